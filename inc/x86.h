@@ -1,0 +1,212 @@
+/*
+ * x86.h - one-instruction privileged operations as static inline wrappers,
+ * and the architectural constants the hypervisor and guests share
+ * (Intel SDM vol. 3A; AMD APM vol. 2).
+ */
+#ifndef INC_X86_H
+#define INC_X86_H
+
+#include <inc/types.h>
+
+/* RFLAGS (SDM 3A 2.3) */
+#define FL_CF		(1UL << 0)
+#define FL_IF		(1UL << 9)
+#define FL_IOPL_MASK	(3UL << 12)
+#define FL_AC		(1UL << 18)
+
+/* Control registers (SDM 3A 2.5) */
+#define CR0_PE		(1UL << 0)
+#define CR0_MP		(1UL << 1)
+#define CR0_EM		(1UL << 2)
+#define CR0_TS		(1UL << 3)
+#define CR0_ET		(1UL << 4)
+#define CR0_NE		(1UL << 5)
+#define CR0_WP		(1UL << 16)
+#define CR0_AM		(1UL << 18)
+#define CR0_NW		(1UL << 29)
+#define CR0_CD		(1UL << 30)
+#define CR0_PG		(1UL << 31)
+
+#define CR4_PAE		(1UL << 5)
+#define CR4_PGE		(1UL << 7)
+#define CR4_OSFXSR	(1UL << 9)
+#define CR4_UMIP	(1UL << 11)
+#define CR4_VMXE	(1UL << 13)
+#define CR4_FSGSBASE	(1UL << 16)
+#define CR4_PCIDE	(1UL << 17)
+#define CR4_OSXSAVE	(1UL << 18)
+#define CR4_SMEP	(1UL << 20)
+#define CR4_SMAP	(1UL << 21)
+
+/* MSRs */
+#define MSR_IA32_FEATURE_CONTROL	0x0000003a
+#define MSR_IA32_VMX_BASIC		0x00000480
+#define MSR_EFER			0xc0000080
+#define MSR_STAR			0xc0000081
+#define MSR_LSTAR			0xc0000082
+#define MSR_FS_BASE			0xc0000100
+#define MSR_GS_BASE			0xc0000101
+#define MSR_KERNEL_GS_BASE		0xc0000102
+#define MSR_VM_CR			0xc0010114
+#define MSR_VM_HSAVE_PA			0xc0010117
+
+#define EFER_SCE	(1UL << 0)
+#define EFER_LME	(1UL << 8)
+#define EFER_LMA	(1UL << 10)
+#define EFER_NXE	(1UL << 11)
+#define EFER_SVME	(1UL << 12)
+
+/* Exception vectors (SDM 3A 6.3.1) */
+enum {
+	T_DE = 0, T_DB = 1, T_NMI = 2, T_BP = 3, T_OF = 4, T_BR = 5, T_UD = 6,
+	T_NM = 7, T_DF = 8, T_TS = 10, T_NP = 11, T_SS = 12, T_GP = 13,
+	T_PF = 14, T_MF = 16, T_AC = 17, T_MC = 18, T_XM = 19, T_VE = 20,
+	T_CP = 21, T_HV = 28, T_VC = 29, T_SX = 30, T_NEXCEPTIONS = 32
+};
+
+struct cpuid_regs {
+	uint32_t eax, ebx, ecx, edx;
+};
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
+			 "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
+{
+	struct cpuid_regs r;
+	__asm__ volatile("cpuid"
+			 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+			 : "a"(leaf), "c"(subleaf));
+	return r;
+}
+
+#define DEFINE_CR_ACCESSORS(n)						\
+	static inline uint64_t read_cr##n(void)				\
+	{								\
+		uint64_t v;						\
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));	\
+		return v;						\
+	}								\
+	static inline void write_cr##n(uint64_t v)			\
+	{								\
+		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
+	}
+DEFINE_CR_ACCESSORS(0)
+DEFINE_CR_ACCESSORS(2)
+DEFINE_CR_ACCESSORS(3)
+DEFINE_CR_ACCESSORS(4)
+#undef DEFINE_CR_ACCESSORS
+
+static inline uint64_t read_rflags(void)
+{
+	uint64_t v;
+	__asm__ volatile("pushfq; popq %0" : "=r"(v));
+	return v;
+}
+
+static inline uint64_t read_rbp(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%rbp, %0" : "=r"(v));
+	return v;
+}
+
+static inline void invlpg(uint64_t va)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+static inline void cli(void)
+{
+	__asm__ volatile("cli" : : : "memory");
+}
+
+static inline void sti(void)
+{
+	__asm__ volatile("sti" : : : "memory");
+}
+
+static inline void hlt(void)
+{
+	__asm__ volatile("hlt" : : : "memory");
+}
+
+static inline void pause(void)
+{
+	__asm__ volatile("pause");
+}
+
+struct __attribute__((packed)) desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+};
+
+static inline void lgdt(const struct desc_ptr *p)
+{
+	__asm__ volatile("lgdt %0" : : "m"(*p));
+}
+
+static inline void lidt(const struct desc_ptr *p)
+{
+	__asm__ volatile("lidt %0" : : "m"(*p));
+}
+
+static inline void ltr(uint16_t sel)
+{
+	__asm__ volatile("ltr %0" : : "r"(sel));
+}
+
+#endif
