@@ -1,0 +1,49 @@
+/*
+ * kernel.h - what every kernel file needs: console output, panic, power-off.
+ */
+#ifndef KERNEL_KERNEL_H
+#define KERNEL_KERNEL_H
+
+#include <inc/types.h>
+#include <inc/error.h>
+#include <inc/stdio.h>
+#include <inc/string.h>
+
+struct boot_info;
+
+/* Console (kernel/console.c): COM1, 115200 8N1. */
+void cons_init(void);
+void cons_putc(int ch);
+
+/* printf to the console (kernel/printf.c); returns bytes written. */
+int cprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vcprintf(const char *fmt, va_list ap);
+
+/*
+ * Result lines are the ones the grader counts (self-checks, domain exits,
+ * the final status).  They carry the run's token from the boot command line,
+ * " {TOKEN}" appended, when there is one.
+ */
+int result_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reports a hypervisor bug with file:line, a backtrace, and powers off(1). */
+#define panic(...) _panic(__FILE__, __LINE__, __VA_ARGS__)
+void _panic(const char *file, int line, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 3, 4)));
+#define assert(x)                                                   \
+	do {                                                        \
+		if (!(x))                                           \
+			panic("assertion failed: %s", #x);          \
+	} while (0)
+
+/*
+ * Powers the machine off with an exit status: QEMU isa-debug-exit (0xf4),
+ * Bochs (port 0x8900), then UEFI ResetSystem.  Prints
+ * "hvlab: exit status N" first, as a result line.
+ */
+void power_off(int status) __attribute__((noreturn));
+
+/* Boot command line (\hvlab.cmd): value of key, or NULL. */
+const char *cmdline_get(const char *key);
+
+#endif
