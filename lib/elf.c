@@ -1,0 +1,211 @@
+/*
+ * elf.c - validation of ELF64 executables before anything is loaded from
+ * them (System V ABI ch. 4-5, AMD64 psABI).  The loader checks hv.elf with
+ * it and the kernel checks guest images; both then trust the headers.
+ * Pure C with no firmware or kernel dependencies, so tests/test_elf.c runs
+ * it on the host.
+ */
+#include <inc/elf.h>
+#include <inc/error.h>
+#include <inc/stdio.h>
+#include <inc/string.h>
+
+#define elf_reject(why, len, ...) \
+	(snprintf((why), (len), __VA_ARGS__), -E_BAD_ELF)
+
+const Elf64_Phdr *elf_phdr(const void *img, unsigned i)
+{
+	const Elf64_Ehdr *eh = img;
+
+	return (const Elf64_Phdr *)((const char *)img + eh->e_phoff +
+				    (uint64_t)i * sizeof(Elf64_Phdr));
+}
+
+/* True when [off, off+len) lies inside a file of size bytes. */
+static bool elf_in_file(uint64_t off, uint64_t len, size_t size)
+{
+	return off <= size && len <= size - off;
+}
+
+/* Checks the ELF header fields that say what kind of file this is. */
+static int elf_check_ident(const Elf64_Ehdr *eh, char *why, size_t n)
+{
+	const unsigned char *id = eh->e_ident;
+
+	if (memcmp(id, ELFMAG, SELFMAG) != 0)
+		return elf_reject(why, n, "e_ident: bad magic %02x %02x %02x %02x, "
+				  "not an ELF file", id[0], id[1], id[2], id[3]);
+	if (id[EI_CLASS] != ELFCLASS64)
+		return elf_reject(why, n, "e_ident[EI_CLASS]: class %u, want "
+				  "ELFCLASS64 (2)", id[EI_CLASS]);
+	if (id[EI_DATA] != ELFDATA2LSB)
+		return elf_reject(why, n, "e_ident[EI_DATA]: encoding %u, want "
+				  "ELFDATA2LSB (1)", id[EI_DATA]);
+	if (id[EI_VERSION] != EV_CURRENT)
+		return elf_reject(why, n, "e_ident[EI_VERSION]: version %u, want 1",
+				  id[EI_VERSION]);
+	if (eh->e_machine != EM_X86_64)
+		return elf_reject(why, n, "e_machine: machine %u, want EM_X86_64 "
+				  "(62)", eh->e_machine);
+	if (eh->e_type != ET_EXEC)
+		return elf_reject(why, n, "e_type: type %u, want ET_EXEC (2)",
+				  eh->e_type);
+	return 0;
+}
+
+/* Checks that the program header table lies inside the file. */
+static int elf_check_phdrs(const Elf64_Ehdr *eh, size_t size, char *why,
+			   size_t n)
+{
+	uint64_t len = (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr);
+
+	if (eh->e_phnum == 0)
+		return elf_reject(why, n, "e_phnum: no program headers");
+	if (eh->e_phentsize != sizeof(Elf64_Phdr))
+		return elf_reject(why, n, "e_phentsize: %u, want %zu",
+				  eh->e_phentsize, sizeof(Elf64_Phdr));
+	if (!elf_in_file(eh->e_phoff, len, size) || eh->e_phoff % 8 != 0)
+		return elf_reject(why, n, "e_phoff: program headers [0x%llx, "
+				  "0x%llx) outside the file (%zu bytes) or "
+				  "misaligned", (unsigned long long)eh->e_phoff,
+				  (unsigned long long)(eh->e_phoff + len), size);
+	return 0;
+}
+
+/* Checks one PT_LOAD segment on its own. */
+static int elf_check_segment(const Elf64_Phdr *ph, unsigned i, size_t size,
+			     const struct elf_limits *lim, char *why, size_t n)
+{
+	if (ph->p_filesz > ph->p_memsz)
+		return elf_reject(why, n, "segment %u: p_filesz 0x%llx > p_memsz "
+				  "0x%llx", i, (unsigned long long)ph->p_filesz,
+				  (unsigned long long)ph->p_memsz);
+	if (!elf_in_file(ph->p_offset, ph->p_filesz, size))
+		return elf_reject(why, n, "segment %u: file range p_offset 0x%llx "
+				  "+ p_filesz 0x%llx outside the file (%zu bytes)",
+				  i, (unsigned long long)ph->p_offset,
+				  (unsigned long long)ph->p_filesz, size);
+	if (ph->p_vaddr < lim->va_start || ph->p_vaddr > lim->va_end ||
+	    ph->p_memsz > lim->va_end - ph->p_vaddr)
+		return elf_reject(why, n, "segment %u: vaddr [0x%llx, 0x%llx) "
+				  "outside [0x%llx, 0x%llx)", i,
+				  (unsigned long long)ph->p_vaddr,
+				  (unsigned long long)(ph->p_vaddr + ph->p_memsz),
+				  (unsigned long long)lim->va_start,
+				  (unsigned long long)lim->va_end);
+	return 0;
+}
+
+/* Checks that no two PT_LOAD segments share a byte of virtual memory. */
+static int elf_check_overlap(const void *img, char *why, size_t n)
+{
+	const Elf64_Ehdr *eh = img;
+
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *a = elf_phdr(img, i);
+
+		if (a->p_type != PT_LOAD || a->p_memsz == 0)
+			continue;
+		for (unsigned j = i + 1; j < eh->e_phnum; j++) {
+			const Elf64_Phdr *b = elf_phdr(img, j);
+
+			if (b->p_type != PT_LOAD || b->p_memsz == 0)
+				continue;
+			if (a->p_vaddr < b->p_vaddr + b->p_memsz &&
+			    b->p_vaddr < a->p_vaddr + a->p_memsz)
+				return elf_reject(why, n, "segments %u and %u "
+						  "overlap at vaddr 0x%llx", i, j,
+						  (unsigned long long)MAX(a->p_vaddr,
+									  b->p_vaddr));
+		}
+	}
+	return 0;
+}
+
+void elf_load_span(const void *img, uint64_t *lo, uint64_t *hi)
+{
+	const Elf64_Ehdr *eh = img;
+
+	*lo = UINT64_MAX;
+	*hi = 0;
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = elf_phdr(img, i);
+
+		if (ph->p_type != PT_LOAD || ph->p_memsz == 0)
+			continue;
+		*lo = MIN(*lo, ph->p_vaddr);
+		*hi = MAX(*hi, ph->p_vaddr + ph->p_memsz);
+	}
+}
+
+/* True when va lies inside an executable PT_LOAD segment. */
+static bool elf_entry_ok(const void *img, uint64_t va)
+{
+	const Elf64_Ehdr *eh = img;
+
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = elf_phdr(img, i);
+
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) &&
+		    va >= ph->p_vaddr && va - ph->p_vaddr < ph->p_memsz)
+			return true;
+	}
+	return false;
+}
+
+/* The per-segment checks, then the checks across segments. */
+static int elf_check_segments(const void *img, size_t size,
+			      const struct elf_limits *lim, char *why, size_t n)
+{
+	const Elf64_Ehdr *eh = img;
+	unsigned nload = 0;
+	uint64_t lo, hi;
+	int r;
+
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = elf_phdr(img, i);
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if ((r = elf_check_segment(ph, i, size, lim, why, n)) < 0)
+			return r;
+		nload += ph->p_memsz != 0;
+	}
+	if (nload == 0)
+		return elf_reject(why, n, "e_phnum: no non-empty PT_LOAD segment");
+	if ((r = elf_check_overlap(img, why, n)) < 0)
+		return r;
+	elf_load_span(img, &lo, &hi);
+	if (hi - lo > lim->max_mem_size)
+		return elf_reject(why, n, "segments: span 0x%llx bytes too large "
+				  "(limit 0x%llx)", (unsigned long long)(hi - lo),
+				  (unsigned long long)lim->max_mem_size);
+	if (!elf_entry_ok(img, eh->e_entry))
+		return elf_reject(why, n, "e_entry: 0x%llx not inside an "
+				  "executable PT_LOAD segment",
+				  (unsigned long long)eh->e_entry);
+	return 0;
+}
+
+int elf_check(const void *img, size_t size, const struct elf_limits *lim,
+	      char *why, size_t whylen)
+{
+	const Elf64_Ehdr *eh = img;
+	int r;
+
+	if (size < sizeof(Elf64_Ehdr))
+		return elf_reject(why, whylen, "file: %zu bytes, too small for "
+				  "an ELF header", size);
+	if (size > lim->max_file_size)
+		return elf_reject(why, whylen, "file: %zu bytes, too large "
+				  "(limit %llu)", size,
+				  (unsigned long long)lim->max_file_size);
+	if ((r = elf_check_ident(eh, why, whylen)) < 0)
+		return r;
+	if ((r = elf_check_phdrs(eh, size, why, whylen)) < 0)
+		return r;
+	if ((r = elf_check_segments(img, size, lim, why, whylen)) < 0)
+		return r;
+	snprintf(why, whylen, "ok");
+	return 0;
+}
