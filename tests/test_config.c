@@ -1,0 +1,292 @@
+/*
+ * test_config.c - kernel/config.c: the xl.cfg-style domain config parser,
+ * its error messages (FILE:LINE: reason), path resolution and boot-file
+ * lookup.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <inc/error.h>
+#include <kernel/config.h>
+
+static struct domain_config cfg;
+static char err[256];
+
+static int parse(const char *text)
+{
+	return config_parse("domains/t.cfg", text, strlen(text), &cfg, err,
+			    sizeof(err));
+}
+
+/* Expects text to be rejected with exactly the message want. */
+#define expect_reject(text, want)                                       \
+	do {                                                            \
+		cr_expect_eq(parse(text), -E_INVAL, "accepted: %s", text); \
+		cr_expect_str_eq(err, want);                            \
+	} while (0)
+
+#define MINIMAL "name = \"t\"\nkernel = \"k.elf\"\n"
+
+Test(config, full_example)
+{
+	const char *text =
+		"# a full config\n"
+		"name    = \"hello\"\n"
+		"type    = \"hvm\"            # hvm | pv | te\n"
+		"kernel  = \"guests/hello.elf\"\n"
+		"ramdisk = \"initrd.gz\"\n"
+		"extra   = \"console=ttyS0 token=\\\"x\\\"\"\n"
+		"memory  = 0x20\n"
+		"vcpus   = 2\n"
+		"disk    = [ \"file:disk0.img,xvda,w\",\n"
+		"            \"cd.iso,xvdb,r\", ]\n"
+		"vif     = [ \"mac=00:16:3e:00:00:0A\" ]\n"
+		"on_crash = \"preserve\"; boot_mode = \"long\"\r\n";
+
+	cr_assert_eq(parse(text), 0, "%s", err);
+	cr_expect_str_eq(cfg.name, "hello");
+	cr_expect_eq(cfg.type, DOMAIN_HVM);
+	cr_expect_str_eq(cfg.kernel.path, "guests/hello.elf");
+	cr_expect_eq(cfg.kernel.line, 4);
+	cr_expect_str_eq(cfg.ramdisk.path, "initrd.gz");
+	cr_expect_str_eq(cfg.extra, "console=ttyS0 token=\"x\"");
+	cr_expect_eq(cfg.memory_mib, 32);
+	cr_expect_eq(cfg.vcpus, 2);
+	cr_expect_eq(cfg.ndisks, 2);
+	cr_expect_str_eq(cfg.disks[0].file.path, "disk0.img");
+	cr_expect_str_eq(cfg.disks[0].vdev, "xvda");
+	cr_expect(cfg.disks[0].writable);
+	cr_expect_str_eq(cfg.disks[1].file.path, "cd.iso");
+	cr_expect_eq(cfg.disks[1].file.line, 10);
+	cr_expect_not(cfg.disks[1].writable);
+	cr_expect_eq(cfg.nvifs, 1);
+	cr_expect(cfg.vifs[0].has_mac);
+	cr_expect_eq(cfg.vifs[0].mac[5], 0x0a);
+	cr_expect_eq(cfg.on_crash, ON_CRASH_PRESERVE);
+	cr_expect_eq(cfg.boot_mode, BOOT_MODE_LONG);
+	cr_expect_str_eq(cfg.file, "domains/t.cfg");
+}
+
+Test(config, defaults)
+{
+	cr_assert_eq(parse(MINIMAL), 0, "%s", err);
+	cr_expect_eq(cfg.type, DOMAIN_HVM);
+	cr_expect_eq(cfg.memory_mib, CONFIG_MEMORY_DEFAULT);
+	cr_expect_eq(cfg.vcpus, 1);
+	cr_expect_eq(cfg.on_crash, ON_CRASH_DESTROY);
+	cr_expect_eq(cfg.boot_mode, BOOT_MODE_DEFAULT);
+	cr_expect_not(cfg.has_kernel_addr);
+	cr_expect_eq(cfg.ramdisk.path[0], '\0');
+	cr_expect_eq(cfg.ndisks, 0);
+}
+
+Test(config, flat_binary_keys)
+{
+	cr_assert_eq(parse(MINIMAL "kernel_addr = 0x7c00\nboot_mode = \"real\"\n"),
+		     0, "%s", err);
+	cr_expect(cfg.has_kernel_addr);
+	cr_expect_eq(cfg.kernel_addr, 0x7c00);
+	cr_expect_eq(cfg.entry, 0x7c00);
+	cr_expect_eq(cfg.boot_mode, BOOT_MODE_REAL);
+	cr_assert_eq(parse(MINIMAL "kernel_addr = 0x7c00\nentry = 0x7c10\n"), 0);
+	cr_expect_eq(cfg.entry, 0x7c10);
+	expect_reject("name = \"t\"\nentry = 5\nkernel = \"k\"\n",
+		      "domains/t.cfg:3: entry is only for flat binaries: set "
+		      "kernel_addr too");
+}
+
+Test(config, types_and_enums)
+{
+	cr_assert_eq(parse(MINIMAL "type = \"te\"\n"), 0);
+	cr_expect_eq(cfg.type, DOMAIN_TE);
+	cr_assert_eq(parse(MINIMAL "type = \"pv\"\n"), 0);
+	cr_expect_eq(cfg.type, DOMAIN_PV);
+	expect_reject(MINIMAL "type = \"kvm\"\n",
+		      "domains/t.cfg:3: type: \"kvm\" is not one of hvm, pv, te");
+	expect_reject(MINIMAL "on_crash = \"reboot\"\n",
+		      "domains/t.cfg:3: on_crash: \"reboot\" is not one of "
+		      "destroy, restart, preserve");
+	expect_reject(MINIMAL "boot_mode = \"default\"\n",
+		      "domains/t.cfg:3: boot_mode: \"default\" is not one of "
+		      "real, protected, long");
+	cr_expect_str_eq(config_type_name(DOMAIN_TE), "te");
+	cr_expect_str_eq(config_on_crash_name(ON_CRASH_RESTART), "restart");
+	cr_expect_str_eq(config_boot_mode_name(BOOT_MODE_PROTECTED), "protected");
+}
+
+Test(config, unknown_and_duplicate_keys)
+{
+	expect_reject(MINIMAL "\nmemroy = 16\n",
+		      "domains/t.cfg:4: unknown key \"memroy\"");
+	expect_reject("name = \"a\"\nkernel = \"k\"\nname = \"b\"\n",
+		      "domains/t.cfg:3: duplicate key \"name\" (first set on "
+		      "line 1)");
+}
+
+Test(config, missing_required)
+{
+	expect_reject("name = \"a\"\n\n",
+		      "domains/t.cfg:3: missing required key \"kernel\"");
+	expect_reject("kernel = \"k\"",
+		      "domains/t.cfg:1: missing required key \"name\"");
+	expect_reject("", "domains/t.cfg:1: missing required key \"name\"");
+}
+
+Test(config, wrong_types)
+{
+	expect_reject(MINIMAL "memory = \"16\"\n",
+		      "domains/t.cfg:3: memory: expected a number, got a string");
+	expect_reject(MINIMAL "extra = 5\n",
+		      "domains/t.cfg:3: extra: expected a string, got a number");
+	expect_reject(MINIMAL "name2 = hvm\n",
+		      "domains/t.cfg:3: unknown key \"name2\"");
+	expect_reject("name = hello\n",
+		      "domains/t.cfg:1: name: expected a string, got a word hello");
+	expect_reject(MINIMAL "disk = \"a,b,w\"\n",
+		      "domains/t.cfg:3: disk: expected a list [ ... ], got a string");
+	expect_reject(MINIMAL "vif = [ 5 ]\n",
+		      "domains/t.cfg:3: vif: expected a string or ']' in the "
+		      "list, got a number");
+	expect_reject(MINIMAL "memory =\n",
+		      "domains/t.cfg:3: memory: expected a number, got end of line");
+}
+
+Test(config, bad_numbers)
+{
+	expect_reject(MINIMAL "memory = 12x\n",
+		      "domains/t.cfg:3: bad number \"12x\"");
+	expect_reject(MINIMAL "memory = 0x\n",
+		      "domains/t.cfg:3: bad number \"0x\"");
+	expect_reject(MINIMAL "memory = 99999999999999999999999\n",
+		      "domains/t.cfg:3: number \"99999999999999999999999\" too "
+		      "large");
+	expect_reject(MINIMAL "memory = -1\n",
+		      "domains/t.cfg:3: unexpected character '-' (0x2d)");
+}
+
+Test(config, syntax_errors)
+{
+	expect_reject("name = \"abc\nkernel = \"k\"\n",
+		      "domains/t.cfg:1: unterminated string");
+	expect_reject(MINIMAL "extra = \"a\\tb\"\n",
+		      "domains/t.cfg:3: bad escape in string (only \\\" and \\\\)");
+	expect_reject(MINIMAL "memory = 16 32\n",
+		      "domains/t.cfg:3: memory: trailing junk after the value: "
+		      "a number");
+	expect_reject(MINIMAL "memory\n", "domains/t.cfg:3: memory: expected '=', "
+		      "got end of line");
+	expect_reject(MINIMAL "vif = [ \"\" \"\" ]\n",
+		      "domains/t.cfg:3: vif: expected ',' or ']' in the list, "
+		      "got a string");
+	expect_reject(MINIMAL "= 5\n", "domains/t.cfg:3: expected a key, got '='");
+	expect_reject(MINIMAL "disk = [ \"a,b,w\"\n",
+		      "domains/t.cfg:4: disk: expected ',' or ']' in the list, "
+		      "got end of file");
+}
+
+Test(config, memory_and_vcpus_limits)
+{
+	cr_assert_eq(parse(MINIMAL "memory = 1024\nvcpus = 8\n"), 0, "%s", err);
+	cr_expect_eq(cfg.memory_mib, 1024);
+	expect_reject(MINIMAL "memory = 1025\n",
+		      "domains/t.cfg:3: memory: 1025 MiB too large (limit 1024 MiB)");
+	expect_reject(MINIMAL "memory = 0\n",
+		      "domains/t.cfg:3: memory: 0 MiB, need at least 1");
+	expect_reject(MINIMAL "vcpus = 0\n",
+		      "domains/t.cfg:3: vcpus: 0 out of range 1..8");
+	expect_reject(MINIMAL "vcpus = 9\n",
+		      "domains/t.cfg:3: vcpus: 9 out of range 1..8");
+}
+
+Test(config, names)
+{
+	cr_assert_eq(parse("name = \"a-1_b.c\"\nkernel = \"k\"\n"), 0, "%s", err);
+	cr_expect_str_eq(cfg.name, "a-1_b.c");
+	expect_reject("name = \"bad name\"\n",
+		      "domains/t.cfg:1: name: bad character ' ' in \"bad name\" "
+		      "(letters, digits, '_', '.', '-'; starting with a letter "
+		      "or digit)");
+	expect_reject("name = \"-x\"\n",
+		      "domains/t.cfg:1: name: bad character '-' in \"-x\" "
+		      "(letters, digits, '_', '.', '-'; starting with a letter "
+		      "or digit)");
+	expect_reject("name = \"\"\n", "domains/t.cfg:1: name: empty");
+	expect_reject("name = \"abcdefghijabcdefghijabcdefghij12\"\n",
+		      "domains/t.cfg:1: name: value longer than 31 bytes");
+}
+
+Test(config, disks_and_vifs)
+{
+	expect_reject(MINIMAL "disk = [ \"file:a,xvda\" ]\n",
+		      "domains/t.cfg:3: disk: \"file:a,xvda\": expected "
+		      "\"[file:]PATH,VDEV,r|w\"");
+	expect_reject(MINIMAL "disk = [ \"a,xvda,rw\" ]\n",
+		      "domains/t.cfg:3: disk: \"a,xvda,rw\": access \"rw\" is "
+		      "not r or w");
+	expect_reject(MINIMAL "disk = [ \"a,b,w\", \"a,b,w\", \"a,b,w\", "
+		      "\"a,b,w\", \"a,b,w\" ]\n",
+		      "domains/t.cfg:3: disk: more than 4 entries");
+	expect_reject(MINIMAL "vif = [ \"mac=00:16:3e:00:00\" ]\n",
+		      "domains/t.cfg:3: vif: bad mac \"00:16:3e:00:00\"");
+	expect_reject(MINIMAL "vif = [ \"bridge=br0\" ]\n",
+		      "domains/t.cfg:3: vif: \"bridge=br0\": expected \"\" or "
+		      "\"mac=xx:xx:xx:xx:xx:xx\"");
+	cr_assert_eq(parse(MINIMAL "vif = [ \"\" ]\ndisk = []\n"), 0, "%s", err);
+	cr_expect_eq(cfg.nvifs, 1);
+	cr_expect_not(cfg.vifs[0].has_mac);
+	cr_expect_eq(cfg.ndisks, 0);
+}
+
+Test(config, string_length_limits)
+{
+	char text[600];
+
+	snprintf(text, sizeof(text), MINIMAL "ramdisk = \"%0200d\"\n", 0);
+	expect_reject(text, "domains/t.cfg:3: ramdisk: value longer than 127 bytes");
+	snprintf(text, sizeof(text), MINIMAL "extra = \"%0300d\"\n", 0);
+	expect_reject(text, "domains/t.cfg:3: string longer than 255 bytes");
+	expect_reject(MINIMAL "kernel_addr = 0x40000000\n",
+		      "domains/t.cfg:3: kernel_addr: 0x40000000 beyond the "
+		      "largest guest memory");
+}
+
+Test(config, resolve_path)
+{
+	char out[BOOT_NAME_MAX];
+
+	cr_expect_eq(config_resolve_path("domains/hello.cfg", "guests/hello.elf",
+					 out, sizeof(out)), 0);
+	cr_expect_str_eq(out, "domains/guests/hello.elf");
+	cr_expect_eq(config_resolve_path("domains/a/x.cfg", "./../g//k.bin",
+					 out, sizeof(out)), 0);
+	cr_expect_str_eq(out, "domains/g/k.bin");
+	cr_expect_eq(config_resolve_path("x.cfg", "k", out, sizeof(out)), 0);
+	cr_expect_str_eq(out, "k");
+	cr_expect_eq(config_resolve_path("domains/x.cfg", "../../k", out,
+					 sizeof(out)), -E_INVAL);
+	cr_expect_eq(config_resolve_path("domains/x.cfg", "k", out, 9), -E_RANGE);
+}
+
+Test(config, file_find)
+{
+	static struct boot_info bi;
+	const struct config_file_ref *refs[8];
+	const struct boot_file *bf;
+
+	strcpy(bi.files[0].name, "domains/guests/hello.elf");
+	bi.files[0].size = 123;
+	bi.nfiles = 1;
+	cr_assert_eq(parse("name = \"t\"\n\nkernel = \"guests/hello.elf\"\n"
+			   "ramdisk = \"rd\"\ndisk = [\"d,xvda,r\"]\n"), 0, "%s", err);
+	cr_expect_eq(config_files(&cfg, refs, 8), 3);
+	cr_expect_eq(refs[2], &cfg.disks[0].file);
+	cr_expect_eq(config_files(&cfg, refs, 1), 1);
+	cr_expect_eq(config_file_find(&cfg, &bi, "kernel", &cfg.kernel, &bf, err,
+				      sizeof(err)), 0);
+	cr_expect_eq(bf, &bi.files[0]);
+	cr_expect_eq(config_file_find(&cfg, &bi, "ramdisk", &cfg.ramdisk, &bf,
+				      err, sizeof(err)), -E_NOT_FOUND);
+	cr_expect_str_eq(err, "domains/t.cfg:4: ramdisk \"rd\": not loaded (no "
+			 "boot file \"domains/rd\")");
+	cr_expect_null(bf);
+	cr_expect_null(boot_file_find(&bi, "domains/guests"));
+}
