@@ -69,9 +69,9 @@ struct guest_boot {
 };
 
 /*
- * Loads the kernel image kernel[0..ksize) of config *c (and the ramdisk
- * ramdisk[0..rsize), if rsize or ramdisk is non-NULL) into *mem and fills
- * *boot.  Returns 0, or a negative -E_* with
+ * Loads the kernel image kernel[0..ksize) of config *c into *mem, with
+ * the ramdisk ramdisk[0..rsize) when c names one (ignored otherwise), and
+ * fills *boot.  Returns 0, or a negative -E_* with
  * `FILE:LINE: kernel "path": reason` in err[0..errlen): unknown format,
  * malformed ELF or Multiboot header, bad checksum, a segment outside guest
  * memory or overlapping the loader's areas, entry outside the loaded code.
