@@ -1,0 +1,211 @@
+/*
+ * expect.c - assertions for lab tests.  A failure message starts with its
+ * class in brackets ([wrong result], [hypervisor panic], [triple fault],
+ * [unexpected reset], [VM-entry failure], [timeout], [output flood],
+ * [machine error]) and ends with the path of the saved serial log.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <criterion/criterion.h>
+#include "internal.h"
+
+#define DUMP_LINES	10
+#define TAIL_LINES	6
+
+const struct hv_line *hv_find_result(const struct hv_run *r, const char *text)
+{
+	for (size_t i = 0; i < r->nlines; i++)
+		if (r->lines[i].tokened && strcmp(r->lines[i].text, text) == 0)
+			return &r->lines[i];
+	return NULL;
+}
+
+const struct hv_line *hv_find_output(const struct hv_run *r, const char *text)
+{
+	for (size_t i = 0; i < r->nlines; i++)
+		if (strstr(r->lines[i].text, text))
+			return &r->lines[i];
+	return NULL;
+}
+
+static size_t find_prefix(const struct hv_run *r, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+
+	for (size_t i = 0; i < r->nlines; i++)
+		if (strncmp(r->lines[i].text, prefix, plen) == 0)
+			return i;
+	return r->nlines;
+}
+
+static void append_lines(char *buf, size_t len, const struct hv_run *r,
+			 size_t from, size_t n)
+{
+	for (size_t i = from; i < r->nlines && i < from + n; i++) {
+		size_t used = strlen(buf);
+		snprintf(buf + used, len - used, "\n    | %.160s",
+			 r->lines[i].text);
+	}
+}
+
+static size_t dump_start(const struct hv_run *r, const char **cls)
+{
+	static const struct {
+		const char *prefix, *cls;
+	} marks[] = {
+		{ "hvlab: panic at ", "hypervisor panic" },
+		{ "hvlab: exception", "hypervisor exception" },
+		{ "vmx: VM-entry failed", "VM-entry failure" },
+		{ "svm: VMRUN failed", "VM-entry failure" },
+	};
+
+	for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++) {
+		size_t i = find_prefix(r, marks[k].prefix);
+		if (i < r->nlines) {
+			*cls = marks[k].cls;
+			return i;
+		}
+	}
+	return r->nlines;
+}
+
+static const char *stop_class(const struct hv_run *r)
+{
+	switch (r->stop) {
+	case HV_STOP_TRIPLE_FAULT:
+		return "triple fault";
+	case HV_STOP_RESET:
+		return "unexpected reset";
+	case HV_STOP_PROGRESS:
+	case HV_STOP_TIMEOUT:
+		return "timeout";
+	case HV_STOP_FLOOD:
+		return "output flood";
+	case HV_STOP_ERROR:
+		return "machine error";
+	default:
+		return "wrong result";
+	}
+}
+
+static const char *stop_detail(const struct hv_run *r)
+{
+	static char buf[600];
+
+	switch (r->stop) {
+	case HV_STOP_TRIPLE_FAULT:
+		return "the CPU shut down (triple fault)";
+	case HV_STOP_RESET:
+		return "the machine reset or powered off without an exit status";
+	case HV_STOP_PROGRESS:
+		return "no new output; the machine was killed";
+	case HV_STOP_TIMEOUT:
+		return "still running at the overall time limit; killed";
+	case HV_STOP_FLOOD:
+		return "more than 2 MiB of output; killed";
+	case HV_STOP_ERROR:
+		snprintf(buf, sizeof(buf), "%s", r->error);
+		return buf;
+	default:
+		snprintf(buf, sizeof(buf), "machine stopped with status %d",
+			 r->machine_status);
+		return buf;
+	}
+}
+
+/*
+ * "[class] detail" plus evidence: the dump of a panic, exception or failed
+ * VM entry, else the last lines seen.  Static storage.
+ */
+const char *hv_diagnose(const struct hv_run *r)
+{
+	static char buf[4096];
+	const char *cls = NULL;
+	size_t d = dump_start(r, &cls);
+
+	if (cls && r->stop != HV_STOP_FLOOD) {
+		snprintf(buf, sizeof(buf), "[%s] after %.1f s on %s:", cls,
+			 r->seconds, r->machine);
+		append_lines(buf, sizeof(buf), r, d, DUMP_LINES);
+	} else {
+		snprintf(buf, sizeof(buf), "[%s] %s after %.1f s on %s; last lines:",
+			 stop_class(r), stop_detail(r), r->seconds, r->machine);
+		append_lines(buf, sizeof(buf), r,
+			     r->nlines > TAIL_LINES ? r->nlines - TAIL_LINES : 0,
+			     TAIL_LINES);
+	}
+	size_t used = strlen(buf);
+	snprintf(buf + used, sizeof(buf) - used, "\n    log: %s", r->log);
+	return buf;
+}
+
+void expect_result(struct hv_run *r, const char *text)
+{
+	if (!hv_find_result(r, text))
+		cr_assert_fail("expected result line \"%s\"\n  %s", text, hv_diagnose(r));
+}
+
+void expect_output(struct hv_run *r, const char *text)
+{
+	if (!hv_find_output(r, text))
+		cr_assert_fail("expected output containing \"%s\"\n  %s", text,
+			hv_diagnose(r));
+}
+
+static int exit_line(const struct hv_run *r, long *status)
+{
+	for (size_t i = 0; i < r->nlines; i++)
+		if (r->lines[i].tokened &&
+		    serial_parse_int(r->lines[i].text, "hvlab: exit status ",
+				     status) == 0)
+			return 1;
+	return 0;
+}
+
+void expect_exit(struct hv_run *r, int status)
+{
+	long said;
+
+	if (!exit_line(r, &said) || said != status)
+		cr_assert_fail("expected result line \"hvlab: exit status %d\"\n  %s",
+			status, hv_diagnose(r));
+	else if (r->stop != HV_STOP_EXIT)
+		cr_assert_fail("expected the machine to power off with status %d\n  %s",
+			status, hv_diagnose(r));
+	else if (r->machine_status >= 0 && r->machine_status != status)
+		cr_assert_fail("[wrong result] printed exit status %d but the machine "
+			"stopped with %d\n    log: %s", status,
+			r->machine_status, r->log);
+}
+
+void expect_failure_exit(struct hv_run *r)
+{
+	long said;
+
+	if (exit_line(r, &said) && said == 0)
+		cr_assert_fail("[wrong result] expected a failure, got \"hvlab: exit "
+			"status 0\"\n    log: %s", r->log);
+	else if (r->stop != HV_STOP_EXIT || r->machine_status == 0)
+		cr_assert_fail("expected a power-off with a failure status\n  %s",
+			hv_diagnose(r));
+}
+
+void expect_domain_exit(struct hv_run *r, const char *name, int status)
+{
+	char want[256];
+
+	snprintf(want, sizeof(want), "domain %s: exit %d", name, status);
+	expect_result(r, want);
+}
+
+const char *expect_dump(struct hv_run *r)
+{
+	const char *cls = NULL;
+	size_t d = dump_start(r, &cls);
+
+	if (!cls || strcmp(cls, "VM-entry failure") == 0) {
+		cr_assert_fail("expected a panic or exception dump\n  %s", hv_diagnose(r));
+		return "";
+	}
+	return r->lines[d].text;
+}

@@ -1,0 +1,100 @@
+/*
+ * grader.h - the autograder's public API for lab tests (docs/grader.md).
+ *
+ * A lab test boots the hypervisor in a machine and asserts on what it and
+ * its guests reported:
+ *
+ *	Test(lab1, exit_status) {
+ *		struct hv_cfg cfg = { 0 };
+ *		struct hv_run *r = hv_boot(&cfg);
+ *		expect_result(r, "check_page_alloc() succeeded!");
+ *		expect_exit(r, 0);
+ *	}
+ *
+ * hv_boot builds the test's own ESP image, boots it with a fresh random
+ * token on the command line and returns once the machine stopped (or was
+ * killed by a timeout or an output flood).  Only result lines ending in the
+ * run's token count.  Every expect_* failure names its class (wrong result,
+ * panic, triple fault, VM-entry failure, timeout, build error) and the path
+ * of the saved serial log.
+ */
+#ifndef GRADER_GRADER_H
+#define GRADER_GRADER_H
+
+#include <stddef.h>
+
+#define HV_MAX_DOMAINS	8
+
+/* One domain config, written to \domains\NAME.cfg with the token added. */
+struct hv_domain {
+	const char *name;
+	const char *config;	/* xl.cfg text, e.g. "name = \"hello\"\n..." */
+};
+
+struct hv_cfg {
+	const char *cmdline;		/* extra key=value words for \hvlab.cmd */
+	struct hv_domain domains[HV_MAX_DOMAINS];
+	int mem_mb;			/* guest RAM of the machine; 0: 256 */
+	int needs_virt;			/* SKIP unless the machine has VT-x/SVM */
+	const char *hv_elf;		/* kernel image; NULL: obj/kernel/hv.elf */
+	double progress_timeout;	/* s without output; 0: default */
+	double timeout;			/* s in all; 0: default */
+};
+
+/* How the machine stopped. */
+enum hv_stop {
+	HV_STOP_EXIT,		/* port 0xf4 / 0x8900 with a status */
+	HV_STOP_TRIPLE_FAULT,	/* CPU shutdown: triple fault */
+	HV_STOP_RESET,		/* reset or power-off without a status */
+	HV_STOP_PROGRESS,	/* no new output for progress_timeout s */
+	HV_STOP_TIMEOUT,	/* still running after timeout s */
+	HV_STOP_FLOOD,		/* output beyond the cap */
+	HV_STOP_ERROR,		/* the machine could not be started */
+};
+
+struct hv_line {
+	char *text;		/* one serial line, ANSI escapes stripped */
+	int tokened;		/* ended in the run's token (now removed) */
+};
+
+struct hv_run {
+	enum hv_stop stop;
+	int machine_status;	/* status written to the exit port, or -1 */
+	double seconds;		/* wall time of the boot */
+	double ready_us;	/* "hvlab: ready in N us", or -1 */
+	struct hv_line *lines;
+	size_t nlines;
+	char token[33];
+	char dir[512];		/* run directory: serial.log, esp.img, ... */
+	char log[600];		/* the saved serial log */
+	char machine[64];	/* e.g. "qemu-tcg/svm", "bochs/vmx" */
+	char error[512];	/* HV_STOP_ERROR: why */
+};
+
+/*
+ * Boots one machine for the current Criterion test.  SKIPs the test when
+ * this host cannot run the requested machine (reason given); FAILs it with
+ * "build error" when the kernel or loader is missing.  Never returns NULL.
+ */
+struct hv_run *hv_boot(const struct hv_cfg *cfg);
+
+/* A result line "TEXT {TOKEN}" was printed.  Fails with the diagnosis. */
+void expect_result(struct hv_run *r, const char *text);
+/* The hypervisor's result "hvlab: exit status N" and the machine agree. */
+void expect_exit(struct hv_run *r, int status);
+/* The machine stopped with a non-zero status and no success claim. */
+void expect_failure_exit(struct hv_run *r);
+/* "domain NAME: exit STATUS {TOKEN}" was printed. */
+void expect_domain_exit(struct hv_run *r, const char *name, int status);
+/* Some output line, tokened or not, contains text. */
+void expect_output(struct hv_run *r, const char *text);
+/* A panic or exception dump was printed; returns its first line. */
+const char *expect_dump(struct hv_run *r);
+
+/* Queries for tests that assert in their own way. */
+const struct hv_line *hv_find_result(const struct hv_run *r, const char *text);
+const struct hv_line *hv_find_output(const struct hv_run *r, const char *text);
+/* One line naming the failure class and evidence; static storage. */
+const char *hv_diagnose(const struct hv_run *r);
+
+#endif

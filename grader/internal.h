@@ -1,0 +1,107 @@
+/*
+ * internal.h - the grader's pieces behind grader.h: the serial line
+ * splitter, the machine runners, points and reports.
+ */
+#ifndef GRADER_INTERNAL_H
+#define GRADER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "grader.h"
+
+#define SERIAL_LINE_MAX		4096
+#define SERIAL_FLOOD_BYTES	(2 << 20)
+
+/* serial.c: splits raw serial bytes into lines without ANSI escapes. */
+struct serial {
+	char line[SERIAL_LINE_MAX];
+	size_t len;
+	int esc;		/* 0, 1 after ESC, 2 inside CSI */
+};
+typedef void (*serial_emit_fn)(void *arg, const char *line);
+void serial_feed(struct serial *s, const char *buf, size_t n,
+		 serial_emit_fn emit, void *arg);
+void serial_flush(struct serial *s, serial_emit_fn emit, void *arg);
+int serial_strip_token(char *line, const char *token);
+int serial_parse_int(const char *line, const char *prefix, long *out);
+
+/* machine.c: which machine runs the tests, and how to start it. */
+enum accel { ACCEL_TCG, ACCEL_KVM, ACCEL_BOCHS };
+enum vendor { VENDOR_SVM, VENDOR_VMX };
+
+struct machine {
+	enum accel accel;
+	enum vendor vendor;
+	int has_virt;		/* the guest CPU offers vendor's extension */
+	char name[64];
+	char unavailable[256];	/* non-empty: why this host cannot run it */
+};
+
+int machine_select(struct machine *m);
+int machine_kvm_usable(char *why, size_t len);
+int machine_tool_missing(enum accel accel, char *why, size_t len);
+
+struct boot_job {
+	const struct machine *m;
+	const char *dir;	/* run directory */
+	const char *esp;	/* ESP image */
+	int mem_mb;
+};
+
+/* Starts the machine in its own process group; fills *serial_fd. */
+pid_t machine_start(const struct boot_job *job, int *serial_fd,
+		    int *serial_is_file, char *err, size_t errlen);
+/* Classifies a machine that exited on its own. */
+enum hv_stop machine_stopped(const struct boot_job *job, int wstatus,
+			     int *status);
+void machine_kill(pid_t pid);
+
+/* util.c */
+double now_seconds(void);
+int run_command(char *const argv[], const char *log, double timeout);
+int write_file(const char *path, const char *text);
+int copy_file(const char *from, const char *to);
+int rm_rf(const char *path);
+const char *grader_root(void);
+void random_token(char *out, size_t hexlen);
+
+/* report.c: points and the reports that main writes after the run. */
+struct test_result {
+	char suite[64];
+	char name[128];
+	int status;		/* CR_STATUS_* */
+	char message[1024];
+	double seconds;
+	double points;
+	double max_points;
+	int student;		/* exercises student code (handout check) */
+};
+
+struct points {
+	char suite[64];
+	char name[128];
+	double points;
+	int student;
+};
+
+struct report {
+	struct test_result *tests;
+	size_t ntests;
+	struct points *table;
+	size_t ntable;
+	const char *machine;
+	double seconds;
+};
+
+void report_add(struct report *rp, const char *suite, const char *name,
+		int status, const char *message, double seconds);
+int report_load_points(struct report *rp, const char *path);
+void report_apply_points(struct report *rp);
+void report_print(const struct report *rp, FILE *out, double *score,
+		  double *max);
+int report_gradescope(const struct report *rp, const char *path);
+int report_summary_json(const struct report *rp, const char *path);
+int report_handout_check(const struct report *rp, int lab);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * lab1.c - lab 1 (boot and memory): the self-checks of the page allocator
+ * and the kernel page tables, a clean exit, the exception and panic paths,
+ * and a machine too small to run in.  Points: lab1.points.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+#include "../grader.h"
+
+/* The function kernel/main.c faults in for selftest=fault. */
+#define FAULT_FUNCTION		"selftest_fault"
+/* What the kernel says when the machine has too little memory. */
+#define SMALL_MEMORY_MESSAGE	"not enough memory"
+
+Test(lab1, page_alloc, .timeout = 400)
+{
+	struct hv_run *r = hv_boot(&(struct hv_cfg){ 0 });
+
+	expect_result(r, "check_page_alloc() succeeded!");
+}
+
+Test(lab1, page_tables, .timeout = 400)
+{
+	struct hv_run *r = hv_boot(&(struct hv_cfg){ 0 });
+
+	expect_result(r, "check_vm() succeeded!");
+	expect_exit(r, 0);
+}
+
+Test(lab1, fault_dump, .timeout = 400)
+{
+	struct hv_run *r = hv_boot(&(struct hv_cfg){ .cmdline = "selftest=fault" });
+	const char *first = expect_dump(r);
+
+	cr_expect(strstr(first, "hvlab: exception") != NULL,
+		  "[wrong result] want an exception dump, got \"%s\"\n    log: %s",
+		  first, r->log);
+	expect_output(r, FAULT_FUNCTION);
+	expect_failure_exit(r);
+}
+
+Test(lab1, panic_dump, .timeout = 400)
+{
+	struct hv_run *r = hv_boot(&(struct hv_cfg){ .cmdline = "selftest=panic" });
+	const char *first = expect_dump(r);
+
+	cr_expect(strstr(first, "hvlab: panic at") != NULL,
+		  "[wrong result] want a panic dump, got \"%s\"\n    log: %s",
+		  first, r->log);
+	expect_failure_exit(r);
+}
+
+Test(lab1, small_memory, .timeout = 400)
+{
+	struct hv_run *r = hv_boot(&(struct hv_cfg){ .mem_mb = 64 });
+
+	expect_output(r, SMALL_MEMORY_MESSAGE);
+	expect_failure_exit(r);
+}

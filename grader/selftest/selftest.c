@@ -1,0 +1,81 @@
+/*
+ * selftest.c - the grader's own tests: each boots a fake hypervisor from
+ * grader/selftest/ through the real loader and checks the grader classifies
+ * it correctly and quickly.  Run with make check-grader.
+ */
+#include <string.h>
+#include <criterion/criterion.h>
+#include "../grader.h"
+
+#define FAKE(name)	"obj/grader/selftest/" name ".elf"
+
+static struct hv_run *boot_fake(const char *elf, double progress)
+{
+	struct hv_cfg cfg = { .hv_elf = elf, .progress_timeout = progress };
+
+	return hv_boot(&cfg);
+}
+
+static void expect_class(struct hv_run *r, const char *cls)
+{
+	const char *d = hv_diagnose(r);
+
+	cr_expect(strstr(d, cls) != NULL, "want %s, got: %s", cls, d);
+}
+
+Test(grader, pass_counts, .timeout = 300)
+{
+	struct hv_run *r = boot_fake(FAKE("pass"), 0);
+
+	expect_result(r, "check_page_alloc() succeeded!");
+	expect_result(r, "check_vm() succeeded!");
+	expect_exit(r, 0);
+	cr_expect(r->ready_us == 1, "ready line not parsed: %g", r->ready_us);
+}
+
+Test(grader, no_token_scores_nothing, .timeout = 300)
+{
+	struct hv_run *r = boot_fake(FAKE("notoken"), 0);
+
+	cr_expect(hv_find_output(r, "check_page_alloc() succeeded!") != NULL,
+		  "the fake's output was not captured: %s", hv_diagnose(r));
+	cr_expect(hv_find_result(r, "check_page_alloc() succeeded!") == NULL);
+	cr_expect(hv_find_result(r, "check_vm() succeeded!") == NULL);
+	cr_expect(hv_find_result(r, "hvlab: exit status 0") == NULL);
+	expect_class(r, "[wrong result]");
+}
+
+Test(grader, hang_is_timeout, .timeout = 300)
+{
+	struct hv_run *r = boot_fake(FAKE("hang"), 5);
+
+	cr_expect_eq(r->stop, HV_STOP_PROGRESS, "%s", hv_diagnose(r));
+	expect_class(r, "[timeout]");
+	expect_class(r, "hvlab: ready in 1 us");
+}
+
+Test(grader, triple_fault, .timeout = 300)
+{
+	struct hv_run *r = boot_fake(FAKE("triple"), 0);
+
+	cr_expect_eq(r->stop, HV_STOP_TRIPLE_FAULT, "%s", hv_diagnose(r));
+	expect_class(r, "[triple fault]");
+}
+
+Test(grader, panic_dump, .timeout = 300)
+{
+	struct hv_run *r = boot_fake(FAKE("panic"), 0);
+
+	expect_class(r, "[hypervisor panic]");
+	expect_class(r, "page_alloc: free list corrupted");
+	expect_class(r, "backtrace: page_alloc+0x24");
+	expect_failure_exit(r);
+}
+
+Test(grader, flood_is_capped, .timeout = 300)
+{
+	struct hv_run *r = boot_fake(FAKE("flood"), 0);
+
+	cr_expect_eq(r->stop, HV_STOP_FLOOD, "%s", hv_diagnose(r));
+	expect_class(r, "[output flood]");
+}
