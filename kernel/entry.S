@@ -10,6 +10,7 @@
 
 	.section .text.entry, "ax"
 	.globl _start
+	.type _start, @function
 _start:
 	cli
 	cld
@@ -18,6 +19,7 @@ _start:
 	call	kernel_main
 1:	hlt
 	jmp	1b
+	.size _start, . - _start
 
 	.bss
 	.balign 4096
@@ -26,3 +28,25 @@ boot_stack:
 	.space KSTACK_SIZE
 	.globl boot_stack_top
 boot_stack_top:
+
+/*
+ * void gdt_load_segments(uint16_t cs, uint16_t ds)   [%di = cs, %si = ds]
+ * Loads %ds, %es, %ss from ds and clears %fs, %gs; %cs can only change
+ * through a far transfer, so lretq "returns" to the caller with the new %cs.
+ */
+	.text
+	.globl gdt_load_segments
+	.type gdt_load_segments, @function
+gdt_load_segments:
+	movw	%si, %ds
+	movw	%si, %es
+	movw	%si, %ss
+	xorl	%eax, %eax
+	movw	%ax, %fs
+	movw	%ax, %gs
+	popq	%rax			/* return address */
+	movzwq	%di, %rdi
+	pushq	%rdi
+	pushq	%rax
+	lretq
+	.size gdt_load_segments, . - gdt_load_segments

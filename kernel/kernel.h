@@ -43,7 +43,12 @@ void _panic(const char *file, int line, const char *fmt, ...)
  */
 void power_off(int status) __attribute__((noreturn));
 
+/* Remembers the UEFI runtime services table for power_off's fallback. */
+void power_init(const struct boot_info *bi);
+
 /* Boot command line (\hvlab.cmd): value of key, or NULL. */
 const char *cmdline_get(const char *key);
+/* Splits boot_info's command line into words; call once at boot. */
+void cmdline_init(const struct boot_info *bi);
 
 #endif

@@ -49,6 +49,15 @@ void page_free_contig(hpa_t pa, size_t npages);
 size_t page_free_count(void);
 size_t page_total_count(void);
 
+/* True for the memory types the allocator may hand out. */
+bool page_type_allocatable(uint32_t type);
+
+/* The boot_info page_init was given (its memory map), or NULL before. */
+const struct boot_info *page_boot_map(void);
+
+/* Prints RAM by memory type and the free and usable totals. */
+void page_print_summary(const struct boot_info *bi);
+
 /* Boot-time self-check; prints "check_page_alloc() succeeded!". */
 void check_page_alloc(void);
 

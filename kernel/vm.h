@@ -34,6 +34,9 @@ int vm_unmap(hpa_t pml4, uint64_t va, uint64_t size);
 /* Translates va; returns 0 and sets *pa and *perm, or -E_NOT_FOUND. */
 int vm_lookup(hpa_t pml4, uint64_t va, hpa_t *pa, uint64_t *perm);
 
+/* Loads pml4 into CR3; later edits to it invalidate the TLB (invlpg). */
+void vm_switch(hpa_t pml4);
+
 /* Builds kern_pml4 (kernel image, direct map, UEFI runtime) and loads it. */
 void vm_init(const struct boot_info *bi);
 

@@ -1,0 +1,129 @@
+/*
+ * clock.c - a TSC-based clock (lab 1).  The TSC frequency comes from CPUID
+ * leaf 0x15 or 0x16 when the CPU reports it and it agrees with a measurement
+ * against the 8254 PIT (channel 2, gated through port 0x61, as on the PC/AT);
+ * otherwise the measurement itself is used.
+ */
+#include <inc/x86.h>
+#include <kernel/clock.h>
+#include <kernel/kernel.h>
+
+#define PIT_HZ		1193182
+#define PIT_CH2		0x42
+#define PIT_CMD		0x43
+#define PIT_GATE_PORT	0x61
+#define PIT_GATE2	0x01	/* channel 2 gate */
+#define PIT_SPEAKER	0x02
+#define PIT_OUT2	0x20	/* channel 2 output, read back */
+
+#define CLOCK_CAL_MS	10
+#define CLOCK_CAL_RUNS	3
+/* Give up on a PIT whose output never rises (none there). */
+#define CLOCK_SPIN_MAX	50000000
+
+static uint64_t clock_hz;
+static uint64_t clock_tsc0;
+
+/* TSC ticks in one CLOCK_CAL_MS countdown of PIT channel 2, or 0. */
+static uint64_t clock_pit_once(void)
+{
+	uint16_t latch = PIT_HZ * CLOCK_CAL_MS / 1000;
+	uint64_t t0, t1;
+	long spins = 0;
+
+	outb(PIT_GATE_PORT, (inb(PIT_GATE_PORT) & ~PIT_SPEAKER) | PIT_GATE2);
+	/* Channel 2, lobyte/hibyte, mode 0 (interrupt on terminal count). */
+	outb(PIT_CMD, 0xb0);
+	outb(PIT_CH2, latch & 0xff);
+	outb(PIT_CH2, latch >> 8);
+	t0 = rdtsc();
+	while (!(inb(PIT_GATE_PORT) & PIT_OUT2))
+		if (++spins > CLOCK_SPIN_MAX)
+			return 0;
+	t1 = rdtsc();
+	return (t1 - t0) * (1000 / CLOCK_CAL_MS);
+}
+
+/* The smallest of a few runs: a delay can only lengthen a run. */
+static uint64_t clock_pit_hz(void)
+{
+	uint64_t best = 0;
+
+	for (int i = 0; i < CLOCK_CAL_RUNS; i++) {
+		uint64_t hz = clock_pit_once();
+		if (hz && (!best || hz < best))
+			best = hz;
+	}
+	return best;
+}
+
+/* The TSC frequency CPUID states (SDM 2A, CPUID leaves 15H and 16H), or 0. */
+static uint64_t clock_cpuid_hz(void)
+{
+	uint32_t max = cpuid(0, 0).eax;
+	struct cpuid_regs r;
+
+	if (max >= 0x15) {
+		r = cpuid(0x15, 0);
+		if (r.eax && r.ebx && r.ecx)
+			return (uint64_t)r.ecx * r.ebx / r.eax;
+	}
+	if (max >= 0x16) {
+		r = cpuid(0x16, 0);
+		if (r.eax)
+			return (uint64_t)r.eax * 1000000;
+	}
+	return 0;
+}
+
+void clock_init(void)
+{
+	uint64_t pit = clock_pit_hz(), cpu = clock_cpuid_hz();
+	const char *source = "PIT";
+
+	clock_hz = pit;
+	/* Trust CPUID only within 2% of what the PIT measured. */
+	if (cpu && pit && cpu > pit - pit / 50 && cpu < pit + pit / 50) {
+		clock_hz = cpu;
+		source = "CPUID, PIT agrees";
+	} else if (cpu && !pit) {
+		clock_hz = cpu;
+		source = "CPUID, no PIT";
+	}
+	if (!clock_hz)
+		panic("clock_init: no PIT and no TSC frequency in CPUID");
+	clock_tsc0 = rdtsc();
+	cprintf("hvlab: TSC %llu.%03llu MHz (%s)\n",
+		(unsigned long long)(clock_hz / 1000000),
+		(unsigned long long)(clock_hz % 1000000 / 1000), source);
+}
+
+uint64_t clock_tsc_hz(void)
+{
+	return clock_hz;
+}
+
+/* ticks * scale / clock_hz without overflowing 64 bits (scale <= 1e9). */
+static uint64_t clock_scale(uint64_t ticks, uint64_t scale)
+{
+	return ticks / clock_hz * scale + ticks % clock_hz * scale / clock_hz;
+}
+
+uint64_t clock_ns(void)
+{
+	return clock_scale(rdtsc() - clock_tsc0, 1000000000);
+}
+
+uint64_t clock_tsc_to_us(uint64_t tsc_ticks)
+{
+	return clock_scale(tsc_ticks, 1000000);
+}
+
+void clock_udelay(uint64_t us)
+{
+	uint64_t end = rdtsc() + us / 1000000 * clock_hz +
+		       us % 1000000 * clock_hz / 1000000;
+
+	while (rdtsc() < end)
+		pause();
+}

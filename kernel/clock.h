@@ -1,0 +1,24 @@
+/*
+ * clock.h - time from the TSC, calibrated at boot (kernel/clock.c, lab 1).
+ */
+#ifndef KERNEL_CLOCK_H
+#define KERNEL_CLOCK_H
+
+#include <inc/types.h>
+
+/* Measures the TSC frequency and prints it; call once at boot. */
+void clock_init(void);
+
+/* TSC ticks per second (0 before clock_init). */
+uint64_t clock_tsc_hz(void);
+
+/* Nanoseconds since clock_init. */
+uint64_t clock_ns(void);
+
+/* Microseconds that tsc_ticks TSC ticks take. */
+uint64_t clock_tsc_to_us(uint64_t tsc_ticks);
+
+/* Spins for at least us microseconds. */
+void clock_udelay(uint64_t us);
+
+#endif

@@ -1,0 +1,161 @@
+/*
+ * trap.c - the IDT and exception dispatch (lab 1; SDM 3A chapter 6).  In
+ * lab 1 every exception the hypervisor takes is a bug: it prints a dump
+ * (vector, error code, registers, symbolized backtrace) and powers off with
+ * status 1.  Later labs install handlers for the vectors they expect.
+ */
+#include <inc/x86.h>
+#include <kernel/gdt.h>
+#include <kernel/kernel.h>
+#include <kernel/symbols.h>
+#include <kernel/trap.h>
+
+/* Page-fault error code bits (SDM 3A 4.7). */
+#define PFERR_P		(1U << 0)
+#define PFERR_W		(1U << 1)
+#define PFERR_U		(1U << 2)
+#define PFERR_RSVD	(1U << 3)
+#define PFERR_I		(1U << 4)
+
+#define IDT_INTR_GATE	0xe	/* 64-bit interrupt gate: clears IF */
+
+struct idt_gate {
+	uint16_t offset_low;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr;	/* P, DPL, type */
+	uint16_t offset_mid;
+	uint32_t offset_high;
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gates are 16 bytes");
+
+extern const uint64_t trap_vectors[T_NEXCEPTIONS];
+
+static struct idt_gate idt[256];
+static trap_handler_fn trap_handlers[T_NEXCEPTIONS];
+static int trap_depth;
+
+static const char *const trap_names[T_NEXCEPTIONS] = {
+	[T_DE] = "#DE", [T_DB] = "#DB", [T_NMI] = "NMI", [T_BP] = "#BP",
+	[T_OF] = "#OF", [T_BR] = "#BR", [T_UD] = "#UD", [T_NM] = "#NM",
+	[T_DF] = "#DF", [9] = "#CSO", [T_TS] = "#TS", [T_NP] = "#NP",
+	[T_SS] = "#SS", [T_GP] = "#GP", [T_PF] = "#PF", [T_MF] = "#MF",
+	[T_AC] = "#AC", [T_MC] = "#MC", [T_XM] = "#XM", [T_VE] = "#VE",
+	[T_CP] = "#CP", [T_HV] = "#HV", [T_VC] = "#VC", [T_SX] = "#SX",
+};
+
+const char *trap_name(uint64_t vector)
+{
+	if (vector < T_NEXCEPTIONS && trap_names[vector])
+		return trap_names[vector];
+	return "#??";
+}
+
+static void trap_set_gate(int vector, uint64_t handler, int ist)
+{
+	struct idt_gate *g = &idt[vector];
+
+	g->offset_low = handler & 0xffff;
+	g->selector = GD_KT;
+	g->ist = (uint8_t)ist;
+	g->type_attr = 0x80 | IDT_INTR_GATE;	/* present, DPL 0 */
+	g->offset_mid = (handler >> 16) & 0xffff;
+	g->offset_high = (uint32_t)(handler >> 32);
+	g->reserved = 0;
+}
+
+void trap_init(void)
+{
+	struct desc_ptr idtr = { sizeof(idt) - 1, (uint64_t)idt };
+
+	for (int v = 0; v < T_NEXCEPTIONS; v++)
+		trap_set_gate(v, trap_vectors[v], 0);
+	/* A #DF may come from a blown stack; an NMI may arrive anywhere. */
+	trap_set_gate(T_DF, trap_vectors[T_DF], IST_DF);
+	trap_set_gate(T_NMI, trap_vectors[T_NMI], IST_NMI);
+	lidt(&idtr);
+}
+
+void trap_set_handler(int vector, trap_handler_fn handler)
+{
+	if (vector < 0 || vector >= T_NEXCEPTIONS)
+		panic("trap_set_handler: bad vector %d", vector);
+	trap_handlers[vector] = handler;
+}
+
+static void trap_print_regs(const struct trapframe *tf)
+{
+	cprintf("  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n",
+		(unsigned long long)tf->rax, (unsigned long long)tf->rbx,
+		(unsigned long long)tf->rcx, (unsigned long long)tf->rdx);
+	cprintf("  rsi=%016llx rdi=%016llx rbp=%016llx rsp=%016llx\n",
+		(unsigned long long)tf->rsi, (unsigned long long)tf->rdi,
+		(unsigned long long)tf->rbp, (unsigned long long)tf->rsp);
+	cprintf("  r8 =%016llx r9 =%016llx r10=%016llx r11=%016llx\n",
+		(unsigned long long)tf->r8, (unsigned long long)tf->r9,
+		(unsigned long long)tf->r10, (unsigned long long)tf->r11);
+	cprintf("  r12=%016llx r13=%016llx r14=%016llx r15=%016llx\n",
+		(unsigned long long)tf->r12, (unsigned long long)tf->r13,
+		(unsigned long long)tf->r14, (unsigned long long)tf->r15);
+	cprintf("  rip=%016llx rflags=%016llx cs=%04llx ss=%04llx\n",
+		(unsigned long long)tf->rip, (unsigned long long)tf->rflags,
+		(unsigned long long)tf->cs, (unsigned long long)tf->ss);
+	cprintf("  cr0=%016llx cr3=%016llx cr4=%016llx\n",
+		(unsigned long long)read_cr0(), (unsigned long long)read_cr3(),
+		(unsigned long long)read_cr4());
+}
+
+#if SOL >= 1
+static void trap_print_pf(uint64_t err)
+{
+	cprintf("  page fault: %s, %s, %s mode, %s%s\n",
+		err & PFERR_P ? "protection violation" : "not present",
+		err & PFERR_W ? "write" : "read",
+		err & PFERR_U ? "user" : "supervisor",
+		err & PFERR_I ? "instruction fetch" : "data access",
+		err & PFERR_RSVD ? ", reserved bit set" : "");
+}
+
+#endif
+
+/*
+ * The first line is what the grader matches:
+ * "hvlab: exception VEC (#NAME) err=0x... rip=0x... [cr2=0x...]".
+ */
+void trap_print(const struct trapframe *tf)
+{
+#if SOL >= 1
+	cprintf("hvlab: exception %llu (%s) err=0x%llx rip=0x%llx",
+		(unsigned long long)tf->trapno, trap_name(tf->trapno),
+		(unsigned long long)tf->err, (unsigned long long)tf->rip);
+	if (tf->trapno == T_PF)
+		cprintf(" cr2=0x%llx", (unsigned long long)read_cr2());
+	cprintf("\n");
+	if (tf->trapno == T_PF)
+		trap_print_pf(tf->err);
+#else
+	/* LAB 1: your code here */
+	panic("trap_print: not implemented");
+#endif
+	trap_print_regs(tf);
+	symbols_backtrace(tf->rip, tf->rbp);
+}
+
+void trap(struct trapframe *tf)
+{
+	if (tf->trapno < T_NEXCEPTIONS && trap_handlers[tf->trapno]) {
+		trap_handlers[tf->trapno](tf);
+		return;
+	}
+	/* A fault inside the dump itself must not loop. */
+	if (trap_depth++ > 0) {
+		cprintf("hvlab: exception %llu (%s) rip=0x%llx while handling "
+			"an exception\n",
+			(unsigned long long)tf->trapno, trap_name(tf->trapno),
+			(unsigned long long)tf->rip);
+		power_off(1);
+	}
+	trap_print(tf);
+	power_off(1);
+}

@@ -1,0 +1,45 @@
+/*
+ * trap.h - exceptions (kernel/trap.c, kernel/trapentry.S, lab 1; SDM 3A
+ * chapter 6).  Every stub builds the same struct trapframe on the stack.
+ */
+#ifndef KERNEL_TRAP_H
+#define KERNEL_TRAP_H
+
+#include <inc/types.h>
+
+/*
+ * What the stubs push (general registers, vector, error code) below what the
+ * CPU pushes (rip ... ss).  Field order is stack order, lowest address
+ * first; trapentry.S depends on it.
+ */
+struct trapframe {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t trapno;
+	uint64_t err;		/* 0 for vectors where the CPU pushes none */
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+_Static_assert(sizeof(struct trapframe) == 22 * 8, "trapframe layout");
+_Static_assert(offsetof(struct trapframe, trapno) == 15 * 8,
+	       "trapentry.S pushes 15 registers below the vector");
+
+/* A handler for one vector; it returns to resume the interrupted code. */
+typedef void (*trap_handler_fn)(struct trapframe *tf);
+
+/* Fills and loads the IDT; call after gdt_init. */
+void trap_init(void);
+
+/* Installs handler for vector (0-31); NULL restores the fatal default. */
+void trap_set_handler(int vector, trap_handler_fn handler);
+
+/* The name of exception vector ("#PF"), or "#??" for reserved ones. */
+const char *trap_name(uint64_t vector);
+
+/* Called by trapentry.S with the frame of every exception. */
+void trap(struct trapframe *tf);
+
+/* Prints the exception line, registers and backtrace for tf. */
+void trap_print(const struct trapframe *tf);
+
+#endif

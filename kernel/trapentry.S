@@ -1,0 +1,98 @@
+/*
+ * trapentry.S - entry stubs for exception vectors 0-31 (lab 1; SDM 3A 6.12
+ * and 6.14 for the 64-bit interrupt stack frame).
+ *
+ * void trap(struct trapframe *tf)   [called with %rdi = the frame]
+ * Each stub pushes a dummy error code where the CPU pushes none, then its
+ * vector; trap_common saves the general registers so the stack holds a
+ * struct trapframe (kernel/trap.h), calls trap(), and on return restores
+ * everything and IRETs.  The CPU aligns %rsp to 16 before its pushes, and
+ * the frame is 22 quadwords, so trap() is entered with an aligned stack.
+ */
+
+/* Vectors where the CPU pushes an error code (SDM 3A table 6-1). */
+#define TRAP_EC(n)	\
+	.globl trap_vector##n; trap_vector##n: pushq $(n); jmp trap_common
+#define TRAP_NOEC(n)	\
+	.globl trap_vector##n; trap_vector##n: pushq $0; pushq $(n); jmp trap_common
+
+	.text
+	.balign 16
+TRAP_NOEC(0)
+TRAP_NOEC(1)
+TRAP_NOEC(2)
+TRAP_NOEC(3)
+TRAP_NOEC(4)
+TRAP_NOEC(5)
+TRAP_NOEC(6)
+TRAP_NOEC(7)
+TRAP_EC(8)
+TRAP_NOEC(9)
+TRAP_EC(10)
+TRAP_EC(11)
+TRAP_EC(12)
+TRAP_EC(13)
+TRAP_EC(14)
+TRAP_NOEC(15)
+TRAP_NOEC(16)
+TRAP_EC(17)
+TRAP_NOEC(18)
+TRAP_NOEC(19)
+TRAP_NOEC(20)
+TRAP_EC(21)
+TRAP_NOEC(22)
+TRAP_NOEC(23)
+TRAP_NOEC(24)
+TRAP_NOEC(25)
+TRAP_NOEC(26)
+TRAP_NOEC(27)
+TRAP_NOEC(28)
+TRAP_EC(29)
+TRAP_EC(30)
+TRAP_NOEC(31)
+
+trap_common:
+	cld
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, %rdi
+	call	trap
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	addq	$16, %rsp		/* vector and error code */
+	iretq
+
+/* The stub addresses, indexed by vector, for trap_init. */
+	.section .rodata
+	.balign 8
+	.globl trap_vectors
+trap_vectors:
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.quad trap_vector\n
+	.endr
