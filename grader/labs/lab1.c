@@ -8,9 +8,9 @@
 #include "../grader.h"
 
 /* The function kernel/main.c faults in for selftest=fault. */
-#define FAULT_FUNCTION		"selftest_fault"
+#define FAULT_FUNCTION		"main_selftest"
 /* What the kernel says when the machine has too little memory. */
-#define SMALL_MEMORY_MESSAGE	"not enough memory"
+#define SMALL_MEMORY_MESSAGE	"MiB of usable RAM; hvlab needs at least"
 
 Test(lab1, page_alloc, .timeout = 400)
 {
