@@ -6,6 +6,7 @@
 #include <inc/boot_info.h>
 #include <inc/x86.h>
 #include <kernel/clock.h>
+#include <kernel/domain.h>
 #include <kernel/gdt.h>
 #include <kernel/kernel.h>
 #include <kernel/page.h>
@@ -114,5 +115,9 @@ void kernel_main(struct boot_info *bi)
 	cprintf("hvlab: ready in %llu us\n",
 		(unsigned long long)clock_tsc_to_us(rdtsc() - tsc_entry));
 	main_list_domains(bi);
+#if LAB >= 3
+	power_off(domain_run_all(bi));
+#else
 	power_off(0);
+#endif
 }

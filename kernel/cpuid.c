@@ -1,0 +1,116 @@
+/*
+ * cpuid.c - the CPUID a guest sees (lab 3; SDM vol. 2A "CPUID", AMD
+ * CPUID Specification #25481).
+ *
+ * Policy: pass through what the CPU reports for features hvlab lets a
+ * guest use natively (under QEMU TCG -cpu max: XSAVE, SMEP/SMAP, UMIP,
+ * FSGSBASE, ...); hide hardware virtualization (VMX, SVM and its leaf) and
+ * devices hvlab does not emulate (local APIC, x2APIC, MONITOR/MWAIT);
+ * set the hypervisor-present bit; answer the hypervisor range.
+ *
+ * Leaf 0x40000000: EAX = CPUID_HV_MAX, EBX:ECX:EDX = "hvla" "bhvl" "abhv",
+ * i.e. the 12 bytes "hvlabhvlabhv".  Leaf 0x40000001 and the rest of the
+ * range read as zeros.
+ */
+#include <kernel/kernel.h>
+#include <kernel/domain.h>
+#include <kernel/exit.h>
+
+#define L1_ECX_MONITOR	(1u << 3)
+#define L1_ECX_VMX	(1u << 5)
+#define L1_ECX_PCID	(1u << 17)
+#define L1_ECX_X2APIC	(1u << 21)
+#define L1_ECX_XSAVE	(1u << 26)
+#define L1_ECX_OSXSAVE	(1u << 27)
+#define L1_ECX_HV	(1u << 31)
+#define L1_EDX_APIC	(1u << 9)
+#define L1_EDX_MTRR	(1u << 12)
+#define L7_EBX_FSGSBASE	(1u << 0)
+#define L7_EBX_SMEP	(1u << 7)
+#define L7_EBX_SMAP	(1u << 20)
+#define L7_ECX_UMIP	(1u << 2)
+#define L7_ECX_PKU	(1u << 3)
+#define L7_ECX_OSPKE	(1u << 4)
+#define E1_ECX_SVM	(1u << 2)
+#define CR4_PKE		(1ULL << 22)
+
+static void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
+{
+	r->ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_X2APIC |
+		    L1_ECX_OSXSAVE);
+	r->ecx |= L1_ECX_HV;
+	if (virt_reg_read(v, VREG_CR4) & CR4_OSXSAVE)
+		r->ecx |= L1_ECX_OSXSAVE;
+	r->edx &= ~(L1_EDX_APIC | L1_EDX_MTRR);
+	r->ebx = (r->ebx & 0x00ffffff) | ((uint32_t)v->id << 24);
+}
+
+static void cpuid_hv(uint32_t leaf, struct cpuid_regs *r)
+{
+	static const char sig[12] = CPUID_HV_SIGNATURE;
+
+	*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	if (leaf != CPUID_HV_BASE)
+		return;
+	r->eax = CPUID_HV_MAX;
+	memcpy(&r->ebx, sig, 4);
+	memcpy(&r->ecx, sig + 4, 4);
+	memcpy(&r->edx, sig + 8, 4);
+}
+
+struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf,
+			       uint32_t subleaf)
+{
+	struct cpuid_regs r;
+
+	if (leaf >= CPUID_HV_BASE && leaf < CPUID_HV_BASE + 0x100) {
+		cpuid_hv(leaf, &r);
+		return r;
+	}
+	r = cpuid(leaf, subleaf);
+	switch (leaf) {
+	case 1:
+		cpuid_leaf1(v, &r);
+		break;
+	case 7:
+		if (subleaf != 0)
+			break;
+		r.ecx &= ~L7_ECX_OSPKE;
+		if (virt_reg_read(v, VREG_CR4) & CR4_PKE)
+			r.ecx |= L7_ECX_OSPKE;
+		break;
+	case 0x80000001:
+		r.ecx &= ~E1_ECX_SVM;
+		break;
+	case 0x8000000a:
+		r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	default:
+		break;
+	}
+	return r;
+}
+
+uint64_t cpuid_cr4_allowed(void)
+{
+	struct cpuid_regs l1 = cpuid(1, 0), l7 = cpuid(7, 0);
+	uint64_t ok = 0x7ff;	/* VME ... OSXMMEXCPT */
+
+	if (cpuid(0, 0).eax < 7)
+		l7 = (struct cpuid_regs){ 0, 0, 0, 0 };
+	if (l7.ecx & L7_ECX_UMIP)
+		ok |= CR4_UMIP;
+	if (l7.ebx & L7_EBX_FSGSBASE)
+		ok |= CR4_FSGSBASE;
+	if (l1.ecx & L1_ECX_PCID)
+		ok |= CR4_PCIDE;
+	if (l1.ecx & L1_ECX_XSAVE)
+		ok |= CR4_OSXSAVE;
+	if (l7.ebx & L7_EBX_SMEP)
+		ok |= CR4_SMEP;
+	if (l7.ebx & L7_EBX_SMAP)
+		ok |= CR4_SMAP;
+	if (l7.ecx & L7_ECX_PKU)
+		ok |= CR4_PKE;
+	return ok;
+}

@@ -1,0 +1,282 @@
+/*
+ * domain.c - creating, ending and summarizing domains, and the vcpu state
+ * a guest image asks to start in (lab 3).
+ *
+ * A domain is built from its config: guest RAM in a p2m, its devices (COM1
+ * UART, the port-0xf4 exit device), its kernel loaded through the p2m, the
+ * backend's nested paging, then its vcpus.  A domain that cannot be built
+ * is reported and skipped; the others run.
+ */
+#include <inc/boot_info.h>
+#include <inc/x86.h>
+#include <kernel/kernel.h>
+#include <kernel/domain.h>
+#include <kernel/image.h>
+#include <kernel/page.h>
+
+#define DOMAIN_RESTART_MAX	3
+
+struct domain domains[DOMAIN_MAX];
+
+static int domain_mem_write(void *ctx, gpa_t gpa, const void *src, size_t len)
+{
+	return p2m_write(ctx, gpa, src, len);
+}
+
+bool vcpu_long_mode(struct vcpu *v)
+{
+	struct vseg_desc cs;
+
+	if (!(virt_reg_read(v, VREG_EFER) & EFER_LMA))
+		return false;
+	virt_seg_read(v, VSEG_CS, &cs);
+	return cs.attr & SEG_ATTR_L;
+}
+
+void vcpu_skip_insn(struct vcpu *v)
+{
+	uint64_t rip = virt_reg_read(v, VREG_RIP) + v->exit.insn_len;
+
+	if (!vcpu_long_mode(v))
+		rip &= 0xffffffff;
+	virt_reg_write(v, VREG_RIP, rip);
+}
+
+static void vcpu_set_segs(struct vcpu *v, struct vseg_desc code,
+			  struct vseg_desc data)
+{
+	enum vseg s;
+
+	virt_seg_write(v, VSEG_CS, &code);
+	for (s = VSEG_ES; s <= VSEG_GS; s++)
+		if (s != VSEG_CS)
+			virt_seg_write(v, s, &data);
+}
+
+/* The entry state image.h describes for each boot mode. */
+static void vcpu_set_boot(struct vcpu *v, const struct guest_boot *gb)
+{
+	const uint16_t code32 = 0x09b | SEG_ATTR_DB | SEG_ATTR_G;
+	const uint16_t code64 = 0x09b | SEG_ATTR_L | SEG_ATTR_G;
+	const uint16_t data32 = 0x093 | SEG_ATTR_DB | SEG_ATTR_G;
+	uint64_t efer = gb->efer;
+
+	if (gb->mode == BOOT_MODE_REAL)
+		vcpu_set_segs(v, (struct vseg_desc){ gb->cs_sel, 0x09b, 0xffff,
+						     (uint64_t)gb->cs_sel << 4 },
+			      (struct vseg_desc){ 0, 0x093, 0xffff, 0 });
+	else
+		vcpu_set_segs(v, (struct vseg_desc){ 0x08,
+			      gb->mode == BOOT_MODE_LONG ? code64 : code32,
+			      0xffffffff, 0 },
+			      (struct vseg_desc){ 0x10, data32, 0xffffffff, 0 });
+	if ((efer & EFER_LME) && (gb->cr0 & CR0_PG))
+		efer |= EFER_LMA;
+	virt_reg_write(v, VREG_CR4, gb->cr4);
+	virt_reg_write(v, VREG_CR3, gb->cr3);
+	virt_reg_write(v, VREG_EFER, efer);
+	virt_reg_write(v, VREG_CR0, gb->cr0 | CR0_ET);
+	virt_reg_write(v, VREG_RFLAGS, 0x2);
+	virt_reg_write(v, VREG_RIP, gb->rip);
+	virt_reg_write(v, VREG_CPL, 0);
+	v->gprs[GPR_RAX] = gb->rax;
+	v->gprs[GPR_RBX] = gb->rbx;
+	v->gprs[GPR_RCX] = gb->rcx;
+	v->gprs[GPR_RDX] = gb->rdx;
+	v->gprs[GPR_RSI] = gb->rsi;
+	v->gprs[GPR_RDI] = gb->rdi;
+	v->gprs[GPR_RBP] = gb->rbp;
+	v->gprs[GPR_RSP] = gb->rsp;
+}
+
+/* Loads the kernel (and ramdisk) config c names into d's memory. */
+static int domain_load(struct domain *d, struct guest_boot *gb, char *err,
+		       size_t errlen)
+{
+	const struct domain_config *c = d->config;
+	const struct boot_file *k, *rd = NULL;
+	struct guest_mem mem = { &d->p2m, p2m_size(&d->p2m), domain_mem_write };
+	int r;
+
+	r = config_file_find(c, d->bi, "kernel", &c->kernel, &k, err, errlen);
+	if (r == 0 && c->ramdisk.path[0])
+		r = config_file_find(c, d->bi, "ramdisk", &c->ramdisk, &rd, err,
+				     errlen);
+	if (r < 0)
+		return r;
+	return image_load(c, kva(k->pa), k->size, rd ? kva(rd->pa) : NULL,
+			  rd ? rd->size : 0, &mem, gb, err, errlen);
+}
+
+static int domain_init_vcpus(struct domain *d, const struct guest_boot *gb)
+{
+	int i, r;
+
+	for (i = 0; i < d->nvcpus; i++) {
+		struct vcpu *v = &d->vcpus[i];
+
+		v->domain = d;
+		v->id = i;
+		r = virt_vcpu_init(v);
+		if (r < 0)
+			return r;
+		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
+	}
+	vcpu_set_boot(&d->vcpus[0], gb);
+	return 0;
+}
+
+/* Builds d from its config; "reason" in err on failure. */
+static int domain_build(struct domain *d, char *err, size_t errlen)
+{
+	const struct domain_config *c = d->config;
+	struct guest_boot gb;
+	int r;
+
+	if (c->type != DOMAIN_HVM) {
+		snprintf(err, errlen, "type \"%s\" is not supported (only hvm)",
+			 config_type_name(c->type));
+		return -E_NOT_SUPP;
+	}
+	r = p2m_init(&d->p2m, c->memory_mib * MiB);
+	if (r == 0)
+		r = uart_init(d, &d->uart, UART_COM1_BASE);
+	if (r == 0)
+		r = debugexit_init(d);
+	if (r < 0) {
+		snprintf(err, errlen, "%llu MiB of guest memory and devices: %s",
+			 (unsigned long long)c->memory_mib, error_name(r));
+		return r;
+	}
+	r = domain_load(d, &gb, err, errlen);
+	if (r < 0)
+		return r;
+	r = virt_domain_init(d);
+	if (r == 0)
+		r = domain_init_vcpus(d, &gb);
+	if (r < 0)
+		snprintf(err, errlen, "%s setup: %s", virt->name, error_name(r));
+	return r;
+}
+
+/* Resets slot d to a fresh domain for config c (keeping the restart count). */
+static void domain_reset(struct domain *d, int id, const struct domain_config *c,
+			 const struct boot_info *bi, int restarts)
+{
+	memset(d, 0, sizeof(*d));
+	d->id = id;
+	strlcpy(d->name, c->name, sizeof(d->name));
+	d->type = c->type;
+	d->on_crash = c->on_crash;
+	d->nvcpus = (int)c->vcpus;
+	d->config = c;
+	d->bi = bi;
+	d->restarts = restarts;
+	d->state = DOMAIN_RUNNING;
+}
+
+static bool domain_start(struct domain *d)
+{
+	char err[160];
+
+	if (domain_build(d, err, sizeof(err)) == 0) {
+		cprintf("domain %s: started (%llu MiB, %d vcpu%s)\n", d->name,
+			(unsigned long long)d->config->memory_mib, d->nvcpus,
+			d->nvcpus == 1 ? "" : "s");
+		return true;
+	}
+	cprintf("%s: %s\n", d->config->file, err);
+	domain_destroy(d);
+	d->state = DOMAIN_CRASHED;
+	strlcpy(d->crash_reason, "failed to start", sizeof(d->crash_reason));
+	result_printf("domain %s: crashed (failed to start)\n", d->name);
+	return false;
+}
+
+struct domain *domain_create(const struct domain_config *c,
+			     const struct boot_info *bi)
+{
+	int id;
+
+	for (id = 0; id < DOMAIN_MAX; id++)
+		if (domains[id].state == DOMAIN_FREE && !domains[id].name[0])
+			break;
+	if (id == DOMAIN_MAX) {
+		cprintf("%s: more than %d domains\n", c->file, DOMAIN_MAX);
+		return NULL;
+	}
+	domain_reset(&domains[id], id, c, bi, 0);
+	return domain_start(&domains[id]) ? &domains[id] : NULL;
+}
+
+static void domain_stop_vcpus(struct domain *d)
+{
+	int i;
+
+	for (i = 0; i < d->nvcpus; i++)
+		d->vcpus[i].state = VCPU_STOPPED;
+}
+
+void domain_exit(struct domain *d, int status)
+{
+	if (d->state != DOMAIN_RUNNING)
+		return;
+	uart_flush(d, &d->uart);
+	d->state = DOMAIN_EXITED;
+	d->exit_status = status;
+	domain_stop_vcpus(d);
+	result_printf("domain %s: exit %d\n", d->name, status);
+}
+
+void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->state != DOMAIN_RUNNING)
+		return;
+	uart_flush(d, &d->uart);
+	va_start(ap, fmt);
+	vsnprintf(d->crash_reason, sizeof(d->crash_reason), fmt, ap);
+	va_end(ap);
+	d->state = DOMAIN_CRASHED;
+	domain_stop_vcpus(d);
+	cprintf("domain %s: crash: %s\n", d->name, d->crash_reason);
+	if (v)
+		virt_dump(v);
+	result_printf("domain %s: crashed (%s)\n", d->name, d->crash_reason);
+}
+
+void domain_destroy(struct domain *d)
+{
+	int i;
+
+	for (i = 0; i < d->nvcpus; i++)
+		if (d->vcpus[i].domain)
+			virt_vcpu_destroy(&d->vcpus[i]);
+	if (virt)
+		virt_domain_destroy(d);
+	p2m_destroy(&d->p2m);
+	d->nvcpus = 0;
+}
+
+/*
+ * Applies the on_crash action of a domain that just crashed: destroy frees
+ * it, preserve keeps its memory for inspection, restart builds it again
+ * from its config (at most DOMAIN_RESTART_MAX times).
+ */
+void domain_reap(struct domain *d)
+{
+	if (d->state == DOMAIN_EXITED) {
+		domain_destroy(d);
+		return;
+	}
+	if (d->state != DOMAIN_CRASHED || d->on_crash == ON_CRASH_PRESERVE)
+		return;
+	domain_destroy(d);
+	if (d->on_crash != ON_CRASH_RESTART || d->restarts == DOMAIN_RESTART_MAX)
+		return;
+	cprintf("domain %s: restarting (%d of %d)\n", d->name, d->restarts + 1,
+		DOMAIN_RESTART_MAX);
+	domain_reset(d, d->id, d->config, d->bi, d->restarts + 1);
+	domain_start(d);
+}

@@ -1,0 +1,121 @@
+/*
+ * domain.h - domains and vcpus, the vendor-neutral core of the hypervisor
+ * (lab 3).
+ *
+ * A domain owns its guest-physical memory (the p2m), its emulated devices
+ * and its vcpus; a vcpu holds the guest's general registers, the decoded
+ * last exit and the backend's private state.  Only the backend in use
+ * touches its member of vcpu->arch and domain->arch.
+ */
+#ifndef KERNEL_DOMAIN_H
+#define KERNEL_DOMAIN_H
+
+#include <inc/types.h>
+#include <kernel/config.h>
+#include <kernel/io.h>
+#include <kernel/p2m.h>
+#include <kernel/uart.h>
+#include <kernel/virt.h>
+#include <svm/svm.h>
+
+struct boot_info;
+
+#define DOMAIN_MAX	16
+#define VCPU_MAX	CONFIG_VCPUS_MAX
+
+enum domain_state {
+	DOMAIN_FREE,		/* slot unused */
+	DOMAIN_RUNNING,		/* has vcpus to schedule */
+	DOMAIN_EXITED,		/* the guest reported its exit status */
+	DOMAIN_CRASHED,		/* the guest did something fatal */
+};
+
+enum vcpu_state {
+	VCPU_RUNNABLE,
+	VCPU_WAIT_SIPI,		/* an application processor never started */
+	VCPU_STOPPED,		/* its domain is over */
+};
+
+struct vcpu {
+	struct domain *domain;
+	int id;
+	enum vcpu_state state;
+	/* Guest GPRs by x86 register number; RSP and RAX are synced by the
+	 * backend with its control structure around each entry. */
+	uint64_t gprs[GPR_COUNT];
+	struct vcpu_exit exit;
+	uint64_t nexits;
+	union {
+		struct svm_vcpu svm;
+	} arch;
+};
+
+struct domain {
+	int id;
+	char name[CONFIG_NAME_MAX];
+	enum domain_type type;
+	enum domain_state state;
+	enum on_crash on_crash;
+	int exit_status;		/* valid when DOMAIN_EXITED */
+	char crash_reason[96];		/* valid when DOMAIN_CRASHED */
+	int restarts;
+	struct p2m p2m;
+	struct io_handlers io;
+	struct uart uart;
+	int nvcpus;
+	struct vcpu vcpus[VCPU_MAX];
+	uint64_t exits_by_kind[EXIT_NKINDS];
+	const struct domain_config *config;
+	const struct boot_info *bi;
+	union {
+		struct svm_domain svm;
+	} arch;
+};
+
+/*
+ * Creates and loads a domain from config c.  Returns the domain, or NULL
+ * with "CONFIG: reason" printed (the other domains go on).
+ */
+struct domain *domain_create(const struct domain_config *c,
+			     const struct boot_info *bi);
+
+/* Ends d with the exit status the guest reported. */
+void domain_exit(struct domain *d, int status);
+
+/*
+ * Ends d because its guest did something fatal: prints the reason and a
+ * dump of v (may be NULL), then applies the config's on_crash action.
+ */
+void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Frees d's memory and backend state; its name and result stay. */
+void domain_destroy(struct domain *d);
+
+/* After d exited or crashed: frees it or applies its on_crash action. */
+void domain_reap(struct domain *d);
+
+/* Gives d the port-0xf4 exit device (debugexit.c); 0 or -E_*. */
+int debugexit_init(struct domain *d);
+
+/* The domain table, for the scheduler. */
+extern struct domain domains[DOMAIN_MAX];
+
+/*
+ * Creates a domain for every "domains/ *.cfg" boot file, runs them all to
+ * completion, prints one summary line per domain and returns the overall
+ * status: 0 only if every domain exited with status 0.
+ */
+int domain_run_all(const struct boot_info *bi);
+
+/* Vcpu helpers shared by the exit handlers. */
+void vcpu_skip_insn(struct vcpu *v);
+bool vcpu_long_mode(struct vcpu *v);
+
+/* Round-robin over every runnable vcpu until none is left (sched.c). */
+void sched_run(void);
+
+/* Handles v->exit (exit.c); the vcpu's state says whether it may go on. */
+void exit_dispatch(struct vcpu *v);
+
+#endif

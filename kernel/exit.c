@@ -1,0 +1,343 @@
+/*
+ * exit.c - what the hypervisor does for each kind of exit (lab 3).
+ *
+ * The backend has decoded the hardware exit into v->exit; exit_dispatch
+ * calls the one handler for its kind through a const table.  Handlers
+ * emulate the instruction and skip it, inject the fault the guest's own
+ * CPU would have raised, or crash the domain.  Nothing a guest does may
+ * panic the hypervisor.
+ */
+#include <inc/x86.h>
+#include <kernel/kernel.h>
+#include <kernel/domain.h>
+#include <kernel/exit.h>
+#include <kernel/gmem.h>
+
+/* Bounds one exit's work on a REP INS/OUTS; the guest re-executes it. */
+#define IO_REP_MAX	4096
+
+typedef void (*exit_handler_fn)(struct vcpu *v);
+
+static uint64_t *gpr(struct vcpu *v, enum gpr r)
+{
+	return &v->gprs[r];
+}
+
+static void exit_inject_gp(struct vcpu *v)
+{
+	virt_inject_exception(v, T_GP, true, 0);
+}
+
+static void exit_cpuid(struct vcpu *v)
+{
+#if SOL >= 3
+	struct cpuid_regs r = cpuid_policy(v, (uint32_t)*gpr(v, GPR_RAX),
+					   (uint32_t)*gpr(v, GPR_RCX));
+
+	*gpr(v, GPR_RAX) = r.eax;
+	*gpr(v, GPR_RBX) = r.ebx;
+	*gpr(v, GPR_RCX) = r.ecx;
+	*gpr(v, GPR_RDX) = r.edx;
+	vcpu_skip_insn(v);
+#else
+	/* LAB 3: your code here */
+	panic("exit_cpuid: not implemented");
+#endif
+}
+
+static void exit_msr_read(struct vcpu *v)
+{
+	uint64_t val;
+
+	if (msr_read(v, (uint32_t)*gpr(v, GPR_RCX), &val) < 0) {
+		exit_inject_gp(v);
+		return;
+	}
+	*gpr(v, GPR_RAX) = (uint32_t)val;
+	*gpr(v, GPR_RDX) = val >> 32;
+	vcpu_skip_insn(v);
+}
+
+static void exit_msr_write(struct vcpu *v)
+{
+	uint64_t val = (uint32_t)*gpr(v, GPR_RAX) |
+		       (*gpr(v, GPR_RDX) << 32);
+
+	if (msr_write(v, (uint32_t)*gpr(v, GPR_RCX), val) < 0) {
+		exit_inject_gp(v);
+		return;
+	}
+	vcpu_skip_insn(v);
+}
+
+#if SOL >= 3
+/* Port I/O of size bytes at port; a failing device crashes the domain. */
+static bool exit_port(struct vcpu *v, uint16_t port, unsigned size,
+		      bool write, uint64_t *val)
+{
+	int r = io_port_access(v->domain, port, size, write, val);
+
+	if (r < 0)
+		domain_crash(v->domain, v, "port 0x%x: %s", port, error_name(r));
+	return r == 0;
+}
+
+static void exit_io_simple(struct vcpu *v, const struct exit_io *io)
+{
+	uint64_t mask = ~0ULL >> (64 - 8 * io->size);
+	uint64_t val = *gpr(v, GPR_RAX) & mask;
+
+	if (!exit_port(v, io->port, io->size, !io->in, &val))
+		return;
+	if (io->in && io->size == 4)
+		*gpr(v, GPR_RAX) = (uint32_t)val;
+	else if (io->in)
+		*gpr(v, GPR_RAX) = (*gpr(v, GPR_RAX) & ~mask) | (val & mask);
+	vcpu_skip_insn(v);
+}
+
+/* The linear address of seg:off for a string instruction. */
+static gva_t exit_string_la(struct vcpu *v, enum vseg seg, uint64_t off)
+{
+	struct vseg_desc s;
+
+	virt_seg_read(v, seg, &s);
+	if (vcpu_long_mode(v))
+		return (seg == VSEG_FS || seg == VSEG_GS) ? s.base + off : off;
+	return (s.base + off) & 0xffffffff;
+}
+
+/* One INS or OUTS element; false when it faulted or the domain died. */
+static bool exit_io_element(struct vcpu *v, const struct exit_io *io,
+			    gva_t la)
+{
+	uint64_t val = 0;
+	uint32_t pfec = 0;
+	gva_t fault_la = 0;
+	int r;
+
+	if (io->in) {
+		if (!exit_port(v, io->port, io->size, false, &val))
+			return false;
+		r = gmem_write(v, la, &val, io->size, &fault_la, &pfec);
+	} else {
+		r = gmem_read(v, la, &val, io->size, &fault_la, &pfec);
+	}
+	if (r == -E_NOT_FOUND) {
+		virt_reg_write(v, VREG_CR2, fault_la);
+		virt_inject_exception(v, T_PF, true, pfec);
+	} else if (r < 0) {
+		domain_crash(v->domain, v, "%s at 0x%llx: outside guest memory",
+			     io->in ? "ins" : "outs", (unsigned long long)la);
+	} else if (!io->in) {
+		return exit_port(v, io->port, io->size, true, &val);
+	}
+	return r == 0;
+}
+
+/*
+ * INS/OUTS, with or without REP: ES:rDI for INS, seg:rSI for OUTS, stepping
+ * by size backwards when RFLAGS.DF is set.  Registers advance per element,
+ * so a fault or the per-exit bound leaves the instruction restartable.
+ */
+static void exit_io_string(struct vcpu *v, const struct exit_io *io)
+{
+	uint64_t amask = ~0ULL >> (64 - 8 * io->addr_size);
+	enum gpr idx = io->in ? GPR_RDI : GPR_RSI;
+	enum vseg seg = io->in ? VSEG_ES : io->seg;
+	int64_t step = (virt_reg_read(v, VREG_RFLAGS) & (1u << 10)) ?
+		       -(int64_t)io->size : io->size;
+	unsigned n;
+
+	for (n = 0; !io->rep || (*gpr(v, GPR_RCX) & amask); n++) {
+		uint64_t off = *gpr(v, idx) & amask;
+
+		if (n == IO_REP_MAX)
+			return;
+		if (!exit_io_element(v, io, exit_string_la(v, seg, off)))
+			return;
+		*gpr(v, idx) = (*gpr(v, idx) & ~amask) | ((off + step) & amask);
+		if (io->rep)
+			*gpr(v, GPR_RCX) = (*gpr(v, GPR_RCX) & ~amask) |
+					   ((*gpr(v, GPR_RCX) - 1) & amask);
+		else
+			break;
+	}
+	vcpu_skip_insn(v);
+}
+
+static void exit_io(struct vcpu *v)
+{
+	if (v->exit.io.string)
+		exit_io_string(v, &v->exit.io);
+	else
+		exit_io_simple(v, &v->exit.io);
+}
+#else
+static void exit_io(struct vcpu *v)
+{
+	/* LAB 3: your code here */
+	panic("exit_io: not implemented");
+}
+#endif
+
+/* Lab 3 has no virtual interrupts: a halted vcpu can never wake again. */
+static void exit_hlt(struct vcpu *v)
+{
+	vcpu_skip_insn(v);
+	domain_crash(v->domain, v, "vcpu %d halted with nothing to wake it",
+		     v->id);
+}
+
+/* No hypercalls before lab 6: every number fails with -ENOSYS, as in Xen. */
+static void exit_hypercall(struct vcpu *v)
+{
+	*gpr(v, GPR_RAX) = (uint64_t)-38;
+	vcpu_skip_insn(v);
+}
+
+/* A new CR0 value, checked as MOV to CR0 would (SDM 3A 2.5, APM 2 3.1.1). */
+static int exit_cr0_write(struct vcpu *v, uint64_t val)
+{
+	uint64_t efer = virt_reg_read(v, VREG_EFER);
+	uint64_t old = virt_reg_read(v, VREG_CR0);
+
+	if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
+	    ((val & CR0_NW) && !(val & CR0_CD)))
+		return -E_INVAL;
+	if ((val & CR0_PG) && !(old & CR0_PG) && (efer & EFER_LME)) {
+		if (!(virt_reg_read(v, VREG_CR4) & CR4_PAE))
+			return -E_INVAL;
+		efer |= EFER_LMA;
+	}
+	if (!(val & CR0_PG) && (old & CR0_PG) && (efer & EFER_LMA)) {
+		if (vcpu_long_mode(v))
+			return -E_INVAL;
+		efer &= ~EFER_LMA;
+	}
+	virt_reg_write(v, VREG_EFER, efer);
+	virt_reg_write(v, VREG_CR0, val | CR0_ET);
+	return 0;
+}
+
+static int exit_cr4_write(struct vcpu *v, uint64_t val)
+{
+	bool lma = virt_reg_read(v, VREG_EFER) & EFER_LMA;
+
+	if ((val & ~cpuid_cr4_allowed()) || (lma && !(val & CR4_PAE)) ||
+	    (!lma && (val & CR4_PCIDE)))
+		return -E_INVAL;
+	virt_reg_write(v, VREG_CR4, val);
+	return 0;
+}
+
+/* The value a CR-writing instruction stores, from its operands. */
+static uint64_t exit_cr_value(struct vcpu *v, const struct exit_cr *x)
+{
+	uint64_t cr0 = virt_reg_read(v, VREG_CR0);
+	uint64_t src = *gpr(v, x->gpr);
+
+	switch (x->op) {
+	case CR_OP_CLTS:
+		return cr0 & ~CR0_TS;
+	case CR_OP_LMSW:	/* LMSW sets PE but never clears it */
+		return (cr0 & ~0xfULL) | (src & 0xf) | (cr0 & CR0_PE);
+	default:
+		return vcpu_long_mode(v) ? src : (uint32_t)src;
+	}
+}
+
+static void exit_cr_access(struct vcpu *v)
+{
+	const struct exit_cr *x = &v->exit.cr;
+	int r;
+
+	if (!x->write) {
+		domain_crash(v->domain, v, "unexpected read of CR%d", x->cr);
+		return;
+	}
+	if (x->cr == 0)
+		r = exit_cr0_write(v, exit_cr_value(v, x));
+	else if (x->cr == 4)
+		r = exit_cr4_write(v, exit_cr_value(v, x));
+	else
+		r = -E_NOT_SUPP;
+	if (r == -E_NOT_SUPP)
+		domain_crash(v->domain, v, "unexpected write to CR%d", x->cr);
+	else if (r < 0)
+		exit_inject_gp(v);
+	else
+		vcpu_skip_insn(v);
+}
+
+static void exit_shutdown(struct vcpu *v)
+{
+	domain_crash(v->domain, v, "triple fault");
+}
+
+static void exit_gpa_fault(struct vcpu *v)
+{
+	const struct exit_gpa_fault *f = &v->exit.gpa;
+	const struct io_range *r = io_mmio_find(v->domain, f->gpa);
+
+	if (r)
+		domain_crash(v->domain, v,
+			     "MMIO to %s at 0x%llx needs instruction emulation",
+			     r->name, (unsigned long long)f->gpa);
+	else
+		domain_crash(v->domain, v,
+			     "%s at 0x%llx outside guest memory (%llu MiB)",
+			     f->fetch ? "fetch" : f->write ? "write" : "read",
+			     (unsigned long long)f->gpa,
+			     (unsigned long long)(p2m_size(&v->domain->p2m) >> 20));
+}
+
+/* The host took its interrupt after the exit; the scheduler decides. */
+static void exit_intr(struct vcpu *v)
+{
+}
+
+static void exit_invalid_insn(struct vcpu *v)
+{
+	virt_inject_exception(v, T_UD, false, 0);
+}
+
+static void exit_entry_fail(struct vcpu *v)
+{
+	domain_crash(v->domain, v, "VM entry refused the guest state");
+}
+
+static void exit_unknown(struct vcpu *v)
+{
+	domain_crash(v->domain, v, "unhandled exit 0x%llx (info 0x%llx 0x%llx)",
+		     (unsigned long long)v->exit.hw_code,
+		     (unsigned long long)v->exit.hw_info1,
+		     (unsigned long long)v->exit.hw_info2);
+}
+
+static const exit_handler_fn exit_handlers[EXIT_NKINDS] = {
+	[EXIT_CPUID] = exit_cpuid,
+	[EXIT_IO] = exit_io,
+	[EXIT_MSR_READ] = exit_msr_read,
+	[EXIT_MSR_WRITE] = exit_msr_write,
+	[EXIT_HLT] = exit_hlt,
+	[EXIT_HYPERCALL] = exit_hypercall,
+	[EXIT_CR_ACCESS] = exit_cr_access,
+	[EXIT_SHUTDOWN] = exit_shutdown,
+	[EXIT_GPA_FAULT] = exit_gpa_fault,
+	[EXIT_INTR] = exit_intr,
+	[EXIT_INVALID_INSN] = exit_invalid_insn,
+	[EXIT_ENTRY_FAIL] = exit_entry_fail,
+	[EXIT_UNKNOWN] = exit_unknown,
+};
+
+void exit_dispatch(struct vcpu *v)
+{
+	enum exit_kind k = v->exit.kind;
+
+	if ((unsigned)k >= EXIT_NKINDS || !exit_handlers[k])
+		panic("exit_dispatch: backend gave exit kind %d", k);
+	v->nexits++;
+	v->domain->exits_by_kind[k]++;
+	exit_handlers[k](v);
+}

@@ -1,0 +1,44 @@
+/*
+ * gmem.h - guest memory as a guest instruction sees it (lab 3): linear
+ * addresses translated through the guest's own page tables, then through
+ * the domain's p2m.  Used to fetch the exiting instruction and to carry
+ * out INS/OUTS.
+ */
+#ifndef KERNEL_GMEM_H
+#define KERNEL_GMEM_H
+
+#include <inc/types.h>
+
+struct vcpu;
+
+/* Page-fault error code bits (SDM 3A 4.7) for a failed translation. */
+#define PFEC_P		(1u << 0)
+#define PFEC_W		(1u << 1)
+#define PFEC_U		(1u << 2)
+
+/*
+ * Translates linear address la for an access by v (a write when write).
+ * Returns 0 with *gpa set; -E_NOT_FOUND when the guest's tables do not
+ * allow it (*pfec is the #PF error code to inject, with CR2 = la); -E_RANGE
+ * when a guest page table lies outside guest RAM.
+ */
+int gmem_translate(struct vcpu *v, gva_t la, bool write, gpa_t *gpa,
+		   uint32_t *pfec);
+
+/*
+ * Copies len bytes between linear address la of v and buf.  Returns 0,
+ * -E_NOT_FOUND (with *fault_la and *pfec for the #PF to inject) or -E_RANGE
+ * (a page table or the data lies outside guest RAM).
+ */
+int gmem_read(struct vcpu *v, gva_t la, void *buf, size_t len,
+	      gva_t *fault_la, uint32_t *pfec);
+int gmem_write(struct vcpu *v, gva_t la, const void *buf, size_t len,
+	       gva_t *fault_la, uint32_t *pfec);
+
+/*
+ * Reads up to 15 bytes of the instruction at CS:RIP into buf; returns how
+ * many could be read (0 when even the first byte is not mapped).
+ */
+size_t gmem_fetch_insn(struct vcpu *v, uint8_t *buf);
+
+#endif

@@ -1,0 +1,147 @@
+/*
+ * msr.c - the MSRs a guest may use (lab 3; SDM vol. 4, AMD APM vol. 2
+ * appendix A).
+ *
+ * Every RDMSR/WRMSR exits.  The MSRs the CPU context switches through the
+ * VMCB/VMCS (EFER, the SYSCALL/SYSENTER set, FS/GS bases, PAT) are emulated
+ * on the saved guest state, TSC reads pass through; any other MSR, and any
+ * value an MSR does not accept, is #GP(0) in the guest, as on a CPU
+ * without that MSR.
+ */
+#include <inc/x86.h>
+#include <kernel/kernel.h>
+#include <kernel/domain.h>
+#include <kernel/exit.h>
+
+#define MSR_TSC			0x00000010
+#define MSR_SYSENTER_CS		0x00000174
+#define MSR_SYSENTER_ESP	0x00000175
+#define MSR_SYSENTER_EIP	0x00000176
+#define MSR_PAT			0x00000277
+#define MSR_CSTAR		0xc0000083
+#define MSR_SFMASK		0xc0000084
+
+#define EFER_FFXSR		(1ULL << 14)
+#define CPUID_E1_EDX_NX		(1u << 20)
+
+/* The vreg behind msr for MSRs stored verbatim, or VREG_COUNT. */
+static enum vreg msr_vreg(uint32_t msr)
+{
+	switch (msr) {
+	case MSR_STAR:		return VREG_STAR;
+	case MSR_LSTAR:		return VREG_LSTAR;
+	case MSR_CSTAR:		return VREG_CSTAR;
+	case MSR_SFMASK:	return VREG_SFMASK;
+	case MSR_KERNEL_GS_BASE: return VREG_KERNEL_GS_BASE;
+	case MSR_SYSENTER_CS:	return VREG_SYSENTER_CS;
+	case MSR_SYSENTER_ESP:	return VREG_SYSENTER_ESP;
+	case MSR_SYSENTER_EIP:	return VREG_SYSENTER_EIP;
+	case MSR_PAT:		return VREG_PAT;
+	case MSR_EFER:		return VREG_EFER;
+	default:		return VREG_COUNT;
+	}
+}
+
+int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	struct vseg_desc s;
+	enum vreg r = msr_vreg(msr);
+
+	if (r != VREG_COUNT) {
+		*val = virt_reg_read(v, r);
+		return 0;
+	}
+	switch (msr) {
+	case MSR_TSC:
+		*val = rdtsc();
+		return 0;
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+		virt_seg_read(v, msr == MSR_FS_BASE ? VSEG_FS : VSEG_GS, &s);
+		*val = s.base;
+		return 0;
+	default:
+		return -E_NOT_FOUND;
+	}
+}
+
+/* Each PAT entry must be a defined memory type: 0, 1, 4, 5, 6 or 7. */
+static bool msr_pat_valid(uint64_t val)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		unsigned t = (val >> (8 * i)) & 0xff;
+
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
+/* EFER: only SCE, LME, NXE (if the CPU has NX) and FFXSR; LMA is the
+ * CPU's to set, and LME may not change while paging is on. */
+static int msr_write_efer(struct vcpu *v, uint64_t val)
+{
+	uint64_t old = virt_reg_read(v, VREG_EFER);
+	uint64_t ok = EFER_SCE | EFER_LME | EFER_LMA | EFER_FFXSR;
+
+	if (cpuid(0x80000001, 0).edx & CPUID_E1_EDX_NX)
+		ok |= EFER_NXE;
+	if (val & ~ok)
+		return -E_INVAL;
+	if ((virt_reg_read(v, VREG_CR0) & CR0_PG) &&
+	    ((val ^ old) & EFER_LME))
+		return -E_INVAL;
+	val = (val & ~EFER_LMA) | (old & EFER_LMA);
+	virt_reg_write(v, VREG_EFER, val);
+	return 0;
+}
+
+static int msr_write_seg_base(struct vcpu *v, enum vseg seg, uint64_t val)
+{
+	struct vseg_desc s;
+
+	if (!is_canonical(val))
+		return -E_INVAL;
+	virt_seg_read(v, seg, &s);
+	s.base = val;
+	virt_seg_write(v, seg, &s);
+	return 0;
+}
+
+int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	switch (msr) {
+	case MSR_EFER:
+		return msr_write_efer(v, val);
+	case MSR_FS_BASE:
+		return msr_write_seg_base(v, VSEG_FS, val);
+	case MSR_GS_BASE:
+		return msr_write_seg_base(v, VSEG_GS, val);
+	case MSR_PAT:
+		if (!msr_pat_valid(val))
+			return -E_INVAL;
+		break;
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_SYSENTER_ESP:
+	case MSR_SYSENTER_EIP:
+		if (!is_canonical(val))
+			return -E_INVAL;
+		break;
+	case MSR_SYSENTER_CS:
+		val &= 0xffff;
+		break;
+	case MSR_SFMASK:
+		val &= 0xffffffff;
+		break;
+	case MSR_STAR:
+		break;
+	default:
+		return -E_NOT_FOUND;
+	}
+	virt_reg_write(v, msr_vreg(msr), val);
+	return 0;
+}

@@ -1,0 +1,138 @@
+/*
+ * sched.c - running the domains (lab 3): a round-robin scheduler over the
+ * runnable vcpus of all domains on the one physical CPU, and the top-level
+ * domain_run_all that creates the domains from their configs, runs them
+ * and sums up.
+ *
+ * A vcpu runs for one slice: until it stops, a host interrupt (the
+ * preemption timer) makes it exit, or it has used SCHED_SLICE_EXITS exits
+ * or SCHED_SLICE_US of time, whichever comes first.  The exit bound keeps
+ * an exit storm from starving the others; the timer does the same for a
+ * guest that spins without exiting.
+ */
+#include <inc/boot_info.h>
+#include <inc/x86.h>
+#include <kernel/kernel.h>
+#include <kernel/clock.h>
+#include <kernel/config.h>
+#include <kernel/domain.h>
+#include <kernel/page.h>
+
+#define SCHED_SLICE_EXITS	4096
+#define SCHED_SLICE_US		10000
+
+static void sched_slice(struct vcpu *v)
+{
+	uint64_t start = rdtsc();
+	uint64_t budget = clock_tsc_hz() / 1000000 * SCHED_SLICE_US;
+	int n;
+
+	for (n = 0; n < SCHED_SLICE_EXITS; n++) {
+		virt_vcpu_run(v);
+		exit_dispatch(v);
+		if (v->state != VCPU_RUNNABLE || v->exit.kind == EXIT_INTR)
+			return;
+		if (budget && rdtsc() - start > budget)
+			return;
+	}
+}
+
+/* Runs one slice of every runnable vcpu of d; false if it had none. */
+static bool sched_domain(struct domain *d)
+{
+	bool ran = false;
+	int i;
+
+	for (i = 0; i < d->nvcpus && d->state == DOMAIN_RUNNING; i++) {
+		if (d->vcpus[i].state != VCPU_RUNNABLE)
+			continue;
+		sched_slice(&d->vcpus[i]);
+		ran = true;
+	}
+	if (d->state != DOMAIN_RUNNING)
+		domain_reap(d);
+	return ran || d->state == DOMAIN_RUNNING;
+}
+
+void sched_run(void)
+{
+	bool any;
+	int i;
+
+	do {
+		any = false;
+		for (i = 0; i < DOMAIN_MAX; i++)
+			if (domains[i].state == DOMAIN_RUNNING &&
+			    sched_domain(&domains[i]))
+				any = true;
+	} while (any);
+}
+
+/* "domains/NAME.cfg" (directly under domains/). */
+static bool sched_is_config(const char *name)
+{
+	size_t len = strnlen(name, BOOT_NAME_MAX);
+
+	return len > 12 && strncmp(name, "domains/", 8) == 0 &&
+	       !strchr(name + 8, '/') && strcmp(name + len - 4, ".cfg") == 0;
+}
+
+/* Parses and creates the domain of boot file f; false if that failed. */
+static bool sched_create(const struct boot_info *bi, const struct boot_file *f,
+			 struct domain_config *c)
+{
+	char err[160];
+
+	if (config_parse(f->name, kva(f->pa), f->size, c, err, sizeof(err))) {
+		cprintf("%s\n", err);
+		result_printf("config %s: rejected\n", f->name);
+		return false;
+	}
+	return domain_create(c, bi) != NULL;
+}
+
+static void sched_summary(const struct domain *d)
+{
+	if (d->state == DOMAIN_EXITED)
+		cprintf("summary: %s exited %d after %llu exits\n", d->name,
+			d->exit_status, (unsigned long long)d->vcpus[0].nexits);
+	else
+		cprintf("summary: %s crashed: %s\n", d->name, d->crash_reason);
+}
+
+int domain_run_all(const struct boot_info *bi)
+{
+	static struct domain_config configs[DOMAIN_MAX];
+	int n = 0, failed = 0, i;
+	uint32_t f;
+
+	for (f = 0; f < bi->nfiles; f++)
+		n += sched_is_config(bi->files[f].name);
+	if (n == 0)
+		return 0;
+	if (virt_init() < 0)
+		return 1;
+	for (n = 0, f = 0; f < bi->nfiles; f++) {
+		if (!sched_is_config(bi->files[f].name))
+			continue;
+		if (n == DOMAIN_MAX) {
+			cprintf("%s: more than %d domains\n", bi->files[f].name,
+				DOMAIN_MAX);
+			failed++;
+			continue;
+		}
+		if (!sched_create(bi, &bi->files[f], &configs[n++]))
+			failed++;
+	}
+	cprintf("hvlab: running %d domain%s\n", n - failed,
+		n - failed == 1 ? "" : "s");
+	sched_run();
+	for (i = 0; i < DOMAIN_MAX; i++) {
+		if (!domains[i].name[0])
+			continue;
+		sched_summary(&domains[i]);
+		if (domains[i].state != DOMAIN_EXITED || domains[i].exit_status)
+			failed++;
+	}
+	return failed ? 1 : 0;
+}

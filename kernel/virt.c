@@ -1,0 +1,111 @@
+/*
+ * virt.c - backend selection and the wrappers through which the core
+ * reaches the backend's struct virt_ops (lab 3).
+ */
+#include <kernel/kernel.h>
+#include <kernel/virt.h>
+
+const struct virt_ops *virt;
+
+int virt_init(void)
+{
+	const struct virt_ops *ops = svm_probe();
+	int r;
+
+	if (!ops) {
+		cprintf("virt: no usable hardware virtualization\n");
+		return -E_NOT_SUPP;
+	}
+	r = ops->cpu_enable();
+	if (r < 0) {
+		cprintf("virt: enabling %s failed: %s\n", ops->name,
+			error_name(r));
+		return r;
+	}
+	virt = ops;
+	cprintf("virt: using %s\n", ops->name);
+	return 0;
+}
+
+int virt_domain_init(struct domain *d)
+{
+	return virt->domain_init(d);
+}
+
+void virt_domain_destroy(struct domain *d)
+{
+	virt->domain_destroy(d);
+}
+
+int virt_vcpu_init(struct vcpu *v)
+{
+	return virt->vcpu_init(v);
+}
+
+void virt_vcpu_destroy(struct vcpu *v)
+{
+	virt->vcpu_destroy(v);
+}
+
+void virt_vcpu_run(struct vcpu *v)
+{
+	virt->vcpu_run(v);
+}
+
+uint64_t virt_reg_read(struct vcpu *v, enum vreg r)
+{
+	return virt->reg_read(v, r);
+}
+
+void virt_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
+{
+	virt->reg_write(v, r, val);
+}
+
+void virt_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out)
+{
+	virt->seg_read(v, s, out);
+}
+
+void virt_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in)
+{
+	virt->seg_write(v, s, in);
+}
+
+void virt_inject_event(struct vcpu *v, const struct virt_event *ev)
+{
+	virt->inject_event(v, ev);
+}
+
+void virt_set_paging_root(struct vcpu *v, hpa_t root)
+{
+	virt->set_paging_root(v, root);
+}
+
+void virt_dump(struct vcpu *v)
+{
+	virt->dump(v);
+}
+
+void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
+			   uint32_t error)
+{
+	struct virt_event ev = { vector, EVENT_EXCEPTION, has_error, error };
+
+	virt_inject_event(v, &ev);
+}
+
+const char *exit_kind_name(enum exit_kind k)
+{
+	static const char *const names[EXIT_NKINDS] = {
+		[EXIT_CPUID] = "cpuid", [EXIT_IO] = "io",
+		[EXIT_MSR_READ] = "rdmsr", [EXIT_MSR_WRITE] = "wrmsr",
+		[EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
+		[EXIT_CR_ACCESS] = "cr", [EXIT_SHUTDOWN] = "shutdown",
+		[EXIT_GPA_FAULT] = "gpa-fault", [EXIT_INTR] = "intr",
+		[EXIT_INVALID_INSN] = "invalid-insn",
+		[EXIT_ENTRY_FAIL] = "entry-fail", [EXIT_UNKNOWN] = "unknown",
+	};
+
+	return (unsigned)k < EXIT_NKINDS && names[k] ? names[k] : "?";
+}

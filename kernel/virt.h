@@ -1,0 +1,190 @@
+/*
+ * virt.h - the one interface between the vendor-neutral core and a hardware
+ * virtualization backend (svm/ for AMD-V, vmx/ for VT-x), lab 3.
+ *
+ * A backend fills one const struct virt_ops; virt_init() picks the backend
+ * the CPU supports.  Core code calls the virt_* wrappers below, never the
+ * table.  After every run the backend has decoded the hardware exit into
+ * vcpu->exit (an enum exit_kind plus fields), which kernel/exit.c dispatches.
+ */
+#ifndef KERNEL_VIRT_H
+#define KERNEL_VIRT_H
+
+#include <inc/types.h>
+
+struct vcpu;
+struct domain;
+
+/* Why the guest stopped running, vendor-neutral. */
+enum exit_kind {
+	EXIT_CPUID,		/* CPUID executed */
+	EXIT_IO,		/* IN/OUT/INS/OUTS on an intercepted port */
+	EXIT_MSR_READ,		/* RDMSR */
+	EXIT_MSR_WRITE,		/* WRMSR */
+	EXIT_HLT,		/* HLT */
+	EXIT_HYPERCALL,		/* VMMCALL / VMCALL */
+	EXIT_CR_ACCESS,		/* MOV to/from CRn, LMSW, CLTS */
+	EXIT_SHUTDOWN,		/* triple fault */
+	EXIT_GPA_FAULT,		/* nested page fault / EPT violation */
+	EXIT_INTR,		/* a host interrupt arrived (timer) */
+	EXIT_INVALID_INSN,	/* a virtualization instruction: #UD for guests */
+	EXIT_ENTRY_FAIL,	/* VMRUN/VMLAUNCH refused the guest state */
+	EXIT_UNKNOWN,		/* anything else the backend cannot name */
+	EXIT_NKINDS
+};
+
+/* Guest register numbers as x86 encodes them in ModRM/REX. */
+enum gpr {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	GPR_COUNT
+};
+
+/* Registers the backend keeps in its control structure (VMCB/VMCS). */
+enum vreg {
+	VREG_RIP, VREG_RFLAGS, VREG_CR0, VREG_CR2, VREG_CR3, VREG_CR4,
+	VREG_EFER, VREG_PAT, VREG_STAR, VREG_LSTAR, VREG_CSTAR, VREG_SFMASK,
+	VREG_KERNEL_GS_BASE, VREG_SYSENTER_CS, VREG_SYSENTER_ESP,
+	VREG_SYSENTER_EIP, VREG_DR7, VREG_CPL,
+	VREG_COUNT
+};
+
+enum vseg {
+	VSEG_ES, VSEG_CS, VSEG_SS, VSEG_DS, VSEG_FS, VSEG_GS,
+	VSEG_GDTR, VSEG_LDTR, VSEG_IDTR, VSEG_TR,
+	VSEG_COUNT
+};
+
+/*
+ * A segment register with its hidden part.  attr uses the descriptor's
+ * attribute bits packed as in the VMCB: type(3:0) S(4) DPL(6:5) P(7)
+ * AVL(8) L(9) D/B(10) G(11).
+ */
+struct vseg_desc {
+	uint16_t sel;
+	uint16_t attr;
+	uint32_t limit;
+	uint64_t base;
+};
+
+#define SEG_ATTR_P	(1u << 7)
+#define SEG_ATTR_L	(1u << 9)
+#define SEG_ATTR_DB	(1u << 10)
+#define SEG_ATTR_G	(1u << 11)
+
+/* An event to inject at the next entry. */
+enum event_type {
+	EVENT_EXTINT = 0,	/* external interrupt */
+	EVENT_NMI = 2,
+	EVENT_EXCEPTION = 3,
+	EVENT_SOFTINT = 4,
+};
+
+struct virt_event {
+	uint8_t vector;
+	enum event_type type;
+	bool has_error;
+	uint32_t error;
+};
+
+/* Decoded fields of the last exit. */
+struct exit_io {
+	uint16_t port;
+	uint8_t size;		/* 1, 2 or 4 bytes */
+	bool in;		/* IN/INS (else OUT/OUTS) */
+	bool string;		/* INS/OUTS */
+	bool rep;		/* REP prefix */
+	uint8_t addr_size;	/* 2, 4 or 8 bytes; 0 if the CPU did not say */
+	enum vseg seg;		/* OUTS source segment (after overrides) */
+};
+
+enum cr_op {
+	CR_OP_MOV,		/* MOV to/from CRn */
+	CR_OP_CLTS,		/* CLTS: clear CR0.TS */
+	CR_OP_LMSW,		/* LMSW from a register */
+};
+
+struct exit_cr {
+	enum cr_op op;
+	uint8_t cr;		/* control register number */
+	bool write;		/* a write (else MOV from CR) */
+	enum gpr gpr;		/* the general register operand (MOV, LMSW) */
+};
+
+struct exit_gpa_fault {
+	gpa_t gpa;
+	bool present;		/* a translation existed: a permission fault */
+	bool write;
+	bool fetch;
+};
+
+struct vcpu_exit {
+	enum exit_kind kind;
+	uint64_t hw_code;	/* raw exit code/reason, for logs and dumps */
+	uint64_t hw_info1;	/* raw qualification, for logs and dumps */
+	uint64_t hw_info2;
+	uint8_t insn_len;	/* bytes to skip when the exit is emulated */
+	union {
+		struct exit_io io;
+		struct exit_cr cr;
+		struct exit_gpa_fault gpa;
+	};
+};
+
+struct virt_ops {
+	const char *name;
+	/* Turns virtualization on for this CPU; 0 or -E_*. */
+	int (*cpu_enable)(void);
+	/* Builds the nested page tables for d from its p2m; 0 or -E_*. */
+	int (*domain_init)(struct domain *d);
+	void (*domain_destroy)(struct domain *d);
+	/* Allocates and initializes v's control structure; 0 or -E_*. */
+	int (*vcpu_init)(struct vcpu *v);
+	void (*vcpu_destroy)(struct vcpu *v);
+	/* Enters the guest and returns at the next exit, v->exit filled. */
+	void (*vcpu_run)(struct vcpu *v);
+	uint64_t (*reg_read)(struct vcpu *v, enum vreg r);
+	void (*reg_write)(struct vcpu *v, enum vreg r, uint64_t val);
+	void (*seg_read)(struct vcpu *v, enum vseg s, struct vseg_desc *out);
+	void (*seg_write)(struct vcpu *v, enum vseg s, const struct vseg_desc *in);
+	/* Queues ev for delivery at the next entry. */
+	void (*inject_event)(struct vcpu *v, const struct virt_event *ev);
+	/* Points v at the nested paging root (NPT nCR3 / EPTP). */
+	void (*set_paging_root)(struct vcpu *v, hpa_t root);
+	/* Prints the control structure and guest state. */
+	void (*dump)(struct vcpu *v);
+};
+
+/* The backend in use, NULL before virt_init() or when none is usable. */
+extern const struct virt_ops *virt;
+
+/*
+ * Probes the backends and enables the first the CPU supports.  Returns 0,
+ * or -E_NOT_SUPP when no backend is usable (the reason is printed).
+ */
+int virt_init(void);
+
+/* Backend wrappers: the core's only way into the backend. */
+int virt_domain_init(struct domain *d);
+void virt_domain_destroy(struct domain *d);
+int virt_vcpu_init(struct vcpu *v);
+void virt_vcpu_destroy(struct vcpu *v);
+void virt_vcpu_run(struct vcpu *v);
+uint64_t virt_reg_read(struct vcpu *v, enum vreg r);
+void virt_reg_write(struct vcpu *v, enum vreg r, uint64_t val);
+void virt_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out);
+void virt_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in);
+void virt_inject_event(struct vcpu *v, const struct virt_event *ev);
+void virt_set_paging_root(struct vcpu *v, hpa_t root);
+void virt_dump(struct vcpu *v);
+
+/* Queues a hardware exception (with an error code when has_error). */
+void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
+			   uint32_t error);
+
+/* Backend probes: each returns its ops if usable, else NULL (and says why). */
+const struct virt_ops *svm_probe(void);
+
+const char *exit_kind_name(enum exit_kind k);
+
+#endif

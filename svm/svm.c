@@ -1,0 +1,273 @@
+/*
+ * svm.c - the AMD SVM backend's entry points (AMD APM vol. 2, 15.4
+ * "Enabling SVM", 15.5 "VMRUN Instruction"), lab 3: capability probe,
+ * per-CPU enable, vcpu life cycle, register access and the ops table
+ * virt_init() selects.  vmx/vmx.c mirrors it.
+ */
+#include <inc/x86.h>
+#include <kernel/kernel.h>
+#include <kernel/page.h>
+#include <kernel/domain.h>
+#include <svm/svm.h>
+#include <svm/vmcb.h>
+
+#define CPUID_EXT_SVM		(1u << 2)	/* 0x80000001 ECX */
+#define SVM_FEAT_NPT		(1u << 0)	/* 0x8000000A EDX */
+#define SVM_FEAT_NRIPS		(1u << 3)
+#define VM_CR_SVMDIS		(1ULL << 4)
+
+struct svm_caps svm_caps;
+
+/* The host's VMSAVE/VMLOAD area and the VM_HSAVE_PA area VMRUN uses. */
+static hpa_t svm_host_vmcb_pa;
+static hpa_t svm_hsave_pa;
+
+static inline void clgi(void)
+{
+	__asm__ volatile("clgi" : : : "memory");
+}
+
+static inline void stgi(void)
+{
+	__asm__ volatile("stgi" : : : "memory");
+}
+
+static int svm_cpu_enable(void)
+{
+#if SOL >= 3
+	svm_hsave_pa = page_alloc();
+	svm_host_vmcb_pa = page_alloc();
+	if (!svm_hsave_pa || !svm_host_vmcb_pa)
+		return -E_NO_MEM;
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, svm_hsave_pa);
+	return vmcb_setup();
+#else
+	/* LAB 3: your code here */
+	panic("svm_cpu_enable: not implemented");
+#endif
+}
+
+/* The handout's world switch stub lands here. */
+void svm_vmrun_missing(void);
+void svm_vmrun_missing(void)
+{
+	panic("svm_vmrun: not implemented");
+}
+
+static int svm_domain_init(struct domain *d)
+{
+	d->arch.svm.asid = (uint32_t)d->id + 1;
+	if (d->arch.svm.asid >= svm_caps.nasids)
+		return -E_RANGE;
+	return npt_build(d);
+}
+
+static void svm_domain_destroy(struct domain *d)
+{
+	npt_destroy(d);
+}
+
+static int svm_vcpu_init(struct vcpu *v)
+{
+	hpa_t pa = page_alloc();
+
+	if (!pa)
+		return -E_NO_MEM;
+	v->arch.svm.vmcb_pa = pa;
+	v->arch.svm.vmcb = kva(pa);
+	v->arch.svm.fresh = true;
+	vmcb_init(v);
+	return 0;
+}
+
+static void svm_vcpu_destroy(struct vcpu *v)
+{
+	if (v->arch.svm.vmcb_pa)
+		page_free(v->arch.svm.vmcb_pa);
+	v->arch.svm.vmcb_pa = 0;
+	v->arch.svm.vmcb = NULL;
+}
+
+/*
+ * An event that was being delivered when the exit happened (EXITINTINFO,
+ * APM 15.7.2 "Intercepts During IDT Interrupt Delivery") was lost: inject
+ * it again unless the handler queued something itself.
+ */
+static void svm_requeue_event(struct vmcb *vmcb)
+{
+	if ((vmcb->control.exitintinfo & EVENTINJ_V) &&
+	    !(vmcb->control.eventinj & EVENTINJ_V))
+		vmcb->control.eventinj = vmcb->control.exitintinfo;
+}
+
+static void svm_vcpu_run(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->arch.svm.vmcb;
+
+	vmcb->save.rax = v->gprs[GPR_RAX];
+	vmcb->save.rsp = v->gprs[GPR_RSP];
+	if (v->arch.svm.fresh)
+		vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ALL;
+	v->arch.svm.fresh = false;
+	clgi();
+	svm_vmrun(v, v->arch.svm.vmcb_pa, svm_host_vmcb_pa);
+	stgi();
+	vmcb->control.tlb_control = 0;
+	vmcb->control.eventinj = 0;
+	v->gprs[GPR_RAX] = vmcb->save.rax;
+	v->gprs[GPR_RSP] = vmcb->save.rsp;
+	svm_requeue_event(vmcb);
+	svm_exit_decode(v);
+}
+
+/* The VMCB field holding r. */
+static uint64_t *svm_reg_field(struct vmcb *vmcb, enum vreg r)
+{
+	struct vmcb_save *s = &vmcb->save;
+
+	switch (r) {
+	case VREG_RIP:		return &s->rip;
+	case VREG_RFLAGS:	return &s->rflags;
+	case VREG_CR0:		return &s->cr0;
+	case VREG_CR2:		return &s->cr2;
+	case VREG_CR3:		return &s->cr3;
+	case VREG_CR4:		return &s->cr4;
+	case VREG_EFER:		return &s->efer;
+	case VREG_PAT:		return &s->g_pat;
+	case VREG_STAR:		return &s->star;
+	case VREG_LSTAR:	return &s->lstar;
+	case VREG_CSTAR:	return &s->cstar;
+	case VREG_SFMASK:	return &s->sfmask;
+	case VREG_KERNEL_GS_BASE: return &s->kernel_gs_base;
+	case VREG_SYSENTER_CS:	return &s->sysenter_cs;
+	case VREG_SYSENTER_ESP:	return &s->sysenter_esp;
+	case VREG_SYSENTER_EIP:	return &s->sysenter_eip;
+	case VREG_DR7:		return &s->dr7;
+	default:		panic("svm_reg_field: register %d", r);
+	}
+}
+
+/* EFER.SVME must stay set in the guest (VMRUN checks it); the guest never
+ * sees it. */
+static uint64_t svm_reg_read(struct vcpu *v, enum vreg r)
+{
+	struct vmcb *vmcb = v->arch.svm.vmcb;
+
+	if (r == VREG_CPL)
+		return vmcb->save.cpl;
+	if (r == VREG_EFER)
+		return vmcb->save.efer & ~EFER_SVME;
+	return *svm_reg_field(vmcb, r);
+}
+
+/* Writes to the paging controls flush the guest's TLB at the next entry:
+ * the CPU did not see these changes happen. */
+static void svm_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
+{
+	struct vmcb *vmcb = v->arch.svm.vmcb;
+
+	if (r == VREG_CPL) {
+		vmcb->save.cpl = (uint8_t)val;
+		return;
+	}
+	if (r == VREG_EFER)
+		val |= EFER_SVME;
+	if (r == VREG_CR0 || r == VREG_CR3 || r == VREG_CR4 || r == VREG_EFER)
+		vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ALL;
+	*svm_reg_field(vmcb, r) = val;
+}
+
+static struct vmcb_seg *svm_seg_field(struct vmcb *vmcb, enum vseg s)
+{
+	struct vmcb_save *sv = &vmcb->save;
+	struct vmcb_seg *segs[VSEG_COUNT] = {
+		[VSEG_ES] = &sv->es, [VSEG_CS] = &sv->cs, [VSEG_SS] = &sv->ss,
+		[VSEG_DS] = &sv->ds, [VSEG_FS] = &sv->fs, [VSEG_GS] = &sv->gs,
+		[VSEG_GDTR] = &sv->gdtr, [VSEG_LDTR] = &sv->ldtr,
+		[VSEG_IDTR] = &sv->idtr, [VSEG_TR] = &sv->tr,
+	};
+
+	if ((unsigned)s >= VSEG_COUNT)
+		panic("svm_seg_field: segment %d", s);
+	return segs[s];
+}
+
+static void svm_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out)
+{
+	const struct vmcb_seg *f = svm_seg_field(v->arch.svm.vmcb, s);
+
+	*out = (struct vseg_desc){ f->selector, f->attrib, f->limit, f->base };
+}
+
+static void svm_seg_write(struct vcpu *v, enum vseg s,
+			  const struct vseg_desc *in)
+{
+	struct vmcb_seg *f = svm_seg_field(v->arch.svm.vmcb, s);
+
+	*f = (struct vmcb_seg){ in->sel, in->attr, in->limit, in->base };
+}
+
+void svm_inject_event(struct vcpu *v, const struct virt_event *ev)
+{
+	uint64_t e = ev->vector | ((uint64_t)ev->type << EVENTINJ_TYPE_SHIFT) |
+		     EVENTINJ_V;
+
+	if (ev->has_error)
+		e |= EVENTINJ_EV | ((uint64_t)ev->error << 32);
+	v->arch.svm.vmcb->control.eventinj = e;
+}
+
+static void svm_set_paging_root(struct vcpu *v, hpa_t root)
+{
+	v->arch.svm.vmcb->control.n_cr3 = root;
+	v->arch.svm.vmcb->control.np_control |= NP_ENABLE;
+}
+
+static const struct virt_ops svm_ops = {
+	.name = "svm",
+	.cpu_enable = svm_cpu_enable,
+	.domain_init = svm_domain_init,
+	.domain_destroy = svm_domain_destroy,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_destroy = svm_vcpu_destroy,
+	.vcpu_run = svm_vcpu_run,
+	.reg_read = svm_reg_read,
+	.reg_write = svm_reg_write,
+	.seg_read = svm_seg_read,
+	.seg_write = svm_seg_write,
+	.inject_event = svm_inject_event,
+	.set_paging_root = svm_set_paging_root,
+	.dump = vmcb_dump,
+};
+
+/*
+ * APM 15.4: SVM is present when CPUID 0x80000001 ECX.SVM is set, and
+ * usable when firmware has not locked it off with VM_CR.SVMDIS.  hvlab
+ * also needs nested paging.
+ */
+const struct virt_ops *svm_probe(void)
+{
+	struct cpuid_regs r;
+
+	if (cpuid(0x80000000, 0).eax < 0x8000000a ||
+	    !(cpuid(0x80000001, 0).ecx & CPUID_EXT_SVM)) {
+		cprintf("svm: not supported by this CPU\n");
+		return NULL;
+	}
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+		cprintf("svm: disabled by firmware (VM_CR.SVMDIS)\n");
+		return NULL;
+	}
+	r = cpuid(0x8000000a, 0);
+	svm_caps.npt = r.edx & SVM_FEAT_NPT;
+	svm_caps.nrips = r.edx & SVM_FEAT_NRIPS;
+	svm_caps.nasids = r.ebx;
+	if (!svm_caps.npt) {
+		cprintf("svm: no nested paging (CPUID 0x8000000A EDX[0])\n");
+		return NULL;
+	}
+	cprintf("svm: revision %u, %u ASIDs, NPT, nRIP save %s\n",
+		r.eax & 0xff, r.ebx, svm_caps.nrips ? "yes" : "no");
+	return &svm_ops;
+}

@@ -1,0 +1,59 @@
+/*
+ * svm.h - the AMD SVM backend (AMD APM vol. 2, chapter 15 "Secure Virtual
+ * Machine"), lab 3: per-vcpu and per-domain state the core embeds, and the
+ * functions the files of svm/ share.  vmx/vmx.h mirrors it for VT-x.
+ */
+#ifndef SVM_SVM_H
+#define SVM_SVM_H
+
+#include <inc/types.h>
+
+struct vcpu;
+struct domain;
+struct vmcb;
+struct virt_event;
+
+struct svm_vcpu {
+	struct vmcb *vmcb;	/* the guest's VMCB (direct-map address) */
+	hpa_t vmcb_pa;
+	bool fresh;		/* never run: flush the TLB for its ASID */
+};
+
+struct svm_domain {
+	hpa_t npt_root;		/* nested PML4, built from the p2m */
+	uint32_t asid;		/* never 0: ASID 0 is the host's */
+};
+
+/* What the CPU offers (svm.c, filled by svm_probe). */
+struct svm_caps {
+	bool nrips;		/* CPUID 0x8000000A EDX[3]: nRIP saved on exit */
+	bool npt;		/* EDX[0] */
+	uint32_t nasids;	/* EBX */
+};
+extern struct svm_caps svm_caps;
+
+/*
+ * The world switch (entry.S): loads the guest GPRs from v, runs the guest
+ * of the VMCB at vmcb_pa, stores its GPRs back, and reloads the host's
+ * hidden segment/syscall state from the host save area at host_pa.
+ * Call with GIF clear.
+ */
+void svm_vmrun(struct vcpu *v, hpa_t vmcb_pa, hpa_t host_pa);
+
+/* vmcb.c: the I/O and MSR permission maps (once); 0 or -E_NO_MEM. */
+int vmcb_setup(void);
+/* vmcb.c: fill a fresh VMCB's control area and initial guest state. */
+void vmcb_init(struct vcpu *v);
+void vmcb_dump(struct vcpu *v);
+
+/* npt.c: nested page tables mapping exactly the domain's p2m. */
+int npt_build(struct domain *d);
+void npt_destroy(struct domain *d);
+
+/* exit.c: decode v's VMCB exit into v->exit. */
+void svm_exit_decode(struct vcpu *v);
+
+/* svm.c: queue an event in EVENTINJ. */
+void svm_inject_event(struct vcpu *v, const struct virt_event *ev);
+
+#endif

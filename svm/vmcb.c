@@ -1,0 +1,172 @@
+/*
+ * vmcb.c - VMCB set-up and dump (AMD APM vol. 2, 15.5 "VMRUN Instruction",
+ * 15.9-15.11 on intercepts, 15.10 "I/O Intercepts", 15.11 "MSR
+ * Intercepts", appendix B "Layout of VMCB"), lab 3.  vmx/vmcs.c mirrors it.
+ *
+ * The control area intercepts everything the core emulates: CPUID, every
+ * port and MSR, HLT, VMMCALL, writes to CR0 and CR4, triple faults, host
+ * interrupts and the SVM instructions (hidden from guests).  The state
+ * save area starts as a CPU after RESET; the core then sets the entry state
+ * the guest image asks for.
+ */
+#include <inc/x86.h>
+#include <kernel/kernel.h>
+#include <kernel/page.h>
+#include <kernel/domain.h>
+#include <svm/svm.h>
+#include <svm/vmcb.h>
+
+#define IOPM_PAGES	3	/* 12 KiB: one bit per port, APM 15.10.1 */
+#define MSRPM_PAGES	2	/* 8 KiB: two bits per MSR, APM 15.11 */
+#define PAT_RESET	0x0007040600070406ULL
+
+static hpa_t vmcb_iopm_pa;
+static hpa_t vmcb_msrpm_pa;
+
+int vmcb_setup(void)
+{
+	vmcb_iopm_pa = page_alloc_contig(IOPM_PAGES, 1);
+	vmcb_msrpm_pa = page_alloc_contig(MSRPM_PAGES, 1);
+	if (!vmcb_iopm_pa || !vmcb_msrpm_pa)
+		return -E_NO_MEM;
+	memset(kva(vmcb_iopm_pa), 0xff, IOPM_PAGES * PAGE_SIZE);
+	memset(kva(vmcb_msrpm_pa), 0xff, MSRPM_PAGES * PAGE_SIZE);
+	return 0;
+}
+
+static void vmcb_init_control(struct vcpu *v, struct vmcb_control *c)
+{
+#if SOL >= 3
+	c->intercept_cr_write = (1u << 0) | (1u << 4);
+	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID |
+			     INTERCEPT_HLT | INTERCEPT_INVLPGA |
+			     INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT |
+			     INTERCEPT_SHUTDOWN;
+	/* VMRUN must be intercepted or VMRUN itself fails (APM 15.5.1). */
+	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
+			     INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
+			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
+			     INTERCEPT_MONITOR | INTERCEPT_MWAIT;
+	c->iopm_base_pa = vmcb_iopm_pa;
+	c->msrpm_base_pa = vmcb_msrpm_pa;
+	c->guest_asid = v->domain->arch.svm.asid;
+	c->int_ctl = V_INTR_MASKING;
+	c->n_cr3 = v->domain->arch.svm.npt_root;
+	c->np_control = NP_ENABLE;
+#else
+	/* LAB 3: your code here */
+	panic("vmcb_init_control: not implemented");
+#endif
+}
+
+static void vmcb_seg_set(struct vmcb_seg *s, uint16_t sel, uint16_t attrib,
+			 uint32_t limit, uint64_t base)
+{
+	*s = (struct vmcb_seg){ sel, attrib, limit, base };
+}
+
+/* The register state after RESET (APM vol. 2, 14.1.3, table 14-1). */
+static void vmcb_init_save(struct vmcb_save *s)
+{
+	vmcb_seg_set(&s->cs, 0xf000, 0x09b, 0xffff, 0xffff0000);
+	vmcb_seg_set(&s->ds, 0, 0x093, 0xffff, 0);
+	vmcb_seg_set(&s->es, 0, 0x093, 0xffff, 0);
+	vmcb_seg_set(&s->ss, 0, 0x093, 0xffff, 0);
+	vmcb_seg_set(&s->fs, 0, 0x093, 0xffff, 0);
+	vmcb_seg_set(&s->gs, 0, 0x093, 0xffff, 0);
+	vmcb_seg_set(&s->gdtr, 0, 0, 0xffff, 0);
+	vmcb_seg_set(&s->idtr, 0, 0, 0xffff, 0);
+	vmcb_seg_set(&s->ldtr, 0, 0x082, 0xffff, 0);
+	vmcb_seg_set(&s->tr, 0, 0x08b, 0xffff, 0);
+	s->cpl = 0;
+	s->efer = EFER_SVME;
+	s->cr0 = CR0_ET;
+	s->rflags = 0x2;
+	s->rip = 0xfff0;
+	s->dr6 = 0xffff0ff0;
+	s->dr7 = 0x400;
+	s->g_pat = PAT_RESET;
+}
+
+void vmcb_init(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->arch.svm.vmcb;
+
+	memset(vmcb, 0, sizeof(*vmcb));
+	vmcb_init_control(v, &vmcb->control);
+	vmcb_init_save(&vmcb->save);
+}
+
+static void vmcb_dump_seg(const char *name, const struct vmcb_seg *s)
+{
+	cprintf("  %-4s sel %04x attr %03x limit %08x base %016llx\n", name,
+		s->selector, s->attrib, s->limit, (unsigned long long)s->base);
+}
+
+static void vmcb_dump_control(const struct vmcb_control *c)
+{
+	cprintf("  exitcode 0x%llx exitinfo1 0x%llx exitinfo2 0x%llx\n",
+		(unsigned long long)c->exitcode,
+		(unsigned long long)c->exitinfo1,
+		(unsigned long long)c->exitinfo2);
+	cprintf("  exitintinfo 0x%llx eventinj 0x%llx nrip 0x%llx asid %u\n",
+		(unsigned long long)c->exitintinfo,
+		(unsigned long long)c->eventinj,
+		(unsigned long long)c->nrip, c->guest_asid);
+	cprintf("  intercepts cr_w %04x misc1 %08x misc2 %08x exc %08x\n",
+		c->intercept_cr_write, c->intercept_misc1, c->intercept_misc2,
+		c->intercept_exceptions);
+	cprintf("  n_cr3 0x%llx np 0x%llx int_ctl %08x shadow 0x%llx\n",
+		(unsigned long long)c->n_cr3,
+		(unsigned long long)c->np_control, c->int_ctl,
+		(unsigned long long)c->interrupt_shadow);
+}
+
+static void vmcb_dump_save(const struct vmcb_save *s)
+{
+	cprintf("  rip %016llx rsp %016llx rax %016llx rflags %08llx cpl %u\n",
+		(unsigned long long)s->rip, (unsigned long long)s->rsp,
+		(unsigned long long)s->rax, (unsigned long long)s->rflags,
+		s->cpl);
+	cprintf("  cr0 %08llx cr2 %016llx cr3 %016llx cr4 %08llx efer %llx\n",
+		(unsigned long long)s->cr0, (unsigned long long)s->cr2,
+		(unsigned long long)s->cr3, (unsigned long long)s->cr4,
+		(unsigned long long)s->efer);
+	vmcb_dump_seg("cs", &s->cs);
+	vmcb_dump_seg("ss", &s->ss);
+	vmcb_dump_seg("ds", &s->ds);
+	vmcb_dump_seg("es", &s->es);
+	vmcb_dump_seg("fs", &s->fs);
+	vmcb_dump_seg("gs", &s->gs);
+	vmcb_dump_seg("gdtr", &s->gdtr);
+	vmcb_dump_seg("idtr", &s->idtr);
+	vmcb_dump_seg("ldtr", &s->ldtr);
+	vmcb_dump_seg("tr", &s->tr);
+}
+
+static void vmcb_dump_gprs(const struct vcpu *v)
+{
+	static const char *const names[GPR_COUNT] = {
+		"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+		"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+	};
+	int i;
+
+	for (i = 0; i < GPR_COUNT; i += 4)
+		cprintf("  %-3s %016llx %-3s %016llx %-3s %016llx %-3s %016llx\n",
+			names[i], (unsigned long long)v->gprs[i],
+			names[i + 1], (unsigned long long)v->gprs[i + 1],
+			names[i + 2], (unsigned long long)v->gprs[i + 2],
+			names[i + 3], (unsigned long long)v->gprs[i + 3]);
+}
+
+void vmcb_dump(struct vcpu *v)
+{
+	const struct vmcb *vmcb = v->arch.svm.vmcb;
+
+	cprintf("VMCB of %s vcpu %d at 0x%llx:\n", v->domain->name, v->id,
+		(unsigned long long)v->arch.svm.vmcb_pa);
+	vmcb_dump_control(&vmcb->control);
+	vmcb_dump_save(&vmcb->save);
+	vmcb_dump_gprs(v);
+}
