@@ -721,3 +721,16 @@ Test(emulate, memory_fault_leaves_state)
 	expect_fault(RUN(X86_MODE_64, 0x89, 0x03), X86_EXC_PF, 0x1000);
 	cr_expect_eq(ctxt.exc.error_code, 2);
 }
+
+Test(emulate, alu_accumulator_imm)
+{
+	GPR(RAX) = 0xffffffff00000010;
+	cr_assert_eq(RUN(X86_MODE_64, 0x3c, 0x10), X86EMUL_OKAY);		/* cmp $0x10, %al */
+	cr_expect(ctxt.regs.rflags & X86_FLAGS_ZF);
+	cr_assert_eq(RUN(X86_MODE_64, 0x05, 0xf0, 0xff, 0xff, 0xff), X86EMUL_OKAY);	/* add */
+	cr_expect_eq(GPR(RAX), 0, "32-bit result zero-extends");
+	cr_expect_eq(ctxt.regs.rflags & (X86_FLAGS_CF | X86_FLAGS_ZF), X86_FLAGS_CF | X86_FLAGS_ZF);
+	GPR(RAX) = 0x5;
+	cr_assert_eq(RUN(X86_MODE_64, 0xa8, 0x04), X86EMUL_OKAY);		/* test $4, %al */
+	cr_expect_not(ctxt.regs.rflags & X86_FLAGS_ZF);
+}
