@@ -1,0 +1,88 @@
+/*
+ * bench.c - the guest of `make bench-exits` (labs 3 and 8): the cost of N
+ * CPUID exits, N VMMCALL exits and of a CPU-bound loop, in TSC cycles.
+ * n=N on the command line sets N (default 10000).  VMMCALL only runs under
+ * hvlab (signature at CPUID 0x40000000); elsewhere it would raise #UD.
+ */
+#include <guests/lib/guest.h>
+
+#define DEFAULT_N	10000
+#define LOOP_PER_N	1000
+
+/* Parses a decimal number; returns dflt if s is NULL or not a number. */
+static uint64_t parse_u64(const char *s, uint64_t dflt)
+{
+	uint64_t v = 0;
+
+	if (!s || !*s)
+		return dflt;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return dflt;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+static bool under_hvlab(void)
+{
+	struct cpuid_regs r = cpuid(0x40000000, 0);
+
+	return memcmp(&r.ebx, "hvla", 4) == 0 && (r.ecx & 0xff) == 'b';
+}
+
+static void bench_print(const char *what, uint64_t n, uint64_t cycles)
+{
+	printf("bench: %s: %llu in %llu cycles, %llu cycles each\n", what,
+	       (unsigned long long)n, (unsigned long long)cycles,
+	       (unsigned long long)(cycles / (n ? n : 1)));
+}
+
+static uint64_t bench_cpuid(uint64_t n)
+{
+	uint64_t t0 = rdtsc();
+
+	for (uint64_t i = 0; i < n; i++)
+		cpuid(0, 0);
+	return rdtsc() - t0;
+}
+
+static uint64_t bench_vmmcall(uint64_t n)
+{
+	uint64_t t0 = rdtsc();
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t rax = ~0ULL;
+
+		__asm__ volatile("vmmcall" : "+a"(rax) : : "memory");
+	}
+	return rdtsc() - t0;
+}
+
+static uint64_t bench_loop(uint64_t n, uint64_t *sum)
+{
+	uint64_t t0 = rdtsc(), x = 1;
+
+	for (uint64_t i = 0; i < n; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		__asm__ volatile("" : "+r"(x));
+	}
+	*sum = x;
+	return rdtsc() - t0;
+}
+
+void main(void)
+{
+	char buf[24];
+	uint64_t n = parse_u64(cmdline_get("n", buf, sizeof(buf)), DEFAULT_N);
+	uint64_t sum;
+
+	bench_print("cpuid exits", n, bench_cpuid(n));
+	if (under_hvlab())
+		bench_print("vmmcall exits", n, bench_vmmcall(n));
+	else
+		report_skip("vmmcall exits: not running under hvlab");
+	bench_print("loop iterations", n * LOOP_PER_N, bench_loop(n * LOOP_PER_N,
+								  &sum));
+	report(sum != 0, "bench finished (n=%llu)", (unsigned long long)n);
+}

@@ -1,0 +1,96 @@
+/*
+ * entry64.S - start code of long-mode guests.  Entered like entry32.S by
+ * a Multiboot loader in 32-bit protected mode; builds an identity map of
+ * the low 4 GiB in 2 MiB pages, enables PAE, EFER.LME and paging, and
+ * jumps to 64-bit code (SDM 3A 10.8.5 "Initializing IA-32e Mode"), then
+ * calls guest_start(magic, info).
+ */
+#include <guests/lib/multiboot.h>
+
+#define CR0_PE		0x00000001
+#define CR0_PG		0x80000000
+#define CR4_PAE		0x00000020
+#define MSR_EFER	0xc0000080
+#define EFER_LME	0x00000100
+#define PTE_P_W		0x003
+#define PTE_P_W_PS	0x083
+
+MULTIBOOT_HEADER
+
+	.text
+	.code32
+	.globl _start
+_start:
+	cli
+	movl %eax, %edi
+	movl %ebx, %esi
+	lgdt gdt_desc
+	ljmp $0x18, $1f
+1:	movw $0x10, %cx
+	movw %cx, %ds
+	movw %cx, %es
+	movw %cx, %ss
+	movl $stack_top, %esp
+
+	/* PML4[0] -> PDPT; PDPT[0..3] -> PD0..3; PDs map 2048 x 2 MiB. */
+	movl $pdpt + PTE_P_W, pml4
+	xorl %ecx, %ecx
+2:	movl %ecx, %eax
+	shll $12, %eax
+	addl $pd + PTE_P_W, %eax
+	movl %eax, pdpt(,%ecx,8)
+	incl %ecx
+	cmpl $4, %ecx
+	jne 2b
+	xorl %ecx, %ecx
+3:	movl %ecx, %eax
+	shll $21, %eax
+	orl $PTE_P_W_PS, %eax
+	movl %eax, pd(,%ecx,8)
+	incl %ecx
+	cmpl $2048, %ecx
+	jne 3b
+
+	movl %cr4, %eax
+	orl $CR4_PAE, %eax
+	movl %eax, %cr4
+	movl $pml4, %eax
+	movl %eax, %cr3
+	movl $MSR_EFER, %ecx
+	rdmsr
+	orl $EFER_LME, %eax
+	wrmsr
+	movl %cr0, %eax
+	orl $(CR0_PG | CR0_PE), %eax
+	movl %eax, %cr0
+	ljmp $0x08, $long_mode
+
+	.code64
+long_mode:
+	xorl %eax, %eax
+	movw %ax, %fs
+	movw %ax, %gs
+	movq $stack_top, %rsp
+	call guest_start
+	ud2
+
+	.data
+	.balign 8
+gdt:
+	.quad 0
+	.quad 0x00af9a000000ffff	/* 0x08: 64-bit code */
+	.quad 0x00cf92000000ffff	/* 0x10: data */
+	.quad 0x00cf9a000000ffff	/* 0x18: 32-bit code, until paging is on */
+gdt_end:
+gdt_desc:
+	.word gdt_end - gdt - 1
+	.quad gdt
+
+	.bss
+	.balign 4096
+pml4:	.space 4096
+pdpt:	.space 4096
+pd:	.space 4 * 4096
+	.balign 16
+	.space 16384
+stack_top:

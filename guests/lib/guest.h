@@ -1,0 +1,71 @@
+/*
+ * guest.h - the library every HVM test guest links (guests/lib, lab 3):
+ * Multiboot start code for protected (entry32.S) and long mode
+ * (entry64.S), a COM1 console, printf, kvm-unit-tests style reports, an
+ * IDT helper, and exit through the isa-debug-exit port 0xf4.
+ *
+ * A guest defines main(); the start code calls it, then prints the
+ * summary and exits with status 0 only if every report passed:
+ *
+ *	void main(void)
+ *	{
+ *		report(cpuid(1, 0).ecx & (1u << 31), "hypervisor bit");
+ *	}
+ */
+#ifndef GUESTS_LIB_GUEST_H
+#define GUESTS_LIB_GUEST_H
+
+#include <inc/types.h>
+#include <inc/stdio.h>
+#include <inc/string.h>
+#include <inc/x86.h>
+
+#define GUEST_EXIT_PORT	0xf4
+#define COM1		0x3f8
+
+/* The guest's own code; the start code calls it once. */
+void main(void);
+
+/* COM1, polled 16550: 115200 8N1. */
+void cons_init(void);
+void cons_putc(int ch);
+
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vprintf(const char *fmt, va_list ap);
+
+/* The Multiboot command line (kernel path and `extra`), or "". */
+const char *cmdline(void);
+
+/*
+ * Value of word KEY=VALUE on the command line, copied into buf[0..len);
+ * returns buf, or NULL when the key is absent.
+ */
+const char *cmdline_get(const char *key, char *buf, size_t len);
+
+/*
+ * Prints "PASS: what" or "FAIL: what" (with " {TOKEN}" when the command
+ * line has token=TOKEN) and counts the result; returns ok.
+ */
+bool report(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints a line that is not a result: "SKIP: what". */
+void report_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "SUMMARY: N tests, M failed"; returns 0 if none failed, else 1. */
+int report_summary(void);
+
+/* Writes status to port 0xf4; never returns. */
+void guest_exit(int status) __attribute__((noreturn));
+
+/*
+ * What an __attribute__((interrupt)) handler receives.  Handlers for
+ * exceptions with an error code take it as a second argument.
+ */
+struct intr_frame {
+	uintptr_t ip, cs, flags;
+};
+
+/* Points vector vec of the guest's IDT at handler and loads the IDT. */
+void idt_set(int vec, void *handler);
+
+#endif

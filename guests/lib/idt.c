@@ -1,0 +1,36 @@
+/*
+ * idt.c - a minimal IDT for test guests that take exceptions or
+ * interrupts (SDM 3A 6.11 IDT descriptors; 6.14.1 64-bit mode gates).
+ * Gates are interrupt gates in the code segment the start code loaded.
+ */
+#include <guests/lib/guest.h>
+
+#define GUEST_CS	0x08
+#define GATE_INTR	0x8e	/* present, DPL 0, interrupt gate */
+
+struct gate {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+#ifdef __x86_64__
+	uint32_t off_hi, zero;
+#endif
+};
+
+static struct gate idt[256];
+
+void idt_set(int vec, void *handler)
+{
+	uintptr_t a = (uintptr_t)handler;
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uintptr_t base;
+	} ptr = { sizeof(idt) - 1, (uintptr_t)idt };
+
+	idt[vec] = (struct gate){ .off_lo = a & 0xffff, .sel = GUEST_CS,
+				  .type = GATE_INTR, .off_mid = (a >> 16) & 0xffff };
+#ifdef __x86_64__
+	idt[vec].off_hi = a >> 32;
+#endif
+	__asm__ volatile("lidt %0" : : "m"(ptr));
+}
