@@ -313,13 +313,24 @@ static void decode_sizes(struct dec *d, uint16_t attr)
 		in->op_bytes = 1;
 }
 
-/* FF /2 and /4 (near CALL/JMP) and FF /6 (PUSH) have 64-bit defaults. */
-static void decode_group5_size(struct dec *d)
+/*
+ * Operand sizes the ModRM byte or the opcode override: FF /2, /4 (near
+ * CALL/JMP) and /6 (PUSH) default to 64 bits in 64-bit mode; port I/O
+ * (IN, OUT, INS, OUTS) moves at most 32 bits whatever REX.W says.
+ */
+static void decode_size_quirks(struct dec *d)
 {
 	struct x86_insn *in = d->out;
-	uint8_t op = (in->modrm >> 3) & 7;
+	uint8_t op = (in->modrm >> 3) & 7, b = in->opcode;
 
-	if (d->mode != X86_MODE_64 || in->map != X86_MAP_1BYTE || in->opcode != 0xff)
+	if (in->map != X86_MAP_1BYTE)
+		return;
+	if ((b >= 0x6c && b <= 0x6f) || (b >= 0xe4 && b <= 0xe7) || b >= 0xec) {
+		if (b <= 0xef && in->op_bytes == 8)
+			in->op_bytes = 4;
+		return;
+	}
+	if (d->mode != X86_MODE_64 || b != 0xff)
 		return;
 	if (op == 2 || op == 4)
 		in->op_bytes = 8;
@@ -572,7 +583,7 @@ int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode,
 	decode_sizes(&d, attr);
 	if ((attr & A_MODRM) && (r = decode_modrm(&d, attr)) < 0)
 		return r;
-	decode_group5_size(&d);
+	decode_size_quirks(&d);
 	if ((r = decode_imm(&d, attr)) < 0)
 		return r;
 	out->length = (uint8_t)d.pos;

@@ -406,8 +406,6 @@ static int emulate_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops 
 	unsigned ab = in->addr_bytes, n;
 	int r;
 
-	if (in->op_bytes == 8 && (in->mnemonic == X86_INSN_INS || in->mnemonic == X86_INSN_OUTS))
-		ctxt->insn.op_bytes = 4;
 	if (!rep) {
 		if ((r = string_step(ctxt, ops)) == X86EMUL_OKAY)
 			string_advance(ctxt);
@@ -429,7 +427,7 @@ static int emulate_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops 
 static int emulate_io(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
-	unsigned size = in->op_bytes == 8 ? 4 : in->op_bytes;
+	unsigned size = in->op_bytes;
 	uint16_t port = in->imm_bytes ? (uint8_t)in->imm : (uint16_t)ctxt->regs.gpr[X86_REG_RDX];
 	uint32_t v;
 	int r;

@@ -734,3 +734,14 @@ Test(emulate, alu_accumulator_imm)
 	cr_assert_eq(RUN(X86_MODE_64, 0xa8, 0x04), X86EMUL_OKAY);		/* test $4, %al */
 	cr_expect_not(ctxt.regs.rflags & X86_FLAGS_ZF);
 }
+
+Test(emulate, port_io_ignores_rex_w)
+{
+	GPR(RDX) = 0x60;
+	GPR(RSI) = 0x100;
+	f.in_val = 0x12345678;
+	cr_assert_eq(RUN(X86_MODE_64, 0x48, 0xed), X86EMUL_OKAY);	/* rex.w in %dx, %eax */
+	cr_expect_eq(GPR(RAX), 0x12345678);
+	cr_assert_eq(RUN(X86_MODE_64, 0x48, 0x6f), X86EMUL_OKAY);	/* rex.w outsl */
+	cr_expect(f.out[0].size == 4 && GPR(RSI) == 0x104);
+}

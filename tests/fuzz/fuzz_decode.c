@@ -9,6 +9,7 @@
  */
 #include <assert.h>
 #include <stdlib.h>
+#include <inc/string.h>
 #include <kernel/x86_emulate.h>
 
 #define FUZZ_MEM 4096
