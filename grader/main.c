@@ -185,6 +185,10 @@ int main(int argc, char **argv)
 	struct machine m;
 	double start = now_seconds();
 
+	char self[32];
+
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	setenv("HV_GRADER_PID", self, 1);
 	parse_options(argc, argv, &o);
 	if (machine_select(&m) < 0)
 		return 2;
