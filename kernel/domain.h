@@ -112,6 +112,14 @@ int domain_run_all(const struct boot_info *bi);
 void vcpu_skip_insn(struct vcpu *v);
 bool vcpu_long_mode(struct vcpu *v);
 
+/*
+ * The preemption timer (preempt.c): a host interrupt every period_us
+ * while guests run.  Returns 0, or -E_NOT_SUPP without a local APIC.
+ */
+int preempt_init(uint64_t period_us);
+void preempt_stop(void);
+uint64_t preempt_tick_count(void);
+
 /* Round-robin over every runnable vcpu until none is left (sched.c). */
 void sched_run(void);
 

@@ -20,6 +20,11 @@
 
 #define SCHED_SLICE_EXITS	4096
 #define SCHED_SLICE_US		10000
+#define SCHED_TIMEOUT_S		60
+
+/* TSC value after which running domains are stopped; 0: never. */
+static uint64_t sched_deadline;
+static uint64_t sched_timeout_s;
 
 static void sched_slice(struct vcpu *v)
 {
@@ -49,6 +54,10 @@ static bool sched_domain(struct domain *d)
 		sched_slice(&d->vcpus[i]);
 		ran = true;
 	}
+	if (d->state == DOMAIN_RUNNING && sched_deadline &&
+	    rdtsc() > sched_deadline)
+		domain_crash(d, &d->vcpus[0], "timed out after %llu s",
+			     (unsigned long long)sched_timeout_s);
 	if (d->state != DOMAIN_RUNNING)
 		domain_reap(d);
 	return ran || d->state == DOMAIN_RUNNING;
@@ -66,6 +75,27 @@ void sched_run(void)
 			    sched_domain(&domains[i]))
 				any = true;
 	} while (any);
+}
+
+/*
+ * The boot command line's "timeout=SECONDS" (default SCHED_TIMEOUT_S;
+ * 0 lets domains run forever) bounds how long domains may run.
+ */
+static void sched_set_timeout(void)
+{
+	const char *arg = cmdline_get("timeout");
+	uint64_t s = SCHED_TIMEOUT_S;
+
+	if (arg) {
+		for (s = 0; *arg >= '0' && *arg <= '9' && s < 1000000; arg++)
+			s = s * 10 + (uint64_t)(*arg - '0');
+		if (*arg)
+			cprintf("hvlab: timeout=%s: not a number of seconds; "
+				"using %llu\n", cmdline_get("timeout"),
+				(unsigned long long)(s = SCHED_TIMEOUT_S));
+	}
+	sched_timeout_s = s;
+	sched_deadline = s ? rdtsc() + s * clock_tsc_hz() : 0;
 }
 
 /* "domains/NAME.cfg" (directly under domains/). */
@@ -126,7 +156,10 @@ int domain_run_all(const struct boot_info *bi)
 	}
 	cprintf("hvlab: running %d domain%s\n", n - failed,
 		n - failed == 1 ? "" : "s");
+	preempt_init(SCHED_SLICE_US);
+	sched_set_timeout();
 	sched_run();
+	preempt_stop();
 	for (i = 0; i < DOMAIN_MAX; i++) {
 		if (!domains[i].name[0])
 			continue;

@@ -110,9 +110,15 @@ static void svm_vcpu_run(struct vcpu *v)
 	if (v->arch.svm.fresh)
 		vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ALL;
 	v->arch.svm.fresh = false;
+	/*
+	 * Host IF is set across VMRUN so that a host interrupt exits the
+	 * guest; GIF holds it off until STGI, where the host takes it.
+	 */
 	clgi();
+	sti();
 	svm_vmrun(v, v->arch.svm.vmcb_pa, svm_host_vmcb_pa);
 	stgi();
+	cli();
 	vmcb->control.tlb_control = 0;
 	vmcb->control.eventinj = 0;
 	v->gprs[GPR_RAX] = vmcb->save.rax;
