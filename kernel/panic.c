@@ -31,7 +31,6 @@ void _panic(const char *file, int line, const char *fmt, ...)
 	cprintf("  cr0=%016llx cr2=%016llx cr3=%016llx cr4=%016llx\n",
 		(unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
 		(unsigned long long)read_cr3(), (unsigned long long)read_cr4());
-	/* Frame #0 is the call into _panic: its return address. */
-	symbols_backtrace(((uint64_t *)rbp)[1], ((uint64_t *)rbp)[0]);
+	symbols_backtrace((uint64_t)_panic, rbp);
 	power_off(1);
 }
