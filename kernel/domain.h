@@ -50,6 +50,14 @@ struct vcpu {
 	} arch;
 };
 
+/* What `make bench-exits` measures (bench.c). */
+struct bench_stats {
+	uint64_t first[EXIT_NKINDS];	/* TSC of the first exit of a kind */
+	uint64_t last[EXIT_NKINDS];
+	uint64_t loop_n;		/* the guest's CPU-bound loop */
+	uint64_t loop_cycles;
+};
+
 struct domain {
 	int id;
 	char name[CONFIG_NAME_MAX];
@@ -65,6 +73,7 @@ struct domain {
 	int nvcpus;
 	struct vcpu vcpus[VCPU_MAX];
 	uint64_t exits_by_kind[EXIT_NKINDS];
+	struct bench_stats bench;
 	const struct domain_config *config;
 	const struct boot_info *bi;
 	union {
@@ -119,6 +128,12 @@ bool vcpu_long_mode(struct vcpu *v);
 int preempt_init(uint64_t period_us);
 void preempt_stop(void);
 uint64_t preempt_tick_count(void);
+
+/* `make bench-exits` (bench.c): active with "bench" on the command line. */
+bool bench_enabled(void);
+void bench_exit(struct domain *d, enum exit_kind k);
+void bench_console_line(struct domain *d, const char *line);
+void bench_report(void);
 
 /* Round-robin over every runnable vcpu until none is left (sched.c). */
 void sched_run(void);

@@ -160,6 +160,7 @@ int domain_run_all(const struct boot_info *bi)
 	sched_set_timeout();
 	sched_run();
 	preempt_stop();
+	bench_report();
 	for (i = 0; i < DOMAIN_MAX; i++) {
 		if (!domains[i].name[0])
 			continue;

@@ -30,6 +30,8 @@ void uart_flush(struct domain *d, struct uart *u)
 	if (!u->len)
 		return;
 	cprintf("%s: %.*s\n", d->name, (int)u->len, u->line);
+	u->line[u->len] = 0;
+	bench_console_line(d, u->line);
 	u->len = 0;
 }
 

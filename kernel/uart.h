@@ -15,7 +15,7 @@ struct domain;
 
 struct uart {
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
-	char line[UART_LINE_MAX];
+	char line[UART_LINE_MAX + 1];	/* room for a NUL */
 	size_t len;
 };
 
