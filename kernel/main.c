@@ -21,9 +21,14 @@ void kernel_main(struct boot_info *bi);
 /* Stops with a clear message unless the loader speaks our boot_info. */
 static void main_check_boot_info(const struct boot_info *bi)
 {
-	if ((uint64_t)bi < DIRECTMAP_BASE || bi->magic != BOOT_INFO_MAGIC) {
+	if ((uint64_t)bi < DIRECTMAP_BASE) {
+		cprintf("hvlab: boot_info at %p is not a direct-map address\n",
+			bi);
+		power_off(1);
+	}
+	if (bi->magic != BOOT_INFO_MAGIC) {
 		cprintf("hvlab: bad boot_info at %p: magic 0x%llx, expected "
-			"0x%llx\n", bi, bi ? (unsigned long long)bi->magic : 0,
+			"0x%llx\n", bi, (unsigned long long)bi->magic,
 			(unsigned long long)BOOT_INFO_MAGIC);
 		power_off(1);
 	}

@@ -133,8 +133,10 @@ int vm_map(hpa_t pml4, uint64_t va, hpa_t pa, uint64_t size, uint64_t perm)
 	uint64_t done = 0;
 	int r;
 
-	if ((r = vm_check_args(va, pa, size)) < 0 || (perm & ~VM_PERM_MASK))
-		return r < 0 ? r : -E_INVAL;
+	if ((r = vm_check_args(va, pa, size)) < 0)
+		return r;
+	if (perm & ~VM_PERM_MASK)
+		return -E_INVAL;
 	if ((r = vm_check_free(pml4, va, size)) < 0)
 		return r;
 	while (done < size) {
