@@ -18,9 +18,8 @@
 
 struct svm_caps svm_caps;
 
-/* The host's VMSAVE/VMLOAD area and the VM_HSAVE_PA area VMRUN uses. */
+/* The host's VMSAVE/VMLOAD area. */
 static hpa_t svm_host_vmcb_pa;
-static hpa_t svm_hsave_pa;
 
 static inline void clgi(void)
 {
@@ -35,12 +34,14 @@ static inline void stgi(void)
 static int svm_cpu_enable(void)
 {
 #if SOL >= 3
-	svm_hsave_pa = page_alloc();
+	/* VMRUN saves host state to the page VM_HSAVE_PA names (APM 15.30.4). */
+	hpa_t hsave = page_alloc();
+
 	svm_host_vmcb_pa = page_alloc();
-	if (!svm_hsave_pa || !svm_host_vmcb_pa)
+	if (!hsave || !svm_host_vmcb_pa)
 		return -E_NO_MEM;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
-	wrmsr(MSR_VM_HSAVE_PA, svm_hsave_pa);
+	wrmsr(MSR_VM_HSAVE_PA, hsave);
 	return vmcb_setup();
 #else
 	/* LAB 3: your code here */
