@@ -17,6 +17,7 @@
 #include <kernel/uart.h>
 #include <kernel/virt.h>
 #include <svm/svm.h>
+#include <vmx/vmx.h>
 
 struct boot_info;
 
@@ -47,6 +48,7 @@ struct vcpu {
 	uint64_t nexits;
 	union {
 		struct svm_vcpu svm;
+		struct vmx_vcpu vmx;
 	} arch;
 };
 
@@ -78,6 +80,7 @@ struct domain {
 	const struct boot_info *bi;
 	union {
 		struct svm_domain svm;
+		struct vmx_domain vmx;
 	} arch;
 };
 

@@ -6,6 +6,7 @@
  * the hypervisor or another domain; the backend's nested page tables map
  * exactly these frames and nothing else.
  */
+#include <inc/mmu.h>
 #include <kernel/kernel.h>
 #include <kernel/page.h>
 #include <kernel/p2m.h>
@@ -92,11 +93,74 @@ int p2m_write(const struct p2m *p, gpa_t gpa, const void *buf, size_t len)
 	return 0;
 }
 
+/* The leaf entry for gpa under root, allocating tables on the way. */
+static uint64_t *p2m_walk_create(hpa_t root, gpa_t gpa, uint64_t table_bits)
+{
+	uint64_t *table = kva(root);
+	int level;
+
+	for (level = 4; level > 1; level--) {
+		uint64_t *e = &table[PT_INDEX(gpa, level)];
+
+		if (!*e) {
+			hpa_t pa = page_alloc();
+
+			if (!pa)
+				return NULL;
+			*e = pa | table_bits;
+		}
+		table = kva(PTE_ADDR(*e));
+	}
+	return &table[PT_INDEX(gpa, 1)];
+}
+
+int p2m_build_tables(const struct p2m *p, hpa_t *root, uint64_t table_bits,
+		     uint64_t leaf_bits)
+{
+	size_t gfn;
+
+	*root = page_alloc();
+	if (!*root)
+		return -E_NO_MEM;
+	for (gfn = 0; gfn < p->nframes; gfn++) {
+		uint64_t *e = p2m_walk_create(*root, (gpa_t)gfn * PAGE_SIZE,
+					      table_bits);
+
+		if (!e) {
+			p2m_free_tables(*root);
+			*root = 0;
+			return -E_NO_MEM;
+		}
+		*e = p->frames[gfn] | leaf_bits;
+	}
+	return 0;
+}
+
+static void p2m_free_level(hpa_t pa, int level)
+{
+	uint64_t *table = kva(pa);
+	int i;
+
+	for (i = 0; level > 1 && i < PT_ENTRIES; i++)
+		if (table[i])
+			p2m_free_level(PTE_ADDR(table[i]), level - 1);
+	page_free(pa);
+}
+
+void p2m_free_tables(hpa_t root)
+{
+	if (root)
+		p2m_free_level(root, 4);
+}
+
 void check_p2m(void)
 {
 	struct p2m p;
 	size_t before = page_free_count();
 	uint32_t v = 0x12345678, r = 0;
+	uint64_t *t;
+	hpa_t root;
+	int level;
 
 	assert(p2m_init(&p, 3 * PAGE_SIZE + 1) == -E_INVAL);
 	assert(p2m_init(&p, 3 * PAGE_SIZE) == 0);
@@ -107,6 +171,11 @@ void check_p2m(void)
 	assert(p2m_read(&p, PAGE_SIZE - 2, &r, 4) == 0 && r == v);
 	assert(p2m_read(&p, 3 * PAGE_SIZE - 2, &r, 4) == -E_RANGE);
 	assert(p2m_read(&p, ~0ULL - 1, &r, 4) == -E_RANGE);
+	assert(p2m_build_tables(&p, &root, 0x7, 0x37) == 0);
+	for (t = kva(root), level = 4; level > 1; level--)
+		t = kva(PTE_ADDR(t[0]));
+	assert(t[2] == (p.frames[2] | 0x37) && t[3] == 0);
+	p2m_free_tables(root);
 	p2m_destroy(&p);
 	assert(page_free_count() == before);
 	cprintf("check_p2m() succeeded!\n");

@@ -41,6 +41,19 @@ static inline uint64_t p2m_size(const struct p2m *p)
 int p2m_read(const struct p2m *p, gpa_t gpa, void *buf, size_t len);
 int p2m_write(const struct p2m *p, gpa_t gpa, const void *buf, size_t len);
 
+/*
+ * Builds a 4-level table at a fresh *root that maps every frame of p at its
+ * guest-physical address, for a backend's nested paging (NPT, EPT): table
+ * entries are the next table | table_bits, leaves the frame | leaf_bits,
+ * in the backend's format; an entry is present when it is nonzero.
+ * Returns 0, or -E_NO_MEM (then nothing is kept and *root is 0).
+ */
+int p2m_build_tables(const struct p2m *p, hpa_t *root, uint64_t table_bits,
+		     uint64_t leaf_bits);
+
+/* Frees a table p2m_build_tables built. */
+void p2m_free_tables(hpa_t root);
+
 /* Boot-time self-check; prints "check_p2m() succeeded!". */
 void check_p2m(void);
 

@@ -184,6 +184,7 @@ void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 
 /* Backend probes: each returns its ops if usable, else NULL (and says why). */
 const struct virt_ops *svm_probe(void);
+const struct virt_ops *vmx_probe(void);
 
 const char *exit_kind_name(enum exit_kind k);
 

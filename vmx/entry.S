@@ -1,0 +1,106 @@
+/*
+ * entry.S - the VT-x world switch (Intel SDM vol. 3C, 26 "VM Entries",
+ * 27.5 "Loading Host State", 31.3 "VMX Instructions": VMLAUNCH/VMRESUME),
+ * lab 3.  It mirrors svm/entry.S.
+ *
+ * int vmx_vmrun(struct vcpu *v, int launched)
+ *
+ *   %rdi  v: every guest GPR but RSP is loaded from and stored to v->gprs
+ *         (offsets from asm-offsets.h); guest RSP lives in the VMCS.
+ *   %esi  nonzero: VMRESUME, else VMLAUNCH.
+ *   returns %eax 0 after a VM exit, 1 on VMfailValid (the error is in the
+ *         VMCS's VM-instruction error field), 2 on VMfailInvalid.
+ *
+ * Call with interrupts off and v's VMCS current.  A VM exit restores host
+ * RIP and RSP from the VMCS and nothing else of the GPRs: host RSP is
+ * written here, just before the entry, so that the exit lands in vmx_exit
+ * with the callee-saved registers and v on top of the stack.  RFLAGS is
+ * 0x2 after an exit (IF, DF clear).
+ */
+#include "asm-offsets.h"
+
+	.text
+	.globl vmx_vmrun
+	.type vmx_vmrun, @function
+vmx_vmrun:
+	push	%rbp
+	mov	%rsp, %rbp
+	push	%rbx
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	push	%rdi			/* v, for after the exit */
+#if SOL >= 3
+	mov	$FIELD_HOST_RSP, %eax
+	vmwrite	%rsp, %rax
+
+	test	%esi, %esi		/* MOVs keep the flags for the jump */
+	mov	VCPU_RAX(%rdi), %rax
+	mov	VCPU_RBX(%rdi), %rbx
+	mov	VCPU_RCX(%rdi), %rcx
+	mov	VCPU_RDX(%rdi), %rdx
+	mov	VCPU_RSI(%rdi), %rsi
+	mov	VCPU_RBP(%rdi), %rbp
+	mov	VCPU_R8(%rdi), %r8
+	mov	VCPU_R9(%rdi), %r9
+	mov	VCPU_R10(%rdi), %r10
+	mov	VCPU_R11(%rdi), %r11
+	mov	VCPU_R12(%rdi), %r12
+	mov	VCPU_R13(%rdi), %r13
+	mov	VCPU_R14(%rdi), %r14
+	mov	VCPU_R15(%rdi), %r15
+	mov	VCPU_RDI(%rdi), %rdi
+	jnz	1f
+	vmlaunch
+	jmp	2f
+1:	vmresume
+2:	/* Still here: the entry failed and no guest ran (CF or ZF set). */
+	mov	$1, %eax
+	jnc	3f
+	mov	$2, %eax
+3:	pop	%rdi			/* v; RSP never moved */
+	jmp	vmx_vmrun_out
+
+	.globl vmx_exit
+	.type vmx_exit, @function
+vmx_exit:
+	/* Host RSP is back; every GPR still holds the guest's. */
+	push	%rdi
+	mov	8(%rsp), %rdi		/* v */
+	mov	%rax, VCPU_RAX(%rdi)
+	mov	%rbx, VCPU_RBX(%rdi)
+	mov	%rcx, VCPU_RCX(%rdi)
+	mov	%rdx, VCPU_RDX(%rdi)
+	mov	%rsi, VCPU_RSI(%rdi)
+	mov	%rbp, VCPU_RBP(%rdi)
+	mov	%r8, VCPU_R8(%rdi)
+	mov	%r9, VCPU_R9(%rdi)
+	mov	%r10, VCPU_R10(%rdi)
+	mov	%r11, VCPU_R11(%rdi)
+	mov	%r12, VCPU_R12(%rdi)
+	mov	%r13, VCPU_R13(%rdi)
+	mov	%r14, VCPU_R14(%rdi)
+	mov	%r15, VCPU_R15(%rdi)
+	pop	VCPU_RDI(%rdi)
+	pop	%rdi
+	xor	%eax, %eax
+#else
+	/* LAB 3: your code here */
+	and	$-16, %rsp
+	call	vmx_vmrun_missing
+
+	.globl vmx_exit
+	.type vmx_exit, @function
+vmx_exit:
+	call	vmx_vmrun_missing
+#endif
+vmx_vmrun_out:
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbx
+	pop	%rbp
+	ret
+	.size vmx_vmrun, . - vmx_vmrun

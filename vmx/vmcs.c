@@ -1,0 +1,319 @@
+/*
+ * vmcs.c - VMCS set-up, VM-instruction errors and dump (Intel SDM vol. 3C,
+ * 25.3-25.7 on guest, host and control fields, 25.6.4 "I/O-Bitmap
+ * Addresses", 25.6.9 "MSR-Bitmap Address", 31.4 "VM Instruction Error
+ * Numbers"), lab 3.  It mirrors svm/vmcb.c.
+ *
+ * The controls intercept everything the core emulates: CPUID (always),
+ * every port and MSR (all-ones bitmaps), HLT, VMCALL and the other VMX
+ * instructions (always), every change to CR0 and CR4 (guest/host masks
+ * all ones, the guest reads its own value from the read shadows), triple
+ * faults (always), host interrupts and NMIs.  EPT and unrestricted guest
+ * let the guest run in real mode and with paging off on its own memory.
+ * The guest state starts as a CPU after RESET; the core then sets the
+ * entry state the guest image asks for.
+ */
+#include <inc/x86.h>
+#include <kernel/kernel.h>
+#include <kernel/page.h>
+#include <kernel/domain.h>
+#include <kernel/gdt.h>
+#include <vmx/vmx.h>
+#include <vmx/vmcs.h>
+
+#define MSR_SYSENTER_CS		0x174
+#define MSR_SYSENTER_ESP	0x175
+#define MSR_SYSENTER_EIP	0x176
+#define MSR_PAT			0x277
+#define MSR_CSTAR		0xc0000083
+#define MSR_SFMASK		0xc0000084
+#define PAT_RESET		0x0007040600070406ULL
+
+static hpa_t vmcs_io_bitmap_pa;		/* A and B, one page each */
+static hpa_t vmcs_msr_bitmap_pa;
+static hpa_t vmcs_host_msrs_pa;		/* VM-exit MSR-load area */
+
+static const uint32_t vmcs_msr_index[VMX_NMSRS] = {
+	[VMX_MSR_STAR] = MSR_STAR, [VMX_MSR_LSTAR] = MSR_LSTAR,
+	[VMX_MSR_CSTAR] = MSR_CSTAR, [VMX_MSR_SFMASK] = MSR_SFMASK,
+	[VMX_MSR_KERNEL_GS_BASE] = MSR_KERNEL_GS_BASE,
+};
+
+int vmcs_setup(void)
+{
+	struct vmx_msr_entry *host;
+	int i;
+
+	vmcs_io_bitmap_pa = page_alloc_contig(2, 1);
+	vmcs_msr_bitmap_pa = page_alloc();
+	vmcs_host_msrs_pa = page_alloc();
+	if (!vmcs_io_bitmap_pa || !vmcs_msr_bitmap_pa || !vmcs_host_msrs_pa)
+		return -E_NO_MEM;
+	memset(kva(vmcs_io_bitmap_pa), 0xff, 2 * PAGE_SIZE);
+	memset(kva(vmcs_msr_bitmap_pa), 0xff, PAGE_SIZE);
+	host = kva(vmcs_host_msrs_pa);
+	for (i = 0; i < VMX_NMSRS; i++)
+		host[i] = (struct vmx_msr_entry){ vmcs_msr_index[i], 0,
+						  rdmsr(vmcs_msr_index[i]) };
+	return 0;
+}
+
+/* SDM 3C 31.4, table 31-1. */
+const char *vmx_insn_error_name(uint64_t n)
+{
+	static const char *const names[] = {
+		[1] = "VMCALL executed in VMX root operation",
+		[2] = "VMCLEAR with invalid physical address",
+		[3] = "VMCLEAR with VMXON pointer",
+		[4] = "VMLAUNCH with non-clear VMCS",
+		[5] = "VMRESUME with non-launched VMCS",
+		[6] = "VMRESUME after VMXOFF",
+		[7] = "VM entry with invalid control field(s)",
+		[8] = "VM entry with invalid host-state field(s)",
+		[9] = "VMPTRLD with invalid physical address",
+		[10] = "VMPTRLD with VMXON pointer",
+		[11] = "VMPTRLD with incorrect VMCS revision identifier",
+		[12] = "VMREAD/VMWRITE from/to unsupported VMCS component",
+		[13] = "VMWRITE to read-only VMCS component",
+		[15] = "VMXON executed in VMX root operation",
+		[16] = "VM entry with invalid executive-VMCS pointer",
+		[17] = "VM entry with non-launched executive VMCS",
+		[18] = "VM entry with executive-VMCS pointer not VMXON pointer",
+		[19] = "VMCALL with non-clear VMCS",
+		[20] = "VMCALL with invalid VM-exit control fields",
+		[22] = "VMCALL with incorrect MSEG revision identifier",
+		[23] = "VMXOFF under dual-monitor treatment of SMIs and SMM",
+		[24] = "VMCALL with invalid SMM-monitor features",
+		[25] = "VM entry with invalid VM-execution control fields in "
+		       "executive VMCS",
+		[26] = "VM entry with events blocked by MOV SS",
+		[28] = "invalid operand to INVEPT/INVVPID",
+	};
+
+	return n < ARRAY_SIZE(names) && names[n] ? names[n] : "?";
+}
+
+void vmcs_fail(const char *insn, uint32_t field, bool invalid)
+{
+	uint64_t err;
+
+	if (invalid)
+		panic("vmcs_fail: %s (field 0x%x): VMfailInvalid", insn, field);
+	err = vmcs_insn_error();
+	panic("vmcs_fail: %s (field 0x%x): VMfailValid, error %llu (%s)", insn,
+	      field, (unsigned long long)err, vmx_insn_error_name(err));
+}
+
+static void vmcs_init_controls(struct vcpu *v)
+{
+#if SOL >= 3
+	const struct vmx_caps *c = &vmx_caps;
+
+	vmcs_write(VMCS_PIN_CONTROLS, c->pin);
+	vmcs_write(VMCS_PROC_CONTROLS, c->proc);
+	vmcs_write(VMCS_PROC_CONTROLS2, c->proc2);
+	vmcs_write(VMCS_EXIT_CONTROLS, c->exit);
+	vmcs_write(VMCS_ENTRY_CONTROLS, c->entry);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
+	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
+	vmcs_write(VMCS_IO_BITMAP_A, vmcs_io_bitmap_pa);
+	vmcs_write(VMCS_IO_BITMAP_B, vmcs_io_bitmap_pa + PAGE_SIZE);
+	vmcs_write(VMCS_MSR_BITMAP, vmcs_msr_bitmap_pa);
+	vmcs_write(VMCS_CR0_MASK, ~0ULL);
+	vmcs_write(VMCS_CR4_MASK, ~0ULL);
+	vmcs_write(VMCS_EPT_POINTER, v->domain->arch.vmx.eptp);
+	if (c->vpid)
+		vmcs_write(VMCS_VPID, v->domain->arch.vmx.vpid);
+	vmcs_write(VMCS_ENTRY_MSR_LOAD_ADDR, v->arch.vmx.msrs_pa);
+	vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, VMX_NMSRS);
+	vmcs_write(VMCS_EXIT_MSR_STORE_ADDR, v->arch.vmx.msrs_pa);
+	vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, VMX_NMSRS);
+	vmcs_write(VMCS_EXIT_MSR_LOAD_ADDR, vmcs_host_msrs_pa);
+	vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, VMX_NMSRS);
+#else
+	/* LAB 3: your code here */
+	panic("vmcs_init_controls: not implemented");
+#endif
+}
+
+/*
+ * SDM 3C 25.5 and 27.5: the state a VM exit loads.  Host RSP is written by
+ * entry.S just before each entry; host RIP is its exit label.
+ */
+static void vmcs_init_host(void)
+{
+#if SOL >= 3
+	struct desc_ptr gdtr, idtr;
+
+	__asm__ volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
+	vmcs_write(VMCS_HOST_CR0, read_cr0());
+	vmcs_write(VMCS_HOST_CR3, read_cr3());
+	vmcs_write(VMCS_HOST_CR4, read_cr4());
+	vmcs_write(VMCS_HOST_CS_SEL, GD_KT);
+	vmcs_write(VMCS_HOST_SS_SEL, GD_KD);
+	vmcs_write(VMCS_HOST_DS_SEL, GD_KD);
+	vmcs_write(VMCS_HOST_ES_SEL, GD_KD);
+	vmcs_write(VMCS_HOST_FS_SEL, 0);
+	vmcs_write(VMCS_HOST_GS_SEL, 0);
+	vmcs_write(VMCS_HOST_TR_SEL, GD_TSS);
+	vmcs_write(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
+	vmcs_write(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
+	vmcs_write(VMCS_HOST_TR_BASE, (uint64_t)(uintptr_t)&kern_tss);
+	vmcs_write(VMCS_HOST_GDTR_BASE, gdtr.base);
+	vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
+	vmcs_write(VMCS_HOST_SYSENTER_CS, 0);
+	vmcs_write(VMCS_HOST_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_HOST_SYSENTER_EIP, 0);
+	vmcs_write(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+	vmcs_write(VMCS_HOST_PAT, rdmsr(MSR_PAT));
+	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit);
+#else
+	/* LAB 3: your code here */
+	panic("vmcs_init_host: not implemented");
+#endif
+}
+
+/* The register state after RESET (SDM 3A 10.1.1, table 10-1). */
+static void vmcs_init_guest(struct vcpu *v)
+{
+	static const struct vseg_desc reset[VSEG_COUNT] = {
+		[VSEG_CS] = { 0xf000, 0x09b, 0xffff, 0xffff0000 },
+		[VSEG_DS] = { 0, 0x093, 0xffff, 0 },
+		[VSEG_ES] = { 0, 0x093, 0xffff, 0 },
+		[VSEG_SS] = { 0, 0x093, 0xffff, 0 },
+		[VSEG_FS] = { 0, 0x093, 0xffff, 0 },
+		[VSEG_GS] = { 0, 0x093, 0xffff, 0 },
+		[VSEG_GDTR] = { 0, 0, 0xffff, 0 },
+		[VSEG_IDTR] = { 0, 0, 0xffff, 0 },
+		[VSEG_LDTR] = { 0, 0x082, 0xffff, 0 },
+		[VSEG_TR] = { 0, 0x08b, 0xffff, 0 },
+	};
+	enum vseg s;
+
+	for (s = 0; s < VSEG_COUNT; s++)
+		virt_seg_write(v, s, &reset[s]);
+	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
+	vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
+	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	virt_reg_write(v, VREG_EFER, 0);
+	virt_reg_write(v, VREG_CR0, CR0_ET | CR0_CD | CR0_NW);
+	virt_reg_write(v, VREG_CR3, 0);
+	virt_reg_write(v, VREG_CR4, 0);
+	virt_reg_write(v, VREG_RFLAGS, 0x2);
+	virt_reg_write(v, VREG_RIP, 0xfff0);
+	virt_reg_write(v, VREG_DR7, 0x400);
+	virt_reg_write(v, VREG_PAT, PAT_RESET);
+	virt_reg_write(v, VREG_SYSENTER_CS, 0);
+	virt_reg_write(v, VREG_SYSENTER_ESP, 0);
+	virt_reg_write(v, VREG_SYSENTER_EIP, 0);
+}
+
+int vmcs_init(struct vcpu *v)
+{
+	int i;
+
+	for (i = 0; i < VMX_NMSRS; i++)
+		v->arch.vmx.msrs[i] = (struct vmx_msr_entry){ vmcs_msr_index[i],
+							      0, 0 };
+	vmcs_init_controls(v);
+	vmcs_init_host();
+	vmcs_init_guest(v);
+	return 0;
+}
+
+static void vmcs_dump_exit(struct vcpu *v)
+{
+	uint64_t reason = vmcs_read(VMCS_EXIT_REASON);
+
+	if (v->arch.vmx.fail)
+		cprintf("  VMLAUNCH/VMRESUME: VMfailValid, error %llu (%s)\n",
+			(unsigned long long)(v->arch.vmx.fail - 1),
+			vmx_insn_error_name(v->arch.vmx.fail - 1));
+	cprintf("  exit reason 0x%llx (basic %llu%s) qualification 0x%llx "
+		"insn len %llu info 0x%llx\n", (unsigned long long)reason,
+		(unsigned long long)EXIT_REASON_BASIC(reason),
+		(reason & EXIT_REASON_ENTRY_FAIL) ? ", VM-entry failure" : "",
+		(unsigned long long)vmcs_read(VMCS_EXIT_QUALIFICATION),
+		(unsigned long long)vmcs_read(VMCS_EXIT_INSN_LEN),
+		(unsigned long long)vmcs_read(VMCS_EXIT_INSN_INFO));
+	cprintf("  exit intr 0x%llx idt-vectoring 0x%llx entry intr 0x%llx "
+		"gpa 0x%llx\n",
+		(unsigned long long)vmcs_read(VMCS_EXIT_INTR_INFO),
+		(unsigned long long)vmcs_read(VMCS_IDT_VECTORING_INFO),
+		(unsigned long long)vmcs_read(VMCS_ENTRY_INTR_INFO),
+		(unsigned long long)vmcs_read(VMCS_GUEST_PHYS_ADDR));
+}
+
+static void vmcs_dump_controls(void)
+{
+	cprintf("  pin %08llx proc %08llx proc2 %08llx exit %08llx "
+		"entry %08llx\n",
+		(unsigned long long)vmcs_read(VMCS_PIN_CONTROLS),
+		(unsigned long long)vmcs_read(VMCS_PROC_CONTROLS),
+		(unsigned long long)vmcs_read(VMCS_PROC_CONTROLS2),
+		(unsigned long long)vmcs_read(VMCS_EXIT_CONTROLS),
+		(unsigned long long)vmcs_read(VMCS_ENTRY_CONTROLS));
+	cprintf("  eptp 0x%llx vpid %llu interruptibility %llx activity %llx\n",
+		(unsigned long long)vmcs_read(VMCS_EPT_POINTER),
+		(unsigned long long)(vmx_caps.vpid ? vmcs_read(VMCS_VPID) : 0),
+		(unsigned long long)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY),
+		(unsigned long long)vmcs_read(VMCS_GUEST_ACTIVITY));
+}
+
+static void vmcs_dump_guest(struct vcpu *v)
+{
+	static const char *const segs[VSEG_COUNT] = {
+		"es", "cs", "ss", "ds", "fs", "gs", "gdtr", "ldtr", "idtr", "tr",
+	};
+	struct vseg_desc d;
+	enum vseg s;
+
+	cprintf("  rip %016llx rflags %08llx cr0 %08llx (real %08llx) "
+		"cr3 %016llx\n",
+		(unsigned long long)vmcs_read(VMCS_GUEST_RIP),
+		(unsigned long long)vmcs_read(VMCS_GUEST_RFLAGS),
+		(unsigned long long)vmcs_read(VMCS_CR0_SHADOW),
+		(unsigned long long)vmcs_read(VMCS_GUEST_CR0),
+		(unsigned long long)vmcs_read(VMCS_GUEST_CR3));
+	cprintf("  cr4 %08llx (real %08llx) efer %llx cr2 %016llx\n",
+		(unsigned long long)vmcs_read(VMCS_CR4_SHADOW),
+		(unsigned long long)vmcs_read(VMCS_GUEST_CR4),
+		(unsigned long long)vmcs_read(VMCS_GUEST_EFER),
+		(unsigned long long)v->arch.vmx.cr2);
+	for (s = 0; s < VSEG_COUNT; s++) {
+		virt_seg_read(v, s, &d);
+		cprintf("  %-4s sel %04x attr %03x limit %08x base %016llx\n",
+			segs[s], d.sel, d.attr, d.limit,
+			(unsigned long long)d.base);
+	}
+}
+
+static void vmcs_dump_gprs(const struct vcpu *v)
+{
+	static const char *const names[GPR_COUNT] = {
+		"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+		"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+	};
+	int i;
+
+	for (i = 0; i < GPR_COUNT; i += 4)
+		cprintf("  %-3s %016llx %-3s %016llx %-3s %016llx %-3s %016llx\n",
+			names[i], (unsigned long long)v->gprs[i],
+			names[i + 1], (unsigned long long)v->gprs[i + 1],
+			names[i + 2], (unsigned long long)v->gprs[i + 2],
+			names[i + 3], (unsigned long long)v->gprs[i + 3]);
+}
+
+void vmcs_dump(struct vcpu *v)
+{
+	vmx_load(v);
+	cprintf("VMCS of %s vcpu %d at 0x%llx:\n", v->domain->name, v->id,
+		(unsigned long long)v->arch.vmx.vmcs_pa);
+	vmcs_dump_exit(v);
+	vmcs_dump_controls();
+	vmcs_dump_guest(v);
+	vmcs_dump_gprs(v);
+}

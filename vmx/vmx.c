@@ -1,0 +1,614 @@
+/*
+ * vmx.c - the Intel VT-x backend's entry points (Intel SDM vol. 3C,
+ * 24.6 "Discovering Support for VMX", 24.7 "Enabling and Entering VMX
+ * Operation", 24.8 "Restrictions on VMX Operation", appendix A "VMX
+ * Capability Reporting Facility"), lab 3: capability probe, per-CPU
+ * enable, vcpu life cycle, register access and the ops table virt_init()
+ * selects.  It mirrors svm/svm.c.
+ */
+#include <inc/x86.h>
+#include <kernel/kernel.h>
+#include <kernel/page.h>
+#include <kernel/domain.h>
+#include <vmx/vmx.h>
+#include <vmx/vmcs.h>
+
+#define CPUID_1_ECX_VMX		(1u << 5)
+
+#define FEATURE_CONTROL_LOCK	(1ULL << 0)
+#define FEATURE_CONTROL_VMXON	(1ULL << 2)	/* outside SMX */
+
+#define MSR_VMX_PINBASED	0x481
+#define MSR_VMX_PROCBASED	0x482
+#define MSR_VMX_EXIT		0x483
+#define MSR_VMX_ENTRY		0x484
+#define MSR_VMX_CR0_FIXED0	0x486
+#define MSR_VMX_CR0_FIXED1	0x487
+#define MSR_VMX_CR4_FIXED0	0x488
+#define MSR_VMX_CR4_FIXED1	0x489
+#define MSR_VMX_PROCBASED2	0x48b
+#define MSR_VMX_EPT_VPID_CAP	0x48c
+#define MSR_VMX_TRUE_OFFSET	(0x48d - MSR_VMX_PINBASED)
+
+#define BASIC_IO_INSN_INFO	(1ULL << 54)
+#define BASIC_TRUE_CTLS		(1ULL << 55)
+
+/* IA32_VMX_EPT_VPID_CAP, appendix A.10 */
+#define EPT_CAP_WALK4		(1ULL << 6)
+#define EPT_CAP_WB		(1ULL << 14)
+#define EPT_CAP_INVEPT		(1ULL << 20)
+#define EPT_CAP_INVEPT_SINGLE	(1ULL << 25)
+#define EPT_CAP_INVEPT_ALL	(1ULL << 26)
+#define VPID_CAP_INVVPID	(1ULL << 32)
+#define VPID_CAP_INVVPID_SINGLE	(1ULL << 41)
+#define VPID_CAP_INVVPID_ALL	(1ULL << 42)
+
+#define INVEPT_SINGLE		1
+#define INVEPT_ALL		2
+#define INVVPID_SINGLE		1
+#define INVVPID_ALL		2
+
+struct vmx_caps vmx_caps;
+
+static hpa_t vmx_vmxon_pa;
+static hpa_t vmx_current;	/* the current VMCS, 0 if none */
+
+/* VMXON, VMCLEAR, VMPTRLD: take the physical address in memory. */
+#define VMX_PA_INSN(name)						\
+	static void name(hpa_t pa)					\
+	{								\
+		uint8_t cf, zf;						\
+		__asm__ volatile(#name " %2; setc %0; setz %1"		\
+				 : "=qm"(cf), "=qm"(zf) : "m"(pa)	\
+				 : "cc", "memory");			\
+		if (cf || zf)						\
+			vmcs_fail(#name, 0, cf);			\
+	}
+VMX_PA_INSN(vmxon)
+VMX_PA_INSN(vmclear)
+VMX_PA_INSN(vmptrld)
+#undef VMX_PA_INSN
+
+static void invept(uint64_t type, uint64_t eptp)
+{
+	struct { uint64_t eptp, zero; } desc = { eptp, 0 };
+	uint8_t cf, zf;
+
+	__asm__ volatile("invept %2, %3; setc %0; setz %1"
+			 : "=qm"(cf), "=qm"(zf) : "m"(desc), "r"(type)
+			 : "cc", "memory");
+	if (cf || zf)
+		vmcs_fail("invept", 0, cf);
+}
+
+static void invvpid(uint64_t type, uint16_t vpid)
+{
+	struct { uint64_t vpid, gva; } desc = { vpid, 0 };
+	uint8_t cf, zf;
+
+	__asm__ volatile("invvpid %2, %3; setc %0; setz %1"
+			 : "=qm"(cf), "=qm"(zf) : "m"(desc), "r"(type)
+			 : "cc", "memory");
+	if (cf || zf)
+		vmcs_fail("invvpid", 0, cf);
+}
+
+/*
+ * Appendix A.3-A.5: a control word for capability MSR msr, with every
+ * bit of need, the bits of want the CPU allows, and the bits the CPU
+ * insists on.  -E_NOT_SUPP (and says which bits) if need is not allowed.
+ */
+static int vmx_adjust(uint32_t msr, uint32_t need, uint32_t want,
+		      const char *what, uint32_t *out)
+{
+	uint64_t cap = rdmsr(msr);
+	uint32_t must1 = (uint32_t)cap, may1 = (uint32_t)(cap >> 32);
+
+	if (need & ~may1) {
+		cprintf("vmx: %s controls 0x%08x not allowed "
+			"(MSR 0x%x allows 0x%08x)\n", what, need & ~may1, msr,
+			may1);
+		return -E_NOT_SUPP;
+	}
+	*out = must1 | need | (want & may1);
+	return 0;
+}
+
+/* The capability MSR for msr, its TRUE_ variant when BASIC[55] says so. */
+static uint32_t vmx_ctl_msr(uint32_t msr)
+{
+	return vmx_caps.true_ctls ? msr + MSR_VMX_TRUE_OFFSET : msr;
+}
+
+static int vmx_probe_controls(void)
+{
+	struct vmx_caps *c = &vmx_caps;
+	uint64_t ept = rdmsr(MSR_VMX_EPT_VPID_CAP);
+
+	if (vmx_adjust(vmx_ctl_msr(MSR_VMX_PINBASED),
+		       PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, 0,
+		       "pin-based", &c->pin) < 0 ||
+	    vmx_adjust(vmx_ctl_msr(MSR_VMX_PROCBASED),
+		       PROC_HLT_EXITING | PROC_USE_IO_BITMAPS |
+		       PROC_USE_MSR_BITMAPS | PROC_MWAIT_EXITING |
+		       PROC_MONITOR_EXITING | PROC_SECONDARY, 0,
+		       "processor-based", &c->proc) < 0 ||
+	    vmx_adjust(MSR_VMX_PROCBASED2,
+		       PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST,
+		       PROC2_ENABLE_VPID, "secondary", &c->proc2) < 0 ||
+	    vmx_adjust(vmx_ctl_msr(MSR_VMX_EXIT),
+		       EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER |
+		       EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT, 0,
+		       "VM-exit", &c->exit) < 0 ||
+	    vmx_adjust(vmx_ctl_msr(MSR_VMX_ENTRY),
+		       ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, 0,
+		       "VM-entry", &c->entry) < 0)
+		return -E_NOT_SUPP;
+	c->proc &= ~(PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING) |
+		   (uint32_t)rdmsr(vmx_ctl_msr(MSR_VMX_PROCBASED));
+	c->entry &= ~ENTRY_IA32E_MODE;
+	if (!(ept & EPT_CAP_WALK4) || !(ept & EPT_CAP_WB) ||
+	    !(ept & EPT_CAP_INVEPT)) {
+		cprintf("vmx: EPT lacks 4-level walks, WB or INVEPT "
+			"(EPT_VPID_CAP 0x%llx)\n", (unsigned long long)ept);
+		return -E_NOT_SUPP;
+	}
+	c->invept_single = ept & EPT_CAP_INVEPT_SINGLE;
+	c->vpid = (c->proc2 & PROC2_ENABLE_VPID) && (ept & VPID_CAP_INVVPID) &&
+		  (ept & (VPID_CAP_INVVPID_SINGLE | VPID_CAP_INVVPID_ALL));
+	if (!c->vpid)
+		c->proc2 &= ~PROC2_ENABLE_VPID;
+	c->invvpid_single = ept & VPID_CAP_INVVPID_SINGLE;
+	return 0;
+}
+
+/* SDM 3C 24.8: CR0 and CR4 must hold the bits IA32_VMX_CRn_FIXED0/1 fix. */
+static int vmx_fix_host_crs(void)
+{
+	uint64_t cr0 = read_cr0() | vmx_caps.cr0_fixed0;
+	uint64_t cr4 = read_cr4() | vmx_caps.cr4_fixed0 | CR4_VMXE;
+
+	if ((cr0 & ~vmx_caps.cr0_fixed1) || (cr4 & ~vmx_caps.cr4_fixed1)) {
+		cprintf("vmx: host CR0 0x%llx / CR4 0x%llx have bits VMX "
+			"operation forbids\n", (unsigned long long)cr0,
+			(unsigned long long)cr4);
+		return -E_NOT_SUPP;
+	}
+	write_cr0(cr0);
+	write_cr4(cr4);
+	return 0;
+}
+
+static int vmx_cpu_enable(void)
+{
+#if SOL >= 3
+	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	int r;
+
+	if (!(fc & FEATURE_CONTROL_LOCK))
+		wrmsr(MSR_IA32_FEATURE_CONTROL,
+		      fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMXON);
+	r = vmx_fix_host_crs();
+	if (r < 0)
+		return r;
+	vmx_vmxon_pa = page_alloc();
+	if (!vmx_vmxon_pa)
+		return -E_NO_MEM;
+	memset(kva(vmx_vmxon_pa), 0, PAGE_SIZE);
+	*(uint32_t *)kva(vmx_vmxon_pa) = vmx_caps.revision;
+	vmxon(vmx_vmxon_pa);
+	return vmcs_setup();
+#else
+	/* LAB 3: your code here */
+	panic("vmx_cpu_enable: not implemented");
+#endif
+}
+
+/* The handout's world switch stub lands here. */
+void vmx_vmrun_missing(void);
+void vmx_vmrun_missing(void)
+{
+	panic("vmx_vmrun: not implemented");
+}
+
+void vmx_load(struct vcpu *v)
+{
+	if (vmx_current == v->arch.vmx.vmcs_pa)
+		return;
+	vmptrld(v->arch.vmx.vmcs_pa);
+	vmx_current = v->arch.vmx.vmcs_pa;
+}
+
+static int vmx_domain_init(struct domain *d)
+{
+	int r;
+
+	if (d->id + 1 > 0xffff)
+		return -E_RANGE;
+	d->arch.vmx.vpid = (uint16_t)(d->id + 1);
+	r = ept_build(d);
+	if (r < 0)
+		return r;
+	/* A new EPTP may equal a dead domain's: drop what it cached. */
+	invept(vmx_caps.invept_single ? INVEPT_SINGLE : INVEPT_ALL,
+	       d->arch.vmx.eptp);
+	return 0;
+}
+
+static void vmx_domain_destroy(struct domain *d)
+{
+	ept_destroy(d);
+}
+
+static void vmx_vcpu_destroy(struct vcpu *v)
+{
+	struct vmx_vcpu *x = &v->arch.vmx;
+
+	if (x->vmcs_pa) {
+		vmclear(x->vmcs_pa);
+		if (vmx_current == x->vmcs_pa)
+			vmx_current = 0;
+		page_free(x->vmcs_pa);
+	}
+	if (x->msrs_pa)
+		page_free(x->msrs_pa);
+	memset(x, 0, sizeof(*x));
+}
+
+static int vmx_vcpu_init(struct vcpu *v)
+{
+	struct vmx_vcpu *x = &v->arch.vmx;
+	int r;
+
+	memset(x, 0, sizeof(*x));
+	x->vmcs_pa = page_alloc();
+	x->msrs_pa = page_alloc();
+	if (!x->vmcs_pa || !x->msrs_pa) {
+		vmx_vcpu_destroy(v);
+		return -E_NO_MEM;
+	}
+	x->msrs = kva(x->msrs_pa);
+	memset(kva(x->vmcs_pa), 0, PAGE_SIZE);
+	*(uint32_t *)kva(x->vmcs_pa) = vmx_caps.revision;
+	vmclear(x->vmcs_pa);
+	vmx_load(v);
+	x->flush = true;
+	r = vmcs_init(v);
+	if (r < 0)
+		vmx_vcpu_destroy(v);
+	return r;
+}
+
+/*
+ * An event that was being delivered when the exit happened (IDT-vectoring
+ * information, SDM 3C 28.2.4) was lost: inject it again (the exit handler
+ * may still replace it).
+ */
+static void vmx_requeue_event(struct vcpu *v)
+{
+	uint64_t info = vmcs_read(VMCS_IDT_VECTORING_INFO);
+	uint32_t type = (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	if (info & INTR_INFO_DELIVER_CODE)
+		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR,
+			   vmcs_read(VMCS_IDT_VECTORING_ERROR));
+	if (type == INTR_TYPE_SOFT_INT || type == INTR_TYPE_PRIV_SOFT_EXC ||
+	    type == INTR_TYPE_SOFT_EXC)
+		vmcs_write(VMCS_ENTRY_INSN_LEN, vmcs_read(VMCS_EXIT_INSN_LEN));
+	vmcs_write(VMCS_ENTRY_INTR_INFO, info & ~(1ULL << 12));
+}
+
+/* VMLAUNCH/VMRESUME itself failed: an entry failure of this domain. */
+static void vmx_entry_failed(struct vcpu *v, int r)
+{
+	if (r == 2)
+		panic("vmx_vcpu_run: VMfailInvalid: no current VMCS");
+	v->arch.vmx.fail = 1 + vmcs_insn_error();
+	memset(&v->exit, 0, sizeof(v->exit));
+	v->exit.kind = EXIT_ENTRY_FAIL;
+	v->exit.hw_code = EXIT_REASON_ENTRY_FAIL;
+	v->exit.hw_info1 = v->arch.vmx.fail - 1;
+	cprintf("vmx: %s failed: VMfailValid, error %llu (%s)\n",
+		v->arch.vmx.launched ? "VMRESUME" : "VMLAUNCH",
+		(unsigned long long)v->exit.hw_info1,
+		vmx_insn_error_name(v->exit.hw_info1));
+}
+
+static void vmx_vcpu_run(struct vcpu *v)
+{
+	struct vmx_vcpu *x = &v->arch.vmx;
+	int r;
+
+	vmx_load(v);
+	vmcs_write(VMCS_GUEST_RSP, v->gprs[GPR_RSP]);
+	if (x->flush && vmx_caps.vpid)
+		invvpid(vmx_caps.invvpid_single ? INVVPID_SINGLE : INVVPID_ALL,
+			v->domain->arch.vmx.vpid);
+	x->flush = false;
+	/*
+	 * Host interrupts stay off across the switch: external-interrupt
+	 * exiting makes one exit the guest without acknowledging it, and
+	 * the host takes it in the STI window below.
+	 */
+	write_cr2(x->cr2);
+	r = vmx_vmrun(v, x->launched);
+	__asm__ volatile("sti; nop; cli" : : : "memory");
+	if (r) {
+		vmx_entry_failed(v, r);
+		return;
+	}
+	x->cr2 = read_cr2();
+	if (!(vmcs_read(VMCS_EXIT_REASON) & EXIT_REASON_ENTRY_FAIL))
+		x->launched = true;
+	v->gprs[GPR_RSP] = vmcs_read(VMCS_GUEST_RSP);
+	vmx_requeue_event(v);
+	vmx_exit_decode(v);
+}
+
+/* Index of s in the VMCS's segment field order: ES CS SS DS FS GS LDTR TR
+ * GDTR IDTR (appendix B). */
+static unsigned vmx_seg_index(enum vseg s)
+{
+	static const uint8_t index[VSEG_COUNT] = {
+		[VSEG_ES] = 0, [VSEG_CS] = 1, [VSEG_SS] = 2, [VSEG_DS] = 3,
+		[VSEG_FS] = 4, [VSEG_GS] = 5, [VSEG_LDTR] = 6, [VSEG_TR] = 7,
+		[VSEG_GDTR] = 8, [VSEG_IDTR] = 9,
+	};
+
+	if ((unsigned)s >= VSEG_COUNT)
+		panic("vmx_seg_index: segment %d", s);
+	return index[s];
+}
+
+/* The guest's view of CR0 or CR4: host-owned bits come from the shadow. */
+static uint64_t vmx_cr_view(uint32_t real, uint32_t mask, uint32_t shadow)
+{
+	uint64_t m = vmcs_read(mask);
+
+	return (vmcs_read(shadow) & m) | (vmcs_read(real) & ~m);
+}
+
+static int vmx_msr_slot(enum vreg r)
+{
+	switch (r) {
+	case VREG_STAR:		return VMX_MSR_STAR;
+	case VREG_LSTAR:	return VMX_MSR_LSTAR;
+	case VREG_CSTAR:	return VMX_MSR_CSTAR;
+	case VREG_SFMASK:	return VMX_MSR_SFMASK;
+	case VREG_KERNEL_GS_BASE: return VMX_MSR_KERNEL_GS_BASE;
+	default:		return -1;
+	}
+}
+
+/* The VMCS field holding r, for the registers kept there as they are. */
+static uint32_t vmx_reg_field(enum vreg r)
+{
+	switch (r) {
+	case VREG_RIP:		return VMCS_GUEST_RIP;
+	case VREG_RFLAGS:	return VMCS_GUEST_RFLAGS;
+	case VREG_CR3:		return VMCS_GUEST_CR3;
+	case VREG_EFER:		return VMCS_GUEST_EFER;
+	case VREG_PAT:		return VMCS_GUEST_PAT;
+	case VREG_SYSENTER_CS:	return VMCS_GUEST_SYSENTER_CS;
+	case VREG_SYSENTER_ESP:	return VMCS_GUEST_SYSENTER_ESP;
+	case VREG_SYSENTER_EIP:	return VMCS_GUEST_SYSENTER_EIP;
+	case VREG_DR7:		return VMCS_GUEST_DR7;
+	default:		panic("vmx_reg_field: register %d", r);
+	}
+}
+
+/* CR2 is not in the VMCS: it is switched by hand around each entry. */
+static uint64_t vmx_reg_read(struct vcpu *v, enum vreg r)
+{
+	int slot = vmx_msr_slot(r);
+
+	if (slot >= 0)
+		return v->arch.vmx.msrs[slot].value;
+	if (r == VREG_CR2)
+		return v->arch.vmx.cr2;
+	vmx_load(v);
+	if (r == VREG_CR0)
+		return vmx_cr_view(VMCS_GUEST_CR0, VMCS_CR0_MASK,
+				   VMCS_CR0_SHADOW);
+	if (r == VREG_CR4)
+		return vmx_cr_view(VMCS_GUEST_CR4, VMCS_CR4_MASK,
+				   VMCS_CR4_SHADOW);
+	if (r == VREG_CPL)	/* SDM 3C 27.3.1: SS.DPL is the CPL */
+		return (vmcs_read(VMCS_GUEST_ES_AR + 2 * 2) >> 5) & 3;
+	return vmcs_read(vmx_reg_field(r));
+}
+
+/*
+ * CR0 and CR4 are owned by the host (mask all ones): the guest reads its
+ * own value from the read shadow while the real register also holds the
+ * bits VMX operation fixes (SDM 3C 24.8, A.7-A.8); unrestricted guests
+ * may clear CR0.PE and CR0.PG.
+ */
+static void vmx_write_cr(uint32_t real, uint32_t shadow, uint64_t val,
+			 uint64_t fixed0, uint64_t fixed1)
+{
+	vmcs_write(shadow, val);
+	vmcs_write(real, (val | fixed0) & fixed1);
+}
+
+static void vmx_write_efer(uint64_t efer)
+{
+	uint64_t entry = vmcs_read(VMCS_ENTRY_CONTROLS) & ~ENTRY_IA32E_MODE;
+
+	vmcs_write(VMCS_GUEST_EFER, efer);
+	vmcs_write(VMCS_ENTRY_CONTROLS,
+		   entry | ((efer & EFER_LMA) ? ENTRY_IA32E_MODE : 0));
+}
+
+/* Writes to the paging controls flush the guest's TLB at the next entry;
+ * moving RIP ends a STI or MOV SS interrupt shadow. */
+static void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
+{
+	int slot = vmx_msr_slot(r);
+	uint64_t ar;
+
+	if (slot >= 0) {
+		v->arch.vmx.msrs[slot].value = val;
+		return;
+	}
+	if (r == VREG_CR2) {
+		v->arch.vmx.cr2 = val;
+		return;
+	}
+	vmx_load(v);
+	if (r == VREG_CR0 || r == VREG_CR3 || r == VREG_CR4 || r == VREG_EFER)
+		v->arch.vmx.flush = true;
+	switch (r) {
+	case VREG_CR0:
+		vmx_write_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, val,
+			     vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG),
+			     vmx_caps.cr0_fixed1);
+		break;
+	case VREG_CR4:
+		vmx_write_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, val,
+			     vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed1);
+		break;
+	case VREG_EFER:
+		vmx_write_efer(val);
+		break;
+	case VREG_CPL:
+		ar = vmcs_read(VMCS_GUEST_ES_AR + 2 * 2) & ~(3u << 5);
+		vmcs_write(VMCS_GUEST_ES_AR + 2 * 2, ar | ((val & 3) << 5));
+		break;
+	case VREG_RIP:
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
+			   vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
+			   ~(uint64_t)(INTERRUPTIBILITY_STI |
+				       INTERRUPTIBILITY_MOV_SS));
+		vmcs_write(VMCS_GUEST_RIP, val);
+		break;
+	default:
+		vmcs_write(vmx_reg_field(r), val);
+	}
+}
+
+static void vmx_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out)
+{
+	unsigned i = vmx_seg_index(s);
+	uint32_t ar;
+
+	vmx_load(v);
+	out->base = vmcs_read(VMCS_GUEST_ES_BASE + 2 * i);
+	out->limit = (uint32_t)vmcs_read(VMCS_GUEST_ES_LIMIT + 2 * i);
+	if (i >= 8) {
+		out->sel = 0;
+		out->attr = 0;
+		return;
+	}
+	out->sel = (uint16_t)vmcs_read(VMCS_GUEST_ES_SEL + 2 * i);
+	ar = (uint32_t)vmcs_read(VMCS_GUEST_ES_AR + 2 * i);
+	out->attr = (uint16_t)((ar & 0xff) | ((ar >> 4) & 0xf00));
+	if (ar & VMX_AR_UNUSABLE)
+		out->attr &= ~SEG_ATTR_P;
+}
+
+/* A segment whose P bit is clear is marked unusable (SDM 3C 24.4.1). */
+static void vmx_seg_write(struct vcpu *v, enum vseg s,
+			  const struct vseg_desc *in)
+{
+	unsigned i = vmx_seg_index(s);
+	uint32_t ar = (in->attr & 0xff) | ((uint32_t)(in->attr & 0xf00) << 4);
+
+	vmx_load(v);
+	vmcs_write(VMCS_GUEST_ES_BASE + 2 * i, in->base);
+	vmcs_write(VMCS_GUEST_ES_LIMIT + 2 * i, in->limit);
+	if (i >= 8)
+		return;
+	if (!(in->attr & SEG_ATTR_P) && s != VSEG_CS)
+		ar |= VMX_AR_UNUSABLE;
+	vmcs_write(VMCS_GUEST_ES_SEL + 2 * i, in->sel);
+	vmcs_write(VMCS_GUEST_ES_AR + 2 * i, ar);
+}
+
+/*
+ * SDM 3C 26.6.1.1: a real-mode guest (CR0.PE clear, possible only for an
+ * unrestricted guest) gets no error code; software interrupts and
+ * exceptions need the instruction length.
+ */
+void vmx_inject_event(struct vcpu *v, const struct virt_event *ev)
+{
+	uint64_t info = ev->vector | ((uint64_t)ev->type << INTR_INFO_TYPE_SHIFT) |
+			INTR_INFO_VALID;
+
+	vmx_load(v);
+	if (ev->has_error && (virt_reg_read(v, VREG_CR0) & CR0_PE)) {
+		info |= INTR_INFO_DELIVER_CODE;
+		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, ev->error);
+	}
+	if (ev->type == EVENT_SOFTINT)
+		vmcs_write(VMCS_ENTRY_INSN_LEN, v->exit.insn_len);
+	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
+}
+
+static void vmx_set_paging_root(struct vcpu *v, hpa_t root)
+{
+	struct domain *d = v->domain;
+
+	d->arch.vmx.ept_root = root;
+	d->arch.vmx.eptp = ept_pointer(root);
+	vmx_load(v);
+	vmcs_write(VMCS_EPT_POINTER, d->arch.vmx.eptp);
+}
+
+static const struct virt_ops vmx_ops = {
+	.name = "vmx",
+	.cpu_enable = vmx_cpu_enable,
+	.domain_init = vmx_domain_init,
+	.domain_destroy = vmx_domain_destroy,
+	.vcpu_init = vmx_vcpu_init,
+	.vcpu_destroy = vmx_vcpu_destroy,
+	.vcpu_run = vmx_vcpu_run,
+	.reg_read = vmx_reg_read,
+	.reg_write = vmx_reg_write,
+	.seg_read = vmx_seg_read,
+	.seg_write = vmx_seg_write,
+	.inject_event = vmx_inject_event,
+	.set_paging_root = vmx_set_paging_root,
+	.dump = vmcs_dump,
+};
+
+/*
+ * SDM 3C 24.6-24.7: VT-x is present when CPUID.1:ECX.VMX is set, and
+ * usable unless firmware locked IA32_FEATURE_CONTROL without VMX outside
+ * SMX.  hvlab also needs EPT and unrestricted guests (real-mode guests run
+ * natively), and the TRUE control MSRs when the CPU has them.
+ */
+const struct virt_ops *vmx_probe(void)
+{
+	uint64_t fc, basic;
+
+	if (!(cpuid(1, 0).ecx & CPUID_1_ECX_VMX)) {
+		cprintf("vmx: not supported by this CPU\n");
+		return NULL;
+	}
+	fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	if ((fc & FEATURE_CONTROL_LOCK) && !(fc & FEATURE_CONTROL_VMXON)) {
+		cprintf("vmx: disabled by firmware (IA32_FEATURE_CONTROL 0x%llx "
+			"locked without VMX outside SMX)\n",
+			(unsigned long long)fc);
+		return NULL;
+	}
+	basic = rdmsr(MSR_IA32_VMX_BASIC);
+	vmx_caps.revision = basic & 0x7fffffff;
+	vmx_caps.true_ctls = basic & BASIC_TRUE_CTLS;
+	vmx_caps.io_insn_info = basic & BASIC_IO_INSN_INFO;
+	vmx_caps.cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
+	vmx_caps.cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
+	vmx_caps.cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
+	vmx_caps.cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
+	if (vmx_probe_controls() < 0)
+		return NULL;
+	cprintf("vmx: VMCS revision 0x%x, %s controls, EPT, unrestricted "
+		"guest, VPID %s, INS/OUTS info %s\n", vmx_caps.revision,
+		vmx_caps.true_ctls ? "TRUE" : "default",
+		vmx_caps.vpid ? "yes" : "no",
+		vmx_caps.io_insn_info ? "yes" : "no");
+	return &vmx_ops;
+}
