@@ -96,6 +96,22 @@ static void exit_io_simple(struct vcpu *v, const struct exit_io *io)
 	vcpu_skip_insn(v);
 }
 
+/*
+ * Stores val in register r as an address-size-wide update: 16-bit updates
+ * keep the upper bits, 32-bit ones zero-extend as every 32-bit register
+ * write does.
+ */
+static void exit_set_areg(struct vcpu *v, enum gpr r, uint64_t val,
+			  uint8_t asize)
+{
+	if (asize == 2)
+		*gpr(v, r) = (*gpr(v, r) & ~0xffffULL) | (val & 0xffff);
+	else if (asize == 4)
+		*gpr(v, r) = (uint32_t)val;
+	else
+		*gpr(v, r) = val;
+}
+
 /* The linear address of seg:off for a string instruction. */
 static gva_t exit_string_la(struct vcpu *v, enum vseg seg, uint64_t off)
 {
@@ -156,12 +172,10 @@ static void exit_io_string(struct vcpu *v, const struct exit_io *io)
 			return;
 		if (!exit_io_element(v, io, exit_string_la(v, seg, off)))
 			return;
-		*gpr(v, idx) = (*gpr(v, idx) & ~amask) | ((off + step) & amask);
-		if (io->rep)
-			*gpr(v, GPR_RCX) = (*gpr(v, GPR_RCX) & ~amask) |
-					   ((*gpr(v, GPR_RCX) - 1) & amask);
-		else
+		exit_set_areg(v, idx, off + step, io->addr_size);
+		if (!io->rep)
 			break;
+		exit_set_areg(v, GPR_RCX, *gpr(v, GPR_RCX) - 1, io->addr_size);
 	}
 	vcpu_skip_insn(v);
 }
