@@ -225,6 +225,7 @@ static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 	case VMEXIT_MWAIT:
 		return EXIT_INVALID_INSN;
 	case VMEXIT_INVALID:
+	case VMEXIT_INVALID_32:
 		return EXIT_ENTRY_FAIL;
 	default:
 		return EXIT_UNKNOWN;

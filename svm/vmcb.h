@@ -199,6 +199,8 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 #define VMEXIT_MWAIT		0x08b
 #define VMEXIT_NPF		0x400
 #define VMEXIT_INVALID		((uint64_t)-1)
+/* QEMU's TCG stores VMEXIT_INVALID as a 32-bit -1. */
+#define VMEXIT_INVALID_32	0xffffffffULL
 
 /* IOIO EXITINFO1 (APM 15.10.2 "IN and OUT Behavior") */
 #define IOIO_TYPE_IN		(1u << 0)
