@@ -8,9 +8,9 @@
  * VT-x always reports the length of the exiting instruction
  * (VM-exit instruction-length field) and decodes I/O and control-register
  * accesses in the exit qualification, so unlike QEMU's SVM no guest
- * instruction is fetched here, except for the operand register of LMSW and
+ * instruction is fetched here, except for the operand register of LMSW,
  * for INS/OUTS on CPUs without INS/OUTS instruction information
- * (IA32_VMX_BASIC[54] clear).
+ * (IA32_VMX_BASIC[54] clear), and for a #UD that may be AMD's VMMCALL.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -167,13 +167,32 @@ static enum exit_kind vmx_decode_ept(struct vcpu *v, uint64_t qual)
 	return EXIT_GPA_FAULT;
 }
 
-/* 28.2.2: an exit for exception or NMI; only NMIs are intercepted. */
-static enum exit_kind vmx_decode_exception(void)
+/*
+ * A #UD from AMD's VMMCALL (0F 01 D9), which VT-x does not know: the same
+ * guests run on both vendors when it is taken as the hypercall, as VMCALL
+ * is.  Any other #UD goes back to the guest.
+ */
+static enum exit_kind vmx_decode_ud(struct vcpu *v)
+{
+	static const uint8_t vmmcall[] = { 0x0f, 0x01, 0xd9 };
+	struct vmx_insn in;
+
+	if (!vmx_insn_fetch(v, &in) || in.pfx + 3 > in.n ||
+	    memcmp(in.bytes + in.pfx, vmmcall, 3))
+		return EXIT_INVALID_INSN;
+	v->exit.insn_len = (uint8_t)(in.pfx + 3);
+	return EXIT_HYPERCALL;
+}
+
+/* 28.2.2: an exit for an exception or NMI; NMIs and #UD are intercepted. */
+static enum exit_kind vmx_decode_exception(struct vcpu *v)
 {
 	uint64_t info = vmcs_read(VMCS_EXIT_INTR_INFO);
 
 	if ((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT == INTR_TYPE_NMI)
 		return EXIT_INTR;
+	if ((info & INTR_INFO_VECTOR_MASK) == T_UD)
+		return vmx_decode_ud(v);
 	return EXIT_UNKNOWN;
 }
 
@@ -208,7 +227,7 @@ static enum exit_kind vmx_exit_kind(struct vcpu *v, uint64_t reason,
 	case EXIT_REASON_SMI:
 		return EXIT_INTR;
 	case EXIT_REASON_EXCEPTION_NMI:
-		return vmx_decode_exception();
+		return vmx_decode_exception(v);
 	case EXIT_REASON_GETSEC:
 	case EXIT_REASON_VMCLEAR ... EXIT_REASON_VMXON:
 	case EXIT_REASON_MWAIT:

@@ -6,7 +6,7 @@
  *
  * The controls intercept everything the core emulates: CPUID (always),
  * every port and MSR (all-ones bitmaps), HLT, VMCALL and the other VMX
- * instructions (always), every change to CR0 and CR4 (guest/host masks
+ * instructions (always), #UD (for AMD's VMMCALL), every change to CR0 and CR4 (guest/host masks
  * all ones, the guest reads its own value from the read shadows), triple
  * faults (always), host interrupts and NMIs.  EPT and unrestricted guest
  * let the guest run in real mode and with paging off on its own memory.
@@ -114,7 +114,7 @@ static void vmcs_init_controls(struct vcpu *v)
 	vmcs_write(VMCS_PROC_CONTROLS2, c->proc2);
 	vmcs_write(VMCS_EXIT_CONTROLS, c->exit);
 	vmcs_write(VMCS_ENTRY_CONTROLS, c->entry);
-	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, 1u << T_UD);
 	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
 	vmcs_write(VMCS_IO_BITMAP_A, vmcs_io_bitmap_pa);
 	vmcs_write(VMCS_IO_BITMAP_B, vmcs_io_bitmap_pa + PAGE_SIZE);

@@ -55,7 +55,7 @@ static hpa_t vmx_current;	/* the current VMCS, 0 if none */
 
 /* VMXON, VMCLEAR, VMPTRLD: take the physical address in memory. */
 #define VMX_PA_INSN(name)						\
-	static void name(hpa_t pa)					\
+	static inline void name(hpa_t pa)					\
 	{								\
 		uint8_t cf, zf;						\
 		__asm__ volatile(#name " %2; setc %0; setz %1"		\
@@ -179,29 +179,30 @@ static int vmx_fix_host_crs(void)
 	return 0;
 }
 
+/* SDM 3C 24.7: VMX operation needs IA32_FEATURE_CONTROL locked with VMX
+ * on, CR4.VMXE and a VMXON region naming the VMCS revision. */
 static int vmx_cpu_enable(void)
 {
-#if SOL >= 3
-	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
-	int r;
+	int r = vmx_fix_host_crs();
 
-	if (!(fc & FEATURE_CONTROL_LOCK))
-		wrmsr(MSR_IA32_FEATURE_CONTROL,
-		      fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMXON);
-	r = vmx_fix_host_crs();
 	if (r < 0)
 		return r;
 	vmx_vmxon_pa = page_alloc();
 	if (!vmx_vmxon_pa)
 		return -E_NO_MEM;
-	memset(kva(vmx_vmxon_pa), 0, PAGE_SIZE);
+#if SOL >= 3
+	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+
+	if (!(fc & FEATURE_CONTROL_LOCK))
+		wrmsr(MSR_IA32_FEATURE_CONTROL,
+		      fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMXON);
 	*(uint32_t *)kva(vmx_vmxon_pa) = vmx_caps.revision;
 	vmxon(vmx_vmxon_pa);
-	return vmcs_setup();
 #else
 	/* LAB 3: your code here */
 	panic("vmx_cpu_enable: not implemented");
 #endif
+	return vmcs_setup();
 }
 
 /* The handout's world switch stub lands here. */
