@@ -56,6 +56,7 @@ static size_t dump_start(const struct hv_run *r, const char **cls)
 		{ "hvlab: panic at ", "hypervisor panic" },
 		{ "hvlab: exception", "hypervisor exception" },
 		{ "vmx: VM-entry failed", "VM-entry failure" },
+		{ "vmx: VM entry failed", "VM-entry failure" },
 		{ "svm: VMRUN failed", "VM-entry failure" },
 	};
 
