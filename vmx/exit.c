@@ -249,6 +249,26 @@ static enum exit_kind vmx_exit_kind(struct vcpu *v, uint64_t reason,
 }
 #endif
 
+/* SDM 3C 27.8 "VM-Entry Failures During or After Loading Guest State". */
+static void vmx_report_entry_failure(uint64_t reason, uint64_t qual)
+{
+	static const char *const quals[] = {
+		[2] = "loading PDPTEs", [3] = "NMI injection",
+		[4] = "invalid VMCS link pointer",
+	};
+	uint64_t basic = EXIT_REASON_BASIC(reason);
+
+	cprintf("vmx: VM entry failed: exit reason %llu (%s), qualification "
+		"%llu (%s)\n", (unsigned long long)basic,
+		basic == EXIT_REASON_BAD_GUEST_STATE ? "invalid guest state" :
+		basic == EXIT_REASON_MSR_LOADING ? "MSR loading" :
+		basic == EXIT_REASON_MACHINE_CHECK ? "machine-check event" : "?",
+		(unsigned long long)qual,
+		qual < ARRAY_SIZE(quals) && quals[qual] ? quals[qual] :
+		basic == EXIT_REASON_MSR_LOADING ? "failing MSR entry, from 1" :
+		"a guest-state field");
+}
+
 void vmx_exit_decode(struct vcpu *v)
 {
 	struct vcpu_exit *e = &v->exit;
@@ -259,4 +279,6 @@ void vmx_exit_decode(struct vcpu *v)
 	e->hw_info2 = vmcs_read(VMCS_GUEST_LINEAR_ADDR);
 	e->insn_len = (uint8_t)vmcs_read(VMCS_EXIT_INSN_LEN);
 	e->kind = vmx_exit_kind(v, e->hw_code, e->hw_info1);
+	if (e->kind == EXIT_ENTRY_FAIL)
+		vmx_report_entry_failure(e->hw_code, e->hw_info1);
 }
