@@ -7,10 +7,10 @@
  * The controls intercept everything the core emulates: CPUID (always),
  * every port and MSR (all-ones bitmaps), HLT, VMCALL and the other VMX
  * instructions (always), #UD (for AMD's VMMCALL), every change to CR0 and
- * CR4 (guest/host masks
- * all ones, the guest reads its own value from the read shadows), triple
- * faults (always), host interrupts and NMIs.  EPT and unrestricted guest
- * let the guest run in real mode and with paging off on its own memory.
+ * CR4 (guest/host masks all ones, the guest reads its own value from
+ * the read shadows), triple faults (always), host interrupts and NMIs.
+ * EPT and unrestricted guest let the guest run in real mode and with
+ * paging off on its own memory.
  * The guest state starts as a CPU after RESET; the core then sets the
  * entry state the guest image asks for.
  */
