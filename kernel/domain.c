@@ -42,6 +42,27 @@ void vcpu_skip_insn(struct vcpu *v)
 	virt_reg_write(v, VREG_RIP, rip);
 }
 
+void vcpu_fpu_load(struct vcpu *v)
+{
+	__asm__ volatile("fxrstor64 %0" : : "m"(v->fpu));
+}
+
+void vcpu_fpu_save(struct vcpu *v)
+{
+	__asm__ volatile("fxsave64 %0" : "=m"(v->fpu));
+}
+
+/* The x87 and SSE state after RESET: FCW 0x37f, MXCSR 0x1f80. */
+static void vcpu_fpu_init(struct vcpu *v)
+{
+	const uint16_t fcw = 0x37f;
+	const uint32_t mxcsr = 0x1f80;
+
+	memset(v->fpu, 0, sizeof(v->fpu));
+	memcpy(&v->fpu[0], &fcw, sizeof(fcw));
+	memcpy(&v->fpu[24], &mxcsr, sizeof(mxcsr));
+}
+
 static void vcpu_set_segs(struct vcpu *v, struct vseg_desc code,
 			  struct vseg_desc data)
 {
@@ -117,6 +138,7 @@ static int domain_init_vcpus(struct domain *d, const struct guest_boot *gb)
 
 		v->domain = d;
 		v->id = i;
+		vcpu_fpu_init(v);
 		r = virt_vcpu_init(v);
 		if (r < 0)
 			return r;
@@ -133,9 +155,15 @@ static int domain_build(struct domain *d, char *err, size_t errlen)
 	struct guest_boot gb;
 	int r;
 
-	if (c->type != DOMAIN_HVM) {
-		snprintf(err, errlen, "type \"%s\" is not supported (only hvm)",
-			 config_type_name(c->type));
+	if (c->type != DOMAIN_HVM && c->type != DOMAIN_TE) {
+		snprintf(err, errlen, "type \"%s\" is not supported (only hvm "
+			 "and te)", config_type_name(c->type));
+		return -E_NOT_SUPP;
+	}
+	d->ops = c->type == DOMAIN_TE ? te_ops() : virt;
+	if (!d->ops) {
+		snprintf(err, errlen, "type \"hvm\" needs VT-x or SVM, which "
+			 "this CPU lacks (type \"te\" runs anywhere)");
 		return -E_NOT_SUPP;
 	}
 	r = p2m_init(&d->p2m, c->memory_mib * MiB);
@@ -155,7 +183,7 @@ static int domain_build(struct domain *d, char *err, size_t errlen)
 	if (r == 0)
 		r = domain_init_vcpus(d, &gb);
 	if (r < 0)
-		snprintf(err, errlen, "%s setup: %s", virt->name, error_name(r));
+		snprintf(err, errlen, "%s setup: %s", d->ops->name, error_name(r));
 	return r;
 }
 
@@ -253,7 +281,7 @@ void domain_destroy(struct domain *d)
 	for (i = 0; i < d->nvcpus; i++)
 		if (d->vcpus[i].domain)
 			virt_vcpu_destroy(&d->vcpus[i]);
-	if (virt)
+	if (d->ops)
 		virt_domain_destroy(d);
 	p2m_destroy(&d->p2m);
 	d->nvcpus = 0;

@@ -17,6 +17,7 @@
 #include <kernel/uart.h>
 #include <kernel/virt.h>
 #include <svm/svm.h>
+#include <te/te.h>
 #include <vmx/vmx.h>
 
 struct boot_info;
@@ -46,9 +47,13 @@ struct vcpu {
 	uint64_t gprs[GPR_COUNT];
 	struct vcpu_exit exit;
 	uint64_t nexits;
+	/* x87/SSE state (FXSAVE format): neither VMRUN nor VM entry switches
+	 * it, and the hypervisor itself never uses it. */
+	uint8_t fpu[512] __attribute__((aligned(16)));
 	union {
 		struct svm_vcpu svm;
 		struct vmx_vcpu vmx;
+		struct te_vcpu te;
 	} arch;
 };
 
@@ -78,9 +83,12 @@ struct domain {
 	struct bench_stats bench;
 	const struct domain_config *config;
 	const struct boot_info *bi;
+	/* The backend running it: the hardware one, or te for type te. */
+	const struct virt_ops *ops;
 	union {
 		struct svm_domain svm;
 		struct vmx_domain vmx;
+		struct te_domain te;
 	} arch;
 };
 
@@ -119,6 +127,10 @@ extern struct domain domains[DOMAIN_MAX];
  * status: 0 only if every domain exited with status 0.
  */
 int domain_run_all(const struct boot_info *bi);
+
+/* Give the CPU's x87/SSE registers to v / take them back (domain.c). */
+void vcpu_fpu_load(struct vcpu *v);
+void vcpu_fpu_save(struct vcpu *v);
 
 /* Vcpu helpers shared by the exit handlers. */
 void vcpu_skip_insn(struct vcpu *v);

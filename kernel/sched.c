@@ -32,14 +32,16 @@ static void sched_slice(struct vcpu *v)
 	uint64_t budget = clock_tsc_hz() / 1000000 * SCHED_SLICE_US;
 	int n;
 
+	vcpu_fpu_load(v);
 	for (n = 0; n < SCHED_SLICE_EXITS; n++) {
 		virt_vcpu_run(v);
 		exit_dispatch(v);
 		if (v->state != VCPU_RUNNABLE || v->exit.kind == EXIT_INTR)
-			return;
+			break;
 		if (budget && rdtsc() - start > budget)
-			return;
+			break;
 	}
+	vcpu_fpu_save(v);
 }
 
 /* Runs one slice of every runnable vcpu of d; false if it had none. */
@@ -140,8 +142,9 @@ int domain_run_all(const struct boot_info *bi)
 		n += sched_is_config(bi->files[f].name);
 	if (n == 0)
 		return 0;
-	if (virt_init() < 0)
-		return 1;
+	/* Without VT-x or SVM, te domains still run; hvm ones fail to start. */
+	virt_init();
+	check_p2m();
 	for (n = 0, f = 0; f < bi->nfiles; f++) {
 		if (!sched_is_config(bi->files[f].name))
 			continue;
