@@ -4,8 +4,9 @@
  *
  * Policy: pass through what the CPU reports for features hvlab lets a
  * guest use natively (under QEMU TCG -cpu max: XSAVE, SMEP/SMAP, UMIP,
- * FSGSBASE, ...); hide hardware virtualization (VMX, SVM and its leaf) and
- * devices hvlab does not emulate (local APIC, x2APIC, MONITOR/MWAIT);
+ * FSGSBASE, ...); announce the emulated xAPIC (kernel/vlapic.c); hide
+ * hardware virtualization (VMX, SVM and its leaf) and what hvlab does not
+ * emulate (x2APIC, MTRRs, MONITOR/MWAIT);
  * set the hypervisor-present bit; answer the hypervisor range.
  *
  * Leaf 0x40000000: EAX = CPUID_HV_MAX, EBX:ECX:EDX = "hvla" "bhvl" "abhv",
@@ -41,7 +42,8 @@ static void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
 	r->ecx |= L1_ECX_HV;
 	if (virt_reg_read(v, VREG_CR4) & CR4_OSXSAVE)
 		r->ecx |= L1_ECX_OSXSAVE;
-	r->edx &= ~(L1_EDX_APIC | L1_EDX_MTRR);
+	r->edx &= ~L1_EDX_MTRR;
+	r->edx |= L1_EDX_APIC;
 	r->ebx = (r->ebx & 0x00ffffff) | ((uint32_t)v->id << 24);
 }
 

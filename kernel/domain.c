@@ -140,6 +140,8 @@ static int domain_init_vcpus(struct domain *d, const struct guest_boot *gb)
 		v->id = i;
 		vcpu_fpu_init(v);
 		r = virt_vcpu_init(v);
+		if (r == 0)
+			r = vlapic_init(v);
 		if (r < 0)
 			return r;
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;

@@ -15,6 +15,7 @@
 #include <kernel/io.h>
 #include <kernel/p2m.h>
 #include <kernel/uart.h>
+#include <kernel/vlapic.h>
 #include <kernel/virt.h>
 #include <svm/svm.h>
 #include <te/te.h>
@@ -34,6 +35,7 @@ enum domain_state {
 
 enum vcpu_state {
 	VCPU_RUNNABLE,
+	VCPU_HALTED,		/* HLT: waits for an interrupt */
 	VCPU_WAIT_SIPI,		/* an application processor never started */
 	VCPU_STOPPED,		/* its domain is over */
 };
@@ -47,6 +49,7 @@ struct vcpu {
 	uint64_t gprs[GPR_COUNT];
 	struct vcpu_exit exit;
 	uint64_t nexits;
+	struct vlapic lapic;
 	/* x87/SSE state (FXSAVE format): neither VMRUN nor VM entry switches
 	 * it, and the hypervisor itself never uses it. */
 	uint8_t fpu[512] __attribute__((aligned(16)));

@@ -195,12 +195,22 @@ static void exit_io(struct vcpu *v)
 }
 #endif
 
-/* Lab 3 has no virtual interrupts: a halted vcpu can never wake again. */
+/*
+ * HLT waits for an interrupt: only the vcpu's local APIC can raise one, and
+ * only with RFLAGS.IF set can it be taken.  Otherwise nothing will ever
+ * wake the vcpu, and its domain is over.
+ */
 static void exit_hlt(struct vcpu *v)
 {
 	vcpu_skip_insn(v);
-	domain_crash(v->domain, v, "vcpu %d halted with nothing to wake it",
-		     v->id);
+	if (!(virt_reg_read(v, VREG_RFLAGS) & FL_IF))
+		domain_crash(v->domain, v, "vcpu %d halted with interrupts "
+			     "disabled", v->id);
+	else if (!vlapic_can_wake(v))
+		domain_crash(v->domain, v, "vcpu %d halted with no interrupt "
+			     "source armed", v->id);
+	else
+		v->state = VCPU_HALTED;
 }
 
 /* No hypercalls before lab 6: every number fails with -ENOSYS, as in Xen. */
@@ -294,11 +304,11 @@ static void exit_gpa_fault(struct vcpu *v)
 	const struct exit_gpa_fault *f = &v->exit.gpa;
 	const struct io_range *r = io_mmio_find(v->domain, f->gpa);
 
-	if (r)
+	if (r && mmio_emulate(v) < 0)
 		domain_crash(v->domain, v,
-			     "MMIO to %s at 0x%llx needs instruction emulation",
+			     "MMIO to %s at 0x%llx: cannot emulate the instruction",
 			     r->name, (unsigned long long)f->gpa);
-	else
+	else if (!r)
 		domain_crash(v->domain, v,
 			     "%s at 0x%llx outside guest memory (%llu MiB)",
 			     f->fetch ? "fetch" : f->write ? "write" : "read",

@@ -4,7 +4,8 @@
  *
  * Every RDMSR/WRMSR exits.  The MSRs the CPU context switches through the
  * VMCB/VMCS (EFER, the SYSCALL/SYSENTER set, FS/GS bases, PAT) are emulated
- * on the saved guest state, TSC reads pass through; any other MSR, and any
+ * on the saved guest state, TSC reads pass through, IA32_APIC_BASE belongs
+ * to the virtual local APIC (kernel/vlapic.c); any other MSR, and any
  * value an MSR does not accept, is #GP(0) in the guest, as on a CPU
  * without that MSR.
  */
@@ -14,6 +15,7 @@
 #include <kernel/exit.h>
 
 #define MSR_TSC			0x00000010
+#define MSR_APIC_BASE		0x0000001b
 #define MSR_SYSENTER_CS		0x00000174
 #define MSR_SYSENTER_ESP	0x00000175
 #define MSR_SYSENTER_EIP	0x00000176
@@ -54,6 +56,9 @@ int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	switch (msr) {
 	case MSR_TSC:
 		*val = rdtsc();
+		return 0;
+	case MSR_APIC_BASE:
+		*val = vlapic_base_msr(v);
 		return 0;
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
@@ -115,6 +120,8 @@ int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	switch (msr) {
 	case MSR_EFER:
 		return msr_write_efer(v, val);
+	case MSR_APIC_BASE:
+		return vlapic_set_base_msr(v, val);
 	case MSR_FS_BASE:
 		return msr_write_seg_base(v, VSEG_FS, val);
 	case MSR_GS_BASE:

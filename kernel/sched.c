@@ -44,16 +44,20 @@ static void sched_slice(struct vcpu *v)
 	vcpu_fpu_save(v);
 }
 
-/* Runs one slice of every runnable vcpu of d; false if it had none. */
+/* Runs one slice of every runnable vcpu of d; false if none could run. */
 static bool sched_domain(struct domain *d)
 {
 	bool ran = false;
 	int i;
 
 	for (i = 0; i < d->nvcpus && d->state == DOMAIN_RUNNING; i++) {
-		if (d->vcpus[i].state != VCPU_RUNNABLE)
+		struct vcpu *v = &d->vcpus[i];
+
+		if (v->state == VCPU_HALTED && vlapic_pending(v))
+			v->state = VCPU_RUNNABLE;
+		if (v->state != VCPU_RUNNABLE)
 			continue;
-		sched_slice(&d->vcpus[i]);
+		sched_slice(v);
 		ran = true;
 	}
 	if (d->state == DOMAIN_RUNNING && sched_deadline &&
@@ -62,21 +66,26 @@ static bool sched_domain(struct domain *d)
 			     (unsigned long long)sched_timeout_s);
 	if (d->state != DOMAIN_RUNNING)
 		domain_reap(d);
-	return ran || d->state == DOMAIN_RUNNING;
+	return ran;
 }
 
+/* Until no domain is running; idles while every vcpu waits in HLT. */
 void sched_run(void)
 {
-	bool any;
+	bool live, ran;
 	int i;
 
 	do {
-		any = false;
-		for (i = 0; i < DOMAIN_MAX; i++)
-			if (domains[i].state == DOMAIN_RUNNING &&
-			    sched_domain(&domains[i]))
-				any = true;
-	} while (any);
+		live = ran = false;
+		for (i = 0; i < DOMAIN_MAX; i++) {
+			if (domains[i].state != DOMAIN_RUNNING)
+				continue;
+			ran |= sched_domain(&domains[i]);
+			live |= domains[i].state == DOMAIN_RUNNING;
+		}
+		if (live && !ran)
+			pause();
+	} while (live);
 }
 
 /*
@@ -142,8 +151,11 @@ int domain_run_all(const struct boot_info *bi)
 		n += sched_is_config(bi->files[f].name);
 	if (n == 0)
 		return 0;
-	/* Without VT-x or SVM, te domains still run; hvm ones fail to start. */
+	/* Without VT-x or SVM (or before lab 3), te domains still run; hvm
+	 * ones fail to start. */
+#if LAB >= 3
 	virt_init();
+#endif
 	check_p2m();
 	for (n = 0, f = 0; f < bi->nfiles; f++) {
 		if (!sched_is_config(bi->files[f].name))

@@ -102,10 +102,29 @@ static void svm_requeue_event(struct vmcb *vmcb)
 		vmcb->control.eventinj = vmcb->control.exitintinfo;
 }
 
+/*
+ * Delivers the local APIC's highest pending interrupt when the guest can
+ * take one (RFLAGS.IF set, no interrupt shadow) and no other event is
+ * queued (APM 15.20 "Event Injection").
+ */
+static void svm_inject_interrupt(struct vcpu *v, struct vmcb *vmcb)
+{
+	int vec;
+
+	if ((vmcb->control.eventinj & EVENTINJ_V) ||
+	    !(vmcb->save.rflags & FL_IF) || (vmcb->control.interrupt_shadow & 1))
+		return;
+	vec = vlapic_take_interrupt(v);
+	if (vec >= 0)
+		vmcb->control.eventinj = (uint64_t)vec | EVENTINJ_V |
+			((uint64_t)EVENT_EXTINT << EVENTINJ_TYPE_SHIFT);
+}
+
 static void svm_vcpu_run(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->arch.svm.vmcb;
 
+	svm_inject_interrupt(v, vmcb);
 	vmcb->save.rax = v->gprs[GPR_RAX];
 	vmcb->save.rsp = v->gprs[GPR_RSP];
 	if (v->arch.svm.fresh)
@@ -182,6 +201,9 @@ static void svm_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 		val |= EFER_SVME;
 	if (r == VREG_CR0 || r == VREG_CR3 || r == VREG_CR4 || r == VREG_EFER)
 		vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ALL;
+	/* An emulated instruction completed: any STI/MOV SS shadow is over. */
+	if (r == VREG_RIP)
+		vmcb->control.interrupt_shadow = 0;
 	*svm_reg_field(vmcb, r) = val;
 }
 

@@ -1,0 +1,47 @@
+/*
+ * vlapic.h - the local APIC each vcpu sees (lab 3): xAPIC registers at
+ * 0xfee00000 through MMIO emulation, the APIC timer, and the fixed
+ * interrupts it raises (SDM 3A chapter 10 "Advanced Programmable Interrupt
+ * Controller").
+ */
+#ifndef KERNEL_VLAPIC_H
+#define KERNEL_VLAPIC_H
+
+#include <inc/types.h>
+
+struct vcpu;
+
+#define VLAPIC_BASE	0xfee00000ULL
+#define VLAPIC_HZ	100000000ULL	/* the timer's input clock: 100 MHz */
+
+struct vlapic {
+	uint32_t tpr, svr, ldr, dfr, esr, tdcr, tmict;
+	uint32_t icr_lo, icr_hi;
+	uint32_t lvt[6];	/* timer, thermal, perf, LINT0, LINT1, error */
+	uint32_t irr[8], isr[8];
+	uint64_t deadline;	/* TSC when the timer fires next; 0: idle */
+	uint64_t period;	/* TSC ticks per period (periodic mode) */
+	bool enabled;		/* IA32_APIC_BASE.EN */
+};
+
+/* Resets v's APIC and claims its MMIO page in v's domain; 0 or -E_*. */
+int vlapic_init(struct vcpu *v);
+
+/*
+ * The vector to deliver to v now, moved from IRR to ISR, or -1 when none
+ * outranks the interrupts in service and the TPR.  Fires an expired timer
+ * first.
+ */
+int vlapic_take_interrupt(struct vcpu *v);
+
+/* Whether an interrupt is pending or the timer is armed: HLT can end. */
+bool vlapic_can_wake(struct vcpu *v);
+
+/* Whether an interrupt waits in IRR (after firing an expired timer). */
+bool vlapic_pending(struct vcpu *v);
+
+/* IA32_APIC_BASE (MSR 0x1b). */
+uint64_t vlapic_base_msr(struct vcpu *v);
+int vlapic_set_base_msr(struct vcpu *v, uint64_t val);
+
+#endif
