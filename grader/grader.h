@@ -39,6 +39,7 @@ struct hv_cfg {
 	const char *hv_elf;		/* kernel image; NULL: obj/kernel/hv.elf */
 	double progress_timeout;	/* s without output; 0: default */
 	double timeout;			/* s in all; 0: default */
+	const char *qemu_cpu;		/* QEMU -cpu under TCG; NULL: max */
 };
 
 /* How the machine stopped. */

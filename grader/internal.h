@@ -47,6 +47,7 @@ struct boot_job {
 	const char *dir;	/* run directory */
 	const char *esp;	/* ESP image */
 	int mem_mb;
+	const char *qemu_cpu;	/* NULL: max */
 };
 
 /* Starts the machine in its own process group; fills *serial_fd. */

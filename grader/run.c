@@ -203,7 +203,7 @@ static void run_make_esp(struct hv_run *r, const struct hv_cfg *cfg,
 			 const char *esp)
 {
 	char loader[600], kernel[600], domains[600], cmd[1024], mkesp[600];
-	char log[700], failed[600];
+	char log[700], failed[600], guests[600], link[700];
 	const char *root = grader_root();
 
 	snprintf(failed, sizeof(failed), "%s/obj/grader/build.failed", root);
@@ -219,6 +219,11 @@ static void run_make_esp(struct hv_run *r, const struct hv_cfg *cfg,
 		run_fail_build(kernel);
 	snprintf(domains, sizeof(domains), "%s/domains", r->dir);
 	mkdir(domains, 0755);
+	/* Configs name guests as "guests/NAME.elf": the built ones. */
+	snprintf(guests, sizeof(guests), "%s/obj/guests", root);
+	snprintf(link, sizeof(link), "%s/guests", domains);
+	if (symlink(guests, link) < 0 && errno != EEXIST)
+		cr_assert_fail("[machine error] %s: cannot link the guests", link);
 	for (int i = 0; i < HV_MAX_DOMAINS && cfg->domains[i].name; i++)
 		if (run_write_domain(r->dir, &cfg->domains[i], r->token) < 0)
 			cr_assert_fail("[machine error] %s: cannot write config", domains);
@@ -254,7 +259,8 @@ static void run_machine(struct hv_run *r, const struct hv_cfg *cfg,
 		 const struct machine *m)
 {
 	char esp[600];
-	struct boot_job job = { m, r->dir, esp, cfg->mem_mb ? cfg->mem_mb : 256 };
+	struct boot_job job = { m, r->dir, esp, cfg->mem_mb ? cfg->mem_mb : 256,
+				 cfg->qemu_cpu };
 	struct run_state st = { r, NULL, 0, 0 };
 	int fd, is_file;
 

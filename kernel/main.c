@@ -120,7 +120,7 @@ void kernel_main(struct boot_info *bi)
 	cprintf("hvlab: ready in %llu us\n",
 		(unsigned long long)clock_tsc_to_us(rdtsc() - tsc_entry));
 	main_list_domains(bi);
-#if LAB >= 3
+#if LAB >= 2
 	power_off(domain_run_all(bi));
 #else
 	power_off(0);

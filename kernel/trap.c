@@ -34,6 +34,7 @@ extern const uint64_t trap_vectors[T_NEXCEPTIONS];
 
 static struct idt_gate idt[256];
 static trap_handler_fn trap_handlers[T_NEXCEPTIONS];
+static trap_handler_fn trap_user_handler;
 static int trap_depth;
 
 static const char *const trap_names[T_NEXCEPTIONS] = {
@@ -142,12 +143,27 @@ void trap_print(const struct trapframe *tf)
 	symbols_backtrace(tf->rip, tf->rbp);
 }
 
+void trap_set_user_handler(trap_handler_fn handler)
+{
+	trap_user_handler = handler;
+}
+
+bool trap_run_handler(struct trapframe *tf)
+{
+	if (tf->trapno >= T_NEXCEPTIONS || !trap_handlers[tf->trapno])
+		return false;
+	trap_handlers[tf->trapno](tf);
+	return true;
+}
+
 void trap(struct trapframe *tf)
 {
-	if (tf->trapno < T_NEXCEPTIONS && trap_handlers[tf->trapno]) {
-		trap_handlers[tf->trapno](tf);
+	if ((tf->cs & 3) == 3 && trap_user_handler) {
+		trap_user_handler(tf);
 		return;
 	}
+	if (trap_run_handler(tf))
+		return;
 	/* A fault inside the dump itself must not loop. */
 	if (trap_depth++ > 0) {
 		cprintf("hvlab: exception %llu (%s) rip=0x%llx while handling "

@@ -33,6 +33,15 @@ void trap_init(void);
 /* Installs handler for vector (0-31); NULL restores the fatal default. */
 void trap_set_handler(int vector, trap_handler_fn handler);
 
+/*
+ * Installs the handler for every trap taken at CPL 3 (lab 2's te backend
+ * runs its guests there); it sees such traps before any other handler.
+ */
+void trap_set_user_handler(trap_handler_fn handler);
+
+/* Runs the handler installed for tf's vector; false if there is none. */
+bool trap_run_handler(struct trapframe *tf);
+
 /* The name of exception vector ("#PF"), or "#??" for reserved ones. */
 const char *trap_name(uint64_t vector);
 

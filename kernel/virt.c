@@ -1,9 +1,11 @@
 /*
  * virt.c - backend selection and the wrappers through which the core
- * reaches the backend's struct virt_ops (lab 3).
+ * reaches the backend's struct virt_ops (lab 3).  Each domain has its own
+ * backend (domain->ops): the hardware one, or te/ for type "te" (lab 2).
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
+#include <kernel/domain.h>
 #include <kernel/virt.h>
 
 const struct virt_ops *virt;
@@ -40,62 +42,62 @@ int virt_init(void)
 
 int virt_domain_init(struct domain *d)
 {
-	return virt->domain_init(d);
+	return d->ops->domain_init(d);
 }
 
 void virt_domain_destroy(struct domain *d)
 {
-	virt->domain_destroy(d);
+	d->ops->domain_destroy(d);
 }
 
 int virt_vcpu_init(struct vcpu *v)
 {
-	return virt->vcpu_init(v);
+	return v->domain->ops->vcpu_init(v);
 }
 
 void virt_vcpu_destroy(struct vcpu *v)
 {
-	virt->vcpu_destroy(v);
+	v->domain->ops->vcpu_destroy(v);
 }
 
 void virt_vcpu_run(struct vcpu *v)
 {
-	virt->vcpu_run(v);
+	v->domain->ops->vcpu_run(v);
 }
 
 uint64_t virt_reg_read(struct vcpu *v, enum vreg r)
 {
-	return virt->reg_read(v, r);
+	return v->domain->ops->reg_read(v, r);
 }
 
 void virt_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 {
-	virt->reg_write(v, r, val);
+	v->domain->ops->reg_write(v, r, val);
 }
 
 void virt_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out)
 {
-	virt->seg_read(v, s, out);
+	v->domain->ops->seg_read(v, s, out);
 }
 
 void virt_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in)
 {
-	virt->seg_write(v, s, in);
+	v->domain->ops->seg_write(v, s, in);
 }
 
 void virt_inject_event(struct vcpu *v, const struct virt_event *ev)
 {
-	virt->inject_event(v, ev);
+	v->domain->ops->inject_event(v, ev);
 }
 
 void virt_set_paging_root(struct vcpu *v, hpa_t root)
 {
-	virt->set_paging_root(v, root);
+	v->domain->ops->set_paging_root(v, root);
 }
 
 void virt_dump(struct vcpu *v)
 {
-	virt->dump(v);
+	v->domain->ops->dump(v);
 }
 
 void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,

@@ -1,0 +1,88 @@
+/*
+ * lab2.c - lab 2 (trap-and-emulate): guests of type "te" at CPL 3 with
+ * their privileged instructions emulated, faults and the virtual timer
+ * reflected to their own IDT, the Popek-Goldberg guest with and without
+ * UMIP, a guest crash that stays in its domain, and all of it on a CPU
+ * model without SVM.  Guests: guests/te-*.  Points: lab2.points.
+ */
+#include <criterion/criterion.h>
+#include "../grader.h"
+
+/* A CPU model without hardware virtualization (and without UMIP). */
+#define CPU_NO_VIRT	"qemu64,-svm"
+/* Without SVM, with UMIP. */
+#define CPU_UMIP	"max,-svm"
+
+#define TE_DOMAIN(n) \
+	{ "te-" n, "name = \"te-" n "\"\ntype = \"te\"\n" \
+		   "kernel = \"guests/te-" n ".elf\"\nmemory = 16\n" }
+
+Test(lab2, hello, .timeout = 400)
+{
+	struct hv_run *r = hv_boot(&(struct hv_cfg){
+		.domains = { TE_DOMAIN("hello") }, .qemu_cpu = CPU_UMIP });
+
+	expect_result(r, "te-hello: PASS: running at CPL 3 (cs=0x23)");
+	expect_result(r, "te-hello: PASS: mov to cr0 sets TS");
+	expect_result(r, "te-hello: PASS: rdmsr of an unknown MSR is #GP(0)");
+	expect_domain_exit(r, "te-hello", 0);
+	expect_exit(r, 0);
+}
+
+Test(lab2, interrupts, .timeout = 400)
+{
+	struct hv_run *r = hv_boot(&(struct hv_cfg){
+		.domains = { TE_DOMAIN("intr") }, .qemu_cpu = CPU_UMIP });
+
+	expect_result(r, "te-intr: PASS: #PF beyond guest RAM: error 0x0 cr2 0x40000000");
+	expect_result(r, "te-intr: PASS: hlt with IF set wakes on the virtual timer");
+	expect_result(r, "te-intr: PASS: iretq restored the virtual IF");
+	expect_domain_exit(r, "te-intr", 0);
+}
+
+Test(lab2, popek_goldberg, .timeout = 400)
+{
+	struct hv_run *r = hv_boot(&(struct hv_cfg){
+		.domains = { TE_DOMAIN("pg") }, .cmdline = "te_umip=0",
+		.qemu_cpu = CPU_UMIP });
+
+	expect_output(r, "te: trap-and-emulate, UMIP off (te_umip=0)");
+	expect_result(r, "te-pg: PASS: sensitive: popf with IF=0 silently left the virtual IF set");
+	expect_result(r, "te-pg: PASS: sensitive: sgdt without UMIP shows the host GDT");
+	expect_domain_exit(r, "te-pg", 0);
+}
+
+Test(lab2, popek_goldberg_umip, .timeout = 400)
+{
+	struct hv_run *r = hv_boot(&(struct hv_cfg){
+		.domains = { TE_DOMAIN("pg") }, .qemu_cpu = CPU_UMIP });
+
+	expect_result(r, "te-pg: PASS: umip: sgdt shows the guest's own GDT");
+	expect_result(r, "te-pg: PASS: umip: smsw shows the virtual CR0.TS");
+	expect_domain_exit(r, "te-pg", 0);
+}
+
+Test(lab2, crash_isolated, .timeout = 400)
+{
+	struct hv_run *r = hv_boot(&(struct hv_cfg){
+		.domains = { TE_DOMAIN("crash"), TE_DOMAIN("hello") },
+		.qemu_cpu = CPU_UMIP });
+
+	expect_result(r, "domain te-crash: crashed (triple fault)");
+	expect_domain_exit(r, "te-hello", 0);
+	expect_failure_exit(r);
+}
+
+Test(lab2, no_hardware, .timeout = 400)
+{
+	struct hv_run *r = hv_boot(&(struct hv_cfg){
+		.domains = { TE_DOMAIN("hello"), TE_DOMAIN("intr"),
+			     TE_DOMAIN("pg") },
+		.qemu_cpu = CPU_NO_VIRT });
+
+	expect_output(r, "virt: no usable hardware virtualization");
+	expect_domain_exit(r, "te-hello", 0);
+	expect_domain_exit(r, "te-intr", 0);
+	expect_domain_exit(r, "te-pg", 0);
+	expect_exit(r, 0);
+}

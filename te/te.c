@@ -1,0 +1,300 @@
+/*
+ * te.c - the trap-and-emulate backend's entry points (lab 2): probe, the
+ * per-domain address space, the world switch around te_enter, register
+ * access and the ops table the core selects for domains of type "te".
+ * svm/svm.c and vmx/vmx.c are its hardware-assisted counterparts.
+ *
+ * A te guest runs at CPL 3 with IOPL 0 on the hypervisor's own GDT (user
+ * code and data, kernel/gdt.c), under a PML4 whose lower half maps its
+ * RAM with PTE_U and whose upper half is the hypervisor's, supervisor
+ * only.  Host interrupts stay enabled in the guest, so the preemption
+ * timer ends its slice like any trap.
+ */
+#include <inc/memlayout.h>
+#include <inc/mmu.h>
+#include <inc/public/te.h>
+#include <inc/x86.h>
+#include <kernel/kernel.h>
+#include <kernel/domain.h>
+#include <kernel/gdt.h>
+#include <kernel/page.h>
+#include <kernel/vm.h>
+#include <te/te.h>
+
+#define CPUID7_ECX_UMIP		(1u << 2)
+#define RFLAGS_IF		(1u << 9)
+/* RFLAGS bits the guest holds in hardware; IF and IOPL stay the host's. */
+#define TE_RFLAGS_HW		(0x8d5u | (1u << 10) | (1u << 21))
+#define PML4_HALF		256
+#define MBI_CMDLINE		(1u << 2)
+
+/* struct trapframe's register order (kernel/trap.h). */
+static const uint8_t te_tf_order[15] = {
+	GPR_R15, GPR_R14, GPR_R13, GPR_R12, GPR_R11, GPR_R10, GPR_R9, GPR_R8,
+	GPR_RBP, GPR_RDI, GPR_RSI, GPR_RDX, GPR_RCX, GPR_RBX, GPR_RAX,
+};
+
+static bool te_umip_on;
+static uint8_t te_trap_stack[KSTACK_SIZE] __attribute__((aligned(16)));
+
+bool te_umip(void)
+{
+	return te_umip_on;
+}
+
+/*
+ * UMIP (SDM 3A 2.5, CR4 bit 11) makes SGDT, SIDT, SMSW, SLDT and STR
+ * fault at CPL > 0, so they can be emulated.  "te_umip=0" on the boot
+ * command line leaves it off to show what they reveal without it.
+ */
+static int te_cpu_enable(void)
+{
+	const char *arg = cmdline_get("te_umip");
+	bool has = cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ecx & CPUID7_ECX_UMIP);
+
+	te_umip_on = has && !(arg && strcmp(arg, "0") == 0);
+	if (te_umip_on)
+		write_cr4(read_cr4() | CR4_UMIP);
+	cprintf("te: trap-and-emulate, UMIP %s\n", te_umip_on ? "on" :
+		has ? "off (te_umip=0)" : "not supported by this CPU");
+	return 0;
+}
+
+/* The Multiboot information inc/public/te.h promises, from the config. */
+static int te_write_boot_info(struct domain *d)
+{
+	const char *extra = d->config->extra;
+	uint32_t mbi[8] = { MBI_CMDLINE, 0, 0, 0, TE_BOOT_INFO + 0x100 };
+	int r;
+
+	r = p2m_write(&d->p2m, TE_BOOT_INFO, mbi, sizeof(mbi));
+	if (r == 0)
+		r = p2m_write(&d->p2m, TE_BOOT_INFO + 0x100, extra,
+			      strlen(extra) + 1);
+	return r;
+}
+
+static void te_domain_destroy(struct domain *d)
+{
+	uint64_t *pml4;
+
+	if (!d->arch.te.pml4)
+		return;
+	pml4 = kva(d->arch.te.pml4);
+	memset(pml4 + PML4_HALF, 0, PML4_HALF * sizeof(*pml4));
+	p2m_free_tables(d->arch.te.pml4);
+	d->arch.te.pml4 = 0;
+}
+
+/* Guest RAM at [0, size) for CPL 3, the hypervisor's half above it. */
+static int te_domain_init(struct domain *d)
+{
+	const uint64_t u = PTE_P | PTE_W | PTE_U;
+	uint64_t *pml4;
+	int r;
+
+	if (d->nvcpus != 1)
+		return -E_NOT_SUPP;
+	r = p2m_build_tables(&d->p2m, &d->arch.te.pml4, u, u);
+	if (r < 0)
+		return r;
+	pml4 = kva(d->arch.te.pml4);
+	memcpy(pml4 + PML4_HALF, (uint64_t *)kva(kern_pml4) + PML4_HALF,
+	       PML4_HALF * sizeof(*pml4));
+	r = te_write_boot_info(d);
+	if (r == 0)
+		r = te_pv_init(d);
+	if (r < 0)
+		te_domain_destroy(d);
+	return r;
+}
+
+static int te_vcpu_init(struct vcpu *v)
+{
+	memset(&v->arch.te, 0, sizeof(v->arch.te));
+	return 0;
+}
+
+static void te_vcpu_destroy(struct vcpu *v)
+{
+}
+
+/* The boot protocol of inc/public/te.h, on top of the loader's state. */
+static void te_boot(struct vcpu *v)
+{
+	v->gprs[GPR_RDI] = TE_BOOT_MAGIC;
+	v->gprs[GPR_RSI] = TE_BOOT_INFO;
+	v->arch.te.booted = true;
+}
+
+/* Enters the guest once; returns with its registers and trap saved. */
+static void te_world_switch(struct vcpu *v)
+{
+	struct te_vcpu *t = &v->arch.te;
+	uint64_t rsp0 = kern_tss.rsp[0];
+	uint64_t *tfregs = &t->tf.r15;
+	int i;
+
+	for (i = 0; i < 15; i++)
+		tfregs[i] = v->gprs[te_tf_order[i]];
+	t->tf.rsp = v->gprs[GPR_RSP];
+	t->tf.rip = t->vregs[VREG_RIP];
+	t->tf.cs = GD_UT | 3;
+	t->tf.ss = GD_UD | 3;
+	t->tf.rflags = (t->vregs[VREG_RFLAGS] & TE_RFLAGS_HW) | RFLAGS_IF | 2;
+	/* A trap from CPL 3 lands on TSS.RSP0: never the live host stack. */
+	kern_tss.rsp[0] = (uint64_t)te_trap_stack + sizeof(te_trap_stack);
+	vm_switch(v->domain->arch.te.pml4);
+	te_current = v;
+	te_enter(&t->tf);
+	te_current = NULL;
+	vm_switch(kern_pml4);
+	kern_tss.rsp[0] = rsp0;
+	for (i = 0; i < 15; i++)
+		v->gprs[te_tf_order[i]] = tfregs[i];
+	v->gprs[GPR_RSP] = t->tf.rsp;
+	t->vregs[VREG_RIP] = t->tf.rip;
+	t->vregs[VREG_RFLAGS] = (t->tf.rflags & TE_RFLAGS_HW) | 2 |
+				(t->vregs[VREG_RFLAGS] & RFLAGS_IF);
+}
+
+/* Host idle until the next host interrupt (the preemption tick). */
+static void te_idle(void)
+{
+	__asm__ volatile("sti; hlt; cli" : : : "memory");
+}
+
+/*
+ * Runs the guest until something needs the core: an exit for
+ * kernel/exit.c, a host interrupt, or the domain's end.  Traps te/exit.c
+ * emulates or reflects by itself re-enter the guest at once.
+ */
+static void te_vcpu_run(struct vcpu *v)
+{
+	struct te_vcpu *t = &v->arch.te;
+
+	if (!t->booted)
+		te_boot(v);
+	memset(&v->exit, 0, sizeof(v->exit));
+	for (;;) {
+		uint64_t n = preempt_tick_count();
+
+		if (n != t->ticks_seen && t->timer_on)
+			t->timer_pending = true;
+		t->ticks_seen = n;
+		if (t->halted && !t->timer_pending) {
+			te_idle();
+			v->exit.kind = EXIT_INTR;
+			return;
+		}
+		if (!te_deliver(v)) {
+			v->exit.kind = EXIT_SHUTDOWN;
+			return;
+		}
+		te_world_switch(v);
+		if (!te_handle_trap(v))
+			return;
+		/* An emulated OUT may have ended the domain (port 0xf4). */
+		if (v->state != VCPU_RUNNABLE) {
+			v->exit.kind = EXIT_INTR;
+			return;
+		}
+	}
+}
+
+static uint64_t te_reg_read(struct vcpu *v, enum vreg r)
+{
+	if ((unsigned)r >= VREG_COUNT)
+		panic("te_reg_read: register %d", r);
+	return r == VREG_CPL ? 0 : v->arch.te.vregs[r];
+}
+
+static void te_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
+{
+	if ((unsigned)r >= VREG_COUNT)
+		panic("te_reg_write: register %d", r);
+	if (r == VREG_RFLAGS)
+		val = (val & (TE_RFLAGS_HW | RFLAGS_IF)) | 2;
+	v->arch.te.vregs[r] = val;
+}
+
+static void te_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out)
+{
+	if ((unsigned)s >= VSEG_COUNT)
+		panic("te_seg_read: segment %d", s);
+	*out = v->arch.te.segs[s];
+}
+
+static void te_seg_write(struct vcpu *v, enum vseg s,
+			 const struct vseg_desc *in)
+{
+	if ((unsigned)s >= VSEG_COUNT)
+		panic("te_seg_write: segment %d", s);
+	v->arch.te.segs[s] = *in;
+}
+
+static void te_inject_event(struct vcpu *v, const struct virt_event *ev)
+{
+	v->arch.te.event = *ev;
+	v->arch.te.event_valid = true;
+}
+
+/* No nested paging: the domain's PML4 is built from its p2m. */
+static void te_set_paging_root(struct vcpu *v, hpa_t root)
+{
+}
+
+static void te_dump(struct vcpu *v)
+{
+	const struct te_vcpu *t = &v->arch.te;
+	const uint64_t *g = v->gprs;
+
+	cprintf("te: vcpu %d rip=%016llx rflags=%016llx (virtual IF %d) "
+		"last trap %llu err=0x%llx\n", v->id,
+		(unsigned long long)t->vregs[VREG_RIP],
+		(unsigned long long)t->vregs[VREG_RFLAGS],
+		!!(t->vregs[VREG_RFLAGS] & RFLAGS_IF),
+		(unsigned long long)t->tf.trapno, (unsigned long long)t->tf.err);
+	cprintf("  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n",
+		(unsigned long long)g[GPR_RAX], (unsigned long long)g[GPR_RBX],
+		(unsigned long long)g[GPR_RCX], (unsigned long long)g[GPR_RDX]);
+	cprintf("  rsi=%016llx rdi=%016llx rbp=%016llx rsp=%016llx\n",
+		(unsigned long long)g[GPR_RSI], (unsigned long long)g[GPR_RDI],
+		(unsigned long long)g[GPR_RBP], (unsigned long long)g[GPR_RSP]);
+	cprintf("  virtual cr0=%llx cr3=%llx cr4=%llx idtr=%llx/%x\n",
+		(unsigned long long)t->vregs[VREG_CR0],
+		(unsigned long long)t->vregs[VREG_CR3],
+		(unsigned long long)t->vregs[VREG_CR4],
+		(unsigned long long)t->segs[VSEG_IDTR].base,
+		t->segs[VSEG_IDTR].limit);
+}
+
+static const struct virt_ops te_virt_ops = {
+	.name = "te",
+	.cpu_enable = te_cpu_enable,
+	.domain_init = te_domain_init,
+	.domain_destroy = te_domain_destroy,
+	.vcpu_init = te_vcpu_init,
+	.vcpu_destroy = te_vcpu_destroy,
+	.vcpu_run = te_vcpu_run,
+	.reg_read = te_reg_read,
+	.reg_write = te_reg_write,
+	.seg_read = te_seg_read,
+	.seg_write = te_seg_write,
+	.inject_event = te_inject_event,
+	.set_paging_root = te_set_paging_root,
+	.dump = te_dump,
+};
+
+/* Needs nothing of the CPU: any x86-64 runs te guests. */
+const struct virt_ops *te_ops(void)
+{
+	static bool enabled;
+
+	if (!enabled) {
+		te_cpu_enable();
+		trap_set_user_handler(te_trap);
+		enabled = true;
+	}
+	return &te_virt_ops;
+}
