@@ -1,0 +1,258 @@
+/*
+ * test_devices.c - the per-domain emulated devices of lab 3 on the host:
+ * port/MMIO handler registration (kernel/io.c), the 16550 UART
+ * (kernel/uart.c), the port-0xf4 exit device (kernel/debugexit.c) and the
+ * local APIC's registers, timer and interrupt priorities
+ * (kernel/vlapic.c).  The kernel services they call are stubbed here; the
+ * console output is captured.
+ */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <kernel/kernel.h>
+#include <kernel/clock.h>
+#include <kernel/domain.h>
+
+static char console[4096];
+static int exit_status = -1000;
+static struct domain dom;
+
+int cprintf(const char *fmt, ...)
+{
+	size_t len = strlen(console);
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = hv_vsnprintf(console + len, sizeof(console) - len, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int result_printf(const char *fmt, ...)
+{
+	return 0;
+}
+
+void _panic(const char *file, int line, const char *fmt, ...)
+{
+	abort();
+}
+
+void domain_exit(struct domain *d, int status)
+{
+	exit_status = status;
+}
+
+void bench_console_line(struct domain *d, const char *line)
+{
+}
+
+uint64_t clock_tsc_hz(void)
+{
+	return 1000000000ULL;
+}
+
+static void setup(void)
+{
+	memset(&dom, 0, sizeof(dom));
+	strcpy(dom.name, "guest");
+	dom.vcpus[0].domain = &dom;
+	console[0] = 0;
+	exit_status = -1000;
+}
+
+static uint64_t port_in(uint16_t port, unsigned size)
+{
+	uint64_t v = 0;
+
+	cr_assert_eq(io_port_access(&dom, port, size, false, &v), 0);
+	return v;
+}
+
+static void port_out(uint16_t port, unsigned size, uint64_t v)
+{
+	cr_assert_eq(io_port_access(&dom, port, size, true, &v), 0);
+}
+
+static int dummy_io(struct domain *d, void *opaque, uint64_t addr,
+		    unsigned size, bool write, uint64_t *val)
+{
+	return 0;
+}
+
+TestSuite(io, .init = setup);
+
+Test(io, registration_rejects_overlap_empty_and_overflow)
+{
+	int i;
+
+	cr_expect_eq(io_register_port(&dom, 0x60, 4, dummy_io, NULL, "a"), 0);
+	cr_expect_eq(io_register_port(&dom, 0x63, 2, dummy_io, NULL, "b"),
+		     -E_EXISTS);
+	cr_expect_eq(io_register_port(&dom, 0x5e, 2, dummy_io, NULL, "c"), 0);
+	cr_expect_eq(io_register_port(&dom, 0x70, 0, dummy_io, NULL, "d"),
+		     -E_INVAL);
+	cr_expect_eq(io_register_port(&dom, 0xffff, 2, dummy_io, NULL, "e"),
+		     -E_INVAL);
+	for (i = 2; i < IO_MAX_PORT_RANGES; i++)
+		cr_expect_eq(io_register_port(&dom, (uint16_t)(0x100 + i), 1,
+					      dummy_io, NULL, "f"), 0);
+	cr_expect_eq(io_register_port(&dom, 0x200, 1, dummy_io, NULL, "g"),
+		     -E_NO_MEM);
+	cr_expect_eq(io_register_mmio(&dom, ~0ULL - 10, 100, dummy_io, NULL,
+				      "h"), -E_INVAL);
+}
+
+Test(io, unowned_ports_read_all_ones)
+{
+	cr_expect_eq(port_in(0x80, 1), 0xff);
+	cr_expect_eq(port_in(0x80, 2), 0xffff);
+	cr_expect_eq(port_in(0x80, 4), 0xffffffff);
+	port_out(0x80, 1, 0x12);
+}
+
+TestSuite(uart, .init = setup);
+
+Test(uart, lines_are_prefixed_and_sanitized)
+{
+	const char *s = "hi\r\n\x1b[2Jx";
+
+	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	for (; *s; s++)
+		port_out(UART_COM1_BASE, 1, (uint8_t)*s);
+	cr_expect_str_eq(console, "guest: hi\n");
+	uart_flush(&dom, &dom.uart);
+	cr_expect_str_eq(console, "guest: hi\nguest: ?[2Jx\n");
+}
+
+Test(uart, long_lines_are_split)
+{
+	int i;
+
+	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	for (i = 0; i < UART_LINE_MAX + 3; i++)
+		port_out(UART_COM1_BASE, 1, 'a');
+	port_out(UART_COM1_BASE, 1, '\n');
+	cr_expect_eq(strlen(console), 2 * strlen("guest: \n") + UART_LINE_MAX + 3);
+}
+
+Test(uart, registers)
+{
+	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	cr_expect_eq(port_in(UART_COM1_BASE + 5, 1), 0x60, "LSR: THRE|TEMT");
+	port_out(UART_COM1_BASE + 7, 1, 0xa5);
+	cr_expect_eq(port_in(UART_COM1_BASE + 7, 1), 0xa5, "scratch");
+	port_out(UART_COM1_BASE + 3, 1, 0x83);
+	port_out(UART_COM1_BASE, 1, 0x01);
+	port_out(UART_COM1_BASE + 1, 1, 0x00);
+	cr_expect_eq(port_in(UART_COM1_BASE, 1), 0x01, "DLL with DLAB");
+	port_out(UART_COM1_BASE + 3, 1, 0x03);
+	cr_expect_str_eq(console, "", "divisor writes are not output");
+	port_out(UART_COM1_BASE + 1, 1, 0x05);
+	cr_expect_eq(port_in(UART_COM1_BASE + 1, 1), 0x05, "IER");
+	cr_expect_eq(port_in(UART_COM1_BASE + 2, 1) & 1, 1, "no interrupt");
+	port_out(UART_COM1_BASE + 4, 1, 0x10 | 0x03);
+	cr_expect_eq(port_in(UART_COM1_BASE + 6, 1) & 0xf0, 0x30,
+		     "loopback: DTR/RTS show as DSR/CTS");
+}
+
+TestSuite(debugexit, .init = setup);
+
+Test(debugexit, status_is_the_written_value)
+{
+	cr_assert_eq(debugexit_init(&dom), 0);
+	cr_expect_eq(port_in(0xf4, 1), 0xff);
+	cr_expect_eq(exit_status, -1000);
+	port_out(0xf4, 1, 0x1234);
+	cr_expect_eq(exit_status, 0x34, "an 8-bit write gives 8 bits");
+	port_out(0xf4, 4, 7);
+	cr_expect_eq(exit_status, 7);
+}
+
+static struct vcpu *lapic_vcpu(void)
+{
+	struct vcpu *v = &dom.vcpus[0];
+
+	cr_assert_eq(vlapic_init(v), 0);
+	return v;
+}
+
+static uint64_t lapic_rw(unsigned reg, bool write, uint32_t val)
+{
+	const struct io_range *r = io_mmio_find(&dom, VLAPIC_BASE + reg);
+	uint64_t v = val;
+
+	cr_assert_not_null(r);
+	cr_assert_eq(r->fn(&dom, r->opaque, VLAPIC_BASE + reg, 4, write, &v), 0);
+	return v;
+}
+
+TestSuite(vlapic, .init = setup);
+
+Test(vlapic, one_shot_timer_raises_its_vector_once)
+{
+	struct vcpu *v = lapic_vcpu();
+
+	lapic_rw(0xf0, true, 0x1ff);		/* SVR: enabled */
+	lapic_rw(0x3e0, true, 0xb);		/* divide by 1 */
+	lapic_rw(0x320, true, 0x40);		/* one-shot, vector 0x40 */
+	cr_expect(!vlapic_can_wake(v));
+	lapic_rw(0x380, true, 1000);		/* 10 us at 100 MHz */
+	cr_expect(vlapic_can_wake(v));
+	cr_expect_gt(lapic_rw(0x390, false, 0), 0);
+	while (!vlapic_pending(v))
+		;
+	cr_expect_eq(lapic_rw(0x390, false, 0), 0);
+	cr_expect_eq(vlapic_take_interrupt(v), 0x40);
+	cr_expect_eq(vlapic_take_interrupt(v), -1);
+	cr_expect(!vlapic_can_wake(v), "one-shot: not armed again");
+	cr_expect_eq(lapic_rw(0x100 + 0x40 / 32 * 16, false, 0), 1u << (0x40 % 32),
+		     "vector in service");
+	lapic_rw(0xb0, true, 0);		/* EOI */
+	cr_expect_eq(lapic_rw(0x100 + 0x40 / 32 * 16, false, 0), 0);
+}
+
+Test(vlapic, masked_or_disabled_timer_raises_nothing)
+{
+	struct vcpu *v = lapic_vcpu();
+
+	lapic_rw(0x320, true, 0x41);		/* SVR still disabled: masked */
+	cr_expect_eq(lapic_rw(0x320, false, 0) & (1u << 16), 1u << 16);
+	lapic_rw(0x380, true, 10);
+	while (lapic_rw(0x390, false, 0))
+		;
+	cr_expect_eq(vlapic_take_interrupt(v), -1);
+}
+
+Test(vlapic, tpr_and_in_service_vectors_block_lower_classes)
+{
+	struct vcpu *v = lapic_vcpu();
+
+	lapic_rw(0xf0, true, 0x1ff);
+	lapic_rw(0x320, true, 0x20000 | 0x50);	/* periodic, vector 0x50 */
+	lapic_rw(0x80, true, 0x60);		/* TPR class 6 */
+	lapic_rw(0x380, true, 100);
+	while (!vlapic_pending(v))
+		;
+	cr_expect_eq(vlapic_take_interrupt(v), -1, "TPR blocks 0x50");
+	lapic_rw(0x80, true, 0);
+	cr_expect_eq(vlapic_take_interrupt(v), 0x50);
+	while (!vlapic_pending(v))
+		;
+	cr_expect_eq(vlapic_take_interrupt(v), -1, "0x50 in service");
+	lapic_rw(0xb0, true, 0);
+	cr_expect_eq(vlapic_take_interrupt(v), 0x50, "periodic fires again");
+}
+
+Test(vlapic, apic_base_msr)
+{
+	struct vcpu *v = lapic_vcpu();
+
+	cr_expect_eq(vlapic_base_msr(v), VLAPIC_BASE | (1 << 11) | (1 << 8));
+	cr_expect_eq(vlapic_set_base_msr(v, 0xfec00000 | (1 << 11)), -E_INVAL);
+	cr_expect_eq(vlapic_set_base_msr(v, VLAPIC_BASE | (1 << 8)), 0);
+	cr_expect_eq(vlapic_take_interrupt(v), -1);
+}
