@@ -162,7 +162,7 @@ static int domain_build(struct domain *d, char *err, size_t errlen)
 			 "and te)", config_type_name(c->type));
 		return -E_NOT_SUPP;
 	}
-	d->ops = c->type == DOMAIN_TE ? te_ops() : virt;
+	d->ops = c->type == DOMAIN_TE ? te_ops() : virt_hw();
 	if (!d->ops) {
 		snprintf(err, errlen, "type \"hvm\" needs VT-x or SVM, which "
 			 "this CPU lacks (type \"te\" runs anywhere)");

@@ -151,11 +151,9 @@ int domain_run_all(const struct boot_info *bi)
 		n += sched_is_config(bi->files[f].name);
 	if (n == 0)
 		return 0;
-	/* Without VT-x or SVM (or before lab 3), te domains still run; hvm
-	 * ones fail to start. */
-#if LAB >= 3
-	virt_init();
-#endif
+	/* Hardware virtualization is enabled by the first hvm domain
+	 * (virt_hw): without it, or before lab 3, te domains still run and
+	 * hvm ones fail to start. */
 	check_p2m();
 	for (n = 0, f = 0; f < bi->nfiles; f++) {
 		if (!sched_is_config(bi->files[f].name))

@@ -164,6 +164,12 @@ extern const struct virt_ops *virt;
  */
 int virt_init(void);
 
+/*
+ * The hardware backend, enabled by virt_init() at the first call; NULL
+ * when the CPU has none, and always before lab 3 (te domains need none).
+ */
+const struct virt_ops *virt_hw(void);
+
 /* Backend wrappers: the core's only way into the backend. */
 int virt_domain_init(struct domain *d);
 void virt_domain_destroy(struct domain *d);
