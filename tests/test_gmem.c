@@ -1,0 +1,227 @@
+/*
+ * test_gmem.c - kernel/gmem.c on the host: guest-linear accesses through
+ * the guest's own page tables (none, 32-bit, PAE, 4-level) into a p2m
+ * over simulated memory; permission faults and their error codes; page
+ * tables outside guest RAM; accesses and fetches across pages.  The
+ * backend is a fake register file.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <inc/mmu.h>
+#include <inc/x86.h>
+#include <kernel/kernel.h>
+#include <kernel/page.h>
+#include <kernel/domain.h>
+#include <kernel/gmem.h>
+#include "host_kernel.h"
+
+#define GUEST_RAM	(4 * MiB)
+
+static struct boot_info *bi;
+static struct domain dom;
+static struct vcpu *v;
+static uint64_t regs[VREG_COUNT];
+static struct vseg_desc cs;
+
+uint64_t virt_reg_read(struct vcpu *vc, enum vreg r)
+{
+	return regs[r];
+}
+
+void virt_seg_read(struct vcpu *vc, enum vseg s, struct vseg_desc *out)
+{
+	*out = s == VSEG_CS ? cs : (struct vseg_desc){ 0, 0x93, ~0u, 0 };
+}
+
+bool vcpu_long_mode(struct vcpu *vc)
+{
+	return (regs[VREG_EFER] & EFER_LMA) && (cs.attr & SEG_ATTR_L);
+}
+
+static void setup(void)
+{
+	host_mem_init();
+	bi = host_bi_new();
+	host_bi_add(bi, 1 * MiB, 31 * MiB, BOOT_MEM_CONVENTIONAL);
+	page_init(bi);
+	memset(&dom, 0, sizeof(dom));
+	memset(regs, 0, sizeof(regs));
+	cs = (struct vseg_desc){ 0x08, 0xc9b, ~0u, 0 };
+	v = &dom.vcpus[0];
+	v->domain = &dom;
+	cr_assert_eq(p2m_init(&dom.p2m, GUEST_RAM), 0);
+}
+
+static void teardown(void)
+{
+	p2m_destroy(&dom.p2m);
+	free(bi);
+}
+
+TestSuite(gmem, .init = setup, .fini = teardown);
+
+static void put32(gpa_t gpa, uint32_t val)
+{
+	cr_assert_eq(p2m_write(&dom.p2m, gpa, &val, 4), 0);
+}
+
+static void put64(gpa_t gpa, uint64_t val)
+{
+	cr_assert_eq(p2m_write(&dom.p2m, gpa, &val, 8), 0);
+}
+
+static int xlate(gva_t la, bool write, gpa_t *gpa, uint32_t *pfec)
+{
+	*pfec = 0;
+	return gmem_translate(v, la, write, gpa, pfec);
+}
+
+Test(gmem, paging_off_is_identity_truncated_to_32_bits)
+{
+	gpa_t gpa;
+	uint32_t pfec;
+
+	regs[VREG_CR0] = CR0_PE;
+	cr_expect_eq(xlate(0x1234 | (1ULL << 32), true, &gpa, &pfec), 0);
+	cr_expect_eq(gpa, 0x1234);
+}
+
+/* 32-bit paging: PD at 0x10000, PT at 0x11000; 0x400000 -> 0x5000 RO. */
+static void build_32bit(void)
+{
+	regs[VREG_CR0] = CR0_PE | CR0_PG;
+	regs[VREG_CR3] = 0x10000;
+	put32(0x10000 + 4 * 1, 0x11000 | PTE_P | PTE_W | PTE_U);
+	put32(0x11000, 0x5000 | PTE_P);
+	put32(0x11000 + 4, 0x7000 | PTE_P | PTE_W | PTE_U);
+	put32(0x10000 + 4 * 2, 0x400000 | PTE_P | PTE_W | PTE_PS);
+}
+
+Test(gmem, paging_32bit_permissions_and_error_codes)
+{
+	gpa_t gpa;
+	uint32_t pfec;
+
+	build_32bit();
+	cr_expect_eq(xlate(0x400123, false, &gpa, &pfec), 0);
+	cr_expect_eq(gpa, 0x5123);
+	cr_expect_eq(xlate(0x400123, true, &gpa, &pfec), 0,
+		     "CR0.WP clear: supervisor writes ignore R/W");
+	regs[VREG_CR0] |= CR0_WP;
+	cr_expect_eq(xlate(0x400123, true, &gpa, &pfec), -E_NOT_FOUND);
+	cr_expect_eq(pfec, PFEC_P | PFEC_W);
+	regs[VREG_CPL] = 3;
+	cr_expect_eq(xlate(0x400123, false, &gpa, &pfec), -E_NOT_FOUND);
+	cr_expect_eq(pfec, PFEC_P | PFEC_U, "user access to supervisor page");
+	cr_expect_eq(xlate(0x401000, true, &gpa, &pfec), 0);
+	cr_expect_eq(gpa, 0x7000);
+	cr_expect_eq(xlate(0x402000, false, &gpa, &pfec), -E_NOT_FOUND);
+	cr_expect_eq(pfec, PFEC_U, "not present");
+}
+
+Test(gmem, paging_32bit_large_pages_need_pse)
+{
+	gpa_t gpa;
+	uint32_t pfec;
+
+	build_32bit();
+	cr_expect_eq(xlate(0x812345, false, &gpa, &pfec), -E_RANGE,
+		     "without CR4.PSE the entry names a page table at 4 MiB");
+	regs[VREG_CR4] = 1u << 4;
+	cr_expect_eq(xlate(0x812345, false, &gpa, &pfec), 0);
+	cr_expect_eq(gpa, 0x412345);
+}
+
+Test(gmem, pae_with_a_2mib_page)
+{
+	gpa_t gpa;
+	uint32_t pfec;
+
+	regs[VREG_CR0] = CR0_PE | CR0_PG;
+	regs[VREG_CR4] = CR4_PAE;
+	regs[VREG_CR3] = 0x10020;
+	put64(0x10020 + 8 * 3, 0x12000 | PTE_P);
+	put64(0x12000 + 8 * 1, 0x200000 | PTE_P | PTE_W | PTE_PS);
+	cr_expect_eq(xlate(0xc0234567, true, &gpa, &pfec), 0);
+	cr_expect_eq(gpa, 0x234567);
+	cr_expect_eq(xlate(0x80000000, false, &gpa, &pfec), -E_NOT_FOUND,
+		     "PDPTE 2 not present");
+}
+
+/* 4-level: PML4 0x20000, PDPT 0x21000, PD 0x22000, PT 0x23000. */
+static void build_long(void)
+{
+	regs[VREG_CR0] = CR0_PE | CR0_PG;
+	regs[VREG_CR4] = CR4_PAE;
+	regs[VREG_EFER] = EFER_LME | EFER_LMA;
+	regs[VREG_CR3] = 0x20000;
+	cs.attr = 0xa9b;
+	put64(0x20000 + 8 * 0x1ff, 0x21000 | PTE_P | PTE_W);
+	put64(0x21000 + 8 * 0x1fe, 0x22000 | PTE_P | PTE_W);
+	put64(0x22000, 0x23000 | PTE_P | PTE_W);
+	put64(0x23000, 0x30000 | PTE_P | PTE_W);
+	put64(0x23000 + 8, 0x9000 | PTE_P | PTE_W);
+	put64(0x21000 + 8 * 0x1ff, 0x400000000ULL | PTE_P | PTE_W);
+}
+
+Test(gmem, long_mode_walk_and_tables_outside_ram)
+{
+	gpa_t gpa;
+	uint32_t pfec;
+
+	build_long();
+	cr_expect_eq(xlate(0xffffffff80000010ULL, true, &gpa, &pfec), 0);
+	cr_expect_eq(gpa, 0x30010);
+	cr_expect_eq(xlate(0xffffffff80001010ULL, false, &gpa, &pfec), 0);
+	cr_expect_eq(gpa, 0x9010);
+	cr_expect_eq(xlate(0xffffffff80002000ULL, false, &gpa, &pfec),
+		     -E_NOT_FOUND);
+	cr_expect_eq(xlate(0xffffffffc0000000ULL, false, &gpa, &pfec),
+		     -E_RANGE, "a table at 16 GiB is not guest RAM");
+}
+
+Test(gmem, copies_cross_discontiguous_pages)
+{
+	char out[8] = "ABCDEFGH", in[8] = { 0 };
+	gva_t fault_la;
+	uint32_t pfec;
+	char c;
+
+	build_long();
+	cr_assert_eq(gmem_write(v, 0xffffffff80000ffcULL, out, 8, &fault_la,
+				&pfec), 0);
+	cr_assert_eq(p2m_read(&dom.p2m, 0x9000, &c, 1), 0);
+	cr_expect_eq(c, 'E', "second half landed in the second frame");
+	cr_assert_eq(gmem_read(v, 0xffffffff80000ffcULL, in, 8, &fault_la,
+			       &pfec), 0);
+	cr_expect_arr_eq(in, out, 8);
+	cr_expect_eq(gmem_read(v, 0xffffffff80001ffcULL, in, 8, &fault_la,
+			       &pfec), -E_NOT_FOUND);
+	cr_expect_eq(fault_la, 0xffffffff80002000ULL, "fault at the page");
+}
+
+Test(gmem, fetch_stops_at_an_unmapped_page)
+{
+	uint8_t buf[15];
+
+	build_long();
+	regs[VREG_RIP] = 0xffffffff80001ff8ULL;
+	cr_expect_eq(gmem_fetch_insn(v, buf), 8);
+	regs[VREG_RIP] = 0xffffffff80002000ULL;
+	cr_expect_eq(gmem_fetch_insn(v, buf), 0);
+	regs[VREG_RIP] = 0xffffffff80000ff8ULL;
+	cr_expect_eq(gmem_fetch_insn(v, buf), 15);
+}
+
+Test(gmem, fetch_adds_the_code_segment_base_outside_64_bit_mode)
+{
+	uint8_t buf[15];
+	uint8_t code = 0xf4;
+
+	regs[VREG_CR0] = CR0_PE;
+	cs.base = 0x7000;
+	regs[VREG_RIP] = 0x10;
+	cr_assert_eq(p2m_write(&dom.p2m, 0x7010, &code, 1), 0);
+	cr_expect_eq(gmem_fetch_insn(v, buf), 15);
+	cr_expect_eq(buf[0], 0xf4);
+}
