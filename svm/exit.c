@@ -121,15 +121,18 @@ static enum exit_kind svm_decode_io(struct vcpu *v, uint64_t info1,
 	io->size = (info1 & IOIO_SZ32) ? 4 : (info1 & IOIO_SZ16) ? 2 : 1;
 	io->addr_size = (info1 & IOIO_A64) ? 8 : (info1 & IOIO_A32) ? 4 :
 			(info1 & IOIO_A16) ? 2 : 0;
-	io->seg = (enum vseg)((info1 >> IOIO_SEG_SHIFT) & 7);
 	v->exit.insn_len = (uint8_t)(info2 - v->arch.svm.vmcb->save.rip);
-	/* QEMU's TCG leaves the address-size and segment fields 0. */
-	if (io->string && !io->addr_size) {
-		if (!svm_insn_fetch(v, &in))
-			return EXIT_UNKNOWN;
+	if (!io->string)
+		return EXIT_IO;
+	/*
+	 * The segment field needs decode assists and QEMU's TCG leaves the
+	 * address size 0 too: the prefixes of the instruction tell both.
+	 */
+	if (!svm_insn_fetch(v, &in))
+		return EXIT_UNKNOWN;
+	if (!io->addr_size)
 		io->addr_size = svm_addr_size(v, in.adsize);
-		io->seg = in.seg >= 0 ? (enum vseg)in.seg : VSEG_DS;
-	}
+	io->seg = in.seg >= 0 ? (enum vseg)in.seg : VSEG_DS;
 	return EXIT_IO;
 }
 
@@ -160,7 +163,7 @@ static enum exit_kind svm_decode_cr(struct vcpu *v, unsigned cr, bool write,
 	if (in.pfx + 3 > in.n)
 		return EXIT_UNKNOWN;
 	modrm = op[2];
-	if ((op[1] == 0x20 || op[1] == 0x22)) {
+	if (op[1] == 0x20 || op[1] == 0x22) {
 		x->op = CR_OP_MOV;
 		x->gpr = (enum gpr)((modrm & 7) | ((in.rex & 1) << 3));
 	} else if (op[1] == 0x01 && ((modrm >> 3) & 7) == 6 && (modrm >> 6) == 3) {
