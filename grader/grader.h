@@ -24,11 +24,19 @@
 #include <stddef.h>
 
 #define HV_MAX_DOMAINS	8
+#define HV_MAX_FILES	4
 
 /* One domain config, written to \domains\NAME.cfg with the token added. */
 struct hv_domain {
 	const char *name;
 	const char *config;	/* xl.cfg text, e.g. "name = \"hello\"\n..." */
+};
+
+/* A file written next to the configs, \domains\NAME: e.g. a bad image. */
+struct hv_file {
+	const char *name;	/* no '/' */
+	const void *data;
+	size_t size;
 };
 
 struct hv_cfg {
@@ -40,6 +48,7 @@ struct hv_cfg {
 	double progress_timeout;	/* s without output; 0: default */
 	double timeout;			/* s in all; 0: default */
 	const char *qemu_cpu;		/* QEMU -cpu under TCG; NULL: max */
+	struct hv_file files[HV_MAX_FILES];
 };
 
 /* How the machine stopped. */
@@ -78,6 +87,13 @@ struct hv_run {
  * "build error" when the kernel or loader is missing.  Never returns NULL.
  */
 struct hv_run *hv_boot(const struct hv_cfg *cfg);
+/*
+ * hv_boot shared by the tests of one group: the first test of the group in
+ * this grader run boots cfg (run directory SUITE.group-GROUP), the others
+ * wait for it and get the same result, so several tests can score the
+ * domains of one boot.  Every test of a group must pass the same cfg.
+ */
+struct hv_run *hv_boot_group(const char *group, const struct hv_cfg *cfg);
 
 /* A result line "TEXT {TOKEN}" was printed.  Fails with the diagnosis. */
 void expect_result(struct hv_run *r, const char *text);

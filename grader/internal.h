@@ -58,6 +58,12 @@ enum hv_stop machine_stopped(const struct boot_job *job, int wstatus,
 			     int *status);
 void machine_kill(pid_t pid);
 
+/*
+ * run.c: hv_boot with the run directory named SUITE.NAME (NULL: the
+ * current test's name).
+ */
+struct hv_run *run_boot(const struct hv_cfg *cfg, const char *name);
+
 /* util.c */
 double now_seconds(void);
 int run_command(char *const argv[], const char *log, double timeout);

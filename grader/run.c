@@ -193,6 +193,25 @@ static int run_write_domain(const char *dir, const struct hv_domain *d,
 	return fclose(f);
 }
 
+/* A test's own file, e.g. a malformed guest image, under domains/. */
+static int run_write_file(const char *dir, const struct hv_file *f)
+{
+	char path[700];
+	FILE *out;
+
+	if (strchr(f->name, '/'))
+		return -1;
+	snprintf(path, sizeof(path), "%s/domains/%s", dir, f->name);
+	out = fopen(path, "wb");
+	if (!out)
+		return -1;
+	if (fwrite(f->data, 1, f->size, out) != f->size) {
+		fclose(out);
+		return -1;
+	}
+	return fclose(out);
+}
+
 static void run_fail_build(const char *what)
 {
 	cr_assert_fail("[build error] %s (run make; see obj/grader/build.log)", what);
@@ -227,6 +246,10 @@ static void run_make_esp(struct hv_run *r, const struct hv_cfg *cfg,
 	for (int i = 0; i < HV_MAX_DOMAINS && cfg->domains[i].name; i++)
 		if (run_write_domain(r->dir, &cfg->domains[i], r->token) < 0)
 			cr_assert_fail("[machine error] %s: cannot write config", domains);
+	for (int i = 0; i < HV_MAX_FILES && cfg->files[i].name; i++)
+		if (run_write_file(r->dir, &cfg->files[i]) < 0)
+			cr_assert_fail("[machine error] %s/%s: cannot write file",
+				       domains, cfg->files[i].name);
 	snprintf(cmd, sizeof(cmd), "token=%s%s%s", r->token,
 		 cfg->cmdline ? " " : "", cfg->cmdline ? cfg->cmdline : "");
 	snprintf(log, sizeof(log), "%s/mkesp.log", r->dir);
@@ -235,11 +258,12 @@ static void run_make_esp(struct hv_run *r, const struct hv_cfg *cfg,
 		cr_assert_fail("[build error] tools/mkesp failed, see %s", log);
 }
 
-static void run_dir(struct hv_run *r, const struct machine *m)
+static void run_dir(struct hv_run *r, const struct machine *m,
+		    const char *name)
 {
 	const char *suite = criterion_current_suite ?
 		criterion_current_suite->name : "adhoc";
-	const char *test = criterion_current_test ?
+	const char *test = name ? name : criterion_current_test ?
 		criterion_current_test->name : "run";
 	char runs[320];
 
@@ -286,7 +310,7 @@ static void run_machine(struct hv_run *r, const struct hv_cfg *cfg,
 	fclose(st.log);
 }
 
-struct hv_run *hv_boot(const struct hv_cfg *cfg)
+struct hv_run *run_boot(const struct hv_cfg *cfg, const char *name)
 {
 	struct hv_run *r = calloc(1, sizeof(*r));
 	struct machine m;
@@ -303,7 +327,12 @@ struct hv_run *hv_boot(const struct hv_cfg *cfg)
 	r->machine_status = -1;
 	r->ready_us = -1;
 	random_token(r->token, 16);
-	run_dir(r, &m);
+	run_dir(r, &m, name);
 	run_machine(r, cfg, &m);
 	return r;
+}
+
+struct hv_run *hv_boot(const struct hv_cfg *cfg)
+{
+	return run_boot(cfg, NULL);
 }
