@@ -63,6 +63,7 @@ enum {
 	T_PF = 14, T_MF = 16, T_AC = 17, T_MC = 18, T_XM = 19, T_VE = 20,
 	T_CP = 21, T_HV = 28, T_VC = 29, T_SX = 30, T_NEXCEPTIONS = 32
 };
+#define IDT_NVECTORS	256	/* exceptions, then interrupts 32-255 */
 
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;

@@ -5,11 +5,10 @@
  *
  * Guests run with host RFLAGS.IF set and the INTR intercept on: a tick
  * while a guest runs is a #VMEXIT(INTR), and the host takes the interrupt
- * itself as soon as the backend sets GIF again.  The kernel's IDT handles
- * vectors 0-31 (trap_set_handler), so the timer uses vector 31 and the
- * APIC's spurious vector 27: both are reserved by the architecture and
- * never raised by the CPU itself.  The legacy 8259 PICs are masked so
- * that no firmware interrupt source reaches a vector without a handler.
+ * itself as soon as the backend sets GIF again.  The timer uses the first
+ * vector above the exceptions and the APIC's spurious vector the last one
+ * (SDM 3A 10.9 advises low bits all ones).  The legacy 8259 PICs are masked
+ * so that no firmware interrupt source reaches a vector without a handler.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -34,8 +33,8 @@
 #define APIC_LVT_MASKED		(1u << 16)
 #define APIC_TDCR_DIV16		0x3
 
-#define PREEMPT_VECTOR		31
-#define PREEMPT_SPURIOUS	27
+#define PREEMPT_VECTOR		32
+#define PREEMPT_SPURIOUS	255
 #define PREEMPT_CALIBRATE_US	1000
 
 static volatile uint32_t *preempt_apic;	/* xAPIC registers, or NULL */

@@ -30,10 +30,10 @@ struct idt_gate {
 };
 _Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gates are 16 bytes");
 
-extern const uint64_t trap_vectors[T_NEXCEPTIONS];
+extern const uint64_t trap_vectors[IDT_NVECTORS];
 
-static struct idt_gate idt[256];
-static trap_handler_fn trap_handlers[T_NEXCEPTIONS];
+static struct idt_gate idt[IDT_NVECTORS];
+static trap_handler_fn trap_handlers[IDT_NVECTORS];
 static trap_handler_fn trap_user_handler;
 static int trap_depth;
 
@@ -50,7 +50,7 @@ const char *trap_name(uint64_t vector)
 {
 	if (vector < T_NEXCEPTIONS && trap_names[vector])
 		return trap_names[vector];
-	return "#??";
+	return vector < IDT_NVECTORS ? "interrupt" : "#??";
 }
 
 static void trap_set_gate(int vector, uint64_t handler, int ist)
@@ -70,7 +70,7 @@ void trap_init(void)
 {
 	struct desc_ptr idtr = { sizeof(idt) - 1, (uint64_t)idt };
 
-	for (int v = 0; v < T_NEXCEPTIONS; v++)
+	for (int v = 0; v < IDT_NVECTORS; v++)
 		trap_set_gate(v, trap_vectors[v], 0);
 	/* A #DF may come from a blown stack; an NMI may arrive anywhere. */
 	trap_set_gate(T_DF, trap_vectors[T_DF], IST_DF);
@@ -80,7 +80,7 @@ void trap_init(void)
 
 void trap_set_handler(int vector, trap_handler_fn handler)
 {
-	if (vector < 0 || vector >= T_NEXCEPTIONS)
+	if (vector < 0 || vector >= IDT_NVECTORS)
 		panic("trap_set_handler: bad vector %d", vector);
 	trap_handlers[vector] = handler;
 }
@@ -150,7 +150,7 @@ void trap_set_user_handler(trap_handler_fn handler)
 
 bool trap_run_handler(struct trapframe *tf)
 {
-	if (tf->trapno >= T_NEXCEPTIONS || !trap_handlers[tf->trapno])
+	if (tf->trapno >= IDT_NVECTORS || !trap_handlers[tf->trapno])
 		return false;
 	trap_handlers[tf->trapno](tf);
 	return true;

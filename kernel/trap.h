@@ -30,7 +30,7 @@ typedef void (*trap_handler_fn)(struct trapframe *tf);
 /* Fills and loads the IDT; call after gdt_init. */
 void trap_init(void);
 
-/* Installs handler for vector (0-31); NULL restores the fatal default. */
+/* Installs handler for vector (0-255); NULL restores the fatal default. */
 void trap_set_handler(int vector, trap_handler_fn handler);
 
 /*

@@ -24,8 +24,8 @@
 #define RFLAGS_IF		(1u << 9)
 #define RFLAGS_TF		(1u << 8)
 #define PFERR_U			(1u << 2)
-/* Vectors 22-31 are reserved: on the host only preempt.c's interrupts. */
-#define TE_HOST_VECTOR_MIN	22
+/* Vectors above the exceptions are host interrupts (preempt.c's timer). */
+#define TE_HOST_VECTOR_MIN	T_NEXCEPTIONS
 /* The guest's virtual selectors, as the long-mode loader state has them. */
 #define TE_VIRT_CS		0x08
 #define TE_VIRT_SS		0x10
