@@ -11,6 +11,8 @@
  * the frame is 22 quadwords, so trap() is entered with an aligned stack.
  */
 
+#include <kernel/gprs.h>
+
 /* As inc/x86.h, which assembly cannot include. */
 #define T_NEXCEPTIONS	32
 #define IDT_NVECTORS	256
@@ -73,38 +75,10 @@ trap_irq_stubs:
 
 trap_common:
 	cld
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	PUSH_TRAPFRAME_GPRS
 	movq	%rsp, %rdi
 	call	trap
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_TRAPFRAME_GPRS
 	addq	$16, %rsp		/* vector and error code */
 	iretq
 

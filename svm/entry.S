@@ -16,18 +16,13 @@
  * SYSENTER_* are swapped with VMSAVE/VMLOAD around it.
  */
 #include "asm-offsets.h"
+#include <kernel/gprs.h>
 
 	.text
 	.globl svm_vmrun
 	.type svm_vmrun, @function
 svm_vmrun:
-	push	%rbp
-	mov	%rsp, %rbp
-	push	%rbx
-	push	%r12
-	push	%r13
-	push	%r14
-	push	%r15
+	PUSH_CALLEE_SAVED
 	push	%rdi			/* v, for after VMRUN */
 	push	%rdx			/* host_pa */
 #if SOL >= 3
@@ -35,42 +30,14 @@ svm_vmrun:
 	vmsave	%rax			/* host FS/GS/TR/LDTR/syscall MSRs */
 	mov	%rsi, %rax		/* VMRUN's operand, restored on exit */
 
-	mov	VCPU_RBX(%rdi), %rbx
-	mov	VCPU_RCX(%rdi), %rcx
-	mov	VCPU_RDX(%rdi), %rdx
-	mov	VCPU_RSI(%rdi), %rsi
-	mov	VCPU_RBP(%rdi), %rbp
-	mov	VCPU_R8(%rdi), %r8
-	mov	VCPU_R9(%rdi), %r9
-	mov	VCPU_R10(%rdi), %r10
-	mov	VCPU_R11(%rdi), %r11
-	mov	VCPU_R12(%rdi), %r12
-	mov	VCPU_R13(%rdi), %r13
-	mov	VCPU_R14(%rdi), %r14
-	mov	VCPU_R15(%rdi), %r15
-	mov	VCPU_RDI(%rdi), %rdi
+	LOAD_GUEST_GPRS
 
 	vmload	%rax
 	vmrun	%rax
 	vmsave	%rax
 
 	/* Host RSP and RAX are back; every other GPR still holds the guest's. */
-	push	%rdi
-	mov	16(%rsp), %rdi		/* v */
-	mov	%rbx, VCPU_RBX(%rdi)
-	mov	%rcx, VCPU_RCX(%rdi)
-	mov	%rdx, VCPU_RDX(%rdi)
-	mov	%rsi, VCPU_RSI(%rdi)
-	mov	%rbp, VCPU_RBP(%rdi)
-	mov	%r8, VCPU_R8(%rdi)
-	mov	%r9, VCPU_R9(%rdi)
-	mov	%r10, VCPU_R10(%rdi)
-	mov	%r11, VCPU_R11(%rdi)
-	mov	%r12, VCPU_R12(%rdi)
-	mov	%r13, VCPU_R13(%rdi)
-	mov	%r14, VCPU_R14(%rdi)
-	mov	%r15, VCPU_R15(%rdi)
-	pop	VCPU_RDI(%rdi)
+	SAVE_GUEST_GPRS 8		/* v is under host_pa */
 
 	pop	%rax			/* host_pa */
 	vmload	%rax
@@ -80,11 +47,6 @@ svm_vmrun:
 	call	svm_vmrun_missing
 #endif
 	pop	%rdi
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbx
-	pop	%rbp
+	POP_CALLEE_SAVED
 	ret
 	.size svm_vmrun, . - svm_vmrun

@@ -15,32 +15,15 @@
  *   frame was saved: switches back to the stack te_enter saved and
  *   returns from te_enter.  Never returns to its caller.
  */
+#include <kernel/gprs.h>
+
 	.text
 	.globl te_enter
 te_enter:
-	pushq	%rbx
-	pushq	%rbp
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	PUSH_CALLEE_SAVED
 	movq	%rsp, te_host_rsp(%rip)
 	movq	%rdi, %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_TRAPFRAME_GPRS
 	/* trapno and err */
 	addq	$16, %rsp
 	iretq
@@ -48,12 +31,7 @@ te_enter:
 	.globl te_leave
 te_leave:
 	movq	te_host_rsp(%rip), %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbp
-	popq	%rbx
+	POP_CALLEE_SAVED
 	ret
 
 	.bss

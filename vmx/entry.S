@@ -18,18 +18,13 @@
  * 0x2 after an exit (IF, DF clear).
  */
 #include "asm-offsets.h"
+#include <kernel/gprs.h>
 
 	.text
 	.globl vmx_vmrun
 	.type vmx_vmrun, @function
 vmx_vmrun:
-	push	%rbp
-	mov	%rsp, %rbp
-	push	%rbx
-	push	%r12
-	push	%r13
-	push	%r14
-	push	%r15
+	PUSH_CALLEE_SAVED
 	push	%rdi			/* v, for after the exit */
 #if SOL >= 3
 	mov	$FIELD_HOST_RSP, %eax
@@ -37,20 +32,7 @@ vmx_vmrun:
 
 	test	%esi, %esi		/* MOVs keep the flags for the jump */
 	mov	VCPU_RAX(%rdi), %rax
-	mov	VCPU_RBX(%rdi), %rbx
-	mov	VCPU_RCX(%rdi), %rcx
-	mov	VCPU_RDX(%rdi), %rdx
-	mov	VCPU_RSI(%rdi), %rsi
-	mov	VCPU_RBP(%rdi), %rbp
-	mov	VCPU_R8(%rdi), %r8
-	mov	VCPU_R9(%rdi), %r9
-	mov	VCPU_R10(%rdi), %r10
-	mov	VCPU_R11(%rdi), %r11
-	mov	VCPU_R12(%rdi), %r12
-	mov	VCPU_R13(%rdi), %r13
-	mov	VCPU_R14(%rdi), %r14
-	mov	VCPU_R15(%rdi), %r15
-	mov	VCPU_RDI(%rdi), %rdi
+	LOAD_GUEST_GPRS
 	jnz	1f
 	vmlaunch
 	jmp	2f
@@ -66,23 +48,8 @@ vmx_vmrun:
 	.type vmx_exit, @function
 vmx_exit:
 	/* Host RSP is back; every GPR still holds the guest's. */
-	push	%rdi
-	mov	8(%rsp), %rdi		/* v */
+	SAVE_GUEST_GPRS 0
 	mov	%rax, VCPU_RAX(%rdi)
-	mov	%rbx, VCPU_RBX(%rdi)
-	mov	%rcx, VCPU_RCX(%rdi)
-	mov	%rdx, VCPU_RDX(%rdi)
-	mov	%rsi, VCPU_RSI(%rdi)
-	mov	%rbp, VCPU_RBP(%rdi)
-	mov	%r8, VCPU_R8(%rdi)
-	mov	%r9, VCPU_R9(%rdi)
-	mov	%r10, VCPU_R10(%rdi)
-	mov	%r11, VCPU_R11(%rdi)
-	mov	%r12, VCPU_R12(%rdi)
-	mov	%r13, VCPU_R13(%rdi)
-	mov	%r14, VCPU_R14(%rdi)
-	mov	%r15, VCPU_R15(%rdi)
-	pop	VCPU_RDI(%rdi)
 	pop	%rdi
 	xor	%eax, %eax
 #else
@@ -96,11 +63,6 @@ vmx_exit:
 	call	vmx_vmrun_missing
 #endif
 vmx_vmrun_out:
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbx
-	pop	%rbp
+	POP_CALLEE_SAVED
 	ret
 	.size vmx_vmrun, . - vmx_vmrun
