@@ -1,9 +1,11 @@
 /*
- * asm-offsets.c - struct offsets for svm/entry.S, generated from C so the
- * world switch can never disagree with struct vcpu (lab 3).
+ * asm-offsets.c - struct vcpu offsets for the world switches (svm/entry.S,
+ * vmx/entry.S, kernel/gprs.h), generated from C so that the assembly can
+ * never disagree with struct vcpu (lab 3).
  *
  * Compiled with -S only: each DEFINE leaves a "->NAME VALUE" marker in the
- * assembly output, which svm/Makefrag turns into obj/svm/asm-offsets.h.
+ * assembly output, which kernel/Makefrag turns into obj/kernel/asm-offsets.h.
+ * Backend-specific constants come from the backend's own asm-offsets.c.
  */
 #include <kernel/domain.h>
 

@@ -5,7 +5,7 @@
  * void svm_vmrun(struct vcpu *v, hpa_t vmcb_pa, hpa_t host_pa)
  *
  *   %rdi  v: guest GPRs are loaded from and stored to v->gprs (offsets from
- *         asm-offsets.h); guest RAX and RSP live in the VMCB instead.
+ *         kernel/asm-offsets.c); guest RAX and RSP live in the VMCB instead.
  *   %rsi  physical address of the guest's VMCB.
  *   %rdx  physical address of a host VMCB-sized area for VMSAVE/VMLOAD.
  *
@@ -15,7 +15,7 @@
  * (hidden parts included), KernelGSBase, STAR/LSTAR/CSTAR/SFMASK and
  * SYSENTER_* are swapped with VMSAVE/VMLOAD around it.
  */
-#include "asm-offsets.h"
+#include "kernel/asm-offsets.h"
 #include <kernel/gprs.h>
 
 	.text

@@ -1,36 +1,19 @@
 /*
- * asm-offsets.c - struct offsets for vmx/entry.S, generated from C so the
- * world switch can never disagree with struct vcpu (lab 3).
+ * asm-offsets.c - VMCS field encodings for vmx/entry.S, generated from C so
+ * that the assembly uses vmx/vmcs.h's values (lab 3).  The struct vcpu
+ * offsets come from kernel/asm-offsets.c.
  *
  * Compiled with -S only: each DEFINE leaves a "->NAME VALUE" marker in the
- * assembly output, which vmx/Makefrag turns into obj/vmx/asm-offsets.h.
+ * assembly output, which kernel/Makefrag turns into obj/vmx/asm-offsets.h.
  */
-#include <kernel/domain.h>
 #include <vmx/vmcs.h>
 
 #define DEFINE(sym, val) \
 	__asm__ volatile("\n.ascii \"->" #sym " %c0\"" : : "i"(val))
-#define DEFINE_GPR(reg) \
-	DEFINE(VCPU_##reg, offsetof(struct vcpu, gprs) + 8 * GPR_##reg)
 
 void asm_offsets(void);
 
 void asm_offsets(void)
 {
-	DEFINE_GPR(RAX);
-	DEFINE_GPR(RCX);
-	DEFINE_GPR(RDX);
-	DEFINE_GPR(RBX);
-	DEFINE_GPR(RBP);
-	DEFINE_GPR(RSI);
-	DEFINE_GPR(RDI);
-	DEFINE_GPR(R8);
-	DEFINE_GPR(R9);
-	DEFINE_GPR(R10);
-	DEFINE_GPR(R11);
-	DEFINE_GPR(R12);
-	DEFINE_GPR(R13);
-	DEFINE_GPR(R14);
-	DEFINE_GPR(R15);
 	DEFINE(FIELD_HOST_RSP, VMCS_HOST_RSP);
 }

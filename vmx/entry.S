@@ -6,7 +6,7 @@
  * int vmx_vmrun(struct vcpu *v, int launched)
  *
  *   %rdi  v: every guest GPR but RSP is loaded from and stored to v->gprs
- *         (offsets from asm-offsets.h); guest RSP lives in the VMCS.
+ *         (offsets from kernel/asm-offsets.c); guest RSP lives in the VMCS.
  *   %esi  nonzero: VMRESUME, else VMLAUNCH.
  *   returns %eax 0 after a VM exit, 1 on VMfailValid (the error is in the
  *         VMCS's VM-instruction error field), 2 on VMfailInvalid.
@@ -17,7 +17,8 @@
  * with the callee-saved registers and v on top of the stack.  RFLAGS is
  * 0x2 after an exit (IF, DF clear).
  */
-#include "asm-offsets.h"
+#include "kernel/asm-offsets.h"
+#include "vmx/asm-offsets.h"
 #include <kernel/gprs.h>
 
 	.text
