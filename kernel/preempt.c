@@ -10,6 +10,7 @@
  * (SDM 3A 10.9 advises low bits all ones).  The legacy 8259 PICs are masked
  * so that no firmware interrupt source reaches a vector without a handler.
  */
+#include <inc/apic.h>
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/clock.h>
@@ -17,21 +18,6 @@
 #include <kernel/page.h>
 #include <kernel/trap.h>
 #include <kernel/vm.h>
-
-#define MSR_APIC_BASE		0x1b
-#define APIC_BASE_X2APIC	(1ULL << 10)
-#define APIC_BASE_ENABLE	(1ULL << 11)
-
-#define APIC_EOI		0x0b0
-#define APIC_SVR		0x0f0
-#define APIC_LVT_TIMER		0x320
-#define APIC_TMICT		0x380
-#define APIC_TMCCT		0x390
-#define APIC_TDCR		0x3e0
-#define APIC_SVR_ENABLE		(1u << 8)
-#define APIC_LVT_PERIODIC	(1u << 17)
-#define APIC_LVT_MASKED		(1u << 16)
-#define APIC_TDCR_DIV16		0x3
 
 #define PREEMPT_VECTOR		32
 #define PREEMPT_SPURIOUS	255

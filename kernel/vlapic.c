@@ -12,6 +12,7 @@
  * APIC page (its domain's MMIO range is the same address for every vcpu).
  */
 #include <inc/x86.h>
+#include <inc/apic.h>
 #include <kernel/kernel.h>
 #include <kernel/clock.h>
 #include <kernel/domain.h>
@@ -19,21 +20,7 @@
 #include <kernel/page.h>
 #include <kernel/vlapic.h>
 
-enum {
-	APIC_ID = 0x020, APIC_VER = 0x030, APIC_TPR = 0x080, APIC_PPR = 0x0a0,
-	APIC_EOI = 0x0b0, APIC_LDR = 0x0d0, APIC_DFR = 0x0e0, APIC_SVR = 0x0f0,
-	APIC_ISR = 0x100, APIC_TMR = 0x180, APIC_IRR = 0x200, APIC_ESR = 0x280,
-	APIC_ICR_LO = 0x300, APIC_ICR_HI = 0x310, APIC_LVT_TIMER = 0x320,
-	APIC_LVT_ERROR = 0x370, APIC_TMICT = 0x380, APIC_TMCCT = 0x390,
-	APIC_TDCR = 0x3e0,
-};
-
 #define APIC_VERSION		0x00050014	/* 6 LVT entries, version 0x14 */
-#define APIC_SVR_ENABLE		(1u << 8)
-#define LVT_MASKED		(1u << 16)
-#define LVT_PERIODIC		(1u << 17)
-#define APIC_BASE_BSP		(1ULL << 8)
-#define APIC_BASE_EN		(1ULL << 11)
 
 static struct vlapic *vlapic_of(struct vcpu *v)
 {
@@ -81,10 +68,10 @@ static void vlapic_timer_update(struct vlapic *l)
 
 	if (!l->deadline || now < l->deadline)
 		return;
-	if (!(l->lvt[0] & LVT_MASKED) && (l->svr & APIC_SVR_ENABLE) &&
+	if (!(l->lvt[0] & APIC_LVT_MASKED) && (l->svr & APIC_SVR_ENABLE) &&
 	    (l->lvt[0] & 0xff) >= 16)
 		vlapic_set(l->irr, l->lvt[0] & 0xff, true);
-	if ((l->lvt[0] & LVT_PERIODIC) && l->period)
+	if ((l->lvt[0] & APIC_LVT_PERIODIC) && l->period)
 		l->deadline = MAX(l->deadline + l->period, now + 1);
 	else
 		l->deadline = 0;
@@ -132,7 +119,7 @@ static void vlapic_write(struct vlapic *l, unsigned reg, uint32_t val)
 
 	if (reg >= APIC_LVT_TIMER && reg <= APIC_LVT_ERROR) {
 		l->lvt[(reg - APIC_LVT_TIMER) / 16] =
-			(l->svr & APIC_SVR_ENABLE) ? val : val | LVT_MASKED;
+			(l->svr & APIC_SVR_ENABLE) ? val : val | APIC_LVT_MASKED;
 		return;
 	}
 	switch (reg) {
@@ -181,7 +168,7 @@ int vlapic_init(struct vcpu *v)
 
 	memset(l, 0, sizeof(*l));
 	for (i = 0; i < 6; i++)
-		l->lvt[i] = LVT_MASKED;
+		l->lvt[i] = APIC_LVT_MASKED;
 	l->svr = 0xff;
 	l->dfr = 0xffffffff;
 	l->enabled = true;
@@ -222,15 +209,15 @@ int vlapic_take_interrupt(struct vcpu *v)
 
 uint64_t vlapic_base_msr(struct vcpu *v)
 {
-	return VLAPIC_BASE | (vlapic_of(v)->enabled ? APIC_BASE_EN : 0) |
+	return VLAPIC_BASE | (vlapic_of(v)->enabled ? APIC_BASE_ENABLE : 0) |
 	       (v->id == 0 ? APIC_BASE_BSP : 0);
 }
 
 /* Only enabling and disabling is supported; the base cannot move. */
 int vlapic_set_base_msr(struct vcpu *v, uint64_t val)
 {
-	if ((val & ~(APIC_BASE_EN | APIC_BASE_BSP)) != VLAPIC_BASE)
+	if ((val & ~(APIC_BASE_ENABLE | APIC_BASE_BSP)) != VLAPIC_BASE)
 		return -E_INVAL;
-	vlapic_of(v)->enabled = val & APIC_BASE_EN;
+	vlapic_of(v)->enabled = val & APIC_BASE_ENABLE;
 	return 0;
 }

@@ -5,15 +5,8 @@
  * timer interrupt.
  */
 #include <guests/lib/guest.h>
+#include <inc/apic.h>
 
-#define APIC_BASE	0xfee00000u
-#define APIC_EOI	0x0b0
-#define APIC_SVR	0x0f0
-#define APIC_LVT_TIMER	0x320
-#define APIC_TMICT	0x380
-#define APIC_TMCCT	0x390
-#define APIC_TDCR	0x3e0
-#define SVR_ENABLE	(1u << 8)
 #define TIMER_VECTOR	0x40
 #define TIMER_COUNT	1000000
 
@@ -21,19 +14,19 @@ static volatile unsigned ticks;
 
 static void apic_write(uint32_t reg, uint32_t v)
 {
-	*(volatile uint32_t *)(uintptr_t)(APIC_BASE + reg) = v;
+	*(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PA + reg) = v;
 }
 
 static uint32_t apic_read(uint32_t reg)
 {
-	return *(volatile uint32_t *)(uintptr_t)(APIC_BASE + reg);
+	return *(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PA + reg);
 }
 
 __attribute__((interrupt)) static void timer_handler(struct intr_frame *f)
 {
 	ticks++;
 	/* Inline: an interrupt handler may not call code that clobbers registers. */
-	*(volatile uint32_t *)(uintptr_t)(APIC_BASE + APIC_EOI) = 0;
+	*(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PA + APIC_EOI) = 0;
 }
 
 void main(void)
@@ -44,7 +37,7 @@ void main(void)
 	outb(0x21, 0xff);
 	outb(0xa1, 0xff);
 	idt_set(TIMER_VECTOR, timer_handler);
-	apic_write(APIC_SVR, SVR_ENABLE | 0xff);
+	apic_write(APIC_SVR, APIC_SVR_ENABLE | 0xff);
 	apic_write(APIC_TDCR, 0xb);
 	apic_write(APIC_LVT_TIMER, TIMER_VECTOR);
 	t0 = rdtsc();

@@ -1,0 +1,42 @@
+/*
+ * apic.h - local APIC registers and bits (SDM 3A 11.4 "Local APIC", table
+ * 11-1 "Local APIC Register Address Map"; 11.5.4 "APIC Timer"), shared by
+ * the preemption timer, the virtual APIC and the guests (lab 3).
+ */
+#ifndef INC_APIC_H
+#define INC_APIC_H
+
+/* IA32_APIC_BASE. */
+#define MSR_APIC_BASE		0x1b
+#define APIC_BASE_BSP		(1ULL << 8)
+#define APIC_BASE_X2APIC	(1ULL << 10)
+#define APIC_BASE_ENABLE	(1ULL << 11)
+#define APIC_DEFAULT_PA		0xfee00000u
+
+/* Offsets in the xAPIC page; the x2APIC MSR is 0x800 + offset / 16. */
+#define APIC_ID			0x020
+#define APIC_VER		0x030
+#define APIC_TPR		0x080
+#define APIC_PPR		0x0a0
+#define APIC_EOI		0x0b0
+#define APIC_LDR		0x0d0
+#define APIC_DFR		0x0e0
+#define APIC_SVR		0x0f0
+#define APIC_ISR		0x100
+#define APIC_TMR		0x180
+#define APIC_IRR		0x200
+#define APIC_ESR		0x280
+#define APIC_ICR_LO		0x300
+#define APIC_ICR_HI		0x310
+#define APIC_LVT_TIMER		0x320
+#define APIC_LVT_ERROR		0x370
+#define APIC_TMICT		0x380
+#define APIC_TMCCT		0x390
+#define APIC_TDCR		0x3e0
+
+#define APIC_SVR_ENABLE		(1u << 8)
+#define APIC_LVT_MASKED		(1u << 16)
+#define APIC_LVT_PERIODIC	(1u << 17)
+#define APIC_TDCR_DIV16		0x3
+
+#endif
