@@ -79,3 +79,20 @@ Test(grader, flood_is_capped, .timeout = 300)
 	cr_expect_eq(r->stop, HV_STOP_FLOOD, "%s", hv_diagnose(r));
 	expect_class(r, "[output flood]");
 }
+
+/* hv_boot_group: a second call in the same run gets the first boot. */
+Test(grader, group_shares_boot, .timeout = 300)
+{
+	struct hv_cfg cfg = { .hv_elf = FAKE("pass") };
+	struct hv_run *first = hv_boot_group("selftest", &cfg);
+	struct hv_run *again = hv_boot_group("selftest", &cfg);
+
+	expect_exit(first, 0);
+	expect_exit(again, 0);
+	expect_result(again, "check_vm() succeeded!");
+	cr_expect(strcmp(first->token, again->token) == 0,
+		  "the group booted twice: tokens %s and %s", first->token,
+		  again->token);
+	cr_expect(strcmp(first->log, again->log) == 0 && again->nlines ==
+		  first->nlines, "the shared result differs from the boot");
+}
