@@ -197,7 +197,7 @@ static int qemu_argv(const struct boot_job *job, char **argv, char *buf,
 	ARG("qemu-system-x86_64");
 	ARG("-machine"); ARG("q35");
 	ARG("-accel"); ARG(job->m->accel == ACCEL_KVM ? "kvm" : "tcg");
-	ARG("-cpu"); ARG(job->m->accel == ACCEL_KVM ? "host" :
+	ARG("-cpu"); ARG("%s", job->m->accel == ACCEL_KVM ? "host" :
 			  job->qemu_cpu ? job->qemu_cpu : "max");
 	ARG("-m"); ARG("%d", job->mem_mb);
 	ARG("-display"); ARG("none");

@@ -215,7 +215,12 @@ static bool domain_start(struct domain *d)
 			d->nvcpus == 1 ? "" : "s");
 		return true;
 	}
-	cprintf("%s: %s\n", d->config->file, err);
+	/* Image and file errors already start with FILE:LINE. */
+	const char *file = d->config->file;
+	if (strncmp(err, file, strlen(file)) == 0)
+		cprintf("domain %s: %s\n", d->name, err);
+	else
+		cprintf("domain %s: %s: %s\n", d->name, file, err);
 	domain_destroy(d);
 	d->state = DOMAIN_CRASHED;
 	strlcpy(d->crash_reason, "failed to start", sizeof(d->crash_reason));
