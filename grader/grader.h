@@ -48,6 +48,7 @@ struct hv_cfg {
 	double progress_timeout;	/* s without output; 0: default */
 	double timeout;			/* s in all; 0: default */
 	const char *qemu_cpu;		/* QEMU -cpu under TCG; NULL: max */
+	int needs_qemu_cpu;		/* SKIP unless qemu_cpu applies (TCG) */
 	struct hv_file files[HV_MAX_FILES];
 };
 

@@ -324,6 +324,9 @@ struct hv_run *run_boot(const struct hv_cfg *cfg, const char *name)
 	if (cfg->needs_virt && !m.has_virt)
 		cr_skip_test("%s: the guest CPU has no %s", m.name,
 			     m.vendor == VENDOR_VMX ? "VT-x (QEMU TCG emulates only SVM; use ACCEL=bochs)" : "SVM");
+	if (cfg->needs_qemu_cpu && m.accel != ACCEL_TCG)
+		cr_skip_test("%s: the test needs the CPU model \"%s\", which "
+			     "only QEMU TCG can set", m.name, cfg->qemu_cpu);
 	r->machine_status = -1;
 	r->ready_us = -1;
 	random_token(r->token, 16);
