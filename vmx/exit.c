@@ -278,7 +278,11 @@ void vmx_exit_decode(struct vcpu *v)
 	e->hw_info1 = vmcs_read(VMCS_EXIT_QUALIFICATION);
 	e->hw_info2 = vmcs_read(VMCS_GUEST_LINEAR_ADDR);
 	e->insn_len = (uint8_t)vmcs_read(VMCS_EXIT_INSN_LEN);
-	e->kind = vmx_exit_kind(v, e->hw_code, e->hw_info1);
+	/* The preemption timer (vmx.c) ends the slice as a host interrupt. */
+	if (e->hw_code == EXIT_REASON_PREEMPT_TIMER)
+		e->kind = EXIT_INTR;
+	else
+		e->kind = vmx_exit_kind(v, e->hw_code, e->hw_info1);
 	if (e->kind == EXIT_ENTRY_FAIL)
 		vmx_report_entry_failure(e->hw_code, e->hw_info1);
 }

@@ -70,6 +70,7 @@
 #define VMCS_GUEST_INTERRUPTIBILITY	0x4824
 #define VMCS_GUEST_ACTIVITY		0x4826
 #define VMCS_GUEST_SYSENTER_CS		0x482a
+#define VMCS_PREEMPT_TIMER		0x482e
 #define VMCS_HOST_SYSENTER_CS		0x4c00
 
 /* B.4: natural-width fields */
@@ -106,6 +107,7 @@
 /* SDM 3C 25.6.1 table 25-5: pin-based VM-execution controls */
 #define PIN_EXT_INTR_EXITING		(1u << 0)
 #define PIN_NMI_EXITING			(1u << 3)
+#define PIN_PREEMPT_TIMER		(1u << 6)
 
 /* Table 25-6: primary processor-based controls */
 #define PROC_HLT_EXITING		(1u << 7)
@@ -177,6 +179,7 @@ enum vmx_exit_reason {
 	EXIT_REASON_EPT_VIOLATION = 48,
 	EXIT_REASON_EPT_MISCONFIG = 49,
 	EXIT_REASON_INVEPT = 50,
+	EXIT_REASON_PREEMPT_TIMER = 52,
 	EXIT_REASON_INVVPID = 53,
 	EXIT_REASON_VMFUNC = 59,
 };

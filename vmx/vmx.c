@@ -8,6 +8,7 @@
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
+#include <kernel/clock.h>
 #include <kernel/page.h>
 #include <kernel/domain.h>
 #include <vmx/vmx.h>
@@ -22,6 +23,7 @@
 #define MSR_VMX_PROCBASED	0x482
 #define MSR_VMX_EXIT		0x483
 #define MSR_VMX_ENTRY		0x484
+#define MSR_VMX_MISC		0x485
 #define MSR_VMX_CR0_FIXED0	0x486
 #define MSR_VMX_CR0_FIXED1	0x487
 #define MSR_VMX_CR4_FIXED0	0x488
@@ -32,6 +34,11 @@
 
 #define BASIC_IO_INSN_INFO	(1ULL << 54)
 #define BASIC_TRUE_CTLS		(1ULL << 55)
+
+#define MISC_PREEMPT_RATE(m)	((m) & 0x1f)	/* timer ticks every 2^n TSC */
+
+/* The VMX-preemption timer's period: the scheduler's slice (sched.c). */
+#define VMX_PREEMPT_US		10000
 
 /* IA32_VMX_EPT_VPID_CAP, appendix A.10 */
 #define EPT_CAP_WALK4		(1ULL << 6)
@@ -121,14 +128,33 @@ static uint32_t vmx_ctl_msr(uint32_t msr)
 	return vmx_caps.true_ctls ? msr + MSR_VMX_TRUE_OFFSET : msr;
 }
 
+/*
+ * SDM 3C 26.5.1 "VMX-Preemption Timer", A.6: a guest that was entered
+ * with RFLAGS.IF clear must still exit on a host interrupt (external-
+ * interrupt exiting), but Bochs masks the interrupt for such a guest until
+ * the guest itself writes RFLAGS.IF.  The preemption timer ends the slice
+ * on any CPU that has it, whatever the guest's IF; the exit is taken as a
+ * host interrupt.  0 (not used) without the timer.
+ */
+static void vmx_probe_preempt_timer(void)
+{
+	uint64_t ticks;
+
+	if (!(vmx_caps.pin & PIN_PREEMPT_TIMER))
+		return;
+	ticks = (clock_tsc_hz() / 1000000 * VMX_PREEMPT_US) >>
+		MISC_PREEMPT_RATE(rdmsr(MSR_VMX_MISC));
+	vmx_caps.preempt_timer = (uint32_t)MIN(MAX(ticks, 1), 0xffffffffULL);
+}
+
 static int vmx_probe_controls(void)
 {
 	struct vmx_caps *c = &vmx_caps;
 	uint64_t ept = rdmsr(MSR_VMX_EPT_VPID_CAP);
 
 	if (vmx_adjust(vmx_ctl_msr(MSR_VMX_PINBASED),
-		       PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, 0,
-		       "pin-based", &c->pin) < 0 ||
+		       PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
+		       PIN_PREEMPT_TIMER, "pin-based", &c->pin) < 0 ||
 	    vmx_adjust(vmx_ctl_msr(MSR_VMX_PROCBASED),
 		       PROC_HLT_EXITING | PROC_USE_IO_BITMAPS |
 		       PROC_USE_MSR_BITMAPS | PROC_MWAIT_EXITING |
@@ -160,6 +186,7 @@ static int vmx_probe_controls(void)
 	if (!c->vpid)
 		c->proc2 &= ~PROC2_ENABLE_VPID;
 	c->invvpid_single = ept & VPID_CAP_INVVPID_SINGLE;
+	vmx_probe_preempt_timer();
 	return 0;
 }
 
@@ -318,12 +345,38 @@ static void vmx_entry_failed(struct vcpu *v, int r)
 		vmx_insn_error_name(v->exit.hw_info1));
 }
 
+/*
+ * Delivers the local APIC's highest pending interrupt when the guest can
+ * take one (RFLAGS.IF set, no blocking by STI or MOV SS) and no other
+ * event is queued (SDM 3C 27.3.1.5 "Checks on Guest Non-Register State",
+ * 27.6 "Event Injection").
+ */
+static void vmx_inject_interrupt(struct vcpu *v)
+{
+	struct virt_event ev = { .type = EVENT_EXTINT };
+	int vec;
+
+	if ((vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) ||
+	    !(vmcs_read(VMCS_GUEST_RFLAGS) & FL_IF) ||
+	    (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
+	     (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)))
+		return;
+	vec = vlapic_take_interrupt(v);
+	if (vec < 0)
+		return;
+	ev.vector = (uint8_t)vec;
+	vmx_inject_event(v, &ev);
+}
+
 static void vmx_vcpu_run(struct vcpu *v)
 {
 	struct vmx_vcpu *x = &v->arch.vmx;
 	int r;
 
 	vmx_load(v);
+	vmx_inject_interrupt(v);
+	if (vmx_caps.preempt_timer)
+		vmcs_write(VMCS_PREEMPT_TIMER, vmx_caps.preempt_timer);
 	vmcs_write(VMCS_GUEST_RSP, v->gprs[GPR_RSP]);
 	if (x->flush && vmx_caps.vpid)
 		invvpid(vmx_caps.invvpid_single ? INVVPID_SINGLE : INVVPID_ALL,
@@ -608,9 +661,10 @@ const struct virt_ops *vmx_probe(void)
 	if (vmx_probe_controls() < 0)
 		return NULL;
 	cprintf("vmx: VMCS revision 0x%x, %s controls, EPT, unrestricted "
-		"guest, VPID %s, INS/OUTS info %s\n", vmx_caps.revision,
-		vmx_caps.true_ctls ? "TRUE" : "default",
+		"guest, VPID %s, INS/OUTS info %s, preemption timer %s\n",
+		vmx_caps.revision, vmx_caps.true_ctls ? "TRUE" : "default",
 		vmx_caps.vpid ? "yes" : "no",
-		vmx_caps.io_insn_info ? "yes" : "no");
+		vmx_caps.io_insn_info ? "yes" : "no",
+		vmx_caps.preempt_timer ? "yes" : "no");
 	return &vmx_ops;
 }

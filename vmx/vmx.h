@@ -54,6 +54,7 @@ struct vmx_caps {
 	bool invept_single;
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint32_t pin, proc, proc2, exit, entry;
+	uint32_t preempt_timer;	/* VMX-preemption timer value per entry */
 };
 extern struct vmx_caps vmx_caps;
 
