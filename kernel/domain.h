@@ -153,6 +153,12 @@ void bench_exit(struct domain *d, enum exit_kind k);
 void bench_console_line(struct domain *d, const char *line);
 void bench_report(void);
 
+/*
+ * The longest a vcpu runs before the next one gets the CPU (sched.c); the
+ * backends' preemption timers (vmx.c) fire at the same period.
+ */
+#define SCHED_SLICE_US		10000
+
 /* Round-robin over every runnable vcpu until none is left (sched.c). */
 void sched_run(void);
 

@@ -19,7 +19,6 @@
 #include <kernel/page.h>
 
 #define SCHED_SLICE_EXITS	4096
-#define SCHED_SLICE_US		10000
 #define SCHED_TIMEOUT_S		60
 
 /* TSC value after which running domains are stopped; 0: never. */

@@ -37,9 +37,6 @@
 
 #define MISC_PREEMPT_RATE(m)	((m) & 0x1f)	/* timer ticks every 2^n TSC */
 
-/* The VMX-preemption timer's period: the scheduler's slice (sched.c). */
-#define VMX_PREEMPT_US		10000
-
 /* IA32_VMX_EPT_VPID_CAP, appendix A.10 */
 #define EPT_CAP_WALK4		(1ULL << 6)
 #define EPT_CAP_WB		(1ULL << 14)
@@ -142,7 +139,7 @@ static void vmx_probe_preempt_timer(void)
 
 	if (!(vmx_caps.pin & PIN_PREEMPT_TIMER))
 		return;
-	ticks = (clock_tsc_hz() / 1000000 * VMX_PREEMPT_US) >>
+	ticks = (clock_tsc_hz() / 1000000 * SCHED_SLICE_US) >>
 		MISC_PREEMPT_RATE(rdmsr(MSR_VMX_MISC));
 	vmx_caps.preempt_timer = (uint32_t)MIN(MAX(ticks, 1), 0xffffffffULL);
 }
