@@ -175,7 +175,10 @@ static uint64_t *svm_reg_field(struct vmcb *vmcb, enum vreg r)
 }
 
 /* EFER.SVME must stay set in the guest (VMRUN checks it); the guest never
- * sees it. */
+ * sees it.  EFER.LME reaches the VMCB only while CR0.PG is set: QEMU's TCG
+ * loads the host's CR0 at #VMEXIT while the guest's EFER is still in
+ * place and drops it when that EFER has LME without CR4.PAE, so a guest
+ * that set LME before PAE would leave the host running without paging. */
 static uint64_t svm_reg_read(struct vcpu *v, enum vreg r)
 {
 	struct vmcb *vmcb = v->arch.svm.vmcb;
@@ -183,8 +186,20 @@ static uint64_t svm_reg_read(struct vcpu *v, enum vreg r)
 	if (r == VREG_CPL)
 		return vmcb->save.cpl;
 	if (r == VREG_EFER)
-		return vmcb->save.efer & ~EFER_SVME;
+		return (vmcb->save.efer & ~EFER_SVME) |
+		       (v->arch.svm.efer_lme ? EFER_LME : 0);
 	return *svm_reg_field(vmcb, r);
+}
+
+/* The VMCB's EFER.LME: the guest's, while its CR0.PG is set. */
+static void svm_sync_lme(struct vcpu *v)
+{
+	struct vmcb_save *s = &v->arch.svm.vmcb->save;
+
+	if (v->arch.svm.efer_lme && (s->cr0 & CR0_PG))
+		s->efer |= EFER_LME;
+	else
+		s->efer &= ~EFER_LME;
 }
 
 /* Writes to the paging controls flush the guest's TLB at the next entry:
@@ -197,14 +212,18 @@ static void svm_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 		vmcb->save.cpl = (uint8_t)val;
 		return;
 	}
-	if (r == VREG_EFER)
+	if (r == VREG_EFER) {
+		v->arch.svm.efer_lme = val & EFER_LME;
 		val |= EFER_SVME;
+	}
 	if (r == VREG_CR0 || r == VREG_CR3 || r == VREG_CR4 || r == VREG_EFER)
 		vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ALL;
 	/* An emulated instruction completed: any STI/MOV SS shadow is over. */
 	if (r == VREG_RIP)
 		vmcb->control.interrupt_shadow = 0;
 	*svm_reg_field(vmcb, r) = val;
+	if (r == VREG_CR0 || r == VREG_EFER)
+		svm_sync_lme(v);
 }
 
 static struct vmcb_seg *svm_seg_field(struct vmcb *vmcb, enum vseg s)

@@ -17,6 +17,7 @@ struct svm_vcpu {
 	struct vmcb *vmcb;	/* the guest's VMCB (direct-map address) */
 	hpa_t vmcb_pa;
 	bool fresh;		/* never run: flush the TLB for its ASID */
+	bool efer_lme;		/* guest EFER.LME: in the VMCB only with CR0.PG */
 };
 
 struct svm_domain {
