@@ -3,11 +3,18 @@
  * CPUID Specification #25481).
  *
  * Policy: pass through what the CPU reports for features hvlab lets a
- * guest use natively (under QEMU TCG -cpu max: XSAVE, SMEP/SMAP, UMIP,
- * FSGSBASE, ...); announce the emulated xAPIC (kernel/vlapic.c); hide
- * hardware virtualization (VMX, SVM and its leaf) and what hvlab does not
- * emulate (x2APIC, MTRRs, MONITOR/MWAIT);
- * set the hypervisor-present bit; answer the hypervisor range.
+ * guest use natively (under QEMU TCG -cpu max: SMEP/SMAP, UMIP, FSGSBASE,
+ * ...); announce the emulated xAPIC (kernel/vlapic.c); hide hardware
+ * virtualization (VMX, SVM and its leaf) and what hvlab does not emulate
+ * (x2APIC, MTRRs, MONITOR/MWAIT); set the hypervisor-present bit; answer
+ * the hypervisor range.
+ *
+ * XSAVE (and AVX, AVX2, AVX-512, which need it) and PKU are hidden, and
+ * CR4.OSXSAVE/PKE refused: XCR0 and PKRU are per-CPU registers that
+ * neither VMRUN nor VM entry switch, and a vcpu's FPU state is saved with
+ * FXSAVE, so one domain's XCR0, PKRU or upper YMM halves would reach the
+ * next.  Intercepting XSETBV and switching XCR0/PKRU/XSAVE state per vcpu
+ * would be the alternative; hiding is the smaller fix.
  *
  * Leaf 0x40000000: EAX = CPUID_HV_MAX, EBX:ECX:EDX = "hvla" "bhvl" "abhv",
  * i.e. the 12 bytes "hvlabhvlabhv".  Leaf 0x40000001 and the rest of the
@@ -23,25 +30,34 @@
 #define L1_ECX_X2APIC	(1u << 21)
 #define L1_ECX_XSAVE	(1u << 26)
 #define L1_ECX_OSXSAVE	(1u << 27)
+#define L1_ECX_AVX	(1u << 28)
+#define L1_ECX_FMA	(1u << 12)
+#define L1_ECX_F16C	(1u << 29)
 #define L1_ECX_HV	(1u << 31)
 #define L1_EDX_APIC	(1u << 9)
 #define L1_EDX_MTRR	(1u << 12)
 #define L7_EBX_FSGSBASE	(1u << 0)
 #define L7_EBX_SMEP	(1u << 7)
 #define L7_EBX_SMAP	(1u << 20)
+#define L7_EBX_AVX2	(1u << 5)
+#define L7_EBX_AVX512	0xdc230000u	/* F, DQ, IFMA, PF, ER, CD, BW, VL */
+#define L7_ECX_AVX512	0x00005842u	/* VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ */
+#define L7_EDX_AVX512	0x0080010cu	/* 4VNNIW, 4FMAPS, VP2INTERSECT, FP16 */
+#define L7_EDX_AMX	0x03400000u	/* AMX-BF16, AMX-TILE, AMX-INT8 */
 #define L7_ECX_UMIP	(1u << 2)
 #define L7_ECX_PKU	(1u << 3)
 #define L7_ECX_OSPKE	(1u << 4)
 #define E1_ECX_SVM	(1u << 2)
-#define CR4_PKE		(1ULL << 22)
+#define E1_ECX_XOP	(1u << 11)
+#define E1_ECX_FMA4	(1u << 16)
+#define CPUID_XSAVE	0xd
 
 static void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
 {
 	r->ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_X2APIC |
-		    L1_ECX_OSXSAVE);
+		    L1_ECX_XSAVE | L1_ECX_OSXSAVE | L1_ECX_AVX | L1_ECX_FMA |
+		    L1_ECX_F16C);
 	r->ecx |= L1_ECX_HV;
-	if (virt_reg_read(v, VREG_CR4) & CR4_OSXSAVE)
-		r->ecx |= L1_ECX_OSXSAVE;
 	r->edx &= ~L1_EDX_MTRR;
 	r->edx |= L1_EDX_APIC;
 	r->ebx = (r->ebx & 0x00ffffff) | ((uint32_t)v->id << 24);
@@ -77,13 +93,14 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf,
 	case 7:
 		if (subleaf != 0)
 			break;
-		r.ecx &= ~L7_ECX_OSPKE;
-		if (virt_reg_read(v, VREG_CR4) & CR4_PKE)
-			r.ecx |= L7_ECX_OSPKE;
+		r.ebx &= ~(L7_EBX_AVX2 | L7_EBX_AVX512);
+		r.ecx &= ~(L7_ECX_AVX512 | L7_ECX_PKU | L7_ECX_OSPKE);
+		r.edx &= ~(L7_EDX_AVX512 | L7_EDX_AMX);
 		break;
 	case 0x80000001:
-		r.ecx &= ~E1_ECX_SVM;
+		r.ecx &= ~(E1_ECX_SVM | E1_ECX_XOP | E1_ECX_FMA4);
 		break;
+	case CPUID_XSAVE:
 	case 0x8000000a:
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;
@@ -106,13 +123,9 @@ uint64_t cpuid_cr4_allowed(void)
 		ok |= CR4_FSGSBASE;
 	if (l1.ecx & L1_ECX_PCID)
 		ok |= CR4_PCIDE;
-	if (l1.ecx & L1_ECX_XSAVE)
-		ok |= CR4_OSXSAVE;
 	if (l7.ebx & L7_EBX_SMEP)
 		ok |= CR4_SMEP;
 	if (l7.ebx & L7_EBX_SMAP)
 		ok |= CR4_SMAP;
-	if (l7.ecx & L7_ECX_PKU)
-		ok |= CR4_PKE;
 	return ok;
 }

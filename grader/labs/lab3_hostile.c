@@ -1,0 +1,199 @@
+/*
+ * lab3_hostile.c - lab 3: hostile guests can crash only themselves.  Each
+ * domain runs guests/hostile with attack=NAME (port I/O sweeps and string
+ * I/O off the end of RAM, MSR sweeps, reserved CR/EFER/XCR0 values and
+ * SVM/VMX instructions, exit storms, wild memory and page-table accesses,
+ * a triple fault mid-REP-OUTS, HLT with interrupts off) beside a
+ * well-behaved bystander.  Each test asserts that its attackers ended as
+ * they must (their PASS lines, or the hypervisor's "crashed (...)"), that
+ * the bystander exits 0 and that the hypervisor reaches its final status.
+ * Points: lab3.points.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include "../grader.h"
+
+#define HOSTILE(name, attack) \
+	{ "hostile-" name, "name   = \"hostile-" name "\"\n" \
+		"kernel = \"guests/hostile.elf\"\nmemory = 16\n" \
+		"extra  = \"attack=" attack "\"\n" }
+#define BYSTANDER \
+	{ "bystander", "name   = \"bystander\"\nkernel = \"guests/hello.elf\"\n" \
+		"memory = 16\n" }
+
+/* Attacks the guest survives: each reports what it saw. */
+static const struct hv_cfg survivors = {
+	.needs_virt = 1,
+	.domains = {
+		HOSTILE("io", "io"),
+		HOSTILE("msr", "msr"),
+		HOSTILE("insn", "insn"),
+		HOSTILE("storm", "storm"),
+		BYSTANDER,
+	},
+};
+
+/* Attacks that must end the attacker. */
+static const struct hv_cfg crashers = {
+	.needs_virt = 1,
+	.domains = {
+		HOSTILE("mem", "mem"),
+		HOSTILE("mmio", "mmio"),
+		HOSTILE("high", "high"),
+		HOSTILE("top", "top"),
+		HOSTILE("ptwalk", "ptwalk"),
+		HOSTILE("triple", "triple"),
+		HOSTILE("halt", "halt"),
+		BYSTANDER,
+	},
+};
+
+/* A tokened line that starts with prefix and contains text; NULL if none. */
+static const struct hv_line *find_result_with(const struct hv_run *r,
+					      const char *prefix,
+					      const char *text)
+{
+	for (size_t i = 0; i < r->nlines; i++)
+		if (r->lines[i].tokened &&
+		    strncmp(r->lines[i].text, prefix, strlen(prefix)) == 0 &&
+		    strstr(r->lines[i].text, text))
+			return &r->lines[i];
+	return NULL;
+}
+
+/* Domain NAME printed no tokened FAIL line and each of passes. */
+static void expect_passes(struct hv_run *r, const char *name,
+			  const char *const passes[])
+{
+	char want[256];
+
+	for (; *passes; passes++) {
+		snprintf(want, sizeof(want), "%s: PASS: %s", name, *passes);
+		expect_result(r, want);
+	}
+	snprintf(want, sizeof(want), "%s: FAIL: ", name);
+	cr_expect(find_result_with(r, want, "") == NULL,
+		  "[wrong result] %s\n    log: %s",
+		  find_result_with(r, want, "") ?
+		  find_result_with(r, want, "")->text : "", r->log);
+}
+
+/* Domain NAME passed every report and exited 0. */
+static void expect_clean(struct hv_run *r, const char *name,
+			 const char *const passes[])
+{
+	char summary[128];
+
+	expect_passes(r, name, passes);
+	snprintf(summary, sizeof(summary), "%s: SUMMARY: ", name);
+	cr_expect(find_result_with(r, summary, " tests, 0 failed") != NULL,
+		  "[wrong result] no line \"%sN tests, 0 failed\"\n  %s",
+		  summary, hv_diagnose(r));
+	expect_domain_exit(r, name, 0);
+}
+
+/* The bystander finished and the hypervisor printed its final status. */
+static void expect_bystander(struct hv_run *r)
+{
+	static const char *const passes[] = { "protected mode: CR0.PE set",
+		NULL };
+
+	expect_clean(r, "bystander", passes);
+	expect_exit(r, 1);
+}
+
+/* "domain NAME: crashed (" ... text ... ")" was printed. */
+static void expect_crash_with(struct hv_run *r, const char *name,
+			      const char *text)
+{
+	char prefix[128];
+
+	snprintf(prefix, sizeof(prefix), "domain %s: crashed (", name);
+	cr_expect(find_result_with(r, prefix, text) != NULL,
+		  "[wrong result] expected result line \"%s...%s...)\"\n  %s",
+		  prefix, text, hv_diagnose(r));
+}
+
+Test(lab3, hostile_io, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"IN sweep: 65536 ports x 3 sizes, empty ports read as all "
+		"ones (0 did not)",
+		"OUT sweep: 65536 ports x 3 sizes survived",
+		"rep outsb x 1 MiB: ECX 0x0, ESI 0x200000", NULL };
+	struct hv_run *r = hv_boot_group("hostile", &survivors);
+
+	expect_passes(r, "hostile-io", passes);
+	expect_result(r, "domain hostile-io: crashed (ins at 0x1000000: "
+		      "outside guest memory)");
+	expect_bystander(r);
+}
+
+Test(lab3, hostile_msr, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"wrmsr sweep: every unknown MSR faults (0 did not)",
+		"rdmsr EFER hides SVME", "wrmsr EFER.SVME: #GP",
+		"wrmsr VM_HSAVE_PA: #GP", "wrmsr FEATURE_CONTROL: #GP",
+		"wrmsr APIC_BASE moved to 0xfed00000: #GP",
+		"wrmsr PAT with types 2 and 8: #GP", NULL };
+	struct hv_run *r = hv_boot_group("hostile", &survivors);
+
+	expect_clean(r, "hostile-msr", passes);
+	expect_bystander(r);
+}
+
+Test(lab3, hostile_insn, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"CR0.PG without PE: #GP, CR0 unchanged",
+		"CR4 reserved bit 31: #GP",
+		"CR4.OSXSAVE: #GP (XSAVE is not offered)",
+		"EFER.LME changed while paging: #GP",
+		"XSETBV XCR0=7: #UD",
+		"19 SVM/VMX/SMX instructions: each #UD (0 not)", NULL };
+	struct hv_run *r = hv_boot_group("hostile", &survivors);
+
+	expect_clean(r, "hostile-insn", passes);
+	expect_bystander(r);
+}
+
+Test(lab3, hostile_storm, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"1000000 CPUID and 1000000 OUT exits", NULL };
+	struct hv_run *r = hv_boot_group("hostile", &survivors);
+
+	expect_clean(r, "hostile-storm", passes);
+	expect_bystander(r);
+}
+
+Test(lab3, hostile_memory, .timeout = 900)
+{
+	struct hv_run *r = hv_boot_group("hostile_crash", &crashers);
+
+	expect_result(r, "domain hostile-mem: crashed (read at 0x1000000 "
+		      "outside guest memory (16 MiB))");
+	expect_result(r, "domain hostile-mmio: crashed (write at 0xfec00000 "
+		      "outside guest memory (16 MiB))");
+	expect_result(r, "domain hostile-high: crashed (read at 0x100000000 "
+		      "outside guest memory (16 MiB))");
+	expect_crash_with(r, "hostile-top", "outside guest memory");
+	expect_crash_with(r, "hostile-ptwalk", "0x2000000");
+	cr_expect(find_result_with(r, "hostile-top: PASS: MAXPHYADDR ",
+				   "reserved-bit flag") != NULL,
+		  "[wrong result] hostile-top: no PASS for the reserved-bit "
+		  "#PF\n  %s", hv_diagnose(r));
+	expect_bystander(r);
+}
+
+Test(lab3, hostile_hang, .timeout = 900)
+{
+	struct hv_run *r = hv_boot_group("hostile_crash", &crashers);
+
+	expect_result(r, "domain hostile-triple: crashed (triple fault)");
+	expect_result(r, "domain hostile-halt: crashed (vcpu 0 halted with "
+		      "interrupts disabled)");
+	expect_bystander(r);
+}

@@ -1,0 +1,95 @@
+/*
+ * io.c - port I/O attacks (lab 3; SDM 2A IN/OUT/INS/OUTS): every port at
+ * every size, REP OUTS with a huge count, and last a REP INSD whose buffer
+ * runs off the end of guest RAM, which must crash this domain only.
+ */
+#include <guests/hostile/hostile.h>
+
+#define RAM_END		0x1000000	/* the configs give hostile 16 MiB */
+#define PORT_DUMMY	0x80
+
+/* Ports with a device behind them: COM1 and the exit port (and its
+ * neighbours, so a wide access there cannot end the guest). */
+static bool io_device_port(uint32_t port)
+{
+	return (port >= 0x3f0 && port <= 0x3ff) ||
+	       (port >= 0xf0 && port <= 0xf7);
+}
+
+static uint32_t io_in(uint32_t port, unsigned size)
+{
+	uint32_t v = 0;
+
+	if (size == 1)
+		__asm__ volatile("inb %w1, %b0" : "=a"(v) : "d"(port));
+	else if (size == 2)
+		__asm__ volatile("inw %w1, %w0" : "=a"(v) : "d"(port));
+	else
+		__asm__ volatile("inl %w1, %0" : "=a"(v) : "d"(port));
+	return v;
+}
+
+static void io_out(uint32_t port, unsigned size, uint32_t v)
+{
+	if (size == 1)
+		__asm__ volatile("outb %b0, %w1" : : "a"(v), "d"(port));
+	else if (size == 2)
+		__asm__ volatile("outw %w0, %w1" : : "a"(v), "d"(port));
+	else
+		__asm__ volatile("outl %0, %w1" : : "a"(v), "d"(port));
+}
+
+/* IN of every size from every port: ports without a device read as ones. */
+static void io_in_sweep(void)
+{
+	unsigned bad = 0, size;
+	uint32_t port;
+
+	for (size = 1; size <= 4; size *= 2)
+		for (port = 0; port < 0x10000; port++) {
+			uint32_t ones = size == 4 ? ~0u : (1u << (8 * size)) - 1;
+
+			if (!io_device_port(port) &&
+			    (io_in(port, size) & ones) != ones)
+				bad++;
+		}
+	report(bad == 0, "IN sweep: 65536 ports x 3 sizes, empty ports read "
+	       "as all ones (%u did not)", bad);
+}
+
+static void io_out_sweep(void)
+{
+	unsigned size;
+	uint32_t port;
+
+	for (size = 1; size <= 4; size *= 2)
+		for (port = 0; port < 0x10000; port++)
+			if (!io_device_port(port))
+				io_out(port, size, 0xa5a5a5a5);
+	report(true, "OUT sweep: 65536 ports x 3 sizes survived");
+}
+
+/* REP OUTSB of 1 MiB of our own RAM to one port: many bounded exits. */
+static void io_rep_outs(void)
+{
+	uint32_t n = 0x100000, src = 0x100000;
+
+	__asm__ volatile("cld; rep outsb" : "+c"(n), "+S"(src)
+		     : "d"(PORT_DUMMY) : "memory");
+	report(n == 0 && src == 0x200000, "rep outsb x 1 MiB: ECX 0x%x, ESI "
+	       "0x%x", n, src);
+}
+
+void attack_io(void)
+{
+	uint32_t n = 0xffffffff, dst = RAM_END - 64;
+
+	io_in_sweep();
+	io_out_sweep();
+	io_rep_outs();
+	printf("rep insd, 4G elements, from 0x%x across the end of RAM\n",
+	       dst);
+	__asm__ volatile("cld; rep insl" : "+c"(n), "+D"(dst)
+		     : "d"(PORT_DUMMY) : "memory");
+	report(false, "rep insd past the end of RAM returned (EDI 0x%x)", dst);
+}
