@@ -1,7 +1,8 @@
 /*
  * bench.c - the guest of `make bench-exits` (labs 3 and 8): the cost of N
  * CPUID exits, N VMMCALL exits and of a CPU-bound loop, in TSC cycles.
- * n=N on the command line sets N (default 10000).  VMMCALL only runs under
+ * n=N on the command line sets N (default 10000), loop=L the loop's
+ * iterations (default 1000 N).  VMMCALL only runs under
  * hvlab (signature at CPUID 0x40000000); elsewhere it would raise #UD.
  */
 #include <guests/lib/guest.h>
@@ -75,6 +76,8 @@ void main(void)
 {
 	char buf[24];
 	uint64_t n = parse_u64(cmdline_get("n", buf, sizeof(buf)), DEFAULT_N);
+	uint64_t loop = parse_u64(cmdline_get("loop", buf, sizeof(buf)),
+				  n * LOOP_PER_N);
 	uint64_t sum;
 
 	bench_print("cpuid exits", n, bench_cpuid(n));
@@ -82,7 +85,6 @@ void main(void)
 		bench_print("vmmcall exits", n, bench_vmmcall(n));
 	else
 		report_skip("vmmcall exits: not running under hvlab");
-	bench_print("loop iterations", n * LOOP_PER_N, bench_loop(n * LOOP_PER_N,
-								  &sum));
+	bench_print("loop iterations", loop, bench_loop(loop, &sum));
 	report(sum != 0, "bench finished (n=%llu)", (unsigned long long)n);
 }
