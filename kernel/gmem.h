@@ -41,4 +41,31 @@ int gmem_write(struct vcpu *v, gva_t la, const void *buf, size_t len,
  */
 size_t gmem_fetch_insn(struct vcpu *v, uint8_t *buf);
 
+#if SOL >= 3
+/* The exiting instruction, fetched by an exit decoder (svm/, vmx/). */
+struct gmem_insn {
+	uint8_t bytes[15];
+	size_t n;		/* bytes fetched */
+	size_t pfx;		/* legacy and REX prefix bytes */
+	uint8_t rex;		/* the REX prefix right before the opcode, or 0 */
+	bool adsize;		/* 0x67 */
+	int seg;		/* segment override as enum vseg, or -1 */
+};
+
+/*
+ * Fetches the instruction at CS:RIP into *in and skips its prefixes.
+ * Returns whether any byte after the prefixes could be fetched.
+ */
+bool gmem_insn_fetch(struct vcpu *v, struct gmem_insn *in);
+
+/* Whether the opcode bytes after the prefixes are op[0..len). */
+bool gmem_insn_is(const struct gmem_insn *in, const uint8_t *op, size_t len);
+
+/*
+ * The address size, in bytes, of a string instruction in v's current code
+ * segment, with (override) or without an 0x67 prefix.
+ */
+uint8_t gmem_insn_addr_size(struct vcpu *v, bool override);
+#endif
+
 #endif

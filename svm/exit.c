@@ -16,61 +16,6 @@
 #include <svm/vmcb.h>
 
 #if SOL >= 3
-/* The bytes of an exiting instruction after its prefixes. */
-struct svm_insn {
-	uint8_t bytes[15];
-	size_t n;		/* bytes fetched */
-	size_t pfx;		/* legacy and REX prefix bytes */
-	uint8_t rex;
-	bool adsize;		/* 0x67 */
-	int seg;		/* segment override as enum vseg, or -1 */
-};
-
-static int svm_prefix_seg(uint8_t b)
-{
-	switch (b) {
-	case 0x26: return VSEG_ES;
-	case 0x2e: return VSEG_CS;
-	case 0x36: return VSEG_SS;
-	case 0x3e: return VSEG_DS;
-	case 0x64: return VSEG_FS;
-	case 0x65: return VSEG_GS;
-	default:   return -1;
-	}
-}
-
-/* Fetches the instruction at CS:RIP and skips its prefixes. */
-static bool svm_insn_fetch(struct vcpu *v, struct svm_insn *in)
-{
-	bool long64 = vcpu_long_mode(v);
-	uint8_t b;
-
-	memset(in, 0, sizeof(*in));
-	in->seg = -1;
-	in->n = gmem_fetch_insn(v, in->bytes);
-	for (; in->pfx < in->n; in->pfx++) {
-		b = in->bytes[in->pfx];
-		if (svm_prefix_seg(b) >= 0)
-			in->seg = svm_prefix_seg(b);
-		else if (b == 0x67)
-			in->adsize = true;
-		else if (b == 0x40 + (b & 0x0f) && long64)
-			in->rex = b;
-		else if (b != 0xf0 && b != 0xf2 && b != 0xf3 && b != 0x66)
-			break;
-		if (b < 0x40 || b > 0x4f)
-			in->rex = 0;
-	}
-	return in->pfx < in->n;
-}
-
-/* Whether the opcode bytes after the prefixes are op[0..len). */
-static bool svm_insn_is(const struct svm_insn *in, const uint8_t *op,
-			size_t len)
-{
-	return in->pfx + len <= in->n && !memcmp(in->bytes + in->pfx, op, len);
-}
-
 /*
  * Length of the instruction that exited, whose opcode (after prefixes) is
  * op[0..len); 0 if the bytes at CS:RIP are not that instruction.
@@ -78,11 +23,11 @@ static bool svm_insn_is(const struct svm_insn *in, const uint8_t *op,
 static uint8_t svm_insn_len(struct vcpu *v, const uint8_t *op, size_t len)
 {
 	struct vmcb *vmcb = v->arch.svm.vmcb;
-	struct svm_insn in;
+	struct gmem_insn in;
 
 	if (svm_caps.nrips && vmcb->control.nrip)
 		return (uint8_t)(vmcb->control.nrip - vmcb->save.rip);
-	if (!svm_insn_fetch(v, &in) || !svm_insn_is(&in, op, len))
+	if (!gmem_insn_fetch(v, &in) || !gmem_insn_is(&in, op, len))
 		return 0;
 	return (uint8_t)(in.pfx + len);
 }
@@ -94,25 +39,12 @@ static enum exit_kind svm_decode_fixed(struct vcpu *v, enum exit_kind kind,
 	return v->exit.insn_len ? kind : EXIT_UNKNOWN;
 }
 
-/* Default address size of the code segment, in bytes. */
-static uint8_t svm_addr_size(struct vcpu *v, bool override)
-{
-	struct vseg_desc cs;
-
-	if (vcpu_long_mode(v))
-		return override ? 4 : 8;
-	virt_seg_read(v, VSEG_CS, &cs);
-	if ((virt_reg_read(v, VREG_CR0) & CR0_PE) && (cs.attr & SEG_ATTR_DB))
-		return override ? 2 : 4;
-	return override ? 4 : 2;
-}
-
 /* EXITINFO1 of IOIO, table 15-11; EXITINFO2 is the next RIP. */
 static enum exit_kind svm_decode_io(struct vcpu *v, uint64_t info1,
 				    uint64_t info2)
 {
 	struct exit_io *io = &v->exit.io;
-	struct svm_insn in;
+	struct gmem_insn in;
 
 	io->port = (uint16_t)(info1 >> IOIO_PORT_SHIFT);
 	io->in = info1 & IOIO_TYPE_IN;
@@ -128,10 +60,10 @@ static enum exit_kind svm_decode_io(struct vcpu *v, uint64_t info1,
 	 * The segment field needs decode assists and QEMU's TCG leaves the
 	 * address size 0 too: the prefixes of the instruction tell both.
 	 */
-	if (!svm_insn_fetch(v, &in))
+	if (!gmem_insn_fetch(v, &in))
 		return EXIT_UNKNOWN;
 	if (!io->addr_size)
-		io->addr_size = svm_addr_size(v, in.adsize);
+		io->addr_size = gmem_insn_addr_size(v, in.adsize);
 	io->seg = in.seg >= 0 ? (enum vseg)in.seg : VSEG_DS;
 	return EXIT_IO;
 }
@@ -146,13 +78,13 @@ static enum exit_kind svm_decode_cr(struct vcpu *v, unsigned cr, bool write,
 				    uint64_t info1)
 {
 	struct exit_cr *x = &v->exit.cr;
-	struct svm_insn in;
+	struct gmem_insn in;
 	const uint8_t *op;
 	uint8_t modrm;
 
 	x->cr = (uint8_t)cr;
 	x->write = write;
-	if (!svm_insn_fetch(v, &in) || in.pfx + 2 > in.n || in.bytes[in.pfx] != 0x0f)
+	if (!gmem_insn_fetch(v, &in) || in.pfx + 2 > in.n || in.bytes[in.pfx] != 0x0f)
 		return EXIT_UNKNOWN;
 	op = in.bytes + in.pfx;
 	if (op[1] == 0x06) {

@@ -20,73 +20,12 @@
 #include <vmx/vmcs.h>
 
 #if SOL >= 3
-/* The bytes of the exiting instruction, and where its opcode starts. */
-struct vmx_insn {
-	uint8_t bytes[15];
-	size_t n;
-	size_t pfx;		/* legacy and REX prefix bytes */
-	uint8_t rex;
-	bool adsize;		/* 0x67 */
-	int seg;		/* segment override as enum vseg, or -1 */
-};
-
-static int vmx_prefix_seg(uint8_t b)
-{
-	static const uint8_t pfx[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
-	static const enum vseg seg[] = { VSEG_ES, VSEG_CS, VSEG_SS, VSEG_DS,
-					 VSEG_FS, VSEG_GS };
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(pfx); i++)
-		if (b == pfx[i])
-			return seg[i];
-	return -1;
-}
-
-/* Fetches the instruction at CS:RIP and skips its prefixes. */
-static bool vmx_insn_fetch(struct vcpu *v, struct vmx_insn *in)
-{
-	bool long64 = vcpu_long_mode(v);
-	uint8_t b;
-
-	memset(in, 0, sizeof(*in));
-	in->seg = -1;
-	in->n = gmem_fetch_insn(v, in->bytes);
-	for (; in->pfx < in->n; in->pfx++) {
-		b = in->bytes[in->pfx];
-		if (vmx_prefix_seg(b) >= 0)
-			in->seg = vmx_prefix_seg(b);
-		else if (b == 0x67)
-			in->adsize = true;
-		else if ((b & 0xf0) == 0x40 && long64)
-			in->rex = b;
-		else if (b != 0xf0 && b != 0xf2 && b != 0xf3 && b != 0x66)
-			break;
-		if ((b & 0xf0) != 0x40)
-			in->rex = 0;
-	}
-	return in->pfx < in->n;
-}
-
-/* Address size of a string instruction, in bytes, from CS and 0x67. */
-static uint8_t vmx_addr_size(struct vcpu *v, bool override)
-{
-	struct vseg_desc cs;
-
-	if (vcpu_long_mode(v))
-		return override ? 4 : 8;
-	virt_seg_read(v, VSEG_CS, &cs);
-	if ((virt_reg_read(v, VREG_CR0) & CR0_PE) && (cs.attr & SEG_ATTR_DB))
-		return override ? 2 : 4;
-	return override ? 4 : 2;
-}
-
 /* Table 28-5 (qualification) and 28.2.5 table 28-8 (instruction info). */
 static enum exit_kind vmx_decode_io(struct vcpu *v, uint64_t qual)
 {
 	static const uint8_t addr_sizes[] = { 2, 4, 8 };
 	struct exit_io *io = &v->exit.io;
-	struct vmx_insn in;
+	struct gmem_insn in;
 	uint64_t info;
 
 	io->port = IOQ_PORT(qual);
@@ -104,9 +43,9 @@ static enum exit_kind vmx_decode_io(struct vcpu *v, uint64_t qual)
 		io->seg = (enum vseg)INSN_INFO_SEG(info);
 		return EXIT_IO;
 	}
-	if (!vmx_insn_fetch(v, &in))
+	if (!gmem_insn_fetch(v, &in))
 		return EXIT_UNKNOWN;
-	io->addr_size = vmx_addr_size(v, in.adsize);
+	io->addr_size = gmem_insn_addr_size(v, in.adsize);
 	io->seg = in.seg >= 0 ? (enum vseg)in.seg : VSEG_DS;
 	return EXIT_IO;
 }
@@ -114,10 +53,10 @@ static enum exit_kind vmx_decode_io(struct vcpu *v, uint64_t qual)
 /* The register operand of LMSW (0F 01 /6), or -1 for a memory operand. */
 static int vmx_lmsw_gpr(struct vcpu *v)
 {
-	struct vmx_insn in;
+	struct gmem_insn in;
 	const uint8_t *op;
 
-	if (!vmx_insn_fetch(v, &in) || in.pfx + 3 > in.n)
+	if (!gmem_insn_fetch(v, &in) || in.pfx + 3 > in.n)
 		return -1;
 	op = in.bytes + in.pfx;
 	if (op[0] != 0x0f || op[1] != 0x01 || ((op[2] >> 3) & 7) != 6 ||
@@ -175,10 +114,9 @@ static enum exit_kind vmx_decode_ept(struct vcpu *v, uint64_t qual)
 static enum exit_kind vmx_decode_ud(struct vcpu *v)
 {
 	static const uint8_t vmmcall[] = { 0x0f, 0x01, 0xd9 };
-	struct vmx_insn in;
+	struct gmem_insn in;
 
-	if (!vmx_insn_fetch(v, &in) || in.pfx + 3 > in.n ||
-	    memcmp(in.bytes + in.pfx, vmmcall, 3))
+	if (!gmem_insn_fetch(v, &in) || !gmem_insn_is(&in, vmmcall, 3))
 		return EXIT_INVALID_INSN;
 	v->exit.insn_len = (uint8_t)(in.pfx + 3);
 	return EXIT_HYPERCALL;
