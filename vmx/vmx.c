@@ -494,6 +494,29 @@ static void vmx_write_efer(uint64_t efer)
 		   entry | ((efer & EFER_LMA) ? ENTRY_IA32E_MODE : 0));
 }
 
+/*
+ * With EPT, VM entry takes a PAE guest's PDPTEs from the VMCS (SDM 3C
+ * 26.3.2.4), so a change to CR0, CR3, CR4 or EFER that hvlab emulates loads
+ * them from guest memory as MOV to CR would (SDM 3A 4.4.1).  PDPTEs
+ * outside guest RAM read as not present; reserved bits fail the entry,
+ * which crashes only this domain.
+ */
+static void vmx_load_pdptes(struct vcpu *v)
+{
+	uint64_t pdpte[4] = { 0, 0, 0, 0 };
+	int i;
+
+	if (!(vmcs_read(VMCS_GUEST_CR0) & CR0_PG) ||
+	    !(vmcs_read(VMCS_GUEST_CR4) & CR4_PAE) ||
+	    (vmcs_read(VMCS_GUEST_EFER) & EFER_LMA))
+		return;
+	if (p2m_read(&v->domain->p2m, vmcs_read(VMCS_GUEST_CR3) & 0xffffffe0,
+		     pdpte, sizeof(pdpte)) < 0)
+		memset(pdpte, 0, sizeof(pdpte));
+	for (i = 0; i < 4; i++)
+		vmcs_write(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
+}
+
 /* Writes to the paging controls flush the guest's TLB at the next entry;
  * moving RIP ends a STI or MOV SS interrupt shadow. */
 static void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
@@ -539,6 +562,8 @@ static void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 	default:
 		vmcs_write(vmx_reg_field(r), val);
 	}
+	if (r == VREG_CR0 || r == VREG_CR3 || r == VREG_CR4 || r == VREG_EFER)
+		vmx_load_pdptes(v);
 }
 
 static void vmx_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out)

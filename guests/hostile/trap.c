@@ -11,30 +11,33 @@ volatile int probe_vec;
 volatile uint32_t probe_err;
 volatile unsigned probe_traps;
 
-static void trap_resume(struct intr_frame *f, int vec, uint32_t err)
-{
-	probe_vec = vec;
-	probe_err = err;
-	probe_traps++;
-	/* Volatile: clang treats the frame as a by-value copy and drops stores. */
-	*(volatile uintptr_t *)&f->ip = probe_fixup;
-}
+/*
+ * A macro, not a function: handlers may not call functions that clobber
+ * caller-saved registers (clang -Winterrupt-service-routine).  Volatile
+ * store: clang treats the frame as a by-value copy and drops stores.
+ */
+#define TRAP_RESUME(f, vec, err) do {					\
+	probe_vec = (vec);						\
+	probe_err = (uint32_t)(err);					\
+	probe_traps++;							\
+	*(volatile uintptr_t *)&(f)->ip = probe_fixup;			\
+} while (0)
 
 __attribute__((interrupt)) static void trap_ud(struct intr_frame *f)
 {
-	trap_resume(f, T_UD, 0);
+	TRAP_RESUME(f, T_UD, 0);
 }
 
 __attribute__((interrupt)) static void trap_gp(struct intr_frame *f,
 					       uintptr_t err)
 {
-	trap_resume(f, T_GP, err);
+	TRAP_RESUME(f, T_GP, err);
 }
 
 __attribute__((interrupt)) static void trap_pf(struct intr_frame *f,
 					       uintptr_t err)
 {
-	trap_resume(f, T_PF, err);
+	TRAP_RESUME(f, T_PF, err);
 }
 
 void trap_init(void)
