@@ -184,6 +184,15 @@ void virt_inject_event(struct vcpu *v, const struct virt_event *ev);
 void virt_set_paging_root(struct vcpu *v, hpa_t root);
 void virt_dump(struct vcpu *v);
 
+/*
+ * The segment registers after RESET (SDM 3A 10.1.1 table 10-1, APM vol. 2
+ * 14.1.3 table 14-1): a backend loads them into each new vcpu.
+ */
+extern const struct vseg_desc virt_reset_segs[VSEG_COUNT];
+
+/* Prints v's general-purpose registers, four a line, for a backend's dump. */
+void virt_dump_gprs(const struct vcpu *v);
+
 /* Queues a hardware exception (with an error code when has_error). */
 void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 			   uint32_t error);

@@ -59,25 +59,13 @@ static void vmcb_init_control(struct vcpu *v, struct vmcb_control *c)
 #endif
 }
 
-static void vmcb_seg_set(struct vmcb_seg *s, uint16_t sel, uint16_t attrib,
-			 uint32_t limit, uint64_t base)
-{
-	*s = (struct vmcb_seg){ sel, attrib, limit, base };
-}
-
 /* The register state after RESET (APM vol. 2, 14.1.3, table 14-1). */
-static void vmcb_init_save(struct vmcb_save *s)
+static void vmcb_init_save(struct vcpu *v, struct vmcb_save *s)
 {
-	vmcb_seg_set(&s->cs, 0xf000, 0x09b, 0xffff, 0xffff0000);
-	vmcb_seg_set(&s->ds, 0, 0x093, 0xffff, 0);
-	vmcb_seg_set(&s->es, 0, 0x093, 0xffff, 0);
-	vmcb_seg_set(&s->ss, 0, 0x093, 0xffff, 0);
-	vmcb_seg_set(&s->fs, 0, 0x093, 0xffff, 0);
-	vmcb_seg_set(&s->gs, 0, 0x093, 0xffff, 0);
-	vmcb_seg_set(&s->gdtr, 0, 0, 0xffff, 0);
-	vmcb_seg_set(&s->idtr, 0, 0, 0xffff, 0);
-	vmcb_seg_set(&s->ldtr, 0, 0x082, 0xffff, 0);
-	vmcb_seg_set(&s->tr, 0, 0x08b, 0xffff, 0);
+	enum vseg seg;
+
+	for (seg = 0; seg < VSEG_COUNT; seg++)
+		virt_seg_write(v, seg, &virt_reset_segs[seg]);
 	s->cpl = 0;
 	s->efer = EFER_SVME;
 	s->cr0 = CR0_ET;
@@ -94,7 +82,7 @@ void vmcb_init(struct vcpu *v)
 
 	memset(vmcb, 0, sizeof(*vmcb));
 	vmcb_init_control(v, &vmcb->control);
-	vmcb_init_save(&vmcb->save);
+	vmcb_init_save(v, &vmcb->save);
 }
 
 static void vmcb_dump_seg(const char *name, const struct vmcb_seg *s)
@@ -144,22 +132,6 @@ static void vmcb_dump_save(const struct vmcb_save *s)
 	vmcb_dump_seg("tr", &s->tr);
 }
 
-static void vmcb_dump_gprs(const struct vcpu *v)
-{
-	static const char *const names[GPR_COUNT] = {
-		"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-		"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-	};
-	int i;
-
-	for (i = 0; i < GPR_COUNT; i += 4)
-		cprintf("  %-3s %016llx %-3s %016llx %-3s %016llx %-3s %016llx\n",
-			names[i], (unsigned long long)v->gprs[i],
-			names[i + 1], (unsigned long long)v->gprs[i + 1],
-			names[i + 2], (unsigned long long)v->gprs[i + 2],
-			names[i + 3], (unsigned long long)v->gprs[i + 3]);
-}
-
 void vmcb_dump(struct vcpu *v)
 {
 	const struct vmcb *vmcb = v->arch.svm.vmcb;
@@ -168,5 +140,5 @@ void vmcb_dump(struct vcpu *v)
 		(unsigned long long)v->arch.svm.vmcb_pa);
 	vmcb_dump_control(&vmcb->control);
 	vmcb_dump_save(&vmcb->save);
-	vmcb_dump_gprs(v);
+	virt_dump_gprs(v);
 }

@@ -177,22 +177,10 @@ static void vmcs_init_host(void)
 /* The register state after RESET (SDM 3A 10.1.1, table 10-1). */
 static void vmcs_init_guest(struct vcpu *v)
 {
-	static const struct vseg_desc reset[VSEG_COUNT] = {
-		[VSEG_CS] = { 0xf000, 0x09b, 0xffff, 0xffff0000 },
-		[VSEG_DS] = { 0, 0x093, 0xffff, 0 },
-		[VSEG_ES] = { 0, 0x093, 0xffff, 0 },
-		[VSEG_SS] = { 0, 0x093, 0xffff, 0 },
-		[VSEG_FS] = { 0, 0x093, 0xffff, 0 },
-		[VSEG_GS] = { 0, 0x093, 0xffff, 0 },
-		[VSEG_GDTR] = { 0, 0, 0xffff, 0 },
-		[VSEG_IDTR] = { 0, 0, 0xffff, 0 },
-		[VSEG_LDTR] = { 0, 0x082, 0xffff, 0 },
-		[VSEG_TR] = { 0, 0x08b, 0xffff, 0 },
-	};
 	enum vseg s;
 
 	for (s = 0; s < VSEG_COUNT; s++)
-		virt_seg_write(v, s, &reset[s]);
+		virt_seg_write(v, s, &virt_reset_segs[s]);
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
 	vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
@@ -292,22 +280,6 @@ static void vmcs_dump_guest(struct vcpu *v)
 	}
 }
 
-static void vmcs_dump_gprs(const struct vcpu *v)
-{
-	static const char *const names[GPR_COUNT] = {
-		"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-		"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-	};
-	int i;
-
-	for (i = 0; i < GPR_COUNT; i += 4)
-		cprintf("  %-3s %016llx %-3s %016llx %-3s %016llx %-3s %016llx\n",
-			names[i], (unsigned long long)v->gprs[i],
-			names[i + 1], (unsigned long long)v->gprs[i + 1],
-			names[i + 2], (unsigned long long)v->gprs[i + 2],
-			names[i + 3], (unsigned long long)v->gprs[i + 3]);
-}
-
 void vmcs_dump(struct vcpu *v)
 {
 	vmx_load(v);
@@ -316,5 +288,5 @@ void vmcs_dump(struct vcpu *v)
 	vmcs_dump_exit(v);
 	vmcs_dump_controls();
 	vmcs_dump_guest(v);
-	vmcs_dump_gprs(v);
+	virt_dump_gprs(v);
 }
