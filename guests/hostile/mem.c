@@ -77,8 +77,7 @@ static int mem_read_high(uint64_t gpa)
 
 	pd_high[0] = gpa | PTE_P | PTE_W | PTE_PS;
 	mem_pae((uint32_t)(uintptr_t)pd_high);
-	printf("read at 0x%x%08x through PAE\n", (uint32_t)(gpa >> 32),
-	       (uint32_t)gpa);
+	printf("read at 0x%llx through PAE\n", (unsigned long long)gpa);
 	vec = PROBE("movl 0x40000000, %%eax", a, c, d);
 	paging_off();
 	return vec;
@@ -111,8 +110,8 @@ void attack_high(bool top)
 void attack_ptwalk(uint64_t pd_gpa)
 {
 	mem_pae(pd_gpa);
-	printf("read through a page directory at 0x%x%08x\n",
-	       (uint32_t)(pd_gpa >> 32), (uint32_t)pd_gpa);
+	printf("read through a page directory at 0x%llx\n",
+	       (unsigned long long)pd_gpa);
 	(void)*(volatile uint32_t *)HIGH_VA;
 	paging_off();
 	report(false, "page walk outside RAM returned");
