@@ -54,7 +54,13 @@ void npt_destroy(struct domain *d);
 /* exit.c: decode v's VMCB exit into v->exit. */
 void svm_exit_decode(struct vcpu *v);
 
-/* svm.c: queue an event in EVENTINJ. */
+/* regs.c: the ops table's register, segment and event access. */
+uint64_t svm_reg_read(struct vcpu *v, enum vreg r);
+void svm_reg_write(struct vcpu *v, enum vreg r, uint64_t val);
+void svm_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out);
+void svm_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in);
+void svm_set_paging_root(struct vcpu *v, hpa_t root);
+/* regs.c: queue an event in EVENTINJ. */
 void svm_inject_event(struct vcpu *v, const struct virt_event *ev);
 
 #endif

@@ -86,7 +86,13 @@ uint64_t ept_pointer(hpa_t root);
 /* exit.c: decode the current VMCS's exit into v->exit. */
 void vmx_exit_decode(struct vcpu *v);
 
-/* vmx.c: queue an event in the VM-entry interruption-information field. */
+/* regs.c: the ops table's register, segment and event access. */
+uint64_t vmx_reg_read(struct vcpu *v, enum vreg r);
+void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val);
+void vmx_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out);
+void vmx_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in);
+void vmx_set_paging_root(struct vcpu *v, hpa_t root);
+/* regs.c: queue an event in the VM-entry interruption-information field. */
 void vmx_inject_event(struct vcpu *v, const struct virt_event *ev);
 
 #endif

@@ -1,0 +1,136 @@
+/*
+ * regs.c - the guest's registers, segments and pending event as the VMCB
+ * holds them (AMD APM vol. 2, 15.20 "Event Injection", appendix B
+ * "Layout of VMCB"), lab 3: the register half of the SVM ops table
+ * (svm.c).  vmx/regs.c mirrors it.
+ */
+#include <inc/x86.h>
+#include <kernel/kernel.h>
+#include <kernel/domain.h>
+#include <svm/svm.h>
+#include <svm/vmcb.h>
+
+/* The VMCB field holding r. */
+static uint64_t *svm_reg_field(struct vmcb *vmcb, enum vreg r)
+{
+	struct vmcb_save *s = &vmcb->save;
+
+	switch (r) {
+	case VREG_RIP:		return &s->rip;
+	case VREG_RFLAGS:	return &s->rflags;
+	case VREG_CR0:		return &s->cr0;
+	case VREG_CR2:		return &s->cr2;
+	case VREG_CR3:		return &s->cr3;
+	case VREG_CR4:		return &s->cr4;
+	case VREG_EFER:		return &s->efer;
+	case VREG_PAT:		return &s->g_pat;
+	case VREG_STAR:		return &s->star;
+	case VREG_LSTAR:	return &s->lstar;
+	case VREG_CSTAR:	return &s->cstar;
+	case VREG_SFMASK:	return &s->sfmask;
+	case VREG_KERNEL_GS_BASE: return &s->kernel_gs_base;
+	case VREG_SYSENTER_CS:	return &s->sysenter_cs;
+	case VREG_SYSENTER_ESP:	return &s->sysenter_esp;
+	case VREG_SYSENTER_EIP:	return &s->sysenter_eip;
+	case VREG_DR7:		return &s->dr7;
+	default:		panic("svm_reg_field: register %d", r);
+	}
+}
+
+/* EFER.SVME must stay set in the guest (VMRUN checks it); the guest never
+ * sees it.  EFER.LME reaches the VMCB only while CR0.PG is set: QEMU's TCG
+ * loads the host's CR0 at #VMEXIT while the guest's EFER is still in
+ * place and drops it when that EFER has LME without CR4.PAE, so a guest
+ * that set LME before PAE would leave the host running without paging. */
+uint64_t svm_reg_read(struct vcpu *v, enum vreg r)
+{
+	struct vmcb *vmcb = v->arch.svm.vmcb;
+
+	if (r == VREG_CPL)
+		return vmcb->save.cpl;
+	if (r == VREG_EFER)
+		return (vmcb->save.efer & ~EFER_SVME) |
+		       (v->arch.svm.efer_lme ? EFER_LME : 0);
+	return *svm_reg_field(vmcb, r);
+}
+
+/* The VMCB's EFER.LME: the guest's, while its CR0.PG is set. */
+static void svm_sync_lme(struct vcpu *v)
+{
+	struct vmcb_save *s = &v->arch.svm.vmcb->save;
+
+	if (v->arch.svm.efer_lme && (s->cr0 & CR0_PG))
+		s->efer |= EFER_LME;
+	else
+		s->efer &= ~EFER_LME;
+}
+
+/* Writes to the paging controls flush the guest's TLB at the next entry:
+ * the CPU did not see these changes happen. */
+void svm_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
+{
+	struct vmcb *vmcb = v->arch.svm.vmcb;
+
+	if (r == VREG_CPL) {
+		vmcb->save.cpl = (uint8_t)val;
+		return;
+	}
+	if (r == VREG_EFER) {
+		v->arch.svm.efer_lme = val & EFER_LME;
+		val |= EFER_SVME;
+	}
+	if (r == VREG_CR0 || r == VREG_CR3 || r == VREG_CR4 || r == VREG_EFER)
+		vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ALL;
+	/* An emulated instruction completed: any STI/MOV SS shadow is over. */
+	if (r == VREG_RIP)
+		vmcb->control.interrupt_shadow = 0;
+	*svm_reg_field(vmcb, r) = val;
+	if (r == VREG_CR0 || r == VREG_EFER)
+		svm_sync_lme(v);
+}
+
+static struct vmcb_seg *svm_seg_field(struct vmcb *vmcb, enum vseg s)
+{
+	struct vmcb_save *sv = &vmcb->save;
+	struct vmcb_seg *segs[VSEG_COUNT] = {
+		[VSEG_ES] = &sv->es, [VSEG_CS] = &sv->cs, [VSEG_SS] = &sv->ss,
+		[VSEG_DS] = &sv->ds, [VSEG_FS] = &sv->fs, [VSEG_GS] = &sv->gs,
+		[VSEG_GDTR] = &sv->gdtr, [VSEG_LDTR] = &sv->ldtr,
+		[VSEG_IDTR] = &sv->idtr, [VSEG_TR] = &sv->tr,
+	};
+
+	if ((unsigned)s >= VSEG_COUNT)
+		panic("svm_seg_field: segment %d", s);
+	return segs[s];
+}
+
+void svm_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out)
+{
+	const struct vmcb_seg *f = svm_seg_field(v->arch.svm.vmcb, s);
+
+	*out = (struct vseg_desc){ f->selector, f->attrib, f->limit, f->base };
+}
+
+void svm_seg_write(struct vcpu *v, enum vseg s,
+			  const struct vseg_desc *in)
+{
+	struct vmcb_seg *f = svm_seg_field(v->arch.svm.vmcb, s);
+
+	*f = (struct vmcb_seg){ in->sel, in->attr, in->limit, in->base };
+}
+
+void svm_inject_event(struct vcpu *v, const struct virt_event *ev)
+{
+	uint64_t e = ev->vector | ((uint64_t)ev->type << EVENTINJ_TYPE_SHIFT) |
+		     EVENTINJ_V;
+
+	if (ev->has_error)
+		e |= EVENTINJ_EV | ((uint64_t)ev->error << 32);
+	v->arch.svm.vmcb->control.eventinj = e;
+}
+
+void svm_set_paging_root(struct vcpu *v, hpa_t root)
+{
+	v->arch.svm.vmcb->control.n_cr3 = root;
+	v->arch.svm.vmcb->control.np_control |= NP_ENABLE;
+}
