@@ -9,12 +9,13 @@
  * (x2APIC, MTRRs, MONITOR/MWAIT); set the hypervisor-present bit; answer
  * the hypervisor range.
  *
- * XSAVE (and AVX, AVX2, AVX-512, which need it) and PKU are hidden, and
- * CR4.OSXSAVE/PKE refused: XCR0 and PKRU are per-CPU registers that
- * neither VMRUN nor VM entry switch, and a vcpu's FPU state is saved with
- * FXSAVE, so one domain's XCR0, PKRU or upper YMM halves would reach the
- * next.  Intercepting XSETBV and switching XCR0/PKRU/XSAVE state per vcpu
- * would be the alternative; hiding is the smaller fix.
+ * XSAVE is offered with the state components kernel/xstate.c switches
+ * per vcpu (x87, SSE, AVX, AVX-512), and with it AVX, FMA, F16C, AVX2,
+ * AVX-512, XSAVEOPT, XSAVEC and XGETBV with ECX = 1; leaf 1 OSXSAVE
+ * follows the guest's CR4 and leaf 0xd reports the guest's sizes.
+ * Without XSAVE on the CPU all of them stay hidden.  XSAVES (it needs
+ * IA32_XSS), AMX and PKU (PKRU is switched, but CR4.PKE is refused) are
+ * hidden.
  *
  * Leaf 0x40000000: EAX = CPUID_HV_MAX, EBX:ECX:EDX = "hvla" "bhvl" "abhv",
  * i.e. the 12 bytes "hvlabhvlabhv".  Leaf 0x40000001 and the rest of the
@@ -51,12 +52,23 @@
 #define E1_ECX_XOP	(1u << 11)
 #define E1_ECX_FMA4	(1u << 16)
 #define CPUID_XSAVE	0xd
+#define XSAVE1_EAX_OK	0x7u	/* XSAVEOPT, XSAVEC, XGETBV with ECX = 1 */
+
+static bool cpuid_has(uint64_t xfeatures)
+{
+	return (xstate_guest_mask() & xfeatures) == xfeatures;
+}
 
 static void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
 {
 	r->ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_X2APIC |
-		    L1_ECX_XSAVE | L1_ECX_OSXSAVE | L1_ECX_AVX | L1_ECX_FMA |
-		    L1_ECX_F16C);
+		    L1_ECX_OSXSAVE);
+	if (!cpuid_has(XFEATURE_X87))
+		r->ecx &= ~L1_ECX_XSAVE;
+	else if (virt_reg_read(v, VREG_CR4) & CR4_OSXSAVE)
+		r->ecx |= L1_ECX_OSXSAVE;
+	if (!cpuid_has(XFEATURE_AVX))
+		r->ecx &= ~(L1_ECX_AVX | L1_ECX_FMA | L1_ECX_F16C);
 	r->ecx |= L1_ECX_HV;
 	r->edx &= ~L1_EDX_MTRR;
 	r->edx |= L1_EDX_APIC;
@@ -76,6 +88,42 @@ static void cpuid_hv(uint32_t leaf, struct cpuid_regs *r)
 	memcpy(&r->edx, sig + 8, 4);
 }
 
+static void cpuid_leaf7(struct cpuid_regs *r)
+{
+	if (!cpuid_has(XFEATURE_AVX))
+		r->ebx &= ~L7_EBX_AVX2;
+	if (!cpuid_has(XFEATURE_AVX512)) {
+		r->ebx &= ~L7_EBX_AVX512;
+		r->ecx &= ~L7_ECX_AVX512;
+		r->edx &= ~L7_EDX_AVX512;
+	}
+	r->ecx &= ~(L7_ECX_PKU | L7_ECX_OSPKE);
+	r->edx &= ~L7_EDX_AMX;
+}
+
+/*
+ * Leaf 0xd for the components a guest may enable.  The sizes for the
+ * current XCR0 (subleaf 0 EBX; subleaf 1 EBX, compacted, for XCR0 |
+ * IA32_XSS) are the CPU's: it runs with the guest's XCR0 during the exit
+ * (kernel/xstate.c), and IA32_XSS is 0.
+ */
+static void cpuid_xsave(uint32_t subleaf, struct cpuid_regs *r)
+{
+	uint64_t mask = xstate_guest_mask();
+
+	if (subleaf == 0) {
+		r->eax = (uint32_t)mask;
+		r->edx = (uint32_t)(mask >> 32);
+		r->ecx = xstate_size(mask);
+	} else if (subleaf == 1) {
+		r->eax &= XSAVE1_EAX_OK;
+		r->ecx = r->edx = 0;
+	}
+	if (!mask || (subleaf >= 2 && (subleaf >= 64 ||
+					!(mask & (1ULL << subleaf)))))
+		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+}
+
 struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf,
 			       uint32_t subleaf)
 {
@@ -91,16 +139,17 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf,
 		cpuid_leaf1(v, &r);
 		break;
 	case 7:
-		if (subleaf != 0)
-			break;
-		r.ebx &= ~(L7_EBX_AVX2 | L7_EBX_AVX512);
-		r.ecx &= ~(L7_ECX_AVX512 | L7_ECX_PKU | L7_ECX_OSPKE);
-		r.edx &= ~(L7_EDX_AVX512 | L7_EDX_AMX);
+		if (subleaf == 0)
+			cpuid_leaf7(&r);
 		break;
 	case 0x80000001:
-		r.ecx &= ~(E1_ECX_SVM | E1_ECX_XOP | E1_ECX_FMA4);
+		r.ecx &= ~E1_ECX_SVM;
+		if (!cpuid_has(XFEATURE_AVX))
+			r.ecx &= ~(E1_ECX_XOP | E1_ECX_FMA4);
 		break;
 	case CPUID_XSAVE:
+		cpuid_xsave(subleaf, &r);
+		break;
 	case 0x8000000a:
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;

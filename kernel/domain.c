@@ -42,27 +42,6 @@ void vcpu_skip_insn(struct vcpu *v)
 	virt_reg_write(v, VREG_RIP, rip);
 }
 
-void vcpu_fpu_load(struct vcpu *v)
-{
-	__asm__ volatile("fxrstor64 %0" : : "m"(v->fpu));
-}
-
-void vcpu_fpu_save(struct vcpu *v)
-{
-	__asm__ volatile("fxsave64 %0" : "=m"(v->fpu));
-}
-
-/* The x87 and SSE state after RESET: FCW 0x37f, MXCSR 0x1f80. */
-static void vcpu_fpu_init(struct vcpu *v)
-{
-	const uint16_t fcw = 0x37f;
-	const uint32_t mxcsr = 0x1f80;
-
-	memset(v->fpu, 0, sizeof(v->fpu));
-	memcpy(&v->fpu[0], &fcw, sizeof(fcw));
-	memcpy(&v->fpu[24], &mxcsr, sizeof(mxcsr));
-}
-
 static void vcpu_set_segs(struct vcpu *v, struct vseg_desc code,
 			  struct vseg_desc data)
 {
@@ -138,8 +117,9 @@ static int domain_init_vcpus(struct domain *d, const struct guest_boot *gb)
 
 		v->domain = d;
 		v->id = i;
-		vcpu_fpu_init(v);
-		r = virt_vcpu_init(v);
+		r = xstate_vcpu_init(v);
+		if (r == 0)
+			r = virt_vcpu_init(v);
 		if (r == 0)
 			r = vlapic_init(v);
 		if (r < 0)
@@ -285,9 +265,11 @@ void domain_destroy(struct domain *d)
 {
 	int i;
 
-	for (i = 0; i < d->nvcpus; i++)
+	for (i = 0; i < d->nvcpus; i++) {
 		if (d->vcpus[i].domain)
 			virt_vcpu_destroy(&d->vcpus[i]);
+		xstate_vcpu_free(&d->vcpus[i]);
+	}
 	if (d->ops)
 		virt_domain_destroy(d);
 	p2m_destroy(&d->p2m);

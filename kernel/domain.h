@@ -17,6 +17,7 @@
 #include <kernel/uart.h>
 #include <kernel/vlapic.h>
 #include <kernel/virt.h>
+#include <kernel/xstate.h>
 #include <svm/svm.h>
 #include <te/te.h>
 #include <vmx/vmx.h>
@@ -50,9 +51,9 @@ struct vcpu {
 	struct vcpu_exit exit;
 	uint64_t nexits;
 	struct vlapic lapic;
-	/* x87/SSE state (FXSAVE format): neither VMRUN nor VM entry switches
-	 * it, and the hypervisor itself never uses it. */
-	uint8_t fpu[512] __attribute__((aligned(16)));
+	/* x87/SSE/AVX, XCR0 and debug registers: neither VMRUN nor VM entry
+	 * switches them, and the hypervisor itself never uses them. */
+	struct vcpu_xstate xs;
 	union {
 		struct svm_vcpu svm;
 		struct vmx_vcpu vmx;
@@ -130,10 +131,6 @@ extern struct domain domains[DOMAIN_MAX];
  * status: 0 only if every domain exited with status 0.
  */
 int domain_run_all(const struct boot_info *bi);
-
-/* Give the CPU's x87/SSE registers to v / take them back (domain.c). */
-void vcpu_fpu_load(struct vcpu *v);
-void vcpu_fpu_save(struct vcpu *v);
 
 /* Vcpu helpers shared by the exit handlers. */
 void vcpu_skip_insn(struct vcpu *v);

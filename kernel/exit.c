@@ -247,8 +247,10 @@ static int exit_cr0_write(struct vcpu *v, uint64_t val)
 static int exit_cr4_write(struct vcpu *v, uint64_t val)
 {
 	bool lma = virt_reg_read(v, VREG_EFER) & EFER_LMA;
+	uint64_t allowed = cpuid_cr4_allowed() |
+			   (xstate_guest_mask() ? CR4_OSXSAVE : 0);
 
-	if ((val & ~cpuid_cr4_allowed()) || (lma && !(val & CR4_PAE)) ||
+	if ((val & ~allowed) || (lma && !(val & CR4_PAE)) ||
 	    (!lma && (val & CR4_PCIDE)))
 		return -E_INVAL;
 	virt_reg_write(v, VREG_CR4, val);
@@ -326,6 +328,23 @@ static void exit_invalid_insn(struct vcpu *v)
 	virt_inject_exception(v, T_UD, false, 0);
 }
 
+/*
+ * XSETBV (SDM 2B): #UD without CR4.OSXSAVE, #GP(0) outside ring 0 or for
+ * an XCR0 value the CPU, or hvlab's policy, refuses.
+ */
+static void exit_xsetbv(struct vcpu *v)
+{
+	uint64_t val = (uint32_t)*gpr(v, GPR_RAX) | (*gpr(v, GPR_RDX) << 32);
+
+	if (!(virt_reg_read(v, VREG_CR4) & CR4_OSXSAVE))
+		virt_inject_exception(v, T_UD, false, 0);
+	else if (virt_reg_read(v, VREG_CPL) != 0 ||
+		 xstate_xsetbv(v, (uint32_t)*gpr(v, GPR_RCX), val) < 0)
+		exit_inject_gp(v);
+	else
+		vcpu_skip_insn(v);
+}
+
 static void exit_entry_fail(struct vcpu *v)
 {
 	domain_crash(v->domain, v, "VM entry refused the guest state");
@@ -352,6 +371,7 @@ static const exit_handler_fn exit_handlers[EXIT_NKINDS] = {
 	[EXIT_INTR] = exit_intr,
 	[EXIT_INVALID_INSN] = exit_invalid_insn,
 	[EXIT_ENTRY_FAIL] = exit_entry_fail,
+	[EXIT_XSETBV] = exit_xsetbv,
 	[EXIT_UNKNOWN] = exit_unknown,
 };
 

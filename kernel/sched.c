@@ -31,7 +31,7 @@ static void sched_slice(struct vcpu *v)
 	uint64_t budget = clock_tsc_hz() / 1000000 * SCHED_SLICE_US;
 	int n;
 
-	vcpu_fpu_load(v);
+	xstate_load(v);
 	for (n = 0; n < SCHED_SLICE_EXITS; n++) {
 		virt_vcpu_run(v);
 		exit_dispatch(v);
@@ -40,7 +40,7 @@ static void sched_slice(struct vcpu *v)
 		if (budget && rdtsc() - start > budget)
 			break;
 	}
-	vcpu_fpu_save(v);
+	xstate_save(v);
 }
 
 /* Runs one slice of every runnable vcpu of d; false if none could run. */
@@ -154,6 +154,7 @@ int domain_run_all(const struct boot_info *bi)
 	 * (virt_hw): without it, or before lab 3, te domains still run and
 	 * hvm ones fail to start. */
 	check_p2m();
+	xstate_init();
 	for (n = 0, f = 0; f < bi->nfiles; f++) {
 		if (!sched_is_config(bi->files[f].name))
 			continue;

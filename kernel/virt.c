@@ -159,7 +159,8 @@ const char *exit_kind_name(enum exit_kind k)
 		[EXIT_CR_ACCESS] = "cr", [EXIT_SHUTDOWN] = "shutdown",
 		[EXIT_GPA_FAULT] = "gpa-fault", [EXIT_INTR] = "intr",
 		[EXIT_INVALID_INSN] = "invalid-insn",
-		[EXIT_ENTRY_FAIL] = "entry-fail", [EXIT_UNKNOWN] = "unknown",
+		[EXIT_ENTRY_FAIL] = "entry-fail", [EXIT_XSETBV] = "xsetbv",
+		[EXIT_UNKNOWN] = "unknown",
 	};
 
 	return (unsigned)k < EXIT_NKINDS && names[k] ? names[k] : "?";

@@ -29,6 +29,7 @@ enum exit_kind {
 	EXIT_INTR,		/* a host interrupt arrived (timer) */
 	EXIT_INVALID_INSN,	/* a virtualization instruction: #UD for guests */
 	EXIT_ENTRY_FAIL,	/* VMRUN/VMLAUNCH refused the guest state */
+	EXIT_XSETBV,		/* XSETBV */
 	EXIT_UNKNOWN,		/* anything else the backend cannot name */
 	EXIT_NKINDS
 };

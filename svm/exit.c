@@ -175,6 +175,20 @@ static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 }
 #endif
 
+/* XSETBV (0F 01 D1): its length from nRIP, or measured as svm_insn_len does. */
+static enum exit_kind svm_decode_xsetbv(struct vcpu *v)
+{
+	static const uint8_t op_xsetbv[] = { 0x0f, 0x01, 0xd1 };
+	struct vmcb *vmcb = v->arch.svm.vmcb;
+	struct gmem_insn in;
+
+	if (svm_caps.nrips && vmcb->control.nrip)
+		v->exit.insn_len = (uint8_t)(vmcb->control.nrip - vmcb->save.rip);
+	else if (gmem_insn_fetch(v, &in) && gmem_insn_is(&in, op_xsetbv, 3))
+		v->exit.insn_len = (uint8_t)(in.pfx + 3);
+	return v->exit.insn_len ? EXIT_XSETBV : EXIT_UNKNOWN;
+}
+
 void svm_exit_decode(struct vcpu *v)
 {
 	const struct vmcb_control *c = &v->arch.svm.vmcb->control;
@@ -184,5 +198,9 @@ void svm_exit_decode(struct vcpu *v)
 	e->hw_code = c->exitcode;
 	e->hw_info1 = c->exitinfo1;
 	e->hw_info2 = c->exitinfo2;
-	e->kind = svm_exit_kind(v, c->exitcode, c->exitinfo1, c->exitinfo2);
+	if (c->exitcode == VMEXIT_XSETBV)
+		e->kind = svm_decode_xsetbv(v);
+	else
+		e->kind = svm_exit_kind(v, c->exitcode, c->exitinfo1,
+					c->exitinfo2);
 }

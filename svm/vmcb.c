@@ -82,6 +82,9 @@ void vmcb_init(struct vcpu *v)
 
 	memset(vmcb, 0, sizeof(*vmcb));
 	vmcb_init_control(v, &vmcb->control);
+	/* XCR0 is the guest's while it runs: kernel/xstate.c checks its
+	 * writes. */
+	vmcb->control.intercept_misc2 |= INTERCEPT_XSETBV;
 	vmcb_init_save(v, &vmcb->save);
 }
 

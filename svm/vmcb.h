@@ -197,6 +197,7 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 #define VMEXIT_SKINIT		0x086
 #define VMEXIT_MONITOR		0x08a
 #define VMEXIT_MWAIT		0x08b
+#define VMEXIT_XSETBV		0x08d
 #define VMEXIT_NPF		0x400
 #define VMEXIT_INVALID		((uint64_t)-1)
 /* QEMU's TCG stores VMEXIT_INVALID as a 32-bit -1. */

@@ -219,6 +219,8 @@ void vmx_exit_decode(struct vcpu *v)
 	/* The preemption timer (vmx.c) ends the slice as a host interrupt. */
 	if (e->hw_code == EXIT_REASON_PREEMPT_TIMER)
 		e->kind = EXIT_INTR;
+	else if (e->hw_code == EXIT_REASON_XSETBV)	/* kernel/xstate.c */
+		e->kind = EXIT_XSETBV;
 	else
 		e->kind = vmx_exit_kind(v, e->hw_code, e->hw_info1);
 	if (e->kind == EXIT_ENTRY_FAIL)

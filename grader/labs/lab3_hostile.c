@@ -3,8 +3,9 @@
  * domain runs guests/hostile with attack=NAME (port I/O sweeps and string
  * I/O off the end of RAM, MSR sweeps, reserved CR/EFER/XCR0 values and
  * SVM/VMX instructions, exit storms, wild memory and page-table accesses,
- * a triple fault mid-REP-OUTS, HLT with interrupts off) beside a
- * well-behaved bystander.  Each test asserts that its attackers ended as
+ * a triple fault mid-REP-OUTS, HLT with interrupts off; two domains that
+ * keep YMM and debug-register patterns across each other's slices) beside
+ * a well-behaved bystander.  Each test asserts that its attackers ended as
  * they must (their PASS lines, or the hypervisor's "crashed (...)"), that
  * the bystander exits 0 and that the hypervisor reaches its final status.
  * Points: lab3.points.
@@ -40,6 +41,8 @@ static const struct hv_cfg survivors = {
 		HOSTILE("msr", "msr"),
 		HOSTILE("insn", "insn"),
 		HOSTILE("storm", "storm n=" STORM_N),
+		HOSTILE("xsave-a", "xsave seed=1"),
+		HOSTILE("xsave-b", "xsave seed=2 late=1"),
 		BYSTANDER,
 	},
 };
@@ -159,7 +162,7 @@ Test(lab3, hostile_insn, .timeout = 900)
 	static const char *const passes[] = {
 		"CR0.PG without PE: #GP, CR0 unchanged",
 		"CR4 reserved bit 31: #GP",
-		"CR4.OSXSAVE: #GP (XSAVE is not offered)",
+		"CR4.OSXSAVE: allowed exactly when CPUID offers XSAVE",
 		"EFER.LME changed while paging: #GP",
 		"XSETBV XCR0=7: #UD",
 		"19 SVM/VMX/SMX instructions: each #UD (0 not)", NULL };
@@ -205,5 +208,68 @@ Test(lab3, hostile_hang, .timeout = 900)
 	expect_result(r, "domain hostile-triple: crashed (triple fault)");
 	expect_result(r, "domain hostile-halt: crashed (vcpu 0 halted with "
 		      "interrupts disabled)");
+	expect_bystander(r);
+}
+
+/*
+ * What one attack=xsave domain must report: the debug-register checks
+ * always, the XSAVE ones when the hypervisor switches XSAVE state (its
+ * "hvlab: XSAVE:" line), the AVX ones when that includes AVX (bit 2);
+ * otherwise the guest's SKIP line for them.
+ */
+static void expect_xsave_domain(struct hv_run *r, const char *name,
+				unsigned long long mask)
+{
+	static const char *const dr[] = { "DR0-3 zero at start",
+		"DR0-3 kept across 6 x 5000 exits (0 rounds lost them)", NULL };
+	static const char *const xsave[] = {
+		"XSETBV and XGETBV without CR4.OSXSAVE: #UD",
+		"CR4.OSXSAVE: CPUID.1 OSXSAVE, XCR0 1, XSAVE area 576 bytes",
+		"XSETBV XCR1: #GP", "XSETBV without x87: #GP",
+		"XSETBV AVX without SSE: #GP", "XSETBV XCR0 bit 10: #GP",
+		"XSETBV reserved bit 63: #GP", "XCR0 still 1 after the faults",
+		NULL };
+	static const char *const avx[] = {
+		"YMM0-7 upper halves zero when AVX is enabled (0 not)",
+		"YMM0-7 kept across 6 x 5000 exits (0 rounds lost them)", NULL };
+	char want[128];
+
+	expect_clean(r, name, dr);
+	if (!mask) {
+		snprintf(want, sizeof(want), "%s: SKIP: XSAVE: CPUID.1 does not "
+			 "offer it", name);
+		expect_result(r, want);
+		return;
+	}
+	expect_passes(r, name, xsave);
+	if (!(mask & 4)) {
+		snprintf(want, sizeof(want), "%s: SKIP: AVX: CPUID does not "
+			 "offer it", name);
+		expect_result(r, want);
+		return;
+	}
+	expect_passes(r, name, avx);
+	snprintf(want, sizeof(want), "%s: PASS: XSETBV XCR0 7: XGETBV 7", name);
+	cr_expect(find_result_with(r, want, "XSAVE area ") != NULL,
+		  "[wrong result] no line \"%s, XSAVE area N bytes\"\n  %s",
+		  want, hv_diagnose(r));
+}
+
+Test(lab3, hostile_xsave, .timeout = 900)
+{
+	struct hv_run *r = hv_boot_group("hostile", &survivors);
+	const struct hv_line *l = hv_find_output(r, "hvlab: XSAVE: ");
+	const char *sw = l ? strstr(l->text, "guests may set 0x") : NULL;
+	unsigned long long mask = 0;
+
+	cr_expect(l || hv_find_output(r, "hvlab: no XSAVE"),
+		  "[wrong result] no \"hvlab: XSAVE: ...\" or \"hvlab: no "
+		  "XSAVE\" line\n  %s", hv_diagnose(r));
+	if (sw && sscanf(sw, "guests may set 0x%llx", &mask) != 1)
+		mask = 0;
+	cr_expect(!l || mask, "[wrong result] unreadable line \"%s\"",
+		  l ? l->text : "");
+	expect_xsave_domain(r, "hostile-xsave-a", mask);
+	expect_xsave_domain(r, "hostile-xsave-b", mask);
 	expect_bystander(r);
 }

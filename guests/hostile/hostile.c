@@ -1,9 +1,9 @@
 /*
  * hostile.c - a guest that attacks the hypervisor (lab 3): attack=NAME on
  * the command line picks one family (io, msr, insn, storm, mem, mmio,
- * high, top, ptwalk, triple, halt).  Attacks the hypervisor must answer
- * with a fault report PASS; the ones that must end the domain print what
- * they do first, and the grader checks the hypervisor's "crashed (...)"
+ * high, top, ptwalk, triple, halt, xsave).  Attacks the hypervisor must
+ * answer with a fault report PASS; the ones that must end the domain print
+ * what they do first, and the grader checks the hypervisor's "crashed (...)"
  * line.  The configs give the domain 16 MiB.
  */
 #include <guests/hostile/hostile.h>
@@ -56,6 +56,8 @@ void main(void)
 		attack_rep_triple();
 	else if (strcmp(attack, "halt") == 0)
 		attack_halt();
+	else if (strcmp(attack, "xsave") == 0)
+		attack_xsave();
 	else
 		report(false, "attack=\"%s\": no such attack", attack);
 }

@@ -39,6 +39,7 @@ void attack_high(bool top);
 void attack_ptwalk(uint64_t pd_gpa);
 void attack_rep_triple(void);
 void attack_halt(void);
+void attack_xsave(void);
 
 /* Identity-maps the first 4 MiB with one 4-MiB page and turns paging on. */
 void paging_on_4m(void);
