@@ -9,10 +9,11 @@
  * (x2APIC, MTRRs, MONITOR/MWAIT); set the hypervisor-present bit; answer
  * the hypervisor range.
  *
- * XSAVE is offered with the state components kernel/xstate.c switches
- * per vcpu (x87, SSE, AVX, AVX-512), and with it AVX, FMA, F16C, AVX2,
- * AVX-512, XSAVEOPT, XSAVEC and XGETBV with ECX = 1; leaf 1 OSXSAVE
- * follows the guest's CR4 and leaf 0xd reports the guest's sizes.
+ * XSAVE is offered with the state components x87, SSE, AVX and AVX-512
+ * where the CPU has them (kernel/xstate.c switches every component per
+ * vcpu), and with it AVX, FMA, F16C, AVX2, AVX-512, XSAVEOPT, XSAVEC and
+ * XGETBV with ECX = 1; leaf 1 OSXSAVE follows the guest's CR4 and leaf
+ * 0xd reports the guest's sizes.
  * Without XSAVE on the CPU all of them stay hidden.  XSAVES (it needs
  * IA32_XSS), AMX and PKU (PKRU is switched, but CR4.PKE is refused) are
  * hidden.

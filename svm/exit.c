@@ -125,6 +125,7 @@ static const uint8_t op_rdmsr[] = { 0x0f, 0x32 };
 static const uint8_t op_wrmsr[] = { 0x0f, 0x30 };
 static const uint8_t op_hlt[] = { 0xf4 };
 static const uint8_t op_vmmcall[] = { 0x0f, 0x01, 0xd9 };
+static const uint8_t op_xsetbv[] = { 0x0f, 0x01, 0xd1 };
 
 static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 				    uint64_t info1, uint64_t info2)
@@ -142,6 +143,8 @@ static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 		return svm_decode_fixed(v, EXIT_HLT, op_hlt, 1);
 	case VMEXIT_VMMCALL:
 		return svm_decode_fixed(v, EXIT_HYPERCALL, op_vmmcall, 3);
+	case VMEXIT_XSETBV:
+		return svm_decode_fixed(v, EXIT_XSETBV, op_xsetbv, 3);
 	case VMEXIT_IOIO:
 		return svm_decode_io(v, info1, info2);
 	case VMEXIT_NPF:
@@ -175,20 +178,6 @@ static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 }
 #endif
 
-/* XSETBV (0F 01 D1): its length from nRIP, or measured as svm_insn_len does. */
-static enum exit_kind svm_decode_xsetbv(struct vcpu *v)
-{
-	static const uint8_t op_xsetbv[] = { 0x0f, 0x01, 0xd1 };
-	struct vmcb *vmcb = v->arch.svm.vmcb;
-	struct gmem_insn in;
-
-	if (svm_caps.nrips && vmcb->control.nrip)
-		v->exit.insn_len = (uint8_t)(vmcb->control.nrip - vmcb->save.rip);
-	else if (gmem_insn_fetch(v, &in) && gmem_insn_is(&in, op_xsetbv, 3))
-		v->exit.insn_len = (uint8_t)(in.pfx + 3);
-	return v->exit.insn_len ? EXIT_XSETBV : EXIT_UNKNOWN;
-}
-
 void svm_exit_decode(struct vcpu *v)
 {
 	const struct vmcb_control *c = &v->arch.svm.vmcb->control;
@@ -198,9 +187,5 @@ void svm_exit_decode(struct vcpu *v)
 	e->hw_code = c->exitcode;
 	e->hw_info1 = c->exitinfo1;
 	e->hw_info2 = c->exitinfo2;
-	if (c->exitcode == VMEXIT_XSETBV)
-		e->kind = svm_decode_xsetbv(v);
-	else
-		e->kind = svm_exit_kind(v, c->exitcode, c->exitinfo1,
-					c->exitinfo2);
+	e->kind = svm_exit_kind(v, c->exitcode, c->exitinfo1, c->exitinfo2);
 }
