@@ -109,7 +109,11 @@ void expect_output(struct hv_run *r, const char *text);
 /* A panic or exception dump was printed; returns its first line. */
 const char *expect_dump(struct hv_run *r);
 
-/* Queries for tests that assert in their own way. */
+/*
+ * Queries for tests that assert in their own way: the first result line
+ * that is exactly text (with its token), or the first line containing
+ * text; NULL if none.
+ */
 const struct hv_line *hv_find_result(const struct hv_run *r, const char *text);
 const struct hv_line *hv_find_output(const struct hv_run *r, const char *text);
 /* One line naming the failure class and evidence; static storage. */

@@ -12,6 +12,7 @@
 #include <criterion/criterion.h>
 #include "internal.h"
 
+/* Appends one test's result to rp; exits the grader when out of memory. */
 void report_add(struct report *rp, const char *suite, const char *name,
 		int status, const char *message, double seconds)
 {
@@ -139,7 +140,7 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* Gradescope autograder results format (results.json). */
+/* Writes path in Gradescope's results.json format; 0, or -1 on I/O error. */
 int report_gradescope(const struct report *rp, const char *path)
 {
 	double score = 0;
@@ -184,7 +185,10 @@ static void message_class(const char *msg, char *out, size_t len)
 		snprintf(out, len, "%.*s", (int)(close - open - 1), open + 1);
 }
 
-/* One JSON object for batch grading: totals and per-test status/class. */
+/*
+ * Writes path as one JSON object for batch grading, totals and per-test
+ * status/class; 0, or -1 on I/O error.
+ */
 int report_summary_json(const struct report *rp, const char *path)
 {
 	double score = 0, max = 0;

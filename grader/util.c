@@ -70,6 +70,7 @@ int run_command(char *const argv[], const char *log, double timeout)
 	return WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
 }
 
+/* Creates or truncates path and writes text; 0, or -1 with errno set. */
 int write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -80,6 +81,7 @@ int write_file(const char *path, const char *text)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+/* Copies from to a created or truncated to; 0, or -1 with errno set. */
 int copy_file(const char *from, const char *to)
 {
 	char buf[65536];
@@ -106,6 +108,7 @@ int copy_file(const char *from, const char *to)
 	return rc;
 }
 
+/* Removes path and everything under it; rm's exit status (0 on success). */
 int rm_rf(const char *path)
 {
 	char *argv[] = { "rm", "-rf", (char *)path, NULL };

@@ -45,10 +45,12 @@ void svm_vmrun(struct vcpu *v, hpa_t vmcb_pa, hpa_t host_pa);
 int vmcb_setup(void);
 /* vmcb.c: fill a fresh VMCB's control area and initial guest state. */
 void vmcb_init(struct vcpu *v);
+/* vmcb.c: print v's VMCB control and save areas and its GPRs (for panics). */
 void vmcb_dump(struct vcpu *v);
 
-/* npt.c: nested page tables mapping exactly the domain's p2m. */
+/* npt.c: nested page tables mapping exactly the domain's p2m; 0 or -E_*. */
 int npt_build(struct domain *d);
+/* npt.c: free the nested page tables (none built: no-op). */
 void npt_destroy(struct domain *d);
 
 /* exit.c: decode v's VMCB exit into v->exit. */

@@ -75,10 +75,14 @@ void vmx_load(struct vcpu *v);
 int vmcs_setup(void);
 /* vmcs.c: fill v's fresh, current VMCS: controls, host and guest state. */
 int vmcs_init(struct vcpu *v);
+/* vmcs.c: print v's exit, control and guest-state fields and its GPRs
+ * (for panics); makes v's VMCS current. */
 void vmcs_dump(struct vcpu *v);
 
-/* ept.c: extended page tables mapping exactly the domain's p2m. */
+/* ept.c: extended page tables mapping exactly the domain's p2m, and the
+ * EPTP for them; 0 or -E_*. */
 int ept_build(struct domain *d);
+/* ept.c: free the extended page tables (none built: no-op). */
 void ept_destroy(struct domain *d);
 /* ept.c: the EPTP for the EPT PML4 at root (WB, 4-level walks). */
 uint64_t ept_pointer(hpa_t root);

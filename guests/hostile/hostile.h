@@ -43,6 +43,7 @@ void attack_xsave(void);
 
 /* Identity-maps the first 4 MiB with one 4-MiB page and turns paging on. */
 void paging_on_4m(void);
+/* Clears CR0.PG again: back to flat protected mode. */
 void paging_off(void);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * main.c - efi_main, the UEFI loader's steps in order (DESIGN.md, "Boot
- * flow").  Every step either succeeds or ends the machine through
+ * main.c - efi_main, the UEFI loader's steps in order (lab 1;
+ * docs/architecture.md, "From power-on to the first guest instruction").  Every step either succeeds or ends the machine through
  * loader_fail; nothing returns to the firmware.
  */
 #include <inc/error.h>
