@@ -26,10 +26,15 @@
 /* The guest's own code; the start code calls it once. */
 void main(void);
 
-/* COM1, polled 16550: 115200 8N1. */
+/*
+ * COM1, polled 16550: 115200 8N1.  cons_putc gives up waiting for the
+ * transmitter after a bounded time rather than hang the guest.
+ */
 void cons_init(void);
 void cons_putc(int ch);
 
+/* Formats to COM1 (lib/printfmt.c's syntax, "\n" as CRLF); returns the
+ * number of characters formatted. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintf(const char *fmt, va_list ap);
 
