@@ -18,6 +18,7 @@ enum {
 	E_MAX
 };
 
+/* The text for an error code, negative or not; "unknown error" if none. */
 const char *error_name(int err);
 
 #endif

@@ -213,10 +213,13 @@ static void exit_hlt(struct vcpu *v)
 		v->state = VCPU_HALTED;
 }
 
+/* Xen's ENOSYS: a guest-visible value, not one of the -E_* codes. */
+#define HYPERCALL_ENOSYS	38
+
 /* No hypercalls before lab 6: every number fails with -ENOSYS, as in Xen. */
 static void exit_hypercall(struct vcpu *v)
 {
-	*gpr(v, GPR_RAX) = (uint64_t)-38;
+	*gpr(v, GPR_RAX) = (uint64_t)-HYPERCALL_ENOSYS;
 	vcpu_skip_insn(v);
 }
 

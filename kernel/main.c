@@ -16,6 +16,7 @@
 
 #define MIN_RAM_MIB 128
 
+/* Called by entry.S with the loader's boot_info; never returns. */
 void kernel_main(struct boot_info *bi);
 
 /* Stops with a clear message unless the loader speaks our boot_info. */
@@ -70,7 +71,7 @@ static __attribute__((noinline)) void main_selftest(const char *what)
 	if (strcmp(what, "fault") == 0)
 		cprintf("read %llx\n", *(volatile unsigned long long *)0xdead000);
 	else if (strcmp(what, "panic") == 0)
-		panic("selftest: panic requested on the command line");
+		panic("main_selftest: panic requested on the command line");
 	else if (strcmp(what, "ud") == 0)
 		__asm__ volatile("ud2");
 	cprintf("hvlab: unknown selftest \"%s\" (fault, panic, ud)\n", what);

@@ -202,6 +202,7 @@ void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 const struct virt_ops *svm_probe(void);
 const struct virt_ops *vmx_probe(void);
 
+/* A short name for an exit kind, for logs and statistics ("cpuid"); "?". */
 const char *exit_kind_name(enum exit_kind k);
 
 #endif

@@ -52,11 +52,11 @@ static void vm_map_image(hpa_t loader_pml4)
 	for (uint64_t va = (uint64_t)__text_start; va < (uint64_t)_end;
 	     va += PAGE_SIZE) {
 		if (vm_lookup(loader_pml4, va, &pa, &perm) < 0)
-			panic("vm_init: kernel page %p not mapped by the loader",
+			panic("vm_map_image: kernel page %p not mapped by the loader",
 			      (void *)va);
 		int r = vm_map(kern_pml4, va, pa, PAGE_SIZE, vm_image_perm(va));
 		if (r < 0)
-			panic("vm_init: mapping kernel page %p: %s", (void *)va,
+			panic("vm_map_image: mapping kernel page %p: %s", (void *)va,
 			      error_name(r));
 	}
 }
@@ -91,7 +91,7 @@ static void vm_map_direct(const struct boot_info *bi)
 			int r2 = vm_map(kern_pml4, va, b, LARGE_PAGE_SIZE,
 					PTE_W | PTE_NX);
 			if (r2 < 0)
-				panic("vm_init: direct map of 0x%llx: %s",
+				panic("vm_map_direct: direct map of 0x%llx: %s",
 				      (unsigned long long)b, error_name(r2));
 		}
 	}

@@ -75,7 +75,7 @@ enum x86_mnemonic {
 	X86_INSN_NMNEMONICS
 };
 
-/* A memory operand: seg:[base + index*scale + disp], address_bytes wide. */
+/* A memory operand: seg:[base + index*scale + disp], addr_bytes wide. */
 struct x86_mem {
 	int8_t base;		/* enum x86_reg, X86_REG_RIP or X86_REG_NONE */
 	int8_t index;		/* enum x86_reg or X86_REG_NONE */

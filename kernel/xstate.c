@@ -41,32 +41,6 @@
 static uint64_t xstate_mask;
 static uint32_t xstate_area_size = 512;
 
-static inline void xsetbv(uint32_t index, uint64_t val)
-{
-	__asm__ volatile("xsetbv" : : "c"(index), "a"((uint32_t)val),
-			 "d"((uint32_t)(val >> 32)));
-}
-
-static inline uint64_t xgetbv(uint32_t index)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index));
-	return lo | ((uint64_t)hi << 32);
-}
-
-static inline void xsave(void *area, uint64_t rfbm)
-{
-	__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"((uint32_t)rfbm),
-			 "d"((uint32_t)(rfbm >> 32)) : "memory");
-}
-
-static inline void xrstor(const void *area, uint64_t rfbm)
-{
-	__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"((uint32_t)rfbm),
-			 "d"((uint32_t)(rfbm >> 32)) : "memory");
-}
-
 /* The components hvlab offers to guests, among those the CPU has. */
 static uint64_t xstate_pick(uint64_t host)
 {

@@ -1,6 +1,8 @@
 /*
  * inc/public/te.h - what a guest of hvlab's trap-and-emulate VMM (lab 2,
- * domain type "te") may rely on.  Stands alone: needs only <inc/types.h>.
+ * domain type "te") may rely on.  Stands alone: constants only, nothing
+ * to include first; inb/outb in the examples are the guest's own port-I/O
+ * helpers.
  *
  * Boot: the guest is a 64-bit ELF entered at its entry point at CPL 3
  * with virtual = physical, RDI = TE_BOOT_MAGIC (the Multiboot boot magic)
@@ -15,7 +17,7 @@
  * POPF cannot change IF at CPL 3 and PUSHF shows the real IF: a guest
  * that wants the virtual IF uses the paravirtual interface below.
  *
- *	uint8_t vif = te_pv_inb(TE_PORT_VIF);	  "pushf": the virtual IF
+ *	uint8_t vif = inb(TE_PORT_VIF);		  "pushf": the virtual IF
  *	outb(TE_PORT_VIF, 1);			  "sti"
  *
  * or puts TE_EMULATE_PREFIX (ud2; "te") in front of PUSHF, POPF or CPUID
