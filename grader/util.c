@@ -134,10 +134,11 @@ const char *grader_root(void)
 void random_token(char *out, size_t hexlen)
 {
 	unsigned char raw[32];
+	size_t nraw = (hexlen + 1) / 2;
 	int fd = open("/dev/urandom", O_RDONLY);
 
-	if (fd < 0 || hexlen > 2 * sizeof(raw) ||
-	    read(fd, raw, hexlen / 2 + 1) != (ssize_t)(hexlen / 2 + 1)) {
+	if (fd < 0 || nraw > sizeof(raw) ||
+	    read(fd, raw, nraw) != (ssize_t)nraw) {
 		fprintf(stderr, "grader: cannot read /dev/urandom\n");
 		exit(2);
 	}
