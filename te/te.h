@@ -3,7 +3,8 @@
  * behind the same struct virt_ops as svm/ and vmx/.  The guest kernel runs
  * deprivileged at CPL 3 in a per-domain address space; every privileged
  * instruction it executes faults (#GP, or #UD for the emulation prefix)
- * and te/exit.c emulates it against the virtual CPU state kept here.
+ * and te/exit.c and te/emulate.c emulate it against the virtual CPU state
+ * kept here.
  *
  * Restriction of lab 2: te guests are 64-bit flat guests with virtual =
  * physical.  Their CR3 is virtual only (no guest paging: that is the
@@ -64,10 +65,10 @@ void te_trap(struct trapframe *tf) __attribute__((noreturn));
 /* exit.c: handles the trap in v->arch.te.tf; true if v may re-enter the
  * guest at once, false when v->exit holds an exit for the core. */
 bool te_handle_trap(struct vcpu *v);
-/* exit.c: delivers a pending event or virtual timer tick; false if the
+/* reflect.c: delivers a pending event or virtual timer tick; false if the
  * domain crashed. */
 bool te_deliver(struct vcpu *v);
-/* exit.c: the domain's paravirtual port device (inc/public/te.h). */
+/* reflect.c: the domain's paravirtual port device (inc/public/te.h). */
 int te_pv_init(struct domain *d);
 
 #endif

@@ -1,0 +1,329 @@
+/*
+ * emulate.c - the privileged instructions of the trap-and-emulate guest
+ * (lab 2).  CLI, STI, IN/OUT/INS/OUTS to the domain's devices, MOV CR,
+ * LGDT/LIDT/LLDT/LTR, INVLPG, WBINVD and PUSHF/POPF run through
+ * x86_emulate against the virtual CPU, with the callbacks below; IRETQ,
+ * INT3/INT n and the UMIP-trapped SGDT/SIDT/SMSW/SLDT/STR are emulated
+ * here.  Guest memory is reached only through the p2m, with its bounds.
+ */
+#include <inc/x86.h>
+#include <kernel/kernel.h>
+#include <kernel/domain.h>
+#include <kernel/exit.h>
+#include <kernel/x86_emulate.h>
+#include <te/te_int.h>
+
+/* --- the emulator's view of the guest --- */
+
+static struct vcpu *te_ctxt_vcpu(struct x86_emul_ctxt *c)
+{
+	return c->priv;
+}
+
+/* Beyond guest RAM there is nothing mapped: a not-present #PF. */
+static int te_emul_fault(struct x86_emul_ctxt *c, uint64_t la, bool write)
+{
+	te_ctxt_vcpu(c)->arch.te.fault_cr2 = la;
+	return x86_emul_raise(c, X86_EXC_PF, true, write ? 2 : 0);
+}
+
+static int te_emul_read(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
+			uint64_t *val)
+{
+	*val = 0;
+	if (te_read(te_ctxt_vcpu(c), la, val, size) < 0)
+		return te_emul_fault(c, la, false);
+	return X86EMUL_OKAY;
+}
+
+static int te_emul_write(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
+			 uint64_t val)
+{
+	if (te_write(te_ctxt_vcpu(c), la, &val, size) < 0)
+		return te_emul_fault(c, la, true);
+	return X86EMUL_OKAY;
+}
+
+/*
+ * Port I/O goes to the domain's devices (kernel/io.h): the same UART,
+ * exit device and paravirtual ports an exit would reach.  A failing
+ * device ends the domain, as in kernel/exit.c.
+ */
+static int te_emul_port(struct x86_emul_ctxt *c, uint16_t port,
+			unsigned size, bool write, uint64_t *val)
+{
+	struct vcpu *v = te_ctxt_vcpu(c);
+	int r = io_port_access(v->domain, port, size, write, val);
+
+	if (r == 0)
+		return X86EMUL_OKAY;
+	domain_crash(v->domain, v, "port 0x%x: %s", port, error_name(r));
+	return X86EMUL_UNHANDLEABLE;
+}
+
+static int te_emul_io_in(struct x86_emul_ctxt *c, uint16_t port,
+			 unsigned size, uint32_t *val)
+{
+	uint64_t v = 0;
+	int r = te_emul_port(c, port, size, false, &v);
+
+	*val = (uint32_t)v;
+	return r;
+}
+
+static int te_emul_io_out(struct x86_emul_ctxt *c, uint16_t port,
+			  unsigned size, uint32_t val)
+{
+	uint64_t v = val;
+
+	return te_emul_port(c, port, size, true, &v);
+}
+
+#if SOL >= 2
+static int te_emul_read_cr(struct x86_emul_ctxt *c, unsigned cr,
+			   uint64_t *val)
+{
+	static const enum vreg crs[] = { [0] = VREG_CR0, [2] = VREG_CR2,
+					 [3] = VREG_CR3, [4] = VREG_CR4 };
+	struct vcpu *v = te_ctxt_vcpu(c);
+
+	if (cr == 8)
+		*val = v->arch.te.tpr;
+	else if (cr < 5 && cr != 1)
+		*val = v->arch.te.vregs[crs[cr]];
+	else
+		return x86_emul_raise(c, X86_EXC_UD, false, 0);
+	return X86EMUL_OKAY;
+}
+
+/*
+ * Virtual control registers.  The guest stays a 64-bit guest: CR0.PE/PG
+ * and CR4.PAE cannot be cleared in long mode (#GP, SDM 3A 2.5); CR4 takes
+ * only the bits this CPU has; CR3 is recorded (no guest paging in lab 2).
+ */
+static int te_emul_write_cr(struct x86_emul_ctxt *c, unsigned cr,
+			    uint64_t val)
+{
+	struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
+
+	switch (cr) {
+	case 0:
+		if ((val >> 32) || (val & (CR0_PE | CR0_PG)) != (CR0_PE | CR0_PG))
+			return x86_emul_raise(c, X86_EXC_GP, true, 0);
+		t->vregs[VREG_CR0] = val | CR0_ET;
+		return X86EMUL_OKAY;
+	case 2:
+	case 3:
+		t->vregs[cr == 2 ? VREG_CR2 : VREG_CR3] = val;
+		return X86EMUL_OKAY;
+	case 4:
+		if (!(val & CR4_PAE) || (val & ~cpuid_cr4_allowed()))
+			return x86_emul_raise(c, X86_EXC_GP, true, 0);
+		t->vregs[VREG_CR4] = val;
+		return X86EMUL_OKAY;
+	case 8:
+		if (val > 15)
+			return x86_emul_raise(c, X86_EXC_GP, true, 0);
+		t->tpr = (uint8_t)val;
+		return X86EMUL_OKAY;
+	}
+	return x86_emul_raise(c, X86_EXC_UD, false, 0);
+}
+
+static int te_emul_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
+			    uint64_t base, uint32_t limit)
+{
+	struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
+	struct vseg_desc *s = &t->segs[which == X86_DTR_GDT ? VSEG_GDTR :
+						      VSEG_IDTR];
+
+	if (which != X86_DTR_GDT && which != X86_DTR_IDT)
+		return X86EMUL_UNHANDLEABLE;
+	s->base = base;
+	s->limit = limit;
+	return X86EMUL_OKAY;
+}
+
+/* LLDT and LTR record the selector; a null TR is #GP(0) as on hardware. */
+static int te_emul_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
+			    uint16_t sel)
+{
+	struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
+
+	if (which == X86_DTR_TR && (sel & ~3) == 0)
+		return x86_emul_raise(c, X86_EXC_GP, true, 0);
+	if (which != X86_DTR_LDT && which != X86_DTR_TR)
+		return X86EMUL_UNHANDLEABLE;
+	t->segs[which == X86_DTR_LDT ? VSEG_LDTR : VSEG_TR].sel = sel;
+	return X86EMUL_OKAY;
+}
+#else
+static int te_emul_read_cr(struct x86_emul_ctxt *c, unsigned cr,
+			   uint64_t *val)
+{
+	/* LAB 2: your code here */
+	panic("te_emul_read_cr: not implemented");
+}
+
+static int te_emul_write_cr(struct x86_emul_ctxt *c, unsigned cr,
+			    uint64_t val)
+{
+	/* LAB 2: your code here */
+	panic("te_emul_write_cr: not implemented");
+}
+
+static int te_emul_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
+			    uint64_t base, uint32_t limit)
+{
+	/* LAB 2: your code here */
+	panic("te_emul_load_dtr: not implemented");
+}
+
+static int te_emul_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
+			    uint16_t sel)
+{
+	/* LAB 2: your code here */
+	panic("te_emul_load_sel: not implemented");
+}
+#endif
+
+/* No guest paging in lab 2: nothing is cached that INVLPG could drop. */
+static int te_emul_invlpg(struct x86_emul_ctxt *c, uint64_t la)
+{
+	return X86EMUL_OKAY;
+}
+
+/* Guest RAM is ordinary write-back host memory: nothing to write back. */
+static int te_emul_wbinvd(struct x86_emul_ctxt *c)
+{
+	return X86EMUL_OKAY;
+}
+
+/* IF lives in regs.rflags, which is the virtual RFLAGS. */
+static const struct x86_emul_ops te_emul_ops = {
+	.read = te_emul_read,
+	.write = te_emul_write,
+	.io_in = te_emul_io_in,
+	.io_out = te_emul_io_out,
+	.read_cr = te_emul_read_cr,
+	.write_cr = te_emul_write_cr,
+	.load_dtr = te_emul_load_dtr,
+	.load_sel = te_emul_load_sel,
+	.invlpg = te_emul_invlpg,
+	.wbinvd = te_emul_wbinvd,
+};
+
+/* Runs the decoded instruction at rip through x86_emulate. */
+void te_emulate(struct vcpu *v, const uint8_t *bytes, size_t avail,
+		uint64_t rip)
+{
+	struct te_vcpu *t = &v->arch.te;
+	struct x86_emul_ctxt c = {
+		.mode = X86_MODE_64, .cpl = 0, .insn_avail = avail, .priv = v,
+	};
+	int r;
+
+	memcpy(c.regs.gpr, v->gprs, sizeof(c.regs.gpr));
+	memcpy(c.insn_bytes, bytes, avail);
+	c.regs.rip = rip;
+	c.regs.rflags = t->vregs[VREG_RFLAGS];
+	r = x86_emulate(&c, &te_emul_ops);
+	if (r == X86EMUL_OKAY) {
+		memcpy(v->gprs, c.regs.gpr, sizeof(c.regs.gpr));
+		t->vregs[VREG_RIP] = c.regs.rip;
+		virt_reg_write(v, VREG_RFLAGS, c.regs.rflags);
+	} else if (r == X86EMUL_EXCEPTION) {
+		te_queue(v, c.exc.vector, c.exc.has_error_code,
+			 c.exc.error_code);
+	} else {
+		te_queue(v, T_UD, false, 0);
+	}
+}
+
+/* IRETQ to the guest's virtual CPL 0 (SDM 2, "IRET"): pops the frame. */
+void te_iret(struct vcpu *v, const struct x86_insn *in)
+{
+	struct te_vcpu *t = &v->arch.te;
+	uint64_t f[5];
+
+	if (!(in->rex & X86_REX_W) ||
+	    te_read(v, v->gprs[GPR_RSP], f, sizeof(f)) < 0 ||
+	    !is_canonical(f[0]) || !is_canonical(f[3])) {
+		te_queue(v, T_GP, true, 0);
+		return;
+	}
+	t->vregs[VREG_RIP] = f[0];
+	virt_reg_write(v, VREG_RFLAGS, f[2]);
+	v->gprs[GPR_RSP] = f[3];
+}
+
+/*
+ * INT3 and INT n reach the host's DPL-0 gates as #GP(vector * 8 + 2); the
+ * guest's virtual CPL 0 may use every gate of its own IDT.  The frame
+ * holds the next instruction, as for any trap.
+ */
+void te_softint(struct vcpu *v, const struct x86_insn *in,
+		uint64_t rip)
+{
+	v->arch.te.vregs[VREG_RIP] = rip + in->length;
+	te_queue(v, in->opcode == 0xcc ? T_BP : (uint8_t)in->imm, false, 0);
+}
+
+/* The effective address of a decoded memory operand (flat, no FS/GS). */
+static uint64_t te_ea(struct vcpu *v, const struct x86_insn *in,
+		      uint64_t next_rip)
+{
+	const struct x86_mem *m = &in->mem;
+	uint64_t a = (uint64_t)m->disp;
+
+	if (m->base == X86_REG_RIP)
+		a += next_rip;
+	else if (m->base != X86_REG_NONE)
+		a += v->gprs[m->base];
+	if (m->index != X86_REG_NONE)
+		a += v->gprs[m->index] * m->scale;
+	return in->addr_bytes == 4 ? (uint32_t)a : a;
+}
+
+/*
+ * SGDT, SIDT, SMSW, SLDT and STR fault at CPL 3 only under UMIP; they
+ * then show the virtual registers.  False for any other instruction.
+ */
+bool te_umip_emulate(struct vcpu *v, const struct x86_insn *in,
+		     uint64_t rip)
+{
+	struct te_vcpu *t = &v->arch.te;
+	uint64_t next = rip + in->length, val;
+	uint8_t buf[10];
+	unsigned size = in->is_mem ? 2 : in->op_bytes;
+
+	if (in->map != X86_MAP_0F || !in->has_modrm || in->opcode > 1)
+		return false;
+	if (in->opcode == 1 && in->reg < 2 && in->is_mem) {
+		const struct vseg_desc *s =
+			&t->segs[in->reg == 0 ? VSEG_GDTR : VSEG_IDTR];
+
+		memcpy(buf, &s->limit, 2);
+		memcpy(buf + 2, &s->base, 8);
+		if (te_write(v, te_ea(v, in, next), buf, sizeof(buf)) < 0)
+			te_queue(v, T_PF, true, 2);
+		else
+			t->vregs[VREG_RIP] = next;
+		return true;
+	}
+	if (in->opcode == 1 && (in->reg & 7) == 4)
+		val = t->vregs[VREG_CR0];
+	else if (in->opcode == 0 && (in->reg & 7) < 2)
+		val = t->segs[(in->reg & 7) == 0 ? VSEG_LDTR : VSEG_TR].sel;
+	else
+		return false;
+	if (!in->is_mem)
+		v->gprs[in->rm] = size == 2 ? (v->gprs[in->rm] & ~0xffffULL) |
+				  (val & 0xffff) : size == 4 ? (uint32_t)val : val;
+	else if (te_write(v, te_ea(v, in, next), &val, 2) < 0) {
+		te_queue(v, T_PF, true, 2);
+		return true;
+	}
+	t->vregs[VREG_RIP] = next;
+	return true;
+}
