@@ -166,8 +166,8 @@ static void te_idle(void)
 
 /*
  * Runs the guest until something needs the core: an exit for
- * kernel/exit.c, a host interrupt, or the domain's end.  Traps te/exit.c
- * emulates or reflects by itself re-enter the guest at once.
+ * kernel/exit.c, a host interrupt, or the domain's end.  Traps te/ emulates
+ * or reflects by itself re-enter the guest at once.
  */
 static void te_vcpu_run(struct vcpu *v)
 {
