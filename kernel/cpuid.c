@@ -4,7 +4,7 @@
  *
  * Policy: pass through what the CPU reports for features hvlab lets a
  * guest use natively (under QEMU TCG -cpu max: SMEP/SMAP, UMIP, FSGSBASE,
- * ...); announce the emulated xAPIC (kernel/vlapic.c); hide hardware
+ * ...); announce the emulated xAPIC (kernel/dev/vlapic.c); hide hardware
  * virtualization (VMX, SVM and its leaf) and what hvlab does not emulate
  * (x2APIC, MTRRs, MONITOR/MWAIT); set the hypervisor-present bit; answer
  * the hypervisor range.

@@ -11,8 +11,8 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
-#include <kernel/image.h>
-#include <kernel/page.h>
+#include <kernel/load/image.h>
+#include <kernel/mm/page.h>
 
 #define DOMAIN_RESTART_MAX	3
 

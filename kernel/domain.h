@@ -11,11 +11,11 @@
 #define KERNEL_DOMAIN_H
 
 #include <inc/types.h>
-#include <kernel/config.h>
-#include <kernel/io.h>
-#include <kernel/p2m.h>
-#include <kernel/uart.h>
-#include <kernel/vlapic.h>
+#include <kernel/load/config.h>
+#include <kernel/dev/io.h>
+#include <kernel/mm/p2m.h>
+#include <kernel/dev/uart.h>
+#include <kernel/dev/vlapic.h>
 #include <kernel/virt.h>
 #include <kernel/xstate.h>
 #include <svm/svm.h>

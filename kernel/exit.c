@@ -11,7 +11,7 @@
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/exit.h>
-#include <kernel/gmem.h>
+#include <kernel/mm/gmem.h>
 
 /* Bounds one exit's work on a REP INS/OUTS; the guest re-executes it. */
 #define IO_REP_MAX	4096

@@ -9,10 +9,10 @@
 #include <kernel/domain.h>
 #include <kernel/gdt.h>
 #include <kernel/kernel.h>
-#include <kernel/page.h>
+#include <kernel/mm/page.h>
 #include <kernel/symbols.h>
 #include <kernel/trap.h>
-#include <kernel/vm.h>
+#include <kernel/mm/vm.h>
 
 #define MIN_RAM_MIB 128
 

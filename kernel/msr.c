@@ -5,7 +5,7 @@
  * Every RDMSR/WRMSR exits.  The MSRs the CPU context switches through the
  * VMCB/VMCS (EFER, the SYSCALL/SYSENTER set, FS/GS bases, PAT) are emulated
  * on the saved guest state, TSC reads pass through, IA32_APIC_BASE belongs
- * to the virtual local APIC (kernel/vlapic.c); any other MSR, and any
+ * to the virtual local APIC (kernel/dev/vlapic.c); any other MSR, and any
  * value an MSR does not accept, is #GP(0) in the guest, as on a CPU
  * without that MSR.
  */

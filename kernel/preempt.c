@@ -15,9 +15,9 @@
 #include <kernel/kernel.h>
 #include <kernel/clock.h>
 #include <kernel/domain.h>
-#include <kernel/page.h>
+#include <kernel/mm/page.h>
 #include <kernel/trap.h>
-#include <kernel/vm.h>
+#include <kernel/mm/vm.h>
 
 #define PREEMPT_VECTOR		32
 #define PREEMPT_SPURIOUS	255

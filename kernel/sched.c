@@ -14,9 +14,9 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/clock.h>
-#include <kernel/config.h>
+#include <kernel/load/config.h>
 #include <kernel/domain.h>
-#include <kernel/page.h>
+#include <kernel/mm/page.h>
 
 #define SCHED_SLICE_EXITS	4096
 #define SCHED_TIMEOUT_S		60

@@ -10,9 +10,9 @@
 #include <inc/memlayout.h>
 #include <inc/x86.h>
 #include <kernel/kernel.h>
-#include <kernel/page.h>
+#include <kernel/mm/page.h>
 #include <kernel/symbols.h>
-#include <kernel/vm.h>
+#include <kernel/mm/vm.h>
 
 #define SYMBOLS_MAX_DEPTH 16
 

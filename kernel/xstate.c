@@ -27,7 +27,7 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
-#include <kernel/page.h>
+#include <kernel/mm/page.h>
 #include <kernel/xstate.h>
 
 #define L1_ECX_XSAVE		(1u << 26)

@@ -11,7 +11,7 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
-#include <kernel/gmem.h>
+#include <kernel/mm/gmem.h>
 #include <svm/svm.h>
 #include <svm/vmcb.h>
 

@@ -11,7 +11,7 @@
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
-#include <kernel/page.h>
+#include <kernel/mm/page.h>
 #include <kernel/domain.h>
 #include <svm/svm.h>
 #include <svm/vmcb.h>

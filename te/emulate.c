@@ -10,7 +10,7 @@
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/exit.h>
-#include <kernel/x86_emulate.h>
+#include <kernel/x86/emulate.h>
 #include <te/te_int.h>
 
 /* --- the emulator's view of the guest --- */
@@ -45,7 +45,7 @@ static int te_emul_write(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
 }
 
 /*
- * Port I/O goes to the domain's devices (kernel/io.h): the same UART,
+ * Port I/O goes to the domain's devices (kernel/dev/io.h): the same UART,
  * exit device and paravirtual ports an exit would reach.  A failing
  * device ends the domain, as in kernel/exit.c.
  */

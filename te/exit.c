@@ -13,7 +13,7 @@
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/exit.h>
-#include <kernel/x86_emulate.h>
+#include <kernel/x86/emulate.h>
 #include <te/te_int.h>
 
 #define PFERR_U			(1u << 2)

@@ -17,8 +17,8 @@
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/gdt.h>
-#include <kernel/page.h>
-#include <kernel/vm.h>
+#include <kernel/mm/page.h>
+#include <kernel/mm/vm.h>
 #include <te/te.h>
 
 #define CPUID7_ECX_UMIP		(1u << 2)

@@ -1,13 +1,13 @@
 /*
  * host_kernel.c - the kernel services host-side tests link against instead
  * of kernel/console.c, printf.c and panic.c, and a simulated physical
- * memory for kernel/page.c and kernel/vm.c.
+ * memory for kernel/mm/page.c and kernel/mm/vm.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <kernel/kernel.h>
-#include <kernel/page.h>
+#include <kernel/mm/page.h>
 #include "host_kernel.h"
 
 static uint8_t *host_mem;

@@ -1,12 +1,12 @@
 /*
- * test_config.c - kernel/config.c: the xl.cfg-style domain config parser,
+ * test_config.c - kernel/load/config.c: the xl.cfg-style domain config parser,
  * its error messages (FILE:LINE: reason), path resolution and boot-file
  * lookup.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <inc/error.h>
-#include <kernel/config.h>
+#include <kernel/load/config.h>
 
 static struct domain_config cfg;
 static char err[256];

@@ -1,11 +1,11 @@
 /*
- * test_decode.c - kernel/x86_decode.c against binutils: every instruction
+ * test_decode.c - kernel/x86/decode.c against binutils: every instruction
  * of tests/decode_cases.S, with the length, memory operand, immediates and
  * branch target objdump printed (obj/tests/decode_cases.h, generated), then
  * truncation, the 15-byte limit, illegal encodings and decoded fields.
  */
 #include <criterion/criterion.h>
-#include <kernel/x86_decode.h>
+#include <kernel/x86/decode.h>
 
 struct decode_case {
 	enum x86_mode mode;

@@ -1,9 +1,9 @@
 /*
  * test_devices.c - the per-domain emulated devices of lab 3 on the host:
- * port/MMIO handler registration (kernel/io.c), the 16550 UART
- * (kernel/uart.c), the port-0xf4 exit device (kernel/debugexit.c) and the
+ * port/MMIO handler registration (kernel/dev/io.c), the 16550 UART
+ * (kernel/dev/uart.c), the port-0xf4 exit device (kernel/dev/debugexit.c) and the
  * local APIC's registers, timer and interrupt priorities
- * (kernel/vlapic.c).  The kernel services they call are stubbed here; the
+ * (kernel/dev/vlapic.c).  The kernel services they call are stubbed here; the
  * console output is captured.
  */
 #include <criterion/criterion.h>

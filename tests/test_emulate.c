@@ -1,11 +1,11 @@
 /*
- * test_emulate.c - kernel/x86_emulate.c against a fake guest: 64 KiB of
+ * test_emulate.c - kernel/x86/emulate.c against a fake guest: 64 KiB of
  * linear memory, logged ports, control registers, MSRs, descriptor-table
  * loads and a virtual IF.  Each test runs one instruction and checks its
  * effect on registers, flags and the callbacks, or the fault it raises.
  */
 #include <criterion/criterion.h>
-#include <kernel/x86_emulate.h>
+#include <kernel/x86/emulate.h>
 
 #define MEM_SIZE 0x10000
 

@@ -1,5 +1,5 @@
 /*
- * test_gmem.c - kernel/gmem.c on the host: guest-linear accesses through
+ * test_gmem.c - kernel/mm/gmem.c on the host: guest-linear accesses through
  * the guest's own page tables (none, 32-bit, PAE, 4-level) into a p2m
  * over simulated memory; permission faults and their error codes; page
  * tables outside guest RAM; accesses and fetches across pages.  The
@@ -10,9 +10,9 @@
 #include <inc/mmu.h>
 #include <inc/x86.h>
 #include <kernel/kernel.h>
-#include <kernel/page.h>
+#include <kernel/mm/page.h>
 #include <kernel/domain.h>
-#include <kernel/gmem.h>
+#include <kernel/mm/gmem.h>
 #include "host_kernel.h"
 
 #define GUEST_RAM	(4 * MiB)

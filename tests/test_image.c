@@ -1,5 +1,5 @@
 /*
- * test_image.c - kernel/image.c: flat, ELF32, ELF64 and Multiboot v1 guest
+ * test_image.c - kernel/load/image.c: flat, ELF32, ELF64 and Multiboot v1 guest
  * images built in memory, loaded into a buffer standing in for guest RAM,
  * and every rejection the loader promises.
  */
@@ -9,7 +9,7 @@
 #include <inc/elf.h>
 #include <inc/error.h>
 #include <inc/x86.h>
-#include <kernel/image.h>
+#include <kernel/load/image.h>
 
 #define GUEST_MIB 16
 

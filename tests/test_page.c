@@ -1,5 +1,5 @@
 /*
- * test_page.c - kernel/page.c over simulated memory and fake UEFI memory
+ * test_page.c - kernel/mm/page.c over simulated memory and fake UEFI memory
  * maps: only conventional and boot-services memory is ever handed out,
  * exhaustion, free and reuse, contiguous runs and their alignment, and
  * the panics for bad frees.
@@ -8,7 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <kernel/kernel.h>
-#include <kernel/page.h>
+#include <kernel/mm/page.h>
 #include "host_kernel.h"
 
 static struct boot_info *bi;

@@ -1,13 +1,13 @@
 /*
- * test_vm.c - kernel/vm.c over simulated memory: 4 KiB and 2 MiB mappings,
+ * test_vm.c - kernel/mm/vm.c over simulated memory: 4 KiB and 2 MiB mappings,
  * lookups and permissions, -E_EXISTS and -E_INVAL, unmapping with large
  * page splits, running out of memory for page tables.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <kernel/kernel.h>
-#include <kernel/page.h>
-#include <kernel/vm.h>
+#include <kernel/mm/page.h>
+#include <kernel/mm/vm.h>
 #include "host_kernel.h"
 
 #define VA	0xffffffff84000000ULL	/* 2 MiB aligned */

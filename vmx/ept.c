@@ -3,7 +3,7 @@
  * Page Table Mechanism (EPT)", 29.3.7 "EPT and Memory Typing"), lab 3.
  * It mirrors svm/npt.c.
  *
- * Built once from the domain's p2m (kernel/p2m.c walks it; only the entry
+ * Built once from the domain's p2m (kernel/mm/p2m.c walks it; only the entry
  * format is EPT's): every guest frame is readable, writable and executable
  * with memory type WB, and nothing else is mapped, so any other
  * guest-physical access is an EPT violation, which the core turns into

@@ -15,7 +15,7 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
-#include <kernel/gmem.h>
+#include <kernel/mm/gmem.h>
 #include <vmx/vmx.h>
 #include <vmx/vmcs.h>
 

@@ -16,7 +16,7 @@
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
-#include <kernel/page.h>
+#include <kernel/mm/page.h>
 #include <kernel/domain.h>
 #include <kernel/gdt.h>
 #include <vmx/vmx.h>

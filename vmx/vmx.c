@@ -9,7 +9,7 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/clock.h>
-#include <kernel/page.h>
+#include <kernel/mm/page.h>
 #include <kernel/domain.h>
 #include <vmx/vmx.h>
 #include <vmx/vmcs.h>

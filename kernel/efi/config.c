@@ -1,7 +1,7 @@
 /*
  * config.c - loading the domain configs (\domains\*.cfg) and the files
  * they name.  The syntax is xl.cfg's (keys documented in
- * kernel/config.h): `key = value` lines, `#` comments, strings in double quotes,
+ * kernel/load/config.h): `key = value` lines, `#` comments, strings in double quotes,
  * lists in brackets that may span lines.  The loader only needs the file
  * names under `kernel`, `ramdisk` and `disk`; the kernel validates the rest.
  * Names are relative to the config's directory.

@@ -1,6 +1,6 @@
 /*
- * fuzz_decode.c - libFuzzer target for kernel/x86_decode.c and
- * kernel/x86_emulate.c.  Input: one control byte (mode in bits 0-1, CPL
+ * fuzz_decode.c - libFuzzer target for kernel/x86/decode.c and
+ * kernel/x86/emulate.c.  Input: one control byte (mode in bits 0-1, CPL
  * in bits 2-3, real mode in bit 4, DF in bit 5), then instruction bytes.
  * Checks the decoder's contract (length within 1..15 and within the bytes
  * given, a reason on every error, only the documented errors, the same
@@ -10,7 +10,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <inc/string.h>
-#include <kernel/x86_emulate.h>
+#include <kernel/x86/emulate.h>
 
 #define FUZZ_MEM 4096
 

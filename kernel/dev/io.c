@@ -1,0 +1,80 @@
+/*
+ * io.c - per-domain port-I/O and MMIO handler tables (lab 3).
+ *
+ * Tables are small and searched linearly: a domain has a handful of
+ * devices, and the exit that leads here costs far more than the search.
+ */
+#include <kernel/kernel.h>
+#include <kernel/domain.h>
+#include <kernel/dev/io.h>
+
+/* Whether [base, base+len) overlaps any of the n ranges in r. */
+static bool io_overlaps(const struct io_range *r, int n, uint64_t base,
+			uint64_t len)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (base < r[i].base + r[i].len && r[i].base < base + len)
+			return true;
+	return false;
+}
+
+static int io_add(struct io_range *r, int *n, int max, uint64_t base,
+		  uint64_t len, io_fn fn, void *opaque, const char *name)
+{
+	if (len == 0 || base + len < base || !fn)
+		return -E_INVAL;
+	if (io_overlaps(r, *n, base, len))
+		return -E_EXISTS;
+	if (*n == max)
+		return -E_NO_MEM;
+	r[*n] = (struct io_range){ base, len, fn, opaque, name };
+	(*n)++;
+	return 0;
+}
+
+int io_register_port(struct domain *d, uint16_t base, uint32_t len, io_fn fn,
+		     void *opaque, const char *name)
+{
+	if ((uint32_t)base + len > 0x10000)
+		return -E_INVAL;
+	return io_add(d->io.ports, &d->io.nports, IO_MAX_PORT_RANGES, base,
+		      len, fn, opaque, name);
+}
+
+int io_register_mmio(struct domain *d, gpa_t base, uint64_t len, io_fn fn,
+		     void *opaque, const char *name)
+{
+	return io_add(d->io.mmio, &d->io.nmmio, IO_MAX_MMIO_RANGES, base, len,
+		      fn, opaque, name);
+}
+
+static const struct io_range *io_find(const struct io_range *r, int n,
+				      uint64_t addr)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (addr >= r[i].base && addr - r[i].base < r[i].len)
+			return &r[i];
+	return NULL;
+}
+
+int io_port_access(struct domain *d, uint16_t port, unsigned size, bool write,
+		   uint64_t *val)
+{
+	const struct io_range *r = io_find(d->io.ports, d->io.nports, port);
+
+	if (!r) {
+		if (!write)
+			*val = ~0ULL >> (64 - 8 * size);
+		return 0;
+	}
+	return r->fn(d, r->opaque, port, size, write, val);
+}
+
+const struct io_range *io_mmio_find(struct domain *d, gpa_t gpa)
+{
+	return io_find(d->io.mmio, d->io.nmmio, gpa);
+}

@@ -1,0 +1,154 @@
+/*
+ * config.h - domain configuration files (kernel/load/config.c, lab 3).
+ *
+ * One file per domain, in the style of Xen's xl.cfg: `key = value` lines,
+ * '#' comments, values are "strings", numbers (decimal or 0x hex) or
+ * [ "lists", "of strings" ] (lists may span lines).  Keys:
+ *
+ *   name        "hello"      required; 1-31 of [A-Za-z0-9_.-], starts alnum
+ *   type        "hvm"        hvm | pv | te (trap-and-emulate); default hvm
+ *   kernel      "guests/hello.elf"  required; ELF32/ELF64 EXEC, Multiboot v1
+ *                            image, or a flat binary (when kernel_addr is set)
+ *   ramdisk     "initrd.gz"  optional; a Multiboot module
+ *   extra       "token=x"    optional kernel command line
+ *   memory      16           MiB, 1..CONFIG_MEMORY_MAX_MIB; default 16
+ *   vcpus       1            1..CONFIG_VCPUS_MAX; default 1
+ *   disk        [ "file:disk0.img,xvda,w" ]   PATH,VDEV,r|w ("file:" optional)
+ *   vif         [ "mac=00:16:3e:00:00:01" ]   "" or mac=...
+ *   on_crash    "destroy"    destroy | restart | preserve; default destroy
+ *
+ * For kernels that are not ELF or Multiboot (hvlab's additions):
+ *
+ *   kernel_addr 0x7c00       load a flat binary at this guest-physical address
+ *   entry       0x7c00       first instruction; default kernel_addr
+ *   boot_mode   "real"       real | protected | long: the CPU mode at entry.
+ *                            Flat binaries default to real, plain ELF to
+ *                            protected (ELF32) or long (ELF64); Multiboot
+ *                            kernels always start in protected mode.
+ *
+ * File paths are relative to the directory of the config.  The UEFI loader
+ * reads each named file into boot_info.files as "<config dir>/<path>",
+ * normalised: config "domains/hello.cfg" with kernel = "guests/hello.elf"
+ * gives the boot file "domains/guests/hello.elf" (config_resolve_path).
+ *
+ * Everything here is plain C without kernel dependencies, so the loader,
+ * the kernel and tests/test_config.c all use it.
+ */
+#ifndef KERNEL_CONFIG_H
+#define KERNEL_CONFIG_H
+
+#include <inc/types.h>
+#include <inc/boot_info.h>
+
+#define CONFIG_NAME_MAX		32	/* bytes with the NUL */
+#define CONFIG_PATH_MAX		BOOT_NAME_MAX
+#define CONFIG_EXTRA_MAX	256
+#define CONFIG_VDEV_MAX		16
+#define CONFIG_MAX_DISKS	4
+#define CONFIG_MAX_VIFS		4
+#define CONFIG_MEMORY_MAX_MIB	1024
+#define CONFIG_VCPUS_MAX	8
+#define CONFIG_MEMORY_DEFAULT	16
+
+enum domain_type {
+	DOMAIN_HVM,
+	DOMAIN_PV,
+	DOMAIN_TE,
+};
+
+enum on_crash {
+	ON_CRASH_DESTROY,
+	ON_CRASH_RESTART,
+	ON_CRASH_PRESERVE,
+};
+
+/* CPU mode at the guest's first instruction (see image.h for the state). */
+enum boot_mode {
+	BOOT_MODE_DEFAULT,	/* chosen from the image format */
+	BOOT_MODE_REAL,
+	BOOT_MODE_PROTECTED,
+	BOOT_MODE_LONG,
+};
+
+/* A file a config names, with the line that named it, for messages. */
+struct config_file_ref {
+	char path[CONFIG_PATH_MAX];	/* as written; "" when absent */
+	int line;
+};
+
+struct config_disk {
+	struct config_file_ref file;
+	char vdev[CONFIG_VDEV_MAX];	/* "xvda" */
+	bool writable;
+};
+
+struct config_vif {
+	bool has_mac;
+	uint8_t mac[6];
+};
+
+struct domain_config {
+	char file[CONFIG_PATH_MAX];	/* the config's own name, for messages */
+	char name[CONFIG_NAME_MAX];
+	enum domain_type type;
+	struct config_file_ref kernel;
+	struct config_file_ref ramdisk;
+	char extra[CONFIG_EXTRA_MAX];
+	uint64_t memory_mib;
+	unsigned vcpus;
+	unsigned ndisks;
+	struct config_disk disks[CONFIG_MAX_DISKS];
+	unsigned nvifs;
+	struct config_vif vifs[CONFIG_MAX_VIFS];
+	enum on_crash on_crash;
+	bool has_kernel_addr;
+	gpa_t kernel_addr;
+	bool has_entry;
+	gpa_t entry;
+	enum boot_mode boot_mode;
+};
+
+/*
+ * Parses text[0..len) of the config called file into *out.  Returns 0, or
+ * -E_INVAL with "FILE:LINE: reason" in err[0..errlen): unknown key, bad
+ * value, duplicate key, missing name or kernel, memory or vcpus out of
+ * range, bad name characters, unterminated string, trailing junk.
+ */
+int config_parse(const char *file, const char *text, size_t len,
+		 struct domain_config *out, char *err, size_t errlen);
+
+/* Name of a domain type / on_crash action / boot mode, e.g. "hvm". */
+const char *config_type_name(enum domain_type t);
+const char *config_on_crash_name(enum on_crash a);
+const char *config_boot_mode_name(enum boot_mode m);
+
+/*
+ * Writes the boot-file name of path, relative to the directory of the
+ * config called cfg_file, to out[0..outlen), dropping "." and resolving
+ * ".." components.  Returns 0, -E_INVAL if path climbs above the ESP root
+ * or is empty, or -E_RANGE if the result does not fit.
+ */
+int config_resolve_path(const char *cfg_file, const char *path, char *out,
+			size_t outlen);
+
+/*
+ * Every file *c names (kernel, ramdisk, disks), for the loader: stores at
+ * most max pointers into c in refs and returns how many there are.
+ */
+unsigned config_files(const struct domain_config *c,
+		      const struct config_file_ref **refs, unsigned max);
+
+/* The boot file called name, or NULL. */
+const struct boot_file *boot_file_find(const struct boot_info *bi,
+				       const char *name);
+
+/*
+ * Finds the boot file for ref, named by key ("kernel", "ramdisk", "disk")
+ * in config *c.  Returns 0 with *out set, or -E_NOT_FOUND with
+ * `FILE:LINE: kernel "x": not loaded` in err (-E_INVAL for a bad path).
+ */
+int config_file_find(const struct domain_config *c, const struct boot_info *bi,
+		     const char *key, const struct config_file_ref *ref,
+		     const struct boot_file **out, char *err, size_t errlen);
+
+#endif

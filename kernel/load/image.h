@@ -1,0 +1,86 @@
+/*
+ * image.h - loading a guest kernel image into guest-physical memory
+ * (kernel/load/image.c, lab 3).
+ *
+ * Formats, tried in this order:
+ *   flat       the config sets kernel_addr: the file is copied there and
+ *              entered at `entry` (default kernel_addr) in boot_mode
+ *              (default real mode).
+ *   Multiboot  a v1 header in the first 8192 bytes (Multiboot 0.6.96), loaded
+ *              as QEMU's -kernel does: the a.out-kludge address fields when
+ *              flag bit 16 is set, else the ELF program headers; the ramdisk
+ *              becomes module 0; an info structure goes to IMAGE_MB_INFO.
+ *   ELF        ELF32 or ELF64 ET_EXEC, PT_LOAD segments copied to p_paddr;
+ *              entered in protected (ELF32) or long (ELF64) mode.
+ *
+ * Entry state the core must establish from struct guest_boot:
+ *   real       CS = cs_sel (base cs_sel << 4), DS = ES = SS = 0, IP = rip.
+ *   protected  flat 4 GiB 32-bit code and data segments, CR0 = cr0 (PE,
+ *              paging off), EFLAGS = 0x2.
+ *   long       flat 64-bit code, CR0/CR3/CR4/EFER as given: identity map of
+ *              the low 4 GiB in 2 MiB pages at IMAGE_PT_BASE.
+ * In every mode the GPRs are the ones in struct guest_boot, the rest 0.
+ */
+#ifndef KERNEL_IMAGE_H
+#define KERNEL_IMAGE_H
+
+#include <inc/types.h>
+#include <kernel/load/config.h>
+
+/* Multiboot v1 (Multiboot Specification 0.6.96, section 3). */
+#define MB_HEADER_MAGIC		0x1BADB002
+#define MB_BOOT_MAGIC		0x2BADB002
+#define MB_SEARCH		8192
+
+/* Guest-physical areas the loader itself uses; a kernel may not overlap. */
+#define IMAGE_MB_INFO		0x9000	/* Multiboot info, cmdline, mmap */
+#define IMAGE_MB_INFO_SIZE	0x1000
+#define IMAGE_PT_BASE		0x1000	/* long-mode page tables, 6 pages */
+#define IMAGE_PT_SIZE		0x6000
+
+/*
+ * The guest's physical memory as the loader sees it: RAM [0, size), written
+ * through write(ctx, gpa, src, len), which returns 0 or a negative -E_*.
+ * The core backs it by the domain's p2m, tests by a buffer.
+ */
+struct guest_mem {
+	void *ctx;
+	uint64_t size;
+	int (*write)(void *ctx, gpa_t gpa, const void *src, size_t len);
+};
+
+enum image_format {
+	IMAGE_FLAT,
+	IMAGE_MULTIBOOT,
+	IMAGE_ELF32,
+	IMAGE_ELF64,
+};
+
+/* How to start the guest's first vcpu; see the entry states above. */
+struct guest_boot {
+	enum image_format format;
+	enum boot_mode mode;		/* never BOOT_MODE_DEFAULT */
+	uint64_t rip;			/* real mode: offset from cs_sel << 4 */
+	uint16_t cs_sel;		/* real mode only */
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	uint64_t cr0, cr3, cr4, efer;
+	gpa_t load_start, load_end;	/* extent of the kernel, bss included */
+	gpa_t mb_info;			/* Multiboot info address, or 0 */
+};
+
+/*
+ * Loads the kernel image kernel[0..ksize) of config *c into *mem, with
+ * the ramdisk ramdisk[0..rsize) when c names one (ignored otherwise), and
+ * fills *boot.  Returns 0, or a negative -E_* with
+ * `FILE:LINE: kernel "path": reason` in err[0..errlen): unknown format,
+ * malformed ELF or Multiboot header, bad checksum, a segment outside guest
+ * memory or overlapping the loader's areas, entry outside the loaded code.
+ */
+int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
+	       const void *ramdisk, size_t rsize, const struct guest_mem *mem,
+	       struct guest_boot *boot, char *err, size_t errlen);
+
+/* Name of an image format, e.g. "Multiboot". */
+const char *image_format_name(enum image_format f);
+
+#endif

@@ -1,0 +1,215 @@
+/*
+ * image_elf.c - loads ELF32 and ELF64 guest kernels (System V ABI ch. 5,
+ * program loading), for plain ELF and for Multiboot kernels without the
+ * a.out kludge (lab 3).  Every header field is checked against the file
+ * and guest memory before it is used.
+ */
+#include <inc/elf.h>
+#include <inc/error.h>
+#include <inc/stdio.h>
+#include <inc/string.h>
+#include <kernel/load/image_load.h>
+
+/* ELF32 (System V ABI, Intel386 supplement); inc/elf.h has ELF64 only. */
+typedef struct {
+	unsigned char e_ident[EI_NIDENT];
+	uint16_t e_type, e_machine;
+	uint32_t e_version, e_entry, e_phoff, e_shoff, e_flags;
+	uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
+} Elf32_Ehdr;
+
+typedef struct {
+	uint32_t p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz;
+	uint32_t p_flags, p_align;
+} Elf32_Phdr;
+
+_Static_assert(sizeof(Elf32_Ehdr) == 52, "Elf32_Ehdr layout");
+_Static_assert(sizeof(Elf32_Phdr) == 32, "Elf32_Phdr layout");
+
+/* One PT_LOAD segment, whatever the ELF class. */
+struct segment {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, paddr, filesz, memsz;
+};
+
+/* Checks e_ident, e_type and e_machine of an ELF file of either class. */
+static int elf_check_header(struct loader *ld, unsigned *class)
+{
+	const Elf32_Ehdr *eh = (const Elf32_Ehdr *)ld->img;
+
+	if (ld->size < sizeof(Elf64_Ehdr))
+		return image_error(ld, -E_BAD_ELF, "%zu bytes, too small for an "
+				   "ELF header", ld->size);
+	*class = eh->e_ident[EI_CLASS];
+	if (*class != ELFCLASS32 && *class != ELFCLASS64)
+		return image_error(ld, -E_BAD_ELF, "e_ident[EI_CLASS]: class %u, "
+				   "want 1 (ELF32) or 2 (ELF64)", *class);
+	if (eh->e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh->e_ident[EI_VERSION] != EV_CURRENT)
+		return image_error(ld, -E_BAD_ELF, "e_ident: not a little-endian "
+				   "version-1 ELF file");
+	if (eh->e_machine != (*class == ELFCLASS32 ? EM_386 : EM_X86_64))
+		return image_error(ld, -E_BAD_ELF, "e_machine: machine %u, want "
+				   "%s", eh->e_machine, *class == ELFCLASS32 ?
+				   "EM_386 (3)" : "EM_X86_64 (62)");
+	if (eh->e_type != ET_EXEC)
+		return image_error(ld, -E_BAD_ELF, "e_type: type %u, want ET_EXEC "
+				   "(2)", eh->e_type);
+	return 0;
+}
+
+/* Checks the ELF32 program header table lies inside the file. */
+static int elf32_check_phdrs(struct loader *ld)
+{
+	const Elf32_Ehdr *eh = (const Elf32_Ehdr *)ld->img;
+	uint64_t len = (uint64_t)eh->e_phnum * sizeof(Elf32_Phdr);
+
+	if (eh->e_phnum == 0)
+		return image_error(ld, -E_BAD_ELF, "e_phnum: no program headers");
+	if (eh->e_phentsize != sizeof(Elf32_Phdr))
+		return image_error(ld, -E_BAD_ELF, "e_phentsize: %u, want %zu",
+				   eh->e_phentsize, sizeof(Elf32_Phdr));
+	if (eh->e_phoff > ld->size || len > ld->size - eh->e_phoff)
+		return image_error(ld, -E_BAD_ELF, "e_phoff: program headers "
+				   "outside the file (%zu bytes)", ld->size);
+	return 0;
+}
+
+/* Validates the headers of an ELF image; sets *class. */
+static int elf_validate(struct loader *ld, unsigned *class)
+{
+	struct elf_limits lim = { 0, UINT64_MAX, ld->size, ld->mem->size };
+	char why[160];
+	int r;
+
+	if ((r = elf_check_header(ld, class)) < 0)
+		return r;
+	if (*class == ELFCLASS32)
+		return elf32_check_phdrs(ld);
+	if (elf_check(ld->img, ld->size, &lim, why, sizeof(why)) < 0)
+		return image_error(ld, -E_BAD_ELF, "%s", why);
+	return 0;
+}
+
+static unsigned elf_phnum(struct loader *ld, unsigned class)
+{
+	if (class == ELFCLASS64)
+		return ((const Elf64_Ehdr *)ld->img)->e_phnum;
+	return ((const Elf32_Ehdr *)ld->img)->e_phnum;
+}
+
+/* Program header i of a validated image, in class-neutral form. */
+static struct segment elf_segment(struct loader *ld, unsigned class, unsigned i)
+{
+	struct segment s;
+
+	if (class == ELFCLASS64) {
+		const Elf64_Phdr *p = elf_phdr(ld->img, i);
+
+		s = (struct segment){ p->p_type, p->p_flags, p->p_offset,
+			p->p_vaddr, p->p_paddr, p->p_filesz, p->p_memsz };
+	} else {
+		const Elf32_Ehdr *eh = (const Elf32_Ehdr *)ld->img;
+		const Elf32_Phdr *p = (const Elf32_Phdr *)(ld->img + eh->e_phoff) + i;
+
+		s = (struct segment){ p->p_type, p->p_flags, p->p_offset,
+			p->p_vaddr, p->p_paddr, p->p_filesz, p->p_memsz };
+	}
+	return s;
+}
+
+/* Checks one PT_LOAD segment against the file and guest memory. */
+static int elf_check_segment(struct loader *ld, const struct segment *s,
+			     unsigned i)
+{
+	char what[32];
+
+	if (s->filesz > s->memsz)
+		return image_error(ld, -E_BAD_ELF, "segment %u: p_filesz 0x%llx > "
+				   "p_memsz 0x%llx", i, (unsigned long long)s->filesz,
+				   (unsigned long long)s->memsz);
+	if (s->offset > ld->size || s->filesz > ld->size - s->offset)
+		return image_error(ld, -E_BAD_ELF, "segment %u: file range outside "
+				   "the file (%zu bytes)", i, ld->size);
+	snprintf(what, sizeof(what), "segment %u", i);
+	return image_check_range(ld, s->paddr, s->memsz, what);
+}
+
+/* Checks every PT_LOAD segment and that no two overlap in guest memory. */
+static int elf_check_segments(struct loader *ld, unsigned class)
+{
+	unsigned n = elf_phnum(ld, class), nload = 0;
+	int r;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct segment a = elf_segment(ld, class, i);
+
+		if (a.type != PT_LOAD || a.memsz == 0)
+			continue;
+		nload++;
+		if ((r = elf_check_segment(ld, &a, i)) < 0)
+			return r;
+		for (unsigned j = 0; j < i; j++) {
+			struct segment b = elf_segment(ld, class, j);
+
+			if (b.type == PT_LOAD && b.memsz && a.paddr < b.paddr +
+			    b.memsz && b.paddr < a.paddr + a.memsz)
+				return image_error(ld, -E_BAD_ELF, "segments %u "
+						   "and %u overlap at p_paddr 0x%llx",
+						   j, i, (unsigned long long)MAX(a.paddr, b.paddr));
+		}
+	}
+	if (nload == 0)
+		return image_error(ld, -E_BAD_ELF, "no non-empty PT_LOAD segment");
+	return 0;
+}
+
+/*
+ * The physical entry point: e_entry inside an executable segment, by its
+ * virtual or (for kernels linked high but entered with paging off) its
+ * physical address.
+ */
+static int elf_entry(struct loader *ld, unsigned class, uint64_t *entry)
+{
+	const Elf64_Ehdr *e64 = (const Elf64_Ehdr *)ld->img;
+	const Elf32_Ehdr *e32 = (const Elf32_Ehdr *)ld->img;
+	uint64_t e = class == ELFCLASS64 ? e64->e_entry : e32->e_entry;
+
+	for (unsigned i = 0; i < elf_phnum(ld, class); i++) {
+		struct segment s = elf_segment(ld, class, i);
+
+		if (s.type != PT_LOAD || !(s.flags & PF_X))
+			continue;
+		if (e >= s.vaddr && e - s.vaddr < s.memsz) {
+			*entry = e - s.vaddr + s.paddr;
+			return 0;
+		}
+		if (e >= s.paddr && e - s.paddr < s.memsz) {
+			*entry = e;
+			return 0;
+		}
+	}
+	return image_error(ld, -E_BAD_ELF, "e_entry 0x%llx outside every "
+			   "executable PT_LOAD segment", (unsigned long long)e);
+}
+
+int image_load_elf(struct loader *ld, unsigned *class)
+{
+	int r;
+
+	if ((r = elf_validate(ld, class)) < 0 ||
+	    (r = elf_check_segments(ld, *class)) < 0 ||
+	    (r = elf_entry(ld, *class, &ld->boot->rip)) < 0)
+		return r;
+	for (unsigned i = 0; i < elf_phnum(ld, *class); i++) {
+		struct segment s = elf_segment(ld, *class, i);
+
+		if (s.type != PT_LOAD || s.memsz == 0)
+			continue;
+		if ((r = image_copy(ld, s.paddr, ld->img + s.offset, s.filesz,
+				    s.memsz)) < 0)
+			return r;
+		image_note_load(ld, s.paddr, s.paddr + s.memsz);
+	}
+	return 0;
+}

@@ -1,0 +1,65 @@
+/*
+ * image_load.h - what the guest kernel loader's files share: image.c
+ * (format choice, flat binaries, entry state), image_elf.c (ELF32/ELF64)
+ * and multiboot.c (Multiboot v1).  Private to them: the public interface
+ * is kernel/load/image.h.
+ */
+#ifndef KERNEL_IMAGE_LOAD_H
+#define KERNEL_IMAGE_LOAD_H
+
+#include <kernel/load/image.h>
+
+/* The end of the VGA and BIOS hole below 1 MiB: real-mode code stays under it. */
+#define HOLE_END	0x100000
+
+/* What one image_load call is working on. */
+struct loader {
+	const struct domain_config *c;
+	const struct guest_mem *mem;
+	const uint8_t *img;
+	size_t size;
+	struct guest_boot *boot;
+	char *err;
+	size_t errlen;
+	gpa_t reserved_start, reserved_end;	/* the loader's own area */
+};
+
+struct mb_header;
+
+/* Formats `FILE:LINE: kernel "path": reason` and returns code. */
+int __attribute__((format(printf, 3, 4)))
+image_error(struct loader *ld, int code, const char *fmt, ...);
+
+/* Checks that [gpa, gpa+len) is guest RAM outside the loader's own area. */
+int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
+		      const char *what);
+
+/* Writes len bytes of src, then zeros up to memsz, at gpa. */
+int image_copy(struct loader *ld, gpa_t gpa, const void *src, uint64_t len,
+	       uint64_t memsz);
+
+/* Records the extent of the loaded kernel. */
+void image_note_load(struct loader *ld, gpa_t start, gpa_t end);
+
+/*
+ * ELF (image_elf.c): validates, then copies each PT_LOAD segment to its
+ * p_paddr and sets boot->rip; *class gets ELFCLASS32 or ELFCLASS64.
+ */
+int image_load_elf(struct loader *ld, unsigned *class);
+
+/*
+ * The Multiboot header in the first 8192 bytes, 4-byte aligned; *off gets
+ * its offset.  Returns 1 if found, 0 if absent, <0 on a bad header.
+ */
+int multiboot_find(struct loader *ld, const struct mb_header **hdr,
+		   size_t *off);
+
+/*
+ * Loads the Multiboot kernel whose header h is at offset off (the a.out
+ * kludge or ELF), then writes the boot information with the ramdisk
+ * rd[0..rsize) as module 0 (rd may be NULL).
+ */
+int multiboot_load(struct loader *ld, const struct mb_header *h, size_t off,
+		   const void *rd, size_t rsize);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * decode.h - the x86 instruction decoder (Intel SDM vol. 2, chapter 2
+ * "Instruction Format"; AMD APM vol. 3, chapter 1).  It measures any
+ * general-purpose instruction of the one-byte, 0F, 0F38 and 0F3A maps in
+ * 16-, 32- and 64-bit code, and decodes the operands of the ones the
+ * emulator (emulate.h) executes.  Used by the trap-and-emulate VMM
+ * (lab 2), for instruction lengths under SVM without nRIP save (lab 3) and
+ * for MMIO emulation (labs 3 and 5).  Builds freestanding and on the host.
+ */
+#ifndef KERNEL_X86_DECODE_H
+#define KERNEL_X86_DECODE_H
+
+#include <inc/types.h>
+#include <inc/error.h>
+
+/* The architectural limit on instruction length (SDM 2.3.11). */
+#define X86_MAX_INSN_LEN 15
+
+/* The code size the CPU is executing in: default operand/address size. */
+enum x86_mode {
+	X86_MODE_16,	/* real mode, virtual-8086, 16-bit protected mode */
+	X86_MODE_32,	/* 32-bit protected mode, compatibility mode CS.D=1 */
+	X86_MODE_64,	/* 64-bit mode (IA-32e, CS.L=1) */
+};
+
+/* Registers in ModRM/SIB numbering (SDM table 2-2, REX extensions). */
+enum x86_reg {
+	X86_REG_RAX, X86_REG_RCX, X86_REG_RDX, X86_REG_RBX,
+	X86_REG_RSP, X86_REG_RBP, X86_REG_RSI, X86_REG_RDI,
+	X86_REG_R8, X86_REG_R9, X86_REG_R10, X86_REG_R11,
+	X86_REG_R12, X86_REG_R13, X86_REG_R14, X86_REG_R15,
+	X86_REG_RIP = 16,	/* base of a RIP-relative operand */
+	X86_REG_NONE = -1,
+};
+
+enum x86_seg {
+	X86_SEG_ES, X86_SEG_CS, X86_SEG_SS, X86_SEG_DS, X86_SEG_FS, X86_SEG_GS,
+	X86_SEG_NONE = -1,
+};
+
+/* Prefix bits in x86_insn.prefixes. */
+#define X86_PFX_LOCK	0x01
+#define X86_PFX_REP	0x02	/* F3: REP / REPE */
+#define X86_PFX_REPNE	0x04	/* F2 */
+#define X86_PFX_OPSIZE	0x08	/* 66 */
+#define X86_PFX_ADSIZE	0x10	/* 67 */
+#define X86_PFX_SEG	0x20	/* a segment override; see seg_override */
+
+/* REX bits (SDM 2.2.1). */
+#define X86_REX_B	0x01
+#define X86_REX_X	0x02
+#define X86_REX_R	0x04
+#define X86_REX_W	0x08
+
+enum x86_opmap {
+	X86_MAP_1BYTE,
+	X86_MAP_0F,
+	X86_MAP_0F38,
+	X86_MAP_0F3A,
+};
+
+/* The instructions the emulator knows; everything else is X86_INSN_OTHER. */
+enum x86_mnemonic {
+	X86_INSN_OTHER,
+	X86_INSN_CLI, X86_INSN_STI, X86_INSN_HLT,
+	X86_INSN_IN, X86_INSN_OUT, X86_INSN_INS, X86_INSN_OUTS,
+	X86_INSN_MOV_FROM_CR, X86_INSN_MOV_TO_CR, X86_INSN_CLTS,
+	X86_INSN_LGDT, X86_INSN_LIDT, X86_INSN_LLDT, X86_INSN_LTR,
+	X86_INSN_RDMSR, X86_INSN_WRMSR, X86_INSN_INVLPG, X86_INSN_WBINVD,
+	X86_INSN_INVD, X86_INSN_PUSHF, X86_INSN_POPF,
+	X86_INSN_MOV, X86_INSN_MOVZX, X86_INSN_MOVSX, X86_INSN_MOVSXD,
+	X86_INSN_MOVS, X86_INSN_STOS, X86_INSN_LODS,
+	X86_INSN_ADD, X86_INSN_OR, X86_INSN_AND, X86_INSN_SUB, X86_INSN_XOR,
+	X86_INSN_CMP, X86_INSN_TEST,
+	X86_INSN_NMNEMONICS
+};
+
+/* A memory operand: seg:[base + index*scale + disp], addr_bytes wide. */
+struct x86_mem {
+	int8_t base;		/* enum x86_reg, X86_REG_RIP or X86_REG_NONE */
+	int8_t index;		/* enum x86_reg or X86_REG_NONE */
+	uint8_t scale;		/* 1, 2, 4 or 8 */
+	int8_t seg;		/* effective segment, override applied */
+	int64_t disp;		/* sign-extended displacement */
+};
+
+struct x86_insn {
+	uint8_t length;
+	uint8_t prefixes;	/* X86_PFX_* */
+	int8_t seg_override;	/* enum x86_seg or X86_SEG_NONE */
+	uint8_t rex;		/* 0 when absent */
+	uint8_t map;		/* enum x86_opmap */
+	uint8_t opcode;		/* the byte after the escape bytes */
+	bool has_modrm;
+	bool has_sib;
+	uint8_t modrm, mod, reg, rm;	/* reg and rm include REX.R/REX.B */
+	uint8_t sib;
+	uint8_t disp_bytes;	/* 0, 1, 2 or 4 */
+	uint8_t imm_bytes;	/* 0, 1, 2, 4 or 8 */
+	uint8_t imm2_bytes;	/* ENTER's second immediate, far pointers' selector */
+	uint8_t op_bytes;	/* effective operand size: 1, 2, 4 or 8 */
+	uint8_t addr_bytes;	/* effective address size: 2, 4 or 8 */
+	bool is_mem;		/* the ModRM r/m operand (or moffs) is memory */
+	bool too_long;		/* the error was the 15-byte limit (#GP, not #UD) */
+	uint16_t mnemonic;	/* enum x86_mnemonic */
+	struct x86_mem mem;
+	uint64_t imm;		/* sign-extended from imm_bytes to 64 bits */
+	uint64_t imm2;
+	const char *why;	/* on error: what was wrong with the bytes */
+};
+
+/*
+ * Decodes the instruction at bytes[0..avail) executed in `mode` into *out.
+ * Returns 0; -E_RANGE when the instruction continues past avail (fetch
+ * more bytes, up to X86_MAX_INSN_LEN, and call again); -E_INVAL for an
+ * undefined or illegal encoding, or one longer than 15 bytes (out->too_long);
+ * -E_NOT_SUPP for VEX, EVEX, XOP and 3DNow! encodings.  On every error
+ * out->why names the reason.  Never reads bytes[avail] or beyond.
+ */
+int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode,
+	       struct x86_insn *out);
+
+/* The name of a mnemonic id, for messages ("mov", "lgdt", ...). */
+const char *x86_mnemonic_name(unsigned mnemonic);
+
+#endif

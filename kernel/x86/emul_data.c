@@ -1,0 +1,234 @@
+/*
+ * emul_data.c - the data instructions the emulator runs (SDM vol. 2
+ * instruction pages): ADD, OR, AND, SUB, XOR, CMP, TEST with their flags
+ * (SDM 1, appendix A.2), MOV, MOVZX/MOVSX/MOVSXD, and the string
+ * instructions MOVS, STOS, LODS, INS, OUTS with REP.  Helpers and the
+ * dispatch: kernel/x86/emulate.c.
+ */
+#include <kernel/x86/emul_int.h>
+
+static uint64_t sign_extend(uint64_t v, unsigned bytes)
+{
+	unsigned shift = 64 - 8 * bytes;
+
+	return bytes >= 8 ? v : (uint64_t)((int64_t)(v << shift) >> shift);
+}
+
+/* Sets the arithmetic flags: PF, ZF, SF from res, CF/OF/AF as given. */
+static void flags_set(struct x86_emul_ctxt *ctxt, uint64_t res, unsigned size,
+		      bool cf, bool of, bool af)
+{
+	uint64_t f = ctxt->regs.rflags & ~(uint64_t)X86_FLAGS_ARITH;
+	uint8_t lo = (uint8_t)res;
+
+	lo ^= lo >> 4;
+	lo ^= lo >> 2;
+	lo ^= lo >> 1;
+	res &= emul_size_mask(size);
+	f |= (lo & 1) ? 0 : X86_FLAGS_PF;
+	f |= res == 0 ? X86_FLAGS_ZF : 0;
+	f |= (res >> (8 * size - 1)) & 1 ? X86_FLAGS_SF : 0;
+	f |= (cf ? X86_FLAGS_CF : 0) | (of ? X86_FLAGS_OF : 0) | (af ? X86_FLAGS_AF : 0);
+	ctxt->regs.rflags = f;
+}
+
+/* Computes a OP b at `size` bytes and sets the flags (SDM 1, A.2). */
+static uint64_t alu_compute(struct x86_emul_ctxt *ctxt, unsigned mnem, uint64_t a,
+			    uint64_t b, unsigned size)
+{
+	uint64_t m = emul_size_mask(size), sign = 1ULL << (8 * size - 1), res;
+
+	a &= m;
+	b &= m;
+	switch (mnem) {
+	case X86_INSN_ADD:
+		res = (a + b) & m;
+		flags_set(ctxt, res, size, res < a, (a ^ res) & (b ^ res) & sign,
+			  (a ^ b ^ res) & 0x10);
+		return res;
+	case X86_INSN_SUB:
+	case X86_INSN_CMP:
+		res = (a - b) & m;
+		flags_set(ctxt, res, size, a < b, (a ^ b) & (a ^ res) & sign,
+			  (a ^ b ^ res) & 0x10);
+		return res;
+	case X86_INSN_OR: res = a | b; break;
+	case X86_INSN_XOR: res = a ^ b; break;
+	default: res = a & b; break;
+	}
+	flags_set(ctxt, res, size, false, false, false);
+	return res;
+}
+
+/* The destination and source of an ALU instruction by its opcode's form. */
+static void alu_operands(struct x86_emul_ctxt *ctxt, struct operand *dst,
+			 struct operand *src, bool *src_imm)
+{
+	const struct x86_insn *in = &ctxt->insn;
+	uint8_t op = in->opcode;
+
+	*src_imm = in->imm_bytes != 0;
+	if (op < 0x40 && (op & 7) >= 4) {
+		*dst = emul_op_reg(X86_REG_RAX);
+	} else if (op < 0x40 && (op & 2)) {
+		*dst = emul_op_reg(in->reg);
+		*src = emul_op_rm(ctxt);
+	} else if (op == 0xa8 || op == 0xa9) {
+		*dst = emul_op_reg(X86_REG_RAX);
+	} else {
+		*dst = emul_op_rm(ctxt);
+		*src = emul_op_reg(in->reg);
+	}
+}
+
+/* ADD, OR, AND, SUB, XOR, CMP, TEST in all their r/m, reg, imm forms. */
+int emulate_alu(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+{
+	const struct x86_insn *in = &ctxt->insn;
+	unsigned size = in->op_bytes, mnem = in->mnemonic;
+	bool writes = mnem != X86_INSN_CMP && mnem != X86_INSN_TEST, src_imm;
+	struct operand dst, src;
+	uint64_t a, b = in->imm, res;
+	int r;
+
+	alu_operands(ctxt, &dst, &src, &src_imm);
+	if ((in->prefixes & X86_PFX_LOCK) && !(writes && dst.mem))
+		return emul_raise_ud(ctxt);
+	if ((r = emul_op_read(ctxt, ops, &dst, size, &a)) != X86EMUL_OKAY)
+		return r;
+	if (!src_imm && (r = emul_op_read(ctxt, ops, &src, size, &b)) != X86EMUL_OKAY)
+		return r;
+	res = alu_compute(ctxt, mnem, a, b, size);
+	return writes ? emul_op_write(ctxt, ops, &dst, size, res) : X86EMUL_OKAY;
+}
+
+/* MOV in its r/m-reg, reg-r/m, imm and moffs forms. */
+int emulate_mov(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+{
+	const struct x86_insn *in = &ctxt->insn;
+	unsigned size = in->op_bytes;
+	struct operand rm = emul_op_rm(ctxt), reg = emul_op_reg(in->reg);
+	uint64_t v;
+	int r;
+
+	if (in->opcode >= 0xb0 && in->opcode <= 0xbf) {
+		reg = emul_op_reg((in->opcode & 7) | ((in->rex & X86_REX_B) ? 8 : 0));
+		return emul_op_write(ctxt, ops, &reg, size, in->imm);
+	}
+	if (in->opcode >= 0xa0 && in->opcode <= 0xa3) {
+		rm.mem = true;
+		reg = emul_op_reg(X86_REG_RAX);
+	}
+	if (in->opcode == 0xc6 || in->opcode == 0xc7)
+		return emul_op_write(ctxt, ops, &rm, size, in->imm);
+	if (in->opcode == 0x8a || in->opcode == 0x8b || in->opcode == 0xa0 || in->opcode == 0xa1) {
+		if ((r = emul_op_read(ctxt, ops, &rm, size, &v)) != X86EMUL_OKAY)
+			return r;
+		return emul_op_write(ctxt, ops, &reg, size, v);
+	}
+	if ((r = emul_op_read(ctxt, ops, &reg, size, &v)) != X86EMUL_OKAY)
+		return r;
+	return emul_op_write(ctxt, ops, &rm, size, v);
+}
+
+/* MOVZX, MOVSX (0F B6/B7/BE/BF) and MOVSXD (63 with REX.W). */
+int emulate_movx(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+{
+	const struct x86_insn *in = &ctxt->insn;
+	unsigned src_size = in->mnemonic == X86_INSN_MOVSXD ? 4 : (in->opcode & 1) ? 2 : 1;
+	struct operand rm = emul_op_rm(ctxt), reg = emul_op_reg(in->reg);
+	uint64_t v;
+	int r;
+
+	if ((r = emul_op_read(ctxt, ops, &rm, src_size, &v)) != X86EMUL_OKAY)
+		return r;
+	if (in->mnemonic != X86_INSN_MOVZX)
+		v = sign_extend(v, src_size);
+	return emul_op_write(ctxt, ops, &reg, in->op_bytes, v);
+}
+
+/* One element of MOVS, STOS, LODS, INS or OUTS. */
+static int string_step(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+{
+	const struct x86_insn *in = &ctxt->insn;
+	unsigned size = in->op_bytes, ab = in->addr_bytes;
+	int src_seg = in->seg_override != X86_SEG_NONE ? in->seg_override : X86_SEG_DS;
+	struct operand src = { .mem = true }, dst = { .mem = true };
+	uint64_t v = 0;
+	uint32_t port_val;
+	int r = X86EMUL_OKAY;
+
+	src.la = emul_seg_linear(ctxt, src_seg, emul_reg_read(ctxt, X86_REG_RSI, ab));
+	dst.la = emul_seg_linear(ctxt, X86_SEG_ES, emul_reg_read(ctxt, X86_REG_RDI, ab));
+	switch (in->mnemonic) {
+	case X86_INSN_MOVS:
+		if ((r = emul_op_read(ctxt, ops, &src, size, &v)) == X86EMUL_OKAY)
+			r = emul_op_write(ctxt, ops, &dst, size, v);
+		break;
+	case X86_INSN_STOS:
+		r = emul_op_write(ctxt, ops, &dst, size, emul_reg_read(ctxt, X86_REG_RAX, size));
+		break;
+	case X86_INSN_LODS:
+		if ((r = emul_op_read(ctxt, ops, &src, size, &v)) == X86EMUL_OKAY)
+			emul_reg_write(ctxt, X86_REG_RAX, size, v);
+		break;
+	case X86_INSN_INS:
+		if (!ops->io_in)
+			return X86EMUL_UNHANDLEABLE;
+		r = ops->io_in(ctxt, (uint16_t)ctxt->regs.gpr[X86_REG_RDX], size, &port_val);
+		if (r == X86EMUL_OKAY)
+			r = emul_op_write(ctxt, ops, &dst, size, port_val);
+		break;
+	default:
+		if (!ops->io_out)
+			return X86EMUL_UNHANDLEABLE;
+		if ((r = emul_op_read(ctxt, ops, &src, size, &v)) == X86EMUL_OKAY)
+			r = ops->io_out(ctxt, (uint16_t)ctxt->regs.gpr[X86_REG_RDX], size, (uint32_t)v);
+		break;
+	}
+	return r;
+}
+
+/* Advances rSI and/or rDI by one element in the direction DF says. */
+static void string_advance(struct x86_emul_ctxt *ctxt)
+{
+	const struct x86_insn *in = &ctxt->insn;
+	unsigned ab = in->addr_bytes, mnem = in->mnemonic;
+	uint64_t step = (ctxt->regs.rflags & X86_FLAGS_DF) ? -(uint64_t)in->op_bytes : in->op_bytes;
+
+	if (mnem == X86_INSN_MOVS || mnem == X86_INSN_LODS || mnem == X86_INSN_OUTS)
+		emul_reg_write(ctxt, X86_REG_RSI, ab, emul_reg_read(ctxt, X86_REG_RSI, ab) + step);
+	if (mnem == X86_INSN_MOVS || mnem == X86_INSN_STOS || mnem == X86_INSN_INS)
+		emul_reg_write(ctxt, X86_REG_RDI, ab, emul_reg_read(ctxt, X86_REG_RDI, ab) + step);
+}
+
+/*
+ * String instructions, with REP: at most X86_EMUL_REP_BATCH elements per
+ * call; *done is false while rCX has not reached 0, so RIP stays on the
+ * instruction and the guest re-executes it, as after an interrupt (SDM 1,
+ * 7.3.9.1).  A fault leaves the registers at the faulting element.
+ */
+int emulate_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, bool *done)
+{
+	const struct x86_insn *in = &ctxt->insn;
+	bool rep = in->prefixes & (X86_PFX_REP | X86_PFX_REPNE);
+	unsigned ab = in->addr_bytes, n;
+	int r;
+
+	if (!rep) {
+		if ((r = string_step(ctxt, ops)) == X86EMUL_OKAY)
+			string_advance(ctxt);
+		return r;
+	}
+	for (n = 0; n < X86_EMUL_REP_BATCH && emul_reg_read(ctxt, X86_REG_RCX, ab) != 0; n++) {
+		if ((r = string_step(ctxt, ops)) != X86EMUL_OKAY) {
+			*done = false;
+			return r;
+		}
+		string_advance(ctxt);
+		emul_reg_write(ctxt, X86_REG_RCX, ab, emul_reg_read(ctxt, X86_REG_RCX, ab) - 1);
+	}
+	*done = emul_reg_read(ctxt, X86_REG_RCX, ab) == 0;
+	return X86EMUL_OKAY;
+}
+

@@ -1,0 +1,287 @@
+/*
+ * emulate.c - executes one decoded instruction on behalf of a guest
+ * (SDM vol. 2 instruction pages; vol. 3A 2.8 "System instruction
+ * summary", 6.15 for the faults).  Operand access goes through small
+ * helpers (register, memory, stack) so each instruction reads like its
+ * SDM pseudo-code.  Segment limits and the TSS I/O bitmap are not
+ * checked: the caller's memory and port callbacks enforce access.
+ * This file has those helpers and the dispatch; the instructions are in
+ * emul_data.c (moves, arithmetic, strings) and emul_sys.c (I/O,
+ * flags, control registers, descriptor tables, MSRs).
+ */
+#include <kernel/x86/emul_int.h>
+#include <inc/string.h>
+
+uint64_t emul_size_mask(unsigned bytes)
+{
+	return bytes >= 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1;
+}
+
+int x86_emul_raise(struct x86_emul_ctxt *ctxt, uint8_t vector, bool has_ec,
+		   uint32_t ec)
+{
+	ctxt->exc.vector = vector;
+	ctxt->exc.has_error_code = has_ec;
+	ctxt->exc.error_code = ec;
+	return X86EMUL_EXCEPTION;
+}
+
+int emul_raise_ud(struct x86_emul_ctxt *ctxt)
+{
+	return x86_emul_raise(ctxt, X86_EXC_UD, false, 0);
+}
+
+int emul_raise_gp0(struct x86_emul_ctxt *ctxt)
+{
+	return x86_emul_raise(ctxt, X86_EXC_GP, true, 0);
+}
+
+/* Without REX, byte registers 4-7 are AH, CH, DH, BH (SDM 1, 3.4.1.1). */
+static bool is_high_byte(const struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size)
+{
+	return size == 1 && !ctxt->insn.rex && reg >= 4 && reg < 8;
+}
+
+uint64_t emul_reg_read(const struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size)
+{
+	if (is_high_byte(ctxt, reg, size))
+		return (ctxt->regs.gpr[reg - 4] >> 8) & 0xff;
+	return ctxt->regs.gpr[reg] & emul_size_mask(size);
+}
+
+/* 32-bit writes zero the upper half; 8- and 16-bit writes merge. */
+void emul_reg_write(struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size, uint64_t v)
+{
+	uint64_t *r;
+
+	if (is_high_byte(ctxt, reg, size)) {
+		r = &ctxt->regs.gpr[reg - 4];
+		*r = (*r & ~0xff00ULL) | ((v & 0xff) << 8);
+		return;
+	}
+	r = &ctxt->regs.gpr[reg];
+	if (size >= 4)
+		*r = v & emul_size_mask(size);
+	else
+		*r = (*r & ~emul_size_mask(size)) | (v & emul_size_mask(size));
+}
+
+/* Segment base plus offset; in 64-bit mode only FS and GS have bases. */
+uint64_t emul_seg_linear(const struct x86_emul_ctxt *ctxt, int seg, uint64_t off)
+{
+	if (ctxt->mode == X86_MODE_64)
+		return (seg == X86_SEG_FS || seg == X86_SEG_GS) ? ctxt->seg_base[seg] + off : off;
+	return (uint32_t)(ctxt->seg_base[seg] + off);
+}
+
+/* The linear address of the decoded memory operand (SDM 1, 3.7.5). */
+uint64_t emul_mem_linear(const struct x86_emul_ctxt *ctxt)
+{
+	const struct x86_insn *in = &ctxt->insn;
+	uint64_t ea = (uint64_t)in->mem.disp;
+
+	if (in->mem.base == X86_REG_RIP)
+		ea += ctxt->regs.rip + in->length;
+	else if (in->mem.base != X86_REG_NONE)
+		ea += ctxt->regs.gpr[in->mem.base];
+	if (in->mem.index != X86_REG_NONE)
+		ea += ctxt->regs.gpr[in->mem.index] * in->mem.scale;
+	return emul_seg_linear(ctxt, in->mem.seg, ea & emul_size_mask(in->addr_bytes));
+}
+
+struct operand emul_op_rm(const struct x86_emul_ctxt *ctxt)
+{
+	struct operand op = { .mem = ctxt->insn.is_mem, .reg = ctxt->insn.rm };
+
+	if (op.mem)
+		op.la = emul_mem_linear(ctxt);
+	return op;
+}
+
+struct operand emul_op_reg(unsigned reg)
+{
+	return (struct operand){ .mem = false, .reg = reg };
+}
+
+int emul_op_read(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
+		   const struct operand *op, unsigned size, uint64_t *v)
+{
+	if (!op->mem) {
+		*v = emul_reg_read(ctxt, op->reg, size);
+		return X86EMUL_OKAY;
+	}
+	if (!ops->read)
+		return X86EMUL_UNHANDLEABLE;
+	return ops->read(ctxt, op->la, size, v);
+}
+
+int emul_op_write(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
+		    const struct operand *op, unsigned size, uint64_t v)
+{
+	if (!op->mem) {
+		emul_reg_write(ctxt, op->reg, size, v);
+		return X86EMUL_OKAY;
+	}
+	if (!ops->write)
+		return X86EMUL_UNHANDLEABLE;
+	return ops->write(ctxt, op->la, size, v & emul_size_mask(size));
+}
+
+/* The stack's address size; SS.B is taken to match the code size. */
+static unsigned stack_bytes(const struct x86_emul_ctxt *ctxt)
+{
+	return ctxt->mode == X86_MODE_64 ? 8 : ctxt->mode == X86_MODE_32 ? 4 : 2;
+}
+
+int emul_stack_push(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
+		      unsigned size, uint64_t v)
+{
+	unsigned sb = stack_bytes(ctxt);
+	uint64_t sp = (ctxt->regs.gpr[X86_REG_RSP] - size) & emul_size_mask(sb);
+	struct operand op = { .mem = true, .la = emul_seg_linear(ctxt, X86_SEG_SS, sp) };
+	int r = emul_op_write(ctxt, ops, &op, size, v);
+
+	if (r == X86EMUL_OKAY)
+		emul_reg_write(ctxt, X86_REG_RSP, sb, sp);
+	return r;
+}
+
+int emul_stack_pop(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
+		     unsigned size, uint64_t *v)
+{
+	unsigned sb = stack_bytes(ctxt);
+	uint64_t sp = ctxt->regs.gpr[X86_REG_RSP] & emul_size_mask(sb);
+	struct operand op = { .mem = true, .la = emul_seg_linear(ctxt, X86_SEG_SS, sp) };
+	int r = emul_op_read(ctxt, ops, &op, size, v);
+
+	if (r == X86EMUL_OKAY)
+		emul_reg_write(ctxt, X86_REG_RSP, sb, sp + size);
+	return r;
+}
+
+/* Privileged instructions need CPL 0 (SDM 3A 2.8): #GP(0) otherwise. */
+int emul_need_cpl0(struct x86_emul_ctxt *ctxt)
+{
+	if (!ctxt->real_mode && ctxt->cpl > 0)
+		return emul_raise_gp0(ctxt);
+	return X86EMUL_OKAY;
+}
+
+/* CLI, STI, IN, OUT need CPL <= IOPL in protected mode (SDM 3A 16.5). */
+int emul_need_iopl(struct x86_emul_ctxt *ctxt)
+{
+	int iopl = (int)((ctxt->regs.rflags & X86_FLAGS_IOPL) >> 12);
+
+	if (!ctxt->real_mode && ctxt->cpl > iopl)
+		return emul_raise_gp0(ctxt);
+	return X86EMUL_OKAY;
+}
+
+bool emul_virt_if(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+{
+	if (ops->get_if)
+		return ops->get_if(ctxt);
+	return ctxt->regs.rflags & X86_FLAGS_IF;
+}
+
+void emul_virt_set_if(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, bool on)
+{
+	if (ops->set_if)
+		ops->set_if(ctxt, on);
+	else if (on)
+		ctxt->regs.rflags |= X86_FLAGS_IF;
+	else
+		ctxt->regs.rflags &= ~(uint64_t)X86_FLAGS_IF;
+}
+
+/* LOCK is legal only on read-modify-write ALU forms with a memory destination. */
+static bool lock_allowed(const struct x86_insn *in)
+{
+	switch (in->mnemonic) {
+	case X86_INSN_ADD: case X86_INSN_OR: case X86_INSN_AND:
+	case X86_INSN_SUB: case X86_INSN_XOR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Runs the decoded instruction; *done is false for an unfinished REP. */
+static int emulate_insn(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, bool *done)
+{
+	const struct x86_insn *in = &ctxt->insn;
+
+	if ((in->prefixes & X86_PFX_LOCK) && !lock_allowed(in))
+		return in->mnemonic == X86_INSN_OTHER ? X86EMUL_UNHANDLEABLE : emul_raise_ud(ctxt);
+	switch (in->mnemonic) {
+	case X86_INSN_ADD: case X86_INSN_OR: case X86_INSN_AND: case X86_INSN_SUB:
+	case X86_INSN_XOR: case X86_INSN_CMP: case X86_INSN_TEST:
+		return emulate_alu(ctxt, ops);
+	case X86_INSN_MOV: return emulate_mov(ctxt, ops);
+	case X86_INSN_MOVZX: case X86_INSN_MOVSX: case X86_INSN_MOVSXD:
+		return emulate_movx(ctxt, ops);
+	case X86_INSN_MOVS: case X86_INSN_STOS: case X86_INSN_LODS:
+	case X86_INSN_INS: case X86_INSN_OUTS:
+		return emulate_string(ctxt, ops, done);
+	case X86_INSN_IN: case X86_INSN_OUT: return emulate_io(ctxt, ops);
+	case X86_INSN_PUSHF: return emulate_pushf(ctxt, ops);
+	case X86_INSN_POPF: return emulate_popf(ctxt, ops);
+	case X86_INSN_CLI: case X86_INSN_STI: return emulate_cli_sti(ctxt, ops);
+	case X86_INSN_MOV_FROM_CR: case X86_INSN_MOV_TO_CR: return emulate_mov_cr(ctxt, ops);
+	case X86_INSN_CLTS: return emulate_clts(ctxt, ops);
+	case X86_INSN_LGDT: case X86_INSN_LIDT: return emulate_lgdt_lidt(ctxt, ops);
+	case X86_INSN_LLDT: case X86_INSN_LTR: return emulate_lldt_ltr(ctxt, ops);
+	case X86_INSN_RDMSR: case X86_INSN_WRMSR: return emulate_msr(ctxt, ops);
+	case X86_INSN_HLT: case X86_INSN_INVLPG: case X86_INSN_WBINVD: case X86_INSN_INVD:
+		return emulate_sys(ctxt, ops);
+	default:
+		return X86EMUL_UNHANDLEABLE;
+	}
+}
+
+/*
+ * Fetches bytes through ops->fetch until the instruction decodes; the
+ * callback may stop early at an unmapped page but must raise #PF when it
+ * can deliver nothing.
+ */
+static int emulate_fetch_decode(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+{
+	uint64_t cs_ip = emul_seg_linear(ctxt, X86_SEG_CS, ctxt->regs.rip);
+	size_t got;
+	int r, d;
+
+	for (;;) {
+		d = x86_decode(ctxt->insn_bytes, ctxt->insn_avail, ctxt->mode, &ctxt->insn);
+		if (d != -E_RANGE || ctxt->insn_avail >= X86_MAX_INSN_LEN)
+			return d;
+		if (!ops->fetch)
+			return -E_RANGE;
+		got = 0;
+		r = ops->fetch(ctxt, cs_ip + ctxt->insn_avail, ctxt->insn_bytes + ctxt->insn_avail,
+			       X86_MAX_INSN_LEN - ctxt->insn_avail, &got);
+		if (r != X86EMUL_OKAY)
+			return r == X86EMUL_EXCEPTION ? 1 : -E_RANGE;
+		if (got == 0 || got > X86_MAX_INSN_LEN - ctxt->insn_avail)
+			return -E_RANGE;
+		ctxt->insn_avail += got;
+	}
+}
+
+int x86_emulate(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+{
+	bool done = true;
+	int r, d;
+
+	ctxt->sti_shadow = false;
+	d = emulate_fetch_decode(ctxt, ops);
+	if (d == 1)
+		return X86EMUL_EXCEPTION;
+	if (d == -E_INVAL)
+		return ctxt->insn.too_long ? emul_raise_gp0(ctxt) : emul_raise_ud(ctxt);
+	if (d < 0)
+		return X86EMUL_UNHANDLEABLE;
+	r = emulate_insn(ctxt, ops, &done);
+	if (r == X86EMUL_OKAY && done)
+		ctxt->regs.rip = (ctxt->regs.rip + ctxt->insn.length) & emul_size_mask(stack_bytes(ctxt));
+	return r;
+}

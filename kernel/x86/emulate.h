@@ -1,0 +1,130 @@
+/*
+ * emulate.h - executes one decoded guest instruction against a
+ * register file and a table of callbacks, in the manner of Xen's
+ * x86_emulate (much smaller).  Lab 2's trap-and-emulate VMM runs the
+ * guest kernel's privileged instructions through it after a #GP; labs 3
+ * and 5 use it for port I/O and MMIO.  Builds freestanding and on the host.
+ *
+ * Emulated: CLI, STI, HLT, PUSHF, POPF (virtual IF); IN, OUT, INS, OUTS
+ * (REP too); MOV to/from CR0/CR2/CR3/CR4/CR8, CLTS; LGDT, LIDT, LLDT,
+ * LTR; RDMSR, WRMSR, INVLPG, WBINVD, INVD; and for MMIO MOV (r/m, reg,
+ * imm, moffs), MOVZX, MOVSX, MOVSXD, MOVS/STOS/LODS (REP too), and
+ * ADD, OR, AND, SUB, XOR, CMP, TEST with their arithmetic flags.
+ */
+#ifndef KERNEL_X86_EMULATE_H
+#define KERNEL_X86_EMULATE_H
+
+#include <kernel/x86/decode.h>
+
+/* What x86_emulate and every callback return. */
+enum {
+	X86EMUL_OKAY,		/* done; RIP is past the instruction */
+	X86EMUL_EXCEPTION,	/* inject ctxt->exc; RIP unchanged */
+	X86EMUL_UNHANDLEABLE,	/* valid, but nothing here can execute it */
+};
+
+/* Exception vectors the emulator raises (SDM 3A table 6-1). */
+#define X86_EXC_UD	6
+#define X86_EXC_GP	13
+#define X86_EXC_SS	12
+#define X86_EXC_PF	14
+
+/* RFLAGS bits (SDM 1, 3.4.3). */
+#define X86_FLAGS_CF	(1u << 0)
+#define X86_FLAGS_FIXED	(1u << 1)
+#define X86_FLAGS_PF	(1u << 2)
+#define X86_FLAGS_AF	(1u << 4)
+#define X86_FLAGS_ZF	(1u << 6)
+#define X86_FLAGS_SF	(1u << 7)
+#define X86_FLAGS_TF	(1u << 8)
+#define X86_FLAGS_IF	(1u << 9)
+#define X86_FLAGS_DF	(1u << 10)
+#define X86_FLAGS_OF	(1u << 11)
+#define X86_FLAGS_IOPL	(3u << 12)
+#define X86_FLAGS_NT	(1u << 14)
+#define X86_FLAGS_RF	(1u << 16)
+#define X86_FLAGS_VM	(1u << 17)
+#define X86_FLAGS_AC	(1u << 18)
+#define X86_FLAGS_VIF	(1u << 19)
+#define X86_FLAGS_VIP	(1u << 20)
+#define X86_FLAGS_ID	(1u << 21)
+#define X86_FLAGS_ARITH	(X86_FLAGS_CF | X86_FLAGS_PF | X86_FLAGS_AF | \
+			 X86_FLAGS_ZF | X86_FLAGS_SF | X86_FLAGS_OF)
+
+/* The cpl field's value when privilege must not be checked. */
+#define X86_CPL_UNCHECKED (-1)
+
+/* Maximum REP iterations per call; RIP stays put until rCX reaches 0. */
+#define X86_EMUL_REP_BATCH 1024
+
+enum x86_dtr { X86_DTR_GDT, X86_DTR_IDT, X86_DTR_LDT, X86_DTR_TR };
+
+struct x86_regs {
+	uint64_t gpr[16];	/* enum x86_reg order */
+	uint64_t rip;
+	uint64_t rflags;	/* IF lives here unless get_if/set_if exist */
+};
+
+struct x86_exception {
+	uint8_t vector;
+	bool has_error_code;
+	uint32_t error_code;
+};
+
+struct x86_emul_ctxt {
+	struct x86_regs regs;
+	enum x86_mode mode;
+	bool real_mode;		/* no privilege checks; LLDT/LTR are #UD */
+	int cpl;		/* the guest's (virtual) CPL, or X86_CPL_UNCHECKED */
+	uint64_t seg_base[6];	/* enum x86_seg order; FS/GS used in 64-bit mode */
+	uint8_t insn_bytes[X86_MAX_INSN_LEN];
+	size_t insn_avail;	/* bytes valid in insn_bytes; 0 = fetch them */
+	struct x86_insn insn;	/* set by x86_emulate */
+	struct x86_exception exc;
+	bool sti_shadow;	/* STI executed: interrupts blocked for one insn */
+	void *priv;		/* the caller's (vcpu, test fixture) */
+};
+
+/*
+ * Callbacks.  Each returns X86EMUL_*; one returning X86EMUL_EXCEPTION
+ * must have called x86_emul_raise().  A NULL callback makes instructions
+ * that need it X86EMUL_UNHANDLEABLE, except get_if/set_if, whose absence
+ * means IF is regs.rflags' own bit.  Addresses are linear; sizes 1-8.
+ */
+struct x86_emul_ctxt;
+struct x86_emul_ops {
+	int (*fetch)(struct x86_emul_ctxt *c, uint64_t la, uint8_t *buf,
+		     size_t len, size_t *got);
+	int (*read)(struct x86_emul_ctxt *c, uint64_t la, unsigned size, uint64_t *val);
+	int (*write)(struct x86_emul_ctxt *c, uint64_t la, unsigned size, uint64_t val);
+	int (*io_in)(struct x86_emul_ctxt *c, uint16_t port, unsigned size, uint32_t *val);
+	int (*io_out)(struct x86_emul_ctxt *c, uint16_t port, unsigned size, uint32_t val);
+	int (*read_cr)(struct x86_emul_ctxt *c, unsigned cr, uint64_t *val);
+	int (*write_cr)(struct x86_emul_ctxt *c, unsigned cr, uint64_t val);
+	int (*read_msr)(struct x86_emul_ctxt *c, uint32_t msr, uint64_t *val);
+	int (*write_msr)(struct x86_emul_ctxt *c, uint32_t msr, uint64_t val);
+	int (*load_dtr)(struct x86_emul_ctxt *c, enum x86_dtr which,
+			uint64_t base, uint32_t limit);
+	int (*load_sel)(struct x86_emul_ctxt *c, enum x86_dtr which, uint16_t sel);
+	int (*invlpg)(struct x86_emul_ctxt *c, uint64_t la);
+	int (*wbinvd)(struct x86_emul_ctxt *c);
+	int (*halt)(struct x86_emul_ctxt *c);
+	bool (*get_if)(struct x86_emul_ctxt *c);
+	void (*set_if)(struct x86_emul_ctxt *c, bool on);
+};
+
+/*
+ * Decodes and executes the instruction at CS:RIP.  Its bytes come from
+ * ctxt->insn_bytes when insn_avail > 0, else through ops->fetch.  On
+ * X86EMUL_OKAY registers are updated and RIP advanced; on
+ * X86EMUL_EXCEPTION ctxt->exc is the fault to inject (#UD for undefined
+ * encodings, #GP(0) for privilege violations); X86EMUL_UNHANDLEABLE means
+ * the caller must give up on the instruction (crash the domain or log).
+ */
+int x86_emulate(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+
+/* Records exception `vector` (with an error code when has_ec) in ctxt. */
+int x86_emul_raise(struct x86_emul_ctxt *ctxt, uint8_t vector, bool has_ec,
+		   uint32_t ec);
+
+#endif
