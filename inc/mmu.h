@@ -28,4 +28,10 @@ typedef uint64_t pte_t;
 #define PT_SHIFT(level)	(12 + 9 * ((level) - 1))
 #define PT_INDEX(va, level) (((va) >> PT_SHIFT(level)) & 0x1ff)
 
+/* Whether va is canonical for 48-bit linear addresses. */
+static inline bool is_canonical(uint64_t va)
+{
+	return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
 #endif

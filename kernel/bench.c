@@ -13,6 +13,7 @@
 #include <kernel/kernel.h>
 #include <kernel/clock.h>
 #include <kernel/domain.h>
+#include <kernel/bench.h>
 
 #define BENCH_LOOP_PREFIX	"bench: loop iterations: "
 

@@ -24,7 +24,7 @@
  */
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
-#include <kernel/exit.h>
+#include <kernel/cpuid.h>
 
 #define L1_ECX_MONITOR	(1u << 3)
 #define L1_ECX_VMX	(1u << 5)

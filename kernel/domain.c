@@ -1,6 +1,7 @@
 /*
- * domain.c - creating, ending and summarizing domains, and the vcpu state
- * a guest image asks to start in (lab 3).
+ * domain.c - creating domains from the boot files' configs, ending and
+ * summarizing them, and the vcpu state a guest image asks to start in
+ * (labs 2 and 3); domain_run_all runs them all through the scheduler.
  *
  * A domain is built from its config: guest RAM in a p2m, its devices (COM1
  * UART, the port-0xf4 exit device), its kernel loaded through the p2m, the
@@ -13,6 +14,9 @@
 #include <kernel/domain.h>
 #include <kernel/load/image.h>
 #include <kernel/mm/page.h>
+#include <kernel/dev/debugexit.h>
+#include <kernel/sched.h>
+#include <kernel/bench.h>
 
 #define DOMAIN_RESTART_MAX	3
 
@@ -296,4 +300,77 @@ void domain_reap(struct domain *d)
 		DOMAIN_RESTART_MAX);
 	domain_reset(d, d->id, d->config, d->bi, d->restarts + 1);
 	domain_start(d);
+}
+
+/* "domains/NAME.cfg" (directly under domains/). */
+static bool domain_is_config(const char *name)
+{
+	size_t len = strnlen(name, BOOT_NAME_MAX);
+
+	return len > 12 && strncmp(name, "domains/", 8) == 0 &&
+	       !strchr(name + 8, '/') && strcmp(name + len - 4, ".cfg") == 0;
+}
+
+/* Parses and creates the domain of boot file f; false if that failed. */
+static bool domain_create_file(const struct boot_info *bi, const struct boot_file *f,
+			 struct domain_config *c)
+{
+	char err[160];
+
+	if (config_parse(f->name, kva(f->pa), f->size, c, err, sizeof(err))) {
+		cprintf("%s\n", err);
+		result_printf("config %s: rejected\n", f->name);
+		return false;
+	}
+	return domain_create(c, bi) != NULL;
+}
+
+static void domain_summary(const struct domain *d)
+{
+	if (d->state == DOMAIN_EXITED)
+		cprintf("summary: %s exited %d after %llu exits\n", d->name,
+			d->exit_status, (unsigned long long)d->vcpus[0].nexits);
+	else
+		cprintf("summary: %s crashed: %s\n", d->name, d->crash_reason);
+}
+
+int domain_run_all(const struct boot_info *bi)
+{
+	static struct domain_config configs[DOMAIN_MAX];
+	int n = 0, failed = 0, i;
+	uint32_t f;
+
+	for (f = 0; f < bi->nfiles; f++)
+		n += domain_is_config(bi->files[f].name);
+	if (n == 0)
+		return 0;
+	/* Hardware virtualization is enabled by the first hvm domain
+	 * (virt_hw): without it, or before lab 3, te domains still run and
+	 * hvm ones fail to start. */
+	check_p2m();
+	xstate_init();
+	for (n = 0, f = 0; f < bi->nfiles; f++) {
+		if (!domain_is_config(bi->files[f].name))
+			continue;
+		if (n == DOMAIN_MAX) {
+			cprintf("%s: more than %d domains\n", bi->files[f].name,
+				DOMAIN_MAX);
+			failed++;
+			continue;
+		}
+		if (!domain_create_file(bi, &bi->files[f], &configs[n++]))
+			failed++;
+	}
+	cprintf("hvlab: running %d domain%s\n", n - failed,
+		n - failed == 1 ? "" : "s");
+	sched_run();
+	bench_report();
+	for (i = 0; i < DOMAIN_MAX; i++) {
+		if (!domains[i].name[0])
+			continue;
+		domain_summary(&domains[i]);
+		if (domains[i].state != DOMAIN_EXITED || domains[i].exit_status)
+			failed++;
+	}
+	return failed ? 1 : 0;
 }

@@ -119,9 +119,6 @@ void domain_destroy(struct domain *d);
 /* After d exited or crashed: frees it or applies its on_crash action. */
 void domain_reap(struct domain *d);
 
-/* Gives d the port-0xf4 exit device (debugexit.c); 0 or -E_*. */
-int debugexit_init(struct domain *d);
-
 /* The domain table, for the scheduler. */
 extern struct domain domains[DOMAIN_MAX];
 
@@ -135,31 +132,5 @@ int domain_run_all(const struct boot_info *bi);
 /* Vcpu helpers shared by the exit handlers. */
 void vcpu_skip_insn(struct vcpu *v);
 bool vcpu_long_mode(struct vcpu *v);
-
-/*
- * The preemption timer (preempt.c): a host interrupt every period_us
- * while guests run.  Returns 0, or -E_NOT_SUPP without a local APIC.
- */
-int preempt_init(uint64_t period_us);
-void preempt_stop(void);
-uint64_t preempt_tick_count(void);
-
-/* `make bench-exits` (bench.c): active with "bench" on the command line. */
-bool bench_enabled(void);
-void bench_exit(struct domain *d, enum exit_kind k);
-void bench_console_line(struct domain *d, const char *line);
-void bench_report(void);
-
-/*
- * The longest a vcpu runs before the next one gets the CPU (sched.c); the
- * backends' preemption timers (vmx.c) fire at the same period.
- */
-#define SCHED_SLICE_US		10000
-
-/* Round-robin over every runnable vcpu until none is left (sched.c). */
-void sched_run(void);
-
-/* Handles v->exit (exit.c); the vcpu's state says whether it may go on. */
-void exit_dispatch(struct vcpu *v);
 
 #endif

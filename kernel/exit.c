@@ -12,6 +12,10 @@
 #include <kernel/domain.h>
 #include <kernel/exit.h>
 #include <kernel/mm/gmem.h>
+#include <kernel/dev/mmio.h>
+#include <kernel/bench.h>
+#include <kernel/cpuid.h>
+#include <kernel/msr.h>
 
 /* Bounds one exit's work on a REP INS/OUTS; the guest re-executes it. */
 #define IO_REP_MAX	4096

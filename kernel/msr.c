@@ -12,7 +12,8 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
-#include <kernel/exit.h>
+#include <kernel/msr.h>
+#include <inc/mmu.h>
 
 #define MSR_TSC			0x00000010
 #define MSR_APIC_BASE		0x0000001b

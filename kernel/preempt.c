@@ -18,6 +18,7 @@
 #include <kernel/mm/page.h>
 #include <kernel/trap.h>
 #include <kernel/mm/vm.h>
+#include <kernel/preempt.h>
 
 #define PREEMPT_VECTOR		32
 #define PREEMPT_SPURIOUS	255

@@ -1,8 +1,6 @@
 /*
  * sched.c - running the domains (lab 3): a round-robin scheduler over the
- * runnable vcpus of all domains on the one physical CPU, and the top-level
- * domain_run_all that creates the domains from their configs, runs them
- * and sums up.
+ * runnable vcpus of all domains on the one physical CPU.
  *
  * A vcpu runs for one slice: until it stops, a host interrupt (the
  * preemption timer) makes it exit, or it has used SCHED_SLICE_EXITS exits
@@ -17,6 +15,9 @@
 #include <kernel/load/config.h>
 #include <kernel/domain.h>
 #include <kernel/mm/page.h>
+#include <kernel/sched.h>
+#include <kernel/exit.h>
+#include <kernel/preempt.h>
 
 #define SCHED_SLICE_EXITS	4096
 #define SCHED_TIMEOUT_S		60
@@ -68,25 +69,6 @@ static bool sched_domain(struct domain *d)
 	return ran;
 }
 
-/* Until no domain is running; idles while every vcpu waits in HLT. */
-void sched_run(void)
-{
-	bool live, ran;
-	int i;
-
-	do {
-		live = ran = false;
-		for (i = 0; i < DOMAIN_MAX; i++) {
-			if (domains[i].state != DOMAIN_RUNNING)
-				continue;
-			ran |= sched_domain(&domains[i]);
-			live |= domains[i].state == DOMAIN_RUNNING;
-		}
-		if (live && !ran)
-			pause();
-	} while (live);
-}
-
 /*
  * The boot command line's "timeout=SECONDS" (default SCHED_TIMEOUT_S;
  * 0 lets domains run forever) bounds how long domains may run.
@@ -108,78 +90,23 @@ static void sched_set_timeout(void)
 	sched_deadline = s ? rdtsc() + s * clock_tsc_hz() : 0;
 }
 
-/* "domains/NAME.cfg" (directly under domains/). */
-static bool sched_is_config(const char *name)
+void sched_run(void)
 {
-	size_t len = strnlen(name, BOOT_NAME_MAX);
+	bool live, ran;
+	int i;
 
-	return len > 12 && strncmp(name, "domains/", 8) == 0 &&
-	       !strchr(name + 8, '/') && strcmp(name + len - 4, ".cfg") == 0;
-}
-
-/* Parses and creates the domain of boot file f; false if that failed. */
-static bool sched_create(const struct boot_info *bi, const struct boot_file *f,
-			 struct domain_config *c)
-{
-	char err[160];
-
-	if (config_parse(f->name, kva(f->pa), f->size, c, err, sizeof(err))) {
-		cprintf("%s\n", err);
-		result_printf("config %s: rejected\n", f->name);
-		return false;
-	}
-	return domain_create(c, bi) != NULL;
-}
-
-static void sched_summary(const struct domain *d)
-{
-	if (d->state == DOMAIN_EXITED)
-		cprintf("summary: %s exited %d after %llu exits\n", d->name,
-			d->exit_status, (unsigned long long)d->vcpus[0].nexits);
-	else
-		cprintf("summary: %s crashed: %s\n", d->name, d->crash_reason);
-}
-
-int domain_run_all(const struct boot_info *bi)
-{
-	static struct domain_config configs[DOMAIN_MAX];
-	int n = 0, failed = 0, i;
-	uint32_t f;
-
-	for (f = 0; f < bi->nfiles; f++)
-		n += sched_is_config(bi->files[f].name);
-	if (n == 0)
-		return 0;
-	/* Hardware virtualization is enabled by the first hvm domain
-	 * (virt_hw): without it, or before lab 3, te domains still run and
-	 * hvm ones fail to start. */
-	check_p2m();
-	xstate_init();
-	for (n = 0, f = 0; f < bi->nfiles; f++) {
-		if (!sched_is_config(bi->files[f].name))
-			continue;
-		if (n == DOMAIN_MAX) {
-			cprintf("%s: more than %d domains\n", bi->files[f].name,
-				DOMAIN_MAX);
-			failed++;
-			continue;
-		}
-		if (!sched_create(bi, &bi->files[f], &configs[n++]))
-			failed++;
-	}
-	cprintf("hvlab: running %d domain%s\n", n - failed,
-		n - failed == 1 ? "" : "s");
-	preempt_init(SCHED_SLICE_US);
 	sched_set_timeout();
-	sched_run();
+	preempt_init(SCHED_SLICE_US);
+	do {
+		live = ran = false;
+		for (i = 0; i < DOMAIN_MAX; i++) {
+			if (domains[i].state != DOMAIN_RUNNING)
+				continue;
+			ran |= sched_domain(&domains[i]);
+			live |= domains[i].state == DOMAIN_RUNNING;
+		}
+		if (live && !ran)
+			pause();
+	} while (live);
 	preempt_stop();
-	bench_report();
-	for (i = 0; i < DOMAIN_MAX; i++) {
-		if (!domains[i].name[0])
-			continue;
-		sched_summary(&domains[i]);
-		if (domains[i].state != DOMAIN_EXITED || domains[i].exit_status)
-			failed++;
-	}
-	return failed ? 1 : 0;
 }

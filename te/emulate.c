@@ -9,8 +9,9 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
-#include <kernel/exit.h>
 #include <kernel/x86/emulate.h>
+#include <kernel/cpuid.h>
+#include <inc/mmu.h>
 #include <te/te_int.h>
 
 /* --- the emulator's view of the guest --- */

@@ -12,7 +12,6 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
-#include <kernel/exit.h>
 #include <kernel/x86/emulate.h>
 #include <te/te_int.h>
 

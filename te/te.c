@@ -19,6 +19,7 @@
 #include <kernel/gdt.h>
 #include <kernel/mm/page.h>
 #include <kernel/mm/vm.h>
+#include <kernel/preempt.h>
 #include <te/te.h>
 
 #define CPUID7_ECX_UMIP		(1u << 2)

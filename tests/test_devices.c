@@ -14,6 +14,8 @@
 #include <kernel/kernel.h>
 #include <kernel/clock.h>
 #include <kernel/domain.h>
+#include <kernel/dev/debugexit.h>
+#include <kernel/bench.h>
 
 static char console[4096];
 static int exit_status = -1000;

@@ -11,6 +11,7 @@
 #include <kernel/clock.h>
 #include <kernel/mm/page.h>
 #include <kernel/domain.h>
+#include <kernel/sched.h>
 #include <vmx/vmx.h>
 #include <vmx/vmcs.h>
 

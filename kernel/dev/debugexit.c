@@ -7,6 +7,7 @@
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/dev/io.h>
+#include <kernel/dev/debugexit.h>
 
 #define DEBUGEXIT_PORT	0xf4
 #define DEBUGEXIT_LEN	4

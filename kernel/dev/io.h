@@ -54,13 +54,4 @@ int io_port_access(struct domain *d, uint16_t port, unsigned size, bool write,
 /* The MMIO range holding gpa, or NULL. */
 const struct io_range *io_mmio_find(struct domain *d, gpa_t gpa);
 
-struct vcpu;
-
-/*
- * Emulates the instruction at v's CS:RIP, which accessed an MMIO range
- * (mmio.c).  Returns 0 when it completed or a fault was injected, or
- * -E_NOT_SUPP when the emulator cannot execute it.
- */
-int mmio_emulate(struct vcpu *v);
-
 #endif

@@ -16,6 +16,7 @@
 #include <kernel/dev/io.h>
 #include <kernel/mm/page.h>
 #include <kernel/x86/emulate.h>
+#include <kernel/dev/mmio.h>
 
 static int mmio_page_fault(struct x86_emul_ctxt *c, gva_t la, uint32_t pfec)
 {

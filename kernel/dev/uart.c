@@ -11,6 +11,7 @@
 #include <kernel/domain.h>
 #include <kernel/dev/io.h>
 #include <kernel/dev/uart.h>
+#include <kernel/bench.h>
 
 enum {
 	UART_RBR_THR = 0, UART_IER = 1, UART_IIR_FCR = 2, UART_LCR = 3,

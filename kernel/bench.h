@@ -1,0 +1,18 @@
+/*
+ * bench.h - `make bench-exits` (kernel/bench.c): per-exit-kind counts and
+ * timings, active with "bench" on the boot command line.
+ */
+#ifndef KERNEL_BENCH_H
+#define KERNEL_BENCH_H
+
+#include <inc/types.h>
+#include <kernel/virt.h>
+
+struct domain;
+
+bool bench_enabled(void);
+void bench_exit(struct domain *d, enum exit_kind k);
+void bench_console_line(struct domain *d, const char *line);
+void bench_report(void);
+
+#endif

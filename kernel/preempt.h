@@ -1,0 +1,18 @@
+/*
+ * preempt.h - the preemption timer (kernel/preempt.c, lab 3): a host
+ * interrupt every period while guests run, so a guest that never exits
+ * still gives the CPU back.
+ */
+#ifndef KERNEL_PREEMPT_H
+#define KERNEL_PREEMPT_H
+
+#include <inc/types.h>
+
+/* Starts a tick every period_us; 0, or -E_NOT_SUPP without a local APIC. */
+int preempt_init(uint64_t period_us);
+void preempt_stop(void);
+
+/* Ticks taken since boot. */
+uint64_t preempt_tick_count(void);
+
+#endif
