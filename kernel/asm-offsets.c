@@ -1,7 +1,7 @@
 /*
  * asm-offsets.c - struct vcpu offsets for the world switches (svm/entry.S,
  * vmx/entry.S, kernel/gprs.h), generated from C so that the assembly can
- * never disagree with struct vcpu (lab 3).
+ * never disagree with struct vcpu (labs 2 and 3).
  *
  * Compiled with -S only: each DEFINE leaves a "->NAME VALUE" marker in the
  * assembly output, which kernel/Makefrag turns into obj/kernel/asm-offsets.h.

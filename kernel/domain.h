@@ -1,6 +1,6 @@
 /*
  * domain.h - domains and vcpus, the vendor-neutral core of the hypervisor
- * (lab 3).
+ * (labs 2 and 3).
  *
  * A domain owns its guest-physical memory (the p2m), its emulated devices
  * and its vcpus; a vcpu holds the guest's general registers, the decoded

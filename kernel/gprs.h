@@ -121,6 +121,14 @@
 	mov	%r15, VCPU_R15(%rdi)
 	pop	VCPU_RDI(%rdi)
 .endm
+#else
+/* LAB 3: your code here (the guest-GPR moves your world switch needs) */
+.macro LOAD_GUEST_GPRS
+	.error "LOAD_GUEST_GPRS (kernel/gprs.h): not implemented"
+.endm
+.macro SAVE_GUEST_GPRS vslot
+	.error "SAVE_GUEST_GPRS (kernel/gprs.h): not implemented"
+.endm
 #endif
 
 #endif

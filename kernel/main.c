@@ -1,7 +1,7 @@
 /*
  * main.c - kernel_main: bring the hypervisor up, run the domains, power off
  * (lab 1 brings up console, descriptors, memory and the clock; domains
- * arrive in lab 3).
+ * arrive in lab 2).
  */
 #include <inc/boot_info.h>
 #include <inc/x86.h>
@@ -78,7 +78,7 @@ static __attribute__((noinline)) void main_selftest(const char *what)
 	power_off(1);
 }
 
-/* Lists the domain configs the loader found (domains are created in lab 3). */
+/* Lists the domain configs the loader found (domains are created from lab 2 on). */
 static void main_list_domains(const struct boot_info *bi)
 {
 	int n = 0;

@@ -1,5 +1,5 @@
 /*
- * preempt.c - the preemption timer (lab 3): the local APIC timer in
+ * preempt.c - the preemption timer (labs 2 and 3): the local APIC timer in
  * periodic mode (SDM 3A 10.5.4 "APIC Timer"), so a guest that spins
  * without ever exiting still gives the CPU back.
  *

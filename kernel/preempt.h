@@ -1,5 +1,5 @@
 /*
- * preempt.h - the preemption timer (kernel/preempt.c, lab 3): a host
+ * preempt.h - the preemption timer (kernel/preempt.c, labs 2 and 3): a host
  * interrupt every period while guests run, so a guest that never exits
  * still gives the CPU back.
  */

@@ -1,5 +1,5 @@
 /*
- * sched.c - running the domains (lab 3): a round-robin scheduler over the
+ * sched.c - running the domains (labs 2 and 3): a round-robin scheduler over the
  * runnable vcpus of all domains on the one physical CPU.
  *
  * A vcpu runs for one slice: until it stops, a host interrupt (the

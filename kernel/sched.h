@@ -1,5 +1,5 @@
 /*
- * sched.h - the scheduler (kernel/sched.c, lab 3): round-robin over the
+ * sched.h - the scheduler (kernel/sched.c, labs 2 and 3): round-robin over the
  * runnable vcpus of every domain on the one physical CPU.
  */
 #ifndef KERNEL_SCHED_H

@@ -1,5 +1,5 @@
 /*
- * debugexit.c - the exit device at port 0xf4 (lab 3), after QEMU's
+ * debugexit.c - the exit device at port 0xf4 (labs 2 and 3), after QEMU's
  * isa-debug-exit: a guest ends by writing its exit status there, and the
  * hypervisor prints "domain NAME: exit STATUS" as a result line.  Reads
  * return all ones, as from an empty port.

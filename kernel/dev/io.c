@@ -1,5 +1,5 @@
 /*
- * io.c - per-domain port-I/O and MMIO handler tables (lab 3).
+ * io.c - per-domain port-I/O and MMIO handler tables (labs 2 and 3).
  *
  * Tables are small and searched linearly: a domain has a handful of
  * devices, and the exit that leads here costs far more than the search.

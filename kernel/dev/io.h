@@ -1,5 +1,5 @@
 /*
- * io.h - per-domain emulated devices (lab 3): port-I/O and MMIO handler
+ * io.h - per-domain emulated devices (labs 2 and 3): port-I/O and MMIO handler
  * registration and dispatch.  A handler owns a range of ports or of
  * guest-physical addresses; accesses nobody owns read as all ones and
  * writes to them are dropped, as on a PC bus with nothing behind it.

@@ -1,5 +1,5 @@
 /*
- * uart.c - the emulated 16550A on COM1 each domain sees (lab 3).
+ * uart.c - the emulated 16550A on COM1 each domain sees (labs 2 and 3).
  *
  * Register set after the National Semiconductor PC16550D data sheet.  The
  * transmitter is always ready (LSR.THRE|TEMT), nothing is ever received,

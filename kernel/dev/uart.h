@@ -1,5 +1,5 @@
 /*
- * uart.h - an emulated 16550A UART per domain (lab 3).  What the guest
+ * uart.h - an emulated 16550A UART per domain (labs 2 and 3).  What the guest
  * transmits appears in the hypervisor log, one line at a time, prefixed by
  * the domain's name.
  */

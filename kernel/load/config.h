@@ -1,5 +1,5 @@
 /*
- * config.h - domain configuration files (kernel/load/config.c, lab 3).
+ * config.h - domain configuration files (kernel/load/config.c, labs 2 and 3).
  *
  * One file per domain, in the style of Xen's xl.cfg: `key = value` lines,
  * '#' comments, values are "strings", numbers (decimal or 0x hex) or

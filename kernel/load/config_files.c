@@ -1,7 +1,7 @@
 /*
  * config_files.c - the files a domain config names: paths resolved
  * against the config's own directory, and the boot files the UEFI loader
- * read for them (kernel/load/config.h, lab 3).
+ * read for them (kernel/load/config.h, labs 2 and 3).
  */
 #include <inc/error.h>
 #include <inc/stdio.h>

@@ -1,5 +1,5 @@
 /*
- * image.c - loads a guest kernel into guest-physical memory (lab 3): picks
+ * image.c - loads a guest kernel into guest-physical memory (labs 2 and 3): picks
  * the format, loads flat binaries, and sets the entry state (control
  * registers, the long-mode page tables).  ELF32/ELF64 executables are
  * loaded by image_elf.c, Multiboot v1 kernels by multiboot.c.  Formats

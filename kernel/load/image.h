@@ -1,6 +1,6 @@
 /*
  * image.h - loading a guest kernel image into guest-physical memory
- * (kernel/load/image.c, lab 3).
+ * (kernel/load/image.c, labs 2 and 3).
  *
  * Formats, tried in this order:
  *   flat       the config sets kernel_addr: the file is copied there and

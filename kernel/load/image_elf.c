@@ -1,7 +1,7 @@
 /*
  * image_elf.c - loads ELF32 and ELF64 guest kernels (System V ABI ch. 5,
  * program loading), for plain ELF and for Multiboot kernels without the
- * a.out kludge (lab 3).  Every header field is checked against the file
+ * a.out kludge (labs 2 and 3).  Every header field is checked against the file
  * and guest memory before it is used.
  */
 #include <inc/elf.h>

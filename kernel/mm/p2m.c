@@ -1,5 +1,5 @@
 /*
- * p2m.c - guest-physical memory backed by host pages (lab 3).
+ * p2m.c - guest-physical memory backed by host pages (labs 2 and 3).
  *
  * A flat array maps each guest frame number to the host page behind it.
  * Every frame comes from page_alloc, so guest memory is never shared with

@@ -1,5 +1,5 @@
 /*
- * p2m.h - a domain's guest-physical memory (lab 3): which host page backs
+ * p2m.h - a domain's guest-physical memory (labs 2 and 3): which host page backs
  * each guest frame.  The core owns it; backends build their nested page
  * tables (NPT, EPT) from it and never map anything it does not list.
  */
