@@ -57,6 +57,8 @@ pid_t machine_start(const struct boot_job *job, int *serial_fd,
 enum hv_stop machine_stopped(const struct boot_job *job, int wstatus,
 			     int *status, char *err, size_t errlen);
 void machine_kill(pid_t pid);
+/* The start failed in a way one more boot cures (named in machine.c). */
+int machine_start_raced(const struct hv_run *r);
 
 /*
  * run.c: hv_boot with the run directory named SUITE.NAME (NULL: the

@@ -323,7 +323,7 @@ static void run_machine(struct hv_run *r, const struct hv_cfg *cfg,
 	fclose(st.log);
 }
 
-/* Keeps the run directory of a boot that printed nothing, for a look. */
+/* Keeps the run directory of a start that failed, for a look. */
 static void run_keep_failed(const struct hv_run *r)
 {
 	char kept[600];
@@ -331,9 +331,9 @@ static void run_keep_failed(const struct hv_run *r)
 	snprintf(kept, sizeof(kept), "%.500s.failed-start", r->dir);
 	rm_rf(kept);
 	rename(r->dir, kept);
-	fprintf(stderr, "grader: %s: no output at all (%s); booting again, "
-		"the failed start is kept in %s\n", r->dir,
-		r->error[0] ? r->error : "no error", kept);
+	fprintf(stderr, "grader: %s: Bochs' rfb display could not bind a TCP "
+		"port (another Bochs started at the same moment); booting "
+		"again, the failed start is in %s\n", r->dir, kept);
 }
 
 struct hv_run *run_boot(const struct hv_cfg *cfg, const char *name)
@@ -357,7 +357,7 @@ struct hv_run *run_boot(const struct hv_cfg *cfg, const char *name)
 		run_reset(r);
 		run_dir(r, &m, name);
 		run_machine(r, cfg, &m);
-		if (r->nlines > 0 || r->stop == HV_STOP_TIMEOUT || attempt > 0)
+		if (attempt > 0 || !machine_start_raced(r))
 			return r;
 		run_keep_failed(r);
 	}
