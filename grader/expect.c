@@ -52,7 +52,7 @@ static void append_lines(char *buf, size_t len, const struct hv_run *r,
 static void append_file_tail(char *buf, size_t len, const char *dir,
 			     const char *name, size_t n)
 {
-	char path[700], line[TAIL_LINES][200];
+	char path[700], l[200], line[TAIL_LINES][200];
 	size_t seen = 0;
 	FILE *f;
 
@@ -60,11 +60,10 @@ static void append_file_tail(char *buf, size_t len, const char *dir,
 	f = fopen(path, "r");
 	if (!f)
 		return;
-	while (fgets(line[seen % n], sizeof(line[0]), f)) {
-		char *l = line[seen % n];
+	while (fgets(l, sizeof(l), f)) {
 		l[strcspn(l, "\r\n")] = '\0';
 		if (l[strspn(l, " =")] != '\0')
-			seen++;
+			memcpy(line[seen++ % n], l, sizeof(l));
 	}
 	fclose(f);
 	for (size_t i = seen > n ? seen - n : 0; i < seen; i++) {
