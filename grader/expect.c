@@ -48,6 +48,31 @@ static void append_lines(char *buf, size_t len, const struct hv_run *r,
 	}
 }
 
+/* Appends the last n non-blank lines of DIR/name, each marked "name|". */
+static void append_file_tail(char *buf, size_t len, const char *dir,
+			     const char *name, size_t n)
+{
+	char path[700], l[200], line[TAIL_LINES][200];
+	size_t seen = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(l, sizeof(l), f)) {
+		l[strcspn(l, "\r\n")] = '\0';
+		if (l[strspn(l, " =")] != '\0')
+			memcpy(line[seen++ % n], l, sizeof(l));
+	}
+	fclose(f);
+	for (size_t i = seen > n ? seen - n : 0; i < seen; i++) {
+		size_t used = strlen(buf);
+		snprintf(buf + used, len - used, "\n    %s| %s", name,
+			 line[i % n]);
+	}
+}
+
 static size_t dump_start(const struct hv_run *r, const char **cls)
 {
 	static const struct {
@@ -128,6 +153,15 @@ const char *hv_diagnose(const struct hv_run *r)
 		snprintf(buf, sizeof(buf), "[%s] after %.1f s on %s:", cls,
 			 r->seconds, r->machine);
 		append_lines(buf, sizeof(buf), r, d, DUMP_LINES);
+	} else if (r->stop == HV_STOP_ERROR) {
+		snprintf(buf, sizeof(buf), "[%s] %s after %.1f s on %s; its "
+			 "last lines:", stop_class(r), stop_detail(r),
+			 r->seconds, r->machine);
+		append_file_tail(buf, sizeof(buf), r->dir, "machine.out",
+				 TAIL_LINES);
+		if (strncmp(r->machine, "bochs", 5) == 0)
+			append_file_tail(buf, sizeof(buf), r->dir, "bochs.log",
+					 3);
 	} else {
 		snprintf(buf, sizeof(buf), "[%s] %s after %.1f s on %s; last lines:",
 			 stop_class(r), stop_detail(r), r->seconds, r->machine);

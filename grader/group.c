@@ -155,5 +155,6 @@ struct hv_run *hv_boot_group(const char *group, const struct hv_cfg *cfg)
 			group_save(result, session, r);
 	}
 	close(fd);
+	run_require_machine(r);
 	return r;
 }

@@ -53,16 +53,20 @@ struct boot_job {
 /* Starts the machine in its own process group; fills *serial_fd. */
 pid_t machine_start(const struct boot_job *job, int *serial_fd,
 		    int *serial_is_file, char *err, size_t errlen);
-/* Classifies a machine that exited on its own. */
+/* Classifies a machine that exited on its own; HV_STOP_ERROR fills err. */
 enum hv_stop machine_stopped(const struct boot_job *job, int wstatus,
-			     int *status);
+			     int *status, char *err, size_t errlen);
 void machine_kill(pid_t pid);
+/* The start failed in a way one more boot cures (named in machine.c). */
+int machine_start_raced(const struct hv_run *r);
 
 /*
  * run.c: hv_boot with the run directory named SUITE.NAME (NULL: the
  * current test's name).
  */
 struct hv_run *run_boot(const struct hv_cfg *cfg, const char *name);
+/* Fails the current test with the diagnosis if the machine did not run. */
+void run_require_machine(const struct hv_run *r);
 
 /* util.c */
 double now_seconds(void);

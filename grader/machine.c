@@ -217,61 +217,27 @@ static int qemu_argv(const struct boot_job *job, char **argv, char *buf,
 	return p <= buf + len ? 0 : -1;
 }
 
-static int bochs_geometry(const char *esp, long *cyl)
+/*
+ * Bochs' command line: tools/bochs-start writes DIR/bochsrc (the only place
+ * that knows its lines) and replaces itself with Bochs in a pinned
+ * environment, keeping the pid.
+ */
+static int bochs_argv(const struct boot_job *job, char **argv, char *buf,
+		      size_t len)
 {
-	char path[700], line[256];
-	struct stat st;
-	FILE *f;
+	int n = 0;
+	char *p = buf;
 
-	snprintf(path, sizeof(path), "%s.geom", esp);
-	f = fopen(path, "r");
-	if (f) {
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "cylinders=%ld", cyl) == 1 ||
-			    sscanf(line, "%*[^c]cylinders=%ld", cyl) == 1) {
-				fclose(f);
-				return 0;
-			}
-		fclose(f);
-	}
-	if (stat(esp, &st) < 0)
-		return -1;
-	*cyl = st.st_size / (16 * 63 * 512);
-	return *cyl > 0 ? 0 : -1;
-}
-
-static int bochs_config(const struct boot_job *job, char *err, size_t len)
-{
-	char path[600], text[2048];
-	long cyl;
-
-	if (bochs_geometry(job->esp, &cyl) < 0) {
-		snprintf(err, len, "%s: cannot size the disk image", job->esp);
-		return -1;
-	}
-	snprintf(text, sizeof(text),
-		 "megs: %d\n"
-		 "romimage: file=%s\n"
-		 "vgaromimage: file=%s\n"
-		 "pci: enabled=1, chipset=i440fx\n"
-		 "cpu: model=%s, count=1, reset_on_triple_fault=0\n"
-		 "display_library: rfb, options=\"timeout=0\"\n"
-		 "ata0-master: type=disk, path=\"%s\", mode=flat, cylinders=%ld, heads=16, spt=63\n"
-		 "boot: disk\n"
-		 "port_e9_hack: enabled=1\n"
-		 "com1: enabled=1, mode=file, dev=serial.raw\n"
-		 "log: bochs.log\n"
-		 "info: action=ignore\n"
-		 "error: action=report\n"
-		 "panic: action=fatal\n",
-		 job->mem_mb, OVMF_BOCHS, VGABIOS,
-		 job->m->vendor == VENDOR_VMX ? "corei7_skylake_x" : "ryzen",
-		 job->esp, cyl);
-	snprintf(path, sizeof(path), "%s/bochsrc", job->dir);
-	if (write_file(path, text) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/cont.rc", job->dir);
-	return write_file(path, "c\n");
+#define ARG(...) do { argv[n++] = p; p += snprintf(p, buf + len - p, __VA_ARGS__) + 1; } while (0)
+	ARG("%s/tools/bochs-start", grader_root());
+	ARG("-m"); ARG("%d", job->mem_mb);
+	ARG("-c"); ARG(job->m->vendor == VENDOR_VMX ? "corei7_skylake_x" : "ryzen");
+	ARG("-s"); ARG("serial.raw");
+	ARG("%s", job->dir);
+	ARG("%s", job->esp);
+#undef ARG
+	argv[n] = NULL;
+	return p <= buf + len ? 0 : -1;
 }
 
 /* In the child: own process group, dies with the grader, output to a file. */
@@ -309,12 +275,8 @@ static int machine_prepare(const struct boot_job *job, char **argv,
 		snprintf(err, errlen, "%s: cannot create", path);
 		return -1;
 	}
-	if (job->m->accel == ACCEL_BOCHS) {
-		char *bochs[] = { "bochs-bin", "-q", "-unlock", "-f", "bochsrc",
-				  "-rc", "cont.rc", NULL };
-		memcpy(argv, bochs, sizeof(bochs));
-		return bochs_config(job, err, errlen);
-	}
+	if (job->m->accel == ACCEL_BOCHS)
+		return bochs_argv(job, argv, buf, len);
 	snprintf(path, sizeof(path), "%s/vars.fd", job->dir);
 	if (copy_file(OVMF_VARS, path) < 0) {
 		snprintf(err, errlen, "%s: cannot copy to %s", OVMF_VARS, path);
@@ -371,18 +333,67 @@ static int file_contains(const char *dir, const char *name, const char *text)
 	return found;
 }
 
+static long file_size(const char *dir, const char *name)
+{
+	char path[600];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/*
+ * 1 (err filled) if the emulator itself failed: it could not be run, died
+ * of a signal nobody sent, or ended before the firmware wrote one byte to
+ * the serial port (OVMF always does, whatever the code under test does).
+ */
+static int machine_failed(const struct boot_job *job, int ws, char *err,
+			  size_t len)
+{
+	const char *emu = job->m->accel == ACCEL_BOCHS ? "Bochs" : "QEMU";
+
+	if (WIFSIGNALED(ws))
+		snprintf(err, len, "%s died of signal %d (%s) on its own", emu,
+			 WTERMSIG(ws), strsignal(WTERMSIG(ws)));
+	else if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127)
+		snprintf(err, len, "%s could not be run (exit status 127)", emu);
+	else if (file_size(job->dir, "serial.raw") == 0)
+		snprintf(err, len, "%s ended (exit status %d) before the "
+			 "firmware printed anything", emu, WEXITSTATUS(ws));
+	else if (job->m->accel != ACCEL_BOCHS &&
+		 file_contains(job->dir, "machine.out", "qemu-system-x86_64:"))
+		snprintf(err, len, "QEMU reported an error");
+	else
+		return 0;
+	return 1;
+}
+
+/*
+ * 1 if r's machine failed to start for a reason a second boot cures and
+ * that says nothing of the code under test: Bochs' rfb display found no
+ * free TCP port, the race tools/bochs-start explains (it can still happen
+ * where no network namespace of its own can be made).
+ */
+int machine_start_raced(const struct hv_run *r)
+{
+	return r->stop == HV_STOP_ERROR && strncmp(r->machine, "bochs", 5) == 0 &&
+	       file_contains(r->dir, "bochs.log", "RFB could not bind");
+}
+
 /*
  * Classifies a machine that ended by itself.  QEMU: exit (N<<1)|1 is
  * status N from isa-debug-exit; 0 is a reset or power-off, a triple fault
  * when its debug log says so.  Bochs always exits 1: its log tells a
  * triple fault (3rd exception / shutdown state) from a shutdown-port exit.
+ * HV_STOP_ERROR says why in err.
  */
-enum hv_stop machine_stopped(const struct boot_job *job, int ws, int *status)
+enum hv_stop machine_stopped(const struct boot_job *job, int ws, int *status,
+			     char *err, size_t len)
 {
 	int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
 
 	*status = -1;
-	if (code == 127)
+	if (machine_failed(job, ws, err, len))
 		return HV_STOP_ERROR;
 	if (job->m->accel == ACCEL_BOCHS) {
 		if (file_contains(job->dir, "bochs.log", "3rd (") ||
@@ -390,9 +401,6 @@ enum hv_stop machine_stopped(const struct boot_job *job, int ws, int *status)
 			return HV_STOP_TRIPLE_FAULT;
 		return HV_STOP_EXIT;
 	}
-	if (code == 127 ||
-	    file_contains(job->dir, "machine.out", "qemu-system-x86_64:"))
-		return HV_STOP_ERROR;
 	if (code == 0)
 		return file_contains(job->dir, "qemu-debug.log", "Triple fault")
 			? HV_STOP_TRIPLE_FAULT : HV_STOP_RESET;
@@ -400,6 +408,7 @@ enum hv_stop machine_stopped(const struct boot_job *job, int ws, int *status)
 		*status = code >> 1;
 		return HV_STOP_EXIT;
 	}
+	snprintf(err, len, "QEMU exited with status %d", code);
 	return HV_STOP_ERROR;
 }
 

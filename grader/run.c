@@ -135,7 +135,8 @@ static enum hv_stop run_wait(const struct boot_job *job, pid_t pid, int fd,
 		if (waitpid(pid, &ws, WNOHANG) == pid) {
 			run_drain(fd, &s, st);
 			serial_flush(&s, run_emit, st);
-			return machine_stopped(job, ws, &st->r->machine_status);
+			return machine_stopped(job, ws, &st->r->machine_status,
+					       st->r->error, sizeof(st->r->error));
 		}
 		enum hv_stop why = HV_STOP_EXIT;
 		if (bytes > SERIAL_FLOOD_BYTES)
@@ -322,6 +323,19 @@ static void run_machine(struct hv_run *r, const struct hv_cfg *cfg,
 	fclose(st.log);
 }
 
+/* Keeps the run directory of a start that failed, for a look. */
+static void run_keep_failed(const struct hv_run *r)
+{
+	char kept[600];
+
+	snprintf(kept, sizeof(kept), "%.500s.failed-start", r->dir);
+	rm_rf(kept);
+	rename(r->dir, kept);
+	fprintf(stderr, "grader: %s: Bochs' rfb display could not bind a TCP "
+		"port (another Bochs started at the same moment); booting "
+		"again, the failed start is in %s\n", r->dir, kept);
+}
+
 struct hv_run *run_boot(const struct hv_cfg *cfg, const char *name)
 {
 	struct hv_run *r = calloc(1, sizeof(*r));
@@ -343,19 +357,23 @@ struct hv_run *run_boot(const struct hv_cfg *cfg, const char *name)
 		run_reset(r);
 		run_dir(r, &m, name);
 		run_machine(r, cfg, &m);
-		/*
-		 * Not one byte, not even the firmware's: the emulator itself
-		 * failed (seen under heavy host load), which says nothing of
-		 * the code under test.  Boot once more before judging.
-		 */
-		if (r->nlines > 0 || r->stop == HV_STOP_TIMEOUT || attempt > 0)
+		if (attempt > 0 || !machine_start_raced(r))
 			return r;
-		fprintf(stderr, "grader: %s: no output at all (%s); booting "
-			"again\n", r->dir, r->error[0] ? r->error : "no error");
+		run_keep_failed(r);
 	}
+}
+
+/* A machine that did not run has nothing to judge: fail the test now. */
+void run_require_machine(const struct hv_run *r)
+{
+	if (r->stop == HV_STOP_ERROR)
+		cr_assert_fail("%s", hv_diagnose(r));
 }
 
 struct hv_run *hv_boot(const struct hv_cfg *cfg)
 {
-	return run_boot(cfg, NULL);
+	struct hv_run *r = run_boot(cfg, NULL);
+
+	run_require_machine(r);
+	return r;
 }

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 #include <criterion/criterion.h>
-#include "../grader.h"
+#include "../internal.h"
 
 #define FAKE(name)	"obj/grader/selftest/" name ".elf"
 
@@ -95,4 +95,22 @@ Test(grader, group_shares_boot, .timeout = 300)
 		  again->token);
 	cr_expect(strcmp(first->log, again->log) == 0 && again->nlines ==
 		  first->nlines, "the shared result differs from the boot");
+}
+
+/*
+ * An emulator that cannot start (here: no host has a petabyte of RAM) is a
+ * [machine error] naming the emulator's own last words, not a silent
+ * "wrong result" with no lines.  run_boot, because hv_boot fails the test
+ * at once on a machine error.
+ */
+Test(grader, start_failure_is_machine_error, .timeout = 300)
+{
+	struct hv_cfg cfg = { .hv_elf = FAKE("pass"), .mem_mb = 1 << 30 };
+	struct hv_run *r = run_boot(&cfg, NULL);
+	const char *d = hv_diagnose(r);
+
+	cr_expect_eq(r->stop, HV_STOP_ERROR, "%s", d);
+	cr_expect(strncmp(d, "[machine error]", 15) == 0, "got: %s", d);
+	cr_expect(strstr(d, "machine.out| ") != NULL,
+		  "no emulator output in: %s", d);
 }
