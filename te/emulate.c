@@ -233,10 +233,10 @@ void te_emulate(struct vcpu *v, const uint8_t *bytes, size_t avail,
 		t->vregs[VREG_RIP] = c.regs.rip;
 		virt_reg_write(v, VREG_RFLAGS, c.regs.rflags);
 	} else if (r == X86EMUL_EXCEPTION) {
-		te_queue(v, c.exc.vector, c.exc.has_error_code,
-			 c.exc.error_code);
+		virt_inject_exception(v, c.exc.vector, c.exc.has_error_code,
+				      c.exc.error_code);
 	} else {
-		te_queue(v, T_UD, false, 0);
+		virt_inject_exception(v, T_UD, false, 0);
 	}
 }
 
@@ -249,7 +249,7 @@ void te_iret(struct vcpu *v, const struct x86_insn *in)
 	if (!(in->rex & X86_REX_W) ||
 	    te_read(v, v->gprs[GPR_RSP], f, sizeof(f)) < 0 ||
 	    !is_canonical(f[0]) || !is_canonical(f[3])) {
-		te_queue(v, T_GP, true, 0);
+		virt_inject_exception(v, T_GP, true, 0);
 		return;
 	}
 	t->vregs[VREG_RIP] = f[0];
@@ -266,7 +266,8 @@ void te_softint(struct vcpu *v, const struct x86_insn *in,
 		uint64_t rip)
 {
 	v->arch.te.vregs[VREG_RIP] = rip + in->length;
-	te_queue(v, in->opcode == 0xcc ? T_BP : (uint8_t)in->imm, false, 0);
+	virt_inject_exception(v, in->opcode == 0xcc ? T_BP : (uint8_t)in->imm,
+			      false, 0);
 }
 
 /* The effective address of a decoded memory operand (flat, no FS/GS). */
@@ -306,7 +307,7 @@ bool te_umip_emulate(struct vcpu *v, const struct x86_insn *in,
 		memcpy(buf, &s->limit, 2);
 		memcpy(buf + 2, &s->base, 8);
 		if (te_write(v, te_ea(v, in, next), buf, sizeof(buf)) < 0)
-			te_queue(v, T_PF, true, 2);
+			virt_inject_exception(v, T_PF, true, 2);
 		else
 			t->vregs[VREG_RIP] = next;
 		return true;
@@ -321,7 +322,7 @@ bool te_umip_emulate(struct vcpu *v, const struct x86_insn *in,
 		v->gprs[in->rm] = size == 2 ? (v->gprs[in->rm] & ~0xffffULL) |
 				  (val & 0xffff) : size == 4 ? (uint32_t)val : val;
 	else if (te_write(v, te_ea(v, in, next), &val, 2) < 0) {
-		te_queue(v, T_PF, true, 2);
+		virt_inject_exception(v, T_PF, true, 2);
 		return true;
 	}
 	t->vregs[VREG_RIP] = next;
