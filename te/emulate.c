@@ -44,41 +44,6 @@ static int te_emul_write(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
 	return X86EMUL_OKAY;
 }
 
-/*
- * Port I/O goes to the domain's devices (kernel/dev/io.h): the same UART,
- * exit device and paravirtual ports an exit would reach.  A failing
- * device ends the domain, as in kernel/exit.c.
- */
-static int te_emul_port(struct x86_emul_ctxt *c, uint16_t port,
-			unsigned size, bool write, uint64_t *val)
-{
-	struct vcpu *v = te_ctxt_vcpu(c);
-	int r = io_port_access(v->domain, port, size, write, val);
-
-	if (r == 0)
-		return X86EMUL_OKAY;
-	domain_crash(v->domain, v, "port 0x%x: %s", port, error_name(r));
-	return X86EMUL_UNHANDLEABLE;
-}
-
-static int te_emul_io_in(struct x86_emul_ctxt *c, uint16_t port,
-			 unsigned size, uint32_t *val)
-{
-	uint64_t v = 0;
-	int r = te_emul_port(c, port, size, false, &v);
-
-	*val = (uint32_t)v;
-	return r;
-}
-
-static int te_emul_io_out(struct x86_emul_ctxt *c, uint16_t port,
-			  unsigned size, uint32_t val)
-{
-	uint64_t v = val;
-
-	return te_emul_port(c, port, size, true, &v);
-}
-
 #if SOL >= 2
 static int te_emul_read_cr(struct x86_emul_ctxt *c, unsigned cr,
 			   uint64_t *val)
@@ -199,12 +164,16 @@ static int te_emul_wbinvd(struct x86_emul_ctxt *c)
 	return X86EMUL_OKAY;
 }
 
-/* IF lives in regs.rflags, which is the virtual RFLAGS. */
+/*
+ * IF lives in regs.rflags, which is the virtual RFLAGS.  Port I/O goes to
+ * the domain's devices (kernel/dev/io.c): the same UART, exit device and
+ * paravirtual ports an I/O exit would reach.
+ */
 static const struct x86_emul_ops te_emul_ops = {
 	.read = te_emul_read,
 	.write = te_emul_write,
-	.io_in = te_emul_io_in,
-	.io_out = te_emul_io_out,
+	.io_in = io_emul_in,
+	.io_out = io_emul_out,
 	.read_cr = te_emul_read_cr,
 	.write_cr = te_emul_write_cr,
 	.load_dtr = te_emul_load_dtr,
