@@ -108,7 +108,7 @@ static bool te_decode_and_run(struct vcpu *v, uint64_t rip, unsigned skip)
 		te_softint(v, &in, rip);
 	else if (in.mnemonic != X86_INSN_OTHER)
 		te_emulate(v, bytes, avail, rip);
-	else if (!te_umip_emulate(v, &in, rip))
+	else
 		virt_inject_exception(v, (uint8_t)t->tf.trapno,
 				      t->tf.trapno == T_GP,
 				      (uint32_t)t->tf.err);

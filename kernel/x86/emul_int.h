@@ -85,6 +85,10 @@ int x86_emul_clts(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 int x86_emul_lgdt_lidt(struct x86_emul_ctxt *ctxt,
 		       const struct x86_emul_ops *ops);
 int x86_emul_lldt_ltr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_sgdt_sidt(struct x86_emul_ctxt *ctxt,
+		       const struct x86_emul_ops *ops);
+int x86_emul_sldt_str(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_smsw(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 int x86_emul_msr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 int x86_emul_sys(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 

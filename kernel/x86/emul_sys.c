@@ -2,7 +2,8 @@
  * emul_sys.c - the system instructions the emulator runs (SDM vol. 3A
  * 2.8 "System instruction summary", vol. 2 instruction pages): IN/OUT,
  * PUSHF/POPF and CLI/STI on the virtual IF, MOV CR, CLTS, LGDT/LIDT,
- * LLDT/LTR, RDMSR/WRMSR, HLT, INVLPG, WBINVD, INVD.  Helpers and the
+ * LLDT/LTR, SGDT/SIDT, SLDT/STR, SMSW, RDMSR/WRMSR, HLT, INVLPG, WBINVD,
+ * INVD.  Helpers and the
  * dispatch: kernel/x86/emulate.c.
  */
 #include <kernel/x86/emul_int.h>
@@ -159,6 +160,85 @@ int x86_emul_lldt_ltr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops
 		return r;
 	return ops->load_sel(ctxt, ctxt->insn.mnemonic == X86_INSN_LLDT ? X86_DTR_LDT : X86_DTR_TR,
 			     (uint16_t)sel);
+}
+
+/*
+ * SGDT, SIDT, SLDT, STR and SMSW run at any CPL, except that CR4.UMIP
+ * makes them #GP(0) above CPL 0 (SDM 3A 2.5); CR4 is read only then.
+ */
+static int need_umip_clear(struct x86_emul_ctxt *ctxt,
+			     const struct x86_emul_ops *ops)
+{
+	uint64_t cr4;
+	int r;
+
+	if (ctxt->real_mode || ctxt->cpl <= 0 || !ops->read_cr)
+		return X86EMUL_OKAY;
+	if ((r = ops->read_cr(ctxt, 4, &cr4)) != X86EMUL_OKAY)
+		return r;
+	return (cr4 & X86_CR4_UMIP) ? x86_emul_raise_gp0(ctxt) : X86EMUL_OKAY;
+}
+
+/*
+ * SGDT/SIDT store a 2-byte limit, then the base: 8 bytes in 64-bit mode,
+ * else 4 (SDM 2, "SGDT").  The register forms are other instructions.
+ */
+int x86_emul_sgdt_sidt(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+{
+	struct operand m = x86_emul_op_rm(ctxt);
+	enum x86_dtr which = ctxt->insn.mnemonic == X86_INSN_SGDT ? X86_DTR_GDT : X86_DTR_IDT;
+	uint64_t base;
+	uint32_t limit;
+	int r;
+
+	if ((r = need_umip_clear(ctxt, ops)) != X86EMUL_OKAY)
+		return r;
+	if (!ops->read_dtr)
+		return X86EMUL_UNHANDLEABLE;
+	if ((r = ops->read_dtr(ctxt, which, &base, &limit)) != X86EMUL_OKAY)
+		return r;
+	if ((r = x86_emul_op_write(ctxt, ops, &m, 2, limit)) != X86EMUL_OKAY)
+		return r;
+	m.la += 2;
+	return x86_emul_op_write(ctxt, ops, &m, ctxt->mode == X86_MODE_64 ? 8 : 4, base);
+}
+
+/*
+ * SLDT and STR store a selector: 2 bytes to memory, zero-extended to a
+ * 32- or 64-bit register (SDM 2, "SLDT"); #UD in real mode.
+ */
+int x86_emul_sldt_str(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+{
+	struct operand rm = x86_emul_op_rm(ctxt);
+	enum x86_dtr which = ctxt->insn.mnemonic == X86_INSN_SLDT ? X86_DTR_LDT : X86_DTR_TR;
+	uint16_t sel;
+	int r;
+
+	if (ctxt->real_mode)
+		return x86_emul_raise_ud(ctxt);
+	if ((r = need_umip_clear(ctxt, ops)) != X86EMUL_OKAY)
+		return r;
+	if (!ops->read_sel)
+		return X86EMUL_UNHANDLEABLE;
+	if ((r = ops->read_sel(ctxt, which, &sel)) != X86EMUL_OKAY)
+		return r;
+	return x86_emul_op_write(ctxt, ops, &rm, rm.mem ? 2 : ctxt->insn.op_bytes, sel);
+}
+
+/* SMSW: CR0's low 16 bits to memory; a register takes CR0 at its size. */
+int x86_emul_smsw(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+{
+	struct operand rm = x86_emul_op_rm(ctxt);
+	uint64_t cr0;
+	int r;
+
+	if ((r = need_umip_clear(ctxt, ops)) != X86EMUL_OKAY)
+		return r;
+	if (!ops->read_cr)
+		return X86EMUL_UNHANDLEABLE;
+	if ((r = ops->read_cr(ctxt, 0, &cr0)) != X86EMUL_OKAY)
+		return r;
+	return x86_emul_op_write(ctxt, ops, &rm, rm.mem ? 2 : ctxt->insn.op_bytes, cr0);
 }
 
 /* RDMSR/WRMSR: ECX names the MSR, EDX:EAX holds the value. */

@@ -231,6 +231,9 @@ static int insn_dispatch(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *
 	case X86_INSN_CLTS: return x86_emul_clts(ctxt, ops);
 	case X86_INSN_LGDT: case X86_INSN_LIDT: return x86_emul_lgdt_lidt(ctxt, ops);
 	case X86_INSN_LLDT: case X86_INSN_LTR: return x86_emul_lldt_ltr(ctxt, ops);
+	case X86_INSN_SGDT: case X86_INSN_SIDT: return x86_emul_sgdt_sidt(ctxt, ops);
+	case X86_INSN_SLDT: case X86_INSN_STR: return x86_emul_sldt_str(ctxt, ops);
+	case X86_INSN_SMSW: return x86_emul_smsw(ctxt, ops);
 	case X86_INSN_RDMSR: case X86_INSN_WRMSR: return x86_emul_msr(ctxt, ops);
 	case X86_INSN_HLT: case X86_INSN_INVLPG: case X86_INSN_WBINVD: case X86_INSN_INVD:
 		return x86_emul_sys(ctxt, ops);
