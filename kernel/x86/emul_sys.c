@@ -167,7 +167,7 @@ int x86_emul_lldt_ltr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops
  * makes them #GP(0) above CPL 0 (SDM 3A 2.5); CR4 is read only then.
  */
 static int need_umip_clear(struct x86_emul_ctxt *ctxt,
-			     const struct x86_emul_ops *ops)
+			   const struct x86_emul_ops *ops)
 {
 	uint64_t cr4;
 	int r;
@@ -204,12 +204,19 @@ int x86_emul_sgdt_sidt(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *op
 }
 
 /*
- * SLDT and STR store a selector: 2 bytes to memory, zero-extended to a
- * 32- or 64-bit register (SDM 2, "SLDT"); #UD in real mode.
+ * SLDT, STR and SMSW store 2 bytes to memory, but a register at the
+ * operand size: a selector zero-extended, CR0 as it is (SDM 2, "SLDT").
  */
-int x86_emul_sldt_str(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+static int store_rm16(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, uint64_t v)
 {
 	struct operand rm = x86_emul_op_rm(ctxt);
+
+	return x86_emul_op_write(ctxt, ops, &rm, rm.mem ? 2 : ctxt->insn.op_bytes, v);
+}
+
+/* SLDT and STR, #UD in real mode. */
+int x86_emul_sldt_str(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+{
 	enum x86_dtr which = ctxt->insn.mnemonic == X86_INSN_SLDT ? X86_DTR_LDT : X86_DTR_TR;
 	uint16_t sel;
 	int r;
@@ -222,13 +229,11 @@ int x86_emul_sldt_str(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = ops->read_sel(ctxt, which, &sel)) != X86EMUL_OKAY)
 		return r;
-	return x86_emul_op_write(ctxt, ops, &rm, rm.mem ? 2 : ctxt->insn.op_bytes, sel);
+	return store_rm16(ctxt, ops, sel);
 }
 
-/* SMSW: CR0's low 16 bits to memory; a register takes CR0 at its size. */
 int x86_emul_smsw(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
-	struct operand rm = x86_emul_op_rm(ctxt);
 	uint64_t cr0;
 	int r;
 
@@ -238,7 +243,7 @@ int x86_emul_smsw(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = ops->read_cr(ctxt, 0, &cr0)) != X86EMUL_OKAY)
 		return r;
-	return x86_emul_op_write(ctxt, ops, &rm, rm.mem ? 2 : ctxt->insn.op_bytes, cr0);
+	return store_rm16(ctxt, ops, cr0);
 }
 
 /* RDMSR/WRMSR: ECX names the MSR, EDX:EAX holds the value. */
