@@ -8,9 +8,9 @@
  * Emulated: CLI, STI, HLT, PUSHF, POPF (virtual IF); IN, OUT, INS, OUTS
  * (REP too); MOV to/from CR0/CR2/CR3/CR4/CR8, CLTS; LGDT, LIDT, LLDT,
  * LTR and their stores SGDT, SIDT, SLDT, STR, SMSW; RDMSR, WRMSR,
- * INVLPG, WBINVD, INVD; and for MMIO MOV (r/m, reg,
- * imm, moffs), MOVZX, MOVSX, MOVSXD, MOVS/STOS/LODS (REP too), and
- * ADD, OR, AND, SUB, XOR, CMP, TEST with their arithmetic flags.
+ * INVLPG, WBINVD, INVD; and for MMIO MOV (r/m, reg, imm, moffs), MOVZX,
+ * MOVSX, MOVSXD, MOVS/STOS/LODS (REP too), and ADD, OR, AND, SUB, XOR,
+ * CMP, TEST with their arithmetic flags.
  */
 #ifndef KERNEL_X86_EMULATE_H
 #define KERNEL_X86_EMULATE_H

@@ -116,7 +116,7 @@ static uint16_t mnemonic_1byte(const struct x86_insn *in)
 	}
 }
 
-/* Groups 6 and 7 (0F 00, 0F 01 with a memory operand) by ModRM.reg. */
+/* Groups 6 (0F 00) and 7 (0F 01, memory forms) by ModRM.reg. */
 static const uint16_t mnemonic_0f00[8] = {
 	X86_INSN_SLDT, X86_INSN_STR, X86_INSN_LLDT, X86_INSN_LTR,
 	X86_INSN_OTHER, X86_INSN_OTHER, X86_INSN_OTHER, X86_INSN_OTHER,
