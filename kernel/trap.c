@@ -85,20 +85,31 @@ void trap_set_handler(int vector, trap_handler_fn handler)
 	trap_handlers[vector] = handler;
 }
 
+void trap_print_gprs(const uint64_t gprs[16])
+{
+	static const char *const names[16] = {
+		"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+		"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+	};
+	int i;
+
+	for (i = 0; i < 16; i += 4)
+		cprintf("  %-3s=%016llx %-3s=%016llx %-3s=%016llx %-3s=%016llx\n",
+			names[i], (unsigned long long)gprs[i],
+			names[i + 1], (unsigned long long)gprs[i + 1],
+			names[i + 2], (unsigned long long)gprs[i + 2],
+			names[i + 3], (unsigned long long)gprs[i + 3]);
+}
+
 static void trap_print_regs(const struct trapframe *tf)
 {
-	cprintf("  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n",
-		(unsigned long long)tf->rax, (unsigned long long)tf->rbx,
-		(unsigned long long)tf->rcx, (unsigned long long)tf->rdx);
-	cprintf("  rsi=%016llx rdi=%016llx rbp=%016llx rsp=%016llx\n",
-		(unsigned long long)tf->rsi, (unsigned long long)tf->rdi,
-		(unsigned long long)tf->rbp, (unsigned long long)tf->rsp);
-	cprintf("  r8 =%016llx r9 =%016llx r10=%016llx r11=%016llx\n",
-		(unsigned long long)tf->r8, (unsigned long long)tf->r9,
-		(unsigned long long)tf->r10, (unsigned long long)tf->r11);
-	cprintf("  r12=%016llx r13=%016llx r14=%016llx r15=%016llx\n",
-		(unsigned long long)tf->r12, (unsigned long long)tf->r13,
-		(unsigned long long)tf->r14, (unsigned long long)tf->r15);
+	const uint64_t gprs[16] = {
+		tf->rax, tf->rcx, tf->rdx, tf->rbx, tf->rsp, tf->rbp, tf->rsi,
+		tf->rdi, tf->r8, tf->r9, tf->r10, tf->r11, tf->r12, tf->r13,
+		tf->r14, tf->r15,
+	};
+
+	trap_print_gprs(gprs);
 	cprintf("  rip=%016llx rflags=%016llx cs=%04llx ss=%04llx\n",
 		(unsigned long long)tf->rip, (unsigned long long)tf->rflags,
 		(unsigned long long)tf->cs, (unsigned long long)tf->ss);

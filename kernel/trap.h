@@ -51,4 +51,11 @@ void trap(struct trapframe *tf);
 /* Prints the exception line, registers and backtrace for tf. */
 void trap_print(const struct trapframe *tf);
 
+/*
+ * Prints 16 general registers, four a line, in the order of their x86
+ * numbers (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8-r15), which is
+ * enum gpr's: for the exception dump and the backends' vcpu dumps.
+ */
+void trap_print_gprs(const uint64_t gprs[16]);
+
 #endif

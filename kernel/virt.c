@@ -126,22 +126,6 @@ const struct vseg_desc virt_reset_segs[VSEG_COUNT] = {
 	[VSEG_TR] = { 0, 0x08b, 0xffff, 0 },
 };
 
-void virt_dump_gprs(const struct vcpu *v)
-{
-	static const char *const names[GPR_COUNT] = {
-		"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-		"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-	};
-	int i;
-
-	for (i = 0; i < GPR_COUNT; i += 4)
-		cprintf("  %-3s %016llx %-3s %016llx %-3s %016llx %-3s %016llx\n",
-			names[i], (unsigned long long)v->gprs[i],
-			names[i + 1], (unsigned long long)v->gprs[i + 1],
-			names[i + 2], (unsigned long long)v->gprs[i + 2],
-			names[i + 3], (unsigned long long)v->gprs[i + 3]);
-}
-
 void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 			   uint32_t error)
 {

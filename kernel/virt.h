@@ -191,9 +191,6 @@ void virt_dump(struct vcpu *v);
  */
 extern const struct vseg_desc virt_reset_segs[VSEG_COUNT];
 
-/* Prints v's general-purpose registers, four a line, for a backend's dump. */
-void virt_dump_gprs(const struct vcpu *v);
-
 /* Queues a hardware exception (with an error code when has_error). */
 void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 			   uint32_t error);

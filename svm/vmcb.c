@@ -13,6 +13,7 @@
 #include <kernel/kernel.h>
 #include <kernel/mm/page.h>
 #include <kernel/domain.h>
+#include <kernel/trap.h>
 #include <svm/svm.h>
 #include <svm/vmcb.h>
 
@@ -143,5 +144,5 @@ void vmcb_dump(struct vcpu *v)
 		(unsigned long long)v->arch.svm.vmcb_pa);
 	vmcb_dump_control(&vmcb->control);
 	vmcb_dump_save(&vmcb->save);
-	virt_dump_gprs(v);
+	trap_print_gprs(v->gprs);
 }

@@ -1,10 +1,10 @@
 /*
  * emulate.c - the privileged instructions of the trap-and-emulate guest
  * (lab 2).  CLI, STI, IN/OUT/INS/OUTS to the domain's devices, MOV CR,
- * LGDT/LIDT/LLDT/LTR, INVLPG, WBINVD and PUSHF/POPF run through
- * x86_emulate against the virtual CPU, with the callbacks below; IRETQ,
- * INT3/INT n and the UMIP-trapped SGDT/SIDT/SMSW/SLDT/STR are emulated
- * here.  Guest memory is reached only through the p2m, with its bounds.
+ * LGDT/LIDT/LLDT/LTR, INVLPG, WBINVD, PUSHF/POPF and the UMIP-trapped
+ * SGDT/SIDT/SMSW/SLDT/STR run through x86_emulate against the virtual
+ * CPU, with the callbacks below; IRETQ and INT3/INT n are emulated here.
+ * Guest memory is reached only through the p2m, with its bounds.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -43,41 +43,6 @@ static int te_emul_write(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
 	if (te_write(te_ctxt_vcpu(c), la, &val, size) < 0)
 		return te_emul_fault(c, la, true);
 	return X86EMUL_OKAY;
-}
-
-/*
- * Port I/O goes to the domain's devices (kernel/dev/io.h): the same UART,
- * exit device and paravirtual ports an exit would reach.  A failing
- * device ends the domain, as in kernel/exit.c.
- */
-static int te_emul_port(struct x86_emul_ctxt *c, uint16_t port,
-			unsigned size, bool write, uint64_t *val)
-{
-	struct vcpu *v = te_ctxt_vcpu(c);
-	int r = io_port_access(v->domain, port, size, write, val);
-
-	if (r == 0)
-		return X86EMUL_OKAY;
-	domain_crash(v->domain, v, "port 0x%x: %s", port, error_name(r));
-	return X86EMUL_UNHANDLEABLE;
-}
-
-static int te_emul_io_in(struct x86_emul_ctxt *c, uint16_t port,
-			 unsigned size, uint32_t *val)
-{
-	uint64_t v = 0;
-	int r = te_emul_port(c, port, size, false, &v);
-
-	*val = (uint32_t)v;
-	return r;
-}
-
-static int te_emul_io_out(struct x86_emul_ctxt *c, uint16_t port,
-			  unsigned size, uint32_t val)
-{
-	uint64_t v = val;
-
-	return te_emul_port(c, port, size, true, &v);
 }
 
 #if SOL >= 2
@@ -188,6 +153,33 @@ static int te_emul_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
 }
 #endif
 
+/* SGDT and SIDT under UMIP show the virtual GDTR and IDTR. */
+static int te_emul_read_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
+			    uint64_t *base, uint32_t *limit)
+{
+	const struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
+	const struct vseg_desc *s = &t->segs[which == X86_DTR_GDT ? VSEG_GDTR :
+						    VSEG_IDTR];
+
+	if (which != X86_DTR_GDT && which != X86_DTR_IDT)
+		return X86EMUL_UNHANDLEABLE;
+	*base = s->base;
+	*limit = s->limit;
+	return X86EMUL_OKAY;
+}
+
+/* SLDT and STR under UMIP show the selectors LLDT and LTR recorded. */
+static int te_emul_read_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
+			    uint16_t *sel)
+{
+	const struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
+
+	if (which != X86_DTR_LDT && which != X86_DTR_TR)
+		return X86EMUL_UNHANDLEABLE;
+	*sel = t->segs[which == X86_DTR_LDT ? VSEG_LDTR : VSEG_TR].sel;
+	return X86EMUL_OKAY;
+}
+
 /* No guest paging in lab 2: nothing is cached that INVLPG could drop. */
 static int te_emul_invlpg(struct x86_emul_ctxt *c, uint64_t la)
 {
@@ -200,16 +192,22 @@ static int te_emul_wbinvd(struct x86_emul_ctxt *c)
 	return X86EMUL_OKAY;
 }
 
-/* IF lives in regs.rflags, which is the virtual RFLAGS. */
+/*
+ * IF lives in regs.rflags, which is the virtual RFLAGS.  Port I/O goes to
+ * the domain's devices (kernel/dev/io.c): the same UART, exit device and
+ * paravirtual ports an I/O exit would reach.
+ */
 static const struct x86_emul_ops te_emul_ops = {
 	.read = te_emul_read,
 	.write = te_emul_write,
-	.io_in = te_emul_io_in,
-	.io_out = te_emul_io_out,
+	.io_in = io_emul_in,
+	.io_out = io_emul_out,
 	.read_cr = te_emul_read_cr,
 	.write_cr = te_emul_write_cr,
 	.load_dtr = te_emul_load_dtr,
 	.load_sel = te_emul_load_sel,
+	.read_dtr = te_emul_read_dtr,
+	.read_sel = te_emul_read_sel,
 	.invlpg = te_emul_invlpg,
 	.wbinvd = te_emul_wbinvd,
 };
@@ -234,10 +232,10 @@ void te_emulate(struct vcpu *v, const uint8_t *bytes, size_t avail,
 		t->vregs[VREG_RIP] = c.regs.rip;
 		virt_reg_write(v, VREG_RFLAGS, c.regs.rflags);
 	} else if (r == X86EMUL_EXCEPTION) {
-		te_queue(v, c.exc.vector, c.exc.has_error_code,
-			 c.exc.error_code);
+		virt_inject_exception(v, c.exc.vector, c.exc.has_error_code,
+				      c.exc.error_code);
 	} else {
-		te_queue(v, T_UD, false, 0);
+		virt_inject_exception(v, T_UD, false, 0);
 	}
 }
 
@@ -250,7 +248,7 @@ void te_iret(struct vcpu *v, const struct x86_insn *in)
 	if (!(in->rex & X86_REX_W) ||
 	    te_read(v, v->gprs[GPR_RSP], f, sizeof(f)) < 0 ||
 	    !is_canonical(f[0]) || !is_canonical(f[3])) {
-		te_queue(v, T_GP, true, 0);
+		virt_inject_exception(v, T_GP, true, 0);
 		return;
 	}
 	t->vregs[VREG_RIP] = f[0];
@@ -267,64 +265,6 @@ void te_softint(struct vcpu *v, const struct x86_insn *in,
 		uint64_t rip)
 {
 	v->arch.te.vregs[VREG_RIP] = rip + in->length;
-	te_queue(v, in->opcode == 0xcc ? T_BP : (uint8_t)in->imm, false, 0);
-}
-
-/* The effective address of a decoded memory operand (flat, no FS/GS). */
-static uint64_t te_ea(struct vcpu *v, const struct x86_insn *in,
-		      uint64_t next_rip)
-{
-	const struct x86_mem *m = &in->mem;
-	uint64_t a = (uint64_t)m->disp;
-
-	if (m->base == X86_REG_RIP)
-		a += next_rip;
-	else if (m->base != X86_REG_NONE)
-		a += v->gprs[m->base];
-	if (m->index != X86_REG_NONE)
-		a += v->gprs[m->index] * m->scale;
-	return in->addr_bytes == 4 ? (uint32_t)a : a;
-}
-
-/*
- * SGDT, SIDT, SMSW, SLDT and STR fault at CPL 3 only under UMIP; they
- * then show the virtual registers.  False for any other instruction.
- */
-bool te_umip_emulate(struct vcpu *v, const struct x86_insn *in,
-		     uint64_t rip)
-{
-	struct te_vcpu *t = &v->arch.te;
-	uint64_t next = rip + in->length, val;
-	uint8_t buf[10];
-	unsigned size = in->is_mem ? 2 : in->op_bytes;
-
-	if (in->map != X86_MAP_0F || !in->has_modrm || in->opcode > 1)
-		return false;
-	if (in->opcode == 1 && in->reg < 2 && in->is_mem) {
-		const struct vseg_desc *s =
-			&t->segs[in->reg == 0 ? VSEG_GDTR : VSEG_IDTR];
-
-		memcpy(buf, &s->limit, 2);
-		memcpy(buf + 2, &s->base, 8);
-		if (te_write(v, te_ea(v, in, next), buf, sizeof(buf)) < 0)
-			te_queue(v, T_PF, true, 2);
-		else
-			t->vregs[VREG_RIP] = next;
-		return true;
-	}
-	if (in->opcode == 1 && (in->reg & 7) == 4)
-		val = t->vregs[VREG_CR0];
-	else if (in->opcode == 0 && (in->reg & 7) < 2)
-		val = t->segs[(in->reg & 7) == 0 ? VSEG_LDTR : VSEG_TR].sel;
-	else
-		return false;
-	if (!in->is_mem)
-		v->gprs[in->rm] = size == 2 ? (v->gprs[in->rm] & ~0xffffULL) |
-				  (val & 0xffff) : size == 4 ? (uint32_t)val : val;
-	else if (te_write(v, te_ea(v, in, next), &val, 2) < 0) {
-		te_queue(v, T_PF, true, 2);
-		return true;
-	}
-	t->vregs[VREG_RIP] = next;
-	return true;
+	virt_inject_exception(v, in->opcode == 0xcc ? T_BP : (uint8_t)in->imm,
+			      false, 0);
 }

@@ -87,14 +87,15 @@ static bool te_decode_and_run(struct vcpu *v, uint64_t rip, unsigned skip)
 	uint64_t end = p2m_size(&v->domain->p2m);
 
 	if (rip >= end) {
-		te_queue(v, T_GP, true, 0);
+		virt_inject_exception(v, T_GP, true, 0);
 		return true;
 	}
 	if (end - rip < avail)
 		avail = end - rip;
 	te_read(v, rip, bytes, avail);
 	if (x86_decode(bytes, avail, X86_MODE_64, &in) < 0) {
-		te_queue(v, in.too_long ? T_GP : T_UD, in.too_long, 0);
+		virt_inject_exception(v, in.too_long ? T_GP : T_UD,
+				      in.too_long, 0);
 		return true;
 	}
 	if (te_to_core(v, &in, skip + in.length))
@@ -106,9 +107,10 @@ static bool te_decode_and_run(struct vcpu *v, uint64_t rip, unsigned skip)
 		te_softint(v, &in, rip);
 	else if (in.mnemonic != X86_INSN_OTHER)
 		te_emulate(v, bytes, avail, rip);
-	else if (!te_umip_emulate(v, &in, rip))
-		te_queue(v, (uint8_t)t->tf.trapno, t->tf.trapno == T_GP,
-			 (uint32_t)t->tf.err);
+	else
+		virt_inject_exception(v, (uint8_t)t->tf.trapno,
+				      t->tf.trapno == T_GP,
+				      (uint32_t)t->tf.err);
 	return true;
 }
 
@@ -148,7 +150,8 @@ bool te_handle_trap(struct vcpu *v)
 	/* The guest's virtual CPL is 0: its faults are supervisor ones. */
 	if (vec == T_PF)
 		t->tf.err &= ~PFERR_U;
-	te_queue(v, (uint8_t)vec, te_vector_has_error((uint8_t)vec),
-		 (uint32_t)t->tf.err);
+	virt_inject_exception(v, (uint8_t)vec,
+			      te_vector_has_error((uint8_t)vec),
+			      (uint32_t)t->tf.err);
 	return true;
 }

@@ -248,7 +248,6 @@ static void te_set_paging_root(struct vcpu *v, hpa_t root)
 static void te_dump(struct vcpu *v)
 {
 	const struct te_vcpu *t = &v->arch.te;
-	const uint64_t *g = v->gprs;
 
 	cprintf("te: vcpu %d rip=%016llx rflags=%016llx (virtual IF %d) "
 		"last trap %llu err=0x%llx\n", v->id,
@@ -256,12 +255,7 @@ static void te_dump(struct vcpu *v)
 		(unsigned long long)t->vregs[VREG_RFLAGS],
 		!!(t->vregs[VREG_RFLAGS] & RFLAGS_IF),
 		(unsigned long long)t->tf.trapno, (unsigned long long)t->tf.err);
-	cprintf("  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n",
-		(unsigned long long)g[GPR_RAX], (unsigned long long)g[GPR_RBX],
-		(unsigned long long)g[GPR_RCX], (unsigned long long)g[GPR_RDX]);
-	cprintf("  rsi=%016llx rdi=%016llx rbp=%016llx rsp=%016llx\n",
-		(unsigned long long)g[GPR_RSI], (unsigned long long)g[GPR_RDI],
-		(unsigned long long)g[GPR_RBP], (unsigned long long)g[GPR_RSP]);
+	trap_print_gprs(v->gprs);
 	cprintf("  virtual cr0=%llx cr3=%llx cr4=%llx idtr=%llx/%x\n",
 		(unsigned long long)t->vregs[VREG_CR0],
 		(unsigned long long)t->vregs[VREG_CR3],

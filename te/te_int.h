@@ -1,7 +1,8 @@
 /*
  * te_int.h - what the files of te/ share and nothing outside te/ sees
- * (lab 2): guest memory through the p2m, the queue of events for the
- * guest, and the emulation that te/exit.c dispatches to te/emulate.c.
+ * (lab 2): guest memory through the p2m and the emulation that te/exit.c
+ * dispatches to te/emulate.c.  Exceptions for the guest are queued with
+ * virt_inject_exception, for te_deliver to reflect before the next entry.
  * The public interface of the backend is te/te.h.
  */
 #ifndef TE_TE_INT_H
@@ -27,15 +28,6 @@ static inline int te_write(struct vcpu *v, uint64_t la, const void *buf,
 	return p2m_write(&v->domain->p2m, la, buf, n);
 }
 
-/* Queues exception vec for te_deliver to reflect before the next entry. */
-static inline void te_queue(struct vcpu *v, uint8_t vec, bool has_error,
-			    uint32_t err)
-{
-	struct virt_event ev = { vec, EVENT_EXCEPTION, has_error, err };
-
-	virt_inject_event(v, &ev);
-}
-
 /* emulate.c: runs the avail decoded bytes at rip through x86_emulate. */
 void te_emulate(struct vcpu *v, const uint8_t *bytes, size_t avail,
 		uint64_t rip);
@@ -43,8 +35,5 @@ void te_emulate(struct vcpu *v, const uint8_t *bytes, size_t avail,
 void te_iret(struct vcpu *v, const struct x86_insn *in);
 /* emulate.c: INT3 or INT n at rip, queued for the guest's own IDT. */
 void te_softint(struct vcpu *v, const struct x86_insn *in, uint64_t rip);
-/* emulate.c: SGDT/SIDT/SMSW/SLDT/STR at rip; false for any other insn. */
-bool te_umip_emulate(struct vcpu *v, const struct x86_insn *in,
-		     uint64_t rip);
 
 #endif

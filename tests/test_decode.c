@@ -274,7 +274,15 @@ Test(decode, mnemonics)
 		{ X86_MODE_32, 1, { 0x6e }, X86_INSN_OUTS },
 		{ X86_MODE_32, 3, { 0x0f, 0x01, 0x10 }, X86_INSN_LGDT },
 		{ X86_MODE_32, 3, { 0x0f, 0x01, 0x18 }, X86_INSN_LIDT },
-		{ X86_MODE_32, 3, { 0x0f, 0x01, 0x00 }, X86_INSN_OTHER },	/* sgdt */
+		{ X86_MODE_32, 3, { 0x0f, 0x01, 0x00 }, X86_INSN_SGDT },
+		{ X86_MODE_32, 3, { 0x0f, 0x01, 0x08 }, X86_INSN_SIDT },
+		{ X86_MODE_32, 3, { 0x0f, 0x01, 0x20 }, X86_INSN_SMSW },
+		{ X86_MODE_32, 3, { 0x0f, 0x01, 0xe0 }, X86_INSN_SMSW },	/* smsw %eax */
+		{ X86_MODE_32, 3, { 0x0f, 0x01, 0xc1 }, X86_INSN_OTHER },	/* vmcall */
+		{ X86_MODE_32, 3, { 0x0f, 0x01, 0xc8 }, X86_INSN_OTHER },	/* monitor */
+		{ X86_MODE_32, 3, { 0x0f, 0x00, 0x00 }, X86_INSN_SLDT },
+		{ X86_MODE_32, 3, { 0x0f, 0x00, 0xc8 }, X86_INSN_STR },	/* str %eax */
+		{ X86_MODE_32, 3, { 0x0f, 0x00, 0x20 }, X86_INSN_OTHER },	/* verr */
 		{ X86_MODE_32, 3, { 0x0f, 0x01, 0xd0 }, X86_INSN_OTHER },	/* xgetbv */
 		{ X86_MODE_32, 3, { 0x0f, 0x00, 0xd0 }, X86_INSN_LLDT },
 		{ X86_MODE_32, 3, { 0x0f, 0x00, 0xd8 }, X86_INSN_LTR },

@@ -1,6 +1,7 @@
 /*
  * test_devices.c - the per-domain emulated devices of lab 3 on the host:
- * port/MMIO handler registration (kernel/dev/io.c), the 16550 UART
+ * port/MMIO handler registration and the emulator's port callbacks
+ * (kernel/dev/io.c), the 16550 UART
  * (kernel/dev/uart.c), the port-0xf4 exit device (kernel/dev/debugexit.c) and the
  * local APIC's registers, timer and interrupt priorities
  * (kernel/dev/vlapic.c).  The kernel services they call are stubbed here; the
@@ -16,9 +17,11 @@
 #include <kernel/domain.h>
 #include <kernel/dev/debugexit.h>
 #include <kernel/bench.h>
+#include <kernel/x86/emulate.h>
 
 static char console[4096];
 static int exit_status = -1000;
+static char crash_reason[256];
 static struct domain dom;
 
 int cprintf(const char *fmt, ...)
@@ -48,6 +51,15 @@ void domain_exit(struct domain *d, int status)
 	exit_status = status;
 }
 
+void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	hv_vsnprintf(crash_reason, sizeof(crash_reason), fmt, ap);
+	va_end(ap);
+}
+
 void bench_console_line(struct domain *d, const char *line)
 {
 }
@@ -64,6 +76,7 @@ static void setup(void)
 	dom.vcpus[0].domain = &dom;
 	console[0] = 0;
 	exit_status = -1000;
+	crash_reason[0] = 0;
 }
 
 static uint64_t port_in(uint16_t port, unsigned size)
@@ -114,6 +127,39 @@ Test(io, unowned_ports_read_all_ones)
 	cr_expect_eq(port_in(0x80, 2), 0xffff);
 	cr_expect_eq(port_in(0x80, 4), 0xffffffff);
 	port_out(0x80, 1, 0x12);
+}
+
+/* Reads return the port number; a write to port 0x64 fails. */
+static int echo_io(struct domain *d, void *opaque, uint64_t addr,
+		   unsigned size, bool write, uint64_t *val)
+{
+	if (write)
+		return addr == 0x64 ? -E_INVAL : 0;
+	*val = addr;
+	return 0;
+}
+
+Test(io, emulator_port_callbacks_reach_the_domains_handlers)
+{
+	struct x86_emul_ctxt c = { .priv = &dom.vcpus[0] };
+	uint32_t v = 0;
+
+	cr_assert_eq(io_register_port(&dom, 0x60, 8, echo_io, NULL, "e"), 0);
+	cr_expect_eq(io_emul_in(&c, 0x62, 2, &v), X86EMUL_OKAY);
+	cr_expect_eq(v, 0x62);
+	cr_expect_eq(io_emul_in(&c, 0x80, 4, &v), X86EMUL_OKAY);
+	cr_expect_eq(v, 0xffffffff);
+	cr_expect_eq(io_emul_out(&c, 0x61, 1, 0x12), X86EMUL_OKAY);
+	cr_expect_eq(crash_reason[0], 0);
+}
+
+Test(io, emulator_port_callback_crashes_the_domain_on_a_device_error)
+{
+	struct x86_emul_ctxt c = { .priv = &dom.vcpus[0] };
+
+	cr_assert_eq(io_register_port(&dom, 0x60, 8, echo_io, NULL, "e"), 0);
+	cr_expect_eq(io_emul_out(&c, 0x64, 1, 0xfe), X86EMUL_UNHANDLEABLE);
+	cr_expect_str_eq(crash_reason, "port 0x64: invalid argument");
 }
 
 TestSuite(uart, .init = setup);

@@ -118,6 +118,23 @@ static int fake_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which, uint16_t s
 	return X86EMUL_OKAY;
 }
 
+/* SGDT/SIDT see dtr_base/dtr_limit, SLDT/STR see sel, whichever is asked. */
+static int fake_read_dtr(struct x86_emul_ctxt *c, enum x86_dtr which, uint64_t *base,
+			 uint32_t *limit)
+{
+	f.dtr = which;
+	*base = f.dtr_base;
+	*limit = f.dtr_limit;
+	return X86EMUL_OKAY;
+}
+
+static int fake_read_sel(struct x86_emul_ctxt *c, enum x86_dtr which, uint16_t *sel)
+{
+	f.dtr = which;
+	*sel = f.sel;
+	return X86EMUL_OKAY;
+}
+
 static int fake_invlpg(struct x86_emul_ctxt *c, uint64_t la)
 {
 	f.ninvlpg++;
@@ -153,6 +170,7 @@ static const struct x86_emul_ops ops = {
 	.read_cr = fake_read_cr, .write_cr = fake_write_cr,
 	.read_msr = fake_read_msr, .write_msr = fake_write_msr,
 	.load_dtr = fake_load_dtr, .load_sel = fake_load_sel,
+	.read_dtr = fake_read_dtr, .read_sel = fake_read_sel,
 	.invlpg = fake_invlpg, .wbinvd = fake_wbinvd, .halt = fake_halt,
 	.get_if = fake_get_if, .set_if = fake_set_if,
 };
@@ -412,6 +430,56 @@ Test(emulate, lldt_ltr)
 	ctxt.real_mode = false;
 	ctxt.cpl = 3;
 	expect_fault(RUN(X86_MODE_32, 0x0f, 0x00, 0xd8), X86_EXC_GP, ctxt.regs.rip);
+}
+
+Test(emulate, sgdt_sidt)
+{
+	f.dtr_base = 0x1122334455667788;
+	f.dtr_limit = 0x0fff;
+	GPR(RBX) = 0x200;
+	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x01, 0x03), X86EMUL_OKAY);	/* sgdt (%rbx) */
+	cr_expect(f.dtr == X86_DTR_GDT);
+	cr_expect(f.mem[0x200] == 0xff && f.mem[0x201] == 0x0f);
+	cr_expect_eq(mem64(0x202), 0x1122334455667788);
+	cr_expect_eq(ctxt.regs.rip, 0x1003);
+	memset(f.mem + 0x200, 0xaa, 16);
+	cr_assert_eq(RUN(X86_MODE_32, 0x0f, 0x01, 0x0b), X86EMUL_OKAY);	/* sidt (%ebx) */
+	cr_expect(f.dtr == X86_DTR_IDT);
+	cr_expect_eq(mem64(0x202), 0xaaaaaaaa55667788, "a 4-byte base outside 64-bit mode");
+	GPR(RBX) = MEM_SIZE - 4;
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x01, 0x03), X86_EXC_PF, ctxt.regs.rip);
+}
+
+Test(emulate, sldt_str_smsw)
+{
+	f.sel = 0x28;
+	f.cr[0] = 0x80050033;
+	GPR(RAX) = ~0ULL;
+	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x00, 0xc0), X86EMUL_OKAY);	/* sldt %eax */
+	cr_expect(f.dtr == X86_DTR_LDT && GPR(RAX) == 0x28);
+	GPR(RAX) = ~0ULL;
+	cr_assert_eq(RUN(X86_MODE_64, 0x66, 0x0f, 0x00, 0xc8), X86EMUL_OKAY);	/* str %ax */
+	cr_expect(f.dtr == X86_DTR_TR && GPR(RAX) == 0xffffffffffff0028);
+	GPR(RBX) = 0x300;
+	memset(f.mem + 0x300, 0xaa, 8);
+	cr_assert_eq(RUN(X86_MODE_64, 0x48, 0x0f, 0x01, 0x23), X86EMUL_OKAY);	/* smsw (%rbx) */
+	cr_expect_eq(mem64(0x300), 0xaaaaaaaaaaaa0033, "two bytes to memory");
+	cr_assert_eq(RUN(X86_MODE_64, 0x48, 0x0f, 0x01, 0xe1), X86EMUL_OKAY);	/* smsw %rcx */
+	cr_expect_eq(GPR(RCX), 0x80050033);
+	ctxt.real_mode = true;
+	expect_fault(RUN(X86_MODE_16, 0x0f, 0x00, 0xc0), X86_EXC_UD, ctxt.regs.rip);
+}
+
+Test(emulate, umip_stores_fault_above_cpl0)
+{
+	ctxt.cpl = 3;
+	cr_expect_eq(RUN(X86_MODE_64, 0x0f, 0x01, 0xe0), X86EMUL_OKAY, "no UMIP: allowed");
+	f.cr[4] = X86_CR4_UMIP;
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x01, 0xe0), X86_EXC_GP, ctxt.regs.rip);	/* smsw */
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x01, 0x03), X86_EXC_GP, ctxt.regs.rip);	/* sgdt */
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x00, 0xc8), X86_EXC_GP, ctxt.regs.rip);	/* str */
+	ctxt.cpl = 0;
+	cr_expect_eq(RUN(X86_MODE_64, 0x0f, 0x01, 0xe0), X86EMUL_OKAY, "CPL 0 under UMIP");
 }
 
 Test(emulate, rdmsr_wrmsr)
@@ -695,7 +763,8 @@ Test(emulate, garbage_and_unsupported)
 		     "15 bytes is still legal");
 	cr_expect_eq(RUN(X86_MODE_64, 0x0f, 0xa2), X86EMUL_UNHANDLEABLE);	/* cpuid */
 	cr_expect_eq(RUN(X86_MODE_64, 0xc5, 0xf8, 0x77), X86EMUL_UNHANDLEABLE);	/* VEX */
-	cr_expect_eq(RUN(X86_MODE_64, 0x0f, 0x01), X86EMUL_UNHANDLEABLE, "truncated, no fetch");
+	f.mem[0x1002] = 0xd0;
+	cr_expect_eq(RUN(X86_MODE_64, 0x0f, 0x01), X86EMUL_UNHANDLEABLE, "truncated, fetched: xgetbv");
 	cr_expect_eq(ctxt.regs.rip, 0x1000);
 }
 
@@ -707,6 +776,11 @@ Test(emulate, missing_callbacks_unhandleable)
 	ctxt.insn_avail = 2;
 	cr_expect_eq(x86_emulate(&ctxt, &none), X86EMUL_UNHANDLEABLE);
 	memcpy(ctxt.insn_bytes, (uint8_t[]){ 0x89, 0x03 }, 2);
+	cr_expect_eq(x86_emulate(&ctxt, &none), X86EMUL_UNHANDLEABLE);
+	memcpy(ctxt.insn_bytes, (uint8_t[]){ 0x0f, 0x01, 0x03 }, 3);	/* sgdt */
+	ctxt.insn_avail = 3;
+	cr_expect_eq(x86_emulate(&ctxt, &none), X86EMUL_UNHANDLEABLE);
+	memcpy(ctxt.insn_bytes, (uint8_t[]){ 0x0f, 0x00, 0xc0 }, 3);	/* sldt */
 	cr_expect_eq(x86_emulate(&ctxt, &none), X86EMUL_UNHANDLEABLE);
 	cr_expect_eq(ctxt.regs.rip, 0x1000);
 }

@@ -19,6 +19,7 @@
 #include <kernel/mm/page.h>
 #include <kernel/domain.h>
 #include <kernel/gdt.h>
+#include <kernel/trap.h>
 #include <vmx/vmx.h>
 #include <vmx/vmcs.h>
 
@@ -288,5 +289,5 @@ void vmcs_dump(struct vcpu *v)
 	vmcs_dump_exit(v);
 	vmcs_dump_controls();
 	vmcs_dump_guest(v);
-	virt_dump_gprs(v);
+	trap_print_gprs(v->gprs);
 }

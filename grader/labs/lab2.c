@@ -59,6 +59,7 @@ Test(lab2, popek_goldberg_umip, .timeout = 400)
 
 	expect_result(r, "te-pg: PASS: umip: sgdt shows the guest's own GDT");
 	expect_result(r, "te-pg: PASS: umip: smsw shows the virtual CR0.TS");
+	expect_result(r, "te-pg: PASS: umip: sgdt beyond guest RAM: #PF error 0x2 cr2 0x40000000");
 	expect_domain_exit(r, "te-pg", 0);
 }
 

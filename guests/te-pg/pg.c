@@ -9,6 +9,28 @@
 #include <guests/te-lib/te.h>
 
 static uint64_t gdt[3] = { 0, 0x00af9b000000ffffULL, 0x00cf93000000ffffULL };
+static volatile uint64_t pf_error, pf_cr2;
+
+__attribute__((interrupt))
+static void pf_handler(struct intr_frame *f, uintptr_t error)
+{
+	uint64_t cr2;
+
+	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+	pf_error = error;
+	pf_cr2 = cr2;
+	f->ip += 3;	/* sgdt (%rax) */
+}
+
+/* An emulated SGDT that cannot store faults as the CPU's would, with CR2. */
+static void test_umip_fault(void)
+{
+	idt_set(T_PF, pf_handler);
+	__asm__ volatile(".byte 0x0f, 0x01, 0x00" : : "a"(0x40000000ULL) : "memory");
+	report(pf_error == 2 && pf_cr2 == 0x40000000,
+	       "umip: sgdt beyond guest RAM: #PF error 0x%llx cr2 0x%llx",
+	       (unsigned long long)pf_error, (unsigned long long)pf_cr2);
+}
 
 static void test_flags(void)
 {
@@ -43,6 +65,7 @@ static void test_umip(void)
 		report(seen.base == (uint64_t)gdt && seen.limit == g.limit,
 		       "umip: sgdt shows the guest's own GDT");
 		report(msw & 8, "umip: smsw shows the virtual CR0.TS");
+		test_umip_fault();
 	} else {
 		report(seen.base != (uint64_t)gdt,
 		       "sensitive: sgdt without UMIP shows the host GDT");

@@ -1,5 +1,7 @@
 /*
- * io.c - per-domain port-I/O and MMIO handler tables (labs 2 and 3).
+ * io.c - per-domain port-I/O and MMIO handler tables (labs 2 and 3), and
+ * the emulator's port callbacks that dispatch through them (lab 2's te
+ * backend emulates its guest's IN and OUT with them).
  *
  * Tables are small and searched linearly: a domain has a handful of
  * devices, and the exit that leads here costs far more than the search.
@@ -7,6 +9,7 @@
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/dev/io.h>
+#include <kernel/x86/emulate.h>
 
 /* Whether [base, base+len) overlaps any of the n ranges in r. */
 static bool io_overlaps(const struct io_range *r, int n, uint64_t base,
@@ -77,4 +80,34 @@ int io_port_access(struct domain *d, uint16_t port, unsigned size, bool write,
 const struct io_range *io_mmio_find(struct domain *d, gpa_t gpa)
 {
 	return io_find(d->io.mmio, d->io.nmmio, gpa);
+}
+
+static int io_emul_port(struct x86_emul_ctxt *ctxt, uint16_t port,
+			unsigned size, bool write, uint64_t *val)
+{
+	struct vcpu *v = ctxt->priv;
+	int r = io_port_access(v->domain, port, size, write, val);
+
+	if (r == 0)
+		return X86EMUL_OKAY;
+	domain_crash(v->domain, v, "port 0x%x: %s", port, error_name(r));
+	return X86EMUL_UNHANDLEABLE;
+}
+
+int io_emul_in(struct x86_emul_ctxt *ctxt, uint16_t port, unsigned size,
+	       uint32_t *val)
+{
+	uint64_t v = 0;
+	int r = io_emul_port(ctxt, port, size, false, &v);
+
+	*val = (uint32_t)v;
+	return r;
+}
+
+int io_emul_out(struct x86_emul_ctxt *ctxt, uint16_t port, unsigned size,
+		uint32_t val)
+{
+	uint64_t v = val;
+
+	return io_emul_port(ctxt, port, size, true, &v);
 }

@@ -54,4 +54,17 @@ int io_port_access(struct domain *d, uint16_t port, unsigned size, bool write,
 /* The MMIO range holding gpa, or NULL. */
 const struct io_range *io_mmio_find(struct domain *d, gpa_t gpa);
 
+struct x86_emul_ctxt;
+
+/*
+ * The emulator's port callbacks (struct x86_emul_ops .io_in, .io_out) for
+ * an instruction of vcpu ctxt->priv: the access goes to its domain's port
+ * handlers.  A failing device crashes the domain, as after an I/O exit,
+ * and the instruction is X86EMUL_UNHANDLEABLE.
+ */
+int io_emul_in(struct x86_emul_ctxt *ctxt, uint16_t port, unsigned size,
+	       uint32_t *val);
+int io_emul_out(struct x86_emul_ctxt *ctxt, uint16_t port, unsigned size,
+		uint32_t val);
+
 #endif

@@ -24,7 +24,7 @@ static void flags_set(struct x86_emul_ctxt *ctxt, uint64_t res, unsigned size,
 	lo ^= lo >> 4;
 	lo ^= lo >> 2;
 	lo ^= lo >> 1;
-	res &= emul_size_mask(size);
+	res &= x86_emul_size_mask(size);
 	f |= (lo & 1) ? 0 : X86_FLAGS_PF;
 	f |= res == 0 ? X86_FLAGS_ZF : 0;
 	f |= (res >> (8 * size - 1)) & 1 ? X86_FLAGS_SF : 0;
@@ -36,7 +36,7 @@ static void flags_set(struct x86_emul_ctxt *ctxt, uint64_t res, unsigned size,
 static uint64_t alu_compute(struct x86_emul_ctxt *ctxt, unsigned mnem, uint64_t a,
 			    uint64_t b, unsigned size)
 {
-	uint64_t m = emul_size_mask(size), sign = 1ULL << (8 * size - 1), res;
+	uint64_t m = x86_emul_size_mask(size), sign = 1ULL << (8 * size - 1), res;
 
 	a &= m;
 	b &= m;
@@ -69,20 +69,20 @@ static void alu_operands(struct x86_emul_ctxt *ctxt, struct operand *dst,
 
 	*src_imm = in->imm_bytes != 0;
 	if (op < 0x40 && (op & 7) >= 4) {
-		*dst = emul_op_reg(X86_REG_RAX);
+		*dst = x86_emul_op_reg(X86_REG_RAX);
 	} else if (op < 0x40 && (op & 2)) {
-		*dst = emul_op_reg(in->reg);
-		*src = emul_op_rm(ctxt);
+		*dst = x86_emul_op_reg(in->reg);
+		*src = x86_emul_op_rm(ctxt);
 	} else if (op == 0xa8 || op == 0xa9) {
-		*dst = emul_op_reg(X86_REG_RAX);
+		*dst = x86_emul_op_reg(X86_REG_RAX);
 	} else {
-		*dst = emul_op_rm(ctxt);
-		*src = emul_op_reg(in->reg);
+		*dst = x86_emul_op_rm(ctxt);
+		*src = x86_emul_op_reg(in->reg);
 	}
 }
 
 /* ADD, OR, AND, SUB, XOR, CMP, TEST in all their r/m, reg, imm forms. */
-int emulate_alu(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_alu(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	unsigned size = in->op_bytes, mnem = in->mnemonic;
@@ -93,58 +93,58 @@ int emulate_alu(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 
 	alu_operands(ctxt, &dst, &src, &src_imm);
 	if ((in->prefixes & X86_PFX_LOCK) && !(writes && dst.mem))
-		return emul_raise_ud(ctxt);
-	if ((r = emul_op_read(ctxt, ops, &dst, size, &a)) != X86EMUL_OKAY)
+		return x86_emul_raise_ud(ctxt);
+	if ((r = x86_emul_op_read(ctxt, ops, &dst, size, &a)) != X86EMUL_OKAY)
 		return r;
-	if (!src_imm && (r = emul_op_read(ctxt, ops, &src, size, &b)) != X86EMUL_OKAY)
+	if (!src_imm && (r = x86_emul_op_read(ctxt, ops, &src, size, &b)) != X86EMUL_OKAY)
 		return r;
 	res = alu_compute(ctxt, mnem, a, b, size);
-	return writes ? emul_op_write(ctxt, ops, &dst, size, res) : X86EMUL_OKAY;
+	return writes ? x86_emul_op_write(ctxt, ops, &dst, size, res) : X86EMUL_OKAY;
 }
 
 /* MOV in its r/m-reg, reg-r/m, imm and moffs forms. */
-int emulate_mov(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_mov(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	unsigned size = in->op_bytes;
-	struct operand rm = emul_op_rm(ctxt), reg = emul_op_reg(in->reg);
+	struct operand rm = x86_emul_op_rm(ctxt), reg = x86_emul_op_reg(in->reg);
 	uint64_t v;
 	int r;
 
 	if (in->opcode >= 0xb0 && in->opcode <= 0xbf) {
-		reg = emul_op_reg((in->opcode & 7) | ((in->rex & X86_REX_B) ? 8 : 0));
-		return emul_op_write(ctxt, ops, &reg, size, in->imm);
+		reg = x86_emul_op_reg((in->opcode & 7) | ((in->rex & X86_REX_B) ? 8 : 0));
+		return x86_emul_op_write(ctxt, ops, &reg, size, in->imm);
 	}
 	if (in->opcode >= 0xa0 && in->opcode <= 0xa3) {
 		rm.mem = true;
-		reg = emul_op_reg(X86_REG_RAX);
+		reg = x86_emul_op_reg(X86_REG_RAX);
 	}
 	if (in->opcode == 0xc6 || in->opcode == 0xc7)
-		return emul_op_write(ctxt, ops, &rm, size, in->imm);
+		return x86_emul_op_write(ctxt, ops, &rm, size, in->imm);
 	if (in->opcode == 0x8a || in->opcode == 0x8b || in->opcode == 0xa0 || in->opcode == 0xa1) {
-		if ((r = emul_op_read(ctxt, ops, &rm, size, &v)) != X86EMUL_OKAY)
+		if ((r = x86_emul_op_read(ctxt, ops, &rm, size, &v)) != X86EMUL_OKAY)
 			return r;
-		return emul_op_write(ctxt, ops, &reg, size, v);
+		return x86_emul_op_write(ctxt, ops, &reg, size, v);
 	}
-	if ((r = emul_op_read(ctxt, ops, &reg, size, &v)) != X86EMUL_OKAY)
+	if ((r = x86_emul_op_read(ctxt, ops, &reg, size, &v)) != X86EMUL_OKAY)
 		return r;
-	return emul_op_write(ctxt, ops, &rm, size, v);
+	return x86_emul_op_write(ctxt, ops, &rm, size, v);
 }
 
 /* MOVZX, MOVSX (0F B6/B7/BE/BF) and MOVSXD (63 with REX.W). */
-int emulate_movx(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_movx(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	unsigned src_size = in->mnemonic == X86_INSN_MOVSXD ? 4 : (in->opcode & 1) ? 2 : 1;
-	struct operand rm = emul_op_rm(ctxt), reg = emul_op_reg(in->reg);
+	struct operand rm = x86_emul_op_rm(ctxt), reg = x86_emul_op_reg(in->reg);
 	uint64_t v;
 	int r;
 
-	if ((r = emul_op_read(ctxt, ops, &rm, src_size, &v)) != X86EMUL_OKAY)
+	if ((r = x86_emul_op_read(ctxt, ops, &rm, src_size, &v)) != X86EMUL_OKAY)
 		return r;
 	if (in->mnemonic != X86_INSN_MOVZX)
 		v = sign_extend(v, src_size);
-	return emul_op_write(ctxt, ops, &reg, in->op_bytes, v);
+	return x86_emul_op_write(ctxt, ops, &reg, in->op_bytes, v);
 }
 
 /* One element of MOVS, STOS, LODS, INS or OUTS. */
@@ -158,31 +158,31 @@ static int string_step(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *op
 	uint32_t port_val;
 	int r = X86EMUL_OKAY;
 
-	src.la = emul_seg_linear(ctxt, src_seg, emul_reg_read(ctxt, X86_REG_RSI, ab));
-	dst.la = emul_seg_linear(ctxt, X86_SEG_ES, emul_reg_read(ctxt, X86_REG_RDI, ab));
+	src.la = x86_emul_seg_linear(ctxt, src_seg, x86_emul_reg_read(ctxt, X86_REG_RSI, ab));
+	dst.la = x86_emul_seg_linear(ctxt, X86_SEG_ES, x86_emul_reg_read(ctxt, X86_REG_RDI, ab));
 	switch (in->mnemonic) {
 	case X86_INSN_MOVS:
-		if ((r = emul_op_read(ctxt, ops, &src, size, &v)) == X86EMUL_OKAY)
-			r = emul_op_write(ctxt, ops, &dst, size, v);
+		if ((r = x86_emul_op_read(ctxt, ops, &src, size, &v)) == X86EMUL_OKAY)
+			r = x86_emul_op_write(ctxt, ops, &dst, size, v);
 		break;
 	case X86_INSN_STOS:
-		r = emul_op_write(ctxt, ops, &dst, size, emul_reg_read(ctxt, X86_REG_RAX, size));
+		r = x86_emul_op_write(ctxt, ops, &dst, size, x86_emul_reg_read(ctxt, X86_REG_RAX, size));
 		break;
 	case X86_INSN_LODS:
-		if ((r = emul_op_read(ctxt, ops, &src, size, &v)) == X86EMUL_OKAY)
-			emul_reg_write(ctxt, X86_REG_RAX, size, v);
+		if ((r = x86_emul_op_read(ctxt, ops, &src, size, &v)) == X86EMUL_OKAY)
+			x86_emul_reg_write(ctxt, X86_REG_RAX, size, v);
 		break;
 	case X86_INSN_INS:
 		if (!ops->io_in)
 			return X86EMUL_UNHANDLEABLE;
 		r = ops->io_in(ctxt, (uint16_t)ctxt->regs.gpr[X86_REG_RDX], size, &port_val);
 		if (r == X86EMUL_OKAY)
-			r = emul_op_write(ctxt, ops, &dst, size, port_val);
+			r = x86_emul_op_write(ctxt, ops, &dst, size, port_val);
 		break;
 	default:
 		if (!ops->io_out)
 			return X86EMUL_UNHANDLEABLE;
-		if ((r = emul_op_read(ctxt, ops, &src, size, &v)) == X86EMUL_OKAY)
+		if ((r = x86_emul_op_read(ctxt, ops, &src, size, &v)) == X86EMUL_OKAY)
 			r = ops->io_out(ctxt, (uint16_t)ctxt->regs.gpr[X86_REG_RDX], size, (uint32_t)v);
 		break;
 	}
@@ -197,9 +197,9 @@ static void string_advance(struct x86_emul_ctxt *ctxt)
 	uint64_t step = (ctxt->regs.rflags & X86_FLAGS_DF) ? -(uint64_t)in->op_bytes : in->op_bytes;
 
 	if (mnem == X86_INSN_MOVS || mnem == X86_INSN_LODS || mnem == X86_INSN_OUTS)
-		emul_reg_write(ctxt, X86_REG_RSI, ab, emul_reg_read(ctxt, X86_REG_RSI, ab) + step);
+		x86_emul_reg_write(ctxt, X86_REG_RSI, ab, x86_emul_reg_read(ctxt, X86_REG_RSI, ab) + step);
 	if (mnem == X86_INSN_MOVS || mnem == X86_INSN_STOS || mnem == X86_INSN_INS)
-		emul_reg_write(ctxt, X86_REG_RDI, ab, emul_reg_read(ctxt, X86_REG_RDI, ab) + step);
+		x86_emul_reg_write(ctxt, X86_REG_RDI, ab, x86_emul_reg_read(ctxt, X86_REG_RDI, ab) + step);
 }
 
 /*
@@ -208,7 +208,7 @@ static void string_advance(struct x86_emul_ctxt *ctxt)
  * instruction and the guest re-executes it, as after an interrupt (SDM 1,
  * 7.3.9.1).  A fault leaves the registers at the faulting element.
  */
-int emulate_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, bool *done)
+int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, bool *done)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	bool rep = in->prefixes & (X86_PFX_REP | X86_PFX_REPNE);
@@ -220,15 +220,15 @@ int emulate_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, b
 			string_advance(ctxt);
 		return r;
 	}
-	for (n = 0; n < X86_EMUL_REP_BATCH && emul_reg_read(ctxt, X86_REG_RCX, ab) != 0; n++) {
+	for (n = 0; n < X86_EMUL_REP_BATCH && x86_emul_reg_read(ctxt, X86_REG_RCX, ab) != 0; n++) {
 		if ((r = string_step(ctxt, ops)) != X86EMUL_OKAY) {
 			*done = false;
 			return r;
 		}
 		string_advance(ctxt);
-		emul_reg_write(ctxt, X86_REG_RCX, ab, emul_reg_read(ctxt, X86_REG_RCX, ab) - 1);
+		x86_emul_reg_write(ctxt, X86_REG_RCX, ab, x86_emul_reg_read(ctxt, X86_REG_RCX, ab) - 1);
 	}
-	*done = emul_reg_read(ctxt, X86_REG_RCX, ab) == 0;
+	*done = x86_emul_reg_read(ctxt, X86_REG_RCX, ab) == 0;
 	return X86EMUL_OKAY;
 }
 

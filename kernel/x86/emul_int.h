@@ -17,72 +17,79 @@ struct operand {
 };
 
 /* The mask of the low `bytes` bytes (all ones for 8 or more). */
-uint64_t emul_size_mask(unsigned bytes);
+uint64_t x86_emul_size_mask(unsigned bytes);
 
 /* Raise #UD, or #GP(0); both return X86EMUL_EXCEPTION. */
-int emul_raise_ud(struct x86_emul_ctxt *ctxt);
-int emul_raise_gp0(struct x86_emul_ctxt *ctxt);
+int x86_emul_raise_ud(struct x86_emul_ctxt *ctxt);
+int x86_emul_raise_gp0(struct x86_emul_ctxt *ctxt);
 
 /* General register reg at `size` bytes, AH-BH included (SDM 1, 3.4.1.1). */
-uint64_t emul_reg_read(const struct x86_emul_ctxt *ctxt, unsigned reg,
-		       unsigned size);
+uint64_t x86_emul_reg_read(const struct x86_emul_ctxt *ctxt, unsigned reg,
+			   unsigned size);
 /* 32-bit writes zero the upper half; 8- and 16-bit writes merge. */
-void emul_reg_write(struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size,
-		    uint64_t v);
+void x86_emul_reg_write(struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size,
+			uint64_t v);
 
 /* Segment base plus offset; in 64-bit mode only FS and GS have bases. */
-uint64_t emul_seg_linear(const struct x86_emul_ctxt *ctxt, int seg,
-			 uint64_t off);
+uint64_t x86_emul_seg_linear(const struct x86_emul_ctxt *ctxt, int seg,
+			     uint64_t off);
 /* The linear address of the decoded memory operand (SDM 1, 3.7.5). */
-uint64_t emul_mem_linear(const struct x86_emul_ctxt *ctxt);
+uint64_t x86_emul_mem_linear(const struct x86_emul_ctxt *ctxt);
 
 /* The ModRM r/m operand, and general register reg, as operands. */
-struct operand emul_op_rm(const struct x86_emul_ctxt *ctxt);
-struct operand emul_op_reg(unsigned reg);
+struct operand x86_emul_op_rm(const struct x86_emul_ctxt *ctxt);
+struct operand x86_emul_op_reg(unsigned reg);
 
 /*
  * Read or write an operand; memory goes through ops->read/write, and is
  * X86EMUL_UNHANDLEABLE when the callback is missing.
  */
-int emul_op_read(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
-		 const struct operand *op, unsigned size, uint64_t *v);
-int emul_op_write(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
-		  const struct operand *op, unsigned size, uint64_t v);
+int x86_emul_op_read(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
+		     const struct operand *op, unsigned size, uint64_t *v);
+int x86_emul_op_write(struct x86_emul_ctxt *ctxt,
+		      const struct x86_emul_ops *ops, const struct operand *op,
+		      unsigned size, uint64_t v);
 
 /* Push and pop at SS:rSP; rSP changes only when the access succeeds. */
-int emul_stack_push(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
-		    unsigned size, uint64_t v);
-int emul_stack_pop(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
-		   unsigned size, uint64_t *v);
+int x86_emul_stack_push(struct x86_emul_ctxt *ctxt,
+			const struct x86_emul_ops *ops, unsigned size,
+			uint64_t v);
+int x86_emul_stack_pop(struct x86_emul_ctxt *ctxt,
+		       const struct x86_emul_ops *ops, unsigned size,
+		       uint64_t *v);
 
 /* X86EMUL_OKAY when allowed; otherwise #GP(0) is raised. */
-int emul_need_cpl0(struct x86_emul_ctxt *ctxt);
-int emul_need_iopl(struct x86_emul_ctxt *ctxt);
+int x86_emul_need_cpl0(struct x86_emul_ctxt *ctxt);
+int x86_emul_need_iopl(struct x86_emul_ctxt *ctxt);
 
 /* The guest's virtual IF, through ops->get_if/set_if when given. */
-bool emul_virt_if(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-void emul_virt_set_if(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
-		      bool on);
+bool x86_emul_virt_if(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+void x86_emul_virt_set_if(struct x86_emul_ctxt *ctxt,
+			  const struct x86_emul_ops *ops, bool on);
 
 /*
  * The instruction handlers: each runs the decoded ctxt->insn and returns
- * X86EMUL_*; emulate_string sets *done false for an unfinished REP.
+ * X86EMUL_*; x86_emul_string sets *done false for an unfinished REP.
  */
-int emulate_alu(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int emulate_mov(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int emulate_movx(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int emulate_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
-		   bool *done);
-int emulate_io(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int emulate_pushf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int emulate_popf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int emulate_cli_sti(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int emulate_mov_cr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int emulate_clts(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int emulate_lgdt_lidt(struct x86_emul_ctxt *ctxt,
-		      const struct x86_emul_ops *ops);
-int emulate_lldt_ltr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int emulate_msr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int emulate_sys(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_alu(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_mov(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_movx(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
+		    bool *done);
+int x86_emul_io(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_pushf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_popf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_cli_sti(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_mov_cr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_clts(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_lgdt_lidt(struct x86_emul_ctxt *ctxt,
+		       const struct x86_emul_ops *ops);
+int x86_emul_lldt_ltr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_sgdt_sidt(struct x86_emul_ctxt *ctxt,
+		       const struct x86_emul_ops *ops);
+int x86_emul_sldt_str(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_smsw(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_msr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_sys(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 
 #endif

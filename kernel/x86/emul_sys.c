@@ -2,13 +2,14 @@
  * emul_sys.c - the system instructions the emulator runs (SDM vol. 3A
  * 2.8 "System instruction summary", vol. 2 instruction pages): IN/OUT,
  * PUSHF/POPF and CLI/STI on the virtual IF, MOV CR, CLTS, LGDT/LIDT,
- * LLDT/LTR, RDMSR/WRMSR, HLT, INVLPG, WBINVD, INVD.  Helpers and the
+ * LLDT/LTR, SGDT/SIDT, SLDT/STR, SMSW, RDMSR/WRMSR, HLT, INVLPG, WBINVD,
+ * INVD.  Helpers and the
  * dispatch: kernel/x86/emulate.c.
  */
 #include <kernel/x86/emul_int.h>
 
 /* IN and OUT with an imm8 or DX port (SDM 2, "IN", "OUT"). */
-int emulate_io(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_io(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	unsigned size = in->op_bytes;
@@ -16,28 +17,28 @@ int emulate_io(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	uint32_t v;
 	int r;
 
-	if ((r = emul_need_iopl(ctxt)) != X86EMUL_OKAY)
+	if ((r = x86_emul_need_iopl(ctxt)) != X86EMUL_OKAY)
 		return r;
 	if (in->mnemonic == X86_INSN_OUT) {
 		if (!ops->io_out)
 			return X86EMUL_UNHANDLEABLE;
-		return ops->io_out(ctxt, port, size, (uint32_t)emul_reg_read(ctxt, X86_REG_RAX, size));
+		return ops->io_out(ctxt, port, size, (uint32_t)x86_emul_reg_read(ctxt, X86_REG_RAX, size));
 	}
 	if (!ops->io_in)
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = ops->io_in(ctxt, port, size, &v)) == X86EMUL_OKAY)
-		emul_reg_write(ctxt, X86_REG_RAX, size, v);
+		x86_emul_reg_write(ctxt, X86_REG_RAX, size, v);
 	return r;
 }
 
 /* PUSHF: the flags image has the virtual IF, and VM and RF clear. */
-int emulate_pushf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_pushf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	uint64_t f = ctxt->regs.rflags & ~(uint64_t)(X86_FLAGS_VM | X86_FLAGS_RF | X86_FLAGS_IF);
 
-	if (emul_virt_if(ctxt, ops))
+	if (x86_emul_virt_if(ctxt, ops))
 		f |= X86_FLAGS_IF;
-	return emul_stack_push(ctxt, ops, ctxt->insn.op_bytes, f | X86_FLAGS_FIXED);
+	return x86_emul_stack_push(ctxt, ops, ctxt->insn.op_bytes, f | X86_FLAGS_FIXED);
 }
 
 /*
@@ -45,7 +46,7 @@ int emulate_pushf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
  * CPL <= IOPL; elsewhere both are silently kept - the instruction that
  * breaks Popek and Goldberg's conditions for x86.
  */
-int emulate_popf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_popf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	uint64_t v, keep, change = X86_FLAGS_ARITH | X86_FLAGS_TF | X86_FLAGS_DF |
 		X86_FLAGS_NT | X86_FLAGS_AC | X86_FLAGS_ID;
@@ -53,7 +54,7 @@ int emulate_popf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	bool set_if = ctxt->real_mode || ctxt->cpl <= iopl;
 	int r;
 
-	if ((r = emul_stack_pop(ctxt, ops, ctxt->insn.op_bytes, &v)) != X86EMUL_OKAY)
+	if ((r = x86_emul_stack_pop(ctxt, ops, ctxt->insn.op_bytes, &v)) != X86EMUL_OKAY)
 		return r;
 	if (ctxt->real_mode || ctxt->cpl <= 0)
 		change |= X86_FLAGS_IOPL;
@@ -62,26 +63,26 @@ int emulate_popf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	keep = ctxt->regs.rflags & ~change;
 	ctxt->regs.rflags = keep | (v & change) | X86_FLAGS_FIXED;
 	if (set_if)
-		emul_virt_set_if(ctxt, ops, v & X86_FLAGS_IF);
+		x86_emul_virt_set_if(ctxt, ops, v & X86_FLAGS_IF);
 	return X86EMUL_OKAY;
 }
 
 /* CLI and STI on the virtual IF; STI opens a one-instruction shadow. */
-int emulate_cli_sti(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_cli_sti(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	bool on = ctxt->insn.mnemonic == X86_INSN_STI;
 	int r;
 
-	if ((r = emul_need_iopl(ctxt)) != X86EMUL_OKAY)
+	if ((r = x86_emul_need_iopl(ctxt)) != X86EMUL_OKAY)
 		return r;
-	if (on && !emul_virt_if(ctxt, ops))
+	if (on && !x86_emul_virt_if(ctxt, ops))
 		ctxt->sti_shadow = true;
-	emul_virt_set_if(ctxt, ops, on);
+	x86_emul_virt_set_if(ctxt, ops, on);
 	return X86EMUL_OKAY;
 }
 
 /* MOV to/from CR0, CR2, CR3, CR4, CR8; CR8 exists in 64-bit mode only. */
-int emulate_mov_cr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_mov_cr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	unsigned cr = in->reg, size = ctxt->mode == X86_MODE_64 ? 8 : 4;
@@ -89,24 +90,24 @@ int emulate_mov_cr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	int r;
 
 	if (!(cr == 0 || cr == 2 || cr == 3 || cr == 4 || (cr == 8 && ctxt->mode == X86_MODE_64)))
-		return emul_raise_ud(ctxt);
-	if ((r = emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
+		return x86_emul_raise_ud(ctxt);
+	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
 		return r;
 	if (!ops->read_cr || !ops->write_cr)
 		return X86EMUL_UNHANDLEABLE;
 	if (in->mnemonic == X86_INSN_MOV_TO_CR)
-		return ops->write_cr(ctxt, cr, emul_reg_read(ctxt, in->rm, size));
+		return ops->write_cr(ctxt, cr, x86_emul_reg_read(ctxt, in->rm, size));
 	if ((r = ops->read_cr(ctxt, cr, &v)) == X86EMUL_OKAY)
-		emul_reg_write(ctxt, in->rm, size, v);
+		x86_emul_reg_write(ctxt, in->rm, size, v);
 	return r;
 }
 
-int emulate_clts(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_clts(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	uint64_t cr0;
 	int r;
 
-	if ((r = emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
+	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
 		return r;
 	if (!ops->read_cr || !ops->write_cr)
 		return X86EMUL_UNHANDLEABLE;
@@ -119,22 +120,22 @@ int emulate_clts(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
  * LGDT/LIDT read a 2-byte limit and a base: 8 bytes in 64-bit mode, else
  * 4 bytes of which a 16-bit operand size keeps 24 bits (SDM 2, "LGDT").
  */
-int emulate_lgdt_lidt(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_lgdt_lidt(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
-	struct operand m = emul_op_rm(ctxt);
+	struct operand m = x86_emul_op_rm(ctxt);
 	unsigned base_size = ctxt->mode == X86_MODE_64 ? 8 : 4;
 	uint64_t limit, base;
 	int r;
 
-	if ((r = emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
+	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
 		return r;
 	if (!ops->load_dtr)
 		return X86EMUL_UNHANDLEABLE;
-	if ((r = emul_op_read(ctxt, ops, &m, 2, &limit)) != X86EMUL_OKAY)
+	if ((r = x86_emul_op_read(ctxt, ops, &m, 2, &limit)) != X86EMUL_OKAY)
 		return r;
 	m.la += 2;
-	if ((r = emul_op_read(ctxt, ops, &m, base_size, &base)) != X86EMUL_OKAY)
+	if ((r = x86_emul_op_read(ctxt, ops, &m, base_size, &base)) != X86EMUL_OKAY)
 		return r;
 	if (ctxt->mode != X86_MODE_64 && in->op_bytes == 2)
 		base &= 0xffffff;
@@ -143,32 +144,116 @@ int emulate_lgdt_lidt(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops
 }
 
 /* LLDT and LTR take a selector from a register or memory; #UD in real mode. */
-int emulate_lldt_ltr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_lldt_ltr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
-	struct operand rm = emul_op_rm(ctxt);
+	struct operand rm = x86_emul_op_rm(ctxt);
 	uint64_t sel;
 	int r;
 
 	if (ctxt->real_mode)
-		return emul_raise_ud(ctxt);
-	if ((r = emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
+		return x86_emul_raise_ud(ctxt);
+	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
 		return r;
 	if (!ops->load_sel)
 		return X86EMUL_UNHANDLEABLE;
-	if ((r = emul_op_read(ctxt, ops, &rm, 2, &sel)) != X86EMUL_OKAY)
+	if ((r = x86_emul_op_read(ctxt, ops, &rm, 2, &sel)) != X86EMUL_OKAY)
 		return r;
 	return ops->load_sel(ctxt, ctxt->insn.mnemonic == X86_INSN_LLDT ? X86_DTR_LDT : X86_DTR_TR,
 			     (uint16_t)sel);
 }
 
+/*
+ * SGDT, SIDT, SLDT, STR and SMSW run at any CPL, except that CR4.UMIP
+ * makes them #GP(0) above CPL 0 (SDM 3A 2.5); CR4 is read only then.
+ */
+static int need_umip_clear(struct x86_emul_ctxt *ctxt,
+			   const struct x86_emul_ops *ops)
+{
+	uint64_t cr4;
+	int r;
+
+	if (ctxt->real_mode || ctxt->cpl <= 0 || !ops->read_cr)
+		return X86EMUL_OKAY;
+	if ((r = ops->read_cr(ctxt, 4, &cr4)) != X86EMUL_OKAY)
+		return r;
+	return (cr4 & X86_CR4_UMIP) ? x86_emul_raise_gp0(ctxt) : X86EMUL_OKAY;
+}
+
+/*
+ * SGDT/SIDT store a 2-byte limit, then the base: 8 bytes in 64-bit mode,
+ * else 4 (SDM 2, "SGDT").  The register forms are other instructions.
+ */
+int x86_emul_sgdt_sidt(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+{
+	struct operand m = x86_emul_op_rm(ctxt);
+	enum x86_dtr which = ctxt->insn.mnemonic == X86_INSN_SGDT ? X86_DTR_GDT : X86_DTR_IDT;
+	uint64_t base;
+	uint32_t limit;
+	int r;
+
+	if ((r = need_umip_clear(ctxt, ops)) != X86EMUL_OKAY)
+		return r;
+	if (!ops->read_dtr)
+		return X86EMUL_UNHANDLEABLE;
+	if ((r = ops->read_dtr(ctxt, which, &base, &limit)) != X86EMUL_OKAY)
+		return r;
+	if ((r = x86_emul_op_write(ctxt, ops, &m, 2, limit)) != X86EMUL_OKAY)
+		return r;
+	m.la += 2;
+	return x86_emul_op_write(ctxt, ops, &m, ctxt->mode == X86_MODE_64 ? 8 : 4, base);
+}
+
+/*
+ * SLDT, STR and SMSW store 2 bytes to memory, but a register at the
+ * operand size: a selector zero-extended, CR0 as it is (SDM 2, "SLDT").
+ */
+static int store_rm16(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, uint64_t v)
+{
+	struct operand rm = x86_emul_op_rm(ctxt);
+
+	return x86_emul_op_write(ctxt, ops, &rm, rm.mem ? 2 : ctxt->insn.op_bytes, v);
+}
+
+/* SLDT and STR, #UD in real mode. */
+int x86_emul_sldt_str(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+{
+	enum x86_dtr which = ctxt->insn.mnemonic == X86_INSN_SLDT ? X86_DTR_LDT : X86_DTR_TR;
+	uint16_t sel;
+	int r;
+
+	if (ctxt->real_mode)
+		return x86_emul_raise_ud(ctxt);
+	if ((r = need_umip_clear(ctxt, ops)) != X86EMUL_OKAY)
+		return r;
+	if (!ops->read_sel)
+		return X86EMUL_UNHANDLEABLE;
+	if ((r = ops->read_sel(ctxt, which, &sel)) != X86EMUL_OKAY)
+		return r;
+	return store_rm16(ctxt, ops, sel);
+}
+
+int x86_emul_smsw(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+{
+	uint64_t cr0;
+	int r;
+
+	if ((r = need_umip_clear(ctxt, ops)) != X86EMUL_OKAY)
+		return r;
+	if (!ops->read_cr)
+		return X86EMUL_UNHANDLEABLE;
+	if ((r = ops->read_cr(ctxt, 0, &cr0)) != X86EMUL_OKAY)
+		return r;
+	return store_rm16(ctxt, ops, cr0);
+}
+
 /* RDMSR/WRMSR: ECX names the MSR, EDX:EAX holds the value. */
-int emulate_msr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_msr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	uint32_t msr = (uint32_t)ctxt->regs.gpr[X86_REG_RCX];
 	uint64_t v;
 	int r;
 
-	if ((r = emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
+	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
 		return r;
 	if (!ops->read_msr || !ops->write_msr)
 		return X86EMUL_UNHANDLEABLE;
@@ -178,23 +263,23 @@ int emulate_msr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	}
 	if ((r = ops->read_msr(ctxt, msr, &v)) != X86EMUL_OKAY)
 		return r;
-	emul_reg_write(ctxt, X86_REG_RAX, 4, (uint32_t)v);
-	emul_reg_write(ctxt, X86_REG_RDX, 4, v >> 32);
+	x86_emul_reg_write(ctxt, X86_REG_RAX, 4, (uint32_t)v);
+	x86_emul_reg_write(ctxt, X86_REG_RDX, 4, v >> 32);
 	return X86EMUL_OKAY;
 }
 
 /* HLT, INVLPG, WBINVD and INVD (done as WBINVD: dropping dirty lines is never safe). */
-int emulate_sys(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_sys(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	int r;
 
-	if ((r = emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
+	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
 		return r;
 	switch (ctxt->insn.mnemonic) {
 	case X86_INSN_HLT:
 		return ops->halt ? ops->halt(ctxt) : X86EMUL_UNHANDLEABLE;
 	case X86_INSN_INVLPG:
-		return ops->invlpg ? ops->invlpg(ctxt, emul_mem_linear(ctxt)) : X86EMUL_UNHANDLEABLE;
+		return ops->invlpg ? ops->invlpg(ctxt, x86_emul_mem_linear(ctxt)) : X86EMUL_UNHANDLEABLE;
 	default:
 		return ops->wbinvd ? ops->wbinvd(ctxt) : X86EMUL_UNHANDLEABLE;
 	}

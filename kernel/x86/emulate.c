@@ -12,7 +12,7 @@
 #include <kernel/x86/emul_int.h>
 #include <inc/string.h>
 
-uint64_t emul_size_mask(unsigned bytes)
+uint64_t x86_emul_size_mask(unsigned bytes)
 {
 	return bytes >= 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1;
 }
@@ -26,12 +26,12 @@ int x86_emul_raise(struct x86_emul_ctxt *ctxt, uint8_t vector, bool has_ec,
 	return X86EMUL_EXCEPTION;
 }
 
-int emul_raise_ud(struct x86_emul_ctxt *ctxt)
+int x86_emul_raise_ud(struct x86_emul_ctxt *ctxt)
 {
 	return x86_emul_raise(ctxt, X86_EXC_UD, false, 0);
 }
 
-int emul_raise_gp0(struct x86_emul_ctxt *ctxt)
+int x86_emul_raise_gp0(struct x86_emul_ctxt *ctxt)
 {
 	return x86_emul_raise(ctxt, X86_EXC_GP, true, 0);
 }
@@ -42,15 +42,15 @@ static bool is_high_byte(const struct x86_emul_ctxt *ctxt, unsigned reg, unsigne
 	return size == 1 && !ctxt->insn.rex && reg >= 4 && reg < 8;
 }
 
-uint64_t emul_reg_read(const struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size)
+uint64_t x86_emul_reg_read(const struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size)
 {
 	if (is_high_byte(ctxt, reg, size))
 		return (ctxt->regs.gpr[reg - 4] >> 8) & 0xff;
-	return ctxt->regs.gpr[reg] & emul_size_mask(size);
+	return ctxt->regs.gpr[reg] & x86_emul_size_mask(size);
 }
 
 /* 32-bit writes zero the upper half; 8- and 16-bit writes merge. */
-void emul_reg_write(struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size, uint64_t v)
+void x86_emul_reg_write(struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size, uint64_t v)
 {
 	uint64_t *r;
 
@@ -61,13 +61,13 @@ void emul_reg_write(struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size, uin
 	}
 	r = &ctxt->regs.gpr[reg];
 	if (size >= 4)
-		*r = v & emul_size_mask(size);
+		*r = v & x86_emul_size_mask(size);
 	else
-		*r = (*r & ~emul_size_mask(size)) | (v & emul_size_mask(size));
+		*r = (*r & ~x86_emul_size_mask(size)) | (v & x86_emul_size_mask(size));
 }
 
 /* Segment base plus offset; in 64-bit mode only FS and GS have bases. */
-uint64_t emul_seg_linear(const struct x86_emul_ctxt *ctxt, int seg, uint64_t off)
+uint64_t x86_emul_seg_linear(const struct x86_emul_ctxt *ctxt, int seg, uint64_t off)
 {
 	if (ctxt->mode == X86_MODE_64)
 		return (seg == X86_SEG_FS || seg == X86_SEG_GS) ? ctxt->seg_base[seg] + off : off;
@@ -75,7 +75,7 @@ uint64_t emul_seg_linear(const struct x86_emul_ctxt *ctxt, int seg, uint64_t off
 }
 
 /* The linear address of the decoded memory operand (SDM 1, 3.7.5). */
-uint64_t emul_mem_linear(const struct x86_emul_ctxt *ctxt)
+uint64_t x86_emul_mem_linear(const struct x86_emul_ctxt *ctxt)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	uint64_t ea = (uint64_t)in->mem.disp;
@@ -86,28 +86,28 @@ uint64_t emul_mem_linear(const struct x86_emul_ctxt *ctxt)
 		ea += ctxt->regs.gpr[in->mem.base];
 	if (in->mem.index != X86_REG_NONE)
 		ea += ctxt->regs.gpr[in->mem.index] * in->mem.scale;
-	return emul_seg_linear(ctxt, in->mem.seg, ea & emul_size_mask(in->addr_bytes));
+	return x86_emul_seg_linear(ctxt, in->mem.seg, ea & x86_emul_size_mask(in->addr_bytes));
 }
 
-struct operand emul_op_rm(const struct x86_emul_ctxt *ctxt)
+struct operand x86_emul_op_rm(const struct x86_emul_ctxt *ctxt)
 {
 	struct operand op = { .mem = ctxt->insn.is_mem, .reg = ctxt->insn.rm };
 
 	if (op.mem)
-		op.la = emul_mem_linear(ctxt);
+		op.la = x86_emul_mem_linear(ctxt);
 	return op;
 }
 
-struct operand emul_op_reg(unsigned reg)
+struct operand x86_emul_op_reg(unsigned reg)
 {
 	return (struct operand){ .mem = false, .reg = reg };
 }
 
-int emul_op_read(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
+int x86_emul_op_read(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
 		   const struct operand *op, unsigned size, uint64_t *v)
 {
 	if (!op->mem) {
-		*v = emul_reg_read(ctxt, op->reg, size);
+		*v = x86_emul_reg_read(ctxt, op->reg, size);
 		return X86EMUL_OKAY;
 	}
 	if (!ops->read)
@@ -115,16 +115,16 @@ int emul_op_read(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
 	return ops->read(ctxt, op->la, size, v);
 }
 
-int emul_op_write(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
+int x86_emul_op_write(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
 		    const struct operand *op, unsigned size, uint64_t v)
 {
 	if (!op->mem) {
-		emul_reg_write(ctxt, op->reg, size, v);
+		x86_emul_reg_write(ctxt, op->reg, size, v);
 		return X86EMUL_OKAY;
 	}
 	if (!ops->write)
 		return X86EMUL_UNHANDLEABLE;
-	return ops->write(ctxt, op->la, size, v & emul_size_mask(size));
+	return ops->write(ctxt, op->la, size, v & x86_emul_size_mask(size));
 }
 
 /* The stack's address size; SS.B is taken to match the code size. */
@@ -133,58 +133,58 @@ static unsigned stack_bytes(const struct x86_emul_ctxt *ctxt)
 	return ctxt->mode == X86_MODE_64 ? 8 : ctxt->mode == X86_MODE_32 ? 4 : 2;
 }
 
-int emul_stack_push(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
+int x86_emul_stack_push(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
 		      unsigned size, uint64_t v)
 {
 	unsigned sb = stack_bytes(ctxt);
-	uint64_t sp = (ctxt->regs.gpr[X86_REG_RSP] - size) & emul_size_mask(sb);
-	struct operand op = { .mem = true, .la = emul_seg_linear(ctxt, X86_SEG_SS, sp) };
-	int r = emul_op_write(ctxt, ops, &op, size, v);
+	uint64_t sp = (ctxt->regs.gpr[X86_REG_RSP] - size) & x86_emul_size_mask(sb);
+	struct operand op = { .mem = true, .la = x86_emul_seg_linear(ctxt, X86_SEG_SS, sp) };
+	int r = x86_emul_op_write(ctxt, ops, &op, size, v);
 
 	if (r == X86EMUL_OKAY)
-		emul_reg_write(ctxt, X86_REG_RSP, sb, sp);
+		x86_emul_reg_write(ctxt, X86_REG_RSP, sb, sp);
 	return r;
 }
 
-int emul_stack_pop(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
+int x86_emul_stack_pop(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
 		     unsigned size, uint64_t *v)
 {
 	unsigned sb = stack_bytes(ctxt);
-	uint64_t sp = ctxt->regs.gpr[X86_REG_RSP] & emul_size_mask(sb);
-	struct operand op = { .mem = true, .la = emul_seg_linear(ctxt, X86_SEG_SS, sp) };
-	int r = emul_op_read(ctxt, ops, &op, size, v);
+	uint64_t sp = ctxt->regs.gpr[X86_REG_RSP] & x86_emul_size_mask(sb);
+	struct operand op = { .mem = true, .la = x86_emul_seg_linear(ctxt, X86_SEG_SS, sp) };
+	int r = x86_emul_op_read(ctxt, ops, &op, size, v);
 
 	if (r == X86EMUL_OKAY)
-		emul_reg_write(ctxt, X86_REG_RSP, sb, sp + size);
+		x86_emul_reg_write(ctxt, X86_REG_RSP, sb, sp + size);
 	return r;
 }
 
 /* Privileged instructions need CPL 0 (SDM 3A 2.8): #GP(0) otherwise. */
-int emul_need_cpl0(struct x86_emul_ctxt *ctxt)
+int x86_emul_need_cpl0(struct x86_emul_ctxt *ctxt)
 {
 	if (!ctxt->real_mode && ctxt->cpl > 0)
-		return emul_raise_gp0(ctxt);
+		return x86_emul_raise_gp0(ctxt);
 	return X86EMUL_OKAY;
 }
 
 /* CLI, STI, IN, OUT need CPL <= IOPL in protected mode (SDM 3A 16.5). */
-int emul_need_iopl(struct x86_emul_ctxt *ctxt)
+int x86_emul_need_iopl(struct x86_emul_ctxt *ctxt)
 {
 	int iopl = (int)((ctxt->regs.rflags & X86_FLAGS_IOPL) >> 12);
 
 	if (!ctxt->real_mode && ctxt->cpl > iopl)
-		return emul_raise_gp0(ctxt);
+		return x86_emul_raise_gp0(ctxt);
 	return X86EMUL_OKAY;
 }
 
-bool emul_virt_if(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+bool x86_emul_virt_if(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	if (ops->get_if)
 		return ops->get_if(ctxt);
 	return ctxt->regs.rflags & X86_FLAGS_IF;
 }
 
-void emul_virt_set_if(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, bool on)
+void x86_emul_virt_set_if(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, bool on)
 {
 	if (ops->set_if)
 		ops->set_if(ctxt, on);
@@ -207,33 +207,36 @@ static bool lock_allowed(const struct x86_insn *in)
 }
 
 /* Runs the decoded instruction; *done is false for an unfinished REP. */
-static int emulate_insn(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, bool *done)
+static int insn_dispatch(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, bool *done)
 {
 	const struct x86_insn *in = &ctxt->insn;
 
 	if ((in->prefixes & X86_PFX_LOCK) && !lock_allowed(in))
-		return in->mnemonic == X86_INSN_OTHER ? X86EMUL_UNHANDLEABLE : emul_raise_ud(ctxt);
+		return in->mnemonic == X86_INSN_OTHER ? X86EMUL_UNHANDLEABLE : x86_emul_raise_ud(ctxt);
 	switch (in->mnemonic) {
 	case X86_INSN_ADD: case X86_INSN_OR: case X86_INSN_AND: case X86_INSN_SUB:
 	case X86_INSN_XOR: case X86_INSN_CMP: case X86_INSN_TEST:
-		return emulate_alu(ctxt, ops);
-	case X86_INSN_MOV: return emulate_mov(ctxt, ops);
+		return x86_emul_alu(ctxt, ops);
+	case X86_INSN_MOV: return x86_emul_mov(ctxt, ops);
 	case X86_INSN_MOVZX: case X86_INSN_MOVSX: case X86_INSN_MOVSXD:
-		return emulate_movx(ctxt, ops);
+		return x86_emul_movx(ctxt, ops);
 	case X86_INSN_MOVS: case X86_INSN_STOS: case X86_INSN_LODS:
 	case X86_INSN_INS: case X86_INSN_OUTS:
-		return emulate_string(ctxt, ops, done);
-	case X86_INSN_IN: case X86_INSN_OUT: return emulate_io(ctxt, ops);
-	case X86_INSN_PUSHF: return emulate_pushf(ctxt, ops);
-	case X86_INSN_POPF: return emulate_popf(ctxt, ops);
-	case X86_INSN_CLI: case X86_INSN_STI: return emulate_cli_sti(ctxt, ops);
-	case X86_INSN_MOV_FROM_CR: case X86_INSN_MOV_TO_CR: return emulate_mov_cr(ctxt, ops);
-	case X86_INSN_CLTS: return emulate_clts(ctxt, ops);
-	case X86_INSN_LGDT: case X86_INSN_LIDT: return emulate_lgdt_lidt(ctxt, ops);
-	case X86_INSN_LLDT: case X86_INSN_LTR: return emulate_lldt_ltr(ctxt, ops);
-	case X86_INSN_RDMSR: case X86_INSN_WRMSR: return emulate_msr(ctxt, ops);
+		return x86_emul_string(ctxt, ops, done);
+	case X86_INSN_IN: case X86_INSN_OUT: return x86_emul_io(ctxt, ops);
+	case X86_INSN_PUSHF: return x86_emul_pushf(ctxt, ops);
+	case X86_INSN_POPF: return x86_emul_popf(ctxt, ops);
+	case X86_INSN_CLI: case X86_INSN_STI: return x86_emul_cli_sti(ctxt, ops);
+	case X86_INSN_MOV_FROM_CR: case X86_INSN_MOV_TO_CR: return x86_emul_mov_cr(ctxt, ops);
+	case X86_INSN_CLTS: return x86_emul_clts(ctxt, ops);
+	case X86_INSN_LGDT: case X86_INSN_LIDT: return x86_emul_lgdt_lidt(ctxt, ops);
+	case X86_INSN_LLDT: case X86_INSN_LTR: return x86_emul_lldt_ltr(ctxt, ops);
+	case X86_INSN_SGDT: case X86_INSN_SIDT: return x86_emul_sgdt_sidt(ctxt, ops);
+	case X86_INSN_SLDT: case X86_INSN_STR: return x86_emul_sldt_str(ctxt, ops);
+	case X86_INSN_SMSW: return x86_emul_smsw(ctxt, ops);
+	case X86_INSN_RDMSR: case X86_INSN_WRMSR: return x86_emul_msr(ctxt, ops);
 	case X86_INSN_HLT: case X86_INSN_INVLPG: case X86_INSN_WBINVD: case X86_INSN_INVD:
-		return emulate_sys(ctxt, ops);
+		return x86_emul_sys(ctxt, ops);
 	default:
 		return X86EMUL_UNHANDLEABLE;
 	}
@@ -244,9 +247,9 @@ static int emulate_insn(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *o
  * callback may stop early at an unmapped page but must raise #PF when it
  * can deliver nothing.
  */
-static int emulate_fetch_decode(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+static int insn_fetch_decode(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
-	uint64_t cs_ip = emul_seg_linear(ctxt, X86_SEG_CS, ctxt->regs.rip);
+	uint64_t cs_ip = x86_emul_seg_linear(ctxt, X86_SEG_CS, ctxt->regs.rip);
 	size_t got;
 	int r, d;
 
@@ -273,15 +276,15 @@ int x86_emulate(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	int r, d;
 
 	ctxt->sti_shadow = false;
-	d = emulate_fetch_decode(ctxt, ops);
+	d = insn_fetch_decode(ctxt, ops);
 	if (d == 1)
 		return X86EMUL_EXCEPTION;
 	if (d == -E_INVAL)
-		return ctxt->insn.too_long ? emul_raise_gp0(ctxt) : emul_raise_ud(ctxt);
+		return ctxt->insn.too_long ? x86_emul_raise_gp0(ctxt) : x86_emul_raise_ud(ctxt);
 	if (d < 0)
 		return X86EMUL_UNHANDLEABLE;
-	r = emulate_insn(ctxt, ops, &done);
+	r = insn_dispatch(ctxt, ops, &done);
 	if (r == X86EMUL_OKAY && done)
-		ctxt->regs.rip = (ctxt->regs.rip + ctxt->insn.length) & emul_size_mask(stack_bytes(ctxt));
+		ctxt->regs.rip = (ctxt->regs.rip + ctxt->insn.length) & x86_emul_size_mask(stack_bytes(ctxt));
 	return r;
 }

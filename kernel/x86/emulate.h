@@ -7,9 +7,10 @@
  *
  * Emulated: CLI, STI, HLT, PUSHF, POPF (virtual IF); IN, OUT, INS, OUTS
  * (REP too); MOV to/from CR0/CR2/CR3/CR4/CR8, CLTS; LGDT, LIDT, LLDT,
- * LTR; RDMSR, WRMSR, INVLPG, WBINVD, INVD; and for MMIO MOV (r/m, reg,
- * imm, moffs), MOVZX, MOVSX, MOVSXD, MOVS/STOS/LODS (REP too), and
- * ADD, OR, AND, SUB, XOR, CMP, TEST with their arithmetic flags.
+ * LTR and their stores SGDT, SIDT, SLDT, STR, SMSW; RDMSR, WRMSR,
+ * INVLPG, WBINVD, INVD; and for MMIO MOV (r/m, reg, imm, moffs), MOVZX,
+ * MOVSX, MOVSXD, MOVS/STOS/LODS (REP too), and ADD, OR, AND, SUB, XOR,
+ * CMP, TEST with their arithmetic flags.
  */
 #ifndef KERNEL_X86_EMULATE_H
 #define KERNEL_X86_EMULATE_H
@@ -50,6 +51,9 @@ enum {
 #define X86_FLAGS_ID	(1u << 21)
 #define X86_FLAGS_ARITH	(X86_FLAGS_CF | X86_FLAGS_PF | X86_FLAGS_AF | \
 			 X86_FLAGS_ZF | X86_FLAGS_SF | X86_FLAGS_OF)
+
+/* CR4.UMIP: SGDT, SIDT, SLDT, SMSW, STR are #GP(0) at CPL > 0 (SDM 3A 2.5). */
+#define X86_CR4_UMIP	(1u << 11)
 
 /* The cpl field's value when privilege must not be checked. */
 #define X86_CPL_UNCHECKED (-1)
@@ -106,6 +110,9 @@ struct x86_emul_ops {
 	int (*load_dtr)(struct x86_emul_ctxt *c, enum x86_dtr which,
 			uint64_t base, uint32_t limit);
 	int (*load_sel)(struct x86_emul_ctxt *c, enum x86_dtr which, uint16_t sel);
+	int (*read_dtr)(struct x86_emul_ctxt *c, enum x86_dtr which,
+			uint64_t *base, uint32_t *limit);
+	int (*read_sel)(struct x86_emul_ctxt *c, enum x86_dtr which, uint16_t *sel);
 	int (*invlpg)(struct x86_emul_ctxt *c, uint64_t la);
 	int (*wbinvd)(struct x86_emul_ctxt *c);
 	int (*halt)(struct x86_emul_ctxt *c);

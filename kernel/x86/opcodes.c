@@ -116,6 +116,16 @@ static uint16_t mnemonic_1byte(const struct x86_insn *in)
 	}
 }
 
+/* Groups 6 (0F 00) and 7 (0F 01, memory forms) by ModRM.reg. */
+static const uint16_t mnemonic_0f00[8] = {
+	X86_INSN_SLDT, X86_INSN_STR, X86_INSN_LLDT, X86_INSN_LTR,
+	X86_INSN_OTHER, X86_INSN_OTHER, X86_INSN_OTHER, X86_INSN_OTHER,
+};
+static const uint16_t mnemonic_0f01[8] = {
+	X86_INSN_SGDT, X86_INSN_SIDT, X86_INSN_LGDT, X86_INSN_LIDT,
+	X86_INSN_SMSW, X86_INSN_OTHER, X86_INSN_OTHER, X86_INSN_INVLPG,
+};
+
 /* Mnemonics of the 0F map that the emulator knows. */
 static uint16_t mnemonic_0f(const struct x86_insn *in)
 {
@@ -123,12 +133,11 @@ static uint16_t mnemonic_0f(const struct x86_insn *in)
 
 	switch (in->opcode) {
 	case 0x00:
-		return ext == 2 ? X86_INSN_LLDT : ext == 3 ? X86_INSN_LTR : X86_INSN_OTHER;
+		return mnemonic_0f00[ext];
 	case 0x01:
 		if (!in->is_mem)
-			return X86_INSN_OTHER;
-		return ext == 2 ? X86_INSN_LGDT : ext == 3 ? X86_INSN_LIDT
-			: ext == 7 ? X86_INSN_INVLPG : X86_INSN_OTHER;
+			return ext == 4 ? X86_INSN_SMSW : X86_INSN_OTHER;
+		return mnemonic_0f01[ext];
 	case 0x06: return X86_INSN_CLTS;
 	case 0x08: return X86_INSN_INVD;
 	case 0x09: return X86_INSN_WBINVD;
@@ -161,6 +170,8 @@ const char *x86_mnemonic_name(unsigned mnemonic)
 		[X86_INSN_MOV_FROM_CR] = "mov from cr", [X86_INSN_MOV_TO_CR] = "mov to cr",
 		[X86_INSN_CLTS] = "clts", [X86_INSN_LGDT] = "lgdt", [X86_INSN_LIDT] = "lidt",
 		[X86_INSN_LLDT] = "lldt", [X86_INSN_LTR] = "ltr",
+		[X86_INSN_SGDT] = "sgdt", [X86_INSN_SIDT] = "sidt",
+		[X86_INSN_SLDT] = "sldt", [X86_INSN_STR] = "str", [X86_INSN_SMSW] = "smsw",
 		[X86_INSN_RDMSR] = "rdmsr", [X86_INSN_WRMSR] = "wrmsr",
 		[X86_INSN_INVLPG] = "invlpg", [X86_INSN_WBINVD] = "wbinvd",
 		[X86_INSN_INVD] = "invd", [X86_INSN_PUSHF] = "pushf", [X86_INSN_POPF] = "popf",
