@@ -57,9 +57,11 @@ const struct io_range *io_mmio_find(struct domain *d, gpa_t gpa);
 struct vcpu;
 
 /*
- * Emulates the instruction at v's CS:RIP, which accessed an MMIO range
- * (mmio.c).  Returns 0 when it completed or a fault was injected, or
- * -E_NOT_SUPP when the emulator cannot execute it.
+ * Emulates the instruction at v's CS:RIP, which accessed an MMIO range or
+ * is INS/OUTS (mmio.c).  Returns 0 when it completed, when a REP must run
+ * again (RIP unchanged) or when a fault was injected; -E_IO when it touched
+ * memory outside guest RAM or a failing device, and the domain has been
+ * crashed with that reason; -E_NOT_SUPP when the emulator cannot execute it.
  */
 int mmio_emulate(struct vcpu *v);
 
