@@ -6,7 +6,8 @@
  * can point only into the guest's own RAM.  It checks P, R/W (with
  * CR0.WP) and U/S, enough to decide whether the guest's own access would
  * have faulted; A/D bits are not set (the guest's access was not executed
- * by the CPU, only emulated).
+ * by the CPU, only emulated).  The instruction at CS:RIP is fetched through
+ * it and decoded by kernel/x86/decode.c for the exit decoders.
  */
 #include <inc/mmu.h>
 #include <inc/x86.h>
@@ -14,6 +15,7 @@
 #include <kernel/mm/page.h>
 #include <kernel/domain.h>
 #include <kernel/mm/gmem.h>
+#include <kernel/x86/decode.h>
 
 #define PTE32_PS	(1u << 7)
 
