@@ -233,3 +233,10 @@ Test(mmio, failing_device_crashes_the_domain)
 	cr_assert_eq(RUN(0x6e), -E_IO);
 	cr_expect_str_eq(dom.crash_reason, "port 0xbad: I/O error");
 }
+
+Test(mmio, code_outside_guest_ram_is_not_emulated)
+{
+	regs[VREG_RIP] = GUEST_RAM + 0x100;
+	cr_expect_eq(mmio_emulate(v), -E_NOT_SUPP);
+	cr_expect_eq(regs[VREG_RIP], GUEST_RAM + 0x100);
+}

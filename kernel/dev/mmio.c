@@ -102,7 +102,6 @@ static int mmio_fetch(struct x86_emul_ctxt *c, uint64_t la, uint8_t *buf,
 	gva_t fault_la;
 	uint32_t pfec;
 	size_t n = MIN(len, PAGE_SIZE - la % PAGE_SIZE);
-
 	int r = gmem_read(c->priv, la, buf, n, &fault_la, &pfec);
 
 	if (r == -E_NOT_FOUND)
