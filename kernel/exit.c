@@ -17,9 +17,6 @@
 #include <kernel/cpuid.h>
 #include <kernel/msr.h>
 
-/* Bounds one exit's work on a REP INS/OUTS; the guest re-executes it. */
-#define IO_REP_MAX	4096
-
 typedef void (*exit_handler_fn)(struct vcpu *v);
 
 static uint64_t *gpr(struct vcpu *v, enum gpr r)
@@ -101,93 +98,23 @@ static void exit_io_simple(struct vcpu *v, const struct exit_io *io)
 }
 
 /*
- * Stores val in register r as an address-size-wide update: 16-bit updates
- * keep the upper bits, 32-bit ones zero-extend as every 32-bit register
- * write does.
+ * INS/OUTS, with or without REP, run by the x86 emulator (kernel/dev/mmio.c),
+ * which takes the segment, the address size and the direction from the
+ * instruction and RFLAGS.DF, and stops a long REP after a bounded number of
+ * elements with RIP still on it: the guest executes it again for the rest.
  */
-static void exit_set_areg(struct vcpu *v, enum gpr r, uint64_t val,
-			  uint8_t asize)
+static void exit_io_string(struct vcpu *v)
 {
-	if (asize == 2)
-		*gpr(v, r) = (*gpr(v, r) & ~0xffffULL) | (val & 0xffff);
-	else if (asize == 4)
-		*gpr(v, r) = (uint32_t)val;
-	else
-		*gpr(v, r) = val;
-}
-
-/* The linear address of seg:off for a string instruction. */
-static gva_t exit_string_la(struct vcpu *v, enum vseg seg, uint64_t off)
-{
-	struct vseg_desc s;
-
-	virt_seg_read(v, seg, &s);
-	if (vcpu_long_mode(v))
-		return (seg == VSEG_FS || seg == VSEG_GS) ? s.base + off : off;
-	return (s.base + off) & 0xffffffff;
-}
-
-/* One INS or OUTS element; false when it faulted or the domain died. */
-static bool exit_io_element(struct vcpu *v, const struct exit_io *io,
-			    gva_t la)
-{
-	uint64_t val = 0;
-	uint32_t pfec = 0;
-	gva_t fault_la = 0;
-	int r;
-
-	if (io->in) {
-		if (!exit_port(v, io->port, io->size, false, &val))
-			return false;
-		r = gmem_write(v, la, &val, io->size, &fault_la, &pfec);
-	} else {
-		r = gmem_read(v, la, &val, io->size, &fault_la, &pfec);
-	}
-	if (r == -E_NOT_FOUND) {
-		virt_reg_write(v, VREG_CR2, fault_la);
-		virt_inject_exception(v, T_PF, true, pfec);
-	} else if (r < 0) {
-		domain_crash(v->domain, v, "%s at 0x%llx: outside guest memory",
-			     io->in ? "ins" : "outs", (unsigned long long)la);
-	} else if (!io->in) {
-		return exit_port(v, io->port, io->size, true, &val);
-	}
-	return r == 0;
-}
-
-/*
- * INS/OUTS, with or without REP: ES:rDI for INS, seg:rSI for OUTS, stepping
- * by size backwards when RFLAGS.DF is set.  Registers advance per element,
- * so a fault or the per-exit bound leaves the instruction restartable.
- */
-static void exit_io_string(struct vcpu *v, const struct exit_io *io)
-{
-	uint64_t amask = ~0ULL >> (64 - 8 * io->addr_size);
-	enum gpr idx = io->in ? GPR_RDI : GPR_RSI;
-	enum vseg seg = io->in ? VSEG_ES : io->seg;
-	int64_t step = (virt_reg_read(v, VREG_RFLAGS) & (1u << 10)) ?
-		       -(int64_t)io->size : io->size;
-	unsigned n;
-
-	for (n = 0; !io->rep || (*gpr(v, GPR_RCX) & amask); n++) {
-		uint64_t off = *gpr(v, idx) & amask;
-
-		if (n == IO_REP_MAX)
-			return;
-		if (!exit_io_element(v, io, exit_string_la(v, seg, off)))
-			return;
-		exit_set_areg(v, idx, off + step, io->addr_size);
-		if (!io->rep)
-			break;
-		exit_set_areg(v, GPR_RCX, *gpr(v, GPR_RCX) - 1, io->addr_size);
-	}
-	vcpu_skip_insn(v);
+	if (mmio_emulate(v) == -E_NOT_SUPP)
+		domain_crash(v->domain, v, "%s at port 0x%x: cannot emulate the "
+			     "instruction", v->exit.io.in ? "ins" : "outs",
+			     v->exit.io.port);
 }
 
 static void exit_io(struct vcpu *v)
 {
 	if (v->exit.io.string)
-		exit_io_string(v, &v->exit.io);
+		exit_io_string(v);
 	else
 		exit_io_simple(v, &v->exit.io);
 }
@@ -313,7 +240,7 @@ static void exit_gpa_fault(struct vcpu *v)
 	const struct exit_gpa_fault *f = &v->exit.gpa;
 	const struct io_range *r = io_mmio_find(v->domain, f->gpa);
 
-	if (r && mmio_emulate(v) < 0)
+	if (r && mmio_emulate(v) == -E_NOT_SUPP)
 		domain_crash(v->domain, v,
 			     "MMIO to %s at 0x%llx: cannot emulate the instruction",
 			     r->name, (unsigned long long)f->gpa);

@@ -93,10 +93,7 @@ struct exit_io {
 	uint16_t port;
 	uint8_t size;		/* 1, 2 or 4 bytes */
 	bool in;		/* IN/INS (else OUT/OUTS) */
-	bool string;		/* INS/OUTS */
-	bool rep;		/* REP prefix */
-	uint8_t addr_size;	/* 2, 4 or 8 bytes; 0 if the CPU did not say */
-	enum vseg seg;		/* OUTS source segment (after overrides) */
+	bool string;		/* INS/OUTS: the emulator decodes the rest */
 };
 
 enum cr_op {

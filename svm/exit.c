@@ -6,7 +6,8 @@
  *
  * The length of the exiting instruction comes from nRIP when the CPU saves
  * it (CPUID 0x8000000A EDX[3]).  QEMU's TCG does not: there the instruction
- * is fetched from guest memory and measured here.
+ * is fetched from guest memory and decoded by kernel/x86/decode.c
+ * (gmem_decode_insn), as it is for the operands of CLTS and LMSW.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -17,54 +18,45 @@
 
 #if SOL >= 3
 /*
- * Length of the instruction that exited, whose opcode (after prefixes) is
- * op[0..len); 0 if the bytes at CS:RIP are not that instruction.
+ * Length of the instruction that exited, which must be `opcode` of opcode
+ * map `map` with ModRM byte `modrm` (any when negative); 0 if the bytes at
+ * CS:RIP are another instruction.
  */
-static uint8_t svm_insn_len(struct vcpu *v, const uint8_t *op, size_t len)
+static uint8_t svm_insn_len(struct vcpu *v, enum x86_opmap map, uint8_t opcode,
+			    int modrm)
 {
 	struct vmcb *vmcb = v->arch.svm.vmcb;
-	struct gmem_insn in;
+	struct x86_insn in;
 
 	if (svm_caps.nrips && vmcb->control.nrip)
 		return (uint8_t)(vmcb->control.nrip - vmcb->save.rip);
-	if (!gmem_insn_fetch(v, &in) || !gmem_insn_is(&in, op, len))
+	if (gmem_decode_insn(v, &in) < 0 || !x86_insn_is(&in, map, opcode, modrm))
 		return 0;
-	return (uint8_t)(in.pfx + len);
+	return in.length;
 }
 
 static enum exit_kind svm_decode_fixed(struct vcpu *v, enum exit_kind kind,
-				       const uint8_t *op, size_t len)
+				       enum x86_opmap map, uint8_t opcode,
+				       int modrm)
 {
-	v->exit.insn_len = svm_insn_len(v, op, len);
+	v->exit.insn_len = svm_insn_len(v, map, opcode, modrm);
 	return v->exit.insn_len ? kind : EXIT_UNKNOWN;
 }
 
-/* EXITINFO1 of IOIO, table 15-11; EXITINFO2 is the next RIP. */
+/*
+ * EXITINFO1 of IOIO, table 15-11; EXITINFO2 is the next RIP.  INS/OUTS are
+ * run by the emulator, which decodes their segment and address size.
+ */
 static enum exit_kind svm_decode_io(struct vcpu *v, uint64_t info1,
 				    uint64_t info2)
 {
 	struct exit_io *io = &v->exit.io;
-	struct gmem_insn in;
 
 	io->port = (uint16_t)(info1 >> IOIO_PORT_SHIFT);
 	io->in = info1 & IOIO_TYPE_IN;
 	io->string = info1 & IOIO_STR;
-	io->rep = info1 & IOIO_REP;
 	io->size = (info1 & IOIO_SZ32) ? 4 : (info1 & IOIO_SZ16) ? 2 : 1;
-	io->addr_size = (info1 & IOIO_A64) ? 8 : (info1 & IOIO_A32) ? 4 :
-			(info1 & IOIO_A16) ? 2 : 0;
 	v->exit.insn_len = (uint8_t)(info2 - v->arch.svm.vmcb->save.rip);
-	if (!io->string)
-		return EXIT_IO;
-	/*
-	 * The segment field needs decode assists and QEMU's TCG leaves the
-	 * address size 0 too: the prefixes of the instruction tell both.
-	 */
-	if (!gmem_insn_fetch(v, &in))
-		return EXIT_UNKNOWN;
-	if (!io->addr_size)
-		io->addr_size = gmem_insn_addr_size(v, in.adsize);
-	io->seg = in.seg >= 0 ? (enum vseg)in.seg : VSEG_DS;
 	return EXIT_IO;
 }
 
@@ -78,35 +70,26 @@ static enum exit_kind svm_decode_cr(struct vcpu *v, unsigned cr, bool write,
 				    uint64_t info1)
 {
 	struct exit_cr *x = &v->exit.cr;
-	struct gmem_insn in;
-	const uint8_t *op;
-	uint8_t modrm;
+	struct x86_insn in;
 
 	x->cr = (uint8_t)cr;
 	x->write = write;
-	if (!gmem_insn_fetch(v, &in) || in.pfx + 2 > in.n || in.bytes[in.pfx] != 0x0f)
+	if (gmem_decode_insn(v, &in) < 0)
 		return EXIT_UNKNOWN;
-	op = in.bytes + in.pfx;
-	if (op[1] == 0x06) {
+	if (x86_insn_is(&in, X86_MAP_0F, 0x06, -1))
 		x->op = CR_OP_CLTS;
-		v->exit.insn_len = (uint8_t)(in.pfx + 2);
-		return EXIT_CR_ACCESS;
-	}
-	if (in.pfx + 3 > in.n)
-		return EXIT_UNKNOWN;
-	modrm = op[2];
-	if (op[1] == 0x20 || op[1] == 0x22) {
+	else if (x86_insn_is(&in, X86_MAP_0F, 0x20, -1) ||
+		 x86_insn_is(&in, X86_MAP_0F, 0x22, -1))
 		x->op = CR_OP_MOV;
-		x->gpr = (enum gpr)((modrm & 7) | ((in.rex & 1) << 3));
-	} else if (op[1] == 0x01 && ((modrm >> 3) & 7) == 6 && (modrm >> 6) == 3) {
+	else if (x86_insn_is(&in, X86_MAP_0F, 0x01, -1) &&
+		 x86_insn_ext(&in) == 6 && !in.is_mem)
 		x->op = CR_OP_LMSW;
-		x->gpr = (enum gpr)((modrm & 7) | ((in.rex & 1) << 3));
-	} else {
+	else
 		return EXIT_UNKNOWN;
-	}
-	if ((info1 >> 63) & 1)
+	x->gpr = (enum gpr)in.rm;
+	if (x->op != CR_OP_CLTS && ((info1 >> 63) & 1))
 		x->gpr = (enum gpr)(info1 & 0xf);
-	v->exit.insn_len = (uint8_t)(in.pfx + 3);
+	v->exit.insn_len = in.length;
 	return EXIT_CR_ACCESS;
 }
 
@@ -120,13 +103,6 @@ static enum exit_kind svm_decode_npf(struct vcpu *v, uint64_t info1,
 	return EXIT_GPA_FAULT;
 }
 
-static const uint8_t op_cpuid[] = { 0x0f, 0xa2 };
-static const uint8_t op_rdmsr[] = { 0x0f, 0x32 };
-static const uint8_t op_wrmsr[] = { 0x0f, 0x30 };
-static const uint8_t op_hlt[] = { 0xf4 };
-static const uint8_t op_vmmcall[] = { 0x0f, 0x01, 0xd9 };
-static const uint8_t op_xsetbv[] = { 0x0f, 0x01, 0xd1 };
-
 static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 				    uint64_t info1, uint64_t info2)
 {
@@ -135,16 +111,16 @@ static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 				     info1);
 	switch (code) {
 	case VMEXIT_CPUID:
-		return svm_decode_fixed(v, EXIT_CPUID, op_cpuid, 2);
+		return svm_decode_fixed(v, EXIT_CPUID, X86_MAP_0F, 0xa2, -1);
 	case VMEXIT_MSR:
-		return info1 ? svm_decode_fixed(v, EXIT_MSR_WRITE, op_wrmsr, 2)
-			     : svm_decode_fixed(v, EXIT_MSR_READ, op_rdmsr, 2);
+		return info1 ? svm_decode_fixed(v, EXIT_MSR_WRITE, X86_MAP_0F, 0x30, -1)
+			     : svm_decode_fixed(v, EXIT_MSR_READ, X86_MAP_0F, 0x32, -1);
 	case VMEXIT_HLT:
-		return svm_decode_fixed(v, EXIT_HLT, op_hlt, 1);
+		return svm_decode_fixed(v, EXIT_HLT, X86_MAP_1BYTE, 0xf4, -1);
 	case VMEXIT_VMMCALL:
-		return svm_decode_fixed(v, EXIT_HYPERCALL, op_vmmcall, 3);
+		return svm_decode_fixed(v, EXIT_HYPERCALL, X86_MAP_0F, 0x01, 0xd9);
 	case VMEXIT_XSETBV:
-		return svm_decode_fixed(v, EXIT_XSETBV, op_xsetbv, 3);
+		return svm_decode_fixed(v, EXIT_XSETBV, X86_MAP_0F, 0x01, 0xd1);
 	case VMEXIT_IOIO:
 		return svm_decode_io(v, info1, info2);
 	case VMEXIT_NPF:

@@ -326,6 +326,38 @@ Test(emulate, outs_segment_override)
 	cr_expect_eq(GPR(RSI), 0x11);
 }
 
+/* 16-bit addresses: SI and CX wrap at 64 KiB, the upper halves stay. */
+Test(emulate, rep_outsb_16bit_addresses_wrap)
+{
+	f.mem[0xffff] = 'a';
+	f.mem[0] = 'b';
+	GPR(RSI) = 0xabcdffff;
+	GPR(RCX) = 0x10002;
+	cr_assert_eq(RUN(X86_MODE_16, 0xf3, 0x6e), X86EMUL_OKAY);
+	cr_assert_eq(f.nout, 2);
+	cr_expect_eq(f.out[0].val, 'a');
+	cr_expect_eq(f.out[1].val, 'b', "SI wrapped to 0");
+	cr_expect_eq(GPR(RSI), 0xabcd0001);
+	cr_expect_eq(GPR(RCX), 0x10000);
+	cr_expect_eq(ctxt.regs.rip, 0x1002);
+}
+
+/* 67 in 32-bit code, backwards: SI wraps from 0 to 0xffff. */
+Test(emulate, rep_outsb_addr16_backwards_wrap)
+{
+	ctxt.regs.rflags |= X86_FLAGS_DF;
+	f.mem[0] = 'b';
+	f.mem[0xffff] = 'a';
+	GPR(RSI) = 0x12340000;
+	GPR(RCX) = 2;
+	cr_assert_eq(RUN(X86_MODE_32, 0x67, 0xf3, 0x6e), X86EMUL_OKAY);
+	cr_assert_eq(f.nout, 2);
+	cr_expect_eq(f.out[0].val, 'b');
+	cr_expect_eq(f.out[1].val, 'a', "SI wrapped to 0xffff");
+	cr_expect_eq(GPR(RSI), 0x1234fffe);
+	cr_expect_eq(GPR(RCX), 0);
+}
+
 Test(emulate, rep_batches_and_zero_count)
 {
 	GPR(RCX) = X86_EMUL_REP_BATCH + 10;

@@ -2,8 +2,9 @@
  * test_gmem.c - kernel/mm/gmem.c on the host: guest-linear accesses through
  * the guest's own page tables (none, 32-bit, PAE, 4-level) into a p2m
  * over simulated memory; permission faults and their error codes; page
- * tables outside guest RAM; accesses and fetches across pages.  The
- * backend is a fake register file.
+ * tables outside guest RAM; accesses and fetches across pages; decoding
+ * the instruction at CS:RIP in the vcpu's mode.  The backend is a fake
+ * register file.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -224,4 +225,104 @@ Test(gmem, fetch_adds_the_code_segment_base_outside_64_bit_mode)
 	cr_assert_eq(p2m_write(&dom.p2m, 0x7010, &code, 1), 0);
 	cr_expect_eq(gmem_fetch_insn(v, buf), 15);
 	cr_expect_eq(buf[0], 0xf4);
+}
+
+/* Places code at guest-physical (= linear, paging off) address 0x7000. */
+static void put_code(const uint8_t *code, size_t len)
+{
+	cr_assert_eq(p2m_write(&dom.p2m, 0x7000, code, len), 0);
+	regs[VREG_RIP] = 0x7000;
+}
+
+Test(gmem, insn_mode_follows_efer_cr0_and_cs)
+{
+	cr_expect_eq(gmem_insn_mode(v), X86_MODE_16, "CR0.PE clear: real mode");
+	regs[VREG_CR0] = CR0_PE;
+	cr_expect_eq(gmem_insn_mode(v), X86_MODE_32, "CS.D set");
+	cs.attr &= ~SEG_ATTR_DB;
+	cr_expect_eq(gmem_insn_mode(v), X86_MODE_16, "CS.D clear");
+	regs[VREG_EFER] = EFER_LMA;
+	cs.attr |= SEG_ATTR_L;
+	cr_expect_eq(gmem_insn_mode(v), X86_MODE_64);
+}
+
+Test(gmem, decode_insn_in_the_vcpus_mode)
+{
+	static const uint8_t outs[] = { 0x26, 0x67, 0xf3, 0x6f };
+	struct x86_insn in;
+
+	put_code(outs, sizeof(outs));
+	regs[VREG_CR0] = CR0_PE;
+	cr_assert_eq(gmem_decode_insn(v, &in), 0);
+	cr_expect_eq(in.length, 4);
+	cr_expect_eq(in.mnemonic, X86_INSN_OUTS);
+	cr_expect_eq(in.seg_override, X86_SEG_ES);
+	cr_expect_eq(in.addr_bytes, 2, "67 in 32-bit code: 16-bit addresses");
+	cr_expect_eq(in.op_bytes, 4);
+	regs[VREG_CR0] = 0;
+	cr_assert_eq(gmem_decode_insn(v, &in), 0);
+	cr_expect_eq(in.addr_bytes, 4, "67 in real mode: 32-bit addresses");
+	cr_expect_eq(in.op_bytes, 2);
+}
+
+Test(gmem, decode_insn_exit_instructions)
+{
+	static const uint8_t code[] = {
+		0x66, 0x0f, 0x01, 0xd9,		/* vmmcall, with a prefix */
+		0x0f, 0x01, 0xd1,		/* xsetbv */
+		0x41, 0x0f, 0x01, 0xf3,		/* lmsw %r11w */
+		0x0f, 0x01, 0x30,		/* lmsw (%rax) */
+		0x41, 0x0f, 0x22, 0xc1,		/* mov %r9, %cr0 */
+		0x0f, 0x06,			/* clts */
+	};
+	struct x86_insn in;
+
+	put_code(code, sizeof(code));
+	regs[VREG_EFER] = EFER_LMA;
+	cs.attr |= SEG_ATTR_L;
+	cr_assert_eq(gmem_decode_insn(v, &in), 0);
+	cr_expect(x86_insn_is(&in, X86_MAP_0F, 0x01, 0xd9));
+	cr_expect_eq(in.length, 4);
+	regs[VREG_RIP] += in.length;
+	cr_assert_eq(gmem_decode_insn(v, &in), 0);
+	cr_expect(x86_insn_is(&in, X86_MAP_0F, 0x01, 0xd1));
+	cr_expect(!x86_insn_is(&in, X86_MAP_0F, 0x01, 0xd9));
+	regs[VREG_RIP] += in.length;
+	cr_assert_eq(gmem_decode_insn(v, &in), 0);
+	cr_expect_eq(x86_insn_ext(&in), 6);
+	cr_expect(!in.is_mem);
+	cr_expect_eq(in.rm, 11, "REX.B extends the register");
+	cr_expect_eq(in.length, 4);
+	regs[VREG_RIP] += in.length;
+	cr_assert_eq(gmem_decode_insn(v, &in), 0);
+	cr_expect(x86_insn_ext(&in) == 6 && in.is_mem);
+	regs[VREG_RIP] += in.length;
+	cr_assert_eq(gmem_decode_insn(v, &in), 0);
+	cr_expect(x86_insn_is(&in, X86_MAP_0F, 0x22, -1));
+	cr_expect_eq(in.rm, 9);
+	cr_expect_eq(in.length, 4);
+	regs[VREG_RIP] += in.length;
+	cr_assert_eq(gmem_decode_insn(v, &in), 0);
+	cr_expect(x86_insn_is(&in, X86_MAP_0F, 0x06, -1));
+	cr_expect_eq(in.length, 2);
+}
+
+Test(gmem, decode_insn_stops_at_an_unmapped_page)
+{
+	static const uint8_t cpuid[] = { 0x0f, 0xa2 };
+	struct x86_insn in;
+
+	build_long();
+	cr_assert_eq(p2m_write(&dom.p2m, 0x9fff, cpuid, 1), 0);
+	cr_assert_eq(p2m_write(&dom.p2m, 0x30fff, cpuid, 1), 0);
+	cr_assert_eq(p2m_write(&dom.p2m, 0x9000, cpuid + 1, 1), 0);
+	regs[VREG_RIP] = 0xffffffff80002000ULL;
+	cr_expect_eq(gmem_decode_insn(v, &in), -E_NOT_FOUND);
+	regs[VREG_RIP] = 0xffffffff80001fffULL;
+	cr_expect_eq(gmem_decode_insn(v, &in), -E_RANGE,
+		     "0F at the end of a page, the next one unmapped");
+	regs[VREG_RIP] = 0xffffffff80000fffULL;
+	cr_assert_eq(gmem_decode_insn(v, &in), 0, "CPUID across two pages");
+	cr_expect(x86_insn_is(&in, X86_MAP_0F, 0xa2, -1));
+	cr_expect_eq(in.length, 2);
 }

@@ -8,9 +8,8 @@
  * VT-x always reports the length of the exiting instruction
  * (VM-exit instruction-length field) and decodes I/O and control-register
  * accesses in the exit qualification, so unlike QEMU's SVM no guest
- * instruction is fetched here, except for the operand register of LMSW,
- * for INS/OUTS on CPUs without INS/OUTS instruction information
- * (IA32_VMX_BASIC[54] clear), and for a #UD that may be AMD's VMMCALL.
+ * instruction is decoded here (gmem_decode_insn), except for the operand
+ * register of LMSW and for a #UD that may be AMD's VMMCALL.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -20,49 +19,31 @@
 #include <vmx/vmcs.h>
 
 #if SOL >= 3
-/* Table 28-5 (qualification) and 28.2.5 table 28-8 (instruction info). */
+/*
+ * Table 28-5.  INS/OUTS are run by the emulator, which decodes their
+ * segment and address size.
+ */
 static enum exit_kind vmx_decode_io(struct vcpu *v, uint64_t qual)
 {
-	static const uint8_t addr_sizes[] = { 2, 4, 8 };
 	struct exit_io *io = &v->exit.io;
-	struct gmem_insn in;
-	uint64_t info;
 
 	io->port = IOQ_PORT(qual);
 	io->size = (uint8_t)IOQ_SIZE(qual);
 	io->in = qual & IOQ_IN;
 	io->string = qual & IOQ_STRING;
-	io->rep = qual & IOQ_REP;
-	if (!io->string)
-		return EXIT_IO;
-	if (vmx_caps.io_insn_info) {
-		info = vmcs_read(VMCS_EXIT_INSN_INFO);
-		if (INSN_INFO_ADDR_SIZE(info) >= ARRAY_SIZE(addr_sizes))
-			return EXIT_UNKNOWN;
-		io->addr_size = addr_sizes[INSN_INFO_ADDR_SIZE(info)];
-		io->seg = (enum vseg)INSN_INFO_SEG(info);
-		return EXIT_IO;
-	}
-	if (!gmem_insn_fetch(v, &in))
-		return EXIT_UNKNOWN;
-	io->addr_size = gmem_insn_addr_size(v, in.adsize);
-	io->seg = in.seg >= 0 ? (enum vseg)in.seg : VSEG_DS;
 	return EXIT_IO;
 }
 
 /* The register operand of LMSW (0F 01 /6), or -1 for a memory operand. */
 static int vmx_lmsw_gpr(struct vcpu *v)
 {
-	struct gmem_insn in;
-	const uint8_t *op;
+	struct x86_insn in;
 
-	if (!gmem_insn_fetch(v, &in) || in.pfx + 3 > in.n)
+	if (gmem_decode_insn(v, &in) < 0 ||
+	    !x86_insn_is(&in, X86_MAP_0F, 0x01, -1) || x86_insn_ext(&in) != 6 ||
+	    in.is_mem)
 		return -1;
-	op = in.bytes + in.pfx;
-	if (op[0] != 0x0f || op[1] != 0x01 || ((op[2] >> 3) & 7) != 6 ||
-	    (op[2] >> 6) != 3)
-		return -1;
-	return (op[2] & 7) | ((in.rex & 1) << 3);
+	return in.rm;
 }
 
 /*
@@ -113,12 +94,12 @@ static enum exit_kind vmx_decode_ept(struct vcpu *v, uint64_t qual)
  */
 static enum exit_kind vmx_decode_ud(struct vcpu *v)
 {
-	static const uint8_t vmmcall[] = { 0x0f, 0x01, 0xd9 };
-	struct gmem_insn in;
+	struct x86_insn in;
 
-	if (!gmem_insn_fetch(v, &in) || !gmem_insn_is(&in, vmmcall, 3))
+	if (gmem_decode_insn(v, &in) < 0 ||
+	    !x86_insn_is(&in, X86_MAP_0F, 0x01, 0xd9))
 		return EXIT_INVALID_INSN;
-	v->exit.insn_len = (uint8_t)(in.pfx + 3);
+	v->exit.insn_len = in.length;
 	return EXIT_HYPERCALL;
 }
 

@@ -1,13 +1,15 @@
 /*
- * mmio.c - emulating the guest instruction that touched an emulated
- * device's guest-physical range (labs 3 and 5).
+ * mmio.c - running a guest instruction through the x86 emulator for the
+ * exits that need it (labs 3 and 5): an access to an emulated device's
+ * guest-physical range, and string port I/O (INS/OUTS).
  *
- * Such a range has no mapping in the nested page tables, so the access
- * exits as a nested page fault / EPT violation.  The instruction at CS:RIP
- * is then run by kernel/x86/emulate.c: its memory operands go through the
- * guest's own paging to either a device handler (kernel/dev/io.c) or guest
- * RAM.  The guest sees its instruction complete, or the fault it would
- * have raised.
+ * An MMIO range has no mapping in the nested page tables, so the access
+ * exits as a nested page fault / EPT violation; INS/OUTS exit through the
+ * I/O intercept.  The instruction at CS:RIP is then run by
+ * kernel/x86/emulate.c: its memory operands go through the guest's own
+ * paging to either a device handler (kernel/dev/io.c) or guest RAM, its
+ * port accesses to the domain's port handlers.  The guest sees its
+ * instruction complete, or the fault it would have raised.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -24,6 +26,19 @@ static int mmio_page_fault(struct x86_emul_ctxt *c, gva_t la, uint32_t pfec)
 	return x86_emul_raise(c, X86_EXC_PF, true, pfec);
 }
 
+/*
+ * An operand, or a guest page table on its way, lies outside guest RAM:
+ * the guest's own CPU would have faulted on the nested tables, so it is over.
+ */
+static int mmio_outside_ram(struct x86_emul_ctxt *c, gva_t la)
+{
+	struct vcpu *v = c->priv;
+
+	domain_crash(v->domain, v, "%s at 0x%llx: outside guest memory",
+		     x86_mnemonic_name(c->insn.mnemonic), (unsigned long long)la);
+	return X86EMUL_UNHANDLEABLE;
+}
+
 /* One access that does not cross a page: a device, or guest RAM. */
 static int mmio_access_page(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
 			    uint64_t *val, bool write)
@@ -37,15 +52,15 @@ static int mmio_access_page(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
 	if (e == -E_NOT_FOUND)
 		return mmio_page_fault(c, la, pfec);
 	if (e < 0)
-		return X86EMUL_UNHANDLEABLE;
+		return mmio_outside_ram(c, la);
 	r = io_mmio_find(v->domain, gpa);
-	if (r)
+	if (r) {
 		e = r->fn(v->domain, r->opaque, gpa, size, write, val);
-	else if (write)
-		e = p2m_write(&v->domain->p2m, gpa, val, size);
-	else
-		e = p2m_read(&v->domain->p2m, gpa, val, size);
-	return e < 0 ? X86EMUL_UNHANDLEABLE : X86EMUL_OKAY;
+		return e < 0 ? X86EMUL_UNHANDLEABLE : X86EMUL_OKAY;
+	}
+	e = write ? p2m_write(&v->domain->p2m, gpa, val, size)
+		  : p2m_read(&v->domain->p2m, gpa, val, size);
+	return e < 0 ? mmio_outside_ram(c, la) : X86EMUL_OKAY;
 }
 
 /* Accesses that straddle a page boundary go byte by byte. */
@@ -88,9 +103,12 @@ static int mmio_fetch(struct x86_emul_ctxt *c, uint64_t la, uint8_t *buf,
 	gva_t fault_la;
 	uint32_t pfec;
 	size_t n = MIN(len, PAGE_SIZE - la % PAGE_SIZE);
+	int r = gmem_read(c->priv, la, buf, n, &fault_la, &pfec);
 
-	if (gmem_read(c->priv, la, buf, n, &fault_la, &pfec) == -E_NOT_FOUND)
+	if (r == -E_NOT_FOUND)
 		return mmio_page_fault(c, fault_la, pfec);
+	if (r < 0)
+		return X86EMUL_UNHANDLEABLE;
 	*got = n;
 	return X86EMUL_OKAY;
 }
@@ -99,6 +117,8 @@ static const struct x86_emul_ops mmio_ops = {
 	.fetch = mmio_fetch,
 	.read = mmio_read,
 	.write = mmio_write,
+	.io_in = io_emul_in,
+	.io_out = io_emul_out,
 };
 
 /* The emulator's view of v: mode, registers, segment bases, CPL. */
@@ -114,16 +134,11 @@ static void mmio_ctxt_init(struct vcpu *v, struct x86_emul_ctxt *c)
 	c->regs.rflags = virt_reg_read(v, VREG_RFLAGS);
 	c->real_mode = !(virt_reg_read(v, VREG_CR0) & CR0_PE);
 	c->cpl = (int)virt_reg_read(v, VREG_CPL);
+	c->mode = gmem_insn_mode(v);
 	for (i = VSEG_ES; i <= VSEG_GS; i++) {
 		virt_seg_read(v, (enum vseg)i, &s);
 		c->seg_base[i] = s.base;
 	}
-	virt_seg_read(v, VSEG_CS, &s);
-	if (vcpu_long_mode(v))
-		c->mode = X86_MODE_64;
-	else
-		c->mode = (!c->real_mode && (s.attr & SEG_ATTR_DB)) ?
-			  X86_MODE_32 : X86_MODE_16;
 }
 
 int mmio_emulate(struct vcpu *v)
@@ -134,13 +149,14 @@ int mmio_emulate(struct vcpu *v)
 	mmio_ctxt_init(v, &c);
 	r = x86_emulate(&c, &mmio_ops);
 	if (r == X86EMUL_UNHANDLEABLE)
-		return -E_NOT_SUPP;
+		return v->domain->state == DOMAIN_RUNNING ? -E_NOT_SUPP : -E_IO;
+	/* A fault in a REP string leaves rSI/rDI/rCX at the faulting element. */
+	memcpy(v->gprs, c.regs.gpr, sizeof(v->gprs));
 	if (r == X86EMUL_EXCEPTION) {
 		virt_inject_exception(v, c.exc.vector, c.exc.has_error_code,
 				      c.exc.error_code);
 		return 0;
 	}
-	memcpy(v->gprs, c.regs.gpr, sizeof(v->gprs));
 	virt_reg_write(v, VREG_RIP, c.regs.rip);
 	virt_reg_write(v, VREG_RFLAGS, c.regs.rflags);
 	return 0;

@@ -6,7 +6,8 @@
  * can point only into the guest's own RAM.  It checks P, R/W (with
  * CR0.WP) and U/S, enough to decide whether the guest's own access would
  * have faulted; A/D bits are not set (the guest's access was not executed
- * by the CPU, only emulated).
+ * by the CPU, only emulated).  The instruction at CS:RIP is fetched through
+ * it and decoded by kernel/x86/decode.c for the exit decoders.
  */
 #include <inc/mmu.h>
 #include <inc/x86.h>
@@ -14,6 +15,7 @@
 #include <kernel/mm/page.h>
 #include <kernel/domain.h>
 #include <kernel/mm/gmem.h>
+#include <kernel/x86/decode.h>
 
 #define PTE32_PS	(1u << 7)
 
@@ -175,58 +177,24 @@ size_t gmem_fetch_insn(struct vcpu *v, uint8_t *buf)
 	return n;
 }
 
-#if SOL >= 3
-static int gmem_prefix_seg(uint8_t b)
-{
-	switch (b) {
-	case 0x26: return VSEG_ES;
-	case 0x2e: return VSEG_CS;
-	case 0x36: return VSEG_SS;
-	case 0x3e: return VSEG_DS;
-	case 0x64: return VSEG_FS;
-	case 0x65: return VSEG_GS;
-	default:   return -1;
-	}
-}
-
-bool gmem_insn_fetch(struct vcpu *v, struct gmem_insn *in)
-{
-	bool long64 = vcpu_long_mode(v);
-	uint8_t b;
-
-	memset(in, 0, sizeof(*in));
-	in->seg = -1;
-	in->n = gmem_fetch_insn(v, in->bytes);
-	for (; in->pfx < in->n; in->pfx++) {
-		b = in->bytes[in->pfx];
-		if (gmem_prefix_seg(b) >= 0)
-			in->seg = gmem_prefix_seg(b);
-		else if (b == 0x67)
-			in->adsize = true;
-		else if ((b & 0xf0) == 0x40 && long64)
-			in->rex = b;
-		else if (b != 0xf0 && b != 0xf2 && b != 0xf3 && b != 0x66)
-			break;
-		if ((b & 0xf0) != 0x40)
-			in->rex = 0;
-	}
-	return in->pfx < in->n;
-}
-
-bool gmem_insn_is(const struct gmem_insn *in, const uint8_t *op, size_t len)
-{
-	return in->pfx + len <= in->n && !memcmp(in->bytes + in->pfx, op, len);
-}
-
-uint8_t gmem_insn_addr_size(struct vcpu *v, bool override)
+enum x86_mode gmem_insn_mode(struct vcpu *v)
 {
 	struct vseg_desc cs;
 
 	if (vcpu_long_mode(v))
-		return override ? 4 : 8;
+		return X86_MODE_64;
 	virt_seg_read(v, VSEG_CS, &cs);
 	if ((virt_reg_read(v, VREG_CR0) & CR0_PE) && (cs.attr & SEG_ATTR_DB))
-		return override ? 2 : 4;
-	return override ? 4 : 2;
+		return X86_MODE_32;
+	return X86_MODE_16;
 }
-#endif
+
+int gmem_decode_insn(struct vcpu *v, struct x86_insn *in)
+{
+	uint8_t bytes[X86_MAX_INSN_LEN];
+	size_t n = gmem_fetch_insn(v, bytes);
+
+	if (n == 0)
+		return -E_NOT_FOUND;
+	return x86_decode(bytes, n, gmem_insn_mode(v), in);
+}

@@ -1,13 +1,14 @@
 /*
  * gmem.h - guest memory as a guest instruction sees it (lab 3): linear
  * addresses translated through the guest's own page tables, then through
- * the domain's p2m.  Used to fetch the exiting instruction and to carry
- * out INS/OUTS.
+ * the domain's p2m.  Used to fetch and decode the exiting instruction and
+ * by the emulator's memory accesses (kernel/dev/mmio.c).
  */
 #ifndef KERNEL_GMEM_H
 #define KERNEL_GMEM_H
 
 #include <inc/types.h>
+#include <kernel/x86/decode.h>
 
 struct vcpu;
 
@@ -41,31 +42,16 @@ int gmem_write(struct vcpu *v, gva_t la, const void *buf, size_t len,
  */
 size_t gmem_fetch_insn(struct vcpu *v, uint8_t *buf);
 
-#if SOL >= 3
-/* The exiting instruction, fetched by an exit decoder (svm/, vmx/). */
-struct gmem_insn {
-	uint8_t bytes[15];
-	size_t n;		/* bytes fetched */
-	size_t pfx;		/* legacy and REX prefix bytes */
-	uint8_t rex;		/* the REX prefix right before the opcode, or 0 */
-	bool adsize;		/* 0x67 */
-	int seg;		/* segment override as enum vseg, or -1 */
-};
+/* The code size v executes in: 64-bit mode, else CS.D in protected mode. */
+enum x86_mode gmem_insn_mode(struct vcpu *v);
 
 /*
- * Fetches the instruction at CS:RIP into *in and skips its prefixes.
- * Returns whether any byte after the prefixes could be fetched.
+ * Fetches the instruction at v's CS:RIP and decodes it (kernel/x86/decode.h)
+ * in v's current mode: what an exit decoder reads an instruction's length,
+ * prefixes and operands from.  Returns 0; -E_NOT_FOUND when its first byte
+ * is not mapped; x86_decode's error otherwise (-E_RANGE: it runs into a page
+ * that is not mapped).
  */
-bool gmem_insn_fetch(struct vcpu *v, struct gmem_insn *in);
-
-/* Whether the opcode bytes after the prefixes are op[0..len). */
-bool gmem_insn_is(const struct gmem_insn *in, const uint8_t *op, size_t len);
-
-/*
- * The address size, in bytes, of a string instruction in v's current code
- * segment, with (override) or without an 0x67 prefix.
- */
-uint8_t gmem_insn_addr_size(struct vcpu *v, bool override);
-#endif
+int gmem_decode_insn(struct vcpu *v, struct x86_insn *in);
 
 #endif

@@ -121,6 +121,23 @@ struct x86_insn {
 int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode,
 	       struct x86_insn *out);
 
+/*
+ * Whether in is `opcode` of opcode map `map` with ModRM byte `modrm` (the
+ * 0F 01 forms such as VMMCALL, 0F 01 D9), or with any ModRM when modrm < 0.
+ */
+static inline bool x86_insn_is(const struct x86_insn *in, enum x86_opmap map,
+			       uint8_t opcode, int modrm)
+{
+	return in->map == map && in->opcode == opcode &&
+	       (modrm < 0 || (in->has_modrm && in->modrm == modrm));
+}
+
+/* The ModRM reg field as an opcode extension: the /digit of SDM 3.1.1.1. */
+static inline unsigned x86_insn_ext(const struct x86_insn *in)
+{
+	return (in->modrm >> 3) & 7;
+}
+
 /* The name of a mnemonic id, for messages ("mov", "lgdt", ...). */
 const char *x86_mnemonic_name(unsigned mnemonic);
 

@@ -1,0 +1,248 @@
+/*
+ * test_mmio.c - kernel/dev/mmio.c on the host: guest instructions run
+ * through the emulator with the vcpu's registers and segments, guest
+ * memory through gmem and the p2m, ports through fake port handlers.
+ * INS/OUTS as the I/O exit runs them: direction, segments, the REP bound,
+ * a #PF in the middle of a string, memory outside guest RAM, a failing
+ * device.
+ */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <inc/mmu.h>
+#include <inc/x86.h>
+#include <inc/stdio.h>
+#include <kernel/kernel.h>
+#include <kernel/mm/page.h>
+#include <kernel/domain.h>
+#include <kernel/x86/emulate.h>
+#include <kernel/dev/mmio.h>
+#include <kernel/dev/io.h>
+#include "host_kernel.h"
+
+#define GUEST_RAM	(4 * MiB)
+#define CODE		0x7000
+#define PORT_BAD	0xbad
+
+static struct boot_info *bi;
+static struct domain dom;
+static struct vcpu *v;
+static uint64_t regs[VREG_COUNT];
+static struct vseg_desc segs[VSEG_COUNT];
+static struct { uint8_t vector; bool has_error; uint32_t error; int n; } inj;
+static uint8_t out[8192];
+static unsigned nout;
+
+uint64_t virt_reg_read(struct vcpu *vc, enum vreg r)
+{
+	return regs[r];
+}
+
+void virt_reg_write(struct vcpu *vc, enum vreg r, uint64_t val)
+{
+	regs[r] = val;
+}
+
+void virt_seg_read(struct vcpu *vc, enum vseg s, struct vseg_desc *o)
+{
+	*o = segs[s];
+}
+
+bool vcpu_long_mode(struct vcpu *vc)
+{
+	return (regs[VREG_EFER] & EFER_LMA) && (segs[VSEG_CS].attr & SEG_ATTR_L);
+}
+
+void virt_inject_exception(struct vcpu *vc, uint8_t vector, bool has_error,
+			   uint32_t error)
+{
+	inj.vector = vector;
+	inj.has_error = has_error;
+	inj.error = error;
+	inj.n++;
+}
+
+void domain_crash(struct domain *d, struct vcpu *vc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->crash_reason, sizeof(d->crash_reason), fmt, ap);
+	va_end(ap);
+	d->state = DOMAIN_CRASHED;
+}
+
+/* Every port but PORT_BAD: reads give 0x41, 0x42, ...; writes are recorded. */
+static int test_port(struct domain *d, void *opaque, uint64_t port,
+		     unsigned size, bool write, uint64_t *val)
+{
+	static uint8_t next = 0x41;
+
+	if (!write)
+		*val = next++;
+	else if (nout < sizeof(out))
+		out[nout++] = (uint8_t)*val;
+	return 0;
+}
+
+/* PORT_BAD: a device that fails every access. */
+static int bad_port(struct domain *d, void *opaque, uint64_t port,
+		    unsigned size, bool write, uint64_t *val)
+{
+	return -E_IO;
+}
+
+static void setup(void)
+{
+	int i;
+
+	host_mem_init();
+	bi = host_bi_new();
+	host_bi_add(bi, 1 * MiB, 31 * MiB, BOOT_MEM_CONVENTIONAL);
+	page_init(bi);
+	memset(&dom, 0, sizeof(dom));
+	memset(regs, 0, sizeof(regs));
+	memset(&inj, 0, sizeof(inj));
+	nout = 0;
+	for (i = 0; i < VSEG_COUNT; i++)
+		segs[i] = (struct vseg_desc){ 0x10, 0xc93, ~0u, 0 };
+	segs[VSEG_CS] = (struct vseg_desc){ 0x08, 0xc9b, ~0u, 0 };
+	regs[VREG_CR0] = CR0_PE;
+	regs[VREG_RFLAGS] = X86_FLAGS_FIXED;
+	regs[VREG_RIP] = CODE;
+	dom.state = DOMAIN_RUNNING;
+	v = &dom.vcpus[0];
+	v->domain = &dom;
+	cr_assert_eq(p2m_init(&dom.p2m, GUEST_RAM), 0);
+	cr_assert_eq(io_register_port(&dom, 0, PORT_BAD, test_port, NULL, "test"), 0);
+	cr_assert_eq(io_register_port(&dom, PORT_BAD, 1, bad_port, NULL, "bad"), 0);
+	cr_assert_eq(io_register_port(&dom, PORT_BAD + 1, 0x10000 - PORT_BAD - 1,
+				      test_port, NULL, "test"), 0);
+}
+
+static void teardown(void)
+{
+	p2m_destroy(&dom.p2m);
+	free(bi);
+}
+
+TestSuite(mmio, .init = setup, .fini = teardown);
+
+static void put(gpa_t gpa, const void *p, size_t len)
+{
+	cr_assert_eq(p2m_write(&dom.p2m, gpa, p, len), 0);
+}
+
+/* Places the instruction bytes at CS:RIP = CODE and runs them. */
+#define RUN(...)							\
+	({								\
+		static const uint8_t b_[] = { __VA_ARGS__ };		\
+		put(CODE, b_, sizeof(b_));				\
+		mmio_emulate(v);					\
+	})
+
+Test(mmio, rep_outsb_backwards_from_an_overridden_segment)
+{
+	segs[VSEG_FS].base = 0x20000;
+	put(0x20100, "abc", 3);
+	regs[VREG_RFLAGS] |= X86_FLAGS_DF;
+	v->gprs[GPR_RSI] = 0x102;
+	v->gprs[GPR_RCX] = 3;
+	v->gprs[GPR_RDX] = 0x3f8;
+	cr_assert_eq(RUN(0x64, 0xf3, 0x6e), 0);	/* rep outsb %fs:(%esi) */
+	cr_assert_eq(nout, 3);
+	cr_expect_arr_eq(out, "cba", 3);
+	cr_expect_eq(v->gprs[GPR_RSI], 0xff);
+	cr_expect_eq(v->gprs[GPR_RCX], 0);
+	cr_expect_eq(regs[VREG_RIP], CODE + 3);
+}
+
+Test(mmio, rep_insb_into_es_in_16_bit_code)
+{
+	uint8_t buf[3];
+
+	regs[VREG_CR0] = 0;
+	segs[VSEG_ES].base = 0x30000;
+	segs[VSEG_DS].base = 0x50000;
+	v->gprs[GPR_RDI] = 0x7777fffe;
+	v->gprs[GPR_RCX] = 3;
+	v->gprs[GPR_RDX] = 0x3ff;
+	cr_assert_eq(RUN(0xf3, 0x6c), 0);		/* rep insb */
+	cr_assert_eq(p2m_read(&dom.p2m, 0x3fffe, buf, 2), 0);
+	cr_assert_eq(p2m_read(&dom.p2m, 0x30000, buf + 2, 1), 0);
+	cr_expect(buf[1] == buf[0] + 1 && buf[2] == buf[0] + 2,
+		  "ES:DI, DI wrapping at 64 KiB");
+	cr_expect_eq(v->gprs[GPR_RDI], 0x77770001);
+	cr_expect_eq(regs[VREG_RIP], CODE + 2);
+}
+
+Test(mmio, long_rep_stops_with_rip_on_the_instruction)
+{
+	v->gprs[GPR_RSI] = 0x100000;
+	v->gprs[GPR_RCX] = X86_EMUL_REP_BATCH + 1;
+	v->gprs[GPR_RDX] = 0x80;
+	cr_assert_eq(RUN(0xf3, 0x6e), 0);
+	cr_expect_eq(v->gprs[GPR_RCX], 1);
+	cr_expect_eq(regs[VREG_RIP], CODE, "the guest executes it again");
+	cr_assert_eq(mmio_emulate(v), 0);
+	cr_expect_eq(v->gprs[GPR_RCX], 0);
+	cr_expect_eq(regs[VREG_RIP], CODE + 2);
+}
+
+/* 32-bit paging: pages 0-7 identity-mapped except page 6. */
+static void paging_without_page_6(void)
+{
+	uint32_t pde = 0x11000 | PTE_P | PTE_W, pte;
+	int i;
+
+	put(0x10000, &pde, 4);
+	for (i = 0; i < 8; i++) {
+		pte = i == 6 ? 0 : (i << 12) | PTE_P | PTE_W;
+		put(0x11000 + 4 * i, &pte, 4);
+	}
+	regs[VREG_CR3] = 0x10000;
+	regs[VREG_CR0] |= CR0_PG;
+}
+
+Test(mmio, page_fault_mid_string_keeps_the_elements_done)
+{
+	paging_without_page_6();
+	v->gprs[GPR_RSI] = 0x5ffe;
+	v->gprs[GPR_RCX] = 4;
+	v->gprs[GPR_RDX] = 0x80;
+	cr_assert_eq(RUN(0xf3, 0x6e), 0);
+	cr_expect_eq(nout, 2);
+	cr_expect_eq(inj.n, 1);
+	cr_expect_eq(inj.vector, T_PF);
+	cr_expect(inj.has_error && inj.error == 0, "not present, read");
+	cr_expect_eq(regs[VREG_CR2], 0x6000);
+	cr_expect_eq(v->gprs[GPR_RSI], 0x6000, "rSI at the faulting element");
+	cr_expect_eq(v->gprs[GPR_RCX], 2);
+	cr_expect_eq(regs[VREG_RIP], CODE);
+}
+
+Test(mmio, ins_outside_guest_ram_crashes_the_domain)
+{
+	v->gprs[GPR_RDI] = GUEST_RAM - 2;
+	v->gprs[GPR_RCX] = 4;
+	v->gprs[GPR_RDX] = 0x80;
+	cr_assert_eq(RUN(0xf3, 0x66, 0x6d), -E_IO);	/* rep insw */
+	cr_expect_eq(dom.state, DOMAIN_CRASHED);
+	cr_expect_str_eq(dom.crash_reason, "ins at 0x400000: outside guest memory");
+	cr_expect_eq(v->gprs[GPR_RCX], 4, "registers untouched");
+}
+
+Test(mmio, failing_device_crashes_the_domain)
+{
+	v->gprs[GPR_RSI] = 0x100;
+	v->gprs[GPR_RDX] = PORT_BAD;
+	cr_assert_eq(RUN(0x6e), -E_IO);
+	cr_expect_str_eq(dom.crash_reason, "port 0xbad: I/O error");
+}
+
+Test(mmio, code_outside_guest_ram_is_not_emulated)
+{
+	regs[VREG_RIP] = GUEST_RAM + 0x100;
+	cr_expect_eq(mmio_emulate(v), -E_NOT_SUPP);
+	cr_expect_eq(regs[VREG_RIP], GUEST_RAM + 0x100);
+}
