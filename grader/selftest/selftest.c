@@ -104,13 +104,13 @@ Test(grader, group_shares_boot, .timeout = 300)
  * grader/batch grades only a submission's student files: a lab-1 handout
  * with edits outside them goes through batch -n (grader/selftest/batch-check).
  */
-Test(grader, batch_restores, .timeout = 400)
+Test(grader, batch_restores, .timeout = 200)
 {
 	const char *log = "obj/grader/selftest/batch-check.log";
 	char *argv[] = { "grader/selftest/batch-check",
 			 "obj/grader/selftest/batch", NULL };
 	char line[512], fails[2048] = "";
-	int rc = run_command(argv, log, 360);
+	int rc = run_command(argv, log, 180);
 	FILE *f = fopen(log, "r");
 
 	while (f && fgets(line, sizeof(line), f))
