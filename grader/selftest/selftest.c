@@ -1,10 +1,13 @@
 /*
  * selftest.c - the grader's own tests: each boots a fake hypervisor from
  * grader/selftest/ through the real loader and checks the grader classifies
- * it correctly and quickly.  Run with make check-grader.
+ * it correctly and quickly; batch_restores checks grader/batch without a
+ * boot.  Run with make check-grader.
  */
+#include <stdio.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include "../grader.h"
 #include "../internal.h"
 
 #define FAKE(name)	"obj/grader/selftest/" name ".elf"
@@ -113,4 +116,32 @@ Test(grader, start_failure_is_machine_error, .timeout = 300)
 	cr_expect(strncmp(d, "[machine error]", 15) == 0, "got: %s", d);
 	cr_expect(strstr(d, "machine.out| ") != NULL,
 		  "no emulator output in: %s", d);
+}
+
+/*
+ * grader/batch grades only a submission's student files: a lab-1 handout
+ * with edits outside them goes through batch -n (grader/selftest/batch-check).
+ */
+Test(grader, batch_restores, .timeout = 200)
+{
+	const char *log = "obj/grader/selftest/batch-check.log";
+	char *argv[] = { "grader/selftest/batch-check",
+			 "obj/grader/selftest/batch", NULL };
+	char line[512], fails[2048] = "", skip[512] = "";
+	int rc = run_command(argv, log, 180);
+	FILE *f = fopen(log, "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "FAIL", 4) == 0 &&
+		    strlen(fails) + strlen(line) < sizeof(fails))
+			strcat(fails, line);
+		if (strncmp(line, "batch-check: SKIP: ", 19) == 0)
+			snprintf(skip, sizeof(skip), "%s", line + 19);
+	}
+	if (f)
+		fclose(f);
+	if (rc == 77)
+		cr_skip_test("%s", skip);
+	cr_expect(rc == 0, "batch-check failed (status %d), see %s\n%s", rc,
+		  log, fails);
 }
