@@ -18,7 +18,6 @@
 
 #define IOPM_PAGES	3	/* 12 KiB: one bit per port, APM 15.10.1 */
 #define MSRPM_PAGES	2	/* 8 KiB: two bits per MSR, APM 15.11 */
-#define PAT_RESET	0x0007040600070406ULL
 
 static hpa_t vmcb_iopm_pa;
 static hpa_t vmcb_msrpm_pa;

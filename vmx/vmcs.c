@@ -22,13 +22,6 @@
 #include <vmx/vmx.h>
 #include <vmx/vmcs.h>
 
-#define MSR_SYSENTER_CS		0x174
-#define MSR_SYSENTER_ESP	0x175
-#define MSR_SYSENTER_EIP	0x176
-#define MSR_PAT			0x277
-#define MSR_CSTAR		0xc0000083
-#define MSR_SFMASK		0xc0000084
-#define PAT_RESET		0x0007040600070406ULL
 
 static hpa_t vmcs_io_bitmap_pa;		/* A and B, one page each */
 static hpa_t vmcs_msr_bitmap_pa;
@@ -166,7 +159,7 @@ static void vmcs_init_host(void)
 	vmcs_write(VMCS_HOST_SYSENTER_ESP, 0);
 	vmcs_write(VMCS_HOST_SYSENTER_EIP, 0);
 	vmcs_write(VMCS_HOST_EFER, rdmsr(MSR_EFER));
-	vmcs_write(VMCS_HOST_PAT, rdmsr(MSR_PAT));
+	vmcs_write(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
 	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit);
 #else
 	/* LAB 3: your code here */
