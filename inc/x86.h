@@ -44,6 +44,13 @@
 #define CR0_CD		(UL(1) << 30)
 #define CR0_PG		(UL(1) << 31)
 
+/* Values after RESET or INIT (SDM 3A 10.1.1 table 10-1; APM 2 14.1.3). */
+#define RFLAGS_RESET	X86_FLAGS_FIXED
+#define CR0_RESET	(CR0_CD | CR0_NW | CR0_ET)	/* 0x60000010 */
+#define DR6_RESET	UL(0xffff0ff0)
+#define DR7_RESET	UL(0x400)
+#define RIP_RESET	UL(0xfff0)	/* with CS.base 0xffff0000 */
+
 #define CR4_DE		(UL(1) << 3)
 #define CR4_PSE		(UL(1) << 4)
 #define CR4_PAE		(UL(1) << 5)

@@ -113,18 +113,40 @@ void virt_dump(struct vcpu *v)
 	v->domain->ops->dump(v);
 }
 
-const struct vseg_desc virt_reset_segs[VSEG_COUNT] = {
-	[VSEG_CS] = { 0xf000, 0x09b, 0xffff, 0xffff0000 },
-	[VSEG_DS] = { 0, 0x093, 0xffff, 0 },
-	[VSEG_ES] = { 0, 0x093, 0xffff, 0 },
-	[VSEG_SS] = { 0, 0x093, 0xffff, 0 },
-	[VSEG_FS] = { 0, 0x093, 0xffff, 0 },
-	[VSEG_GS] = { 0, 0x093, 0xffff, 0 },
-	[VSEG_GDTR] = { 0, 0, 0xffff, 0 },
-	[VSEG_IDTR] = { 0, 0, 0xffff, 0 },
-	[VSEG_LDTR] = { 0, 0x082, 0xffff, 0 },
-	[VSEG_TR] = { 0, 0x08b, 0xffff, 0 },
+const struct virt_reset_state virt_reset = {
+	.regs = {
+		[VREG_RIP] = RIP_RESET,
+		[VREG_RFLAGS] = RFLAGS_RESET,
+		[VREG_CR0] = CR0_RESET,
+		[VREG_PAT] = PAT_RESET,
+		[VREG_DR7] = DR7_RESET,
+		/* CR2-CR4, EFER, the SYSCALL/SYSENTER MSRs and CPL: 0 */
+	},
+	.segs = {
+		[VSEG_CS] = { 0xf000, 0x09b, 0xffff, 0xffff0000 },
+		[VSEG_DS] = { 0, 0x093, 0xffff, 0 },
+		[VSEG_ES] = { 0, 0x093, 0xffff, 0 },
+		[VSEG_SS] = { 0, 0x093, 0xffff, 0 },
+		[VSEG_FS] = { 0, 0x093, 0xffff, 0 },
+		[VSEG_GS] = { 0, 0x093, 0xffff, 0 },
+		[VSEG_GDTR] = { 0, 0, 0xffff, 0 },
+		[VSEG_IDTR] = { 0, 0, 0xffff, 0 },
+		[VSEG_LDTR] = { 0, 0x082, 0xffff, 0 },
+		[VSEG_TR] = { 0, 0x08b, 0xffff, 0 },
+	},
+	.dr6 = DR6_RESET,
 };
+
+void virt_vcpu_reset(struct vcpu *v)
+{
+	enum vseg s;
+	enum vreg r;
+
+	for (s = 0; s < VSEG_COUNT; s++)
+		virt_seg_write(v, s, &virt_reset.segs[s]);
+	for (r = 0; r < VREG_COUNT; r++)
+		virt_reg_write(v, r, virt_reset.regs[r]);
+}
 
 void virt_dump_gprs(const struct vcpu *v)
 {

@@ -186,10 +186,24 @@ void virt_set_paging_root(struct vcpu *v, hpa_t root);
 void virt_dump(struct vcpu *v);
 
 /*
- * The segment registers after RESET (SDM 3A 10.1.1 table 10-1, APM vol. 2
- * 14.1.3 table 14-1): a backend loads them into each new vcpu.
+ * A vcpu's state after RESET (SDM 3A 10.1.1 table 10-1 "IA-32 Processor
+ * States Following Power-up, Reset, or INIT"; APM vol. 2 14.1.3 table
+ * 14-1), one for both vendors.  DR6 is no vreg: the VMCB holds it on SVM,
+ * kernel/xstate.c switches it by hand on VT-x.
  */
-extern const struct vseg_desc virt_reset_segs[VSEG_COUNT];
+struct virt_reset_state {
+	uint64_t regs[VREG_COUNT];
+	struct vseg_desc segs[VSEG_COUNT];
+	uint64_t dr6;
+};
+extern const struct virt_reset_state virt_reset;
+
+/*
+ * Loads virt_reset's registers and segments into v through the backend's
+ * reg_write and seg_write; the backend calls it once its VMCB/VMCS for v
+ * is set up, and the core then sets the entry state the image asks for.
+ */
+void virt_vcpu_reset(struct vcpu *v);
 
 /* Prints v's general-purpose registers, four a line, for a backend's dump. */
 void virt_dump_gprs(const struct vcpu *v);

@@ -58,21 +58,12 @@ static void vmcb_init_control(struct vcpu *v, struct vmcb_control *c)
 #endif
 }
 
-/* The register state after RESET (APM vol. 2, 14.1.3, table 14-1). */
+/* The register state after RESET (kernel/virt.c), to which svm_reg_write
+ * adds EFER.SVME; DR6 lives in the save area. */
 static void vmcb_init_save(struct vcpu *v, struct vmcb_save *s)
 {
-	enum vseg seg;
-
-	for (seg = 0; seg < VSEG_COUNT; seg++)
-		virt_seg_write(v, seg, &virt_reset_segs[seg]);
-	s->cpl = 0;
-	s->efer = EFER_SVME;
-	s->cr0 = CR0_ET;
-	s->rflags = 0x2;
-	s->rip = 0xfff0;
-	s->dr6 = 0xffff0ff0;
-	s->dr7 = 0x400;
-	s->g_pat = PAT_RESET;
+	virt_vcpu_reset(v);
+	s->dr6 = virt_reset.dr6;
 }
 
 void vmcb_init(struct vcpu *v)

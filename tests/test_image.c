@@ -310,7 +310,7 @@ Test(image, flat_real_mode)
 	cr_expect_eq(boot.mode, BOOT_MODE_REAL);
 	cr_expect_eq(boot.cs_sel, 0);
 	cr_expect_eq(boot.rip, 0x7c00);
-	cr_expect_eq(boot.cr0, CR0_ET);
+	cr_expect_eq(boot.cr0, CR0_RESET);
 	cr_expect_arr_eq(ram + 0x7c00, text, sizeof(text));
 	cr_expect_eq(ram[0x7c00 + 511], 0);
 	cr_expect_eq(ram[0x7c00 + 512], 0xaa);

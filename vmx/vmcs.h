@@ -126,11 +126,13 @@
 #define PROC2_UNRESTRICTED_GUEST	(1u << 7)
 
 /* Table 25-13 / 25-15: VM-exit and VM-entry controls */
+#define EXIT_SAVE_DEBUG_CONTROLS	(1u << 2)
 #define EXIT_HOST_ADDR_SPACE_SIZE	(1u << 9)
 #define EXIT_SAVE_PAT			(1u << 18)
 #define EXIT_LOAD_PAT			(1u << 19)
 #define EXIT_SAVE_EFER			(1u << 20)
 #define EXIT_LOAD_EFER			(1u << 21)
+#define ENTRY_LOAD_DEBUG_CONTROLS	(1u << 2)
 #define ENTRY_IA32E_MODE		(1u << 9)
 #define ENTRY_LOAD_PAT			(1u << 14)
 #define ENTRY_LOAD_EFER			(1u << 15)

@@ -148,11 +148,12 @@ static int vmx_probe_controls(void)
 		       PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST,
 		       PROC2_ENABLE_VPID, "secondary", &c->proc2) < 0 ||
 	    vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_EXIT_CTLS),
-		       EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER |
-		       EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT, 0,
-		       "VM-exit", &c->exit) < 0 ||
+		       EXIT_SAVE_DEBUG_CONTROLS | EXIT_HOST_ADDR_SPACE_SIZE |
+		       EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT |
+		       EXIT_LOAD_PAT, 0, "VM-exit", &c->exit) < 0 ||
 	    vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_ENTRY_CTLS),
-		       ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, 0,
+		       ENTRY_LOAD_DEBUG_CONTROLS | ENTRY_LOAD_EFER |
+		       ENTRY_LOAD_PAT, 0,
 		       "VM-entry", &c->entry) < 0)
 		return -E_NOT_SUPP;
 	c->proc &= ~(PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING) |

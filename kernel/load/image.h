@@ -14,7 +14,8 @@
  *              entered in protected (ELF32) or long (ELF64) mode.
  *
  * Entry state the core must establish from struct guest_boot:
- *   real       CS = cs_sel (base cs_sel << 4), DS = ES = SS = 0, IP = rip.
+ *   real       CS = cs_sel (base cs_sel << 4), DS = ES = SS = 0, IP = rip,
+ *              CR0 = cr0 (its value after RESET), EFLAGS = 0x2.
  *   protected  flat 4 GiB 32-bit code and data segments, CR0 = cr0 (PE,
  *              paging off), EFLAGS = 0x2.
  *   long       flat 64-bit code, CR0/CR3/CR4/EFER as given: identity map of
