@@ -12,6 +12,7 @@
  */
 #include <inc/memlayout.h>
 #include <inc/mmu.h>
+#include <inc/multiboot.h>
 #include <inc/public/te.h>
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -25,7 +26,8 @@
 /* RFLAGS bits the guest holds in hardware; IF and IOPL stay the host's. */
 #define TE_RFLAGS_HW		(X86_FLAGS_ARITH | X86_FLAGS_DF | X86_FLAGS_ID)
 #define PML4_HALF		256
-#define MBI_CMDLINE		(1u << 2)
+
+_Static_assert(TE_BOOT_MAGIC == MB_BOOT_MAGIC, "te.h boot magic");
 
 /* struct trapframe's register order (kernel/trap.h). */
 static const uint8_t te_tf_order[15] = {

@@ -25,13 +25,9 @@
 #ifndef KERNEL_IMAGE_H
 #define KERNEL_IMAGE_H
 
+#include <inc/multiboot.h>
 #include <inc/types.h>
 #include <kernel/load/config.h>
-
-/* Multiboot v1 (Multiboot Specification 0.6.96, section 3). */
-#define MB_HEADER_MAGIC		0x1BADB002
-#define MB_BOOT_MAGIC		0x2BADB002
-#define MB_SEARCH		8192
 
 /* Guest-physical areas the loader itself uses; a kernel may not overlap. */
 #define IMAGE_MB_INFO		0x9000	/* Multiboot info, cmdline, mmap */
