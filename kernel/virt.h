@@ -68,6 +68,8 @@ struct vseg_desc {
 	uint64_t base;
 };
 
+#define SEG_ATTR_DPL_SHIFT 5
+#define SEG_ATTR_DPL	(3u << SEG_ATTR_DPL_SHIFT)
 #define SEG_ATTR_P	(1u << 7)
 #define SEG_ATTR_L	(1u << 9)
 #define SEG_ATTR_DB	(1u << 10)

@@ -104,8 +104,8 @@ static enum exit_kind svm_decode_cr(struct vcpu *v, unsigned cr, bool write,
 	} else {
 		return EXIT_UNKNOWN;
 	}
-	if ((info1 >> 63) & 1)
-		x->gpr = (enum gpr)(info1 & 0xf);
+	if (info1 & EXITINFO1_CR_MOV)
+		x->gpr = (enum gpr)(info1 & EXITINFO1_CR_GPR);
 	v->exit.insn_len = (uint8_t)(in.pfx + 3);
 	return EXIT_CR_ACCESS;
 }

@@ -36,7 +36,7 @@ int vmcb_setup(void)
 static void vmcb_init_control(struct vcpu *v, struct vmcb_control *c)
 {
 #if SOL >= 3
-	c->intercept_cr_write = (1u << 0) | (1u << 4);
+	c->intercept_cr_write = INTERCEPT_CR(0) | INTERCEPT_CR(4);
 	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID |
 			     INTERCEPT_HLT | INTERCEPT_INVLPGA |
 			     INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT |

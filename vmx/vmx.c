@@ -19,6 +19,7 @@
 #define VMX_TRUE_CTLS_OFFSET	(MSR_IA32_VMX_TRUE_PINBASED_CTLS - \
 				 MSR_IA32_VMX_PINBASED_CTLS)
 
+#define BASIC_REVISION_MASK	0x7fffffffULL	/* bits 30:0 */
 #define BASIC_IO_INSN_INFO	(1ULL << 54)
 #define BASIC_TRUE_CTLS		(1ULL << 55)
 
@@ -311,7 +312,7 @@ static void vmx_requeue_event(struct vcpu *v)
 	if (type == INTR_TYPE_SOFT_INT || type == INTR_TYPE_PRIV_SOFT_EXC ||
 	    type == INTR_TYPE_SOFT_EXC)
 		vmcs_write(VMCS_ENTRY_INSN_LEN, vmcs_read(VMCS_EXIT_INSN_LEN));
-	vmcs_write(VMCS_ENTRY_INTR_INFO, info & ~(1ULL << 12));
+	vmcs_write(VMCS_ENTRY_INTR_INFO, info & ~(uint64_t)INTR_INFO_NMI_UNBLOCKING);
 }
 
 /* VMLAUNCH/VMRESUME itself failed: an entry failure of this domain. */
@@ -426,7 +427,7 @@ const struct virt_ops *vmx_probe(void)
 		return NULL;
 	}
 	basic = rdmsr(MSR_IA32_VMX_BASIC);
-	vmx_caps.revision = basic & 0x7fffffff;
+	vmx_caps.revision = basic & BASIC_REVISION_MASK;
 	vmx_caps.true_ctls = basic & BASIC_TRUE_CTLS;
 	vmx_caps.io_insn_info = basic & BASIC_IO_INSN_INFO;
 	vmx_caps.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
