@@ -14,7 +14,6 @@
 #include <kernel/domain.h>
 #include <kernel/exit.h>
 
-
 #define CPUID_E1_EDX_NX		(1u << 20)
 
 /* The vreg behind msr for MSRs stored verbatim, or VREG_COUNT. */

@@ -11,7 +11,6 @@
 #include <kernel/symbols.h>
 #include <kernel/trap.h>
 
-
 #define IDT_INTR_GATE	0xe	/* 64-bit interrupt gate: clears IF */
 
 struct idt_gate {

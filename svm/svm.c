@@ -111,7 +111,8 @@ static void svm_inject_interrupt(struct vcpu *v, struct vmcb *vmcb)
 	int vec;
 
 	if ((vmcb->control.eventinj & EVENTINJ_V) ||
-	    !(vmcb->save.rflags & X86_FLAGS_IF) || (vmcb->control.interrupt_shadow & 1))
+	    !(vmcb->save.rflags & X86_FLAGS_IF) ||
+	    (vmcb->control.interrupt_shadow & 1))
 		return;
 	vec = vlapic_take_interrupt(v);
 	if (vec >= 0)

@@ -14,7 +14,6 @@
 
 struct x86_insn;
 
-
 /* Reads n bytes at guest address la (= guest-physical), bounds-checked. */
 static inline int te_read(struct vcpu *v, uint64_t la, void *buf, size_t n)
 {

@@ -22,7 +22,6 @@
 #include <vmx/vmx.h>
 #include <vmx/vmcs.h>
 
-
 static hpa_t vmcs_io_bitmap_pa;		/* A and B, one page each */
 static hpa_t vmcs_msr_bitmap_pa;
 static hpa_t vmcs_host_msrs_pa;		/* VM-exit MSR-load area */
