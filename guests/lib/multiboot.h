@@ -14,9 +14,9 @@
 	.section .multiboot, "a";		\
 	.balign 4;				\
 mb_header:					\
-	.long MB_HEADER_MAGIC;				\
+	.long MB_HEADER_MAGIC;			\
 	.long MB_FLAGS;				\
-	.long -(MB_HEADER_MAGIC + MB_FLAGS);		\
+	.long -(MB_HEADER_MAGIC + MB_FLAGS);	\
 	.long mb_header;			\
 	.long __load_start;			\
 	.long __load_end;			\
