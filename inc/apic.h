@@ -6,11 +6,9 @@
 #ifndef INC_APIC_H
 #define INC_APIC_H
 
-/* IA32_APIC_BASE. */
-#define MSR_APIC_BASE		0x1b
-#define APIC_BASE_BSP		(1ULL << 8)
-#define APIC_BASE_X2APIC	(1ULL << 10)
-#define APIC_BASE_ENABLE	(1ULL << 11)
+#include <inc/msr.h>
+
+/* The APIC base IA32_APIC_BASE holds after reset. */
 #define APIC_DEFAULT_PA		0xfee00000u
 
 /* Offsets in the xAPIC page; the x2APIC MSR is 0x800 + offset / 16. */

@@ -6,55 +6,69 @@
 #ifndef INC_X86_H
 #define INC_X86_H
 
-#include <inc/types.h>
+#include <inc/const.h>
+#include <inc/msr.h>
 
-/* RFLAGS (SDM 3A 2.3) */
-#define FL_CF		(1UL << 0)
-#define FL_IF		(1UL << 9)
-#define FL_IOPL_MASK	(3UL << 12)
-#define FL_AC		(1UL << 18)
+/* RFLAGS (SDM 1 3.4.3; SDM 3A 2.3). */
+#define X86_FLAGS_CF	(UL(1) << 0)
+#define X86_FLAGS_FIXED	(UL(1) << 1)	/* reserved, always 1 */
+#define X86_FLAGS_PF	(UL(1) << 2)
+#define X86_FLAGS_AF	(UL(1) << 4)
+#define X86_FLAGS_ZF	(UL(1) << 6)
+#define X86_FLAGS_SF	(UL(1) << 7)
+#define X86_FLAGS_TF	(UL(1) << 8)
+#define X86_FLAGS_IF	(UL(1) << 9)
+#define X86_FLAGS_DF	(UL(1) << 10)
+#define X86_FLAGS_OF	(UL(1) << 11)
+#define X86_FLAGS_IOPL	(UL(3) << 12)
+#define X86_FLAGS_NT	(UL(1) << 14)
+#define X86_FLAGS_RF	(UL(1) << 16)
+#define X86_FLAGS_VM	(UL(1) << 17)
+#define X86_FLAGS_AC	(UL(1) << 18)
+#define X86_FLAGS_VIF	(UL(1) << 19)
+#define X86_FLAGS_VIP	(UL(1) << 20)
+#define X86_FLAGS_ID	(UL(1) << 21)
+#define X86_FLAGS_ARITH	(X86_FLAGS_CF | X86_FLAGS_PF | X86_FLAGS_AF | \
+			 X86_FLAGS_ZF | X86_FLAGS_SF | X86_FLAGS_OF)
 
 /* Control registers (SDM 3A 2.5) */
-#define CR0_PE		(1UL << 0)
-#define CR0_MP		(1UL << 1)
-#define CR0_EM		(1UL << 2)
-#define CR0_TS		(1UL << 3)
-#define CR0_ET		(1UL << 4)
-#define CR0_NE		(1UL << 5)
-#define CR0_WP		(1UL << 16)
-#define CR0_AM		(1UL << 18)
-#define CR0_NW		(1UL << 29)
-#define CR0_CD		(1UL << 30)
-#define CR0_PG		(1UL << 31)
+#define CR0_PE		(UL(1) << 0)
+#define CR0_MP		(UL(1) << 1)
+#define CR0_EM		(UL(1) << 2)
+#define CR0_TS		(UL(1) << 3)
+#define CR0_ET		(UL(1) << 4)
+#define CR0_NE		(UL(1) << 5)
+#define CR0_WP		(UL(1) << 16)
+#define CR0_AM		(UL(1) << 18)
+#define CR0_NW		(UL(1) << 29)
+#define CR0_CD		(UL(1) << 30)
+#define CR0_PG		(UL(1) << 31)
 
-#define CR4_PAE		(1UL << 5)
-#define CR4_PGE		(1UL << 7)
-#define CR4_OSFXSR	(1UL << 9)
-#define CR4_UMIP	(1UL << 11)
-#define CR4_VMXE	(1UL << 13)
-#define CR4_FSGSBASE	(1UL << 16)
-#define CR4_PCIDE	(1UL << 17)
-#define CR4_OSXSAVE	(1UL << 18)
-#define CR4_SMEP	(1UL << 20)
-#define CR4_SMAP	(1UL << 21)
+/* Values after RESET or INIT (SDM 3A 10.1.1 table 10-1; APM 2 14.1.3). */
+#define RFLAGS_RESET	X86_FLAGS_FIXED
+#define CR0_RESET	(CR0_CD | CR0_NW | CR0_ET)	/* 0x60000010 */
+#define DR6_RESET	UL(0xffff0ff0)
+#define DR7_RESET	UL(0x400)
+#define RIP_RESET	UL(0xfff0)	/* with CS.base 0xffff0000 */
 
-/* MSRs */
-#define MSR_IA32_FEATURE_CONTROL	0x0000003a
-#define MSR_IA32_VMX_BASIC		0x00000480
-#define MSR_EFER			0xc0000080
-#define MSR_STAR			0xc0000081
-#define MSR_LSTAR			0xc0000082
-#define MSR_FS_BASE			0xc0000100
-#define MSR_GS_BASE			0xc0000101
-#define MSR_KERNEL_GS_BASE		0xc0000102
-#define MSR_VM_CR			0xc0010114
-#define MSR_VM_HSAVE_PA			0xc0010117
+#define CR4_DE		(UL(1) << 3)
+#define CR4_PSE		(UL(1) << 4)
+#define CR4_PAE		(UL(1) << 5)
+#define CR4_PGE		(UL(1) << 7)
+#define CR4_OSFXSR	(UL(1) << 9)
+#define CR4_UMIP	(UL(1) << 11)
+#define CR4_LA57	(UL(1) << 12)
+#define CR4_VMXE	(UL(1) << 13)
+#define CR4_SMXE	(UL(1) << 14)
+#define CR4_FSGSBASE	(UL(1) << 16)
+#define CR4_PCIDE	(UL(1) << 17)
+#define CR4_OSXSAVE	(UL(1) << 18)
+#define CR4_SMEP	(UL(1) << 20)
+#define CR4_SMAP	(UL(1) << 21)
+#define CR4_PKE		(UL(1) << 22)
 
-#define EFER_SCE	(1UL << 0)
-#define EFER_LME	(1UL << 8)
-#define EFER_LMA	(1UL << 10)
-#define EFER_NXE	(1UL << 11)
-#define EFER_SVME	(1UL << 12)
+#ifndef __ASSEMBLER__
+#include <inc/types.h>
 
 /* Exception vectors (SDM 3A 6.3.1) */
 enum {
@@ -236,5 +250,7 @@ static inline void ltr(uint16_t sel)
 {
 	__asm__ volatile("ltr %0" : : "r"(sel));
 }
+
+#endif /* !__ASSEMBLER__ */
 
 #endif

@@ -80,7 +80,7 @@ static void vcpu_set_boot(struct vcpu *v, const struct guest_boot *gb)
 	virt_reg_write(v, VREG_CR3, gb->cr3);
 	virt_reg_write(v, VREG_EFER, efer);
 	virt_reg_write(v, VREG_CR0, gb->cr0 | CR0_ET);
-	virt_reg_write(v, VREG_RFLAGS, 0x2);
+	virt_reg_write(v, VREG_RFLAGS, RFLAGS_RESET);
 	virt_reg_write(v, VREG_RIP, gb->rip);
 	virt_reg_write(v, VREG_CPL, 0);
 	v->gprs[GPR_RAX] = gb->rax;

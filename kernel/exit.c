@@ -134,7 +134,7 @@ static void exit_io(struct vcpu *v)
 static void exit_hlt(struct vcpu *v)
 {
 	vcpu_skip_insn(v);
-	if (!(virt_reg_read(v, VREG_RFLAGS) & FL_IF))
+	if (!(virt_reg_read(v, VREG_RFLAGS) & X86_FLAGS_IF))
 		domain_crash(v->domain, v, "vcpu %d halted with interrupts "
 			     "disabled", v->id);
 	else if (!vlapic_can_wake(v))

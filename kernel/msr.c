@@ -15,16 +15,6 @@
 #include <kernel/msr.h>
 #include <inc/mmu.h>
 
-#define MSR_TSC			0x00000010
-#define MSR_APIC_BASE		0x0000001b
-#define MSR_SYSENTER_CS		0x00000174
-#define MSR_SYSENTER_ESP	0x00000175
-#define MSR_SYSENTER_EIP	0x00000176
-#define MSR_PAT			0x00000277
-#define MSR_CSTAR		0xc0000083
-#define MSR_SFMASK		0xc0000084
-
-#define EFER_FFXSR		(1ULL << 14)
 #define CPUID_E1_EDX_NX		(1u << 20)
 
 /* The vreg behind msr for MSRs stored verbatim, or VREG_COUNT. */
@@ -36,10 +26,10 @@ static enum vreg msr_vreg(uint32_t msr)
 	case MSR_CSTAR:		return VREG_CSTAR;
 	case MSR_SFMASK:	return VREG_SFMASK;
 	case MSR_KERNEL_GS_BASE: return VREG_KERNEL_GS_BASE;
-	case MSR_SYSENTER_CS:	return VREG_SYSENTER_CS;
-	case MSR_SYSENTER_ESP:	return VREG_SYSENTER_ESP;
-	case MSR_SYSENTER_EIP:	return VREG_SYSENTER_EIP;
-	case MSR_PAT:		return VREG_PAT;
+	case MSR_IA32_SYSENTER_CS:	return VREG_SYSENTER_CS;
+	case MSR_IA32_SYSENTER_ESP:	return VREG_SYSENTER_ESP;
+	case MSR_IA32_SYSENTER_EIP:	return VREG_SYSENTER_EIP;
+	case MSR_IA32_PAT:		return VREG_PAT;
 	case MSR_EFER:		return VREG_EFER;
 	default:		return VREG_COUNT;
 	}
@@ -55,10 +45,10 @@ int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		return 0;
 	}
 	switch (msr) {
-	case MSR_TSC:
+	case MSR_IA32_TSC:
 		*val = rdtsc();
 		return 0;
-	case MSR_APIC_BASE:
+	case MSR_IA32_APIC_BASE:
 		*val = vlapic_base_msr(v);
 		return 0;
 	case MSR_FS_BASE:
@@ -121,25 +111,25 @@ int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	switch (msr) {
 	case MSR_EFER:
 		return msr_write_efer(v, val);
-	case MSR_APIC_BASE:
+	case MSR_IA32_APIC_BASE:
 		return vlapic_set_base_msr(v, val);
 	case MSR_FS_BASE:
 		return msr_write_seg_base(v, VSEG_FS, val);
 	case MSR_GS_BASE:
 		return msr_write_seg_base(v, VSEG_GS, val);
-	case MSR_PAT:
+	case MSR_IA32_PAT:
 		if (!msr_pat_valid(val))
 			return -E_INVAL;
 		break;
 	case MSR_LSTAR:
 	case MSR_CSTAR:
 	case MSR_KERNEL_GS_BASE:
-	case MSR_SYSENTER_ESP:
-	case MSR_SYSENTER_EIP:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
 		if (!is_canonical(val))
 			return -E_INVAL;
 		break;
-	case MSR_SYSENTER_CS:
+	case MSR_IA32_SYSENTER_CS:
 		val &= 0xffff;
 		break;
 	case MSR_SFMASK:

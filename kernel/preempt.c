@@ -83,7 +83,7 @@ static uint32_t preempt_calibrate(uint64_t period_us)
 
 int preempt_init(uint64_t period_us)
 {
-	uint64_t base = rdmsr(MSR_APIC_BASE);
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
 	uint32_t count;
 	int r;
 

@@ -4,18 +4,12 @@
  * (vector, error code, registers, symbolized backtrace) and powers off with
  * status 1.  Later labs install handlers for the vectors they expect.
  */
+#include <inc/mmu.h>
 #include <inc/x86.h>
 #include <kernel/gdt.h>
 #include <kernel/kernel.h>
 #include <kernel/symbols.h>
 #include <kernel/trap.h>
-
-/* Page-fault error code bits (SDM 3A 4.7). */
-#define PFERR_P		(1U << 0)
-#define PFERR_W		(1U << 1)
-#define PFERR_U		(1U << 2)
-#define PFERR_RSVD	(1U << 3)
-#define PFERR_I		(1U << 4)
 
 #define IDT_INTR_GATE	0xe	/* 64-bit interrupt gate: clears IF */
 
@@ -121,11 +115,11 @@ static void trap_print_regs(const struct trapframe *tf)
 static void trap_print_pf(uint64_t err)
 {
 	cprintf("  page fault: %s, %s, %s mode, %s%s\n",
-		err & PFERR_P ? "protection violation" : "not present",
-		err & PFERR_W ? "write" : "read",
-		err & PFERR_U ? "user" : "supervisor",
-		err & PFERR_I ? "instruction fetch" : "data access",
-		err & PFERR_RSVD ? ", reserved bit set" : "");
+		err & PFEC_P ? "protection violation" : "not present",
+		err & PFEC_W ? "write" : "read",
+		err & PFEC_U ? "user" : "supervisor",
+		err & PFEC_I ? "instruction fetch" : "data access",
+		err & PFEC_RSVD ? ", reserved bit set" : "");
 }
 
 /*

@@ -7,6 +7,22 @@
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/virt.h>
+#include <kernel/x86/decode.h>
+
+/* The emulator indexes v->gprs and the segments by its own numbers. */
+#define SAME(a, b) _Static_assert((int)(a) == (int)(b), #a " == " #b)
+SAME(X86_REG_RAX, GPR_RAX); SAME(X86_REG_RCX, GPR_RCX);
+SAME(X86_REG_RDX, GPR_RDX); SAME(X86_REG_RBX, GPR_RBX);
+SAME(X86_REG_RSP, GPR_RSP); SAME(X86_REG_RBP, GPR_RBP);
+SAME(X86_REG_RSI, GPR_RSI); SAME(X86_REG_RDI, GPR_RDI);
+SAME(X86_REG_R8, GPR_R8); SAME(X86_REG_R9, GPR_R9);
+SAME(X86_REG_R10, GPR_R10); SAME(X86_REG_R11, GPR_R11);
+SAME(X86_REG_R12, GPR_R12); SAME(X86_REG_R13, GPR_R13);
+SAME(X86_REG_R14, GPR_R14); SAME(X86_REG_R15, GPR_R15);
+SAME(X86_SEG_ES, VSEG_ES); SAME(X86_SEG_CS, VSEG_CS);
+SAME(X86_SEG_SS, VSEG_SS); SAME(X86_SEG_DS, VSEG_DS);
+SAME(X86_SEG_FS, VSEG_FS); SAME(X86_SEG_GS, VSEG_GS);
+#undef SAME
 
 const struct virt_ops *virt;
 
@@ -113,18 +129,40 @@ void virt_dump(struct vcpu *v)
 	v->domain->ops->dump(v);
 }
 
-const struct vseg_desc virt_reset_segs[VSEG_COUNT] = {
-	[VSEG_CS] = { 0xf000, 0x09b, 0xffff, 0xffff0000 },
-	[VSEG_DS] = { 0, 0x093, 0xffff, 0 },
-	[VSEG_ES] = { 0, 0x093, 0xffff, 0 },
-	[VSEG_SS] = { 0, 0x093, 0xffff, 0 },
-	[VSEG_FS] = { 0, 0x093, 0xffff, 0 },
-	[VSEG_GS] = { 0, 0x093, 0xffff, 0 },
-	[VSEG_GDTR] = { 0, 0, 0xffff, 0 },
-	[VSEG_IDTR] = { 0, 0, 0xffff, 0 },
-	[VSEG_LDTR] = { 0, 0x082, 0xffff, 0 },
-	[VSEG_TR] = { 0, 0x08b, 0xffff, 0 },
+const struct virt_reset_state virt_reset = {
+	.regs = {
+		[VREG_RIP] = RIP_RESET,
+		[VREG_RFLAGS] = RFLAGS_RESET,
+		[VREG_CR0] = CR0_RESET,
+		[VREG_PAT] = PAT_RESET,
+		[VREG_DR7] = DR7_RESET,
+		/* CR2-CR4, EFER, the SYSCALL/SYSENTER MSRs and CPL: 0 */
+	},
+	.segs = {
+		[VSEG_CS] = { 0xf000, 0x09b, 0xffff, 0xffff0000 },
+		[VSEG_DS] = { 0, 0x093, 0xffff, 0 },
+		[VSEG_ES] = { 0, 0x093, 0xffff, 0 },
+		[VSEG_SS] = { 0, 0x093, 0xffff, 0 },
+		[VSEG_FS] = { 0, 0x093, 0xffff, 0 },
+		[VSEG_GS] = { 0, 0x093, 0xffff, 0 },
+		[VSEG_GDTR] = { 0, 0, 0xffff, 0 },
+		[VSEG_IDTR] = { 0, 0, 0xffff, 0 },
+		[VSEG_LDTR] = { 0, 0x082, 0xffff, 0 },
+		[VSEG_TR] = { 0, 0x08b, 0xffff, 0 },
+	},
+	.dr6 = DR6_RESET,
 };
+
+void virt_vcpu_reset(struct vcpu *v)
+{
+	enum vseg s;
+	enum vreg r;
+
+	for (s = 0; s < VSEG_COUNT; s++)
+		virt_seg_write(v, s, &virt_reset.segs[s]);
+	for (r = 0; r < VREG_COUNT; r++)
+		virt_reg_write(v, r, virt_reset.regs[r]);
+}
 
 void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 			   uint32_t error)

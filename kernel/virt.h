@@ -68,6 +68,8 @@ struct vseg_desc {
 	uint64_t base;
 };
 
+#define SEG_ATTR_DPL_SHIFT 5
+#define SEG_ATTR_DPL	(3u << SEG_ATTR_DPL_SHIFT)
 #define SEG_ATTR_P	(1u << 7)
 #define SEG_ATTR_L	(1u << 9)
 #define SEG_ATTR_DB	(1u << 10)
@@ -183,10 +185,24 @@ void virt_set_paging_root(struct vcpu *v, hpa_t root);
 void virt_dump(struct vcpu *v);
 
 /*
- * The segment registers after RESET (SDM 3A 10.1.1 table 10-1, APM vol. 2
- * 14.1.3 table 14-1): a backend loads them into each new vcpu.
+ * A vcpu's state after RESET (SDM 3A 10.1.1 table 10-1 "IA-32 Processor
+ * States Following Power-up, Reset, or INIT"; APM vol. 2 14.1.3 table
+ * 14-1), one for both vendors.  DR6 is no vreg: the VMCB holds it on SVM,
+ * kernel/xstate.c switches it by hand on VT-x.
  */
-extern const struct vseg_desc virt_reset_segs[VSEG_COUNT];
+struct virt_reset_state {
+	uint64_t regs[VREG_COUNT];
+	struct vseg_desc segs[VSEG_COUNT];
+	uint64_t dr6;
+};
+extern const struct virt_reset_state virt_reset;
+
+/*
+ * Loads virt_reset's registers and segments into v through the backend's
+ * reg_write and seg_write; the backend calls it once its VMCB/VMCS for v
+ * is set up, and the core then sets the entry state the image asks for.
+ */
+void virt_vcpu_reset(struct vcpu *v);
 
 /* Queues a hardware exception (with an error code when has_error). */
 void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,

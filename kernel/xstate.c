@@ -34,7 +34,6 @@
 #define XSAVE_LEGACY_SIZE	576	/* legacy region and XSAVE header */
 #define FXSAVE_FCW		0
 #define FXSAVE_MXCSR		24
-#define DR6_RESET		0xffff0ff0ULL
 #define XCR0_RESET		XFEATURE_X87
 
 /* Components hvlab switches (0: the CPU has no XSAVE), and their size. */
@@ -116,7 +115,7 @@ int xstate_vcpu_init(struct vcpu *v)
 	memcpy(v->xs.area + FXSAVE_MXCSR, &mxcsr, sizeof(mxcsr));
 	v->xs.xcr0 = XCR0_RESET;
 	memset(v->xs.dr, 0, sizeof(v->xs.dr));
-	v->xs.dr6 = DR6_RESET;
+	v->xs.dr6 = virt_reset.dr6;
 	return 0;
 }
 

@@ -87,8 +87,8 @@ static enum exit_kind svm_decode_cr(struct vcpu *v, unsigned cr, bool write,
 	else
 		return EXIT_UNKNOWN;
 	x->gpr = (enum gpr)in.rm;
-	if (x->op != CR_OP_CLTS && ((info1 >> 63) & 1))
-		x->gpr = (enum gpr)(info1 & 0xf);
+	if (x->op != CR_OP_CLTS && (info1 & EXITINFO1_CR_MOV))
+		x->gpr = (enum gpr)(info1 & EXITINFO1_CR_GPR);
 	v->exit.insn_len = in.length;
 	return EXIT_CR_ACCESS;
 }

@@ -14,7 +14,6 @@
 #define CPUID_EXT_SVM		(1u << 2)	/* 0x80000001 ECX */
 #define SVM_FEAT_NPT		(1u << 0)	/* 0x8000000A EDX */
 #define SVM_FEAT_NRIPS		(1u << 3)
-#define VM_CR_SVMDIS		(1ULL << 4)
 
 struct svm_caps svm_caps;
 
@@ -112,7 +111,8 @@ static void svm_inject_interrupt(struct vcpu *v, struct vmcb *vmcb)
 	int vec;
 
 	if ((vmcb->control.eventinj & EVENTINJ_V) ||
-	    !(vmcb->save.rflags & FL_IF) || (vmcb->control.interrupt_shadow & 1))
+	    !(vmcb->save.rflags & X86_FLAGS_IF) ||
+	    (vmcb->control.interrupt_shadow & 1))
 		return;
 	vec = vlapic_take_interrupt(v);
 	if (vec >= 0)

@@ -19,7 +19,6 @@
 
 #define IOPM_PAGES	3	/* 12 KiB: one bit per port, APM 15.10.1 */
 #define MSRPM_PAGES	2	/* 8 KiB: two bits per MSR, APM 15.11 */
-#define PAT_RESET	0x0007040600070406ULL
 
 static hpa_t vmcb_iopm_pa;
 static hpa_t vmcb_msrpm_pa;
@@ -38,7 +37,7 @@ int vmcb_setup(void)
 static void vmcb_init_control(struct vcpu *v, struct vmcb_control *c)
 {
 #if SOL >= 3
-	c->intercept_cr_write = (1u << 0) | (1u << 4);
+	c->intercept_cr_write = INTERCEPT_CR(0) | INTERCEPT_CR(4);
 	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID |
 			     INTERCEPT_HLT | INTERCEPT_INVLPGA |
 			     INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT |
@@ -60,21 +59,12 @@ static void vmcb_init_control(struct vcpu *v, struct vmcb_control *c)
 #endif
 }
 
-/* The register state after RESET (APM vol. 2, 14.1.3, table 14-1). */
+/* The register state after RESET (kernel/virt.c), to which svm_reg_write
+ * adds EFER.SVME; DR6 lives in the save area. */
 static void vmcb_init_save(struct vcpu *v, struct vmcb_save *s)
 {
-	enum vseg seg;
-
-	for (seg = 0; seg < VSEG_COUNT; seg++)
-		virt_seg_write(v, seg, &virt_reset_segs[seg]);
-	s->cpl = 0;
-	s->efer = EFER_SVME;
-	s->cr0 = CR0_ET;
-	s->rflags = 0x2;
-	s->rip = 0xfff0;
-	s->dr6 = 0xffff0ff0;
-	s->dr7 = 0x400;
-	s->g_pat = PAT_RESET;
+	virt_vcpu_reset(v);
+	s->dr6 = virt_reset.dr6;
 }
 
 void vmcb_init(struct vcpu *v)

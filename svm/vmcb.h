@@ -136,6 +136,9 @@ _Static_assert(VMCB_OFFSET(save.rax) == 0x5f8, "RAX");
 _Static_assert(VMCB_OFFSET(save.cr2) == 0x640, "CR2");
 _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 
+/* intercept_cr_read, intercept_cr_write: bit n for CRn (15.9). */
+#define INTERCEPT_CR(n)		(1u << (n))
+
 /* Intercept vector 3 (misc1) and 4 (misc2) bits, APM table B-1 */
 #define INTERCEPT_INTR		(1u << 0)
 #define INTERCEPT_NMI		(1u << 1)
@@ -215,6 +218,10 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 #define IOIO_A64		(1u << 9)
 #define IOIO_SEG_SHIFT		10
 #define IOIO_PORT_SHIFT		16
+
+/* EXITINFO1 of a CR access intercept with decode assists (15.8.1). */
+#define EXITINFO1_CR_MOV	(1ULL << 63)	/* MOV CRn; else LMSW/CLTS */
+#define EXITINFO1_CR_GPR	0xfULL		/* MOV's general register */
 
 /* #NPF EXITINFO1: a page-fault error code (APM 15.25.6) */
 #define NPF_P			(1ULL << 0)

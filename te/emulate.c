@@ -25,7 +25,7 @@ static struct vcpu *te_ctxt_vcpu(struct x86_emul_ctxt *c)
 static int te_emul_fault(struct x86_emul_ctxt *c, uint64_t la, bool write)
 {
 	te_ctxt_vcpu(c)->arch.te.fault_cr2 = la;
-	return x86_emul_raise(c, X86_EXC_PF, true, write ? 2 : 0);
+	return x86_emul_raise(c, T_PF, true, write ? PFEC_W : 0);
 }
 
 static int te_emul_read(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
@@ -58,7 +58,7 @@ static int te_emul_read_cr(struct x86_emul_ctxt *c, unsigned cr,
 	else if (cr < 5 && cr != 1)
 		*val = v->arch.te.vregs[crs[cr]];
 	else
-		return x86_emul_raise(c, X86_EXC_UD, false, 0);
+		return x86_emul_raise(c, T_UD, false, 0);
 	return X86EMUL_OKAY;
 }
 
@@ -75,7 +75,7 @@ static int te_emul_write_cr(struct x86_emul_ctxt *c, unsigned cr,
 	switch (cr) {
 	case 0:
 		if ((val >> 32) || (val & (CR0_PE | CR0_PG)) != (CR0_PE | CR0_PG))
-			return x86_emul_raise(c, X86_EXC_GP, true, 0);
+			return x86_emul_raise(c, T_GP, true, 0);
 		t->vregs[VREG_CR0] = val | CR0_ET;
 		return X86EMUL_OKAY;
 	case 2:
@@ -84,16 +84,16 @@ static int te_emul_write_cr(struct x86_emul_ctxt *c, unsigned cr,
 		return X86EMUL_OKAY;
 	case 4:
 		if (!(val & CR4_PAE) || (val & ~cpuid_cr4_allowed()))
-			return x86_emul_raise(c, X86_EXC_GP, true, 0);
+			return x86_emul_raise(c, T_GP, true, 0);
 		t->vregs[VREG_CR4] = val;
 		return X86EMUL_OKAY;
 	case 8:
 		if (val > 15)
-			return x86_emul_raise(c, X86_EXC_GP, true, 0);
+			return x86_emul_raise(c, T_GP, true, 0);
 		t->tpr = (uint8_t)val;
 		return X86EMUL_OKAY;
 	}
-	return x86_emul_raise(c, X86_EXC_UD, false, 0);
+	return x86_emul_raise(c, T_UD, false, 0);
 }
 
 static int te_emul_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
@@ -117,7 +117,7 @@ static int te_emul_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
 	struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
 
 	if (which == X86_DTR_TR && (sel & ~3) == 0)
-		return x86_emul_raise(c, X86_EXC_GP, true, 0);
+		return x86_emul_raise(c, T_GP, true, 0);
 	if (which != X86_DTR_LDT && which != X86_DTR_TR)
 		return X86EMUL_UNHANDLEABLE;
 	t->segs[which == X86_DTR_LDT ? VSEG_LDTR : VSEG_TR].sel = sel;

@@ -9,13 +9,13 @@
  * guest's own IDT.
  */
 #include <inc/public/te.h>
+#include <inc/mmu.h>
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/x86/emulate.h>
 #include <te/te_int.h>
 
-#define PFERR_U			(1u << 2)
 /* Vectors above the exceptions are host interrupts (preempt.c's timer). */
 #define TE_HOST_VECTOR_MIN	T_NEXCEPTIONS
 
@@ -60,7 +60,7 @@ static bool te_to_core(struct vcpu *v, const struct x86_insn *in,
 		v->exit.insn_len = (uint8_t)len;
 		return true;
 	case X86_INSN_HLT:
-		if ((t->vregs[VREG_RFLAGS] & RFLAGS_IF) && t->timer_on) {
+		if ((t->vregs[VREG_RFLAGS] & X86_FLAGS_IF) && t->timer_on) {
 			t->halted = true;
 			t->vregs[VREG_RIP] += len;
 			return false;
@@ -149,7 +149,7 @@ bool te_handle_trap(struct vcpu *v)
 	}
 	/* The guest's virtual CPL is 0: its faults are supervisor ones. */
 	if (vec == T_PF)
-		t->tf.err &= ~PFERR_U;
+		t->tf.err &= ~PFEC_U;
 	virt_inject_exception(v, (uint8_t)vec,
 			      te_vector_has_error((uint8_t)vec),
 			      (uint32_t)t->tf.err);

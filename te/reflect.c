@@ -11,7 +11,6 @@
 #include <kernel/domain.h>
 #include <te/te_int.h>
 
-#define RFLAGS_TF		(1u << 8)
 /* The guest's virtual selectors, as the long-mode loader state has them. */
 #define TE_VIRT_CS		0x08
 #define TE_VIRT_SS		0x10
@@ -51,9 +50,9 @@ static bool te_reflect(struct vcpu *v, uint8_t vec, bool has_error,
 	v->gprs[GPR_RSP] = rsp;
 	t->vregs[VREG_RIP] = (gate[0] & 0xffff) |
 			     ((gate[0] >> 32) & 0xffff0000) | (gate[1] << 32);
-	t->vregs[VREG_RFLAGS] &= ~(uint64_t)RFLAGS_TF;
+	t->vregs[VREG_RFLAGS] &= ~(uint64_t)X86_FLAGS_TF;
 	if (type == 0x8e)
-		t->vregs[VREG_RFLAGS] &= ~(uint64_t)RFLAGS_IF;
+		t->vregs[VREG_RFLAGS] &= ~(uint64_t)X86_FLAGS_IF;
 	return true;
 }
 #else
@@ -80,7 +79,7 @@ bool te_deliver(struct vcpu *v)
 			"stack\n", v->domain->name, ev.vector);
 		return false;
 	}
-	if (t->timer_pending && (t->vregs[VREG_RFLAGS] & RFLAGS_IF)) {
+	if (t->timer_pending && (t->vregs[VREG_RFLAGS] & X86_FLAGS_IF)) {
 		t->timer_pending = false;
 		t->halted = false;
 		t->ticks_delivered++;
@@ -106,10 +105,10 @@ static int te_pv_io(struct domain *d, void *opaque, uint64_t port,
 	else if (port == TE_PORT_TIMER)
 		*val = t->ticks_delivered & 0xff;
 	else if (port == TE_PORT_VIF && write)
-		*rflags = (*val & 1) ? *rflags | RFLAGS_IF :
-				       *rflags & ~(uint64_t)RFLAGS_IF;
+		*rflags = (*val & 1) ? *rflags | X86_FLAGS_IF :
+				       *rflags & ~(uint64_t)X86_FLAGS_IF;
 	else if (port == TE_PORT_VIF)
-		*val = !!(*rflags & RFLAGS_IF);
+		*val = !!(*rflags & X86_FLAGS_IF);
 	else if (!write)
 		*val = TE_INFO_TE | (te_umip() ? TE_INFO_UMIP : 0);
 	return 0;

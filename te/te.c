@@ -12,6 +12,7 @@
  */
 #include <inc/memlayout.h>
 #include <inc/mmu.h>
+#include <inc/multiboot.h>
 #include <inc/public/te.h>
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -23,11 +24,11 @@
 #include <te/te.h>
 
 #define CPUID7_ECX_UMIP		(1u << 2)
-#define RFLAGS_IF		(1u << 9)
 /* RFLAGS bits the guest holds in hardware; IF and IOPL stay the host's. */
-#define TE_RFLAGS_HW		(0x8d5u | (1u << 10) | (1u << 21))
+#define TE_RFLAGS_HW		(X86_FLAGS_ARITH | X86_FLAGS_DF | X86_FLAGS_ID)
 #define PML4_HALF		256
-#define MBI_CMDLINE		(1u << 2)
+
+_Static_assert(TE_BOOT_MAGIC == MB_BOOT_MAGIC, "te.h boot magic");
 
 /* struct trapframe's register order (kernel/trap.h). */
 static const uint8_t te_tf_order[15] = {
@@ -142,7 +143,8 @@ static void te_world_switch(struct vcpu *v)
 	t->tf.rip = t->vregs[VREG_RIP];
 	t->tf.cs = GD_UT | 3;
 	t->tf.ss = GD_UD | 3;
-	t->tf.rflags = (t->vregs[VREG_RFLAGS] & TE_RFLAGS_HW) | RFLAGS_IF | 2;
+	t->tf.rflags = (t->vregs[VREG_RFLAGS] & TE_RFLAGS_HW) | X86_FLAGS_IF |
+		       X86_FLAGS_FIXED;
 	/* A trap from CPL 3 lands on TSS.RSP0: never the live host stack. */
 	kern_tss.rsp[0] = (uint64_t)te_trap_stack + sizeof(te_trap_stack);
 	vm_switch(v->domain->arch.te.pml4);
@@ -155,8 +157,8 @@ static void te_world_switch(struct vcpu *v)
 		v->gprs[te_tf_order[i]] = tfregs[i];
 	v->gprs[GPR_RSP] = t->tf.rsp;
 	t->vregs[VREG_RIP] = t->tf.rip;
-	t->vregs[VREG_RFLAGS] = (t->tf.rflags & TE_RFLAGS_HW) | 2 |
-				(t->vregs[VREG_RFLAGS] & RFLAGS_IF);
+	t->vregs[VREG_RFLAGS] = (t->tf.rflags & TE_RFLAGS_HW) | X86_FLAGS_FIXED |
+				(t->vregs[VREG_RFLAGS] & X86_FLAGS_IF);
 }
 
 /* Host idle until the next host interrupt (the preemption tick). */
@@ -215,7 +217,7 @@ static void te_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 	if ((unsigned)r >= VREG_COUNT)
 		panic("te_reg_write: register %d", r);
 	if (r == VREG_RFLAGS)
-		val = (val & (TE_RFLAGS_HW | RFLAGS_IF)) | 2;
+		val = (val & (TE_RFLAGS_HW | X86_FLAGS_IF)) | X86_FLAGS_FIXED;
 	v->arch.te.vregs[r] = val;
 }
 
@@ -253,7 +255,7 @@ static void te_dump(struct vcpu *v)
 		"last trap %llu err=0x%llx\n", v->id,
 		(unsigned long long)t->vregs[VREG_RIP],
 		(unsigned long long)t->vregs[VREG_RFLAGS],
-		!!(t->vregs[VREG_RFLAGS] & RFLAGS_IF),
+		!!(t->vregs[VREG_RFLAGS] & X86_FLAGS_IF),
 		(unsigned long long)t->tf.trapno, (unsigned long long)t->tf.err);
 	trap_print_gprs(v->gprs);
 	cprintf("  virtual cr0=%llx cr3=%llx cr4=%llx idtr=%llx/%x\n",

@@ -9,12 +9,11 @@
 #define TE_TE_INT_H
 
 #include <inc/types.h>
+#include <inc/x86.h>
 #include <kernel/domain.h>
 #include <te/te.h>
 
 struct x86_insn;
-
-#define RFLAGS_IF		(1u << 9)
 
 /* Reads n bytes at guest address la (= guest-physical), bounds-checked. */
 static inline int te_read(struct vcpu *v, uint64_t la, void *buf, size_t n)

@@ -38,7 +38,7 @@ static struct x86_emul_ctxt ctxt;
 static int fake_read(struct x86_emul_ctxt *c, uint64_t la, unsigned size, uint64_t *val)
 {
 	if (la + size > MEM_SIZE || la + size < la)
-		return x86_emul_raise(c, X86_EXC_PF, true, 0);
+		return x86_emul_raise(c, T_PF, true, 0);
 	*val = 0;
 	memcpy(val, f.mem + la, size);
 	return X86EMUL_OKAY;
@@ -47,7 +47,7 @@ static int fake_read(struct x86_emul_ctxt *c, uint64_t la, unsigned size, uint64
 static int fake_write(struct x86_emul_ctxt *c, uint64_t la, unsigned size, uint64_t val)
 {
 	if (la + size > MEM_SIZE || la + size < la)
-		return x86_emul_raise(c, X86_EXC_PF, true, 2);
+		return x86_emul_raise(c, T_PF, true, 2);
 	memcpy(f.mem + la, &val, size);
 	return X86EMUL_OKAY;
 }
@@ -55,7 +55,7 @@ static int fake_write(struct x86_emul_ctxt *c, uint64_t la, unsigned size, uint6
 static int fake_fetch(struct x86_emul_ctxt *c, uint64_t la, uint8_t *buf, size_t len, size_t *got)
 {
 	if (la >= f.fetch_limit)
-		return x86_emul_raise(c, X86_EXC_PF, true, 0x10);
+		return x86_emul_raise(c, T_PF, true, 0x10);
 	*got = MIN(len, f.fetch_limit - la);
 	memcpy(buf, f.mem + la, *got);
 	return X86EMUL_OKAY;
@@ -90,7 +90,7 @@ static int fake_write_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t val)
 static int fake_read_msr(struct x86_emul_ctxt *c, uint32_t msr, uint64_t *val)
 {
 	if (f.msr_fault || msr >= ARRAY_SIZE(f.msr))
-		return x86_emul_raise(c, X86_EXC_GP, true, 0);
+		return x86_emul_raise(c, T_GP, true, 0);
 	*val = f.msr[msr];
 	return X86EMUL_OKAY;
 }
@@ -98,7 +98,7 @@ static int fake_read_msr(struct x86_emul_ctxt *c, uint32_t msr, uint64_t *val)
 static int fake_write_msr(struct x86_emul_ctxt *c, uint32_t msr, uint64_t val)
 {
 	if (f.msr_fault || msr >= ARRAY_SIZE(f.msr))
-		return x86_emul_raise(c, X86_EXC_GP, true, 0);
+		return x86_emul_raise(c, T_GP, true, 0);
 	f.msr[msr] = val;
 	return X86EMUL_OKAY;
 }
@@ -202,7 +202,7 @@ static void expect_fault(int r, uint8_t vector, uint64_t rip)
 {
 	cr_expect_eq(r, X86EMUL_EXCEPTION);
 	cr_expect_eq(ctxt.exc.vector, vector, "vector %u", ctxt.exc.vector);
-	if (vector == X86_EXC_GP)
+	if (vector == T_GP)
 		cr_expect(ctxt.exc.has_error_code && ctxt.exc.error_code == 0);
 	cr_expect_eq(ctxt.regs.rip, rip, "rip moved to %#lx", (unsigned long)ctxt.regs.rip);
 }
@@ -235,7 +235,7 @@ Test(emulate, cli_iopl_and_cpl)
 {
 	ctxt.cpl = 3;
 	f.vif = true;
-	expect_fault(RUN(X86_MODE_32, 0xfa), X86_EXC_GP, 0x1000);
+	expect_fault(RUN(X86_MODE_32, 0xfa), T_GP, 0x1000);
 	cr_expect(f.vif);
 	ctxt.regs.rflags |= X86_FLAGS_IOPL;
 	cr_expect_eq(RUN(X86_MODE_32, 0xfa), X86EMUL_OKAY);
@@ -262,7 +262,7 @@ Test(emulate, hlt)
 	cr_assert_eq(RUN(X86_MODE_64, 0xf4), X86EMUL_OKAY);
 	cr_expect_eq(f.nhalt, 1);
 	ctxt.cpl = 3;
-	expect_fault(RUN(X86_MODE_64, 0xf4), X86_EXC_GP, 0x1001);
+	expect_fault(RUN(X86_MODE_64, 0xf4), T_GP, 0x1001);
 	cr_expect_eq(f.nhalt, 1);
 }
 
@@ -282,7 +282,7 @@ Test(emulate, in_out)
 	cr_expect(f.out[0].port == 0x3f8 && f.out[0].size == 2 && f.out[0].val == 0xccde);
 	cr_expect(f.out[1].port == 0x80 && f.out[1].size == 1 && f.out[1].val == 0xde);
 	ctxt.cpl = 3;
-	expect_fault(RUN(X86_MODE_64, 0xee), X86_EXC_GP, ctxt.regs.rip);
+	expect_fault(RUN(X86_MODE_64, 0xee), T_GP, ctxt.regs.rip);
 	cr_expect_eq(f.nout, 2);
 }
 
@@ -395,7 +395,7 @@ Test(emulate, rep_fault_stops_at_element)
 {
 	GPR(RDI) = MEM_SIZE - 2;
 	GPR(RCX) = 4;
-	expect_fault(RUN(X86_MODE_64, 0xf3, 0xaa), X86_EXC_PF, 0x1000);
+	expect_fault(RUN(X86_MODE_64, 0xf3, 0xaa), T_PF, 0x1000);
 	cr_expect_eq(GPR(RCX), 2);
 	cr_expect_eq(GPR(RDI), MEM_SIZE);
 }
@@ -414,11 +414,11 @@ Test(emulate, mov_cr)
 	GPR(RAX) = 0x1ffffffff;
 	cr_assert_eq(RUN(X86_MODE_32, 0x0f, 0x22, 0xe0), X86EMUL_OKAY);	/* mov %eax, %cr4 */
 	cr_expect_eq(f.cr[4], 0xffffffff, "32-bit mode moves 32 bits");
-	expect_fault(RUN(X86_MODE_32, 0x0f, 0x20, 0xe8), X86_EXC_UD, ctxt.regs.rip);	/* %cr5 */
-	expect_fault(RUN(X86_MODE_32, 0x0f, 0x20, 0xc8), X86_EXC_UD, ctxt.regs.rip);	/* %cr1 */
-	expect_fault(RUN(X86_MODE_32, 0xf0, 0x0f, 0x20, 0xc0), X86_EXC_UD, ctxt.regs.rip);
+	expect_fault(RUN(X86_MODE_32, 0x0f, 0x20, 0xe8), T_UD, ctxt.regs.rip);	/* %cr5 */
+	expect_fault(RUN(X86_MODE_32, 0x0f, 0x20, 0xc8), T_UD, ctxt.regs.rip);	/* %cr1 */
+	expect_fault(RUN(X86_MODE_32, 0xf0, 0x0f, 0x20, 0xc0), T_UD, ctxt.regs.rip);
 	ctxt.cpl = 3;
-	expect_fault(RUN(X86_MODE_64, 0x0f, 0x22, 0xd8), X86_EXC_GP, ctxt.regs.rip);
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x22, 0xd8), T_GP, ctxt.regs.rip);
 	cr_expect_eq(f.cr[3], 0x123000);
 }
 
@@ -445,7 +445,7 @@ Test(emulate, lgdt_lidt)
 	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x01, 0x93, 0x00, 0x01, 0x00, 0x00), X86EMUL_OKAY);
 	cr_expect(f.dtr_base == 0x1122334455667788 && f.dtr_limit == 0x100f);
 	ctxt.cpl = 1;
-	expect_fault(RUN(X86_MODE_64, 0x0f, 0x01, 0x10), X86_EXC_GP, ctxt.regs.rip);
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x01, 0x10), T_GP, ctxt.regs.rip);
 }
 
 Test(emulate, lldt_ltr)
@@ -458,10 +458,10 @@ Test(emulate, lldt_ltr)
 	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x00, 0x18), X86EMUL_OKAY);	/* ltr (%rax) */
 	cr_expect(f.dtr == X86_DTR_TR && f.sel == 0x30);
 	ctxt.real_mode = true;
-	expect_fault(RUN(X86_MODE_16, 0x0f, 0x00, 0xd8), X86_EXC_UD, ctxt.regs.rip);
+	expect_fault(RUN(X86_MODE_16, 0x0f, 0x00, 0xd8), T_UD, ctxt.regs.rip);
 	ctxt.real_mode = false;
 	ctxt.cpl = 3;
-	expect_fault(RUN(X86_MODE_32, 0x0f, 0x00, 0xd8), X86_EXC_GP, ctxt.regs.rip);
+	expect_fault(RUN(X86_MODE_32, 0x0f, 0x00, 0xd8), T_GP, ctxt.regs.rip);
 }
 
 Test(emulate, sgdt_sidt)
@@ -479,7 +479,7 @@ Test(emulate, sgdt_sidt)
 	cr_expect(f.dtr == X86_DTR_IDT);
 	cr_expect_eq(mem64(0x202), 0xaaaaaaaa55667788, "a 4-byte base outside 64-bit mode");
 	GPR(RBX) = MEM_SIZE - 4;
-	expect_fault(RUN(X86_MODE_64, 0x0f, 0x01, 0x03), X86_EXC_PF, ctxt.regs.rip);
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x01, 0x03), T_PF, ctxt.regs.rip);
 }
 
 Test(emulate, sldt_str_smsw)
@@ -499,17 +499,17 @@ Test(emulate, sldt_str_smsw)
 	cr_assert_eq(RUN(X86_MODE_64, 0x48, 0x0f, 0x01, 0xe1), X86EMUL_OKAY);	/* smsw %rcx */
 	cr_expect_eq(GPR(RCX), 0x80050033);
 	ctxt.real_mode = true;
-	expect_fault(RUN(X86_MODE_16, 0x0f, 0x00, 0xc0), X86_EXC_UD, ctxt.regs.rip);
+	expect_fault(RUN(X86_MODE_16, 0x0f, 0x00, 0xc0), T_UD, ctxt.regs.rip);
 }
 
 Test(emulate, umip_stores_fault_above_cpl0)
 {
 	ctxt.cpl = 3;
 	cr_expect_eq(RUN(X86_MODE_64, 0x0f, 0x01, 0xe0), X86EMUL_OKAY, "no UMIP: allowed");
-	f.cr[4] = X86_CR4_UMIP;
-	expect_fault(RUN(X86_MODE_64, 0x0f, 0x01, 0xe0), X86_EXC_GP, ctxt.regs.rip);	/* smsw */
-	expect_fault(RUN(X86_MODE_64, 0x0f, 0x01, 0x03), X86_EXC_GP, ctxt.regs.rip);	/* sgdt */
-	expect_fault(RUN(X86_MODE_64, 0x0f, 0x00, 0xc8), X86_EXC_GP, ctxt.regs.rip);	/* str */
+	f.cr[4] = CR4_UMIP;
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x01, 0xe0), T_GP, ctxt.regs.rip);	/* smsw */
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x01, 0x03), T_GP, ctxt.regs.rip);	/* sgdt */
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x00, 0xc8), T_GP, ctxt.regs.rip);	/* str */
 	ctxt.cpl = 0;
 	cr_expect_eq(RUN(X86_MODE_64, 0x0f, 0x01, 0xe0), X86EMUL_OKAY, "CPL 0 under UMIP");
 }
@@ -526,10 +526,10 @@ Test(emulate, rdmsr_wrmsr)
 	cr_expect_eq(GPR(RAX), 0x12345678);
 	cr_expect_eq(GPR(RDX), 0xdeadbeef);
 	GPR(RCX) = 99;
-	expect_fault(RUN(X86_MODE_64, 0x0f, 0x32), X86_EXC_GP, ctxt.regs.rip);
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x32), T_GP, ctxt.regs.rip);
 	ctxt.cpl = 3;
 	GPR(RCX) = 1;
-	expect_fault(RUN(X86_MODE_64, 0x0f, 0x30), X86_EXC_GP, ctxt.regs.rip);
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x30), T_GP, ctxt.regs.rip);
 }
 
 Test(emulate, invlpg_wbinvd)
@@ -545,7 +545,7 @@ Test(emulate, invlpg_wbinvd)
 	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x08), X86EMUL_OKAY);
 	cr_expect_eq(f.nwbinvd, 2);
 	ctxt.cpl = 3;
-	expect_fault(RUN(X86_MODE_64, 0x0f, 0x09), X86_EXC_GP, ctxt.regs.rip);
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x09), T_GP, ctxt.regs.rip);
 }
 
 Test(emulate, pushf_popf_cpl0)
@@ -703,7 +703,7 @@ Test(emulate, fetch_through_callback)
 	ctxt.insn_avail = 0;
 	ctxt.regs.rip = 0x7ffe;
 	f.mem[0x7ffe] = 0x03;
-	expect_fault(x86_emulate(&ctxt, &ops), X86_EXC_PF, 0x7ffe);
+	expect_fault(x86_emulate(&ctxt, &ops), T_PF, 0x7ffe);
 	cr_expect_eq(ctxt.exc.error_code, 0x10);
 }
 
@@ -779,17 +779,17 @@ Test(emulate, lock_prefix)
 	GPR(RBX) = 0x100;
 	cr_assert_eq(RUN(X86_MODE_64, 0xf0, 0x83, 0x03, 0x05), X86EMUL_OKAY);	/* lock addl */
 	cr_expect_eq(f.mem[0x100], 5);
-	expect_fault(RUN(X86_MODE_64, 0xf0, 0x89, 0x03), X86_EXC_UD, ctxt.regs.rip);	/* lock mov */
-	expect_fault(RUN(X86_MODE_64, 0xf0, 0x83, 0xc3, 0x05), X86_EXC_UD, ctxt.regs.rip);
-	expect_fault(RUN(X86_MODE_64, 0xf0, 0x39, 0x03), X86_EXC_UD, ctxt.regs.rip);	/* lock cmp */
+	expect_fault(RUN(X86_MODE_64, 0xf0, 0x89, 0x03), T_UD, ctxt.regs.rip);	/* lock mov */
+	expect_fault(RUN(X86_MODE_64, 0xf0, 0x83, 0xc3, 0x05), T_UD, ctxt.regs.rip);
+	expect_fault(RUN(X86_MODE_64, 0xf0, 0x39, 0x03), T_UD, ctxt.regs.rip);	/* lock cmp */
 }
 
 Test(emulate, garbage_and_unsupported)
 {
-	expect_fault(RUN(X86_MODE_64, 0xd6), X86_EXC_UD, 0x1000);
-	expect_fault(RUN(X86_MODE_64, 0x06), X86_EXC_UD, 0x1000);
+	expect_fault(RUN(X86_MODE_64, 0xd6), T_UD, 0x1000);
+	expect_fault(RUN(X86_MODE_64, 0x06), T_UD, 0x1000);
 	expect_fault(RUN(X86_MODE_64, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
-			 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66), X86_EXC_GP, 0x1000);
+			 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66), T_GP, 0x1000);
 	cr_expect_eq(RUN(X86_MODE_64, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
 			 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x90), X86EMUL_UNHANDLEABLE,
 		     "15 bytes is still legal");
@@ -821,10 +821,10 @@ Test(emulate, memory_fault_leaves_state)
 {
 	GPR(RBX) = MEM_SIZE;
 	GPR(RAX) = 5;
-	expect_fault(RUN(X86_MODE_64, 0x8b, 0x03), X86_EXC_PF, 0x1000);
+	expect_fault(RUN(X86_MODE_64, 0x8b, 0x03), T_PF, 0x1000);
 	cr_expect_eq(GPR(RAX), 5);
 	cr_expect_eq(ctxt.exc.error_code, 0);
-	expect_fault(RUN(X86_MODE_64, 0x89, 0x03), X86_EXC_PF, 0x1000);
+	expect_fault(RUN(X86_MODE_64, 0x89, 0x03), T_PF, 0x1000);
 	cr_expect_eq(ctxt.exc.error_code, 2);
 }
 

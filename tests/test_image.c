@@ -13,11 +13,6 @@
 
 #define GUEST_MIB 16
 
-/* Multiboot header flags (Multiboot 0.6.96, 3.1.2). */
-#define MB_PAGE_ALIGN	(1u << 0)
-#define MB_MEMORY_INFO	(1u << 1)
-#define MB_AOUT_KLUDGE	(1u << 16)
-
 static uint8_t *ram;
 static struct domain_config cfg;
 static struct guest_boot boot;
@@ -310,7 +305,7 @@ Test(image, flat_real_mode)
 	cr_expect_eq(boot.mode, BOOT_MODE_REAL);
 	cr_expect_eq(boot.cs_sel, 0);
 	cr_expect_eq(boot.rip, 0x7c00);
-	cr_expect_eq(boot.cr0, CR0_ET);
+	cr_expect_eq(boot.cr0, CR0_RESET);
 	cr_expect_arr_eq(ram + 0x7c00, text, sizeof(text));
 	cr_expect_eq(ram[0x7c00 + 511], 0);
 	cr_expect_eq(ram[0x7c00 + 512], 0xaa);
@@ -379,7 +374,7 @@ static size_t build_mb_elf(void)
 	uint8_t t[64] = { 0 };
 	struct seg_spec s = { 0x100000, 0x100000, 0x3000, PF_X, t, sizeof(t) };
 
-	mb_header(t, MB_MEMORY_INFO, NULL);
+	mb_header(t, MB_FLAG_MEMORY_INFO, NULL);
 	return build_elf(ELFCLASS32, 0x100020, &s, 1);
 }
 
@@ -431,7 +426,7 @@ Test(image, multiboot_elf_info)
 Test(image, multiboot_without_ramdisk_or_extra)
 {
 	cr_assert_eq(load(build_mb_elf()), 0, "%s", err);
-	cr_expect_eq(rd32(IMAGE_MB_INFO) & (1 << 3), 0, "no modules flag");
+	cr_expect_eq(rd32(IMAGE_MB_INFO) & MBI_MODS, 0, "no modules flag");
 	cr_expect_str_eq((char *)ram + rd32(IMAGE_MB_INFO + 16), "k.elf");
 }
 
@@ -441,7 +436,7 @@ static size_t build_mb_kludge(uint32_t load, uint32_t load_end,
 {
 	uint32_t k[5] = { load, load, load_end, bss_end, entry };
 
-	mb_header(img, MB_AOUT_KLUDGE | MB_PAGE_ALIGN, k);
+	mb_header(img, MB_FLAG_AOUT_KLUDGE | MB_FLAG_PAGE_ALIGN, k);
 	memcpy(img + 0x20, text, sizeof(text));
 	return 0x800;
 }
@@ -465,10 +460,10 @@ Test(image, multiboot_header_search_limit)
 {
 	uint32_t k[5] = { 0x100000, 0x100000, 0, 0, 0x100000 };
 
-	mb_header(img + 8184, MB_AOUT_KLUDGE, k);
+	mb_header(img + 8184, MB_FLAG_AOUT_KLUDGE, k);
 	expect_reject(0x4000, -E_INVAL, PFX "neither ELF nor Multiboot; for a "
 		      "flat binary set kernel_addr");
-	mb_header(img + 8180, MB_AOUT_KLUDGE, k);
+	mb_header(img + 8180, MB_FLAG_AOUT_KLUDGE, k);
 	cr_expect_eq(load(0x4000), 0, "%s", err);
 }
 

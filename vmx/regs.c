@@ -80,7 +80,8 @@ uint64_t vmx_reg_read(struct vcpu *v, enum vreg r)
 		return vmx_cr_view(VMCS_GUEST_CR4, VMCS_CR4_MASK,
 				   VMCS_CR4_SHADOW);
 	if (r == VREG_CPL)	/* SDM 3C 27.3.1: SS.DPL is the CPL */
-		return (vmcs_read(VMCS_GUEST_ES_AR + 2 * 2) >> 5) & 3;
+		return (vmcs_read(VMCS_GUEST_SS_AR) & SEG_ATTR_DPL) >>
+		       SEG_ATTR_DPL_SHIFT;
 	return vmcs_read(vmx_reg_field(r));
 }
 
@@ -161,8 +162,9 @@ void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 		vmx_write_efer(val);
 		break;
 	case VREG_CPL:
-		ar = vmcs_read(VMCS_GUEST_ES_AR + 2 * 2) & ~(3u << 5);
-		vmcs_write(VMCS_GUEST_ES_AR + 2 * 2, ar | ((val & 3) << 5));
+		ar = vmcs_read(VMCS_GUEST_SS_AR) & ~(uint64_t)SEG_ATTR_DPL;
+		vmcs_write(VMCS_GUEST_SS_AR,
+			   ar | ((val << SEG_ATTR_DPL_SHIFT) & SEG_ATTR_DPL));
 		break;
 	case VREG_RIP:
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,

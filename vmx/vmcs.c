@@ -23,14 +23,6 @@
 #include <vmx/vmx.h>
 #include <vmx/vmcs.h>
 
-#define MSR_SYSENTER_CS		0x174
-#define MSR_SYSENTER_ESP	0x175
-#define MSR_SYSENTER_EIP	0x176
-#define MSR_PAT			0x277
-#define MSR_CSTAR		0xc0000083
-#define MSR_SFMASK		0xc0000084
-#define PAT_RESET		0x0007040600070406ULL
-
 static hpa_t vmcs_io_bitmap_pa;		/* A and B, one page each */
 static hpa_t vmcs_msr_bitmap_pa;
 static hpa_t vmcs_host_msrs_pa;		/* VM-exit MSR-load area */
@@ -167,7 +159,7 @@ static void vmcs_init_host(void)
 	vmcs_write(VMCS_HOST_SYSENTER_ESP, 0);
 	vmcs_write(VMCS_HOST_SYSENTER_EIP, 0);
 	vmcs_write(VMCS_HOST_EFER, rdmsr(MSR_EFER));
-	vmcs_write(VMCS_HOST_PAT, rdmsr(MSR_PAT));
+	vmcs_write(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
 	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit);
 #else
 	/* LAB 3: your code here */
@@ -175,30 +167,17 @@ static void vmcs_init_host(void)
 #endif
 }
 
-/* The register state after RESET (SDM 3A 10.1.1, table 10-1). */
+/* The register state after RESET (kernel/virt.c) and the guest-state
+ * fields with no architectural register behind them (SDM 3C 25.4.2). */
 static void vmcs_init_guest(struct vcpu *v)
 {
-	enum vseg s;
-
-	for (s = 0; s < VSEG_COUNT; s++)
-		virt_seg_write(v, s, &virt_reset_segs[s]);
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
 	vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
 	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
 	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
 	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
-	virt_reg_write(v, VREG_EFER, 0);
-	virt_reg_write(v, VREG_CR0, CR0_ET | CR0_CD | CR0_NW);
-	virt_reg_write(v, VREG_CR3, 0);
-	virt_reg_write(v, VREG_CR4, 0);
-	virt_reg_write(v, VREG_RFLAGS, 0x2);
-	virt_reg_write(v, VREG_RIP, 0xfff0);
-	virt_reg_write(v, VREG_DR7, 0x400);
-	virt_reg_write(v, VREG_PAT, PAT_RESET);
-	virt_reg_write(v, VREG_SYSENTER_CS, 0);
-	virt_reg_write(v, VREG_SYSENTER_ESP, 0);
-	virt_reg_write(v, VREG_SYSENTER_EIP, 0);
+	virt_vcpu_reset(v);
 }
 
 int vmcs_init(struct vcpu *v)

@@ -18,7 +18,14 @@
 
 /* Appendix B.1: 16-bit fields */
 #define VMCS_VPID			0x0000
-#define VMCS_GUEST_ES_SEL		0x0800	/* + 2 * enum vseg, ES..TR */
+#define VMCS_GUEST_ES_SEL		0x0800	/* + 2 * vmx_seg_index */
+#define VMCS_GUEST_CS_SEL		0x0802
+#define VMCS_GUEST_SS_SEL		0x0804
+#define VMCS_GUEST_DS_SEL		0x0806
+#define VMCS_GUEST_FS_SEL		0x0808
+#define VMCS_GUEST_GS_SEL		0x080a
+#define VMCS_GUEST_LDTR_SEL		0x080c
+#define VMCS_GUEST_TR_SEL		0x080e
 #define VMCS_HOST_ES_SEL		0x0c00
 #define VMCS_HOST_CS_SEL		0x0c02
 #define VMCS_HOST_SS_SEL		0x0c04
@@ -66,8 +73,24 @@
 #define VMCS_IDT_VECTORING_ERROR	0x440a
 #define VMCS_EXIT_INSN_LEN		0x440c
 #define VMCS_EXIT_INSN_INFO		0x440e
-#define VMCS_GUEST_ES_LIMIT		0x4800	/* + 2 * enum vseg */
-#define VMCS_GUEST_ES_AR		0x4814	/* + 2 * (ES..TR) */
+#define VMCS_GUEST_ES_LIMIT		0x4800	/* + 2 * vmx_seg_index */
+#define VMCS_GUEST_CS_LIMIT		0x4802
+#define VMCS_GUEST_SS_LIMIT		0x4804
+#define VMCS_GUEST_DS_LIMIT		0x4806
+#define VMCS_GUEST_FS_LIMIT		0x4808
+#define VMCS_GUEST_GS_LIMIT		0x480a
+#define VMCS_GUEST_LDTR_LIMIT		0x480c
+#define VMCS_GUEST_TR_LIMIT		0x480e
+#define VMCS_GUEST_GDTR_LIMIT		0x4810
+#define VMCS_GUEST_IDTR_LIMIT		0x4812
+#define VMCS_GUEST_ES_AR		0x4814	/* + 2 * vmx_seg_index */
+#define VMCS_GUEST_CS_AR		0x4816
+#define VMCS_GUEST_SS_AR		0x4818
+#define VMCS_GUEST_DS_AR		0x481a
+#define VMCS_GUEST_FS_AR		0x481c
+#define VMCS_GUEST_GS_AR		0x481e
+#define VMCS_GUEST_LDTR_AR		0x4820
+#define VMCS_GUEST_TR_AR		0x4822
 #define VMCS_GUEST_INTERRUPTIBILITY	0x4824
 #define VMCS_GUEST_ACTIVITY		0x4826
 #define VMCS_GUEST_SYSENTER_CS		0x482a
@@ -84,7 +107,16 @@
 #define VMCS_GUEST_CR0			0x6800
 #define VMCS_GUEST_CR3			0x6802
 #define VMCS_GUEST_CR4			0x6804
-#define VMCS_GUEST_ES_BASE		0x6806	/* + 2 * enum vseg */
+#define VMCS_GUEST_ES_BASE		0x6806	/* + 2 * vmx_seg_index */
+#define VMCS_GUEST_CS_BASE		0x6808
+#define VMCS_GUEST_SS_BASE		0x680a
+#define VMCS_GUEST_DS_BASE		0x680c
+#define VMCS_GUEST_FS_BASE		0x680e
+#define VMCS_GUEST_GS_BASE		0x6810
+#define VMCS_GUEST_LDTR_BASE		0x6812
+#define VMCS_GUEST_TR_BASE		0x6814
+#define VMCS_GUEST_GDTR_BASE		0x6816
+#define VMCS_GUEST_IDTR_BASE		0x6818
 #define VMCS_GUEST_DR7			0x681a
 #define VMCS_GUEST_RSP			0x681c
 #define VMCS_GUEST_RIP			0x681e
@@ -126,11 +158,13 @@
 #define PROC2_UNRESTRICTED_GUEST	(1u << 7)
 
 /* Table 25-13 / 25-15: VM-exit and VM-entry controls */
+#define EXIT_SAVE_DEBUG_CONTROLS	(1u << 2)
 #define EXIT_HOST_ADDR_SPACE_SIZE	(1u << 9)
 #define EXIT_SAVE_PAT			(1u << 18)
 #define EXIT_LOAD_PAT			(1u << 19)
 #define EXIT_SAVE_EFER			(1u << 20)
 #define EXIT_LOAD_EFER			(1u << 21)
+#define ENTRY_LOAD_DEBUG_CONTROLS	(1u << 2)
 #define ENTRY_IA32E_MODE		(1u << 9)
 #define ENTRY_LOAD_PAT			(1u << 14)
 #define ENTRY_LOAD_EFER			(1u << 15)
@@ -144,6 +178,7 @@
 #define INTR_INFO_TYPE_SHIFT		8
 #define INTR_INFO_TYPE_MASK		(7u << 8)
 #define INTR_INFO_DELIVER_CODE		(1u << 11)
+#define INTR_INFO_NMI_UNBLOCKING	(1u << 12)	/* reserved at entry */
 #define INTR_INFO_VALID			(1u << 31)
 #define INTR_TYPE_NMI			2
 #define INTR_TYPE_SOFT_INT		4

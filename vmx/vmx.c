@@ -17,22 +17,10 @@
 
 #define CPUID_1_ECX_VMX		(1u << 5)
 
-#define FEATURE_CONTROL_LOCK	(1ULL << 0)
-#define FEATURE_CONTROL_VMXON	(1ULL << 2)	/* outside SMX */
+#define VMX_TRUE_CTLS_OFFSET	(MSR_IA32_VMX_TRUE_PINBASED_CTLS - \
+				 MSR_IA32_VMX_PINBASED_CTLS)
 
-#define MSR_VMX_PINBASED	0x481
-#define MSR_VMX_PROCBASED	0x482
-#define MSR_VMX_EXIT		0x483
-#define MSR_VMX_ENTRY		0x484
-#define MSR_VMX_MISC		0x485
-#define MSR_VMX_CR0_FIXED0	0x486
-#define MSR_VMX_CR0_FIXED1	0x487
-#define MSR_VMX_CR4_FIXED0	0x488
-#define MSR_VMX_CR4_FIXED1	0x489
-#define MSR_VMX_PROCBASED2	0x48b
-#define MSR_VMX_EPT_VPID_CAP	0x48c
-#define MSR_VMX_TRUE_OFFSET	(0x48d - MSR_VMX_PINBASED)
-
+#define BASIC_REVISION_MASK	0x7fffffffULL	/* bits 30:0 */
 #define BASIC_IO_INSN_INFO	(1ULL << 54)
 #define BASIC_TRUE_CTLS		(1ULL << 55)
 
@@ -123,7 +111,7 @@ static int vmx_adjust(uint32_t msr, uint32_t need, uint32_t want,
 /* The capability MSR for msr, its TRUE_ variant when BASIC[55] says so. */
 static uint32_t vmx_ctl_msr(uint32_t msr)
 {
-	return vmx_caps.true_ctls ? msr + MSR_VMX_TRUE_OFFSET : msr;
+	return vmx_caps.true_ctls ? msr + VMX_TRUE_CTLS_OFFSET : msr;
 }
 
 /*
@@ -141,36 +129,37 @@ static void vmx_probe_preempt_timer(void)
 	if (!(vmx_caps.pin & PIN_PREEMPT_TIMER))
 		return;
 	ticks = (clock_tsc_hz() / 1000000 * SCHED_SLICE_US) >>
-		MISC_PREEMPT_RATE(rdmsr(MSR_VMX_MISC));
+		MISC_PREEMPT_RATE(rdmsr(MSR_IA32_VMX_MISC));
 	vmx_caps.preempt_timer = (uint32_t)MIN(MAX(ticks, 1), 0xffffffffULL);
 }
 
 static int vmx_probe_controls(void)
 {
 	struct vmx_caps *c = &vmx_caps;
-	uint64_t ept = rdmsr(MSR_VMX_EPT_VPID_CAP);
+	uint64_t ept = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
 
-	if (vmx_adjust(vmx_ctl_msr(MSR_VMX_PINBASED),
+	if (vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_PINBASED_CTLS),
 		       PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
 		       PIN_PREEMPT_TIMER, "pin-based", &c->pin) < 0 ||
-	    vmx_adjust(vmx_ctl_msr(MSR_VMX_PROCBASED),
+	    vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS),
 		       PROC_HLT_EXITING | PROC_USE_IO_BITMAPS |
 		       PROC_USE_MSR_BITMAPS | PROC_MWAIT_EXITING |
 		       PROC_MONITOR_EXITING | PROC_SECONDARY, 0,
 		       "processor-based", &c->proc) < 0 ||
-	    vmx_adjust(MSR_VMX_PROCBASED2,
+	    vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
 		       PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST,
 		       PROC2_ENABLE_VPID, "secondary", &c->proc2) < 0 ||
-	    vmx_adjust(vmx_ctl_msr(MSR_VMX_EXIT),
-		       EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER |
-		       EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT, 0,
-		       "VM-exit", &c->exit) < 0 ||
-	    vmx_adjust(vmx_ctl_msr(MSR_VMX_ENTRY),
-		       ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, 0,
+	    vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_EXIT_CTLS),
+		       EXIT_SAVE_DEBUG_CONTROLS | EXIT_HOST_ADDR_SPACE_SIZE |
+		       EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT |
+		       EXIT_LOAD_PAT, 0, "VM-exit", &c->exit) < 0 ||
+	    vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_ENTRY_CTLS),
+		       ENTRY_LOAD_DEBUG_CONTROLS | ENTRY_LOAD_EFER |
+		       ENTRY_LOAD_PAT, 0,
 		       "VM-entry", &c->entry) < 0)
 		return -E_NOT_SUPP;
 	c->proc &= ~(PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING) |
-		   (uint32_t)rdmsr(vmx_ctl_msr(MSR_VMX_PROCBASED));
+		   (uint32_t)rdmsr(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS));
 	c->entry &= ~ENTRY_IA32E_MODE;
 	if (!(ept & EPT_CAP_WALK4) || !(ept & EPT_CAP_WB) ||
 	    !(ept & EPT_CAP_INVEPT)) {
@@ -324,7 +313,7 @@ static void vmx_requeue_event(struct vcpu *v)
 	if (type == INTR_TYPE_SOFT_INT || type == INTR_TYPE_PRIV_SOFT_EXC ||
 	    type == INTR_TYPE_SOFT_EXC)
 		vmcs_write(VMCS_ENTRY_INSN_LEN, vmcs_read(VMCS_EXIT_INSN_LEN));
-	vmcs_write(VMCS_ENTRY_INTR_INFO, info & ~(1ULL << 12));
+	vmcs_write(VMCS_ENTRY_INTR_INFO, info & ~(uint64_t)INTR_INFO_NMI_UNBLOCKING);
 }
 
 /* VMLAUNCH/VMRESUME itself failed: an entry failure of this domain. */
@@ -355,7 +344,7 @@ static void vmx_inject_interrupt(struct vcpu *v)
 	int vec;
 
 	if ((vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) ||
-	    !(vmcs_read(VMCS_GUEST_RFLAGS) & FL_IF) ||
+	    !(vmcs_read(VMCS_GUEST_RFLAGS) & X86_FLAGS_IF) ||
 	    (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
 	     (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)))
 		return;
@@ -439,13 +428,13 @@ const struct virt_ops *vmx_probe(void)
 		return NULL;
 	}
 	basic = rdmsr(MSR_IA32_VMX_BASIC);
-	vmx_caps.revision = basic & 0x7fffffff;
+	vmx_caps.revision = basic & BASIC_REVISION_MASK;
 	vmx_caps.true_ctls = basic & BASIC_TRUE_CTLS;
 	vmx_caps.io_insn_info = basic & BASIC_IO_INSN_INFO;
-	vmx_caps.cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
-	vmx_caps.cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
-	vmx_caps.cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
-	vmx_caps.cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
+	vmx_caps.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	vmx_caps.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	vmx_caps.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	vmx_caps.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 	if (vmx_probe_controls() < 0)
 		return NULL;
 	cprintf("vmx: VMCS revision 0x%x, %s controls, EPT, unrestricted "

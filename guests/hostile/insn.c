@@ -6,10 +6,6 @@
  */
 #include <guests/hostile/hostile.h>
 
-#define CR4_DE		(1u << 3)
-#define CR4_LA57	(1u << 12)
-#define CR4_SMXE	(1u << 14)
-#define CR4_PKE		(1u << 22)
 #define HYPERCALL_ENOSYS	((uint32_t)-38)
 
 static uint32_t insn_cr0(void)

@@ -6,11 +6,8 @@
  * page with no IDT.  Each ends the domain; nothing may end the hypervisor.
  */
 #include <guests/hostile/hostile.h>
+#include <inc/mmu.h>
 
-#define CR4_PSE		(1u << 4)
-#define PTE_P		0x001
-#define PTE_W		0x002
-#define PTE_PS		0x080
 #define HIGH_VA		0x40000000	/* PDPT entry 1 */
 #define VLAPIC_VERSION	0xfee00030
 
@@ -95,7 +92,7 @@ void attack_high(bool top)
 
 	if (top) {
 		vec = mem_read_high(limit);
-		report(vec == T_PF && (probe_err & 0x8), "MAXPHYADDR %u: a "
+		report(vec == T_PF && (probe_err & PFEC_RSVD), "MAXPHYADDR %u: a "
 		       "mapping at 2^%u faults with the reserved-bit flag "
 		       "(vector %d, error 0x%x)", maxphy, maxphy, vec,
 		       probe_err);

@@ -6,13 +6,6 @@
  */
 #include <guests/hostile/hostile.h>
 
-#define MSR_FEATURE_CONTROL	0x3a
-#define MSR_APIC_BASE		0x1b
-#define MSR_SYSENTER_EIP	0x176
-#define MSR_PAT			0x277
-#define MSR_VM_CR		0xc0010114
-#define MSR_VM_HSAVE_PA		0xc0010117
-
 static const struct { uint32_t first, n; } msr_ranges[] = {
 	{ 0x00000000, 0x2000 },
 	{ 0xc0000000, 0x2000 },
@@ -22,10 +15,11 @@ static const struct { uint32_t first, n; } msr_ranges[] = {
 /* The MSRs kernel/msr.c emulates; TSC only for reads. */
 static bool msr_known(uint32_t msr, bool write)
 {
-	return (msr == 0x10 && !write) || msr == MSR_APIC_BASE ||
-	       (msr >= 0x174 && msr <= 0x176) || msr == MSR_PAT ||
-	       (msr >= 0xc0000080 && msr <= 0xc0000084) ||
-	       (msr >= 0xc0000100 && msr <= 0xc0000102);
+	return (msr == MSR_IA32_TSC && !write) || msr == MSR_IA32_APIC_BASE ||
+	       (msr >= MSR_IA32_SYSENTER_CS && msr <= MSR_IA32_SYSENTER_EIP) ||
+	       msr == MSR_IA32_PAT ||
+	       (msr >= MSR_EFER && msr <= MSR_SFMASK) ||
+	       (msr >= MSR_FS_BASE && msr <= MSR_KERNEL_GS_BASE);
 }
 
 static int msr_try_read(uint32_t msr, uint64_t *val)
@@ -98,20 +92,20 @@ static void msr_host_writes(void)
 	report(msr_try_write(MSR_VM_HSAVE_PA, 0x1000) == T_GP,
 	       "wrmsr VM_HSAVE_PA: #GP");
 	report(msr_try_write(MSR_VM_CR, 0) == T_GP, "wrmsr VM_CR: #GP");
-	report(msr_try_write(MSR_FEATURE_CONTROL, 5) == T_GP,
+	report(msr_try_write(MSR_IA32_FEATURE_CONTROL, 5) == T_GP,
 	       "wrmsr FEATURE_CONTROL: #GP");
-	msr_try_read(MSR_APIC_BASE, &apic);
-	report(msr_try_write(MSR_APIC_BASE, (apic & 0xfff) | 0xfed00000) ==
+	msr_try_read(MSR_IA32_APIC_BASE, &apic);
+	report(msr_try_write(MSR_IA32_APIC_BASE, (apic & 0xfff) | 0xfed00000) ==
 	       T_GP, "wrmsr APIC_BASE moved to 0xfed00000: #GP");
-	report(msr_try_write(MSR_APIC_BASE, apic | (1ULL << 40)) == T_GP,
+	report(msr_try_write(MSR_IA32_APIC_BASE, apic | (1ULL << 40)) == T_GP,
 	       "wrmsr APIC_BASE reserved bit 40: #GP");
-	msr_try_read(MSR_PAT, &pat);
-	report(msr_try_write(MSR_PAT, 0x0007040600070402ULL) == T_GP &&
-	       msr_try_write(MSR_PAT, 0x0807040600070406ULL) == T_GP,
+	msr_try_read(MSR_IA32_PAT, &pat);
+	report(msr_try_write(MSR_IA32_PAT, 0x0007040600070402ULL) == T_GP &&
+	       msr_try_write(MSR_IA32_PAT, 0x0807040600070406ULL) == T_GP,
 	       "wrmsr PAT with types 2 and 8: #GP");
-	report(msr_try_write(MSR_PAT, 0x0007040600070406ULL) == NO_TRAP &&
-	       msr_try_write(MSR_PAT, pat) == NO_TRAP, "wrmsr PAT valid: ok");
-	report(msr_try_write(MSR_SYSENTER_EIP, 0x0000800000000000ULL) == T_GP,
+	report(msr_try_write(MSR_IA32_PAT, PAT_RESET) == NO_TRAP &&
+	       msr_try_write(MSR_IA32_PAT, pat) == NO_TRAP, "wrmsr PAT valid: ok");
+	report(msr_try_write(MSR_IA32_SYSENTER_EIP, 0x0000800000000000ULL) == T_GP,
 	       "wrmsr SYSENTER_EIP non-canonical: #GP");
 }
 

@@ -6,14 +6,11 @@
  * calls guest_start(magic, info).
  */
 #include <guests/lib/multiboot.h>
+#include <inc/mmu.h>
+#include <inc/x86.h>
 
-#define CR0_PE		0x00000001
-#define CR0_PG		0x80000000
-#define CR4_PAE		0x00000020
-#define MSR_EFER	0xc0000080
-#define EFER_LME	0x00000100
-#define PTE_P_W		0x003
-#define PTE_P_W_PS	0x083
+#define PTE_P_W		(PTE_P | PTE_W)
+#define PTE_P_W_PS	(PTE_P | PTE_W | PTE_PS)
 
 MULTIBOOT_HEADER
 

@@ -5,16 +5,18 @@
  * -kernel among them, load the 64-bit guests; 32-bit guests carry them too
  * so both load the same way.  The symbols come from guests/lib/guest.ld.
  */
-#define MB_MAGIC	0x1BADB002
-#define MB_FLAGS	((1 << 16) | (1 << 1) | (1 << 0))
+#include <inc/multiboot.h>
+
+#define MB_FLAGS	(MB_FLAG_AOUT_KLUDGE | MB_FLAG_MEMORY_INFO | \
+			 MB_FLAG_PAGE_ALIGN)
 
 #define MULTIBOOT_HEADER			\
 	.section .multiboot, "a";		\
 	.balign 4;				\
 mb_header:					\
-	.long MB_MAGIC;				\
+	.long MB_HEADER_MAGIC;			\
 	.long MB_FLAGS;				\
-	.long -(MB_MAGIC + MB_FLAGS);		\
+	.long -(MB_HEADER_MAGIC + MB_FLAGS);	\
 	.long mb_header;			\
 	.long __load_start;			\
 	.long __load_end;			\

@@ -3,9 +3,7 @@
  * kvm-unit-tests style result lines the grader counts (lab 3 guest ladder).
  */
 #include <guests/lib/guest.h>
-
-#define MB_BOOT_MAGIC	0x2BADB002
-#define MBI_CMDLINE	(1u << 2)
+#include <inc/multiboot.h>
 
 static const char *cmd = "";
 static char token[64];

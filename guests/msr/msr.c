@@ -8,7 +8,6 @@
 #include <guests/lib/guest.h>
 
 #define MSR_UNKNOWN	0x12345678
-#define MSR_TSC		0x10
 
 static volatile unsigned gp_count;
 static volatile uint32_t gp_error;
@@ -37,7 +36,7 @@ void main(void)
 	       MSR_UNKNOWN);
 	__asm__ volatile("wrmsr" : : "a"(1), "d"(0), "c"(MSR_UNKNOWN));
 	report(gp_count == 2, "wrmsr 0x%x: #GP delivered", MSR_UNKNOWN);
-	uint64_t t1 = rdmsr(MSR_TSC), t2 = rdmsr(MSR_TSC);
+	uint64_t t1 = rdmsr(MSR_IA32_TSC), t2 = rdmsr(MSR_IA32_TSC);
 	report(t2 >= t1, "rdmsr IA32_TIME_STAMP_COUNTER works");
 	report((rdmsr(MSR_EFER) & EFER_LMA) == 0, "rdmsr EFER works, LMA clear");
 }

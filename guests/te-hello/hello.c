@@ -6,8 +6,6 @@
  */
 #include <guests/te-lib/te.h>
 
-#define MSR_STAR	0xc0000081
-
 static volatile bool gp_seen;
 static volatile uint64_t gp_error = ~0ULL;
 

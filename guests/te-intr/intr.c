@@ -91,7 +91,7 @@ static void test_timer(void)
 	report(ticks == t0, "no timer interrupt while the virtual IF is clear");
 	__asm__ volatile("sti; hlt");
 	report(ticks > t0, "hlt with IF set wakes on the virtual timer");
-	report(!(last_flags & RFLAGS_IF),
+	report(!(last_flags & X86_FLAGS_IF),
 	       "the interrupt gate cleared the virtual IF in the handler");
 	report(te_vif(), "iretq restored the virtual IF");
 	report(last_rsp_align == 0, "handler frame 16-byte aligned");

@@ -9,8 +9,6 @@
 #include <guests/lib/guest.h>
 #include <inc/public/te.h>
 
-#define RFLAGS_IF	(1u << 9)
-
 struct __attribute__((packed)) te_dtr {
 	uint16_t limit;
 	uint64_t base;

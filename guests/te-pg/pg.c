@@ -35,14 +35,14 @@ static void test_umip_fault(void)
 static void test_flags(void)
 {
 	__asm__ volatile("cli");
-	report(te_pushf() & RFLAGS_IF,
+	report(te_pushf() & X86_FLAGS_IF,
 	       "sensitive: pushf after cli shows IF=1 (the real flag)");
-	report(!(te_pv_pushf() & RFLAGS_IF),
+	report(!(te_pv_pushf() & X86_FLAGS_IF),
 	       "paravirtual pushf shows the virtual IF=0");
 	__asm__ volatile("sti");
-	te_popf(te_pushf() & ~(uint64_t)RFLAGS_IF);
+	te_popf(te_pushf() & ~(uint64_t)X86_FLAGS_IF);
 	report(te_vif(), "sensitive: popf with IF=0 silently left the virtual IF set");
-	te_pv_popf(te_pushf() & ~(uint64_t)RFLAGS_IF);
+	te_pv_popf(te_pushf() & ~(uint64_t)X86_FLAGS_IF);
 	report(!te_vif(), "paravirtual popf clears the virtual IF");
 }
 

@@ -23,7 +23,7 @@
 static int mmio_page_fault(struct x86_emul_ctxt *c, gva_t la, uint32_t pfec)
 {
 	virt_reg_write(c->priv, VREG_CR2, la);
-	return x86_emul_raise(c, X86_EXC_PF, true, pfec);
+	return x86_emul_raise(c, T_PF, true, pfec);
 }
 
 /*

@@ -121,6 +121,7 @@ static int image_set_mode(struct loader *ld)
 					   "above 1 MiB", (unsigned long long)b->rip);
 		b->cs_sel = (b->rip >> 4) & 0xf000;
 		b->rip -= (uint64_t)b->cs_sel << 4;
+		b->cr0 = CR0_RESET;
 		return 0;
 	}
 	b->cr0 |= CR0_PE;

@@ -14,7 +14,8 @@
  *              entered in protected (ELF32) or long (ELF64) mode.
  *
  * Entry state the core must establish from struct guest_boot:
- *   real       CS = cs_sel (base cs_sel << 4), DS = ES = SS = 0, IP = rip.
+ *   real       CS = cs_sel (base cs_sel << 4), DS = ES = SS = 0, IP = rip,
+ *              CR0 = cr0 (its value after RESET), EFLAGS = 0x2.
  *   protected  flat 4 GiB 32-bit code and data segments, CR0 = cr0 (PE,
  *              paging off), EFLAGS = 0x2.
  *   long       flat 64-bit code, CR0/CR3/CR4/EFER as given: identity map of
@@ -24,13 +25,9 @@
 #ifndef KERNEL_IMAGE_H
 #define KERNEL_IMAGE_H
 
+#include <inc/multiboot.h>
 #include <inc/types.h>
 #include <kernel/load/config.h>
-
-/* Multiboot v1 (Multiboot Specification 0.6.96, section 3). */
-#define MB_HEADER_MAGIC		0x1BADB002
-#define MB_BOOT_MAGIC		0x2BADB002
-#define MB_SEARCH		8192
 
 /* Guest-physical areas the loader itself uses; a kernel may not overlap. */
 #define IMAGE_MB_INFO		0x9000	/* Multiboot info, cmdline, mmap */

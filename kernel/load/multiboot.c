@@ -9,47 +9,12 @@
 #include <inc/error.h>
 #include <inc/memlayout.h>
 #include <inc/mmu.h>
+#include <inc/multiboot.h>
 #include <inc/stdio.h>
 #include <inc/string.h>
 #include <kernel/load/image_load.h>
 
-/* The Multiboot header (3.1.1) and boot information (3.3). */
-struct mb_header {
-	uint32_t magic, flags, checksum;
-	uint32_t header_addr, load_addr, load_end_addr, bss_end_addr, entry_addr;
-};
-
-#define MB_FLAG_PAGE_ALIGN	(1u << 0)
-#define MB_FLAG_MEMORY_INFO	(1u << 1)
-#define MB_FLAG_AOUT_KLUDGE	(1u << 16)
 #define MB_FLAGS_SUPPORTED	(MB_FLAG_PAGE_ALIGN | MB_FLAG_MEMORY_INFO)
-
-struct mb_info {
-	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
-	uint32_t mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
-	uint32_t drives_length, drives_addr, config_table, boot_loader_name;
-	uint32_t apm_table, vbe_control_info, vbe_mode_info;
-	uint16_t vbe_mode, vbe_interface_seg, vbe_interface_off, vbe_interface_len;
-};
-
-#define MBI_MEM		(1u << 0)
-#define MBI_CMDLINE	(1u << 2)
-#define MBI_MODS	(1u << 3)
-#define MBI_MMAP	(1u << 6)
-#define MBI_LOADER_NAME	(1u << 9)
-
-struct mb_module {
-	uint32_t mod_start, mod_end, string, reserved;
-};
-
-struct __attribute__((packed)) mb_mmap_entry {
-	uint32_t size;
-	uint64_t base_addr, length;
-	uint32_t type;
-};
-
-_Static_assert(sizeof(struct mb_info) == 88, "mb_info layout");
-_Static_assert(sizeof(struct mb_mmap_entry) == 24, "mb_mmap_entry layout");
 
 /* Offsets inside the info page at IMAGE_MB_INFO. */
 #define MBI_OFF_MMAP	0x080

@@ -7,15 +7,11 @@
 #ifndef KERNEL_GMEM_H
 #define KERNEL_GMEM_H
 
+#include <inc/mmu.h>
 #include <inc/types.h>
 #include <kernel/x86/decode.h>
 
 struct vcpu;
-
-/* Page-fault error code bits (SDM 3A 4.7) for a failed translation. */
-#define PFEC_P		(1u << 0)
-#define PFEC_W		(1u << 1)
-#define PFEC_U		(1u << 2)
 
 /*
  * Translates linear address la for an access by v (a write when write).

@@ -176,7 +176,7 @@ static int need_umip_clear(struct x86_emul_ctxt *ctxt,
 		return X86EMUL_OKAY;
 	if ((r = ops->read_cr(ctxt, 4, &cr4)) != X86EMUL_OKAY)
 		return r;
-	return (cr4 & X86_CR4_UMIP) ? x86_emul_raise_gp0(ctxt) : X86EMUL_OKAY;
+	return (cr4 & CR4_UMIP) ? x86_emul_raise_gp0(ctxt) : X86EMUL_OKAY;
 }
 
 /*

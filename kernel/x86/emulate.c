@@ -28,12 +28,12 @@ int x86_emul_raise(struct x86_emul_ctxt *ctxt, uint8_t vector, bool has_ec,
 
 int x86_emul_raise_ud(struct x86_emul_ctxt *ctxt)
 {
-	return x86_emul_raise(ctxt, X86_EXC_UD, false, 0);
+	return x86_emul_raise(ctxt, T_UD, false, 0);
 }
 
 int x86_emul_raise_gp0(struct x86_emul_ctxt *ctxt)
 {
-	return x86_emul_raise(ctxt, X86_EXC_GP, true, 0);
+	return x86_emul_raise(ctxt, T_GP, true, 0);
 }
 
 /* Without REX, byte registers 4-7 are AH, CH, DH, BH (SDM 1, 3.4.1.1). */

@@ -15,6 +15,7 @@
 #ifndef KERNEL_X86_EMULATE_H
 #define KERNEL_X86_EMULATE_H
 
+#include <inc/x86.h>
 #include <kernel/x86/decode.h>
 
 /* What x86_emulate and every callback return. */
@@ -24,36 +25,6 @@ enum {
 	X86EMUL_UNHANDLEABLE,	/* valid, but nothing here can execute it */
 };
 
-/* Exception vectors the emulator raises (SDM 3A table 6-1). */
-#define X86_EXC_UD	6
-#define X86_EXC_GP	13
-#define X86_EXC_SS	12
-#define X86_EXC_PF	14
-
-/* RFLAGS bits (SDM 1, 3.4.3). */
-#define X86_FLAGS_CF	(1u << 0)
-#define X86_FLAGS_FIXED	(1u << 1)
-#define X86_FLAGS_PF	(1u << 2)
-#define X86_FLAGS_AF	(1u << 4)
-#define X86_FLAGS_ZF	(1u << 6)
-#define X86_FLAGS_SF	(1u << 7)
-#define X86_FLAGS_TF	(1u << 8)
-#define X86_FLAGS_IF	(1u << 9)
-#define X86_FLAGS_DF	(1u << 10)
-#define X86_FLAGS_OF	(1u << 11)
-#define X86_FLAGS_IOPL	(3u << 12)
-#define X86_FLAGS_NT	(1u << 14)
-#define X86_FLAGS_RF	(1u << 16)
-#define X86_FLAGS_VM	(1u << 17)
-#define X86_FLAGS_AC	(1u << 18)
-#define X86_FLAGS_VIF	(1u << 19)
-#define X86_FLAGS_VIP	(1u << 20)
-#define X86_FLAGS_ID	(1u << 21)
-#define X86_FLAGS_ARITH	(X86_FLAGS_CF | X86_FLAGS_PF | X86_FLAGS_AF | \
-			 X86_FLAGS_ZF | X86_FLAGS_SF | X86_FLAGS_OF)
-
-/* CR4.UMIP: SGDT, SIDT, SLDT, SMSW, STR are #GP(0) at CPL > 0 (SDM 3A 2.5). */
-#define X86_CR4_UMIP	(1u << 11)
 
 /* The cpl field's value when privilege must not be checked. */
 #define X86_CPL_UNCHECKED (-1)

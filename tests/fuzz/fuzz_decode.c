@@ -33,7 +33,7 @@ static int fz_write(struct x86_emul_ctxt *c, uint64_t la, unsigned size, uint64_
 {
 	assert(size_ok(size));
 	if (la & 0x800)
-		return x86_emul_raise(c, X86_EXC_PF, true, 2);
+		return x86_emul_raise(c, T_PF, true, 2);
 	memcpy(fuzz_mem + la % (FUZZ_MEM - 8), &val, size);
 	return X86EMUL_OKAY;
 }
@@ -67,7 +67,7 @@ static int fz_write_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t val)
 static int fz_read_msr(struct x86_emul_ctxt *c, uint32_t msr, uint64_t *val)
 {
 	*val = msr;
-	return msr & 1 ? x86_emul_raise(c, X86_EXC_GP, true, 0) : X86EMUL_OKAY;
+	return msr & 1 ? x86_emul_raise(c, T_GP, true, 0) : X86EMUL_OKAY;
 }
 
 static int fz_write_msr(struct x86_emul_ctxt *c, uint32_t msr, uint64_t val)
