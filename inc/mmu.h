@@ -39,10 +39,12 @@ typedef uint64_t pte_t;
 #define PFEC_RSVD	(1u << 3)	/* reserved bit set in an entry */
 #define PFEC_I		(1u << 4)	/* instruction fetch */
 
+#ifndef __ASSEMBLER__
 /* Whether va is canonical for 48-bit linear addresses. */
 static inline bool is_canonical(uint64_t va)
 {
 	return (uint64_t)((int64_t)(va << 16) >> 16) == va;
 }
+#endif
 
 #endif
