@@ -96,14 +96,15 @@ ReportHook(TEST_CRASH)(struct criterion_test_stats *st)
 ReportHook(POST_ALL)(struct criterion_global_stats *gs)
 {
 	for (struct criterion_suite_stats *ss = gs->suites; ss; ss = ss->next)
-		for (struct criterion_test_stats *st = ss->tests; st; st = st->next)
-			if (st->crashed && !report_find(&grader_report,
-				st->test->category, st->test->name))
-				report_add(&grader_report, st->test->category,
-					   st->test->name, CR_STATUS_FAILED,
-					   "[grader crash] the test process died "
-					   "before its body, in its setup",
-					   0)->finished = 1;
+		for (struct criterion_test_stats *st = ss->tests; st; st = st->next) {
+			const char *suite = st->test->category, *name = st->test->name;
+
+			if (st->crashed && !report_find(&grader_report, suite, name))
+				report_add(&grader_report, suite, name,
+					   CR_STATUS_FAILED, "[grader crash] the "
+					   "test process died before its body, "
+					   "in its setup", 0)->finished = 1;
+		}
 }
 
 /* Boots the self-test kernel under KVM; main records the outcome. */
