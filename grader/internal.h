@@ -87,6 +87,7 @@ struct test_result {
 	double points;
 	double max_points;
 	int student;		/* exercises student code (handout check) */
+	int finished;		/* Criterion saw the test to its end */
 };
 
 struct points {
@@ -105,8 +106,14 @@ struct report {
 	double seconds;
 };
 
-void report_add(struct report *rp, const char *suite, const char *name,
-		int status, const char *message, double seconds);
+struct test_result *report_add(struct report *rp, const char *suite,
+			       const char *name, int status,
+			       const char *message, double seconds);
+struct test_result *report_find(struct report *rp, const char *suite,
+				const char *name);
+void report_expect(struct report *rp, const char *suite, const char *name);
+void report_expect_table(struct report *rp, const char *suite);
+void report_settle(struct report *rp);
 int report_load_points(struct report *rp, const char *path);
 void report_apply_points(struct report *rp);
 void report_print(const struct report *rp, FILE *out, double *score,

@@ -2,54 +2,109 @@
  * main.c - the grader binary: runs the Criterion lab tests and writes the
  * reports.
  *
- *   grader [--lab N] [--gradescope FILE] [--junit FILE] [--summary FILE]
- *          [--handout-check N] [--probe-kvm] [Criterion options...]
+ *   grader [--lab N | --suite NAME] [--gradescope FILE] [--junit FILE]
+ *          [--summary FILE] [--handout-check N] [--probe-kvm]
+ *          [Criterion options...]
  *
- * --lab N runs suite labN and exits 1 below full marks; --handout-check N
+ * --lab N runs suite labN and exits 1 below full marks (--suite NAME: any
+ * suite, e.g. the self-tests' crashlab); every test of the suite or its
+ * points table that crashed or never reported is a FAIL; --handout-check N
  * exits 1 unless labs < N pass and lab N's student tests fail.  Machine
  * choice comes from HV_ACCEL / HV_VENDOR (docs/grader.md).
  */
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
+#include <criterion/internal/ordered-set.h>
 #include "internal.h"
 
 static struct report grader_report;
 
+/*
+ * A result's message: a class for deaths Criterion reports without one
+ * (docs/grader.md), then the failed assertions.
+ */
 static void message_of(struct criterion_test_stats *st, char *buf, size_t len)
 {
 	buf[0] = '\0';
-	if (st->message)
-		snprintf(buf, len, "%s", st->message);
+	if (st->timed_out)
+		snprintf(buf, len, "[timeout] killed by the Criterion test timeout");
+	else if (st->test_status == CR_STATUS_FAILED && st->exit_code != 0)
+		snprintf(buf, len, "[grader crash] the test process exited with "
+			 "status %d before its end", st->exit_code);
+	if (st->message) {
+		size_t used = strlen(buf);
+		snprintf(buf + used, len - used, "%s%s", used ? "\n       " : "",
+			 st->message);
+	}
 	for (struct criterion_assert_stats *a = st->asserts; a; a = a->next)
 		if (!a->passed && a->message) {
 			size_t used = strlen(buf);
 			snprintf(buf + used, len - used, "%s%s", used ? "\n       " : "",
 				 a->message);
 		}
-	if (st->timed_out && !buf[0])
-		snprintf(buf, len, "[timeout] killed by the Criterion test timeout");
-	else if (st->crashed && !buf[0])
-		snprintf(buf, len, "[machine error] the test process crashed "
-			 "(signal %d)", st->signal);
 }
 
-/* Runs in the runner process after each test: record it, tidy its run dir. */
+/* Runs in the runner process after each test body: record it. */
 ReportHook(POST_TEST)(struct criterion_test_stats *st)
 {
-	char msg[1024], dir[600];
+	char msg[1024];
 
 	message_of(st, msg, sizeof(msg));
 	report_add(&grader_report, st->test->category, st->test->name,
 		   st->test_status, msg, st->elapsed_time);
-	if (st->test_status == CR_STATUS_PASSED && !getenv("HV_KEEP")) {
+}
+
+/* The test's process is gone with a clean end: tidy a passed test's run dir. */
+ReportHook(POST_FINI)(struct criterion_test_stats *st)
+{
+	struct test_result *t = report_find(&grader_report, st->test->category,
+					    st->test->name);
+	char dir[600];
+
+	if (!t)
+		return;
+	t->finished = 1;
+	if (t->status == CR_STATUS_PASSED && !getenv("HV_KEEP")) {
 		snprintf(dir, sizeof(dir), "%s/obj/grader/runs/%s.%s",
 			 grader_root(), st->test->category, st->test->name);
 		rm_rf(dir);
 	}
+}
+
+/* The test's process died of a signal in its body; no POST_TEST follows. */
+ReportHook(TEST_CRASH)(struct criterion_test_stats *st)
+{
+	char asserts[900], msg[1024];
+
+	message_of(st, asserts, sizeof(asserts));
+	snprintf(msg, sizeof(msg), "[grader crash] the test process died of "
+		 "signal %d (%s)%s%s", st->signal, strsignal(st->signal),
+		 asserts[0] ? "\n       " : "", asserts);
+	report_add(&grader_report, st->test->category, st->test->name,
+		   CR_STATUS_FAILED, msg, st->elapsed_time)->finished = 1;
+}
+
+/*
+ * Criterion's last word: a test whose process died before its body (in its
+ * setup) has no other report, only its crashed statistics.
+ */
+ReportHook(POST_ALL)(struct criterion_global_stats *gs)
+{
+	for (struct criterion_suite_stats *ss = gs->suites; ss; ss = ss->next)
+		for (struct criterion_test_stats *st = ss->tests; st; st = st->next) {
+			const char *suite = st->test->category, *name = st->test->name;
+
+			if (st->crashed && !report_find(&grader_report, suite, name))
+				report_add(&grader_report, suite, name,
+					   CR_STATUS_FAILED, "[grader crash] the "
+					   "test process died before its body, "
+					   "in its setup", 0)->finished = 1;
+		}
 }
 
 /* Boots the self-test kernel under KVM; main records the outcome. */
@@ -63,26 +118,63 @@ Test(probe, kvm, .timeout = 120)
 	expect_exit(r, 0);
 }
 
+/* Loads every DIR/SUITE.points; exits the grader on a malformed table. */
+static void load_points_dir(const char *dir)
+{
+	char pattern[700];
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "%s/*.points", dir);
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		if (report_load_points(&grader_report, g.gl_pathv[i]) < 0)
+			exit(2);
+	globfree(&g);
+}
+
+/* The tree's tables, then GRADER_EXTRA's (a later entry wins). */
 static void load_points(void)
 {
 	const char *extra = getenv("GRADER_EXTRA");
-	char path[700];
+	char path[600];
 
-	for (int lab = 1; lab <= 8; lab++) {
-		snprintf(path, sizeof(path), "%s/grader/labs/lab%d.points",
-			 grader_root(), lab);
-		if (report_load_points(&grader_report, path) < 0)
-			exit(2);
-		snprintf(path, sizeof(path), "%s/lab%d.points", extra ? extra : "", lab);
-		if (extra && *extra && report_load_points(&grader_report, path) < 0)
-			exit(2);
+	snprintf(path, sizeof(path), "%s/grader/labs", grader_root());
+	load_points_dir(path);
+	if (extra && *extra)
+		load_points_dir(extra);
+}
+
+/* Expects a result from each of a suite's tests the run selected. */
+static void expect_tests(struct criterion_ordered_set *tests, const char *suite)
+{
+	FOREACH_SET(struct criterion_test *t, tests) {
+		if (suite[0] ? strcmp(t->category, suite) == 0 : !t->data->disabled)
+			report_expect(&grader_report, t->category, t->name);
 	}
 }
 
+/*
+ * The tests whose points count: with --lab/--suite every test of the suite,
+ * compiled in or listed in its points table, disabled or not; otherwise
+ * every test Criterion's filter selected.  Call after the run (Criterion
+ * marks the tests its filter leaves out as disabled).
+ */
+static void expect_selected(struct criterion_test_set *set, const char *suite)
+{
+	FOREACH_SET(struct criterion_suite_set *ss, set->suites) {
+		if (ss->tests)
+			expect_tests(ss->tests, suite);
+	}
+	if (suite[0])
+		report_expect_table(&grader_report, suite);
+}
+
 struct options {
-	int lab, handout, probe;
+	int handout, probe;
+	char suite[64];		/* --lab N or --suite NAME: graded suite */
 	const char *gradescope, *junit, *summary;
-	char filter[64], xml[700], jobs[32];
+	char filter[96], xml[700], jobs[32];
 	char *cr_argv[64];
 	int cr_argc;
 };
@@ -101,7 +193,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->cr_argv[o->cr_argc++] = argv[0];
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--lab") == 0)
-			o->lab = atoi(opt_value(argc, argv, &i));
+			snprintf(o->suite, sizeof(o->suite), "lab%d",
+				 atoi(opt_value(argc, argv, &i)));
+		else if (strcmp(argv[i], "--suite") == 0)
+			snprintf(o->suite, sizeof(o->suite), "%s",
+				 opt_value(argc, argv, &i));
 		else if (strcmp(argv[i], "--handout-check") == 0)
 			o->handout = atoi(opt_value(argc, argv, &i));
 		else if (strcmp(argv[i], "--gradescope") == 0)
@@ -119,8 +215,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		setenv("HV_KVM_PROBING", "1", 1);
 		setenv("HV_ACCEL", "kvm", 1);
 		snprintf(o->filter, sizeof(o->filter), "--filter=probe/kvm");
-	} else if (o->lab > 0) {
-		snprintf(o->filter, sizeof(o->filter), "--filter=lab%d/*", o->lab);
+	} else if (o->suite[0]) {
+		snprintf(o->filter, sizeof(o->filter), "--filter=%s/*", o->suite);
 	}
 	if (o->filter[0])
 		o->cr_argv[o->cr_argc++] = o->filter;
@@ -161,6 +257,7 @@ static int finish(struct options *o, double seconds)
 	int rc = 0;
 
 	grader_report.seconds = seconds;
+	report_settle(&grader_report);
 	report_apply_points(&grader_report);
 	if (o->probe)
 		return write_probe(&grader_report);
@@ -168,7 +265,7 @@ static int finish(struct options *o, double seconds)
 	for (size_t i = 0; i < grader_report.ntests; i++)
 		if (grader_report.tests[i].status == CR_STATUS_FAILED)
 			rc = 1;
-	if (o->lab > 0 && score < max)
+	if (o->suite[0] && score < max)
 		rc = 1;
 	if (o->gradescope && report_gradescope(&grader_report, o->gradescope) < 0)
 		rc = 2;
@@ -201,6 +298,8 @@ int main(int argc, char **argv)
 		return ok < 0 ? 2 : 0;
 	}
 	criterion_run_all_tests(tests);
+	if (!o.probe)
+		expect_selected(tests, o.suite);
 	criterion_finalize(tests);
 	return finish(&o, now_seconds() - start);
 }

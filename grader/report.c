@@ -12,24 +12,87 @@
 #include <criterion/criterion.h>
 #include "internal.h"
 
-/* Appends one test's result to rp; exits the grader when out of memory. */
-void report_add(struct report *rp, const char *suite, const char *name,
-		int status, const char *message, double seconds)
+/* The result of suite/name, or NULL if it has none yet. */
+struct test_result *report_find(struct report *rp, const char *suite,
+				const char *name)
 {
-	struct test_result *t;
+	for (size_t i = 0; i < rp->ntests; i++)
+		if (strcmp(rp->tests[i].suite, suite) == 0 &&
+		    strcmp(rp->tests[i].name, name) == 0)
+			return &rp->tests[i];
+	return NULL;
+}
 
-	rp->tests = realloc(rp->tests, (rp->ntests + 1) * sizeof(*rp->tests));
-	if (!rp->tests) {
-		fprintf(stderr, "grader: out of memory\n");
-		exit(2);
+/*
+ * Sets suite/name's result, appending it if the test has none yet (one row
+ * a test); exits the grader when out of memory.  The row is not finished.
+ */
+struct test_result *report_add(struct report *rp, const char *suite,
+			       const char *name, int status,
+			       const char *message, double seconds)
+{
+	struct test_result *t = report_find(rp, suite, name);
+
+	if (!t) {
+		rp->tests = realloc(rp->tests, (rp->ntests + 1) * sizeof(*rp->tests));
+		if (!rp->tests) {
+			fprintf(stderr, "grader: out of memory\n");
+			exit(2);
+		}
+		t = &rp->tests[rp->ntests++];
+		memset(t, 0, sizeof(*t));
+		snprintf(t->suite, sizeof(t->suite), "%s", suite);
+		snprintf(t->name, sizeof(t->name), "%s", name);
 	}
-	t = &rp->tests[rp->ntests++];
-	memset(t, 0, sizeof(*t));
-	snprintf(t->suite, sizeof(t->suite), "%s", suite);
-	snprintf(t->name, sizeof(t->name), "%s", name);
 	snprintf(t->message, sizeof(t->message), "%s", message ? message : "");
 	t->status = status;
 	t->seconds = seconds;
+	t->finished = 0;
+	return t;
+}
+
+/*
+ * The run selected suite/name: without a result from Criterion it is a
+ * failure, so a test that never reported still costs its points.
+ */
+void report_expect(struct report *rp, const char *suite, const char *name)
+{
+	if (!report_find(rp, suite, name))
+		report_add(rp, suite, name, CR_STATUS_FAILED, "[not run] the "
+			   "test never reported a result", 0)->finished = 1;
+}
+
+/* Expects every test of suite listed in the points tables. */
+void report_expect_table(struct report *rp, const char *suite)
+{
+	for (size_t k = 0; k < rp->ntable; k++)
+		if (strcmp(rp->table[k].suite, suite) == 0)
+			report_expect(rp, suite, rp->table[k].name);
+}
+
+/*
+ * After the run: a test Criterion did not see to its end (its process died
+ * in its teardown) fails, and so does a SKIP without a reason; only a SKIP
+ * that says why (a missing capability) stays out of the score.
+ */
+void report_settle(struct report *rp)
+{
+	for (size_t i = 0; i < rp->ntests; i++) {
+		struct test_result *t = &rp->tests[i];
+		char msg[sizeof(t->message)];
+
+		if (!t->finished) {
+			snprintf(msg, sizeof(msg), "[grader crash] the test process "
+				 "died after its body, in its teardown%s%.900s",
+				 t->message[0] ? "\n       " : "", t->message);
+			report_add(rp, t->suite, t->name, CR_STATUS_FAILED, msg,
+				   t->seconds);
+		} else if (t->status == CR_STATUS_SKIPPED && !t->message[0]) {
+			report_add(rp, t->suite, t->name, CR_STATUS_FAILED,
+				   "[not run] skipped without a reason", t->seconds);
+		}
+		t->finished = 1;
+	}
 }
 
 static int points_line(struct report *rp, const char *suite, char *line,

@@ -5,7 +5,9 @@
  * boot.  Run with make check-grader.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <criterion/criterion.h>
 #include "../grader.h"
 #include "../internal.h"
@@ -144,4 +146,88 @@ Test(grader, batch_restores, .timeout = 200)
 		cr_skip_test("%s", skip);
 	cr_expect(rc == 0, "batch-check failed (status %d), see %s\n%s", rc,
 		  log, fails);
+}
+
+/* path's contents (NUL-terminated, at most 64 KiB), or "" if unreadable. */
+static char *slurp(const char *path)
+{
+	static char buf[65536];
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* A crashlab test's line in the summary and its row in the score table. */
+static void expect_graded(const char *summary, const char *table,
+			  const char *name, const char *status, int points,
+			  int max, const char *cls)
+{
+	char want[300];
+
+	snprintf(want, sizeof(want), "\"name\": \"%s\", \"status\": \"%s\", "
+		 "\"points\": %d, \"max_points\": %d, \"class\": \"%s\"",
+		 name, status, points, max, cls);
+	cr_expect(strstr(summary, want) != NULL, "want %s in:\n%s", want, summary);
+	snprintf(want, sizeof(want), "%-6s crashlab/%s ", status, name);
+	cr_expect(strstr(table, want) != NULL, "want \"%s\" in:\n%s", want, table);
+}
+
+/*
+ * A test whose process crashes, is killed by Criterion's timeout, skips
+ * without a reason or never reports is a FAIL that keeps its points in
+ * the maximum, and the grader exits 1; a SKIP with a reason is left out.
+ * Grades the fake lab crashlab.c in a second grader process.
+ */
+Test(grader, crash_is_failure, .timeout = 120)
+{
+	char runs[600], dir[700], out[800], sum[800], tables[620], grader[620];
+	char *table;
+
+	snprintf(runs, sizeof(runs), "%s/obj/grader/runs", grader_root());
+	snprintf(dir, sizeof(dir), "%s/grader.crash_is_failure", runs);
+	snprintf(out, sizeof(out), "%s/grader.out", dir);
+	snprintf(sum, sizeof(sum), "%s/summary.json", dir);
+	snprintf(tables, sizeof(tables), "%s/grader/selftest", grader_root());
+	snprintf(grader, sizeof(grader), "%s/obj/grader/grader", grader_root());
+	rm_rf(dir);
+	mkdir(runs, 0755);
+	cr_assert(mkdir(dir, 0755) == 0, "mkdir %s", dir);
+	/* Not this worker's BoxFort map: the second grader is a runner. */
+	unsetenv("BXFI_MAP");
+	setenv("HV_CRASHLAB", "1", 1);
+	setenv("GRADER_EXTRA", tables, 1);
+
+	char *argv[] = { grader, "--suite", "crashlab", "--summary", sum, NULL };
+	int rc = run_command(argv, out, 100);
+
+	table = strdup(slurp(out));
+	cr_expect_eq(rc, 1, "grader exited %d:\n%s", rc, table);
+	cr_expect(strstr(table, "Score: 1/19 ") != NULL, "%s", table);
+	cr_expect(strstr(table, "died of signal 6 (Aborted)") != NULL, "%s", table);
+	const char *summary = slurp(sum);
+	static const struct {
+		const char *name, *status;
+		int points, max;
+		const char *cls;
+	} want[] = {
+		{ "passes", "PASS", 1, 1, "" },
+		{ "aborts", "FAIL", 0, 2, "grader crash" },
+		{ "segfaults", "FAIL", 0, 2, "grader crash" },
+		{ "exits", "FAIL", 0, 2, "grader crash" },
+		{ "times_out", "FAIL", 0, 2, "timeout" },
+		{ "crashes_in_setup", "FAIL", 0, 2, "grader crash" },
+		{ "crashes_in_teardown", "FAIL", 0, 2, "grader crash" },
+		{ "skips_with_reason", "SKIP", 0, 4, "" },
+		{ "skips_silently", "FAIL", 0, 2, "not run" },
+		{ "disabled", "FAIL", 0, 2, "not run" },
+		{ "not_compiled", "FAIL", 0, 2, "not run" },
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		expect_graded(summary, table, want[i].name, want[i].status,
+			      want[i].points, want[i].max, want[i].cls);
+	free(table);
 }
