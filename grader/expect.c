@@ -9,8 +9,8 @@
 #include <criterion/criterion.h>
 #include "internal.h"
 
-#define DUMP_LINES	10
-#define TAIL_LINES	6
+#define DUMP_LINES 10
+#define TAIL_LINES 6
 
 const struct hv_line *hv_find_result(const struct hv_run *r, const char *text)
 {
@@ -98,19 +98,13 @@ static size_t dump_start(const struct hv_run *r, const char **cls)
 static const char *stop_class(const struct hv_run *r)
 {
 	switch (r->stop) {
-	case HV_STOP_TRIPLE_FAULT:
-		return "triple fault";
-	case HV_STOP_RESET:
-		return "unexpected reset";
+	case HV_STOP_TRIPLE_FAULT: return "triple fault";
+	case HV_STOP_RESET: return "unexpected reset";
 	case HV_STOP_PROGRESS:
-	case HV_STOP_TIMEOUT:
-		return "timeout";
-	case HV_STOP_FLOOD:
-		return "output flood";
-	case HV_STOP_ERROR:
-		return "machine error";
-	default:
-		return "wrong result";
+	case HV_STOP_TIMEOUT: return "timeout";
+	case HV_STOP_FLOOD: return "output flood";
+	case HV_STOP_ERROR: return "machine error";
+	default: return "wrong result";
 	}
 }
 
@@ -119,16 +113,14 @@ static const char *stop_detail(const struct hv_run *r)
 	static char buf[600];
 
 	switch (r->stop) {
-	case HV_STOP_TRIPLE_FAULT:
-		return "the CPU shut down (triple fault)";
+	case HV_STOP_TRIPLE_FAULT: return "the CPU shut down (triple fault)";
 	case HV_STOP_RESET:
-		return "the machine reset or powered off without an exit status";
-	case HV_STOP_PROGRESS:
-		return "no new output; the machine was killed";
+		return "the machine reset or powered off without an exit "
+		       "status";
+	case HV_STOP_PROGRESS: return "no new output; the machine was killed";
 	case HV_STOP_TIMEOUT:
 		return "still running at the overall time limit; killed";
-	case HV_STOP_FLOOD:
-		return "more than 2 MiB of output; killed";
+	case HV_STOP_FLOOD: return "more than 2 MiB of output; killed";
 	case HV_STOP_ERROR:
 		snprintf(buf, sizeof(buf), "%s", r->error);
 		return buf;
@@ -154,19 +146,22 @@ const char *hv_diagnose(const struct hv_run *r)
 			 r->seconds, r->machine);
 		append_lines(buf, sizeof(buf), r, d, DUMP_LINES);
 	} else if (r->stop == HV_STOP_ERROR) {
-		snprintf(buf, sizeof(buf), "[%s] %s after %.1f s on %s; its "
-			 "last lines:", stop_class(r), stop_detail(r),
-			 r->seconds, r->machine);
+		snprintf(buf, sizeof(buf),
+			 "[%s] %s after %.1f s on %s; its "
+			 "last lines:",
+			 stop_class(r), stop_detail(r), r->seconds, r->machine);
 		append_file_tail(buf, sizeof(buf), r->dir, "machine.out",
 				 TAIL_LINES);
 		if (strncmp(r->machine, "bochs", 5) == 0)
 			append_file_tail(buf, sizeof(buf), r->dir, "bochs.log",
 					 3);
 	} else {
-		snprintf(buf, sizeof(buf), "[%s] %s after %.1f s on %s; last lines:",
+		snprintf(buf, sizeof(buf),
+			 "[%s] %s after %.1f s on %s; last lines:",
 			 stop_class(r), stop_detail(r), r->seconds, r->machine);
 		append_lines(buf, sizeof(buf), r,
-			     r->nlines > TAIL_LINES ? r->nlines - TAIL_LINES : 0,
+			     r->nlines > TAIL_LINES ? r->nlines - TAIL_LINES :
+						      0,
 			     TAIL_LINES);
 	}
 	size_t used = strlen(buf);
@@ -177,14 +172,15 @@ const char *hv_diagnose(const struct hv_run *r)
 void expect_result(struct hv_run *r, const char *text)
 {
 	if (!hv_find_result(r, text))
-		cr_assert_fail("expected result line \"%s\"\n  %s", text, hv_diagnose(r));
+		cr_assert_fail("expected result line \"%s\"\n  %s", text,
+			       hv_diagnose(r));
 }
 
 void expect_output(struct hv_run *r, const char *text)
 {
 	if (!hv_find_output(r, text))
 		cr_assert_fail("expected output containing \"%s\"\n  %s", text,
-			hv_diagnose(r));
+			       hv_diagnose(r));
 }
 
 static int exit_line(const struct hv_run *r, long *status)
@@ -202,15 +198,18 @@ void expect_exit(struct hv_run *r, int status)
 	long said;
 
 	if (!exit_line(r, &said) || said != status)
-		cr_assert_fail("expected result line \"hvlab: exit status %d\"\n  %s",
+		cr_assert_fail(
+			"expected result line \"hvlab: exit status %d\"\n  %s",
 			status, hv_diagnose(r));
 	else if (r->stop != HV_STOP_EXIT)
-		cr_assert_fail("expected the machine to power off with status %d\n  %s",
-			status, hv_diagnose(r));
+		cr_assert_fail("expected the machine to power off with status "
+			       "%d\n  %s",
+			       status, hv_diagnose(r));
 	else if (r->machine_status >= 0 && r->machine_status != status)
-		cr_assert_fail("[wrong result] printed exit status %d but the machine "
-			"stopped with %d\n    log: %s", status,
-			r->machine_status, r->log);
+		cr_assert_fail(
+			"[wrong result] printed exit status %d but the machine "
+			"stopped with %d\n    log: %s",
+			status, r->machine_status, r->log);
 }
 
 void expect_failure_exit(struct hv_run *r)
@@ -218,10 +217,13 @@ void expect_failure_exit(struct hv_run *r)
 	long said;
 
 	if (exit_line(r, &said) && said == 0)
-		cr_assert_fail("[wrong result] expected a failure, got \"hvlab: exit "
-			"status 0\"\n    log: %s", r->log);
+		cr_assert_fail(
+			"[wrong result] expected a failure, got \"hvlab: exit "
+			"status 0\"\n    log: %s",
+			r->log);
 	else if (r->stop != HV_STOP_EXIT || r->machine_status == 0)
-		cr_assert_fail("expected a power-off with a failure status\n  %s",
+		cr_assert_fail(
+			"expected a power-off with a failure status\n  %s",
 			hv_diagnose(r));
 }
 
@@ -239,7 +241,8 @@ const char *expect_dump(struct hv_run *r)
 	size_t d = dump_start(r, &cls);
 
 	if (!cls || strcmp(cls, "VM-entry failure") == 0) {
-		cr_assert_fail("expected a panic or exception dump\n  %s", hv_diagnose(r));
+		cr_assert_fail("expected a panic or exception dump\n  %s",
+			       hv_diagnose(r));
 		return "";
 	}
 	return r->lines[d].text;

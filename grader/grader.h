@@ -23,63 +23,63 @@
 
 #include <stddef.h>
 
-#define HV_MAX_DOMAINS	8
-#define HV_MAX_FILES	4
+#define HV_MAX_DOMAINS 8
+#define HV_MAX_FILES   4
 
 /* One domain config, written to \domains\NAME.cfg with the token added. */
 struct hv_domain {
 	const char *name;
-	const char *config;	/* xl.cfg text, e.g. "name = \"hello\"\n..." */
+	const char *config; /* xl.cfg text, e.g. "name = \"hello\"\n..." */
 };
 
 /* A file written next to the configs, \domains\NAME: e.g. a bad image. */
 struct hv_file {
-	const char *name;	/* no '/' */
+	const char *name; /* no '/' */
 	const void *data;
 	size_t size;
 };
 
 struct hv_cfg {
-	const char *cmdline;		/* extra key=value words for \hvlab.cmd */
+	const char *cmdline; /* extra key=value words for \hvlab.cmd */
 	struct hv_domain domains[HV_MAX_DOMAINS];
-	int mem_mb;			/* guest RAM of the machine; 0: 256 */
-	int needs_virt;			/* SKIP unless the machine has VT-x/SVM */
-	const char *hv_elf;		/* kernel image; NULL: obj/kernel/hv.elf */
-	double progress_timeout;	/* s without output; 0: default */
-	double timeout;			/* s in all; 0: default */
-	const char *qemu_cpu;		/* QEMU -cpu under TCG; NULL: max */
-	int needs_qemu_cpu;		/* SKIP unless qemu_cpu applies (TCG) */
+	int mem_mb;		 /* guest RAM of the machine; 0: 256 */
+	int needs_virt;		 /* SKIP unless the machine has VT-x/SVM */
+	const char *hv_elf;	 /* kernel image; NULL: obj/kernel/hv.elf */
+	double progress_timeout; /* s without output; 0: default */
+	double timeout;		 /* s in all; 0: default */
+	const char *qemu_cpu;	 /* QEMU -cpu under TCG; NULL: max */
+	int needs_qemu_cpu;	 /* SKIP unless qemu_cpu applies (TCG) */
 	struct hv_file files[HV_MAX_FILES];
 };
 
 /* How the machine stopped. */
 enum hv_stop {
-	HV_STOP_EXIT,		/* port 0xf4 / 0x8900 with a status */
-	HV_STOP_TRIPLE_FAULT,	/* CPU shutdown: triple fault */
-	HV_STOP_RESET,		/* reset or power-off without a status */
-	HV_STOP_PROGRESS,	/* no new output for progress_timeout s */
-	HV_STOP_TIMEOUT,	/* still running after timeout s */
-	HV_STOP_FLOOD,		/* output beyond the cap */
-	HV_STOP_ERROR,		/* the machine could not be started */
+	HV_STOP_EXIT,	      /* port 0xf4 / 0x8900 with a status */
+	HV_STOP_TRIPLE_FAULT, /* CPU shutdown: triple fault */
+	HV_STOP_RESET,	      /* reset or power-off without a status */
+	HV_STOP_PROGRESS,     /* no new output for progress_timeout s */
+	HV_STOP_TIMEOUT,      /* still running after timeout s */
+	HV_STOP_FLOOD,	      /* output beyond the cap */
+	HV_STOP_ERROR,	      /* the machine could not be started */
 };
 
 struct hv_line {
-	char *text;		/* one serial line, ANSI escapes stripped */
-	int tokened;		/* ended in the run's token (now removed) */
+	char *text;  /* one serial line, ANSI escapes stripped */
+	int tokened; /* ended in the run's token (now removed) */
 };
 
 struct hv_run {
 	enum hv_stop stop;
-	int machine_status;	/* status written to the exit port, or -1 */
-	double seconds;		/* wall time of the boot */
-	double ready_us;	/* "hvlab: ready in N us", or -1 */
+	int machine_status; /* status written to the exit port, or -1 */
+	double seconds;	    /* wall time of the boot */
+	double ready_us;    /* "hvlab: ready in N us", or -1 */
 	struct hv_line *lines;
 	size_t nlines;
 	char token[33];
-	char dir[512];		/* run directory: serial.log, esp.img, ... */
-	char log[600];		/* the saved serial log */
-	char machine[64];	/* e.g. "qemu-tcg/svm", "bochs/vmx" */
-	char error[512];	/* HV_STOP_ERROR: why */
+	char dir[512];	  /* run directory: serial.log, esp.img, ... */
+	char log[600];	  /* the saved serial log */
+	char machine[64]; /* e.g. "qemu-tcg/svm", "bochs/vmx" */
+	char error[512];  /* HV_STOP_ERROR: why */
 };
 
 /*

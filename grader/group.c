@@ -40,8 +40,11 @@ static void group_session(char *buf, size_t len)
 	stat[n] = '\0';
 	/* After the ")" that ends comm: fields 3.. ; starttime is field 22. */
 	char *p = strrchr(stat, ')');
-	if (!p || sscanf(p + 1, " %*c" " %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u"
-			 " %*u %*u %*d %*d %*d %*d %*d %*d %llu", &start) != 1)
+	if (!p || sscanf(p + 1,
+			 " %*c"
+			 " %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u"
+			 " %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			 &start) != 1)
 		return;
 	snprintf(buf, len, "%s:%llu", pid, start);
 }
@@ -56,10 +59,12 @@ static void group_save(const char *path, const char *session,
 	f = fopen(tmp, "w");
 	if (!f)
 		return;
-	fprintf(f, "session %s\nstop %d\nstatus %d\nseconds %f\nready %f\n"
-		"token %s\nmachine %s\nerror %.*s\nlines %zu\n", session, r->stop,
-		r->machine_status, r->seconds, r->ready_us, r->token,
-		r->machine, (int)strcspn(r->error, "\n"), r->error, r->nlines);
+	fprintf(f,
+		"session %s\nstop %d\nstatus %d\nseconds %f\nready %f\n"
+		"token %s\nmachine %s\nerror %.*s\nlines %zu\n",
+		session, r->stop, r->machine_status, r->seconds, r->ready_us,
+		r->token, r->machine, (int)strcspn(r->error, "\n"), r->error,
+		r->nlines);
 	for (size_t i = 0; i < r->nlines; i++)
 		fprintf(f, "%c%s\n", r->lines[i].tokened ? 'T' : '-',
 			r->lines[i].text);
@@ -95,9 +100,11 @@ static struct hv_run *group_load(const char *path, const char *session,
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		cr_assert_fail("grader: out of memory");
-	if (fscanf(f, "session %63s stop %d status %d seconds %lf ready %lf "
-		   "token %32s machine %63s", saved, &stop, &r->machine_status,
-		   &r->seconds, &r->ready_us, r->token, r->machine) != 7 ||
+	if (fscanf(f,
+		   "session %63s stop %d status %d seconds %lf ready %lf "
+		   "token %32s machine %63s",
+		   saved, &stop, &r->machine_status, &r->seconds, &r->ready_us,
+		   r->token, r->machine) != 7 ||
 	    strcmp(saved, session) != 0 || fgetc(f) != '\n' ||
 	    group_field(f, "error", r->error, sizeof(r->error)) ||
 	    group_field(f, "lines", v, sizeof(v)))
@@ -132,8 +139,10 @@ stale:
 struct hv_run *hv_boot_group(const char *group, const struct hv_cfg *cfg)
 {
 	const char *suite = criterion_current_suite ?
-		criterion_current_suite->name : "adhoc";
-	char name[128], runs[320], dir[512], lock[600], result[600], session[64];
+				    criterion_current_suite->name :
+				    "adhoc";
+	char name[128], runs[320], dir[512], lock[600], result[600],
+		session[64];
 	struct hv_run *r;
 	int fd;
 

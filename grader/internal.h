@@ -10,14 +10,14 @@
 #include <sys/types.h>
 #include "grader.h"
 
-#define SERIAL_LINE_MAX		4096
-#define SERIAL_FLOOD_BYTES	(2 << 20)
+#define SERIAL_LINE_MAX	   4096
+#define SERIAL_FLOOD_BYTES (2 << 20)
 
 /* serial.c: splits raw serial bytes into lines without ANSI escapes. */
 struct serial {
 	char line[SERIAL_LINE_MAX];
 	size_t len;
-	int esc;		/* 0, 1 after ESC, 2 inside CSI */
+	int esc; /* 0, 1 after ESC, 2 inside CSI */
 };
 typedef void (*serial_emit_fn)(void *arg, const char *line);
 void serial_feed(struct serial *s, const char *buf, size_t n,
@@ -27,15 +27,22 @@ int serial_strip_token(char *line, const char *token);
 int serial_parse_int(const char *line, const char *prefix, long *out);
 
 /* machine.c: which machine runs the tests, and how to start it. */
-enum accel { ACCEL_TCG, ACCEL_KVM, ACCEL_BOCHS };
-enum vendor { VENDOR_SVM, VENDOR_VMX };
+enum accel {
+	ACCEL_TCG,
+	ACCEL_KVM,
+	ACCEL_BOCHS
+};
+enum vendor {
+	VENDOR_SVM,
+	VENDOR_VMX
+};
 
 struct machine {
 	enum accel accel;
 	enum vendor vendor;
-	int has_virt;		/* the guest CPU offers vendor's extension */
+	int has_virt; /* the guest CPU offers vendor's extension */
 	char name[64];
-	char unavailable[256];	/* non-empty: why this host cannot run it */
+	char unavailable[256]; /* non-empty: why this host cannot run it */
 };
 
 int machine_select(struct machine *m);
@@ -44,10 +51,10 @@ int machine_tool_missing(enum accel accel, char *why, size_t len);
 
 struct boot_job {
 	const struct machine *m;
-	const char *dir;	/* run directory */
-	const char *esp;	/* ESP image */
+	const char *dir; /* run directory */
+	const char *esp; /* ESP image */
 	int mem_mb;
-	const char *qemu_cpu;	/* NULL: max */
+	const char *qemu_cpu; /* NULL: max */
 };
 
 /* Starts the machine in its own process group; fills *serial_fd. */
@@ -81,13 +88,13 @@ void random_token(char *out, size_t hexlen);
 struct test_result {
 	char suite[64];
 	char name[128];
-	int status;		/* CR_STATUS_* */
+	int status; /* CR_STATUS_* */
 	char message[1024];
 	double seconds;
 	double points;
 	double max_points;
-	int student;		/* exercises student code (handout check) */
-	int finished;		/* Criterion saw the test to its end */
+	int student;  /* exercises student code (handout check) */
+	int finished; /* Criterion saw the test to its end */
 };
 
 struct points {

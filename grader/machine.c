@@ -15,11 +15,11 @@
 #include <sys/wait.h>
 #include "internal.h"
 
-#define OVMF_CODE	"/usr/share/OVMF/OVMF_CODE_4M.fd"
-#define OVMF_VARS	"/usr/share/OVMF/OVMF_VARS_4M.fd"
-#define OVMF_BOCHS	"/usr/share/ovmf/OVMF.fd"
-#define VGABIOS		"/usr/share/bochs/VGABIOS-lgpl-latest"
-#define KVM_PROBE_FILE	"obj/grader/kvm.probe"
+#define OVMF_CODE      "/usr/share/OVMF/OVMF_CODE_4M.fd"
+#define OVMF_VARS      "/usr/share/OVMF/OVMF_VARS_4M.fd"
+#define OVMF_BOCHS     "/usr/share/ovmf/OVMF.fd"
+#define VGABIOS	       "/usr/share/bochs/VGABIOS-lgpl-latest"
+#define KVM_PROBE_FILE "obj/grader/kvm.probe"
 
 static const char *env_or(const char *name, const char *dflt)
 {
@@ -43,14 +43,18 @@ int machine_tool_missing(enum accel accel, char *why, size_t len)
 
 	if (accel == ACCEL_BOCHS) {
 		if (!on_path("bochs-bin")) {
-			snprintf(why, len, "bochs-bin not installed (apt-get install bochs bochsbios)");
+			snprintf(why, len,
+				 "bochs-bin not installed (apt-get install "
+				 "bochs bochsbios)");
 			return 1;
 		}
 		need[0] = OVMF_BOCHS;
 		need[1] = VGABIOS;
 	} else {
 		if (!on_path("qemu-system-x86_64")) {
-			snprintf(why, len, "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)");
+			snprintf(why, len,
+				 "qemu-system-x86_64 not installed (apt-get "
+				 "install qemu-system-x86)");
 			return 1;
 		}
 		need[0] = OVMF_CODE;
@@ -58,7 +62,9 @@ int machine_tool_missing(enum accel accel, char *why, size_t len)
 	}
 	for (int i = 0; need[i]; i++)
 		if (access(need[i], R_OK) != 0) {
-			snprintf(why, len, "%s missing (apt-get install ovmf vgabios)", need[i]);
+			snprintf(why, len,
+				 "%s missing (apt-get install ovmf vgabios)",
+				 need[i]);
 			return 1;
 		}
 	return 0;
@@ -67,9 +73,9 @@ int machine_tool_missing(enum accel accel, char *why, size_t len)
 /* 1 if /sys says the loaded KVM module runs nested guests of vendor v. */
 static int kvm_nested(enum vendor v)
 {
-	const char *path = v == VENDOR_VMX
-		? "/sys/module/kvm_intel/parameters/nested"
-		: "/sys/module/kvm_amd/parameters/nested";
+	const char *path = v == VENDOR_VMX ?
+				   "/sys/module/kvm_intel/parameters/nested" :
+				   "/sys/module/kvm_amd/parameters/nested";
 	char buf[8] = "";
 	FILE *f = fopen(path, "r");
 
@@ -168,7 +174,8 @@ int machine_select(struct machine *m)
 
 	memset(m, 0, sizeof(*m));
 	if (parse_accel(a, &accel) < 0) {
-		fprintf(stderr, "grader: ACCEL=%s: want tcg, kvm, bochs or auto\n", a);
+		fprintf(stderr,
+			"grader: ACCEL=%s: want tcg, kvm, bochs or auto\n", a);
 		return -1;
 	}
 	if (strcmp(v, "vmx") == 0)
@@ -178,8 +185,10 @@ int machine_select(struct machine *m)
 	else if (strcmp(v, "auto") == 0)
 		m->vendor = accel == ACCEL_BOCHS ? VENDOR_VMX : VENDOR_SVM;
 	else {
-		fprintf(stderr, "grader: VENDOR=%s: want svm, vmx or auto "
-			"(make grade runs VENDOR=all as one pass per vendor)\n", v);
+		fprintf(stderr,
+			"grader: VENDOR=%s: want svm, vmx or auto "
+			"(make grade runs VENDOR=all as one pass per vendor)\n",
+			v);
 		return -1;
 	}
 	m->accel = accel < 0 ? auto_accel(m->vendor) : (enum accel)accel;
@@ -193,25 +202,44 @@ static int qemu_argv(const struct boot_job *job, char **argv, char *buf,
 	int n = 0;
 	char *p = buf;
 
-#define ARG(...) do { argv[n++] = p; p += snprintf(p, buf + len - p, __VA_ARGS__) + 1; } while (0)
+#define ARG(...)                                                  \
+	do {                                                      \
+		argv[n++] = p;                                    \
+		p += snprintf(p, buf + len - p, __VA_ARGS__) + 1; \
+	} while (0)
 	ARG("qemu-system-x86_64");
-	ARG("-machine"); ARG("q35");
-	ARG("-accel"); ARG(job->m->accel == ACCEL_KVM ? "kvm" : "tcg");
-	ARG("-cpu"); ARG("%s", job->m->accel == ACCEL_KVM ? "host" :
-			  job->qemu_cpu ? job->qemu_cpu : "max");
-	ARG("-m"); ARG("%d", job->mem_mb);
-	ARG("-display"); ARG("none");
-	ARG("-monitor"); ARG("none");
-	ARG("-serial"); ARG("file:%s/serial.raw", job->dir);
+	ARG("-machine");
+	ARG("q35");
+	ARG("-accel");
+	ARG(job->m->accel == ACCEL_KVM ? "kvm" : "tcg");
+	ARG("-cpu");
+	ARG("%s", job->m->accel == ACCEL_KVM ? "host" :
+		  job->qemu_cpu		     ? job->qemu_cpu :
+					       "max");
+	ARG("-m");
+	ARG("%d", job->mem_mb);
+	ARG("-display");
+	ARG("none");
+	ARG("-monitor");
+	ARG("none");
+	ARG("-serial");
+	ARG("file:%s/serial.raw", job->dir);
 	ARG("-no-reboot");
-	ARG("-net"); ARG("none");
-	ARG("-device"); ARG("isa-debug-exit,iobase=0xf4,iosize=0x04");
-	ARG("-drive"); ARG("if=pflash,format=raw,unit=0,readonly=on,file=%s", OVMF_CODE);
-	ARG("-drive"); ARG("if=pflash,format=raw,unit=1,file=%s/vars.fd", job->dir);
-	ARG("-drive"); ARG("format=raw,file=%s", job->esp);
+	ARG("-net");
+	ARG("none");
+	ARG("-device");
+	ARG("isa-debug-exit,iobase=0xf4,iosize=0x04");
+	ARG("-drive");
+	ARG("if=pflash,format=raw,unit=0,readonly=on,file=%s", OVMF_CODE);
+	ARG("-drive");
+	ARG("if=pflash,format=raw,unit=1,file=%s/vars.fd", job->dir);
+	ARG("-drive");
+	ARG("format=raw,file=%s", job->esp);
 	/* QEMU logs "Triple fault" under the cpu_reset mask (x86 check_exception). */
-	ARG("-d"); ARG("cpu_reset");
-	ARG("-D"); ARG("%s/qemu-debug.log", job->dir);
+	ARG("-d");
+	ARG("cpu_reset");
+	ARG("-D");
+	ARG("%s/qemu-debug.log", job->dir);
 #undef ARG
 	argv[n] = NULL;
 	return p <= buf + len ? 0 : -1;
@@ -228,11 +256,18 @@ static int bochs_argv(const struct boot_job *job, char **argv, char *buf,
 	int n = 0;
 	char *p = buf;
 
-#define ARG(...) do { argv[n++] = p; p += snprintf(p, buf + len - p, __VA_ARGS__) + 1; } while (0)
+#define ARG(...)                                                  \
+	do {                                                      \
+		argv[n++] = p;                                    \
+		p += snprintf(p, buf + len - p, __VA_ARGS__) + 1; \
+	} while (0)
 	ARG("%s/tools/bochs-start", grader_root());
-	ARG("-m"); ARG("%d", job->mem_mb);
-	ARG("-c"); ARG(job->m->vendor == VENDOR_VMX ? "corei7_skylake_x" : "ryzen");
-	ARG("-s"); ARG("serial.raw");
+	ARG("-m");
+	ARG("%d", job->mem_mb);
+	ARG("-c");
+	ARG(job->m->vendor == VENDOR_VMX ? "corei7_skylake_x" : "ryzen");
+	ARG("-s");
+	ARG("serial.raw");
 	ARG("%s", job->dir);
 	ARG("%s", job->esp);
 #undef ARG
@@ -241,8 +276,7 @@ static int bochs_argv(const struct boot_job *job, char **argv, char *buf,
 }
 
 /* In the child: own process group, dies with the grader, output to a file. */
-static void machine_child(const struct boot_job *job, pid_t parent,
-			  char **argv)
+static void machine_child(const struct boot_job *job, pid_t parent, char **argv)
 {
 	char out[600];
 	int in, fd;
@@ -265,8 +299,8 @@ static void machine_child(const struct boot_job *job, pid_t parent,
 	_exit(127);
 }
 
-static int machine_prepare(const struct boot_job *job, char **argv,
-			   char *buf, size_t len, char *err, size_t errlen)
+static int machine_prepare(const struct boot_job *job, char **argv, char *buf,
+			   size_t len, char *err, size_t errlen)
 {
 	char path[600];
 
@@ -356,10 +390,13 @@ static int machine_failed(const struct boot_job *job, int ws, char *err,
 		snprintf(err, len, "%s died of signal %d (%s) on its own", emu,
 			 WTERMSIG(ws), strsignal(WTERMSIG(ws)));
 	else if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127)
-		snprintf(err, len, "%s could not be run (exit status 127)", emu);
+		snprintf(err, len, "%s could not be run (exit status 127)",
+			 emu);
 	else if (file_size(job->dir, "serial.raw") == 0)
-		snprintf(err, len, "%s ended (exit status %d) before the "
-			 "firmware printed anything", emu, WEXITSTATUS(ws));
+		snprintf(err, len,
+			 "%s ended (exit status %d) before the "
+			 "firmware printed anything",
+			 emu, WEXITSTATUS(ws));
 	else if (job->m->accel != ACCEL_BOCHS &&
 		 file_contains(job->dir, "machine.out", "qemu-system-x86_64:"))
 		snprintf(err, len, "QEMU reported an error");
@@ -376,7 +413,8 @@ static int machine_failed(const struct boot_job *job, int ws, char *err,
  */
 int machine_start_raced(const struct hv_run *r)
 {
-	return r->stop == HV_STOP_ERROR && strncmp(r->machine, "bochs", 5) == 0 &&
+	return r->stop == HV_STOP_ERROR &&
+	       strncmp(r->machine, "bochs", 5) == 0 &&
 	       file_contains(r->dir, "bochs.log", "RFB could not bind");
 }
 
@@ -402,8 +440,10 @@ enum hv_stop machine_stopped(const struct boot_job *job, int ws, int *status,
 		return HV_STOP_EXIT;
 	}
 	if (code == 0)
-		return file_contains(job->dir, "qemu-debug.log", "Triple fault")
-			? HV_STOP_TRIPLE_FAULT : HV_STOP_RESET;
+		return file_contains(job->dir, "qemu-debug.log",
+				     "Triple fault") ?
+			       HV_STOP_TRIPLE_FAULT :
+			       HV_STOP_RESET;
 	if (code > 0 && (code & 1)) {
 		*status = code >> 1;
 		return HV_STOP_EXIT;

@@ -32,20 +32,23 @@ static void message_of(struct criterion_test_stats *st, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	if (st->timed_out)
-		snprintf(buf, len, "[timeout] killed by the Criterion test timeout");
+		snprintf(buf, len,
+			 "[timeout] killed by the Criterion test timeout");
 	else if (st->test_status == CR_STATUS_FAILED && st->exit_code != 0)
-		snprintf(buf, len, "[grader crash] the test process exited with "
-			 "status %d before its end", st->exit_code);
+		snprintf(buf, len,
+			 "[grader crash] the test process exited with "
+			 "status %d before its end",
+			 st->exit_code);
 	if (st->message) {
 		size_t used = strlen(buf);
-		snprintf(buf + used, len - used, "%s%s", used ? "\n       " : "",
-			 st->message);
+		snprintf(buf + used, len - used, "%s%s",
+			 used ? "\n       " : "", st->message);
 	}
 	for (struct criterion_assert_stats *a = st->asserts; a; a = a->next)
 		if (!a->passed && a->message) {
 			size_t used = strlen(buf);
-			snprintf(buf + used, len - used, "%s%s", used ? "\n       " : "",
-				 a->message);
+			snprintf(buf + used, len - used, "%s%s",
+				 used ? "\n       " : "", a->message);
 		}
 }
 
@@ -82,11 +85,14 @@ ReportHook(TEST_CRASH)(struct criterion_test_stats *st)
 	char asserts[900], msg[1024];
 
 	message_of(st, asserts, sizeof(asserts));
-	snprintf(msg, sizeof(msg), "[grader crash] the test process died of "
-		 "signal %d (%s)%s%s", st->signal, strsignal(st->signal),
+	snprintf(msg, sizeof(msg),
+		 "[grader crash] the test process died of "
+		 "signal %d (%s)%s%s",
+		 st->signal, strsignal(st->signal),
 		 asserts[0] ? "\n       " : "", asserts);
 	report_add(&grader_report, st->test->category, st->test->name,
-		   CR_STATUS_FAILED, msg, st->elapsed_time)->finished = 1;
+		   CR_STATUS_FAILED, msg, st->elapsed_time)
+		->finished = 1;
 }
 
 /*
@@ -96,14 +102,20 @@ ReportHook(TEST_CRASH)(struct criterion_test_stats *st)
 ReportHook(POST_ALL)(struct criterion_global_stats *gs)
 {
 	for (struct criterion_suite_stats *ss = gs->suites; ss; ss = ss->next)
-		for (struct criterion_test_stats *st = ss->tests; st; st = st->next) {
-			const char *suite = st->test->category, *name = st->test->name;
+		for (struct criterion_test_stats *st = ss->tests; st;
+		     st = st->next) {
+			const char *suite = st->test->category,
+				   *name = st->test->name;
 
-			if (st->crashed && !report_find(&grader_report, suite, name))
+			if (st->crashed &&
+			    !report_find(&grader_report, suite, name))
 				report_add(&grader_report, suite, name,
-					   CR_STATUS_FAILED, "[grader crash] the "
+					   CR_STATUS_FAILED,
+					   "[grader crash] the "
 					   "test process died before its body, "
-					   "in its setup", 0)->finished = 1;
+					   "in its setup",
+					   0)
+					->finished = 1;
 		}
 }
 
@@ -148,8 +160,10 @@ static void load_points(void)
 /* Expects a result from each of a suite's tests the run selected. */
 static void expect_tests(struct criterion_ordered_set *tests, const char *suite)
 {
-	FOREACH_SET(struct criterion_test *t, tests) {
-		if (suite[0] ? strcmp(t->category, suite) == 0 : !t->data->disabled)
+	FOREACH_SET(struct criterion_test * t, tests)
+	{
+		if (suite[0] ? strcmp(t->category, suite) == 0 :
+			       !t->data->disabled)
 			report_expect(&grader_report, t->category, t->name);
 	}
 }
@@ -162,7 +176,8 @@ static void expect_tests(struct criterion_ordered_set *tests, const char *suite)
  */
 static void expect_selected(struct criterion_test_set *set, const char *suite)
 {
-	FOREACH_SET(struct criterion_suite_set *ss, set->suites) {
+	FOREACH_SET(struct criterion_suite_set * ss, set->suites)
+	{
 		if (ss->tests)
 			expect_tests(ss->tests, suite);
 	}
@@ -172,7 +187,7 @@ static void expect_selected(struct criterion_test_set *set, const char *suite)
 
 struct options {
 	int handout, probe;
-	char suite[64];		/* --lab N or --suite NAME: graded suite */
+	char suite[64]; /* --lab N or --suite NAME: graded suite */
 	const char *gradescope, *junit, *summary;
 	char filter[96], xml[700], jobs[32];
 	char *cr_argv[64];
@@ -216,7 +231,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		setenv("HV_ACCEL", "kvm", 1);
 		snprintf(o->filter, sizeof(o->filter), "--filter=probe/kvm");
 	} else if (o->suite[0]) {
-		snprintf(o->filter, sizeof(o->filter), "--filter=%s/*", o->suite);
+		snprintf(o->filter, sizeof(o->filter), "--filter=%s/*",
+			 o->suite);
 	}
 	if (o->filter[0])
 		o->cr_argv[o->cr_argc++] = o->filter;
@@ -243,11 +259,13 @@ static int write_probe(const struct report *rp)
 	if (t && t->status == CR_STATUS_PASSED)
 		fprintf(f, "ok\n");
 	else
-		fprintf(f, "%.*s\n", (int)strcspn(t ? t->message : "no run", "\n"),
+		fprintf(f, "%.*s\n",
+			(int)strcspn(t ? t->message : "no run", "\n"),
 			t ? t->message : "no run");
 	fclose(f);
 	printf("KVM probe boot: %s\n", t && t->status == CR_STATUS_PASSED ?
-	       "ok" : (t ? t->message : "no run"));
+					       "ok" :
+					       (t ? t->message : "no run"));
 	return t && t->status == CR_STATUS_PASSED ? 0 : 1;
 }
 
@@ -267,7 +285,8 @@ static int finish(struct options *o, double seconds)
 			rc = 1;
 	if (o->suite[0] && score < max)
 		rc = 1;
-	if (o->gradescope && report_gradescope(&grader_report, o->gradescope) < 0)
+	if (o->gradescope &&
+	    report_gradescope(&grader_report, o->gradescope) < 0)
 		rc = 2;
 	if (o->summary && report_summary_json(&grader_report, o->summary) < 0)
 		rc = 2;

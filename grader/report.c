@@ -34,7 +34,8 @@ struct test_result *report_add(struct report *rp, const char *suite,
 	struct test_result *t = report_find(rp, suite, name);
 
 	if (!t) {
-		rp->tests = realloc(rp->tests, (rp->ntests + 1) * sizeof(*rp->tests));
+		rp->tests = realloc(rp->tests,
+				    (rp->ntests + 1) * sizeof(*rp->tests));
 		if (!rp->tests) {
 			fprintf(stderr, "grader: out of memory\n");
 			exit(2);
@@ -58,8 +59,11 @@ struct test_result *report_add(struct report *rp, const char *suite,
 void report_expect(struct report *rp, const char *suite, const char *name)
 {
 	if (!report_find(rp, suite, name))
-		report_add(rp, suite, name, CR_STATUS_FAILED, "[not run] the "
-			   "test never reported a result", 0)->finished = 1;
+		report_add(rp, suite, name, CR_STATUS_FAILED,
+			   "[not run] the "
+			   "test never reported a result",
+			   0)
+			->finished = 1;
 }
 
 /* Expects every test of suite listed in the points tables. */
@@ -82,14 +86,16 @@ void report_settle(struct report *rp)
 		char msg[sizeof(t->message)];
 
 		if (!t->finished) {
-			snprintf(msg, sizeof(msg), "[grader crash] the test process "
+			snprintf(msg, sizeof(msg),
+				 "[grader crash] the test process "
 				 "died after its body, in its teardown%s%.900s",
 				 t->message[0] ? "\n       " : "", t->message);
 			report_add(rp, t->suite, t->name, CR_STATUS_FAILED, msg,
 				   t->seconds);
 		} else if (t->status == CR_STATUS_SKIPPED && !t->message[0]) {
 			report_add(rp, t->suite, t->name, CR_STATUS_FAILED,
-				   "[not run] skipped without a reason", t->seconds);
+				   "[not run] skipped without a reason",
+				   t->seconds);
 		}
 		t->finished = 1;
 	}
@@ -108,7 +114,8 @@ static int points_line(struct report *rp, const char *suite, char *line,
 	if (n <= 0)
 		return 0;
 	if (n < 2 || pts < 0 || (n == 3 && strcmp(flag, "student") != 0)) {
-		fprintf(stderr, "%s:%d: want \"TEST POINTS [student]\", got \"%s\"\n",
+		fprintf(stderr,
+			"%s:%d: want \"TEST POINTS [student]\", got \"%s\"\n",
 			path, lineno, line);
 		return -1;
 	}
@@ -159,8 +166,9 @@ void report_apply_points(struct report *rp)
 
 static const char *status_name(int status)
 {
-	return status == CR_STATUS_PASSED ? "PASS"
-		: status == CR_STATUS_SKIPPED ? "SKIP" : "FAIL";
+	return status == CR_STATUS_PASSED  ? "PASS" :
+	       status == CR_STATUS_SKIPPED ? "SKIP" :
+					     "FAIL";
 }
 
 /* Prints the score table; skipped tests count toward neither sum. */
@@ -173,8 +181,9 @@ void report_print(const struct report *rp, FILE *out, double *score,
 		const struct test_result *t = &rp->tests[i];
 		char full[200];
 		snprintf(full, sizeof(full), "%s/%s", t->suite, t->name);
-		fprintf(out, "%-6s %-36s %4g/%-4g %6.1fs\n", status_name(t->status),
-			full, t->points, t->max_points, t->seconds);
+		fprintf(out, "%-6s %-36s %4g/%-4g %6.1fs\n",
+			status_name(t->status), full, t->points, t->max_points,
+			t->seconds);
 		if (t->status != CR_STATUS_PASSED && t->message[0])
 			fprintf(out, "       %s\n", t->message);
 		if (t->status != CR_STATUS_SKIPPED) {
@@ -213,8 +222,10 @@ int report_gradescope(const struct report *rp, const char *path)
 		return -1;
 	for (size_t i = 0; i < rp->ntests; i++)
 		score += rp->tests[i].points;
-	fprintf(f, "{\n  \"score\": %g,\n  \"execution_time\": %.0f,\n"
-		"  \"output\": ", score, rp->seconds);
+	fprintf(f,
+		"{\n  \"score\": %g,\n  \"execution_time\": %.0f,\n"
+		"  \"output\": ",
+		score, rp->seconds);
 	json_string(f, rp->machine);
 	fprintf(f, ",\n  \"tests\": [");
 	for (size_t i = 0; i < rp->ntests; i++) {
@@ -223,8 +234,11 @@ int report_gradescope(const struct report *rp, const char *path)
 		snprintf(name, sizeof(name), "%s/%s", t->suite, t->name);
 		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
 		json_string(f, name);
-		fprintf(f, ", \"score\": %g, \"max_score\": %g, \"status\": \"%s\", "
-			"\"output\": ", t->points, t->max_points,
+		fprintf(f,
+			", \"score\": %g, \"max_score\": %g, \"status\": "
+			"\"%s\", "
+			"\"output\": ",
+			t->points, t->max_points,
 			t->status == CR_STATUS_PASSED ? "passed" : "failed");
 		char msg[1100];
 		snprintf(msg, sizeof(msg), "%s%s",
@@ -240,7 +254,8 @@ int report_gradescope(const struct report *rp, const char *path)
 /* The failure class from a "[class] ..." message, or "". */
 static void message_class(const char *msg, char *out, size_t len)
 {
-	const char *open = strchr(msg, '['), *close = open ? strchr(open, ']') : NULL;
+	const char *open = strchr(msg, '['),
+		   *close = open ? strchr(open, ']') : NULL;
 
 	if (!open || !close)
 		snprintf(out, len, "%s", "");
@@ -266,8 +281,10 @@ int report_summary_json(const struct report *rp, const char *path)
 		if (rp->tests[i].status != CR_STATUS_SKIPPED)
 			max += rp->tests[i].max_points;
 	}
-	fprintf(f, "{\"score\": %g, \"max_score\": %g, \"passed\": %zu, "
-		"\"failed\": %zu, \"skipped\": %zu, \"seconds\": %.1f, \"machine\": ",
+	fprintf(f,
+		"{\"score\": %g, \"max_score\": %g, \"passed\": %zu, "
+		"\"failed\": %zu, \"skipped\": %zu, \"seconds\": %.1f, "
+		"\"machine\": ",
 		score, max, counts[CR_STATUS_PASSED], counts[CR_STATUS_FAILED],
 		counts[CR_STATUS_SKIPPED], rp->seconds);
 	json_string(f, rp->machine);
@@ -276,8 +293,11 @@ int report_summary_json(const struct report *rp, const char *path)
 		const struct test_result *t = &rp->tests[i];
 		char cls[64];
 		message_class(t->message, cls, sizeof(cls));
-		fprintf(f, "%s\n  {\"suite\": \"%s\", \"name\": \"%s\", \"status\": "
-			"\"%s\", \"points\": %g, \"max_points\": %g, \"class\": ",
+		fprintf(f,
+			"%s\n  {\"suite\": \"%s\", \"name\": \"%s\", "
+			"\"status\": "
+			"\"%s\", \"points\": %g, \"max_points\": %g, "
+			"\"class\": ",
 			i ? "," : "", t->suite, t->name, status_name(t->status),
 			t->points, t->max_points);
 		json_string(f, cls);
@@ -313,15 +333,18 @@ int report_handout_check(const struct report *rp, int lab)
 		if (k == lab && t->student) {
 			student++;
 			if (t->status != CR_STATUS_FAILED) {
-				printf("handout lab %d: %s/%s exercises student code "
-				       "but did not fail (%s)\n", lab, t->suite,
-				       t->name, status_name(t->status));
+				printf("handout lab %d: %s/%s exercises "
+				       "student code "
+				       "but did not fail (%s)\n",
+				       lab, t->suite, t->name,
+				       status_name(t->status));
 				bad = 1;
 			}
 		}
 	}
 	if (student == 0) {
-		printf("handout lab %d: no lab-%d test marked student ran\n", lab, lab);
+		printf("handout lab %d: no lab-%d test marked student ran\n",
+		       lab, lab);
 		bad = 1;
 	}
 	return bad ? -1 : 0;

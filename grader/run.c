@@ -27,7 +27,7 @@ static void run_on_signal(int sig)
 
 static void run_guard(int on)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+	static const int sigs[] = { SIGINT,  SIGTERM, SIGHUP, SIGQUIT,
 				    SIGSEGV, SIGABRT, SIGBUS };
 
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
@@ -38,7 +38,7 @@ struct run_state {
 	struct hv_run *r;
 	FILE *log;
 	size_t cap;
-	int started;		/* the loader or hypervisor has spoken */
+	int started; /* the loader or hypervisor has spoken */
 };
 
 static void run_emit(void *arg, const char *text)
@@ -80,10 +80,11 @@ static void run_limits(const struct hv_cfg *cfg, const struct machine *m,
 	double scale = m->accel == ACCEL_BOCHS ? 4 : 1;
 
 	*firmware = env_seconds("HV_FIRMWARE_TIMEOUT", 45 * scale);
-	*progress = cfg->progress_timeout > 0 ? cfg->progress_timeout
-		: env_seconds("HV_PROGRESS_TIMEOUT", 15 * scale);
-	*total = cfg->timeout > 0 ? cfg->timeout
-		: env_seconds("HV_TIMEOUT", 90 * scale);
+	*progress = cfg->progress_timeout > 0 ?
+			    cfg->progress_timeout :
+			    env_seconds("HV_PROGRESS_TIMEOUT", 15 * scale);
+	*total = cfg->timeout > 0 ? cfg->timeout :
+				    env_seconds("HV_TIMEOUT", 90 * scale);
 }
 
 static int run_exit_line(const struct hv_run *r, long *status)
@@ -119,8 +120,9 @@ static enum hv_stop run_wait(const struct boot_job *job, pid_t pid, int fd,
 	double firmware, progress, total, start = now_seconds();
 	double last = start, exit_seen = 0;
 	size_t bytes = 0;
-	pid_t ppid = getppid(), grader = (pid_t)atol(getenv("HV_GRADER_PID") ?
-							   getenv("HV_GRADER_PID") : "0");
+	pid_t ppid = getppid(),
+	      grader = (pid_t)atol(
+		      getenv("HV_GRADER_PID") ? getenv("HV_GRADER_PID") : "0");
 	struct serial s = { 0 };
 	long status;
 	int ws;
@@ -136,7 +138,8 @@ static enum hv_stop run_wait(const struct boot_job *job, pid_t pid, int fd,
 			run_drain(fd, &s, st);
 			serial_flush(&s, run_emit, st);
 			return machine_stopped(job, ws, &st->r->machine_status,
-					       st->r->error, sizeof(st->r->error));
+					       st->r->error,
+					       sizeof(st->r->error));
 		}
 		enum hv_stop why = HV_STOP_EXIT;
 		if (bytes > SERIAL_FLOOD_BYTES)
@@ -215,7 +218,8 @@ static int run_write_file(const char *dir, const struct hv_file *f)
 
 static void run_fail_build(const char *what)
 {
-	cr_assert_fail("[build error] %s (run make; see obj/grader/build.log)", what);
+	cr_assert_fail("[build error] %s (run make; see obj/grader/build.log)",
+		       what);
 }
 
 /* Checks the build, writes configs and builds the ESP with tools/mkesp. */
@@ -243,33 +247,42 @@ static void run_make_esp(struct hv_run *r, const struct hv_cfg *cfg,
 	snprintf(guests, sizeof(guests), "%s/obj/guests", root);
 	snprintf(link, sizeof(link), "%s/guests", domains);
 	if (symlink(guests, link) < 0 && errno != EEXIST)
-		cr_assert_fail("[machine error] %s: cannot link the guests", link);
+		cr_assert_fail("[machine error] %s: cannot link the guests",
+			       link);
 	for (int i = 0; i < HV_MAX_DOMAINS && cfg->domains[i].name; i++)
 		if (run_write_domain(r->dir, &cfg->domains[i], r->token) < 0)
-			cr_assert_fail("[machine error] %s: cannot write config", domains);
+			cr_assert_fail(
+				"[machine error] %s: cannot write config",
+				domains);
 	for (int i = 0; i < HV_MAX_FILES && cfg->files[i].name; i++)
 		if (run_write_file(r->dir, &cfg->files[i]) < 0)
-			cr_assert_fail("[machine error] %s/%s: cannot write file",
-				       domains, cfg->files[i].name);
+			cr_assert_fail(
+				"[machine error] %s/%s: cannot write file",
+				domains, cfg->files[i].name);
 	snprintf(cmd, sizeof(cmd), "token=%s%s%s", r->token,
 		 cfg->cmdline ? " " : "", cfg->cmdline ? cfg->cmdline : "");
 	snprintf(log, sizeof(log), "%s/mkesp.log", r->dir);
-	char *argv[] = { mkesp, (char *)esp, loader, kernel, domains, cmd, NULL };
+	char *argv[] = {
+		mkesp, (char *)esp, loader, kernel, domains, cmd, NULL
+	};
 	if (run_command(argv, log, 60) != 0)
 		cr_assert_fail("[build error] tools/mkesp failed, see %s", log);
 }
 
-static void run_dir(struct hv_run *r, const struct machine *m,
-		    const char *name)
+static void run_dir(struct hv_run *r, const struct machine *m, const char *name)
 {
 	const char *suite = criterion_current_suite ?
-		criterion_current_suite->name : "adhoc";
-	const char *test = name ? name : criterion_current_test ?
-		criterion_current_test->name : "run";
+				    criterion_current_suite->name :
+				    "adhoc";
+	const char *test = name ? name :
+			   criterion_current_test ?
+				  criterion_current_test->name :
+				  "run";
 	char runs[320];
 
 	snprintf(runs, sizeof(runs), "%s/obj/grader/runs", grader_root());
-	snprintf(r->dir, sizeof(r->dir), "%.300s/%.60s.%.140s", runs, suite, test);
+	snprintf(r->dir, sizeof(r->dir), "%.300s/%.60s.%.140s", runs, suite,
+		 test);
 	rm_rf(r->dir);
 	if (mkdir(runs, 0755) < 0 && errno != EEXIST)
 		cr_assert_fail("[machine error] cannot create %s", runs);
@@ -293,11 +306,11 @@ static void run_reset(struct hv_run *r)
 
 /* Builds the ESP, boots, waits, and fills r. */
 static void run_machine(struct hv_run *r, const struct hv_cfg *cfg,
-		 const struct machine *m)
+			const struct machine *m)
 {
 	char esp[600];
 	struct boot_job job = { m, r->dir, esp, cfg->mem_mb ? cfg->mem_mb : 256,
-				 cfg->qemu_cpu };
+				cfg->qemu_cpu };
 	struct run_state st = { r, NULL, 0, 0 };
 	int fd, is_file;
 
@@ -318,7 +331,8 @@ static void run_machine(struct hv_run *r, const struct hv_cfg *cfg,
 		close(fd);
 	if (r->stop == HV_STOP_ERROR && !r->error[0])
 		snprintf(r->error, sizeof(r->error),
-			 "the machine failed to start, see %.400s/machine.out", r->dir);
+			 "the machine failed to start, see %.400s/machine.out",
+			 r->dir);
 	r->seconds = now_seconds() - start;
 	fclose(st.log);
 }
@@ -331,9 +345,11 @@ static void run_keep_failed(const struct hv_run *r)
 	snprintf(kept, sizeof(kept), "%.500s.failed-start", r->dir);
 	rm_rf(kept);
 	rename(r->dir, kept);
-	fprintf(stderr, "grader: %s: Bochs' rfb display could not bind a TCP "
+	fprintf(stderr,
+		"grader: %s: Bochs' rfb display could not bind a TCP "
 		"port (another Bochs started at the same moment); booting "
-		"again, the failed start is in %s\n", r->dir, kept);
+		"again, the failed start is in %s\n",
+		r->dir, kept);
 }
 
 struct hv_run *run_boot(const struct hv_cfg *cfg, const char *name)
@@ -349,10 +365,14 @@ struct hv_run *run_boot(const struct hv_cfg *cfg, const char *name)
 		cr_skip_test("%s", m.unavailable);
 	if (cfg->needs_virt && !m.has_virt)
 		cr_skip_test("%s: the guest CPU has no %s", m.name,
-			     m.vendor == VENDOR_VMX ? "VT-x (QEMU TCG emulates only SVM; use ACCEL=bochs)" : "SVM");
+			     m.vendor == VENDOR_VMX ?
+				     "VT-x (QEMU TCG emulates only SVM; use "
+				     "ACCEL=bochs)" :
+				     "SVM");
 	if (cfg->needs_qemu_cpu && m.accel != ACCEL_TCG)
 		cr_skip_test("%s: the test needs the CPU model \"%s\", which "
-			     "only QEMU TCG can set", m.name, cfg->qemu_cpu);
+			     "only QEMU TCG can set",
+			     m.name, cfg->qemu_cpu);
 	for (int attempt = 0;; attempt++) {
 		run_reset(r);
 		run_dir(r, &m, name);

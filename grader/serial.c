@@ -7,8 +7,8 @@
 #include <string.h>
 #include "internal.h"
 
-static void serial_byte(struct serial *s, unsigned char c,
-			serial_emit_fn emit, void *arg)
+static void serial_byte(struct serial *s, unsigned char c, serial_emit_fn emit,
+			void *arg)
 {
 	if (s->esc == 1) {
 		s->esc = (c == '[') ? 2 : 0;

@@ -28,8 +28,8 @@ double now_seconds(void)
 static void child_stdio(const char *log)
 {
 	int in = open("/dev/null", O_RDONLY);
-	int out = open(log ? log : "/dev/null",
-		       O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int out = open(log ? log : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC,
+		       0644);
 
 	if (in < 0 || out < 0)
 		_exit(127);

@@ -9,32 +9,32 @@
 #include <inc/msr.h>
 
 /* The APIC base IA32_APIC_BASE holds after reset. */
-#define APIC_DEFAULT_PA		0xfee00000u
+#define APIC_DEFAULT_PA 0xfee00000u
 
 /* Offsets in the xAPIC page; the x2APIC MSR is 0x800 + offset / 16. */
-#define APIC_ID			0x020
-#define APIC_VER		0x030
-#define APIC_TPR		0x080
-#define APIC_PPR		0x0a0
-#define APIC_EOI		0x0b0
-#define APIC_LDR		0x0d0
-#define APIC_DFR		0x0e0
-#define APIC_SVR		0x0f0
-#define APIC_ISR		0x100
-#define APIC_TMR		0x180
-#define APIC_IRR		0x200
-#define APIC_ESR		0x280
-#define APIC_ICR_LO		0x300
-#define APIC_ICR_HI		0x310
-#define APIC_LVT_TIMER		0x320
-#define APIC_LVT_ERROR		0x370
-#define APIC_TMICT		0x380
-#define APIC_TMCCT		0x390
-#define APIC_TDCR		0x3e0
+#define APIC_ID	       0x020
+#define APIC_VER       0x030
+#define APIC_TPR       0x080
+#define APIC_PPR       0x0a0
+#define APIC_EOI       0x0b0
+#define APIC_LDR       0x0d0
+#define APIC_DFR       0x0e0
+#define APIC_SVR       0x0f0
+#define APIC_ISR       0x100
+#define APIC_TMR       0x180
+#define APIC_IRR       0x200
+#define APIC_ESR       0x280
+#define APIC_ICR_LO    0x300
+#define APIC_ICR_HI    0x310
+#define APIC_LVT_TIMER 0x320
+#define APIC_LVT_ERROR 0x370
+#define APIC_TMICT     0x380
+#define APIC_TMCCT     0x390
+#define APIC_TDCR      0x3e0
 
-#define APIC_SVR_ENABLE		(1u << 8)
-#define APIC_LVT_MASKED		(1u << 16)
-#define APIC_LVT_PERIODIC	(1u << 17)
-#define APIC_TDCR_DIV16		0x3
+#define APIC_SVR_ENABLE	  (1u << 8)
+#define APIC_LVT_MASKED	  (1u << 16)
+#define APIC_LVT_PERIODIC (1u << 17)
+#define APIC_TDCR_DIV16	  0x3
 
 #endif

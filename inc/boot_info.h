@@ -10,11 +10,11 @@
 
 #include <inc/types.h>
 
-#define BOOT_INFO_MAGIC		0x31544f4f42564820ULL	/* " HVBOOT1" */
-#define BOOT_MAX_REGIONS	512
-#define BOOT_MAX_FILES		64
-#define BOOT_NAME_MAX		128
-#define BOOT_CMDLINE_MAX	512
+#define BOOT_INFO_MAGIC	 0x31544f4f42564820ULL /* " HVBOOT1" */
+#define BOOT_MAX_REGIONS 512
+#define BOOT_MAX_FILES	 64
+#define BOOT_NAME_MAX	 128
+#define BOOT_CMDLINE_MAX 512
 
 /* UEFI memory types (UEFI spec 2.10, 7.2 EFI_MEMORY_TYPE), kept verbatim. */
 enum boot_mem_type {
@@ -37,11 +37,11 @@ enum boot_mem_type {
 };
 
 struct boot_mem_region {
-	uint64_t base;		/* physical, page aligned */
-	uint64_t npages;	/* 4 KiB pages */
-	uint32_t type;		/* enum boot_mem_type */
+	uint64_t base;	 /* physical, page aligned */
+	uint64_t npages; /* 4 KiB pages */
+	uint32_t type;	 /* enum boot_mem_type */
 	uint32_t pad;
-	uint64_t attr;		/* EFI_MEMORY_* attribute bits */
+	uint64_t attr; /* EFI_MEMORY_* attribute bits */
 };
 
 /*
@@ -51,28 +51,30 @@ struct boot_mem_region {
  */
 struct boot_file {
 	char name[BOOT_NAME_MAX];
-	uint64_t pa;		/* page aligned, in EfiLoaderData memory */
-	uint64_t size;		/* bytes */
+	uint64_t pa;   /* page aligned, in EfiLoaderData memory */
+	uint64_t size; /* bytes */
 };
 
 struct boot_info {
-	uint64_t magic;		/* BOOT_INFO_MAGIC */
-	uint64_t size;		/* sizeof(struct boot_info), a version check */
+	uint64_t magic; /* BOOT_INFO_MAGIC */
+	uint64_t size;	/* sizeof(struct boot_info), a version check */
 
 	uint32_t nregions;
 	uint32_t nfiles;
 	struct boot_mem_region regions[BOOT_MAX_REGIONS];
 	struct boot_file files[BOOT_MAX_FILES];
 
-	uint64_t rsdp_pa;		/* ACPI 2.0+ RSDP, 0 if none */
-	uint64_t efi_runtime_pa;	/* EFI_RUNTIME_SERVICES table, identity mapped */
-	uint64_t kernel_pa_start;	/* physical extent of hv.elf's segments */
+	uint64_t rsdp_pa; /* ACPI 2.0+ RSDP, 0 if none */
+	uint64_t
+		efi_runtime_pa; /* EFI_RUNTIME_SERVICES table, identity mapped */
+	uint64_t kernel_pa_start; /* physical extent of hv.elf's segments */
 	uint64_t kernel_pa_end;
-	uint64_t loader_image_base;	/* where firmware loaded BOOTX64.EFI */
-	uint64_t boot_pml4_pa;		/* the loader's page tables */
-	uint64_t tsc_at_loader;		/* rdtsc() when efi_main started */
+	uint64_t loader_image_base; /* where firmware loaded BOOTX64.EFI */
+	uint64_t boot_pml4_pa;	    /* the loader's page tables */
+	uint64_t tsc_at_loader;	    /* rdtsc() when efi_main started */
 
-	char cmdline[BOOT_CMDLINE_MAX];	/* contents of \hvlab.cmd, may be empty */
+	char cmdline
+		[BOOT_CMDLINE_MAX]; /* contents of \hvlab.cmd, may be empty */
 };
 
 #endif

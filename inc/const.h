@@ -6,11 +6,11 @@
 #define INC_CONST_H
 
 #ifdef __ASSEMBLER__
-#define UL(x)	x
-#define ULL(x)	x
+#define UL(x)  x
+#define ULL(x) x
 #else
-#define UL(x)	x##UL
-#define ULL(x)	x##ULL
+#define UL(x)  x##UL
+#define ULL(x) x##ULL
 #endif
 
 #endif

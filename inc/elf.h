@@ -16,25 +16,25 @@ typedef int32_t Elf64_Sword;
 typedef uint64_t Elf64_Xword;
 typedef int64_t Elf64_Sxword;
 
-#define EI_NIDENT	16
-#define EI_MAG0		0
-#define EI_CLASS	4
-#define EI_DATA		5
-#define EI_VERSION	6
+#define EI_NIDENT  16
+#define EI_MAG0	   0
+#define EI_CLASS   4
+#define EI_DATA	   5
+#define EI_VERSION 6
 
-#define ELFMAG		"\177ELF"
-#define SELFMAG		4
-#define ELFCLASS32	1
-#define ELFCLASS64	2
-#define ELFDATA2LSB	1
-#define EV_CURRENT	1
+#define ELFMAG	    "\177ELF"
+#define SELFMAG	    4
+#define ELFCLASS32  1
+#define ELFCLASS64  2
+#define ELFDATA2LSB 1
+#define EV_CURRENT  1
 
-#define ET_REL		1
-#define ET_EXEC		2
-#define ET_DYN		3
+#define ET_REL	1
+#define ET_EXEC 2
+#define ET_DYN	3
 
-#define EM_386		3
-#define EM_X86_64	62
+#define EM_386	  3
+#define EM_X86_64 62
 
 typedef struct {
 	unsigned char e_ident[EI_NIDENT];
@@ -53,15 +53,15 @@ typedef struct {
 	Elf64_Half e_shstrndx;
 } Elf64_Ehdr;
 
-#define PT_NULL		0
-#define PT_LOAD		1
-#define PT_DYNAMIC	2
-#define PT_INTERP	3
-#define PT_NOTE		4
+#define PT_NULL	   0
+#define PT_LOAD	   1
+#define PT_DYNAMIC 2
+#define PT_INTERP  3
+#define PT_NOTE	   4
 
-#define PF_X		0x1
-#define PF_W		0x2
-#define PF_R		0x4
+#define PF_X 0x1
+#define PF_W 0x2
+#define PF_R 0x4
 
 typedef struct {
 	Elf64_Word p_type;
@@ -74,11 +74,11 @@ typedef struct {
 	Elf64_Xword p_align;
 } Elf64_Phdr;
 
-#define SHT_NULL	0
-#define SHT_PROGBITS	1
-#define SHT_SYMTAB	2
-#define SHT_STRTAB	3
-#define SHT_NOBITS	8
+#define SHT_NULL     0
+#define SHT_PROGBITS 1
+#define SHT_SYMTAB   2
+#define SHT_STRTAB   3
+#define SHT_NOBITS   8
 
 typedef struct {
 	Elf64_Word sh_name;
@@ -93,10 +93,10 @@ typedef struct {
 	Elf64_Xword sh_entsize;
 } Elf64_Shdr;
 
-#define STT_NOTYPE	0
-#define STT_OBJECT	1
-#define STT_FUNC	2
-#define ELF64_ST_TYPE(info)	((info) & 0xf)
+#define STT_NOTYPE	    0
+#define STT_OBJECT	    1
+#define STT_FUNC	    2
+#define ELF64_ST_TYPE(info) ((info)&0xf)
 
 typedef struct {
 	Elf64_Word st_name;

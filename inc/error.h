@@ -7,14 +7,14 @@
 
 enum {
 	E_OK = 0,
-	E_INVAL,	/* invalid argument or malformed input */
-	E_NO_MEM,	/* out of memory */
-	E_NOT_FOUND,	/* no such file, key or object */
-	E_EXISTS,	/* already present (e.g. a mapping) */
-	E_RANGE,	/* value or address out of the allowed range */
-	E_BAD_ELF,	/* malformed ELF image */
-	E_NOT_SUPP,	/* the CPU or platform lacks a feature */
-	E_IO,		/* device or firmware I/O error */
+	E_INVAL,     /* invalid argument or malformed input */
+	E_NO_MEM,    /* out of memory */
+	E_NOT_FOUND, /* no such file, key or object */
+	E_EXISTS,    /* already present (e.g. a mapping) */
+	E_RANGE,     /* value or address out of the allowed range */
+	E_BAD_ELF,   /* malformed ELF image */
+	E_NOT_SUPP,  /* the CPU or platform lacks a feature */
+	E_IO,	     /* device or firmware I/O error */
 	E_MAX
 };
 

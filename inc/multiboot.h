@@ -8,28 +8,29 @@
 #ifndef INC_MULTIBOOT_H
 #define INC_MULTIBOOT_H
 
-#define MB_HEADER_MAGIC		0x1BADB002
-#define MB_BOOT_MAGIC		0x2BADB002	/* in EAX at entry */
-#define MB_SEARCH		8192	/* the header is in the first 8 KiB */
+#define MB_HEADER_MAGIC 0x1BADB002
+#define MB_BOOT_MAGIC	0x2BADB002 /* in EAX at entry */
+#define MB_SEARCH	8192	   /* the header is in the first 8 KiB */
 
 /* Header flags (3.1.2). */
-#define MB_FLAG_PAGE_ALIGN	(1 << 0)
-#define MB_FLAG_MEMORY_INFO	(1 << 1)
-#define MB_FLAG_AOUT_KLUDGE	(1 << 16)	/* the address fields are valid */
+#define MB_FLAG_PAGE_ALIGN  (1 << 0)
+#define MB_FLAG_MEMORY_INFO (1 << 1)
+#define MB_FLAG_AOUT_KLUDGE (1 << 16) /* the address fields are valid */
 
 /* Boot information flags (3.3): which fields are valid. */
-#define MBI_MEM			(1 << 0)
-#define MBI_CMDLINE		(1 << 2)
-#define MBI_MODS		(1 << 3)
-#define MBI_MMAP		(1 << 6)
-#define MBI_LOADER_NAME		(1 << 9)
+#define MBI_MEM		(1 << 0)
+#define MBI_CMDLINE	(1 << 2)
+#define MBI_MODS	(1 << 3)
+#define MBI_MMAP	(1 << 6)
+#define MBI_LOADER_NAME (1 << 9)
 
 #ifndef __ASSEMBLER__
 #include <inc/types.h>
 
 struct mb_header {
 	uint32_t magic, flags, checksum;
-	uint32_t header_addr, load_addr, load_end_addr, bss_end_addr, entry_addr;
+	uint32_t header_addr, load_addr, load_end_addr, bss_end_addr,
+		entry_addr;
 };
 
 struct mb_info {
@@ -37,7 +38,8 @@ struct mb_info {
 	uint32_t mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
 	uint32_t drives_length, drives_addr, config_table, boot_loader_name;
 	uint32_t apm_table, vbe_control_info, vbe_mode_info;
-	uint16_t vbe_mode, vbe_interface_seg, vbe_interface_off, vbe_interface_len;
+	uint16_t vbe_mode, vbe_interface_seg, vbe_interface_off,
+		vbe_interface_len;
 };
 
 struct mb_module {

@@ -17,7 +17,7 @@
  */
 #ifdef HOST_TEST
 #define vsnprintf hv_vsnprintf
-#define snprintf hv_snprintf
+#define snprintf  hv_snprintf
 #endif
 
 /* Output sink: called once per byte. */

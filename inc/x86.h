@@ -11,7 +11,7 @@
 
 /* RFLAGS (SDM 1 3.4.3; SDM 3A 2.3). */
 #define X86_FLAGS_CF	(UL(1) << 0)
-#define X86_FLAGS_FIXED	(UL(1) << 1)	/* reserved, always 1 */
+#define X86_FLAGS_FIXED (UL(1) << 1) /* reserved, always 1 */
 #define X86_FLAGS_PF	(UL(1) << 2)
 #define X86_FLAGS_AF	(UL(1) << 4)
 #define X86_FLAGS_ZF	(UL(1) << 6)
@@ -28,56 +28,77 @@
 #define X86_FLAGS_VIF	(UL(1) << 19)
 #define X86_FLAGS_VIP	(UL(1) << 20)
 #define X86_FLAGS_ID	(UL(1) << 21)
-#define X86_FLAGS_ARITH	(X86_FLAGS_CF | X86_FLAGS_PF | X86_FLAGS_AF | \
-			 X86_FLAGS_ZF | X86_FLAGS_SF | X86_FLAGS_OF)
+#define X86_FLAGS_ARITH                                              \
+	(X86_FLAGS_CF | X86_FLAGS_PF | X86_FLAGS_AF | X86_FLAGS_ZF | \
+	 X86_FLAGS_SF | X86_FLAGS_OF)
 
 /* Control registers (SDM 3A 2.5) */
-#define CR0_PE		(UL(1) << 0)
-#define CR0_MP		(UL(1) << 1)
-#define CR0_EM		(UL(1) << 2)
-#define CR0_TS		(UL(1) << 3)
-#define CR0_ET		(UL(1) << 4)
-#define CR0_NE		(UL(1) << 5)
-#define CR0_WP		(UL(1) << 16)
-#define CR0_AM		(UL(1) << 18)
-#define CR0_NW		(UL(1) << 29)
-#define CR0_CD		(UL(1) << 30)
-#define CR0_PG		(UL(1) << 31)
+#define CR0_PE (UL(1) << 0)
+#define CR0_MP (UL(1) << 1)
+#define CR0_EM (UL(1) << 2)
+#define CR0_TS (UL(1) << 3)
+#define CR0_ET (UL(1) << 4)
+#define CR0_NE (UL(1) << 5)
+#define CR0_WP (UL(1) << 16)
+#define CR0_AM (UL(1) << 18)
+#define CR0_NW (UL(1) << 29)
+#define CR0_CD (UL(1) << 30)
+#define CR0_PG (UL(1) << 31)
 
 /* Values after RESET or INIT (SDM 3A 10.1.1 table 10-1; APM 2 14.1.3). */
-#define RFLAGS_RESET	X86_FLAGS_FIXED
-#define CR0_RESET	(CR0_CD | CR0_NW | CR0_ET)	/* 0x60000010 */
-#define DR6_RESET	UL(0xffff0ff0)
-#define DR7_RESET	UL(0x400)
-#define RIP_RESET	UL(0xfff0)	/* with CS.base 0xffff0000 */
+#define RFLAGS_RESET X86_FLAGS_FIXED
+#define CR0_RESET    (CR0_CD | CR0_NW | CR0_ET) /* 0x60000010 */
+#define DR6_RESET    UL(0xffff0ff0)
+#define DR7_RESET    UL(0x400)
+#define RIP_RESET    UL(0xfff0) /* with CS.base 0xffff0000 */
 
-#define CR4_DE		(UL(1) << 3)
-#define CR4_PSE		(UL(1) << 4)
-#define CR4_PAE		(UL(1) << 5)
-#define CR4_PGE		(UL(1) << 7)
-#define CR4_OSFXSR	(UL(1) << 9)
-#define CR4_UMIP	(UL(1) << 11)
-#define CR4_LA57	(UL(1) << 12)
-#define CR4_VMXE	(UL(1) << 13)
-#define CR4_SMXE	(UL(1) << 14)
-#define CR4_FSGSBASE	(UL(1) << 16)
-#define CR4_PCIDE	(UL(1) << 17)
-#define CR4_OSXSAVE	(UL(1) << 18)
-#define CR4_SMEP	(UL(1) << 20)
-#define CR4_SMAP	(UL(1) << 21)
-#define CR4_PKE		(UL(1) << 22)
+#define CR4_DE	     (UL(1) << 3)
+#define CR4_PSE	     (UL(1) << 4)
+#define CR4_PAE	     (UL(1) << 5)
+#define CR4_PGE	     (UL(1) << 7)
+#define CR4_OSFXSR   (UL(1) << 9)
+#define CR4_UMIP     (UL(1) << 11)
+#define CR4_LA57     (UL(1) << 12)
+#define CR4_VMXE     (UL(1) << 13)
+#define CR4_SMXE     (UL(1) << 14)
+#define CR4_FSGSBASE (UL(1) << 16)
+#define CR4_PCIDE    (UL(1) << 17)
+#define CR4_OSXSAVE  (UL(1) << 18)
+#define CR4_SMEP     (UL(1) << 20)
+#define CR4_SMAP     (UL(1) << 21)
+#define CR4_PKE	     (UL(1) << 22)
 
 #ifndef __ASSEMBLER__
 #include <inc/types.h>
 
 /* Exception vectors (SDM 3A 6.3.1) */
 enum {
-	T_DE = 0, T_DB = 1, T_NMI = 2, T_BP = 3, T_OF = 4, T_BR = 5, T_UD = 6,
-	T_NM = 7, T_DF = 8, T_TS = 10, T_NP = 11, T_SS = 12, T_GP = 13,
-	T_PF = 14, T_MF = 16, T_AC = 17, T_MC = 18, T_XM = 19, T_VE = 20,
-	T_CP = 21, T_HV = 28, T_VC = 29, T_SX = 30, T_NEXCEPTIONS = 32
+	T_DE = 0,
+	T_DB = 1,
+	T_NMI = 2,
+	T_BP = 3,
+	T_OF = 4,
+	T_BR = 5,
+	T_UD = 6,
+	T_NM = 7,
+	T_DF = 8,
+	T_TS = 10,
+	T_NP = 11,
+	T_SS = 12,
+	T_GP = 13,
+	T_PF = 14,
+	T_MF = 16,
+	T_AC = 17,
+	T_MC = 18,
+	T_XM = 19,
+	T_VE = 20,
+	T_CP = 21,
+	T_HV = 28,
+	T_VC = 29,
+	T_SX = 30,
+	T_NEXCEPTIONS = 32
 };
-#define IDT_NVECTORS	256	/* exceptions, then interrupts 32-255 */
+#define IDT_NVECTORS 256 /* exceptions, then interrupts 32-255 */
 
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
@@ -128,8 +149,10 @@ static inline uint64_t rdmsr(uint32_t msr)
 
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
-			 "d"((uint32_t)(v >> 32)) : "memory");
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			 : "memory");
 }
 
 static inline uint64_t rdtsc(void)
@@ -148,15 +171,15 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 	return r;
 }
 
-#define DEFINE_CR_ACCESSORS(n)						\
-	static inline uint64_t read_cr##n(void)				\
-	{								\
-		uint64_t v;						\
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));	\
-		return v;						\
-	}								\
-	static inline void write_cr##n(uint64_t v)			\
-	{								\
+#define DEFINE_CR_ACCESSORS(n)                                             \
+	static inline uint64_t read_cr##n(void)                            \
+	{                                                                  \
+		uint64_t v;                                                \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));          \
+		return v;                                                  \
+	}                                                                  \
+	static inline void write_cr##n(uint64_t v)                         \
+	{                                                                  \
 		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
 	}
 DEFINE_CR_ACCESSORS(0)
@@ -207,8 +230,10 @@ static inline void pause(void)
 /* XCR access and the XSAVE feature set (SDM 1 ch. 13); need CR4.OSXSAVE. */
 static inline void xsetbv(uint32_t index, uint64_t val)
 {
-	__asm__ volatile("xsetbv" : : "c"(index), "a"((uint32_t)val),
-			 "d"((uint32_t)(val >> 32)));
+	__asm__ volatile("xsetbv"
+			 :
+			 : "c"(index), "a"((uint32_t)val),
+			   "d"((uint32_t)(val >> 32)));
 }
 
 static inline uint64_t xgetbv(uint32_t index)
@@ -221,14 +246,20 @@ static inline uint64_t xgetbv(uint32_t index)
 
 static inline void xsave(void *area, uint64_t rfbm)
 {
-	__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"((uint32_t)rfbm),
-			 "d"((uint32_t)(rfbm >> 32)) : "memory");
+	__asm__ volatile("xsave64 (%0)"
+			 :
+			 : "r"(area), "a"((uint32_t)rfbm),
+			   "d"((uint32_t)(rfbm >> 32))
+			 : "memory");
 }
 
 static inline void xrstor(const void *area, uint64_t rfbm)
 {
-	__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"((uint32_t)rfbm),
-			 "d"((uint32_t)(rfbm >> 32)) : "memory");
+	__asm__ volatile("xrstor64 (%0)"
+			 :
+			 : "r"(area), "a"((uint32_t)rfbm),
+			   "d"((uint32_t)(rfbm >> 32))
+			 : "memory");
 }
 
 struct __attribute__((packed)) desc_ptr {

@@ -15,7 +15,7 @@
 #include <kernel/domain.h>
 #include <kernel/bench.h>
 
-#define BENCH_LOOP_PREFIX	"bench: loop iterations: "
+#define BENCH_LOOP_PREFIX "bench: loop iterations: "
 
 static int bench_on = -1;
 
@@ -96,12 +96,13 @@ static void bench_ratio(const struct domain *d)
 		return;
 	native = bench_native_loop(d->bench.loop_n);
 	cprintf("bench-exits: %s: loop of %llu iterations: guest %llu cycles, "
-		"native %llu cycles, guest/native %llu.%02llu\n", d->name,
-		(unsigned long long)d->bench.loop_n,
+		"native %llu cycles, guest/native %llu.%02llu\n",
+		d->name, (unsigned long long)d->bench.loop_n,
 		(unsigned long long)d->bench.loop_cycles,
 		(unsigned long long)native,
 		(unsigned long long)(d->bench.loop_cycles / native),
-		(unsigned long long)(d->bench.loop_cycles * 100 / native % 100));
+		(unsigned long long)(d->bench.loop_cycles * 100 / native %
+				     100));
 }
 
 void bench_report(void)

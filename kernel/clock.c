@@ -8,18 +8,18 @@
 #include <kernel/clock.h>
 #include <kernel/kernel.h>
 
-#define PIT_HZ		1193182
-#define PIT_CH2		0x42
-#define PIT_CMD		0x43
-#define PIT_GATE_PORT	0x61
-#define PIT_GATE2	0x01	/* channel 2 gate */
-#define PIT_SPEAKER	0x02
-#define PIT_OUT2	0x20	/* channel 2 output, read back */
+#define PIT_HZ	      1193182
+#define PIT_CH2	      0x42
+#define PIT_CMD	      0x43
+#define PIT_GATE_PORT 0x61
+#define PIT_GATE2     0x01 /* channel 2 gate */
+#define PIT_SPEAKER   0x02
+#define PIT_OUT2      0x20 /* channel 2 output, read back */
 
-#define CLOCK_CAL_MS	10
-#define CLOCK_CAL_RUNS	3
+#define CLOCK_CAL_MS   10
+#define CLOCK_CAL_RUNS 3
 /* Give up on a PIT whose output never rises (none there). */
-#define CLOCK_SPIN_MAX	50000000
+#define CLOCK_SPIN_MAX 50000000
 
 static uint64_t clock_hz;
 static uint64_t clock_tsc0;

@@ -9,7 +9,7 @@
 
 struct cmdline_word {
 	const char *key;
-	const char *value;	/* "" for a bare word */
+	const char *value; /* "" for a bare word */
 };
 
 static char cmdline_buf[BOOT_CMDLINE_MAX];
@@ -27,8 +27,10 @@ static bool cmdline_add(char *word)
 	char *eq = strchr(word, '=');
 
 	if (cmdline_nwords == CMDLINE_MAX_WORDS) {
-		cprintf("hvlab: cmdline: more than %d words, ignoring \"%s\" and "
-			"the rest\n", CMDLINE_MAX_WORDS, word);
+		cprintf("hvlab: cmdline: more than %d words, ignoring \"%s\" "
+			"and "
+			"the rest\n",
+			CMDLINE_MAX_WORDS, word);
 		return false;
 	}
 	cmdline_words[cmdline_nwords].key = word;

@@ -5,21 +5,21 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 
-#define COM1		0x3f8
-#define COM_DATA	0	/* data register (DLAB=0) */
-#define COM_DLL		0	/* divisor latch low (DLAB=1) */
-#define COM_IER		1	/* interrupt enable (DLAB=0) */
-#define COM_DLM		1	/* divisor latch high (DLAB=1) */
-#define COM_FCR		2	/* FIFO control */
-#define COM_LCR		3	/* line control */
-#define COM_LCR_DLAB	0x80
-#define COM_LCR_8N1	0x03
-#define COM_MCR		4	/* modem control */
-#define COM_LSR		5	/* line status */
-#define COM_LSR_THRE	0x20	/* transmit holding register empty */
+#define COM1	     0x3f8
+#define COM_DATA     0 /* data register (DLAB=0) */
+#define COM_DLL	     0 /* divisor latch low (DLAB=1) */
+#define COM_IER	     1 /* interrupt enable (DLAB=0) */
+#define COM_DLM	     1 /* divisor latch high (DLAB=1) */
+#define COM_FCR	     2 /* FIFO control */
+#define COM_LCR	     3 /* line control */
+#define COM_LCR_DLAB 0x80
+#define COM_LCR_8N1  0x03
+#define COM_MCR	     4	  /* modem control */
+#define COM_LSR	     5	  /* line status */
+#define COM_LSR_THRE 0x20 /* transmit holding register empty */
 
 /* Polls at most this many times for room, so a missing UART cannot hang. */
-#define COM_SPIN_MAX	100000
+#define COM_SPIN_MAX 100000
 
 static bool cons_ready;
 
@@ -28,11 +28,11 @@ void cons_init(void)
 {
 	outb(COM1 + COM_IER, 0);
 	outb(COM1 + COM_LCR, COM_LCR_DLAB);
-	outb(COM1 + COM_DLL, 1);	/* 115200 / 1 */
+	outb(COM1 + COM_DLL, 1); /* 115200 / 1 */
 	outb(COM1 + COM_DLM, 0);
 	outb(COM1 + COM_LCR, COM_LCR_8N1);
-	outb(COM1 + COM_FCR, 0x07);	/* enable and clear both FIFOs */
-	outb(COM1 + COM_MCR, 0x03);	/* DTR, RTS */
+	outb(COM1 + COM_FCR, 0x07); /* enable and clear both FIFOs */
+	outb(COM1 + COM_MCR, 0x03); /* DTR, RTS */
 	cons_ready = true;
 }
 

@@ -38,14 +38,14 @@
 #define L1_ECX_HV	(1u << 31)
 #define L1_EDX_APIC	(1u << 9)
 #define L1_EDX_MTRR	(1u << 12)
-#define L7_EBX_FSGSBASE	(1u << 0)
+#define L7_EBX_FSGSBASE (1u << 0)
 #define L7_EBX_SMEP	(1u << 7)
 #define L7_EBX_SMAP	(1u << 20)
 #define L7_EBX_AVX2	(1u << 5)
-#define L7_EBX_AVX512	0xdc230000u	/* F, DQ, IFMA, PF, ER, CD, BW, VL */
-#define L7_ECX_AVX512	0x00005842u	/* VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ */
-#define L7_EDX_AVX512	0x0080010cu	/* 4VNNIW, 4FMAPS, VP2INTERSECT, FP16 */
-#define L7_EDX_AMX	0x03400000u	/* AMX-BF16, AMX-TILE, AMX-INT8 */
+#define L7_EBX_AVX512	0xdc230000u /* F, DQ, IFMA, PF, ER, CD, BW, VL */
+#define L7_ECX_AVX512	0x00005842u /* VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ */
+#define L7_EDX_AVX512	0x0080010cu /* 4VNNIW, 4FMAPS, VP2INTERSECT, FP16 */
+#define L7_EDX_AMX	0x03400000u /* AMX-BF16, AMX-TILE, AMX-INT8 */
 #define L7_ECX_UMIP	(1u << 2)
 #define L7_ECX_PKU	(1u << 3)
 #define L7_ECX_OSPKE	(1u << 4)
@@ -53,7 +53,7 @@
 #define E1_ECX_XOP	(1u << 11)
 #define E1_ECX_FMA4	(1u << 16)
 #define CPUID_XSAVE	0xd
-#define XSAVE1_EAX_OK	0x7u	/* XSAVEOPT, XSAVEC, XGETBV with ECX = 1 */
+#define XSAVE1_EAX_OK	0x7u /* XSAVEOPT, XSAVEC, XGETBV with ECX = 1 */
 
 static bool cpuid_has(uint64_t xfeatures)
 {
@@ -120,13 +120,12 @@ static void cpuid_xsave(uint32_t subleaf, struct cpuid_regs *r)
 		r->eax &= XSAVE1_EAX_OK;
 		r->ecx = r->edx = 0;
 	}
-	if (!mask || (subleaf >= 2 && (subleaf >= 64 ||
-					!(mask & (1ULL << subleaf)))))
+	if (!mask ||
+	    (subleaf >= 2 && (subleaf >= 64 || !(mask & (1ULL << subleaf)))))
 		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 }
 
-struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf,
-			       uint32_t subleaf)
+struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
 {
 	struct cpuid_regs r;
 
@@ -136,9 +135,7 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf,
 	}
 	r = cpuid(leaf, subleaf);
 	switch (leaf) {
-	case 1:
-		cpuid_leaf1(v, &r);
-		break;
+	case 1: cpuid_leaf1(v, &r); break;
 	case 7:
 		if (subleaf == 0)
 			cpuid_leaf7(&r);
@@ -148,14 +145,9 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf,
 		if (!cpuid_has(XFEATURE_AVX))
 			r.ecx &= ~(E1_ECX_XOP | E1_ECX_FMA4);
 		break;
-	case CPUID_XSAVE:
-		cpuid_xsave(subleaf, &r);
-		break;
-	case 0x8000000a:
-		r = (struct cpuid_regs){ 0, 0, 0, 0 };
-		break;
-	default:
-		break;
+	case CPUID_XSAVE: cpuid_xsave(subleaf, &r); break;
+	case 0x8000000a: r = (struct cpuid_regs){ 0, 0, 0, 0 }; break;
+	default: break;
 	}
 	return r;
 }
@@ -163,7 +155,7 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf,
 uint64_t cpuid_cr4_allowed(void)
 {
 	struct cpuid_regs l1 = cpuid(1, 0), l7 = cpuid(7, 0);
-	uint64_t ok = 0x7ff;	/* VME ... OSXMMEXCPT */
+	uint64_t ok = 0x7ff; /* VME ... OSXMMEXCPT */
 
 	if (cpuid(0, 0).eax < 7)
 		l7 = (struct cpuid_regs){ 0, 0, 0, 0 };

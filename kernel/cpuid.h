@@ -11,13 +11,12 @@
 struct vcpu;
 
 /* hvlab's hypervisor leaves. */
-#define CPUID_HV_BASE		0x40000000
-#define CPUID_HV_MAX		0x40000001
-#define CPUID_HV_SIGNATURE	"hvlabhvlabhv"
+#define CPUID_HV_BASE	   0x40000000
+#define CPUID_HV_MAX	   0x40000001
+#define CPUID_HV_SIGNATURE "hvlabhvlabhv"
 
 /* The CPUID result v sees for leaf/subleaf. */
-struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf,
-			       uint32_t subleaf);
+struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t subleaf);
 
 /* CR4 bits a guest may set on this CPU. */
 uint64_t cpuid_cr4_allowed(void);

@@ -18,7 +18,7 @@
 #include <kernel/sched.h>
 #include <kernel/bench.h>
 
-#define DOMAIN_RESTART_MAX	3
+#define DOMAIN_RESTART_MAX 3
 
 struct domain domains[DOMAIN_MAX];
 
@@ -66,14 +66,19 @@ static void vcpu_set_boot(struct vcpu *v, const struct guest_boot *gb)
 	uint64_t efer = gb->efer;
 
 	if (gb->mode == BOOT_MODE_REAL)
-		vcpu_set_segs(v, (struct vseg_desc){ gb->cs_sel, 0x09b, 0xffff,
-						     (uint64_t)gb->cs_sel << 4 },
+		vcpu_set_segs(v,
+			      (struct vseg_desc){ gb->cs_sel, 0x09b, 0xffff,
+						  (uint64_t)gb->cs_sel << 4 },
 			      (struct vseg_desc){ 0, 0x093, 0xffff, 0 });
 	else
-		vcpu_set_segs(v, (struct vseg_desc){ 0x08,
-			      gb->mode == BOOT_MODE_LONG ? code64 : code32,
-			      0xffffffff, 0 },
-			      (struct vseg_desc){ 0x10, data32, 0xffffffff, 0 });
+		vcpu_set_segs(v,
+			      (struct vseg_desc){ 0x08,
+						  gb->mode == BOOT_MODE_LONG ?
+							  code64 :
+							  code32,
+						  0xffffffff, 0 },
+			      (struct vseg_desc){ 0x10, data32, 0xffffffff,
+						  0 });
 	if ((efer & EFER_LME) && (gb->cr0 & CR0_PG))
 		efer |= EFER_LMA;
 	virt_reg_write(v, VREG_CR4, gb->cr4);
@@ -142,13 +147,16 @@ static int domain_build(struct domain *d, char *err, size_t errlen)
 	int r;
 
 	if (c->type != DOMAIN_HVM && c->type != DOMAIN_TE) {
-		snprintf(err, errlen, "type \"%s\" is not supported (only hvm "
-			 "and te)", config_type_name(c->type));
+		snprintf(err, errlen,
+			 "type \"%s\" is not supported (only hvm "
+			 "and te)",
+			 config_type_name(c->type));
 		return -E_NOT_SUPP;
 	}
 	d->ops = c->type == DOMAIN_TE ? te_ops() : virt_hw();
 	if (!d->ops) {
-		snprintf(err, errlen, "type \"hvm\" needs VT-x or SVM, which "
+		snprintf(err, errlen,
+			 "type \"hvm\" needs VT-x or SVM, which "
 			 "this CPU lacks (type \"te\" runs anywhere)");
 		return -E_NOT_SUPP;
 	}
@@ -158,7 +166,8 @@ static int domain_build(struct domain *d, char *err, size_t errlen)
 	if (r == 0)
 		r = debugexit_init(d);
 	if (r < 0) {
-		snprintf(err, errlen, "%llu MiB of guest memory and devices: %s",
+		snprintf(err, errlen,
+			 "%llu MiB of guest memory and devices: %s",
 			 (unsigned long long)c->memory_mib, error_name(r));
 		return r;
 	}
@@ -169,12 +178,14 @@ static int domain_build(struct domain *d, char *err, size_t errlen)
 	if (r == 0)
 		r = domain_init_vcpus(d, &gb);
 	if (r < 0)
-		snprintf(err, errlen, "%s setup: %s", d->ops->name, error_name(r));
+		snprintf(err, errlen, "%s setup: %s", d->ops->name,
+			 error_name(r));
 	return r;
 }
 
 /* Resets slot d to a fresh domain for config c (keeping the restart count). */
-static void domain_reset(struct domain *d, int id, const struct domain_config *c,
+static void domain_reset(struct domain *d, int id,
+			 const struct domain_config *c,
 			 const struct boot_info *bi, int restarts)
 {
 	memset(d, 0, sizeof(*d));
@@ -294,7 +305,8 @@ void domain_reap(struct domain *d)
 	if (d->state != DOMAIN_CRASHED || d->on_crash == ON_CRASH_PRESERVE)
 		return;
 	domain_destroy(d);
-	if (d->on_crash != ON_CRASH_RESTART || d->restarts == DOMAIN_RESTART_MAX)
+	if (d->on_crash != ON_CRASH_RESTART ||
+	    d->restarts == DOMAIN_RESTART_MAX)
 		return;
 	cprintf("domain %s: restarting (%d of %d)\n", d->name, d->restarts + 1,
 		DOMAIN_RESTART_MAX);
@@ -312,8 +324,9 @@ static bool domain_is_config(const char *name)
 }
 
 /* Parses and creates the domain of boot file f; false if that failed. */
-static bool domain_create_file(const struct boot_info *bi, const struct boot_file *f,
-			 struct domain_config *c)
+static bool domain_create_file(const struct boot_info *bi,
+			       const struct boot_file *f,
+			       struct domain_config *c)
 {
 	char err[160];
 

@@ -24,21 +24,21 @@
 
 struct boot_info;
 
-#define DOMAIN_MAX	16
-#define VCPU_MAX	CONFIG_VCPUS_MAX
+#define DOMAIN_MAX 16
+#define VCPU_MAX   CONFIG_VCPUS_MAX
 
 enum domain_state {
-	DOMAIN_FREE,		/* slot unused */
-	DOMAIN_RUNNING,		/* has vcpus to schedule */
-	DOMAIN_EXITED,		/* the guest reported its exit status */
-	DOMAIN_CRASHED,		/* the guest did something fatal */
+	DOMAIN_FREE,	/* slot unused */
+	DOMAIN_RUNNING, /* has vcpus to schedule */
+	DOMAIN_EXITED,	/* the guest reported its exit status */
+	DOMAIN_CRASHED, /* the guest did something fatal */
 };
 
 enum vcpu_state {
 	VCPU_RUNNABLE,
-	VCPU_HALTED,		/* HLT: waits for an interrupt */
-	VCPU_WAIT_SIPI,		/* an application processor never started */
-	VCPU_STOPPED,		/* its domain is over */
+	VCPU_HALTED,	/* HLT: waits for an interrupt */
+	VCPU_WAIT_SIPI, /* an application processor never started */
+	VCPU_STOPPED,	/* its domain is over */
 };
 
 struct vcpu {
@@ -63,9 +63,9 @@ struct vcpu {
 
 /* What `make bench-exits` measures (bench.c). */
 struct bench_stats {
-	uint64_t first[EXIT_NKINDS];	/* TSC of the first exit of a kind */
+	uint64_t first[EXIT_NKINDS]; /* TSC of the first exit of a kind */
 	uint64_t last[EXIT_NKINDS];
-	uint64_t loop_n;		/* the guest's CPU-bound loop */
+	uint64_t loop_n; /* the guest's CPU-bound loop */
 	uint64_t loop_cycles;
 };
 
@@ -75,8 +75,8 @@ struct domain {
 	enum domain_type type;
 	enum domain_state state;
 	enum on_crash on_crash;
-	int exit_status;		/* valid when DOMAIN_EXITED */
-	char crash_reason[96];		/* valid when DOMAIN_CRASHED */
+	int exit_status;       /* valid when DOMAIN_EXITED */
+	char crash_reason[96]; /* valid when DOMAIN_CRASHED */
 	int restarts;
 	struct p2m p2m;
 	struct io_handlers io;

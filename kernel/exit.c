@@ -61,8 +61,7 @@ static void exit_msr_read(struct vcpu *v)
 
 static void exit_msr_write(struct vcpu *v)
 {
-	uint64_t val = (uint32_t)*gpr(v, GPR_RAX) |
-		       (*gpr(v, GPR_RDX) << 32);
+	uint64_t val = (uint32_t)*gpr(v, GPR_RAX) | (*gpr(v, GPR_RDX) << 32);
 
 	if (msr_write(v, (uint32_t)*gpr(v, GPR_RCX), val) < 0) {
 		exit_inject_gp(v);
@@ -73,13 +72,14 @@ static void exit_msr_write(struct vcpu *v)
 
 #if SOL >= 3
 /* Port I/O of size bytes at port; a failing device crashes the domain. */
-static bool exit_port(struct vcpu *v, uint16_t port, unsigned size,
-		      bool write, uint64_t *val)
+static bool exit_port(struct vcpu *v, uint16_t port, unsigned size, bool write,
+		      uint64_t *val)
 {
 	int r = io_port_access(v->domain, port, size, write, val);
 
 	if (r < 0)
-		domain_crash(v->domain, v, "port 0x%x: %s", port, error_name(r));
+		domain_crash(v->domain, v, "port 0x%x: %s", port,
+			     error_name(r));
 	return r == 0;
 }
 
@@ -106,9 +106,10 @@ static void exit_io_simple(struct vcpu *v, const struct exit_io *io)
 static void exit_io_string(struct vcpu *v)
 {
 	if (mmio_emulate(v) == -E_NOT_SUPP)
-		domain_crash(v->domain, v, "%s at port 0x%x: cannot emulate the "
-			     "instruction", v->exit.io.in ? "ins" : "outs",
-			     v->exit.io.port);
+		domain_crash(v->domain, v,
+			     "%s at port 0x%x: cannot emulate the "
+			     "instruction",
+			     v->exit.io.in ? "ins" : "outs", v->exit.io.port);
 }
 
 static void exit_io(struct vcpu *v)
@@ -135,17 +136,21 @@ static void exit_hlt(struct vcpu *v)
 {
 	vcpu_skip_insn(v);
 	if (!(virt_reg_read(v, VREG_RFLAGS) & X86_FLAGS_IF))
-		domain_crash(v->domain, v, "vcpu %d halted with interrupts "
-			     "disabled", v->id);
+		domain_crash(v->domain, v,
+			     "vcpu %d halted with interrupts "
+			     "disabled",
+			     v->id);
 	else if (!vlapic_can_wake(v))
-		domain_crash(v->domain, v, "vcpu %d halted with no interrupt "
-			     "source armed", v->id);
+		domain_crash(v->domain, v,
+			     "vcpu %d halted with no interrupt "
+			     "source armed",
+			     v->id);
 	else
 		v->state = VCPU_HALTED;
 }
 
 /* Xen's ENOSYS: a guest-visible value, not one of the -E_* codes. */
-#define HYPERCALL_ENOSYS	38
+#define HYPERCALL_ENOSYS 38
 
 /* No hypercalls before lab 6: every number fails with -ENOSYS, as in Xen. */
 static void exit_hypercall(struct vcpu *v)
@@ -198,12 +203,10 @@ static uint64_t exit_cr_value(struct vcpu *v, const struct exit_cr *x)
 	uint64_t src = *gpr(v, x->gpr);
 
 	switch (x->op) {
-	case CR_OP_CLTS:
-		return cr0 & ~CR0_TS;
-	case CR_OP_LMSW:	/* LMSW sets PE but never clears it */
+	case CR_OP_CLTS: return cr0 & ~CR0_TS;
+	case CR_OP_LMSW: /* LMSW sets PE but never clears it */
 		return (cr0 & ~0xfULL) | (src & 0xf) | (cr0 & CR0_PE);
-	default:
-		return vcpu_long_mode(v) ? src : (uint32_t)src;
+	default: return vcpu_long_mode(v) ? src : (uint32_t)src;
 	}
 }
 
@@ -241,15 +244,19 @@ static void exit_gpa_fault(struct vcpu *v)
 	const struct io_range *r = io_mmio_find(v->domain, f->gpa);
 
 	if (r && mmio_emulate(v) == -E_NOT_SUPP)
-		domain_crash(v->domain, v,
-			     "MMIO to %s at 0x%llx: cannot emulate the instruction",
-			     r->name, (unsigned long long)f->gpa);
+		domain_crash(
+			v->domain, v,
+			"MMIO to %s at 0x%llx: cannot emulate the instruction",
+			r->name, (unsigned long long)f->gpa);
 	else if (!r)
 		domain_crash(v->domain, v,
 			     "%s at 0x%llx outside guest memory (%llu MiB)",
-			     f->fetch ? "fetch" : f->write ? "write" : "read",
+			     f->fetch ? "fetch" :
+			     f->write ? "write" :
+					"read",
 			     (unsigned long long)f->gpa,
-			     (unsigned long long)(p2m_size(&v->domain->p2m) >> 20));
+			     (unsigned long long)(p2m_size(&v->domain->p2m) >>
+						  20));
 }
 
 /* The host took its interrupt after the exit; the scheduler decides. */

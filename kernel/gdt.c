@@ -17,17 +17,17 @@ static uint8_t ist_df_stack[KSTACK_SIZE / 4] __attribute__((aligned(16)));
 static uint8_t ist_nmi_stack[KSTACK_SIZE / 4] __attribute__((aligned(16)));
 
 /* Access and flag bits of a code/data descriptor (SDM 3A 3.4.5). */
-#define SEG_P		(1ULL << 47)
-#define SEG_DPL(n)	((uint64_t)(n) << 45)
-#define SEG_S		(1ULL << 44)	/* code or data, not system */
-#define SEG_CODE	(1ULL << 43)
-#define SEG_RW		(1ULL << 41)	/* readable code, writable data */
-#define SEG_L		(1ULL << 53)	/* 64-bit code */
-#define SEG_G		(1ULL << 55)
-#define SEG_LIMIT_MAX	(0xffffULL | (0xfULL << 48))
-#define SEG_TSS_AVAIL	(9ULL << 40)	/* 64-bit TSS, available */
+#define SEG_P	      (1ULL << 47)
+#define SEG_DPL(n)    ((uint64_t)(n) << 45)
+#define SEG_S	      (1ULL << 44) /* code or data, not system */
+#define SEG_CODE      (1ULL << 43)
+#define SEG_RW	      (1ULL << 41) /* readable code, writable data */
+#define SEG_L	      (1ULL << 53) /* 64-bit code */
+#define SEG_G	      (1ULL << 55)
+#define SEG_LIMIT_MAX (0xffffULL | (0xfULL << 48))
+#define SEG_TSS_AVAIL (9ULL << 40) /* 64-bit TSS, available */
 
-#define SEG_CODE64(dpl) \
+#define SEG_CODE64(dpl)                                                     \
 	(SEG_P | SEG_DPL(dpl) | SEG_S | SEG_CODE | SEG_RW | SEG_L | SEG_G | \
 	 SEG_LIMIT_MAX)
 #define SEG_DATA(dpl) \
@@ -39,7 +39,7 @@ static uint64_t gdt[] = {
 	[GD_KD >> 3] = SEG_DATA(0),
 	[GD_UD >> 3] = SEG_DATA(3),
 	[GD_UT >> 3] = SEG_CODE64(3),
-	[GD_TSS >> 3] = 0,	/* filled by gdt_set_tss */
+	[GD_TSS >> 3] = 0, /* filled by gdt_set_tss */
 	[(GD_TSS >> 3) + 1] = 0,
 };
 
@@ -59,9 +59,10 @@ void gdt_init(void)
 	struct desc_ptr gdtr = { sizeof(gdt) - 1, (uint64_t)gdt };
 
 	kern_tss.rsp[0] = (uint64_t)boot_stack_top;
-	kern_tss.ist[IST_DF - 1] = (uint64_t)ist_df_stack + sizeof(ist_df_stack);
-	kern_tss.ist[IST_NMI - 1] =
-		(uint64_t)ist_nmi_stack + sizeof(ist_nmi_stack);
+	kern_tss.ist[IST_DF - 1] = (uint64_t)ist_df_stack +
+				   sizeof(ist_df_stack);
+	kern_tss.ist[IST_NMI - 1] = (uint64_t)ist_nmi_stack +
+				    sizeof(ist_nmi_stack);
 	/* No I/O permission bitmap: the base points past the limit. */
 	kern_tss.iomap_base = sizeof(kern_tss);
 	gdt_set_tss(&kern_tss);

@@ -5,7 +5,10 @@
  *
  * Include after asm-offsets.h where the guest-GPR macros are used: they
  * address struct vcpu through its VCPU_* offsets.
+ *
+ * Assembler macros: clang-format stays out.
  */
+/* clang-format off */
 #ifndef KERNEL_GPRS_H
 #define KERNEL_GPRS_H
 

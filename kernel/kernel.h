@@ -30,10 +30,10 @@ int result_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define panic(...) _panic(__FILE__, __LINE__, __VA_ARGS__)
 void _panic(const char *file, int line, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 3, 4)));
-#define assert(x)                                                   \
-	do {                                                        \
-		if (!(x))                                           \
-			panic("assertion failed: %s", #x);          \
+#define assert(x)                                          \
+	do {                                               \
+		if (!(x))                                  \
+			panic("assertion failed: %s", #x); \
 	} while (0)
 
 /*

@@ -29,21 +29,25 @@ static void main_check_boot_info(const struct boot_info *bi)
 	}
 	if (bi->magic != BOOT_INFO_MAGIC) {
 		cprintf("hvlab: bad boot_info at %p: magic 0x%llx, expected "
-			"0x%llx\n", bi, (unsigned long long)bi->magic,
+			"0x%llx\n",
+			bi, (unsigned long long)bi->magic,
 			(unsigned long long)BOOT_INFO_MAGIC);
 		power_off(1);
 	}
 	if (bi->size != sizeof(*bi)) {
-		cprintf("hvlab: boot_info size %llu, kernel expects %zu: loader "
+		cprintf("hvlab: boot_info size %llu, kernel expects %zu: "
+			"loader "
 			"and kernel are from different builds\n",
 			(unsigned long long)bi->size, sizeof(*bi));
 		power_off(1);
 	}
 	if (bi->nregions > BOOT_MAX_REGIONS || bi->nfiles > BOOT_MAX_FILES ||
 	    strnlen(bi->cmdline, sizeof(bi->cmdline)) == sizeof(bi->cmdline)) {
-		cprintf("hvlab: boot_info: nregions %u (max %d), nfiles %u (max "
-			"%d) or an unterminated cmdline\n", bi->nregions,
-			BOOT_MAX_REGIONS, bi->nfiles, BOOT_MAX_FILES);
+		cprintf("hvlab: boot_info: nregions %u (max %d), nfiles %u "
+			"(max "
+			"%d) or an unterminated cmdline\n",
+			bi->nregions, BOOT_MAX_REGIONS, bi->nfiles,
+			BOOT_MAX_FILES);
 		power_off(1);
 	}
 }
@@ -53,8 +57,10 @@ static void main_check_ram(void)
 	size_t mib = page_total_count() >> (20 - PAGE_SHIFT);
 
 	if (mib < MIN_RAM_MIB) {
-		cprintf("hvlab: only %zu MiB of usable RAM; hvlab needs at least "
-			"%d MiB\n", mib, MIN_RAM_MIB);
+		cprintf("hvlab: only %zu MiB of usable RAM; hvlab needs at "
+			"least "
+			"%d MiB\n",
+			mib, MIN_RAM_MIB);
 		power_off(1);
 	}
 }
@@ -69,7 +75,8 @@ static __attribute__((noinline)) void main_selftest(const char *what)
 		return;
 	cprintf("hvlab: selftest %s\n", what);
 	if (strcmp(what, "fault") == 0)
-		cprintf("read %llx\n", *(volatile unsigned long long *)0xdead000);
+		cprintf("read %llx\n",
+			*(volatile unsigned long long *)0xdead000);
 	else if (strcmp(what, "panic") == 0)
 		panic("main_selftest: panic requested on the command line");
 	else if (strcmp(what, "ud") == 0)

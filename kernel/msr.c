@@ -15,23 +15,23 @@
 #include <kernel/msr.h>
 #include <inc/mmu.h>
 
-#define CPUID_E1_EDX_NX		(1u << 20)
+#define CPUID_E1_EDX_NX (1u << 20)
 
 /* The vreg behind msr for MSRs stored verbatim, or VREG_COUNT. */
 static enum vreg msr_vreg(uint32_t msr)
 {
 	switch (msr) {
-	case MSR_STAR:		return VREG_STAR;
-	case MSR_LSTAR:		return VREG_LSTAR;
-	case MSR_CSTAR:		return VREG_CSTAR;
-	case MSR_SFMASK:	return VREG_SFMASK;
+	case MSR_STAR: return VREG_STAR;
+	case MSR_LSTAR: return VREG_LSTAR;
+	case MSR_CSTAR: return VREG_CSTAR;
+	case MSR_SFMASK: return VREG_SFMASK;
 	case MSR_KERNEL_GS_BASE: return VREG_KERNEL_GS_BASE;
-	case MSR_IA32_SYSENTER_CS:	return VREG_SYSENTER_CS;
-	case MSR_IA32_SYSENTER_ESP:	return VREG_SYSENTER_ESP;
-	case MSR_IA32_SYSENTER_EIP:	return VREG_SYSENTER_EIP;
-	case MSR_IA32_PAT:		return VREG_PAT;
-	case MSR_EFER:		return VREG_EFER;
-	default:		return VREG_COUNT;
+	case MSR_IA32_SYSENTER_CS: return VREG_SYSENTER_CS;
+	case MSR_IA32_SYSENTER_ESP: return VREG_SYSENTER_ESP;
+	case MSR_IA32_SYSENTER_EIP: return VREG_SYSENTER_EIP;
+	case MSR_IA32_PAT: return VREG_PAT;
+	case MSR_EFER: return VREG_EFER;
+	default: return VREG_COUNT;
 	}
 }
 
@@ -45,19 +45,14 @@ int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		return 0;
 	}
 	switch (msr) {
-	case MSR_IA32_TSC:
-		*val = rdtsc();
-		return 0;
-	case MSR_IA32_APIC_BASE:
-		*val = vlapic_base_msr(v);
-		return 0;
+	case MSR_IA32_TSC: *val = rdtsc(); return 0;
+	case MSR_IA32_APIC_BASE: *val = vlapic_base_msr(v); return 0;
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
 		virt_seg_read(v, msr == MSR_FS_BASE ? VSEG_FS : VSEG_GS, &s);
 		*val = s.base;
 		return 0;
-	default:
-		return -E_NOT_FOUND;
+	default: return -E_NOT_FOUND;
 	}
 }
 
@@ -86,8 +81,7 @@ static int msr_write_efer(struct vcpu *v, uint64_t val)
 		ok |= EFER_NXE;
 	if (val & ~ok)
 		return -E_INVAL;
-	if ((virt_reg_read(v, VREG_CR0) & CR0_PG) &&
-	    ((val ^ old) & EFER_LME))
+	if ((virt_reg_read(v, VREG_CR0) & CR0_PG) && ((val ^ old) & EFER_LME))
 		return -E_INVAL;
 	val = (val & ~EFER_LMA) | (old & EFER_LMA);
 	virt_reg_write(v, VREG_EFER, val);
@@ -109,14 +103,10 @@ static int msr_write_seg_base(struct vcpu *v, enum vseg seg, uint64_t val)
 int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	switch (msr) {
-	case MSR_EFER:
-		return msr_write_efer(v, val);
-	case MSR_IA32_APIC_BASE:
-		return vlapic_set_base_msr(v, val);
-	case MSR_FS_BASE:
-		return msr_write_seg_base(v, VSEG_FS, val);
-	case MSR_GS_BASE:
-		return msr_write_seg_base(v, VSEG_GS, val);
+	case MSR_EFER: return msr_write_efer(v, val);
+	case MSR_IA32_APIC_BASE: return vlapic_set_base_msr(v, val);
+	case MSR_FS_BASE: return msr_write_seg_base(v, VSEG_FS, val);
+	case MSR_GS_BASE: return msr_write_seg_base(v, VSEG_GS, val);
 	case MSR_IA32_PAT:
 		if (!msr_pat_valid(val))
 			return -E_INVAL;
@@ -129,16 +119,10 @@ int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		if (!is_canonical(val))
 			return -E_INVAL;
 		break;
-	case MSR_IA32_SYSENTER_CS:
-		val &= 0xffff;
-		break;
-	case MSR_SFMASK:
-		val &= 0xffffffff;
-		break;
-	case MSR_STAR:
-		break;
-	default:
-		return -E_NOT_FOUND;
+	case MSR_IA32_SYSENTER_CS: val &= 0xffff; break;
+	case MSR_SFMASK: val &= 0xffffffff; break;
+	case MSR_STAR: break;
+	default: return -E_NOT_FOUND;
 	}
 	virt_reg_write(v, msr_vreg(msr), val);
 	return 0;

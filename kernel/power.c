@@ -7,16 +7,17 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 
-#define QEMU_DEBUG_EXIT_PORT	0xf4	/* QEMU exits with (v << 1) | 1 */
-#define BOCHS_SHUTDOWN_PORT	0x8900
+#define QEMU_DEBUG_EXIT_PORT 0xf4 /* QEMU exits with (v << 1) | 1 */
+#define BOCHS_SHUTDOWN_PORT  0x8900
 
-#define EFI_RUNTIME_SIGNATURE	0x56524553544e5552ULL	/* "RUNTSERV" */
-#define EFI_RESET_SHUTDOWN	2
-#define EFI_SUCCESS		0
-#define EFI_ABORTED		0x8000000000000015ULL
+#define EFI_RUNTIME_SIGNATURE 0x56524553544e5552ULL /* "RUNTSERV" */
+#define EFI_RESET_SHUTDOWN    2
+#define EFI_SUCCESS	      0
+#define EFI_ABORTED	      0x8000000000000015ULL
 
-typedef uint64_t(__attribute__((ms_abi)) * efi_reset_system_fn)(
-	uint32_t type, uint64_t status, uint64_t data_size, void *data);
+typedef uint64_t(__attribute__((ms_abi)) *
+		 efi_reset_system_fn)(uint32_t type, uint64_t status,
+				      uint64_t data_size, void *data);
 
 /*
  * The head of EFI_RUNTIME_SERVICES: the table header, then ten services
@@ -55,8 +56,8 @@ static void power_efi_shutdown(int status)
 	rt = (const void *)(uintptr_t)power_efi_runtime_pa;
 	if (rt->signature != EFI_RUNTIME_SIGNATURE || !rt->reset_system)
 		return;
-	rt->reset_system(EFI_RESET_SHUTDOWN,
-			 status ? EFI_ABORTED : EFI_SUCCESS, 0, NULL);
+	rt->reset_system(EFI_RESET_SHUTDOWN, status ? EFI_ABORTED : EFI_SUCCESS,
+			 0, NULL);
 }
 
 void power_off(int status)

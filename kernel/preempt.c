@@ -20,11 +20,11 @@
 #include <kernel/mm/vm.h>
 #include <kernel/preempt.h>
 
-#define PREEMPT_VECTOR		32
-#define PREEMPT_SPURIOUS	255
-#define PREEMPT_CALIBRATE_US	1000
+#define PREEMPT_VECTOR	     32
+#define PREEMPT_SPURIOUS     255
+#define PREEMPT_CALIBRATE_US 1000
 
-static volatile uint32_t *preempt_apic;	/* xAPIC registers, or NULL */
+static volatile uint32_t *preempt_apic; /* xAPIC registers, or NULL */
 static bool preempt_x2apic;
 static uint64_t preempt_ticks;
 
@@ -78,7 +78,7 @@ static uint32_t preempt_calibrate(uint64_t period_us)
 	elapsed = 0xffffffff - apic_read(APIC_TMCCT);
 	apic_write(APIC_TMICT, 0);
 	return (uint32_t)MAX(1, (uint64_t)elapsed * period_us /
-				PREEMPT_CALIBRATE_US);
+					PREEMPT_CALIBRATE_US);
 }
 
 int preempt_init(uint64_t period_us)

@@ -19,8 +19,8 @@
 #include <kernel/exit.h>
 #include <kernel/preempt.h>
 
-#define SCHED_SLICE_EXITS	4096
-#define SCHED_TIMEOUT_S		60
+#define SCHED_SLICE_EXITS 4096
+#define SCHED_TIMEOUT_S	  60
 
 /* TSC value after which running domains are stopped; 0: never. */
 static uint64_t sched_deadline;
@@ -83,7 +83,8 @@ static void sched_set_timeout(void)
 			s = s * 10 + (uint64_t)(*arg - '0');
 		if (*arg)
 			cprintf("hvlab: timeout=%s: not a number of seconds; "
-				"using %llu\n", cmdline_get("timeout"),
+				"using %llu\n",
+				cmdline_get("timeout"),
 				(unsigned long long)(s = SCHED_TIMEOUT_S));
 	}
 	sched_timeout_s = s;

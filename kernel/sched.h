@@ -9,7 +9,7 @@
  * The longest a vcpu runs before the next one gets the CPU; the backends'
  * preemption timers (vmx.c) fire at the same period.
  */
-#define SCHED_SLICE_US		10000
+#define SCHED_SLICE_US 10000
 
 /*
  * Runs every runnable vcpu until no domain is running, under the boot

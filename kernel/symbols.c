@@ -80,8 +80,8 @@ const char *symbols_lookup(uint64_t addr, uint64_t *offset)
 
 	for (size_t i = 0; i < symtab_count; i++) {
 		const Elf64_Sym *s = &symtab[i];
-		if (ELF64_ST_TYPE(s->st_info) != STT_FUNC || s->st_value > addr ||
-		    s->st_name >= strtab_size)
+		if (ELF64_ST_TYPE(s->st_info) != STT_FUNC ||
+		    s->st_value > addr || s->st_name >= strtab_size)
 			continue;
 		if (s->st_size && addr - s->st_value >= s->st_size)
 			continue;

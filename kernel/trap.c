@@ -11,13 +11,13 @@
 #include <kernel/symbols.h>
 #include <kernel/trap.h>
 
-#define IDT_INTR_GATE	0xe	/* 64-bit interrupt gate: clears IF */
+#define IDT_INTR_GATE 0xe /* 64-bit interrupt gate: clears IF */
 
 struct idt_gate {
 	uint16_t offset_low;
 	uint16_t selector;
 	uint8_t ist;
-	uint8_t type_attr;	/* P, DPL, type */
+	uint8_t type_attr; /* P, DPL, type */
 	uint16_t offset_mid;
 	uint32_t offset_high;
 	uint32_t reserved;
@@ -33,11 +33,11 @@ static int trap_depth;
 
 static const char *const trap_names[T_NEXCEPTIONS] = {
 	[T_DE] = "#DE", [T_DB] = "#DB", [T_NMI] = "NMI", [T_BP] = "#BP",
-	[T_OF] = "#OF", [T_BR] = "#BR", [T_UD] = "#UD", [T_NM] = "#NM",
-	[T_DF] = "#DF", [9] = "#CSO", [T_TS] = "#TS", [T_NP] = "#NP",
-	[T_SS] = "#SS", [T_GP] = "#GP", [T_PF] = "#PF", [T_MF] = "#MF",
-	[T_AC] = "#AC", [T_MC] = "#MC", [T_XM] = "#XM", [T_VE] = "#VE",
-	[T_CP] = "#CP", [T_HV] = "#HV", [T_VC] = "#VC", [T_SX] = "#SX",
+	[T_OF] = "#OF", [T_BR] = "#BR", [T_UD] = "#UD",	 [T_NM] = "#NM",
+	[T_DF] = "#DF", [9] = "#CSO",	[T_TS] = "#TS",	 [T_NP] = "#NP",
+	[T_SS] = "#SS", [T_GP] = "#GP", [T_PF] = "#PF",	 [T_MF] = "#MF",
+	[T_AC] = "#AC", [T_MC] = "#MC", [T_XM] = "#XM",	 [T_VE] = "#VE",
+	[T_CP] = "#CP", [T_HV] = "#HV", [T_VC] = "#VC",	 [T_SX] = "#SX",
 };
 
 const char *trap_name(uint64_t vector)
@@ -54,7 +54,7 @@ static void trap_set_gate(int vector, uint64_t handler, int ist)
 	g->offset_low = handler & 0xffff;
 	g->selector = GD_KT;
 	g->ist = (uint8_t)ist;
-	g->type_attr = 0x80 | IDT_INTR_GATE;	/* present, DPL 0 */
+	g->type_attr = 0x80 | IDT_INTR_GATE; /* present, DPL 0 */
 	g->offset_mid = (handler >> 16) & 0xffff;
 	g->offset_high = (uint32_t)(handler >> 32);
 	g->reserved = 0;
@@ -83,24 +83,25 @@ void trap_print_gprs(const uint64_t gprs[16])
 {
 	static const char *const names[16] = {
 		"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-		"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+		"r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15",
 	};
 	int i;
 
 	for (i = 0; i < 16; i += 4)
-		cprintf("  %-3s=%016llx %-3s=%016llx %-3s=%016llx %-3s=%016llx\n",
-			names[i], (unsigned long long)gprs[i],
-			names[i + 1], (unsigned long long)gprs[i + 1],
-			names[i + 2], (unsigned long long)gprs[i + 2],
-			names[i + 3], (unsigned long long)gprs[i + 3]);
+		cprintf("  %-3s=%016llx %-3s=%016llx %-3s=%016llx "
+			"%-3s=%016llx\n",
+			names[i], (unsigned long long)gprs[i], names[i + 1],
+			(unsigned long long)gprs[i + 1], names[i + 2],
+			(unsigned long long)gprs[i + 2], names[i + 3],
+			(unsigned long long)gprs[i + 3]);
 }
 
 static void trap_print_regs(const struct trapframe *tf)
 {
 	const uint64_t gprs[16] = {
-		tf->rax, tf->rcx, tf->rdx, tf->rbx, tf->rsp, tf->rbp, tf->rsi,
-		tf->rdi, tf->r8, tf->r9, tf->r10, tf->r11, tf->r12, tf->r13,
-		tf->r14, tf->r15,
+		tf->rax, tf->rcx, tf->rdx, tf->rbx, tf->rsp, tf->rbp,
+		tf->rsi, tf->rdi, tf->r8,  tf->r9,  tf->r10, tf->r11,
+		tf->r12, tf->r13, tf->r14, tf->r15,
 	};
 
 	trap_print_gprs(gprs);

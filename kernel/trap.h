@@ -16,7 +16,7 @@ struct trapframe {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
 	uint64_t trapno;
-	uint64_t err;		/* 0 for vectors where the CPU pushes none */
+	uint64_t err; /* 0 for vectors where the CPU pushes none */
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 

@@ -11,17 +11,28 @@
 
 /* The emulator indexes v->gprs and the segments by its own numbers. */
 #define SAME(a, b) _Static_assert((int)(a) == (int)(b), #a " == " #b)
-SAME(X86_REG_RAX, GPR_RAX); SAME(X86_REG_RCX, GPR_RCX);
-SAME(X86_REG_RDX, GPR_RDX); SAME(X86_REG_RBX, GPR_RBX);
-SAME(X86_REG_RSP, GPR_RSP); SAME(X86_REG_RBP, GPR_RBP);
-SAME(X86_REG_RSI, GPR_RSI); SAME(X86_REG_RDI, GPR_RDI);
-SAME(X86_REG_R8, GPR_R8); SAME(X86_REG_R9, GPR_R9);
-SAME(X86_REG_R10, GPR_R10); SAME(X86_REG_R11, GPR_R11);
-SAME(X86_REG_R12, GPR_R12); SAME(X86_REG_R13, GPR_R13);
-SAME(X86_REG_R14, GPR_R14); SAME(X86_REG_R15, GPR_R15);
-SAME(X86_SEG_ES, VSEG_ES); SAME(X86_SEG_CS, VSEG_CS);
-SAME(X86_SEG_SS, VSEG_SS); SAME(X86_SEG_DS, VSEG_DS);
-SAME(X86_SEG_FS, VSEG_FS); SAME(X86_SEG_GS, VSEG_GS);
+SAME(X86_REG_RAX, GPR_RAX);
+SAME(X86_REG_RCX, GPR_RCX);
+SAME(X86_REG_RDX, GPR_RDX);
+SAME(X86_REG_RBX, GPR_RBX);
+SAME(X86_REG_RSP, GPR_RSP);
+SAME(X86_REG_RBP, GPR_RBP);
+SAME(X86_REG_RSI, GPR_RSI);
+SAME(X86_REG_RDI, GPR_RDI);
+SAME(X86_REG_R8, GPR_R8);
+SAME(X86_REG_R9, GPR_R9);
+SAME(X86_REG_R10, GPR_R10);
+SAME(X86_REG_R11, GPR_R11);
+SAME(X86_REG_R12, GPR_R12);
+SAME(X86_REG_R13, GPR_R13);
+SAME(X86_REG_R14, GPR_R14);
+SAME(X86_REG_R15, GPR_R15);
+SAME(X86_SEG_ES, VSEG_ES);
+SAME(X86_SEG_CS, VSEG_CS);
+SAME(X86_SEG_SS, VSEG_SS);
+SAME(X86_SEG_DS, VSEG_DS);
+SAME(X86_SEG_FS, VSEG_FS);
+SAME(X86_SEG_GS, VSEG_GS);
 #undef SAME
 
 const struct virt_ops *virt;
@@ -175,13 +186,19 @@ void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 const char *exit_kind_name(enum exit_kind k)
 {
 	static const char *const names[EXIT_NKINDS] = {
-		[EXIT_CPUID] = "cpuid", [EXIT_IO] = "io",
-		[EXIT_MSR_READ] = "rdmsr", [EXIT_MSR_WRITE] = "wrmsr",
-		[EXIT_HLT] = "hlt", [EXIT_HYPERCALL] = "hypercall",
-		[EXIT_CR_ACCESS] = "cr", [EXIT_SHUTDOWN] = "shutdown",
-		[EXIT_GPA_FAULT] = "gpa-fault", [EXIT_INTR] = "intr",
+		[EXIT_CPUID] = "cpuid",
+		[EXIT_IO] = "io",
+		[EXIT_MSR_READ] = "rdmsr",
+		[EXIT_MSR_WRITE] = "wrmsr",
+		[EXIT_HLT] = "hlt",
+		[EXIT_HYPERCALL] = "hypercall",
+		[EXIT_CR_ACCESS] = "cr",
+		[EXIT_SHUTDOWN] = "shutdown",
+		[EXIT_GPA_FAULT] = "gpa-fault",
+		[EXIT_INTR] = "intr",
 		[EXIT_INVALID_INSN] = "invalid-insn",
-		[EXIT_ENTRY_FAIL] = "entry-fail", [EXIT_XSETBV] = "xsetbv",
+		[EXIT_ENTRY_FAIL] = "entry-fail",
+		[EXIT_XSETBV] = "xsetbv",
 		[EXIT_UNKNOWN] = "unknown",
 	};
 

@@ -17,42 +17,78 @@ struct domain;
 
 /* Why the guest stopped running, vendor-neutral. */
 enum exit_kind {
-	EXIT_CPUID,		/* CPUID executed */
-	EXIT_IO,		/* IN/OUT/INS/OUTS on an intercepted port */
-	EXIT_MSR_READ,		/* RDMSR */
-	EXIT_MSR_WRITE,		/* WRMSR */
-	EXIT_HLT,		/* HLT */
-	EXIT_HYPERCALL,		/* VMMCALL / VMCALL */
-	EXIT_CR_ACCESS,		/* MOV to/from CRn, LMSW, CLTS */
-	EXIT_SHUTDOWN,		/* triple fault */
-	EXIT_GPA_FAULT,		/* nested page fault / EPT violation */
-	EXIT_INTR,		/* a host interrupt arrived (timer) */
-	EXIT_INVALID_INSN,	/* a virtualization instruction: #UD for guests */
-	EXIT_ENTRY_FAIL,	/* VMRUN/VMLAUNCH refused the guest state */
-	EXIT_XSETBV,		/* XSETBV */
-	EXIT_UNKNOWN,		/* anything else the backend cannot name */
+	EXIT_CPUID,	   /* CPUID executed */
+	EXIT_IO,	   /* IN/OUT/INS/OUTS on an intercepted port */
+	EXIT_MSR_READ,	   /* RDMSR */
+	EXIT_MSR_WRITE,	   /* WRMSR */
+	EXIT_HLT,	   /* HLT */
+	EXIT_HYPERCALL,	   /* VMMCALL / VMCALL */
+	EXIT_CR_ACCESS,	   /* MOV to/from CRn, LMSW, CLTS */
+	EXIT_SHUTDOWN,	   /* triple fault */
+	EXIT_GPA_FAULT,	   /* nested page fault / EPT violation */
+	EXIT_INTR,	   /* a host interrupt arrived (timer) */
+	EXIT_INVALID_INSN, /* a virtualization instruction: #UD for guests */
+	EXIT_ENTRY_FAIL,   /* VMRUN/VMLAUNCH refused the guest state */
+	EXIT_XSETBV,	   /* XSETBV */
+	EXIT_UNKNOWN,	   /* anything else the backend cannot name */
 	EXIT_NKINDS
 };
 
 /* Guest register numbers as x86 encodes them in ModRM/REX. */
 enum gpr {
-	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
-	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	GPR_RAX,
+	GPR_RCX,
+	GPR_RDX,
+	GPR_RBX,
+	GPR_RSP,
+	GPR_RBP,
+	GPR_RSI,
+	GPR_RDI,
+	GPR_R8,
+	GPR_R9,
+	GPR_R10,
+	GPR_R11,
+	GPR_R12,
+	GPR_R13,
+	GPR_R14,
+	GPR_R15,
 	GPR_COUNT
 };
 
 /* Registers the backend keeps in its control structure (VMCB/VMCS). */
 enum vreg {
-	VREG_RIP, VREG_RFLAGS, VREG_CR0, VREG_CR2, VREG_CR3, VREG_CR4,
-	VREG_EFER, VREG_PAT, VREG_STAR, VREG_LSTAR, VREG_CSTAR, VREG_SFMASK,
-	VREG_KERNEL_GS_BASE, VREG_SYSENTER_CS, VREG_SYSENTER_ESP,
-	VREG_SYSENTER_EIP, VREG_DR7, VREG_CPL,
+	VREG_RIP,
+	VREG_RFLAGS,
+	VREG_CR0,
+	VREG_CR2,
+	VREG_CR3,
+	VREG_CR4,
+	VREG_EFER,
+	VREG_PAT,
+	VREG_STAR,
+	VREG_LSTAR,
+	VREG_CSTAR,
+	VREG_SFMASK,
+	VREG_KERNEL_GS_BASE,
+	VREG_SYSENTER_CS,
+	VREG_SYSENTER_ESP,
+	VREG_SYSENTER_EIP,
+	VREG_DR7,
+	VREG_CPL,
 	VREG_COUNT
 };
 
 enum vseg {
-	VSEG_ES, VSEG_CS, VSEG_SS, VSEG_DS, VSEG_FS, VSEG_GS,
-	VSEG_GDTR, VSEG_LDTR, VSEG_IDTR, VSEG_TR,
+	VSEG_ES,
+	VSEG_CS,
+	VSEG_SS,
+	VSEG_DS,
+	VSEG_FS,
+	VSEG_GS,
+	VSEG_GDTR,
+	VSEG_LDTR,
+	VSEG_IDTR,
+	VSEG_TR,
 	VSEG_COUNT
 };
 
@@ -69,15 +105,15 @@ struct vseg_desc {
 };
 
 #define SEG_ATTR_DPL_SHIFT 5
-#define SEG_ATTR_DPL	(3u << SEG_ATTR_DPL_SHIFT)
-#define SEG_ATTR_P	(1u << 7)
-#define SEG_ATTR_L	(1u << 9)
-#define SEG_ATTR_DB	(1u << 10)
-#define SEG_ATTR_G	(1u << 11)
+#define SEG_ATTR_DPL	   (3u << SEG_ATTR_DPL_SHIFT)
+#define SEG_ATTR_P	   (1u << 7)
+#define SEG_ATTR_L	   (1u << 9)
+#define SEG_ATTR_DB	   (1u << 10)
+#define SEG_ATTR_G	   (1u << 11)
 
 /* An event to inject at the next entry. */
 enum event_type {
-	EVENT_EXTINT = 0,	/* external interrupt */
+	EVENT_EXTINT = 0, /* external interrupt */
 	EVENT_NMI = 2,
 	EVENT_EXCEPTION = 3,
 	EVENT_SOFTINT = 4,
@@ -93,37 +129,37 @@ struct virt_event {
 /* Decoded fields of the last exit. */
 struct exit_io {
 	uint16_t port;
-	uint8_t size;		/* 1, 2 or 4 bytes */
-	bool in;		/* IN/INS (else OUT/OUTS) */
-	bool string;		/* INS/OUTS: the emulator decodes the rest */
+	uint8_t size; /* 1, 2 or 4 bytes */
+	bool in;      /* IN/INS (else OUT/OUTS) */
+	bool string;  /* INS/OUTS: the emulator decodes the rest */
 };
 
 enum cr_op {
-	CR_OP_MOV,		/* MOV to/from CRn */
-	CR_OP_CLTS,		/* CLTS: clear CR0.TS */
-	CR_OP_LMSW,		/* LMSW from a register */
+	CR_OP_MOV,  /* MOV to/from CRn */
+	CR_OP_CLTS, /* CLTS: clear CR0.TS */
+	CR_OP_LMSW, /* LMSW from a register */
 };
 
 struct exit_cr {
 	enum cr_op op;
-	uint8_t cr;		/* control register number */
-	bool write;		/* a write (else MOV from CR) */
-	enum gpr gpr;		/* the general register operand (MOV, LMSW) */
+	uint8_t cr;   /* control register number */
+	bool write;   /* a write (else MOV from CR) */
+	enum gpr gpr; /* the general register operand (MOV, LMSW) */
 };
 
 struct exit_gpa_fault {
 	gpa_t gpa;
-	bool present;		/* a translation existed: a permission fault */
+	bool present; /* a translation existed: a permission fault */
 	bool write;
 	bool fetch;
 };
 
 struct vcpu_exit {
 	enum exit_kind kind;
-	uint64_t hw_code;	/* raw exit code/reason, for logs and dumps */
-	uint64_t hw_info1;	/* raw qualification, for logs and dumps */
+	uint64_t hw_code;  /* raw exit code/reason, for logs and dumps */
+	uint64_t hw_info1; /* raw qualification, for logs and dumps */
 	uint64_t hw_info2;
-	uint8_t insn_len;	/* bytes to skip when the exit is emulated */
+	uint8_t insn_len; /* bytes to skip when the exit is emulated */
 	union {
 		struct exit_io io;
 		struct exit_cr cr;
@@ -146,7 +182,8 @@ struct virt_ops {
 	uint64_t (*reg_read)(struct vcpu *v, enum vreg r);
 	void (*reg_write)(struct vcpu *v, enum vreg r, uint64_t val);
 	void (*seg_read)(struct vcpu *v, enum vseg s, struct vseg_desc *out);
-	void (*seg_write)(struct vcpu *v, enum vseg s, const struct vseg_desc *in);
+	void (*seg_write)(struct vcpu *v, enum vseg s,
+			  const struct vseg_desc *in);
 	/* Queues ev for delivery at the next entry. */
 	void (*inject_event)(struct vcpu *v, const struct virt_event *ev);
 	/* Points v at the nested paging root (NPT nCR3 / EPTP). */

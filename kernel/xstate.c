@@ -30,11 +30,11 @@
 #include <kernel/mm/page.h>
 #include <kernel/xstate.h>
 
-#define L1_ECX_XSAVE		(1u << 26)
-#define XSAVE_LEGACY_SIZE	576	/* legacy region and XSAVE header */
-#define FXSAVE_FCW		0
-#define FXSAVE_MXCSR		24
-#define XCR0_RESET		XFEATURE_X87
+#define L1_ECX_XSAVE	  (1u << 26)
+#define XSAVE_LEGACY_SIZE 576 /* legacy region and XSAVE header */
+#define FXSAVE_FCW	  0
+#define FXSAVE_MXCSR	  24
+#define XCR0_RESET	  XFEATURE_X87
 
 /* Components hvlab switches (0: the CPU has no XSAVE), and their size. */
 static uint64_t xstate_mask;
@@ -66,8 +66,9 @@ void xstate_init(void)
 	xsetbv(0, xstate_mask);
 	xstate_area_size = xstate_size(xstate_mask);
 	cprintf("hvlab: XSAVE: switching XCR0 0x%llx in %u bytes per vcpu, "
-		"guests may set 0x%llx\n", (unsigned long long)xstate_mask,
-		xstate_area_size, (unsigned long long)xstate_guest_mask());
+		"guests may set 0x%llx\n",
+		(unsigned long long)xstate_mask, xstate_area_size,
+		(unsigned long long)xstate_guest_mask());
 }
 
 uint64_t xstate_guest_mask(void)
@@ -148,7 +149,10 @@ static void xstate_save_dr(struct vcpu_xstate *xs)
 void xstate_load(struct vcpu *v)
 {
 	if (!xstate_mask) {
-		__asm__ volatile("fxrstor64 (%0)" : : "r"(v->xs.area) : "memory");
+		__asm__ volatile("fxrstor64 (%0)"
+				 :
+				 : "r"(v->xs.area)
+				 : "memory");
 	} else {
 		xrstor(v->xs.area, xstate_mask);
 		if (v->xs.xcr0 != xstate_mask)
@@ -160,7 +164,10 @@ void xstate_load(struct vcpu *v)
 void xstate_save(struct vcpu *v)
 {
 	if (!xstate_mask) {
-		__asm__ volatile("fxsave64 (%0)" : : "r"(v->xs.area) : "memory");
+		__asm__ volatile("fxsave64 (%0)"
+				 :
+				 : "r"(v->xs.area)
+				 : "memory");
 	} else {
 		v->xs.xcr0 = xgetbv(0);
 		if (v->xs.xcr0 != xstate_mask)

@@ -9,22 +9,22 @@
 #include <inc/types.h>
 
 /* XCR0 state components (SDM 1 13.1 "XSAVE-Supported Features"). */
-#define XFEATURE_X87		(1ULL << 0)
-#define XFEATURE_SSE		(1ULL << 1)
-#define XFEATURE_AVX		(1ULL << 2)
-#define XFEATURE_OPMASK		(1ULL << 5)
-#define XFEATURE_ZMM_HI256	(1ULL << 6)
-#define XFEATURE_HI16_ZMM	(1ULL << 7)
-#define XFEATURE_AVX512		(XFEATURE_OPMASK | XFEATURE_ZMM_HI256 | \
-				 XFEATURE_HI16_ZMM)
-#define XFEATURE_PKRU		(1ULL << 9)
+#define XFEATURE_X87	   (1ULL << 0)
+#define XFEATURE_SSE	   (1ULL << 1)
+#define XFEATURE_AVX	   (1ULL << 2)
+#define XFEATURE_OPMASK	   (1ULL << 5)
+#define XFEATURE_ZMM_HI256 (1ULL << 6)
+#define XFEATURE_HI16_ZMM  (1ULL << 7)
+#define XFEATURE_AVX512 \
+	(XFEATURE_OPMASK | XFEATURE_ZMM_HI256 | XFEATURE_HI16_ZMM)
+#define XFEATURE_PKRU (1ULL << 9)
 
 struct vcpu_xstate {
 	/* XSAVE area (FXSAVE's 512 bytes without XSAVE), xstate_area_size()
 	 * bytes, 64-byte aligned, from the page allocator. */
 	uint8_t *area;
-	uint64_t xcr0;		/* the guest's XCR0; 1 after RESET */
-	uint64_t dr[4];		/* DR0-DR3 */
+	uint64_t xcr0;	/* the guest's XCR0; 1 after RESET */
+	uint64_t dr[4]; /* DR0-DR3 */
 	uint64_t dr6;
 };
 

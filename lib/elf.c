@@ -33,20 +33,29 @@ static int elf_check_ident(const Elf64_Ehdr *eh, char *why, size_t n)
 	const unsigned char *id = eh->e_ident;
 
 	if (memcmp(id, ELFMAG, SELFMAG) != 0)
-		return elf_reject(why, n, "e_ident: bad magic %02x %02x %02x %02x, "
-				  "not an ELF file", id[0], id[1], id[2], id[3]);
+		return elf_reject(why, n,
+				  "e_ident: bad magic %02x %02x %02x %02x, "
+				  "not an ELF file",
+				  id[0], id[1], id[2], id[3]);
 	if (id[EI_CLASS] != ELFCLASS64)
-		return elf_reject(why, n, "e_ident[EI_CLASS]: class %u, want "
-				  "ELFCLASS64 (2)", id[EI_CLASS]);
+		return elf_reject(why, n,
+				  "e_ident[EI_CLASS]: class %u, want "
+				  "ELFCLASS64 (2)",
+				  id[EI_CLASS]);
 	if (id[EI_DATA] != ELFDATA2LSB)
-		return elf_reject(why, n, "e_ident[EI_DATA]: encoding %u, want "
-				  "ELFDATA2LSB (1)", id[EI_DATA]);
+		return elf_reject(why, n,
+				  "e_ident[EI_DATA]: encoding %u, want "
+				  "ELFDATA2LSB (1)",
+				  id[EI_DATA]);
 	if (id[EI_VERSION] != EV_CURRENT)
-		return elf_reject(why, n, "e_ident[EI_VERSION]: version %u, want 1",
+		return elf_reject(why, n,
+				  "e_ident[EI_VERSION]: version %u, want 1",
 				  id[EI_VERSION]);
 	if (eh->e_machine != EM_X86_64)
-		return elf_reject(why, n, "e_machine: machine %u, want EM_X86_64 "
-				  "(62)", eh->e_machine);
+		return elf_reject(why, n,
+				  "e_machine: machine %u, want EM_X86_64 "
+				  "(62)",
+				  eh->e_machine);
 	if (eh->e_type != ET_EXEC)
 		return elf_reject(why, n, "e_type: type %u, want ET_EXEC (2)",
 				  eh->e_type);
@@ -65,10 +74,13 @@ static int elf_check_phdrs(const Elf64_Ehdr *eh, size_t size, char *why,
 		return elf_reject(why, n, "e_phentsize: %u, want %zu",
 				  eh->e_phentsize, sizeof(Elf64_Phdr));
 	if (!elf_in_file(eh->e_phoff, len, size) || eh->e_phoff % 8 != 0)
-		return elf_reject(why, n, "e_phoff: program headers [0x%llx, "
+		return elf_reject(why, n,
+				  "e_phoff: program headers [0x%llx, "
 				  "0x%llx) outside the file (%zu bytes) or "
-				  "misaligned", (unsigned long long)eh->e_phoff,
-				  (unsigned long long)(eh->e_phoff + len), size);
+				  "misaligned",
+				  (unsigned long long)eh->e_phoff,
+				  (unsigned long long)(eh->e_phoff + len),
+				  size);
 	return 0;
 }
 
@@ -77,20 +89,26 @@ static int elf_check_segment(const Elf64_Phdr *ph, unsigned i, size_t size,
 			     const struct elf_limits *lim, char *why, size_t n)
 {
 	if (ph->p_filesz > ph->p_memsz)
-		return elf_reject(why, n, "segment %u: p_filesz 0x%llx > p_memsz "
-				  "0x%llx", i, (unsigned long long)ph->p_filesz,
+		return elf_reject(why, n,
+				  "segment %u: p_filesz 0x%llx > p_memsz "
+				  "0x%llx",
+				  i, (unsigned long long)ph->p_filesz,
 				  (unsigned long long)ph->p_memsz);
 	if (!elf_in_file(ph->p_offset, ph->p_filesz, size))
-		return elf_reject(why, n, "segment %u: file range p_offset 0x%llx "
-				  "+ p_filesz 0x%llx outside the file (%zu bytes)",
-				  i, (unsigned long long)ph->p_offset,
-				  (unsigned long long)ph->p_filesz, size);
+		return elf_reject(
+			why, n,
+			"segment %u: file range p_offset 0x%llx "
+			"+ p_filesz 0x%llx outside the file (%zu bytes)",
+			i, (unsigned long long)ph->p_offset,
+			(unsigned long long)ph->p_filesz, size);
 	if (ph->p_vaddr < lim->va_start || ph->p_vaddr > lim->va_end ||
 	    ph->p_memsz > lim->va_end - ph->p_vaddr)
-		return elf_reject(why, n, "segment %u: vaddr [0x%llx, 0x%llx) "
-				  "outside [0x%llx, 0x%llx)", i,
-				  (unsigned long long)ph->p_vaddr,
-				  (unsigned long long)(ph->p_vaddr + ph->p_memsz),
+		return elf_reject(why, n,
+				  "segment %u: vaddr [0x%llx, 0x%llx) "
+				  "outside [0x%llx, 0x%llx)",
+				  i, (unsigned long long)ph->p_vaddr,
+				  (unsigned long long)(ph->p_vaddr +
+						       ph->p_memsz),
 				  (unsigned long long)lim->va_start,
 				  (unsigned long long)lim->va_end);
 	return 0;
@@ -113,10 +131,13 @@ static int elf_check_overlap(const void *img, char *why, size_t n)
 				continue;
 			if (a->p_vaddr < b->p_vaddr + b->p_memsz &&
 			    b->p_vaddr < a->p_vaddr + a->p_memsz)
-				return elf_reject(why, n, "segments %u and %u "
-						  "overlap at vaddr 0x%llx", i, j,
-						  (unsigned long long)MAX(a->p_vaddr,
-									  b->p_vaddr));
+				return elf_reject(why, n,
+						  "segments %u and %u "
+						  "overlap at vaddr 0x%llx",
+						  i, j,
+						  (unsigned long long)
+							  MAX(a->p_vaddr,
+							      b->p_vaddr));
 		}
 	}
 	return 0;
@@ -172,16 +193,20 @@ static int elf_check_segments(const void *img, size_t size,
 		nload += ph->p_memsz != 0;
 	}
 	if (nload == 0)
-		return elf_reject(why, n, "e_phnum: no non-empty PT_LOAD segment");
+		return elf_reject(why, n,
+				  "e_phnum: no non-empty PT_LOAD segment");
 	if ((r = elf_check_overlap(img, why, n)) < 0)
 		return r;
 	elf_load_span(img, &lo, &hi);
 	if (hi - lo > lim->max_mem_size)
-		return elf_reject(why, n, "segments: span 0x%llx bytes too large "
-				  "(limit 0x%llx)", (unsigned long long)(hi - lo),
+		return elf_reject(why, n,
+				  "segments: span 0x%llx bytes too large "
+				  "(limit 0x%llx)",
+				  (unsigned long long)(hi - lo),
 				  (unsigned long long)lim->max_mem_size);
 	if (!elf_entry_ok(img, eh->e_entry))
-		return elf_reject(why, n, "e_entry: 0x%llx not inside an "
+		return elf_reject(why, n,
+				  "e_entry: 0x%llx not inside an "
 				  "executable PT_LOAD segment",
 				  (unsigned long long)eh->e_entry);
 	return 0;
@@ -194,12 +219,15 @@ int elf_check(const void *img, size_t size, const struct elf_limits *lim,
 	int r;
 
 	if (size < sizeof(Elf64_Ehdr))
-		return elf_reject(why, whylen, "file: %zu bytes, too small for "
-				  "an ELF header", size);
+		return elf_reject(why, whylen,
+				  "file: %zu bytes, too small for "
+				  "an ELF header",
+				  size);
 	if (size > lim->max_file_size)
-		return elf_reject(why, whylen, "file: %zu bytes, too large "
-				  "(limit %llu)", size,
-				  (unsigned long long)lim->max_file_size);
+		return elf_reject(why, whylen,
+				  "file: %zu bytes, too large "
+				  "(limit %llu)",
+				  size, (unsigned long long)lim->max_file_size);
 	if ((r = elf_check_ident(eh, why, whylen)) < 0)
 		return r;
 	if ((r = elf_check_phdrs(eh, size, why, whylen)) < 0)

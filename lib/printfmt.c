@@ -6,11 +6,11 @@
 #include <inc/string.h>
 
 struct spec {
-	bool left;		/* '-' */
-	char pad;		/* ' ' or '0' */
+	bool left; /* '-' */
+	char pad;  /* ' ' or '0' */
 	int width;
-	int prec;		/* -1: none */
-	int len;		/* number of 'l's; 'z', 'j' and 't' count as 2 */
+	int prec; /* -1: none */
+	int len;  /* number of 'l's; 'z', 'j' and 't' count as 2 */
 };
 
 struct out {
@@ -157,7 +157,8 @@ static void convert(struct out *o, struct spec *sp, char c, va_list *ap)
 			    false, sv < 0, "");
 		break;
 	case 'u':
-		emit_number(o, sp, arg_unsigned(ap, sp->len), 10, false, false, "");
+		emit_number(o, sp, arg_unsigned(ap, sp->len), 10, false, false,
+			    "");
 		break;
 	case 'x':
 	case 'X':
@@ -165,22 +166,19 @@ static void convert(struct out *o, struct spec *sp, char c, va_list *ap)
 			    false, "");
 		break;
 	case 'o':
-		emit_number(o, sp, arg_unsigned(ap, sp->len), 8, false, false, "");
+		emit_number(o, sp, arg_unsigned(ap, sp->len), 8, false, false,
+			    "");
 		break;
 	case 'p':
 		emit_number(o, sp, (uintptr_t)va_arg(*ap, void *), 16, false,
 			    false, "0x");
 		break;
-	case 's':
-		emit_string(o, sp, va_arg(*ap, const char *));
-		break;
+	case 's': emit_string(o, sp, va_arg(*ap, const char *)); break;
 	case 'c':
 		ch = (char)va_arg(*ap, int);
 		emit_field(o, sp, &ch, 1);
 		break;
-	case '%':
-		emit(o, '%');
-		break;
+	case '%': emit(o, '%'); break;
 	default:
 		/* Unknown conversion: show it rather than guess. */
 		emit(o, '%');

@@ -30,7 +30,8 @@ static uint8_t svm_insn_len(struct vcpu *v, enum x86_opmap map, uint8_t opcode,
 
 	if (svm_caps.nrips && vmcb->control.nrip)
 		return (uint8_t)(vmcb->control.nrip - vmcb->save.rip);
-	if (gmem_decode_insn(v, &in) < 0 || !x86_insn_is(&in, map, opcode, modrm))
+	if (gmem_decode_insn(v, &in) < 0 ||
+	    !x86_insn_is(&in, map, opcode, modrm))
 		return 0;
 	return in.length;
 }
@@ -113,36 +114,32 @@ static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 	case VMEXIT_CPUID:
 		return svm_decode_fixed(v, EXIT_CPUID, X86_MAP_0F, 0xa2, -1);
 	case VMEXIT_MSR:
-		return info1 ? svm_decode_fixed(v, EXIT_MSR_WRITE, X86_MAP_0F, 0x30, -1)
-			     : svm_decode_fixed(v, EXIT_MSR_READ, X86_MAP_0F, 0x32, -1);
+		return info1 ? svm_decode_fixed(v, EXIT_MSR_WRITE, X86_MAP_0F,
+						0x30, -1) :
+			       svm_decode_fixed(v, EXIT_MSR_READ, X86_MAP_0F,
+						0x32, -1);
 	case VMEXIT_HLT:
 		return svm_decode_fixed(v, EXIT_HLT, X86_MAP_1BYTE, 0xf4, -1);
 	case VMEXIT_VMMCALL:
-		return svm_decode_fixed(v, EXIT_HYPERCALL, X86_MAP_0F, 0x01, 0xd9);
+		return svm_decode_fixed(v, EXIT_HYPERCALL, X86_MAP_0F, 0x01,
+					0xd9);
 	case VMEXIT_XSETBV:
 		return svm_decode_fixed(v, EXIT_XSETBV, X86_MAP_0F, 0x01, 0xd1);
-	case VMEXIT_IOIO:
-		return svm_decode_io(v, info1, info2);
-	case VMEXIT_NPF:
-		return svm_decode_npf(v, info1, info2);
-	case VMEXIT_SHUTDOWN:
-		return EXIT_SHUTDOWN;
+	case VMEXIT_IOIO: return svm_decode_io(v, info1, info2);
+	case VMEXIT_NPF: return svm_decode_npf(v, info1, info2);
+	case VMEXIT_SHUTDOWN: return EXIT_SHUTDOWN;
 	case VMEXIT_INTR:
 	case VMEXIT_NMI:
 	case VMEXIT_SMI:
-	case VMEXIT_INIT:
-		return EXIT_INTR;
+	case VMEXIT_INIT: return EXIT_INTR;
 	case VMEXIT_VMRUN:
 	case VMEXIT_VMLOAD ... VMEXIT_SKINIT:
 	case VMEXIT_INVLPGA:
 	case VMEXIT_MONITOR:
-	case VMEXIT_MWAIT:
-		return EXIT_INVALID_INSN;
+	case VMEXIT_MWAIT: return EXIT_INVALID_INSN;
 	case VMEXIT_INVALID:
-	case VMEXIT_INVALID_32:
-		return EXIT_ENTRY_FAIL;
-	default:
-		return EXIT_UNKNOWN;
+	case VMEXIT_INVALID_32: return EXIT_ENTRY_FAIL;
+	default: return EXIT_UNKNOWN;
 	}
 }
 #else

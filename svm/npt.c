@@ -14,7 +14,7 @@
 #include <kernel/domain.h>
 #include <svm/svm.h>
 
-#define NPT_PERM	(PTE_P | PTE_W | PTE_U)
+#define NPT_PERM (PTE_P | PTE_W | PTE_U)
 
 int npt_build(struct domain *d)
 {

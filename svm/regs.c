@@ -16,24 +16,24 @@ static uint64_t *svm_reg_field(struct vmcb *vmcb, enum vreg r)
 	struct vmcb_save *s = &vmcb->save;
 
 	switch (r) {
-	case VREG_RIP:		return &s->rip;
-	case VREG_RFLAGS:	return &s->rflags;
-	case VREG_CR0:		return &s->cr0;
-	case VREG_CR2:		return &s->cr2;
-	case VREG_CR3:		return &s->cr3;
-	case VREG_CR4:		return &s->cr4;
-	case VREG_EFER:		return &s->efer;
-	case VREG_PAT:		return &s->g_pat;
-	case VREG_STAR:		return &s->star;
-	case VREG_LSTAR:	return &s->lstar;
-	case VREG_CSTAR:	return &s->cstar;
-	case VREG_SFMASK:	return &s->sfmask;
+	case VREG_RIP: return &s->rip;
+	case VREG_RFLAGS: return &s->rflags;
+	case VREG_CR0: return &s->cr0;
+	case VREG_CR2: return &s->cr2;
+	case VREG_CR3: return &s->cr3;
+	case VREG_CR4: return &s->cr4;
+	case VREG_EFER: return &s->efer;
+	case VREG_PAT: return &s->g_pat;
+	case VREG_STAR: return &s->star;
+	case VREG_LSTAR: return &s->lstar;
+	case VREG_CSTAR: return &s->cstar;
+	case VREG_SFMASK: return &s->sfmask;
 	case VREG_KERNEL_GS_BASE: return &s->kernel_gs_base;
-	case VREG_SYSENTER_CS:	return &s->sysenter_cs;
-	case VREG_SYSENTER_ESP:	return &s->sysenter_esp;
-	case VREG_SYSENTER_EIP:	return &s->sysenter_eip;
-	case VREG_DR7:		return &s->dr7;
-	default:		panic("svm_reg_field: register %d", r);
+	case VREG_SYSENTER_CS: return &s->sysenter_cs;
+	case VREG_SYSENTER_ESP: return &s->sysenter_esp;
+	case VREG_SYSENTER_EIP: return &s->sysenter_eip;
+	case VREG_DR7: return &s->dr7;
+	default: panic("svm_reg_field: register %d", r);
 	}
 }
 
@@ -93,8 +93,9 @@ static struct vmcb_seg *svm_seg_field(struct vmcb *vmcb, enum vseg s)
 {
 	struct vmcb_save *sv = &vmcb->save;
 	struct vmcb_seg *segs[VSEG_COUNT] = {
-		[VSEG_ES] = &sv->es, [VSEG_CS] = &sv->cs, [VSEG_SS] = &sv->ss,
-		[VSEG_DS] = &sv->ds, [VSEG_FS] = &sv->fs, [VSEG_GS] = &sv->gs,
+		[VSEG_ES] = &sv->es,	 [VSEG_CS] = &sv->cs,
+		[VSEG_SS] = &sv->ss,	 [VSEG_DS] = &sv->ds,
+		[VSEG_FS] = &sv->fs,	 [VSEG_GS] = &sv->gs,
 		[VSEG_GDTR] = &sv->gdtr, [VSEG_LDTR] = &sv->ldtr,
 		[VSEG_IDTR] = &sv->idtr, [VSEG_TR] = &sv->tr,
 	};
@@ -111,8 +112,7 @@ void svm_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out)
 	*out = (struct vseg_desc){ f->selector, f->attrib, f->limit, f->base };
 }
 
-void svm_seg_write(struct vcpu *v, enum vseg s,
-			  const struct vseg_desc *in)
+void svm_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in)
 {
 	struct vmcb_seg *f = svm_seg_field(v->arch.svm.vmcb, s);
 

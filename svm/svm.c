@@ -11,9 +11,9 @@
 #include <svm/svm.h>
 #include <svm/vmcb.h>
 
-#define CPUID_EXT_SVM		(1u << 2)	/* 0x80000001 ECX */
-#define SVM_FEAT_NPT		(1u << 0)	/* 0x8000000A EDX */
-#define SVM_FEAT_NRIPS		(1u << 3)
+#define CPUID_EXT_SVM  (1u << 2) /* 0x80000001 ECX */
+#define SVM_FEAT_NPT   (1u << 0) /* 0x8000000A EDX */
+#define SVM_FEAT_NRIPS (1u << 3)
 
 struct svm_caps svm_caps;
 
@@ -117,7 +117,8 @@ static void svm_inject_interrupt(struct vcpu *v, struct vmcb *vmcb)
 	vec = vlapic_take_interrupt(v);
 	if (vec >= 0)
 		vmcb->control.eventinj = (uint64_t)vec | EVENTINJ_V |
-			((uint64_t)EVENT_EXTINT << EVENTINJ_TYPE_SHIFT);
+					 ((uint64_t)EVENT_EXTINT
+					  << EVENTINJ_TYPE_SHIFT);
 }
 
 static void svm_vcpu_run(struct vcpu *v)
@@ -190,7 +191,7 @@ const struct virt_ops *svm_probe(void)
 		cprintf("svm: no nested paging (CPUID 0x8000000A EDX[0])\n");
 		return NULL;
 	}
-	cprintf("svm: revision %u, %u ASIDs, NPT, nRIP save %s\n",
-		r.eax & 0xff, r.ebx, svm_caps.nrips ? "yes" : "no");
+	cprintf("svm: revision %u, %u ASIDs, NPT, nRIP save %s\n", r.eax & 0xff,
+		r.ebx, svm_caps.nrips ? "yes" : "no");
 	return &svm_ops;
 }

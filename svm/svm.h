@@ -14,22 +14,22 @@ struct vmcb;
 struct virt_event;
 
 struct svm_vcpu {
-	struct vmcb *vmcb;	/* the guest's VMCB (direct-map address) */
+	struct vmcb *vmcb; /* the guest's VMCB (direct-map address) */
 	hpa_t vmcb_pa;
-	bool fresh;		/* never run: flush the TLB for its ASID */
-	bool efer_lme;		/* guest EFER.LME: in the VMCB only with CR0.PG */
+	bool fresh;    /* never run: flush the TLB for its ASID */
+	bool efer_lme; /* guest EFER.LME: in the VMCB only with CR0.PG */
 };
 
 struct svm_domain {
-	hpa_t npt_root;		/* nested PML4, built from the p2m */
-	uint32_t asid;		/* never 0: ASID 0 is the host's */
+	hpa_t npt_root; /* nested PML4, built from the p2m */
+	uint32_t asid;	/* never 0: ASID 0 is the host's */
 };
 
 /* What the CPU offers (svm.c, filled by svm_probe). */
 struct svm_caps {
-	bool nrips;		/* CPUID 0x8000000A EDX[3]: nRIP saved on exit */
-	bool npt;		/* EDX[0] */
-	uint32_t nasids;	/* EBX */
+	bool nrips;	 /* CPUID 0x8000000A EDX[3]: nRIP saved on exit */
+	bool npt;	 /* EDX[0] */
+	uint32_t nasids; /* EBX */
 };
 extern struct svm_caps svm_caps;
 

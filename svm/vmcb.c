@@ -17,8 +17,8 @@
 #include <svm/svm.h>
 #include <svm/vmcb.h>
 
-#define IOPM_PAGES	3	/* 12 KiB: one bit per port, APM 15.10.1 */
-#define MSRPM_PAGES	2	/* 8 KiB: two bits per MSR, APM 15.11 */
+#define IOPM_PAGES  3 /* 12 KiB: one bit per port, APM 15.10.1 */
+#define MSRPM_PAGES 2 /* 8 KiB: two bits per MSR, APM 15.11 */
 
 static hpa_t vmcb_iopm_pa;
 static hpa_t vmcb_msrpm_pa;
@@ -45,8 +45,9 @@ static void vmcb_init_control(struct vcpu *v, struct vmcb_control *c)
 	/* VMRUN must be intercepted or VMRUN itself fails (APM 15.5.1). */
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
 			     INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
-			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
-			     INTERCEPT_MONITOR | INTERCEPT_MWAIT;
+			     INTERCEPT_STGI | INTERCEPT_CLGI |
+			     INTERCEPT_SKINIT | INTERCEPT_MONITOR |
+			     INTERCEPT_MWAIT;
 	c->iopm_base_pa = vmcb_iopm_pa;
 	c->msrpm_base_pa = vmcb_msrpm_pa;
 	c->guest_asid = v->domain->arch.svm.asid;
@@ -93,15 +94,14 @@ static void vmcb_dump_control(const struct vmcb_control *c)
 		(unsigned long long)c->exitinfo2);
 	cprintf("  exitintinfo 0x%llx eventinj 0x%llx nrip 0x%llx asid %u\n",
 		(unsigned long long)c->exitintinfo,
-		(unsigned long long)c->eventinj,
-		(unsigned long long)c->nrip, c->guest_asid);
+		(unsigned long long)c->eventinj, (unsigned long long)c->nrip,
+		c->guest_asid);
 	cprintf("  intercepts cr_w %04x misc1 %08x misc2 %08x exc %08x\n",
 		c->intercept_cr_write, c->intercept_misc1, c->intercept_misc2,
 		c->intercept_exceptions);
 	cprintf("  n_cr3 0x%llx np 0x%llx int_ctl %08x shadow 0x%llx\n",
-		(unsigned long long)c->n_cr3,
-		(unsigned long long)c->np_control, c->int_ctl,
-		(unsigned long long)c->interrupt_shadow);
+		(unsigned long long)c->n_cr3, (unsigned long long)c->np_control,
+		c->int_ctl, (unsigned long long)c->interrupt_shadow);
 }
 
 static void vmcb_dump_save(const struct vmcb_save *s)

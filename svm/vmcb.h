@@ -14,41 +14,41 @@
 
 /* Table B-1: control area */
 struct vmcb_control {
-	uint16_t intercept_cr_read;	/* 0x000 */
-	uint16_t intercept_cr_write;	/* 0x002 */
-	uint16_t intercept_dr_read;	/* 0x004 */
-	uint16_t intercept_dr_write;	/* 0x006 */
-	uint32_t intercept_exceptions;	/* 0x008 */
-	uint32_t intercept_misc1;	/* 0x00c */
-	uint32_t intercept_misc2;	/* 0x010 */
-	uint32_t intercept_misc3;	/* 0x014 */
+	uint16_t intercept_cr_read;    /* 0x000 */
+	uint16_t intercept_cr_write;   /* 0x002 */
+	uint16_t intercept_dr_read;    /* 0x004 */
+	uint16_t intercept_dr_write;   /* 0x006 */
+	uint32_t intercept_exceptions; /* 0x008 */
+	uint32_t intercept_misc1;      /* 0x00c */
+	uint32_t intercept_misc2;      /* 0x010 */
+	uint32_t intercept_misc3;      /* 0x014 */
 	uint8_t reserved_018[0x03c - 0x018];
-	uint16_t pause_filter_threshold;	/* 0x03c */
-	uint16_t pause_filter_count;	/* 0x03e */
-	uint64_t iopm_base_pa;		/* 0x040 */
-	uint64_t msrpm_base_pa;		/* 0x048 */
-	uint64_t tsc_offset;		/* 0x050 */
-	uint32_t guest_asid;		/* 0x058 */
-	uint8_t tlb_control;		/* 0x05c */
+	uint16_t pause_filter_threshold; /* 0x03c */
+	uint16_t pause_filter_count;	 /* 0x03e */
+	uint64_t iopm_base_pa;		 /* 0x040 */
+	uint64_t msrpm_base_pa;		 /* 0x048 */
+	uint64_t tsc_offset;		 /* 0x050 */
+	uint32_t guest_asid;		 /* 0x058 */
+	uint8_t tlb_control;		 /* 0x05c */
 	uint8_t reserved_05d[3];
-	uint32_t int_ctl;		/* 0x060: V_TPR, V_IRQ, V_INTR_MASKING */
-	uint32_t int_vector;		/* 0x064 */
-	uint64_t interrupt_shadow;	/* 0x068 */
-	uint64_t exitcode;		/* 0x070 */
-	uint64_t exitinfo1;		/* 0x078 */
-	uint64_t exitinfo2;		/* 0x080 */
-	uint64_t exitintinfo;		/* 0x088 */
-	uint64_t np_control;		/* 0x090: NP_ENABLE, SEV */
-	uint64_t avic_apic_bar;		/* 0x098 */
-	uint64_t ghcb_pa;		/* 0x0a0 */
-	uint64_t eventinj;		/* 0x0a8 */
-	uint64_t n_cr3;			/* 0x0b0 */
-	uint64_t virt_ext;		/* 0x0b8: LBR, virtual VMLOAD/VMSAVE */
-	uint32_t vmcb_clean;		/* 0x0c0 */
+	uint32_t int_ctl;	   /* 0x060: V_TPR, V_IRQ, V_INTR_MASKING */
+	uint32_t int_vector;	   /* 0x064 */
+	uint64_t interrupt_shadow; /* 0x068 */
+	uint64_t exitcode;	   /* 0x070 */
+	uint64_t exitinfo1;	   /* 0x078 */
+	uint64_t exitinfo2;	   /* 0x080 */
+	uint64_t exitintinfo;	   /* 0x088 */
+	uint64_t np_control;	   /* 0x090: NP_ENABLE, SEV */
+	uint64_t avic_apic_bar;	   /* 0x098 */
+	uint64_t ghcb_pa;	   /* 0x0a0 */
+	uint64_t eventinj;	   /* 0x0a8 */
+	uint64_t n_cr3;		   /* 0x0b0 */
+	uint64_t virt_ext;	   /* 0x0b8: LBR, virtual VMLOAD/VMSAVE */
+	uint32_t vmcb_clean;	   /* 0x0c0 */
 	uint32_t reserved_0c4;
-	uint64_t nrip;			/* 0x0c8 */
-	uint8_t insn_bytes_fetched;	/* 0x0d0 */
-	uint8_t insn_bytes[15];		/* 0x0d1 */
+	uint64_t nrip;		    /* 0x0c8 */
+	uint8_t insn_bytes_fetched; /* 0x0d0 */
+	uint8_t insn_bytes[15];	    /* 0x0d1 */
 	uint8_t reserved_0e0[0x400 - 0x0e0];
 };
 
@@ -62,50 +62,50 @@ struct vmcb_seg {
 
 /* Table B-2: state save area, at VMCB offset 0x400 */
 struct vmcb_save {
-	struct vmcb_seg es;		/* 0x400 */
-	struct vmcb_seg cs;		/* 0x410 */
-	struct vmcb_seg ss;		/* 0x420 */
-	struct vmcb_seg ds;		/* 0x430 */
-	struct vmcb_seg fs;		/* 0x440 */
-	struct vmcb_seg gs;		/* 0x450 */
-	struct vmcb_seg gdtr;		/* 0x460 */
-	struct vmcb_seg ldtr;		/* 0x470 */
-	struct vmcb_seg idtr;		/* 0x480 */
-	struct vmcb_seg tr;		/* 0x490 */
+	struct vmcb_seg es;   /* 0x400 */
+	struct vmcb_seg cs;   /* 0x410 */
+	struct vmcb_seg ss;   /* 0x420 */
+	struct vmcb_seg ds;   /* 0x430 */
+	struct vmcb_seg fs;   /* 0x440 */
+	struct vmcb_seg gs;   /* 0x450 */
+	struct vmcb_seg gdtr; /* 0x460 */
+	struct vmcb_seg ldtr; /* 0x470 */
+	struct vmcb_seg idtr; /* 0x480 */
+	struct vmcb_seg tr;   /* 0x490 */
 	uint8_t reserved_4a0[0x4cb - 0x4a0];
-	uint8_t cpl;			/* 0x4cb */
+	uint8_t cpl; /* 0x4cb */
 	uint32_t reserved_4cc;
-	uint64_t efer;			/* 0x4d0 */
+	uint64_t efer; /* 0x4d0 */
 	uint8_t reserved_4d8[0x548 - 0x4d8];
-	uint64_t cr4;			/* 0x548 */
-	uint64_t cr3;			/* 0x550 */
-	uint64_t cr0;			/* 0x558 */
-	uint64_t dr7;			/* 0x560 */
-	uint64_t dr6;			/* 0x568 */
-	uint64_t rflags;		/* 0x570 */
-	uint64_t rip;			/* 0x578 */
+	uint64_t cr4;	 /* 0x548 */
+	uint64_t cr3;	 /* 0x550 */
+	uint64_t cr0;	 /* 0x558 */
+	uint64_t dr7;	 /* 0x560 */
+	uint64_t dr6;	 /* 0x568 */
+	uint64_t rflags; /* 0x570 */
+	uint64_t rip;	 /* 0x578 */
 	uint8_t reserved_580[0x5d8 - 0x580];
-	uint64_t rsp;			/* 0x5d8 */
-	uint64_t s_cet;			/* 0x5e0 */
-	uint64_t ssp;			/* 0x5e8 */
-	uint64_t isst_addr;		/* 0x5f0 */
-	uint64_t rax;			/* 0x5f8 */
-	uint64_t star;			/* 0x600 */
-	uint64_t lstar;			/* 0x608 */
-	uint64_t cstar;			/* 0x610 */
-	uint64_t sfmask;		/* 0x618 */
-	uint64_t kernel_gs_base;	/* 0x620 */
-	uint64_t sysenter_cs;		/* 0x628 */
-	uint64_t sysenter_esp;		/* 0x630 */
-	uint64_t sysenter_eip;		/* 0x638 */
-	uint64_t cr2;			/* 0x640 */
+	uint64_t rsp;		 /* 0x5d8 */
+	uint64_t s_cet;		 /* 0x5e0 */
+	uint64_t ssp;		 /* 0x5e8 */
+	uint64_t isst_addr;	 /* 0x5f0 */
+	uint64_t rax;		 /* 0x5f8 */
+	uint64_t star;		 /* 0x600 */
+	uint64_t lstar;		 /* 0x608 */
+	uint64_t cstar;		 /* 0x610 */
+	uint64_t sfmask;	 /* 0x618 */
+	uint64_t kernel_gs_base; /* 0x620 */
+	uint64_t sysenter_cs;	 /* 0x628 */
+	uint64_t sysenter_esp;	 /* 0x630 */
+	uint64_t sysenter_eip;	 /* 0x638 */
+	uint64_t cr2;		 /* 0x640 */
 	uint8_t reserved_648[0x668 - 0x648];
-	uint64_t g_pat;			/* 0x668 */
-	uint64_t dbgctl;		/* 0x670 */
-	uint64_t br_from;		/* 0x678 */
-	uint64_t br_to;			/* 0x680 */
-	uint64_t lastexcpfrom;		/* 0x688 */
-	uint64_t lastexcpto;		/* 0x690 */
+	uint64_t g_pat;	       /* 0x668 */
+	uint64_t dbgctl;       /* 0x670 */
+	uint64_t br_from;      /* 0x678 */
+	uint64_t br_to;	       /* 0x680 */
+	uint64_t lastexcpfrom; /* 0x688 */
+	uint64_t lastexcpto;   /* 0x690 */
 	uint8_t reserved_698[0x1000 - 0x698];
 };
 
@@ -137,95 +137,95 @@ _Static_assert(VMCB_OFFSET(save.cr2) == 0x640, "CR2");
 _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 
 /* intercept_cr_read, intercept_cr_write: bit n for CRn (15.9). */
-#define INTERCEPT_CR(n)		(1u << (n))
+#define INTERCEPT_CR(n) (1u << (n))
 
 /* Intercept vector 3 (misc1) and 4 (misc2) bits, APM table B-1 */
-#define INTERCEPT_INTR		(1u << 0)
-#define INTERCEPT_NMI		(1u << 1)
-#define INTERCEPT_SMI		(1u << 2)
-#define INTERCEPT_INIT		(1u << 3)
-#define INTERCEPT_CPUID		(1u << 18)
-#define INTERCEPT_INVD		(1u << 22)
-#define INTERCEPT_HLT		(1u << 24)
-#define INTERCEPT_INVLPGA	(1u << 26)
-#define INTERCEPT_IOIO_PROT	(1u << 27)
-#define INTERCEPT_MSR_PROT	(1u << 28)
-#define INTERCEPT_TASK_SWITCH	(1u << 29)
-#define INTERCEPT_SHUTDOWN	(1u << 31)
+#define INTERCEPT_INTR	      (1u << 0)
+#define INTERCEPT_NMI	      (1u << 1)
+#define INTERCEPT_SMI	      (1u << 2)
+#define INTERCEPT_INIT	      (1u << 3)
+#define INTERCEPT_CPUID	      (1u << 18)
+#define INTERCEPT_INVD	      (1u << 22)
+#define INTERCEPT_HLT	      (1u << 24)
+#define INTERCEPT_INVLPGA     (1u << 26)
+#define INTERCEPT_IOIO_PROT   (1u << 27)
+#define INTERCEPT_MSR_PROT    (1u << 28)
+#define INTERCEPT_TASK_SWITCH (1u << 29)
+#define INTERCEPT_SHUTDOWN    (1u << 31)
 
-#define INTERCEPT_VMRUN		(1u << 0)
-#define INTERCEPT_VMMCALL	(1u << 1)
-#define INTERCEPT_VMLOAD	(1u << 2)
-#define INTERCEPT_VMSAVE	(1u << 3)
-#define INTERCEPT_STGI		(1u << 4)
-#define INTERCEPT_CLGI		(1u << 5)
-#define INTERCEPT_SKINIT	(1u << 6)
-#define INTERCEPT_ICEBP		(1u << 8)
-#define INTERCEPT_MONITOR	(1u << 10)
-#define INTERCEPT_MWAIT		(1u << 11)
-#define INTERCEPT_XSETBV	(1u << 13)
+#define INTERCEPT_VMRUN	  (1u << 0)
+#define INTERCEPT_VMMCALL (1u << 1)
+#define INTERCEPT_VMLOAD  (1u << 2)
+#define INTERCEPT_VMSAVE  (1u << 3)
+#define INTERCEPT_STGI	  (1u << 4)
+#define INTERCEPT_CLGI	  (1u << 5)
+#define INTERCEPT_SKINIT  (1u << 6)
+#define INTERCEPT_ICEBP	  (1u << 8)
+#define INTERCEPT_MONITOR (1u << 10)
+#define INTERCEPT_MWAIT	  (1u << 11)
+#define INTERCEPT_XSETBV  (1u << 13)
 
 /* int_ctl (offset 0x060) */
-#define V_INTR_MASKING		(1u << 24)
+#define V_INTR_MASKING (1u << 24)
 
 /* np_control (offset 0x090) */
-#define NP_ENABLE		(1ULL << 0)
+#define NP_ENABLE (1ULL << 0)
 
 /* tlb_control (offset 0x05c) */
-#define TLB_CONTROL_FLUSH_ALL	1
+#define TLB_CONTROL_FLUSH_ALL 1
 
 /* EVENTINJ / EXITINTINFO (APM 15.20 "Event Injection") */
-#define EVENTINJ_VECTOR_MASK	0xffULL
-#define EVENTINJ_TYPE_SHIFT	8
-#define EVENTINJ_EV		(1ULL << 11)
-#define EVENTINJ_V		(1ULL << 31)
+#define EVENTINJ_VECTOR_MASK 0xffULL
+#define EVENTINJ_TYPE_SHIFT  8
+#define EVENTINJ_EV	     (1ULL << 11)
+#define EVENTINJ_V	     (1ULL << 31)
 
 /* EXITCODE values (APM appendix C "SVM Intercept Exit Codes") */
-#define VMEXIT_CR0_READ		0x000
-#define VMEXIT_CR0_WRITE	0x010
-#define VMEXIT_EXCP_BASE	0x040
-#define VMEXIT_INTR		0x060
-#define VMEXIT_NMI		0x061
-#define VMEXIT_SMI		0x062
-#define VMEXIT_INIT		0x063
-#define VMEXIT_CPUID		0x072
-#define VMEXIT_HLT		0x078
-#define VMEXIT_INVLPGA		0x07a
-#define VMEXIT_IOIO		0x07b
-#define VMEXIT_MSR		0x07c
-#define VMEXIT_SHUTDOWN		0x07f
-#define VMEXIT_VMRUN		0x080
-#define VMEXIT_VMMCALL		0x081
-#define VMEXIT_VMLOAD		0x082
-#define VMEXIT_SKINIT		0x086
-#define VMEXIT_MONITOR		0x08a
-#define VMEXIT_MWAIT		0x08b
-#define VMEXIT_XSETBV		0x08d
-#define VMEXIT_NPF		0x400
-#define VMEXIT_INVALID		((uint64_t)-1)
+#define VMEXIT_CR0_READ	 0x000
+#define VMEXIT_CR0_WRITE 0x010
+#define VMEXIT_EXCP_BASE 0x040
+#define VMEXIT_INTR	 0x060
+#define VMEXIT_NMI	 0x061
+#define VMEXIT_SMI	 0x062
+#define VMEXIT_INIT	 0x063
+#define VMEXIT_CPUID	 0x072
+#define VMEXIT_HLT	 0x078
+#define VMEXIT_INVLPGA	 0x07a
+#define VMEXIT_IOIO	 0x07b
+#define VMEXIT_MSR	 0x07c
+#define VMEXIT_SHUTDOWN	 0x07f
+#define VMEXIT_VMRUN	 0x080
+#define VMEXIT_VMMCALL	 0x081
+#define VMEXIT_VMLOAD	 0x082
+#define VMEXIT_SKINIT	 0x086
+#define VMEXIT_MONITOR	 0x08a
+#define VMEXIT_MWAIT	 0x08b
+#define VMEXIT_XSETBV	 0x08d
+#define VMEXIT_NPF	 0x400
+#define VMEXIT_INVALID	 ((uint64_t)-1)
 /* QEMU's TCG stores VMEXIT_INVALID as a 32-bit -1. */
-#define VMEXIT_INVALID_32	0xffffffffULL
+#define VMEXIT_INVALID_32 0xffffffffULL
 
 /* IOIO EXITINFO1 (APM 15.10.2 "IN and OUT Behavior") */
-#define IOIO_TYPE_IN		(1u << 0)
-#define IOIO_STR		(1u << 2)
-#define IOIO_REP		(1u << 3)
-#define IOIO_SZ8		(1u << 4)
-#define IOIO_SZ16		(1u << 5)
-#define IOIO_SZ32		(1u << 6)
-#define IOIO_A16		(1u << 7)
-#define IOIO_A32		(1u << 8)
-#define IOIO_A64		(1u << 9)
-#define IOIO_SEG_SHIFT		10
-#define IOIO_PORT_SHIFT		16
+#define IOIO_TYPE_IN	(1u << 0)
+#define IOIO_STR	(1u << 2)
+#define IOIO_REP	(1u << 3)
+#define IOIO_SZ8	(1u << 4)
+#define IOIO_SZ16	(1u << 5)
+#define IOIO_SZ32	(1u << 6)
+#define IOIO_A16	(1u << 7)
+#define IOIO_A32	(1u << 8)
+#define IOIO_A64	(1u << 9)
+#define IOIO_SEG_SHIFT	10
+#define IOIO_PORT_SHIFT 16
 
 /* EXITINFO1 of a CR access intercept with decode assists (15.8.1). */
-#define EXITINFO1_CR_MOV	(1ULL << 63)	/* MOV CRn; else LMSW/CLTS */
-#define EXITINFO1_CR_GPR	0xfULL		/* MOV's general register */
+#define EXITINFO1_CR_MOV (1ULL << 63) /* MOV CRn; else LMSW/CLTS */
+#define EXITINFO1_CR_GPR 0xfULL	      /* MOV's general register */
 
 /* #NPF EXITINFO1: a page-fault error code (APM 15.25.6) */
-#define NPF_P			(1ULL << 0)
-#define NPF_W			(1ULL << 1)
-#define NPF_ID			(1ULL << 4)
+#define NPF_P  (1ULL << 0)
+#define NPF_W  (1ULL << 1)
+#define NPF_ID (1ULL << 4)
 
 #endif

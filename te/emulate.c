@@ -46,11 +46,11 @@ static int te_emul_write(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
 }
 
 #if SOL >= 2
-static int te_emul_read_cr(struct x86_emul_ctxt *c, unsigned cr,
-			   uint64_t *val)
+static int te_emul_read_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t *val)
 {
-	static const enum vreg crs[] = { [0] = VREG_CR0, [2] = VREG_CR2,
-					 [3] = VREG_CR3, [4] = VREG_CR4 };
+	static const enum vreg crs[] = {
+		[0] = VREG_CR0, [2] = VREG_CR2, [3] = VREG_CR3, [4] = VREG_CR4
+	};
 	struct vcpu *v = te_ctxt_vcpu(c);
 
 	if (cr == 8)
@@ -67,14 +67,14 @@ static int te_emul_read_cr(struct x86_emul_ctxt *c, unsigned cr,
  * and CR4.PAE cannot be cleared in long mode (#GP, SDM 3A 2.5); CR4 takes
  * only the bits this CPU has; CR3 is recorded (no guest paging in lab 2).
  */
-static int te_emul_write_cr(struct x86_emul_ctxt *c, unsigned cr,
-			    uint64_t val)
+static int te_emul_write_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t val)
 {
 	struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
 
 	switch (cr) {
 	case 0:
-		if ((val >> 32) || (val & (CR0_PE | CR0_PG)) != (CR0_PE | CR0_PG))
+		if ((val >> 32) ||
+		    (val & (CR0_PE | CR0_PG)) != (CR0_PE | CR0_PG))
 			return x86_emul_raise(c, T_GP, true, 0);
 		t->vregs[VREG_CR0] = val | CR0_ET;
 		return X86EMUL_OKAY;
@@ -100,8 +100,8 @@ static int te_emul_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
 			    uint64_t base, uint32_t limit)
 {
 	struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
-	struct vseg_desc *s = &t->segs[which == X86_DTR_GDT ? VSEG_GDTR :
-						      VSEG_IDTR];
+	struct vseg_desc *s =
+		&t->segs[which == X86_DTR_GDT ? VSEG_GDTR : VSEG_IDTR];
 
 	if (which != X86_DTR_GDT && which != X86_DTR_IDT)
 		return X86EMUL_UNHANDLEABLE;
@@ -124,15 +124,13 @@ static int te_emul_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
 	return X86EMUL_OKAY;
 }
 #else
-static int te_emul_read_cr(struct x86_emul_ctxt *c, unsigned cr,
-			   uint64_t *val)
+static int te_emul_read_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t *val)
 {
 	/* LAB 2: your code here */
 	panic("te_emul_read_cr: not implemented");
 }
 
-static int te_emul_write_cr(struct x86_emul_ctxt *c, unsigned cr,
-			    uint64_t val)
+static int te_emul_write_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t val)
 {
 	/* LAB 2: your code here */
 	panic("te_emul_write_cr: not implemented");
@@ -158,8 +156,8 @@ static int te_emul_read_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
 			    uint64_t *base, uint32_t *limit)
 {
 	const struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
-	const struct vseg_desc *s = &t->segs[which == X86_DTR_GDT ? VSEG_GDTR :
-						    VSEG_IDTR];
+	const struct vseg_desc *s =
+		&t->segs[which == X86_DTR_GDT ? VSEG_GDTR : VSEG_IDTR];
 
 	if (which != X86_DTR_GDT && which != X86_DTR_IDT)
 		return X86EMUL_UNHANDLEABLE;
@@ -218,7 +216,10 @@ void te_emulate(struct vcpu *v, const uint8_t *bytes, size_t avail,
 {
 	struct te_vcpu *t = &v->arch.te;
 	struct x86_emul_ctxt c = {
-		.mode = X86_MODE_64, .cpl = 0, .insn_avail = avail, .priv = v,
+		.mode = X86_MODE_64,
+		.cpl = 0,
+		.insn_avail = avail,
+		.priv = v,
 	};
 	int r;
 
@@ -261,8 +262,7 @@ void te_iret(struct vcpu *v, const struct x86_insn *in)
  * guest's virtual CPL 0 may use every gate of its own IDT.  The frame
  * holds the next instruction, as for any trap.
  */
-void te_softint(struct vcpu *v, const struct x86_insn *in,
-		uint64_t rip)
+void te_softint(struct vcpu *v, const struct x86_insn *in, uint64_t rip)
 {
 	v->arch.te.vregs[VREG_RIP] = rip + in->length;
 	virt_inject_exception(v, in->opcode == 0xcc ? T_BP : (uint8_t)in->imm,

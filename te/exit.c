@@ -17,7 +17,7 @@
 #include <te/te_int.h>
 
 /* Vectors above the exceptions are host interrupts (preempt.c's timer). */
-#define TE_HOST_VECTOR_MIN	T_NEXCEPTIONS
+#define TE_HOST_VECTOR_MIN T_NEXCEPTIONS
 
 struct vcpu *te_current;
 
@@ -48,15 +48,15 @@ void te_trap(struct trapframe *tf)
  * Instructions that leave the backend as exits for kernel/exit.c; false
  * for the ones te handles itself.
  */
-static bool te_to_core(struct vcpu *v, const struct x86_insn *in,
-		       unsigned len)
+static bool te_to_core(struct vcpu *v, const struct x86_insn *in, unsigned len)
 {
 	struct te_vcpu *t = &v->arch.te;
 
 	switch (in->mnemonic) {
-	case X86_INSN_RDMSR: case X86_INSN_WRMSR:
-		v->exit.kind = in->mnemonic == X86_INSN_RDMSR ?
-			       EXIT_MSR_READ : EXIT_MSR_WRITE;
+	case X86_INSN_RDMSR:
+	case X86_INSN_WRMSR:
+		v->exit.kind = in->mnemonic == X86_INSN_RDMSR ? EXIT_MSR_READ :
+								EXIT_MSR_WRITE;
 		v->exit.insn_len = (uint8_t)len;
 		return true;
 	case X86_INSN_HLT:
@@ -94,16 +94,16 @@ static bool te_decode_and_run(struct vcpu *v, uint64_t rip, unsigned skip)
 		avail = end - rip;
 	te_read(v, rip, bytes, avail);
 	if (x86_decode(bytes, avail, X86_MODE_64, &in) < 0) {
-		virt_inject_exception(v, in.too_long ? T_GP : T_UD,
-				      in.too_long, 0);
+		virt_inject_exception(v, in.too_long ? T_GP : T_UD, in.too_long,
+				      0);
 		return true;
 	}
 	if (te_to_core(v, &in, skip + in.length))
 		return false;
 	if (in.map == X86_MAP_1BYTE && in.opcode == 0xcf)
 		te_iret(v, &in);
-	else if (in.map == X86_MAP_1BYTE && (in.opcode == 0xcc ||
-					     in.opcode == 0xcd))
+	else if (in.map == X86_MAP_1BYTE &&
+		 (in.opcode == 0xcc || in.opcode == 0xcd))
 		te_softint(v, &in, rip);
 	else if (in.mnemonic != X86_INSN_OTHER)
 		te_emulate(v, bytes, avail, rip);
@@ -117,8 +117,8 @@ static bool te_decode_and_run(struct vcpu *v, uint64_t rip, unsigned skip)
 /* ud2; "te" then PUSHF or POPF: the paravirtual emulation prefix. */
 static bool te_prefixed(struct vcpu *v, uint64_t rip)
 {
-	static const uint8_t prefix[TE_EMULATE_PREFIX_LEN] = {
-		0x0f, 0x0b, 0x74, 0x65 };
+	static const uint8_t prefix[TE_EMULATE_PREFIX_LEN] = { 0x0f, 0x0b, 0x74,
+							       0x65 };
 	uint8_t b[TE_EMULATE_PREFIX_LEN + 1];
 
 	if (te_read(v, rip, b, sizeof(b)) < 0 ||

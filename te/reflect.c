@@ -12,8 +12,8 @@
 #include <te/te_int.h>
 
 /* The guest's virtual selectors, as the long-mode loader state has them. */
-#define TE_VIRT_CS		0x08
-#define TE_VIRT_SS		0x10
+#define TE_VIRT_CS 0x08
+#define TE_VIRT_SS 0x10
 
 #if SOL >= 2
 /*
@@ -76,7 +76,8 @@ bool te_deliver(struct vcpu *v)
 		if (te_reflect(v, ev.vector, ev.has_error, ev.error))
 			return true;
 		cprintf("te: %s: cannot deliver vector %u: no usable gate or "
-			"stack\n", v->domain->name, ev.vector);
+			"stack\n",
+			v->domain->name, ev.vector);
 		return false;
 	}
 	if (t->timer_pending && (t->vregs[VREG_RFLAGS] & X86_FLAGS_IF)) {
@@ -116,6 +117,6 @@ static int te_pv_io(struct domain *d, void *opaque, uint64_t port,
 
 int te_pv_init(struct domain *d)
 {
-	return io_register_port(d, TE_PORT_BASE, TE_PORT_COUNT, te_pv_io,
-				NULL, "te-pv");
+	return io_register_port(d, TE_PORT_BASE, TE_PORT_COUNT, te_pv_io, NULL,
+				"te-pv");
 }

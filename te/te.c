@@ -23,16 +23,16 @@
 #include <kernel/preempt.h>
 #include <te/te.h>
 
-#define CPUID7_ECX_UMIP		(1u << 2)
+#define CPUID7_ECX_UMIP (1u << 2)
 /* RFLAGS bits the guest holds in hardware; IF and IOPL stay the host's. */
-#define TE_RFLAGS_HW		(X86_FLAGS_ARITH | X86_FLAGS_DF | X86_FLAGS_ID)
-#define PML4_HALF		256
+#define TE_RFLAGS_HW (X86_FLAGS_ARITH | X86_FLAGS_DF | X86_FLAGS_ID)
+#define PML4_HALF    256
 
 _Static_assert(TE_BOOT_MAGIC == MB_BOOT_MAGIC, "te.h boot magic");
 
 /* struct trapframe's register order (kernel/trap.h). */
 static const uint8_t te_tf_order[15] = {
-	GPR_R15, GPR_R14, GPR_R13, GPR_R12, GPR_R11, GPR_R10, GPR_R9, GPR_R8,
+	GPR_R15, GPR_R14, GPR_R13, GPR_R12, GPR_R11, GPR_R10, GPR_R9,  GPR_R8,
 	GPR_RBP, GPR_RDI, GPR_RSI, GPR_RDX, GPR_RCX, GPR_RBX, GPR_RAX,
 };
 
@@ -57,8 +57,10 @@ static int te_cpu_enable(void)
 	te_umip_on = has && !(arg && strcmp(arg, "0") == 0);
 	if (te_umip_on)
 		write_cr4(read_cr4() | CR4_UMIP);
-	cprintf("te: trap-and-emulate, UMIP %s\n", te_umip_on ? "on" :
-		has ? "off (te_umip=0)" : "not supported by this CPU");
+	cprintf("te: trap-and-emulate, UMIP %s\n",
+		te_umip_on ? "on" :
+		has	   ? "off (te_umip=0)" :
+			     "not supported by this CPU");
 	return 0;
 }
 
@@ -157,7 +159,8 @@ static void te_world_switch(struct vcpu *v)
 		v->gprs[te_tf_order[i]] = tfregs[i];
 	v->gprs[GPR_RSP] = t->tf.rsp;
 	t->vregs[VREG_RIP] = t->tf.rip;
-	t->vregs[VREG_RFLAGS] = (t->tf.rflags & TE_RFLAGS_HW) | X86_FLAGS_FIXED |
+	t->vregs[VREG_RFLAGS] = (t->tf.rflags & TE_RFLAGS_HW) |
+				X86_FLAGS_FIXED |
 				(t->vregs[VREG_RFLAGS] & X86_FLAGS_IF);
 }
 
@@ -252,11 +255,12 @@ static void te_dump(struct vcpu *v)
 	const struct te_vcpu *t = &v->arch.te;
 
 	cprintf("te: vcpu %d rip=%016llx rflags=%016llx (virtual IF %d) "
-		"last trap %llu err=0x%llx\n", v->id,
-		(unsigned long long)t->vregs[VREG_RIP],
+		"last trap %llu err=0x%llx\n",
+		v->id, (unsigned long long)t->vregs[VREG_RIP],
 		(unsigned long long)t->vregs[VREG_RFLAGS],
 		!!(t->vregs[VREG_RFLAGS] & X86_FLAGS_IF),
-		(unsigned long long)t->tf.trapno, (unsigned long long)t->tf.err);
+		(unsigned long long)t->tf.trapno,
+		(unsigned long long)t->tf.err);
 	trap_print_gprs(v->gprs);
 	cprintf("  virtual cr0=%llx cr3=%llx cr4=%llx idtr=%llx/%x\n",
 		(unsigned long long)t->vregs[VREG_CR0],

@@ -27,20 +27,20 @@ struct te_vcpu {
 	 * virtual IF; RIP mirrors tf.rip. */
 	uint64_t vregs[VREG_COUNT];
 	struct vseg_desc segs[VSEG_COUNT];
-	uint64_t fault_cr2;	/* CR2 of the last #PF, for its reflection */
-	uint8_t tpr;		/* virtual CR8 */
-	bool halted;		/* HLT with the virtual IF set */
-	bool timer_on;		/* the guest enabled its virtual timer */
-	bool timer_pending;	/* a tick waits for the virtual IF */
-	uint64_t ticks_seen;	/* preempt_tick_count() at the last check */
+	uint64_t fault_cr2;  /* CR2 of the last #PF, for its reflection */
+	uint8_t tpr;	     /* virtual CR8 */
+	bool halted;	     /* HLT with the virtual IF set */
+	bool timer_on;	     /* the guest enabled its virtual timer */
+	bool timer_pending;  /* a tick waits for the virtual IF */
+	uint64_t ticks_seen; /* preempt_tick_count() at the last check */
 	uint64_t ticks_delivered;
-	bool event_valid;	/* an exception queued by inject_event */
+	bool event_valid; /* an exception queued by inject_event */
 	struct virt_event event;
-	bool booted;		/* the boot registers have been set up */
+	bool booted; /* the boot registers have been set up */
 };
 
 struct te_domain {
-	hpa_t pml4;		/* guest RAM at [0, size) with PTE_U, hypervisor above */
+	hpa_t pml4; /* guest RAM at [0, size) with PTE_U, hypervisor above */
 };
 
 /*

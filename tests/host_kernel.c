@@ -20,7 +20,7 @@ void host_mem_init(void)
 		host_mem = aligned_alloc(LARGE_PAGE_SIZE, HOST_MEM_SIZE);
 	if (!host_mem)
 		abort();
-	memset(host_mem, 0xa5, HOST_MEM_SIZE);	/* pages must be zeroed */
+	memset(host_mem, 0xa5, HOST_MEM_SIZE); /* pages must be zeroed */
 	kva_offset = (uintptr_t)host_mem;
 }
 

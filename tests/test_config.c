@@ -18,29 +18,28 @@ static int parse(const char *text)
 }
 
 /* Expects text to be rejected with exactly the message want. */
-#define expect_reject(text, want)                                       \
-	do {                                                            \
+#define expect_reject(text, want)                                          \
+	do {                                                               \
 		cr_expect_eq(parse(text), -E_INVAL, "accepted: %s", text); \
-		cr_expect_str_eq(err, want);                            \
+		cr_expect_str_eq(err, want);                               \
 	} while (0)
 
 #define MINIMAL "name = \"t\"\nkernel = \"k.elf\"\n"
 
 Test(config, full_example)
 {
-	const char *text =
-		"# a full config\n"
-		"name    = \"hello\"\n"
-		"type    = \"hvm\"            # hvm | pv | te\n"
-		"kernel  = \"guests/hello.elf\"\n"
-		"ramdisk = \"initrd.gz\"\n"
-		"extra   = \"console=ttyS0 token=\\\"x\\\"\"\n"
-		"memory  = 0x20\n"
-		"vcpus   = 2\n"
-		"disk    = [ \"file:disk0.img,xvda,w\",\n"
-		"            \"cd.iso,xvdb,r\", ]\n"
-		"vif     = [ \"mac=00:16:3e:00:00:0A\" ]\n"
-		"on_crash = \"preserve\"; boot_mode = \"long\"\r\n";
+	const char *text = "# a full config\n"
+			   "name    = \"hello\"\n"
+			   "type    = \"hvm\"            # hvm | pv | te\n"
+			   "kernel  = \"guests/hello.elf\"\n"
+			   "ramdisk = \"initrd.gz\"\n"
+			   "extra   = \"console=ttyS0 token=\\\"x\\\"\"\n"
+			   "memory  = 0x20\n"
+			   "vcpus   = 2\n"
+			   "disk    = [ \"file:disk0.img,xvda,w\",\n"
+			   "            \"cd.iso,xvdb,r\", ]\n"
+			   "vif     = [ \"mac=00:16:3e:00:00:0A\" ]\n"
+			   "on_crash = \"preserve\"; boot_mode = \"long\"\r\n";
 
 	cr_assert_eq(parse(text), 0, "%s", err);
 	cr_expect_str_eq(cfg.name, "hello");
@@ -81,13 +80,15 @@ Test(config, defaults)
 
 Test(config, flat_binary_keys)
 {
-	cr_assert_eq(parse(MINIMAL "kernel_addr = 0x7c00\nboot_mode = \"real\"\n"),
+	cr_assert_eq(parse(MINIMAL
+			   "kernel_addr = 0x7c00\nboot_mode = \"real\"\n"),
 		     0, "%s", err);
 	cr_expect(cfg.has_kernel_addr);
 	cr_expect_eq(cfg.kernel_addr, 0x7c00);
 	cr_expect_eq(cfg.entry, 0x7c00);
 	cr_expect_eq(cfg.boot_mode, BOOT_MODE_REAL);
-	cr_assert_eq(parse(MINIMAL "kernel_addr = 0x7c00\nentry = 0x7c10\n"), 0);
+	cr_assert_eq(parse(MINIMAL "kernel_addr = 0x7c00\nentry = 0x7c10\n"),
+		     0);
 	cr_expect_eq(cfg.entry, 0x7c10);
 	expect_reject("name = \"t\"\nentry = 5\nkernel = \"k\"\n",
 		      "domains/t.cfg:3: entry is only for flat binaries: set "
@@ -100,8 +101,9 @@ Test(config, types_and_enums)
 	cr_expect_eq(cfg.type, DOMAIN_TE);
 	cr_assert_eq(parse(MINIMAL "type = \"pv\"\n"), 0);
 	cr_expect_eq(cfg.type, DOMAIN_PV);
-	expect_reject(MINIMAL "type = \"kvm\"\n",
-		      "domains/t.cfg:3: type: \"kvm\" is not one of hvm, pv, te");
+	expect_reject(
+		MINIMAL "type = \"kvm\"\n",
+		"domains/t.cfg:3: type: \"kvm\" is not one of hvm, pv, te");
 	expect_reject(MINIMAL "on_crash = \"reboot\"\n",
 		      "domains/t.cfg:3: on_crash: \"reboot\" is not one of "
 		      "destroy, restart, preserve");
@@ -110,7 +112,8 @@ Test(config, types_and_enums)
 		      "real, protected, long");
 	cr_expect_str_eq(config_type_name(DOMAIN_TE), "te");
 	cr_expect_str_eq(config_on_crash_name(ON_CRASH_RESTART), "restart");
-	cr_expect_str_eq(config_boot_mode_name(BOOT_MODE_PROTECTED), "protected");
+	cr_expect_str_eq(config_boot_mode_name(BOOT_MODE_PROTECTED),
+			 "protected");
 }
 
 Test(config, unknown_and_duplicate_keys)
@@ -133,21 +136,26 @@ Test(config, missing_required)
 
 Test(config, wrong_types)
 {
-	expect_reject(MINIMAL "memory = \"16\"\n",
-		      "domains/t.cfg:3: memory: expected a number, got a string");
-	expect_reject(MINIMAL "extra = 5\n",
-		      "domains/t.cfg:3: extra: expected a string, got a number");
+	expect_reject(
+		MINIMAL "memory = \"16\"\n",
+		"domains/t.cfg:3: memory: expected a number, got a string");
+	expect_reject(
+		MINIMAL "extra = 5\n",
+		"domains/t.cfg:3: extra: expected a string, got a number");
 	expect_reject(MINIMAL "name2 = hvm\n",
 		      "domains/t.cfg:3: unknown key \"name2\"");
-	expect_reject("name = hello\n",
-		      "domains/t.cfg:1: name: expected a string, got a word hello");
-	expect_reject(MINIMAL "disk = \"a,b,w\"\n",
-		      "domains/t.cfg:3: disk: expected a list [ ... ], got a string");
+	expect_reject(
+		"name = hello\n",
+		"domains/t.cfg:1: name: expected a string, got a word hello");
+	expect_reject(
+		MINIMAL "disk = \"a,b,w\"\n",
+		"domains/t.cfg:3: disk: expected a list [ ... ], got a string");
 	expect_reject(MINIMAL "vif = [ 5 ]\n",
 		      "domains/t.cfg:3: vif: expected a string or ']' in the "
 		      "list, got a number");
-	expect_reject(MINIMAL "memory =\n",
-		      "domains/t.cfg:3: memory: expected a number, got end of line");
+	expect_reject(
+		MINIMAL "memory =\n",
+		"domains/t.cfg:3: memory: expected a number, got end of line");
 }
 
 Test(config, bad_numbers)
@@ -167,17 +175,20 @@ Test(config, syntax_errors)
 {
 	expect_reject("name = \"abc\nkernel = \"k\"\n",
 		      "domains/t.cfg:1: unterminated string");
-	expect_reject(MINIMAL "extra = \"a\\tb\"\n",
-		      "domains/t.cfg:3: bad escape in string (only \\\" and \\\\)");
+	expect_reject(
+		MINIMAL "extra = \"a\\tb\"\n",
+		"domains/t.cfg:3: bad escape in string (only \\\" and \\\\)");
 	expect_reject(MINIMAL "memory = 16 32\n",
 		      "domains/t.cfg:3: memory: trailing junk after the value: "
 		      "a number");
-	expect_reject(MINIMAL "memory\n", "domains/t.cfg:3: memory: expected '=', "
+	expect_reject(MINIMAL "memory\n",
+		      "domains/t.cfg:3: memory: expected '=', "
 		      "got end of line");
 	expect_reject(MINIMAL "vif = [ \"\" \"\" ]\n",
 		      "domains/t.cfg:3: vif: expected ',' or ']' in the list, "
 		      "got a string");
-	expect_reject(MINIMAL "= 5\n", "domains/t.cfg:3: expected a key, got '='");
+	expect_reject(MINIMAL "= 5\n",
+		      "domains/t.cfg:3: expected a key, got '='");
 	expect_reject(MINIMAL "disk = [ \"a,b,w\"\n",
 		      "domains/t.cfg:4: disk: expected ',' or ']' in the list, "
 		      "got end of file");
@@ -187,8 +198,9 @@ Test(config, memory_and_vcpus_limits)
 {
 	cr_assert_eq(parse(MINIMAL "memory = 1024\nvcpus = 8\n"), 0, "%s", err);
 	cr_expect_eq(cfg.memory_mib, 1024);
-	expect_reject(MINIMAL "memory = 1025\n",
-		      "domains/t.cfg:3: memory: 1025 MiB too large (limit 1024 MiB)");
+	expect_reject(
+		MINIMAL "memory = 1025\n",
+		"domains/t.cfg:3: memory: 1025 MiB too large (limit 1024 MiB)");
 	expect_reject(MINIMAL "memory = 0\n",
 		      "domains/t.cfg:3: memory: 0 MiB, need at least 1");
 	expect_reject(MINIMAL "vcpus = 0\n",
@@ -199,12 +211,14 @@ Test(config, memory_and_vcpus_limits)
 
 Test(config, names)
 {
-	cr_assert_eq(parse("name = \"a-1_b.c\"\nkernel = \"k\"\n"), 0, "%s", err);
+	cr_assert_eq(parse("name = \"a-1_b.c\"\nkernel = \"k\"\n"), 0, "%s",
+		     err);
 	cr_expect_str_eq(cfg.name, "a-1_b.c");
-	expect_reject("name = \"bad name\"\n",
-		      "domains/t.cfg:1: name: bad character ' ' in \"bad name\" "
-		      "(letters, digits, '_', '.', '-'; starting with a letter "
-		      "or digit)");
+	expect_reject(
+		"name = \"bad name\"\n",
+		"domains/t.cfg:1: name: bad character ' ' in \"bad name\" "
+		"(letters, digits, '_', '.', '-'; starting with a letter "
+		"or digit)");
 	expect_reject("name = \"-x\"\n",
 		      "domains/t.cfg:1: name: bad character '-' in \"-x\" "
 		      "(letters, digits, '_', '.', '-'; starting with a letter "
@@ -223,14 +237,15 @@ Test(config, disks_and_vifs)
 		      "domains/t.cfg:3: disk: \"a,xvda,rw\": access \"rw\" is "
 		      "not r or w");
 	expect_reject(MINIMAL "disk = [ \"a,b,w\", \"a,b,w\", \"a,b,w\", "
-		      "\"a,b,w\", \"a,b,w\" ]\n",
+			      "\"a,b,w\", \"a,b,w\" ]\n",
 		      "domains/t.cfg:3: disk: more than 4 entries");
 	expect_reject(MINIMAL "vif = [ \"mac=00:16:3e:00:00\" ]\n",
 		      "domains/t.cfg:3: vif: bad mac \"00:16:3e:00:00\"");
 	expect_reject(MINIMAL "vif = [ \"bridge=br0\" ]\n",
 		      "domains/t.cfg:3: vif: \"bridge=br0\": expected \"\" or "
 		      "\"mac=xx:xx:xx:xx:xx:xx\"");
-	cr_assert_eq(parse(MINIMAL "vif = [ \"\" ]\ndisk = []\n"), 0, "%s", err);
+	cr_assert_eq(parse(MINIMAL "vif = [ \"\" ]\ndisk = []\n"), 0, "%s",
+		     err);
 	cr_expect_eq(cfg.nvifs, 1);
 	cr_expect_not(cfg.vifs[0].has_mac);
 	cr_expect_eq(cfg.ndisks, 0);
@@ -241,7 +256,8 @@ Test(config, string_length_limits)
 	char text[600];
 
 	snprintf(text, sizeof(text), MINIMAL "ramdisk = \"%0200d\"\n", 0);
-	expect_reject(text, "domains/t.cfg:3: ramdisk: value longer than 127 bytes");
+	expect_reject(text,
+		      "domains/t.cfg:3: ramdisk: value longer than 127 bytes");
 	snprintf(text, sizeof(text), MINIMAL "extra = \"%0300d\"\n", 0);
 	expect_reject(text, "domains/t.cfg:3: string longer than 255 bytes");
 	expect_reject(MINIMAL "kernel_addr = 0x40000000\n",
@@ -253,17 +269,21 @@ Test(config, resolve_path)
 {
 	char out[BOOT_NAME_MAX];
 
-	cr_expect_eq(config_resolve_path("domains/hello.cfg", "guests/hello.elf",
-					 out, sizeof(out)), 0);
+	cr_expect_eq(config_resolve_path("domains/hello.cfg",
+					 "guests/hello.elf", out, sizeof(out)),
+		     0);
 	cr_expect_str_eq(out, "domains/guests/hello.elf");
 	cr_expect_eq(config_resolve_path("domains/a/x.cfg", "./../g//k.bin",
-					 out, sizeof(out)), 0);
+					 out, sizeof(out)),
+		     0);
 	cr_expect_str_eq(out, "domains/g/k.bin");
 	cr_expect_eq(config_resolve_path("x.cfg", "k", out, sizeof(out)), 0);
 	cr_expect_str_eq(out, "k");
 	cr_expect_eq(config_resolve_path("domains/x.cfg", "../../k", out,
-					 sizeof(out)), -E_INVAL);
-	cr_expect_eq(config_resolve_path("domains/x.cfg", "k", out, 9), -E_RANGE);
+					 sizeof(out)),
+		     -E_INVAL);
+	cr_expect_eq(config_resolve_path("domains/x.cfg", "k", out, 9),
+		     -E_RANGE);
 }
 
 Test(config, file_find)
@@ -276,17 +296,20 @@ Test(config, file_find)
 	bi.files[0].size = 123;
 	bi.nfiles = 1;
 	cr_assert_eq(parse("name = \"t\"\n\nkernel = \"guests/hello.elf\"\n"
-			   "ramdisk = \"rd\"\ndisk = [\"d,xvda,r\"]\n"), 0, "%s", err);
+			   "ramdisk = \"rd\"\ndisk = [\"d,xvda,r\"]\n"),
+		     0, "%s", err);
 	cr_expect_eq(config_files(&cfg, refs, 8), 3);
 	cr_expect_eq(refs[2], &cfg.disks[0].file);
 	cr_expect_eq(config_files(&cfg, refs, 1), 1);
-	cr_expect_eq(config_file_find(&cfg, &bi, "kernel", &cfg.kernel, &bf, err,
-				      sizeof(err)), 0);
+	cr_expect_eq(config_file_find(&cfg, &bi, "kernel", &cfg.kernel, &bf,
+				      err, sizeof(err)),
+		     0);
 	cr_expect_eq(bf, &bi.files[0]);
 	cr_expect_eq(config_file_find(&cfg, &bi, "ramdisk", &cfg.ramdisk, &bf,
-				      err, sizeof(err)), -E_NOT_FOUND);
+				      err, sizeof(err)),
+		     -E_NOT_FOUND);
 	cr_expect_str_eq(err, "domains/t.cfg:4: ramdisk \"rd\": not loaded (no "
-			 "boot file \"domains/rd\")");
+			      "boot file \"domains/rd\")");
 	cr_expect_null(bf);
 	cr_expect_null(boot_file_find(&bi, "domains/guests"));
 }

@@ -36,7 +36,9 @@ static const char *mode_name(enum x86_mode m)
 
 static void check_mem(const struct decode_case *c, const struct x86_insn *in)
 {
-	int def_seg = (c->base == X86_REG_RSP || c->base == X86_REG_RBP) ? X86_SEG_SS : X86_SEG_DS;
+	int def_seg = (c->base == X86_REG_RSP || c->base == X86_REG_RBP) ?
+			      X86_SEG_SS :
+			      X86_SEG_DS;
 	uint64_t am = mask_bytes(in->addr_bytes);
 
 	cr_expect_eq(in->is_mem, c->mem, "[%s] %s: is_mem %d, objdump %d",
@@ -50,16 +52,20 @@ static void check_mem(const struct decode_case *c, const struct x86_insn *in)
 	cr_expect_eq(in->mem.scale, c->scale, "[%s] %s: scale %d, want %d",
 		     mode_name(c->mode), c->text, in->mem.scale, c->scale);
 	cr_expect_eq((uint64_t)in->mem.disp & am, (uint64_t)c->disp & am,
-		     "[%s] %s: disp %#llx, want %#llx", mode_name(c->mode), c->text,
-		     (unsigned long long)in->mem.disp, (unsigned long long)c->disp);
-	cr_expect_eq(in->mem.seg, c->seg >= 0 ? c->seg : def_seg, "[%s] %s: seg %d",
-		     mode_name(c->mode), c->text, in->mem.seg);
+		     "[%s] %s: disp %#llx, want %#llx", mode_name(c->mode),
+		     c->text, (unsigned long long)in->mem.disp,
+		     (unsigned long long)c->disp);
+	cr_expect_eq(in->mem.seg, c->seg >= 0 ? c->seg : def_seg,
+		     "[%s] %s: seg %d", mode_name(c->mode), c->text,
+		     in->mem.seg);
 }
 
 /* objdump shows an immediate extended to the operand size, or as encoded. */
-static bool imm_matches(uint64_t imm, unsigned imm_bytes, unsigned op_bytes, uint64_t want)
+static bool imm_matches(uint64_t imm, unsigned imm_bytes, unsigned op_bytes,
+			uint64_t want)
 {
-	return (imm & mask_bytes(op_bytes)) == want || (imm & mask_bytes(imm_bytes)) == want;
+	return (imm & mask_bytes(op_bytes)) == want ||
+	       (imm & mask_bytes(imm_bytes)) == want;
 }
 
 static void check_imm(const struct decode_case *c, const struct x86_insn *in)
@@ -68,19 +74,24 @@ static void check_imm(const struct decode_case *c, const struct x86_insn *in)
 
 	if (c->nimm == 0)
 		return;
-	cr_expect(in->imm_bytes > 0, "[%s] %s: no immediate decoded", mode_name(c->mode), c->text);
-	cr_expect(imm_matches(in->imm, in->imm_bytes, in->op_bytes, c->imm[far ? 1 : 0]),
+	cr_expect(in->imm_bytes > 0, "[%s] %s: no immediate decoded",
+		  mode_name(c->mode), c->text);
+	cr_expect(imm_matches(in->imm, in->imm_bytes, in->op_bytes,
+			      c->imm[far ? 1 : 0]),
 		  "[%s] %s: imm %#llx (%u bytes)", mode_name(c->mode), c->text,
 		  (unsigned long long)in->imm, in->imm_bytes);
 	if (c->nimm == 2)
-		cr_expect(imm_matches(in->imm2, in->imm2_bytes, in->imm2_bytes, c->imm[far ? 0 : 1]),
-			  "[%s] %s: second imm %#llx", mode_name(c->mode), c->text,
-			  (unsigned long long)in->imm2);
+		cr_expect(imm_matches(in->imm2, in->imm2_bytes, in->imm2_bytes,
+				      c->imm[far ? 0 : 1]),
+			  "[%s] %s: second imm %#llx", mode_name(c->mode),
+			  c->text, (unsigned long long)in->imm2);
 }
 
 static void check_branch(const struct decode_case *c, const struct x86_insn *in)
 {
-	uint64_t m = c->mode == X86_MODE_64 ? ~0ULL : c->mode == X86_MODE_32 ? 0xffffffffULL : 0xffff;
+	uint64_t m = c->mode == X86_MODE_64 ? ~0ULL :
+		     c->mode == X86_MODE_32 ? 0xffffffffULL :
+					      0xffff;
 
 	if (!c->branch)
 		return;
@@ -99,11 +110,13 @@ Test(decode, objdump_cases)
 		const struct decode_case *c = &decode_cases[i];
 
 		r = x86_decode(c->bytes, c->len, c->mode, &in);
-		cr_expect_eq(r, 0, "[%s] %s: decode returned %d (%s)", mode_name(c->mode),
-			     c->text, r, in.why ? in.why : "");
+		cr_expect_eq(r, 0, "[%s] %s: decode returned %d (%s)",
+			     mode_name(c->mode), c->text, r,
+			     in.why ? in.why : "");
 		if (r != 0)
 			continue;
-		cr_expect_eq(in.length, c->len, "[%s] %s: length %u, objdump %u",
+		cr_expect_eq(in.length, c->len,
+			     "[%s] %s: length %u, objdump %u",
 			     mode_name(c->mode), c->text, in.length, c->len);
 		check_mem(c, &in);
 		check_imm(c, &in);
@@ -120,8 +133,9 @@ Test(decode, truncated_needs_more)
 		const struct decode_case *c = &decode_cases[i];
 
 		for (size_t n = 0; n < c->len; n++)
-			cr_expect_eq(x86_decode(c->bytes, n, c->mode, &in), -E_RANGE,
-				     "[%s] %s cut to %zu bytes", mode_name(c->mode), c->text, n);
+			cr_expect_eq(x86_decode(c->bytes, n, c->mode, &in),
+				     -E_RANGE, "[%s] %s cut to %zu bytes",
+				     mode_name(c->mode), c->text, n);
 	}
 }
 
@@ -136,7 +150,8 @@ Test(decode, trailing_bytes_ignored)
 
 		memset(buf, 0x0f, sizeof(buf));
 		memcpy(buf, c->bytes, c->len);
-		cr_expect_eq(x86_decode(buf, sizeof(buf), c->mode, &in), 0, "%s", c->text);
+		cr_expect_eq(x86_decode(buf, sizeof(buf), c->mode, &in), 0,
+			     "%s", c->text);
 		cr_expect_eq(in.length, c->len, "%s", c->text);
 	}
 }
@@ -151,27 +166,48 @@ struct bad_case {
 Test(decode, illegal_and_unsupported)
 {
 	static const struct bad_case bad[] = {
-		{ X86_MODE_64, -E_INVAL, 1, { 0x06 } },			/* push %es */
-		{ X86_MODE_64, -E_INVAL, 1, { 0x27 } },			/* daa */
-		{ X86_MODE_64, -E_INVAL, 1, { 0x60 } },			/* pusha */
-		{ X86_MODE_64, -E_INVAL, 7, { 0x9a, 1, 2, 3, 4, 5, 6 } }, /* lcall ptr */
+		{ X86_MODE_64, -E_INVAL, 1, { 0x06 } }, /* push %es */
+		{ X86_MODE_64, -E_INVAL, 1, { 0x27 } }, /* daa */
+		{ X86_MODE_64, -E_INVAL, 1, { 0x60 } }, /* pusha */
+		{ X86_MODE_64,
+		  -E_INVAL,
+		  7,
+		  { 0x9a, 1, 2, 3, 4, 5, 6 } }, /* lcall ptr */
 		{ X86_MODE_64, -E_INVAL, 3, { 0x82, 0xc0, 1 } },
-		{ X86_MODE_64, -E_INVAL, 2, { 0xd4, 10 } },		/* aam */
+		{ X86_MODE_64, -E_INVAL, 2, { 0xd4, 10 } }, /* aam */
 		{ X86_MODE_32, -E_INVAL, 1, { 0xd6 } },
 		{ X86_MODE_32, -E_INVAL, 2, { 0x0f, 0x04 } },
 		{ X86_MODE_32, -E_INVAL, 2, { 0x0f, 0x0a } },
 		{ X86_MODE_16, -E_INVAL, 3, { 0x0f, 0x24, 0xc0 } },
 		{ X86_MODE_32, -E_INVAL, 2, { 0x0f, 0xa6 } },
-		{ X86_MODE_64, -E_NOT_SUPP, 3, { 0xc5, 0xf8, 0x77 } },	/* vzeroupper */
+		{ X86_MODE_64,
+		  -E_NOT_SUPP,
+		  3,
+		  { 0xc5, 0xf8, 0x77 } }, /* vzeroupper */
 		{ X86_MODE_32, -E_NOT_SUPP, 3, { 0xc5, 0xf8, 0x77 } },
-		{ X86_MODE_64, -E_NOT_SUPP, 5, { 0xc4, 0xe2, 0x79, 0x18, 0x00 } },
-		{ X86_MODE_64, -E_NOT_SUPP, 6, { 0x62, 0xf1, 0x7c, 0x48, 0x28, 0xc1 } },
-		{ X86_MODE_64, -E_NOT_SUPP, 5, { 0x8f, 0xe9, 0x78, 0xe1, 0xc1 } },
+		{ X86_MODE_64,
+		  -E_NOT_SUPP,
+		  5,
+		  { 0xc4, 0xe2, 0x79, 0x18, 0x00 } },
+		{ X86_MODE_64,
+		  -E_NOT_SUPP,
+		  6,
+		  { 0x62, 0xf1, 0x7c, 0x48, 0x28, 0xc1 } },
+		{ X86_MODE_64,
+		  -E_NOT_SUPP,
+		  5,
+		  { 0x8f, 0xe9, 0x78, 0xe1, 0xc1 } },
 		{ X86_MODE_32, -E_NOT_SUPP, 4, { 0x0f, 0x0f, 0xc1, 0x9e } },
-		{ X86_MODE_64, -E_INVAL, 16, { 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
-			0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x90 } },
-		{ X86_MODE_64, -E_INVAL, 17, { 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
-			0x48, 0xc7, 0x84, 0x80, 1, 2, 3, 4, 5, 6 } },
+		{ X86_MODE_64,
+		  -E_INVAL,
+		  16,
+		  { 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+		    0x66, 0x66, 0x66, 0x66, 0x66, 0x90 } },
+		{ X86_MODE_64,
+		  -E_INVAL,
+		  17,
+		  { 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x48, 0xc7, 0x84,
+		    0x80, 1, 2, 3, 4, 5, 6 } },
 	};
 	struct x86_insn in;
 
@@ -180,7 +216,8 @@ Test(decode, illegal_and_unsupported)
 
 		cr_expect_eq(r, bad[i].err, "bad case %zu: got %d", i, r);
 		cr_expect_not_null(in.why, "bad case %zu: no reason given", i);
-		cr_expect_eq(in.too_long, bad[i].len > X86_MAX_INSN_LEN, "bad case %zu", i);
+		cr_expect_eq(in.too_long, bad[i].len > X86_MAX_INSN_LEN,
+			     "bad case %zu", i);
 	}
 }
 
@@ -199,7 +236,8 @@ Test(decode, les_lds_bound_not_vex)
 Test(decode, fields_rex_prefixes_sizes)
 {
 	/* lock addq $1, %fs:0x10(%r8,%r9,4) */
-	static const uint8_t b[] = { 0x64, 0xf0, 0x4b, 0x83, 0x44, 0x88, 0x10, 0x01 };
+	static const uint8_t b[] = { 0x64, 0xf0, 0x4b, 0x83,
+				     0x44, 0x88, 0x10, 0x01 };
 	struct x86_insn in;
 
 	cr_assert_eq(x86_decode(b, sizeof(b), X86_MODE_64, &in), 0);
@@ -235,7 +273,8 @@ Test(decode, rex_before_legacy_prefix_is_ignored)
 
 Test(decode, ds_override_ignored_in_64bit)
 {
-	static const uint8_t b[] = { 0x3e, 0x8b, 0x45, 0x08 };	/* mov %ds:8(%rbp),%eax */
+	static const uint8_t b[] = { 0x3e, 0x8b, 0x45,
+				     0x08 }; /* mov %ds:8(%rbp),%eax */
 	struct x86_insn in;
 
 	cr_assert_eq(x86_decode(b, sizeof(b), X86_MODE_64, &in), 0);
@@ -277,17 +316,38 @@ Test(decode, mnemonics)
 		{ X86_MODE_32, 3, { 0x0f, 0x01, 0x00 }, X86_INSN_SGDT },
 		{ X86_MODE_32, 3, { 0x0f, 0x01, 0x08 }, X86_INSN_SIDT },
 		{ X86_MODE_32, 3, { 0x0f, 0x01, 0x20 }, X86_INSN_SMSW },
-		{ X86_MODE_32, 3, { 0x0f, 0x01, 0xe0 }, X86_INSN_SMSW },	/* smsw %eax */
-		{ X86_MODE_32, 3, { 0x0f, 0x01, 0xc1 }, X86_INSN_OTHER },	/* vmcall */
-		{ X86_MODE_32, 3, { 0x0f, 0x01, 0xc8 }, X86_INSN_OTHER },	/* monitor */
+		{ X86_MODE_32,
+		  3,
+		  { 0x0f, 0x01, 0xe0 },
+		  X86_INSN_SMSW }, /* smsw %eax */
+		{ X86_MODE_32,
+		  3,
+		  { 0x0f, 0x01, 0xc1 },
+		  X86_INSN_OTHER }, /* vmcall */
+		{ X86_MODE_32,
+		  3,
+		  { 0x0f, 0x01, 0xc8 },
+		  X86_INSN_OTHER }, /* monitor */
 		{ X86_MODE_32, 3, { 0x0f, 0x00, 0x00 }, X86_INSN_SLDT },
-		{ X86_MODE_32, 3, { 0x0f, 0x00, 0xc8 }, X86_INSN_STR },	/* str %eax */
-		{ X86_MODE_32, 3, { 0x0f, 0x00, 0x20 }, X86_INSN_OTHER },	/* verr */
-		{ X86_MODE_32, 3, { 0x0f, 0x01, 0xd0 }, X86_INSN_OTHER },	/* xgetbv */
+		{ X86_MODE_32,
+		  3,
+		  { 0x0f, 0x00, 0xc8 },
+		  X86_INSN_STR }, /* str %eax */
+		{ X86_MODE_32,
+		  3,
+		  { 0x0f, 0x00, 0x20 },
+		  X86_INSN_OTHER }, /* verr */
+		{ X86_MODE_32,
+		  3,
+		  { 0x0f, 0x01, 0xd0 },
+		  X86_INSN_OTHER }, /* xgetbv */
 		{ X86_MODE_32, 3, { 0x0f, 0x00, 0xd0 }, X86_INSN_LLDT },
 		{ X86_MODE_32, 3, { 0x0f, 0x00, 0xd8 }, X86_INSN_LTR },
 		{ X86_MODE_32, 3, { 0x0f, 0x01, 0x38 }, X86_INSN_INVLPG },
-		{ X86_MODE_64, 3, { 0x0f, 0x01, 0xf8 }, X86_INSN_OTHER },	/* swapgs */
+		{ X86_MODE_64,
+		  3,
+		  { 0x0f, 0x01, 0xf8 },
+		  X86_INSN_OTHER }, /* swapgs */
 		{ X86_MODE_32, 2, { 0x0f, 0x09 }, X86_INSN_WBINVD },
 		{ X86_MODE_32, 2, { 0x0f, 0x32 }, X86_INSN_RDMSR },
 		{ X86_MODE_32, 2, { 0x0f, 0x30 }, X86_INSN_WRMSR },
@@ -298,18 +358,19 @@ Test(decode, mnemonics)
 		{ X86_MODE_64, 2, { 0x63, 0x00 }, X86_INSN_OTHER },
 		{ X86_MODE_32, 3, { 0x0f, 0xb6, 0x00 }, X86_INSN_MOVZX },
 		{ X86_MODE_32, 3, { 0x0f, 0xbf, 0x00 }, X86_INSN_MOVSX },
-		{ X86_MODE_32, 2, { 0x10, 0x00 }, X86_INSN_OTHER },		/* adc */
+		{ X86_MODE_32, 2, { 0x10, 0x00 }, X86_INSN_OTHER }, /* adc */
 		{ X86_MODE_32, 2, { 0x31, 0x00 }, X86_INSN_XOR },
 		{ X86_MODE_32, 3, { 0x80, 0x38, 0x01 }, X86_INSN_CMP },
 		{ X86_MODE_32, 3, { 0xf6, 0x00, 0x01 }, X86_INSN_TEST },
-		{ X86_MODE_32, 2, { 0xf6, 0x10 }, X86_INSN_OTHER },		/* not */
+		{ X86_MODE_32, 2, { 0xf6, 0x10 }, X86_INSN_OTHER }, /* not */
 		{ X86_MODE_32, 1, { 0xa5 }, X86_INSN_MOVS },
 		{ X86_MODE_32, 1, { 0xaa }, X86_INSN_STOS },
 	};
 	struct x86_insn in;
 
 	for (size_t i = 0; i < ARRAY_SIZE(m); i++) {
-		cr_assert_eq(x86_decode(m[i].bytes, m[i].len, m[i].mode, &in), 0, "case %zu", i);
+		cr_assert_eq(x86_decode(m[i].bytes, m[i].len, m[i].mode, &in),
+			     0, "case %zu", i);
 		cr_expect_eq(in.length, m[i].len, "case %zu", i);
 		cr_expect_eq(in.mnemonic, m[i].mnem, "case %zu: %s", i,
 			     x86_mnemonic_name(in.mnemonic));

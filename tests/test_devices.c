@@ -114,11 +114,13 @@ Test(io, registration_rejects_overlap_empty_and_overflow)
 		     -E_INVAL);
 	for (i = 2; i < IO_MAX_PORT_RANGES; i++)
 		cr_expect_eq(io_register_port(&dom, (uint16_t)(0x100 + i), 1,
-					      dummy_io, NULL, "f"), 0);
+					      dummy_io, NULL, "f"),
+			     0);
 	cr_expect_eq(io_register_port(&dom, 0x200, 1, dummy_io, NULL, "g"),
 		     -E_NO_MEM);
 	cr_expect_eq(io_register_mmio(&dom, ~0ULL - 10, 100, dummy_io, NULL,
-				      "h"), -E_INVAL);
+				      "h"),
+		     -E_INVAL);
 }
 
 Test(io, unowned_ports_read_all_ones)
@@ -130,8 +132,8 @@ Test(io, unowned_ports_read_all_ones)
 }
 
 /* Reads return the port number; a write to port 0x64 fails. */
-static int echo_io(struct domain *d, void *opaque, uint64_t addr,
-		   unsigned size, bool write, uint64_t *val)
+static int echo_io(struct domain *d, void *opaque, uint64_t addr, unsigned size,
+		   bool write, uint64_t *val)
 {
 	if (write)
 		return addr == 0x64 ? -E_INVAL : 0;
@@ -184,7 +186,8 @@ Test(uart, long_lines_are_split)
 	for (i = 0; i < UART_LINE_MAX + 3; i++)
 		port_out(UART_COM1_BASE, 1, 'a');
 	port_out(UART_COM1_BASE, 1, '\n');
-	cr_expect_eq(strlen(console), 2 * strlen("guest: \n") + UART_LINE_MAX + 3);
+	cr_expect_eq(strlen(console),
+		     2 * strlen("guest: \n") + UART_LINE_MAX + 3);
 }
 
 Test(uart, registers)
@@ -234,7 +237,8 @@ static uint64_t lapic_rw(unsigned reg, bool write, uint32_t val)
 	uint64_t v = val;
 
 	cr_assert_not_null(r);
-	cr_assert_eq(r->fn(&dom, r->opaque, VLAPIC_BASE + reg, 4, write, &v), 0);
+	cr_assert_eq(r->fn(&dom, r->opaque, VLAPIC_BASE + reg, 4, write, &v),
+		     0);
 	return v;
 }
 
@@ -244,11 +248,11 @@ Test(vlapic, one_shot_timer_raises_its_vector_once)
 {
 	struct vcpu *v = lapic_vcpu();
 
-	lapic_rw(0xf0, true, 0x1ff);		/* SVR: enabled */
-	lapic_rw(0x3e0, true, 0xb);		/* divide by 1 */
-	lapic_rw(0x320, true, 0x40);		/* one-shot, vector 0x40 */
+	lapic_rw(0xf0, true, 0x1ff); /* SVR: enabled */
+	lapic_rw(0x3e0, true, 0xb);  /* divide by 1 */
+	lapic_rw(0x320, true, 0x40); /* one-shot, vector 0x40 */
 	cr_expect(!vlapic_can_wake(v));
-	lapic_rw(0x380, true, 1000);		/* 10 us at 100 MHz */
+	lapic_rw(0x380, true, 1000); /* 10 us at 100 MHz */
 	cr_expect(vlapic_can_wake(v));
 	cr_expect_gt(lapic_rw(0x390, false, 0), 0);
 	while (!vlapic_pending(v))
@@ -257,9 +261,9 @@ Test(vlapic, one_shot_timer_raises_its_vector_once)
 	cr_expect_eq(vlapic_take_interrupt(v), 0x40);
 	cr_expect_eq(vlapic_take_interrupt(v), -1);
 	cr_expect(!vlapic_can_wake(v), "one-shot: not armed again");
-	cr_expect_eq(lapic_rw(0x100 + 0x40 / 32 * 16, false, 0), 1u << (0x40 % 32),
-		     "vector in service");
-	lapic_rw(0xb0, true, 0);		/* EOI */
+	cr_expect_eq(lapic_rw(0x100 + 0x40 / 32 * 16, false, 0),
+		     1u << (0x40 % 32), "vector in service");
+	lapic_rw(0xb0, true, 0); /* EOI */
 	cr_expect_eq(lapic_rw(0x100 + 0x40 / 32 * 16, false, 0), 0);
 }
 
@@ -267,7 +271,7 @@ Test(vlapic, masked_or_disabled_timer_raises_nothing)
 {
 	struct vcpu *v = lapic_vcpu();
 
-	lapic_rw(0x320, true, 0x41);		/* SVR still disabled: masked */
+	lapic_rw(0x320, true, 0x41); /* SVR still disabled: masked */
 	cr_expect_eq(lapic_rw(0x320, false, 0) & (1u << 16), 1u << 16);
 	lapic_rw(0x380, true, 10);
 	while (lapic_rw(0x390, false, 0))
@@ -280,8 +284,8 @@ Test(vlapic, tpr_and_in_service_vectors_block_lower_classes)
 	struct vcpu *v = lapic_vcpu();
 
 	lapic_rw(0xf0, true, 0x1ff);
-	lapic_rw(0x320, true, 0x20000 | 0x50);	/* periodic, vector 0x50 */
-	lapic_rw(0x80, true, 0x60);		/* TPR class 6 */
+	lapic_rw(0x320, true, 0x20000 | 0x50); /* periodic, vector 0x50 */
+	lapic_rw(0x80, true, 0x60);	       /* TPR class 6 */
 	lapic_rw(0x380, true, 100);
 	while (!vlapic_pending(v))
 		;

@@ -9,8 +9,8 @@
 #include <inc/memlayout.h>
 
 #define IMG_SIZE 0x3000
-#define TEXT_VA (KERNBASE + 0x100000)
-#define DATA_VA (TEXT_VA + 0x1000)
+#define TEXT_VA	 (KERNBASE + 0x100000)
+#define DATA_VA	 (TEXT_VA + 0x1000)
 
 static union {
 	Elf64_Ehdr eh;
@@ -43,16 +43,26 @@ static void make_image(void)
 	img.eh.e_phentsize = sizeof(Elf64_Phdr);
 	img.eh.e_phnum = 3;
 	ph = (Elf64_Phdr *)(img.bytes + sizeof(Elf64_Ehdr));
-	ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_X,
-			      .p_offset = 0x1000, .p_vaddr = TEXT_VA,
-			      .p_paddr = 0x100000, .p_filesz = 0x800,
-			      .p_memsz = 0x800, .p_align = 0x1000 };
-	ph[1] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = 0x2800,
-			      .p_filesz = 0x10, .p_memsz = 0x10 };
-	ph[2] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W,
-			      .p_offset = 0x2000, .p_vaddr = DATA_VA,
-			      .p_paddr = 0x101000, .p_filesz = 0x100,
-			      .p_memsz = 0x5000, .p_align = 0x1000 };
+	ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD,
+			      .p_flags = PF_R | PF_X,
+			      .p_offset = 0x1000,
+			      .p_vaddr = TEXT_VA,
+			      .p_paddr = 0x100000,
+			      .p_filesz = 0x800,
+			      .p_memsz = 0x800,
+			      .p_align = 0x1000 };
+	ph[1] = (Elf64_Phdr){ .p_type = PT_NOTE,
+			      .p_offset = 0x2800,
+			      .p_filesz = 0x10,
+			      .p_memsz = 0x10 };
+	ph[2] = (Elf64_Phdr){ .p_type = PT_LOAD,
+			      .p_flags = PF_R | PF_W,
+			      .p_offset = 0x2000,
+			      .p_vaddr = DATA_VA,
+			      .p_paddr = 0x101000,
+			      .p_filesz = 0x100,
+			      .p_memsz = 0x5000,
+			      .p_align = 0x1000 };
 }
 
 static int check(size_t size)
@@ -67,7 +77,8 @@ static int check(size_t size)
 		cr_assert_eq(check(size), -E_BAD_ELF, "accepted: %s", why);   \
 		for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) \
 			cr_expect(strstr(why, words[w]) != NULL,              \
-				  "reason \"%s\" lacks \"%s\"", why, words[w]); \
+				  "reason \"%s\" lacks \"%s\"", why,          \
+				  words[w]);                                  \
 	} while (0)
 
 TestSuite(elf, .init = make_image);
@@ -152,7 +163,8 @@ Test(elf, rejects_filesz_above_memsz)
 Test(elf, rejects_file_range_outside_file)
 {
 	ph[2].p_filesz = 0x1001;
-	expect_reject(IMG_SIZE, "segment 2", "p_offset 0x2000", "outside the file");
+	expect_reject(IMG_SIZE, "segment 2", "p_offset 0x2000",
+		      "outside the file");
 }
 
 Test(elf, rejects_file_offset_wrapping)
@@ -240,6 +252,7 @@ Test(elf, truncates_long_reason)
 
 	img.eh.e_machine = EM_386;
 	cr_assert_eq(elf_check(img.bytes, IMG_SIZE, &kern_limits, small,
-			       sizeof(small)), -E_BAD_ELF);
+			       sizeof(small)),
+		     -E_BAD_ELF);
 	cr_expect_str_eq(small, "e_machi");
 }

@@ -16,7 +16,7 @@
 #include <kernel/mm/gmem.h>
 #include "host_kernel.h"
 
-#define GUEST_RAM	(4 * MiB)
+#define GUEST_RAM (4 * MiB)
 
 static struct boot_info *bi;
 static struct domain dom;
@@ -177,8 +177,8 @@ Test(gmem, long_mode_walk_and_tables_outside_ram)
 	cr_expect_eq(gpa, 0x9010);
 	cr_expect_eq(xlate(0xffffffff80002000ULL, false, &gpa, &pfec),
 		     -E_NOT_FOUND);
-	cr_expect_eq(xlate(0xffffffffc0000000ULL, false, &gpa, &pfec),
-		     -E_RANGE, "a table at 16 GiB is not guest RAM");
+	cr_expect_eq(xlate(0xffffffffc0000000ULL, false, &gpa, &pfec), -E_RANGE,
+		     "a table at 16 GiB is not guest RAM");
 }
 
 Test(gmem, copies_cross_discontiguous_pages)
@@ -190,14 +190,17 @@ Test(gmem, copies_cross_discontiguous_pages)
 
 	build_long();
 	cr_assert_eq(gmem_write(v, 0xffffffff80000ffcULL, out, 8, &fault_la,
-				&pfec), 0);
+				&pfec),
+		     0);
 	cr_assert_eq(p2m_read(&dom.p2m, 0x9000, &c, 1), 0);
 	cr_expect_eq(c, 'E', "second half landed in the second frame");
 	cr_assert_eq(gmem_read(v, 0xffffffff80000ffcULL, in, 8, &fault_la,
-			       &pfec), 0);
+			       &pfec),
+		     0);
 	cr_expect_arr_eq(in, out, 8);
 	cr_expect_eq(gmem_read(v, 0xffffffff80001ffcULL, in, 8, &fault_la,
-			       &pfec), -E_NOT_FOUND);
+			       &pfec),
+		     -E_NOT_FOUND);
 	cr_expect_eq(fault_la, 0xffffffff80002000ULL, "fault at the page");
 }
 
@@ -268,12 +271,12 @@ Test(gmem, decode_insn_in_the_vcpus_mode)
 Test(gmem, decode_insn_exit_instructions)
 {
 	static const uint8_t code[] = {
-		0x66, 0x0f, 0x01, 0xd9,		/* vmmcall, with a prefix */
-		0x0f, 0x01, 0xd1,		/* xsetbv */
-		0x41, 0x0f, 0x01, 0xf3,		/* lmsw %r11w */
-		0x0f, 0x01, 0x30,		/* lmsw (%rax) */
-		0x41, 0x0f, 0x22, 0xc1,		/* mov %r9, %cr0 */
-		0x0f, 0x06,			/* clts */
+		0x66, 0x0f, 0x01, 0xd9, /* vmmcall, with a prefix */
+		0x0f, 0x01, 0xd1,	/* xsetbv */
+		0x41, 0x0f, 0x01, 0xf3, /* lmsw %r11w */
+		0x0f, 0x01, 0x30,	/* lmsw (%rax) */
+		0x41, 0x0f, 0x22, 0xc1, /* mov %r9, %cr0 */
+		0x0f, 0x06,		/* clts */
 	};
 	struct x86_insn in;
 

@@ -29,7 +29,7 @@ static int ram_write(void *ctx, gpa_t gpa, const void *src, size_t len)
 	return 0;
 }
 
-static const struct guest_mem mem = { NULL, GUEST_MIB * MiB, ram_write };
+static const struct guest_mem mem = { NULL, GUEST_MIB *MiB, ram_write };
 
 static void setup(void)
 {
@@ -52,7 +52,8 @@ static void teardown(void)
 
 static int load(size_t size)
 {
-	return image_load(&cfg, img, size, NULL, 0, &mem, &boot, err, sizeof(err));
+	return image_load(&cfg, img, size, NULL, 0, &mem, &boot, err,
+			  sizeof(err));
 }
 
 static uint32_t rd32(gpa_t gpa)
@@ -71,10 +72,10 @@ static uint64_t rd64(gpa_t gpa)
 	return v;
 }
 
-#define expect_reject(size, code, want)                                 \
-	do {                                                            \
-		cr_expect_eq(load(size), code, "got %s", err);          \
-		cr_expect_str_eq(err, want);                            \
+#define expect_reject(size, code, want)                        \
+	do {                                                   \
+		cr_expect_eq(load(size), code, "got %s", err); \
+		cr_expect_str_eq(err, want);                   \
 	} while (0)
 
 #define PFX "domains/t.cfg:3: kernel \"k.elf\": "
@@ -111,17 +112,18 @@ static size_t build_elf(unsigned class, uint64_t entry,
 		e->e_phentsize = sizeof(Elf64_Phdr);
 		e->e_phnum = n;
 		for (unsigned i = 0; i < n; i++)
-			ph[i] = (Elf64_Phdr){ PT_LOAD, s[i].flags, 0x1000 * (i + 1),
-				s[i].vaddr, s[i].paddr, s[i].filesz, s[i].memsz,
-				0x1000 };
+			ph[i] = (Elf64_Phdr){ PT_LOAD,		s[i].flags,
+					      0x1000 * (i + 1), s[i].vaddr,
+					      s[i].paddr,	s[i].filesz,
+					      s[i].memsz,	0x1000 };
 	} else {
 		uint32_t *w = (uint32_t *)(img + 16);
 		uint32_t *ph = (uint32_t *)(img + 52);
 
-		w[2] = entry;			/* e_entry */
-		w[3] = 52;			/* e_phoff */
-		*(uint16_t *)(img + 42) = 32;	/* e_phentsize */
-		*(uint16_t *)(img + 44) = n;	/* e_phnum */
+		w[2] = entry;		      /* e_entry */
+		w[3] = 52;		      /* e_phoff */
+		*(uint16_t *)(img + 42) = 32; /* e_phentsize */
+		*(uint16_t *)(img + 44) = n;  /* e_phnum */
 		for (unsigned i = 0; i < n; i++, ph += 8) {
 			ph[0] = PT_LOAD;
 			ph[1] = 0x1000 * (i + 1);
@@ -143,8 +145,10 @@ static const uint8_t data[8] = { 9, 8, 7, 6, 5, 4, 3, 2 };
 static size_t build_two_segments(unsigned class)
 {
 	struct seg_spec s[2] = {
-		{ 0xc0100000, 0x100000, 0x1000, PF_R | PF_X, text, sizeof(text) },
-		{ 0xc0101000, 0x101000, 0x2000, PF_R | PF_W, data, sizeof(data) },
+		{ 0xc0100000, 0x100000, 0x1000, PF_R | PF_X, text,
+		  sizeof(text) },
+		{ 0xc0101000, 0x101000, 0x2000, PF_R | PF_W, data,
+		  sizeof(data) },
 	};
 
 	return build_elf(class, 0xc0100000, s, 2);
@@ -185,7 +189,8 @@ Test(image, elf64_long_mode_page_tables)
 	cr_expect_eq(rd64(0x1008), 0);
 	cr_expect_eq(rd64(0x2000 + 3 * 8), 0x6003);
 	cr_expect_eq(rd64(0x3000 + 1 * 8), 0x200083);
-	cr_expect_eq(rd64(0x6000 + 511 * 8), 0xffe00083, "last 2 MiB below 4 GiB");
+	cr_expect_eq(rd64(0x6000 + 511 * 8), 0xffe00083,
+		     "last 2 MiB below 4 GiB");
 	cr_expect_arr_eq(ram + 0x101000, data, sizeof(data));
 }
 
@@ -212,25 +217,30 @@ Test(image, elf_bad_headers)
 	size_t n = build_two_segments(ELFCLASS32);
 
 	img[EI_CLASS] = 3;
-	expect_reject(n, -E_BAD_ELF, PFX "e_ident[EI_CLASS]: class 3, want 1 "
-		      "(ELF32) or 2 (ELF64)");
+	expect_reject(n, -E_BAD_ELF,
+		      PFX "e_ident[EI_CLASS]: class 3, want 1 "
+			  "(ELF32) or 2 (ELF64)");
 	img[EI_CLASS] = ELFCLASS32;
 	img[18] = EM_X86_64;
-	expect_reject(n, -E_BAD_ELF, PFX "e_machine: machine 62, want EM_386 (3)");
+	expect_reject(n, -E_BAD_ELF,
+		      PFX "e_machine: machine 62, want EM_386 (3)");
 	img[18] = EM_386;
 	img[16] = ET_DYN;
 	expect_reject(n, -E_BAD_ELF, PFX "e_type: type 3, want ET_EXEC (2)");
 	img[16] = ET_EXEC;
 	*(uint16_t *)(img + 44) = 400;
-	expect_reject(n, -E_BAD_ELF, PFX "e_phoff: program headers outside the "
-		      "file (12288 bytes)");
+	expect_reject(n, -E_BAD_ELF,
+		      PFX "e_phoff: program headers outside the "
+			  "file (12288 bytes)");
 	*(uint16_t *)(img + 44) = 0;
 	expect_reject(n, -E_BAD_ELF, PFX "e_phnum: no program headers");
 	img[0] = 0;
-	expect_reject(n, -E_INVAL, PFX "neither ELF nor Multiboot; for a flat "
-		      "binary set kernel_addr");
-	expect_reject(40, -E_INVAL, PFX "neither ELF nor Multiboot; for a flat "
-		      "binary set kernel_addr");
+	expect_reject(n, -E_INVAL,
+		      PFX "neither ELF nor Multiboot; for a flat "
+			  "binary set kernel_addr");
+	expect_reject(40, -E_INVAL,
+		      PFX "neither ELF nor Multiboot; for a flat "
+			  "binary set kernel_addr");
 }
 
 Test(image, elf64_header_checked_by_elf_check)
@@ -247,12 +257,12 @@ Test(image, elf_segment_outside_memory)
 
 	expect_reject(build_elf(ELFCLASS32, 0xff0000, &s, 1), -E_RANGE,
 		      PFX "segment 0 [0xff0000, 0x1010000) outside guest "
-		      "memory (16 MiB)");
+			  "memory (16 MiB)");
 	s.paddr = 0xfffff000;
 	s.memsz = 0x2000;
 	expect_reject(build_elf(ELFCLASS32, 0xff0000, &s, 1), -E_RANGE,
 		      PFX "segment 0 [0xfffff000, 0x100001000) outside guest "
-		      "memory (16 MiB)");
+			  "memory (16 MiB)");
 }
 
 Test(image, elf_segment_errors)
@@ -271,10 +281,11 @@ Test(image, elf_segment_errors)
 	s[1].memsz = 0x1000;
 	expect_reject(build_elf(ELFCLASS32, 0x200000, s, 2), -E_BAD_ELF,
 		      PFX "e_entry 0x200000 outside every executable PT_LOAD "
-		      "segment");
+			  "segment");
 	build_elf(ELFCLASS32, 0x100000, s, 2);
-	expect_reject(0x2004, -E_BAD_ELF, PFX "segment 1: file range outside "
-		      "the file (8196 bytes)");
+	expect_reject(0x2004, -E_BAD_ELF,
+		      PFX "segment 1: file range outside "
+			  "the file (8196 bytes)");
 }
 
 Test(image, elf64_overlapping_page_tables)
@@ -283,7 +294,7 @@ Test(image, elf64_overlapping_page_tables)
 
 	expect_reject(build_elf(ELFCLASS64, 0x4000, &s, 1), -E_RANGE,
 		      PFX "segment 0 [0x4000, 0x5000) overlaps the loader's "
-		      "area [0x1000, 0x7000)");
+			  "area [0x1000, 0x7000)");
 }
 
 Test(image, write_failure_propagates)
@@ -342,18 +353,22 @@ Test(image, flat_errors)
 {
 	cfg.has_kernel_addr = true;
 	cfg.kernel_addr = cfg.entry = 0xfff000;
-	expect_reject(0x2000, -E_RANGE, PFX "flat image [0xfff000, 0x1001000) "
-		      "outside guest memory (16 MiB)");
+	expect_reject(0x2000, -E_RANGE,
+		      PFX "flat image [0xfff000, 0x1001000) "
+			  "outside guest memory (16 MiB)");
 	cfg.kernel_addr = 0x7c00;
 	cfg.entry = 0x7e00;
-	expect_reject(512, -E_RANGE, PFX "entry 0x7e00 outside the image "
-		      "[0x7c00, 0x7e00)");
+	expect_reject(512, -E_RANGE,
+		      PFX "entry 0x7e00 outside the image "
+			  "[0x7c00, 0x7e00)");
 	cfg.kernel_addr = cfg.entry = 0x100000;
-	expect_reject(512, -E_RANGE, PFX "real-mode entry 0x100000 above 1 MiB");
+	expect_reject(512, -E_RANGE,
+		      PFX "real-mode entry 0x100000 above 1 MiB");
 	cfg.kernel_addr = cfg.entry = 0x2000;
 	cfg.boot_mode = BOOT_MODE_LONG;
-	expect_reject(512, -E_RANGE, PFX "flat image [0x2000, 0x2200) overlaps "
-		      "the loader's area [0x1000, 0x7000)");
+	expect_reject(512, -E_RANGE,
+		      PFX "flat image [0x2000, 0x2200) overlaps "
+			  "the loader's area [0x1000, 0x7000)");
 	expect_reject(0, -E_INVAL, PFX "empty file");
 }
 
@@ -385,7 +400,8 @@ Test(image, multiboot_elf_info)
 	strcpy(cfg.extra, "token=abc x=1");
 	strcpy(cfg.ramdisk.path, "initrd.gz");
 	cr_assert_eq(image_load(&cfg, img, build_mb_elf(), rd, sizeof(rd), &mem,
-				&boot, err, sizeof(err)), 0, "%s", err);
+				&boot, err, sizeof(err)),
+		     0, "%s", err);
 	cr_expect_eq(boot.format, IMAGE_MULTIBOOT);
 	cr_expect_eq(boot.mode, BOOT_MODE_PROTECTED);
 	cr_expect_eq(boot.rip, 0x100020);
@@ -395,7 +411,8 @@ Test(image, multiboot_elf_info)
 	cr_expect_eq(boot.cr0, CR0_PE | CR0_ET);
 
 	gpa_t mi = IMAGE_MB_INFO;
-	cr_expect_eq(rd32(mi), (1 << 0) | (1 << 2) | (1 << 3) | (1 << 6) | (1 << 9));
+	cr_expect_eq(rd32(mi),
+		     (1 << 0) | (1 << 2) | (1 << 3) | (1 << 6) | (1 << 9));
 	cr_expect_eq(rd32(mi + 4), 639, "mem_lower");
 	cr_expect_eq(rd32(mi + 8), (GUEST_MIB - 1) * 1024, "mem_upper");
 	cr_expect_str_eq((char *)ram + rd32(mi + 16), "k.elf token=abc x=1");
@@ -403,7 +420,8 @@ Test(image, multiboot_elf_info)
 	cr_expect_eq(rd32(mi + 20), 1, "mods_count");
 
 	gpa_t mod = rd32(mi + 24);
-	cr_expect_eq(rd32(mod), 0x103000, "module on the page after the kernel");
+	cr_expect_eq(rd32(mod), 0x103000,
+		     "module on the page after the kernel");
 	cr_expect_eq(rd32(mod + 4), 0x103000 + sizeof(rd));
 	cr_expect_str_eq((char *)ram + 0x103000, rd);
 	cr_expect_str_eq((char *)ram + rd32(mod + 8), "initrd.gz");
@@ -444,15 +462,18 @@ static size_t build_mb_kludge(uint32_t load, uint32_t load_end,
 Test(image, multiboot_kludge)
 {
 	cr_assert_eq(load(build_mb_kludge(0x100000, 0x100400, 0x102000,
-					  0x100020)), 0, "%s", err);
+					  0x100020)),
+		     0, "%s", err);
 	cr_expect_eq(boot.rip, 0x100020);
 	cr_expect_arr_eq(ram + 0x100020, text, sizeof(text));
-	cr_expect_eq(ram[0x100400], 0, "bss zeroed (file data past load_end "
+	cr_expect_eq(ram[0x100400], 0,
+		     "bss zeroed (file data past load_end "
 		     "not loaded)");
 	cr_expect_eq(ram[0x101fff], 0, "bss zeroed");
 	cr_expect_eq(ram[0x102000], 0xaa);
 	cr_expect_eq(boot.load_end, 0x102000);
-	cr_assert_eq(load(build_mb_kludge(0x100000, 0, 0, 0x100020)), 0, "%s", err);
+	cr_assert_eq(load(build_mb_kludge(0x100000, 0, 0, 0x100020)), 0, "%s",
+		     err);
 	cr_expect_eq(boot.load_end, 0x100800, "load_end 0: to the end of file");
 }
 
@@ -461,8 +482,9 @@ Test(image, multiboot_header_search_limit)
 	uint32_t k[5] = { 0x100000, 0x100000, 0, 0, 0x100000 };
 
 	mb_header(img + 8184, MB_FLAG_AOUT_KLUDGE, k);
-	expect_reject(0x4000, -E_INVAL, PFX "neither ELF nor Multiboot; for a "
-		      "flat binary set kernel_addr");
+	expect_reject(0x4000, -E_INVAL,
+		      PFX "neither ELF nor Multiboot; for a "
+			  "flat binary set kernel_addr");
 	mb_header(img + 8180, MB_FLAG_AOUT_KLUDGE, k);
 	cr_expect_eq(load(0x4000), 0, "%s", err);
 }
@@ -472,32 +494,43 @@ Test(image, multiboot_rejections)
 	size_t n = build_mb_kludge(0x100000, 0, 0, 0x100020);
 
 	img[8] ^= 1;
-	expect_reject(n, -E_INVAL, PFX "Multiboot header at offset 0x0: bad "
-		      "checksum 0xe4514ffc");
+	expect_reject(n, -E_INVAL,
+		      PFX "Multiboot header at offset 0x0: bad "
+			  "checksum 0xe4514ffc");
 	mb_header(img, 1 << 2, NULL);
-	expect_reject(n, -E_NOT_SUPP, PFX "Multiboot header: flags 0x00000004 "
-		      "ask for unsupported features 0x4");
+	expect_reject(n, -E_NOT_SUPP,
+		      PFX "Multiboot header: flags 0x00000004 "
+			  "ask for unsupported features 0x4");
 	mb_header(img, 0, NULL);
-	expect_reject(n, -E_INVAL, PFX "Multiboot header without the address "
-		      "fields (flag 16) in a file that is not ELF");
+	expect_reject(n, -E_INVAL,
+		      PFX "Multiboot header without the address "
+			  "fields (flag 16) in a file that is not ELF");
 	n = build_mb_kludge(0x100000, 0, 0, 0x200000);
-	expect_reject(n, -E_INVAL, PFX "Multiboot header: entry_addr 0x200000 "
-		      "outside the loaded code [0x100000, 0x100800)");
+	expect_reject(n, -E_INVAL,
+		      PFX "Multiboot header: entry_addr 0x200000 "
+			  "outside the loaded code [0x100000, 0x100800)");
 	n = build_mb_kludge(0x100000, 0x100000 + 0x900, 0, 0x100020);
-	expect_reject(n, -E_INVAL, PFX "Multiboot header: bad load_end_addr "
-		      "0x100900 / bss_end_addr 0x0");
+	expect_reject(n, -E_INVAL,
+		      PFX "Multiboot header: bad load_end_addr "
+			  "0x100900 / bss_end_addr 0x0");
 	n = build_mb_kludge(0x100000, 0x100400, 0x100200, 0x100020);
-	expect_reject(n, -E_INVAL, PFX "Multiboot header: bad load_end_addr "
-		      "0x100400 / bss_end_addr 0x100200");
+	expect_reject(n, -E_INVAL,
+		      PFX "Multiboot header: bad load_end_addr "
+			  "0x100400 / bss_end_addr 0x100200");
 	n = build_mb_kludge(0x8000, 0, 0x9800, 0x8020);
-	expect_reject(n, -E_RANGE, PFX "Multiboot load [0x8000, 0x9800) overlaps "
-		      "the loader's area [0x9000, 0xa000)");
+	expect_reject(n, -E_RANGE,
+		      PFX "Multiboot load [0x8000, 0x9800) overlaps "
+			  "the loader's area [0x9000, 0xa000)");
 	n = build_mb_kludge(0xfff000, 0, 0x1001000, 0xfff020);
-	expect_reject(n, -E_RANGE, PFX "Multiboot load [0xfff000, 0x1001000) "
-		      "outside guest memory (16 MiB)");
+	expect_reject(n, -E_RANGE,
+		      PFX "Multiboot load [0xfff000, 0x1001000) "
+			  "outside guest memory (16 MiB)");
 	((uint32_t *)img)[3] = 0x100010;
-	expect_reject(n, -E_INVAL, PFX "Multiboot header: load_addr 0xfff000 / "
-		      "header_addr 0x100010 put the load before the file's start");
+	expect_reject(
+		n, -E_INVAL,
+		PFX
+		"Multiboot header: load_addr 0xfff000 / "
+		"header_addr 0x100010 put the load before the file's start");
 }
 
 Test(image, multiboot_mode_and_ramdisk_rules)
@@ -505,17 +538,21 @@ Test(image, multiboot_mode_and_ramdisk_rules)
 	size_t n = build_mb_kludge(0x100000, 0, 0, 0x100020);
 
 	cfg.boot_mode = BOOT_MODE_LONG;
-	expect_reject(n, -E_INVAL, PFX "boot_mode \"long\": Multiboot kernels "
-		      "start in protected mode");
+	expect_reject(n, -E_INVAL,
+		      PFX "boot_mode \"long\": Multiboot kernels "
+			  "start in protected mode");
 	cfg.boot_mode = BOOT_MODE_DEFAULT;
 	strcpy(cfg.ramdisk.path, "rd");
-	expect_reject(n, -E_INVAL, PFX "ramdisk \"rd\" not given to the loader");
-	cr_expect_eq(image_load(&cfg, img, build_two_segments(ELFCLASS32), "x", 1,
-				&mem, &boot, err, sizeof(err)), -E_INVAL);
+	expect_reject(n, -E_INVAL,
+		      PFX "ramdisk \"rd\" not given to the loader");
+	cr_expect_eq(image_load(&cfg, img, build_two_segments(ELFCLASS32), "x",
+				1, &mem, &boot, err, sizeof(err)),
+		     -E_INVAL);
 	cr_expect_str_eq(err, PFX "a ramdisk needs a Multiboot kernel");
 	n = build_mb_kludge(0x100000, 0, 0, 0x100020);
 	cr_expect_eq(image_load(&cfg, img, n, img, 16 * MiB, &mem, &boot, err,
-				sizeof(err)), -E_RANGE);
+				sizeof(err)),
+		     -E_RANGE);
 	cr_expect_str_eq(err, PFX "ramdisk [0x101000, 0x1101000) outside guest "
-			 "memory (16 MiB)");
+				  "memory (16 MiB)");
 }

@@ -20,16 +20,21 @@
 #include <kernel/dev/io.h>
 #include "host_kernel.h"
 
-#define GUEST_RAM	(4 * MiB)
-#define CODE		0x7000
-#define PORT_BAD	0xbad
+#define GUEST_RAM (4 * MiB)
+#define CODE	  0x7000
+#define PORT_BAD  0xbad
 
 static struct boot_info *bi;
 static struct domain dom;
 static struct vcpu *v;
 static uint64_t regs[VREG_COUNT];
 static struct vseg_desc segs[VSEG_COUNT];
-static struct { uint8_t vector; bool has_error; uint32_t error; int n; } inj;
+static struct {
+	uint8_t vector;
+	bool has_error;
+	uint32_t error;
+	int n;
+} inj;
 static uint8_t out[8192];
 static unsigned nout;
 
@@ -50,7 +55,8 @@ void virt_seg_read(struct vcpu *vc, enum vseg s, struct vseg_desc *o)
 
 bool vcpu_long_mode(struct vcpu *vc)
 {
-	return (regs[VREG_EFER] & EFER_LMA) && (segs[VSEG_CS].attr & SEG_ATTR_L);
+	return (regs[VREG_EFER] & EFER_LMA) &&
+	       (segs[VSEG_CS].attr & SEG_ATTR_L);
 }
 
 void virt_inject_exception(struct vcpu *vc, uint8_t vector, bool has_error,
@@ -114,10 +120,15 @@ static void setup(void)
 	v = &dom.vcpus[0];
 	v->domain = &dom;
 	cr_assert_eq(p2m_init(&dom.p2m, GUEST_RAM), 0);
-	cr_assert_eq(io_register_port(&dom, 0, PORT_BAD, test_port, NULL, "test"), 0);
-	cr_assert_eq(io_register_port(&dom, PORT_BAD, 1, bad_port, NULL, "bad"), 0);
-	cr_assert_eq(io_register_port(&dom, PORT_BAD + 1, 0x10000 - PORT_BAD - 1,
-				      test_port, NULL, "test"), 0);
+	cr_assert_eq(io_register_port(&dom, 0, PORT_BAD, test_port, NULL,
+				      "test"),
+		     0);
+	cr_assert_eq(io_register_port(&dom, PORT_BAD, 1, bad_port, NULL, "bad"),
+		     0);
+	cr_assert_eq(io_register_port(&dom, PORT_BAD + 1,
+				      0x10000 - PORT_BAD - 1, test_port, NULL,
+				      "test"),
+		     0);
 }
 
 static void teardown(void)
@@ -134,11 +145,11 @@ static void put(gpa_t gpa, const void *p, size_t len)
 }
 
 /* Places the instruction bytes at CS:RIP = CODE and runs them. */
-#define RUN(...)							\
-	({								\
-		static const uint8_t b_[] = { __VA_ARGS__ };		\
-		put(CODE, b_, sizeof(b_));				\
-		mmio_emulate(v);					\
+#define RUN(...)                                             \
+	({                                                   \
+		static const uint8_t b_[] = { __VA_ARGS__ }; \
+		put(CODE, b_, sizeof(b_));                   \
+		mmio_emulate(v);                             \
 	})
 
 Test(mmio, rep_outsb_backwards_from_an_overridden_segment)
@@ -149,7 +160,7 @@ Test(mmio, rep_outsb_backwards_from_an_overridden_segment)
 	v->gprs[GPR_RSI] = 0x102;
 	v->gprs[GPR_RCX] = 3;
 	v->gprs[GPR_RDX] = 0x3f8;
-	cr_assert_eq(RUN(0x64, 0xf3, 0x6e), 0);	/* rep outsb %fs:(%esi) */
+	cr_assert_eq(RUN(0x64, 0xf3, 0x6e), 0); /* rep outsb %fs:(%esi) */
 	cr_assert_eq(nout, 3);
 	cr_expect_arr_eq(out, "cba", 3);
 	cr_expect_eq(v->gprs[GPR_RSI], 0xff);
@@ -167,7 +178,7 @@ Test(mmio, rep_insb_into_es_in_16_bit_code)
 	v->gprs[GPR_RDI] = 0x7777fffe;
 	v->gprs[GPR_RCX] = 3;
 	v->gprs[GPR_RDX] = 0x3ff;
-	cr_assert_eq(RUN(0xf3, 0x6c), 0);		/* rep insb */
+	cr_assert_eq(RUN(0xf3, 0x6c), 0); /* rep insb */
 	cr_assert_eq(p2m_read(&dom.p2m, 0x3fffe, buf, 2), 0);
 	cr_assert_eq(p2m_read(&dom.p2m, 0x30000, buf + 2, 1), 0);
 	cr_expect(buf[1] == buf[0] + 1 && buf[2] == buf[0] + 2,
@@ -226,9 +237,10 @@ Test(mmio, ins_outside_guest_ram_crashes_the_domain)
 	v->gprs[GPR_RDI] = GUEST_RAM - 2;
 	v->gprs[GPR_RCX] = 4;
 	v->gprs[GPR_RDX] = 0x80;
-	cr_assert_eq(RUN(0xf3, 0x66, 0x6d), -E_IO);	/* rep insw */
+	cr_assert_eq(RUN(0xf3, 0x66, 0x6d), -E_IO); /* rep insw */
 	cr_expect_eq(dom.state, DOMAIN_CRASHED);
-	cr_expect_str_eq(dom.crash_reason, "ins at 0x400000: outside guest memory");
+	cr_expect_str_eq(dom.crash_reason,
+			 "ins at 0x400000: outside guest memory");
 	cr_expect_eq(v->gprs[GPR_RCX], 4, "registers untouched");
 }
 

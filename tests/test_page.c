@@ -99,7 +99,8 @@ static size_t exhaust_and_free(void)
 		cr_assert_eq(pa % PAGE_SIZE, 0);
 		cr_assert(allowed(pa), "page 0x%lx is off limits", pa);
 		cr_assert_lt(pa, HOST_MEM_SIZE);
-		cr_assert_not(seen[pa / PAGE_SIZE], "0x%lx handed out twice", pa);
+		cr_assert_not(seen[pa / PAGE_SIZE], "0x%lx handed out twice",
+			      pa);
 		seen[pa / PAGE_SIZE] = 1;
 		for (int i = 0; i < PAGE_SIZE; i++)
 			cr_assert_eq(((uint8_t *)kva(pa))[i], 0);
@@ -130,7 +131,8 @@ Test(page, every_type_only_usable_pages)
 	map_every_type();
 	page_init(bi);
 	/* Everything allowed except the pages holding the state array. */
-	size_t array_pages = ROUNDUP(16 * MiB / PAGE_SIZE, PAGE_SIZE) / PAGE_SIZE;
+	size_t array_pages = ROUNDUP(16 * MiB / PAGE_SIZE, PAGE_SIZE) /
+			     PAGE_SIZE;
 	cr_assert_eq(page_total_count(), count_allowed() - array_pages);
 	cr_assert_eq(exhaust_and_free(), page_total_count());
 	/* A second round gets the same pages again. */
@@ -234,7 +236,8 @@ Test(page, contig_alignment)
 		cr_assert_eq(*(uint64_t *)kva(d + i * PAGE_SIZE), 0);
 	}
 	for (int i = 0; i < 3; i++)
-		cr_assert(allowed(a + i * PAGE_SIZE) && allowed(c + i * PAGE_SIZE));
+		cr_assert(allowed(a + i * PAGE_SIZE) &&
+			  allowed(c + i * PAGE_SIZE));
 	cr_assert_eq(page_free_count(), nfree - 3 - 2 - 3 - 512);
 	page_free_contig(a, 3);
 	page_free_contig(b, 2);
@@ -285,7 +288,7 @@ Test(page, free_of_reserved_page_panics, .signal = SIGABRT)
 {
 	map_every_type();
 	page_init(bi);
-	page_free(5 * MiB);	/* runtime code */
+	page_free(5 * MiB); /* runtime code */
 }
 
 Test(page, free_of_low_page_panics, .signal = SIGABRT)

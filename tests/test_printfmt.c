@@ -7,18 +7,19 @@
 
 static char buf[128];
 
-#define expect_fmt(want, ...)                                           \
-	do {                                                            \
-		int n = snprintf(buf, sizeof(buf), __VA_ARGS__);        \
-		cr_expect_str_eq(buf, want);                            \
-		cr_expect_eq(n, (int)strlen(want));                     \
+#define expect_fmt(want, ...)                                    \
+	do {                                                     \
+		int n = snprintf(buf, sizeof(buf), __VA_ARGS__); \
+		cr_expect_str_eq(buf, want);                     \
+		cr_expect_eq(n, (int)strlen(want));              \
 	} while (0)
 
 Test(printfmt, integers)
 {
 	expect_fmt("42 -7 4294967295", "%d %i %u", 42, -7, 4294967295u);
 	expect_fmt("-9223372036854775808", "%lld", (long long)INT64_MIN);
-	expect_fmt("18446744073709551615", "%llu", (unsigned long long)UINT64_MAX);
+	expect_fmt("18446744073709551615", "%llu",
+		   (unsigned long long)UINT64_MAX);
 	expect_fmt("ff FF 17", "%x %X %o", 255, 255, 15);
 	expect_fmt("ffffffff80100000", "%lx", 0xffffffff80100000ul);
 	expect_fmt("12345 0", "%zu %d", (size_t)12345, 0);

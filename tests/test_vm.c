@@ -10,7 +10,7 @@
 #include <kernel/mm/vm.h>
 #include "host_kernel.h"
 
-#define VA	0xffffffff84000000ULL	/* 2 MiB aligned */
+#define VA 0xffffffff84000000ULL /* 2 MiB aligned */
 
 static struct boot_info *bi;
 static hpa_t pml4;
@@ -74,13 +74,15 @@ Test(vm, map_4k)
 
 Test(vm, permissions_kept)
 {
-	uint64_t perms[] = { 0, PTE_W, PTE_U, PTE_NX, PTE_W | PTE_U | PTE_NX,
-			     PTE_PCD | PTE_W };
+	uint64_t perms[] = {
+		0, PTE_W, PTE_U, PTE_NX, PTE_W | PTE_U | PTE_NX, PTE_PCD | PTE_W
+	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(perms); i++) {
 		uint64_t va = VA + i * PAGE_SIZE;
 		cr_assert_eq(vm_map(pml4, va, 0x200000 + i * PAGE_SIZE,
-				    PAGE_SIZE, perms[i]), 0);
+				    PAGE_SIZE, perms[i]),
+			     0);
 		expect_map(va, 0x200000 + i * PAGE_SIZE, perms[i]);
 	}
 }
@@ -108,7 +110,8 @@ Test(vm, misaligned_pa_uses_small_pages)
 
 Test(vm, mixed_range)
 {
-	uint64_t va = VA - 2 * PAGE_SIZE, size = LARGE_PAGE_SIZE + 4 * PAGE_SIZE;
+	uint64_t va = VA - 2 * PAGE_SIZE,
+		 size = LARGE_PAGE_SIZE + 4 * PAGE_SIZE;
 	hpa_t pa = 4 * MiB - 2 * PAGE_SIZE;
 
 	cr_assert_eq(vm_map(pml4, va, pa, size, PTE_W), 0);
@@ -116,7 +119,8 @@ Test(vm, mixed_range)
 	expect_map(va + PAGE_SIZE, pa + PAGE_SIZE, PTE_W);
 	expect_map(VA, 4 * MiB, PTE_W | PTE_PS);
 	expect_map(VA + LARGE_PAGE_SIZE, 6 * MiB, PTE_W);
-	expect_map(VA + LARGE_PAGE_SIZE + PAGE_SIZE, 6 * MiB + PAGE_SIZE, PTE_W);
+	expect_map(VA + LARGE_PAGE_SIZE + PAGE_SIZE, 6 * MiB + PAGE_SIZE,
+		   PTE_W);
 	expect_unmapped(va - PAGE_SIZE);
 	expect_unmapped(va + size);
 }
@@ -127,15 +131,18 @@ Test(vm, remap_is_refused)
 	cr_assert_eq(vm_map(pml4, VA, 8 * MiB, PAGE_SIZE, PTE_W), -E_EXISTS);
 	/* Partial overlap: nothing of the new range gets mapped. */
 	cr_assert_eq(vm_map(pml4, VA - 3 * PAGE_SIZE, 8 * MiB, 4 * PAGE_SIZE,
-			    PTE_W), -E_EXISTS);
+			    PTE_W),
+		     -E_EXISTS);
 	expect_unmapped(VA - 3 * PAGE_SIZE);
 	expect_map(VA, 4 * MiB, PTE_W);
 	/* A large page over an existing small one. */
 	cr_assert_eq(vm_map(pml4, VA, 8 * MiB, LARGE_PAGE_SIZE, 0), -E_EXISTS);
 	cr_assert_eq(vm_map(pml4, VA + LARGE_PAGE_SIZE, 8 * MiB,
-			    LARGE_PAGE_SIZE, 0), 0);
-	cr_assert_eq(vm_map(pml4, VA + LARGE_PAGE_SIZE + 5 * PAGE_SIZE, 0x100000,
-			    PAGE_SIZE, 0), -E_EXISTS);
+			    LARGE_PAGE_SIZE, 0),
+		     0);
+	cr_assert_eq(vm_map(pml4, VA + LARGE_PAGE_SIZE + 5 * PAGE_SIZE,
+			    0x100000, PAGE_SIZE, 0),
+		     -E_EXISTS);
 }
 
 Test(vm, bad_arguments)
@@ -146,8 +153,9 @@ Test(vm, bad_arguments)
 	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, 0, 0), -E_INVAL);
 	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, PAGE_SIZE, 0x5000), -E_INVAL);
 	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, PAGE_SIZE, PTE_PS), -E_INVAL);
-	cr_assert_eq(vm_map(pml4, 0xfffffffffffff000ULL, 4 * MiB,
-			    2 * PAGE_SIZE, 0), -E_INVAL);
+	cr_assert_eq(vm_map(pml4, 0xfffffffffffff000ULL, 4 * MiB, 2 * PAGE_SIZE,
+			    0),
+		     -E_INVAL);
 	cr_assert_eq(vm_unmap(pml4, VA + 8, PAGE_SIZE), -E_INVAL);
 	expect_unmapped(VA);
 }
@@ -169,8 +177,8 @@ Test(vm, unmap_splits_large_page)
 {
 	size_t nfree;
 
-	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, LARGE_PAGE_SIZE,
-			    PTE_W | PTE_NX), 0);
+	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, LARGE_PAGE_SIZE, PTE_W | PTE_NX),
+		     0);
 	nfree = page_free_count();
 	cr_assert_eq(vm_unmap(pml4, VA + 5 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
 	cr_assert_eq(page_free_count(), nfree - 1, "one new page table");
@@ -193,12 +201,13 @@ Test(vm, unmap_tail_of_large_page)
 {
 	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, 2 * LARGE_PAGE_SIZE, PTE_W), 0);
 	cr_assert_eq(vm_unmap(pml4, VA + LARGE_PAGE_SIZE - PAGE_SIZE,
-			      2 * PAGE_SIZE), 0);
+			      2 * PAGE_SIZE),
+		     0);
 	expect_map(VA, 4 * MiB, PTE_W);
 	expect_unmapped(VA + LARGE_PAGE_SIZE - PAGE_SIZE);
 	expect_unmapped(VA + LARGE_PAGE_SIZE);
-	expect_map(VA + LARGE_PAGE_SIZE + PAGE_SIZE,
-		   6 * MiB + PAGE_SIZE, PTE_W);
+	expect_map(VA + LARGE_PAGE_SIZE + PAGE_SIZE, 6 * MiB + PAGE_SIZE,
+		   PTE_W);
 }
 
 Test(vm, walk_without_create)

@@ -14,15 +14,15 @@
 #include <vmx/vmx.h>
 
 /* Table 29-1..29-6: permission bits, and the leaf's memory type (7:3). */
-#define EPT_R		(1ULL << 0)
-#define EPT_W		(1ULL << 1)
-#define EPT_X		(1ULL << 2)
-#define EPT_RWX		(EPT_R | EPT_W | EPT_X)
-#define EPT_MT_WB	(6ULL << 3)
+#define EPT_R	  (1ULL << 0)
+#define EPT_W	  (1ULL << 1)
+#define EPT_X	  (1ULL << 2)
+#define EPT_RWX	  (EPT_R | EPT_W | EPT_X)
+#define EPT_MT_WB (6ULL << 3)
 
 /* 25.6.11: the EPTP's memory type (2:0) and page-walk length - 1 (5:3). */
-#define EPTP_MT_WB	6ULL
-#define EPTP_WALK4	(3ULL << 3)
+#define EPTP_MT_WB 6ULL
+#define EPTP_WALK4 (3ULL << 3)
 
 uint64_t ept_pointer(hpa_t root)
 {

@@ -64,9 +64,7 @@ static enum exit_kind vmx_decode_cr(struct vcpu *v, uint64_t qual)
 		x->op = CR_OP_MOV;
 		x->gpr = (enum gpr)CRQ_GPR(qual);
 		return EXIT_CR_ACCESS;
-	case CRQ_CLTS:
-		x->op = CR_OP_CLTS;
-		return EXIT_CR_ACCESS;
+	case CRQ_CLTS: x->op = CR_OP_CLTS; return EXIT_CR_ACCESS;
 	default:
 		gpr = (qual & CRQ_LMSW_MEM) ? -1 : vmx_lmsw_gpr(v);
 		if (gpr < 0)
@@ -108,7 +106,8 @@ static enum exit_kind vmx_decode_exception(struct vcpu *v)
 {
 	uint64_t info = vmcs_read(VMCS_EXIT_INTR_INFO);
 
-	if ((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT == INTR_TYPE_NMI)
+	if ((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT ==
+	    INTR_TYPE_NMI)
 		return EXIT_INTR;
 	if ((info & INTR_INFO_VECTOR_MASK) == T_UD)
 		return vmx_decode_ud(v);
@@ -121,42 +120,29 @@ static enum exit_kind vmx_exit_kind(struct vcpu *v, uint64_t reason,
 	if (reason & EXIT_REASON_ENTRY_FAIL)
 		return EXIT_ENTRY_FAIL;
 	switch (EXIT_REASON_BASIC(reason)) {
-	case EXIT_REASON_CPUID:
-		return EXIT_CPUID;
-	case EXIT_REASON_RDMSR:
-		return EXIT_MSR_READ;
-	case EXIT_REASON_WRMSR:
-		return EXIT_MSR_WRITE;
-	case EXIT_REASON_HLT:
-		return EXIT_HLT;
-	case EXIT_REASON_VMCALL:
-		return EXIT_HYPERCALL;
-	case EXIT_REASON_IO:
-		return vmx_decode_io(v, qual);
-	case EXIT_REASON_CR_ACCESS:
-		return vmx_decode_cr(v, qual);
+	case EXIT_REASON_CPUID: return EXIT_CPUID;
+	case EXIT_REASON_RDMSR: return EXIT_MSR_READ;
+	case EXIT_REASON_WRMSR: return EXIT_MSR_WRITE;
+	case EXIT_REASON_HLT: return EXIT_HLT;
+	case EXIT_REASON_VMCALL: return EXIT_HYPERCALL;
+	case EXIT_REASON_IO: return vmx_decode_io(v, qual);
+	case EXIT_REASON_CR_ACCESS: return vmx_decode_cr(v, qual);
 	case EXIT_REASON_EPT_VIOLATION:
-	case EXIT_REASON_EPT_MISCONFIG:
-		return vmx_decode_ept(v, qual);
-	case EXIT_REASON_TRIPLE_FAULT:
-		return EXIT_SHUTDOWN;
+	case EXIT_REASON_EPT_MISCONFIG: return vmx_decode_ept(v, qual);
+	case EXIT_REASON_TRIPLE_FAULT: return EXIT_SHUTDOWN;
 	case EXIT_REASON_EXTERNAL_INTR:
 	case EXIT_REASON_INIT:
 	case EXIT_REASON_SIPI:
-	case EXIT_REASON_SMI:
-		return EXIT_INTR;
-	case EXIT_REASON_EXCEPTION_NMI:
-		return vmx_decode_exception(v);
+	case EXIT_REASON_SMI: return EXIT_INTR;
+	case EXIT_REASON_EXCEPTION_NMI: return vmx_decode_exception(v);
 	case EXIT_REASON_GETSEC:
 	case EXIT_REASON_VMCLEAR ... EXIT_REASON_VMXON:
 	case EXIT_REASON_MWAIT:
 	case EXIT_REASON_MONITOR:
 	case EXIT_REASON_INVEPT:
 	case EXIT_REASON_INVVPID:
-	case EXIT_REASON_VMFUNC:
-		return EXIT_INVALID_INSN;
-	default:
-		return EXIT_UNKNOWN;
+	case EXIT_REASON_VMFUNC: return EXIT_INVALID_INSN;
+	default: return EXIT_UNKNOWN;
 	}
 }
 #else
@@ -172,20 +158,23 @@ static enum exit_kind vmx_exit_kind(struct vcpu *v, uint64_t reason,
 static void vmx_report_entry_failure(uint64_t reason, uint64_t qual)
 {
 	static const char *const quals[] = {
-		[2] = "loading PDPTEs", [3] = "NMI injection",
+		[2] = "loading PDPTEs",
+		[3] = "NMI injection",
 		[4] = "invalid VMCS link pointer",
 	};
 	uint64_t basic = EXIT_REASON_BASIC(reason);
 
 	cprintf("vmx: VM entry failed: exit reason %llu (%s), qualification "
-		"%llu (%s)\n", (unsigned long long)basic,
+		"%llu (%s)\n",
+		(unsigned long long)basic,
 		basic == EXIT_REASON_BAD_GUEST_STATE ? "invalid guest state" :
-		basic == EXIT_REASON_MSR_LOADING ? "MSR loading" :
-		basic == EXIT_REASON_MACHINE_CHECK ? "machine-check event" : "?",
+		basic == EXIT_REASON_MSR_LOADING     ? "MSR loading" :
+		basic == EXIT_REASON_MACHINE_CHECK   ? "machine-check event" :
+						       "?",
 		(unsigned long long)qual,
 		qual < ARRAY_SIZE(quals) && quals[qual] ? quals[qual] :
 		basic == EXIT_REASON_MSR_LOADING ? "failing MSR entry, from 1" :
-		"a guest-state field");
+						   "a guest-state field");
 }
 
 void vmx_exit_decode(struct vcpu *v)
@@ -200,7 +189,7 @@ void vmx_exit_decode(struct vcpu *v)
 	/* The preemption timer (vmx.c) ends the slice as a host interrupt. */
 	if (e->hw_code == EXIT_REASON_PREEMPT_TIMER)
 		e->kind = EXIT_INTR;
-	else if (e->hw_code == EXIT_REASON_XSETBV)	/* kernel/xstate.c */
+	else if (e->hw_code == EXIT_REASON_XSETBV) /* kernel/xstate.c */
 		e->kind = EXIT_XSETBV;
 	else
 		e->kind = vmx_exit_kind(v, e->hw_code, e->hw_info1);

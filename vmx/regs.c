@@ -16,9 +16,10 @@
 static unsigned vmx_seg_index(enum vseg s)
 {
 	static const uint8_t index[VSEG_COUNT] = {
-		[VSEG_ES] = 0, [VSEG_CS] = 1, [VSEG_SS] = 2, [VSEG_DS] = 3,
-		[VSEG_FS] = 4, [VSEG_GS] = 5, [VSEG_LDTR] = 6, [VSEG_TR] = 7,
-		[VSEG_GDTR] = 8, [VSEG_IDTR] = 9,
+		[VSEG_ES] = 0,	 [VSEG_CS] = 1, [VSEG_SS] = 2,
+		[VSEG_DS] = 3,	 [VSEG_FS] = 4, [VSEG_GS] = 5,
+		[VSEG_LDTR] = 6, [VSEG_TR] = 7, [VSEG_GDTR] = 8,
+		[VSEG_IDTR] = 9,
 	};
 
 	if ((unsigned)s >= VSEG_COUNT)
@@ -37,12 +38,12 @@ static uint64_t vmx_cr_view(uint32_t real, uint32_t mask, uint32_t shadow)
 static int vmx_msr_slot(enum vreg r)
 {
 	switch (r) {
-	case VREG_STAR:		return VMX_MSR_STAR;
-	case VREG_LSTAR:	return VMX_MSR_LSTAR;
-	case VREG_CSTAR:	return VMX_MSR_CSTAR;
-	case VREG_SFMASK:	return VMX_MSR_SFMASK;
+	case VREG_STAR: return VMX_MSR_STAR;
+	case VREG_LSTAR: return VMX_MSR_LSTAR;
+	case VREG_CSTAR: return VMX_MSR_CSTAR;
+	case VREG_SFMASK: return VMX_MSR_SFMASK;
 	case VREG_KERNEL_GS_BASE: return VMX_MSR_KERNEL_GS_BASE;
-	default:		return -1;
+	default: return -1;
 	}
 }
 
@@ -50,16 +51,16 @@ static int vmx_msr_slot(enum vreg r)
 static uint32_t vmx_reg_field(enum vreg r)
 {
 	switch (r) {
-	case VREG_RIP:		return VMCS_GUEST_RIP;
-	case VREG_RFLAGS:	return VMCS_GUEST_RFLAGS;
-	case VREG_CR3:		return VMCS_GUEST_CR3;
-	case VREG_EFER:		return VMCS_GUEST_EFER;
-	case VREG_PAT:		return VMCS_GUEST_PAT;
-	case VREG_SYSENTER_CS:	return VMCS_GUEST_SYSENTER_CS;
-	case VREG_SYSENTER_ESP:	return VMCS_GUEST_SYSENTER_ESP;
-	case VREG_SYSENTER_EIP:	return VMCS_GUEST_SYSENTER_EIP;
-	case VREG_DR7:		return VMCS_GUEST_DR7;
-	default:		panic("vmx_reg_field: register %d", r);
+	case VREG_RIP: return VMCS_GUEST_RIP;
+	case VREG_RFLAGS: return VMCS_GUEST_RFLAGS;
+	case VREG_CR3: return VMCS_GUEST_CR3;
+	case VREG_EFER: return VMCS_GUEST_EFER;
+	case VREG_PAT: return VMCS_GUEST_PAT;
+	case VREG_SYSENTER_CS: return VMCS_GUEST_SYSENTER_CS;
+	case VREG_SYSENTER_ESP: return VMCS_GUEST_SYSENTER_ESP;
+	case VREG_SYSENTER_EIP: return VMCS_GUEST_SYSENTER_EIP;
+	case VREG_DR7: return VMCS_GUEST_DR7;
+	default: panic("vmx_reg_field: register %d", r);
 	}
 }
 
@@ -79,7 +80,7 @@ uint64_t vmx_reg_read(struct vcpu *v, enum vreg r)
 	if (r == VREG_CR4)
 		return vmx_cr_view(VMCS_GUEST_CR4, VMCS_CR4_MASK,
 				   VMCS_CR4_SHADOW);
-	if (r == VREG_CPL)	/* SDM 3C 27.3.1: SS.DPL is the CPL */
+	if (r == VREG_CPL) /* SDM 3C 27.3.1: SS.DPL is the CPL */
 		return (vmcs_read(VMCS_GUEST_SS_AR) & SEG_ATTR_DPL) >>
 		       SEG_ATTR_DPL_SHIFT;
 	return vmcs_read(vmx_reg_field(r));
@@ -158,9 +159,7 @@ void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 		vmx_write_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, val,
 			     vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed1);
 		break;
-	case VREG_EFER:
-		vmx_write_efer(val);
-		break;
+	case VREG_EFER: vmx_write_efer(val); break;
 	case VREG_CPL:
 		ar = vmcs_read(VMCS_GUEST_SS_AR) & ~(uint64_t)SEG_ATTR_DPL;
 		vmcs_write(VMCS_GUEST_SS_AR,
@@ -169,12 +168,11 @@ void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 	case VREG_RIP:
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
 			   vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
-			   ~(uint64_t)(INTERRUPTIBILITY_STI |
-				       INTERRUPTIBILITY_MOV_SS));
+				   ~(uint64_t)(INTERRUPTIBILITY_STI |
+					       INTERRUPTIBILITY_MOV_SS));
 		vmcs_write(VMCS_GUEST_RIP, val);
 		break;
-	default:
-		vmcs_write(vmx_reg_field(r), val);
+	default: vmcs_write(vmx_reg_field(r), val);
 	}
 	if (r == VREG_CR0 || r == VREG_CR3 || r == VREG_CR4 || r == VREG_EFER)
 		vmx_load_pdptes(v);
@@ -201,8 +199,7 @@ void vmx_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out)
 }
 
 /* A segment whose P bit is clear is marked unusable (SDM 3C 24.4.1). */
-void vmx_seg_write(struct vcpu *v, enum vseg s,
-			  const struct vseg_desc *in)
+void vmx_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in)
 {
 	unsigned i = vmx_seg_index(s);
 	uint32_t ar = (in->attr & 0xff) | ((uint32_t)(in->attr & 0xf00) << 4);
@@ -225,7 +222,8 @@ void vmx_seg_write(struct vcpu *v, enum vseg s,
  */
 void vmx_inject_event(struct vcpu *v, const struct virt_event *ev)
 {
-	uint64_t info = ev->vector | ((uint64_t)ev->type << INTR_INFO_TYPE_SHIFT) |
+	uint64_t info = ev->vector |
+			((uint64_t)ev->type << INTR_INFO_TYPE_SHIFT) |
 			INTR_INFO_VALID;
 
 	vmx_load(v);

@@ -23,13 +23,15 @@
 #include <vmx/vmx.h>
 #include <vmx/vmcs.h>
 
-static hpa_t vmcs_io_bitmap_pa;		/* A and B, one page each */
+static hpa_t vmcs_io_bitmap_pa; /* A and B, one page each */
 static hpa_t vmcs_msr_bitmap_pa;
-static hpa_t vmcs_host_msrs_pa;		/* VM-exit MSR-load area */
+static hpa_t vmcs_host_msrs_pa; /* VM-exit MSR-load area */
 
 static const uint32_t vmcs_msr_index[VMX_NMSRS] = {
-	[VMX_MSR_STAR] = MSR_STAR, [VMX_MSR_LSTAR] = MSR_LSTAR,
-	[VMX_MSR_CSTAR] = MSR_CSTAR, [VMX_MSR_SFMASK] = MSR_SFMASK,
+	[VMX_MSR_STAR] = MSR_STAR,
+	[VMX_MSR_LSTAR] = MSR_LSTAR,
+	[VMX_MSR_CSTAR] = MSR_CSTAR,
+	[VMX_MSR_SFMASK] = MSR_SFMASK,
 	[VMX_MSR_KERNEL_GS_BASE] = MSR_KERNEL_GS_BASE,
 };
 
@@ -202,7 +204,8 @@ static void vmcs_dump_exit(struct vcpu *v)
 			(unsigned long long)(v->arch.vmx.fail - 1),
 			vmx_insn_error_name(v->arch.vmx.fail - 1));
 	cprintf("  exit reason 0x%llx (basic %llu%s) qualification 0x%llx "
-		"insn len %llu info 0x%llx\n", (unsigned long long)reason,
+		"insn len %llu info 0x%llx\n",
+		(unsigned long long)reason,
 		(unsigned long long)EXIT_REASON_BASIC(reason),
 		(reason & EXIT_REASON_ENTRY_FAIL) ? ", VM-entry failure" : "",
 		(unsigned long long)vmcs_read(VMCS_EXIT_QUALIFICATION),
@@ -235,7 +238,8 @@ static void vmcs_dump_controls(void)
 static void vmcs_dump_guest(struct vcpu *v)
 {
 	static const char *const segs[VSEG_COUNT] = {
-		"es", "cs", "ss", "ds", "fs", "gs", "gdtr", "ldtr", "idtr", "tr",
+		"es", "cs",   "ss",   "ds",   "fs",
+		"gs", "gdtr", "ldtr", "idtr", "tr",
 	};
 	struct vseg_desc d;
 	enum vseg s;

@@ -17,177 +17,177 @@
 #include <inc/types.h>
 
 /* Appendix B.1: 16-bit fields */
-#define VMCS_VPID			0x0000
-#define VMCS_GUEST_ES_SEL		0x0800	/* + 2 * vmx_seg_index */
-#define VMCS_GUEST_CS_SEL		0x0802
-#define VMCS_GUEST_SS_SEL		0x0804
-#define VMCS_GUEST_DS_SEL		0x0806
-#define VMCS_GUEST_FS_SEL		0x0808
-#define VMCS_GUEST_GS_SEL		0x080a
-#define VMCS_GUEST_LDTR_SEL		0x080c
-#define VMCS_GUEST_TR_SEL		0x080e
-#define VMCS_HOST_ES_SEL		0x0c00
-#define VMCS_HOST_CS_SEL		0x0c02
-#define VMCS_HOST_SS_SEL		0x0c04
-#define VMCS_HOST_DS_SEL		0x0c06
-#define VMCS_HOST_FS_SEL		0x0c08
-#define VMCS_HOST_GS_SEL		0x0c0a
-#define VMCS_HOST_TR_SEL		0x0c0c
+#define VMCS_VPID	    0x0000
+#define VMCS_GUEST_ES_SEL   0x0800 /* + 2 * vmx_seg_index */
+#define VMCS_GUEST_CS_SEL   0x0802
+#define VMCS_GUEST_SS_SEL   0x0804
+#define VMCS_GUEST_DS_SEL   0x0806
+#define VMCS_GUEST_FS_SEL   0x0808
+#define VMCS_GUEST_GS_SEL   0x080a
+#define VMCS_GUEST_LDTR_SEL 0x080c
+#define VMCS_GUEST_TR_SEL   0x080e
+#define VMCS_HOST_ES_SEL    0x0c00
+#define VMCS_HOST_CS_SEL    0x0c02
+#define VMCS_HOST_SS_SEL    0x0c04
+#define VMCS_HOST_DS_SEL    0x0c06
+#define VMCS_HOST_FS_SEL    0x0c08
+#define VMCS_HOST_GS_SEL    0x0c0a
+#define VMCS_HOST_TR_SEL    0x0c0c
 
 /* B.2: 64-bit fields */
-#define VMCS_IO_BITMAP_A		0x2000
-#define VMCS_IO_BITMAP_B		0x2002
-#define VMCS_MSR_BITMAP			0x2004
-#define VMCS_EXIT_MSR_STORE_ADDR	0x2006
-#define VMCS_EXIT_MSR_LOAD_ADDR		0x2008
-#define VMCS_ENTRY_MSR_LOAD_ADDR	0x200a
-#define VMCS_EPT_POINTER		0x201a
-#define VMCS_GUEST_PHYS_ADDR		0x2400
-#define VMCS_LINK_POINTER		0x2800
-#define VMCS_GUEST_DEBUGCTL		0x2802
-#define VMCS_GUEST_PAT			0x2804
-#define VMCS_GUEST_EFER			0x2806
-#define VMCS_GUEST_PDPTE0		0x280a	/* PDPTE1-3 follow, 2 apart */
-#define VMCS_HOST_PAT			0x2c00
-#define VMCS_HOST_EFER			0x2c02
+#define VMCS_IO_BITMAP_A	 0x2000
+#define VMCS_IO_BITMAP_B	 0x2002
+#define VMCS_MSR_BITMAP		 0x2004
+#define VMCS_EXIT_MSR_STORE_ADDR 0x2006
+#define VMCS_EXIT_MSR_LOAD_ADDR	 0x2008
+#define VMCS_ENTRY_MSR_LOAD_ADDR 0x200a
+#define VMCS_EPT_POINTER	 0x201a
+#define VMCS_GUEST_PHYS_ADDR	 0x2400
+#define VMCS_LINK_POINTER	 0x2800
+#define VMCS_GUEST_DEBUGCTL	 0x2802
+#define VMCS_GUEST_PAT		 0x2804
+#define VMCS_GUEST_EFER		 0x2806
+#define VMCS_GUEST_PDPTE0	 0x280a /* PDPTE1-3 follow, 2 apart */
+#define VMCS_HOST_PAT		 0x2c00
+#define VMCS_HOST_EFER		 0x2c02
 
 /* B.3: 32-bit fields */
-#define VMCS_PIN_CONTROLS		0x4000
-#define VMCS_PROC_CONTROLS		0x4002
-#define VMCS_EXCEPTION_BITMAP		0x4004
-#define VMCS_CR3_TARGET_COUNT		0x400a
-#define VMCS_EXIT_CONTROLS		0x400c
-#define VMCS_EXIT_MSR_STORE_COUNT	0x400e
-#define VMCS_EXIT_MSR_LOAD_COUNT	0x4010
-#define VMCS_ENTRY_CONTROLS		0x4012
-#define VMCS_ENTRY_MSR_LOAD_COUNT	0x4014
-#define VMCS_ENTRY_INTR_INFO		0x4016
-#define VMCS_ENTRY_EXCEPTION_ERROR	0x4018
-#define VMCS_ENTRY_INSN_LEN		0x401a
-#define VMCS_PROC_CONTROLS2		0x401e
-#define VMCS_INSN_ERROR			0x4400
-#define VMCS_EXIT_REASON		0x4402
-#define VMCS_EXIT_INTR_INFO		0x4404
-#define VMCS_EXIT_INTR_ERROR		0x4406
-#define VMCS_IDT_VECTORING_INFO		0x4408
-#define VMCS_IDT_VECTORING_ERROR	0x440a
-#define VMCS_EXIT_INSN_LEN		0x440c
-#define VMCS_EXIT_INSN_INFO		0x440e
-#define VMCS_GUEST_ES_LIMIT		0x4800	/* + 2 * vmx_seg_index */
-#define VMCS_GUEST_CS_LIMIT		0x4802
-#define VMCS_GUEST_SS_LIMIT		0x4804
-#define VMCS_GUEST_DS_LIMIT		0x4806
-#define VMCS_GUEST_FS_LIMIT		0x4808
-#define VMCS_GUEST_GS_LIMIT		0x480a
-#define VMCS_GUEST_LDTR_LIMIT		0x480c
-#define VMCS_GUEST_TR_LIMIT		0x480e
-#define VMCS_GUEST_GDTR_LIMIT		0x4810
-#define VMCS_GUEST_IDTR_LIMIT		0x4812
-#define VMCS_GUEST_ES_AR		0x4814	/* + 2 * vmx_seg_index */
-#define VMCS_GUEST_CS_AR		0x4816
-#define VMCS_GUEST_SS_AR		0x4818
-#define VMCS_GUEST_DS_AR		0x481a
-#define VMCS_GUEST_FS_AR		0x481c
-#define VMCS_GUEST_GS_AR		0x481e
-#define VMCS_GUEST_LDTR_AR		0x4820
-#define VMCS_GUEST_TR_AR		0x4822
-#define VMCS_GUEST_INTERRUPTIBILITY	0x4824
-#define VMCS_GUEST_ACTIVITY		0x4826
-#define VMCS_GUEST_SYSENTER_CS		0x482a
-#define VMCS_PREEMPT_TIMER		0x482e
-#define VMCS_HOST_SYSENTER_CS		0x4c00
+#define VMCS_PIN_CONTROLS	    0x4000
+#define VMCS_PROC_CONTROLS	    0x4002
+#define VMCS_EXCEPTION_BITMAP	    0x4004
+#define VMCS_CR3_TARGET_COUNT	    0x400a
+#define VMCS_EXIT_CONTROLS	    0x400c
+#define VMCS_EXIT_MSR_STORE_COUNT   0x400e
+#define VMCS_EXIT_MSR_LOAD_COUNT    0x4010
+#define VMCS_ENTRY_CONTROLS	    0x4012
+#define VMCS_ENTRY_MSR_LOAD_COUNT   0x4014
+#define VMCS_ENTRY_INTR_INFO	    0x4016
+#define VMCS_ENTRY_EXCEPTION_ERROR  0x4018
+#define VMCS_ENTRY_INSN_LEN	    0x401a
+#define VMCS_PROC_CONTROLS2	    0x401e
+#define VMCS_INSN_ERROR		    0x4400
+#define VMCS_EXIT_REASON	    0x4402
+#define VMCS_EXIT_INTR_INFO	    0x4404
+#define VMCS_EXIT_INTR_ERROR	    0x4406
+#define VMCS_IDT_VECTORING_INFO	    0x4408
+#define VMCS_IDT_VECTORING_ERROR    0x440a
+#define VMCS_EXIT_INSN_LEN	    0x440c
+#define VMCS_EXIT_INSN_INFO	    0x440e
+#define VMCS_GUEST_ES_LIMIT	    0x4800 /* + 2 * vmx_seg_index */
+#define VMCS_GUEST_CS_LIMIT	    0x4802
+#define VMCS_GUEST_SS_LIMIT	    0x4804
+#define VMCS_GUEST_DS_LIMIT	    0x4806
+#define VMCS_GUEST_FS_LIMIT	    0x4808
+#define VMCS_GUEST_GS_LIMIT	    0x480a
+#define VMCS_GUEST_LDTR_LIMIT	    0x480c
+#define VMCS_GUEST_TR_LIMIT	    0x480e
+#define VMCS_GUEST_GDTR_LIMIT	    0x4810
+#define VMCS_GUEST_IDTR_LIMIT	    0x4812
+#define VMCS_GUEST_ES_AR	    0x4814 /* + 2 * vmx_seg_index */
+#define VMCS_GUEST_CS_AR	    0x4816
+#define VMCS_GUEST_SS_AR	    0x4818
+#define VMCS_GUEST_DS_AR	    0x481a
+#define VMCS_GUEST_FS_AR	    0x481c
+#define VMCS_GUEST_GS_AR	    0x481e
+#define VMCS_GUEST_LDTR_AR	    0x4820
+#define VMCS_GUEST_TR_AR	    0x4822
+#define VMCS_GUEST_INTERRUPTIBILITY 0x4824
+#define VMCS_GUEST_ACTIVITY	    0x4826
+#define VMCS_GUEST_SYSENTER_CS	    0x482a
+#define VMCS_PREEMPT_TIMER	    0x482e
+#define VMCS_HOST_SYSENTER_CS	    0x4c00
 
 /* B.4: natural-width fields */
-#define VMCS_CR0_MASK			0x6000
-#define VMCS_CR4_MASK			0x6002
-#define VMCS_CR0_SHADOW			0x6004
-#define VMCS_CR4_SHADOW			0x6006
-#define VMCS_EXIT_QUALIFICATION		0x6400
-#define VMCS_GUEST_LINEAR_ADDR		0x640a
-#define VMCS_GUEST_CR0			0x6800
-#define VMCS_GUEST_CR3			0x6802
-#define VMCS_GUEST_CR4			0x6804
-#define VMCS_GUEST_ES_BASE		0x6806	/* + 2 * vmx_seg_index */
-#define VMCS_GUEST_CS_BASE		0x6808
-#define VMCS_GUEST_SS_BASE		0x680a
-#define VMCS_GUEST_DS_BASE		0x680c
-#define VMCS_GUEST_FS_BASE		0x680e
-#define VMCS_GUEST_GS_BASE		0x6810
-#define VMCS_GUEST_LDTR_BASE		0x6812
-#define VMCS_GUEST_TR_BASE		0x6814
-#define VMCS_GUEST_GDTR_BASE		0x6816
-#define VMCS_GUEST_IDTR_BASE		0x6818
-#define VMCS_GUEST_DR7			0x681a
-#define VMCS_GUEST_RSP			0x681c
-#define VMCS_GUEST_RIP			0x681e
-#define VMCS_GUEST_RFLAGS		0x6820
-#define VMCS_GUEST_PENDING_DBG		0x6822
-#define VMCS_GUEST_SYSENTER_ESP		0x6824
-#define VMCS_GUEST_SYSENTER_EIP		0x6826
-#define VMCS_HOST_CR0			0x6c00
-#define VMCS_HOST_CR3			0x6c02
-#define VMCS_HOST_CR4			0x6c04
-#define VMCS_HOST_FS_BASE		0x6c06
-#define VMCS_HOST_GS_BASE		0x6c08
-#define VMCS_HOST_TR_BASE		0x6c0a
-#define VMCS_HOST_GDTR_BASE		0x6c0c
-#define VMCS_HOST_IDTR_BASE		0x6c0e
-#define VMCS_HOST_SYSENTER_ESP		0x6c10
-#define VMCS_HOST_SYSENTER_EIP		0x6c12
-#define VMCS_HOST_RSP			0x6c14
-#define VMCS_HOST_RIP			0x6c16
+#define VMCS_CR0_MASK		0x6000
+#define VMCS_CR4_MASK		0x6002
+#define VMCS_CR0_SHADOW		0x6004
+#define VMCS_CR4_SHADOW		0x6006
+#define VMCS_EXIT_QUALIFICATION 0x6400
+#define VMCS_GUEST_LINEAR_ADDR	0x640a
+#define VMCS_GUEST_CR0		0x6800
+#define VMCS_GUEST_CR3		0x6802
+#define VMCS_GUEST_CR4		0x6804
+#define VMCS_GUEST_ES_BASE	0x6806 /* + 2 * vmx_seg_index */
+#define VMCS_GUEST_CS_BASE	0x6808
+#define VMCS_GUEST_SS_BASE	0x680a
+#define VMCS_GUEST_DS_BASE	0x680c
+#define VMCS_GUEST_FS_BASE	0x680e
+#define VMCS_GUEST_GS_BASE	0x6810
+#define VMCS_GUEST_LDTR_BASE	0x6812
+#define VMCS_GUEST_TR_BASE	0x6814
+#define VMCS_GUEST_GDTR_BASE	0x6816
+#define VMCS_GUEST_IDTR_BASE	0x6818
+#define VMCS_GUEST_DR7		0x681a
+#define VMCS_GUEST_RSP		0x681c
+#define VMCS_GUEST_RIP		0x681e
+#define VMCS_GUEST_RFLAGS	0x6820
+#define VMCS_GUEST_PENDING_DBG	0x6822
+#define VMCS_GUEST_SYSENTER_ESP 0x6824
+#define VMCS_GUEST_SYSENTER_EIP 0x6826
+#define VMCS_HOST_CR0		0x6c00
+#define VMCS_HOST_CR3		0x6c02
+#define VMCS_HOST_CR4		0x6c04
+#define VMCS_HOST_FS_BASE	0x6c06
+#define VMCS_HOST_GS_BASE	0x6c08
+#define VMCS_HOST_TR_BASE	0x6c0a
+#define VMCS_HOST_GDTR_BASE	0x6c0c
+#define VMCS_HOST_IDTR_BASE	0x6c0e
+#define VMCS_HOST_SYSENTER_ESP	0x6c10
+#define VMCS_HOST_SYSENTER_EIP	0x6c12
+#define VMCS_HOST_RSP		0x6c14
+#define VMCS_HOST_RIP		0x6c16
 
 /* SDM 3C 25.6.1 table 25-5: pin-based VM-execution controls */
-#define PIN_EXT_INTR_EXITING		(1u << 0)
-#define PIN_NMI_EXITING			(1u << 3)
-#define PIN_PREEMPT_TIMER		(1u << 6)
+#define PIN_EXT_INTR_EXITING (1u << 0)
+#define PIN_NMI_EXITING	     (1u << 3)
+#define PIN_PREEMPT_TIMER    (1u << 6)
 
 /* Table 25-6: primary processor-based controls */
-#define PROC_HLT_EXITING		(1u << 7)
-#define PROC_MWAIT_EXITING		(1u << 10)
-#define PROC_CR3_LOAD_EXITING		(1u << 15)
-#define PROC_CR3_STORE_EXITING		(1u << 16)
-#define PROC_USE_IO_BITMAPS		(1u << 25)
-#define PROC_USE_MSR_BITMAPS		(1u << 28)
-#define PROC_MONITOR_EXITING		(1u << 29)
-#define PROC_SECONDARY			(1u << 31)
+#define PROC_HLT_EXITING       (1u << 7)
+#define PROC_MWAIT_EXITING     (1u << 10)
+#define PROC_CR3_LOAD_EXITING  (1u << 15)
+#define PROC_CR3_STORE_EXITING (1u << 16)
+#define PROC_USE_IO_BITMAPS    (1u << 25)
+#define PROC_USE_MSR_BITMAPS   (1u << 28)
+#define PROC_MONITOR_EXITING   (1u << 29)
+#define PROC_SECONDARY	       (1u << 31)
 
 /* Table 25-7: secondary processor-based controls */
-#define PROC2_ENABLE_EPT		(1u << 1)
-#define PROC2_ENABLE_VPID		(1u << 5)
-#define PROC2_UNRESTRICTED_GUEST	(1u << 7)
+#define PROC2_ENABLE_EPT	 (1u << 1)
+#define PROC2_ENABLE_VPID	 (1u << 5)
+#define PROC2_UNRESTRICTED_GUEST (1u << 7)
 
 /* Table 25-13 / 25-15: VM-exit and VM-entry controls */
-#define EXIT_SAVE_DEBUG_CONTROLS	(1u << 2)
-#define EXIT_HOST_ADDR_SPACE_SIZE	(1u << 9)
-#define EXIT_SAVE_PAT			(1u << 18)
-#define EXIT_LOAD_PAT			(1u << 19)
-#define EXIT_SAVE_EFER			(1u << 20)
-#define EXIT_LOAD_EFER			(1u << 21)
-#define ENTRY_LOAD_DEBUG_CONTROLS	(1u << 2)
-#define ENTRY_IA32E_MODE		(1u << 9)
-#define ENTRY_LOAD_PAT			(1u << 14)
-#define ENTRY_LOAD_EFER			(1u << 15)
+#define EXIT_SAVE_DEBUG_CONTROLS  (1u << 2)
+#define EXIT_HOST_ADDR_SPACE_SIZE (1u << 9)
+#define EXIT_SAVE_PAT		  (1u << 18)
+#define EXIT_LOAD_PAT		  (1u << 19)
+#define EXIT_SAVE_EFER		  (1u << 20)
+#define EXIT_LOAD_EFER		  (1u << 21)
+#define ENTRY_LOAD_DEBUG_CONTROLS (1u << 2)
+#define ENTRY_IA32E_MODE	  (1u << 9)
+#define ENTRY_LOAD_PAT		  (1u << 14)
+#define ENTRY_LOAD_EFER		  (1u << 15)
 
 /* 25.4.1: guest segment access rights (the VMCB's attr, bits 8-11 moved
  * to 12-15, plus "unusable") */
-#define VMX_AR_UNUSABLE			(1u << 16)
+#define VMX_AR_UNUSABLE (1u << 16)
 
 /* 24.8.3 table 25-17 and 27.2.2: interruption information */
-#define INTR_INFO_VECTOR_MASK		0xffu
-#define INTR_INFO_TYPE_SHIFT		8
-#define INTR_INFO_TYPE_MASK		(7u << 8)
-#define INTR_INFO_DELIVER_CODE		(1u << 11)
-#define INTR_INFO_NMI_UNBLOCKING	(1u << 12)	/* reserved at entry */
-#define INTR_INFO_VALID			(1u << 31)
-#define INTR_TYPE_NMI			2
-#define INTR_TYPE_SOFT_INT		4
-#define INTR_TYPE_PRIV_SOFT_EXC		5
-#define INTR_TYPE_SOFT_EXC		6
+#define INTR_INFO_VECTOR_MASK	 0xffu
+#define INTR_INFO_TYPE_SHIFT	 8
+#define INTR_INFO_TYPE_MASK	 (7u << 8)
+#define INTR_INFO_DELIVER_CODE	 (1u << 11)
+#define INTR_INFO_NMI_UNBLOCKING (1u << 12) /* reserved at entry */
+#define INTR_INFO_VALID		 (1u << 31)
+#define INTR_TYPE_NMI		 2
+#define INTR_TYPE_SOFT_INT	 4
+#define INTR_TYPE_PRIV_SOFT_EXC	 5
+#define INTR_TYPE_SOFT_EXC	 6
 
 /* 25.4.2 table 25-3: interruptibility state */
-#define INTERRUPTIBILITY_STI		(1u << 0)
-#define INTERRUPTIBILITY_MOV_SS		(1u << 1)
+#define INTERRUPTIBILITY_STI	(1u << 0)
+#define INTERRUPTIBILITY_MOV_SS (1u << 1)
 
 /* Appendix C: basic exit reasons */
 enum vmx_exit_reason {
@@ -220,32 +220,37 @@ enum vmx_exit_reason {
 	EXIT_REASON_XSETBV = 55,
 	EXIT_REASON_VMFUNC = 59,
 };
-#define EXIT_REASON_BASIC(r)		((r) & 0xffff)
-#define EXIT_REASON_ENTRY_FAIL		(1u << 31)
+#define EXIT_REASON_BASIC(r)   ((r)&0xffff)
+#define EXIT_REASON_ENTRY_FAIL (1u << 31)
 
 /* Table 28-3: exit qualification of control-register accesses */
-#define CRQ_CR(q)			((q) & 0xf)
-#define CRQ_TYPE(q)			(((q) >> 4) & 3)
-#define CRQ_LMSW_MEM			(1u << 6)
-#define CRQ_GPR(q)			(((q) >> 8) & 0xf)
-enum { CRQ_MOV_TO, CRQ_MOV_FROM, CRQ_CLTS, CRQ_LMSW };
+#define CRQ_CR(q)    ((q)&0xf)
+#define CRQ_TYPE(q)  (((q) >> 4) & 3)
+#define CRQ_LMSW_MEM (1u << 6)
+#define CRQ_GPR(q)   (((q) >> 8) & 0xf)
+enum {
+	CRQ_MOV_TO,
+	CRQ_MOV_FROM,
+	CRQ_CLTS,
+	CRQ_LMSW
+};
 
 /* Table 28-5: exit qualification of I/O instructions */
-#define IOQ_SIZE(q)			(((q) & 7) + 1)
-#define IOQ_IN				(1u << 3)
-#define IOQ_STRING			(1u << 4)
-#define IOQ_REP				(1u << 5)
-#define IOQ_PORT(q)			((uint16_t)((q) >> 16))
+#define IOQ_SIZE(q) (((q)&7) + 1)
+#define IOQ_IN	    (1u << 3)
+#define IOQ_STRING  (1u << 4)
+#define IOQ_REP	    (1u << 5)
+#define IOQ_PORT(q) ((uint16_t)((q) >> 16))
 
 /* Table 28-7: exit qualification of EPT violations */
-#define EPTQ_READ			(1u << 0)
-#define EPTQ_WRITE			(1u << 1)
-#define EPTQ_FETCH			(1u << 2)
-#define EPTQ_PERMS			(7u << 3)
+#define EPTQ_READ  (1u << 0)
+#define EPTQ_WRITE (1u << 1)
+#define EPTQ_FETCH (1u << 2)
+#define EPTQ_PERMS (7u << 3)
 
 /* Table 28-8 (INS/OUTS): VM-exit instruction information */
-#define INSN_INFO_ADDR_SIZE(i)		(((i) >> 7) & 7)
-#define INSN_INFO_SEG(i)		(((i) >> 15) & 7)
+#define INSN_INFO_ADDR_SIZE(i) (((i) >> 7) & 7)
+#define INSN_INFO_SEG(i)       (((i) >> 15) & 7)
 
 /* Name of VM-instruction error n (SDM 3C 31.4), "?" if unknown. */
 const char *vmx_insn_error_name(uint64_t n);
@@ -260,7 +265,9 @@ static inline uint64_t vmcs_insn_error(void)
 	uint64_t val = 0;
 
 	__asm__ volatile("vmread %1, %0"
-			 : "=r"(val) : "r"((uint64_t)VMCS_INSN_ERROR) : "cc");
+			 : "=r"(val)
+			 : "r"((uint64_t)VMCS_INSN_ERROR)
+			 : "cc");
 	return val;
 }
 
@@ -272,7 +279,8 @@ static inline uint64_t vmcs_read(uint32_t field)
 
 	__asm__ volatile("vmread %3, %0; setc %1; setz %2"
 			 : "=r"(val), "=qm"(cf), "=qm"(zf)
-			 : "r"((uint64_t)field) : "cc");
+			 : "r"((uint64_t)field)
+			 : "cc");
 	if (cf || zf)
 		vmcs_fail("vmread", field, cf);
 	return val;
@@ -285,7 +293,8 @@ static inline void vmcs_write(uint32_t field, uint64_t val)
 
 	__asm__ volatile("vmwrite %2, %3; setc %0; setz %1"
 			 : "=qm"(cf), "=qm"(zf)
-			 : "rm"(val), "r"((uint64_t)field) : "cc", "memory");
+			 : "rm"(val), "r"((uint64_t)field)
+			 : "cc", "memory");
 	if (cf || zf)
 		vmcs_fail("vmwrite", field, cf);
 }

@@ -15,16 +15,16 @@
 #include <vmx/vmx.h>
 #include <vmx/vmcs.h>
 
-#define CPUID_1_ECX_VMX		(1u << 5)
+#define CPUID_1_ECX_VMX (1u << 5)
 
-#define VMX_TRUE_CTLS_OFFSET	(MSR_IA32_VMX_TRUE_PINBASED_CTLS - \
-				 MSR_IA32_VMX_PINBASED_CTLS)
+#define VMX_TRUE_CTLS_OFFSET \
+	(MSR_IA32_VMX_TRUE_PINBASED_CTLS - MSR_IA32_VMX_PINBASED_CTLS)
 
-#define BASIC_REVISION_MASK	0x7fffffffULL	/* bits 30:0 */
-#define BASIC_IO_INSN_INFO	(1ULL << 54)
-#define BASIC_TRUE_CTLS		(1ULL << 55)
+#define BASIC_REVISION_MASK 0x7fffffffULL /* bits 30:0 */
+#define BASIC_IO_INSN_INFO  (1ULL << 54)
+#define BASIC_TRUE_CTLS	    (1ULL << 55)
 
-#define MISC_PREEMPT_RATE(m)	((m) & 0x1f)	/* timer ticks every 2^n TSC */
+#define MISC_PREEMPT_RATE(m) ((m)&0x1f) /* timer ticks every 2^n TSC */
 
 /* IA32_VMX_EPT_VPID_CAP, appendix A.10 */
 #define EPT_CAP_WALK4		(1ULL << 6)
@@ -33,30 +33,31 @@
 #define EPT_CAP_INVEPT_SINGLE	(1ULL << 25)
 #define EPT_CAP_INVEPT_ALL	(1ULL << 26)
 #define VPID_CAP_INVVPID	(1ULL << 32)
-#define VPID_CAP_INVVPID_SINGLE	(1ULL << 41)
+#define VPID_CAP_INVVPID_SINGLE (1ULL << 41)
 #define VPID_CAP_INVVPID_ALL	(1ULL << 42)
 
-#define INVEPT_SINGLE		1
-#define INVEPT_ALL		2
-#define INVVPID_SINGLE		1
-#define INVVPID_ALL		2
+#define INVEPT_SINGLE  1
+#define INVEPT_ALL     2
+#define INVVPID_SINGLE 1
+#define INVVPID_ALL    2
 
 struct vmx_caps vmx_caps;
 
 static hpa_t vmx_vmxon_pa;
-static hpa_t vmx_current;	/* the current VMCS, 0 if none */
+static hpa_t vmx_current; /* the current VMCS, 0 if none */
 
 /* VMXON, VMCLEAR, VMPTRLD: take the physical address in memory (VMXON
  * is the handout's to call). */
-#define VMX_PA_INSN(name)						\
-	static __attribute__((unused)) void name(hpa_t pa)		\
-	{								\
-		uint8_t cf, zf;						\
-		__asm__ volatile(#name " %2; setc %0; setz %1"		\
-				 : "=qm"(cf), "=qm"(zf) : "m"(pa)	\
-				 : "cc", "memory");			\
-		if (cf || zf)						\
-			vmcs_fail(#name, 0, cf);			\
+#define VMX_PA_INSN(name)                                      \
+	static __attribute__((unused)) void name(hpa_t pa)     \
+	{                                                      \
+		uint8_t cf, zf;                                \
+		__asm__ volatile(#name " %2; setc %0; setz %1" \
+				 : "=qm"(cf), "=qm"(zf)        \
+				 : "m"(pa)                     \
+				 : "cc", "memory");            \
+		if (cf || zf)                                  \
+			vmcs_fail(#name, 0, cf);               \
 	}
 VMX_PA_INSN(vmxon)
 VMX_PA_INSN(vmclear)
@@ -65,11 +66,14 @@ VMX_PA_INSN(vmptrld)
 
 static void invept(uint64_t type, uint64_t eptp)
 {
-	struct { uint64_t eptp, zero; } desc = { eptp, 0 };
+	struct {
+		uint64_t eptp, zero;
+	} desc = { eptp, 0 };
 	uint8_t cf, zf;
 
 	__asm__ volatile("invept %2, %3; setc %0; setz %1"
-			 : "=qm"(cf), "=qm"(zf) : "m"(desc), "r"(type)
+			 : "=qm"(cf), "=qm"(zf)
+			 : "m"(desc), "r"(type)
 			 : "cc", "memory");
 	if (cf || zf)
 		vmcs_fail("invept", 0, cf);
@@ -77,11 +81,14 @@ static void invept(uint64_t type, uint64_t eptp)
 
 static void invvpid(uint64_t type, uint16_t vpid)
 {
-	struct { uint64_t vpid, gva; } desc = { vpid, 0 };
+	struct {
+		uint64_t vpid, gva;
+	} desc = { vpid, 0 };
 	uint8_t cf, zf;
 
 	__asm__ volatile("invvpid %2, %3; setc %0; setz %1"
-			 : "=qm"(cf), "=qm"(zf) : "m"(desc), "r"(type)
+			 : "=qm"(cf), "=qm"(zf)
+			 : "m"(desc), "r"(type)
 			 : "cc", "memory");
 	if (cf || zf)
 		vmcs_fail("invvpid", 0, cf);
@@ -100,8 +107,8 @@ static int vmx_adjust(uint32_t msr, uint32_t need, uint32_t want,
 
 	if (need & ~may1) {
 		cprintf("vmx: %s controls 0x%08x not allowed "
-			"(MSR 0x%x allows 0x%08x)\n", what, need & ~may1, msr,
-			may1);
+			"(MSR 0x%x allows 0x%08x)\n",
+			what, need & ~may1, msr, may1);
 		return -E_NOT_SUPP;
 	}
 	*out = must1 | need | (want & may1);
@@ -143,20 +150,21 @@ static int vmx_probe_controls(void)
 		       PIN_PREEMPT_TIMER, "pin-based", &c->pin) < 0 ||
 	    vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS),
 		       PROC_HLT_EXITING | PROC_USE_IO_BITMAPS |
-		       PROC_USE_MSR_BITMAPS | PROC_MWAIT_EXITING |
-		       PROC_MONITOR_EXITING | PROC_SECONDARY, 0,
-		       "processor-based", &c->proc) < 0 ||
+			       PROC_USE_MSR_BITMAPS | PROC_MWAIT_EXITING |
+			       PROC_MONITOR_EXITING | PROC_SECONDARY,
+		       0, "processor-based", &c->proc) < 0 ||
 	    vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
 		       PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST,
 		       PROC2_ENABLE_VPID, "secondary", &c->proc2) < 0 ||
 	    vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_EXIT_CTLS),
 		       EXIT_SAVE_DEBUG_CONTROLS | EXIT_HOST_ADDR_SPACE_SIZE |
-		       EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT |
-		       EXIT_LOAD_PAT, 0, "VM-exit", &c->exit) < 0 ||
+			       EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT |
+			       EXIT_LOAD_PAT,
+		       0, "VM-exit", &c->exit) < 0 ||
 	    vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_ENTRY_CTLS),
 		       ENTRY_LOAD_DEBUG_CONTROLS | ENTRY_LOAD_EFER |
-		       ENTRY_LOAD_PAT, 0,
-		       "VM-entry", &c->entry) < 0)
+			       ENTRY_LOAD_PAT,
+		       0, "VM-entry", &c->entry) < 0)
 		return -E_NOT_SUPP;
 	c->proc &= ~(PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING) |
 		   (uint32_t)rdmsr(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS));
@@ -164,7 +172,8 @@ static int vmx_probe_controls(void)
 	if (!(ept & EPT_CAP_WALK4) || !(ept & EPT_CAP_WB) ||
 	    !(ept & EPT_CAP_INVEPT)) {
 		cprintf("vmx: EPT lacks 4-level walks, WB or INVEPT "
-			"(EPT_VPID_CAP 0x%llx)\n", (unsigned long long)ept);
+			"(EPT_VPID_CAP 0x%llx)\n",
+			(unsigned long long)ept);
 		return -E_NOT_SUPP;
 	}
 	c->invept_single = ept & EPT_CAP_INVEPT_SINGLE;
@@ -185,8 +194,8 @@ static int vmx_fix_host_crs(void)
 
 	if ((cr0 & ~vmx_caps.cr0_fixed1) || (cr4 & ~vmx_caps.cr4_fixed1)) {
 		cprintf("vmx: host CR0 0x%llx / CR4 0x%llx have bits VMX "
-			"operation forbids\n", (unsigned long long)cr0,
-			(unsigned long long)cr4);
+			"operation forbids\n",
+			(unsigned long long)cr0, (unsigned long long)cr4);
 		return -E_NOT_SUPP;
 	}
 	write_cr0(cr0);
@@ -313,7 +322,8 @@ static void vmx_requeue_event(struct vcpu *v)
 	if (type == INTR_TYPE_SOFT_INT || type == INTR_TYPE_PRIV_SOFT_EXC ||
 	    type == INTR_TYPE_SOFT_EXC)
 		vmcs_write(VMCS_ENTRY_INSN_LEN, vmcs_read(VMCS_EXIT_INSN_LEN));
-	vmcs_write(VMCS_ENTRY_INTR_INFO, info & ~(uint64_t)INTR_INFO_NMI_UNBLOCKING);
+	vmcs_write(VMCS_ENTRY_INTR_INFO,
+		   info & ~(uint64_t)INTR_INFO_NMI_UNBLOCKING);
 }
 
 /* VMLAUNCH/VMRESUME itself failed: an entry failure of this domain. */
@@ -422,7 +432,8 @@ const struct virt_ops *vmx_probe(void)
 	}
 	fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
 	if ((fc & FEATURE_CONTROL_LOCK) && !(fc & FEATURE_CONTROL_VMXON)) {
-		cprintf("vmx: disabled by firmware (IA32_FEATURE_CONTROL 0x%llx "
+		cprintf("vmx: disabled by firmware (IA32_FEATURE_CONTROL "
+			"0x%llx "
 			"locked without VMX outside SMX)\n",
 			(unsigned long long)fc);
 		return NULL;

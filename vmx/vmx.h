@@ -15,7 +15,10 @@ struct virt_event;
 /* Guest MSRs VT-x does not switch itself: loaded at entry, stored at exit
  * through the VM-entry MSR-load and VM-exit MSR-store areas. */
 enum vmx_msr_slot {
-	VMX_MSR_STAR, VMX_MSR_LSTAR, VMX_MSR_CSTAR, VMX_MSR_SFMASK,
+	VMX_MSR_STAR,
+	VMX_MSR_LSTAR,
+	VMX_MSR_CSTAR,
+	VMX_MSR_SFMASK,
 	VMX_MSR_KERNEL_GS_BASE,
 	VMX_NMSRS
 };
@@ -28,33 +31,33 @@ struct vmx_msr_entry {
 };
 
 struct vmx_vcpu {
-	hpa_t vmcs_pa;		/* the guest's VMCS */
-	struct vmx_msr_entry *msrs;	/* guest MSR area (direct map) */
+	hpa_t vmcs_pa;		    /* the guest's VMCS */
+	struct vmx_msr_entry *msrs; /* guest MSR area (direct map) */
 	hpa_t msrs_pa;
-	uint64_t cr2;		/* guest CR2: VT-x does not switch it */
-	bool launched;		/* VMLAUNCH succeeded: next is VMRESUME */
-	bool flush;		/* guest paging changed: INVVPID first */
-	uint64_t fail;		/* last VMfail: 1 + VM-instruction error */
+	uint64_t cr2;  /* guest CR2: VT-x does not switch it */
+	bool launched; /* VMLAUNCH succeeded: next is VMRESUME */
+	bool flush;    /* guest paging changed: INVVPID first */
+	uint64_t fail; /* last VMfail: 1 + VM-instruction error */
 };
 
 struct vmx_domain {
-	hpa_t ept_root;		/* EPT PML4, built from the p2m */
+	hpa_t ept_root; /* EPT PML4, built from the p2m */
 	uint64_t eptp;
-	uint16_t vpid;		/* never 0: VPID 0 is the host's */
+	uint16_t vpid; /* never 0: VPID 0 is the host's */
 };
 
 /* What the CPU offers, and the control words computed from it (vmx.c,
  * filled by vmx_probe). */
 struct vmx_caps {
-	uint32_t revision;	/* IA32_VMX_BASIC[30:0] */
-	bool true_ctls;		/* BASIC[55]: the TRUE_* control MSRs exist */
-	bool io_insn_info;	/* BASIC[54]: INS/OUTS instruction info */
+	uint32_t revision; /* IA32_VMX_BASIC[30:0] */
+	bool true_ctls;	   /* BASIC[55]: the TRUE_* control MSRs exist */
+	bool io_insn_info; /* BASIC[54]: INS/OUTS instruction info */
 	bool vpid;
 	bool invvpid_single;
 	bool invept_single;
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint32_t pin, proc, proc2, exit, entry;
-	uint32_t preempt_timer;	/* VMX-preemption timer value per entry */
+	uint32_t preempt_timer; /* VMX-preemption timer value per entry */
 };
 extern struct vmx_caps vmx_caps;
 

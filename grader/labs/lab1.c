@@ -8,9 +8,9 @@
 #include "../grader.h"
 
 /* The function kernel/main.c faults in for selftest=fault. */
-#define FAULT_FUNCTION		"main_selftest"
+#define FAULT_FUNCTION "main_selftest"
 /* What the kernel says when the machine has too little memory. */
-#define SMALL_MEMORY_MESSAGE	"MiB of usable RAM; hvlab needs at least"
+#define SMALL_MEMORY_MESSAGE "MiB of usable RAM; hvlab needs at least"
 
 Test(lab1, page_alloc, .timeout = 400)
 {
@@ -29,11 +29,13 @@ Test(lab1, page_tables, .timeout = 400)
 
 Test(lab1, fault_dump, .timeout = 400)
 {
-	struct hv_run *r = hv_boot(&(struct hv_cfg){ .cmdline = "selftest=fault" });
+	struct hv_run *r = hv_boot(
+		&(struct hv_cfg){ .cmdline = "selftest=fault" });
 	const char *first = expect_dump(r);
 
 	cr_expect(strstr(first, "hvlab: exception") != NULL,
-		  "[wrong result] want an exception dump, got \"%s\"\n    log: %s",
+		  "[wrong result] want an exception dump, got \"%s\"\n    log: "
+		  "%s",
 		  first, r->log);
 	expect_output(r, FAULT_FUNCTION);
 	expect_failure_exit(r);
@@ -41,7 +43,8 @@ Test(lab1, fault_dump, .timeout = 400)
 
 Test(lab1, panic_dump, .timeout = 400)
 {
-	struct hv_run *r = hv_boot(&(struct hv_cfg){ .cmdline = "selftest=panic" });
+	struct hv_run *r = hv_boot(
+		&(struct hv_cfg){ .cmdline = "selftest=panic" });
 	const char *first = expect_dump(r);
 
 	cr_expect(strstr(first, "hvlab: panic at") != NULL,

@@ -9,13 +9,15 @@
 #include "../grader.h"
 
 /* A CPU model without hardware virtualization (and without UMIP). */
-#define CPU_NO_VIRT	"qemu64,-svm"
+#define CPU_NO_VIRT "qemu64,-svm"
 /* Without SVM, with UMIP. */
-#define CPU_UMIP	"max,-svm"
+#define CPU_UMIP "max,-svm"
 
-#define TE_DOMAIN(n) \
-	{ "te-" n, "name = \"te-" n "\"\ntype = \"te\"\n" \
-		   "kernel = \"guests/te-" n ".elf\"\nmemory = 16\n" }
+#define TE_DOMAIN(n)                                                       \
+	{                                                                  \
+		"te-" n, "name = \"te-" n "\"\ntype = \"te\"\n"            \
+			 "kernel = \"guests/te-" n ".elf\"\nmemory = 16\n" \
+	}
 
 Test(lab2, hello, .timeout = 400)
 {
@@ -34,32 +36,40 @@ Test(lab2, interrupts, .timeout = 400)
 	struct hv_run *r = hv_boot(&(struct hv_cfg){
 		.domains = { TE_DOMAIN("intr") }, .qemu_cpu = CPU_UMIP });
 
-	expect_result(r, "te-intr: PASS: #PF beyond guest RAM: error 0x0 cr2 0x40000000");
-	expect_result(r, "te-intr: PASS: hlt with IF set wakes on the virtual timer");
+	expect_result(r, "te-intr: PASS: #PF beyond guest RAM: error 0x0 cr2 "
+			 "0x40000000");
+	expect_result(
+		r, "te-intr: PASS: hlt with IF set wakes on the virtual timer");
 	expect_result(r, "te-intr: PASS: iretq restored the virtual IF");
 	expect_domain_exit(r, "te-intr", 0);
 }
 
 Test(lab2, popek_goldberg, .timeout = 400)
 {
-	struct hv_run *r = hv_boot(&(struct hv_cfg){
-		.domains = { TE_DOMAIN("pg") }, .cmdline = "te_umip=0",
-		.qemu_cpu = CPU_UMIP });
+	struct hv_run *r = hv_boot(
+		&(struct hv_cfg){ .domains = { TE_DOMAIN("pg") },
+				  .cmdline = "te_umip=0",
+				  .qemu_cpu = CPU_UMIP });
 
-	expect_result(r, "te-pg: PASS: sensitive: popf with IF=0 silently left the virtual IF set");
-	expect_result(r, "te-pg: PASS: sensitive: sgdt without UMIP shows the host GDT");
+	expect_result(r, "te-pg: PASS: sensitive: popf with IF=0 silently left "
+			 "the virtual IF set");
+	expect_result(
+		r,
+		"te-pg: PASS: sensitive: sgdt without UMIP shows the host GDT");
 	expect_domain_exit(r, "te-pg", 0);
 }
 
 Test(lab2, popek_goldberg_umip, .timeout = 400)
 {
-	struct hv_run *r = hv_boot(&(struct hv_cfg){
-		.domains = { TE_DOMAIN("pg") }, .qemu_cpu = CPU_UMIP,
-		.needs_qemu_cpu = 1 });
+	struct hv_run *r = hv_boot(
+		&(struct hv_cfg){ .domains = { TE_DOMAIN("pg") },
+				  .qemu_cpu = CPU_UMIP,
+				  .needs_qemu_cpu = 1 });
 
 	expect_result(r, "te-pg: PASS: umip: sgdt shows the guest's own GDT");
 	expect_result(r, "te-pg: PASS: umip: smsw shows the virtual CR0.TS");
-	expect_result(r, "te-pg: PASS: umip: sgdt beyond guest RAM: #PF error 0x2 cr2 0x40000000");
+	expect_result(r, "te-pg: PASS: umip: sgdt beyond guest RAM: #PF error "
+			 "0x2 cr2 0x40000000");
 	expect_domain_exit(r, "te-pg", 0);
 }
 
@@ -77,12 +87,14 @@ Test(lab2, crash_isolated, .timeout = 400)
 Test(lab2, no_hardware, .timeout = 400)
 {
 	struct hv_run *r = hv_boot(&(struct hv_cfg){
-		.domains = { TE_DOMAIN("hello"), TE_DOMAIN("intr"),
+		.domains = { TE_DOMAIN("hello"),
+			     TE_DOMAIN("intr"),
 			     TE_DOMAIN("pg"),
 			     { "hvm", "name = \"hvm\"\n"
 				      "kernel = \"guests/hello.elf\"\n"
 				      "memory = 16\n" } },
-		.qemu_cpu = CPU_NO_VIRT, .needs_qemu_cpu = 1 });
+		.qemu_cpu = CPU_NO_VIRT,
+		.needs_qemu_cpu = 1 });
 
 	/* The hvm domain cannot start without VT-x or SVM; te runs anyway. */
 	expect_result(r, "domain hvm: crashed (failed to start)");

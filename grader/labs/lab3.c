@@ -17,11 +17,13 @@
 #include "../grader.h"
 
 /* Seconds a spinning domain may run (timeout= on the command line). */
-#define SPIN_TIMEOUT_S	"5"
+#define SPIN_TIMEOUT_S "5"
 
-#define GUEST(name, image, mem) \
-	{ name, "name   = \"" name "\"\nkernel = \"guests/" image "\"\n" \
-		"memory = " #mem "\n" }
+#define GUEST(name, image, mem)                                                \
+	{                                                                      \
+		name, "name   = \"" name "\"\nkernel = \"guests/" image "\"\n" \
+		      "memory = " #mem "\n"                                    \
+	}
 
 /* The ladder: every rung in one boot, each domain scored by its test. */
 static const struct hv_cfg ladder = {
@@ -53,8 +55,8 @@ static const struct hv_cfg pair = {
 };
 
 /* Line numbers of the faults below, as the hypervisor must name them. */
-#define BADCFG_KEY_LINE		"4"
-#define BADELF_KERNEL_LINE	"2"
+#define BADCFG_KEY_LINE	   "4"
+#define BADELF_KERNEL_LINE "2"
 static const char bad_elf[64] = "\177ELX not an ELF header";
 
 /* A config and an image that are wrong, and a bystander that must run. */
@@ -104,7 +106,8 @@ static void expect_guest(struct hv_run *r, const char *name,
 		expect_result(r, want);
 	}
 	flen = (size_t)snprintf(fail, sizeof(fail), "%s: FAIL: ", name);
-	slen = (size_t)snprintf(summary, sizeof(summary), "%s: SUMMARY: ", name);
+	slen = (size_t)snprintf(summary, sizeof(summary),
+				"%s: SUMMARY: ", name);
 	int summary_ok = 0;
 	for (size_t i = 0; i < r->nlines; i++) {
 		const struct hv_line *l = &r->lines[i];
@@ -117,8 +120,9 @@ static void expect_guest(struct hv_run *r, const char *name,
 			summary_ok = 1;
 	}
 	if (!summary_ok)
-		cr_assert_fail("expected result line \"%sN tests, 0 failed\"\n  %s",
-			       summary, hv_diagnose(r));
+		cr_assert_fail(
+			"expected result line \"%sN tests, 0 failed\"\n  %s",
+			summary, hv_diagnose(r));
 	expect_domain_exit(r, name, 0);
 }
 
@@ -134,7 +138,8 @@ Test(lab3, real_mode, .timeout = 900)
 Test(lab3, protected_mode, .timeout = 900)
 {
 	static const char *const passes[] = { "protected mode: CR0.PE set",
-		"paging off: CR0.PG clear", NULL };
+					      "paging off: CR0.PG clear",
+					      NULL };
 
 	expect_guest(hv_boot_group("ladder", &ladder), "hello", passes);
 }
@@ -142,7 +147,8 @@ Test(lab3, protected_mode, .timeout = 900)
 Test(lab3, long_mode, .timeout = 900)
 {
 	static const char *const passes[] = { "CR0.PG, CR0.PE and CR4.PAE set",
-		"identity-mapped RAM at 8 MiB", "64-bit code", NULL };
+					      "identity-mapped RAM at 8 MiB",
+					      "64-bit code", NULL };
 
 	expect_guest(hv_boot_group("ladder", &ladder), "long", passes);
 }
@@ -150,7 +156,9 @@ Test(lab3, long_mode, .timeout = 900)
 Test(lab3, cpuid, .timeout = 900)
 {
 	static const char *const passes[] = { "leaf 1: hypervisor bit set",
-		"leaf 1: VMX hidden", "leaf 1: MONITOR/MWAIT hidden", NULL };
+					      "leaf 1: VMX hidden",
+					      "leaf 1: MONITOR/MWAIT hidden",
+					      NULL };
 
 	expect_guest(hv_boot_group("ladder", &ladder), "cpuid", passes);
 }
@@ -158,9 +166,9 @@ Test(lab3, cpuid, .timeout = 900)
 Test(lab3, uart, .timeout = 900)
 {
 	static const char *const passes[] = {
-		"scratch register keeps what was written",
-		"LCR reads back 8N1", "IER reads back 0x05",
-		"transmit through THR", NULL };
+		"scratch register keeps what was written", "LCR reads back 8N1",
+		"IER reads back 0x05", "transmit through THR", NULL
+	};
 
 	expect_guest(hv_boot_group("ladder", &ladder), "uart", passes);
 }
@@ -170,7 +178,8 @@ Test(lab3, msr, .timeout = 900)
 	static const char *const passes[] = {
 		"rdmsr 0x12345678: #GP(0) delivered",
 		"wrmsr 0x12345678: #GP delivered",
-		"rdmsr IA32_TIME_STAMP_COUNTER works", NULL };
+		"rdmsr IA32_TIME_STAMP_COUNTER works", NULL
+	};
 
 	expect_guest(hv_boot_group("ladder", &ladder), "msr", passes);
 }
@@ -179,7 +188,8 @@ Test(lab3, timer, .timeout = 900)
 {
 	static const char *const passes[] = {
 		"one-shot APIC timer woke the HLT (1 interrupts)",
-		"current count reached 0", NULL };
+		"current count reached 0", NULL
+	};
 
 	expect_guest(hv_boot_group("ladder", &ladder), "timer", passes);
 }
@@ -199,7 +209,8 @@ Test(lab3, two_domains, .timeout = 900)
 	cr_expect(a1 >= 0 && b1 >= 0 && b1 < a5 && a1 < b5,
 		  "[wrong result] twin-a and twin-b did not run at the same "
 		  "time: each printed all its lines before the other's first "
-		  "(or lines are missing)\n    log: %s", r->log);
+		  "(or lines are missing)\n    log: %s",
+		  r->log);
 }
 
 Test(lab3, triple_fault, .timeout = 900)
@@ -214,38 +225,42 @@ Test(lab3, triple_fault, .timeout = 900)
 
 Test(lab3, spin, .timeout = 900)
 {
-	static const char *const passes[] = { "protected mode: CR0.PE set", NULL };
+	static const char *const passes[] = { "protected mode: CR0.PE set",
+					      NULL };
 	struct hv_run *r = hv_boot_group("spin", &spinning);
 
-	expect_result(r, "domain spin: crashed (timed out after "
-		      SPIN_TIMEOUT_S " s)");
+	expect_result(r, "domain spin: crashed (timed out after " SPIN_TIMEOUT_S
+			 " s)");
 	expect_guest(r, "bystander", passes);
 	expect_exit(r, 1);
 }
 
 Test(lab3, bad_config, .timeout = 900)
 {
-	static const char *const passes[] = { "protected mode: CR0.PE set", NULL };
+	static const char *const passes[] = { "protected mode: CR0.PE set",
+					      NULL };
 	struct hv_run *r = hv_boot_group("faults", &faults);
 
 	expect_result(r, "config domains/badcfg.cfg: rejected");
 	expect_output(r, "domains/badcfg.cfg:" BADCFG_KEY_LINE
-		      ": unknown key \"colour\"");
+			 ": unknown key \"colour\"");
 	expect_guest(r, "bystander", passes);
 }
 
 Test(lab3, bad_image, .timeout = 900)
 {
-	static const char *const passes[] = { "protected mode: CR0.PE set", NULL };
+	static const char *const passes[] = { "protected mode: CR0.PE set",
+					      NULL };
 	struct hv_run *r = hv_boot_group("faults", &faults);
 	const struct hv_line *why;
 
 	expect_result(r, "domain badelf: crashed (failed to start)");
 	expect_output(r, "domains/badelf.cfg:" BADELF_KERNEL_LINE
-		      ": kernel \"badelf.elf\": ");
+			 ": kernel \"badelf.elf\": ");
 	why = hv_find_output(r, "domains/badelf.cfg:" BADELF_KERNEL_LINE);
 	cr_expect(strstr(why->text, "ELF") != NULL,
 		  "[wrong result] the reason does not mention ELF: \"%s\"\n"
-		  "    log: %s", why->text, r->log);
+		  "    log: %s",
+		  why->text, r->log);
 	expect_guest(r, "bystander", passes);
 }

@@ -16,15 +16,21 @@
 #include "../grader.h"
 
 /* Exits of each kind the storm guest makes (n= on its command line). */
-#define STORM_N	"100000"
+#define STORM_N "100000"
 
-#define HOSTILE(name, attack) \
-	{ "hostile-" name, "name   = \"hostile-" name "\"\n" \
-		"kernel = \"guests/hostile.elf\"\nmemory = 16\n" \
-		"extra  = \"attack=" attack "\"\n" }
-#define BYSTANDER \
-	{ "bystander", "name   = \"bystander\"\nkernel = \"guests/hello.elf\"\n" \
-		"memory = 16\n" }
+#define HOSTILE(name, attack)                                            \
+	{                                                                \
+		"hostile-" name,                                         \
+			"name   = \"hostile-" name "\"\n"                \
+			"kernel = \"guests/hostile.elf\"\nmemory = 16\n" \
+			"extra  = \"attack=" attack "\"\n"               \
+	}
+#define BYSTANDER                                                \
+	{                                                        \
+		"bystander", "name   = \"bystander\"\nkernel = " \
+			     "\"guests/hello.elf\"\n"            \
+			     "memory = 16\n"                     \
+	}
 
 /*
  * Attacks the guest survives: each reports what it saw.  Bochs makes some
@@ -63,9 +69,8 @@ static const struct hv_cfg crashers = {
 };
 
 /* A tokened line that starts with prefix and contains text; NULL if none. */
-static const struct hv_line *find_result_with(const struct hv_run *r,
-					      const char *prefix,
-					      const char *text)
+static const struct hv_line *
+find_result_with(const struct hv_run *r, const char *prefix, const char *text)
 {
 	for (size_t i = 0; i < r->nlines; i++)
 		if (r->lines[i].tokened &&
@@ -89,7 +94,9 @@ static void expect_passes(struct hv_run *r, const char *name,
 	cr_expect(find_result_with(r, want, "") == NULL,
 		  "[wrong result] %s\n    log: %s",
 		  find_result_with(r, want, "") ?
-		  find_result_with(r, want, "")->text : "", r->log);
+			  find_result_with(r, want, "")->text :
+			  "",
+		  r->log);
 }
 
 /* Domain NAME passed every report and exited 0. */
@@ -110,7 +117,7 @@ static void expect_clean(struct hv_run *r, const char *name,
 static void expect_bystander(struct hv_run *r)
 {
 	static const char *const passes[] = { "protected mode: CR0.PE set",
-		NULL };
+					      NULL };
 
 	expect_clean(r, "bystander", passes);
 	expect_exit(r, 1);
@@ -134,12 +141,13 @@ Test(lab3, hostile_io, .timeout = 900)
 		"IN sweep: 65536 ports x 3 sizes, empty ports read as all "
 		"ones (0 did not)",
 		"OUT sweep: 65536 ports x 3 sizes survived",
-		"rep outsb x 1 MiB: ECX 0x0, ESI 0x200000", NULL };
+		"rep outsb x 1 MiB: ECX 0x0, ESI 0x200000", NULL
+	};
 	struct hv_run *r = hv_boot_group("hostile", &survivors);
 
 	expect_passes(r, "hostile-io", passes);
 	expect_result(r, "domain hostile-io: crashed (ins at 0x1000000: "
-		      "outside guest memory)");
+			 "outside guest memory)");
 	expect_bystander(r);
 }
 
@@ -147,10 +155,14 @@ Test(lab3, hostile_msr, .timeout = 900)
 {
 	static const char *const passes[] = {
 		"wrmsr sweep: every unknown MSR faults (0 did not)",
-		"rdmsr EFER hides SVME", "wrmsr EFER.SVME: #GP",
-		"wrmsr VM_HSAVE_PA: #GP", "wrmsr FEATURE_CONTROL: #GP",
+		"rdmsr EFER hides SVME",
+		"wrmsr EFER.SVME: #GP",
+		"wrmsr VM_HSAVE_PA: #GP",
+		"wrmsr FEATURE_CONTROL: #GP",
 		"wrmsr APIC_BASE moved to 0xfed00000: #GP",
-		"wrmsr PAT with types 2 and 8: #GP", NULL };
+		"wrmsr PAT with types 2 and 8: #GP",
+		NULL
+	};
 	struct hv_run *r = hv_boot_group("hostile", &survivors);
 
 	expect_clean(r, "hostile-msr", passes);
@@ -165,7 +177,9 @@ Test(lab3, hostile_insn, .timeout = 900)
 		"CR4.OSXSAVE: allowed exactly when CPUID offers XSAVE",
 		"EFER.LME changed while paging: #GP",
 		"XSETBV XCR0=7: #UD",
-		"19 SVM/VMX/SMX instructions: each #UD (0 not)", NULL };
+		"19 SVM/VMX/SMX instructions: each #UD (0 not)",
+		NULL
+	};
 	struct hv_run *r = hv_boot_group("hostile", &survivors);
 
 	expect_clean(r, "hostile-insn", passes);
@@ -174,8 +188,9 @@ Test(lab3, hostile_insn, .timeout = 900)
 
 Test(lab3, hostile_storm, .timeout = 900)
 {
-	static const char *const passes[] = {
-		STORM_N " CPUID and " STORM_N " OUT exits", NULL };
+	static const char *const passes[] = { STORM_N " CPUID and " STORM_N
+						      " OUT exits",
+					      NULL };
 	struct hv_run *r = hv_boot_group("hostile", &survivors);
 
 	expect_clean(r, "hostile-storm", passes);
@@ -187,17 +202,18 @@ Test(lab3, hostile_memory, .timeout = 900)
 	struct hv_run *r = hv_boot_group("hostile_crash", &crashers);
 
 	expect_result(r, "domain hostile-mem: crashed (read at 0x1000000 "
-		      "outside guest memory (16 MiB))");
+			 "outside guest memory (16 MiB))");
 	expect_result(r, "domain hostile-mmio: crashed (write at 0xfec00000 "
-		      "outside guest memory (16 MiB))");
+			 "outside guest memory (16 MiB))");
 	expect_result(r, "domain hostile-high: crashed (read at 0x100000000 "
-		      "outside guest memory (16 MiB))");
+			 "outside guest memory (16 MiB))");
 	expect_crash_with(r, "hostile-top", "outside guest memory");
 	expect_crash_with(r, "hostile-ptwalk", "0x2000000");
 	cr_expect(find_result_with(r, "hostile-top: PASS: MAXPHYADDR ",
 				   "reserved-bit flag") != NULL,
 		  "[wrong result] hostile-top: no PASS for the reserved-bit "
-		  "#PF\n  %s", hv_diagnose(r));
+		  "#PF\n  %s",
+		  hv_diagnose(r));
 	expect_bystander(r);
 }
 
@@ -207,7 +223,7 @@ Test(lab3, hostile_hang, .timeout = 900)
 
 	expect_result(r, "domain hostile-triple: crashed (triple fault)");
 	expect_result(r, "domain hostile-halt: crashed (vcpu 0 halted with "
-		      "interrupts disabled)");
+			 "interrupts disabled)");
 	expect_bystander(r);
 }
 
@@ -220,31 +236,42 @@ Test(lab3, hostile_hang, .timeout = 900)
 static void expect_xsave_domain(struct hv_run *r, const char *name,
 				unsigned long long mask)
 {
-	static const char *const dr[] = { "DR0-3 zero at start",
-		"DR0-3 kept across 6 x 5000 exits (0 rounds lost them)", NULL };
+	static const char *const dr[] = {
+		"DR0-3 zero at start",
+		"DR0-3 kept across 6 x 5000 exits (0 rounds lost them)", NULL
+	};
 	static const char *const xsave[] = {
 		"XSETBV and XGETBV without CR4.OSXSAVE: #UD",
 		"CR4.OSXSAVE: CPUID.1 OSXSAVE, XCR0 1, XSAVE area 576 bytes",
-		"XSETBV XCR1: #GP", "XSETBV without x87: #GP",
-		"XSETBV AVX without SSE: #GP", "XSETBV XCR0 bit 10: #GP",
-		"XSETBV reserved bit 63: #GP", "XCR0 still 1 after the faults",
-		NULL };
+		"XSETBV XCR1: #GP",
+		"XSETBV without x87: #GP",
+		"XSETBV AVX without SSE: #GP",
+		"XSETBV XCR0 bit 10: #GP",
+		"XSETBV reserved bit 63: #GP",
+		"XCR0 still 1 after the faults",
+		NULL
+	};
 	static const char *const avx[] = {
 		"YMM0-7 upper halves zero when AVX is enabled (0 not)",
-		"YMM0-7 kept across 6 x 5000 exits (0 rounds lost them)", NULL };
+		"YMM0-7 kept across 6 x 5000 exits (0 rounds lost them)", NULL
+	};
 	char want[128];
 
 	expect_clean(r, name, dr);
 	if (!mask) {
-		snprintf(want, sizeof(want), "%s: SKIP: XSAVE: CPUID.1 does not "
-			 "offer it", name);
+		snprintf(want, sizeof(want),
+			 "%s: SKIP: XSAVE: CPUID.1 does not "
+			 "offer it",
+			 name);
 		expect_result(r, want);
 		return;
 	}
 	expect_passes(r, name, xsave);
 	if (!(mask & 4)) {
-		snprintf(want, sizeof(want), "%s: SKIP: AVX: CPUID does not "
-			 "offer it", name);
+		snprintf(want, sizeof(want),
+			 "%s: SKIP: AVX: CPUID does not "
+			 "offer it",
+			 name);
 		expect_result(r, want);
 		return;
 	}
@@ -264,7 +291,8 @@ Test(lab3, hostile_xsave, .timeout = 900)
 
 	cr_expect(l || hv_find_output(r, "hvlab: no XSAVE"),
 		  "[wrong result] no \"hvlab: XSAVE: ...\" or \"hvlab: no "
-		  "XSAVE\" line\n  %s", hv_diagnose(r));
+		  "XSAVE\" line\n  %s",
+		  hv_diagnose(r));
 	if (sw && sscanf(sw, "guests may set 0x%llx", &mask) != 1)
 		mask = 0;
 	cr_expect(!l || mask, "[wrong result] unreadable line \"%s\"",

@@ -5,7 +5,7 @@
 #include <inc/x86.h>
 #include "fake.h"
 
-#define COM1	0x3f8
+#define COM1 0x3f8
 
 static void fake_putc(char c)
 {
@@ -25,9 +25,9 @@ static void fake_token(const struct boot_info *bi)
 	const char *p = bi->cmdline;
 
 	for (; *p; p++) {
-		if ((p == bi->cmdline || p[-1] == ' ') &&
-		    p[0] == 't' && p[1] == 'o' && p[2] == 'k' && p[3] == 'e' &&
-		    p[4] == 'n' && p[5] == '=')
+		if ((p == bi->cmdline || p[-1] == ' ') && p[0] == 't' &&
+		    p[1] == 'o' && p[2] == 'k' && p[3] == 'e' && p[4] == 'n' &&
+		    p[5] == '=')
 			break;
 	}
 	if (!*p)

@@ -6,5 +6,6 @@
 void kernel_main(struct boot_info *bi)
 {
 	for (;;)
-		fake_puts("flood flood flood flood flood flood flood flood flood flood\r\n");
+		fake_puts("flood flood flood flood flood flood flood flood "
+			  "flood flood\r\n");
 }

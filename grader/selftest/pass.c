@@ -18,8 +18,10 @@ static uint32_t fake_cpuid_ecx(uint32_t leaf)
 void kernel_main(struct boot_info *bi)
 {
 	fake_puts("hvlab: ready in 1 us\r\n");
-	fake_puts((fake_cpuid_ecx(1) >> 5) & 1 ? "probe: vmx=1\r\n" : "probe: vmx=0\r\n");
-	fake_puts((fake_cpuid_ecx(0x80000001) >> 2) & 1 ? "probe: svm=1\r\n" : "probe: svm=0\r\n");
+	fake_puts((fake_cpuid_ecx(1) >> 5) & 1 ? "probe: vmx=1\r\n" :
+						 "probe: vmx=0\r\n");
+	fake_puts((fake_cpuid_ecx(0x80000001) >> 2) & 1 ? "probe: svm=1\r\n" :
+							  "probe: svm=0\r\n");
 	fake_result(bi, "check_page_alloc() succeeded!");
 	fake_result(bi, "check_vm() succeeded!");
 	fake_result(bi, "hvlab: exit status 0");

@@ -12,7 +12,7 @@
 #include "../grader.h"
 #include "../internal.h"
 
-#define FAKE(name)	"obj/grader/selftest/" name ".elf"
+#define FAKE(name) "obj/grader/selftest/" name ".elf"
 
 static struct hv_run *boot_fake(const char *elf, double progress)
 {
@@ -98,8 +98,9 @@ Test(grader, group_shares_boot, .timeout = 300)
 	cr_expect(strcmp(first->token, again->token) == 0,
 		  "the group booted twice: tokens %s and %s", first->token,
 		  again->token);
-	cr_expect(strcmp(first->log, again->log) == 0 && again->nlines ==
-		  first->nlines, "the shared result differs from the boot");
+	cr_expect(strcmp(first->log, again->log) == 0 &&
+			  again->nlines == first->nlines,
+		  "the shared result differs from the boot");
 }
 
 /*
@@ -168,12 +169,15 @@ static void expect_graded(const char *summary, const char *table,
 {
 	char want[300];
 
-	snprintf(want, sizeof(want), "\"name\": \"%s\", \"status\": \"%s\", "
+	snprintf(want, sizeof(want),
+		 "\"name\": \"%s\", \"status\": \"%s\", "
 		 "\"points\": %d, \"max_points\": %d, \"class\": \"%s\"",
 		 name, status, points, max, cls);
-	cr_expect(strstr(summary, want) != NULL, "want %s in:\n%s", want, summary);
+	cr_expect(strstr(summary, want) != NULL, "want %s in:\n%s", want,
+		  summary);
 	snprintf(want, sizeof(want), "%-6s crashlab/%s ", status, name);
-	cr_expect(strstr(table, want) != NULL, "want \"%s\" in:\n%s", want, table);
+	cr_expect(strstr(table, want) != NULL, "want \"%s\" in:\n%s", want,
+		  table);
 }
 
 /*
@@ -201,13 +205,16 @@ Test(grader, crash_is_failure, .timeout = 120)
 	setenv("HV_CRASHLAB", "1", 1);
 	setenv("GRADER_EXTRA", tables, 1);
 
-	char *argv[] = { grader, "--suite", "crashlab", "--summary", sum, NULL };
+	char *argv[] = {
+		grader, "--suite", "crashlab", "--summary", sum, NULL
+	};
 	int rc = run_command(argv, out, 100);
 
 	table = strdup(slurp(out));
 	cr_expect_eq(rc, 1, "grader exited %d:\n%s", rc, table);
 	cr_expect(strstr(table, "Score: 1/19 ") != NULL, "%s", table);
-	cr_expect(strstr(table, "died of signal 6 (Aborted)") != NULL, "%s", table);
+	cr_expect(strstr(table, "died of signal 6 (Aborted)") != NULL, "%s",
+		  table);
 	const char *summary = slurp(sum);
 	static const struct {
 		const char *name, *status;

@@ -7,8 +7,8 @@
  */
 #include <guests/lib/guest.h>
 
-#define DEFAULT_N	10000
-#define LOOP_PER_N	1000
+#define DEFAULT_N  10000
+#define LOOP_PER_N 1000
 
 /* Parses a decimal number; returns dflt if s is NULL or not a number. */
 static uint64_t parse_u64(const char *s, uint64_t dflt)

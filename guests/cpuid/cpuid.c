@@ -6,10 +6,10 @@
  */
 #include <guests/lib/guest.h>
 
-#define CPUID1_ECX_MONITOR	(1u << 3)
-#define CPUID1_ECX_VMX		(1u << 5)
-#define CPUID1_ECX_HYPERVISOR	(1u << 31)
-#define CPUID81_ECX_SVM		(1u << 2)
+#define CPUID1_ECX_MONITOR    (1u << 3)
+#define CPUID1_ECX_VMX	      (1u << 5)
+#define CPUID1_ECX_HYPERVISOR (1u << 31)
+#define CPUID81_ECX_SVM	      (1u << 2)
 
 void main(void)
 {
@@ -22,8 +22,10 @@ void main(void)
 	memcpy(sig + 8, &hv.edx, 4);
 	sig[12] = '\0';
 	report(l1.ecx & CPUID1_ECX_HYPERVISOR, "leaf 1: hypervisor bit set");
-	report(strncmp(sig, "hvlab", 5) == 0, "leaf 0x40000000: signature "
-	       "\"%s\" starts with \"hvlab\"", sig);
+	report(strncmp(sig, "hvlab", 5) == 0,
+	       "leaf 0x40000000: signature "
+	       "\"%s\" starts with \"hvlab\"",
+	       sig);
 	report(hv.eax >= 0x40000000 && hv.eax < 0x40000100,
 	       "leaf 0x40000000: max hypervisor leaf 0x%x", hv.eax);
 	report(!(l1.ecx & CPUID1_ECX_VMX), "leaf 1: VMX hidden");

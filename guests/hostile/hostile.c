@@ -8,9 +8,9 @@
  */
 #include <guests/hostile/hostile.h>
 
-#define RAM_END		0x1000000
-#define IOAPIC_BASE	0xfec00000
-#define STORM_DEFAULT	1000000
+#define RAM_END	      0x1000000
+#define IOAPIC_BASE   0xfec00000
+#define STORM_DEFAULT 1000000
 
 /* CPUID and port-I/O exits in a tight loop: n of each (n= on the line). */
 static void attack_storm(void)

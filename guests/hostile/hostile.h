@@ -7,7 +7,7 @@
 
 #include <guests/lib/guest.h>
 
-#define NO_TRAP		(-1)
+#define NO_TRAP (-1)
 
 /* Where the trap handlers resume, and what they saw (trap.c). */
 extern volatile uintptr_t probe_fixup;
@@ -22,13 +22,16 @@ void trap_init(void);
  * Runs the instruction text insn with EAX, ECX and EDX in and out of a, c
  * and d; evaluates to the vector it raised, or NO_TRAP.
  */
-#define PROBE(insn, a, c, d) ({						\
-	probe_vec = NO_TRAP;						\
-	__asm__ volatile("movl $1f, %3\n\t" insn "\n1:"			\
-			 : "+a"(a), "+c"(c), "+d"(d), "=m"(probe_fixup)	\
-			 : : "memory");					\
-	probe_vec;							\
-})
+#define PROBE(insn, a, c, d)                                    \
+	({                                                      \
+		probe_vec = NO_TRAP;                            \
+		__asm__ volatile("movl $1f, %3\n\t" insn "\n1:" \
+				 : "+a"(a), "+c"(c), "+d"(d),   \
+				   "=m"(probe_fixup)            \
+				 :                              \
+				 : "memory");                   \
+		probe_vec;                                      \
+	})
 
 /* The attacks, selected by attack= on the command line (hostile.c). */
 void attack_io(void);

@@ -6,7 +6,7 @@
  */
 #include <guests/hostile/hostile.h>
 
-#define HYPERCALL_ENOSYS	((uint32_t)-38)
+#define HYPERCALL_ENOSYS ((uint32_t)-38)
 
 static uint32_t insn_cr0(void)
 {
@@ -45,16 +45,18 @@ static void insn_cr(void)
 	uint64_t efer;
 
 	report(insn_write_cr0((cr0 & ~CR0_PE) | CR0_PG) == T_GP &&
-	       insn_cr0() == cr0, "CR0.PG without PE: #GP, CR0 unchanged");
+		       insn_cr0() == cr0,
+	       "CR0.PG without PE: #GP, CR0 unchanged");
 	report(insn_write_cr0((cr0 & ~CR0_CD) | CR0_NW) == T_GP,
 	       "CR0.NW without CD: #GP");
 	report(insn_write_cr4(cr4 | (1u << 31)) == T_GP,
 	       "CR4 reserved bit 31: #GP");
 	report(insn_write_cr4(cr4 | CR4_LA57) == T_GP, "CR4.LA57: #GP");
-	report(insn_write_cr4(cr4 | (uint32_t)CR4_VMXE) == T_GP, "CR4.VMXE: #GP");
+	report(insn_write_cr4(cr4 | (uint32_t)CR4_VMXE) == T_GP,
+	       "CR4.VMXE: #GP");
 	report(insn_write_cr4(cr4 | CR4_SMXE) == T_GP, "CR4.SMXE: #GP");
 	report(insn_write_cr4(cr4 | (uint32_t)CR4_OSXSAVE) ==
-	       ((cpuid(1, 0).ecx & (1u << 26)) ? NO_TRAP : T_GP),
+		       ((cpuid(1, 0).ecx & (1u << 26)) ? NO_TRAP : T_GP),
 	       "CR4.OSXSAVE: allowed exactly when CPUID offers XSAVE");
 	insn_write_cr4(cr4);
 	report(insn_write_cr4(cr4 | CR4_PKE) == T_GP,
@@ -89,11 +91,13 @@ static void insn_xsave(void)
 	report(PROBE(".byte 0x0f, 0x01, 0xd1", a, c, d) == T_UD,
 	       "XSETBV XCR0=7: #UD");
 	a = 0;
-	report(PROBE(".byte 0x0f, 0x01, 0xd0", a, c, d) == T_UD,
-	       "XGETBV: #UD");
+	report(PROBE(".byte 0x0f, 0x01, 0xd0", a, c, d) == T_UD, "XGETBV: #UD");
 }
 
-#define INSN(name, bytes)	{ name, bytes }
+#define INSN(name, bytes)   \
+	{                   \
+		name, bytes \
+	}
 static const struct {
 	const char *name;
 	const char *bytes;
@@ -141,7 +145,8 @@ static int insn_run(const char *bytes)
 			 "jmp *%4\n"
 			 "1:"
 			 : "+a"(a), "+c"(c), "+d"(d), "=m"(probe_fixup)
-			 : "r"(insn_buf) : "ebx", "memory");
+			 : "r"(insn_buf)
+			 : "ebx", "memory");
 	return probe_vec;
 }
 
@@ -167,7 +172,9 @@ static void insn_hypercall(const char *name, int vec, uint32_t eax)
 {
 	report(vec == T_UD || (vec == NO_TRAP && eax == HYPERCALL_ENOSYS),
 	       "%s with EAX=0xffffffff: %s", name,
-	       vec == T_UD ? "#UD" : vec == NO_TRAP ? "returns" : "other fault");
+	       vec == T_UD    ? "#UD" :
+	       vec == NO_TRAP ? "returns" :
+				"other fault");
 }
 
 static void insn_hypercalls(void)

@@ -5,8 +5,8 @@
  */
 #include <guests/hostile/hostile.h>
 
-#define RAM_END		0x1000000	/* the configs give hostile 16 MiB */
-#define PORT_DUMMY	0x80
+#define RAM_END	   0x1000000 /* the configs give hostile 16 MiB */
+#define PORT_DUMMY 0x80
 
 /* Ports with a device behind them: COM1 and the exit port (and its
  * neighbours, so a wide access there cannot end the guest). */
@@ -47,14 +47,17 @@ static void io_in_sweep(void)
 
 	for (size = 1; size <= 4; size *= 2)
 		for (port = 0; port < 0x10000; port++) {
-			uint32_t ones = size == 4 ? ~0u : (1u << (8 * size)) - 1;
+			uint32_t ones = size == 4 ? ~0u :
+						    (1u << (8 * size)) - 1;
 
 			if (!io_device_port(port) &&
 			    (io_in(port, size) & ones) != ones)
 				bad++;
 		}
-	report(bad == 0, "IN sweep: 65536 ports x 3 sizes, empty ports read "
-	       "as all ones (%u did not)", bad);
+	report(bad == 0,
+	       "IN sweep: 65536 ports x 3 sizes, empty ports read "
+	       "as all ones (%u did not)",
+	       bad);
 }
 
 static void io_out_sweep(void)
@@ -74,10 +77,14 @@ static void io_rep_outs(void)
 {
 	uint32_t n = 0x100000, src = 0x100000;
 
-	__asm__ volatile("cld; rep outsb" : "+c"(n), "+S"(src)
-		     : "d"(PORT_DUMMY) : "memory");
-	report(n == 0 && src == 0x200000, "rep outsb x 1 MiB: ECX 0x%x, ESI "
-	       "0x%x", n, src);
+	__asm__ volatile("cld; rep outsb"
+			 : "+c"(n), "+S"(src)
+			 : "d"(PORT_DUMMY)
+			 : "memory");
+	report(n == 0 && src == 0x200000,
+	       "rep outsb x 1 MiB: ECX 0x%x, ESI "
+	       "0x%x",
+	       n, src);
 }
 
 void attack_io(void)
@@ -87,9 +94,10 @@ void attack_io(void)
 	io_in_sweep();
 	io_out_sweep();
 	io_rep_outs();
-	printf("rep insd, 4G elements, from 0x%x across the end of RAM\n",
-	       dst);
-	__asm__ volatile("cld; rep insl" : "+c"(n), "+D"(dst)
-		     : "d"(PORT_DUMMY) : "memory");
+	printf("rep insd, 4G elements, from 0x%x across the end of RAM\n", dst);
+	__asm__ volatile("cld; rep insl"
+			 : "+c"(n), "+D"(dst)
+			 : "d"(PORT_DUMMY)
+			 : "memory");
 	report(false, "rep insd past the end of RAM returned (EDI 0x%x)", dst);
 }

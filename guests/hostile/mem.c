@@ -8,8 +8,8 @@
 #include <guests/hostile/hostile.h>
 #include <inc/mmu.h>
 
-#define HIGH_VA		0x40000000	/* PDPT entry 1 */
-#define VLAPIC_VERSION	0xfee00030
+#define HIGH_VA	       0x40000000 /* PDPT entry 1 */
+#define VLAPIC_VERSION 0xfee00030
 
 static uint32_t pd32[1024] __attribute__((aligned(4096)));
 static uint64_t pdpt[4] __attribute__((aligned(32)));
@@ -21,10 +21,13 @@ static void mem_paging(uint32_t cr3, uint32_t cr4_bits)
 	uint32_t r;
 
 	__asm__ volatile("mov %%cr4, %0; or %1, %0; mov %0, %%cr4"
-			 : "=&r"(r) : "r"(cr4_bits));
+			 : "=&r"(r)
+			 : "r"(cr4_bits));
 	__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
 	__asm__ volatile("mov %%cr0, %0; or %1, %0; mov %0, %%cr0"
-			 : "=&r"(r) : "r"((uint32_t)CR0_PG) : "memory");
+			 : "=&r"(r)
+			 : "r"((uint32_t)CR0_PG)
+			 : "memory");
 }
 
 void paging_on_4m(void)
@@ -38,7 +41,9 @@ void paging_off(void)
 	uint32_t r;
 
 	__asm__ volatile("mov %%cr0, %0; and %1, %0; mov %0, %%cr0"
-			 : "=&r"(r) : "r"(~(uint32_t)CR0_PG) : "memory");
+			 : "=&r"(r)
+			 : "r"(~(uint32_t)CR0_PG)
+			 : "memory");
 }
 
 /* PAE paging: 0-4 MiB identity, and HIGH_VA through pd_high. */
@@ -92,10 +97,11 @@ void attack_high(bool top)
 
 	if (top) {
 		vec = mem_read_high(limit);
-		report(vec == T_PF && (probe_err & PFEC_RSVD), "MAXPHYADDR %u: a "
+		report(vec == T_PF && (probe_err & PFEC_RSVD),
+		       "MAXPHYADDR %u: a "
 		       "mapping at 2^%u faults with the reserved-bit flag "
-		       "(vector %d, error 0x%x)", maxphy, maxphy, vec,
-		       probe_err);
+		       "(vector %d, error 0x%x)",
+		       maxphy, maxphy, vec, probe_err);
 		mem_read_high(limit - (2u << 20));
 	} else {
 		mem_read_high(1ULL << 32);
@@ -127,8 +133,10 @@ void attack_rep_triple(void)
 	paging_on_4m();
 	printf("rep outsb from 0x%x into an unmapped page, IDT empty\n", src);
 	__asm__ volatile("lidt %0" : : "m"(no_idt));
-	__asm__ volatile("cld; rep outsb" : "+c"(n), "+S"(src)
-		     : "d"(0x80) : "memory");
+	__asm__ volatile("cld; rep outsb"
+			 : "+c"(n), "+S"(src)
+			 : "d"(0x80)
+			 : "memory");
 	report(false, "rep outsb into an unmapped page returned");
 }
 

@@ -6,7 +6,9 @@
  */
 #include <guests/hostile/hostile.h>
 
-static const struct { uint32_t first, n; } msr_ranges[] = {
+static const struct {
+	uint32_t first, n;
+} msr_ranges[] = {
 	{ 0x00000000, 0x2000 },
 	{ 0xc0000000, 0x2000 },
 	{ 0xc0010000, 0x2000 },
@@ -17,8 +19,7 @@ static bool msr_known(uint32_t msr, bool write)
 {
 	return (msr == MSR_IA32_TSC && !write) || msr == MSR_IA32_APIC_BASE ||
 	       (msr >= MSR_IA32_SYSENTER_CS && msr <= MSR_IA32_SYSENTER_EIP) ||
-	       msr == MSR_IA32_PAT ||
-	       (msr >= MSR_EFER && msr <= MSR_SFMASK) ||
+	       msr == MSR_IA32_PAT || (msr >= MSR_EFER && msr <= MSR_SFMASK) ||
 	       (msr >= MSR_FS_BASE && msr <= MSR_KERNEL_GS_BASE);
 }
 
@@ -54,11 +55,14 @@ static void msr_read_sweep(void)
 			if ((vec == T_GP) == msr_known(msr, false) ||
 			    (vec != T_GP && vec != NO_TRAP)) {
 				if (bad++ < 4)
-					printf("rdmsr 0x%x: vector %d\n", msr, vec);
+					printf("rdmsr 0x%x: vector %d\n", msr,
+					       vec);
 			}
 		}
-	report(bad == 0, "rdmsr sweep: %u #GP, only unknown MSRs fault (%u "
-	       "wrong)", gp, bad);
+	report(bad == 0,
+	       "rdmsr sweep: %u #GP, only unknown MSRs fault (%u "
+	       "wrong)",
+	       gp, bad);
 }
 
 /* WRMSR 0 to every unknown index: each must #GP, none may reach the CPU. */
@@ -96,16 +100,20 @@ static void msr_host_writes(void)
 	       "wrmsr FEATURE_CONTROL: #GP");
 	msr_try_read(MSR_IA32_APIC_BASE, &apic);
 	report(msr_try_write(MSR_IA32_APIC_BASE, (apic & 0xfff) | 0xfed00000) ==
-	       T_GP, "wrmsr APIC_BASE moved to 0xfed00000: #GP");
+		       T_GP,
+	       "wrmsr APIC_BASE moved to 0xfed00000: #GP");
 	report(msr_try_write(MSR_IA32_APIC_BASE, apic | (1ULL << 40)) == T_GP,
 	       "wrmsr APIC_BASE reserved bit 40: #GP");
 	msr_try_read(MSR_IA32_PAT, &pat);
 	report(msr_try_write(MSR_IA32_PAT, 0x0007040600070402ULL) == T_GP &&
-	       msr_try_write(MSR_IA32_PAT, 0x0807040600070406ULL) == T_GP,
+		       msr_try_write(MSR_IA32_PAT, 0x0807040600070406ULL) ==
+			       T_GP,
 	       "wrmsr PAT with types 2 and 8: #GP");
 	report(msr_try_write(MSR_IA32_PAT, PAT_RESET) == NO_TRAP &&
-	       msr_try_write(MSR_IA32_PAT, pat) == NO_TRAP, "wrmsr PAT valid: ok");
-	report(msr_try_write(MSR_IA32_SYSENTER_EIP, 0x0000800000000000ULL) == T_GP,
+		       msr_try_write(MSR_IA32_PAT, pat) == NO_TRAP,
+	       "wrmsr PAT valid: ok");
+	report(msr_try_write(MSR_IA32_SYSENTER_EIP, 0x0000800000000000ULL) ==
+		       T_GP,
 	       "wrmsr SYSENTER_EIP non-canonical: #GP");
 }
 

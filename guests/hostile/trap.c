@@ -16,12 +16,13 @@ volatile unsigned probe_traps;
  * caller-saved registers (clang -Winterrupt-service-routine).  Volatile
  * store: clang treats the frame as a by-value copy and drops stores.
  */
-#define TRAP_RESUME(f, vec, err) do {					\
-	probe_vec = (vec);						\
-	probe_err = (uint32_t)(err);					\
-	probe_traps++;							\
-	*(volatile uintptr_t *)&(f)->ip = probe_fixup;			\
-} while (0)
+#define TRAP_RESUME(f, vec, err)                               \
+	do {                                                   \
+		probe_vec = (vec);                             \
+		probe_err = (uint32_t)(err);                   \
+		probe_traps++;                                 \
+		*(volatile uintptr_t *)&(f)->ip = probe_fixup; \
+	} while (0)
 
 __attribute__((interrupt)) static void trap_ud(struct intr_frame *f)
 {

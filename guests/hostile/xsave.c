@@ -10,17 +10,17 @@
  */
 #include <guests/hostile/hostile.h>
 
-#define L1_ECX_XSAVE	(1u << 26)
-#define L1_ECX_OSXSAVE	(1u << 27)
-#define L1_ECX_AVX	(1u << 28)
-#define XCR0_X87	1u
-#define XCR0_SSE	2u
-#define XCR0_AVX	4u
-#define XCR0_BIT10	(1u << 10)	/* no XCR0 component (PASID is XSS) */
-#define XSAVE_LEGACY	576
-#define ROUNDS		6
-#define ROUND_EXITS	5000	/* more than a slice's exits (kernel/sched.c) */
-#define NYMM		8
+#define L1_ECX_XSAVE   (1u << 26)
+#define L1_ECX_OSXSAVE (1u << 27)
+#define L1_ECX_AVX     (1u << 28)
+#define XCR0_X87       1u
+#define XCR0_SSE       2u
+#define XCR0_AVX       4u
+#define XCR0_BIT10     (1u << 10) /* no XCR0 component (PASID is XSS) */
+#define XSAVE_LEGACY   576
+#define ROUNDS	       6
+#define ROUND_EXITS    5000 /* more than a slice's exits (kernel/sched.c) */
+#define NYMM	       8
 
 static uint8_t xs_pattern[NYMM * 32] __attribute__((aligned(32)));
 static uint8_t xs_ymm[NYMM * 32] __attribute__((aligned(32)));
@@ -64,20 +64,26 @@ static uint32_t xs_xgetbv(void)
 
 static void xs_store_ymm(uint8_t *buf)
 {
-	__asm__ volatile("vmovdqu %%ymm0, 0(%0)\n\tvmovdqu %%ymm1, 32(%0)\n\t"
-			 "vmovdqu %%ymm2, 64(%0)\n\tvmovdqu %%ymm3, 96(%0)\n\t"
-			 "vmovdqu %%ymm4, 128(%0)\n\tvmovdqu %%ymm5, 160(%0)\n\t"
-			 "vmovdqu %%ymm6, 192(%0)\n\tvmovdqu %%ymm7, 224(%0)"
-			 : : "r"(buf) : "memory");
+	__asm__ volatile(
+		"vmovdqu %%ymm0, 0(%0)\n\tvmovdqu %%ymm1, 32(%0)\n\t"
+		"vmovdqu %%ymm2, 64(%0)\n\tvmovdqu %%ymm3, 96(%0)\n\t"
+		"vmovdqu %%ymm4, 128(%0)\n\tvmovdqu %%ymm5, 160(%0)\n\t"
+		"vmovdqu %%ymm6, 192(%0)\n\tvmovdqu %%ymm7, 224(%0)"
+		:
+		: "r"(buf)
+		: "memory");
 }
 
 static void xs_load_ymm(const uint8_t *buf)
 {
-	__asm__ volatile("vmovdqu 0(%0), %%ymm0\n\tvmovdqu 32(%0), %%ymm1\n\t"
-			 "vmovdqu 64(%0), %%ymm2\n\tvmovdqu 96(%0), %%ymm3\n\t"
-			 "vmovdqu 128(%0), %%ymm4\n\tvmovdqu 160(%0), %%ymm5\n\t"
-			 "vmovdqu 192(%0), %%ymm6\n\tvmovdqu 224(%0), %%ymm7"
-			 : : "r"(buf) : "memory");
+	__asm__ volatile(
+		"vmovdqu 0(%0), %%ymm0\n\tvmovdqu 32(%0), %%ymm1\n\t"
+		"vmovdqu 64(%0), %%ymm2\n\tvmovdqu 96(%0), %%ymm3\n\t"
+		"vmovdqu 128(%0), %%ymm4\n\tvmovdqu 160(%0), %%ymm5\n\t"
+		"vmovdqu 192(%0), %%ymm6\n\tvmovdqu 224(%0), %%ymm7"
+		:
+		: "r"(buf)
+		: "memory");
 }
 
 static void xs_load_dr(uint32_t seed)
@@ -111,16 +117,18 @@ static void xs_enable(void)
 	uint32_t cr0, cr4;
 
 	report(xs_xsetbv(0, XCR0_X87 | XCR0_SSE, 0) == T_UD &&
-	       xs_xgetbv() == ~0u, "XSETBV and XGETBV without CR4.OSXSAVE: #UD");
+		       xs_xgetbv() == ~0u,
+	       "XSETBV and XGETBV without CR4.OSXSAVE: #UD");
 	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
-	__asm__ volatile("mov %0, %%cr0"
-			 : : "r"((cr0 | (uint32_t)CR0_MP) &
-				 ~(uint32_t)(CR0_EM | CR0_TS)));
+	__asm__ volatile(
+		"mov %0, %%cr0"
+		:
+		: "r"((cr0 | (uint32_t)CR0_MP) & ~(uint32_t)(CR0_EM | CR0_TS)));
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
 	cr4 |= (uint32_t)(CR4_OSFXSR | CR4_OSXSAVE);
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
 	report((cpuid(1, 0).ecx & L1_ECX_OSXSAVE) && xs_xgetbv() == XCR0_X87 &&
-	       cpuid(0xd, 0).ebx == XSAVE_LEGACY,
+		       cpuid(0xd, 0).ebx == XSAVE_LEGACY,
 	       "CR4.OSXSAVE: CPUID.1 OSXSAVE, XCR0 1, XSAVE area 576 bytes");
 }
 
@@ -131,7 +139,8 @@ static void xs_bad_xcr0(uint32_t allowed)
 	report(xs_xsetbv(0, XCR0_X87 | XCR0_AVX, 0) == T_GP,
 	       "XSETBV AVX without SSE: #GP");
 	report(xs_xsetbv(0, XCR0_X87 | XCR0_BIT10, 0) == T_GP &&
-	       !(allowed & XCR0_BIT10), "XSETBV XCR0 bit 10: #GP");
+		       !(allowed & XCR0_BIT10),
+	       "XSETBV XCR0 bit 10: #GP");
 	report(xs_xsetbv(0, XCR0_X87, 1u << 31) == T_GP,
 	       "XSETBV reserved bit 63: #GP");
 	report(xs_xgetbv() == XCR0_X87, "XCR0 still 1 after the faults");
@@ -145,23 +154,29 @@ static void xs_ymm_test(uint32_t seed, uint32_t size7)
 	for (i = 0; i < sizeof(xs_pattern); i++)
 		xs_pattern[i] = (uint8_t)(seed * 37 + i);
 	report(xs_xsetbv(0, XCR0_X87 | XCR0_SSE | XCR0_AVX, 0) == NO_TRAP &&
-	       xs_xgetbv() == (XCR0_X87 | XCR0_SSE | XCR0_AVX) &&
-	       cpuid(0xd, 0).ebx == size7,
+		       xs_xgetbv() == (XCR0_X87 | XCR0_SSE | XCR0_AVX) &&
+		       cpuid(0xd, 0).ebx == size7,
 	       "XSETBV XCR0 7: XGETBV 7, XSAVE area %u bytes", size7);
 	xs_store_ymm(xs_ymm);
 	for (i = 0; i < NYMM; i++)
-		bad += memcmp(&xs_ymm[32 * i + 16], "\0\0\0\0\0\0\0\0"
-			      "\0\0\0\0\0\0\0\0", 16) != 0;
-	report(bad == 0, "YMM0-7 upper halves zero when AVX is enabled "
-	       "(%u not)", bad);
+		bad += memcmp(&xs_ymm[32 * i + 16],
+			      "\0\0\0\0\0\0\0\0"
+			      "\0\0\0\0\0\0\0\0",
+			      16) != 0;
+	report(bad == 0,
+	       "YMM0-7 upper halves zero when AVX is enabled "
+	       "(%u not)",
+	       bad);
 	xs_load_ymm(xs_pattern);
 	for (n = 0, bad = 0; n < ROUNDS; n++) {
 		xs_spin(1);
 		xs_store_ymm(xs_ymm);
 		bad += memcmp(xs_ymm, xs_pattern, sizeof(xs_ymm)) != 0;
 	}
-	report(bad == 0, "YMM0-7 kept across %u x %u exits (%u rounds lost "
-	       "them)", ROUNDS, ROUND_EXITS, bad);
+	report(bad == 0,
+	       "YMM0-7 kept across %u x %u exits (%u rounds lost "
+	       "them)",
+	       ROUNDS, ROUND_EXITS, bad);
 }
 
 static void xs_dr_test(uint32_t seed)
@@ -174,8 +189,10 @@ static void xs_dr_test(uint32_t seed)
 		xs_spin(1);
 		bad += xs_check_dr(seed) != 0;
 	}
-	report(bad == 0, "DR0-3 kept across %u x %u exits (%u rounds lost "
-	       "them)", ROUNDS, ROUND_EXITS, bad);
+	report(bad == 0,
+	       "DR0-3 kept across %u x %u exits (%u rounds lost "
+	       "them)",
+	       ROUNDS, ROUND_EXITS, bad);
 }
 
 void attack_xsave(void)

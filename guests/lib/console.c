@@ -5,22 +5,22 @@
  */
 #include <guests/lib/guest.h>
 
-#define UART_THR	0
-#define UART_IER	1
-#define UART_FCR	2
-#define UART_LCR	3
-#define UART_MCR	4
-#define UART_LSR	5
-#define LSR_THRE	0x20
-#define LCR_DLAB	0x80
+#define UART_THR 0
+#define UART_IER 1
+#define UART_FCR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define LSR_THRE 0x20
+#define LCR_DLAB 0x80
 
 void cons_init(void)
 {
 	outb(COM1 + UART_IER, 0);
 	outb(COM1 + UART_LCR, LCR_DLAB);
-	outb(COM1 + 0, 1);		/* divisor 1: 115200 baud */
+	outb(COM1 + 0, 1); /* divisor 1: 115200 baud */
 	outb(COM1 + 1, 0);
-	outb(COM1 + UART_LCR, 0x03);	/* 8N1 */
+	outb(COM1 + UART_LCR, 0x03); /* 8N1 */
 	outb(COM1 + UART_FCR, 0);
 	outb(COM1 + UART_MCR, 0x03);
 }

@@ -20,7 +20,7 @@
 #include <inc/string.h>
 #include <inc/x86.h>
 
-#define GUEST_EXIT_PORT	0xf4
+#define GUEST_EXIT_PORT 0xf4
 #define COM1		0x3f8
 
 /* The guest's own code; the start code calls it once. */
@@ -51,7 +51,8 @@ const char *cmdline_get(const char *key, char *buf, size_t len);
  * Prints "PASS: what" or "FAIL: what" (with " {TOKEN}" when the command
  * line has token=TOKEN) and counts the result; returns ok.
  */
-bool report(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool report(bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Prints a line that is not a result: "SKIP: what". */
 void report_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -5,8 +5,8 @@
  */
 #include <guests/lib/guest.h>
 
-#define GUEST_CS	0x08
-#define GATE_INTR	0x8e	/* present, DPL 0, interrupt gate */
+#define GUEST_CS  0x08
+#define GATE_INTR 0x8e /* present, DPL 0, interrupt gate */
 
 struct gate {
 	uint16_t off_lo, sel;
@@ -27,8 +27,10 @@ void idt_set(int vec, void *handler)
 		uintptr_t base;
 	} ptr = { sizeof(idt) - 1, (uintptr_t)idt };
 
-	idt[vec] = (struct gate){ .off_lo = a & 0xffff, .sel = GUEST_CS,
-				  .type = GATE_INTR, .off_mid = (a >> 16) & 0xffff };
+	idt[vec] = (struct gate){ .off_lo = a & 0xffff,
+				  .sel = GUEST_CS,
+				  .type = GATE_INTR,
+				  .off_mid = (a >> 16) & 0xffff };
 #ifdef __x86_64__
 	idt[vec].off_hi = a >> 32;
 #endif

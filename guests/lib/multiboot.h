@@ -4,7 +4,10 @@
  * (flag 16) let loaders that refuse ELF64 Multiboot kernels, QEMU's
  * -kernel among them, load the 64-bit guests; 32-bit guests carry them too
  * so both load the same way.  The symbols come from guests/lib/guest.ld.
+ *
+ * Assembler macros: clang-format stays out.
  */
+/* clang-format off */
 #include <inc/multiboot.h>
 
 #define MB_FLAGS	(MB_FLAG_AOUT_KLUDGE | MB_FLAG_MEMORY_INFO | \

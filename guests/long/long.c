@@ -11,7 +11,8 @@ void main(void)
 
 	printf("hello from a long-mode guest, CR3 0x%lx\n", read_cr3());
 	report(efer & EFER_LMA, "EFER.LMA set (EFER 0x%lx)", efer);
-	report((cr0 & (CR0_PG | CR0_PE)) == (CR0_PG | CR0_PE) && (cr4 & CR4_PAE),
+	report((cr0 & (CR0_PG | CR0_PE)) == (CR0_PG | CR0_PE) &&
+		       (cr4 & CR4_PAE),
 	       "CR0.PG, CR0.PE and CR4.PAE set");
 	*high = 0x1122334455667788;
 	report(*high == 0x1122334455667788, "identity-mapped RAM at 8 MiB");

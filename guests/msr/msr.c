@@ -7,7 +7,7 @@
  */
 #include <guests/lib/guest.h>
 
-#define MSR_UNKNOWN	0x12345678
+#define MSR_UNKNOWN 0x12345678
 
 static volatile unsigned gp_count;
 static volatile uint32_t gp_error;
@@ -28,7 +28,8 @@ void main(void)
 
 	idt_set(T_GP, gp_handler);
 	__asm__ volatile("mov %0, %%ds" : : "r"((uint16_t)0x1234));
-	report(gp_count == 1 && gp_error == 0x1234, "IDT: #GP(0x1234) from a "
+	report(gp_count == 1 && gp_error == 0x1234,
+	       "IDT: #GP(0x1234) from a "
 	       "bad selector reaches the guest's handler");
 	gp_count = 0;
 	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_UNKNOWN));
@@ -38,5 +39,6 @@ void main(void)
 	report(gp_count == 2, "wrmsr 0x%x: #GP delivered", MSR_UNKNOWN);
 	uint64_t t1 = rdmsr(MSR_IA32_TSC), t2 = rdmsr(MSR_IA32_TSC);
 	report(t2 >= t1, "rdmsr IA32_TIME_STAMP_COUNTER works");
-	report((rdmsr(MSR_EFER) & EFER_LMA) == 0, "rdmsr EFER works, LMA clear");
+	report((rdmsr(MSR_EFER) & EFER_LMA) == 0,
+	       "rdmsr EFER works, LMA clear");
 }

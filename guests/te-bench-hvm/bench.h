@@ -5,8 +5,8 @@
 #ifndef GUESTS_TE_BENCH_HVM_BENCH_H
 #define GUESTS_TE_BENCH_HVM_BENCH_H
 
-#define BENCH_PORT	0x80	/* nobody claims it: the write is dropped */
-#define BENCH_ROUNDS	9
+#define BENCH_PORT   0x80 /* nobody claims it: the write is dropped */
+#define BENCH_ROUNDS 9
 
 static uint64_t bench_round(unsigned n)
 {

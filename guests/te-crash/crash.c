@@ -9,6 +9,9 @@ void main(void)
 {
 	printf("te-crash: dividing by zero without an IDT\n");
 	__asm__ volatile("xorl %%edx, %%edx; movl $1, %%eax; xorl %%ecx, %%ecx;"
-			 "divl %%ecx" : : : "rax", "rcx", "rdx");
+			 "divl %%ecx"
+			 :
+			 :
+			 : "rax", "rcx", "rdx");
 	report(false, "still running after #DE without a handler");
 }

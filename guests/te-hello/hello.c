@@ -9,12 +9,12 @@
 static volatile bool gp_seen;
 static volatile uint64_t gp_error = ~0ULL;
 
-__attribute__((interrupt))
-static void gp_handler(struct intr_frame *f, uintptr_t error)
+__attribute__((interrupt)) static void gp_handler(struct intr_frame *f,
+						  uintptr_t error)
 {
 	gp_seen = true;
 	gp_error = error;
-	f->ip += 2;	/* the faulting RDMSR/WRMSR */
+	f->ip += 2; /* the faulting RDMSR/WRMSR */
 }
 
 static uint64_t read_cr(int n)
@@ -54,21 +54,23 @@ static void test_crs(void)
 {
 	uint64_t cr0 = read_cr(0), cr4 = read_cr(4);
 
-	report((cr0 & 0x80000001) == 0x80000001, "virtual cr0 0x%llx has PE and PG",
-	       (unsigned long long)cr0);
+	report((cr0 & 0x80000001) == 0x80000001,
+	       "virtual cr0 0x%llx has PE and PG", (unsigned long long)cr0);
 	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0 | 8));
 	report(read_cr(0) == (cr0 | 8), "mov to cr0 sets TS");
 	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
 	__asm__ volatile("mov %0, %%cr3" : : "r"(0x5000ULL));
 	report(read_cr(3) == 0x5000, "mov to/from cr3");
-	report(cr4 & 0x20, "virtual cr4 0x%llx has PAE", (unsigned long long)cr4);
+	report(cr4 & 0x20, "virtual cr4 0x%llx has PAE",
+	       (unsigned long long)cr4);
 	__asm__ volatile("mov %0, %%cr8" : : "r"(7ULL));
 	report(read_cr(8) == 7, "mov to/from cr8 (TPR)");
 }
 
 static void test_tables(void)
 {
-	static uint64_t gdt[4] = { 0, 0x00af9b000000ffffULL, 0x00cf93000000ffffULL };
+	static uint64_t gdt[4] = { 0, 0x00af9b000000ffffULL,
+				   0x00cf93000000ffffULL };
 	struct te_dtr g = { sizeof(gdt) - 1, (uint64_t)gdt };
 
 	__asm__ volatile("lgdt %0" : : "m"(g));
@@ -83,7 +85,9 @@ static void test_msrs(void)
 {
 	uint32_t lo, hi;
 
-	__asm__ volatile("wrmsr" : : "c"(MSR_STAR), "a"(0x12345678), "d"(0x00230010));
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(MSR_STAR), "a"(0x12345678), "d"(0x00230010));
 	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_STAR));
 	report(lo == 0x12345678 && hi == 0x00230010, "wrmsr/rdmsr STAR");
 	idt_set(T_GP, gp_handler);

@@ -11,45 +11,42 @@ static volatile int hits[256];
 static volatile uint64_t last_error, last_cs, last_flags, last_rsp_align;
 static volatile uint64_t ticks;
 
-__attribute__((interrupt))
-static void de_handler(struct intr_frame *f)
+__attribute__((interrupt)) static void de_handler(struct intr_frame *f)
 {
 	hits[0]++;
-	f->ip += 3;	/* divq %rcx with a REX prefix */
+	f->ip += 3; /* divq %rcx with a REX prefix */
 }
 
-__attribute__((interrupt))
-static void ud_handler(struct intr_frame *f)
+__attribute__((interrupt)) static void ud_handler(struct intr_frame *f)
 {
 	hits[6]++;
-	f->ip += 2;	/* ud2 */
+	f->ip += 2; /* ud2 */
 }
 
-__attribute__((interrupt))
-static void bp_handler(struct intr_frame *f)
+__attribute__((interrupt)) static void bp_handler(struct intr_frame *f)
 {
 	hits[3]++;
 	last_cs = f->cs;
 }
 
-__attribute__((interrupt))
-static void pf_handler(struct intr_frame *f, uintptr_t error)
+__attribute__((interrupt)) static void pf_handler(struct intr_frame *f,
+						  uintptr_t error)
 {
 	uint64_t cr2;
 
 	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
 	hits[14]++;
 	last_error = error | (cr2 << 8);
-	f->ip += 3;	/* movq (%rax), %rax */
+	f->ip += 3; /* movq (%rax), %rax */
 }
 
-__attribute__((interrupt))
-static void timer_handler(struct intr_frame *f)
+__attribute__((interrupt)) static void timer_handler(struct intr_frame *f)
 {
 	ticks++;
 	/* Inline: an interrupt handler may call only functions that save
 	 * every register they touch. */
-	__asm__ volatile(TE_EMULATE_PREFIX "pushfq; popq %0" : "=r"(last_flags));
+	__asm__ volatile(TE_EMULATE_PREFIX "pushfq; popq %0"
+			 : "=r"(last_flags));
 	/* The CPU aligns RSP to 16 before pushing the 5-quadword frame. */
 	last_rsp_align = ((uintptr_t)f + 5 * 8) & 0xf;
 }
@@ -63,16 +60,22 @@ static void test_faults(void)
 	idt_set(T_BP, bp_handler);
 	idt_set(T_PF, pf_handler);
 	__asm__ volatile("xorl %%edx, %%edx; movl $1, %%eax; xorl %%ecx, %%ecx;"
-			 ".byte 0x48, 0xf7, 0xf1" : : : "rax", "rcx", "rdx");
+			 ".byte 0x48, 0xf7, 0xf1"
+			 :
+			 :
+			 : "rax", "rcx", "rdx");
 	report(hits[0] == 1, "#DE reflected to the guest's handler");
 	__asm__ volatile("ud2");
 	report(hits[6] == 1, "#UD reflected");
 	__asm__ volatile("int3");
 	report(hits[3] == 1 && last_cs == 0x08,
-	       "#BP reflected with the virtual CS 0x%llx", (unsigned long long)last_cs);
-	__asm__ volatile(".byte 0x48, 0x8b, 0x00" : "=a"(q) : "a"(0x40000000ULL));
+	       "#BP reflected with the virtual CS 0x%llx",
+	       (unsigned long long)last_cs);
+	__asm__ volatile(".byte 0x48, 0x8b, 0x00"
+			 : "=a"(q)
+			 : "a"(0x40000000ULL));
 	report(hits[14] == 1 && (last_error & 0xff) == 0 &&
-	       (last_error >> 8) == 0x40000000,
+		       (last_error >> 8) == 0x40000000,
 	       "#PF beyond guest RAM: error 0x%llx cr2 0x%llx",
 	       (unsigned long long)(last_error & 0xff),
 	       (unsigned long long)(last_error >> 8));

@@ -39,7 +39,9 @@ static inline uint64_t te_pv_pushf(void)
 static inline void te_pv_popf(uint64_t f)
 {
 	__asm__ volatile("pushq %0;" TE_EMULATE_PREFIX "popfq"
-			 : : "r"(f) : "memory", "cc");
+			 :
+			 : "r"(f)
+			 : "memory", "cc");
 }
 
 /* The virtual IF as the hypervisor keeps it. */

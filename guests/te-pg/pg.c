@@ -11,22 +11,25 @@
 static uint64_t gdt[3] = { 0, 0x00af9b000000ffffULL, 0x00cf93000000ffffULL };
 static volatile uint64_t pf_error, pf_cr2;
 
-__attribute__((interrupt))
-static void pf_handler(struct intr_frame *f, uintptr_t error)
+__attribute__((interrupt)) static void pf_handler(struct intr_frame *f,
+						  uintptr_t error)
 {
 	uint64_t cr2;
 
 	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
 	pf_error = error;
 	pf_cr2 = cr2;
-	f->ip += 3;	/* sgdt (%rax) */
+	f->ip += 3; /* sgdt (%rax) */
 }
 
 /* An emulated SGDT that cannot store faults as the CPU's would, with CR2. */
 static void test_umip_fault(void)
 {
 	idt_set(T_PF, pf_handler);
-	__asm__ volatile(".byte 0x0f, 0x01, 0x00" : : "a"(0x40000000ULL) : "memory");
+	__asm__ volatile(".byte 0x0f, 0x01, 0x00"
+			 :
+			 : "a"(0x40000000ULL)
+			 : "memory");
 	report(pf_error == 2 && pf_cr2 == 0x40000000,
 	       "umip: sgdt beyond guest RAM: #PF error 0x%llx cr2 0x%llx",
 	       (unsigned long long)pf_error, (unsigned long long)pf_cr2);
@@ -41,7 +44,8 @@ static void test_flags(void)
 	       "paravirtual pushf shows the virtual IF=0");
 	__asm__ volatile("sti");
 	te_popf(te_pushf() & ~(uint64_t)X86_FLAGS_IF);
-	report(te_vif(), "sensitive: popf with IF=0 silently left the virtual IF set");
+	report(te_vif(),
+	       "sensitive: popf with IF=0 silently left the virtual IF set");
 	te_pv_popf(te_pushf() & ~(uint64_t)X86_FLAGS_IF);
 	report(!te_vif(), "paravirtual popf clears the virtual IF");
 }
@@ -69,8 +73,8 @@ static void test_umip(void)
 	} else {
 		report(seen.base != (uint64_t)gdt,
 		       "sensitive: sgdt without UMIP shows the host GDT");
-		report(!(msw & 8),
-		       "sensitive: smsw without UMIP misses the virtual CR0.TS");
+		report(!(msw & 8), "sensitive: smsw without UMIP misses the "
+				   "virtual CR0.TS");
 	}
 }
 

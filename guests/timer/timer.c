@@ -7,8 +7,8 @@
 #include <guests/lib/guest.h>
 #include <inc/apic.h>
 
-#define TIMER_VECTOR	0x40
-#define TIMER_COUNT	1000000
+#define TIMER_VECTOR 0x40
+#define TIMER_COUNT  1000000
 
 static volatile unsigned ticks;
 

@@ -5,12 +5,12 @@
  */
 #include <guests/lib/guest.h>
 
-#define UART_IER	1
-#define UART_LCR	3
-#define UART_LSR	5
-#define UART_SCR	7
-#define LSR_THRE	0x20
-#define LSR_TEMT	0x40
+#define UART_IER 1
+#define UART_LCR 3
+#define UART_LSR 5
+#define UART_SCR 7
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
 
 void main(void)
 {
@@ -23,7 +23,8 @@ void main(void)
 	}
 	report(scr_ok, "scratch register keeps what was written");
 	report((inb(COM1 + UART_LSR) & (LSR_THRE | LSR_TEMT)) ==
-	       (LSR_THRE | LSR_TEMT), "LSR: transmitter empty when idle");
+		       (LSR_THRE | LSR_TEMT),
+	       "LSR: transmitter empty when idle");
 	report(inb(COM1 + UART_LCR) == 0x03, "LCR reads back 8N1");
 	outb(COM1 + UART_IER, 0x05);
 	report((inb(COM1 + UART_IER) & 0x0f) == 0x05, "IER reads back 0x05");

@@ -29,24 +29,24 @@
 #ifndef INC_PUBLIC_TE_H
 #define INC_PUBLIC_TE_H
 
-#define TE_BOOT_MAGIC		0x2BADB002
-#define TE_BOOT_INFO		0x9000	/* Multiboot info; command line after */
+#define TE_BOOT_MAGIC 0x2BADB002
+#define TE_BOOT_INFO  0x9000 /* Multiboot info; command line after */
 
 /* The paravirtual ports (each 1 byte wide). */
-#define TE_PORT_BASE		0x5e0
-#define TE_PORT_TIMER		0x5e0	/* w: 1 start, 0 stop the virtual timer */
-#define TE_PORT_VIF		0x5e1	/* r/w: the virtual IF (0 or 1) */
-#define TE_PORT_INFO		0x5e2	/* r: TE_INFO_* bits */
-#define TE_PORT_COUNT		3
+#define TE_PORT_BASE  0x5e0
+#define TE_PORT_TIMER 0x5e0 /* w: 1 start, 0 stop the virtual timer */
+#define TE_PORT_VIF   0x5e1 /* r/w: the virtual IF (0 or 1) */
+#define TE_PORT_INFO  0x5e2 /* r: TE_INFO_* bits */
+#define TE_PORT_COUNT 3
 
-#define TE_INFO_TE		0x01	/* running under the te backend */
-#define TE_INFO_UMIP		0x02	/* SGDT/SIDT/SMSW/STR/SLDT trap (UMIP) */
+#define TE_INFO_TE   0x01 /* running under the te backend */
+#define TE_INFO_UMIP 0x02 /* SGDT/SIDT/SMSW/STR/SLDT trap (UMIP) */
 
 /* The vector of the virtual timer interrupt (a host tick, every 10 ms). */
-#define TE_TIMER_VECTOR		32
+#define TE_TIMER_VECTOR 32
 
 /* ud2; .ascii "te": emulate the next instruction. */
-#define TE_EMULATE_PREFIX	".byte 0x0f, 0x0b, 0x74, 0x65; "
-#define TE_EMULATE_PREFIX_LEN	4
+#define TE_EMULATE_PREFIX     ".byte 0x0f, 0x0b, 0x74, 0x65; "
+#define TE_EMULATE_PREFIX_LEN 4
 
 #endif

@@ -9,8 +9,8 @@
 #include <kernel/dev/io.h>
 #include <kernel/dev/debugexit.h>
 
-#define DEBUGEXIT_PORT	0xf4
-#define DEBUGEXIT_LEN	4
+#define DEBUGEXIT_PORT 0xf4
+#define DEBUGEXIT_LEN  4
 
 static int debugexit_io(struct domain *d, void *opaque, uint64_t port,
 			unsigned size, bool write, uint64_t *val)

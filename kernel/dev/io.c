@@ -42,8 +42,8 @@ int io_register_port(struct domain *d, uint16_t base, uint32_t len, io_fn fn,
 {
 	if ((uint32_t)base + len > 0x10000)
 		return -E_INVAL;
-	return io_add(d->io.ports, &d->io.nports, IO_MAX_PORT_RANGES, base,
-		      len, fn, opaque, name);
+	return io_add(d->io.ports, &d->io.nports, IO_MAX_PORT_RANGES, base, len,
+		      fn, opaque, name);
 }
 
 int io_register_mmio(struct domain *d, gpa_t base, uint64_t len, io_fn fn,

@@ -35,7 +35,8 @@ static int mmio_outside_ram(struct x86_emul_ctxt *c, gva_t la)
 	struct vcpu *v = c->priv;
 
 	domain_crash(v->domain, v, "%s at 0x%llx: outside guest memory",
-		     x86_mnemonic_name(c->insn.mnemonic), (unsigned long long)la);
+		     x86_mnemonic_name(c->insn.mnemonic),
+		     (unsigned long long)la);
 	return X86EMUL_UNHANDLEABLE;
 }
 
@@ -58,8 +59,8 @@ static int mmio_access_page(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
 		e = r->fn(v->domain, r->opaque, gpa, size, write, val);
 		return e < 0 ? X86EMUL_UNHANDLEABLE : X86EMUL_OKAY;
 	}
-	e = write ? p2m_write(&v->domain->p2m, gpa, val, size)
-		  : p2m_read(&v->domain->p2m, gpa, val, size);
+	e = write ? p2m_write(&v->domain->p2m, gpa, val, size) :
+		    p2m_read(&v->domain->p2m, gpa, val, size);
 	return e < 0 ? mmio_outside_ram(c, la) : X86EMUL_OKAY;
 }
 

@@ -14,8 +14,14 @@
 #include <kernel/bench.h>
 
 enum {
-	UART_RBR_THR = 0, UART_IER = 1, UART_IIR_FCR = 2, UART_LCR = 3,
-	UART_MCR = 4, UART_LSR = 5, UART_MSR = 6, UART_SCR = 7,
+	UART_RBR_THR = 0,
+	UART_IER = 1,
+	UART_IIR_FCR = 2,
+	UART_LCR = 3,
+	UART_MCR = 4,
+	UART_LSR = 5,
+	UART_MSR = 6,
+	UART_SCR = 7,
 };
 
 #define LCR_DLAB	0x80
@@ -24,7 +30,7 @@ enum {
 #define MCR_LOOP	0x10
 #define IIR_NO_INT	0x01
 #define IIR_FIFO	0xc0
-#define MSR_DCD_DSR_CTS	0xb0
+#define MSR_DCD_DSR_CTS 0xb0
 
 void uart_flush(struct domain *d, struct uart *u)
 {
@@ -68,14 +74,14 @@ static uint8_t uart_read(const struct uart *u, unsigned reg)
 	bool dlab = u->lcr & LCR_DLAB;
 
 	switch (reg) {
-	case UART_RBR_THR:	return dlab ? u->dll : 0;
-	case UART_IER:		return dlab ? u->dlm : u->ier;
-	case UART_IIR_FCR:	return IIR_NO_INT | ((u->fcr & 1) ? IIR_FIFO : 0);
-	case UART_LCR:		return u->lcr;
-	case UART_MCR:		return u->mcr;
-	case UART_LSR:		return LSR_THRE | LSR_TEMT;
-	case UART_MSR:		return uart_msr(u);
-	default:		return u->scr;
+	case UART_RBR_THR: return dlab ? u->dll : 0;
+	case UART_IER: return dlab ? u->dlm : u->ier;
+	case UART_IIR_FCR: return IIR_NO_INT | ((u->fcr & 1) ? IIR_FIFO : 0);
+	case UART_LCR: return u->lcr;
+	case UART_MCR: return u->mcr;
+	case UART_LSR: return LSR_THRE | LSR_TEMT;
+	case UART_MSR: return uart_msr(u);
+	default: return u->scr;
 	}
 }
 
@@ -97,17 +103,17 @@ static void uart_write(struct domain *d, struct uart *u, unsigned reg,
 		else
 			u->ier = v & 0x0f;
 		break;
-	case UART_IIR_FCR:	u->fcr = v; break;
-	case UART_LCR:		u->lcr = v; break;
-	case UART_MCR:		u->mcr = v & 0x1f; break;
-	case UART_SCR:		u->scr = v; break;
-	default:		break;
+	case UART_IIR_FCR: u->fcr = v; break;
+	case UART_LCR: u->lcr = v; break;
+	case UART_MCR: u->mcr = v & 0x1f; break;
+	case UART_SCR: u->scr = v; break;
+	default: break;
 	}
 }
 
 /* Wider accesses reach consecutive registers, one byte each. */
-static int uart_io(struct domain *d, void *opaque, uint64_t port,
-		   unsigned size, bool write, uint64_t *val)
+static int uart_io(struct domain *d, void *opaque, uint64_t port, unsigned size,
+		   bool write, uint64_t *val)
 {
 	struct uart *u = opaque;
 	unsigned reg = (unsigned)(port - UART_COM1_BASE);

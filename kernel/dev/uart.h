@@ -10,12 +10,12 @@
 
 struct domain;
 
-#define UART_COM1_BASE	0x3f8
-#define UART_LINE_MAX	160
+#define UART_COM1_BASE 0x3f8
+#define UART_LINE_MAX  160
 
 struct uart {
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
-	char line[UART_LINE_MAX + 1];	/* room for a NUL */
+	char line[UART_LINE_MAX + 1]; /* room for a NUL */
 	size_t len;
 };
 

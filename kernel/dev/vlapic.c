@@ -20,7 +20,7 @@
 #include <kernel/mm/page.h>
 #include <kernel/dev/vlapic.h>
 
-#define APIC_VERSION		0x00050014	/* 6 LVT entries, version 0x14 */
+#define APIC_VERSION 0x00050014 /* 6 LVT entries, version 0x14 */
 
 static struct vlapic *vlapic_of(struct vcpu *v)
 {
@@ -95,21 +95,22 @@ static uint32_t vlapic_read(struct vcpu *v, struct vlapic *l, unsigned reg)
 	if (reg >= APIC_LVT_TIMER && reg <= APIC_LVT_ERROR)
 		return l->lvt[(reg - APIC_LVT_TIMER) / 16];
 	switch (reg) {
-	case APIC_ID:		return (uint32_t)v->id << 24;
-	case APIC_VER:		return APIC_VERSION;
-	case APIC_TPR:		return l->tpr;
-	case APIC_PPR:		return MAX(l->tpr & 0xf0,
-					   (uint32_t)MAX(vlapic_highest(l->isr), 0) & 0xf0);
-	case APIC_LDR:		return l->ldr;
-	case APIC_DFR:		return l->dfr;
-	case APIC_SVR:		return l->svr;
-	case APIC_ESR:		return l->esr;
-	case APIC_ICR_LO:	return l->icr_lo;
-	case APIC_ICR_HI:	return l->icr_hi;
-	case APIC_TMICT:	return l->tmict;
-	case APIC_TMCCT:	return vlapic_current_count(l);
-	case APIC_TDCR:		return l->tdcr;
-	default:		return 0;
+	case APIC_ID: return (uint32_t)v->id << 24;
+	case APIC_VER: return APIC_VERSION;
+	case APIC_TPR: return l->tpr;
+	case APIC_PPR:
+		return MAX(l->tpr & 0xf0,
+			   (uint32_t)MAX(vlapic_highest(l->isr), 0) & 0xf0);
+	case APIC_LDR: return l->ldr;
+	case APIC_DFR: return l->dfr;
+	case APIC_SVR: return l->svr;
+	case APIC_ESR: return l->esr;
+	case APIC_ICR_LO: return l->icr_lo;
+	case APIC_ICR_HI: return l->icr_hi;
+	case APIC_TMICT: return l->tmict;
+	case APIC_TMCCT: return vlapic_current_count(l);
+	case APIC_TDCR: return l->tdcr;
+	default: return 0;
 	}
 }
 
@@ -119,24 +120,28 @@ static void vlapic_write(struct vlapic *l, unsigned reg, uint32_t val)
 
 	if (reg >= APIC_LVT_TIMER && reg <= APIC_LVT_ERROR) {
 		l->lvt[(reg - APIC_LVT_TIMER) / 16] =
-			(l->svr & APIC_SVR_ENABLE) ? val : val | APIC_LVT_MASKED;
+			(l->svr & APIC_SVR_ENABLE) ? val :
+						     val | APIC_LVT_MASKED;
 		return;
 	}
 	switch (reg) {
-	case APIC_TPR:		l->tpr = val & 0xff; break;
+	case APIC_TPR: l->tpr = val & 0xff; break;
 	case APIC_EOI:
 		if ((vec = vlapic_highest(l->isr)) >= 0)
 			vlapic_set(l->isr, vec, false);
 		break;
-	case APIC_LDR:		l->ldr = val & 0xff000000; break;
-	case APIC_DFR:		l->dfr = val | 0x0fffffff; break;
-	case APIC_SVR:		l->svr = val & 0x3ff; break;
-	case APIC_ESR:		l->esr = 0; break;
-	case APIC_ICR_LO:	l->icr_lo = val; break;
-	case APIC_ICR_HI:	l->icr_hi = val; break;
-	case APIC_TMICT:	l->tmict = val; vlapic_arm(l); break;
-	case APIC_TDCR:		l->tdcr = val & 0xb; break;
-	default:		break;
+	case APIC_LDR: l->ldr = val & 0xff000000; break;
+	case APIC_DFR: l->dfr = val | 0x0fffffff; break;
+	case APIC_SVR: l->svr = val & 0x3ff; break;
+	case APIC_ESR: l->esr = 0; break;
+	case APIC_ICR_LO: l->icr_lo = val; break;
+	case APIC_ICR_HI: l->icr_hi = val; break;
+	case APIC_TMICT:
+		l->tmict = val;
+		vlapic_arm(l);
+		break;
+	case APIC_TDCR: l->tdcr = val & 0xb; break;
+	default: break;
 	}
 }
 

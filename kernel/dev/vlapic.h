@@ -11,17 +11,17 @@
 
 struct vcpu;
 
-#define VLAPIC_BASE	0xfee00000ULL
-#define VLAPIC_HZ	100000000ULL	/* the timer's input clock: 100 MHz */
+#define VLAPIC_BASE 0xfee00000ULL
+#define VLAPIC_HZ   100000000ULL /* the timer's input clock: 100 MHz */
 
 struct vlapic {
 	uint32_t tpr, svr, ldr, dfr, esr, tdcr, tmict;
 	uint32_t icr_lo, icr_hi;
-	uint32_t lvt[6];	/* timer, thermal, perf, LINT0, LINT1, error */
+	uint32_t lvt[6]; /* timer, thermal, perf, LINT0, LINT1, error */
 	uint32_t irr[8], isr[8];
-	uint64_t deadline;	/* TSC when the timer fires next; 0: idle */
-	uint64_t period;	/* TSC ticks per period (periodic mode) */
-	bool enabled;		/* IA32_APIC_BASE.EN */
+	uint64_t deadline; /* TSC when the timer fires next; 0: idle */
+	uint64_t period;   /* TSC ticks per period (periodic mode) */
+	bool enabled;	   /* IA32_APIC_BASE.EN */
 };
 
 /* Resets v's APIC and claims its MMIO page in v's domain; 0 or -E_*. */

@@ -11,11 +11,11 @@
 #include <inc/string.h>
 #include <kernel/efi/loader.h>
 
-#define CONFIG_DIR	"domains"
+#define CONFIG_DIR "domains"
 
 struct config_scan {
 	struct boot_info *bi;
-	const char *name;	/* "domains/NAME.cfg" */
+	const char *name; /* "domains/NAME.cfg" */
 	const char *p, *end;
 	int line;
 };
@@ -57,7 +57,8 @@ static void config_load_file(struct config_scan *s, const char *key,
 	uint64_t size;
 	int n;
 
-	if (len >= 5 && strncmp(val, "file:", 5) == 0 && strcmp(key, "disk") == 0) {
+	if (len >= 5 && strncmp(val, "file:", 5) == 0 &&
+	    strcmp(key, "disk") == 0) {
 		val += 5;
 		len -= 5;
 	}
@@ -66,8 +67,8 @@ static void config_load_file(struct config_scan *s, const char *key,
 		loader_fail("%s:%d: %s \"%.*s\": empty, absolute or too long",
 			    s->name, s->line, key, (int)len, val);
 	if (config_has_dotdot(path))
-		loader_fail("%s:%d: %s \"%s\": \"..\" not allowed",
-			    s->name, s->line, key, path + sizeof(CONFIG_DIR));
+		loader_fail("%s:%d: %s \"%s\": \"..\" not allowed", s->name,
+			    s->line, key, path + sizeof(CONFIG_DIR));
 	if (file_find(s->bi, path))
 		return;
 	if (file_read(path, &data, &size) == -E_NOT_FOUND)
@@ -102,7 +103,8 @@ static void config_disk_list(struct config_scan *s)
 	size_t len, plen;
 
 	if (s->p >= s->end || *s->p != '[')
-		loader_fail("%s:%d: disk: expected a [ list ]", s->name, s->line);
+		loader_fail("%s:%d: disk: expected a [ list ]", s->name,
+			    s->line);
 	s->p++;
 	for (;;) {
 		config_skip(s, true);
@@ -157,7 +159,8 @@ static void config_statement(struct config_scan *s)
 
 	while (s->p < s->end && n + 1 < sizeof(key) &&
 	       (*s->p == '_' || (*s->p >= 'a' && *s->p <= 'z') ||
-		(*s->p >= 'A' && *s->p <= 'Z') || (*s->p >= '0' && *s->p <= '9')))
+		(*s->p >= 'A' && *s->p <= 'Z') ||
+		(*s->p >= '0' && *s->p <= '9')))
 		key[n++] = *s->p++;
 	key[n] = '\0';
 	config_skip(s, false);

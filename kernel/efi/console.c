@@ -15,7 +15,7 @@
 #define COM1		0x3f8
 #define COM_LSR		5
 #define COM_LSR_THRE	0x20
-#define QEMU_DEBUG_EXIT	0xf4
+#define QEMU_DEBUG_EXIT 0xf4
 #define BOCHS_SHUTDOWN	0x8900
 
 static bool console_after_ebs;
@@ -27,7 +27,8 @@ void loader_console_exit_boot_services(void)
 
 static void console_com1_putc(char c)
 {
-	for (int i = 0; i < 100000 && !(inb(COM1 + COM_LSR) & COM_LSR_THRE); i++)
+	for (int i = 0; i < 100000 && !(inb(COM1 + COM_LSR) & COM_LSR_THRE);
+	     i++)
 		pause();
 	outb(COM1, (uint8_t)c);
 }
@@ -50,7 +51,8 @@ static void console_write(const char *s)
 		wbuf[n++] = (CHAR16)(unsigned char)*s;
 		if (n >= ARRAY_SIZE(wbuf) - 3 || s[1] == '\0') {
 			wbuf[n] = 0;
-			loader_st->ConOut->OutputString(loader_st->ConOut, wbuf);
+			loader_st->ConOut->OutputString(loader_st->ConOut,
+							wbuf);
 			n = 0;
 		}
 	}
@@ -82,7 +84,7 @@ static void __attribute__((noreturn)) console_power_off_failure(void)
 	for (; *s; s++)
 		outb(BOCHS_SHUTDOWN, (uint8_t)*s);
 	loader_st->RuntimeServices->ResetSystem(EfiResetShutdown, EFI_ABORTED,
-						 0, NULL);
+						0, NULL);
 	for (;;) {
 		cli();
 		hlt();

@@ -12,7 +12,7 @@
 #include <kernel/efi/loader.h>
 
 #define KERNEL_PATH	"hv.elf"
-#define KERNEL_FILE_MAX	(64 * 1024 * 1024)
+#define KERNEL_FILE_MAX (64 * 1024 * 1024)
 
 static const struct elf_limits elfload_limits = {
 	.va_start = KERNBASE,
@@ -31,8 +31,8 @@ static void elfload_copy(const void *img, char *block, uint64_t lo)
 
 		if (ph->p_type != PT_LOAD || ph->p_memsz == 0)
 			continue;
-		memcpy(block + (ph->p_vaddr - lo), (const char *)img + ph->p_offset,
-		       ph->p_filesz);
+		memcpy(block + (ph->p_vaddr - lo),
+		       (const char *)img + ph->p_offset, ph->p_filesz);
 		memset(block + (ph->p_vaddr - lo) + ph->p_filesz, 0,
 		       ph->p_memsz - ph->p_filesz);
 	}

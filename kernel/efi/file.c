@@ -8,7 +8,7 @@
 #include <inc/string.h>
 #include <kernel/efi/loader.h>
 
-#define FILE_PATH_MAX	256
+#define FILE_PATH_MAX 256
 
 static EFI_FILE_HANDLE file_root;
 
@@ -53,7 +53,8 @@ static EFI_FILE_INFO *file_info(EFI_FILE_HANDLE f)
 	st = f->GetInfo(f, &info_guid, &len, NULL);
 	if (st != EFI_BUFFER_TOO_SMALL)
 		return NULL;
-	if (EFI_ERROR(loader_bs->AllocatePool(EfiLoaderData, len, (void **)&info)))
+	if (EFI_ERROR(loader_bs->AllocatePool(EfiLoaderData, len,
+					      (void **)&info)))
 		return NULL;
 	if (EFI_ERROR(f->GetInfo(f, &info_guid, &len, info))) {
 		loader_bs->FreePool(info);
@@ -100,7 +101,8 @@ int file_read(const char *path, void **data, uint64_t *size)
 		loader_fail("%s: is a directory", path);
 	*size = info->FileSize;
 	loader_bs->FreePool(info);
-	*data = alloc_pages(ROUNDUP(*size, PAGE_SIZE) / PAGE_SIZE + (*size == 0),
+	*data = alloc_pages(ROUNDUP(*size, PAGE_SIZE) / PAGE_SIZE +
+				    (*size == 0),
 			    path);
 	st = file_read_all(f, *data, *size);
 	f->Close(f);
@@ -152,7 +154,8 @@ void file_for_each(const char *dir, const char *suffix,
 	char name[BOOT_NAME_MAX];
 
 	file_path16(dir, wpath, ARRAY_SIZE(wpath));
-	if (EFI_ERROR(file_root->Open(file_root, &d, wpath, EFI_FILE_MODE_READ, 0)))
+	if (EFI_ERROR(file_root->Open(file_root, &d, wpath, EFI_FILE_MODE_READ,
+				      0)))
 		return;
 	for (;;) {
 		UINTN len = sizeof(buf);
@@ -188,8 +191,7 @@ void file_record(struct boot_info *bi, const char *name, void *data,
 	f->size = size;
 }
 
-const struct boot_file *file_find(const struct boot_info *bi,
-				  const char *name)
+const struct boot_file *file_find(const struct boot_info *bi, const char *name)
 {
 	for (uint32_t i = 0; i < bi->nfiles; i++)
 		if (strcmp(bi->files[i].name, name) == 0)

@@ -54,8 +54,7 @@ void file_for_each(const char *dir, const char *suffix,
 void file_record(struct boot_info *bi, const char *name, void *data,
 		 uint64_t size);
 /* The boot_info entry for name, or NULL. */
-const struct boot_file *file_find(const struct boot_info *bi,
-				  const char *name);
+const struct boot_file *file_find(const struct boot_info *bi, const char *name);
 
 /* elfload.c */
 /* Reads and checks \hv.elf, records it as file "hv.elf", copies its

@@ -9,7 +9,7 @@
 #include <inc/x86.h>
 #include <kernel/efi/loader.h>
 
-#define CMDLINE_PATH	"hvlab.cmd"
+#define CMDLINE_PATH "hvlab.cmd"
 
 EFI_SYSTEM_TABLE *loader_st;
 EFI_BOOT_SERVICES *loader_bs;
@@ -59,7 +59,8 @@ static struct boot_info *main_boot_info(uint64_t tsc, EFI_LOADED_IMAGE *li)
 {
 	struct boot_info *bi;
 
-	bi = alloc_pages(ROUNDUP(sizeof(*bi), PAGE_SIZE) / PAGE_SIZE, "boot_info");
+	bi = alloc_pages(ROUNDUP(sizeof(*bi), PAGE_SIZE) / PAGE_SIZE,
+			 "boot_info");
 	bi->magic = BOOT_INFO_MAGIC;
 	bi->size = sizeof(*bi);
 	bi->tsc_at_loader = tsc;
@@ -93,10 +94,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	bi->rsdp_pa = main_find_rsdp();
 
 	memmap_reserve(&ram_end, &mmio_gib);
-	paging_reserve(ram_end, mmio_gib, bi->kernel_pa_end - bi->kernel_pa_start);
-	loader_printf("hvlab loader: %u files, kernel at pa 0x%llx, entry 0x%llx\n",
-		      bi->nfiles, (unsigned long long)bi->kernel_pa_start,
-		      (unsigned long long)entry);
+	paging_reserve(ram_end, mmio_gib,
+		       bi->kernel_pa_end - bi->kernel_pa_start);
+	loader_printf(
+		"hvlab loader: %u files, kernel at pa 0x%llx, entry 0x%llx\n",
+		bi->nfiles, (unsigned long long)bi->kernel_pa_start,
+		(unsigned long long)entry);
 	memmap_exit_boot_services(bi);
 	bi->boot_pml4_pa = paging_build(bi);
 	trampoline_enter(bi->boot_pml4_pa, entry,

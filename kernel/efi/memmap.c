@@ -10,8 +10,8 @@
 #include <inc/string.h>
 #include <kernel/efi/loader.h>
 
-#define MEMMAP_SLACK_DESCS	64
-#define MEMMAP_EBS_TRIES	8
+#define MEMMAP_SLACK_DESCS 64
+#define MEMMAP_EBS_TRIES   8
 
 static EFI_MEMORY_DESCRIPTOR *memmap_buf;
 static UINTN memmap_bufsize;
@@ -21,7 +21,8 @@ void *alloc_pages(uint64_t npages, const char *what)
 	EFI_PHYSICAL_ADDRESS pa = 0;
 	EFI_STATUS st;
 
-	st = loader_bs->AllocatePages(AllocateAnyPages, EfiLoaderData, npages, &pa);
+	st = loader_bs->AllocatePages(AllocateAnyPages, EfiLoaderData, npages,
+				      &pa);
 	if (EFI_ERROR(st))
 		loader_fail("%s: cannot allocate %llu pages: %s", what,
 			    (unsigned long long)npages, loader_efi_status(st));
@@ -32,20 +33,23 @@ void *alloc_pages(uint64_t npages, const char *what)
 bool memmap_type_is_ram(uint32_t type)
 {
 	switch (type) {
-	case BOOT_MEM_LOADER_CODE: case BOOT_MEM_LOADER_DATA:
-	case BOOT_MEM_BOOT_CODE: case BOOT_MEM_BOOT_DATA:
-	case BOOT_MEM_RUNTIME_CODE: case BOOT_MEM_RUNTIME_DATA:
-	case BOOT_MEM_CONVENTIONAL: case BOOT_MEM_ACPI_RECLAIM:
-	case BOOT_MEM_ACPI_NVS: case BOOT_MEM_PERSISTENT:
-		return true;
-	default:
-		return false;
+	case BOOT_MEM_LOADER_CODE:
+	case BOOT_MEM_LOADER_DATA:
+	case BOOT_MEM_BOOT_CODE:
+	case BOOT_MEM_BOOT_DATA:
+	case BOOT_MEM_RUNTIME_CODE:
+	case BOOT_MEM_RUNTIME_DATA:
+	case BOOT_MEM_CONVENTIONAL:
+	case BOOT_MEM_ACPI_RECLAIM:
+	case BOOT_MEM_ACPI_NVS:
+	case BOOT_MEM_PERSISTENT: return true;
+	default: return false;
 	}
 }
 
-#define memmap_for_each(d, buf, size, descsize)                              \
-	for (EFI_MEMORY_DESCRIPTOR *d = (buf);                               \
-	     (char *)d < (char *)(buf) + (size);                             \
+#define memmap_for_each(d, buf, size, descsize)  \
+	for (EFI_MEMORY_DESCRIPTOR *d = (buf);   \
+	     (char *)d < (char *)(buf) + (size); \
 	     d = (EFI_MEMORY_DESCRIPTOR *)((char *)d + (descsize)))
 
 void memmap_reserve(uint64_t *ram_end, uint64_t *mmio_gib)
@@ -66,13 +70,15 @@ void memmap_reserve(uint64_t *ram_end, uint64_t *mmio_gib)
 		loader_fail("GetMemoryMap: %s", loader_efi_status(st));
 	*ram_end = 0;
 	*mmio_gib = 0;
-	memmap_for_each(d, map, size, descsize) {
+	memmap_for_each(d, map, size, descsize)
+	{
 		uint64_t end = d->PhysicalStart + d->NumberOfPages * PAGE_SIZE;
 
 		if (memmap_type_is_ram(d->Type))
 			*ram_end = MAX(*ram_end, end);
 		else if (d->Attribute & EFI_MEMORY_RUNTIME)
-			*mmio_gib += (end - 1) / GiB - d->PhysicalStart / GiB + 1;
+			*mmio_gib += (end - 1) / GiB - d->PhysicalStart / GiB +
+				     1;
 	}
 }
 
@@ -83,7 +89,8 @@ static void memmap_convert(struct boot_info *bi, UINTN size, UINTN descsize)
 	struct boot_mem_region *r = NULL;
 
 	bi->nregions = 0;
-	memmap_for_each(d, memmap_buf, size, descsize) {
+	memmap_for_each(d, memmap_buf, size, descsize)
+	{
 		if (r && r->type == d->Type && r->attr == d->Attribute &&
 		    r->base + r->npages * PAGE_SIZE == d->PhysicalStart) {
 			r->npages += d->NumberOfPages;

@@ -14,7 +14,7 @@
 #include <inc/x86.h>
 #include <kernel/efi/loader.h>
 
-#define PAGING_SLACK	16
+#define PAGING_SLACK 16
 
 static pte_t *paging_pool;
 static uint64_t paging_pool_pages;
@@ -26,9 +26,10 @@ void paging_reserve(uint64_t ram_end, uint64_t mmio_gib, uint64_t kern_span)
 	uint64_t n = 1;
 
 	if (ram_end > DIRECTMAP_MAX)
-		loader_fail("RAM ends at 0x%llx, beyond the direct map's %llu GiB",
-			    (unsigned long long)ram_end,
-			    (unsigned long long)(DIRECTMAP_MAX / GiB));
+		loader_fail(
+			"RAM ends at 0x%llx, beyond the direct map's %llu GiB",
+			(unsigned long long)ram_end,
+			(unsigned long long)(DIRECTMAP_MAX / GiB));
 	n += 2 * (gib / 512 + 1) + 2 * gib;
 	n += 2 * mmio_gib;
 	n += kern_span / LARGE_PAGE_SIZE + 2 + 2;
@@ -55,7 +56,8 @@ static pte_t *paging_walk(pte_t *pml4, uint64_t va, int leaf_level)
 		pte_t *e = &table[PT_INDEX(va, level)];
 
 		if (!(*e & PTE_P))
-			*e = (uint64_t)(uintptr_t)paging_alloc() | PTE_P | PTE_W;
+			*e = (uint64_t)(uintptr_t)paging_alloc() | PTE_P |
+			     PTE_W;
 		else if (*e & PTE_PS)
 			loader_fail("paging: large page in the way at 0x%llx",
 				    (unsigned long long)va);
@@ -134,7 +136,8 @@ uint64_t paging_build(const struct boot_info *bi)
 		uint64_t end = ROUNDUP(r->base + r->npages * PAGE_SIZE,
 				       LARGE_PAGE_SIZE);
 
-		if (!memmap_type_is_ram(r->type) && (r->attr & EFI_MEMORY_RUNTIME))
+		if (!memmap_type_is_ram(r->type) &&
+		    (r->attr & EFI_MEMORY_RUNTIME))
 			paging_map_large(pml4, base, base, end - base,
 					 PTE_W | PTE_PCD | PTE_PWT | PTE_NX);
 	}

@@ -30,9 +30,9 @@ static const char *tok_name(enum tok_kind k)
 {
 	static const char *const names[] = {
 		[TOK_EOF] = "end of file", [TOK_EOL] = "end of line",
-		[TOK_IDENT] = "a word", [TOK_STRING] = "a string",
+		[TOK_IDENT] = "a word",	   [TOK_STRING] = "a string",
 		[TOK_NUMBER] = "a number", [TOK_EQUALS] = "'='",
-		[TOK_LBRACKET] = "'['", [TOK_RBRACKET] = "']'",
+		[TOK_LBRACKET] = "'['",	   [TOK_RBRACKET] = "']'",
 		[TOK_COMMA] = "','",
 	};
 	return names[k];
@@ -74,17 +74,24 @@ static int lex_string(struct parser *ps, struct token *t)
 		if (c == '"')
 			break;
 		if (c == '\\') {
-			if (ps->p >= ps->end || (*ps->p != '"' && *ps->p != '\\'))
-				return config_error(ps, t->line, "bad escape in "
-						    "string (only \\\" and \\\\)");
+			if (ps->p >= ps->end ||
+			    (*ps->p != '"' && *ps->p != '\\'))
+				return config_error(
+					ps, t->line,
+					"bad escape in "
+					"string (only \\\" and \\\\)");
 			c = *ps->p++;
 		}
 		if ((unsigned char)c < 0x20)
-			return config_error(ps, t->line, "control character "
-					    "0x%02x in string", c);
+			return config_error(ps, t->line,
+					    "control character "
+					    "0x%02x in string",
+					    c);
 		if (n + 1 >= sizeof(t->text))
-			return config_error(ps, t->line, "string longer than %zu "
-					    "bytes", sizeof(t->text) - 1);
+			return config_error(ps, t->line,
+					    "string longer than %zu "
+					    "bytes",
+					    sizeof(t->text) - 1);
 		t->text[n++] = c;
 	}
 	t->text[n] = '\0';
@@ -104,15 +111,21 @@ static int lex_convert_number(struct parser *ps, struct token *t)
 		s += 2;
 	}
 	for (; *s; s++) {
-		unsigned d = *s >= '0' && *s <= '9' ? (unsigned)(*s - '0') :
-			     *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10) :
-			     *s >= 'A' && *s <= 'F' ? (unsigned)(*s - 'A' + 10) : 99;
+		unsigned d = *s >= '0' && *s <= '9' ?
+				     (unsigned)(*s - '0') :
+			     *s >= 'a' && *s <= 'f' ?
+				     (unsigned)(*s - 'a' + 10) :
+			     *s >= 'A' && *s <= 'F' ?
+				     (unsigned)(*s - 'A' + 10) :
+				     99;
 		if (d >= base)
 			return config_error(ps, t->line, "bad number \"%s\"",
 					    t->text);
 		if (v > (UINT64_MAX - d) / base)
-			return config_error(ps, t->line, "number \"%s\" too "
-					    "large", t->text);
+			return config_error(ps, t->line,
+					    "number \"%s\" too "
+					    "large",
+					    t->text);
 		v = v * base + d;
 	}
 	t->num = v;
@@ -141,8 +154,9 @@ static int lex_word(struct parser *ps, struct token *t)
 static int lex_next(struct parser *ps, struct token *t)
 {
 	static const char punct[] = "=[],;\n";
-	static const enum tok_kind kinds[] = { TOK_EQUALS, TOK_LBRACKET,
-		TOK_RBRACKET, TOK_COMMA, TOK_EOL, TOK_EOL };
+	static const enum tok_kind kinds[] = { TOK_EQUALS,   TOK_LBRACKET,
+					       TOK_RBRACKET, TOK_COMMA,
+					       TOK_EOL,	     TOK_EOL };
 	const char *pc;
 
 	lex_skip(ps);
@@ -189,21 +203,25 @@ static int parse_list(struct parser *ps, const struct key *k, struct token *t)
 		if (t->kind == TOK_RBRACKET)
 			return 0;
 		if (t->kind != TOK_STRING)
-			return config_error(ps, t->line, "%s: expected a string "
-					    "or ']' in the list, got %s", k->name,
-					    tok_name(t->kind));
+			return config_error(ps, t->line,
+					    "%s: expected a string "
+					    "or ']' in the list, got %s",
+					    k->name, tok_name(t->kind));
 		if (n == k->max_items)
-			return config_error(ps, t->line, "%s: more than %u "
-					    "entries", k->name, k->max_items);
+			return config_error(ps, t->line,
+					    "%s: more than %u "
+					    "entries",
+					    k->name, k->max_items);
 		if ((r = k->set(ps, t, n++)) < 0 ||
 		    (r = lex_next_nonl(ps, t)) < 0)
 			return r;
 		if (t->kind == TOK_RBRACKET)
 			return 0;
 		if (t->kind != TOK_COMMA)
-			return config_error(ps, t->line, "%s: expected ',' or "
-					    "']' in the list, got %s", k->name,
-					    tok_name(t->kind));
+			return config_error(ps, t->line,
+					    "%s: expected ',' or "
+					    "']' in the list, got %s",
+					    k->name, tok_name(t->kind));
 	}
 }
 
@@ -211,15 +229,17 @@ static int parse_list(struct parser *ps, const struct key *k, struct token *t)
 static int parse_value(struct parser *ps, const struct key *k, struct token *t)
 {
 	static const enum tok_kind want[] = { [VAL_STRING] = TOK_STRING,
-		[VAL_NUMBER] = TOK_NUMBER, [VAL_LIST] = TOK_LBRACKET };
+					      [VAL_NUMBER] = TOK_NUMBER,
+					      [VAL_LIST] = TOK_LBRACKET };
 	static const char *const what[] = { [VAL_STRING] = "a string",
-		[VAL_NUMBER] = "a number", [VAL_LIST] = "a list [ ... ]" };
+					    [VAL_NUMBER] = "a number",
+					    [VAL_LIST] = "a list [ ... ]" };
 
 	if (t->kind != want[k->kind])
 		return config_error(ps, t->line, "%s: expected %s, got %s%s%s",
 				    k->name, what[k->kind], tok_name(t->kind),
-				    t->kind == TOK_IDENT ? " " : "", t->kind ==
-				    TOK_IDENT ? t->text : "");
+				    t->kind == TOK_IDENT ? " " : "",
+				    t->kind == TOK_IDENT ? t->text : "");
 	if (k->kind == VAL_LIST)
 		return parse_list(ps, k, t);
 	return k->set(ps, t, 0);
@@ -240,9 +260,10 @@ static int parse_statement(struct parser *ps, struct token *t, int *seen)
 	if (!k)
 		return config_error(ps, t->line, "unknown key \"%s\"", t->text);
 	if (seen[k - config_keys])
-		return config_error(ps, t->line, "duplicate key \"%s\" (first "
-				    "set on line %d)", k->name,
-				    seen[k - config_keys]);
+		return config_error(ps, t->line,
+				    "duplicate key \"%s\" (first "
+				    "set on line %d)",
+				    k->name, seen[k - config_keys]);
 	seen[k - config_keys] = t->line;
 	if ((r = lex_next(ps, t)) < 0)
 		return r;
@@ -253,8 +274,10 @@ static int parse_statement(struct parser *ps, struct token *t, int *seen)
 	    (r = lex_next(ps, t)) < 0)
 		return r;
 	if (t->kind != TOK_EOL && t->kind != TOK_EOF)
-		return config_error(ps, t->line, "%s: trailing junk after the "
-				    "value: %s", k->name, tok_name(t->kind));
+		return config_error(ps, t->line,
+				    "%s: trailing junk after the "
+				    "value: %s",
+				    k->name, tok_name(t->kind));
 	return 0;
 }
 
@@ -265,12 +288,15 @@ static int parse_finish(struct parser *ps, const int *seen, int last_line)
 
 	for (unsigned i = 0; i < ARRAY_SIZE(required); i++)
 		for (unsigned k = 0; k < CONFIG_NKEYS; k++)
-			if (strcmp(config_keys[k].name, required[i]) == 0 && !seen[k])
-				return config_error(ps, last_line, "missing "
+			if (strcmp(config_keys[k].name, required[i]) == 0 &&
+			    !seen[k])
+				return config_error(ps, last_line,
+						    "missing "
 						    "required key \"%s\"",
 						    required[i]);
 	if (ps->out->has_entry && !ps->out->has_kernel_addr)
-		return config_error(ps, ps->out->kernel.line, "entry is only "
+		return config_error(ps, ps->out->kernel.line,
+				    "entry is only "
 				    "for flat binaries: set kernel_addr too");
 	if (!ps->out->has_entry)
 		ps->out->entry = ps->out->kernel_addr;
@@ -291,8 +317,13 @@ static void config_defaults(struct domain_config *c, const char *file)
 int config_parse(const char *file, const char *text, size_t len,
 		 struct domain_config *out, char *err, size_t errlen)
 {
-	struct parser ps = { .file = file, .p = text, .end = text + len,
-			     .line = 1, .err = err, .errlen = errlen, .out = out };
+	struct parser ps = { .file = file,
+			     .p = text,
+			     .end = text + len,
+			     .line = 1,
+			     .err = err,
+			     .errlen = errlen,
+			     .out = out };
 	int seen[CONFIG_NKEYS] = { 0 };
 	struct token t;
 	int r;

@@ -40,15 +40,15 @@
 #include <inc/types.h>
 #include <inc/boot_info.h>
 
-#define CONFIG_NAME_MAX		32	/* bytes with the NUL */
-#define CONFIG_PATH_MAX		BOOT_NAME_MAX
-#define CONFIG_EXTRA_MAX	256
-#define CONFIG_VDEV_MAX		16
-#define CONFIG_MAX_DISKS	4
-#define CONFIG_MAX_VIFS		4
-#define CONFIG_MEMORY_MAX_MIB	1024
-#define CONFIG_VCPUS_MAX	8
-#define CONFIG_MEMORY_DEFAULT	16
+#define CONFIG_NAME_MAX	      32 /* bytes with the NUL */
+#define CONFIG_PATH_MAX	      BOOT_NAME_MAX
+#define CONFIG_EXTRA_MAX      256
+#define CONFIG_VDEV_MAX	      16
+#define CONFIG_MAX_DISKS      4
+#define CONFIG_MAX_VIFS	      4
+#define CONFIG_MEMORY_MAX_MIB 1024
+#define CONFIG_VCPUS_MAX      8
+#define CONFIG_MEMORY_DEFAULT 16
 
 enum domain_type {
 	DOMAIN_HVM,
@@ -64,7 +64,7 @@ enum on_crash {
 
 /* CPU mode at the guest's first instruction (see image.h for the state). */
 enum boot_mode {
-	BOOT_MODE_DEFAULT,	/* chosen from the image format */
+	BOOT_MODE_DEFAULT, /* chosen from the image format */
 	BOOT_MODE_REAL,
 	BOOT_MODE_PROTECTED,
 	BOOT_MODE_LONG,
@@ -72,13 +72,13 @@ enum boot_mode {
 
 /* A file a config names, with the line that named it, for messages. */
 struct config_file_ref {
-	char path[CONFIG_PATH_MAX];	/* as written; "" when absent */
+	char path[CONFIG_PATH_MAX]; /* as written; "" when absent */
 	int line;
 };
 
 struct config_disk {
 	struct config_file_ref file;
-	char vdev[CONFIG_VDEV_MAX];	/* "xvda" */
+	char vdev[CONFIG_VDEV_MAX]; /* "xvda" */
 	bool writable;
 };
 
@@ -88,7 +88,7 @@ struct config_vif {
 };
 
 struct domain_config {
-	char file[CONFIG_PATH_MAX];	/* the config's own name, for messages */
+	char file[CONFIG_PATH_MAX]; /* the config's own name, for messages */
 	char name[CONFIG_NAME_MAX];
 	enum domain_type type;
 	struct config_file_ref kernel;

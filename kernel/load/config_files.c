@@ -65,7 +65,8 @@ int config_resolve_path(const char *cfg_file, const char *path, char *out,
 	if (dir_end && path[0] != '/' &&
 	    (r = path_push_all(out, outlen, &len, cfg_file, dir_end)) < 0)
 		return r;
-	if ((r = path_push_all(out, outlen, &len, path, path + strlen(path))) < 0)
+	if ((r = path_push_all(out, outlen, &len, path, path + strlen(path))) <
+	    0)
 		return r;
 	return len == 0 ? -E_INVAL : 0;
 }
@@ -102,14 +103,17 @@ int config_file_find(const struct domain_config *c, const struct boot_info *bi,
 
 	*out = NULL;
 	if (r < 0) {
-		snprintf(err, errlen, "%s:%d: %s \"%s\": %s", c->file, ref->line,
-			 key, ref->path, r == -E_RANGE ? "path too long" :
-			 "path leaves the ESP root");
+		snprintf(err, errlen, "%s:%d: %s \"%s\": %s", c->file,
+			 ref->line, key, ref->path,
+			 r == -E_RANGE ? "path too long" :
+					 "path leaves the ESP root");
 		return r;
 	}
 	if (!(*out = boot_file_find(bi, name))) {
-		snprintf(err, errlen, "%s:%d: %s \"%s\": not loaded (no boot "
-			 "file \"%s\")", c->file, ref->line, key, ref->path, name);
+		snprintf(err, errlen,
+			 "%s:%d: %s \"%s\": not loaded (no boot "
+			 "file \"%s\")",
+			 c->file, ref->line, key, ref->path, name);
 		return -E_NOT_FOUND;
 	}
 	return 0;

@@ -13,8 +13,10 @@ static int set_str(struct parser *ps, const struct token *v, const char *key,
 		   char *dst, size_t size)
 {
 	if (strlcpy(dst, v->text, size) >= size)
-		return config_error(ps, v->line, "%s: value longer than %zu "
-				    "bytes", key, size - 1);
+		return config_error(ps, v->line,
+				    "%s: value longer than %zu "
+				    "bytes",
+				    key, size - 1);
 	return 0;
 }
 
@@ -29,8 +31,9 @@ static int set_enum(struct parser *ps, const struct token *v, const char *key,
 			*out = i;
 			return 0;
 		}
-		snprintf(choices + strlen(choices), sizeof(choices) - strlen(choices),
-			 "%s%s", i ? ", " : "", names[i]);
+		snprintf(choices + strlen(choices),
+			 sizeof(choices) - strlen(choices), "%s%s",
+			 i ? ", " : "", names[i]);
 	}
 	return config_error(ps, v->line, "%s: \"%s\" is not one of %s", key,
 			    v->text, choices);
@@ -52,15 +55,18 @@ static int set_name(struct parser *ps, const struct token *v, unsigned i)
 		return config_error(ps, v->line, "name: empty");
 	for (; *s; s++)
 		if (!name_char_ok(*s, s == v->text))
-			return config_error(ps, v->line, "name: bad character "
+			return config_error(ps, v->line,
+					    "name: bad character "
 					    "'%c' in \"%s\" (letters, digits, "
 					    "'_', '.', '-'; starting with a "
-					    "letter or digit)", *s, v->text);
+					    "letter or digit)",
+					    *s, v->text);
 	return set_str(ps, v, "name", ps->out->name, sizeof(ps->out->name));
 }
 
 static const char *const type_names[] = { "hvm", "pv", "te" };
-static const char *const on_crash_names[] = { "destroy", "restart", "preserve" };
+static const char *const on_crash_names[] = { "destroy", "restart",
+					      "preserve" };
 static const char *const boot_mode_names[] = { "default", "real", "protected",
 					       "long" };
 
@@ -121,10 +127,13 @@ static int set_extra(struct parser *ps, const struct token *v, unsigned i)
 static int set_memory(struct parser *ps, const struct token *v, unsigned i)
 {
 	if (v->num == 0)
-		return config_error(ps, v->line, "memory: 0 MiB, need at least 1");
+		return config_error(ps, v->line,
+				    "memory: 0 MiB, need at least 1");
 	if (v->num > CONFIG_MEMORY_MAX_MIB)
-		return config_error(ps, v->line, "memory: %llu MiB too large "
-				    "(limit %d MiB)", (unsigned long long)v->num,
+		return config_error(ps, v->line,
+				    "memory: %llu MiB too large "
+				    "(limit %d MiB)",
+				    (unsigned long long)v->num,
 				    CONFIG_MEMORY_MAX_MIB);
 	ps->out->memory_mib = v->num;
 	return 0;
@@ -133,8 +142,10 @@ static int set_memory(struct parser *ps, const struct token *v, unsigned i)
 static int set_vcpus(struct parser *ps, const struct token *v, unsigned i)
 {
 	if (v->num < 1 || v->num > CONFIG_VCPUS_MAX)
-		return config_error(ps, v->line, "vcpus: %llu out of range 1..%d",
-				    (unsigned long long)v->num, CONFIG_VCPUS_MAX);
+		return config_error(ps, v->line,
+				    "vcpus: %llu out of range 1..%d",
+				    (unsigned long long)v->num,
+				    CONFIG_VCPUS_MAX);
 	ps->out->vcpus = v->num;
 	return 0;
 }
@@ -142,8 +153,10 @@ static int set_vcpus(struct parser *ps, const struct token *v, unsigned i)
 static int set_kernel_addr(struct parser *ps, const struct token *v, unsigned i)
 {
 	if (v->num >= (uint64_t)CONFIG_MEMORY_MAX_MIB * MiB)
-		return config_error(ps, v->line, "kernel_addr: 0x%llx beyond "
-				    "the largest guest memory", (unsigned long long)v->num);
+		return config_error(ps, v->line,
+				    "kernel_addr: 0x%llx beyond "
+				    "the largest guest memory",
+				    (unsigned long long)v->num);
 	ps->out->has_kernel_addr = true;
 	ps->out->kernel_addr = v->num;
 	return 0;
@@ -181,16 +194,21 @@ static int set_disk(struct parser *ps, const struct token *v, unsigned i)
 	strlcpy(spec, strncmp(v->text, "file:", 5) ? v->text : v->text + 5,
 		sizeof(spec));
 	if (split_commas(spec, f, 3) != 3 || !f[0][0] || !f[1][0])
-		return config_error(ps, v->line, "disk: \"%s\": expected "
-				    "\"[file:]PATH,VDEV,r|w\"", v->text);
+		return config_error(ps, v->line,
+				    "disk: \"%s\": expected "
+				    "\"[file:]PATH,VDEV,r|w\"",
+				    v->text);
 	if (strcmp(f[2], "r") != 0 && strcmp(f[2], "w") != 0)
-		return config_error(ps, v->line, "disk: \"%s\": access \"%s\" "
-				    "is not r or w", v->text, f[2]);
+		return config_error(ps, v->line,
+				    "disk: \"%s\": access \"%s\" "
+				    "is not r or w",
+				    v->text, f[2]);
 	strlcpy(path.text, f[0], sizeof(path.text));
 	d->writable = f[2][0] == 'w';
 	ps->out->ndisks = i + 1;
 	if (strlcpy(d->vdev, f[1], sizeof(d->vdev)) >= sizeof(d->vdev))
-		return config_error(ps, v->line, "disk: vdev \"%s\" too long", f[1]);
+		return config_error(ps, v->line, "disk: vdev \"%s\" too long",
+				    f[1]);
 	return set_file(ps, &path, "disk", &d->file);
 }
 
@@ -227,8 +245,10 @@ static int set_vif(struct parser *ps, const struct token *v, unsigned i)
 	if (!v->text[0])
 		return 0;
 	if (strncmp(v->text, "mac=", 4) != 0)
-		return config_error(ps, v->line, "vif: \"%s\": expected \"\" "
-				    "or \"mac=xx:xx:xx:xx:xx:xx\"", v->text);
+		return config_error(ps, v->line,
+				    "vif: \"%s\": expected \"\" "
+				    "or \"mac=xx:xx:xx:xx:xx:xx\"",
+				    v->text);
 	if (!parse_mac(v->text + 4, vif->mac))
 		return config_error(ps, v->line, "vif: bad mac \"%s\"",
 				    v->text + 4);
@@ -259,10 +279,12 @@ const char *config_type_name(enum domain_type t)
 
 const char *config_on_crash_name(enum on_crash a)
 {
-	return (unsigned)a < ARRAY_SIZE(on_crash_names) ? on_crash_names[a] : "?";
+	return (unsigned)a < ARRAY_SIZE(on_crash_names) ? on_crash_names[a] :
+							  "?";
 }
 
 const char *config_boot_mode_name(enum boot_mode m)
 {
-	return (unsigned)m < ARRAY_SIZE(boot_mode_names) ? boot_mode_names[m] : "?";
+	return (unsigned)m < ARRAY_SIZE(boot_mode_names) ? boot_mode_names[m] :
+							   "?";
 }

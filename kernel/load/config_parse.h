@@ -8,15 +8,24 @@
 
 #include <kernel/load/config.h>
 
-#define CONFIG_VALUE_MAX	256	/* longest string value, with the NUL */
+#define CONFIG_VALUE_MAX 256 /* longest string value, with the NUL */
 
-enum tok_kind { TOK_EOF, TOK_EOL, TOK_IDENT, TOK_STRING, TOK_NUMBER,
-		TOK_EQUALS, TOK_LBRACKET, TOK_RBRACKET, TOK_COMMA };
+enum tok_kind {
+	TOK_EOF,
+	TOK_EOL,
+	TOK_IDENT,
+	TOK_STRING,
+	TOK_NUMBER,
+	TOK_EQUALS,
+	TOK_LBRACKET,
+	TOK_RBRACKET,
+	TOK_COMMA
+};
 
 struct token {
 	enum tok_kind kind;
 	int line;
-	char text[CONFIG_VALUE_MAX];	/* identifier or string contents */
+	char text[CONFIG_VALUE_MAX]; /* identifier or string contents */
 	uint64_t num;
 };
 
@@ -29,18 +38,21 @@ struct parser {
 	struct domain_config *out;
 };
 
-enum val_kind { VAL_STRING, VAL_NUMBER, VAL_LIST };
-
+enum val_kind {
+	VAL_STRING,
+	VAL_NUMBER,
+	VAL_LIST
+};
 
 struct key {
 	const char *name;
 	enum val_kind kind;
-	unsigned max_items;	/* list keys: the most items allowed */
+	unsigned max_items; /* list keys: the most items allowed */
 	/* Stores one value (each list item in turn, index i) into ps->out. */
 	int (*set)(struct parser *ps, const struct token *v, unsigned i);
 };
 
-#define CONFIG_NKEYS	13
+#define CONFIG_NKEYS 13
 
 /* Every key a config may set, in kernel/load/config_keys.c. */
 extern const struct key config_keys[CONFIG_NKEYS];

@@ -22,8 +22,9 @@ int __attribute__((format(printf, 3, 4)))
 image_error(struct loader *ld, int code, const char *fmt, ...)
 {
 	va_list ap;
-	int n = snprintf(ld->err, ld->errlen, "%s:%d: kernel \"%s\": ",
-			 ld->c->file, ld->c->kernel.line, ld->c->kernel.path);
+	int n = snprintf(ld->err, ld->errlen,
+			 "%s:%d: kernel \"%s\": ", ld->c->file,
+			 ld->c->kernel.line, ld->c->kernel.path);
 
 	if (n >= 0 && (size_t)n < ld->errlen) {
 		va_start(ap, fmt);
@@ -38,15 +39,17 @@ int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
 		      const char *what)
 {
 	if (gpa > ld->mem->size || len > ld->mem->size - gpa)
-		return image_error(ld, -E_RANGE, "%s [0x%llx, 0x%llx) outside "
-				   "guest memory (%llu MiB)", what,
-				   (unsigned long long)gpa,
+		return image_error(ld, -E_RANGE,
+				   "%s [0x%llx, 0x%llx) outside "
+				   "guest memory (%llu MiB)",
+				   what, (unsigned long long)gpa,
 				   (unsigned long long)(gpa + len),
 				   (unsigned long long)(ld->mem->size / MiB));
 	if (len && gpa < ld->reserved_end && ld->reserved_start < gpa + len)
-		return image_error(ld, -E_RANGE, "%s [0x%llx, 0x%llx) overlaps "
-				   "the loader's area [0x%llx, 0x%llx)", what,
-				   (unsigned long long)gpa,
+		return image_error(ld, -E_RANGE,
+				   "%s [0x%llx, 0x%llx) overlaps "
+				   "the loader's area [0x%llx, 0x%llx)",
+				   what, (unsigned long long)gpa,
 				   (unsigned long long)(gpa + len),
 				   (unsigned long long)ld->reserved_start,
 				   (unsigned long long)ld->reserved_end);
@@ -54,8 +57,8 @@ int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
 }
 
 /* Writes len bytes of src, then zeros up to memsz, at gpa. */
-int image_copy(struct loader *ld, gpa_t gpa, const void *src,
-	       uint64_t len, uint64_t memsz)
+int image_copy(struct loader *ld, gpa_t gpa, const void *src, uint64_t len,
+	       uint64_t memsz)
 {
 	static const uint8_t zeros[512];
 	int r;
@@ -67,8 +70,10 @@ int image_copy(struct loader *ld, gpa_t gpa, const void *src,
 		size_t n = MIN(sizeof(zeros), memsz - off);
 
 		if ((r = ld->mem->write(ld->mem->ctx, gpa + off, zeros, n)) < 0)
-			return image_error(ld, r, "zeroing guest memory at "
-					   "0x%llx: %s", (unsigned long long)(gpa + off),
+			return image_error(ld, r,
+					   "zeroing guest memory at "
+					   "0x%llx: %s",
+					   (unsigned long long)(gpa + off),
 					   error_name(r));
 	}
 	return 0;
@@ -101,8 +106,8 @@ static int image_build_page_tables(struct loader *ld)
 		for (int j = 0; j < PT_ENTRIES; j++)
 			table[j] = ((uint64_t)(i * PT_ENTRIES + j) << 21) |
 				   PTE_P | PTE_W | PTE_PS;
-		if ((r = image_copy(ld, pd + i * PAGE_SIZE, table, sizeof(table),
-				    0)) < 0)
+		if ((r = image_copy(ld, pd + i * PAGE_SIZE, table,
+				    sizeof(table), 0)) < 0)
 			return r;
 	}
 	ld->boot->cr3 = IMAGE_PT_BASE;
@@ -117,8 +122,10 @@ static int image_set_mode(struct loader *ld)
 	b->cr0 = CR0_ET;
 	if (b->mode == BOOT_MODE_REAL) {
 		if (b->rip >= HOLE_END)
-			return image_error(ld, -E_RANGE, "real-mode entry 0x%llx "
-					   "above 1 MiB", (unsigned long long)b->rip);
+			return image_error(ld, -E_RANGE,
+					   "real-mode entry 0x%llx "
+					   "above 1 MiB",
+					   (unsigned long long)b->rip);
 		b->cs_sel = (b->rip >> 4) & 0xf000;
 		b->rip -= (uint64_t)b->cs_sel << 4;
 		b->cr0 = CR0_RESET;
@@ -127,8 +134,10 @@ static int image_set_mode(struct loader *ld)
 	b->cr0 |= CR0_PE;
 	if (b->mode == BOOT_MODE_PROTECTED) {
 		if (b->rip > UINT32_MAX)
-			return image_error(ld, -E_RANGE, "protected-mode entry "
-					   "0x%llx above 4 GiB", (unsigned long long)b->rip);
+			return image_error(ld, -E_RANGE,
+					   "protected-mode entry "
+					   "0x%llx above 4 GiB",
+					   (unsigned long long)b->rip);
 		return 0;
 	}
 	b->cr0 |= CR0_PG;
@@ -144,14 +153,19 @@ static int image_load_flat(struct loader *ld)
 	int r;
 
 	ld->boot->format = IMAGE_FLAT;
-	if ((r = image_check_range(ld, c->kernel_addr, ld->size, "flat image")) < 0)
+	if ((r = image_check_range(ld, c->kernel_addr, ld->size,
+				   "flat image")) < 0)
 		return r;
 	if (c->entry < c->kernel_addr || c->entry - c->kernel_addr >= ld->size)
-		return image_error(ld, -E_RANGE, "entry 0x%llx outside the image "
-				   "[0x%llx, 0x%llx)", (unsigned long long)c->entry,
+		return image_error(ld, -E_RANGE,
+				   "entry 0x%llx outside the image "
+				   "[0x%llx, 0x%llx)",
+				   (unsigned long long)c->entry,
 				   (unsigned long long)c->kernel_addr,
-				   (unsigned long long)(c->kernel_addr + ld->size));
-	if ((r = image_copy(ld, c->kernel_addr, ld->img, ld->size, ld->size)) < 0)
+				   (unsigned long long)(c->kernel_addr +
+							ld->size));
+	if ((r = image_copy(ld, c->kernel_addr, ld->img, ld->size, ld->size)) <
+	    0)
 		return r;
 	image_note_load(ld, c->kernel_addr, c->kernel_addr + ld->size);
 	ld->boot->rip = c->entry;
@@ -174,9 +188,10 @@ static int image_load_plain_elf(struct loader *ld)
 	int r;
 
 	if (ld->boot->mode == BOOT_MODE_DEFAULT)
-		ld->boot->mode = ld->size > EI_CLASS &&
-			ld->img[EI_CLASS] == ELFCLASS64 ? BOOT_MODE_LONG :
-			BOOT_MODE_PROTECTED;
+		ld->boot->mode = ld->size > EI_CLASS && ld->img[EI_CLASS] ==
+								ELFCLASS64 ?
+					 BOOT_MODE_LONG :
+					 BOOT_MODE_PROTECTED;
 	image_reserve_page_tables(ld);
 	if ((r = image_load_elf(ld, &class)) < 0)
 		return r;
@@ -205,13 +220,15 @@ static int image_load_kernel(struct loader *ld, const void *rd, size_t rsize)
 	if (r == 1)
 		return multiboot_load(ld, h, off, rd, rsize);
 	if (rd)
-		return image_error(ld, -E_INVAL, "a ramdisk needs a Multiboot "
+		return image_error(ld, -E_INVAL,
+				   "a ramdisk needs a Multiboot "
 				   "kernel");
 	if (ld->c->has_kernel_addr)
 		return image_load_flat_mode(ld);
 	if (ld->size >= SELFMAG && memcmp(ld->img, ELFMAG, SELFMAG) == 0)
 		return image_load_plain_elf(ld);
-	return image_error(ld, -E_INVAL, "neither ELF nor Multiboot; for a flat "
+	return image_error(ld, -E_INVAL,
+			   "neither ELF nor Multiboot; for a flat "
 			   "binary set kernel_addr");
 }
 
@@ -219,8 +236,13 @@ int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 	       const void *ramdisk, size_t rsize, const struct guest_mem *mem,
 	       struct guest_boot *boot, char *err, size_t errlen)
 {
-	struct loader ld = { .c = c, .mem = mem, .img = kernel, .size = ksize,
-			     .boot = boot, .err = err, .errlen = errlen };
+	struct loader ld = { .c = c,
+			     .mem = mem,
+			     .img = kernel,
+			     .size = ksize,
+			     .boot = boot,
+			     .err = err,
+			     .errlen = errlen };
 	int r;
 
 	memset(boot, 0, sizeof(*boot));
@@ -228,8 +250,10 @@ int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 	if (!c->ramdisk.path[0])
 		ramdisk = NULL;
 	else if (!ramdisk)
-		return image_error(&ld, -E_INVAL, "ramdisk \"%s\" not given to "
-				   "the loader", c->ramdisk.path);
+		return image_error(&ld, -E_INVAL,
+				   "ramdisk \"%s\" not given to "
+				   "the loader",
+				   c->ramdisk.path);
 	if (ksize == 0)
 		return image_error(&ld, -E_INVAL, "empty file");
 	if ((r = image_load_kernel(&ld, ramdisk, rsize)) < 0 ||
@@ -242,8 +266,9 @@ int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 const char *image_format_name(enum image_format f)
 {
 	static const char *const names[] = { [IMAGE_FLAT] = "flat binary",
-		[IMAGE_MULTIBOOT] = "Multiboot", [IMAGE_ELF32] = "ELF32",
-		[IMAGE_ELF64] = "ELF64" };
+					     [IMAGE_MULTIBOOT] = "Multiboot",
+					     [IMAGE_ELF32] = "ELF32",
+					     [IMAGE_ELF64] = "ELF64" };
 
 	return (unsigned)f < ARRAY_SIZE(names) ? names[f] : "?";
 }

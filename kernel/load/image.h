@@ -30,10 +30,10 @@
 #include <kernel/load/config.h>
 
 /* Guest-physical areas the loader itself uses; a kernel may not overlap. */
-#define IMAGE_MB_INFO		0x9000	/* Multiboot info, cmdline, mmap */
-#define IMAGE_MB_INFO_SIZE	0x1000
-#define IMAGE_PT_BASE		0x1000	/* long-mode page tables, 6 pages */
-#define IMAGE_PT_SIZE		0x6000
+#define IMAGE_MB_INFO	   0x9000 /* Multiboot info, cmdline, mmap */
+#define IMAGE_MB_INFO_SIZE 0x1000
+#define IMAGE_PT_BASE	   0x1000 /* long-mode page tables, 6 pages */
+#define IMAGE_PT_SIZE	   0x6000
 
 /*
  * The guest's physical memory as the loader sees it: RAM [0, size), written
@@ -56,13 +56,13 @@ enum image_format {
 /* How to start the guest's first vcpu; see the entry states above. */
 struct guest_boot {
 	enum image_format format;
-	enum boot_mode mode;		/* never BOOT_MODE_DEFAULT */
-	uint64_t rip;			/* real mode: offset from cs_sel << 4 */
-	uint16_t cs_sel;		/* real mode only */
+	enum boot_mode mode; /* never BOOT_MODE_DEFAULT */
+	uint64_t rip;	     /* real mode: offset from cs_sel << 4 */
+	uint16_t cs_sel;     /* real mode only */
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
 	uint64_t cr0, cr3, cr4, efer;
-	gpa_t load_start, load_end;	/* extent of the kernel, bss included */
-	gpa_t mb_info;			/* Multiboot info address, or 0 */
+	gpa_t load_start, load_end; /* extent of the kernel, bss included */
+	gpa_t mb_info;		    /* Multiboot info address, or 0 */
 };
 
 /*

@@ -15,7 +15,8 @@ typedef struct {
 	unsigned char e_ident[EI_NIDENT];
 	uint16_t e_type, e_machine;
 	uint32_t e_version, e_entry, e_phoff, e_shoff, e_flags;
-	uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
+	uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum,
+		e_shstrndx;
 } Elf32_Ehdr;
 
 typedef struct {
@@ -38,23 +39,33 @@ static int elf_check_header(struct loader *ld, unsigned *class)
 	const Elf32_Ehdr *eh = (const Elf32_Ehdr *)ld->img;
 
 	if (ld->size < sizeof(Elf64_Ehdr))
-		return image_error(ld, -E_BAD_ELF, "%zu bytes, too small for an "
-				   "ELF header", ld->size);
+		return image_error(ld, -E_BAD_ELF,
+				   "%zu bytes, too small for an "
+				   "ELF header",
+				   ld->size);
 	*class = eh->e_ident[EI_CLASS];
 	if (*class != ELFCLASS32 && *class != ELFCLASS64)
-		return image_error(ld, -E_BAD_ELF, "e_ident[EI_CLASS]: class %u, "
-				   "want 1 (ELF32) or 2 (ELF64)", *class);
+		return image_error(ld, -E_BAD_ELF,
+				   "e_ident[EI_CLASS]: class %u, "
+				   "want 1 (ELF32) or 2 (ELF64)",
+				   *class);
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB ||
 	    eh->e_ident[EI_VERSION] != EV_CURRENT)
-		return image_error(ld, -E_BAD_ELF, "e_ident: not a little-endian "
+		return image_error(ld, -E_BAD_ELF,
+				   "e_ident: not a little-endian "
 				   "version-1 ELF file");
 	if (eh->e_machine != (*class == ELFCLASS32 ? EM_386 : EM_X86_64))
-		return image_error(ld, -E_BAD_ELF, "e_machine: machine %u, want "
-				   "%s", eh->e_machine, *class == ELFCLASS32 ?
-				   "EM_386 (3)" : "EM_X86_64 (62)");
+		return image_error(ld, -E_BAD_ELF,
+				   "e_machine: machine %u, want "
+				   "%s",
+				   eh->e_machine,
+				   *class == ELFCLASS32 ? "EM_386 (3)" :
+							  "EM_X86_64 (62)");
 	if (eh->e_type != ET_EXEC)
-		return image_error(ld, -E_BAD_ELF, "e_type: type %u, want ET_EXEC "
-				   "(2)", eh->e_type);
+		return image_error(ld, -E_BAD_ELF,
+				   "e_type: type %u, want ET_EXEC "
+				   "(2)",
+				   eh->e_type);
 	return 0;
 }
 
@@ -65,13 +76,16 @@ static int elf32_check_phdrs(struct loader *ld)
 	uint64_t len = (uint64_t)eh->e_phnum * sizeof(Elf32_Phdr);
 
 	if (eh->e_phnum == 0)
-		return image_error(ld, -E_BAD_ELF, "e_phnum: no program headers");
+		return image_error(ld, -E_BAD_ELF,
+				   "e_phnum: no program headers");
 	if (eh->e_phentsize != sizeof(Elf32_Phdr))
 		return image_error(ld, -E_BAD_ELF, "e_phentsize: %u, want %zu",
 				   eh->e_phentsize, sizeof(Elf32_Phdr));
 	if (eh->e_phoff > ld->size || len > ld->size - eh->e_phoff)
-		return image_error(ld, -E_BAD_ELF, "e_phoff: program headers "
-				   "outside the file (%zu bytes)", ld->size);
+		return image_error(ld, -E_BAD_ELF,
+				   "e_phoff: program headers "
+				   "outside the file (%zu bytes)",
+				   ld->size);
 	return 0;
 }
 
@@ -106,14 +120,18 @@ static struct segment elf_segment(struct loader *ld, unsigned class, unsigned i)
 	if (class == ELFCLASS64) {
 		const Elf64_Phdr *p = elf_phdr(ld->img, i);
 
-		s = (struct segment){ p->p_type, p->p_flags, p->p_offset,
-			p->p_vaddr, p->p_paddr, p->p_filesz, p->p_memsz };
+		s = (struct segment){ p->p_type,  p->p_flags, p->p_offset,
+				      p->p_vaddr, p->p_paddr, p->p_filesz,
+				      p->p_memsz };
 	} else {
 		const Elf32_Ehdr *eh = (const Elf32_Ehdr *)ld->img;
-		const Elf32_Phdr *p = (const Elf32_Phdr *)(ld->img + eh->e_phoff) + i;
+		const Elf32_Phdr *p = (const Elf32_Phdr *)(ld->img +
+							   eh->e_phoff) +
+				      i;
 
-		s = (struct segment){ p->p_type, p->p_flags, p->p_offset,
-			p->p_vaddr, p->p_paddr, p->p_filesz, p->p_memsz };
+		s = (struct segment){ p->p_type,  p->p_flags, p->p_offset,
+				      p->p_vaddr, p->p_paddr, p->p_filesz,
+				      p->p_memsz };
 	}
 	return s;
 }
@@ -125,12 +143,16 @@ static int elf_check_segment(struct loader *ld, const struct segment *s,
 	char what[32];
 
 	if (s->filesz > s->memsz)
-		return image_error(ld, -E_BAD_ELF, "segment %u: p_filesz 0x%llx > "
-				   "p_memsz 0x%llx", i, (unsigned long long)s->filesz,
+		return image_error(ld, -E_BAD_ELF,
+				   "segment %u: p_filesz 0x%llx > "
+				   "p_memsz 0x%llx",
+				   i, (unsigned long long)s->filesz,
 				   (unsigned long long)s->memsz);
 	if (s->offset > ld->size || s->filesz > ld->size - s->offset)
-		return image_error(ld, -E_BAD_ELF, "segment %u: file range outside "
-				   "the file (%zu bytes)", i, ld->size);
+		return image_error(ld, -E_BAD_ELF,
+				   "segment %u: file range outside "
+				   "the file (%zu bytes)",
+				   i, ld->size);
 	snprintf(what, sizeof(what), "segment %u", i);
 	return image_check_range(ld, s->paddr, s->memsz, what);
 }
@@ -152,15 +174,21 @@ static int elf_check_segments(struct loader *ld, unsigned class)
 		for (unsigned j = 0; j < i; j++) {
 			struct segment b = elf_segment(ld, class, j);
 
-			if (b.type == PT_LOAD && b.memsz && a.paddr < b.paddr +
-			    b.memsz && b.paddr < a.paddr + a.memsz)
-				return image_error(ld, -E_BAD_ELF, "segments %u "
-						   "and %u overlap at p_paddr 0x%llx",
-						   j, i, (unsigned long long)MAX(a.paddr, b.paddr));
+			if (b.type == PT_LOAD && b.memsz &&
+			    a.paddr < b.paddr + b.memsz &&
+			    b.paddr < a.paddr + a.memsz)
+				return image_error(
+					ld, -E_BAD_ELF,
+					"segments %u "
+					"and %u overlap at p_paddr 0x%llx",
+					j, i,
+					(unsigned long long)MAX(a.paddr,
+								b.paddr));
 		}
 	}
 	if (nload == 0)
-		return image_error(ld, -E_BAD_ELF, "no non-empty PT_LOAD segment");
+		return image_error(ld, -E_BAD_ELF,
+				   "no non-empty PT_LOAD segment");
 	return 0;
 }
 
@@ -189,8 +217,10 @@ static int elf_entry(struct loader *ld, unsigned class, uint64_t *entry)
 			return 0;
 		}
 	}
-	return image_error(ld, -E_BAD_ELF, "e_entry 0x%llx outside every "
-			   "executable PT_LOAD segment", (unsigned long long)e);
+	return image_error(ld, -E_BAD_ELF,
+			   "e_entry 0x%llx outside every "
+			   "executable PT_LOAD segment",
+			   (unsigned long long)e);
 }
 
 int image_load_elf(struct loader *ld, unsigned *class)

@@ -10,7 +10,7 @@
 #include <kernel/load/image.h>
 
 /* The end of the VGA and BIOS hole below 1 MiB: real-mode code stays under it. */
-#define HOLE_END	0x100000
+#define HOLE_END 0x100000
 
 /* What one image_load call is working on. */
 struct loader {
@@ -21,7 +21,7 @@ struct loader {
 	struct guest_boot *boot;
 	char *err;
 	size_t errlen;
-	gpa_t reserved_start, reserved_end;	/* the loader's own area */
+	gpa_t reserved_start, reserved_end; /* the loader's own area */
 };
 
 struct mb_header;

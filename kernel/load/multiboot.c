@@ -14,20 +14,19 @@
 #include <inc/string.h>
 #include <kernel/load/image_load.h>
 
-#define MB_FLAGS_SUPPORTED	(MB_FLAG_PAGE_ALIGN | MB_FLAG_MEMORY_INFO)
+#define MB_FLAGS_SUPPORTED (MB_FLAG_PAGE_ALIGN | MB_FLAG_MEMORY_INFO)
 
 /* Offsets inside the info page at IMAGE_MB_INFO. */
 #define MBI_OFF_MMAP	0x080
 #define MBI_OFF_MODS	0x100
 #define MBI_OFF_LOADER	0x110
 #define MBI_OFF_MODSTR	0x120
-#define MBI_OFF_CMDLINE	0x200
+#define MBI_OFF_CMDLINE 0x200
 
 /* The guest's low RAM ends at the EBDA (below the VGA and BIOS hole). */
-#define LOW_RAM_END	0x9fc00
+#define LOW_RAM_END 0x9fc00
 
-int multiboot_find(struct loader *ld, const struct mb_header **hdr,
-		   size_t *off)
+int multiboot_find(struct loader *ld, const struct mb_header **hdr, size_t *off)
 {
 	size_t end = MIN(ld->size, (size_t)MB_SEARCH);
 
@@ -37,14 +36,18 @@ int multiboot_find(struct loader *ld, const struct mb_header **hdr,
 		if (h->magic != MB_HEADER_MAGIC)
 			continue;
 		if ((uint32_t)(h->magic + h->flags + h->checksum) != 0)
-			return image_error(ld, -E_INVAL, "Multiboot header at "
+			return image_error(ld, -E_INVAL,
+					   "Multiboot header at "
 					   "offset 0x%zx: bad checksum 0x%08x",
 					   i, h->checksum);
 		if ((h->flags & 0xffff) & ~MB_FLAGS_SUPPORTED)
-			return image_error(ld, -E_NOT_SUPP, "Multiboot header: "
+			return image_error(ld, -E_NOT_SUPP,
+					   "Multiboot header: "
 					   "flags 0x%08x ask for unsupported "
-					   "features 0x%x", h->flags,
-					   (h->flags & 0xffff) & ~MB_FLAGS_SUPPORTED);
+					   "features 0x%x",
+					   h->flags,
+					   (h->flags & 0xffff) &
+						   ~MB_FLAGS_SUPPORTED);
 		*hdr = h;
 		*off = i;
 		return 1;
@@ -60,29 +63,39 @@ static int mb_load_kludge(struct loader *ld, const struct mb_header *h,
 	int r;
 
 	if (off + sizeof(*h) > ld->size)
-		return image_error(ld, -E_INVAL, "Multiboot header: address "
+		return image_error(ld, -E_INVAL,
+				   "Multiboot header: address "
 				   "fields cut off by the end of the file");
-	if (h->load_addr > h->header_addr || h->header_addr - h->load_addr > off)
-		return image_error(ld, -E_INVAL, "Multiboot header: load_addr "
-				   "0x%x / header_addr 0x%x put the load before "
-				   "the file's start", h->load_addr, h->header_addr);
+	if (h->load_addr > h->header_addr ||
+	    h->header_addr - h->load_addr > off)
+		return image_error(
+			ld, -E_INVAL,
+			"Multiboot header: load_addr "
+			"0x%x / header_addr 0x%x put the load before "
+			"the file's start",
+			h->load_addr, h->header_addr);
 	start = off - (h->header_addr - h->load_addr);
-	load_end = h->load_end_addr ? h->load_end_addr : h->load_addr + (ld->size - start);
+	load_end = h->load_end_addr ? h->load_end_addr :
+				      h->load_addr + (ld->size - start);
 	bss_end = h->bss_end_addr ? h->bss_end_addr : load_end;
-	if (load_end < h->load_addr || load_end - h->load_addr > ld->size - start ||
-	    bss_end < load_end)
-		return image_error(ld, -E_INVAL, "Multiboot header: bad "
+	if (load_end < h->load_addr ||
+	    load_end - h->load_addr > ld->size - start || bss_end < load_end)
+		return image_error(ld, -E_INVAL,
+				   "Multiboot header: bad "
 				   "load_end_addr 0x%x / bss_end_addr 0x%x",
 				   h->load_end_addr, h->bss_end_addr);
 	if (h->entry_addr < h->load_addr || h->entry_addr >= load_end)
-		return image_error(ld, -E_INVAL, "Multiboot header: entry_addr "
-				   "0x%x outside the loaded code [0x%x, 0x%llx)",
-				   h->entry_addr, h->load_addr,
-				   (unsigned long long)load_end);
+		return image_error(
+			ld, -E_INVAL,
+			"Multiboot header: entry_addr "
+			"0x%x outside the loaded code [0x%x, 0x%llx)",
+			h->entry_addr, h->load_addr,
+			(unsigned long long)load_end);
 	if ((r = image_check_range(ld, h->load_addr, bss_end - h->load_addr,
 				   "Multiboot load")) < 0 ||
 	    (r = image_copy(ld, h->load_addr, ld->img + start,
-			    load_end - h->load_addr, bss_end - h->load_addr)) < 0)
+			    load_end - h->load_addr, bss_end - h->load_addr)) <
+		    0)
 		return r;
 	image_note_load(ld, h->load_addr, bss_end);
 	ld->boot->rip = h->entry_addr;
@@ -120,7 +133,8 @@ static int mb_write_cmdline(struct loader *ld, struct mb_info *mi)
 	mi->flags |= MBI_CMDLINE | MBI_LOADER_NAME;
 	mi->cmdline = IMAGE_MB_INFO + MBI_OFF_CMDLINE;
 	mi->boot_loader_name = IMAGE_MB_INFO + MBI_OFF_LOADER;
-	if ((r = image_copy(ld, mi->boot_loader_name, name, sizeof(name), 0)) < 0)
+	if ((r = image_copy(ld, mi->boot_loader_name, name, sizeof(name), 0)) <
+	    0)
 		return r;
 	return image_copy(ld, mi->cmdline, line, n + 1, 0);
 }
@@ -133,7 +147,8 @@ static int mb_write_module(struct loader *ld, struct mb_info *mi,
 	const char *path = ld->c->ramdisk.path;
 	int r;
 
-	m.mod_start = ROUNDUP(MAX(ld->boot->load_end, (gpa_t)HOLE_END), PAGE_SIZE);
+	m.mod_start = ROUNDUP(MAX(ld->boot->load_end, (gpa_t)HOLE_END),
+			      PAGE_SIZE);
 	m.mod_end = m.mod_start + rsize;
 	m.string = IMAGE_MB_INFO + MBI_OFF_MODSTR;
 	if ((r = image_check_range(ld, m.mod_start, rsize, "ramdisk")) < 0 ||
@@ -172,7 +187,8 @@ int multiboot_load(struct loader *ld, const struct mb_header *h, size_t off,
 	ld->boot->format = IMAGE_MULTIBOOT;
 	if (ld->c->boot_mode != BOOT_MODE_DEFAULT &&
 	    ld->c->boot_mode != BOOT_MODE_PROTECTED)
-		return image_error(ld, -E_INVAL, "boot_mode \"%s\": Multiboot "
+		return image_error(ld, -E_INVAL,
+				   "boot_mode \"%s\": Multiboot "
 				   "kernels start in protected mode",
 				   config_boot_mode_name(ld->c->boot_mode));
 	ld->reserved_start = IMAGE_MB_INFO;
@@ -182,12 +198,13 @@ int multiboot_load(struct loader *ld, const struct mb_header *h, size_t off,
 	else if (ld->size >= SELFMAG && memcmp(ld->img, ELFMAG, SELFMAG) == 0)
 		r = image_load_elf(ld, &class);
 	else
-		r = image_error(ld, -E_INVAL, "Multiboot header without the "
-				"address fields (flag 16) in a file that is not "
-				"ELF");
+		r = image_error(
+			ld, -E_INVAL,
+			"Multiboot header without the "
+			"address fields (flag 16) in a file that is not "
+			"ELF");
 	if (r < 0)
 		return r;
 	ld->boot->mode = BOOT_MODE_PROTECTED;
 	return mb_write_info(ld, rd, rsize);
 }
-

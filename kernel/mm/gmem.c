@@ -17,7 +17,7 @@
 #include <kernel/mm/gmem.h>
 #include <kernel/x86/decode.h>
 
-#define PTE32_PS	(1u << 7)
+#define PTE32_PS (1u << 7)
 
 struct gwalk {
 	struct vcpu *v;
@@ -48,8 +48,8 @@ static int gmem_walk64(struct gwalk *w, gpa_t table, int level, gva_t la,
 	uint64_t e;
 
 	for (; level >= 1; level--) {
-		if (p2m_read(&w->v->domain->p2m, table + 8 * PT_INDEX(la, level),
-			     &e, 8))
+		if (p2m_read(&w->v->domain->p2m,
+			     table + 8 * PT_INDEX(la, level), &e, 8))
 			return -E_RANGE;
 		if (!gmem_check(w, e))
 			return -E_NOT_FOUND;
@@ -138,16 +138,16 @@ static int gmem_copy(struct vcpu *v, gva_t la, void *buf, size_t len,
 			*fault_la = la;
 		if (r)
 			return r;
-		r = to_guest ? p2m_write(&v->domain->p2m, gpa, b, n)
-			     : p2m_read(&v->domain->p2m, gpa, b, n);
+		r = to_guest ? p2m_write(&v->domain->p2m, gpa, b, n) :
+			       p2m_read(&v->domain->p2m, gpa, b, n);
 		if (r)
 			return -E_RANGE;
 	}
 	return 0;
 }
 
-int gmem_read(struct vcpu *v, gva_t la, void *buf, size_t len,
-	      gva_t *fault_la, uint32_t *pfec)
+int gmem_read(struct vcpu *v, gva_t la, void *buf, size_t len, gva_t *fault_la,
+	      uint32_t *pfec)
 {
 	return gmem_copy(v, la, buf, len, false, fault_la, pfec);
 }

@@ -27,8 +27,8 @@ int gmem_translate(struct vcpu *v, gva_t la, bool write, gpa_t *gpa,
  * -E_NOT_FOUND (with *fault_la and *pfec for the #PF to inject) or -E_RANGE
  * (a page table or the data lies outside guest RAM).
  */
-int gmem_read(struct vcpu *v, gva_t la, void *buf, size_t len,
-	      gva_t *fault_la, uint32_t *pfec);
+int gmem_read(struct vcpu *v, gva_t la, void *buf, size_t len, gva_t *fault_la,
+	      uint32_t *pfec);
 int gmem_write(struct vcpu *v, gva_t la, const void *buf, size_t len,
 	       gva_t *fault_la, uint32_t *pfec);
 

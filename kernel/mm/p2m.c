@@ -11,7 +11,7 @@
 #include <kernel/mm/page.h>
 #include <kernel/mm/p2m.h>
 
-#define P2M_MAX_SIZE	(4ULL * GiB)
+#define P2M_MAX_SIZE (4ULL * GiB)
 
 int p2m_init(struct p2m *p, uint64_t size)
 {
@@ -21,7 +21,8 @@ int p2m_init(struct p2m *p, uint64_t size)
 	if (size == 0 || size % PAGE_SIZE || size > P2M_MAX_SIZE)
 		return -E_INVAL;
 	p->nframes = size / PAGE_SIZE;
-	p->table_pages = ROUNDUP(p->nframes * sizeof(hpa_t), PAGE_SIZE) / PAGE_SIZE;
+	p->table_pages = ROUNDUP(p->nframes * sizeof(hpa_t), PAGE_SIZE) /
+			 PAGE_SIZE;
 	p->table_pa = page_alloc_contig(p->table_pages, 1);
 	if (!p->table_pa) {
 		memset(p, 0, sizeof(*p));
@@ -74,7 +75,8 @@ int p2m_read(const struct p2m *p, gpa_t gpa, void *buf, size_t len)
 		return -E_RANGE;
 	for (; len; len -= n, gpa += n, dst += n) {
 		n = MIN(len, PAGE_SIZE - gpa % PAGE_SIZE);
-		memcpy(dst, (uint8_t *)kva(p2m_lookup(p, gpa)) + gpa % PAGE_SIZE, n);
+		memcpy(dst,
+		       (uint8_t *)kva(p2m_lookup(p, gpa)) + gpa % PAGE_SIZE, n);
 	}
 	return 0;
 }
@@ -88,7 +90,8 @@ int p2m_write(const struct p2m *p, gpa_t gpa, const void *buf, size_t len)
 		return -E_RANGE;
 	for (; len; len -= n, gpa += n, src += n) {
 		n = MIN(len, PAGE_SIZE - gpa % PAGE_SIZE);
-		memcpy((uint8_t *)kva(p2m_lookup(p, gpa)) + gpa % PAGE_SIZE, src, n);
+		memcpy((uint8_t *)kva(p2m_lookup(p, gpa)) + gpa % PAGE_SIZE,
+		       src, n);
 	}
 	return 0;
 }

@@ -9,9 +9,9 @@
 #include <inc/types.h>
 
 struct p2m {
-	hpa_t *frames;		/* frames[gfn] = backing host page */
-	size_t nframes;		/* guest RAM is [0, nframes * PAGE_SIZE) */
-	hpa_t table_pa;		/* the pages holding frames[] */
+	hpa_t *frames;	/* frames[gfn] = backing host page */
+	size_t nframes; /* guest RAM is [0, nframes * PAGE_SIZE) */
+	hpa_t table_pa; /* the pages holding frames[] */
 	size_t table_pages;
 };
 

@@ -13,13 +13,13 @@
 #include <kernel/mm/page.h>
 
 enum page_state {
-	PAGE_RESERVED = 0,	/* never handed out */
+	PAGE_RESERVED = 0, /* never handed out */
 	PAGE_FREE,
 	PAGE_USED,
 };
 
 /* Memory below 1 MiB stays with the firmware and legacy devices. */
-#define PAGE_LOW_LIMIT	(1 * MiB)
+#define PAGE_LOW_LIMIT (1 * MiB)
 
 struct page_range {
 	hpa_t start, end;
@@ -28,10 +28,10 @@ struct page_range {
 uint64_t kva_offset = DIRECTMAP_BASE;
 
 static uint8_t *page_state;
-static size_t page_npages;	/* pages the state array covers */
+static size_t page_npages; /* pages the state array covers */
 static size_t page_nfree;
 static size_t page_ntotal;
-static size_t page_next;	/* where page_alloc starts looking */
+static size_t page_next; /* where page_alloc starts looking */
 static const struct boot_info *page_bi;
 
 /* Ranges that must never be handed out, whatever the map says elsewhere. */
@@ -169,7 +169,8 @@ void page_init(const struct boot_info *bi)
 			page_mark(r->base, page_region_end(r), PAGE_FREE);
 	}
 	for (int i = 0; i < page_nholes; i++)
-		page_mark(page_holes[i].start, page_holes[i].end, PAGE_RESERVED);
+		page_mark(page_holes[i].start, page_holes[i].end,
+			  PAGE_RESERVED);
 	page_mark(array, array + ROUNDUP(npages, PAGE_SIZE), PAGE_RESERVED);
 	for (size_t i = 0; i < npages; i++)
 		page_nfree += page_state[i] == PAGE_FREE;
@@ -293,10 +294,10 @@ size_t page_total_count(void)
 }
 
 static const char *const page_type_names[BOOT_MEM_NTYPES] = {
-	"reserved", "loader code", "loader data", "boot code", "boot data",
-	"runtime code", "runtime data", "conventional", "unusable",
-	"ACPI reclaim", "ACPI NVS", "MMIO", "MMIO port", "PAL code",
-	"persistent",
+	"reserved",  "loader code",  "loader data",  "boot code",
+	"boot data", "runtime code", "runtime data", "conventional",
+	"unusable",  "ACPI reclaim", "ACPI NVS",     "MMIO",
+	"MMIO port", "PAL code",     "persistent",
 };
 
 /* Prints the memory map's size by type and what the allocator manages. */
@@ -306,14 +307,15 @@ void page_print_summary(const struct boot_info *bi)
 
 	for (uint32_t i = 0; i < bi->nregions; i++) {
 		const struct boot_mem_region *r = &bi->regions[i];
-		bytes[MIN(r->type, (uint32_t)BOOT_MEM_NTYPES)] +=
-			r->npages << PAGE_SHIFT;
+		bytes[MIN(r->type, (uint32_t)BOOT_MEM_NTYPES)] += r->npages
+								  << PAGE_SHIFT;
 	}
 	cprintf("hvlab: memory map: %u regions\n", bi->nregions);
 	for (int t = 0; t <= BOOT_MEM_NTYPES; t++)
 		if (bytes[t])
 			cprintf("  %-14s %8llu KiB\n",
-				t < BOOT_MEM_NTYPES ? page_type_names[t] : "other",
+				t < BOOT_MEM_NTYPES ? page_type_names[t] :
+						      "other",
 				(unsigned long long)(bytes[t] / 1024));
 	cprintf("hvlab: %zu MiB free of %zu MiB usable (%zu pages)\n",
 		page_nfree >> (20 - PAGE_SHIFT),

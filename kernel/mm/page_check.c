@@ -9,7 +9,7 @@
 #include <kernel/mm/page.h>
 
 static const struct boot_info *check_bi;
-static uint64_t *check_seen;	/* one bit per page: handed out already */
+static uint64_t *check_seen; /* one bit per page: handed out already */
 static size_t check_seen_bits;
 
 static bool check_overlaps(hpa_t pa, hpa_t start, uint64_t size)
@@ -30,7 +30,8 @@ static void check_page_allowed(hpa_t pa)
 			continue;
 		if (!page_type_allocatable(r->type))
 			panic("check_page_alloc: page 0x%llx lies in a region "
-			      "of type %u", (unsigned long long)pa, r->type);
+			      "of type %u",
+			      (unsigned long long)pa, r->type);
 		in_usable = true;
 	}
 	if (!in_usable)
@@ -116,7 +117,8 @@ static void check_contig(size_t npages, size_t align)
 	hpa_t pa = page_alloc_contig(npages, align);
 
 	if (!pa)
-		panic("check_page_alloc: no %zu contiguous pages aligned to %zu",
+		panic("check_page_alloc: no %zu contiguous pages aligned to "
+		      "%zu",
 		      npages, align);
 	assert(pa % (align * PAGE_SIZE) == 0);
 	for (size_t i = 0; i < npages; i++) {

@@ -11,9 +11,9 @@
 #include <kernel/mm/vm.h>
 
 /* Intermediate entries allow everything; the leaf decides. */
-#define VM_TABLE_PERM	(PTE_P | PTE_W | PTE_U)
+#define VM_TABLE_PERM (PTE_P | PTE_W | PTE_U)
 /* Flags a caller may ask vm_map for. */
-#define VM_PERM_MASK	(PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_G | PTE_NX)
+#define VM_PERM_MASK (PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_G | PTE_NX)
 
 hpa_t kern_pml4;
 
@@ -183,7 +183,8 @@ static int vm_split(hpa_t pml4, uint64_t va, pte_t *e, int level)
 		return -E_NO_MEM;
 	t = kva(table);
 	for (int i = 0; i < PT_ENTRIES; i++)
-		t[i] = (base + i * child) | flags | (level - 1 > 1 ? PTE_PS : 0);
+		t[i] = (base + i * child) | flags |
+		       (level - 1 > 1 ? PTE_PS : 0);
 	*e = table | VM_TABLE_PERM;
 	vm_flush(pml4, va);
 	return 0;

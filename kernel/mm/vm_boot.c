@@ -14,7 +14,7 @@ extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], _end[];
 
 /* Where check_vm maps its test pages: just past the kernel image's slot. */
-#define CHECK_VM_VA	(KERNBASE + KERN_MAX_SIZE)
+#define CHECK_VM_VA (KERNBASE + KERN_MAX_SIZE)
 
 /* The page tables kpa() walks for kernel-image addresses. */
 static hpa_t vm_current_pml4(void)
@@ -52,12 +52,13 @@ static void vm_map_image(hpa_t loader_pml4)
 	for (uint64_t va = (uint64_t)__text_start; va < (uint64_t)_end;
 	     va += PAGE_SIZE) {
 		if (vm_lookup(loader_pml4, va, &pa, &perm) < 0)
-			panic("vm_map_image: kernel page %p not mapped by the loader",
+			panic("vm_map_image: kernel page %p not mapped by the "
+			      "loader",
 			      (void *)va);
 		int r = vm_map(kern_pml4, va, pa, PAGE_SIZE, vm_image_perm(va));
 		if (r < 0)
-			panic("vm_map_image: mapping kernel page %p: %s", (void *)va,
-			      error_name(r));
+			panic("vm_map_image: mapping kernel page %p: %s",
+			      (void *)va, error_name(r));
 	}
 }
 

@@ -30,10 +30,12 @@ static int dec_need(struct dec *d, size_t n)
 {
 	if (d->pos + n > X86_MAX_INSN_LEN) {
 		d->out->too_long = true;
-		return dec_fail(d, -E_INVAL, "instruction longer than 15 bytes");
+		return dec_fail(d, -E_INVAL,
+				"instruction longer than 15 bytes");
 	}
 	if (d->pos + n > d->avail)
-		return dec_fail(d, -E_RANGE, "instruction runs past the bytes given");
+		return dec_fail(d, -E_RANGE,
+				"instruction runs past the bytes given");
 	return 0;
 }
 
@@ -169,7 +171,8 @@ static int decode_special(struct dec *d, uint16_t *attr)
 	int r;
 
 	if (in->map == X86_MAP_0F)
-		return dec_fail(d, -E_NOT_SUPP, "3DNow! instructions are not supported");
+		return dec_fail(d, -E_NOT_SUPP,
+				"3DNow! instructions are not supported");
 	if ((r = dec_need(d, 1)) < 0)
 		return r;
 	next = d->bytes[d->pos];
@@ -178,13 +181,18 @@ static int decode_special(struct dec *d, uint16_t *attr)
 	case 0xc5:
 	case 0x62:
 		if (d->mode == X86_MODE_64 || (next & 0xc0) == 0xc0)
-			return dec_fail(d, -E_NOT_SUPP, in->opcode == 0x62
-					? "EVEX-encoded instructions are not supported"
-					: "VEX-encoded instructions are not supported");
+			return dec_fail(d, -E_NOT_SUPP,
+					in->opcode == 0x62 ?
+						"EVEX-encoded instructions are "
+						"not supported" :
+						"VEX-encoded instructions are "
+						"not supported");
 		return 0;
 	case 0x8f:
 		if ((next & 0x38) != 0)
-			return dec_fail(d, -E_NOT_SUPP, "XOP-encoded instructions are not supported");
+			return dec_fail(
+				d, -E_NOT_SUPP,
+				"XOP-encoded instructions are not supported");
 		return 0;
 	default:
 		if ((next & 0x38) < 0x10)
@@ -247,9 +255,12 @@ static void decode_size_quirks(struct dec *d)
 static int decode_modrm16(struct dec *d)
 {
 	static const int8_t base[8] = { X86_REG_RBX, X86_REG_RBX, X86_REG_RBP,
-		X86_REG_RBP, X86_REG_RSI, X86_REG_RDI, X86_REG_RBP, X86_REG_RBX };
-	static const int8_t index[8] = { X86_REG_RSI, X86_REG_RDI, X86_REG_RSI,
-		X86_REG_RDI, X86_REG_NONE, X86_REG_NONE, X86_REG_NONE, X86_REG_NONE };
+					X86_REG_RBP, X86_REG_RSI, X86_REG_RDI,
+					X86_REG_RBP, X86_REG_RBX };
+	static const int8_t index[8] = { X86_REG_RSI,  X86_REG_RDI,
+					 X86_REG_RSI,  X86_REG_RDI,
+					 X86_REG_NONE, X86_REG_NONE,
+					 X86_REG_NONE, X86_REG_NONE };
 	struct x86_insn *in = d->out;
 	uint8_t rm = in->modrm & 7;
 
@@ -298,7 +309,8 @@ static int decode_modrm32(struct dec *d)
 	if (rm == 4)
 		return (r = decode_sib(d)) < 0 ? r : 0;
 	if (in->mod == 0 && rm == 5) {
-		in->mem.base = d->mode == X86_MODE_64 ? X86_REG_RIP : X86_REG_NONE;
+		in->mem.base = d->mode == X86_MODE_64 ? X86_REG_RIP :
+							X86_REG_NONE;
 		in->disp_bytes = 4;
 		return 0;
 	}
@@ -338,12 +350,14 @@ static int decode_modrm(struct dec *d, uint16_t attr)
 	if (in->disp_bytes && (r = dec_fetch(d, in->disp_bytes, &disp)) < 0)
 		return r;
 	in->mem.disp = (int64_t)disp;
-	in->mem.seg = in->seg_override != X86_SEG_NONE ? in->seg_override : default_seg(in);
+	in->mem.seg = in->seg_override != X86_SEG_NONE ? in->seg_override :
+							 default_seg(in);
 	return 0;
 }
 
 /* Sizes of the immediate fields for an immediate kind. */
-static void imm_sizes(const struct x86_insn *in, unsigned kind, uint8_t *n1, uint8_t *n2)
+static void imm_sizes(const struct x86_insn *in, unsigned kind, uint8_t *n1,
+		      uint8_t *n2)
 {
 	uint8_t z = in->op_bytes == 2 ? 2 : 4;
 
@@ -354,8 +368,14 @@ static void imm_sizes(const struct x86_insn *in, unsigned kind, uint8_t *n1, uin
 	case IMM_Z: *n1 = in->op_bytes == 1 ? 1 : z; break;
 	case IMM_V: *n1 = in->op_bytes; break;
 	case IMM_MOFFS: *n1 = in->addr_bytes; break;
-	case IMM_FAR: *n1 = z; *n2 = 2; break;
-	case IMM_WB: *n1 = 2; *n2 = 1; break;
+	case IMM_FAR:
+		*n1 = z;
+		*n2 = 2;
+		break;
+	case IMM_WB:
+		*n1 = 2;
+		*n2 = 1;
+		break;
 	default: *n1 = 0; break;
 	}
 }
@@ -378,7 +398,9 @@ static int decode_imm(struct dec *d, uint16_t attr)
 		in->mem.index = X86_REG_NONE;
 		in->mem.scale = 1;
 		in->mem.disp = (int64_t)in->imm;
-		in->mem.seg = in->seg_override != X86_SEG_NONE ? in->seg_override : X86_SEG_DS;
+		in->mem.seg = in->seg_override != X86_SEG_NONE ?
+				      in->seg_override :
+				      X86_SEG_DS;
 	}
 	return 0;
 }
@@ -396,7 +418,9 @@ static int decode_check(struct dec *d, uint16_t attr)
 int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode,
 	       struct x86_insn *out)
 {
-	struct dec d = { .bytes = bytes, .avail = avail, .mode = mode, .out = out };
+	struct dec d = {
+		.bytes = bytes, .avail = avail, .mode = mode, .out = out
+	};
 	uint16_t attr;
 	int r;
 
@@ -422,4 +446,3 @@ int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode,
 	out->mnemonic = x86_opcodes_mnemonic(out);
 	return 0;
 }
-

@@ -18,39 +18,56 @@
 
 /* The code size the CPU is executing in: default operand/address size. */
 enum x86_mode {
-	X86_MODE_16,	/* real mode, virtual-8086, 16-bit protected mode */
-	X86_MODE_32,	/* 32-bit protected mode, compatibility mode CS.D=1 */
-	X86_MODE_64,	/* 64-bit mode (IA-32e, CS.L=1) */
+	X86_MODE_16, /* real mode, virtual-8086, 16-bit protected mode */
+	X86_MODE_32, /* 32-bit protected mode, compatibility mode CS.D=1 */
+	X86_MODE_64, /* 64-bit mode (IA-32e, CS.L=1) */
 };
 
 /* Registers in ModRM/SIB numbering (SDM table 2-2, REX extensions). */
 enum x86_reg {
-	X86_REG_RAX, X86_REG_RCX, X86_REG_RDX, X86_REG_RBX,
-	X86_REG_RSP, X86_REG_RBP, X86_REG_RSI, X86_REG_RDI,
-	X86_REG_R8, X86_REG_R9, X86_REG_R10, X86_REG_R11,
-	X86_REG_R12, X86_REG_R13, X86_REG_R14, X86_REG_R15,
-	X86_REG_RIP = 16,	/* base of a RIP-relative operand */
+	X86_REG_RAX,
+	X86_REG_RCX,
+	X86_REG_RDX,
+	X86_REG_RBX,
+	X86_REG_RSP,
+	X86_REG_RBP,
+	X86_REG_RSI,
+	X86_REG_RDI,
+	X86_REG_R8,
+	X86_REG_R9,
+	X86_REG_R10,
+	X86_REG_R11,
+	X86_REG_R12,
+	X86_REG_R13,
+	X86_REG_R14,
+	X86_REG_R15,
+	X86_REG_RIP = 16, /* base of a RIP-relative operand */
 	X86_REG_NONE = -1,
 };
 
 enum x86_seg {
-	X86_SEG_ES, X86_SEG_CS, X86_SEG_SS, X86_SEG_DS, X86_SEG_FS, X86_SEG_GS,
+	X86_SEG_ES,
+	X86_SEG_CS,
+	X86_SEG_SS,
+	X86_SEG_DS,
+	X86_SEG_FS,
+	X86_SEG_GS,
 	X86_SEG_NONE = -1,
 };
 
 /* Prefix bits in x86_insn.prefixes. */
-#define X86_PFX_LOCK	0x01
-#define X86_PFX_REP	0x02	/* F3: REP / REPE */
-#define X86_PFX_REPNE	0x04	/* F2 */
-#define X86_PFX_OPSIZE	0x08	/* 66 */
-#define X86_PFX_ADSIZE	0x10	/* 67 */
-#define X86_PFX_SEG	0x20	/* a segment override; see seg_override */
+#define X86_PFX_LOCK   0x01
+#define X86_PFX_REP    0x02 /* F3: REP / REPE */
+#define X86_PFX_REPNE  0x04 /* F2 */
+#define X86_PFX_OPSIZE 0x08 /* 66 */
+#define X86_PFX_ADSIZE 0x10 /* 67 */
+#define X86_PFX_SEG    0x20 /* a segment override; see seg_override */
 
 /* REX bits (SDM 2.2.1). */
-#define X86_REX_B	0x01
-#define X86_REX_X	0x02
-#define X86_REX_R	0x04
-#define X86_REX_W	0x08
+#define X86_REX_B 0x01
+#define X86_REX_X 0x02
+#define X86_REX_R 0x04
+#define X86_REX_W 0x08
 
 enum x86_opmap {
 	X86_MAP_1BYTE,
@@ -62,52 +79,81 @@ enum x86_opmap {
 /* The instructions the emulator knows; everything else is X86_INSN_OTHER. */
 enum x86_mnemonic {
 	X86_INSN_OTHER,
-	X86_INSN_CLI, X86_INSN_STI, X86_INSN_HLT,
-	X86_INSN_IN, X86_INSN_OUT, X86_INSN_INS, X86_INSN_OUTS,
-	X86_INSN_MOV_FROM_CR, X86_INSN_MOV_TO_CR, X86_INSN_CLTS,
-	X86_INSN_LGDT, X86_INSN_LIDT, X86_INSN_LLDT, X86_INSN_LTR,
-	X86_INSN_SGDT, X86_INSN_SIDT, X86_INSN_SLDT, X86_INSN_STR, X86_INSN_SMSW,
-	X86_INSN_RDMSR, X86_INSN_WRMSR, X86_INSN_INVLPG, X86_INSN_WBINVD,
-	X86_INSN_INVD, X86_INSN_PUSHF, X86_INSN_POPF,
-	X86_INSN_MOV, X86_INSN_MOVZX, X86_INSN_MOVSX, X86_INSN_MOVSXD,
-	X86_INSN_MOVS, X86_INSN_STOS, X86_INSN_LODS,
-	X86_INSN_ADD, X86_INSN_OR, X86_INSN_AND, X86_INSN_SUB, X86_INSN_XOR,
-	X86_INSN_CMP, X86_INSN_TEST,
+	X86_INSN_CLI,
+	X86_INSN_STI,
+	X86_INSN_HLT,
+	X86_INSN_IN,
+	X86_INSN_OUT,
+	X86_INSN_INS,
+	X86_INSN_OUTS,
+	X86_INSN_MOV_FROM_CR,
+	X86_INSN_MOV_TO_CR,
+	X86_INSN_CLTS,
+	X86_INSN_LGDT,
+	X86_INSN_LIDT,
+	X86_INSN_LLDT,
+	X86_INSN_LTR,
+	X86_INSN_SGDT,
+	X86_INSN_SIDT,
+	X86_INSN_SLDT,
+	X86_INSN_STR,
+	X86_INSN_SMSW,
+	X86_INSN_RDMSR,
+	X86_INSN_WRMSR,
+	X86_INSN_INVLPG,
+	X86_INSN_WBINVD,
+	X86_INSN_INVD,
+	X86_INSN_PUSHF,
+	X86_INSN_POPF,
+	X86_INSN_MOV,
+	X86_INSN_MOVZX,
+	X86_INSN_MOVSX,
+	X86_INSN_MOVSXD,
+	X86_INSN_MOVS,
+	X86_INSN_STOS,
+	X86_INSN_LODS,
+	X86_INSN_ADD,
+	X86_INSN_OR,
+	X86_INSN_AND,
+	X86_INSN_SUB,
+	X86_INSN_XOR,
+	X86_INSN_CMP,
+	X86_INSN_TEST,
 	X86_INSN_NMNEMONICS
 };
 
 /* A memory operand: seg:[base + index*scale + disp], addr_bytes wide. */
 struct x86_mem {
-	int8_t base;		/* enum x86_reg, X86_REG_RIP or X86_REG_NONE */
-	int8_t index;		/* enum x86_reg or X86_REG_NONE */
-	uint8_t scale;		/* 1, 2, 4 or 8 */
-	int8_t seg;		/* effective segment, override applied */
-	int64_t disp;		/* sign-extended displacement */
+	int8_t base;   /* enum x86_reg, X86_REG_RIP or X86_REG_NONE */
+	int8_t index;  /* enum x86_reg or X86_REG_NONE */
+	uint8_t scale; /* 1, 2, 4 or 8 */
+	int8_t seg;    /* effective segment, override applied */
+	int64_t disp;  /* sign-extended displacement */
 };
 
 struct x86_insn {
 	uint8_t length;
-	uint8_t prefixes;	/* X86_PFX_* */
-	int8_t seg_override;	/* enum x86_seg or X86_SEG_NONE */
-	uint8_t rex;		/* 0 when absent */
-	uint8_t map;		/* enum x86_opmap */
-	uint8_t opcode;		/* the byte after the escape bytes */
+	uint8_t prefixes;    /* X86_PFX_* */
+	int8_t seg_override; /* enum x86_seg or X86_SEG_NONE */
+	uint8_t rex;	     /* 0 when absent */
+	uint8_t map;	     /* enum x86_opmap */
+	uint8_t opcode;	     /* the byte after the escape bytes */
 	bool has_modrm;
 	bool has_sib;
-	uint8_t modrm, mod, reg, rm;	/* reg and rm include REX.R/REX.B */
+	uint8_t modrm, mod, reg, rm; /* reg and rm include REX.R/REX.B */
 	uint8_t sib;
-	uint8_t disp_bytes;	/* 0, 1, 2 or 4 */
-	uint8_t imm_bytes;	/* 0, 1, 2, 4 or 8 */
-	uint8_t imm2_bytes;	/* ENTER's second immediate, far pointers' selector */
-	uint8_t op_bytes;	/* effective operand size: 1, 2, 4 or 8 */
-	uint8_t addr_bytes;	/* effective address size: 2, 4 or 8 */
-	bool is_mem;		/* the ModRM r/m operand (or moffs) is memory */
-	bool too_long;		/* the error was the 15-byte limit (#GP, not #UD) */
-	uint16_t mnemonic;	/* enum x86_mnemonic */
+	uint8_t disp_bytes; /* 0, 1, 2 or 4 */
+	uint8_t imm_bytes;  /* 0, 1, 2, 4 or 8 */
+	uint8_t imm2_bytes; /* ENTER's second immediate, far pointers' selector */
+	uint8_t op_bytes;   /* effective operand size: 1, 2, 4 or 8 */
+	uint8_t addr_bytes; /* effective address size: 2, 4 or 8 */
+	bool is_mem;	    /* the ModRM r/m operand (or moffs) is memory */
+	bool too_long;	    /* the error was the 15-byte limit (#GP, not #UD) */
+	uint16_t mnemonic;  /* enum x86_mnemonic */
 	struct x86_mem mem;
-	uint64_t imm;		/* sign-extended from imm_bytes to 64 bits */
+	uint64_t imm; /* sign-extended from imm_bytes to 64 bits */
 	uint64_t imm2;
-	const char *why;	/* on error: what was wrong with the bytes */
+	const char *why; /* on error: what was wrong with the bytes */
 };
 
 /*

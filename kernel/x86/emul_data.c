@@ -28,23 +28,25 @@ static void flags_set(struct x86_emul_ctxt *ctxt, uint64_t res, unsigned size,
 	f |= (lo & 1) ? 0 : X86_FLAGS_PF;
 	f |= res == 0 ? X86_FLAGS_ZF : 0;
 	f |= (res >> (8 * size - 1)) & 1 ? X86_FLAGS_SF : 0;
-	f |= (cf ? X86_FLAGS_CF : 0) | (of ? X86_FLAGS_OF : 0) | (af ? X86_FLAGS_AF : 0);
+	f |= (cf ? X86_FLAGS_CF : 0) | (of ? X86_FLAGS_OF : 0) |
+	     (af ? X86_FLAGS_AF : 0);
 	ctxt->regs.rflags = f;
 }
 
 /* Computes a OP b at `size` bytes and sets the flags (SDM 1, A.2). */
-static uint64_t alu_compute(struct x86_emul_ctxt *ctxt, unsigned mnem, uint64_t a,
-			    uint64_t b, unsigned size)
+static uint64_t alu_compute(struct x86_emul_ctxt *ctxt, unsigned mnem,
+			    uint64_t a, uint64_t b, unsigned size)
 {
-	uint64_t m = x86_emul_size_mask(size), sign = 1ULL << (8 * size - 1), res;
+	uint64_t m = x86_emul_size_mask(size), sign = 1ULL << (8 * size - 1),
+		 res;
 
 	a &= m;
 	b &= m;
 	switch (mnem) {
 	case X86_INSN_ADD:
 		res = (a + b) & m;
-		flags_set(ctxt, res, size, res < a, (a ^ res) & (b ^ res) & sign,
-			  (a ^ b ^ res) & 0x10);
+		flags_set(ctxt, res, size, res < a,
+			  (a ^ res) & (b ^ res) & sign, (a ^ b ^ res) & 0x10);
 		return res;
 	case X86_INSN_SUB:
 	case X86_INSN_CMP:
@@ -96,10 +98,12 @@ int x86_emul_alu(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 		return x86_emul_raise_ud(ctxt);
 	if ((r = x86_emul_op_read(ctxt, ops, &dst, size, &a)) != X86EMUL_OKAY)
 		return r;
-	if (!src_imm && (r = x86_emul_op_read(ctxt, ops, &src, size, &b)) != X86EMUL_OKAY)
+	if (!src_imm &&
+	    (r = x86_emul_op_read(ctxt, ops, &src, size, &b)) != X86EMUL_OKAY)
 		return r;
 	res = alu_compute(ctxt, mnem, a, b, size);
-	return writes ? x86_emul_op_write(ctxt, ops, &dst, size, res) : X86EMUL_OKAY;
+	return writes ? x86_emul_op_write(ctxt, ops, &dst, size, res) :
+			X86EMUL_OKAY;
 }
 
 /* MOV in its r/m-reg, reg-r/m, imm and moffs forms. */
@@ -107,12 +111,14 @@ int x86_emul_mov(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	unsigned size = in->op_bytes;
-	struct operand rm = x86_emul_op_rm(ctxt), reg = x86_emul_op_reg(in->reg);
+	struct operand rm = x86_emul_op_rm(ctxt),
+		       reg = x86_emul_op_reg(in->reg);
 	uint64_t v;
 	int r;
 
 	if (in->opcode >= 0xb0 && in->opcode <= 0xbf) {
-		reg = x86_emul_op_reg((in->opcode & 7) | ((in->rex & X86_REX_B) ? 8 : 0));
+		reg = x86_emul_op_reg((in->opcode & 7) |
+				      ((in->rex & X86_REX_B) ? 8 : 0));
 		return x86_emul_op_write(ctxt, ops, &reg, size, in->imm);
 	}
 	if (in->opcode >= 0xa0 && in->opcode <= 0xa3) {
@@ -121,8 +127,10 @@ int x86_emul_mov(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	}
 	if (in->opcode == 0xc6 || in->opcode == 0xc7)
 		return x86_emul_op_write(ctxt, ops, &rm, size, in->imm);
-	if (in->opcode == 0x8a || in->opcode == 0x8b || in->opcode == 0xa0 || in->opcode == 0xa1) {
-		if ((r = x86_emul_op_read(ctxt, ops, &rm, size, &v)) != X86EMUL_OKAY)
+	if (in->opcode == 0x8a || in->opcode == 0x8b || in->opcode == 0xa0 ||
+	    in->opcode == 0xa1) {
+		if ((r = x86_emul_op_read(ctxt, ops, &rm, size, &v)) !=
+		    X86EMUL_OKAY)
 			return r;
 		return x86_emul_op_write(ctxt, ops, &reg, size, v);
 	}
@@ -135,12 +143,16 @@ int x86_emul_mov(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 int x86_emul_movx(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
-	unsigned src_size = in->mnemonic == X86_INSN_MOVSXD ? 4 : (in->opcode & 1) ? 2 : 1;
-	struct operand rm = x86_emul_op_rm(ctxt), reg = x86_emul_op_reg(in->reg);
+	unsigned src_size = in->mnemonic == X86_INSN_MOVSXD ? 4 :
+			    (in->opcode & 1)		    ? 2 :
+							      1;
+	struct operand rm = x86_emul_op_rm(ctxt),
+		       reg = x86_emul_op_reg(in->reg);
 	uint64_t v;
 	int r;
 
-	if ((r = x86_emul_op_read(ctxt, ops, &rm, src_size, &v)) != X86EMUL_OKAY)
+	if ((r = x86_emul_op_read(ctxt, ops, &rm, src_size, &v)) !=
+	    X86EMUL_OKAY)
 		return r;
 	if (in->mnemonic != X86_INSN_MOVZX)
 		v = sign_extend(v, src_size);
@@ -148,42 +160,54 @@ int x86_emul_movx(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 }
 
 /* One element of MOVS, STOS, LODS, INS or OUTS. */
-static int string_step(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+static int string_step(struct x86_emul_ctxt *ctxt,
+		       const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	unsigned size = in->op_bytes, ab = in->addr_bytes;
-	int src_seg = in->seg_override != X86_SEG_NONE ? in->seg_override : X86_SEG_DS;
+	int src_seg = in->seg_override != X86_SEG_NONE ? in->seg_override :
+							 X86_SEG_DS;
 	struct operand src = { .mem = true }, dst = { .mem = true };
 	uint64_t v = 0;
 	uint32_t port_val;
 	int r = X86EMUL_OKAY;
 
-	src.la = x86_emul_seg_linear(ctxt, src_seg, x86_emul_reg_read(ctxt, X86_REG_RSI, ab));
-	dst.la = x86_emul_seg_linear(ctxt, X86_SEG_ES, x86_emul_reg_read(ctxt, X86_REG_RDI, ab));
+	src.la = x86_emul_seg_linear(ctxt, src_seg,
+				     x86_emul_reg_read(ctxt, X86_REG_RSI, ab));
+	dst.la = x86_emul_seg_linear(ctxt, X86_SEG_ES,
+				     x86_emul_reg_read(ctxt, X86_REG_RDI, ab));
 	switch (in->mnemonic) {
 	case X86_INSN_MOVS:
-		if ((r = x86_emul_op_read(ctxt, ops, &src, size, &v)) == X86EMUL_OKAY)
+		if ((r = x86_emul_op_read(ctxt, ops, &src, size, &v)) ==
+		    X86EMUL_OKAY)
 			r = x86_emul_op_write(ctxt, ops, &dst, size, v);
 		break;
 	case X86_INSN_STOS:
-		r = x86_emul_op_write(ctxt, ops, &dst, size, x86_emul_reg_read(ctxt, X86_REG_RAX, size));
+		r = x86_emul_op_write(ctxt, ops, &dst, size,
+				      x86_emul_reg_read(ctxt, X86_REG_RAX,
+							size));
 		break;
 	case X86_INSN_LODS:
-		if ((r = x86_emul_op_read(ctxt, ops, &src, size, &v)) == X86EMUL_OKAY)
+		if ((r = x86_emul_op_read(ctxt, ops, &src, size, &v)) ==
+		    X86EMUL_OKAY)
 			x86_emul_reg_write(ctxt, X86_REG_RAX, size, v);
 		break;
 	case X86_INSN_INS:
 		if (!ops->io_in)
 			return X86EMUL_UNHANDLEABLE;
-		r = ops->io_in(ctxt, (uint16_t)ctxt->regs.gpr[X86_REG_RDX], size, &port_val);
+		r = ops->io_in(ctxt, (uint16_t)ctxt->regs.gpr[X86_REG_RDX],
+			       size, &port_val);
 		if (r == X86EMUL_OKAY)
 			r = x86_emul_op_write(ctxt, ops, &dst, size, port_val);
 		break;
 	default:
 		if (!ops->io_out)
 			return X86EMUL_UNHANDLEABLE;
-		if ((r = x86_emul_op_read(ctxt, ops, &src, size, &v)) == X86EMUL_OKAY)
-			r = ops->io_out(ctxt, (uint16_t)ctxt->regs.gpr[X86_REG_RDX], size, (uint32_t)v);
+		if ((r = x86_emul_op_read(ctxt, ops, &src, size, &v)) ==
+		    X86EMUL_OKAY)
+			r = ops->io_out(ctxt,
+					(uint16_t)ctxt->regs.gpr[X86_REG_RDX],
+					size, (uint32_t)v);
 		break;
 	}
 	return r;
@@ -194,12 +218,20 @@ static void string_advance(struct x86_emul_ctxt *ctxt)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	unsigned ab = in->addr_bytes, mnem = in->mnemonic;
-	uint64_t step = (ctxt->regs.rflags & X86_FLAGS_DF) ? -(uint64_t)in->op_bytes : in->op_bytes;
+	uint64_t step = (ctxt->regs.rflags & X86_FLAGS_DF) ?
+				-(uint64_t)in->op_bytes :
+				in->op_bytes;
 
-	if (mnem == X86_INSN_MOVS || mnem == X86_INSN_LODS || mnem == X86_INSN_OUTS)
-		x86_emul_reg_write(ctxt, X86_REG_RSI, ab, x86_emul_reg_read(ctxt, X86_REG_RSI, ab) + step);
-	if (mnem == X86_INSN_MOVS || mnem == X86_INSN_STOS || mnem == X86_INSN_INS)
-		x86_emul_reg_write(ctxt, X86_REG_RDI, ab, x86_emul_reg_read(ctxt, X86_REG_RDI, ab) + step);
+	if (mnem == X86_INSN_MOVS || mnem == X86_INSN_LODS ||
+	    mnem == X86_INSN_OUTS)
+		x86_emul_reg_write(ctxt, X86_REG_RSI, ab,
+				   x86_emul_reg_read(ctxt, X86_REG_RSI, ab) +
+					   step);
+	if (mnem == X86_INSN_MOVS || mnem == X86_INSN_STOS ||
+	    mnem == X86_INSN_INS)
+		x86_emul_reg_write(ctxt, X86_REG_RDI, ab,
+				   x86_emul_reg_read(ctxt, X86_REG_RDI, ab) +
+					   step);
 }
 
 /*
@@ -208,7 +240,8 @@ static void string_advance(struct x86_emul_ctxt *ctxt)
  * instruction and the guest re-executes it, as after an interrupt (SDM 1,
  * 7.3.9.1).  A fault leaves the registers at the faulting element.
  */
-int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, bool *done)
+int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
+		    bool *done)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	bool rep = in->prefixes & (X86_PFX_REP | X86_PFX_REPNE);
@@ -220,15 +253,18 @@ int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, 
 			string_advance(ctxt);
 		return r;
 	}
-	for (n = 0; n < X86_EMUL_REP_BATCH && x86_emul_reg_read(ctxt, X86_REG_RCX, ab) != 0; n++) {
+	for (n = 0; n < X86_EMUL_REP_BATCH &&
+		    x86_emul_reg_read(ctxt, X86_REG_RCX, ab) != 0;
+	     n++) {
 		if ((r = string_step(ctxt, ops)) != X86EMUL_OKAY) {
 			*done = false;
 			return r;
 		}
 		string_advance(ctxt);
-		x86_emul_reg_write(ctxt, X86_REG_RCX, ab, x86_emul_reg_read(ctxt, X86_REG_RCX, ab) - 1);
+		x86_emul_reg_write(ctxt, X86_REG_RCX, ab,
+				   x86_emul_reg_read(ctxt, X86_REG_RCX, ab) -
+					   1);
 	}
 	*done = x86_emul_reg_read(ctxt, X86_REG_RCX, ab) == 0;
 	return X86EMUL_OKAY;
 }
-

@@ -63,7 +63,8 @@ int x86_emul_need_cpl0(struct x86_emul_ctxt *ctxt);
 int x86_emul_need_iopl(struct x86_emul_ctxt *ctxt);
 
 /* The guest's virtual IF, through ops->get_if/set_if when given. */
-bool x86_emul_virt_if(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+bool x86_emul_virt_if(struct x86_emul_ctxt *ctxt,
+		      const struct x86_emul_ops *ops);
 void x86_emul_virt_set_if(struct x86_emul_ctxt *ctxt,
 			  const struct x86_emul_ops *ops, bool on);
 
@@ -79,15 +80,18 @@ int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
 int x86_emul_io(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 int x86_emul_pushf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 int x86_emul_popf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int x86_emul_cli_sti(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_cli_sti(struct x86_emul_ctxt *ctxt,
+		     const struct x86_emul_ops *ops);
 int x86_emul_mov_cr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 int x86_emul_clts(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 int x86_emul_lgdt_lidt(struct x86_emul_ctxt *ctxt,
 		       const struct x86_emul_ops *ops);
-int x86_emul_lldt_ltr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_lldt_ltr(struct x86_emul_ctxt *ctxt,
+		      const struct x86_emul_ops *ops);
 int x86_emul_sgdt_sidt(struct x86_emul_ctxt *ctxt,
 		       const struct x86_emul_ops *ops);
-int x86_emul_sldt_str(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_sldt_str(struct x86_emul_ctxt *ctxt,
+		      const struct x86_emul_ops *ops);
 int x86_emul_smsw(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 int x86_emul_msr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 int x86_emul_sys(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);

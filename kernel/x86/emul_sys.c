@@ -13,7 +13,8 @@ int x86_emul_io(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	unsigned size = in->op_bytes;
-	uint16_t port = in->imm_bytes ? (uint8_t)in->imm : (uint16_t)ctxt->regs.gpr[X86_REG_RDX];
+	uint16_t port = in->imm_bytes ? (uint8_t)in->imm :
+					(uint16_t)ctxt->regs.gpr[X86_REG_RDX];
 	uint32_t v;
 	int r;
 
@@ -22,7 +23,10 @@ int x86_emul_io(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	if (in->mnemonic == X86_INSN_OUT) {
 		if (!ops->io_out)
 			return X86EMUL_UNHANDLEABLE;
-		return ops->io_out(ctxt, port, size, (uint32_t)x86_emul_reg_read(ctxt, X86_REG_RAX, size));
+		return ops->io_out(ctxt, port, size,
+				   (uint32_t)x86_emul_reg_read(ctxt,
+							       X86_REG_RAX,
+							       size));
 	}
 	if (!ops->io_in)
 		return X86EMUL_UNHANDLEABLE;
@@ -34,11 +38,13 @@ int x86_emul_io(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 /* PUSHF: the flags image has the virtual IF, and VM and RF clear. */
 int x86_emul_pushf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
-	uint64_t f = ctxt->regs.rflags & ~(uint64_t)(X86_FLAGS_VM | X86_FLAGS_RF | X86_FLAGS_IF);
+	uint64_t f = ctxt->regs.rflags &
+		     ~(uint64_t)(X86_FLAGS_VM | X86_FLAGS_RF | X86_FLAGS_IF);
 
 	if (x86_emul_virt_if(ctxt, ops))
 		f |= X86_FLAGS_IF;
-	return x86_emul_stack_push(ctxt, ops, ctxt->insn.op_bytes, f | X86_FLAGS_FIXED);
+	return x86_emul_stack_push(ctxt, ops, ctxt->insn.op_bytes,
+				   f | X86_FLAGS_FIXED);
 }
 
 /*
@@ -48,13 +54,15 @@ int x86_emul_pushf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
  */
 int x86_emul_popf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
-	uint64_t v, keep, change = X86_FLAGS_ARITH | X86_FLAGS_TF | X86_FLAGS_DF |
-		X86_FLAGS_NT | X86_FLAGS_AC | X86_FLAGS_ID;
+	uint64_t v, keep,
+		change = X86_FLAGS_ARITH | X86_FLAGS_TF | X86_FLAGS_DF |
+			 X86_FLAGS_NT | X86_FLAGS_AC | X86_FLAGS_ID;
 	int iopl = (int)((ctxt->regs.rflags & X86_FLAGS_IOPL) >> 12);
 	bool set_if = ctxt->real_mode || ctxt->cpl <= iopl;
 	int r;
 
-	if ((r = x86_emul_stack_pop(ctxt, ops, ctxt->insn.op_bytes, &v)) != X86EMUL_OKAY)
+	if ((r = x86_emul_stack_pop(ctxt, ops, ctxt->insn.op_bytes, &v)) !=
+	    X86EMUL_OKAY)
 		return r;
 	if (ctxt->real_mode || ctxt->cpl <= 0)
 		change |= X86_FLAGS_IOPL;
@@ -89,14 +97,16 @@ int x86_emul_mov_cr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	uint64_t v;
 	int r;
 
-	if (!(cr == 0 || cr == 2 || cr == 3 || cr == 4 || (cr == 8 && ctxt->mode == X86_MODE_64)))
+	if (!(cr == 0 || cr == 2 || cr == 3 || cr == 4 ||
+	      (cr == 8 && ctxt->mode == X86_MODE_64)))
 		return x86_emul_raise_ud(ctxt);
 	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
 		return r;
 	if (!ops->read_cr || !ops->write_cr)
 		return X86EMUL_UNHANDLEABLE;
 	if (in->mnemonic == X86_INSN_MOV_TO_CR)
-		return ops->write_cr(ctxt, cr, x86_emul_reg_read(ctxt, in->rm, size));
+		return ops->write_cr(ctxt, cr,
+				     x86_emul_reg_read(ctxt, in->rm, size));
 	if ((r = ops->read_cr(ctxt, cr, &v)) == X86EMUL_OKAY)
 		x86_emul_reg_write(ctxt, in->rm, size, v);
 	return r;
@@ -120,7 +130,8 @@ int x86_emul_clts(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
  * LGDT/LIDT read a 2-byte limit and a base: 8 bytes in 64-bit mode, else
  * 4 bytes of which a 16-bit operand size keeps 24 bits (SDM 2, "LGDT").
  */
-int x86_emul_lgdt_lidt(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_lgdt_lidt(struct x86_emul_ctxt *ctxt,
+		       const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	struct operand m = x86_emul_op_rm(ctxt);
@@ -135,16 +146,20 @@ int x86_emul_lgdt_lidt(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *op
 	if ((r = x86_emul_op_read(ctxt, ops, &m, 2, &limit)) != X86EMUL_OKAY)
 		return r;
 	m.la += 2;
-	if ((r = x86_emul_op_read(ctxt, ops, &m, base_size, &base)) != X86EMUL_OKAY)
+	if ((r = x86_emul_op_read(ctxt, ops, &m, base_size, &base)) !=
+	    X86EMUL_OKAY)
 		return r;
 	if (ctxt->mode != X86_MODE_64 && in->op_bytes == 2)
 		base &= 0xffffff;
-	return ops->load_dtr(ctxt, in->mnemonic == X86_INSN_LGDT ? X86_DTR_GDT : X86_DTR_IDT,
+	return ops->load_dtr(ctxt,
+			     in->mnemonic == X86_INSN_LGDT ? X86_DTR_GDT :
+							     X86_DTR_IDT,
 			     base, (uint32_t)limit);
 }
 
 /* LLDT and LTR take a selector from a register or memory; #UD in real mode. */
-int x86_emul_lldt_ltr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_lldt_ltr(struct x86_emul_ctxt *ctxt,
+		      const struct x86_emul_ops *ops)
 {
 	struct operand rm = x86_emul_op_rm(ctxt);
 	uint64_t sel;
@@ -158,7 +173,10 @@ int x86_emul_lldt_ltr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = x86_emul_op_read(ctxt, ops, &rm, 2, &sel)) != X86EMUL_OKAY)
 		return r;
-	return ops->load_sel(ctxt, ctxt->insn.mnemonic == X86_INSN_LLDT ? X86_DTR_LDT : X86_DTR_TR,
+	return ops->load_sel(ctxt,
+			     ctxt->insn.mnemonic == X86_INSN_LLDT ?
+				     X86_DTR_LDT :
+				     X86_DTR_TR,
 			     (uint16_t)sel);
 }
 
@@ -183,10 +201,13 @@ static int need_umip_clear(struct x86_emul_ctxt *ctxt,
  * SGDT/SIDT store a 2-byte limit, then the base: 8 bytes in 64-bit mode,
  * else 4 (SDM 2, "SGDT").  The register forms are other instructions.
  */
-int x86_emul_sgdt_sidt(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_sgdt_sidt(struct x86_emul_ctxt *ctxt,
+		       const struct x86_emul_ops *ops)
 {
 	struct operand m = x86_emul_op_rm(ctxt);
-	enum x86_dtr which = ctxt->insn.mnemonic == X86_INSN_SGDT ? X86_DTR_GDT : X86_DTR_IDT;
+	enum x86_dtr which = ctxt->insn.mnemonic == X86_INSN_SGDT ?
+				     X86_DTR_GDT :
+				     X86_DTR_IDT;
 	uint64_t base;
 	uint32_t limit;
 	int r;
@@ -200,24 +221,30 @@ int x86_emul_sgdt_sidt(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *op
 	if ((r = x86_emul_op_write(ctxt, ops, &m, 2, limit)) != X86EMUL_OKAY)
 		return r;
 	m.la += 2;
-	return x86_emul_op_write(ctxt, ops, &m, ctxt->mode == X86_MODE_64 ? 8 : 4, base);
+	return x86_emul_op_write(ctxt, ops, &m,
+				 ctxt->mode == X86_MODE_64 ? 8 : 4, base);
 }
 
 /*
  * SLDT, STR and SMSW store 2 bytes to memory, but a register at the
  * operand size: a selector zero-extended, CR0 as it is (SDM 2, "SLDT").
  */
-static int store_rm16(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, uint64_t v)
+static int store_rm16(struct x86_emul_ctxt *ctxt,
+		      const struct x86_emul_ops *ops, uint64_t v)
 {
 	struct operand rm = x86_emul_op_rm(ctxt);
 
-	return x86_emul_op_write(ctxt, ops, &rm, rm.mem ? 2 : ctxt->insn.op_bytes, v);
+	return x86_emul_op_write(ctxt, ops, &rm,
+				 rm.mem ? 2 : ctxt->insn.op_bytes, v);
 }
 
 /* SLDT and STR, #UD in real mode. */
-int x86_emul_sldt_str(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+int x86_emul_sldt_str(struct x86_emul_ctxt *ctxt,
+		      const struct x86_emul_ops *ops)
 {
-	enum x86_dtr which = ctxt->insn.mnemonic == X86_INSN_SLDT ? X86_DTR_LDT : X86_DTR_TR;
+	enum x86_dtr which = ctxt->insn.mnemonic == X86_INSN_SLDT ?
+				     X86_DTR_LDT :
+				     X86_DTR_TR;
 	uint16_t sel;
 	int r;
 
@@ -258,7 +285,8 @@ int x86_emul_msr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	if (!ops->read_msr || !ops->write_msr)
 		return X86EMUL_UNHANDLEABLE;
 	if (ctxt->insn.mnemonic == X86_INSN_WRMSR) {
-		v = (ctxt->regs.gpr[X86_REG_RDX] << 32) | (uint32_t)ctxt->regs.gpr[X86_REG_RAX];
+		v = (ctxt->regs.gpr[X86_REG_RDX] << 32) |
+		    (uint32_t)ctxt->regs.gpr[X86_REG_RAX];
 		return ops->write_msr(ctxt, msr, v);
 	}
 	if ((r = ops->read_msr(ctxt, msr, &v)) != X86EMUL_OKAY)
@@ -279,9 +307,9 @@ int x86_emul_sys(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	case X86_INSN_HLT:
 		return ops->halt ? ops->halt(ctxt) : X86EMUL_UNHANDLEABLE;
 	case X86_INSN_INVLPG:
-		return ops->invlpg ? ops->invlpg(ctxt, x86_emul_mem_linear(ctxt)) : X86EMUL_UNHANDLEABLE;
-	default:
-		return ops->wbinvd ? ops->wbinvd(ctxt) : X86EMUL_UNHANDLEABLE;
+		return ops->invlpg ?
+			       ops->invlpg(ctxt, x86_emul_mem_linear(ctxt)) :
+			       X86EMUL_UNHANDLEABLE;
+	default: return ops->wbinvd ? ops->wbinvd(ctxt) : X86EMUL_UNHANDLEABLE;
 	}
 }
-

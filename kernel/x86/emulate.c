@@ -37,12 +37,14 @@ int x86_emul_raise_gp0(struct x86_emul_ctxt *ctxt)
 }
 
 /* Without REX, byte registers 4-7 are AH, CH, DH, BH (SDM 1, 3.4.1.1). */
-static bool is_high_byte(const struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size)
+static bool is_high_byte(const struct x86_emul_ctxt *ctxt, unsigned reg,
+			 unsigned size)
 {
 	return size == 1 && !ctxt->insn.rex && reg >= 4 && reg < 8;
 }
 
-uint64_t x86_emul_reg_read(const struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size)
+uint64_t x86_emul_reg_read(const struct x86_emul_ctxt *ctxt, unsigned reg,
+			   unsigned size)
 {
 	if (is_high_byte(ctxt, reg, size))
 		return (ctxt->regs.gpr[reg - 4] >> 8) & 0xff;
@@ -50,7 +52,8 @@ uint64_t x86_emul_reg_read(const struct x86_emul_ctxt *ctxt, unsigned reg, unsig
 }
 
 /* 32-bit writes zero the upper half; 8- and 16-bit writes merge. */
-void x86_emul_reg_write(struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size, uint64_t v)
+void x86_emul_reg_write(struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size,
+			uint64_t v)
 {
 	uint64_t *r;
 
@@ -63,14 +66,18 @@ void x86_emul_reg_write(struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size,
 	if (size >= 4)
 		*r = v & x86_emul_size_mask(size);
 	else
-		*r = (*r & ~x86_emul_size_mask(size)) | (v & x86_emul_size_mask(size));
+		*r = (*r & ~x86_emul_size_mask(size)) |
+		     (v & x86_emul_size_mask(size));
 }
 
 /* Segment base plus offset; in 64-bit mode only FS and GS have bases. */
-uint64_t x86_emul_seg_linear(const struct x86_emul_ctxt *ctxt, int seg, uint64_t off)
+uint64_t x86_emul_seg_linear(const struct x86_emul_ctxt *ctxt, int seg,
+			     uint64_t off)
 {
 	if (ctxt->mode == X86_MODE_64)
-		return (seg == X86_SEG_FS || seg == X86_SEG_GS) ? ctxt->seg_base[seg] + off : off;
+		return (seg == X86_SEG_FS || seg == X86_SEG_GS) ?
+			       ctxt->seg_base[seg] + off :
+			       off;
 	return (uint32_t)(ctxt->seg_base[seg] + off);
 }
 
@@ -86,7 +93,8 @@ uint64_t x86_emul_mem_linear(const struct x86_emul_ctxt *ctxt)
 		ea += ctxt->regs.gpr[in->mem.base];
 	if (in->mem.index != X86_REG_NONE)
 		ea += ctxt->regs.gpr[in->mem.index] * in->mem.scale;
-	return x86_emul_seg_linear(ctxt, in->mem.seg, ea & x86_emul_size_mask(in->addr_bytes));
+	return x86_emul_seg_linear(ctxt, in->mem.seg,
+				   ea & x86_emul_size_mask(in->addr_bytes));
 }
 
 struct operand x86_emul_op_rm(const struct x86_emul_ctxt *ctxt)
@@ -104,7 +112,7 @@ struct operand x86_emul_op_reg(unsigned reg)
 }
 
 int x86_emul_op_read(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
-		   const struct operand *op, unsigned size, uint64_t *v)
+		     const struct operand *op, unsigned size, uint64_t *v)
 {
 	if (!op->mem) {
 		*v = x86_emul_reg_read(ctxt, op->reg, size);
@@ -115,8 +123,9 @@ int x86_emul_op_read(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
 	return ops->read(ctxt, op->la, size, v);
 }
 
-int x86_emul_op_write(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
-		    const struct operand *op, unsigned size, uint64_t v)
+int x86_emul_op_write(struct x86_emul_ctxt *ctxt,
+		      const struct x86_emul_ops *ops, const struct operand *op,
+		      unsigned size, uint64_t v)
 {
 	if (!op->mem) {
 		x86_emul_reg_write(ctxt, op->reg, size, v);
@@ -130,15 +139,20 @@ int x86_emul_op_write(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops
 /* The stack's address size; SS.B is taken to match the code size. */
 static unsigned stack_bytes(const struct x86_emul_ctxt *ctxt)
 {
-	return ctxt->mode == X86_MODE_64 ? 8 : ctxt->mode == X86_MODE_32 ? 4 : 2;
+	return ctxt->mode == X86_MODE_64 ? 8 :
+	       ctxt->mode == X86_MODE_32 ? 4 :
+					   2;
 }
 
-int x86_emul_stack_push(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
-		      unsigned size, uint64_t v)
+int x86_emul_stack_push(struct x86_emul_ctxt *ctxt,
+			const struct x86_emul_ops *ops, unsigned size,
+			uint64_t v)
 {
 	unsigned sb = stack_bytes(ctxt);
-	uint64_t sp = (ctxt->regs.gpr[X86_REG_RSP] - size) & x86_emul_size_mask(sb);
-	struct operand op = { .mem = true, .la = x86_emul_seg_linear(ctxt, X86_SEG_SS, sp) };
+	uint64_t sp = (ctxt->regs.gpr[X86_REG_RSP] - size) &
+		      x86_emul_size_mask(sb);
+	struct operand op = { .mem = true,
+			      .la = x86_emul_seg_linear(ctxt, X86_SEG_SS, sp) };
 	int r = x86_emul_op_write(ctxt, ops, &op, size, v);
 
 	if (r == X86EMUL_OKAY)
@@ -146,12 +160,14 @@ int x86_emul_stack_push(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *o
 	return r;
 }
 
-int x86_emul_stack_pop(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
-		     unsigned size, uint64_t *v)
+int x86_emul_stack_pop(struct x86_emul_ctxt *ctxt,
+		       const struct x86_emul_ops *ops, unsigned size,
+		       uint64_t *v)
 {
 	unsigned sb = stack_bytes(ctxt);
 	uint64_t sp = ctxt->regs.gpr[X86_REG_RSP] & x86_emul_size_mask(sb);
-	struct operand op = { .mem = true, .la = x86_emul_seg_linear(ctxt, X86_SEG_SS, sp) };
+	struct operand op = { .mem = true,
+			      .la = x86_emul_seg_linear(ctxt, X86_SEG_SS, sp) };
 	int r = x86_emul_op_read(ctxt, ops, &op, size, v);
 
 	if (r == X86EMUL_OKAY)
@@ -177,14 +193,16 @@ int x86_emul_need_iopl(struct x86_emul_ctxt *ctxt)
 	return X86EMUL_OKAY;
 }
 
-bool x86_emul_virt_if(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+bool x86_emul_virt_if(struct x86_emul_ctxt *ctxt,
+		      const struct x86_emul_ops *ops)
 {
 	if (ops->get_if)
 		return ops->get_if(ctxt);
 	return ctxt->regs.rflags & X86_FLAGS_IF;
 }
 
-void x86_emul_virt_set_if(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, bool on)
+void x86_emul_virt_set_if(struct x86_emul_ctxt *ctxt,
+			  const struct x86_emul_ops *ops, bool on)
 {
 	if (ops->set_if)
 		ops->set_if(ctxt, on);
@@ -198,47 +216,66 @@ void x86_emul_virt_set_if(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops 
 static bool lock_allowed(const struct x86_insn *in)
 {
 	switch (in->mnemonic) {
-	case X86_INSN_ADD: case X86_INSN_OR: case X86_INSN_AND:
-	case X86_INSN_SUB: case X86_INSN_XOR:
-		return true;
-	default:
-		return false;
+	case X86_INSN_ADD:
+	case X86_INSN_OR:
+	case X86_INSN_AND:
+	case X86_INSN_SUB:
+	case X86_INSN_XOR: return true;
+	default: return false;
 	}
 }
 
 /* Runs the decoded instruction; *done is false for an unfinished REP. */
-static int insn_dispatch(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops, bool *done)
+static int insn_dispatch(struct x86_emul_ctxt *ctxt,
+			 const struct x86_emul_ops *ops, bool *done)
 {
 	const struct x86_insn *in = &ctxt->insn;
 
 	if ((in->prefixes & X86_PFX_LOCK) && !lock_allowed(in))
-		return in->mnemonic == X86_INSN_OTHER ? X86EMUL_UNHANDLEABLE : x86_emul_raise_ud(ctxt);
+		return in->mnemonic == X86_INSN_OTHER ? X86EMUL_UNHANDLEABLE :
+							x86_emul_raise_ud(ctxt);
 	switch (in->mnemonic) {
-	case X86_INSN_ADD: case X86_INSN_OR: case X86_INSN_AND: case X86_INSN_SUB:
-	case X86_INSN_XOR: case X86_INSN_CMP: case X86_INSN_TEST:
-		return x86_emul_alu(ctxt, ops);
+	case X86_INSN_ADD:
+	case X86_INSN_OR:
+	case X86_INSN_AND:
+	case X86_INSN_SUB:
+	case X86_INSN_XOR:
+	case X86_INSN_CMP:
+	case X86_INSN_TEST: return x86_emul_alu(ctxt, ops);
 	case X86_INSN_MOV: return x86_emul_mov(ctxt, ops);
-	case X86_INSN_MOVZX: case X86_INSN_MOVSX: case X86_INSN_MOVSXD:
-		return x86_emul_movx(ctxt, ops);
-	case X86_INSN_MOVS: case X86_INSN_STOS: case X86_INSN_LODS:
-	case X86_INSN_INS: case X86_INSN_OUTS:
-		return x86_emul_string(ctxt, ops, done);
-	case X86_INSN_IN: case X86_INSN_OUT: return x86_emul_io(ctxt, ops);
+	case X86_INSN_MOVZX:
+	case X86_INSN_MOVSX:
+	case X86_INSN_MOVSXD: return x86_emul_movx(ctxt, ops);
+	case X86_INSN_MOVS:
+	case X86_INSN_STOS:
+	case X86_INSN_LODS:
+	case X86_INSN_INS:
+	case X86_INSN_OUTS: return x86_emul_string(ctxt, ops, done);
+	case X86_INSN_IN:
+	case X86_INSN_OUT: return x86_emul_io(ctxt, ops);
 	case X86_INSN_PUSHF: return x86_emul_pushf(ctxt, ops);
 	case X86_INSN_POPF: return x86_emul_popf(ctxt, ops);
-	case X86_INSN_CLI: case X86_INSN_STI: return x86_emul_cli_sti(ctxt, ops);
-	case X86_INSN_MOV_FROM_CR: case X86_INSN_MOV_TO_CR: return x86_emul_mov_cr(ctxt, ops);
+	case X86_INSN_CLI:
+	case X86_INSN_STI: return x86_emul_cli_sti(ctxt, ops);
+	case X86_INSN_MOV_FROM_CR:
+	case X86_INSN_MOV_TO_CR: return x86_emul_mov_cr(ctxt, ops);
 	case X86_INSN_CLTS: return x86_emul_clts(ctxt, ops);
-	case X86_INSN_LGDT: case X86_INSN_LIDT: return x86_emul_lgdt_lidt(ctxt, ops);
-	case X86_INSN_LLDT: case X86_INSN_LTR: return x86_emul_lldt_ltr(ctxt, ops);
-	case X86_INSN_SGDT: case X86_INSN_SIDT: return x86_emul_sgdt_sidt(ctxt, ops);
-	case X86_INSN_SLDT: case X86_INSN_STR: return x86_emul_sldt_str(ctxt, ops);
+	case X86_INSN_LGDT:
+	case X86_INSN_LIDT: return x86_emul_lgdt_lidt(ctxt, ops);
+	case X86_INSN_LLDT:
+	case X86_INSN_LTR: return x86_emul_lldt_ltr(ctxt, ops);
+	case X86_INSN_SGDT:
+	case X86_INSN_SIDT: return x86_emul_sgdt_sidt(ctxt, ops);
+	case X86_INSN_SLDT:
+	case X86_INSN_STR: return x86_emul_sldt_str(ctxt, ops);
 	case X86_INSN_SMSW: return x86_emul_smsw(ctxt, ops);
-	case X86_INSN_RDMSR: case X86_INSN_WRMSR: return x86_emul_msr(ctxt, ops);
-	case X86_INSN_HLT: case X86_INSN_INVLPG: case X86_INSN_WBINVD: case X86_INSN_INVD:
-		return x86_emul_sys(ctxt, ops);
-	default:
-		return X86EMUL_UNHANDLEABLE;
+	case X86_INSN_RDMSR:
+	case X86_INSN_WRMSR: return x86_emul_msr(ctxt, ops);
+	case X86_INSN_HLT:
+	case X86_INSN_INVLPG:
+	case X86_INSN_WBINVD:
+	case X86_INSN_INVD: return x86_emul_sys(ctxt, ops);
+	default: return X86EMUL_UNHANDLEABLE;
 	}
 }
 
@@ -247,20 +284,23 @@ static int insn_dispatch(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *
  * callback may stop early at an unmapped page but must raise #PF when it
  * can deliver nothing.
  */
-static int insn_fetch_decode(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+static int insn_fetch_decode(struct x86_emul_ctxt *ctxt,
+			     const struct x86_emul_ops *ops)
 {
 	uint64_t cs_ip = x86_emul_seg_linear(ctxt, X86_SEG_CS, ctxt->regs.rip);
 	size_t got;
 	int r, d;
 
 	for (;;) {
-		d = x86_decode(ctxt->insn_bytes, ctxt->insn_avail, ctxt->mode, &ctxt->insn);
+		d = x86_decode(ctxt->insn_bytes, ctxt->insn_avail, ctxt->mode,
+			       &ctxt->insn);
 		if (d != -E_RANGE || ctxt->insn_avail >= X86_MAX_INSN_LEN)
 			return d;
 		if (!ops->fetch)
 			return -E_RANGE;
 		got = 0;
-		r = ops->fetch(ctxt, cs_ip + ctxt->insn_avail, ctxt->insn_bytes + ctxt->insn_avail,
+		r = ops->fetch(ctxt, cs_ip + ctxt->insn_avail,
+			       ctxt->insn_bytes + ctxt->insn_avail,
 			       X86_MAX_INSN_LEN - ctxt->insn_avail, &got);
 		if (r != X86EMUL_OKAY)
 			return r == X86EMUL_EXCEPTION ? 1 : -E_RANGE;
@@ -280,11 +320,13 @@ int x86_emulate(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	if (d == 1)
 		return X86EMUL_EXCEPTION;
 	if (d == -E_INVAL)
-		return ctxt->insn.too_long ? x86_emul_raise_gp0(ctxt) : x86_emul_raise_ud(ctxt);
+		return ctxt->insn.too_long ? x86_emul_raise_gp0(ctxt) :
+					     x86_emul_raise_ud(ctxt);
 	if (d < 0)
 		return X86EMUL_UNHANDLEABLE;
 	r = insn_dispatch(ctxt, ops, &done);
 	if (r == X86EMUL_OKAY && done)
-		ctxt->regs.rip = (ctxt->regs.rip + ctxt->insn.length) & x86_emul_size_mask(stack_bytes(ctxt));
+		ctxt->regs.rip = (ctxt->regs.rip + ctxt->insn.length) &
+				 x86_emul_size_mask(stack_bytes(ctxt));
 	return r;
 }

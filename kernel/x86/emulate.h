@@ -20,11 +20,10 @@
 
 /* What x86_emulate and every callback return. */
 enum {
-	X86EMUL_OKAY,		/* done; RIP is past the instruction */
-	X86EMUL_EXCEPTION,	/* inject ctxt->exc; RIP unchanged */
-	X86EMUL_UNHANDLEABLE,	/* valid, but nothing here can execute it */
+	X86EMUL_OKAY,	      /* done; RIP is past the instruction */
+	X86EMUL_EXCEPTION,    /* inject ctxt->exc; RIP unchanged */
+	X86EMUL_UNHANDLEABLE, /* valid, but nothing here can execute it */
 };
-
 
 /* The cpl field's value when privilege must not be checked. */
 #define X86_CPL_UNCHECKED (-1)
@@ -32,12 +31,17 @@ enum {
 /* Maximum REP iterations per call; RIP stays put until rCX reaches 0. */
 #define X86_EMUL_REP_BATCH 1024
 
-enum x86_dtr { X86_DTR_GDT, X86_DTR_IDT, X86_DTR_LDT, X86_DTR_TR };
+enum x86_dtr {
+	X86_DTR_GDT,
+	X86_DTR_IDT,
+	X86_DTR_LDT,
+	X86_DTR_TR
+};
 
 struct x86_regs {
-	uint64_t gpr[16];	/* enum x86_reg order */
+	uint64_t gpr[16]; /* enum x86_reg order */
 	uint64_t rip;
-	uint64_t rflags;	/* IF lives here unless get_if/set_if exist */
+	uint64_t rflags; /* IF lives here unless get_if/set_if exist */
 };
 
 struct x86_exception {
@@ -49,15 +53,16 @@ struct x86_exception {
 struct x86_emul_ctxt {
 	struct x86_regs regs;
 	enum x86_mode mode;
-	bool real_mode;		/* no privilege checks; LLDT/LTR are #UD */
-	int cpl;		/* the guest's (virtual) CPL, or X86_CPL_UNCHECKED */
-	uint64_t seg_base[6];	/* enum x86_seg order; FS/GS used in 64-bit mode */
+	bool real_mode; /* no privilege checks; LLDT/LTR are #UD */
+	int cpl;	/* the guest's (virtual) CPL, or X86_CPL_UNCHECKED */
+	uint64_t
+		seg_base[6]; /* enum x86_seg order; FS/GS used in 64-bit mode */
 	uint8_t insn_bytes[X86_MAX_INSN_LEN];
-	size_t insn_avail;	/* bytes valid in insn_bytes; 0 = fetch them */
-	struct x86_insn insn;	/* set by x86_emulate */
+	size_t insn_avail;    /* bytes valid in insn_bytes; 0 = fetch them */
+	struct x86_insn insn; /* set by x86_emulate */
 	struct x86_exception exc;
-	bool sti_shadow;	/* STI executed: interrupts blocked for one insn */
-	void *priv;		/* the caller's (vcpu, test fixture) */
+	bool sti_shadow; /* STI executed: interrupts blocked for one insn */
+	void *priv;	 /* the caller's (vcpu, test fixture) */
 };
 
 /*
@@ -70,20 +75,26 @@ struct x86_emul_ctxt;
 struct x86_emul_ops {
 	int (*fetch)(struct x86_emul_ctxt *c, uint64_t la, uint8_t *buf,
 		     size_t len, size_t *got);
-	int (*read)(struct x86_emul_ctxt *c, uint64_t la, unsigned size, uint64_t *val);
-	int (*write)(struct x86_emul_ctxt *c, uint64_t la, unsigned size, uint64_t val);
-	int (*io_in)(struct x86_emul_ctxt *c, uint16_t port, unsigned size, uint32_t *val);
-	int (*io_out)(struct x86_emul_ctxt *c, uint16_t port, unsigned size, uint32_t val);
+	int (*read)(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
+		    uint64_t *val);
+	int (*write)(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
+		     uint64_t val);
+	int (*io_in)(struct x86_emul_ctxt *c, uint16_t port, unsigned size,
+		     uint32_t *val);
+	int (*io_out)(struct x86_emul_ctxt *c, uint16_t port, unsigned size,
+		      uint32_t val);
 	int (*read_cr)(struct x86_emul_ctxt *c, unsigned cr, uint64_t *val);
 	int (*write_cr)(struct x86_emul_ctxt *c, unsigned cr, uint64_t val);
 	int (*read_msr)(struct x86_emul_ctxt *c, uint32_t msr, uint64_t *val);
 	int (*write_msr)(struct x86_emul_ctxt *c, uint32_t msr, uint64_t val);
 	int (*load_dtr)(struct x86_emul_ctxt *c, enum x86_dtr which,
 			uint64_t base, uint32_t limit);
-	int (*load_sel)(struct x86_emul_ctxt *c, enum x86_dtr which, uint16_t sel);
+	int (*load_sel)(struct x86_emul_ctxt *c, enum x86_dtr which,
+			uint16_t sel);
 	int (*read_dtr)(struct x86_emul_ctxt *c, enum x86_dtr which,
 			uint64_t *base, uint32_t *limit);
-	int (*read_sel)(struct x86_emul_ctxt *c, enum x86_dtr which, uint16_t *sel);
+	int (*read_sel)(struct x86_emul_ctxt *c, enum x86_dtr which,
+			uint16_t *sel);
 	int (*invlpg)(struct x86_emul_ctxt *c, uint64_t la);
 	int (*wbinvd)(struct x86_emul_ctxt *c);
 	int (*halt)(struct x86_emul_ctxt *c);

@@ -6,6 +6,8 @@
  */
 #include <kernel/x86/opcodes.h>
 
+/* The tables keep rows of related opcodes together. */
+/* clang-format off */
 #define M A_MODRM
 #define ALU_ROW(b) \
 	[b + 0] = M | A_BYTE, [b + 1] = M, [b + 2] = M | A_BYTE, [b + 3] = M, \
@@ -83,6 +85,8 @@ static const uint16_t alu_mnemonic[8] = {
 	X86_INSN_AND, X86_INSN_SUB, X86_INSN_XOR, X86_INSN_CMP,
 };
 
+/* clang-format on */
+
 /* Mnemonics of the one-byte map that the emulator knows. */
 static uint16_t mnemonic_1byte(const struct x86_insn *in)
 {
@@ -96,20 +100,37 @@ static uint16_t mnemonic_1byte(const struct x86_insn *in)
 		return X86_INSN_MOV;
 	switch (op) {
 	case 0x63: return in->op_bytes == 8 ? X86_INSN_MOVSXD : X86_INSN_OTHER;
-	case 0x6c: case 0x6d: return X86_INSN_INS;
-	case 0x6e: case 0x6f: return X86_INSN_OUTS;
-	case 0x84: case 0x85: case 0xa8: case 0xa9: return X86_INSN_TEST;
-	case 0x88 ... 0x8b: case 0xa0 ... 0xa3: return X86_INSN_MOV;
+	case 0x6c:
+	case 0x6d: return X86_INSN_INS;
+	case 0x6e:
+	case 0x6f: return X86_INSN_OUTS;
+	case 0x84:
+	case 0x85:
+	case 0xa8:
+	case 0xa9: return X86_INSN_TEST;
+	case 0x88 ... 0x8b:
+	case 0xa0 ... 0xa3: return X86_INSN_MOV;
 	case 0x9c: return X86_INSN_PUSHF;
 	case 0x9d: return X86_INSN_POPF;
-	case 0xa4: case 0xa5: return X86_INSN_MOVS;
-	case 0xaa: case 0xab: return X86_INSN_STOS;
-	case 0xac: case 0xad: return X86_INSN_LODS;
-	case 0xc6: case 0xc7: return ext == 0 ? X86_INSN_MOV : X86_INSN_OTHER;
-	case 0xe4: case 0xe5: case 0xec: case 0xed: return X86_INSN_IN;
-	case 0xe6: case 0xe7: case 0xee: case 0xef: return X86_INSN_OUT;
+	case 0xa4:
+	case 0xa5: return X86_INSN_MOVS;
+	case 0xaa:
+	case 0xab: return X86_INSN_STOS;
+	case 0xac:
+	case 0xad: return X86_INSN_LODS;
+	case 0xc6:
+	case 0xc7: return ext == 0 ? X86_INSN_MOV : X86_INSN_OTHER;
+	case 0xe4:
+	case 0xe5:
+	case 0xec:
+	case 0xed: return X86_INSN_IN;
+	case 0xe6:
+	case 0xe7:
+	case 0xee:
+	case 0xef: return X86_INSN_OUT;
 	case 0xf4: return X86_INSN_HLT;
-	case 0xf6: case 0xf7: return ext < 2 ? X86_INSN_TEST : X86_INSN_OTHER;
+	case 0xf6:
+	case 0xf7: return ext < 2 ? X86_INSN_TEST : X86_INSN_OTHER;
 	case 0xfa: return X86_INSN_CLI;
 	case 0xfb: return X86_INSN_STI;
 	default: return X86_INSN_OTHER;
@@ -118,11 +139,11 @@ static uint16_t mnemonic_1byte(const struct x86_insn *in)
 
 /* Groups 6 (0F 00) and 7 (0F 01, memory forms) by ModRM.reg. */
 static const uint16_t mnemonic_0f00[8] = {
-	X86_INSN_SLDT, X86_INSN_STR, X86_INSN_LLDT, X86_INSN_LTR,
+	X86_INSN_SLDT,	X86_INSN_STR,	X86_INSN_LLDT,	X86_INSN_LTR,
 	X86_INSN_OTHER, X86_INSN_OTHER, X86_INSN_OTHER, X86_INSN_OTHER,
 };
 static const uint16_t mnemonic_0f01[8] = {
-	X86_INSN_SGDT, X86_INSN_SIDT, X86_INSN_LGDT, X86_INSN_LIDT,
+	X86_INSN_SGDT, X86_INSN_SIDT,  X86_INSN_LGDT,  X86_INSN_LIDT,
 	X86_INSN_SMSW, X86_INSN_OTHER, X86_INSN_OTHER, X86_INSN_INVLPG,
 };
 
@@ -132,8 +153,7 @@ static uint16_t mnemonic_0f(const struct x86_insn *in)
 	uint8_t ext = (in->modrm >> 3) & 7;
 
 	switch (in->opcode) {
-	case 0x00:
-		return mnemonic_0f00[ext];
+	case 0x00: return mnemonic_0f00[ext];
 	case 0x01:
 		if (!in->is_mem)
 			return ext == 4 ? X86_INSN_SMSW : X86_INSN_OTHER;
@@ -145,8 +165,10 @@ static uint16_t mnemonic_0f(const struct x86_insn *in)
 	case 0x22: return X86_INSN_MOV_TO_CR;
 	case 0x30: return X86_INSN_WRMSR;
 	case 0x32: return X86_INSN_RDMSR;
-	case 0xb6: case 0xb7: return X86_INSN_MOVZX;
-	case 0xbe: case 0xbf: return X86_INSN_MOVSX;
+	case 0xb6:
+	case 0xb7: return X86_INSN_MOVZX;
+	case 0xbe:
+	case 0xbf: return X86_INSN_MOVSX;
 	default: return X86_INSN_OTHER;
 	}
 }
@@ -164,22 +186,45 @@ const char *x86_mnemonic_name(unsigned mnemonic)
 {
 	static const char *const names[X86_INSN_NMNEMONICS] = {
 		[X86_INSN_OTHER] = "(other)",
-		[X86_INSN_CLI] = "cli", [X86_INSN_STI] = "sti", [X86_INSN_HLT] = "hlt",
-		[X86_INSN_IN] = "in", [X86_INSN_OUT] = "out",
-		[X86_INSN_INS] = "ins", [X86_INSN_OUTS] = "outs",
-		[X86_INSN_MOV_FROM_CR] = "mov from cr", [X86_INSN_MOV_TO_CR] = "mov to cr",
-		[X86_INSN_CLTS] = "clts", [X86_INSN_LGDT] = "lgdt", [X86_INSN_LIDT] = "lidt",
-		[X86_INSN_LLDT] = "lldt", [X86_INSN_LTR] = "ltr",
-		[X86_INSN_SGDT] = "sgdt", [X86_INSN_SIDT] = "sidt",
-		[X86_INSN_SLDT] = "sldt", [X86_INSN_STR] = "str", [X86_INSN_SMSW] = "smsw",
-		[X86_INSN_RDMSR] = "rdmsr", [X86_INSN_WRMSR] = "wrmsr",
-		[X86_INSN_INVLPG] = "invlpg", [X86_INSN_WBINVD] = "wbinvd",
-		[X86_INSN_INVD] = "invd", [X86_INSN_PUSHF] = "pushf", [X86_INSN_POPF] = "popf",
-		[X86_INSN_MOV] = "mov", [X86_INSN_MOVZX] = "movzx", [X86_INSN_MOVSX] = "movsx",
-		[X86_INSN_MOVSXD] = "movsxd", [X86_INSN_MOVS] = "movs",
-		[X86_INSN_STOS] = "stos", [X86_INSN_LODS] = "lods",
-		[X86_INSN_ADD] = "add", [X86_INSN_OR] = "or", [X86_INSN_AND] = "and",
-		[X86_INSN_SUB] = "sub", [X86_INSN_XOR] = "xor", [X86_INSN_CMP] = "cmp",
+		[X86_INSN_CLI] = "cli",
+		[X86_INSN_STI] = "sti",
+		[X86_INSN_HLT] = "hlt",
+		[X86_INSN_IN] = "in",
+		[X86_INSN_OUT] = "out",
+		[X86_INSN_INS] = "ins",
+		[X86_INSN_OUTS] = "outs",
+		[X86_INSN_MOV_FROM_CR] = "mov from cr",
+		[X86_INSN_MOV_TO_CR] = "mov to cr",
+		[X86_INSN_CLTS] = "clts",
+		[X86_INSN_LGDT] = "lgdt",
+		[X86_INSN_LIDT] = "lidt",
+		[X86_INSN_LLDT] = "lldt",
+		[X86_INSN_LTR] = "ltr",
+		[X86_INSN_SGDT] = "sgdt",
+		[X86_INSN_SIDT] = "sidt",
+		[X86_INSN_SLDT] = "sldt",
+		[X86_INSN_STR] = "str",
+		[X86_INSN_SMSW] = "smsw",
+		[X86_INSN_RDMSR] = "rdmsr",
+		[X86_INSN_WRMSR] = "wrmsr",
+		[X86_INSN_INVLPG] = "invlpg",
+		[X86_INSN_WBINVD] = "wbinvd",
+		[X86_INSN_INVD] = "invd",
+		[X86_INSN_PUSHF] = "pushf",
+		[X86_INSN_POPF] = "popf",
+		[X86_INSN_MOV] = "mov",
+		[X86_INSN_MOVZX] = "movzx",
+		[X86_INSN_MOVSX] = "movsx",
+		[X86_INSN_MOVSXD] = "movsxd",
+		[X86_INSN_MOVS] = "movs",
+		[X86_INSN_STOS] = "stos",
+		[X86_INSN_LODS] = "lods",
+		[X86_INSN_ADD] = "add",
+		[X86_INSN_OR] = "or",
+		[X86_INSN_AND] = "and",
+		[X86_INSN_SUB] = "sub",
+		[X86_INSN_XOR] = "xor",
+		[X86_INSN_CMP] = "cmp",
 		[X86_INSN_TEST] = "test",
 	};
 

@@ -12,24 +12,25 @@
 /* Immediate kinds (low 3 bits of an attribute word). */
 enum {
 	IMM_NONE,
-	IMM_B,		/* ib */
-	IMM_W,		/* iw */
-	IMM_Z,		/* iw or id by operand size */
-	IMM_V,		/* iw, id or iq by operand size (MOV r, imm) */
-	IMM_MOFFS,	/* address-size offset (MOV AL, moffs) */
-	IMM_FAR,	/* ptr16:16 or ptr16:32 */
-	IMM_WB,		/* iw, ib (ENTER) */
+	IMM_B,	   /* ib */
+	IMM_W,	   /* iw */
+	IMM_Z,	   /* iw or id by operand size */
+	IMM_V,	   /* iw, id or iq by operand size (MOV r, imm) */
+	IMM_MOFFS, /* address-size offset (MOV AL, moffs) */
+	IMM_FAR,   /* ptr16:16 or ptr16:32 */
+	IMM_WB,	   /* iw, ib (ENTER) */
 };
 
-#define A_IMM_MASK	0x0007
-#define A_MODRM		0x0008
-#define A_BYTE		0x0010	/* 8-bit operands */
-#define A_DEF64		0x0020	/* 64-bit operand size by default in 64-bit mode */
-#define A_FORCE64	0x0040	/* 64-bit operand size, 66 ignored (near branches) */
-#define A_INV64		0x0080	/* invalid in 64-bit mode */
-#define A_BAD		0x0100	/* undefined */
-#define A_SPECIAL	0x0200	/* shape depends on the next byte: see decode_special */
-#define A_REGONLY	0x0400	/* ModRM always names registers (MOV CR/DR) */
+#define A_IMM_MASK 0x0007
+#define A_MODRM	   0x0008
+#define A_BYTE	   0x0010 /* 8-bit operands */
+#define A_DEF64	   0x0020 /* 64-bit operand size by default in 64-bit mode */
+#define A_FORCE64  0x0040 /* 64-bit operand size, 66 ignored (near branches) */
+#define A_INV64	   0x0080 /* invalid in 64-bit mode */
+#define A_BAD	   0x0100 /* undefined */
+#define A_SPECIAL \
+	0x0200 /* shape depends on the next byte: see decode_special */
+#define A_REGONLY 0x0400 /* ModRM always names registers (MOV CR/DR) */
 
 /* SDM table A-2, the one-byte opcode map.  Prefix bytes never reach it. */
 extern const uint16_t x86_opcodes_1byte[256];

@@ -21,7 +21,8 @@ static bool size_ok(unsigned size)
 	return size == 1 || size == 2 || size == 4 || size == 8;
 }
 
-static int fz_read(struct x86_emul_ctxt *c, uint64_t la, unsigned size, uint64_t *val)
+static int fz_read(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
+		   uint64_t *val)
 {
 	assert(size_ok(size));
 	*val = 0;
@@ -29,7 +30,8 @@ static int fz_read(struct x86_emul_ctxt *c, uint64_t la, unsigned size, uint64_t
 	return X86EMUL_OKAY;
 }
 
-static int fz_write(struct x86_emul_ctxt *c, uint64_t la, unsigned size, uint64_t val)
+static int fz_write(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
+		    uint64_t val)
 {
 	assert(size_ok(size));
 	if (la & 0x800)
@@ -38,14 +40,16 @@ static int fz_write(struct x86_emul_ctxt *c, uint64_t la, unsigned size, uint64_
 	return X86EMUL_OKAY;
 }
 
-static int fz_in(struct x86_emul_ctxt *c, uint16_t port, unsigned size, uint32_t *val)
+static int fz_in(struct x86_emul_ctxt *c, uint16_t port, unsigned size,
+		 uint32_t *val)
 {
 	assert(size == 1 || size == 2 || size == 4);
 	*val = 0xffffffffu >> (32 - 8 * size);
 	return X86EMUL_OKAY;
 }
 
-static int fz_out(struct x86_emul_ctxt *c, uint16_t port, unsigned size, uint32_t val)
+static int fz_out(struct x86_emul_ctxt *c, uint16_t port, unsigned size,
+		  uint32_t val)
 {
 	assert(size == 1 || size == 2 || size == 4);
 	return X86EMUL_OKAY;
@@ -75,14 +79,16 @@ static int fz_write_msr(struct x86_emul_ctxt *c, uint32_t msr, uint64_t val)
 	return X86EMUL_OKAY;
 }
 
-static int fz_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which, uint64_t base, uint32_t limit)
+static int fz_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
+		       uint64_t base, uint32_t limit)
 {
 	assert(which == X86_DTR_GDT || which == X86_DTR_IDT);
 	assert(limit <= 0xffff);
 	return X86EMUL_OKAY;
 }
 
-static int fz_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which, uint16_t sel)
+static int fz_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
+		       uint16_t sel)
 {
 	assert(which == X86_DTR_LDT || which == X86_DTR_TR);
 	return X86EMUL_OKAY;
@@ -99,11 +105,19 @@ static int fz_nop(struct x86_emul_ctxt *c)
 }
 
 static const struct x86_emul_ops fz_ops = {
-	.read = fz_read, .write = fz_write, .io_in = fz_in, .io_out = fz_out,
-	.read_cr = fz_read_cr, .write_cr = fz_write_cr,
-	.read_msr = fz_read_msr, .write_msr = fz_write_msr,
-	.load_dtr = fz_load_dtr, .load_sel = fz_load_sel,
-	.invlpg = fz_invlpg, .wbinvd = fz_nop, .halt = fz_nop,
+	.read = fz_read,
+	.write = fz_write,
+	.io_in = fz_in,
+	.io_out = fz_out,
+	.read_cr = fz_read_cr,
+	.write_cr = fz_write_cr,
+	.read_msr = fz_read_msr,
+	.write_msr = fz_write_msr,
+	.load_dtr = fz_load_dtr,
+	.load_sel = fz_load_sel,
+	.invlpg = fz_invlpg,
+	.wbinvd = fz_nop,
+	.halt = fz_nop,
 };
 
 static void check_decode(const uint8_t *bytes, size_t n, enum x86_mode mode)
@@ -121,14 +135,18 @@ static void check_decode(const uint8_t *bytes, size_t n, enum x86_mode mode)
 	assert(a.length >= 1 && a.length <= X86_MAX_INSN_LEN && a.length <= n);
 	assert(b.length == a.length && b.mnemonic == a.mnemonic);
 	assert(a.mnemonic < X86_INSN_NMNEMONICS);
-	assert(a.op_bytes == 1 || a.op_bytes == 2 || a.op_bytes == 4 || a.op_bytes == 8);
+	assert(a.op_bytes == 1 || a.op_bytes == 2 || a.op_bytes == 4 ||
+	       a.op_bytes == 8);
 	assert(a.addr_bytes == 2 || a.addr_bytes == 4 || a.addr_bytes == 8);
-	assert(!a.is_mem || (a.mem.scale && a.mem.seg >= X86_SEG_ES && a.mem.seg <= X86_SEG_GS));
+	assert(!a.is_mem || (a.mem.scale && a.mem.seg >= X86_SEG_ES &&
+			     a.mem.seg <= X86_SEG_GS));
 	/* The same instruction decodes the same with every byte after it. */
-	assert(x86_decode(bytes, a.length, mode, &b) == 0 && b.length == a.length);
+	assert(x86_decode(bytes, a.length, mode, &b) == 0 &&
+	       b.length == a.length);
 }
 
-static void check_emulate(const uint8_t *bytes, size_t n, enum x86_mode mode, uint8_t ctl)
+static void check_emulate(const uint8_t *bytes, size_t n, enum x86_mode mode,
+			  uint8_t ctl)
 {
 	struct x86_emul_ctxt c;
 	uint64_t rip = 0x1000;
@@ -145,7 +163,8 @@ static void check_emulate(const uint8_t *bytes, size_t n, enum x86_mode mode, ui
 	c.insn_avail = MIN(n, (size_t)X86_MAX_INSN_LEN);
 	memcpy(c.insn_bytes, bytes, c.insn_avail);
 	r = x86_emulate(&c, &fz_ops);
-	assert(r == X86EMUL_OKAY || r == X86EMUL_EXCEPTION || r == X86EMUL_UNHANDLEABLE);
+	assert(r == X86EMUL_OKAY || r == X86EMUL_EXCEPTION ||
+	       r == X86EMUL_UNHANDLEABLE);
 	if (r == X86EMUL_EXCEPTION)
 		assert(c.exc.vector < 32);
 	else
