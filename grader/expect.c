@@ -2,15 +2,17 @@
  * expect.c - assertions for lab tests.  A failure message starts with its
  * class in brackets ([wrong result], [hypervisor panic], [triple fault],
  * [unexpected reset], [VM-entry failure], [timeout], [output flood],
- * [machine error]) and ends with the path of the saved serial log.
+ * [machine error]), shows the hypervisor's reason lines, then the dump or
+ * the last lines, and ends with the path of the saved serial log.
  */
 #include <stdio.h>
 #include <string.h>
 #include <criterion/criterion.h>
 #include "internal.h"
 
-#define DUMP_LINES 10
-#define TAIL_LINES 6
+#define DUMP_LINES   10
+#define TAIL_LINES   6
+#define REASON_LINES 6
 
 const struct hv_line *hv_find_result(const struct hv_run *r, const char *text)
 {
@@ -73,6 +75,82 @@ static void append_file_tail(char *buf, size_t len, const char *dir,
 	}
 }
 
+/*
+ * A line where the hypervisor says why something stopped, as kernel/, te/,
+ * vmx/ and svm/ print it (docs/grader.md): a panic or host exception, a
+ * domain that crashed or whose config was rejected, te's "te: DOMAIN: ..."
+ * delivery failures, a failed VM entry, VMX instruction or enabling, and
+ * any "hvlab..." line that says "cannot".  Guest output ("DOMAIN: ...")
+ * never matches.
+ */
+static int reason_line(const char *l)
+{
+	static const struct {
+		const char *prefix, *says; /* says: NULL for any */
+	} reasons[] = {
+		{ "hvlab: panic at ", NULL },
+		{ "hvlab: recursive panic at ", NULL },
+		{ "hvlab: exception ", NULL },
+		{ "domain ", ": crashed (" },
+		{ "config ", ": rejected" },
+		{ "vmx: ", " failed" },
+		{ "svm: ", " failed" },
+		{ "virt: ", " failed" },
+		{ "hvlab", "cannot " },
+	};
+	const char *w;
+
+	for (size_t k = 0; k < sizeof(reasons) / sizeof(reasons[0]); k++)
+		if (strncmp(l, reasons[k].prefix, strlen(reasons[k].prefix)) ==
+			    0 &&
+		    (!reasons[k].says || strstr(l, reasons[k].says)))
+			return 1;
+	/* te's own lines about a domain: "te: DOMAIN: what went wrong". */
+	if (strncmp(l, "te: ", 4) != 0)
+		return 0;
+	w = l + 4 + strcspn(l + 4, " :");
+	return w[0] == ':' && w[1] == ' ';
+}
+
+/*
+ * A failed start and a rejected config print their cause on the line
+ * before (kernel/domain.c): that line is a reason too.
+ */
+static int reason_at(const struct hv_run *r, size_t i)
+{
+	const char *next = i + 1 < r->nlines ? r->lines[i + 1].text : "";
+
+	return reason_line(r->lines[i].text) ||
+	       (strncmp(next, "domain ", 7) == 0 &&
+		strstr(next, ": crashed (failed to start)")) ||
+	       (strncmp(next, "config ", 7) == 0 && strstr(next, ": rejected"));
+}
+
+/*
+ * Appends the first REASON_LINES reason lines outside [skip, skip + nskip)
+ * under a heading, then next_heading if there were any; returns how many.
+ */
+static size_t append_reasons(char *buf, size_t len, const struct hv_run *r,
+			     size_t skip, size_t nskip,
+			     const char *next_heading)
+{
+	size_t shown = 0, used;
+
+	for (size_t i = 0; i < r->nlines && shown < REASON_LINES; i++) {
+		used = strlen(buf);
+		if ((i >= skip && i < skip + nskip) || !reason_at(r, i))
+			continue;
+		snprintf(buf + used, len - used, "%s\n    ! %.160s",
+			 shown ? "" : "\n  the hypervisor said:",
+			 r->lines[i].text);
+		shown++;
+	}
+	used = strlen(buf);
+	if (shown)
+		snprintf(buf + used, len - used, "\n  %s", next_heading);
+	return shown;
+}
+
 static size_t dump_start(const struct hv_run *r, const char **cls)
 {
 	static const struct {
@@ -132,7 +210,8 @@ static const char *stop_detail(const struct hv_run *r)
 }
 
 /*
- * "[class] detail" plus evidence: the dump of a panic, exception or failed
+ * "[class] detail" plus evidence: the hypervisor's reason lines first (they
+ * may be far above the end), then the dump of a panic, exception or failed
  * VM entry, else the last lines seen.  Static storage.
  */
 const char *hv_diagnose(const struct hv_run *r)
@@ -144,6 +223,7 @@ const char *hv_diagnose(const struct hv_run *r)
 	if (cls && r->stop != HV_STOP_FLOOD) {
 		snprintf(buf, sizeof(buf), "[%s] after %.1f s on %s:", cls,
 			 r->seconds, r->machine);
+		append_reasons(buf, sizeof(buf), r, d, DUMP_LINES, "the dump:");
 		append_lines(buf, sizeof(buf), r, d, DUMP_LINES);
 	} else if (r->stop == HV_STOP_ERROR) {
 		snprintf(buf, sizeof(buf),
@@ -156,9 +236,10 @@ const char *hv_diagnose(const struct hv_run *r)
 			append_file_tail(buf, sizeof(buf), r->dir, "bochs.log",
 					 3);
 	} else {
-		snprintf(buf, sizeof(buf),
-			 "[%s] %s after %.1f s on %s; last lines:",
+		snprintf(buf, sizeof(buf), "[%s] %s after %.1f s on %s;",
 			 stop_class(r), stop_detail(r), r->seconds, r->machine);
+		if (!append_reasons(buf, sizeof(buf), r, 0, 0, "last lines:"))
+			strcat(buf, " last lines:");
 		append_lines(buf, sizeof(buf), r,
 			     r->nlines > TAIL_LINES ? r->nlines - TAIL_LINES :
 						      0,

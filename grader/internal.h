@@ -89,7 +89,7 @@ struct test_result {
 	char suite[64];
 	char name[128];
 	int status; /* CR_STATUS_* */
-	char message[1024];
+	char message[4096];
 	double seconds;
 	double points;
 	double max_points;

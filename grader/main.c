@@ -55,7 +55,7 @@ static void message_of(struct criterion_test_stats *st, char *buf, size_t len)
 /* Runs in the runner process after each test body: record it. */
 ReportHook(POST_TEST)(struct criterion_test_stats *st)
 {
-	char msg[1024];
+	char msg[sizeof(((struct test_result *)0)->message)];
 
 	message_of(st, msg, sizeof(msg));
 	report_add(&grader_report, st->test->category, st->test->name,
@@ -82,7 +82,7 @@ ReportHook(POST_FINI)(struct criterion_test_stats *st)
 /* The test's process died of a signal in its body; no POST_TEST follows. */
 ReportHook(TEST_CRASH)(struct criterion_test_stats *st)
 {
-	char asserts[900], msg[1024];
+	char asserts[3900], msg[sizeof(((struct test_result *)0)->message)];
 
 	message_of(st, asserts, sizeof(asserts));
 	snprintf(msg, sizeof(msg),

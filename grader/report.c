@@ -86,10 +86,11 @@ void report_settle(struct report *rp)
 		char msg[sizeof(t->message)];
 
 		if (!t->finished) {
-			snprintf(msg, sizeof(msg),
-				 "[grader crash] the test process "
-				 "died after its body, in its teardown%s%.900s",
-				 t->message[0] ? "\n       " : "", t->message);
+			snprintf(
+				msg, sizeof(msg),
+				"[grader crash] the test process "
+				"died after its body, in its teardown%s%.3900s",
+				t->message[0] ? "\n       " : "", t->message);
 			report_add(rp, t->suite, t->name, CR_STATUS_FAILED, msg,
 				   t->seconds);
 		} else if (t->status == CR_STATUS_SKIPPED && !t->message[0]) {
@@ -240,7 +241,7 @@ int report_gradescope(const struct report *rp, const char *path)
 			"\"output\": ",
 			t->points, t->max_points,
 			t->status == CR_STATUS_PASSED ? "passed" : "failed");
-		char msg[1100];
+		char msg[sizeof(t->message) + 16];
 		snprintf(msg, sizeof(msg), "%s%s",
 			 t->status == CR_STATUS_SKIPPED ? "skipped: " : "",
 			 t->message);

@@ -67,6 +67,31 @@ Test(grader, triple_fault, .timeout = 300)
 	expect_class(r, "[triple fault]");
 }
 
+/*
+ * The hypervisor's reason (te: cannot deliver) is 40 lines above the end,
+ * where the triple fault is: the diagnosis shows it first, then the tail;
+ * guest lines are not reasons, whatever they say.
+ */
+Test(grader, reason_comes_first, .timeout = 300)
+{
+	struct hv_run *r = boot_fake(FAKE("reason"), 0);
+	const char *d = hv_diagnose(r);
+	const char *te = strstr(d, "\n    ! te: te-hello: cannot deliver "
+				   "vector 13");
+	const char *crash = strstr(d, "\n    ! domain te-hello: crashed "
+				      "(triple fault)");
+	const char *tail = strstr(d, "last lines:");
+
+	expect_class(r, "[triple fault]");
+	cr_expect(te && crash && tail && te < crash && crash < tail,
+		  "want the te and crash lines before the tail in:\n%s", d);
+	cr_expect(strstr(d, "other: PASS: step 39") != NULL, "no tail in:\n%s",
+		  d);
+	cr_expect(strstr(d, "! other:") == NULL &&
+			  strstr(d, "! te: vcpu") == NULL,
+		  "a line that is no reason shown as one:\n%s", d);
+}
+
 Test(grader, panic_dump, .timeout = 300)
 {
 	struct hv_run *r = boot_fake(FAKE("panic"), 0);
