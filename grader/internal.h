@@ -119,7 +119,7 @@ struct test_result *report_add(struct report *rp, const char *suite,
 struct test_result *report_find(struct report *rp, const char *suite,
 				const char *name);
 void report_expect(struct report *rp, const char *suite, const char *name);
-void report_expect_table(struct report *rp, const char *suite);
+int report_expect_table(struct report *rp, const char *suite, const char *test);
 void report_settle(struct report *rp);
 int report_load_points(struct report *rp, const char *path);
 void report_apply_points(struct report *rp);

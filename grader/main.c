@@ -2,16 +2,20 @@
  * main.c - the grader binary: runs the Criterion lab tests and writes the
  * reports.
  *
- *   grader [--lab N | --suite NAME] [--gradescope FILE] [--junit FILE]
- *          [--summary FILE] [--handout-check N] [--probe-kvm]
- *          [Criterion options...]
+ *   grader [--lab N | --suite NAME] [--test GLOB] [--gradescope FILE]
+ *          [--junit FILE] [--summary FILE] [--handout-check N]
+ *          [--probe-kvm] [Criterion options...]
  *
  * --lab N runs suite labN and exits 1 below full marks (--suite NAME: any
  * suite, e.g. the self-tests' crashlab); every test of the suite or its
- * points table that crashed or never reported is a FAIL; --handout-check N
+ * points table that crashed or never reported is a FAIL.  --test GLOB, or
+ * Criterion's --filter SUITE/GLOB or --filter GLOB, narrows that to the
+ * suite's tests whose name matches GLOB, and so does the score; --handout-check N
  * exits 1 unless labs < N pass and lab N's student tests fail.  Machine
  * choice comes from HV_ACCEL / HV_VENDOR (docs/grader.md).
  */
+#define _GNU_SOURCE /* FNM_EXTMATCH: the globs Criterion's --filter takes */
+#include <fnmatch.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,39 +161,56 @@ static void load_points(void)
 		load_points_dir(extra);
 }
 
-/* Expects a result from each of a suite's tests the run selected. */
-static void expect_tests(struct criterion_ordered_set *tests, const char *suite)
+/*
+ * Expects a result from each of a suite's tests the run selected; returns
+ * how many.
+ */
+static int expect_tests(struct criterion_ordered_set *tests, const char *suite,
+			const char *test)
 {
+	int count = 0; /* not n: FOREACH_SET's node */
+
 	FOREACH_SET(struct criterion_test * t, tests)
 	{
-		if (suite[0] ? strcmp(t->category, suite) == 0 :
-			       !t->data->disabled)
+		if (suite[0] ?
+			    strcmp(t->category, suite) == 0 &&
+				    fnmatch(test, t->name, FNM_EXTMATCH) == 0 :
+			    !t->data->disabled) {
 			report_expect(&grader_report, t->category, t->name);
+			count++;
+		}
 	}
+	return count;
 }
 
 /*
- * The tests whose points count: with --lab/--suite every test of the suite,
- * compiled in or listed in its points table, disabled or not; otherwise
- * every test Criterion's filter selected.  Call after the run (Criterion
- * marks the tests its filter leaves out as disabled).
+ * The tests whose points count: with --lab/--suite every test of the suite
+ * whose name matches test, compiled in or listed in its points table,
+ * disabled or not; otherwise every test Criterion's filter selected.  Call
+ * after the run (Criterion marks the tests its filter leaves out as
+ * disabled); returns how many.
  */
-static void expect_selected(struct criterion_test_set *set, const char *suite)
+static int expect_selected(struct criterion_test_set *set, const char *suite,
+			   const char *test)
 {
+	int count = 0; /* not n: FOREACH_SET's node */
+
 	FOREACH_SET(struct criterion_suite_set * ss, set->suites)
 	{
 		if (ss->tests)
-			expect_tests(ss->tests, suite);
+			count += expect_tests(ss->tests, suite, test);
 	}
 	if (suite[0])
-		report_expect_table(&grader_report, suite);
+		count += report_expect_table(&grader_report, suite, test);
+	return count;
 }
 
 struct options {
 	int handout, probe;
 	char suite[64]; /* --lab N or --suite NAME: graded suite */
+	const char *test, *user_filter; /* --test GLOB, --filter PATTERN */
 	const char *gradescope, *junit, *summary;
-	char filter[96], xml[700], jobs[32];
+	char filter[600], xml[700], jobs[32];
 	char *cr_argv[64];
 	int cr_argc;
 };
@@ -201,6 +222,34 @@ static const char *opt_value(int argc, char **argv, int *i)
 		exit(2);
 	}
 	return argv[++*i];
+}
+
+/*
+ * With a graded suite, the user's --filter narrows within it: SUITE/GLOB
+ * (SUITE must match the graded suite) or a bare GLOB gives o->test.
+ */
+static void suite_filter(struct options *o)
+{
+	const char *f = o->user_filter, *slash = f ? strchr(f, '/') : NULL;
+	char want[64];
+
+	if (!f)
+		return;
+	if (o->test) {
+		fprintf(stderr, "grader: give --test or --filter, not both\n");
+		exit(2);
+	}
+	if (!slash) {
+		o->test = f;
+		return;
+	}
+	snprintf(want, sizeof(want), "%.*s", (int)(slash - f), f);
+	if (fnmatch(want, o->suite, FNM_EXTMATCH) != 0) {
+		fprintf(stderr, "grader: --filter %s selects no test of %s\n",
+			f, o->suite);
+		exit(2);
+	}
+	o->test = slash + 1;
 }
 
 static void parse_options(int argc, char **argv, struct options *o)
@@ -223,6 +272,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->summary = opt_value(argc, argv, &i);
 		else if (strcmp(argv[i], "--probe-kvm") == 0)
 			o->probe = 1;
+		else if (strcmp(argv[i], "--test") == 0)
+			o->test = opt_value(argc, argv, &i);
+		else if (strcmp(argv[i], "--filter") == 0)
+			o->user_filter = opt_value(argc, argv, &i);
+		else if (strncmp(argv[i], "--filter=", 9) == 0)
+			o->user_filter = argv[i] + 9;
 		else if (o->cr_argc < 56)
 			o->cr_argv[o->cr_argc++] = argv[i];
 	}
@@ -231,8 +286,15 @@ static void parse_options(int argc, char **argv, struct options *o)
 		setenv("HV_ACCEL", "kvm", 1);
 		snprintf(o->filter, sizeof(o->filter), "--filter=probe/kvm");
 	} else if (o->suite[0]) {
-		snprintf(o->filter, sizeof(o->filter), "--filter=%s/*",
-			 o->suite);
+		suite_filter(o);
+		snprintf(o->filter, sizeof(o->filter), "--filter=%s/%s",
+			 o->suite, o->test ? o->test : "*");
+	} else if (o->test) {
+		fprintf(stderr, "grader: --test needs --lab or --suite\n");
+		exit(2);
+	} else if (o->user_filter) {
+		snprintf(o->filter, sizeof(o->filter), "--filter=%s",
+			 o->user_filter);
 	}
 	if (o->filter[0])
 		o->cr_argv[o->cr_argc++] = o->filter;
@@ -317,8 +379,13 @@ int main(int argc, char **argv)
 		return ok < 0 ? 2 : 0;
 	}
 	criterion_run_all_tests(tests);
-	if (!o.probe)
-		expect_selected(tests, o.suite);
+	if (!o.probe &&
+	    !expect_selected(tests, o.suite, o.test ? o.test : "*") && o.test) {
+		fprintf(stderr, "grader: no test of %s matches \"%s\"\n",
+			o.suite, o.test);
+		criterion_finalize(tests);
+		return 2;
+	}
 	criterion_finalize(tests);
 	return finish(&o, now_seconds() - start);
 }

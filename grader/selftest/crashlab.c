@@ -2,8 +2,9 @@
  * crashlab.c - a fake lab whose tests die in every way a test process can
  * (abort, SIGSEGV, exit, Criterion's timeout, a crash in setup or
  * teardown) or skip; grader/crash_is_failure (selftest.c) grades it with
- * crashlab.points and checks each one costs its points.  Outside that
- * self-test (HV_CRASHLAB unset) every test SKIPs with the reason.
+ * crashlab.points and checks each one costs its points, and
+ * grader/test_narrows_suite grades one or two of them.  Outside those
+ * self-tests (HV_CRASHLAB unset) every test SKIPs with the reason.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -18,7 +19,8 @@ static int crashlab_on(void)
 static void crashlab_only(void)
 {
 	if (!crashlab_on())
-		cr_skip_test("runs only under grader/crash_is_failure");
+		cr_skip_test("runs only when a grader self-test grades "
+			     "crashlab");
 }
 
 static void crashlab_abort(void)

@@ -206,20 +206,20 @@ static void expect_graded(const char *summary, const char *table,
 }
 
 /*
- * A test whose process crashes, is killed by Criterion's timeout, skips
- * without a reason or never reports is a FAIL that keeps its points in
- * the maximum, and the grader exits 1; a SKIP with a reason is left out.
- * Grades the fake lab crashlab.c in a second grader process.
+ * Grades the fake lab crashlab.c in a second grader process with the
+ * options opt1 and opt2 (NULL: none), in run directory grader.NAME with
+ * its summary.json in sum; returns its exit status and sets *table to
+ * its output (malloc'd).
  */
-Test(grader, crash_is_failure, .timeout = 120)
+static int grade_crashlab(const char *name, const char *opt1, const char *opt2,
+			  char *sum, size_t sumlen, char **table)
 {
-	char runs[600], dir[700], out[800], sum[800], tables[620], grader[620];
-	char *table;
+	char runs[600], dir[700], out[800], tables[620], grader[620];
 
 	snprintf(runs, sizeof(runs), "%s/obj/grader/runs", grader_root());
-	snprintf(dir, sizeof(dir), "%s/grader.crash_is_failure", runs);
+	snprintf(dir, sizeof(dir), "%s/grader.%s", runs, name);
 	snprintf(out, sizeof(out), "%s/grader.out", dir);
-	snprintf(sum, sizeof(sum), "%s/summary.json", dir);
+	snprintf(sum, sumlen, "%s/summary.json", dir);
 	snprintf(tables, sizeof(tables), "%s/grader/selftest", grader_root());
 	snprintf(grader, sizeof(grader), "%s/obj/grader/grader", grader_root());
 	rm_rf(dir);
@@ -230,12 +230,25 @@ Test(grader, crash_is_failure, .timeout = 120)
 	setenv("HV_CRASHLAB", "1", 1);
 	setenv("GRADER_EXTRA", tables, 1);
 
-	char *argv[] = {
-		grader, "--suite", "crashlab", "--summary", sum, NULL
-	};
+	char *argv[] = { grader, "--suite",    "crashlab",   "--summary",
+			 sum,	 (char *)opt1, (char *)opt2, NULL };
 	int rc = run_command(argv, out, 100);
 
-	table = strdup(slurp(out));
+	*table = strdup(slurp(out));
+	return rc;
+}
+
+/*
+ * A test whose process crashes, is killed by Criterion's timeout, skips
+ * without a reason or never reports is a FAIL that keeps its points in
+ * the maximum, and the grader exits 1; a SKIP with a reason is left out.
+ */
+Test(grader, crash_is_failure, .timeout = 120)
+{
+	char sum[800], *table;
+	int rc = grade_crashlab("crash_is_failure", NULL, NULL, sum,
+				sizeof(sum), &table);
+
 	cr_expect_eq(rc, 1, "grader exited %d:\n%s", rc, table);
 	cr_expect(strstr(table, "Score: 1/19 ") != NULL, "%s", table);
 	cr_expect(strstr(table, "died of signal 6 (Aborted)") != NULL, "%s",
@@ -261,5 +274,32 @@ Test(grader, crash_is_failure, .timeout = 120)
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		expect_graded(summary, table, want[i].name, want[i].status,
 			      want[i].points, want[i].max, want[i].cls);
+	free(table);
+}
+
+/*
+ * --test GLOB and --filter SUITE/GLOB narrow a graded suite to the tests
+ * that match, and the score to theirs (make grade LAB=N TEST=GLOB).
+ */
+Test(grader, test_narrows_suite, .timeout = 120)
+{
+	char sum[800], *table;
+	int rc = grade_crashlab("test_narrows_suite", "--test", "pass*", sum,
+				sizeof(sum), &table);
+
+	cr_expect_eq(rc, 0, "grader exited %d:\n%s", rc, table);
+	cr_expect(strstr(table, "PASS   crashlab/passes ") != NULL &&
+			  strstr(table, "Score: 1/1 ") != NULL,
+		  "want only crashlab/passes, 1/1 in:\n%s", table);
+	cr_expect(strstr(table, "crashlab/aborts") == NULL, "%s", table);
+	free(table);
+
+	rc = grade_crashlab("test_narrows_suite", "--filter=crashlab/seg*",
+			    NULL, sum, sizeof(sum), &table);
+	cr_expect_eq(rc, 1, "grader exited %d:\n%s", rc, table);
+	cr_expect(strstr(table, "FAIL   crashlab/segfaults ") != NULL &&
+			  strstr(table, "Score: 0/2 ") != NULL,
+		  "want only crashlab/segfaults, 0/2 in:\n%s", table);
+	cr_expect(strstr(table, "crashlab/passes") == NULL, "%s", table);
 	free(table);
 }
