@@ -83,6 +83,18 @@ static bool allowed(hpa_t pa)
 	return usable;
 }
 
+/* Fails naming the first byte of the page at pa that is not zero. */
+static void expect_zeroed(hpa_t pa, const char *who)
+{
+	const uint8_t *p = kva(pa);
+
+	for (int i = 0; i < PAGE_SIZE; i++)
+		cr_assert_eq(p[i], 0,
+			     "%s: page 0x%lx is not zeroed: byte 0x%x is "
+			     "0x%02x",
+			     who, pa, i, p[i]);
+}
+
 /*
  * Allocates until page_alloc returns 0, checking every page; returns how
  * many it got and frees them all again.
@@ -96,24 +108,44 @@ static size_t exhaust_and_free(void)
 
 	memset(seen, 0, sizeof(seen));
 	while ((pa = page_alloc()) != 0) {
-		cr_assert_eq(pa % PAGE_SIZE, 0);
-		cr_assert(allowed(pa), "page 0x%lx is off limits", pa);
-		cr_assert_lt(pa, HOST_MEM_SIZE);
-		cr_assert_not(seen[pa / PAGE_SIZE], "0x%lx handed out twice",
+		cr_assert_eq(pa % PAGE_SIZE, 0,
+			     "page_alloc returned 0x%lx, not page aligned", pa);
+		cr_assert_lt(pa, HOST_MEM_SIZE,
+			     "page_alloc returned 0x%lx, beyond all RAM", pa);
+		cr_assert(allowed(pa),
+			  "page_alloc returned 0x%lx, which the memory map "
+			  "puts off limits",
+			  pa);
+		cr_assert_not(seen[pa / PAGE_SIZE],
+			      "page_alloc returned 0x%lx twice without a free",
 			      pa);
 		seen[pa / PAGE_SIZE] = 1;
-		for (int i = 0; i < PAGE_SIZE; i++)
-			cr_assert_eq(((uint8_t *)kva(pa))[i], 0);
+		expect_zeroed(pa, "page_alloc");
 		memset(kva(pa), 0x5a, PAGE_SIZE);
 		pages[n++] = pa;
-		cr_assert_eq(page_free_count(), before - n);
+		cr_assert_eq(page_free_count(), before - n,
+			     "page_free_count() is %zu after %zu page_alloc "
+			     "calls from %zu free: page_nfree not kept",
+			     page_free_count(), n, before);
 	}
-	cr_assert_eq(page_free_count(), 0);
-	cr_assert_eq(page_alloc(), 0);
-	cr_assert_eq(page_alloc_contig(1, 1), 0);
-	for (size_t i = 0; i < n; i++)
+	cr_assert_eq(page_free_count(), 0,
+		     "page_alloc returned 0 with page_free_count() = %zu",
+		     page_free_count());
+	cr_assert_eq(page_alloc(), 0,
+		     "page_alloc after exhaustion did not return 0");
+	cr_assert_eq(page_alloc_contig(1, 1), 0,
+		     "page_alloc_contig(1, 1) after exhaustion did not return "
+		     "0: a page was never marked used");
+	for (size_t i = 0; i < n; i++) {
 		page_free(pages[i]);
-	cr_assert_eq(page_free_count(), before);
+		cr_assert_eq(page_free_count(), i + 1,
+			     "page_free_count() is %zu after freeing %zu "
+			     "pages: page_free does not count",
+			     page_free_count(), i + 1);
+	}
+	cr_assert_eq(page_free_count(), before,
+		     "page_free_count() is %zu after freeing all, was %zu",
+		     page_free_count(), before);
 	return n;
 }
 
@@ -133,10 +165,20 @@ Test(page, every_type_only_usable_pages)
 	/* Everything allowed except the pages holding the state array. */
 	size_t array_pages = ROUNDUP(16 * MiB / PAGE_SIZE, PAGE_SIZE) /
 			     PAGE_SIZE;
-	cr_assert_eq(page_total_count(), count_allowed() - array_pages);
-	cr_assert_eq(exhaust_and_free(), page_total_count());
+	size_t want = count_allowed() - array_pages, got;
+
+	cr_assert_eq(page_total_count(), want,
+		     "page_init counted %zu usable pages, want %zu",
+		     page_total_count(), want);
+	got = exhaust_and_free();
+	cr_assert_eq(got, want, "page_alloc handed out %zu pages, want %zu",
+		     got, want);
 	/* A second round gets the same pages again. */
-	cr_assert_eq(exhaust_and_free(), page_total_count());
+	got = exhaust_and_free();
+	cr_assert_eq(got, want,
+		     "after freeing all, page_alloc handed out %zu pages, "
+		     "want %zu",
+		     got, want);
 }
 
 Test(page, loader_files_kernel_and_boot_info_kept)
@@ -152,7 +194,9 @@ Test(page, loader_files_kernel_and_boot_info_kept)
 	page_init(bi);
 	size_t n = exhaust_and_free();
 	/* 31 MiB minus kernel (10), files (4 + 1) and two array pages. */
-	cr_assert_eq(n, 31 * 256 - 10 - 4 - 1 - 2);
+	cr_assert_eq(n, 31 * 256 - 10 - 4 - 1 - 2,
+		     "page_alloc handed out %zu pages, want %d", n,
+		     31 * 256 - 10 - 4 - 1 - 2);
 }
 
 Test(page, boot_info_in_usable_memory_kept)
@@ -163,9 +207,12 @@ Test(page, boot_info_in_usable_memory_kept)
 	memcpy(in_ram, bi, sizeof(*bi));
 	page_init(in_ram);
 	size_t bi_pages = ROUNDUP(sizeof(*bi), PAGE_SIZE) / PAGE_SIZE;
-	cr_assert_eq(page_total_count(), 15 * 256 - bi_pages - 1);
+	cr_assert_eq(page_total_count(), 15 * 256 - bi_pages - 1,
+		     "page_init counted %zu usable pages, want %zu",
+		     page_total_count(), 15 * 256 - bi_pages - 1);
 	for (size_t n = page_free_count(); n > 0; n--) {
 		hpa_t pa = page_alloc();
+		cr_assert_neq(pa, 0, "page_alloc returned 0 with %zu free", n);
 		cr_assert(pa < 6 * MiB || pa >= 6 * MiB + bi_pages * PAGE_SIZE,
 			  "boot_info page 0x%lx handed out", pa);
 	}
@@ -177,17 +224,23 @@ Test(page, no_usable_memory)
 	host_bi_add(bi, 1 * MiB, 16 * MiB, BOOT_MEM_ACPI_NVS);
 	host_bi_add(bi, 0xfec00000, 4 * KiB, BOOT_MEM_MMIO);
 	page_init(bi);
-	cr_assert_eq(page_total_count(), 0);
-	cr_assert_eq(page_free_count(), 0);
-	cr_assert_eq(page_alloc(), 0);
-	cr_assert_eq(page_alloc_contig(2, 1), 0);
+	cr_assert_eq(page_total_count(), 0, "page_total_count() is %zu, want 0",
+		     page_total_count());
+	cr_assert_eq(page_free_count(), 0, "page_free_count() is %zu, want 0",
+		     page_free_count());
+	cr_assert_eq(page_alloc(), 0,
+		     "page_alloc returned a page from a map without RAM");
+	cr_assert_eq(page_alloc_contig(2, 1), 0,
+		     "page_alloc_contig returned pages from a map without RAM");
 }
 
 Test(page, empty_map)
 {
 	page_init(bi);
-	cr_assert_eq(page_alloc(), 0);
-	cr_assert_eq(page_total_count(), 0);
+	cr_assert_eq(page_alloc(), 0,
+		     "page_alloc returned a page from an empty map");
+	cr_assert_eq(page_total_count(), 0, "page_total_count() is %zu, want 0",
+		     page_total_count());
 }
 
 Test(page, region_wrapping_the_address_space)
@@ -197,7 +250,9 @@ Test(page, region_wrapping_the_address_space)
 	host_bi_add(bi, 4 * MiB, 0xfffffffffff00000ULL, BOOT_MEM_MMIO);
 	page_init(bi);
 	/* Everything from 4 MiB up is MMIO: 3 MiB remain, less the array. */
-	cr_assert_eq(page_total_count(), 3 * 256 - 1);
+	cr_assert_eq(page_total_count(), 3 * 256 - 1,
+		     "page_init counted %zu usable pages, want %d",
+		     page_total_count(), 3 * 256 - 1);
 	exhaust_and_free();
 }
 
@@ -206,14 +261,17 @@ Test(page, reuse_is_zeroed)
 	host_bi_add(bi, 1 * MiB, 4 * MiB, BOOT_MEM_CONVENTIONAL);
 	page_init(bi);
 	hpa_t pa = page_alloc();
+	cr_assert_neq(pa, 0, "page_alloc returned 0 from 4 MiB of RAM");
 	memset(kva(pa), 0xff, PAGE_SIZE);
 	page_free(pa);
 	size_t n = page_free_count();
 	for (size_t i = 0; i < n; i++) {
 		hpa_t q = page_alloc();
-		cr_assert_neq(q, 0);
-		cr_assert_eq(*(uint64_t *)kva(q), 0);
-		cr_assert_eq(((uint64_t *)kva(q))[511], 0);
+		cr_assert_neq(q, 0,
+			      "page_alloc returned 0 after %zu of %zu free "
+			      "pages",
+			      i, n);
+		expect_zeroed(q, "page_alloc of a freed page");
 	}
 }
 
@@ -227,23 +285,53 @@ Test(page, contig_alignment)
 	hpa_t c = page_alloc_contig(3, 4);
 	hpa_t d = page_alloc_contig(512, 512);
 
-	cr_assert(a && b && c && d);
-	cr_assert_eq(b % (2 * PAGE_SIZE), 0);
-	cr_assert_eq(c % (4 * PAGE_SIZE), 0);
-	cr_assert_eq(d % LARGE_PAGE_SIZE, 0);
+	cr_assert(a && b && c && d,
+		  "page_alloc_contig failed: (3,1) 0x%lx (2,2) 0x%lx (3,4) "
+		  "0x%lx (512,512) 0x%lx",
+		  a, b, c, d);
+	cr_assert_eq(b % (2 * PAGE_SIZE), 0,
+		     "page_alloc_contig(2, 2) = 0x%lx, not 8 KiB aligned", b);
+	cr_assert_eq(c % (4 * PAGE_SIZE), 0,
+		     "page_alloc_contig(3, 4) = 0x%lx, not 16 KiB aligned", c);
+	cr_assert_eq(d % LARGE_PAGE_SIZE, 0,
+		     "page_alloc_contig(512, 512) = 0x%lx, not 2 MiB aligned",
+		     d);
 	for (int i = 0; i < 512; i++) {
-		cr_assert(allowed(d + i * PAGE_SIZE));
-		cr_assert_eq(*(uint64_t *)kva(d + i * PAGE_SIZE), 0);
+		cr_assert(allowed(d + i * PAGE_SIZE),
+			  "page_alloc_contig(512, 512): page 0x%lx is off "
+			  "limits",
+			  d + i * PAGE_SIZE);
+		cr_assert_eq(*(uint64_t *)kva(d + i * PAGE_SIZE), 0,
+			     "page_alloc_contig(512, 512): page 0x%lx is not "
+			     "zeroed",
+			     d + i * PAGE_SIZE);
 	}
 	for (int i = 0; i < 3; i++)
 		cr_assert(allowed(a + i * PAGE_SIZE) &&
-			  allowed(c + i * PAGE_SIZE));
-	cr_assert_eq(page_free_count(), nfree - 3 - 2 - 3 - 512);
+				  allowed(c + i * PAGE_SIZE),
+			  "page_alloc_contig: page %d of 0x%lx or 0x%lx is off "
+			  "limits",
+			  i, a, c);
+	cr_assert_eq(page_free_count(), nfree - 3 - 2 - 3 - 512,
+		     "page_free_count() is %zu after 520 pages of "
+		     "page_alloc_contig from %zu",
+		     page_free_count(), nfree);
 	page_free_contig(a, 3);
 	page_free_contig(b, 2);
 	page_free_contig(c, 3);
 	page_free_contig(d, 512);
-	cr_assert_eq(page_free_count(), nfree);
+	cr_assert_eq(
+		page_free_count(), nfree,
+		"page_free_count() is %zu after page_free_contig, want %zu",
+		page_free_count(), nfree);
+}
+
+static void expect_contig(size_t npages, hpa_t want)
+{
+	hpa_t got = page_alloc_contig(npages, 1);
+
+	cr_assert_eq(got, want, "page_alloc_contig(%zu, 1) = 0x%lx, want 0x%lx",
+		     npages, got, want);
 }
 
 Test(page, contig_skips_holes)
@@ -255,13 +343,13 @@ Test(page, contig_skips_holes)
 	host_bi_add(bi, 3 * MiB + 4 * PAGE_SIZE, PAGE_SIZE, BOOT_MEM_RESERVED);
 	page_init(bi);
 	/* The state array took the first page of the first run. */
-	cr_assert_eq(page_alloc_contig(3, 1), 2 * MiB);
-	cr_assert_eq(page_alloc_contig(3, 1), 3 * MiB);
-	cr_assert_eq(page_alloc_contig(3, 1), 3 * MiB + 5 * PAGE_SIZE);
-	cr_assert_eq(page_alloc_contig(2, 1), 1 * MiB + PAGE_SIZE);
-	cr_assert_eq(page_alloc_contig(1, 1), 3 * MiB + 3 * PAGE_SIZE);
-	cr_assert_eq(page_alloc_contig(1, 1), 0);
-	cr_assert_eq(page_alloc_contig(0, 1), 0);
+	expect_contig(3, 2 * MiB);
+	expect_contig(3, 3 * MiB);
+	expect_contig(3, 3 * MiB + 5 * PAGE_SIZE);
+	expect_contig(2, 1 * MiB + PAGE_SIZE);
+	expect_contig(1, 3 * MiB + 3 * PAGE_SIZE);
+	expect_contig(1, 0);
+	expect_contig(0, 0);
 }
 
 Test(page, self_check_passes)
@@ -271,9 +359,20 @@ Test(page, self_check_passes)
 	page_init(bi);
 	int before = host_result_count();
 	check_page_alloc();
-	cr_assert_eq(host_result_count(), before + 1);
-	cr_assert_str_eq(host_result_last(), "check_page_alloc() succeeded!\n");
+	cr_assert_eq(host_result_count(), before + 1,
+		     "check_page_alloc printed no result line");
+	cr_assert_str_eq(host_result_last(), "check_page_alloc() succeeded!\n",
+			 "check_page_alloc printed \"%s\"", host_result_last());
 }
+
+/*
+ * The panic tests: each ends in a panic from page_free (SIGABRT); if
+ * page_free returns instead, expect_no_return fails the test naming the
+ * call.
+ */
+#define expect_no_return(what, pa)                                      \
+	cr_assert_fail("page_free(0x%llx) returned: %s, it must panic", \
+		       (unsigned long long)(pa), what)
 
 Test(page, double_free_panics, .signal = SIGABRT)
 {
@@ -281,40 +380,70 @@ Test(page, double_free_panics, .signal = SIGABRT)
 	page_init(bi);
 	hpa_t pa = page_alloc();
 	page_free(pa);
+	host_expect_panic("page_free");
 	page_free(pa);
+	expect_no_return("a double free", pa);
 }
 
 Test(page, free_of_reserved_page_panics, .signal = SIGABRT)
 {
 	map_every_type();
 	page_init(bi);
+	host_expect_panic("page_free");
 	page_free(5 * MiB); /* runtime code */
+	expect_no_return("the page is UEFI runtime code, never allocatable",
+			 5 * MiB);
 }
 
 Test(page, free_of_low_page_panics, .signal = SIGABRT)
 {
 	map_every_type();
 	page_init(bi);
+	host_expect_panic("page_free");
 	page_free(0);
+	expect_no_return("page 0 is never allocatable", 0);
 }
 
 Test(page, free_misaligned_panics, .signal = SIGABRT)
 {
 	host_bi_add(bi, 1 * MiB, 4 * MiB, BOOT_MEM_CONVENTIONAL);
 	page_init(bi);
-	page_free(page_alloc() + 8);
+	hpa_t pa = page_alloc() + 8;
+	host_expect_panic("page_free");
+	page_free(pa);
+	expect_no_return("the address is not page aligned", pa);
 }
 
 Test(page, free_beyond_ram_panics, .signal = SIGABRT)
 {
 	host_bi_add(bi, 1 * MiB, 4 * MiB, BOOT_MEM_CONVENTIONAL);
 	page_init(bi);
+	host_expect_panic("page_free");
 	page_free(1ULL << 40);
+	expect_no_return("the page is far beyond RAM", 1ULL << 40);
+}
+
+/*
+ * RAM ends at 5 MiB, so the state array has entries for pages 0 to 1279;
+ * page 1280 is the first one past it (i == page_npages), and the byte
+ * there is not part of the array.
+ */
+Test(page, free_first_page_past_the_array_panics, .signal = SIGABRT)
+{
+	host_bi_add(bi, 1 * MiB, 4 * MiB, BOOT_MEM_CONVENTIONAL);
+	page_init(bi);
+	host_expect_panic("page_free");
+	page_free(5 * MiB);
+	expect_no_return("the page is the first past the allocator's array "
+			 "(index page_npages): check i >= page_npages",
+			 5 * MiB);
 }
 
 Test(page, no_room_for_the_array_panics, .signal = SIGABRT)
 {
 	host_bi_add(bi, 0, 640 * KiB, BOOT_MEM_CONVENTIONAL);
 	host_bi_add(bi, 768 * KiB, 256 * KiB, BOOT_MEM_BOOT_DATA);
+	host_expect_panic("page_init: no free run");
 	page_init(bi);
+	cr_assert_fail("page_init returned without room for its array");
 }

@@ -22,7 +22,7 @@ static void setup(void)
 	host_bi_add(bi, 1 * MiB, 31 * MiB, BOOT_MEM_CONVENTIONAL);
 	page_init(bi);
 	pml4 = page_alloc();
-	cr_assert_neq(pml4, 0);
+	cr_assert_neq(pml4, 0, "page_alloc gave no page for the PML4");
 }
 
 static void teardown(void)
@@ -31,6 +31,65 @@ static void teardown(void)
 }
 
 TestSuite(vm, .init = setup, .fini = teardown);
+
+/* Fails unless vm_map(pml4, va, pa, size, perm) returns want. */
+static void expect_vm_map(uint64_t va, hpa_t pa, uint64_t size, uint64_t perm,
+			  int want)
+{
+	int r = vm_map(pml4, va, pa, size, perm);
+
+	cr_assert_eq(r, want,
+		     "vm_map(va 0x%lx, pa 0x%lx, size 0x%lx, perm 0x%lx) "
+		     "returned %s, want %s",
+		     va, pa, size, perm, error_name(r), error_name(want));
+}
+
+static void expect_vm_unmap(uint64_t va, uint64_t size, int want)
+{
+	int r = vm_unmap(pml4, va, size);
+
+	cr_assert_eq(r, want,
+		     "vm_unmap(va 0x%lx, size 0x%lx) returned %s, want %s", va,
+		     size, error_name(r), error_name(want));
+}
+
+/* The entry vm_walk returns for va at level, which must exist. */
+static pte_t *expect_walk(uint64_t va, int level, bool create)
+{
+	pte_t *e = vm_walk(pml4, va, level, create);
+
+	cr_assert_not_null(e, "vm_walk(va 0x%lx, level %d, create %d) = NULL",
+			   va, level, create);
+	return e;
+}
+
+static void expect_walk_null(uint64_t va, int level, bool create,
+			     const char *why)
+{
+	pte_t *e = vm_walk(pml4, va, level, create);
+
+	cr_assert_null(e,
+		       "vm_walk(va 0x%lx, level %d, create %d) = %p, want "
+		       "NULL: %s",
+		       va, level, create, (void *)e, why);
+}
+
+/* The intermediate entries on va's walk down to level allow everything. */
+static void expect_table_perms(uint64_t va, int level)
+{
+	for (int l = 4; l > level; l--) {
+		pte_t e = *expect_walk(va, l, false);
+		uint64_t want = PTE_P | PTE_W | PTE_U;
+		cr_assert_eq(e & (want | PTE_NX | PTE_PS), want,
+			     "va 0x%lx: level-%d entry 0x%lx has flags 0x%lx, "
+			     "want P|W|U (0x%lx): the leaf decides",
+			     va, l, e, e & PTE_FLAGS_MASK, want);
+		cr_assert_lt(PTE_ADDR(e), HOST_MEM_SIZE,
+			     "va 0x%lx: level-%d entry 0x%lx does not hold a "
+			     "physical address",
+			     va, l, e);
+	}
+}
 
 static void expect_map(uint64_t va, hpa_t pa, uint64_t perm)
 {
@@ -58,18 +117,17 @@ Test(vm, map_4k)
 	hpa_t pa = page_alloc();
 
 	expect_unmapped(VA);
-	cr_assert_eq(vm_map(pml4, VA, pa, PAGE_SIZE, PTE_W | PTE_NX), 0);
+	expect_vm_map(VA, pa, PAGE_SIZE, PTE_W | PTE_NX, 0);
 	expect_map(VA, pa, PTE_W | PTE_NX);
 	expect_map(VA + 0xabc, pa + 0xabc, PTE_W | PTE_NX);
 	expect_unmapped(VA + PAGE_SIZE);
 	expect_unmapped(VA - PAGE_SIZE);
-	pte_t *pte = vm_walk(pml4, VA, 1, false);
-	cr_assert_not_null(pte);
-	cr_assert_eq(*pte, pa | PTE_P | PTE_W | PTE_NX);
+	pte_t *pte = expect_walk(VA, 1, false);
+	cr_assert_eq(*pte, pa | PTE_P | PTE_W | PTE_NX,
+		     "va 0x%lx: PTE 0x%lx, want 0x%lx", VA, *pte,
+		     pa | PTE_P | PTE_W | PTE_NX);
 	/* The intermediate tables were built in simulated memory. */
-	pte_t *pml4e = vm_walk(pml4, VA, 4, false);
-	cr_assert(*pml4e & PTE_P);
-	cr_assert_lt(PTE_ADDR(*pml4e), HOST_MEM_SIZE);
+	expect_table_perms(VA, 1);
 }
 
 Test(vm, permissions_kept)
@@ -80,30 +138,30 @@ Test(vm, permissions_kept)
 
 	for (size_t i = 0; i < ARRAY_SIZE(perms); i++) {
 		uint64_t va = VA + i * PAGE_SIZE;
-		cr_assert_eq(vm_map(pml4, va, 0x200000 + i * PAGE_SIZE,
-				    PAGE_SIZE, perms[i]),
-			     0);
+		expect_vm_map(va, 0x200000 + i * PAGE_SIZE, PAGE_SIZE, perms[i],
+			      0);
 		expect_map(va, 0x200000 + i * PAGE_SIZE, perms[i]);
 	}
 }
 
 Test(vm, map_2m_uses_large_page)
 {
-	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, LARGE_PAGE_SIZE, PTE_W), 0);
+	expect_vm_map(VA, 4 * MiB, LARGE_PAGE_SIZE, PTE_W, 0);
 	expect_map(VA, 4 * MiB, PTE_W | PTE_PS);
 	expect_map(VA + 0x12345, 4 * MiB + 0x12345, PTE_W | PTE_PS);
 	expect_unmapped(VA + LARGE_PAGE_SIZE);
-	cr_assert_null(vm_walk(pml4, VA, 1, false));
-	cr_assert_null(vm_walk(pml4, VA, 1, true));
-	pte_t *pde = vm_walk(pml4, VA, 2, false);
-	cr_assert_not_null(pde);
-	cr_assert_eq(*pde, 4 * MiB | PTE_P | PTE_W | PTE_PS);
+	expect_walk_null(VA, 1, false, "a 2 MiB page is in the way");
+	expect_walk_null(VA, 1, true, "a 2 MiB page is in the way");
+	pte_t *pde = expect_walk(VA, 2, false);
+	cr_assert_eq(*pde, 4 * MiB | PTE_P | PTE_W | PTE_PS,
+		     "va 0x%lx: PDE 0x%lx, want 0x%lx", VA, *pde,
+		     4 * MiB | PTE_P | PTE_W | PTE_PS);
+	expect_table_perms(VA, 2);
 }
 
 Test(vm, misaligned_pa_uses_small_pages)
 {
-	cr_assert_eq(vm_map(pml4, VA, 4 * MiB + PAGE_SIZE, LARGE_PAGE_SIZE, 0),
-		     0);
+	expect_vm_map(VA, 4 * MiB + PAGE_SIZE, LARGE_PAGE_SIZE, 0, 0);
 	expect_map(VA, 4 * MiB + PAGE_SIZE, 0);
 	expect_map(VA + LARGE_PAGE_SIZE - PAGE_SIZE, 6 * MiB, 0);
 }
@@ -114,7 +172,7 @@ Test(vm, mixed_range)
 		 size = LARGE_PAGE_SIZE + 4 * PAGE_SIZE;
 	hpa_t pa = 4 * MiB - 2 * PAGE_SIZE;
 
-	cr_assert_eq(vm_map(pml4, va, pa, size, PTE_W), 0);
+	expect_vm_map(va, pa, size, PTE_W, 0);
 	expect_map(va, pa, PTE_W);
 	expect_map(va + PAGE_SIZE, pa + PAGE_SIZE, PTE_W);
 	expect_map(VA, 4 * MiB, PTE_W | PTE_PS);
@@ -127,61 +185,71 @@ Test(vm, mixed_range)
 
 Test(vm, remap_is_refused)
 {
-	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, PAGE_SIZE, PTE_W), 0);
-	cr_assert_eq(vm_map(pml4, VA, 8 * MiB, PAGE_SIZE, PTE_W), -E_EXISTS);
+	expect_vm_map(VA, 4 * MiB, PAGE_SIZE, PTE_W, 0);
+	expect_vm_map(VA, 8 * MiB, PAGE_SIZE, PTE_W, -E_EXISTS);
 	/* Partial overlap: nothing of the new range gets mapped. */
-	cr_assert_eq(vm_map(pml4, VA - 3 * PAGE_SIZE, 8 * MiB, 4 * PAGE_SIZE,
-			    PTE_W),
-		     -E_EXISTS);
+	expect_vm_map(VA - 3 * PAGE_SIZE, 8 * MiB, 4 * PAGE_SIZE, PTE_W,
+		      -E_EXISTS);
 	expect_unmapped(VA - 3 * PAGE_SIZE);
+	expect_unmapped(VA - 2 * PAGE_SIZE);
 	expect_map(VA, 4 * MiB, PTE_W);
-	/* A large page over an existing small one. */
-	cr_assert_eq(vm_map(pml4, VA, 8 * MiB, LARGE_PAGE_SIZE, 0), -E_EXISTS);
-	cr_assert_eq(vm_map(pml4, VA + LARGE_PAGE_SIZE, 8 * MiB,
-			    LARGE_PAGE_SIZE, 0),
-		     0);
-	cr_assert_eq(vm_map(pml4, VA + LARGE_PAGE_SIZE + 5 * PAGE_SIZE,
-			    0x100000, PAGE_SIZE, 0),
-		     -E_EXISTS);
+	/* A large page over an existing small one, and the reverse. */
+	expect_vm_map(VA, 8 * MiB, LARGE_PAGE_SIZE, 0, -E_EXISTS);
+	expect_map(VA, 4 * MiB, PTE_W);
+	expect_vm_map(VA + LARGE_PAGE_SIZE, 8 * MiB, LARGE_PAGE_SIZE, 0, 0);
+	expect_vm_map(VA + LARGE_PAGE_SIZE + 5 * PAGE_SIZE, 0x100000, PAGE_SIZE,
+		      0, -E_EXISTS);
+	expect_map(VA + LARGE_PAGE_SIZE + 5 * PAGE_SIZE,
+		   8 * MiB + 5 * PAGE_SIZE, PTE_PS);
 }
 
 Test(vm, bad_arguments)
 {
-	cr_assert_eq(vm_map(pml4, VA + 1, 4 * MiB, PAGE_SIZE, 0), -E_INVAL);
-	cr_assert_eq(vm_map(pml4, VA, 4 * MiB + 8, PAGE_SIZE, 0), -E_INVAL);
-	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, 100, 0), -E_INVAL);
-	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, 0, 0), -E_INVAL);
-	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, PAGE_SIZE, 0x5000), -E_INVAL);
-	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, PAGE_SIZE, PTE_PS), -E_INVAL);
-	cr_assert_eq(vm_map(pml4, 0xfffffffffffff000ULL, 4 * MiB, 2 * PAGE_SIZE,
-			    0),
-		     -E_INVAL);
-	cr_assert_eq(vm_unmap(pml4, VA + 8, PAGE_SIZE), -E_INVAL);
+	size_t nfree = page_free_count();
+
+	expect_vm_map(VA + 1, 4 * MiB, PAGE_SIZE, 0, -E_INVAL);
+	expect_vm_map(VA, 4 * MiB + 8, PAGE_SIZE, 0, -E_INVAL);
+	expect_vm_map(VA, 4 * MiB, 100, 0, -E_INVAL);
+	expect_vm_map(VA, 4 * MiB, PAGE_SIZE + 100, 0, -E_INVAL);
+	expect_vm_map(VA, 4 * MiB, 0, 0, -E_INVAL);
+	expect_vm_map(VA, 4 * MiB, PAGE_SIZE, 0x5000, -E_INVAL);
+	expect_vm_map(VA, 4 * MiB, PAGE_SIZE, PTE_PS, -E_INVAL);
+	/* va + size and pa + size wrap around. */
+	expect_vm_map(0xfffffffffffff000ULL, 4 * MiB, 2 * PAGE_SIZE, 0,
+		      -E_INVAL);
+	expect_vm_map(VA, 0xfffffffffffff000ULL, 2 * PAGE_SIZE, 0, -E_INVAL);
+	expect_vm_unmap(VA + 8, PAGE_SIZE, -E_INVAL);
 	expect_unmapped(VA);
+	expect_unmapped(0xfffffffffffff000ULL);
+	expect_unmapped(0);
+	cr_assert_eq(page_free_count(), nfree,
+		     "rejected vm_map calls allocated %zu page tables",
+		     nfree - page_free_count());
 }
 
 Test(vm, unmap_4k)
 {
-	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, 3 * PAGE_SIZE, PTE_W), 0);
-	cr_assert_eq(vm_unmap(pml4, VA + PAGE_SIZE, PAGE_SIZE), 0);
+	expect_vm_map(VA, 4 * MiB, 3 * PAGE_SIZE, PTE_W, 0);
+	expect_vm_unmap(VA + PAGE_SIZE, PAGE_SIZE, 0);
 	expect_map(VA, 4 * MiB, PTE_W);
 	expect_unmapped(VA + PAGE_SIZE);
 	expect_map(VA + 2 * PAGE_SIZE, 4 * MiB + 2 * PAGE_SIZE, PTE_W);
 	/* Unmapping what is not mapped is fine; so is mapping it again. */
-	cr_assert_eq(vm_unmap(pml4, VA - 16 * MiB, 32 * MiB), 0);
+	expect_vm_unmap(VA - 16 * MiB, 32 * MiB, 0);
 	expect_unmapped(VA);
-	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, 3 * PAGE_SIZE, PTE_W), 0);
+	expect_vm_map(VA, 4 * MiB, 3 * PAGE_SIZE, PTE_W, 0);
 }
 
 Test(vm, unmap_splits_large_page)
 {
 	size_t nfree;
 
-	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, LARGE_PAGE_SIZE, PTE_W | PTE_NX),
-		     0);
+	expect_vm_map(VA, 4 * MiB, LARGE_PAGE_SIZE, PTE_W | PTE_NX, 0);
 	nfree = page_free_count();
-	cr_assert_eq(vm_unmap(pml4, VA + 5 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
-	cr_assert_eq(page_free_count(), nfree - 1, "one new page table");
+	expect_vm_unmap(VA + 5 * PAGE_SIZE, 2 * PAGE_SIZE, 0);
+	cr_assert_eq(page_free_count(), nfree - 1,
+		     "the split took %zd pages, want one new page table",
+		     (ssize_t)(nfree - page_free_count()));
 	for (int i = 0; i < 512; i++) {
 		uint64_t va = VA + i * PAGE_SIZE;
 		if (i == 5 || i == 6)
@@ -189,20 +257,18 @@ Test(vm, unmap_splits_large_page)
 		else
 			expect_map(va, 4 * MiB + i * PAGE_SIZE, PTE_W | PTE_NX);
 	}
-	cr_assert_not_null(vm_walk(pml4, VA, 1, false));
+	expect_walk(VA, 1, false);
 	/* The whole block goes; a large page fits there again. */
-	cr_assert_eq(vm_unmap(pml4, VA, LARGE_PAGE_SIZE), 0);
+	expect_vm_unmap(VA, LARGE_PAGE_SIZE, 0);
 	expect_unmapped(VA + 100 * PAGE_SIZE);
-	cr_assert_eq(vm_map(pml4, VA, 6 * MiB, LARGE_PAGE_SIZE, 0), 0);
+	expect_vm_map(VA, 6 * MiB, LARGE_PAGE_SIZE, 0, 0);
 	expect_map(VA + PAGE_SIZE, 6 * MiB + PAGE_SIZE, PTE_PS);
 }
 
 Test(vm, unmap_tail_of_large_page)
 {
-	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, 2 * LARGE_PAGE_SIZE, PTE_W), 0);
-	cr_assert_eq(vm_unmap(pml4, VA + LARGE_PAGE_SIZE - PAGE_SIZE,
-			      2 * PAGE_SIZE),
-		     0);
+	expect_vm_map(VA, 4 * MiB, 2 * LARGE_PAGE_SIZE, PTE_W, 0);
+	expect_vm_unmap(VA + LARGE_PAGE_SIZE - PAGE_SIZE, 2 * PAGE_SIZE, 0);
 	expect_map(VA, 4 * MiB, PTE_W);
 	expect_unmapped(VA + LARGE_PAGE_SIZE - PAGE_SIZE);
 	expect_unmapped(VA + LARGE_PAGE_SIZE);
@@ -212,13 +278,28 @@ Test(vm, unmap_tail_of_large_page)
 
 Test(vm, walk_without_create)
 {
-	cr_assert_null(vm_walk(pml4, VA, 1, false));
-	cr_assert_null(vm_walk(pml4, VA, 3, false));
-	cr_assert_not_null(vm_walk(pml4, VA, 4, false));
-	pte_t *pte = vm_walk(pml4, VA, 1, true);
-	cr_assert_not_null(pte);
-	cr_assert_eq(*pte, 0);
-	cr_assert_eq(vm_walk(pml4, VA, 1, false), pte);
+	size_t nfree = page_free_count();
+
+	expect_walk_null(VA, 1, false, "no tables and create is false");
+	expect_walk_null(VA, 3, false, "no PDPT and create is false");
+	cr_assert_eq(page_free_count(), nfree,
+		     "vm_walk with create false allocated %zu pages",
+		     nfree - page_free_count());
+	pte_t *pml4e = expect_walk(VA, 4, false);
+	cr_assert_eq(pml4e, (pte_t *)kva(pml4) + PT_INDEX(VA, 4),
+		     "vm_walk(va 0x%lx, level 4) is not the PML4's entry %lu",
+		     VA, (unsigned long)PT_INDEX(VA, 4));
+	pte_t *pte = expect_walk(VA, 1, true);
+	cr_assert_eq(*pte, 0, "va 0x%lx: new PTE is 0x%lx, want 0", VA, *pte);
+	cr_assert_eq(page_free_count(), nfree - 3,
+		     "vm_walk to level 1 in an empty PML4 allocated %zu "
+		     "pages, want 3 (PDPT, PD, PT)",
+		     nfree - page_free_count());
+	expect_table_perms(VA, 1);
+	cr_assert_eq(vm_walk(pml4, VA, 1, false), pte,
+		     "a second vm_walk of va 0x%lx found another PTE", VA);
+	cr_assert_eq(expect_walk(VA + PAGE_SIZE, 1, false), pte + 1,
+		     "va 0x%lx: the next page's PTE is not the next entry", VA);
 }
 
 Test(vm, out_of_memory)
@@ -226,9 +307,9 @@ Test(vm, out_of_memory)
 	size_t n = page_free_count();
 
 	while (n--)
-		cr_assert_neq(page_alloc(), 0);
-	cr_assert_null(vm_walk(pml4, VA, 1, true));
-	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, PAGE_SIZE, 0), -E_NO_MEM);
+		cr_assert_neq(page_alloc(), 0, "page_alloc ran out early");
+	expect_walk_null(VA, 1, true, "no memory for a page table");
+	expect_vm_map(VA, 4 * MiB, PAGE_SIZE, 0, -E_NO_MEM);
 	expect_unmapped(VA);
 }
 
@@ -236,18 +317,17 @@ Test(vm, out_of_memory_midway_rolls_back)
 {
 	/* Leave two pages: enough for the PDPT and PD, not for a PT. */
 	while (page_free_count() > 2)
-		cr_assert_neq(page_alloc(), 0);
-	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, LARGE_PAGE_SIZE + PAGE_SIZE, 0),
-		     -E_NO_MEM);
+		cr_assert_neq(page_alloc(), 0, "page_alloc ran out early");
+	expect_vm_map(VA, 4 * MiB, LARGE_PAGE_SIZE + PAGE_SIZE, 0, -E_NO_MEM);
 	expect_unmapped(VA);
 	expect_unmapped(VA + LARGE_PAGE_SIZE);
 }
 
 Test(vm, split_out_of_memory)
 {
-	cr_assert_eq(vm_map(pml4, VA, 4 * MiB, LARGE_PAGE_SIZE, 0), 0);
+	expect_vm_map(VA, 4 * MiB, LARGE_PAGE_SIZE, 0, 0);
 	while (page_free_count() > 0)
-		cr_assert_neq(page_alloc(), 0);
-	cr_assert_eq(vm_unmap(pml4, VA + PAGE_SIZE, PAGE_SIZE), -E_NO_MEM);
+		cr_assert_neq(page_alloc(), 0, "page_alloc ran out early");
+	expect_vm_unmap(VA + PAGE_SIZE, PAGE_SIZE, -E_NO_MEM);
 	expect_map(VA + PAGE_SIZE, 4 * MiB + PAGE_SIZE, PTE_PS);
 }

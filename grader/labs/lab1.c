@@ -9,6 +9,12 @@
 
 /* The function kernel/main.c faults in for selftest=fault. */
 #define FAULT_FUNCTION "main_selftest"
+/*
+ * trap_print's line for that fault: a supervisor read of the unmapped
+ * address 0xdead000 (error code 0), then cr2, the address read.
+ */
+#define FAULT_LINE "hvlab: exception 14 (#PF) err=0x0 rip=0x"
+#define FAULT_CR2  " cr2=0xdead000"
 /* What the kernel says when the machine has too little memory. */
 #define SMALL_MEMORY_MESSAGE "MiB of usable RAM; hvlab needs at least"
 
@@ -37,6 +43,11 @@ Test(lab1, fault_dump, .timeout = 400)
 		  "[wrong result] want an exception dump, got \"%s\"\n    log: "
 		  "%s",
 		  first, r->log);
+	cr_expect(strstr(first, FAULT_LINE) != NULL &&
+			  strstr(first, FAULT_CR2) != NULL,
+		  "[wrong result] trap_print: want \"" FAULT_LINE
+		  "...%s\", got \"%s\"",
+		  FAULT_CR2, first);
 	expect_output(r, FAULT_FUNCTION);
 	expect_failure_exit(r);
 }

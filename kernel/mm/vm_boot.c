@@ -15,6 +15,8 @@ extern char __data_start[], _end[];
 
 /* Where check_vm maps its test pages: just past the kernel image's slot. */
 #define CHECK_VM_VA (KERNBASE + KERN_MAX_SIZE)
+/* A lower-half address no table covers: only the runtime map is below 4 GiB. */
+#define CHECK_VM_EMPTY_VA 0x00007f0000000000ULL
 
 /* The page tables kpa() walks for kernel-image addresses. */
 static hpa_t vm_current_pml4(void)
@@ -134,6 +136,37 @@ void vm_init(const struct boot_info *bi)
 	vm_switch(kern_pml4);
 }
 
+/*
+ * Panics unless every intermediate entry above va's leaf at level is
+ * P|W|U with NX and PS clear: the leaf alone decides the permissions.
+ */
+static void check_vm_table_perms(uint64_t va, int level)
+{
+	const uint64_t want = PTE_P | PTE_W | PTE_U;
+
+	for (int l = 4; l > level; l--) {
+		pte_t *e = vm_walk(kern_pml4, va, l, false);
+		if (!e || (*e & (want | PTE_NX | PTE_PS)) != want)
+			panic("check_vm: vm_walk: level-%d entry above va %p "
+			      "is 0x%llx, want flags P|W|U",
+			      l, (void *)va, e ? (unsigned long long)*e : 0);
+	}
+}
+
+/* vm_walk without create on a va no table covers: NULL, no allocation. */
+static void check_vm_walk_empty(void)
+{
+	size_t nfree = page_free_count();
+
+	for (int l = 1; l <= 3; l++)
+		if (vm_walk(kern_pml4, CHECK_VM_EMPTY_VA, l, false) != NULL)
+			panic("check_vm: vm_walk(level %d, create false) of "
+			      "unmapped va %p did not return NULL",
+			      l, (void *)CHECK_VM_EMPTY_VA);
+	if (page_free_count() != nfree)
+		panic("check_vm: vm_walk with create false allocated pages");
+}
+
 static void check_vm_4k(uint64_t va)
 {
 	volatile uint64_t *p = (volatile uint64_t *)va;
@@ -143,11 +176,18 @@ static void check_vm_4k(uint64_t va)
 	assert(pa && pa2);
 	assert(vm_lookup(kern_pml4, va, &got, &perm) == -E_NOT_FOUND);
 	assert(vm_map(kern_pml4, va + 8, pa, PAGE_SIZE, PTE_W) == -E_INVAL);
+	assert(vm_map(kern_pml4, va, pa + 8, PAGE_SIZE, PTE_W) == -E_INVAL);
 	assert(vm_map(kern_pml4, va, pa, 100, PTE_W) == -E_INVAL);
+	assert(vm_map(kern_pml4, va, pa, 0, PTE_W) == -E_INVAL);
+	/* va + size wraps past the top of the address space. */
+	assert(vm_map(kern_pml4, -(uint64_t)PAGE_SIZE, pa, 2 * PAGE_SIZE,
+		      PTE_W) == -E_INVAL);
+	assert(vm_lookup(kern_pml4, 0, &got, &perm) == -E_NOT_FOUND);
 	assert(vm_map(kern_pml4, va, pa, PAGE_SIZE, PTE_W | PTE_NX) == 0);
 	assert(vm_lookup(kern_pml4, va + 0x123, &got, &perm) == 0);
 	assert(got == pa + 0x123 && (perm & PTE_W) && (perm & PTE_NX));
-	assert(!(perm & PTE_PS));
+	assert(!(perm & PTE_PS) && !(perm & PTE_U));
+	check_vm_table_perms(va, 1);
 	assert(vm_map(kern_pml4, va, pa2, PAGE_SIZE, PTE_W) == -E_EXISTS);
 	/* A range that only partly overlaps is refused as a whole. */
 	assert(vm_map(kern_pml4, va - PAGE_SIZE, pa2, 2 * PAGE_SIZE, PTE_W) ==
@@ -180,7 +220,10 @@ static void check_vm_2m(uint64_t va)
 	assert(vm_lookup(kern_pml4, va + 0x12345, &got, &perm) == 0);
 	assert(got == pa + 0x12345 && (perm & PTE_PS) && (perm & PTE_W));
 	assert(vm_walk(kern_pml4, va, 1, false) == NULL);
+	/* Creating must not replace the large page by a table either. */
+	assert(vm_walk(kern_pml4, va, 1, true) == NULL);
 	assert(vm_walk(kern_pml4, va, 2, false) != NULL);
+	check_vm_table_perms(va, 2);
 	p[0x3000 / 8] = 0xfeedULL;
 	assert(*(uint64_t *)kva(pa + 0x3000) == 0xfeedULL);
 	assert(vm_unmap(kern_pml4, va + PAGE_SIZE, PAGE_SIZE) == 0);
@@ -220,6 +263,7 @@ void check_vm(void)
 	size_t nfree = page_free_count();
 
 	check_vm_kernel();
+	check_vm_walk_empty();
 	check_vm_4k(CHECK_VM_VA + LARGE_PAGE_SIZE - 2 * PAGE_SIZE);
 	check_vm_2m(CHECK_VM_VA);
 	/* Only the page tables created for the test pages stay allocated. */
