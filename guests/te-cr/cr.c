@@ -47,7 +47,8 @@ static bool refused(int n, uint64_t v)
 	now = cr_read(n);
 	if (vec == T_GP && te_fault_err == 0 && now == old)
 		return true;
-	printf("  cr%d <- 0x%llx: vector %d error 0x%llx, cr%d 0x%llx -> "
+	printf("  te_emul_write_cr: cr%d <- 0x%llx: vector %d error 0x%llx, "
+	       "cr%d 0x%llx -> "
 	       "0x%llx\n",
 	       n, (unsigned long long)v, vec, (unsigned long long)te_fault_err,
 	       n, (unsigned long long)old, (unsigned long long)now);
@@ -63,8 +64,9 @@ static bool taken(int n, uint64_t v, uint64_t want)
 
 	if (vec == -1 && now == want)
 		return true;
-	printf("  cr%d <- 0x%llx: vector %d, reads 0x%llx, want 0x%llx\n", n,
-	       (unsigned long long)v, vec, (unsigned long long)now,
+	printf("  te_emul_write_cr: cr%d <- 0x%llx: vector %d, reads 0x%llx, "
+	       "want 0x%llx\n",
+	       n, (unsigned long long)v, vec, (unsigned long long)now,
 	       (unsigned long long)want);
 	return false;
 }

@@ -76,16 +76,23 @@ static volatile uint64_t gdt[9] = { 0, 0x00af9b000000ffffULL,
 static uint8_t tss[0x68];
 static uint64_t ldt[1];
 
-/* TE_TRY's result was vector want with error code err, or no fault. */
-static bool faulted(int vec, int want, uint64_t err)
+/*
+ * TE_TRY's result was vector want with error code err, or no fault; if
+ * not, says so with the name of the hypervisor function that decides.
+ */
+static bool faulted_in(const char *who, int vec, int want, uint64_t err)
 {
 	bool ok = vec == want && (want == -1 || te_fault_err == err);
 
 	if (!ok)
-		printf("  got vector %d error 0x%llx\n", vec,
-		       (unsigned long long)te_fault_err);
+		printf("  %s: got vector %d error 0x%llx, want %d error "
+		       "0x%llx\n",
+		       who, vec, (unsigned long long)te_fault_err, want,
+		       (unsigned long long)err);
 	return ok;
 }
+
+#define faulted(vec, want, err) faulted_in("te_emul_load_sel", vec, want, err)
 
 static void test_ltr(void)
 {
@@ -136,6 +143,9 @@ static void test_stores(void)
 	__asm__ volatile("lgdt %1; sgdt %0; lgdt %2"
 			 : "=m"(out)
 			 : "m"(g), "m"(mine));
+	if (out.limit != 0x1234 || out.base != 0x123456789000ULL)
+		printf("  te_emul_load_dtr: sgdt shows 0x%llx/0x%x\n",
+		       (unsigned long long)out.base, out.limit);
 	report(out.limit == 0x1234 && out.base == 0x123456789000ULL,
 	       "lgdt takes a 16-bit limit and a 64-bit base");
 }
@@ -167,7 +177,7 @@ static void test_msrs(void)
 			 : "c"(MSR_STAR), "a"(0x12345678), "d"(0x00230010));
 	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_STAR));
 	report(lo == 0x12345678 && hi == 0x00230010, "wrmsr/rdmsr STAR");
-	report(faulted(TE_TRY("rdmsr", "c"(0x12345678)), T_GP, 0),
+	report(faulted_in("rdmsr", TE_TRY("rdmsr", "c"(0x12345678)), T_GP, 0),
 	       "rdmsr of an unknown MSR is #GP(0)");
 }
 

@@ -129,7 +129,8 @@ static bool frame_ok(uint64_t rsp, uint64_t ip, uint64_t vif)
 		  !!(seen.flags & X86_FLAGS_IF) == vif;
 
 	if (!ok)
-		printf("  rsp 0x%llx: frame at 0x%llx: rip 0x%llx cs 0x%llx "
+		printf("  te_reflect: rsp 0x%llx: frame at 0x%llx: rip 0x%llx "
+		       "cs 0x%llx "
 		       "rflags 0x%llx rsp 0x%llx ss 0x%llx\n",
 		       (unsigned long long)rsp, (unsigned long long)seen_at,
 		       (unsigned long long)seen.ip, (unsigned long long)seen.cs,
@@ -150,16 +151,24 @@ static void test_frames(void)
 	for (int i = 0; i < 2; i++) {
 		outb(TE_PORT_VIF, 1);
 		AT_RSP("int $0x40", pads[i], rsp, next);
+		if (seen_vif)
+			printf("  te_reflect: an interrupt gate left IF set\n");
 		report(frame_ok(rsp, next, 1) && !seen_vif && te_vif(),
 		       "int $0x40 at rsp %% 16 = %u: frame and virtual IF",
 		       pads[i]);
 		AT_RSP("int $0x41", pads[i], rsp, next);
+		if (!seen_vif)
+			printf("  te_reflect: a trap gate cleared IF\n");
 		report(frame_ok(rsp, next, 1) && seen_vif,
 		       "trap gate at rsp %% 16 = %u: frame, IF left set",
 		       pads[i]);
 		outb(TE_PORT_VIF, 0);
 		seen_error = ~0ULL;
 		AT_RSP(".byte 0x48, 0x89, 0x01; nop", pads[i], rsp, next);
+		if (seen_error != 0x2)
+			printf("  te_reflect: #PF error code 0x%llx, want "
+			       "0x2\n",
+			       (unsigned long long)seen_error);
 		report(frame_ok(rsp, next - 4, 0) && seen_error == 0x2,
 		       "#PF at rsp %% 16 = %u: frame and error code 0x%llx",
 		       pads[i], (unsigned long long)seen_error);
