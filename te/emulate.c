@@ -3,7 +3,8 @@
  * (lab 2).  CLI, STI, IN/OUT/INS/OUTS to the domain's devices, MOV CR,
  * LGDT/LIDT/LLDT/LTR, INVLPG, WBINVD, PUSHF/POPF and the UMIP-trapped
  * SGDT/SIDT/SMSW/SLDT/STR run through x86_emulate against the virtual
- * CPU, with the callbacks below; IRETQ and INT3/INT n are emulated here.
+ * CPU, with the callbacks below; IRETQ, INT3/INT n and a prefixed CPUID
+ * are emulated here.
  * Guest memory is reached only through the p2m, with its bounds.
  */
 #include <inc/x86.h>
@@ -62,10 +63,50 @@ static int te_emul_read_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t *val)
 	return X86EMUL_OKAY;
 }
 
+/* The physical-address width: CR3 bits at and above it are reserved. */
+static unsigned te_maxphyaddr(void)
+{
+	if (cpuid(0x80000000, 0).eax < 0x80000008)
+		return 36;
+	return cpuid(0x80000008, 0).eax & 0xff;
+}
+
+/*
+ * CR3 keeps bits below MAXPHYADDR; with CR4.PCIDE, bit 63 asks not to
+ * flush and is not stored (SDM 3A 4.10.4.1).
+ */
+static int te_write_cr3(struct x86_emul_ctxt *c, uint64_t val)
+{
+	struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
+
+	if (t->vregs[VREG_CR4] & CR4_PCIDE)
+		val &= ~(1ULL << 63);
+	if (val >> te_maxphyaddr())
+		return x86_emul_raise(c, T_GP, true, 0);
+	t->vregs[VREG_CR3] = val;
+	return X86EMUL_OKAY;
+}
+
+/*
+ * CR4 takes only the bits this CPU has; PAE stays set in long mode, and
+ * PCIDE may be set only while CR3[11:0] is 0 (SDM 2, "MOV to CR").
+ */
+static int te_write_cr4(struct x86_emul_ctxt *c, uint64_t val)
+{
+	struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
+	uint64_t old = t->vregs[VREG_CR4];
+
+	if (!(val & CR4_PAE) || (val & ~cpuid_cr4_allowed()) ||
+	    ((val & ~old & CR4_PCIDE) && (t->vregs[VREG_CR3] & 0xfff)))
+		return x86_emul_raise(c, T_GP, true, 0);
+	t->vregs[VREG_CR4] = val;
+	return X86EMUL_OKAY;
+}
+
 /*
  * Virtual control registers.  The guest stays a 64-bit guest: CR0.PE/PG
- * and CR4.PAE cannot be cleared in long mode (#GP, SDM 3A 2.5); CR4 takes
- * only the bits this CPU has; CR3 is recorded (no guest paging in lab 2).
+ * and CR4.PAE cannot be cleared in long mode (#GP, SDM 3A 2.5); CR0.NW
+ * needs CD; CR3 is recorded (no guest paging in lab 2).
  */
 static int te_emul_write_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t val)
 {
@@ -74,19 +115,14 @@ static int te_emul_write_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t val)
 	switch (cr) {
 	case 0:
 		if ((val >> 32) ||
-		    (val & (CR0_PE | CR0_PG)) != (CR0_PE | CR0_PG))
+		    (val & (CR0_PE | CR0_PG)) != (CR0_PE | CR0_PG) ||
+		    ((val & CR0_NW) && !(val & CR0_CD)))
 			return x86_emul_raise(c, T_GP, true, 0);
 		t->vregs[VREG_CR0] = val | CR0_ET;
 		return X86EMUL_OKAY;
-	case 2:
-	case 3:
-		t->vregs[cr == 2 ? VREG_CR2 : VREG_CR3] = val;
-		return X86EMUL_OKAY;
-	case 4:
-		if (!(val & CR4_PAE) || (val & ~cpuid_cr4_allowed()))
-			return x86_emul_raise(c, T_GP, true, 0);
-		t->vregs[VREG_CR4] = val;
-		return X86EMUL_OKAY;
+	case 2: t->vregs[VREG_CR2] = val; return X86EMUL_OKAY;
+	case 3: return te_write_cr3(c, val);
+	case 4: return te_write_cr4(c, val);
 	case 8:
 		if (val > 15)
 			return x86_emul_raise(c, T_GP, true, 0);
@@ -110,17 +146,54 @@ static int te_emul_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
 	return X86EMUL_OKAY;
 }
 
-/* LLDT and LTR record the selector; a null TR is #GP(0) as on hardware. */
+/* System descriptor types (SDM 3A table 3-2, IA-32e mode). */
+#define TE_DESC_LDT	  0x2
+#define TE_DESC_TSS_AVAIL 0x9
+#define TE_DESC_TSS_BUSY  0xb
+
+/*
+ * LLDT and LTR (SDM 2): the selector must name a 16-byte system
+ * descriptor of the right type in the GDT: #GP(sel) if not, #NP(sel) if
+ * it is not present.  A null LDT selector unloads the LDT; a null TR is
+ * #GP(0).  LTR marks the TSS busy in the guest's GDT.
+ */
 static int te_emul_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
 			    uint16_t sel)
 {
 	struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
+	const struct vseg_desc *gdtr = &t->segs[VSEG_GDTR];
+	bool ltr = which == X86_DTR_TR;
+	uint16_t err = sel & 0xfffc;
+	uint64_t d[2];
+	unsigned type;
 
-	if (which == X86_DTR_TR && (sel & ~3) == 0)
-		return x86_emul_raise(c, T_GP, true, 0);
 	if (which != X86_DTR_LDT && which != X86_DTR_TR)
 		return X86EMUL_UNHANDLEABLE;
-	t->segs[which == X86_DTR_LDT ? VSEG_LDTR : VSEG_TR].sel = sel;
+	if (!(sel & 0xfffc) && ltr)
+		return x86_emul_raise(c, T_GP, true, 0);
+	if (!(sel & 0xfffc)) {
+		t->segs[VSEG_LDTR] = (struct vseg_desc){ .sel = sel };
+		return X86EMUL_OKAY;
+	}
+	if ((sel & 4) || (uint32_t)(sel | 7) + 8 > gdtr->limit ||
+	    te_read(te_ctxt_vcpu(c), gdtr->base + (sel & ~7), d, sizeof(d)) < 0)
+		return x86_emul_raise(c, T_GP, true, err);
+	type = (d[0] >> 40) & 0x1f; /* S and the type */
+	if (type != (ltr ? TE_DESC_TSS_AVAIL : TE_DESC_LDT) ||
+	    ((d[1] >> 40) & 0x1f) != 0)
+		return x86_emul_raise(c, T_GP, true, err);
+	if (!(d[0] & (1ULL << 47)))
+		return x86_emul_raise(c, T_NP, true, err);
+	if (ltr) {
+		d[0] |= (uint64_t)(TE_DESC_TSS_BUSY ^ TE_DESC_TSS_AVAIL) << 40;
+		te_write(te_ctxt_vcpu(c), gdtr->base + (sel & ~7), d, 8);
+	}
+	t->segs[ltr ? VSEG_TR : VSEG_LDTR] = (struct vseg_desc){
+		.sel = sel,
+		.limit = (uint32_t)((d[0] & 0xffff) | ((d[0] >> 32) & 0xf0000)),
+		.base = ((d[0] >> 16) & 0xffffff) |
+			((d[0] >> 32) & 0xff000000) | (d[1] << 32),
+	};
 	return X86EMUL_OKAY;
 }
 #else
@@ -166,7 +239,7 @@ static int te_emul_read_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
 	return X86EMUL_OKAY;
 }
 
-/* SLDT and STR under UMIP show the selectors LLDT and LTR recorded. */
+/* SLDT and STR under UMIP show the selectors LLDT and LTR loaded. */
 static int te_emul_read_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
 			    uint16_t *sel)
 {
@@ -191,9 +264,26 @@ static int te_emul_wbinvd(struct x86_emul_ctxt *c)
 }
 
 /*
- * IF lives in regs.rflags, which is the virtual RFLAGS.  Port I/O goes to
- * the domain's devices (kernel/dev/io.c): the same UART, exit device and
- * paravirtual ports an I/O exit would reach.
+ * The virtual IF is the vcpu's own, not the emulator's copy of RFLAGS:
+ * an OUT to TE_PORT_VIF (te/reflect.c) changes it in the middle of an
+ * instruction, and that must survive the write-back.
+ */
+static bool te_emul_get_if(struct x86_emul_ctxt *c)
+{
+	return te_ctxt_vcpu(c)->arch.te.vregs[VREG_RFLAGS] & X86_FLAGS_IF;
+}
+
+static void te_emul_set_if(struct x86_emul_ctxt *c, bool on)
+{
+	uint64_t *rflags = &te_ctxt_vcpu(c)->arch.te.vregs[VREG_RFLAGS];
+
+	*rflags = on ? *rflags | X86_FLAGS_IF :
+		       *rflags & ~(uint64_t)X86_FLAGS_IF;
+}
+
+/*
+ * Port I/O goes to the domain's devices (kernel/dev/io.c): the same UART,
+ * exit device and paravirtual ports an I/O exit would reach.
  */
 static const struct x86_emul_ops te_emul_ops = {
 	.read = te_emul_read,
@@ -208,6 +298,8 @@ static const struct x86_emul_ops te_emul_ops = {
 	.read_sel = te_emul_read_sel,
 	.invlpg = te_emul_invlpg,
 	.wbinvd = te_emul_wbinvd,
+	.get_if = te_emul_get_if,
+	.set_if = te_emul_set_if,
 };
 
 /* Runs the decoded instruction at rip through x86_emulate. */
@@ -231,7 +323,9 @@ void te_emulate(struct vcpu *v, const uint8_t *bytes, size_t avail,
 	if (r == X86EMUL_OKAY) {
 		memcpy(v->gprs, c.regs.gpr, sizeof(c.regs.gpr));
 		t->vregs[VREG_RIP] = c.regs.rip;
-		virt_reg_write(v, VREG_RFLAGS, c.regs.rflags);
+		virt_reg_write(v, VREG_RFLAGS,
+			       (c.regs.rflags & ~(uint64_t)X86_FLAGS_IF) |
+				       (t->vregs[VREG_RFLAGS] & X86_FLAGS_IF));
 	} else if (r == X86EMUL_EXCEPTION) {
 		virt_inject_exception(v, c.exc.vector, c.exc.has_error_code,
 				      c.exc.error_code);
@@ -267,4 +361,21 @@ void te_softint(struct vcpu *v, const struct x86_insn *in, uint64_t rip)
 	v->arch.te.vregs[VREG_RIP] = rip + in->length;
 	virt_inject_exception(v, in->opcode == 0xcc ? T_BP : (uint8_t)in->imm,
 			      false, 0);
+}
+
+/*
+ * CPUID after the emulation prefix (inc/public/te.h): the CPU the
+ * domain's policy describes (kernel/cpuid.c), as an SVM or VT-x guest
+ * sees it.  A bare CPUID runs on the real CPU at CPL 3.
+ */
+void te_cpuid(struct vcpu *v, const struct x86_insn *in, uint64_t rip)
+{
+	struct cpuid_regs r = cpuid_policy(v, (uint32_t)v->gprs[GPR_RAX],
+					   (uint32_t)v->gprs[GPR_RCX]);
+
+	v->gprs[GPR_RAX] = r.eax;
+	v->gprs[GPR_RBX] = r.ebx;
+	v->gprs[GPR_RCX] = r.ecx;
+	v->gprs[GPR_RDX] = r.edx;
+	v->arch.te.vregs[VREG_RIP] = rip + in->length;
 }

@@ -105,6 +105,8 @@ static bool te_decode_and_run(struct vcpu *v, uint64_t rip, unsigned skip)
 	else if (in.map == X86_MAP_1BYTE &&
 		 (in.opcode == 0xcc || in.opcode == 0xcd))
 		te_softint(v, &in, rip);
+	else if (skip && in.map == X86_MAP_0F && in.opcode == 0xa2)
+		te_cpuid(v, &in, rip);
 	else if (in.mnemonic != X86_INSN_OTHER)
 		te_emulate(v, bytes, avail, rip);
 	else
@@ -114,18 +116,19 @@ static bool te_decode_and_run(struct vcpu *v, uint64_t rip, unsigned skip)
 	return true;
 }
 
-/* ud2; "te" then PUSHF or POPF: the paravirtual emulation prefix. */
+/* ud2; "te" then PUSHF, POPF or CPUID: the paravirtual emulation prefix. */
 static bool te_prefixed(struct vcpu *v, uint64_t rip)
 {
 	static const uint8_t prefix[TE_EMULATE_PREFIX_LEN] = { 0x0f, 0x0b, 0x74,
 							       0x65 };
-	uint8_t b[TE_EMULATE_PREFIX_LEN + 1];
+	uint8_t b[TE_EMULATE_PREFIX_LEN + 2];
+	const uint8_t *op = b + TE_EMULATE_PREFIX_LEN;
 
 	if (te_read(v, rip, b, sizeof(b)) < 0 ||
 	    memcmp(b, prefix, sizeof(prefix)) != 0)
 		return false;
-	b[0] = b[TE_EMULATE_PREFIX_LEN];
-	return b[0] == 0x9c || b[0] == 0x9d;
+	return op[0] == 0x9c || op[0] == 0x9d ||
+	       (op[0] == 0x0f && op[1] == 0xa2);
 }
 
 bool te_handle_trap(struct vcpu *v)

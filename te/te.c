@@ -243,6 +243,7 @@ static void te_inject_event(struct vcpu *v, const struct virt_event *ev)
 {
 	v->arch.te.event = *ev;
 	v->arch.te.event_valid = true;
+	v->arch.te.event_seen = true;
 }
 
 /* No nested paging: the domain's PML4 is built from its p2m. */
@@ -250,17 +251,29 @@ static void te_set_paging_root(struct vcpu *v, hpa_t root)
 {
 }
 
+/*
+ * The host trap is what the guest did; the event is what te made of it
+ * for the guest (a #GP(sel) from LTR, say), queued or last delivered.
+ */
 static void te_dump(struct vcpu *v)
 {
 	const struct te_vcpu *t = &v->arch.te;
 
 	cprintf("te: vcpu %d rip=%016llx rflags=%016llx (virtual IF %d) "
-		"last trap %llu err=0x%llx\n",
+		"last host trap %llu err=0x%llx\n",
 		v->id, (unsigned long long)t->vregs[VREG_RIP],
 		(unsigned long long)t->vregs[VREG_RFLAGS],
 		!!(t->vregs[VREG_RFLAGS] & X86_FLAGS_IF),
 		(unsigned long long)t->tf.trapno,
 		(unsigned long long)t->tf.err);
+	if (t->event_seen && t->event.has_error)
+		cprintf("  %s for the guest: vector %u err=0x%x\n",
+			t->event_valid ? "queued" : "last event",
+			t->event.vector, t->event.error);
+	else if (t->event_seen)
+		cprintf("  %s for the guest: vector %u\n",
+			t->event_valid ? "queued" : "last event",
+			t->event.vector);
 	trap_print_gprs(v->gprs);
 	cprintf("  virtual cr0=%llx cr3=%llx cr4=%llx idtr=%llx/%x\n",
 		(unsigned long long)t->vregs[VREG_CR0],

@@ -35,6 +35,7 @@ struct te_vcpu {
 	uint64_t ticks_seen; /* preempt_tick_count() at the last check */
 	uint64_t ticks_delivered;
 	bool event_valid; /* an exception queued by inject_event */
+	bool event_seen;  /* event holds one, queued or delivered */
 	struct virt_event event;
 	bool booted; /* the boot registers have been set up */
 };

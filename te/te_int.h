@@ -34,5 +34,7 @@ void te_emulate(struct vcpu *v, const uint8_t *bytes, size_t avail,
 void te_iret(struct vcpu *v, const struct x86_insn *in);
 /* emulate.c: INT3 or INT n at rip, queued for the guest's own IDT. */
 void te_softint(struct vcpu *v, const struct x86_insn *in, uint64_t rip);
+/* emulate.c: CPUID at rip after the emulation prefix, from the policy. */
+void te_cpuid(struct vcpu *v, const struct x86_insn *in, uint64_t rip);
 
 #endif

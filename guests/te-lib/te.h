@@ -50,4 +50,71 @@ static inline bool te_vif(void)
 	return inb(TE_PORT_VIF) & 1;
 }
 
+/* CPUID behind the emulation prefix: the CPU the hypervisor describes. */
+static inline struct cpuid_regs te_pv_cpuid(uint32_t leaf, uint32_t subleaf)
+{
+	struct cpuid_regs r;
+
+	__asm__ volatile(TE_EMULATE_PREFIX "cpuid"
+			 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+			 : "a"(leaf), "c"(subleaf));
+	return r;
+}
+
+/* The frame a 64-bit CPU pushes for a handler (SDM 3A 6.14.2). */
+struct te_frame {
+	uint64_t ip, cs, flags, sp, ss;
+};
+
+/*
+ * TE_TRY("insn", inputs...) runs one instruction and returns the vector
+ * of the #UD, #NP or #GP it raised (the error code in te_fault_err), or
+ * -1; the fault resumes after the instruction.  The instruction may
+ * clobber RAX and RDX (RDMSR does).  te_catch_faults() first.
+ */
+static volatile int te_fault_vec = -1;
+static volatile uint64_t te_fault_err;
+static volatile uint64_t te_resume __attribute__((used));
+
+#define TE_TRY(insn, ...)                                                    \
+	({                                                                   \
+		te_fault_vec = -1;                                           \
+		__asm__ volatile("leaq 1f(%%rip), %%r11;"                    \
+				 "movq %%r11, te_resume(%%rip);" insn "\n1:" \
+				 :                                           \
+				 : __VA_ARGS__                               \
+				 : "rax", "rdx", "r11", "memory");           \
+		te_fault_vec;                                                \
+	})
+
+__attribute__((interrupt, unused)) static void te_catch_gp(struct intr_frame *f,
+							   uintptr_t error)
+{
+	te_fault_vec = T_GP;
+	te_fault_err = error;
+	f->ip = te_resume;
+}
+
+__attribute__((interrupt, unused)) static void te_catch_np(struct intr_frame *f,
+							   uintptr_t error)
+{
+	te_fault_vec = T_NP;
+	te_fault_err = error;
+	f->ip = te_resume;
+}
+
+__attribute__((interrupt, unused)) static void te_catch_ud(struct intr_frame *f)
+{
+	te_fault_vec = T_UD;
+	te_fault_err = 0;
+	f->ip = te_resume;
+}
+
+static inline void te_catch_faults(void)
+{
+	idt_set(T_UD, te_catch_ud);
+	idt_set(T_NP, te_catch_np);
+	idt_set(T_GP, te_catch_gp);
+}
+
 #endif

@@ -21,10 +21,14 @@
  *	outb(TE_PORT_VIF, 1);			  "sti"
  *
  * or puts TE_EMULATE_PREFIX (ud2; "te") in front of PUSHF, POPF or CPUID
- * to have that one instruction emulated with the virtual IF, as Xen's
- * forced-emulation prefix does:
+ * to have that one instruction emulated, as Xen's forced-emulation prefix
+ * does: PUSHF and POPF with the virtual IF, CPUID with the CPU the
+ * hypervisor describes (a bare CPUID does not trap and shows the real
+ * one):
  *
  *	asm volatile(TE_EMULATE_PREFIX "pushfq; popq %0" : "=r"(flags));
+ *	asm volatile(TE_EMULATE_PREFIX "cpuid"
+ *		     : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf), "c"(0));
  */
 #ifndef INC_PUBLIC_TE_H
 #define INC_PUBLIC_TE_H
