@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <criterion/criterion.h>
 #include "internal.h"
 
@@ -327,4 +328,53 @@ const char *expect_dump(struct hv_run *r)
 		return "";
 	}
 	return r->lines[d].text;
+}
+
+/* Appends the lines of log that say what failed to buf (len bytes). */
+static void host_test_failures(const char *log, char *buf, size_t len)
+{
+	char line[512];
+	FILE *f = fopen(log, "r");
+	size_t n = 0;
+
+	while (f && fgets(line, sizeof(line), f) && n + sizeof(line) < len) {
+		if (strstr(line, "[FAIL]") ||
+		    strstr(line, "Assertion Failed") ||
+		    (strncmp(line, "[----]   ", 9) == 0 && line[9] > ' '))
+			n += (size_t)snprintf(buf + n, len - n, "  %s", line);
+	}
+	if (f)
+		fclose(f);
+}
+
+void expect_host_test(const char *name)
+{
+	char path[512], log[512], failed[4096] = "";
+	/* A fresh environment: Criterion's own would make it a worker. */
+	char *argv[] = { "env", "-i", path, "--jobs", "1", NULL };
+	int rc;
+
+	snprintf(path, sizeof(path), "%.300s/obj/grader/build.failed",
+		 grader_root());
+	if (access(path, F_OK) == 0)
+		cr_assert_fail(
+			"[build error] the tree did not build (run make; "
+			"see obj/grader/build.log)");
+	snprintf(path, sizeof(path), "%.300s/obj/tests/%s", grader_root(),
+		 name);
+	snprintf(log, sizeof(log), "%.300s/obj/grader/%s.log", grader_root(),
+		 name);
+	if (access(path, X_OK) != 0)
+		cr_assert_fail("[build error] obj/tests/%s missing (run make "
+			       "grade)",
+			       name);
+	rc = run_command(argv, log, 120);
+	if (rc == 0)
+		return;
+	host_test_failures(log, failed, sizeof(failed));
+	cr_assert_fail("[wrong result] obj/tests/%s %s (log: obj/grader/%s.log)"
+		       "\n%s",
+		       name,
+		       rc < 0 ? "crashed or timed out" : "has failing tests",
+		       name, failed);
 }

@@ -108,6 +108,11 @@ void expect_domain_exit(struct hv_run *r, const char *name, int status);
 void expect_output(struct hv_run *r, const char *text);
 /* A panic or exception dump was printed; returns its first line. */
 const char *expect_dump(struct hv_run *r);
+/*
+ * The host unit-test program obj/tests/NAME (built by make grade from the
+ * tree's own sources) passes; fails with its failed assertions.
+ */
+void expect_host_test(const char *name);
 
 /*
  * Queries for tests that assert in their own way: the first result line

@@ -25,6 +25,16 @@ Test(lab1, page_alloc, .timeout = 400)
 	expect_result(r, "check_page_alloc() succeeded!");
 }
 
+/*
+ * The allocator's contract beyond what the boot's self-check can see
+ * (page_free panics on a page past the array, a double free, a
+ * misaligned address): tests/test_page.c against the tree's page.c.
+ */
+Test(lab1, page_unit, .timeout = 200)
+{
+	expect_host_test("test_page");
+}
+
 Test(lab1, page_tables, .timeout = 400)
 {
 	struct hv_run *r = hv_boot(&(struct hv_cfg){ 0 });
