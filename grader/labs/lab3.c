@@ -38,6 +38,7 @@ static const struct hv_cfg ladder = {
 		GUEST("uart", "uart.elf", 16),
 		GUEST("msr", "msr.elf", 16),
 		GUEST("timer", "timer.elf", 16),
+		GUEST("exits", "exits.elf", 16),
 	},
 };
 
@@ -192,6 +193,31 @@ Test(lab3, timer, .timeout = 900)
 	};
 
 	expect_guest(hv_boot_group("ladder", &ladder), "timer", passes);
+}
+
+/*
+ * Registers after exits, from a long-mode guest: a bug in the world switch
+ * or an exit handler that the other rungs never see (one lost GPR, IN AL
+ * clearing RAX, CPUID leaving junk above EAX, a missing intercept).
+ */
+Test(lab3, exit_state, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"world switch (svm_vmrun / vmx_vmrun, LOAD_GUEST_GPRS, "
+		"SAVE_GUEST_GPRS): RAX-R15 kept across 4 OUT exits",
+		"exit_io: IN AL merges into RAX, other GPRs kept",
+		"exit_io: IN AX merges into RAX, other GPRs kept",
+		"exit_io: IN EAX zero-extends into RAX, other GPRs kept",
+		"exit_cpuid: CPUID clears the upper halves of RAX-RDX, other "
+		"GPRs kept",
+		"VMMCALL intercepted (vmcb_init_control / vmcs_init_controls): "
+		"RAX = -ENOSYS, other GPRs kept (0 #UD)",
+		"world switch (VMLOAD/VMSAVE): GS base and KernelGSBase "
+		"follow SWAPGS across exits (0 wrong)",
+		NULL
+	};
+
+	expect_guest(hv_boot_group("ladder", &ladder), "exits", passes);
 }
 
 Test(lab3, two_domains, .timeout = 900)
