@@ -210,6 +210,7 @@ Test(lab3, exit_state, .timeout = 900)
 		"exit_io: IN EAX zero-extends into RAX, other GPRs kept",
 		"exit_cpuid: CPUID clears the upper halves of RAX-RDX, other "
 		"GPRs kept",
+		"svm_insn_len: REX.W CPUID (48 0F A2) skipped as 3 bytes",
 		"VMMCALL intercepted (vmcb_init_control / vmcs_init_controls): "
 		"RAX = -ENOSYS, other GPRs kept (0 #UD)",
 		"world switch (VMLOAD/VMSAVE): GS base and KernelGSBase "

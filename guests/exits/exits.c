@@ -14,8 +14,24 @@
 #define ROUNDS		 4
 
 /* Register slots, the order the assembly below stores them in. */
-enum { RAX, RBX, RCX, RDX, RSI, RDI, RBP, R8, R9, R10, R11, R12, R13, R14,
-       R15, NREGS };
+enum {
+	RAX,
+	RBX,
+	RCX,
+	RDX,
+	RSI,
+	RDI,
+	RBP,
+	R8,
+	R9,
+	R10,
+	R11,
+	R12,
+	R13,
+	R14,
+	R15,
+	NREGS
+};
 
 static const char *const reg_names[NREGS] = {
 	"RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "R8",
@@ -31,7 +47,8 @@ __asm__(".macro EXIT_ROUND name, insn:vararg\n"
 	"	.text\n"
 	"	.globl \\name\n"
 	"\\name:\n"
-	"	push %rbx; push %rbp; push %r12; push %r13; push %r14; push %r15\n"
+	"	push %rbx; push %rbp; push %r12; push %r13; push %r14; push "
+	"%r15\n"
 	"	push %rsi\n"
 	"	mov 8(%rdi), %rbx; mov 16(%rdi), %rcx; mov 24(%rdi), %rdx\n"
 	"	mov 32(%rdi), %rsi; mov 48(%rdi), %rbp\n"
@@ -56,12 +73,13 @@ __asm__(".macro EXIT_ROUND name, insn:vararg\n"
 	"EXIT_ROUND exit_inw, inw $0x80, %ax\n"
 	"EXIT_ROUND exit_inl, inl $0x80, %eax\n"
 	"EXIT_ROUND exit_cpuid, cpuid\n"
+	"EXIT_ROUND exit_cpuid_rex, .byte 0x48, 0x0f, 0xa2\n"
 	"EXIT_ROUND exit_vmmcall, .byte 0x0f, 0x01, 0xd9\n"
 	".purgem EXIT_ROUND\n");
 
 typedef void exit_fn(const uint64_t *in, uint64_t *out);
 extern exit_fn exit_out, exit_inb, exit_inw, exit_inl, exit_cpuid,
-	exit_vmmcall;
+	exit_cpuid_rex, exit_vmmcall;
 
 static volatile unsigned ud_count;
 
@@ -161,6 +179,17 @@ static void cpuid_hv_round(const uint64_t *in, uint64_t *out)
 	exit_cpuid(regs, out);
 }
 
+/* The same with a REX.W prefix: a 3-byte CPUID the hypervisor must skip
+ * whole. */
+static void cpuid_rex_round(const uint64_t *in, uint64_t *out)
+{
+	uint64_t regs[NREGS];
+
+	memcpy(regs, in, sizeof(regs));
+	regs[RAX] = (in[RAX] & ~0xffffffffULL) | 0x40000000;
+	exit_cpuid_rex(regs, out);
+}
+
 static void check_cpuid(void)
 {
 	struct cpuid_regs l1 = cpuid(1, 0);
@@ -168,6 +197,8 @@ static void check_cpuid(void)
 	report(exit_check("cpuid", cpuid_hv_round, expect_cpuid) == 0,
 	       "exit_cpuid: CPUID clears the upper halves of RAX-RDX, other "
 	       "GPRs kept");
+	report(exit_check("rex.w cpuid", cpuid_rex_round, expect_cpuid) == 0,
+	       "svm_insn_len: REX.W CPUID (48 0F A2) skipped as 3 bytes");
 	if (!(l1.ecx & (1u << 26))) {
 		report_skip("exit_cpuid: subleaf: CPUID.1 offers no XSAVE");
 		return;
@@ -217,8 +248,7 @@ static void check_segment_state(void)
 		__asm__ volatile("swapgs" ::: "memory");
 		outb(PORT_EMPTY, 0);
 		bad += rdgs() != (i % 2 ? a : b);
-		bad += rdmsr(MSR_GS_BASE) !=
-		       (uintptr_t)(i % 2 ? &a : &b);
+		bad += rdmsr(MSR_GS_BASE) != (uintptr_t)(i % 2 ? &a : &b);
 		bad += rdmsr(MSR_KERNEL_GS_BASE) !=
 		       (uintptr_t)(i % 2 ? &b : &a);
 	}
