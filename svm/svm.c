@@ -8,6 +8,7 @@
 #include <kernel/kernel.h>
 #include <kernel/mm/page.h>
 #include <kernel/domain.h>
+#include <kernel/gdt.h>
 #include <svm/svm.h>
 #include <svm/vmcb.h>
 
@@ -28,6 +29,15 @@ static inline void clgi(void)
 static inline void stgi(void)
 {
 	__asm__ volatile("stgi" : : : "memory");
+}
+
+/* The host's TR selector: VMLOAD of the host area restores it. */
+static inline uint16_t svm_host_tr(void)
+{
+	uint16_t sel;
+
+	__asm__ volatile("str %0" : "=r"(sel));
+	return sel;
 }
 
 static int svm_cpu_enable(void)
@@ -140,6 +150,12 @@ static void svm_vcpu_run(struct vcpu *v)
 	svm_vmrun(v, v->arch.svm.vmcb_pa, svm_host_vmcb_pa);
 	stgi();
 	cli();
+	/* No guest can see the host's TR, FS, GS and syscall MSRs, so check
+	 * here that the world switch gave them back (IST stacks need TR). */
+	if (svm_host_tr() != GD_TSS)
+		panic("svm_vmrun: host TR 0x%x after the world switch: the "
+		      "host area was not VMLOADed",
+		      svm_host_tr());
 	vmcb->control.tlb_control = 0;
 	vmcb->control.eventinj = 0;
 	v->gprs[GPR_RAX] = vmcb->save.rax;

@@ -4,12 +4,34 @@
  * that triple-faults, one that spins forever, and bad configs and images
  * that must not stop the other domains.  Points: lab3.points.
  *
+ * A long-mode rung, exits, checks the registers after each kind of exit.
+ *
  * Each test runs on the selected vendor (VENDOR=svm: QEMU TCG -cpu max,
  * VENDOR=vmx: Bochs).  Boots are shared by groups of tests
  * (hv_boot_group), each test scoring its own domain, so that a Bochs run
  * needs four boots, not twelve.  Guests get the token through their
  * config's extra= line; their PASS, SUMMARY and the hypervisor's "domain
  * NAME: exit N" lines count only with it.
+ *
+ * Student bugs these tests catch (each applied to the reference, then
+ * make grade LAB=3; "(vmx)" under Bochs), bug: the tests that fail:
+ *   LOAD_GUEST_GPRS skips R15, SAVE_GUEST_GPRS skips RBP: long_mode,
+ *     exit_state; vmx_vmrun does not store guest RAX (vmx): the same
+ *   svm_vmrun: no VMSAVE after VMRUN, or no VMLOAD before: exit_state
+ *   svm_vmrun: no VMLOAD of the host area: all (svm_vcpu_run panics)
+ *   vmcb_init_control: no VMMCALL intercept; vmcs_init_controls: no #UD
+ *     in the exception bitmap (vmx): exit_state
+ *   vmcb_init_control: no HLT intercept: hostile_hang; no CR4 write
+ *     intercept: hostile_insn; no CR0 write intercept: long_mode,
+ *     hostile_insn; no INTR intercept: spin, two_domains
+ *   npt_build: leaves without U: every rung
+ *   svm_decode_io: port cut to 8 bits: uart; 32-bit size taken as
+ *     8-bit: hostile_io, exit_state
+ *   svm_insn_len ignores prefixes: exit_state (REX.W CPUID)
+ *   exit_io: IN AL/AX zero-extends, IN EAX keeps RAX[63:32]: exit_state
+ *   exit_cpuid: subleaf 0 always, or 32-bit register writes: exit_state
+ * Not caught, because no guest can tell: the same ASID for every domain
+ * (TCG flushes the TLB on each world switch).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -38,6 +60,7 @@ static const struct hv_cfg ladder = {
 		GUEST("uart", "uart.elf", 16),
 		GUEST("msr", "msr.elf", 16),
 		GUEST("timer", "timer.elf", 16),
+		GUEST("exits", "exits.elf", 16),
 	},
 };
 
@@ -192,6 +215,32 @@ Test(lab3, timer, .timeout = 900)
 	};
 
 	expect_guest(hv_boot_group("ladder", &ladder), "timer", passes);
+}
+
+/*
+ * Registers after exits, from a long-mode guest: a bug in the world switch
+ * or an exit handler that the other rungs never see (one lost GPR, IN AL
+ * clearing RAX, CPUID leaving junk above EAX, a missing intercept).
+ */
+Test(lab3, exit_state, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"world switch (svm_vmrun / vmx_vmrun, LOAD_GUEST_GPRS, "
+		"SAVE_GUEST_GPRS): RAX-R15 kept across 4 OUT exits",
+		"exit_io: IN AL merges into RAX, other GPRs kept",
+		"exit_io: IN AX merges into RAX, other GPRs kept",
+		"exit_io: IN EAX zero-extends into RAX, other GPRs kept",
+		"exit_cpuid: CPUID clears the upper halves of RAX-RDX, other "
+		"GPRs kept",
+		"svm_insn_len: REX.W CPUID (48 0F A2) skipped as 3 bytes",
+		"VMMCALL intercepted (vmcb_init_control / vmcs_init_controls): "
+		"RAX = -ENOSYS, other GPRs kept (0 #UD)",
+		"world switch (VMLOAD/VMSAVE): GS base and KernelGSBase "
+		"follow SWAPGS across exits (0 wrong)",
+		NULL
+	};
+
+	expect_guest(hv_boot_group("ladder", &ladder), "exits", passes);
 }
 
 Test(lab3, two_domains, .timeout = 900)
