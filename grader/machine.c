@@ -196,17 +196,19 @@ int machine_select(struct machine *m)
 	return 0;
 }
 
+/* Appends one formatted argument to argv (n) in buf (p, len). */
+#define ARG(...)                                                  \
+	do {                                                      \
+		argv[n++] = p;                                    \
+		p += snprintf(p, buf + len - p, __VA_ARGS__) + 1; \
+	} while (0)
+
 static int qemu_argv(const struct boot_job *job, char **argv, char *buf,
 		     size_t len)
 {
 	int n = 0;
 	char *p = buf;
 
-#define ARG(...)                                                  \
-	do {                                                      \
-		argv[n++] = p;                                    \
-		p += snprintf(p, buf + len - p, __VA_ARGS__) + 1; \
-	} while (0)
 	ARG("qemu-system-x86_64");
 	ARG("-machine");
 	ARG("q35");
@@ -240,7 +242,6 @@ static int qemu_argv(const struct boot_job *job, char **argv, char *buf,
 	ARG("cpu_reset");
 	ARG("-D");
 	ARG("%s/qemu-debug.log", job->dir);
-#undef ARG
 	argv[n] = NULL;
 	return p <= buf + len ? 0 : -1;
 }
@@ -256,11 +257,6 @@ static int bochs_argv(const struct boot_job *job, char **argv, char *buf,
 	int n = 0;
 	char *p = buf;
 
-#define ARG(...)                                                  \
-	do {                                                      \
-		argv[n++] = p;                                    \
-		p += snprintf(p, buf + len - p, __VA_ARGS__) + 1; \
-	} while (0)
 	ARG("%s/tools/bochs-start", grader_root());
 	ARG("-m");
 	ARG("%d", job->mem_mb);
@@ -270,7 +266,6 @@ static int bochs_argv(const struct boot_job *job, char **argv, char *buf,
 	ARG("serial.raw");
 	ARG("%s", job->dir);
 	ARG("%s", job->esp);
-#undef ARG
 	argv[n] = NULL;
 	return p <= buf + len ? 0 : -1;
 }

@@ -11,21 +11,6 @@
 #define CR4_BIT_RESERVED (1ULL << 15)
 #define CR4_TSD		 (1ULL << 2)
 
-static uint64_t cr_read(int n)
-{
-	uint64_t v = 0;
-
-	if (n == 0)
-		__asm__ volatile("mov %%cr0, %0" : "=r"(v));
-	else if (n == 3)
-		__asm__ volatile("mov %%cr3, %0" : "=r"(v));
-	else if (n == 4)
-		__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	else
-		__asm__ volatile("mov %%cr8, %0" : "=r"(v));
-	return v;
-}
-
 /* The vector MOV to CRn raised, or -1. */
 static int cr_write(int n, uint64_t v)
 {
@@ -41,10 +26,10 @@ static int cr_write(int n, uint64_t v)
 /* A write the CPU refuses: #GP(0), and CRn keeps its value. */
 static bool refused(int n, uint64_t v)
 {
-	uint64_t old = cr_read(n), now;
+	uint64_t old = te_read_cr(n), now;
 	int vec = cr_write(n, v);
 
-	now = cr_read(n);
+	now = te_read_cr(n);
 	if (vec == T_GP && te_fault_err == 0 && now == old)
 		return true;
 	printf("  te_emul_write_cr: cr%d <- 0x%llx: vector %d error 0x%llx, "
@@ -60,7 +45,7 @@ static bool refused(int n, uint64_t v)
 static bool taken(int n, uint64_t v, uint64_t want)
 {
 	int vec = cr_write(n, v);
-	uint64_t now = cr_read(n);
+	uint64_t now = te_read_cr(n);
 
 	if (vec == -1 && now == want)
 		return true;
@@ -73,7 +58,7 @@ static bool taken(int n, uint64_t v, uint64_t want)
 
 static void test_cr0(void)
 {
-	uint64_t cr0 = cr_read(0);
+	uint64_t cr0 = te_read_cr(0);
 
 	report(refused(0, cr0 | (1ULL << 32)), "cr0: bit 32 is #GP(0)");
 	report(refused(0, cr0 & ~CR0_PG), "cr0: clearing PG is #GP(0)");
@@ -85,7 +70,7 @@ static void test_cr0(void)
 		       taken(0, cr0 & ~CR0_ET, cr0 | CR0_ET),
 	       "cr0: TS, MP, CD with NW taken; ET stays 1");
 	__asm__ volatile("mov %0, %%cr0; clts" : : "r"(cr0 | CR0_TS));
-	report(cr_read(0) == cr0, "cr0: clts clears TS");
+	report(te_read_cr(0) == cr0, "cr0: clts clears TS");
 }
 
 /* MAXPHYADDR, CPUID.80000008H:EAX[7:0] (36 without the leaf). */
@@ -98,7 +83,7 @@ static unsigned maxphyaddr(void)
 
 static void test_cr3(void)
 {
-	uint64_t cr3 = cr_read(3), top = 1ULL << (maxphyaddr() - 1);
+	uint64_t cr3 = te_read_cr(3), top = 1ULL << (maxphyaddr() - 1);
 
 	report(refused(3, 1ULL << maxphyaddr()),
 	       "cr3: a bit at MAXPHYADDR is #GP(0)");
@@ -111,7 +96,7 @@ static void test_cr3(void)
 /* A CR4 bit is taken exactly when CPUID says the CPU has its feature. */
 static bool cr4_feature(uint64_t bit, bool has)
 {
-	uint64_t cr4 = cr_read(4);
+	uint64_t cr4 = te_read_cr(4);
 	bool ok = has ? taken(4, cr4 | bit, cr4 | bit) : refused(4, cr4 | bit);
 
 	cr_write(4, cr4);
@@ -121,7 +106,7 @@ static bool cr4_feature(uint64_t bit, bool has)
 static void test_cr4(void)
 {
 	struct cpuid_regs l1 = te_pv_cpuid(1, 0), l7 = te_pv_cpuid(7, 0);
-	uint64_t cr4 = cr_read(4);
+	uint64_t cr4 = te_read_cr(4);
 
 	report(refused(4, cr4 & ~CR4_PAE), "cr4: clearing PAE is #GP(0)");
 	report(refused(4, cr4 | CR4_BIT_RESERVED) &&

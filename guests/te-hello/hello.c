@@ -7,21 +7,6 @@
  */
 #include <guests/te-lib/te.h>
 
-static uint64_t read_cr(int n)
-{
-	uint64_t v = 0;
-
-	if (n == 0)
-		__asm__ volatile("mov %%cr0, %0" : "=r"(v));
-	else if (n == 3)
-		__asm__ volatile("mov %%cr3, %0" : "=r"(v));
-	else if (n == 4)
-		__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	else
-		__asm__ volatile("mov %%cr8, %0" : "=r"(v));
-	return v;
-}
-
 static void test_cpl(void)
 {
 	uint16_t cs;
@@ -42,19 +27,19 @@ static void test_if(void)
 
 static void test_crs(void)
 {
-	uint64_t cr0 = read_cr(0), cr4 = read_cr(4);
+	uint64_t cr0 = te_read_cr(0), cr4 = te_read_cr(4);
 
 	report((cr0 & 0x80000001) == 0x80000001,
 	       "virtual cr0 0x%llx has PE and PG", (unsigned long long)cr0);
 	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0 | 8));
-	report(read_cr(0) == (cr0 | 8), "mov to cr0 sets TS");
+	report(te_read_cr(0) == (cr0 | 8), "mov to cr0 sets TS");
 	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
 	__asm__ volatile("mov %0, %%cr3" : : "r"(0x5000ULL));
-	report(read_cr(3) == 0x5000, "mov to/from cr3");
+	report(te_read_cr(3) == 0x5000, "mov to/from cr3");
 	report(cr4 & 0x20, "virtual cr4 0x%llx has PAE",
 	       (unsigned long long)cr4);
 	__asm__ volatile("mov %0, %%cr8" : : "r"(7ULL));
-	report(read_cr(8) == 7, "mov to/from cr8 (TPR)");
+	report(te_read_cr(8) == 7, "mov to/from cr8 (TPR)");
 }
 
 /* A 64-bit system descriptor (SDM 3A 7.2.3, 9.2.3): two GDT entries. */

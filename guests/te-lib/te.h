@@ -118,3 +118,19 @@ static inline void te_catch_faults(void)
 }
 
 #endif
+
+/* CRn as the guest reads it (n = 0, 3, 4 or 8; te emulates the move). */
+static inline uint64_t te_read_cr(int n)
+{
+	uint64_t v = 0;
+
+	if (n == 0)
+		__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	else if (n == 3)
+		__asm__ volatile("mov %%cr3, %0" : "=r"(v));
+	else if (n == 4)
+		__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	else
+		__asm__ volatile("mov %%cr8, %0" : "=r"(v));
+	return v;
+}
