@@ -16,5 +16,10 @@ void fake_puts(const char *s);
 void fake_result(const struct boot_info *bi, const char *s);
 /* Powers off: QEMU isa-debug-exit, then the Bochs shutdown port. */
 void fake_exit(int status) __attribute__((noreturn));
+/*
+ * Triple-faults: with an empty IDT a breakpoint escalates to #GP, #DF
+ * and a CPU shutdown.
+ */
+void fake_triple_fault(void) __attribute__((noreturn));
 
 #endif

@@ -79,37 +79,53 @@ static bool faulted_in(const char *who, int vec, int want, uint64_t err)
 
 #define faulted(vec, want, err) faulted_in("te_emul_load_sel", vec, want, err)
 
+/* One LTR or LLDT of sel and the fault it must raise (vec -1: none). */
+struct sel_check {
+	uint16_t sel;
+	int vec;
+	uint32_t err;
+	const char *what;
+};
+
+/* After "ltr 0x18" succeeded: 0x18 is busy now. */
+static const struct sel_check ltr_checks[] = {
+	{ 0x18, T_GP, 0x18, "ltr of a busy TSS is #GP(0x18)" },
+	{ 0x08, T_GP, 0x08, "ltr of a code segment is #GP(0x8)" },
+	{ 0x28, T_GP, 0x28, "ltr of an LDT is #GP(0x28)" },
+	{ 0x1f, T_GP, 0x1c, "ltr of a selector in the LDT is #GP(0x1c)" },
+	{ 0x48, T_GP, 0x48, "ltr beyond the GDT limit is #GP(0x48)" },
+	{ 0x03, T_GP, 0, "ltr of a null selector is #GP(0)" },
+	{ 0x38, T_NP, 0x38, "ltr of a not-present TSS is #NP(0x38)" },
+};
+
+static const struct sel_check lldt_checks[] = {
+	{ 0x28, -1, 0, "lldt 0x28 loads the LDT" },
+	{ 0x18, T_GP, 0x18, "lldt of a TSS is #GP(0x18)" },
+	{ 0x10, T_GP, 0x10, "lldt of a data segment is #GP(0x10)" },
+	{ 0x48, T_GP, 0x48, "lldt beyond the GDT limit is #GP(0x48)" },
+};
+
+static void load_sel_checks(bool ltr, const struct sel_check *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++, c++) {
+		int vec = ltr ? TE_TRY("ltr %w0", "r"(c->sel)) :
+				TE_TRY("lldt %w0", "r"(c->sel));
+
+		report(faulted(vec, c->vec, c->err), "%s", c->what);
+	}
+}
+
 static void test_ltr(void)
 {
 	report(faulted(TE_TRY("ltr %w0", "r"(0x18)), -1, 0) &&
 		       ((gdt[3] >> 40) & 0xf) == 0xb,
 	       "ltr 0x18 loads the TSS and marks it busy");
-	report(faulted(TE_TRY("ltr %w0", "r"(0x18)), T_GP, 0x18),
-	       "ltr of a busy TSS is #GP(0x18)");
-	report(faulted(TE_TRY("ltr %w0", "r"(0x08)), T_GP, 0x08),
-	       "ltr of a code segment is #GP(0x8)");
-	report(faulted(TE_TRY("ltr %w0", "r"(0x28)), T_GP, 0x28),
-	       "ltr of an LDT is #GP(0x28)");
-	report(faulted(TE_TRY("ltr %w0", "r"(0x1f)), T_GP, 0x1c),
-	       "ltr of a selector in the LDT is #GP(0x1c)");
-	report(faulted(TE_TRY("ltr %w0", "r"(0x48)), T_GP, 0x48),
-	       "ltr beyond the GDT limit is #GP(0x48)");
-	report(faulted(TE_TRY("ltr %w0", "r"(0x3)), T_GP, 0),
-	       "ltr of a null selector is #GP(0)");
-	report(faulted(TE_TRY("ltr %w0", "r"(0x38)), T_NP, 0x38),
-	       "ltr of a not-present TSS is #NP(0x38)");
+	load_sel_checks(true, ltr_checks, ARRAY_SIZE(ltr_checks));
 }
 
 static void test_lldt(void)
 {
-	report(faulted(TE_TRY("lldt %w0", "r"(0x28)), -1, 0),
-	       "lldt 0x28 loads the LDT");
-	report(faulted(TE_TRY("lldt %w0", "r"(0x18)), T_GP, 0x18),
-	       "lldt of a TSS is #GP(0x18)");
-	report(faulted(TE_TRY("lldt %w0", "r"(0x10)), T_GP, 0x10),
-	       "lldt of a data segment is #GP(0x10)");
-	report(faulted(TE_TRY("lldt %w0", "r"(0x48)), T_GP, 0x48),
-	       "lldt beyond the GDT limit is #GP(0x48)");
+	load_sel_checks(false, lldt_checks, ARRAY_SIZE(lldt_checks));
 }
 
 /* SLDT, STR and SGDT trap only under UMIP; without it they show the host. */
