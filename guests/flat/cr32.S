@@ -5,6 +5,7 @@
  * and a permitted CR4 bit sticks.  Writes the number of the first failed
  * check to port 0xf4, 0 when all pass.  A flat binary entered at 0x8000.
  */
+#include "flat.h"
 #define GP_VECTOR	13
 
 	.code32
@@ -70,11 +71,7 @@ _start:
 	cmpl	$2, gp_count
 	jne	fail
 
-	mov	$0, %al
-fail:
-	outb	%al, $0xf4
-	hlt
-	jmp	fail
+	FLAT_EXIT
 
 /* #GP: count it and skip the 3-byte MOV to CRn that raised it. */
 gp_handler:

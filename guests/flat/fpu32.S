@@ -6,6 +6,7 @@
  * other domain's state leaked in, 0 otherwise.  A flat binary entered at
  * 0x8000.
  */
+#include "flat.h"
 #define EXITS	30000
 
 	.code32
@@ -33,8 +34,4 @@ _start:
 	cmp	%esi, %eax
 	mov	$1, %al
 	jne	fail
-	mov	$0, %al
-fail:
-	outb	%al, $0xf4
-	hlt
-	jmp	fail
+	FLAT_EXIT

@@ -6,6 +6,7 @@
  * pass.  A flat binary loaded and entered at 0x8000, code and data in one
  * section.
  */
+#include "flat.h"
 	.code16
 	.text
 	.globl _start
@@ -73,19 +74,6 @@ _start:
 	mov	$5, %al
 	jne	fail
 
-	mov	$0, %al
-fail:
-	outb	%al, $0xf4
-	hlt
-	jmp	fail
+	FLAT_EXIT
 
-msg1:	.ascii	"strio16: rep outsb\n"
-msg1_len = . - msg1
-msg3:	.ascii	"\n)1=FD( sdrawkcab bstuo per :61oirts"
-msg3_end:
-msg3_len = msg3_end - msg3
-msg4:	.ascii	"strio16: rep outsb with override\n"
-msg4_len = . - msg4
-	.balign	4
-buf:	.long	0
-qbyte:	.byte	'Q'
+	STRIO_DATA("strio16", "61oirts")

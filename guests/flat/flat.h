@@ -1,0 +1,35 @@
+/*
+ * flat.h - what the flat guests share (assembly only): the end of a run,
+ * and the data of the string I/O guests.
+ *
+ * Assembler macros: clang-format stays out.
+ */
+/* clang-format off */
+#ifndef GUESTS_FLAT_FLAT_H
+#define GUESTS_FLAT_FLAT_H
+
+/*
+ * Every check passed: exit status 0.  A failed check jumps to fail with
+ * its number in AL, which becomes the exit status (port 0xf4).
+ */
+#define FLAT_EXIT	mov $0, %al; fail: outb %al, $0xf4; hlt; jmp fail
+
+/*
+ * The strioNN guests' data: check 1's message, check 3's message written
+ * backwards (REVERSED: the guest's name reversed, so DF=1 prints it the
+ * right way round), check 4's message, a 4-byte input buffer, and the
+ * byte check 5 sends.
+ */
+#define STRIO_DATA(name, reversed)					\
+msg1:	.ascii	name, ": rep outsb\n";					\
+msg1_len = . - msg1;							\
+msg3:	.ascii	"\n)1=FD( sdrawkcab bstuo per :", reversed;		\
+msg3_end: ;								\
+msg3_len = msg3_end - msg3;						\
+msg4:	.ascii	name, ": rep outsb with override\n";			\
+msg4_len = . - msg4;							\
+	.balign	4;							\
+buf:	.long	0;							\
+qbyte:	.byte	'Q'
+
+#endif
