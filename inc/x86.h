@@ -171,6 +171,15 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 	return r;
 }
 
+/* The 12-character vendor or hypervisor signature in EBX, ECX, EDX. */
+static inline void cpuid_signature(const struct cpuid_regs *r, char sig[13])
+{
+	__builtin_memcpy(sig, &r->ebx, 4);
+	__builtin_memcpy(sig + 4, &r->ecx, 4);
+	__builtin_memcpy(sig + 8, &r->edx, 4);
+	sig[12] = '\0';
+}
+
 #define DEFINE_CR_ACCESSORS(n)                                             \
 	static inline uint64_t read_cr##n(void)                            \
 	{                                                                  \

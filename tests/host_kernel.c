@@ -124,3 +124,14 @@ const char *cmdline_get(const char *key)
 {
 	return NULL;
 }
+
+struct boot_info *host_page_init(void)
+{
+	struct boot_info *bi;
+
+	host_mem_init();
+	bi = host_bi_new();
+	host_bi_add(bi, 1 * MiB, 31 * MiB, BOOT_MEM_CONVENTIONAL);
+	page_init(bi);
+	return bi;
+}

@@ -24,6 +24,12 @@ void host_bi_add(struct boot_info *bi, uint64_t base, uint64_t size,
 		 uint32_t type);
 
 /*
+ * Fresh simulated memory whose 31 MiB from 1 MiB are handed to
+ * page_init; returns the boot_info, for the caller to free.
+ */
+struct boot_info *host_page_init(void);
+
+/*
  * Declares that the test ends in a panic whose message starts with prefix
  * (e.g. "page_free: double free"): that panic aborts without printing.
  * Any other panic is printed and exits with status 1, failing the test.

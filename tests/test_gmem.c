@@ -41,10 +41,7 @@ bool vcpu_long_mode(struct vcpu *vc)
 
 static void setup(void)
 {
-	host_mem_init();
-	bi = host_bi_new();
-	host_bi_add(bi, 1 * MiB, 31 * MiB, BOOT_MEM_CONVENTIONAL);
-	page_init(bi);
+	bi = host_page_init();
 	memset(&dom, 0, sizeof(dom));
 	memset(regs, 0, sizeof(regs));
 	cs = (struct vseg_desc){ 0x08, 0xc9b, ~0u, 0 };

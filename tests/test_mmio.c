@@ -102,10 +102,7 @@ static void setup(void)
 {
 	int i;
 
-	host_mem_init();
-	bi = host_bi_new();
-	host_bi_add(bi, 1 * MiB, 31 * MiB, BOOT_MEM_CONVENTIONAL);
-	page_init(bi);
+	bi = host_page_init();
 	memset(&dom, 0, sizeof(dom));
 	memset(regs, 0, sizeof(regs));
 	memset(&inj, 0, sizeof(inj));

@@ -17,10 +17,7 @@ static hpa_t pml4;
 
 static void setup(void)
 {
-	host_mem_init();
-	bi = host_bi_new();
-	host_bi_add(bi, 1 * MiB, 31 * MiB, BOOT_MEM_CONVENTIONAL);
-	page_init(bi);
+	bi = host_page_init();
 	pml4 = page_alloc();
 	cr_assert_neq(pml4, 0, "page_alloc gave no page for the PML4");
 }

@@ -17,10 +17,7 @@ void main(void)
 	struct cpuid_regs ext = cpuid(0x80000000, 0);
 	char sig[13];
 
-	memcpy(sig, &hv.ebx, 4);
-	memcpy(sig + 4, &hv.ecx, 4);
-	memcpy(sig + 8, &hv.edx, 4);
-	sig[12] = '\0';
+	cpuid_signature(&hv, sig);
 	report(l1.ecx & CPUID1_ECX_HYPERVISOR, "leaf 1: hypervisor bit set");
 	report(strncmp(sig, "hvlab", 5) == 0,
 	       "leaf 0x40000000: signature "

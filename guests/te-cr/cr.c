@@ -144,10 +144,7 @@ static void test_cpuid(void)
 	struct cpuid_regs r = te_pv_cpuid(0x40000000, 0);
 	char sig[13];
 
-	memcpy(sig, &r.ebx, 4);
-	memcpy(sig + 4, &r.ecx, 4);
-	memcpy(sig + 8, &r.edx, 4);
-	sig[12] = '\0';
+	cpuid_signature(&r, sig);
 	report(strcmp(sig, "hvlabhvlabhv") == 0 && r.eax >= 0x40000000,
 	       "prefixed cpuid: leaf 0x40000000 is \"%s\"", sig);
 }
