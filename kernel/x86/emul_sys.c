@@ -123,7 +123,7 @@ int x86_emul_clts(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = ops->read_cr(ctxt, 0, &cr0)) != X86EMUL_OKAY)
 		return r;
-	return ops->write_cr(ctxt, 0, cr0 & ~8ULL);
+	return ops->write_cr(ctxt, 0, cr0 & ~(uint64_t)CR0_TS);
 }
 
 /*
