@@ -14,6 +14,7 @@
 #include <kernel/load/config.h>
 #include <kernel/dev/io.h>
 #include <kernel/mm/p2m.h>
+#include <kernel/mm/shadow.h>
 #include <kernel/dev/uart.h>
 #include <kernel/dev/vlapic.h>
 #include <kernel/virt.h>
@@ -54,6 +55,7 @@ struct vcpu {
 	/* x87/SSE/AVX, XCR0 and debug registers: neither VMRUN nor VM entry
 	 * switches them, and the hypervisor itself never uses them. */
 	struct vcpu_xstate xs;
+	struct shadow_vcpu shadow; /* lab 4: when the domain shadows paging */
 	union {
 		struct svm_vcpu svm;
 		struct vmx_vcpu vmx;
@@ -79,6 +81,8 @@ struct domain {
 	char crash_reason[96]; /* valid when DOMAIN_CRASHED */
 	int restarts;
 	struct p2m p2m;
+	enum paging_mode paging; /* nested or shadow, never DEFAULT */
+	struct shadow_domain shadow;
 	struct io_handlers io;
 	struct uart uart;
 	int nvcpus;

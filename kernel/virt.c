@@ -7,6 +7,7 @@
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/virt.h>
+#include <kernel/mm/shadow.h>
 #include <kernel/x86/decode.h>
 
 /* The emulator indexes v->gprs and the segments by its own numbers. */
@@ -105,14 +106,20 @@ void virt_vcpu_run(struct vcpu *v)
 	v->domain->ops->vcpu_run(v);
 }
 
+/* Under shadow paging the core keeps CR0, CR3, CR4 and EFER (shadow.h). */
 uint64_t virt_reg_read(struct vcpu *v, enum vreg r)
 {
+	if (shadow_owns(v, r))
+		return shadow_reg_read(v, r);
 	return v->domain->ops->reg_read(v, r);
 }
 
 void virt_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 {
-	v->domain->ops->reg_write(v, r, val);
+	if (shadow_owns(v, r))
+		shadow_reg_write(v, r, val);
+	else
+		v->domain->ops->reg_write(v, r, val);
 }
 
 void virt_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out)
@@ -133,6 +140,17 @@ void virt_inject_event(struct vcpu *v, const struct virt_event *ev)
 void virt_set_paging_root(struct vcpu *v, hpa_t root)
 {
 	v->domain->ops->set_paging_root(v, root);
+}
+
+void virt_load_paging(struct vcpu *v, const struct paging_regs *guest,
+		      const struct paging_regs *hw)
+{
+	v->domain->ops->load_paging(v, guest, hw);
+}
+
+void virt_flush_tlb(struct vcpu *v)
+{
+	v->domain->ops->flush_tlb(v);
 }
 
 void virt_dump(struct vcpu *v)
@@ -195,6 +213,8 @@ const char *exit_kind_name(enum exit_kind k)
 		[EXIT_CR_ACCESS] = "cr",
 		[EXIT_SHUTDOWN] = "shutdown",
 		[EXIT_GPA_FAULT] = "gpa-fault",
+		[EXIT_PAGE_FAULT] = "page-fault",
+		[EXIT_INVLPG] = "invlpg",
 		[EXIT_INTR] = "intr",
 		[EXIT_INVALID_INSN] = "invalid-insn",
 		[EXIT_ENTRY_FAIL] = "entry-fail",

@@ -14,6 +14,7 @@
 
 struct vcpu;
 struct domain;
+struct paging_regs;
 
 /* Why the guest stopped running, vendor-neutral. */
 enum exit_kind {
@@ -30,6 +31,8 @@ enum exit_kind {
 	EXIT_INVALID_INSN, /* a virtualization instruction: #UD for guests */
 	EXIT_ENTRY_FAIL,   /* VMRUN/VMLAUNCH refused the guest state */
 	EXIT_XSETBV,	   /* XSETBV */
+	EXIT_PAGE_FAULT,   /* a guest #PF, intercepted for shadow paging */
+	EXIT_INVLPG,	   /* INVLPG, intercepted for shadow paging */
 	EXIT_UNKNOWN,	   /* anything else the backend cannot name */
 	EXIT_NKINDS
 };
@@ -154,6 +157,12 @@ struct exit_gpa_fault {
 	bool fetch;
 };
 
+/* A guest #PF (shadow paging): CR2 and the error code the CPU gave. */
+struct exit_page_fault {
+	gva_t la;
+	uint32_t error; /* PFEC_* */
+};
+
 struct vcpu_exit {
 	enum exit_kind kind;
 	uint64_t hw_code;  /* raw exit code/reason, for logs and dumps */
@@ -164,6 +173,8 @@ struct vcpu_exit {
 		struct exit_io io;
 		struct exit_cr cr;
 		struct exit_gpa_fault gpa;
+		struct exit_page_fault pf;
+		gva_t invlpg_la; /* EXIT_INVLPG: the linear address */
 	};
 };
 
@@ -188,6 +199,15 @@ struct virt_ops {
 	void (*inject_event)(struct vcpu *v, const struct virt_event *ev);
 	/* Points v at the nested paging root (NPT nCR3 / EPTP). */
 	void (*set_paging_root)(struct vcpu *v, hpa_t root);
+	/*
+	 * Shadow paging (lab 4, kernel/mm/shadow.h): loads the CR0, CR3, CR4
+	 * and EFER the CPU runs v with (hw), and the values the guest reads
+	 * without an exit (guest: VT-x's read shadows, te's virtual CRs).
+	 */
+	void (*load_paging)(struct vcpu *v, const struct paging_regs *guest,
+			    const struct paging_regs *hw);
+	/* Drops v's cached translations before its next entry. */
+	void (*flush_tlb)(struct vcpu *v);
 	/* Prints the control structure and guest state. */
 	void (*dump)(struct vcpu *v);
 };
@@ -219,6 +239,9 @@ void virt_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out);
 void virt_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in);
 void virt_inject_event(struct vcpu *v, const struct virt_event *ev);
 void virt_set_paging_root(struct vcpu *v, hpa_t root);
+void virt_load_paging(struct vcpu *v, const struct paging_regs *guest,
+		      const struct paging_regs *hw);
+void virt_flush_tlb(struct vcpu *v);
 void virt_dump(struct vcpu *v);
 
 /*

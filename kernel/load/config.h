@@ -16,6 +16,10 @@
  *   disk        [ "file:disk0.img,xvda,w" ]   PATH,VDEV,r|w ("file:" optional)
  *   vif         [ "mac=00:16:3e:00:00:01" ]   "" or mac=...
  *   on_crash    "destroy"    destroy | restart | preserve; default destroy
+ *   paging      "shadow"     shadow | nested (lab 4); default nested where
+ *                            the CPU has NPT/EPT, else shadow; te: shadow
+ *   shadow_pages 512         shadow page tables at most (4 KiB each),
+ *                            SHADOW_PAGES_MIN..MAX of kernel/mm/shadow.h
  *
  * For kernels that are not ELF or Multiboot (hvlab's additions):
  *
@@ -62,6 +66,13 @@ enum on_crash {
 	ON_CRASH_PRESERVE,
 };
 
+/* Who translates guest-linear addresses (lab 4). */
+enum paging_mode {
+	PAGING_DEFAULT, /* chosen by the hypervisor */
+	PAGING_NESTED,	/* NPT / EPT over the guest's own tables */
+	PAGING_SHADOW,	/* tables built by kernel/mm/shadow.c */
+};
+
 /* CPU mode at the guest's first instruction (see image.h for the state). */
 enum boot_mode {
 	BOOT_MODE_DEFAULT, /* chosen from the image format */
@@ -106,6 +117,8 @@ struct domain_config {
 	bool has_entry;
 	gpa_t entry;
 	enum boot_mode boot_mode;
+	enum paging_mode paging;
+	unsigned shadow_pages; /* 0: the default */
 };
 
 /*

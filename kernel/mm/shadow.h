@@ -1,0 +1,141 @@
+/*
+ * shadow.h - shadow paging (lab 4): the guest manages its own page tables,
+ * the hypervisor builds the tables the CPU really walks.
+ *
+ * A domain with paging = "shadow" (and every te domain) runs on tables that
+ * map guest-linear addresses straight to host pages: CR3 in the hardware
+ * is a shadow root the core owns, while the guest reads and writes its own
+ * CR0, CR3, CR4 and EFER through virt_reg_read/virt_reg_write (kept here).
+ * The backends (svm/, vmx/, te/) only intercept what the core needs and load
+ * the registers load_paging gives them (SDM 3A ch. 4, APM vol. 2 ch. 5 and
+ * 15.12-15.16 on the intercepts).
+ *
+ * The shadow is filled on demand.  A guest #PF is intercepted and the
+ * guest's own tables walked (setting A and D as the CPU would): if they
+ * forbid the access the #PF is the guest's and is injected with its exact
+ * error code and CR2; otherwise the fault exists only in the shadow and the
+ * missing entries are filled from the guest's (P, R/W, U/S, NX, PWT, PCD,
+ * G), through the p2m, and the guest retries.  A leaf is writable only
+ * when the guest's is, its D bit is already set and the page it maps is not
+ * one of the guest's page tables: those are write-protected, and a write
+ * to one is emulated and the shadow entries it changes dropped, so the
+ * shadow never holds a translation the guest's tables no longer give.
+ *
+ * Shadow tables are kept per guest address space (keyed by guest CR3, mode
+ * and view) so that switching back to one does not rebuild it, within a
+ * per-domain limit of shadow pages: when it is reached, the address space
+ * used least recently is dropped whole.
+ *
+ * The hardware format is 4-level for guests in long mode and for te, PAE
+ * otherwise (32-bit guest paging with 4 MiB pages, PAE, and paging off,
+ * shadowed as an identity map of guest RAM).
+ */
+#ifndef KERNEL_MM_SHADOW_H
+#define KERNEL_MM_SHADOW_H
+
+#include <inc/types.h>
+
+struct vcpu;
+struct domain;
+
+#define SHADOW_ROOTS	      16  /* guest address spaces kept at once */
+#define SHADOW_PAGES_DEFAULT  512 /* config key shadow_pages */
+#define SHADOW_PAGES_MIN      16
+#define SHADOW_PAGES_MAX      65536
+
+/* The registers the guest sees, and those the CPU runs it with. */
+struct paging_regs {
+	uint64_t cr0, cr3, cr4, efer;
+};
+
+struct shadow_page; /* private to shadow.c */
+
+/* One guest address space's shadow. */
+struct shadow_root {
+	uint64_t key;	    /* guest CR3 (PAE: its 32-byte PDPT address) */
+	uint8_t mode;	    /* enum shadow_mode, private to shadow.c */
+	bool user_view;	    /* te: the view for guest user mode */
+	bool used;	    /* slot holds a root */
+	hpa_t pa;	    /* the table CR3 points to */
+	uint64_t last_used; /* for the LRU choice */
+	unsigned npages;    /* shadow pages in this tree */
+};
+
+struct shadow_stats {
+	uint64_t fills;		/* hidden faults fixed by filling the shadow */
+	uint64_t guest_faults;	/* #PF injected into the guest */
+	uint64_t pt_writes;	/* emulated writes to guest page tables */
+	uint64_t mmio;		/* faults on MMIO, emulated */
+	uint64_t root_switches; /* CR3 writes and mode changes */
+	uint64_t evictions;	/* address spaces dropped for the limit */
+	uint64_t invlpg;
+};
+
+struct shadow_domain {
+	bool on;	     /* the domain uses shadow paging */
+	bool te;	     /* te: 4-level always, the hypervisor's upper half
+				mapped in every root, user and kernel views */
+	unsigned limit;	     /* shadow pages at most */
+	unsigned used, peak; /* shadow pages in use, most ever */
+	uint8_t maxphyaddr;  /* guest-physical address width, for RSVD */
+	struct shadow_page *pages; /* descriptors [limit] */
+	uint16_t *pt_count; /* per guest frame: shadow tables shadowing it */
+	struct shadow_root roots[SHADOW_ROOTS];
+	uint64_t clock; /* ticks once per root switch, for last_used */
+	struct shadow_stats stats;
+};
+
+struct shadow_vcpu {
+	struct paging_regs guest; /* what the guest reads */
+	int root;		  /* index in roots[], -1: none yet */
+	bool user_view;		  /* te: the guest runs in user mode */
+};
+
+/*
+ * Sets d up for shadow paging with at most limit shadow pages; te for a
+ * trap-and-emulate domain.  Returns 0, -E_INVAL (limit out of range) or
+ * -E_NO_MEM (nothing kept).
+ */
+int shadow_domain_init(struct domain *d, unsigned limit, bool te);
+
+/* Frees every shadow page of d. */
+void shadow_domain_destroy(struct domain *d);
+
+/* Whether the core keeps register r of v (CR0, CR3, CR4, EFER) here. */
+bool shadow_owns(struct vcpu *v, int vreg);
+
+/*
+ * The guest's value of CR0, CR3, CR4 or EFER, and a new one: checked by
+ * the caller as MOV to CRn / WRMSR would; the shadow switches to the root
+ * for the new mode and CR3 and hands the backend both views through
+ * virt_ops.load_paging.
+ */
+uint64_t shadow_reg_read(struct vcpu *v, int vreg);
+void shadow_reg_write(struct vcpu *v, int vreg, uint64_t val);
+
+/*
+ * A #PF the guest took at linear address la with the CPU's error code
+ * pfec (PFEC_*, U as the guest's privilege level): fills the shadow and
+ * returns with the guest to retry; or injects the guest's own #PF; or
+ * emulates the instruction (a write to a guest page table, an access that
+ * only the emulator may complete, MMIO); or crashes the domain (memory
+ * outside guest RAM, a loop in the guest's tables).
+ */
+void shadow_page_fault(struct vcpu *v, gva_t la, uint32_t pfec);
+
+/* INVLPG la: drops its shadow entry and the CPU's translation. */
+void shadow_invlpg(struct vcpu *v, gva_t la);
+
+/*
+ * The hypervisor wrote guest-physical [gpa, gpa + len) of d (an emulated
+ * instruction, a device): shadow entries made from it are dropped.
+ */
+void shadow_written(struct domain *d, gpa_t gpa, size_t len);
+
+/* te: the guest changed privilege level; picks the matching view. */
+void shadow_set_user_view(struct vcpu *v, bool user);
+
+/* Prints shadow page counts and statistics, for the summary and dumps. */
+void shadow_print(struct domain *d);
+
+#endif
