@@ -10,13 +10,13 @@
 #include <guests/lib/pt.h>
 
 /* Test pages: one 4 KiB page each from VA_BASE, large pages above. */
-#define VA_BASE		0x40000000
-#define TEST_VA(n)	(VA_BASE + (n) * PT_PAGE)
-#define VA_LARGE	(VA_BASE + 8 * MiB)
-#define VA_LARGE_RSVD	(VA_BASE + 12 * MiB)
-#define PA_LARGE	(8 * MiB) /* 4 MiB of RAM above the guest's image */
-#define USER_VEC	0x80	  /* INT from CPL 3 back to the kernel */
-#define PF_NONE		0xffffffffu
+#define VA_BASE	      0x40000000
+#define TEST_VA(n)    (VA_BASE + (n)*PT_PAGE)
+#define VA_LARGE      (VA_BASE + 8 * MiB)
+#define VA_LARGE_RSVD (VA_BASE + 12 * MiB)
+#define PA_LARGE      (8 * MiB) /* 4 MiB of RAM above the guest's image */
+#define USER_VEC      0x80	/* INT from CPL 3 back to the kernel */
+#define PF_NONE	      0xffffffffu
 
 /* The address space the tests run in (main.c). */
 extern uintptr_t as0;

@@ -114,7 +114,8 @@ static bool cow_fix(uintptr_t cr2, uint32_t err)
 		return false;
 	copy = pt_alloc();
 	memcpy((void *)copy,
-	       (void *)(uintptr_t)pte_addr(pte_get(pt_walk(root, page, &level))),
+	       (void *)(uintptr_t)pte_addr(
+		       pte_get(pt_walk(root, page, &level))),
 	       PT_PAGE);
 	pt_map(root, page, copy, PTE_W);
 	cow_faults++;
@@ -203,8 +204,7 @@ void test_user(void)
 		    pt_mode_name());
 }
 #else
-static void user_fault(bool write, uintptr_t va, uint32_t err,
-		       const char *what)
+static void user_fault(bool write, uintptr_t va, uint32_t err, const char *what)
 {
 	bool fault = probe_user(write, va, NULL);
 
@@ -223,8 +223,8 @@ void test_user(void)
 	pt_map(as0, ro, page_with(0x5555), PTE_U);
 	fault = probe_user(false, ro, &v);
 	report(!fault && v == 0x5555,
-	       "%s: U/S: a user read of a user page reads 0x%x",
-	       pt_mode_name(), v);
+	       "%s: U/S: a user read of a user page reads 0x%x", pt_mode_name(),
+	       v);
 	user_fault(false, TEST_VA(VA_USER_S), PFEC_U | PFEC_P,
 		   "user read of a supervisor page");
 	user_fault(true, ro, PFEC_U | PFEC_W | PFEC_P,
@@ -254,7 +254,8 @@ void test_wp(void)
 
 void test_large(void)
 {
-	uintptr_t size = pt_large_size(), off[3] = { 0, size / 2 + 4, size - 4 };
+	uintptr_t size = pt_large_size(),
+		  off[3] = { 0, size / 2 + 4, size - 4 };
 	unsigned bad = 0;
 	int level = 1;
 

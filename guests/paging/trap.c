@@ -79,7 +79,7 @@ bool probe_exec(uintptr_t va)
 	unsigned n = probe_start();
 
 	__asm__ volatile(MOVP " $1f, %[fix]\n\tmovl $1f, %%ecx\n\t"
-			 "jmp *%[va]\n1:"
+			      "jmp *%[va]\n1:"
 			 : [fix] "=m"(pf_fixup)
 			 : [va] "r"(va)
 			 : "ecx", "memory");
