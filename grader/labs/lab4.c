@@ -49,10 +49,10 @@ static const struct {
 };
 #define N_CHECKS (sizeof(paging_checks) / sizeof(paging_checks[0]))
 
-#define PAGING(name, image, extra, paging)                                 \
-	{                                                                  \
+#define PAGING(name, image, extra, paging)                                     \
+	{                                                                      \
 		name, "name   = \"" name "\"\nkernel = \"guests/" image "\"\n" \
-		      "extra  = \"" extra "\"\nmemory = 16\n" paging       \
+		      "extra  = \"" extra "\"\nmemory = 16\n" paging           \
 	}
 #define NESTED ""
 #define SHADOW "paging = \"shadow\"\n"
@@ -79,9 +79,9 @@ static const struct hv_cfg te = {
 	.domains = { PAGING("te-paging", "te-paging.elf", "", TE) },
 };
 
-#define HOSTILE(prefix, image, attack, paging)                              \
-	{                                                                   \
-		prefix attack, "name   = \"" prefix attack "\"\n"           \
+#define HOSTILE(prefix, image, attack, paging)                                \
+	{                                                                     \
+		prefix attack, "name   = \"" prefix attack "\"\n"             \
 			       "kernel = \"guests/" image "\"\nmemory = 16\n" \
 			       "extra  = \"attack=" attack "\"\n" paging      \
 	}
@@ -151,8 +151,8 @@ static void expect_clean(struct hv_run *r, const char *name,
 		  hv_diagnose(r));
 	snprintf(want, sizeof(want), "%s: FAIL: ", name);
 	l = find_prefix(r, want);
-	cr_expect(l == NULL, "[wrong result] %s\n    log: %s",
-		  l ? l->text : "", r->log);
+	cr_expect(l == NULL, "[wrong result] %s\n    log: %s", l ? l->text : "",
+		  r->log);
 	snprintf(want, sizeof(want), "%s: SUMMARY: ", name);
 	l = find_prefix(r, want);
 	cr_expect(l && strstr(l->text, " tests, 0 failed"),
@@ -162,8 +162,8 @@ static void expect_clean(struct hv_run *r, const char *name,
 }
 
 /* The workload in domain name passed every check of mode. */
-static void expect_paging(struct hv_run *r, const char *name,
-			  const char *mode, int where)
+static void expect_paging(struct hv_run *r, const char *name, const char *mode,
+			  int where)
 {
 	char buf[N_CHECKS][128];
 	const char *passes[N_CHECKS];
