@@ -174,6 +174,14 @@ static int domain_build(struct domain *d, char *err, size_t errlen)
 	r = domain_load(d, &gb, err, errlen);
 	if (r < 0)
 		return r;
+	if (d->paging == PAGING_SHADOW && gb.mode == BOOT_MODE_REAL &&
+	    d->ops->shadow_pe_only) {
+		snprintf(err, errlen,
+			 "paging \"shadow\": %s runs a real-mode guest "
+			 "(boot_mode \"real\") only with paging \"nested\"",
+			 d->ops->name);
+		return -E_NOT_SUPP;
+	}
 	r = virt_domain_init(d);
 	if (r == 0)
 		r = domain_init_vcpus(d, &gb);

@@ -104,7 +104,8 @@ static enum exit_kind vmx_decode_ud(struct vcpu *v)
 /*
  * 28.2.2: an exit for an exception or NMI; NMIs and #UD are intercepted,
  * and #PF under shadow paging: the qualification is the linear address
- * (table 28-1), the error code the one the CPU would have pushed.
+ * (table 28-1), the error code the one the CPU would have pushed.  Such a
+ * #PF leaves CR2 alone (27.1): the core sets VREG_CR2 when it injects one.
  */
 static enum exit_kind vmx_decode_exception(struct vcpu *v, uint64_t qual)
 {

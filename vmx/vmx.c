@@ -430,6 +430,7 @@ static void vmx_vcpu_run(struct vcpu *v)
 
 static const struct virt_ops vmx_ops = {
 	.name = "vmx",
+	.shadow_pe_only = true,
 	.cpu_enable = vmx_cpu_enable,
 	.domain_init = vmx_domain_init,
 	.domain_destroy = vmx_domain_destroy,
