@@ -110,10 +110,11 @@ static void vmx_write_efer(uint64_t efer)
 
 /*
  * With EPT, VM entry takes a PAE guest's PDPTEs from the VMCS (SDM 3C
- * 26.3.2.4; without EPT, under shadow paging, from CR3 itself), so a change to CR0, CR3, CR4 or EFER that hvlab emulates loads
+ * 26.3.2.4), so a change to CR0, CR3, CR4 or EFER that hvlab emulates loads
  * them from guest memory as MOV to CR would (SDM 3A 4.4.1).  PDPTEs
  * outside guest RAM read as not present; reserved bits fail the entry,
- * which crashes only this domain.
+ * which crashes only this domain.  Without EPT (shadow paging) the entry
+ * loads them from CR3 itself.
  */
 static void vmx_load_pdptes(struct vcpu *v)
 {
