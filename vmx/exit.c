@@ -118,7 +118,9 @@ static enum exit_kind vmx_decode_exception(struct vcpu *v, uint64_t qual)
 		return vmx_decode_ud(v);
 	if ((info & INTR_INFO_VECTOR_MASK) == T_PF) {
 		v->exit.pf.la = qual;
-		v->exit.pf.error = (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERROR);
+		v->exit.pf.error = (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERROR) &
+				   (PFEC_P | PFEC_W | PFEC_U | PFEC_RSVD |
+				    PFEC_I);
 		return EXIT_PAGE_FAULT;
 	}
 	return EXIT_UNKNOWN;
