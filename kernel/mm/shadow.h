@@ -34,14 +34,15 @@
 #define KERNEL_MM_SHADOW_H
 
 #include <inc/types.h>
+#include <kernel/load/config.h>
 
 struct vcpu;
 struct domain;
 
-#define SHADOW_ROOTS	      16  /* guest address spaces kept at once */
-#define SHADOW_PAGES_DEFAULT  512 /* config key shadow_pages */
-#define SHADOW_PAGES_MIN      16
-#define SHADOW_PAGES_MAX      65536
+#define SHADOW_ROOTS	     16	 /* guest address spaces kept at once */
+#define SHADOW_PAGES_DEFAULT 512 /* config key shadow_pages */
+#define SHADOW_PAGES_MIN     CONFIG_SHADOW_PAGES_MIN
+#define SHADOW_PAGES_MAX     CONFIG_SHADOW_PAGES_MAX
 
 /* The registers the guest sees, and those the CPU runs it with. */
 struct paging_regs {
@@ -59,6 +60,7 @@ struct shadow_root {
 	hpa_t pa;	    /* the table CR3 points to */
 	uint64_t last_used; /* for the LRU choice */
 	unsigned npages;    /* shadow pages in this tree */
+	uint64_t pdpte[4];  /* PAE: the guest's PDPTEs at the last CR3 load */
 };
 
 struct shadow_stats {
@@ -78,6 +80,7 @@ struct shadow_domain {
 	unsigned limit;	     /* shadow pages at most */
 	unsigned used, peak; /* shadow pages in use, most ever */
 	uint8_t maxphyaddr;  /* guest-physical address width, for RSVD */
+	bool page1gb;	     /* the guest's CPUID offers 1 GiB pages */
 	struct shadow_page *pages; /* descriptors [limit] */
 	uint16_t *pt_count; /* per guest frame: shadow tables shadowing it */
 	struct shadow_root roots[SHADOW_ROOTS];
