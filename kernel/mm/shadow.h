@@ -38,10 +38,10 @@
 struct vcpu;
 struct domain;
 
-#define SHADOW_ROOTS	      16  /* guest address spaces kept at once */
-#define SHADOW_PAGES_DEFAULT  512 /* config key shadow_pages */
-#define SHADOW_PAGES_MIN      16
-#define SHADOW_PAGES_MAX      65536
+#define SHADOW_ROOTS	     16	 /* guest address spaces kept at once */
+#define SHADOW_PAGES_DEFAULT 512 /* config key shadow_pages */
+#define SHADOW_PAGES_MIN     16
+#define SHADOW_PAGES_MAX     65536
 
 /* The registers the guest sees, and those the CPU runs it with. */
 struct paging_regs {
