@@ -6,8 +6,8 @@
  * guest use natively (under QEMU TCG -cpu max: SMEP/SMAP, UMIP, FSGSBASE,
  * ...); announce the emulated xAPIC (kernel/dev/vlapic.c); hide hardware
  * virtualization (VMX, SVM and its leaf) and what hvlab does not emulate
- * (x2APIC, MTRRs, MONITOR/MWAIT); set the hypervisor-present bit; answer
- * the hypervisor range.
+ * (x2APIC, MTRRs, MONITOR/MWAIT), and PCID and INVPCID from shadow-paged
+ * domains; set the hypervisor-present bit; answer the hypervisor range.
  *
  * XSAVE is offered with the state components x87, SSE, AVX and AVX-512
  * where the CPU has them (kernel/xstate.c switches every component per
@@ -40,6 +40,7 @@
 #define L1_EDX_MTRR	(1u << 12)
 #define L7_EBX_FSGSBASE (1u << 0)
 #define L7_EBX_SMEP	(1u << 7)
+#define L7_EBX_INVPCID	(1u << 10)
 #define L7_EBX_SMAP	(1u << 20)
 #define L7_EBX_AVX2	(1u << 5)
 #define L7_EBX_AVX512	0xdc230000u /* F, DQ, IFMA, PF, ER, CD, BW, VL */
@@ -71,6 +72,9 @@ static void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
 	if (!cpuid_has(XFEATURE_AVX))
 		r->ecx &= ~(L1_ECX_AVX | L1_ECX_FMA | L1_ECX_F16C);
 	r->ecx |= L1_ECX_HV;
+	/* Shadow roots are not tagged by PCID: CR4.PCIDE is refused. */
+	if (v->domain->shadow.on)
+		r->ecx &= ~L1_ECX_PCID;
 	r->edx &= ~L1_EDX_MTRR;
 	r->edx |= L1_EDX_APIC;
 	r->ebx = (r->ebx & 0x00ffffff) | ((uint32_t)v->id << 24);
@@ -89,8 +93,11 @@ static void cpuid_hv(uint32_t leaf, struct cpuid_regs *r)
 	memcpy(&r->edx, sig + 8, 4);
 }
 
-static void cpuid_leaf7(struct cpuid_regs *r)
+static void cpuid_leaf7(struct vcpu *v, struct cpuid_regs *r)
 {
+	/* INVPCID is not intercepted: the shadow could not see it. */
+	if (v->domain->shadow.on)
+		r->ebx &= ~L7_EBX_INVPCID;
 	if (!cpuid_has(XFEATURE_AVX))
 		r->ebx &= ~L7_EBX_AVX2;
 	if (!cpuid_has(XFEATURE_AVX512)) {
@@ -138,7 +145,7 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
 	case 1: cpuid_leaf1(v, &r); break;
 	case 7:
 		if (subleaf == 0)
-			cpuid_leaf7(&r);
+			cpuid_leaf7(v, &r);
 		break;
 	case 0x80000001:
 		r.ecx &= ~E1_ECX_SVM;

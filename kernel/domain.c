@@ -139,6 +139,28 @@ static int domain_init_vcpus(struct domain *d, const struct guest_boot *gb)
 	return 0;
 }
 
+/*
+ * Who translates d's guest-linear addresses (lab 4): nested paging by
+ * default on hardware (the backends' probes insist on NPT / EPT), shadow
+ * paging when the config asks and always for te, whose backend shadows
+ * once it loads shadow roots (load_paging).
+ */
+static int domain_paging(struct domain *d)
+{
+	const struct domain_config *c = d->config;
+	unsigned limit = c->shadow_pages ? c->shadow_pages :
+					   SHADOW_PAGES_DEFAULT;
+
+	d->paging = c->paging;
+	if (c->type == DOMAIN_TE)
+		d->paging = d->ops->load_paging ? PAGING_SHADOW : PAGING_NESTED;
+	else if (d->paging == PAGING_DEFAULT)
+		d->paging = PAGING_NESTED;
+	if (d->paging != PAGING_SHADOW)
+		return 0;
+	return shadow_domain_init(d, limit, c->type == DOMAIN_TE);
+}
+
 /* Builds d from its config; "reason" in err on failure. */
 static int domain_build(struct domain *d, char *err, size_t errlen)
 {
@@ -174,7 +196,9 @@ static int domain_build(struct domain *d, char *err, size_t errlen)
 	r = domain_load(d, &gb, err, errlen);
 	if (r < 0)
 		return r;
-	r = virt_domain_init(d);
+	r = domain_paging(d);
+	if (r == 0)
+		r = virt_domain_init(d);
 	if (r == 0)
 		r = domain_init_vcpus(d, &gb);
 	if (r < 0)
@@ -273,6 +297,7 @@ void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
 	cprintf("domain %s: crash: %s\n", d->name, d->crash_reason);
 	if (v)
 		virt_dump(v);
+	shadow_print(d);
 	result_printf("domain %s: crashed (%s)\n", d->name, d->crash_reason);
 }
 
@@ -287,6 +312,7 @@ void domain_destroy(struct domain *d)
 	}
 	if (d->ops)
 		virt_domain_destroy(d);
+	shadow_domain_destroy(d);
 	p2m_destroy(&d->p2m);
 	d->nvcpus = 0;
 }
@@ -340,11 +366,18 @@ static bool domain_create_file(const struct boot_info *bi,
 
 static void domain_summary(const struct domain *d)
 {
+	char paging[40] = "nested paging";
+
+	if (d->paging == PAGING_SHADOW)
+		snprintf(paging, sizeof(paging), "shadow paging, peak %u pages",
+			 d->shadow.peak);
 	if (d->state == DOMAIN_EXITED)
-		cprintf("summary: %s exited %d after %llu exits\n", d->name,
-			d->exit_status, (unsigned long long)d->vcpus[0].nexits);
+		cprintf("summary: %s exited %d after %llu exits (%s)\n",
+			d->name, d->exit_status,
+			(unsigned long long)d->vcpus[0].nexits, paging);
 	else
-		cprintf("summary: %s crashed: %s\n", d->name, d->crash_reason);
+		cprintf("summary: %s crashed: %s (%s)\n", d->name,
+			d->crash_reason, paging);
 }
 
 int domain_run_all(const struct boot_info *bi)

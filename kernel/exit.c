@@ -189,6 +189,10 @@ static int exit_cr4_write(struct vcpu *v, uint64_t val)
 	uint64_t allowed = cpuid_cr4_allowed() |
 			   (xstate_guest_mask() ? CR4_OSXSAVE : 0);
 
+	/* Shadow roots are not tagged by PCID (kernel/cpuid.c hides it). */
+	if (v->domain->shadow.on)
+		allowed &= ~CR4_PCIDE;
+
 	if ((val & ~allowed) || (lma && !(val & CR4_PAE)) ||
 	    (!lma && (val & CR4_PCIDE)))
 		return -E_INVAL;
@@ -210,17 +214,51 @@ static uint64_t exit_cr_value(struct vcpu *v, const struct exit_cr *x)
 	}
 }
 
+/*
+ * MOV to CR3 (shadow paging only): in 64-bit mode the bits above the
+ * guest's MAXPHYADDR are reserved (SDM 3A 4.5); elsewhere the upper half
+ * was dropped with the operand.
+ */
+static int exit_cr3_write(struct vcpu *v, uint64_t val)
+{
+	if (vcpu_long_mode(v) && (val >> v->domain->shadow.maxphyaddr))
+		return -E_INVAL;
+	virt_reg_write(v, VREG_CR3, val);
+	return 0;
+}
+
+/* MOV from CRn: the value the guest wrote (shadow paging keeps it). */
+static void exit_cr_read(struct vcpu *v, const struct exit_cr *x)
+{
+	uint64_t val;
+
+	if (x->cr == 0)
+		val = virt_reg_read(v, VREG_CR0);
+	else if (x->cr == 3)
+		val = virt_reg_read(v, VREG_CR3);
+	else if (x->cr == 4)
+		val = virt_reg_read(v, VREG_CR4);
+	else {
+		domain_crash(v->domain, v, "unexpected read of CR%d", x->cr);
+		return;
+	}
+	*gpr(v, x->gpr) = vcpu_long_mode(v) ? val : (uint32_t)val;
+	vcpu_skip_insn(v);
+}
+
 static void exit_cr_access(struct vcpu *v)
 {
 	const struct exit_cr *x = &v->exit.cr;
 	int r;
 
 	if (!x->write) {
-		domain_crash(v->domain, v, "unexpected read of CR%d", x->cr);
+		exit_cr_read(v, x);
 		return;
 	}
 	if (x->cr == 0)
 		r = exit_cr0_write(v, exit_cr_value(v, x));
+	else if (x->cr == 3 && v->domain->shadow.on)
+		r = exit_cr3_write(v, exit_cr_value(v, x));
 	else if (x->cr == 4)
 		r = exit_cr4_write(v, exit_cr_value(v, x));
 	else
@@ -238,7 +276,7 @@ static void exit_shutdown(struct vcpu *v)
 	domain_crash(v->domain, v, "triple fault");
 }
 
-static void exit_gpa_fault(struct vcpu *v)
+void exit_gpa_fault(struct vcpu *v)
 {
 	const struct exit_gpa_fault *f = &v->exit.gpa;
 	const struct io_range *r = io_mmio_find(v->domain, f->gpa);
@@ -257,6 +295,18 @@ static void exit_gpa_fault(struct vcpu *v)
 			     (unsigned long long)f->gpa,
 			     (unsigned long long)(p2m_size(&v->domain->p2m) >>
 						  20));
+}
+
+/* Shadow paging (kernel/mm/shadow.c): a guest #PF and INVLPG. */
+static void exit_page_fault(struct vcpu *v)
+{
+	shadow_page_fault(v, v->exit.pf.la, v->exit.pf.error);
+}
+
+static void exit_invlpg(struct vcpu *v)
+{
+	shadow_invlpg(v, v->exit.invlpg_la);
+	vcpu_skip_insn(v);
 }
 
 /* The host took its interrupt after the exit; the scheduler decides. */
@@ -309,6 +359,8 @@ static const exit_handler_fn exit_handlers[EXIT_NKINDS] = {
 	[EXIT_CR_ACCESS] = exit_cr_access,
 	[EXIT_SHUTDOWN] = exit_shutdown,
 	[EXIT_GPA_FAULT] = exit_gpa_fault,
+	[EXIT_PAGE_FAULT] = exit_page_fault,
+	[EXIT_INVLPG] = exit_invlpg,
 	[EXIT_INTR] = exit_intr,
 	[EXIT_INVALID_INSN] = exit_invalid_insn,
 	[EXIT_ENTRY_FAIL] = exit_entry_fail,

@@ -9,4 +9,10 @@ struct vcpu;
 /* Handles v->exit; the vcpu's state says whether it may go on. */
 void exit_dispatch(struct vcpu *v);
 
+/*
+ * The guest accessed guest-physical v->exit.gpa, which no RAM backs: an
+ * emulated device's range is emulated, anything else crashes the domain.
+ */
+void exit_gpa_fault(struct vcpu *v);
+
 #endif

@@ -1,7 +1,7 @@
 /*
  * exit.c - decoding a #VMEXIT into the core's vendor-neutral struct
  * vcpu_exit (AMD APM vol. 2, 15.6 "#VMEXIT", 15.10 "I/O Intercepts",
- * 15.11 "MSR Intercepts", 15.25.6 "Nested versus Guest Page Faults",
+ * 15.11 "MSR Intercepts", 15.12 "Exception Intercepts", 15.25.6 "Nested versus Guest Page Faults",
  * appendix C "SVM Intercept Exit Codes"), lab 3.  vmx/exit.c mirrors it.
  *
  * The length of the exiting instruction comes from nRIP when the CPU saves
@@ -13,6 +13,7 @@
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/mm/gmem.h>
+#include <kernel/dev/mmio.h>
 #include <svm/svm.h>
 #include <svm/vmcb.h>
 
@@ -104,6 +105,33 @@ static enum exit_kind svm_decode_npf(struct vcpu *v, uint64_t info1,
 	return EXIT_GPA_FAULT;
 }
 
+/*
+ * INVLPG (shadow paging): EXITINFO1 has the address only with decode
+ * assists (APM 15.33), which QEMU's TCG lacks, so the instruction is
+ * decoded and its operand's address computed as the CPU would.
+ */
+static enum exit_kind svm_decode_invlpg(struct vcpu *v)
+{
+	struct x86_insn in;
+
+	if (gmem_decode_insn(v, &in) < 0 ||
+	    !x86_insn_is(&in, X86_MAP_0F, 0x01, -1) || x86_insn_ext(&in) != 7 ||
+	    mmio_mem_linear(v, &in, &v->exit.invlpg_la) < 0)
+		return EXIT_UNKNOWN;
+	v->exit.insn_len = in.length;
+	return EXIT_INVLPG;
+}
+
+/* A guest #PF (shadow paging): error code in EXITINFO1, CR2 in EXITINFO2. */
+static enum exit_kind svm_decode_pf(struct vcpu *v, uint64_t info1,
+				    uint64_t info2)
+{
+	v->exit.pf.la = info2;
+	v->exit.pf.error = (uint32_t)info1 &
+			   (PFEC_P | PFEC_W | PFEC_U | PFEC_RSVD | PFEC_I);
+	return EXIT_PAGE_FAULT;
+}
+
 static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 				    uint64_t info1, uint64_t info2)
 {
@@ -127,6 +155,8 @@ static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 		return svm_decode_fixed(v, EXIT_XSETBV, X86_MAP_0F, 0x01, 0xd1);
 	case VMEXIT_IOIO: return svm_decode_io(v, info1, info2);
 	case VMEXIT_NPF: return svm_decode_npf(v, info1, info2);
+	case VMEXIT_EXCP_BASE + T_PF: return svm_decode_pf(v, info1, info2);
+	case VMEXIT_INVLPG: return svm_decode_invlpg(v);
 	case VMEXIT_SHUTDOWN: return EXIT_SHUTDOWN;
 	case VMEXIT_INTR:
 	case VMEXIT_NMI:

@@ -7,6 +7,7 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
+#include <kernel/mm/shadow.h>
 #include <svm/svm.h>
 #include <svm/vmcb.h>
 
@@ -133,4 +134,31 @@ void svm_set_paging_root(struct vcpu *v, hpa_t root)
 {
 	v->arch.svm.vmcb->control.n_cr3 = root;
 	v->arch.svm.vmcb->control.np_control |= NP_ENABLE;
+}
+
+/*
+ * Shadow paging: the CPU runs on hw; the guest's own values stay in the
+ * core, which intercepts every access to them.  EFER.LME reaches the VMCB
+ * only with CR0.PG and CR4.PAE, both always set here (see svm_reg_read).
+ * The CPU saw none of these writes, so a change flushes the guest's TLB.
+ */
+void svm_load_paging(struct vcpu *v, const struct paging_regs *guest,
+		     const struct paging_regs *hw)
+{
+	struct vmcb_save *s = &v->arch.svm.vmcb->save;
+	uint64_t efer = hw->efer | EFER_SVME;
+
+	if (s->cr0 != hw->cr0 || s->cr3 != hw->cr3 || s->cr4 != hw->cr4 ||
+	    s->efer != efer)
+		svm_flush_tlb(v);
+	s->cr0 = hw->cr0;
+	s->cr3 = hw->cr3;
+	s->cr4 = hw->cr4;
+	s->efer = efer;
+}
+
+/* TLB_CONTROL flushes at the next VMRUN; a new CR3 in the VMCB does not. */
+void svm_flush_tlb(struct vcpu *v)
+{
+	v->arch.svm.vmcb->control.tlb_control = TLB_CONTROL_FLUSH_ALL;
 }

@@ -70,6 +70,8 @@ static int svm_domain_init(struct domain *d)
 	d->arch.svm.asid = (uint32_t)d->id + 1;
 	if (d->arch.svm.asid >= svm_caps.nasids)
 		return -E_RANGE;
+	if (d->paging == PAGING_SHADOW)
+		return 0;
 	return npt_build(d);
 }
 
@@ -178,6 +180,8 @@ static const struct virt_ops svm_ops = {
 	.seg_write = svm_seg_write,
 	.inject_event = svm_inject_event,
 	.set_paging_root = svm_set_paging_root,
+	.load_paging = svm_load_paging,
+	.flush_tlb = svm_flush_tlb,
 	.dump = vmcb_dump,
 };
 

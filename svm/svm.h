@@ -12,6 +12,7 @@ struct vcpu;
 struct domain;
 struct vmcb;
 struct virt_event;
+struct paging_regs;
 
 struct svm_vcpu {
 	struct vmcb *vmcb; /* the guest's VMCB (direct-map address) */
@@ -62,6 +63,10 @@ void svm_reg_write(struct vcpu *v, enum vreg r, uint64_t val);
 void svm_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out);
 void svm_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in);
 void svm_set_paging_root(struct vcpu *v, hpa_t root);
+/* regs.c: shadow paging's registers into the VMCB, and a TLB flush. */
+void svm_load_paging(struct vcpu *v, const struct paging_regs *guest,
+		     const struct paging_regs *hw);
+void svm_flush_tlb(struct vcpu *v);
 /* regs.c: queue an event in EVENTINJ. */
 void svm_inject_event(struct vcpu *v, const struct virt_event *ev);
 

@@ -5,7 +5,8 @@
  *
  * The control area intercepts everything the core emulates: CPUID, every
  * port and MSR, HLT, VMMCALL, writes to CR0 and CR4, triple faults, host
- * interrupts and the SVM instructions (hidden from guests).  The state
+ * interrupts and the SVM instructions (hidden from guests); under shadow
+ * paging also CR3, reads of CR0/CR3/CR4, #PF and INVLPG.  The state
  * save area starts as a CPU after RESET; the core then sets the entry state
  * the guest image asks for.
  */
@@ -60,6 +61,22 @@ static void vmcb_init_control(struct vcpu *v, struct vmcb_control *c)
 #endif
 }
 
+/*
+ * Shadow paging (kernel/mm/shadow.c): no nested paging; the core keeps
+ * CR0, CR3 and CR4, sees every guest #PF and INVLPG (APM 15.9 "Instruction
+ * Intercepts", 15.12 "Exception Intercepts").
+ */
+static void vmcb_init_shadow(struct vmcb_control *c)
+{
+	c->intercept_cr_read = INTERCEPT_CR(0) | INTERCEPT_CR(3) |
+			       INTERCEPT_CR(4);
+	c->intercept_cr_write |= INTERCEPT_CR(3);
+	c->intercept_exceptions |= 1u << T_PF;
+	c->intercept_misc1 |= INTERCEPT_INVLPG;
+	c->np_control = 0;
+	c->n_cr3 = 0;
+}
+
 /* The register state after RESET (kernel/virt.c), to which svm_reg_write
  * adds EFER.SVME; DR6 lives in the save area. */
 static void vmcb_init_save(struct vcpu *v, struct vmcb_save *s)
@@ -74,6 +91,8 @@ void vmcb_init(struct vcpu *v)
 
 	memset(vmcb, 0, sizeof(*vmcb));
 	vmcb_init_control(v, &vmcb->control);
+	if (v->domain->paging == PAGING_SHADOW)
+		vmcb_init_shadow(&vmcb->control);
 	/* XCR0 is the guest's while it runs: kernel/xstate.c checks its
 	 * writes. */
 	vmcb->control.intercept_misc2 |= INTERCEPT_XSETBV;

@@ -147,6 +147,7 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 #define INTERCEPT_CPUID	      (1u << 18)
 #define INTERCEPT_INVD	      (1u << 22)
 #define INTERCEPT_HLT	      (1u << 24)
+#define INTERCEPT_INVLPG      (1u << 25)
 #define INTERCEPT_INVLPGA     (1u << 26)
 #define INTERCEPT_IOIO_PROT   (1u << 27)
 #define INTERCEPT_MSR_PROT    (1u << 28)
@@ -190,6 +191,7 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 #define VMEXIT_INIT	 0x063
 #define VMEXIT_CPUID	 0x072
 #define VMEXIT_HLT	 0x078
+#define VMEXIT_INVLPG	 0x079
 #define VMEXIT_INVLPGA	 0x07a
 #define VMEXIT_IOIO	 0x07b
 #define VMEXIT_MSR	 0x07c

@@ -17,6 +17,7 @@
 #include <kernel/mm/gmem.h>
 #include <kernel/dev/io.h>
 #include <kernel/mm/page.h>
+#include <kernel/mm/shadow.h>
 #include <kernel/x86/emulate.h>
 #include <kernel/dev/mmio.h>
 
@@ -61,7 +62,11 @@ static int mmio_access_page(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
 	}
 	e = write ? p2m_write(&v->domain->p2m, gpa, val, size) :
 		    p2m_read(&v->domain->p2m, gpa, val, size);
-	return e < 0 ? mmio_outside_ram(c, la) : X86EMUL_OKAY;
+	if (e < 0)
+		return mmio_outside_ram(c, la);
+	if (write)
+		shadow_written(v->domain, gpa, size);
+	return X86EMUL_OKAY;
 }
 
 /* Accesses that straddle a page boundary go byte by byte. */
@@ -160,5 +165,17 @@ int mmio_emulate(struct vcpu *v)
 	}
 	virt_reg_write(v, VREG_RIP, c.regs.rip);
 	virt_reg_write(v, VREG_RFLAGS, c.regs.rflags);
+	return 0;
+}
+
+int mmio_mem_linear(struct vcpu *v, const struct x86_insn *in, gva_t *la)
+{
+	struct x86_emul_ctxt c;
+
+	if (!in->is_mem)
+		return -E_INVAL;
+	mmio_ctxt_init(v, &c);
+	c.insn = *in;
+	*la = x86_emul_mem_linear(&c);
 	return 0;
 }

@@ -6,15 +6,26 @@
 #ifndef KERNEL_DEV_MMIO_H
 #define KERNEL_DEV_MMIO_H
 
+#include <inc/types.h>
+#include <kernel/x86/decode.h>
+
 struct vcpu;
 
 /*
- * Emulates the instruction at v's CS:RIP, which accessed an MMIO range or
- * is INS/OUTS.  Returns 0 when it completed, when a REP must run again
+ * Emulates the instruction at v's CS:RIP, which accessed an MMIO range, a
+ * guest page table the shadow write-protects (kernel/mm/shadow.c), or is
+ * INS/OUTS; its writes to guest RAM are reported to shadow_written.  Returns 0 when it completed, when a REP must run again
  * (RIP unchanged) or when a fault was injected; -E_IO when it touched
  * memory outside guest RAM or a failing device, and the domain has been
  * crashed with that reason; -E_NOT_SUPP when the emulator cannot execute it.
  */
 int mmio_emulate(struct vcpu *v);
+
+/*
+ * The linear address of decoded instruction in's memory operand as v
+ * executes it (segment base, address size).  Returns 0, or -E_INVAL when
+ * the operand is a register.
+ */
+int mmio_mem_linear(struct vcpu *v, const struct x86_insn *in, gva_t *la);
 
 #endif

@@ -1,13 +1,18 @@
 /*
  * gmem.c - guest-linear memory access through the guest's paging (SDM 3A
- * 4.3 32-bit paging, 4.4 PAE paging, 4.5 4-level paging), lab 3.
+ * 4.3 32-bit paging, 4.4 PAE paging, 4.5 4-level paging, 4.6 access
+ * rights, 4.7 page-fault exceptions, 4.8 accessed and dirty flags), labs 3
+ * and 4.
  *
- * The walk reads the guest's page tables from its p2m, so a hostile table
- * can point only into the guest's own RAM.  It checks P, R/W (with
- * CR0.WP) and U/S, enough to decide whether the guest's own access would
- * have faulted; A/D bits are not set (the guest's access was not executed
- * by the CPU, only emulated).  The instruction at CS:RIP is fetched through
- * it and decoded by kernel/x86/decode.c for the exit decoders.
+ * One walk serves the emulator (gmem_translate) and the shadow MMU
+ * (kernel/mm/shadow.c): it reads the guest's page tables from its p2m, so
+ * a hostile table can point only into the guest's own RAM, checks P, R/W
+ * (with CR0.WP), U/S, NX, SMEP and SMAP as the CPU would, and on success
+ * sets the accessed flags of the entries it used and the dirty flag of the
+ * leaf for a write, as the CPU does for the access it stands in for.
+ * Reserved bits are checked for shadow domains only, whose walks no CPU
+ * has checked before.  The instruction at CS:RIP is fetched through it and
+ * decoded by kernel/x86/decode.c for the exit decoders.
  */
 #include <inc/mmu.h>
 #include <inc/x86.h>
@@ -15,110 +20,200 @@
 #include <kernel/mm/page.h>
 #include <kernel/domain.h>
 #include <kernel/mm/gmem.h>
+#include <kernel/mm/shadow.h>
 #include <kernel/x86/decode.h>
 
-#define PTE32_PS (1u << 7)
+#define PTE_PAT_LARGE (1ULL << 12) /* PAT bit of a 2 MiB / 1 GiB / 4 MiB leaf */
 
-struct gwalk {
+struct gctx {
 	struct vcpu *v;
-	bool write, user, wp;
-	uint32_t pfec;
+	uint32_t access; /* PFEC_W | PFEC_U | PFEC_I */
+	uint64_t cr0, cr4, efer;
+	int esize; /* entry size: 4 (32-bit paging) or 8 */
 };
 
-/* Checks one entry; false (with w->pfec) if it forbids the access. */
-static bool gmem_check(struct gwalk *w, uint64_t e)
+/* Reserved bits of a present entry at level (SDM 3A 4.7, table 4-20). */
+static bool gmem_reserved(const struct gctx *c, uint64_t e, int level,
+			  bool leaf)
 {
-	if (!(e & PTE_P))
+	const struct shadow_domain *sd = &c->v->domain->shadow;
+	uint64_t addr = PTE_ADDR_MASK & ~((1ULL << sd->maxphyaddr) - 1);
+
+	if (!sd->on || c->esize == 4)
 		return false;
-	if (w->user && !(e & PTE_U)) {
-		w->pfec |= PFEC_P;
-		return false;
-	}
-	if (w->write && !(e & PTE_W) && (w->user || w->wp)) {
-		w->pfec |= PFEC_P;
-		return false;
-	}
-	return true;
+	if ((e & addr) || ((e & PTE_NX) && !(c->efer & EFER_NXE)))
+		return true;
+	if (level == 4 && (e & PTE_PS))
+		return true;
+	if (level == 3 && leaf && !sd->page1gb)
+		return true;
+	/* A large page's address is aligned: the bits below it are zero. */
+	return leaf && level > 1 &&
+	       (e & ((1ULL << PT_SHIFT(level)) - 1) & ~0x1fffULL);
 }
 
-/* Walks 8-byte-entry tables from table at level down to a page. */
-static int gmem_walk64(struct gwalk *w, gpa_t table, int level, gva_t la,
-		       gpa_t *gpa)
+/* Reads the entry at gpa; -E_RANGE (w->gpa = gpa) outside guest RAM. */
+static int gmem_read_entry(const struct gctx *c, gpa_t gpa, uint64_t *e,
+			   struct gmem_walk *w)
 {
+	*e = 0;
+	if (p2m_read(&c->v->domain->p2m, gpa, e, c->esize) == 0)
+		return 0;
+	w->gpa = gpa;
+	return -E_RANGE;
+}
+
+/* Whether the combined rights of w allow c's access (SDM 3A 4.6). */
+static bool gmem_allowed(const struct gctx *c, const struct gmem_walk *w)
+{
+	bool user_page = w->rights & PTE_U, wr = w->rights & PTE_W;
+
+	if (c->access & PFEC_I) {
+		if ((w->rights & PTE_NX) ||
+		    (!(c->access & PFEC_U) && user_page && (c->cr4 & CR4_SMEP)))
+			return false;
+		return !(c->access & PFEC_U) || user_page;
+	}
+	if (c->access & PFEC_U)
+		return user_page && (wr || !(c->access & PFEC_W));
+	if (user_page && (c->cr4 & CR4_SMAP) &&
+	    !(virt_reg_read(c->v, VREG_RFLAGS) & X86_FLAGS_AC))
+		return false;
+	return wr || !(c->access & PFEC_W) || !(c->cr0 & CR0_WP);
+}
+
+/* Sets bits (A, D) in the guest entry of w at level, atomically. */
+static void gmem_set_ad(const struct gctx *c, struct gmem_walk *w, int level,
+			uint64_t bits)
+{
+	gpa_t gpa = w->entry_gpa[level];
+	hpa_t hpa = p2m_lookup(&c->v->domain->p2m, gpa);
+
+	if ((w->entry[level] & bits) == bits)
+		return;
+	__atomic_fetch_or((uint32_t *)((uint8_t *)kva(hpa) + gpa % PAGE_SIZE),
+			  (uint32_t)bits, __ATOMIC_SEQ_CST);
+	w->entry[level] |= bits;
+}
+
+/* Descends from the table at gpa `table`, level `level`, to the leaf. */
+static int gmem_descend(const struct gctx *c, gpa_t table, int level, gva_t la,
+			struct gmem_walk *w)
+{
+	unsigned bits = c->esize == 4 ? 10 : 9;
 	uint64_t e;
+	bool leaf;
 
 	for (; level >= 1; level--) {
-		if (p2m_read(&w->v->domain->p2m,
-			     table + 8 * PT_INDEX(la, level), &e, 8))
-			return -E_RANGE;
-		if (!gmem_check(w, e))
-			return -E_NOT_FOUND;
-		if (level == 1 || (level <= 3 && (e & PTE_PS))) {
-			uint64_t mask = (1ULL << PT_SHIFT(level)) - 1;
+		unsigned shift = 12 + bits * (level - 1);
+		gpa_t gpa = table +
+			    c->esize * ((la >> shift) & ((1u << bits) - 1));
 
-			*gpa = (PTE_ADDR(e) & ~mask) | (la & mask);
+		w->entry_gpa[level] = gpa;
+		if (gmem_read_entry(c, gpa, &e, w))
+			return -E_RANGE;
+		w->entry[level] = e;
+		if (!(e & PTE_P))
+			return -E_NOT_FOUND;
+		leaf = level == 1 || ((e & PTE_PS) && level <= 3 &&
+				      (c->esize == 8 || (c->cr4 & CR4_PSE)));
+		if (gmem_reserved(c, e, level, leaf)) {
+			w->pfec |= PFEC_P | PFEC_RSVD;
+			return -E_NOT_FOUND;
+		}
+		w->rights &= e | ~(PTE_W | PTE_U);
+		w->rights |= e & PTE_NX & -(uint64_t) !!(c->efer & EFER_NXE);
+		if (leaf) {
+			uint64_t mask = (1ULL << shift) - 1;
+			uint64_t base = c->esize == 4 && level == 2 ?
+						e & 0xffc00000 :
+						PTE_ADDR(e) & ~PTE_PAT_LARGE;
+
+			w->level = level;
+			w->gpa = level == 1 ? PTE_ADDR(e) | (la & mask) :
+					      (base & ~mask) | (la & mask);
 			return 0;
 		}
-		table = PTE_ADDR(e);
+		table = c->esize == 4 ? e & 0xfffff000 : PTE_ADDR(e);
 	}
 	return -E_NOT_FOUND;
 }
 
-/* PAE: CR3 points to four PDPTEs, which have no R/W or U/S bits. */
-static int gmem_walk_pae(struct gwalk *w, uint64_t cr3, gva_t la, gpa_t *gpa)
+/* The walk from CR3 in the guest's paging mode. */
+static int gmem_walk_mode(struct gctx *c, gva_t la, struct gmem_walk *w)
 {
-	uint64_t pdpte;
+	uint64_t cr3 = virt_reg_read(c->v, VREG_CR3), pdpte;
+	gpa_t gpa;
 
-	if (p2m_read(&w->v->domain->p2m,
-		     (cr3 & 0xffffffe0) + 8 * ((la >> 30) & 3), &pdpte, 8))
+	if (c->efer & EFER_LMA) {
+		w->top = 4;
+		return gmem_descend(c, cr3 & PTE_ADDR_MASK, 4, la, w);
+	}
+	la &= 0xffffffff;
+	if (!(c->cr4 & CR4_PAE)) {
+		c->esize = 4;
+		w->top = 2;
+		return gmem_descend(c, cr3 & 0xfffff000, 2, la, w);
+	}
+	/* PAE: the four PDPTEs have no R/W, U/S or NX bits (SDM 3A 4.4.1). */
+	w->top = 3;
+	gpa = (cr3 & 0xffffffe0) + 8 * ((la >> 30) & 3);
+	w->entry_gpa[3] = gpa;
+	if (gmem_read_entry(c, gpa, &pdpte, w))
 		return -E_RANGE;
+	w->entry[3] = pdpte;
 	if (!(pdpte & PTE_P))
 		return -E_NOT_FOUND;
-	return gmem_walk64(w, PTE_ADDR(pdpte), 2, la, gpa);
+	return gmem_descend(c, PTE_ADDR(pdpte), 2, la, w);
 }
 
-static int gmem_walk_32(struct gwalk *w, uint64_t cr3, gva_t la, gpa_t *gpa)
+int gmem_walk(struct vcpu *v, gva_t la, uint32_t access, struct gmem_walk *w)
 {
-	uint32_t pde, pte;
-	const struct p2m *p = &w->v->domain->p2m;
+	struct gctx c = { v,
+			  access,
+			  virt_reg_read(v, VREG_CR0),
+			  virt_reg_read(v, VREG_CR4),
+			  virt_reg_read(v, VREG_EFER),
+			  8 };
+	int r, l;
 
-	if (p2m_read(p, (cr3 & 0xfffff000) + 4 * ((la >> 22) & 0x3ff), &pde, 4))
-		return -E_RANGE;
-	if (!gmem_check(w, pde))
-		return -E_NOT_FOUND;
-	if ((pde & PTE32_PS) && (virt_reg_read(w->v, VREG_CR4) & (1u << 4))) {
-		*gpa = (pde & 0xffc00000) | (la & 0x3fffff);
+	memset(w, 0, sizeof(*w));
+	w->rights = PTE_W | PTE_U;
+	if (!(c.cr0 & CR0_PG)) {
+		w->gpa = la & 0xffffffff;
 		return 0;
 	}
-	if (p2m_read(p, (pde & 0xfffff000) + 4 * ((la >> 12) & 0x3ff), &pte, 4))
-		return -E_RANGE;
-	if (!gmem_check(w, pte))
-		return -E_NOT_FOUND;
-	*gpa = (pte & 0xfffff000) | (la & 0xfff);
+	r = gmem_walk_mode(&c, la, w);
+	if (r == 0 && !gmem_allowed(&c, w)) {
+		w->pfec |= PFEC_P;
+		r = -E_NOT_FOUND;
+	}
+	if (r == -E_NOT_FOUND) {
+		w->pfec |= access & (PFEC_W | PFEC_U);
+		if ((access & PFEC_I) &&
+		    ((c.efer & EFER_NXE) || (c.cr4 & CR4_SMEP)))
+			w->pfec |= PFEC_I;
+	}
+	if (r)
+		return r;
+	/* PAE's PDPTEs have no accessed flag. */
+	for (l = w->top; l > w->level; l--)
+		if (!(c.esize == 8 && w->top == 3 && l == 3))
+			gmem_set_ad(&c, w, l, PTE_A);
+	gmem_set_ad(&c, w, w->level, PTE_A | ((access & PFEC_W) ? PTE_D : 0));
 	return 0;
 }
 
 int gmem_translate(struct vcpu *v, gva_t la, bool write, gpa_t *gpa,
 		   uint32_t *pfec)
 {
-	uint64_t cr0 = virt_reg_read(v, VREG_CR0);
-	uint64_t cr3 = virt_reg_read(v, VREG_CR3);
-	uint64_t cr4 = virt_reg_read(v, VREG_CR4);
-	struct gwalk w = { v, write, virt_reg_read(v, VREG_CPL) == 3,
-			   cr0 & CR0_WP, 0 };
-	int r;
+	uint32_t access = (write ? PFEC_W : 0) |
+			  (virt_reg_read(v, VREG_CPL) == 3 ? PFEC_U : 0);
+	struct gmem_walk w;
+	int r = gmem_walk(v, la, access, &w);
 
-	if (!(cr0 & CR0_PG)) {
-		*gpa = la & 0xffffffff;
-		return 0;
-	}
-	if (virt_reg_read(v, VREG_EFER) & EFER_LMA)
-		r = gmem_walk64(&w, cr3 & PTE_ADDR_MASK, 4, la, gpa);
-	else if (cr4 & CR4_PAE)
-		r = gmem_walk_pae(&w, cr3, la & 0xffffffff, gpa);
-	else
-		r = gmem_walk_32(&w, cr3, la & 0xffffffff, gpa);
-	*pfec = w.pfec | (write ? PFEC_W : 0) | (w.user ? PFEC_U : 0);
+	*gpa = w.gpa;
+	*pfec = w.pfec;
 	return r;
 }
 
@@ -142,6 +237,8 @@ static int gmem_copy(struct vcpu *v, gva_t la, void *buf, size_t len,
 			       p2m_read(&v->domain->p2m, gpa, b, n);
 		if (r)
 			return -E_RANGE;
+		if (to_guest)
+			shadow_written(v->domain, gpa, n);
 	}
 	return 0;
 }

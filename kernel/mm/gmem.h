@@ -14,10 +14,36 @@
 struct vcpu;
 
 /*
+ * A walk of the guest's page tables for one access: the entries it used
+ * (entry[level], 4: PML4E ... 1: PTE; 32-bit paging's 4-byte entries
+ * widened), where they are, and the translation.
+ */
+struct gmem_walk {
+	uint64_t entry[5];
+	gpa_t entry_gpa[5];
+	int top;   /* first level walked: 4, 3 (PAE PDPTE), 2 (32-bit), 0 */
+	int level; /* the leaf's: 1 (4 KiB), 2 (2 or 4 MiB), 3 (1 GiB) */
+	uint64_t rights; /* PTE_W, PTE_U of every level, PTE_NX of any */
+	gpa_t gpa;
+	uint32_t pfec; /* -E_NOT_FOUND: the #PF error code */
+};
+
+/*
+ * Walks the guest's tables of v for linear address la and an access
+ * (PFEC_W, PFEC_U, PFEC_I) as the CPU would (SDM 3A 4.6-4.8), setting the
+ * accessed and dirty flags it would set.  Returns 0 with w->gpa (paging
+ * off: w->top is 0); -E_NOT_FOUND when the guest's tables do not allow it
+ * (w->pfec for the #PF, CR2 = la); -E_RANGE when a table lies outside
+ * guest RAM (w->gpa is the entry's address).
+ */
+int gmem_walk(struct vcpu *v, gva_t la, uint32_t access, struct gmem_walk *w);
+
+/*
  * Translates linear address la for an access by v (a write when write).
  * Returns 0 with *gpa set; -E_NOT_FOUND when the guest's tables do not
  * allow it (*pfec is the #PF error code to inject, with CR2 = la); -E_RANGE
- * when a guest page table lies outside guest RAM.
+ * when a guest page table lies outside guest RAM.  Sets A and D as the
+ * CPU would for the access (gmem_walk), at CPL 3 a user access.
  */
 int gmem_translate(struct vcpu *v, gva_t la, bool write, gpa_t *gpa,
 		   uint32_t *pfec);

@@ -59,6 +59,7 @@ struct shadow_root {
 	hpa_t pa;	    /* the table CR3 points to */
 	uint64_t last_used; /* for the LRU choice */
 	unsigned npages;    /* shadow pages in this tree */
+	uint64_t pdpte[4];  /* PAE: the guest's PDPTEs at the last CR3 load */
 };
 
 struct shadow_stats {
@@ -78,6 +79,7 @@ struct shadow_domain {
 	unsigned limit;	     /* shadow pages at most */
 	unsigned used, peak; /* shadow pages in use, most ever */
 	uint8_t maxphyaddr;  /* guest-physical address width, for RSVD */
+	bool page1gb;	     /* the guest's CPUID offers 1 GiB pages */
 	struct shadow_page *pages; /* descriptors [limit] */
 	uint16_t *pt_count; /* per guest frame: shadow tables shadowing it */
 	struct shadow_root roots[SHADOW_ROOTS];

@@ -33,8 +33,6 @@ void x86_emul_reg_write(struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size,
 /* Segment base plus offset; in 64-bit mode only FS and GS have bases. */
 uint64_t x86_emul_seg_linear(const struct x86_emul_ctxt *ctxt, int seg,
 			     uint64_t off);
-/* The linear address of the decoded memory operand (SDM 1, 3.7.5). */
-uint64_t x86_emul_mem_linear(const struct x86_emul_ctxt *ctxt);
 
 /* The ModRM r/m operand, and general register reg, as operands. */
 struct operand x86_emul_op_rm(const struct x86_emul_ctxt *ctxt);

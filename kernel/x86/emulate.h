@@ -112,6 +112,9 @@ struct x86_emul_ops {
  */
 int x86_emulate(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 
+/* The linear address of ctxt->insn's memory operand (SDM 1, 3.7.5). */
+uint64_t x86_emul_mem_linear(const struct x86_emul_ctxt *ctxt);
+
 /* Records exception `vector` (with an error code when has_ec) in ctxt. */
 int x86_emul_raise(struct x86_emul_ctxt *ctxt, uint8_t vector, bool has_ec,
 		   uint32_t ec);
