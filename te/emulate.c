@@ -25,25 +25,24 @@
 static int te_copy(struct vcpu *v, uint64_t la, void *buf, size_t n, bool write)
 {
 	struct te_vcpu *t = &v->arch.te;
-	struct p2m *p = &v->domain->p2m;
+	uint64_t size = p2m_size(&v->domain->p2m);
 	bool user = t->vregs[VREG_CPL] == 3;
 	gva_t fault_la = la;
 	uint32_t pfec = 0;
-	int r;
+	int r = -E_RANGE;
 
-	if (!(virt_reg_read(v, VREG_CR0) & CR0_PG))
-		r = write ? p2m_write(p, la, buf, n) : p2m_read(p, la, buf, n);
-	else if (write)
-		r = gmem_write(v, la, buf, n, &fault_la, &pfec);
-	else
-		r = gmem_read(v, la, buf, n, &fault_la, &pfec);
+	/* Paging off: 64-bit addresses, where gmem would wrap at 4 GiB. */
+	if ((virt_reg_read(v, VREG_CR0) & CR0_PG) ||
+	    (la < size && n <= size - la))
+		r = write ? gmem_write(v, la, buf, n, &fault_la, &pfec) :
+			    gmem_read(v, la, buf, n, &fault_la, &pfec);
 	if (r == 0)
 		return 0;
 	if (r != -E_NOT_FOUND)
 		pfec = (write ? PFEC_W : 0) | (user ? PFEC_U : 0);
 	t->fault_cr2 = fault_la;
 	t->fault_pfec = pfec;
-	return r < 0 ? r : -E_RANGE;
+	return r;
 }
 
 int te_read(struct vcpu *v, uint64_t la, void *buf, size_t n)
@@ -128,16 +127,13 @@ static unsigned te_maxphyaddr(void)
 }
 
 /*
- * CR3 keeps bits below MAXPHYADDR; with CR4.PCIDE, bit 63 asks not to
- * flush and is not stored (SDM 3A 4.10.4.1).  The shadow switches to the
- * new address space.
+ * CR3 keeps bits below MAXPHYADDR (SDM 3A 4.5).  The shadow switches to
+ * the new address space.
  */
 static int te_write_cr3(struct x86_emul_ctxt *c, uint64_t val)
 {
 	struct vcpu *v = te_ctxt_vcpu(c);
 
-	if (virt_reg_read(v, VREG_CR4) & CR4_PCIDE)
-		val &= ~(1ULL << 63);
 	if (val >> te_maxphyaddr())
 		return x86_emul_raise(c, T_GP, true, 0);
 	virt_reg_write(v, VREG_CR3, val);
@@ -145,16 +141,15 @@ static int te_write_cr3(struct x86_emul_ctxt *c, uint64_t val)
 }
 
 /*
- * CR4 takes only the bits this CPU has; PAE stays set in long mode, and
- * PCIDE may be set only while CR3[11:0] is 0 (SDM 2, "MOV to CR").
+ * CR4 takes only the bits this CPU has, but not PCIDE: shadow roots are
+ * not tagged by PCID (kernel/cpuid.c hides it); PAE stays set, as te
+ * has 4-level paging only (SDM 2, "MOV to CR").
  */
 static int te_write_cr4(struct x86_emul_ctxt *c, uint64_t val)
 {
 	struct vcpu *v = te_ctxt_vcpu(c);
-	uint64_t old = virt_reg_read(v, VREG_CR4);
 
-	if (!(val & CR4_PAE) || (val & ~cpuid_cr4_allowed()) ||
-	    ((val & ~old & CR4_PCIDE) && (virt_reg_read(v, VREG_CR3) & 0xfff)))
+	if (!(val & CR4_PAE) || (val & ~(cpuid_cr4_allowed() & ~CR4_PCIDE)))
 		return x86_emul_raise(c, T_GP, true, 0);
 	virt_reg_write(v, VREG_CR4, val);
 	return X86EMUL_OKAY;

@@ -134,7 +134,9 @@ static bool te_prefixed(struct vcpu *v, uint64_t rip)
 
 /*
  * Every access of the guest is a user one for the CPU: the error code
- * the shadow sees has U as the virtual CPL says (SDM 3A 4.7).
+ * the shadow sees has U as the virtual CPL says (SDM 3A 4.7).  With
+ * paging off nothing is mapped beyond guest RAM: the guest's own #PF, as
+ * te has no MMIO.
  */
 static void te_page_fault(struct vcpu *v)
 {
@@ -143,6 +145,12 @@ static void te_page_fault(struct vcpu *v)
 
 	if (t->vregs[VREG_CPL] == 3)
 		pfec |= PFEC_U;
+	if (!(virt_reg_read(v, VREG_CR0) & CR0_PG) &&
+	    t->fault_cr2 >= p2m_size(&v->domain->p2m)) {
+		virt_reg_write(v, VREG_CR2, t->fault_cr2);
+		virt_inject_exception(v, T_PF, true, pfec);
+		return;
+	}
 	shadow_page_fault(v, t->fault_cr2, pfec);
 }
 

@@ -80,31 +80,25 @@ static int te_write_boot_info(struct domain *d)
 }
 
 /*
- * Shadow paging from the start (kernel/mm/shadow.h): with paging off its
- * identity root maps guest RAM for CPL 3, as te guests have always seen it.
+ * The core gives every te domain shadow paging (kernel/mm/shadow.h): with
+ * paging off its identity root maps guest RAM for CPL 3, as te guests
+ * have always seen it.
  */
 static int te_domain_init(struct domain *d)
 {
-	unsigned limit = d->config->shadow_pages;
 	int r;
 
 	if (d->nvcpus != 1)
 		return -E_NOT_SUPP;
-	d->paging = PAGING_SHADOW;
-	r = shadow_domain_init(d, limit ? limit : SHADOW_PAGES_DEFAULT, true);
-	if (r < 0)
-		return r;
 	r = te_write_boot_info(d);
 	if (r == 0)
 		r = te_pv_init(d);
-	if (r < 0)
-		shadow_domain_destroy(d);
 	return r;
 }
 
+/* The core frees the shadow, the memory and the port handlers. */
 static void te_domain_destroy(struct domain *d)
 {
-	shadow_domain_destroy(d);
 }
 
 static int te_vcpu_init(struct vcpu *v)

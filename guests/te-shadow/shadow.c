@@ -17,7 +17,7 @@
 #define USER_DS	   0x2b /* not the hypervisor's 0x1b/0x23: IRETQ traps */
 #define USER_CS	   0x33
 #define VEC_SYS	   0x80
-#define USER_BASE  0x40000000ULL /* 1 GiB: pt_user's 2 MiB */
+#define USER_BASE  0x40000000ULL	/* 1 GiB: pt_user's 2 MiB */
 #define USER_CODE  (USER_BASE + 0x0000) /* U, read-only */
 #define USER_STACK (USER_BASE + 0x1000) /* U, writable */
 #define ALIAS	   (USER_BASE + 0x2000) /* supervisor, remapped */
@@ -99,7 +99,8 @@ void enter_user(uint64_t rip, uint64_t rsp, uint64_t rdi, uint64_t rsi,
 void sys_entry(void);
 __asm__(".text\n"
 	"enter_user:\n"
-	"	push %rbx; push %rbp; push %r12; push %r13; push %r14; push %r15\n"
+	"	push %rbx; push %rbp; push %r12; push %r13; push %r14; push "
+	"%r15\n"
 	"	mov %rsp, saved_rsp(%rip)\n"
 	"	pushq $0x2b\n"
 	"	pushq %rsi\n"
