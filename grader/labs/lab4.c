@@ -21,7 +21,7 @@
 #define M_32	 1
 #define M_PAE	 2
 #define M_4LEVEL 4
-#define M_TE	 8 /* 4-level, no ring 3 of its own */
+#define M_TE	 8 /* 4-level, in the te VMM */
 #define M_HVM	 (M_32 | M_PAE | M_4LEVEL)
 #define M_ALL	 (M_HVM | M_TE)
 
@@ -34,10 +34,10 @@ static const struct {
 	{ "copy-on-write: ", M_ALL },
 	{ "A/D: ", M_ALL },
 	{ "NX: ", M_PAE | M_4LEVEL | M_TE },
-	{ "U/S: a user read of a user page", M_HVM },
-	{ "U/S: user read of a supervisor page: #PF 0x5", M_HVM },
-	{ "U/S: user write to a read-only page: #PF 0x7", M_HVM },
-	{ "U/S: user read of an unmapped page: #PF 0x4", M_HVM },
+	{ "U/S: a user read of a user page", M_ALL },
+	{ "U/S: user read of a supervisor page: #PF 0x5", M_ALL },
+	{ "U/S: user write to a read-only page: #PF 0x7", M_ALL },
+	{ "U/S: user read of an unmapped page: #PF 0x4", M_ALL },
 	{ "CR0.WP=1: ", M_ALL },
 	{ "CR0.WP=0: ", M_ALL },
 	{ "4 MiB page: ", M_32 },
@@ -54,7 +54,7 @@ static const struct {
 		name, "name   = \"" name "\"\nkernel = \"guests/" image "\"\n" \
 		      "extra  = \"" extra "\"\nmemory = 16\n" paging           \
 	}
-#define NESTED ""
+#define NESTED "paging = \"nested\"\n"
 #define SHADOW "paging = \"shadow\"\n"
 #define TE     "type   = \"te\"\n"
 
