@@ -197,6 +197,14 @@ static int domain_build(struct domain *d, char *err, size_t errlen)
 	if (r < 0)
 		return r;
 	r = domain_paging(d);
+	if (r == 0 && d->paging == PAGING_SHADOW && gb.mode == BOOT_MODE_REAL &&
+	    d->ops->shadow_pe_only) {
+		snprintf(err, errlen,
+			 "paging \"shadow\": %s runs a real-mode guest "
+			 "(boot_mode \"real\") only with paging \"nested\"",
+			 d->ops->name);
+		return -E_NOT_SUPP;
+	}
 	if (r == 0)
 		r = virt_domain_init(d);
 	if (r == 0)
