@@ -11,6 +11,17 @@
  * mode passed (by those prefixes, since some lines carry values such as
  * MAXPHYADDR), that the guest printed no FAIL and exited 0.  Boots are
  * shared by groups (hv_boot_group) so that a Bochs run needs five.
+ *
+ * Bugs these tests catch (each applied to the reference, then make grade
+ * LAB=4), bug: the tests that fail:
+ *   shadow_leaf writable before the guest's D is set: paging_shadow_*,
+ *     paging_te (A/D)
+ *   shadow_page_written keeps the leaves a guest PTE write changed:
+ *     paging_shadow_*, paging_te (clearing CR4.PGE must flush them)
+ *   32-bit PDE bit 21 not reserved in the walk: paging_shadow_32
+ *   more shadow pages than shadow_pages: hostile_thrash
+ * Not caught, because write-protected guest tables already keep the
+ * shadow coherent: an INVLPG that drops nothing.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
