@@ -225,7 +225,8 @@ static struct shadow_page *shadow_alloc(struct domain *d, int r,
 	sp->key = *k;
 	sp->root = r;
 	sd->roots[r].npages++;
-	sd->peak = MAX(sd->peak, ++sd->used);
+	sd->used++;
+	sd->peak = MAX(sd->peak, sd->used);
 	if (!k->direct && k->gfn < d->p2m.nframes &&
 	    sd->pt_count[k->gfn]++ == 0)
 		shadow_protect(d, k->gfn);
@@ -331,7 +332,10 @@ static int shadow_root_new(struct vcpu *v, uint64_t key, unsigned mode,
 					     .user_view = user_view,
 					     .used = true };
 	memcpy(sd->roots[r].pdpte, pdpte, sizeof(sd->roots[r].pdpte));
+	/* v's from now on, so that making its top table cannot evict it. */
+	v->shadow.root = r;
 	if (shadow_root_top(d, r) < 0) {
+		v->shadow.root = -1;
 		shadow_root_free(d, r);
 		return -E_NO_MEM;
 	}
@@ -776,6 +780,8 @@ int shadow_domain_init(struct domain *d, unsigned limit, bool te)
 	sd->limit = limit;
 	sd->pages = kva(desc);
 	sd->pt_count = kva(count);
+	sd->pages_pa = desc;
+	sd->pt_count_pa = count;
 	memset(sd->pages, 0, shadow_desc_pages(limit) * PAGE_SIZE);
 	memset(sd->pt_count, 0, shadow_count_pages(d) * PAGE_SIZE);
 	shadow_cpu_limits(sd);
@@ -795,8 +801,8 @@ void shadow_domain_destroy(struct domain *d)
 		d->vcpus[i].shadow.root = -1;
 	for (r = 0; r < SHADOW_ROOTS; r++)
 		shadow_root_free(d, r);
-	page_free_contig(kpa(sd->pages), shadow_desc_pages(sd->limit));
-	page_free_contig(kpa(sd->pt_count), shadow_count_pages(d));
+	page_free_contig(sd->pages_pa, shadow_desc_pages(sd->limit));
+	page_free_contig(sd->pt_count_pa, shadow_count_pages(d));
 	sd->pages = NULL;
 	sd->pt_count = NULL;
 }
