@@ -96,7 +96,6 @@ struct domain {
 	union {
 		struct svm_domain svm;
 		struct vmx_domain vmx;
-		struct te_domain te;
 	} arch;
 };
 

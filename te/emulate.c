@@ -1,19 +1,72 @@
 /*
  * emulate.c - the privileged instructions of the trap-and-emulate guest
- * (lab 2).  CLI, STI, IN/OUT/INS/OUTS to the domain's devices, MOV CR,
- * LGDT/LIDT/LLDT/LTR, INVLPG, WBINVD, PUSHF/POPF and the UMIP-trapped
+ * (labs 2 and 4).  CLI, STI, IN/OUT/INS/OUTS to the domain's devices, MOV
+ * CR, LGDT/LIDT/LLDT/LTR, INVLPG, WBINVD, PUSHF/POPF and the UMIP-trapped
  * SGDT/SIDT/SMSW/SLDT/STR run through x86_emulate against the virtual
  * CPU, with the callbacks below; IRETQ, INT3/INT n and a prefixed CPUID
- * are emulated here.
- * Guest memory is reached only through the p2m, with its bounds.
+ * are emulated here.  At virtual CPL 3 (guest user mode) the privileged
+ * ones are the guest's own #GP.
+ * Guest memory is reached only through the guest's paging and the p2m,
+ * with their bounds.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/x86/emulate.h>
 #include <kernel/cpuid.h>
+#include <kernel/mm/gmem.h>
+#include <kernel/mm/page.h>
+#include <kernel/mm/shadow.h>
 #include <inc/mmu.h>
 #include <te/te_int.h>
+
+/* --- guest memory --- */
+
+static int te_copy(struct vcpu *v, uint64_t la, void *buf, size_t n, bool write)
+{
+	struct te_vcpu *t = &v->arch.te;
+	uint64_t size = p2m_size(&v->domain->p2m);
+	bool user = t->vregs[VREG_CPL] == 3;
+	gva_t fault_la = la;
+	uint32_t pfec = 0;
+	int r = -E_RANGE;
+
+	/* Paging off: 64-bit addresses, where gmem would wrap at 4 GiB. */
+	if ((virt_reg_read(v, VREG_CR0) & CR0_PG) ||
+	    (la < size && n <= size - la))
+		r = write ? gmem_write(v, la, buf, n, &fault_la, &pfec) :
+			    gmem_read(v, la, buf, n, &fault_la, &pfec);
+	if (r == 0)
+		return 0;
+	if (r != -E_NOT_FOUND)
+		pfec = (write ? PFEC_W : 0) | (user ? PFEC_U : 0);
+	t->fault_cr2 = fault_la;
+	t->fault_pfec = pfec;
+	return r;
+}
+
+int te_read(struct vcpu *v, uint64_t la, void *buf, size_t n)
+{
+	return te_copy(v, la, buf, n, false);
+}
+
+int te_write(struct vcpu *v, uint64_t la, const void *buf, size_t n)
+{
+	return te_copy(v, la, (void *)buf, n, true);
+}
+
+/* As far as it is mapped: the instruction may end before a hole. */
+size_t te_fetch(struct vcpu *v, uint64_t rip, uint8_t *bytes)
+{
+	size_t n = MIN(X86_MAX_INSN_LEN, PAGE_SIZE - rip % PAGE_SIZE);
+
+	if (te_read(v, rip, bytes, n) < 0)
+		return 0;
+	if (n < X86_MAX_INSN_LEN &&
+	    te_read(v, rip + n, bytes + n, X86_MAX_INSN_LEN - n) == 0)
+		n = X86_MAX_INSN_LEN;
+	return n;
+}
 
 /* --- the emulator's view of the guest --- */
 
@@ -22,11 +75,13 @@ static struct vcpu *te_ctxt_vcpu(struct x86_emul_ctxt *c)
 	return c->priv;
 }
 
-/* Beyond guest RAM there is nothing mapped: a not-present #PF. */
-static int te_emul_fault(struct x86_emul_ctxt *c, uint64_t la, bool write)
+/* The #PF te_read or te_write left in arch.te, with its CR2. */
+static int te_emul_fault(struct x86_emul_ctxt *c)
 {
-	te_ctxt_vcpu(c)->arch.te.fault_cr2 = la;
-	return x86_emul_raise(c, T_PF, true, write ? PFEC_W : 0);
+	struct vcpu *v = te_ctxt_vcpu(c);
+
+	virt_reg_write(v, VREG_CR2, v->arch.te.fault_cr2);
+	return x86_emul_raise(c, T_PF, true, v->arch.te.fault_pfec);
 }
 
 static int te_emul_read(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
@@ -34,7 +89,7 @@ static int te_emul_read(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
 {
 	*val = 0;
 	if (te_read(te_ctxt_vcpu(c), la, val, size) < 0)
-		return te_emul_fault(c, la, false);
+		return te_emul_fault(c);
 	return X86EMUL_OKAY;
 }
 
@@ -42,7 +97,7 @@ static int te_emul_write(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
 			 uint64_t val)
 {
 	if (te_write(te_ctxt_vcpu(c), la, &val, size) < 0)
-		return te_emul_fault(c, la, true);
+		return te_emul_fault(c);
 	return X86EMUL_OKAY;
 }
 
@@ -57,7 +112,7 @@ static int te_emul_read_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t *val)
 	if (cr == 8)
 		*val = v->arch.te.tpr;
 	else if (cr < 5 && cr != 1)
-		*val = v->arch.te.vregs[crs[cr]];
+		*val = virt_reg_read(v, crs[cr]);
 	else
 		return x86_emul_raise(c, T_UD, false, 0);
 	return X86EMUL_OKAY;
@@ -72,54 +127,63 @@ static unsigned te_maxphyaddr(void)
 }
 
 /*
- * CR3 keeps bits below MAXPHYADDR; with CR4.PCIDE, bit 63 asks not to
- * flush and is not stored (SDM 3A 4.10.4.1).
+ * CR3 keeps bits below MAXPHYADDR (SDM 3A 4.5).  The shadow switches to
+ * the new address space.
  */
 static int te_write_cr3(struct x86_emul_ctxt *c, uint64_t val)
 {
-	struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
+	struct vcpu *v = te_ctxt_vcpu(c);
 
-	if (t->vregs[VREG_CR4] & CR4_PCIDE)
-		val &= ~(1ULL << 63);
 	if (val >> te_maxphyaddr())
 		return x86_emul_raise(c, T_GP, true, 0);
-	t->vregs[VREG_CR3] = val;
+	virt_reg_write(v, VREG_CR3, val);
 	return X86EMUL_OKAY;
 }
 
 /*
- * CR4 takes only the bits this CPU has; PAE stays set in long mode, and
- * PCIDE may be set only while CR3[11:0] is 0 (SDM 2, "MOV to CR").
+ * CR4 takes only the bits this CPU has, but not PCIDE: shadow roots are
+ * not tagged by PCID (kernel/cpuid.c hides it); PAE stays set, as te
+ * has 4-level paging only (SDM 2, "MOV to CR").
  */
 static int te_write_cr4(struct x86_emul_ctxt *c, uint64_t val)
 {
-	struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
-	uint64_t old = t->vregs[VREG_CR4];
+	struct vcpu *v = te_ctxt_vcpu(c);
 
-	if (!(val & CR4_PAE) || (val & ~cpuid_cr4_allowed()) ||
-	    ((val & ~old & CR4_PCIDE) && (t->vregs[VREG_CR3] & 0xfff)))
+	if (!(val & CR4_PAE) || (val & ~(cpuid_cr4_allowed() & ~CR4_PCIDE)))
 		return x86_emul_raise(c, T_GP, true, 0);
-	t->vregs[VREG_CR4] = val;
+	virt_reg_write(v, VREG_CR4, val);
 	return X86EMUL_OKAY;
 }
 
 /*
- * Virtual control registers.  The guest stays a 64-bit guest: CR0.PE/PG
- * and CR4.PAE cannot be cleared in long mode (#GP, SDM 3A 2.5); CR0.NW
- * needs CD; CR3 is recorded (no guest paging in lab 2).
+ * The guest runs 64-bit code throughout: PE stays set, and PG, once set,
+ * cannot be cleared (#GP in 64-bit mode, SDM 2 "MOV to/from Control
+ * Registers").  Setting PG turns 4-level paging on (EFER.LMA), which
+ * needs EFER.LME: te has no 32-bit paging.  NW needs CD.
  */
+static int te_write_cr0(struct x86_emul_ctxt *c, uint64_t val)
+{
+	struct vcpu *v = te_ctxt_vcpu(c);
+	uint64_t old = virt_reg_read(v, VREG_CR0);
+	uint64_t efer = virt_reg_read(v, VREG_EFER);
+
+	if ((val >> 32) || !(val & CR0_PE) ||
+	    ((val & CR0_NW) && !(val & CR0_CD)) || ((old & ~val) & CR0_PG) ||
+	    ((val & CR0_PG) && !(efer & EFER_LME)))
+		return x86_emul_raise(c, T_GP, true, 0);
+	if (val & CR0_PG)
+		virt_reg_write(v, VREG_EFER, efer | EFER_LMA);
+	virt_reg_write(v, VREG_CR0, val | CR0_ET);
+	return X86EMUL_OKAY;
+}
+
+/* Virtual control registers: the shadow keeps CR0, CR3 and CR4. */
 static int te_emul_write_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t val)
 {
 	struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
 
 	switch (cr) {
-	case 0:
-		if ((val >> 32) ||
-		    (val & (CR0_PE | CR0_PG)) != (CR0_PE | CR0_PG) ||
-		    ((val & CR0_NW) && !(val & CR0_CD)))
-			return x86_emul_raise(c, T_GP, true, 0);
-		t->vregs[VREG_CR0] = val | CR0_ET;
-		return X86EMUL_OKAY;
+	case 0: return te_write_cr0(c, val);
 	case 2: t->vregs[VREG_CR2] = val; return X86EMUL_OKAY;
 	case 3: return te_write_cr3(c, val);
 	case 4: return te_write_cr4(c, val);
@@ -251,9 +315,10 @@ static int te_emul_read_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
 	return X86EMUL_OKAY;
 }
 
-/* No guest paging in lab 2: nothing is cached that INVLPG could drop. */
+/* The shadow drops its entry for la (a no-op while paging is off). */
 static int te_emul_invlpg(struct x86_emul_ctxt *c, uint64_t la)
 {
+	shadow_invlpg(te_ctxt_vcpu(c), la);
 	return X86EMUL_OKAY;
 }
 
@@ -309,7 +374,7 @@ void te_emulate(struct vcpu *v, const uint8_t *bytes, size_t avail,
 	struct te_vcpu *t = &v->arch.te;
 	struct x86_emul_ctxt c = {
 		.mode = X86_MODE_64,
-		.cpl = 0,
+		.cpl = (int)t->vregs[VREG_CPL],
 		.insn_avail = avail,
 		.priv = v,
 	};
@@ -334,33 +399,71 @@ void te_emulate(struct vcpu *v, const uint8_t *bytes, size_t avail,
 	}
 }
 
-/* IRETQ to the guest's virtual CPL 0 (SDM 2, "IRET"): pops the frame. */
+/*
+ * The #GP error code a 64-bit IRET frame f raises at virtual CPL cpl, or
+ * -1 when it is good: CS names CPL 0 or 3 (te has no rings 1 and 2) and
+ * not an inner level; RIP and RSP are canonical.
+ */
+static int te_iret_check(uint64_t cpl, const uint64_t f[5])
+{
+	unsigned rpl = f[1] & 3;
+
+	if ((rpl != 0 && rpl != 3) || rpl < cpl)
+		return (int)(f[1] & 0xfffc);
+	if (!is_canonical(f[0]) || !is_canonical(f[3]))
+		return 0;
+	return -1;
+}
+
+/*
+ * IRETQ (SDM 2, "IRET", IA-32e mode): pops RIP, CS, RFLAGS, RSP and SS,
+ * to the virtual CPL of the CS selector's RPL.  At CPL 3 IF stays (IOPL
+ * is 0).  The selectors are kept for the frames of later events.
+ */
 void te_iret(struct vcpu *v, const struct x86_insn *in)
 {
 	struct te_vcpu *t = &v->arch.te;
-	uint64_t f[5];
+	uint64_t f[5], cpl = t->vregs[VREG_CPL];
+	int r = -E_INVAL, err = 0;
 
-	if (!(in->rex & X86_REX_W) ||
-	    te_read(v, v->gprs[GPR_RSP], f, sizeof(f)) < 0 ||
-	    !is_canonical(f[0]) || !is_canonical(f[3])) {
-		virt_inject_exception(v, T_GP, true, 0);
+	if (in->rex & X86_REX_W)
+		r = te_read(v, v->gprs[GPR_RSP], f, sizeof(f));
+	if (r == -E_NOT_FOUND) {
+		virt_reg_write(v, VREG_CR2, t->fault_cr2);
+		virt_inject_exception(v, T_PF, true, t->fault_pfec);
 		return;
 	}
+	if (r < 0 || (err = te_iret_check(cpl, f)) >= 0) {
+		virt_inject_exception(v, T_GP, true, (uint32_t)err);
+		return;
+	}
+	if (cpl == 3)
+		f[2] = (f[2] & ~(uint64_t)X86_FLAGS_IF) |
+		       (t->vregs[VREG_RFLAGS] & X86_FLAGS_IF);
 	t->vregs[VREG_RIP] = f[0];
 	virt_reg_write(v, VREG_RFLAGS, f[2]);
 	v->gprs[GPR_RSP] = f[3];
+	t->segs[VSEG_CS].sel = (uint16_t)f[1];
+	t->segs[VSEG_SS].sel = (uint16_t)f[4];
+	if ((f[1] & 3) != cpl)
+		virt_reg_write(v, VREG_CPL, f[1] & 3);
 }
 
 /*
  * INT3 and INT n reach the host's DPL-0 gates as #GP(vector * 8 + 2); the
- * guest's virtual CPL 0 may use every gate of its own IDT.  The frame
- * holds the next instruction, as for any trap.
+ * guest's virtual CPL 0 may use every gate of its own IDT, its user mode
+ * those of DPL 3 (te_deliver checks).  The frame holds the next
+ * instruction, as for any trap.
  */
 void te_softint(struct vcpu *v, const struct x86_insn *in, uint64_t rip)
 {
+	struct virt_event ev = {
+		.vector = in->opcode == 0xcc ? T_BP : (uint8_t)in->imm,
+		.type = EVENT_SOFTINT,
+	};
+
 	v->arch.te.vregs[VREG_RIP] = rip + in->length;
-	virt_inject_exception(v, in->opcode == 0xcc ? T_BP : (uint8_t)in->imm,
-			      false, 0);
+	virt_inject_event(v, &ev);
 }
 
 /*

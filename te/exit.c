@@ -1,18 +1,20 @@
 /*
  * exit.c - what the trap-and-emulate VMM does with each trap its guest
- * takes at CPL 3 (lab 2): the trap entry, decoding and dispatch.
+ * takes at CPL 3 (labs 2 and 4): the trap entry, decoding and dispatch.
  *
  * A #GP from a privileged instruction is decoded; RDMSR/WRMSR and HLT
  * with nothing to wake it become exits for kernel/exit.c, as under SVM or
- * VT-x; the rest is emulated against the virtual CPU by te/emulate.c.
- * Every other fault is queued for te/reflect.c, which reflects it to the
- * guest's own IDT.
+ * VT-x; the rest is emulated against the virtual CPU by te/emulate.c.  A
+ * #PF goes to the shadow (kernel/mm/shadow.h), which fills its tables or
+ * gives the guest its own #PF.  Every other fault is queued for
+ * te/reflect.c, which reflects it to the guest's own IDT.
  */
 #include <inc/public/te.h>
 #include <inc/mmu.h>
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
+#include <kernel/mm/shadow.h>
 #include <kernel/x86/emulate.h>
 #include <te/te_int.h>
 
@@ -46,12 +48,15 @@ void te_trap(struct trapframe *tf)
 
 /*
  * Instructions that leave the backend as exits for kernel/exit.c; false
- * for the ones te handles itself.
+ * for the ones te handles itself (at virtual CPL 3, all of them: the
+ * emulator raises their #GP).
  */
 static bool te_to_core(struct vcpu *v, const struct x86_insn *in, unsigned len)
 {
 	struct te_vcpu *t = &v->arch.te;
 
+	if (t->vregs[VREG_CPL] != 0)
+		return false;
 	switch (in->mnemonic) {
 	case X86_INSN_RDMSR:
 	case X86_INSN_WRMSR:
@@ -83,16 +88,12 @@ static bool te_decode_and_run(struct vcpu *v, uint64_t rip, unsigned skip)
 	struct te_vcpu *t = &v->arch.te;
 	uint8_t bytes[X86_MAX_INSN_LEN] = { 0 };
 	struct x86_insn in;
-	size_t avail = X86_MAX_INSN_LEN;
-	uint64_t end = p2m_size(&v->domain->p2m);
+	size_t avail = te_fetch(v, rip, bytes);
 
-	if (rip >= end) {
+	if (!avail) {
 		virt_inject_exception(v, T_GP, true, 0);
 		return true;
 	}
-	if (end - rip < avail)
-		avail = end - rip;
-	te_read(v, rip, bytes, avail);
 	if (x86_decode(bytes, avail, X86_MODE_64, &in) < 0) {
 		virt_inject_exception(v, in.too_long ? T_GP : T_UD, in.too_long,
 				      0);
@@ -131,6 +132,28 @@ static bool te_prefixed(struct vcpu *v, uint64_t rip)
 	       (op[0] == 0x0f && op[1] == 0xa2);
 }
 
+/*
+ * Every access of the guest is a user one for the CPU: the error code
+ * the shadow sees has U as the virtual CPL says (SDM 3A 4.7).  With
+ * paging off nothing is mapped beyond guest RAM: the guest's own #PF, as
+ * te has no MMIO.
+ */
+static void te_page_fault(struct vcpu *v)
+{
+	struct te_vcpu *t = &v->arch.te;
+	uint32_t pfec = (uint32_t)t->tf.err & ~PFEC_U;
+
+	if (t->vregs[VREG_CPL] == 3)
+		pfec |= PFEC_U;
+	if (!(virt_reg_read(v, VREG_CR0) & CR0_PG) &&
+	    t->fault_cr2 >= p2m_size(&v->domain->p2m)) {
+		virt_reg_write(v, VREG_CR2, t->fault_cr2);
+		virt_inject_exception(v, T_PF, true, pfec);
+		return;
+	}
+	shadow_page_fault(v, t->fault_cr2, pfec);
+}
+
 bool te_handle_trap(struct vcpu *v)
 {
 	struct te_vcpu *t = &v->arch.te;
@@ -150,9 +173,10 @@ bool te_handle_trap(struct vcpu *v)
 		t->vregs[VREG_RIP] = rip;
 		return false;
 	}
-	/* The guest's virtual CPL is 0: its faults are supervisor ones. */
-	if (vec == T_PF)
-		t->tf.err &= ~PFEC_U;
+	if (vec == T_PF) {
+		te_page_fault(v);
+		return true;
+	}
 	virt_inject_exception(v, (uint8_t)vec,
 			      te_vector_has_error((uint8_t)vec),
 			      (uint32_t)t->tf.err);

@@ -1,8 +1,9 @@
 /*
- * reflect.c - events for the trap-and-emulate guest (lab 2): faults and
- * the virtual timer reflected through the guest's own IDT (SDM 3A 6.14
- * frame, same privilege), under the virtual IF; one the guest cannot take
- * ends the domain like a triple fault.  Also the paravirtual ports of
+ * reflect.c - events for the trap-and-emulate guest (labs 2 and 4): faults
+ * and the virtual timer reflected through the guest's own IDT (SDM 3A
+ * 6.14 frame; from guest user mode onto the stack of its TSS.RSP0), under
+ * the virtual IF; one the guest cannot take ends the domain like a triple
+ * fault.  Also the paravirtual ports of
  * inc/public/te.h, by which the guest drives its timer and virtual IF.
  */
 #include <inc/public/te.h>
@@ -11,45 +12,57 @@
 #include <kernel/domain.h>
 #include <te/te_int.h>
 
-/* The guest's virtual selectors, as the long-mode loader state has them. */
-#define TE_VIRT_CS 0x08
-#define TE_VIRT_SS 0x10
+/* 64-bit TSS (SDM 3A 8.7 figure 8-11): RSP0 at byte 4. */
+#define TE_TSS_RSP0 4
 
 #if SOL >= 2
 /*
  * Enters the guest's handler for vec through its virtual IDT as a 64-bit
- * CPU at CPL 0 would (SDM 3A 6.14.2): the stack aligned to 16, then SS,
- * RSP, RFLAGS, CS, RIP and the error code; an interrupt gate clears the
- * virtual IF.  False when the guest cannot take it: no gate, a bad gate,
- * or a stack outside its RAM.
+ * CPU would (SDM 3A 6.14.2): at virtual CPL 0 on the interrupted stack;
+ * from CPL 3 at CPL 0 on the stack TSS.RSP0 names, with SS null (6.14.4).
+ * The stack is aligned to 16, then SS, RSP, RFLAGS, CS, RIP and the error
+ * code pushed; an interrupt gate clears the virtual IF.  False when the
+ * guest cannot take it: no gate, a bad gate, no TSS or an unmapped stack.
  */
 static bool te_reflect(struct vcpu *v, uint8_t vec, bool has_error,
 		       uint32_t err)
 {
 	struct te_vcpu *t = &v->arch.te;
 	const struct vseg_desc *idtr = &t->segs[VSEG_IDTR];
-	uint64_t gate[2], frame[6], rsp = v->gprs[GPR_RSP] & ~0xfULL;
+	uint64_t gate[2], frame[6], rsp = v->gprs[GPR_RSP];
+	bool from_user = t->vregs[VREG_CPL] == 3;
 	unsigned n = 0, type;
 
+	/* The IDT, the TSS and the handler's stack are supervisor accesses. */
+	if (from_user)
+		virt_reg_write(v, VREG_CPL, 0);
 	if ((uint32_t)vec * 16 + 15 > idtr->limit ||
 	    te_read(v, idtr->base + vec * 16, gate, sizeof(gate)) < 0)
 		return false;
 	type = (gate[0] >> 40) & 0x9f;
 	if (type != 0x8e && type != 0x8f)
 		return false;
+	if (from_user && (!t->segs[VSEG_TR].sel ||
+			  te_read(v, t->segs[VSEG_TR].base + TE_TSS_RSP0, &rsp,
+				  sizeof(rsp)) < 0))
+		return false;
+	rsp &= ~0xfULL;
 	if (has_error)
 		frame[n++] = err;
 	frame[n++] = t->vregs[VREG_RIP];
-	frame[n++] = TE_VIRT_CS;
+	frame[n++] = t->segs[VSEG_CS].sel;
 	frame[n++] = t->vregs[VREG_RFLAGS];
 	frame[n++] = v->gprs[GPR_RSP];
-	frame[n++] = TE_VIRT_SS;
+	frame[n++] = t->segs[VSEG_SS].sel;
 	rsp -= n * 8;
 	if (te_write(v, rsp, frame, n * 8) < 0)
 		return false;
 	v->gprs[GPR_RSP] = rsp;
 	t->vregs[VREG_RIP] = (gate[0] & 0xffff) |
 			     ((gate[0] >> 32) & 0xffff0000) | (gate[1] << 32);
+	t->segs[VSEG_CS].sel = (uint16_t)(gate[0] >> 16);
+	if (from_user)
+		t->segs[VSEG_SS].sel = 0;
 	t->vregs[VREG_RFLAGS] &= ~(uint64_t)X86_FLAGS_TF;
 	if (type == 0x8e)
 		t->vregs[VREG_RFLAGS] &= ~(uint64_t)X86_FLAGS_IF;
@@ -64,6 +77,26 @@ static bool te_reflect(struct vcpu *v, uint8_t vec, bool has_error,
 }
 #endif
 
+/*
+ * INT n from guest user mode needs a gate of DPL 3, else it is #GP(vector
+ * * 8 + 2) (SDM 3A 6.12.1.1).  The IDT is read as a supervisor; a gate
+ * that cannot be read is te_reflect's to refuse.
+ */
+static bool te_gate_allows(struct vcpu *v, const struct virt_event *ev)
+{
+	struct te_vcpu *t = &v->arch.te;
+	const struct vseg_desc *idtr = &t->segs[VSEG_IDTR];
+	uint64_t gate, cpl = t->vregs[VREG_CPL];
+	int r;
+
+	if (ev->type != EVENT_SOFTINT || cpl == 0)
+		return true;
+	t->vregs[VREG_CPL] = 0;
+	r = te_read(v, idtr->base + ev->vector * 16, &gate, sizeof(gate));
+	t->vregs[VREG_CPL] = cpl;
+	return r < 0 || ((gate >> 45) & 3) == 3;
+}
+
 bool te_deliver(struct vcpu *v)
 {
 	struct te_vcpu *t = &v->arch.te;
@@ -71,8 +104,9 @@ bool te_deliver(struct vcpu *v)
 
 	if (t->event_valid) {
 		t->event_valid = false;
-		if (ev.vector == T_PF)
-			t->vregs[VREG_CR2] = t->fault_cr2;
+		if (!te_gate_allows(v, &ev))
+			ev = (struct virt_event){ T_GP, EVENT_EXCEPTION, true,
+						  ev.vector * 8u + 2 };
 		if (te_reflect(v, ev.vector, ev.has_error, ev.error))
 			return true;
 		cprintf("te: %s: cannot deliver vector %u: no usable gate or "

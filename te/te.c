@@ -1,14 +1,16 @@
 /*
- * te.c - the trap-and-emulate backend's entry points (lab 2): probe, the
- * per-domain address space, the world switch around te_enter, register
- * access and the ops table the core selects for domains of type "te".
- * svm/svm.c and vmx/vmx.c are its hardware-assisted counterparts.
+ * te.c - the trap-and-emulate backend's entry points (labs 2 and 4): probe,
+ * the world switch around te_enter, register access and the ops table the
+ * core selects for domains of type "te".  svm/svm.c and vmx/vmx.c are its
+ * hardware-assisted counterparts.
  *
  * A te guest runs at CPL 3 with IOPL 0 on the hypervisor's own GDT (user
- * code and data, kernel/gdt.c), under a PML4 whose lower half maps its
- * RAM with PTE_U and whose upper half is the hypervisor's, supervisor
- * only.  Host interrupts stay enabled in the guest, so the preemption
- * timer ends its slice like any trap.
+ * code and data, kernel/gdt.c), under the root kernel/mm/shadow.c gives
+ * it (load_paging): with paging off, guest RAM at [0, size) with PTE_U;
+ * with the guest's paging on, its shadow in the kernel or user view; the
+ * hypervisor's upper half, supervisor only, in every root.  Host
+ * interrupts stay enabled in the guest, so the preemption timer ends its
+ * slice like any trap.
  */
 #include <inc/memlayout.h>
 #include <inc/mmu.h>
@@ -18,7 +20,7 @@
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/gdt.h>
-#include <kernel/mm/page.h>
+#include <kernel/mm/shadow.h>
 #include <kernel/mm/vm.h>
 #include <kernel/preempt.h>
 #include <te/te.h>
@@ -26,7 +28,6 @@
 #define CPUID7_ECX_UMIP (1u << 2)
 /* RFLAGS bits the guest holds in hardware; IF and IOPL stay the host's. */
 #define TE_RFLAGS_HW (X86_FLAGS_ARITH | X86_FLAGS_DF | X86_FLAGS_ID)
-#define PML4_HALF    256
 
 _Static_assert(TE_BOOT_MAGIC == MB_BOOT_MAGIC, "te.h boot magic");
 
@@ -78,39 +79,26 @@ static int te_write_boot_info(struct domain *d)
 	return r;
 }
 
-static void te_domain_destroy(struct domain *d)
-{
-	uint64_t *pml4;
-
-	if (!d->arch.te.pml4)
-		return;
-	pml4 = kva(d->arch.te.pml4);
-	memset(pml4 + PML4_HALF, 0, PML4_HALF * sizeof(*pml4));
-	p2m_free_tables(d->arch.te.pml4);
-	d->arch.te.pml4 = 0;
-}
-
-/* Guest RAM at [0, size) for CPL 3, the hypervisor's half above it. */
+/*
+ * The core gives every te domain shadow paging (kernel/mm/shadow.h): with
+ * paging off its identity root maps guest RAM for CPL 3, as te guests
+ * have always seen it.
+ */
 static int te_domain_init(struct domain *d)
 {
-	const uint64_t u = PTE_P | PTE_W | PTE_U;
-	uint64_t *pml4;
 	int r;
 
 	if (d->nvcpus != 1)
 		return -E_NOT_SUPP;
-	r = p2m_build_tables(&d->p2m, &d->arch.te.pml4, u, u);
-	if (r < 0)
-		return r;
-	pml4 = kva(d->arch.te.pml4);
-	memcpy(pml4 + PML4_HALF, (uint64_t *)kva(kern_pml4) + PML4_HALF,
-	       PML4_HALF * sizeof(*pml4));
 	r = te_write_boot_info(d);
 	if (r == 0)
 		r = te_pv_init(d);
-	if (r < 0)
-		te_domain_destroy(d);
 	return r;
+}
+
+/* The core frees the shadow, the memory and the port handlers. */
+static void te_domain_destroy(struct domain *d)
+{
 }
 
 static int te_vcpu_init(struct vcpu *v)
@@ -123,9 +111,16 @@ static void te_vcpu_destroy(struct vcpu *v)
 {
 }
 
-/* The boot protocol of inc/public/te.h, on top of the loader's state. */
+/*
+ * The boot protocol of inc/public/te.h on top of the loader's long-mode
+ * state: paging off, virtual = physical.  CR4.PAE, EFER.LME and CR3 (the
+ * loader's identity tables) stay, so setting CR0.PG turns 4-level paging
+ * on as it does on a CPU entering long mode.
+ */
 static void te_boot(struct vcpu *v)
 {
+	virt_reg_write(v, VREG_CR0, virt_reg_read(v, VREG_CR0) & ~CR0_PG);
+	virt_reg_write(v, VREG_EFER, virt_reg_read(v, VREG_EFER) & ~EFER_LMA);
 	v->gprs[GPR_RDI] = TE_BOOT_MAGIC;
 	v->gprs[GPR_RSI] = TE_BOOT_INFO;
 	v->arch.te.booted = true;
@@ -149,7 +144,10 @@ static void te_world_switch(struct vcpu *v)
 		       X86_FLAGS_FIXED;
 	/* A trap from CPL 3 lands on TSS.RSP0: never the live host stack. */
 	kern_tss.rsp[0] = (uint64_t)te_trap_stack + sizeof(te_trap_stack);
-	vm_switch(v->domain->arch.te.pml4);
+	if (!t->root)
+		panic("te_world_switch: %s has no shadow root",
+		      v->domain->name);
+	vm_switch(t->root);
 	te_current = v;
 	te_enter(&t->tf);
 	te_current = NULL;
@@ -212,7 +210,7 @@ static uint64_t te_reg_read(struct vcpu *v, enum vreg r)
 {
 	if ((unsigned)r >= VREG_COUNT)
 		panic("te_reg_read: register %d", r);
-	return r == VREG_CPL ? 0 : v->arch.te.vregs[r];
+	return v->arch.te.vregs[r];
 }
 
 static void te_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
@@ -222,6 +220,9 @@ static void te_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 	if (r == VREG_RFLAGS)
 		val = (val & (TE_RFLAGS_HW | X86_FLAGS_IF)) | X86_FLAGS_FIXED;
 	v->arch.te.vregs[r] = val;
+	/* Ring compression: guest user mode may not reach supervisor pages. */
+	if (r == VREG_CPL)
+		shadow_set_user_view(v, val == 3);
 }
 
 static void te_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out)
@@ -246,8 +247,27 @@ static void te_inject_event(struct vcpu *v, const struct virt_event *ev)
 	v->arch.te.event_seen = true;
 }
 
-/* No nested paging: the domain's PML4 is built from its p2m. */
+/* No nested paging: the CPU walks the shadow root alone. */
 static void te_set_paging_root(struct vcpu *v, hpa_t root)
+{
+}
+
+/*
+ * The guest's CR0, CR3, CR4 and EFER are the shadow's (virt_reg_read);
+ * of the hardware values te needs only CR3, the shadow root, since the
+ * guest runs on the host's CR0, CR4 and EFER.
+ */
+static void te_load_paging(struct vcpu *v, const struct paging_regs *guest,
+			   const struct paging_regs *hw)
+{
+	v->arch.te.root = hw->cr3;
+}
+
+/*
+ * te_world_switch loads CR3 at every entry, which drops every
+ * translation of the guest: the shadow sets no global bit in te roots.
+ */
+static void te_flush_tlb(struct vcpu *v)
 {
 }
 
@@ -275,12 +295,16 @@ static void te_dump(struct vcpu *v)
 			t->event_valid ? "queued" : "last event",
 			t->event.vector);
 	trap_print_gprs(v->gprs);
-	cprintf("  virtual cr0=%llx cr3=%llx cr4=%llx idtr=%llx/%x\n",
-		(unsigned long long)t->vregs[VREG_CR0],
-		(unsigned long long)t->vregs[VREG_CR3],
-		(unsigned long long)t->vregs[VREG_CR4],
+	cprintf("  virtual cpl %llu cr0=%llx cr3=%llx cr4=%llx efer=%llx "
+		"idtr=%llx/%x; shadow root %llx\n",
+		(unsigned long long)t->vregs[VREG_CPL],
+		(unsigned long long)virt_reg_read(v, VREG_CR0),
+		(unsigned long long)virt_reg_read(v, VREG_CR3),
+		(unsigned long long)virt_reg_read(v, VREG_CR4),
+		(unsigned long long)virt_reg_read(v, VREG_EFER),
 		(unsigned long long)t->segs[VSEG_IDTR].base,
-		t->segs[VSEG_IDTR].limit);
+		t->segs[VSEG_IDTR].limit, (unsigned long long)t->root);
+	shadow_print(v->domain);
 }
 
 static const struct virt_ops te_virt_ops = {
@@ -297,6 +321,8 @@ static const struct virt_ops te_virt_ops = {
 	.seg_write = te_seg_write,
 	.inject_event = te_inject_event,
 	.set_paging_root = te_set_paging_root,
+	.load_paging = te_load_paging,
+	.flush_tlb = te_flush_tlb,
 	.dump = te_dump,
 };
 

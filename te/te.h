@@ -6,9 +6,12 @@
  * and te/exit.c and te/emulate.c emulate it against the virtual CPU state
  * kept here.
  *
- * Restriction of lab 2: te guests are 64-bit flat guests with virtual =
- * physical.  Their CR3 is virtual only (no guest paging: that is the
- * shadow paging of lab 4), and they run on one vcpu.
+ * te guests are 64-bit and run on one vcpu.  They start with paging off
+ * (virtual = physical) and may turn 4-level paging on (lab 4): the CPU
+ * then walks the shadow tables of kernel/mm/shadow.c, whose root
+ * load_paging hands te.  The guest kernel and its user mode both run at
+ * CPL 3 (ring compression): the virtual CPL picks the shadow's kernel or
+ * user view.
  */
 #ifndef TE_TE_H
 #define TE_TE_H
@@ -23,11 +26,14 @@ struct domain;
 struct te_vcpu {
 	/* The hardware frame the guest is entered with and left by. */
 	struct trapframe tf;
-	/* Guest-visible registers: virtual CRs, EFER, MSRs, RFLAGS with the
-	 * virtual IF; RIP mirrors tf.rip. */
+	/* Guest-visible registers: CR2, MSRs, RFLAGS with the virtual IF,
+	 * the virtual CPL (0 or 3); RIP mirrors tf.rip.  CR0, CR3, CR4 and
+	 * EFER are the shadow's (virt_reg_read). */
 	uint64_t vregs[VREG_COUNT];
 	struct vseg_desc segs[VSEG_COUNT];
-	uint64_t fault_cr2;  /* CR2 of the last #PF, for its reflection */
+	hpa_t root;	     /* the shadow root the CPU runs the guest on */
+	uint64_t fault_cr2;  /* CR2 of the last host #PF or te_read/te_write */
+	uint32_t fault_pfec; /* its error code, for te_read/te_write */
 	uint8_t tpr;	     /* virtual CR8 */
 	bool halted;	     /* HLT with the virtual IF set */
 	bool timer_on;	     /* the guest enabled its virtual timer */
@@ -38,10 +44,6 @@ struct te_vcpu {
 	bool event_seen;  /* event holds one, queued or delivered */
 	struct virt_event event;
 	bool booted; /* the boot registers have been set up */
-};
-
-struct te_domain {
-	hpa_t pml4; /* guest RAM at [0, size) with PTE_U, hypervisor above */
 };
 
 /*

@@ -1,7 +1,7 @@
 /*
  * te_int.h - what the files of te/ share and nothing outside te/ sees
- * (lab 2): guest memory through the p2m and the emulation that te/exit.c
- * dispatches to te/emulate.c.  Exceptions for the guest are queued with
+ * (labs 2 and 4): guest memory as the guest's instructions see it and the
+ * emulation that te/exit.c dispatches to te/emulate.c.  Exceptions for the guest are queued with
  * virt_inject_exception, for te_deliver to reflect before the next entry.
  * The public interface of the backend is te/te.h.
  */
@@ -15,22 +15,21 @@
 
 struct x86_insn;
 
-/* Reads n bytes at guest address la (= guest-physical), bounds-checked. */
-static inline int te_read(struct vcpu *v, uint64_t la, void *buf, size_t n)
-{
-	return p2m_read(&v->domain->p2m, la, buf, n);
-}
-
-static inline int te_write(struct vcpu *v, uint64_t la, const void *buf,
-			   size_t n)
-{
-	return p2m_write(&v->domain->p2m, la, buf, n);
-}
-
+/*
+ * emulate.c: copies n bytes between guest-linear la and buf with the
+ * rights of the virtual CPL: la is guest-physical while the guest's paging
+ * is off, else translated by its tables (kernel/mm/gmem.h).  Returns 0, or
+ * -E_NOT_FOUND / -E_RANGE with the #PF to raise in arch.te.fault_cr2 and
+ * fault_pfec (beyond guest RAM nothing is mapped: not present).
+ */
+int te_read(struct vcpu *v, uint64_t la, void *buf, size_t n);
+int te_write(struct vcpu *v, uint64_t la, const void *buf, size_t n);
+/* emulate.c: fetches up to X86_MAX_INSN_LEN bytes at rip; how many. */
+size_t te_fetch(struct vcpu *v, uint64_t rip, uint8_t *bytes);
 /* emulate.c: runs the avail decoded bytes at rip through x86_emulate. */
 void te_emulate(struct vcpu *v, const uint8_t *bytes, size_t avail,
 		uint64_t rip);
-/* emulate.c: IRETQ to the guest's virtual CPL 0, or a queued #GP. */
+/* emulate.c: IRETQ to the guest's virtual CPL 0 or 3, or a queued #GP. */
 void te_iret(struct vcpu *v, const struct x86_insn *in);
 /* emulate.c: INT3 or INT n at rip, queued for the guest's own IDT. */
 void te_softint(struct vcpu *v, const struct x86_insn *in, uint64_t rip);

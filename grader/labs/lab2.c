@@ -57,7 +57,7 @@ Test(lab2, control_registers, .timeout = 400)
 	struct hv_run *r = hv_boot(&(struct hv_cfg){
 		.domains = { TE_DOMAIN("cr") }, .qemu_cpu = CPU_UMIP });
 
-	expect_result(r, "te-cr: PASS: cr0: clearing PG is #GP(0)");
+	expect_result(r, "te-cr: PASS: cr0: PG without PE is #GP(0)");
 	expect_result(r, "te-cr: PASS: cr0: NW without CD is #GP(0)");
 	expect_result(r, "te-cr: PASS: cr3: a bit at MAXPHYADDR is #GP(0)");
 	expect_result(r, "te-cr: PASS: cr4: reserved bits 15 and 63 are "

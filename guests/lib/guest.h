@@ -73,5 +73,7 @@ struct intr_frame {
 
 /* Points vector vec of the guest's IDT at handler and loads the IDT. */
 void idt_set(int vec, void *handler);
+/* The same, for a gate that INT vec may use at CPL 3 (a system call). */
+void idt_set_user(int vec, void *handler);
 
 #endif

@@ -7,6 +7,7 @@
 
 #define GUEST_CS  0x08
 #define GATE_INTR 0x8e /* present, DPL 0, interrupt gate */
+#define GATE_DPL3 0x60 /* INT n allowed from CPL 3 */
 
 struct gate {
 	uint16_t off_lo, sel;
@@ -35,4 +36,10 @@ void idt_set(int vec, void *handler)
 	idt[vec].off_hi = a >> 32;
 #endif
 	__asm__ volatile("lidt %0" : : "m"(ptr));
+}
+
+void idt_set_user(int vec, void *handler)
+{
+	idt_set(vec, handler);
+	idt[vec].type |= GATE_DPL3;
 }

@@ -29,8 +29,9 @@ static void test_crs(void)
 {
 	uint64_t cr0 = te_read_cr(0), cr4 = te_read_cr(4);
 
-	report((cr0 & 0x80000001) == 0x80000001,
-	       "virtual cr0 0x%llx has PE and PG", (unsigned long long)cr0);
+	report((cr0 & 0x80000001) == 0x00000001,
+	       "virtual cr0 0x%llx has PE, PG clear (paging off)",
+	       (unsigned long long)cr0);
 	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0 | 8));
 	report(te_read_cr(0) == (cr0 | 8), "mov to cr0 sets TS");
 	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));

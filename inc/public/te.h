@@ -5,14 +5,26 @@
  * helpers.
  *
  * Boot: the guest is a 64-bit ELF entered at its entry point at CPL 3
- * with virtual = physical, RDI = TE_BOOT_MAGIC (the Multiboot boot magic)
- * and RSI = the guest-physical address of a Multiboot information
- * structure whose only field is the command line (flags bit 2).
+ * with paging off, virtual = physical, RDI = TE_BOOT_MAGIC (the Multiboot
+ * boot magic) and RSI = the guest-physical address of a Multiboot
+ * information structure whose only field is the command line (flags bit
+ * 2).  CR4.PAE and EFER.LME are set and CR3 points to identity tables of
+ * the first 4 GiB, so setting CR0.PG turns 4-level paging on (EFER.LMA),
+ * with these tables or the guest's own; it cannot be turned off again.
  *
  * Every privileged instruction traps and is emulated; the guest's virtual
  * CPL is 0.  Interrupt and exception frames are built as a 64-bit CPU at
  * CPL 0 would; IRETQ with such a frame traps (its CS has RPL 0) and is
  * emulated, which is how the virtual IF comes back after a handler.
+ *
+ * IRETQ to a CS with RPL 3 enters the guest's user mode (virtual CPL 3),
+ * where privileged instructions raise the guest's own #GP, INT n needs a
+ * gate of DPL 3, and with paging on the guest's supervisor pages are out
+ * of reach (#PF with U set).  Events from user mode switch to the stack
+ * in RSP0 of the guest's TSS (loaded by LTR).  The CPU runs the guest on
+ * the hypervisor's GDT, whose user selectors are 0x1b (data) and 0x23
+ * (code): an IRETQ to exactly those does not trap, so guest user
+ * selectors must differ from them (Linux's 0x2b and 0x33 do).
  *
  * POPF cannot change IF at CPL 3 and PUSHF shows the real IF: a guest
  * that wants the virtual IF uses the paravirtual interface below.
