@@ -142,8 +142,7 @@ static int domain_init_vcpus(struct domain *d, const struct guest_boot *gb)
 /*
  * Who translates d's guest-linear addresses (lab 4): nested paging by
  * default on hardware (the backends' probes insist on NPT / EPT), shadow
- * paging when the config asks and always for te, whose backend shadows
- * once it loads shadow roots (load_paging).
+ * paging when the config asks and always for te.
  */
 static int domain_paging(struct domain *d)
 {
@@ -153,7 +152,7 @@ static int domain_paging(struct domain *d)
 
 	d->paging = c->paging;
 	if (c->type == DOMAIN_TE)
-		d->paging = d->ops->load_paging ? PAGING_SHADOW : PAGING_NESTED;
+		d->paging = PAGING_SHADOW;
 	else if (d->paging == PAGING_DEFAULT)
 		d->paging = PAGING_NESTED;
 	if (d->paging != PAGING_SHADOW)

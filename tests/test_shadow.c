@@ -31,7 +31,7 @@ static struct domain dom;
 static struct vcpu *v;
 static uint64_t regs[VREG_COUNT];
 static struct vseg_desc cs;
-static struct paging_regs hw;	    /* the last load_paging */
+static struct paging_regs hw; /* the last load_paging */
 static int flushes, emulations, gpa_faults, crashes;
 static struct virt_event injected; /* the last exception */
 
@@ -148,8 +148,7 @@ static void guest_write(gpa_t gpa, uint64_t val, size_t size)
 	shadow_written(&dom, gpa, size);
 }
 
-static void set_paging(uint64_t cr0, uint64_t cr4, uint64_t efer,
-		       uint64_t cr3)
+static void set_paging(uint64_t cr0, uint64_t cr4, uint64_t efer, uint64_t cr3)
 {
 	virt_reg_write(v, VREG_CR4, cr4);
 	virt_reg_write(v, VREG_EFER, efer);
@@ -196,13 +195,17 @@ static struct xlate shadow_xlate(gva_t la)
 /* The reference: la through the guest's tables, written here once more. */
 static struct xlate ref_xlate(gva_t la)
 {
-	uint64_t cr0 = virt_reg_read(v, VREG_CR0), cr3 = virt_reg_read(v, VREG_CR3);
-	uint64_t cr4 = virt_reg_read(v, VREG_CR4), efer = virt_reg_read(v, VREG_EFER);
+	uint64_t cr0 = virt_reg_read(v, VREG_CR0),
+		 cr3 = virt_reg_read(v, VREG_CR3);
+	uint64_t cr4 = virt_reg_read(v, VREG_CR4),
+		 efer = virt_reg_read(v, VREG_EFER);
 	struct xlate x = { false, true, true, false, 0, 0 };
 	bool pae = cr4 & CR4_PAE, lm = efer & EFER_LMA;
 	int level = lm ? 4 : pae ? 3 : 2, esize = pae ? 8 : 4;
 	int bits = pae ? 9 : 10;
-	gpa_t table = lm ? PTE_ADDR(cr3) : pae ? cr3 & 0xffffffe0 : cr3 & ~0xfffULL;
+	gpa_t table = lm  ? PTE_ADDR(cr3) :
+		      pae ? cr3 & 0xffffffe0 :
+			    cr3 & ~0xfffULL;
 	uint64_t e, mask;
 
 	if (!(cr0 & CR0_PG)) {
@@ -216,7 +219,8 @@ static struct xlate ref_xlate(gva_t la)
 		if (pae && !lm && level == 3)
 			e = get(table + 8 * ((la >> 30) & 3), 8);
 		else
-			e = get(table + esize * ((la >> shift) & ((1u << bits) - 1)),
+			e = get(table + esize * ((la >> shift) &
+						 ((1u << bits) - 1)),
 				esize);
 		if (!(e & PTE_P))
 			return x;
@@ -227,8 +231,9 @@ static struct xlate ref_xlate(gva_t la)
 		}
 		mask = (1ULL << shift) - 1;
 		if (level == 1 || (e & PTE_PS)) {
-			gpa_t base = esize == 4 && level == 2 ? e & 0xffc00000 :
-				     PTE_ADDR(e) & ~0x1000ULL;
+			gpa_t base = esize == 4 && level == 2 ?
+					     e & 0xffc00000 :
+					     PTE_ADDR(e) & ~0x1000ULL;
 			gpa_t gpa = level == 1 ? PTE_ADDR(e) : base & ~mask;
 
 			gpa |= la & mask;
@@ -443,6 +448,10 @@ Test(shadow, paging_32bit_with_4mib_pages)
 	guest_write(0x11000 + 4 * 0x201, 0, 4);
 	cr_expect(!shadow_xlate(0xc0201000).present);
 	cr_expect(shadow_xlate(0xc0200000).present, "its neighbour stays");
+	/* PDE 0x301 is shadowed by entries 2 and 3 of the fourth shadow PD. */
+	guest_write(0x10000 + 4 * 0x301, 0, 4);
+	cr_expect(!shadow_xlate(0xc0612345).present);
+	cr_expect(shadow_xlate(0xc0200000).present, "PDE 0x300 stays");
 }
 
 Test(shadow, pae_paging)

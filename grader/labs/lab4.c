@@ -14,6 +14,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "../grader.h"
 
@@ -21,7 +22,7 @@
 #define M_32	 1
 #define M_PAE	 2
 #define M_4LEVEL 4
-#define M_TE	 8 /* 4-level, no ring 3 of its own */
+#define M_TE	 8 /* 4-level, in the te VMM */
 #define M_HVM	 (M_32 | M_PAE | M_4LEVEL)
 #define M_ALL	 (M_HVM | M_TE)
 
@@ -34,10 +35,10 @@ static const struct {
 	{ "copy-on-write: ", M_ALL },
 	{ "A/D: ", M_ALL },
 	{ "NX: ", M_PAE | M_4LEVEL | M_TE },
-	{ "U/S: a user read of a user page", M_HVM },
-	{ "U/S: user read of a supervisor page: #PF 0x5", M_HVM },
-	{ "U/S: user write to a read-only page: #PF 0x7", M_HVM },
-	{ "U/S: user read of an unmapped page: #PF 0x4", M_HVM },
+	{ "U/S: a user read of a user page", M_ALL },
+	{ "U/S: user read of a supervisor page: #PF 0x5", M_ALL },
+	{ "U/S: user write to a read-only page: #PF 0x7", M_ALL },
+	{ "U/S: user read of an unmapped page: #PF 0x4", M_ALL },
 	{ "CR0.WP=1: ", M_ALL },
 	{ "CR0.WP=0: ", M_ALL },
 	{ "4 MiB page: ", M_32 },
@@ -54,7 +55,7 @@ static const struct {
 		name, "name   = \"" name "\"\nkernel = \"guests/" image "\"\n" \
 		      "extra  = \"" extra "\"\nmemory = 16\n" paging           \
 	}
-#define NESTED ""
+#define NESTED "paging = \"nested\"\n"
 #define SHADOW "paging = \"shadow\"\n"
 #define TE     "type   = \"te\"\n"
 
@@ -85,6 +86,8 @@ static const struct hv_cfg te = {
 			       "kernel = \"guests/" image "\"\nmemory = 16\n" \
 			       "extra  = \"attack=" attack "\"\n" paging      \
 	}
+/* Shadow pages the thrash domain may use: fewer than its roots need. */
+#define THRASH_LIMIT "64"
 #define BYSTANDER                                                \
 	{                                                        \
 		"bystander", "name   = \"bystander\"\nkernel = " \
@@ -98,7 +101,8 @@ static const struct hv_cfg hostile = {
 		HOSTILE("hostile-", "hostile-pt.elf", "cr3-ram", SHADOW),
 		HOSTILE("hostile-", "hostile-pt.elf", "cr3-mmio", SHADOW),
 		HOSTILE("hostile-", "hostile-pt.elf", "loop", SHADOW),
-		HOSTILE("hostile-", "hostile-pt.elf", "thrash", SHADOW),
+		HOSTILE("hostile-", "hostile-pt.elf", "thrash",
+			SHADOW "shadow_pages = " THRASH_LIMIT "\n"),
 		HOSTILE("hostile-", "hostile-pt.elf", "rewrite", SHADOW),
 		HOSTILE("hostile-", "hostile-pt.elf", "alias", SHADOW),
 		BYSTANDER,
@@ -276,7 +280,18 @@ Test(lab4, hostile_thrash, .timeout = 900)
 		"page (0 wrong)",
 	};
 
+	struct hv_run *r = hv_boot_group("hostile", &hostile);
+	const struct hv_line *l =
+		hv_find_output(r, "summary: hostile-thrash exited ");
+	const char *peak = l ? strstr(l->text, ", peak ") : NULL;
+	unsigned pages = 0;
+
 	expect_survivor("thrash", passes, 1);
+	cr_expect(peak && sscanf(peak, ", peak %u pages", &pages) == 1 &&
+			  pages <= (unsigned)atoi(THRASH_LIMIT),
+		  "[wrong result] hostile-thrash: want shadow pages at most "
+		  "%s, got \"%s\"\n    log: %s",
+		  THRASH_LIMIT, l ? l->text : "no summary line", r->log);
 }
 
 Test(lab4, hostile_rewrite, .timeout = 900)

@@ -199,6 +199,8 @@ void main(void)
 	pt_init(PT_4LEVEL, pool, sizeof(pool));
 	as0 = pt_new_root();
 	pt_load(as0);
+	/* te guests start with paging off (inc/public/te.h). */
+	pt_write_cr0(pt_read_cr0() | CR0_PG);
 	if (!cmdline_get("attack", attack, sizeof(attack)))
 		attack[0] = '\0';
 	if (strcmp(attack, "cr3-ram") == 0)

@@ -27,14 +27,14 @@ extern volatile uintptr_t pf_cr2;
 extern volatile unsigned pf_count;
 extern bool (*volatile pf_hook)(uintptr_t cr2, uint32_t err);
 
-/* Installs the #PF handler; hvm guests also get ring 3 (GDT, TSS). */
+/* Installs the #PF handler and ring 3 (GDT, TSS, the INT gate back). */
 void trap_init(void);
 
 /*
  * Each runs one access at va and returns whether it faulted (pf_err and
  * pf_cr2 then say how).  probe_exec jumps to va, where the page holds
  * PROBE_JMP_RCX ("jmp *%rcx", back to the probe).  probe_user reads or
- * writes va at CPL 3 (hvm guests only).
+ * writes va at CPL 3.
  */
 #define PROBE_JMP_RCX 0xe1ff
 bool probe_read(uintptr_t va, uint32_t *val);

@@ -349,8 +349,11 @@ static struct paging_regs shadow_hw_regs(const struct paging_regs *g,
 	struct paging_regs hw = { g->cr0 | CR0_PG | CR0_WP, root,
 				  (g->cr4 | CR4_PAE) & ~CR4_PCIDE, g->efer };
 
-	if (!(g->cr0 & CR0_PG))
+	/* Paging off: the identity map's U=1 pages must not trip SMEP/SMAP. */
+	if (!(g->cr0 & CR0_PG)) {
 		hw.efer &= ~(EFER_LME | EFER_LMA);
+		hw.cr4 &= ~(CR4_SMEP | CR4_SMAP);
+	}
 	return hw;
 }
 
