@@ -21,9 +21,10 @@ static void paging_start(enum pt_mode mode)
 	if (mode != PT_32BIT)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 #ifdef __x86_64__
+	/* te guests start with paging off (inc/public/te.h): PG turns it on. */
 	pt_write_cr4(pt_read_cr4() | CR4_PGE);
-	pt_write_cr0(pt_read_cr0() | CR0_WP);
 	pt_load(as0);
+	pt_write_cr0(pt_read_cr0() | CR0_PG | CR0_WP);
 #else
 	pt_paging_on(as0, CR4_PGE);
 #endif
