@@ -196,13 +196,6 @@ void test_nx(void)
 	       pt_mode_name(), pf_err, (unsigned long)pf_cr2);
 }
 
-#ifdef GUEST_TE
-void test_user(void)
-{
-	report_skip("%s: U/S: a te guest has no ring 3 of its own",
-		    pt_mode_name());
-}
-#else
 static void user_fault(bool write, uintptr_t va, uint32_t err,
 		       const char *what)
 {
@@ -232,7 +225,6 @@ void test_user(void)
 	user_fault(false, TEST_VA(VA_USER_NONE), PFEC_U,
 		   "user read of an unmapped page");
 }
-#endif
 
 void test_wp(void)
 {

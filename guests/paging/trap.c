@@ -1,6 +1,6 @@
 /*
- * trap.c - the paging workload's #PF handler, its probes, and ring 3 for
- * hvm guests: a GDT with user segments and a TSS whose stack takes the
+ * trap.c - the paging workload's #PF handler, its probes, and ring 3 (hvm
+ * and te guests): a GDT with user segments and a TSS whose stack takes the
  * CPU back to CPL 0 (SDM 3A 4.7 page-fault exceptions, 7.7 the 64-bit
  * TSS, 6.12.1 handlers at another privilege level).
  */
@@ -87,12 +87,6 @@ bool probe_exec(uintptr_t va)
 	return pf_count != n;
 }
 
-#ifdef GUEST_TE
-void trap_init(void)
-{
-	idt_set(T_PF, trap_pf);
-}
-#else
 #define USER_STACK 4096
 
 uint32_t user_run(void (*fn)(void), uintptr_t va, void *stack);
@@ -152,4 +146,3 @@ bool probe_user(bool write, uintptr_t va, uint32_t *val)
 		*val = v;
 	return pf_count != n;
 }
-#endif

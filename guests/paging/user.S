@@ -16,9 +16,6 @@
 #define USER_VEC 0x80
 #define USER_VAL 0x5a5a5a5a
 
-/* te guests have no ring 3 of their own: the backend owns CPL 3. */
-#ifndef GUEST_TE
-
 	.text
 	.globl user_run, user_back, user_read, user_write, user_fixup
 #ifdef __x86_64__
@@ -39,9 +36,8 @@ user_run:
 	movl $USER_VAL, %eax
 	iretq
 
+/* SS stays the null selector the INT loaded: valid at CPL 0 (SDM 3A 6.14.4). */
 user_back:
-	movw $KERN_DS, %cx
-	movw %cx, %ss
 	movq user_ksp(%rip), %rsp
 	popq %r15
 	popq %r14
@@ -101,4 +97,3 @@ user_fixup:
 	.balign 8
 user_ksp:
 	.space 8
-#endif
