@@ -142,8 +142,7 @@ static int domain_init_vcpus(struct domain *d, const struct guest_boot *gb)
 /*
  * Who translates d's guest-linear addresses (lab 4): nested paging by
  * default on hardware (the backends' probes insist on NPT / EPT), shadow
- * paging when the config asks and always for te, whose backend shadows
- * once it loads shadow roots (load_paging).
+ * paging when the config asks and always for te.
  */
 static int domain_paging(struct domain *d)
 {
@@ -153,7 +152,7 @@ static int domain_paging(struct domain *d)
 
 	d->paging = c->paging;
 	if (c->type == DOMAIN_TE)
-		d->paging = d->ops->load_paging ? PAGING_SHADOW : PAGING_NESTED;
+		d->paging = PAGING_SHADOW;
 	else if (d->paging == PAGING_DEFAULT)
 		d->paging = PAGING_NESTED;
 	if (d->paging != PAGING_SHADOW)
@@ -197,6 +196,14 @@ static int domain_build(struct domain *d, char *err, size_t errlen)
 	if (r < 0)
 		return r;
 	r = domain_paging(d);
+	if (r == 0 && d->paging == PAGING_SHADOW && gb.mode == BOOT_MODE_REAL &&
+	    d->ops->shadow_pe_only) {
+		snprintf(err, errlen,
+			 "paging \"shadow\": %s runs a real-mode guest "
+			 "(boot_mode \"real\") only with paging \"nested\"",
+			 d->ops->name);
+		return -E_NOT_SUPP;
+	}
 	if (r == 0)
 		r = virt_domain_init(d);
 	if (r == 0)

@@ -180,6 +180,9 @@ struct vcpu_exit {
 
 struct virt_ops {
 	const char *name;
+	/* Shadow paging runs guests only with CR0.PE set (VT-x: real mode
+	 * needs unrestricted guest, hence EPT; SVM has paged real mode). */
+	bool shadow_pe_only;
 	/* Turns virtualization on for this CPU; 0 or -E_*. */
 	int (*cpu_enable)(void);
 	/* Builds the nested page tables for d from its p2m; 0 or -E_*. */

@@ -73,6 +73,8 @@ Test(config, defaults)
 	cr_expect_eq(cfg.vcpus, 1);
 	cr_expect_eq(cfg.on_crash, ON_CRASH_DESTROY);
 	cr_expect_eq(cfg.boot_mode, BOOT_MODE_DEFAULT);
+	cr_expect_eq(cfg.paging, PAGING_DEFAULT);
+	cr_expect_eq(cfg.shadow_pages, 0);
 	cr_expect_not(cfg.has_kernel_addr);
 	cr_expect_eq(cfg.ramdisk.path[0], '\0');
 	cr_expect_eq(cfg.ndisks, 0);
@@ -114,6 +116,56 @@ Test(config, types_and_enums)
 	cr_expect_str_eq(config_on_crash_name(ON_CRASH_RESTART), "restart");
 	cr_expect_str_eq(config_boot_mode_name(BOOT_MODE_PROTECTED),
 			 "protected");
+}
+
+Test(config, paging)
+{
+	cr_assert_eq(parse(MINIMAL "paging = \"shadow\"\nshadow_pages = 16\n"),
+		     0, "%s", err);
+	cr_expect_eq(cfg.paging, PAGING_SHADOW);
+	cr_expect_eq(cfg.shadow_pages, CONFIG_SHADOW_PAGES_MIN);
+	cr_assert_eq(parse(MINIMAL "paging = \"nested\"\n"
+				   "shadow_pages = 0x10000\n"),
+		     0, "%s", err);
+	cr_expect_eq(cfg.paging, PAGING_NESTED);
+	cr_expect_eq(cfg.shadow_pages, CONFIG_SHADOW_PAGES_MAX);
+	cr_assert_eq(parse(MINIMAL "type = \"te\"\npaging = \"shadow\"\n"), 0,
+		     "%s", err);
+	cr_expect_eq(cfg.paging, PAGING_SHADOW);
+	cr_assert_eq(parse(MINIMAL "type = \"te\"\n"), 0, "%s", err);
+	cr_expect_eq(cfg.paging, PAGING_DEFAULT);
+	cr_expect_str_eq(config_paging_name(PAGING_SHADOW), "shadow");
+	cr_expect_str_eq(config_paging_name(PAGING_NESTED), "nested");
+	cr_expect_str_eq(config_paging_name(PAGING_DEFAULT), "default");
+}
+
+Test(config, paging_errors)
+{
+	expect_reject(MINIMAL "paging = \"ept\"\n",
+		      "domains/t.cfg:3: paging: \"ept\" is not one of nested, "
+		      "shadow");
+	expect_reject(MINIMAL "paging = \"default\"\n",
+		      "domains/t.cfg:3: paging: \"default\" is not one of "
+		      "nested, shadow");
+	expect_reject(MINIMAL "paging = shadow\n",
+		      "domains/t.cfg:3: paging: expected a string, got a word "
+		      "shadow");
+	expect_reject(MINIMAL "shadow_pages = 15\n",
+		      "domains/t.cfg:3: shadow_pages: 15 out of range "
+		      "16..65536");
+	expect_reject(MINIMAL "shadow_pages = 65537\n",
+		      "domains/t.cfg:3: shadow_pages: 65537 out of range "
+		      "16..65536");
+	expect_reject(MINIMAL "shadow_pages = \"512\"\n",
+		      "domains/t.cfg:3: shadow_pages: expected a number, got a "
+		      "string");
+	/* The line is the paging key's, whichever key comes first. */
+	expect_reject(MINIMAL "paging = \"nested\"\n\ntype = \"te\"\n",
+		      "domains/t.cfg:3: paging \"nested\": a te domain has no "
+		      "hardware paging (only \"shadow\")");
+	expect_reject("type = \"te\"\n" MINIMAL "paging = \"nested\"\n",
+		      "domains/t.cfg:4: paging \"nested\": a te domain has no "
+		      "hardware paging (only \"shadow\")");
 }
 
 Test(config, unknown_and_duplicate_keys)

@@ -39,6 +39,11 @@ bool vcpu_long_mode(struct vcpu *vc)
 	return (regs[VREG_EFER] & EFER_LMA) && (cs.attr & SEG_ATTR_L);
 }
 
+/* These domains do not shadow their paging: nothing to drop. */
+void shadow_written(struct domain *d, gpa_t gpa, size_t len)
+{
+}
+
 static void setup(void)
 {
 	bi = host_page_init();

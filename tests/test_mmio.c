@@ -68,6 +68,11 @@ void virt_inject_exception(struct vcpu *vc, uint8_t vector, bool has_error,
 	inj.n++;
 }
 
+/* These domains do not shadow their paging: nothing to drop. */
+void shadow_written(struct domain *d, gpa_t gpa, size_t len)
+{
+}
+
 void domain_crash(struct domain *d, struct vcpu *vc, const char *fmt, ...)
 {
 	va_list ap;

@@ -101,8 +101,13 @@ static enum exit_kind vmx_decode_ud(struct vcpu *v)
 	return EXIT_HYPERCALL;
 }
 
-/* 28.2.2: an exit for an exception or NMI; NMIs and #UD are intercepted. */
-static enum exit_kind vmx_decode_exception(struct vcpu *v)
+/*
+ * 28.2.2: an exit for an exception or NMI; NMIs and #UD are intercepted,
+ * and #PF under shadow paging: the qualification is the linear address
+ * (table 28-1), the error code the one the CPU would have pushed.  Such a
+ * #PF leaves CR2 alone (27.1): the core sets VREG_CR2 when it injects one.
+ */
+static enum exit_kind vmx_decode_exception(struct vcpu *v, uint64_t qual)
 {
 	uint64_t info = vmcs_read(VMCS_EXIT_INTR_INFO);
 
@@ -111,6 +116,13 @@ static enum exit_kind vmx_decode_exception(struct vcpu *v)
 		return EXIT_INTR;
 	if ((info & INTR_INFO_VECTOR_MASK) == T_UD)
 		return vmx_decode_ud(v);
+	if ((info & INTR_INFO_VECTOR_MASK) == T_PF) {
+		v->exit.pf.la = qual;
+		v->exit.pf.error = (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERROR) &
+				   (PFEC_P | PFEC_W | PFEC_U | PFEC_RSVD |
+				    PFEC_I);
+		return EXIT_PAGE_FAULT;
+	}
 	return EXIT_UNKNOWN;
 }
 
@@ -134,7 +146,8 @@ static enum exit_kind vmx_exit_kind(struct vcpu *v, uint64_t reason,
 	case EXIT_REASON_INIT:
 	case EXIT_REASON_SIPI:
 	case EXIT_REASON_SMI: return EXIT_INTR;
-	case EXIT_REASON_EXCEPTION_NMI: return vmx_decode_exception(v);
+	case EXIT_REASON_EXCEPTION_NMI: return vmx_decode_exception(v, qual);
+	case EXIT_REASON_INVLPG: v->exit.invlpg_la = qual; return EXIT_INVLPG;
 	case EXIT_REASON_GETSEC:
 	case EXIT_REASON_VMCLEAR ... EXIT_REASON_VMXON:
 	case EXIT_REASON_MWAIT:

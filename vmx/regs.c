@@ -88,15 +88,15 @@ uint64_t vmx_reg_read(struct vcpu *v, enum vreg r)
 
 /*
  * CR0 and CR4 are owned by the host (mask all ones): the guest reads its
- * own value from the read shadow while the real register also holds the
- * bits VMX operation fixes (SDM 3C 24.8, A.7-A.8); unrestricted guests
- * may clear CR0.PE and CR0.PG.
+ * own value (guest) from the read shadow while the real register holds hw
+ * (the guest's, or shadow paging's) with the bits VMX operation fixes
+ * (SDM 3C 24.8, A.7-A.8); unrestricted guests may clear CR0.PE and PG.
  */
-static void vmx_write_cr(uint32_t real, uint32_t shadow, uint64_t val,
-			 uint64_t fixed0, uint64_t fixed1)
+static void vmx_write_cr(uint32_t real, uint32_t shadow, uint64_t guest,
+			 uint64_t hw, uint64_t fixed0, uint64_t fixed1)
 {
-	vmcs_write(shadow, val);
-	vmcs_write(real, (val | fixed0) & fixed1);
+	vmcs_write(shadow, guest);
+	vmcs_write(real, (hw | fixed0) & fixed1);
 }
 
 static void vmx_write_efer(uint64_t efer)
@@ -113,14 +113,16 @@ static void vmx_write_efer(uint64_t efer)
  * 26.3.2.4), so a change to CR0, CR3, CR4 or EFER that hvlab emulates loads
  * them from guest memory as MOV to CR would (SDM 3A 4.4.1).  PDPTEs
  * outside guest RAM read as not present; reserved bits fail the entry,
- * which crashes only this domain.
+ * which crashes only this domain.  Without EPT (shadow paging) the entry
+ * loads them from CR3 itself.
  */
 static void vmx_load_pdptes(struct vcpu *v)
 {
 	uint64_t pdpte[4] = { 0, 0, 0, 0 };
 	int i;
 
-	if (!(vmcs_read(VMCS_GUEST_CR0) & CR0_PG) ||
+	if (!(vmcs_read(VMCS_PROC_CONTROLS2) & PROC2_ENABLE_EPT) ||
+	    !(vmcs_read(VMCS_GUEST_CR0) & CR0_PG) ||
 	    !(vmcs_read(VMCS_GUEST_CR4) & CR4_PAE) ||
 	    (vmcs_read(VMCS_GUEST_EFER) & EFER_LMA))
 		return;
@@ -151,12 +153,12 @@ void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 		v->arch.vmx.flush = true;
 	switch (r) {
 	case VREG_CR0:
-		vmx_write_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, val,
+		vmx_write_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, val, val,
 			     vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG),
 			     vmx_caps.cr0_fixed1);
 		break;
 	case VREG_CR4:
-		vmx_write_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, val,
+		vmx_write_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, val, val,
 			     vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed1);
 		break;
 	case VREG_EFER: vmx_write_efer(val); break;
@@ -244,4 +246,37 @@ void vmx_set_paging_root(struct vcpu *v, hpa_t root)
 	d->arch.vmx.eptp = ept_pointer(root);
 	vmx_load(v);
 	vmcs_write(VMCS_EPT_POINTER, d->arch.vmx.eptp);
+}
+
+/*
+ * Shadow paging (kernel/mm/shadow.h): the guest reads its CR0 and CR4 from
+ * the read shadows and its CR3 through CR3-store exiting; the CPU runs on
+ * hw with every fixed bit, CR0.PE and PG included (no unrestricted guest
+ * without EPT).  Hardware paging is then always on, and VM entry wants
+ * EFER.LME equal to LMA (SDM 3C 26.3.1.1).
+ */
+void vmx_load_paging(struct vcpu *v, const struct paging_regs *guest,
+		     const struct paging_regs *hw)
+{
+	uint64_t efer = hw->efer & ~EFER_LME;
+
+	vmx_load(v);
+	vmx_write_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, guest->cr0, hw->cr0,
+		     vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed1);
+	vmx_write_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, guest->cr4, hw->cr4,
+		     vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed1);
+	vmcs_write(VMCS_GUEST_CR3, hw->cr3);
+	vmx_write_efer((hw->efer & EFER_LMA) ? efer | EFER_LME : efer);
+	v->arch.vmx.flush = true;
+}
+
+/*
+ * With VPID the guest's translations outlive VM exits and entries:
+ * INVVPID single-context drops them before the next entry (vmx_vcpu_run,
+ * SDM 3C 28.3.3.3).  Without VPID every entry and exit drops them already
+ * (26.3.2.5, 27.5.5).
+ */
+void vmx_flush_tlb(struct vcpu *v)
+{
+	v->arch.vmx.flush = true;
 }

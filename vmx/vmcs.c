@@ -10,7 +10,8 @@
  * CR4 (guest/host masks all ones, the guest reads its own value from
  * the read shadows), triple faults (always), host interrupts and NMIs.
  * EPT and unrestricted guest let the guest run in real mode and with
- * paging off on its own memory.
+ * paging off on its own memory; a domain with shadow paging (lab 4) runs
+ * without both and intercepts CR3, INVLPG and #PF instead.
  * The guest state starts as a CPU after RESET; the core then sets the
  * entry state the guest image asks for.
  */
@@ -169,6 +170,24 @@ static void vmcs_init_host(void)
 #endif
 }
 
+/*
+ * Shadow paging (lab 4, kernel/mm/shadow.h): the CPU walks the core's
+ * tables, so EPT is off and with it unrestricted guest (SDM 3C 26.2.1.1).
+ * MOV to and from CR3 exit (CR3-target count 0, 25.6.7), INVLPG exits,
+ * and so does every #PF (PFEC mask and match 0, 25.6.3).
+ */
+static void vmcs_init_shadow(void)
+{
+	vmcs_write(VMCS_PROC_CONTROLS, vmx_caps.proc_shadow);
+	vmcs_write(VMCS_PROC_CONTROLS2,
+		   vmx_caps.proc2 &
+			   ~(PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST));
+	vmcs_write(VMCS_EXCEPTION_BITMAP,
+		   vmcs_read(VMCS_EXCEPTION_BITMAP) | 1u << T_PF);
+	vmcs_write(VMCS_PF_ERROR_MASK, 0);
+	vmcs_write(VMCS_PF_ERROR_MATCH, 0);
+}
+
 /* The register state after RESET (kernel/virt.c) and the guest-state
  * fields with no architectural register behind them (SDM 3C 25.4.2). */
 static void vmcs_init_guest(struct vcpu *v)
@@ -190,6 +209,8 @@ int vmcs_init(struct vcpu *v)
 		v->arch.vmx.msrs[i] = (struct vmx_msr_entry){ vmcs_msr_index[i],
 							      0, 0 };
 	vmcs_init_controls(v);
+	if (v->domain->paging == PAGING_SHADOW)
+		vmcs_init_shadow();
 	vmcs_init_host();
 	vmcs_init_guest(v);
 	return 0;

@@ -55,6 +55,8 @@
 #define VMCS_PIN_CONTROLS	    0x4000
 #define VMCS_PROC_CONTROLS	    0x4002
 #define VMCS_EXCEPTION_BITMAP	    0x4004
+#define VMCS_PF_ERROR_MASK	    0x4006
+#define VMCS_PF_ERROR_MATCH	    0x4008
 #define VMCS_CR3_TARGET_COUNT	    0x400a
 #define VMCS_EXIT_CONTROLS	    0x400c
 #define VMCS_EXIT_MSR_STORE_COUNT   0x400e
@@ -144,6 +146,7 @@
 
 /* Table 25-6: primary processor-based controls */
 #define PROC_HLT_EXITING       (1u << 7)
+#define PROC_INVLPG_EXITING    (1u << 9)
 #define PROC_MWAIT_EXITING     (1u << 10)
 #define PROC_CR3_LOAD_EXITING  (1u << 15)
 #define PROC_CR3_STORE_EXITING (1u << 16)
@@ -200,6 +203,7 @@ enum vmx_exit_reason {
 	EXIT_REASON_CPUID = 10,
 	EXIT_REASON_GETSEC = 11,
 	EXIT_REASON_HLT = 12,
+	EXIT_REASON_INVLPG = 14,
 	EXIT_REASON_VMCALL = 18,
 	EXIT_REASON_VMCLEAR = 19,
 	EXIT_REASON_VMXON = 27,

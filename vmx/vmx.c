@@ -168,6 +168,11 @@ static int vmx_probe_controls(void)
 		return -E_NOT_SUPP;
 	c->proc &= ~(PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING) |
 		   (uint32_t)rdmsr(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS));
+	if (vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS),
+		       c->proc | PROC_INVLPG_EXITING | PROC_CR3_LOAD_EXITING |
+			       PROC_CR3_STORE_EXITING,
+		       0, "shadow-paging processor-based", &c->proc_shadow) < 0)
+		return -E_NOT_SUPP;
 	c->entry &= ~ENTRY_IA32E_MODE;
 	if (!(ept & EPT_CAP_WALK4) || !(ept & EPT_CAP_WB) ||
 	    !(ept & EPT_CAP_INVEPT)) {
@@ -244,6 +249,7 @@ void vmx_load(struct vcpu *v)
 	vmx_current = v->arch.vmx.vmcs_pa;
 }
 
+/* Under shadow paging the CPU walks the core's tables: no EPT to build. */
 static int vmx_domain_init(struct domain *d)
 {
 	int r;
@@ -251,6 +257,8 @@ static int vmx_domain_init(struct domain *d)
 	if (d->id + 1 > 0xffff)
 		return -E_RANGE;
 	d->arch.vmx.vpid = (uint16_t)(d->id + 1);
+	if (d->paging == PAGING_SHADOW)
+		return 0;
 	r = ept_build(d);
 	if (r < 0)
 		return r;
@@ -365,11 +373,32 @@ static void vmx_inject_interrupt(struct vcpu *v)
 	vmx_inject_event(v, &ev);
 }
 
+/*
+ * Shadow paging runs the guest without EPT, hence without unrestricted
+ * guest (SDM 3C 26.2.1.1), so CR0.PE and PG are fixed to 1 (A.7): a
+ * guest with CR0.PE clear cannot be entered.  Crashes its domain and
+ * reports the exit as an entry failure.
+ */
+static bool vmx_shadow_real_mode(struct vcpu *v)
+{
+	if (v->domain->paging != PAGING_SHADOW ||
+	    (virt_reg_read(v, VREG_CR0) & CR0_PE))
+		return false;
+	domain_crash(v->domain, v,
+		     "CR0.PE clear under shadow paging (VT-x runs real mode "
+		     "only with EPT)");
+	memset(&v->exit, 0, sizeof(v->exit));
+	v->exit.kind = EXIT_ENTRY_FAIL;
+	return true;
+}
+
 static void vmx_vcpu_run(struct vcpu *v)
 {
 	struct vmx_vcpu *x = &v->arch.vmx;
 	int r;
 
+	if (vmx_shadow_real_mode(v))
+		return;
 	vmx_load(v);
 	vmx_inject_interrupt(v);
 	if (vmx_caps.preempt_timer)
@@ -401,6 +430,7 @@ static void vmx_vcpu_run(struct vcpu *v)
 
 static const struct virt_ops vmx_ops = {
 	.name = "vmx",
+	.shadow_pe_only = true,
 	.cpu_enable = vmx_cpu_enable,
 	.domain_init = vmx_domain_init,
 	.domain_destroy = vmx_domain_destroy,
@@ -413,6 +443,8 @@ static const struct virt_ops vmx_ops = {
 	.seg_write = vmx_seg_write,
 	.inject_event = vmx_inject_event,
 	.set_paging_root = vmx_set_paging_root,
+	.load_paging = vmx_load_paging,
+	.flush_tlb = vmx_flush_tlb,
 	.dump = vmcs_dump,
 };
 

@@ -11,6 +11,7 @@
 struct vcpu;
 struct domain;
 struct virt_event;
+struct paging_regs;
 
 /* Guest MSRs VT-x does not switch itself: loaded at entry, stored at exit
  * through the VM-entry MSR-load and VM-exit MSR-store areas. */
@@ -57,6 +58,7 @@ struct vmx_caps {
 	bool invept_single;
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint32_t pin, proc, proc2, exit, entry;
+	uint32_t proc_shadow;	/* proc with the shadow-paging exits (vmcs.c) */
 	uint32_t preempt_timer; /* VMX-preemption timer value per entry */
 };
 extern struct vmx_caps vmx_caps;
@@ -99,6 +101,10 @@ void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val);
 void vmx_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out);
 void vmx_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in);
 void vmx_set_paging_root(struct vcpu *v, hpa_t root);
+/* regs.c: shadow paging's registers (virt_ops.load_paging, flush_tlb). */
+void vmx_load_paging(struct vcpu *v, const struct paging_regs *guest,
+		     const struct paging_regs *hw);
+void vmx_flush_tlb(struct vcpu *v);
 /* regs.c: queue an event in the VM-entry interruption-information field. */
 void vmx_inject_event(struct vcpu *v, const struct virt_event *ev);
 

@@ -14,14 +14,14 @@
  */
 #include <guests/lib/pt.h>
 
-#define OUTSIDE_RAM  (64 * MiB) /* beyond the configs' 16 MiB */
-#define LAPIC_PAGE   0xfee00000
-#define VA_TEST	     0x40000000 /* PDPT entry 1 */
-#define VA_ALIAS     0x50000000
-#define VARIANTS     8
-#define POOL_PAGES   2304
-#define THRASH_MAX   (POOL_PAGES - 64)
-#define REWRITE_N    20000
+#define OUTSIDE_RAM (64 * MiB) /* beyond the configs' 16 MiB */
+#define LAPIC_PAGE  0xfee00000
+#define VA_TEST	    0x40000000 /* PDPT entry 1 */
+#define VA_ALIAS    0x50000000
+#define VARIANTS    8
+#define POOL_PAGES  2304
+#define THRASH_MAX  (POOL_PAGES - 64)
+#define REWRITE_N   20000
 
 static uint8_t pool[POOL_PAGES * PT_PAGE] __attribute__((aligned(PT_PAGE)));
 static uintptr_t as0;
@@ -181,8 +181,8 @@ static void attack_alias(void)
 	pt_map(as0, VA_ALIAS, pt, PTE_W);
 	for (uint32_t i = 0; i < 64; i++) {
 		alias_pte = VA_ALIAS + 8 * (i % 512);
-		*(volatile uint64_t *)alias_pte =
-			page_with(0xb00 + i) | PTE_P | PTE_W;
+		*(volatile uint64_t *)alias_pte = page_with(0xb00 + i) | PTE_P |
+						  PTE_W;
 		pt_invlpg(VA_TEST + (i % 512) * PT_PAGE);
 		bad += peek(VA_TEST + (i % 512) * PT_PAGE) != 0xb00 + i;
 	}
@@ -199,6 +199,8 @@ void main(void)
 	pt_init(PT_4LEVEL, pool, sizeof(pool));
 	as0 = pt_new_root();
 	pt_load(as0);
+	/* te guests start with paging off (inc/public/te.h). */
+	pt_write_cr0(pt_read_cr0() | CR0_PG);
 	if (!cmdline_get("attack", attack, sizeof(attack)))
 		attack[0] = '\0';
 	if (strcmp(attack, "cr3-ram") == 0)

@@ -21,7 +21,11 @@
 #define PT_PAGE	     4096
 #define PT_IDENT_END (32 * MiB) /* identity-mapped, user and writable */
 
-enum pt_mode { PT_32BIT, PT_PAE, PT_4LEVEL };
+enum pt_mode {
+	PT_32BIT,
+	PT_PAE,
+	PT_4LEVEL
+};
 
 #define PT_CR_ACCESSORS(n)                                                 \
 	static inline uintptr_t pt_read_cr##n(void)                        \

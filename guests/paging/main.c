@@ -21,7 +21,7 @@ static void paging_start(enum pt_mode mode)
 	if (mode != PT_32BIT)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 #ifdef __x86_64__
-	/* te guests start with paging off (inc/public/te.h): PG turns it on. */
+	/* hvm: paging is on already; te: CR4.PAE and EFER.LME are set. */
 	pt_write_cr4(pt_read_cr4() | CR4_PGE);
 	pt_load(as0);
 	pt_write_cr0(pt_read_cr0() | CR0_PG | CR0_WP);

@@ -10,13 +10,13 @@
 #include <guests/lib/pt.h>
 
 /* Test pages: one 4 KiB page each from VA_BASE, large pages above. */
-#define VA_BASE		0x40000000
-#define TEST_VA(n)	(VA_BASE + (n) * PT_PAGE)
-#define VA_LARGE	(VA_BASE + 8 * MiB)
-#define VA_LARGE_RSVD	(VA_BASE + 12 * MiB)
-#define PA_LARGE	(8 * MiB) /* 4 MiB of RAM above the guest's image */
-#define USER_VEC	0x80	  /* INT from CPL 3 back to the kernel */
-#define PF_NONE		0xffffffffu
+#define VA_BASE	      0x40000000
+#define TEST_VA(n)    (VA_BASE + (n)*PT_PAGE)
+#define VA_LARGE      (VA_BASE + 8 * MiB)
+#define VA_LARGE_RSVD (VA_BASE + 12 * MiB)
+#define PA_LARGE      (8 * MiB) /* 4 MiB of RAM above the guest's image */
+#define USER_VEC      0x80	/* INT from CPL 3 back to the kernel */
+#define PF_NONE	      0xffffffffu
 
 /* The address space the tests run in (main.c). */
 extern uintptr_t as0;
@@ -27,14 +27,14 @@ extern volatile uintptr_t pf_cr2;
 extern volatile unsigned pf_count;
 extern bool (*volatile pf_hook)(uintptr_t cr2, uint32_t err);
 
-/* Installs the #PF handler; hvm guests also get ring 3 (GDT, TSS). */
+/* Installs the #PF handler and ring 3 (GDT, TSS, the INT gate back). */
 void trap_init(void);
 
 /*
  * Each runs one access at va and returns whether it faulted (pf_err and
  * pf_cr2 then say how).  probe_exec jumps to va, where the page holds
  * PROBE_JMP_RCX ("jmp *%rcx", back to the probe).  probe_user reads or
- * writes va at CPL 3 (hvm guests only).
+ * writes va at CPL 3.
  */
 #define PROBE_JMP_RCX 0xe1ff
 bool probe_read(uintptr_t va, uint32_t *val);

@@ -114,7 +114,8 @@ static bool cow_fix(uintptr_t cr2, uint32_t err)
 		return false;
 	copy = pt_alloc();
 	memcpy((void *)copy,
-	       (void *)(uintptr_t)pte_addr(pte_get(pt_walk(root, page, &level))),
+	       (void *)(uintptr_t)pte_addr(
+		       pte_get(pt_walk(root, page, &level))),
 	       PT_PAGE);
 	pt_map(root, page, copy, PTE_W);
 	cow_faults++;
@@ -196,8 +197,7 @@ void test_nx(void)
 	       pt_mode_name(), pf_err, (unsigned long)pf_cr2);
 }
 
-static void user_fault(bool write, uintptr_t va, uint32_t err,
-		       const char *what)
+static void user_fault(bool write, uintptr_t va, uint32_t err, const char *what)
 {
 	bool fault = probe_user(write, va, NULL);
 
@@ -216,8 +216,8 @@ void test_user(void)
 	pt_map(as0, ro, page_with(0x5555), PTE_U);
 	fault = probe_user(false, ro, &v);
 	report(!fault && v == 0x5555,
-	       "%s: U/S: a user read of a user page reads 0x%x",
-	       pt_mode_name(), v);
+	       "%s: U/S: a user read of a user page reads 0x%x", pt_mode_name(),
+	       v);
 	user_fault(false, TEST_VA(VA_USER_S), PFEC_U | PFEC_P,
 		   "user read of a supervisor page");
 	user_fault(true, ro, PFEC_U | PFEC_W | PFEC_P,
@@ -246,7 +246,8 @@ void test_wp(void)
 
 void test_large(void)
 {
-	uintptr_t size = pt_large_size(), off[3] = { 0, size / 2 + 4, size - 4 };
+	uintptr_t size = pt_large_size(),
+		  off[3] = { 0, size / 2 + 4, size - 4 };
 	unsigned bad = 0;
 	int level = 1;
 
@@ -266,30 +267,33 @@ void test_large(void)
 
 /*
  * G pages: a global page mapped alike in two spaces works across CR3
- * loads; changing CR4.PGE flushes it too (SDM 3A 4.10.4.1).
+ * loads; changing CR4.PGE flushes it too (SDM 3A 4.10.4.1).  No output
+ * between the PTE write and the read: an exit may flush the TLB.
  */
 void test_global(void)
 {
 	uintptr_t va = TEST_VA(VA_GLOBAL), as1 = pt_new_root(), pte;
-	uintptr_t page = page_with(6), cr4 = pt_read_cr4();
+	uintptr_t page = page_with(6), next = page_with(7), cr4 = pt_read_cr4();
 	int level = 1;
-	bool ok;
+	bool shared, flushed;
 
 	pt_map(as0, va, page, PTE_W | PTE_G);
 	pt_map(as1, va, page, PTE_W | PTE_G);
-	ok = peek(va) == 6;
+	shared = peek(va) == 6;
 	pt_load(as1);
 	poke(va, 0x66);
 	pt_load(as0);
-	report(ok && (cr4 & CR4_PGE) && peek(va) == 0x66,
+	shared = shared && peek(va) == 0x66;
+	pte = pt_walk(as0, va, &level);
+	pte_set(pte, next | PTE_P | PTE_W | PTE_G);
+	pt_write_cr4(cr4 & ~(uintptr_t)CR4_PGE);
+	pt_write_cr4(cr4);
+	flushed = peek(va) == 7;
+	report(shared && (cr4 & CR4_PGE),
 	       "%s: global: a G page in two spaces, written in one, read in "
 	       "the other",
 	       pt_mode_name());
-	pte = pt_walk(as0, va, &level);
-	pte_set(pte, page_with(7) | PTE_P | PTE_W | PTE_G);
-	pt_write_cr4(cr4 & ~(uintptr_t)CR4_PGE);
-	pt_write_cr4(cr4);
-	report(peek(va) == 7,
+	report(flushed,
 	       "%s: global: clearing CR4.PGE flushes a global translation",
 	       pt_mode_name());
 }

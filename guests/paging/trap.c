@@ -1,7 +1,7 @@
 /*
- * trap.c - the paging workload's #PF handler, its probes, and ring 3 (hvm
- * and te guests): a GDT with user segments and a TSS whose stack takes the
- * CPU back to CPL 0 (SDM 3A 4.7 page-fault exceptions, 7.7 the 64-bit
+ * trap.c - the paging workload's #PF handler, its probes, and ring 3: a
+ * GDT with user segments and a TSS whose stack takes the CPU back to
+ * CPL 0 (under te, the virtual CPL) (SDM 3A 4.7 page-fault exceptions, 7.7 the 64-bit
  * TSS, 6.12.1 handlers at another privilege level).
  */
 #include <guests/paging/paging.h>
@@ -79,7 +79,7 @@ bool probe_exec(uintptr_t va)
 	unsigned n = probe_start();
 
 	__asm__ volatile(MOVP " $1f, %[fix]\n\tmovl $1f, %%ecx\n\t"
-			 "jmp *%[va]\n1:"
+			      "jmp *%[va]\n1:"
 			 : [fix] "=m"(pf_fixup)
 			 : [va] "r"(va)
 			 : "ecx", "memory");
@@ -88,6 +88,7 @@ bool probe_exec(uintptr_t va)
 }
 
 #define USER_STACK 4096
+#define TSS_SEL	   0x18
 
 uint32_t user_run(void (*fn)(void), uintptr_t va, void *stack);
 void user_back(void), user_read(void), user_write(void), user_fixup(void);
@@ -98,25 +99,25 @@ static uint32_t tss[26]; /* 104 bytes: RSP0 (64-bit) or ESP0/SS0 at 4 */
 static uint64_t gdt[7] = {
 #ifdef __x86_64__
 	[1] = 0x00af9a000000ffff, /* 0x08: kernel code, 64-bit */
-	[3] = 0x00affa000000ffff, /* 0x1b: user code, 64-bit */
+	[6] = 0x00affa000000ffff, /* 0x33: user code, 64-bit */
 #else
 	[1] = 0x00cf9a000000ffff, /* 0x08: kernel code */
-	[3] = 0x00cffa000000ffff, /* 0x1b: user code */
+	[6] = 0x00cffa000000ffff, /* 0x33: user code */
 #endif
 	[2] = 0x00cf92000000ffff, /* 0x10: kernel data */
-	[4] = 0x00cff2000000ffff, /* 0x23: user data */
+	[5] = 0x00cff2000000ffff, /* 0x2b: user data */
 };
 
-/* A 104-byte available TSS at 0x28 (SDM 3A 7.2.3, 8.2.3), 16 bytes in
+/* A 104-byte available TSS at 0x18 (SDM 3A 7.2.3, 8.2.3), 16 bytes in
  * 64-bit mode. */
 static void trap_tss(void)
 {
 	uint64_t base = (uintptr_t)tss, limit = sizeof(tss) - 1;
 	uintptr_t sp = (uintptr_t)trap_stack + sizeof(trap_stack);
 
-	gdt[5] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ULL << 40 |
+	gdt[3] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ULL << 40 |
 		 (base >> 24 & 0xff) << 56;
-	gdt[6] = base >> 32;
+	gdt[4] = base >> 32;
 	tss[1] = (uint32_t)sp;
 	tss[2] = sizeof(sp) == 8 ? (uint32_t)((uint64_t)sp >> 32) : 0x10;
 	tss[25] = sizeof(tss) << 16; /* I/O map base: none */
@@ -128,7 +129,7 @@ void trap_init(void)
 
 	trap_tss();
 	lgdt(&gdtr);
-	ltr(0x28);
+	ltr(TSS_SEL);
 	idt_set(T_PF, trap_pf);
 	idt_set_user(USER_VEC, user_back);
 }

@@ -8,11 +8,13 @@
  *	which returns EAX to user_run's caller on the kernel stack saved
  *	here.  The TSS gives the CPU the stack for the INT (trap.c).
  * user_read / user_write are such fns: they read EAX from, or write it
- * to, va; a #PF in them resumes at user_fixup.
+ * to, va; a #PF in them resumes at user_fixup.  In 64-bit mode the INT
+ * leaves SS null, which CPL 0 may run with.  The user selectors are not
+ * 0x1b/0x23, which a te guest may not use (inc/public/te.h).
  */
 #define KERN_DS	 0x10
-#define USER_CS	 0x1b
-#define USER_DS	 0x23
+#define USER_CS	 0x33
+#define USER_DS	 0x2b
 #define USER_VEC 0x80
 #define USER_VAL 0x5a5a5a5a
 
@@ -36,7 +38,6 @@ user_run:
 	movl $USER_VAL, %eax
 	iretq
 
-/* SS stays the null selector the INT loaded: valid at CPL 0 (SDM 3A 6.14.4). */
 user_back:
 	movq user_ksp(%rip), %rsp
 	popq %r15

@@ -281,19 +281,29 @@ static int parse_statement(struct parser *ps, struct token *t, int *seen)
 	return 0;
 }
 
+/* The line that set key, 0 if none did. */
+static int config_seen_line(const int *seen, const char *key)
+{
+	for (unsigned k = 0; k < CONFIG_NKEYS; k++)
+		if (strcmp(config_keys[k].name, key) == 0)
+			return seen[k];
+	return 0;
+}
+
 /* Checks what no single statement can: required keys, key combinations. */
 static int parse_finish(struct parser *ps, const int *seen, int last_line)
 {
 	static const char *const required[] = { "name", "kernel" };
 
 	for (unsigned i = 0; i < ARRAY_SIZE(required); i++)
-		for (unsigned k = 0; k < CONFIG_NKEYS; k++)
-			if (strcmp(config_keys[k].name, required[i]) == 0 &&
-			    !seen[k])
-				return config_error(ps, last_line,
-						    "missing "
-						    "required key \"%s\"",
-						    required[i]);
+		if (!config_seen_line(seen, required[i]))
+			return config_error(ps, last_line,
+					    "missing required key \"%s\"",
+					    required[i]);
+	if (ps->out->type == DOMAIN_TE && ps->out->paging == PAGING_NESTED)
+		return config_error(ps, config_seen_line(seen, "paging"),
+				    "paging \"nested\": a te domain has no "
+				    "hardware paging (only \"shadow\")");
 	if (ps->out->has_entry && !ps->out->has_kernel_addr)
 		return config_error(ps, ps->out->kernel.line,
 				    "entry is only "
@@ -312,6 +322,7 @@ static void config_defaults(struct domain_config *c, const char *file)
 	c->vcpus = 1;
 	c->on_crash = ON_CRASH_DESTROY;
 	c->boot_mode = BOOT_MODE_DEFAULT;
+	c->paging = PAGING_DEFAULT;
 }
 
 int config_parse(const char *file, const char *text, size_t len,

@@ -16,10 +16,12 @@
  *   disk        [ "file:disk0.img,xvda,w" ]   PATH,VDEV,r|w ("file:" optional)
  *   vif         [ "mac=00:16:3e:00:00:01" ]   "" or mac=...
  *   on_crash    "destroy"    destroy | restart | preserve; default destroy
- *   paging      "shadow"     shadow | nested (lab 4); default nested where
+ *   paging      "shadow"     nested | shadow (lab 4); default nested where
  *                            the CPU has NPT/EPT, else shadow; te: shadow
+ *                            only ("nested" is an error)
  *   shadow_pages 512         shadow page tables at most (4 KiB each),
- *                            SHADOW_PAGES_MIN..MAX of kernel/mm/shadow.h
+ *                            CONFIG_SHADOW_PAGES_MIN..MAX; default
+ *                            SHADOW_PAGES_DEFAULT of kernel/mm/shadow.h
  *
  * For kernels that are not ELF or Multiboot (hvlab's additions):
  *
@@ -53,6 +55,9 @@
 #define CONFIG_MEMORY_MAX_MIB 1024
 #define CONFIG_VCPUS_MAX      8
 #define CONFIG_MEMORY_DEFAULT 16
+/* shadow_pages bounds, which kernel/mm/shadow.h enforces too */
+#define CONFIG_SHADOW_PAGES_MIN 16
+#define CONFIG_SHADOW_PAGES_MAX 65536
 
 enum domain_type {
 	DOMAIN_HVM,
@@ -125,15 +130,18 @@ struct domain_config {
  * Parses text[0..len) of the config called file into *out.  Returns 0, or
  * -E_INVAL with "FILE:LINE: reason" in err[0..errlen): unknown key, bad
  * value, duplicate key, missing name or kernel, memory or vcpus out of
- * range, bad name characters, unterminated string, trailing junk.
+ * range, bad name characters, unterminated string, trailing junk,
+ * paging "nested" for a te domain.
  */
 int config_parse(const char *file, const char *text, size_t len,
 		 struct domain_config *out, char *err, size_t errlen);
 
-/* Name of a domain type / on_crash action / boot mode, e.g. "hvm". */
+/* Name of a domain type / on_crash action / boot mode / paging mode,
+ * e.g. "hvm". */
 const char *config_type_name(enum domain_type t);
 const char *config_on_crash_name(enum on_crash a);
 const char *config_boot_mode_name(enum boot_mode m);
+const char *config_paging_name(enum paging_mode m);
 
 /*
  * Writes the boot-file name of path, relative to the directory of the

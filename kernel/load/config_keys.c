@@ -69,6 +69,7 @@ static const char *const on_crash_names[] = { "destroy", "restart",
 					      "preserve" };
 static const char *const boot_mode_names[] = { "default", "real", "protected",
 					       "long" };
+static const char *const paging_names[] = { "default", "nested", "shadow" };
 
 static int set_type(struct parser *ps, const struct token *v, unsigned i)
 {
@@ -97,6 +98,30 @@ static int set_boot_mode(struct parser *ps, const struct token *v, unsigned i)
 
 	ps->out->boot_mode = m + 1;
 	return r;
+}
+
+static int set_paging(struct parser *ps, const struct token *v, unsigned i)
+{
+	unsigned m;
+	int r = set_enum(ps, v, "paging", paging_names + 1,
+			 ARRAY_SIZE(paging_names) - 1, &m);
+
+	ps->out->paging = m + 1;
+	return r;
+}
+
+static int set_shadow_pages(struct parser *ps, const struct token *v,
+			    unsigned i)
+{
+	if (v->num < CONFIG_SHADOW_PAGES_MIN ||
+	    v->num > CONFIG_SHADOW_PAGES_MAX)
+		return config_error(ps, v->line,
+				    "shadow_pages: %llu out of range %d..%d",
+				    (unsigned long long)v->num,
+				    CONFIG_SHADOW_PAGES_MIN,
+				    CONFIG_SHADOW_PAGES_MAX);
+	ps->out->shadow_pages = v->num;
+	return 0;
 }
 
 /* A file reference: non-empty, recorded with its line. */
@@ -270,6 +295,8 @@ const struct key config_keys[] = {
 	{ "kernel_addr", VAL_NUMBER, 0, set_kernel_addr },
 	{ "entry", VAL_NUMBER, 0, set_entry },
 	{ "boot_mode", VAL_STRING, 0, set_boot_mode },
+	{ "paging", VAL_STRING, 0, set_paging },
+	{ "shadow_pages", VAL_NUMBER, 0, set_shadow_pages },
 };
 
 const char *config_type_name(enum domain_type t)
@@ -287,4 +314,9 @@ const char *config_boot_mode_name(enum boot_mode m)
 {
 	return (unsigned)m < ARRAY_SIZE(boot_mode_names) ? boot_mode_names[m] :
 							   "?";
+}
+
+const char *config_paging_name(enum paging_mode m)
+{
+	return (unsigned)m < ARRAY_SIZE(paging_names) ? paging_names[m] : "?";
 }

@@ -47,7 +47,12 @@
 #include <kernel/dev/mmio.h>
 
 /* The guest's paging mode; root->mode adds the bits that change leaves. */
-enum shadow_mode { SM_OFF, SM_32, SM_PAE, SM_64 };
+enum shadow_mode {
+	SM_OFF,
+	SM_32,
+	SM_PAE,
+	SM_64
+};
 #define SM_BASE 0x3
 #define SM_NXE	0x4 /* EFER.NXE: NX is a valid bit */
 #define SM_PSE	0x8 /* CR4.PSE: 32-bit PDEs may map 4 MiB */
@@ -171,8 +176,8 @@ static int shadow_root_lru(struct domain *d)
 
 	for (r = 0; r < SHADOW_ROOTS; r++)
 		if (sd->roots[r].used && !shadow_root_busy(d, r) &&
-		    (best < 0 || sd->roots[r].last_used <
-					 sd->roots[best].last_used))
+		    (best < 0 ||
+		     sd->roots[r].last_used < sd->roots[best].last_used))
 			best = r;
 	return best;
 }
@@ -221,7 +226,8 @@ static struct shadow_page *shadow_alloc(struct domain *d, int r,
 	sp->key = *k;
 	sp->root = r;
 	sd->roots[r].npages++;
-	sd->peak = MAX(sd->peak, ++sd->used);
+	sd->used++;
+	sd->peak = MAX(sd->peak, sd->used);
 	if (!k->direct && k->gfn < d->p2m.nframes &&
 	    sd->pt_count[k->gfn]++ == 0)
 		shadow_protect(d, k->gfn);
@@ -327,7 +333,10 @@ static int shadow_root_new(struct vcpu *v, uint64_t key, unsigned mode,
 					     .user_view = user_view,
 					     .used = true };
 	memcpy(sd->roots[r].pdpte, pdpte, sizeof(sd->roots[r].pdpte));
+	/* v's from now on, so that making its top table cannot evict it. */
+	v->shadow.root = r;
 	if (shadow_root_top(d, r) < 0) {
+		v->shadow.root = -1;
 		shadow_root_free(d, r);
 		return -E_NO_MEM;
 	}
@@ -341,8 +350,11 @@ static struct paging_regs shadow_hw_regs(const struct paging_regs *g,
 	struct paging_regs hw = { g->cr0 | CR0_PG | CR0_WP, root,
 				  (g->cr4 | CR4_PAE) & ~CR4_PCIDE, g->efer };
 
-	if (!(g->cr0 & CR0_PG))
+	/* Paging off: the identity map's U=1 pages must not trip SMEP/SMAP. */
+	if (!(g->cr0 & CR0_PG)) {
 		hw.efer &= ~(EFER_LME | EFER_LMA);
+		hw.cr4 &= ~(CR4_SMEP | CR4_SMAP);
+	}
 	return hw;
 }
 
@@ -503,15 +515,16 @@ static uint64_t *shadow_fill(struct vcpu *v, gva_t la,
 	bool changed = false;
 
 	for (level = levels; level > 1; level--) {
-		struct shadow_key k = shadow_child(root->mode, la, w, level, &g);
+		struct shadow_key k = shadow_child(root->mode, la, w, level,
+						   &g);
 		struct shadow_page *sp = shadow_find(sd, r, &k);
 
 		if (!sp && !(sp = shadow_alloc(d, r, &k)))
 			return NULL;
 		sp->writes = 0;
 		slot = &t[shadow_index(levels, la, level)];
-		changed |= shadow_set(slot, shadow_upper(sd, root, level, g,
-							 sp->pa));
+		changed |= shadow_set(slot,
+				      shadow_upper(sd, root, level, g, sp->pa));
 		t = kva(sp->pa);
 	}
 	slot = &t[PT_INDEX(la, 1)];
@@ -569,15 +582,17 @@ void shadow_page_fault(struct vcpu *v, gva_t la, uint32_t pfec)
 	int r;
 
 	if (d->shadow.te && PT_INDEX(la, 4) >= TE_HALF) {
-		domain_crash(d, v, "shadow: access to 0x%llx, the "
-				   "hypervisor's half",
+		domain_crash(d, v,
+			     "shadow: access to 0x%llx, the "
+			     "hypervisor's half",
 			     (unsigned long long)la);
 		return;
 	}
 	r = gmem_walk(v, la, access, &w);
 	if (r == -E_RANGE)
-		domain_crash(d, v, "page table entry at 0x%llx outside guest "
-				   "memory (%llu MiB)",
+		domain_crash(d, v,
+			     "page table entry at 0x%llx outside guest "
+			     "memory (%llu MiB)",
 			     (unsigned long long)w.gpa,
 			     (unsigned long long)(p2m_size(&d->p2m) >> 20));
 	else if (r < 0)
@@ -592,9 +607,10 @@ void shadow_page_fault(struct vcpu *v, gva_t la, uint32_t pfec)
 		/* A guest table, or a read-only page under CR0.WP = 0. */
 		d->shadow.stats.pt_writes++;
 		if (mmio_emulate(v) == -E_NOT_SUPP)
-			domain_crash(d, v, "write to 0x%llx (guest page table "
-					   "0x%llx): cannot emulate the "
-					   "instruction",
+			domain_crash(d, v,
+				     "write to 0x%llx (guest page table "
+				     "0x%llx): cannot emulate the "
+				     "instruction",
 				     (unsigned long long)la,
 				     (unsigned long long)w.gpa);
 	}
@@ -678,8 +694,7 @@ void shadow_written(struct domain *d, gpa_t gpa, size_t len)
 
 		if (!sp->pa || sp->key.direct || sp->key.gfn != gfn)
 			continue;
-		shadow_page_written(sd, sp, off,
-				    MIN(off + len, PAGE_SIZE) - 1);
+		shadow_page_written(sd, sp, off, MIN(off + len, PAGE_SIZE) - 1);
 		if (++sp->writes >= WRITES_UNSHADOW &&
 		    sp->pa != sd->roots[sp->root].pa) {
 			shadow_unlink(sd, sp);
@@ -691,9 +706,8 @@ void shadow_written(struct domain *d, gpa_t gpa, size_t len)
 
 bool shadow_owns(struct vcpu *v, int vreg)
 {
-	return v->domain->shadow.on &&
-	       (vreg == VREG_CR0 || vreg == VREG_CR3 || vreg == VREG_CR4 ||
-		vreg == VREG_EFER);
+	return v->domain->shadow.on && (vreg == VREG_CR0 || vreg == VREG_CR3 ||
+					vreg == VREG_CR4 || vreg == VREG_EFER);
 }
 
 static uint64_t *shadow_reg(struct vcpu *v, int vreg)
@@ -773,6 +787,8 @@ int shadow_domain_init(struct domain *d, unsigned limit, bool te)
 	sd->limit = limit;
 	sd->pages = kva(desc);
 	sd->pt_count = kva(count);
+	sd->pages_pa = desc;
+	sd->pt_count_pa = count;
 	memset(sd->pages, 0, shadow_desc_pages(limit) * PAGE_SIZE);
 	memset(sd->pt_count, 0, shadow_count_pages(d) * PAGE_SIZE);
 	shadow_cpu_limits(sd);
@@ -792,8 +808,8 @@ void shadow_domain_destroy(struct domain *d)
 		d->vcpus[i].shadow.root = -1;
 	for (r = 0; r < SHADOW_ROOTS; r++)
 		shadow_root_free(d, r);
-	page_free_contig(kpa(sd->pages), shadow_desc_pages(sd->limit));
-	page_free_contig(kpa(sd->pt_count), shadow_count_pages(d));
+	page_free_contig(sd->pages_pa, shadow_desc_pages(sd->limit));
+	page_free_contig(sd->pt_count_pa, shadow_count_pages(d));
 	sd->pages = NULL;
 	sd->pt_count = NULL;
 }

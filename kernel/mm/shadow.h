@@ -34,14 +34,15 @@
 #define KERNEL_MM_SHADOW_H
 
 #include <inc/types.h>
+#include <kernel/load/config.h>
 
 struct vcpu;
 struct domain;
 
 #define SHADOW_ROOTS	     16	 /* guest address spaces kept at once */
 #define SHADOW_PAGES_DEFAULT 512 /* config key shadow_pages */
-#define SHADOW_PAGES_MIN     16
-#define SHADOW_PAGES_MAX     65536
+#define SHADOW_PAGES_MIN     CONFIG_SHADOW_PAGES_MIN
+#define SHADOW_PAGES_MAX     CONFIG_SHADOW_PAGES_MAX
 
 /* The registers the guest sees, and those the CPU runs it with. */
 struct paging_regs {
@@ -82,6 +83,7 @@ struct shadow_domain {
 	bool page1gb;	     /* the guest's CPUID offers 1 GiB pages */
 	struct shadow_page *pages; /* descriptors [limit] */
 	uint16_t *pt_count; /* per guest frame: shadow tables shadowing it */
+	hpa_t pages_pa, pt_count_pa; /* the pages holding those two */
 	struct shadow_root roots[SHADOW_ROOTS];
 	uint64_t clock; /* ticks once per root switch, for last_used */
 	struct shadow_stats stats;

@@ -1,0 +1,304 @@
+/*
+ * lab4.c - lab 4 (shadow paging): the paging workload (guests/paging)
+ * under nested paging, under shadow paging in each guest paging mode
+ * (4-level, PAE, 32-bit) and in the trap-and-emulate VMM; the hostile
+ * page-table guests (guests/hostile-pt) under shadow paging, hvm and te,
+ * beside a bystander; and the shadow builder's host unit tests
+ * (tests/test_shadow.c).  Points: lab4.points.
+ *
+ * The workload prints one PASS line per check, each starting with its
+ * paging mode ("pae: fork: ..."); a test asserts that every check of its
+ * mode passed (by those prefixes, since some lines carry values such as
+ * MAXPHYADDR), that the guest printed no FAIL and exited 0.  Boots are
+ * shared by groups (hv_boot_group) so that a Bochs run needs five.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include "../grader.h"
+
+/* Where a check of the workload runs (paging_checks[].modes). */
+#define M_32	 1
+#define M_PAE	 2
+#define M_4LEVEL 4
+#define M_TE	 8 /* 4-level, in the te VMM */
+#define M_HVM	 (M_32 | M_PAE | M_4LEVEL)
+#define M_ALL	 (M_HVM | M_TE)
+
+static const struct {
+	const char *prefix; /* after "MODE: " */
+	int modes;
+} paging_checks[] = {
+	{ "fork: ", M_ALL },
+	{ "map, remap, unmap with INVLPG: ", M_ALL },
+	{ "copy-on-write: ", M_ALL },
+	{ "A/D: ", M_ALL },
+	{ "NX: ", M_PAE | M_4LEVEL | M_TE },
+	{ "U/S: a user read of a user page", M_ALL },
+	{ "U/S: user read of a supervisor page: #PF 0x5", M_ALL },
+	{ "U/S: user write to a read-only page: #PF 0x7", M_ALL },
+	{ "U/S: user read of an unmapped page: #PF 0x4", M_ALL },
+	{ "CR0.WP=1: ", M_ALL },
+	{ "CR0.WP=0: ", M_ALL },
+	{ "4 MiB page: ", M_32 },
+	{ "2 MiB page: ", M_PAE | M_4LEVEL | M_TE },
+	{ "global: a G page in two spaces", M_ALL },
+	{ "global: clearing CR4.PGE", M_ALL },
+	{ "reserved bit ", M_ALL },
+	{ "recursive entry: ", M_ALL },
+};
+#define N_CHECKS (sizeof(paging_checks) / sizeof(paging_checks[0]))
+
+#define PAGING(name, image, extra, paging)                                     \
+	{                                                                      \
+		name, "name   = \"" name "\"\nkernel = \"guests/" image "\"\n" \
+		      "extra  = \"" extra "\"\nmemory = 16\n" paging           \
+	}
+#define NESTED "paging = \"nested\"\n"
+#define SHADOW "paging = \"shadow\"\n"
+#define TE     "type   = \"te\"\n"
+
+static const struct hv_cfg nested = {
+	.needs_virt = 1,
+	.domains = {
+		PAGING("paging64", "paging64.elf", "", NESTED),
+		PAGING("paging32", "paging32.elf", "", NESTED),
+	},
+};
+
+static const struct hv_cfg shadow = {
+	.needs_virt = 1,
+	.domains = {
+		PAGING("shadow64", "paging64.elf", "", SHADOW),
+		PAGING("shadow-pae", "paging32.elf", "mode=pae", SHADOW),
+		PAGING("shadow-32", "paging32.elf", "mode=32", SHADOW),
+	},
+};
+
+static const struct hv_cfg te = {
+	.domains = { PAGING("te-paging", "te-paging.elf", "", TE) },
+};
+
+#define HOSTILE(prefix, image, attack, paging)                                \
+	{                                                                     \
+		prefix attack, "name   = \"" prefix attack "\"\n"             \
+			       "kernel = \"guests/" image "\"\nmemory = 16\n" \
+			       "extra  = \"attack=" attack "\"\n" paging      \
+	}
+#define BYSTANDER                                                \
+	{                                                        \
+		"bystander", "name   = \"bystander\"\nkernel = " \
+			     "\"guests/hello.elf\"\n"            \
+			     "memory = 16\n"                     \
+	}
+
+static const struct hv_cfg hostile = {
+	.needs_virt = 1,
+	.domains = {
+		HOSTILE("hostile-", "hostile-pt.elf", "cr3-ram", SHADOW),
+		HOSTILE("hostile-", "hostile-pt.elf", "cr3-mmio", SHADOW),
+		HOSTILE("hostile-", "hostile-pt.elf", "loop", SHADOW),
+		HOSTILE("hostile-", "hostile-pt.elf", "thrash", SHADOW),
+		HOSTILE("hostile-", "hostile-pt.elf", "rewrite", SHADOW),
+		HOSTILE("hostile-", "hostile-pt.elf", "alias", SHADOW),
+		BYSTANDER,
+	},
+};
+
+static const struct hv_cfg hostile_te = {
+	.domains = {
+		HOSTILE("te-", "te-hostile-pt.elf", "cr3-ram", TE),
+		HOSTILE("te-", "te-hostile-pt.elf", "cr3-mmio", TE),
+		HOSTILE("te-", "te-hostile-pt.elf", "loop", TE),
+		HOSTILE("te-", "te-hostile-pt.elf", "thrash", TE),
+		HOSTILE("te-", "te-hostile-pt.elf", "rewrite", TE),
+		HOSTILE("te-", "te-hostile-pt.elf", "alias", TE),
+		{ "bystander", "name   = \"bystander\"\ntype   = \"te\"\n"
+			       "kernel = \"guests/te-hello.elf\"\nmemory = 16\n" },
+	},
+};
+
+/* A tokened line that starts with prefix; NULL if none. */
+static const struct hv_line *find_prefix(const struct hv_run *r,
+					 const char *prefix)
+{
+	for (size_t i = 0; i < r->nlines; i++)
+		if (r->lines[i].tokened &&
+		    strncmp(r->lines[i].text, prefix, strlen(prefix)) == 0)
+			return &r->lines[i];
+	return NULL;
+}
+
+/*
+ * Domain name printed a PASS line starting with each of passes, no FAIL
+ * line, a SUMMARY with no failure, and exited 0.
+ */
+static void expect_clean(struct hv_run *r, const char *name,
+			 const char *const passes[], size_t n)
+{
+	char want[256], missing[2048] = "";
+	const struct hv_line *l;
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "%s: PASS: %s", name, passes[i]);
+		if (!find_prefix(r, want) && len < sizeof(missing))
+			len += (size_t)snprintf(missing + len,
+						sizeof(missing) - len,
+						"\n    \"%s...\"", want);
+	}
+	cr_expect(len == 0, "[wrong result] no line%s\n  %s", missing,
+		  hv_diagnose(r));
+	snprintf(want, sizeof(want), "%s: FAIL: ", name);
+	l = find_prefix(r, want);
+	cr_expect(l == NULL, "[wrong result] %s\n    log: %s", l ? l->text : "",
+		  r->log);
+	snprintf(want, sizeof(want), "%s: SUMMARY: ", name);
+	l = find_prefix(r, want);
+	cr_expect(l && strstr(l->text, " tests, 0 failed"),
+		  "[wrong result] no line \"%sN tests, 0 failed\"\n  %s", want,
+		  hv_diagnose(r));
+	expect_domain_exit(r, name, 0);
+}
+
+/* The workload in domain name passed every check of mode. */
+static void expect_paging(struct hv_run *r, const char *name, const char *mode,
+			  int where)
+{
+	char buf[N_CHECKS][128];
+	const char *passes[N_CHECKS];
+	size_t k = 0;
+
+	for (size_t i = 0; i < N_CHECKS; i++)
+		if (paging_checks[i].modes & where) {
+			snprintf(buf[k], sizeof(buf[k]), "%s: %s", mode,
+				 paging_checks[i].prefix);
+			passes[k] = buf[k];
+			k++;
+		}
+	expect_clean(r, name, passes, k);
+}
+
+Test(lab4, paging_nested, .timeout = 900)
+{
+	struct hv_run *r = hv_boot_group("nested", &nested);
+
+	expect_paging(r, "paging64", "4-level", M_4LEVEL);
+	expect_paging(r, "paging32", "32-bit", M_32);
+	expect_paging(r, "paging32", "pae", M_PAE);
+}
+
+Test(lab4, paging_shadow_long, .timeout = 900)
+{
+	expect_paging(hv_boot_group("shadow", &shadow), "shadow64", "4-level",
+		      M_4LEVEL);
+}
+
+Test(lab4, paging_shadow_pae, .timeout = 900)
+{
+	expect_paging(hv_boot_group("shadow", &shadow), "shadow-pae", "pae",
+		      M_PAE);
+}
+
+Test(lab4, paging_shadow_32, .timeout = 900)
+{
+	expect_paging(hv_boot_group("shadow", &shadow), "shadow-32", "32-bit",
+		      M_32);
+}
+
+Test(lab4, paging_te, .timeout = 900)
+{
+	expect_paging(hv_boot_group("te", &te), "te-paging", "4-level", M_TE);
+}
+
+/* The bystander finished, and the hypervisor printed its final status. */
+static void expect_bystander(struct hv_run *r, const char *pass)
+{
+	expect_clean(r, "bystander", &pass, 1);
+	expect_exit(r, 1);
+}
+
+/* "domain NAME: crashed (...)" was printed. */
+static void expect_crash(struct hv_run *r, const char *name)
+{
+	char prefix[128];
+
+	snprintf(prefix, sizeof(prefix), "domain %s: crashed (", name);
+	cr_expect(find_prefix(r, prefix) != NULL,
+		  "[wrong result] expected result line \"%s...)\"\n  %s",
+		  prefix, hv_diagnose(r));
+}
+
+/* Attack name passed under shadow paging, in hvm and te. */
+static void expect_survivor(const char *attack, const char *const passes[],
+			    size_t n)
+{
+	struct hv_run *r = hv_boot_group("hostile", &hostile);
+	char name[64];
+
+	snprintf(name, sizeof(name), "hostile-%s", attack);
+	expect_clean(r, name, passes, n);
+	expect_bystander(r, "protected mode: CR0.PE set");
+	r = hv_boot_group("hostile_te", &hostile_te);
+	snprintf(name, sizeof(name), "te-%s", attack);
+	expect_clean(r, name, passes, n);
+	expect_bystander(r, "running at CPL 3");
+}
+
+Test(lab4, hostile_cr3, .timeout = 900)
+{
+	struct hv_run *r = hv_boot_group("hostile", &hostile);
+
+	expect_crash(r, "hostile-cr3-ram");
+	expect_crash(r, "hostile-cr3-mmio");
+	expect_bystander(r, "protected mode: CR0.PE set");
+	r = hv_boot_group("hostile_te", &hostile_te);
+	expect_crash(r, "te-cr3-ram");
+	expect_crash(r, "te-cr3-mmio");
+	expect_bystander(r, "running at CPL 3");
+}
+
+Test(lab4, hostile_loop, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"loop: a PD pointing at itself 512 times reads as itself at 64 "
+		"addresses (0 wrong)",
+		"loop: a PML4 entry pointing at the PML4 maps it",
+	};
+
+	expect_survivor("loop", passes, 2);
+}
+
+Test(lab4, hostile_thrash, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"thrash: 2048 address spaces, each loaded twice, see their own "
+		"page (0 wrong)",
+	};
+
+	expect_survivor("thrash", passes, 1);
+}
+
+Test(lab4, hostile_rewrite, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"rewrite: a PTE rewritten 20000 times (0 wrong reads)",
+	};
+
+	expect_survivor("rewrite", passes, 1);
+}
+
+Test(lab4, hostile_alias, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"alias: 64 PTEs written through a second mapping of their page "
+		"table (0 wrong reads)",
+	};
+
+	expect_survivor("alias", passes, 1);
+}
+
+Test(lab4, shadow_unit, .timeout = 300)
+{
+	expect_host_test("test_shadow");
+}
