@@ -11,9 +11,21 @@
  * mode passed (by those prefixes, since some lines carry values such as
  * MAXPHYADDR), that the guest printed no FAIL and exited 0.  Boots are
  * shared by groups (hv_boot_group) so that a Bochs run needs five.
+ *
+ * Bugs these tests catch (each applied to the reference, then make grade
+ * LAB=4), bug: the tests that fail:
+ *   shadow_leaf writable before the guest's D is set: paging_shadow_*,
+ *     paging_te (A/D)
+ *   shadow_page_written keeps the leaves a guest PTE write changed:
+ *     paging_shadow_*, paging_te (clearing CR4.PGE must flush them)
+ *   32-bit PDE bit 21 not reserved in the walk: paging_shadow_32
+ *   more shadow pages than shadow_pages: hostile_thrash
+ * Not caught, because write-protected guest tables already keep the
+ * shadow coherent: an INVLPG that drops nothing.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "../grader.h"
 
@@ -85,6 +97,8 @@ static const struct hv_cfg te = {
 			       "kernel = \"guests/" image "\"\nmemory = 16\n" \
 			       "extra  = \"attack=" attack "\"\n" paging      \
 	}
+/* Shadow pages the thrash domain may use: fewer than its roots need. */
+#define THRASH_LIMIT "64"
 #define BYSTANDER                                                \
 	{                                                        \
 		"bystander", "name   = \"bystander\"\nkernel = " \
@@ -98,7 +112,8 @@ static const struct hv_cfg hostile = {
 		HOSTILE("hostile-", "hostile-pt.elf", "cr3-ram", SHADOW),
 		HOSTILE("hostile-", "hostile-pt.elf", "cr3-mmio", SHADOW),
 		HOSTILE("hostile-", "hostile-pt.elf", "loop", SHADOW),
-		HOSTILE("hostile-", "hostile-pt.elf", "thrash", SHADOW),
+		HOSTILE("hostile-", "hostile-pt.elf", "thrash",
+			SHADOW "shadow_pages = " THRASH_LIMIT "\n"),
 		HOSTILE("hostile-", "hostile-pt.elf", "rewrite", SHADOW),
 		HOSTILE("hostile-", "hostile-pt.elf", "alias", SHADOW),
 		BYSTANDER,
@@ -276,7 +291,18 @@ Test(lab4, hostile_thrash, .timeout = 900)
 		"page (0 wrong)",
 	};
 
+	struct hv_run *r = hv_boot_group("hostile", &hostile);
+	const struct hv_line *l =
+		hv_find_output(r, "summary: hostile-thrash exited ");
+	const char *peak = l ? strstr(l->text, ", peak ") : NULL;
+	unsigned pages = 0;
+
 	expect_survivor("thrash", passes, 1);
+	cr_expect(peak && sscanf(peak, ", peak %u pages", &pages) == 1 &&
+			  pages <= (unsigned)atoi(THRASH_LIMIT),
+		  "[wrong result] hostile-thrash: want shadow pages at most "
+		  "%s, got \"%s\"\n    log: %s",
+		  THRASH_LIMIT, l ? l->text : "no summary line", r->log);
 }
 
 Test(lab4, hostile_rewrite, .timeout = 900)
