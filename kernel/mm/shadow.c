@@ -16,7 +16,8 @@
  * roots also map the hypervisor's upper half); PAE for every legacy mode,
  * whose root is a 4-entry PDPT below 4 GiB.  Upper shadow entries mirror
  * the guest entry's P, R/W, U/S, PWT, PCD and NX with the address replaced
- * (the CPU combines the levels itself); leaves also mirror G.
+ * (the CPU combines the levels itself); leaves also mirror G, except in
+ * te roots, whose translations must die with every CR3 load.
  *
  * Coherence.  A guest frame that any shadow page shadows (pt_count > 0)
  * is never mapped writable by a shadow leaf, so every write to a guest
@@ -463,6 +464,9 @@ static uint64_t shadow_leaf(struct domain *d, const struct shadow_root *root,
 	uint64_t e = p2m_lookup(&d->p2m, w->gpa) | PTE_P | PTE_A |
 		     (g & (PTE_U | PTE_PWT | PTE_PCD | PTE_G));
 
+	/* te: a global entry would outlive te's CR3 switch to the host. */
+	if (d->shadow.te)
+		e &= ~PTE_G;
 	if ((g & PTE_W) && (g & PTE_D) &&
 	    !d->shadow.pt_count[w->gpa >> PAGE_SHIFT])
 		e |= PTE_W | PTE_D;
