@@ -106,8 +106,17 @@ static const struct hv_cfg te = {
 			     "memory = 16\n"                     \
 	}
 
+/*
+ * Bochs makes some 10000 exits a second and runs its clock fast: the
+ * thrash and rewrite guests, tens of thousands of exits each, get a long
+ * domain timeout and the grader a long progress limit.
+ */
+#define HOSTILE_TIMEOUTS \
+	.cmdline = "timeout=3000", .progress_timeout = 240, .timeout = 900
+
 static const struct hv_cfg hostile = {
 	.needs_virt = 1,
+	HOSTILE_TIMEOUTS,
 	.domains = {
 		HOSTILE("hostile-", "hostile-pt.elf", "cr3-ram", SHADOW),
 		HOSTILE("hostile-", "hostile-pt.elf", "cr3-mmio", SHADOW),
@@ -121,6 +130,7 @@ static const struct hv_cfg hostile = {
 };
 
 static const struct hv_cfg hostile_te = {
+	HOSTILE_TIMEOUTS,
 	.domains = {
 		HOSTILE("te-", "te-hostile-pt.elf", "cr3-ram", TE),
 		HOSTILE("te-", "te-hostile-pt.elf", "cr3-mmio", TE),
