@@ -469,6 +469,24 @@ Test(shadow, pae_paging)
 	expect_pf(0x80000000, 0, 0);
 }
 
+Test(shadow, pae_pdptes_are_loaded_with_cr3)
+{
+	put(0x10020 + 8 * 3, 0x12000 | PTE_P, 8);
+	put(0x12000, 0x13000 | PTE_P | PTE_W, 8);
+	put(0x13000, 0x9000 | PTE_P | PTE_W, 8);
+	put(0x14000, 0x15000 | PTE_P | PTE_W, 8);
+	put(0x15000, 0xa000 | PTE_P | PTE_W, 8);
+	set_paging(CR0_PG, CR4_PAE, 0, 0x10020);
+	expect_same(0xc0000000, 0);
+	put(0x10020 + 8 * 3, 0x14000 | PTE_P, 8);
+	cr_expect_eq(shadow_xlate(0xc0000000).hpa, p2m_lookup(&dom.p2m, 0x9000),
+		     "the CPU keeps the PDPTEs it loaded");
+	virt_reg_write(v, VREG_CR3, 0x10020);
+	expect_same(0xc0000000, 0);
+	cr_expect_eq(shadow_xlate(0xc0000000).hpa,
+		     p2m_lookup(&dom.p2m, 0xa000));
+}
+
 /* Makes n distinct 4-level address spaces at 0x100000 + 0x4000 * i. */
 static void build_spaces(int n)
 {

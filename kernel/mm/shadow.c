@@ -330,6 +330,29 @@ static int shadow_root_new(struct vcpu *v, uint64_t key, unsigned mode,
 	return r;
 }
 
+static void shadow_update(struct vcpu *v);
+
+/*
+ * Frees root r's tree and puts the vcpus that ran on it, but self (whose
+ * caller does it), on a fresh root.
+ */
+static void shadow_root_drop(struct domain *d, int r, struct vcpu *self)
+{
+	uint32_t on = 0;
+	int i;
+
+	for (i = 0; i < d->nvcpus; i++)
+		if (d->vcpus[i].shadow.root == r) {
+			d->vcpus[i].shadow.root = -1;
+			on |= 1u << i;
+		}
+	shadow_root_free(d, r);
+	d->shadow.stats.evictions++;
+	for (i = 0; i < d->nvcpus; i++)
+		if ((on & (1u << i)) && &d->vcpus[i] != self)
+			shadow_update(&d->vcpus[i]);
+}
+
 /* The CR0, CR3, CR4 and EFER the CPU runs the guest with. */
 static struct paging_regs shadow_hw_regs(const struct paging_regs *g,
 					 hpa_t root)
@@ -365,8 +388,7 @@ static void shadow_update(struct vcpu *v)
 		p2m_read(&d->p2m, key, pdpte, sizeof(pdpte));
 	r = shadow_root_find(sd, key, mode, view);
 	if (r >= 0 && memcmp(sd->roots[r].pdpte, pdpte, sizeof(pdpte))) {
-		v->shadow.root = -1;
-		shadow_root_free(d, r);
+		shadow_root_drop(d, r, v);
 		r = -1;
 	}
 	v->shadow.root = -1;
@@ -530,9 +552,7 @@ static uint64_t *shadow_fill_room(struct vcpu *v, gva_t la,
 
 	if (leaf || v->domain->state != DOMAIN_RUNNING)
 		return leaf;
-	v->shadow.root = -1;
-	shadow_root_free(v->domain, r);
-	v->domain->shadow.stats.evictions++;
+	shadow_root_drop(v->domain, r, v);
 	shadow_update(v);
 	if (v->shadow.root < 0)
 		return NULL;
