@@ -482,6 +482,8 @@ Test(shadow, pae_pdptes_are_loaded_with_cr3)
 	cr_expect_eq(shadow_xlate(0xc0000000).hpa, p2m_lookup(&dom.p2m, 0x9000),
 		     "the CPU keeps the PDPTEs it loaded");
 	virt_reg_write(v, VREG_CR3, 0x10020);
+	cr_expect(!shadow_xlate(0xc0000000).present,
+		  "a MOV to CR3 with new PDPTEs drops the old translation");
 	expect_same(0xc0000000, 0);
 	cr_expect_eq(shadow_xlate(0xc0000000).hpa,
 		     p2m_lookup(&dom.p2m, 0xa000));
