@@ -530,6 +530,39 @@ Test(shadow, the_limit_holds_and_the_lru_space_goes)
 	cr_expect_eq(crashes, 0);
 }
 
+Test(shadow, a_space_too_big_for_the_limit_restarts_on_every_vcpu)
+{
+	struct vcpu *v1 = &dom.vcpus[1];
+	int i, r;
+
+	teardown();
+	init(SHADOW_PAGES_MIN, false);
+	dom.nvcpus = 2;
+	v1->domain = &dom;
+	/* One space whose first 20 2 MiB regions each have their own PT. */
+	put(0x10000, 0x11000 | PTE_P | PTE_W, 8);
+	put(0x11000, 0x12000 | PTE_P | PTE_W, 8);
+	for (i = 0; i < 20; i++) {
+		put(0x12000 + 8 * i, (0x20000 + 0x1000 * i) | PTE_P | PTE_W, 8);
+		put(0x20000 + 0x1000 * i, 0x5000 | PTE_P | PTE_W, 8);
+	}
+	v = v1;
+	set_paging(CR0_PG, CR4_PAE, EFER_LME | EFER_LMA, 0x10000);
+	v = &dom.vcpus[0];
+	set_paging(CR0_PG, CR4_PAE, EFER_LME | EFER_LMA, 0x10000);
+	cr_assert_eq(v->shadow.root, v1->shadow.root, "one space, one root");
+	for (i = 0; i < 20; i++) {
+		fault((gva_t)i << 21, 0);
+		cr_expect(shadow_xlate((gva_t)i << 21).present, "region %d", i);
+	}
+	cr_expect_eq(crashes, 0);
+	cr_expect_leq(dom.shadow.peak, SHADOW_PAGES_MIN);
+	r = v1->shadow.root;
+	cr_assert(r >= 0 && dom.shadow.roots[r].used,
+		  "the other vcpu is on a live root");
+	cr_expect_eq(dom.shadow.roots[r].key, 0x10000);
+}
+
 Test(shadow, te_views_and_the_hypervisors_half)
 {
 	uint64_t *top;
