@@ -409,18 +409,6 @@ static void shadow_update(struct vcpu *v)
 	virt_load_paging(v, g, &hw);
 }
 
-/* What a guest leaf grants a direct page's entries: W only once dirty. */
-static uint64_t shadow_access(uint64_t g, unsigned mode)
-{
-	uint64_t a = g & PTE_U;
-
-	if ((g & PTE_W) && (g & PTE_D))
-		a |= PTE_W;
-	if (mode & SM_NXE)
-		a |= g & PTE_NX;
-	return a;
-}
-
 /*
  * The key of the table the shadow entry at level for la points to, and in
  * *g the guest entry whose rights it mirrors.
@@ -441,6 +429,7 @@ static struct shadow_key shadow_child(unsigned mode, gva_t la,
 		k.gfn = (w->gpa & region) >> PAGE_SHIFT;
 		return k;
 	}
+#if SOL >= 4
 	if (base == SM_32 && level == 3) {
 		k.gfn = w->entry_gpa[2] >> PAGE_SHIFT;
 		k.quadrant = (la >> 30) & 3;
@@ -452,10 +441,16 @@ static struct shadow_key shadow_child(unsigned mode, gva_t la,
 		k.quadrant = base == SM_32 ? (la >> 21) & 1 : 0;
 		return k;
 	}
+	/* A split large page: W only once dirty, as for 4 KiB leaves. */
 	k.direct = true;
-	k.access = shadow_access(*g, mode);
+	k.access = (*g & PTE_U) | ((mode & SM_NXE) ? *g & PTE_NX : 0) |
+		   ((*g & PTE_W) && (*g & PTE_D) ? PTE_W : 0);
 	k.gfn = (w->gpa & region) >> PAGE_SHIFT;
 	return k;
+#else
+	/* LAB 4: your code here */
+	panic("shadow_child: not implemented");
+#endif
 }
 
 /* A shadow entry at level pointing to pa, with the rights of guest g. */
@@ -622,6 +617,7 @@ void shadow_page_fault(struct vcpu *v, gva_t la, uint32_t pfec)
 
 void shadow_invlpg(struct vcpu *v, gva_t la)
 {
+#if SOL >= 4
 	struct shadow_domain *sd = &v->domain->shadow;
 	const struct shadow_root *root;
 	struct shadow_page *child;
@@ -651,6 +647,10 @@ void shadow_invlpg(struct vcpu *v, gva_t la)
 		t = kva(PTE_ADDR(*slot));
 	}
 	virt_flush_tlb(v);
+#else
+	/* LAB 4: your code here */
+	panic("shadow_invlpg: not implemented");
+#endif
 }
 
 /*
@@ -661,6 +661,7 @@ static void shadow_page_written(struct shadow_domain *sd,
 				struct shadow_page *sp, unsigned first,
 				unsigned last)
 {
+#if SOL >= 4
 	const struct shadow_root *root = &sd->roots[sp->root];
 	unsigned esize = shadow_base(root) == SM_32 ? 4 : 8, gi, si, n, q;
 	uint64_t *t = kva(sp->pa);
@@ -683,6 +684,10 @@ static void shadow_page_written(struct shadow_domain *sd,
 			continue;
 		memset(&t[si], 0, n * sizeof(*t));
 	}
+#else
+	/* LAB 4: your code here */
+	panic("shadow_page_written: not implemented");
+#endif
 }
 
 void shadow_written(struct domain *d, gpa_t gpa, size_t len)
