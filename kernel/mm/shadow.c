@@ -615,25 +615,16 @@ void shadow_page_fault(struct vcpu *v, gva_t la, uint32_t pfec)
 	}
 }
 
-void shadow_invlpg(struct vcpu *v, gva_t la)
+/* Drops la's leaf in root, or the whole split large page it lies in. */
+static void shadow_drop_la(struct vcpu *v, const struct shadow_root *root,
+			   gva_t la)
 {
 #if SOL >= 4
 	struct shadow_domain *sd = &v->domain->shadow;
-	const struct shadow_root *root;
+	int levels = shadow_levels(sd, root->mode), level;
+	uint64_t *t = kva(root->pa), *slot;
 	struct shadow_page *child;
-	int levels, level;
-	uint64_t *t, *slot;
 
-	sd->stats.invlpg++;
-	if (v->shadow.root < 0)
-		return;
-	root = &sd->roots[v->shadow.root];
-	levels = shadow_levels(sd, root->mode);
-	if (shadow_base(root) != SM_64)
-		la &= 0xffffffff;
-	if (sd->te && PT_INDEX(la, 4) >= TE_HALF)
-		return;
-	t = kva(root->pa);
 	for (level = levels; level >= 1; level--) {
 		slot = &t[shadow_index(levels, la, level)];
 		if (!(*slot & PTE_P))
@@ -649,8 +640,27 @@ void shadow_invlpg(struct vcpu *v, gva_t la)
 	virt_flush_tlb(v);
 #else
 	/* LAB 4: your code here */
-	panic("shadow_invlpg: not implemented");
+	panic("shadow_drop_la: not implemented");
 #endif
+}
+
+void shadow_invlpg(struct vcpu *v, gva_t la)
+{
+	struct shadow_domain *sd = &v->domain->shadow;
+	const struct shadow_root *root;
+
+	sd->stats.invlpg++;
+	if (v->shadow.root < 0)
+		return;
+	root = &sd->roots[v->shadow.root];
+	/* Paging off: the identity map never goes stale. */
+	if (shadow_base(root) == SM_OFF)
+		return;
+	if (shadow_base(root) != SM_64)
+		la &= 0xffffffff;
+	if (sd->te && PT_INDEX(la, 4) >= TE_HALF)
+		return;
+	shadow_drop_la(v, root, la);
 }
 
 /*
