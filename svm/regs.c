@@ -140,7 +140,9 @@ void svm_set_paging_root(struct vcpu *v, hpa_t root)
  * Shadow paging: the CPU runs on hw; the guest's own values stay in the
  * core, which intercepts every access to them.  EFER.LME reaches the VMCB
  * only with CR0.PG and CR4.PAE, both always set here (see svm_reg_read).
- * The CPU saw none of these writes, so a change flushes the guest's TLB.
+ * The CPU saw none of these writes, so a new CR3, CR4 or EFER flushes the
+ * guest's TLB; CR0 changes that matter (PG) come with a new root, and CLTS
+ * need not cost a flush.
  */
 void svm_load_paging(struct vcpu *v, const struct paging_regs *guest,
 		     const struct paging_regs *hw)
@@ -148,8 +150,7 @@ void svm_load_paging(struct vcpu *v, const struct paging_regs *guest,
 	struct vmcb_save *s = &v->arch.svm.vmcb->save;
 	uint64_t efer = hw->efer | EFER_SVME;
 
-	if (s->cr0 != hw->cr0 || s->cr3 != hw->cr3 || s->cr4 != hw->cr4 ||
-	    s->efer != efer)
+	if (s->cr3 != hw->cr3 || s->cr4 != hw->cr4 || s->efer != efer)
 		svm_flush_tlb(v);
 	s->cr0 = hw->cr0;
 	s->cr3 = hw->cr3;
