@@ -10,7 +10,7 @@
  * paging mode ("pae: fork: ..."); a test asserts that every check of its
  * mode passed (by those prefixes, since some lines carry values such as
  * MAXPHYADDR), that the guest printed no FAIL and exited 0.  Boots are
- * shared by groups (hv_boot_group) so that a Bochs run needs five.
+ * shared by groups (hv_boot_group): five Bochs boots for this file.
  *
  * Bugs these tests catch (each applied to the reference, then make grade
  * LAB=4), bug: the tests that fail:
