@@ -5,7 +5,8 @@
  * calls the one handler for its kind through a const table.  Handlers
  * emulate the instruction and skip it, inject the fault the guest's own
  * CPU would have raised, or crash the domain.  Nothing a guest does may
- * panic the hypervisor.
+ * panic the hypervisor.  Under shadow paging (lab 4) the guest's #PF,
+ * INVLPG and its CR3 accesses come here too, for kernel/mm/shadow.c.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>

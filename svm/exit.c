@@ -1,8 +1,9 @@
 /*
  * exit.c - decoding a #VMEXIT into the core's vendor-neutral struct
  * vcpu_exit (AMD APM vol. 2, 15.6 "#VMEXIT", 15.10 "I/O Intercepts",
- * 15.11 "MSR Intercepts", 15.12 "Exception Intercepts", 15.25.6 "Nested versus Guest Page Faults",
- * appendix C "SVM Intercept Exit Codes"), lab 3.  vmx/exit.c mirrors it.
+ * 15.11 "MSR Intercepts", 15.12 "Exception Intercepts", 15.25.6 "Nested
+ * versus Guest Page Faults", appendix C "SVM Intercept Exit Codes"), labs
+ * 3 and 4.  vmx/exit.c mirrors it.
  *
  * The length of the exiting instruction comes from nRIP when the CPU saves
  * it (CPUID 0x8000000A EDX[3]).  QEMU's TCG does not: there the instruction

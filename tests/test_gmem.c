@@ -183,6 +183,29 @@ Test(gmem, long_mode_walk_and_tables_outside_ram)
 		     "a table at 16 GiB is not guest RAM");
 }
 
+static uint64_t get64(gpa_t gpa)
+{
+	uint64_t val;
+
+	cr_assert_eq(p2m_read(&dom.p2m, gpa, &val, 8), 0);
+	return val;
+}
+
+Test(gmem, translate_sets_accessed_and_dirty_as_the_cpu)
+{
+	gpa_t gpa;
+	uint32_t pfec;
+
+	build_long();
+	cr_assert_eq(xlate(0xffffffff80001010ULL, false, &gpa, &pfec), 0);
+	cr_expect(get64(0x20000 + 8 * 0x1ff) & PTE_A, "PML4E accessed");
+	cr_expect_eq(get64(0x23000 + 8) & (PTE_A | PTE_D), PTE_A,
+		     "a read sets A only");
+	cr_assert_eq(xlate(0xffffffff80001010ULL, true, &gpa, &pfec), 0);
+	cr_expect_eq(get64(0x23000 + 8) & (PTE_A | PTE_D), PTE_A | PTE_D);
+	cr_expect(!(get64(0x22000) & PTE_D), "D on the leaf only");
+}
+
 Test(gmem, copies_cross_discontiguous_pages)
 {
 	char out[8] = "ABCDEFGH", in[8] = { 0 };

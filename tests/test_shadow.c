@@ -469,6 +469,26 @@ Test(shadow, pae_paging)
 	expect_pf(0x80000000, 0, 0);
 }
 
+Test(shadow, pae_pdptes_are_loaded_with_cr3)
+{
+	put(0x10020 + 8 * 3, 0x12000 | PTE_P, 8);
+	put(0x12000, 0x13000 | PTE_P | PTE_W, 8);
+	put(0x13000, 0x9000 | PTE_P | PTE_W, 8);
+	put(0x14000, 0x15000 | PTE_P | PTE_W, 8);
+	put(0x15000, 0xa000 | PTE_P | PTE_W, 8);
+	set_paging(CR0_PG, CR4_PAE, 0, 0x10020);
+	expect_same(0xc0000000, 0);
+	put(0x10020 + 8 * 3, 0x14000 | PTE_P, 8);
+	cr_expect_eq(shadow_xlate(0xc0000000).hpa, p2m_lookup(&dom.p2m, 0x9000),
+		     "the CPU keeps the PDPTEs it loaded");
+	virt_reg_write(v, VREG_CR3, 0x10020);
+	cr_expect(!shadow_xlate(0xc0000000).present,
+		  "a MOV to CR3 with new PDPTEs drops the old translation");
+	expect_same(0xc0000000, 0);
+	cr_expect_eq(shadow_xlate(0xc0000000).hpa,
+		     p2m_lookup(&dom.p2m, 0xa000));
+}
+
 /* Makes n distinct 4-level address spaces at 0x100000 + 0x4000 * i. */
 static void build_spaces(int n)
 {
@@ -508,6 +528,39 @@ Test(shadow, the_limit_holds_and_the_lru_space_goes)
 	virt_reg_write(v, VREG_CR3, 0x100000);
 	cr_expect(!shadow_xlate(0x0).present, "the oldest was evicted");
 	cr_expect_eq(crashes, 0);
+}
+
+Test(shadow, a_space_too_big_for_the_limit_restarts_on_every_vcpu)
+{
+	struct vcpu *v1 = &dom.vcpus[1];
+	int i, r;
+
+	teardown();
+	init(SHADOW_PAGES_MIN, false);
+	dom.nvcpus = 2;
+	v1->domain = &dom;
+	/* One space whose first 20 2 MiB regions each have their own PT. */
+	put(0x10000, 0x11000 | PTE_P | PTE_W, 8);
+	put(0x11000, 0x12000 | PTE_P | PTE_W, 8);
+	for (i = 0; i < 20; i++) {
+		put(0x12000 + 8 * i, (0x20000 + 0x1000 * i) | PTE_P | PTE_W, 8);
+		put(0x20000 + 0x1000 * i, 0x5000 | PTE_P | PTE_W, 8);
+	}
+	v = v1;
+	set_paging(CR0_PG, CR4_PAE, EFER_LME | EFER_LMA, 0x10000);
+	v = &dom.vcpus[0];
+	set_paging(CR0_PG, CR4_PAE, EFER_LME | EFER_LMA, 0x10000);
+	cr_assert_eq(v->shadow.root, v1->shadow.root, "one space, one root");
+	for (i = 0; i < 20; i++) {
+		fault((gva_t)i << 21, 0);
+		cr_expect(shadow_xlate((gva_t)i << 21).present, "region %d", i);
+	}
+	cr_expect_eq(crashes, 0);
+	cr_expect_leq(dom.shadow.peak, SHADOW_PAGES_MIN);
+	r = v1->shadow.root;
+	cr_assert(r >= 0 && dom.shadow.roots[r].used,
+		  "the other vcpu is on a live root");
+	cr_expect_eq(dom.shadow.roots[r].key, 0x10000);
 }
 
 Test(shadow, te_views_and_the_hypervisors_half)

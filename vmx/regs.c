@@ -252,21 +252,19 @@ void vmx_set_paging_root(struct vcpu *v, hpa_t root)
  * Shadow paging (kernel/mm/shadow.h): the guest reads its CR0 and CR4 from
  * the read shadows and its CR3 through CR3-store exiting; the CPU runs on
  * hw with every fixed bit, CR0.PE and PG included (no unrestricted guest
- * without EPT).  Hardware paging is then always on, and VM entry wants
- * EFER.LME equal to LMA (SDM 3C 26.3.1.1).
+ * without EPT), and in IA-32e mode when hw.EFER.LMA says so.  The CPU saw
+ * none of these writes, so the guest's TLB is flushed.
  */
 void vmx_load_paging(struct vcpu *v, const struct paging_regs *guest,
 		     const struct paging_regs *hw)
 {
-	uint64_t efer = hw->efer & ~EFER_LME;
-
 	vmx_load(v);
 	vmx_write_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, guest->cr0, hw->cr0,
 		     vmx_caps.cr0_fixed0, vmx_caps.cr0_fixed1);
 	vmx_write_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, guest->cr4, hw->cr4,
 		     vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed1);
 	vmcs_write(VMCS_GUEST_CR3, hw->cr3);
-	vmx_write_efer((hw->efer & EFER_LMA) ? efer | EFER_LME : efer);
+	vmx_write_efer(hw->efer);
 	v->arch.vmx.flush = true;
 }
 

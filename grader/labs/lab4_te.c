@@ -9,17 +9,17 @@
 #include <criterion/criterion.h>
 #include "../grader.h"
 
-#define TE_SHADOW                                                       \
-	{                                                               \
-		"te-shadow", "name = \"te-shadow\"\ntype = \"te\"\n"    \
-			     "kernel = \"guests/te-shadow.elf\"\n"      \
-			     "memory = 16\n"                            \
+#define TE_SHADOW                                                    \
+	{                                                            \
+		"te-shadow", "name = \"te-shadow\"\ntype = \"te\"\n" \
+			     "kernel = \"guests/te-shadow.elf\"\n"   \
+			     "memory = 16\n"                         \
 	}
 
 Test(lab4, te_shadow, .timeout = 400)
 {
-	struct hv_run *r = hv_boot(&(struct hv_cfg){
-		.domains = { TE_SHADOW }, .qemu_cpu = "max,-svm" });
+	struct hv_run *r = hv_boot(&(struct hv_cfg){ .domains = { TE_SHADOW },
+						     .qemu_cpu = "max,-svm" });
 
 	expect_result(r, "te-shadow: PASS: paging on with the guest's tables: "
 			 "CR0.PG, EFER.LMA, CR3");

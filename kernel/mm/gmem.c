@@ -11,8 +11,11 @@
  * sets the accessed flags of the entries it used and the dirty flag of the
  * leaf for a write, as the CPU does for the access it stands in for.
  * Reserved bits are checked for shadow domains only, whose walks no CPU
- * has checked before.  The instruction at CS:RIP is fetched through it and
- * decoded by kernel/x86/decode.c for the exit decoders.
+ * has checked before.  PAE's four PDPTEs are read from memory at each
+ * walk, where the CPU reads them at each CR3 load (the shadow rebuilds a
+ * root whose PDPTEs changed at a CR3 load).  The instruction at CS:RIP is
+ * fetched through it and decoded by kernel/x86/decode.c for the exit
+ * decoders.
  */
 #include <inc/mmu.h>
 #include <inc/x86.h>

@@ -330,6 +330,29 @@ static int shadow_root_new(struct vcpu *v, uint64_t key, unsigned mode,
 	return r;
 }
 
+static void shadow_update(struct vcpu *v);
+
+/*
+ * Frees root r's tree and puts the vcpus that ran on it, but self (whose
+ * caller does it), on a fresh root.
+ */
+static void shadow_root_drop(struct domain *d, int r, struct vcpu *self)
+{
+	uint32_t on = 0;
+	int i;
+
+	for (i = 0; i < d->nvcpus; i++)
+		if (d->vcpus[i].shadow.root == r) {
+			d->vcpus[i].shadow.root = -1;
+			on |= 1u << i;
+		}
+	shadow_root_free(d, r);
+	d->shadow.stats.evictions++;
+	for (i = 0; i < d->nvcpus; i++)
+		if ((on & (1u << i)) && &d->vcpus[i] != self)
+			shadow_update(&d->vcpus[i]);
+}
+
 /* The CR0, CR3, CR4 and EFER the CPU runs the guest with. */
 static struct paging_regs shadow_hw_regs(const struct paging_regs *g,
 					 hpa_t root)
@@ -365,8 +388,7 @@ static void shadow_update(struct vcpu *v)
 		p2m_read(&d->p2m, key, pdpte, sizeof(pdpte));
 	r = shadow_root_find(sd, key, mode, view);
 	if (r >= 0 && memcmp(sd->roots[r].pdpte, pdpte, sizeof(pdpte))) {
-		v->shadow.root = -1;
-		shadow_root_free(d, r);
+		shadow_root_drop(d, r, v);
 		r = -1;
 	}
 	v->shadow.root = -1;
@@ -385,18 +407,6 @@ static void shadow_update(struct vcpu *v)
 	}
 	hw = shadow_hw_regs(g, sd->roots[r].pa);
 	virt_load_paging(v, g, &hw);
-}
-
-/* What a guest leaf grants a direct page's entries: W only once dirty. */
-static uint64_t shadow_access(uint64_t g, unsigned mode)
-{
-	uint64_t a = g & PTE_U;
-
-	if ((g & PTE_W) && (g & PTE_D))
-		a |= PTE_W;
-	if (mode & SM_NXE)
-		a |= g & PTE_NX;
-	return a;
 }
 
 /*
@@ -419,6 +429,7 @@ static struct shadow_key shadow_child(unsigned mode, gva_t la,
 		k.gfn = (w->gpa & region) >> PAGE_SHIFT;
 		return k;
 	}
+#if SOL >= 4
 	if (base == SM_32 && level == 3) {
 		k.gfn = w->entry_gpa[2] >> PAGE_SHIFT;
 		k.quadrant = (la >> 30) & 3;
@@ -430,10 +441,16 @@ static struct shadow_key shadow_child(unsigned mode, gva_t la,
 		k.quadrant = base == SM_32 ? (la >> 21) & 1 : 0;
 		return k;
 	}
+	/* A split large page: W only once dirty, as for 4 KiB leaves. */
 	k.direct = true;
-	k.access = shadow_access(*g, mode);
+	k.access = (*g & PTE_U) | ((mode & SM_NXE) ? *g & PTE_NX : 0) |
+		   ((*g & PTE_W) && (*g & PTE_D) ? PTE_W : 0);
 	k.gfn = (w->gpa & region) >> PAGE_SHIFT;
 	return k;
+#else
+	/* LAB 4: your code here */
+	panic("shadow_child: not implemented");
+#endif
 }
 
 /* A shadow entry at level pointing to pa, with the rights of guest g. */
@@ -530,9 +547,7 @@ static uint64_t *shadow_fill_room(struct vcpu *v, gva_t la,
 
 	if (leaf || v->domain->state != DOMAIN_RUNNING)
 		return leaf;
-	v->shadow.root = -1;
-	shadow_root_free(v->domain, r);
-	v->domain->shadow.stats.evictions++;
+	shadow_root_drop(v->domain, r, v);
 	shadow_update(v);
 	if (v->shadow.root < 0)
 		return NULL;
@@ -600,24 +615,16 @@ void shadow_page_fault(struct vcpu *v, gva_t la, uint32_t pfec)
 	}
 }
 
-void shadow_invlpg(struct vcpu *v, gva_t la)
+/* Drops la's leaf in root, or the whole split large page it lies in. */
+static void shadow_drop_la(struct vcpu *v, const struct shadow_root *root,
+			   gva_t la)
 {
+#if SOL >= 4
 	struct shadow_domain *sd = &v->domain->shadow;
-	const struct shadow_root *root;
+	int levels = shadow_levels(sd, root->mode), level;
+	uint64_t *t = kva(root->pa), *slot;
 	struct shadow_page *child;
-	int levels, level;
-	uint64_t *t, *slot;
 
-	sd->stats.invlpg++;
-	if (v->shadow.root < 0)
-		return;
-	root = &sd->roots[v->shadow.root];
-	levels = shadow_levels(sd, root->mode);
-	if (shadow_base(root) != SM_64)
-		la &= 0xffffffff;
-	if (sd->te && PT_INDEX(la, 4) >= TE_HALF)
-		return;
-	t = kva(root->pa);
 	for (level = levels; level >= 1; level--) {
 		slot = &t[shadow_index(levels, la, level)];
 		if (!(*slot & PTE_P))
@@ -631,6 +638,29 @@ void shadow_invlpg(struct vcpu *v, gva_t la)
 		t = kva(PTE_ADDR(*slot));
 	}
 	virt_flush_tlb(v);
+#else
+	/* LAB 4: your code here */
+	panic("shadow_drop_la: not implemented");
+#endif
+}
+
+void shadow_invlpg(struct vcpu *v, gva_t la)
+{
+	struct shadow_domain *sd = &v->domain->shadow;
+	const struct shadow_root *root;
+
+	sd->stats.invlpg++;
+	if (v->shadow.root < 0)
+		return;
+	root = &sd->roots[v->shadow.root];
+	/* Paging off: the identity map never goes stale. */
+	if (shadow_base(root) == SM_OFF)
+		return;
+	if (shadow_base(root) != SM_64)
+		la &= 0xffffffff;
+	if (sd->te && PT_INDEX(la, 4) >= TE_HALF)
+		return;
+	shadow_drop_la(v, root, la);
 }
 
 /*
@@ -641,6 +671,7 @@ static void shadow_page_written(struct shadow_domain *sd,
 				struct shadow_page *sp, unsigned first,
 				unsigned last)
 {
+#if SOL >= 4
 	const struct shadow_root *root = &sd->roots[sp->root];
 	unsigned esize = shadow_base(root) == SM_32 ? 4 : 8, gi, si, n, q;
 	uint64_t *t = kva(sp->pa);
@@ -663,6 +694,10 @@ static void shadow_page_written(struct shadow_domain *sd,
 			continue;
 		memset(&t[si], 0, n * sizeof(*t));
 	}
+#else
+	/* LAB 4: your code here */
+	panic("shadow_page_written: not implemented");
+#endif
 }
 
 void shadow_written(struct domain *d, gpa_t gpa, size_t len)
