@@ -1,7 +1,7 @@
 /*
  * emulate.c - the privileged instructions of the trap-and-emulate guest
  * (labs 2 and 4).  CLI, STI, IN/OUT/INS/OUTS to the domain's devices, MOV
- * CR, LGDT/LIDT/LLDT/LTR, INVLPG, WBINVD, PUSHF/POPF and the UMIP-trapped
+ * CR, LGDT/LIDT/LLDT/LTR, WBINVD, PUSHF/POPF and the UMIP-trapped
  * SGDT/SIDT/SMSW/SLDT/STR run through x86_emulate against the virtual
  * CPU, with the callbacks below; IRETQ, INT3/INT n and a prefixed CPUID
  * are emulated here.  At virtual CPL 3 (guest user mode) the privileged
@@ -16,7 +16,6 @@
 #include <kernel/cpuid.h>
 #include <kernel/mm/gmem.h>
 #include <kernel/mm/page.h>
-#include <kernel/mm/shadow.h>
 #include <inc/mmu.h>
 #include <te/te_int.h>
 
@@ -315,13 +314,6 @@ static int te_emul_read_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
 	return X86EMUL_OKAY;
 }
 
-/* The shadow drops its entry for la (a no-op while paging is off). */
-static int te_emul_invlpg(struct x86_emul_ctxt *c, uint64_t la)
-{
-	shadow_invlpg(te_ctxt_vcpu(c), la);
-	return X86EMUL_OKAY;
-}
-
 /* Guest RAM is ordinary write-back host memory: nothing to write back. */
 static int te_emul_wbinvd(struct x86_emul_ctxt *c)
 {
@@ -361,7 +353,6 @@ static const struct x86_emul_ops te_emul_ops = {
 	.load_sel = te_emul_load_sel,
 	.read_dtr = te_emul_read_dtr,
 	.read_sel = te_emul_read_sel,
-	.invlpg = te_emul_invlpg,
 	.wbinvd = te_emul_wbinvd,
 	.get_if = te_emul_get_if,
 	.set_if = te_emul_set_if,

@@ -2,19 +2,19 @@
  * exit.c - what the trap-and-emulate VMM does with each trap its guest
  * takes at CPL 3 (labs 2 and 4): the trap entry, decoding and dispatch.
  *
- * A #GP from a privileged instruction is decoded; RDMSR/WRMSR and HLT
- * with nothing to wake it become exits for kernel/exit.c, as under SVM or
- * VT-x; the rest is emulated against the virtual CPU by te/emulate.c.  A
- * #PF goes to the shadow (kernel/mm/shadow.h), which fills its tables or
- * gives the guest its own #PF.  Every other fault is queued for
- * te/reflect.c, which reflects it to the guest's own IDT.
+ * A #GP from a privileged instruction is decoded; RDMSR/WRMSR, INVLPG and
+ * HLT with nothing to wake it become exits for kernel/exit.c, as under SVM
+ * or VT-x; the rest is emulated against the virtual CPU by te/emulate.c.
+ * A #PF is an exit too, for the shadow (kernel/mm/shadow.h), which fills
+ * its tables or gives the guest its own #PF.  Every other fault is queued
+ * for te/reflect.c, which reflects it to the guest's own IDT.
  */
 #include <inc/public/te.h>
 #include <inc/mmu.h>
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
-#include <kernel/mm/shadow.h>
+#include <kernel/dev/mmio.h>
 #include <kernel/x86/emulate.h>
 #include <te/te_int.h>
 
@@ -58,6 +58,12 @@ static bool te_to_core(struct vcpu *v, const struct x86_insn *in, unsigned len)
 	if (t->vregs[VREG_CPL] != 0)
 		return false;
 	switch (in->mnemonic) {
+	case X86_INSN_INVLPG:
+		if (mmio_mem_linear(v, in, &v->exit.invlpg_la) < 0)
+			return false;
+		v->exit.kind = EXIT_INVLPG;
+		v->exit.insn_len = (uint8_t)len;
+		return true;
 	case X86_INSN_RDMSR:
 	case X86_INSN_WRMSR:
 		v->exit.kind = in->mnemonic == X86_INSN_RDMSR ? EXIT_MSR_READ :
@@ -133,12 +139,13 @@ static bool te_prefixed(struct vcpu *v, uint64_t rip)
 }
 
 /*
- * Every access of the guest is a user one for the CPU: the error code
- * the shadow sees has U as the virtual CPL says (SDM 3A 4.7).  With
- * paging off nothing is mapped beyond guest RAM: the guest's own #PF, as
- * te has no MMIO.
+ * A #PF for the shadow, as an exit (kernel/exit.c calls
+ * shadow_page_fault): every access of the guest is a user one for the
+ * CPU, so U is set as the virtual CPL says (SDM 3A 4.7).  With paging off
+ * nothing is mapped beyond guest RAM: that #PF is the guest's own, as te
+ * has no MMIO; true then, as v may re-enter at once.
  */
-static void te_page_fault(struct vcpu *v)
+static bool te_page_fault(struct vcpu *v)
 {
 	struct te_vcpu *t = &v->arch.te;
 	uint32_t pfec = (uint32_t)t->tf.err & ~PFEC_U;
@@ -149,9 +156,11 @@ static void te_page_fault(struct vcpu *v)
 	    t->fault_cr2 >= p2m_size(&v->domain->p2m)) {
 		virt_reg_write(v, VREG_CR2, t->fault_cr2);
 		virt_inject_exception(v, T_PF, true, pfec);
-		return;
+		return true;
 	}
-	shadow_page_fault(v, t->fault_cr2, pfec);
+	v->exit.kind = EXIT_PAGE_FAULT;
+	v->exit.pf = (struct exit_page_fault){ t->fault_cr2, pfec };
+	return false;
 }
 
 bool te_handle_trap(struct vcpu *v)
@@ -173,10 +182,8 @@ bool te_handle_trap(struct vcpu *v)
 		t->vregs[VREG_RIP] = rip;
 		return false;
 	}
-	if (vec == T_PF) {
-		te_page_fault(v);
-		return true;
-	}
+	if (vec == T_PF)
+		return te_page_fault(v);
 	virt_inject_exception(v, (uint8_t)vec,
 			      te_vector_has_error((uint8_t)vec),
 			      (uint32_t)t->tf.err);

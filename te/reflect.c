@@ -3,8 +3,8 @@
  * and the virtual timer reflected through the guest's own IDT (SDM 3A
  * 6.14 frame; from guest user mode onto the stack of its TSS.RSP0), under
  * the virtual IF; one the guest cannot take ends the domain like a triple
- * fault.  Also the paravirtual ports of
- * inc/public/te.h, by which the guest drives its timer and virtual IF.
+ * fault.  Also the paravirtual ports of inc/public/te.h, by which the
+ * guest drives its timer and virtual IF.
  */
 #include <inc/public/te.h>
 #include <inc/x86.h>

@@ -304,7 +304,6 @@ static void te_dump(struct vcpu *v)
 		(unsigned long long)virt_reg_read(v, VREG_EFER),
 		(unsigned long long)t->segs[VSEG_IDTR].base,
 		t->segs[VSEG_IDTR].limit, (unsigned long long)t->root);
-	shadow_print(v->domain);
 }
 
 static const struct virt_ops te_virt_ops = {

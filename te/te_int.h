@@ -1,8 +1,9 @@
 /*
  * te_int.h - what the files of te/ share and nothing outside te/ sees
- * (labs 2 and 4): guest memory as the guest's instructions see it and the
- * emulation that te/exit.c dispatches to te/emulate.c.  Exceptions for the guest are queued with
- * virt_inject_exception, for te_deliver to reflect before the next entry.
+ * (labs 2 and 4): guest memory as the guest's instructions see it and
+ * the emulation that te/exit.c dispatches to te/emulate.c.  Exceptions
+ * for the guest are queued with virt_inject_exception, for te_deliver to
+ * reflect before the next entry.
  * The public interface of the backend is te/te.h.
  */
 #ifndef TE_TE_INT_H
@@ -29,7 +30,7 @@ size_t te_fetch(struct vcpu *v, uint64_t rip, uint8_t *bytes);
 /* emulate.c: runs the avail decoded bytes at rip through x86_emulate. */
 void te_emulate(struct vcpu *v, const uint8_t *bytes, size_t avail,
 		uint64_t rip);
-/* emulate.c: IRETQ to the guest's virtual CPL 0 or 3, or a queued #GP. */
+/* emulate.c: IRETQ to virtual CPL 0 or 3, or a queued #GP or #PF. */
 void te_iret(struct vcpu *v, const struct x86_insn *in);
 /* emulate.c: INT3 or INT n at rip, queued for the guest's own IDT. */
 void te_softint(struct vcpu *v, const struct x86_insn *in, uint64_t rip);

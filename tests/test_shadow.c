@@ -443,6 +443,8 @@ Test(shadow, paging_32bit_with_4mib_pages)
 	expect_same(0xc0201000, 0);
 	expect_same(0xc0612345, 0);
 	expect_pf(0xc0201000, PFEC_U, PFEC_P | PFEC_U);
+	put(0x10000 + 4 * 0x302, 0x400000 | (1u << 21) | PTE_P | PTE_PS, 4);
+	expect_pf(0xc0800000, 0, PFEC_P | PFEC_RSVD);
 	/* The PTE for 0xc0201000 is guest entry 0x201 of the PT: the
 	 * second 2 MiB half, so the second shadow PT. */
 	guest_write(0x11000 + 4 * 0x201, 0, 4);

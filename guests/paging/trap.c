@@ -1,8 +1,8 @@
 /*
  * trap.c - the paging workload's #PF handler, its probes, and ring 3: a
  * GDT with user segments and a TSS whose stack takes the CPU back to
- * CPL 0 (under te, the virtual CPL) (SDM 3A 4.7 page-fault exceptions, 7.7 the 64-bit
- * TSS, 6.12.1 handlers at another privilege level).
+ * CPL 0, the virtual one under te (SDM 3A 4.7 page-fault exceptions, 7.7
+ * the 64-bit TSS, 6.12.1 handlers at another privilege level).
  */
 #include <guests/paging/paging.h>
 
@@ -108,7 +108,7 @@ static uint64_t gdt[7] = {
 	[5] = 0x00cff2000000ffff, /* 0x2b: user data */
 };
 
-/* A 104-byte available TSS at 0x18 (SDM 3A 7.2.3, 8.2.3), 16 bytes in
+/* A 104-byte available TSS at 0x18 (SDM 3A "TSS Descriptor"), 16 bytes in
  * 64-bit mode. */
 static void trap_tss(void)
 {

@@ -10,11 +10,12 @@
 #include <guests/te-lib/te.h>
 #include <inc/mmu.h>
 
-#define GATE_INTR  0x8e /* present, DPL 0, 64-bit interrupt gate */
-#define GATE_USER  0xee /* present, DPL 3, 64-bit interrupt gate */
-#define KERNEL_CS  0x08
-#define TSS_SEL	   0x18
-#define USER_DS	   0x2b /* not the hypervisor's 0x1b/0x23: IRETQ traps */
+#define GATE_INTR 0x8e /* present, DPL 0, 64-bit interrupt gate */
+#define GATE_USER 0xee /* present, DPL 3, 64-bit interrupt gate */
+#define KERNEL_CS 0x08
+#define TSS_SEL	  0x18
+/* Not the hypervisor's 0x1b and 0x23, so that IRETQ traps (te.h). */
+#define USER_DS	   0x2b
 #define USER_CS	   0x33
 #define VEC_SYS	   0x80
 #define USER_BASE  0x40000000ULL	/* 1 GiB: pt_user's 2 MiB */
@@ -27,6 +28,8 @@
 #define PAGE	   4096
 
 #define ALIGNED __attribute__((aligned(PAGE)))
+#define STR(x)	#x
+#define XSTR(x) STR(x)
 
 static uint64_t pml4[512] ALIGNED, pdpt[512] ALIGNED, pd_ram[512] ALIGNED,
 	pd_user[512] ALIGNED, pt_user[512] ALIGNED;
@@ -61,9 +64,12 @@ static void fault_seen(int vec, uint64_t error, uint64_t cs)
 	uint64_t cr2;
 
 	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
-	if (nfaults < NFAULTS)
-		faults[nfaults].vec = vec, faults[nfaults].error = error,
-		faults[nfaults].cr2 = cr2, faults[nfaults].cs = cs;
+	if (nfaults < NFAULTS) {
+		faults[nfaults].vec = vec;
+		faults[nfaults].error = error;
+		faults[nfaults].cr2 = cr2;
+		faults[nfaults].cs = cs;
+	}
 	nfaults++;
 }
 
@@ -102,29 +108,33 @@ __asm__(".text\n"
 	"	push %rbx; push %rbp; push %r12; push %r13; push %r14; push "
 	"%r15\n"
 	"	mov %rsp, saved_rsp(%rip)\n"
-	"	pushq $0x2b\n"
-	"	pushq %rsi\n"
-	"	pushq $0x2\n"
-	"	pushq $0x33\n"
-	"	pushq %rdi\n"
-	"	mov %rdx, %rdi; mov %rcx, %rsi; mov %r8, %rdx\n"
-	"	iretq\n"
-	"sys_entry:\n"
-	"	mov 8(%rsp), %rax\n"
-	"	mov %rax, sys_cs(%rip)\n"
-	"	mov %rsp, sys_rsp(%rip)\n"
-	"	mov saved_rsp(%rip), %rsp\n"
-	"	pop %r15; pop %r14; pop %r13; pop %r12; pop %rbp; pop %rbx\n"
-	"	ret\n"
-	/* Copied to USER_CODE; RDI, RSI, RDX set by the kernel below. */
-	"user_start:\n"
-	"	mov (%rdi), %rax\n" /* supervisor page: #PF U|P */
-	"	mov (%rsi), %rax\n" /* user page: read */
-	"	mov %rax, %rbx\n"
-	"	cli\n"		    /* #GP(0) */
-	"	mov %rax, (%rdx)\n" /* user read-only page: #PF U|W|P */
-	"	int $0x80\n"
-	"user_end:\n");
+	"	pushq $" XSTR(
+		USER_DS) "\n"
+			 "	pushq %rsi\n"
+			 "	pushq $0x2\n"
+			 "	pushq $" XSTR(
+				 USER_CS) "\n"
+					  "	pushq %rdi\n"
+					  "	mov %rdx, %rdi; mov %rcx, "
+					  "%rsi; mov %r8, %rdx\n"
+					  "	iretq\n"
+					  "sys_entry:\n"
+					  "	mov 8(%rsp), %rax\n"
+					  "	mov %rax, sys_cs(%rip)\n"
+					  "	mov %rsp, sys_rsp(%rip)\n"
+					  "	mov saved_rsp(%rip), %rsp\n"
+					  "	pop %r15; pop %r14; pop %r13; "
+					  "pop %r12; pop %rbp; pop %rbx\n"
+					  "	ret\n"
+					  /* Copied to USER_CODE; RDI, RSI, RDX set by the kernel below. */
+					  "user_start:\n"
+					  "	mov (%rdi), %rax\n" /* supervisor page: #PF U|P */
+					  "	mov (%rsi), %rax\n" /* user page: read */
+					  "	mov %rax, %rbx\n"
+					  "	cli\n" /* #GP(0) */
+					  "	mov %rax, (%rdx)\n" /* user read-only page: #PF U|W|P */
+					  "	int $0x80\n"
+					  "user_end:\n");
 extern const uint8_t user_start[], user_end[];
 
 static void gate_set(int vec, void (*handler)(void), uint8_t type)

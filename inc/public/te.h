@@ -11,6 +11,8 @@
  * 2).  CR4.PAE and EFER.LME are set and CR3 points to identity tables of
  * the first 4 GiB, so setting CR0.PG turns 4-level paging on (EFER.LMA),
  * with these tables or the guest's own; it cannot be turned off again.
+ * With paging on, the upper half of the address space (bit 47 set) is
+ * the hypervisor's: a guest access there ends the domain.
  *
  * Every privileged instruction traps and is emulated; the guest's virtual
  * CPL is 0.  Interrupt and exception frames are built as a 64-bit CPU at

@@ -39,8 +39,14 @@ static bool gmem_reserved(const struct gctx *c, uint64_t e, int level,
 	const struct shadow_domain *sd = &c->v->domain->shadow;
 	uint64_t addr = PTE_ADDR_MASK & ~((1ULL << sd->maxphyaddr) - 1);
 
-	if (!sd->on || c->esize == 4)
+	if (!sd->on)
 		return false;
+	/* 4 MiB pages: bits 20:13 hold address bits 39:32 (PSE-36) up to
+	 * MAXPHYADDR, bit 21 is reserved (SDM 3A 4.3, table 4-4). */
+	if (c->esize == 4)
+		return leaf && level == 2 &&
+		       (e & 0x3fe000 &
+			~((1ULL << (MIN(sd->maxphyaddr, 40) - 19)) - 1));
 	if ((e & addr) || ((e & PTE_NX) && !(c->efer & EFER_NXE)))
 		return true;
 	if (level == 4 && (e & PTE_PS))
@@ -126,7 +132,8 @@ static int gmem_descend(const struct gctx *c, gpa_t table, int level, gva_t la,
 		if (leaf) {
 			uint64_t mask = (1ULL << shift) - 1;
 			uint64_t base = c->esize == 4 && level == 2 ?
-						e & 0xffc00000 :
+						(e & 0xffc00000) |
+							(e & 0x1fe000) << 19 :
 						PTE_ADDR(e) & ~PTE_PAT_LARGE;
 
 			w->level = level;

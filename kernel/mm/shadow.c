@@ -16,7 +16,8 @@
  * roots also map the hypervisor's upper half); PAE for every legacy mode,
  * whose root is a 4-entry PDPT below 4 GiB.  Upper shadow entries mirror
  * the guest entry's P, R/W, U/S, PWT, PCD and NX with the address replaced
- * (the CPU combines the levels itself); leaves also mirror G.
+ * (the CPU combines the levels itself); leaves also mirror G, except in
+ * te roots, whose translations must die with every CR3 load.
  *
  * Coherence.  A guest frame that any shadow page shadows (pt_count > 0)
  * is never mapped writable by a shadow leaf, so every write to a guest
@@ -181,27 +182,30 @@ static int shadow_root_lru(struct domain *d)
 	return best;
 }
 
-/* A guest frame just became a guest table: no shadow leaf may write it. */
-static void shadow_protect(struct domain *d, uint64_t gfn)
+/*
+ * Entries of the shadow tables at level (of root r; any when r < 0) that
+ * have all of bits `need` and point to pa keep only `keep`; whether any
+ * changed.
+ */
+static bool shadow_retarget(struct shadow_domain *sd, int r, int level,
+			    hpa_t pa, uint64_t need, uint64_t keep)
 {
-	struct shadow_domain *sd = &d->shadow;
-	hpa_t hpa = d->p2m.frames[gfn];
 	bool changed = false;
 	unsigned i, j;
 
 	for (i = 0; i < sd->limit; i++) {
-		uint64_t *t = kva(sd->pages[i].pa);
+		struct shadow_page *p = &sd->pages[i];
+		uint64_t *t = kva(p->pa);
 
-		if (!sd->pages[i].pa || sd->pages[i].key.level != 1)
+		if (!p->pa || p->key.level != level || (r >= 0 && p->root != r))
 			continue;
 		for (j = 0; j < PT_ENTRIES; j++)
-			if ((t[j] & PTE_W) && PTE_ADDR(t[j]) == hpa) {
-				t[j] &= ~PTE_W;
+			if ((t[j] & need) == need && PTE_ADDR(t[j]) == pa) {
+				t[j] &= keep;
 				changed = true;
 			}
 	}
-	if (changed)
-		shadow_flush_all(d);
+	return changed;
 }
 
 /*
@@ -227,28 +231,12 @@ static struct shadow_page *shadow_alloc(struct domain *d, int r,
 	sd->roots[r].npages++;
 	sd->used++;
 	sd->peak = MAX(sd->peak, sd->used);
+	/* A frame just became a guest table: no shadow leaf may write it. */
 	if (!k->direct && k->gfn < d->p2m.nframes &&
-	    sd->pt_count[k->gfn]++ == 0)
-		shadow_protect(d, k->gfn);
+	    sd->pt_count[k->gfn]++ == 0 &&
+	    shadow_retarget(sd, -1, 1, d->p2m.frames[k->gfn], PTE_W, ~PTE_W))
+		shadow_flush_all(d);
 	return sp;
-}
-
-/* Clears the entries of every table in sp's tree that point to sp. */
-static void shadow_unlink(struct shadow_domain *sd, struct shadow_page *sp)
-{
-	unsigned i, j;
-
-	for (i = 0; i < sd->limit; i++) {
-		struct shadow_page *p = &sd->pages[i];
-		uint64_t *t = kva(p->pa);
-
-		if (!p->pa || p->root != sp->root ||
-		    p->key.level != sp->key.level + 1)
-			continue;
-		for (j = 0; j < PT_ENTRIES; j++)
-			if ((t[j] & PTE_P) && PTE_ADDR(t[j]) == sp->pa)
-				t[j] = 0;
-	}
 }
 
 /* The mode byte of root->mode for the guest's registers g. */
@@ -476,6 +464,9 @@ static uint64_t shadow_leaf(struct domain *d, const struct shadow_root *root,
 	uint64_t e = p2m_lookup(&d->p2m, w->gpa) | PTE_P | PTE_A |
 		     (g & (PTE_U | PTE_PWT | PTE_PCD | PTE_G));
 
+	/* te: a global entry would outlive te's CR3 switch to the host. */
+	if (d->shadow.te)
+		e &= ~PTE_G;
 	if ((g & PTE_W) && (g & PTE_D) &&
 	    !d->shadow.pt_count[w->gpa >> PAGE_SHIFT])
 		e |= PTE_W | PTE_D;
@@ -578,17 +569,15 @@ void shadow_page_fault(struct vcpu *v, gva_t la, uint32_t pfec)
 	int r;
 
 	if (d->shadow.te && PT_INDEX(la, 4) >= TE_HALF) {
-		domain_crash(d, v,
-			     "shadow: access to 0x%llx, the "
-			     "hypervisor's half",
+		domain_crash(d, v, "access to 0x%llx, the hypervisor's half",
 			     (unsigned long long)la);
 		return;
 	}
 	r = gmem_walk(v, la, access, &w);
 	if (r == -E_RANGE)
 		domain_crash(d, v,
-			     "page table entry at 0x%llx outside guest "
-			     "memory (%llu MiB)",
+			     "page table at 0x%llx outside guest memory "
+			     "(%llu MiB)",
 			     (unsigned long long)w.gpa,
 			     (unsigned long long)(p2m_size(&d->p2m) >> 20));
 	else if (r < 0)
@@ -604,9 +593,8 @@ void shadow_page_fault(struct vcpu *v, gva_t la, uint32_t pfec)
 		d->shadow.stats.pt_writes++;
 		if (mmio_emulate(v) == -E_NOT_SUPP)
 			domain_crash(d, v,
-				     "write to 0x%llx (guest page table "
-				     "0x%llx): cannot emulate the "
-				     "instruction",
+				     "write to 0x%llx (page table 0x%llx): "
+				     "cannot emulate the instruction",
 				     (unsigned long long)la,
 				     (unsigned long long)w.gpa);
 	}
@@ -693,7 +681,8 @@ void shadow_written(struct domain *d, gpa_t gpa, size_t len)
 		shadow_page_written(sd, sp, off, MIN(off + len, PAGE_SIZE) - 1);
 		if (++sp->writes >= WRITES_UNSHADOW &&
 		    sp->pa != sd->roots[sp->root].pa) {
-			shadow_unlink(sd, sp);
+			shadow_retarget(sd, sp->root, sp->key.level + 1, sp->pa,
+					PTE_P, 0);
 			shadow_page_free(d, sp);
 		}
 	}
@@ -738,56 +727,38 @@ void shadow_set_user_view(struct vcpu *v, bool user)
 	shadow_update(v);
 }
 
-/* Pages of the descriptor array and of pt_count. */
-static size_t shadow_desc_pages(unsigned limit)
+/* Pages holding pages[limit] and, after them, pt_count[guest frames]. */
+static size_t shadow_meta_pages(const struct domain *d, unsigned limit)
 {
-	return ROUNDUP(limit * sizeof(struct shadow_page), PAGE_SIZE) /
+	return ROUNDUP(limit * sizeof(struct shadow_page) +
+			       d->p2m.nframes * sizeof(uint16_t),
+		       PAGE_SIZE) /
 	       PAGE_SIZE;
-}
-
-static size_t shadow_count_pages(const struct domain *d)
-{
-	return ROUNDUP(d->p2m.nframes * sizeof(uint16_t), PAGE_SIZE) /
-	       PAGE_SIZE;
-}
-
-/* The guest's MAXPHYADDR and 1 GiB pages, from the CPUID it sees. */
-static void shadow_cpu_limits(struct shadow_domain *sd)
-{
-	bool ext8 = cpuid(0x80000000, 0).eax >= 0x80000008;
-
-	sd->maxphyaddr = ext8 ? cpuid(0x80000008, 0).eax & 0xff : 36;
-	sd->page1gb = cpuid(0x80000001, 0).edx & (1u << 26);
 }
 
 int shadow_domain_init(struct domain *d, unsigned limit, bool te)
 {
 	struct shadow_domain *sd = &d->shadow;
-	hpa_t desc, count;
+	bool ext8 = cpuid(0x80000000, 0).eax >= 0x80000008;
+	hpa_t meta;
 	int i;
 
 	if (limit < SHADOW_PAGES_MIN || limit > SHADOW_PAGES_MAX)
 		return -E_INVAL;
-	desc = page_alloc_contig(shadow_desc_pages(limit), 1);
-	count = page_alloc_contig(shadow_count_pages(d), 1);
-	if (!desc || !count) {
-		if (desc)
-			page_free_contig(desc, shadow_desc_pages(limit));
-		if (count)
-			page_free_contig(count, shadow_count_pages(d));
+	meta = page_alloc_contig(shadow_meta_pages(d, limit), 1);
+	if (!meta)
 		return -E_NO_MEM;
-	}
+	memset(kva(meta), 0, shadow_meta_pages(d, limit) * PAGE_SIZE);
 	memset(sd, 0, sizeof(*sd));
 	sd->on = true;
 	sd->te = te;
 	sd->limit = limit;
-	sd->pages = kva(desc);
-	sd->pt_count = kva(count);
-	sd->pages_pa = desc;
-	sd->pt_count_pa = count;
-	memset(sd->pages, 0, shadow_desc_pages(limit) * PAGE_SIZE);
-	memset(sd->pt_count, 0, shadow_count_pages(d) * PAGE_SIZE);
-	shadow_cpu_limits(sd);
+	sd->meta_pa = meta;
+	sd->pages = kva(meta);
+	sd->pt_count = (uint16_t *)(sd->pages + limit);
+	/* The guest's MAXPHYADDR and 1 GiB pages: CPUID passes them on. */
+	sd->maxphyaddr = ext8 ? cpuid(0x80000008, 0).eax & 0xff : 36;
+	sd->page1gb = cpuid(0x80000001, 0).edx & (1u << 26);
 	for (i = 0; i < VCPU_MAX; i++)
 		d->vcpus[i].shadow.root = -1;
 	return 0;
@@ -804,8 +775,7 @@ void shadow_domain_destroy(struct domain *d)
 		d->vcpus[i].shadow.root = -1;
 	for (r = 0; r < SHADOW_ROOTS; r++)
 		shadow_root_free(d, r);
-	page_free_contig(sd->pages_pa, shadow_desc_pages(sd->limit));
-	page_free_contig(sd->pt_count_pa, shadow_count_pages(d));
+	page_free_contig(sd->meta_pa, shadow_meta_pages(d, sd->limit));
 	sd->pages = NULL;
 	sd->pt_count = NULL;
 }

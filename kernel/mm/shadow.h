@@ -83,7 +83,7 @@ struct shadow_domain {
 	bool page1gb;	     /* the guest's CPUID offers 1 GiB pages */
 	struct shadow_page *pages; /* descriptors [limit] */
 	uint16_t *pt_count; /* per guest frame: shadow tables shadowing it */
-	hpa_t pages_pa, pt_count_pa; /* the pages holding those two */
+	hpa_t meta_pa;	    /* the pages holding those two */
 	struct shadow_root roots[SHADOW_ROOTS];
 	uint64_t clock; /* ticks once per root switch, for last_used */
 	struct shadow_stats stats;
