@@ -2,15 +2,15 @@
  * lab4.c - lab 4 (shadow paging): the paging workload (guests/paging)
  * under nested paging, under shadow paging in each guest paging mode
  * (4-level, PAE, 32-bit) and in the trap-and-emulate VMM; the hostile
- * page-table guests (guests/hostile-pt) under shadow paging, hvm and te,
- * beside a bystander; and the shadow builder's host unit tests
+ * page-table guests (guests/hostile-pt) under shadow paging, nested
+ * paging and te, each beside a bystander; and the shadow builder's host unit tests
  * (tests/test_shadow.c).  Points: lab4.points.
  *
  * The workload prints one PASS line per check, each starting with its
  * paging mode ("pae: fork: ..."); a test asserts that every check of its
  * mode passed (by those prefixes, since some lines carry values such as
  * MAXPHYADDR), that the guest printed no FAIL and exited 0.  Boots are
- * shared by groups (hv_boot_group) so that a Bochs run needs five.
+ * shared by groups (hv_boot_group): six Bochs boots for this file.
  *
  * Bugs these tests catch (each applied to the reference, then make grade
  * LAB=4), bug: the tests that fail:
@@ -25,6 +25,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../grader.h"
@@ -99,6 +100,7 @@ static const struct hv_cfg te = {
 	}
 /* Shadow pages the thrash domain may use: fewer than its roots need. */
 #define THRASH_LIMIT "64"
+#define THRASH_PAGES "shadow_pages = " THRASH_LIMIT "\n"
 #define BYSTANDER                                                \
 	{                                                        \
 		"bystander", "name   = \"bystander\"\nkernel = " \
@@ -122,9 +124,23 @@ static const struct hv_cfg hostile = {
 		HOSTILE("hostile-", "hostile-pt.elf", "cr3-mmio", SHADOW),
 		HOSTILE("hostile-", "hostile-pt.elf", "loop", SHADOW),
 		HOSTILE("hostile-", "hostile-pt.elf", "thrash",
-			SHADOW "shadow_pages = " THRASH_LIMIT "\n"),
+			SHADOW THRASH_PAGES),
 		HOSTILE("hostile-", "hostile-pt.elf", "rewrite", SHADOW),
 		HOSTILE("hostile-", "hostile-pt.elf", "alias", SHADOW),
+		BYSTANDER,
+	},
+};
+
+static const struct hv_cfg hostile_nested = {
+	.needs_virt = 1,
+	HOSTILE_TIMEOUTS,
+	.domains = {
+		HOSTILE("nested-", "hostile-pt.elf", "cr3-ram", NESTED),
+		HOSTILE("nested-", "hostile-pt.elf", "cr3-mmio", NESTED),
+		HOSTILE("nested-", "hostile-pt.elf", "loop", NESTED),
+		HOSTILE("nested-", "hostile-pt.elf", "thrash", NESTED),
+		HOSTILE("nested-", "hostile-pt.elf", "rewrite", NESTED),
+		HOSTILE("nested-", "hostile-pt.elf", "alias", NESTED),
 		BYSTANDER,
 	},
 };
@@ -135,13 +151,27 @@ static const struct hv_cfg hostile_te = {
 		HOSTILE("te-", "te-hostile-pt.elf", "cr3-ram", TE),
 		HOSTILE("te-", "te-hostile-pt.elf", "cr3-mmio", TE),
 		HOSTILE("te-", "te-hostile-pt.elf", "loop", TE),
-		HOSTILE("te-", "te-hostile-pt.elf", "thrash", TE),
+		HOSTILE("te-", "te-hostile-pt.elf", "thrash", TE THRASH_PAGES),
 		HOSTILE("te-", "te-hostile-pt.elf", "rewrite", TE),
 		HOSTILE("te-", "te-hostile-pt.elf", "alias", TE),
 		{ "bystander", "name   = \"bystander\"\ntype   = \"te\"\n"
 			       "kernel = \"guests/te-hello.elf\"\nmemory = 16\n" },
 	},
 };
+
+/* The hostile boots: group, config, domain prefix, a bystander PASS. */
+static const struct {
+	const char *group;
+	const struct hv_cfg *cfg;
+	const char *prefix, *bystander;
+	bool shadow;
+} hostile_runs[] = {
+	{ "hostile", &hostile, "hostile-", "protected mode: CR0.PE set", 1 },
+	{ "hostile_nested", &hostile_nested, "nested-",
+	  "protected mode: CR0.PE set", 0 },
+	{ "hostile_te", &hostile_te, "te-", "running at CPL 3", 1 },
+};
+#define N_HOSTILE_RUNS (sizeof(hostile_runs) / sizeof(hostile_runs[0]))
 
 /* A tokened line that starts with prefix; NULL if none. */
 static const struct hv_line *find_prefix(const struct hv_run *r,
@@ -254,36 +284,42 @@ static void expect_crash(struct hv_run *r, const char *name)
 		  prefix, hv_diagnose(r));
 }
 
-/* Attack name passed under shadow paging, in hvm and te. */
+/* Attack name passed in every hostile boot, beside a bystander. */
 static void expect_survivor(const char *attack, const char *const passes[],
 			    size_t n)
 {
-	struct hv_run *r = hv_boot_group("hostile", &hostile);
 	char name[64];
 
-	snprintf(name, sizeof(name), "hostile-%s", attack);
-	expect_clean(r, name, passes, n);
-	expect_bystander(r, "protected mode: CR0.PE set");
-	r = hv_boot_group("hostile_te", &hostile_te);
-	snprintf(name, sizeof(name), "te-%s", attack);
-	expect_clean(r, name, passes, n);
-	expect_bystander(r, "running at CPL 3");
+	for (size_t i = 0; i < N_HOSTILE_RUNS; i++) {
+		struct hv_run *r = hv_boot_group(hostile_runs[i].group,
+						 hostile_runs[i].cfg);
+
+		snprintf(name, sizeof(name), "%s%s", hostile_runs[i].prefix,
+			 attack);
+		expect_clean(r, name, passes, n);
+		expect_bystander(r, hostile_runs[i].bystander);
+	}
 }
 
-Test(lab4, hostile_cr3, .timeout = 900)
+Test(lab4, hostile_cr3, .timeout = 1800)
 {
-	struct hv_run *r = hv_boot_group("hostile", &hostile);
+	char name[64];
 
-	expect_crash(r, "hostile-cr3-ram");
-	expect_crash(r, "hostile-cr3-mmio");
-	expect_bystander(r, "protected mode: CR0.PE set");
-	r = hv_boot_group("hostile_te", &hostile_te);
-	expect_crash(r, "te-cr3-ram");
-	expect_crash(r, "te-cr3-mmio");
-	expect_bystander(r, "running at CPL 3");
+	for (size_t i = 0; i < N_HOSTILE_RUNS; i++) {
+		struct hv_run *r = hv_boot_group(hostile_runs[i].group,
+						 hostile_runs[i].cfg);
+
+		snprintf(name, sizeof(name), "%scr3-ram",
+			 hostile_runs[i].prefix);
+		expect_crash(r, name);
+		snprintf(name, sizeof(name), "%scr3-mmio",
+			 hostile_runs[i].prefix);
+		expect_crash(r, name);
+		expect_bystander(r, hostile_runs[i].bystander);
+	}
 }
 
-Test(lab4, hostile_loop, .timeout = 900)
+Test(lab4, hostile_loop, .timeout = 1800)
 {
 	static const char *const passes[] = {
 		"loop: a PD pointing at itself 512 times reads as itself at 64 "
@@ -294,28 +330,45 @@ Test(lab4, hostile_loop, .timeout = 900)
 	expect_survivor("loop", passes, 2);
 }
 
-Test(lab4, hostile_thrash, .timeout = 900)
+/* The summary line of a shadowed thrash domain gives a peak in the limit. */
+static void expect_thrash_peak(struct hv_run *r, const char *name)
+{
+	char want[96];
+	const struct hv_line *l;
+	const char *peak;
+	unsigned pages = 0;
+
+	snprintf(want, sizeof(want), "summary: %s exited ", name);
+	l = hv_find_output(r, want);
+	peak = l ? strstr(l->text, ", peak ") : NULL;
+	cr_expect(peak && sscanf(peak, ", peak %u pages", &pages) == 1 &&
+			  pages <= (unsigned)atoi(THRASH_LIMIT),
+		  "[wrong result] %s: want shadow pages at most %s, got "
+		  "\"%s\"\n    log: %s",
+		  name, THRASH_LIMIT, l ? l->text : "no summary line", r->log);
+}
+
+Test(lab4, hostile_thrash, .timeout = 1800)
 {
 	static const char *const passes[] = {
 		"thrash: 2048 address spaces, each loaded twice, see their own "
 		"page (0 wrong)",
 	};
-
-	struct hv_run *r = hv_boot_group("hostile", &hostile);
-	const struct hv_line *l =
-		hv_find_output(r, "summary: hostile-thrash exited ");
-	const char *peak = l ? strstr(l->text, ", peak ") : NULL;
-	unsigned pages = 0;
+	char name[64];
 
 	expect_survivor("thrash", passes, 1);
-	cr_expect(peak && sscanf(peak, ", peak %u pages", &pages) == 1 &&
-			  pages <= (unsigned)atoi(THRASH_LIMIT),
-		  "[wrong result] hostile-thrash: want shadow pages at most "
-		  "%s, got \"%s\"\n    log: %s",
-		  THRASH_LIMIT, l ? l->text : "no summary line", r->log);
+	for (size_t i = 0; i < N_HOSTILE_RUNS; i++) {
+		if (!hostile_runs[i].shadow)
+			continue;
+		snprintf(name, sizeof(name), "%sthrash",
+			 hostile_runs[i].prefix);
+		expect_thrash_peak(hv_boot_group(hostile_runs[i].group,
+						 hostile_runs[i].cfg),
+				   name);
+	}
 }
 
-Test(lab4, hostile_rewrite, .timeout = 900)
+Test(lab4, hostile_rewrite, .timeout = 1800)
 {
 	static const char *const passes[] = {
 		"rewrite: a PTE rewritten 20000 times (0 wrong reads)",
@@ -324,7 +377,7 @@ Test(lab4, hostile_rewrite, .timeout = 900)
 	expect_survivor("rewrite", passes, 1);
 }
 
-Test(lab4, hostile_alias, .timeout = 900)
+Test(lab4, hostile_alias, .timeout = 1800)
 {
 	static const char *const passes[] = {
 		"alias: 64 PTEs written through a second mapping of their page "

@@ -163,7 +163,7 @@ uintptr_t pt_self_map(uintptr_t root)
 		       << (12 + (fmt->levels - 1) * fmt->bits);
 	}
 	/* PDPT entries cannot point at the PDPT: PD3's last four entries
-	 * point at the four directories, a 8 MiB window at 0xff800000. */
+	 * point at the four directories, an 8 MiB window at 0xff800000. */
 	pd3 = pte_addr(pte_get(top + 8 * 3));
 	for (int i = 0; i < 4; i++)
 		pte_set(pd3 + 8 * (508 + i),

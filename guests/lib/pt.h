@@ -27,6 +27,8 @@ enum pt_mode {
 	PT_4LEVEL
 };
 
+/* Control registers as wide as the guest's registers (inc/x86.h's are
+ * 64-bit only). */
 #define PT_CR_ACCESSORS(n)                                                 \
 	static inline uintptr_t pt_read_cr##n(void)                        \
 	{                                                                  \
