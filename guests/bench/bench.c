@@ -10,21 +10,6 @@
 #define DEFAULT_N  10000
 #define LOOP_PER_N 1000
 
-/* Parses a decimal number; returns dflt if s is NULL or not a number. */
-static uint64_t parse_u64(const char *s, uint64_t dflt)
-{
-	uint64_t v = 0;
-
-	if (!s || !*s)
-		return dflt;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return dflt;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
-}
-
 static bool under_hvlab(void)
 {
 	struct cpuid_regs r = cpuid(0x40000000, 0);
@@ -60,24 +45,10 @@ static uint64_t bench_vmmcall(uint64_t n)
 	return rdtsc() - t0;
 }
 
-static uint64_t bench_loop(uint64_t n, uint64_t *sum)
-{
-	uint64_t t0 = rdtsc(), x = 1;
-
-	for (uint64_t i = 0; i < n; i++) {
-		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-		__asm__ volatile("" : "+r"(x));
-	}
-	*sum = x;
-	return rdtsc() - t0;
-}
-
 void main(void)
 {
-	char buf[24];
-	uint64_t n = parse_u64(cmdline_get("n", buf, sizeof(buf)), DEFAULT_N);
-	uint64_t loop = parse_u64(cmdline_get("loop", buf, sizeof(buf)),
-				  n * LOOP_PER_N);
+	uint64_t n = cmdline_u64("n", DEFAULT_N);
+	uint64_t loop = cmdline_u64("loop", n * LOOP_PER_N);
 	uint64_t sum;
 
 	bench_print("cpuid exits", n, bench_cpuid(n));
@@ -85,6 +56,6 @@ void main(void)
 		bench_print("vmmcall exits", n, bench_vmmcall(n));
 	else
 		report_skip("vmmcall exits: not running under hvlab");
-	bench_print("loop iterations", loop, bench_loop(loop, &sum));
+	bench_print("loop iterations", loop, guest_loop(loop, &sum));
 	report(sum != 0, "bench finished (n=%llu)", (unsigned long long)n);
 }

@@ -47,19 +47,6 @@ static uintptr_t page_with(uint32_t v)
 	return pa;
 }
 
-/* The number n= on the command line, or def. */
-static unsigned arg_n(unsigned def)
-{
-	char buf[16];
-	unsigned n = 0;
-
-	if (!cmdline_get("n", buf, sizeof(buf)))
-		return def;
-	for (const char *p = buf; *p >= '0' && *p <= '9'; p++)
-		n = 10 * n + (unsigned)(*p - '0');
-	return n;
-}
-
 /* Loads cr3 and touches memory through it; returns only if it should
  * not have. */
 static void attack_cr3(uintptr_t cr3, const char *what)
@@ -122,7 +109,7 @@ static void loop_pml4(void)
 /* Address spaces that differ only in what VA_TEST maps: variant i % 8. */
 static void attack_thrash(void)
 {
-	unsigned n = arg_n(THRASH_N), bad = 0;
+	unsigned n = (unsigned)cmdline_u64("n", THRASH_N), bad = 0;
 	uintptr_t variant[VARIANTS], root;
 	uintptr_t first = 0;
 
@@ -152,7 +139,7 @@ static void attack_thrash(void)
 /* One PTE rewritten n times between two pages, each read back. */
 static void attack_rewrite(void)
 {
-	unsigned n = arg_n(REWRITE_N), bad = 0;
+	unsigned n = (unsigned)cmdline_u64("n", REWRITE_N), bad = 0;
 	uintptr_t page[2] = { page_with(0xa0), page_with(0xa1) }, pte;
 	int level = 1;
 

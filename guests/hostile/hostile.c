@@ -15,13 +15,7 @@
 /* CPUID and port-I/O exits in a tight loop: n of each (n= on the line). */
 static void attack_storm(void)
 {
-	char buf[16];
-	uint32_t n = STORM_DEFAULT, i, sum = 0;
-	const char *p;
-
-	if (cmdline_get("n", buf, sizeof(buf)))
-		for (n = 0, p = buf; *p >= '0' && *p <= '9'; p++)
-			n = 10 * n + (uint32_t)(*p - '0');
+	uint32_t n = (uint32_t)cmdline_u64("n", STORM_DEFAULT), i, sum = 0;
 	for (i = 0; i < n; i++)
 		sum += cpuid(0, 0).eax != 0;
 	for (i = 0; i < n; i++)

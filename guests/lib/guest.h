@@ -48,6 +48,26 @@ const char *cmdline(void);
 const char *cmdline_get(const char *key, char *buf, size_t len);
 
 /*
+ * A CPU-bound loop of n iterations that touches no memory, for the
+ * benchmarks (make bench-exits, bench-paging); returns its TSC cycles and
+ * its result in *sum, so that it cannot be optimized away.
+ */
+static inline uint64_t guest_loop(uint64_t n, uint64_t *sum)
+{
+	uint64_t t0 = rdtsc(), x = 1;
+
+	for (uint64_t i = 0; i < n; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		__asm__ volatile("" : "+r"(x));
+	}
+	*sum = x;
+	return rdtsc() - t0;
+}
+
+/* The decimal number KEY=N on the command line; dflt when absent or not one. */
+uint64_t cmdline_u64(const char *key, uint64_t dflt);
+
+/*
  * Prints "PASS: what" or "FAIL: what" (with " {TOKEN}" when the command
  * line has token=TOKEN) and counts the result; returns ok.
  */

@@ -33,6 +33,22 @@ const char *cmdline_get(const char *key, char *buf, size_t len)
 	return NULL;
 }
 
+uint64_t cmdline_u64(const char *key, uint64_t dflt)
+{
+	char buf[24];
+	const char *p = cmdline_get(key, buf, sizeof(buf));
+	uint64_t v = 0;
+
+	if (!p || !*p)
+		return dflt;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return dflt;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	return v;
+}
+
 /* Prints " {TOKEN}" and a newline, as every result line ends. */
 static void report_end(void)
 {

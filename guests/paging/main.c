@@ -4,7 +4,8 @@
  * mode=32 or mode=pae for one), a 64-bit hvm guest and a te guest
  * (4-level paging).  The guest manages its own page tables (guests/lib/
  * pt.h) and checks what the CPU does with them, so the same PASS lines
- * must come out under nested paging, shadow paging and te.
+ * must come out under nested paging, shadow paging and te.  bench=N
+ * runs make bench-paging's rounds instead of the tests (bench.c).
  */
 #include <guests/paging/paging.h>
 
@@ -32,9 +33,8 @@ static void paging_start(enum pt_mode mode)
 	       (unsigned long)as0);
 }
 
-static void paging_run(enum pt_mode mode)
+static void paging_tests(void)
 {
-	paging_start(mode);
 	test_fork();
 	test_invlpg();
 	test_cow();
@@ -46,6 +46,18 @@ static void paging_run(enum pt_mode mode)
 	test_global();
 	test_rsvd();
 	test_recursive();
+}
+
+/* The tests in mode, or with bench=N on the command line the benchmark. */
+static void paging_run(enum pt_mode mode)
+{
+	char buf[24];
+
+	paging_start(mode);
+	if (cmdline_get("bench", buf, sizeof(buf)))
+		paging_bench(cmdline_u64("bench", 0), cmdline_u64("loop", 0));
+	else
+		paging_tests();
 #ifndef __x86_64__
 	pt_paging_off();
 #endif
