@@ -476,22 +476,30 @@ static uint64_t shadow_upper(const struct shadow_domain *sd,
 static uint64_t shadow_leaf(struct domain *d, const struct shadow_root *root,
 			    const struct gmem_walk *w)
 {
-	uint64_t g = w->level ? w->entry[w->level] :
-				PTE_P | PTE_W | PTE_U | PTE_D;
-	uint64_t e = p2m_lookup(&d->p2m, w->gpa) | PTE_P | PTE_A |
-		     (g & (PTE_U | PTE_PWT | PTE_PCD | PTE_G));
+	bool table = d->shadow.pt_count[w->gpa >> PAGE_SHIFT];
+	uint64_t e = p2m_lookup(&d->p2m, w->gpa) | PTE_P | PTE_A | PTE_U;
 
+	/* Paging off: the identity map, read-only over the guest's tables. */
+	if (!w->level)
+		return e | (table ? 0 : PTE_W | PTE_D);
+#if SOL >= 4
+	uint64_t g = w->entry[w->level];
+
+	e = (e & ~PTE_U) | (g & (PTE_U | PTE_PWT | PTE_PCD));
 	/* te: a global entry would outlive te's CR3 switch to the host. */
-	if (d->shadow.te)
-		e &= ~PTE_G;
-	if ((g & PTE_W) && (g & PTE_D) &&
-	    !d->shadow.pt_count[w->gpa >> PAGE_SHIFT])
+	if (!d->shadow.te)
+		e |= g & PTE_G;
+	if ((g & PTE_W) && (g & PTE_D) && !table)
 		e |= PTE_W | PTE_D;
 	if (root->mode & SM_NXE)
 		e |= g & PTE_NX;
 	if (d->shadow.te && !root->user_view)
 		e |= PTE_U;
 	return e;
+#else
+	/* LAB 4: your code here */
+	panic("shadow_leaf: not implemented");
+#endif
 }
 
 /* Stores e at *slot; whether a present entry changed (the TLB may hold it). */
