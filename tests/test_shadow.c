@@ -272,7 +272,8 @@ static void expect_same(gva_t la, uint32_t pfec)
 
 /*
  * 4-level: PML4 0x10000, PDPT 0x11000, PD 0x12000, PT 0x13000.
- *   0x0000_0000 4 KiB pages: 0x0 -> 0x20000 RW user, 0x1000 -> 0x21000 RO
+ *   0x0000_0000 4 KiB pages: 0x0 -> 0x20000 RW user, 0x1000 -> 0x21000 RO,
+ *               0x2000 -> 0x22000 supervisor RO NX (NX in the leaf only)
  *   0x0020_0000 a 2 MiB page -> 0x200000 supervisor RW
  *   0x4000_0000 a 1 GiB page -> 0 (only the first 4 MiB are RAM), NX
  */
@@ -287,6 +288,7 @@ static void build_long(void)
 	put(0x12000 + 8, 0x200000 | PTE_P | PTE_W | PTE_PS, 8);
 	put(0x13000, 0x20000 | rw, 8);
 	put(0x13000 + 8, 0x21000 | PTE_P | PTE_U, 8);
+	put(0x13000 + 16, 0x22000 | PTE_P | PTE_NX, 8);
 	set_paging(CR0_PG | CR0_WP, CR4_PAE, EFER_LME | EFER_LMA | EFER_NXE,
 		   0x10000);
 }
@@ -301,7 +303,8 @@ Test(shadow, long_mode_4k_2m_1g_pages_match_the_guest)
 	expect_same(0x212345, 0);
 	expect_same(0x40123456, 0);
 	expect_same(0x40001000, PFEC_W);
-	cr_expect_eq(dom.shadow.stats.fills, 5);
+	expect_same(0x2000, 0);
+	cr_expect_eq(dom.shadow.stats.fills, 6);
 }
 
 Test(shadow, accessed_on_read_dirty_on_first_write)
