@@ -15,12 +15,7 @@ _start:
 	cli
 	mov	$0x7000, %esp
 	lgdt	gdtr
-	mov	$gp_handler, %eax
-	mov	%ax, idt + GP_VECTOR * 8
-	movw	$0x08, idt + GP_VECTOR * 8 + 2
-	movw	$0x8e00, idt + GP_VECTOR * 8 + 4
-	shr	$16, %eax
-	mov	%ax, idt + GP_VECTOR * 8 + 6
+	IDT_GATE32(GP_VECTOR, gp_handler)
 	lidt	idtr
 
 	/* 1: CR4.VMXE (hidden virtualization) is #GP */

@@ -1,6 +1,6 @@
 /*
  * flat.h - what the flat guests share (assembly only): the end of a run,
- * and the data of the string I/O guests.
+ * a 32-bit IDT gate, and the data of the string I/O guests.
  *
  * Assembler macros: clang-format stays out.
  */
@@ -13,6 +13,18 @@
  * its number in AL, which becomes the exit status (port 0xf4).
  */
 #define FLAT_EXIT	mov $0, %al; fail: outb %al, $0xf4; hlt; jmp fail
+
+/*
+ * Points the 32-bit interrupt gate for vector vec of the table idt at
+ * handler, in code segment 0x08 (clobbers EAX).
+ */
+#define IDT_GATE32(vec, handler)					\
+	mov	$handler, %eax;						\
+	mov	%ax, idt + (vec) * 8;					\
+	movw	$0x08, idt + (vec) * 8 + 2;				\
+	movw	$0x8e00, idt + (vec) * 8 + 4;				\
+	shr	$16, %eax;						\
+	mov	%ax, idt + (vec) * 8 + 6
 
 /*
  * The strioNN guests' data: check 1's message, check 3's message written

@@ -19,12 +19,7 @@ _start:
 	cli
 	mov	$0x7000, %esp
 	lgdt	gdtr
-	mov	$pf_handler, %eax
-	mov	%ax, idt + PF_VECTOR * 8
-	movw	$0x08, idt + PF_VECTOR * 8 + 2
-	movw	$0x8e00, idt + PF_VECTOR * 8 + 4
-	shr	$16, %eax
-	mov	%ax, idt + PF_VECTOR * 8 + 6
+	IDT_GATE32(PF_VECTOR, pf_handler)
 	lidt	idtr
 	movl	$PDE_4M_RW, PD
 	movl	$0, PD + 4
