@@ -44,5 +44,6 @@ void paging_bench(uint64_t rounds, uint64_t loop)
 	printf("paging-bench: loop %llu iterations %llu cycles\n",
 	       (unsigned long long)loop, (unsigned long long)cycles);
 	report(*(volatile uint32_t *)page == (uint32_t)rounds,
-	       "paging-bench: every round wrote its page through the new mapping");
+	       "paging-bench: every round wrote its page through the new "
+	       "mapping");
 }
