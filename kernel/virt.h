@@ -169,6 +169,7 @@ struct vcpu_exit {
 	uint64_t hw_info1; /* raw qualification, for logs and dumps */
 	uint64_t hw_info2;
 	uint8_t insn_len; /* bytes to skip when the exit is emulated */
+	bool vectoring;	  /* it interrupted the delivery of an event */
 	union {
 		struct exit_io io;
 		struct exit_cr cr;

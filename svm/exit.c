@@ -191,5 +191,6 @@ void svm_exit_decode(struct vcpu *v)
 	e->hw_code = c->exitcode;
 	e->hw_info1 = c->exitinfo1;
 	e->hw_info2 = c->exitinfo2;
+	e->vectoring = c->exitintinfo & EVENTINJ_V;
 	e->kind = svm_exit_kind(v, c->exitcode, c->exitinfo1, c->exitinfo2);
 }

@@ -104,13 +104,21 @@ static void svm_vcpu_destroy(struct vcpu *v)
 /*
  * An event that was being delivered when the exit happened (EXITINTINFO,
  * APM 15.7.2 "Intercepts During IDT Interrupt Delivery") was lost: inject
- * it again unless the handler queued something itself.
+ * it again unless the handler queued something itself.  INT n, INT3 and
+ * INTO are not: RIP is still at the instruction, which runs again, where
+ * injecting would push a return address that repeats it.
  */
 static void svm_requeue_event(struct vmcb *vmcb)
 {
-	if ((vmcb->control.exitintinfo & EVENTINJ_V) &&
-	    !(vmcb->control.eventinj & EVENTINJ_V))
-		vmcb->control.eventinj = vmcb->control.exitintinfo;
+	uint64_t info = vmcb->control.exitintinfo;
+	unsigned type = (info >> EVENTINJ_TYPE_SHIFT) & 7;
+	unsigned vec = info & EVENTINJ_VECTOR_MASK;
+
+	if (!(info & EVENTINJ_V) || (vmcb->control.eventinj & EVENTINJ_V) ||
+	    type == EVENT_SOFTINT ||
+	    (type == EVENT_EXCEPTION && (vec == T_BP || vec == T_OF)))
+		return;
+	vmcb->control.eventinj = info;
 }
 
 /*

@@ -199,6 +199,7 @@ void vmx_exit_decode(struct vcpu *v)
 	e->hw_info1 = vmcs_read(VMCS_EXIT_QUALIFICATION);
 	e->hw_info2 = vmcs_read(VMCS_GUEST_LINEAR_ADDR);
 	e->insn_len = (uint8_t)vmcs_read(VMCS_EXIT_INSN_LEN);
+	e->vectoring = vmcs_read(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID;
 	/* The preemption timer (vmx.c) ends the slice as a host interrupt. */
 	if (e->hw_code == EXIT_REASON_PREEMPT_TIMER)
 		e->kind = EXIT_INTR;

@@ -20,6 +20,8 @@
  *     paging_shadow_*, paging_te (clearing CR4.PGE must flush them)
  *   32-bit PDE bit 21 not reserved in the walk: paging_shadow_32
  *   more shadow pages than shadow_pages: hostile_thrash
+ *   a write during event delivery emulated as the instruction at RIP, or
+ *     svm_requeue_event re-injecting an INT n: paging_shadow_*
  * Not caught, because write-protected guest tables already keep the
  * shadow coherent: an INVLPG that drops nothing.
  */
@@ -59,6 +61,7 @@ static const struct {
 	{ "global: clearing CR4.PGE", M_ALL },
 	{ "reserved bit ", M_ALL },
 	{ "recursive entry: ", M_ALL },
+	{ "an interrupt frame pushed into a page table", M_ALL },
 };
 #define N_CHECKS (sizeof(paging_checks) / sizeof(paging_checks[0]))
 

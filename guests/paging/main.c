@@ -46,6 +46,7 @@ static void paging_tests(void)
 	test_global();
 	test_rsvd();
 	test_recursive();
+	test_stack_on_table();
 }
 
 /* The tests in mode, or with bench=N on the command line the benchmark. */

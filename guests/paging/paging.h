@@ -54,6 +54,7 @@ void test_large(void);
 void test_global(void);
 void test_rsvd(void);
 void test_recursive(void);
+void test_stack_on_table(void);
 
 /* bench.c: make bench-paging's rounds and loop (bench=N, loop=L). */
 void paging_bench(uint64_t rounds, uint64_t loop);

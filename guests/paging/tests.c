@@ -22,7 +22,10 @@ enum {
 	VA_GLOBAL,
 	VA_RSVD,
 	VA_REC,
+	VA_STACK,
 };
+
+#define STACK_VEC 0x81
 
 static uint32_t peek(uintptr_t va)
 {
@@ -354,4 +357,52 @@ void test_recursive(void)
 	       "%s: recursive entry: a PTE read through the window at 0x%lx "
 	       "matches; one written there maps after INVLPG",
 	       pt_mode_name(), (unsigned long)win);
+}
+
+volatile unsigned stack_hits;
+
+/* Counts and returns, touching no stack: only the CPU writes the frame. */
+void stack_handler(void);
+#ifdef __x86_64__
+__asm__(".text\nstack_handler:\n\tincl stack_hits(%rip)\n\tiretq");
+#else
+__asm__(".text\nstack_handler:\n\tincl stack_hits\n\tiret");
+#endif
+
+/*
+ * An interrupt whose frame the CPU pushes on a stack inside one of the
+ * guest's page tables (in its unused top): the hypervisor cannot emulate
+ * a delivery, so under shadow paging it must let the write through.
+ */
+void test_stack_on_table(void)
+{
+	uintptr_t va = TEST_VA(VA_STACK), table, top;
+	int level = 1;
+	bool ok;
+
+	stack_hits = 0;
+	pt_map(as0, va, page_with(0xcccc), PTE_W);
+	table = pt_walk(as0, va, &level) & ~(uintptr_t)(PT_PAGE - 1);
+	top = table + PT_PAGE;
+	idt_set(STACK_VEC, stack_handler);
+#ifdef __x86_64__
+	__asm__ volatile("mov %%rsp, %%rbx\n\tmov %0, %%rsp\n\t"
+			 "int %1\n\tmov %%rbx, %%rsp"
+			 :
+			 : "r"(top), "i"(STACK_VEC)
+			 : "rbx", "memory");
+#else
+	__asm__ volatile("mov %%esp, %%ebx\n\tmov %0, %%esp\n\t"
+			 "int %1\n\tmov %%ebx, %%esp"
+			 :
+			 : "r"(top), "i"(STACK_VEC)
+			 : "ebx", "memory");
+#endif
+	ok = stack_hits == 1 && peek(va) == 0xcccc;
+	memset((void *)(top - 64), 0, 64);
+	pt_invlpg(va);
+	report(ok && peek(va) == 0xcccc,
+	       "%s: an interrupt frame pushed into a page table's unused top "
+	       "is delivered once (%u)",
+	       pt_mode_name(), stack_hits);
 }

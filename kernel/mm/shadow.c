@@ -566,6 +566,45 @@ static uint64_t *shadow_fill_room(struct vcpu *v, gva_t la,
 	return leaf;
 }
 
+/* Stops shadowing sp's guest table: the entries linking to it go. */
+static void shadow_unshadow(struct domain *d, struct shadow_page *sp)
+{
+	shadow_retarget(&d->shadow, sp->root, sp->key.level + 1, sp->pa, PTE_P,
+			0);
+	shadow_page_free(d, sp);
+}
+
+/*
+ * A write the shadow forbids hit the CPU's delivery of an event (its frame
+ * pushed on a stack that shares a page with a guest table): the emulator
+ * runs instructions, not deliveries, so the frame stops being shadowed
+ * and the delivery, requeued by the backend, retries on a writable leaf.
+ */
+static void shadow_unprotect(struct vcpu *v, gva_t la,
+			     const struct gmem_walk *w)
+{
+	struct domain *d = v->domain;
+	struct shadow_domain *sd = &d->shadow;
+	uint64_t gfn = w->gpa >> PAGE_SHIFT, *leaf;
+	unsigned i;
+
+	for (i = 0; i < sd->limit; i++) {
+		struct shadow_page *sp = &sd->pages[i];
+
+		if (sp->pa && !sp->key.direct && sp->key.gfn == gfn &&
+		    sp->pa != sd->roots[sp->root].pa)
+			shadow_unshadow(d, sp);
+	}
+	shadow_flush_all(d);
+	leaf = shadow_fill_room(v, la, w);
+	if (leaf && !(*leaf & PTE_W))
+		domain_crash(d, v,
+			     "event delivery writes to 0x%llx (0x%llx), "
+			     "which the shadow must keep read-only",
+			     (unsigned long long)la,
+			     (unsigned long long)w->gpa);
+}
+
 /* A guest #PF: CR2 and the error code. */
 static void shadow_inject_pf(struct vcpu *v, gva_t la, uint32_t pfec)
 {
@@ -611,6 +650,8 @@ void shadow_page_fault(struct vcpu *v, gva_t la, uint32_t pfec)
 		return;
 	else if (!(access & PFEC_W) || (*leaf & PTE_W))
 		d->shadow.stats.fills++;
+	else if (v->exit.vectoring)
+		shadow_unprotect(v, la, &w);
 	else {
 		/* A guest table, or a read-only page under CR0.WP = 0. */
 		d->shadow.stats.pt_writes++;
@@ -723,11 +764,8 @@ void shadow_written(struct domain *d, gpa_t gpa, size_t len)
 			continue;
 		shadow_page_written(sd, sp, off, MIN(off + len, PAGE_SIZE) - 1);
 		if (++sp->writes >= WRITES_UNSHADOW &&
-		    sp->pa != sd->roots[sp->root].pa) {
-			shadow_retarget(sd, sp->root, sp->key.level + 1, sp->pa,
-					PTE_P, 0);
-			shadow_page_free(d, sp);
-		}
+		    sp->pa != sd->roots[sp->root].pa)
+			shadow_unshadow(d, sp);
 	}
 	shadow_flush_all(d);
 }
