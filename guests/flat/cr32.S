@@ -75,14 +75,6 @@ gp_handler:
 	add	$4, %esp
 	iret
 
-	.balign	8
-gdt:	.quad	0
-	.quad	0x00cf9a000000ffff	/* 0x08: code, flat 32-bit */
-	.quad	0x00cf92000000ffff	/* 0x10: data, flat */
-gdtr:	.word	3 * 8 - 1
-	.long	gdt
-idt:	.fill	(GP_VECTOR + 1) * 8, 1, 0
-idtr:	.word	(GP_VECTOR + 1) * 8 - 1
-	.long	idt
+	FLAT_TABLES32(GP_VECTOR)
 gp_count:
 	.long	0

@@ -1,6 +1,6 @@
 /*
  * flat.h - what the flat guests share (assembly only): the end of a run,
- * a 32-bit IDT gate, and the data of the string I/O guests.
+ * the 32-bit guests' GDT and IDT, and the data of the string I/O guests.
  *
  * Assembler macros: clang-format stays out.
  */
@@ -25,6 +25,21 @@
 	movw	$0x8e00, idt + (vec) * 8 + 4;				\
 	shr	$16, %eax;						\
 	mov	%ax, idt + (vec) * 8 + 6
+
+/*
+ * A flat 32-bit GDT (0x08 code, 0x10 data) and an IDT for vectors 0 to
+ * last, with their pseudo-descriptors gdtr and idtr for LGDT and LIDT.
+ */
+#define FLAT_TABLES32(last)						\
+	.balign	8;							\
+gdt:	.quad	0;							\
+	.quad	0x00cf9a000000ffff;					\
+	.quad	0x00cf92000000ffff;					\
+gdtr:	.word	3 * 8 - 1;						\
+	.long	gdt;							\
+idt:	.fill	((last) + 1) * 8, 1, 0;					\
+idtr:	.word	((last) + 1) * 8 - 1;					\
+	.long	idt
 
 /*
  * The strioNN guests' data: check 1's message, check 3's message written

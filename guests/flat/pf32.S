@@ -71,14 +71,6 @@ pf_handler:
 	add	$4, %esp
 	iret
 
-	.balign	8
-gdt:	.quad	0
-	.quad	0x00cf9a000000ffff	/* 0x08: code, flat 32-bit */
-	.quad	0x00cf92000000ffff	/* 0x10: data, flat */
-gdtr:	.word	3 * 8 - 1
-	.long	gdt
-idt:	.fill	(PF_VECTOR + 1) * 8, 1, 0
-idtr:	.word	(PF_VECTOR + 1) * 8 - 1
-	.long	idt
+	FLAT_TABLES32(PF_VECTOR)
 pf_count:
 	.long	0
