@@ -28,6 +28,7 @@ static struct fake {
 	uint32_t dtr_limit;
 	uint16_t sel;
 	unsigned ninvlpg, nwbinvd, nhalt;
+	unsigned nwrites; /* memory writes */
 	uint64_t invlpg_la;
 	bool vif;
 	size_t fetch_limit; /* linear addresses >= this cannot be fetched */
@@ -51,6 +52,7 @@ static int fake_write(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
 	if (la + size > MEM_SIZE || la + size < la)
 		return x86_emul_raise(c, T_PF, true, 2);
 	memcpy(f.mem + la, &val, size);
+	f.nwrites++;
 	return X86EMUL_OKAY;
 }
 
@@ -880,6 +882,51 @@ Test(emulate, lock_prefix)
 		     ctxt.regs.rip);
 	expect_fault(RUN(X86_MODE_64, 0xf0, 0x39, 0x03), T_UD,
 		     ctxt.regs.rip); /* lock cmp */
+}
+
+Test(emulate, xchg)
+{
+	GPR(RAX) = 0x1111111122222222;
+	GPR(RBX) = 0x100;
+	f.mem[0x100] = 0x33;
+	cr_assert_eq(RUN(X86_MODE_64, 0x48, 0x87, 0x03),
+		     X86EMUL_OKAY); /* xchg %rax, (%rbx) */
+	cr_expect_eq(mem64(0x100), 0x1111111122222222);
+	cr_expect_eq(GPR(RAX), 0x33);
+	GPR(RCX) = 0xffffffffffffff44;
+	cr_assert_eq(RUN(X86_MODE_64, 0x86, 0x2b),
+		     X86EMUL_OKAY); /* xchg %ch, (%rbx) */
+	cr_expect_eq(f.mem[0x100], 0xff);
+	cr_expect_eq(GPR(RCX), 0xffffffffffff2244);
+	cr_assert_eq(RUN(X86_MODE_64, 0xf0, 0x87, 0x03), X86EMUL_OKAY,
+		     "lock xchg with memory");
+	expect_fault(RUN(X86_MODE_64, 0xf0, 0x87, 0xc3), T_UD,
+		     ctxt.regs.rip); /* lock xchg %eax, %ebx */
+}
+
+Test(emulate, cmpxchg)
+{
+	GPR(RBX) = 0x100;
+	GPR(RCX) = 0xabcd;
+	GPR(RAX) = 0xffffffff00000005;
+	f.mem[0x100] = 5;
+	cr_assert_eq(RUN(X86_MODE_64, 0xf0, 0x0f, 0xb1, 0x0b),
+		     X86EMUL_OKAY); /* lock cmpxchg %ecx, (%rbx) */
+	cr_expect_eq(mem64(0x100), 0xabcd, "equal: the source is stored");
+	cr_expect(ctxt.regs.rflags & X86_FLAGS_ZF);
+	cr_expect_eq(GPR(RAX), 0xffffffff00000005, "equal: RAX untouched");
+	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0xb1, 0x0b), X86EMUL_OKAY);
+	cr_expect(!(ctxt.regs.rflags & X86_FLAGS_ZF));
+	cr_expect_eq(GPR(RAX), 0xabcd, "differ: EAX loaded, zero-extended");
+	cr_expect_eq(mem64(0x100), 0xabcd, "differ: memory unchanged");
+	cr_expect_eq(f.nwrites, 2, "differ: memory written back");
+	GPR(RAX) = 0x10;
+	GPR(RDX) = 0x7;
+	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0xb0, 0xd0),
+		     X86EMUL_OKAY); /* cmpxchg %dl, %al */
+	cr_expect_eq(GPR(RAX), 0x7, "equal with itself: AL = DL");
+	expect_fault(RUN(X86_MODE_64, 0xf0, 0x0f, 0xb1, 0xc8), T_UD,
+		     ctxt.regs.rip); /* lock cmpxchg %ecx, %eax */
 }
 
 Test(emulate, garbage_and_unsupported)

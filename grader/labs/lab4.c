@@ -62,6 +62,7 @@ static const struct {
 	{ "reserved bit ", M_ALL },
 	{ "recursive entry: ", M_ALL },
 	{ "an interrupt frame pushed into a page table", M_ALL },
+	{ "a PTE rewritten by XCHG, then LOCK CMPXCHG", M_ALL },
 };
 #define N_CHECKS (sizeof(paging_checks) / sizeof(paging_checks[0]))
 

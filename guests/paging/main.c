@@ -47,6 +47,7 @@ static void paging_tests(void)
 	test_rsvd();
 	test_recursive();
 	test_stack_on_table();
+	test_atomic_pte();
 }
 
 /* The tests in mode, or with bench=N on the command line the benchmark. */

@@ -55,6 +55,7 @@ void test_global(void);
 void test_rsvd(void);
 void test_recursive(void);
 void test_stack_on_table(void);
+void test_atomic_pte(void);
 
 /* bench.c: make bench-paging's rounds and loop (bench=N, loop=L). */
 void paging_bench(uint64_t rounds, uint64_t loop);

@@ -23,6 +23,7 @@ enum {
 	VA_RSVD,
 	VA_REC,
 	VA_STACK,
+	VA_ATOMIC,
 };
 
 #define STACK_VEC 0x81
@@ -405,4 +406,39 @@ void test_stack_on_table(void)
 	       "%s: an interrupt frame pushed into a page table's unused top "
 	       "is delivered once (%u)",
 	       pt_mode_name(), stack_hits);
+}
+
+/*
+ * An entry rewritten by XCHG, then by LOCK CMPXCHG, as kernels update
+ * them (the low half of the entry, where its address and flags are):
+ * under shadow paging the hypervisor emulates both.
+ */
+void test_atomic_pte(void)
+{
+	uintptr_t va = TEST_VA(VA_ATOMIC), a = page_with(0x1111);
+	uintptr_t b = page_with(0x2222), pte;
+	uint32_t old = (uint32_t)b | PTE_P | PTE_W, cmp, new;
+	int level = 1;
+	bool ok;
+
+	pt_map(as0, va, a, PTE_W);
+	peek(va);
+	pte = pt_walk(as0, va, &level);
+	__asm__ volatile("xchgl %0, %1"
+			 : "+r"(old), "+m"(*(volatile uint32_t *)pte)
+			 :
+			 : "memory");
+	pt_invlpg(va);
+	ok = (old & ~0xfffu) == a && peek(va) == 0x2222;
+	cmp = (uint32_t)pte_get(pte);
+	new = (uint32_t)a | PTE_P | PTE_W;
+	__asm__ volatile("lock cmpxchgl %2, %1"
+			 : "+a"(cmp), "+m"(*(volatile uint32_t *)pte)
+			 : "r"(new)
+			 : "memory", "cc");
+	pt_invlpg(va);
+	report(ok && peek(va) == 0x1111,
+	       "%s: a PTE rewritten by XCHG, then LOCK CMPXCHG, maps after "
+	       "INVLPG",
+	       pt_mode_name());
 }

@@ -1,7 +1,8 @@
 /*
  * emul_data.c - the data instructions the emulator runs (SDM vol. 2
  * instruction pages): ADD, OR, AND, SUB, XOR, CMP, TEST with their flags
- * (SDM 1, appendix A.2), MOV, MOVZX/MOVSX/MOVSXD, and the string
+ * (SDM 1, appendix A.2), MOV, XCHG, CMPXCHG, MOVZX/MOVSX/MOVSXD, and the
+ * string
  * instructions MOVS, STOS, LODS, INS, OUTS with REP.  Helpers and the
  * dispatch: kernel/x86/emulate.c.
  */
@@ -267,4 +268,56 @@ int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
 	}
 	*done = x86_emul_reg_read(ctxt, X86_REG_RCX, ab) == 0;
 	return X86EMUL_OKAY;
+}
+
+/* XCHG r/m, reg (86, 87); with memory it is locked, with or without LOCK. */
+int x86_emul_xchg(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+{
+	const struct x86_insn *in = &ctxt->insn;
+	unsigned size = in->op_bytes;
+	struct operand rm = x86_emul_op_rm(ctxt),
+		       reg = x86_emul_op_reg(in->reg);
+	uint64_t a, b;
+	int r;
+
+	if ((in->prefixes & X86_PFX_LOCK) && !rm.mem)
+		return x86_emul_raise_ud(ctxt);
+	if ((r = x86_emul_op_read(ctxt, ops, &rm, size, &a)) != X86EMUL_OKAY ||
+	    (r = x86_emul_op_read(ctxt, ops, &reg, size, &b)) != X86EMUL_OKAY ||
+	    (r = x86_emul_op_write(ctxt, ops, &rm, size, b)) != X86EMUL_OKAY)
+		return r;
+	return x86_emul_op_write(ctxt, ops, &reg, size, a);
+}
+
+/*
+ * CMPXCHG r/m, reg (0F B0, B1): rAX against r/m with CMP's flags; equal:
+ * r/m = reg, else rAX = r/m and a memory r/m is written back unchanged,
+ * as the CPU does (SDM 2 "CMPXCHG").  How guest kernels update the
+ * entries of page tables that shadow paging write-protects.
+ */
+int x86_emul_cmpxchg(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+{
+	const struct x86_insn *in = &ctxt->insn;
+	unsigned size = in->op_bytes;
+	struct operand rm = x86_emul_op_rm(ctxt),
+		       reg = x86_emul_op_reg(in->reg),
+		       acc = x86_emul_op_reg(X86_REG_RAX);
+	uint64_t dst, src, rax;
+	int r;
+
+	if ((in->prefixes & X86_PFX_LOCK) && !rm.mem)
+		return x86_emul_raise_ud(ctxt);
+	if ((r = x86_emul_op_read(ctxt, ops, &rm, size, &dst)) !=
+		    X86EMUL_OKAY ||
+	    (r = x86_emul_op_read(ctxt, ops, &reg, size, &src)) !=
+		    X86EMUL_OKAY ||
+	    (r = x86_emul_op_read(ctxt, ops, &acc, size, &rax)) != X86EMUL_OKAY)
+		return r;
+	alu_compute(ctxt, X86_INSN_CMP, rax, dst, size);
+	if (ctxt->regs.rflags & X86_FLAGS_ZF)
+		return x86_emul_op_write(ctxt, ops, &rm, size, src);
+	if (rm.mem &&
+	    (r = x86_emul_op_write(ctxt, ops, &rm, size, dst)) != X86EMUL_OKAY)
+		return r;
+	return x86_emul_op_write(ctxt, ops, &acc, size, dst);
 }

@@ -72,6 +72,9 @@ void x86_emul_virt_set_if(struct x86_emul_ctxt *ctxt,
  */
 int x86_emul_alu(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 int x86_emul_mov(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_xchg(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+int x86_emul_cmpxchg(struct x86_emul_ctxt *ctxt,
+		     const struct x86_emul_ops *ops);
 int x86_emul_movx(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
 		    bool *done);

@@ -220,7 +220,9 @@ static bool lock_allowed(const struct x86_insn *in)
 	case X86_INSN_OR:
 	case X86_INSN_AND:
 	case X86_INSN_SUB:
-	case X86_INSN_XOR: return true;
+	case X86_INSN_XOR:
+	case X86_INSN_XCHG:
+	case X86_INSN_CMPXCHG: return true;
 	default: return false;
 	}
 }
@@ -243,6 +245,8 @@ static int insn_dispatch(struct x86_emul_ctxt *ctxt,
 	case X86_INSN_CMP:
 	case X86_INSN_TEST: return x86_emul_alu(ctxt, ops);
 	case X86_INSN_MOV: return x86_emul_mov(ctxt, ops);
+	case X86_INSN_XCHG: return x86_emul_xchg(ctxt, ops);
+	case X86_INSN_CMPXCHG: return x86_emul_cmpxchg(ctxt, ops);
 	case X86_INSN_MOVZX:
 	case X86_INSN_MOVSX:
 	case X86_INSN_MOVSXD: return x86_emul_movx(ctxt, ops);

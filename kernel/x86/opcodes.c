@@ -108,6 +108,8 @@ static uint16_t mnemonic_1byte(const struct x86_insn *in)
 	case 0x85:
 	case 0xa8:
 	case 0xa9: return X86_INSN_TEST;
+	case 0x86:
+	case 0x87: return X86_INSN_XCHG;
 	case 0x88 ... 0x8b:
 	case 0xa0 ... 0xa3: return X86_INSN_MOV;
 	case 0x9c: return X86_INSN_PUSHF;
@@ -165,6 +167,8 @@ static uint16_t mnemonic_0f(const struct x86_insn *in)
 	case 0x22: return X86_INSN_MOV_TO_CR;
 	case 0x30: return X86_INSN_WRMSR;
 	case 0x32: return X86_INSN_RDMSR;
+	case 0xb0:
+	case 0xb1: return X86_INSN_CMPXCHG;
 	case 0xb6:
 	case 0xb7: return X86_INSN_MOVZX;
 	case 0xbe:
@@ -226,6 +230,8 @@ const char *x86_mnemonic_name(unsigned mnemonic)
 		[X86_INSN_XOR] = "xor",
 		[X86_INSN_CMP] = "cmp",
 		[X86_INSN_TEST] = "test",
+		[X86_INSN_XCHG] = "xchg",
+		[X86_INSN_CMPXCHG] = "cmpxchg",
 	};
 
 	return mnemonic < X86_INSN_NMNEMONICS ? names[mnemonic] : "(bad)";
