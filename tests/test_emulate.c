@@ -929,6 +929,28 @@ Test(emulate, cmpxchg)
 		     ctxt.regs.rip); /* lock cmpxchg %ecx, %eax */
 }
 
+Test(emulate, cmpxchg8b)
+{
+	GPR(RDI) = 0x100;
+	f.mem[0x100] = 0x11;
+	f.mem[0x104] = 0x22;
+	GPR(RAX) = 0xffffffff00000011; /* only EDX:EAX count */
+	GPR(RDX) = 0xffffffff00000022;
+	GPR(RBX) = 0x33;
+	GPR(RCX) = 0xffffffff00000044;
+	cr_assert_eq(RUN(X86_MODE_32, 0xf0, 0x0f, 0xc7, 0x0f),
+		     X86EMUL_OKAY); /* lock cmpxchg8b (%edi) */
+	cr_expect_eq(mem64(0x100), 0x0000004400000033, "equal: ECX:EBX");
+	cr_expect(ctxt.regs.rflags & X86_FLAGS_ZF);
+	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0xc7, 0x0f), X86EMUL_OKAY);
+	cr_expect(!(ctxt.regs.rflags & X86_FLAGS_ZF));
+	cr_expect_eq(GPR(RAX), 0x33, "differ: EAX loaded");
+	cr_expect_eq(GPR(RDX), 0x44, "differ: EDX loaded");
+	cr_expect_eq(mem64(0x100), 0x0000004400000033);
+	cr_expect_eq(RUN(X86_MODE_64, 0x48, 0x0f, 0xc7, 0x0f),
+		     X86EMUL_UNHANDLEABLE, "cmpxchg16b is not emulated");
+}
+
 Test(emulate, garbage_and_unsupported)
 {
 	expect_fault(RUN(X86_MODE_64, 0xd6), T_UD, 0x1000);

@@ -62,7 +62,8 @@ static const struct {
 	{ "reserved bit ", M_ALL },
 	{ "recursive entry: ", M_ALL },
 	{ "an interrupt frame pushed into a page table", M_ALL },
-	{ "a PTE rewritten by XCHG, then LOCK CMPXCHG", M_ALL },
+	{ "a PTE rewritten by XCHG, then LOCK CMPXCHG (and CMPXCHG8B in PAE)",
+	  M_ALL },
 };
 #define N_CHECKS (sizeof(paging_checks) / sizeof(paging_checks[0]))
 

@@ -1,8 +1,8 @@
 /*
  * emul_data.c - the data instructions the emulator runs (SDM vol. 2
  * instruction pages): ADD, OR, AND, SUB, XOR, CMP, TEST with their flags
- * (SDM 1, appendix A.2), MOV, XCHG, CMPXCHG, MOVZX/MOVSX/MOVSXD, and the
- * string
+ * (SDM 1, appendix A.2), MOV, XCHG, CMPXCHG, CMPXCHG8B, MOVZX/MOVSX/MOVSXD,
+ * and the string
  * instructions MOVS, STOS, LODS, INS, OUTS with REP.  Helpers and the
  * dispatch: kernel/x86/emulate.c.
  */
@@ -320,4 +320,36 @@ int x86_emul_cmpxchg(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	    (r = x86_emul_op_write(ctxt, ops, &rm, size, dst)) != X86EMUL_OKAY)
 		return r;
 	return x86_emul_op_write(ctxt, ops, &acc, size, dst);
+}
+
+/*
+ * CMPXCHG8B m64 (0F C7 /1): EDX:EAX against m64; equal: m64 = ECX:EBX and
+ * ZF set, else EDX:EAX = m64, ZF clear and m64 written back unchanged
+ * (SDM 2 "CMPXCHG8B/CMPXCHG16B").  How 32-bit PAE kernels update their
+ * 8-byte page-table entries.
+ */
+int x86_emul_cmpxchg8b(struct x86_emul_ctxt *ctxt,
+		       const struct x86_emul_ops *ops)
+{
+	struct operand m = x86_emul_op_rm(ctxt);
+	uint64_t *gpr = ctxt->regs.gpr, old, cmp;
+	int r;
+
+	cmp = (uint32_t)gpr[X86_REG_RAX] |
+	      ((uint64_t)(uint32_t)gpr[X86_REG_RDX] << 32);
+	if ((r = x86_emul_op_read(ctxt, ops, &m, 8, &old)) != X86EMUL_OKAY)
+		return r;
+	if (old == cmp) {
+		ctxt->regs.rflags |= X86_FLAGS_ZF;
+		return x86_emul_op_write(
+			ctxt, ops, &m, 8,
+			(uint32_t)gpr[X86_REG_RBX] |
+				((uint64_t)(uint32_t)gpr[X86_REG_RCX] << 32));
+	}
+	ctxt->regs.rflags &= ~(uint64_t)X86_FLAGS_ZF;
+	if ((r = x86_emul_op_write(ctxt, ops, &m, 8, old)) != X86EMUL_OKAY)
+		return r;
+	gpr[X86_REG_RAX] = (uint32_t)old;
+	gpr[X86_REG_RDX] = old >> 32;
+	return X86EMUL_OKAY;
 }

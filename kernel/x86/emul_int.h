@@ -75,6 +75,8 @@ int x86_emul_mov(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 int x86_emul_xchg(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 int x86_emul_cmpxchg(struct x86_emul_ctxt *ctxt,
 		     const struct x86_emul_ops *ops);
+int x86_emul_cmpxchg8b(struct x86_emul_ctxt *ctxt,
+		       const struct x86_emul_ops *ops);
 int x86_emul_movx(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
 		    bool *done);

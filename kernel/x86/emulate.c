@@ -222,7 +222,8 @@ static bool lock_allowed(const struct x86_insn *in)
 	case X86_INSN_SUB:
 	case X86_INSN_XOR:
 	case X86_INSN_XCHG:
-	case X86_INSN_CMPXCHG: return true;
+	case X86_INSN_CMPXCHG:
+	case X86_INSN_CMPXCHG8B: return true;
 	default: return false;
 	}
 }
@@ -247,6 +248,7 @@ static int insn_dispatch(struct x86_emul_ctxt *ctxt,
 	case X86_INSN_MOV: return x86_emul_mov(ctxt, ops);
 	case X86_INSN_XCHG: return x86_emul_xchg(ctxt, ops);
 	case X86_INSN_CMPXCHG: return x86_emul_cmpxchg(ctxt, ops);
+	case X86_INSN_CMPXCHG8B: return x86_emul_cmpxchg8b(ctxt, ops);
 	case X86_INSN_MOVZX:
 	case X86_INSN_MOVSX:
 	case X86_INSN_MOVSXD: return x86_emul_movx(ctxt, ops);

@@ -169,6 +169,10 @@ static uint16_t mnemonic_0f(const struct x86_insn *in)
 	case 0x32: return X86_INSN_RDMSR;
 	case 0xb0:
 	case 0xb1: return X86_INSN_CMPXCHG;
+	case 0xc7: /* CMPXCHG16B (REX.W) is left alone */
+		return ext == 1 && in->is_mem && !(in->rex & X86_REX_W) ?
+			       X86_INSN_CMPXCHG8B :
+			       X86_INSN_OTHER;
 	case 0xb6:
 	case 0xb7: return X86_INSN_MOVZX;
 	case 0xbe:
@@ -232,6 +236,7 @@ const char *x86_mnemonic_name(unsigned mnemonic)
 		[X86_INSN_TEST] = "test",
 		[X86_INSN_XCHG] = "xchg",
 		[X86_INSN_CMPXCHG] = "cmpxchg",
+		[X86_INSN_CMPXCHG8B] = "cmpxchg8b",
 	};
 
 	return mnemonic < X86_INSN_NMNEMONICS ? names[mnemonic] : "(bad)";
