@@ -113,6 +113,15 @@ static const struct hv_cfg te = {
 			     "memory = 16\n"                     \
 	}
 
+/* Every attack of guests/hostile-pt; thrash adds to the thrash domain. */
+#define HOSTILE_ATTACKS(prefix, image, paging, thrash)           \
+	HOSTILE(prefix, image, "cr3-ram", paging),               \
+		HOSTILE(prefix, image, "cr3-mmio", paging),      \
+		HOSTILE(prefix, image, "loop", paging),          \
+		HOSTILE(prefix, image, "thrash", paging thrash), \
+		HOSTILE(prefix, image, "rewrite", paging),       \
+		HOSTILE(prefix, image, "alias", paging)
+
 /*
  * Bochs makes some 10000 exits a second and runs its clock fast: the
  * thrash and rewrite guests, tens of thousands of exits each, get a long
@@ -125,13 +134,8 @@ static const struct hv_cfg hostile = {
 	.needs_virt = 1,
 	HOSTILE_TIMEOUTS,
 	.domains = {
-		HOSTILE("hostile-", "hostile-pt.elf", "cr3-ram", SHADOW),
-		HOSTILE("hostile-", "hostile-pt.elf", "cr3-mmio", SHADOW),
-		HOSTILE("hostile-", "hostile-pt.elf", "loop", SHADOW),
-		HOSTILE("hostile-", "hostile-pt.elf", "thrash",
-			SHADOW THRASH_PAGES),
-		HOSTILE("hostile-", "hostile-pt.elf", "rewrite", SHADOW),
-		HOSTILE("hostile-", "hostile-pt.elf", "alias", SHADOW),
+		HOSTILE_ATTACKS("hostile-", "hostile-pt.elf", SHADOW,
+				THRASH_PAGES),
 		BYSTANDER,
 	},
 };
@@ -140,12 +144,7 @@ static const struct hv_cfg hostile_nested = {
 	.needs_virt = 1,
 	HOSTILE_TIMEOUTS,
 	.domains = {
-		HOSTILE("nested-", "hostile-pt.elf", "cr3-ram", NESTED),
-		HOSTILE("nested-", "hostile-pt.elf", "cr3-mmio", NESTED),
-		HOSTILE("nested-", "hostile-pt.elf", "loop", NESTED),
-		HOSTILE("nested-", "hostile-pt.elf", "thrash", NESTED),
-		HOSTILE("nested-", "hostile-pt.elf", "rewrite", NESTED),
-		HOSTILE("nested-", "hostile-pt.elf", "alias", NESTED),
+		HOSTILE_ATTACKS("nested-", "hostile-pt.elf", NESTED, ""),
 		BYSTANDER,
 	},
 };
@@ -153,12 +152,7 @@ static const struct hv_cfg hostile_nested = {
 static const struct hv_cfg hostile_te = {
 	HOSTILE_TIMEOUTS,
 	.domains = {
-		HOSTILE("te-", "te-hostile-pt.elf", "cr3-ram", TE),
-		HOSTILE("te-", "te-hostile-pt.elf", "cr3-mmio", TE),
-		HOSTILE("te-", "te-hostile-pt.elf", "loop", TE),
-		HOSTILE("te-", "te-hostile-pt.elf", "thrash", TE THRASH_PAGES),
-		HOSTILE("te-", "te-hostile-pt.elf", "rewrite", TE),
-		HOSTILE("te-", "te-hostile-pt.elf", "alias", TE),
+		HOSTILE_ATTACKS("te-", "te-hostile-pt.elf", TE, THRASH_PAGES),
 		{ "bystander", "name   = \"bystander\"\ntype   = \"te\"\n"
 			       "kernel = \"guests/te-hello.elf\"\nmemory = 16\n" },
 	},
