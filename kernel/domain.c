@@ -181,7 +181,7 @@ static int domain_build(struct domain *d, char *err, size_t errlen)
 			 "this CPU lacks (type \"te\" runs anywhere)");
 		return -E_NOT_SUPP;
 	}
-	r = p2m_init(&d->p2m, c->memory_mib * MiB);
+	r = p2m_init(&d->p2m, c->memory_mib * MiB, true);
 	if (r == 0)
 		r = uart_init(d, &d->uart, UART_COM1_BASE);
 	if (r == 0)

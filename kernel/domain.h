@@ -14,6 +14,7 @@
 #include <kernel/load/config.h>
 #include <kernel/dev/io.h>
 #include <kernel/mm/p2m.h>
+#include <kernel/mm/nested.h>
 #include <kernel/mm/shadow.h>
 #include <kernel/dev/uart.h>
 #include <kernel/dev/vlapic.h>
@@ -81,7 +82,8 @@ struct domain {
 	char crash_reason[96]; /* valid when DOMAIN_CRASHED */
 	int restarts;
 	struct p2m p2m;
-	enum paging_mode paging; /* nested or shadow, never DEFAULT */
+	enum paging_mode paging;     /* nested or shadow, never DEFAULT */
+	struct nested_domain nested; /* lab 5: when paging is nested */
 	struct shadow_domain shadow;
 	struct io_handlers io;
 	struct uart uart;

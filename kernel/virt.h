@@ -78,6 +78,7 @@ enum vreg {
 	VREG_SYSENTER_EIP,
 	VREG_DR7,
 	VREG_CPL,
+	VREG_INTR_SHADOW, /* 1 after STI or MOV SS: interrupts blocked once */
 	VREG_COUNT
 };
 
@@ -150,11 +151,20 @@ struct exit_cr {
 	enum gpr gpr; /* the general register operand (MOV, LMSW) */
 };
 
+/*
+ * A nested fault (SVM #NPF, VT-x EPT violation or misconfiguration),
+ * decoded for kernel/mm/nested.c (lab 5).
+ */
 struct exit_gpa_fault {
 	gpa_t gpa;
-	bool present; /* a translation existed: a permission fault */
+	gva_t la;      /* the guest-linear address, when la_valid */
+	bool la_valid; /* the CPU reported la (VT-x always; SVM never) */
+	bool walk;     /* the access read or wrote a guest page table */
+	bool present;  /* a translation existed: a permission fault */
 	bool write;
 	bool fetch;
+	bool misconfig; /* VT-x: an EPT entry hvlab wrote is malformed */
+	unsigned perm;	/* P2M_R/W/X the entry allowed, when present */
 };
 
 /* A guest #PF (shadow paging): CR2 and the error code the CPU gave. */
@@ -179,14 +189,19 @@ struct vcpu_exit {
 	};
 };
 
+struct nested_format;
+
 struct virt_ops {
 	const char *name;
+	/* The entry format of its nested tables (NPT, EPT); NULL for te. */
+	const struct nested_format *nested;
 	/* Shadow paging runs guests only with CR0.PE set (VT-x: real mode
 	 * needs unrestricted guest, hence EPT; SVM has paged real mode). */
 	bool shadow_pe_only;
 	/* Turns virtualization on for this CPU; 0 or -E_*. */
 	int (*cpu_enable)(void);
-	/* Builds the nested page tables for d from its p2m; 0 or -E_*. */
+	/* Sets up d's backend state (its nested root is d->nested.root,
+	 * allocated by the core); 0 or -E_*. */
 	int (*domain_init)(struct domain *d);
 	void (*domain_destroy)(struct domain *d);
 	/* Allocates and initializes v's control structure; 0 or -E_*. */
@@ -201,6 +216,9 @@ struct virt_ops {
 			  const struct vseg_desc *in);
 	/* Queues ev for delivery at the next entry. */
 	void (*inject_event)(struct vcpu *v, const struct virt_event *ev);
+	/* Takes the event queued for the next entry into *ev (migration,
+	 * lab 5); false when none is queued. */
+	bool (*take_event)(struct vcpu *v, struct virt_event *ev);
 	/* Points v at the nested paging root (NPT nCR3 / EPTP). */
 	void (*set_paging_root)(struct vcpu *v, hpa_t root);
 	/*
@@ -210,7 +228,8 @@ struct virt_ops {
 	 */
 	void (*load_paging)(struct vcpu *v, const struct paging_regs *guest,
 			    const struct paging_regs *hw);
-	/* Drops v's cached translations before its next entry. */
+	/* Drops v's cached translations, linear and guest-physical (NPT,
+	 * EPT), before its next entry. */
 	void (*flush_tlb)(struct vcpu *v);
 	/* Prints the control structure and guest state. */
 	void (*dump)(struct vcpu *v);
@@ -242,6 +261,7 @@ void virt_reg_write(struct vcpu *v, enum vreg r, uint64_t val);
 void virt_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out);
 void virt_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in);
 void virt_inject_event(struct vcpu *v, const struct virt_event *ev);
+bool virt_take_event(struct vcpu *v, struct virt_event *ev);
 void virt_set_paging_root(struct vcpu *v, hpa_t root);
 void virt_load_paging(struct vcpu *v, const struct paging_regs *guest,
 		      const struct paging_regs *hw);

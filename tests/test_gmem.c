@@ -52,7 +52,7 @@ static void setup(void)
 	cs = (struct vseg_desc){ 0x08, 0xc9b, ~0u, 0 };
 	v = &dom.vcpus[0];
 	v->domain = &dom;
-	cr_assert_eq(p2m_init(&dom.p2m, GUEST_RAM), 0);
+	cr_assert_eq(p2m_init(&dom.p2m, GUEST_RAM, true), 0);
 }
 
 static void teardown(void)

@@ -121,7 +121,7 @@ static void setup(void)
 	dom.state = DOMAIN_RUNNING;
 	v = &dom.vcpus[0];
 	v->domain = &dom;
-	cr_assert_eq(p2m_init(&dom.p2m, GUEST_RAM), 0);
+	cr_assert_eq(p2m_init(&dom.p2m, GUEST_RAM, true), 0);
 	cr_assert_eq(io_register_port(&dom, 0, PORT_BAD, test_port, NULL,
 				      "test"),
 		     0);

@@ -106,7 +106,7 @@ static void init(unsigned limit, bool te)
 	v->domain = &dom;
 	dom.nvcpus = 1;
 	dom.state = DOMAIN_RUNNING;
-	cr_assert_eq(p2m_init(&dom.p2m, GUEST_RAM), 0);
+	cr_assert_eq(p2m_init(&dom.p2m, GUEST_RAM, true), 0);
 	kern_pml4 = page_alloc();
 	((uint64_t *)kva(kern_pml4))[511] = KVIEW_PTE;
 	cr_assert_eq(shadow_domain_init(&dom, limit, te), 0);

@@ -22,6 +22,14 @@
  *   shadow_pages 512         shadow page tables at most (4 KiB each),
  *                            CONFIG_SHADOW_PAGES_MIN..MAX; default
  *                            SHADOW_PAGES_DEFAULT of kernel/mm/shadow.h
+ *   populate    "demand"     demand | eager (lab 5): when guest frames get
+ *                            host pages; default demand
+ *   testdev     1            0 | 1 (lab 5): hvlab's test device at
+ *                            TESTDEV_BASE (inc/testdev.h); default 0
+ *   migrate_after 2          seconds (lab 5): live-migrate the domain this
+ *                            long after it starts (kernel/migrate.h)
+ *   save_after  2            seconds (lab 5): save it to an image and
+ *                            restore it, this long after it starts
  *
  * For kernels that are not ELF or Multiboot (hvlab's additions):
  *
@@ -78,6 +86,12 @@ enum paging_mode {
 	PAGING_SHADOW,	/* tables built by kernel/mm/shadow.c */
 };
 
+/* When guest frames get host pages (lab 5). */
+enum populate_mode {
+	POPULATE_DEMAND, /* at the first touch */
+	POPULATE_EAGER,	 /* all at creation */
+};
+
 /* CPU mode at the guest's first instruction (see image.h for the state). */
 enum boot_mode {
 	BOOT_MODE_DEFAULT, /* chosen from the image format */
@@ -124,6 +138,10 @@ struct domain_config {
 	enum boot_mode boot_mode;
 	enum paging_mode paging;
 	unsigned shadow_pages; /* 0: the default */
+	enum populate_mode populate;
+	bool testdev;
+	unsigned migrate_after; /* seconds; 0: never */
+	unsigned save_after;	/* seconds; 0: never */
 };
 
 /*

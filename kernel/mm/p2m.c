@@ -13,7 +13,7 @@
 
 #define P2M_MAX_SIZE (4ULL * GiB)
 
-int p2m_init(struct p2m *p, uint64_t size)
+int p2m_init(struct p2m *p, uint64_t size, bool eager)
 {
 	size_t i;
 
@@ -28,10 +28,10 @@ int p2m_init(struct p2m *p, uint64_t size)
 		memset(p, 0, sizeof(*p));
 		return -E_NO_MEM;
 	}
-	p->frames = kva(p->table_pa);
+	p->entries = kva(p->table_pa);
 	for (i = 0; i < p->nframes; i++) {
-		p->frames[i] = page_alloc();
-		if (!p->frames[i]) {
+		p->entries[i] = page_alloc();
+		if (!p->entries[i]) {
 			p2m_destroy(p);
 			return -E_NO_MEM;
 		}
@@ -43,10 +43,10 @@ void p2m_destroy(struct p2m *p)
 {
 	size_t i;
 
-	if (!p->frames)
+	if (!p->entries)
 		return;
-	for (i = 0; i < p->nframes && p->frames[i]; i++)
-		page_free(p->frames[i]);
+	for (i = 0; i < p->nframes && p->entries[i]; i++)
+		page_free(p->entries[i]);
 	page_free_contig(p->table_pa, p->table_pages);
 	memset(p, 0, sizeof(*p));
 }
@@ -57,7 +57,7 @@ hpa_t p2m_lookup(const struct p2m *p, gpa_t gpa)
 
 	if (gfn >= p->nframes)
 		return 0;
-	return p->frames[gfn];
+	return p->entries[gfn];
 }
 
 /* Whether [gpa, gpa+len) lies inside guest RAM, without overflow. */
@@ -81,7 +81,7 @@ int p2m_read(const struct p2m *p, gpa_t gpa, void *buf, size_t len)
 	return 0;
 }
 
-int p2m_write(const struct p2m *p, gpa_t gpa, const void *buf, size_t len)
+int p2m_write(struct p2m *p, gpa_t gpa, const void *buf, size_t len)
 {
 	const uint8_t *src = buf;
 	size_t n;
@@ -134,7 +134,7 @@ int p2m_build_tables(const struct p2m *p, hpa_t *root, uint64_t table_bits,
 			*root = 0;
 			return -E_NO_MEM;
 		}
-		*e = p->frames[gfn] | leaf_bits;
+		*e = p->entries[gfn] | leaf_bits;
 	}
 	return 0;
 }
@@ -165,8 +165,8 @@ void check_p2m(void)
 	hpa_t root;
 	int level;
 
-	assert(p2m_init(&p, 3 * PAGE_SIZE + 1) == -E_INVAL);
-	assert(p2m_init(&p, 3 * PAGE_SIZE) == 0);
+	assert(p2m_init(&p, 3 * PAGE_SIZE + 1, true) == -E_INVAL);
+	assert(p2m_init(&p, 3 * PAGE_SIZE, true) == 0);
 	assert(p2m_lookup(&p, 0) && p2m_lookup(&p, 2 * PAGE_SIZE + 5));
 	assert(p2m_lookup(&p, 3 * PAGE_SIZE) == 0);
 	assert(p2m_lookup(&p, 0) != p2m_lookup(&p, PAGE_SIZE));
@@ -177,7 +177,7 @@ void check_p2m(void)
 	assert(p2m_build_tables(&p, &root, 0x7, 0x37) == 0);
 	for (t = kva(root), level = 4; level > 1; level--)
 		t = kva(PTE_ADDR(t[0]));
-	assert(t[2] == (p.frames[2] | 0x37) && t[3] == 0);
+	assert(t[2] == (p.entries[2] | 0x37) && t[3] == 0);
 	p2m_free_tables(root);
 	p2m_destroy(&p);
 	assert(page_free_count() == before);

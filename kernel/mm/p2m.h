@@ -1,57 +1,136 @@
 /*
- * p2m.h - a domain's guest-physical memory (labs 2 and 3): which host page backs
- * each guest frame.  The core owns it; backends build their nested page
- * tables (NPT, EPT) from it and never map anything it does not list.
+ * p2m.h - a domain's guest-physical memory (labs 2, 3 and 5): what each
+ * guest frame is, and which host page backs it.  The core owns it; the
+ * nested page tables (kernel/mm/nested.c) and the shadow (shadow.c) are
+ * caches built from it and never map anything it does not list.
+ *
+ * Frames [0, nframes) are typed one by one (lab 5): RAM, populated when a
+ * host page backs it (at creation with populate "eager", at the first
+ * touch with "demand"); read-only RAM (P2M_ROM: writes are dropped and
+ * reported); or absent.  Guest-physical addresses above are MMIO where an
+ * emulated device claims them (kernel/dev/io.h), else absent.
  */
 #ifndef KERNEL_P2M_H
 #define KERNEL_P2M_H
 
 #include <inc/types.h>
 
+/* A guest frame's type (the low bits of a p2m entry). */
+enum p2m_type {
+	P2M_ABSENT, /* nothing: an access crashes the domain */
+	P2M_RAM,    /* guest RAM, read/write/execute */
+	P2M_ROM,    /* read-only RAM: reads and fetches work, writes dropped */
+	P2M_MMIO,   /* an emulated device's registers (p2m_type only) */
+};
+
+/* Access rights of a frame (p2m_perm), as nested tables encode them. */
+#define P2M_R	1u
+#define P2M_W	2u
+#define P2M_X	4u
+#define P2M_RWX (P2M_R | P2M_W | P2M_X)
+
+/*
+ * An entry: the backing host page's address (bits 51:12, 0 while a RAM
+ * frame is not yet populated) | the enum p2m_type in bits 1:0.
+ */
+typedef uint64_t p2m_entry_t;
+#define P2M_TYPE_MASK 3ULL
+
+/* Host memory a domain's RAM may use (page_alloc keeps this much free). */
+#define P2M_HOST_RESERVE_PAGES 1024
+
 struct p2m {
-	hpa_t *frames;	/* frames[gfn] = backing host page */
-	size_t nframes; /* guest RAM is [0, nframes * PAGE_SIZE) */
-	hpa_t table_pa; /* the pages holding frames[] */
+	p2m_entry_t *entries; /* entries[gfn], gfn < nframes */
+	size_t nframes;	      /* frames typed here: [0, nframes) */
+	hpa_t table_pa;	      /* the pages holding entries[] */
 	size_t table_pages;
+	size_t populated; /* host pages backing guest frames */
+	size_t peak;	  /* most ever populated at once */
+	/* Dirty logging (lab 5): bit gfn set when the frame was written
+	 * since the last p2m_dirty_collect; NULL while logging is off. */
+	uint64_t *dirty;
+	hpa_t dirty_pa;
+	size_t dirty_pages;
 };
 
 /*
- * Gives p a guest RAM of size bytes (a multiple of PAGE_SIZE), each frame a
- * zeroed host page.  Returns 0, -E_INVAL or -E_NO_MEM (nothing kept).
+ * Gives p size bytes of guest RAM (a multiple of PAGE_SIZE, at most 4 GiB)
+ * at guest-physical 0.  eager: every frame gets a zeroed host page now,
+ * in 2 MiB-aligned contiguous runs where the allocator has them (so that
+ * nested paging can map large pages); else frames are populated at first
+ * touch.  Returns 0, -E_INVAL or -E_NO_MEM (nothing kept).
  */
-int p2m_init(struct p2m *p, uint64_t size);
+int p2m_init(struct p2m *p, uint64_t size, bool eager);
 
 /* Returns every page p holds to the allocator. */
 void p2m_destroy(struct p2m *p);
 
-/* Host page backing guest frame of gpa, or 0 when gpa is not guest RAM. */
-hpa_t p2m_lookup(const struct p2m *p, gpa_t gpa);
-
-/* Guest RAM size in bytes. */
+/* Guest RAM size in bytes (what the guest was given). */
 static inline uint64_t p2m_size(const struct p2m *p)
 {
 	return (uint64_t)p->nframes << 12;
 }
 
+/* The type of guest frame gfn below nframes; P2M_ABSENT above. */
+enum p2m_type p2m_type_of(const struct p2m *p, uint64_t gfn);
+
+/* The rights a frame of type t gives: RWX for RAM, R|X for ROM, 0 else. */
+unsigned p2m_type_perm(enum p2m_type t);
+
+/*
+ * Host page backing gfn when it is RAM or ROM and populated, else 0.
+ * Never allocates.
+ */
+hpa_t p2m_lookup(const struct p2m *p, gpa_t gpa);
+
+/*
+ * Host page backing gfn, populating a RAM or ROM frame with a zeroed page
+ * first (lab 5).  Returns 0 with *hpa; -E_RANGE when gfn is not RAM or
+ * ROM; -E_NO_MEM when the host has no page to spare (fewer than
+ * P2M_HOST_RESERVE_PAGES free), for the caller to crash the domain.
+ */
+int p2m_populate(struct p2m *p, uint64_t gfn, hpa_t *hpa);
+
+/*
+ * Sets the type of frames [gfn, gfn+n) that are RAM or ROM to t (P2M_RAM
+ * or P2M_ROM), keeping their contents.  Returns 0 or -E_INVAL (then
+ * nothing changed).  The caller drops the frames' nested or shadow
+ * mappings (nested_invalidate, shadow_written).
+ */
+int p2m_set_type(struct p2m *p, uint64_t gfn, uint64_t n, enum p2m_type t);
+
 /*
  * Copy between guest-physical memory and a hypervisor buffer, across page
- * boundaries.  Return 0, or -E_RANGE if any byte lies outside guest RAM
- * (then nothing is copied).
+ * boundaries.  Reads of unpopulated frames give zeros without populating
+ * them; writes populate, mark the frames dirty when logging, and skip
+ * bytes of ROM frames (0 is still returned: the guest's device or string
+ * write went to ROM).  Return 0, -E_RANGE if any byte lies outside RAM
+ * and ROM (then nothing is copied), or -E_NO_MEM.
  */
 int p2m_read(const struct p2m *p, gpa_t gpa, void *buf, size_t len);
-int p2m_write(const struct p2m *p, gpa_t gpa, const void *buf, size_t len);
+int p2m_write(struct p2m *p, gpa_t gpa, const void *buf, size_t len);
+
+/* Dirty logging (lab 5); p2m_write and the nested tables mark frames. */
+
+/* Starts logging (every frame clean); 0 or -E_NO_MEM. */
+int p2m_dirty_start(struct p2m *p);
+
+/* Stops logging and frees the bitmap. */
+void p2m_dirty_stop(struct p2m *p);
+
+/* Marks gfn written (no-op when not logging). */
+void p2m_dirty_mark(struct p2m *p, uint64_t gfn);
 
 /*
- * Builds a 4-level table at a fresh *root that maps every frame of p at its
- * guest-physical address, for a backend's nested paging (NPT, EPT): table
- * entries are the next table | table_bits, leaves the frame | leaf_bits,
- * in the backend's format; an entry is present when it is nonzero.
- * Returns 0, or -E_NO_MEM (then nothing is kept and *root is 0).
+ * Moves the frames written since the last call into out (a bitmap of
+ * nframes bits, which it ORs in) and clears them in p; returns how many
+ * it moved.  The caller write-protects them again (nested_log_dirty).
  */
+size_t p2m_dirty_collect(struct p2m *p, uint64_t *out);
+
+/* Lab 3's tables, built whole from a populated p2m (until lab 5 lands). */
 int p2m_build_tables(const struct p2m *p, hpa_t *root, uint64_t table_bits,
 		     uint64_t leaf_bits);
-
-/* Frees a table p2m_build_tables built. */
 void p2m_free_tables(hpa_t root);
 
 /* Boot-time self-check; prints "check_p2m() succeeded!". */

@@ -234,7 +234,8 @@ static struct shadow_page *shadow_alloc(struct domain *d, int r,
 	/* A frame just became a guest table: no shadow leaf may write it. */
 	if (!k->direct && k->gfn < d->p2m.nframes &&
 	    sd->pt_count[k->gfn]++ == 0 &&
-	    shadow_retarget(sd, -1, 1, d->p2m.frames[k->gfn], PTE_W, ~PTE_W))
+	    shadow_retarget(sd, -1, 1, p2m_lookup(&d->p2m, (gpa_t)k->gfn << 12),
+			    PTE_W, ~PTE_W))
 		shadow_flush_all(d);
 	return sp;
 }
@@ -617,8 +618,9 @@ static void shadow_inject_pf(struct vcpu *v, gva_t la, uint32_t pfec)
 static void shadow_not_ram(struct vcpu *v, gpa_t gpa, uint32_t access)
 {
 	v->domain->shadow.stats.mmio++;
-	v->exit.gpa = (struct exit_gpa_fault){ gpa, false, access & PFEC_W,
-					       access & PFEC_I };
+	v->exit.gpa = (struct exit_gpa_fault){ .gpa = gpa,
+					       .write = access & PFEC_W,
+					       .fetch = access & PFEC_I };
 	exit_gpa_fault(v);
 }
 
