@@ -1,0 +1,212 @@
+/*
+ * lab5.c - lab 5 (nested paging as the memory manager): the memory guest
+ * (guests/memory) populating a 512 MiB domain on demand beside an eager
+ * twin, writing to read-only RAM, and splitting and merging a 2 MiB
+ * page; a domain touching more memory than the host has beside a
+ * bystander; and the host unit tests of the typed p2m and of the nested
+ * tables (tests/test_p2m.c, tests/test_nested.c).  Points: lab5.points.
+ *
+ * Guests check themselves through the test device (inc/testdev.h): a test
+ * asserts on their PASS lines by prefix (the lines end in measured
+ * values), on no FAIL line and on a clean exit.  Boots are shared by
+ * groups (hv_boot_group).
+ *
+ * Bugs these tests catch (each applied to the reference, then make grade
+ * LAB=5), bug: the tests that fail:
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdbool.h>
+#include <string.h>
+#include "../grader.h"
+
+#define MEMORY(name, test, mib, populate)                              \
+	{                                                              \
+		name, "name   = \"" name "\"\n"                        \
+		      "kernel = \"guests/memory.elf\"\n"               \
+		      "extra  = \"test=" test "\"\nmemory = " mib "\n" \
+		      "populate = \"" populate "\"\ntestdev = 1\n"     \
+	}
+#define BYSTANDER                                                \
+	{                                                        \
+		"bystander", "name   = \"bystander\"\nkernel = " \
+			     "\"guests/hello.elf\"\n"            \
+			     "memory = 16\n"                     \
+	}
+
+/*
+ * One boot for the memory manager's checks: two 512 MiB domains, one of
+ * them backed whole, so the machine has 1 GiB.  Bochs zeroes the eager
+ * domain at some 100 MiB a second and makes some 10000 exits a second:
+ * long limits.
+ */
+static const struct hv_cfg memory = {
+	.needs_virt = 1,
+	.mem_mb = 1024,
+	.cmdline = "timeout=3000",
+	.progress_timeout = 240,
+	.timeout = 900,
+	.domains = {
+		MEMORY("demand", "demand", "512", "demand"),
+		MEMORY("eager", "eager", "512", "eager"),
+		MEMORY("rom", "rom", "64", "demand"),
+		MEMORY("largepage", "largepage", "64", "eager"),
+	},
+};
+
+/* A domain of 1 GiB that touches all of it on a 256 MiB machine. */
+static const struct hv_cfg hog = {
+	.needs_virt = 1,
+	.mem_mb = 256,
+	.cmdline = "timeout=3000",
+	.progress_timeout = 240,
+	.timeout = 900,
+	.domains = {
+		MEMORY("hog", "hog", "1024", "demand"),
+		BYSTANDER,
+	},
+};
+
+/* A tokened line that starts with prefix; NULL if none. */
+static const struct hv_line *find_prefix(const struct hv_run *r,
+					 const char *prefix)
+{
+	for (size_t i = 0; i < r->nlines; i++)
+		if (r->lines[i].tokened &&
+		    strncmp(r->lines[i].text, prefix, strlen(prefix)) == 0)
+			return &r->lines[i];
+	return NULL;
+}
+
+/*
+ * Domain name printed a PASS line starting with each of passes (NULL
+ * ended), no FAIL line, a SUMMARY with no failure, and exited 0.
+ */
+static void expect_clean(struct hv_run *r, const char *name,
+			 const char *const passes[])
+{
+	char want[256], missing[2048] = "";
+	const struct hv_line *l;
+	size_t len = 0;
+
+	for (; *passes; passes++) {
+		snprintf(want, sizeof(want), "%s: PASS: %s", name, *passes);
+		if (!find_prefix(r, want) && len < sizeof(missing))
+			len += (size_t)snprintf(missing + len,
+						sizeof(missing) - len,
+						"\n    \"%s...\"", want);
+	}
+	cr_expect(len == 0, "[wrong result] no line%s\n  %s", missing,
+		  hv_diagnose(r));
+	snprintf(want, sizeof(want), "%s: FAIL: ", name);
+	l = find_prefix(r, want);
+	cr_expect(l == NULL, "[wrong result] %s\n    log: %s", l ? l->text : "",
+		  r->log);
+	snprintf(want, sizeof(want), "%s: SUMMARY: ", name);
+	l = find_prefix(r, want);
+	cr_expect(l && strstr(l->text, " tests, 0 failed"),
+		  "[wrong result] no line \"%sN tests, 0 failed\"\n  %s", want,
+		  hv_diagnose(r));
+	expect_domain_exit(r, name, 0);
+}
+
+/* "domain NAME: crashed (" ... text ... ")" was printed. */
+static void expect_crash_with(struct hv_run *r, const char *name,
+			      const char *text)
+{
+	char prefix[128];
+	const struct hv_line *l;
+
+	snprintf(prefix, sizeof(prefix), "domain %s: crashed (", name);
+	l = find_prefix(r, prefix);
+	cr_expect(l && strstr(l->text, text),
+		  "[wrong result] expected result line \"%s...%s...)\", got "
+		  "\"%s\"\n  %s",
+		  prefix, text, l ? l->text : "none", hv_diagnose(r));
+}
+
+Test(lab5, demand, .timeout = 900)
+{
+	static const char *const demand[] = {
+		"demand: 512 MiB of RAM",
+		"demand: host pages at the start: ",
+		"demand: touching 12697 pages (10649 scattered, 4 whole 2 MiB "
+		"regions) added ",
+		"demand: every touched page reads back (0 wrong)",
+		"demand: 256 untouched pages read as zeros (0 nonzero words)",
+		NULL,
+	};
+	static const char *const eager[] = {
+		"eager: host pages 131072 for a domain of 131072 pages",
+		NULL,
+	};
+	struct hv_run *r = hv_boot_group("memory", &memory);
+
+	expect_clean(r, "demand", demand);
+	expect_clean(r, "eager", eager);
+}
+
+Test(lab5, rom, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"rom: get_mem_type of RAM: ram_rw",
+		"rom: set_mem_type ram_ro",
+		"rom: get_mem_type: ram_ro",
+		"rom: reads and instruction fetches from read-only RAM work",
+		"rom: a MOV to read-only RAM is dropped and counted (1 dropped)",
+		"rom: REP STOSB from RAM into read-only RAM writes the RAM part "
+		"only (0 wrong RAM bytes, ",
+		"rom: set_mem_type back to ram_rw",
+		"rom: RAM again takes writes",
+		"rom: set_mem_type beyond the domain's memory: -EINVAL",
+		"rom: set_mem_type of a range crossing the end: -EINVAL",
+		"rom: set_mem_type to an unknown type: -EINVAL",
+		NULL,
+	};
+
+	expect_clean(hv_boot_group("memory", &memory), "rom", passes);
+}
+
+Test(lab5, largepage, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"largepage: a 2 MiB-aligned region of an eager domain is one "
+		"2 MiB leaf",
+		"largepage: set_mem_type ram_ro of one frame",
+		"largepage: a read-only frame splits the 2 MiB page",
+		"largepage: the split region keeps its contents",
+		"largepage: the other frames stay writable",
+		"largepage: set_mem_type ram_rw of the frame",
+		"largepage: RAM again and touched, the region is one 2 MiB "
+		"leaf again",
+		"largepage: the merged region kept its contents",
+		NULL,
+	};
+
+	expect_clean(hv_boot_group("memory", &memory), "largepage", passes);
+}
+
+Test(lab5, hostile_hog, .timeout = 900)
+{
+	static const char *const bystander[] = { "protected mode: CR0.PE set",
+						 NULL };
+	struct hv_run *r = hv_boot_group("hog", &hog);
+
+	expect_crash_with(r, "hog", "memory");
+	cr_expect(hv_find_output(r, "hog: all 1024 MiB touched") == NULL,
+		  "[wrong result] the hog touched all of its memory on a "
+		  "256 MiB machine\n    log: %s",
+		  r->log);
+	expect_clean(r, "bystander", bystander);
+	expect_exit(r, 1);
+}
+
+Test(lab5, p2m_unit, .timeout = 300)
+{
+	expect_host_test("test_p2m");
+}
+
+Test(lab5, nested_unit, .timeout = 300)
+{
+	expect_host_test("test_nested");
+}
