@@ -135,6 +135,15 @@ static int set_shadow_pages(struct parser *ps, const struct token *v,
 	return 0;
 }
 
+static int set_testdev(struct parser *ps, const struct token *v, unsigned i)
+{
+	if (v->num > 1)
+		return config_error(ps, v->line, "testdev: %llu is not 0 or 1",
+				    (unsigned long long)v->num);
+	ps->out->testdev = v->num;
+	return 0;
+}
+
 /* A file reference: non-empty, recorded with its line. */
 static int set_file(struct parser *ps, const struct token *v, const char *key,
 		    struct config_file_ref *ref)
@@ -309,6 +318,7 @@ const struct key config_keys[] = {
 	{ "paging", VAL_STRING, 0, set_paging },
 	{ "shadow_pages", VAL_NUMBER, 0, set_shadow_pages },
 	{ "populate", VAL_STRING, 0, set_populate },
+	{ "testdev", VAL_NUMBER, 0, set_testdev },
 };
 
 const char *config_type_name(enum domain_type t)
