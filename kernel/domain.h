@@ -112,6 +112,19 @@ struct domain {
 struct domain *domain_create(const struct domain_config *c,
 			     const struct boot_info *bi);
 
+/*
+ * Creates domain name from config c with its memory, devices, nested
+ * root and vcpus, but loads nothing into them: the destination of a
+ * migration or restore (kernel/migrate.c), which sets every frame and
+ * register.  Returns it, or NULL with the reason in err (nothing kept).
+ */
+struct domain *domain_create_empty(const struct domain_config *c,
+				   const struct boot_info *bi, const char *name,
+				   char *err, size_t errlen);
+
+/* Destroys d and frees its slot, leaving no result or summary. */
+void domain_release(struct domain *d);
+
 /* Ends d with the exit status the guest reported. */
 void domain_exit(struct domain *d, int status);
 
