@@ -153,8 +153,10 @@ Test(lab5, rom, .timeout = 900)
 		"rom: set_mem_type ram_ro",
 		"rom: get_mem_type: ram_ro",
 		"rom: reads and instruction fetches from read-only RAM work",
-		"rom: a MOV to read-only RAM is dropped and counted (1 dropped)",
-		"rom: REP STOSB from RAM into read-only RAM writes the RAM part "
+		"rom: a MOV to read-only RAM is dropped and counted (1 "
+		"dropped)",
+		"rom: REP STOSB from RAM into read-only RAM writes the RAM "
+		"part "
 		"only (0 wrong RAM bytes, ",
 		"rom: set_mem_type back to ram_rw",
 		"rom: RAM again takes writes",

@@ -17,11 +17,11 @@
 #define READ_PAGES    256
 /* Host pages the measured loops may populate besides the ones they
  * touch: their own stack frame and variables, the first time they run. */
-#define SLACK_PAGES   4
-/* Host pages before the test: the image, its bss and stack, the
- * loader's Multiboot data, and the test device's lookups. */
-#define START_MAX     1024
-#define TAG(gpa)      ((gpa) ^ 0x5a5a0000d00dULL)
+#define SLACK_PAGES 4
+/* Host pages before the test: the image (some 20 pages with its bss and
+ * stack), the loader's Multiboot data and command line. */
+#define START_MAX 64
+#define TAG(gpa)  ((gpa) ^ 0x5a5a0000d00dULL)
 
 /* The page of gpa's stride to touch: its first (k == 0) or another. */
 static uint64_t sparse_page(uint64_t i, uint64_t k)

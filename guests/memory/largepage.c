@@ -8,10 +8,10 @@
  */
 #include <guests/memory/memory.h>
 
-#define LP_BASE	 (TEST_BASE + MIB(16))
-#define LP_PAGES (LARGE_PAGE / PAGE)
-#define LP_RO	 (LP_BASE + 5 * PAGE)	/* the frame made read-only */
-#define LP_OTHER (LP_BASE + 300 * PAGE) /* another frame of the region */
+#define LP_BASE	    (TEST_BASE + MIB(16))
+#define LP_PAGES    (LARGE_PAGE / PAGE)
+#define LP_RO	    (LP_BASE + 5 * PAGE)   /* the frame made read-only */
+#define LP_OTHER    (LP_BASE + 300 * PAGE) /* another frame of the region */
 #define LP_TAG(gpa) ((gpa) ^ 0x1a26e0000ULL)
 
 #define MAPPED_2M_W (2 | TESTDEV_MAPPED_W)

@@ -8,9 +8,9 @@ static const struct {
 	const char *name;
 	void (*run)(void);
 } tests[] = {
-	{ "demand", test_demand },	 { "eager", test_eager },
-	{ "rom", test_rom },		 { "largepage", test_largepage },
-	{ "hog", test_hog },		 { "bench", test_bench },
+	{ "demand", test_demand }, { "eager", test_eager },
+	{ "rom", test_rom },	   { "largepage", test_largepage },
+	{ "hog", test_hog },	   { "bench", test_bench },
 };
 
 void main(void)

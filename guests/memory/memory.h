@@ -25,7 +25,7 @@
 #define PAGE	   ((uint64_t)4096)
 #define LARGE_PAGE MIB(2)
 /* Memory the tests own: above the image, its bss and the loader's data. */
-#define TEST_BASE  MIB(32)
+#define TEST_BASE MIB(32)
 
 /* Xen's errno values (xen/include/public/errno.h). */
 #define XEN_EINVAL 22
@@ -57,7 +57,6 @@ static inline void poke64(uint64_t gpa, uint64_t v)
 {
 	*(volatile uint64_t *)(uintptr_t)gpa = v;
 }
-
 
 void test_demand(void);
 void test_eager(void);

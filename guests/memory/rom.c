@@ -19,7 +19,7 @@ static const uint8_t rom_code[] = { 0xb8, 0x34, 0x12, 0x00, 0x00, 0xc3 };
 
 static uint32_t call_rom(void)
 {
-	return ((uint32_t (*)(void))(uintptr_t)ROM_PAGE)();
+	return ((uint32_t(*)(void))(uintptr_t)ROM_PAGE)();
 }
 
 /* Bytes of [gpa, gpa + n) that differ from v. */
@@ -44,10 +44,7 @@ static void stos_across(uint8_t v)
 {
 	uint64_t dst = ROM_PAGE - STOS_LEN / 2, n = STOS_LEN;
 
-	__asm__ volatile("rep stosb"
-			 : "+D"(dst), "+c"(n)
-			 : "a"(v)
-			 : "memory");
+	__asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(v) : "memory");
 }
 
 static void rom_writes(void)
@@ -59,7 +56,8 @@ static void rom_writes(void)
 	w1 = testdev_get(TESTDEV_ROM_WRITES);
 	report(peek64(ROM_DATA) == 0x1122334455667788ULL && w1 == w0 + 1,
 	       "rom: a MOV to read-only RAM is dropped and counted "
-	       "(%lu dropped)", w1 - w0);
+	       "(%lu dropped)",
+	       w1 - w0);
 	stos_across(0x5a);
 	w2 = testdev_get(TESTDEV_ROM_WRITES);
 	ram_bad = count_not(ROM_PAGE - STOS_LEN / 2, STOS_LEN / 2, 0x5a);
@@ -67,7 +65,8 @@ static void rom_writes(void)
 		       memcmp((void *)(uintptr_t)ROM_PAGE, rom_code,
 			      sizeof(rom_code)) == 0 &&
 		       count_not(ROM_PAGE + sizeof(rom_code),
-				 STOS_LEN / 2 - sizeof(rom_code), ROM_FILL) == 0 &&
+				 STOS_LEN / 2 - sizeof(rom_code),
+				 ROM_FILL) == 0 &&
 		       w2 > w1,
 	       "rom: REP STOSB from RAM into read-only RAM writes the RAM "
 	       "part only (%u wrong RAM bytes, %lu more dropped)",
