@@ -192,6 +192,8 @@ static int domain_build(struct domain *d, bool load, char *err, size_t errlen)
 		r = uart_init(d, &d->uart, UART_COM1_BASE);
 	if (r == 0)
 		r = debugexit_init(d);
+	if (r == 0 && c->testdev)
+		r = testdev_init(d, &d->testdev);
 	if (r < 0) {
 		snprintf(err, errlen,
 			 "%llu MiB of guest memory and devices: %s",

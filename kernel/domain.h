@@ -17,6 +17,7 @@
 #include <kernel/mm/nested.h>
 #include <kernel/mm/shadow.h>
 #include <kernel/dev/uart.h>
+#include <kernel/dev/testdev.h>
 #include <kernel/dev/vlapic.h>
 #include <kernel/virt.h>
 #include <kernel/xstate.h>
@@ -87,6 +88,7 @@ struct domain {
 	struct shadow_domain shadow;
 	struct io_handlers io;
 	struct uart uart;
+	struct testdev testdev; /* lab 5: when the config sets testdev */
 	int nvcpus;
 	struct vcpu vcpus[VCPU_MAX];
 	uint64_t exits_by_kind[EXIT_NKINDS];

@@ -75,6 +75,7 @@ Test(config, defaults)
 	cr_expect_eq(cfg.boot_mode, BOOT_MODE_DEFAULT);
 	cr_expect_eq(cfg.paging, PAGING_DEFAULT);
 	cr_expect_eq(cfg.shadow_pages, 0);
+	cr_expect_not(cfg.testdev);
 	cr_expect_not(cfg.has_kernel_addr);
 	cr_expect_eq(cfg.ramdisk.path[0], '\0');
 	cr_expect_eq(cfg.ndisks, 0);
@@ -137,6 +138,19 @@ Test(config, paging)
 	cr_expect_str_eq(config_paging_name(PAGING_SHADOW), "shadow");
 	cr_expect_str_eq(config_paging_name(PAGING_NESTED), "nested");
 	cr_expect_str_eq(config_paging_name(PAGING_DEFAULT), "default");
+}
+
+Test(config, testdev)
+{
+	cr_assert_eq(parse(MINIMAL "testdev = 1\n"), 0, "%s", err);
+	cr_expect(cfg.testdev);
+	cr_assert_eq(parse(MINIMAL "testdev = 0\n"), 0, "%s", err);
+	cr_expect_not(cfg.testdev);
+	expect_reject(MINIMAL "testdev = 2\n",
+		      "domains/t.cfg:3: testdev: 2 is not 0 or 1");
+	expect_reject(MINIMAL "\ntestdev = \"yes\"\n",
+		      "domains/t.cfg:4: testdev: expected a number, got a "
+		      "string");
 }
 
 Test(config, paging_errors)

@@ -150,6 +150,15 @@ static int set_save_after(struct parser *ps, const struct token *v, unsigned i)
 	return set_after(ps, v, "save_after", &ps->out->save_after);
 }
 
+static int set_testdev(struct parser *ps, const struct token *v, unsigned i)
+{
+	if (v->num > 1)
+		return config_error(ps, v->line, "testdev: %llu is not 0 or 1",
+				    (unsigned long long)v->num);
+	ps->out->testdev = v->num;
+	return 0;
+}
+
 /* A file reference: non-empty, recorded with its line. */
 static int set_file(struct parser *ps, const struct token *v, const char *key,
 		    struct config_file_ref *ref)
@@ -323,6 +332,7 @@ const struct key config_keys[] = {
 	{ "boot_mode", VAL_STRING, 0, set_boot_mode },
 	{ "paging", VAL_STRING, 0, set_paging },
 	{ "shadow_pages", VAL_NUMBER, 0, set_shadow_pages },
+	{ "testdev", VAL_NUMBER, 0, set_testdev },
 	{ "migrate_after", VAL_NUMBER, 0, set_migrate_after },
 	{ "save_after", VAL_NUMBER, 0, set_save_after },
 };
