@@ -162,6 +162,57 @@ static int domain_paging(struct domain *d)
 	return shadow_domain_init(d, limit, c->type == DOMAIN_TE);
 }
 
+/* Pages as "12.5 MiB" in buf; returns buf. */
+static const char *domain_mib(char *buf, size_t len, size_t pages)
+{
+	uint64_t tenths = ((uint64_t)pages * PAGE_SIZE * 10 + MiB / 2) / MiB;
+
+	snprintf(buf, len, "%llu.%llu MiB", (unsigned long long)(tenths / 10),
+		 (unsigned long long)(tenths % 10));
+	return buf;
+}
+
+/* Host memory a domain may still take, in pages. */
+static size_t domain_host_free(void)
+{
+	size_t n = page_free_count();
+
+	return n > P2M_HOST_RESERVE_PAGES ? n - P2M_HOST_RESERVE_PAGES : 0;
+}
+
+/*
+ * Gives d its guest RAM (lab 5: populated now or at the first touch, as
+ * the config's populate says); refused with how much the host has free.
+ */
+static int domain_memory(struct domain *d, char *err, size_t errlen)
+{
+	const struct domain_config *c = d->config;
+	size_t free = domain_host_free();
+	char mib[24];
+	int r;
+
+	r = p2m_init(&d->p2m, c->memory_mib * MiB,
+		     c->populate == POPULATE_EAGER);
+	if (r < 0)
+		snprintf(err, errlen, "memory: %llu MiB asked, %s free%s",
+			 (unsigned long long)c->memory_mib,
+			 domain_mib(mib, sizeof(mib), free),
+			 c->populate == POPULATE_EAGER ?
+				 " (populate \"eager\")" :
+				 "");
+	return r;
+}
+
+void domain_crash_no_mem(struct domain *d, struct vcpu *v, gpa_t gpa)
+{
+	char used[24], free[24];
+
+	domain_crash(d, v, "out of host memory at 0x%llx (host %s, %s free)",
+		     (unsigned long long)gpa,
+		     domain_mib(used, sizeof(used), d->p2m.populated),
+		     domain_mib(free, sizeof(free), domain_host_free()));
+}
+
 /*
  * Builds d from its config, loading its image when load is set (else
  * memory, devices and vcpus are left as they come: the destination of a
@@ -187,17 +238,16 @@ static int domain_build(struct domain *d, bool load, char *err, size_t errlen)
 			 "this CPU lacks (type \"te\" runs anywhere)");
 		return -E_NOT_SUPP;
 	}
-	r = p2m_init(&d->p2m, c->memory_mib * MiB, true);
-	if (r == 0)
-		r = uart_init(d, &d->uart, UART_COM1_BASE);
+	r = domain_memory(d, err, errlen);
+	if (r < 0)
+		return r;
+	r = uart_init(d, &d->uart, UART_COM1_BASE);
 	if (r == 0)
 		r = debugexit_init(d);
 	if (r == 0 && c->testdev)
 		r = testdev_init(d, &d->testdev);
 	if (r < 0) {
-		snprintf(err, errlen,
-			 "%llu MiB of guest memory and devices: %s",
-			 (unsigned long long)c->memory_mib, error_name(r));
+		snprintf(err, errlen, "devices: %s", error_name(r));
 		return r;
 	}
 	r = load ? domain_load(d, &gb, err, errlen) : 0;
@@ -360,6 +410,10 @@ void domain_destroy(struct domain *d)
 	if (d->ops)
 		virt_domain_destroy(d);
 	shadow_domain_destroy(d);
+	if (d->p2m.entries) {
+		d->host_pages = d->p2m.populated;
+		d->host_peak = d->p2m.peak;
+	}
 	p2m_destroy(&d->p2m);
 	d->nvcpus = 0;
 }
@@ -413,18 +467,25 @@ static bool domain_create_file(const struct boot_info *bi,
 
 static void domain_summary(const struct domain *d)
 {
-	char paging[40] = "nested paging";
+	char paging[40] = "nested paging", host[24], peak[24];
+	char mem[120];
+	bool live = d->p2m.entries;
 
 	if (d->paging == PAGING_SHADOW)
 		snprintf(paging, sizeof(paging), "shadow paging, peak %u pages",
 			 d->shadow.peak);
+	snprintf(mem, sizeof(mem), "%s, host %s peak %s", paging,
+		 domain_mib(host, sizeof(host),
+			    live ? d->p2m.populated : d->host_pages),
+		 domain_mib(peak, sizeof(peak),
+			    live ? d->p2m.peak : d->host_peak));
 	if (d->state == DOMAIN_EXITED)
 		cprintf("summary: %s exited %d after %llu exits (%s)\n",
 			d->name, d->exit_status,
-			(unsigned long long)d->vcpus[0].nexits, paging);
+			(unsigned long long)d->vcpus[0].nexits, mem);
 	else
 		cprintf("summary: %s crashed: %s (%s)\n", d->name,
-			d->crash_reason, paging);
+			d->crash_reason, mem);
 }
 
 int domain_run_all(const struct boot_info *bi)

@@ -17,6 +17,7 @@
 #include <kernel/bench.h>
 #include <kernel/cpuid.h>
 #include <kernel/msr.h>
+#include <pv/hypercall.h>
 
 typedef void (*exit_handler_fn)(struct vcpu *v);
 
@@ -148,16 +149,6 @@ static void exit_hlt(struct vcpu *v)
 			     v->id);
 	else
 		v->state = VCPU_HALTED;
-}
-
-/* Xen's ENOSYS: a guest-visible value, not one of the -E_* codes. */
-#define HYPERCALL_ENOSYS 38
-
-/* No hypercalls before lab 6: every number fails with -ENOSYS, as in Xen. */
-static void exit_hypercall(struct vcpu *v)
-{
-	*gpr(v, GPR_RAX) = (uint64_t)-HYPERCALL_ENOSYS;
-	vcpu_skip_insn(v);
 }
 
 /* A new CR0 value, checked as MOV to CR0 would (SDM 3A 2.5, APM 2 3.1.1). */
@@ -353,7 +344,7 @@ static const exit_handler_fn exit_handlers[EXIT_NKINDS] = {
 	[EXIT_MSR_READ] = exit_msr_read,
 	[EXIT_MSR_WRITE] = exit_msr_write,
 	[EXIT_HLT] = exit_hlt,
-	[EXIT_HYPERCALL] = exit_hypercall,
+	[EXIT_HYPERCALL] = hypercall_dispatch, /* pv/hypercall.c */
 	[EXIT_CR_ACCESS] = exit_cr_access,
 	[EXIT_SHUTDOWN] = exit_shutdown,
 	[EXIT_GPA_FAULT] = exit_gpa_fault,

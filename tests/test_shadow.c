@@ -96,6 +96,12 @@ void domain_crash(struct domain *d, struct vcpu *vc, const char *fmt, ...)
 	d->state = DOMAIN_CRASHED;
 }
 
+void domain_crash_no_mem(struct domain *d, struct vcpu *vc, gpa_t gpa)
+{
+	crashes++;
+	d->state = DOMAIN_CRASHED;
+}
+
 static void init(unsigned limit, bool te)
 {
 	bi = host_page_init();

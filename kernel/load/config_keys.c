@@ -70,6 +70,7 @@ static const char *const on_crash_names[] = { "destroy", "restart",
 static const char *const boot_mode_names[] = { "default", "real", "protected",
 					       "long" };
 static const char *const paging_names[] = { "default", "nested", "shadow" };
+static const char *const populate_names[] = { "demand", "eager" };
 
 static int set_type(struct parser *ps, const struct token *v, unsigned i)
 {
@@ -107,6 +108,16 @@ static int set_paging(struct parser *ps, const struct token *v, unsigned i)
 			 ARRAY_SIZE(paging_names) - 1, &m);
 
 	ps->out->paging = m + 1;
+	return r;
+}
+
+static int set_populate(struct parser *ps, const struct token *v, unsigned i)
+{
+	unsigned m;
+	int r = set_enum(ps, v, "populate", populate_names,
+			 ARRAY_SIZE(populate_names), &m);
+
+	ps->out->populate = m;
 	return r;
 }
 
@@ -335,6 +346,7 @@ const struct key config_keys[] = {
 	{ "testdev", VAL_NUMBER, 0, set_testdev },
 	{ "migrate_after", VAL_NUMBER, 0, set_migrate_after },
 	{ "save_after", VAL_NUMBER, 0, set_save_after },
+	{ "populate", VAL_STRING, 0, set_populate },
 };
 
 const char *config_type_name(enum domain_type t)
