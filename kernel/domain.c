@@ -4,8 +4,9 @@
  * (labs 2 and 3); domain_run_all runs them all through the scheduler.
  *
  * A domain is built from its config: guest RAM in a p2m, its devices (COM1
- * UART, the port-0xf4 exit device), its kernel loaded through the p2m, the
- * backend's nested paging, then its vcpus.  A domain that cannot be built
+ * UART, the port-0xf4 exit device), its kernel loaded through the p2m, its
+ * nested tables (empty: kernel/mm/nested.c fills them on demand) and the
+ * backend's state, then its vcpus.  A domain that cannot be built
  * is reported and skipped; the others run.
  */
 #include <inc/boot_info.h>
@@ -254,6 +255,8 @@ static int domain_build(struct domain *d, bool load, char *err, size_t errlen)
 	if (r < 0)
 		return r;
 	r = domain_paging(d);
+	if (r == 0 && d->paging == PAGING_NESTED)
+		r = nested_init(d, d->ops->nested);
 	if (r == 0 && load && d->paging == PAGING_SHADOW &&
 	    gb.mode == BOOT_MODE_REAL && d->ops->shadow_pe_only) {
 		snprintf(err, errlen,
@@ -395,6 +398,7 @@ void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
 	if (v)
 		virt_dump(v);
 	shadow_print(d);
+	nested_print(d);
 	result_printf("domain %s: crashed (%s)\n", d->name, d->crash_reason);
 }
 
@@ -409,6 +413,7 @@ void domain_destroy(struct domain *d)
 	}
 	if (d->ops)
 		virt_domain_destroy(d);
+	nested_destroy(d);
 	shadow_domain_destroy(d);
 	if (d->p2m.entries) {
 		d->host_pages = d->p2m.populated;
@@ -467,10 +472,13 @@ static bool domain_create_file(const struct boot_info *bi,
 
 static void domain_summary(const struct domain *d)
 {
-	char paging[40] = "nested paging", host[24], peak[24];
+	const struct nested_stats *ns = &d->nested.stats;
+	char paging[48], host[24], peak[24];
 	char mem[120];
 	bool live = d->p2m.entries;
 
+	snprintf(paging, sizeof(paging), "nested paging, 4K %zu 2M %zu 1G %zu",
+		 ns->pages_4k, ns->pages_2m, ns->pages_1g);
 	if (d->paging == PAGING_SHADOW)
 		snprintf(paging, sizeof(paging), "shadow paging, peak %u pages",
 			 d->shadow.peak);

@@ -5,7 +5,8 @@
  * calls the one handler for its kind through a const table.  Handlers
  * emulate the instruction and skip it, inject the fault the guest's own
  * CPU would have raised, or crash the domain.  Nothing a guest does may
- * panic the hypervisor.  Under shadow paging (lab 4) the guest's #PF,
+ * panic the hypervisor.  Nested faults go to kernel/mm/nested.c (lab 5).
+ * Under shadow paging (lab 4) the guest's #PF,
  * INVLPG and its CR3 accesses come here too, for kernel/mm/shadow.c.
  */
 #include <inc/x86.h>
@@ -347,7 +348,7 @@ static const exit_handler_fn exit_handlers[EXIT_NKINDS] = {
 	[EXIT_HYPERCALL] = hypercall_dispatch, /* pv/hypercall.c */
 	[EXIT_CR_ACCESS] = exit_cr_access,
 	[EXIT_SHUTDOWN] = exit_shutdown,
-	[EXIT_GPA_FAULT] = exit_gpa_fault,
+	[EXIT_GPA_FAULT] = nested_fault,
 	[EXIT_PAGE_FAULT] = exit_page_fault,
 	[EXIT_INVLPG] = exit_invlpg,
 	[EXIT_INTR] = exit_intr,

@@ -88,7 +88,8 @@ int virt_domain_init(struct domain *d)
 
 void virt_domain_destroy(struct domain *d)
 {
-	d->ops->domain_destroy(d);
+	if (d->ops->domain_destroy)
+		d->ops->domain_destroy(d);
 }
 
 int virt_vcpu_init(struct vcpu *v)

@@ -206,7 +206,7 @@ struct virt_ops {
 	/* Sets up d's backend state (its nested root is d->nested.root,
 	 * allocated by the core); 0 or -E_*. */
 	int (*domain_init)(struct domain *d);
-	void (*domain_destroy)(struct domain *d);
+	void (*domain_destroy)(struct domain *d); /* NULL: nothing to free */
 	/* Allocates and initializes v's control structure; 0 or -E_*. */
 	int (*vcpu_init)(struct vcpu *v);
 	void (*vcpu_destroy)(struct vcpu *v);

@@ -285,7 +285,6 @@ void vmx_set_paging_root(struct vcpu *v, hpa_t root)
 {
 	struct domain *d = v->domain;
 
-	d->arch.vmx.ept_root = root;
 	d->arch.vmx.eptp = ept_pointer(root);
 	vmx_load(v);
 	vmcs_write(VMCS_EPT_POINTER, d->arch.vmx.eptp);
@@ -312,10 +311,11 @@ void vmx_load_paging(struct vcpu *v, const struct paging_regs *guest,
 }
 
 /*
- * With VPID the guest's translations outlive VM exits and entries:
+ * With VPID the guest's linear translations outlive VM exits and entries:
  * INVVPID single-context drops them before the next entry (vmx_vcpu_run,
  * SDM 3C 28.3.3.3).  Without VPID every entry and exit drops them already
- * (26.3.2.5, 27.5.5).
+ * (26.3.2.5, 27.5.5).  Guest-physical translations of the EPTP outlive
+ * them in any case: under EPT INVEPT drops those too (28.3.3.1).
  */
 void vmx_flush_tlb(struct vcpu *v)
 {

@@ -312,69 +312,6 @@ size_t p2m_dirty_collect(struct p2m *p, uint64_t *out)
 #endif
 }
 
-/* The leaf entry for gpa under root, allocating tables on the way. */
-static uint64_t *p2m_walk_create(hpa_t root, gpa_t gpa, uint64_t table_bits)
-{
-	uint64_t *table = kva(root);
-	int level;
-
-	for (level = 4; level > 1; level--) {
-		uint64_t *e = &table[PT_INDEX(gpa, level)];
-
-		if (!*e) {
-			hpa_t pa = page_alloc();
-
-			if (!pa)
-				return NULL;
-			*e = pa | table_bits;
-		}
-		table = kva(PTE_ADDR(*e));
-	}
-	return &table[PT_INDEX(gpa, 1)];
-}
-
-int p2m_build_tables(const struct p2m *p, hpa_t *root, uint64_t table_bits,
-		     uint64_t leaf_bits)
-{
-	size_t gfn;
-
-	*root = page_alloc();
-	if (!*root)
-		return -E_NO_MEM;
-	for (gfn = 0; gfn < p->nframes; gfn++) {
-		hpa_t hpa = p2m_entry_hpa(p->entries[gfn]);
-		uint64_t *e;
-
-		if (!hpa)
-			continue;
-		e = p2m_walk_create(*root, (gpa_t)gfn * PAGE_SIZE, table_bits);
-		if (!e) {
-			p2m_free_tables(*root);
-			*root = 0;
-			return -E_NO_MEM;
-		}
-		*e = hpa | leaf_bits;
-	}
-	return 0;
-}
-
-static void p2m_free_level(hpa_t pa, int level)
-{
-	uint64_t *table = kva(pa);
-	int i;
-
-	for (i = 0; level > 1 && i < PT_ENTRIES; i++)
-		if (table[i])
-			p2m_free_level(PTE_ADDR(table[i]), level - 1);
-	page_free(pa);
-}
-
-void p2m_free_tables(hpa_t root)
-{
-	if (root)
-		p2m_free_level(root, 4);
-}
-
 #if SOL >= 5
 /* Demand populate, types and the dirty log on a 3-frame p2m. */
 static void check_p2m_demand(void)
