@@ -18,6 +18,8 @@
 
 #include <guests/lib/guest.h>
 #include <guests/lib/hvm.h>
+#include <inc/public/xen.h>
+#include <inc/public/hvm/hvm_op.h>
 #include <inc/testdev.h>
 
 /* Sizes as uint64_t, which is what %lu prints in a 64-bit guest. */
@@ -27,8 +29,6 @@
 /* Memory the tests own: above the image, its bss and the loader's data. */
 #define TEST_BASE MIB(32)
 
-/* Xen's errno values (xen/include/public/errno.h). */
-#define XEN_EINVAL 22
 
 /* A 64-bit control register of the test device. */
 static inline uint64_t testdev_get(uint64_t reg)
