@@ -118,6 +118,7 @@ static int domain_load(struct domain *d, struct guest_boot *gb, char *err,
 			  rd ? rd->size : 0, &mem, gb, err, errlen);
 }
 
+/* Sets up d's vcpus; vcpu 0 starts as gb says (NULL: at RESET). */
 static int domain_init_vcpus(struct domain *d, const struct guest_boot *gb)
 {
 	int i, r;
@@ -136,7 +137,8 @@ static int domain_init_vcpus(struct domain *d, const struct guest_boot *gb)
 			return r;
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 	}
-	vcpu_set_boot(&d->vcpus[0], gb);
+	if (gb)
+		vcpu_set_boot(&d->vcpus[0], gb);
 	return 0;
 }
 
@@ -212,8 +214,12 @@ void domain_crash_no_mem(struct domain *d, struct vcpu *v, gpa_t gpa)
 		     domain_mib(free, sizeof(free), domain_host_free()));
 }
 
-/* Builds d from its config; "reason" in err on failure. */
-static int domain_build(struct domain *d, char *err, size_t errlen)
+/*
+ * Builds d from its config, loading its image when load is set (else
+ * memory, devices and vcpus are left as they come: the destination of a
+ * migration); "reason" in err on failure.
+ */
+static int domain_build(struct domain *d, bool load, char *err, size_t errlen)
 {
 	const struct domain_config *c = d->config;
 	struct guest_boot gb;
@@ -239,18 +245,20 @@ static int domain_build(struct domain *d, char *err, size_t errlen)
 	r = uart_init(d, &d->uart, UART_COM1_BASE);
 	if (r == 0)
 		r = debugexit_init(d);
+	if (r == 0 && c->testdev)
+		r = testdev_init(d, &d->testdev);
 	if (r < 0) {
 		snprintf(err, errlen, "devices: %s", error_name(r));
 		return r;
 	}
-	r = domain_load(d, &gb, err, errlen);
+	r = load ? domain_load(d, &gb, err, errlen) : 0;
 	if (r < 0)
 		return r;
 	r = domain_paging(d);
 	if (r == 0 && d->paging == PAGING_NESTED)
 		r = nested_init(d, d->ops->nested);
-	if (r == 0 && d->paging == PAGING_SHADOW && gb.mode == BOOT_MODE_REAL &&
-	    d->ops->shadow_pe_only) {
+	if (r == 0 && load && d->paging == PAGING_SHADOW &&
+	    gb.mode == BOOT_MODE_REAL && d->ops->shadow_pe_only) {
 		snprintf(err, errlen,
 			 "paging \"shadow\": %s runs a real-mode guest "
 			 "(boot_mode \"real\") only with paging \"nested\"",
@@ -260,7 +268,7 @@ static int domain_build(struct domain *d, char *err, size_t errlen)
 	if (r == 0)
 		r = virt_domain_init(d);
 	if (r == 0)
-		r = domain_init_vcpus(d, &gb);
+		r = domain_init_vcpus(d, load ? &gb : NULL);
 	if (r < 0)
 		snprintf(err, errlen, "%s setup: %s", d->ops->name,
 			 error_name(r));
@@ -288,7 +296,7 @@ static bool domain_start(struct domain *d)
 {
 	char err[160];
 
-	if (domain_build(d, err, sizeof(err)) == 0) {
+	if (domain_build(d, true, err, sizeof(err)) == 0) {
 		cprintf("domain %s: started (%llu MiB, %d vcpu%s)\n", d->name,
 			(unsigned long long)d->config->memory_mib, d->nvcpus,
 			d->nvcpus == 1 ? "" : "s");
@@ -307,20 +315,52 @@ static bool domain_start(struct domain *d)
 	return false;
 }
 
-struct domain *domain_create(const struct domain_config *c,
-			     const struct boot_info *bi)
+/* A slot neither in use nor holding a result; NULL when all are. */
+static struct domain *domain_slot(void)
 {
 	int id;
 
 	for (id = 0; id < DOMAIN_MAX; id++)
 		if (domains[id].state == DOMAIN_FREE && !domains[id].name[0])
-			break;
-	if (id == DOMAIN_MAX) {
+			return &domains[id];
+	return NULL;
+}
+
+struct domain *domain_create(const struct domain_config *c,
+			     const struct boot_info *bi)
+{
+	struct domain *d = domain_slot();
+
+	if (!d) {
 		cprintf("%s: more than %d domains\n", c->file, DOMAIN_MAX);
 		return NULL;
 	}
-	domain_reset(&domains[id], id, c, bi, 0);
-	return domain_start(&domains[id]) ? &domains[id] : NULL;
+	domain_reset(d, (int)(d - domains), c, bi, 0);
+	return domain_start(d) ? d : NULL;
+}
+
+struct domain *domain_create_empty(const struct domain_config *c,
+				   const struct boot_info *bi, const char *name,
+				   char *err, size_t errlen)
+{
+	struct domain *d = domain_slot();
+
+	if (!d) {
+		snprintf(err, errlen, "more than %d domains", DOMAIN_MAX);
+		return NULL;
+	}
+	domain_reset(d, (int)(d - domains), c, bi, 0);
+	strlcpy(d->name, name, sizeof(d->name));
+	if (domain_build(d, false, err, errlen) == 0)
+		return d;
+	domain_release(d);
+	return NULL;
+}
+
+void domain_release(struct domain *d)
+{
+	domain_destroy(d);
+	memset(d, 0, sizeof(*d));
 }
 
 static void domain_stop_vcpus(struct domain *d)

@@ -17,6 +17,7 @@
 #include <kernel/mm/nested.h>
 #include <kernel/mm/shadow.h>
 #include <kernel/dev/uart.h>
+#include <kernel/dev/testdev.h>
 #include <kernel/dev/vlapic.h>
 #include <kernel/virt.h>
 #include <kernel/xstate.h>
@@ -89,6 +90,7 @@ struct domain {
 	struct shadow_domain shadow;
 	struct io_handlers io;
 	struct uart uart;
+	struct testdev testdev; /* lab 5: when the config sets testdev */
 	int nvcpus;
 	struct vcpu vcpus[VCPU_MAX];
 	uint64_t exits_by_kind[EXIT_NKINDS];
@@ -109,6 +111,19 @@ struct domain {
  */
 struct domain *domain_create(const struct domain_config *c,
 			     const struct boot_info *bi);
+
+/*
+ * Creates domain name from config c with its memory, devices, nested
+ * root and vcpus, but loads nothing into them: the destination of a
+ * migration or restore (kernel/migrate.c), which sets every frame and
+ * register.  Returns it, or NULL with the reason in err (nothing kept).
+ */
+struct domain *domain_create_empty(const struct domain_config *c,
+				   const struct boot_info *bi, const char *name,
+				   char *err, size_t errlen);
+
+/* Destroys d and frees its slot, leaving no result or summary. */
+void domain_release(struct domain *d);
 
 /* Ends d with the exit status the guest reported. */
 void domain_exit(struct domain *d, int status);

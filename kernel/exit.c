@@ -274,12 +274,9 @@ void exit_gpa_fault(struct vcpu *v)
 	const struct exit_gpa_fault *f = &v->exit.gpa;
 	const struct io_range *r = io_mmio_find(v->domain, f->gpa);
 
-	if (r && mmio_emulate(v) == -E_NOT_SUPP)
-		domain_crash(
-			v->domain, v,
-			"MMIO to %s at 0x%llx: cannot emulate the instruction",
-			r->name, (unsigned long long)f->gpa);
-	else if (!r)
+	if (r)
+		mmio_fault(v, r, f->gpa);
+	else
 		domain_crash(v->domain, v,
 			     "%s at 0x%llx outside guest memory (%llu MiB)",
 			     f->fetch ? "fetch" :

@@ -128,6 +128,9 @@ struct virt_event {
 	enum event_type type;
 	bool has_error;
 	uint32_t error;
+	/* VT-x, software interrupts and exceptions: the instruction's
+	 * length (0: the last exit's, v->exit.insn_len) */
+	uint8_t insn_len;
 };
 
 /* Decoded fields of the last exit. */

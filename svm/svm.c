@@ -126,7 +126,7 @@ static void svm_inject_interrupt(struct vcpu *v, struct vmcb *vmcb)
 
 	if ((vmcb->control.eventinj & EVENTINJ_V) ||
 	    !(vmcb->save.rflags & X86_FLAGS_IF) ||
-	    (vmcb->control.interrupt_shadow & 1))
+	    (vmcb->control.interrupt_shadow & VMCB_INTR_SHADOW))
 		return;
 	vec = vlapic_take_interrupt(v);
 	if (vec >= 0)
@@ -181,6 +181,7 @@ static const struct virt_ops svm_ops = {
 	.seg_read = svm_seg_read,
 	.seg_write = svm_seg_write,
 	.inject_event = svm_inject_event,
+	.take_event = svm_take_event,
 	.set_paging_root = svm_set_paging_root,
 	.load_paging = svm_load_paging,
 	.flush_tlb = svm_flush_tlb,

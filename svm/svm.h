@@ -65,7 +65,8 @@ void svm_set_paging_root(struct vcpu *v, hpa_t root);
 void svm_load_paging(struct vcpu *v, const struct paging_regs *guest,
 		     const struct paging_regs *hw);
 void svm_flush_tlb(struct vcpu *v);
-/* regs.c: queue an event in EVENTINJ. */
+/* regs.c: queue an event in EVENTINJ, take it back (migration). */
 void svm_inject_event(struct vcpu *v, const struct virt_event *ev);
+bool svm_take_event(struct vcpu *v, struct virt_event *ev);
 
 #endif

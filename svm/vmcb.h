@@ -169,6 +169,9 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 /* int_ctl (offset 0x060) */
 #define V_INTR_MASKING (1u << 24)
 
+/* interrupt_shadow (offset 0x068): INTERRUPT_SHADOW, APM 15.21.5 */
+#define VMCB_INTR_SHADOW 1ULL
+
 /* np_control (offset 0x090) */
 #define NP_ENABLE (1ULL << 0)
 

@@ -73,8 +73,10 @@ void virt_flush_tlb(struct vcpu *vc)
 void virt_inject_exception(struct vcpu *vc, uint8_t vector, bool has_error,
 			   uint32_t error)
 {
-	injected = (struct virt_event){ vector, EVENT_EXCEPTION, has_error,
-					error };
+	injected = (struct virt_event){ .vector = vector,
+					.type = EVENT_EXCEPTION,
+					.has_error = has_error,
+					.error = error };
 }
 
 int mmio_emulate(struct vcpu *vc)

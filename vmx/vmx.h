@@ -104,5 +104,6 @@ void vmx_load_paging(struct vcpu *v, const struct paging_regs *guest,
 void vmx_flush_tlb(struct vcpu *v);
 /* regs.c: queue an event in the VM-entry interruption-information field. */
 void vmx_inject_event(struct vcpu *v, const struct virt_event *ev);
+bool vmx_take_event(struct vcpu *v, struct virt_event *ev);
 
 #endif

@@ -151,25 +151,57 @@ static void mmio_ctxt_init(struct vcpu *v, struct x86_emul_ctxt *c)
 	}
 }
 
-int mmio_emulate(struct vcpu *v)
+/* Runs v's instruction in c; mmio_emulate's contract. */
+static int mmio_run(struct vcpu *v, struct x86_emul_ctxt *c)
 {
-	struct x86_emul_ctxt c;
 	int r;
 
-	mmio_ctxt_init(v, &c);
-	r = x86_emulate(&c, &mmio_ops);
+	mmio_ctxt_init(v, c);
+	r = x86_emulate(c, &mmio_ops);
 	if (r == X86EMUL_UNHANDLEABLE)
 		return v->domain->state == DOMAIN_RUNNING ? -E_NOT_SUPP : -E_IO;
 	/* A fault in a REP string leaves rSI/rDI/rCX at the faulting element. */
-	memcpy(v->gprs, c.regs.gpr, sizeof(v->gprs));
+	memcpy(v->gprs, c->regs.gpr, sizeof(v->gprs));
 	if (r == X86EMUL_EXCEPTION) {
-		virt_inject_exception(v, c.exc.vector, c.exc.has_error_code,
-				      c.exc.error_code);
+		virt_inject_exception(v, c->exc.vector, c->exc.has_error_code,
+				      c->exc.error_code);
 		return 0;
 	}
-	virt_reg_write(v, VREG_RIP, c.regs.rip);
-	virt_reg_write(v, VREG_RFLAGS, c.regs.rflags);
+	virt_reg_write(v, VREG_RIP, c->regs.rip);
+	virt_reg_write(v, VREG_RFLAGS, c->regs.rflags);
 	return 0;
+}
+
+int mmio_emulate(struct vcpu *v)
+{
+	struct x86_emul_ctxt c;
+
+	return mmio_run(v, &c);
+}
+
+/* "66 0f 6f 00": c's instruction, or the bytes fetched when it did not
+ * decode. */
+static void mmio_insn_hex(const struct x86_emul_ctxt *c, char *buf, size_t size)
+{
+	size_t n = c->insn.length ? c->insn.length : c->insn_avail, i, at = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && i < X86_MAX_INSN_LEN; i++)
+		at += snprintf(buf + at, size - at, "%s%02x", i ? " " : "",
+			       c->insn_bytes[i]);
+}
+
+void mmio_fault(struct vcpu *v, const struct io_range *dev, gpa_t gpa)
+{
+	struct x86_emul_ctxt c;
+	char hex[3 * X86_MAX_INSN_LEN];
+
+	if (mmio_run(v, &c) != -E_NOT_SUPP)
+		return;
+	mmio_insn_hex(&c, hex, sizeof(hex));
+	domain_crash(v->domain, v, "MMIO to %s at 0x%llx: cannot emulate %s",
+		     dev->name, (unsigned long long)gpa,
+		     hex[0] ? hex : "the instruction");
 }
 
 int mmio_mem_linear(struct vcpu *v, const struct x86_insn *in, gva_t *la)

@@ -10,6 +10,7 @@
 #include <kernel/x86/decode.h>
 
 struct vcpu;
+struct io_range;
 
 /*
  * Emulates the instruction at v's CS:RIP, which accessed an MMIO range, a
@@ -20,6 +21,14 @@ struct vcpu;
  * crashed with that reason; -E_NOT_SUPP when the emulator cannot execute it.
  */
 int mmio_emulate(struct vcpu *v);
+
+/*
+ * Emulates v's instruction that accessed device dev at gpa (a nested
+ * fault, or the shadow's non-RAM path), as mmio_emulate; when the
+ * emulator cannot run it (SSE, x87, undecodable), crashes the domain with
+ * its bytes: "MMIO to testdev at 0xfe000000: cannot emulate 66 0f 6f 00".
+ */
+void mmio_fault(struct vcpu *v, const struct io_range *dev, gpa_t gpa);
 
 /*
  * The linear address of decoded instruction in's memory operand as v
