@@ -4,8 +4,9 @@
  * (labs 2 and 3); domain_run_all runs them all through the scheduler.
  *
  * A domain is built from its config: guest RAM in a p2m, its devices (COM1
- * UART, the port-0xf4 exit device), its kernel loaded through the p2m, the
- * backend's nested paging, then its vcpus.  A domain that cannot be built
+ * UART, the port-0xf4 exit device), its kernel loaded through the p2m, its
+ * nested tables (empty: kernel/mm/nested.c fills them on demand) and the
+ * backend's state, then its vcpus.  A domain that cannot be built
  * is reported and skipped; the others run.
  */
 #include <inc/boot_info.h>
@@ -117,6 +118,7 @@ static int domain_load(struct domain *d, struct guest_boot *gb, char *err,
 			  rd ? rd->size : 0, &mem, gb, err, errlen);
 }
 
+/* Sets up d's vcpus; vcpu 0 starts as gb says (NULL: at RESET). */
 static int domain_init_vcpus(struct domain *d, const struct guest_boot *gb)
 {
 	int i, r;
@@ -135,7 +137,8 @@ static int domain_init_vcpus(struct domain *d, const struct guest_boot *gb)
 			return r;
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 	}
-	vcpu_set_boot(&d->vcpus[0], gb);
+	if (gb)
+		vcpu_set_boot(&d->vcpus[0], gb);
 	return 0;
 }
 
@@ -160,8 +163,63 @@ static int domain_paging(struct domain *d)
 	return shadow_domain_init(d, limit, c->type == DOMAIN_TE);
 }
 
-/* Builds d from its config; "reason" in err on failure. */
-static int domain_build(struct domain *d, char *err, size_t errlen)
+/* Pages as "12.5 MiB" in buf; returns buf. */
+static const char *domain_mib(char *buf, size_t len, size_t pages)
+{
+	uint64_t tenths = ((uint64_t)pages * PAGE_SIZE * 10 + MiB / 2) / MiB;
+
+	snprintf(buf, len, "%llu.%llu MiB", (unsigned long long)(tenths / 10),
+		 (unsigned long long)(tenths % 10));
+	return buf;
+}
+
+/* Host memory a domain may still take, in pages. */
+static size_t domain_host_free(void)
+{
+	size_t n = page_free_count();
+
+	return n > P2M_HOST_RESERVE_PAGES ? n - P2M_HOST_RESERVE_PAGES : 0;
+}
+
+/*
+ * Gives d its guest RAM (lab 5: populated now or at the first touch, as
+ * the config's populate says); refused with how much the host has free.
+ */
+static int domain_memory(struct domain *d, char *err, size_t errlen)
+{
+	const struct domain_config *c = d->config;
+	size_t free = domain_host_free();
+	char mib[24];
+	int r;
+
+	r = p2m_init(&d->p2m, c->memory_mib * MiB,
+		     c->populate == POPULATE_EAGER);
+	if (r < 0)
+		snprintf(err, errlen, "memory: %llu MiB asked, %s free%s",
+			 (unsigned long long)c->memory_mib,
+			 domain_mib(mib, sizeof(mib), free),
+			 c->populate == POPULATE_EAGER ?
+				 " (populate \"eager\")" :
+				 "");
+	return r;
+}
+
+void domain_crash_no_mem(struct domain *d, struct vcpu *v, gpa_t gpa)
+{
+	char used[24], free[24];
+
+	domain_crash(d, v, "out of host memory at 0x%llx (host %s, %s free)",
+		     (unsigned long long)gpa,
+		     domain_mib(used, sizeof(used), d->p2m.populated),
+		     domain_mib(free, sizeof(free), domain_host_free()));
+}
+
+/*
+ * Builds d from its config, loading its image when load is set (else
+ * memory, devices and vcpus are left as they come: the destination of a
+ * migration); "reason" in err on failure.
+ */
+static int domain_build(struct domain *d, bool load, char *err, size_t errlen)
 {
 	const struct domain_config *c = d->config;
 	struct guest_boot gb;
@@ -181,25 +239,26 @@ static int domain_build(struct domain *d, char *err, size_t errlen)
 			 "this CPU lacks (type \"te\" runs anywhere)");
 		return -E_NOT_SUPP;
 	}
-	r = p2m_init(&d->p2m, c->memory_mib * MiB, true);
-	if (r == 0)
-		r = uart_init(d, &d->uart, UART_COM1_BASE);
+	r = domain_memory(d, err, errlen);
+	if (r < 0)
+		return r;
+	r = uart_init(d, &d->uart, UART_COM1_BASE);
 	if (r == 0)
 		r = debugexit_init(d);
 	if (r == 0 && c->testdev)
 		r = testdev_init(d, &d->testdev);
 	if (r < 0) {
-		snprintf(err, errlen,
-			 "%llu MiB of guest memory and devices: %s",
-			 (unsigned long long)c->memory_mib, error_name(r));
+		snprintf(err, errlen, "devices: %s", error_name(r));
 		return r;
 	}
-	r = domain_load(d, &gb, err, errlen);
+	r = load ? domain_load(d, &gb, err, errlen) : 0;
 	if (r < 0)
 		return r;
 	r = domain_paging(d);
-	if (r == 0 && d->paging == PAGING_SHADOW && gb.mode == BOOT_MODE_REAL &&
-	    d->ops->shadow_pe_only) {
+	if (r == 0 && d->paging == PAGING_NESTED)
+		r = nested_init(d, d->ops->nested);
+	if (r == 0 && load && d->paging == PAGING_SHADOW &&
+	    gb.mode == BOOT_MODE_REAL && d->ops->shadow_pe_only) {
 		snprintf(err, errlen,
 			 "paging \"shadow\": %s runs a real-mode guest "
 			 "(boot_mode \"real\") only with paging \"nested\"",
@@ -209,7 +268,7 @@ static int domain_build(struct domain *d, char *err, size_t errlen)
 	if (r == 0)
 		r = virt_domain_init(d);
 	if (r == 0)
-		r = domain_init_vcpus(d, &gb);
+		r = domain_init_vcpus(d, load ? &gb : NULL);
 	if (r < 0)
 		snprintf(err, errlen, "%s setup: %s", d->ops->name,
 			 error_name(r));
@@ -237,7 +296,7 @@ static bool domain_start(struct domain *d)
 {
 	char err[160];
 
-	if (domain_build(d, err, sizeof(err)) == 0) {
+	if (domain_build(d, true, err, sizeof(err)) == 0) {
 		cprintf("domain %s: started (%llu MiB, %d vcpu%s)\n", d->name,
 			(unsigned long long)d->config->memory_mib, d->nvcpus,
 			d->nvcpus == 1 ? "" : "s");
@@ -256,20 +315,52 @@ static bool domain_start(struct domain *d)
 	return false;
 }
 
-struct domain *domain_create(const struct domain_config *c,
-			     const struct boot_info *bi)
+/* A slot neither in use nor holding a result; NULL when all are. */
+static struct domain *domain_slot(void)
 {
 	int id;
 
 	for (id = 0; id < DOMAIN_MAX; id++)
 		if (domains[id].state == DOMAIN_FREE && !domains[id].name[0])
-			break;
-	if (id == DOMAIN_MAX) {
+			return &domains[id];
+	return NULL;
+}
+
+struct domain *domain_create(const struct domain_config *c,
+			     const struct boot_info *bi)
+{
+	struct domain *d = domain_slot();
+
+	if (!d) {
 		cprintf("%s: more than %d domains\n", c->file, DOMAIN_MAX);
 		return NULL;
 	}
-	domain_reset(&domains[id], id, c, bi, 0);
-	return domain_start(&domains[id]) ? &domains[id] : NULL;
+	domain_reset(d, (int)(d - domains), c, bi, 0);
+	return domain_start(d) ? d : NULL;
+}
+
+struct domain *domain_create_empty(const struct domain_config *c,
+				   const struct boot_info *bi, const char *name,
+				   char *err, size_t errlen)
+{
+	struct domain *d = domain_slot();
+
+	if (!d) {
+		snprintf(err, errlen, "more than %d domains", DOMAIN_MAX);
+		return NULL;
+	}
+	domain_reset(d, (int)(d - domains), c, bi, 0);
+	strlcpy(d->name, name, sizeof(d->name));
+	if (domain_build(d, false, err, errlen) == 0)
+		return d;
+	domain_release(d);
+	return NULL;
+}
+
+void domain_release(struct domain *d)
+{
+	domain_destroy(d);
+	memset(d, 0, sizeof(*d));
 }
 
 static void domain_stop_vcpus(struct domain *d)
@@ -307,6 +398,7 @@ void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
 	if (v)
 		virt_dump(v);
 	shadow_print(d);
+	nested_print(d);
 	result_printf("domain %s: crashed (%s)\n", d->name, d->crash_reason);
 }
 
@@ -321,7 +413,12 @@ void domain_destroy(struct domain *d)
 	}
 	if (d->ops)
 		virt_domain_destroy(d);
+	nested_destroy(d);
 	shadow_domain_destroy(d);
+	if (d->p2m.entries) {
+		d->host_pages = d->p2m.populated;
+		d->host_peak = d->p2m.peak;
+	}
 	p2m_destroy(&d->p2m);
 	d->nvcpus = 0;
 }
@@ -375,18 +472,28 @@ static bool domain_create_file(const struct boot_info *bi,
 
 static void domain_summary(const struct domain *d)
 {
-	char paging[40] = "nested paging";
+	const struct nested_stats *ns = &d->nested.stats;
+	char paging[48], host[24], peak[24];
+	char mem[120];
+	bool live = d->p2m.entries;
 
+	snprintf(paging, sizeof(paging), "nested paging, 4K %zu 2M %zu 1G %zu",
+		 ns->pages_4k, ns->pages_2m, ns->pages_1g);
 	if (d->paging == PAGING_SHADOW)
 		snprintf(paging, sizeof(paging), "shadow paging, peak %u pages",
 			 d->shadow.peak);
+	snprintf(mem, sizeof(mem), "%s, host %s peak %s", paging,
+		 domain_mib(host, sizeof(host),
+			    live ? d->p2m.populated : d->host_pages),
+		 domain_mib(peak, sizeof(peak),
+			    live ? d->p2m.peak : d->host_peak));
 	if (d->state == DOMAIN_EXITED)
 		cprintf("summary: %s exited %d after %llu exits (%s)\n",
 			d->name, d->exit_status,
-			(unsigned long long)d->vcpus[0].nexits, paging);
+			(unsigned long long)d->vcpus[0].nexits, mem);
 	else
 		cprintf("summary: %s crashed: %s (%s)\n", d->name,
-			d->crash_reason, paging);
+			d->crash_reason, mem);
 }
 
 int domain_run_all(const struct boot_info *bi)

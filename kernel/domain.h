@@ -83,6 +83,8 @@ struct domain {
 	char crash_reason[96]; /* valid when DOMAIN_CRASHED */
 	int restarts;
 	struct p2m p2m;
+	/* Host pages its guest RAM held when it ended, and at most. */
+	size_t host_pages, host_peak;
 	enum paging_mode paging;     /* nested or shadow, never DEFAULT */
 	struct nested_domain nested; /* lab 5: when paging is nested */
 	struct shadow_domain shadow;
@@ -110,6 +112,19 @@ struct domain {
 struct domain *domain_create(const struct domain_config *c,
 			     const struct boot_info *bi);
 
+/*
+ * Creates domain name from config c with its memory, devices, nested
+ * root and vcpus, but loads nothing into them: the destination of a
+ * migration or restore (kernel/migrate.c), which sets every frame and
+ * register.  Returns it, or NULL with the reason in err (nothing kept).
+ */
+struct domain *domain_create_empty(const struct domain_config *c,
+				   const struct boot_info *bi, const char *name,
+				   char *err, size_t errlen);
+
+/* Destroys d and frees its slot, leaving no result or summary. */
+void domain_release(struct domain *d);
+
 /* Ends d with the exit status the guest reported. */
 void domain_exit(struct domain *d, int status);
 
@@ -120,8 +135,15 @@ void domain_exit(struct domain *d, int status);
 void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Frees d's memory and backend state; its name and result stay. */
+/* Frees d's memory and backend state; its name, result and host memory
+ * figures stay. */
 void domain_destroy(struct domain *d);
+
+/*
+ * Crashes d because populating guest-physical gpa found the host out of
+ * memory (p2m_populate's -E_NO_MEM), naming gpa and d's host usage.
+ */
+void domain_crash_no_mem(struct domain *d, struct vcpu *v, gpa_t gpa);
 
 /* After d exited or crashed: frees it or applies its on_crash action. */
 void domain_reap(struct domain *d);

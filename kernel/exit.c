@@ -5,7 +5,8 @@
  * calls the one handler for its kind through a const table.  Handlers
  * emulate the instruction and skip it, inject the fault the guest's own
  * CPU would have raised, or crash the domain.  Nothing a guest does may
- * panic the hypervisor.  Under shadow paging (lab 4) the guest's #PF,
+ * panic the hypervisor.  Nested faults go to kernel/mm/nested.c (lab 5).
+ * Under shadow paging (lab 4) the guest's #PF,
  * INVLPG and its CR3 accesses come here too, for kernel/mm/shadow.c.
  */
 #include <inc/x86.h>
@@ -17,6 +18,7 @@
 #include <kernel/bench.h>
 #include <kernel/cpuid.h>
 #include <kernel/msr.h>
+#include <pv/hypercall.h>
 
 typedef void (*exit_handler_fn)(struct vcpu *v);
 
@@ -148,16 +150,6 @@ static void exit_hlt(struct vcpu *v)
 			     v->id);
 	else
 		v->state = VCPU_HALTED;
-}
-
-/* Xen's ENOSYS: a guest-visible value, not one of the -E_* codes. */
-#define HYPERCALL_ENOSYS 38
-
-/* No hypercalls before lab 6: every number fails with -ENOSYS, as in Xen. */
-static void exit_hypercall(struct vcpu *v)
-{
-	*gpr(v, GPR_RAX) = (uint64_t)-HYPERCALL_ENOSYS;
-	vcpu_skip_insn(v);
 }
 
 /* A new CR0 value, checked as MOV to CR0 would (SDM 3A 2.5, APM 2 3.1.1). */
@@ -353,10 +345,10 @@ static const exit_handler_fn exit_handlers[EXIT_NKINDS] = {
 	[EXIT_MSR_READ] = exit_msr_read,
 	[EXIT_MSR_WRITE] = exit_msr_write,
 	[EXIT_HLT] = exit_hlt,
-	[EXIT_HYPERCALL] = exit_hypercall,
+	[EXIT_HYPERCALL] = hypercall_dispatch, /* pv/hypercall.c */
 	[EXIT_CR_ACCESS] = exit_cr_access,
 	[EXIT_SHUTDOWN] = exit_shutdown,
-	[EXIT_GPA_FAULT] = exit_gpa_fault,
+	[EXIT_GPA_FAULT] = nested_fault,
 	[EXIT_PAGE_FAULT] = exit_page_fault,
 	[EXIT_INVLPG] = exit_invlpg,
 	[EXIT_INTR] = exit_intr,

@@ -10,8 +10,9 @@ struct vcpu;
 void exit_dispatch(struct vcpu *v);
 
 /*
- * The guest accessed guest-physical v->exit.gpa, which no RAM backs: an
- * emulated device's range is emulated, anything else crashes the domain.
+ * The guest accessed guest-physical v->exit.gpa, which no RAM or ROM
+ * backs (nested_fault, shadow paging): an emulated device's range is
+ * emulated, anything else crashes the domain.
  */
 void exit_gpa_fault(struct vcpu *v);
 

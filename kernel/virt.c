@@ -88,7 +88,8 @@ int virt_domain_init(struct domain *d)
 
 void virt_domain_destroy(struct domain *d)
 {
-	d->ops->domain_destroy(d);
+	if (d->ops->domain_destroy)
+		d->ops->domain_destroy(d);
 }
 
 int virt_vcpu_init(struct vcpu *v)
@@ -135,6 +136,11 @@ void virt_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in)
 void virt_inject_event(struct vcpu *v, const struct virt_event *ev)
 {
 	v->domain->ops->inject_event(v, ev);
+}
+
+bool virt_take_event(struct vcpu *v, struct virt_event *ev)
+{
+	return v->domain->ops->take_event(v, ev);
 }
 
 void virt_set_paging_root(struct vcpu *v, hpa_t root)
@@ -196,7 +202,10 @@ void virt_vcpu_reset(struct vcpu *v)
 void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 			   uint32_t error)
 {
-	struct virt_event ev = { vector, EVENT_EXCEPTION, has_error, error };
+	struct virt_event ev = { .vector = vector,
+				 .type = EVENT_EXCEPTION,
+				 .has_error = has_error,
+				 .error = error };
 
 	virt_inject_event(v, &ev);
 }

@@ -128,6 +128,9 @@ struct virt_event {
 	enum event_type type;
 	bool has_error;
 	uint32_t error;
+	/* VT-x, software interrupts and exceptions: the instruction's
+	 * length (0: the last exit's, v->exit.insn_len) */
+	uint8_t insn_len;
 };
 
 /* Decoded fields of the last exit. */
@@ -203,7 +206,7 @@ struct virt_ops {
 	/* Sets up d's backend state (its nested root is d->nested.root,
 	 * allocated by the core); 0 or -E_*. */
 	int (*domain_init)(struct domain *d);
-	void (*domain_destroy)(struct domain *d);
+	void (*domain_destroy)(struct domain *d); /* NULL: nothing to free */
 	/* Allocates and initializes v's control structure; 0 or -E_*. */
 	int (*vcpu_init)(struct vcpu *v);
 	void (*vcpu_destroy)(struct vcpu *v);

@@ -96,13 +96,25 @@ static enum exit_kind svm_decode_cr(struct vcpu *v, unsigned cr, bool write,
 	return EXIT_CR_ACCESS;
 }
 
+/*
+ * #NPF (APM 15.25.6): EXITINFO1 has a #PF error code and says whether the
+ * access was to the final guest-physical address or to a guest page table
+ * on the walk; EXITINFO2 is the GPA.  SVM gives no linear address, nor
+ * the entry's rights: a permission fault denied the access it names.
+ */
 static enum exit_kind svm_decode_npf(struct vcpu *v, uint64_t info1,
 				     uint64_t info2)
 {
-	v->exit.gpa.gpa = info2;
-	v->exit.gpa.present = info1 & NPF_P;
-	v->exit.gpa.write = info1 & NPF_W;
-	v->exit.gpa.fetch = info1 & NPF_ID;
+	struct exit_gpa_fault *f = &v->exit.gpa;
+
+	f->gpa = info2;
+	f->present = info1 & NPF_P;
+	f->write = info1 & NPF_W;
+	f->fetch = info1 & NPF_ID;
+	f->walk = info1 & NPF_WALK;
+	if (f->present)
+		f->perm = P2M_R | (f->write ? 0 : P2M_W) |
+			  (f->fetch ? 0 : P2M_X);
 	return EXIT_GPA_FAULT;
 }
 

@@ -1,34 +1,58 @@
 /*
- * npt.c - nested page tables (AMD APM vol. 2, 15.25 "Nested Paging"),
- * lab 3.  vmx/ept.c mirrors it.
+ * npt.c - the entry format of nested page tables (AMD APM vol. 2, 15.25
+ * "Nested Paging"; the long-mode entries of 5.3.3 "4-Kbyte Page
+ * Translation" and 5.3.4 "2-Mbyte Page Translation"), labs 3 and 5.
+ * vmx/ept.c mirrors it.
  *
- * The nested tables have the ordinary long-mode format and translate
- * guest-physical to host-physical addresses.  They are built once from the
- * domain's p2m and map exactly its frames: any other guest-physical access
- * is a #NPF, which the core turns into MMIO emulation or a crash of that
- * domain.  Every level carries U=1: the CPU treats nested walks as user
- * accesses (APM 15.25.5).
+ * Nested tables have the ordinary long-mode format and translate
+ * guest-physical to host-physical addresses; kernel/mm/nested.c builds
+ * and fills them, and only encodes entries here.  Every level carries
+ * U=1: the CPU treats nested walks as user accesses (APM 15.25.5).  NX
+ * takes effect only with the host's EFER.NXE at VMRUN, which hvlab sets
+ * at boot (kernel/mm/vm_boot.c).
  */
 #include <inc/mmu.h>
+#include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <svm/svm.h>
 
-#define NPT_PERM (PTE_P | PTE_W | PTE_U)
-
-int npt_build(struct domain *d)
+static uint64_t npt_table(hpa_t pa)
 {
 #if SOL >= 3
-	return p2m_build_tables(&d->p2m, &d->arch.svm.npt_root, NPT_PERM,
-				NPT_PERM);
+	return pa | PTE_P | PTE_W | PTE_U;
 #else
 	/* LAB 3: your code here */
-	panic("npt_build: not implemented");
+	panic("npt_table: not implemented");
 #endif
 }
 
-void npt_destroy(struct domain *d)
+static uint64_t npt_leaf(hpa_t pa, unsigned perm, int level)
 {
-	p2m_free_tables(d->arch.svm.npt_root);
-	d->arch.svm.npt_root = 0;
+#if SOL >= 3
+	uint64_t e = pa | PTE_P | PTE_U;
+
+	if (perm & P2M_W)
+		e |= PTE_W;
+	if (!(perm & P2M_X))
+		e |= PTE_NX;
+	if (level > 1)
+		e |= PTE_PS;
+	return e;
+#else
+	/* LAB 3: your code here */
+	panic("npt_leaf: not implemented");
+#endif
 }
+
+/* 2 MiB pages always; 1 GiB with CPUID 0x80000001 EDX.Page1GB. */
+static int npt_max_level(void)
+{
+	return svm_caps.page1gb ? 3 : 2;
+}
+
+const struct nested_format npt_format = {
+	.table = npt_table,
+	.leaf = npt_leaf,
+	.max_level = npt_max_level,
+};

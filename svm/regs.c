@@ -49,6 +49,8 @@ uint64_t svm_reg_read(struct vcpu *v, enum vreg r)
 
 	if (r == VREG_CPL)
 		return vmcb->save.cpl;
+	if (r == VREG_INTR_SHADOW)
+		return vmcb->control.interrupt_shadow & VMCB_INTR_SHADOW;
 	if (r == VREG_EFER)
 		return (vmcb->save.efer & ~EFER_SVME) |
 		       (v->arch.svm.efer_lme ? EFER_LME : 0);
@@ -74,6 +76,10 @@ void svm_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 
 	if (r == VREG_CPL) {
 		vmcb->save.cpl = (uint8_t)val;
+		return;
+	}
+	if (r == VREG_INTR_SHADOW) {
+		vmcb->control.interrupt_shadow = val ? VMCB_INTR_SHADOW : 0;
 		return;
 	}
 	if (r == VREG_EFER) {
@@ -128,6 +134,23 @@ void svm_inject_event(struct vcpu *v, const struct virt_event *ev)
 	if (ev->has_error)
 		e |= EVENTINJ_EV | ((uint64_t)ev->error << 32);
 	v->arch.svm.vmcb->control.eventinj = e;
+}
+
+/* The inverse of svm_inject_event: what EVENTINJ holds, then cleared. */
+bool svm_take_event(struct vcpu *v, struct virt_event *ev)
+{
+	struct vmcb_control *c = &v->arch.svm.vmcb->control;
+
+	if (!(c->eventinj & EVENTINJ_V))
+		return false;
+	*ev = (struct virt_event){
+		.vector = c->eventinj & EVENTINJ_VECTOR_MASK,
+		.type = (c->eventinj >> EVENTINJ_TYPE_SHIFT) & 7,
+		.has_error = c->eventinj & EVENTINJ_EV,
+		.error = (uint32_t)(c->eventinj >> 32),
+	};
+	c->eventinj = 0;
+	return true;
 }
 
 void svm_set_paging_root(struct vcpu *v, hpa_t root)

@@ -12,9 +12,10 @@
 #include <svm/svm.h>
 #include <svm/vmcb.h>
 
-#define CPUID_EXT_SVM  (1u << 2) /* 0x80000001 ECX */
-#define SVM_FEAT_NPT   (1u << 0) /* 0x8000000A EDX */
-#define SVM_FEAT_NRIPS (1u << 3)
+#define CPUID_EXT_SVM	  (1u << 2) /* 0x80000001 ECX */
+#define SVM_FEAT_NPT	  (1u << 0) /* 0x8000000A EDX */
+#define SVM_FEAT_NRIPS	  (1u << 3)
+#define CPUID_EXT_PAGE1GB (1u << 26) /* 0x80000001 EDX */
 
 struct svm_caps svm_caps;
 
@@ -70,14 +71,7 @@ static int svm_domain_init(struct domain *d)
 	d->arch.svm.asid = (uint32_t)d->id + 1;
 	if (d->arch.svm.asid >= svm_caps.nasids)
 		return -E_RANGE;
-	if (d->paging == PAGING_SHADOW)
-		return 0;
-	return npt_build(d);
-}
-
-static void svm_domain_destroy(struct domain *d)
-{
-	npt_destroy(d);
+	return 0;
 }
 
 static int svm_vcpu_init(struct vcpu *v)
@@ -132,7 +126,7 @@ static void svm_inject_interrupt(struct vcpu *v, struct vmcb *vmcb)
 
 	if ((vmcb->control.eventinj & EVENTINJ_V) ||
 	    !(vmcb->save.rflags & X86_FLAGS_IF) ||
-	    (vmcb->control.interrupt_shadow & 1))
+	    (vmcb->control.interrupt_shadow & VMCB_INTR_SHADOW))
 		return;
 	vec = vlapic_take_interrupt(v);
 	if (vec >= 0)
@@ -176,9 +170,9 @@ static void svm_vcpu_run(struct vcpu *v)
 
 static const struct virt_ops svm_ops = {
 	.name = "svm",
+	.nested = &npt_format,
 	.cpu_enable = svm_cpu_enable,
 	.domain_init = svm_domain_init,
-	.domain_destroy = svm_domain_destroy,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_destroy = svm_vcpu_destroy,
 	.vcpu_run = svm_vcpu_run,
@@ -187,6 +181,7 @@ static const struct virt_ops svm_ops = {
 	.seg_read = svm_seg_read,
 	.seg_write = svm_seg_write,
 	.inject_event = svm_inject_event,
+	.take_event = svm_take_event,
 	.set_paging_root = svm_set_paging_root,
 	.load_paging = svm_load_paging,
 	.flush_tlb = svm_flush_tlb,
@@ -215,6 +210,7 @@ const struct virt_ops *svm_probe(void)
 	svm_caps.npt = r.edx & SVM_FEAT_NPT;
 	svm_caps.nrips = r.edx & SVM_FEAT_NRIPS;
 	svm_caps.nasids = r.ebx;
+	svm_caps.page1gb = cpuid(0x80000001, 0).edx & CPUID_EXT_PAGE1GB;
 	if (!svm_caps.npt) {
 		cprintf("svm: no nested paging (CPUID 0x8000000A EDX[0])\n");
 		return NULL;

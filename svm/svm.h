@@ -22,14 +22,14 @@ struct svm_vcpu {
 };
 
 struct svm_domain {
-	hpa_t npt_root; /* nested PML4, built from the p2m */
-	uint32_t asid;	/* never 0: ASID 0 is the host's */
+	uint32_t asid; /* never 0: ASID 0 is the host's */
 };
 
 /* What the CPU offers (svm.c, filled by svm_probe). */
 struct svm_caps {
 	bool nrips;	 /* CPUID 0x8000000A EDX[3]: nRIP saved on exit */
 	bool npt;	 /* EDX[0] */
+	bool page1gb;	 /* CPUID 0x80000001 EDX[26]: 1 GiB pages */
 	uint32_t nasids; /* EBX */
 };
 extern struct svm_caps svm_caps;
@@ -49,10 +49,8 @@ void vmcb_init(struct vcpu *v);
 /* vmcb.c: print v's VMCB control and save areas and its GPRs (for panics). */
 void vmcb_dump(struct vcpu *v);
 
-/* npt.c: nested page tables mapping exactly the domain's p2m; 0 or -E_*. */
-int npt_build(struct domain *d);
-/* npt.c: free the nested page tables (none built: no-op). */
-void npt_destroy(struct domain *d);
+/* npt.c: the nested tables' entry format (kernel/mm/nested.h). */
+extern const struct nested_format npt_format;
 
 /* exit.c: decode v's VMCB exit into v->exit. */
 void svm_exit_decode(struct vcpu *v);
@@ -67,7 +65,8 @@ void svm_set_paging_root(struct vcpu *v, hpa_t root);
 void svm_load_paging(struct vcpu *v, const struct paging_regs *guest,
 		     const struct paging_regs *hw);
 void svm_flush_tlb(struct vcpu *v);
-/* regs.c: queue an event in EVENTINJ. */
+/* regs.c: queue an event in EVENTINJ, take it back (migration). */
 void svm_inject_event(struct vcpu *v, const struct virt_event *ev);
+bool svm_take_event(struct vcpu *v, struct virt_event *ev);
 
 #endif

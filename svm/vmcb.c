@@ -53,7 +53,7 @@ static void vmcb_init_control(struct vcpu *v, struct vmcb_control *c)
 	c->msrpm_base_pa = vmcb_msrpm_pa;
 	c->guest_asid = v->domain->arch.svm.asid;
 	c->int_ctl = V_INTR_MASKING;
-	c->n_cr3 = v->domain->arch.svm.npt_root;
+	c->n_cr3 = v->domain->nested.root;
 	c->np_control = NP_ENABLE;
 #else
 	/* LAB 3: your code here */

@@ -169,6 +169,9 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 /* int_ctl (offset 0x060) */
 #define V_INTR_MASKING (1u << 24)
 
+/* interrupt_shadow (offset 0x068): INTERRUPT_SHADOW, APM 15.21.5 */
+#define VMCB_INTR_SHADOW 1ULL
+
 /* np_control (offset 0x090) */
 #define NP_ENABLE (1ULL << 0)
 
@@ -226,8 +229,10 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 #define EXITINFO1_CR_GPR 0xfULL	      /* MOV's general register */
 
 /* #NPF EXITINFO1: a page-fault error code (APM 15.25.6) */
-#define NPF_P  (1ULL << 0)
-#define NPF_W  (1ULL << 1)
-#define NPF_ID (1ULL << 4)
+#define NPF_P	  (1ULL << 0)
+#define NPF_W	  (1ULL << 1)
+#define NPF_ID	  (1ULL << 4)
+#define NPF_FINAL (1ULL << 32) /* translating the access's final GPA */
+#define NPF_WALK  (1ULL << 33) /* reading or writing a guest page table */
 
 #endif

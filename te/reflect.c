@@ -105,8 +105,12 @@ bool te_deliver(struct vcpu *v)
 	if (t->event_valid) {
 		t->event_valid = false;
 		if (!te_gate_allows(v, &ev))
-			ev = (struct virt_event){ T_GP, EVENT_EXCEPTION, true,
-						  ev.vector * 8u + 2 };
+			ev = (struct virt_event){
+				.vector = T_GP,
+				.type = EVENT_EXCEPTION,
+				.has_error = true,
+				.error = ev.vector * 8u + 2,
+			};
 		if (te_reflect(v, ev.vector, ev.has_error, ev.error))
 			return true;
 		cprintf("te: %s: cannot deliver vector %u: no usable gate or "

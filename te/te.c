@@ -206,11 +206,12 @@ static void te_vcpu_run(struct vcpu *v)
 	}
 }
 
+/* te emulates STI and MOV SS without an interrupt shadow: it reads 0. */
 static uint64_t te_reg_read(struct vcpu *v, enum vreg r)
 {
 	if ((unsigned)r >= VREG_COUNT)
 		panic("te_reg_read: register %d", r);
-	return v->arch.te.vregs[r];
+	return r == VREG_INTR_SHADOW ? 0 : v->arch.te.vregs[r];
 }
 
 static void te_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
@@ -245,6 +246,15 @@ static void te_inject_event(struct vcpu *v, const struct virt_event *ev)
 	v->arch.te.event = *ev;
 	v->arch.te.event_valid = true;
 	v->arch.te.event_seen = true;
+}
+
+static bool te_take_event(struct vcpu *v, struct virt_event *ev)
+{
+	if (!v->arch.te.event_valid)
+		return false;
+	*ev = v->arch.te.event;
+	v->arch.te.event_valid = false;
+	return true;
 }
 
 /* No nested paging: the CPU walks the shadow root alone. */
@@ -319,6 +329,7 @@ static const struct virt_ops te_virt_ops = {
 	.seg_read = te_seg_read,
 	.seg_write = te_seg_write,
 	.inject_event = te_inject_event,
+	.take_event = te_take_event,
 	.set_paging_root = te_set_paging_root,
 	.load_paging = te_load_paging,
 	.flush_tlb = te_flush_tlb,

@@ -76,6 +76,7 @@ Test(config, defaults)
 	cr_expect_eq(cfg.paging, PAGING_DEFAULT);
 	cr_expect_eq(cfg.shadow_pages, 0);
 	cr_expect_not(cfg.testdev);
+	cr_expect_eq(cfg.populate, POPULATE_DEMAND);
 	cr_expect_not(cfg.has_kernel_addr);
 	cr_expect_eq(cfg.ramdisk.path[0], '\0');
 	cr_expect_eq(cfg.ndisks, 0);
@@ -180,6 +181,62 @@ Test(config, paging_errors)
 	expect_reject("type = \"te\"\n" MINIMAL "paging = \"nested\"\n",
 		      "domains/t.cfg:4: paging \"nested\": a te domain has no "
 		      "hardware paging (only \"shadow\")");
+}
+
+Test(config, migration)
+{
+	cr_assert_eq(parse(MINIMAL), 0, "%s", err);
+	cr_expect_eq(cfg.migrate_after, 0);
+	cr_expect_eq(cfg.save_after, 0);
+	cr_assert_eq(parse(MINIMAL "migrate_after = 2\nsave_after = 3600\n"), 0,
+		     "%s", err);
+	cr_expect_eq(cfg.migrate_after, 2);
+	cr_expect_eq(cfg.save_after, 3600);
+	cr_assert_eq(parse(MINIMAL "paging = \"nested\"\nsave_after = 0\n"), 0,
+		     "%s", err);
+	cr_assert_eq(parse(MINIMAL "type = \"te\"\nsave_after = 0\n"), 0, "%s",
+		     err);
+}
+
+Test(config, migration_errors)
+{
+	expect_reject(MINIMAL "migrate_after = 3601\n",
+		      "domains/t.cfg:3: migrate_after: 3601 s out of range "
+		      "0..3600");
+	expect_reject(MINIMAL "save_after = \"2\"\n",
+		      "domains/t.cfg:3: save_after: expected a number, got a "
+		      "string");
+	expect_reject(MINIMAL "migrate_after = 1\nmigrate_after = 2\n",
+		      "domains/t.cfg:4: duplicate key \"migrate_after\" (first "
+		      "set on line 3)");
+	/* The line is the key's, whichever key comes first. */
+	expect_reject(MINIMAL "migrate_after = 2\n\ntype = \"te\"\n",
+		      "domains/t.cfg:3: migrate_after: only an hvm domain with "
+		      "paging \"nested\" can be moved, not a te domain");
+	expect_reject("save_after = 1\npaging = \"shadow\"\n" MINIMAL,
+		      "domains/t.cfg:1: save_after: only an hvm domain with "
+		      "paging \"nested\" can be moved, not one with paging "
+		      "\"shadow\"");
+	expect_reject(MINIMAL "type = \"pv\"\nsave_after = 5\n",
+		      "domains/t.cfg:4: save_after: only an hvm domain with "
+		      "paging \"nested\" can be moved, not a pv domain");
+}
+
+Test(config, populate)
+{
+	cr_assert_eq(parse(MINIMAL "populate = \"eager\"\n"), 0, "%s", err);
+	cr_expect_eq(cfg.populate, POPULATE_EAGER);
+	cr_assert_eq(parse(MINIMAL "populate = \"demand\"\n"), 0, "%s", err);
+	cr_expect_eq(cfg.populate, POPULATE_DEMAND);
+	expect_reject(MINIMAL "\npopulate = \"lazy\"\n",
+		      "domains/t.cfg:4: populate: \"lazy\" is not one of "
+		      "demand, eager");
+	expect_reject(MINIMAL "populate = 1\n",
+		      "domains/t.cfg:3: populate: expected a string, got a "
+		      "number");
+	expect_reject(MINIMAL "populate = \"eager\"\npopulate = \"eager\"\n",
+		      "domains/t.cfg:4: duplicate key \"populate\" (first set "
+		      "on line 3)");
 }
 
 Test(config, unknown_and_duplicate_keys)

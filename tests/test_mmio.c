@@ -83,6 +83,12 @@ void domain_crash(struct domain *d, struct vcpu *vc, const char *fmt, ...)
 	d->state = DOMAIN_CRASHED;
 }
 
+void domain_crash_no_mem(struct domain *d, struct vcpu *vc, gpa_t gpa)
+{
+	domain_crash(d, vc, "out of host memory at 0x%llx",
+		     (unsigned long long)gpa);
+}
+
 /* Every port but PORT_BAD: reads give 0x41, 0x42, ...; writes are recorded. */
 static int test_port(struct domain *d, void *opaque, uint64_t port,
 		     unsigned size, bool write, uint64_t *val)

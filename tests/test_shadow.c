@@ -73,8 +73,10 @@ void virt_flush_tlb(struct vcpu *vc)
 void virt_inject_exception(struct vcpu *vc, uint8_t vector, bool has_error,
 			   uint32_t error)
 {
-	injected = (struct virt_event){ vector, EVENT_EXCEPTION, has_error,
-					error };
+	injected = (struct virt_event){ .vector = vector,
+					.type = EVENT_EXCEPTION,
+					.has_error = has_error,
+					.error = error };
 }
 
 int mmio_emulate(struct vcpu *vc)
@@ -89,6 +91,12 @@ void exit_gpa_fault(struct vcpu *vc)
 }
 
 void domain_crash(struct domain *d, struct vcpu *vc, const char *fmt, ...)
+{
+	crashes++;
+	d->state = DOMAIN_CRASHED;
+}
+
+void domain_crash_no_mem(struct domain *d, struct vcpu *vc, gpa_t gpa)
 {
 	crashes++;
 	d->state = DOMAIN_CRASHED;

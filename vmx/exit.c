@@ -75,13 +75,30 @@ static enum exit_kind vmx_decode_cr(struct vcpu *v, uint64_t qual)
 	}
 }
 
-/* Table 28-7: bits 3-5 are the permissions the translation granted. */
-static enum exit_kind vmx_decode_ept(struct vcpu *v, uint64_t qual)
+/*
+ * An EPT violation (28.2.1 table 28-7 "Exit Qualification for EPT
+ * Violations": bits 0-2 the access, 3-5 the rights the entries granted,
+ * 7 the linear address valid, 8 with it: the access's final address
+ * rather than a guest page table), or a misconfiguration (no
+ * qualification): the GPA is in the VMCS for both (28.2.5).
+ */
+static enum exit_kind vmx_decode_ept(struct vcpu *v, uint64_t reason,
+				     uint64_t qual)
 {
-	v->exit.gpa.gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
-	v->exit.gpa.present = qual & EPTQ_PERMS;
-	v->exit.gpa.write = qual & EPTQ_WRITE;
-	v->exit.gpa.fetch = qual & EPTQ_FETCH;
+	struct exit_gpa_fault *f = &v->exit.gpa;
+
+	f->gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
+	if (reason == EXIT_REASON_EPT_MISCONFIG) {
+		f->misconfig = true;
+		return EXIT_GPA_FAULT;
+	}
+	f->write = qual & EPTQ_WRITE;
+	f->fetch = qual & EPTQ_FETCH;
+	f->perm = (qual & EPTQ_PERMS) >> EPTQ_PERMS_SHIFT;
+	f->present = f->perm;
+	f->la_valid = qual & EPTQ_LA_VALID;
+	f->la = f->la_valid ? vmcs_read(VMCS_GUEST_LINEAR_ADDR) : 0;
+	f->walk = f->la_valid && !(qual & EPTQ_FINAL);
 	return EXIT_GPA_FAULT;
 }
 
@@ -140,7 +157,8 @@ static enum exit_kind vmx_exit_kind(struct vcpu *v, uint64_t reason,
 	case EXIT_REASON_IO: return vmx_decode_io(v, qual);
 	case EXIT_REASON_CR_ACCESS: return vmx_decode_cr(v, qual);
 	case EXIT_REASON_EPT_VIOLATION:
-	case EXIT_REASON_EPT_MISCONFIG: return vmx_decode_ept(v, qual);
+	case EXIT_REASON_EPT_MISCONFIG:
+		return vmx_decode_ept(v, EXIT_REASON_BASIC(reason), qual);
 	case EXIT_REASON_TRIPLE_FAULT: return EXIT_SHUTDOWN;
 	case EXIT_REASON_EXTERNAL_INTR:
 	case EXIT_REASON_INIT:

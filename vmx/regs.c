@@ -83,6 +83,9 @@ uint64_t vmx_reg_read(struct vcpu *v, enum vreg r)
 	if (r == VREG_CPL) /* SDM 3C 27.3.1: SS.DPL is the CPL */
 		return (vmcs_read(VMCS_GUEST_SS_AR) & SEG_ATTR_DPL) >>
 		       SEG_ATTR_DPL_SHIFT;
+	if (r == VREG_INTR_SHADOW)
+		return (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
+			(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)) != 0;
 	return vmcs_read(vmx_reg_field(r));
 }
 
@@ -133,6 +136,24 @@ static void vmx_load_pdptes(struct vcpu *v)
 		vmcs_write(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
 }
 
+/*
+ * Blocking by STI or by MOV SS (SDM 3C 24.4.2 "Guest Non-Register State");
+ * STI blocking needs RFLAGS.IF set (26.3.1.5), so with IF clear the
+ * shadow comes back as MOV SS blocking, which blocks the same interrupts.
+ */
+static void vmx_write_intr_shadow(uint64_t on)
+{
+	uint64_t st = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
+		      ~(uint64_t)(INTERRUPTIBILITY_STI |
+				  INTERRUPTIBILITY_MOV_SS);
+
+	if (on)
+		st |= (vmcs_read(VMCS_GUEST_RFLAGS) & X86_FLAGS_IF) ?
+			      INTERRUPTIBILITY_STI :
+			      INTERRUPTIBILITY_MOV_SS;
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, st);
+}
+
 /* Writes to the paging controls flush the guest's TLB at the next entry;
  * moving RIP ends a STI or MOV SS interrupt shadow. */
 void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
@@ -174,6 +195,7 @@ void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 					       INTERRUPTIBILITY_MOV_SS));
 		vmcs_write(VMCS_GUEST_RIP, val);
 		break;
+	case VREG_INTR_SHADOW: vmx_write_intr_shadow(val); break;
 	default: vmcs_write(vmx_reg_field(r), val);
 	}
 	if (r == VREG_CR0 || r == VREG_CR3 || r == VREG_CR4 || r == VREG_EFER)
@@ -233,16 +255,36 @@ void vmx_inject_event(struct vcpu *v, const struct virt_event *ev)
 		info |= INTR_INFO_DELIVER_CODE;
 		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, ev->error);
 	}
-	if (ev->type == EVENT_SOFTINT)
-		vmcs_write(VMCS_ENTRY_INSN_LEN, v->exit.insn_len);
+	if (ev->type >= EVENT_SOFTINT)
+		vmcs_write(VMCS_ENTRY_INSN_LEN,
+			   ev->insn_len ? ev->insn_len : v->exit.insn_len);
 	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
+}
+
+/* The inverse of vmx_inject_event: the VM-entry event fields, cleared. */
+bool vmx_take_event(struct vcpu *v, struct virt_event *ev)
+{
+	uint64_t info;
+
+	vmx_load(v);
+	info = vmcs_read(VMCS_ENTRY_INTR_INFO);
+	if (!(info & INTR_INFO_VALID))
+		return false;
+	*ev = (struct virt_event){
+		.vector = info & INTR_INFO_VECTOR_MASK,
+		.type = (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT,
+		.has_error = info & INTR_INFO_DELIVER_CODE,
+		.error = (uint32_t)vmcs_read(VMCS_ENTRY_EXCEPTION_ERROR),
+		.insn_len = (uint8_t)vmcs_read(VMCS_ENTRY_INSN_LEN),
+	};
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	return true;
 }
 
 void vmx_set_paging_root(struct vcpu *v, hpa_t root)
 {
 	struct domain *d = v->domain;
 
-	d->arch.vmx.ept_root = root;
 	d->arch.vmx.eptp = ept_pointer(root);
 	vmx_load(v);
 	vmcs_write(VMCS_EPT_POINTER, d->arch.vmx.eptp);
@@ -269,10 +311,11 @@ void vmx_load_paging(struct vcpu *v, const struct paging_regs *guest,
 }
 
 /*
- * With VPID the guest's translations outlive VM exits and entries:
+ * With VPID the guest's linear translations outlive VM exits and entries:
  * INVVPID single-context drops them before the next entry (vmx_vcpu_run,
  * SDM 3C 28.3.3.3).  Without VPID every entry and exit drops them already
- * (26.3.2.5, 27.5.5).
+ * (26.3.2.5, 27.5.5).  Guest-physical translations of the EPTP outlive
+ * them in any case: under EPT INVEPT drops those too (28.3.3.1).
  */
 void vmx_flush_tlb(struct vcpu *v)
 {

@@ -247,10 +247,13 @@ enum {
 #define IOQ_PORT(q) ((uint16_t)((q) >> 16))
 
 /* Table 28-7: exit qualification of EPT violations */
-#define EPTQ_READ  (1u << 0)
-#define EPTQ_WRITE (1u << 1)
-#define EPTQ_FETCH (1u << 2)
-#define EPTQ_PERMS (7u << 3)
+#define EPTQ_READ	 (1u << 0)
+#define EPTQ_WRITE	 (1u << 1)
+#define EPTQ_FETCH	 (1u << 2)
+#define EPTQ_PERMS	 (7u << 3)
+#define EPTQ_PERMS_SHIFT 3
+#define EPTQ_LA_VALID	 (1u << 7)
+#define EPTQ_FINAL	 (1u << 8) /* with LA_VALID: not a guest table */
 
 /* Table 28-8 (INS/OUTS): VM-exit instruction information */
 #define INSN_INFO_ADDR_SIZE(i) (((i) >> 7) & 7)

@@ -29,6 +29,8 @@
 /* IA32_VMX_EPT_VPID_CAP, appendix A.10 */
 #define EPT_CAP_WALK4		(1ULL << 6)
 #define EPT_CAP_WB		(1ULL << 14)
+#define EPT_CAP_2M		(1ULL << 16)
+#define EPT_CAP_1G		(1ULL << 17)
 #define EPT_CAP_INVEPT		(1ULL << 20)
 #define EPT_CAP_INVEPT_SINGLE	(1ULL << 25)
 #define EPT_CAP_INVEPT_ALL	(1ULL << 26)
@@ -182,6 +184,7 @@ static int vmx_probe_controls(void)
 		return -E_NOT_SUPP;
 	}
 	c->invept_single = ept & EPT_CAP_INVEPT_SINGLE;
+	c->ept_max_level = (ept & EPT_CAP_1G) ? 3 : (ept & EPT_CAP_2M) ? 2 : 1;
 	c->vpid = (c->proc2 & PROC2_ENABLE_VPID) && (ept & VPID_CAP_INVVPID) &&
 		  (ept & (VPID_CAP_INVVPID_SINGLE | VPID_CAP_INVVPID_ALL));
 	if (!c->vpid)
@@ -249,28 +252,25 @@ void vmx_load(struct vcpu *v)
 	vmx_current = v->arch.vmx.vmcs_pa;
 }
 
-/* Under shadow paging the CPU walks the core's tables: no EPT to build. */
+/* The guest-physical translations the CPU cached for d's EPTP. */
+static void vmx_invept(struct domain *d)
+{
+	invept(vmx_caps.invept_single ? INVEPT_SINGLE : INVEPT_ALL,
+	       d->arch.vmx.eptp);
+}
+
+/* Under shadow paging the CPU walks the core's tables: no EPT. */
 static int vmx_domain_init(struct domain *d)
 {
-	int r;
-
 	if (d->id + 1 > 0xffff)
 		return -E_RANGE;
 	d->arch.vmx.vpid = (uint16_t)(d->id + 1);
 	if (d->paging == PAGING_SHADOW)
 		return 0;
-	r = ept_build(d);
-	if (r < 0)
-		return r;
+	d->arch.vmx.eptp = ept_pointer(d->nested.root);
 	/* A new EPTP may equal a dead domain's: drop what it cached. */
-	invept(vmx_caps.invept_single ? INVEPT_SINGLE : INVEPT_ALL,
-	       d->arch.vmx.eptp);
+	vmx_invept(d);
 	return 0;
-}
-
-static void vmx_domain_destroy(struct domain *d)
-{
-	ept_destroy(d);
 }
 
 static void vmx_vcpu_destroy(struct vcpu *v)
@@ -407,6 +407,8 @@ static void vmx_vcpu_run(struct vcpu *v)
 	if (x->flush && vmx_caps.vpid)
 		invvpid(vmx_caps.invvpid_single ? INVVPID_SINGLE : INVVPID_ALL,
 			v->domain->arch.vmx.vpid);
+	if (x->flush && v->domain->paging != PAGING_SHADOW)
+		vmx_invept(v->domain);
 	x->flush = false;
 	/*
 	 * Host interrupts stay off across the switch: external-interrupt
@@ -430,10 +432,10 @@ static void vmx_vcpu_run(struct vcpu *v)
 
 static const struct virt_ops vmx_ops = {
 	.name = "vmx",
+	.nested = &ept_format,
 	.shadow_pe_only = true,
 	.cpu_enable = vmx_cpu_enable,
 	.domain_init = vmx_domain_init,
-	.domain_destroy = vmx_domain_destroy,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_destroy = vmx_vcpu_destroy,
 	.vcpu_run = vmx_vcpu_run,
@@ -442,6 +444,7 @@ static const struct virt_ops vmx_ops = {
 	.seg_read = vmx_seg_read,
 	.seg_write = vmx_seg_write,
 	.inject_event = vmx_inject_event,
+	.take_event = vmx_take_event,
 	.set_paging_root = vmx_set_paging_root,
 	.load_paging = vmx_load_paging,
 	.flush_tlb = vmx_flush_tlb,

@@ -42,8 +42,7 @@ struct vmx_vcpu {
 };
 
 struct vmx_domain {
-	hpa_t ept_root; /* EPT PML4, built from the p2m */
-	uint64_t eptp;
+	uint64_t eptp; /* for d->nested.root (ept_pointer) */
 	uint16_t vpid; /* never 0: VPID 0 is the host's */
 };
 
@@ -56,6 +55,7 @@ struct vmx_caps {
 	bool vpid;
 	bool invvpid_single;
 	bool invept_single;
+	int ept_max_level; /* EPT_VPID_CAP: 2 MiB pages (2), 1 GiB (3) */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint32_t pin, proc, proc2, exit, entry;
 	uint32_t proc_shadow;	/* proc with the shadow-paging exits (vmcs.c) */
@@ -84,11 +84,8 @@ int vmcs_init(struct vcpu *v);
  * (for panics); makes v's VMCS current. */
 void vmcs_dump(struct vcpu *v);
 
-/* ept.c: extended page tables mapping exactly the domain's p2m, and the
- * EPTP for them; 0 or -E_*. */
-int ept_build(struct domain *d);
-/* ept.c: free the extended page tables (none built: no-op). */
-void ept_destroy(struct domain *d);
+/* ept.c: the EPT entry format (kernel/mm/nested.h). */
+extern const struct nested_format ept_format;
 /* ept.c: the EPTP for the EPT PML4 at root (WB, 4-level walks). */
 uint64_t ept_pointer(hpa_t root);
 
@@ -107,5 +104,6 @@ void vmx_load_paging(struct vcpu *v, const struct paging_regs *guest,
 void vmx_flush_tlb(struct vcpu *v);
 /* regs.c: queue an event in the VM-entry interruption-information field. */
 void vmx_inject_event(struct vcpu *v, const struct virt_event *ev);
+bool vmx_take_event(struct vcpu *v, struct virt_event *ev);
 
 #endif

@@ -62,6 +62,10 @@ static int mmio_access_page(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
 	}
 	e = write ? p2m_write(&v->domain->p2m, gpa, val, size) :
 		    p2m_read(&v->domain->p2m, gpa, val, size);
+	if (e == -E_NO_MEM) {
+		domain_crash_no_mem(v->domain, v, gpa);
+		return X86EMUL_UNHANDLEABLE;
+	}
 	if (e < 0)
 		return mmio_outside_ram(c, la);
 	if (write)

@@ -290,6 +290,29 @@ static int config_seen_line(const int *seen, const char *key)
 	return 0;
 }
 
+/* migrate_after and save_after need an hvm domain with nested paging. */
+static int check_movable(struct parser *ps, const int *seen)
+{
+	static const char *const keys[] = { "migrate_after", "save_after" };
+	const struct domain_config *c = ps->out;
+	const unsigned after[] = { c->migrate_after, c->save_after };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(keys); i++) {
+		if (!after[i] ||
+		    (c->type == DOMAIN_HVM && c->paging != PAGING_SHADOW))
+			continue;
+		return config_error(ps, config_seen_line(seen, keys[i]),
+				    "%s: only an hvm domain with paging "
+				    "\"nested\" can be moved, not %s",
+				    keys[i],
+				    c->type == DOMAIN_HVM ?
+					    "one with paging \"shadow\"" :
+				    c->type == DOMAIN_TE ? "a te domain" :
+							   "a pv domain");
+	}
+	return 0;
+}
+
 /* Checks what no single statement can: required keys, key combinations. */
 static int parse_finish(struct parser *ps, const int *seen, int last_line)
 {
@@ -304,6 +327,8 @@ static int parse_finish(struct parser *ps, const int *seen, int last_line)
 		return config_error(ps, config_seen_line(seen, "paging"),
 				    "paging \"nested\": a te domain has no "
 				    "hardware paging (only \"shadow\")");
+	if (check_movable(ps, seen) < 0)
+		return -E_INVAL;
 	if (ps->out->has_entry && !ps->out->has_kernel_addr)
 		return config_error(ps, ps->out->kernel.line,
 				    "entry is only "

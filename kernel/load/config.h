@@ -27,9 +27,11 @@
  *   testdev     1            0 | 1 (lab 5): hvlab's test device at
  *                            TESTDEV_BASE (inc/testdev.h); default 0
  *   migrate_after 2          seconds (lab 5): live-migrate the domain this
- *                            long after it starts (kernel/migrate.h)
+ *                            long after it starts (kernel/migrate.h);
+ *                            0..3600, 0: never; hvm with nested paging only
  *   save_after  2            seconds (lab 5): save it to an image and
- *                            restore it, this long after it starts
+ *                            restore it, this long after it starts; the
+ *                            same range and domains
  *
  * For kernels that are not ELF or Multiboot (hvlab's additions):
  *
@@ -149,7 +151,8 @@ struct domain_config {
  * -E_INVAL with "FILE:LINE: reason" in err[0..errlen): unknown key, bad
  * value, duplicate key, missing name or kernel, memory or vcpus out of
  * range, bad name characters, unterminated string, trailing junk,
- * paging "nested" for a te domain.
+ * paging "nested" for a te domain, migrate_after or save_after for a
+ * domain that is not hvm with nested paging.
  */
 int config_parse(const char *file, const char *text, size_t len,
 		 struct domain_config *out, char *err, size_t errlen);

@@ -70,6 +70,7 @@ static const char *const on_crash_names[] = { "destroy", "restart",
 static const char *const boot_mode_names[] = { "default", "real", "protected",
 					       "long" };
 static const char *const paging_names[] = { "default", "nested", "shadow" };
+static const char *const populate_names[] = { "demand", "eager" };
 
 static int set_type(struct parser *ps, const struct token *v, unsigned i)
 {
@@ -110,6 +111,16 @@ static int set_paging(struct parser *ps, const struct token *v, unsigned i)
 	return r;
 }
 
+static int set_populate(struct parser *ps, const struct token *v, unsigned i)
+{
+	unsigned m;
+	int r = set_enum(ps, v, "populate", populate_names,
+			 ARRAY_SIZE(populate_names), &m);
+
+	ps->out->populate = m;
+	return r;
+}
+
 static int set_shadow_pages(struct parser *ps, const struct token *v,
 			    unsigned i)
 {
@@ -122,6 +133,32 @@ static int set_shadow_pages(struct parser *ps, const struct token *v,
 				    CONFIG_SHADOW_PAGES_MAX);
 	ps->out->shadow_pages = v->num;
 	return 0;
+}
+
+#define CONFIG_AFTER_MAX 3600 /* migrate_after, save_after: an hour */
+
+/* migrate_after, save_after: seconds, 0 for never. */
+static int set_after(struct parser *ps, const struct token *v, const char *key,
+		     unsigned *out)
+{
+	if (v->num > CONFIG_AFTER_MAX)
+		return config_error(ps, v->line,
+				    "%s: %llu s out of range 0..%d", key,
+				    (unsigned long long)v->num,
+				    CONFIG_AFTER_MAX);
+	*out = (unsigned)v->num;
+	return 0;
+}
+
+static int set_migrate_after(struct parser *ps, const struct token *v,
+			     unsigned i)
+{
+	return set_after(ps, v, "migrate_after", &ps->out->migrate_after);
+}
+
+static int set_save_after(struct parser *ps, const struct token *v, unsigned i)
+{
+	return set_after(ps, v, "save_after", &ps->out->save_after);
 }
 
 static int set_testdev(struct parser *ps, const struct token *v, unsigned i)
@@ -307,6 +344,9 @@ const struct key config_keys[] = {
 	{ "paging", VAL_STRING, 0, set_paging },
 	{ "shadow_pages", VAL_NUMBER, 0, set_shadow_pages },
 	{ "testdev", VAL_NUMBER, 0, set_testdev },
+	{ "migrate_after", VAL_NUMBER, 0, set_migrate_after },
+	{ "save_after", VAL_NUMBER, 0, set_save_after },
+	{ "populate", VAL_STRING, 0, set_populate },
 };
 
 const char *config_type_name(enum domain_type t)

@@ -95,10 +95,13 @@ static bool gmem_allowed(const struct gctx *c, const struct gmem_walk *w)
 static void gmem_set_ad(const struct gctx *c, struct gmem_walk *w, int level,
 			uint64_t bits)
 {
+	struct p2m *p = &c->v->domain->p2m;
 	gpa_t gpa = w->entry_gpa[level];
-	hpa_t hpa = p2m_lookup(&c->v->domain->p2m, gpa);
+	hpa_t hpa = p2m_lookup(p, gpa);
 
-	if ((w->entry[level] & bits) == bits)
+	/* A table in ROM keeps its bits: the CPU's write would be dropped. */
+	if ((w->entry[level] & bits) == bits ||
+	    p2m_type_of(p, gpa >> PAGE_SHIFT) == P2M_ROM)
 		return;
 	__atomic_fetch_or((uint32_t *)((uint8_t *)kva(hpa) + gpa % PAGE_SIZE),
 			  (uint32_t)bits, __ATOMIC_SEQ_CST);
@@ -245,6 +248,8 @@ static int gmem_copy(struct vcpu *v, gva_t la, void *buf, size_t len,
 			return r;
 		r = to_guest ? p2m_write(&v->domain->p2m, gpa, b, n) :
 			       p2m_read(&v->domain->p2m, gpa, b, n);
+		if (r == -E_NO_MEM)
+			domain_crash_no_mem(v->domain, v, gpa);
 		if (r)
 			return -E_RANGE;
 		if (to_guest)

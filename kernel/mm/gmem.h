@@ -51,7 +51,8 @@ int gmem_translate(struct vcpu *v, gva_t la, bool write, gpa_t *gpa,
 /*
  * Copies len bytes between linear address la of v and buf.  Returns 0,
  * -E_NOT_FOUND (with *fault_la and *pfec for the #PF to inject) or -E_RANGE
- * (a page table or the data lies outside guest RAM).
+ * (a page table or the data lies outside guest RAM; or a write found the
+ * host out of memory, and the domain is crashed).  Writes skip ROM.
  */
 int gmem_read(struct vcpu *v, gva_t la, void *buf, size_t len, gva_t *fault_la,
 	      uint32_t *pfec);

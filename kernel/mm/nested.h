@@ -23,7 +23,8 @@ struct vcpu;
 /*
  * A backend's nested-table entry format.  Entries are 64-bit, 512 to a
  * table, 4 levels, indexed like long-mode page tables; an entry is present
- * when nonzero and a leaf at level 2 or 3 when bit 7 (PS) is set, in both
+ * when nonzero, a leaf at level 2 or 3 when bit 7 (PS) is set, allows
+ * writes when bit 1 is set, and holds its address in bits 51:12, in both
  * formats.  perm is P2M_R/W/X (kernel/mm/p2m.h); a leaf with perm 0 is
  * never built.
  */
@@ -33,8 +34,9 @@ struct nested_format {
 	/* A leaf mapping pa (aligned to the level's size) with perm at level
 	 * 1 (4 KiB), 2 (2 MiB) or 3 (1 GiB). */
 	uint64_t (*leaf)(hpa_t pa, unsigned perm, int level);
-	/* Whether the CPU can map 1 GiB pages in this format. */
-	bool (*has_1g)(void);
+	/* The largest leaf the CPU maps in this format: 1 (4 KiB only),
+	 * 2 (2 MiB) or 3 (1 GiB). */
+	int (*max_level)(void);
 };
 
 /* How many leaves of each size a domain's nested tables hold. */
@@ -55,7 +57,8 @@ struct nested_domain {
 /* Allocates d's empty root for fmt; 0 or -E_NO_MEM. */
 int nested_init(struct domain *d, const struct nested_format *fmt);
 
-/* Frees every table of d's nested tables. */
+/* Frees every table of d's nested tables; the stats keep their last
+ * counts (the domain's summary prints them). */
 void nested_destroy(struct domain *d);
 
 /*

@@ -128,11 +128,6 @@ void p2m_dirty_mark(struct p2m *p, uint64_t gfn);
  */
 size_t p2m_dirty_collect(struct p2m *p, uint64_t *out);
 
-/* Lab 3's tables, built whole from a populated p2m (until lab 5 lands). */
-int p2m_build_tables(const struct p2m *p, hpa_t *root, uint64_t table_bits,
-		     uint64_t leaf_bits);
-void p2m_free_tables(hpa_t root);
-
 /* Boot-time self-check; prints "check_p2m() succeeded!". */
 void check_p2m(void);
 

@@ -473,16 +473,21 @@ static uint64_t shadow_upper(const struct shadow_domain *sd,
 	return e;
 }
 
-/* The shadow leaf for walk w: writable only when dirty and not a table. */
+/*
+ * The shadow leaf for walk w (its frame populated): writable only when
+ * dirty and neither a guest table nor ROM (lab 5), whose writes fault.
+ */
 static uint64_t shadow_leaf(struct domain *d, const struct shadow_root *root,
 			    const struct gmem_walk *w)
 {
-	bool table = d->shadow.pt_count[w->gpa >> PAGE_SHIFT];
+	uint64_t gfn = w->gpa >> PAGE_SHIFT;
+	bool ro = d->shadow.pt_count[gfn] ||
+		  p2m_type_of(&d->p2m, gfn) == P2M_ROM;
 	uint64_t e = p2m_lookup(&d->p2m, w->gpa) | PTE_P | PTE_A | PTE_U;
 
 	/* Paging off: the identity map, read-only over the guest's tables. */
 	if (!w->level)
-		return e | (table ? 0 : PTE_W | PTE_D);
+		return e | (ro ? 0 : PTE_W | PTE_D);
 #if SOL >= 4
 	uint64_t g = w->entry[w->level];
 
@@ -490,7 +495,7 @@ static uint64_t shadow_leaf(struct domain *d, const struct shadow_root *root,
 	/* te: a global entry would outlive te's CR3 switch to the host. */
 	if (!d->shadow.te)
 		e |= g & PTE_G;
-	if ((g & PTE_W) && (g & PTE_D) && !table)
+	if ((g & PTE_W) && (g & PTE_D) && !ro)
 		e |= PTE_W | PTE_D;
 	if (root->mode & SM_NXE)
 		e |= g & PTE_NX;
@@ -624,6 +629,38 @@ static void shadow_not_ram(struct vcpu *v, gpa_t gpa, uint32_t access)
 	exit_gpa_fault(v);
 }
 
+/*
+ * Backs the frame at gpa before a fill maps it (lab 5): an address outside
+ * guest memory goes to shadow_not_ram, a host out of memory crashes the
+ * domain.  Whether the fill may go on.
+ */
+static bool shadow_populate(struct vcpu *v, gpa_t gpa, uint32_t access)
+{
+	hpa_t hpa;
+	int r = p2m_populate(&v->domain->p2m, gpa >> PAGE_SHIFT, &hpa);
+
+	if (r == -E_RANGE)
+		shadow_not_ram(v, gpa, access);
+	else if (r < 0)
+		domain_crash_no_mem(v->domain, v, gpa);
+	return r == 0;
+}
+
+/*
+ * A write to ROM (lab 5): the instruction runs in the emulator, whose
+ * p2m_write drops the bytes for ROM, so that it completes as the nested
+ * tables' path makes it complete.
+ */
+static void shadow_rom_write(struct vcpu *v, gva_t la, gpa_t gpa)
+{
+	v->domain->nested.rom_writes++;
+	if (mmio_emulate(v) == -E_NOT_SUPP)
+		domain_crash(v->domain, v,
+			     "write to ROM at 0x%llx (0x%llx): cannot emulate "
+			     "the instruction",
+			     (unsigned long long)la, (unsigned long long)gpa);
+}
+
 void shadow_page_fault(struct vcpu *v, gva_t la, uint32_t pfec)
 {
 	struct domain *d = v->domain;
@@ -646,14 +683,16 @@ void shadow_page_fault(struct vcpu *v, gva_t la, uint32_t pfec)
 			     (unsigned long long)(p2m_size(&d->p2m) >> 20));
 	else if (r < 0)
 		shadow_inject_pf(v, la, w.pfec);
-	else if (!p2m_lookup(&d->p2m, w.gpa))
-		shadow_not_ram(v, w.gpa, access);
+	else if (!shadow_populate(v, w.gpa, access))
+		return;
 	else if (!(leaf = shadow_fill_room(v, la, &w)))
 		return;
 	else if (!(access & PFEC_W) || (*leaf & PTE_W))
 		d->shadow.stats.fills++;
 	else if (v->exit.vectoring)
 		shadow_unprotect(v, la, &w);
+	else if (p2m_type_of(&d->p2m, w.gpa >> PAGE_SHIFT) == P2M_ROM)
+		shadow_rom_write(v, la, w.gpa);
 	else {
 		/* A guest table, or a read-only page under CR0.WP = 0. */
 		d->shadow.stats.pt_writes++;
@@ -770,6 +809,15 @@ void shadow_written(struct domain *d, gpa_t gpa, size_t len)
 			shadow_unshadow(d, sp);
 	}
 	shadow_flush_all(d);
+}
+
+void shadow_flush(struct domain *d)
+{
+	int r;
+
+	for (r = 0; d->shadow.on && r < SHADOW_ROOTS; r++)
+		if (d->shadow.roots[r].used)
+			shadow_root_drop(d, r, NULL);
 }
 
 bool shadow_owns(struct vcpu *v, int vreg)

@@ -136,6 +136,12 @@ void shadow_invlpg(struct vcpu *v, gva_t la);
  */
 void shadow_written(struct domain *d, gpa_t gpa, size_t len);
 
+/*
+ * Drops every shadow table of d and puts its vcpus on fresh roots (lab 5:
+ * after a p2m type change), which refill from the p2m as the guest runs.
+ */
+void shadow_flush(struct domain *d);
+
 /* te: the guest changed privilege level; picks the matching view. */
 void shadow_set_user_view(struct vcpu *v, bool user);
 

@@ -1,0 +1,503 @@
+/*
+ * nested.c - nested paging as the hypervisor's memory manager (AMD APM
+ * vol. 2, 15.25 "Nested Paging"; Intel SDM vol. 3C, 29.3 "The Extended
+ * Page Table Mechanism (EPT)"), lab 5.
+ *
+ * A domain's nested tables start with an empty root and are a cache of
+ * its p2m: nested_fault fills them one fault at a time, with a leaf as
+ * large as the p2m allows (a 2 MiB or 1 GiB region of RAM that is
+ * populated, uniformly typed and host-contiguous), and everything else
+ * here drops or write-protects what they hold.  A large leaf is split
+ * into 512 smaller ones when part of it must change (a type change, a
+ * logged write); when the cause is gone, the next fault there merges the
+ * table back into one leaf.  Only the entry format is the backend's
+ * (struct nested_format: svm/npt.c, vmx/ept.c); the walk is the same
+ * 4-level radix tree for both.  The counts in d->nested.stats follow
+ * every leaf and table as it comes and goes.
+ */
+#include <inc/mmu.h>
+#include <kernel/kernel.h>
+#include <kernel/domain.h>
+#include <kernel/exit.h>
+#include <kernel/dev/mmio.h>
+#include <kernel/mm/page.h>
+#include <kernel/mm/nested.h>
+
+#define NESTED_W (1ULL << 1) /* bit 1 allows writes in both formats */
+
+/* Guest frames a leaf at level maps: 1, 512 or 512 * 512. */
+static uint64_t nested_frames(int level)
+{
+	return 1ULL << (9 * (level - 1));
+}
+
+static bool nested_is_leaf(uint64_t e, int level)
+{
+	return level == 1 || (e & PTE_PS);
+}
+
+static size_t *nested_count(struct nested_stats *s, int level)
+{
+	return level == 3 ? &s->pages_1g : level == 2 ? &s->pages_2m :
+							&s->pages_4k;
+}
+
+/* Every vcpu of d forgets its guest-physical translations. */
+static void nested_flush(struct domain *d)
+{
+	int i;
+
+	for (i = 0; i < d->nvcpus; i++)
+		if (d->vcpus[i].domain)
+			virt_flush_tlb(&d->vcpus[i]);
+}
+
+/* Clears *e at level: a leaf, or a table with everything under it. */
+static void nested_drop(struct nested_domain *nd, uint64_t *e, int level)
+{
+	uint64_t *t;
+	int i;
+
+	if (!*e)
+		return;
+	if (nested_is_leaf(*e, level)) {
+		(*nested_count(&nd->stats, level))--;
+	} else {
+		t = kva(PTE_ADDR(*e));
+		for (i = 0; i < PT_ENTRIES; i++)
+			nested_drop(nd, &t[i], level - 1);
+		page_free(PTE_ADDR(*e));
+		nd->stats.tables--;
+	}
+	*e = 0;
+}
+
+static void nested_drop_all(struct domain *d)
+{
+	uint64_t *root = kva(d->nested.root);
+	int i;
+
+	for (i = 0; i < PT_ENTRIES; i++)
+		nested_drop(&d->nested, &root[i], 4);
+}
+
+int nested_init(struct domain *d, const struct nested_format *fmt)
+{
+	struct nested_domain *nd = &d->nested;
+
+	memset(nd, 0, sizeof(*nd));
+	nd->root = page_alloc();
+	if (!nd->root)
+		return -E_NO_MEM;
+	nd->fmt = fmt;
+	nd->stats.tables = 1;
+	return 0;
+}
+
+/* The counts stay as they were, for the domain's summary. */
+void nested_destroy(struct domain *d)
+{
+	struct nested_domain *nd = &d->nested;
+	struct nested_stats last = nd->stats;
+
+	if (!nd->root)
+		return;
+	nested_drop_all(d);
+	page_free(nd->root);
+	nd->root = 0;
+	nd->log_dirty = false;
+	nd->stats = last;
+}
+
+/*
+ * Replaces the large leaf *e at level, which maps the frames from gfn, by
+ * a table of 512 leaves one level down with the rights the p2m gives each
+ * (less write when *e denied it): the same translations, finer grained.
+ * 0 or -E_NO_MEM.
+ */
+static int nested_split(struct domain *d, uint64_t *e, int level, uint64_t gfn)
+{
+	struct nested_domain *nd = &d->nested;
+	uint64_t n = nested_frames(level - 1), *t;
+	unsigned keep = (*e & NESTED_W) ? P2M_RWX : P2M_RWX & ~P2M_W;
+	hpa_t pa = page_alloc(), base = PTE_ADDR(*e);
+	unsigned perm;
+	int i;
+
+	if (!pa)
+		return -E_NO_MEM;
+	t = kva(pa);
+	for (i = 0; i < PT_ENTRIES; i++) {
+		perm = p2m_type_perm(p2m_type_of(&d->p2m, gfn + i * n)) & keep;
+		if (!perm)
+			continue;
+		t[i] = nd->fmt->leaf(base + ((i * n) << PAGE_SHIFT), perm,
+				     level - 1);
+		(*nested_count(&nd->stats, level - 1))++;
+	}
+	(*nested_count(&nd->stats, level))--;
+	*e = nd->fmt->table(pa);
+	nd->stats.tables++;
+	nd->stats.splits++;
+	return 0;
+}
+
+/*
+ * The entry for gfn at level, creating the tables above it and splitting
+ * a larger leaf in the way; NULL when out of host memory.
+ */
+static uint64_t *nested_slot(struct domain *d, uint64_t gfn, int level)
+{
+	struct nested_domain *nd = &d->nested;
+	uint64_t *t = kva(nd->root), *e;
+	hpa_t pa;
+	int l;
+
+	for (l = 4; l > level; l--) {
+		e = &t[PT_INDEX(gfn << PAGE_SHIFT, l)];
+		if (!*e) {
+			pa = page_alloc();
+			if (!pa)
+				return NULL;
+			*e = nd->fmt->table(pa);
+			nd->stats.tables++;
+		} else if (nested_is_leaf(*e, l) &&
+			   nested_split(d, e, l, gfn & ~(nested_frames(l) - 1)))
+			return NULL;
+		t = kva(PTE_ADDR(*e));
+	}
+	return &t[PT_INDEX(gfn << PAGE_SHIFT, level)];
+}
+
+/*
+ * Maps the level-sized region holding gfn with perm, from the host page
+ * the p2m has for its first frame; a table there gives way to the leaf
+ * (a merge).  0 or -E_NO_MEM.
+ */
+static int nested_map(struct domain *d, uint64_t gfn, int level, unsigned perm)
+{
+	struct nested_domain *nd = &d->nested;
+	uint64_t first = gfn & ~(nested_frames(level) - 1);
+	uint64_t *e = nested_slot(d, gfn, level);
+
+	if (!e)
+		return -E_NO_MEM;
+	if (*e && !nested_is_leaf(*e, level)) {
+		nested_drop(nd, e, level);
+		nd->stats.merges++;
+	} else if (*e) {
+		(*nested_count(&nd->stats, level))--;
+	}
+	*e = nd->fmt->leaf(p2m_lookup(&d->p2m, first << PAGE_SHIFT), perm,
+			   level);
+	(*nested_count(&nd->stats, level))++;
+	return 0;
+}
+
+#if SOL >= 5
+/*
+ * Whether n frames from first (n-aligned) are all of type t, populated,
+ * and backed by one host run aligned to n pages: one large leaf can map
+ * them.
+ */
+static bool nested_uniform(const struct p2m *p, uint64_t first, uint64_t n,
+			   enum p2m_type t)
+{
+	hpa_t base = p2m_lookup(p, first << PAGE_SHIFT);
+	uint64_t i;
+
+	if (first + n > p->nframes || !base || (base >> PAGE_SHIFT) % n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (p2m_type_of(p, first + i) != t ||
+		    p2m_lookup(p, (first + i) << PAGE_SHIFT) !=
+			    base + (i << PAGE_SHIFT))
+			return false;
+	return true;
+}
+
+/*
+ * The level of the leaf that maps gfn, of type t: the largest the format
+ * allows whose aligned region nested_uniform accepts, and 4 KiB while
+ * dirty logging write-protects frame by frame.
+ */
+static int nested_leaf_level(struct domain *d, uint64_t gfn, enum p2m_type t)
+{
+	int level;
+
+	if (d->nested.log_dirty)
+		return 1;
+	for (level = d->nested.fmt->max_level(); level > 1; level--)
+		if (nested_uniform(&d->p2m,
+				   gfn & ~(nested_frames(level) - 1),
+				   nested_frames(level), t))
+			return level;
+	return 1;
+}
+#else
+static int nested_leaf_level(struct domain *d, uint64_t gfn, enum p2m_type t)
+{
+	/* LAB 5: your code here */
+	return 1;
+}
+#endif
+
+/*
+ * Populates RAM or ROM frame gfn and maps it with perm; a host out of
+ * memory crashes the domain.
+ */
+static void nested_populate(struct vcpu *v, uint64_t gfn, enum p2m_type t,
+			    unsigned perm)
+{
+	struct domain *d = v->domain;
+	hpa_t hpa;
+	int r = p2m_populate(&d->p2m, gfn, &hpa);
+
+	if (r == 0)
+		r = nested_map(d, gfn, nested_leaf_level(d, gfn, t), perm);
+	if (r < 0)
+		domain_crash(d, v,
+			     "out of host memory at 0x%llx (%zu pages "
+			     "populated)",
+			     (unsigned long long)v->exit.gpa.gpa,
+			     d->p2m.populated);
+}
+
+/* The leaf mapping gfn and its level; NULL when none does. */
+static uint64_t *nested_find(struct domain *d, uint64_t gfn, int *level)
+{
+	uint64_t *t = kva(d->nested.root), *e;
+	int l;
+
+	for (l = 4; l >= 1; l--) {
+		e = &t[PT_INDEX(gfn << PAGE_SHIFT, l)];
+		if (!*e)
+			return NULL;
+		if (nested_is_leaf(*e, l)) {
+			*level = l;
+			return e;
+		}
+		t = kva(PTE_ADDR(*e));
+	}
+	return NULL;
+}
+
+#if SOL >= 5
+/* The deepest nonzero entry on gpa's walk and its level, for a report. */
+static uint64_t nested_last_entry(struct domain *d, gpa_t gpa, int *level)
+{
+	uint64_t *t = kva(d->nested.root), e = 0;
+
+	for (*level = 4; *level >= 1; (*level)--) {
+		e = t[PT_INDEX(gpa, *level)];
+		if (!e || nested_is_leaf(e, *level))
+			return e;
+		t = kva(PTE_ADDR(e));
+	}
+	return e;
+}
+
+/*
+ * A write to ROM: the emulator runs the instruction and p2m_write drops
+ * the bytes that go to ROM; the first one a domain makes is reported.
+ */
+static void nested_rom_write(struct vcpu *v)
+{
+	struct domain *d = v->domain;
+	gpa_t gpa = v->exit.gpa.gpa;
+
+	if (d->nested.rom_writes++ == 0)
+		cprintf("domain %s: write to ROM at 0x%llx dropped\n", d->name,
+			(unsigned long long)gpa);
+	if (mmio_emulate(v) == -E_NOT_SUPP)
+		domain_crash(d, v,
+			     "write to ROM at 0x%llx: cannot emulate the "
+			     "instruction",
+			     (unsigned long long)gpa);
+}
+
+/* An EPT entry hvlab wrote is malformed: a hypervisor bug, this domain's. */
+static void nested_misconfig(struct vcpu *v)
+{
+	gpa_t gpa = v->exit.gpa.gpa;
+	int level;
+	uint64_t e = nested_last_entry(v->domain, gpa, &level);
+
+	domain_crash(v->domain, v,
+		     "nested misconfiguration at 0x%llx: level-%d entry 0x%llx",
+		     (unsigned long long)gpa, level, (unsigned long long)e);
+}
+
+/*
+ * By the frame's type: RAM and ROM are populated and mapped (ROM
+ * read-only, a write emulated and dropped), a device's MMIO is emulated,
+ * and the rest crashes the domain (exit_gpa_fault).
+ */
+void nested_fault(struct vcpu *v)
+{
+	struct domain *d = v->domain;
+	const struct exit_gpa_fault *f = &v->exit.gpa;
+	uint64_t gfn = f->gpa >> PAGE_SHIFT;
+	enum p2m_type t = p2m_type_of(&d->p2m, gfn);
+	unsigned perm = p2m_type_perm(t);
+
+	if (f->misconfig) {
+		nested_misconfig(v);
+	} else if (t == P2M_ROM && f->write) {
+		nested_rom_write(v);
+	} else if (t == P2M_RAM || t == P2M_ROM) {
+		/* Logging: a clean frame is read-only until its first write. */
+		if (d->nested.log_dirty && f->write)
+			p2m_dirty_mark(&d->p2m, gfn);
+		else if (d->nested.log_dirty)
+			perm &= ~P2M_W;
+		nested_populate(v, gfn, t, perm);
+	} else if (f->fetch && io_mmio_find(d, f->gpa)) {
+		domain_crash(d, v, "execute from MMIO at 0x%llx",
+			     (unsigned long long)f->gpa);
+	} else {
+		exit_gpa_fault(v);
+	}
+}
+#else
+void nested_fault(struct vcpu *v)
+{
+	/* LAB 5: your code here */
+	uint64_t gfn = v->exit.gpa.gpa >> PAGE_SHIFT;
+	enum p2m_type t = p2m_type_of(&v->domain->p2m, gfn);
+
+	if (t == P2M_RAM)
+		nested_populate(v, gfn, t, p2m_type_perm(t));
+	else
+		exit_gpa_fault(v);
+}
+#endif
+
+/*
+ * Drops the mappings of frames [gfn, end) under table t at level, whose
+ * first entry maps the frames from base; a large leaf partly inside is
+ * split first.  0 or -E_NO_MEM.
+ */
+static int nested_drop_range(struct domain *d, uint64_t *t, int level,
+			     uint64_t base, uint64_t gfn, uint64_t end)
+{
+	uint64_t n = nested_frames(level), lo;
+	int i, r;
+
+	for (i = 0; i < PT_ENTRIES; i++) {
+		lo = base + i * n;
+		if (!t[i] || lo + n <= gfn || lo >= end)
+			continue;
+		if (gfn <= lo && lo + n <= end) {
+			nested_drop(&d->nested, &t[i], level);
+			continue;
+		}
+		if (nested_is_leaf(t[i], level) &&
+		    (r = nested_split(d, &t[i], level, lo)) < 0)
+			return r;
+		r = nested_drop_range(d, kva(PTE_ADDR(t[i])), level - 1, lo,
+				      gfn, end);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int nested_invalidate(struct domain *d, uint64_t gfn, uint64_t n)
+{
+	int r = nested_drop_range(d, kva(d->nested.root), 4, 0, gfn, gfn + n);
+
+	if (r < 0)
+		nested_drop_all(d);
+	nested_flush(d);
+	return r;
+}
+
+/* Takes write away from the leaf *e at level, which maps from gfn. */
+static void nested_wp(struct domain *d, uint64_t *e, int level, uint64_t gfn)
+{
+	unsigned perm = p2m_type_perm(p2m_type_of(&d->p2m, gfn)) & ~P2M_W;
+
+	if ((*e & NESTED_W) && perm)
+		*e = d->nested.fmt->leaf(PTE_ADDR(*e), perm, level);
+}
+
+/* Write-protects every leaf under table t at level (first frame base). */
+static void nested_wp_table(struct domain *d, uint64_t *t, int level,
+			    uint64_t base)
+{
+	uint64_t n = nested_frames(level);
+	int i;
+
+	for (i = 0; i < PT_ENTRIES; i++) {
+		if (!t[i])
+			continue;
+		if (nested_is_leaf(t[i], level))
+			nested_wp(d, &t[i], level, base + i * n);
+		else
+			nested_wp_table(d, kva(PTE_ADDR(t[i])), level - 1,
+					base + i * n);
+	}
+}
+
+int nested_log_dirty(struct domain *d, bool on)
+{
+	int r;
+
+	if (on == d->nested.log_dirty)
+		return 0;
+	if (on) {
+		r = p2m_dirty_start(&d->p2m);
+		if (r < 0)
+			return r;
+		nested_wp_table(d, kva(d->nested.root), 4, 0);
+	} else {
+		nested_drop_all(d);
+		p2m_dirty_stop(&d->p2m);
+	}
+	d->nested.log_dirty = on;
+	nested_flush(d);
+	return 0;
+}
+
+void nested_protect(struct domain *d, const uint64_t *bitmap)
+{
+	uint64_t gfn, *e;
+	int level;
+
+	for (gfn = 0; gfn < d->p2m.nframes; gfn++) {
+		if (!bitmap[gfn / 64]) {
+			gfn |= 63;
+			continue;
+		}
+		if (!(bitmap[gfn / 64] & (1ULL << (gfn % 64))))
+			continue;
+		e = nested_find(d, gfn, &level);
+		if (e)
+			nested_wp(d, e, level,
+				  gfn & ~(nested_frames(level) - 1));
+	}
+	nested_flush(d);
+}
+
+int nested_level(struct domain *d, gpa_t gpa, bool *writable)
+{
+	int level;
+	uint64_t *e = nested_find(d, gpa >> PAGE_SHIFT, &level);
+
+	*writable = e && (*e & NESTED_W);
+	return e ? level : 0;
+}
+
+void nested_print(struct domain *d)
+{
+	const struct nested_stats *s = &d->nested.stats;
+
+	if (!d->nested.root)
+		return;
+	cprintf("  nested: 4K %zu 2M %zu 1G %zu, %zu tables, %zu splits, "
+		"%zu merges, %llu ROM writes; host %zu pages (peak %zu)\n",
+		s->pages_4k, s->pages_2m, s->pages_1g, s->tables, s->splits,
+		s->merges, (unsigned long long)d->nested.rom_writes,
+		d->p2m.populated, d->p2m.peak);
+}

@@ -1,0 +1,95 @@
+/*
+ * hvm_op.c - __HYPERVISOR_hvm_op (lab 5): a guest types its own memory,
+ * Xen's HVMOP_set_mem_type and HVMOP_get_mem_type (inc/public/hvm/
+ * hvm_op.h) over the typed p2m (kernel/mm/p2m.h).
+ *
+ * The argument structs are read and written through the caller's own
+ * paging (gmem), as Xen's copy_from_guest does for HVM guests.  After a
+ * type change, the mappings of the frames are dropped (nested tables or
+ * shadow), so the next access sees the new type: a write to a frame made
+ * HVMMEM_ram_ro faults and is discarded (kernel/mm/nested.c, shadow.c).
+ */
+#include <inc/types.h>
+#include <inc/public/xen.h>
+#include <inc/public/hvm/hvm_op.h>
+#include <kernel/kernel.h>
+#include <kernel/domain.h>
+#include <kernel/mm/gmem.h>
+#include <pv/hypercall.h>
+
+/* Copies the operation struct at guest-linear la in or out; 0 or -EFAULT. */
+static long hvm_copy(struct vcpu *v, uint64_t la, void *buf, size_t len,
+		     bool out)
+{
+	gva_t fault_la;
+	uint32_t pfec;
+	int r = out ? gmem_write(v, la, buf, len, &fault_la, &pfec) :
+		      gmem_read(v, la, buf, len, &fault_la, &pfec);
+
+	return r < 0 ? -XEN_EFAULT : 0;
+}
+
+/* Whether domid names v's domain (DOMID_SELF, or its own id). */
+static bool hvm_self(struct vcpu *v, domid_t domid)
+{
+	return domid == DOMID_SELF || domid == v->domain->id;
+}
+
+/* Drops d's mappings of [gfn, gfn+n) after their type changed. */
+static void hvm_unmap(struct domain *d, uint64_t gfn, uint64_t n)
+{
+	if (d->shadow.on)
+		shadow_flush(d);
+	else
+		/* -E_NO_MEM left no mapping at all: as good. */
+		nested_invalidate(d, gfn, n);
+}
+
+static long hvm_set_mem_type(struct vcpu *v, uint64_t arg)
+{
+	struct xen_hvm_set_mem_type a;
+	struct domain *d = v->domain;
+	enum p2m_type t;
+	long r = hvm_copy(v, arg, &a, sizeof(a), false);
+
+	if (r < 0)
+		return r;
+	if (!hvm_self(v, a.domid))
+		return -XEN_ESRCH;
+	if (a.hvmmem_type == HVMMEM_ram_rw)
+		t = P2M_RAM;
+	else if (a.hvmmem_type == HVMMEM_ram_ro)
+		t = P2M_ROM;
+	else
+		return -XEN_EINVAL;
+	if (p2m_set_type(&d->p2m, a.first_pfn, a.nr, t) < 0)
+		return -XEN_EINVAL;
+	hvm_unmap(d, a.first_pfn, a.nr);
+	return 0;
+}
+
+static long hvm_get_mem_type(struct vcpu *v, uint64_t arg)
+{
+	struct xen_hvm_get_mem_type a;
+	long r = hvm_copy(v, arg, &a, sizeof(a), false);
+
+	if (r < 0)
+		return r;
+	if (!hvm_self(v, a.domid))
+		return -XEN_ESRCH;
+	switch (p2m_type_of(&v->domain->p2m, a.pfn)) {
+	case P2M_RAM: a.mem_type = HVMMEM_ram_rw; break;
+	case P2M_ROM: a.mem_type = HVMMEM_ram_ro; break;
+	default: a.mem_type = HVMMEM_mmio_dm; break;
+	}
+	return hvm_copy(v, arg, &a, sizeof(a), true);
+}
+
+long hvm_op(struct vcpu *v, const uint64_t *args)
+{
+	switch (args[0]) {
+	case HVMOP_set_mem_type: return hvm_set_mem_type(v, args[1]);
+	case HVMOP_get_mem_type: return hvm_get_mem_type(v, args[1]);
+	default: return -XEN_ENOSYS;
+	}
+}

@@ -1,0 +1,54 @@
+/*
+ * hypercall.c - the hypercall dispatcher (lab 5; lab 6 adds the PV
+ * interface): Xen's HVM calling convention (inc/public/xen.h), one const
+ * table from hypercall number to handler.
+ *
+ * A 64-bit caller passes the number in RAX and the arguments in RDI, RSI,
+ * RDX, R10, R8, as Xen's x86-64 ABI has it; a 32-bit one uses EAX and EBX,
+ * ECX, EDX, ESI, EDI.  Only the guest kernel may call (Xen's
+ * hvm_hypercall refuses CPL > 0 with -EPERM), and a handler's result goes
+ * back in RAX.
+ */
+#include <inc/types.h>
+#include <inc/public/xen.h>
+#include <kernel/kernel.h>
+#include <kernel/domain.h>
+#include <pv/hypercall.h>
+
+typedef long (*hypercall_fn)(struct vcpu *v, const uint64_t *args);
+
+static const hypercall_fn hypercall_table[] = {
+	[__HYPERVISOR_hvm_op] = hvm_op,
+};
+
+/* The number and arguments in the registers of v's mode's convention. */
+static uint64_t hypercall_args(struct vcpu *v, uint64_t *args)
+{
+	static const enum gpr regs64[HYPERCALL_ARGS] = { GPR_RDI, GPR_RSI,
+							 GPR_RDX, GPR_R10,
+							 GPR_R8 };
+	static const enum gpr regs32[HYPERCALL_ARGS] = { GPR_RBX, GPR_RCX,
+							 GPR_RDX, GPR_RSI,
+							 GPR_RDI };
+	bool wide = vcpu_long_mode(v);
+	int i;
+
+	for (i = 0; i < HYPERCALL_ARGS; i++)
+		args[i] = wide ? v->gprs[regs64[i]] :
+				 (uint32_t)v->gprs[regs32[i]];
+	return wide ? v->gprs[GPR_RAX] : (uint32_t)v->gprs[GPR_RAX];
+}
+
+void hypercall_dispatch(struct vcpu *v)
+{
+	uint64_t args[HYPERCALL_ARGS];
+	uint64_t nr = hypercall_args(v, args);
+	long r = -XEN_ENOSYS;
+
+	if (virt_reg_read(v, VREG_CPL) != 0)
+		r = -XEN_EPERM;
+	else if (nr < ARRAY_SIZE(hypercall_table) && hypercall_table[nr])
+		r = hypercall_table[nr](v, args);
+	v->gprs[GPR_RAX] = (uint64_t)r;
+	vcpu_skip_insn(v);
+}

@@ -1,0 +1,26 @@
+/*
+ * hypercall.h - hypercalls from guests (lab 5, extended in lab 6): Xen's
+ * ABI (inc/public/xen.h), one handler per hypercall number.
+ */
+#ifndef PV_HYPERCALL_H
+#define PV_HYPERCALL_H
+
+#include <inc/types.h>
+
+struct vcpu;
+
+/* A hypercall's arguments in the order the ABI numbers them. */
+#define HYPERCALL_ARGS 5
+
+/*
+ * Runs v's VMMCALL / VMCALL (EXIT_HYPERCALL): the number and arguments in
+ * its registers, the result in RAX, the instruction skipped.  Unknown
+ * numbers return -XEN_ENOSYS, calls from CPL > 0 -XEN_EPERM.
+ */
+void hypercall_dispatch(struct vcpu *v);
+
+/* __HYPERVISOR_hvm_op (pv/hvm_op.c): args[0] the sub-op, args[1] its
+ * struct's guest-linear address.  0 or -XEN_E*. */
+long hvm_op(struct vcpu *v, const uint64_t *args);
+
+#endif
