@@ -455,6 +455,7 @@ static void check_ctrl(void)
 	uint64_t n = testdev_ctrl(TESTDEV_ACCESSES);
 	uint32_t half = *(volatile uint32_t *)(uintptr_t)(WIN_CTRL +
 							  TESTDEV_ACCESSES);
+	uint64_t level;
 
 	report(half == 0 && testdev_ctrl(TESTDEV_ACCESSES) == n,
 	       "mmio: control registers: 4-byte read is 0, reads not "
@@ -462,9 +463,18 @@ static void check_ctrl(void)
 	report(testdev_ctrl(TESTDEV_HOST_PAGES) > 0,
 	       "mmio: control registers: host pages %llu",
 	       (unsigned long long)testdev_ctrl(TESTDEV_HOST_PAGES));
+	ram_win[0][0] = 1;
 	testdev_ctrl_write(TESTDEV_MAP_GPA, (uintptr_t)ram_win);
-	report(testdev_ctrl(TESTDEV_MAP_GPA) == (uintptr_t)ram_win,
-	       "mmio: control registers: MAP_GPA reads back");
+	level = testdev_ctrl(TESTDEV_MAP_LEVEL);
+	report(testdev_ctrl(TESTDEV_MAP_GPA) == (uintptr_t)ram_win &&
+		       (level & 0xff) >= 1 && (level & 0xff) <= 3 &&
+		       (level & TESTDEV_MAPPED_W),
+	       "mmio: control registers: RAM just written mapped writable "
+	       "(0x%llx)",
+	       (unsigned long long)level);
+	testdev_ctrl_write(TESTDEV_MAP_GPA, TESTDEV_BASE);
+	report(testdev_ctrl(TESTDEV_MAP_LEVEL) == 0,
+	       "mmio: control registers: the device is never mapped");
 }
 
 void main(void)
