@@ -17,6 +17,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include "../grader.h"
 
@@ -63,6 +64,32 @@ static const struct hv_cfg hog = {
 	.timeout = 900,
 	.domains = {
 		MEMORY("hog", "hog", "1024", "demand"),
+		BYSTANDER,
+	},
+};
+
+#define MMIO(name, attack)                                                  \
+	{                                                                   \
+		name, "name   = \"" name "\"\n"                             \
+		      "kernel = \"guests/mmio.elf\"\n"                      \
+		      "extra  = \"" attack "\"\nmemory = 16\ntestdev = 1\n" \
+	}
+
+/*
+ * The MMIO guest's addressing forms (guests/mmio, each run on RAM and on
+ * the test device and compared) and its attacks, beside a bystander.
+ */
+static const struct hv_cfg mmio = {
+	.needs_virt = 1,
+	.cmdline = "timeout=3000",
+	.progress_timeout = 240,
+	.timeout = 900,
+	.domains = {
+		MMIO("mmio", ""),
+		MMIO("mmio-sse", "attack=sse"),
+		MMIO("mmio-x87", "attack=x87"),
+		MMIO("mmio-exec", "attack=exec"),
+		MMIO("mmio-rep", "attack=rep"),
 		BYSTANDER,
 	},
 };
@@ -123,6 +150,49 @@ static void expect_crash_with(struct hv_run *r, const char *name,
 		  "[wrong result] expected result line \"%s...%s...)\", got "
 		  "\"%s\"\n  %s",
 		  prefix, text, l ? l->text : "none", hv_diagnose(r));
+}
+
+/* The lines domain name printed, without "NAME: ", in order; *n of them. */
+static const char **domain_lines(const struct hv_run *r, const char *name,
+				 size_t *n)
+{
+	const char **out = calloc(r->nlines + 1, sizeof(*out));
+	size_t len = strlen(name);
+
+	cr_assert(out != NULL, "out of memory");
+	*n = 0;
+	for (size_t i = 0; i < r->nlines; i++)
+		if (strncmp(r->lines[i].text, name, len) == 0 &&
+		    strncmp(r->lines[i].text + len, ": ", 2) == 0)
+			out[(*n)++] = r->lines[i].text + len + 2;
+	return out;
+}
+
+/*
+ * Domains a and b printed the same lines in the same order, at least min
+ * of them: a gap, a repetition or a different value in a's output shows
+ * as the first line that differs.
+ */
+static __attribute__((unused)) void expect_same_output(const struct hv_run *r,
+						       const char *a,
+						       const char *b,
+						       size_t min)
+{
+	size_t na, nb, i;
+	const char **la = domain_lines(r, a, &na),
+		   **lb = domain_lines(r, b, &nb);
+
+	for (i = 0; i < na && i < nb; i++)
+		if (strcmp(la[i], lb[i]) != 0)
+			break;
+	cr_expect(i == na && na == nb && na >= min,
+		  "[wrong result] %s and %s differ at their line %zu of %zu "
+		  "and %zu (want at least %zu):\n    %s: \"%s\"\n    %s: "
+		  "\"%s\"\n    log: %s",
+		  a, b, i + 1, na, nb, min, a, i < na ? la[i] : "(none)", b,
+		  i < nb ? lb[i] : "(none)", r->log);
+	free(la);
+	free(lb);
 }
 
 Test(lab5, demand, .timeout = 900)
@@ -199,6 +269,56 @@ Test(lab5, hostile_hog, .timeout = 900)
 		  "[wrong result] the hog touched all of its memory on a "
 		  "256 MiB machine\n    log: %s",
 		  r->log);
+	expect_clean(r, "bystander", bystander);
+	expect_exit(r, 1);
+}
+
+/* The addressing forms guests/mmio runs, one PASS line each (94 today). */
+#define MMIO_FORMS 94
+
+Test(lab5, mmio_forms, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"mmio: control registers: 4-byte read is 0, reads not counted",
+		"mmio: control registers: RAM just written mapped writable",
+		"mmio: control registers: the device is never mapped",
+		"mmio: MOV m32 <- r32",
+		"mmio: MOVZX r32 <- m16",
+		"mmio: ADD m32 <- imm32 (81)",
+		"mmio: TEST m8, r8",
+		"mmio: XCHG m32, r32",
+		"mmio: LOCK CMPXCHG m32 (equal)",
+		"mmio: REP STOSW backward (DF)",
+		"mmio: REP MOVSB device -> RAM",
+		NULL,
+	};
+	struct hv_run *r = hv_boot_group("mmio", &mmio);
+	const struct hv_line *l = find_prefix(r, "mmio: SUMMARY: ");
+	unsigned n = 0;
+
+	expect_clean(r, "mmio", passes);
+	cr_expect(l && sscanf(l->text, "mmio: SUMMARY: %u tests", &n) == 1 &&
+			  n >= MMIO_FORMS,
+		  "[wrong result] want at least %d MMIO checks, got \"%s\"\n"
+		  "    log: %s",
+		  MMIO_FORMS, l ? l->text : "no summary", r->log);
+}
+
+Test(lab5, hostile_mmio, .timeout = 900)
+{
+	static const char *const rep[] = {
+		"mmio: REP STOSB of 4194304 bytes into the device: 4194304 "
+		"accesses",
+		NULL,
+	};
+	static const char *const bystander[] = { "protected mode: CR0.PE set",
+						 NULL };
+	struct hv_run *r = hv_boot_group("mmio", &mmio);
+
+	expect_crash_with(r, "mmio-sse", "cannot emulate");
+	expect_crash_with(r, "mmio-x87", "cannot emulate");
+	expect_crash_with(r, "mmio-exec", "execute from MMIO");
+	expect_clean(r, "mmio-rep", rep);
 	expect_clean(r, "bystander", bystander);
 	expect_exit(r, 1);
 }
