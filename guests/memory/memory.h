@@ -29,7 +29,6 @@
 /* Memory the tests own: above the image, its bss and the loader's data. */
 #define TEST_BASE MIB(32)
 
-
 /* A 64-bit control register of the test device. */
 static inline uint64_t testdev_get(uint64_t reg)
 {
