@@ -12,13 +12,13 @@
 static bool hypercall_amd(void)
 {
 	static int amd = -1;
-	char sig[13];
 
 	if (amd < 0) {
 		struct cpuid_regs r = cpuid(0, 0);
 
-		cpuid_signature(&r, sig);
-		amd = strcmp(sig, "AuthenticAMD") == 0;
+		/* The vendor is EBX, EDX, ECX: "Auth" "enti" "cAMD". */
+		amd = r.ebx == 0x68747541 && r.edx == 0x69746e65 &&
+		      r.ecx == 0x444d4163;
 	}
 	return amd;
 }
