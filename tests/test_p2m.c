@@ -148,8 +148,7 @@ Test(p2m, eager_large_runs_aligned)
 	}
 	for (gfn = 2 * 512; gfn < nframes; gfn++)
 		cr_expect_neq(p2m_lookup(&p, gfn * PAGE_SIZE), 0);
-	cr_expect_eq(page_free_count(),
-		     free_before - p.table_pages - nframes);
+	cr_expect_eq(page_free_count(), free_before - p.table_pages - nframes);
 }
 
 Test(p2m, read_unpopulated_gives_zeros)
@@ -238,7 +237,8 @@ Test(p2m, set_type_bounds)
 	cr_expect_eq(p2m_set_type(&p, ~0ULL, 2, P2M_RAM), -E_INVAL);
 	cr_expect_eq(p2m_set_type(&p, 0, 1, P2M_ABSENT), -E_INVAL);
 	cr_expect_eq(p2m_set_type(&p, 0, 1, P2M_MMIO), -E_INVAL);
-	cr_expect_eq(p2m_type_of(&p, 7), P2M_ROM, "a refused call changes nothing");
+	cr_expect_eq(p2m_type_of(&p, 7), P2M_ROM,
+		     "a refused call changes nothing");
 	cr_expect_eq(p2m_type_of(&p, 0), P2M_ROM);
 }
 
@@ -260,7 +260,8 @@ Test(p2m, dirty_collect)
 	cr_expect_eq(out[0], 0x8008, "ORed into what out held");
 	cr_expect_eq(out[1], 1ULL << 6);
 	memset(out, 0, sizeof(out));
-	cr_expect_eq(p2m_dirty_collect(&p, out), 0, "collected frames are clean");
+	cr_expect_eq(p2m_dirty_collect(&p, out), 0,
+		     "collected frames are clean");
 	cr_expect_eq(out[0] | out[1], 0);
 	p2m_dirty_mark(&p, 99);
 	cr_assert_eq(p2m_dirty_start(&p), 0, "a restart cleans every frame");
