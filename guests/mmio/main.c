@@ -118,6 +118,7 @@ INSN(lock_cmpxchg_ne, "lock cmpxchg %%ecx, 0x130(" RB ")")
 INSN(lock_cmpxchg_eq,
      "mov 0x134(" RB "), %%eax\n\tlock cmpxchg %%ecx, 0x134(" RB ")")
 INSN(lock_cmpxchg16, "lock cmpxchg %%cx, 0x138(" RB ")")
+INSN(lock_cmpxchg8b, "lock cmpxchg8b 0x140(" RB ")")
 INSN(stosb, "stosb")
 INSN(rep_stosl, "rep stosl")
 INSN(rep_stosw, "rep stosw")
@@ -224,6 +225,8 @@ static const struct mcase cases[] = {
 	  .last = LAST(4, 1, 0x134) },
 	{ "LOCK CMPXCHG m16", lock_cmpxchg16, .n = 2,
 	  .last = LAST(2, 1, 0x138) },
+	{ "LOCK CMPXCHG8B m64 (not equal)", lock_cmpxchg8b, .n = 2,
+	  .last = LAST(8, 1, 0x140) },
 	{ "STOSB", stosb, .di = 0x200, .n = 1, .last = LAST(1, 1, 0x200) },
 	{ "REP STOSD", rep_stosl, .cx = 5, .di = 0x210, .n = 5,
 	  .last = LAST(4, 1, 0x220) },
