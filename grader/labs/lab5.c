@@ -68,10 +68,10 @@ static const struct hv_cfg hog = {
 	},
 };
 
-#define MMIO(name, attack)                                                  \
+#define MMIO(name, image, attack)                                           \
 	{                                                                   \
 		name, "name   = \"" name "\"\n"                             \
-		      "kernel = \"guests/mmio.elf\"\n"                      \
+		      "kernel = \"guests/" image "\"\n"                     \
 		      "extra  = \"" attack "\"\nmemory = 16\ntestdev = 1\n" \
 	}
 
@@ -85,11 +85,43 @@ static const struct hv_cfg mmio = {
 	.progress_timeout = 240,
 	.timeout = 900,
 	.domains = {
-		MMIO("mmio", ""),
-		MMIO("mmio-sse", "attack=sse"),
-		MMIO("mmio-x87", "attack=x87"),
-		MMIO("mmio-exec", "attack=exec"),
-		MMIO("mmio-rep", "attack=rep"),
+		MMIO("mmio64", "mmio64.elf", ""),
+		MMIO("mmio32", "mmio32.elf", ""),
+		MMIO("mmio-sse", "mmio64.elf", "attack=sse"),
+		MMIO("mmio-x87", "mmio64.elf", "attack=x87"),
+		MMIO("mmio-exec", "mmio64.elf", "attack=exec"),
+		MMIO("mmio-rep", "mmio64.elf", "attack=rep"),
+		BYSTANDER,
+	},
+};
+
+#define MIGRATE(name, extra, when)                                 \
+	{                                                          \
+		name, "name   = \"" name "\"\n"                    \
+		      "kernel = \"guests/migrate.elf\"\n"          \
+		      "extra  = \"" extra "\"\nmemory = 16\n" when \
+	}
+#define MIGRATE_LOOPS "150"
+
+/*
+ * The migration guest (guests/migrate) live-migrated one second into its
+ * run beside its unmigrated twin; a second one rewriting 8 MiB at every
+ * step (a dirty set that never shrinks) migrated at the same time; a
+ * read-mostly one saved and restored; and a bystander.
+ */
+static const struct hv_cfg migrate = {
+	.needs_virt = 1,
+	.cmdline = "timeout=3000",
+	.progress_timeout = 240,
+	.timeout = 900,
+	.domains = {
+		MIGRATE("moved", "mode=write loops=" MIGRATE_LOOPS,
+			"migrate_after = 1\n"),
+		MIGRATE("still", "mode=write loops=" MIGRATE_LOOPS, ""),
+		MIGRATE("racer", "mode=write mib=8 loops=" MIGRATE_LOOPS,
+			"migrate_after = 1\n"),
+		MIGRATE("saved", "mode=read loops=" MIGRATE_LOOPS,
+			"save_after = 1\n"),
 		BYSTANDER,
 	},
 };
@@ -173,10 +205,8 @@ static const char **domain_lines(const struct hv_run *r, const char *name,
  * of them: a gap, a repetition or a different value in a's output shows
  * as the first line that differs.
  */
-static __attribute__((unused)) void expect_same_output(const struct hv_run *r,
-						       const char *a,
-						       const char *b,
-						       size_t min)
+static void expect_same_output(const struct hv_run *r, const char *a,
+			       const char *b, size_t min)
 {
 	size_t na, nb, i;
 	const char **la = domain_lines(r, a, &na),
@@ -321,6 +351,80 @@ Test(lab5, hostile_mmio, .timeout = 900)
 	expect_clean(r, "mmio-rep", rep);
 	expect_clean(r, "bystander", bystander);
 	expect_exit(r, 1);
+}
+
+/* Each check of the migration guest, in mode (write or read). */
+static void expect_migrated_guest(struct hv_run *r, const char *name,
+				  const char *mode)
+{
+	char pattern[64];
+	const char *passes[] = {
+		pattern,
+		"APIC timer ticked in both halves of the run",
+		"a tick left pending with interrupts off came after "
+		"STI, " MIGRATE_LOOPS " of " MIGRATE_LOOPS " times",
+		"the TSC never ran backwards",
+		NULL,
+	};
+
+	snprintf(pattern, sizeof(pattern), "%s: ", mode);
+	expect_clean(r, name, passes);
+}
+
+/* The hypervisor's "migrate NAME: done: R rounds, F frames, downtime D
+ * us" line; fails unless there was at least one pre-copy round. */
+static void expect_migration_done(struct hv_run *r, const char *name)
+{
+	char want[96];
+	const struct hv_line *l;
+	unsigned rounds = 0;
+	unsigned long frames = 0, us = 0;
+
+	snprintf(want, sizeof(want), "migrate %s: done: ", name);
+	l = hv_find_output(r, want);
+	cr_expect(l &&
+			  sscanf(strstr(l->text, want) + strlen(want),
+				 "%u rounds, %lu frames, downtime %lu us",
+				 &rounds, &frames, &us) == 3 &&
+			  rounds >= 2,
+		  "[wrong result] want \"%sR rounds, F frames, downtime D us\" "
+		  "with R >= 2 (a pre-copy round, then stop-and-copy), got "
+		  "\"%s\"\n    log: %s",
+		  want, l ? l->text : "no such line", r->log);
+}
+
+Test(lab5, migrate_twin, .timeout = 900)
+{
+	struct hv_run *r = hv_boot_group("migrate", &migrate);
+
+	expect_migration_done(r, "moved");
+	expect_migrated_guest(r, "moved", "write");
+	expect_migrated_guest(r, "still", "write");
+	/* seq 0..loops-1, a checksum, the PASS lines and the summary. */
+	expect_same_output(r, "moved", "still", 150 + 6);
+}
+
+Test(lab5, migrate_race, .timeout = 900)
+{
+	static const char *const bystander[] = { "protected mode: CR0.PE set",
+						 NULL };
+	struct hv_run *r = hv_boot_group("migrate", &migrate);
+
+	expect_migration_done(r, "racer");
+	expect_migrated_guest(r, "racer", "write");
+	expect_clean(r, "bystander", bystander);
+}
+
+Test(lab5, save_restore, .timeout = 900)
+{
+	struct hv_run *r = hv_boot_group("migrate", &migrate);
+
+	cr_expect(hv_find_output(r, "save saved: ") != NULL,
+		  "[wrong result] no line \"save saved: N frames, image ...\"\n"
+		  "    log: %s",
+		  r->log);
+	expect_migrated_guest(r, "saved", "read");
+	expect_exit(r, 0);
 }
 
 Test(lab5, p2m_unit, .timeout = 300)

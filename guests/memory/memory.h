@@ -17,7 +17,6 @@
 #define GUESTS_MEMORY_H
 
 #include <guests/lib/guest.h>
-#include <guests/lib/hvm.h>
 #include <inc/public/xen.h>
 #include <inc/public/hvm/hvm_op.h>
 #include <inc/testdev.h>
