@@ -75,8 +75,8 @@ Test(config, defaults)
 	cr_expect_eq(cfg.boot_mode, BOOT_MODE_DEFAULT);
 	cr_expect_eq(cfg.paging, PAGING_DEFAULT);
 	cr_expect_eq(cfg.shadow_pages, 0);
-	cr_expect_eq(cfg.populate, POPULATE_DEMAND);
 	cr_expect_not(cfg.testdev);
+	cr_expect_eq(cfg.populate, POPULATE_DEMAND);
 	cr_expect_not(cfg.has_kernel_addr);
 	cr_expect_eq(cfg.ramdisk.path[0], '\0');
 	cr_expect_eq(cfg.ndisks, 0);
@@ -183,23 +183,6 @@ Test(config, paging_errors)
 		      "hardware paging (only \"shadow\")");
 }
 
-Test(config, populate)
-{
-	cr_assert_eq(parse(MINIMAL "populate = \"eager\"\n"), 0, "%s", err);
-	cr_expect_eq(cfg.populate, POPULATE_EAGER);
-	cr_assert_eq(parse(MINIMAL "populate = \"demand\"\n"), 0, "%s", err);
-	cr_expect_eq(cfg.populate, POPULATE_DEMAND);
-	expect_reject(MINIMAL "\npopulate = \"lazy\"\n",
-		      "domains/t.cfg:4: populate: \"lazy\" is not one of "
-		      "demand, eager");
-	expect_reject(MINIMAL "populate = 1\n",
-		      "domains/t.cfg:3: populate: expected a string, got a "
-		      "number");
-	expect_reject(MINIMAL "populate = \"eager\"\npopulate = \"eager\"\n",
-		      "domains/t.cfg:4: duplicate key \"populate\" (first set "
-		      "on line 3)");
-}
-
 Test(config, migration)
 {
 	cr_assert_eq(parse(MINIMAL), 0, "%s", err);
@@ -237,6 +220,23 @@ Test(config, migration_errors)
 	expect_reject(MINIMAL "type = \"pv\"\nsave_after = 5\n",
 		      "domains/t.cfg:4: save_after: only an hvm domain with "
 		      "paging \"nested\" can be moved, not a pv domain");
+}
+
+Test(config, populate)
+{
+	cr_assert_eq(parse(MINIMAL "populate = \"eager\"\n"), 0, "%s", err);
+	cr_expect_eq(cfg.populate, POPULATE_EAGER);
+	cr_assert_eq(parse(MINIMAL "populate = \"demand\"\n"), 0, "%s", err);
+	cr_expect_eq(cfg.populate, POPULATE_DEMAND);
+	expect_reject(MINIMAL "\npopulate = \"lazy\"\n",
+		      "domains/t.cfg:4: populate: \"lazy\" is not one of "
+		      "demand, eager");
+	expect_reject(MINIMAL "populate = 1\n",
+		      "domains/t.cfg:3: populate: expected a string, got a "
+		      "number");
+	expect_reject(MINIMAL "populate = \"eager\"\npopulate = \"eager\"\n",
+		      "domains/t.cfg:4: duplicate key \"populate\" (first set "
+		      "on line 3)");
 }
 
 Test(config, unknown_and_duplicate_keys)
