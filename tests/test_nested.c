@@ -99,6 +99,12 @@ void domain_crash(struct domain *d, struct vcpu *vc, const char *fmt, ...)
 	d->state = DOMAIN_CRASHED;
 }
 
+void domain_crash_no_mem(struct domain *d, struct vcpu *vc, gpa_t gpa)
+{
+	domain_crash(d, vc, "out of host memory at 0x%llx",
+		     (unsigned long long)gpa);
+}
+
 /* A domain of size bytes of RAM, populated now when eager. */
 static void init(uint64_t size, bool eager)
 {
@@ -439,7 +445,8 @@ Test(encoders, npt)
 	const struct nested_format *f = &npt_format;
 
 	cr_expect_eq(f->table(0x123000), 0x123000 | PTE_P | PTE_W | PTE_U);
-	cr_expect_eq(f->leaf(0x5000, P2M_RWX, 1), 0x5000 | PTE_P | PTE_W | PTE_U);
+	cr_expect_eq(f->leaf(0x5000, P2M_RWX, 1),
+		     0x5000 | PTE_P | PTE_W | PTE_U);
 	cr_expect_eq(f->leaf(0x5000, P2M_R | P2M_X, 1), 0x5000 | PTE_P | PTE_U);
 	cr_expect_eq(f->leaf(0x5000, P2M_R | P2M_W, 1),
 		     0x5000 | PTE_P | PTE_W | PTE_U | PTE_NX);
