@@ -439,7 +439,8 @@ Test(encoders, npt)
 	const struct nested_format *f = &npt_format;
 
 	cr_expect_eq(f->table(0x123000), 0x123000 | PTE_P | PTE_W | PTE_U);
-	cr_expect_eq(f->leaf(0x5000, P2M_RWX, 1), 0x5000 | PTE_P | PTE_W | PTE_U);
+	cr_expect_eq(f->leaf(0x5000, P2M_RWX, 1),
+		     0x5000 | PTE_P | PTE_W | PTE_U);
 	cr_expect_eq(f->leaf(0x5000, P2M_R | P2M_X, 1), 0x5000 | PTE_P | PTE_U);
 	cr_expect_eq(f->leaf(0x5000, P2M_R | P2M_W, 1),
 		     0x5000 | PTE_P | PTE_W | PTE_U | PTE_NX);
