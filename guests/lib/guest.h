@@ -91,6 +91,23 @@ struct intr_frame {
 	uintptr_t ip, cs, flags;
 };
 
+/*
+ * A hypercall (inc/public/xen.h): VMMCALL or VMCALL, as CPUID's vendor
+ * says; returns RAX, -XEN_E* on failure.  Unused arguments are 0.
+ */
+long hypercall3(unsigned nr, unsigned long a1, unsigned long a2,
+		unsigned long a3);
+
+/*
+ * HVMOP_set_mem_type (inc/public/hvm/hvm_op.h): frames [first_pfn,
+ * first_pfn + nr) become HVMMEM_ram_ro (writes discarded) or
+ * HVMMEM_ram_rw again; 0 or -XEN_E*.
+ */
+long hvm_set_mem_type(uint64_t first_pfn, uint32_t nr, unsigned type);
+
+/* HVMOP_get_mem_type: frame pfn's hvmmem_type_t, or -XEN_E*. */
+long hvm_get_mem_type(uint64_t pfn);
+
 /* Points vector vec of the guest's IDT at handler and loads the IDT. */
 void idt_set(int vec, void *handler);
 /* The same, for a gate that INT vec may use at CPL 3 (a system call). */
