@@ -60,6 +60,12 @@ extern struct cpu cpu;
 			 :                                                  \
 			 : "memory", "cc")
 
+/*
+ * The device's 64-bit control registers.  A 32-bit guest has no 8-byte
+ * MOV: it reads and writes them with CMPXCHG8B, which the device sees as
+ * one 8-byte read and one 8-byte write (of the value read, or of val).
+ */
+#ifdef __x86_64__
 static inline uint64_t testdev_ctrl(unsigned reg)
 {
 	return *(volatile uint64_t *)(uintptr_t)(WIN_CTRL + reg);
@@ -69,6 +75,30 @@ static inline void testdev_ctrl_write(unsigned reg, uint64_t val)
 {
 	*(volatile uint64_t *)(uintptr_t)(WIN_CTRL + reg) = val;
 }
+#else
+static inline uint64_t testdev_cmpxchg8b(unsigned reg, uint64_t old,
+					 uint64_t val)
+{
+	uint32_t lo = (uint32_t)old, hi = old >> 32;
+
+	__asm__ volatile("lock cmpxchg8b (%2)"
+			 : "+a"(lo), "+d"(hi)
+			 : "r"(WIN_CTRL + reg), "b"((uint32_t)val),
+			   "c"((uint32_t)(val >> 32))
+			 : "memory", "cc");
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline uint64_t testdev_ctrl(unsigned reg)
+{
+	return testdev_cmpxchg8b(reg, 0, 0);
+}
+
+static inline void testdev_ctrl_write(unsigned reg, uint64_t val)
+{
+	testdev_cmpxchg8b(reg, testdev_ctrl(reg), val);
+}
+#endif
 
 /* Maps the windows (guest page tables of guests/lib/pt.h). */
 void mmio_map_windows(void);
