@@ -41,6 +41,9 @@ int vprintf(const char *fmt, va_list ap);
 /* The Multiboot command line (kernel path and `extra`), or "". */
 const char *cmdline(void);
 
+/* Guest RAM in bytes, as the Multiboot loader reported it (0 if not). */
+uint64_t guest_memory(void);
+
 /*
  * Value of word KEY=VALUE on the command line, copied into buf[0..len);
  * returns buf, or NULL when the key is absent.
