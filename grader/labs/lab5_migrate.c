@@ -27,10 +27,10 @@
 #include <string.h>
 #include "../grader.h"
 
-#define MIGRATE_GUEST(name, mode, loops, more)                            \
-	{                                                                 \
-		name, "name   = \"" name "\"\n"                           \
-		      "kernel = \"guests/migrate.elf\"\nmemory = 16\n"    \
+#define MIGRATE_GUEST(name, mode, loops, more)                           \
+	{                                                                \
+		name, "name   = \"" name "\"\n"                          \
+		      "kernel = \"guests/migrate.elf\"\nmemory = 16\n"   \
 		      "extra  = \"mode=" mode " loops=" loops "\"\n" more \
 	}
 
