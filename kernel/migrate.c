@@ -27,7 +27,7 @@
 #include <kernel/migrate.h>
 #include <kernel/mm/page.h>
 
-#define MIGRATE_BATCH	    256 /* frames sent per tick */
+#define MIGRATE_BATCH	    256			 /* frames sent per tick */
 #define MIGRATE_SCAN	    (64 * MIGRATE_BATCH) /* frames looked at */
 #define MIGRATE_MAX_ROUNDS  8
 #define MIGRATE_STOP_FRAMES 64 /* few enough to send with the source stopped */
@@ -305,8 +305,7 @@ static int mig_put(struct mig_sink *out, uint16_t type, uint16_t sub,
  * contents (populated) or a type other than RAM.  Returns 1 when it sent
  * contents, 0 when not, or -E_*.
  */
-static int mig_send_frame(struct mig_sink *out, struct domain *d,
-			  uint64_t gfn)
+static int mig_send_frame(struct mig_sink *out, struct domain *d, uint64_t gfn)
 {
 	enum p2m_type t = p2m_type_of(&d->p2m, gfn);
 	hpa_t hpa = p2m_lookup(&d->p2m, gfn * PAGE_SIZE);
@@ -535,7 +534,8 @@ static void mig_step(struct mig_job *j, uint64_t t0)
 	for (; j->next < src->p2m.nframes && batch < MIGRATE_BATCH &&
 	       scanned < MIGRATE_SCAN;
 	     j->next++, scanned++) {
-		uint64_t *w = &j->todo[j->next / 64], bit = 1ULL << (j->next % 64);
+		uint64_t *w = &j->todo[j->next / 64],
+			 bit = 1ULL << (j->next % 64);
 
 		if (!(*w & bit))
 			continue;
@@ -646,7 +646,8 @@ static int mig_add(const char *name, bool save, unsigned seconds)
  */
 static void mig_cmdline(const char *key, const char *name, unsigned *seconds)
 {
-	const char *arg = cmdline_get(key), *colon = arg ? strrchr(arg, ':') : 0;
+	const char *arg = cmdline_get(key),
+		   *colon = arg ? strrchr(arg, ':') : 0;
 	size_t len = colon ? (size_t)(colon - arg) : 0;
 	unsigned s = 0;
 	const char *p;
@@ -664,7 +665,8 @@ static void mig_cmdline(const char *key, const char *name, unsigned *seconds)
 
 int migrate_arm(struct domain *d)
 {
-	unsigned migrate = d->config->migrate_after, save = d->config->save_after;
+	unsigned migrate = d->config->migrate_after,
+		 save = d->config->save_after;
 
 	mig_cmdline("migrate", d->name, &migrate);
 	mig_cmdline("save", d->name, &save);

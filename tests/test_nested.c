@@ -285,7 +285,8 @@ Test(nested, rom_read_only_and_writes_dropped)
 	fault(0x3000, true, false);
 	cr_expect_eq(emulations, 1);
 	cr_expect_eq(dom.nested.rom_writes, 1);
-	expect_leaf(0x3000, 0, false);
+	expect_leaf(0x3000, 1, false);
+	cr_expect_eq(nested_invalidate(&dom, 3, 1), 0);
 	fault(0x3000, false, true);
 	expect_leaf(0x3000, 1, false);
 	cr_expect(leaf_of(0x3000) & FAKE_X);

@@ -11,22 +11,28 @@
  *                depends on the sequence number (a dirty set that never
  *                shrinks); mode=read reads it and writes one word per step
  *   loops=N      steps (default 40); mib=M buffer size (default 4)
+ *   pace=T       a step lasts at least T ticks of the 1 ms APIC timer
+ *                (default 20), so that a run spans the same TSC time on
+ *                a fast machine as on a slow one
  *
  * Around the work a periodic local APIC timer ticks; at each step the
- * guest also keeps interrupts off long enough for a tick to become
- * pending, then checks it arrives once they are on: the APIC's state
- * (IRR, the timer) and the queued event must survive the move, and the
- * TSC must never run backwards.
+ * guest also keeps interrupts off until a tick is pending in the APIC's
+ * IRR, then checks it arrives once they are on, and sleeps in HLT for the
+ * rest of the step: the APIC's state (IRR, ISR, the timer), the queued
+ * event, a halted vcpu must survive the move, and the TSC must never run
+ * backwards.
  */
 #include <guests/lib/guest.h>
 #include <inc/apic.h>
 
 #define TIMER_VECTOR 0x40
 #define TIMER_COUNT  100000 /* 1 ms at hvlab's 100 MHz APIC clock */
-#define BUF_MAX_MIB  8
-#define WAIT_LOOPS   200000 /* guest_loop iterations: several ticks */
+/* The buffer: guest RAM above the image, touched only as far as mib
+ * says, so that the rest is never populated (memory >= 4 + mib MiB). */
+#define BUF_BASE    (4 * MiB)
+#define BUF_MAX_MIB 8
 
-static uint64_t buf[BUF_MAX_MIB * MiB / 8];
+static uint64_t *const buf = (uint64_t *)BUF_BASE;
 static uint64_t sums[1024]; /* mode=read: the sum each step read */
 static volatile uint64_t ticks;
 
@@ -44,7 +50,8 @@ static void apic_write(uint32_t reg, uint32_t v)
 /* What word i holds after step seq rewrote it (seq 0: the first fill). */
 static uint64_t pattern(uint64_t seq, uint64_t i)
 {
-	uint64_t x = (i + 1) * 0x9e3779b97f4a7c15ULL ^ seq * 0xd1b54a32d192ed03ULL;
+	uint64_t x = (i + 1) * 0x9e3779b97f4a7c15ULL ^
+		     seq * 0xd1b54a32d192ed03ULL;
 
 	return x ^ (x >> 29);
 }
@@ -64,21 +71,38 @@ static uint64_t sum(size_t n)
 	return s;
 }
 
-/*
- * Interrupts off across several timer periods, so that a tick waits in
- * the APIC's IRR; true if it is delivered once they are back on.
- */
-static bool pending_tick(void)
+static uint32_t apic_read(uint32_t reg)
 {
-	uint64_t before, x;
+	return *(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PA + reg);
+}
+
+/* Whether the timer's vector waits in the APIC's IRR. */
+static bool tick_pending(void)
+{
+	return apic_read(APIC_IRR + 0x10 * (TIMER_VECTOR / 32)) &
+	       (1u << (TIMER_VECTOR % 32));
+}
+
+/*
+ * Interrupts off until a tick waits in the IRR, then on: true if it is
+ * delivered.  Then sleeps until pace ticks have passed since start, so
+ * that a step lasts as long in TSC time on a fast machine as on a slow
+ * one.
+ */
+static bool pending_tick(uint64_t start, uint64_t pace)
+{
+	uint64_t before;
+	bool ok;
 
 	__asm__ volatile("cli");
-	guest_loop(WAIT_LOOPS, &x);
+	while (!tick_pending())
+		__asm__ volatile("pause");
 	before = ticks;
-	__asm__ volatile("sti");
-	for (int i = 0; i < 1000 && ticks == before; i++)
-		guest_loop(WAIT_LOOPS / 10, &x);
-	return ticks != before;
+	__asm__ volatile("sti; nop; hlt" : : : "memory");
+	ok = ticks != before;
+	while (ticks - start < pace)
+		__asm__ volatile("hlt" : : : "memory");
+	return ok;
 }
 
 /* Every word against the pattern the run left; the buffer's checksum. */
@@ -105,6 +129,7 @@ void main(void)
 	char mode[8] = "write";
 	bool write;
 	uint64_t loops = cmdline_u64("loops", 40), csum, tsc, last_tsc = 0;
+	uint64_t pace = cmdline_u64("pace", 20), start;
 	uint64_t half_ticks = 0, pending_ok = 0, backwards = 0;
 	size_t n = MIN(cmdline_u64("mib", 4), BUF_MAX_MIB) * MiB / 8;
 
@@ -120,11 +145,12 @@ void main(void)
 	__asm__ volatile("sti");
 	fill(0, n);
 	for (uint64_t seq = 1; seq <= loops; seq++) {
+		start = ticks;
 		if (write)
 			fill(seq, n);
 		else
 			sums[seq % ARRAY_SIZE(sums)] = sum(n);
-		pending_ok += pending_tick();
+		pending_ok += pending_tick(start, pace);
 		tsc = rdtsc();
 		backwards += tsc < last_tsc;
 		last_tsc = tsc;
