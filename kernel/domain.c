@@ -18,6 +18,7 @@
 #include <kernel/dev/debugexit.h>
 #include <kernel/sched.h>
 #include <kernel/bench.h>
+#include <kernel/migrate.h>
 
 #define DOMAIN_RESTART_MAX 3
 
@@ -467,7 +468,11 @@ static bool domain_create_file(const struct boot_info *bi,
 		result_printf("config %s: rejected\n", f->name);
 		return false;
 	}
-	return domain_create(c, bi) != NULL;
+	struct domain *d = domain_create(c, bi);
+
+	if (d)
+		migrate_arm(d);
+	return d != NULL;
 }
 
 static void domain_summary(const struct domain *d)

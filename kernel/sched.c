@@ -18,6 +18,7 @@
 #include <kernel/sched.h>
 #include <kernel/exit.h>
 #include <kernel/preempt.h>
+#include <kernel/migrate.h>
 
 #define SCHED_SLICE_EXITS 4096
 #define SCHED_TIMEOUT_S	  60
@@ -50,6 +51,8 @@ static bool sched_domain(struct domain *d)
 	bool ran = false;
 	int i;
 
+	if (migrate_incoming(d))
+		return false;
 	for (i = 0; i < d->nvcpus && d->state == DOMAIN_RUNNING; i++) {
 		struct vcpu *v = &d->vcpus[i];
 
@@ -106,6 +109,7 @@ void sched_run(void)
 			ran |= sched_domain(&domains[i]);
 			live |= domains[i].state == DOMAIN_RUNNING;
 		}
+		migrate_tick();
 		if (live && !ran)
 			pause();
 	} while (live);

@@ -93,6 +93,11 @@ uint32_t xstate_size(uint64_t xcr0)
 	return size;
 }
 
+size_t xstate_vcpu_size(void)
+{
+	return xstate_area_size;
+}
+
 static size_t xstate_pages(void)
 {
 	return ROUNDUP(xstate_area_size, PAGE_SIZE) / PAGE_SIZE;

@@ -43,6 +43,9 @@ uint64_t xstate_guest_mask(void);
 /* Bytes of the XSAVE area for the components in xcr0 (standard format). */
 uint32_t xstate_size(uint64_t xcr0);
 
+/* Bytes of every vcpu's area: what migration copies (kernel/migrate.c). */
+size_t xstate_vcpu_size(void);
+
 /* Gives v the state after RESET; 0 or -E_NO_MEM. */
 int xstate_vcpu_init(struct vcpu *v);
 void xstate_vcpu_free(struct vcpu *v);

@@ -90,8 +90,12 @@ static uint32_t vlapic_read(struct vcpu *v, struct vlapic *l, unsigned reg)
 {
 	if (reg >= APIC_ISR && reg < APIC_TMR)
 		return l->isr[(reg - APIC_ISR) / 16];
-	if (reg >= APIC_IRR && reg < APIC_ESR)
+	if (reg >= APIC_IRR && reg < APIC_ESR) {
+		/* An expired timer is pending even while the guest's IF is
+		 * clear and nothing takes it. */
+		vlapic_timer_update(l);
 		return l->irr[(reg - APIC_IRR) / 16];
+	}
 	if (reg >= APIC_LVT_TIMER && reg <= APIC_LVT_ERROR)
 		return l->lvt[(reg - APIC_LVT_TIMER) / 16];
 	switch (reg) {

@@ -1,0 +1,687 @@
+/*
+ * migrate.c - save, restore and live migration of an hvm domain within
+ * one hvlab (lab 5), in the manner of Xen's save format and pre-copy
+ * migration (Clark et al., "Live Migration of Virtual Machines", NSDI
+ * 2005).
+ *
+ * A domain travels as a stream of records (struct mig_rec): FRAME (a guest
+ * frame's type and contents; a frame never populated stays so), VCPU and
+ * XSAVE per vcpu, DEVICES, END.  A sink either applies each record to the
+ * destination domain at once (live migration) or appends it to an image
+ * in host pages (save), which restore reads back through the same
+ * mig_apply.
+ *
+ * Live migration runs as a job that migrate_tick advances between the
+ * scheduler's slices: round 0 sends every populated frame, MIGRATE_BATCH
+ * at a time, while the source runs with dirty logging on; each later round
+ * sends what the log collected during the previous one.  When few frames
+ * remain, the dirty set stops shrinking or MIGRATE_MAX_ROUNDS is reached,
+ * one last tick stops the source (it never runs again), sends the last
+ * dirty frames and the vcpu and device state, gives the destination the
+ * source's name and destroys the source: that tick is the downtime.
+ */
+#include <inc/x86.h>
+#include <kernel/kernel.h>
+#include <kernel/clock.h>
+#include <kernel/domain.h>
+#include <kernel/migrate.h>
+#include <kernel/mm/page.h>
+
+#define MIGRATE_BATCH	    256			 /* frames sent per tick */
+#define MIGRATE_SCAN	    (64 * MIGRATE_BATCH) /* frames looked at */
+#define MIGRATE_MAX_ROUNDS  8
+#define MIGRATE_STOP_FRAMES 64 /* few enough to send with the source stopped */
+#define MIGRATE_SUFFIX	    "--incoming"
+
+enum mig_rec_type {
+	MIG_REC_FRAME = 1, /* sub: enum p2m_type, arg: gfn; len 0 or 4096 */
+	MIG_REC_VCPU,	   /* arg: vcpu id; struct mig_vcpu */
+	MIG_REC_XSAVE,	   /* arg: vcpu id; its XSAVE area */
+	MIG_REC_DEVICES,   /* struct mig_devices */
+	MIG_REC_END,
+};
+
+struct mig_rec {
+	uint16_t type;
+	uint16_t sub;
+	uint32_t len; /* payload bytes that follow */
+	uint64_t arg;
+};
+
+/* A vcpu's registers and local state, vendor-neutral. */
+struct mig_vcpu {
+	uint64_t gprs[GPR_COUNT];
+	uint64_t vregs[VREG_COUNT];
+	struct vseg_desc segs[VSEG_COUNT];
+	bool has_event;
+	struct virt_event event; /* queued for the next entry */
+	struct vlapic lapic;	 /* the timer deadline is a host TSC */
+	enum vcpu_state state;
+	uint64_t xcr0, dr[4], dr6;
+	uint64_t nexits;
+};
+
+/* The guest-visible state of the domain's devices. */
+struct mig_devices {
+	struct uart uart; /* with a partly sent line */
+	struct testdev testdev;
+	uint64_t rom_writes;
+};
+
+/* An image in host pages, appended to a byte at a time. */
+struct mig_image {
+	hpa_t *pages; /* directory: the image's pages in order */
+	hpa_t dir_pa;
+	size_t dir_pages;
+	size_t npages; /* pages allocated */
+	size_t size;   /* bytes written */
+};
+
+/* Where records go: applied to dst, or appended to img. */
+struct mig_sink {
+	struct domain *dst;
+	struct mig_image *img;
+};
+
+/* Where a record's payload comes from: memory, or an image at off. */
+struct mig_in {
+	const uint8_t *mem;
+	const struct mig_image *img;
+	size_t off;
+};
+
+struct mig_job {
+	char name[CONFIG_NAME_MAX]; /* the domain, by name: it moves slots */
+	bool save;		    /* save and restore, else live migration */
+	uint64_t due;		    /* TSC; 0: free */
+	struct domain *src, *dst;   /* while a live migration runs */
+	uint64_t *todo;		    /* frames still to send this round */
+	hpa_t todo_pa;
+	size_t todo_pages;
+	uint64_t next; /* the next frame to look at */
+	int round;
+	size_t sent, total, prev;
+};
+
+static struct mig_job mig_jobs[2 * DOMAIN_MAX];
+
+/* Bytes per vcpu of XSAVE area. */
+static size_t mig_xsave_len(void)
+{
+	return xstate_vcpu_size();
+}
+
+/* Copies len bytes between buf and img at off (to buf when out). */
+static void image_copy(const struct mig_image *img, size_t off, void *buf,
+		       size_t len, bool out)
+{
+	uint8_t *b = buf;
+	size_t n;
+
+	for (; len; len -= n, off += n, b += n) {
+		uint8_t *p = (uint8_t *)kva(img->pages[off / PAGE_SIZE]) +
+			     off % PAGE_SIZE;
+
+		n = MIN(len, PAGE_SIZE - off % PAGE_SIZE);
+		if (out)
+			memcpy(b, p, n);
+		else
+			memcpy(p, b, n);
+	}
+}
+
+/* An empty image of at most max bytes; 0 or -E_NO_MEM. */
+static int image_init(struct mig_image *img, size_t max)
+{
+	size_t pages = ROUNDUP(max, PAGE_SIZE) / PAGE_SIZE;
+
+	memset(img, 0, sizeof(*img));
+	img->dir_pages = ROUNDUP(pages * sizeof(hpa_t), PAGE_SIZE) / PAGE_SIZE;
+	img->dir_pa = page_alloc_contig(img->dir_pages, 1);
+	if (!img->dir_pa)
+		return -E_NO_MEM;
+	img->pages = kva(img->dir_pa);
+	return 0;
+}
+
+static void image_free(struct mig_image *img)
+{
+	size_t i;
+
+	for (i = 0; i < img->npages; i++)
+		page_free(img->pages[i]);
+	if (img->dir_pa)
+		page_free_contig(img->dir_pa, img->dir_pages);
+	memset(img, 0, sizeof(*img));
+}
+
+/*
+ * Appends buf[0..len) to img, taking pages as it grows but never the
+ * host's last P2M_HOST_RESERVE_PAGES (the running domains' demand faults
+ * need them).  0 or -E_NO_MEM.
+ */
+static int image_write(struct mig_image *img, const void *buf, size_t len)
+{
+	size_t need = ROUNDUP(img->size + len, PAGE_SIZE) / PAGE_SIZE;
+
+	if (need > img->dir_pages * PAGE_SIZE / sizeof(hpa_t))
+		return -E_NO_MEM;
+	while (img->npages < need) {
+		if (page_free_count() <= P2M_HOST_RESERVE_PAGES ||
+		    !(img->pages[img->npages] = page_alloc()))
+			return -E_NO_MEM;
+		img->npages++;
+	}
+	image_copy(img, img->size, (void *)buf, len, false);
+	img->size += len;
+	return 0;
+}
+
+static void mig_in_read(struct mig_in *in, void *buf, size_t len)
+{
+	if (in->img)
+		image_copy(in->img, in->off, buf, len, true);
+	else
+		memcpy(buf, in->mem + in->off, len);
+	in->off += len;
+}
+
+/* A frame: its type, then its contents when it has any. */
+static int mig_apply_frame(struct domain *d, const struct mig_rec *h,
+			   struct mig_in *in)
+{
+	hpa_t hpa;
+	int r;
+
+	if (h->arg >= d->p2m.nframes || (h->len && h->len != PAGE_SIZE))
+		return -E_INVAL;
+	if (p2m_type_of(&d->p2m, h->arg) != h->sub &&
+	    (r = p2m_set_type(&d->p2m, h->arg, 1, h->sub)) < 0)
+		return r;
+	if (!h->len)
+		return 0;
+	if ((r = p2m_populate(&d->p2m, h->arg, &hpa)) < 0)
+		return r;
+	mig_in_read(in, kva(hpa), PAGE_SIZE);
+	return 0;
+}
+
+/* Segments first: on VT-x the CPL lives in SS; RIP before the shadow. */
+static void mig_vcpu_load(struct vcpu *v, const struct mig_vcpu *m)
+{
+	enum vseg s;
+	enum vreg r;
+
+	for (s = 0; s < VSEG_COUNT; s++)
+		virt_seg_write(v, s, &m->segs[s]);
+	for (r = 0; r < VREG_COUNT; r++)
+		virt_reg_write(v, r, m->vregs[r]);
+	memcpy(v->gprs, m->gprs, sizeof(v->gprs));
+	v->lapic = m->lapic;
+	v->state = m->state;
+	v->nexits = m->nexits;
+	v->xs.xcr0 = m->xcr0;
+	memcpy(v->xs.dr, m->dr, sizeof(v->xs.dr));
+	v->xs.dr6 = m->dr6;
+	if (m->has_event)
+		virt_inject_event(v, &m->event);
+}
+
+static void mig_vcpu_get(struct vcpu *v, struct mig_vcpu *m)
+{
+	enum vseg s;
+	enum vreg r;
+
+	memset(m, 0, sizeof(*m));
+	memcpy(m->gprs, v->gprs, sizeof(m->gprs));
+	for (r = 0; r < VREG_COUNT; r++)
+		m->vregs[r] = virt_reg_read(v, r);
+	for (s = 0; s < VSEG_COUNT; s++)
+		virt_seg_read(v, s, &m->segs[s]);
+	/* Put back at once: a migration that fails leaves v as it was. */
+	m->has_event = virt_take_event(v, &m->event);
+	if (m->has_event)
+		virt_inject_event(v, &m->event);
+	m->lapic = v->lapic;
+	m->state = v->state;
+	m->nexits = v->nexits;
+	m->xcr0 = v->xs.xcr0;
+	memcpy(m->dr, v->xs.dr, sizeof(m->dr));
+	m->dr6 = v->xs.dr6;
+}
+
+/* Applies record h, its payload read from in, to d; 0 or -E_*. */
+static int mig_apply(struct domain *d, const struct mig_rec *h,
+		     struct mig_in *in)
+{
+	static struct mig_vcpu m;
+	static struct mig_devices dev;
+	bool vcpu = h->type == MIG_REC_VCPU || h->type == MIG_REC_XSAVE;
+
+	if (vcpu && h->arg >= (uint64_t)d->nvcpus)
+		return -E_INVAL;
+	switch (h->type) {
+	case MIG_REC_FRAME: return mig_apply_frame(d, h, in);
+	case MIG_REC_VCPU:
+		if (h->len != sizeof(m))
+			return -E_INVAL;
+		mig_in_read(in, &m, sizeof(m));
+		mig_vcpu_load(&d->vcpus[h->arg], &m);
+		return 0;
+	case MIG_REC_XSAVE:
+		if (h->len != mig_xsave_len())
+			return -E_INVAL;
+		mig_in_read(in, d->vcpus[h->arg].xs.area, h->len);
+		return 0;
+	case MIG_REC_DEVICES:
+		if (h->len != sizeof(dev))
+			return -E_INVAL;
+		mig_in_read(in, &dev, sizeof(dev));
+		d->uart = dev.uart;
+		d->testdev = dev.testdev;
+		d->nested.rom_writes = dev.rom_writes;
+		return 0;
+	case MIG_REC_END: return 0;
+	default: return -E_INVAL;
+	}
+}
+
+/* Sends one record to the sink; 0 or -E_* (-E_NO_MEM: out of memory). */
+static int mig_put(struct mig_sink *out, uint16_t type, uint16_t sub,
+		   uint64_t arg, const void *payload, uint32_t len)
+{
+	struct mig_rec h = { type, sub, len, arg };
+	struct mig_in in = { .mem = payload };
+	int r;
+
+	if (out->dst)
+		return mig_apply(out->dst, &h, &in);
+	r = image_write(out->img, &h, sizeof(h));
+	return r < 0 ? r : image_write(out->img, payload, len);
+}
+
+/*
+ * Sends frame gfn of d when it holds anything a fresh domain lacks:
+ * contents (populated) or a type other than RAM.  Returns 1 when it sent
+ * contents, 0 when not, or -E_*.
+ */
+static int mig_send_frame(struct mig_sink *out, struct domain *d, uint64_t gfn)
+{
+	enum p2m_type t = p2m_type_of(&d->p2m, gfn);
+	hpa_t hpa = p2m_lookup(&d->p2m, gfn * PAGE_SIZE);
+	int r;
+
+	if (!hpa && t == P2M_RAM)
+		return 0;
+	r = mig_put(out, MIG_REC_FRAME, t, gfn, hpa ? kva(hpa) : NULL,
+		    hpa ? PAGE_SIZE : 0);
+	return r < 0 ? r : hpa != 0;
+}
+
+/* The vcpus, the devices and END, after the last frames. */
+static int mig_send_state(struct mig_sink *out, struct domain *d)
+{
+	static struct mig_vcpu m;
+	static struct mig_devices dev;
+	int i, r = 0;
+
+	for (i = 0; i < d->nvcpus && r == 0; i++) {
+		mig_vcpu_get(&d->vcpus[i], &m);
+		r = mig_put(out, MIG_REC_VCPU, 0, i, &m, sizeof(m));
+		if (r == 0)
+			r = mig_put(out, MIG_REC_XSAVE, 0, i,
+				    d->vcpus[i].xs.area, mig_xsave_len());
+	}
+	dev = (struct mig_devices){ d->uart, d->testdev, d->nested.rom_writes };
+	if (r == 0)
+		r = mig_put(out, MIG_REC_DEVICES, 0, 0, &dev, sizeof(dev));
+	return r < 0 ? r : mig_put(out, MIG_REC_END, 0, 0, NULL, 0);
+}
+
+/* Reads every record of img into d; 0 or -E_*. */
+static int mig_restore(struct domain *d, const struct mig_image *img)
+{
+	struct mig_in in = { .img = img };
+	struct mig_rec h;
+	int r;
+
+	do {
+		size_t payload = in.off + sizeof(h);
+
+		if (payload > img->size)
+			return -E_INVAL;
+		mig_in_read(&in, &h, sizeof(h));
+		if (payload + h.len > img->size)
+			return -E_INVAL;
+		if ((r = mig_apply(d, &h, &in)) < 0)
+			return r;
+		in.off = payload + h.len;
+	} while (h.type != MIG_REC_END);
+	return 0;
+}
+
+/* Microseconds since TSC t0. */
+static uint64_t mig_us(uint64_t t0)
+{
+	return clock_tsc_to_us(rdtsc() - t0);
+}
+
+/* The most bytes d's stream can take. */
+static size_t mig_stream_max(struct domain *d)
+{
+	size_t frames = 0, h = sizeof(struct mig_rec);
+	uint64_t gfn;
+
+	for (gfn = 0; gfn < d->p2m.nframes; gfn++)
+		frames += p2m_lookup(&d->p2m, gfn * PAGE_SIZE) ||
+			  p2m_type_of(&d->p2m, gfn) != P2M_RAM;
+	return frames * (h + PAGE_SIZE) +
+	       d->nvcpus * (2 * h + sizeof(struct mig_vcpu) + mig_xsave_len()) +
+	       2 * h + sizeof(struct mig_devices);
+}
+
+/* Writes d's whole stream into img; the frames with contents in *frames. */
+static int mig_save_image(struct domain *d, struct mig_image *img,
+			  size_t *frames)
+{
+	struct mig_sink out = { .img = img };
+	uint64_t gfn;
+	int r = image_init(img, mig_stream_max(d));
+
+	for (gfn = 0, *frames = 0; r >= 0 && gfn < d->p2m.nframes; gfn++)
+		if ((r = mig_send_frame(&out, d, gfn)) > 0)
+			(*frames)++;
+	return r < 0 ? r : mig_send_state(&out, d);
+}
+
+/*
+ * Saves d into an image, destroys d and restores the image into a new
+ * domain of the same name.  When the image cannot be made d runs on;
+ * when the restore fails (after d is gone) d ends as crashed.
+ */
+static void mig_save(struct domain *d)
+{
+	const struct domain_config *c = d->config;
+	struct mig_image img;
+	struct domain *nd;
+	char err[160] = "";
+	uint64_t t0 = rdtsc(), save_us;
+	size_t frames;
+	int r = mig_save_image(d, &img, &frames);
+
+	if (r < 0) {
+		cprintf("save %s: failed: image: %s; %s keeps running\n",
+			d->name, error_name(r), d->name);
+		image_free(&img);
+		return;
+	}
+	save_us = mig_us(t0);
+	t0 = rdtsc();
+	domain_destroy(d);
+	nd = domain_create_empty(c, d->bi, d->name, err, sizeof(err));
+	r = nd ? mig_restore(nd, &img) : -E_NO_MEM;
+	if (r < 0) {
+		if (nd)
+			domain_release(nd);
+		domain_crash(d, NULL, "restore failed: %s",
+			     err[0] ? err : error_name(r));
+	} else {
+		cprintf("save %s: %zu frames, image %zu KiB, saved in %llu us, "
+			"restored in %llu us\n",
+			d->name, frames, img.size / 1024,
+			(unsigned long long)save_us,
+			(unsigned long long)mig_us(t0));
+		domain_release(d);
+	}
+	image_free(&img);
+}
+
+/* Ends live migration j: the destination (if any) goes, the source stays. */
+static void mig_end(struct mig_job *j, const char *why)
+{
+	if (why)
+		cprintf("migrate %s: failed: %s; %s keeps running\n", j->name,
+			why, j->name);
+	if (j->dst)
+		domain_release(j->dst);
+	if (j->src && j->src->state == DOMAIN_RUNNING)
+		nested_log_dirty(j->src, false);
+	if (j->todo_pa)
+		page_free_contig(j->todo_pa, j->todo_pages);
+	memset(j, 0, sizeof(*j));
+}
+
+/*
+ * Starts live migration j of d: an empty destination from d's config,
+ * the dirty log on, every frame to send in round 0.
+ */
+static void mig_start(struct mig_job *j, struct domain *d)
+{
+	size_t bytes = ROUNDUP(d->p2m.nframes, 64) / 8;
+	char name[CONFIG_NAME_MAX], err[160];
+	int r;
+
+	snprintf(name, sizeof(name), "%.*s" MIGRATE_SUFFIX,
+		 (int)(sizeof(name) - sizeof(MIGRATE_SUFFIX)), d->name);
+	j->dst = domain_create_empty(d->config, d->bi, name, err, sizeof(err));
+	if (!j->dst) {
+		cprintf("migrate %s: failed: destination: %s; %s keeps "
+			"running\n",
+			d->name, err, d->name);
+		mig_end(j, NULL);
+		return;
+	}
+	j->todo_pages = ROUNDUP(bytes, PAGE_SIZE) / PAGE_SIZE;
+	j->todo_pa = page_alloc_contig(j->todo_pages, 1);
+	r = j->todo_pa ? nested_log_dirty(d, true) : -E_NO_MEM;
+	j->src = d;
+	if (r < 0) {
+		mig_end(j, "no host memory for the dirty log");
+		return;
+	}
+	j->todo = kva(j->todo_pa);
+	memset(j->todo, 0xff, bytes);
+	j->prev = SIZE_MAX;
+}
+
+/*
+ * Stop-and-copy: the last dirty frames (and any whose type changed
+ * without a write), then the vcpus and devices; the destination takes
+ * the source's name and the source goes.  t0: when the source stopped.
+ */
+static void mig_finish(struct mig_job *j, uint64_t t0)
+{
+	struct domain *src = j->src, *dst = j->dst;
+	struct mig_sink out = { .dst = dst };
+	size_t last = 0;
+	uint64_t gfn;
+	int r = 0;
+
+	for (gfn = 0; gfn < src->p2m.nframes && r >= 0; gfn++)
+		if ((j->todo[gfn / 64] & (1ULL << (gfn % 64))) ||
+		    p2m_type_of(&src->p2m, gfn) != p2m_type_of(&dst->p2m, gfn))
+			last += (r = mig_send_frame(&out, src, gfn)) > 0;
+	if (r >= 0)
+		r = mig_send_state(&out, src);
+	if (r < 0) {
+		mig_end(j, error_name(r));
+		return;
+	}
+	strlcpy(dst->name, src->name, sizeof(dst->name));
+	j->dst = NULL;
+	domain_release(src);
+	j->src = NULL;
+	cprintf("migrate %s: round %d: %zu frames, source stopped\n", j->name,
+		j->round + 1, last);
+	cprintf("migrate %s: done: %d rounds, %zu frames, downtime %llu us\n",
+		j->name, j->round + 2, j->total + last,
+		(unsigned long long)mig_us(t0));
+	mig_end(j, NULL);
+}
+
+/* Sends the next batch of j's round; at its end, collects the dirty log. */
+static void mig_step(struct mig_job *j, uint64_t t0)
+{
+	struct mig_sink out = { .dst = j->dst };
+	struct domain *src = j->src;
+	size_t batch = 0, scanned = 0, dirty;
+	int r;
+
+	if (src->state != DOMAIN_RUNNING) {
+		mig_end(j, "the domain stopped");
+		return;
+	}
+	for (; j->next < src->p2m.nframes && batch < MIGRATE_BATCH &&
+	       scanned < MIGRATE_SCAN;
+	     j->next++, scanned++) {
+		uint64_t *w = &j->todo[j->next / 64],
+			 bit = 1ULL << (j->next % 64);
+
+		if (!(*w & bit))
+			continue;
+		*w &= ~bit;
+		if ((r = mig_send_frame(&out, src, j->next)) < 0) {
+			mig_end(j, error_name(r));
+			return;
+		}
+		batch += r;
+	}
+	j->sent += batch;
+	if (j->next < src->p2m.nframes)
+		return;
+	cprintf("migrate %s: round %d: %zu frames\n", j->name, j->round,
+		j->sent);
+	j->total += j->sent;
+	dirty = p2m_dirty_collect(&src->p2m, j->todo);
+	nested_protect(src, j->todo);
+	if (dirty <= MIGRATE_STOP_FRAMES || dirty >= j->prev ||
+	    j->round + 2 >= MIGRATE_MAX_ROUNDS) {
+		mig_finish(j, t0);
+		return;
+	}
+	j->prev = dirty;
+	j->round++;
+	j->next = 0;
+	j->sent = 0;
+}
+
+bool migrate_incoming(const struct domain *d)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mig_jobs); i++)
+		if (mig_jobs[i].dst == d)
+			return true;
+	return false;
+}
+
+/* Whether a live migration of the domain called name is under way. */
+static bool mig_busy(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mig_jobs); i++)
+		if (mig_jobs[i].src && strcmp(mig_jobs[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* The running domain called name, or NULL. */
+static struct domain *mig_find(const char *name)
+{
+	int id;
+
+	for (id = 0; id < DOMAIN_MAX; id++)
+		if (domains[id].state == DOMAIN_RUNNING &&
+		    strcmp(domains[id].name, name) == 0)
+			return &domains[id];
+	return NULL;
+}
+
+void migrate_tick(void)
+{
+	uint64_t now = rdtsc();
+	struct domain *d;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mig_jobs); i++) {
+		struct mig_job *j = &mig_jobs[i];
+
+		if (j->src)
+			mig_step(j, now);
+		if (!j->due || j->src || now < j->due || mig_busy(j->name))
+			continue;
+		j->due = 0;
+		if (!(d = mig_find(j->name)))
+			cprintf("%s %s: not done: the domain is not running\n",
+				j->save ? "save" : "migrate", j->name);
+		else if (j->save)
+			mig_save(d);
+		else
+			mig_start(j, d);
+	}
+}
+
+/* Adds a job for the domain called name, due in seconds; 0 or -E_RANGE. */
+static int mig_add(const char *name, bool save, unsigned seconds)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mig_jobs); i++) {
+		struct mig_job *j = &mig_jobs[i];
+
+		if (j->due || j->src)
+			continue;
+		strlcpy(j->name, name, sizeof(j->name));
+		j->save = save;
+		j->due = rdtsc() + seconds * clock_tsc_hz();
+		return 0;
+	}
+	return -E_RANGE;
+}
+
+/*
+ * The boot command line's KEY=NAME:SECONDS for the domain called name:
+ * its seconds into *seconds; a malformed value is reported and ignored.
+ */
+static void mig_cmdline(const char *key, const char *name, unsigned *seconds)
+{
+	const char *arg = cmdline_get(key),
+		   *colon = arg ? strrchr(arg, ':') : 0;
+	size_t len = colon ? (size_t)(colon - arg) : 0;
+	unsigned s = 0;
+	const char *p;
+
+	if (!colon || len != strlen(name) || strncmp(arg, name, len) != 0)
+		return;
+	for (p = colon + 1; *p >= '0' && *p <= '9' && s < 1000000; p++)
+		s = s * 10 + (unsigned)(*p - '0');
+	if (*p || p == colon + 1 || !s) {
+		cprintf("hvlab: %s=%s: not NAME:SECONDS; ignored\n", key, arg);
+		return;
+	}
+	*seconds = s;
+}
+
+int migrate_arm(struct domain *d)
+{
+	unsigned migrate = d->config->migrate_after,
+		 save = d->config->save_after;
+
+	mig_cmdline("migrate", d->name, &migrate);
+	mig_cmdline("save", d->name, &save);
+	if (!migrate && !save)
+		return 0;
+	if (d->type != DOMAIN_HVM || d->paging != PAGING_NESTED) {
+		cprintf("migrate %s: refused: only an hvm domain with nested "
+			"paging can be moved\n",
+			d->name);
+		return -E_NOT_SUPP;
+	}
+	if ((migrate && mig_add(d->name, false, migrate) < 0) ||
+	    (save && mig_add(d->name, true, save) < 0)) {
+		cprintf("migrate %s: refused: too many migrations\n", d->name);
+		return -E_RANGE;
+	}
+	return 0;
+}
