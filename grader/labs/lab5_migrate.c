@@ -11,14 +11,14 @@
  * destination (the domain runs on), and one the command line asks for a
  * shadow-paging domain (refused; the domain runs on).
  *
- * Bugs these tests catch (each applied to the reference), bug: the tests
- * that fail:
- *   VREG_INTR_SHADOW or the queued event not carried over, the APIC's IRR
- *     dropped: migrate_live (the guest's pending-tick check)
- *   the UART's partial line not carried over: migrate_live (a split line)
- *   a frame sent before its last write and not again (no dirty log):
- *     migrate_live (checksum)
- *   the XSAVE record or DEVICES record skipped: migrate_save
+ * Bug this tests catch (applied to the reference, then make grade LAB=5),
+ * bug: the tests that fail:
+ *   stop-and-copy without the last dirty frames: migrate_live (the guest
+ *     finds a step's writes lost)
+ * The guest also checks what a lost APIC state, interrupt shadow or queued
+ * event would break (a pending tick, the timer in both halves), but when
+ * the source stops is a matter of timing, so no one boot is sure to hit
+ * those.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -27,11 +27,12 @@
 #include <string.h>
 #include "../grader.h"
 
-#define MIGRATE_GUEST(name, mode, loops, more)                           \
-	{                                                                \
-		name, "name   = \"" name "\"\n"                          \
-		      "kernel = \"guests/migrate.elf\"\nmemory = 16\n"   \
-		      "extra  = \"mode=" mode " loops=" loops "\"\n" more \
+#define MIGRATE_GUEST(name, mode, loops, more)                         \
+	{                                                              \
+		name, "name   = \"" name "\"\n"                        \
+		      "kernel = \"guests/migrate.elf\"\nmemory = 16\n" \
+		      "extra  = \"mode=" mode " mib=1 loops=" loops    \
+		      "\"\n" more                                      \
 	}
 
 #define MIGRATE_TIMEOUTS .progress_timeout = 240, .timeout = 1200
@@ -41,10 +42,10 @@ static const struct hv_cfg migrate = {
 	.cmdline = "save=cmd:1 timeout=1000",
 	MIGRATE_TIMEOUTS,
 	.domains = {
-		MIGRATE_GUEST("moved", "write", "150", "migrate_after = 1\n"),
-		MIGRATE_GUEST("still", "write", "150", ""),
-		MIGRATE_GUEST("saved", "read", "150", "save_after = 1\n"),
-		MIGRATE_GUEST("cmd", "read", "100", ""),
+		MIGRATE_GUEST("moved", "write", "60", "migrate_after = 1\n"),
+		MIGRATE_GUEST("still", "write", "60", ""),
+		MIGRATE_GUEST("saved", "read", "60", "save_after = 1\n"),
+		MIGRATE_GUEST("cmd", "read", "60", ""),
 	},
 };
 
@@ -55,7 +56,7 @@ static const struct hv_cfg edge = {
 	.domains = {
 		{ "big", "name   = \"big\"\nkernel = \"guests/migrate.elf\"\n"
 			 "memory = 160\npopulate = \"eager\"\n"
-			 "extra  = \"mode=read loops=100\"\n"
+			 "extra  = \"mode=read mib=1 loops=60\"\n"
 			 "migrate_after = 1\n" },
 		{ "shadowed", "name   = \"shadowed\"\n"
 			      "kernel = \"guests/hello.elf\"\nmemory = 16\n"
@@ -185,8 +186,8 @@ Test(lab5, migrate_live, .timeout = 1500)
 	char moved[64], still[64];
 	long first, last, f2, l2;
 
-	expect_sequence(r, "moved", 150, moved, sizeof(moved), &first, &last);
-	expect_sequence(r, "still", 150, still, sizeof(still), &f2, &l2);
+	expect_sequence(r, "moved", 60, moved, sizeof(moved), &first, &last);
+	expect_sequence(r, "still", 60, still, sizeof(still), &f2, &l2);
 	cr_expect_str_eq(moved, still,
 			 "[wrong result] moved: \"%s\", its twin: \"%s\"",
 			 moved, still);
@@ -226,8 +227,8 @@ Test(lab5, migrate_save, .timeout = 1500)
 {
 	struct hv_run *r = hv_boot_group("migrate", &migrate);
 
-	expect_saved(r, "saved", 150);
-	expect_saved(r, "cmd", 100);
+	expect_saved(r, "saved", 60);
+	expect_saved(r, "cmd", 60);
 }
 
 Test(lab5, migrate_refused, .timeout = 1500)
@@ -238,7 +239,7 @@ Test(lab5, migrate_refused, .timeout = 1500)
 
 	expect_output(r, "migrate big: failed: destination: ");
 	expect_output(r, "migrate shadowed: refused: ");
-	expect_sequence(r, "big", 100, csum, sizeof(csum), &first, &last);
+	expect_sequence(r, "big", 60, csum, sizeof(csum), &first, &last);
 	expect_clean(r, "big");
 	expect_domain_exit(r, "shadowed", 0);
 	expect_exit(r, 0);

@@ -56,10 +56,17 @@ static uint64_t pattern(uint64_t seq, uint64_t i)
 	return x ^ (x >> 29);
 }
 
-static void fill(uint64_t seq, size_t n)
+/* Rewrites the buffer for step seq; the words that did not hold the
+ * previous step's pattern (a write lost on the way). */
+static size_t fill(uint64_t seq, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	size_t lost = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		lost += seq && buf[i] != pattern(seq - 1, i);
 		buf[i] = pattern(seq, i);
+	}
+	return lost;
 }
 
 static uint64_t sum(size_t n)
@@ -130,7 +137,7 @@ void main(void)
 	bool write;
 	uint64_t loops = cmdline_u64("loops", 40), csum, tsc, last_tsc = 0;
 	uint64_t pace = cmdline_u64("pace", 20), start;
-	uint64_t half_ticks = 0, pending_ok = 0, backwards = 0;
+	uint64_t half_ticks = 0, pending_ok = 0, backwards = 0, lost = 0;
 	size_t n = MIN(cmdline_u64("mib", 4), BUF_MAX_MIB) * MiB / 8;
 
 	cmdline_get("mode", mode, sizeof(mode));
@@ -147,7 +154,7 @@ void main(void)
 	for (uint64_t seq = 1; seq <= loops; seq++) {
 		start = ticks;
 		if (write)
-			fill(seq, n);
+			lost += fill(seq, n);
 		else
 			sums[seq % ARRAY_SIZE(sums)] = sum(n);
 		pending_ok += pending_tick(start, pace);
@@ -162,6 +169,8 @@ void main(void)
 	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
 	report(verify(write, loops, n, &csum), "%s: %llu KiB hold the pattern",
 	       mode, (unsigned long long)n * 8 / 1024);
+	report(!lost, "each step found the last one's writes (%llu words lost)",
+	       (unsigned long long)lost);
 	printf("migrate: checksum 0x%016llx\n", (unsigned long long)csum);
 	report(half_ticks > 0 && ticks > half_ticks,
 	       "APIC timer ticked in both halves of the run");
