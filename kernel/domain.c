@@ -164,13 +164,19 @@ static int domain_paging(struct domain *d)
 	return shadow_domain_init(d, limit, c->type == DOMAIN_TE);
 }
 
-/* Pages as "12.5 MiB" in buf; returns buf. */
+/* Pages as "12.5 MiB" (or "48 KiB" below 1 MiB) in buf; returns buf. */
 static const char *domain_mib(char *buf, size_t len, size_t pages)
 {
-	uint64_t tenths = ((uint64_t)pages * PAGE_SIZE * 10 + MiB / 2) / MiB;
+	uint64_t bytes = (uint64_t)pages * PAGE_SIZE;
+	uint64_t tenths = (bytes * 10 + MiB / 2) / MiB;
 
-	snprintf(buf, len, "%llu.%llu MiB", (unsigned long long)(tenths / 10),
-		 (unsigned long long)(tenths % 10));
+	if (bytes < MiB)
+		snprintf(buf, len, "%llu KiB",
+			 (unsigned long long)(bytes / KiB));
+	else
+		snprintf(buf, len, "%llu.%llu MiB",
+			 (unsigned long long)(tenths / 10),
+			 (unsigned long long)(tenths % 10));
 	return buf;
 }
 

@@ -197,6 +197,24 @@ static uint64_t get64(gpa_t gpa)
 	return val;
 }
 
+Test(gmem, accessed_and_dirty_bits_are_logged_for_migration)
+{
+	uint64_t dirty[GUEST_RAM / PAGE_SIZE / 64] = { 0 };
+	gpa_t gpa;
+	uint32_t pfec;
+
+	build_long();
+	cr_assert_eq(p2m_dirty_start(&dom.p2m), 0);
+	cr_expect_eq(xlate(0xffffffff80000010ULL, true, &gpa, &pfec), 0);
+	cr_expect_eq(p2m_dirty_collect(&dom.p2m, dirty), 4,
+		     "the four tables whose A (and D) bits were set");
+	cr_expect_eq(dirty[0x20000 / PAGE_SIZE / 64], 0xfULL << 32);
+	cr_expect_eq(xlate(0xffffffff80000010ULL, true, &gpa, &pfec), 0);
+	cr_expect_eq(p2m_dirty_collect(&dom.p2m, dirty), 0,
+		     "bits already set: nothing written");
+	p2m_dirty_stop(&dom.p2m);
+}
+
 Test(gmem, translate_sets_accessed_and_dirty_as_the_cpu)
 {
 	gpa_t gpa;

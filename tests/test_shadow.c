@@ -399,6 +399,40 @@ Test(shadow, a_frame_becoming_a_table_loses_its_writable_mappings)
 	cr_expect(shadow_xlate(0x0).present);
 }
 
+Test(shadow, a_fill_populates_the_frame_on_demand)
+{
+	size_t before;
+
+	p2m_destroy(&dom.p2m);
+	cr_assert_eq(p2m_init(&dom.p2m, GUEST_RAM, false), 0);
+	build_long();
+	before = dom.p2m.populated;
+	cr_assert_eq(p2m_lookup(&dom.p2m, 0x20000), 0);
+	fault(0x0, PFEC_U);
+	cr_expect_eq(injected.vector, 0);
+	cr_expect_eq(dom.p2m.populated, before + 1, "the data page only");
+	cr_expect_neq(p2m_lookup(&dom.p2m, 0x20000), 0);
+	cr_expect_eq(shadow_xlate(0x0).hpa, p2m_lookup(&dom.p2m, 0x20000));
+}
+
+Test(shadow, rom_is_mapped_read_only_and_writes_emulated)
+{
+	build_long();
+	cr_assert_eq(p2m_set_type(&dom.p2m, 0x20, 1, P2M_ROM), 0);
+	fault(0x0, PFEC_U | PFEC_W);
+	cr_expect_eq(injected.vector, 0, "the guest's tables allow the write");
+	cr_expect(shadow_xlate(0x0).present);
+	cr_expect(!shadow_xlate(0x0).w, "ROM never writable");
+	cr_expect_eq(emulations, 1, "the write is emulated (and dropped)");
+	cr_expect_eq(dom.nested.rom_writes, 1);
+	/* RAM again: after the flush the next write maps it writable. */
+	cr_assert_eq(p2m_set_type(&dom.p2m, 0x20, 1, P2M_RAM), 0);
+	shadow_flush(&dom);
+	fault(0x0, PFEC_U | PFEC_W);
+	cr_expect(shadow_xlate(0x0).w);
+	cr_expect_eq(emulations, 1);
+}
+
 Test(shadow, a_table_written_three_times_stops_being_shadowed)
 {
 	build_long();

@@ -41,6 +41,9 @@ int vprintf(const char *fmt, va_list ap);
 /* The Multiboot command line (kernel path and `extra`), or "". */
 const char *cmdline(void);
 
+/* Guest RAM in bytes, as the Multiboot loader reported it (0 if not). */
+uint64_t guest_memory(void);
+
 /*
  * Value of word KEY=VALUE on the command line, copied into buf[0..len);
  * returns buf, or NULL when the key is absent.
@@ -90,6 +93,23 @@ void guest_exit(int status) __attribute__((noreturn));
 struct intr_frame {
 	uintptr_t ip, cs, flags;
 };
+
+/*
+ * A hypercall (inc/public/xen.h): VMMCALL or VMCALL, as CPUID's vendor
+ * says; returns RAX, -XEN_E* on failure.  Unused arguments are 0.
+ */
+long hypercall3(unsigned nr, unsigned long a1, unsigned long a2,
+		unsigned long a3);
+
+/*
+ * HVMOP_set_mem_type (inc/public/hvm/hvm_op.h): frames [first_pfn,
+ * first_pfn + nr) become HVMMEM_ram_ro (writes discarded) or
+ * HVMMEM_ram_rw again; 0 or -XEN_E*.
+ */
+long hvm_set_mem_type(uint64_t first_pfn, uint32_t nr, unsigned type);
+
+/* HVMOP_get_mem_type: frame pfn's hvmmem_type_t, or -XEN_E*. */
+long hvm_get_mem_type(uint64_t pfn);
 
 /* Points vector vec of the guest's IDT at handler and loads the IDT. */
 void idt_set(int vec, void *handler);

@@ -6,6 +6,7 @@
 #include <inc/multiboot.h>
 
 static const char *cmd = "";
+static uint64_t mem_bytes;
 static char token[64];
 static unsigned ntests, nfailed;
 
@@ -14,6 +15,11 @@ void guest_start(uint32_t magic, uint32_t info);
 const char *cmdline(void)
 {
 	return cmd;
+}
+
+uint64_t guest_memory(void)
+{
+	return mem_bytes;
 }
 
 const char *cmdline_get(const char *key, char *buf, size_t len)
@@ -108,6 +114,9 @@ void guest_start(uint32_t magic, uint32_t info)
 	cons_init();
 	if (magic == MB_BOOT_MAGIC && (mbi[0] & MBI_CMDLINE))
 		cmd = (const char *)(uintptr_t)mbi[4];
+	/* mem_upper: KiB of RAM from 1 MiB on (Multiboot 0.6.96, 3.3). */
+	if (magic == MB_BOOT_MAGIC && (mbi[0] & MBI_MEM))
+		mem_bytes = ((uint64_t)mbi[2] + 1024) * KiB;
 	if (!cmdline_get("token", token, sizeof(token)))
 		token[0] = '\0';
 	main();

@@ -15,6 +15,7 @@
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/dev/io.h>
+#include <kernel/mm/nested.h>
 #include <kernel/dev/testdev.h>
 
 /* A register-file access: recorded, then carried out like RAM. */
@@ -35,6 +36,18 @@ static int testdev_regfile(struct testdev *t, uint64_t off, unsigned size,
 	return 0;
 }
 
+/* TESTDEV_MAP_LEVEL: how d's nested tables map gpa (0 under shadow). */
+static uint64_t testdev_map_level(struct domain *d, gpa_t gpa)
+{
+	bool writable;
+	int level;
+
+	if (!d->nested.root)
+		return 0;
+	level = nested_level(d, gpa, &writable);
+	return (uint64_t)level | (level && writable ? TESTDEV_MAPPED_W : 0);
+}
+
 /* A control register read (offset reg from TESTDEV_CTRL). */
 static uint64_t testdev_ctrl_read(struct domain *d, struct testdev *t,
 				  uint64_t reg)
@@ -44,6 +57,7 @@ static uint64_t testdev_ctrl_read(struct domain *d, struct testdev *t,
 	case TESTDEV_LAST: return t->last;
 	case TESTDEV_HOST_PAGES: return d->p2m.populated;
 	case TESTDEV_MAP_GPA: return t->map_gpa;
+	case TESTDEV_MAP_LEVEL: return testdev_map_level(d, t->map_gpa);
 	case TESTDEV_ROM_WRITES: return d->nested.rom_writes;
 	default: return 0;
 	}

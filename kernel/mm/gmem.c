@@ -105,6 +105,9 @@ static void gmem_set_ad(const struct gctx *c, struct gmem_walk *w, int level,
 		return;
 	__atomic_fetch_or((uint32_t *)((uint8_t *)kva(hpa) + gpa % PAGE_SIZE),
 			  (uint32_t)bits, __ATOMIC_SEQ_CST);
+	/* A migration must carry the bits over (lab 5). */
+	if (p->dirty)
+		p2m_dirty_mark(p, gpa >> PAGE_SHIFT);
 	w->entry[level] |= bits;
 }
 

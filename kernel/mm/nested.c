@@ -38,8 +38,9 @@ static bool nested_is_leaf(uint64_t e, int level)
 
 static size_t *nested_count(struct nested_stats *s, int level)
 {
-	return level == 3 ? &s->pages_1g : level == 2 ? &s->pages_2m :
-							&s->pages_4k;
+	return level == 3 ? &s->pages_1g :
+	       level == 2 ? &s->pages_2m :
+			    &s->pages_4k;
 }
 
 /* Every vcpu of d forgets its guest-physical translations. */
@@ -228,8 +229,7 @@ static int nested_leaf_level(struct domain *d, uint64_t gfn, enum p2m_type t)
 	if (d->nested.log_dirty)
 		return 1;
 	for (level = d->nested.fmt->max_level(); level > 1; level--)
-		if (nested_uniform(&d->p2m,
-				   gfn & ~(nested_frames(level) - 1),
+		if (nested_uniform(&d->p2m, gfn & ~(nested_frames(level) - 1),
 				   nested_frames(level), t))
 			return level;
 	return 1;

@@ -36,7 +36,7 @@ enum p2m_type {
 typedef uint64_t p2m_entry_t;
 #define P2M_TYPE_MASK 3ULL
 
-/* Host memory a domain's RAM may use (page_alloc keeps this much free). */
+/* Host pages populating never takes: the hypervisor's own reserve. */
 #define P2M_HOST_RESERVE_PAGES 1024
 
 struct p2m {
