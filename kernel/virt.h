@@ -166,7 +166,7 @@ struct exit_gpa_fault {
 	bool present;  /* a translation existed: a permission fault */
 	bool write;
 	bool fetch;
-	bool misconfig; /* VT-x: an EPT entry hvlab wrote is malformed */
+	bool misconfig; /* a nested entry hvlab wrote is malformed */
 	unsigned perm;	/* P2M_R/W/X the entry allowed, when present */
 };
 

@@ -100,7 +100,8 @@ static enum exit_kind svm_decode_cr(struct vcpu *v, unsigned cr, bool write,
  * #NPF (APM 15.25.6): EXITINFO1 has a #PF error code and says whether the
  * access was to the final guest-physical address or to a guest page table
  * on the walk; EXITINFO2 is the GPA.  SVM gives no linear address, nor
- * the entry's rights: a permission fault denied the access it names.
+ * the entry's rights: a permission fault denied the access it names.  A
+ * reserved bit in an entry is what VT-x calls a misconfiguration.
  */
 static enum exit_kind svm_decode_npf(struct vcpu *v, uint64_t info1,
 				     uint64_t info2)
@@ -112,6 +113,7 @@ static enum exit_kind svm_decode_npf(struct vcpu *v, uint64_t info1,
 	f->write = info1 & NPF_W;
 	f->fetch = info1 & NPF_ID;
 	f->walk = info1 & NPF_WALK;
+	f->misconfig = info1 & NPF_RSV;
 	if (f->present)
 		f->perm = P2M_R | (f->write ? 0 : P2M_W) |
 			  (f->fetch ? 0 : P2M_X);

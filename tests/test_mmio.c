@@ -4,7 +4,9 @@
  * memory through gmem and the p2m, ports through fake port handlers.
  * INS/OUTS as the I/O exit runs them: direction, segments, the REP bound,
  * a #PF in the middle of a string, memory outside guest RAM, a failing
- * device.
+ * device.  The test device (kernel/dev/testdev.c, lab 5) behind MMIO: one
+ * access per instruction, split at its end, its control registers, and
+ * the crash with the bytes of an instruction the emulator cannot run.
  */
 #include <criterion/criterion.h>
 #include <stdarg.h>
@@ -66,6 +68,13 @@ void virt_inject_exception(struct vcpu *vc, uint8_t vector, bool has_error,
 	inj.has_error = has_error;
 	inj.error = error;
 	inj.n++;
+}
+
+/* The test device's MAP_LEVEL: every address a writable 2 MiB page. */
+int nested_level(struct domain *d, gpa_t gpa, bool *writable)
+{
+	*writable = true;
+	return 2;
 }
 
 /* These domains do not shadow their paging: nothing to drop. */
@@ -133,6 +142,7 @@ static void setup(void)
 		     0);
 	cr_assert_eq(io_register_port(&dom, PORT_BAD, 1, bad_port, NULL, "bad"),
 		     0);
+	cr_assert_eq(testdev_init(&dom, &dom.testdev), 0);
 	cr_assert_eq(io_register_port(&dom, PORT_BAD + 1,
 				      0x10000 - PORT_BAD - 1, test_port, NULL,
 				      "test"),
@@ -265,4 +275,112 @@ Test(mmio, code_outside_guest_ram_is_not_emulated)
 	regs[VREG_RIP] = GUEST_RAM + 0x100;
 	cr_expect_eq(mmio_emulate(v), -E_NOT_SUPP);
 	cr_expect_eq(regs[VREG_RIP], GUEST_RAM + 0x100);
+}
+
+#define TESTDEV_LAST_IS(size, write, off)                       \
+	((size) | (uint64_t)(write) << TESTDEV_LAST_WRITE_BIT | \
+	 (uint64_t)(off) << TESTDEV_LAST_OFFSET_SHIFT)
+
+/* Runs the instruction at CODE again, from the start. */
+#define RERUN(...)                     \
+	({                             \
+		regs[VREG_RIP] = CODE; \
+		RUN(__VA_ARGS__);      \
+	})
+
+Test(mmio, testdev_sees_one_access_per_instruction)
+{
+	v->gprs[GPR_RBX] = TESTDEV_BASE + 0x10;
+	v->gprs[GPR_RAX] = 0x11223344;
+	cr_assert_eq(RUN(0x89, 0x03), 0); /* mov %eax, (%ebx) */
+	cr_expect_eq(dom.testdev.accesses, 1);
+	cr_expect_eq(dom.testdev.last, TESTDEV_LAST_IS(4, 1, 0x10));
+	cr_assert_eq(RERUN(0x0f, 0xb7, 0x4b, 0x02),
+		     0); /* movzwl 2(%ebx),%ecx */
+	cr_expect_eq(v->gprs[GPR_RCX], 0x1122);
+	cr_expect_eq(dom.testdev.accesses, 2);
+	cr_expect_eq(dom.testdev.last, TESTDEV_LAST_IS(2, 0, 0x12));
+}
+
+Test(mmio, testdev_access_across_the_register_file_end_is_split)
+{
+	v->gprs[GPR_RBX] = TESTDEV_BASE + 0xffe;
+	v->gprs[GPR_RAX] = 0x11223344;
+	cr_assert_eq(RUN(0x89, 0x03), 0); /* mov %eax, (%ebx) */
+	cr_expect_eq(dom.testdev.accesses, 2,
+		     "the control page's half "
+		     "is not the register file");
+	cr_expect_eq(dom.testdev.last, TESTDEV_LAST_IS(1, 1, 0xfff));
+	cr_expect_eq(dom.testdev.regfile[0xffe], 0x44);
+	cr_expect_eq(dom.testdev.regfile[0xfff], 0x33);
+}
+
+Test(mmio, testdev_refuses_an_access_across_its_end)
+{
+	const struct io_range *r = io_mmio_find(&dom, TESTDEV_BASE);
+	uint64_t val = 0;
+
+	cr_assert_not_null(r);
+	cr_expect_eq(r->fn(&dom, r->opaque, TESTDEV_BASE + 0xffd, 4, true,
+			   &val),
+		     -E_RANGE);
+	cr_expect_eq(dom.testdev.accesses, 0);
+}
+
+/* Reads control register reg as a 32-bit guest does: CMPXCHG8B. */
+static uint64_t ctrl_read(unsigned reg)
+{
+	v->gprs[GPR_RSI] = TESTDEV_BASE + TESTDEV_CTRL + reg;
+	v->gprs[GPR_RAX] = v->gprs[GPR_RDX] = 0;
+	v->gprs[GPR_RBX] = v->gprs[GPR_RCX] = 0;
+	cr_assert_eq(RERUN(0x0f, 0xc7, 0x0e), 0); /* cmpxchg8b (%esi) */
+	return v->gprs[GPR_RAX] | v->gprs[GPR_RDX] << 32;
+}
+
+Test(mmio, testdev_control_registers)
+{
+	dom.nested.rom_writes = 7;
+	dom.testdev.accesses = 5;
+	cr_expect_eq(ctrl_read(TESTDEV_HOST_PAGES), dom.p2m.populated);
+	cr_expect_eq(ctrl_read(TESTDEV_ROM_WRITES), 7);
+	cr_expect_eq(ctrl_read(TESTDEV_ACCESSES), 5, "not counted");
+	v->gprs[GPR_RSI] = TESTDEV_BASE + TESTDEV_CTRL + TESTDEV_ACCESSES;
+	cr_assert_eq(RERUN(0x8b, 0x06), 0); /* mov (%esi), %eax */
+	cr_expect_eq(v->gprs[GPR_RAX], 0, "4-byte reads give 0");
+	v->gprs[GPR_RSI] = TESTDEV_BASE + TESTDEV_CTRL + TESTDEV_MAP_GPA;
+	v->gprs[GPR_RBX] = 0x200000;
+	v->gprs[GPR_RAX] = v->gprs[GPR_RDX] = v->gprs[GPR_RCX] = 0;
+	cr_assert_eq(RERUN(0x0f, 0xc7, 0x0e), 0); /* cmpxchg8b (%esi) */
+	cr_expect_eq(dom.testdev.map_gpa, 0x200000);
+	cr_expect_eq(ctrl_read(TESTDEV_MAP_LEVEL), 0, "no nested tables");
+	dom.nested.root = 0x1000;
+	cr_expect_eq(ctrl_read(TESTDEV_MAP_LEVEL), 2 | TESTDEV_MAPPED_W);
+	dom.nested.root = 0;
+}
+
+Test(mmio, instruction_the_emulator_cannot_run_crashes_with_its_bytes)
+{
+	static const uint8_t movdqa[] = { 0x66, 0x0f, 0x6f, 0x00 };
+
+	v->gprs[GPR_RAX] = TESTDEV_BASE;
+	put(CODE, movdqa, sizeof(movdqa));
+	mmio_fault(v, io_mmio_find(&dom, TESTDEV_BASE), TESTDEV_BASE);
+	cr_expect_eq(dom.state, DOMAIN_CRASHED);
+	cr_expect_str_eq(dom.crash_reason,
+			 "MMIO to testdev at 0xfe000000: cannot emulate "
+			 "66 0f 6f 00");
+	cr_expect_eq(regs[VREG_RIP], CODE);
+	cr_expect_eq(dom.testdev.accesses, 0);
+}
+
+Test(mmio, emulated_mmio_does_not_crash)
+{
+	static const uint8_t mov[] = { 0x89, 0x00 } /* mov %eax, (%eax) */;
+
+	v->gprs[GPR_RAX] = TESTDEV_BASE;
+	put(CODE, mov, sizeof(mov));
+	mmio_fault(v, io_mmio_find(&dom, TESTDEV_BASE), TESTDEV_BASE);
+	cr_expect_eq(dom.state, DOMAIN_RUNNING);
+	cr_expect_eq(regs[VREG_RIP], CODE + 2);
+	cr_expect_eq(dom.testdev.accesses, 1);
 }

@@ -24,7 +24,7 @@
  *   vmcb_init_control: no HLT intercept: hostile_hang; no CR4 write
  *     intercept: hostile_insn; no CR0 write intercept: long_mode,
  *     hostile_insn; no INTR intercept: spin, two_domains
- *   npt_build: leaves without U: every rung
+ *   npt_leaf: leaves without U: every rung
  *   svm_decode_io: port cut to 8 bits: uart; 32-bit size taken as
  *     8-bit: hostile_io, exit_state
  *   svm_insn_len ignores prefixes: exit_state (REX.W CPUID)

@@ -7,8 +7,9 @@
  *          crashes with the instruction's bytes
  *   x87    FILD from the device: likewise
  *   exec   a jump into the device's page: crashed for executing MMIO
- *   rep    REP STOSB of millions of bytes over a window aliasing the
- *          device: emulated a bounded batch per exit, it completes
+ *   rep    REP STOSB of millions of bytes (extra "bytes=N": fewer) over
+ *          a window aliasing the device: emulated a bounded batch per
+ *          exit, it completes
  */
 #include <guests/mmio/mmio.h>
 #include <guests/lib/pt.h>

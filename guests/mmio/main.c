@@ -7,7 +7,8 @@
  * one was: an 8-byte MOV is one 8-byte access, a LOCK ADD one read and
  * one write, a REP MOVS of N elements into the device N writes.  One
  * "mmio: FORM" report line per form.  With extra "attack=NAME" it is the
- * hostile guest instead (attack.c).
+ * hostile guest instead (attack.c); extra "paging=shadow" says that the
+ * domain has no nested tables to look at.
  */
 #include <guests/mmio/mmio.h>
 #include <guests/lib/pt.h>
@@ -350,18 +351,40 @@ static uint64_t pattern(int page, unsigned i)
 	return v;
 }
 
-static void win_fill(uintptr_t target)
+/*
+ * Copies a page with REP MOVSD: a device page in one exit, not 512 (the
+ * forms under test check MOVS on their own).
+ */
+static void page_copy(volatile void *dst, const volatile void *src)
+{
+	uintptr_t n = PT_PAGE / 4;
+
+	__asm__ volatile("cld; rep movsl"
+			 : "+D"(dst), "+S"(src), "+c"(n)
+			 :
+			 : "memory");
+}
+
+/* What every window holds before an instruction runs in it. */
+static uint64_t patterns[3][PT_PAGE / 8];
+
+static void win_patterns(void)
 {
 	for (int p = 0; p < 3; p++)
 		for (unsigned i = 0; i < PT_PAGE / 8; i++)
-			win_page(target, p)[i] = pattern(p, i);
+			patterns[p][i] = pattern(p, i);
+}
+
+static void win_fill(uintptr_t target)
+{
+	for (int p = 0; p < 3; p++)
+		page_copy(win_page(target, p), patterns[p]);
 }
 
 static void win_read(uintptr_t target, uint64_t out[3][PT_PAGE / 8])
 {
 	for (int p = 0; p < 3; p++)
-		for (unsigned i = 0; i < PT_PAGE / 8; i++)
-			out[p][i] = win_page(target, p)[i];
+		page_copy(out[p], win_page(target, p));
 }
 
 /* Runs c in the window at target; the result in *out, addresses as
@@ -459,6 +482,7 @@ static void check_ctrl(void)
 	uint32_t half = *(volatile uint32_t *)(uintptr_t)(WIN_CTRL +
 							  TESTDEV_ACCESSES);
 	uint64_t level;
+	char mode[8];
 
 	report(half == 0 && testdev_ctrl(TESTDEV_ACCESSES) == n,
 	       "mmio: control registers: 4-byte read is 0, reads not "
@@ -469,12 +493,17 @@ static void check_ctrl(void)
 	ram_win[0][0] = 1;
 	testdev_ctrl_write(TESTDEV_MAP_GPA, (uintptr_t)ram_win);
 	level = testdev_ctrl(TESTDEV_MAP_LEVEL);
-	report(testdev_ctrl(TESTDEV_MAP_GPA) == (uintptr_t)ram_win &&
-		       (level & 0xff) >= 1 && (level & 0xff) <= 3 &&
-		       (level & TESTDEV_MAPPED_W),
-	       "mmio: control registers: RAM just written mapped writable "
-	       "(0x%llx)",
-	       (unsigned long long)level);
+	if (cmdline_get("paging", mode, sizeof(mode)) &&
+	    strcmp(mode, "shadow") == 0)
+		report_skip("mmio: control registers: no nested tables under "
+			    "shadow paging");
+	else
+		report(testdev_ctrl(TESTDEV_MAP_GPA) == (uintptr_t)ram_win &&
+			       (level & 0xff) >= 1 && (level & 0xff) <= 3 &&
+			       (level & TESTDEV_MAPPED_W),
+		       "mmio: control registers: RAM just written mapped "
+		       "writable (0x%llx)",
+		       (unsigned long long)level);
 	testdev_ctrl_write(TESTDEV_MAP_GPA, TESTDEV_BASE);
 	report(testdev_ctrl(TESTDEV_MAP_LEVEL) == 0,
 	       "mmio: control registers: the device is never mapped");
@@ -486,6 +515,7 @@ void main(void)
 	if (mmio_attack())
 		return;
 	check_ctrl();
+	win_patterns();
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 		run_case(&cases[i]);
 }

@@ -9,8 +9,9 @@
  * (REP too); MOV to/from CR0/CR2/CR3/CR4/CR8, CLTS; LGDT, LIDT, LLDT,
  * LTR and their stores SGDT, SIDT, SLDT, STR, SMSW; RDMSR, WRMSR,
  * INVLPG, WBINVD, INVD; and for MMIO MOV (r/m, reg, imm, moffs), MOVZX,
- * MOVSX, MOVSXD, MOVS/STOS/LODS (REP too), and ADD, OR, AND, SUB, XOR,
- * CMP, TEST with their arithmetic flags.
+ * MOVSX, MOVSXD, MOVS/STOS/LODS (REP too), ADD, OR, AND, SUB, XOR, CMP,
+ * TEST with their arithmetic flags, XCHG, CMPXCHG and CMPXCHG8B (LOCK on
+ * the read-modify-write ones).  guests/mmio checks each against the CPU.
  */
 #ifndef KERNEL_X86_EMULATE_H
 #define KERNEL_X86_EMULATE_H
