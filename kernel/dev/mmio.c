@@ -41,6 +41,40 @@ static int mmio_outside_ram(struct x86_emul_ctxt *c, gva_t la)
 	return X86EMUL_UNHANDLEABLE;
 }
 
+/*
+ * The emulator's context for one instruction (c first: the callbacks get
+ * &c), with the last translation it made, which a REP string reuses for
+ * every element in the page as the CPU's TLB may (SDM 3A 4.10.2): a walk
+ * a page, not an element.
+ */
+struct mmio_ctxt {
+	struct x86_emul_ctxt c;
+	bool tlb_ok;
+	bool tlb_write; /* walked for a write: writable, dirty set */
+	uint64_t tlb_page;
+	gpa_t tlb_gpa;
+};
+
+/* la's guest-physical address for the access; 0 or gmem_translate's error. */
+static int mmio_translate(struct x86_emul_ctxt *c, uint64_t la, bool write,
+			  gpa_t *gpa, uint32_t *pfec)
+{
+	struct mmio_ctxt *m = (struct mmio_ctxt *)c;
+	int e;
+
+	if (m->tlb_ok && m->tlb_page == la / PAGE_SIZE &&
+	    (m->tlb_write || !write)) {
+		*gpa = m->tlb_gpa + la % PAGE_SIZE;
+		return 0;
+	}
+	e = gmem_translate(c->priv, la, write, gpa, pfec);
+	m->tlb_ok = e == 0;
+	m->tlb_write = write;
+	m->tlb_page = la / PAGE_SIZE;
+	m->tlb_gpa = *gpa - la % PAGE_SIZE;
+	return e;
+}
+
 /* One access that does not cross a page: a device, or guest RAM. */
 static int mmio_access_page(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
 			    uint64_t *val, bool write)
@@ -49,7 +83,7 @@ static int mmio_access_page(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
 	const struct io_range *r;
 	uint32_t pfec = 0;
 	gpa_t gpa;
-	int e = gmem_translate(v, la, write, &gpa, &pfec);
+	int e = mmio_translate(c, la, write, &gpa, &pfec);
 
 	if (e == -E_NOT_FOUND)
 		return mmio_page_fault(c, la, pfec);
@@ -151,11 +185,13 @@ static void mmio_ctxt_init(struct vcpu *v, struct x86_emul_ctxt *c)
 	}
 }
 
-/* Runs v's instruction in c; mmio_emulate's contract. */
-static int mmio_run(struct vcpu *v, struct x86_emul_ctxt *c)
+/* Runs v's instruction in m; mmio_emulate's contract. */
+static int mmio_run(struct vcpu *v, struct mmio_ctxt *m)
 {
+	struct x86_emul_ctxt *c = &m->c;
 	int r;
 
+	memset(m, 0, sizeof(*m));
 	mmio_ctxt_init(v, c);
 	r = x86_emulate(c, &mmio_ops);
 	if (r == X86EMUL_UNHANDLEABLE)
@@ -174,9 +210,9 @@ static int mmio_run(struct vcpu *v, struct x86_emul_ctxt *c)
 
 int mmio_emulate(struct vcpu *v)
 {
-	struct x86_emul_ctxt c;
+	struct mmio_ctxt m;
 
-	return mmio_run(v, &c);
+	return mmio_run(v, &m);
 }
 
 /* "66 0f 6f 00": c's instruction, or the bytes fetched when it did not
@@ -193,12 +229,12 @@ static void mmio_insn_hex(const struct x86_emul_ctxt *c, char *buf, size_t size)
 
 void mmio_fault(struct vcpu *v, const struct io_range *dev, gpa_t gpa)
 {
-	struct x86_emul_ctxt c;
+	struct mmio_ctxt m;
 	char hex[3 * X86_MAX_INSN_LEN];
 
-	if (mmio_run(v, &c) != -E_NOT_SUPP)
+	if (mmio_run(v, &m) != -E_NOT_SUPP)
 		return;
-	mmio_insn_hex(&c, hex, sizeof(hex));
+	mmio_insn_hex(&m.c, hex, sizeof(hex));
 	domain_crash(v->domain, v, "MMIO to %s at 0x%llx: cannot emulate %s",
 		     dev->name, (unsigned long long)gpa,
 		     hex[0] ? hex : "the instruction");
