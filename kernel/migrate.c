@@ -592,9 +592,9 @@ int migrate_arm(struct domain *d)
 	if (!migrate && !save)
 		return 0;
 	if (d->type != DOMAIN_HVM || d->paging != PAGING_NESTED) {
-		cprintf("migrate %s: refused: only an hvm domain with nested "
+		cprintf("%s %s: refused: only an hvm domain with nested "
 			"paging can be moved\n",
-			d->name);
+			migrate ? "migrate" : "save", d->name);
 		return -E_NOT_SUPP;
 	}
 	if ((migrate && mig_add(d->name, false, migrate) < 0) ||
