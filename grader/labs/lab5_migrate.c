@@ -6,7 +6,8 @@
  * Boot "migrate_edge": cmd, the migration guest live-migrated by
  * "migrate=cmd:1" on the command line (every round reported, the frames
  * adding up, mid-run, its sequence whole); big, whose destination cannot
- * get its eager 160 MiB (the migration fails, big runs on); shadowed, a
+ * get its eager 160 MiB, nor its image the memory for 160 MiB (both
+ * fail, big runs on); shadowed, a
  * shadow-paging domain "save=shadowed:1" names (refused, it runs on).
  *
  * Bug this tests catch (applied to the reference, then make grade LAB=5),
@@ -33,8 +34,8 @@ static const struct hv_cfg edge = {
 			 "memory = 16\nextra  = \"mode=write mib=1 loops=60\"\n" },
 		{ "big", "name   = \"big\"\nkernel = \"guests/migrate.elf\"\n"
 			 "memory = 160\npopulate = \"eager\"\n"
-			 "extra  = \"mode=read mib=1 loops=60\"\n"
-			 "migrate_after = 1\n" },
+			 "extra  = \"mode=read mib=1 loops=150\"\n"
+			 "migrate_after = 1\nsave_after = 2\n" },
 		{ "shadowed", "name   = \"shadowed\"\n"
 			      "kernel = \"guests/hello.elf\"\nmemory = 16\n"
 			      "paging = \"shadow\"\n" },
@@ -180,8 +181,9 @@ Test(lab5, migrate_refused, .timeout = 1500)
 	long last;
 
 	expect_output(r, "migrate big: failed: destination: ");
+	expect_output(r, "save big: failed: image: ");
 	expect_output(r, "save shadowed: refused: ");
-	expect_sequence(r, "big", 60, csum, sizeof(csum), &last);
+	expect_sequence(r, "big", 150, csum, sizeof(csum), &last);
 	expect_clean(r, "big");
 	expect_domain_exit(r, "shadowed", 0);
 	expect_exit(r, 0);
