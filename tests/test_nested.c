@@ -99,6 +99,12 @@ void domain_crash(struct domain *d, struct vcpu *vc, const char *fmt, ...)
 	d->state = DOMAIN_CRASHED;
 }
 
+void domain_crash_no_mem(struct domain *d, struct vcpu *vc, gpa_t gpa)
+{
+	domain_crash(d, vc, "out of host memory at 0x%llx",
+		     (unsigned long long)gpa);
+}
+
 /* A domain of size bytes of RAM, populated now when eager. */
 static void init(uint64_t size, bool eager)
 {

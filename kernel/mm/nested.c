@@ -256,11 +256,7 @@ static void nested_populate(struct vcpu *v, uint64_t gfn, enum p2m_type t,
 	if (r == 0)
 		r = nested_map(d, gfn, nested_leaf_level(d, gfn, t), perm);
 	if (r < 0)
-		domain_crash(d, v,
-			     "out of host memory at 0x%llx (%zu pages "
-			     "populated)",
-			     (unsigned long long)v->exit.gpa.gpa,
-			     d->p2m.populated);
+		domain_crash_no_mem(d, v, v->exit.gpa.gpa);
 }
 
 /* The leaf mapping gfn and its level; NULL when none does. */
