@@ -16,23 +16,23 @@
 #ifndef INC_TESTDEV_H
 #define INC_TESTDEV_H
 
-#define TESTDEV_BASE	 0xfe000000ULL
-#define TESTDEV_SIZE	 0x2000ULL
-#define TESTDEV_REGFILE	 0x0000ULL /* 4096 bytes */
-#define TESTDEV_CTRL	 0x1000ULL
+#define TESTDEV_BASE	0xfe000000ULL
+#define TESTDEV_SIZE	0x2000ULL
+#define TESTDEV_REGFILE 0x0000ULL /* 4096 bytes */
+#define TESTDEV_CTRL	0x1000ULL
 
 /* Control registers, offsets from TESTDEV_BASE + TESTDEV_CTRL. */
 #define TESTDEV_ACCESSES 0x00 /* R: register-file accesses so far */
 /* R: the last register-file access: size | write << 8 | offset << 16 */
-#define TESTDEV_LAST	 0x08
+#define TESTDEV_LAST	   0x08
 #define TESTDEV_HOST_PAGES 0x10 /* R: host pages backing the domain's RAM */
-#define TESTDEV_MAP_GPA	 0x18 /* W: a guest-physical address to look up */
+#define TESTDEV_MAP_GPA	   0x18 /* W: a guest-physical address to look up */
 /* R: how the nested tables map TESTDEV_MAP_GPA: 0 not mapped, 1 4 KiB,
  * 2 2 MiB, 3 1 GiB, | 0x100 when the mapping is writable */
-#define TESTDEV_MAP_LEVEL 0x20
-#define TESTDEV_ROM_WRITES 0x28 /* R: writes dropped by read-only RAM */
-#define TESTDEV_LAST_WRITE_BIT 8
+#define TESTDEV_MAP_LEVEL	  0x20
+#define TESTDEV_ROM_WRITES	  0x28 /* R: writes dropped by read-only RAM */
+#define TESTDEV_LAST_WRITE_BIT	  8
 #define TESTDEV_LAST_OFFSET_SHIFT 16
-#define TESTDEV_MAPPED_W 0x100
+#define TESTDEV_MAPPED_W	  0x100
 
 #endif

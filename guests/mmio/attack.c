@@ -62,20 +62,22 @@ static void flood_map(uintptr_t root)
 	pt_load(root);
 }
 
+/* extra "bytes=N" (at most FLOOD_BYTES) sets the length. */
 static void attack_rep(void)
 {
 	uint64_t n = testdev_ctrl(TESTDEV_ACCESSES);
+	uint64_t len = MIN(cmdline_u64("bytes", FLOOD_BYTES), FLOOD_BYTES);
 
 	flood_map(pt_read_cr3());
 	cpu = (struct cpu){ .ax = 0xa5,
-			    .cx = FLOOD_BYTES,
+			    .cx = (uintptr_t)len,
 			    .di = WIN_FLOOD,
 			    .fl = X86_FLAGS_FIXED };
 	CPU_RUN("rep stosb");
 	n = testdev_ctrl(TESTDEV_ACCESSES) - n;
-	report(cpu.cx == 0 && n == FLOOD_BYTES,
-	       "mmio: REP STOSB of %u bytes into the device: %llu accesses",
-	       FLOOD_BYTES, (unsigned long long)n);
+	report(cpu.cx == 0 && n == len,
+	       "mmio: REP STOSB of %llu bytes into the device: %llu accesses",
+	       (unsigned long long)len, (unsigned long long)n);
 }
 
 bool mmio_attack(void)
