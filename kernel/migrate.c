@@ -251,10 +251,13 @@ static int mig_send_frame(struct mig_sink *out, struct domain *d, uint64_t gfn)
 /* The vcpus, the devices and END, after the last frames. */
 static int mig_send_state(struct mig_sink *out, struct domain *d)
 {
-	static struct mig_vcpu m;
-	struct mig_devices dev = { d->uart, d->testdev, d->nested.rom_writes };
+	static struct mig_vcpu m; /* off the stack, as dev (4 KiB) */
+	static struct mig_devices dev;
 	int i, r = 0;
 
+	dev.uart = d->uart;
+	dev.testdev = d->testdev;
+	dev.rom_writes = d->nested.rom_writes;
 	for (i = 0; i < d->nvcpus && r == 0; i++) {
 		mig_vcpu_get(&d->vcpus[i], &m);
 		r = mig_put(out, MIG_REC_VCPU, 0, i, &m, sizeof(m));
