@@ -4,21 +4,16 @@
  * migration (Clark et al., "Live Migration of Virtual Machines", NSDI
  * 2005).
  *
- * A domain travels as a stream of records (struct mig_rec): FRAME (a guest
- * frame's type and contents; a frame never populated stays so), VCPU and
- * XSAVE per vcpu, DEVICES, END.  A sink either applies each record to the
- * destination domain at once (live migration) or appends it to an image
- * in host pages (save), which restore reads back through the same
- * mig_apply.
- *
- * Live migration runs as a job that migrate_tick advances between the
- * scheduler's slices: round 0 sends every populated frame, MIGRATE_BATCH
- * at a time, while the source runs with dirty logging on; each later round
- * sends what the log collected during the previous one.  When few frames
- * remain, the dirty set stops shrinking or MIGRATE_MAX_ROUNDS is reached,
- * one last tick stops the source (it never runs again), sends the last
- * dirty frames and the vcpu and device state, gives the destination the
- * source's name and destroys the source: that tick is the downtime.
+ * A domain travels as records (struct mig_rec): FRAME (type and contents;
+ * a frame never populated stays so), VCPU and XSAVE per vcpu, DEVICES,
+ * END, applied to the destination at once (live) or appended to an image
+ * that restore applies (save).  Live migration advances in migrate_tick,
+ * between the scheduler's slices: round 0 sends every populated frame,
+ * MIGRATE_BATCH a tick, with dirty logging on; each later round what the
+ * log collected meanwhile.  When few remain, the set stops shrinking or
+ * MIGRATE_MAX_ROUNDS is reached, one tick (the downtime) sends the last
+ * dirty frames and the state while the source never runs again; the
+ * destination takes its name and the source is destroyed.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -58,7 +53,6 @@ struct mig_vcpu {
 	struct vlapic lapic;	 /* the timer deadline is a host TSC */
 	enum vcpu_state state;
 	uint64_t xcr0, dr[4], dr6;
-	uint64_t nexits;
 };
 
 /* The guest-visible state of the domain's devices. */
@@ -146,7 +140,6 @@ static void mig_vcpu_load(struct vcpu *v, const struct mig_vcpu *m)
 	memcpy(v->gprs, m->gprs, sizeof(v->gprs));
 	v->lapic = m->lapic;
 	v->state = m->state;
-	v->nexits = m->nexits;
 	v->xs.xcr0 = m->xcr0;
 	memcpy(v->xs.dr, m->dr, sizeof(v->xs.dr));
 	v->xs.dr6 = m->dr6;
@@ -171,7 +164,6 @@ static void mig_vcpu_get(struct vcpu *v, struct mig_vcpu *m)
 		virt_inject_event(v, &m->event);
 	m->lapic = v->lapic;
 	m->state = v->state;
-	m->nexits = v->nexits;
 	m->xcr0 = v->xs.xcr0;
 	memcpy(m->dr, v->xs.dr, sizeof(m->dr));
 	m->dr6 = v->xs.dr6;
@@ -291,26 +283,17 @@ static int mig_restore(struct domain *d, const struct mig_buf *img)
 	return 0;
 }
 
-/* Microseconds since TSC t0. */
-static uint64_t mig_us(uint64_t t0)
-{
-	return clock_tsc_to_us(rdtsc() - t0);
-}
-
 /* d's whole stream into img (sized for it); its frames with contents. */
 static int mig_save_image(struct domain *d, struct mig_buf *img, size_t *frames)
 {
-	size_t h = sizeof(struct mig_rec), n = 0;
+	size_t h = sizeof(struct mig_rec);
 	struct mig_sink out = { .img = img };
 	uint64_t gfn;
 	int r;
 
-	for (gfn = 0; gfn < d->p2m.nframes; gfn++)
-		n += p2m_lookup(&d->p2m, gfn * PAGE_SIZE) ||
-		     p2m_type_of(&d->p2m, gfn) != P2M_RAM;
 	r = mig_buf_alloc(img,
-			  n * (h + PAGE_SIZE) + 3 * h +
-				  sizeof(struct mig_devices) +
+			  d->p2m.populated * PAGE_SIZE + d->p2m.nframes * h +
+				  3 * h + sizeof(struct mig_devices) +
 				  d->nvcpus * (2 * h + sizeof(struct mig_vcpu) +
 					       xstate_vcpu_size()));
 	for (gfn = 0, *frames = 0; r >= 0 && gfn < d->p2m.nframes; gfn++)
@@ -339,7 +322,7 @@ static void mig_save(struct domain *d)
 		mig_buf_free(&img);
 		return;
 	}
-	save_us = mig_us(t0);
+	save_us = clock_tsc_to_us(rdtsc() - t0);
 	t0 = rdtsc();
 	domain_destroy(d);
 	nd = domain_create_empty(d->config, d->bi, d->name, err, sizeof(err));
@@ -354,7 +337,7 @@ static void mig_save(struct domain *d)
 			"restored in %llu us\n",
 			d->name, frames, img.len / 1024,
 			(unsigned long long)save_us,
-			(unsigned long long)mig_us(t0));
+			(unsigned long long)clock_tsc_to_us(rdtsc() - t0));
 		domain_release(d);
 	}
 	mig_buf_free(&img);
@@ -437,7 +420,7 @@ static void mig_finish(struct mig_job *j, uint64_t t0)
 		j->round + 1, last);
 	cprintf("migrate %s: done: %d rounds, %zu frames, downtime %llu us\n",
 		j->name, j->round + 2, j->total + last,
-		(unsigned long long)mig_us(t0));
+		(unsigned long long)clock_tsc_to_us(rdtsc() - t0));
 	mig_end(j, NULL);
 }
 
@@ -497,21 +480,15 @@ bool migrate_incoming(const struct domain *d)
 	return false;
 }
 
-/* Whether a live migration of the domain called name is under way. */
-static bool mig_busy(const char *name)
+/* The running domain called name that no migration is moving; NULL. */
+static struct domain *mig_find(const char *name)
 {
 	size_t i;
+	int id;
 
 	for (i = 0; i < ARRAY_SIZE(mig_jobs); i++)
 		if (mig_jobs[i].src && strcmp(mig_jobs[i].name, name) == 0)
-			return true;
-	return false;
-}
-
-/* The running domain called name, or NULL. */
-static struct domain *mig_find(const char *name)
-{
-	int id;
+			return NULL;
 
 	for (id = 0; id < DOMAIN_MAX; id++)
 		if (domains[id].state == DOMAIN_RUNNING &&
@@ -531,13 +508,12 @@ void migrate_tick(void)
 
 		if (j->src)
 			mig_step(j, now);
-		if (!j->due || j->src || now < j->due || mig_busy(j->name))
+		/* Due while the domain moves or ends: armed until it runs. */
+		if (!j->due || j->src || now < j->due ||
+		    !(d = mig_find(j->name)))
 			continue;
 		j->due = 0;
-		if (!(d = mig_find(j->name)))
-			cprintf("%s %s: not done: the domain is not running\n",
-				j->save ? "save" : "migrate", j->name);
-		else if (j->save)
+		if (j->save)
 			mig_save(d);
 		else
 			mig_start(j, d);
