@@ -136,7 +136,7 @@ void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Frees d's memory and backend state; its name, result and host memory
- * figures stay. */
+ * figures stay.  A second call frees nothing (migration relies on it). */
 void domain_destroy(struct domain *d);
 
 /*

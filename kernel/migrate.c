@@ -4,21 +4,16 @@
  * migration (Clark et al., "Live Migration of Virtual Machines", NSDI
  * 2005).
  *
- * A domain travels as a stream of records (struct mig_rec): FRAME (a guest
- * frame's type and contents; a frame never populated stays so), VCPU and
- * XSAVE per vcpu, DEVICES, END.  A sink either applies each record to the
- * destination domain at once (live migration) or appends it to an image
- * in host pages (save), which restore reads back through the same
- * mig_apply.
- *
- * Live migration runs as a job that migrate_tick advances between the
- * scheduler's slices: round 0 sends every populated frame, MIGRATE_BATCH
- * at a time, while the source runs with dirty logging on; each later round
- * sends what the log collected during the previous one.  When few frames
- * remain, the dirty set stops shrinking or MIGRATE_MAX_ROUNDS is reached,
- * one last tick stops the source (it never runs again), sends the last
- * dirty frames and the vcpu and device state, gives the destination the
- * source's name and destroys the source: that tick is the downtime.
+ * A domain travels as records (struct mig_rec): FRAME (type and contents;
+ * a frame never populated stays so), VCPU and XSAVE per vcpu, DEVICES,
+ * END, applied to the destination at once (live) or appended to an image
+ * that restore applies (save).  Live migration advances in migrate_tick,
+ * between the scheduler's slices: round 0 sends every populated frame,
+ * MIGRATE_BATCH a tick, with dirty logging on; each later round what the
+ * log collected meanwhile.  When few remain, the set stops shrinking or
+ * MIGRATE_MAX_ROUNDS is reached, one tick (the downtime) sends the last
+ * dirty frames and the state while the source never runs again; the
+ * destination takes its name and the source is destroyed.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -58,7 +53,6 @@ struct mig_vcpu {
 	struct vlapic lapic;	 /* the timer deadline is a host TSC */
 	enum vcpu_state state;
 	uint64_t xcr0, dr[4], dr6;
-	uint64_t nexits;
 };
 
 /* The guest-visible state of the domain's devices. */
@@ -68,26 +62,12 @@ struct mig_devices {
 	uint64_t rom_writes;
 };
 
-/* An image in host pages, appended to a byte at a time. */
-struct mig_image {
-	hpa_t *pages; /* directory: the image's pages in order */
-	hpa_t dir_pa;
-	size_t dir_pages;
-	size_t npages; /* pages allocated */
-	size_t size;   /* bytes written */
-};
-
-/* Where records go: applied to dst, or appended to img. */
-struct mig_sink {
-	struct domain *dst;
-	struct mig_image *img;
-};
-
-/* Where a record's payload comes from: memory, or an image at off. */
-struct mig_in {
-	const uint8_t *mem;
-	const struct mig_image *img;
-	size_t off;
+/* Host pages, contiguous: an image, or a bitmap of frames. */
+struct mig_buf {
+	hpa_t pa;
+	size_t pages;
+	uint8_t *p;
+	size_t len; /* bytes used */
 };
 
 struct mig_job {
@@ -95,100 +75,42 @@ struct mig_job {
 	bool save;		    /* save and restore, else live migration */
 	uint64_t due;		    /* TSC; 0: free */
 	struct domain *src, *dst;   /* while a live migration runs */
-	uint64_t *todo;		    /* frames still to send this round */
-	hpa_t todo_pa;
-	size_t todo_pages;
-	uint64_t next; /* the next frame to look at */
+	struct mig_buf buf;	    /* holding todo */
+	uint64_t *todo;		    /* bitmap: frames still to send */
+	uint64_t next;		    /* the next frame to look at */
 	int round;
 	size_t sent, total, prev;
 };
 
 static struct mig_job mig_jobs[2 * DOMAIN_MAX];
 
-/* Bytes per vcpu of XSAVE area. */
-static size_t mig_xsave_len(void)
-{
-	return xstate_vcpu_size();
-}
-
-/* Copies len bytes between buf and img at off (to buf when out). */
-static void image_copy(const struct mig_image *img, size_t off, void *buf,
-		       size_t len, bool out)
-{
-	uint8_t *b = buf;
-	size_t n;
-
-	for (; len; len -= n, off += n, b += n) {
-		uint8_t *p = (uint8_t *)kva(img->pages[off / PAGE_SIZE]) +
-			     off % PAGE_SIZE;
-
-		n = MIN(len, PAGE_SIZE - off % PAGE_SIZE);
-		if (out)
-			memcpy(b, p, n);
-		else
-			memcpy(p, b, n);
-	}
-}
-
-/* An empty image of at most max bytes; 0 or -E_NO_MEM. */
-static int image_init(struct mig_image *img, size_t max)
-{
-	size_t pages = ROUNDUP(max, PAGE_SIZE) / PAGE_SIZE;
-
-	memset(img, 0, sizeof(*img));
-	img->dir_pages = ROUNDUP(pages * sizeof(hpa_t), PAGE_SIZE) / PAGE_SIZE;
-	img->dir_pa = page_alloc_contig(img->dir_pages, 1);
-	if (!img->dir_pa)
-		return -E_NO_MEM;
-	img->pages = kva(img->dir_pa);
-	return 0;
-}
-
-static void image_free(struct mig_image *img)
-{
-	size_t i;
-
-	for (i = 0; i < img->npages; i++)
-		page_free(img->pages[i]);
-	if (img->dir_pa)
-		page_free_contig(img->dir_pa, img->dir_pages);
-	memset(img, 0, sizeof(*img));
-}
-
 /*
- * Appends buf[0..len) to img, taking pages as it grows but never the
- * host's last P2M_HOST_RESERVE_PAGES (the running domains' demand faults
- * need them).  0 or -E_NO_MEM.
+ * bytes of zeroed host pages in b, leaving the host the last
+ * P2M_HOST_RESERVE_PAGES (the running domains' demand faults need
+ * them); 0 or -E_NO_MEM.
  */
-static int image_write(struct mig_image *img, const void *buf, size_t len)
+static int mig_buf_alloc(struct mig_buf *b, size_t bytes)
 {
-	size_t need = ROUNDUP(img->size + len, PAGE_SIZE) / PAGE_SIZE;
-
-	if (need > img->dir_pages * PAGE_SIZE / sizeof(hpa_t))
+	memset(b, 0, sizeof(*b));
+	b->pages = ROUNDUP(bytes, PAGE_SIZE) / PAGE_SIZE;
+	if (page_free_count() < b->pages + P2M_HOST_RESERVE_PAGES ||
+	    !(b->pa = page_alloc_contig(b->pages, 1)))
 		return -E_NO_MEM;
-	while (img->npages < need) {
-		if (page_free_count() <= P2M_HOST_RESERVE_PAGES ||
-		    !(img->pages[img->npages] = page_alloc()))
-			return -E_NO_MEM;
-		img->npages++;
-	}
-	image_copy(img, img->size, (void *)buf, len, false);
-	img->size += len;
+	b->p = kva(b->pa);
+	memset(b->p, 0, b->pages * PAGE_SIZE);
 	return 0;
 }
 
-static void mig_in_read(struct mig_in *in, void *buf, size_t len)
+static void mig_buf_free(struct mig_buf *b)
 {
-	if (in->img)
-		image_copy(in->img, in->off, buf, len, true);
-	else
-		memcpy(buf, in->mem + in->off, len);
-	in->off += len;
+	if (b->pa)
+		page_free_contig(b->pa, b->pages);
+	memset(b, 0, sizeof(*b));
 }
 
 /* A frame: its type, then its contents when it has any. */
 static int mig_apply_frame(struct domain *d, const struct mig_rec *h,
-			   struct mig_in *in)
+			   const void *payload)
 {
 	hpa_t hpa;
 	int r;
@@ -198,11 +120,10 @@ static int mig_apply_frame(struct domain *d, const struct mig_rec *h,
 	if (p2m_type_of(&d->p2m, h->arg) != h->sub &&
 	    (r = p2m_set_type(&d->p2m, h->arg, 1, h->sub)) < 0)
 		return r;
-	if (!h->len)
-		return 0;
-	if ((r = p2m_populate(&d->p2m, h->arg, &hpa)) < 0)
+	if (h->len && (r = p2m_populate(&d->p2m, h->arg, &hpa)) < 0)
 		return r;
-	mig_in_read(in, kva(hpa), PAGE_SIZE);
+	if (h->len)
+		memcpy(kva(hpa), payload, PAGE_SIZE);
 	return 0;
 }
 
@@ -219,7 +140,6 @@ static void mig_vcpu_load(struct vcpu *v, const struct mig_vcpu *m)
 	memcpy(v->gprs, m->gprs, sizeof(v->gprs));
 	v->lapic = m->lapic;
 	v->state = m->state;
-	v->nexits = m->nexits;
 	v->xs.xcr0 = m->xcr0;
 	memcpy(v->xs.dr, m->dr, sizeof(v->xs.dr));
 	v->xs.dr6 = m->dr6;
@@ -244,60 +164,62 @@ static void mig_vcpu_get(struct vcpu *v, struct mig_vcpu *m)
 		virt_inject_event(v, &m->event);
 	m->lapic = v->lapic;
 	m->state = v->state;
-	m->nexits = v->nexits;
 	m->xcr0 = v->xs.xcr0;
 	memcpy(m->dr, v->xs.dr, sizeof(m->dr));
 	m->dr6 = v->xs.dr6;
 }
 
-/* Applies record h, its payload read from in, to d; 0 or -E_*. */
+/* Applies record h with its payload to d; 0 or -E_*. */
 static int mig_apply(struct domain *d, const struct mig_rec *h,
-		     struct mig_in *in)
+		     const void *payload)
 {
-	static struct mig_vcpu m;
-	static struct mig_devices dev;
-	bool vcpu = h->type == MIG_REC_VCPU || h->type == MIG_REC_XSAVE;
+	const struct mig_devices *dev = payload;
+	struct vcpu *v = &d->vcpus[h->arg < VCPU_MAX ? h->arg : 0];
+	size_t want[] = { [MIG_REC_VCPU] = sizeof(struct mig_vcpu),
+			  [MIG_REC_XSAVE] = xstate_vcpu_size(),
+			  [MIG_REC_DEVICES] = sizeof(*dev) };
 
-	if (vcpu && h->arg >= (uint64_t)d->nvcpus)
+	if (h->type != MIG_REC_FRAME && h->type < ARRAY_SIZE(want) &&
+	    h->len != want[h->type])
+		return -E_INVAL;
+	if ((h->type == MIG_REC_VCPU || h->type == MIG_REC_XSAVE) &&
+	    h->arg >= (uint64_t)d->nvcpus)
 		return -E_INVAL;
 	switch (h->type) {
-	case MIG_REC_FRAME: return mig_apply_frame(d, h, in);
-	case MIG_REC_VCPU:
-		if (h->len != sizeof(m))
-			return -E_INVAL;
-		mig_in_read(in, &m, sizeof(m));
-		mig_vcpu_load(&d->vcpus[h->arg], &m);
-		return 0;
-	case MIG_REC_XSAVE:
-		if (h->len != mig_xsave_len())
-			return -E_INVAL;
-		mig_in_read(in, d->vcpus[h->arg].xs.area, h->len);
-		return 0;
+	case MIG_REC_FRAME: return mig_apply_frame(d, h, payload);
+	case MIG_REC_VCPU: mig_vcpu_load(v, payload); return 0;
+	case MIG_REC_XSAVE: memcpy(v->xs.area, payload, h->len); return 0;
 	case MIG_REC_DEVICES:
-		if (h->len != sizeof(dev))
-			return -E_INVAL;
-		mig_in_read(in, &dev, sizeof(dev));
-		d->uart = dev.uart;
-		d->testdev = dev.testdev;
-		d->nested.rom_writes = dev.rom_writes;
+		d->uart = dev->uart;
+		d->testdev = dev->testdev;
+		d->nested.rom_writes = dev->rom_writes;
 		return 0;
 	case MIG_REC_END: return 0;
 	default: return -E_INVAL;
 	}
 }
 
-/* Sends one record to the sink; 0 or -E_* (-E_NO_MEM: out of memory). */
+/* Where records go: applied to dst at once, or appended to img. */
+struct mig_sink {
+	struct domain *dst;
+	struct mig_buf *img;
+};
+
+/* Sends one record; 0 or -E_* (-E_NO_MEM: the image is full). */
 static int mig_put(struct mig_sink *out, uint16_t type, uint16_t sub,
 		   uint64_t arg, const void *payload, uint32_t len)
 {
 	struct mig_rec h = { type, sub, len, arg };
-	struct mig_in in = { .mem = payload };
-	int r;
+	struct mig_buf *img = out->img;
 
 	if (out->dst)
-		return mig_apply(out->dst, &h, &in);
-	r = image_write(out->img, &h, sizeof(h));
-	return r < 0 ? r : image_write(out->img, payload, len);
+		return mig_apply(out->dst, &h, payload);
+	if (img->len + sizeof(h) + len > img->pages * PAGE_SIZE)
+		return -E_NO_MEM;
+	memcpy(img->p + img->len, &h, sizeof(h));
+	memcpy(img->p + img->len + sizeof(h), payload, len);
+	img->len += sizeof(h) + len;
+	return 0;
 }
 
 /*
@@ -321,73 +243,59 @@ static int mig_send_frame(struct mig_sink *out, struct domain *d, uint64_t gfn)
 /* The vcpus, the devices and END, after the last frames. */
 static int mig_send_state(struct mig_sink *out, struct domain *d)
 {
-	static struct mig_vcpu m;
+	static struct mig_vcpu m; /* off the stack, as dev (4 KiB) */
 	static struct mig_devices dev;
 	int i, r = 0;
 
+	dev.uart = d->uart;
+	dev.testdev = d->testdev;
+	dev.rom_writes = d->nested.rom_writes;
 	for (i = 0; i < d->nvcpus && r == 0; i++) {
 		mig_vcpu_get(&d->vcpus[i], &m);
 		r = mig_put(out, MIG_REC_VCPU, 0, i, &m, sizeof(m));
 		if (r == 0)
 			r = mig_put(out, MIG_REC_XSAVE, 0, i,
-				    d->vcpus[i].xs.area, mig_xsave_len());
+				    d->vcpus[i].xs.area, xstate_vcpu_size());
 	}
-	dev = (struct mig_devices){ d->uart, d->testdev, d->nested.rom_writes };
 	if (r == 0)
 		r = mig_put(out, MIG_REC_DEVICES, 0, 0, &dev, sizeof(dev));
 	return r < 0 ? r : mig_put(out, MIG_REC_END, 0, 0, NULL, 0);
 }
 
-/* Reads every record of img into d; 0 or -E_*. */
-static int mig_restore(struct domain *d, const struct mig_image *img)
+/* Applies every record of img to d; 0 or -E_*. */
+static int mig_restore(struct domain *d, const struct mig_buf *img)
 {
-	struct mig_in in = { .img = img };
-	struct mig_rec h;
+	const struct mig_rec *h;
+	size_t off = 0;
 	int r;
 
 	do {
-		size_t payload = in.off + sizeof(h);
-
-		if (payload > img->size)
+		if (off + sizeof(*h) > img->len)
 			return -E_INVAL;
-		mig_in_read(&in, &h, sizeof(h));
-		if (payload + h.len > img->size)
+		h = (const void *)(img->p + off);
+		off += sizeof(*h);
+		if (h->len > img->len - off)
 			return -E_INVAL;
-		if ((r = mig_apply(d, &h, &in)) < 0)
+		if ((r = mig_apply(d, h, img->p + off)) < 0)
 			return r;
-		in.off = payload + h.len;
-	} while (h.type != MIG_REC_END);
+		off += h->len;
+	} while (h->type != MIG_REC_END);
 	return 0;
 }
 
-/* Microseconds since TSC t0. */
-static uint64_t mig_us(uint64_t t0)
+/* d's whole stream into img (sized for it); its frames with contents. */
+static int mig_save_image(struct domain *d, struct mig_buf *img, size_t *frames)
 {
-	return clock_tsc_to_us(rdtsc() - t0);
-}
-
-/* The most bytes d's stream can take. */
-static size_t mig_stream_max(struct domain *d)
-{
-	size_t frames = 0, h = sizeof(struct mig_rec);
-	uint64_t gfn;
-
-	for (gfn = 0; gfn < d->p2m.nframes; gfn++)
-		frames += p2m_lookup(&d->p2m, gfn * PAGE_SIZE) ||
-			  p2m_type_of(&d->p2m, gfn) != P2M_RAM;
-	return frames * (h + PAGE_SIZE) +
-	       d->nvcpus * (2 * h + sizeof(struct mig_vcpu) + mig_xsave_len()) +
-	       2 * h + sizeof(struct mig_devices);
-}
-
-/* Writes d's whole stream into img; the frames with contents in *frames. */
-static int mig_save_image(struct domain *d, struct mig_image *img,
-			  size_t *frames)
-{
+	size_t h = sizeof(struct mig_rec);
 	struct mig_sink out = { .img = img };
 	uint64_t gfn;
-	int r = image_init(img, mig_stream_max(d));
+	int r;
 
+	r = mig_buf_alloc(img,
+			  d->p2m.populated * PAGE_SIZE + d->p2m.nframes * h +
+				  3 * h + sizeof(struct mig_devices) +
+				  d->nvcpus * (2 * h + sizeof(struct mig_vcpu) +
+					       xstate_vcpu_size()));
 	for (gfn = 0, *frames = 0; r >= 0 && gfn < d->p2m.nframes; gfn++)
 		if ((r = mig_send_frame(&out, d, gfn)) > 0)
 			(*frames)++;
@@ -401,8 +309,7 @@ static int mig_save_image(struct domain *d, struct mig_image *img,
  */
 static void mig_save(struct domain *d)
 {
-	const struct domain_config *c = d->config;
-	struct mig_image img;
+	struct mig_buf img;
 	struct domain *nd;
 	char err[160] = "";
 	uint64_t t0 = rdtsc(), save_us;
@@ -412,13 +319,13 @@ static void mig_save(struct domain *d)
 	if (r < 0) {
 		cprintf("save %s: failed: image: %s; %s keeps running\n",
 			d->name, error_name(r), d->name);
-		image_free(&img);
+		mig_buf_free(&img);
 		return;
 	}
-	save_us = mig_us(t0);
+	save_us = clock_tsc_to_us(rdtsc() - t0);
 	t0 = rdtsc();
 	domain_destroy(d);
-	nd = domain_create_empty(c, d->bi, d->name, err, sizeof(err));
+	nd = domain_create_empty(d->config, d->bi, d->name, err, sizeof(err));
 	r = nd ? mig_restore(nd, &img) : -E_NO_MEM;
 	if (r < 0) {
 		if (nd)
@@ -428,12 +335,12 @@ static void mig_save(struct domain *d)
 	} else {
 		cprintf("save %s: %zu frames, image %zu KiB, saved in %llu us, "
 			"restored in %llu us\n",
-			d->name, frames, img.size / 1024,
+			d->name, frames, img.len / 1024,
 			(unsigned long long)save_us,
-			(unsigned long long)mig_us(t0));
+			(unsigned long long)clock_tsc_to_us(rdtsc() - t0));
 		domain_release(d);
 	}
-	image_free(&img);
+	mig_buf_free(&img);
 }
 
 /* Ends live migration j: the destination (if any) goes, the source stays. */
@@ -446,8 +353,7 @@ static void mig_end(struct mig_job *j, const char *why)
 		domain_release(j->dst);
 	if (j->src && j->src->state == DOMAIN_RUNNING)
 		nested_log_dirty(j->src, false);
-	if (j->todo_pa)
-		page_free_contig(j->todo_pa, j->todo_pages);
+	mig_buf_free(&j->buf);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -457,7 +363,6 @@ static void mig_end(struct mig_job *j, const char *why)
  */
 static void mig_start(struct mig_job *j, struct domain *d)
 {
-	size_t bytes = ROUNDUP(d->p2m.nframes, 64) / 8;
 	char name[CONFIG_NAME_MAX], err[160];
 	int r;
 
@@ -471,16 +376,16 @@ static void mig_start(struct mig_job *j, struct domain *d)
 		mig_end(j, NULL);
 		return;
 	}
-	j->todo_pages = ROUNDUP(bytes, PAGE_SIZE) / PAGE_SIZE;
-	j->todo_pa = page_alloc_contig(j->todo_pages, 1);
-	r = j->todo_pa ? nested_log_dirty(d, true) : -E_NO_MEM;
+	r = mig_buf_alloc(&j->buf, ROUNDUP(d->p2m.nframes, 64) / 8);
+	if (r == 0)
+		r = nested_log_dirty(d, true);
 	j->src = d;
 	if (r < 0) {
 		mig_end(j, "no host memory for the dirty log");
 		return;
 	}
-	j->todo = kva(j->todo_pa);
-	memset(j->todo, 0xff, bytes);
+	j->todo = (uint64_t *)j->buf.p;
+	memset(j->todo, 0xff, j->buf.pages * PAGE_SIZE);
 	j->prev = SIZE_MAX;
 }
 
@@ -515,7 +420,7 @@ static void mig_finish(struct mig_job *j, uint64_t t0)
 		j->round + 1, last);
 	cprintf("migrate %s: done: %d rounds, %zu frames, downtime %llu us\n",
 		j->name, j->round + 2, j->total + last,
-		(unsigned long long)mig_us(t0));
+		(unsigned long long)clock_tsc_to_us(rdtsc() - t0));
 	mig_end(j, NULL);
 }
 
@@ -575,21 +480,15 @@ bool migrate_incoming(const struct domain *d)
 	return false;
 }
 
-/* Whether a live migration of the domain called name is under way. */
-static bool mig_busy(const char *name)
+/* The running domain called name that no migration is moving; NULL. */
+static struct domain *mig_find(const char *name)
 {
 	size_t i;
+	int id;
 
 	for (i = 0; i < ARRAY_SIZE(mig_jobs); i++)
 		if (mig_jobs[i].src && strcmp(mig_jobs[i].name, name) == 0)
-			return true;
-	return false;
-}
-
-/* The running domain called name, or NULL. */
-static struct domain *mig_find(const char *name)
-{
-	int id;
+			return NULL;
 
 	for (id = 0; id < DOMAIN_MAX; id++)
 		if (domains[id].state == DOMAIN_RUNNING &&
@@ -609,13 +508,12 @@ void migrate_tick(void)
 
 		if (j->src)
 			mig_step(j, now);
-		if (!j->due || j->src || now < j->due || mig_busy(j->name))
+		/* Due while the domain moves or ends: armed until it runs. */
+		if (!j->due || j->src || now < j->due ||
+		    !(d = mig_find(j->name)))
 			continue;
 		j->due = 0;
-		if (!(d = mig_find(j->name)))
-			cprintf("%s %s: not done: the domain is not running\n",
-				j->save ? "save" : "migrate", j->name);
-		else if (j->save)
+		if (j->save)
 			mig_save(d);
 		else
 			mig_start(j, d);
@@ -673,9 +571,9 @@ int migrate_arm(struct domain *d)
 	if (!migrate && !save)
 		return 0;
 	if (d->type != DOMAIN_HVM || d->paging != PAGING_NESTED) {
-		cprintf("migrate %s: refused: only an hvm domain with nested "
+		cprintf("%s %s: refused: only an hvm domain with nested "
 			"paging can be moved\n",
-			d->name);
+			migrate ? "migrate" : "save", d->name);
 		return -E_NOT_SUPP;
 	}
 	if ((migrate && mig_add(d->name, false, migrate) < 0) ||

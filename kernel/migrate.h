@@ -28,7 +28,8 @@ struct domain;
 /*
  * Arms the migration or save that d's config or the command line asks
  * for, due that many seconds from now.  Returns 0, or -E_NOT_SUPP when d
- * cannot be moved (not hvm with nested paging), with the reason printed.
+ * cannot be moved (not hvm with nested paging) or -E_RANGE when too many
+ * are armed, with the reason printed.
  */
 int migrate_arm(struct domain *d);
 

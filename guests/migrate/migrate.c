@@ -20,7 +20,7 @@
  * IRR, then checks it arrives once they are on, and sleeps in HLT for the
  * rest of the step: the APIC's state (IRR, ISR, the timer), the queued
  * event, a halted vcpu must survive the move, and the TSC must never run
- * backwards.
+ * backwards; XMM7 keeps a value all along (the XSAVE state).
  */
 #include <guests/lib/guest.h>
 #include <inc/apic.h>
@@ -45,6 +45,30 @@ __attribute__((interrupt)) static void timer_handler(struct intr_frame *f)
 static void apic_write(uint32_t reg, uint32_t v)
 {
 	*(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PA + reg) = v;
+}
+
+/*
+ * XMM7 holds xmm_want the whole run: the vcpu's XSAVE state must move
+ * with it.  The guest is built without SSE, so nothing else touches it.
+ */
+static const uint64_t xmm_want[2] = { 0x0123456789abcdefULL,
+				      0xfedcba9876543210ULL };
+
+static void xmm_set(void)
+{
+	uint64_t cr4;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_OSFXSR));
+	__asm__ volatile("movdqu %0, %%xmm7" : : "m"(xmm_want));
+}
+
+static bool xmm_kept(void)
+{
+	uint64_t got[2];
+
+	__asm__ volatile("movdqu %%xmm7, %0" : "=m"(got));
+	return got[0] == xmm_want[0] && got[1] == xmm_want[1];
 }
 
 /* What word i holds after step seq rewrote it (seq 0: the first fill). */
@@ -138,6 +162,7 @@ void main(void)
 	uint64_t loops = cmdline_u64("loops", 40), csum, tsc, last_tsc = 0;
 	uint64_t pace = cmdline_u64("pace", 20), start;
 	uint64_t half_ticks = 0, pending_ok = 0, backwards = 0, lost = 0;
+	uint64_t xmm_lost = 0;
 	size_t n = MIN(cmdline_u64("mib", 4), BUF_MAX_MIB) * MiB / 8;
 
 	cmdline_get("mode", mode, sizeof(mode));
@@ -150,6 +175,7 @@ void main(void)
 	apic_write(APIC_LVT_TIMER, APIC_LVT_PERIODIC | TIMER_VECTOR);
 	apic_write(APIC_TMICT, TIMER_COUNT);
 	__asm__ volatile("sti");
+	xmm_set();
 	fill(0, n);
 	for (uint64_t seq = 1; seq <= loops; seq++) {
 		start = ticks;
@@ -158,6 +184,7 @@ void main(void)
 		else
 			sums[seq % ARRAY_SIZE(sums)] = sum(n);
 		pending_ok += pending_tick(start, pace);
+		xmm_lost += !xmm_kept();
 		tsc = rdtsc();
 		backwards += tsc < last_tsc;
 		last_tsc = tsc;
@@ -179,4 +206,5 @@ void main(void)
 	       "%llu of %llu times",
 	       (unsigned long long)pending_ok, (unsigned long long)loops);
 	report(!backwards, "the TSC never ran backwards");
+	report(!xmm_lost, "XMM7 kept its value at every step");
 }
