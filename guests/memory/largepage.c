@@ -36,7 +36,7 @@ static void lp_split(void)
 		    "largepage: set_mem_type ram_ro of one frame"))
 		return;
 	poke64(LP_OTHER, LP_TAG(LP_OTHER));
-	/* The write is dropped without mapping the frame; the read maps it. */
+	/* The write is dropped; the read has the frame mapped, read-only. */
 	poke64(LP_RO, 0);
 	(void)peek64(LP_RO);
 	ro = testdev_map_level(LP_RO);
