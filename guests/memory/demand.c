@@ -23,7 +23,7 @@
 #define START_MAX 64
 #define TAG(gpa)  ((gpa) ^ 0x5a5a0000d00dULL)
 
-/* The page of gpa's stride to touch: its first (k == 0) or another. */
+/* Page k of stride i (one page of every SPARSE_STRIDE; k == 0 is touched). */
 static uint64_t sparse_page(uint64_t i, uint64_t k)
 {
 	return TEST_BASE + (i * SPARSE_STRIDE + k) * PAGE;
