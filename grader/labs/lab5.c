@@ -13,7 +13,7 @@
  * asserts on their PASS lines by prefix (the lines end in measured
  * values), on no FAIL line and on a clean exit, and on the hypervisor's
  * crash reasons and migration lines.  Boots are shared by groups
- * (hv_boot_group): four per vendor.
+ * (hv_boot_group): four per vendor, and lab5_migrate.c's fifth.
  *
  * Bugs these tests catch (applied to the reference, then make grade
  * LAB=5), bug: the tests that fail:
