@@ -31,6 +31,17 @@ const struct hv_line *hv_find_output(const struct hv_run *r, const char *text)
 	return NULL;
 }
 
+const struct hv_line *hv_find_result_with(const struct hv_run *r,
+					  const char *prefix, const char *text)
+{
+	for (size_t i = 0; i < r->nlines; i++)
+		if (r->lines[i].tokened &&
+		    strncmp(r->lines[i].text, prefix, strlen(prefix)) == 0 &&
+		    strstr(r->lines[i].text, text))
+			return &r->lines[i];
+	return NULL;
+}
+
 static size_t find_prefix(const struct hv_run *r, const char *prefix)
 {
 	size_t plen = strlen(prefix);
@@ -315,6 +326,47 @@ void expect_domain_exit(struct hv_run *r, const char *name, int status)
 
 	snprintf(want, sizeof(want), "domain %s: exit %d", name, status);
 	expect_result(r, want);
+}
+
+void expect_guest_passed(struct hv_run *r, const char *name,
+			 const char *const passes[])
+{
+	char want[256], missing[2048] = "";
+	const struct hv_line *l;
+	size_t len = 0;
+
+	for (; passes && *passes; passes++) {
+		snprintf(want, sizeof(want), "%s: PASS: %s", name, *passes);
+		if (!hv_find_result_with(r, want, "") && len < sizeof(missing))
+			len += (size_t)snprintf(missing + len,
+						sizeof(missing) - len,
+						"\n    \"%s...\"", want);
+	}
+	cr_expect(len == 0, "[wrong result] no line%s\n  %s", missing,
+		  hv_diagnose(r));
+	snprintf(want, sizeof(want), "%s: FAIL: ", name);
+	l = hv_find_result_with(r, want, "");
+	cr_expect(l == NULL, "[wrong result] %s\n    log: %s", l ? l->text : "",
+		  r->log);
+	snprintf(want, sizeof(want), "%s: SUMMARY: ", name);
+	l = hv_find_result_with(r, want, "");
+	cr_expect(l && strstr(l->text, " tests, 0 failed"),
+		  "[wrong result] no line \"%sN tests, 0 failed\"\n  %s", want,
+		  hv_diagnose(r));
+	expect_domain_exit(r, name, 0);
+}
+
+void expect_crash_with(struct hv_run *r, const char *name, const char *text)
+{
+	char prefix[128];
+	const struct hv_line *l;
+
+	snprintf(prefix, sizeof(prefix), "domain %s: crashed (", name);
+	l = hv_find_result_with(r, prefix, "");
+	cr_expect(l && strstr(l->text, text),
+		  "[wrong result] expected result line \"%s...%s...)\", got "
+		  "\"%s\"\n  %s",
+		  prefix, text, l ? l->text : "none", hv_diagnose(r));
 }
 
 const char *expect_dump(struct hv_run *r)

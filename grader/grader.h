@@ -104,6 +104,15 @@ void expect_exit(struct hv_run *r, int status);
 void expect_failure_exit(struct hv_run *r);
 /* "domain NAME: exit STATUS {TOKEN}" was printed. */
 void expect_domain_exit(struct hv_run *r, const char *name, int status);
+/*
+ * Guest domain name printed a PASS line starting with each of passes
+ * (NULL-ended; passes may be NULL), no FAIL line, a SUMMARY with no
+ * failure, and exited 0.
+ */
+void expect_guest_passed(struct hv_run *r, const char *name,
+			 const char *const passes[]);
+/* "domain NAME: crashed (... text ...)" was printed. */
+void expect_crash_with(struct hv_run *r, const char *name, const char *text);
 /* Some output line, tokened or not, contains text. */
 void expect_output(struct hv_run *r, const char *text);
 /* A panic or exception dump was printed; returns its first line. */
@@ -121,6 +130,9 @@ void expect_host_test(const char *name);
  */
 const struct hv_line *hv_find_result(const struct hv_run *r, const char *text);
 const struct hv_line *hv_find_output(const struct hv_run *r, const char *text);
+/* The first result line that starts with prefix and contains text. */
+const struct hv_line *hv_find_result_with(const struct hv_run *r,
+					  const char *prefix, const char *text);
 /* One line naming the failure class and evidence; static storage. */
 const char *hv_diagnose(const struct hv_run *r);
 

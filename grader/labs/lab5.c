@@ -144,64 +144,6 @@ static const struct hv_cfg migrate = {
 	},
 };
 
-/* A tokened line that starts with prefix; NULL if none. */
-static const struct hv_line *find_prefix(const struct hv_run *r,
-					 const char *prefix)
-{
-	for (size_t i = 0; i < r->nlines; i++)
-		if (r->lines[i].tokened &&
-		    strncmp(r->lines[i].text, prefix, strlen(prefix)) == 0)
-			return &r->lines[i];
-	return NULL;
-}
-
-/*
- * Domain name printed a PASS line starting with each of passes (NULL
- * ended), no FAIL line, a SUMMARY with no failure, and exited 0.
- */
-static void expect_clean(struct hv_run *r, const char *name,
-			 const char *const passes[])
-{
-	char want[256], missing[2048] = "";
-	const struct hv_line *l;
-	size_t len = 0;
-
-	for (; *passes; passes++) {
-		snprintf(want, sizeof(want), "%s: PASS: %s", name, *passes);
-		if (!find_prefix(r, want) && len < sizeof(missing))
-			len += (size_t)snprintf(missing + len,
-						sizeof(missing) - len,
-						"\n    \"%s...\"", want);
-	}
-	cr_expect(len == 0, "[wrong result] no line%s\n  %s", missing,
-		  hv_diagnose(r));
-	snprintf(want, sizeof(want), "%s: FAIL: ", name);
-	l = find_prefix(r, want);
-	cr_expect(l == NULL, "[wrong result] %s\n    log: %s", l ? l->text : "",
-		  r->log);
-	snprintf(want, sizeof(want), "%s: SUMMARY: ", name);
-	l = find_prefix(r, want);
-	cr_expect(l && strstr(l->text, " tests, 0 failed"),
-		  "[wrong result] no line \"%sN tests, 0 failed\"\n  %s", want,
-		  hv_diagnose(r));
-	expect_domain_exit(r, name, 0);
-}
-
-/* "domain NAME: crashed (" ... text ... ")" was printed. */
-static void expect_crash_with(struct hv_run *r, const char *name,
-			      const char *text)
-{
-	char prefix[128];
-	const struct hv_line *l;
-
-	snprintf(prefix, sizeof(prefix), "domain %s: crashed (", name);
-	l = find_prefix(r, prefix);
-	cr_expect(l && strstr(l->text, text),
-		  "[wrong result] expected result line \"%s...%s...)\", got "
-		  "\"%s\"\n  %s",
-		  prefix, text, l ? l->text : "none", hv_diagnose(r));
-}
-
 /* The lines domain name printed, without "NAME: ", in order; *n of them. */
 static const char **domain_lines(const struct hv_run *r, const char *name,
 				 size_t *n)
@@ -260,8 +202,8 @@ Test(lab5, demand, .timeout = 900)
 	};
 	struct hv_run *r = hv_boot_group("memory", &memory);
 
-	expect_clean(r, "demand", demand);
-	expect_clean(r, "eager", eager);
+	expect_guest_passed(r, "demand", demand);
+	expect_guest_passed(r, "eager", eager);
 }
 
 Test(lab5, rom, .timeout = 900)
@@ -284,7 +226,7 @@ Test(lab5, rom, .timeout = 900)
 		NULL,
 	};
 
-	expect_clean(hv_boot_group("memory", &memory), "rom", passes);
+	expect_guest_passed(hv_boot_group("memory", &memory), "rom", passes);
 }
 
 Test(lab5, largepage, .timeout = 900)
@@ -303,7 +245,8 @@ Test(lab5, largepage, .timeout = 900)
 		NULL,
 	};
 
-	expect_clean(hv_boot_group("memory", &memory), "largepage", passes);
+	expect_guest_passed(hv_boot_group("memory", &memory), "largepage",
+			    passes);
 }
 
 Test(lab5, hostile_hog, .timeout = 900)
@@ -317,7 +260,7 @@ Test(lab5, hostile_hog, .timeout = 900)
 		  "[wrong result] the hog touched all of its memory on a "
 		  "256 MiB machine\n    log: %s",
 		  r->log);
-	expect_clean(r, "bystander", bystander);
+	expect_guest_passed(r, "bystander", bystander);
 	expect_exit(r, 1);
 }
 
@@ -352,10 +295,10 @@ Test(lab5, mmio_forms, .timeout = 900)
 		const struct hv_line *l;
 		unsigned n = 0;
 
-		expect_clean(r, mmio_guests[i].name, passes);
+		expect_guest_passed(r, mmio_guests[i].name, passes);
 		snprintf(prefix, sizeof(prefix),
 			 "%s: SUMMARY: ", mmio_guests[i].name);
-		l = find_prefix(r, prefix);
+		l = hv_find_result_with(r, prefix, "");
 		cr_expect(l &&
 				  sscanf(l->text + strlen(prefix), "%u tests",
 					 &n) == 1 &&
@@ -381,8 +324,8 @@ Test(lab5, hostile_mmio, .timeout = 900)
 	expect_crash_with(r, "mmio-sse", "cannot emulate");
 	expect_crash_with(r, "mmio-x87", "cannot emulate");
 	expect_crash_with(r, "mmio-exec", "execute from MMIO");
-	expect_clean(r, "mmio-rep", rep);
-	expect_clean(r, "bystander", bystander);
+	expect_guest_passed(r, "mmio-rep", rep);
+	expect_guest_passed(r, "bystander", bystander);
 	expect_exit(r, 1);
 }
 
@@ -401,7 +344,7 @@ static void expect_migrated_guest(struct hv_run *r, const char *name,
 	};
 
 	snprintf(pattern, sizeof(pattern), "%s: ", mode);
-	expect_clean(r, name, passes);
+	expect_guest_passed(r, name, passes);
 }
 
 /* The hypervisor's "migrate NAME: done: R rounds, F frames, downtime D
@@ -445,7 +388,7 @@ Test(lab5, migrate_race, .timeout = 900)
 
 	expect_migration_done(r, "racer");
 	expect_migrated_guest(r, "racer", "write");
-	expect_clean(r, "bystander", bystander);
+	expect_guest_passed(r, "bystander", bystander);
 }
 
 Test(lab5, save_restore, .timeout = 900)
