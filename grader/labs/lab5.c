@@ -26,9 +26,7 @@
  *   ROM mapped writable (p2m_type_perm): rom (the MOV is not dropped)
  *   out of host memory a panic, not a crash (nested_populate): hostile_hog
  *   MOVSX emulated as MOVZX: mmio_forms
- * check_p2m at boot catches populating a demand domain and a dirty bit
- * not set before any test does.  Not re-checked: an execute from MMIO
- * emulated instead of crashing (hostile_mmio).
+ *   an execute from MMIO emulated instead of crashing: hostile_mmio
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
