@@ -399,11 +399,11 @@ static void host_test_failures(const char *log, char *buf, size_t len)
 		fclose(f);
 }
 
-void expect_host_test(const char *name)
+void expect_host_test(const char *name, const char *suite)
 {
-	char path[512], log[512], failed[4096] = "";
+	char path[512], log[512], filter[128], failed[4096] = "";
 	/* A fresh environment: Criterion's own would make it a worker. */
-	char *argv[] = { "env", "-i", path, "--jobs", "1", NULL };
+	char *argv[] = { "env", "-i", path, "--jobs", "1", filter, NULL };
 	int rc;
 
 	snprintf(path, sizeof(path), "%.300s/obj/grader/build.failed",
@@ -414,8 +414,10 @@ void expect_host_test(const char *name)
 			"see obj/grader/build.log)");
 	snprintf(path, sizeof(path), "%.300s/obj/tests/%s", grader_root(),
 		 name);
-	snprintf(log, sizeof(log), "%.300s/obj/grader/%s.log", grader_root(),
-		 name);
+	snprintf(filter, sizeof(filter), "--filter=%.100s/*",
+		 suite ? suite : "*");
+	snprintf(log, sizeof(log), "%.300s/obj/grader/%s%s%.100s.log",
+		 grader_root(), name, suite ? "." : "", suite ? suite : "");
 	if (access(path, X_OK) != 0)
 		cr_assert_fail("[build error] obj/tests/%s missing (run make "
 			       "grade)",
@@ -424,9 +426,7 @@ void expect_host_test(const char *name)
 	if (rc == 0)
 		return;
 	host_test_failures(log, failed, sizeof(failed));
-	cr_assert_fail("[wrong result] obj/tests/%s %s (log: obj/grader/%s.log)"
-		       "\n%s",
-		       name,
+	cr_assert_fail("[wrong result] obj/tests/%s %s (log: %s)\n%s", name,
 		       rc < 0 ? "crashed or timed out" : "has failing tests",
-		       name, failed);
+		       log + strlen(grader_root()) + 1, failed);
 }

@@ -119,9 +119,10 @@ void expect_output(struct hv_run *r, const char *text);
 const char *expect_dump(struct hv_run *r);
 /*
  * The host unit-test program obj/tests/NAME (built by make grade from the
- * tree's own sources) passes; fails with its failed assertions.
+ * tree's own sources) passes: all of it, or only its Criterion test
+ * suite SUITE when that is not NULL.  Fails with its failed assertions.
  */
-void expect_host_test(const char *name);
+void expect_host_test(const char *name, const char *suite);
 
 /*
  * Queries for tests that assert in their own way: the first result line

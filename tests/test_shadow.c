@@ -135,6 +135,8 @@ static void teardown(void)
 }
 
 TestSuite(shadow, .init = setup, .fini = teardown);
+/* Lab 5's part of the shadow: frames populated on demand, read-only RAM. */
+TestSuite(shadow_p2m, .init = setup, .fini = teardown);
 
 static void put(gpa_t gpa, uint64_t val, size_t size)
 {
@@ -399,7 +401,7 @@ Test(shadow, a_frame_becoming_a_table_loses_its_writable_mappings)
 	cr_expect(shadow_xlate(0x0).present);
 }
 
-Test(shadow, a_fill_populates_the_frame_on_demand)
+Test(shadow_p2m, a_fill_populates_the_frame_on_demand)
 {
 	size_t before;
 
@@ -415,7 +417,7 @@ Test(shadow, a_fill_populates_the_frame_on_demand)
 	cr_expect_eq(shadow_xlate(0x0).hpa, p2m_lookup(&dom.p2m, 0x20000));
 }
 
-Test(shadow, rom_is_mapped_read_only_and_writes_emulated)
+Test(shadow_p2m, rom_is_mapped_read_only_and_writes_emulated)
 {
 	build_long();
 	cr_assert_eq(p2m_set_type(&dom.p2m, 0x20, 1, P2M_ROM), 0);

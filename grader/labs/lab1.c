@@ -32,7 +32,7 @@ Test(lab1, page_alloc, .timeout = 400)
  */
 Test(lab1, page_unit, .timeout = 200)
 {
-	expect_host_test("test_page");
+	expect_host_test("test_page", NULL);
 }
 
 Test(lab1, page_tables, .timeout = 400)

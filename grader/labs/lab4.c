@@ -349,5 +349,5 @@ Test(lab4, hostile_alias, .timeout = 1800)
 
 Test(lab4, shadow_unit, .timeout = 300)
 {
-	expect_host_test("test_shadow");
+	expect_host_test("test_shadow", "shadow");
 }

@@ -403,10 +403,11 @@ Test(lab5, save_restore, .timeout = 900)
 
 Test(lab5, p2m_unit, .timeout = 300)
 {
-	expect_host_test("test_p2m");
+	expect_host_test("test_p2m", NULL);
+	expect_host_test("test_shadow", "shadow_p2m");
 }
 
 Test(lab5, nested_unit, .timeout = 300)
 {
-	expect_host_test("test_nested");
+	expect_host_test("test_nested", NULL);
 }
