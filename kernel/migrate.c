@@ -4,16 +4,11 @@
  * migration (Clark et al., "Live Migration of Virtual Machines", NSDI
  * 2005).
  *
- * A domain travels as records (struct mig_rec): FRAME (type and contents;
- * a frame never populated stays so), VCPU and XSAVE per vcpu, DEVICES,
- * END, applied to the destination at once (live) or appended to an image
- * that restore applies (save).  Live migration advances in migrate_tick,
- * between the scheduler's slices: round 0 sends every populated frame,
- * MIGRATE_BATCH a tick, with dirty logging on; each later round what the
- * log collected meanwhile.  When few remain, the set stops shrinking or
- * MIGRATE_MAX_ROUNDS is reached, one tick (the downtime) sends the last
- * dirty frames and the state while the source never runs again; the
- * destination takes its name and the source is destroyed.
+ * The records (struct mig_rec) are applied to the destination at once
+ * (live) or appended to an image that restore applies (save).  Live
+ * migration advances MIGRATE_BATCH frames per migrate_tick; it stops the
+ * source when few dirty frames remain, the set stops shrinking, or
+ * MIGRATE_MAX_ROUNDS is reached (kernel/migrate.h tells the rest).
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -52,7 +47,7 @@ struct mig_vcpu {
 	struct virt_event event; /* queued for the next entry */
 	struct vlapic lapic;	 /* the timer deadline is a host TSC */
 	enum vcpu_state state;
-	uint64_t xcr0, dr[4], dr6;
+	struct vcpu_xstate xs; /* XCR0 and debug registers; no area */
 };
 
 /* The guest-visible state of the domain's devices. */
@@ -130,6 +125,7 @@ static int mig_apply_frame(struct domain *d, const struct mig_rec *h,
 /* Segments first: on VT-x the CPL lives in SS; RIP before the shadow. */
 static void mig_vcpu_load(struct vcpu *v, const struct mig_vcpu *m)
 {
+	uint8_t *area = v->xs.area;
 	enum vseg s;
 	enum vreg r;
 
@@ -140,9 +136,8 @@ static void mig_vcpu_load(struct vcpu *v, const struct mig_vcpu *m)
 	memcpy(v->gprs, m->gprs, sizeof(v->gprs));
 	v->lapic = m->lapic;
 	v->state = m->state;
-	v->xs.xcr0 = m->xcr0;
-	memcpy(v->xs.dr, m->dr, sizeof(v->xs.dr));
-	v->xs.dr6 = m->dr6;
+	v->xs = m->xs;
+	v->xs.area = area;
 	if (m->has_event)
 		virt_inject_event(v, &m->event);
 }
@@ -164,9 +159,8 @@ static void mig_vcpu_get(struct vcpu *v, struct mig_vcpu *m)
 		virt_inject_event(v, &m->event);
 	m->lapic = v->lapic;
 	m->state = v->state;
-	m->xcr0 = v->xs.xcr0;
-	memcpy(m->dr, v->xs.dr, sizeof(m->dr));
-	m->dr6 = v->xs.dr6;
+	m->xs = v->xs;
+	m->xs.area = NULL;
 }
 
 /* Applies record h with its payload to d; 0 or -E_*. */
@@ -364,10 +358,10 @@ static void mig_end(struct mig_job *j, const char *why)
 static void mig_start(struct mig_job *j, struct domain *d)
 {
 	char name[CONFIG_NAME_MAX], err[160];
-	int r;
 
 	snprintf(name, sizeof(name), "%.*s" MIGRATE_SUFFIX,
 		 (int)(sizeof(name) - sizeof(MIGRATE_SUFFIX)), d->name);
+	j->src = d;
 	j->dst = domain_create_empty(d->config, d->bi, name, err, sizeof(err));
 	if (!j->dst) {
 		cprintf("migrate %s: failed: destination: %s; %s keeps "
@@ -376,11 +370,8 @@ static void mig_start(struct mig_job *j, struct domain *d)
 		mig_end(j, NULL);
 		return;
 	}
-	r = mig_buf_alloc(&j->buf, ROUNDUP(d->p2m.nframes, 64) / 8);
-	if (r == 0)
-		r = nested_log_dirty(d, true);
-	j->src = d;
-	if (r < 0) {
+	if (mig_buf_alloc(&j->buf, ROUNDUP(d->p2m.nframes, 64) / 8) < 0 ||
+	    nested_log_dirty(d, true) < 0) {
 		mig_end(j, "no host memory for the dirty log");
 		return;
 	}

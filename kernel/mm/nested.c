@@ -259,40 +259,26 @@ static void nested_populate(struct vcpu *v, uint64_t gfn, enum p2m_type t,
 		domain_crash_no_mem(d, v, v->exit.gpa.gpa);
 }
 
-/* The leaf mapping gfn and its level; NULL when none does. */
+/*
+ * The deepest nonzero entry on gfn's walk and its level: the leaf mapping
+ * gfn, or a table whose next entry is empty; NULL when the root's is.
+ */
 static uint64_t *nested_find(struct domain *d, uint64_t gfn, int *level)
 {
-	uint64_t *t = kva(d->nested.root), *e;
-	int l;
+	uint64_t *t = kva(d->nested.root), *e = NULL;
 
-	for (l = 4; l >= 1; l--) {
-		e = &t[PT_INDEX(gfn << PAGE_SHIFT, l)];
-		if (!*e)
-			return NULL;
-		if (nested_is_leaf(*e, l)) {
-			*level = l;
+	for (*level = 4; *level >= 1 && t[PT_INDEX(gfn << PAGE_SHIFT, *level)];
+	     (*level)--) {
+		e = &t[PT_INDEX(gfn << PAGE_SHIFT, *level)];
+		if (nested_is_leaf(*e, *level))
 			return e;
-		}
 		t = kva(PTE_ADDR(*e));
 	}
-	return NULL;
-}
-
-#if SOL >= 5
-/* The deepest nonzero entry on gpa's walk and its level, for a report. */
-static uint64_t nested_last_entry(struct domain *d, gpa_t gpa, int *level)
-{
-	uint64_t *t = kva(d->nested.root), e = 0;
-
-	for (*level = 4; *level >= 1; (*level)--) {
-		e = t[PT_INDEX(gpa, *level)];
-		if (!e || nested_is_leaf(e, *level))
-			return e;
-		t = kva(PTE_ADDR(e));
-	}
+	(*level)++;
 	return e;
 }
 
+#if SOL >= 5
 /*
  * A write to ROM: the emulator runs the instruction and p2m_write drops
  * the bytes that go to ROM; the first one a domain makes is reported.
@@ -317,11 +303,12 @@ static void nested_misconfig(struct vcpu *v)
 {
 	gpa_t gpa = v->exit.gpa.gpa;
 	int level;
-	uint64_t e = nested_last_entry(v->domain, gpa, &level);
+	uint64_t *e = nested_find(v->domain, gpa >> PAGE_SHIFT, &level);
 
 	domain_crash(v->domain, v,
 		     "nested misconfiguration at 0x%llx: level-%d entry 0x%llx",
-		     (unsigned long long)gpa, level, (unsigned long long)e);
+		     (unsigned long long)gpa, level,
+		     (unsigned long long)(e ? *e : 0));
 }
 
 /*
@@ -419,21 +406,27 @@ static void nested_wp(struct domain *d, uint64_t *e, int level, uint64_t gfn)
 		*e = d->nested.fmt->leaf(PTE_ADDR(*e), perm, level);
 }
 
-/* Write-protects every leaf under table t at level (first frame base). */
+/*
+ * Write-protects the leaves under table t at level (first frame base):
+ * every one when bitmap is NULL, else the 4 KiB ones of frames set in it
+ * (while logging, a large leaf is read-only already).
+ */
 static void nested_wp_table(struct domain *d, uint64_t *t, int level,
-			    uint64_t base)
+			    uint64_t base, const uint64_t *bitmap)
 {
-	uint64_t n = nested_frames(level);
+	uint64_t n = nested_frames(level), gfn;
 	int i;
 
 	for (i = 0; i < PT_ENTRIES; i++) {
-		if (!t[i])
+		gfn = base + i * n;
+		if (!t[i] || (bitmap && level == 1 &&
+			      !(bitmap[gfn / 64] & (1ULL << (gfn % 64)))))
 			continue;
 		if (nested_is_leaf(t[i], level))
-			nested_wp(d, &t[i], level, base + i * n);
+			nested_wp(d, &t[i], level, gfn);
 		else
-			nested_wp_table(d, kva(PTE_ADDR(t[i])), level - 1,
-					base + i * n);
+			nested_wp_table(d, kva(PTE_ADDR(t[i])), level - 1, gfn,
+					bitmap);
 	}
 }
 
@@ -447,7 +440,7 @@ int nested_log_dirty(struct domain *d, bool on)
 		r = p2m_dirty_start(&d->p2m);
 		if (r < 0)
 			return r;
-		nested_wp_table(d, kva(d->nested.root), 4, 0);
+		nested_wp_table(d, kva(d->nested.root), 4, 0, NULL);
 	} else {
 		nested_drop_all(d);
 		p2m_dirty_stop(&d->p2m);
@@ -459,21 +452,7 @@ int nested_log_dirty(struct domain *d, bool on)
 
 void nested_protect(struct domain *d, const uint64_t *bitmap)
 {
-	uint64_t gfn, *e;
-	int level;
-
-	for (gfn = 0; gfn < d->p2m.nframes; gfn++) {
-		if (!bitmap[gfn / 64]) {
-			gfn |= 63;
-			continue;
-		}
-		if (!(bitmap[gfn / 64] & (1ULL << (gfn % 64))))
-			continue;
-		e = nested_find(d, gfn, &level);
-		if (e)
-			nested_wp(d, e, level,
-				  gfn & ~(nested_frames(level) - 1));
-	}
+	nested_wp_table(d, kva(d->nested.root), 4, 0, bitmap);
 	nested_flush(d);
 }
 
@@ -482,8 +461,10 @@ int nested_level(struct domain *d, gpa_t gpa, bool *writable)
 	int level;
 	uint64_t *e = nested_find(d, gpa >> PAGE_SHIFT, &level);
 
-	*writable = e && (*e & NESTED_W);
-	return e ? level : 0;
+	if (!e || !nested_is_leaf(*e, level))
+		level = 0;
+	*writable = level && (*e & NESTED_W);
+	return level;
 }
 
 void nested_print(struct domain *d)
