@@ -23,6 +23,7 @@
 #include <kernel/xstate.h>
 #include <svm/svm.h>
 #include <te/te.h>
+#include <pv/pv.h>
 #include <vmx/vmx.h>
 
 struct boot_info;
@@ -58,6 +59,7 @@ struct vcpu {
 	 * switches them, and the hypervisor itself never uses them. */
 	struct vcpu_xstate xs;
 	struct shadow_vcpu shadow; /* lab 4: when the domain shadows paging */
+	struct pv_vcpu pv;	   /* lab 6: when the domain has Xen's ABI */
 	union {
 		struct svm_vcpu svm;
 		struct vmx_vcpu vmx;
@@ -91,6 +93,7 @@ struct domain {
 	struct io_handlers io;
 	struct uart uart;
 	struct testdev testdev; /* lab 5: when the config sets testdev */
+	struct pv_domain pv;	/* lab 6 */
 	int nvcpus;
 	struct vcpu vcpus[VCPU_MAX];
 	uint64_t exits_by_kind[EXIT_NKINDS];

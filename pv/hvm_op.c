@@ -16,18 +16,7 @@
 #include <kernel/domain.h>
 #include <kernel/mm/gmem.h>
 #include <pv/hypercall.h>
-
-/* Copies the operation struct at guest-linear la in or out; 0 or -EFAULT. */
-static long hvm_copy(struct vcpu *v, uint64_t la, void *buf, size_t len,
-		     bool out)
-{
-	gva_t fault_la;
-	uint32_t pfec;
-	int r = out ? gmem_write(v, la, buf, len, &fault_la, &pfec) :
-		      gmem_read(v, la, buf, len, &fault_la, &pfec);
-
-	return r < 0 ? -XEN_EFAULT : 0;
-}
+#include <pv/pv.h>
 
 /* Whether domid names v's domain (DOMID_SELF, or its own id). */
 static bool hvm_self(struct vcpu *v, domid_t domid)
@@ -50,7 +39,7 @@ static long hvm_set_mem_type(struct vcpu *v, uint64_t arg)
 	struct xen_hvm_set_mem_type a;
 	struct domain *d = v->domain;
 	enum p2m_type t;
-	long r = hvm_copy(v, arg, &a, sizeof(a), false);
+	long r = pv_copy_in(v, &a, arg, sizeof(a));
 
 	if (r < 0)
 		return r;
@@ -71,7 +60,7 @@ static long hvm_set_mem_type(struct vcpu *v, uint64_t arg)
 static long hvm_get_mem_type(struct vcpu *v, uint64_t arg)
 {
 	struct xen_hvm_get_mem_type a;
-	long r = hvm_copy(v, arg, &a, sizeof(a), false);
+	long r = pv_copy_in(v, &a, arg, sizeof(a));
 
 	if (r < 0)
 		return r;
@@ -82,7 +71,7 @@ static long hvm_get_mem_type(struct vcpu *v, uint64_t arg)
 	case P2M_ROM: a.mem_type = HVMMEM_ram_ro; break;
 	default: a.mem_type = HVMMEM_mmio_dm; break;
 	}
-	return hvm_copy(v, arg, &a, sizeof(a), true);
+	return pv_copy_out(v, arg, &a, sizeof(a));
 }
 
 long hvm_op(struct vcpu *v, const uint64_t *args)

@@ -13,7 +13,43 @@
 #include <inc/public/xen.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
+#include <kernel/mm/gmem.h>
+#include <kernel/mm/page.h>
 #include <pv/hypercall.h>
+#include <pv/pv.h>
+
+long pv_copy_in(struct vcpu *v, void *dst, gva_t la, size_t len)
+{
+	gva_t fault_la;
+	uint32_t pfec;
+
+	return gmem_read(v, la, dst, len, &fault_la, &pfec) < 0 ? -XEN_EFAULT :
+								  0;
+}
+
+long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len)
+{
+	gva_t fault_la;
+	uint32_t pfec;
+
+	return gmem_write(v, la, src, len, &fault_la, &pfec) < 0 ? -XEN_EFAULT :
+								   0;
+}
+
+void *pv_map(struct domain *d, gpa_t gpa, size_t len)
+{
+	uint64_t gfn = gpa >> PAGE_SHIFT;
+	hpa_t hpa;
+
+	if (len > PAGE_SIZE - gpa % PAGE_SIZE ||
+	    p2m_type_of(&d->p2m, gfn) != P2M_RAM ||
+	    p2m_populate(&d->p2m, gfn, &hpa) < 0)
+		return NULL;
+	/* The hypervisor writes through it: migration must resend it. */
+	if (d->p2m.dirty)
+		p2m_dirty_mark(&d->p2m, gfn);
+	return (uint8_t *)kva(hpa) + gpa % PAGE_SIZE;
+}
 
 typedef long (*hypercall_fn)(struct vcpu *v, const uint64_t *args);
 

@@ -313,6 +313,34 @@ static int check_movable(struct parser *ps, const int *seen)
 	return 0;
 }
 
+/* Lab 6's keys belong to one domain type each. */
+static int check_pv_keys(struct parser *ps, const int *seen)
+{
+	static const struct {
+		const char *key;
+		enum domain_type type;
+	} keys[] = { { "container", DOMAIN_PV },
+		     { "privileged", DOMAIN_PV },
+		     { "xen_platform", DOMAIN_HVM } };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(keys); i++)
+		if (config_seen_line(seen, keys[i].key) &&
+		    ps->out->type != keys[i].type)
+			return config_error(ps,
+					    config_seen_line(seen, keys[i].key),
+					    "%s: only for type \"%s\", not "
+					    "\"%s\"",
+					    keys[i].key,
+					    config_type_name(keys[i].type),
+					    config_type_name(ps->out->type));
+	if (ps->out->type == DOMAIN_PV && ps->out->container == CONTAINER_TE &&
+	    ps->out->paging == PAGING_NESTED)
+		return config_error(ps, config_seen_line(seen, "paging"),
+				    "paging \"nested\": the te container has "
+				    "no hardware paging (only \"shadow\")");
+	return 0;
+}
+
 /* Checks what no single statement can: required keys, key combinations. */
 static int parse_finish(struct parser *ps, const int *seen, int last_line)
 {
@@ -327,7 +355,7 @@ static int parse_finish(struct parser *ps, const int *seen, int last_line)
 		return config_error(ps, config_seen_line(seen, "paging"),
 				    "paging \"nested\": a te domain has no "
 				    "hardware paging (only \"shadow\")");
-	if (check_movable(ps, seen) < 0)
+	if (check_movable(ps, seen) < 0 || check_pv_keys(ps, seen) < 0)
 		return -E_INVAL;
 	if (ps->out->has_entry && !ps->out->has_kernel_addr)
 		return config_error(ps, ps->out->kernel.line,

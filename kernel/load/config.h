@@ -32,6 +32,13 @@
  *   save_after  2            seconds (lab 5): save it to an image and
  *                            restore it, this long after it starts; the
  *                            same range and domains
+ *   container   "hvm"        hvm | te (lab 6, type pv): run the PV kernel
+ *                            PVH-style on VT-x/SVM, or classic PV on the
+ *                            lab-2 VMM; default hvm where the CPU can
+ *   privileged  1            0 | 1 (lab 6, type pv): dom0, which holds the
+ *                            management hypercalls; at most one
+ *   xen_platform 1           0 | 1 (type hvm): Xen's CPUID leaves at
+ *                            0x40000100 and its hypercalls
  *
  * For kernels that are not ELF or Multiboot (hvlab's additions):
  *
@@ -94,6 +101,13 @@ enum populate_mode {
 	POPULATE_EAGER,	 /* all at creation */
 };
 
+/* What runs a pv domain's kernel (lab 6). */
+enum pv_container {
+	CONTAINER_DEFAULT, /* hvm where the CPU has VT-x or SVM, else te */
+	CONTAINER_HVM,	   /* PVH-style: hardware virtualization */
+	CONTAINER_TE,	   /* classic PV: the lab-2 VMM */
+};
+
 /* CPU mode at the guest's first instruction (see image.h for the state). */
 enum boot_mode {
 	BOOT_MODE_DEFAULT, /* chosen from the image format */
@@ -142,8 +156,11 @@ struct domain_config {
 	unsigned shadow_pages; /* 0: the default */
 	enum populate_mode populate;
 	bool testdev;
-	unsigned migrate_after; /* seconds; 0: never */
-	unsigned save_after;	/* seconds; 0: never */
+	unsigned migrate_after;	     /* seconds; 0: never */
+	unsigned save_after;	     /* seconds; 0: never */
+	enum pv_container container; /* type pv */
+	bool xen_platform;	     /* type hvm */
+	bool privileged;	     /* type pv */
 };
 
 /*

@@ -71,6 +71,7 @@ static const char *const boot_mode_names[] = { "default", "real", "protected",
 					       "long" };
 static const char *const paging_names[] = { "default", "nested", "shadow" };
 static const char *const populate_names[] = { "demand", "eager" };
+static const char *const container_names[] = { "default", "hvm", "te" };
 
 static int set_type(struct parser *ps, const struct token *v, unsigned i)
 {
@@ -121,6 +122,16 @@ static int set_populate(struct parser *ps, const struct token *v, unsigned i)
 	return r;
 }
 
+static int set_container(struct parser *ps, const struct token *v, unsigned i)
+{
+	unsigned m;
+	int r = set_enum(ps, v, "container", container_names + 1,
+			 ARRAY_SIZE(container_names) - 1, &m);
+
+	ps->out->container = m + 1;
+	return r;
+}
+
 static int set_shadow_pages(struct parser *ps, const struct token *v,
 			    unsigned i)
 {
@@ -161,13 +172,31 @@ static int set_save_after(struct parser *ps, const struct token *v, unsigned i)
 	return set_after(ps, v, "save_after", &ps->out->save_after);
 }
 
-static int set_testdev(struct parser *ps, const struct token *v, unsigned i)
+/* A 0 | 1 key. */
+static int set_flag(struct parser *ps, const struct token *v, const char *key,
+		    bool *out)
 {
 	if (v->num > 1)
-		return config_error(ps, v->line, "testdev: %llu is not 0 or 1",
+		return config_error(ps, v->line, "%s: %llu is not 0 or 1", key,
 				    (unsigned long long)v->num);
-	ps->out->testdev = v->num;
+	*out = v->num;
 	return 0;
+}
+
+static int set_testdev(struct parser *ps, const struct token *v, unsigned i)
+{
+	return set_flag(ps, v, "testdev", &ps->out->testdev);
+}
+
+static int set_xen_platform(struct parser *ps, const struct token *v,
+			    unsigned i)
+{
+	return set_flag(ps, v, "xen_platform", &ps->out->xen_platform);
+}
+
+static int set_privileged(struct parser *ps, const struct token *v, unsigned i)
+{
+	return set_flag(ps, v, "privileged", &ps->out->privileged);
 }
 
 /* A file reference: non-empty, recorded with its line. */
@@ -347,6 +376,9 @@ const struct key config_keys[] = {
 	{ "migrate_after", VAL_NUMBER, 0, set_migrate_after },
 	{ "save_after", VAL_NUMBER, 0, set_save_after },
 	{ "populate", VAL_STRING, 0, set_populate },
+	{ "container", VAL_STRING, 0, set_container },
+	{ "xen_platform", VAL_NUMBER, 0, set_xen_platform },
+	{ "privileged", VAL_NUMBER, 0, set_privileged },
 };
 
 const char *config_type_name(enum domain_type t)

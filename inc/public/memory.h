@@ -1,0 +1,53 @@
+/*
+ * inc/public/memory.h - __HYPERVISOR_memory_op(cmd, arg): the domain's
+ * physical memory (xen/include/public/memory.h).  Needs inc/public/xen.h.
+ *
+ * increase_reservation / decrease_reservation are ballooning: the guest
+ * gives frames back to the host, or asks for them again, and the call
+ * returns how many extents it handled.
+ */
+#ifndef INC_PUBLIC_MEMORY_H
+#define INC_PUBLIC_MEMORY_H
+
+#define XENMEM_increase_reservation 0
+#define XENMEM_decrease_reservation 1
+#define XENMEM_current_reservation  3 /* arg: domid_t *; returns pages */
+#define XENMEM_maximum_reservation  4
+#define XENMEM_add_to_physmap	    7
+#define XENMEM_memory_map	    9
+
+struct xen_memory_reservation {
+	uint64_t extent_start; /* guest address of xen_pfn_t[nr_extents] */
+	uint64_t nr_extents;
+	uint32_t extent_order; /* hvlab: 0 only */
+	uint32_t mem_flags;
+	domid_t domid; /* DOMID_SELF */
+};
+
+#define XENMAPSPACE_shared_info 0
+#define XENMAPSPACE_grant_table 1 /* lab 7 */
+
+/* Places the hypervisor's page (space, idx) at guest frame gpfn. */
+struct xen_add_to_physmap {
+	domid_t domid;
+	uint16_t size;
+	uint32_t space;
+	uint64_t idx;
+	uint64_t gpfn;
+};
+
+/* The domain's memory map: nr_entries e820 entries (20 bytes each:
+ * addr, size, type) into buffer; nr_entries IN is room, OUT is used. */
+struct xen_memory_map {
+	uint32_t nr_entries;
+	uint32_t pad;
+	uint64_t buffer;
+};
+
+_Static_assert(sizeof(struct xen_memory_reservation) == 32, "reservation");
+_Static_assert(__builtin_offsetof(struct xen_memory_reservation, domid) == 24,
+	       "reservation.domid");
+_Static_assert(sizeof(struct xen_add_to_physmap) == 24, "add_to_physmap");
+_Static_assert(sizeof(struct xen_memory_map) == 16, "memory_map");
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * pv.h - the paravirtual interface's state and its hooks into the core
+ * (lab 6): Xen's ABI (inc/public/) for domains of type pv, in the hvm or
+ * the te container, and for hvm domains with xen_platform = 1.
+ *
+ *   pv/hypercall.c  the dispatcher, argument copy-in and copy-out
+ *   pv/xen.c        discovery (CPUID leaves, the hypercall page MSR),
+ *                   xen_version, console_io
+ *   pv/memory.c     memory_op: memory map, add_to_physmap, ballooning
+ *   pv/hvm_op.c     hvm_op: memory types (lab 5), parameters
+ *   pv/evtchn.c     event channels and the upcall
+ *   pv/vcpu.c       vcpu_op, sched_op, set_timer_op, pvclock, timers
+ *   pv/domctl.c     domctl and sysctl for the privileged domain
+ *
+ * The guest owns shared_info's and vcpu_info's frames (its RAM, placed
+ * with XENMEM_add_to_physmap or VCPUOP_register_vcpu_info, or by the
+ * domain builder in the te container); the hypervisor reaches them
+ * through the p2m each time, so ballooning or migration never leaves a
+ * stale pointer.
+ */
+#ifndef PV_PV_H
+#define PV_PV_H
+
+#include <inc/types.h>
+#include <inc/public/xen.h>
+#include <inc/public/event_channel.h>
+#include <inc/public/vcpu.h>
+#include <inc/public/hvm/params.h>
+
+struct vcpu;
+struct domain;
+
+/* Ports a domain may open (the 2-level ABI allows 4096). */
+#define PV_EVTCHN_PORTS 1024
+#define PV_NO_GPA	(~0ULL)
+
+/* One port, EVTCHNSTAT_* in state. */
+struct evtchn {
+	uint8_t state;
+	uint8_t virq;	      /* EVTCHNSTAT_virq */
+	uint16_t remote_dom;  /* unbound, interdomain */
+	uint32_t remote_port; /* interdomain */
+	uint32_t vcpu;	      /* the vcpu it notifies */
+};
+
+struct pv_domain {
+	bool on;	 /* the domain has Xen's ABI */
+	bool privileged; /* dom0: domctl and sysctl */
+	bool paused;	 /* XEN_DOMCTL_pausedomain */
+	uint32_t cpuid_base;	/* 0x40000000 (pv) or 0x40000100 */
+	gpa_t shared_info;	/* PV_NO_GPA until placed */
+	uint64_t params[HVM_NR_PARAMS];
+	uint8_t callback_vector; /* from HVM_PARAM_CALLBACK_IRQ; 0: none */
+	uint32_t shutdown_reason; /* SCHEDOP_shutdown's */
+	uint16_t virq_port[NR_VIRQS]; /* global VIRQs, 0: unbound */
+	struct evtchn evtchn[PV_EVTCHN_PORTS];
+	uint64_t nhypercalls[XEN_HYPERCALL_MAX];
+};
+
+struct pv_vcpu {
+	gpa_t vcpu_info;      /* PV_NO_GPA: shared_info's slot */
+	gva_t runstate_area;  /* 0: none registered */
+	struct vcpu_runstate_info runstate;
+	uint16_t virq_port[NR_VIRQS]; /* per-vcpu VIRQs, 0: unbound */
+	uint64_t timer_ns;    /* singleshot deadline, system time; 0: off */
+	uint64_t period_ns;   /* periodic timer; 0: off */
+	uint64_t period_next;
+	bool blocked;	      /* SCHEDOP_block or SCHEDOP_poll */
+	uint64_t poll_until;  /* SCHEDOP_poll's timeout; 0: none */
+	bool down;	      /* VCPUOP_down */
+};
+
+/* pv/evtchn.c */
+
+/* Sets up d's ABI state (domain_create); 0 or -E_*. */
+int pv_domain_init(struct domain *d);
+
+/* Closes d's ports, telling their remote ends (domain_destroy). */
+void pv_domain_destroy(struct domain *d);
+
+/* Marks port of d pending and upcalls its vcpu as the ABI says. */
+void evtchn_set_pending(struct domain *d, uint32_t port);
+
+/* Raises virq of v (per-vcpu VIRQs) or of d (global: v NULL), if bound. */
+void evtchn_send_virq(struct domain *d, struct vcpu *v, unsigned virq);
+
+/*
+ * The vector to deliver to v now (its domain's callback vector, while
+ * evtchn_upcall_pending is set and evtchn_upcall_mask clear), or -1.  The
+ * backends ask after the local APIC; the caller checks RFLAGS.IF.
+ */
+int pv_upcall_vector(struct vcpu *v);
+
+/* pv/vcpu.c */
+
+/* Whether v, blocked or halted, has an event or a due timer to wake it
+ * (fires due timers first). */
+bool pv_can_wake(struct vcpu *v);
+
+/* Updates v's pvclock (vcpu_info.time) before it runs. */
+void pv_time_update(struct vcpu *v);
+
+/* The system time in ns: what vcpu_time_info describes. */
+uint64_t pv_system_time(void);
+
+/* pv/xen.c */
+
+/* CPUID leaves at d's Xen base; false when leaf is not one of them. */
+bool pv_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
+	      uint32_t regs[4]);
+
+/* WRMSR to XEN_HYPERCALL_MSR: fills the hypercall page for v's container
+ * and vendor.  False for another MSR or a domain without Xen's ABI. */
+bool pv_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val, int *err);
+
+/* pv/hypercall.c */
+
+/* Copies len bytes at guest-linear la of v in or out, through v's own
+ * paging; 0 or -XEN_EFAULT. */
+long pv_copy_in(struct vcpu *v, void *dst, gva_t la, size_t len);
+long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len);
+
+/* A host pointer to len bytes of d's RAM at gpa (populated, within one
+ * page), or NULL. */
+void *pv_map(struct domain *d, gpa_t gpa, size_t len);
+
+#endif
