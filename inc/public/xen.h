@@ -81,7 +81,7 @@ struct vcpu_time_info {
 	uint32_t version;
 	uint32_t pad0;
 	uint64_t tsc_timestamp; /* TSC at the update */
-	uint64_t system_time;	/* ns since the domain started, then */
+	uint64_t system_time;	/* ns since the hypervisor booted, then */
 	uint32_t tsc_to_system_mul;
 	int8_t tsc_shift;
 	uint8_t flags; /* XEN_PVCLOCK_TSC_STABLE_BIT */
