@@ -143,7 +143,8 @@ Test(pv_abi, start_info)
 	OFF(start_info, mod_start, 112);
 	OFF(start_info, mod_len, 120);
 	OFF(start_info, cmd_line, 128);
-	EQ(sizeof(((struct start_info *)0)->cmd_line), 1024); /* MAX_GUEST_CMDLINE */
+	EQ(sizeof(((struct start_info *)0)->cmd_line),
+	   1024); /* MAX_GUEST_CMDLINE */
 	OFF(start_info, first_p2m_pfn, 1152);
 	OFF(start_info, nr_p2m_frames, 1160);
 	SIZE(start_info, 1168);

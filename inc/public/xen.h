@@ -25,6 +25,10 @@
 #ifndef INC_PUBLIC_XEN_H
 #define INC_PUBLIC_XEN_H
 
+/* A 64-bit field aligned as x86-64 aligns it, also in a 32-bit guest
+ * (i386 aligns uint64_t to 4), so both pass the same layouts. */
+typedef uint64_t uint64_aligned_t __attribute__((aligned(8)));
+
 /* Hypercall numbers (Xen's; the ones hvlab does not offer give -ENOSYS). */
 #define __HYPERVISOR_memory_op	      12
 #define __HYPERVISOR_set_timer_op     15
@@ -151,7 +155,7 @@ struct start_info {
 	uint32_t pad2;
 	union {
 		struct {
-			uint64_t mfn; /* console ring page (unused) */
+			uint64_aligned_t mfn; /* console ring (unused) */
 			uint32_t evtchn;
 		} domU;
 		struct {
