@@ -34,12 +34,12 @@
 #include "../grader.h"
 
 /* A PV domain running guests/pv-test's AREA in container c. */
-#define PV(name, c, area)                                             \
-	{                                                             \
-		name, "name   = \"" name "\"\ntype   = \"pv\"\n"      \
-		      "container = \"" c "\"\n"                       \
-		      "kernel = \"guests/pv-test.elf\"\n"             \
-		      "extra  = \"test=" area "\"\nmemory = 32\n"     \
+#define PV(name, c, area)                                         \
+	{                                                         \
+		name, "name   = \"" name "\"\ntype   = \"pv\"\n"  \
+		      "container = \"" c "\"\n"                   \
+		      "kernel = \"guests/pv-test.elf\"\n"         \
+		      "extra  = \"test=" area "\"\nmemory = 32\n" \
 	}
 #define HOSTILE(name, c, attack)                                      \
 	{                                                             \
@@ -60,14 +60,14 @@
  * te container needs no hardware virtualization, but the boots share the
  * machine a vendor gives (Bochs for VT-x): long limits.
  */
-#define PV_AREAS(c, p)                                           \
-	.domains = {                                             \
-		PV(p "discovery", c, "discovery"),               \
-		PV(p "hypercalls", c, "hypercalls"),             \
-		PV(p "memory", c, "memory"),                     \
-		PV(p "vcpu", c, "vcpu"),                         \
-		PV(p "evtchn", c, "evtchn"),                     \
-		PV(p "pvclock", c, "pvclock"),                   \
+#define PV_AREAS(c, p)                               \
+	.domains = {                                 \
+		PV(p "discovery", c, "discovery"),   \
+		PV(p "hypercalls", c, "hypercalls"), \
+		PV(p "memory", c, "memory"),         \
+		PV(p "vcpu", c, "vcpu"),             \
+		PV(p "evtchn", c, "evtchn"),         \
+		PV(p "pvclock", c, "pvclock"),       \
 	}
 
 static const struct hv_cfg pv_hvm = {
@@ -274,9 +274,9 @@ Test(lab6, shutdown_reasons, .timeout = 1800)
  * attacker sees errors, the bystander finishes, nothing panics. */
 Test(lab6, hostile, .timeout = 1800)
 {
-	static const char *const names[] = { "fuzz-hvm", "fuzz-te",
-					     "pointers", "ports",
-					     "storm",	 "vcpu-info" };
+	static const char *const names[] = {
+		"fuzz-hvm", "fuzz-te", "pointers", "ports", "storm", "vcpu-info"
+	};
 	static const char *const bystander[] = { "protected mode: CR0.PE set",
 						 NULL };
 	struct hv_run *r = hv_boot_group("pv-hostile", &pv_hostile);
