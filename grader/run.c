@@ -348,8 +348,12 @@ static void run_machine(struct hv_run *r, const struct hv_cfg *cfg,
 			const struct machine *m)
 {
 	char esp[600];
-	struct boot_job job = { m, r->dir, esp, cfg->mem_mb ? cfg->mem_mb : 256,
-				cfg->qemu_cpu, cfg->serial_input != NULL };
+	struct boot_job job = { m,
+				r->dir,
+				esp,
+				cfg->mem_mb ? cfg->mem_mb : 256,
+				cfg->qemu_cpu,
+				cfg->serial_input != NULL };
 	struct run_state st = { r, NULL, 0, 0, -1 };
 	int fd, is_file;
 

@@ -159,8 +159,8 @@ static uint32_t domctl_flags(const struct domain *d)
 		       why << XEN_DOMINF_shutdownshift;
 	if (d->pv.paused)
 		return f | XEN_DOMINF_paused;
-	return f | (domctl_blocked(d) ? XEN_DOMINF_blocked :
-					XEN_DOMINF_running);
+	return f |
+	       (domctl_blocked(d) ? XEN_DOMINF_blocked : XEN_DOMINF_running);
 }
 
 /* XEN_DOMCTL_getdomaininfo: the first domain with id >= op->domain. */
@@ -251,8 +251,7 @@ static long domctl_on(struct vcpu *v, struct xen_domctl *op)
 	case XEN_DOMCTL_destroydomain: return domctl_destroy(self, d);
 	case XEN_DOMCTL_pausedomain: return domctl_pause(self, d, true);
 	case XEN_DOMCTL_unpausedomain: return domctl_pause(self, d, false);
-	case XEN_DOMCTL_console:
-		return domctl_console(v, d, &op->u.console);
+	case XEN_DOMCTL_console: return domctl_console(v, d, &op->u.console);
 	default: return -XEN_ENOSYS;
 	}
 }
@@ -287,8 +286,7 @@ static long sysctl_readconsole(struct vcpu *v,
 	uint32_t index = rc->incremental ? rc->index : cleared;
 	long r;
 
-	r = domctl_ring_out(v, &console_hv_ring, &index, rc->buffer,
-			    rc->count);
+	r = domctl_ring_out(v, &console_hv_ring, &index, rc->buffer, rc->count);
 	if (r < 0)
 		return r;
 	rc->count = (uint32_t)r;

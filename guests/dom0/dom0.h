@@ -16,7 +16,7 @@
 #include <inc/public/domctl.h>
 
 #define DOM0_ARGS_MAX 8
-#define CTRL(c)	      ((c) & 0x1f)
+#define CTRL(c)	      ((c)&0x1f)
 
 /* hv.c */
 

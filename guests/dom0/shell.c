@@ -1,7 +1,7 @@
 /*
  * shell.c - dom0's shell (lab 6): a "dom0# " prompt on the hypervisor
  * console with backspace editing, and the commands it runs: xl ...,
- * help, poweroff.  Input arrives through CONSOLEIO_read, which the
+ * help, sleep, poweroff.  Input arrives through CONSOLEIO_read, which the
  * hypervisor fills from the machine's serial port.
  */
 #include "dom0.h"
@@ -27,11 +27,28 @@ static int shell_split(char *line, char **argv)
 	return argc;
 }
 
+/* `sleep MS`: waits, for scripts that watch a domain run. */
+static void shell_sleep(int argc, char **argv)
+{
+	static volatile int never;
+	uint64_t ms = 0;
+	const char *p = argc == 2 ? argv[1] : "";
+
+	for (; *p >= '0' && *p <= '9'; p++)
+		ms = ms * 10 + (uint64_t)(*p - '0');
+	if (argc != 2 || *p) {
+		printf("usage: sleep MS\n");
+		return;
+	}
+	pv_block_until(&never, pv_time_ns() + ms * 1000000);
+}
+
 static void shell_help(void)
 {
 	printf("commands:\n");
 	xl_main(1, (char *[]){ "xl" });
 	printf("  help               this list\n"
+	       "  sleep MS           wait MS milliseconds\n"
 	       "  poweroff           end dom0 and the machine\n");
 }
 
@@ -46,6 +63,8 @@ bool shell_run(char *line)
 		return false;
 	if (strcmp(argv[0], "help") == 0)
 		shell_help();
+	else if (strcmp(argv[0], "sleep") == 0)
+		shell_sleep(argc, argv);
 	else if (strcmp(argv[0], "xl") == 0)
 		xl_main(argc, argv);
 	else

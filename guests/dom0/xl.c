@@ -104,7 +104,8 @@ static int xl_create(int argc, char **argv)
 		return 1;
 	}
 	printf("Parsing config from %s\n", argv[1]);
-	strcpy(op.u.createdomain.config, argv[1]);
+	strlcpy(op.u.createdomain.config, argv[1],
+		sizeof(op.u.createdomain.config));
 	r = dom0_domctl(&op);
 	if (r < 0) {
 		printf("xl create %s: %s\n", argv[1], xl_strerror(r));
@@ -195,7 +196,6 @@ static int xl_console(int argc, char **argv)
 	long id = argc == 2 ? xl_lookup(argv[1]) : -XEN_EINVAL;
 	char in[64];
 	size_t n;
-
 
 	if (id < 0) {
 		printf(argc == 2 ? "xl console %s: no such domain\n" :
