@@ -72,8 +72,8 @@ static void pv_boot_hvm(const struct hvm_start_info *si)
 	if (si->cmdline_paddr)
 		pv_boot.cmdline = (const char *)(uintptr_t)si->cmdline_paddr;
 	if (si->nr_modules) {
-		const struct hvm_modlist_entry *m = (const void *)(uintptr_t)
-							    si->modlist_paddr;
+		const struct hvm_modlist_entry *m =
+			(const void *)(uintptr_t)si->modlist_paddr;
 		pv_boot.mod_start = m->paddr;
 		pv_boot.mod_len = m->size;
 	}
@@ -121,8 +121,8 @@ static void pv_shared_info_init(void)
 	long r;
 
 	if (pv_boot.si && pv_boot.si->shared_info) {
-		HYPERVISOR_shared_info = (void *)(uintptr_t)
-						 pv_boot.si->shared_info;
+		HYPERVISOR_shared_info =
+			(void *)(uintptr_t)pv_boot.si->shared_info;
 		return;
 	}
 	r = HYPERVISOR_memory_op(XENMEM_add_to_physmap, &xatp);
