@@ -55,6 +55,8 @@ typedef long (*hypercall_fn)(struct vcpu *v, const uint64_t *args);
 
 static const hypercall_fn hypercall_table[] = {
 	[__HYPERVISOR_hvm_op] = hvm_op,
+	[__HYPERVISOR_sysctl] = sysctl,
+	[__HYPERVISOR_domctl] = domctl,
 };
 
 /* The number and arguments in the registers of v's mode's convention. */

@@ -44,30 +44,30 @@ struct evtchn {
 };
 
 struct pv_domain {
-	bool on;	 /* the domain has Xen's ABI */
-	bool privileged; /* dom0: domctl and sysctl */
-	bool paused;	 /* XEN_DOMCTL_pausedomain */
-	uint32_t cpuid_base;	/* 0x40000000 (pv) or 0x40000100 */
-	gpa_t shared_info;	/* PV_NO_GPA until placed */
+	bool on;	     /* the domain has Xen's ABI */
+	bool privileged;     /* dom0: domctl and sysctl */
+	bool paused;	     /* XEN_DOMCTL_pausedomain */
+	uint32_t cpuid_base; /* 0x40000000 (pv) or 0x40000100 */
+	gpa_t shared_info;   /* PV_NO_GPA until placed */
 	uint64_t params[HVM_NR_PARAMS];
-	uint8_t callback_vector; /* from HVM_PARAM_CALLBACK_IRQ; 0: none */
-	uint32_t shutdown_reason; /* SCHEDOP_shutdown's */
+	uint8_t callback_vector;      /* from HVM_PARAM_CALLBACK_IRQ; 0: none */
+	uint32_t shutdown_reason;     /* SCHEDOP_shutdown's */
 	uint16_t virq_port[NR_VIRQS]; /* global VIRQs, 0: unbound */
 	struct evtchn evtchn[PV_EVTCHN_PORTS];
 	uint64_t nhypercalls[XEN_HYPERCALL_MAX];
 };
 
 struct pv_vcpu {
-	gpa_t vcpu_info;      /* PV_NO_GPA: shared_info's slot */
-	gva_t runstate_area;  /* 0: none registered */
+	gpa_t vcpu_info;     /* PV_NO_GPA: shared_info's slot */
+	gva_t runstate_area; /* 0: none registered */
 	struct vcpu_runstate_info runstate;
 	uint16_t virq_port[NR_VIRQS]; /* per-vcpu VIRQs, 0: unbound */
-	uint64_t timer_ns;    /* singleshot deadline, system time; 0: off */
-	uint64_t period_ns;   /* periodic timer; 0: off */
+	uint64_t timer_ns;  /* singleshot deadline, system time; 0: off */
+	uint64_t period_ns; /* periodic timer; 0: off */
 	uint64_t period_next;
-	bool blocked;	      /* SCHEDOP_block or SCHEDOP_poll */
-	uint64_t poll_until;  /* SCHEDOP_poll's timeout; 0: none */
-	bool down;	      /* VCPUOP_down */
+	bool blocked;	     /* SCHEDOP_block or SCHEDOP_poll */
+	uint64_t poll_until; /* SCHEDOP_poll's timeout; 0: none */
+	bool down;	     /* VCPUOP_down */
 };
 
 /* pv/evtchn.c */
@@ -112,6 +112,12 @@ bool pv_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
 /* WRMSR to XEN_HYPERCALL_MSR: fills the hypercall page for v's container
  * and vendor.  False for another MSR or a domain without Xen's ABI. */
 bool pv_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val, int *err);
+
+/* pv/domctl.c */
+
+/* CONSOLEIO_read: up to count bytes of v's domain's console input (dom0:
+ * the serial port's) to guest-linear buf; the count or -XEN_EFAULT. */
+long pv_console_read(struct vcpu *v, gva_t buf, uint32_t count);
 
 /* pv/hypercall.c */
 
