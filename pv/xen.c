@@ -36,7 +36,7 @@ static void pv_stub_trap(struct domain *d, uint8_t insn[3], unsigned *len)
 	static const uint8_t int82[] = { 0xcd, 0x82 };
 	static const uint8_t vmcall[] = { 0x0f, 0x01, 0xc1 };
 	static const uint8_t vmmcall[] = { 0x0f, 0x01, 0xd9 };
-	const uint8_t *src = d->shadow.te		  ? int82 :
+	const uint8_t *src = d->shadow.te		      ? int82 :
 			     strcmp(d->ops->name, "vmx") == 0 ? vmcall :
 								vmmcall;
 
@@ -80,8 +80,7 @@ bool pv_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val, int *err)
 	return true;
 }
 
-bool pv_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
-	      uint32_t regs[4])
+bool pv_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 {
 	uint32_t base = v->domain->pv.cpuid_base;
 
@@ -135,8 +134,7 @@ long xen_version(struct vcpu *v, const uint64_t *args)
 	long r;
 
 	switch (args[0]) {
-	case XENVER_version:
-		return XEN_VERSION_MAJOR << 16 | XEN_VERSION_MINOR;
+	case XENVER_version: return XEN_VERSION_MAJOR << 16 | XEN_VERSION_MINOR;
 	case XENVER_extraversion:
 		return xen_string_out(v, args[1], XEN_EXTRAVERSION);
 	case XENVER_capabilities:

@@ -645,6 +645,7 @@ Test(image, pv_hvm_container_start_info, .init = setup_pv)
 	memcpy(&si, ram + top, sizeof(si));
 	cr_expect_eq(si.magic, XEN_HVM_START_MAGIC_VALUE);
 	cr_expect_eq(si.version, 1);
+	cr_expect_eq(si.flags, 0, "not privileged");
 	cr_expect_eq(si.nr_modules, 1);
 	cr_expect_str_eq((char *)ram + si.cmdline_paddr,
 			 "console=hvc0 loglevel=9");

@@ -84,6 +84,8 @@ static int pv_build_pvh(struct loader *ld, gpa_t rd, size_t rsize)
 	struct hvm_start_info si = {
 		.magic = XEN_HVM_START_MAGIC_VALUE,
 		.version = 1,
+		.flags = ld->c->privileged ? SIF_PRIVILEGED | SIF_INITDOMAIN :
+					     0,
 		.nr_modules = rd ? 1 : 0,
 		.modlist_paddr = base + PVH_OFF_MODLIST,
 		.cmdline_paddr = base + PVH_OFF_CMDLINE,
@@ -100,8 +102,7 @@ static int pv_build_pvh(struct loader *ld, gpa_t rd, size_t rsize)
 	memcpy(page, &si, sizeof(si));
 	memcpy(page + PVH_OFF_MODLIST, &mod, sizeof(mod));
 	memcpy(page + PVH_OFF_MEMMAP, map, sizeof(map));
-	strlcpy((char *)page + PVH_OFF_CMDLINE, ld->c->extra,
-		CONFIG_EXTRA_MAX);
+	strlcpy((char *)page + PVH_OFF_CMDLINE, ld->c->extra, CONFIG_EXTRA_MAX);
 	b->rbx = base;
 	return image_copy(ld, base, page, sizeof(page), sizeof(page));
 }
