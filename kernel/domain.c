@@ -455,6 +455,7 @@ void domain_destroy(struct domain *d)
 	}
 	if (d->ops)
 		virt_domain_destroy(d);
+	pv_domain_destroy(d);
 	nested_destroy(d);
 	shadow_domain_destroy(d);
 	if (d->p2m.entries) {

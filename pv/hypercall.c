@@ -54,6 +54,10 @@ void *pv_map(struct domain *d, gpa_t gpa, size_t len)
 typedef long (*hypercall_fn)(struct vcpu *v, const uint64_t *args);
 
 static const hypercall_fn hypercall_table[] = {
+	[__HYPERVISOR_set_timer_op] = set_timer_op,
+	[__HYPERVISOR_vcpu_op] = vcpu_op,
+	[__HYPERVISOR_sched_op] = sched_op,
+	[__HYPERVISOR_event_channel_op] = event_channel_op,
 	[__HYPERVISOR_hvm_op] = hvm_op,
 	[__HYPERVISOR_sysctl] = sysctl,
 	[__HYPERVISOR_domctl] = domctl,

@@ -23,6 +23,22 @@ void hypercall_dispatch(struct vcpu *v);
  * struct's guest-linear address.  0 or -XEN_E*. */
 long hvm_op(struct vcpu *v, const uint64_t *args);
 
+/* __HYPERVISOR_set_timer_op (pv/vcpu.c): args[0] the deadline in system
+ * time, 0 to stop.  0. */
+long set_timer_op(struct vcpu *v, const uint64_t *args);
+
+/* __HYPERVISOR_vcpu_op (pv/vcpu.c): args[0] the sub-op, args[1] the vcpu,
+ * args[2] its struct's guest-linear address.  0, 1 (is_up) or -XEN_E*. */
+long vcpu_op(struct vcpu *v, const uint64_t *args);
+
+/* __HYPERVISOR_sched_op (pv/vcpu.c): args[0] the sub-op, args[1] its
+ * struct's guest-linear address.  0 or -XEN_E*. */
+long sched_op(struct vcpu *v, const uint64_t *args);
+
+/* __HYPERVISOR_event_channel_op (pv/evtchn.c): args[0] the sub-op,
+ * args[1] its struct's guest-linear address.  0 or -XEN_E*. */
+long event_channel_op(struct vcpu *v, const uint64_t *args);
+
 /* __HYPERVISOR_domctl and __HYPERVISOR_sysctl (pv/domctl.c): args[0] the
  * guest-linear address of struct xen_domctl / xen_sysctl, read and
  * written back.  -XEN_EPERM unless the caller is privileged. */

@@ -27,23 +27,23 @@
 #include <string.h>
 #include "../grader.h"
 
-#define DOM0(extra)                                                   \
-	{                                                             \
-		"dom0", "name   = \"dom0\"\ntype   = \"pv\"\n"        \
-			"privileged = 1\n"                            \
-			"kernel = \"guests/dom0.elf\"\n"              \
-			"extra  = \"" extra "\"\nmemory = 32\n"       \
+#define DOM0(extra)                                             \
+	{                                                       \
+		"dom0", "name   = \"dom0\"\ntype   = \"pv\"\n"  \
+			"privileged = 1\n"                      \
+			"kernel = \"guests/dom0.elf\"\n"        \
+			"extra  = \"" extra "\"\nmemory = 32\n" \
 	}
-#define TICK                                                          \
-	{                                                             \
-		"tick", "name   = \"tick\"\ntype   = \"pv\"\n"        \
-			"kernel = \"guests/pv-tick.elf\"\n"           \
-			"extra  = \"period=100\"\nmemory = 16\n"      \
-			"populate = \"eager\"\n"                      \
+#define TICK                                                     \
+	{                                                        \
+		"tick", "name   = \"tick\"\ntype   = \"pv\"\n"   \
+			"kernel = \"guests/pv-tick.elf\"\n"      \
+			"extra  = \"period=100\"\nmemory = 16\n" \
+			"populate = \"eager\"\n"                 \
 	}
-#define HELLO                                                         \
-	{                                                             \
-		"hello", "name   = \"hello\"\n"                       \
+#define HELLO                                                           \
+	{                                                               \
+		"hello", "name   = \"hello\"\n"                         \
 			 "kernel = \"guests/hello.elf\"\nmemory = 16\n" \
 	}
 
@@ -82,12 +82,12 @@ static const struct hv_cfg interactive = {
 /* A privileged pv-tick fails its EPERM checks and crashes; a second
  * privileged config is refused; hello waits for a create that never
  * comes. */
-#define CRASHER(name)                                                 \
-	{                                                             \
-		name, "name   = \"" name "\"\ntype   = \"pv\"\n"      \
-		      "kernel = \"guests/pv-tick.elf\"\n"             \
-		      "privileged = 1\n"                              \
-		      "extra  = \"ticks=1\"\nmemory = 16\n"           \
+#define CRASHER(name)                                            \
+	{                                                        \
+		name, "name   = \"" name "\"\ntype   = \"pv\"\n" \
+		      "kernel = \"guests/pv-tick.elf\"\n"        \
+		      "privileged = 1\n"                         \
+		      "extra  = \"ticks=1\"\nmemory = 16\n"      \
 	}
 static const struct hv_cfg crash = {
 	.needs_virt = 1,
@@ -99,8 +99,7 @@ static const struct hv_cfg crash = {
 /* The first line from index from on that starts with prefix, or -1. */
 static long line_from(struct hv_run *r, long from, const char *prefix)
 {
-	for (size_t i = from < 0 ? r->nlines : (size_t)from; i < r->nlines;
-	     i++)
+	for (size_t i = from < 0 ? r->nlines : (size_t)from; i < r->nlines; i++)
 		if (strncmp(r->lines[i].text, prefix, strlen(prefix)) == 0)
 			return (long)i;
 	return -1;
@@ -156,8 +155,8 @@ static bool list_row(struct hv_run *r, long from, const char *name,
 }
 
 /* name's row shows mem MiB, vcpus and one of the states (blank-separated). */
-static void expect_row(struct hv_run *r, long from, const char *name,
-		       int mem, int vcpus, const char *states)
+static void expect_row(struct hv_run *r, long from, const char *name, int mem,
+		       int vcpus, const char *states)
 {
 	struct xl_row row;
 
@@ -187,7 +186,8 @@ Test(lab6, dom0_boot, .timeout = 1800)
 		  "[wrong result] tick must start at xl create, not at boot\n"
 		  "    log: %s",
 		  r->log);
-	expect_row(r, cmd_line(r, "xl list", 1), "dom0", 32, 1, "r----- -b----");
+	expect_row(r, cmd_line(r, "xl list", 1), "dom0", 32, 1,
+		   "r----- -b----");
 }
 
 Test(lab6, dom0_create_list, .timeout = 1800)
