@@ -16,12 +16,14 @@ static void on_console(evtchn_port_t port, void *arg)
 /* domctl and sysctl from an unprivileged domain: -XEN_EPERM. */
 static void check_eperm(void)
 {
-	struct xen_domctl d = { .cmd = XEN_DOMCTL_getdomaininfo,
-				.interface_version =
-					XEN_DOMCTL_INTERFACE_VERSION };
-	struct xen_sysctl s = { .cmd = XEN_SYSCTL_readconsole,
-				.interface_version =
-					XEN_SYSCTL_INTERFACE_VERSION };
+	struct xen_domctl d = {
+		.cmd = XEN_DOMCTL_getdomaininfo,
+		.interface_version = XEN_DOMCTL_INTERFACE_VERSION
+	};
+	struct xen_sysctl s = {
+		.cmd = XEN_SYSCTL_readconsole,
+		.interface_version = XEN_SYSCTL_INTERFACE_VERSION
+	};
 
 	report(HYPERVISOR_domctl(&d) == -XEN_EPERM,
 	       "domctl from a domU: EPERM");
