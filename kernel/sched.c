@@ -34,6 +34,7 @@ static void sched_slice(struct vcpu *v)
 	int n;
 
 	xstate_load(v);
+	pv_vcpu_switch(v, true);
 	for (n = 0; n < SCHED_SLICE_EXITS; n++) {
 		virt_vcpu_run(v);
 		exit_dispatch(v);
@@ -42,6 +43,7 @@ static void sched_slice(struct vcpu *v)
 		if (budget && rdtsc() - start > budget)
 			break;
 	}
+	pv_vcpu_switch(v, false);
 	xstate_save(v);
 }
 
@@ -56,7 +58,10 @@ static bool sched_domain(struct domain *d)
 	for (i = 0; i < d->nvcpus && d->state == DOMAIN_RUNNING; i++) {
 		struct vcpu *v = &d->vcpus[i];
 
-		if (v->state == VCPU_HALTED && vlapic_pending(v))
+		/* Idle rounds come here too: a PV timer that falls due while
+		 * every vcpu waits is fired by pv_can_wake. */
+		if (v->state == VCPU_HALTED && !v->pv.down &&
+		    (vlapic_pending(v) || pv_can_wake(v)))
 			v->state = VCPU_RUNNABLE;
 		if (v->state != VCPU_RUNNABLE)
 			continue;

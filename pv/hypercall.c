@@ -57,8 +57,12 @@ typedef long (*hypercall_fn)(struct vcpu *v, const uint64_t *args);
  * -XEN_ENOSYS. */
 static const hypercall_fn hypercall_table[XEN_HYPERCALL_MAX] = {
 	[__HYPERVISOR_memory_op] = memory_op,
+	[__HYPERVISOR_set_timer_op] = set_timer_op,
 	[__HYPERVISOR_xen_version] = xen_version,
 	[__HYPERVISOR_console_io] = console_io,
+	[__HYPERVISOR_vcpu_op] = vcpu_op,
+	[__HYPERVISOR_sched_op] = sched_op,
+	[__HYPERVISOR_event_channel_op] = event_channel_op,
 	[__HYPERVISOR_hvm_op] = hvm_op,
 };
 

@@ -37,4 +37,20 @@ long memory_op(struct vcpu *v, const uint64_t *args);
  * (pv/hvm_op.c). */
 void hvm_unmap(struct domain *d, uint64_t gfn, uint64_t n);
 
+/* __HYPERVISOR_set_timer_op (pv/vcpu.c): args[0] the deadline in system
+ * time, 0 to stop.  0. */
+long set_timer_op(struct vcpu *v, const uint64_t *args);
+
+/* __HYPERVISOR_vcpu_op (pv/vcpu.c): args[0] the sub-op, args[1] the vcpu,
+ * args[2] its struct's guest-linear address.  0, 1 (is_up) or -XEN_E*. */
+long vcpu_op(struct vcpu *v, const uint64_t *args);
+
+/* __HYPERVISOR_sched_op (pv/vcpu.c): args[0] the sub-op, args[1] its
+ * struct's guest-linear address.  0 or -XEN_E*. */
+long sched_op(struct vcpu *v, const uint64_t *args);
+
+/* __HYPERVISOR_event_channel_op (pv/evtchn.c): args[0] the sub-op,
+ * args[1] its struct's guest-linear address.  0 or -XEN_E*. */
+long event_channel_op(struct vcpu *v, const uint64_t *args);
+
 #endif

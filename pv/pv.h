@@ -68,6 +68,7 @@ struct pv_vcpu {
 	uint64_t period_ns; /* periodic timer; 0: off */
 	uint64_t period_next;
 	bool blocked;	     /* SCHEDOP_block or SCHEDOP_poll */
+	bool polling;	     /* SCHEDOP_poll: any event of the vcpu wakes it */
 	uint64_t poll_until; /* SCHEDOP_poll's timeout; 0: none */
 	bool down;	     /* VCPUOP_down */
 };
@@ -82,6 +83,12 @@ void pv_domain_destroy(struct domain *d);
 
 /* Marks port of d pending and upcalls its vcpu as the ABI says. */
 void evtchn_set_pending(struct domain *d, uint32_t port);
+
+/* v's vcpu_info (registered, or shared_info's slot), or NULL. */
+struct vcpu_info *pv_vcpu_info(struct vcpu *v);
+
+/* d's shared_info, or NULL until the guest placed it. */
+struct shared_info *pv_shared_info(struct domain *d);
 
 /* Raises virq of v (per-vcpu VIRQs) or of d (global: v NULL), if bound. */
 void evtchn_send_virq(struct domain *d, struct vcpu *v, unsigned virq);
@@ -98,6 +105,10 @@ int pv_upcall_vector(struct vcpu *v);
 /* Whether v, blocked or halted, has an event or a due timer to wake it
  * (fires due timers first). */
 bool pv_can_wake(struct vcpu *v);
+
+/* The scheduler switches v in (fires due timers, runstate running,
+ * pvclock and wallclock) or out (runstate runnable, blocked or offline). */
+void pv_vcpu_switch(struct vcpu *v, bool in);
 
 /* Updates v's pvclock (vcpu_info.time) before it runs. */
 void pv_time_update(struct vcpu *v);

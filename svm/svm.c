@@ -116,9 +116,10 @@ static void svm_requeue_event(struct vmcb *vmcb)
 }
 
 /*
- * Delivers the local APIC's highest pending interrupt when the guest can
- * take one (RFLAGS.IF set, no interrupt shadow) and no other event is
- * queued (APM 15.20 "Event Injection").
+ * Delivers the local APIC's highest pending interrupt, else the Xen
+ * upcall vector (pv/evtchn.c), when the guest can take one (RFLAGS.IF
+ * set, no interrupt shadow) and no other event is queued (APM 15.20
+ * "Event Injection").
  */
 static void svm_inject_interrupt(struct vcpu *v, struct vmcb *vmcb)
 {
@@ -129,6 +130,8 @@ static void svm_inject_interrupt(struct vcpu *v, struct vmcb *vmcb)
 	    (vmcb->control.interrupt_shadow & VMCB_INTR_SHADOW))
 		return;
 	vec = vlapic_take_interrupt(v);
+	if (vec < 0)
+		vec = pv_upcall_vector(v);
 	if (vec >= 0)
 		vmcb->control.eventinj = (uint64_t)vec | EVENTINJ_V |
 					 ((uint64_t)EVENT_EXTINT

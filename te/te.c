@@ -190,7 +190,7 @@ static void te_vcpu_run(struct vcpu *v)
 		if (n != t->ticks_seen && t->timer_on)
 			t->timer_pending = true;
 		t->ticks_seen = n;
-		if (t->halted && !t->timer_pending) {
+		if (t->halted && !t->timer_pending && pv_upcall_vector(v) < 0) {
 			te_idle();
 			v->exit.kind = EXIT_INTR;
 			return;

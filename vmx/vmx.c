@@ -351,10 +351,11 @@ static void vmx_entry_failed(struct vcpu *v, int r)
 }
 
 /*
- * Delivers the local APIC's highest pending interrupt when the guest can
- * take one (RFLAGS.IF set, no blocking by STI or MOV SS) and no other
- * event is queued (SDM 3C 27.3.1.5 "Checks on Guest Non-Register State",
- * 27.6 "Event Injection").
+ * Delivers the local APIC's highest pending interrupt, else the Xen
+ * upcall vector (pv/evtchn.c), when the guest can take one (RFLAGS.IF
+ * set, no blocking by STI or MOV SS) and no other event is queued (SDM
+ * 3C 27.3.1.5 "Checks on Guest Non-Register State", 27.6 "Event
+ * Injection").
  */
 static void vmx_inject_interrupt(struct vcpu *v)
 {
@@ -367,6 +368,8 @@ static void vmx_inject_interrupt(struct vcpu *v)
 	     (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)))
 		return;
 	vec = vlapic_take_interrupt(v);
+	if (vec < 0)
+		vec = pv_upcall_vector(v);
 	if (vec < 0)
 		return;
 	ev.vector = (uint8_t)vec;

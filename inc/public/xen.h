@@ -57,6 +57,7 @@ typedef uint16_t domid_t;
 #define XEN_EINVAL 22 /* an argument is out of range */
 #define XEN_ENOSPC 28 /* no free slot */
 #define XEN_ENOSYS 38 /* no such hypercall or sub-operation */
+#define XEN_ETIME  62 /* a deadline already past */
 
 /* __HYPERVISOR_console_io(cmd, count, buffer): the hypervisor's console. */
 #define CONSOLEIO_write 0 /* prints count bytes; returns 0 */
