@@ -370,6 +370,7 @@ static void domain_reset(struct domain *d, int id,
 	d->bi = bi;
 	d->restarts = restarts;
 	d->state = DOMAIN_RUNNING;
+	console_domain_init(&d->console);
 }
 
 static bool domain_start(struct domain *d)
@@ -451,6 +452,26 @@ static void domain_stop_vcpus(struct domain *d)
 		d->vcpus[i].state = VCPU_STOPPED;
 }
 
+struct domain *domain_privileged(void)
+{
+	int i;
+
+	for (i = 0; i < DOMAIN_MAX; i++)
+		if (domains[i].state == DOMAIN_RUNNING &&
+		    domains[i].pv.privileged)
+			return &domains[i];
+	return NULL;
+}
+
+/* VIRQ_DOM_EXC: dom0 learns that another domain ended. */
+static void domain_tell_dom0(struct domain *d)
+{
+	struct domain *dom0 = domain_privileged();
+
+	if (dom0 && dom0 != d)
+		evtchn_send_virq(dom0, NULL, VIRQ_DOM_EXC);
+}
+
 void domain_exit(struct domain *d, int status)
 {
 	if (d->state != DOMAIN_RUNNING)
@@ -460,6 +481,7 @@ void domain_exit(struct domain *d, int status)
 	d->exit_status = status;
 	domain_stop_vcpus(d);
 	result_printf("domain %s: exit %d\n", d->name, status);
+	domain_tell_dom0(d);
 }
 
 void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
@@ -480,6 +502,19 @@ void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
 	shadow_print(d);
 	nested_print(d);
 	result_printf("domain %s: crashed (%s)\n", d->name, d->crash_reason);
+	domain_tell_dom0(d);
+}
+
+void domain_kill(struct domain *d, const char *why)
+{
+	if (d->state != DOMAIN_RUNNING)
+		return;
+	uart_flush(d, &d->uart);
+	strlcpy(d->crash_reason, why, sizeof(d->crash_reason));
+	d->state = DOMAIN_CRASHED;
+	domain_stop_vcpus(d);
+	result_printf("domain %s: destroyed (%s)\n", d->name, why);
+	domain_destroy(d);
 }
 
 void domain_destroy(struct domain *d)
@@ -537,25 +572,6 @@ static bool domain_is_config(const char *name)
 	       !strchr(name + 8, '/') && strcmp(name + len - 4, ".cfg") == 0;
 }
 
-/* Parses and creates the domain of boot file f; false if that failed. */
-static bool domain_create_file(const struct boot_info *bi,
-			       const struct boot_file *f,
-			       struct domain_config *c)
-{
-	char err[160];
-
-	if (config_parse(f->name, kva(f->pa), f->size, c, err, sizeof(err))) {
-		cprintf("%s\n", err);
-		result_printf("config %s: rejected\n", f->name);
-		return false;
-	}
-	struct domain *d = domain_create(c, bi);
-
-	if (d)
-		migrate_arm(d);
-	return d != NULL;
-}
-
 static void domain_summary(const struct domain *d)
 {
 	const struct nested_stats *ns = &d->nested.stats;
@@ -582,37 +598,107 @@ static void domain_summary(const struct domain *d)
 			d->crash_reason, mem);
 }
 
+/*
+ * Parses every "domains/ *.cfg" boot file into configs; returns how many
+ * parsed, failures counted in *failed.  A second privileged config is
+ * refused: there is one dom0, which *dom0 names (NULL: none).
+ */
+static int domain_parse_all(const struct boot_info *bi,
+			    struct domain_config *configs, int *failed,
+			    const struct domain_config **dom0)
+{
+	char err[160];
+	int n = 0;
+	uint32_t f;
+
+	*dom0 = NULL;
+	for (f = 0; f < bi->nfiles; f++) {
+		const struct boot_file *bf = &bi->files[f];
+		struct domain_config *c = &configs[n];
+
+		if (!domain_is_config(bf->name))
+			continue;
+		if (n == DOMAIN_MAX) {
+			cprintf("%s: more than %d domains\n", bf->name,
+				DOMAIN_MAX);
+			(*failed)++;
+			continue;
+		}
+		if (config_parse(bf->name, kva(bf->pa), bf->size, c, err,
+				 sizeof(err)))
+			cprintf("%s\n", err);
+		else if (c->privileged && *dom0)
+			cprintf("%s:%d: privileged: %s is dom0 already\n",
+				c->file, c->privileged_line, (*dom0)->file);
+		else {
+			*dom0 = c->privileged ? c : *dom0;
+			n++;
+			continue;
+		}
+		result_printf("config %s: rejected\n", bf->name);
+		(*failed)++;
+	}
+	return n;
+}
+
+/* Creates the domain of config c; false if that failed. */
+static bool domain_create_config(const struct boot_info *bi,
+				 const struct domain_config *c)
+{
+	struct domain *d = domain_create(c, bi);
+
+	if (d)
+		migrate_arm(d);
+	return d != NULL;
+}
+
+/*
+ * Once dom0 has ended, the machine ends: the domains it created are
+ * destroyed.  Returns dom0's status.
+ */
+static int domain_end_dom0(struct domain *dom0)
+{
+	int i;
+
+	for (i = 0; i < DOMAIN_MAX; i++)
+		if (&domains[i] != dom0)
+			domain_kill(&domains[i], "dom0 ended");
+	return dom0->state == DOMAIN_EXITED ? dom0->exit_status : 1;
+}
+
 int domain_run_all(const struct boot_info *bi)
 {
 	static struct domain_config configs[DOMAIN_MAX];
-	int n = 0, failed = 0, i;
-	uint32_t f;
+	const struct domain_config *dom0c;
+	struct domain *dom0 = NULL;
+	int n, failed = 0, started = 0, status = 0, i;
 
-	for (f = 0; f < bi->nfiles; f++)
-		n += domain_is_config(bi->files[f].name);
-	if (n == 0)
+	n = domain_parse_all(bi, configs, &failed, &dom0c);
+	if (n + failed == 0)
 		return 0;
 	/* Hardware virtualization is enabled by the first hvm domain
 	 * (virt_hw): without it, or before lab 3, te domains still run and
 	 * hvm ones fail to start. */
 	check_p2m();
 	xstate_init();
-	for (n = 0, f = 0; f < bi->nfiles; f++) {
-		if (!domain_is_config(bi->files[f].name))
-			continue;
-		if (n == DOMAIN_MAX) {
-			cprintf("%s: more than %d domains\n", bi->files[f].name,
-				DOMAIN_MAX);
-			failed++;
-			continue;
+	if (dom0c) {
+		/* The others wait for dom0's XEN_DOMCTL_createdomain. */
+		dom0 = domain_create(dom0c, bi);
+		started = dom0 != NULL;
+		failed += !dom0;
+	} else
+		for (i = 0; i < n; i++) {
+			bool ok = domain_create_config(bi, &configs[i]);
+
+			started += ok;
+			failed += !ok;
 		}
-		if (!domain_create_file(bi, &bi->files[f], &configs[n++]))
-			failed++;
-	}
-	cprintf("hvlab: running %d domain%s\n", n - failed,
-		n - failed == 1 ? "" : "s");
+	cprintf("hvlab: running %d domain%s\n", started,
+		started == 1 ? "" : "s");
 	sched_run();
 	bench_report();
+	if (dom0)
+		status = domain_end_dom0(dom0);
 	for (i = 0; i < DOMAIN_MAX; i++) {
 		if (!domains[i].name[0])
 			continue;
@@ -620,5 +706,7 @@ int domain_run_all(const struct boot_info *bi)
 		if (domains[i].state != DOMAIN_EXITED || domains[i].exit_status)
 			failed++;
 	}
+	if (dom0)
+		return status;
 	return failed ? 1 : 0;
 }

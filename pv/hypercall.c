@@ -64,6 +64,8 @@ static const hypercall_fn hypercall_table[XEN_HYPERCALL_MAX] = {
 	[__HYPERVISOR_sched_op] = sched_op,
 	[__HYPERVISOR_event_channel_op] = event_channel_op,
 	[__HYPERVISOR_hvm_op] = hvm_op,
+	[__HYPERVISOR_sysctl] = sysctl,
+	[__HYPERVISOR_domctl] = domctl,
 };
 
 /*

@@ -53,4 +53,10 @@ long sched_op(struct vcpu *v, const uint64_t *args);
  * args[1] its struct's guest-linear address.  0 or -XEN_E*. */
 long event_channel_op(struct vcpu *v, const uint64_t *args);
 
+/* __HYPERVISOR_domctl and __HYPERVISOR_sysctl (pv/domctl.c): args[0] the
+ * guest-linear address of struct xen_domctl / xen_sysctl, read and
+ * written back.  -XEN_EPERM unless the caller is privileged. */
+long domctl(struct vcpu *v, const uint64_t *args);
+long sysctl(struct vcpu *v, const uint64_t *args);
+
 #endif

@@ -2,7 +2,8 @@
  * xen.c - finding Xen and calling it (lab 6): the CPUID leaves
  * (xen/include/public/arch-x86/cpuid.h), the hypercall page the MSR they
  * name fills, __HYPERVISOR_xen_version (public/version.h, features.h) and
- * __HYPERVISOR_console_io (public/xen.h).
+ * __HYPERVISOR_console_io (public/xen.h): writes go where the domain's
+ * UART output goes, reads come from its console input (pv/domctl.c).
  *
  * The hypercall page holds one 32-byte stub per hypercall number, "mov
  * $nr, %eax" then the container's way into the hypervisor, then "ret":
@@ -173,6 +174,9 @@ long console_io(struct vcpu *v, const uint64_t *args)
 {
 	switch (args[0]) {
 	case CONSOLEIO_write: return console_io_write(v, args[1], args[2]);
+	case CONSOLEIO_read:
+		return pv_console_read(v, args[2],
+				       (uint32_t)MIN(args[1], UINT32_MAX));
 	default: return -XEN_ENOSYS;
 	}
 }
