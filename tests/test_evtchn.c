@@ -267,8 +267,7 @@ Test(evtchn, closed_and_invalid_ports)
 	cr_expect_eq(OP(A, EVTCHNOP_unmask, u), -XEN_EINVAL);
 	cr_expect_eq(evclose(A, port), 0);
 	cr_expect_eq(send(A, port), -XEN_EINVAL);
-	cr_expect_eq(op(A, EVTCHNOP_init_control, &u, sizeof(u)),
-		     -XEN_ENOSYS);
+	cr_expect_eq(op(A, EVTCHNOP_init_control, &u, sizeof(u)), -XEN_ENOSYS);
 	cr_expect_eq(op(A, 99, &u, sizeof(u)), -XEN_ENOSYS);
 	uint64_t args[HYPERCALL_ARGS] = { EVTCHNOP_send, GUEST_MEM - 2 };
 	cr_expect_eq(event_channel_op(&A->vcpus[0], args), -XEN_EFAULT);
@@ -356,7 +355,8 @@ Test(evtchn, a_dying_domain_leaves_no_stale_port)
 	cr_expect_eq(send(A, aport), 0);
 	cr_expect(memcmp(before, mem[1], GUEST_MEM) == 0,
 		  "nothing reaches the dead domain");
-	struct evtchn_bind_interdomain b = { .remote_dom = 1, .remote_port = 1 };
+	struct evtchn_bind_interdomain b = { .remote_dom = 1,
+					     .remote_port = 1 };
 	cr_expect_eq(OP(A, EVTCHNOP_bind_interdomain, b), -XEN_ESRCH);
 }
 
@@ -434,6 +434,10 @@ Test(evtchn, registered_vcpu_info_moves_delivery)
 	args[1] = 0;
 	cr_expect_eq(vcpu_op(&A->vcpus[0], args), -XEN_EINVAL,
 		     "across a page boundary");
+	r = (struct vcpu_register_vcpu_info){ .mfn = 3, .offset = 4096 };
+	memcpy(&mem[0][ARG], &r, sizeof(r));
+	cr_expect_eq(vcpu_op(&A->vcpus[0], args), -XEN_EINVAL,
+		     "an offset beyond the frame");
 	r = (struct vcpu_register_vcpu_info){ .mfn = 1000 };
 	memcpy(&mem[0][ARG], &r, sizeof(r));
 	cr_expect_eq(vcpu_op(&A->vcpus[0], args), -XEN_EINVAL, "not RAM");
