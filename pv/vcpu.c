@@ -33,6 +33,7 @@ uint64_t pv_system_time(void)
 	return clock_tsc_ns(rdtsc());
 }
 
+#if SOL >= 6
 /*
  * tsc_to_system_mul and tsc_shift for a TSC of hz: the shift brings hz
  * into (1e9, 2e9], then mul = 2^32 * 1e9 / (hz scaled), rounded, so that
@@ -56,7 +57,6 @@ static void pvclock_scale(uint64_t hz, uint32_t *mul, int8_t *shift)
 	*shift = (int8_t)s;
 }
 
-#if SOL >= 6
 void pv_time_update(struct vcpu *v)
 {
 	struct vcpu_info *vi = pv_vcpu_info(v);
