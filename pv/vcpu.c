@@ -41,19 +41,22 @@ uint64_t pv_system_time(void)
  */
 static void pvclock_scale(uint64_t hz, uint32_t *mul, int8_t *shift)
 {
-	unsigned __int128 num = (unsigned __int128)NS_PER_S << 32, den = hz;
-	uint64_t scaled = hz;
-	int s = 0;
+	uint64_t scaled = hz, den, q, r;
+	int s = 0, i;
 
 	for (; scaled > 2 * NS_PER_S; scaled >>= 1)
 		s--;
 	for (; scaled <= NS_PER_S; scaled <<= 1)
 		s++;
-	if (s < 0)
-		num <<= -s;
-	else
-		den <<= s;
-	*mul = (uint32_t)((num + den / 2) / den);
+	/* (1e9 << 32 << -s) / hz, a bit at a time past 64 bits. */
+	den = s > 0 ? scaled : hz;
+	q = (NS_PER_S << 32) / den;
+	r = (NS_PER_S << 32) % den;
+	for (i = s; i < 0; i++) {
+		q = q * 2 + (2 * r >= den);
+		r = 2 * r >= den ? 2 * r - den : 2 * r;
+	}
+	*mul = (uint32_t)(q + (2 * r >= den));
 	*shift = (int8_t)s;
 }
 
