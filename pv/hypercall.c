@@ -10,6 +10,7 @@
  * back in RAX.
  */
 #include <inc/types.h>
+#include <inc/x86.h>
 #include <inc/public/xen.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
@@ -18,13 +19,26 @@
 #include <pv/hypercall.h>
 #include <pv/pv.h>
 
+/*
+ * With paging off gmem truncates addresses to 32 bits, as the CPU does
+ * outside long mode; a te guest runs 64-bit code with paging off, where
+ * an address beyond 4 GiB is no memory of its own, so refuse it.
+ */
+static bool pv_range_ok(struct vcpu *v, gva_t la, size_t len)
+{
+	return (virt_reg_read(v, VREG_CR0) & CR0_PG) ||
+	       (la <= 0xffffffffULL && len <= 0x100000000ULL - la);
+}
+
 long pv_copy_in(struct vcpu *v, void *dst, gva_t la, size_t len)
 {
 	gva_t fault_la;
 	uint32_t pfec;
 
-	return gmem_read(v, la, dst, len, &fault_la, &pfec) < 0 ? -XEN_EFAULT :
-								  0;
+	if (!pv_range_ok(v, la, len) ||
+	    gmem_read(v, la, dst, len, &fault_la, &pfec) < 0)
+		return -XEN_EFAULT;
+	return 0;
 }
 
 long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len)
@@ -32,8 +46,10 @@ long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len)
 	gva_t fault_la;
 	uint32_t pfec;
 
-	return gmem_write(v, la, src, len, &fault_la, &pfec) < 0 ? -XEN_EFAULT :
-								   0;
+	if (!pv_range_ok(v, la, len) ||
+	    gmem_write(v, la, src, len, &fault_la, &pfec) < 0)
+		return -XEN_EFAULT;
+	return 0;
 }
 
 void *pv_map(struct domain *d, gpa_t gpa, size_t len)

@@ -22,10 +22,12 @@
 /* Vectors above the exceptions are host interrupts (preempt.c's timer). */
 #define TE_HOST_VECTOR_MIN T_NEXCEPTIONS
 /* INT 0x82 at CPL 3 meets the host gate's DPL 0: #GP with an error code
- * naming IDT vector 0x82 (SDM 3A 6.13, "Error Code": IDT bit 1). */
-#define TE_HYPERCALL_VECTOR 0x82
-#define TE_HYPERCALL_ERR    ((TE_HYPERCALL_VECTOR << 3) | 2)
-#define TE_INT_N_LEN	    2
+ * naming IDT vector 0x82 (SDM 3A 6.13, "Error Code": IDT bit 1).  QEMU's
+ * TCG puts the gate's byte offset there in long mode (vector * 16). */
+#define TE_HYPERCALL_VECTOR  0x82
+#define TE_HYPERCALL_ERR     ((TE_HYPERCALL_VECTOR << 3) | 2)
+#define TE_HYPERCALL_ERR_TCG ((TE_HYPERCALL_VECTOR << 4) | 2)
+#define TE_INT_N_LEN	     2
 
 struct vcpu *te_current;
 
@@ -178,7 +180,9 @@ bool te_handle_trap(struct vcpu *v)
 		v->exit.kind = EXIT_INTR;
 		return false;
 	}
-	if (vec == T_GP && t->tf.err == TE_HYPERCALL_ERR && v->domain->pv.on) {
+	if (vec == T_GP && v->domain->pv.on &&
+	    (t->tf.err == TE_HYPERCALL_ERR ||
+	     t->tf.err == TE_HYPERCALL_ERR_TCG)) {
 		v->exit.kind = EXIT_HYPERCALL;
 		v->exit.insn_len = TE_INT_N_LEN;
 		return false;
