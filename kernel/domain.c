@@ -7,7 +7,9 @@
  * UART, the port-0xf4 exit device), its kernel loaded through the p2m, its
  * nested tables (empty: kernel/mm/nested.c fills them on demand) and the
  * backend's state, then its vcpus.  A domain that cannot be built
- * is reported and skipped; the others run.
+ * is reported and skipped; the others run.  A pv domain (lab 6) runs in
+ * the hvm or the te container, started by the PV builder
+ * (kernel/load/image_pv.c) with Xen's ABI state (pv/pv.h).
  */
 #include <inc/boot_info.h>
 #include <inc/x86.h>
@@ -100,6 +102,18 @@ static void vcpu_set_boot(struct vcpu *v, const struct guest_boot *gb)
 	v->gprs[GPR_RSP] = gb->rsp;
 }
 
+/*
+ * Whether c runs on te: type te, or a pv domain in the te container (by
+ * default where the CPU has neither VT-x nor SVM).
+ */
+static bool domain_te(const struct domain_config *c)
+{
+	if (c->type == DOMAIN_PV && c->container == CONTAINER_DEFAULT)
+		return !virt_hw();
+	return c->type == DOMAIN_TE ||
+	       (c->type == DOMAIN_PV && c->container == CONTAINER_TE);
+}
+
 /* Loads the kernel (and ramdisk) config c names into d's memory. */
 static int domain_load(struct domain *d, struct guest_boot *gb, char *err,
 		       size_t errlen)
@@ -115,6 +129,10 @@ static int domain_load(struct domain *d, struct guest_boot *gb, char *err,
 				     errlen);
 	if (r < 0)
 		return r;
+	if (c->type == DOMAIN_PV)
+		return image_load_pv(c, domain_te(c), kva(k->pa), k->size,
+				     rd ? kva(rd->pa) : NULL, rd ? rd->size : 0,
+				     &mem, gb, err, errlen);
 	return image_load(c, kva(k->pa), k->size, rd ? kva(rd->pa) : NULL,
 			  rd ? rd->size : 0, &mem, gb, err, errlen);
 }
@@ -154,14 +172,16 @@ static int domain_paging(struct domain *d)
 	unsigned limit = c->shadow_pages ? c->shadow_pages :
 					   SHADOW_PAGES_DEFAULT;
 
+	bool te = domain_te(c);
+
 	d->paging = c->paging;
-	if (c->type == DOMAIN_TE)
+	if (te)
 		d->paging = PAGING_SHADOW;
 	else if (d->paging == PAGING_DEFAULT)
 		d->paging = PAGING_NESTED;
 	if (d->paging != PAGING_SHADOW)
 		return 0;
-	return shadow_domain_init(d, limit, c->type == DOMAIN_TE);
+	return shadow_domain_init(d, limit, te);
 }
 
 /* Pages as "12.5 MiB" (or "48 KiB" below 1 MiB) in buf; returns buf. */
@@ -221,6 +241,67 @@ void domain_crash_no_mem(struct domain *d, struct vcpu *v, gpa_t gpa)
 		     domain_mib(free, sizeof(free), domain_host_free()));
 }
 
+/* The backend for d's config; NULL with the reason in err. */
+static const struct virt_ops *domain_ops(struct domain *d, char *err,
+					 size_t errlen)
+{
+	const struct domain_config *c = d->config;
+
+	if (domain_te(c))
+		return te_ops();
+	if (virt_hw())
+		return virt_hw();
+	if (c->type == DOMAIN_PV)
+		snprintf(err, errlen,
+			 "container \"hvm\" needs VT-x or SVM, which this "
+			 "CPU lacks (container \"te\" runs anywhere)");
+	else
+		snprintf(err, errlen,
+			 "type \"hvm\" needs VT-x or SVM, which "
+			 "this CPU lacks (type \"te\" runs anywhere)");
+	return NULL;
+}
+
+/* Xen's ABI for pv domains and xen_platform hvm ones (pv/pv.h). */
+static void domain_pv_on(struct domain *d)
+{
+	const struct domain_config *c = d->config;
+
+	d->pv.on = c->type == DOMAIN_PV || c->xen_platform;
+	d->pv.privileged = c->privileged;
+	d->pv.cpuid_base = c->type == DOMAIN_PV ? 0x40000000 : 0x40000100;
+	d->pv.shared_info = PV_NO_GPA;
+}
+
+/*
+ * After the vcpus: the event channel state, then what the PV builder
+ * placed when it ran (gb not NULL): the te container's shared_info, the
+ * hypercall page its note names.
+ */
+static int domain_pv_start(struct domain *d, const struct guest_boot *gb,
+			   char *err, size_t errlen)
+{
+	int r = pv_domain_init(d);
+
+	if (r < 0 || !gb || d->config->type != DOMAIN_PV)
+		return r;
+	d->pv.ram_end = gb->pv_ram_end;
+	if (gb->pv_shared_info) {
+		d->pv.shared_info = gb->pv_shared_info;
+		pv_wallclock_update(d);
+	}
+	if (gb->pv_hypercall_page != IMAGE_PV_NONE &&
+	    pv_hypercall_page(d, gb->pv_hypercall_page) < 0) {
+		snprintf(err, errlen,
+			 "kernel %s: XEN_ELFNOTE_HYPERCALL_PAGE 0x%llx is "
+			 "not a page of RAM",
+			 d->config->kernel.path,
+			 (unsigned long long)gb->pv_hypercall_page);
+		return -E_INVAL;
+	}
+	return 0;
+}
+
 /*
  * Builds d from its config, loading its image when load is set (else
  * memory, devices and vcpus are left as they come: the destination of a
@@ -232,20 +313,9 @@ static int domain_build(struct domain *d, bool load, char *err, size_t errlen)
 	struct guest_boot gb;
 	int r;
 
-	if (c->type != DOMAIN_HVM && c->type != DOMAIN_TE) {
-		snprintf(err, errlen,
-			 "type \"%s\" is not supported (only hvm "
-			 "and te)",
-			 config_type_name(c->type));
+	if (!(d->ops = domain_ops(d, err, errlen)))
 		return -E_NOT_SUPP;
-	}
-	d->ops = c->type == DOMAIN_TE ? te_ops() : virt_hw();
-	if (!d->ops) {
-		snprintf(err, errlen,
-			 "type \"hvm\" needs VT-x or SVM, which "
-			 "this CPU lacks (type \"te\" runs anywhere)");
-		return -E_NOT_SUPP;
-	}
+	domain_pv_on(d);
 	r = domain_memory(d, err, errlen);
 	if (r < 0)
 		return r;
@@ -276,10 +346,13 @@ static int domain_build(struct domain *d, bool load, char *err, size_t errlen)
 		r = virt_domain_init(d);
 	if (r == 0)
 		r = domain_init_vcpus(d, load ? &gb : NULL);
-	if (r < 0)
+	if (r < 0) {
 		snprintf(err, errlen, "%s setup: %s", d->ops->name,
 			 error_name(r));
-	return r;
+		return r;
+	}
+	return d->pv.on ? domain_pv_start(d, load ? &gb : NULL, err, errlen) :
+			  0;
 }
 
 /* Resets slot d to a fresh domain for config c (keeping the restart count). */
@@ -455,7 +528,8 @@ void domain_destroy(struct domain *d)
 	}
 	if (d->ops)
 		virt_domain_destroy(d);
-	pv_domain_destroy(d);
+	if (d->pv.on)
+		pv_domain_destroy(d);
 	nested_destroy(d);
 	shadow_domain_destroy(d);
 	if (d->p2m.entries) {

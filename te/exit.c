@@ -6,7 +6,8 @@
  * HLT with nothing to wake it become exits for kernel/exit.c, as under SVM
  * or VT-x; the rest is emulated against the virtual CPU by te/emulate.c.
  * A #PF is an exit too, for the shadow (kernel/mm/shadow.h), which fills
- * its tables or gives the guest its own #PF.  Every other fault is queued
+ * its tables or gives the guest its own #PF.  In a domain with Xen's ABI
+ * (lab 6), INT 0x82 is the hypercall exit (pv/xen.c's te stubs).  Every other fault is queued
  * for te/reflect.c, which reflects it to the guest's own IDT.
  */
 #include <inc/public/te.h>
@@ -20,6 +21,11 @@
 
 /* Vectors above the exceptions are host interrupts (preempt.c's timer). */
 #define TE_HOST_VECTOR_MIN T_NEXCEPTIONS
+/* INT 0x82 at CPL 3 meets the host gate's DPL 0: #GP with an error code
+ * naming IDT vector 0x82 (SDM 3A 6.13, "Error Code": IDT bit 1). */
+#define TE_HYPERCALL_VECTOR 0x82
+#define TE_HYPERCALL_ERR    ((TE_HYPERCALL_VECTOR << 3) | 2)
+#define TE_INT_N_LEN	    2
 
 struct vcpu *te_current;
 
@@ -170,6 +176,11 @@ bool te_handle_trap(struct vcpu *v)
 
 	if (vec >= TE_HOST_VECTOR_MIN) {
 		v->exit.kind = EXIT_INTR;
+		return false;
+	}
+	if (vec == T_GP && t->tf.err == TE_HYPERCALL_ERR && v->domain->pv.on) {
+		v->exit.kind = EXIT_HYPERCALL;
+		v->exit.insn_len = TE_INT_N_LEN;
 		return false;
 	}
 	if (vec == T_GP)

@@ -86,6 +86,10 @@ uint64_t cmdline_u64(const char *key, uint64_t dflt);
 bool report(bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* report(got == want, ...) that also prints ": got G, want W". */
+bool report_eq(long long got, long long want, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Prints a line that is not a result: "SKIP: what". */
 void report_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -72,8 +72,8 @@ static void pv_boot_hvm(const struct hvm_start_info *si)
 	if (si->cmdline_paddr)
 		pv_boot.cmdline = (const char *)(uintptr_t)si->cmdline_paddr;
 	if (si->nr_modules) {
-		const struct hvm_modlist_entry *m =
-			(const void *)(uintptr_t)si->modlist_paddr;
+		const struct hvm_modlist_entry *m = (const void *)(uintptr_t)
+							    si->modlist_paddr;
 		pv_boot.mod_start = m->paddr;
 		pv_boot.mod_len = m->size;
 	}
@@ -121,8 +121,8 @@ static void pv_shared_info_init(void)
 	long r;
 
 	if (pv_boot.si && pv_boot.si->shared_info) {
-		HYPERVISOR_shared_info =
-			(void *)(uintptr_t)pv_boot.si->shared_info;
+		HYPERVISOR_shared_info = (void *)(uintptr_t)
+						 pv_boot.si->shared_info;
 		return;
 	}
 	r = HYPERVISOR_memory_op(XENMEM_add_to_physmap, &xatp);
@@ -157,6 +157,32 @@ void pv_start(int container, uintptr_t info)
 	sti();
 	main();
 	guest_exit(report_summary());
+}
+
+long pv_hypercall_direct(unsigned long nr, unsigned long a1, unsigned long a2,
+			 unsigned long a3)
+{
+	long r;
+
+	if (!pv_in_te())
+		return hypercall3((unsigned)nr, a1, a2, a3);
+	__asm__ volatile("int $0x82"
+			 : "=a"(r), "+D"(a1), "+S"(a2), "+d"(a3)
+			 : "a"(nr)
+			 : "memory");
+	return r;
+}
+
+long pv_domid(void)
+{
+	struct evtchn_status st;
+	long port = evtchn_alloc_unbound(DOMID_SELF), r;
+
+	if (port < 0)
+		return port;
+	r = evtchn_status((evtchn_port_t)port, &st);
+	evtchn_close((evtchn_port_t)port);
+	return r < 0 ? r : st.u.unbound.dom;
 }
 
 long hvm_get_param(uint32_t index, uint64_t *value)

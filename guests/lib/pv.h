@@ -50,14 +50,14 @@
 
 /* What the domain builder told the guest, from either start structure. */
 struct pv_boot {
-	int container;	       /* PV_CONTAINER_* */
-	const char *cmdline;   /* "" when none */
-	uint64_t ram_bytes;    /* RAM the memory map gives the guest */
-	uint64_t mod_start;    /* the first module (ramdisk), or 0 */
+	int container;	     /* PV_CONTAINER_* */
+	const char *cmdline; /* "" when none */
+	uint64_t ram_bytes;  /* RAM the memory map gives the guest */
+	uint64_t mod_start;  /* the first module (ramdisk), or 0 */
 	uint64_t mod_len;
-	bool privileged;       /* SIF_PRIVILEGED: dom0 */
-	uint32_t cpuid_base;   /* where Xen's CPUID leaves were found */
-	const struct start_info *si;	    /* te container, else NULL */
+	bool privileged;	     /* SIF_PRIVILEGED: dom0 */
+	uint32_t cpuid_base;	     /* where Xen's CPUID leaves were found */
+	const struct start_info *si; /* te container, else NULL */
 	const struct hvm_start_info *hvm_si; /* hvm container, else NULL */
 };
 extern struct pv_boot pv_boot;
@@ -98,11 +98,11 @@ static inline long _hypercall(unsigned nr, unsigned long a1, unsigned long a2,
 	return r;
 }
 
-#define _hypercall1(nr, a1)	_hypercall(nr, (unsigned long)(a1), 0, 0, 0, 0)
+#define _hypercall1(nr, a1) _hypercall(nr, (unsigned long)(a1), 0, 0, 0, 0)
 #define _hypercall2(nr, a1, a2) \
 	_hypercall(nr, (unsigned long)(a1), (unsigned long)(a2), 0, 0, 0)
-#define _hypercall3(nr, a1, a2, a3)                                          \
-	_hypercall(nr, (unsigned long)(a1), (unsigned long)(a2),             \
+#define _hypercall3(nr, a1, a2, a3)                              \
+	_hypercall(nr, (unsigned long)(a1), (unsigned long)(a2), \
 		   (unsigned long)(a3), 0, 0)
 
 /* The hypercalls of inc/public, one wrapper each, Linux's names. */
@@ -161,6 +161,17 @@ static inline long HYPERVISOR_sysctl(struct xen_sysctl *op)
 {
 	return _hypercall1(__HYPERVISOR_sysctl, op);
 }
+
+/*
+ * Hypercall nr without the page, as the page's stub for the container
+ * traps: VMMCALL/VMCALL (hvm, guest.h's hypercall3) or INT 0x82 (te).
+ * Reaches numbers beyond the page's XEN_HYPERCALL_MAX stubs.
+ */
+long pv_hypercall_direct(unsigned long nr, unsigned long a1, unsigned long a2,
+			 unsigned long a3);
+
+/* The domain's own id (from an unbound port's status), or -XEN_E*. */
+long pv_domid(void);
 
 /* HVMOP_get_param / set_param of DOMID_SELF; 0 or -XEN_E*. */
 long hvm_get_param(uint32_t index, uint64_t *value);

@@ -82,6 +82,22 @@ bool report(bool ok, const char *fmt, ...)
 	return ok;
 }
 
+bool report_eq(long long got, long long want, const char *fmt, ...)
+{
+	va_list ap;
+	bool ok = got == want;
+
+	ntests++;
+	nfailed += !ok;
+	printf("%s: ", ok ? "PASS" : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(": got %lld, want %lld", got, want);
+	report_end();
+	return ok;
+}
+
 void report_skip(const char *fmt, ...)
 {
 	va_list ap;

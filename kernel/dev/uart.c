@@ -44,7 +44,7 @@ void uart_flush(struct domain *d, struct uart *u)
 	u->len = 0;
 }
 
-static void uart_tx(struct domain *d, struct uart *u, uint8_t ch)
+void uart_put(struct domain *d, struct uart *u, uint8_t ch)
 {
 	if (ch == '\r')
 		return;
@@ -99,7 +99,7 @@ static void uart_write(struct domain *d, struct uart *u, unsigned reg,
 		if (dlab)
 			u->dll = v;
 		else if (!(u->mcr & MCR_LOOP))
-			uart_tx(d, u, v);
+			uart_put(d, u, v);
 		break;
 	case UART_IER:
 		if (dlab)
