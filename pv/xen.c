@@ -156,7 +156,8 @@ long xen_version(struct vcpu *v, const uint64_t *args)
 	}
 }
 
-/* CONSOLEIO_write: count bytes at buf, as the domain's console output. */
+/* CONSOLEIO_write: count bytes at buf, as the domain's console output
+ * (CONSOLEIO_read is pv/domctl.c's). */
 static long console_io_write(struct vcpu *v, uint64_t count, uint64_t buf)
 {
 	static char bytes[CONSOLE_IO_MAX];
@@ -167,8 +168,13 @@ static long console_io_write(struct vcpu *v, uint64_t count, uint64_t buf)
 		return -XEN_EINVAL;
 	if ((r = pv_copy_in(v, bytes, buf, count)) < 0)
 		return r;
+	/* dom0's shell prompts and echoes as it goes: its bytes go out
+	 * unbuffered and unprefixed, as Xen prints the hardware domain's. */
 	for (uint64_t i = 0; i < count; i++)
-		uart_put(d, &d->uart, (uint8_t)bytes[i]);
+		if (d->pv.privileged)
+			cons_putc(bytes[i]);
+		else
+			uart_put(d, &d->uart, (uint8_t)bytes[i]);
 	return 0;
 }
 
@@ -176,9 +182,7 @@ long console_io(struct vcpu *v, const uint64_t *args)
 {
 	switch (args[0]) {
 	case CONSOLEIO_write: return console_io_write(v, args[1], args[2]);
-	case CONSOLEIO_read:
-		return pv_console_read(v, args[2],
-				       (uint32_t)MIN(args[1], UINT32_MAX));
+	case CONSOLEIO_read: return console_io_read(v, args[1], args[2]);
 	default: return -XEN_ENOSYS;
 	}
 }
