@@ -5,12 +5,15 @@
  * signal, signal handlers, parent watch).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <criterion/criterion.h>
 #include "internal.h"
@@ -39,6 +42,7 @@ struct run_state {
 	FILE *log;
 	size_t cap;
 	int started; /* the loader or hypervisor has spoken */
+	int sock;    /* the serial socket once input was typed, or -1 */
 };
 
 static void run_emit(void *arg, const char *text)
@@ -113,6 +117,39 @@ static size_t run_drain(int fd, struct serial *s, struct run_state *st)
 	return total;
 }
 
+/*
+ * Types cfg->serial_input into the machine's serial port (QEMU's socket,
+ * machine.c) once a line containing cfg->serial_after was printed, then
+ * drains what the port sends there: the log file has it all.
+ */
+static void run_type(const struct boot_job *job, struct run_state *st,
+		     const struct hv_cfg *cfg)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	size_t len = cfg->serial_input ? strlen(cfg->serial_input) : 0;
+	char buf[4096];
+	int fd;
+
+	if (st->sock >= 0) {
+		while (read(st->sock, buf, sizeof(buf)) > 0)
+			;
+		return;
+	}
+	if (!len || !hv_find_output(st->r, cfg->serial_after))
+		return;
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/serial.sock",
+		 job->dir);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    write(fd, cfg->serial_input, len) != (ssize_t)len) {
+		if (fd >= 0)
+			close(fd);
+		return; /* tried again at the next poll */
+	}
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	st->sock = fd;
+}
+
 /* The wait loop: returns how the machine stopped; it is reaped on return. */
 static enum hv_stop run_wait(const struct boot_job *job, pid_t pid, int fd,
 			     struct run_state *st, const struct hv_cfg *cfg)
@@ -131,6 +168,8 @@ static enum hv_stop run_wait(const struct boot_job *job, pid_t pid, int fd,
 	for (;;) {
 		size_t n = run_drain(fd, &s, st);
 		double t = now_seconds();
+
+		run_type(job, st, cfg);
 		if (n > 0)
 			last = t;
 		bytes += n;
@@ -309,9 +348,13 @@ static void run_machine(struct hv_run *r, const struct hv_cfg *cfg,
 			const struct machine *m)
 {
 	char esp[600];
-	struct boot_job job = { m, r->dir, esp, cfg->mem_mb ? cfg->mem_mb : 256,
-				cfg->qemu_cpu };
-	struct run_state st = { r, NULL, 0, 0 };
+	struct boot_job job = { m,
+				r->dir,
+				esp,
+				cfg->mem_mb ? cfg->mem_mb : 256,
+				cfg->qemu_cpu,
+				cfg->serial_input != NULL };
+	struct run_state st = { r, NULL, 0, 0, -1 };
 	int fd, is_file;
 
 	snprintf(esp, sizeof(esp), "%s/esp.img", r->dir);
@@ -329,6 +372,8 @@ static void run_machine(struct hv_run *r, const struct hv_cfg *cfg,
 	run_guard(0);
 	if (pid >= 0)
 		close(fd);
+	if (st.sock >= 0)
+		close(st.sock);
 	if (r->stop == HV_STOP_ERROR && !r->error[0])
 		snprintf(r->error, sizeof(r->error),
 			 "the machine failed to start, see %.400s/machine.out",
@@ -369,6 +414,9 @@ struct hv_run *run_boot(const struct hv_cfg *cfg, const char *name)
 				     "VT-x (QEMU TCG emulates only SVM; use "
 				     "ACCEL=bochs)" :
 				     "SVM");
+	if (cfg->serial_input && m.accel == ACCEL_BOCHS)
+		cr_skip_test("%s: typing into the serial port needs QEMU",
+			     m.name);
 	if (cfg->needs_qemu_cpu && m.accel != ACCEL_TCG)
 		cr_skip_test("%s: the test needs the CPU model \"%s\", which "
 			     "only QEMU TCG can set",

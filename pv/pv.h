@@ -49,6 +49,8 @@ struct pv_domain {
 	bool paused;	     /* XEN_DOMCTL_pausedomain */
 	uint32_t cpuid_base; /* 0x40000000 (pv) or 0x40000100 */
 	gpa_t shared_info;   /* PV_NO_GPA until placed */
+	gpa_t ram_end;	     /* type pv: the builder's pages above; else 0 */
+	uint64_t ballooned;  /* frames given back (pv/memory.c) */
 	uint64_t params[HVM_NR_PARAMS];
 	uint8_t callback_vector;      /* from HVM_PARAM_CALLBACK_IRQ; 0: none */
 	uint32_t shutdown_reason;     /* SCHEDOP_shutdown's */
@@ -114,7 +116,15 @@ void pv_time_update(struct vcpu *v);
 /* The system time in ns: what vcpu_time_info describes. */
 uint64_t pv_system_time(void);
 
+/* Fills shared_info's wall clock, once the guest placed it (pv/memory.c's
+ * add_to_physmap; the te builder's page at start). */
+void pv_wallclock_update(struct domain *d);
+
 /* pv/xen.c */
+
+/* Fills d's hypercall page at guest-physical gpa (page aligned, RAM) with
+ * the stubs of d's container and vendor; 0 or -E_INVAL. */
+int pv_hypercall_page(struct domain *d, gpa_t gpa);
 
 /* CPUID leaves at d's Xen base; false when leaf is not one of them. */
 bool pv_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
@@ -123,6 +133,12 @@ bool pv_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
 /* WRMSR to XEN_HYPERCALL_MSR: fills the hypercall page for v's container
  * and vendor.  False for another MSR or a domain without Xen's ABI. */
 bool pv_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val, int *err);
+
+/* pv/domctl.c */
+
+/* CONSOLEIO_read: up to count bytes of v's domain's console input (dom0:
+ * the serial port's) to guest-linear buf; the count or -XEN_EFAULT. */
+long pv_console_read(struct vcpu *v, gva_t buf, uint32_t count);
 
 /* pv/hypercall.c */
 

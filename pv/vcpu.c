@@ -119,7 +119,7 @@ static uint64_t pv_rtc_read(void)
 }
 
 /* Writes the wallclock at system time 0 into d's shared_info, if placed. */
-static void pv_wallclock_update(struct domain *d)
+void pv_wallclock_update(struct domain *d)
 {
 	static uint64_t boot_ns; /* Unix time of system time 0, in ns */
 	struct shared_info *s = pv_shared_info(d);

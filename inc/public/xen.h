@@ -154,6 +154,7 @@ struct start_info {
 		struct {
 			uint64_t mfn; /* console ring page (unused) */
 			uint32_t evtchn;
+			uint32_t pad; /* the x86-64 size for 32-bit callers */
 		} domU;
 		struct {
 			uint32_t info_off, info_size;
