@@ -20,14 +20,15 @@
 #include <pv/pv.h>
 
 /*
- * With paging off gmem truncates addresses to 32 bits, as the CPU does
- * outside long mode; a te guest runs 64-bit code with paging off, where
- * an address beyond 4 GiB is no memory of its own, so refuse it.
+ * te guests run 64-bit code with paging off too, where gmem would wrap at
+ * 4 GiB: there an address must lie in guest RAM (te/emulate.c's te_copy).
  */
-static bool pv_range_ok(struct vcpu *v, gva_t la, size_t len)
+static bool pv_linear_ok(struct vcpu *v, gva_t la, size_t len)
 {
-	return (virt_reg_read(v, VREG_CR0) & CR0_PG) ||
-	       (la <= 0xffffffffULL && len <= 0x100000000ULL - la);
+	uint64_t size = p2m_size(&v->domain->p2m);
+
+	return !v->domain->shadow.te || (virt_reg_read(v, VREG_CR0) & CR0_PG) ||
+	       (la < size && len <= size - la);
 }
 
 long pv_copy_in(struct vcpu *v, void *dst, gva_t la, size_t len)
@@ -35,10 +36,10 @@ long pv_copy_in(struct vcpu *v, void *dst, gva_t la, size_t len)
 	gva_t fault_la;
 	uint32_t pfec;
 
-	if (!pv_range_ok(v, la, len) ||
-	    gmem_read(v, la, dst, len, &fault_la, &pfec) < 0)
-		return -XEN_EFAULT;
-	return 0;
+	return !pv_linear_ok(v, la, len) || gmem_read(v, la, dst, len,
+						      &fault_la, &pfec) < 0 ?
+		       -XEN_EFAULT :
+		       0;
 }
 
 long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len)
@@ -46,10 +47,10 @@ long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len)
 	gva_t fault_la;
 	uint32_t pfec;
 
-	if (!pv_range_ok(v, la, len) ||
-	    gmem_write(v, la, src, len, &fault_la, &pfec) < 0)
-		return -XEN_EFAULT;
-	return 0;
+	return !pv_linear_ok(v, la, len) || gmem_write(v, la, src, len,
+						       &fault_la, &pfec) < 0 ?
+		       -XEN_EFAULT :
+		       0;
 }
 
 void *pv_map(struct domain *d, gpa_t gpa, size_t len)
