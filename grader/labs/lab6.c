@@ -5,8 +5,8 @@
  * in the te container (classic PV start, INT 0x82 stubs): guests/pv-abi
  * (discovery, the hypercall page, xen_version, console_io, hvm_op
  * parameters, -ENOSYS, -EFAULT, -EPERM), guests/pv-evtchn (event
- * channels within a domain) and guests/pv-vcpu (pvclock, timers,
- * vcpu_op, sched_op); interdomain ping-pong (guests/pv-bench, what=ping)
+ * channels within a domain), guests/pv-vcpu (pvclock, timers, vcpu_op,
+ * sched_op) and guests/pv-memory (memory_op); interdomain ping-pong (guests/pv-bench, what=ping)
  * in each container and across them; hostile PV guests beside a
  * bystander (guests/pv-hostile); and the host unit test of the ABI
  * layouts (tests/test_pv_abi.c).  Dom0 and the toolstack are
@@ -73,10 +73,11 @@ static const struct hv_cfg pv_hvm = {
 		PV("abi-hvm", "hvm", "pv-abi", ""),
 		PV("evtchn-hvm", "hvm", "pv-evtchn", ""),
 		PV("vcpu-hvm", "hvm", "pv-vcpu", ""),
-		PING("ping-hvm", "hvm", "4"),
-		PONG("pong-hvm", "hvm", "3"),
-		PING("ping-x", "hvm", "6"),
-		PONG("pong-x", "te", "5"),
+		PV("memory-hvm", "hvm", "pv-memory", ""),
+		PING("ping-hvm", "hvm", "5"),
+		PONG("pong-hvm", "hvm", "4"),
+		PING("ping-x", "hvm", "7"),
+		PONG("pong-x", "te", "6"),
 	},
 };
 
@@ -89,8 +90,9 @@ static const struct hv_cfg pv_te = {
 		PV("abi-te", "te", "pv-abi", ""),
 		PV("evtchn-te", "te", "pv-evtchn", ""),
 		PV("vcpu-te", "te", "pv-vcpu", ""),
-		PING("ping-te", "te", "4"),
-		PONG("pong-te", "te", "3"),
+		PV("memory-te", "te", "pv-memory", ""),
+		PING("ping-te", "te", "5"),
+		PONG("pong-te", "te", "4"),
 	},
 };
 
@@ -201,6 +203,13 @@ Test(lab6, evtchn_local, .timeout = 1800)
 	expect_both("evtchn", NULL, 20);
 }
 
+/* memory_op: the memory map with the builder's pages reserved,
+ * shared_info placement, ballooning and reservations, bad arguments. */
+Test(lab6, memory_op, .timeout = 1800)
+{
+	expect_both("memory", NULL, 10);
+}
+
 /* pvclock and the wall clock, then timers, vcpu_op and sched_op. */
 Test(lab6, vcpu_timers, .timeout = 1800)
 {
@@ -231,7 +240,8 @@ Test(lab6, evtchn_interdomain, .timeout = 1800)
  * and neither boot saw a panic. */
 Test(lab6, same_binary, .timeout = 1800)
 {
-	static const char *const guests[] = { "abi", "evtchn", "vcpu" };
+	static const char *const guests[] = { "abi", "evtchn", "vcpu",
+					      "memory" };
 	struct hv_run *hvm = hv_boot_group("pv-hvm", &pv_hvm),
 		      *te = hv_boot_group("pv-te", &pv_te);
 
