@@ -9,7 +9,8 @@
  * sched_op) and guests/pv-memory (memory_op); interdomain ping-pong (guests/pv-bench, what=ping)
  * in each container and across them; hostile PV guests beside a
  * bystander (guests/pv-hostile); and the host unit test of the ABI
- * layouts (tests/test_pv_abi.c).  Dom0 and the toolstack are
+ * layouts (tests/test_pv_abi.c) and of the event channels
+ * (tests/test_evtchn.c).  Dom0 and the toolstack are
  * lab6_dom0.c's.  Points: lab6.points.
  *
  * Guests check themselves (kvm-unit-tests style reports through
@@ -25,12 +26,14 @@
  *     containers (the guest's first call through the page faults)
  *   PV dispatch returning -ENOSYS (pv/hypercall.c): the same
  *   evtchn_set_pending not setting the selector or upcall_pending
- *     (pv/evtchn.c): evtchn_local, evtchn_interdomain, vcpu_timers
- *   EVTCHNOP_unmask not re-delivering a pending port: evtchn_local
- *   pv_upcall_vector always -1: evtchn_local, evtchn_interdomain,
+ *     (pv/evtchn.c): evtchn_unit, evtchn_local, evtchn_interdomain,
  *     vcpu_timers
+ *   EVTCHNOP_unmask not re-delivering a pending port: evtchn_unit
+ *     (mask_selector_and_upcall_bits), evtchn_local
+ *   pv_upcall_vector always -1: evtchn_unit (upcall_vector),
+ *     evtchn_local, evtchn_interdomain, vcpu_timers
  *   pv_time_update not writing the record or leaving version odd:
- *     vcpu_timers (its pvclock checks and every timer after them)
+ *     evtchn_unit (pvclock_within_a_microsecond), vcpu_timers
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -157,6 +160,13 @@ static void expect_both(const char *g, const char *const passes[], unsigned min)
 Test(lab6, abi_unit, .timeout = 300)
 {
 	expect_host_test("test_pv_abi", NULL);
+}
+
+/* The event channel state machine, delivery bits, the upcall vector,
+ * wakeups, timers and pvclock on the host (tests/test_evtchn.c). */
+Test(lab6, evtchn_unit, .timeout = 300)
+{
+	expect_host_test("test_evtchn", NULL);
 }
 
 /* Xen's CPUID leaves, the hypercall page's stubs for the container and
