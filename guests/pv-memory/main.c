@@ -44,8 +44,7 @@ static long pages(unsigned cmd)
 static void test_memory_map(void)
 {
 	struct e820_entry map[8];
-	struct xen_memory_map m = { .nr_entries = 8,
-				    .buffer = (uintptr_t)map };
+	struct xen_memory_map m = { .nr_entries = 8, .buffer = (uintptr_t)map };
 	uintptr_t info = pv_in_te() ? (uintptr_t)pv_boot.si :
 				      (uintptr_t)pv_boot.hvm_si;
 
