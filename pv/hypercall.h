@@ -37,6 +37,12 @@ long memory_op(struct vcpu *v, const uint64_t *args);
  * (pv/hvm_op.c). */
 void hvm_unmap(struct domain *d, uint64_t gfn, uint64_t n);
 
+/* __HYPERVISOR_domctl and __HYPERVISOR_sysctl (pv/domctl.c): args[0] the
+ * guest-linear address of struct xen_domctl / xen_sysctl, read and
+ * written back.  -XEN_EPERM unless the caller is privileged. */
+long domctl(struct vcpu *v, const uint64_t *args);
+long sysctl(struct vcpu *v, const uint64_t *args);
+
 /* __HYPERVISOR_set_timer_op (pv/vcpu.c): args[0] the deadline in system
  * time, 0 to stop.  0. */
 long set_timer_op(struct vcpu *v, const uint64_t *args);
@@ -52,11 +58,5 @@ long sched_op(struct vcpu *v, const uint64_t *args);
 /* __HYPERVISOR_event_channel_op (pv/evtchn.c): args[0] the sub-op,
  * args[1] its struct's guest-linear address.  0 or -XEN_E*. */
 long event_channel_op(struct vcpu *v, const uint64_t *args);
-
-/* __HYPERVISOR_domctl and __HYPERVISOR_sysctl (pv/domctl.c): args[0] the
- * guest-linear address of struct xen_domctl / xen_sysctl, read and
- * written back.  -XEN_EPERM unless the caller is privileged. */
-long domctl(struct vcpu *v, const uint64_t *args);
-long sysctl(struct vcpu *v, const uint64_t *args);
 
 #endif

@@ -25,6 +25,10 @@
 #ifndef INC_PUBLIC_XEN_H
 #define INC_PUBLIC_XEN_H
 
+/* A 64-bit field aligned as x86-64 aligns it, also in a 32-bit guest
+ * (i386 aligns uint64_t to 4), so both pass the same layouts. */
+typedef uint64_t uint64_aligned_t __attribute__((aligned(8)));
+
 /* Hypercall numbers (Xen's; the ones hvlab does not offer give -ENOSYS). */
 #define __HYPERVISOR_memory_op	      12
 #define __HYPERVISOR_set_timer_op     15
@@ -82,7 +86,7 @@ struct vcpu_time_info {
 	uint32_t version;
 	uint32_t pad0;
 	uint64_t tsc_timestamp; /* TSC at the update */
-	uint64_t system_time;	/* ns since the domain started, then */
+	uint64_t system_time;	/* ns since the hypervisor booted, then */
 	uint32_t tsc_to_system_mul;
 	int8_t tsc_shift;
 	uint8_t flags; /* XEN_PVCLOCK_TSC_STABLE_BIT */
@@ -152,9 +156,8 @@ struct start_info {
 	uint32_t pad2;
 	union {
 		struct {
-			uint64_t mfn; /* console ring page (unused) */
+			uint64_aligned_t mfn; /* console ring (unused) */
 			uint32_t evtchn;
-			uint32_t pad; /* the x86-64 size for 32-bit callers */
 		} domU;
 		struct {
 			uint32_t info_off, info_size;
