@@ -154,6 +154,7 @@ void pv_start(int container, uintptr_t info)
 		pv_boot.privileged = true;
 	pv_shared_info_init();
 	evtchn_init();
+	pv_timer_init();
 	sti();
 	main();
 	guest_exit(report_summary());

@@ -9,16 +9,19 @@
  * Before main() the start code (entrypv.S, pv.c) has found Xen's CPUID
  * leaves, installed the hypercall page, placed shared_info, routed events
  * to an upcall handler on PV_UPCALL_VECTOR (HVM_PARAM_CALLBACK_IRQ, type
- * vector) with every port masked, and enabled interrupts:
+ * vector) with every port masked, bound VIRQ_TIMER (pv_timer_port) and
+ * enabled interrupts:
  *
- *	static void on_timer(evtchn_port_t port, void *arg) { ... }
+ *	static volatile int pinged;
+ *	static void on_ping(evtchn_port_t port, void *arg) { pinged = 1; }
  *
  *	void main(void)
  *	{
- *		int port = evtchn_bind_virq(VIRQ_TIMER, 0, on_timer, NULL);
+ *		long port = evtchn_bind_ipi(0, on_ping, NULL);
  *
- *		HYPERVISOR_set_timer_op(pv_time_ns() + 1000000);
- *		pv_block_until(&fired, 0);
+ *		evtchn_send(port);
+ *		report(pv_block_until(&pinged, pv_time_ns() + 1000000),
+ *		       "an IPI to myself");
  *	}
  *
  * A hypercall is a call into the hypercall page (xen.h's convention):
@@ -188,6 +191,13 @@ void pv_console_flush(void);
 
 /* pvclock.c: time */
 
+/* The port of VIRQ_TIMER, which pv_start binds: set_timer_op and the
+ * vcpu_op timers raise it, and SCHEDOP_block wakes on its event. */
+extern evtchn_port_t pv_timer_port;
+
+/* Binds VIRQ_TIMER of vcpu 0 to pv_timer_port (pv_start). */
+void pv_timer_init(void);
+
 /* The vcpu's system time in ns (vcpu_time_info, version protocol). */
 uint64_t pv_time_ns(void);
 
@@ -196,8 +206,9 @@ uint64_t pv_wallclock_sec(void);
 
 /*
  * Blocks (SCHEDOP_block, interrupts enabled for the upcall) until *flag
- * is non-zero or system time reaches deadline_ns (0: no deadline, arm
- * no timer); returns whether *flag was set.  Uses set_timer_op.
+ * is non-zero (flag NULL: never) or system time reaches deadline_ns (0:
+ * no deadline, arm no timer); returns whether *flag was set.  Arms the
+ * set_timer_op timer.
  */
 bool pv_block_until(volatile int *flag, uint64_t deadline_ns);
 
