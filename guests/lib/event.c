@@ -87,16 +87,28 @@ void evtchn_init(void)
 	pv_vcpu_info()->evtchn_upcall_mask = 0;
 }
 
+void pv_irq_enable(void)
+{
+	sti();
+	if (pv_vcpu_info()->evtchn_upcall_pending)
+		HYPERVISOR_xen_version(XENVER_version, NULL);
+}
+
 long pv_register_vcpu_info(struct vcpu_info *vi)
 {
 	struct vcpu_register_vcpu_info r = {
 		.mfn = (uintptr_t)vi >> 12,
 		.offset = (uintptr_t)vi & 0xfff,
 	};
-	long err = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r);
+	long err;
 
+	/* The hypervisor marks an upcall in the new place at once: the
+	 * handler must find it there, not in the old one. */
+	cli();
+	err = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r);
 	if (err == 0)
 		registered_vi = vi;
+	pv_irq_enable();
 	return err;
 }
 

@@ -131,6 +131,8 @@ static void pv_shared_info_init(void)
 		guest_exit(1);
 	}
 	HYPERVISOR_shared_info = (struct shared_info *)shared_info_page;
+	/* pvclock is written when the vcpu is scheduled in: be so once. */
+	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 }
 
 /* Called by entrypv.S with the container and its start structure. */

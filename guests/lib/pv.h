@@ -242,6 +242,13 @@ unsigned evtchn_count(evtchn_port_t port);
 unsigned evtchn_upcalls(void);
 
 /*
+ * STI, then, if an upcall is pending, a hypercall: the hypervisor injects
+ * only on entry, so an upcall marked while interrupts were off would
+ * wait for the next exit otherwise (Linux's xen_force_evtchn_callback).
+ */
+void pv_irq_enable(void);
+
+/*
  * The EVTCHNOP_* calls: a new port, bound to handler (NULL: none, stays
  * masked), or -XEN_E*.
  */
