@@ -315,9 +315,10 @@ long sysctl(struct vcpu *v, const uint64_t *args)
 	return r;
 }
 
-long pv_console_read(struct vcpu *v, gva_t buf, uint32_t count)
+long console_io_read(struct vcpu *v, uint64_t count, uint64_t buf)
 {
 	struct domain_console *dc = &v->domain->console;
 
-	return domctl_ring_out(v, &dc->in, &dc->in_read, buf, count);
+	return domctl_ring_out(v, &dc->in, &dc->in_read, buf,
+			       (uint32_t)MIN(count, UINT32_MAX));
 }

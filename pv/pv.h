@@ -107,7 +107,7 @@ int pv_upcall_vector(struct vcpu *v);
 bool pv_can_wake(struct vcpu *v);
 
 /* The scheduler switches v in (fires due timers, runstate running,
- * pvclock and wallclock) or out (runstate runnable, blocked or offline). */
+ * pvclock) or out (runstate runnable, blocked or offline). */
 void pv_vcpu_switch(struct vcpu *v, bool in);
 
 /* Updates v's pvclock (vcpu_info.time) before it runs. */
@@ -136,9 +136,9 @@ bool pv_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val, int *err);
 
 /* pv/domctl.c */
 
-/* CONSOLEIO_read: up to count bytes of v's domain's console input (dom0:
- * the serial port's) to guest-linear buf; the count or -XEN_EFAULT. */
-long pv_console_read(struct vcpu *v, gva_t buf, uint32_t count);
+/* CONSOLEIO_read: up to count bytes of v's console input to guest-linear
+ * buf; how many, or -XEN_E*. */
+long console_io_read(struct vcpu *v, uint64_t count, uint64_t buf);
 
 /* pv/hypercall.c */
 

@@ -203,8 +203,6 @@ void pv_vcpu_switch(struct vcpu *v, bool in)
 	pv_timers_fire(v);
 	pv_runstate_set(v, RUNSTATE_running);
 	pv_time_update(v);
-	if (v->id == 0)
-		pv_wallclock_update(v->domain);
 }
 
 /* VCPUOP_register_vcpu_info: once per vcpu, within one page of RAM. */

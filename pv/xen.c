@@ -2,8 +2,7 @@
  * xen.c - finding Xen and calling it (lab 6): the CPUID leaves
  * (xen/include/public/arch-x86/cpuid.h), the hypercall page the MSR they
  * name fills, __HYPERVISOR_xen_version (public/version.h, features.h) and
- * __HYPERVISOR_console_io (public/xen.h): writes go where the domain's
- * UART output goes, reads come from its console input (pv/domctl.c).
+ * __HYPERVISOR_console_io (public/xen.h).
  *
  * The hypercall page holds one 32-byte stub per hypercall number, "mov
  * $nr, %eax" then the container's way into the hypervisor, then "ret":
@@ -108,8 +107,8 @@ bool pv_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 	return true;
 }
 
-/* XENFEAT_* bits of v's domain. */
-static uint32_t xen_features(struct vcpu *v)
+/* XENFEAT_* bits of submap idx for v's domain. */
+static uint32_t xen_features(struct vcpu *v, uint32_t idx)
 {
 	uint32_t f = 1u << XENFEAT_writable_page_tables |
 		     1u << XENFEAT_auto_translated_physmap |
@@ -117,7 +116,7 @@ static uint32_t xen_features(struct vcpu *v)
 
 	if (v->domain->pv.privileged)
 		f |= 1u << XENFEAT_dom0;
-	return f;
+	return idx == 0 ? f : 0;
 }
 
 /* A string out to the guest's char array at arg: each fits its array. */
@@ -143,9 +142,7 @@ long xen_version(struct vcpu *v, const uint64_t *args)
 	case XENVER_get_features:
 		if ((r = pv_copy_in(v, &fi, args[1], sizeof(fi))) < 0)
 			return r;
-		if (fi.submap_idx != 0)
-			return -XEN_EINVAL; /* one submap of 32 bits */
-		fi.submap = xen_features(v);
+		fi.submap = xen_features(v, fi.submap_idx);
 		return pv_copy_out(v, args[1], &fi, sizeof(fi));
 	case XENVER_pagesize: return PAGE_SIZE;
 	case XENVER_commandline:
@@ -156,7 +153,8 @@ long xen_version(struct vcpu *v, const uint64_t *args)
 	}
 }
 
-/* CONSOLEIO_write: count bytes at buf, as the domain's console output. */
+/* CONSOLEIO_write: count bytes at buf, as the domain's console output
+ * (CONSOLEIO_read is pv/domctl.c's). */
 static long console_io_write(struct vcpu *v, uint64_t count, uint64_t buf)
 {
 	static char bytes[CONSOLE_IO_MAX];
@@ -167,8 +165,13 @@ static long console_io_write(struct vcpu *v, uint64_t count, uint64_t buf)
 		return -XEN_EINVAL;
 	if ((r = pv_copy_in(v, bytes, buf, count)) < 0)
 		return r;
+	/* dom0's shell prompts and echoes as it goes: its bytes go out
+	 * unbuffered and unprefixed, as Xen prints the hardware domain's. */
 	for (uint64_t i = 0; i < count; i++)
-		uart_put(d, &d->uart, (uint8_t)bytes[i]);
+		if (d->pv.privileged)
+			cons_putc(bytes[i]);
+		else
+			uart_put(d, &d->uart, (uint8_t)bytes[i]);
 	return 0;
 }
 
@@ -176,9 +179,7 @@ long console_io(struct vcpu *v, const uint64_t *args)
 {
 	switch (args[0]) {
 	case CONSOLEIO_write: return console_io_write(v, args[1], args[2]);
-	case CONSOLEIO_read:
-		return pv_console_read(v, args[2],
-				       (uint32_t)MIN(args[1], UINT32_MAX));
+	case CONSOLEIO_read: return console_io_read(v, args[1], args[2]);
 	default: return -XEN_ENOSYS;
 	}
 }
