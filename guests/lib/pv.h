@@ -176,6 +176,13 @@ long pv_hypercall_direct(unsigned long nr, unsigned long a1, unsigned long a2,
 /* The domain's own id (from an unbound port's status), or -XEN_E*. */
 long pv_domid(void);
 
+/*
+ * Moves shared_info to the guest's page (XENMEM_add_to_physmap), which
+ * the hypervisor zeroes: the port masks come along, pending events do
+ * not.  0 or -XEN_E*.
+ */
+long pv_shared_info_move(void *page);
+
 /* HVMOP_get_param / set_param of DOMID_SELF; 0 or -XEN_E*. */
 long hvm_get_param(uint32_t index, uint64_t *value);
 long hvm_set_param(uint32_t index, uint64_t value);

@@ -2,8 +2,8 @@
  * pv-vcpu - time, timers and scheduling of a PV vcpu (lab 6), in either
  * container: pvclock and the wall clock, set_timer_op, vcpu_op's
  * singleshot and periodic timers raising VIRQ_TIMER on time, the
- * runstate area, vcpu_info moved into the guest's own page (and refused
- * across a page boundary), is_up, sched_op's yield, block woken by a
+ * runstate area, shared_info moved with add_to_physmap, vcpu_info moved
+ * into the guest's own page (and refused across a page boundary), is_up, sched_op's yield, block woken by a
  * timer, poll with a timeout and with a pending port, and the errors.
  */
 #include <guests/lib/pv.h>
@@ -165,6 +165,25 @@ static void test_runstate(void)
 	HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a);
 }
 
+/* shared_info moved (add_to_physmap): time and events follow it. */
+static void test_shared_info_move(void)
+{
+	static uint8_t page[4096] __attribute__((aligned(4096)));
+	uint64_t wc = pv_wallclock_sec(), t0 = pv_time_ns(), t1;
+	long r = pv_shared_info_move(page);
+
+	report_eq(r, 0, "add_to_physmap(shared_info) moves it to %p",
+		  (void *)page);
+	report_eq(pv_wallclock_sec(), wc, "the wall clock in the moved page");
+	t1 = pv_time_ns();
+	report(t1 >= t0, "pvclock in the moved page: %llu -> %llu ns",
+	       (unsigned long long)t0, (unsigned long long)t1);
+	fired = 0;
+	HYPERVISOR_set_timer_op(pv_time_ns() + 2 * MS);
+	report(timer_wait(pv_time_ns() + 2 * MS),
+	       "VIRQ_TIMER through the moved shared_info");
+}
+
 static void test_vcpu_info(void)
 {
 	static uint8_t page[2][4096] __attribute__((aligned(4096)));
@@ -247,5 +266,6 @@ void main(void)
 	test_periodic();
 	test_runstate();
 	test_sched();
+	test_shared_info_move();
 	test_vcpu_info();
 }
