@@ -159,7 +159,8 @@ void evtchn_bind(evtchn_port_t port, evtchn_handler_t handler, void *arg)
 	evtchn_unmask(port);
 }
 
-/* A new port from op: bound to handler when one is given. */
+/* A new port from op: bound to handler when one is given, else masked
+ * (a closed port keeps its mask bit, which may be clear). */
 static long evtchn_new(long r, evtchn_port_t port, evtchn_handler_t handler,
 		       void *arg)
 {
@@ -167,6 +168,8 @@ static long evtchn_new(long r, evtchn_port_t port, evtchn_handler_t handler,
 		return r;
 	if (handler)
 		evtchn_bind(port, handler, arg);
+	else
+		evtchn_mask(port);
 	return port;
 }
 
@@ -216,8 +219,13 @@ long evtchn_send(evtchn_port_t port)
 long evtchn_close(evtchn_port_t port)
 {
 	struct evtchn_close c = { .port = port };
+	long r = HYPERVISOR_event_channel_op(EVTCHNOP_close, &c);
 
-	return HYPERVISOR_event_channel_op(EVTCHNOP_close, &c);
+	if (r == 0) {
+		evtchn_mask(port);
+		handlers[port].fn = NULL;
+	}
+	return r;
 }
 
 long evtchn_status(evtchn_port_t port, struct evtchn_status *st)

@@ -266,7 +266,8 @@ long evtchn_alloc_unbound(domid_t remote_dom);
 long evtchn_bind_interdomain(domid_t remote_dom, evtchn_port_t remote_port,
 			     evtchn_handler_t handler, void *arg);
 
-/* EVTCHNOP_send / close; 0 or -XEN_E*. */
+/* EVTCHNOP_send / close (which also masks the port and forgets its
+ * handler); 0 or -XEN_E*. */
 long evtchn_send(evtchn_port_t port);
 long evtchn_close(evtchn_port_t port);
 
