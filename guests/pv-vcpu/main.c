@@ -209,6 +209,24 @@ static void test_vcpu_info(void)
 		  "register_vcpu_info a second time");
 }
 
+/* Shutdowns that must not end the domain. */
+static void test_shutdown_errors(void)
+{
+	struct sched_shutdown s = { .reason = SHUTDOWN_suspend };
+
+	report_eq(HYPERVISOR_sched_op(SCHEDOP_shutdown, &s), -XEN_EINVAL,
+		  "sched_op: shutdown(SHUTDOWN_suspend)");
+	s.reason = 99;
+	report_eq(HYPERVISOR_sched_op(SCHEDOP_shutdown, &s), -XEN_EINVAL,
+		  "sched_op: shutdown(reason 99)");
+	report_eq(HYPERVISOR_sched_op(SCHEDOP_shutdown,
+				      (void *)0xffff800000000000UL),
+		  -XEN_EFAULT, "sched_op: shutdown, reason in the hypervisor");
+	s.reason = SHUTDOWN_poweroff;
+	report_eq(HYPERVISOR_sched_op(SCHEDOP_shutdown_code, &s), 0,
+		  "sched_op: shutdown_code(poweroff) records, does not end");
+}
+
 static void test_sched(void)
 {
 	long p = evtchn_bind_ipi(0, NULL, NULL);
@@ -249,6 +267,7 @@ static void test_sched(void)
 	report_eq(HYPERVISOR_sched_op(SCHEDOP_poll, &poll), -XEN_EFAULT,
 		  "poll with its ports in the hypervisor");
 	report_eq(HYPERVISOR_sched_op(100, NULL), -XEN_ENOSYS, "sched_op 100");
+	test_shutdown_errors();
 	report_eq(HYPERVISOR_vcpu_op(VCPUOP_is_up, 0, NULL), 1,
 		  "vcpu_op: is_up(0)");
 	report_eq(HYPERVISOR_vcpu_op(VCPUOP_is_up, 7, NULL), -XEN_ENOENT,
