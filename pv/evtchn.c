@@ -91,8 +91,7 @@ static bool evtchn_upcall(struct vcpu *v, unsigned word)
  * any of its ports. */
 static void evtchn_kick(struct vcpu *v, bool upcall)
 {
-	if (v->state != VCPU_HALTED || v->pv.down ||
-	    !(upcall || v->pv.polling))
+	if (v->state != VCPU_HALTED || v->pv.down || !(upcall || v->pv.polling))
 		return;
 	v->pv.blocked = v->pv.polling = false;
 	v->pv.poll_until = 0;
@@ -190,8 +189,8 @@ static bool evtchn_virq_global(uint32_t virq)
 static void evtchn_close_port(struct domain *d, uint32_t port)
 {
 	struct evtchn *c = &d->pv.evtchn[port];
-	struct evtchn *peer = &domains[c->remote_dom % DOMAIN_MAX]
-				       .pv.evtchn[c->remote_port];
+	struct evtchn *peer =
+		&domains[c->remote_dom % DOMAIN_MAX].pv.evtchn[c->remote_port];
 
 	if (c->state == EVTCHNSTAT_interdomain &&
 	    peer->state == EVTCHNSTAT_interdomain &&
@@ -334,11 +333,8 @@ static long evtchn_send(struct vcpu *v, void *arg)
 		if (rd)
 			evtchn_set_pending(rd, c->remote_port);
 		return 0;
-	case EVTCHNSTAT_ipi:
-		evtchn_set_pending(d, a->port);
-		return 0;
-	case EVTCHNSTAT_unbound:
-		return 0;
+	case EVTCHNSTAT_ipi: evtchn_set_pending(d, a->port); return 0;
+	case EVTCHNSTAT_unbound: return 0;
 	}
 	return -XEN_EINVAL;
 }

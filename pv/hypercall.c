@@ -10,6 +10,7 @@
  * back in RAX.
  */
 #include <inc/types.h>
+#include <inc/x86.h>
 #include <inc/public/xen.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
@@ -18,13 +19,27 @@
 #include <pv/hypercall.h>
 #include <pv/pv.h>
 
+/*
+ * te guests run 64-bit code with paging off too, where gmem would wrap at
+ * 4 GiB: there an address must lie in guest RAM (te/emulate.c's te_copy).
+ */
+static bool pv_linear_ok(struct vcpu *v, gva_t la, size_t len)
+{
+	uint64_t size = p2m_size(&v->domain->p2m);
+
+	return !v->domain->shadow.te || (virt_reg_read(v, VREG_CR0) & CR0_PG) ||
+	       (la < size && len <= size - la);
+}
+
 long pv_copy_in(struct vcpu *v, void *dst, gva_t la, size_t len)
 {
 	gva_t fault_la;
 	uint32_t pfec;
 
-	return gmem_read(v, la, dst, len, &fault_la, &pfec) < 0 ? -XEN_EFAULT :
-								  0;
+	return !pv_linear_ok(v, la, len) || gmem_read(v, la, dst, len,
+						      &fault_la, &pfec) < 0 ?
+		       -XEN_EFAULT :
+		       0;
 }
 
 long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len)
@@ -32,8 +47,10 @@ long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len)
 	gva_t fault_la;
 	uint32_t pfec;
 
-	return gmem_write(v, la, src, len, &fault_la, &pfec) < 0 ? -XEN_EFAULT :
-								   0;
+	return !pv_linear_ok(v, la, len) || gmem_write(v, la, src, len,
+						       &fault_la, &pfec) < 0 ?
+		       -XEN_EFAULT :
+		       0;
 }
 
 void *pv_map(struct domain *d, gpa_t gpa, size_t len)

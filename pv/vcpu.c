@@ -33,28 +33,33 @@ uint64_t pv_system_time(void)
 	return clock_tsc_ns(rdtsc());
 }
 
+#if SOL >= 6
 /*
- * tsc_to_system_mul and tsc_shift for a TSC of hz: hz scaled by a power
- * of two into (1e9, 2e9], then mul = 2^32 * 1e9 / that, so that
+ * tsc_to_system_mul and tsc_shift for a TSC of hz: the shift brings hz
+ * into (1e9, 2e9], then mul = 2^32 * 1e9 / (hz scaled), rounded, so that
  * ((ticks << shift) * mul) >> 32 is ns (mul < 2^32).
  */
 static void pvclock_scale(uint64_t hz, uint32_t *mul, int8_t *shift)
 {
-	int s = 0;
+	uint64_t scaled = hz, den, q, r;
+	int s = 0, i;
 
-	while (hz > 2 * NS_PER_S) {
-		hz >>= 1;
+	for (; scaled > 2 * NS_PER_S; scaled >>= 1)
 		s--;
-	}
-	while (hz <= NS_PER_S) {
-		hz <<= 1;
+	for (; scaled <= NS_PER_S; scaled <<= 1)
 		s++;
+	/* (1e9 << 32 << -s) / hz, a bit at a time past 64 bits. */
+	den = s > 0 ? scaled : hz;
+	q = (NS_PER_S << 32) / den;
+	r = (NS_PER_S << 32) % den;
+	for (i = s; i < 0; i++) {
+		q = q * 2 + (2 * r >= den);
+		r = 2 * r >= den ? 2 * r - den : 2 * r;
 	}
-	*mul = (uint32_t)((NS_PER_S << 32) / hz);
+	*mul = (uint32_t)(q + (2 * r >= den));
 	*shift = (int8_t)s;
 }
 
-#if SOL >= 6
 void pv_time_update(struct vcpu *v)
 {
 	struct vcpu_info *vi = pv_vcpu_info(v);
@@ -85,7 +90,7 @@ void pv_time_update(struct vcpu *v)
  * years 2000-2099). */
 static uint64_t pv_rtc_read(void)
 {
-	static const uint16_t mdays[] = { 0,   31,  59,  90,  120, 151,
+	static const uint16_t mdays[] = { 0,   31,  59,	 90,  120, 151,
 					  181, 212, 243, 273, 304, 334 };
 	uint8_t r[10], b;
 	uint64_t y, days;
@@ -146,24 +151,33 @@ static void pv_runstate_set(struct vcpu *v, int state)
 		pv_copy_out(v, v->pv.runstate_area, r, sizeof(*r));
 }
 
-/* Raises VIRQ_TIMER for v's singleshot or periodic timer if due. */
-static void pv_timers_fire(struct vcpu *v)
+/* Raises VIRQ_TIMER for v's singleshot or periodic timer if due; whether
+ * one was. */
+static bool pv_timers_fire(struct vcpu *v)
 {
 	uint64_t now = pv_system_time();
 	struct pv_vcpu *p = &v->pv;
+	bool fired = false;
 
 	if (p->timer_ns && now >= p->timer_ns) {
 		p->timer_ns = 0;
-		evtchn_send_virq(v->domain, v, VIRQ_TIMER);
+		fired = true;
 	}
 	if (p->period_ns && now >= p->period_next) {
 		p->period_next += p->period_ns;
 		if (p->period_next <= now) /* missed ticks are not made up */
 			p->period_next = now + p->period_ns;
-		evtchn_send_virq(v->domain, v, VIRQ_TIMER);
+		fired = true;
 	}
+	if (fired)
+		evtchn_send_virq(v->domain, v, VIRQ_TIMER);
+	return fired;
 }
 
+/*
+ * A due timer wakes v even with VIRQ_TIMER unbound (where Xen would sleep
+ * on): a wakeup without an event is one SCHEDOP_block may always have.
+ */
 bool pv_can_wake(struct vcpu *v)
 {
 	struct vcpu_info *vi;
@@ -171,11 +185,10 @@ bool pv_can_wake(struct vcpu *v)
 
 	if (!v->domain->pv.on || v->pv.down)
 		return false;
-	pv_timers_fire(v);
+	wake = pv_timers_fire(v);
 	vi = pv_vcpu_info(v);
-	wake = v->state == VCPU_RUNNABLE ||
-	       (v->pv.poll_until && pv_system_time() >= v->pv.poll_until) ||
-	       (vi && vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask);
+	wake |= (v->pv.poll_until && pv_system_time() >= v->pv.poll_until) ||
+		(vi && vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask);
 	if (wake) {
 		v->pv.blocked = v->pv.polling = false;
 		v->pv.poll_until = 0;
@@ -188,7 +201,7 @@ void pv_vcpu_switch(struct vcpu *v, bool in)
 	if (!v->domain->pv.on)
 		return;
 	if (!in) {
-		pv_runstate_set(v, v->pv.down ? RUNSTATE_offline :
+		pv_runstate_set(v, v->pv.down		   ? RUNSTATE_offline :
 				   v->state == VCPU_HALTED ? RUNSTATE_blocked :
 							     RUNSTATE_runnable);
 		return;
@@ -196,8 +209,6 @@ void pv_vcpu_switch(struct vcpu *v, bool in)
 	pv_timers_fire(v);
 	pv_runstate_set(v, RUNSTATE_running);
 	pv_time_update(v);
-	if (v->id == 0)
-		pv_wallclock_update(v->domain);
 }
 
 /* VCPUOP_register_vcpu_info: once per vcpu, within one page of RAM. */
@@ -226,15 +237,14 @@ static long vcpu_register_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
 }
 
 /* VCPUOP_register_runstate_memory_area: a guest-linear address, 0 none. */
-static long vcpu_register_runstate(struct vcpu *v, struct vcpu *t,
-				   uint64_t arg)
+static long vcpu_register_runstate(struct vcpu *v, struct vcpu *t, uint64_t arg)
 {
 	struct vcpu_register_runstate_memory_area a;
 
 	if (pv_copy_in(v, &a, arg, sizeof(a)) < 0)
 		return -XEN_EFAULT;
-	if (a.addr && pv_copy_out(v, a.addr, &t->pv.runstate,
-				  sizeof(t->pv.runstate)) < 0)
+	if (a.addr &&
+	    pv_copy_out(v, a.addr, &t->pv.runstate, sizeof(t->pv.runstate)) < 0)
 		return -XEN_EFAULT;
 	t->pv.runstate_area = a.addr;
 	return 0;
@@ -294,8 +304,7 @@ long vcpu_op(struct vcpu *v, const uint64_t *args)
 		return -XEN_ENOENT;
 	t = &d->vcpus[args[1]];
 	switch (args[0]) {
-	case VCPUOP_up:
-		return vcpu_up(t);
+	case VCPUOP_up: return vcpu_up(t);
 	case VCPUOP_down:
 		t->pv.down = true;
 		t->state = t->state == VCPU_RUNNABLE ? VCPU_HALTED : t->state;
@@ -303,15 +312,11 @@ long vcpu_op(struct vcpu *v, const uint64_t *args)
 	case VCPUOP_is_up:
 		return !t->pv.down && t->state != VCPU_WAIT_SIPI &&
 		       t->state != VCPU_STOPPED;
-	case VCPUOP_get_runstate_info:
-		return vcpu_get_runstate(v, t, args[2]);
+	case VCPUOP_get_runstate_info: return vcpu_get_runstate(v, t, args[2]);
 	case VCPUOP_register_runstate_memory_area:
 		return vcpu_register_runstate(v, t, args[2]);
-	case VCPUOP_set_periodic_timer:
-		return vcpu_periodic(v, t, args[2]);
-	case VCPUOP_stop_periodic_timer:
-		t->pv.period_ns = 0;
-		return 0;
+	case VCPUOP_set_periodic_timer: return vcpu_periodic(v, t, args[2]);
+	case VCPUOP_stop_periodic_timer: t->pv.period_ns = 0; return 0;
 	case VCPUOP_set_singleshot_timer:
 		return t == v ? vcpu_singleshot(v, args[2]) : -XEN_EINVAL;
 	case VCPUOP_stop_singleshot_timer:
@@ -363,7 +368,8 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 		if (ports[i] >= PV_EVTCHN_PORTS)
 			return -XEN_EINVAL;
 	for (i = 0; s && i < a.nr_ports; i++)
-		if (s->evtchn_pending[ports[i] / 64] & (1ULL << (ports[i] % 64)))
+		if (s->evtchn_pending[ports[i] / 64] &
+		    (1ULL << (ports[i] % 64)))
 			return 0;
 	if (a.timeout && a.timeout <= pv_system_time())
 		return 0;
@@ -392,7 +398,8 @@ static long sched_shutdown(struct vcpu *v, uint64_t arg, bool code_only)
 	else if (a.reason == SHUTDOWN_reboot)
 		domain_crash(d, NULL, "the guest rebooted (SCHEDOP_shutdown)");
 	else if (a.reason == SHUTDOWN_crash)
-		domain_crash(d, v, "the guest crashed itself (SCHEDOP_shutdown)");
+		domain_crash(d, v,
+			     "the guest crashed itself (SCHEDOP_shutdown)");
 	else
 		domain_crash(d, v, "the guest's watchdog fired");
 	return 0;
@@ -406,14 +413,10 @@ long sched_op(struct vcpu *v, const uint64_t *args)
 		/* Ends the slice as a host interrupt would (kernel/sched.c). */
 		v->exit.kind = EXIT_INTR;
 		return 0;
-	case SCHEDOP_block:
-		return sched_block(v);
-	case SCHEDOP_shutdown:
-		return sched_shutdown(v, args[1], false);
-	case SCHEDOP_poll:
-		return sched_poll(v, args[1]);
-	case SCHEDOP_shutdown_code:
-		return sched_shutdown(v, args[1], true);
+	case SCHEDOP_block: return sched_block(v);
+	case SCHEDOP_shutdown: return sched_shutdown(v, args[1], false);
+	case SCHEDOP_poll: return sched_poll(v, args[1]);
+	case SCHEDOP_shutdown_code: return sched_shutdown(v, args[1], true);
 	}
 	return -XEN_ENOSYS;
 }

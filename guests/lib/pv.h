@@ -9,16 +9,19 @@
  * Before main() the start code (entrypv.S, pv.c) has found Xen's CPUID
  * leaves, installed the hypercall page, placed shared_info, routed events
  * to an upcall handler on PV_UPCALL_VECTOR (HVM_PARAM_CALLBACK_IRQ, type
- * vector) with every port masked, and enabled interrupts:
+ * vector) with every port masked, bound VIRQ_TIMER (pv_timer_port) and
+ * enabled interrupts:
  *
- *	static void on_timer(evtchn_port_t port, void *arg) { ... }
+ *	static volatile int pinged;
+ *	static void on_ping(evtchn_port_t port, void *arg) { pinged = 1; }
  *
  *	void main(void)
  *	{
- *		int port = evtchn_bind_virq(VIRQ_TIMER, 0, on_timer, NULL);
+ *		long port = evtchn_bind_ipi(0, on_ping, NULL);
  *
- *		HYPERVISOR_set_timer_op(pv_time_ns() + 1000000);
- *		pv_block_until(&fired, 0);
+ *		evtchn_send(port);
+ *		report(pv_block_until(&pinged, pv_time_ns() + 1000000),
+ *		       "an IPI to myself");
  *	}
  *
  * A hypercall is a call into the hypercall page (xen.h's convention):
@@ -173,6 +176,13 @@ long pv_hypercall_direct(unsigned long nr, unsigned long a1, unsigned long a2,
 /* The domain's own id (from an unbound port's status), or -XEN_E*. */
 long pv_domid(void);
 
+/*
+ * Moves shared_info to the guest's page (XENMEM_add_to_physmap), which
+ * the hypervisor zeroes: the port masks come along, pending events do
+ * not.  0 or -XEN_E*.
+ */
+long pv_shared_info_move(void *page);
+
 /* HVMOP_get_param / set_param of DOMID_SELF; 0 or -XEN_E*. */
 long hvm_get_param(uint32_t index, uint64_t *value);
 long hvm_set_param(uint32_t index, uint64_t value);
@@ -188,6 +198,13 @@ void pv_console_flush(void);
 
 /* pvclock.c: time */
 
+/* The port of VIRQ_TIMER, which pv_start binds: set_timer_op and the
+ * vcpu_op timers raise it, and SCHEDOP_block wakes on its event. */
+extern evtchn_port_t pv_timer_port;
+
+/* Binds VIRQ_TIMER of vcpu 0 to pv_timer_port (pv_start). */
+void pv_timer_init(void);
+
 /* The vcpu's system time in ns (vcpu_time_info, version protocol). */
 uint64_t pv_time_ns(void);
 
@@ -196,8 +213,9 @@ uint64_t pv_wallclock_sec(void);
 
 /*
  * Blocks (SCHEDOP_block, interrupts enabled for the upcall) until *flag
- * is non-zero or system time reaches deadline_ns (0: no deadline, arm
- * no timer); returns whether *flag was set.  Uses set_timer_op.
+ * is non-zero (flag NULL: never) or system time reaches deadline_ns (0:
+ * no deadline, arm no timer); returns whether *flag was set.  Arms the
+ * set_timer_op timer.
  */
 bool pv_block_until(volatile int *flag, uint64_t deadline_ns);
 
@@ -231,6 +249,13 @@ unsigned evtchn_count(evtchn_port_t port);
 unsigned evtchn_upcalls(void);
 
 /*
+ * STI, then, if an upcall is pending, a hypercall: the hypervisor injects
+ * only on entry, so an upcall marked while interrupts were off would
+ * wait for the next exit otherwise (Linux's xen_force_evtchn_callback).
+ */
+void pv_irq_enable(void);
+
+/*
  * The EVTCHNOP_* calls: a new port, bound to handler (NULL: none, stays
  * masked), or -XEN_E*.
  */
@@ -241,7 +266,8 @@ long evtchn_alloc_unbound(domid_t remote_dom);
 long evtchn_bind_interdomain(domid_t remote_dom, evtchn_port_t remote_port,
 			     evtchn_handler_t handler, void *arg);
 
-/* EVTCHNOP_send / close; 0 or -XEN_E*. */
+/* EVTCHNOP_send / close (which also masks the port and forgets its
+ * handler); 0 or -XEN_E*. */
 long evtchn_send(evtchn_port_t port);
 long evtchn_close(evtchn_port_t port);
 

@@ -2,11 +2,26 @@
  * pvclock.c - time in a PV guest (lab 6): system time from vcpu_info's
  * vcpu_time_info with its version protocol (inc/public/xen.h, as Linux's
  * arch/x86/kernel/pvclock.c reads it), the wall clock from shared_info,
- * and blocking until an event or a deadline (set_timer_op, SCHEDOP_block).
+ * and blocking until an event or a deadline (set_timer_op, SCHEDOP_block,
+ * VIRQ_TIMER).
  */
 #include <guests/lib/pv.h>
 
 #define barrier() __asm__ volatile("" ::: "memory")
+
+evtchn_port_t pv_timer_port;
+
+void pv_timer_init(void)
+{
+	long port = evtchn_bind_virq(VIRQ_TIMER, 0, NULL, NULL);
+
+	if (port < 0) {
+		printf("pv_timer_init: bind_virq(VIRQ_TIMER) = %ld\n", port);
+		guest_exit(1);
+	}
+	pv_timer_port = (evtchn_port_t)port;
+	evtchn_unmask(pv_timer_port);
+}
 
 /* ((tsc - tsc_timestamp) scaled by tsc_shift) * mul / 2^32. */
 static uint64_t pvclock_scale(uint64_t delta, uint32_t mul, int8_t shift)
@@ -54,7 +69,7 @@ uint64_t pv_wallclock_sec(void)
 /*
  * With interrupts off between the check and SCHEDOP_block, an event
  * that arrives in between leaves evtchn_upcall_pending set, which block
- * wakes on; the upcall itself runs at the STI after it.
+ * wakes on; the upcall itself runs once interrupts are on again.
  */
 bool pv_block_until(volatile int *flag, uint64_t deadline_ns)
 {
@@ -62,11 +77,12 @@ bool pv_block_until(volatile int *flag, uint64_t deadline_ns)
 		HYPERVISOR_set_timer_op(deadline_ns);
 	for (;;) {
 		cli();
-		if (*flag || (deadline_ns && pv_time_ns() >= deadline_ns))
+		if ((flag && *flag) ||
+		    (deadline_ns && pv_time_ns() >= deadline_ns))
 			break;
 		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
-		sti();
+		pv_irq_enable();
 	}
-	sti();
-	return *flag != 0;
+	pv_irq_enable();
+	return flag && *flag;
 }

@@ -10,6 +10,9 @@
  *   role=pong peer=ID: offers an unbound port to domain ID and answers
  *     each event with one.
  *
+ * what=null,virq,ping (the default: all three) picks ping's measures; the
+ * grader runs the round trips alone as lab 6's interdomain test.
+ *
  * Prints "pv-bench: KIND median C cycles (n rounds)" for tools/bench-pv;
  * guests/lapic-bench is the emulated local APIC's counterpart.
  */
@@ -140,6 +143,20 @@ static void pong(domid_t peer, unsigned n)
 	report(answered == n, "answered %u of %u events", answered, n);
 }
 
+/* Whether kind is in what= (all kinds when there is none). */
+static bool wanted(const char *kind)
+{
+	char what[32];
+	size_t k = strlen(kind);
+
+	if (!cmdline_get("what", what, sizeof(what)))
+		return true;
+	for (const char *w = what; *w; w++)
+		if (strncmp(w, kind, k) == 0)
+			return true;
+	return false;
+}
+
 void main(void)
 {
 	unsigned n = cmdline_u64("n", 1000);
@@ -153,7 +170,10 @@ void main(void)
 		pong(peer, n);
 		return;
 	}
-	bench_null(n);
-	bench_virq(n);
-	bench_ping(peer, n);
+	if (wanted("null"))
+		bench_null(n);
+	if (wanted("virq"))
+		bench_virq(n);
+	if (wanted("ping"))
+		bench_ping(peer, n);
 }
