@@ -51,7 +51,8 @@
 			     "\"guests/hello.elf\"\n"            \
 			     "memory = 16\n"                     \
 	}
-/* Interdomain round trips: domains are numbered in the order below. */
+/* Interdomain round trips: the boot loader takes the configs in the
+ * order of their names, and domain ids follow it. */
 #define ROUNDS "50"
 #define PING(name, c, peer) \
 	PV(name, c, "pv-bench", "role=ping what=ping n=" ROUNDS " peer=" peer)
@@ -74,10 +75,10 @@ static const struct hv_cfg pv_hvm = {
 		PV("evtchn-hvm", "hvm", "pv-evtchn", ""),
 		PV("vcpu-hvm", "hvm", "pv-vcpu", ""),
 		PV("memory-hvm", "hvm", "pv-memory", ""),
-		PING("ping-hvm", "hvm", "5"),
-		PONG("pong-hvm", "hvm", "4"),
-		PING("ping-x", "hvm", "7"),
-		PONG("pong-x", "te", "6"),
+		PING("ping-hvm", "hvm", "5"), /* ids 3 and 5 */
+		PONG("pong-hvm", "hvm", "3"),
+		PING("ping-x", "hvm", "6"), /* ids 4 and 6 */
+		PONG("pong-x", "te", "4"),
 	},
 };
 
@@ -91,8 +92,8 @@ static const struct hv_cfg pv_te = {
 		PV("evtchn-te", "te", "pv-evtchn", ""),
 		PV("vcpu-te", "te", "pv-vcpu", ""),
 		PV("memory-te", "te", "pv-memory", ""),
-		PING("ping-te", "te", "5"),
-		PONG("pong-te", "te", "4"),
+		PING("ping-te", "te", "4"), /* ids 3 and 4 */
+		PONG("pong-te", "te", "3"),
 	},
 };
 

@@ -19,7 +19,8 @@
  *   the per-domain console ring not fed by the UART: dom0_console
  *   the hypervisor's ring not kept: dom0_dmesg
  *   domctl without the privilege check: dom0_eperm
- *   serial input not polled / not raised as VIRQ_CONSOLE: dom0_interactive
+ *   serial input not polled / not raised as VIRQ_CONSOLE, console input
+ *     not reaching a domU's CONSOLEIO_read: dom0_interactive
  *   dom0's end not ending the machine: dom0_interactive, dom0_crash
  */
 #include <criterion/criterion.h>
@@ -78,14 +79,15 @@ static const struct hv_cfg manage = {
 	},
 };
 
-/* Typed at the prompt, with a backspace; poweroff ends it all. */
+/* Typed at the prompt, with a backspace; a line for tick through xl
+ * console, Ctrl-] back; poweroff ends it all. */
 static const struct hv_cfg interactive = {
 	.needs_virt = 1,
 	.progress_timeout = 240,
 	.timeout = 900,
 	.serial_after = "dom0: hvlab's toolstack",
 	.serial_input = "xl lisx\x7ft\rxl create tick.cfg\rsleep 300\r"
-			"poweroff\r",
+			"xl console tick\rhi there\r\x1dsleep 300\rpoweroff\r",
 	.domains = { DOM0(""), TICK },
 };
 
@@ -312,6 +314,7 @@ Test(lab6, dom0_interactive, .timeout = 1800)
 		  "run\n    log: %s",
 		  r->log);
 	expect_output(r, "domain tick: started");
+	expect_output(r, "tick: echo: hi there");
 	expect_result(r, "domain tick: destroyed (dom0 ended)");
 	expect_exit(r, 0);
 }
