@@ -5,13 +5,14 @@
  * signal, signal handlers, parent watch).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -42,7 +43,7 @@ struct run_state {
 	FILE *log;
 	size_t cap;
 	int started; /* the loader or hypervisor has spoken */
-	int sock;    /* the serial socket once input was typed, or -1 */
+	int sock;    /* the serial socket while typing; -1 before, -2 after */
 };
 
 static void run_emit(void *arg, const char *text)
@@ -119,8 +120,10 @@ static size_t run_drain(int fd, struct serial *s, struct run_state *st)
 
 /*
  * Types cfg->serial_input into the machine's serial port (QEMU's socket,
- * machine.c) once a line containing cfg->serial_after was printed, then
- * drains what the port sends there: the log file has it all.
+ * machine.c) once a line containing cfg->serial_after was printed.  The
+ * connection stays until QEMU has read the input (it drops what is
+ * unread when the client hangs up); what the port sends there meanwhile
+ * is drained: the log file has it all.
  */
 static void run_type(const struct boot_job *job, struct run_state *st,
 		     const struct hv_cfg *cfg)
@@ -128,26 +131,32 @@ static void run_type(const struct boot_job *job, struct run_state *st,
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	size_t len = cfg->serial_input ? strlen(cfg->serial_input) : 0;
 	char buf[4096];
-	int fd;
+	int fd, unread;
 
 	if (st->sock >= 0) {
 		while (read(st->sock, buf, sizeof(buf)) > 0)
 			;
+		/* Hangs up once QEMU has read it all: output through a
+		 * connected socket loses or repeats bytes at times. */
+		if (ioctl(st->sock, SIOCOUTQ, &unread) == 0 && unread == 0) {
+			close(st->sock);
+			st->sock = -2;
+		}
 		return;
 	}
-	if (!len || !hv_find_output(st->r, cfg->serial_after))
+	if (st->sock == -2 || !len || !hv_find_output(st->r, cfg->serial_after))
 		return;
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/serial.sock",
 		 job->dir);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-	    write(fd, cfg->serial_input, len) != (ssize_t)len) {
-		if (fd >= 0)
-			close(fd);
-		return; /* tried again at the next poll */
-	}
-	fcntl(fd, F_SETFL, O_NONBLOCK);
-	st->sock = fd;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return;
+	/* A failed try is made again at the next poll. */
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
+	    write(fd, cfg->serial_input, len) == (ssize_t)len)
+		st->sock = fd;
+	else
+		close(fd);
 }
 
 /* The wait loop: returns how the machine stopped; it is reaped on return. */

@@ -90,11 +90,6 @@ void console_domain_init(struct domain_console *dc)
 	dc->in = (struct console_ring){ dc->in_buf, sizeof(dc->in_buf), 0 };
 }
 
-size_t console_domain_getc(struct domain_console *dc, char *buf, size_t len)
-{
-	return console_ring_read(&dc->in, &dc->in_read, buf, len);
-}
-
 void console_poll(void)
 {
 	struct domain *dom0 = NULL;

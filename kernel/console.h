@@ -49,9 +49,6 @@ extern struct console_ring console_hv_ring;
 /* Empties dc and points its rings at its buffers (domain creation). */
 void console_domain_init(struct domain_console *dc);
 
-/* Reads what the domain's input holds, at most len bytes; the count. */
-size_t console_domain_getc(struct domain_console *dc, char *buf, size_t len);
-
 /*
  * Reads the machine's serial input (COM1) into the privileged domain's
  * input, raising its VIRQ_CONSOLE; bytes are dropped while none runs.

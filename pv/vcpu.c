@@ -151,38 +151,44 @@ static void pv_runstate_set(struct vcpu *v, int state)
 		pv_copy_out(v, v->pv.runstate_area, r, sizeof(*r));
 }
 
-/* Raises VIRQ_TIMER for v's singleshot or periodic timer if due. */
-static void pv_timers_fire(struct vcpu *v)
+/* Raises VIRQ_TIMER for v's singleshot or periodic timer if due; whether
+ * one was. */
+static bool pv_timers_fire(struct vcpu *v)
 {
 	uint64_t now = pv_system_time();
 	struct pv_vcpu *p = &v->pv;
+	bool fired = false;
 
 	if (p->timer_ns && now >= p->timer_ns) {
 		p->timer_ns = 0;
-		evtchn_send_virq(v->domain, v, VIRQ_TIMER);
+		fired = true;
 	}
 	if (p->period_ns && now >= p->period_next) {
 		p->period_next += p->period_ns;
 		if (p->period_next <= now) /* missed ticks are not made up */
 			p->period_next = now + p->period_ns;
-		evtchn_send_virq(v->domain, v, VIRQ_TIMER);
+		fired = true;
 	}
+	if (fired)
+		evtchn_send_virq(v->domain, v, VIRQ_TIMER);
+	return fired;
 }
 
+/*
+ * A due timer wakes v even with VIRQ_TIMER unbound (where Xen would sleep
+ * on): a wakeup without an event is one SCHEDOP_block may always have.
+ */
 bool pv_can_wake(struct vcpu *v)
 {
-	enum vcpu_state before = v->state;
 	struct vcpu_info *vi;
 	bool wake;
 
 	if (!v->domain->pv.on || v->pv.down)
 		return false;
-	pv_timers_fire(v);
+	wake = pv_timers_fire(v);
 	vi = pv_vcpu_info(v);
-	/* A timer's event may have woken a polling vcpu already. */
-	wake = (before == VCPU_HALTED && v->state == VCPU_RUNNABLE) ||
-	       (v->pv.poll_until && pv_system_time() >= v->pv.poll_until) ||
-	       (vi && vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask);
+	wake |= (v->pv.poll_until && pv_system_time() >= v->pv.poll_until) ||
+		(vi && vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask);
 	if (wake) {
 		v->pv.blocked = v->pv.polling = false;
 		v->pv.poll_until = 0;

@@ -185,6 +185,29 @@ static void xl_console_in(domid_t domid, char *buf, size_t len)
 }
 
 /*
+ * Forwards typed bytes to domid's input, one read at a time so that
+ * what follows Ctrl-] stays for the shell; false once Ctrl-] came.
+ */
+static bool xl_console_typed(domid_t domid)
+{
+	char in[64];
+	size_t n = 0;
+	bool detach = false;
+
+	while (n < sizeof(in) && dom0_read(&in[n], 1)) {
+		detach = in[n] == CTRL(']');
+		if (detach)
+			break;
+		n++;
+	}
+	if (n)
+		xl_console_in(domid, in, n);
+	else if (!detach)
+		dom0_wait(20);
+	return !detach;
+}
+
+/*
  * Attaches to a domain's console: its output since it started, then
  * whatever it prints while typed bytes go to its input, until Ctrl-]
  * or the domain is gone or shut down.
@@ -194,8 +217,6 @@ static int xl_console(int argc, char **argv)
 	struct xen_domctl_getdomaininfo info;
 	uint32_t index = 0;
 	long id = argc == 2 ? xl_lookup(argv[1]) : -XEN_EINVAL;
-	char in[64];
-	size_t n;
 
 	if (id < 0) {
 		printf(argc == 2 ? "xl console %s: no such domain\n" :
@@ -203,20 +224,11 @@ static int xl_console(int argc, char **argv)
 		       argv[1]);
 		return 1;
 	}
-	for (;;) {
-		if (xl_console_out((domid_t)id, &index) < 0 ||
-		    xl_info((domid_t)id, &info) < 0 || info.domain != id ||
-		    (info.flags & XEN_DOMINF_shutdown))
-			break;
-		n = dom0_read(in, sizeof(in) - 1);
-		in[n] = '\0';
-		if (strchr(in, CTRL(']')))
-			break;
-		if (n)
-			xl_console_in((domid_t)id, in, n);
-		else
-			dom0_wait(20);
-	}
+	while (xl_console_out((domid_t)id, &index) == 0 &&
+	       xl_info((domid_t)id, &info) == 0 && info.domain == id &&
+	       !(info.flags & XEN_DOMINF_shutdown) &&
+	       xl_console_typed((domid_t)id))
+		;
 	xl_console_out((domid_t)id, &index);
 	printf("\n");
 	return 0;

@@ -87,16 +87,28 @@ void evtchn_init(void)
 	pv_vcpu_info()->evtchn_upcall_mask = 0;
 }
 
+void pv_irq_enable(void)
+{
+	sti();
+	if (pv_vcpu_info()->evtchn_upcall_pending)
+		HYPERVISOR_xen_version(XENVER_version, NULL);
+}
+
 long pv_register_vcpu_info(struct vcpu_info *vi)
 {
 	struct vcpu_register_vcpu_info r = {
 		.mfn = (uintptr_t)vi >> 12,
 		.offset = (uintptr_t)vi & 0xfff,
 	};
-	long err = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r);
+	long err;
 
+	/* The hypervisor marks an upcall in the new place at once: the
+	 * handler must find it there, not in the old one. */
+	cli();
+	err = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r);
 	if (err == 0)
 		registered_vi = vi;
+	pv_irq_enable();
 	return err;
 }
 
@@ -147,7 +159,8 @@ void evtchn_bind(evtchn_port_t port, evtchn_handler_t handler, void *arg)
 	evtchn_unmask(port);
 }
 
-/* A new port from op: bound to handler when one is given. */
+/* A new port from op: bound to handler when one is given, else masked
+ * (a closed port keeps its mask bit, which may be clear). */
 static long evtchn_new(long r, evtchn_port_t port, evtchn_handler_t handler,
 		       void *arg)
 {
@@ -155,6 +168,8 @@ static long evtchn_new(long r, evtchn_port_t port, evtchn_handler_t handler,
 		return r;
 	if (handler)
 		evtchn_bind(port, handler, arg);
+	else
+		evtchn_mask(port);
 	return port;
 }
 
@@ -204,8 +219,13 @@ long evtchn_send(evtchn_port_t port)
 long evtchn_close(evtchn_port_t port)
 {
 	struct evtchn_close c = { .port = port };
+	long r = HYPERVISOR_event_channel_op(EVTCHNOP_close, &c);
 
-	return HYPERVISOR_event_channel_op(EVTCHNOP_close, &c);
+	if (r == 0) {
+		evtchn_mask(port);
+		handlers[port].fn = NULL;
+	}
+	return r;
 }
 
 long evtchn_status(evtchn_port_t port, struct evtchn_status *st)

@@ -109,6 +109,29 @@ static void pv_hypercall_page_init(void)
 		pv_early_fail();
 }
 
+long pv_shared_info_move(void *page)
+{
+	struct xen_add_to_physmap xatp = {
+		.domid = DOMID_SELF,
+		.space = XENMAPSPACE_shared_info,
+		.idx = 0,
+		.gpfn = (uintptr_t)page >> 12,
+	};
+	struct shared_info *old = HYPERVISOR_shared_info, *new = page;
+	long r;
+
+	cli();
+	r = HYPERVISOR_memory_op(XENMEM_add_to_physmap, &xatp);
+	if (r == 0) {
+		memcpy(new->evtchn_mask, old->evtchn_mask,
+		       sizeof(new->evtchn_mask));
+		HYPERVISOR_shared_info = new;
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	}
+	pv_irq_enable();
+	return r;
+}
+
 /* shared_info: where the te builder put it, or one of our own pages. */
 static void pv_shared_info_init(void)
 {
@@ -131,6 +154,8 @@ static void pv_shared_info_init(void)
 		guest_exit(1);
 	}
 	HYPERVISOR_shared_info = (struct shared_info *)shared_info_page;
+	/* pvclock is written when the vcpu is scheduled in: be so once. */
+	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 }
 
 /* Called by entrypv.S with the container and its start structure. */

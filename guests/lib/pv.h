@@ -176,6 +176,13 @@ long pv_hypercall_direct(unsigned long nr, unsigned long a1, unsigned long a2,
 /* The domain's own id (from an unbound port's status), or -XEN_E*. */
 long pv_domid(void);
 
+/*
+ * Moves shared_info to the guest's page (XENMEM_add_to_physmap), which
+ * the hypervisor zeroes: the port masks come along, pending events do
+ * not.  0 or -XEN_E*.
+ */
+long pv_shared_info_move(void *page);
+
 /* HVMOP_get_param / set_param of DOMID_SELF; 0 or -XEN_E*. */
 long hvm_get_param(uint32_t index, uint64_t *value);
 long hvm_set_param(uint32_t index, uint64_t value);
@@ -242,6 +249,13 @@ unsigned evtchn_count(evtchn_port_t port);
 unsigned evtchn_upcalls(void);
 
 /*
+ * STI, then, if an upcall is pending, a hypercall: the hypervisor injects
+ * only on entry, so an upcall marked while interrupts were off would
+ * wait for the next exit otherwise (Linux's xen_force_evtchn_callback).
+ */
+void pv_irq_enable(void);
+
+/*
  * The EVTCHNOP_* calls: a new port, bound to handler (NULL: none, stays
  * masked), or -XEN_E*.
  */
@@ -252,7 +266,8 @@ long evtchn_alloc_unbound(domid_t remote_dom);
 long evtchn_bind_interdomain(domid_t remote_dom, evtchn_port_t remote_port,
 			     evtchn_handler_t handler, void *arg);
 
-/* EVTCHNOP_send / close; 0 or -XEN_E*. */
+/* EVTCHNOP_send / close (which also masks the port and forgets its
+ * handler); 0 or -XEN_E*. */
 long evtchn_send(evtchn_port_t port);
 long evtchn_close(evtchn_port_t port);
 

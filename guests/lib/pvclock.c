@@ -69,7 +69,7 @@ uint64_t pv_wallclock_sec(void)
 /*
  * With interrupts off between the check and SCHEDOP_block, an event
  * that arrives in between leaves evtchn_upcall_pending set, which block
- * wakes on; the upcall itself runs at the STI after it.
+ * wakes on; the upcall itself runs once interrupts are on again.
  */
 bool pv_block_until(volatile int *flag, uint64_t deadline_ns)
 {
@@ -81,8 +81,8 @@ bool pv_block_until(volatile int *flag, uint64_t deadline_ns)
 		    (deadline_ns && pv_time_ns() >= deadline_ns))
 			break;
 		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
-		sti();
+		pv_irq_enable();
 	}
-	sti();
+	pv_irq_enable();
 	return flag && *flag;
 }

@@ -24,49 +24,60 @@ static bool wait_event(void)
 	return pv_block_until(&hits, pv_time_ns() + 50 * MS);
 }
 
+static const char *const status_names[] = {
+	"closed", "unbound", "interdomain", "pirq", "virq", "ipi",
+};
+
+/* EVTCHNOP_status of port into *st; reports whether it is want. */
+static bool status_is(long port, uint32_t want, struct evtchn_status *st)
+{
+	long r = evtchn_status((evtchn_port_t)port, st);
+
+	return report(r == 0 && st->status == want,
+		      "status(%ld) = %ld: %s, want %s", port, r,
+		      st->status < ARRAY_SIZE(status_names) ?
+			      status_names[st->status] :
+			      "?",
+		      status_names[want]);
+}
+
 static void test_loopback(void)
 {
 	struct evtchn_status st;
 	long a = evtchn_alloc_unbound(DOMID_SELF), b;
 	long self = pv_domid();
+	bool ok;
 
 	report(a > 0, "alloc_unbound(DOMID_SELF) = %ld", a);
 	report(self >= 0 && self < DOMID_FIRST_RESERVED,
 	       "the domain's own id %ld from an unbound port's status", self);
-	report(evtchn_status((evtchn_port_t)a, &st) == 0 &&
-		       st.status == EVTCHNSTAT_unbound &&
-		       st.u.unbound.dom == self,
-	       "status(%ld): unbound to %u (status %u)", a, st.u.unbound.dom,
-	       st.status);
+	if (status_is(a, EVTCHNSTAT_unbound, &st))
+		report_eq(st.u.unbound.dom, self, "status(%ld): remote domain",
+			  a);
 	b = evtchn_bind_interdomain(DOMID_SELF, (evtchn_port_t)a, on_event,
 				    NULL);
 	report(b > 0 && b != a, "bind_interdomain(self, %ld) = %ld", a, b);
 	wait_event();
 	hits = 0;
-	report(evtchn_status((evtchn_port_t)a, &st) == 0 &&
-		       st.status == EVTCHNSTAT_interdomain &&
-		       st.u.interdomain.dom == self &&
-		       st.u.interdomain.port == b,
-	       "status(%ld): interdomain to %u port %u", a,
-	       st.u.interdomain.dom, st.u.interdomain.port);
+	if (status_is(a, EVTCHNSTAT_interdomain, &st)) {
+		report_eq(st.u.interdomain.dom, self,
+			  "status(%ld): interdomain domain", a);
+		report_eq(st.u.interdomain.port, b,
+			  "status(%ld): interdomain port", a);
+	}
 	evtchn_send((evtchn_port_t)a);
-	report(wait_event() && evtchn_count((evtchn_port_t)b) >= 1,
-	       "send on %ld upcalls port %ld (handled %u)", a, b,
+	ok = wait_event();
+	report(ok, "send on %ld upcalls port %ld (handled %u)", a, b,
 	       evtchn_count((evtchn_port_t)b));
 	report_eq(evtchn_bind_interdomain(DOMID_SELF, (evtchn_port_t)a, NULL,
 					  NULL),
 		  -XEN_EINVAL, "bind_interdomain to a bound port");
 	report_eq(evtchn_close((evtchn_port_t)b), 0, "close(%ld)", b);
-	report(evtchn_status((evtchn_port_t)a, &st) == 0 &&
-		       st.status == EVTCHNSTAT_unbound,
-	       "status(%ld) after its peer closed: %u (unbound %u)", a,
-	       st.status, EVTCHNSTAT_unbound);
+	status_is(a, EVTCHNSTAT_unbound, &st);
 	report_eq(evtchn_send((evtchn_port_t)b), -XEN_EINVAL,
 		  "send on closed port %ld", b);
 	evtchn_close((evtchn_port_t)a);
-	report(evtchn_status((evtchn_port_t)a, &st) == 0 &&
-		       st.status == EVTCHNSTAT_closed,
-	       "status(%ld) after close: %u", a, st.status);
+	status_is(a, EVTCHNSTAT_closed, &st);
 }
 
 static void test_ipi(void)
@@ -75,10 +86,8 @@ static void test_ipi(void)
 	long p = evtchn_bind_ipi(0, on_event, NULL);
 
 	report(p > 0, "bind_ipi(vcpu 0) = %ld", p);
-	report(evtchn_status((evtchn_port_t)p, &st) == 0 &&
-		       st.status == EVTCHNSTAT_ipi && st.vcpu == 0,
-	       "status(%ld): ipi (status %u) to vcpu %u", p, st.status,
-	       st.vcpu);
+	if (status_is(p, EVTCHNSTAT_ipi, &st))
+		report_eq(st.vcpu, 0, "status(%ld): vcpu", p);
 	hits = 0;
 	report_eq(evtchn_send((evtchn_port_t)p), 0, "send(ipi %ld)", p);
 	report(wait_event(), "the IPI arrives by upcall");
@@ -105,8 +114,9 @@ static void test_mask(void)
 	       "may be the timer's)",
 	       evtchn_upcalls() - up);
 	report_eq(evtchn_unmask((evtchn_port_t)p), 0, "unmask(%ld)", p);
-	report(wait_event() && hits == 1,
-	       "unmask re-delivers the pending event (%d calls)", hits);
+	wait_event();
+	report(hits == 1, "unmask re-delivers the pending event (%d calls)",
+	       hits);
 	report(!evtchn_is_pending((evtchn_port_t)p),
 	       "the upcall cleared the pending bit");
 	evtchn_close((evtchn_port_t)p);
@@ -159,10 +169,9 @@ static void test_virq(void)
 	struct evtchn_status st;
 	unsigned n = evtchn_count(pv_timer_port);
 
-	report(evtchn_status(pv_timer_port, &st) == 0 &&
-		       st.status == EVTCHNSTAT_virq && st.u.virq == VIRQ_TIMER,
-	       "status(%u): virq %u (status %u)", pv_timer_port, st.u.virq,
-	       st.status);
+	if (status_is(pv_timer_port, EVTCHNSTAT_virq, &st))
+		report_eq(st.u.virq, VIRQ_TIMER, "status(%u): virq",
+			  pv_timer_port);
 	report_eq(evtchn_bind_virq(VIRQ_TIMER, 0, NULL, NULL), -XEN_EEXIST,
 		  "bind_virq(VIRQ_TIMER) a second time");
 	report_eq(evtchn_bind_virq(NR_VIRQS, 0, NULL, NULL), -XEN_EINVAL,

@@ -2,8 +2,8 @@
  * pv-vcpu - time, timers and scheduling of a PV vcpu (lab 6), in either
  * container: pvclock and the wall clock, set_timer_op, vcpu_op's
  * singleshot and periodic timers raising VIRQ_TIMER on time, the
- * runstate area, vcpu_info moved into the guest's own page (and refused
- * across a page boundary), is_up, sched_op's yield, block woken by a
+ * runstate area, shared_info moved with add_to_physmap, vcpu_info moved
+ * into the guest's own page (and refused across a page boundary), is_up, sched_op's yield, block woken by a
  * timer, poll with a timeout and with a pending port, and the errors.
  */
 #include <guests/lib/pv.h>
@@ -11,6 +11,9 @@
 #define MS 1000000ULL
 /* How late a timer may fire: QEMU's TCG and Bochs are slow. */
 #define LATE_NS (200 * MS)
+
+/* A timer a test cancels at once is due this far ahead. */
+#define CANCEL_NS (100 * MS)
 
 /* Where VIRQ_TIMER's upcalls land while a test watches them. */
 static volatile int fired;
@@ -20,6 +23,13 @@ static void on_timer(evtchn_port_t port, void *arg)
 {
 	fired++;
 	fired_at = pv_time_ns();
+}
+
+/* Waits with interrupts on, without blocking (no timer of its own). */
+static void spin_until(uint64_t t)
+{
+	while (pv_time_ns() < t)
+		pause();
 }
 
 static void test_clock(void)
@@ -51,7 +61,7 @@ static bool timer_wait(uint64_t deadline)
 		cli();
 		if (!fired)
 			HYPERVISOR_sched_op(SCHEDOP_block, NULL);
-		sti();
+		pv_irq_enable();
 	}
 	return fired;
 }
@@ -62,15 +72,17 @@ static void test_set_timer_op(void)
 
 	fired = 0;
 	report_eq(HYPERVISOR_set_timer_op(deadline), 0, "set_timer_op(+5 ms)");
-	report(timer_wait(deadline) && fired_at >= deadline,
-	       "set_timer_op: VIRQ_TIMER at %lld ns from the deadline",
-	       (long long)(fired_at - deadline));
+	timer_wait(deadline);
+	report(fired && fired_at >= deadline,
+	       "set_timer_op: VIRQ_TIMER (%d) at %lld ns from the deadline",
+	       fired, (long long)(fired_at - deadline));
+	/* Far enough that a slow machine cannot reach it before the
+	 * cancel; then waited for past it. */
 	fired = 0;
-	HYPERVISOR_set_timer_op(pv_time_ns() + 5 * MS);
+	deadline = pv_time_ns() + CANCEL_NS;
+	HYPERVISOR_set_timer_op(deadline);
 	report_eq(HYPERVISOR_set_timer_op(0), 0, "set_timer_op(0) cancels");
-	deadline = pv_time_ns() + 20 * MS;
-	while (pv_time_ns() < deadline)
-		pause();
+	spin_until(deadline + 20 * MS);
 	report_eq(fired, 0, "no VIRQ_TIMER after set_timer_op(0)");
 }
 
@@ -83,21 +95,20 @@ static void test_singleshot(void)
 	s.timeout_abs_ns = deadline = pv_time_ns() + 5 * MS;
 	report_eq(HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &s), 0,
 		  "vcpu_op: set_singleshot_timer(+5 ms)");
-	report(timer_wait(deadline) && fired_at >= deadline,
-	       "singleshot: VIRQ_TIMER at %lld ns from the deadline",
-	       (long long)(fired_at - deadline));
+	timer_wait(deadline);
+	report(fired && fired_at >= deadline,
+	       "singleshot: VIRQ_TIMER (%d) at %lld ns from the deadline",
+	       fired, (long long)(fired_at - deadline));
 	s.timeout_abs_ns = pv_time_ns() - MS;
 	report_eq(HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &s),
 		  -XEN_ETIME,
 		  "singleshot in the past with VCPU_SSHOTTMR_future");
 	fired = 0;
-	s.timeout_abs_ns = pv_time_ns() + 5 * MS;
+	s.timeout_abs_ns = deadline = pv_time_ns() + CANCEL_NS;
 	HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &s);
 	report_eq(HYPERVISOR_vcpu_op(VCPUOP_stop_singleshot_timer, 0, NULL), 0,
 		  "vcpu_op: stop_singleshot_timer");
-	deadline = pv_time_ns() + 20 * MS;
-	while (pv_time_ns() < deadline)
-		pause();
+	spin_until(deadline + 20 * MS);
 	report_eq(fired, 0, "no VIRQ_TIMER after stop_singleshot_timer");
 }
 
@@ -114,7 +125,7 @@ static void test_periodic(void)
 	while (fired < 5 && pv_time_ns() < end) {
 		cli();
 		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
-		sti();
+		pv_irq_enable();
 	}
 	n = fired;
 	report(n >= 5 && fired_at - t0 >= 10 * MS,
@@ -163,6 +174,25 @@ static void test_runstate(void)
 	HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a);
 }
 
+/* shared_info moved (add_to_physmap): time and events follow it. */
+static void test_shared_info_move(void)
+{
+	static uint8_t page[4096] __attribute__((aligned(4096)));
+	uint64_t wc = pv_wallclock_sec(), t0 = pv_time_ns(), t1;
+	long r = pv_shared_info_move(page);
+
+	report_eq(r, 0, "add_to_physmap(shared_info) moves it to %p",
+		  (void *)page);
+	report_eq(pv_wallclock_sec(), wc, "the wall clock in the moved page");
+	t1 = pv_time_ns();
+	report(t1 >= t0, "pvclock in the moved page: %llu -> %llu ns",
+	       (unsigned long long)t0, (unsigned long long)t1);
+	fired = 0;
+	HYPERVISOR_set_timer_op(pv_time_ns() + 2 * MS);
+	report(timer_wait(pv_time_ns() + 2 * MS),
+	       "VIRQ_TIMER through the moved shared_info");
+}
+
 static void test_vcpu_info(void)
 {
 	static uint8_t page[2][4096] __attribute__((aligned(4096)));
@@ -188,6 +218,24 @@ static void test_vcpu_info(void)
 		  "register_vcpu_info a second time");
 }
 
+/* Shutdowns that must not end the domain. */
+static void test_shutdown_errors(void)
+{
+	struct sched_shutdown s = { .reason = SHUTDOWN_suspend };
+
+	report_eq(HYPERVISOR_sched_op(SCHEDOP_shutdown, &s), -XEN_EINVAL,
+		  "sched_op: shutdown(SHUTDOWN_suspend)");
+	s.reason = 99;
+	report_eq(HYPERVISOR_sched_op(SCHEDOP_shutdown, &s), -XEN_EINVAL,
+		  "sched_op: shutdown(reason 99)");
+	report_eq(HYPERVISOR_sched_op(SCHEDOP_shutdown,
+				      (void *)0xffff800000000000UL),
+		  -XEN_EFAULT, "sched_op: shutdown, reason in the hypervisor");
+	s.reason = SHUTDOWN_poweroff;
+	report_eq(HYPERVISOR_sched_op(SCHEDOP_shutdown_code, &s), 0,
+		  "sched_op: shutdown_code(poweroff) records, does not end");
+}
+
 static void test_sched(void)
 {
 	long p = evtchn_bind_ipi(0, NULL, NULL);
@@ -203,7 +251,7 @@ static void test_sched(void)
 	cli();
 	HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 	t0 = pv_time_ns();
-	sti();
+	pv_irq_enable();
 	report(t0 >= deadline && fired,
 	       "sched_op: block returns at the timer, %lld ns from it",
 	       (long long)(t0 - deadline));
@@ -228,6 +276,7 @@ static void test_sched(void)
 	report_eq(HYPERVISOR_sched_op(SCHEDOP_poll, &poll), -XEN_EFAULT,
 		  "poll with its ports in the hypervisor");
 	report_eq(HYPERVISOR_sched_op(100, NULL), -XEN_ENOSYS, "sched_op 100");
+	test_shutdown_errors();
 	report_eq(HYPERVISOR_vcpu_op(VCPUOP_is_up, 0, NULL), 1,
 		  "vcpu_op: is_up(0)");
 	report_eq(HYPERVISOR_vcpu_op(VCPUOP_is_up, 7, NULL), -XEN_ENOENT,
@@ -245,5 +294,6 @@ void main(void)
 	test_periodic();
 	test_runstate();
 	test_sched();
+	test_shared_info_move();
 	test_vcpu_info();
 }
