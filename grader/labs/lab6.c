@@ -8,7 +8,8 @@
  * channels within a domain), guests/pv-vcpu (pvclock, timers, vcpu_op,
  * sched_op) and guests/pv-memory (memory_op); interdomain ping-pong (guests/pv-bench, what=ping)
  * in each container and across them; hostile PV guests beside a
- * bystander (guests/pv-hostile); and the host unit test of the ABI
+ * bystander (guests/pv-hostile); an hvm guest with xen_platform = 1
+ * (guests/xen-platform); and the host unit test of the ABI
  * layouts (tests/test_pv_abi.c) and of the event channels
  * (tests/test_evtchn.c).  Dom0 and the toolstack are
  * lab6_dom0.c's.  Points: lab6.points.
@@ -101,7 +102,8 @@ static const struct hv_cfg pv_te = {
 };
 
 /* guests/pv-hostile's attacks in both containers, beside a bystander
- * that must finish untouched. */
+ * that must finish untouched; an hvm guest with Xen's ABI
+ * (xen_platform = 1) and one without. */
 static const struct hv_cfg pv_hostile = {
 	.needs_virt = 1,
 	.cmdline = "timeout=3000",
@@ -111,6 +113,12 @@ static const struct hv_cfg pv_hostile = {
 		PV("hostile-hvm", "hvm", "pv-hostile", ""),
 		PV("hostile-te", "te", "pv-hostile", ""),
 		BYSTANDER,
+		{ "xen-platform", "name   = \"xen-platform\"\n"
+				  "kernel = \"guests/xen-platform.elf\"\n"
+				  "xen_platform = 1\nmemory = 16\n" },
+		{ "xen-off", "name   = \"xen-off\"\n"
+			     "kernel = \"guests/xen-platform.elf\"\n"
+			     "extra  = \"xen=0\"\nmemory = 16\n" },
 	},
 };
 
@@ -275,6 +283,16 @@ Test(lab6, same_binary, .timeout = 1800)
 	}
 	expect_no_panic(hvm);
 	expect_no_panic(te);
+}
+
+/* An hvm domain with xen_platform = 1: Xen's leaves at 0x40000100 beside
+ * hvlab's, the hypercall page, Xen's calls; without it, none of that. */
+Test(lab6, xen_platform, .timeout = 1800)
+{
+	struct hv_run *r = hv_boot_group("pv-hostile", &pv_hostile);
+
+	expect_pv_passed(r, "xen-platform", NULL, 5);
+	expect_pv_passed(r, "xen-off", NULL, 2);
 }
 
 /* Random hypercalls, bad pointers, port exhaustion, storms: each
