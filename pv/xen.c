@@ -2,7 +2,8 @@
  * xen.c - finding Xen and calling it (lab 6): the CPUID leaves
  * (xen/include/public/arch-x86/cpuid.h), the hypercall page the MSR they
  * name fills, __HYPERVISOR_xen_version (public/version.h, features.h) and
- * __HYPERVISOR_console_io (public/xen.h).
+ * __HYPERVISOR_console_io (public/xen.h): writes go where the domain's
+ * UART output goes, reads come from its console input (pv/domctl.c).
  *
  * The hypercall page holds one 32-byte stub per hypercall number, "mov
  * $nr, %eax" then the container's way into the hypervisor, then "ret":
@@ -107,8 +108,8 @@ bool pv_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 	return true;
 }
 
-/* XENFEAT_* bits of submap idx for v's domain. */
-static uint32_t xen_features(struct vcpu *v, uint32_t idx)
+/* XENFEAT_* bits of v's domain. */
+static uint32_t xen_features(struct vcpu *v)
 {
 	uint32_t f = 1u << XENFEAT_writable_page_tables |
 		     1u << XENFEAT_auto_translated_physmap |
@@ -116,7 +117,7 @@ static uint32_t xen_features(struct vcpu *v, uint32_t idx)
 
 	if (v->domain->pv.privileged)
 		f |= 1u << XENFEAT_dom0;
-	return idx == 0 ? f : 0;
+	return f;
 }
 
 /* A string out to the guest's char array at arg: each fits its array. */
@@ -142,7 +143,9 @@ long xen_version(struct vcpu *v, const uint64_t *args)
 	case XENVER_get_features:
 		if ((r = pv_copy_in(v, &fi, args[1], sizeof(fi))) < 0)
 			return r;
-		fi.submap = xen_features(v, fi.submap_idx);
+		if (fi.submap_idx != 0)
+			return -XEN_EINVAL; /* one submap of 32 bits */
+		fi.submap = xen_features(v);
 		return pv_copy_out(v, args[1], &fi, sizeof(fi));
 	case XENVER_pagesize: return PAGE_SIZE;
 	case XENVER_commandline:

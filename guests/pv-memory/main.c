@@ -9,6 +9,7 @@
 
 #define E820_RAM      1
 #define E820_RESERVED 2
+#define NO_DOMAIN     0x7fef /* below DOMID_FIRST_RESERVED, never a domain */
 
 struct e820_entry {
 	uint64_t addr;
@@ -83,7 +84,7 @@ static void test_add_to_physmap(void)
 	report_eq(HYPERVISOR_memory_op(XENMEM_add_to_physmap, &a), -XEN_EINVAL,
 		  "add_to_physmap: a frame beyond RAM");
 	a.gpfn = gfn_of(balloon[0]);
-	a.domid = 7;
+	a.domid = NO_DOMAIN;
 	report_eq(HYPERVISOR_memory_op(XENMEM_add_to_physmap, &a), -XEN_ESRCH,
 		  "add_to_physmap: another domain");
 	a.domid = DOMID_SELF;
@@ -138,7 +139,8 @@ static void test_bad_reservations(void)
 	report_eq(reservation(XENMEM_decrease_reservation, &gfn, 1, 1,
 			      DOMID_SELF),
 		  -XEN_EINVAL, "decrease_reservation: extent order 1");
-	report_eq(reservation(XENMEM_decrease_reservation, &gfn, 1, 0, 7),
+	report_eq(reservation(XENMEM_decrease_reservation, &gfn, 1, 0,
+			      NO_DOMAIN),
 		  -XEN_ESRCH, "decrease_reservation: another domain");
 	report_eq(reservation(XENMEM_decrease_reservation,
 			      (uint64_t *)0xffff800000000000UL, 1, 0,

@@ -12,6 +12,9 @@
 /* How late a timer may fire: QEMU's TCG and Bochs are slow. */
 #define LATE_NS (200 * MS)
 
+/* A timer a test cancels at once is due this far ahead. */
+#define CANCEL_NS (100 * MS)
+
 /* Where VIRQ_TIMER's upcalls land while a test watches them. */
 static volatile int fired;
 static volatile uint64_t fired_at;
@@ -20,6 +23,13 @@ static void on_timer(evtchn_port_t port, void *arg)
 {
 	fired++;
 	fired_at = pv_time_ns();
+}
+
+/* Waits with interrupts on, without blocking (no timer of its own). */
+static void spin_until(uint64_t t)
+{
+	while (pv_time_ns() < t)
+		pause();
 }
 
 static void test_clock(void)
@@ -66,12 +76,13 @@ static void test_set_timer_op(void)
 	report(fired && fired_at >= deadline,
 	       "set_timer_op: VIRQ_TIMER (%d) at %lld ns from the deadline",
 	       fired, (long long)(fired_at - deadline));
+	/* Far enough that a slow machine cannot reach it before the
+	 * cancel; then waited for past it. */
 	fired = 0;
-	HYPERVISOR_set_timer_op(pv_time_ns() + 5 * MS);
+	deadline = pv_time_ns() + CANCEL_NS;
+	HYPERVISOR_set_timer_op(deadline);
 	report_eq(HYPERVISOR_set_timer_op(0), 0, "set_timer_op(0) cancels");
-	deadline = pv_time_ns() + 20 * MS;
-	while (pv_time_ns() < deadline)
-		pause();
+	spin_until(deadline + 20 * MS);
 	report_eq(fired, 0, "no VIRQ_TIMER after set_timer_op(0)");
 }
 
@@ -93,13 +104,11 @@ static void test_singleshot(void)
 		  -XEN_ETIME,
 		  "singleshot in the past with VCPU_SSHOTTMR_future");
 	fired = 0;
-	s.timeout_abs_ns = pv_time_ns() + 5 * MS;
+	s.timeout_abs_ns = deadline = pv_time_ns() + CANCEL_NS;
 	HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &s);
 	report_eq(HYPERVISOR_vcpu_op(VCPUOP_stop_singleshot_timer, 0, NULL), 0,
 		  "vcpu_op: stop_singleshot_timer");
-	deadline = pv_time_ns() + 20 * MS;
-	while (pv_time_ns() < deadline)
-		pause();
+	spin_until(deadline + 20 * MS);
 	report_eq(fired, 0, "no VIRQ_TIMER after stop_singleshot_timer");
 }
 

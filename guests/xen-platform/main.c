@@ -50,9 +50,10 @@ static void test_leaves(void)
 
 static void test_page(void)
 {
-	const uint8_t want[] = { 0xb8, __HYPERVISOR_xen_version, 0, 0, 0,
-				 0x0f, 0x01, cpu_is_amd() ? 0xd9 : 0xc1,
-				 0xc3 };
+	const uint8_t want[] = {
+		0xb8, __HYPERVISOR_xen_version,	  0,   0, 0, 0x0f,
+		0x01, cpu_is_amd() ? 0xd9 : 0xc1, 0xc3
+	};
 	struct xen_feature_info fi = { 0, 0 };
 	long r;
 
@@ -68,8 +69,7 @@ static void test_page(void)
 		      (uintptr_t)&fi);
 	report(r == 0 && (fi.submap & (1u << XENFEAT_hvm_callback_vector)) &&
 		       !(fi.submap & (1u << XENFEAT_dom0)),
-	       "page: get_features 0x%x: callback vector, not dom0",
-	       fi.submap);
+	       "page: get_features 0x%x: callback vector, not dom0", fi.submap);
 	report(hypercall3(__HYPERVISOR_xen_version, XENVER_pagesize, 0, 0) ==
 		       4096,
 	       "direct: XENVER_pagesize");
@@ -86,8 +86,8 @@ static void test_absent(void)
 	report(hypercall3(__HYPERVISOR_xen_version, XENVER_version, 0, 0) ==
 		       -XEN_ENOSYS,
 	       "direct: xen_version is -ENOSYS");
-	report(hypercall3(__HYPERVISOR_hvm_op, HVMOP_get_param,
-			  (uintptr_t)&p, 0) == -XEN_ENOSYS,
+	report(hypercall3(__HYPERVISOR_hvm_op, HVMOP_get_param, (uintptr_t)&p,
+			  0) == -XEN_ENOSYS,
 	       "direct: hvm_op get_param is -ENOSYS");
 	report(hvm_get_mem_type((uintptr_t)page >> 12) == HVMMEM_ram_rw,
 	       "direct: lab 5's hvm_op still types memory");
