@@ -8,8 +8,10 @@
  * channels within a domain), guests/pv-vcpu (pvclock, timers, vcpu_op,
  * sched_op) and guests/pv-memory (memory_op); interdomain ping-pong (guests/pv-bench, what=ping)
  * in each container and across them; hostile PV guests beside a
- * bystander (guests/pv-hostile); and the host unit test of the ABI
- * layouts (tests/test_pv_abi.c).  Dom0 and the toolstack are
+ * bystander (guests/pv-hostile); an hvm guest with xen_platform = 1
+ * (guests/xen-platform); and the host unit test of the ABI
+ * layouts (tests/test_pv_abi.c) and of the event channels
+ * (tests/test_evtchn.c).  Dom0 and the toolstack are
  * lab6_dom0.c's.  Points: lab6.points.
  *
  * Guests check themselves (kvm-unit-tests style reports through
@@ -25,12 +27,14 @@
  *     containers (the guest's first call through the page faults)
  *   PV dispatch returning -ENOSYS (pv/hypercall.c): the same
  *   evtchn_set_pending not setting the selector or upcall_pending
- *     (pv/evtchn.c): evtchn_local, evtchn_interdomain, vcpu_timers
- *   EVTCHNOP_unmask not re-delivering a pending port: evtchn_local
- *   pv_upcall_vector always -1: evtchn_local, evtchn_interdomain,
+ *     (pv/evtchn.c): evtchn_unit, evtchn_local, evtchn_interdomain,
  *     vcpu_timers
+ *   EVTCHNOP_unmask not re-delivering a pending port: evtchn_unit
+ *     (mask_selector_and_upcall_bits), evtchn_local
+ *   pv_upcall_vector always -1: evtchn_unit (upcall_vector),
+ *     evtchn_local, evtchn_interdomain, vcpu_timers
  *   pv_time_update not writing the record or leaving version odd:
- *     vcpu_timers (its pvclock checks and every timer after them)
+ *     evtchn_unit (pvclock_within_a_microsecond), vcpu_timers
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -98,7 +102,8 @@ static const struct hv_cfg pv_te = {
 };
 
 /* guests/pv-hostile's attacks in both containers, beside a bystander
- * that must finish untouched. */
+ * that must finish untouched; an hvm guest with Xen's ABI
+ * (xen_platform = 1) and one without. */
 static const struct hv_cfg pv_hostile = {
 	.needs_virt = 1,
 	.cmdline = "timeout=3000",
@@ -108,6 +113,12 @@ static const struct hv_cfg pv_hostile = {
 		PV("hostile-hvm", "hvm", "pv-hostile", ""),
 		PV("hostile-te", "te", "pv-hostile", ""),
 		BYSTANDER,
+		{ "xen-platform", "name   = \"xen-platform\"\n"
+				  "kernel = \"guests/xen-platform.elf\"\n"
+				  "xen_platform = 1\nmemory = 16\n" },
+		{ "xen-off", "name   = \"xen-off\"\n"
+			     "kernel = \"guests/xen-platform.elf\"\n"
+			     "extra  = \"xen=0\"\nmemory = 16\n" },
 	},
 };
 
@@ -157,6 +168,13 @@ static void expect_both(const char *g, const char *const passes[], unsigned min)
 Test(lab6, abi_unit, .timeout = 300)
 {
 	expect_host_test("test_pv_abi", NULL);
+}
+
+/* The event channel state machine, delivery bits, the upcall vector,
+ * wakeups, timers and pvclock on the host (tests/test_evtchn.c). */
+Test(lab6, evtchn_unit, .timeout = 300)
+{
+	expect_host_test("test_evtchn", NULL);
 }
 
 /* Xen's CPUID leaves, the hypercall page's stubs for the container and
@@ -265,6 +283,16 @@ Test(lab6, same_binary, .timeout = 1800)
 	}
 	expect_no_panic(hvm);
 	expect_no_panic(te);
+}
+
+/* An hvm domain with xen_platform = 1: Xen's leaves at 0x40000100 beside
+ * hvlab's, the hypercall page, Xen's calls; without it, none of that. */
+Test(lab6, xen_platform, .timeout = 1800)
+{
+	struct hv_run *r = hv_boot_group("pv-hostile", &pv_hostile);
+
+	expect_pv_passed(r, "xen-platform", NULL, 5);
+	expect_pv_passed(r, "xen-off", NULL, 2);
 }
 
 /* Random hypercalls, bad pointers, port exhaustion, storms: each

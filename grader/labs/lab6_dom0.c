@@ -151,16 +151,18 @@ struct xl_row {
 	int id, mem, vcpus;
 };
 
+/* Rows run to the next prompt; other domains' lines may come between. */
 static bool list_row(struct hv_run *r, long from, const char *name,
 		     struct xl_row *row)
 {
 	long head = line_from(r, from, "Name ");
 
 	for (long i = head + 1; head >= 0 && i < (long)r->nlines; i++) {
+		if (strncmp(r->lines[i].text, "dom0# ", 6) == 0)
+			break;
 		if (sscanf(r->lines[i].text, "%31s %d %d %d %7s", row->name,
-			   &row->id, &row->mem, &row->vcpus, row->state) != 5)
-			return false;
-		if (strcmp(row->name, name) == 0)
+			   &row->id, &row->mem, &row->vcpus, row->state) == 5 &&
+		    strcmp(row->name, name) == 0)
 			return true;
 	}
 	return false;
