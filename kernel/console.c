@@ -28,7 +28,8 @@
 
 static bool cons_ready;
 static char console_hv_buf[XEN_CONSOLE_RING];
-struct console_ring console_hv_ring = { console_hv_buf, XEN_CONSOLE_RING, 0 };
+struct console_ring console_hv_ring = { .buf = console_hv_buf,
+					.size = XEN_CONSOLE_RING };
 
 /* Programs COM1; output before this call is dropped. */
 void cons_init(void)
@@ -60,34 +61,6 @@ void cons_putc(int ch)
 	if (ch == '\n')
 		cons_putbyte('\r');
 	cons_putbyte((uint8_t)ch);
-}
-
-void console_ring_put(struct console_ring *r, const char *s, size_t len)
-{
-	while (len--)
-		r->buf[r->head++ & (r->size - 1)] = *s++;
-}
-
-size_t console_ring_read(const struct console_ring *r, uint32_t *index,
-			 char *buf, size_t len)
-{
-	uint32_t i = *index;
-	size_t n = 0;
-
-	/* Also catches an index ahead of head: unsigned distance. */
-	if (r->head - i > r->size)
-		i = r->head - r->size;
-	for (; n < len && i != r->head; n++, i++)
-		buf[n] = r->buf[i & (r->size - 1)];
-	*index = i;
-	return n;
-}
-
-void console_domain_init(struct domain_console *dc)
-{
-	memset(dc, 0, sizeof(*dc));
-	dc->out = (struct console_ring){ dc->out_buf, sizeof(dc->out_buf), 0 };
-	dc->in = (struct console_ring){ dc->in_buf, sizeof(dc->in_buf), 0 };
 }
 
 void console_poll(void)

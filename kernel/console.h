@@ -23,6 +23,7 @@ struct console_ring {
 	char *buf;
 	uint32_t size; /* a power of two */
 	uint32_t head;
+	uint32_t held; /* bytes it holds: min(written, size) */
 };
 
 /* A domain's console: output since it started, and input not read yet. */

@@ -27,7 +27,7 @@
 #define CREATEDOMAIN_CONFIG_MAX \
 	sizeof(((struct xen_domctl_createdomain *)0)->config)
 
-/* Console bytes move through the hypervisor in chunks of this size. */
+/* Console output moves through the hypervisor in chunks of this size. */
 #define DOMCTL_CHUNK 256
 
 /* The domain with id domid (ended ones too), or NULL. */
@@ -95,17 +95,16 @@ static long domctl_parse(struct domain *self, const char *file,
 /* XEN_DOMCTL_createdomain: the new domain's id in op->domain. */
 static long domctl_create(struct domain *self, struct xen_domctl *op)
 {
-	static struct domain_config parsed;
 	struct domain_config *c = domctl_config_slot();
 	struct domain *d;
 	long r;
 
 	if (!c)
 		return -XEN_ENOSPC;
-	r = domctl_parse(self, op->u.createdomain.config, &parsed);
+	/* c stays free until a domain points at it. */
+	r = domctl_parse(self, op->u.createdomain.config, c);
 	if (r < 0)
 		return r;
-	*c = parsed;
 	d = domain_create(c, self->bi);
 	if (!d) {
 		/* The reason is printed; drop the failed slot's result. */
@@ -211,14 +210,14 @@ static long domctl_ring_out(struct vcpu *v, const struct console_ring *r,
 }
 
 /*
- * XEN_DOMCTL_console: reads d's output, or writes d's input (pv domains
- * only: hvm domains read input from their UART, which receives nothing).
+ * XEN_DOMCTL_console: reads d's output, or writes d's input: at most what
+ * the input ring holds, and for pv domains only (an hvm domain's input
+ * would be its UART's receiver, which receives nothing).
  */
 static long domctl_console(struct vcpu *v, struct domain *d,
 			   struct xen_domctl_console *con)
 {
-	char chunk[DOMCTL_CHUNK];
-	uint32_t done;
+	char in[CONSOLE_INPUT_RING];
 	long r;
 
 	if (!con->write) {
@@ -229,12 +228,11 @@ static long domctl_console(struct vcpu *v, struct domain *d,
 	}
 	if (!d->pv.on || d->state != DOMAIN_RUNNING)
 		return -XEN_ENOSYS;
-	for (done = 0; done < con->count; done += (uint32_t)r) {
-		r = MIN(con->count - done, sizeof(chunk));
-		if (pv_copy_in(v, chunk, con->buffer + done, (size_t)r) < 0)
-			return -XEN_EFAULT;
-		console_ring_put(&d->console.in, chunk, (size_t)r);
-	}
+	if (con->count > sizeof(in))
+		return -XEN_EINVAL;
+	if (pv_copy_in(v, in, con->buffer, con->count) < 0)
+		return -XEN_EFAULT;
+	console_ring_put(&d->console.in, in, con->count);
 	evtchn_send_virq(d, NULL, VIRQ_CONSOLE);
 	return 0;
 }

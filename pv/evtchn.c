@@ -389,24 +389,16 @@ struct evtchn_op {
 	bool out;
 };
 
+/* EVTCHNOP_name runs evtchn_name on its struct evtchn_name. */
+#define EVTCHN_OP(name, out) \
+	[EVTCHNOP_##name] = { evtchn_##name, sizeof(struct evtchn_##name), out }
+
 static const struct evtchn_op evtchn_ops[] = {
-	[EVTCHNOP_bind_interdomain] = { evtchn_bind_interdomain,
-					sizeof(struct evtchn_bind_interdomain),
-					true },
-	[EVTCHNOP_bind_virq] = { evtchn_bind_virq,
-				 sizeof(struct evtchn_bind_virq), true },
-	[EVTCHNOP_close] = { evtchn_close, sizeof(struct evtchn_close) },
-	[EVTCHNOP_send] = { evtchn_send, sizeof(struct evtchn_send) },
-	[EVTCHNOP_status] = { evtchn_status, sizeof(struct evtchn_status),
-			      true },
-	[EVTCHNOP_alloc_unbound] = { evtchn_alloc_unbound,
-				     sizeof(struct evtchn_alloc_unbound),
-				     true },
-	[EVTCHNOP_bind_ipi] = { evtchn_bind_ipi, sizeof(struct evtchn_bind_ipi),
-				true },
-	[EVTCHNOP_bind_vcpu] = { evtchn_bind_vcpu,
-				 sizeof(struct evtchn_bind_vcpu) },
-	[EVTCHNOP_unmask] = { evtchn_unmask, sizeof(struct evtchn_unmask) },
+	EVTCHN_OP(bind_interdomain, true), EVTCHN_OP(bind_virq, true),
+	EVTCHN_OP(close, false),	   EVTCHN_OP(send, false),
+	EVTCHN_OP(status, true),	   EVTCHN_OP(alloc_unbound, true),
+	EVTCHN_OP(bind_ipi, true),	   EVTCHN_OP(bind_vcpu, false),
+	EVTCHN_OP(unmask, false),
 };
 
 /* EVTCHNOP_init_control (the FIFO ABI) is not offered: -ENOSYS tells the

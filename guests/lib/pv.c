@@ -55,7 +55,7 @@ static uint32_t pv_find_xen(void)
 
 		if (r.ebx == XEN_CPUID_SIGNATURE_EBX &&
 		    r.ecx == XEN_CPUID_SIGNATURE_ECX &&
-		    r.edx == XEN_CPUID_SIGNATURE_EDX && r.eax - base >= 2)
+		    r.edx == XEN_CPUID_SIGNATURE_EDX && r.eax >= base + 2)
 			return base;
 	}
 	return 0;
@@ -109,7 +109,9 @@ static void pv_hypercall_page_init(void)
 		pv_early_fail();
 }
 
-long pv_shared_info_move(void *page)
+/* XENMEM_add_to_physmap of shared_info at page (the hypervisor zeroes
+ * it and writes the wall clock there); 0 or -XEN_E*. */
+static long pv_shared_info_place(void *page)
 {
 	struct xen_add_to_physmap xatp = {
 		.domid = DOMID_SELF,
@@ -117,15 +119,22 @@ long pv_shared_info_move(void *page)
 		.idx = 0,
 		.gpfn = (uintptr_t)page >> 12,
 	};
+
+	return HYPERVISOR_memory_op(XENMEM_add_to_physmap, &xatp);
+}
+
+long pv_shared_info_move(void *page)
+{
 	struct shared_info *old = HYPERVISOR_shared_info, *new = page;
 	long r;
 
 	cli();
-	r = HYPERVISOR_memory_op(XENMEM_add_to_physmap, &xatp);
+	r = pv_shared_info_place(page);
 	if (r == 0) {
 		memcpy(new->evtchn_mask, old->evtchn_mask,
 		       sizeof(new->evtchn_mask));
 		HYPERVISOR_shared_info = new;
+		/* pvclock is written when the vcpu is scheduled in. */
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	}
 	pv_irq_enable();
@@ -135,12 +144,6 @@ long pv_shared_info_move(void *page)
 /* shared_info: where the te builder put it, or one of our own pages. */
 static void pv_shared_info_init(void)
 {
-	struct xen_add_to_physmap xatp = {
-		.domid = DOMID_SELF,
-		.space = XENMAPSPACE_shared_info,
-		.idx = 0,
-		.gpfn = (uintptr_t)shared_info_page >> 12,
-	};
 	long r;
 
 	if (pv_boot.si && pv_boot.si->shared_info) {
@@ -148,13 +151,12 @@ static void pv_shared_info_init(void)
 						 pv_boot.si->shared_info;
 		return;
 	}
-	r = HYPERVISOR_memory_op(XENMEM_add_to_physmap, &xatp);
+	r = pv_shared_info_place(shared_info_page);
 	if (r != 0) {
 		printf("pv_start: add_to_physmap(shared_info) = %ld\n", r);
 		guest_exit(1);
 	}
 	HYPERVISOR_shared_info = (struct shared_info *)shared_info_page;
-	/* pvclock is written when the vcpu is scheduled in: be so once. */
 	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 }
 
@@ -180,7 +182,7 @@ void pv_start(int container, uintptr_t info)
 	pv_shared_info_init();
 	evtchn_init();
 	pv_timer_init();
-	sti();
+	pv_irq_enable();
 	main();
 	guest_exit(report_summary());
 }

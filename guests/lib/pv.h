@@ -219,6 +219,12 @@ uint64_t pv_wallclock_sec(void);
  */
 bool pv_block_until(volatile int *flag, uint64_t deadline_ns);
 
+/*
+ * Arms set_timer_op ns from now and blocks until VIRQ_TIMER has come
+ * (however late a slow machine makes it); false if the timer was refused.
+ */
+bool pv_sleep(uint64_t ns);
+
 /* event.c: event channels (2-level ABI) */
 
 /* What runs, in the upcall, for each pending event on port. */

@@ -86,3 +86,20 @@ bool pv_block_until(volatile int *flag, uint64_t deadline_ns)
 	pv_irq_enable();
 	return flag && *flag;
 }
+
+bool pv_sleep(uint64_t ns)
+{
+	unsigned n = evtchn_count(pv_timer_port);
+
+	if (HYPERVISOR_set_timer_op(pv_time_ns() + ns) != 0)
+		return false;
+	for (;;) {
+		cli();
+		if (evtchn_count(pv_timer_port) != n)
+			break;
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+		pv_irq_enable();
+	}
+	pv_irq_enable();
+	return true;
+}

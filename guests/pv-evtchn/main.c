@@ -176,8 +176,7 @@ static void test_virq(void)
 		  "bind_virq(VIRQ_TIMER) a second time");
 	report_eq(evtchn_bind_virq(NR_VIRQS, 0, NULL, NULL), -XEN_EINVAL,
 		  "bind_virq(NR_VIRQS)");
-	HYPERVISOR_set_timer_op(pv_time_ns() + 2 * MS);
-	pv_block_until(NULL, pv_time_ns() + 20 * MS);
+	pv_sleep(2 * MS);
 	report(evtchn_count(pv_timer_port) > n,
 	       "VIRQ_TIMER on port %u after set_timer_op (%u events)",
 	       pv_timer_port, evtchn_count(pv_timer_port) - n);

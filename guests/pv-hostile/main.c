@@ -16,6 +16,11 @@
  * Each attack must see errors, never a crash of its own domain or of the
  * hypervisor, and the domain must work afterwards.  extra="attack=NAME"
  * runs one; "seed=N" seeds the fuzzer (default 1).
+ *
+ * Across two domains, "role=sink peer=ID" offers an unbound port to domain
+ * ID and blocks while "role=storm peer=ID port=P" binds to it and sends
+ * 20000 times (P: the sink's port, by default 2, the first after the
+ * library's VIRQ_TIMER).
  */
 #include <guests/lib/pv.h>
 
@@ -162,10 +167,16 @@ static void attack_pointers(void)
 		for (int c = 0; c < ncalls && bad < 0; c++)
 			if ((r = call_with(c, where[i])) != -XEN_EFAULT)
 				bad = c;
-		report(bad < 0,
-		       "pointers: %d calls with 0x%llx give -EFAULT (call %d "
-		       "gave %ld)",
-		       ncalls, (unsigned long long)where[i], bad, r);
+		if (bad < 0)
+			report(true,
+			       "pointers: %d calls with 0x%llx give "
+			       "-EFAULT",
+			       ncalls, (unsigned long long)where[i]);
+		else
+			report(false,
+			       "pointers: call %d with 0x%llx gave %ld, "
+			       "want -EFAULT",
+			       bad, (unsigned long long)where[i], r);
 	}
 }
 
@@ -282,6 +293,44 @@ static void attack_storm(void)
 	       evtchn_upcalls() - up);
 }
 
+static void on_sink(evtchn_port_t port, void *arg)
+{
+	storm_hits++;
+}
+
+/* Blocks for 3 s of system time while the peer storms its port. */
+static void role_sink(domid_t peer)
+{
+	long p = evtchn_alloc_unbound(peer);
+	uint64_t end = pv_time_ns() + 3000 * MS;
+
+	report(p > 0, "sink: port %ld offered to domain %u", p, peer);
+	evtchn_bind((evtchn_port_t)p, on_sink, NULL);
+	pv_block_until(NULL, end);
+	report(storm_hits >= 1,
+	       "sink: %u upcalls from the storm, still "
+	       "running",
+	       storm_hits);
+}
+
+/* Binds to the sink's port (it may start later) and sends 20000 times. */
+static void role_storm(domid_t peer, evtchn_port_t port)
+{
+	uint64_t end = pv_time_ns() + 5000 * MS;
+	long p;
+	unsigned bad = 0;
+
+	while ((p = evtchn_bind_interdomain(peer, port, NULL, NULL)) < 0 &&
+	       pv_time_ns() < end)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	if (!report(p > 0, "storm: bound to domain %u port %u: %ld", peer, port,
+		    p))
+		return;
+	for (int i = 0; i < 20000; i++)
+		bad += evtchn_send((evtchn_port_t)p) != 0;
+	report_eq(bad, 0, "storm: of 20000 sends to domain %u, failed", peer);
+}
+
 /* The domain still works: a hypercall, a timer, an IPI. */
 static void check_alive(const char *after)
 {
@@ -292,7 +341,7 @@ static void check_alive(const char *after)
 	/* The fuzzer may have set a periodic timer or a parameter. */
 	HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
 	hvm_set_param(HVM_PARAM_CALLBACK_IRQ, via);
-	pv_block_until(NULL, pv_time_ns() + 2 * MS);
+	pv_sleep(2 * MS);
 	report(HYPERVISOR_xen_version(XENVER_version, NULL) > 0 &&
 		       evtchn_count(pv_timer_port) > n,
 	       "after %s: hypercalls and VIRQ_TIMER still work", after);
@@ -313,8 +362,19 @@ void main(void)
 	char want[16];
 	bool one = cmdline_get("attack", want, sizeof(want)) != NULL;
 
+	char role[8];
+	domid_t peer = (domid_t)cmdline_u64("peer", DOMID_SELF);
+
 	rng_state = cmdline_u64("seed", 1) | 1;
 	printf("pv-hostile: %s container\n", pv_in_te() ? "te" : "hvm");
+	if (cmdline_get("role", role, sizeof(role))) {
+		if (strcmp(role, "sink") == 0)
+			role_sink(peer);
+		else
+			role_storm(peer, (evtchn_port_t)cmdline_u64("port", 2));
+		check_alive(role);
+		return;
+	}
 	for (unsigned i = 0; i < ARRAY_SIZE(attacks); i++) {
 		if (one && strcmp(want, attacks[i].name) != 0)
 			continue;
