@@ -15,6 +15,7 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
+#include <kernel/cpuid.h>
 #include <kernel/load/image.h>
 #include <kernel/mm/page.h>
 #include <kernel/dev/debugexit.h>
@@ -171,7 +172,6 @@ static int domain_paging(struct domain *d)
 	const struct domain_config *c = d->config;
 	unsigned limit = c->shadow_pages ? c->shadow_pages :
 					   SHADOW_PAGES_DEFAULT;
-
 	bool te = domain_te(c);
 
 	d->paging = c->paging;
@@ -262,14 +262,15 @@ static const struct virt_ops *domain_ops(struct domain *d, char *err,
 	return NULL;
 }
 
-/* Xen's ABI for pv domains and xen_platform hvm ones (pv/pv.h). */
+/* Xen's ABI for pv domains and xen_platform hvm ones (pv/pv.h): Xen's
+ * leaves replace hvlab's for the first, sit above them for the others. */
 static void domain_pv_on(struct domain *d)
 {
 	const struct domain_config *c = d->config;
 
 	d->pv.on = c->type == DOMAIN_PV || c->xen_platform;
 	d->pv.privileged = c->privileged;
-	d->pv.cpuid_base = c->type == DOMAIN_PV ? 0x40000000 : 0x40000100;
+	d->pv.cpuid_base = CPUID_HV_BASE + (c->type == DOMAIN_PV ? 0 : 0x100);
 	d->pv.shared_info = PV_NO_GPA;
 }
 

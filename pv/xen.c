@@ -47,13 +47,11 @@ static void pv_stub_trap(struct domain *d, uint8_t insn[3], unsigned *len)
 
 int pv_hypercall_page(struct domain *d, gpa_t gpa)
 {
-	uint8_t *page;
+	uint8_t *page, trap[3];
+	unsigned len;
 
 	if (gpa % PAGE_SIZE || !(page = pv_map(d, gpa, PAGE_SIZE)))
 		return -E_INVAL;
-	uint8_t trap[3];
-	unsigned len;
-
 	pv_stub_trap(d, trap, &len);
 #if SOL >= 6
 	/* INT3 behind each stub: a call into the middle of one traps. */
