@@ -50,6 +50,10 @@ struct hv_cfg {
 	const char *qemu_cpu;	 /* QEMU -cpu under TCG; NULL: max */
 	int needs_qemu_cpu;	 /* SKIP unless qemu_cpu applies (TCG) */
 	struct hv_file files[HV_MAX_FILES];
+	/* Typed into the serial port once a line containing serial_after
+	 * was printed; NULL: no input.  QEMU only (SKIP on Bochs). */
+	const char *serial_input;
+	const char *serial_after;
 };
 
 /* How the machine stopped. */

@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/sockios.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <criterion/criterion.h>
 #include "internal.h"
@@ -39,6 +43,7 @@ struct run_state {
 	FILE *log;
 	size_t cap;
 	int started; /* the loader or hypervisor has spoken */
+	int sock;    /* the serial socket while typing; -1 before, -2 after */
 };
 
 static void run_emit(void *arg, const char *text)
@@ -113,6 +118,47 @@ static size_t run_drain(int fd, struct serial *s, struct run_state *st)
 	return total;
 }
 
+/*
+ * Types cfg->serial_input into the machine's serial port (QEMU's socket,
+ * machine.c) once a line containing cfg->serial_after was printed.  The
+ * connection stays until QEMU has read the input (it drops what is
+ * unread when the client hangs up); what the port sends there meanwhile
+ * is drained: the log file has it all.
+ */
+static void run_type(const struct boot_job *job, struct run_state *st,
+		     const struct hv_cfg *cfg)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	size_t len = cfg->serial_input ? strlen(cfg->serial_input) : 0;
+	char buf[4096];
+	int fd, unread;
+
+	if (st->sock >= 0) {
+		while (read(st->sock, buf, sizeof(buf)) > 0)
+			;
+		/* Hangs up once QEMU has read it all: output through a
+		 * connected socket loses or repeats bytes at times. */
+		if (ioctl(st->sock, SIOCOUTQ, &unread) == 0 && unread == 0) {
+			close(st->sock);
+			st->sock = -2;
+		}
+		return;
+	}
+	if (st->sock == -2 || !len || !hv_find_output(st->r, cfg->serial_after))
+		return;
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/serial.sock",
+		 job->dir);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return;
+	/* A failed try is made again at the next poll. */
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
+	    write(fd, cfg->serial_input, len) == (ssize_t)len)
+		st->sock = fd;
+	else
+		close(fd);
+}
+
 /* The wait loop: returns how the machine stopped; it is reaped on return. */
 static enum hv_stop run_wait(const struct boot_job *job, pid_t pid, int fd,
 			     struct run_state *st, const struct hv_cfg *cfg)
@@ -131,6 +177,8 @@ static enum hv_stop run_wait(const struct boot_job *job, pid_t pid, int fd,
 	for (;;) {
 		size_t n = run_drain(fd, &s, st);
 		double t = now_seconds();
+
+		run_type(job, st, cfg);
 		if (n > 0)
 			last = t;
 		bytes += n;
@@ -309,9 +357,13 @@ static void run_machine(struct hv_run *r, const struct hv_cfg *cfg,
 			const struct machine *m)
 {
 	char esp[600];
-	struct boot_job job = { m, r->dir, esp, cfg->mem_mb ? cfg->mem_mb : 256,
-				cfg->qemu_cpu };
-	struct run_state st = { r, NULL, 0, 0 };
+	struct boot_job job = { m,
+				r->dir,
+				esp,
+				cfg->mem_mb ? cfg->mem_mb : 256,
+				cfg->qemu_cpu,
+				cfg->serial_input != NULL };
+	struct run_state st = { r, NULL, 0, 0, -1 };
 	int fd, is_file;
 
 	snprintf(esp, sizeof(esp), "%s/esp.img", r->dir);
@@ -329,6 +381,8 @@ static void run_machine(struct hv_run *r, const struct hv_cfg *cfg,
 	run_guard(0);
 	if (pid >= 0)
 		close(fd);
+	if (st.sock >= 0)
+		close(st.sock);
 	if (r->stop == HV_STOP_ERROR && !r->error[0])
 		snprintf(r->error, sizeof(r->error),
 			 "the machine failed to start, see %.400s/machine.out",
@@ -369,6 +423,9 @@ struct hv_run *run_boot(const struct hv_cfg *cfg, const char *name)
 				     "VT-x (QEMU TCG emulates only SVM; use "
 				     "ACCEL=bochs)" :
 				     "SVM");
+	if (cfg->serial_input && m.accel == ACCEL_BOCHS)
+		cr_skip_test("%s: typing into the serial port needs QEMU",
+			     m.name);
 	if (cfg->needs_qemu_cpu && m.accel != ACCEL_TCG)
 		cr_skip_test("%s: the test needs the CPU model \"%s\", which "
 			     "only QEMU TCG can set",

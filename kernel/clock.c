@@ -111,7 +111,12 @@ static uint64_t clock_scale(uint64_t ticks, uint64_t scale)
 
 uint64_t clock_ns(void)
 {
-	return clock_scale(rdtsc() - clock_tsc0, 1000000000);
+	return clock_tsc_ns(rdtsc());
+}
+
+uint64_t clock_tsc_ns(uint64_t tsc)
+{
+	return clock_scale(tsc - clock_tsc0, 1000000000);
 }
 
 uint64_t clock_tsc_to_us(uint64_t tsc_ticks)

@@ -15,6 +15,9 @@ uint64_t clock_tsc_hz(void);
 /* Nanoseconds since clock_init. */
 uint64_t clock_ns(void);
 
+/* Nanoseconds from clock_init to the TSC value tsc. */
+uint64_t clock_tsc_ns(uint64_t tsc);
+
 /* Microseconds that tsc_ticks TSC ticks take. */
 uint64_t clock_tsc_to_us(uint64_t tsc_ticks);
 

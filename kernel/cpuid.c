@@ -20,7 +20,9 @@
  *
  * Leaf 0x40000000: EAX = CPUID_HV_MAX, EBX:ECX:EDX = "hvla" "bhvl" "abhv",
  * i.e. the 12 bytes "hvlabhvlabhv".  Leaf 0x40000001 and the rest of the
- * range read as zeros.
+ * range read as zeros.  Lab 6: a domain with Xen's ABI finds Xen's
+ * leaves at its base (pv/xen.c): 0x40000000 for type pv, which hides
+ * hvlab's, and 0x40000100 for xen_platform hvm domains.
  */
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
@@ -135,7 +137,10 @@ static void cpuid_xsave(uint32_t subleaf, struct cpuid_regs *r)
 struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
 {
 	struct cpuid_regs r;
+	uint32_t xen[4];
 
+	if (pv_cpuid(v, leaf, subleaf, xen))
+		return (struct cpuid_regs){ xen[0], xen[1], xen[2], xen[3] };
 	if (leaf >= CPUID_HV_BASE && leaf < CPUID_HV_BASE + 0x100) {
 		cpuid_hv(leaf, &r);
 		return r;

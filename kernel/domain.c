@@ -7,12 +7,15 @@
  * UART, the port-0xf4 exit device), its kernel loaded through the p2m, its
  * nested tables (empty: kernel/mm/nested.c fills them on demand) and the
  * backend's state, then its vcpus.  A domain that cannot be built
- * is reported and skipped; the others run.
+ * is reported and skipped; the others run.  A pv domain (lab 6) runs in
+ * the hvm or the te container, started by the PV builder
+ * (kernel/load/image_pv.c) with Xen's ABI state (pv/pv.h).
  */
 #include <inc/boot_info.h>
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
+#include <kernel/cpuid.h>
 #include <kernel/load/image.h>
 #include <kernel/mm/page.h>
 #include <kernel/dev/debugexit.h>
@@ -100,6 +103,18 @@ static void vcpu_set_boot(struct vcpu *v, const struct guest_boot *gb)
 	v->gprs[GPR_RSP] = gb->rsp;
 }
 
+/*
+ * Whether c runs on te: type te, or a pv domain in the te container (by
+ * default where the CPU has neither VT-x nor SVM).
+ */
+static bool domain_te(const struct domain_config *c)
+{
+	if (c->type == DOMAIN_PV && c->container == CONTAINER_DEFAULT)
+		return !virt_hw();
+	return c->type == DOMAIN_TE ||
+	       (c->type == DOMAIN_PV && c->container == CONTAINER_TE);
+}
+
 /* Loads the kernel (and ramdisk) config c names into d's memory. */
 static int domain_load(struct domain *d, struct guest_boot *gb, char *err,
 		       size_t errlen)
@@ -115,6 +130,10 @@ static int domain_load(struct domain *d, struct guest_boot *gb, char *err,
 				     errlen);
 	if (r < 0)
 		return r;
+	if (c->type == DOMAIN_PV)
+		return image_load_pv(c, domain_te(c), kva(k->pa), k->size,
+				     rd ? kva(rd->pa) : NULL, rd ? rd->size : 0,
+				     &mem, gb, err, errlen);
 	return image_load(c, kva(k->pa), k->size, rd ? kva(rd->pa) : NULL,
 			  rd ? rd->size : 0, &mem, gb, err, errlen);
 }
@@ -153,15 +172,16 @@ static int domain_paging(struct domain *d)
 	const struct domain_config *c = d->config;
 	unsigned limit = c->shadow_pages ? c->shadow_pages :
 					   SHADOW_PAGES_DEFAULT;
+	bool te = domain_te(c);
 
 	d->paging = c->paging;
-	if (c->type == DOMAIN_TE)
+	if (te)
 		d->paging = PAGING_SHADOW;
 	else if (d->paging == PAGING_DEFAULT)
 		d->paging = PAGING_NESTED;
 	if (d->paging != PAGING_SHADOW)
 		return 0;
-	return shadow_domain_init(d, limit, c->type == DOMAIN_TE);
+	return shadow_domain_init(d, limit, te);
 }
 
 /* Pages as "12.5 MiB" (or "48 KiB" below 1 MiB) in buf; returns buf. */
@@ -221,6 +241,68 @@ void domain_crash_no_mem(struct domain *d, struct vcpu *v, gpa_t gpa)
 		     domain_mib(free, sizeof(free), domain_host_free()));
 }
 
+/* The backend for d's config; NULL with the reason in err. */
+static const struct virt_ops *domain_ops(struct domain *d, char *err,
+					 size_t errlen)
+{
+	const struct domain_config *c = d->config;
+
+	if (domain_te(c))
+		return te_ops();
+	if (virt_hw())
+		return virt_hw();
+	if (c->type == DOMAIN_PV)
+		snprintf(err, errlen,
+			 "container \"hvm\" needs VT-x or SVM, which this "
+			 "CPU lacks (container \"te\" runs anywhere)");
+	else
+		snprintf(err, errlen,
+			 "type \"hvm\" needs VT-x or SVM, which "
+			 "this CPU lacks (type \"te\" runs anywhere)");
+	return NULL;
+}
+
+/* Xen's ABI for pv domains and xen_platform hvm ones (pv/pv.h): Xen's
+ * leaves replace hvlab's for the first, sit above them for the others. */
+static void domain_pv_on(struct domain *d)
+{
+	const struct domain_config *c = d->config;
+
+	d->pv.on = c->type == DOMAIN_PV || c->xen_platform;
+	d->pv.privileged = c->privileged;
+	d->pv.cpuid_base = CPUID_HV_BASE + (c->type == DOMAIN_PV ? 0 : 0x100);
+	d->pv.shared_info = PV_NO_GPA;
+}
+
+/*
+ * After the vcpus: the event channel state, then what the PV builder
+ * placed when it ran (gb not NULL): the te container's shared_info, the
+ * hypercall page its note names.
+ */
+static int domain_pv_start(struct domain *d, const struct guest_boot *gb,
+			   char *err, size_t errlen)
+{
+	int r = pv_domain_init(d);
+
+	if (r < 0 || !gb || d->config->type != DOMAIN_PV)
+		return r;
+	d->pv.ram_end = gb->pv_ram_end;
+	if (gb->pv_shared_info) {
+		d->pv.shared_info = gb->pv_shared_info;
+		pv_wallclock_update(d);
+	}
+	if (gb->pv_hypercall_page != IMAGE_PV_NONE &&
+	    pv_hypercall_page(d, gb->pv_hypercall_page) < 0) {
+		snprintf(err, errlen,
+			 "kernel %s: XEN_ELFNOTE_HYPERCALL_PAGE 0x%llx is "
+			 "not a page of RAM",
+			 d->config->kernel.path,
+			 (unsigned long long)gb->pv_hypercall_page);
+		return -E_INVAL;
+	}
+	return 0;
+}
+
 /*
  * Builds d from its config, loading its image when load is set (else
  * memory, devices and vcpus are left as they come: the destination of a
@@ -232,20 +314,9 @@ static int domain_build(struct domain *d, bool load, char *err, size_t errlen)
 	struct guest_boot gb;
 	int r;
 
-	if (c->type != DOMAIN_HVM && c->type != DOMAIN_TE) {
-		snprintf(err, errlen,
-			 "type \"%s\" is not supported (only hvm "
-			 "and te)",
-			 config_type_name(c->type));
+	if (!(d->ops = domain_ops(d, err, errlen)))
 		return -E_NOT_SUPP;
-	}
-	d->ops = c->type == DOMAIN_TE ? te_ops() : virt_hw();
-	if (!d->ops) {
-		snprintf(err, errlen,
-			 "type \"hvm\" needs VT-x or SVM, which "
-			 "this CPU lacks (type \"te\" runs anywhere)");
-		return -E_NOT_SUPP;
-	}
+	domain_pv_on(d);
 	r = domain_memory(d, err, errlen);
 	if (r < 0)
 		return r;
@@ -276,10 +347,13 @@ static int domain_build(struct domain *d, bool load, char *err, size_t errlen)
 		r = virt_domain_init(d);
 	if (r == 0)
 		r = domain_init_vcpus(d, load ? &gb : NULL);
-	if (r < 0)
+	if (r < 0) {
 		snprintf(err, errlen, "%s setup: %s", d->ops->name,
 			 error_name(r));
-	return r;
+		return r;
+	}
+	return d->pv.on ? domain_pv_start(d, load ? &gb : NULL, err, errlen) :
+			  0;
 }
 
 /* Resets slot d to a fresh domain for config c (keeping the restart count). */
@@ -297,6 +371,7 @@ static void domain_reset(struct domain *d, int id,
 	d->bi = bi;
 	d->restarts = restarts;
 	d->state = DOMAIN_RUNNING;
+	console_domain_init(&d->console);
 }
 
 static bool domain_start(struct domain *d)
@@ -378,6 +453,26 @@ static void domain_stop_vcpus(struct domain *d)
 		d->vcpus[i].state = VCPU_STOPPED;
 }
 
+struct domain *domain_privileged(void)
+{
+	int i;
+
+	for (i = 0; i < DOMAIN_MAX; i++)
+		if (domains[i].state == DOMAIN_RUNNING &&
+		    domains[i].pv.privileged)
+			return &domains[i];
+	return NULL;
+}
+
+/* VIRQ_DOM_EXC: dom0 learns that another domain ended. */
+static void domain_tell_dom0(struct domain *d)
+{
+	struct domain *dom0 = domain_privileged();
+
+	if (dom0 && dom0 != d)
+		evtchn_send_virq(dom0, NULL, VIRQ_DOM_EXC);
+}
+
 void domain_exit(struct domain *d, int status)
 {
 	if (d->state != DOMAIN_RUNNING)
@@ -387,6 +482,7 @@ void domain_exit(struct domain *d, int status)
 	d->exit_status = status;
 	domain_stop_vcpus(d);
 	result_printf("domain %s: exit %d\n", d->name, status);
+	domain_tell_dom0(d);
 }
 
 void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
@@ -407,6 +503,19 @@ void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
 	shadow_print(d);
 	nested_print(d);
 	result_printf("domain %s: crashed (%s)\n", d->name, d->crash_reason);
+	domain_tell_dom0(d);
+}
+
+void domain_kill(struct domain *d, const char *why)
+{
+	if (d->state != DOMAIN_RUNNING)
+		return;
+	uart_flush(d, &d->uart);
+	strlcpy(d->crash_reason, why, sizeof(d->crash_reason));
+	d->state = DOMAIN_CRASHED;
+	domain_stop_vcpus(d);
+	result_printf("domain %s: destroyed (%s)\n", d->name, why);
+	domain_destroy(d);
 }
 
 void domain_destroy(struct domain *d)
@@ -420,6 +529,8 @@ void domain_destroy(struct domain *d)
 	}
 	if (d->ops)
 		virt_domain_destroy(d);
+	if (d->pv.on)
+		pv_domain_destroy(d);
 	nested_destroy(d);
 	shadow_domain_destroy(d);
 	if (d->p2m.entries) {
@@ -462,25 +573,6 @@ static bool domain_is_config(const char *name)
 	       !strchr(name + 8, '/') && strcmp(name + len - 4, ".cfg") == 0;
 }
 
-/* Parses and creates the domain of boot file f; false if that failed. */
-static bool domain_create_file(const struct boot_info *bi,
-			       const struct boot_file *f,
-			       struct domain_config *c)
-{
-	char err[160];
-
-	if (config_parse(f->name, kva(f->pa), f->size, c, err, sizeof(err))) {
-		cprintf("%s\n", err);
-		result_printf("config %s: rejected\n", f->name);
-		return false;
-	}
-	struct domain *d = domain_create(c, bi);
-
-	if (d)
-		migrate_arm(d);
-	return d != NULL;
-}
-
 static void domain_summary(const struct domain *d)
 {
 	const struct nested_stats *ns = &d->nested.stats;
@@ -507,37 +599,107 @@ static void domain_summary(const struct domain *d)
 			d->crash_reason, mem);
 }
 
+/*
+ * Parses every "domains/ *.cfg" boot file into configs; returns how many
+ * parsed, failures counted in *failed.  A second privileged config is
+ * refused: there is one dom0, which *dom0 names (NULL: none).
+ */
+static int domain_parse_all(const struct boot_info *bi,
+			    struct domain_config *configs, int *failed,
+			    const struct domain_config **dom0)
+{
+	char err[160];
+	int n = 0;
+	uint32_t f;
+
+	*dom0 = NULL;
+	for (f = 0; f < bi->nfiles; f++) {
+		const struct boot_file *bf = &bi->files[f];
+		struct domain_config *c = &configs[n];
+
+		if (!domain_is_config(bf->name))
+			continue;
+		if (n == DOMAIN_MAX) {
+			cprintf("%s: more than %d domains\n", bf->name,
+				DOMAIN_MAX);
+			(*failed)++;
+			continue;
+		}
+		if (config_parse(bf->name, kva(bf->pa), bf->size, c, err,
+				 sizeof(err)))
+			cprintf("%s\n", err);
+		else if (c->privileged && *dom0)
+			cprintf("%s:%d: privileged: %s is dom0 already\n",
+				c->file, c->privileged_line, (*dom0)->file);
+		else {
+			*dom0 = c->privileged ? c : *dom0;
+			n++;
+			continue;
+		}
+		result_printf("config %s: rejected\n", bf->name);
+		(*failed)++;
+	}
+	return n;
+}
+
+/* Creates the domain of config c; false if that failed. */
+static bool domain_create_config(const struct boot_info *bi,
+				 const struct domain_config *c)
+{
+	struct domain *d = domain_create(c, bi);
+
+	if (d)
+		migrate_arm(d);
+	return d != NULL;
+}
+
+/*
+ * Once dom0 has ended, the machine ends: the domains it created are
+ * destroyed.  Returns dom0's status.
+ */
+static int domain_end_dom0(struct domain *dom0)
+{
+	int i;
+
+	for (i = 0; i < DOMAIN_MAX; i++)
+		if (&domains[i] != dom0)
+			domain_kill(&domains[i], "dom0 ended");
+	return dom0->state == DOMAIN_EXITED ? dom0->exit_status : 1;
+}
+
 int domain_run_all(const struct boot_info *bi)
 {
 	static struct domain_config configs[DOMAIN_MAX];
-	int n = 0, failed = 0, i;
-	uint32_t f;
+	const struct domain_config *dom0c;
+	struct domain *dom0 = NULL;
+	int n, failed = 0, started = 0, status = 0, i;
 
-	for (f = 0; f < bi->nfiles; f++)
-		n += domain_is_config(bi->files[f].name);
-	if (n == 0)
+	n = domain_parse_all(bi, configs, &failed, &dom0c);
+	if (n + failed == 0)
 		return 0;
 	/* Hardware virtualization is enabled by the first hvm domain
 	 * (virt_hw): without it, or before lab 3, te domains still run and
 	 * hvm ones fail to start. */
 	check_p2m();
 	xstate_init();
-	for (n = 0, f = 0; f < bi->nfiles; f++) {
-		if (!domain_is_config(bi->files[f].name))
-			continue;
-		if (n == DOMAIN_MAX) {
-			cprintf("%s: more than %d domains\n", bi->files[f].name,
-				DOMAIN_MAX);
-			failed++;
-			continue;
+	if (dom0c) {
+		/* The others wait for dom0's XEN_DOMCTL_createdomain. */
+		dom0 = domain_create(dom0c, bi);
+		started = dom0 != NULL;
+		failed += !dom0;
+	} else
+		for (i = 0; i < n; i++) {
+			bool ok = domain_create_config(bi, &configs[i]);
+
+			started += ok;
+			failed += !ok;
 		}
-		if (!domain_create_file(bi, &bi->files[f], &configs[n++]))
-			failed++;
-	}
-	cprintf("hvlab: running %d domain%s\n", n - failed,
-		n - failed == 1 ? "" : "s");
+	cprintf("hvlab: running %d domain%s\n", started,
+		started == 1 ? "" : "s");
 	sched_run();
 	bench_report();
+	if (dom0)
+		status = domain_end_dom0(dom0);
 	for (i = 0; i < DOMAIN_MAX; i++) {
 		if (!domains[i].name[0])
 			continue;
@@ -545,5 +707,7 @@ int domain_run_all(const struct boot_info *bi)
 		if (domains[i].state != DOMAIN_EXITED || domains[i].exit_status)
 			failed++;
 	}
+	if (dom0)
+		return status;
 	return failed ? 1 : 0;
 }

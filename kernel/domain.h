@@ -17,6 +17,7 @@
 #include <kernel/mm/nested.h>
 #include <kernel/mm/shadow.h>
 #include <kernel/dev/uart.h>
+#include <kernel/console.h>
 #include <kernel/dev/testdev.h>
 #include <kernel/dev/vlapic.h>
 #include <kernel/virt.h>
@@ -54,6 +55,7 @@ struct vcpu {
 	uint64_t gprs[GPR_COUNT];
 	struct vcpu_exit exit;
 	uint64_t nexits;
+	uint64_t run_tsc; /* TSC ticks it has run (getdomaininfo) */
 	struct vlapic lapic;
 	/* x87/SSE/AVX, XCR0 and debug registers: neither VMRUN nor VM entry
 	 * switches them, and the hypervisor itself never uses them. */
@@ -92,8 +94,9 @@ struct domain {
 	struct shadow_domain shadow;
 	struct io_handlers io;
 	struct uart uart;
-	struct testdev testdev; /* lab 5: when the config sets testdev */
-	struct pv_domain pv;	/* lab 6 */
+	struct domain_console console; /* lab 6: `xl console`, CONSOLEIO */
+	struct testdev testdev;	       /* lab 5: when the config sets testdev */
+	struct pv_domain pv;	       /* lab 6 */
 	int nvcpus;
 	struct vcpu vcpus[VCPU_MAX];
 	uint64_t exits_by_kind[EXIT_NKINDS];
@@ -148,6 +151,16 @@ void domain_destroy(struct domain *d);
  */
 void domain_crash_no_mem(struct domain *d, struct vcpu *v, gpa_t gpa);
 
+/*
+ * Ends d from outside (dom0's XEN_DOMCTL_destroydomain, dom0's end) as
+ * crashed for reason why, without a dump or its on_crash action, and
+ * frees its memory.
+ */
+void domain_kill(struct domain *d, const char *why);
+
+/* The running privileged domain (dom0, lab 6), or NULL. */
+struct domain *domain_privileged(void);
+
 /* After d exited or crashed: frees it or applies its on_crash action. */
 void domain_reap(struct domain *d);
 
@@ -157,7 +170,9 @@ extern struct domain domains[DOMAIN_MAX];
 /*
  * Creates a domain for every "domains/ *.cfg" boot file, runs them all to
  * completion, prints one summary line per domain and returns the overall
- * status: 0 only if every domain exited with status 0.
+ * status: 0 only if every domain exited with status 0.  When one config
+ * is privileged (lab 6), only that dom0 starts, the others wait for its
+ * XEN_DOMCTL_createdomain, and the status is dom0's.
  */
 int domain_run_all(const struct boot_info *bi);
 

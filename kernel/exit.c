@@ -131,9 +131,10 @@ static void exit_io(struct vcpu *v)
 #endif
 
 /*
- * HLT waits for an interrupt: only the vcpu's local APIC can raise one, and
- * only with RFLAGS.IF set can it be taken.  Otherwise nothing will ever
- * wake the vcpu, and its domain is over.
+ * HLT waits for an interrupt: the vcpu's local APIC can raise one, or,
+ * in a domain with Xen's ABI, an event (from any domain, at any time),
+ * and only with RFLAGS.IF set can it be taken.  Otherwise nothing will
+ * ever wake the vcpu, and its domain is over.
  */
 static void exit_hlt(struct vcpu *v)
 {
@@ -143,7 +144,7 @@ static void exit_hlt(struct vcpu *v)
 			     "vcpu %d halted with interrupts "
 			     "disabled",
 			     v->id);
-	else if (!vlapic_can_wake(v))
+	else if (!vlapic_can_wake(v) && !v->domain->pv.on)
 		domain_crash(v->domain, v,
 			     "vcpu %d halted with no interrupt "
 			     "source armed",

@@ -7,7 +7,8 @@
  * on the saved guest state, TSC reads pass through, IA32_APIC_BASE belongs
  * to the virtual local APIC (kernel/dev/vlapic.c); any other MSR, and any
  * value an MSR does not accept, is #GP(0) in the guest, as on a CPU
- * without that MSR.
+ * without that MSR.  Lab 6: a domain with Xen's ABI also has the MSR
+ * that installs the hypercall page (pv/xen.c).
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -102,6 +103,10 @@ static int msr_write_seg_base(struct vcpu *v, enum vseg seg, uint64_t val)
 
 int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+	int err;
+
+	if (pv_wrmsr(v, msr, val, &err))
+		return err;
 	switch (msr) {
 	case MSR_EFER: return msr_write_efer(v, val);
 	case MSR_IA32_APIC_BASE: return vlapic_set_base_msr(v, val);

@@ -12,6 +12,7 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/clock.h>
+#include <kernel/console.h>
 #include <kernel/load/config.h>
 #include <kernel/domain.h>
 #include <kernel/mm/page.h>
@@ -34,6 +35,7 @@ static void sched_slice(struct vcpu *v)
 	int n;
 
 	xstate_load(v);
+	pv_vcpu_switch(v, true);
 	for (n = 0; n < SCHED_SLICE_EXITS; n++) {
 		virt_vcpu_run(v);
 		exit_dispatch(v);
@@ -42,7 +44,9 @@ static void sched_slice(struct vcpu *v)
 		if (budget && rdtsc() - start > budget)
 			break;
 	}
+	pv_vcpu_switch(v, false);
 	xstate_save(v);
+	v->run_tsc += rdtsc() - start;
 }
 
 /* Runs one slice of every runnable vcpu of d; false if none could run. */
@@ -51,12 +55,15 @@ static bool sched_domain(struct domain *d)
 	bool ran = false;
 	int i;
 
-	if (migrate_incoming(d))
+	if (migrate_incoming(d) || d->pv.paused)
 		return false;
 	for (i = 0; i < d->nvcpus && d->state == DOMAIN_RUNNING; i++) {
 		struct vcpu *v = &d->vcpus[i];
 
-		if (v->state == VCPU_HALTED && vlapic_pending(v))
+		/* Idle rounds come here too: a PV timer that falls due while
+		 * every vcpu waits is fired by pv_can_wake. */
+		if (v->state == VCPU_HALTED && !v->pv.down &&
+		    (vlapic_pending(v) || pv_can_wake(v)))
 			v->state = VCPU_RUNNABLE;
 		if (v->state != VCPU_RUNNABLE)
 			continue;
@@ -74,12 +81,13 @@ static bool sched_domain(struct domain *d)
 
 /*
  * The boot command line's "timeout=SECONDS" (default SCHED_TIMEOUT_S;
- * 0 lets domains run forever) bounds how long domains may run.
+ * 0 lets domains run forever) bounds how long domains may run.  With a
+ * dom0 the default is forever: it runs until someone types poweroff.
  */
 static void sched_set_timeout(void)
 {
 	const char *arg = cmdline_get("timeout");
-	uint64_t s = SCHED_TIMEOUT_S;
+	uint64_t s = domain_privileged() ? 0 : SCHED_TIMEOUT_S;
 
 	if (arg) {
 		for (s = 0; *arg >= '0' && *arg <= '9' && s < 1000000; arg++)
@@ -96,6 +104,7 @@ static void sched_set_timeout(void)
 
 void sched_run(void)
 {
+	struct domain *dom0 = domain_privileged();
 	bool live, ran;
 	int i;
 
@@ -110,8 +119,9 @@ void sched_run(void)
 			live |= domains[i].state == DOMAIN_RUNNING;
 		}
 		migrate_tick();
+		console_poll();
 		if (live && !ran)
 			pause();
-	} while (live);
+	} while (live && (!dom0 || dom0->state == DOMAIN_RUNNING));
 	preempt_stop();
 }

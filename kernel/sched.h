@@ -12,8 +12,9 @@
 #define SCHED_SLICE_US 10000
 
 /*
- * Runs every runnable vcpu until no domain is running, under the boot
- * command line's "timeout=SECONDS"; idles while every vcpu waits in HLT.
+ * Runs every runnable vcpu until no domain is running, or dom0 ended,
+ * under the boot command line's "timeout=SECONDS"; idles while every
+ * vcpu waits in HLT, polling the serial input for dom0.
  */
 void sched_run(void);
 

@@ -1,7 +1,10 @@
 /*
  * hvm_op.c - __HYPERVISOR_hvm_op (lab 5): a guest types its own memory,
  * Xen's HVMOP_set_mem_type and HVMOP_get_mem_type (inc/public/hvm/
- * hvm_op.h) over the typed p2m (kernel/mm/p2m.h).
+ * hvm_op.h) over the typed p2m (kernel/mm/p2m.h).  Lab 6 adds
+ * HVMOP_set_param and HVMOP_get_param (inc/public/hvm/params.h) for
+ * domains with Xen's ABI: the callback vector events arrive on, and the
+ * xenstore and console pages and ports the toolstack sets (lab 7).
  *
  * The argument structs are read and written through the caller's own
  * paging (gmem), as Xen's copy_from_guest does for HVM guests.  After a
@@ -24,8 +27,7 @@ static bool hvm_self(struct vcpu *v, domid_t domid)
 	return domid == DOMID_SELF || domid == v->domain->id;
 }
 
-/* Drops d's mappings of [gfn, gfn+n) after their type changed. */
-static void hvm_unmap(struct domain *d, uint64_t gfn, uint64_t n)
+void hvm_unmap(struct domain *d, uint64_t gfn, uint64_t n)
 {
 	if (d->shadow.on)
 		shadow_flush(d);
@@ -74,11 +76,62 @@ static long hvm_get_mem_type(struct vcpu *v, uint64_t arg)
 	return pv_copy_out(v, arg, &a, sizeof(a));
 }
 
+/*
+ * CALLBACK_IRQ: type 2 with a vector of 0x10 or above, or 0 for none;
+ * Xen's other delivery types (GSI, PCI INTx) are not offered.
+ */
+static long hvm_set_callback(struct domain *d, uint64_t value)
+{
+	uint64_t type = value >> 56, vector = value & ((1ULL << 56) - 1);
+
+	if (value != 0 && (type != HVM_PARAM_CALLBACK_TYPE_VECTOR ||
+			   vector < 0x10 || vector > 0xff))
+		return -XEN_EINVAL;
+	d->pv.callback_vector = (uint8_t)vector;
+	d->pv.params[HVM_PARAM_CALLBACK_IRQ] = value;
+	return 0;
+}
+
+/* Parameters a guest may read: the ones the toolstack sets, and its own. */
+static bool hvm_param_known(uint32_t index)
+{
+	return index == HVM_PARAM_CALLBACK_IRQ ||
+	       index == HVM_PARAM_STORE_PFN ||
+	       index == HVM_PARAM_STORE_EVTCHN ||
+	       index == HVM_PARAM_CONSOLE_PFN ||
+	       index == HVM_PARAM_CONSOLE_EVTCHN;
+}
+
+/* set_param (set) or get_param for the caller's own domain. */
+static long hvm_param(struct vcpu *v, uint64_t arg, bool set)
+{
+	struct domain *d = v->domain;
+	struct xen_hvm_param a;
+	long r;
+
+	if (!d->pv.on)
+		return -XEN_ENOSYS;
+	if ((r = pv_copy_in(v, &a, arg, sizeof(a))) < 0)
+		return r;
+	if (!hvm_self(v, a.domid))
+		return -XEN_ESRCH;
+	if (a.index >= HVM_NR_PARAMS || !hvm_param_known(a.index))
+		return -XEN_EINVAL;
+	if (set && a.index != HVM_PARAM_CALLBACK_IRQ)
+		return -XEN_EPERM; /* the toolstack's, not the guest's */
+	if (set)
+		return hvm_set_callback(d, a.value);
+	a.value = d->pv.params[a.index];
+	return pv_copy_out(v, arg, &a, sizeof(a));
+}
+
 long hvm_op(struct vcpu *v, const uint64_t *args)
 {
 	switch (args[0]) {
 	case HVMOP_set_mem_type: return hvm_set_mem_type(v, args[1]);
 	case HVMOP_get_mem_type: return hvm_get_mem_type(v, args[1]);
+	case HVMOP_set_param: return hvm_param(v, args[1], true);
+	case HVMOP_get_param: return hvm_param(v, args[1], false);
 	default: return -XEN_ENOSYS;
 	}
 }

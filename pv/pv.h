@@ -44,30 +44,33 @@ struct evtchn {
 };
 
 struct pv_domain {
-	bool on;	 /* the domain has Xen's ABI */
-	bool privileged; /* dom0: domctl and sysctl */
-	bool paused;	 /* XEN_DOMCTL_pausedomain */
-	uint32_t cpuid_base;	/* 0x40000000 (pv) or 0x40000100 */
-	gpa_t shared_info;	/* PV_NO_GPA until placed */
+	bool on;	     /* the domain has Xen's ABI */
+	bool privileged;     /* dom0: domctl and sysctl */
+	bool paused;	     /* XEN_DOMCTL_pausedomain */
+	uint32_t cpuid_base; /* 0x40000000 (pv) or 0x40000100 */
+	gpa_t shared_info;   /* PV_NO_GPA until placed */
+	gpa_t ram_end;	     /* type pv: the builder's pages above; else 0 */
+	uint64_t ballooned;  /* frames given back (pv/memory.c) */
 	uint64_t params[HVM_NR_PARAMS];
-	uint8_t callback_vector; /* from HVM_PARAM_CALLBACK_IRQ; 0: none */
-	uint32_t shutdown_reason; /* SCHEDOP_shutdown's */
+	uint8_t callback_vector;      /* from HVM_PARAM_CALLBACK_IRQ; 0: none */
+	uint32_t shutdown_reason;     /* SCHEDOP_shutdown's */
 	uint16_t virq_port[NR_VIRQS]; /* global VIRQs, 0: unbound */
 	struct evtchn evtchn[PV_EVTCHN_PORTS];
 	uint64_t nhypercalls[XEN_HYPERCALL_MAX];
 };
 
 struct pv_vcpu {
-	gpa_t vcpu_info;      /* PV_NO_GPA: shared_info's slot */
-	gva_t runstate_area;  /* 0: none registered */
+	gpa_t vcpu_info;     /* PV_NO_GPA: shared_info's slot */
+	gva_t runstate_area; /* 0: none registered */
 	struct vcpu_runstate_info runstate;
 	uint16_t virq_port[NR_VIRQS]; /* per-vcpu VIRQs, 0: unbound */
-	uint64_t timer_ns;    /* singleshot deadline, system time; 0: off */
-	uint64_t period_ns;   /* periodic timer; 0: off */
+	uint64_t timer_ns;  /* singleshot deadline, system time; 0: off */
+	uint64_t period_ns; /* periodic timer; 0: off */
 	uint64_t period_next;
-	bool blocked;	      /* SCHEDOP_block or SCHEDOP_poll */
-	uint64_t poll_until;  /* SCHEDOP_poll's timeout; 0: none */
-	bool down;	      /* VCPUOP_down */
+	bool blocked;	     /* SCHEDOP_block or SCHEDOP_poll */
+	bool polling;	     /* SCHEDOP_poll: any event of the vcpu wakes it */
+	uint64_t poll_until; /* SCHEDOP_poll's timeout; 0: none */
+	bool down;	     /* VCPUOP_down */
 };
 
 /* pv/evtchn.c */
@@ -80,6 +83,12 @@ void pv_domain_destroy(struct domain *d);
 
 /* Marks port of d pending and upcalls its vcpu as the ABI says. */
 void evtchn_set_pending(struct domain *d, uint32_t port);
+
+/* v's vcpu_info (registered, or shared_info's slot), or NULL. */
+struct vcpu_info *pv_vcpu_info(struct vcpu *v);
+
+/* d's shared_info, or NULL until the guest placed it. */
+struct shared_info *pv_shared_info(struct domain *d);
 
 /* Raises virq of v (per-vcpu VIRQs) or of d (global: v NULL), if bound. */
 void evtchn_send_virq(struct domain *d, struct vcpu *v, unsigned virq);
@@ -97,13 +106,25 @@ int pv_upcall_vector(struct vcpu *v);
  * (fires due timers first). */
 bool pv_can_wake(struct vcpu *v);
 
+/* The scheduler switches v in (fires due timers, runstate running,
+ * pvclock) or out (runstate runnable, blocked or offline). */
+void pv_vcpu_switch(struct vcpu *v, bool in);
+
 /* Updates v's pvclock (vcpu_info.time) before it runs. */
 void pv_time_update(struct vcpu *v);
 
 /* The system time in ns: what vcpu_time_info describes. */
 uint64_t pv_system_time(void);
 
+/* Fills shared_info's wall clock, once the guest placed it (pv/memory.c's
+ * add_to_physmap; the te builder's page at start). */
+void pv_wallclock_update(struct domain *d);
+
 /* pv/xen.c */
+
+/* Fills d's hypercall page at guest-physical gpa (page aligned, RAM) with
+ * the stubs of d's container and vendor; 0 or -E_INVAL. */
+int pv_hypercall_page(struct domain *d, gpa_t gpa);
 
 /* CPUID leaves at d's Xen base; false when leaf is not one of them. */
 bool pv_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
@@ -112,6 +133,12 @@ bool pv_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf,
 /* WRMSR to XEN_HYPERCALL_MSR: fills the hypercall page for v's container
  * and vendor.  False for another MSR or a domain without Xen's ABI. */
 bool pv_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val, int *err);
+
+/* pv/domctl.c */
+
+/* CONSOLEIO_read: up to count bytes of v's console input to guest-linear
+ * buf; how many, or -XEN_E*. */
+long console_io_read(struct vcpu *v, uint64_t count, uint64_t buf);
 
 /* pv/hypercall.c */
 

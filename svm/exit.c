@@ -176,7 +176,8 @@ static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 	case VMEXIT_INTR:
 	case VMEXIT_NMI:
 	case VMEXIT_SMI:
-	case VMEXIT_INIT: return EXIT_INTR;
+	case VMEXIT_INIT:
+	case VMEXIT_VINTR: return EXIT_INTR; /* svm.c's interrupt window */
 	case VMEXIT_VMRUN:
 	case VMEXIT_VMLOAD ... VMEXIT_SKINIT:
 	case VMEXIT_INVLPGA:

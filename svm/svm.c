@@ -116,19 +116,43 @@ static void svm_requeue_event(struct vmcb *vmcb)
 }
 
 /*
- * Delivers the local APIC's highest pending interrupt when the guest can
- * take one (RFLAGS.IF set, no interrupt shadow) and no other event is
- * queued (APM 15.20 "Event Injection").
+ * Delivers the local APIC's highest pending interrupt, else the Xen
+ * upcall vector (pv/evtchn.c), when the guest can take one (RFLAGS.IF
+ * set, no interrupt shadow) and no other event is queued (APM 15.20
+ * "Event Injection").
  */
+/*
+ * A virtual interrupt the guest never sees (V_IRQ with the VINTR
+ * intercept) makes it exit as soon as it can take one (APM 15.21.4):
+ * the window for an upcall that waits for RFLAGS.IF.
+ */
+static void svm_intr_window(struct vmcb *vmcb, bool on)
+{
+	struct vmcb_control *c = &vmcb->control;
+
+	c->int_ctl &= ~(V_IRQ | V_IGN_TPR | 0xfu << V_INTR_PRIO_SHIFT);
+	c->intercept_misc1 &= ~INTERCEPT_VINTR;
+	if (on) {
+		c->int_ctl |= V_IRQ | V_IGN_TPR | 0xfu << V_INTR_PRIO_SHIFT;
+		c->intercept_misc1 |= INTERCEPT_VINTR;
+	}
+}
+
 static void svm_inject_interrupt(struct vcpu *v, struct vmcb *vmcb)
 {
 	int vec;
 
-	if ((vmcb->control.eventinj & EVENTINJ_V) ||
-	    !(vmcb->save.rflags & X86_FLAGS_IF) ||
-	    (vmcb->control.interrupt_shadow & VMCB_INTR_SHADOW))
+	svm_intr_window(vmcb, false);
+	if (vmcb->control.eventinj & EVENTINJ_V)
 		return;
+	if (!(vmcb->save.rflags & X86_FLAGS_IF) ||
+	    (vmcb->control.interrupt_shadow & VMCB_INTR_SHADOW)) {
+		svm_intr_window(vmcb, pv_upcall_vector(v) >= 0);
+		return;
+	}
 	vec = vlapic_take_interrupt(v);
+	if (vec < 0)
+		vec = pv_upcall_vector(v);
 	if (vec >= 0)
 		vmcb->control.eventinj = (uint64_t)vec | EVENTINJ_V |
 					 ((uint64_t)EVENT_EXTINT

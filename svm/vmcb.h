@@ -144,6 +144,7 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 #define INTERCEPT_NMI	      (1u << 1)
 #define INTERCEPT_SMI	      (1u << 2)
 #define INTERCEPT_INIT	      (1u << 3)
+#define INTERCEPT_VINTR	      (1u << 4)
 #define INTERCEPT_CPUID	      (1u << 18)
 #define INTERCEPT_INVD	      (1u << 22)
 #define INTERCEPT_HLT	      (1u << 24)
@@ -166,8 +167,11 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 #define INTERCEPT_MWAIT	  (1u << 11)
 #define INTERCEPT_XSETBV  (1u << 13)
 
-/* int_ctl (offset 0x060) */
-#define V_INTR_MASKING (1u << 24)
+/* int_ctl (offset 0x060); APM 15.21.4 "Virtual Interrupts" */
+#define V_IRQ		  (1u << 8)
+#define V_INTR_PRIO_SHIFT 16
+#define V_IGN_TPR	  (1u << 20)
+#define V_INTR_MASKING	  (1u << 24)
 
 /* interrupt_shadow (offset 0x068): INTERRUPT_SHADOW, APM 15.21.5 */
 #define VMCB_INTR_SHADOW 1ULL
@@ -192,6 +196,7 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 #define VMEXIT_NMI	 0x061
 #define VMEXIT_SMI	 0x062
 #define VMEXIT_INIT	 0x063
+#define VMEXIT_VINTR	 0x064
 #define VMEXIT_CPUID	 0x072
 #define VMEXIT_HLT	 0x078
 #define VMEXIT_INVLPG	 0x079

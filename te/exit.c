@@ -6,7 +6,8 @@
  * HLT with nothing to wake it become exits for kernel/exit.c, as under SVM
  * or VT-x; the rest is emulated against the virtual CPU by te/emulate.c.
  * A #PF is an exit too, for the shadow (kernel/mm/shadow.h), which fills
- * its tables or gives the guest its own #PF.  Every other fault is queued
+ * its tables or gives the guest its own #PF.  In a domain with Xen's ABI
+ * (lab 6), INT 0x82 is the hypercall exit (pv/xen.c's te stubs).  Every other fault is queued
  * for te/reflect.c, which reflects it to the guest's own IDT.
  */
 #include <inc/public/te.h>
@@ -20,6 +21,8 @@
 
 /* Vectors above the exceptions are host interrupts (preempt.c's timer). */
 #define TE_HOST_VECTOR_MIN T_NEXCEPTIONS
+/* Xen's hypercall vector for the te container's stubs (pv/xen.c). */
+#define TE_HYPERCALL_VECTOR 0x82
 
 struct vcpu *te_current;
 
@@ -84,6 +87,23 @@ static bool te_to_core(struct vcpu *v, const struct x86_insn *in, unsigned len)
 }
 
 /*
+ * INT 0x82 in a domain with Xen's ABI: at CPL 3 the host gate's DPL 0
+ * made it a #GP (SDM 3A 6.12.1.1); it is the hypercall exit, whose
+ * dispatcher checks the virtual CPL.  Decoded rather than read from the
+ * error code, which emulators do not all give as the SDM does.
+ */
+static bool te_hypercall(struct vcpu *v, const struct x86_insn *in,
+			 unsigned len)
+{
+	if (!v->domain->pv.on || in->map != X86_MAP_1BYTE ||
+	    in->opcode != 0xcd || (uint8_t)in->imm != TE_HYPERCALL_VECTOR)
+		return false;
+	v->exit.kind = EXIT_HYPERCALL;
+	v->exit.insn_len = (uint8_t)len;
+	return true;
+}
+
+/*
  * The #GP (or, after the emulation prefix, #UD) at rip: decode, then an
  * exit for the core, or emulation (te/emulate.c).  A #GP that no
  * instruction of ours explains is the guest's own: reflected with its
@@ -105,7 +125,8 @@ static bool te_decode_and_run(struct vcpu *v, uint64_t rip, unsigned skip)
 				      0);
 		return true;
 	}
-	if (te_to_core(v, &in, skip + in.length))
+	if (te_hypercall(v, &in, skip + in.length) ||
+	    te_to_core(v, &in, skip + in.length))
 		return false;
 	if (in.map == X86_MAP_1BYTE && in.opcode == 0xcf)
 		te_iret(v, &in);

@@ -1,8 +1,8 @@
 /*
- * reflect.c - events for the trap-and-emulate guest (labs 2 and 4): faults
- * and the virtual timer reflected through the guest's own IDT (SDM 3A
- * 6.14 frame; from guest user mode onto the stack of its TSS.RSP0), under
- * the virtual IF; one the guest cannot take ends the domain like a triple
+ * reflect.c - events for the trap-and-emulate guest (labs 2 and 4): faults,
+ * the virtual timer and Xen's upcall (lab 6) reflected through the guest's
+ * own IDT (SDM 3A 6.14 frame; from guest user mode onto the stack of its
+ * TSS.RSP0), under the virtual IF; one the guest cannot take ends the domain like a triple
  * fault.  Also the paravirtual ports of inc/public/te.h, by which the
  * guest drives its timer and virtual IF.
  */
@@ -97,6 +97,24 @@ static bool te_gate_allows(struct vcpu *v, const struct virt_event *ev)
 	return r < 0 || ((gate >> 45) & 3) == 3;
 }
 
+/* Xen's upcall vector (pv/evtchn.c), like the timer, under the virtual
+ * IF; false when the guest has no gate for it. */
+static bool te_deliver_upcall(struct vcpu *v)
+{
+	struct te_vcpu *t = &v->arch.te;
+	int vec;
+
+	if (!(t->vregs[VREG_RFLAGS] & X86_FLAGS_IF) ||
+	    (vec = pv_upcall_vector(v)) < 0)
+		return true;
+	t->halted = false;
+	if (te_reflect(v, (uint8_t)vec, false, 0))
+		return true;
+	cprintf("te: %s: no gate for the upcall vector %d\n", v->domain->name,
+		vec);
+	return false;
+}
+
 bool te_deliver(struct vcpu *v)
 {
 	struct te_vcpu *t = &v->arch.te;
@@ -128,7 +146,7 @@ bool te_deliver(struct vcpu *v)
 			return false;
 		}
 	}
-	return true;
+	return te_deliver_upcall(v);
 }
 
 /* --- the paravirtual ports of inc/public/te.h --- */

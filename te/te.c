@@ -90,7 +90,8 @@ static int te_domain_init(struct domain *d)
 
 	if (d->nvcpus != 1)
 		return -E_NOT_SUPP;
-	r = te_write_boot_info(d);
+	/* A pv domain's builder wrote its start_info (kernel/load/image_pv.c). */
+	r = d->pv.on ? 0 : te_write_boot_info(d);
 	if (r == 0)
 		r = te_pv_init(d);
 	return r;
@@ -115,14 +116,17 @@ static void te_vcpu_destroy(struct vcpu *v)
  * The boot protocol of inc/public/te.h on top of the loader's long-mode
  * state: paging off, virtual = physical.  CR4.PAE, EFER.LME and CR3 (the
  * loader's identity tables) stay, so setting CR0.PG turns 4-level paging
- * on as it does on a CPU entering long mode.
+ * on as it does on a CPU entering long mode.  A pv domain keeps the
+ * registers its builder set (RSI = start_info).
  */
 static void te_boot(struct vcpu *v)
 {
 	virt_reg_write(v, VREG_CR0, virt_reg_read(v, VREG_CR0) & ~CR0_PG);
 	virt_reg_write(v, VREG_EFER, virt_reg_read(v, VREG_EFER) & ~EFER_LMA);
-	v->gprs[GPR_RDI] = TE_BOOT_MAGIC;
-	v->gprs[GPR_RSI] = TE_BOOT_INFO;
+	if (!v->domain->pv.on) {
+		v->gprs[GPR_RDI] = TE_BOOT_MAGIC;
+		v->gprs[GPR_RSI] = TE_BOOT_INFO;
+	}
 	v->arch.te.booted = true;
 }
 
@@ -186,7 +190,7 @@ static void te_vcpu_run(struct vcpu *v)
 		if (n != t->ticks_seen && t->timer_on)
 			t->timer_pending = true;
 		t->ticks_seen = n;
-		if (t->halted && !t->timer_pending) {
+		if (t->halted && !t->timer_pending && pv_upcall_vector(v) < 0) {
 			te_idle();
 			v->exit.kind = EXIT_INTR;
 			return;

@@ -74,6 +74,7 @@ static void setup(void)
 	memset(&dom, 0, sizeof(dom));
 	strcpy(dom.name, "guest");
 	dom.vcpus[0].domain = &dom;
+	console_domain_init(&dom.console);
 	console[0] = 0;
 	exit_status = -1000;
 	crash_reason[0] = 0;
@@ -176,6 +177,23 @@ Test(uart, lines_are_prefixed_and_sanitized)
 	cr_expect_str_eq(console, "guest: hi\n");
 	uart_flush(&dom, &dom.uart);
 	cr_expect_str_eq(console, "guest: hi\nguest: ?[2Jx\n");
+}
+
+/* What `xl console` reads (lab 6): the lines without the prefix. */
+Test(uart, lines_reach_the_console_ring)
+{
+	const char *s = "hi\n\nthere";
+	char out[32];
+	uint32_t index = 0;
+	size_t n;
+
+	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	for (; *s; s++)
+		port_out(UART_COM1_BASE, 1, (uint8_t)*s);
+	uart_flush(&dom, &dom.uart);
+	n = console_ring_read(&dom.console.out, &index, out, sizeof(out));
+	cr_expect_eq(n, 10);
+	cr_expect(memcmp(out, "hi\n\nthere\n", 10) == 0);
 }
 
 Test(uart, long_lines_are_split)

@@ -556,3 +556,191 @@ Test(image, multiboot_mode_and_ramdisk_rules)
 	cr_expect_str_eq(err, PFX "ramdisk [0x101000, 0x1101000) outside guest "
 				  "memory (16 MiB)");
 }
+
+/* ---- PV kernels (lab 6): Xen's notes and the start info pages ---- */
+
+#include <inc/public/xen.h>
+#include <inc/public/elfnote.h>
+#include <inc/public/hvm/start_info.h>
+
+/* Appends a note (owner, type, desc of 4 or 8 bytes) at img + *at. */
+static void put_note(size_t *at, const char *owner, uint32_t type,
+		     uint64_t desc, uint32_t descsz)
+{
+	uint32_t hdr[3] = { strlen(owner) + 1, descsz, type };
+
+	memcpy(img + *at, hdr, sizeof(hdr));
+	memcpy(img + *at + 12, owner, hdr[0]);
+	*at += 12 + ((hdr[0] + 3) & ~3u);
+	memcpy(img + *at, &desc, descsz);
+	*at += (descsz + 3) & ~3u;
+}
+
+/* Notes to put in a PT_NOTE; type 0 ends the list. */
+struct note_spec {
+	const char *owner;
+	uint32_t type;
+	uint64_t desc;
+	uint32_t descsz;
+};
+
+/*
+ * A 64-bit PV kernel: text at vaddr 1 MiB + off (physical 1 MiB), one
+ * PT_NOTE after the segment's data holding notes; returns the size.
+ */
+static size_t build_pv(uint64_t vbase, const struct note_spec *notes)
+{
+	struct seg_spec s = { vbase,	   0x100000, 0x1000,
+			      PF_R | PF_X, text,     sizeof(text) };
+	size_t size = build_elf(ELFCLASS64, vbase, &s, 1), at = size;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(img + 64);
+
+	for (; notes->type; notes++)
+		put_note(&at, notes->owner, notes->type, notes->desc,
+			 notes->descsz);
+	ph[1] = (Elf64_Phdr){ PT_NOTE, PF_R, size, 0, 0, at - size, 0, 4 };
+	((Elf64_Ehdr *)img)->e_phnum = 2;
+	return at;
+}
+
+static const struct note_spec both_entries[] = {
+	{ "Xen", XEN_ELFNOTE_PHYS32_ENTRY, 0x100004, 4 },
+	{ "GNU", XEN_ELFNOTE_ENTRY, 0x100008, 8 }, /* not Xen's: skipped */
+	{ "Xen", XEN_ELFNOTE_ENTRY, 0x100002, 8 },
+	{ "Xen", XEN_ELFNOTE_HYPERCALL_PAGE, 0x100800, 8 },
+	{ 0 },
+};
+
+static const char rd[6] = "RDRD!";
+
+static int load_pv(size_t size, bool te)
+{
+	return image_load_pv(&cfg, te, img, size, rd, sizeof(rd), &mem, &boot,
+			     err, sizeof(err));
+}
+
+static void setup_pv(void)
+{
+	setup();
+	cfg.type = DOMAIN_PV;
+	strcpy(cfg.extra, "console=hvc0 loglevel=9");
+	strcpy(cfg.ramdisk.path, "rd.img");
+}
+
+Test(image, pv_hvm_container_start_info, .init = setup_pv)
+{
+	const gpa_t top = GUEST_MIB * MiB - 4096;
+	struct hvm_start_info si;
+	struct hvm_modlist_entry mod;
+	struct hvm_memmap_table_entry map[2];
+
+	cr_assert_eq(load_pv(build_pv(0x100000, both_entries), false), 0, "%s",
+		     err);
+	cr_expect_eq(boot.mode, BOOT_MODE_PROTECTED);
+	cr_expect_eq(boot.rip, 0x100004);
+	cr_expect_eq(boot.rbx, top);
+	cr_expect_eq(boot.pv_ram_end, top);
+	cr_expect_eq(boot.pv_shared_info, 0);
+	cr_expect_eq(boot.pv_hypercall_page, 0x100800);
+	memcpy(&si, ram + top, sizeof(si));
+	cr_expect_eq(si.magic, XEN_HVM_START_MAGIC_VALUE);
+	cr_expect_eq(si.version, 1);
+	cr_expect_eq(si.flags, 0, "not privileged");
+	cr_expect_eq(si.nr_modules, 1);
+	cr_expect_str_eq((char *)ram + si.cmdline_paddr,
+			 "console=hvc0 loglevel=9");
+	memcpy(&mod, ram + si.modlist_paddr, sizeof(mod));
+	cr_expect_eq(mod.paddr, top - 4096, "ramdisk right below, aligned");
+	cr_expect_eq(mod.size, sizeof(rd));
+	cr_expect_str_eq((char *)ram + mod.paddr, "RDRD!");
+	cr_assert_eq(si.memmap_entries, 2);
+	memcpy(map, ram + si.memmap_paddr, sizeof(map));
+	cr_expect(map[0].addr == 0 && map[0].size == top && map[0].type == 1);
+	cr_expect(map[1].addr == top && map[1].size == 4096 &&
+		  map[1].type == 2);
+}
+
+Test(image, pv_te_container_start_info, .init = setup_pv)
+{
+	const gpa_t si_gpa = GUEST_MIB * MiB - 2 * 4096;
+	struct start_info si;
+
+	cfg.privileged = true;
+	cr_assert_eq(load_pv(build_pv(0x100000, both_entries), true), 0, "%s",
+		     err);
+	cr_expect_eq(boot.mode, BOOT_MODE_LONG);
+	cr_expect_eq(boot.rip, 0x100002);
+	cr_expect_eq(boot.rsi, si_gpa);
+	cr_expect_eq(boot.pv_ram_end, si_gpa);
+	cr_expect_eq(boot.pv_shared_info, si_gpa + 4096);
+	memcpy(&si, ram + si_gpa, sizeof(si));
+	cr_expect_str_eq(si.magic, XEN_START_INFO_MAGIC);
+	cr_expect_eq(si.nr_pages, si_gpa / 4096, "builder pages excluded");
+	cr_expect_eq(si.shared_info, si_gpa + 4096);
+	cr_expect_eq(si.flags, SIF_PRIVILEGED | SIF_INITDOMAIN);
+	cr_expect_str_eq(si.cmd_line, "console=hvc0 loglevel=9");
+	cr_expect_eq(si.mod_start, si_gpa - 4096);
+	cr_expect_eq(si.mod_len, sizeof(rd));
+	for (int i = 0; i < 4096; i += 8)
+		cr_assert_eq(rd64(si.shared_info + i), 0, "shared_info zeroed");
+	cfg.privileged = false;
+	cr_assert_eq(load_pv(build_pv(0x100000, both_entries), true), 0);
+	cr_expect_eq(((struct start_info *)(ram + si_gpa))->flags, 0);
+}
+
+Test(image, pv_notes_name_virtual_addresses, .init = setup_pv)
+{
+	const struct note_spec high[] = {
+		{ "Xen", XEN_ELFNOTE_ENTRY, 0xffffffff80100010ULL, 8 },
+		{ 0 },
+	};
+
+	cr_assert_eq(load_pv(build_pv(0xffffffff80100000ULL, high), true), 0,
+		     "%s", err);
+	cr_expect_eq(boot.rip, 0x100010);
+	cr_expect_eq(boot.pv_hypercall_page, IMAGE_PV_NONE);
+}
+
+Test(image, pv_missing_entry_notes, .init = setup_pv)
+{
+	const struct note_spec hvm_only[] = {
+		{ "Xen", XEN_ELFNOTE_PHYS32_ENTRY, 0x100000, 4 },
+		{ 0 },
+	};
+	const struct note_spec te_only[] = {
+		{ "Xen", XEN_ELFNOTE_ENTRY, 0x100000, 8 },
+		{ "Xen ", XEN_ELFNOTE_PHYS32_ENTRY, 0x100000, 4 },
+		{ 0 },
+	};
+
+	cr_expect_eq(load_pv(build_pv(0x100000, hvm_only), true), -E_INVAL);
+	cr_expect_str_eq(err, "domains/t.cfg:3: kernel k.elf has no "
+			      "XEN_ELFNOTE_ENTRY note");
+	cr_expect_eq(load_pv(build_pv(0x100000, te_only), false), -E_INVAL);
+	cr_expect_str_eq(err, "domains/t.cfg:3: kernel k.elf has no "
+			      "XEN_ELFNOTE_PHYS32_ENTRY note");
+}
+
+Test(image, pv_bad_notes_and_layouts, .init = setup_pv)
+{
+	const struct note_spec outside[] = {
+		{ "Xen", XEN_ELFNOTE_ENTRY, 0x200000, 8 },
+		{ 0 },
+	};
+	size_t size = build_pv(0x100000, both_entries);
+	Elf64_Phdr *ph = (Elf64_Phdr *)(img + 64);
+
+	ph[1].p_filesz -= 4; /* the last note runs past its PT_NOTE */
+	cr_expect_eq(load_pv(size, true), -E_BAD_ELF);
+	cr_expect(strstr(err, "runs past its PT_NOTE"), "%s", err);
+	cr_expect_eq(load_pv(build_pv(0x100000, outside), true), -E_BAD_ELF);
+	cr_expect(strstr(err, "outside the loaded image"), "%s", err);
+	cfg.memory_mib = 1; /* kernel at 1 MiB: in the builder's pages */
+	cr_expect_eq(image_load_pv(&cfg, true, img,
+				   build_pv(0x100000, both_entries), NULL, 0,
+				   &(struct guest_mem){ NULL, 0x101000,
+							ram_write },
+				   &boot, err, sizeof(err)),
+		     -E_RANGE);
+	cr_expect(strstr(err, "builder's pages"), "%s", err);
+}

@@ -145,15 +145,16 @@
 #define PIN_PREEMPT_TIMER    (1u << 6)
 
 /* Table 25-6: primary processor-based controls */
-#define PROC_HLT_EXITING       (1u << 7)
-#define PROC_INVLPG_EXITING    (1u << 9)
-#define PROC_MWAIT_EXITING     (1u << 10)
-#define PROC_CR3_LOAD_EXITING  (1u << 15)
-#define PROC_CR3_STORE_EXITING (1u << 16)
-#define PROC_USE_IO_BITMAPS    (1u << 25)
-#define PROC_USE_MSR_BITMAPS   (1u << 28)
-#define PROC_MONITOR_EXITING   (1u << 29)
-#define PROC_SECONDARY	       (1u << 31)
+#define PROC_INTR_WINDOW_EXITING (1u << 2)
+#define PROC_HLT_EXITING	 (1u << 7)
+#define PROC_INVLPG_EXITING	 (1u << 9)
+#define PROC_MWAIT_EXITING	 (1u << 10)
+#define PROC_CR3_LOAD_EXITING	 (1u << 15)
+#define PROC_CR3_STORE_EXITING	 (1u << 16)
+#define PROC_USE_IO_BITMAPS	 (1u << 25)
+#define PROC_USE_MSR_BITMAPS	 (1u << 28)
+#define PROC_MONITOR_EXITING	 (1u << 29)
+#define PROC_SECONDARY		 (1u << 31)
 
 /* Table 25-7: secondary processor-based controls */
 #define PROC2_ENABLE_EPT	 (1u << 1)
@@ -200,6 +201,7 @@ enum vmx_exit_reason {
 	EXIT_REASON_INIT = 3,
 	EXIT_REASON_SIPI = 4,
 	EXIT_REASON_SMI = 6,
+	EXIT_REASON_INTR_WINDOW = 7,
 	EXIT_REASON_CPUID = 10,
 	EXIT_REASON_GETSEC = 11,
 	EXIT_REASON_HLT = 12,

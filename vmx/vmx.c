@@ -351,22 +351,42 @@ static void vmx_entry_failed(struct vcpu *v, int r)
 }
 
 /*
- * Delivers the local APIC's highest pending interrupt when the guest can
- * take one (RFLAGS.IF set, no blocking by STI or MOV SS) and no other
- * event is queued (SDM 3C 27.3.1.5 "Checks on Guest Non-Register State",
- * 27.6 "Event Injection").
+ * Delivers the local APIC's highest pending interrupt, else the Xen
+ * upcall vector (pv/evtchn.c), when the guest can take one (RFLAGS.IF
+ * set, no blocking by STI or MOV SS) and no other event is queued (SDM
+ * 3C 27.3.1.5 "Checks on Guest Non-Register State", 27.6 "Event
+ * Injection").
  */
+/*
+ * Interrupt-window exiting: the guest exits as soon as it can take an
+ * interrupt (SDM 3C 25.2 "Other Causes of VM Exits"), for an upcall that
+ * waits for RFLAGS.IF.
+ */
+static void vmx_intr_window(bool on)
+{
+	uint64_t proc = vmcs_read(VMCS_PROC_CONTROLS);
+
+	if (!!(proc & PROC_INTR_WINDOW_EXITING) != on)
+		vmcs_write(VMCS_PROC_CONTROLS, proc ^ PROC_INTR_WINDOW_EXITING);
+}
+
 static void vmx_inject_interrupt(struct vcpu *v)
 {
 	struct virt_event ev = { .type = EVENT_EXTINT };
 	int vec;
 
-	if ((vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) ||
-	    !(vmcs_read(VMCS_GUEST_RFLAGS) & X86_FLAGS_IF) ||
-	    (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
-	     (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)))
+	vmx_intr_window(false);
+	if (vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)
 		return;
+	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & X86_FLAGS_IF) ||
+	    (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
+	     (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))) {
+		vmx_intr_window(pv_upcall_vector(v) >= 0);
+		return;
+	}
 	vec = vlapic_take_interrupt(v);
+	if (vec < 0)
+		vec = pv_upcall_vector(v);
 	if (vec < 0)
 		return;
 	ev.vector = (uint8_t)vec;

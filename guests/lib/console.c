@@ -1,5 +1,5 @@
 /*
- * console.c - the guest console: COM1 as a polled 16550 UART (PC16550D
+ * console.c - the HVM guest console: COM1 as a polled 16550 UART (PC16550D
  * data sheet, registers THR/LSR/LCR/DLL/DLM), the way the emulated UART of
  * lab 3 and QEMU's serial port both expect to be driven.
  */
@@ -31,27 +31,4 @@ void cons_putc(int ch)
 	for (int i = 0; i < 100000 && !(inb(COM1 + UART_LSR) & LSR_THRE); i++)
 		pause();
 	outb(COM1 + UART_THR, ch);
-}
-
-static void printf_putc(int ch, void *arg)
-{
-	if (ch == '\n')
-		cons_putc('\r');
-	cons_putc(ch);
-}
-
-int vprintf(const char *fmt, va_list ap)
-{
-	return vprintfmt(printf_putc, NULL, fmt, ap);
-}
-
-int printf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vprintf(fmt, ap);
-	va_end(ap);
-	return n;
 }

@@ -2,7 +2,8 @@
  * guest.h - the library every HVM test guest links (guests/lib, lab 3):
  * Multiboot start code for protected (entry32.S) and long mode
  * (entry64.S), a COM1 console, printf, kvm-unit-tests style reports, an
- * IDT helper, and exit through the isa-debug-exit port 0xf4.
+ * IDT helper, and exit through the isa-debug-exit port 0xf4.  PV guests
+ * (lab 6) link the same reports with pv.h's start code and console.
  *
  * A guest defines main(); the start code calls it, then prints the
  * summary and exits with status 0 only if every report passed:
@@ -28,20 +29,28 @@ void main(void);
 
 /*
  * COM1, polled 16550: 115200 8N1.  cons_putc gives up waiting for the
- * transmitter after a bounded time rather than hang the guest.
+ * transmitter after a bounded time rather than hang the guest.  PV guests
+ * (pv.h) write through console_io instead.
  */
 void cons_init(void);
 void cons_putc(int ch);
 
-/* Formats to COM1 (lib/printfmt.c's syntax, "\n" as CRLF); returns the
+/* Formats to the console (lib/printfmt.c's syntax, "\n" as CRLF); returns the
  * number of characters formatted. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintf(const char *fmt, va_list ap);
 
-/* The Multiboot command line (kernel path and `extra`), or "". */
+/*
+ * Called by the start code before main(): the command line (NULL: none)
+ * and guest RAM in bytes (0: unknown) that cmdline() and guest_memory()
+ * give, and the report token from it.
+ */
+void guest_init(const char *cmd_line, uint64_t mem);
+
+/* The command line (kernel path and `extra`), or "". */
 const char *cmdline(void);
 
-/* Guest RAM in bytes, as the Multiboot loader reported it (0 if not). */
+/* Guest RAM in bytes, as the loader reported it (0 if not). */
 uint64_t guest_memory(void);
 
 /*
@@ -77,13 +86,18 @@ uint64_t cmdline_u64(const char *key, uint64_t dflt);
 bool report(bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* report(got == want, ...) that also prints ": got G, want W". */
+bool report_eq(long long got, long long want, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Prints a line that is not a result: "SKIP: what". */
 void report_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints "SUMMARY: N tests, M failed"; returns 0 if none failed, else 1. */
 int report_summary(void);
 
-/* Writes status to port 0xf4; never returns. */
+/* Ends the guest with status: port 0xf4 (HVM), SCHEDOP_shutdown (PV);
+ * never returns. */
 void guest_exit(int status) __attribute__((noreturn));
 
 /*

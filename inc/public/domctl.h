@@ -24,25 +24,25 @@
 #define XEN_DOMCTL_destroydomain 2
 #define XEN_DOMCTL_pausedomain	 3
 #define XEN_DOMCTL_unpausedomain 4
-#define XEN_DOMCTL_getdomaininfo 5 /* the first domain with id >= domain */
+#define XEN_DOMCTL_getdomaininfo 5	/* the first domain with id >= domain */
 #define XEN_DOMCTL_console	 0x4801 /* hvlab: a domain's console */
 
 struct xen_domctl_createdomain {
 	char config[64]; /* IN: "guest.cfg"; OUT: domain holds the new id */
 };
 
-#define XEN_DOMINF_dying    (1u << 0)
-#define XEN_DOMINF_hvm_guest (1u << 1)
-#define XEN_DOMINF_shutdown (1u << 2) /* exited or crashed */
-#define XEN_DOMINF_paused   (1u << 3)
-#define XEN_DOMINF_blocked  (1u << 4) /* every vcpu waits */
-#define XEN_DOMINF_running  (1u << 5)
+#define XEN_DOMINF_dying	 (1u << 0)
+#define XEN_DOMINF_hvm_guest	 (1u << 1)
+#define XEN_DOMINF_shutdown	 (1u << 2) /* exited or crashed */
+#define XEN_DOMINF_paused	 (1u << 3)
+#define XEN_DOMINF_blocked	 (1u << 4) /* every vcpu waits */
+#define XEN_DOMINF_running	 (1u << 5)
 #define XEN_DOMINF_shutdownshift 16 /* SHUTDOWN_* in bits 16..23 */
 
 struct xen_domctl_getdomaininfo {
 	domid_t domain; /* OUT */
 	uint16_t pad;
-	uint32_t flags; /* XEN_DOMINF_* */
+	uint32_t flags;	    /* XEN_DOMINF_* */
 	uint64_t tot_pages; /* host pages its memory holds now */
 	uint64_t max_pages;
 	uint64_t cpu_time; /* ns its vcpus have run */

@@ -17,7 +17,8 @@
 #define XENMEM_memory_map	    9
 
 struct xen_memory_reservation {
-	uint64_t extent_start; /* guest address of xen_pfn_t[nr_extents] */
+	uint64_aligned_t
+		extent_start; /* guest address of xen_pfn_t[nr_extents] */
 	uint64_t nr_extents;
 	uint32_t extent_order; /* hvlab: 0 only */
 	uint32_t mem_flags;

@@ -13,10 +13,10 @@
 #ifndef INC_PUBLIC_SCHED_H
 #define INC_PUBLIC_SCHED_H
 
-#define SCHEDOP_yield	     0 /* arg unused */
-#define SCHEDOP_block	     1 /* arg unused */
-#define SCHEDOP_shutdown     2 /* struct sched_shutdown */
-#define SCHEDOP_poll	     3 /* struct sched_poll */
+#define SCHEDOP_yield	      0 /* arg unused */
+#define SCHEDOP_block	      1 /* arg unused */
+#define SCHEDOP_shutdown      2 /* struct sched_shutdown */
+#define SCHEDOP_poll	      3 /* struct sched_poll */
 #define SCHEDOP_shutdown_code 5 /* struct sched_shutdown: the code, no end */
 
 #define SHUTDOWN_poweroff 0 /* the domain exits with status 0 */

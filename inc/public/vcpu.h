@@ -6,16 +6,16 @@
 #ifndef INC_PUBLIC_VCPU_H
 #define INC_PUBLIC_VCPU_H
 
-#define VCPUOP_up			    1
-#define VCPUOP_down			    2
-#define VCPUOP_is_up			    3 /* returns 1 or 0 */
-#define VCPUOP_get_runstate_info	    4
+#define VCPUOP_up			     1
+#define VCPUOP_down			     2
+#define VCPUOP_is_up			     3 /* returns 1 or 0 */
+#define VCPUOP_get_runstate_info	     4
 #define VCPUOP_register_runstate_memory_area 5
-#define VCPUOP_set_periodic_timer	    6
-#define VCPUOP_stop_periodic_timer	    7
-#define VCPUOP_set_singleshot_timer	    8
-#define VCPUOP_stop_singleshot_timer	    9
-#define VCPUOP_register_vcpu_info	    10
+#define VCPUOP_set_periodic_timer	     6
+#define VCPUOP_stop_periodic_timer	     7
+#define VCPUOP_set_singleshot_timer	     8
+#define VCPUOP_stop_singleshot_timer	     9
+#define VCPUOP_register_vcpu_info	     10
 
 #define RUNSTATE_running  0
 #define RUNSTATE_runnable 1
@@ -23,9 +23,9 @@
 #define RUNSTATE_offline  3
 
 struct vcpu_runstate_info {
-	int32_t state;		   /* RUNSTATE_* */
-	uint64_t state_entry_time; /* system time it entered it */
-	uint64_t time[4];	   /* ns spent in each state */
+	int32_t state;			   /* RUNSTATE_* */
+	uint64_aligned_t state_entry_time; /* system time it entered it */
+	uint64_t time[4];		   /* ns spent in each state */
 };
 
 /* The guest-virtual address the hypervisor keeps runstate_info at. */

@@ -25,6 +25,10 @@
 #ifndef INC_PUBLIC_XEN_H
 #define INC_PUBLIC_XEN_H
 
+/* A 64-bit field aligned as x86-64 aligns it, also in a 32-bit guest
+ * (i386 aligns uint64_t to 4), so both pass the same layouts. */
+typedef uint64_t uint64_aligned_t __attribute__((aligned(8)));
+
 /* Hypercall numbers (Xen's; the ones hvlab does not offer give -ENOSYS). */
 #define __HYPERVISOR_memory_op	      12
 #define __HYPERVISOR_set_timer_op     15
@@ -57,6 +61,7 @@ typedef uint16_t domid_t;
 #define XEN_EINVAL 22 /* an argument is out of range */
 #define XEN_ENOSPC 28 /* no free slot */
 #define XEN_ENOSYS 38 /* no such hypercall or sub-operation */
+#define XEN_ETIME  62 /* a deadline already past */
 
 /* __HYPERVISOR_console_io(cmd, count, buffer): the hypervisor's console. */
 #define CONSOLEIO_write 0 /* prints count bytes; returns 0 */
@@ -81,7 +86,7 @@ struct vcpu_time_info {
 	uint32_t version;
 	uint32_t pad0;
 	uint64_t tsc_timestamp; /* TSC at the update */
-	uint64_t system_time;	/* ns since the domain started, then */
+	uint64_t system_time;	/* ns since the hypervisor booted, then */
 	uint32_t tsc_to_system_mul;
 	int8_t tsc_shift;
 	uint8_t flags; /* XEN_PVCLOCK_TSC_STABLE_BIT */
@@ -151,7 +156,7 @@ struct start_info {
 	uint32_t pad2;
 	union {
 		struct {
-			uint64_t mfn; /* console ring page (unused) */
+			uint64_aligned_t mfn; /* console ring (unused) */
 			uint32_t evtchn;
 		} domU;
 		struct {

@@ -4,8 +4,9 @@
  * Register set after the National Semiconductor PC16550D data sheet.  The
  * transmitter is always ready (LSR.THRE|TEMT), nothing is ever received,
  * and no interrupts are raised.  Output is line-buffered into the
- * hypervisor log as "NAME: text"; bytes outside printable ASCII are shown
- * as '?' so a guest cannot forge hypervisor lines or send terminal escapes.
+ * hypervisor log as "NAME: text" and into the domain's console ring for
+ * `xl console` (lab 6); bytes outside printable ASCII are shown as '?' so
+ * a guest cannot forge hypervisor lines or send terminal escapes.
  */
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
@@ -37,20 +38,24 @@ void uart_flush(struct domain *d, struct uart *u)
 	if (!u->len)
 		return;
 	cprintf("%s: %.*s\n", d->name, (int)u->len, u->line);
+	console_ring_put(&d->console.out, u->line, u->len);
+	console_ring_put(&d->console.out, "\n", 1);
 	u->line[u->len] = 0;
 	bench_console_line(d, u->line);
 	u->len = 0;
 }
 
-static void uart_tx(struct domain *d, struct uart *u, uint8_t ch)
+void uart_put(struct domain *d, struct uart *u, uint8_t ch)
 {
 	if (ch == '\r')
 		return;
+	if (ch == '\n' && u->len) {
+		uart_flush(d, u);
+		return;
+	}
 	if (ch == '\n') {
-		if (u->len)
-			uart_flush(d, u);
-		else
-			cprintf("%s:\n", d->name);
+		cprintf("%s:\n", d->name);
+		console_ring_put(&d->console.out, "\n", 1);
 		return;
 	}
 	if (ch != '\t' && (ch < 0x20 || ch > 0x7e))
@@ -95,7 +100,7 @@ static void uart_write(struct domain *d, struct uart *u, unsigned reg,
 		if (dlab)
 			u->dll = v;
 		else if (!(u->mcr & MCR_LOOP))
-			uart_tx(d, u, v);
+			uart_put(d, u, v);
 		break;
 	case UART_IER:
 		if (dlab)

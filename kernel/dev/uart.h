@@ -22,6 +22,13 @@ struct uart {
 /* Resets u and claims the 8 ports at base in d; 0 or -E_*. */
 int uart_init(struct domain *d, struct uart *u, uint16_t base);
 
+/*
+ * Adds ch to d's console output as the guest's transmitter does: a line
+ * at each '\n' or when full, '\r' dropped, unprintable bytes as '?'.
+ * The UART's THR and PV console writes (pv/xen.c) share it.
+ */
+void uart_put(struct domain *d, struct uart *u, uint8_t ch);
+
 /* Prints whatever is buffered as a last, unterminated line. */
 void uart_flush(struct domain *d, struct uart *u);
 

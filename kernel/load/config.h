@@ -161,6 +161,7 @@ struct domain_config {
 	enum pv_container container; /* type pv */
 	bool xen_platform;	     /* type hvm */
 	bool privileged;	     /* type pv */
+	int privileged_line;	     /* where it was set, for messages */
 };
 
 /*

@@ -196,6 +196,7 @@ static int set_xen_platform(struct parser *ps, const struct token *v,
 
 static int set_privileged(struct parser *ps, const struct token *v, unsigned i)
 {
+	ps->out->privileged_line = v->line;
 	return set_flag(ps, v, "privileged", &ps->out->privileged);
 }
 

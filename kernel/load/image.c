@@ -114,8 +114,7 @@ static int image_build_page_tables(struct loader *ld)
 	return 0;
 }
 
-/* Sets the control registers (and page tables) for boot->mode. */
-static int image_set_mode(struct loader *ld)
+int image_set_mode(struct loader *ld)
 {
 	struct guest_boot *b = ld->boot;
 

@@ -63,7 +63,15 @@ struct guest_boot {
 	uint64_t cr0, cr3, cr4, efer;
 	gpa_t load_start, load_end; /* extent of the kernel, bss included */
 	gpa_t mb_info;		    /* Multiboot info address, or 0 */
+	/* Type pv (image_load_pv): */
+	gpa_t pv_ram_end;	 /* RAM below; the builder's pages above */
+	gpa_t pv_shared_info;	 /* te: shared_info's page, else 0 */
+	gpa_t pv_hypercall_page; /* XEN_ELFNOTE_HYPERCALL_PAGE, or NONE */
 };
+
+#define IMAGE_PV_NONE	   (~0ULL)
+#define IMAGE_PV_PAGES_HVM 1 /* hvm_start_info, modules, map, cmdline */
+#define IMAGE_PV_PAGES_TE  2 /* start_info, shared_info */
 
 /*
  * Loads the kernel image kernel[0..ksize) of config *c into *mem, with
@@ -76,6 +84,19 @@ struct guest_boot {
 int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 	       const void *ramdisk, size_t rsize, const struct guest_mem *mem,
 	       struct guest_boot *boot, char *err, size_t errlen);
+
+/*
+ * Loads the PV kernel (ELF with Xen's notes) of type-pv config *c for the
+ * te container (te) or the hvm container, with its ramdisk, and fills
+ * *boot as image_pv.c describes.  Returns 0, or -E_* with the reason in
+ * err, as image_load does; a kernel without its container's entry note
+ * gives "FILE:LINE: kernel PATH has no XEN_ELFNOTE_PHYS32_ENTRY note"
+ * (or XEN_ELFNOTE_ENTRY).
+ */
+int image_load_pv(const struct domain_config *c, bool te, const void *kernel,
+		  size_t ksize, const void *ramdisk, size_t rsize,
+		  const struct guest_mem *mem, struct guest_boot *boot,
+		  char *err, size_t errlen);
 
 /* Name of an image format, e.g. "Multiboot". */
 const char *image_format_name(enum image_format f);

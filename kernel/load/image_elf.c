@@ -1,10 +1,12 @@
 /*
  * image_elf.c - loads ELF32 and ELF64 guest kernels (System V ABI ch. 5,
  * program loading), for plain ELF and for Multiboot kernels without the
- * a.out kludge (labs 2 and 3).  Every header field is checked against the file
- * and guest memory before it is used.
+ * a.out kludge (labs 2 and 3), and reads a PV kernel's "Xen" notes
+ * (lab 6, xen/include/public/elfnote.h).  Every header field is checked
+ * against the file and guest memory before it is used.
  */
 #include <inc/elf.h>
+#include <inc/public/elfnote.h>
 #include <inc/error.h>
 #include <inc/stdio.h>
 #include <inc/string.h>
@@ -240,6 +242,101 @@ int image_load_elf(struct loader *ld, unsigned *class)
 				    s.memsz)) < 0)
 			return r;
 		image_note_load(ld, s.paddr, s.paddr + s.memsz);
+	}
+	return 0;
+}
+
+/* An ELF note's header (System V ABI 5, "Note Section"), either class. */
+struct elf_note {
+	uint32_t namesz, descsz, type;
+};
+
+/*
+ * A note's address (desc of 4 or 8 bytes) as guest-physical: a kernel
+ * linked high names virtual addresses, which its segments translate.
+ */
+static uint64_t elf_note_addr(struct loader *ld, unsigned class,
+			      const uint8_t *desc, uint32_t descsz)
+{
+	uint64_t a = 0;
+
+	memcpy(&a, desc, descsz == 8 ? 8 : 4);
+	for (unsigned i = 0; i < elf_phnum(ld, class); i++) {
+		struct segment s = elf_segment(ld, class, i);
+
+		if (s.type == PT_LOAD && a >= s.vaddr && a - s.vaddr < s.memsz)
+			return a - s.vaddr + s.paddr;
+	}
+	return a;
+}
+
+/* Records the "Xen" note at n (its name and desc inside [n, end)). */
+static void elf_xen_note(struct loader *ld, unsigned class,
+			 const struct elf_note *n, struct xen_notes *out)
+{
+	const uint8_t *desc = (const uint8_t *)(n + 1) +
+			      ((n->namesz + 3) & ~3u);
+	uint64_t a;
+
+	if (n->descsz != 4 && n->descsz != 8)
+		return;
+	a = elf_note_addr(ld, class, desc, n->descsz);
+	if (n->type == XEN_ELFNOTE_ENTRY)
+		out->entry = a;
+	else if (n->type == XEN_ELFNOTE_PHYS32_ENTRY)
+		out->phys32_entry = (uint32_t)a;
+	else if (n->type == XEN_ELFNOTE_HYPERCALL_PAGE)
+		out->hypercall_page = a;
+	else
+		return;
+	out->found |= 1u << n->type;
+}
+
+/* Walks the notes in file bytes [off, off+len). */
+static int elf_walk_notes(struct loader *ld, unsigned class, uint64_t off,
+			  uint64_t len, struct xen_notes *out)
+{
+	uint64_t end;
+
+	if (off > ld->size || len > ld->size - off)
+		return image_error(ld, -E_BAD_ELF,
+				   "PT_NOTE outside the file (%zu bytes)",
+				   ld->size);
+	for (end = off + len; end - off >= sizeof(struct elf_note);) {
+		struct elf_note n;
+		uint64_t size;
+
+		memcpy(&n, ld->img + off, sizeof(n));
+		size = sizeof(n) + (((uint64_t)n.namesz + 3) & ~3ull) +
+		       (((uint64_t)n.descsz + 3) & ~3ull);
+		if (size > end - off)
+			return image_error(ld, -E_BAD_ELF,
+					   "note at file offset 0x%llx "
+					   "runs past its PT_NOTE",
+					   (unsigned long long)off);
+		if (n.namesz == 4 &&
+		    memcmp(ld->img + off + sizeof(n), "Xen", 4) == 0)
+			elf_xen_note(ld, class,
+				     (const struct elf_note *)(ld->img + off),
+				     out);
+		off += size;
+	}
+	return 0;
+}
+
+int image_elf_xen_notes(struct loader *ld, unsigned class,
+			struct xen_notes *out)
+{
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < elf_phnum(ld, class); i++) {
+		struct segment s = elf_segment(ld, class, i);
+
+		if (s.type == PT_NOTE &&
+		    (r = elf_walk_notes(ld, class, s.offset, s.filesz, out)) <
+			    0)
+			return r;
 	}
 	return 0;
 }

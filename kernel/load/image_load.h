@@ -26,6 +26,14 @@ struct loader {
 
 struct mb_header;
 
+/* What a PV kernel's "Xen" notes say (lab 6), guest-physical. */
+struct xen_notes {
+	uint32_t found;		 /* bit XEN_ELFNOTE_* set for each note seen */
+	uint64_t entry;		 /* XEN_ELFNOTE_ENTRY: te, 64-bit */
+	uint32_t phys32_entry;	 /* XEN_ELFNOTE_PHYS32_ENTRY: hvm, 32-bit */
+	uint64_t hypercall_page; /* XEN_ELFNOTE_HYPERCALL_PAGE */
+};
+
 /* Formats `FILE:LINE: kernel "path": reason` and returns code. */
 int __attribute__((format(printf, 3, 4)))
 image_error(struct loader *ld, int code, const char *fmt, ...);
@@ -46,6 +54,17 @@ void image_note_load(struct loader *ld, gpa_t start, gpa_t end);
  * p_paddr and sets boot->rip; *class gets ELFCLASS32 or ELFCLASS64.
  */
 int image_load_elf(struct loader *ld, unsigned *class);
+
+/*
+ * The "Xen" notes of the PT_NOTE segments of an image image_load_elf
+ * accepted; notes of other owners and types are skipped.  0, or
+ * -E_BAD_ELF for a note that runs past its segment or the file.
+ */
+int image_elf_xen_notes(struct loader *ld, unsigned class,
+			struct xen_notes *out);
+
+/* Sets the control registers (and page tables) for boot->mode. */
+int image_set_mode(struct loader *ld);
 
 /*
  * The Multiboot header in the first 8192 bytes, 4-byte aligned; *off gets

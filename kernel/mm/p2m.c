@@ -199,6 +199,25 @@ int p2m_set_type(struct p2m *p, uint64_t gfn, uint64_t n, enum p2m_type t)
 	return 0;
 }
 
+int p2m_balloon(struct p2m *p, uint64_t gfn, bool in)
+{
+	hpa_t hpa;
+
+	if (gfn >= p->nframes ||
+	    p2m_type_of(p, gfn) != (in ? P2M_ABSENT : P2M_RAM))
+		return -E_INVAL;
+	if (in) {
+		p->entries[gfn] = P2M_RAM;
+		return 0;
+	}
+	if ((hpa = p2m_entry_hpa(p->entries[gfn]))) {
+		page_free(hpa);
+		p->populated--;
+	}
+	p->entries[gfn] = P2M_ABSENT;
+	return 0;
+}
+
 /* Whether every byte of [gpa, gpa+len) is RAM or ROM, without overflow. */
 static bool p2m_in_range(const struct p2m *p, gpa_t gpa, size_t len)
 {

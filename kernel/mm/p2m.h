@@ -92,6 +92,14 @@ hpa_t p2m_lookup(const struct p2m *p, gpa_t gpa);
 int p2m_populate(struct p2m *p, uint64_t gfn, hpa_t *hpa);
 
 /*
+ * Ballooning (lab 6): !in gives back RAM frame gfn's host page and makes
+ * the frame absent; in makes absent frame gfn RAM again, populated
+ * (zeroed) at its next touch.  0, or -E_INVAL when gfn is not RAM (out)
+ * or not absent (in).  The caller drops the frame's mappings.
+ */
+int p2m_balloon(struct p2m *p, uint64_t gfn, bool in);
+
+/*
  * Sets the type of frames [gfn, gfn+n) that are RAM or ROM to t (P2M_RAM
  * or P2M_ROM), keeping their contents.  Returns 0 or -E_INVAL (then
  * nothing changed).  The caller drops the frames' nested or shadow

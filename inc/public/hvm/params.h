@@ -20,13 +20,13 @@ struct xen_hvm_param {
  * hvlab delivers type 2, a vector injected directly (no local APIC EOI),
  * in both containers; 0 turns upcalls off.
  */
-#define HVM_PARAM_CALLBACK_IRQ	      0
+#define HVM_PARAM_CALLBACK_IRQ	       0
 #define HVM_PARAM_CALLBACK_TYPE_VECTOR 2
-#define HVM_PARAM_STORE_PFN	      1 /* lab 7 */
-#define HVM_PARAM_STORE_EVTCHN	      2
-#define HVM_PARAM_CONSOLE_PFN	      17
-#define HVM_PARAM_CONSOLE_EVTCHN      18
-#define HVM_NR_PARAMS		      40
+#define HVM_PARAM_STORE_PFN	       1 /* lab 7 */
+#define HVM_PARAM_STORE_EVTCHN	       2
+#define HVM_PARAM_CONSOLE_PFN	       17
+#define HVM_PARAM_CONSOLE_EVTCHN       18
+#define HVM_NR_PARAMS		       39
 
 _Static_assert(sizeof(struct xen_hvm_param) == 16, "xen_hvm_param");
 

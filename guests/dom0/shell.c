@@ -1,0 +1,126 @@
+/*
+ * shell.c - dom0's shell (lab 6): a "dom0# " prompt on the hypervisor
+ * console with backspace editing, and the commands it runs: xl ...,
+ * help, sleep, poweroff.  Input arrives through CONSOLEIO_read, which the
+ * hypervisor fills from the machine's serial port.
+ */
+#include "dom0.h"
+#include <guests/lib/pv.h>
+
+#define SHELL_LINE_MAX 128
+#define SHELL_PROMPT   "dom0# "
+
+/* Splits line at blanks into argv; returns argc (extra words dropped). */
+static int shell_split(char *line, char **argv)
+{
+	int argc = 0;
+
+	for (char *p = line; *p && argc < DOM0_ARGS_MAX;) {
+		while (*p == ' ' || *p == '\t')
+			*p++ = '\0';
+		if (!*p)
+			break;
+		argv[argc++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	}
+	return argc;
+}
+
+/* `sleep MS`: waits, for scripts that watch a domain run. */
+static void shell_sleep(int argc, char **argv)
+{
+	static volatile int never;
+	uint64_t ms = 0;
+	const char *p = argc == 2 ? argv[1] : "";
+
+	for (; *p >= '0' && *p <= '9'; p++)
+		ms = ms * 10 + (uint64_t)(*p - '0');
+	if (argc != 2 || *p) {
+		printf("usage: sleep MS\n");
+		return;
+	}
+	pv_block_until(&never, pv_time_ns() + ms * 1000000);
+}
+
+static void shell_help(void)
+{
+	printf("commands:\n");
+	xl_main(1, (char *[]){ "xl" });
+	printf("  help               this list\n"
+	       "  sleep MS           wait MS milliseconds\n"
+	       "  poweroff           end dom0 and the machine\n");
+}
+
+bool shell_run(char *line)
+{
+	char *argv[DOM0_ARGS_MAX];
+	int argc = shell_split(line, argv);
+
+	if (argc == 0)
+		return true;
+	if (strcmp(argv[0], "poweroff") == 0)
+		return false;
+	if (strcmp(argv[0], "help") == 0)
+		shell_help();
+	else if (strcmp(argv[0], "sleep") == 0)
+		shell_sleep(argc, argv);
+	else if (strcmp(argv[0], "xl") == 0)
+		xl_main(argc, argv);
+	else
+		printf("%s: unknown command (help lists them)\n", argv[0]);
+	return true;
+}
+
+/* Reads one byte of input, waiting for it. */
+static char shell_getc(void)
+{
+	char ch;
+
+	while (dom0_read(&ch, 1) == 0)
+		dom0_wait(1000);
+	return ch;
+}
+
+/*
+ * Reads a line into buf with echo: backspace (DEL or ^H) erases, ^U
+ * erases the line, ^C abandons it; Enter ends it.
+ */
+static void shell_readline(char *buf, size_t size)
+{
+	size_t len = 0;
+	char ch;
+
+	for (;;) {
+		ch = shell_getc();
+		if (ch == '\r' || ch == '\n') {
+			printf("\n");
+			break;
+		}
+		if ((ch == 0x7f || ch == CTRL('H')) && len) {
+			len--;
+			printf("\b \b");
+		} else if (ch == CTRL('U')) {
+			for (; len; len--)
+				printf("\b \b");
+		} else if (ch == CTRL('C')) {
+			printf("^C\n");
+			len = 0;
+			break;
+		} else if (ch >= ' ' && ch <= '~' && len + 1 < size) {
+			buf[len++] = ch;
+			printf("%c", ch);
+		}
+	}
+	buf[len] = '\0';
+}
+
+void shell_loop(void)
+{
+	char line[SHELL_LINE_MAX];
+
+	do {
+		printf(SHELL_PROMPT);
+		shell_readline(line, sizeof(line));
+	} while (shell_run(line));
+}

@@ -1,0 +1,154 @@
+/*
+ * memory.c - __HYPERVISOR_memory_op (lab 6; xen/include/public/memory.h):
+ * the domain's memory map, placing shared_info, and ballooning.
+ *
+ * Guest frames are named by guest-physical frame number, as for Xen's
+ * auto-translated guests.  decrease_reservation gives a RAM frame's host
+ * page back: the frame becomes absent in the p2m (an access to it then
+ * crashes the domain, as one beyond its RAM does) until
+ * increase_reservation makes it RAM again, zeroed and populated at its
+ * next touch.  The domain never holds more RAM frames than its config's
+ * memory; current_reservation counts the frames it holds.
+ */
+#include <inc/types.h>
+#include <inc/memlayout.h>
+#include <inc/public/xen.h>
+#include <inc/public/memory.h>
+#include <kernel/kernel.h>
+#include <kernel/domain.h>
+#include <pv/hypercall.h>
+#include <pv/pv.h>
+
+#define E820_RAM      1
+#define E820_RESERVED 2
+#define EXTENT_CHUNK  64 /* frame numbers read per pv_copy_in */
+
+/* An e820 entry as XENMEM_memory_map writes them: 20 bytes, packed. */
+struct e820_entry {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct e820_entry) == 20, "e820 entry");
+
+static bool memory_self(struct vcpu *v, domid_t domid)
+{
+	return domid == DOMID_SELF || domid == v->domain->id;
+}
+
+/* RAM, then the domain builder's pages (reserved) when it has some. */
+static long memory_map(struct vcpu *v, uint64_t arg)
+{
+	struct domain *d = v->domain;
+	uint64_t size = p2m_size(&d->p2m), ram = d->pv.ram_end;
+	struct e820_entry map[2] = { { 0, ram ? ram : size, E820_RAM },
+				     { ram, size - ram, E820_RESERVED } };
+	struct xen_memory_map m;
+	long r;
+
+	if ((r = pv_copy_in(v, &m, arg, sizeof(m))) < 0)
+		return r;
+	m.nr_entries = MIN(m.nr_entries, ram ? 2u : 1u);
+	if ((r = pv_copy_out(v, m.buffer, map, m.nr_entries * sizeof(*map))) <
+	    0)
+		return r;
+	return pv_copy_out(v, arg, &m, sizeof(m.nr_entries));
+}
+
+/* XENMAPSPACE_shared_info idx 0 at RAM frame gpfn: zeroed, then the
+ * wallclock.  Grant frames come with lab 7. */
+static long memory_add_to_physmap(struct vcpu *v, uint64_t arg)
+{
+	struct domain *d = v->domain;
+	struct xen_add_to_physmap a;
+	void *page;
+	long r;
+
+	if ((r = pv_copy_in(v, &a, arg, sizeof(a))) < 0)
+		return r;
+	if (!memory_self(v, a.domid))
+		return -XEN_ESRCH;
+	if (a.space != XENMAPSPACE_shared_info)
+		return -XEN_ENOSYS;
+	if (a.idx != 0 || a.gpfn >= (1ULL << (64 - PAGE_SHIFT)) ||
+	    !(page = pv_map(d, a.gpfn << PAGE_SHIFT, PAGE_SIZE)))
+		return -XEN_EINVAL;
+	memset(page, 0, PAGE_SIZE);
+	d->pv.shared_info = a.gpfn << PAGE_SHIFT;
+	pv_wallclock_update(d);
+	return 0;
+}
+
+/* Gives back (in: takes again) frame gfn; false when it cannot.  Only a
+ * frame given back is absent, so a domain never exceeds its memory. */
+static bool memory_extent(struct domain *d, uint64_t gfn, bool in)
+{
+	if (p2m_balloon(&d->p2m, gfn, in) < 0)
+		return false;
+	if (in)
+		d->pv.ballooned--;
+	else {
+		d->pv.ballooned++;
+		hvm_unmap(d, gfn, 1);
+	}
+	return true;
+}
+
+/*
+ * increase_reservation (in) or decrease_reservation: the extents' frame
+ * numbers are read in chunks; returns how many extents were done, which
+ * is fewer than asked at the first frame that cannot be.
+ */
+static long memory_reservation(struct vcpu *v, uint64_t arg, bool in)
+{
+	struct xen_memory_reservation a;
+	uint64_t gfns[EXTENT_CHUNK], done = 0;
+	long r;
+
+	if ((r = pv_copy_in(v, &a, arg, sizeof(a))) < 0)
+		return r;
+	if (!memory_self(v, a.domid))
+		return -XEN_ESRCH;
+	if (a.extent_order != 0)
+		return -XEN_EINVAL;
+	while (done < a.nr_extents) {
+		uint64_t n = MIN(a.nr_extents - done, EXTENT_CHUNK);
+
+		if (pv_copy_in(v, gfns, a.extent_start + done * sizeof(*gfns),
+			       n * sizeof(*gfns)) < 0)
+			return done ? (long)done : -XEN_EFAULT;
+		for (uint64_t i = 0; i < n; i++, done++)
+			if (!memory_extent(v->domain, gfns[i], in))
+				return (long)done;
+	}
+	return (long)done;
+}
+
+long memory_op(struct vcpu *v, const uint64_t *args)
+{
+	struct domain *d = v->domain;
+	domid_t domid;
+	long r;
+
+	switch (args[0]) {
+	case XENMEM_increase_reservation:
+	case XENMEM_decrease_reservation:
+		return memory_reservation(v, args[1],
+					  args[0] ==
+						  XENMEM_increase_reservation);
+	case XENMEM_current_reservation:
+	case XENMEM_maximum_reservation:
+		if ((r = pv_copy_in(v, &domid, args[1], sizeof(domid))) < 0)
+			return r;
+		if (!memory_self(v, domid))
+			return -XEN_ESRCH;
+		return (long)(d->p2m.nframes -
+			      (args[0] == XENMEM_current_reservation ?
+				       d->pv.ballooned :
+				       0));
+	case XENMEM_add_to_physmap: return memory_add_to_physmap(v, args[1]);
+	case XENMEM_memory_map: return memory_map(v, args[1]);
+	default: return -XEN_ENOSYS;
+	}
+}

@@ -1,0 +1,405 @@
+/*
+ * test_pv_abi.c - inc/public/ against Xen's public ABI (lab 6): every
+ * number and every layout a guest or Linux's Xen code relies on, with the
+ * values of Xen's own headers (xen/include/public/, x86-64), so a typo in
+ * hvlab's copy cannot go unnoticed.  Each test names the Xen header its
+ * values come from.  hvlab's own additions (the domctl payloads,
+ * XEN_DOMCTL_console) are checked only where they sit in Xen's frame.
+ */
+#include <criterion/criterion.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <inc/public/xen.h>
+#include <inc/public/event_channel.h>
+#include <inc/public/sched.h>
+#include <inc/public/vcpu.h>
+#include <inc/public/memory.h>
+#include <inc/public/version.h>
+#include <inc/public/elfnote.h>
+#include <inc/public/domctl.h>
+#include <inc/public/hvm/hvm_op.h>
+#include <inc/public/hvm/params.h>
+#include <inc/public/hvm/start_info.h>
+
+#define OFF(type, field, want) \
+	cr_expect_eq(offsetof(struct type, field), (want), #type "." #field)
+#define SIZE(type, want) \
+	cr_expect_eq(sizeof(struct type), (want), "sizeof " #type)
+#define EQ(name, want) cr_expect_eq((long long)(name), (want), #name)
+
+/* xen.h: __HYPERVISOR_* */
+Test(pv_abi, hypercall_numbers)
+{
+	EQ(__HYPERVISOR_memory_op, 12);
+	EQ(__HYPERVISOR_set_timer_op, 15);
+	EQ(__HYPERVISOR_xen_version, 17);
+	EQ(__HYPERVISOR_console_io, 18);
+	EQ(__HYPERVISOR_grant_table_op, 20);
+	EQ(__HYPERVISOR_vcpu_op, 24);
+	EQ(__HYPERVISOR_sched_op, 29);
+	EQ(__HYPERVISOR_event_channel_op, 32);
+	EQ(__HYPERVISOR_hvm_op, 34);
+	EQ(__HYPERVISOR_sysctl, 35);
+	EQ(__HYPERVISOR_domctl, 36);
+	/* hvlab's stubs fit Xen's 4 KiB page of 32-byte slots. */
+	cr_expect_leq(XEN_HYPERCALL_MAX * 32, 4096, "hypercall page");
+	cr_expect_gt(XEN_HYPERCALL_MAX, __HYPERVISOR_domctl, "stubs");
+}
+
+/* errno.h (Xen's numbers are Linux's x86 ones), domctl.h's EACCES */
+Test(pv_abi, errno)
+{
+	EQ(XEN_EPERM, 1);
+	EQ(XEN_ENOENT, 2);
+	EQ(XEN_ESRCH, 3);
+	EQ(XEN_EAGAIN, 11);
+	EQ(XEN_ENOMEM, 12);
+	EQ(XEN_EACCES, 13);
+	EQ(XEN_EFAULT, 14);
+	EQ(XEN_EBUSY, 16);
+	EQ(XEN_EEXIST, 17);
+	EQ(XEN_EINVAL, 22);
+	EQ(XEN_ENOSPC, 28);
+	EQ(XEN_ENOSYS, 38);
+}
+
+/* xen.h: domain ids, console_io, VIRQs, limits */
+Test(pv_abi, xen_constants)
+{
+	EQ(sizeof(domid_t), 2);
+	EQ(DOMID_FIRST_RESERVED, 0x7FF0);
+	EQ(DOMID_SELF, 0x7FF0);
+	EQ(CONSOLEIO_write, 0);
+	EQ(CONSOLEIO_read, 1);
+	EQ(VIRQ_TIMER, 0);
+	EQ(VIRQ_DEBUG, 1);
+	EQ(VIRQ_CONSOLE, 2);
+	EQ(VIRQ_DOM_EXC, 3);
+	EQ(NR_VIRQS, 24);
+	EQ(XEN_LEGACY_MAX_VCPUS, 32);
+	/* 2-level: 64 words of 64 bits (event_channel.h) */
+	EQ(EVTCHN_2L_NR_CHANNELS, 4096);
+	EQ(XEN_PVCLOCK_TSC_STABLE_BIT, 1);
+	EQ(SIF_PRIVILEGED, 1);
+	EQ(SIF_INITDOMAIN, 2);
+	cr_expect_str_eq(XEN_START_INFO_MAGIC, "xen-3.0-x86_64");
+}
+
+/* xen.h: struct vcpu_time_info, vcpu_info, arch-x86/xen.h's arch part */
+Test(pv_abi, vcpu_info)
+{
+	OFF(vcpu_time_info, version, 0);
+	OFF(vcpu_time_info, tsc_timestamp, 8);
+	OFF(vcpu_time_info, system_time, 16);
+	OFF(vcpu_time_info, tsc_to_system_mul, 24);
+	OFF(vcpu_time_info, tsc_shift, 28);
+	OFF(vcpu_time_info, flags, 29);
+	SIZE(vcpu_time_info, 32);
+	OFF(vcpu_info, evtchn_upcall_pending, 0);
+	OFF(vcpu_info, evtchn_upcall_mask, 1);
+	OFF(vcpu_info, evtchn_pending_sel, 8);
+	OFF(vcpu_info, cr2, 16);
+	OFF(vcpu_info, time, 32);
+	SIZE(vcpu_info, 64);
+}
+
+/* xen.h: struct shared_info, arch-x86/xen.h's arch_shared_info */
+Test(pv_abi, shared_info)
+{
+	OFF(shared_info, vcpu_info, 0);
+	OFF(shared_info, evtchn_pending, 2048);
+	OFF(shared_info, evtchn_mask, 2560);
+	OFF(shared_info, wc_version, 3072);
+	OFF(shared_info, wc_sec, 3076);
+	OFF(shared_info, wc_nsec, 3080);
+	OFF(shared_info, wc_sec_hi, 3084);
+	OFF(shared_info, max_pfn, 3088);
+	OFF(shared_info, pfn_to_mfn_frame_list_list, 3096);
+	OFF(shared_info, nmi_reason, 3104);
+	OFF(shared_info, p2m_cr3, 3112);
+	OFF(shared_info, p2m_vaddr, 3120);
+	OFF(shared_info, p2m_generation, 3128);
+	SIZE(shared_info, 3136);
+	cr_expect_leq(sizeof(struct shared_info), 4096, "one page");
+}
+
+/* xen.h: struct start_info (x86-64) */
+Test(pv_abi, start_info)
+{
+	OFF(start_info, magic, 0);
+	OFF(start_info, nr_pages, 32);
+	OFF(start_info, shared_info, 40);
+	OFF(start_info, flags, 48);
+	OFF(start_info, store_mfn, 56);
+	OFF(start_info, store_evtchn, 64);
+	OFF(start_info, console.domU.mfn, 72);
+	OFF(start_info, console.domU.evtchn, 80);
+	OFF(start_info, console.dom0.info_off, 72);
+	OFF(start_info, console.dom0.info_size, 76);
+	OFF(start_info, pt_base, 88);
+	OFF(start_info, nr_pt_frames, 96);
+	OFF(start_info, mfn_list, 104);
+	OFF(start_info, mod_start, 112);
+	OFF(start_info, mod_len, 120);
+	OFF(start_info, cmd_line, 128);
+	EQ(sizeof(((struct start_info *)0)->cmd_line),
+	   1024); /* MAX_GUEST_CMDLINE */
+	OFF(start_info, first_p2m_pfn, 1152);
+	OFF(start_info, nr_p2m_frames, 1160);
+	SIZE(start_info, 1168);
+}
+
+/* arch-x86/cpuid.h, features.h */
+Test(pv_abi, discovery)
+{
+	char sig[13];
+	uint32_t regs[3] = { XEN_CPUID_SIGNATURE_EBX, XEN_CPUID_SIGNATURE_ECX,
+			     XEN_CPUID_SIGNATURE_EDX };
+
+	memcpy(sig, regs, 12);
+	sig[12] = 0;
+	cr_expect_str_eq(sig, "XenVMMXenVMM");
+	EQ(XEN_HVM_CPUID_VCPU_ID_PRESENT, 1 << 3);
+	EQ(XENFEAT_writable_page_tables, 0);
+	EQ(XENFEAT_auto_translated_physmap, 2);
+	EQ(XENFEAT_hvm_callback_vector, 8);
+	EQ(XENFEAT_dom0, 11);
+}
+
+/* event_channel.h */
+Test(pv_abi, event_channel)
+{
+	EQ(sizeof(evtchn_port_t), 4);
+	EQ(EVTCHNOP_bind_interdomain, 0);
+	EQ(EVTCHNOP_bind_virq, 1);
+	EQ(EVTCHNOP_close, 3);
+	EQ(EVTCHNOP_send, 4);
+	EQ(EVTCHNOP_status, 5);
+	EQ(EVTCHNOP_alloc_unbound, 6);
+	EQ(EVTCHNOP_bind_ipi, 7);
+	EQ(EVTCHNOP_bind_vcpu, 8);
+	EQ(EVTCHNOP_unmask, 9);
+	EQ(EVTCHNOP_init_control, 11);
+	EQ(EVTCHNSTAT_closed, 0);
+	EQ(EVTCHNSTAT_unbound, 1);
+	EQ(EVTCHNSTAT_interdomain, 2);
+	EQ(EVTCHNSTAT_pirq, 3);
+	EQ(EVTCHNSTAT_virq, 4);
+	EQ(EVTCHNSTAT_ipi, 5);
+
+	OFF(evtchn_alloc_unbound, dom, 0);
+	OFF(evtchn_alloc_unbound, remote_dom, 2);
+	OFF(evtchn_alloc_unbound, port, 4);
+	SIZE(evtchn_alloc_unbound, 8);
+	OFF(evtchn_bind_interdomain, remote_dom, 0);
+	OFF(evtchn_bind_interdomain, remote_port, 4);
+	OFF(evtchn_bind_interdomain, local_port, 8);
+	SIZE(evtchn_bind_interdomain, 12);
+	OFF(evtchn_bind_virq, virq, 0);
+	OFF(evtchn_bind_virq, vcpu, 4);
+	OFF(evtchn_bind_virq, port, 8);
+	SIZE(evtchn_bind_virq, 12);
+	OFF(evtchn_bind_ipi, vcpu, 0);
+	OFF(evtchn_bind_ipi, port, 4);
+	SIZE(evtchn_bind_ipi, 8);
+	SIZE(evtchn_close, 4);
+	SIZE(evtchn_send, 4);
+	SIZE(evtchn_unmask, 4);
+	OFF(evtchn_bind_vcpu, port, 0);
+	OFF(evtchn_bind_vcpu, vcpu, 4);
+	SIZE(evtchn_bind_vcpu, 8);
+	OFF(evtchn_status, dom, 0);
+	OFF(evtchn_status, port, 4);
+	OFF(evtchn_status, status, 8);
+	OFF(evtchn_status, vcpu, 12);
+	OFF(evtchn_status, u.unbound.dom, 16);
+	OFF(evtchn_status, u.interdomain.dom, 16);
+	OFF(evtchn_status, u.interdomain.port, 20);
+	OFF(evtchn_status, u.virq, 16);
+	SIZE(evtchn_status, 24);
+}
+
+/* sched.h */
+Test(pv_abi, sched)
+{
+	EQ(SCHEDOP_yield, 0);
+	EQ(SCHEDOP_block, 1);
+	EQ(SCHEDOP_shutdown, 2);
+	EQ(SCHEDOP_poll, 3);
+	EQ(SCHEDOP_shutdown_code, 5);
+	EQ(SHUTDOWN_poweroff, 0);
+	EQ(SHUTDOWN_reboot, 1);
+	EQ(SHUTDOWN_suspend, 2);
+	EQ(SHUTDOWN_crash, 3);
+	EQ(SHUTDOWN_watchdog, 4);
+	SIZE(sched_shutdown, 4);
+	OFF(sched_poll, ports, 0);
+	OFF(sched_poll, nr_ports, 8);
+	OFF(sched_poll, timeout, 16);
+	SIZE(sched_poll, 24);
+}
+
+/* vcpu.h */
+Test(pv_abi, vcpu_op)
+{
+	EQ(VCPUOP_up, 1);
+	EQ(VCPUOP_down, 2);
+	EQ(VCPUOP_is_up, 3);
+	EQ(VCPUOP_get_runstate_info, 4);
+	EQ(VCPUOP_register_runstate_memory_area, 5);
+	EQ(VCPUOP_set_periodic_timer, 6);
+	EQ(VCPUOP_stop_periodic_timer, 7);
+	EQ(VCPUOP_set_singleshot_timer, 8);
+	EQ(VCPUOP_stop_singleshot_timer, 9);
+	EQ(VCPUOP_register_vcpu_info, 10);
+	EQ(RUNSTATE_running, 0);
+	EQ(RUNSTATE_runnable, 1);
+	EQ(RUNSTATE_blocked, 2);
+	EQ(RUNSTATE_offline, 3);
+	EQ(VCPU_SSHOTTMR_future, 1);
+
+	OFF(vcpu_runstate_info, state, 0);
+	OFF(vcpu_runstate_info, state_entry_time, 8);
+	OFF(vcpu_runstate_info, time, 16);
+	SIZE(vcpu_runstate_info, 48);
+	SIZE(vcpu_register_runstate_memory_area, 8);
+	SIZE(vcpu_set_periodic_timer, 8);
+	OFF(vcpu_set_singleshot_timer, timeout_abs_ns, 0);
+	OFF(vcpu_set_singleshot_timer, flags, 8);
+	SIZE(vcpu_set_singleshot_timer, 16);
+	OFF(vcpu_register_vcpu_info, mfn, 0);
+	OFF(vcpu_register_vcpu_info, offset, 8);
+	OFF(vcpu_register_vcpu_info, rsvd, 12);
+	SIZE(vcpu_register_vcpu_info, 16);
+}
+
+/* memory.h */
+Test(pv_abi, memory_op)
+{
+	EQ(XENMEM_increase_reservation, 0);
+	EQ(XENMEM_decrease_reservation, 1);
+	EQ(XENMEM_current_reservation, 3);
+	EQ(XENMEM_maximum_reservation, 4);
+	EQ(XENMEM_add_to_physmap, 7);
+	EQ(XENMEM_memory_map, 9);
+	EQ(XENMAPSPACE_shared_info, 0);
+	EQ(XENMAPSPACE_grant_table, 1);
+
+	OFF(xen_memory_reservation, extent_start, 0);
+	OFF(xen_memory_reservation, nr_extents, 8);
+	OFF(xen_memory_reservation, extent_order, 16);
+	OFF(xen_memory_reservation, mem_flags, 20);
+	OFF(xen_memory_reservation, domid, 24);
+	SIZE(xen_memory_reservation, 32);
+	OFF(xen_add_to_physmap, domid, 0);
+	OFF(xen_add_to_physmap, size, 2);
+	OFF(xen_add_to_physmap, space, 4);
+	OFF(xen_add_to_physmap, idx, 8);
+	OFF(xen_add_to_physmap, gpfn, 16);
+	SIZE(xen_add_to_physmap, 24);
+	OFF(xen_memory_map, nr_entries, 0);
+	OFF(xen_memory_map, buffer, 8);
+	SIZE(xen_memory_map, 16);
+}
+
+/* version.h, elfnote.h */
+Test(pv_abi, version_and_notes)
+{
+	EQ(XENVER_version, 0);
+	EQ(XENVER_extraversion, 1);
+	EQ(XENVER_capabilities, 3);
+	EQ(XENVER_get_features, 6);
+	EQ(XENVER_pagesize, 7);
+	EQ(XENVER_commandline, 9);
+	OFF(xen_feature_info, submap_idx, 0);
+	OFF(xen_feature_info, submap, 4);
+	SIZE(xen_feature_info, 8);
+
+	EQ(XEN_ELFNOTE_ENTRY, 1);
+	EQ(XEN_ELFNOTE_HYPERCALL_PAGE, 2);
+	EQ(XEN_ELFNOTE_GUEST_OS, 6);
+	EQ(XEN_ELFNOTE_PHYS32_ENTRY, 18);
+}
+
+/* hvm/hvm_op.h, hvm/params.h */
+Test(pv_abi, hvm_op)
+{
+	EQ(HVMOP_set_param, 0);
+	EQ(HVMOP_get_param, 1);
+	EQ(HVMOP_set_mem_type, 8);
+	EQ(HVMOP_get_mem_type, 15);
+	EQ(HVMMEM_ram_rw, 0);
+	EQ(HVMMEM_ram_ro, 1);
+	EQ(HVMMEM_mmio_dm, 2);
+	EQ(HVM_PARAM_CALLBACK_IRQ, 0);
+	EQ(HVM_PARAM_CALLBACK_TYPE_VECTOR, 2);
+	EQ(HVM_PARAM_STORE_PFN, 1);
+	EQ(HVM_PARAM_STORE_EVTCHN, 2);
+	EQ(HVM_PARAM_CONSOLE_PFN, 17);
+	EQ(HVM_PARAM_CONSOLE_EVTCHN, 18);
+	EQ(HVM_NR_PARAMS, 39); /* x86, Xen 4.6 .. 4.19 */
+
+	OFF(xen_hvm_param, domid, 0);
+	OFF(xen_hvm_param, index, 4);
+	OFF(xen_hvm_param, value, 8);
+	SIZE(xen_hvm_param, 16);
+	OFF(xen_hvm_set_mem_type, domid, 0);
+	OFF(xen_hvm_set_mem_type, hvmmem_type, 2);
+	OFF(xen_hvm_set_mem_type, nr, 4);
+	OFF(xen_hvm_set_mem_type, first_pfn, 8);
+	SIZE(xen_hvm_set_mem_type, 16);
+	OFF(xen_hvm_get_mem_type, mem_type, 2);
+	OFF(xen_hvm_get_mem_type, pfn, 8);
+	SIZE(xen_hvm_get_mem_type, 16);
+}
+
+/* arch-x86/hvm/start_info.h (PVH) */
+Test(pv_abi, hvm_start_info)
+{
+	EQ(XEN_HVM_START_MAGIC_VALUE, 0x336ec578);
+	OFF(hvm_start_info, magic, 0);
+	OFF(hvm_start_info, version, 4);
+	OFF(hvm_start_info, flags, 8);
+	OFF(hvm_start_info, nr_modules, 12);
+	OFF(hvm_start_info, modlist_paddr, 16);
+	OFF(hvm_start_info, cmdline_paddr, 24);
+	OFF(hvm_start_info, rsdp_paddr, 32);
+	OFF(hvm_start_info, memmap_paddr, 40);
+	OFF(hvm_start_info, memmap_entries, 48);
+	SIZE(hvm_start_info, 56);
+	OFF(hvm_modlist_entry, paddr, 0);
+	OFF(hvm_modlist_entry, size, 8);
+	OFF(hvm_modlist_entry, cmdline_paddr, 16);
+	SIZE(hvm_modlist_entry, 32);
+	OFF(hvm_memmap_table_entry, addr, 0);
+	OFF(hvm_memmap_table_entry, size, 8);
+	OFF(hvm_memmap_table_entry, type, 16);
+	SIZE(hvm_memmap_table_entry, 24);
+}
+
+/* domctl.h, sysctl.h: Xen's command numbers, flags and outer frame */
+Test(pv_abi, domctl_frame)
+{
+	EQ(XEN_DOMCTL_createdomain, 1);
+	EQ(XEN_DOMCTL_destroydomain, 2);
+	EQ(XEN_DOMCTL_pausedomain, 3);
+	EQ(XEN_DOMCTL_unpausedomain, 4);
+	EQ(XEN_DOMCTL_getdomaininfo, 5);
+	EQ(XEN_SYSCTL_readconsole, 1);
+	EQ(XEN_DOMINF_dying, 1 << 0);
+	EQ(XEN_DOMINF_hvm_guest, 1 << 1);
+	EQ(XEN_DOMINF_shutdown, 1 << 2);
+	EQ(XEN_DOMINF_paused, 1 << 3);
+	EQ(XEN_DOMINF_blocked, 1 << 4);
+	EQ(XEN_DOMINF_running, 1 << 5);
+	EQ(XEN_DOMINF_shutdownshift, 16);
+
+	OFF(xen_domctl, cmd, 0);
+	OFF(xen_domctl, interface_version, 4);
+	OFF(xen_domctl, domain, 8);
+	OFF(xen_domctl, u, 16);
+	OFF(xen_sysctl, cmd, 0);
+	OFF(xen_sysctl, interface_version, 4);
+	OFF(xen_sysctl, u, 8);
+}
