@@ -25,8 +25,6 @@ typedef void (*putch_fn)(int ch, void *arg);
 
 /* Formats fmt through putch; returns the number of bytes produced. */
 int vprintfmt(putch_fn putch, void *arg, const char *fmt, va_list ap);
-int printfmt(putch_fn putch, void *arg, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 /* As C99: always NUL-terminates when size > 0; returns the full length. */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);

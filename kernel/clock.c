@@ -109,11 +109,6 @@ static uint64_t clock_scale(uint64_t ticks, uint64_t scale)
 	return ticks / clock_hz * scale + ticks % clock_hz * scale / clock_hz;
 }
 
-uint64_t clock_ns(void)
-{
-	return clock_tsc_ns(rdtsc());
-}
-
 uint64_t clock_tsc_ns(uint64_t tsc)
 {
 	return clock_scale(tsc - clock_tsc0, 1000000000);

@@ -12,9 +12,6 @@ void clock_init(void);
 /* TSC ticks per second (0 before clock_init). */
 uint64_t clock_tsc_hz(void);
 
-/* Nanoseconds since clock_init. */
-uint64_t clock_ns(void);
-
 /* Nanoseconds from clock_init to the TSC value tsc. */
 uint64_t clock_tsc_ns(uint64_t tsc);
 

@@ -445,12 +445,18 @@ void domain_release(struct domain *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static void domain_stop_vcpus(struct domain *d)
+/* Ends running domain d in state (its vcpus stopped); false if not running. */
+static bool domain_end(struct domain *d, enum domain_state state)
 {
 	int i;
 
+	if (d->state != DOMAIN_RUNNING)
+		return false;
+	uart_flush(d, &d->uart);
+	d->state = state;
 	for (i = 0; i < d->nvcpus; i++)
 		d->vcpus[i].state = VCPU_STOPPED;
+	return true;
 }
 
 struct domain *domain_privileged(void)
@@ -475,12 +481,9 @@ static void domain_tell_dom0(struct domain *d)
 
 void domain_exit(struct domain *d, int status)
 {
-	if (d->state != DOMAIN_RUNNING)
+	if (!domain_end(d, DOMAIN_EXITED))
 		return;
-	uart_flush(d, &d->uart);
-	d->state = DOMAIN_EXITED;
 	d->exit_status = status;
-	domain_stop_vcpus(d);
 	result_printf("domain %s: exit %d\n", d->name, status);
 	domain_tell_dom0(d);
 }
@@ -489,14 +492,11 @@ void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (d->state != DOMAIN_RUNNING)
+	if (!domain_end(d, DOMAIN_CRASHED))
 		return;
-	uart_flush(d, &d->uart);
 	va_start(ap, fmt);
 	vsnprintf(d->crash_reason, sizeof(d->crash_reason), fmt, ap);
 	va_end(ap);
-	d->state = DOMAIN_CRASHED;
-	domain_stop_vcpus(d);
 	cprintf("domain %s: crash: %s\n", d->name, d->crash_reason);
 	if (v)
 		virt_dump(v);
@@ -508,12 +508,9 @@ void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
 
 void domain_kill(struct domain *d, const char *why)
 {
-	if (d->state != DOMAIN_RUNNING)
+	if (!domain_end(d, DOMAIN_CRASHED))
 		return;
-	uart_flush(d, &d->uart);
 	strlcpy(d->crash_reason, why, sizeof(d->crash_reason));
-	d->state = DOMAIN_CRASHED;
-	domain_stop_vcpus(d);
 	result_printf("domain %s: destroyed (%s)\n", d->name, why);
 	domain_destroy(d);
 }
@@ -642,17 +639,6 @@ static int domain_parse_all(const struct boot_info *bi,
 	return n;
 }
 
-/* Creates the domain of config c; false if that failed. */
-static bool domain_create_config(const struct boot_info *bi,
-				 const struct domain_config *c)
-{
-	struct domain *d = domain_create(c, bi);
-
-	if (d)
-		migrate_arm(d);
-	return d != NULL;
-}
-
 /*
  * Once dom0 has ended, the machine ends: the domains it created are
  * destroyed.  Returns dom0's status.
@@ -689,10 +675,12 @@ int domain_run_all(const struct boot_info *bi)
 		failed += !dom0;
 	} else
 		for (i = 0; i < n; i++) {
-			bool ok = domain_create_config(bi, &configs[i]);
+			struct domain *d = domain_create(&configs[i], bi);
 
-			started += ok;
-			failed += !ok;
+			if (d)
+				migrate_arm(d);
+			started += d != NULL;
+			failed += !d;
 		}
 	cprintf("hvlab: running %d domain%s\n", started,
 		started == 1 ? "" : "s");

@@ -180,4 +180,14 @@ int domain_run_all(const struct boot_info *bi);
 void vcpu_skip_insn(struct vcpu *v);
 bool vcpu_long_mode(struct vcpu *v);
 
+/* Every set-up vcpu of d forgets its translations (nested and shadow paging). */
+static inline void domain_flush_tlb(struct domain *d)
+{
+	int i;
+
+	for (i = 0; i < d->nvcpus; i++)
+		if (d->vcpus[i].domain)
+			virt_flush_tlb(&d->vcpus[i]);
+}
+
 #endif

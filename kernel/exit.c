@@ -22,11 +22,6 @@
 
 typedef void (*exit_handler_fn)(struct vcpu *v);
 
-static uint64_t *gpr(struct vcpu *v, enum gpr r)
-{
-	return &v->gprs[r];
-}
-
 static void exit_inject_gp(struct vcpu *v)
 {
 	virt_inject_exception(v, T_GP, true, 0);
@@ -35,13 +30,13 @@ static void exit_inject_gp(struct vcpu *v)
 static void exit_cpuid(struct vcpu *v)
 {
 #if SOL >= 3
-	struct cpuid_regs r = cpuid_policy(v, (uint32_t)*gpr(v, GPR_RAX),
-					   (uint32_t)*gpr(v, GPR_RCX));
+	struct cpuid_regs r = cpuid_policy(v, (uint32_t)v->gprs[GPR_RAX],
+					   (uint32_t)v->gprs[GPR_RCX]);
 
-	*gpr(v, GPR_RAX) = r.eax;
-	*gpr(v, GPR_RBX) = r.ebx;
-	*gpr(v, GPR_RCX) = r.ecx;
-	*gpr(v, GPR_RDX) = r.edx;
+	v->gprs[GPR_RAX] = r.eax;
+	v->gprs[GPR_RBX] = r.ebx;
+	v->gprs[GPR_RCX] = r.ecx;
+	v->gprs[GPR_RDX] = r.edx;
 	vcpu_skip_insn(v);
 #else
 	/* LAB 3: your code here */
@@ -53,20 +48,20 @@ static void exit_msr_read(struct vcpu *v)
 {
 	uint64_t val;
 
-	if (msr_read(v, (uint32_t)*gpr(v, GPR_RCX), &val) < 0) {
+	if (msr_read(v, (uint32_t)v->gprs[GPR_RCX], &val) < 0) {
 		exit_inject_gp(v);
 		return;
 	}
-	*gpr(v, GPR_RAX) = (uint32_t)val;
-	*gpr(v, GPR_RDX) = val >> 32;
+	v->gprs[GPR_RAX] = (uint32_t)val;
+	v->gprs[GPR_RDX] = val >> 32;
 	vcpu_skip_insn(v);
 }
 
 static void exit_msr_write(struct vcpu *v)
 {
-	uint64_t val = (uint32_t)*gpr(v, GPR_RAX) | (*gpr(v, GPR_RDX) << 32);
+	uint64_t val = (uint32_t)v->gprs[GPR_RAX] | (v->gprs[GPR_RDX] << 32);
 
-	if (msr_write(v, (uint32_t)*gpr(v, GPR_RCX), val) < 0) {
+	if (msr_write(v, (uint32_t)v->gprs[GPR_RCX], val) < 0) {
 		exit_inject_gp(v);
 		return;
 	}
@@ -89,14 +84,14 @@ static bool exit_port(struct vcpu *v, uint16_t port, unsigned size, bool write,
 static void exit_io_simple(struct vcpu *v, const struct exit_io *io)
 {
 	uint64_t mask = ~0ULL >> (64 - 8 * io->size);
-	uint64_t val = *gpr(v, GPR_RAX) & mask;
+	uint64_t val = v->gprs[GPR_RAX] & mask;
 
 	if (!exit_port(v, io->port, io->size, !io->in, &val))
 		return;
 	if (io->in && io->size == 4)
-		*gpr(v, GPR_RAX) = (uint32_t)val;
+		v->gprs[GPR_RAX] = (uint32_t)val;
 	else if (io->in)
-		*gpr(v, GPR_RAX) = (*gpr(v, GPR_RAX) & ~mask) | (val & mask);
+		v->gprs[GPR_RAX] = (v->gprs[GPR_RAX] & ~mask) | (val & mask);
 	vcpu_skip_insn(v);
 }
 
@@ -198,7 +193,7 @@ static int exit_cr4_write(struct vcpu *v, uint64_t val)
 static uint64_t exit_cr_value(struct vcpu *v, const struct exit_cr *x)
 {
 	uint64_t cr0 = virt_reg_read(v, VREG_CR0);
-	uint64_t src = *gpr(v, x->gpr);
+	uint64_t src = v->gprs[x->gpr];
 
 	switch (x->op) {
 	case CR_OP_CLTS: return cr0 & ~CR0_TS;
@@ -236,7 +231,7 @@ static void exit_cr_read(struct vcpu *v, const struct exit_cr *x)
 		domain_crash(v->domain, v, "unexpected read of CR%d", x->cr);
 		return;
 	}
-	*gpr(v, x->gpr) = vcpu_long_mode(v) ? val : (uint32_t)val;
+	v->gprs[x->gpr] = vcpu_long_mode(v) ? val : (uint32_t)val;
 	vcpu_skip_insn(v);
 }
 
@@ -316,12 +311,12 @@ static void exit_invalid_insn(struct vcpu *v)
  */
 static void exit_xsetbv(struct vcpu *v)
 {
-	uint64_t val = (uint32_t)*gpr(v, GPR_RAX) | (*gpr(v, GPR_RDX) << 32);
+	uint64_t val = (uint32_t)v->gprs[GPR_RAX] | (v->gprs[GPR_RDX] << 32);
 
 	if (!(virt_reg_read(v, VREG_CR4) & CR4_OSXSAVE))
 		virt_inject_exception(v, T_UD, false, 0);
 	else if (virt_reg_read(v, VREG_CPL) != 0 ||
-		 xstate_xsetbv(v, (uint32_t)*gpr(v, GPR_RCX), val) < 0)
+		 xstate_xsetbv(v, (uint32_t)v->gprs[GPR_RCX], val) < 0)
 		exit_inject_gp(v);
 	else
 		vcpu_skip_insn(v);

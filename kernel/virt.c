@@ -143,11 +143,6 @@ bool virt_take_event(struct vcpu *v, struct virt_event *ev)
 	return v->domain->ops->take_event(v, ev);
 }
 
-void virt_set_paging_root(struct vcpu *v, hpa_t root)
-{
-	v->domain->ops->set_paging_root(v, root);
-}
-
 void virt_load_paging(struct vcpu *v, const struct paging_regs *guest,
 		      const struct paging_regs *hw)
 {

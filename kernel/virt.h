@@ -222,8 +222,6 @@ struct virt_ops {
 	/* Takes the event queued for the next entry into *ev (migration,
 	 * lab 5); false when none is queued. */
 	bool (*take_event)(struct vcpu *v, struct virt_event *ev);
-	/* Points v at the nested paging root (NPT nCR3 / EPTP). */
-	void (*set_paging_root)(struct vcpu *v, hpa_t root);
 	/*
 	 * Shadow paging (lab 4, kernel/mm/shadow.h): loads the CR0, CR3, CR4
 	 * and EFER the CPU runs v with (hw), and the values the guest reads
@@ -265,7 +263,6 @@ void virt_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out);
 void virt_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in);
 void virt_inject_event(struct vcpu *v, const struct virt_event *ev);
 bool virt_take_event(struct vcpu *v, struct virt_event *ev);
-void virt_set_paging_root(struct vcpu *v, hpa_t root);
 void virt_load_paging(struct vcpu *v, const struct paging_regs *guest,
 		      const struct paging_regs *hw);
 void virt_flush_tlb(struct vcpu *v);

@@ -208,17 +208,6 @@ int vprintfmt(putch_fn putch, void *arg, const char *fmt, va_list ap)
 	return o.n;
 }
 
-int printfmt(putch_fn putch, void *arg, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vprintfmt(putch, arg, fmt, ap);
-	va_end(ap);
-	return n;
-}
-
 struct sbuf {
 	char *buf;
 	size_t size;

@@ -153,12 +153,6 @@ bool svm_take_event(struct vcpu *v, struct virt_event *ev)
 	return true;
 }
 
-void svm_set_paging_root(struct vcpu *v, hpa_t root)
-{
-	v->arch.svm.vmcb->control.n_cr3 = root;
-	v->arch.svm.vmcb->control.np_control |= NP_ENABLE;
-}
-
 /*
  * Shadow paging: the CPU runs on hw; the guest's own values stay in the
  * core, which intercepts every access to them.  EFER.LME reaches the VMCB

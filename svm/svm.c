@@ -206,7 +206,6 @@ static const struct virt_ops svm_ops = {
 	.seg_write = svm_seg_write,
 	.inject_event = svm_inject_event,
 	.take_event = svm_take_event,
-	.set_paging_root = svm_set_paging_root,
 	.load_paging = svm_load_paging,
 	.flush_tlb = svm_flush_tlb,
 	.dump = vmcb_dump,

@@ -60,7 +60,6 @@ uint64_t svm_reg_read(struct vcpu *v, enum vreg r);
 void svm_reg_write(struct vcpu *v, enum vreg r, uint64_t val);
 void svm_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out);
 void svm_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in);
-void svm_set_paging_root(struct vcpu *v, hpa_t root);
 /* regs.c: shadow paging's registers into the VMCB, and a TLB flush. */
 void svm_load_paging(struct vcpu *v, const struct paging_regs *guest,
 		     const struct paging_regs *hw);

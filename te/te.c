@@ -261,11 +261,6 @@ static bool te_take_event(struct vcpu *v, struct virt_event *ev)
 	return true;
 }
 
-/* No nested paging: the CPU walks the shadow root alone. */
-static void te_set_paging_root(struct vcpu *v, hpa_t root)
-{
-}
-
 /*
  * The guest's CR0, CR3, CR4 and EFER are the shadow's (virt_reg_read);
  * of the hardware values te needs only CR3, the shadow root, since the
@@ -334,7 +329,6 @@ static const struct virt_ops te_virt_ops = {
 	.seg_write = te_seg_write,
 	.inject_event = te_inject_event,
 	.take_event = te_take_event,
-	.set_paging_root = te_set_paging_root,
 	.load_paging = te_load_paging,
 	.flush_tlb = te_flush_tlb,
 	.dump = te_dump,

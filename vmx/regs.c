@@ -281,15 +281,6 @@ bool vmx_take_event(struct vcpu *v, struct virt_event *ev)
 	return true;
 }
 
-void vmx_set_paging_root(struct vcpu *v, hpa_t root)
-{
-	struct domain *d = v->domain;
-
-	d->arch.vmx.eptp = ept_pointer(root);
-	vmx_load(v);
-	vmcs_write(VMCS_EPT_POINTER, d->arch.vmx.eptp);
-}
-
 /*
  * Shadow paging (kernel/mm/shadow.h): the guest reads its CR0 and CR4 from
  * the read shadows and its CR3 through CR3-store exiting; the CPU runs on

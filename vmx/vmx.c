@@ -465,7 +465,6 @@ static const struct virt_ops vmx_ops = {
 	.seg_write = vmx_seg_write,
 	.inject_event = vmx_inject_event,
 	.take_event = vmx_take_event,
-	.set_paging_root = vmx_set_paging_root,
 	.load_paging = vmx_load_paging,
 	.flush_tlb = vmx_flush_tlb,
 	.dump = vmcs_dump,

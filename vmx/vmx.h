@@ -97,7 +97,6 @@ uint64_t vmx_reg_read(struct vcpu *v, enum vreg r);
 void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val);
 void vmx_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out);
 void vmx_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in);
-void vmx_set_paging_root(struct vcpu *v, hpa_t root);
 /* regs.c: shadow paging's registers (virt_ops.load_paging, flush_tlb). */
 void vmx_load_paging(struct vcpu *v, const struct paging_regs *guest,
 		     const struct paging_regs *hw);

@@ -22,11 +22,6 @@
 
 #define APIC_VERSION 0x00050014 /* 6 LVT entries, version 0x14 */
 
-static struct vlapic *vlapic_of(struct vcpu *v)
-{
-	return &v->lapic;
-}
-
 /* Highest vector set in a 256-bit register, or -1. */
 static int vlapic_highest(const uint32_t *bits)
 {
@@ -155,7 +150,7 @@ static int vlapic_mmio(struct domain *d, void *opaque, uint64_t addr,
 		       unsigned size, bool write, uint64_t *val)
 {
 	struct vcpu *v = opaque;
-	struct vlapic *l = vlapic_of(v);
+	struct vlapic *l = &v->lapic;
 	unsigned reg = (unsigned)(addr - VLAPIC_BASE);
 
 	if (size != 4 || reg % 16) {
@@ -172,7 +167,7 @@ static int vlapic_mmio(struct domain *d, void *opaque, uint64_t addr,
 
 int vlapic_init(struct vcpu *v)
 {
-	struct vlapic *l = vlapic_of(v);
+	struct vlapic *l = &v->lapic;
 	int i;
 
 	memset(l, 0, sizeof(*l));
@@ -189,7 +184,7 @@ int vlapic_init(struct vcpu *v)
 
 bool vlapic_pending(struct vcpu *v)
 {
-	struct vlapic *l = vlapic_of(v);
+	struct vlapic *l = &v->lapic;
 
 	vlapic_timer_update(l);
 	return vlapic_highest(l->irr) >= 0;
@@ -197,12 +192,12 @@ bool vlapic_pending(struct vcpu *v)
 
 bool vlapic_can_wake(struct vcpu *v)
 {
-	return vlapic_pending(v) || vlapic_of(v)->deadline;
+	return vlapic_pending(v) || v->lapic.deadline;
 }
 
 int vlapic_take_interrupt(struct vcpu *v)
 {
-	struct vlapic *l = vlapic_of(v);
+	struct vlapic *l = &v->lapic;
 	int vec, prio;
 
 	if (!l->enabled || !vlapic_pending(v))
@@ -218,7 +213,7 @@ int vlapic_take_interrupt(struct vcpu *v)
 
 uint64_t vlapic_base_msr(struct vcpu *v)
 {
-	return VLAPIC_BASE | (vlapic_of(v)->enabled ? APIC_BASE_ENABLE : 0) |
+	return VLAPIC_BASE | (v->lapic.enabled ? APIC_BASE_ENABLE : 0) |
 	       (v->id == 0 ? APIC_BASE_BSP : 0);
 }
 
@@ -227,6 +222,6 @@ int vlapic_set_base_msr(struct vcpu *v, uint64_t val)
 {
 	if ((val & ~(APIC_BASE_ENABLE | APIC_BASE_BSP)) != VLAPIC_BASE)
 		return -E_INVAL;
-	vlapic_of(v)->enabled = val & APIC_BASE_ENABLE;
+	v->lapic.enabled = val & APIC_BASE_ENABLE;
 	return 0;
 }

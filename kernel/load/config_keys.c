@@ -73,64 +73,29 @@ static const char *const paging_names[] = { "default", "nested", "shadow" };
 static const char *const populate_names[] = { "demand", "eager" };
 static const char *const container_names[] = { "default", "hvm", "te" };
 
-static int set_type(struct parser *ps, const struct token *v, unsigned i)
-{
-	unsigned t;
-	int r = set_enum(ps, v, "type", type_names, ARRAY_SIZE(type_names), &t);
+/*
+ * Defines set_FIELD for the enum key FIELD: its value is one of
+ * FIELD_names[first..] ("default" at 0, when there is one, is not a choice),
+ * stored as its index.
+ */
+#define SET_ENUM(field, first)                                             \
+	static int set_##field(struct parser *ps, const struct token *v,   \
+			       unsigned i)                                 \
+	{                                                                  \
+		unsigned m = 0;                                            \
+		int r = set_enum(ps, v, #field, field##_names + (first),   \
+				 ARRAY_SIZE(field##_names) - (first), &m); \
+                                                                           \
+		ps->out->field = m + (first);                              \
+		return r;                                                  \
+	}
 
-	ps->out->type = t;
-	return r;
-}
-
-static int set_on_crash(struct parser *ps, const struct token *v, unsigned i)
-{
-	unsigned a;
-	int r = set_enum(ps, v, "on_crash", on_crash_names,
-			 ARRAY_SIZE(on_crash_names), &a);
-
-	ps->out->on_crash = a;
-	return r;
-}
-
-static int set_boot_mode(struct parser *ps, const struct token *v, unsigned i)
-{
-	unsigned m;
-	int r = set_enum(ps, v, "boot_mode", boot_mode_names + 1,
-			 ARRAY_SIZE(boot_mode_names) - 1, &m);
-
-	ps->out->boot_mode = m + 1;
-	return r;
-}
-
-static int set_paging(struct parser *ps, const struct token *v, unsigned i)
-{
-	unsigned m;
-	int r = set_enum(ps, v, "paging", paging_names + 1,
-			 ARRAY_SIZE(paging_names) - 1, &m);
-
-	ps->out->paging = m + 1;
-	return r;
-}
-
-static int set_populate(struct parser *ps, const struct token *v, unsigned i)
-{
-	unsigned m;
-	int r = set_enum(ps, v, "populate", populate_names,
-			 ARRAY_SIZE(populate_names), &m);
-
-	ps->out->populate = m;
-	return r;
-}
-
-static int set_container(struct parser *ps, const struct token *v, unsigned i)
-{
-	unsigned m;
-	int r = set_enum(ps, v, "container", container_names + 1,
-			 ARRAY_SIZE(container_names) - 1, &m);
-
-	ps->out->container = m + 1;
-	return r;
-}
+SET_ENUM(type, 0)
+SET_ENUM(on_crash, 0)
+SET_ENUM(boot_mode, 1)
+SET_ENUM(paging, 1)
+SET_ENUM(populate, 0)
+SET_ENUM(container, 1)
 
 static int set_shadow_pages(struct parser *ps, const struct token *v,
 			    unsigned i)
@@ -161,17 +126,6 @@ static int set_after(struct parser *ps, const struct token *v, const char *key,
 	return 0;
 }
 
-static int set_migrate_after(struct parser *ps, const struct token *v,
-			     unsigned i)
-{
-	return set_after(ps, v, "migrate_after", &ps->out->migrate_after);
-}
-
-static int set_save_after(struct parser *ps, const struct token *v, unsigned i)
-{
-	return set_after(ps, v, "save_after", &ps->out->save_after);
-}
-
 /* A 0 | 1 key. */
 static int set_flag(struct parser *ps, const struct token *v, const char *key,
 		    bool *out)
@@ -181,17 +135,6 @@ static int set_flag(struct parser *ps, const struct token *v, const char *key,
 				    (unsigned long long)v->num);
 	*out = v->num;
 	return 0;
-}
-
-static int set_testdev(struct parser *ps, const struct token *v, unsigned i)
-{
-	return set_flag(ps, v, "testdev", &ps->out->testdev);
-}
-
-static int set_xen_platform(struct parser *ps, const struct token *v,
-			    unsigned i)
-{
-	return set_flag(ps, v, "xen_platform", &ps->out->xen_platform);
 }
 
 static int set_privileged(struct parser *ps, const struct token *v, unsigned i)
@@ -210,15 +153,20 @@ static int set_file(struct parser *ps, const struct token *v, const char *key,
 	return set_str(ps, v, key, ref->path, sizeof(ref->path));
 }
 
-static int set_kernel(struct parser *ps, const struct token *v, unsigned i)
-{
-	return set_file(ps, v, "kernel", &ps->out->kernel);
-}
+/* Defines set_FIELD for key FIELD, checked and stored by helper. */
+#define SET_VIA(helper, field)                                           \
+	static int set_##field(struct parser *ps, const struct token *v, \
+			       unsigned i)                               \
+	{                                                                \
+		return helper(ps, v, #field, &ps->out->field);           \
+	}
 
-static int set_ramdisk(struct parser *ps, const struct token *v, unsigned i)
-{
-	return set_file(ps, v, "ramdisk", &ps->out->ramdisk);
-}
+SET_VIA(set_after, migrate_after)
+SET_VIA(set_after, save_after)
+SET_VIA(set_flag, testdev)
+SET_VIA(set_flag, xen_platform)
+SET_VIA(set_file, kernel)
+SET_VIA(set_file, ramdisk)
 
 static int set_extra(struct parser *ps, const struct token *v, unsigned i)
 {

@@ -43,16 +43,6 @@ static size_t *nested_count(struct nested_stats *s, int level)
 			    &s->pages_4k;
 }
 
-/* Every vcpu of d forgets its guest-physical translations. */
-static void nested_flush(struct domain *d)
-{
-	int i;
-
-	for (i = 0; i < d->nvcpus; i++)
-		if (d->vcpus[i].domain)
-			virt_flush_tlb(&d->vcpus[i]);
-}
-
 /* Clears *e at level: a leaf, or a table with everything under it. */
 static void nested_drop(struct nested_domain *nd, uint64_t *e, int level)
 {
@@ -393,7 +383,7 @@ int nested_invalidate(struct domain *d, uint64_t gfn, uint64_t n)
 
 	if (r < 0)
 		nested_drop_all(d);
-	nested_flush(d);
+	domain_flush_tlb(d);
 	return r;
 }
 
@@ -446,14 +436,14 @@ int nested_log_dirty(struct domain *d, bool on)
 		p2m_dirty_stop(&d->p2m);
 	}
 	d->nested.log_dirty = on;
-	nested_flush(d);
+	domain_flush_tlb(d);
 	return 0;
 }
 
 void nested_protect(struct domain *d, const uint64_t *bitmap)
 {
 	nested_wp_table(d, kva(d->nested.root), 4, 0, bitmap);
-	nested_flush(d);
+	domain_flush_tlb(d);
 }
 
 int nested_level(struct domain *d, gpa_t gpa, bool *writable)

@@ -102,15 +102,6 @@ static bool shadow_key_eq(const struct shadow_key *a,
 	       a->access == b->access;
 }
 
-static void shadow_flush_all(struct domain *d)
-{
-	int i;
-
-	for (i = 0; i < d->nvcpus; i++)
-		if (d->vcpus[i].domain)
-			virt_flush_tlb(&d->vcpus[i]);
-}
-
 static struct shadow_page *shadow_find(struct shadow_domain *sd, int root,
 				       const struct shadow_key *k)
 {
@@ -236,7 +227,7 @@ static struct shadow_page *shadow_alloc(struct domain *d, int r,
 	    sd->pt_count[k->gfn]++ == 0 &&
 	    shadow_retarget(sd, -1, 1, p2m_lookup(&d->p2m, (gpa_t)k->gfn << 12),
 			    PTE_W, ~PTE_W))
-		shadow_flush_all(d);
+		domain_flush_tlb(d);
 	return sp;
 }
 
@@ -601,7 +592,7 @@ static void shadow_unprotect(struct vcpu *v, gva_t la,
 		    sp->pa != sd->roots[sp->root].pa)
 			shadow_unshadow(d, sp);
 	}
-	shadow_flush_all(d);
+	domain_flush_tlb(d);
 	leaf = shadow_fill_room(v, la, w);
 	if (leaf && !(*leaf & PTE_W))
 		domain_crash(d, v,
@@ -808,7 +799,7 @@ void shadow_written(struct domain *d, gpa_t gpa, size_t len)
 		    sp->pa != sd->roots[sp->root].pa)
 			shadow_unshadow(d, sp);
 	}
-	shadow_flush_all(d);
+	domain_flush_tlb(d);
 }
 
 void shadow_flush(struct domain *d)
