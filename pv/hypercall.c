@@ -53,6 +53,11 @@ long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len)
 		       0;
 }
 
+bool pv_self(struct vcpu *v, domid_t domid)
+{
+	return domid == DOMID_SELF || domid == v->domain->id;
+}
+
 void *pv_map(struct domain *d, gpa_t gpa, size_t len)
 {
 	uint64_t gfn = gpa >> PAGE_SHIFT;
