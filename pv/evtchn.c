@@ -429,7 +429,6 @@ void pv_domain_destroy(struct domain *d)
 	uint32_t port;
 
 	for (port = 1; port < PV_EVTCHN_PORTS; port++)
-		if (d->pv.evtchn[port].state != EVTCHNSTAT_closed)
-			evtchn_close_port(d, port);
+		evtchn_close_port(d, port); /* a closed one stays closed */
 	d->pv.shared_info = PV_NO_GPA;
 }

@@ -28,12 +28,9 @@ long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len);
 void hypercall_dispatch(struct vcpu *v);
 
 /*
- * The handlers: args as the ABI numbers them (args[0] the sub-op, then
- * guest-linear addresses of its structs); 0, a count, or -XEN_E*.
- *   hvm_op          pv/hvm_op.c    memory types (lab 5), parameters
- *   xen_version     pv/xen.c
- *   console_io      pv/xen.c
- *   memory_op       pv/memory.c
+ * The handlers (pv/hvm_op.c, xen.c, memory.c): args as the ABI numbers
+ * them (args[0] the sub-op, then guest-linear addresses of its structs);
+ * 0, a count, or -XEN_E*.
  */
 long hvm_op(struct vcpu *v, const uint64_t *args);
 long xen_version(struct vcpu *v, const uint64_t *args);

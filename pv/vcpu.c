@@ -294,7 +294,6 @@ static long vcpu_get_runstate(struct vcpu *v, struct vcpu *t, uint64_t arg)
 	return pv_copy_out(v, arg, &t->pv.runstate, sizeof(t->pv.runstate));
 }
 
-/* args: the sub-op, the target vcpu's id, its struct's address. */
 long vcpu_op(struct vcpu *v, const uint64_t *args)
 {
 	struct domain *d = v->domain;
@@ -405,7 +404,6 @@ static long sched_shutdown(struct vcpu *v, uint64_t arg, bool code_only)
 	return 0;
 }
 
-/* args: the sub-op and its struct's address. */
 long sched_op(struct vcpu *v, const uint64_t *args)
 {
 	switch (args[0]) {
@@ -421,7 +419,6 @@ long sched_op(struct vcpu *v, const uint64_t *args)
 	return -XEN_ENOSYS;
 }
 
-/* args[0]: the singleshot deadline in system time; 0 stops the timer. */
 long set_timer_op(struct vcpu *v, const uint64_t *args)
 {
 	v->pv.timer_ns = args[0];
