@@ -116,7 +116,7 @@ void evtchn_set_pending(struct domain *d, uint32_t port)
 }
 
 /* EVTCHNOP_unmask: clears the mask bit, delivering a pending port again. */
-static long evtchn_unmask(struct vcpu *v, void *arg)
+static long evtchn_unmask(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_unmask *a = arg;
 	struct domain *d = v->domain;
@@ -155,7 +155,7 @@ void evtchn_set_pending(struct domain *d, uint32_t port)
 	/* LAB 6: your code here */
 }
 
-static long evtchn_unmask(struct vcpu *v, void *arg)
+static long evtchn_unmask(struct vcpu *v, void *arg, uint64_t op)
 {
 	/* LAB 6: your code here */
 	return -XEN_ENOSYS;
@@ -205,7 +205,7 @@ static void evtchn_close_port(struct domain *d, uint32_t port)
 	memset(c, 0, sizeof(*c));
 }
 
-static long evtchn_alloc_unbound(struct vcpu *v, void *arg)
+static long evtchn_alloc_unbound(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_alloc_unbound *a = arg;
 	struct domain *d = v->domain;
@@ -227,7 +227,7 @@ static long evtchn_alloc_unbound(struct vcpu *v, void *arg)
 	return 0;
 }
 
-static long evtchn_bind_interdomain(struct vcpu *v, void *arg)
+static long evtchn_bind_interdomain(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_bind_interdomain *a = arg;
 	struct domain *d = v->domain, *rd = evtchn_domain(d, a->remote_dom);
@@ -256,7 +256,7 @@ static long evtchn_bind_interdomain(struct vcpu *v, void *arg)
 	return 0;
 }
 
-static long evtchn_bind_virq(struct vcpu *v, void *arg)
+static long evtchn_bind_virq(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_bind_virq *a = arg;
 	struct domain *d = v->domain;
@@ -281,7 +281,7 @@ static long evtchn_bind_virq(struct vcpu *v, void *arg)
 	return 0;
 }
 
-static long evtchn_bind_ipi(struct vcpu *v, void *arg)
+static long evtchn_bind_ipi(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_bind_ipi *a = arg;
 	struct domain *d = v->domain;
@@ -298,7 +298,7 @@ static long evtchn_bind_ipi(struct vcpu *v, void *arg)
 }
 
 /* Only unbound, interdomain and global-VIRQ ports may move (Xen's rule). */
-static long evtchn_bind_vcpu(struct vcpu *v, void *arg)
+static long evtchn_bind_vcpu(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_bind_vcpu *a = arg;
 	struct domain *d = v->domain;
@@ -318,7 +318,7 @@ static long evtchn_bind_vcpu(struct vcpu *v, void *arg)
 }
 
 /* Interdomain: the remote end; IPI: this end; unbound: dropped. */
-static long evtchn_send(struct vcpu *v, void *arg)
+static long evtchn_send(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_send *a = arg;
 	struct domain *d = v->domain, *rd;
@@ -339,7 +339,7 @@ static long evtchn_send(struct vcpu *v, void *arg)
 	return -XEN_EINVAL;
 }
 
-static long evtchn_close(struct vcpu *v, void *arg)
+static long evtchn_close(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_close *a = arg;
 	struct domain *d = v->domain;
@@ -355,7 +355,7 @@ static long evtchn_close(struct vcpu *v, void *arg)
 	return 0;
 }
 
-static long evtchn_status(struct vcpu *v, void *arg)
+static long evtchn_status(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_status *a = arg;
 	struct domain *d = v->domain;

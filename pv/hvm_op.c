@@ -30,7 +30,7 @@ void hvm_unmap(struct domain *d, uint64_t gfn, uint64_t n)
 		nested_invalidate(d, gfn, n);
 }
 
-static long hvm_set_mem_type(struct vcpu *v, void *arg)
+static long hvm_set_mem_type(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct xen_hvm_set_mem_type *a = arg;
 	struct domain *d = v->domain;
@@ -50,7 +50,7 @@ static long hvm_set_mem_type(struct vcpu *v, void *arg)
 	return 0;
 }
 
-static long hvm_get_mem_type(struct vcpu *v, void *arg)
+static long hvm_get_mem_type(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct xen_hvm_get_mem_type *a = arg;
 
@@ -90,10 +90,12 @@ static bool hvm_param_known(uint32_t index)
 	       index == HVM_PARAM_CONSOLE_EVTCHN;
 }
 
-/* set_param (set) or get_param for the caller's own domain. */
-static long hvm_param(struct vcpu *v, struct xen_hvm_param *a, bool set)
+/* set_param or get_param for the caller's own domain. */
+static long hvm_param(struct vcpu *v, void *arg, uint64_t op)
 {
+	struct xen_hvm_param *a = arg;
 	struct domain *d = v->domain;
+	bool set = op == HVMOP_set_param;
 
 	if (!pv_self(v, a->domid))
 		return -XEN_ESRCH;
@@ -107,23 +109,13 @@ static long hvm_param(struct vcpu *v, struct xen_hvm_param *a, bool set)
 	return 0;
 }
 
-static long hvm_set_param(struct vcpu *v, void *arg)
-{
-	return hvm_param(v, arg, true);
-}
-
-static long hvm_get_param(struct vcpu *v, void *arg)
-{
-	return hvm_param(v, arg, false);
-}
-
 static const struct pv_subop hvm_ops[] = {
 	SUBOP(HVMOP_set_mem_type, hvm_set_mem_type, struct xen_hvm_set_mem_type,
 	      false),
 	SUBOP(HVMOP_get_mem_type, hvm_get_mem_type, struct xen_hvm_get_mem_type,
 	      true),
-	SUBOP(HVMOP_set_param, hvm_set_param, struct xen_hvm_param, false),
-	SUBOP(HVMOP_get_param, hvm_get_param, struct xen_hvm_param, true),
+	SUBOP(HVMOP_set_param, hvm_param, struct xen_hvm_param, false),
+	SUBOP(HVMOP_get_param, hvm_param, struct xen_hvm_param, true),
 };
 
 /* Parameters are for domains with Xen's ABI only. */

@@ -66,10 +66,11 @@ long event_channel_op(struct vcpu *v, const uint64_t *args);
 /* Whether domid names v's domain (DOMID_SELF, or its own id). */
 bool pv_self(struct vcpu *v, domid_t domid);
 
-/* One sub-op of a multiplexed hypercall: its handler, the size of the
- * struct it takes, whether the struct is copied back on success. */
+/* One sub-op of a multiplexed hypercall: its handler (told the sub-op's
+ * number, for handlers that serve two), the size of the struct it takes
+ * (0: none), whether the struct is copied back on success. */
 struct pv_subop {
-	long (*fn)(struct vcpu *v, void *arg);
+	long (*fn)(struct vcpu *v, void *arg, uint64_t op);
 	uint8_t size;
 	bool out;
 };
@@ -94,7 +95,7 @@ static inline long pv_subop_call(struct vcpu *v, const uint64_t *args,
 		panic("pv_subop_call: struct of %u bytes", op->size);
 	if (op->size && pv_copy_in(v, buf, args[1], op->size) < 0)
 		return -XEN_EFAULT;
-	r = op->fn(v, buf);
+	r = op->fn(v, buf, args[0]);
 	if (r == 0 && op->out && pv_copy_out(v, args[1], buf, op->size) < 0)
 		return -XEN_EFAULT;
 	return r;

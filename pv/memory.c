@@ -33,7 +33,7 @@ struct e820_entry {
 _Static_assert(sizeof(struct e820_entry) == 20, "e820 entry");
 
 /* RAM, then the domain builder's pages (reserved) when it has some. */
-static long memory_map(struct vcpu *v, void *arg)
+static long memory_map(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct xen_memory_map *m = arg;
 	struct domain *d = v->domain;
@@ -47,7 +47,7 @@ static long memory_map(struct vcpu *v, void *arg)
 
 /* XENMAPSPACE_shared_info idx 0 at RAM frame gpfn: zeroed, then the
  * wallclock.  Grant frames come with lab 7. */
-static long memory_add_to_physmap(struct vcpu *v, void *arg)
+static long memory_add_to_physmap(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct xen_add_to_physmap *a = arg;
 	struct domain *d = v->domain;
@@ -86,10 +86,11 @@ static bool memory_extent(struct domain *d, uint64_t gfn, bool in)
  * numbers are read in chunks; returns how many extents were done, which
  * is fewer than asked at the first frame that cannot be.
  */
-static long memory_reservation(struct vcpu *v,
-			       const struct xen_memory_reservation *a, bool in)
+static long memory_reservation(struct vcpu *v, void *arg, uint64_t op)
 {
+	struct xen_memory_reservation *a = arg;
 	uint64_t gfns[EXTENT_CHUNK], done = 0;
+	bool in = op == XENMEM_increase_reservation;
 
 	if (!pv_self(v, a->domid))
 		return -XEN_ESRCH;
@@ -108,40 +109,24 @@ static long memory_reservation(struct vcpu *v,
 	return (long)done;
 }
 
-static long memory_increase_reservation(struct vcpu *v, void *arg)
-{
-	return memory_reservation(v, arg, true);
-}
-
-static long memory_decrease_reservation(struct vcpu *v, void *arg)
-{
-	return memory_reservation(v, arg, false);
-}
-
 /* current_reservation counts the frames not given back. */
-static long memory_current_reservation(struct vcpu *v, void *arg)
+static long memory_frames(struct vcpu *v, void *arg, uint64_t op)
 {
-	if (!pv_self(v, *(domid_t *)arg))
-		return -XEN_ESRCH;
-	return (long)(v->domain->p2m.nframes - v->domain->pv.ballooned);
-}
+	struct domain *d = v->domain;
 
-static long memory_maximum_reservation(struct vcpu *v, void *arg)
-{
 	if (!pv_self(v, *(domid_t *)arg))
 		return -XEN_ESRCH;
-	return (long)v->domain->p2m.nframes;
+	return (long)(d->p2m.nframes -
+		      (op == XENMEM_current_reservation ? d->pv.ballooned : 0));
 }
 
 static const struct pv_subop memory_ops[] = {
-	SUBOP(XENMEM_increase_reservation, memory_increase_reservation,
+	SUBOP(XENMEM_increase_reservation, memory_reservation,
 	      struct xen_memory_reservation, false),
-	SUBOP(XENMEM_decrease_reservation, memory_decrease_reservation,
+	SUBOP(XENMEM_decrease_reservation, memory_reservation,
 	      struct xen_memory_reservation, false),
-	SUBOP(XENMEM_current_reservation, memory_current_reservation, domid_t,
-	      false),
-	SUBOP(XENMEM_maximum_reservation, memory_maximum_reservation, domid_t,
-	      false),
+	SUBOP(XENMEM_current_reservation, memory_frames, domid_t, false),
+	SUBOP(XENMEM_maximum_reservation, memory_frames, domid_t, false),
 	SUBOP(XENMEM_add_to_physmap, memory_add_to_physmap,
 	      struct xen_add_to_physmap, false),
 	SUBOP(XENMEM_memory_map, memory_map, struct xen_memory_map, true),
