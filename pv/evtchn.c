@@ -211,7 +211,7 @@ static long evtchn_alloc_unbound(struct vcpu *v, void *arg, uint64_t op)
 	struct domain *d = v->domain;
 	long port;
 
-	if (a->dom != DOMID_SELF && a->dom != d->id && !d->pv.privileged)
+	if (!pv_self(v, a->dom) && !d->pv.privileged)
 		return -XEN_EPERM;
 	if (!(d = evtchn_domain(d, a->dom)))
 		return -XEN_ESRCH;
@@ -361,7 +361,7 @@ static long evtchn_status(struct vcpu *v, void *arg, uint64_t op)
 	struct domain *d = v->domain;
 	struct evtchn *c;
 
-	if (a->dom != DOMID_SELF && a->dom != d->id && !d->pv.privileged)
+	if (!pv_self(v, a->dom) && !d->pv.privileged)
 		return -XEN_EPERM;
 	if (!(d = evtchn_domain(d, a->dom)))
 		return -XEN_ESRCH;

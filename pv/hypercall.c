@@ -48,11 +48,6 @@ long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len)
 	return pv_copy(v, la, (void *)src, len, true);
 }
 
-bool pv_self(struct vcpu *v, domid_t domid)
-{
-	return domid == DOMID_SELF || domid == v->domain->id;
-}
-
 void *pv_map(struct domain *d, gpa_t gpa, size_t len)
 {
 	uint64_t gfn = gpa >> PAGE_SHIFT;

@@ -8,6 +8,7 @@
 #include <inc/types.h>
 #include <inc/public/xen.h>
 #include <kernel/kernel.h>
+#include <kernel/domain.h>
 
 struct vcpu;
 struct domain;
@@ -64,7 +65,10 @@ long sched_op(struct vcpu *v, const uint64_t *args);
 long event_channel_op(struct vcpu *v, const uint64_t *args);
 
 /* Whether domid names v's domain (DOMID_SELF, or its own id). */
-bool pv_self(struct vcpu *v, domid_t domid);
+static inline bool pv_self(struct vcpu *v, domid_t domid)
+{
+	return domid == DOMID_SELF || domid == v->domain->id;
+}
 
 /* One sub-op of a multiplexed hypercall: its handler (told the sub-op's
  * number, for handlers that serve two), the size of the struct it takes
