@@ -116,7 +116,7 @@ void evtchn_set_pending(struct domain *d, uint32_t port)
 }
 
 /* EVTCHNOP_unmask: clears the mask bit, delivering a pending port again. */
-static long evtchn_unmask(struct vcpu *v, void *arg)
+static long evtchn_unmask(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_unmask *a = arg;
 	struct domain *d = v->domain;
@@ -155,7 +155,7 @@ void evtchn_set_pending(struct domain *d, uint32_t port)
 	/* LAB 6: your code here */
 }
 
-static long evtchn_unmask(struct vcpu *v, void *arg)
+static long evtchn_unmask(struct vcpu *v, void *arg, uint64_t op)
 {
 	/* LAB 6: your code here */
 	return -XEN_ENOSYS;
@@ -205,13 +205,13 @@ static void evtchn_close_port(struct domain *d, uint32_t port)
 	memset(c, 0, sizeof(*c));
 }
 
-static long evtchn_alloc_unbound(struct vcpu *v, void *arg)
+static long evtchn_alloc_unbound(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_alloc_unbound *a = arg;
 	struct domain *d = v->domain;
 	long port;
 
-	if (a->dom != DOMID_SELF && a->dom != d->id && !d->pv.privileged)
+	if (!pv_self(v, a->dom) && !d->pv.privileged)
 		return -XEN_EPERM;
 	if (!(d = evtchn_domain(d, a->dom)))
 		return -XEN_ESRCH;
@@ -227,7 +227,7 @@ static long evtchn_alloc_unbound(struct vcpu *v, void *arg)
 	return 0;
 }
 
-static long evtchn_bind_interdomain(struct vcpu *v, void *arg)
+static long evtchn_bind_interdomain(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_bind_interdomain *a = arg;
 	struct domain *d = v->domain, *rd = evtchn_domain(d, a->remote_dom);
@@ -256,7 +256,7 @@ static long evtchn_bind_interdomain(struct vcpu *v, void *arg)
 	return 0;
 }
 
-static long evtchn_bind_virq(struct vcpu *v, void *arg)
+static long evtchn_bind_virq(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_bind_virq *a = arg;
 	struct domain *d = v->domain;
@@ -281,7 +281,7 @@ static long evtchn_bind_virq(struct vcpu *v, void *arg)
 	return 0;
 }
 
-static long evtchn_bind_ipi(struct vcpu *v, void *arg)
+static long evtchn_bind_ipi(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_bind_ipi *a = arg;
 	struct domain *d = v->domain;
@@ -298,7 +298,7 @@ static long evtchn_bind_ipi(struct vcpu *v, void *arg)
 }
 
 /* Only unbound, interdomain and global-VIRQ ports may move (Xen's rule). */
-static long evtchn_bind_vcpu(struct vcpu *v, void *arg)
+static long evtchn_bind_vcpu(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_bind_vcpu *a = arg;
 	struct domain *d = v->domain;
@@ -318,7 +318,7 @@ static long evtchn_bind_vcpu(struct vcpu *v, void *arg)
 }
 
 /* Interdomain: the remote end; IPI: this end; unbound: dropped. */
-static long evtchn_send(struct vcpu *v, void *arg)
+static long evtchn_send(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_send *a = arg;
 	struct domain *d = v->domain, *rd;
@@ -339,7 +339,7 @@ static long evtchn_send(struct vcpu *v, void *arg)
 	return -XEN_EINVAL;
 }
 
-static long evtchn_close(struct vcpu *v, void *arg)
+static long evtchn_close(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_close *a = arg;
 	struct domain *d = v->domain;
@@ -355,13 +355,13 @@ static long evtchn_close(struct vcpu *v, void *arg)
 	return 0;
 }
 
-static long evtchn_status(struct vcpu *v, void *arg)
+static long evtchn_status(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_status *a = arg;
 	struct domain *d = v->domain;
 	struct evtchn *c;
 
-	if (a->dom != DOMID_SELF && a->dom != d->id && !d->pv.privileged)
+	if (!pv_self(v, a->dom) && !d->pv.privileged)
 		return -XEN_EPERM;
 	if (!(d = evtchn_domain(d, a->dom)))
 		return -XEN_ESRCH;
@@ -382,42 +382,27 @@ static long evtchn_status(struct vcpu *v, void *arg)
 	return 0;
 }
 
-/* One sub-op: its handler, its struct's size, whether it is copied back. */
-struct evtchn_op {
-	long (*fn)(struct vcpu *v, void *arg);
-	uint8_t size;
-	bool out;
-};
-
-/* EVTCHNOP_name runs evtchn_name on its struct evtchn_name. */
-#define EVTCHN_OP(name, out) \
-	[EVTCHNOP_##name] = { evtchn_##name, sizeof(struct evtchn_##name), out }
-
-static const struct evtchn_op evtchn_ops[] = {
-	EVTCHN_OP(bind_interdomain, true), EVTCHN_OP(bind_virq, true),
-	EVTCHN_OP(close, false),	   EVTCHN_OP(send, false),
-	EVTCHN_OP(status, true),	   EVTCHN_OP(alloc_unbound, true),
-	EVTCHN_OP(bind_ipi, true),	   EVTCHN_OP(bind_vcpu, false),
-	EVTCHN_OP(unmask, false),
+static const struct pv_subop evtchn_ops[] = {
+	SUBOP(EVTCHNOP_bind_interdomain, evtchn_bind_interdomain,
+	      struct evtchn_bind_interdomain, true),
+	SUBOP(EVTCHNOP_bind_virq, evtchn_bind_virq, struct evtchn_bind_virq,
+	      true),
+	SUBOP(EVTCHNOP_close, evtchn_close, struct evtchn_close, false),
+	SUBOP(EVTCHNOP_send, evtchn_send, struct evtchn_send, false),
+	SUBOP(EVTCHNOP_status, evtchn_status, struct evtchn_status, true),
+	SUBOP(EVTCHNOP_alloc_unbound, evtchn_alloc_unbound,
+	      struct evtchn_alloc_unbound, true),
+	SUBOP(EVTCHNOP_bind_ipi, evtchn_bind_ipi, struct evtchn_bind_ipi, true),
+	SUBOP(EVTCHNOP_bind_vcpu, evtchn_bind_vcpu, struct evtchn_bind_vcpu,
+	      false),
+	SUBOP(EVTCHNOP_unmask, evtchn_unmask, struct evtchn_unmask, false),
 };
 
 /* EVTCHNOP_init_control (the FIFO ABI) is not offered: -ENOSYS tells the
  * guest to use the 2-level one. */
 long event_channel_op(struct vcpu *v, const uint64_t *args)
 {
-	uint64_t buf[4];
-	const struct evtchn_op *op;
-	long r;
-
-	if (args[0] >= ARRAY_SIZE(evtchn_ops) || !evtchn_ops[args[0]].fn)
-		return -XEN_ENOSYS;
-	op = &evtchn_ops[args[0]];
-	if (pv_copy_in(v, buf, args[1], op->size) < 0)
-		return -XEN_EFAULT;
-	r = op->fn(v, buf);
-	if (r == 0 && op->out && pv_copy_out(v, args[1], buf, op->size) < 0)
-		return -XEN_EFAULT;
-	return r;
+	return pv_subop_call(v, args, evtchn_ops, ARRAY_SIZE(evtchn_ops));
 }
 
 int pv_domain_init(struct domain *d)
@@ -444,7 +429,6 @@ void pv_domain_destroy(struct domain *d)
 	uint32_t port;
 
 	for (port = 1; port < PV_EVTCHN_PORTS; port++)
-		if (d->pv.evtchn[port].state != EVTCHNSTAT_closed)
-			evtchn_close_port(d, port);
+		evtchn_close_port(d, port); /* a closed one stays closed */
 	d->pv.shared_info = PV_NO_GPA;
 }

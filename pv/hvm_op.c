@@ -21,12 +21,6 @@
 #include <pv/hypercall.h>
 #include <pv/pv.h>
 
-/* Whether domid names v's domain (DOMID_SELF, or its own id). */
-static bool hvm_self(struct vcpu *v, domid_t domid)
-{
-	return domid == DOMID_SELF || domid == v->domain->id;
-}
-
 void hvm_unmap(struct domain *d, uint64_t gfn, uint64_t n)
 {
 	if (d->shadow.on)
@@ -36,44 +30,38 @@ void hvm_unmap(struct domain *d, uint64_t gfn, uint64_t n)
 		nested_invalidate(d, gfn, n);
 }
 
-static long hvm_set_mem_type(struct vcpu *v, uint64_t arg)
+static long hvm_set_mem_type(struct vcpu *v, void *arg, uint64_t op)
 {
-	struct xen_hvm_set_mem_type a;
+	struct xen_hvm_set_mem_type *a = arg;
 	struct domain *d = v->domain;
 	enum p2m_type t;
-	long r = pv_copy_in(v, &a, arg, sizeof(a));
 
-	if (r < 0)
-		return r;
-	if (!hvm_self(v, a.domid))
+	if (!pv_self(v, a->domid))
 		return -XEN_ESRCH;
-	if (a.hvmmem_type == HVMMEM_ram_rw)
+	if (a->hvmmem_type == HVMMEM_ram_rw)
 		t = P2M_RAM;
-	else if (a.hvmmem_type == HVMMEM_ram_ro)
+	else if (a->hvmmem_type == HVMMEM_ram_ro)
 		t = P2M_ROM;
 	else
 		return -XEN_EINVAL;
-	if (p2m_set_type(&d->p2m, a.first_pfn, a.nr, t) < 0)
+	if (p2m_set_type(&d->p2m, a->first_pfn, a->nr, t) < 0)
 		return -XEN_EINVAL;
-	hvm_unmap(d, a.first_pfn, a.nr);
+	hvm_unmap(d, a->first_pfn, a->nr);
 	return 0;
 }
 
-static long hvm_get_mem_type(struct vcpu *v, uint64_t arg)
+static long hvm_get_mem_type(struct vcpu *v, void *arg, uint64_t op)
 {
-	struct xen_hvm_get_mem_type a;
-	long r = pv_copy_in(v, &a, arg, sizeof(a));
+	struct xen_hvm_get_mem_type *a = arg;
 
-	if (r < 0)
-		return r;
-	if (!hvm_self(v, a.domid))
+	if (!pv_self(v, a->domid))
 		return -XEN_ESRCH;
-	switch (p2m_type_of(&v->domain->p2m, a.pfn)) {
-	case P2M_RAM: a.mem_type = HVMMEM_ram_rw; break;
-	case P2M_ROM: a.mem_type = HVMMEM_ram_ro; break;
-	default: a.mem_type = HVMMEM_mmio_dm; break;
+	switch (p2m_type_of(&v->domain->p2m, a->pfn)) {
+	case P2M_RAM: a->mem_type = HVMMEM_ram_rw; break;
+	case P2M_ROM: a->mem_type = HVMMEM_ram_ro; break;
+	default: a->mem_type = HVMMEM_mmio_dm; break;
 	}
-	return pv_copy_out(v, arg, &a, sizeof(a));
+	return 0;
 }
 
 /*
@@ -102,36 +90,39 @@ static bool hvm_param_known(uint32_t index)
 	       index == HVM_PARAM_CONSOLE_EVTCHN;
 }
 
-/* set_param (set) or get_param for the caller's own domain. */
-static long hvm_param(struct vcpu *v, uint64_t arg, bool set)
+/* set_param or get_param for the caller's own domain. */
+static long hvm_param(struct vcpu *v, void *arg, uint64_t op)
 {
+	struct xen_hvm_param *a = arg;
 	struct domain *d = v->domain;
-	struct xen_hvm_param a;
-	long r;
+	bool set = op == HVMOP_set_param;
 
-	if (!d->pv.on)
-		return -XEN_ENOSYS;
-	if ((r = pv_copy_in(v, &a, arg, sizeof(a))) < 0)
-		return r;
-	if (!hvm_self(v, a.domid))
+	if (!pv_self(v, a->domid))
 		return -XEN_ESRCH;
-	if (a.index >= HVM_NR_PARAMS || !hvm_param_known(a.index))
+	if (a->index >= HVM_NR_PARAMS || !hvm_param_known(a->index))
 		return -XEN_EINVAL;
-	if (set && a.index != HVM_PARAM_CALLBACK_IRQ)
+	if (set && a->index != HVM_PARAM_CALLBACK_IRQ)
 		return -XEN_EPERM; /* the toolstack's, not the guest's */
 	if (set)
-		return hvm_set_callback(d, a.value);
-	a.value = d->pv.params[a.index];
-	return pv_copy_out(v, arg, &a, sizeof(a));
+		return hvm_set_callback(d, a->value);
+	a->value = d->pv.params[a->index];
+	return 0;
 }
 
+static const struct pv_subop hvm_ops[] = {
+	SUBOP(HVMOP_set_mem_type, hvm_set_mem_type, struct xen_hvm_set_mem_type,
+	      false),
+	SUBOP(HVMOP_get_mem_type, hvm_get_mem_type, struct xen_hvm_get_mem_type,
+	      true),
+	SUBOP(HVMOP_set_param, hvm_param, struct xen_hvm_param, false),
+	SUBOP(HVMOP_get_param, hvm_param, struct xen_hvm_param, true),
+};
+
+/* Parameters are for domains with Xen's ABI only. */
 long hvm_op(struct vcpu *v, const uint64_t *args)
 {
-	switch (args[0]) {
-	case HVMOP_set_mem_type: return hvm_set_mem_type(v, args[1]);
-	case HVMOP_get_mem_type: return hvm_get_mem_type(v, args[1]);
-	case HVMOP_set_param: return hvm_param(v, args[1], true);
-	case HVMOP_get_param: return hvm_param(v, args[1], false);
-	default: return -XEN_ENOSYS;
-	}
+	if (!v->domain->pv.on &&
+	    (args[0] == HVMOP_set_param || args[0] == HVMOP_get_param))
+		return -XEN_ENOSYS;
+	return pv_subop_call(v, args, hvm_ops, ARRAY_SIZE(hvm_ops));
 }

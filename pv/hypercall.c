@@ -23,34 +23,29 @@
  * te guests run 64-bit code with paging off too, where gmem would wrap at
  * 4 GiB: there an address must lie in guest RAM (te/emulate.c's te_copy).
  */
-static bool pv_linear_ok(struct vcpu *v, gva_t la, size_t len)
+static long pv_copy(struct vcpu *v, gva_t la, void *buf, size_t len, bool out)
 {
 	uint64_t size = p2m_size(&v->domain->p2m);
+	gva_t fault_la;
+	uint32_t pfec;
 
-	return !v->domain->shadow.te || (virt_reg_read(v, VREG_CR0) & CR0_PG) ||
-	       (la < size && len <= size - la);
+	if (v->domain->shadow.te && !(virt_reg_read(v, VREG_CR0) & CR0_PG) &&
+	    (la >= size || len > size - la))
+		return -XEN_EFAULT;
+	if ((out ? gmem_write(v, la, buf, len, &fault_la, &pfec) :
+		   gmem_read(v, la, buf, len, &fault_la, &pfec)) < 0)
+		return -XEN_EFAULT;
+	return 0;
 }
 
 long pv_copy_in(struct vcpu *v, void *dst, gva_t la, size_t len)
 {
-	gva_t fault_la;
-	uint32_t pfec;
-
-	return !pv_linear_ok(v, la, len) || gmem_read(v, la, dst, len,
-						      &fault_la, &pfec) < 0 ?
-		       -XEN_EFAULT :
-		       0;
+	return pv_copy(v, la, dst, len, false);
 }
 
 long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len)
 {
-	gva_t fault_la;
-	uint32_t pfec;
-
-	return !pv_linear_ok(v, la, len) || gmem_write(v, la, src, len,
-						       &fault_la, &pfec) < 0 ?
-		       -XEN_EFAULT :
-		       0;
+	return pv_copy(v, la, (void *)src, len, true);
 }
 
 void *pv_map(struct domain *d, gpa_t gpa, size_t len)

@@ -6,9 +6,17 @@
 #define PV_HYPERCALL_H
 
 #include <inc/types.h>
+#include <inc/public/xen.h>
+#include <kernel/kernel.h>
+#include <kernel/domain.h>
 
 struct vcpu;
 struct domain;
+
+/* Copies len bytes at guest-linear la of v in or out, through v's own
+ * paging; 0 or -XEN_EFAULT. */
+long pv_copy_in(struct vcpu *v, void *dst, gva_t la, size_t len);
+long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len);
 
 /* A hypercall's arguments in the order the ABI numbers them. */
 #define HYPERCALL_ARGS 5
@@ -21,12 +29,9 @@ struct domain;
 void hypercall_dispatch(struct vcpu *v);
 
 /*
- * The handlers: args as the ABI numbers them (args[0] the sub-op, then
- * guest-linear addresses of its structs); 0, a count, or -XEN_E*.
- *   hvm_op          pv/hvm_op.c    memory types (lab 5), parameters
- *   xen_version     pv/xen.c
- *   console_io      pv/xen.c
- *   memory_op       pv/memory.c
+ * The handlers (pv/hvm_op.c, xen.c, memory.c): args as the ABI numbers
+ * them (args[0] the sub-op, then guest-linear addresses of its structs);
+ * 0, a count, or -XEN_E*.
  */
 long hvm_op(struct vcpu *v, const uint64_t *args);
 long xen_version(struct vcpu *v, const uint64_t *args);
@@ -58,5 +63,46 @@ long sched_op(struct vcpu *v, const uint64_t *args);
 /* __HYPERVISOR_event_channel_op (pv/evtchn.c): args[0] the sub-op,
  * args[1] its struct's guest-linear address.  0 or -XEN_E*. */
 long event_channel_op(struct vcpu *v, const uint64_t *args);
+
+/* Whether domid names v's domain (DOMID_SELF, or its own id). */
+static inline bool pv_self(struct vcpu *v, domid_t domid)
+{
+	return domid == DOMID_SELF || domid == v->domain->id;
+}
+
+/* One sub-op of a multiplexed hypercall: its handler (told the sub-op's
+ * number, for handlers that serve two), the size of the struct it takes
+ * (0: none), whether the struct is copied back on success. */
+struct pv_subop {
+	long (*fn)(struct vcpu *v, void *arg, uint64_t op);
+	uint8_t size;
+	bool out;
+};
+
+/* SUBOP(EVTCHNOP_send, evtchn_send, struct evtchn_send, false) */
+#define SUBOP(nr, fn, type, out) [nr] = { fn, sizeof(type), out }
+
+/*
+ * Runs sub-op args[0] of ops[0..n) on its struct at guest-linear args[1],
+ * copied in and (out, result 0) back; -XEN_ENOSYS for a sub-op not in ops.
+ */
+static inline long pv_subop_call(struct vcpu *v, const uint64_t *args,
+				 const struct pv_subop *ops, size_t n)
+{
+	uint64_t buf[32 / sizeof(uint64_t)];
+	const struct pv_subop *op = args[0] < n ? &ops[args[0]] : NULL;
+	long r;
+
+	if (!op || !op->fn)
+		return -XEN_ENOSYS;
+	if (op->size > sizeof(buf))
+		panic("pv_subop_call: struct of %u bytes", op->size);
+	if (op->size && pv_copy_in(v, buf, args[1], op->size) < 0)
+		return -XEN_EFAULT;
+	r = op->fn(v, buf, args[0]);
+	if (r == 0 && op->out && pv_copy_out(v, args[1], buf, op->size) < 0)
+		return -XEN_EFAULT;
+	return r;
+}
 
 #endif

@@ -32,50 +32,36 @@ struct e820_entry {
 
 _Static_assert(sizeof(struct e820_entry) == 20, "e820 entry");
 
-static bool memory_self(struct vcpu *v, domid_t domid)
-{
-	return domid == DOMID_SELF || domid == v->domain->id;
-}
-
 /* RAM, then the domain builder's pages (reserved) when it has some. */
-static long memory_map(struct vcpu *v, uint64_t arg)
+static long memory_map(struct vcpu *v, void *arg, uint64_t op)
 {
+	struct xen_memory_map *m = arg;
 	struct domain *d = v->domain;
 	uint64_t size = p2m_size(&d->p2m), ram = d->pv.ram_end;
 	struct e820_entry map[2] = { { 0, ram ? ram : size, E820_RAM },
 				     { ram, size - ram, E820_RESERVED } };
-	struct xen_memory_map m;
-	long r;
 
-	if ((r = pv_copy_in(v, &m, arg, sizeof(m))) < 0)
-		return r;
-	m.nr_entries = MIN(m.nr_entries, ram ? 2u : 1u);
-	if ((r = pv_copy_out(v, m.buffer, map, m.nr_entries * sizeof(*map))) <
-	    0)
-		return r;
-	return pv_copy_out(v, arg, &m, sizeof(m.nr_entries));
+	m->nr_entries = MIN(m->nr_entries, ram ? 2u : 1u);
+	return pv_copy_out(v, m->buffer, map, m->nr_entries * sizeof(*map));
 }
 
 /* XENMAPSPACE_shared_info idx 0 at RAM frame gpfn: zeroed, then the
  * wallclock.  Grant frames come with lab 7. */
-static long memory_add_to_physmap(struct vcpu *v, uint64_t arg)
+static long memory_add_to_physmap(struct vcpu *v, void *arg, uint64_t op)
 {
+	struct xen_add_to_physmap *a = arg;
 	struct domain *d = v->domain;
-	struct xen_add_to_physmap a;
 	void *page;
-	long r;
 
-	if ((r = pv_copy_in(v, &a, arg, sizeof(a))) < 0)
-		return r;
-	if (!memory_self(v, a.domid))
+	if (!pv_self(v, a->domid))
 		return -XEN_ESRCH;
-	if (a.space != XENMAPSPACE_shared_info)
+	if (a->space != XENMAPSPACE_shared_info)
 		return -XEN_ENOSYS;
-	if (a.idx != 0 || a.gpfn >= (1ULL << (64 - PAGE_SHIFT)) ||
-	    !(page = pv_map(d, a.gpfn << PAGE_SHIFT, PAGE_SIZE)))
+	if (a->idx != 0 || a->gpfn >= (1ULL << (64 - PAGE_SHIFT)) ||
+	    !(page = pv_map(d, a->gpfn << PAGE_SHIFT, PAGE_SIZE)))
 		return -XEN_EINVAL;
 	memset(page, 0, PAGE_SIZE);
-	d->pv.shared_info = a.gpfn << PAGE_SHIFT;
+	d->pv.shared_info = a->gpfn << PAGE_SHIFT;
 	pv_wallclock_update(d);
 	return 0;
 }
@@ -100,22 +86,20 @@ static bool memory_extent(struct domain *d, uint64_t gfn, bool in)
  * numbers are read in chunks; returns how many extents were done, which
  * is fewer than asked at the first frame that cannot be.
  */
-static long memory_reservation(struct vcpu *v, uint64_t arg, bool in)
+static long memory_reservation(struct vcpu *v, void *arg, uint64_t op)
 {
-	struct xen_memory_reservation a;
+	struct xen_memory_reservation *a = arg;
 	uint64_t gfns[EXTENT_CHUNK], done = 0;
-	long r;
+	bool in = op == XENMEM_increase_reservation;
 
-	if ((r = pv_copy_in(v, &a, arg, sizeof(a))) < 0)
-		return r;
-	if (!memory_self(v, a.domid))
+	if (!pv_self(v, a->domid))
 		return -XEN_ESRCH;
-	if (a.extent_order != 0)
+	if (a->extent_order != 0)
 		return -XEN_EINVAL;
-	while (done < a.nr_extents) {
-		uint64_t n = MIN(a.nr_extents - done, EXTENT_CHUNK);
+	while (done < a->nr_extents) {
+		uint64_t n = MIN(a->nr_extents - done, EXTENT_CHUNK);
 
-		if (pv_copy_in(v, gfns, a.extent_start + done * sizeof(*gfns),
+		if (pv_copy_in(v, gfns, a->extent_start + done * sizeof(*gfns),
 			       n * sizeof(*gfns)) < 0)
 			return done ? (long)done : -XEN_EFAULT;
 		for (uint64_t i = 0; i < n; i++, done++)
@@ -125,30 +109,30 @@ static long memory_reservation(struct vcpu *v, uint64_t arg, bool in)
 	return (long)done;
 }
 
-long memory_op(struct vcpu *v, const uint64_t *args)
+/* current_reservation counts the frames not given back. */
+static long memory_frames(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct domain *d = v->domain;
-	domid_t domid;
-	long r;
 
-	switch (args[0]) {
-	case XENMEM_increase_reservation:
-	case XENMEM_decrease_reservation:
-		return memory_reservation(v, args[1],
-					  args[0] ==
-						  XENMEM_increase_reservation);
-	case XENMEM_current_reservation:
-	case XENMEM_maximum_reservation:
-		if ((r = pv_copy_in(v, &domid, args[1], sizeof(domid))) < 0)
-			return r;
-		if (!memory_self(v, domid))
-			return -XEN_ESRCH;
-		return (long)(d->p2m.nframes -
-			      (args[0] == XENMEM_current_reservation ?
-				       d->pv.ballooned :
-				       0));
-	case XENMEM_add_to_physmap: return memory_add_to_physmap(v, args[1]);
-	case XENMEM_memory_map: return memory_map(v, args[1]);
-	default: return -XEN_ENOSYS;
-	}
+	if (!pv_self(v, *(domid_t *)arg))
+		return -XEN_ESRCH;
+	return (long)(d->p2m.nframes -
+		      (op == XENMEM_current_reservation ? d->pv.ballooned : 0));
+}
+
+static const struct pv_subop memory_ops[] = {
+	SUBOP(XENMEM_increase_reservation, memory_reservation,
+	      struct xen_memory_reservation, false),
+	SUBOP(XENMEM_decrease_reservation, memory_reservation,
+	      struct xen_memory_reservation, false),
+	SUBOP(XENMEM_current_reservation, memory_frames, domid_t, false),
+	SUBOP(XENMEM_maximum_reservation, memory_frames, domid_t, false),
+	SUBOP(XENMEM_add_to_physmap, memory_add_to_physmap,
+	      struct xen_add_to_physmap, false),
+	SUBOP(XENMEM_memory_map, memory_map, struct xen_memory_map, true),
+};
+
+long memory_op(struct vcpu *v, const uint64_t *args)
+{
+	return pv_subop_call(v, args, memory_ops, ARRAY_SIZE(memory_ops));
 }

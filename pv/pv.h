@@ -142,11 +142,6 @@ long console_io_read(struct vcpu *v, uint64_t count, uint64_t buf);
 
 /* pv/hypercall.c */
 
-/* Copies len bytes at guest-linear la of v in or out, through v's own
- * paging; 0 or -XEN_EFAULT. */
-long pv_copy_in(struct vcpu *v, void *dst, gva_t la, size_t len);
-long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len);
-
 /* A host pointer to len bytes of d's RAM at gpa (populated, within one
  * page), or NULL. */
 void *pv_map(struct domain *d, gpa_t gpa, size_t len);

@@ -294,7 +294,6 @@ static long vcpu_get_runstate(struct vcpu *v, struct vcpu *t, uint64_t arg)
 	return pv_copy_out(v, arg, &t->pv.runstate, sizeof(t->pv.runstate));
 }
 
-/* args: the sub-op, the target vcpu's id, its struct's address. */
 long vcpu_op(struct vcpu *v, const uint64_t *args)
 {
 	struct domain *d = v->domain;
@@ -339,7 +338,14 @@ static void sched_wait(struct vcpu *v)
 	}
 }
 
-static long sched_block(struct vcpu *v)
+/* SCHEDOP_yield ends the slice as a host interrupt would (kernel/sched.c). */
+static long sched_yield(struct vcpu *v, void *arg, uint64_t op)
+{
+	v->exit.kind = EXIT_INTR;
+	return 0;
+}
+
+static long sched_block(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct vcpu_info *vi = pv_vcpu_info(v);
 
@@ -351,53 +357,50 @@ static long sched_block(struct vcpu *v)
 
 /* SCHEDOP_poll: at once if one of the ports is pending, else waits for an
  * event on the vcpu or the timeout. */
-static long sched_poll(struct vcpu *v, uint64_t arg)
+static long sched_poll(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct shared_info *s = pv_shared_info(v->domain);
 	evtchn_port_t ports[VCPU_POLL_MAX];
-	struct sched_poll a;
+	struct sched_poll *a = arg;
 	uint32_t i;
 
-	if (pv_copy_in(v, &a, arg, sizeof(a)) < 0)
-		return -XEN_EFAULT;
-	if (a.nr_ports > VCPU_POLL_MAX)
+	if (a->nr_ports > VCPU_POLL_MAX)
 		return -XEN_EINVAL;
-	if (pv_copy_in(v, ports, a.ports, a.nr_ports * sizeof(ports[0])) < 0)
+	if (pv_copy_in(v, ports, a->ports, a->nr_ports * sizeof(ports[0])) < 0)
 		return -XEN_EFAULT;
-	for (i = 0; i < a.nr_ports; i++)
+	for (i = 0; i < a->nr_ports; i++)
 		if (ports[i] >= PV_EVTCHN_PORTS)
 			return -XEN_EINVAL;
-	for (i = 0; s && i < a.nr_ports; i++)
+	for (i = 0; s && i < a->nr_ports; i++)
 		if (s->evtchn_pending[ports[i] / 64] &
 		    (1ULL << (ports[i] % 64)))
 			return 0;
-	if (a.timeout && a.timeout <= pv_system_time())
+	if (a->timeout && a->timeout <= pv_system_time())
 		return 0;
 	v->pv.polling = true;
-	v->pv.poll_until = a.timeout;
+	v->pv.poll_until = a->timeout;
 	sched_wait(v);
 	return 0;
 }
 
-/* SCHEDOP_shutdown: the domain ends with the reason the guest gives. */
-static long sched_shutdown(struct vcpu *v, uint64_t arg, bool code_only)
+/* SCHEDOP_shutdown: the domain ends with the reason the guest gives;
+ * SCHEDOP_shutdown_code only records the reason. */
+static long sched_shutdown(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct domain *d = v->domain;
-	struct sched_shutdown a;
+	uint32_t reason = ((struct sched_shutdown *)arg)->reason;
 
-	if (pv_copy_in(v, &a, arg, sizeof(a)) < 0)
-		return -XEN_EFAULT;
-	if (a.reason > SHUTDOWN_watchdog || a.reason == SHUTDOWN_suspend)
+	if (reason > SHUTDOWN_watchdog || reason == SHUTDOWN_suspend)
 		return -XEN_EINVAL;
-	d->pv.shutdown_reason = a.reason;
-	if (code_only)
+	d->pv.shutdown_reason = reason;
+	if (op == SCHEDOP_shutdown_code)
 		return 0;
-	if (a.reason == SHUTDOWN_poweroff ||
-	    (a.reason == SHUTDOWN_reboot && d->on_crash != ON_CRASH_RESTART))
+	if (reason == SHUTDOWN_poweroff ||
+	    (reason == SHUTDOWN_reboot && d->on_crash != ON_CRASH_RESTART))
 		domain_exit(d, 0);
-	else if (a.reason == SHUTDOWN_reboot)
+	else if (reason == SHUTDOWN_reboot)
 		domain_crash(d, NULL, "the guest rebooted (SCHEDOP_shutdown)");
-	else if (a.reason == SHUTDOWN_crash)
+	else if (reason == SHUTDOWN_crash)
 		domain_crash(d, v,
 			     "the guest crashed itself (SCHEDOP_shutdown)");
 	else
@@ -405,23 +408,20 @@ static long sched_shutdown(struct vcpu *v, uint64_t arg, bool code_only)
 	return 0;
 }
 
-/* args: the sub-op and its struct's address. */
+static const struct pv_subop sched_ops[] = {
+	[SCHEDOP_yield] = { sched_yield },
+	[SCHEDOP_block] = { sched_block },
+	SUBOP(SCHEDOP_shutdown, sched_shutdown, struct sched_shutdown, false),
+	SUBOP(SCHEDOP_poll, sched_poll, struct sched_poll, false),
+	SUBOP(SCHEDOP_shutdown_code, sched_shutdown, struct sched_shutdown,
+	      false),
+};
+
 long sched_op(struct vcpu *v, const uint64_t *args)
 {
-	switch (args[0]) {
-	case SCHEDOP_yield:
-		/* Ends the slice as a host interrupt would (kernel/sched.c). */
-		v->exit.kind = EXIT_INTR;
-		return 0;
-	case SCHEDOP_block: return sched_block(v);
-	case SCHEDOP_shutdown: return sched_shutdown(v, args[1], false);
-	case SCHEDOP_poll: return sched_poll(v, args[1]);
-	case SCHEDOP_shutdown_code: return sched_shutdown(v, args[1], true);
-	}
-	return -XEN_ENOSYS;
+	return pv_subop_call(v, args, sched_ops, ARRAY_SIZE(sched_ops));
 }
 
-/* args[0]: the singleshot deadline in system time; 0 stops the timer. */
 long set_timer_op(struct vcpu *v, const uint64_t *args)
 {
 	v->pv.timer_ns = args[0];
