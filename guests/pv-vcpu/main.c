@@ -146,27 +146,53 @@ static void test_periodic(void)
 		  -XEN_EINVAL, "set_periodic_timer(1 us), below Xen's 1 ms");
 }
 
+/*
+ * Blocks until VIRQ_TIMER.  The timer is armed with events masked, just
+ * before the block and CANCEL_NS ahead, so the vcpu does block: only a
+ * preemption longer than that between the two could pass the deadline
+ * first (Bochs' TSC runs at about 4 MHz, several domains share it).
+ */
+static void block_on_timer(void)
+{
+	int n = fired;
+
+	cli();
+	HYPERVISOR_set_timer_op(pv_time_ns() + CANCEL_NS);
+	while (fired == n) {
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+		pv_irq_enable();
+		cli();
+	}
+	pv_irq_enable();
+}
+
 static void test_runstate(void)
 {
 	static struct vcpu_runstate_info rs;
 	struct vcpu_register_runstate_memory_area a = { (uintptr_t)&rs };
-	uint64_t before;
+	uint64_t before, blocked, t0, t1;
 
 	report_eq(HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0,
 				     &a),
 		  0, "vcpu_op: register_runstate_memory_area");
 	before = rs.time[RUNSTATE_running];
+	blocked = rs.time[RUNSTATE_blocked];
 	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	pv_sleep(20 * MS);
+	t0 = pv_time_ns();
+	block_on_timer();
+	t1 = pv_time_ns();
 	report_eq(rs.state, RUNSTATE_running,
 		  "runstate: running while it runs");
 	report(rs.time[RUNSTATE_running] > before,
 	       "runstate: running time grows (%llu -> %llu ns)",
 	       (unsigned long long)before,
 	       (unsigned long long)rs.time[RUNSTATE_running]);
-	report(rs.time[RUNSTATE_blocked] > 0,
-	       "runstate: blocked time %llu ns after SCHEDOP_block",
-	       (unsigned long long)rs.time[RUNSTATE_blocked]);
+	report(rs.time[RUNSTATE_blocked] > blocked &&
+		       rs.time[RUNSTATE_blocked] - blocked <= t1 - t0,
+	       "runstate: blocked time grows by %llu ns over a %llu ns "
+	       "SCHEDOP_block",
+	       (unsigned long long)(rs.time[RUNSTATE_blocked] - blocked),
+	       (unsigned long long)(t1 - t0));
 	report(rs.state_entry_time <= pv_time_ns(),
 	       "runstate: entered at %llu ns, not in the future",
 	       (unsigned long long)rs.state_entry_time);
@@ -245,10 +271,13 @@ static void test_sched(void)
 
 	report_eq(HYPERVISOR_sched_op(SCHEDOP_yield, NULL), 0,
 		  "sched_op: yield");
+	/* Armed with events masked: a timer due before the block leaves its
+	 * event pending, which block returns at, instead of an upcall that
+	 * leaves block nothing to wake it. */
 	fired = 0;
+	cli();
 	deadline = pv_time_ns() + 5 * MS;
 	HYPERVISOR_set_timer_op(deadline);
-	cli();
 	HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 	t0 = pv_time_ns();
 	pv_irq_enable();
