@@ -116,12 +116,6 @@ static void svm_requeue_event(struct vmcb *vmcb)
 }
 
 /*
- * Delivers the local APIC's highest pending interrupt, else the Xen
- * upcall vector (pv/evtchn.c), when the guest can take one (RFLAGS.IF
- * set, no interrupt shadow) and no other event is queued (APM 15.20
- * "Event Injection").
- */
-/*
  * A virtual interrupt the guest never sees (V_IRQ with the VINTR
  * intercept) makes it exit as soon as it can take one (APM 15.21.4):
  * the window for an upcall that waits for RFLAGS.IF.
@@ -138,6 +132,12 @@ static void svm_intr_window(struct vmcb *vmcb, bool on)
 	}
 }
 
+/*
+ * Delivers the local APIC's highest pending interrupt, else the Xen
+ * upcall vector (pv/evtchn.c), when the guest can take one (RFLAGS.IF
+ * set, no interrupt shadow) and no other event is queued (APM 15.20
+ * "Event Injection").
+ */
 static void svm_inject_interrupt(struct vcpu *v, struct vmcb *vmcb)
 {
 	int vec;

@@ -351,13 +351,6 @@ static void vmx_entry_failed(struct vcpu *v, int r)
 }
 
 /*
- * Delivers the local APIC's highest pending interrupt, else the Xen
- * upcall vector (pv/evtchn.c), when the guest can take one (RFLAGS.IF
- * set, no blocking by STI or MOV SS) and no other event is queued (SDM
- * 3C 27.3.1.5 "Checks on Guest Non-Register State", 27.6 "Event
- * Injection").
- */
-/*
  * Interrupt-window exiting: the guest exits as soon as it can take an
  * interrupt (SDM 3C 25.2 "Other Causes of VM Exits"), for an upcall that
  * waits for RFLAGS.IF.
@@ -370,6 +363,13 @@ static void vmx_intr_window(bool on)
 		vmcs_write(VMCS_PROC_CONTROLS, proc ^ PROC_INTR_WINDOW_EXITING);
 }
 
+/*
+ * Delivers the local APIC's highest pending interrupt, else the Xen
+ * upcall vector (pv/evtchn.c), when the guest can take one (RFLAGS.IF
+ * set, no blocking by STI or MOV SS) and no other event is queued (SDM
+ * 3C 27.3.1.5 "Checks on Guest Non-Register State", 27.6 "Event
+ * Injection").
+ */
 static void vmx_inject_interrupt(struct vcpu *v)
 {
 	struct virt_event ev = { .type = EVENT_EXTINT };
