@@ -18,8 +18,7 @@
 #include <inc/public/elfnote.h>
 #include <guests/lib/pv.h>
 
-#define PTE_P_W		(PTE_P | PTE_W)
-#define PTE_P_W_PS	(PTE_P | PTE_W | PTE_PS)
+#include <guests/lib/long_mode.h>
 
 /* One ELF note (gABI "Note Section"): name "Xen", type, then desc. */
 .macro XEN_NOTE type, desc:vararg
@@ -44,46 +43,7 @@
 pv_entry32:
 	cli
 	movl %ebx, %esi
-	lgdt gdt_desc
-	ljmp $0x18, $1f
-1:	movw $0x10, %cx
-	movw %cx, %ds
-	movw %cx, %es
-	movw %cx, %ss
-	movl $stack_top, %esp
-
-	/* PML4[0] -> PDPT; PDPT[0..3] -> PD0..3; PDs map 2048 x 2 MiB. */
-	movl $pdpt + PTE_P_W, pml4
-	xorl %ecx, %ecx
-2:	movl %ecx, %eax
-	shll $12, %eax
-	addl $pd + PTE_P_W, %eax
-	movl %eax, pdpt(,%ecx,8)
-	incl %ecx
-	cmpl $4, %ecx
-	jne 2b
-	xorl %ecx, %ecx
-3:	movl %ecx, %eax
-	shll $21, %eax
-	orl $PTE_P_W_PS, %eax
-	movl %eax, pd(,%ecx,8)
-	incl %ecx
-	cmpl $2048, %ecx
-	jne 3b
-
-	movl %cr4, %eax
-	orl $CR4_PAE, %eax
-	movl %eax, %cr4
-	movl $pml4, %eax
-	movl %eax, %cr3
-	movl $MSR_EFER, %ecx
-	rdmsr
-	orl $EFER_LME, %eax
-	wrmsr
-	movl %cr0, %eax
-	orl $(CR0_PG | CR0_PE), %eax
-	movl %eax, %cr0
-	ljmp $0x08, $long_mode
+	LONG_MODE_ENTER long_mode
 
 	.code64
 long_mode:
@@ -103,23 +63,4 @@ pv_entry64:
 	call pv_start
 	ud2
 
-	.data
-	.balign 8
-gdt:
-	.quad 0
-	.quad 0x00af9a000000ffff	/* 0x08: 64-bit code */
-	.quad 0x00cf92000000ffff	/* 0x10: data */
-	.quad 0x00cf9a000000ffff	/* 0x18: 32-bit code, until paging is on */
-gdt_end:
-gdt_desc:
-	.word gdt_end - gdt - 1
-	.quad gdt
-
-	.bss
-	.balign 4096
-pml4:	.space 4096
-pdpt:	.space 4096
-pd:	.space 4 * 4096
-	.balign 16
-	.space 16384
-stack_top:
+	LONG_MODE_DATA
