@@ -29,19 +29,6 @@ __attribute__((interrupt)) static void timer_handler(struct intr_frame *f)
 	*(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PA + APIC_EOI) = 0;
 }
 
-/* Insertion sort: n is small and this runs once. */
-static uint64_t median(uint64_t *v, unsigned n)
-{
-	for (unsigned i = 1; i < n; i++)
-		for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return v[n / 2];
-}
-
 void main(void)
 {
 	unsigned n = cmdline_u64("n", 1000), missed = 0;

@@ -8,7 +8,7 @@
 #include <guests/lib/multiboot.h>
 #include <inc/mmu.h>
 #include <inc/x86.h>
-#include <guests/lib/long_mode.h>
+#include <guests/lib/long_mode.inc>
 
 MULTIBOOT_HEADER
 

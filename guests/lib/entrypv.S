@@ -18,7 +18,7 @@
 #include <inc/public/elfnote.h>
 #include <guests/lib/pv.h>
 
-#include <guests/lib/long_mode.h>
+#include <guests/lib/long_mode.inc>
 
 /* One ELF note (gABI "Note Section"): name "Xen", type, then desc. */
 .macro XEN_NOTE type, desc:vararg

@@ -31,19 +31,6 @@ static void on_event(evtchn_port_t port, void *arg)
 	fired = 1;
 }
 
-/* Insertion sort: n is small and this runs once per kind. */
-static uint64_t median(uint64_t *v, unsigned n)
-{
-	for (unsigned i = 1; i < n; i++)
-		for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return v[n / 2];
-}
-
 static void print_median(const char *kind, unsigned n)
 {
 	printf("pv-bench: %s median %llu cycles (%u rounds)\n", kind,

@@ -17,18 +17,6 @@ static uint64_t bench_round(unsigned n)
 	return (rdtsc() - t0) / n;
 }
 
-static uint64_t bench_median(uint64_t *x, int k)
-{
-	for (int i = 1; i < k; i++)
-		for (int j = i; j > 0 && x[j - 1] > x[j]; j--) {
-			uint64_t t = x[j];
-
-			x[j] = x[j - 1];
-			x[j - 1] = t;
-		}
-	return x[k / 2];
-}
-
 void main(void)
 {
 	char buf[16];
@@ -44,7 +32,7 @@ void main(void)
 	for (int i = 0; i < BENCH_ROUNDS; i++)
 		c[i] = bench_round(n);
 	printf("bench-te: %s out median %llu cycles (%d rounds of %u)\n",
-	       BENCH_NAME, (unsigned long long)bench_median(c, BENCH_ROUNDS),
+	       BENCH_NAME, (unsigned long long)median(c, BENCH_ROUNDS),
 	       BENCH_ROUNDS, n);
 	report(c[0] > 0, "%s out loop ran", BENCH_NAME);
 }
