@@ -82,11 +82,13 @@ static int xl_list(int argc, char **argv)
 	       "State", "Time(s)");
 	for (id = 0; xl_info(id, &info) == 0; id = info.domain + 1) {
 		uint64_t ms = info.cpu_time / 1000000;
+		/* MiB the domain holds, rounded up: a demand-populated
+		 * domain that has touched a few pages shows 1, not 0. */
+		uint64_t mib = (info.tot_pages + 255) / 256;
 
 		xl_state(info.flags, state);
 		printf("%-32s %5u %5llu %5u %8s %7llu.%llu\n", info.name,
-		       info.domain,
-		       (unsigned long long)(info.tot_pages * 4096 >> 20),
+		       info.domain, (unsigned long long)mib,
 		       info.nr_online_vcpus, state,
 		       (unsigned long long)(ms / 1000),
 		       (unsigned long long)(ms % 1000 / 100));
