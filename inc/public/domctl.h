@@ -26,9 +26,41 @@
 #define XEN_DOMCTL_unpausedomain 4
 #define XEN_DOMCTL_getdomaininfo 5	/* the first domain with id >= domain */
 #define XEN_DOMCTL_console	 0x4801 /* hvlab: a domain's console */
+#define XEN_DOMCTL_getdevice	 0x4802 /* hvlab: a domain's disk or vif */
 
+/*
+ * The new domain is paused, as Xen's is: the toolstack writes its
+ * xenstore entries (lab 7), then unpauses it.
+ */
 struct xen_domctl_createdomain {
-	char config[64]; /* IN: "guest.cfg"; OUT: domain holds the new id */
+	char config[64];  /* IN: "guest.cfg"; OUT: domain holds the new id */
+	uint32_t on_crash; /* OUT: XEN_ONCRASH_*, the toolstack's to apply */
+	uint32_t pad;
+};
+
+/* What the toolstack does when a domain it created crashes (lab 7). */
+#define XEN_ONCRASH_destroy  0
+#define XEN_ONCRASH_restart  1
+#define XEN_ONCRASH_preserve 2
+
+/*
+ * XEN_DOMCTL_getdevice (lab 7): device index of the domain's config,
+ * its disk lines first, then its vif lines; -XEN_ENOENT past the last.
+ * The toolstack writes the xenstore directories of each.
+ */
+#define XEN_DEVICE_disk 1
+#define XEN_DEVICE_vif	2
+struct xen_domctl_getdevice {
+	uint32_t index;	  /* IN */
+	uint32_t type;	  /* OUT: XEN_DEVICE_* */
+	char target[48];  /* disk: the image's path on the boot disk */
+	char vdev[16];	  /* disk: "xvda" */
+	uint8_t writable; /* disk: 'w' */
+	uint8_t has_mac;  /* vif: a mac= was given */
+	uint8_t mac[6];	  /* vif */
+	char bridge[16];  /* vif: "xenbr0" unless bridge= says */
+	domid_t backend;  /* the backend's domain: 0 or a driver domain */
+	uint16_t pad;
 };
 
 #define XEN_DOMINF_dying	 (1u << 0)
@@ -76,11 +108,13 @@ struct xen_domctl {
 		struct xen_domctl_createdomain createdomain;
 		struct xen_domctl_getdomaininfo getdomaininfo;
 		struct xen_domctl_console console;
+		struct xen_domctl_getdevice getdevice;
 		uint8_t pad[128];
 	} u;
 };
 
-#define XEN_SYSCTL_readconsole 1 /* the hypervisor's console ring */
+#define XEN_SYSCTL_readconsole 1	     /* the hypervisor's console ring */
+#define XEN_SYSCTL_bootfile    0x4801 /* hvlab: a file of the boot disk */
 
 /* Like xen_domctl_console's read, from the hypervisor's own ring
  * (every line it printed, `xl dmesg`).  incremental: from index. */
@@ -94,11 +128,28 @@ struct xen_sysctl_readconsole {
 	uint32_t pad2;
 };
 
+/*
+ * XEN_SYSCTL_bootfile (lab 7): up to count bytes of a boot-disk file that
+ * some domain config names (a disk image), from offset, to guest address
+ * buffer.  Allowed to the privileged domain and to driver domains
+ * (driver_domain = 1), whose backends hold disk images in their memory.
+ * -XEN_ENOENT for a file no config names.
+ */
+struct xen_sysctl_bootfile {
+	char path[48];	 /* IN: as a disk line names it */
+	uint64_t buffer; /* IN */
+	uint64_t offset; /* IN */
+	uint32_t count;	 /* IN: room; OUT: bytes copied */
+	uint32_t pad;
+	uint64_t size; /* OUT: the file's size in bytes */
+};
+
 struct xen_sysctl {
 	uint32_t cmd;
 	uint32_t interface_version;
 	union {
 		struct xen_sysctl_readconsole readconsole;
+		struct xen_sysctl_bootfile bootfile;
 		uint8_t pad[128];
 	} u;
 };
@@ -106,6 +157,8 @@ struct xen_sysctl {
 _Static_assert(__builtin_offsetof(struct xen_domctl, u) == 16, "domctl.u");
 _Static_assert(sizeof(struct xen_domctl) == 144, "xen_domctl");
 _Static_assert(sizeof(struct xen_domctl_getdomaininfo) == 72, "dominfo");
+_Static_assert(sizeof(struct xen_domctl_getdevice) == 100, "getdevice");
+_Static_assert(sizeof(struct xen_sysctl_bootfile) == 80, "bootfile");
 _Static_assert(__builtin_offsetof(struct xen_sysctl, u) == 8, "sysctl.u");
 _Static_assert(sizeof(struct xen_sysctl_readconsole) == 24, "readconsole");
 
