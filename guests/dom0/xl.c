@@ -96,13 +96,17 @@ static int xl_list(int argc, char **argv)
 	return 0;
 }
 
+/* The domain starts paused (as Xen's does), then runs unless -p. */
 static int xl_create(int argc, char **argv)
 {
 	struct xen_domctl op = { .cmd = XEN_DOMCTL_createdomain };
+	bool paused = argc == 3 && strcmp(argv[1], "-p") == 0;
 	long r;
 
+	argc -= paused;
+	argv += paused;
 	if (argc != 2 || strlen(argv[1]) >= sizeof(op.u.createdomain.config)) {
-		printf("usage: xl create FILE.cfg\n");
+		printf("usage: xl create [-p] FILE.cfg\n");
 		return 1;
 	}
 	printf("Parsing config from %s\n", argv[1]);
@@ -114,6 +118,8 @@ static int xl_create(int argc, char **argv)
 		return 1;
 	}
 	printf("created domain %u\n", op.domain);
+	if (paused)
+		return 0;
 	op = (struct xen_domctl){ .cmd = XEN_DOMCTL_unpausedomain,
 				  .domain = op.domain };
 	r = dom0_domctl(&op);
@@ -350,7 +356,8 @@ static const struct xl_cmd {
 	int (*fn)(int argc, char **argv);
 } xl_cmds[] = {
 	{ "list", "", "the domains: id, memory, vcpus, state, time", xl_list },
-	{ "create", "FILE.cfg", "a domain from a boot-disk config", xl_create },
+	{ "create", "[-p] FILE.cfg",
+	  "a domain from a boot-disk config (-p: left paused)", xl_create },
 	{ "destroy", "NAME|ID", "end a domain and forget it", xl_destroy },
 	{ "pause", "NAME|ID", "stop running a domain", xl_pause },
 	{ "unpause", "NAME|ID", "run it again", xl_unpause },
@@ -366,7 +373,7 @@ static const struct xl_cmd {
 static int xl_help(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(xl_cmds); i++)
-		printf("  xl %-12s %-9s %s\n", xl_cmds[i].name, xl_cmds[i].args,
+		printf("  xl %-12s %-13s %s\n", xl_cmds[i].name, xl_cmds[i].args,
 		       xl_cmds[i].help);
 	return 0;
 }
