@@ -50,16 +50,20 @@ static void disks_fill(void)
 	memset(disk_e, 0x5e, sizeof(disk_e));
 }
 
-#define PV(name, c, g, extra, more)                              \
-	{                                                        \
-		name, "name   = \"" name "\"\ntype   = \"pv\"\n" \
-		      "container = \"" c "\"\n"                  \
-		      "kernel = \"guests/" g ".elf\"\n"          \
+#define PV(name, c, g, extra, more)                                \
+	{                                                          \
+		name, "name   = \"" name "\"\ntype   = \"pv\"\n"   \
+		      "container = \"" c "\"\n"                    \
+		      "kernel = \"guests/" g ".elf\"\n"            \
 		      "extra  = \"" extra "\"\nmemory = 16\n" more \
 	}
-#define DISKS                                                  \
-	{ { "d.img", disk_d, sizeof(disk_d) },                 \
-	  { "e.img", disk_e, sizeof(disk_e) } }
+#define DISKS                                           \
+	{                                               \
+		{ "d.img", disk_d, sizeof(disk_d) },    \
+		{                                       \
+			"e.img", disk_e, sizeof(disk_e) \
+		}                                       \
+	}
 #define SIZE_D "66636"
 
 /* dd serves d.img to user, not e.img; plain is no driver domain. */
@@ -193,7 +197,7 @@ static int created_id(struct hv_run *r, const char *cfg)
 
 static const char *const store[] = {
 	"HVM_PARAM_STORE_PFN", "HVM_PARAM_STORE_EVTCHN", "store frame beyond",
-	"store port", "get_param of domain", NULL,
+	"store port",	       "get_param of domain",	 NULL,
 };
 
 Test(lab7, toolstack_store, .timeout = 1800)
@@ -294,7 +298,8 @@ Test(lab7, toolstack_on_crash, .timeout = 1800)
 	disks_fill();
 	r = hv_boot_group("hvctl-dom0", &script);
 	created_id(r, "crash.cfg");
-	list = line_from(r, cmd_line(r, "xl create crash.cfg"), "dom0# xl list");
+	list = line_from(r, cmd_line(r, "xl create crash.cfg"),
+			 "dom0# xl list");
 	expect_result(r, "domain crash: crashed (the guest crashed itself "
 			 "(SCHEDOP_shutdown))");
 	cr_expect(!hv_find_output(r, "domain crash: restarting"),

@@ -373,8 +373,8 @@ static const struct xl_cmd {
 static int xl_help(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(xl_cmds); i++)
-		printf("  xl %-12s %-13s %s\n", xl_cmds[i].name, xl_cmds[i].args,
-		       xl_cmds[i].help);
+		printf("  xl %-12s %-13s %s\n", xl_cmds[i].name,
+		       xl_cmds[i].args, xl_cmds[i].help);
 	return 0;
 }
 

@@ -160,8 +160,8 @@ static void test_bootfile(void)
 	}
 	test_disk_read(path, cmdline_u64("size", 0));
 	if (cmdline_get("other", other, sizeof(other)))
-		report_eq(bootfile(other, 0, disk, &count, &size),
-			  -XEN_ENOENT, "bootfile of a disk it does not serve");
+		report_eq(bootfile(other, 0, disk, &count, &size), -XEN_ENOENT,
+			  "bootfile of a disk it does not serve");
 	report_eq(bootfile("domains/guests/pv-store.elf", 0, disk, &count,
 			   &size),
 		  -XEN_ENOENT, "bootfile of a file no disk line names");
