@@ -190,7 +190,7 @@ static void gnttab_map_one(struct domain *d, struct gnttab_map_grant_ref *op)
 {
 #if SOL >= 7
 	bool ro = op->flags & GNTMAP_readonly;
-	uint64_t host_gfn = op->host_addr >> PAGE_SHIFT, gfn;
+	uint64_t host_gfn = op->host_addr >> PAGE_SHIFT, gfn = 0;
 	struct domain *g = gnttab_peer(d, op->dom);
 	int h = gnttab_handle_alloc(d);
 	hpa_t hpa;
