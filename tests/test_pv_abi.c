@@ -21,6 +21,8 @@
 #include <inc/public/hvm/hvm_op.h>
 #include <inc/public/hvm/params.h>
 #include <inc/public/hvm/start_info.h>
+#include <inc/public/io/xs_wire.h>
+#include <inc/public/io/xenbus.h>
 
 #define OFF(type, field, want) \
 	cr_expect_eq(offsetof(struct type, field), (want), #type "." #field)
@@ -402,4 +404,96 @@ Test(pv_abi, domctl_frame)
 	OFF(xen_sysctl, cmd, 0);
 	OFF(xen_sysctl, interface_version, 4);
 	OFF(xen_sysctl, u, 8);
+}
+
+/* io/xs_wire.h: message types, header, ring page, limits */
+Test(pv_abi, xs_wire)
+{
+	EQ(XS_CONTROL, 0);
+	EQ(XS_DIRECTORY, 1);
+	EQ(XS_READ, 2);
+	EQ(XS_GET_PERMS, 3);
+	EQ(XS_WATCH, 4);
+	EQ(XS_UNWATCH, 5);
+	EQ(XS_TRANSACTION_START, 6);
+	EQ(XS_TRANSACTION_END, 7);
+	EQ(XS_INTRODUCE, 8);
+	EQ(XS_RELEASE, 9);
+	EQ(XS_GET_DOMAIN_PATH, 10);
+	EQ(XS_WRITE, 11);
+	EQ(XS_MKDIR, 12);
+	EQ(XS_RM, 13);
+	EQ(XS_SET_PERMS, 14);
+	EQ(XS_WATCH_EVENT, 15);
+	EQ(XS_ERROR, 16);
+	EQ(XS_IS_DOMAIN_INTRODUCED, 17);
+	EQ(XS_RESUME, 18);
+	EQ(XS_SET_TARGET, 19);
+	EQ(XS_RESET_WATCHES, 21);
+	EQ(XS_DIRECTORY_PART, 22);
+	EQ(XS_INVALID, 0xffff);
+	EQ(XS_WATCH_PATH, 0);
+	EQ(XS_WATCH_TOKEN, 1);
+	SIZE(xsd_sockmsg, 16);
+	OFF(xsd_sockmsg, type, 0);
+	OFF(xsd_sockmsg, req_id, 4);
+	OFF(xsd_sockmsg, tx_id, 8);
+	OFF(xsd_sockmsg, len, 12);
+	EQ(XENSTORE_RING_SIZE, 1024);
+	EQ(MASK_XENSTORE_IDX(1025), 1);
+	OFF(xenstore_domain_interface, req, 0);
+	OFF(xenstore_domain_interface, rsp, 1024);
+	OFF(xenstore_domain_interface, req_cons, 2048);
+	OFF(xenstore_domain_interface, req_prod, 2052);
+	OFF(xenstore_domain_interface, rsp_cons, 2056);
+	OFF(xenstore_domain_interface, rsp_prod, 2060);
+	OFF(xenstore_domain_interface, server_features, 2064);
+	OFF(xenstore_domain_interface, connection, 2068);
+	OFF(xenstore_domain_interface, error, 2072);
+	OFF(xenstore_domain_interface, evtchn_port, 2076);
+	EQ(XENSTORE_PAYLOAD_MAX, 4096);
+	EQ(XENSTORE_ABS_PATH_MAX, 3072);
+	EQ(XENSTORE_REL_PATH_MAX, 2048);
+	EQ(XENSTORE_SERVER_FEATURE_RECONNECTION, 1);
+	EQ(XENSTORE_SERVER_FEATURE_ERROR, 2);
+	EQ(XENSTORE_ERROR_RINGIDX, 2);
+}
+
+/* io/xs_wire.h's xsd_errors: Xen's order, Xen's errno numbers */
+Test(pv_abi, xsd_errors)
+{
+	static const struct xsd_errors errs[] = XSD_ERRORS_INIT;
+	static const char *const names[] = {
+		"EINVAL", "EACCES", "EEXIST", "EISDIR", "ENOENT", "ENOMEM",
+		"ENOSPC", "EIO", "ENOTEMPTY", "ENOSYS", "EROFS", "EBUSY",
+		"EAGAIN", "EISCONN", "E2BIG", "EPERM",
+	};
+	static const int nums[] = { 22, 13, 17, 21, 2, 12, 28, 5,
+				    39, 38, 30, 16, 11, 106, 7, 1 };
+
+	cr_assert_eq(sizeof(errs) / sizeof(errs[0]), 16, "xsd_errors count");
+	for (int i = 0; i < 16; i++) {
+		cr_expect_str_eq(errs[i].errstring, names[i], "xsd_errors[%d]", i);
+		cr_expect_eq(errs[i].errnum, nums[i], "%s", names[i]);
+	}
+	EQ(XEN_EIO, 5);
+	EQ(XEN_E2BIG, 7);
+	EQ(XEN_EISDIR, 21);
+	EQ(XEN_EROFS, 30);
+	EQ(XEN_ENOTEMPTY, 39);
+	EQ(XEN_EISCONN, 106);
+}
+
+/* io/xenbus.h: enum xenbus_state */
+Test(pv_abi, xenbus_state)
+{
+	EQ(XenbusStateUnknown, 0);
+	EQ(XenbusStateInitialising, 1);
+	EQ(XenbusStateInitWait, 2);
+	EQ(XenbusStateInitialised, 3);
+	EQ(XenbusStateConnected, 4);
+	EQ(XenbusStateClosing, 5);
+	EQ(XenbusStateClosed, 6);
+	EQ(XenbusStateReconfiguring, 7);
+	EQ(XenbusStateReconfigured, 8);
 }
