@@ -511,6 +511,8 @@ Test(pv_abi, xenbus_state)
 	EQ(XenbusStateClosed, 6);
 	EQ(XenbusStateReconfiguring, 7);
 	EQ(XenbusStateReconfigured, 8);
+}
+
 /* grant_table.h: version 1 */
 Test(pv_abi, grant_table)
 {
