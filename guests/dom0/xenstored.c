@@ -501,10 +501,11 @@ static long xsd_do_set_perms(struct xsd_ctx *x)
 	struct xsd_perms ps;
 	long r = xsd_path_arg(x, 0, path);
 	const char *perms = x->nargs > 1 ? x->arg[1] : "";
-	int n = xsd_lookup(path);
+	int n;
 
 	if (r < 0 || (r = xsd_parse_perms(x->arg + 1, x->nargs - 1, &ps)) < 0)
 		return r;
+	n = xsd_lookup(path);
 	if (n < 0 && !x->txn)
 		return -XEN_ENOENT;
 	if ((r = xsd_may(x, path, XSD_WRITE)) < 0)

@@ -30,8 +30,8 @@
 #define XSD_PERMS_MAX 8
 #define XSD_CONNS     32
 #define XSD_WATCHES   512
-#define XSD_TXNS      16
-#define XSD_TXN_OPS   16 /* writes a transaction may hold */
+#define XSD_TXNS      12
+#define XSD_TXN_OPS   32 /* changes a transaction may hold */
 #define XSD_TXN_READS 64 /* paths it may have looked at */
 #define XSD_TOKEN_MAX 64
 
