@@ -154,6 +154,7 @@ static void xsd_break(struct xsd_ring *ring, uint32_t error, const char *why)
 	       ring->conn->dom, why);
 	ring->intf->error = error;
 	ring->broken = true;
+	xsd_conn_reset(ring->conn);
 }
 
 /* Puts the next queued event in ring->out. */
