@@ -68,6 +68,10 @@ int printf(const char *fmt, ...);
 long gnttab_copy(struct gnttab_copy *ops, unsigned n);
 long evtchn_send(evtchn_port_t port);
 
+/* Ends dom0's wait for work (dom0.h; the driver domain has its own):
+ * the handler of every backend port. */
+void dom0_kick(evtchn_port_t port, void *arg);
+
 /* blkback.c: dom0's service (main.c's dom0_services); true if it did
  * work.  Starts watching its backend/vbd directory at the first call. */
 bool blkback_poll(void);
