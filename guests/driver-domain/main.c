@@ -37,7 +37,7 @@ void main(void)
 			continue;
 		/* Takes what the store sent without waiting; then sleeps
 		 * until a ring's event, or a while for the store's. */
-		xs_wait_event(0);
+		xs_wait_event(pv_time_ns());
 		pv_block_until(&dd_kicked, pv_time_ns() + DD_IDLE_NS);
 	}
 }
