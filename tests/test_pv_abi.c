@@ -22,6 +22,10 @@
 #include <inc/public/hvm/hvm_op.h>
 #include <inc/public/hvm/params.h>
 #include <inc/public/hvm/start_info.h>
+#include <inc/public/io/xs_wire.h>
+#include <inc/public/io/xenbus.h>
+#include <inc/public/io/ring.h>
+#include <inc/public/io/blkif.h>
 
 #define OFF(type, field, want) \
 	cr_expect_eq(offsetof(struct type, field), (want), #type "." #field)
@@ -419,6 +423,98 @@ Test(pv_abi, domctl_frame)
 	OFF(xen_sysctl, u, 8);
 }
 
+/* io/xs_wire.h: message types, header, ring page, limits */
+Test(pv_abi, xs_wire)
+{
+	EQ(XS_CONTROL, 0);
+	EQ(XS_DIRECTORY, 1);
+	EQ(XS_READ, 2);
+	EQ(XS_GET_PERMS, 3);
+	EQ(XS_WATCH, 4);
+	EQ(XS_UNWATCH, 5);
+	EQ(XS_TRANSACTION_START, 6);
+	EQ(XS_TRANSACTION_END, 7);
+	EQ(XS_INTRODUCE, 8);
+	EQ(XS_RELEASE, 9);
+	EQ(XS_GET_DOMAIN_PATH, 10);
+	EQ(XS_WRITE, 11);
+	EQ(XS_MKDIR, 12);
+	EQ(XS_RM, 13);
+	EQ(XS_SET_PERMS, 14);
+	EQ(XS_WATCH_EVENT, 15);
+	EQ(XS_ERROR, 16);
+	EQ(XS_IS_DOMAIN_INTRODUCED, 17);
+	EQ(XS_RESUME, 18);
+	EQ(XS_SET_TARGET, 19);
+	EQ(XS_RESET_WATCHES, 21);
+	EQ(XS_DIRECTORY_PART, 22);
+	EQ(XS_INVALID, 0xffff);
+	EQ(XS_WATCH_PATH, 0);
+	EQ(XS_WATCH_TOKEN, 1);
+	SIZE(xsd_sockmsg, 16);
+	OFF(xsd_sockmsg, type, 0);
+	OFF(xsd_sockmsg, req_id, 4);
+	OFF(xsd_sockmsg, tx_id, 8);
+	OFF(xsd_sockmsg, len, 12);
+	EQ(XENSTORE_RING_SIZE, 1024);
+	EQ(MASK_XENSTORE_IDX(1025), 1);
+	OFF(xenstore_domain_interface, req, 0);
+	OFF(xenstore_domain_interface, rsp, 1024);
+	OFF(xenstore_domain_interface, req_cons, 2048);
+	OFF(xenstore_domain_interface, req_prod, 2052);
+	OFF(xenstore_domain_interface, rsp_cons, 2056);
+	OFF(xenstore_domain_interface, rsp_prod, 2060);
+	OFF(xenstore_domain_interface, server_features, 2064);
+	OFF(xenstore_domain_interface, connection, 2068);
+	OFF(xenstore_domain_interface, error, 2072);
+	OFF(xenstore_domain_interface, evtchn_port, 2076);
+	EQ(XENSTORE_PAYLOAD_MAX, 4096);
+	EQ(XENSTORE_ABS_PATH_MAX, 3072);
+	EQ(XENSTORE_REL_PATH_MAX, 2048);
+	EQ(XENSTORE_SERVER_FEATURE_RECONNECTION, 1);
+	EQ(XENSTORE_SERVER_FEATURE_ERROR, 2);
+	EQ(XENSTORE_ERROR_RINGIDX, 2);
+}
+
+/* io/xs_wire.h's xsd_errors: Xen's order, Xen's errno numbers */
+Test(pv_abi, xsd_errors)
+{
+	static const struct xsd_errors errs[] = XSD_ERRORS_INIT;
+	static const char *const names[] = {
+		"EINVAL", "EACCES", "EEXIST", "EISDIR", "ENOENT", "ENOMEM",
+		"ENOSPC", "EIO", "ENOTEMPTY", "ENOSYS", "EROFS", "EBUSY",
+		"EAGAIN", "EISCONN", "E2BIG", "EPERM",
+	};
+	static const int nums[] = { 22, 13, 17, 21, 2, 12, 28, 5,
+				    39, 38, 30, 16, 11, 106, 7, 1 };
+
+	cr_assert_eq(sizeof(errs) / sizeof(errs[0]), 16, "xsd_errors count");
+	for (int i = 0; i < 16; i++) {
+		cr_expect_str_eq(errs[i].errstring, names[i], "xsd_errors[%d]", i);
+		cr_expect_eq(errs[i].errnum, nums[i], "%s", names[i]);
+	}
+	EQ(XEN_EIO, 5);
+	EQ(XEN_E2BIG, 7);
+	EQ(XEN_EISDIR, 21);
+	EQ(XEN_EROFS, 30);
+	EQ(XEN_ENOTEMPTY, 39);
+	EQ(XEN_EISCONN, 106);
+}
+
+/* io/xenbus.h: enum xenbus_state */
+Test(pv_abi, xenbus_state)
+{
+	EQ(XenbusStateUnknown, 0);
+	EQ(XenbusStateInitialising, 1);
+	EQ(XenbusStateInitWait, 2);
+	EQ(XenbusStateInitialised, 3);
+	EQ(XenbusStateConnected, 4);
+	EQ(XenbusStateClosing, 5);
+	EQ(XenbusStateClosed, 6);
+	EQ(XenbusStateReconfiguring, 7);
+	EQ(XenbusStateReconfigured, 8);
+}
+
 /* grant_table.h: version 1 */
 Test(pv_abi, grant_table)
 {
@@ -490,4 +586,55 @@ Test(pv_abi, grant_table)
 	SIZE(gnttab_set_version, 4);
 	OFF(gnttab_get_version, version, 4);
 	SIZE(gnttab_get_version, 8);
+}
+
+/* io/ring.h: the shared page's header, and a blkif ring's slots */
+Test(pv_abi, io_ring)
+{
+	OFF(blkif_sring, req_prod, 0);
+	OFF(blkif_sring, req_event, 4);
+	OFF(blkif_sring, rsp_prod, 8);
+	OFF(blkif_sring, rsp_event, 12);
+	OFF(blkif_sring, ring, 64);
+	EQ(__CONST_RING_SIZE(blkif, 4096), 32);
+	EQ(sizeof(RING_IDX), 4);
+}
+
+/* io/blkif.h */
+Test(pv_abi, blkif)
+{
+	EQ(BLKIF_OP_READ, 0);
+	EQ(BLKIF_OP_WRITE, 1);
+	EQ(BLKIF_OP_WRITE_BARRIER, 2);
+	EQ(BLKIF_OP_FLUSH_DISKCACHE, 3);
+	EQ(BLKIF_OP_DISCARD, 5);
+	EQ(BLKIF_OP_INDIRECT, 6);
+	EQ(BLKIF_MAX_SEGMENTS_PER_REQUEST, 11);
+	EQ(BLKIF_RSP_EOPNOTSUPP, -2);
+	EQ(BLKIF_RSP_ERROR, -1);
+	EQ(BLKIF_RSP_OKAY, 0);
+	EQ(BLKIF_DISCARD_SECURE, 1);
+	EQ(VDISK_CDROM, 1);
+	EQ(VDISK_REMOVABLE, 2);
+	EQ(VDISK_READONLY, 4);
+	OFF(blkif_request_segment, gref, 0);
+	OFF(blkif_request_segment, first_sect, 4);
+	OFF(blkif_request_segment, last_sect, 5);
+	SIZE(blkif_request_segment, 8);
+	OFF(blkif_request, operation, 0);
+	OFF(blkif_request, nr_segments, 1);
+	OFF(blkif_request, handle, 2);
+	OFF(blkif_request, id, 8);
+	OFF(blkif_request, sector_number, 16);
+	OFF(blkif_request, seg, 24);
+	SIZE(blkif_request, 112);
+	OFF(blkif_request_discard, flag, 1);
+	OFF(blkif_request_discard, id, 8);
+	OFF(blkif_request_discard, sector_number, 16);
+	OFF(blkif_request_discard, nr_sectors, 24);
+	SIZE(blkif_request_discard, 32);
+	OFF(blkif_response, id, 0);
+	OFF(blkif_response, operation, 8);
+	OFF(blkif_response, status, 10);
+	SIZE(blkif_response, 16);
 }

@@ -118,14 +118,8 @@ static int xl_create(int argc, char **argv)
 		return 1;
 	}
 	printf("created domain %u\n", op.domain);
-	if (paused)
-		return 0;
-	op = (struct xen_domctl){ .cmd = XEN_DOMCTL_unpausedomain,
-				  .domain = op.domain };
-	r = dom0_domctl(&op);
-	if (r < 0)
-		printf("xl create %s: unpause: %s\n", argv[1], xl_strerror(r));
-	return r < 0;
+	return toolstack_setup(op.domain, argv[1], op.u.createdomain.on_crash,
+			       !paused);
 }
 
 /* destroy, pause and unpause: one domctl on the domain argv[1] names. */
@@ -149,6 +143,10 @@ static int xl_simple(int argc, char **argv, uint32_t cmd)
 
 static int xl_destroy(int argc, char **argv)
 {
+	long id = argc == 2 ? xl_lookup(argv[1]) : -XEN_EINVAL;
+
+	if (id > 0)
+		toolstack_forget((domid_t)id);
 	return xl_simple(argc, argv, XEN_DOMCTL_destroydomain);
 }
 
