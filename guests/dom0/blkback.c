@@ -215,7 +215,8 @@ static void blkback_disconnect(struct blkback_dev *d)
 	d->connected = false;
 }
 
-/* Follows d's frontend: connects, disconnects, reopens. */
+/* Follows d's frontend: connects, disconnects, reopens.  Writes nothing
+ * once d's directory is gone: a write would create it again. */
 static void blkback_dev_step(struct blkback_dev *d)
 {
 	long front = xenbus_read_state(d->front);
@@ -224,7 +225,8 @@ static void blkback_dev_step(struct blkback_dev *d)
 	if (d->connected && (d->broken || front < 0 ||
 			     front >= XenbusStateClosing)) {
 		blkback_disconnect(d);
-		xenbus_switch_state(d->dir, XenbusStateClosed);
+		if (mine >= 0)
+			xenbus_switch_state(d->dir, XenbusStateClosed);
 	} else if (!d->connected && mine == XenbusStateInitWait &&
 		   (front == XenbusStateInitialised ||
 		    front == XenbusStateConnected)) {
@@ -262,8 +264,11 @@ static struct blkback_dev *blkback_dev_find(unsigned front, unsigned id)
 		if (!d->used && !free)
 			free = d;
 	}
-	if (!free)
+	if (!free) {
+		printf("blkback: dom %u vbd %u: more than %u devices\n", front,
+		       id, BLKBACK_DEVS);
 		return NULL;
+	}
 	free->used = true;
 	free->front_id = (domid_t)front;
 	free->devid = id;
