@@ -265,8 +265,11 @@ static struct blkback_dev *blkback_dev_find(unsigned front, unsigned id)
 			free = d;
 	}
 	if (!free) {
-		printf("blkback: dom %u vbd %u: more than %u devices\n", front,
-		       id, BLKBACK_DEVS);
+		static bool told;
+		if (!told)
+			printf("blkback: dom %u vbd %u: more than %u devices\n",
+			       front, id, BLKBACK_DEVS);
+		told = true;
 		return NULL;
 	}
 	free->used = true;
