@@ -181,7 +181,8 @@ static void blkback_connect(struct blkback_dev *d)
 	if (!(d->ring_slot = gnttab_slot_alloc()) ||
 	    (r = gnttab_map(d->front_id, (grant_ref_t)ref, d->ring_slot, false,
 			    &d->ring_handle)) != GNTST_okay) {
-		printf("blkback: %s: ring-ref %ld cannot be mapped\n", d->front, ref);
+		printf("blkback: %s: ring-ref %ld cannot be mapped (%ld)\n",
+		       d->front, ref, d->ring_slot ? r : -XEN_ENOSPC);
 		goto fail;
 	}
 	r = evtchn_bind_interdomain(d->front_id, (evtchn_port_t)evtchn, dom0_kick, NULL);
@@ -331,12 +332,16 @@ static void blkback_scan(void)
 	}
 }
 
-/* Finds this domain's backend/vbd and watches it; 0 or -XEN_E*. */
+/* Sets up the grant slots, finds this domain's backend/vbd and watches
+ * it; 0 or -XEN_E*. */
 static long blkback_start(void)
 {
 	char dom[48];
 	long me = pv_boot.privileged ? 0 : pv_domid();
-	long r = me < 0 ? me : xs_get_domain_path((domid_t)me, dom, sizeof(dom));
+	long r = me < 0 ? me : gnttab_init();
+
+	if (r >= 0)
+		r = xs_get_domain_path((domid_t)me, dom, sizeof(dom));
 
 	if (r >= 0) {
 		snprintf(blkback_base, sizeof(blkback_base), "%s/backend/vbd", dom);
