@@ -20,7 +20,7 @@
 #include <guests/lib/gnttab.h>
 #include <guests/lib/xs.h>
 
-#define BLKBACK_DISKS 4
+#define BLKBACK_DISKS 8
 #define BLKBACK_DEVS  8
 #define BLKBACK_STORE (10 * MiB) /* every image's sectors */
 #define BLKBACK_CHUNK (256 * KiB) /* bytes per bootfile call */
