@@ -198,7 +198,7 @@ static const struct hv_cfg dd = {
 			"kernel = \"guests/driver-domain.elf\"\n"
 			"driver_domain = 1\nmemory = 32\n" },
 		BLK("fe", "hvm", "mib=1 gone=1",
-		    "\"backend=dd,file:e.img,xvda,w\""),
+		    "\"file:e.img,xvda,w,backend=dd\""),
 	},
 	.files = { { "e.img", img_dd, sizeof(img_dd) } },
 };
