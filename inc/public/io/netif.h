@@ -2,7 +2,8 @@
  * inc/public/io/netif.h - the network split driver's rings (Xen's
  * xen/include/public/io/netif.h): a frontend's transmit and receive
  * rings of io/ring.h, and the xenstore keys the two ends exchange.
- * Stands alone: includes ring.h and grant_table.h itself.
+ * Needs inc/public/xen.h and memset() first; includes ring.h and
+ * grant_table.h itself.
  *
  * Transmit: the frontend grants the backend a page holding a frame and
  * queues { gref, offset, size, id }; the backend copies the frame out
