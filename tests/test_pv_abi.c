@@ -422,79 +422,6 @@ Test(pv_abi, domctl_frame)
 	OFF(xen_sysctl, u, 8);
 }
 
-/* grant_table.h: version 1 */
-Test(pv_abi, grant_table)
-{
-	EQ(GNTTABOP_map_grant_ref, 0);
-	EQ(GNTTABOP_unmap_grant_ref, 1);
-	EQ(GNTTABOP_setup_table, 2);
-	EQ(GNTTABOP_copy, 5);
-	EQ(GNTTABOP_query_size, 6);
-	EQ(GNTTABOP_set_version, 8);
-	EQ(GNTTABOP_get_version, 10);
-	EQ(GNTTAB_NR_RESERVED_ENTRIES, 8);
-	EQ(GNTTAB_RESERVED_XENSTORE, 1);
-	EQ(GTF_permit_access, 1);
-	EQ(GTF_type_mask, 3);
-	EQ(GTF_readonly, 4);
-	EQ(GTF_reading, 8);
-	EQ(GTF_writing, 16);
-	EQ(GTF_sub_page, 256);
-	EQ(GNTMAP_device_map, 1);
-	EQ(GNTMAP_host_map, 2);
-	EQ(GNTMAP_readonly, 4);
-	EQ(GNTMAP_application_map, 8);
-	EQ(GNTMAP_contains_pte, 16);
-	EQ(GNTCOPY_source_gref, 1);
-	EQ(GNTCOPY_dest_gref, 2);
-	EQ(GNTST_okay, 0);
-	EQ(GNTST_general_error, -1);
-	EQ(GNTST_bad_domain, -2);
-	EQ(GNTST_bad_gntref, -3);
-	EQ(GNTST_bad_handle, -4);
-	EQ(GNTST_bad_virt_addr, -5);
-	EQ(GNTST_no_device_space, -7);
-	EQ(GNTST_permission_denied, -8);
-	EQ(GNTST_bad_page, -9);
-	EQ(GNTST_bad_copy_arg, -10);
-	EQ(GNTST_eagain, -12);
-	OFF(grant_entry_v1, flags, 0);
-	OFF(grant_entry_v1, domid, 2);
-	OFF(grant_entry_v1, frame, 4);
-	SIZE(grant_entry_v1, 8);
-	OFF(gnttab_map_grant_ref, host_addr, 0);
-	OFF(gnttab_map_grant_ref, flags, 8);
-	OFF(gnttab_map_grant_ref, ref, 12);
-	OFF(gnttab_map_grant_ref, dom, 16);
-	OFF(gnttab_map_grant_ref, status, 18);
-	OFF(gnttab_map_grant_ref, handle, 20);
-	OFF(gnttab_map_grant_ref, dev_bus_addr, 24);
-	SIZE(gnttab_map_grant_ref, 32);
-	OFF(gnttab_unmap_grant_ref, dev_bus_addr, 8);
-	OFF(gnttab_unmap_grant_ref, handle, 16);
-	OFF(gnttab_unmap_grant_ref, status, 20);
-	SIZE(gnttab_unmap_grant_ref, 24);
-	OFF(gnttab_setup_table, nr_frames, 4);
-	OFF(gnttab_setup_table, status, 8);
-	OFF(gnttab_setup_table, frame_list, 16);
-	SIZE(gnttab_setup_table, 24);
-	OFF(gnttab_query_size, nr_frames, 4);
-	OFF(gnttab_query_size, max_nr_frames, 8);
-	OFF(gnttab_query_size, status, 12);
-	SIZE(gnttab_query_size, 16);
-	OFF(gnttab_copy, source.u.gmfn, 0);
-	OFF(gnttab_copy, source.domid, 8);
-	OFF(gnttab_copy, source.offset, 10);
-	OFF(gnttab_copy, dest, 16);
-	OFF(gnttab_copy, len, 32);
-	OFF(gnttab_copy, flags, 34);
-	OFF(gnttab_copy, status, 36);
-	SIZE(gnttab_copy, 40);
-	SIZE(gnttab_set_version, 4);
-	OFF(gnttab_get_version, version, 4);
-	SIZE(gnttab_get_version, 8);
-}
-
 /* io/xs_wire.h: message types, header, ring page, limits */
 Test(pv_abi, xs_wire)
 {
@@ -585,6 +512,79 @@ Test(pv_abi, xenbus_state)
 	EQ(XenbusStateClosed, 6);
 	EQ(XenbusStateReconfiguring, 7);
 	EQ(XenbusStateReconfigured, 8);
+}
+
+/* grant_table.h: version 1 */
+Test(pv_abi, grant_table)
+{
+	EQ(GNTTABOP_map_grant_ref, 0);
+	EQ(GNTTABOP_unmap_grant_ref, 1);
+	EQ(GNTTABOP_setup_table, 2);
+	EQ(GNTTABOP_copy, 5);
+	EQ(GNTTABOP_query_size, 6);
+	EQ(GNTTABOP_set_version, 8);
+	EQ(GNTTABOP_get_version, 10);
+	EQ(GNTTAB_NR_RESERVED_ENTRIES, 8);
+	EQ(GNTTAB_RESERVED_XENSTORE, 1);
+	EQ(GTF_permit_access, 1);
+	EQ(GTF_type_mask, 3);
+	EQ(GTF_readonly, 4);
+	EQ(GTF_reading, 8);
+	EQ(GTF_writing, 16);
+	EQ(GTF_sub_page, 256);
+	EQ(GNTMAP_device_map, 1);
+	EQ(GNTMAP_host_map, 2);
+	EQ(GNTMAP_readonly, 4);
+	EQ(GNTMAP_application_map, 8);
+	EQ(GNTMAP_contains_pte, 16);
+	EQ(GNTCOPY_source_gref, 1);
+	EQ(GNTCOPY_dest_gref, 2);
+	EQ(GNTST_okay, 0);
+	EQ(GNTST_general_error, -1);
+	EQ(GNTST_bad_domain, -2);
+	EQ(GNTST_bad_gntref, -3);
+	EQ(GNTST_bad_handle, -4);
+	EQ(GNTST_bad_virt_addr, -5);
+	EQ(GNTST_no_device_space, -7);
+	EQ(GNTST_permission_denied, -8);
+	EQ(GNTST_bad_page, -9);
+	EQ(GNTST_bad_copy_arg, -10);
+	EQ(GNTST_eagain, -12);
+	OFF(grant_entry_v1, flags, 0);
+	OFF(grant_entry_v1, domid, 2);
+	OFF(grant_entry_v1, frame, 4);
+	SIZE(grant_entry_v1, 8);
+	OFF(gnttab_map_grant_ref, host_addr, 0);
+	OFF(gnttab_map_grant_ref, flags, 8);
+	OFF(gnttab_map_grant_ref, ref, 12);
+	OFF(gnttab_map_grant_ref, dom, 16);
+	OFF(gnttab_map_grant_ref, status, 18);
+	OFF(gnttab_map_grant_ref, handle, 20);
+	OFF(gnttab_map_grant_ref, dev_bus_addr, 24);
+	SIZE(gnttab_map_grant_ref, 32);
+	OFF(gnttab_unmap_grant_ref, dev_bus_addr, 8);
+	OFF(gnttab_unmap_grant_ref, handle, 16);
+	OFF(gnttab_unmap_grant_ref, status, 20);
+	SIZE(gnttab_unmap_grant_ref, 24);
+	OFF(gnttab_setup_table, nr_frames, 4);
+	OFF(gnttab_setup_table, status, 8);
+	OFF(gnttab_setup_table, frame_list, 16);
+	SIZE(gnttab_setup_table, 24);
+	OFF(gnttab_query_size, nr_frames, 4);
+	OFF(gnttab_query_size, max_nr_frames, 8);
+	OFF(gnttab_query_size, status, 12);
+	SIZE(gnttab_query_size, 16);
+	OFF(gnttab_copy, source.u.gmfn, 0);
+	OFF(gnttab_copy, source.domid, 8);
+	OFF(gnttab_copy, source.offset, 10);
+	OFF(gnttab_copy, dest, 16);
+	OFF(gnttab_copy, len, 32);
+	OFF(gnttab_copy, flags, 34);
+	OFF(gnttab_copy, status, 36);
+	SIZE(gnttab_copy, 40);
+	SIZE(gnttab_set_version, 4);
+	OFF(gnttab_get_version, version, 4);
+	SIZE(gnttab_get_version, 8);
 }
 
 /* io/netif.h: the network rings' slots, flags and statuses */

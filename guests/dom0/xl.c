@@ -114,7 +114,7 @@ static int xl_create(int argc, char **argv)
 		return 1;
 	}
 	printf("created domain %u\n", op.domain);
-	return 0;
+	return toolstack_setup(op.domain, argv[1], op.u.createdomain.on_crash);
 }
 
 /* destroy, pause and unpause: one domctl on the domain argv[1] names. */
@@ -138,6 +138,10 @@ static int xl_simple(int argc, char **argv, uint32_t cmd)
 
 static int xl_destroy(int argc, char **argv)
 {
+	long id = argc == 2 ? xl_lookup(argv[1]) : -XEN_EINVAL;
+
+	if (id > 0)
+		toolstack_forget((domid_t)id);
 	return xl_simple(argc, argv, XEN_DOMCTL_destroydomain);
 }
 
