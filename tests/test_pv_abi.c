@@ -25,6 +25,8 @@
 #include <inc/public/io/xs_wire.h>
 #include <inc/public/io/xenbus.h>
 #include <inc/public/io/netif.h>
+#include <inc/public/io/ring.h>
+#include <inc/public/io/blkif.h>
 
 #define OFF(type, field, want) \
 	cr_expect_eq(offsetof(struct type, field), (want), #type "." #field)
@@ -626,4 +628,55 @@ Test(pv_abi, netif)
 	EQ(NETIF_RX_RING_SIZE, 256);
 	OFF(netif_tx_sring, ring, 64);
 	OFF(netif_rx_sring, ring, 64);
+}
+
+/* io/ring.h: the shared page's header, and a blkif ring's slots */
+Test(pv_abi, io_ring)
+{
+	OFF(blkif_sring, req_prod, 0);
+	OFF(blkif_sring, req_event, 4);
+	OFF(blkif_sring, rsp_prod, 8);
+	OFF(blkif_sring, rsp_event, 12);
+	OFF(blkif_sring, ring, 64);
+	EQ(__CONST_RING_SIZE(blkif, 4096), 32);
+	EQ(sizeof(RING_IDX), 4);
+}
+
+/* io/blkif.h */
+Test(pv_abi, blkif)
+{
+	EQ(BLKIF_OP_READ, 0);
+	EQ(BLKIF_OP_WRITE, 1);
+	EQ(BLKIF_OP_WRITE_BARRIER, 2);
+	EQ(BLKIF_OP_FLUSH_DISKCACHE, 3);
+	EQ(BLKIF_OP_DISCARD, 5);
+	EQ(BLKIF_OP_INDIRECT, 6);
+	EQ(BLKIF_MAX_SEGMENTS_PER_REQUEST, 11);
+	EQ(BLKIF_RSP_EOPNOTSUPP, -2);
+	EQ(BLKIF_RSP_ERROR, -1);
+	EQ(BLKIF_RSP_OKAY, 0);
+	EQ(BLKIF_DISCARD_SECURE, 1);
+	EQ(VDISK_CDROM, 1);
+	EQ(VDISK_REMOVABLE, 2);
+	EQ(VDISK_READONLY, 4);
+	OFF(blkif_request_segment, gref, 0);
+	OFF(blkif_request_segment, first_sect, 4);
+	OFF(blkif_request_segment, last_sect, 5);
+	SIZE(blkif_request_segment, 8);
+	OFF(blkif_request, operation, 0);
+	OFF(blkif_request, nr_segments, 1);
+	OFF(blkif_request, handle, 2);
+	OFF(blkif_request, id, 8);
+	OFF(blkif_request, sector_number, 16);
+	OFF(blkif_request, seg, 24);
+	SIZE(blkif_request, 112);
+	OFF(blkif_request_discard, flag, 1);
+	OFF(blkif_request_discard, id, 8);
+	OFF(blkif_request_discard, sector_number, 16);
+	OFF(blkif_request_discard, nr_sectors, 24);
+	SIZE(blkif_request_discard, 32);
+	OFF(blkif_response, id, 0);
+	OFF(blkif_response, operation, 8);
+	OFF(blkif_response, status, 10);
+	SIZE(blkif_response, 16);
 }

@@ -96,7 +96,32 @@ static size_t config_string(struct config_scan *s, const char *key,
 	return (size_t)(q - *start);
 }
 
-/* disk = [ "spec", ... ]: the path is the part of each spec before ','. */
+/*
+ * The path in Xen's disk spec v[0..len) (kernel/load/config.h): the rest
+ * after "target=", else the first field that is not KEY=value; its length.
+ */
+static size_t config_disk_path(const char **v, size_t len)
+{
+	const char *f = *v, *end = *v + len, *comma;
+	bool key;
+
+	for (; f < end; f = comma + 1) {
+		if ((size_t)(end - f) >= 7 && strncmp(f, "target=", 7) == 0) {
+			*v = f + 7;
+			return (size_t)(end - *v);
+		}
+		for (comma = f, key = false; comma < end && *comma != ',';
+		     comma++)
+			key |= *comma == '=';
+		if (!key) {
+			*v = f;
+			return (size_t)(comma - f);
+		}
+	}
+	return 0;
+}
+
+/* disk = [ "spec", ... ]: each spec's path (config_disk_path). */
 static void config_disk_list(struct config_scan *s)
 {
 	const char *v;
@@ -113,8 +138,7 @@ static void config_disk_list(struct config_scan *s)
 			return;
 		}
 		len = config_string(s, "disk", &v);
-		for (plen = 0; plen < len && v[plen] != ','; plen++)
-			;
+		plen = config_disk_path(&v, len);
 		config_load_file(s, "disk", v, plen);
 		config_skip(s, true);
 		if (s->p < s->end && *s->p == ',')
