@@ -192,17 +192,6 @@ Test(net, udp_largest_and_too_large)
 	cr_expect(got.len == NET_UDP_MAX && !memcmp(got.data, big, got.len));
 }
 
-Test(net, udp_echo)
-{
-	resolve();
-	b.udp_echo = true;
-	a.on_udp = on_udp;
-	net_udp_send(&a, B_IP, 5000, 7, "abc", 3);
-	pump();
-	cr_expect(got.n == 1 && got.src == B_IP && got.sport == 7 &&
-		  got.dport == 5000 && got.len == 3);
-}
-
 Test(net, device_full)
 {
 	resolve();

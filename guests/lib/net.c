@@ -286,10 +286,7 @@ static void net_udp_input(struct net_if *nif, uint32_t src, uint32_t dst,
 		nif->stats.rx_bad++;
 		return;
 	}
-	if (nif->udp_echo)
-		net_udp_send(nif, src, get16(udp + 2), get16(udp), data,
-			     ulen - NET_UDP_HLEN);
-	else if (nif->on_udp)
+	if (nif->on_udp)
 		nif->on_udp(nif, src, get16(udp), get16(udp + 2), data,
 			    ulen - NET_UDP_HLEN);
 	else

@@ -79,7 +79,6 @@ struct net_if {
 	void *dev;
 	net_udp_fn on_udp;   /* NULL: datagrams are dropped */
 	net_echo_fn on_echo; /* NULL: echo replies are dropped */
-	bool udp_echo;	     /* send every datagram back to where it came from */
 	void *user;	     /* the callbacks' own */
 	struct {
 		uint32_t ip;

@@ -89,7 +89,6 @@ static long nf_grant_all(struct netfront *nf)
 	for (unsigned i = 0; r >= 0 && i < NETFRONT_TX_BUFS; i++) {
 		r = gnttab_grant(nf->backend_id, nf_gfn(nf_tx_pages[i]), true);
 		nf->tx_gref[i] = (grant_ref_t)r;
-		nf->tx_free[nf->tx_nfree++] = (uint16_t)i;
 	}
 	for (unsigned i = 0; r >= 0 && i < NETFRONT_RX_BUFS; i++) {
 		r = gnttab_grant(nf->backend_id, nf_gfn(nf_rx_pages[i]), false);
@@ -98,30 +97,27 @@ static long nf_grant_all(struct netfront *nf)
 	return r < 0 ? r : 0;
 }
 
-/* Sets up both rings, the buffers and the event channel; 0 or -XEN_E*. */
-static long nf_setup(struct netfront *nf)
+/* Starts both rings afresh: every transmit buffer free, every receive
+ * buffer posted, a new event channel; 0 or -XEN_E*. */
+static long nf_rings_start(struct netfront *nf)
 {
 	struct netif_tx_sring *txs = (void *)nf_tx_ring;
 	struct netif_rx_sring *rxs = (void *)nf_rx_ring;
-	long r = gnttab_init();
+	long r = evtchn_alloc_unbound(nf->backend_id);
 
-	if (r < 0 && r != -XEN_EEXIST)
+	if (r < 0)
 		return r;
+	nf->port = (evtchn_port_t)r;
 	SHARED_RING_INIT(txs);
 	SHARED_RING_INIT(rxs);
 	FRONT_RING_INIT(&nf->tx, txs, NF_PAGE);
 	FRONT_RING_INIT(&nf->rx, rxs, NF_PAGE);
-	r = nf_grant_all(nf);
-	if (r < 0)
-		return r;
-	r = evtchn_alloc_unbound(nf->backend_id);
-	if (r < 0)
-		return r;
-	nf->port = (evtchn_port_t)r;
-	evtchn_bind(nf->port, nf_event, nf);
+	for (nf->tx_nfree = 0; nf->tx_nfree < NETFRONT_TX_BUFS; nf->tx_nfree++)
+		nf->tx_free[nf->tx_nfree] = (uint16_t)nf->tx_nfree;
 	for (uint16_t i = 0; i < NETFRONT_RX_BUFS; i++)
 		nf_rx_post(nf, i);
 	RING_PUSH_NOTIFY(&nf->rx);
+	evtchn_bind(nf->port, nf_event, nf);
 	return 0;
 }
 
@@ -173,6 +169,24 @@ static long nf_wait_backend(struct netfront *nf, enum xenbus_state want,
 	return r < 0 ? r : -XEN_EIO;
 }
 
+/* From the backend's InitWait to Connected: rings, keys, states. */
+static long nf_connect(struct netfront *nf, uint64_t timeout_ns)
+{
+	long r = nf_wait_backend(nf, XenbusStateInitWait, timeout_ns);
+
+	if (r >= 0 && (r = nf_rings_start(nf)) < 0)
+		printf("netfront: %s: rings: error %ld\n", nf->dir, r);
+	if (r >= 0 && (r = nf_publish(nf)) < 0)
+		printf("netfront: %s: writing keys: error %ld\n", nf->dir, r);
+	if (r >= 0)
+		r = xenbus_switch_state(nf->dir, XenbusStateInitialised);
+	if (r >= 0)
+		r = nf_wait_backend(nf, XenbusStateConnected, timeout_ns);
+	if (r >= 0)
+		r = xenbus_switch_state(nf->dir, XenbusStateConnected);
+	return r;
+}
+
 struct netfront *netfront_init(unsigned devid, uint64_t timeout_ns)
 {
 	struct netfront *nf = &nf_dev;
@@ -185,22 +199,28 @@ struct netfront *netfront_init(unsigned devid, uint64_t timeout_ns)
 	r = xs_init();
 	if (r >= 0)
 		r = nf_read_config(nf);
+	if (r >= 0 && (r = gnttab_init()) == -XEN_EEXIST)
+		r = 0;
+	if (r >= 0 && (r = nf_grant_all(nf)) < 0)
+		printf("netfront: %s: grants: error %ld\n", nf->dir, r);
 	if (r >= 0)
-		r = nf_wait_backend(nf, XenbusStateInitWait, timeout_ns);
-	if (r >= 0 && (r = nf_setup(nf)) < 0)
-		printf("netfront: %s: rings: error %ld\n", nf->dir, r);
-	if (r >= 0 && (r = nf_publish(nf)) < 0)
-		printf("netfront: %s: writing keys: error %ld\n", nf->dir, r);
-	if (r >= 0)
-		r = xenbus_switch_state(nf->dir, XenbusStateInitialised);
-	if (r >= 0)
-		r = nf_wait_backend(nf, XenbusStateConnected, timeout_ns);
-	if (r >= 0)
-		r = xenbus_switch_state(nf->dir, XenbusStateConnected);
+		r = nf_connect(nf, timeout_ns);
 	if (r < 0)
 		return NULL;
 	nf_used = true;
 	return nf;
+}
+
+long netfront_reconnect(struct netfront *nf, uint64_t timeout_ns)
+{
+	long r;
+
+	evtchn_close(nf->port);
+	xenbus_switch_state(nf->dir, XenbusStateClosed);
+	r = nf_wait_backend(nf, XenbusStateClosed, timeout_ns);
+	if (r >= 0)
+		r = xenbus_switch_state(nf->dir, XenbusStateInitialising);
+	return r < 0 ? r : nf_connect(nf, timeout_ns);
 }
 
 /* Takes transmit responses, freeing their buffers. */

@@ -74,6 +74,13 @@ long netfront_recv(struct netfront *nf, void *buf, size_t len);
  */
 bool netfront_wait(struct netfront *nf, uint64_t deadline_ns);
 
+/*
+ * Closes the connection and makes it again (after the backend dropped
+ * it, or to start afresh): Closed, the backend's Closed, Initialising,
+ * then netfront_init's handshake with new rings; 0 or -XEN_E* (printed).
+ */
+long netfront_reconnect(struct netfront *nf, uint64_t timeout_ns);
+
 /* The backend's state (XenbusState*), or -XEN_E*. */
 long netfront_backend_state(struct netfront *nf);
 
