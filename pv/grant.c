@@ -166,13 +166,15 @@ static bool gnttab_slot_ok(struct domain *d, uint64_t host_gfn)
 	       p2m_type_of(&d->p2m, host_gfn) == P2M_ABSENT;
 }
 
-/* Ends d's mapping h: its frame absent and unmapped, the pin released. */
-static void gnttab_unmap_handle(struct domain *d, int h)
+/* Ends d's mapping h: its frame absent, the pin released; its nested or
+ * shadow entries dropped unless d is going (its vcpus are gone). */
+static void gnttab_release(struct domain *d, int h, bool unmap)
 {
 	struct gnttab_map *m = &d->pv.gnttab.maptrack[h];
 
 	p2m_foreign_clear(&d->p2m, m->host_gfn);
-	hvm_unmap(d, m->host_gfn, 1);
+	if (unmap)
+		hvm_unmap(d, m->host_gfn, 1);
 	if (m->ref != GNTTAB_NO_REF)
 		gnttab_unpin(&domains[m->dom], m->ref, m->ro);
 	memset(m, 0, sizeof(*m));
@@ -188,7 +190,7 @@ static void gnttab_map_one(struct domain *d, struct gnttab_map_grant_ref *op)
 {
 #if SOL >= 7
 	bool ro = op->flags & GNTMAP_readonly;
-	uint64_t host_gfn = op->host_addr >> PAGE_SHIFT, gfn;
+	uint64_t host_gfn = op->host_addr >> PAGE_SHIFT, gfn = 0;
 	struct domain *g = gnttab_peer(d, op->dom);
 	int h = gnttab_handle_alloc(d);
 	hpa_t hpa;
@@ -240,7 +242,7 @@ static void gnttab_unmap_one(struct domain *d, struct gnttab_unmap_grant_ref *op
 	else if (op->host_addr && op->host_addr != m->host_gfn << PAGE_SHIFT)
 		op->status = GNTST_bad_virt_addr;
 	else {
-		gnttab_unmap_handle(d, (int)op->handle);
+		gnttab_release(d, (int)op->handle, true);
 		op->status = GNTST_okay;
 	}
 #else
@@ -272,7 +274,7 @@ long gnttab_remove(struct domain *d, uint64_t host_gfn)
 	for (int h = 0; h < GNTTAB_MAPTRACK; h++)
 		if (d->pv.gnttab.maptrack[h].used &&
 		    d->pv.gnttab.maptrack[h].host_gfn == host_gfn) {
-			gnttab_unmap_handle(d, h);
+			gnttab_release(d, h, true);
 			return 0;
 		}
 	return -XEN_EINVAL;
@@ -292,9 +294,10 @@ static void gnttab_each_map_of(struct domain *owner,
 		}
 }
 
+/* arg: the dying owner, whose own mappings of itself need no unmap. */
 static void gnttab_revoke(struct domain *mapper, int h, void *arg)
 {
-	gnttab_unmap_handle(mapper, h);
+	gnttab_release(mapper, h, mapper != arg);
 }
 
 static void gnttab_match_gfn(struct domain *mapper, int h, void *arg)
@@ -312,10 +315,10 @@ static void gnttab_count(struct domain *mapper, int h, void *arg)
 
 void gnttab_domain_destroy(struct domain *d)
 {
-	gnttab_each_map_of(d, gnttab_revoke, NULL);
+	gnttab_each_map_of(d, gnttab_revoke, d);
 	for (int h = 0; h < GNTTAB_MAPTRACK; h++)
 		if (d->pv.gnttab.maptrack[h].used)
-			gnttab_unmap_handle(d, h);
+			gnttab_release(d, h, false);
 }
 
 bool gnttab_frame_mapped(struct domain *d, uint64_t gfn)

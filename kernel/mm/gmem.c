@@ -296,7 +296,8 @@ enum x86_mode gmem_insn_mode(struct vcpu *v)
 {
 	struct vseg_desc cs;
 
-	if (vcpu_long_mode(v))
+	/* te runs 64-bit code with paging off too (te/te.h). */
+	if (vcpu_long_mode(v) || v->domain->shadow.te)
 		return X86_MODE_64;
 	virt_seg_read(v, VSEG_CS, &cs);
 	if ((virt_reg_read(v, VREG_CR0) & CR0_PE) && (cs.attr & SEG_ATTR_DB))
