@@ -113,12 +113,18 @@ static void xsd_unwatch_all(struct xsd_conn *conn)
 	conn->nwatches = 0;
 }
 
-void xsd_conn_close(struct xsd_conn *conn)
+void xsd_conn_reset(struct xsd_conn *conn)
 {
 	xsd_unwatch_all(conn);
 	for (int i = 0; i < XSD_TXNS; i++)
 		if (xsd_txns[i].conn == conn)
 			xsd_txns[i].conn = NULL;
+	conn->ntxns = 0;
+}
+
+void xsd_conn_close(struct xsd_conn *conn)
+{
+	xsd_conn_reset(conn);
 	conn->used = false;
 }
 
@@ -135,9 +141,12 @@ static bool xsd_above(const char *a, const char *b)
 /* Sends w's event for path, relative if w was registered so. */
 static void xsd_notify(struct xsd_watch *w, const char *path)
 {
-	if (!xsd_send_event(w->conn, path + w->strip, w->token))
-		printf("xenstored: domain %u: watch event for %s dropped "
-		       "(queue full)\n", w->conn->dom, path);
+	if (!xsd_send_event(w->conn, path + w->strip, w->token) &&
+	    !w->conn->overflowed) {
+		printf("xenstored: domain %u: watch events dropped (it does "
+		       "not read them)\n", w->conn->dom);
+		w->conn->overflowed = true;
+	}
 }
 
 /* Fires the watches on path or above it (and below it too, for a

@@ -56,6 +56,7 @@ struct xsd_conn {
 	bool used;
 	domid_t dom;
 	unsigned nwatches, ntxns;
+	bool overflowed; /* a watch event was dropped (logged once) */
 	void *transport; /* xenstored_ring.c's state, or NULL */
 };
 
@@ -75,6 +76,10 @@ struct xsd_conn *xsd_conn_open(domid_t dom);
 
 /* Ends conn: its watches and transactions go. */
 void xsd_conn_close(struct xsd_conn *conn);
+
+/* Drops conn's watches and transactions, keeping the connection (a
+ * broken ring waiting for RELEASE). */
+void xsd_conn_reset(struct xsd_conn *conn);
 
 /* The open connection of domain dom, or NULL. */
 struct xsd_conn *xsd_conn_find(domid_t dom);

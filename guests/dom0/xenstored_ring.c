@@ -154,6 +154,7 @@ static void xsd_break(struct xsd_ring *ring, uint32_t error, const char *why)
 	       ring->conn->dom, why);
 	ring->intf->error = error;
 	ring->broken = true;
+	xsd_conn_reset(ring->conn);
 }
 
 /* Puts the next queued event in ring->out. */
@@ -238,8 +239,19 @@ static int xsd_read_request(struct xsd_ring *ring)
  * anything. */
 static bool xsd_serve_ring(struct xsd_ring *ring)
 {
-	bool work = xsd_flush(ring);
+	struct xenstore_domain_interface *intf = ring->intf;
+	bool work;
 	unsigned served = 0;
+
+	/* Checked at every poll, not only when bytes move: a stalled
+	 * connection is still one to close. */
+	if (intf->req_prod - intf->req_cons > XENSTORE_RING_SIZE ||
+	    intf->rsp_prod - intf->rsp_cons > XENSTORE_RING_SIZE) {
+		xsd_break(ring, XENSTORE_ERROR_RINGIDX,
+			  "ring indices out of range");
+		return true;
+	}
+	work = xsd_flush(ring);
 
 	while (!ring->broken && served < XSD_QUOTA_REQUESTS &&
 	       ring->out_sent == ring->out_len &&
