@@ -11,13 +11,16 @@
  *	extra = "xl create hello.cfg; xl list; poweroff"
  */
 #include "dom0.h"
+#include "blkback.h"
+#include "netback.h"
 #include <guests/lib/pv.h>
 
 #define DOM0_CMDLINE_MAX 512
 #define DOM0_SERVE_ROUNDS 16 /* then the shell's input gets a look */
 
 /* What dom0 serves while it waits; each returns true when it did work. */
-static bool (*const dom0_services[])(void) = { xenstored_poll, toolstack_poll };
+static bool (*const dom0_services[])(void) = { xenstored_poll, toolstack_poll,
+						      blkback_poll, netback_poll };
 
 void dom0_serve(void)
 {

@@ -18,7 +18,6 @@
  * the first poll.
  */
 #include "netback.h"
-#include "dom0.h"
 #include <guests/lib/pv.h>
 #include <guests/lib/gnttab.h>
 #include <guests/lib/net.h>
@@ -317,8 +316,10 @@ static long nb_start(void)
 {
 	char dom[48];
 	long me = pv_boot.privileged ? 0 : pv_domid();
-	long r = me < 0 ? me : xs_get_domain_path((domid_t)me, dom, sizeof(dom));
+	long r = me < 0 ? me : gnttab_init();
 
+	if (r >= 0)
+		r = xs_get_domain_path((domid_t)me, dom, sizeof(dom));
 	if (r >= 0) {
 		snprintf(nb_base, sizeof(nb_base), "%s/backend/vif", dom);
 		r = xs_watch(nb_base, NETBACK_TOKEN);

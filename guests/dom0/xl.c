@@ -5,6 +5,7 @@
  * domctl.h); the hypervisor checks everything, xl only formats.
  */
 #include "dom0.h"
+#include "netback.h"
 #include <guests/lib/pv.h>
 
 /* The ring the hypervisor keeps: `xl dmesg` reads it all, then prints. */
@@ -259,6 +260,12 @@ static int xl_dmesg(int argc, char **argv)
 	return 0;
 }
 
+static int xl_network_list(int argc, char **argv)
+{
+	netback_show();
+	return 0;
+}
+
 static const struct xl_cmd {
 	const char *name, *args, *help;
 	int (*fn)(int argc, char **argv);
@@ -271,6 +278,8 @@ static const struct xl_cmd {
 	{ "console", "NAME|ID", "attach to its console (Ctrl-] detaches)",
 	  xl_console },
 	{ "dmesg", "", "the hypervisor's console ring", xl_dmesg },
+	{ "network-list", "", "bridges, vifs and their counters",
+	  xl_network_list },
 };
 
 static int xl_help(void)

@@ -21,11 +21,6 @@ static uint8_t nf_rx_pages[NETFRONT_RX_BUFS][NF_PAGE]
 static struct netfront nf_dev;
 static bool nf_used;
 
-static uint64_t nf_gfn(const void *p)
-{
-	return (uintptr_t)p >> 12;
-}
-
 static void nf_event(evtchn_port_t port, void *arg)
 {
 	((struct netfront *)arg)->kicked = 1;
@@ -79,19 +74,19 @@ static long nf_read_config(struct netfront *nf)
 /* Grants the rings and every buffer to the backend; 0 or -XEN_E*. */
 static long nf_grant_all(struct netfront *nf)
 {
-	long r = gnttab_grant(nf->backend_id, nf_gfn(nf_tx_ring), false);
+	long r = gnttab_grant(nf->backend_id, virt_to_gfn(nf_tx_ring), false);
 
 	if (r >= 0)
 		nf->tx_ring_ref = (grant_ref_t)r;
-	r = r < 0 ? r : gnttab_grant(nf->backend_id, nf_gfn(nf_rx_ring), false);
+	r = r < 0 ? r : gnttab_grant(nf->backend_id, virt_to_gfn(nf_rx_ring), false);
 	if (r >= 0)
 		nf->rx_ring_ref = (grant_ref_t)r;
 	for (unsigned i = 0; r >= 0 && i < NETFRONT_TX_BUFS; i++) {
-		r = gnttab_grant(nf->backend_id, nf_gfn(nf_tx_pages[i]), true);
+		r = gnttab_grant(nf->backend_id, virt_to_gfn(nf_tx_pages[i]), true);
 		nf->tx_gref[i] = (grant_ref_t)r;
 	}
 	for (unsigned i = 0; r >= 0 && i < NETFRONT_RX_BUFS; i++) {
-		r = gnttab_grant(nf->backend_id, nf_gfn(nf_rx_pages[i]), false);
+		r = gnttab_grant(nf->backend_id, virt_to_gfn(nf_rx_pages[i]), false);
 		nf->rx_gref[i] = (grant_ref_t)r;
 	}
 	return r < 0 ? r : 0;
@@ -199,8 +194,8 @@ struct netfront *netfront_init(unsigned devid, uint64_t timeout_ns)
 	r = xs_init();
 	if (r >= 0)
 		r = nf_read_config(nf);
-	if (r >= 0 && (r = gnttab_init()) == -XEN_EEXIST)
-		r = 0;
+	if (r >= 0)
+		r = gnttab_init();
 	if (r >= 0 && (r = nf_grant_all(nf)) < 0)
 		printf("netfront: %s: grants: error %ld\n", nf->dir, r);
 	if (r >= 0)

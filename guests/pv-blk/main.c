@@ -9,6 +9,7 @@
  *   refused=1  only check that xvda does not connect (attached writable
  *              by another domain)
  *   hostile=1  abuse the ring instead (hostile.c)
+ *   bench=1    measure instead (bench.c, make bench-split)
  */
 #include <guests/lib/pv.h>
 #include <guests/lib/blkfront.h>
@@ -200,6 +201,8 @@ void main(void)
 		return;
 	if (cmdline_u64("hostile", 0))
 		blk_hostile(&disk);
+	else if (cmdline_u64("bench", 0))
+		blk_bench(&disk);
 	else if (persist == 1) {
 		blk_fill(blk_buf, 0, BUF_SECT);
 		report_eq(blkfront_io(&disk, BLKIF_OP_WRITE, 0, blk_buf, BUF_SECT), 0,

@@ -12,6 +12,9 @@ void blk_fill(void *buf, uint64_t sector, uint64_t nsect);
 /* Whether buf holds that pattern. */
 bool blk_check(const void *buf, uint64_t sector, uint64_t nsect);
 
+/* bench.c: throughput and latency, with and without suppression. */
+void blk_bench(struct blkfront *bf);
+
 /* hostile.c: breaks bf's ring every way a frontend can. */
 void blk_hostile(struct blkfront *bf);
 

@@ -185,7 +185,7 @@ static bool stream_send(uint32_t peer, uint32_t seq, size_t size)
 }
 
 /* Streams count datagrams of size bytes; MiB/s * 100, or 0 on failure. */
-uint64_t stream_to(uint32_t peer, uint32_t count, size_t size)
+static uint64_t stream_to(uint32_t peer, uint32_t count, size_t size)
 {
 	uint64_t t0, ns, end;
 	uint32_t seq = 0;
@@ -356,6 +356,7 @@ void main(void)
 	nf->notify_always = cmdline_get("notify", arg, sizeof(arg)) &&
 			    !strcmp(arg, "always");
 	net_if_init(&nif, nf->mac, ip, netfront_xmit, nf);
+	nif.on_echo = on_echo;
 	if (!strcmp(mode, "ping"))
 		mode_ping(peer);
 	else if (!strcmp(mode, "echo"))
