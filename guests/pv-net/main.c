@@ -4,12 +4,14 @@
  * guests/lib/net.c talk through dom0's netback and bridge to another
  * domU or to dom0's own address.  The command line picks the mode:
  *
- *   mode=ping peer=IP [count=N]     N echo requests, every reply with its
- *                                   data, the median round trip printed;
- *                                   then "stop" to an echo peer
- *   mode=echo                       answers pings, echoes UDP port 7,
+ *   mode=ping peer=IP [peer2=IP count=N]
+ *                                   N echo requests to each peer and 5 to
+ *                                   dom0, every reply with its data, the
+ *                                   median round trip printed; then
+ *                                   "stop" to the peers
+ *   mode=echo [stops=N]             answers pings, echoes UDP port 7,
  *                                   receives streams (as udp-recv), until
- *                                   a datagram to port 9 (or time=MS)
+ *                                   N datagrams to port 9 (or time=MS)
  *   mode=udp-send peer=IP [count=N size=S]
  *                                   a numbered stream, at most a window
  *                                   of it unacknowledged; MiB/s printed
@@ -32,6 +34,7 @@
 #define PORT_CTL   10 /* "notify always" / "notify suppress" */
 #define PORT_SEND  5000 /* the stream's source: acks come back here */
 #define PORT_RECV  5001
+#define PORT_HELO  5002 /* a stream starts: its datagram count */
 #define WINDOW	   48 /* datagrams unacknowledged: < NETFRONT_RX_BUFS */
 #define ACK_EVERY  16
 #define STREAM_HDR 8 /* seq, then the FNV-1a hash of the rest */
@@ -145,17 +148,31 @@ uint64_t ping_peer(uint32_t peer, unsigned count, const char *what)
 	return got == count ? m : 0;
 }
 
-static void mode_ping(uint32_t peer)
+/* Tells an echo peer this domain is done with it. */
+static void stop_peer(uint32_t peer)
 {
-	unsigned count = (unsigned)cmdline_u64("count", 20);
-
-	ping_peer(peer, count, "peer");
-	if (cmdline_u64("dom0", 1))
-		ping_peer(DOM0_IP, 5, "dom0");
 	if (cmdline_u64("stop", 1))
 		report(net_send_retry(peer, PORT_STOP, PORT_STOP, "stop", 4,
 				      1000 * MS),
-		       "told the peer to stop");
+		       "told %u.%u.%u.%u to stop", NET_IP_ARGS(peer));
+}
+
+static void mode_ping(uint32_t peer)
+{
+	unsigned count = (unsigned)cmdline_u64("count", 20);
+	char arg[20];
+	uint32_t peer2 = 0;
+
+	if (cmdline_get("peer2", arg, sizeof(arg)))
+		report(net_parse_ip(arg, &peer2), "peer2=%s is an address",
+		       arg);
+	ping_peer(peer, count, "peer");
+	if (peer2)
+		ping_peer(peer2, count, "peer");
+	ping_peer(DOM0_IP, 5, "dom0");
+	stop_peer(peer);
+	if (peer2)
+		stop_peer(peer2);
 }
 
 /* udp-send: datagrams [acked, sent) are in flight */
@@ -192,8 +209,11 @@ static uint64_t stream_to(uint32_t peer, uint32_t count, size_t size)
 
 	nif.on_udp = on_ack;
 	acked = 0;
+	uint8_t helo[4];
+
+	put32le(helo, count);
 	/* the receiver may come up later: its ARP answer starts the stream */
-	if (!net_send_retry(peer, PORT_SEND, PORT_RECV, "HELO", 4, 60000 * MS))
+	if (!net_send_retry(peer, PORT_SEND, PORT_HELO, helo, 4, 60000 * MS))
 		return 0;
 	t0 = pv_time_ns();
 	end = t0 + 120000 * MS;
@@ -221,6 +241,7 @@ static void mode_udp_send(uint32_t peer)
 	       count, size);
 	printf("udp-send: %llu.%02llu MiB/s\n", (unsigned long long)rate / 100,
 	       (unsigned long long)rate % 100);
+	stop_peer(peer);
 }
 
 /* udp-recv */
@@ -236,13 +257,14 @@ static void on_stream(struct net_if *n, uint32_t src, uint16_t sport,
 	uint8_t ack[8] = "ACK ";
 	uint32_t seq;
 
-	if (dport != PORT_RECV)
-		return;
-	if (len < STREAM_HDR) { /* HELO: a stream starts */
-		rs.next = 0;
+	if (dport == PORT_HELO && len == 4) {
+		rs.next = rs.bad_order = rs.bad_data = 0;
+		rs.count = get32le(d);
 		rs.done = 0;
 		return;
 	}
+	if (dport != PORT_RECV || len < STREAM_HDR)
+		return;
 	seq = get32le(d);
 	if (seq != rs.next)
 		rs.bad_order++;
@@ -264,11 +286,12 @@ static void on_stream(struct net_if *n, uint32_t src, uint16_t sport,
 
 static void mode_udp_recv(void)
 {
-	rs.count = (uint32_t)cmdline_u64("count", 1000);
+	uint32_t count = (uint32_t)cmdline_u64("count", 1000);
+
 	nif.on_udp = on_stream;
 	netfront_poll(nf, &nif, &rs.done, pv_time_ns() + 180000 * MS);
-	report(rs.done, "udp-recv: all %u datagrams arrived (last %u)",
-	       rs.count, rs.next);
+	report(rs.done && rs.count == count, "udp-recv: all %u datagrams "
+	       "arrived (%u announced, last %u)", count, rs.count, rs.next);
 	report_eq(rs.bad_order, 0, "udp-recv: in order, none lost");
 	report_eq(rs.bad_data, 0, "udp-recv: every payload checksum right");
 }
@@ -276,13 +299,14 @@ static void mode_udp_recv(void)
 /* echo */
 
 static volatile int stopped;
+static unsigned stops_left;
 
 static void on_echo_udp(struct net_if *n, uint32_t src, uint16_t sport,
 			uint16_t dport, const uint8_t *d, size_t len)
 {
 	if (dport == PORT_ECHO)
 		net_udp_send(n, src, PORT_ECHO, sport, d, len);
-	else if (dport == PORT_STOP)
+	else if (dport == PORT_STOP && stops_left && !--stops_left)
 		stopped = 1;
 	else if (dport == PORT_CTL)
 		nf->notify_always = len == 13 && !memcmp(d, "notify always", 13);
@@ -292,9 +316,9 @@ static void on_echo_udp(struct net_if *n, uint32_t src, uint16_t sport,
 
 static void mode_echo(void)
 {
-	uint64_t ms = cmdline_u64("time", 120000);
+	uint64_t ms = cmdline_u64("time", 240000);
 
-	rs.count = UINT32_MAX;
+	stops_left = (unsigned)MAX(cmdline_u64("stops", 1), 1);
 	nif.on_udp = on_echo_udp;
 	report(netfront_poll(nf, &nif, &stopped, pv_time_ns() + ms * MS),
 	       "echo: served until told to stop");
