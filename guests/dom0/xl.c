@@ -5,6 +5,7 @@
  * domctl.h); the hypervisor checks everything, xl only formats.
  */
 #include "dom0.h"
+#include "netback.h"
 #include <guests/lib/pv.h>
 
 /* The ring the hypervisor keeps: `xl dmesg` reads it all, then prints. */
@@ -344,8 +345,13 @@ static int xl_block_list(int argc, char **argv)
 	return xl_devices(argc, argv, XEN_DEVICE_disk);
 }
 
+/* Without a domain: netback's bridges and vifs, with their counters. */
 static int xl_network_list(int argc, char **argv)
 {
+	if (argc == 1) {
+		netback_show();
+		return 0;
+	}
 	return xl_devices(argc, argv, XEN_DEVICE_vif);
 }
 
@@ -364,7 +370,8 @@ static const struct xl_cmd {
 	{ "dmesg", "", "the hypervisor's console ring", xl_dmesg },
 	{ "block-list", "NAME|ID", "its disks: vdev, backend, mode, size",
 	  xl_block_list },
-	{ "network-list", "NAME|ID", "its vifs: backend, mac, bridge",
+	{ "network-list", "[NAME|ID]", "its vifs: backend, mac, bridge; "
+	  "without: the bridges",
 	  xl_network_list },
 };
 
