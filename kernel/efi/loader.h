@@ -53,8 +53,6 @@ void file_for_each(const char *dir, const char *suffix,
 /* Appends a loaded file to bi->files; fails the boot when full. */
 void file_record(struct boot_info *bi, const char *name, void *data,
 		 uint64_t size);
-/* The boot_info entry for name, or NULL. */
-const struct boot_file *file_find(const struct boot_info *bi, const char *name);
 
 /* elfload.c */
 /* Reads and checks \hv.elf, records it as file "hv.elf", copies its

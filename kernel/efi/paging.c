@@ -13,6 +13,7 @@
 #include <inc/string.h>
 #include <inc/x86.h>
 #include <kernel/efi/loader.h>
+#include <kernel/load/config.h>
 
 #define PAGING_SLACK 16
 
@@ -100,7 +101,7 @@ static void paging_map_segment(pte_t *pml4, const Elf64_Phdr *ph,
 
 static void paging_map_kernel(pte_t *pml4, const struct boot_info *bi)
 {
-	const struct boot_file *f = file_find(bi, "hv.elf");
+	const struct boot_file *f = boot_file_find(bi, "hv.elf");
 	const void *img = (const void *)(uintptr_t)f->pa;
 	const Elf64_Ehdr *eh = img;
 	uint64_t lo, hi;
