@@ -6,6 +6,7 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
+#include <kernel/trap.h>
 #include <kernel/virt.h>
 #include <kernel/mm/shadow.h>
 #include <kernel/x86/decode.h>
@@ -154,9 +155,24 @@ void virt_flush_tlb(struct vcpu *v)
 	v->domain->ops->flush_tlb(v);
 }
 
+/* The backend's own dump, then the segments and general registers. */
 void virt_dump(struct vcpu *v)
 {
+	static const char *const names[VSEG_COUNT] = {
+		"es", "cs",   "ss",   "ds",   "fs",
+		"gs", "gdtr", "ldtr", "idtr", "tr",
+	};
+	struct vseg_desc d;
+	enum vseg s;
+
 	v->domain->ops->dump(v);
+	for (s = 0; s < VSEG_COUNT; s++) {
+		virt_seg_read(v, s, &d);
+		cprintf("  %-4s sel %04x attr %03x limit %08x base %016llx\n",
+			names[s], d.sel, d.attr, d.limit,
+			(unsigned long long)d.base);
+	}
+	trap_print_gprs(v->gprs);
 }
 
 const struct virt_reset_state virt_reset = {

@@ -232,7 +232,8 @@ struct virt_ops {
 	/* Drops v's cached translations, linear and guest-physical (NPT,
 	 * EPT), before its next entry. */
 	void (*flush_tlb)(struct vcpu *v);
-	/* Prints the control structure and guest state. */
+	/* Prints the control structure and guest state (virt_dump adds
+	 * the segments and general registers). */
 	void (*dump)(struct vcpu *v);
 };
 

@@ -303,7 +303,6 @@ static void te_dump(struct vcpu *v)
 		cprintf("  %s for the guest: vector %u\n",
 			t->event_valid ? "queued" : "last event",
 			t->event.vector);
-	trap_print_gprs(v->gprs);
 	cprintf("  virtual cpl %llu cr0=%llx cr3=%llx cr4=%llx efer=%llx "
 		"idtr=%llx/%x; shadow root %llx\n",
 		(unsigned long long)t->vregs[VREG_CPL],

@@ -33,7 +33,6 @@
 #define EPT_CAP_1G		(1ULL << 17)
 #define EPT_CAP_INVEPT		(1ULL << 20)
 #define EPT_CAP_INVEPT_SINGLE	(1ULL << 25)
-#define EPT_CAP_INVEPT_ALL	(1ULL << 26)
 #define VPID_CAP_INVVPID	(1ULL << 32)
 #define VPID_CAP_INVVPID_SINGLE (1ULL << 41)
 #define VPID_CAP_INVVPID_ALL	(1ULL << 42)
@@ -66,35 +65,23 @@ VMX_PA_INSN(vmclear)
 VMX_PA_INSN(vmptrld)
 #undef VMX_PA_INSN
 
-static void invept(uint64_t type, uint64_t eptp)
-{
-	struct {
-		uint64_t eptp, zero;
-	} desc = { eptp, 0 };
-	uint8_t cf, zf;
-
-	__asm__ volatile("invept %2, %3; setc %0; setz %1"
-			 : "=qm"(cf), "=qm"(zf)
-			 : "m"(desc), "r"(type)
-			 : "cc", "memory");
-	if (cf || zf)
-		vmcs_fail("invept", 0, cf);
-}
-
-static void invvpid(uint64_t type, uint16_t vpid)
-{
-	struct {
-		uint64_t vpid, gva;
-	} desc = { vpid, 0 };
-	uint8_t cf, zf;
-
-	__asm__ volatile("invvpid %2, %3; setc %0; setz %1"
-			 : "=qm"(cf), "=qm"(zf)
-			 : "m"(desc), "r"(type)
-			 : "cc", "memory");
-	if (cf || zf)
-		vmcs_fail("invvpid", 0, cf);
-}
+/* INVEPT, INVVPID: the type in a register, a descriptor whose first
+ * quadword is the EPTP or VPID in memory (SDM 3C 31.3). */
+#define VMX_INV_INSN(name)                                         \
+	static void name(uint64_t type, uint64_t tag)              \
+	{                                                          \
+		uint64_t desc[2] = { tag, 0 };                     \
+		uint8_t cf, zf;                                    \
+		__asm__ volatile(#name " %2, %3; setc %0; setz %1" \
+				 : "=qm"(cf), "=qm"(zf)            \
+				 : "m"(desc), "r"(type)            \
+				 : "cc", "memory");                \
+		if (cf || zf)                                      \
+			vmcs_fail(#name, 0, cf);                   \
+	}
+VMX_INV_INSN(invept)
+VMX_INV_INSN(invvpid)
+#undef VMX_INV_INSN
 
 /*
  * Appendix A.3-A.5: a control word for capability MSR msr, with every
