@@ -34,8 +34,6 @@ void loader_console_exit_boot_services(void);
 const char *loader_efi_status(EFI_STATUS st);
 
 /* memmap.c */
-/* True for memory types that are RAM (everything the direct map covers). */
-bool memmap_type_is_ram(uint32_t type);
 /* npages zeroed 4 KiB pages of EfiLoaderData anywhere; fails the boot
  * when memory is short.  Returns their physical (= identity) address. */
 void *alloc_pages(uint64_t npages, const char *what);

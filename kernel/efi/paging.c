@@ -124,7 +124,7 @@ uint64_t paging_build(const struct boot_info *bi)
 	for (uint32_t i = 0; i < bi->nregions; i++) {
 		const struct boot_mem_region *r = &bi->regions[i];
 
-		if (memmap_type_is_ram(r->type))
+		if (boot_mem_is_ram(r->type))
 			ram_end = MAX(ram_end, r->base + r->npages * PAGE_SIZE);
 	}
 	ram_end = ROUNDUP(ram_end, LARGE_PAGE_SIZE);
@@ -137,7 +137,7 @@ uint64_t paging_build(const struct boot_info *bi)
 		uint64_t end = ROUNDUP(r->base + r->npages * PAGE_SIZE,
 				       LARGE_PAGE_SIZE);
 
-		if (!memmap_type_is_ram(r->type) &&
+		if (!boot_mem_is_ram(r->type) &&
 		    (r->attr & EFI_MEMORY_RUNTIME))
 			paging_map_large(pml4, base, base, end - base,
 					 PTE_W | PTE_PCD | PTE_PWT | PTE_NX);
