@@ -221,6 +221,26 @@ void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 	virt_inject_event(v, &ev);
 }
 
+bool virt_deliver_interrupt(struct vcpu *v, bool event_queued)
+{
+	struct virt_event ev = { .type = EVENT_EXTINT };
+	int vec;
+
+	if (event_queued)
+		return false;
+	if (!(virt_reg_read(v, VREG_RFLAGS) & X86_FLAGS_IF) ||
+	    virt_reg_read(v, VREG_INTR_SHADOW))
+		return pv_upcall_vector(v) >= 0;
+	vec = vlapic_take_interrupt(v);
+	if (vec < 0)
+		vec = pv_upcall_vector(v);
+	if (vec < 0)
+		return false;
+	ev.vector = (uint8_t)vec;
+	virt_inject_event(v, &ev);
+	return false;
+}
+
 const char *exit_kind_name(enum exit_kind k)
 {
 	static const char *const names[EXIT_NKINDS] = {

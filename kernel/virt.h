@@ -293,6 +293,16 @@ void virt_vcpu_reset(struct vcpu *v);
 void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 			   uint32_t error);
 
+/*
+ * For the backend before each entry: queues the local APIC's highest
+ * pending interrupt, else the Xen upcall vector (pv/evtchn.c), when the
+ * guest can take one (RFLAGS.IF set, no STI or MOV SS shadow) and no
+ * event is queued already.  Returns whether an interrupt waits for the
+ * guest to become interruptible: the backend then exits at that point
+ * (its interrupt window).
+ */
+bool virt_deliver_interrupt(struct vcpu *v, bool event_queued);
+
 /* Backend probes: each returns its ops if usable, else NULL (and says why). */
 const struct virt_ops *svm_probe(void);
 const struct virt_ops *vmx_probe(void);

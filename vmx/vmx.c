@@ -351,36 +351,6 @@ static void vmx_intr_window(bool on)
 }
 
 /*
- * Delivers the local APIC's highest pending interrupt, else the Xen
- * upcall vector (pv/evtchn.c), when the guest can take one (RFLAGS.IF
- * set, no blocking by STI or MOV SS) and no other event is queued (SDM
- * 3C 27.3.1.5 "Checks on Guest Non-Register State", 27.6 "Event
- * Injection").
- */
-static void vmx_inject_interrupt(struct vcpu *v)
-{
-	struct virt_event ev = { .type = EVENT_EXTINT };
-	int vec;
-
-	vmx_intr_window(false);
-	if (vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)
-		return;
-	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & X86_FLAGS_IF) ||
-	    (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
-	     (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))) {
-		vmx_intr_window(pv_upcall_vector(v) >= 0);
-		return;
-	}
-	vec = vlapic_take_interrupt(v);
-	if (vec < 0)
-		vec = pv_upcall_vector(v);
-	if (vec < 0)
-		return;
-	ev.vector = (uint8_t)vec;
-	vmx_inject_event(v, &ev);
-}
-
-/*
  * Shadow paging runs the guest without EPT, hence without unrestricted
  * guest (SDM 3C 26.2.1.1), so CR0.PE and PG are fixed to 1 (A.7): a
  * guest with CR0.PE clear cannot be entered.  Crashes its domain and
@@ -402,12 +372,14 @@ static bool vmx_shadow_real_mode(struct vcpu *v)
 static void vmx_vcpu_run(struct vcpu *v)
 {
 	struct vmx_vcpu *x = &v->arch.vmx;
+	bool queued;
 	int r;
 
 	if (vmx_shadow_real_mode(v))
 		return;
 	vmx_load(v);
-	vmx_inject_interrupt(v);
+	queued = vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID;
+	vmx_intr_window(virt_deliver_interrupt(v, queued));
 	if (vmx_caps.preempt_timer)
 		vmcs_write(VMCS_PREEMPT_TIMER, vmx_caps.preempt_timer);
 	vmcs_write(VMCS_GUEST_RSP, v->gprs[GPR_RSP]);
