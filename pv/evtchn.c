@@ -422,6 +422,7 @@ int pv_domain_init(struct domain *d)
 	memset(d->pv.virq_port, 0, sizeof(d->pv.virq_port));
 	d->pv.shared_info = PV_NO_GPA;
 	d->pv.shutdown_reason = 0;
+	gnttab_domain_init(d);
 	for (i = 0; i < d->nvcpus; i++) {
 		struct vcpu *v = &d->vcpus[i];
 

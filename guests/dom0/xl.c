@@ -5,6 +5,7 @@
  * domctl.h); the hypervisor checks everything, xl only formats.
  */
 #include "dom0.h"
+#include "netback.h"
 #include <guests/lib/pv.h>
 
 /* The ring the hypervisor keeps: `xl dmesg` reads it all, then prints. */
@@ -118,14 +119,8 @@ static int xl_create(int argc, char **argv)
 		return 1;
 	}
 	printf("created domain %u\n", op.domain);
-	if (paused)
-		return 0;
-	op = (struct xen_domctl){ .cmd = XEN_DOMCTL_unpausedomain,
-				  .domain = op.domain };
-	r = dom0_domctl(&op);
-	if (r < 0)
-		printf("xl create %s: unpause: %s\n", argv[1], xl_strerror(r));
-	return r < 0;
+	return toolstack_setup(op.domain, argv[1], op.u.createdomain.on_crash,
+			       !paused);
 }
 
 /* destroy, pause and unpause: one domctl on the domain argv[1] names. */
@@ -149,6 +144,10 @@ static int xl_simple(int argc, char **argv, uint32_t cmd)
 
 static int xl_destroy(int argc, char **argv)
 {
+	long id = argc == 2 ? xl_lookup(argv[1]) : -XEN_EINVAL;
+
+	if (id > 0)
+		toolstack_forget((domid_t)id);
 	return xl_simple(argc, argv, XEN_DOMCTL_destroydomain);
 }
 
@@ -346,8 +345,13 @@ static int xl_block_list(int argc, char **argv)
 	return xl_devices(argc, argv, XEN_DEVICE_disk);
 }
 
+/* Without a domain: netback's bridges and vifs, with their counters. */
 static int xl_network_list(int argc, char **argv)
 {
+	if (argc == 1) {
+		netback_show();
+		return 0;
+	}
 	return xl_devices(argc, argv, XEN_DEVICE_vif);
 }
 
@@ -366,7 +370,8 @@ static const struct xl_cmd {
 	{ "dmesg", "", "the hypervisor's console ring", xl_dmesg },
 	{ "block-list", "NAME|ID", "its disks: vdev, backend, mode, size",
 	  xl_block_list },
-	{ "network-list", "NAME|ID", "its vifs: backend, mac, bridge",
+	{ "network-list", "[NAME|ID]", "its vifs: backend, mac, bridge; "
+	  "without: the bridges",
 	  xl_network_list },
 };
 
