@@ -96,7 +96,8 @@ static const struct hv_cfg guests = {
  * tk starts paused (-p); bk is a running driver domain, nd a running
  * domain that is not one; u's devices name bk; g's vif names a backend
  * that does not run, n's one that is no driver domain, so the toolstack
- * refuses them; c crashes itself with on_crash "restart".  Short names:
+ * refuses them (last: dom0 may not outlive a refused domain's release
+ * yet); c crashes itself with on_crash "restart".  Short names:
  * dom0's script and its token fit one config string.
  */
 static const struct hv_cfg script = {
@@ -107,8 +108,8 @@ static const struct hv_cfg script = {
 		DOM0("xl create -p tk.cfg;sleep 300;xl list;xl unpause tk;"
 		     "sleep 300;xl create bk.cfg;xl create nd.cfg;"
 		     "xl create u.cfg;xl block-list u;xl network-list u;"
-		     "xl create g.cfg;xl create n.cfg;xl create c.cfg;"
-		     "sleep 500;poweroff"),
+		     "xl create c.cfg;sleep 500;xl create g.cfg;"
+		     "xl create n.cfg;poweroff"),
 		PV("tk", "hvm", "pv-tick", "period=100", ""),
 		PV("bk", "te", "pv-tick", "period=1000", "driver_domain = 1\n"),
 		PV("nd", "hvm", "pv-tick", "period=1000", ""),
