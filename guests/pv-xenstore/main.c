@@ -166,7 +166,10 @@ static void test_quotas(void)
 		snprintf(path, sizeof(path), "data/q/%u", i);
 		r = xs_write(0, path, "x");
 	}
-	report(r == -XEN_ENOSPC, "node quota: ENOSPC after %u nodes (%ld)", i - 1, r);
+	/* The daemon's quota (labs/lab7.md): 200 nodes, some already the
+	 * domain's; a full store would say ENOSPC too, but later. */
+	report(r == -XEN_ENOSPC && i - 1 < 200,
+	       "node quota: ENOSPC after %u nodes (%ld)", i - 1, r);
 	report(xs_rm(0, "data/q") == 0 && xs_write(0, "data/q1", "x") == 0,
 	       "nodes freed by rm count again");
 	for (i = 0, r = 0; i < 1000 && r == 0; i++) {
