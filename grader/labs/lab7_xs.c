@@ -58,7 +58,7 @@ static const struct hv_cfg store = {
 		DOM0("xl create a.cfg;xl create b.cfg;xl create h.cfg;"
 		     "xl create t.cfg;xenstore-ls /local/domain/3;"
 		     "xenstore-write t hi;xenstore-read t;xenstore-rm t;"
-		     "xenstore-read t;sleep 8000;xenstore-ls /local/domain;"
+		     "xenstore-read t;wait xh xt;xenstore-ls /local/domain;"
 		     "poweroff"),
 		PV("a", "ha", "hvm", "pv-hostile-xs", "mode=badidx"),
 		PV("b", "hb", "te", "pv-hostile-xs", "mode=oversize"),
