@@ -93,7 +93,7 @@ static const char *const io_passes[] = {
 	"xvda connected",
 	"wrote ",
 	"read back ",
-	"one write of 83 sectors in 11 segments",
+	"one write of 85 sectors in 11 segments",
 	"read back in 11 segments",
 	"the ring holds 32 requests",
 	"all 32 concurrent requests completed",
@@ -156,7 +156,7 @@ Test(lab7, blk_refused, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("blk", &blk);
 
-	expect_output(r, "disk a.img is in use by domain");
+	expect_output(r, "a.img is in use by domain");
 	cr_expect(!hv_find_output(r, "domain rf: exit"),
 		  "[wrong result] rf ran with a.img attached twice\n"
 		  "    log: %s", r->log);
@@ -181,4 +181,40 @@ Test(lab7, blk_hostile, .timeout = 1800)
 	expect_guest_passed(r, "bad", p);
 	expect_output(r, "not a ring of 32 slots; disconnecting");
 	expect_output(r, "dom0# poweroff");
+}
+
+/* The backend in a driver domain: dd runs guests/driver-domain, fe's disk
+ * line names backend=dd; dom0 destroys dd while fe reads. */
+static char img_dd[1 << 20];
+static const struct hv_cfg dd = {
+	.needs_virt = 1,
+	.progress_timeout = 240,
+	.timeout = 1200,
+	.domains = {
+		DOM0("xl create dd.cfg;sleep 1000;xl create fe.cfg;"
+		     "sleep 10000;xl destroy dd;xl console fe;poweroff"),
+		{ "dd", "name   = \"dd\"\ntype   = \"pv\"\n"
+			"container = \"hvm\"\n"
+			"kernel = \"guests/driver-domain.elf\"\n"
+			"driver_domain = 1\nmemory = 32\n" },
+		BLK("fe", "hvm", "mib=1 gone=1",
+		    "\"file:e.img,xvda,w,backend=dd\""),
+	},
+	.files = { { "e.img", img_dd, sizeof(img_dd) } },
+};
+
+/* blkback unprivileged: fe's checks pass through dd. */
+Test(lab7, blk_driver_domain, .timeout = 1800)
+{
+	expect_guest_passed(hv_boot_group("dd", &dd), "fe", io_passes);
+}
+
+/* dd destroyed: fe's I/O fails with an error instead of hanging. */
+Test(lab7, blk_driver_gone, .timeout = 1800)
+{
+	static const char *const p[] = {
+		"the backend went away", "and fails at once afterwards", NULL,
+	};
+
+	expect_guest_passed(hv_boot_group("dd", &dd), "fe", p);
 }

@@ -12,6 +12,7 @@
  */
 #include "dom0.h"
 #include "blkback.h"
+#include "netback.h"
 #include <guests/lib/pv.h>
 
 #define DOM0_CMDLINE_MAX 512
@@ -21,7 +22,7 @@
 /* toolstack_poll first: a dead domain's rings go before anyone reads
  * them (the hypervisor revokes dom0's mappings of its pages). */
 static bool (*const dom0_services[])(void) = { toolstack_poll, xenstored_poll,
-						      blkback_poll };
+						      blkback_poll, netback_poll };
 
 void dom0_serve(void)
 {
