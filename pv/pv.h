@@ -79,6 +79,9 @@ struct pv_domain {
 	bool on;	     /* the domain has Xen's ABI */
 	bool privileged;     /* dom0: domctl and sysctl */
 	bool paused;	     /* XEN_DOMCTL_pausedomain */
+	bool driver;	     /* driver_domain: XEN_SYSCTL_bootfile, backend= */
+	bool toolstack;	     /* created by dom0, whose toolstack applies
+				on_crash (lab 7) */
 	uint32_t cpuid_base; /* 0x40000000 (pv) or 0x40000100 */
 	gpa_t shared_info;   /* PV_NO_GPA until placed */
 	gpa_t ram_end;	     /* type pv: the builder's pages above; else 0 */
@@ -113,6 +116,10 @@ int pv_domain_init(struct domain *d);
 
 /* Closes d's ports, telling their remote ends (domain_destroy). */
 void pv_domain_destroy(struct domain *d);
+
+/* A new port of d, unbound, that domain remote may bind; its number or
+ * -XEN_ENOSPC. */
+long evtchn_new_unbound(struct domain *d, domid_t remote);
 
 /* Marks port of d pending and upcalls its vcpu as the ABI says. */
 void evtchn_set_pending(struct domain *d, uint32_t port);
@@ -152,6 +159,15 @@ uint64_t pv_system_time(void);
 /* Fills shared_info's wall clock, once the guest placed it (pv/memory.c's
  * add_to_physmap; the te builder's page at start). */
 void pv_wallclock_update(struct domain *d);
+
+/* pv/hvm_op.c */
+
+/*
+ * The xenstore ring the domain builder zeroed at gpa (lab 7): recorded in
+ * HVM_PARAM_STORE_PFN, with a new port unbound for domain 0 in
+ * HVM_PARAM_STORE_EVTCHN.  The port, or -XEN_ENOSPC.
+ */
+long pv_store_init(struct domain *d, gpa_t gpa);
 
 /* pv/xen.c */
 

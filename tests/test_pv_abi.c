@@ -24,6 +24,7 @@
 #include <inc/public/hvm/start_info.h>
 #include <inc/public/io/xs_wire.h>
 #include <inc/public/io/xenbus.h>
+#include <inc/public/io/netif.h>
 #include <inc/public/io/ring.h>
 #include <inc/public/io/blkif.h>
 
@@ -586,6 +587,47 @@ Test(pv_abi, grant_table)
 	SIZE(gnttab_set_version, 4);
 	OFF(gnttab_get_version, version, 4);
 	SIZE(gnttab_get_version, 8);
+}
+
+/* io/netif.h: the network rings' slots, flags and statuses */
+Test(pv_abi, netif)
+{
+	EQ(NETTXF_csum_blank, 1);
+	EQ(NETTXF_data_validated, 2);
+	EQ(NETTXF_more_data, 4);
+	EQ(NETTXF_extra_info, 8);
+	EQ(NETRXF_data_validated, 1);
+	EQ(NETRXF_csum_blank, 2);
+	EQ(NETRXF_more_data, 4);
+	EQ(NETRXF_extra_info, 8);
+	EQ(NETRXF_gso_prefix, 16);
+	EQ(XEN_NETIF_RSP_DROPPED, -2);
+	EQ(XEN_NETIF_RSP_ERROR, -1);
+	EQ(XEN_NETIF_RSP_OKAY, 0);
+	EQ(XEN_NETIF_RSP_NULL, 1);
+	EQ(XEN_NETIF_NR_SLOTS_MIN, 18);
+	EQ(XEN_NETIF_EXTRA_TYPE_GSO, 1);
+	EQ(XEN_NETIF_EXTRA_FLAG_MORE, 1);
+	OFF(netif_tx_request, gref, 0);
+	OFF(netif_tx_request, offset, 4);
+	OFF(netif_tx_request, flags, 6);
+	OFF(netif_tx_request, id, 8);
+	OFF(netif_tx_request, size, 10);
+	SIZE(netif_tx_request, 12);
+	OFF(netif_tx_response, status, 2);
+	SIZE(netif_tx_response, 4);
+	OFF(netif_rx_request, gref, 4);
+	SIZE(netif_rx_request, 8);
+	OFF(netif_rx_response, offset, 2);
+	OFF(netif_rx_response, flags, 4);
+	OFF(netif_rx_response, status, 6);
+	SIZE(netif_rx_response, 8);
+	SIZE(netif_extra_info, 8);
+	/* Linux's NET_TX_RING_SIZE and NET_RX_RING_SIZE for a 4 KiB page */
+	EQ(NETIF_TX_RING_SIZE, 256);
+	EQ(NETIF_RX_RING_SIZE, 256);
+	OFF(netif_tx_sring, ring, 64);
+	OFF(netif_rx_sring, ring, 64);
 }
 
 /* io/ring.h: the shared page's header, and a blkif ring's slots */

@@ -9,7 +9,8 @@
  * requests, then bad ring indices or an oversized header), then
  * pv-xenstore in each pv container, waits, uses the xenstore-* commands,
  * destroys one domain and lists the store again.  Domain ids follow the
- * order of xl create: ha 1, hb 2, xh 3, xt 4.
+ * order of xl create: ha 1, hb 2, xh 3, xt 4.  (dom0's extra holds 255
+ * bytes with the token: short file names.)
  *
  * Bugs these tests catch, bug: the tests that fail:
  *   permissions not enforced, or new nodes not owned by their creator:
@@ -37,9 +38,10 @@
 			"extra  = \"" extra "\"\nmemory = 32\n" \
 			"populate = \"eager\"\n"                \
 	}
-#define PV(name, c, g, extra)                                    \
+/* Config file file.cfg: domain name in container c running guests/g. */
+#define PV(file, name, c, g, extra)                              \
 	{                                                        \
-		name, "name   = \"" name "\"\ntype   = \"pv\"\n" \
+		file, "name   = \"" name "\"\ntype   = \"pv\"\n" \
 		      "container = \"" c "\"\n"                  \
 		      "kernel = \"guests/" g ".elf\"\n"          \
 		      "extra  = \"" extra "\"\nmemory = 16\n"    \
@@ -51,15 +53,16 @@ static const struct hv_cfg store = {
 	.progress_timeout = 240,
 	.timeout = 1200,
 	.domains = {
-		DOM0("xl create ha.cfg;xl create hb.cfg;xl create xh.cfg;"
-		     "xl create xt.cfg;sleep 8000;xenstore-ls /local/domain/3;"
-		     "xenstore-write /tool/t hi;xenstore-read /tool/t;"
-		     "xenstore-rm /tool/t;xenstore-read /tool/t;xl destroy xh;"
-		     "sleep 300;xenstore-ls /local/domain/3;poweroff"),
-		PV("ha", "hvm", "pv-hostile-xs", "mode=badidx"),
-		PV("hb", "te", "pv-hostile-xs", "mode=oversize"),
-		PV("xh", "hvm", "pv-xenstore", "name=xh"),
-		PV("xt", "te", "pv-xenstore", "name=xt"),
+		/* 255 bytes at most: dom0's own key t is /local/domain/0/t. */
+		DOM0("xl create a.cfg;xl create b.cfg;xl create h.cfg;"
+		     "xl create t.cfg;sleep 8000;xenstore-ls /local/domain/3;"
+		     "xenstore-write t hi;xenstore-read t;xenstore-rm t;"
+		     "xenstore-read t;xl destroy 3;sleep 300;"
+		     "xenstore-ls /local/domain/3;poweroff"),
+		PV("a", "ha", "hvm", "pv-hostile-xs", "mode=badidx"),
+		PV("b", "hb", "te", "pv-hostile-xs", "mode=oversize"),
+		PV("h", "xh", "hvm", "pv-xenstore", "name=xh"),
+		PV("t", "xt", "te", "pv-xenstore", "name=xt"),
 	},
 };
 
@@ -177,9 +180,9 @@ Test(lab7, xs_toolstack, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("xs-store", &store);
 	long ls = cmd_line(r, "xenstore-ls /local/domain/3");
-	long rd = cmd_line(r, "xenstore-read /tool/t");
-	long rm = cmd_line(r, "xenstore-rm /tool/t");
-	long ls2 = cmd_line(r, "xl destroy xh");
+	long rd = cmd_line(r, "xenstore-read t");
+	long rm = cmd_line(r, "xenstore-rm t");
+	long ls2 = cmd_line(r, "xl destroy 3");
 
 	cr_expect(line_with(r, ls, "name = \"xh\"") == ls + 1 ||
 			  (line_with(r, ls, "name = \"xh\"") > ls &&
@@ -195,10 +198,10 @@ Test(lab7, xs_toolstack, .timeout = 1800)
 			  strcmp(r->lines[rd + 1].text +
 					 strlen(r->lines[rd + 1].text) - 2,
 				 "hi") == 0,
-		  "[wrong result] xenstore-read /tool/t after writing hi: "
+		  "[wrong result] xenstore-read t after writing hi: "
 		  "\"%s\"\n    log: %s", r->lines[rd + 1].text, r->log);
-	cr_expect(line_with(r, rm, "xenstore-read /tool/t: ENOENT") > rm,
-		  "[wrong result] /tool/t still there after xenstore-rm\n"
+	cr_expect(line_with(r, rm, "xenstore-read t: ENOENT") > rm,
+		  "[wrong result] t still there after xenstore-rm\n"
 		  "    log: %s", r->log);
 	cr_expect(line_with(r, ls2, "xenstore-ls /local/domain/3: ENOENT") > ls2,
 		  "[wrong result] /local/domain/3 still there after xl "

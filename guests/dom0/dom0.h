@@ -64,9 +64,10 @@ long toolstack_init(void);
 bool toolstack_poll(void);
 
 /* After XEN_DOMCTL_createdomain of domid from config: introduces it to
- * xenstored, writes its entries and devices, unpauses it; 0 or 1 (the
- * error printed). */
-int toolstack_setup(domid_t domid, const char *config, uint32_t on_crash);
+ * xenstored, writes its entries and devices, unpauses it when asked
+ * (not for xl create -p); 0 or 1 (the error printed). */
+int toolstack_setup(domid_t domid, const char *config, uint32_t on_crash,
+		    bool unpause);
 
 /* Forgets domid's xenstore entries (xl destroy). */
 void toolstack_forget(domid_t domid);

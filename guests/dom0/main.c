@@ -12,6 +12,7 @@
  */
 #include "dom0.h"
 #include "blkback.h"
+#include "netback.h"
 #include <guests/lib/pv.h>
 
 #define DOM0_CMDLINE_MAX 512
@@ -19,7 +20,7 @@
 
 /* What dom0 serves while it waits; each returns true when it did work. */
 static bool (*const dom0_services[])(void) = { xenstored_poll, toolstack_poll,
-						      blkback_poll };
+						      blkback_poll, netback_poll };
 
 void dom0_serve(void)
 {

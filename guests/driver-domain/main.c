@@ -11,6 +11,7 @@
 #include <guests/lib/gnttab.h>
 #include <guests/lib/xs.h>
 #include <guests/dom0/blkback.h>
+#include <guests/dom0/netback.h>
 
 #define DD_IDLE_NS 10000000ull /* xenstore's events wait at most this */
 
@@ -33,7 +34,7 @@ void main(void)
 	printf("driver-domain: serving\n");
 	for (;;) {
 		dd_kicked = 0;
-		if (blkback_poll())
+		if (blkback_poll() | netback_poll())
 			continue;
 		/* Takes what the store sent without waiting; then sleeps
 		 * until a ring's event, or a while for the store's. */
