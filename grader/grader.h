@@ -24,7 +24,7 @@
 #include <stddef.h>
 
 #define HV_MAX_DOMAINS 8
-#define HV_MAX_FILES   4
+#define HV_MAX_FILES   8
 
 /* One domain config, written to \domains\NAME.cfg with the token added. */
 struct hv_domain {

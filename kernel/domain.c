@@ -270,20 +270,44 @@ static void domain_pv_on(struct domain *d)
 
 	d->pv.on = c->type == DOMAIN_PV || c->xen_platform;
 	d->pv.privileged = c->privileged;
+	d->pv.driver = c->driver_domain;
 	d->pv.cpuid_base = CPUID_HV_BASE + (c->type == DOMAIN_PV ? 0 : 0x100);
 	d->pv.shared_info = PV_NO_GPA;
 }
 
 /*
- * After the vcpus: the event channel state, then what the PV builder
- * placed when it ran (gb not NULL): the te container's shared_info, the
- * hypercall page its note names.
+ * The xenstore ring the builder placed (lab 7) and its port, which the te
+ * container's start_info names too; 0 or -E_*.
+ */
+static int domain_pv_store(struct domain *d, const struct guest_boot *gb)
+{
+	long port = pv_store_init(d, gb->pv_store);
+	uint32_t p32 = (uint32_t)port;
+
+	if (port < 0)
+		return -E_NO_MEM;
+	if (d->type == DOMAIN_HVM)
+		d->pv.ram_end = gb->pv_store;
+	if (!gb->pv_shared_info)
+		return 0;
+	return p2m_write(&d->p2m,
+			 gb->rsi + __builtin_offsetof(struct start_info,
+						      store_evtchn),
+			 &p32, sizeof(p32));
+}
+
+/*
+ * After the vcpus: the event channel state, then what the builders placed
+ * when they ran (gb not NULL): the xenstore ring, the te container's
+ * shared_info, the hypercall page its note names.
  */
 static int domain_pv_start(struct domain *d, const struct guest_boot *gb,
 			   char *err, size_t errlen)
 {
 	int r = pv_domain_init(d);
 
+	if (r == 0 && gb && gb->pv_store && (r = domain_pv_store(d, gb)) < 0)
+		snprintf(err, errlen, "xenstore ring: %s", error_name(r));
 	if (r < 0 || !gb || d->config->type != DOMAIN_PV)
 		return r;
 	d->pv.ram_end = gb->pv_ram_end;
@@ -526,6 +550,8 @@ void domain_destroy(struct domain *d)
 	}
 	if (d->ops)
 		virt_domain_destroy(d);
+	/* Before the memory goes: no other domain may still map it. */
+	gnttab_domain_destroy(d);
 	if (d->pv.on)
 		pv_domain_destroy(d);
 	nested_destroy(d);
@@ -541,7 +567,9 @@ void domain_destroy(struct domain *d)
 /*
  * Applies the on_crash action of a domain that just crashed: destroy frees
  * it, preserve keeps its memory for inspection, restart builds it again
- * from its config (at most DOMAIN_RESTART_MAX times).
+ * from its config (at most DOMAIN_RESTART_MAX times).  A domain dom0
+ * created is never restarted here: its toolstack destroys it and creates
+ * it anew, as xl does.
  */
 void domain_reap(struct domain *d)
 {
@@ -552,7 +580,7 @@ void domain_reap(struct domain *d)
 	if (d->state != DOMAIN_CRASHED || d->on_crash == ON_CRASH_PRESERVE)
 		return;
 	domain_destroy(d);
-	if (d->on_crash != ON_CRASH_RESTART ||
+	if (d->on_crash != ON_CRASH_RESTART || d->pv.toolstack ||
 	    d->restarts == DOMAIN_RESTART_MAX)
 		return;
 	cprintf("domain %s: restarting (%d of %d)\n", d->name, d->restarts + 1,

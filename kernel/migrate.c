@@ -308,8 +308,14 @@ static void mig_save(struct domain *d)
 	char err[160] = "";
 	uint64_t t0 = rdtsc(), save_us;
 	size_t frames;
-	int r = mig_save_image(d, &img, &frames);
+	int r;
 
+	if (gnttab_busy(d)) {
+		cprintf("save %s: refused: it has grant or foreign mappings; "
+			"%s keeps running\n", d->name, d->name);
+		return;
+	}
+	r = mig_save_image(d, &img, &frames);
 	if (r < 0) {
 		cprintf("save %s: failed: image: %s; %s keeps running\n",
 			d->name, error_name(r), d->name);
@@ -362,6 +368,10 @@ static void mig_start(struct mig_job *j, struct domain *d)
 	snprintf(name, sizeof(name), "%.*s" MIGRATE_SUFFIX,
 		 (int)(sizeof(name) - sizeof(MIGRATE_SUFFIX)), d->name);
 	j->src = d;
+	if (gnttab_busy(d)) {
+		mig_end(j, "refused: it has grant or foreign mappings");
+		return;
+	}
 	j->dst = domain_create_empty(d->config, d->bi, name, err, sizeof(err));
 	if (!j->dst) {
 		cprintf("migrate %s: failed: destination: %s; %s keeps "

@@ -7,7 +7,9 @@
  * dom0's toolstack (guests/dom0, `xl`) creates domains from the configs
  * the loader put on the boot disk, destroys, pauses and lists them, reads
  * their console output and writes their console input, and reads the
- * hypervisor's own console ring (`xl dmesg`).  Domain ids are slots of
+ * hypervisor's own console ring (`xl dmesg`); lab 7 adds the devices of
+ * a domain's config (getdevice) and the disk images (bootfile), which
+ * driver domains may read too.  Domain ids are slots of
  * the domain table; a domain that ended keeps its slot, shown as shut
  * down, until dom0 destroys it, as in Xen.
  */
@@ -92,7 +94,16 @@ static long domctl_parse(struct domain *self, const char *file,
 	return domctl_name_used(c->name) ? -XEN_EEXIST : 0;
 }
 
-/* XEN_DOMCTL_createdomain: the new domain's id in op->domain. */
+_Static_assert(XEN_ONCRASH_destroy == ON_CRASH_DESTROY &&
+		       XEN_ONCRASH_restart == ON_CRASH_RESTART &&
+		       XEN_ONCRASH_preserve == ON_CRASH_PRESERVE,
+	       "on_crash");
+
+/*
+ * XEN_DOMCTL_createdomain: the new domain, paused until the toolstack
+ * unpauses it, its id in op->domain and its on_crash, which the toolstack
+ * applies (domain_reap leaves such a domain crashed).
+ */
 static long domctl_create(struct domain *self, struct xen_domctl *op)
 {
 	struct domain_config *c = domctl_config_slot();
@@ -114,7 +125,10 @@ static long domctl_create(struct domain *self, struct xen_domctl *op)
 		return -XEN_EINVAL;
 	}
 	migrate_arm(d);
+	d->pv.paused = true;
+	d->pv.toolstack = true;
 	op->domain = (domid_t)d->id;
+	op->u.createdomain.on_crash = c->on_crash;
 	return 0;
 }
 
@@ -125,6 +139,7 @@ static long domctl_destroy(struct domain *self, struct domain *d)
 		return -XEN_EINVAL;
 	domain_kill(d, "destroyed by dom0");
 	domain_release(d);
+	evtchn_send_virq(self, NULL, VIRQ_DOM_EXC); /* xenstored's cue */
 	return 0;
 }
 
@@ -237,6 +252,88 @@ static long domctl_console(struct vcpu *v, struct domain *d,
 	return 0;
 }
 
+/*
+ * The id of the domain a device's backend=NAME names ("": dom0, self):
+ * -XEN_ESRCH when no domain of that name runs, -XEN_EPERM when it is not
+ * a driver domain, -XEN_EINVAL when it is the device's own domain d.
+ */
+static long domctl_backend(struct domain *self, const struct domain *d,
+			   const char *name)
+{
+	const struct domain *b;
+
+	if (!name[0])
+		return self->id;
+	for (b = domains; b < domains + DOMAIN_MAX; b++) {
+		if (b->state != DOMAIN_RUNNING || strcmp(b->name, name) != 0)
+			continue;
+		if (b == d)
+			return -XEN_EINVAL;
+		return b->pv.driver || b->pv.privileged ? b->id : -XEN_EPERM;
+	}
+	return -XEN_ESRCH;
+}
+
+/* getdevice of a disk line k of config c. */
+static long domctl_disk(const struct domain_config *c,
+			const struct config_disk *k,
+			struct xen_domctl_getdevice *g)
+{
+	if (config_resolve_path(c->file, k->file.path, g->target,
+				sizeof(g->target)) < 0) {
+		cprintf("%s:%d: disk \"%s\": path longer than getdevice's "
+			"%zu bytes\n",
+			c->file, k->file.line, k->file.path,
+			sizeof(g->target) - 1);
+		return -XEN_EINVAL;
+	}
+	g->type = XEN_DEVICE_disk;
+	strlcpy(g->vdev, k->vdev, sizeof(g->vdev));
+	g->writable = k->writable;
+	return 0;
+}
+
+static void domctl_vif(const struct config_vif *vif,
+		       struct xen_domctl_getdevice *g)
+{
+	g->type = XEN_DEVICE_vif;
+	g->has_mac = vif->has_mac;
+	memcpy(g->mac, vif->mac, sizeof(g->mac));
+	strlcpy(g->bridge, vif->bridge[0] ? vif->bridge : "xenbr0",
+		sizeof(g->bridge));
+}
+
+/*
+ * XEN_DOMCTL_getdevice: device g->index of d's config, its disks first,
+ * then its vifs; -XEN_ENOENT past the last.
+ */
+static long domctl_device(struct domain *self, struct domain *d,
+			  struct xen_domctl_getdevice *g)
+{
+	const struct domain_config *c = d->config;
+	uint32_t i = g->index;
+	const char *backend;
+	long r = 0;
+
+	memset(g, 0, sizeof(*g));
+	g->index = i;
+	if (i < c->ndisks) {
+		backend = c->disks[i].backend;
+		r = domctl_disk(c, &c->disks[i], g);
+	} else if (i - c->ndisks < c->nvifs) {
+		backend = c->vifs[i - c->ndisks].backend;
+		domctl_vif(&c->vifs[i - c->ndisks], g);
+	} else {
+		return -XEN_ENOENT;
+	}
+	if (r == 0)
+		r = domctl_backend(self, d, backend);
+	if (r < 0)
+		return r;
+	g->backend = (domid_t)r;
+	return 0;
+}
+
 /* The operations on another domain, by op->cmd. */
 static long domctl_on(struct vcpu *v, struct xen_domctl *op)
 {
@@ -250,6 +347,8 @@ static long domctl_on(struct vcpu *v, struct xen_domctl *op)
 	case XEN_DOMCTL_pausedomain: return domctl_pause(self, d, true);
 	case XEN_DOMCTL_unpausedomain: return domctl_pause(self, d, false);
 	case XEN_DOMCTL_console: return domctl_console(v, d, &op->u.console);
+	case XEN_DOMCTL_getdevice:
+		return domctl_device(self, d, &op->u.getdevice);
 	default: return -XEN_ENOSYS;
 	}
 }
@@ -294,20 +393,69 @@ static long sysctl_readconsole(struct vcpu *v,
 	return 0;
 }
 
+/*
+ * Whether self may read boot file path: a disk image that the config of
+ * a domain names, with self its backend, or any such for dom0.
+ */
+static bool sysctl_file_allowed(const struct domain *self, const char *path)
+{
+	char name[BOOT_NAME_MAX];
+	const struct domain *d;
+	const struct config_disk *k;
+
+	for (d = domains; d < domains + DOMAIN_MAX; d++) {
+		if (!d->name[0])
+			continue;
+		for (k = d->config->disks;
+		     k < d->config->disks + d->config->ndisks; k++)
+			if ((self->pv.privileged ||
+			     strcmp(k->backend, self->name) == 0) &&
+			    config_resolve_path(d->config->file, k->file.path,
+						name, sizeof(name)) == 0 &&
+			    strcmp(name, path) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* XEN_SYSCTL_bootfile: up to count bytes from offset; count 0 at the end. */
+static long sysctl_bootfile(struct vcpu *v, struct xen_sysctl_bootfile *b)
+{
+	const struct boot_file *f;
+	uint64_t n;
+
+	if (strnlen(b->path, sizeof(b->path)) == sizeof(b->path) ||
+	    !sysctl_file_allowed(v->domain, b->path) ||
+	    !(f = boot_file_find(v->domain->bi, b->path)))
+		return -XEN_ENOENT;
+	n = b->offset < f->size ? MIN(b->count, f->size - b->offset) : 0;
+	if (n &&
+	    pv_copy_out(v, b->buffer, (char *)kva(f->pa) + b->offset, n) < 0)
+		return -XEN_EFAULT;
+	b->count = (uint32_t)n;
+	b->size = f->size;
+	return 0;
+}
+
+/* Driver domains may read their disk images, nothing else. */
 long sysctl(struct vcpu *v, const uint64_t *args)
 {
 	struct xen_sysctl op;
+	bool dom0 = v->domain->pv.privileged;
 	long r;
 
-	if (!v->domain->pv.privileged)
+	if (!dom0 && !v->domain->pv.driver)
 		return -XEN_EPERM;
 	if (pv_copy_in(v, &op, args[0], sizeof(op)) < 0)
 		return -XEN_EFAULT;
 	if (op.interface_version != XEN_SYSCTL_INTERFACE_VERSION)
 		return -XEN_EACCES;
-	if (op.cmd != XEN_SYSCTL_readconsole)
-		return -XEN_ENOSYS;
-	r = sysctl_readconsole(v, &op.u.readconsole);
+	if (op.cmd == XEN_SYSCTL_bootfile)
+		r = sysctl_bootfile(v, &op.u.bootfile);
+	else if (op.cmd == XEN_SYSCTL_readconsole && dom0)
+		r = sysctl_readconsole(v, &op.u.readconsole);
+	else
+		r = dom0 ? -XEN_ENOSYS : -XEN_EPERM;
 	if (r == 0 && pv_copy_out(v, args[0], &op, sizeof(op)) < 0)
 		return -XEN_EFAULT;
 	return r;

@@ -205,6 +205,18 @@ static void evtchn_close_port(struct domain *d, uint32_t port)
 	memset(c, 0, sizeof(*c));
 }
 
+long evtchn_new_unbound(struct domain *d, domid_t remote)
+{
+	long port = evtchn_alloc(d);
+
+	if (port > 0)
+		d->pv.evtchn[port] = (struct evtchn){
+			.state = EVTCHNSTAT_unbound,
+			.remote_dom = remote,
+		};
+	return port;
+}
+
 static long evtchn_alloc_unbound(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_alloc_unbound *a = arg;
@@ -215,14 +227,11 @@ static long evtchn_alloc_unbound(struct vcpu *v, void *arg, uint64_t op)
 		return -XEN_EPERM;
 	if (!(d = evtchn_domain(d, a->dom)))
 		return -XEN_ESRCH;
-	if ((port = evtchn_alloc(d)) < 0)
+	port = evtchn_new_unbound(d, a->remote_dom == DOMID_SELF ?
+					     (domid_t)v->domain->id :
+					     a->remote_dom);
+	if (port < 0)
 		return port;
-	d->pv.evtchn[port] = (struct evtchn){
-		.state = EVTCHNSTAT_unbound,
-		.remote_dom = a->remote_dom == DOMID_SELF ?
-				      (uint16_t)v->domain->id :
-				      a->remote_dom,
-	};
 	a->port = (evtchn_port_t)port;
 	return 0;
 }
@@ -413,6 +422,7 @@ int pv_domain_init(struct domain *d)
 	memset(d->pv.virq_port, 0, sizeof(d->pv.virq_port));
 	d->pv.shared_info = PV_NO_GPA;
 	d->pv.shutdown_reason = 0;
+	gnttab_domain_init(d);
 	for (i = 0; i < d->nvcpus; i++) {
 		struct vcpu *v = &d->vcpus[i];
 

@@ -4,7 +4,8 @@
  * hvm_op.h) over the typed p2m (kernel/mm/p2m.h).  Lab 6 adds
  * HVMOP_set_param and HVMOP_get_param (inc/public/hvm/params.h) for
  * domains with Xen's ABI: the callback vector events arrive on, and the
- * xenstore and console pages and ports the toolstack sets (lab 7).
+ * xenstore ring and port the domain builder sets (lab 7), which the
+ * privileged domain's toolstack reads for other domains.
  *
  * The argument structs are read and written through the caller's own
  * paging (gmem), as Xen's copy_from_guest does for HVM guests.  After a
@@ -13,6 +14,7 @@
  * HVMMEM_ram_ro faults and is discarded (kernel/mm/nested.c, shadow.c).
  */
 #include <inc/types.h>
+#include <inc/memlayout.h>
 #include <inc/public/xen.h>
 #include <inc/public/hvm/hvm_op.h>
 #include <kernel/kernel.h>
@@ -90,14 +92,20 @@ static bool hvm_param_known(uint32_t index)
 	       index == HVM_PARAM_CONSOLE_EVTCHN;
 }
 
-/* set_param or get_param for the caller's own domain. */
+/*
+ * set_param or get_param for the caller's own domain; the privileged
+ * domain's toolstack reads other domains' too (their xenstore ring).
+ */
 static long hvm_param(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct xen_hvm_param *a = arg;
 	struct domain *d = v->domain;
 	bool set = op == HVMOP_set_param;
 
-	if (!pv_self(v, a->domid))
+	if (!pv_self(v, a->domid) && (set || !d->pv.privileged))
+		return -XEN_EPERM;
+	if (!pv_self(v, a->domid) &&
+	    (a->domid >= DOMAIN_MAX || !(d = &domains[a->domid])->pv.on))
 		return -XEN_ESRCH;
 	if (a->index >= HVM_NR_PARAMS || !hvm_param_known(a->index))
 		return -XEN_EINVAL;
@@ -107,6 +115,17 @@ static long hvm_param(struct vcpu *v, void *arg, uint64_t op)
 		return hvm_set_callback(d, a->value);
 	a->value = d->pv.params[a->index];
 	return 0;
+}
+
+long pv_store_init(struct domain *d, gpa_t gpa)
+{
+	long port = evtchn_new_unbound(d, 0);
+
+	if (port < 0)
+		return port;
+	d->pv.params[HVM_PARAM_STORE_PFN] = gpa >> PAGE_SHIFT;
+	d->pv.params[HVM_PARAM_STORE_EVTCHN] = (uint64_t)port;
+	return port;
 }
 
 static const struct pv_subop hvm_ops[] = {

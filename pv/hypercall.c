@@ -72,6 +72,7 @@ static const hypercall_fn hypercall_table[XEN_HYPERCALL_MAX] = {
 	[__HYPERVISOR_set_timer_op] = set_timer_op,
 	[__HYPERVISOR_xen_version] = xen_version,
 	[__HYPERVISOR_console_io] = console_io,
+	[__HYPERVISOR_grant_table_op] = grant_table_op,
 	[__HYPERVISOR_vcpu_op] = vcpu_op,
 	[__HYPERVISOR_sched_op] = sched_op,
 	[__HYPERVISOR_event_channel_op] = event_channel_op,

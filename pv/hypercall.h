@@ -60,6 +60,11 @@ long vcpu_op(struct vcpu *v, const uint64_t *args);
  * struct's guest-linear address.  0 or -XEN_E*. */
 long sched_op(struct vcpu *v, const uint64_t *args);
 
+/* __HYPERVISOR_grant_table_op (pv/grant.c, lab 7): args[0] the op,
+ * args[1] the guest-linear address of count (args[2]) structs, each
+ * given its status.  0 or -XEN_E*. */
+long grant_table_op(struct vcpu *v, const uint64_t *args);
+
 /* __HYPERVISOR_event_channel_op (pv/evtchn.c): args[0] the sub-op,
  * args[1] its struct's guest-linear address.  0 or -XEN_E*. */
 long event_channel_op(struct vcpu *v, const uint64_t *args);

@@ -1,6 +1,7 @@
 /*
  * memory.c - __HYPERVISOR_memory_op (lab 6; xen/include/public/memory.h):
- * the domain's memory map, placing shared_info, and ballooning.
+ * the domain's memory map, placing shared_info, and ballooning.  Lab 7
+ * adds grant table frames and dom0's foreign mappings (pv/grant.c).
  *
  * Guest frames are named by guest-physical frame number, as for Xen's
  * auto-translated guests.  decrease_reservation gives a RAM frame's host
@@ -46,7 +47,7 @@ static long memory_map(struct vcpu *v, void *arg, uint64_t op)
 }
 
 /* XENMAPSPACE_shared_info idx 0 at RAM frame gpfn: zeroed, then the
- * wallclock.  Grant frames come with lab 7. */
+ * wallclock; XENMAPSPACE_grant_table idx (lab 7, pv/grant.c). */
 static long memory_add_to_physmap(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct xen_add_to_physmap *a = arg;
@@ -55,6 +56,8 @@ static long memory_add_to_physmap(struct vcpu *v, void *arg, uint64_t op)
 
 	if (!pv_self(v, a->domid))
 		return -XEN_ESRCH;
+	if (a->space == XENMAPSPACE_grant_table)
+		return gnttab_place(d, a->idx, a->gpfn);
 	if (a->space != XENMAPSPACE_shared_info)
 		return -XEN_ENOSYS;
 	if (a->idx != 0 || a->gpfn >= (1ULL << (64 - PAGE_SHIFT)) ||
@@ -70,6 +73,9 @@ static long memory_add_to_physmap(struct vcpu *v, void *arg, uint64_t op)
  * frame given back is absent, so a domain never exceeds its memory. */
 static bool memory_extent(struct domain *d, uint64_t gfn, bool in)
 {
+	/* Another domain's mapping holds the host page (lab 7). */
+	if (!in && gnttab_frame_mapped(d, gfn))
+		return false;
 	if (p2m_balloon(&d->p2m, gfn, in) < 0)
 		return false;
 	if (in)
@@ -109,6 +115,59 @@ static long memory_reservation(struct vcpu *v, void *arg, uint64_t op)
 	return (long)done;
 }
 
+/* One frame of a gmfn_foreign batch: idxs[i] of fd at gpfns[i]; the
+ * errno for errs[i], or -XEN_EFAULT to end the call. */
+static long memory_batch_one(struct vcpu *v, struct domain *fd,
+			     const struct xen_add_to_physmap_batch *a,
+			     uint16_t i)
+{
+	uint64_t idx, gpfn;
+	int err;
+
+	if (pv_copy_in(v, &idx, a->idxs + i * 8ULL, 8) < 0 ||
+	    pv_copy_in(v, &gpfn, a->gpfns + i * 8ULL, 8) < 0)
+		return -XEN_EFAULT;
+	err = (int)gnttab_map_foreign(v->domain, fd, idx, gpfn);
+	return pv_copy_out(v, a->errs + i * 4ULL, &err, 4);
+}
+
+/*
+ * XENMAPSPACE_gmfn_foreign for the privileged domain (lab 7): frames of
+ * a running domain into the caller's absent frames, as dom0's xenstored
+ * maps each store page; an error per frame in errs.
+ */
+static long memory_add_to_physmap_batch(struct vcpu *v, void *arg,
+					uint64_t op)
+{
+	struct xen_add_to_physmap_batch *a = arg;
+	struct domain *fd = a->foreign_domid < DOMAIN_MAX ?
+				    &domains[a->foreign_domid] :
+				    NULL;
+	long r = 0;
+
+	if (!pv_self(v, a->domid))
+		return -XEN_ESRCH;
+	if (a->space != XENMAPSPACE_gmfn_foreign)
+		return -XEN_EINVAL;
+	if (!v->domain->pv.privileged)
+		return -XEN_EPERM;
+	if (!fd || fd->state != DOMAIN_RUNNING)
+		return -XEN_ESRCH;
+	for (uint16_t i = 0; i < a->size && r == 0; i++)
+		r = memory_batch_one(v, fd, a, i);
+	return r;
+}
+
+/* Makes a foreign or grant-mapped frame absent again (lab 7). */
+static long memory_remove_from_physmap(struct vcpu *v, void *arg, uint64_t op)
+{
+	struct xen_remove_from_physmap *a = arg;
+
+	if (!pv_self(v, a->domid))
+		return -XEN_ESRCH;
+	return gnttab_remove(v->domain, a->gpfn);
+}
+
 /* current_reservation counts the frames not given back. */
 static long memory_frames(struct vcpu *v, void *arg, uint64_t op)
 {
@@ -130,6 +189,10 @@ static const struct pv_subop memory_ops[] = {
 	SUBOP(XENMEM_add_to_physmap, memory_add_to_physmap,
 	      struct xen_add_to_physmap, false),
 	SUBOP(XENMEM_memory_map, memory_map, struct xen_memory_map, true),
+	SUBOP(XENMEM_remove_from_physmap, memory_remove_from_physmap,
+	      struct xen_remove_from_physmap, false),
+	SUBOP(XENMEM_add_to_physmap_batch, memory_add_to_physmap_batch,
+	      struct xen_add_to_physmap_batch, false),
 };
 
 long memory_op(struct vcpu *v, const uint64_t *args)

@@ -11,6 +11,7 @@
  *   pv/evtchn.c     event channels and the upcall
  *   pv/vcpu.c       vcpu_op, sched_op, set_timer_op, pvclock, timers
  *   pv/domctl.c     domctl and sysctl for the privileged domain
+ *   pv/grant.c      grant tables (lab 7) and foreign mappings
  *
  * The guest owns shared_info's and vcpu_info's frames (its RAM, placed
  * with XENMEM_add_to_physmap or VCPUOP_register_vcpu_info, or by the
@@ -26,6 +27,7 @@
 #include <inc/public/event_channel.h>
 #include <inc/public/vcpu.h>
 #include <inc/public/hvm/params.h>
+#include <inc/public/grant_table.h>
 
 struct vcpu;
 struct domain;
@@ -43,10 +45,43 @@ struct evtchn {
 	uint32_t vcpu;	      /* the vcpu it notifies */
 };
 
+/* Grant tables (lab 7): at most 4 frames of 512 v1 entries. */
+#define GNTTAB_MAX_FRAMES 4
+#define GNTTAB_PER_FRAME  (4096 / sizeof(struct grant_entry_v1))
+#define GNTTAB_MAX_REFS	  (GNTTAB_MAX_FRAMES * GNTTAB_PER_FRAME)
+#define GNTTAB_MAPTRACK	  256	/* mappings a domain may hold at once */
+#define GNTTAB_NO_REF	  (~0u) /* a maptrack entry of a foreign map */
+
+/* A granted page's pins, Xen's "active entry": how many mappings of it
+ * there are (all, writable), and the frame they show. */
+struct gnttab_active {
+	uint16_t readers, writers;
+	uint32_t gfn;
+};
+
+/* One mapping a domain holds of another's page (its maptrack). */
+struct gnttab_map {
+	bool used;
+	bool ro;
+	domid_t dom;	   /* the page's owner */
+	grant_ref_t ref;   /* its grant, or GNTTAB_NO_REF */
+	uint64_t gfn;	   /* the owner's frame */
+	uint64_t host_gfn; /* the mapper's frame that shows it */
+};
+
+struct gnttab {
+	gpa_t frames[GNTTAB_MAX_FRAMES]; /* PV_NO_GPA until placed */
+	struct gnttab_active active[GNTTAB_MAX_REFS];
+	struct gnttab_map maptrack[GNTTAB_MAPTRACK];
+};
+
 struct pv_domain {
 	bool on;	     /* the domain has Xen's ABI */
 	bool privileged;     /* dom0: domctl and sysctl */
 	bool paused;	     /* XEN_DOMCTL_pausedomain */
+	bool driver;	     /* driver_domain: XEN_SYSCTL_bootfile, backend= */
+	bool toolstack;	     /* created by dom0, whose toolstack applies
+				on_crash (lab 7) */
 	uint32_t cpuid_base; /* 0x40000000 (pv) or 0x40000100 */
 	gpa_t shared_info;   /* PV_NO_GPA until placed */
 	gpa_t ram_end;	     /* type pv: the builder's pages above; else 0 */
@@ -56,6 +91,7 @@ struct pv_domain {
 	uint32_t shutdown_reason;     /* SCHEDOP_shutdown's */
 	uint16_t virq_port[NR_VIRQS]; /* global VIRQs, 0: unbound */
 	struct evtchn evtchn[PV_EVTCHN_PORTS];
+	struct gnttab gnttab; /* lab 7 */
 	uint64_t nhypercalls[XEN_HYPERCALL_MAX];
 };
 
@@ -80,6 +116,10 @@ int pv_domain_init(struct domain *d);
 
 /* Closes d's ports, telling their remote ends (domain_destroy). */
 void pv_domain_destroy(struct domain *d);
+
+/* A new port of d, unbound, that domain remote may bind; its number or
+ * -XEN_ENOSPC. */
+long evtchn_new_unbound(struct domain *d, domid_t remote);
 
 /* Marks port of d pending and upcalls its vcpu as the ABI says. */
 void evtchn_set_pending(struct domain *d, uint32_t port);
@@ -120,6 +160,15 @@ uint64_t pv_system_time(void);
  * add_to_physmap; the te builder's page at start). */
 void pv_wallclock_update(struct domain *d);
 
+/* pv/hvm_op.c */
+
+/*
+ * The xenstore ring the domain builder zeroed at gpa (lab 7): recorded in
+ * HVM_PARAM_STORE_PFN, with a new port unbound for domain 0 in
+ * HVM_PARAM_STORE_EVTCHN.  The port, or -XEN_ENOSPC.
+ */
+long pv_store_init(struct domain *d, gpa_t gpa);
+
 /* pv/xen.c */
 
 /* Fills d's hypercall page at guest-physical gpa (page aligned, RAM) with
@@ -139,6 +188,36 @@ bool pv_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val, int *err);
 /* CONSOLEIO_read: up to count bytes of v's console input to guest-linear
  * buf; how many, or -XEN_E*. */
 long console_io_read(struct vcpu *v, uint64_t count, uint64_t buf);
+
+/* pv/grant.c (lab 7) */
+
+/* An empty grant table and maptrack (pv_domain_init). */
+void gnttab_domain_init(struct domain *d);
+
+/* d goes (domain_destroy, before its memory): every mapping another
+ * domain holds of d's pages is removed, then d's own, releasing pins. */
+void gnttab_domain_destroy(struct domain *d);
+
+/* Whether another domain (or d itself) maps d's frame gfn: d may not
+ * give it back (decrease_reservation). */
+bool gnttab_frame_mapped(struct domain *d, uint64_t gfn);
+
+/* Whether d holds foreign mappings or has pages mapped elsewhere: it may
+ * not be saved or migrated. */
+bool gnttab_busy(struct domain *d);
+
+/* XENMAPSPACE_grant_table: frame idx of d's table at RAM frame gfn (its
+ * entries zeroed); 0 or -XEN_EINVAL. */
+long gnttab_place(struct domain *d, uint64_t idx, uint64_t gfn);
+
+/* Maps frame gfn of fd at d's absent frame host_gfn (privileged
+ * caller, XENMAPSPACE_gmfn_foreign); 0 or -XEN_E*. */
+long gnttab_map_foreign(struct domain *d, struct domain *fd, uint64_t gfn,
+			uint64_t host_gfn);
+
+/* Makes d's frame host_gfn, foreign or grant-mapped, absent again;
+ * 0 or -XEN_EINVAL. */
+long gnttab_remove(struct domain *d, uint64_t host_gfn);
 
 /* pv/hypercall.c */
 

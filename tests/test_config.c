@@ -353,25 +353,120 @@ Test(config, names)
 
 Test(config, disks_and_vifs)
 {
-	expect_reject(MINIMAL "disk = [ \"file:a,xvda\" ]\n",
-		      "domains/t.cfg:3: disk: \"file:a,xvda\": expected "
-		      "\"[file:]PATH,VDEV,r|w\"");
-	expect_reject(MINIMAL "disk = [ \"a,xvda,rw\" ]\n",
-		      "domains/t.cfg:3: disk: \"a,xvda,rw\": access \"rw\" is "
-		      "not r or w");
+	expect_reject(
+		MINIMAL "disk = [ \"file:a,xvda\" ]\n",
+		"domains/t.cfg:3: disk: \"file:a,xvda\": a field missing: "
+		"expected \"[file:]PATH,VDEV,r|w\" and backend=NAME");
+	expect_reject(MINIMAL "disk = [ \"a,xvda,x\" ]\n",
+		      "domains/t.cfg:3: disk: \"a,xvda,x\": access \"x\" is "
+		      "not r, ro, w or rw");
 	expect_reject(MINIMAL "disk = [ \"a,b,w\", \"a,b,w\", \"a,b,w\", "
 			      "\"a,b,w\", \"a,b,w\" ]\n",
 		      "domains/t.cfg:3: disk: more than 4 entries");
 	expect_reject(MINIMAL "vif = [ \"mac=00:16:3e:00:00\" ]\n",
 		      "domains/t.cfg:3: vif: bad mac \"00:16:3e:00:00\"");
-	expect_reject(MINIMAL "vif = [ \"bridge=br0\" ]\n",
-		      "domains/t.cfg:3: vif: \"bridge=br0\": expected \"\" or "
-		      "\"mac=xx:xx:xx:xx:xx:xx\"");
+	expect_reject(
+		MINIMAL "vif = [ \"model=e1000\" ]\n",
+		"domains/t.cfg:3: vif: \"model=e1000\": \"model=e1000\" is "
+		"not mac=xx:xx:xx:xx:xx:xx, bridge=NAME (1-15 bytes) or "
+		"backend=NAME");
 	cr_assert_eq(parse(MINIMAL "vif = [ \"\" ]\ndisk = []\n"), 0, "%s",
 		     err);
 	cr_expect_eq(cfg.nvifs, 1);
 	cr_expect_not(cfg.vifs[0].has_mac);
+	cr_expect_eq(cfg.vifs[0].bridge[0], '\0');
+	cr_expect_eq(cfg.vifs[0].backend[0], '\0');
 	cr_expect_eq(cfg.ndisks, 0);
+}
+
+/* Xen's disk spec: positional fields and KEY=value ones in any order. */
+Test(config, disk_spec_keys)
+{
+	cr_assert_eq(parse(MINIMAL
+			   "disk = [ \"backend=dd,file:a.img,xvda,rw\",\n"
+			   "  \"vdev=xvdb,access=ro,format=raw,"
+			   "target=b,c.img\",\n"
+			   "  \"d.img,access=r,xvdc\" ]\n"),
+		     0, "%s", err);
+	cr_expect_eq(cfg.ndisks, 3);
+	cr_expect_str_eq(cfg.disks[0].file.path, "a.img");
+	cr_expect_str_eq(cfg.disks[0].vdev, "xvda");
+	cr_expect(cfg.disks[0].writable);
+	cr_expect_str_eq(cfg.disks[0].backend, "dd");
+	cr_expect_str_eq(cfg.disks[1].file.path, "b,c.img");
+	cr_expect_str_eq(cfg.disks[1].vdev, "xvdb");
+	cr_expect_not(cfg.disks[1].writable);
+	cr_expect_eq(cfg.disks[1].backend[0], '\0');
+	cr_expect_str_eq(cfg.disks[2].file.path, "d.img");
+	cr_expect_str_eq(cfg.disks[2].vdev, "xvdc");
+	cr_expect_eq(cfg.disks[2].file.line, 5);
+	expect_reject(MINIMAL "disk = [ \"a,xvda,w,backend=-x\" ]\n",
+		      "domains/t.cfg:3: disk: backend: bad character '-' in "
+		      "\"-x\" (letters, digits, '_', '.', '-'; starting with "
+		      "a letter or digit)");
+	expect_reject(MINIMAL "disk = [ \"a,xvda,w,devtype=cdrom\" ]\n",
+		      "domains/t.cfg:3: disk: \"a,xvda,w,devtype=cdrom\": "
+		      "unknown key: expected \"[file:]PATH,VDEV,r|w\" and "
+		      "backend=NAME");
+	expect_reject(MINIMAL "disk = [ \"a,xvda,w,x\" ]\n",
+		      "domains/t.cfg:3: disk: \"a,xvda,w,x\": too many fields: "
+		      "expected \"[file:]PATH,VDEV,r|w\" and backend=NAME");
+	expect_reject(MINIMAL "disk = [ \"a,xvda,w,vdev=xvdb\" ]\n",
+		      "domains/t.cfg:3: disk: \"a,xvda,w,vdev=xvdb\": a field "
+		      "given twice: expected \"[file:]PATH,VDEV,r|w\" and "
+		      "backend=NAME");
+	expect_reject(MINIMAL "disk = [ \"a,,w\" ]\n",
+		      "domains/t.cfg:3: disk: vdev \"\" empty or too long");
+}
+
+/* Xen's vif spec: mac=, bridge=, backend=, comma-separated. */
+Test(config, vif_spec_keys)
+{
+	cr_assert_eq(parse(MINIMAL "vif = [ \"bridge=br1,mac=00:16:3e:0a:0b:0c,"
+				   "backend=net-dd\", \"bridge=xenbr0\" ]\n"),
+		     0, "%s", err);
+	cr_expect_eq(cfg.nvifs, 2);
+	cr_expect(cfg.vifs[0].has_mac);
+	cr_expect_eq(cfg.vifs[0].mac[3], 0x0a);
+	cr_expect_str_eq(cfg.vifs[0].bridge, "br1");
+	cr_expect_str_eq(cfg.vifs[0].backend, "net-dd");
+	cr_expect_not(cfg.vifs[1].has_mac);
+	cr_expect_str_eq(cfg.vifs[1].bridge, "xenbr0");
+	expect_reject(MINIMAL "vif = [ \"bridge=\" ]\n",
+		      "domains/t.cfg:3: vif: \"bridge=\": \"bridge=\" is not "
+		      "mac=xx:xx:xx:xx:xx:xx, bridge=NAME (1-15 bytes) or "
+		      "backend=NAME");
+	expect_reject(MINIMAL "vif = [ \"bridge=abcdefghijklmnop\" ]\n",
+		      "domains/t.cfg:3: vif: \"bridge=abcdefghijklmnop\": "
+		      "\"bridge=abcdefghijklmnop\" is not "
+		      "mac=xx:xx:xx:xx:xx:xx, bridge=NAME (1-15 bytes) or "
+		      "backend=NAME");
+	expect_reject(MINIMAL "vif = [ \"backend=\" ]\n",
+		      "domains/t.cfg:3: vif: backend: empty");
+	expect_reject(
+		MINIMAL "vif = [ \"mac=00:16:3e:00:00:01,\" ]\n",
+		"domains/t.cfg:3: vif: \"mac=00:16:3e:00:00:01,\": \"\" is "
+		"not mac=xx:xx:xx:xx:xx:xx, bridge=NAME (1-15 bytes) or "
+		"backend=NAME");
+}
+
+/* driver_domain: a pv domain, not dom0, 0 or 1. */
+Test(config, driver_domain)
+{
+	cr_assert_eq(parse(MINIMAL "type = \"pv\"\ndriver_domain = 1\n"), 0,
+		     "%s", err);
+	cr_expect(cfg.driver_domain);
+	cr_assert_eq(parse(MINIMAL "type = \"pv\"\n"), 0, "%s", err);
+	cr_expect_not(cfg.driver_domain);
+	expect_reject(MINIMAL "driver_domain = 1\n",
+		      "domains/t.cfg:3: driver_domain: only for type \"pv\", "
+		      "not \"hvm\"");
+	expect_reject(MINIMAL "type = \"pv\"\ndriver_domain = 2\n",
+		      "domains/t.cfg:4: driver_domain: 2 is not 0 or 1");
+	expect_reject(MINIMAL "type = \"pv\"\nprivileged = 1\n"
+			      "driver_domain = 1\n",
+		      "domains/t.cfg:5: driver_domain: the privileged domain "
+		      "may run backends already");
 }
 
 Test(config, string_length_limits)

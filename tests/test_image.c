@@ -441,6 +441,29 @@ Test(image, multiboot_elf_info)
 	cr_expect_eq(rd32(mm + 72 + 20), 1, "RAM above 1 MiB");
 }
 
+/* The builder's last page, the xenstore ring, is zeroed (RAM starts 0xaa). */
+static void expect_store_page(gpa_t store)
+{
+	cr_expect_eq(boot.pv_store, store);
+	for (int i = 0; i < 4096; i += 8)
+		cr_assert_eq(rd64(store + i), 0, "xenstore ring zeroed");
+}
+
+/* xen_platform: the last page is the xenstore ring, not in the map. */
+Test(image, multiboot_xen_platform_store)
+{
+	cfg.xen_platform = true;
+	cr_assert_eq(load(build_mb_elf()), 0, "%s", err);
+	expect_store_page(GUEST_MIB * MiB - 4096);
+
+	gpa_t mi = IMAGE_MB_INFO, mm = rd32(mi + 48);
+	cr_expect_eq(rd32(mi + 8), (GUEST_MIB - 1) * 1024 - 4, "mem_upper");
+	cr_expect_eq(rd64(mm + 72 + 12), (GUEST_MIB - 1) * MiB - 4096);
+	cfg.xen_platform = false;
+	cr_assert_eq(load(build_mb_elf()), 0, "%s", err);
+	cr_expect_eq(boot.pv_store, 0);
+}
+
 Test(image, multiboot_without_ramdisk_or_extra)
 {
 	cr_assert_eq(load(build_mb_elf()), 0, "%s", err);
@@ -629,7 +652,7 @@ static void setup_pv(void)
 
 Test(image, pv_hvm_container_start_info, .init = setup_pv)
 {
-	const gpa_t top = GUEST_MIB * MiB - 4096;
+	const gpa_t top = GUEST_MIB * MiB - 2 * 4096;
 	struct hvm_start_info si;
 	struct hvm_modlist_entry mod;
 	struct hvm_memmap_table_entry map[2];
@@ -656,13 +679,14 @@ Test(image, pv_hvm_container_start_info, .init = setup_pv)
 	cr_assert_eq(si.memmap_entries, 2);
 	memcpy(map, ram + si.memmap_paddr, sizeof(map));
 	cr_expect(map[0].addr == 0 && map[0].size == top && map[0].type == 1);
-	cr_expect(map[1].addr == top && map[1].size == 4096 &&
+	cr_expect(map[1].addr == top && map[1].size == 2 * 4096 &&
 		  map[1].type == 2);
+	expect_store_page(top + 4096);
 }
 
 Test(image, pv_te_container_start_info, .init = setup_pv)
 {
-	const gpa_t si_gpa = GUEST_MIB * MiB - 2 * 4096;
+	const gpa_t si_gpa = GUEST_MIB * MiB - 3 * 4096;
 	struct start_info si;
 
 	cfg.privileged = true;
@@ -683,6 +707,8 @@ Test(image, pv_te_container_start_info, .init = setup_pv)
 	cr_expect_eq(si.mod_len, sizeof(rd));
 	for (int i = 0; i < 4096; i += 8)
 		cr_assert_eq(rd64(si.shared_info + i), 0, "shared_info zeroed");
+	cr_expect_eq(si.store_mfn, si_gpa / 4096 + 2);
+	expect_store_page(si_gpa + 2 * 4096);
 	cfg.privileged = false;
 	cr_assert_eq(load_pv(build_pv(0x100000, both_entries), true), 0);
 	cr_expect_eq(((struct start_info *)(ram + si_gpa))->flags, 0);

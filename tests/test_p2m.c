@@ -271,3 +271,46 @@ Test(p2m, dirty_collect)
 	cr_expect_null(p.dirty);
 	cr_expect_eq(free_before - page_free_count(), p.table_pages);
 }
+
+/* Lab 7: a foreign frame shows another p2m's page, which it never
+ * populates, counts, balloons or frees. */
+Test(p2m, foreign_frames)
+{
+	struct p2m q;
+	hpa_t page, hpa;
+	uint32_t v = 0xabcd, got = 0;
+
+	cr_assert_eq(p2m_init(&p, 4 * PAGE_SIZE, false), 0);
+	cr_assert_eq(p2m_init(&q, 4 * PAGE_SIZE, false), 0);
+	cr_assert_eq(p2m_populate(&q, 1, &page), 0);
+	cr_expect_eq(p2m_foreign_set(&p, 2, page, false), -E_INVAL, "RAM");
+	cr_assert_eq(p2m_balloon(&p, 2, false), 0);
+	cr_expect_eq(p2m_foreign_set(&p, 4, page, false), -E_INVAL, "beyond");
+	cr_assert_eq(p2m_foreign_set(&p, 2, page, false), 0);
+	cr_expect_eq(p2m_type_of(&p, 2), P2M_FOREIGN);
+	cr_expect_eq(p2m_type_perm(P2M_FOREIGN), P2M_R | P2M_W);
+	cr_expect_eq(p2m_lookup(&p, 2 * PAGE_SIZE), page);
+	cr_expect(p2m_populate(&p, 2, &hpa) == 0 && hpa == page);
+	cr_expect_eq(p.populated, 0, "not counted as p's");
+	cr_expect_eq(p2m_balloon(&p, 2, false), -E_INVAL);
+	cr_expect_eq(p2m_balloon(&p, 2, true), -E_INVAL);
+	cr_expect_eq(p2m_set_type(&p, 2, 1, P2M_RAM), -E_INVAL);
+	cr_assert_eq(p2m_write(&p, 2 * PAGE_SIZE + 4, &v, 4), 0);
+	cr_assert_eq(p2m_read(&q, PAGE_SIZE + 4, &got, 4), 0);
+	cr_expect_eq(got, v, "written through to q's page");
+	/* Read-only: writes skipped as for ROM. */
+	cr_assert_eq(p2m_foreign_clear(&p, 2), 0);
+	cr_expect_eq(p2m_foreign_clear(&p, 2), -E_INVAL);
+	cr_assert_eq(p2m_foreign_set(&p, 2, page, true), 0);
+	cr_expect_eq(p2m_type_perm(P2M_FOREIGN_RO), P2M_R);
+	v = 0x1111;
+	cr_assert_eq(p2m_write(&p, 2 * PAGE_SIZE + 4, &v, 4), 0);
+	cr_assert_eq(p2m_read(&p, 2 * PAGE_SIZE + 4, &got, 4), 0);
+	cr_expect_eq(got, 0xabcd, "the write dropped");
+	/* p's end leaves q's page alone. */
+	p2m_destroy(&p);
+	cr_expect_eq(p2m_lookup(&q, PAGE_SIZE), page);
+	cr_assert_eq(p2m_read(&q, PAGE_SIZE + 4, &got, 4), 0);
+	cr_expect_eq(got, 0xabcd);
+	p2m_destroy(&q);
+}

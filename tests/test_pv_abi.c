@@ -15,12 +15,18 @@
 #include <inc/public/sched.h>
 #include <inc/public/vcpu.h>
 #include <inc/public/memory.h>
+#include <inc/public/grant_table.h>
 #include <inc/public/version.h>
 #include <inc/public/elfnote.h>
 #include <inc/public/domctl.h>
 #include <inc/public/hvm/hvm_op.h>
 #include <inc/public/hvm/params.h>
 #include <inc/public/hvm/start_info.h>
+#include <inc/public/io/xs_wire.h>
+#include <inc/public/io/xenbus.h>
+#include <inc/public/io/netif.h>
+#include <inc/public/io/ring.h>
+#include <inc/public/io/blkif.h>
 
 #define OFF(type, field, want) \
 	cr_expect_eq(offsetof(struct type, field), (want), #type "." #field)
@@ -301,6 +307,20 @@ Test(pv_abi, memory_op)
 	OFF(xen_memory_map, nr_entries, 0);
 	OFF(xen_memory_map, buffer, 8);
 	SIZE(xen_memory_map, 16);
+	EQ(XENMEM_remove_from_physmap, 15);
+	EQ(XENMEM_add_to_physmap_batch, 23);
+	EQ(XENMAPSPACE_grant_table, 1);
+	EQ(XENMAPSPACE_gmfn_foreign, 4);
+	OFF(xen_add_to_physmap_batch, domid, 0);
+	OFF(xen_add_to_physmap_batch, space, 2);
+	OFF(xen_add_to_physmap_batch, size, 4);
+	OFF(xen_add_to_physmap_batch, foreign_domid, 6);
+	OFF(xen_add_to_physmap_batch, idxs, 8);
+	OFF(xen_add_to_physmap_batch, gpfns, 16);
+	OFF(xen_add_to_physmap_batch, errs, 24);
+	SIZE(xen_add_to_physmap_batch, 32);
+	OFF(xen_remove_from_physmap, gpfn, 8);
+	SIZE(xen_remove_from_physmap, 16);
 }
 
 /* version.h, elfnote.h */
@@ -402,4 +422,261 @@ Test(pv_abi, domctl_frame)
 	OFF(xen_sysctl, cmd, 0);
 	OFF(xen_sysctl, interface_version, 4);
 	OFF(xen_sysctl, u, 8);
+}
+
+/* io/xs_wire.h: message types, header, ring page, limits */
+Test(pv_abi, xs_wire)
+{
+	EQ(XS_CONTROL, 0);
+	EQ(XS_DIRECTORY, 1);
+	EQ(XS_READ, 2);
+	EQ(XS_GET_PERMS, 3);
+	EQ(XS_WATCH, 4);
+	EQ(XS_UNWATCH, 5);
+	EQ(XS_TRANSACTION_START, 6);
+	EQ(XS_TRANSACTION_END, 7);
+	EQ(XS_INTRODUCE, 8);
+	EQ(XS_RELEASE, 9);
+	EQ(XS_GET_DOMAIN_PATH, 10);
+	EQ(XS_WRITE, 11);
+	EQ(XS_MKDIR, 12);
+	EQ(XS_RM, 13);
+	EQ(XS_SET_PERMS, 14);
+	EQ(XS_WATCH_EVENT, 15);
+	EQ(XS_ERROR, 16);
+	EQ(XS_IS_DOMAIN_INTRODUCED, 17);
+	EQ(XS_RESUME, 18);
+	EQ(XS_SET_TARGET, 19);
+	EQ(XS_RESET_WATCHES, 21);
+	EQ(XS_DIRECTORY_PART, 22);
+	EQ(XS_INVALID, 0xffff);
+	EQ(XS_WATCH_PATH, 0);
+	EQ(XS_WATCH_TOKEN, 1);
+	SIZE(xsd_sockmsg, 16);
+	OFF(xsd_sockmsg, type, 0);
+	OFF(xsd_sockmsg, req_id, 4);
+	OFF(xsd_sockmsg, tx_id, 8);
+	OFF(xsd_sockmsg, len, 12);
+	EQ(XENSTORE_RING_SIZE, 1024);
+	EQ(MASK_XENSTORE_IDX(1025), 1);
+	OFF(xenstore_domain_interface, req, 0);
+	OFF(xenstore_domain_interface, rsp, 1024);
+	OFF(xenstore_domain_interface, req_cons, 2048);
+	OFF(xenstore_domain_interface, req_prod, 2052);
+	OFF(xenstore_domain_interface, rsp_cons, 2056);
+	OFF(xenstore_domain_interface, rsp_prod, 2060);
+	OFF(xenstore_domain_interface, server_features, 2064);
+	OFF(xenstore_domain_interface, connection, 2068);
+	OFF(xenstore_domain_interface, error, 2072);
+	OFF(xenstore_domain_interface, evtchn_port, 2076);
+	EQ(XENSTORE_PAYLOAD_MAX, 4096);
+	EQ(XENSTORE_ABS_PATH_MAX, 3072);
+	EQ(XENSTORE_REL_PATH_MAX, 2048);
+	EQ(XENSTORE_SERVER_FEATURE_RECONNECTION, 1);
+	EQ(XENSTORE_SERVER_FEATURE_ERROR, 2);
+	EQ(XENSTORE_ERROR_RINGIDX, 2);
+}
+
+/* io/xs_wire.h's xsd_errors: Xen's order, Xen's errno numbers */
+Test(pv_abi, xsd_errors)
+{
+	static const struct xsd_errors errs[] = XSD_ERRORS_INIT;
+	static const char *const names[] = {
+		"EINVAL", "EACCES", "EEXIST", "EISDIR", "ENOENT", "ENOMEM",
+		"ENOSPC", "EIO", "ENOTEMPTY", "ENOSYS", "EROFS", "EBUSY",
+		"EAGAIN", "EISCONN", "E2BIG", "EPERM",
+	};
+	static const int nums[] = { 22, 13, 17, 21, 2, 12, 28, 5,
+				    39, 38, 30, 16, 11, 106, 7, 1 };
+
+	cr_assert_eq(sizeof(errs) / sizeof(errs[0]), 16, "xsd_errors count");
+	for (int i = 0; i < 16; i++) {
+		cr_expect_str_eq(errs[i].errstring, names[i], "xsd_errors[%d]", i);
+		cr_expect_eq(errs[i].errnum, nums[i], "%s", names[i]);
+	}
+	EQ(XEN_EIO, 5);
+	EQ(XEN_E2BIG, 7);
+	EQ(XEN_EISDIR, 21);
+	EQ(XEN_EROFS, 30);
+	EQ(XEN_ENOTEMPTY, 39);
+	EQ(XEN_EISCONN, 106);
+}
+
+/* io/xenbus.h: enum xenbus_state */
+Test(pv_abi, xenbus_state)
+{
+	EQ(XenbusStateUnknown, 0);
+	EQ(XenbusStateInitialising, 1);
+	EQ(XenbusStateInitWait, 2);
+	EQ(XenbusStateInitialised, 3);
+	EQ(XenbusStateConnected, 4);
+	EQ(XenbusStateClosing, 5);
+	EQ(XenbusStateClosed, 6);
+	EQ(XenbusStateReconfiguring, 7);
+	EQ(XenbusStateReconfigured, 8);
+}
+
+/* grant_table.h: version 1 */
+Test(pv_abi, grant_table)
+{
+	EQ(GNTTABOP_map_grant_ref, 0);
+	EQ(GNTTABOP_unmap_grant_ref, 1);
+	EQ(GNTTABOP_setup_table, 2);
+	EQ(GNTTABOP_copy, 5);
+	EQ(GNTTABOP_query_size, 6);
+	EQ(GNTTABOP_set_version, 8);
+	EQ(GNTTABOP_get_version, 10);
+	EQ(GNTTAB_NR_RESERVED_ENTRIES, 8);
+	EQ(GNTTAB_RESERVED_XENSTORE, 1);
+	EQ(GTF_permit_access, 1);
+	EQ(GTF_type_mask, 3);
+	EQ(GTF_readonly, 4);
+	EQ(GTF_reading, 8);
+	EQ(GTF_writing, 16);
+	EQ(GTF_sub_page, 256);
+	EQ(GNTMAP_device_map, 1);
+	EQ(GNTMAP_host_map, 2);
+	EQ(GNTMAP_readonly, 4);
+	EQ(GNTMAP_application_map, 8);
+	EQ(GNTMAP_contains_pte, 16);
+	EQ(GNTCOPY_source_gref, 1);
+	EQ(GNTCOPY_dest_gref, 2);
+	EQ(GNTST_okay, 0);
+	EQ(GNTST_general_error, -1);
+	EQ(GNTST_bad_domain, -2);
+	EQ(GNTST_bad_gntref, -3);
+	EQ(GNTST_bad_handle, -4);
+	EQ(GNTST_bad_virt_addr, -5);
+	EQ(GNTST_no_device_space, -7);
+	EQ(GNTST_permission_denied, -8);
+	EQ(GNTST_bad_page, -9);
+	EQ(GNTST_bad_copy_arg, -10);
+	EQ(GNTST_eagain, -12);
+	OFF(grant_entry_v1, flags, 0);
+	OFF(grant_entry_v1, domid, 2);
+	OFF(grant_entry_v1, frame, 4);
+	SIZE(grant_entry_v1, 8);
+	OFF(gnttab_map_grant_ref, host_addr, 0);
+	OFF(gnttab_map_grant_ref, flags, 8);
+	OFF(gnttab_map_grant_ref, ref, 12);
+	OFF(gnttab_map_grant_ref, dom, 16);
+	OFF(gnttab_map_grant_ref, status, 18);
+	OFF(gnttab_map_grant_ref, handle, 20);
+	OFF(gnttab_map_grant_ref, dev_bus_addr, 24);
+	SIZE(gnttab_map_grant_ref, 32);
+	OFF(gnttab_unmap_grant_ref, dev_bus_addr, 8);
+	OFF(gnttab_unmap_grant_ref, handle, 16);
+	OFF(gnttab_unmap_grant_ref, status, 20);
+	SIZE(gnttab_unmap_grant_ref, 24);
+	OFF(gnttab_setup_table, nr_frames, 4);
+	OFF(gnttab_setup_table, status, 8);
+	OFF(gnttab_setup_table, frame_list, 16);
+	SIZE(gnttab_setup_table, 24);
+	OFF(gnttab_query_size, nr_frames, 4);
+	OFF(gnttab_query_size, max_nr_frames, 8);
+	OFF(gnttab_query_size, status, 12);
+	SIZE(gnttab_query_size, 16);
+	OFF(gnttab_copy, source.u.gmfn, 0);
+	OFF(gnttab_copy, source.domid, 8);
+	OFF(gnttab_copy, source.offset, 10);
+	OFF(gnttab_copy, dest, 16);
+	OFF(gnttab_copy, len, 32);
+	OFF(gnttab_copy, flags, 34);
+	OFF(gnttab_copy, status, 36);
+	SIZE(gnttab_copy, 40);
+	SIZE(gnttab_set_version, 4);
+	OFF(gnttab_get_version, version, 4);
+	SIZE(gnttab_get_version, 8);
+}
+
+/* io/netif.h: the network rings' slots, flags and statuses */
+Test(pv_abi, netif)
+{
+	EQ(NETTXF_csum_blank, 1);
+	EQ(NETTXF_data_validated, 2);
+	EQ(NETTXF_more_data, 4);
+	EQ(NETTXF_extra_info, 8);
+	EQ(NETRXF_data_validated, 1);
+	EQ(NETRXF_csum_blank, 2);
+	EQ(NETRXF_more_data, 4);
+	EQ(NETRXF_extra_info, 8);
+	EQ(NETRXF_gso_prefix, 16);
+	EQ(XEN_NETIF_RSP_DROPPED, -2);
+	EQ(XEN_NETIF_RSP_ERROR, -1);
+	EQ(XEN_NETIF_RSP_OKAY, 0);
+	EQ(XEN_NETIF_RSP_NULL, 1);
+	EQ(XEN_NETIF_NR_SLOTS_MIN, 18);
+	EQ(XEN_NETIF_EXTRA_TYPE_GSO, 1);
+	EQ(XEN_NETIF_EXTRA_FLAG_MORE, 1);
+	OFF(netif_tx_request, gref, 0);
+	OFF(netif_tx_request, offset, 4);
+	OFF(netif_tx_request, flags, 6);
+	OFF(netif_tx_request, id, 8);
+	OFF(netif_tx_request, size, 10);
+	SIZE(netif_tx_request, 12);
+	OFF(netif_tx_response, status, 2);
+	SIZE(netif_tx_response, 4);
+	OFF(netif_rx_request, gref, 4);
+	SIZE(netif_rx_request, 8);
+	OFF(netif_rx_response, offset, 2);
+	OFF(netif_rx_response, flags, 4);
+	OFF(netif_rx_response, status, 6);
+	SIZE(netif_rx_response, 8);
+	SIZE(netif_extra_info, 8);
+	/* Linux's NET_TX_RING_SIZE and NET_RX_RING_SIZE for a 4 KiB page */
+	EQ(NETIF_TX_RING_SIZE, 256);
+	EQ(NETIF_RX_RING_SIZE, 256);
+	OFF(netif_tx_sring, ring, 64);
+	OFF(netif_rx_sring, ring, 64);
+}
+
+/* io/ring.h: the shared page's header, and a blkif ring's slots */
+Test(pv_abi, io_ring)
+{
+	OFF(blkif_sring, req_prod, 0);
+	OFF(blkif_sring, req_event, 4);
+	OFF(blkif_sring, rsp_prod, 8);
+	OFF(blkif_sring, rsp_event, 12);
+	OFF(blkif_sring, ring, 64);
+	EQ(__CONST_RING_SIZE(blkif, 4096), 32);
+	EQ(sizeof(RING_IDX), 4);
+}
+
+/* io/blkif.h */
+Test(pv_abi, blkif)
+{
+	EQ(BLKIF_OP_READ, 0);
+	EQ(BLKIF_OP_WRITE, 1);
+	EQ(BLKIF_OP_WRITE_BARRIER, 2);
+	EQ(BLKIF_OP_FLUSH_DISKCACHE, 3);
+	EQ(BLKIF_OP_DISCARD, 5);
+	EQ(BLKIF_OP_INDIRECT, 6);
+	EQ(BLKIF_MAX_SEGMENTS_PER_REQUEST, 11);
+	EQ(BLKIF_RSP_EOPNOTSUPP, -2);
+	EQ(BLKIF_RSP_ERROR, -1);
+	EQ(BLKIF_RSP_OKAY, 0);
+	EQ(BLKIF_DISCARD_SECURE, 1);
+	EQ(VDISK_CDROM, 1);
+	EQ(VDISK_REMOVABLE, 2);
+	EQ(VDISK_READONLY, 4);
+	OFF(blkif_request_segment, gref, 0);
+	OFF(blkif_request_segment, first_sect, 4);
+	OFF(blkif_request_segment, last_sect, 5);
+	SIZE(blkif_request_segment, 8);
+	OFF(blkif_request, operation, 0);
+	OFF(blkif_request, nr_segments, 1);
+	OFF(blkif_request, handle, 2);
+	OFF(blkif_request, id, 8);
+	OFF(blkif_request, sector_number, 16);
+	OFF(blkif_request, seg, 24);
+	SIZE(blkif_request, 112);
+	OFF(blkif_request_discard, flag, 1);
+	OFF(blkif_request_discard, id, 8);
+	OFF(blkif_request_discard, sector_number, 16);
+	OFF(blkif_request_discard, nr_sectors, 24);
+	SIZE(blkif_request_discard, 32);
+	OFF(blkif_response, id, 0);
+	OFF(blkif_response, operation, 8);
+	OFF(blkif_response, status, 10);
+	SIZE(blkif_response, 16);
 }

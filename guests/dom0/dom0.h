@@ -6,7 +6,10 @@
  *   main.c   start-up: the command line's commands, then the prompt
  *   shell.c  line editing and the command table
  *   xl.c     the xl subcommands
- *   hv.c     the hypercalls and console I/O they rest on
+ *   hv.c     the hypercalls and console I/O they rest on, the waits
+ *   toolstack.c  lab 7: xenstore entries of the domains xl creates,
+ *            their deaths and restarts; the xenstore-* commands
+ *   xenstored*.c, xs_local.c  lab 7: the xenstore daemon
  */
 #ifndef GUESTS_DOM0_DOM0_H
 #define GUESTS_DOM0_DOM0_H
@@ -14,6 +17,7 @@
 #include <inc/types.h>
 #include <inc/public/xen.h>
 #include <inc/public/domctl.h>
+#include <inc/public/event_channel.h>
 
 #define DOM0_ARGS_MAX 8
 #define CTRL(c)	      ((c)&0x1f)
@@ -33,6 +37,44 @@ size_t dom0_read(char *buf, size_t len);
 
 /* Waits until serial input arrives or ms milliseconds pass. */
 void dom0_wait(unsigned ms);
+
+/* Serves until done() (NULL: never) holds or deadline_ns (system time)
+ * passes; whether done() held. */
+bool dom0_wait_until(bool (*done)(void), uint64_t deadline_ns);
+
+/* An event handler for the services' ports: ends the current wait so
+ * that the services run. */
+void dom0_kick(evtchn_port_t port, void *arg);
+
+/* main.c */
+
+/* Runs the services (xenstored, the backends) until none has work. */
+void dom0_serve(void);
+
+/* xenstored_ring.c: serves the domains' xenstore rings; true if it did
+ * work. */
+bool xenstored_poll(void);
+
+/* toolstack.c */
+
+/* Starts xenstored and binds VIRQ_DOM_EXC; 0 or -XEN_E*. */
+long toolstack_init(void);
+
+/* Handles domains that died since the last call; true if any did. */
+bool toolstack_poll(void);
+
+/* After XEN_DOMCTL_createdomain of domid from config: introduces it to
+ * xenstored, writes its entries and devices, unpauses it when asked
+ * (not for xl create -p); 0 or 1 (the error printed). */
+int toolstack_setup(domid_t domid, const char *config, uint32_t on_crash,
+		    bool unpause);
+
+/* Forgets domid's xenstore entries (xl destroy). */
+void toolstack_forget(domid_t domid);
+
+/* xenstore-ls, -read, -write, -rm ARGS: 0 or 1; -1 if argv[0] is none
+ * of them. */
+int toolstack_xenstore_cmd(int argc, char **argv);
 
 /* Ends dom0 (SCHEDOP_shutdown), and with it the machine. */
 void dom0_poweroff(int status) __attribute__((noreturn));

@@ -2,15 +2,29 @@
  * hv.c - what dom0's toolstack asks of the hypervisor (lab 6): the
  * management hypercalls with hvlab's interface version, and the serial
  * console, read through CONSOLEIO_read and waited for on VIRQ_CONSOLE.
+ * Lab 7: dom0 is also a server, so every wait runs its services (main.c's
+ * dom0_services: xenstored, the backends) until their events go quiet.
  */
 #include "dom0.h"
 #include <guests/lib/pv.h>
 
 static volatile int dom0_input; /* VIRQ_CONSOLE since the last read */
+static volatile int dom0_woken; /* any event since the services last ran */
 
 static void dom0_on_console(evtchn_port_t port, void *arg)
 {
 	dom0_input = 1;
+	dom0_woken = 1;
+}
+
+void dom0_kick(evtchn_port_t port, void *arg)
+{
+	dom0_woken = 1;
+}
+
+static bool dom0_input_came(void)
+{
+	return dom0_input;
 }
 
 void dom0_hv_init(void)
@@ -45,9 +59,21 @@ size_t dom0_read(char *buf, size_t len)
 	return r > 0 ? (size_t)r : 0;
 }
 
+bool dom0_wait_until(bool (*done)(void), uint64_t deadline_ns)
+{
+	for (;;) {
+		/* Cleared before serving: an event during it wakes us again. */
+		dom0_woken = 0;
+		dom0_serve();
+		if ((done && done()) || pv_time_ns() >= deadline_ns)
+			return done && done();
+		pv_block_until(&dom0_woken, deadline_ns);
+	}
+}
+
 void dom0_wait(unsigned ms)
 {
-	pv_block_until(&dom0_input, pv_time_ns() + ms * 1000000ULL);
+	dom0_wait_until(dom0_input_came, pv_time_ns() + ms * 1000000ULL);
 }
 
 void dom0_poweroff(int status)

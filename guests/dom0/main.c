@@ -11,9 +11,27 @@
  *	extra = "xl create hello.cfg; xl list; poweroff"
  */
 #include "dom0.h"
+#include "blkback.h"
+#include "netback.h"
 #include <guests/lib/pv.h>
 
 #define DOM0_CMDLINE_MAX 512
+#define DOM0_SERVE_ROUNDS 16 /* then the shell's input gets a look */
+
+/* What dom0 serves while it waits; each returns true when it did work. */
+static bool (*const dom0_services[])(void) = { xenstored_poll, toolstack_poll,
+						      blkback_poll, netback_poll };
+
+void dom0_serve(void)
+{
+	bool work = true;
+
+	for (int round = 0; work && round < DOM0_SERVE_ROUNDS; round++) {
+		work = false;
+		for (size_t i = 0; i < ARRAY_SIZE(dom0_services); i++)
+			work |= dom0_services[i]();
+	}
+}
 
 /* The command line past its leading KEY=VALUE words. */
 static const char *dom0_script(const char *p)
@@ -60,7 +78,12 @@ static bool dom0_run_script(const char *script)
 
 void main(void)
 {
+	long r;
+
 	dom0_hv_init();
+	r = toolstack_init();
+	if (r < 0)
+		printf("dom0: xenstored: %s\n", xl_strerror(r));
 	printf("dom0: hvlab's toolstack; type help\n");
 	if (dom0_run_script(dom0_script(cmdline())))
 		shell_loop();

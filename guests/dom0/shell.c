@@ -27,10 +27,9 @@ static int shell_split(char *line, char **argv)
 	return argc;
 }
 
-/* `sleep MS`: waits, for scripts that watch a domain run. */
+/* `sleep MS`: waits (serving), for scripts that watch a domain run. */
 static void shell_sleep(int argc, char **argv)
 {
-	static volatile int never;
 	uint64_t ms = 0;
 	const char *p = argc == 2 ? argv[1] : "";
 
@@ -40,13 +39,17 @@ static void shell_sleep(int argc, char **argv)
 		printf("usage: sleep MS\n");
 		return;
 	}
-	pv_block_until(&never, pv_time_ns() + ms * 1000000);
+	dom0_wait_until(NULL, pv_time_ns() + ms * 1000000);
 }
 
 static void shell_help(void)
 {
 	printf("commands:\n");
 	xl_main(1, (char *[]){ "xl" });
+	printf("  xenstore-ls [PATH]           the store's tree below PATH\n"
+	       "  xenstore-read PATH           a node's value\n"
+	       "  xenstore-write PATH VALUE    set it (creating it)\n"
+	       "  xenstore-rm PATH             remove it and what is below\n");
 	printf("  help               this list\n"
 	       "  sleep MS           wait MS milliseconds\n"
 	       "  poweroff           end dom0 and the machine\n");
@@ -67,6 +70,8 @@ bool shell_run(char *line)
 		shell_sleep(argc, argv);
 	else if (strcmp(argv[0], "xl") == 0)
 		xl_main(argc, argv);
+	else if (toolstack_xenstore_cmd(argc, argv) >= 0)
+		;
 	else
 		printf("%s: unknown command (help lists them)\n", argv[0]);
 	return true;

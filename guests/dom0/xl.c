@@ -1,10 +1,11 @@
 /*
  * xl.c - the xl subcommands of dom0's shell (lab 6), named and shaped
  * after Xen's xl(1): list, create, destroy, pause, unpause, console,
- * dmesg.  Each is one or a few domctl / sysctl calls (inc/public/
+ * dmesg, block-list, network-list.  Each is one or a few domctl / sysctl calls (inc/public/
  * domctl.h); the hypervisor checks everything, xl only formats.
  */
 #include "dom0.h"
+#include "netback.h"
 #include <guests/lib/pv.h>
 
 /* The ring the hypervisor keeps: `xl dmesg` reads it all, then prints. */
@@ -96,13 +97,17 @@ static int xl_list(int argc, char **argv)
 	return 0;
 }
 
+/* The domain starts paused (as Xen's does), then runs unless -p. */
 static int xl_create(int argc, char **argv)
 {
 	struct xen_domctl op = { .cmd = XEN_DOMCTL_createdomain };
+	bool paused = argc == 3 && strcmp(argv[1], "-p") == 0;
 	long r;
 
+	argc -= paused;
+	argv += paused;
 	if (argc != 2 || strlen(argv[1]) >= sizeof(op.u.createdomain.config)) {
-		printf("usage: xl create FILE.cfg\n");
+		printf("usage: xl create [-p] FILE.cfg\n");
 		return 1;
 	}
 	printf("Parsing config from %s\n", argv[1]);
@@ -114,7 +119,8 @@ static int xl_create(int argc, char **argv)
 		return 1;
 	}
 	printf("created domain %u\n", op.domain);
-	return 0;
+	return toolstack_setup(op.domain, argv[1], op.u.createdomain.on_crash,
+			       !paused);
 }
 
 /* destroy, pause and unpause: one domctl on the domain argv[1] names. */
@@ -138,6 +144,10 @@ static int xl_simple(int argc, char **argv, uint32_t cmd)
 
 static int xl_destroy(int argc, char **argv)
 {
+	long id = argc == 2 ? xl_lookup(argv[1]) : -XEN_EINVAL;
+
+	if (id > 0)
+		toolstack_forget((domid_t)id);
 	return xl_simple(argc, argv, XEN_DOMCTL_destroydomain);
 }
 
@@ -255,25 +265,121 @@ static int xl_dmesg(int argc, char **argv)
 	return 0;
 }
 
+/* More than a config's disks and vifs together. */
+#define XL_DEVICES_MAX 16
+
+/* Device i of domid's config (getdevice) into *g; 0 or -XEN_E*. */
+static long xl_device(domid_t domid, uint32_t i, struct xen_domctl_getdevice *g)
+{
+	struct xen_domctl op = { .cmd = XEN_DOMCTL_getdevice, .domain = domid };
+	long r;
+
+	op.u.getdevice.index = i;
+	r = dom0_domctl(&op);
+	*g = op.u.getdevice;
+	return r;
+}
+
+/* One `xl block-list` row: the disk and its image's size (bootfile). */
+static void xl_disk_row(const struct xen_domctl_getdevice *g)
+{
+	struct xen_sysctl op = { .cmd = XEN_SYSCTL_bootfile };
+	long r;
+
+	strlcpy(op.u.bootfile.path, g->target, sizeof(op.u.bootfile.path));
+	r = dom0_sysctl(&op);
+	printf("%-6s %3u %-4s %10llu %s%s%s\n", g->vdev, g->backend,
+	       g->writable ? "w" : "r",
+	       (unsigned long long)(r < 0 ? 0 : op.u.bootfile.size), g->target,
+	       r < 0 ? " " : "", r < 0 ? xl_strerror(r) : "");
+}
+
+static void xl_vif_row(unsigned idx, const struct xen_domctl_getdevice *g)
+{
+	const uint8_t *m = g->mac;
+
+	printf("%-3u %3u ", idx, g->backend);
+	if (g->has_mac)
+		printf("%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+		       m[4], m[5]);
+	else
+		printf("%-17s", "-");
+	printf(" %s\n", g->bridge);
+}
+
+/*
+ * block-list and network-list: the disk or vif lines of a domain's
+ * config as getdevice reports them, with the backend's domain id.
+ */
+static int xl_devices(int argc, char **argv, uint32_t type)
+{
+	struct xen_domctl_getdevice g;
+	long id = argc == 2 ? xl_lookup(argv[1]) : -XEN_EINVAL, r;
+	unsigned i, n = 0;
+
+	if (id < 0) {
+		printf(argc == 2 ? "xl %s %s: no such domain\n" :
+				   "usage: xl %s NAME|ID\n",
+		       argv[0], argv[1]);
+		return 1;
+	}
+	printf(type == XEN_DEVICE_disk ? "Vdev    BE Mode       Size Target\n" :
+					 "Idx  BE Mac Addr.         Bridge\n");
+	/* Bounded: a domain destroyed meanwhile fails every index. */
+	for (i = 0; i < XL_DEVICES_MAX &&
+		    (r = xl_device((domid_t)id, i, &g)) != -XEN_ENOENT;
+	     i++) {
+		if (r < 0)
+			printf("xl %s %s: device %u: %s\n", argv[0], argv[1], i,
+			       xl_strerror(r));
+		else if (g.type == type && type == XEN_DEVICE_disk)
+			xl_disk_row(&g);
+		else if (g.type == type)
+			xl_vif_row(n++, &g);
+	}
+	return 0;
+}
+
+static int xl_block_list(int argc, char **argv)
+{
+	return xl_devices(argc, argv, XEN_DEVICE_disk);
+}
+
+/* Without a domain: netback's bridges and vifs, with their counters. */
+static int xl_network_list(int argc, char **argv)
+{
+	if (argc == 1) {
+		netback_show();
+		return 0;
+	}
+	return xl_devices(argc, argv, XEN_DEVICE_vif);
+}
+
 static const struct xl_cmd {
 	const char *name, *args, *help;
 	int (*fn)(int argc, char **argv);
 } xl_cmds[] = {
 	{ "list", "", "the domains: id, memory, vcpus, state, time", xl_list },
-	{ "create", "FILE.cfg", "a domain from a boot-disk config", xl_create },
+	{ "create", "[-p] FILE.cfg",
+	  "a domain from a boot-disk config (-p: left paused)", xl_create },
 	{ "destroy", "NAME|ID", "end a domain and forget it", xl_destroy },
 	{ "pause", "NAME|ID", "stop running a domain", xl_pause },
 	{ "unpause", "NAME|ID", "run it again", xl_unpause },
 	{ "console", "NAME|ID", "attach to its console (Ctrl-] detaches)",
 	  xl_console },
 	{ "dmesg", "", "the hypervisor's console ring", xl_dmesg },
+	{ "block-list", "NAME|ID", "its disks: vdev, backend, mode, size",
+	  xl_block_list },
+	{ "network-list", "[NAME|ID]", "its vifs: backend, mac, bridge; "
+	  "without: the bridges",
+	  xl_network_list },
 };
 
 static int xl_help(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(xl_cmds); i++)
-		printf("  xl %-8s %-9s %s\n", xl_cmds[i].name, xl_cmds[i].args,
-		       xl_cmds[i].help);
+		printf("  xl %-12s %-13s %s\n", xl_cmds[i].name,
+		       xl_cmds[i].args, xl_cmds[i].help);
 	return 0;
 }
 

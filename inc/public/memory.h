@@ -15,6 +15,8 @@
 #define XENMEM_maximum_reservation  4
 #define XENMEM_add_to_physmap	    7
 #define XENMEM_memory_map	    9
+#define XENMEM_remove_from_physmap  15 /* lab 7 */
+#define XENMEM_add_to_physmap_batch 23 /* lab 7 */
 
 struct xen_memory_reservation {
 	uint64_aligned_t
@@ -26,7 +28,8 @@ struct xen_memory_reservation {
 };
 
 #define XENMAPSPACE_shared_info 0
-#define XENMAPSPACE_grant_table 1 /* lab 7 */
+#define XENMAPSPACE_grant_table 1 /* lab 7: idx is the table's frame */
+#define XENMAPSPACE_gmfn_foreign 4 /* lab 7: batch only, privileged only */
 
 /* Places the hypervisor's page (space, idx) at guest frame gpfn. */
 struct xen_add_to_physmap {
@@ -35,6 +38,28 @@ struct xen_add_to_physmap {
 	uint32_t space;
 	uint64_t idx;
 	uint64_t gpfn;
+};
+
+/*
+ * Maps size frames of foreign_domid (idxs[i], its guest frames) at the
+ * caller's absent frames gpfns[i]; errs[i] gets 0 or -XEN_E* for each.
+ * Only XENMAPSPACE_gmfn_foreign, only for the privileged domain (dom0's
+ * xenstored maps each domain's store page this way).
+ */
+struct xen_add_to_physmap_batch {
+	domid_t domid; /* DOMID_SELF */
+	uint16_t space;
+	uint16_t size;
+	domid_t foreign_domid;
+	uint64_aligned_t idxs;	/* guest address of uint64_t[size] */
+	uint64_aligned_t gpfns; /* guest address of uint64_t[size] */
+	uint64_aligned_t errs;	/* guest address of int[size] */
+};
+
+/* Makes gpfn, a frame mapped from another domain, absent again. */
+struct xen_remove_from_physmap {
+	domid_t domid; /* DOMID_SELF */
+	uint64_aligned_t gpfn;
 };
 
 /* The domain's memory map: nr_entries e820 entries (20 bytes each:
@@ -50,5 +75,8 @@ _Static_assert(__builtin_offsetof(struct xen_memory_reservation, domid) == 24,
 	       "reservation.domid");
 _Static_assert(sizeof(struct xen_add_to_physmap) == 24, "add_to_physmap");
 _Static_assert(sizeof(struct xen_memory_map) == 16, "memory_map");
+_Static_assert(sizeof(struct xen_add_to_physmap_batch) == 32, "physmap_batch");
+_Static_assert(sizeof(struct xen_remove_from_physmap) == 16,
+	       "remove_from_physmap");
 
 #endif

@@ -62,6 +62,13 @@ typedef uint16_t domid_t;
 #define XEN_ENOSPC 28 /* no free slot */
 #define XEN_ENOSYS 38 /* no such hypercall or sub-operation */
 #define XEN_ETIME  62 /* a deadline already past */
+/* and those xenstore replies name (io/xs_wire.h, lab 7) */
+#define XEN_EIO	      5
+#define XEN_E2BIG     7
+#define XEN_EISDIR    21
+#define XEN_EROFS     30
+#define XEN_ENOTEMPTY 39
+#define XEN_EISCONN   106
 
 /* __HYPERVISOR_console_io(cmd, count, buffer): the hypervisor's console. */
 #define CONSOLEIO_write 0 /* prints count bytes; returns 0 */

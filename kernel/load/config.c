@@ -321,6 +321,7 @@ static int check_pv_keys(struct parser *ps, const int *seen)
 		enum domain_type type;
 	} keys[] = { { "container", DOMAIN_PV },
 		     { "privileged", DOMAIN_PV },
+		     { "driver_domain", DOMAIN_PV },
 		     { "xen_platform", DOMAIN_HVM } };
 
 	for (unsigned i = 0; i < ARRAY_SIZE(keys); i++)
@@ -338,6 +339,10 @@ static int check_pv_keys(struct parser *ps, const int *seen)
 		return config_error(ps, config_seen_line(seen, "paging"),
 				    "paging \"nested\": the te container has "
 				    "no hardware paging (only \"shadow\")");
+	if (ps->out->privileged && ps->out->driver_domain)
+		return config_error(ps, config_seen_line(seen, "driver_domain"),
+				    "driver_domain: the privileged domain "
+				    "may run backends already");
 	return 0;
 }
 

@@ -13,8 +13,14 @@
  *   extra       "token=x"    optional kernel command line
  *   memory      16           MiB, 1..CONFIG_MEMORY_MAX_MIB; default 16
  *   vcpus       1            1..CONFIG_VCPUS_MAX; default 1
- *   disk        [ "file:disk0.img,xvda,w" ]   PATH,VDEV,r|w ("file:" optional)
- *   vif         [ "mac=00:16:3e:00:00:01" ]   "" or mac=...
+ *   disk        [ "file:disk0.img,xvda,w" ]   Xen's disk spec: positional
+ *                            [file:]PATH,VDEV,ACCESS (ACCESS r, ro, w or
+ *                            rw) and the keys target=, vdev=, access=,
+ *                            backend=NAME, format=raw in any order
+ *                            (target= last: it takes the rest)
+ *   vif         [ "mac=00:16:3e:00:00:01,bridge=xenbr0" ]   Xen's vif
+ *                            spec: "" or KEY=VALUE,... of mac=, bridge=
+ *                            and backend=NAME
  *   on_crash    "destroy"    destroy | restart | preserve; default destroy
  *   paging      "shadow"     nested | shadow (lab 4); default nested where
  *                            the CPU has NPT/EPT, else shadow; te: shadow
@@ -39,6 +45,9 @@
  *                            management hypercalls; at most one
  *   xen_platform 1           0 | 1 (type hvm): Xen's CPUID leaves at
  *                            0x40000100 and its hypercalls
+ *   driver_domain 1          0 | 1 (lab 7, type pv, not privileged): may
+ *                            read disk images (XEN_SYSCTL_bootfile) and be
+ *                            a disk's or vif's backend=
  *
  * For kernels that are not ELF or Multiboot (hvlab's additions):
  *
@@ -67,6 +76,7 @@
 #define CONFIG_PATH_MAX	      BOOT_NAME_MAX
 #define CONFIG_EXTRA_MAX      256
 #define CONFIG_VDEV_MAX	      16
+#define CONFIG_BRIDGE_MAX     16
 #define CONFIG_MAX_DISKS      4
 #define CONFIG_MAX_VIFS	      4
 #define CONFIG_MEMORY_MAX_MIB 1024
@@ -126,11 +136,14 @@ struct config_disk {
 	struct config_file_ref file;
 	char vdev[CONFIG_VDEV_MAX]; /* "xvda" */
 	bool writable;
+	char backend[CONFIG_NAME_MAX]; /* "": dom0 */
 };
 
 struct config_vif {
 	bool has_mac;
 	uint8_t mac[6];
+	char bridge[CONFIG_BRIDGE_MAX]; /* "": the default */
+	char backend[CONFIG_NAME_MAX];	/* "": dom0 */
 };
 
 struct domain_config {
@@ -162,6 +175,7 @@ struct domain_config {
 	bool xen_platform;	     /* type hvm */
 	bool privileged;	     /* type pv */
 	int privileged_line;	     /* where it was set, for messages */
+	bool driver_domain;	     /* type pv: may run backends (lab 7) */
 };
 
 /*
@@ -170,7 +184,7 @@ struct domain_config {
  * value, duplicate key, missing name or kernel, memory or vcpus out of
  * range, bad name characters, unterminated string, trailing junk,
  * paging "nested" for a te domain, migrate_after or save_after for a
- * domain that is not hvm with nested paging.
+ * domain that is not hvm with nested paging, a bad disk or vif spec.
  */
 int config_parse(const char *file, const char *text, size_t len,
 		 struct domain_config *out, char *err, size_t errlen);

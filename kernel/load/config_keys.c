@@ -47,21 +47,34 @@ static bool name_char_ok(char c, bool first)
 	return alnum || (!first && (c == '_' || c == '.' || c == '-'));
 }
 
-static int set_name(struct parser *ps, const struct token *v, unsigned i)
+/* Checks that s is a domain name (key says whose, for the message). */
+static int check_name(struct parser *ps, int line, const char *key,
+		      const char *s)
 {
-	const char *s = v->text;
+	const char *c;
 
 	if (!*s)
-		return config_error(ps, v->line, "name: empty");
-	for (; *s; s++)
-		if (!name_char_ok(*s, s == v->text))
-			return config_error(ps, v->line,
-					    "name: bad character "
+		return config_error(ps, line, "%s: empty", key);
+	for (c = s; *c; c++)
+		if (!name_char_ok(*c, c == s))
+			return config_error(ps, line,
+					    "%s: bad character "
 					    "'%c' in \"%s\" (letters, digits, "
 					    "'_', '.', '-'; starting with a "
 					    "letter or digit)",
-					    *s, v->text);
-	return set_str(ps, v, "name", ps->out->name, sizeof(ps->out->name));
+					    key, *c, s);
+	if (c - s >= CONFIG_NAME_MAX)
+		return config_error(ps, line, "%s: value longer than %d bytes",
+				    key, CONFIG_NAME_MAX - 1);
+	return 0;
+}
+
+static int set_name(struct parser *ps, const struct token *v, unsigned i)
+{
+	int r = check_name(ps, v->line, "name", v->text);
+
+	return r ? r :
+		   set_str(ps, v, "name", ps->out->name, sizeof(ps->out->name));
 }
 
 static const char *const type_names[] = { "hvm", "pv", "te" };
@@ -165,6 +178,7 @@ SET_VIA(set_after, migrate_after)
 SET_VIA(set_after, save_after)
 SET_VIA(set_flag, testdev)
 SET_VIA(set_flag, xen_platform)
+SET_VIA(set_flag, driver_domain)
 SET_VIA(set_file, kernel)
 SET_VIA(set_file, ramdisk)
 
@@ -218,46 +232,96 @@ static int set_entry(struct parser *ps, const struct token *v, unsigned i)
 	return 0;
 }
 
-/* Splits "a,b,c" at commas into at most max fields; returns the count. */
-static unsigned split_commas(char *s, char **fields, unsigned max)
+/* A backend=NAME of a disk or vif spec, into out[CONFIG_NAME_MAX]. */
+static int set_backend(struct parser *ps, const struct token *v,
+		       const char *key, const char *name, char *out)
 {
-	unsigned n = 0;
-
-	for (;;) {
-		if (n == max)
-			return max + 1;
-		fields[n++] = s;
-		if (!(s = strchr(s, ',')))
-			return n;
-		*s++ = '\0';
-	}
+	if (check_name(ps, v->line, key, name) < 0)
+		return -E_INVAL;
+	strlcpy(out, name, CONFIG_NAME_MAX);
+	return 0;
 }
 
-/* disk = [ "[file:]PATH,VDEV,r|w" ] */
+#define DISK_PATH   0
+#define DISK_VDEV   1
+#define DISK_ACCESS 2
+#define DISK_FIELDS 4 /* and backend= */
+
+/*
+ * Sorts the comma-separated fields of a disk spec into f[DISK_*]:
+ * KEY=value ones by their key, the others into the first empty positional
+ * slot; "target=" takes the rest of the spec, "format=raw" is Xen's
+ * default.  NULL, or the reason in why.
+ */
+static const char *disk_split(char *spec, char **f)
+{
+	static const char *const keys[] = { "target=", "vdev=", "access=",
+					    "backend=" };
+	unsigned k, pos = 0;
+	char *s, *end;
+
+	for (s = spec; s; s = end) {
+		for (k = 0; k < DISK_FIELDS; k++)
+			if (strncmp(s, keys[k], strlen(keys[k])) == 0)
+				break;
+		end = k == DISK_PATH ? NULL : strchr(s, ',');
+		if (end)
+			*end++ = '\0';
+		if (strcmp(s, "format=raw") == 0)
+			continue;
+		if (k == DISK_FIELDS && strchr(s, '='))
+			return "unknown key";
+		while (k == DISK_FIELDS && pos < DISK_FIELDS - 1 && f[pos])
+			pos++;
+		if (k == DISK_FIELDS && pos == DISK_FIELDS - 1)
+			return "too many fields";
+		if (f[k == DISK_FIELDS ? pos : k])
+			return "a field given twice";
+		f[k == DISK_FIELDS ? pos : k] = k == DISK_FIELDS ?
+							s :
+							s + strlen(keys[k]);
+	}
+	return NULL;
+}
+
+/* disk = [ Xen's disk spec ], kernel/load/config.h */
 static int set_disk(struct parser *ps, const struct token *v, unsigned i)
 {
 	struct config_disk *d = &ps->out->disks[i];
-	char spec[CONFIG_VALUE_MAX], *f[3];
+	char spec[CONFIG_VALUE_MAX], *f[DISK_FIELDS] = { 0 };
+	const char *why, *a;
 	struct token path = *v;
 
-	strlcpy(spec, strncmp(v->text, "file:", 5) ? v->text : v->text + 5,
-		sizeof(spec));
-	if (split_commas(spec, f, 3) != 3 || !f[0][0] || !f[1][0])
+	strlcpy(spec, v->text, sizeof(spec));
+	why = disk_split(spec, f);
+	if (!why && (!f[DISK_PATH] || !f[DISK_VDEV] || !f[DISK_ACCESS]))
+		why = "a field missing";
+	if (why)
 		return config_error(ps, v->line,
-				    "disk: \"%s\": expected "
-				    "\"[file:]PATH,VDEV,r|w\"",
-				    v->text);
-	if (strcmp(f[2], "r") != 0 && strcmp(f[2], "w") != 0)
+				    "disk: \"%s\": %s: expected "
+				    "\"[file:]PATH,VDEV,r|w\" and backend=NAME",
+				    v->text, why);
+	a = f[DISK_ACCESS];
+	if (strcmp(a, "r") && strcmp(a, "ro") && strcmp(a, "w") &&
+	    strcmp(a, "rw"))
 		return config_error(ps, v->line,
 				    "disk: \"%s\": access \"%s\" "
-				    "is not r or w",
-				    v->text, f[2]);
-	strlcpy(path.text, f[0], sizeof(path.text));
-	d->writable = f[2][0] == 'w';
+				    "is not r, ro, w or rw",
+				    v->text, a);
+	strlcpy(path.text,
+		f[DISK_PATH] + (strncmp(f[DISK_PATH], "file:", 5) ? 0 : 5),
+		sizeof(path.text));
+	d->writable = strchr(a, 'w');
 	ps->out->ndisks = i + 1;
-	if (strlcpy(d->vdev, f[1], sizeof(d->vdev)) >= sizeof(d->vdev))
-		return config_error(ps, v->line, "disk: vdev \"%s\" too long",
-				    f[1]);
+	if (!f[DISK_VDEV][0] ||
+	    strlcpy(d->vdev, f[DISK_VDEV], sizeof(d->vdev)) >= sizeof(d->vdev))
+		return config_error(ps, v->line,
+				    "disk: vdev \"%s\" empty or too long",
+				    f[DISK_VDEV]);
+	if (f[DISK_FIELDS - 1] &&
+	    set_backend(ps, v, "disk: backend", f[DISK_FIELDS - 1],
+			d->backend) < 0)
+		return -E_INVAL;
 	return set_file(ps, &path, "disk", &d->file);
 }
 
@@ -285,24 +349,44 @@ static bool parse_mac(const char *s, uint8_t *mac)
 	return true;
 }
 
-/* vif = [ "" | "mac=xx:xx:xx:xx:xx:xx" ] */
+/* One KEY=value field f of the vif spec v. */
+static int vif_field(struct parser *ps, const struct token *v, char *f,
+		     struct config_vif *vif)
+{
+	if (strncmp(f, "mac=", 4) == 0) {
+		if (!parse_mac(f + 4, vif->mac))
+			return config_error(ps, v->line, "vif: bad mac \"%s\"",
+					    f + 4);
+		vif->has_mac = true;
+		return 0;
+	}
+	if (strncmp(f, "backend=", 8) == 0)
+		return set_backend(ps, v, "vif: backend", f + 8, vif->backend);
+	if (strncmp(f, "bridge=", 7) == 0 && f[7] &&
+	    strlcpy(vif->bridge, f + 7, sizeof(vif->bridge)) <
+		    sizeof(vif->bridge))
+		return 0;
+	return config_error(ps, v->line,
+			    "vif: \"%s\": \"%s\" is not mac=xx:xx:xx:xx:xx:xx, "
+			    "bridge=NAME (1-%d bytes) or backend=NAME",
+			    v->text, f, CONFIG_BRIDGE_MAX - 1);
+}
+
+/* vif = [ "" | "KEY=value,..." ] of mac=, bridge=, backend= */
 static int set_vif(struct parser *ps, const struct token *v, unsigned i)
 {
 	struct config_vif *vif = &ps->out->vifs[i];
+	char spec[CONFIG_VALUE_MAX], *f, *end;
+	int r = 0;
 
 	ps->out->nvifs = i + 1;
-	if (!v->text[0])
-		return 0;
-	if (strncmp(v->text, "mac=", 4) != 0)
-		return config_error(ps, v->line,
-				    "vif: \"%s\": expected \"\" "
-				    "or \"mac=xx:xx:xx:xx:xx:xx\"",
-				    v->text);
-	if (!parse_mac(v->text + 4, vif->mac))
-		return config_error(ps, v->line, "vif: bad mac \"%s\"",
-				    v->text + 4);
-	vif->has_mac = true;
-	return 0;
+	strlcpy(spec, v->text, sizeof(spec));
+	for (f = spec; *spec && f && r == 0; f = end) {
+		if ((end = strchr(f, ',')))
+			*end++ = '\0';
+		r = vif_field(ps, v, f, vif);
+	}
+	return r;
 }
 
 const struct key config_keys[] = {
@@ -328,6 +412,7 @@ const struct key config_keys[] = {
 	{ "container", VAL_STRING, 0, set_container },
 	{ "xen_platform", VAL_NUMBER, 0, set_xen_platform },
 	{ "privileged", VAL_NUMBER, 0, set_privileged },
+	{ "driver_domain", VAL_NUMBER, 0, set_driver_domain },
 };
 
 const char *config_type_name(enum domain_type t)

@@ -242,6 +242,7 @@ int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 			     .boot = boot,
 			     .err = err,
 			     .errlen = errlen };
+	struct guest_mem below = *mem; /* RAM the image may use */
 	int r;
 
 	memset(boot, 0, sizeof(*boot));
@@ -255,9 +256,22 @@ int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 				   c->ramdisk.path);
 	if (ksize == 0)
 		return image_error(&ld, -E_INVAL, "empty file");
+	if (c->xen_platform && mem->size < HOLE_END + 2 * PAGE_SIZE)
+		return image_error(&ld, -E_RANGE,
+				   "xen_platform: no room for the "
+				   "xenstore ring above 1 MiB");
+	below.size -= c->xen_platform ? PAGE_SIZE : 0;
+	ld.mem = &below;
 	if ((r = image_load_kernel(&ld, ramdisk, rsize)) < 0 ||
 	    (r = image_set_mode(&ld)) < 0)
 		return r;
+	ld.mem = mem;
+	if (c->xen_platform) {
+		boot->pv_store = mem->size - PAGE_SIZE;
+		if ((r = image_copy(&ld, boot->pv_store, NULL, 0, PAGE_SIZE)) <
+		    0)
+			return r;
+	}
 	snprintf(err, errlen, "ok");
 	return 0;
 }

@@ -12,6 +12,8 @@
  *              becomes module 0; an info structure goes to IMAGE_MB_INFO.
  *   ELF        ELF32 or ELF64 ET_EXEC, PT_LOAD segments copied to p_paddr;
  *              entered in protected (ELF32) or long (ELF64) mode.
+ * A xen_platform domain's last page of RAM is its xenstore ring (lab 7):
+ * no format loads there, and Multiboot's memory map leaves it out.
  *
  * Entry state the core must establish from struct guest_boot:
  *   real       CS = cs_sel (base cs_sel << 4), DS = ES = SS = 0, IP = rip,
@@ -67,11 +69,14 @@ struct guest_boot {
 	gpa_t pv_ram_end;	 /* RAM below; the builder's pages above */
 	gpa_t pv_shared_info;	 /* te: shared_info's page, else 0 */
 	gpa_t pv_hypercall_page; /* XEN_ELFNOTE_HYPERCALL_PAGE, or NONE */
+	/* Type pv and xen_platform hvm (lab 7): the zeroed xenstore ring,
+	 * outside the memory map's RAM; 0 for other domains. */
+	gpa_t pv_store;
 };
 
 #define IMAGE_PV_NONE	   (~0ULL)
-#define IMAGE_PV_PAGES_HVM 1 /* hvm_start_info, modules, map, cmdline */
-#define IMAGE_PV_PAGES_TE  2 /* start_info, shared_info */
+#define IMAGE_PV_PAGES_HVM 2 /* hvm_start_info (modules, map, cmdline), store */
+#define IMAGE_PV_PAGES_TE  3 /* start_info, shared_info, store */
 
 /*
  * Loads the kernel image kernel[0..ksize) of config *c into *mem, with

@@ -12,8 +12,9 @@
  *        placed by the builder.
  *
  * The builder's pages are the top of guest RAM: outside the memory map's
- * RAM (reserved there) and outside start_info.nr_pages.  The ramdisk sits
- * right below them, page aligned.
+ * RAM (reserved there) and outside start_info.nr_pages; the last is the
+ * xenstore ring (lab 7), zeroed.  The ramdisk sits right below them, page
+ * aligned.
  */
 #include <inc/elf.h>
 #include <inc/error.h>
@@ -121,6 +122,7 @@ static int pv_build_start_info(struct loader *ld, gpa_t rd, size_t rsize)
 	si.flags = ld->c->privileged ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0;
 	si.mod_start = rd;
 	si.mod_len = rsize;
+	si.store_mfn = b->pv_store >> PAGE_SHIFT; /* the port: domain.c */
 	strlcpy(si.cmd_line, ld->c->extra, sizeof(si.cmd_line));
 	b->rsi = b->pv_ram_end;
 	b->pv_shared_info = si.shared_info;
@@ -137,13 +139,15 @@ static int pv_build(struct loader *ld, bool te, const void *rd, size_t rsize)
 	int r;
 
 	ld->boot->pv_ram_end = ld->mem->size - (gpa_t)pages * PAGE_SIZE;
+	ld->boot->pv_store = ld->mem->size - PAGE_SIZE;
 	if (ld->boot->load_end > ld->boot->pv_ram_end)
 		return image_error(ld, -E_RANGE,
 				   "image ends at 0x%llx, in the domain "
 				   "builder's pages from 0x%llx",
 				   (unsigned long long)ld->boot->load_end,
 				   (unsigned long long)ld->boot->pv_ram_end);
-	if ((r = pv_ramdisk(ld, rd, rsize, &rd_gpa)) < 0)
+	if ((r = pv_ramdisk(ld, rd, rsize, &rd_gpa)) < 0 ||
+	    (r = image_copy(ld, ld->boot->pv_store, NULL, 0, PAGE_SIZE)) < 0)
 		return r;
 	return te ? pv_build_start_info(ld, rd_gpa, rsize) :
 		    pv_build_pvh(ld, rd_gpa, rsize);

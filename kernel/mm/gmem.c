@@ -101,7 +101,7 @@ static void gmem_set_ad(const struct gctx *c, struct gmem_walk *w, int level,
 
 	/* A table in ROM keeps its bits: the CPU's write would be dropped. */
 	if ((w->entry[level] & bits) == bits ||
-	    p2m_type_of(p, gpa >> PAGE_SHIFT) == P2M_ROM)
+	    p2m_type_ro(p2m_type_of(p, gpa >> PAGE_SHIFT)))
 		return;
 	__atomic_fetch_or((uint32_t *)((uint8_t *)kva(hpa) + gpa % PAGE_SIZE),
 			  (uint32_t)bits, __ATOMIC_SEQ_CST);
@@ -296,7 +296,8 @@ enum x86_mode gmem_insn_mode(struct vcpu *v)
 {
 	struct vseg_desc cs;
 
-	if (vcpu_long_mode(v))
+	/* te runs 64-bit code with paging off too (te/te.h). */
+	if (vcpu_long_mode(v) || v->domain->shadow.te)
 		return X86_MODE_64;
 	virt_seg_read(v, VSEG_CS, &cs);
 	if ((virt_reg_read(v, VREG_CR0) & CR0_PE) && (cs.attr & SEG_ATTR_DB))

@@ -313,7 +313,7 @@ void nested_fault(struct vcpu *v)
 
 	if (f->misconfig) {
 		nested_misconfig(v);
-	} else if (t == P2M_RAM || t == P2M_ROM) {
+	} else if (p2m_type_mem(t)) {
 		/* Logging: a clean frame is read-only until its first write. */
 		if (d->nested.log_dirty && f->write && t == P2M_RAM)
 			p2m_dirty_mark(&d->p2m, gfn);
@@ -321,7 +321,7 @@ void nested_fault(struct vcpu *v)
 			perm &= ~P2M_W;
 		nested_populate(v, gfn, t, perm);
 		/* ROM is mapped for reads; a write still needs the emulator. */
-		if (t == P2M_ROM && f->write && d->state == DOMAIN_RUNNING)
+		if (p2m_type_ro(t) && f->write && d->state == DOMAIN_RUNNING)
 			nested_rom_write(v);
 	} else if (f->fetch && io_mmio_find(d, f->gpa)) {
 		domain_crash(d, v, "execute from MMIO at 0x%llx",

@@ -22,6 +22,8 @@
 #define P2M_MAX_SIZE	(4ULL * GiB)
 #define P2M_LARGE_PAGES (LARGE_PAGE_SIZE / PAGE_SIZE)
 
+static bool p2m_is_foreign(const struct p2m *p, uint64_t gfn);
+
 static hpa_t p2m_entry_hpa(p2m_entry_t e)
 {
 	return e & PTE_ADDR_MASK;
@@ -129,7 +131,8 @@ void p2m_destroy(struct p2m *p)
 	if (!p->entries)
 		return;
 	for (gfn = 0; gfn < p->nframes; gfn++)
-		if ((hpa = p2m_entry_hpa(p->entries[gfn])))
+		if ((hpa = p2m_entry_hpa(p->entries[gfn])) &&
+		    !p2m_is_foreign(p, gfn))
 			page_free(hpa);
 	p2m_dirty_stop(p);
 	page_free_contig(p->table_pa, p->table_pages);
@@ -146,6 +149,8 @@ unsigned p2m_type_perm(enum p2m_type t)
 	switch (t) {
 	case P2M_RAM: return P2M_RWX;
 	case P2M_ROM: return P2M_R | P2M_X;
+	case P2M_FOREIGN: return P2M_R | P2M_W;
+	case P2M_FOREIGN_RO: return P2M_R;
 	default: return 0;
 	}
 }
@@ -158,6 +163,14 @@ static bool p2m_is_mem(const struct p2m *p, uint64_t gfn)
 	return t == P2M_RAM || t == P2M_ROM;
 }
 
+/* Whether gfn shows another domain's page (lab 7). */
+static bool p2m_is_foreign(const struct p2m *p, uint64_t gfn)
+{
+	enum p2m_type t = p2m_type_of(p, gfn);
+
+	return t == P2M_FOREIGN || t == P2M_FOREIGN_RO;
+}
+
 hpa_t p2m_lookup(const struct p2m *p, gpa_t gpa)
 {
 	uint64_t gfn = gpa >> PAGE_SHIFT;
@@ -167,7 +180,7 @@ hpa_t p2m_lookup(const struct p2m *p, gpa_t gpa)
 
 int p2m_populate(struct p2m *p, uint64_t gfn, hpa_t *hpa)
 {
-	if (!p2m_is_mem(p, gfn))
+	if (!p2m_type_mem(p2m_type_of(p, gfn)))
 		return -E_RANGE;
 	*hpa = p2m_entry_hpa(p->entries[gfn]);
 	if (*hpa)
@@ -218,7 +231,24 @@ int p2m_balloon(struct p2m *p, uint64_t gfn, bool in)
 	return 0;
 }
 
-/* Whether every byte of [gpa, gpa+len) is RAM or ROM, without overflow. */
+int p2m_foreign_set(struct p2m *p, uint64_t gfn, hpa_t hpa, bool ro)
+{
+	if (p2m_type_of(p, gfn) != P2M_ABSENT || gfn >= p->nframes ||
+	    !hpa || hpa % PAGE_SIZE)
+		return -E_INVAL;
+	p->entries[gfn] = hpa | (ro ? P2M_FOREIGN_RO : P2M_FOREIGN);
+	return 0;
+}
+
+int p2m_foreign_clear(struct p2m *p, uint64_t gfn)
+{
+	if (!p2m_is_foreign(p, gfn))
+		return -E_INVAL;
+	p->entries[gfn] = P2M_ABSENT;
+	return 0;
+}
+
+/* Whether every byte of [gpa, gpa+len) is memory, without overflow. */
 static bool p2m_in_range(const struct p2m *p, gpa_t gpa, size_t len)
 {
 	uint64_t gfn;
@@ -227,7 +257,7 @@ static bool p2m_in_range(const struct p2m *p, gpa_t gpa, size_t len)
 		return false;
 	for (gfn = gpa >> PAGE_SHIFT; len && gfn <= (gpa + len - 1) >> 12;
 	     gfn++)
-		if (!p2m_is_mem(p, gfn))
+		if (!p2m_type_mem(p2m_type_of(p, gfn)))
 			return false;
 	return true;
 }
@@ -264,7 +294,7 @@ int p2m_write(struct p2m *p, gpa_t gpa, const void *buf, size_t len)
 	for (; len; len -= n, gpa += n, src += n) {
 		n = MIN(len, PAGE_SIZE - gpa % PAGE_SIZE);
 		gfn = gpa >> PAGE_SHIFT;
-		if (p2m_type_of(p, gfn) == P2M_ROM)
+		if (p2m_type_ro(p2m_type_of(p, gfn)))
 			continue;
 		r = p2m_populate(p, gfn, &hpa);
 		if (r < 0)

@@ -9,6 +9,11 @@
  * touch with "demand"); read-only RAM (P2M_ROM: writes are dropped and
  * reported); or absent.  Guest-physical addresses above are MMIO where an
  * emulated device claims them (kernel/dev/io.h), else absent.
+ *
+ * Lab 7: a foreign frame shows a page another domain owns (a grant map,
+ * or dom0's map of a domain's frame): the entry holds that host page,
+ * which this p2m never allocates, counts or frees.  Only an absent frame
+ * becomes foreign, and it goes back to absent (pv/grant.c).
  */
 #ifndef KERNEL_P2M_H
 #define KERNEL_P2M_H
@@ -21,7 +26,22 @@ enum p2m_type {
 	P2M_RAM,    /* guest RAM, read/write/execute */
 	P2M_ROM,    /* read-only RAM: reads and fetches work, writes dropped */
 	P2M_MMIO,   /* an emulated device's registers (p2m_type only) */
+	P2M_FOREIGN,	/* another domain's page, read/write (lab 7) */
+	P2M_FOREIGN_RO, /* another domain's page, writes dropped (lab 7) */
 };
+
+/* Whether writes to frames of type t are dropped (emulated, reported). */
+static inline bool p2m_type_ro(enum p2m_type t)
+{
+	return t == P2M_ROM || t == P2M_FOREIGN_RO;
+}
+
+/* Whether frames of type t are memory the guest may touch. */
+static inline bool p2m_type_mem(enum p2m_type t)
+{
+	return t == P2M_RAM || t == P2M_ROM || t == P2M_FOREIGN ||
+	       t == P2M_FOREIGN_RO;
+}
 
 /* Access rights of a frame (p2m_perm), as nested tables encode them. */
 #define P2M_R	1u
@@ -31,10 +51,10 @@ enum p2m_type {
 
 /*
  * An entry: the backing host page's address (bits 51:12, 0 while a RAM
- * frame is not yet populated) | the enum p2m_type in bits 1:0.
+ * frame is not yet populated) | the enum p2m_type in bits 2:0.
  */
 typedef uint64_t p2m_entry_t;
-#define P2M_TYPE_MASK 3ULL
+#define P2M_TYPE_MASK 7ULL
 
 /* Host pages populating never takes: the hypervisor's own reserve. */
 #define P2M_HOST_RESERVE_PAGES 1024
@@ -74,19 +94,20 @@ static inline uint64_t p2m_size(const struct p2m *p)
 /* The type of guest frame gfn below nframes; P2M_ABSENT above. */
 enum p2m_type p2m_type_of(const struct p2m *p, uint64_t gfn);
 
-/* The rights a frame of type t gives: RWX for RAM, R|X for ROM, 0 else. */
+/* The rights a frame of type t gives: RWX for RAM, R|X for ROM, R|W and
+ * R for foreign frames, 0 else. */
 unsigned p2m_type_perm(enum p2m_type t);
 
 /*
- * Host page backing gfn when it is RAM or ROM and populated, else 0.
- * Never allocates.
+ * Host page backing gfn when it is RAM or ROM and populated, or foreign,
+ * else 0.  Never allocates.
  */
 hpa_t p2m_lookup(const struct p2m *p, gpa_t gpa);
 
 /*
  * Host page backing gfn, populating a RAM or ROM frame with a zeroed page
- * first (lab 5).  Returns 0 with *hpa; -E_RANGE when gfn is not RAM or
- * ROM; -E_NO_MEM when the host has no page to spare (fewer than
+ * first (lab 5); a foreign frame's page as it is.  Returns 0 with *hpa;
+ * -E_RANGE when gfn is not memory (p2m_type_mem); -E_NO_MEM when the host has no page to spare (fewer than
  * P2M_HOST_RESERVE_PAGES free), for the caller to crash the domain.
  */
 int p2m_populate(struct p2m *p, uint64_t gfn, hpa_t *hpa);
@@ -100,6 +121,16 @@ int p2m_populate(struct p2m *p, uint64_t gfn, hpa_t *hpa);
 int p2m_balloon(struct p2m *p, uint64_t gfn, bool in);
 
 /*
+ * Lab 7: makes absent frame gfn show host page hpa of another domain
+ * (read-only when ro), or foreign frame gfn absent again.  0, or -E_INVAL
+ * when gfn is not absent (set) or not foreign (clear).  The caller keeps
+ * hpa's owner from freeing it meanwhile, and drops the frame's mappings
+ * after a clear.
+ */
+int p2m_foreign_set(struct p2m *p, uint64_t gfn, hpa_t hpa, bool ro);
+int p2m_foreign_clear(struct p2m *p, uint64_t gfn);
+
+/*
  * Sets the type of frames [gfn, gfn+n) that are RAM or ROM to t (P2M_RAM
  * or P2M_ROM), keeping their contents.  Returns 0 or -E_INVAL (then
  * nothing changed).  The caller drops the frames' nested or shadow
@@ -111,9 +142,9 @@ int p2m_set_type(struct p2m *p, uint64_t gfn, uint64_t n, enum p2m_type t);
  * Copy between guest-physical memory and a hypervisor buffer, across page
  * boundaries.  Reads of unpopulated frames give zeros without populating
  * them; writes populate, mark the frames dirty when logging, and skip
- * bytes of ROM frames (0 is still returned: the guest's device or string
- * write went to ROM).  Return 0, -E_RANGE if any byte lies outside RAM
- * and ROM (then nothing is copied), or -E_NO_MEM.
+ * bytes of ROM and read-only foreign frames (0 is still returned: the guest's device or string
+ * write went to ROM).  Return 0, -E_RANGE if any byte lies outside memory
+ * (p2m_type_mem; then nothing is copied), or -E_NO_MEM.
  */
 int p2m_read(const struct p2m *p, gpa_t gpa, void *buf, size_t len);
 int p2m_write(struct p2m *p, gpa_t gpa, const void *buf, size_t len);

@@ -468,7 +468,7 @@ static uint64_t shadow_leaf(struct domain *d, const struct shadow_root *root,
 {
 	uint64_t gfn = w->gpa >> PAGE_SHIFT;
 	bool ro = d->shadow.pt_count[gfn] ||
-		  p2m_type_of(&d->p2m, gfn) == P2M_ROM;
+		  p2m_type_ro(p2m_type_of(&d->p2m, gfn));
 	uint64_t e = p2m_lookup(&d->p2m, w->gpa) | PTE_P | PTE_A | PTE_U;
 
 	/* Paging off: the identity map, read-only over the guest's tables. */
@@ -677,7 +677,7 @@ void shadow_page_fault(struct vcpu *v, gva_t la, uint32_t pfec)
 		d->shadow.stats.fills++;
 	else if (v->exit.vectoring)
 		shadow_unprotect(v, la, &w);
-	else if (p2m_type_of(&d->p2m, w.gpa >> PAGE_SHIFT) == P2M_ROM)
+	else if (p2m_type_ro(p2m_type_of(&d->p2m, w.gpa >> PAGE_SHIFT)))
 		shadow_rom_write(v, la, w.gpa);
 	else {
 		/* A guest table, or a read-only page under CR0.WP = 0. */

@@ -1,0 +1,209 @@
+/*
+ * lab7_xs.c - lab 7's xenstore, xenbus and toolstack: dom0's daemon
+ * (guests/dom0/xenstored*.c) serving domUs over their rings, the
+ * toolstack's /local/domain/N entries, deaths cleaned up, and clients
+ * that misbehave.  Points: lab7.points, the xenstore section.
+ *
+ * One boot per vendor: dom0's script creates two hostile clients
+ * (guests/pv-hostile-xs: watches everywhere, a flood of unread
+ * requests, then bad ring indices or an oversized header), then
+ * pv-xenstore in each pv container, waits, uses the xenstore-* commands,
+ * destroys one domain and lists the store again.  Domain ids follow the
+ * order of xl create: ha 1, hb 2, xh 3, xt 4.  (dom0's extra holds 255
+ * bytes with the token: short file names.)
+ *
+ * Bugs these tests catch, bug: the tests that fail:
+ *   permissions not enforced, or new nodes not owned by their creator:
+ *     xs_unit, xs_permissions
+ *   a watch not fired at registration, or fired twice per change:
+ *     xs_unit, xs_watches
+ *   transactions committed without the conflict check: xs_unit,
+ *     xs_transactions
+ *   quotas not enforced: xs_unit, xs_quotas
+ *   ring indices trusted, or a long header read into the buffer:
+ *     xs_hostile (dom0 crashes or the bystanders fail)
+ *   the toolstack not writing /local/domain/N, or not removing it when
+ *     the domain goes: xs_toolstack
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include "../grader.h"
+
+#define DOM0(extra)                                             \
+	{                                                       \
+		"dom0", "name   = \"dom0\"\ntype   = \"pv\"\n"  \
+			"privileged = 1\n"                      \
+			"kernel = \"guests/dom0.elf\"\n"        \
+			"extra  = \"" extra "\"\nmemory = 32\n" \
+			"populate = \"eager\"\n"                \
+	}
+/* Config file file.cfg: domain name in container c running guests/g. */
+#define PV(file, name, c, g, extra)                              \
+	{                                                        \
+		file, "name   = \"" name "\"\ntype   = \"pv\"\n" \
+		      "container = \"" c "\"\n"                  \
+		      "kernel = \"guests/" g ".elf\"\n"          \
+		      "extra  = \"" extra "\"\nmemory = 16\n"    \
+	}
+
+static const struct hv_cfg store = {
+	.needs_virt = 1,
+	.cmdline = "timeout=3000",
+	.progress_timeout = 240,
+	.timeout = 1200,
+	.domains = {
+		/* 255 bytes at most: dom0's own key t is /local/domain/0/t. */
+		DOM0("xl create a.cfg;xl create b.cfg;xl create h.cfg;"
+		     "xl create t.cfg;sleep 8000;xenstore-ls /local/domain/3;"
+		     "xenstore-write t hi;xenstore-read t;xenstore-rm t;"
+		     "xenstore-read t;xl destroy 3;sleep 300;"
+		     "xenstore-ls /local/domain/3;poweroff"),
+		PV("a", "ha", "hvm", "pv-hostile-xs", "mode=badidx"),
+		PV("b", "hb", "te", "pv-hostile-xs", "mode=oversize"),
+		PV("h", "xh", "hvm", "pv-xenstore", "name=xh"),
+		PV("t", "xt", "te", "pv-xenstore", "name=xt"),
+	},
+};
+
+/* The first line from index from on containing text, or -1. */
+static long line_with(struct hv_run *r, long from, const char *text)
+{
+	for (long i = from < 0 ? (long)r->nlines : from; i < (long)r->nlines; i++)
+		if (strstr(r->lines[i].text, text))
+			return i;
+	return -1;
+}
+
+/* The line where dom0 ran command, or a failure. */
+static long cmd_line(struct hv_run *r, const char *command)
+{
+	char echo[128];
+	long i;
+
+	snprintf(echo, sizeof(echo), "dom0# %s", command);
+	i = line_with(r, 0, echo);
+	if (i < 0)
+		cr_assert_fail("[wrong result] dom0 never ran \"%s\"\n  %s",
+			       command, hv_diagnose(r));
+	return i;
+}
+
+/* Both pv-xenstore domains passed, each the lines of passes. */
+static void expect_both(struct hv_run *r, const char *const passes[])
+{
+	expect_guest_passed(r, "xh", passes);
+	expect_guest_passed(r, "xt", passes);
+}
+
+Test(lab7, xs_unit, .timeout = 300)
+{
+	expect_host_test("test_xenstore", NULL);
+}
+
+Test(lab7, xs_permissions, .timeout = 1800)
+{
+	static const char *const passes[] = {
+		"get_domain_path: /local/domain/",
+		"domid key ",
+		"name key ",
+		"dom0's dir: EACCES",
+		"its own name is read-only: EACCES",
+		"write data/a/b",
+		"read after rm",
+		NULL,
+	};
+
+	expect_both(hv_boot_group("xs-store", &store), passes);
+}
+
+Test(lab7, xs_watches, .timeout = 1800)
+{
+	static const char *const passes[] = {
+		"fires once at registration",
+		"then once per change at or below",
+		"none after unwatch",
+		NULL,
+	};
+
+	expect_both(hv_boot_group("xs-store", &store), passes);
+}
+
+Test(lab7, xs_transactions, .timeout = 1800)
+{
+	static const char *const passes[] = {
+		"10 rounds of two racing transactions",
+		"the loser retried once a round (EAGAIN)",
+		"counter 20 = the 20 increments",
+		NULL,
+	};
+
+	expect_both(hv_boot_group("xs-store", &store), passes);
+}
+
+Test(lab7, xs_quotas, .timeout = 1800)
+{
+	static const char *const passes[] = {
+		"node quota: ENOSPC",
+		"nodes freed by rm count again",
+		"watch quota: E2BIG",
+		"transaction quota: ENOSPC",
+		"a 4000-byte value",
+		NULL,
+	};
+
+	expect_both(hv_boot_group("xs-store", &store), passes);
+}
+
+/* The hostile clients were cut off with the reason logged, and dom0 and
+ * the well-behaved domains worked on. */
+Test(lab7, xs_hostile, .timeout = 1800)
+{
+	struct hv_run *r = hv_boot_group("xs-store", &store);
+	static const char *const bad_idx[] = {
+		"req_prod 3 rings ahead: the connection is closed", NULL };
+	static const char *const oversize[] = {
+		"a 5000-byte header: the connection is closed", NULL };
+
+	expect_guest_passed(r, "ha", bad_idx);
+	expect_guest_passed(r, "hb", oversize);
+	expect_output(r, "xenstored: domain 1: ring indices out of range");
+	expect_output(r, "xenstored: domain 2: request longer than 4096 bytes");
+	expect_guest_passed(r, "xh", NULL);
+	expect_guest_passed(r, "xt", NULL);
+	expect_domain_exit(r, "dom0", 0);
+}
+
+/* /local/domain/3 as the toolstack wrote it, the shell's commands, and
+ * the directory gone with the domain. */
+Test(lab7, xs_toolstack, .timeout = 1800)
+{
+	struct hv_run *r = hv_boot_group("xs-store", &store);
+	long ls = cmd_line(r, "xenstore-ls /local/domain/3");
+	long rd = cmd_line(r, "xenstore-read t");
+	long rm = cmd_line(r, "xenstore-rm t");
+	long ls2 = cmd_line(r, "xl destroy 3");
+
+	cr_expect(line_with(r, ls, "name = \"xh\"") == ls + 1 ||
+			  (line_with(r, ls, "name = \"xh\"") > ls &&
+			   line_with(r, ls, "name = \"xh\"") < rd),
+		  "[wrong result] xenstore-ls /local/domain/3 shows no "
+		  "name = \"xh\"\n    log: %s", r->log);
+	cr_expect(line_with(r, ls, "domid = \"3\"") > ls &&
+			  line_with(r, ls, "domid = \"3\"") < rd,
+		  "[wrong result] xenstore-ls shows no domid = \"3\"\n"
+		  "    log: %s", r->log);
+	cr_expect(rd + 1 < (long)r->nlines &&
+			  strlen(r->lines[rd + 1].text) >= 2 &&
+			  strcmp(r->lines[rd + 1].text +
+					 strlen(r->lines[rd + 1].text) - 2,
+				 "hi") == 0,
+		  "[wrong result] xenstore-read t after writing hi: "
+		  "\"%s\"\n    log: %s", r->lines[rd + 1].text, r->log);
+	cr_expect(line_with(r, rm, "xenstore-read t: ENOENT") > rm,
+		  "[wrong result] t still there after xenstore-rm\n"
+		  "    log: %s", r->log);
+	cr_expect(line_with(r, ls2, "xenstore-ls /local/domain/3: ENOENT") > ls2,
+		  "[wrong result] /local/domain/3 still there after xl "
+		  "destroy\n    log: %s", r->log);
+}

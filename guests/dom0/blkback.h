@@ -1,0 +1,79 @@
+/*
+ * blkback.h - the block backend (lab 7): serves the disks of other
+ * domains' blkfronts from images held in this domain's memory, over
+ * Xen's blkif ring (inc/public/io/blkif.h).  It runs in dom0 or in a
+ * driver domain, the same files in both.
+ *
+ *   blkback.c       devices: xenstore watches, the xenbus handshake,
+ *                   images, connect and disconnect
+ *   blkback_ring.c  the ring: validate each request, move its data with
+ *                   GNTTABOP_copy, respond
+ */
+#ifndef GUESTS_DOM0_BLKBACK_H
+#define GUESTS_DOM0_BLKBACK_H
+
+#include <inc/types.h>
+#include <inc/public/xen.h>
+#include <inc/public/event_channel.h>
+#include <inc/public/grant_table.h>
+#include <inc/public/io/ring.h>
+#include <inc/public/io/blkif.h>
+
+#define BLKBACK_PATH_MAX 64
+
+/* A disk image, loaded once and kept: writes persist across attaches. */
+struct blkback_disk {
+	char path[48];	  /* as the disk line names it */
+	uint8_t *data;	  /* page aligned, sectors * 512 bytes */
+	uint64_t sectors; /* of 512 bytes */
+	int writer;	  /* the domain attached writable, or -1 */
+};
+
+/* One vbd: a frontend's device and its connection. */
+struct blkback_dev {
+	bool used;
+	domid_t front_id;
+	unsigned devid;
+	char dir[BLKBACK_PATH_MAX];   /* .../backend/vbd/FRONT/DEVID */
+	char front[BLKBACK_PATH_MAX]; /* the frontend's device dir */
+	struct blkback_disk *disk;
+	bool writable;
+	bool connected;
+	bool broken; /* the frontend broke the ring protocol */
+	struct blkif_back_ring ring;
+	void *ring_slot; /* where the frontend's ring page is mapped */
+	grant_handle_t ring_handle;
+	evtchn_port_t port;
+	unsigned long requests, errors;
+};
+
+/* Requests blkback_ring_serve takes from one ring per call: a frontend
+ * that keeps producing cannot keep dom0 from its other work. */
+#define BLKBACK_BUDGET 64
+
+/*
+ * Serves the requests on d's ring (d connected): consumes up to
+ * BLKBACK_BUDGET, answers each, notifies the frontend as it asks.  True
+ * if it consumed any.  Sets d->broken, with a log line, for a producer
+ * index no well-behaved frontend writes; the caller disconnects.
+ */
+bool blkback_ring_serve(struct blkback_dev *d);
+
+/* The BLKIF_RSP_* status of request req of d's frontend, carried out. */
+int16_t blkback_dispatch(struct blkback_dev *d, const struct blkif_request *req);
+
+/* What blkback_ring.c needs from the guest library (guest.h, pv.h,
+ * gnttab.h); the host tests give their own. */
+int printf(const char *fmt, ...);
+long gnttab_copy(struct gnttab_copy *ops, unsigned n);
+long evtchn_send(evtchn_port_t port);
+
+/* Ends dom0's wait for work (dom0.h; the driver domain has its own):
+ * the handler of every backend port. */
+void dom0_kick(evtchn_port_t port, void *arg);
+
+/* blkback.c: dom0's service (main.c's dom0_services); true if it did
+ * work.  Starts watching its backend/vbd directory at the first call. */
+bool blkback_poll(void);
+
+#endif

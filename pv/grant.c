@@ -1,0 +1,517 @@
+/*
+ * grant.c - __HYPERVISOR_grant_table_op (lab 7; xen/include/public/
+ * grant_table.h, version 1) and foreign mappings: how one domain shares
+ * its pages with another.
+ *
+ * A domain's grant table lives in frames of its own RAM, placed with
+ * XENMEM_add_to_physmap(XENMAPSPACE_grant_table); the hypervisor reads an
+ * entry through the p2m each time (gnttab_entry), so a table given back
+ * with decrease_reservation simply grants nothing.  Mapping a grant
+ * (GNTTABOP_map_grant_ref) pins it: the granter's active entry counts
+ * the mappings and fixes the frame, the entry's GTF_reading/GTF_writing
+ * stay set so that the granter cannot end access, and the mapper's
+ * absent frame becomes a foreign frame (kernel/mm/p2m.h) showing the
+ * granter's host page.  The mapper's maptrack remembers each mapping by
+ * handle.  Ends of life, both sides: a granter's death removes every
+ * mapping of its pages (the frames become absent, their nested or shadow
+ * entries dropped), a mapper's death releases its pins; a mapped frame
+ * cannot be ballooned out, and a domain with mappings either way cannot
+ * be saved or migrated.  GNTTABOP_copy copies through grants without
+ * mapping anything, as backends do.
+ *
+ * dom0 maps any domain's frame (XENMAPSPACE_gmfn_foreign, pv/memory.c)
+ * through the same maptrack, without a grant.
+ */
+#include <inc/types.h>
+#include <inc/memlayout.h>
+#include <inc/public/xen.h>
+#include <inc/public/grant_table.h>
+#include <kernel/kernel.h>
+#include <kernel/domain.h>
+#include <pv/hypercall.h>
+#include <pv/pv.h>
+
+#define GNTTAB_BATCH_MAX 4096 /* structs one call may pass */
+
+void gnttab_domain_init(struct domain *d)
+{
+	struct gnttab *gt = &d->pv.gnttab;
+
+	memset(gt, 0, sizeof(*gt));
+	for (int i = 0; i < GNTTAB_MAX_FRAMES; i++)
+		gt->frames[i] = PV_NO_GPA;
+}
+
+/* The domain id names for self: running, with Xen's ABI; else NULL. */
+static struct domain *gnttab_peer(struct domain *self, domid_t id)
+{
+	struct domain *d = id == DOMID_SELF ? self : NULL;
+
+	if (!d && id < DOMAIN_MAX)
+		d = &domains[id];
+	return d && d->state == DOMAIN_RUNNING && d->pv.on ? d : NULL;
+}
+
+/* Entry ref of d's table, through d's p2m; NULL when ref lies in no
+ * placed frame. */
+static struct grant_entry_v1 *gnttab_entry(struct domain *d, grant_ref_t ref)
+{
+	gpa_t frame;
+
+	if (ref >= GNTTAB_MAX_REFS)
+		return NULL;
+	frame = d->pv.gnttab.frames[ref / GNTTAB_PER_FRAME];
+	if (frame == PV_NO_GPA)
+		return NULL;
+	return pv_map(d,
+		      frame + (ref % GNTTAB_PER_FRAME) *
+				      sizeof(struct grant_entry_v1),
+		      sizeof(struct grant_entry_v1));
+}
+
+long gnttab_place(struct domain *d, uint64_t idx, uint64_t gfn)
+{
+	void *page;
+
+	if (idx >= GNTTAB_MAX_FRAMES || gfn >= d->p2m.nframes ||
+	    !(page = pv_map(d, gfn << PAGE_SHIFT, PAGE_SIZE)))
+		return -XEN_EINVAL;
+	/* Pins live in entries: a table moved under mappings loses them. */
+	for (size_t i = idx * GNTTAB_PER_FRAME;
+	     i < (idx + 1) * GNTTAB_PER_FRAME; i++)
+		if (d->pv.gnttab.active[i].readers)
+			return -XEN_EBUSY;
+	memset(page, 0, PAGE_SIZE);
+	d->pv.gnttab.frames[idx] = gfn << PAGE_SHIFT;
+	return 0;
+}
+
+#if SOL >= 7
+/*
+ * Pins ref of granter g for a mapping by domain m, read-only or not: the
+ * entry must permit access to m (and writes, unless ro).  Sets
+ * GTF_reading (GTF_writing) in it with one compare-and-swap of flags and
+ * domid, so the granter can neither end access nor change domid
+ * underneath; gives the pinned frame in *gfn.  GNTST_*.
+ */
+static int gnttab_pin(struct domain *g, grant_ref_t ref, domid_t m, bool ro,
+		      uint64_t *gfn)
+{
+	struct grant_entry_v1 *e = gnttab_entry(g, ref);
+	struct gnttab_active *a = &g->pv.gnttab.active[ref % GNTTAB_MAX_REFS];
+	uint32_t *fd = (uint32_t *)e, old, set;
+
+	if (!e)
+		return GNTST_bad_gntref;
+	set = GTF_reading | (ro ? 0 : GTF_writing);
+	old = __atomic_load_n(fd, __ATOMIC_ACQUIRE);
+	do {
+		if ((old & GTF_type_mask) != GTF_permit_access)
+			return GNTST_bad_gntref;
+		if ((old >> 16) != m || (!ro && (old & GTF_readonly)))
+			return GNTST_permission_denied;
+	} while (!__atomic_compare_exchange_n(fd, &old, old | set, false,
+					      __ATOMIC_ACQ_REL,
+					      __ATOMIC_ACQUIRE));
+	/* The frame is read once pinned; later mappings share it. */
+	if (!a->readers)
+		a->gfn = e->frame;
+	a->readers++;
+	a->writers += !ro;
+	*gfn = a->gfn;
+	return GNTST_okay;
+}
+#else
+/* LAB 7: your code here: a helper that checks entry ref and pins it, the
+ * counterpart of gnttab_unpin below */
+#endif
+
+/* Drops one pin of ref of g; the last clears GTF_reading (GTF_writing). */
+static void gnttab_unpin(struct domain *g, grant_ref_t ref, bool ro)
+{
+	struct gnttab_active *a = &g->pv.gnttab.active[ref];
+	struct grant_entry_v1 *e;
+	uint16_t clear = 0;
+
+	if (!a->readers || (!ro && !a->writers))
+		panic("gnttab_unpin: ref %u of d%d not pinned", ref, g->id);
+	a->readers--;
+	a->writers -= !ro;
+	clear |= a->writers ? 0 : GTF_writing;
+	clear |= a->readers ? 0 : GTF_reading;
+	if (clear && (e = gnttab_entry(g, ref)))
+		__atomic_fetch_and(&e->flags, (uint16_t)~clear,
+				   __ATOMIC_RELEASE);
+}
+
+/* A free maptrack handle of d, or -1. */
+static int gnttab_handle_alloc(struct domain *d)
+{
+	for (int h = 0; h < GNTTAB_MAPTRACK; h++)
+		if (!d->pv.gnttab.maptrack[h].used)
+			return h;
+	return -1;
+}
+
+/* Host page of g's RAM frame gfn (populated now), or 0. */
+static hpa_t gnttab_page(struct domain *g, uint64_t gfn)
+{
+	hpa_t hpa;
+
+	if (p2m_type_of(&g->p2m, gfn) != P2M_RAM ||
+	    p2m_populate(&g->p2m, gfn, &hpa) < 0)
+		return 0;
+	return hpa;
+}
+
+/* Whether host_gfn is a frame of d that can show a foreign page. */
+static bool gnttab_slot_ok(struct domain *d, uint64_t host_gfn)
+{
+	return host_gfn < d->p2m.nframes &&
+	       p2m_type_of(&d->p2m, host_gfn) == P2M_ABSENT;
+}
+
+/* Ends d's mapping h: its frame absent, the pin released; its nested or
+ * shadow entries dropped unless d is going (its vcpus are gone). */
+static void gnttab_release(struct domain *d, int h, bool unmap)
+{
+	struct gnttab_map *m = &d->pv.gnttab.maptrack[h];
+
+	p2m_foreign_clear(&d->p2m, m->host_gfn);
+	if (unmap)
+		hvm_unmap(d, m->host_gfn, 1);
+	if (m->ref != GNTTAB_NO_REF)
+		gnttab_unpin(&domains[m->dom], m->ref, m->ro);
+	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * GNTTABOP_map_grant_ref for mapper d: GNTMAP_host_map of (op->dom,
+ * op->ref) at d's absent frame op->host_addr (guest-physical, page
+ * aligned), read-only with GNTMAP_readonly.  Sets op->status (GNTST_*),
+ * and op->handle on success.
+ */
+static void gnttab_map_one(struct domain *d, struct gnttab_map_grant_ref *op)
+{
+#if SOL >= 7
+	bool ro = op->flags & GNTMAP_readonly;
+	uint64_t host_gfn = op->host_addr >> PAGE_SHIFT, gfn = 0;
+	struct domain *g = gnttab_peer(d, op->dom);
+	int h = gnttab_handle_alloc(d);
+	hpa_t hpa;
+
+	op->dev_bus_addr = 0;
+	if (!(op->flags & GNTMAP_host_map) ||
+	    (op->flags & (GNTMAP_device_map | GNTMAP_contains_pte)))
+		op->status = GNTST_general_error;
+	else if (!g)
+		op->status = GNTST_bad_domain;
+	else if (op->host_addr % PAGE_SIZE || !gnttab_slot_ok(d, host_gfn))
+		op->status = GNTST_bad_virt_addr;
+	else if (h < 0)
+		op->status = GNTST_no_device_space;
+	else
+		op->status = gnttab_pin(g, op->ref, (domid_t)d->id, ro, &gfn);
+	if (op->status != GNTST_okay)
+		return;
+	if (!(hpa = gnttab_page(g, gfn))) {
+		gnttab_unpin(g, op->ref, ro);
+		op->status = GNTST_bad_page;
+		return;
+	}
+	p2m_foreign_set(&d->p2m, host_gfn, hpa, ro);
+	d->pv.gnttab.maptrack[h] = (struct gnttab_map){
+		.used = true, .ro = ro, .dom = (domid_t)g->id, .ref = op->ref,
+		.gfn = gfn, .host_gfn = host_gfn,
+	};
+	op->handle = (grant_handle_t)h;
+#else
+	/* LAB 7: your code here: check, pin, and show the page at host_addr */
+	op->status = GNTST_general_error;
+#endif
+}
+
+/*
+ * GNTTABOP_unmap_grant_ref for d: ends the grant mapping op->handle
+ * (whose frame op->host_addr must be, unless 0).  Sets op->status.
+ */
+static void gnttab_unmap_one(struct domain *d, struct gnttab_unmap_grant_ref *op)
+{
+#if SOL >= 7
+	struct gnttab_map *m = op->handle < GNTTAB_MAPTRACK ?
+				       &d->pv.gnttab.maptrack[op->handle] :
+				       NULL;
+
+	if (!m || !m->used || m->ref == GNTTAB_NO_REF)
+		op->status = GNTST_bad_handle;
+	else if (op->host_addr && op->host_addr != m->host_gfn << PAGE_SHIFT)
+		op->status = GNTST_bad_virt_addr;
+	else {
+		gnttab_release(d, (int)op->handle, true);
+		op->status = GNTST_okay;
+	}
+#else
+	/* LAB 7: your code here: undo gnttab_map_one's mapping */
+	op->status = GNTST_general_error;
+#endif
+}
+
+long gnttab_map_foreign(struct domain *d, struct domain *fd, uint64_t gfn,
+			uint64_t host_gfn)
+{
+	int h = gnttab_handle_alloc(d);
+	hpa_t hpa;
+
+	if (!gnttab_slot_ok(d, host_gfn) || !(hpa = gnttab_page(fd, gfn)))
+		return -XEN_EINVAL;
+	if (h < 0)
+		return -XEN_ENOSPC;
+	p2m_foreign_set(&d->p2m, host_gfn, hpa, false);
+	d->pv.gnttab.maptrack[h] = (struct gnttab_map){
+		.used = true, .dom = (domid_t)fd->id, .ref = GNTTAB_NO_REF,
+		.gfn = gfn, .host_gfn = host_gfn,
+	};
+	return 0;
+}
+
+long gnttab_remove(struct domain *d, uint64_t host_gfn)
+{
+	for (int h = 0; h < GNTTAB_MAPTRACK; h++)
+		if (d->pv.gnttab.maptrack[h].used &&
+		    d->pv.gnttab.maptrack[h].host_gfn == host_gfn) {
+			gnttab_release(d, h, true);
+			return 0;
+		}
+	return -XEN_EINVAL;
+}
+
+/* Calls fn on every mapping, held by any domain, of a page of owner. */
+static void gnttab_each_map_of(struct domain *owner,
+			       void (*fn)(struct domain *, int, void *),
+			       void *arg)
+{
+	for (int i = 0; i < DOMAIN_MAX; i++)
+		for (int h = 0; h < GNTTAB_MAPTRACK; h++) {
+			struct gnttab_map *m = &domains[i].pv.gnttab.maptrack[h];
+
+			if (m->used && m->dom == owner->id)
+				fn(&domains[i], h, arg);
+		}
+}
+
+/* arg: the dying owner, whose own mappings of itself need no unmap. */
+static void gnttab_revoke(struct domain *mapper, int h, void *arg)
+{
+	gnttab_release(mapper, h, mapper != arg);
+}
+
+static void gnttab_match_gfn(struct domain *mapper, int h, void *arg)
+{
+	uint64_t *gfn = arg;
+
+	if (mapper->pv.gnttab.maptrack[h].gfn == *gfn)
+		*gfn = ~0ULL;
+}
+
+static void gnttab_count(struct domain *mapper, int h, void *arg)
+{
+	(*(int *)arg)++;
+}
+
+void gnttab_domain_destroy(struct domain *d)
+{
+	gnttab_each_map_of(d, gnttab_revoke, d);
+	for (int h = 0; h < GNTTAB_MAPTRACK; h++)
+		if (d->pv.gnttab.maptrack[h].used)
+			gnttab_release(d, h, false);
+}
+
+bool gnttab_frame_mapped(struct domain *d, uint64_t gfn)
+{
+	uint64_t probe = gfn;
+
+	gnttab_each_map_of(d, gnttab_match_gfn, &probe);
+	return probe != gfn;
+}
+
+bool gnttab_busy(struct domain *d)
+{
+	int n = 0;
+
+	gnttab_each_map_of(d, gnttab_count, &n);
+	for (int h = 0; h < GNTTAB_MAPTRACK; h++)
+		n += d->pv.gnttab.maptrack[h].used;
+	return n > 0;
+}
+
+/*
+ * One side of a copy for domain d: a host pointer to its len bytes, or
+ * NULL with *status set.  A grant must permit d (and writes, for the
+ * destination); a gmfn must be d's own RAM.
+ */
+static uint8_t *gnttab_copy_ptr(struct domain *d,
+				const struct gnttab_copy_ptr *p, bool gref,
+				bool dest, uint16_t len, int16_t *status)
+{
+	struct domain *g = gnttab_peer(d, p->domid);
+	struct grant_entry_v1 e, *ep;
+	uint64_t gfn = p->u.gmfn;
+
+	if (p->offset + (unsigned)len > PAGE_SIZE) {
+		*status = GNTST_bad_copy_arg;
+		return NULL;
+	}
+	if (!g || (!gref && g != d)) {
+		*status = g ? GNTST_permission_denied : GNTST_bad_domain;
+		return NULL;
+	}
+	if (gref) {
+		if (!(ep = gnttab_entry(g, p->u.ref))) {
+			*status = GNTST_bad_gntref;
+			return NULL;
+		}
+		/* One snapshot: the granter may change the entry meanwhile. */
+		memcpy(&e, ep, sizeof(e));
+		*status = (e.flags & GTF_type_mask) != GTF_permit_access ?
+				  GNTST_bad_gntref :
+			  e.domid != d->id || (dest && (e.flags & GTF_readonly)) ?
+				  GNTST_permission_denied :
+				  GNTST_okay;
+		if (*status != GNTST_okay)
+			return NULL;
+		gfn = e.frame;
+	}
+	if (gfn >= g->p2m.nframes || p2m_type_of(&g->p2m, gfn) != P2M_RAM) {
+		*status = GNTST_bad_page;
+		return NULL;
+	}
+	return pv_map(g, (gfn << PAGE_SHIFT) + p->offset, len);
+}
+
+/* GNTTABOP_copy of one struct for d. */
+static void gnttab_copy_one(struct domain *d, struct gnttab_copy *op)
+{
+	uint8_t *src, *dst;
+
+	op->status = GNTST_okay;
+	src = gnttab_copy_ptr(d, &op->source, op->flags & GNTCOPY_source_gref,
+			      false, op->len, &op->status);
+	dst = src ? gnttab_copy_ptr(d, &op->dest,
+				    op->flags & GNTCOPY_dest_gref, true,
+				    op->len, &op->status) :
+		    NULL;
+	if (src && dst)
+		memmove(dst, src, op->len);
+	else if (op->status == GNTST_okay)
+		op->status = GNTST_general_error; /* pv_map: no host page */
+}
+
+/* Whether dom names d itself, or d is privileged. */
+static bool gnttab_may_query(struct domain *d, domid_t dom)
+{
+	return dom == DOMID_SELF || dom == d->id || d->pv.privileged;
+}
+
+static void gnttab_query_size(struct domain *d, struct gnttab_query_size *op)
+{
+	struct domain *t = gnttab_peer(d, op->dom);
+	uint32_t n = 0;
+
+	if (!gnttab_may_query(d, op->dom) || !t) {
+		op->status = t ? GNTST_permission_denied : GNTST_bad_domain;
+		return;
+	}
+	while (n < GNTTAB_MAX_FRAMES && t->pv.gnttab.frames[n] != PV_NO_GPA)
+		n++;
+	op->nr_frames = n;
+	op->max_nr_frames = GNTTAB_MAX_FRAMES;
+	op->status = GNTST_okay;
+}
+
+/* The frames' gfns (0 for one not placed) to op->frame_list. */
+static void gnttab_setup_table(struct vcpu *v, struct gnttab_setup_table *op)
+{
+	struct domain *d = v->domain;
+	uint64_t gfns[GNTTAB_MAX_FRAMES];
+
+	if (op->dom != DOMID_SELF && op->dom != d->id) {
+		op->status = GNTST_permission_denied;
+		return;
+	}
+	if (op->nr_frames > GNTTAB_MAX_FRAMES) {
+		op->status = GNTST_general_error;
+		return;
+	}
+	for (uint32_t i = 0; i < op->nr_frames; i++)
+		gfns[i] = d->pv.gnttab.frames[i] == PV_NO_GPA ?
+				  0 :
+				  d->pv.gnttab.frames[i] >> PAGE_SHIFT;
+	op->status = pv_copy_out(v, op->frame_list, gfns,
+				 op->nr_frames * sizeof(*gfns)) < 0 ?
+			     GNTST_bad_virt_addr :
+			     GNTST_okay;
+}
+
+/* Runs op cmd on one struct at buf; a negative result ends the call. */
+static long gnttab_op_one(struct vcpu *v, uint64_t cmd, void *buf)
+{
+	struct domain *d = v->domain;
+
+	switch (cmd) {
+	case GNTTABOP_map_grant_ref: gnttab_map_one(d, buf); return 0;
+	case GNTTABOP_unmap_grant_ref: gnttab_unmap_one(d, buf); return 0;
+	case GNTTABOP_copy: gnttab_copy_one(d, buf); return 0;
+	case GNTTABOP_query_size: gnttab_query_size(d, buf); return 0;
+	case GNTTABOP_setup_table: gnttab_setup_table(v, buf); return 0;
+	case GNTTABOP_set_version:
+		/* Version 1 only: asking for it is a no-op. */
+		return *(uint32_t *)buf == 1 ? 0 : -XEN_EINVAL;
+	case GNTTABOP_get_version: {
+		struct gnttab_get_version *g = buf;
+
+		if (!gnttab_may_query(d, g->dom))
+			return -XEN_EPERM;
+		g->version = 1;
+		return 0;
+	}
+	default: return -XEN_ENOSYS;
+	}
+}
+
+static size_t gnttab_op_size(uint64_t cmd)
+{
+	switch (cmd) {
+	case GNTTABOP_map_grant_ref: return sizeof(struct gnttab_map_grant_ref);
+	case GNTTABOP_unmap_grant_ref:
+		return sizeof(struct gnttab_unmap_grant_ref);
+	case GNTTABOP_copy: return sizeof(struct gnttab_copy);
+	case GNTTABOP_query_size: return sizeof(struct gnttab_query_size);
+	case GNTTABOP_setup_table: return sizeof(struct gnttab_setup_table);
+	case GNTTABOP_set_version: return sizeof(struct gnttab_set_version);
+	case GNTTABOP_get_version: return sizeof(struct gnttab_get_version);
+	default: return 0;
+	}
+}
+
+/* Each of the count structs is read, run and written back in turn. */
+long grant_table_op(struct vcpu *v, const uint64_t *args)
+{
+	uint64_t buf[sizeof(struct gnttab_copy) / sizeof(uint64_t)];
+	size_t size = gnttab_op_size(args[0]);
+	long r = 0;
+
+	if (!size)
+		return -XEN_ENOSYS;
+	if (args[2] > GNTTAB_BATCH_MAX)
+		return -XEN_EINVAL;
+	for (uint64_t i = 0; i < args[2] && r == 0; i++) {
+		gva_t la = args[1] + i * size;
+
+		if (pv_copy_in(v, buf, la, size) < 0)
+			return -XEN_EFAULT;
+		r = gnttab_op_one(v, args[0], buf);
+		if (r == 0 && pv_copy_out(v, la, buf, size) < 0)
+			return -XEN_EFAULT;
+	}
+	return r;
+}
