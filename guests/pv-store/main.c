@@ -70,17 +70,22 @@ static bool store_reserved(uint64_t pfn)
 static void test_store(void)
 {
 	uint64_t pfn = 0, port = 0;
-	struct evtchn_status st;
+	struct evtchn_status st = { 0 };
+	long r;
 
-	report(hvm_get_param(HVM_PARAM_STORE_PFN, &pfn) == 0 && pfn,
-	       "HVM_PARAM_STORE_PFN = 0x%llx", (unsigned long long)pfn);
-	report(hvm_get_param(HVM_PARAM_STORE_EVTCHN, &port) == 0 && port,
-	       "HVM_PARAM_STORE_EVTCHN = %llu", (unsigned long long)port);
+	/* Each call before its report: arguments have no evaluation order. */
+	r = hvm_get_param(HVM_PARAM_STORE_PFN, &pfn);
+	report(r == 0 && pfn, "HVM_PARAM_STORE_PFN = 0x%llx",
+	       (unsigned long long)pfn);
+	r = hvm_get_param(HVM_PARAM_STORE_EVTCHN, &port);
+	report(r == 0 && port, "HVM_PARAM_STORE_EVTCHN = %llu",
+	       (unsigned long long)port);
 	report(pfn >= pv_boot.ram_bytes / 4096 && store_reserved(pfn),
 	       "store frame beyond the %llu KiB of RAM, reserved in the map",
 	       (unsigned long long)(pv_boot.ram_bytes / KiB));
-	report(evtchn_status((evtchn_port_t)port, &st) == 0 &&
-		       st.status == EVTCHNSTAT_unbound && st.u.unbound.dom == 0,
+	r = evtchn_status((evtchn_port_t)port, &st);
+	report(r == 0 && st.status == EVTCHNSTAT_unbound &&
+		       st.u.unbound.dom == 0,
 	       "store port %llu unbound for domain 0 (status %u, dom %u)",
 	       (unsigned long long)port, st.status, st.u.unbound.dom);
 	if (pv_in_te())
@@ -108,10 +113,11 @@ static void test_disk_read(const char *path, uint64_t want)
 {
 	uint32_t count = sizeof(disk), bad = 0;
 	uint64_t size = 0, i;
+	long r;
 
 	memset(disk, 0xee, sizeof(disk));
-	report(bootfile(path, 0, disk, &count, &size) == 0 && size == want &&
-		       count == want,
+	r = bootfile(path, 0, disk, &count, &size);
+	report(r == 0 && size == want && count == want,
 	       "bootfile %s: %u of %llu bytes", path, count,
 	       (unsigned long long)size);
 	for (i = 0; i < count && i < sizeof(disk); i++)
@@ -128,8 +134,8 @@ static void test_disk_read(const char *path, uint64_t want)
 		       disk[5000] == 0xee,
 	       "bootfile: 5000 bytes from offset 4095");
 	count = 4096;
-	report(bootfile(path, want - 10, disk, &count, &size) == 0 &&
-		       count == 10 && disk[9] == disk_byte(want - 1),
+	r = bootfile(path, want - 10, disk, &count, &size);
+	report(r == 0 && count == 10 && disk[9] == disk_byte(want - 1),
 	       "bootfile: the last 10 bytes (%u)", count);
 	count = 4096;
 	report(bootfile(path, want + 4096, disk, &count, &size) == 0 &&
