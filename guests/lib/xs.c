@@ -21,8 +21,12 @@ static uint32_t xs_req_id;
 
 void xs_queue_event(const char *path, const char *token)
 {
+	static bool told;
+
 	if (xs_ev_tail - xs_ev_head == XS_EVENTS) {
-		printf("xs: watch event %s dropped (queue full)\n", path);
+		if (!told)
+			printf("xs: watch events dropped (queue full)\n");
+		told = true;
 		return;
 	}
 	strlcpy(xs_events[xs_ev_tail % XS_EVENTS].path, path, 128);

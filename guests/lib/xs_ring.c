@@ -111,6 +111,9 @@ static long xs_send(const void *data, size_t len, uint64_t deadline)
 			evtchn_send(xs_port);
 		p += n;
 		len -= (size_t)n;
+		/* The daemon may wait for us to take its events first. */
+		if (n == 0 && xs_poll(0, NULL) < 0)
+			return -XEN_EIO;
 		if (n == 0 && !pv_block_until(&xs_kicked, deadline))
 			return -XEN_ETIME;
 	}
