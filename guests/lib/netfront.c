@@ -218,6 +218,14 @@ long netfront_reconnect(struct netfront *nf, uint64_t timeout_ns)
 	return r < 0 ? r : nf_connect(nf, timeout_ns);
 }
 
+void netfront_close(struct netfront *nf, uint64_t timeout_ns)
+{
+	xenbus_switch_state(nf->dir, XenbusStateClosing);
+	xenbus_wait_state(nf->backend, XenbusStateClosed, timeout_ns);
+	xenbus_switch_state(nf->dir, XenbusStateClosed);
+	evtchn_close(nf->port);
+}
+
 /* Takes transmit responses, freeing their buffers. */
 static void nf_tx_reap(struct netfront *nf)
 {
