@@ -88,6 +88,10 @@ long netfront_reconnect(struct netfront *nf, uint64_t timeout_ns);
  */
 void netfront_close(struct netfront *nf, uint64_t timeout_ns);
 
+/* Waits until the backend's state is want: want, or -XEN_ETIME. */
+long netfront_wait_backend(struct netfront *nf, enum xenbus_state want,
+			   uint64_t timeout_ns);
+
 /* The backend's state (XenbusState*), or -XEN_E*. */
 long netfront_backend_state(struct netfront *nf);
 
