@@ -74,6 +74,13 @@ long gnttab_copy(struct gnttab_copy *ops, unsigned n)
 	return 0;
 }
 
+static bool gone; /* the frontend domain died */
+
+bool netback_alive(struct netback_vif *v)
+{
+	return !gone;
+}
+
 long evtchn_send(evtchn_port_t port)
 {
 	events++;
@@ -101,6 +108,7 @@ static void setup(void)
 	bridge_attach(br, &vif.bport);
 	bridge_attach(br, &peer);
 	events = copies = peer_frames = 0;
+	gone = false;
 }
 
 TestSuite(netback, .init = setup);
@@ -367,4 +375,23 @@ Test(netback, tx_unconsumed_responses)
 	netback_tx(&vif);
 	cr_expect(peer_frames == NETIF_TX_RING_SIZE + 1 && !vif.broken[0]);
 	cr_expect_eq(vif.tx.rsp_prod_pvt, NETIF_TX_RING_SIZE + 1);
+}
+
+/* A dead frontend's rings are never touched: its pages are gone. */
+Test(netback, dead_frontend_untouched)
+{
+	uint8_t f[60];
+
+	make_frame(page[1], 60, 0);
+	tx_slot(1, 0, 60, 0, 1);
+	tx_push();
+	rx_post(6, 1);
+	rx_push();
+	gone = true;
+	SHARED_RING_INIT((struct netif_tx_sring *)tx_ring);
+	cr_expect(!netback_tx(&vif));
+	make_frame(f, sizeof(f), 0);
+	bridge_input(&peer, f, sizeof(f));
+	cr_expect(copies == 0 && peer_frames == 0);
+	cr_expect_eq(vif.tx.rsp_prod_pvt, 0);
 }

@@ -7,8 +7,9 @@
  * One boot per vendor: dom0's script creates two hostile clients
  * (guests/pv-hostile-xs: watches everywhere, a flood of unread
  * requests, then bad ring indices or an oversized header), then
- * pv-xenstore in each pv container, waits, uses the xenstore-* commands,
- * destroys one domain and lists the store again.  Domain ids follow the
+ * pv-xenstore in each pv container, lists one's directory, uses the
+ * xenstore-* commands, waits for all of them to end and lists the
+ * domains' directories again.  Domain ids follow the
  * order of xl create: ha 1, hb 2, xh 3, xt 4.  (dom0's extra holds 255
  * bytes with the token: short file names.)
  *
@@ -39,13 +40,16 @@
 			"populate = \"eager\"\n"                \
 	}
 /* Config file file.cfg: domain name in container c running guests/g. */
-#define PV(file, name, c, g, extra)                              \
+#define PV(file, name, c, g, extra, more)                        \
 	{                                                        \
 		file, "name   = \"" name "\"\ntype   = \"pv\"\n" \
 		      "container = \"" c "\"\n"                  \
 		      "kernel = \"guests/" g ".elf\"\n"          \
-		      "extra  = \"" extra "\"\nmemory = 16\n"    \
+		      "extra  = \"" extra "\"\nmemory = 16\n" more \
 	}
+/* A read-only disk both pv-xenstore domains have: its directories. */
+#define DISK "disk   = [ \"file:x.img,xvda,r\" ]\n"
+static char img_x[64 << 10];
 
 static const struct hv_cfg store = {
 	.needs_virt = 1,
@@ -55,15 +59,16 @@ static const struct hv_cfg store = {
 	.domains = {
 		/* 255 bytes at most: dom0's own key t is /local/domain/0/t. */
 		DOM0("xl create a.cfg;xl create b.cfg;xl create h.cfg;"
-		     "xl create t.cfg;sleep 8000;xenstore-ls /local/domain/3;"
+		     "xl create t.cfg;xenstore-ls /local/domain/3;"
 		     "xenstore-write t hi;xenstore-read t;xenstore-rm t;"
-		     "xenstore-read t;xl destroy 3;sleep 300;"
-		     "xenstore-ls /local/domain/3;poweroff"),
-		PV("a", "ha", "hvm", "pv-hostile-xs", "mode=badidx"),
-		PV("b", "hb", "te", "pv-hostile-xs", "mode=oversize"),
-		PV("h", "xh", "hvm", "pv-xenstore", "name=xh"),
-		PV("t", "xt", "te", "pv-xenstore", "name=xt"),
+		     "xenstore-read t;wait xh xt;xenstore-ls /local/domain;"
+		     "poweroff"),
+		PV("a", "ha", "hvm", "pv-hostile-xs", "mode=badidx", ""),
+		PV("b", "hb", "te", "pv-hostile-xs", "mode=oversize", ""),
+		PV("h", "xh", "hvm", "pv-xenstore", "name=xh", DISK),
+		PV("t", "xt", "te", "pv-xenstore", "name=xt", DISK),
 	},
+	.files = { { "x.img", img_x, sizeof(img_x) } },
 };
 
 /* The first line from index from on containing text, or -1. */
@@ -72,6 +77,15 @@ static long line_with(struct hv_run *r, long from, const char *text)
 	for (long i = from < 0 ? (long)r->nlines : from; i < (long)r->nlines; i++)
 		if (strstr(r->lines[i].text, text))
 			return i;
+	return -1;
+}
+
+/* The first line that is text, or -1. */
+static long line_is(struct hv_run *r, const char *text)
+{
+	for (size_t i = 0; i < r->nlines; i++)
+		if (strcmp(r->lines[i].text, text) == 0)
+			return (long)i;
 	return -1;
 }
 
@@ -89,11 +103,17 @@ static long cmd_line(struct hv_run *r, const char *command)
 	return i;
 }
 
-/* Both pv-xenstore domains passed, each the lines of passes. */
+/* Both pv-xenstore domains printed "PASS: " and each of passes (the
+ * others' failures are other tests'). */
 static void expect_both(struct hv_run *r, const char *const passes[])
 {
-	expect_guest_passed(r, "xh", passes);
-	expect_guest_passed(r, "xt", passes);
+	static const char *const doms[] = { "xh: PASS: ", "xt: PASS: " };
+
+	for (int d = 0; d < 2; d++)
+		for (int i = 0; passes[i]; i++)
+			cr_expect(hv_find_result_with(r, doms[d], passes[i]),
+				  "[wrong result] no \"%s%s\"\n  %s", doms[d],
+				  passes[i], hv_diagnose(r));
 }
 
 Test(lab7, xs_unit, .timeout = 300)
@@ -109,6 +129,10 @@ Test(lab7, xs_permissions, .timeout = 1800)
 		"name key ",
 		"dom0's dir: EACCES",
 		"its own name is read-only: EACCES",
+		"frontend keys of xvda (virtual-device 51712)",
+		"backend dir readable by the frontend",
+		"backend dir write: EACCES",
+		"backend dir create: EACCES",
 		"write data/a/b",
 		"read after rm",
 		NULL,
@@ -175,24 +199,20 @@ Test(lab7, xs_hostile, .timeout = 1800)
 }
 
 /* /local/domain/3 as the toolstack wrote it, the shell's commands, and
- * the directory gone with the domain. */
+ * the domains' directories gone once they ended. */
 Test(lab7, xs_toolstack, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("xs-store", &store);
 	long ls = cmd_line(r, "xenstore-ls /local/domain/3");
 	long rd = cmd_line(r, "xenstore-read t");
 	long rm = cmd_line(r, "xenstore-rm t");
-	long ls2 = cmd_line(r, "xl destroy 3");
+	long end = line_is(r, "dom0# xenstore-ls /local/domain");
+	long name = line_with(r, ls, "name = \"xh\"");
+	long domid = line_with(r, ls, "domid = \"3\"");
 
-	cr_expect(line_with(r, ls, "name = \"xh\"") == ls + 1 ||
-			  (line_with(r, ls, "name = \"xh\"") > ls &&
-			   line_with(r, ls, "name = \"xh\"") < rd),
+	cr_expect(name > ls && name < rd && domid > ls && domid < rd,
 		  "[wrong result] xenstore-ls /local/domain/3 shows no "
-		  "name = \"xh\"\n    log: %s", r->log);
-	cr_expect(line_with(r, ls, "domid = \"3\"") > ls &&
-			  line_with(r, ls, "domid = \"3\"") < rd,
-		  "[wrong result] xenstore-ls shows no domid = \"3\"\n"
-		  "    log: %s", r->log);
+		  "name = \"xh\" and domid = \"3\"\n    log: %s", r->log);
 	cr_expect(rd + 1 < (long)r->nlines &&
 			  strlen(r->lines[rd + 1].text) >= 2 &&
 			  strcmp(r->lines[rd + 1].text +
@@ -203,7 +223,9 @@ Test(lab7, xs_toolstack, .timeout = 1800)
 	cr_expect(line_with(r, rm, "xenstore-read t: ENOENT") > rm,
 		  "[wrong result] t still there after xenstore-rm\n"
 		  "    log: %s", r->log);
-	cr_expect(line_with(r, ls2, "xenstore-ls /local/domain/3: ENOENT") > ls2,
-		  "[wrong result] /local/domain/3 still there after xl "
-		  "destroy\n    log: %s", r->log);
+	cr_expect(end > 0 && line_with(r, end, "0 = \"\"") == end + 1 &&
+			  line_with(r, end, "name = \"x") < 0 &&
+			  line_with(r, end, "name = \"h") < 0,
+		  "[wrong result] the ended domains' directories are still "
+		  "in /local/domain\n    log: %s", r->log);
 }

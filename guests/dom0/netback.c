@@ -157,6 +157,18 @@ static void nb_unmap(void **slot, grant_handle_t handle)
 	*slot = NULL;
 }
 
+bool netback_alive(struct netback_vif *v)
+{
+	struct evtchn_status st;
+
+	if (evtchn_status(v->port, &st) == 0 &&
+	    st.status == EVTCHNSTAT_interdomain)
+		return true;
+	if (!v->broken[0])
+		snprintf(v->broken, sizeof(v->broken), "frontend gone");
+	return false;
+}
+
 /* Leaves the bridge, unbinds and unmaps a connected v. */
 static void nb_disconnect(struct netback_vif *v)
 {
@@ -212,7 +224,8 @@ static void nb_vif_step(struct netback_vif *v)
 	if (v->connected && (v->broken[0] || front < 0 ||
 			     front >= XenbusStateClosing)) {
 		nb_disconnect(v);
-		xenbus_switch_state(v->dir, XenbusStateClosed);
+		if (mine >= 0) /* not when the toolstack removed the dir */
+			xenbus_switch_state(v->dir, XenbusStateClosed);
 	} else if (!v->connected && mine == XenbusStateInitWait &&
 		   (front == XenbusStateInitialised ||
 		    front == XenbusStateConnected)) {

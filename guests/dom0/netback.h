@@ -62,6 +62,13 @@ bool netback_tx(struct netback_vif *v);
  */
 bool netback_rx(struct bridge_port *port, const void *frame, size_t len);
 
+/*
+ * Whether v's frontend domain is still there (its end of the event
+ * channel bound): a dead granter's pages vanish from our mappings, so
+ * the rings are touched only after this (netback.c; the tests fake it).
+ */
+bool netback_alive(struct netback_vif *v);
+
 /* What netback_ring.c needs from the guest library (guest.h, pv.h,
  * gnttab.h); the host tests give their own. */
 int printf(const char *fmt, ...);

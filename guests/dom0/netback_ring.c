@@ -186,10 +186,13 @@ static void nb_tx_frame(struct netback_vif *v, const netif_tx_request_t *reqs,
 bool netback_tx(struct netback_vif *v)
 {
 	netif_tx_request_t reqs[XEN_NETIF_NR_SLOTS_MIN];
-	RING_IDX prod = v->tx.sring->req_prod;
 	unsigned done = 0;
+	RING_IDX prod;
 	int n, notify;
 
+	if (!netback_alive(v))
+		return false;
+	prod = v->tx.sring->req_prod;
 	xen_rmb(); /* the requests below prod, after prod */
 	if (!nb_prod_ok(v, "tx", prod, v->tx.rsp_prod_pvt, RING_SIZE(&v->tx)))
 		return false;
@@ -239,7 +242,8 @@ bool netback_rx(struct bridge_port *port, const void *frame, size_t len)
 	bool ok;
 	int notify;
 
-	if (!v->connected || v->broken[0] || len > NB_FRAME_MAX)
+	if (!v->connected || v->broken[0] || len > NB_FRAME_MAX ||
+	    !netback_alive(v))
 		return false;
 	prod = v->rx.sring->req_prod;
 	xen_rmb(); /* the requests below prod, after prod */

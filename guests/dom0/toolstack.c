@@ -305,7 +305,8 @@ static int ts_devices(domid_t domid)
 
 		op.u.getdevice = (struct xen_domctl_getdevice){ .index = i };
 		r = dom0_domctl(&op);
-		if (r == -XEN_ENOENT)
+		/* ENOSYS: a hypervisor without device lists has none. */
+		if (r == -XEN_ENOENT || r == -XEN_ENOSYS)
 			return 0;
 		if (r == 0 && d->type == XEN_DEVICE_disk) {
 			d->target[sizeof(d->target) - 1] = '\0';
@@ -460,6 +461,11 @@ static void ts_restart(struct ts_domain *d)
 	       op.domain);
 	toolstack_setup(op.domain, op.u.createdomain.config,
 			op.u.createdomain.on_crash, true);
+}
+
+bool toolstack_deaths_pending(void)
+{
+	return ts_dom_exc;
 }
 
 bool toolstack_poll(void)

@@ -21,8 +21,12 @@ static uint32_t xs_req_id;
 
 void xs_queue_event(const char *path, const char *token)
 {
+	static bool told;
+
 	if (xs_ev_tail - xs_ev_head == XS_EVENTS) {
-		printf("xs: watch event %s dropped (queue full)\n", path);
+		if (!told)
+			printf("xs: watch events dropped (queue full)\n");
+		told = true;
 		return;
 	}
 	strlcpy(xs_events[xs_ev_tail % XS_EVENTS].path, path, 128);
@@ -30,9 +34,9 @@ void xs_queue_event(const char *path, const char *token)
 	xs_ev_tail++;
 }
 
-bool xs_events_queued(void)
+unsigned xs_events_count(void)
 {
-	return xs_ev_head != xs_ev_tail;
+	return xs_ev_tail;
 }
 
 bool xs_watch_pop(char *path, size_t plen, char *token, size_t tlen)

@@ -132,7 +132,7 @@ uint64_t ping_peer(uint32_t peer, unsigned count, const char *what)
 
 	count = MIN(count, ARRAY_SIZE(rtt));
 	/* the peer may come up later; the first reply also resolves ARP */
-	for (uint64_t end = pv_time_ns() + 60000 * MS;
+	for (uint64_t end = pv_time_ns() + 120000 * MS;
 	     !ping_once(peer, 0xffff) && pv_time_ns() < end;)
 		;
 	for (unsigned i = 0; i < count; i++)
@@ -213,7 +213,7 @@ static uint64_t stream_to(uint32_t peer, uint32_t count, size_t size)
 
 	put32le(helo, count);
 	/* the receiver may come up later: its ARP answer starts the stream */
-	if (!net_send_retry(peer, PORT_SEND, PORT_HELO, helo, 4, 60000 * MS))
+	if (!net_send_retry(peer, PORT_SEND, PORT_HELO, helo, 4, 120000 * MS))
 		return 0;
 	t0 = pv_time_ns();
 	end = t0 + 120000 * MS;
@@ -371,7 +371,7 @@ void main(void)
 		report(false, "ip= gives this domain's address");
 	if (cmdline_get("peer", arg, sizeof(arg)) && !net_parse_ip(arg, &peer))
 		report(false, "peer=%s is an address", arg);
-	nf = netfront_init(0, 30000 * MS);
+	nf = netfront_init(0, 120000 * MS);
 	if (!report(nf, "vif 0 connected") || !ip)
 		return;
 	printf("pv-net: mac %02x:%02x:%02x:%02x:%02x:%02x ip %u.%u.%u.%u\n",
@@ -398,4 +398,5 @@ void main(void)
 		       "hostile or bench", mode);
 	printf("pv-net: %u frames sent, %u received, %u notifications\n",
 	       nf->tx_frames, nf->rx_frames, nf->notifies);
+	netfront_close(nf, 5000 * MS);
 }
