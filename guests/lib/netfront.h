@@ -23,6 +23,7 @@
 #include <guests/lib/pv.h>
 #include <guests/lib/net.h>
 #include <inc/public/io/netif.h>
+#include <inc/public/io/xenbus.h>
 
 #define NETFRONT_TX_BUFS 64
 #define NETFRONT_RX_BUFS 128 /* of the ring's 256 slots */
