@@ -36,6 +36,14 @@ enum boot_mem_type {
 	BOOT_MEM_NTYPES
 };
 
+/* Whether memory of type t is RAM: what the direct map covers. */
+static inline bool boot_mem_is_ram(uint32_t t)
+{
+	return t != BOOT_MEM_RESERVED && t != BOOT_MEM_UNUSABLE &&
+	       t != BOOT_MEM_MMIO && t != BOOT_MEM_MMIO_PORT &&
+	       t != BOOT_MEM_PAL_CODE && t < BOOT_MEM_NTYPES;
+}
+
 struct boot_mem_region {
 	uint64_t base;	 /* physical, page aligned */
 	uint64_t npages; /* 4 KiB pages */

@@ -29,7 +29,6 @@ typedef int64_t Elf64_Sxword;
 #define ELFDATA2LSB 1
 #define EV_CURRENT  1
 
-#define ET_REL	1
 #define ET_EXEC 2
 #define ET_DYN	3
 
@@ -53,11 +52,9 @@ typedef struct {
 	Elf64_Half e_shstrndx;
 } Elf64_Ehdr;
 
-#define PT_NULL	   0
-#define PT_LOAD	   1
-#define PT_DYNAMIC 2
-#define PT_INTERP  3
-#define PT_NOTE	   4
+#define PT_NULL 0
+#define PT_LOAD 1
+#define PT_NOTE 4
 
 #define PF_X 0x1
 #define PF_W 0x2
@@ -74,11 +71,7 @@ typedef struct {
 	Elf64_Xword p_align;
 } Elf64_Phdr;
 
-#define SHT_NULL     0
-#define SHT_PROGBITS 1
-#define SHT_SYMTAB   2
-#define SHT_STRTAB   3
-#define SHT_NOBITS   8
+#define SHT_SYMTAB 2
 
 typedef struct {
 	Elf64_Word sh_name;
@@ -93,8 +86,6 @@ typedef struct {
 	Elf64_Xword sh_entsize;
 } Elf64_Shdr;
 
-#define STT_NOTYPE	    0
-#define STT_OBJECT	    1
 #define STT_FUNC	    2
 #define ELF64_ST_TYPE(info) ((info)&0xf)
 

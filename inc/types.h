@@ -24,7 +24,4 @@ typedef uint64_t gva_t; /* guest-virtual address */
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 #define MAX(a, b)	((a) > (b) ? (a) : (b))
 
-#define offsetof_end(type, field) \
-	(offsetof(type, field) + sizeof(((type *)0)->field))
-
 #endif

@@ -25,8 +25,6 @@
 #define X86_FLAGS_RF	(UL(1) << 16)
 #define X86_FLAGS_VM	(UL(1) << 17)
 #define X86_FLAGS_AC	(UL(1) << 18)
-#define X86_FLAGS_VIF	(UL(1) << 19)
-#define X86_FLAGS_VIP	(UL(1) << 20)
 #define X86_FLAGS_ID	(UL(1) << 21)
 #define X86_FLAGS_ARITH                                              \
 	(X86_FLAGS_CF | X86_FLAGS_PF | X86_FLAGS_AF | X86_FLAGS_ZF | \

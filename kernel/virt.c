@@ -6,6 +6,7 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
+#include <kernel/trap.h>
 #include <kernel/virt.h>
 #include <kernel/mm/shadow.h>
 #include <kernel/x86/decode.h>
@@ -154,9 +155,24 @@ void virt_flush_tlb(struct vcpu *v)
 	v->domain->ops->flush_tlb(v);
 }
 
+/* The backend's own dump, then the segments and general registers. */
 void virt_dump(struct vcpu *v)
 {
+	static const char *const names[VSEG_COUNT] = {
+		"es", "cs",   "ss",   "ds",   "fs",
+		"gs", "gdtr", "ldtr", "idtr", "tr",
+	};
+	struct vseg_desc d;
+	enum vseg s;
+
 	v->domain->ops->dump(v);
+	for (s = 0; s < VSEG_COUNT; s++) {
+		virt_seg_read(v, s, &d);
+		cprintf("  %-4s sel %04x attr %03x limit %08x base %016llx\n",
+			names[s], d.sel, d.attr, d.limit,
+			(unsigned long long)d.base);
+	}
+	trap_print_gprs(v->gprs);
 }
 
 const struct virt_reset_state virt_reset = {
@@ -203,6 +219,26 @@ void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 				 .error = error };
 
 	virt_inject_event(v, &ev);
+}
+
+bool virt_deliver_interrupt(struct vcpu *v, bool event_queued)
+{
+	struct virt_event ev = { .type = EVENT_EXTINT };
+	int vec;
+
+	if (event_queued)
+		return false;
+	if (!(virt_reg_read(v, VREG_RFLAGS) & X86_FLAGS_IF) ||
+	    virt_reg_read(v, VREG_INTR_SHADOW))
+		return pv_upcall_vector(v) >= 0;
+	vec = vlapic_take_interrupt(v);
+	if (vec < 0)
+		vec = pv_upcall_vector(v);
+	if (vec < 0)
+		return false;
+	ev.vector = (uint8_t)vec;
+	virt_inject_event(v, &ev);
+	return false;
 }
 
 const char *exit_kind_name(enum exit_kind k)

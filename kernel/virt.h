@@ -232,7 +232,8 @@ struct virt_ops {
 	/* Drops v's cached translations, linear and guest-physical (NPT,
 	 * EPT), before its next entry. */
 	void (*flush_tlb)(struct vcpu *v);
-	/* Prints the control structure and guest state. */
+	/* Prints the control structure and guest state (virt_dump adds
+	 * the segments and general registers). */
 	void (*dump)(struct vcpu *v);
 };
 
@@ -291,6 +292,16 @@ void virt_vcpu_reset(struct vcpu *v);
 /* Queues a hardware exception (with an error code when has_error). */
 void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 			   uint32_t error);
+
+/*
+ * For the backend before each entry: queues the local APIC's highest
+ * pending interrupt, else the Xen upcall vector (pv/evtchn.c), when the
+ * guest can take one (RFLAGS.IF set, no STI or MOV SS shadow) and no
+ * event is queued already.  Returns whether an interrupt waits for the
+ * guest to become interruptible: the backend then exits at that point
+ * (its interrupt window).
+ */
+bool virt_deliver_interrupt(struct vcpu *v, bool event_queued);
 
 /* Backend probes: each returns its ops if usable, else NULL (and says why). */
 const struct virt_ops *svm_probe(void);

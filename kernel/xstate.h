@@ -17,7 +17,6 @@
 #define XFEATURE_HI16_ZMM  (1ULL << 7)
 #define XFEATURE_AVX512 \
 	(XFEATURE_OPMASK | XFEATURE_ZMM_HI256 | XFEATURE_HI16_ZMM)
-#define XFEATURE_PKRU (1ULL << 9)
 
 struct vcpu_xstate {
 	/* XSAVE area (FXSAVE's 512 bytes without XSAVE), xstate_area_size()

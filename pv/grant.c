@@ -86,6 +86,7 @@ long gnttab_place(struct domain *d, uint64_t idx, uint64_t gfn)
 	return 0;
 }
 
+#if SOL >= 7
 /*
  * Pins ref of granter g for a mapping by domain m, read-only or not: the
  * entry must permit access to m (and writes, unless ro).  Sets
@@ -120,6 +121,10 @@ static int gnttab_pin(struct domain *g, grant_ref_t ref, domid_t m, bool ro,
 	*gfn = a->gfn;
 	return GNTST_okay;
 }
+#else
+/* LAB 7: your code here: a helper that checks entry ref and pins it, the
+ * counterpart of gnttab_unpin below */
+#endif
 
 /* Drops one pin of ref of g; the last clears GTF_reading (GTF_writing). */
 static void gnttab_unpin(struct domain *g, grant_ref_t ref, bool ro)

@@ -132,38 +132,13 @@ static void svm_intr_window(struct vmcb *vmcb, bool on)
 	}
 }
 
-/*
- * Delivers the local APIC's highest pending interrupt, else the Xen
- * upcall vector (pv/evtchn.c), when the guest can take one (RFLAGS.IF
- * set, no interrupt shadow) and no other event is queued (APM 15.20
- * "Event Injection").
- */
-static void svm_inject_interrupt(struct vcpu *v, struct vmcb *vmcb)
-{
-	int vec;
-
-	svm_intr_window(vmcb, false);
-	if (vmcb->control.eventinj & EVENTINJ_V)
-		return;
-	if (!(vmcb->save.rflags & X86_FLAGS_IF) ||
-	    (vmcb->control.interrupt_shadow & VMCB_INTR_SHADOW)) {
-		svm_intr_window(vmcb, pv_upcall_vector(v) >= 0);
-		return;
-	}
-	vec = vlapic_take_interrupt(v);
-	if (vec < 0)
-		vec = pv_upcall_vector(v);
-	if (vec >= 0)
-		vmcb->control.eventinj = (uint64_t)vec | EVENTINJ_V |
-					 ((uint64_t)EVENT_EXTINT
-					  << EVENTINJ_TYPE_SHIFT);
-}
-
 static void svm_vcpu_run(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->arch.svm.vmcb;
+	bool queued;
 
-	svm_inject_interrupt(v, vmcb);
+	queued = vmcb->control.eventinj & EVENTINJ_V;
+	svm_intr_window(vmcb, virt_deliver_interrupt(v, queued));
 	vmcb->save.rax = v->gprs[GPR_RAX];
 	vmcb->save.rsp = v->gprs[GPR_RSP];
 	if (v->arch.svm.fresh)

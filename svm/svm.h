@@ -46,7 +46,7 @@ void svm_vmrun(struct vcpu *v, hpa_t vmcb_pa, hpa_t host_pa);
 int vmcb_setup(void);
 /* vmcb.c: fill a fresh VMCB's control area and initial guest state. */
 void vmcb_init(struct vcpu *v);
-/* vmcb.c: print v's VMCB control and save areas and its GPRs (for panics). */
+/* vmcb.c: print v's VMCB control and save areas (the ops table's dump). */
 void vmcb_dump(struct vcpu *v);
 
 /* npt.c: the nested tables' entry format (kernel/mm/nested.h). */

@@ -14,7 +14,6 @@
 #include <kernel/kernel.h>
 #include <kernel/mm/page.h>
 #include <kernel/domain.h>
-#include <kernel/trap.h>
 #include <svm/svm.h>
 #include <svm/vmcb.h>
 
@@ -99,12 +98,6 @@ void vmcb_init(struct vcpu *v)
 	vmcb_init_save(v, &vmcb->save);
 }
 
-static void vmcb_dump_seg(const char *name, const struct vmcb_seg *s)
-{
-	cprintf("  %-4s sel %04x attr %03x limit %08x base %016llx\n", name,
-		s->selector, s->attrib, s->limit, (unsigned long long)s->base);
-}
-
 static void vmcb_dump_control(const struct vmcb_control *c)
 {
 	cprintf("  exitcode 0x%llx exitinfo1 0x%llx exitinfo2 0x%llx\n",
@@ -133,16 +126,6 @@ static void vmcb_dump_save(const struct vmcb_save *s)
 		(unsigned long long)s->cr0, (unsigned long long)s->cr2,
 		(unsigned long long)s->cr3, (unsigned long long)s->cr4,
 		(unsigned long long)s->efer);
-	vmcb_dump_seg("cs", &s->cs);
-	vmcb_dump_seg("ss", &s->ss);
-	vmcb_dump_seg("ds", &s->ds);
-	vmcb_dump_seg("es", &s->es);
-	vmcb_dump_seg("fs", &s->fs);
-	vmcb_dump_seg("gs", &s->gs);
-	vmcb_dump_seg("gdtr", &s->gdtr);
-	vmcb_dump_seg("idtr", &s->idtr);
-	vmcb_dump_seg("ldtr", &s->ldtr);
-	vmcb_dump_seg("tr", &s->tr);
 }
 
 void vmcb_dump(struct vcpu *v)
@@ -153,5 +136,4 @@ void vmcb_dump(struct vcpu *v)
 		(unsigned long long)v->arch.svm.vmcb_pa);
 	vmcb_dump_control(&vmcb->control);
 	vmcb_dump_save(&vmcb->save);
-	trap_print_gprs(v->gprs);
 }

@@ -140,20 +140,16 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 #define INTERCEPT_CR(n) (1u << (n))
 
 /* Intercept vector 3 (misc1) and 4 (misc2) bits, APM table B-1 */
-#define INTERCEPT_INTR	      (1u << 0)
-#define INTERCEPT_NMI	      (1u << 1)
-#define INTERCEPT_SMI	      (1u << 2)
-#define INTERCEPT_INIT	      (1u << 3)
-#define INTERCEPT_VINTR	      (1u << 4)
-#define INTERCEPT_CPUID	      (1u << 18)
-#define INTERCEPT_INVD	      (1u << 22)
-#define INTERCEPT_HLT	      (1u << 24)
-#define INTERCEPT_INVLPG      (1u << 25)
-#define INTERCEPT_INVLPGA     (1u << 26)
-#define INTERCEPT_IOIO_PROT   (1u << 27)
-#define INTERCEPT_MSR_PROT    (1u << 28)
-#define INTERCEPT_TASK_SWITCH (1u << 29)
-#define INTERCEPT_SHUTDOWN    (1u << 31)
+#define INTERCEPT_INTR	    (1u << 0)
+#define INTERCEPT_NMI	    (1u << 1)
+#define INTERCEPT_VINTR	    (1u << 4)
+#define INTERCEPT_CPUID	    (1u << 18)
+#define INTERCEPT_HLT	    (1u << 24)
+#define INTERCEPT_INVLPG    (1u << 25)
+#define INTERCEPT_INVLPGA   (1u << 26)
+#define INTERCEPT_IOIO_PROT (1u << 27)
+#define INTERCEPT_MSR_PROT  (1u << 28)
+#define INTERCEPT_SHUTDOWN  (1u << 31)
 
 #define INTERCEPT_VMRUN	  (1u << 0)
 #define INTERCEPT_VMMCALL (1u << 1)
@@ -162,7 +158,6 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 #define INTERCEPT_STGI	  (1u << 4)
 #define INTERCEPT_CLGI	  (1u << 5)
 #define INTERCEPT_SKINIT  (1u << 6)
-#define INTERCEPT_ICEBP	  (1u << 8)
 #define INTERCEPT_MONITOR (1u << 10)
 #define INTERCEPT_MWAIT	  (1u << 11)
 #define INTERCEPT_XSETBV  (1u << 13)
@@ -219,14 +214,8 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 /* IOIO EXITINFO1 (APM 15.10.2 "IN and OUT Behavior") */
 #define IOIO_TYPE_IN	(1u << 0)
 #define IOIO_STR	(1u << 2)
-#define IOIO_REP	(1u << 3)
-#define IOIO_SZ8	(1u << 4)
 #define IOIO_SZ16	(1u << 5)
 #define IOIO_SZ32	(1u << 6)
-#define IOIO_A16	(1u << 7)
-#define IOIO_A32	(1u << 8)
-#define IOIO_A64	(1u << 9)
-#define IOIO_SEG_SHIFT	10
 #define IOIO_PORT_SHIFT 16
 
 /* EXITINFO1 of a CR access intercept with decode assists (15.8.1). */
@@ -234,11 +223,10 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 #define EXITINFO1_CR_GPR 0xfULL	      /* MOV's general register */
 
 /* #NPF EXITINFO1: a page-fault error code (APM 15.25.6) */
-#define NPF_P	  (1ULL << 0)
-#define NPF_W	  (1ULL << 1)
-#define NPF_RSV	  (1ULL << 3) /* a reserved bit set in a nested entry */
-#define NPF_ID	  (1ULL << 4)
-#define NPF_FINAL (1ULL << 32) /* translating the access's final GPA */
-#define NPF_WALK  (1ULL << 33) /* reading or writing a guest page table */
+#define NPF_P	 (1ULL << 0)
+#define NPF_W	 (1ULL << 1)
+#define NPF_RSV	 (1ULL << 3) /* a reserved bit set in a nested entry */
+#define NPF_ID	 (1ULL << 4)
+#define NPF_WALK (1ULL << 33) /* reading or writing a guest page table */
 
 #endif

@@ -117,23 +117,16 @@ static int te_emul_read_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t *val)
 	return X86EMUL_OKAY;
 }
 
-/* The physical-address width: CR3 bits at and above it are reserved. */
-static unsigned te_maxphyaddr(void)
-{
-	if (cpuid(0x80000000, 0).eax < 0x80000008)
-		return 36;
-	return cpuid(0x80000008, 0).eax & 0xff;
-}
-
 /*
- * CR3 keeps bits below MAXPHYADDR (SDM 3A 4.5).  The shadow switches to
- * the new address space.
+ * CR3 keeps bits below MAXPHYADDR (SDM 3A 4.5), the width the shadow
+ * checks reserved bits against.  The shadow switches to the new address
+ * space.
  */
 static int te_write_cr3(struct x86_emul_ctxt *c, uint64_t val)
 {
 	struct vcpu *v = te_ctxt_vcpu(c);
 
-	if (val >> te_maxphyaddr())
+	if (val >> v->domain->shadow.maxphyaddr)
 		return x86_emul_raise(c, T_GP, true, 0);
 	virt_reg_write(v, VREG_CR3, val);
 	return X86EMUL_OKAY;

@@ -18,6 +18,7 @@
 #include <inc/public/te.h>
 #include <inc/x86.h>
 #include <kernel/kernel.h>
+#include <kernel/cpuid.h>
 #include <kernel/domain.h>
 #include <kernel/gdt.h>
 #include <kernel/mm/shadow.h>
@@ -25,7 +26,6 @@
 #include <kernel/preempt.h>
 #include <te/te.h>
 
-#define CPUID7_ECX_UMIP (1u << 2)
 /* RFLAGS bits the guest holds in hardware; IF and IOPL stay the host's. */
 #define TE_RFLAGS_HW (X86_FLAGS_ARITH | X86_FLAGS_DF | X86_FLAGS_ID)
 
@@ -53,7 +53,7 @@ bool te_umip(void)
 static int te_cpu_enable(void)
 {
 	const char *arg = cmdline_get("te_umip");
-	bool has = cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ecx & CPUID7_ECX_UMIP);
+	bool has = cpuid_cr4_allowed() & CR4_UMIP;
 
 	te_umip_on = has && !(arg && strcmp(arg, "0") == 0);
 	if (te_umip_on)
@@ -95,11 +95,6 @@ static int te_domain_init(struct domain *d)
 	if (r == 0)
 		r = te_pv_init(d);
 	return r;
-}
-
-/* The core frees the shadow, the memory and the port handlers. */
-static void te_domain_destroy(struct domain *d)
-{
 }
 
 static int te_vcpu_init(struct vcpu *v)
@@ -303,7 +298,6 @@ static void te_dump(struct vcpu *v)
 		cprintf("  %s for the guest: vector %u\n",
 			t->event_valid ? "queued" : "last event",
 			t->event.vector);
-	trap_print_gprs(v->gprs);
 	cprintf("  virtual cpl %llu cr0=%llx cr3=%llx cr4=%llx efer=%llx "
 		"idtr=%llx/%x; shadow root %llx\n",
 		(unsigned long long)t->vregs[VREG_CPL],
@@ -319,7 +313,6 @@ static const struct virt_ops te_virt_ops = {
 	.name = "te",
 	.cpu_enable = te_cpu_enable,
 	.domain_init = te_domain_init,
-	.domain_destroy = te_domain_destroy,
 	.vcpu_init = te_vcpu_init,
 	.vcpu_destroy = te_vcpu_destroy,
 	.vcpu_run = te_vcpu_run,

@@ -3,11 +3,14 @@
  * xenstored_tree.c) on the host: requests as Xen's wire carries them,
  * replies and watch events checked against docs/misc/xenstore.txt.
  * The transport is faked: watch events land in a list per connection.
+ * The client library (guests/lib/xs.c) is tested against the same
+ * daemon, its transport a direct call as one domain.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 #include <guests/dom0/xenstored.h>
+#include <guests/lib/xs.h>
 
 #define EVENTS_MAX 64
 static struct {
@@ -17,8 +20,14 @@ static struct {
 static int nevents;
 static domid_t introduced[8];
 
+static struct xsd_conn *client; /* the xs.h client's connection */
+
 bool xsd_send_event(struct xsd_conn *conn, const char *path, const char *token)
 {
+	if (conn == client) {
+		xs_queue_event(path, token);
+		return true;
+	}
 	if (nevents == EVENTS_MAX)
 		return false;
 	events[nevents].conn = conn;
@@ -370,4 +379,118 @@ Test(xenstore, quotas)
 	dom1 = xsd_conn_open(1);
 	cr_expect_eq(send(dom1, XS_TRANSACTION_START, 0, "", 1) > 0, 1,
 		     "a new connection starts afresh");
+}
+
+/* The xs.h client's side: a direct call, a clock that moves 1 ms a look. */
+long xs_transport_init(void)
+{
+	return client ? 0 : -XEN_ENOENT;
+}
+
+long xs_transport(const struct xs_msg *req, struct xs_msg *out)
+{
+	xsd_request(client, (const struct xsd_msg *)req, (struct xsd_msg *)out);
+	return 0;
+}
+
+static uint64_t fake_ns;
+uint64_t pv_time_ns(void); /* guests/lib/pv.h's */
+
+uint64_t pv_time_ns(void)
+{
+	return fake_ns += 1000000;
+}
+
+void xs_wait_event(uint64_t deadline_ns)
+{
+}
+
+static void client_setup(void)
+{
+	char path[64], tok[16];
+
+	setup();
+	give_home(1);
+	client = dom1;
+	cr_assert_eq(xs_init(), 0);
+	while (xs_watch_pop(path, sizeof(path), tok, sizeof(tok)))
+		;
+}
+
+TestSuite(xs_client, .init = client_setup);
+
+Test(xs_client, read_write_directory)
+{
+	char buf[16];
+	long v = 0;
+
+	cr_expect_eq(xs_write(0, "data/x", "hello"), 0);
+	cr_expect_eq(xs_read(0, "data/x", buf, sizeof(buf)), 5);
+	cr_expect_str_eq(buf, "hello");
+	cr_expect_eq(xs_read(0, "data/x", buf, 5), -XEN_E2BIG, "no room for the NUL");
+	cr_expect_eq(xs_read(0, "/local/domain/2", buf, sizeof(buf)), -XEN_ENOENT);
+	cr_expect_eq(xs_printf(0, "data/n", "%d", -42), 0);
+	cr_expect_eq(xs_read_int(0, "data/n", &v), 0);
+	cr_expect_eq(v, -42);
+	cr_expect_eq(xs_read_int(0, "data/x", &v), -XEN_EINVAL, "not a number");
+	cr_expect_eq(xs_directory(0, "data", buf, sizeof(buf)), 2);
+	cr_expect_eq(xs_mkdir(0, "data/d"), 0);
+	cr_expect_eq(xs_rm(0, "data/d"), 0);
+	cr_expect_eq(xs_get_domain_path(7, buf, sizeof(buf)), 15);
+	cr_expect_str_eq(buf, "/local/domain/7");
+	cr_expect_eq(xs_write(0, "/local/domain/0/x", "y"), -XEN_EACCES);
+}
+
+Test(xs_client, perms_and_transactions)
+{
+	char buf[16];
+	xs_txn_t a, b;
+
+	cr_expect_eq(xs_write(0, "data/p", "1"), 0);
+	cr_expect_eq(xs_set_perms(0, "data/p", "n1\0r2\0"), 0);
+	cr_expect_eq(op1(dom0, XS_GET_PERMS, 0, "/local/domain/1/data/p"), 6);
+	cr_expect(memcmp(rep.body, "n1\0r2\0", 6) == 0);
+	cr_expect_eq(xs_transaction_start(&a), 0);
+	cr_expect_eq(xs_transaction_start(&b), 0);
+	cr_expect_neq(a, b);
+	cr_expect_eq(xs_read(a, "data/p", buf, sizeof(buf)), 1);
+	cr_expect_eq(xs_read(b, "data/p", buf, sizeof(buf)), 1);
+	cr_expect_eq(xs_write(a, "data/p", "2"), 0);
+	cr_expect_eq(xs_write(b, "data/p", "3"), 0);
+	cr_expect_eq(xs_transaction_end(a, false), 0);
+	cr_expect_eq(xs_transaction_end(b, false), -XEN_EAGAIN);
+	cr_expect_eq(xs_read(0, "data/p", buf, sizeof(buf)), 1);
+	cr_expect_str_eq(buf, "2");
+}
+
+Test(xs_client, watch_take_leaves_other_tokens)
+{
+	char path[64], tok[16];
+
+	cr_expect_eq(xs_watch("data/a", "A"), 0);
+	cr_expect_eq(xs_watch("data/b", "B"), 0);
+	xs_write(0, "data/a", "1");
+	cr_expect(xs_watch_take("B", path, sizeof(path)), "B's registration");
+	cr_expect_str_eq(path, "data/b");
+	cr_expect(!xs_watch_take("B", path, sizeof(path)));
+	cr_expect(xs_watch_pop(path, sizeof(path), tok, sizeof(tok)));
+	cr_expect_str_eq(tok, "A");
+	cr_expect(xs_watch_pop(path, sizeof(path), tok, sizeof(tok)));
+	cr_expect_str_eq(tok, "A");
+	cr_expect_str_eq(path, "data/a");
+	cr_expect(!xs_watch_pop(path, sizeof(path), tok, sizeof(tok)));
+}
+
+Test(xs_client, xenbus_states)
+{
+	cr_expect_eq(xenbus_read_state("data/dev"), -XEN_ENOENT);
+	cr_expect_eq(xenbus_switch_state("data/dev", XenbusStateInitWait), 0);
+	cr_expect_eq(xenbus_read_state("data/dev"), XenbusStateInitWait);
+	cr_expect_eq(xenbus_wait_state("data/dev", XenbusStateInitWait, 1000000),
+		     XenbusStateInitWait);
+	cr_expect_eq(xenbus_wait_state("data/dev", XenbusStateConnected,
+				       50000000),
+		     -XEN_ETIME, "nobody connects: the deadline passes");
+	cr_expect_eq(count_events(dom1, "xenbus_wait"), 0, "and the watch is gone");
+	cr_expect_eq(op1(dom0, XS_DIRECTORY, 0, "/local/domain/1"), 5);
 }

@@ -189,10 +189,7 @@ void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 			   ar | ((val << SEG_ATTR_DPL_SHIFT) & SEG_ATTR_DPL));
 		break;
 	case VREG_RIP:
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
-			   vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
-				   ~(uint64_t)(INTERRUPTIBILITY_STI |
-					       INTERRUPTIBILITY_MOV_SS));
+		vmx_write_intr_shadow(0);
 		vmcs_write(VMCS_GUEST_RIP, val);
 		break;
 	case VREG_INTR_SHADOW: vmx_write_intr_shadow(val); break;

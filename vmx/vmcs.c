@@ -258,13 +258,6 @@ static void vmcs_dump_controls(void)
 
 static void vmcs_dump_guest(struct vcpu *v)
 {
-	static const char *const segs[VSEG_COUNT] = {
-		"es", "cs",   "ss",   "ds",   "fs",
-		"gs", "gdtr", "ldtr", "idtr", "tr",
-	};
-	struct vseg_desc d;
-	enum vseg s;
-
 	cprintf("  rip %016llx rflags %08llx cr0 %08llx (real %08llx) "
 		"cr3 %016llx\n",
 		(unsigned long long)vmcs_read(VMCS_GUEST_RIP),
@@ -277,12 +270,6 @@ static void vmcs_dump_guest(struct vcpu *v)
 		(unsigned long long)vmcs_read(VMCS_GUEST_CR4),
 		(unsigned long long)vmcs_read(VMCS_GUEST_EFER),
 		(unsigned long long)v->arch.vmx.cr2);
-	for (s = 0; s < VSEG_COUNT; s++) {
-		virt_seg_read(v, s, &d);
-		cprintf("  %-4s sel %04x attr %03x limit %08x base %016llx\n",
-			segs[s], d.sel, d.attr, d.limit,
-			(unsigned long long)d.base);
-	}
 }
 
 void vmcs_dump(struct vcpu *v)
@@ -293,5 +280,4 @@ void vmcs_dump(struct vcpu *v)
 	vmcs_dump_exit(v);
 	vmcs_dump_controls();
 	vmcs_dump_guest(v);
-	trap_print_gprs(v->gprs);
 }

@@ -17,22 +17,15 @@
 #include <inc/types.h>
 
 /* Appendix B.1: 16-bit fields */
-#define VMCS_VPID	    0x0000
-#define VMCS_GUEST_ES_SEL   0x0800 /* + 2 * vmx_seg_index */
-#define VMCS_GUEST_CS_SEL   0x0802
-#define VMCS_GUEST_SS_SEL   0x0804
-#define VMCS_GUEST_DS_SEL   0x0806
-#define VMCS_GUEST_FS_SEL   0x0808
-#define VMCS_GUEST_GS_SEL   0x080a
-#define VMCS_GUEST_LDTR_SEL 0x080c
-#define VMCS_GUEST_TR_SEL   0x080e
-#define VMCS_HOST_ES_SEL    0x0c00
-#define VMCS_HOST_CS_SEL    0x0c02
-#define VMCS_HOST_SS_SEL    0x0c04
-#define VMCS_HOST_DS_SEL    0x0c06
-#define VMCS_HOST_FS_SEL    0x0c08
-#define VMCS_HOST_GS_SEL    0x0c0a
-#define VMCS_HOST_TR_SEL    0x0c0c
+#define VMCS_VPID	  0x0000
+#define VMCS_GUEST_ES_SEL 0x0800 /* + 2 * vmx_seg_index */
+#define VMCS_HOST_ES_SEL  0x0c00
+#define VMCS_HOST_CS_SEL  0x0c02
+#define VMCS_HOST_SS_SEL  0x0c04
+#define VMCS_HOST_DS_SEL  0x0c06
+#define VMCS_HOST_FS_SEL  0x0c08
+#define VMCS_HOST_GS_SEL  0x0c0a
+#define VMCS_HOST_TR_SEL  0x0c0c
 
 /* B.2: 64-bit fields */
 #define VMCS_IO_BITMAP_A	 0x2000
@@ -76,23 +69,8 @@
 #define VMCS_EXIT_INSN_LEN	    0x440c
 #define VMCS_EXIT_INSN_INFO	    0x440e
 #define VMCS_GUEST_ES_LIMIT	    0x4800 /* + 2 * vmx_seg_index */
-#define VMCS_GUEST_CS_LIMIT	    0x4802
-#define VMCS_GUEST_SS_LIMIT	    0x4804
-#define VMCS_GUEST_DS_LIMIT	    0x4806
-#define VMCS_GUEST_FS_LIMIT	    0x4808
-#define VMCS_GUEST_GS_LIMIT	    0x480a
-#define VMCS_GUEST_LDTR_LIMIT	    0x480c
-#define VMCS_GUEST_TR_LIMIT	    0x480e
-#define VMCS_GUEST_GDTR_LIMIT	    0x4810
-#define VMCS_GUEST_IDTR_LIMIT	    0x4812
 #define VMCS_GUEST_ES_AR	    0x4814 /* + 2 * vmx_seg_index */
-#define VMCS_GUEST_CS_AR	    0x4816
 #define VMCS_GUEST_SS_AR	    0x4818
-#define VMCS_GUEST_DS_AR	    0x481a
-#define VMCS_GUEST_FS_AR	    0x481c
-#define VMCS_GUEST_GS_AR	    0x481e
-#define VMCS_GUEST_LDTR_AR	    0x4820
-#define VMCS_GUEST_TR_AR	    0x4822
 #define VMCS_GUEST_INTERRUPTIBILITY 0x4824
 #define VMCS_GUEST_ACTIVITY	    0x4826
 #define VMCS_GUEST_SYSENTER_CS	    0x482a
@@ -110,15 +88,6 @@
 #define VMCS_GUEST_CR3		0x6802
 #define VMCS_GUEST_CR4		0x6804
 #define VMCS_GUEST_ES_BASE	0x6806 /* + 2 * vmx_seg_index */
-#define VMCS_GUEST_CS_BASE	0x6808
-#define VMCS_GUEST_SS_BASE	0x680a
-#define VMCS_GUEST_DS_BASE	0x680c
-#define VMCS_GUEST_FS_BASE	0x680e
-#define VMCS_GUEST_GS_BASE	0x6810
-#define VMCS_GUEST_LDTR_BASE	0x6812
-#define VMCS_GUEST_TR_BASE	0x6814
-#define VMCS_GUEST_GDTR_BASE	0x6816
-#define VMCS_GUEST_IDTR_BASE	0x6818
 #define VMCS_GUEST_DR7		0x681a
 #define VMCS_GUEST_RSP		0x681c
 #define VMCS_GUEST_RIP		0x681e
@@ -245,21 +214,15 @@ enum {
 #define IOQ_SIZE(q) (((q)&7) + 1)
 #define IOQ_IN	    (1u << 3)
 #define IOQ_STRING  (1u << 4)
-#define IOQ_REP	    (1u << 5)
 #define IOQ_PORT(q) ((uint16_t)((q) >> 16))
 
 /* Table 28-7: exit qualification of EPT violations */
-#define EPTQ_READ	 (1u << 0)
 #define EPTQ_WRITE	 (1u << 1)
 #define EPTQ_FETCH	 (1u << 2)
 #define EPTQ_PERMS	 (7u << 3)
 #define EPTQ_PERMS_SHIFT 3
 #define EPTQ_LA_VALID	 (1u << 7)
 #define EPTQ_FINAL	 (1u << 8) /* with LA_VALID: not a guest table */
-
-/* Table 28-8 (INS/OUTS): VM-exit instruction information */
-#define INSN_INFO_ADDR_SIZE(i) (((i) >> 7) & 7)
-#define INSN_INFO_SEG(i)       (((i) >> 15) & 7)
 
 /* Name of VM-instruction error n (SDM 3C 31.4), "?" if unknown. */
 const char *vmx_insn_error_name(uint64_t n);

@@ -33,7 +33,6 @@
 #define EPT_CAP_1G		(1ULL << 17)
 #define EPT_CAP_INVEPT		(1ULL << 20)
 #define EPT_CAP_INVEPT_SINGLE	(1ULL << 25)
-#define EPT_CAP_INVEPT_ALL	(1ULL << 26)
 #define VPID_CAP_INVVPID	(1ULL << 32)
 #define VPID_CAP_INVVPID_SINGLE (1ULL << 41)
 #define VPID_CAP_INVVPID_ALL	(1ULL << 42)
@@ -66,35 +65,23 @@ VMX_PA_INSN(vmclear)
 VMX_PA_INSN(vmptrld)
 #undef VMX_PA_INSN
 
-static void invept(uint64_t type, uint64_t eptp)
-{
-	struct {
-		uint64_t eptp, zero;
-	} desc = { eptp, 0 };
-	uint8_t cf, zf;
-
-	__asm__ volatile("invept %2, %3; setc %0; setz %1"
-			 : "=qm"(cf), "=qm"(zf)
-			 : "m"(desc), "r"(type)
-			 : "cc", "memory");
-	if (cf || zf)
-		vmcs_fail("invept", 0, cf);
-}
-
-static void invvpid(uint64_t type, uint16_t vpid)
-{
-	struct {
-		uint64_t vpid, gva;
-	} desc = { vpid, 0 };
-	uint8_t cf, zf;
-
-	__asm__ volatile("invvpid %2, %3; setc %0; setz %1"
-			 : "=qm"(cf), "=qm"(zf)
-			 : "m"(desc), "r"(type)
-			 : "cc", "memory");
-	if (cf || zf)
-		vmcs_fail("invvpid", 0, cf);
-}
+/* INVEPT, INVVPID: the type in a register, a descriptor whose first
+ * quadword is the EPTP or VPID in memory (SDM 3C 31.3). */
+#define VMX_INV_INSN(name)                                         \
+	static void name(uint64_t type, uint64_t tag)              \
+	{                                                          \
+		uint64_t desc[2] = { tag, 0 };                     \
+		uint8_t cf, zf;                                    \
+		__asm__ volatile(#name " %2, %3; setc %0; setz %1" \
+				 : "=qm"(cf), "=qm"(zf)            \
+				 : "m"(desc), "r"(type)            \
+				 : "cc", "memory");                \
+		if (cf || zf)                                      \
+			vmcs_fail(#name, 0, cf);                   \
+	}
+VMX_INV_INSN(invept)
+VMX_INV_INSN(invvpid)
+#undef VMX_INV_INSN
 
 /*
  * Appendix A.3-A.5: a control word for capability MSR msr, with every
@@ -364,36 +351,6 @@ static void vmx_intr_window(bool on)
 }
 
 /*
- * Delivers the local APIC's highest pending interrupt, else the Xen
- * upcall vector (pv/evtchn.c), when the guest can take one (RFLAGS.IF
- * set, no blocking by STI or MOV SS) and no other event is queued (SDM
- * 3C 27.3.1.5 "Checks on Guest Non-Register State", 27.6 "Event
- * Injection").
- */
-static void vmx_inject_interrupt(struct vcpu *v)
-{
-	struct virt_event ev = { .type = EVENT_EXTINT };
-	int vec;
-
-	vmx_intr_window(false);
-	if (vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)
-		return;
-	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & X86_FLAGS_IF) ||
-	    (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
-	     (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))) {
-		vmx_intr_window(pv_upcall_vector(v) >= 0);
-		return;
-	}
-	vec = vlapic_take_interrupt(v);
-	if (vec < 0)
-		vec = pv_upcall_vector(v);
-	if (vec < 0)
-		return;
-	ev.vector = (uint8_t)vec;
-	vmx_inject_event(v, &ev);
-}
-
-/*
  * Shadow paging runs the guest without EPT, hence without unrestricted
  * guest (SDM 3C 26.2.1.1), so CR0.PE and PG are fixed to 1 (A.7): a
  * guest with CR0.PE clear cannot be entered.  Crashes its domain and
@@ -415,12 +372,14 @@ static bool vmx_shadow_real_mode(struct vcpu *v)
 static void vmx_vcpu_run(struct vcpu *v)
 {
 	struct vmx_vcpu *x = &v->arch.vmx;
+	bool queued;
 	int r;
 
 	if (vmx_shadow_real_mode(v))
 		return;
 	vmx_load(v);
-	vmx_inject_interrupt(v);
+	queued = vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID;
+	vmx_intr_window(virt_deliver_interrupt(v, queued));
 	if (vmx_caps.preempt_timer)
 		vmcs_write(VMCS_PREEMPT_TIMER, vmx_caps.preempt_timer);
 	vmcs_write(VMCS_GUEST_RSP, v->gprs[GPR_RSP]);

@@ -4,11 +4,13 @@
  * writing the xenstore directories from the configs' disk lines.  Points:
  * lab7.points, block section.
  *
- * One boot scores most tests: dom0 creates pv-blk in both containers
- * (each on its own writable image and a shared read-only one), a hostile
- * frontend on a third image, a persistence writer, then a domain asking
- * for an image already attached writable, and later the persistence
- * reader on the writer's image.  Disk images are made here, zeroed.
+ * One boot scores the guest tests: dom0 creates pv-blk in both
+ * containers (hvm, te: each on its own writable image and a shared
+ * read-only one), a hostile frontend (bad) on a third image, a
+ * persistence writer (pw), a domain asking for an image already attached
+ * writable (rf), and once pw is gone the persistence reader (pr) on pw's
+ * image; `xl console` waits for each to end.  Disk images are made here,
+ * zeroed.
  *
  * Bugs these tests catch, bug: the tests that fail:
  *   blkback's loop consuming nothing, or validating nothing: blk_unit,
@@ -52,18 +54,18 @@ static const struct hv_cfg blk = {
 	.progress_timeout = 240,
 	.timeout = 1200,
 	.domains = {
-		DOM0("xl create blk-hvm.cfg;xl create blk-te.cfg;"
-		     "xl create hostile.cfg;xl create pw.cfg;sleep 3000;"
-		     "xl create refused.cfg;sleep 30000;xl create pr.cfg;"
-		     "sleep 15000;xl list;poweroff"),
-		BLK("blk-hvm", "hvm", "mib=2",
+		DOM0("xl create hvm.cfg;xl create te.cfg;xl create bad.cfg;"
+		     "xl create pw.cfg;xl create rf.cfg;xl console pw;"
+		     "xl destroy pw;sleep 500;xl create pr.cfg;xl console pr;"
+		     "xl console bad;xl console te;xl console hvm;poweroff"),
+		BLK("hvm", "hvm", "mib=2",
 		    "\"file:a.img,xvda,w\", \"file:ro.img,xvdb,r\""),
-		BLK("blk-te", "te", "mib=1",
+		BLK("te", "te", "mib=1",
 		    "\"file:b.img,xvda,w\", \"file:ro.img,xvdb,r\""),
-		BLK("hostile", "hvm", "hostile=1", "\"file:c.img,xvda,w\""),
+		BLK("bad", "hvm", "hostile=1", "\"file:c.img,xvda,w\""),
 		BLK("pw", "hvm", "persist=1 seed=77", "\"file:d.img,xvda,w\""),
 		BLK("pr", "te", "persist=2 seed=77", "\"file:d.img,xvda,w\""),
-		BLK("refused", "hvm", "refused=1", "\"file:a.img,xvda,w\""),
+		BLK("rf", "hvm", "refused=1", "\"file:a.img,xvda,w\""),
 	},
 	.files = {
 		{ "a.img", img_a, sizeof(img_a) },
@@ -91,7 +93,7 @@ static const char *const io_passes[] = {
 	"xvda connected",
 	"wrote ",
 	"read back ",
-	"one write of 83 sectors in 11 segments",
+	"one write of 85 sectors in 11 segments",
 	"read back in 11 segments",
 	"the ring holds 32 requests",
 	"all 32 concurrent requests completed",
@@ -105,13 +107,13 @@ static const char *const io_passes[] = {
  * ring, flush, discard, errors; the hvm container. */
 Test(lab7, blk_hvm, .timeout = 1800)
 {
-	expect_guest_passed(hv_boot_group("blk", &blk), "blk-hvm", io_passes);
+	expect_guest_passed(hv_boot_group("blk", &blk), "hvm", io_passes);
 }
 
 /* The same guest in the te container (classic PV). */
 Test(lab7, blk_te, .timeout = 1800)
 {
-	expect_guest_passed(hv_boot_group("blk", &blk), "blk-te", io_passes);
+	expect_guest_passed(hv_boot_group("blk", &blk), "te", io_passes);
 }
 
 /* 32 requests pushed one by one while the backend sleeps: fewer events
@@ -121,8 +123,8 @@ Test(lab7, blk_suppression, .timeout = 1800)
 	struct hv_run *r = hv_boot_group("blk", &blk);
 	static const char *const passes[] = { "notification suppression", NULL };
 
-	expect_guest_passed(r, "blk-hvm", passes);
-	expect_guest_passed(r, "blk-te", passes);
+	expect_guest_passed(r, "hvm", passes);
+	expect_guest_passed(r, "te", passes);
 }
 
 /* xvdb ('r'): VDISK_READONLY, reads served, writes and discards refused. */
@@ -133,7 +135,7 @@ Test(lab7, blk_readonly, .timeout = 1800)
 		"xvdb: a write is refused", "xvdb: a discard is refused", NULL,
 	};
 
-	expect_guest_passed(hv_boot_group("blk", &blk), "blk-hvm", passes);
+	expect_guest_passed(hv_boot_group("blk", &blk), "hvm", passes);
 }
 
 /* A later domain reads what an earlier one wrote to the same image. */
@@ -154,9 +156,9 @@ Test(lab7, blk_refused, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("blk", &blk);
 
-	expect_output(r, "disk a.img is in use by domain");
-	cr_expect(!hv_find_output(r, "domain refused: exit"),
-		  "[wrong result] refused ran with a.img attached twice\n"
+	expect_output(r, "a.img is in use by domain");
+	cr_expect(!hv_find_output(r, "domain rf: exit"),
+		  "[wrong result] rf ran with a.img attached twice\n"
 		  "    log: %s", r->log);
 }
 
@@ -176,7 +178,43 @@ Test(lab7, blk_hostile, .timeout = 1800)
 		"reconnected again", NULL,
 	};
 
-	expect_guest_passed(r, "hostile", p);
+	expect_guest_passed(r, "bad", p);
 	expect_output(r, "not a ring of 32 slots; disconnecting");
 	expect_output(r, "dom0# poweroff");
+}
+
+/* The backend in a driver domain: dd runs guests/driver-domain, fe's disk
+ * line names backend=dd; dom0 destroys dd while fe reads. */
+static char img_dd[1 << 20];
+static const struct hv_cfg dd = {
+	.needs_virt = 1,
+	.progress_timeout = 240,
+	.timeout = 1200,
+	.domains = {
+		DOM0("xl create dd.cfg;sleep 1000;xl create fe.cfg;"
+		     "sleep 10000;xl destroy dd;xl console fe;poweroff"),
+		{ "dd", "name   = \"dd\"\ntype   = \"pv\"\n"
+			"container = \"hvm\"\n"
+			"kernel = \"guests/driver-domain.elf\"\n"
+			"driver_domain = 1\nmemory = 32\n" },
+		BLK("fe", "hvm", "mib=1 gone=1",
+		    "\"file:e.img,xvda,w,backend=dd\""),
+	},
+	.files = { { "e.img", img_dd, sizeof(img_dd) } },
+};
+
+/* blkback unprivileged: fe's checks pass through dd. */
+Test(lab7, blk_driver_domain, .timeout = 1800)
+{
+	expect_guest_passed(hv_boot_group("dd", &dd), "fe", io_passes);
+}
+
+/* dd destroyed: fe's I/O fails with an error instead of hanging. */
+Test(lab7, blk_driver_gone, .timeout = 1800)
+{
+	static const char *const p[] = {
+		"the backend went away", "and fails at once afterwards", NULL,
+	};
+
+	expect_guest_passed(hv_boot_group("dd", &dd), "fe", p);
 }

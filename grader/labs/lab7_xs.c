@@ -7,9 +7,11 @@
  * One boot per vendor: dom0's script creates two hostile clients
  * (guests/pv-hostile-xs: watches everywhere, a flood of unread
  * requests, then bad ring indices or an oversized header), then
- * pv-xenstore in each pv container, waits, uses the xenstore-* commands,
- * destroys one domain and lists the store again.  Domain ids follow the
- * order of xl create: ha 1, hb 2, xh 3, xt 4.
+ * pv-xenstore in each pv container, lists one's directory, uses the
+ * xenstore-* commands, waits for all of them to end and lists the
+ * domains' directories again.  Domain ids follow the
+ * order of xl create: ha 1, hb 2, xh 3, xt 4.  (dom0's extra holds 255
+ * bytes with the token: short file names.)
  *
  * Bugs these tests catch, bug: the tests that fail:
  *   permissions not enforced, or new nodes not owned by their creator:
@@ -37,9 +39,10 @@
 			"extra  = \"" extra "\"\nmemory = 32\n" \
 			"populate = \"eager\"\n"                \
 	}
-#define PV(name, c, g, extra)                                    \
+/* Config file file.cfg: domain name in container c running guests/g. */
+#define PV(file, name, c, g, extra)                              \
 	{                                                        \
-		name, "name   = \"" name "\"\ntype   = \"pv\"\n" \
+		file, "name   = \"" name "\"\ntype   = \"pv\"\n" \
 		      "container = \"" c "\"\n"                  \
 		      "kernel = \"guests/" g ".elf\"\n"          \
 		      "extra  = \"" extra "\"\nmemory = 16\n"    \
@@ -51,15 +54,16 @@ static const struct hv_cfg store = {
 	.progress_timeout = 240,
 	.timeout = 1200,
 	.domains = {
-		DOM0("xl create ha.cfg;xl create hb.cfg;xl create xh.cfg;"
-		     "xl create xt.cfg;sleep 8000;xenstore-ls /local/domain/3;"
-		     "xenstore-write /tool/t hi;xenstore-read /tool/t;"
-		     "xenstore-rm /tool/t;xenstore-read /tool/t;xl destroy xh;"
-		     "sleep 300;xenstore-ls /local/domain/3;poweroff"),
-		PV("ha", "hvm", "pv-hostile-xs", "mode=badidx"),
-		PV("hb", "te", "pv-hostile-xs", "mode=oversize"),
-		PV("xh", "hvm", "pv-xenstore", "name=xh"),
-		PV("xt", "te", "pv-xenstore", "name=xt"),
+		/* 255 bytes at most: dom0's own key t is /local/domain/0/t. */
+		DOM0("xl create a.cfg;xl create b.cfg;xl create h.cfg;"
+		     "xl create t.cfg;xenstore-ls /local/domain/3;"
+		     "xenstore-write t hi;xenstore-read t;xenstore-rm t;"
+		     "xenstore-read t;wait xh xt;xenstore-ls /local/domain;"
+		     "poweroff"),
+		PV("a", "ha", "hvm", "pv-hostile-xs", "mode=badidx"),
+		PV("b", "hb", "te", "pv-hostile-xs", "mode=oversize"),
+		PV("h", "xh", "hvm", "pv-xenstore", "name=xh"),
+		PV("t", "xt", "te", "pv-xenstore", "name=xt"),
 	},
 };
 
@@ -69,6 +73,15 @@ static long line_with(struct hv_run *r, long from, const char *text)
 	for (long i = from < 0 ? (long)r->nlines : from; i < (long)r->nlines; i++)
 		if (strstr(r->lines[i].text, text))
 			return i;
+	return -1;
+}
+
+/* The first line that is text, or -1. */
+static long line_is(struct hv_run *r, const char *text)
+{
+	for (size_t i = 0; i < r->nlines; i++)
+		if (strcmp(r->lines[i].text, text) == 0)
+			return (long)i;
 	return -1;
 }
 
@@ -86,11 +99,17 @@ static long cmd_line(struct hv_run *r, const char *command)
 	return i;
 }
 
-/* Both pv-xenstore domains passed, each the lines of passes. */
+/* Both pv-xenstore domains printed "PASS: " and each of passes (the
+ * others' failures are other tests'). */
 static void expect_both(struct hv_run *r, const char *const passes[])
 {
-	expect_guest_passed(r, "xh", passes);
-	expect_guest_passed(r, "xt", passes);
+	static const char *const doms[] = { "xh: PASS: ", "xt: PASS: " };
+
+	for (int d = 0; d < 2; d++)
+		for (int i = 0; passes[i]; i++)
+			cr_expect(hv_find_result_with(r, doms[d], passes[i]),
+				  "[wrong result] no \"%s%s\"\n  %s", doms[d],
+				  passes[i], hv_diagnose(r));
 }
 
 Test(lab7, xs_unit, .timeout = 300)
@@ -172,35 +191,33 @@ Test(lab7, xs_hostile, .timeout = 1800)
 }
 
 /* /local/domain/3 as the toolstack wrote it, the shell's commands, and
- * the directory gone with the domain. */
+ * the domains' directories gone once they ended. */
 Test(lab7, xs_toolstack, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("xs-store", &store);
 	long ls = cmd_line(r, "xenstore-ls /local/domain/3");
-	long rd = cmd_line(r, "xenstore-read /tool/t");
-	long rm = cmd_line(r, "xenstore-rm /tool/t");
-	long ls2 = cmd_line(r, "xl destroy xh");
+	long rd = cmd_line(r, "xenstore-read t");
+	long rm = cmd_line(r, "xenstore-rm t");
+	long end = line_is(r, "dom0# xenstore-ls /local/domain");
+	long name = line_with(r, ls, "name = \"xh\"");
+	long domid = line_with(r, ls, "domid = \"3\"");
 
-	cr_expect(line_with(r, ls, "name = \"xh\"") == ls + 1 ||
-			  (line_with(r, ls, "name = \"xh\"") > ls &&
-			   line_with(r, ls, "name = \"xh\"") < rd),
+	cr_expect(name > ls && name < rd && domid > ls && domid < rd,
 		  "[wrong result] xenstore-ls /local/domain/3 shows no "
-		  "name = \"xh\"\n    log: %s", r->log);
-	cr_expect(line_with(r, ls, "domid = \"3\"") > ls &&
-			  line_with(r, ls, "domid = \"3\"") < rd,
-		  "[wrong result] xenstore-ls shows no domid = \"3\"\n"
-		  "    log: %s", r->log);
+		  "name = \"xh\" and domid = \"3\"\n    log: %s", r->log);
 	cr_expect(rd + 1 < (long)r->nlines &&
 			  strlen(r->lines[rd + 1].text) >= 2 &&
 			  strcmp(r->lines[rd + 1].text +
 					 strlen(r->lines[rd + 1].text) - 2,
 				 "hi") == 0,
-		  "[wrong result] xenstore-read /tool/t after writing hi: "
+		  "[wrong result] xenstore-read t after writing hi: "
 		  "\"%s\"\n    log: %s", r->lines[rd + 1].text, r->log);
-	cr_expect(line_with(r, rm, "xenstore-read /tool/t: ENOENT") > rm,
-		  "[wrong result] /tool/t still there after xenstore-rm\n"
+	cr_expect(line_with(r, rm, "xenstore-read t: ENOENT") > rm,
+		  "[wrong result] t still there after xenstore-rm\n"
 		  "    log: %s", r->log);
-	cr_expect(line_with(r, ls2, "xenstore-ls /local/domain/3: ENOENT") > ls2,
-		  "[wrong result] /local/domain/3 still there after xl "
-		  "destroy\n    log: %s", r->log);
+	cr_expect(end > 0 && line_with(r, end, "0 = \"\"") == end + 1 &&
+			  line_with(r, end, "name = \"x") < 0 &&
+			  line_with(r, end, "name = \"h") < 0,
+		  "[wrong result] the ended domains' directories are still "
+		  "in /local/domain\n    log: %s", r->log);
 }

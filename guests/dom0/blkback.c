@@ -20,7 +20,7 @@
 #include <guests/lib/gnttab.h>
 #include <guests/lib/xs.h>
 
-#define BLKBACK_DISKS 4
+#define BLKBACK_DISKS 8
 #define BLKBACK_DEVS  8
 #define BLKBACK_STORE (10 * MiB) /* every image's sectors */
 #define BLKBACK_CHUNK (256 * KiB) /* bytes per bootfile call */
@@ -181,7 +181,8 @@ static void blkback_connect(struct blkback_dev *d)
 	if (!(d->ring_slot = gnttab_slot_alloc()) ||
 	    (r = gnttab_map(d->front_id, (grant_ref_t)ref, d->ring_slot, false,
 			    &d->ring_handle)) != GNTST_okay) {
-		printf("blkback: %s: ring-ref %ld cannot be mapped\n", d->front, ref);
+		printf("blkback: %s: ring-ref %ld cannot be mapped (%ld)\n",
+		       d->front, ref, d->ring_slot ? r : -XEN_ENOSPC);
 		goto fail;
 	}
 	r = evtchn_bind_interdomain(d->front_id, (evtchn_port_t)evtchn, dom0_kick, NULL);
@@ -215,7 +216,8 @@ static void blkback_disconnect(struct blkback_dev *d)
 	d->connected = false;
 }
 
-/* Follows d's frontend: connects, disconnects, reopens. */
+/* Follows d's frontend: connects, disconnects, reopens.  Writes nothing
+ * once d's directory is gone: a write would create it again. */
 static void blkback_dev_step(struct blkback_dev *d)
 {
 	long front = xenbus_read_state(d->front);
@@ -224,7 +226,8 @@ static void blkback_dev_step(struct blkback_dev *d)
 	if (d->connected && (d->broken || front < 0 ||
 			     front >= XenbusStateClosing)) {
 		blkback_disconnect(d);
-		xenbus_switch_state(d->dir, XenbusStateClosed);
+		if (mine >= 0)
+			xenbus_switch_state(d->dir, XenbusStateClosed);
 	} else if (!d->connected && mine == XenbusStateInitWait &&
 		   (front == XenbusStateInitialised ||
 		    front == XenbusStateConnected)) {
@@ -262,8 +265,14 @@ static struct blkback_dev *blkback_dev_find(unsigned front, unsigned id)
 		if (!d->used && !free)
 			free = d;
 	}
-	if (!free)
+	if (!free) {
+		static bool told;
+		if (!told)
+			printf("blkback: dom %u vbd %u: more than %u devices\n",
+			       front, id, BLKBACK_DEVS);
+		told = true;
 		return NULL;
+	}
 	free->used = true;
 	free->front_id = (domid_t)front;
 	free->devid = id;
@@ -323,12 +332,16 @@ static void blkback_scan(void)
 	}
 }
 
-/* Finds this domain's backend/vbd and watches it; 0 or -XEN_E*. */
+/* Sets up the grant slots, finds this domain's backend/vbd and watches
+ * it; 0 or -XEN_E*. */
 static long blkback_start(void)
 {
 	char dom[48];
 	long me = pv_boot.privileged ? 0 : pv_domid();
-	long r = me < 0 ? me : xs_get_domain_path((domid_t)me, dom, sizeof(dom));
+	long r = me < 0 ? me : gnttab_init();
+
+	if (r >= 0)
+		r = xs_get_domain_path((domid_t)me, dom, sizeof(dom));
 
 	if (r >= 0) {
 		snprintf(blkback_base, sizeof(blkback_base), "%s/backend/vbd", dom);
@@ -337,6 +350,20 @@ static long blkback_start(void)
 	if (r < 0)
 		printf("blkback: cannot watch backend/vbd: %ld\n", r);
 	return r;
+}
+
+/* Whether d's frontend is still there: its channel still connects us.
+ * A dead domain's pages leave our p2m with it, so its ring must not be
+ * read once the channel is gone. */
+static bool blkback_alive(struct blkback_dev *d)
+{
+	struct evtchn_status st;
+
+	if (evtchn_status(d->port, &st) == 0 &&
+	    st.status == EVTCHNSTAT_interdomain)
+		return true;
+	d->broken = true;
+	return false;
 }
 
 bool blkback_poll(void)
@@ -361,7 +388,7 @@ bool blkback_poll(void)
 	}
 	for (unsigned i = 0; i < BLKBACK_DEVS; i++) {
 		struct blkback_dev *d = &blkback_devs[i];
-		if (d->connected && !d->broken)
+		if (d->connected && !d->broken && blkback_alive(d))
 			did |= blkback_ring_serve(d);
 		if (d->connected && d->broken)
 			blkback_rescan = true;

@@ -63,10 +63,15 @@ long toolstack_init(void);
 /* Handles domains that died since the last call; true if any did. */
 bool toolstack_poll(void);
 
+/* Whether a domain died and toolstack_poll has not handled it yet: its
+ * shared pages may be gone from dom0's memory. */
+bool toolstack_deaths_pending(void);
+
 /* After XEN_DOMCTL_createdomain of domid from config: introduces it to
- * xenstored, writes its entries and devices, unpauses it; 0 or 1 (the
- * error printed). */
-int toolstack_setup(domid_t domid, const char *config, uint32_t on_crash);
+ * xenstored, writes its entries and devices, unpauses it when asked
+ * (not for xl create -p); 0 or 1 (the error printed). */
+int toolstack_setup(domid_t domid, const char *config, uint32_t on_crash,
+		    bool unpause);
 
 /* Forgets domid's xenstore entries (xl destroy). */
 void toolstack_forget(domid_t domid);
@@ -90,6 +95,9 @@ void shell_loop(void);
 
 /* `xl ARGS...`: 0 or 1 (the error printed). */
 int xl_main(int argc, char **argv);
+
+/* Whether the domain NAME or ID names has ended (or never was). */
+bool xl_ended(const char *what);
 
 /* A short name for hypercall error r ("ENOENT"). */
 const char *xl_strerror(long r);

@@ -305,7 +305,8 @@ static int ts_devices(domid_t domid)
 
 		op.u.getdevice = (struct xen_domctl_getdevice){ .index = i };
 		r = dom0_domctl(&op);
-		if (r == -XEN_ENOENT)
+		/* ENOSYS: a hypervisor without device lists has none. */
+		if (r == -XEN_ENOENT || r == -XEN_ENOSYS)
 			return 0;
 		if (r == 0 && d->type == XEN_DEVICE_disk) {
 			d->target[sizeof(d->target) - 1] = '\0';
@@ -379,7 +380,8 @@ static int ts_store(domid_t domid)
 	return ts_devices(domid);
 }
 
-int toolstack_setup(domid_t domid, const char *config, uint32_t on_crash)
+int toolstack_setup(domid_t domid, const char *config, uint32_t on_crash,
+		    bool unpause)
 {
 	struct xen_domctl op = { .cmd = XEN_DOMCTL_unpausedomain,
 				 .domain = domid };
@@ -403,7 +405,7 @@ int toolstack_setup(domid_t domid, const char *config, uint32_t on_crash)
 		dom0_domctl(&op);
 		return 1;
 	}
-	return dom0_domctl(&op) < 0;
+	return unpause && dom0_domctl(&op) < 0;
 }
 
 /* Removes dir if it is there. */
@@ -458,7 +460,12 @@ static void ts_restart(struct ts_domain *d)
 	printf("xl: domain %u crashed; restarted as domain %u\n", old,
 	       op.domain);
 	toolstack_setup(op.domain, op.u.createdomain.config,
-			op.u.createdomain.on_crash);
+			op.u.createdomain.on_crash, true);
+}
+
+bool toolstack_deaths_pending(void)
+{
+	return ts_dom_exc;
 }
 
 bool toolstack_poll(void)

@@ -240,6 +240,7 @@ static int xsd_read_request(struct xsd_ring *ring)
 static bool xsd_serve_ring(struct xsd_ring *ring)
 {
 	struct xenstore_domain_interface *intf = ring->intf;
+	XENSTORE_RING_IDX cons;
 	bool work;
 	unsigned served = 0;
 
@@ -251,6 +252,7 @@ static bool xsd_serve_ring(struct xsd_ring *ring)
 			  "ring indices out of range");
 		return true;
 	}
+	cons = intf->req_cons;
 	work = xsd_flush(ring);
 
 	while (!ring->broken && served < XSD_QUOTA_REQUESTS &&
@@ -263,16 +265,20 @@ static bool xsd_serve_ring(struct xsd_ring *ring)
 		served++;
 		xsd_flush(ring);
 	}
-	if (work || served)
+	/* Consumed bytes of a long request are room the client waits for. */
+	work |= served || intf->req_cons != cons;
+	if (work)
 		evtchn_send(ring->port);
-	return work || served;
+	return work;
 }
 
 bool xenstored_poll(void)
 {
 	bool work = false;
 
-	for (int i = 0; i < XSD_CONNS; i++)
+	/* A dead domain's page may be unmapped under us: the toolstack
+	 * releases it first. */
+	for (int i = 0; i < XSD_CONNS && !toolstack_deaths_pending(); i++)
 		if (xsd_rings[i].conn && !xsd_rings[i].broken)
 			work |= xsd_serve_ring(&xsd_rings[i]);
 	return work;

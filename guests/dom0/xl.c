@@ -57,6 +57,16 @@ static long xl_lookup(const char *what)
 	return -XEN_ESRCH;
 }
 
+bool xl_ended(const char *what)
+{
+	struct xen_domctl_getdomaininfo info;
+	long id = xl_lookup(what);
+
+	return id < 0 || xl_info((domid_t)id, &info) < 0 ||
+	       info.domain != id ||
+	       (info.flags & (XEN_DOMINF_shutdown | XEN_DOMINF_dying));
+}
+
 /* Xen's six state letters: running, blocked, paused, shutdown, crashed,
  * dying, each '-' when it does not hold. */
 static void xl_state(uint32_t flags, char s[7])
@@ -97,13 +107,17 @@ static int xl_list(int argc, char **argv)
 	return 0;
 }
 
+/* The domain starts paused (as Xen's does), then runs unless -p. */
 static int xl_create(int argc, char **argv)
 {
 	struct xen_domctl op = { .cmd = XEN_DOMCTL_createdomain };
+	bool paused = argc == 3 && strcmp(argv[1], "-p") == 0;
 	long r;
 
+	argc -= paused;
+	argv += paused;
 	if (argc != 2 || strlen(argv[1]) >= sizeof(op.u.createdomain.config)) {
-		printf("usage: xl create FILE.cfg\n");
+		printf("usage: xl create [-p] FILE.cfg\n");
 		return 1;
 	}
 	printf("Parsing config from %s\n", argv[1]);
@@ -115,7 +129,8 @@ static int xl_create(int argc, char **argv)
 		return 1;
 	}
 	printf("created domain %u\n", op.domain);
-	return toolstack_setup(op.domain, argv[1], op.u.createdomain.on_crash);
+	return toolstack_setup(op.domain, argv[1], op.u.createdomain.on_crash,
+			       !paused);
 }
 
 /* destroy, pause and unpause: one domctl on the domain argv[1] names. */
@@ -355,7 +370,8 @@ static const struct xl_cmd {
 	int (*fn)(int argc, char **argv);
 } xl_cmds[] = {
 	{ "list", "", "the domains: id, memory, vcpus, state, time", xl_list },
-	{ "create", "FILE.cfg", "a domain from a boot-disk config", xl_create },
+	{ "create", "[-p] FILE.cfg",
+	  "a domain from a boot-disk config (-p: left paused)", xl_create },
 	{ "destroy", "NAME|ID", "end a domain and forget it", xl_destroy },
 	{ "pause", "NAME|ID", "stop running a domain", xl_pause },
 	{ "unpause", "NAME|ID", "run it again", xl_unpause },
@@ -372,8 +388,8 @@ static const struct xl_cmd {
 static int xl_help(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(xl_cmds); i++)
-		printf("  xl %-12s %-9s %s\n", xl_cmds[i].name, xl_cmds[i].args,
-		       xl_cmds[i].help);
+		printf("  xl %-12s %-13s %s\n", xl_cmds[i].name,
+		       xl_cmds[i].args, xl_cmds[i].help);
 	return 0;
 }
 

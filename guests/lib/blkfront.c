@@ -213,6 +213,7 @@ long blkfront_submit(struct blkfront *bf, uint8_t op, uint64_t sector,
 	r->operation = op;
 	r->id = (uint64_t)(q - bf->req);
 	r->sector_number = sector;
+	q->nseg = 0;
 	if (op == BLKIF_OP_DISCARD) {
 		((struct blkif_request_discard *)r)->nr_sectors = nsect;
 	} else if (nsect) {

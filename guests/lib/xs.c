@@ -21,8 +21,12 @@ static uint32_t xs_req_id;
 
 void xs_queue_event(const char *path, const char *token)
 {
+	static bool told;
+
 	if (xs_ev_tail - xs_ev_head == XS_EVENTS) {
-		printf("xs: watch event %s dropped (queue full)\n", path);
+		if (!told)
+			printf("xs: watch events dropped (queue full)\n");
+		told = true;
 		return;
 	}
 	strlcpy(xs_events[xs_ev_tail % XS_EVENTS].path, path, 128);
@@ -30,9 +34,9 @@ void xs_queue_event(const char *path, const char *token)
 	xs_ev_tail++;
 }
 
-bool xs_events_queued(void)
+unsigned xs_events_count(void)
 {
-	return xs_ev_head != xs_ev_tail;
+	return xs_ev_tail;
 }
 
 bool xs_watch_pop(char *path, size_t plen, char *token, size_t tlen)
@@ -58,6 +62,12 @@ bool xs_watch_take(const char *token, char *path, size_t plen)
 		return true;
 	}
 	return false;
+}
+
+/* A request's result without its length: 0 or -XEN_E*. */
+static long xs_ok(long r)
+{
+	return r < 0 ? r : 0;
 }
 
 long xs_init(void)
@@ -155,7 +165,7 @@ long xs_write(xs_txn_t t, const char *path, const char *value)
 		return -XEN_E2BIG;
 	memcpy(body, path, lp);
 	memcpy(body + lp, value, lv);
-	return MIN(xs_request(XS_WRITE, t, body, lp + lv, ok, sizeof(ok)), 0);
+	return xs_ok(xs_request(XS_WRITE, t, body, lp + lv, ok, sizeof(ok)));
 }
 
 long xs_printf(xs_txn_t t, const char *path, const char *fmt, ...)
@@ -171,12 +181,12 @@ long xs_printf(xs_txn_t t, const char *path, const char *fmt, ...)
 
 long xs_mkdir(xs_txn_t t, const char *path)
 {
-	return MIN(xs_req2(XS_MKDIR, t, path, NULL, NULL, 0), 0);
+	return xs_ok(xs_req2(XS_MKDIR, t, path, NULL, NULL, 0));
 }
 
 long xs_rm(xs_txn_t t, const char *path)
 {
-	return MIN(xs_req2(XS_RM, t, path, NULL, NULL, 0), 0);
+	return xs_ok(xs_req2(XS_RM, t, path, NULL, NULL, 0));
 }
 
 long xs_directory(xs_txn_t t, const char *path, char *buf, size_t len)
@@ -190,12 +200,12 @@ long xs_directory(xs_txn_t t, const char *path, char *buf, size_t len)
 
 long xs_watch(const char *path, const char *token)
 {
-	return MIN(xs_req2(XS_WATCH, 0, path, token, NULL, 0), 0);
+	return xs_ok(xs_req2(XS_WATCH, 0, path, token, NULL, 0));
 }
 
 long xs_unwatch(const char *path, const char *token)
 {
-	return MIN(xs_req2(XS_UNWATCH, 0, path, token, NULL, 0), 0);
+	return xs_ok(xs_req2(XS_UNWATCH, 0, path, token, NULL, 0));
 }
 
 long xs_transaction_start(xs_txn_t *t)
@@ -215,9 +225,8 @@ long xs_transaction_start(xs_txn_t *t)
 
 long xs_transaction_end(xs_txn_t t, bool abort)
 {
-	return MIN(xs_req2(XS_TRANSACTION_END, t, abort ? "F" : "T", NULL,
-			   NULL, 0),
-		   0);
+	return xs_ok(xs_req2(XS_TRANSACTION_END, t, abort ? "F" : "T", NULL,
+			   NULL, 0));
 }
 
 long xs_set_perms(xs_txn_t t, const char *path, const char *perms)
@@ -233,7 +242,7 @@ long xs_set_perms(xs_txn_t t, const char *path, const char *perms)
 		memcpy(body + len, p, strlen(p) + 1);
 		len += strlen(p) + 1;
 	}
-	return MIN(xs_request(XS_SET_PERMS, t, body, len, ok, sizeof(ok)), 0);
+	return xs_ok(xs_request(XS_SET_PERMS, t, body, len, ok, sizeof(ok)));
 }
 
 long xs_get_domain_path(domid_t dom, char *buf, size_t len)
@@ -242,10 +251,11 @@ long xs_get_domain_path(domid_t dom, char *buf, size_t len)
 	long r;
 
 	snprintf(id, sizeof(id), "%u", dom);
-	r = len ? xs_req2(XS_GET_DOMAIN_PATH, 0, id, NULL, buf, len - 1) :
+	/* The reply carries its NUL; one is added in case it did not. */
+	r = len ? xs_req2(XS_GET_DOMAIN_PATH, 0, id, NULL, buf, len) :
 		  -XEN_E2BIG;
 	if (r >= 0)
-		buf[r] = '\0';
+		buf[MIN((size_t)r, len - 1)] = '\0';
 	return r < 0 ? r : (long)strlen(buf);
 }
 

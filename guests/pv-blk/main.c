@@ -10,6 +10,8 @@
  *              by another domain)
  *   hostile=1  abuse the ring instead (hostile.c)
  *   bench=1    measure instead (bench.c, make bench-split)
+ *   gone=1     after the checks of mib MiB, read until the backend goes
+ *              away (its driver domain destroyed): the I/O must fail
  */
 #include <guests/lib/pv.h>
 #include <guests/lib/blkfront.h>
@@ -181,6 +183,23 @@ static void test_readonly(void)
 
 static struct blkfront disk;
 
+/* Reads until an I/O fails (for at most a minute): the backend must go
+ * away with an error, never a hang. */
+static void test_gone(struct blkfront *bf)
+{
+	uint64_t end = pv_time_ns() + 60000000000ull, n = 0;
+	long r = 0;
+
+	while (r == 0 && pv_time_ns() < end) {
+		r = blkfront_io(bf, BLKIF_OP_READ, (n++ * 8) % 2048, blk_buf, 8);
+	}
+	report(r == -XEN_ENODEV || r == -XEN_ETIMEDOUT,
+	       "the backend went away after %llu reads: I/O failed with %ld",
+	       (unsigned long long)n, r);
+	report_eq(blkfront_io(bf, BLKIF_OP_READ, 0, blk_buf, 8), -XEN_ENODEV,
+		  "and fails at once afterwards");
+}
+
 void main(void)
 {
 	uint64_t mib = cmdline_u64("mib", 2), persist = cmdline_u64("persist", 0);
@@ -220,6 +239,8 @@ void main(void)
 		test_flush_discard(&disk);
 		test_errors(&disk);
 		test_readonly();
+		if (cmdline_u64("gone", 0))
+			test_gone(&disk);
 	}
 	blkfront_close(&disk);
 }

@@ -21,14 +21,15 @@ static char home[64];
 static void test_home(void)
 {
 	char want[32];
-	long domid = pv_domid(), v = -1;
+	long domid = pv_domid(), v = -1, r;
 
 	snprintf(want, sizeof(want), "/local/domain/%ld", domid);
 	report(xs_get_domain_path((domid_t)domid, home, sizeof(home)) > 0 &&
 		       strcmp(home, want) == 0,
 	       "get_domain_path: %s", home);
-	report(xs_read_int(0, "domid", &v) == 0 && v == domid,
-	       "domid key %ld is the domain's own id %ld", v, domid);
+	r = xs_read_int(0, "domid", &v);
+	report(r == 0 && v == domid, "domid key %ld is the domain's own id %ld",
+	       v, domid);
 	cmdline_get("name", want, sizeof(want));
 	report(xs_read(0, "name", buf, sizeof(buf)) > 0 &&
 		       strcmp(buf, want) == 0,
@@ -149,8 +150,9 @@ static void test_transactions(void)
 	}
 	report(ok, "%u rounds of two racing transactions", rounds);
 	report_eq(retries, rounds, "the loser retried once a round (EAGAIN)");
-	report(xs_read_int(0, "data/counter", &v) == 0 && v == 2 * rounds,
-	       "counter %ld = the %u increments", v, 2 * rounds);
+	ok = xs_read_int(0, "data/counter", &v) == 0;
+	report(ok && v == 2 * rounds, "counter %ld = the %u increments", v,
+	       2 * rounds);
 }
 
 static void test_quotas(void)
@@ -164,7 +166,10 @@ static void test_quotas(void)
 		snprintf(path, sizeof(path), "data/q/%u", i);
 		r = xs_write(0, path, "x");
 	}
-	report(r == -XEN_ENOSPC, "node quota: ENOSPC after %u nodes (%ld)", i - 1, r);
+	/* The daemon's quota (labs/lab7.md): 200 nodes, some already the
+	 * domain's; a full store would say ENOSPC too, but later. */
+	report(r == -XEN_ENOSPC && i - 1 < 200,
+	       "node quota: ENOSPC after %u nodes (%ld)", i - 1, r);
 	report(xs_rm(0, "data/q") == 0 && xs_write(0, "data/q1", "x") == 0,
 	       "nodes freed by rm count again");
 	for (i = 0, r = 0; i < 1000 && r == 0; i++) {

@@ -11,6 +11,7 @@
 #include <inc/public/version.h>
 #include <inc/public/hvm/hvm_op.h>
 #include <inc/public/hvm/params.h>
+#include <inc/public/event_channel.h>
 
 #define XEN_BASE 0x40000100
 
@@ -75,6 +76,32 @@ static void test_page(void)
 	       "direct: XENVER_pagesize");
 }
 
+/*
+ * Lab 7: the xenstore ring is the page right above the RAM Multiboot
+ * reports, and its port is unbound for domain 0 (dom0's xenstored).
+ */
+static void test_store(void)
+{
+	struct xen_hvm_param p = { .domid = DOMID_SELF,
+				   .index = HVM_PARAM_STORE_PFN };
+	struct evtchn_status st = { .dom = DOMID_SELF };
+	long r = page_call(__HYPERVISOR_hvm_op, HVMOP_get_param, (uintptr_t)&p);
+
+	report(r == 0 && p.value == guest_memory() / 4096,
+	       "store ring at frame 0x%llx, above the %llu KiB of RAM",
+	       (unsigned long long)p.value,
+	       (unsigned long long)(guest_memory() / KiB));
+	p.index = HVM_PARAM_STORE_EVTCHN;
+	r = page_call(__HYPERVISOR_hvm_op, HVMOP_get_param, (uintptr_t)&p);
+	st.port = (evtchn_port_t)p.value;
+	report(r == 0 && p.value &&
+		       page_call(__HYPERVISOR_event_channel_op, EVTCHNOP_status,
+				 (uintptr_t)&st) == 0 &&
+		       st.status == EVTCHNSTAT_unbound && st.u.unbound.dom == 0,
+	       "store port %llu unbound for domain 0",
+	       (unsigned long long)p.value);
+}
+
 /* Without xen_platform: hvlab's leaf only, and only lab 5's hvm_op. */
 static void test_absent(void)
 {
@@ -98,6 +125,7 @@ void main(void)
 	if (cmdline_u64("xen", 1)) {
 		test_leaves();
 		test_page();
+		test_store();
 	} else {
 		test_absent();
 	}

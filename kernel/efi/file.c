@@ -190,11 +190,3 @@ void file_record(struct boot_info *bi, const char *name, void *data,
 	f->pa = (uint64_t)(uintptr_t)data;
 	f->size = size;
 }
-
-const struct boot_file *file_find(const struct boot_info *bi, const char *name)
-{
-	for (uint32_t i = 0; i < bi->nfiles; i++)
-		if (strcmp(bi->files[i].name, name) == 0)
-			return &bi->files[i];
-	return NULL;
-}

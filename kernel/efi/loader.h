@@ -34,8 +34,6 @@ void loader_console_exit_boot_services(void);
 const char *loader_efi_status(EFI_STATUS st);
 
 /* memmap.c */
-/* True for memory types that are RAM (everything the direct map covers). */
-bool memmap_type_is_ram(uint32_t type);
 /* npages zeroed 4 KiB pages of EfiLoaderData anywhere; fails the boot
  * when memory is short.  Returns their physical (= identity) address. */
 void *alloc_pages(uint64_t npages, const char *what);
@@ -53,8 +51,6 @@ void file_for_each(const char *dir, const char *suffix,
 /* Appends a loaded file to bi->files; fails the boot when full. */
 void file_record(struct boot_info *bi, const char *name, void *data,
 		 uint64_t size);
-/* The boot_info entry for name, or NULL. */
-const struct boot_file *file_find(const struct boot_info *bi, const char *name);
 
 /* elfload.c */
 /* Reads and checks \hv.elf, records it as file "hv.elf", copies its

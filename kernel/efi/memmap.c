@@ -30,23 +30,6 @@ void *alloc_pages(uint64_t npages, const char *what)
 	return (void *)(uintptr_t)pa;
 }
 
-bool memmap_type_is_ram(uint32_t type)
-{
-	switch (type) {
-	case BOOT_MEM_LOADER_CODE:
-	case BOOT_MEM_LOADER_DATA:
-	case BOOT_MEM_BOOT_CODE:
-	case BOOT_MEM_BOOT_DATA:
-	case BOOT_MEM_RUNTIME_CODE:
-	case BOOT_MEM_RUNTIME_DATA:
-	case BOOT_MEM_CONVENTIONAL:
-	case BOOT_MEM_ACPI_RECLAIM:
-	case BOOT_MEM_ACPI_NVS:
-	case BOOT_MEM_PERSISTENT: return true;
-	default: return false;
-	}
-}
-
 #define memmap_for_each(d, buf, size, descsize)  \
 	for (EFI_MEMORY_DESCRIPTOR *d = (buf);   \
 	     (char *)d < (char *)(buf) + (size); \
@@ -74,7 +57,7 @@ void memmap_reserve(uint64_t *ram_end, uint64_t *mmio_gib)
 	{
 		uint64_t end = d->PhysicalStart + d->NumberOfPages * PAGE_SIZE;
 
-		if (memmap_type_is_ram(d->Type))
+		if (boot_mem_is_ram(d->Type))
 			*ram_end = MAX(*ram_end, end);
 		else if (d->Attribute & EFI_MEMORY_RUNTIME)
 			*mmio_gib += (end - 1) / GiB - d->PhysicalStart / GiB +

@@ -13,6 +13,7 @@
 #include <inc/string.h>
 #include <inc/x86.h>
 #include <kernel/efi/loader.h>
+#include <kernel/load/config.h>
 
 #define PAGING_SLACK 16
 
@@ -100,7 +101,7 @@ static void paging_map_segment(pte_t *pml4, const Elf64_Phdr *ph,
 
 static void paging_map_kernel(pte_t *pml4, const struct boot_info *bi)
 {
-	const struct boot_file *f = file_find(bi, "hv.elf");
+	const struct boot_file *f = boot_file_find(bi, "hv.elf");
 	const void *img = (const void *)(uintptr_t)f->pa;
 	const Elf64_Ehdr *eh = img;
 	uint64_t lo, hi;
@@ -123,7 +124,7 @@ uint64_t paging_build(const struct boot_info *bi)
 	for (uint32_t i = 0; i < bi->nregions; i++) {
 		const struct boot_mem_region *r = &bi->regions[i];
 
-		if (memmap_type_is_ram(r->type))
+		if (boot_mem_is_ram(r->type))
 			ram_end = MAX(ram_end, r->base + r->npages * PAGE_SIZE);
 	}
 	ram_end = ROUNDUP(ram_end, LARGE_PAGE_SIZE);
@@ -136,7 +137,7 @@ uint64_t paging_build(const struct boot_info *bi)
 		uint64_t end = ROUNDUP(r->base + r->npages * PAGE_SIZE,
 				       LARGE_PAGE_SIZE);
 
-		if (!memmap_type_is_ram(r->type) &&
+		if (!boot_mem_is_ram(r->type) &&
 		    (r->attr & EFI_MEMORY_RUNTIME))
 			paging_map_large(pml4, base, base, end - base,
 					 PTE_W | PTE_PCD | PTE_PWT | PTE_NX);

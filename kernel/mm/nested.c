@@ -1,19 +1,16 @@
 /*
  * nested.c - nested paging as the hypervisor's memory manager (AMD APM
  * vol. 2, 15.25 "Nested Paging"; Intel SDM vol. 3C, 29.3 "The Extended
- * Page Table Mechanism (EPT)"), lab 5.
+ * Page Table Mechanism (EPT)"), lab 5.  The interface: nested.h.
  *
- * A domain's nested tables start with an empty root and are a cache of
- * its p2m: nested_fault fills them one fault at a time, with a leaf as
- * large as the p2m allows (a 2 MiB or 1 GiB region of RAM that is
- * populated, uniformly typed and host-contiguous), and everything else
- * here drops or write-protects what they hold.  A large leaf is split
- * into 512 smaller ones when part of it must change (a type change, a
- * logged write); when the cause is gone, the next fault there merges the
- * table back into one leaf.  Only the entry format is the backend's
- * (struct nested_format: svm/npt.c, vmx/ept.c); the walk is the same
- * 4-level radix tree for both.  The counts in d->nested.stats follow
- * every leaf and table as it comes and goes.
+ * The tables are a cache of the p2m: nested_fault fills them one fault at
+ * a time, with a leaf as large as the p2m allows (a 2 MiB or 1 GiB region
+ * of RAM that is populated, uniformly typed and host-contiguous), and
+ * everything else here drops or write-protects what they hold.  A large
+ * leaf is split into 512 smaller ones when part of it must change (a type
+ * change, a logged write); when the cause is gone, the next fault there
+ * merges the table back into one leaf.  The counts in d->nested.stats
+ * follow every leaf and table as it comes and goes.
  */
 #include <inc/mmu.h>
 #include <kernel/kernel.h>

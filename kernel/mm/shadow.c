@@ -9,24 +9,19 @@
  * split into 4 KiB entries, or the identity map while paging is off), its
  * level in the hardware format, and a quadrant when one guest table needs
  * several shadow tables (32-bit paging's 1024-entry tables).  Each root
- * (guest CR3, mode, view) owns a private tree: a child is found by its key
- * within the same root, so a tree is freed whole, never shared.
+ * owns a private tree: a child is found by its key within the same root,
+ * so a tree is freed whole, never shared.  te roots also map the
+ * hypervisor's upper half; a PAE root is a 4-entry PDPT below 4 GiB.
  *
- * Hardware format.  4-level for guests in long mode and for te (whose
- * roots also map the hypervisor's upper half); PAE for every legacy mode,
- * whose root is a 4-entry PDPT below 4 GiB.  Upper shadow entries mirror
- * the guest entry's P, R/W, U/S, PWT, PCD and NX with the address replaced
- * (the CPU combines the levels itself); leaves also mirror G, except in
- * te roots, whose translations must die with every CR3 load.
- *
- * Coherence.  A guest frame that any shadow page shadows (pt_count > 0)
- * is never mapped writable by a shadow leaf, so every write to a guest
- * table is emulated and the shadow entries made from the bytes it wrote
- * are dropped (shadow_written): the shadow never holds a translation the
- * guest's tables no longer give.  A clean page (D = 0) is mapped read-only
- * until its first write, which faults here and sets D.  A table written
- * WRITES_UNSHADOW times with no fill through it in between is unshadowed,
- * so that a frame the guest reuses for data stops trapping.
+ * Entries.  Upper shadow entries mirror the guest entry's P, R/W, U/S,
+ * PWT, PCD and NX with the address replaced (the CPU combines the levels
+ * itself); leaves also mirror G, except in te roots, whose translations
+ * must die with every CR3 load.  A clean page (D = 0) is mapped read-only
+ * until its first write, which faults here and sets D.  No leaf maps a
+ * guest table (pt_count > 0) writable; shadow_written drops the entries
+ * an emulated write to one changes.  A table written WRITES_UNSHADOW
+ * times with no fill through it in between is unshadowed, so that a
+ * frame the guest reuses for data stops trapping.
  *
  * Global pages.  Because shadows are always coherent, a CR3 write needs no
  * invalidation at all: global pages survive it, and so do non-global

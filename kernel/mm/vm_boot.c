@@ -64,13 +64,6 @@ static void vm_map_image(hpa_t loader_pml4)
 	}
 }
 
-static bool vm_type_is_ram(uint32_t type)
-{
-	return type != BOOT_MEM_MMIO && type != BOOT_MEM_MMIO_PORT &&
-	       type != BOOT_MEM_RESERVED && type != BOOT_MEM_UNUSABLE &&
-	       type < BOOT_MEM_NTYPES;
-}
-
 /*
  * Maps every 2 MiB block that holds RAM with one large page, as the loader
  * does; the firmware's MTRRs keep any device memory in a block uncached.
@@ -84,7 +77,7 @@ static void vm_map_direct(const struct boot_info *bi)
 		const struct boot_mem_region *r = &bi->regions[i];
 		hpa_t end = MIN(r->base + (r->npages << PAGE_SHIFT),
 				(hpa_t)DIRECTMAP_MAX);
-		if (!vm_type_is_ram(r->type))
+		if (!boot_mem_is_ram(r->type))
 			continue;
 		for (hpa_t b = ROUNDDOWN(r->base, LARGE_PAGE_SIZE); b < end;
 		     b += LARGE_PAGE_SIZE) {

@@ -76,54 +76,29 @@ enum x86_opmap {
 	X86_MAP_0F3A,
 };
 
-/* The instructions the emulator knows; everything else is X86_INSN_OTHER. */
-enum x86_mnemonic {
-	X86_INSN_OTHER,
-	X86_INSN_CLI,
-	X86_INSN_STI,
-	X86_INSN_HLT,
-	X86_INSN_IN,
-	X86_INSN_OUT,
-	X86_INSN_INS,
-	X86_INSN_OUTS,
-	X86_INSN_MOV_FROM_CR,
-	X86_INSN_MOV_TO_CR,
-	X86_INSN_CLTS,
-	X86_INSN_LGDT,
-	X86_INSN_LIDT,
-	X86_INSN_LLDT,
-	X86_INSN_LTR,
-	X86_INSN_SGDT,
-	X86_INSN_SIDT,
-	X86_INSN_SLDT,
-	X86_INSN_STR,
-	X86_INSN_SMSW,
-	X86_INSN_RDMSR,
-	X86_INSN_WRMSR,
-	X86_INSN_INVLPG,
-	X86_INSN_WBINVD,
-	X86_INSN_INVD,
-	X86_INSN_PUSHF,
-	X86_INSN_POPF,
-	X86_INSN_MOV,
-	X86_INSN_MOVZX,
-	X86_INSN_MOVSX,
-	X86_INSN_MOVSXD,
-	X86_INSN_MOVS,
-	X86_INSN_STOS,
-	X86_INSN_LODS,
-	X86_INSN_ADD,
-	X86_INSN_OR,
-	X86_INSN_AND,
-	X86_INSN_SUB,
-	X86_INSN_XOR,
-	X86_INSN_CMP,
-	X86_INSN_TEST,
-	X86_INSN_XCHG,
-	X86_INSN_CMPXCHG,
-	X86_INSN_CMPXCHG8B,
-	X86_INSN_NMNEMONICS
-};
+/*
+ * The instructions the emulator knows, X86_INSN_<NAME>, with the names
+ * logs give them; everything else is X86_INSN_OTHER.
+ */
+/* clang-format off */
+#define X86_MNEMONICS(X) \
+	X(OTHER, "(other)") X(CLI, "cli") X(STI, "sti") X(HLT, "hlt") \
+	X(IN, "in") X(OUT, "out") X(INS, "ins") X(OUTS, "outs") \
+	X(MOV_FROM_CR, "mov from cr") X(MOV_TO_CR, "mov to cr") \
+	X(CLTS, "clts") X(LGDT, "lgdt") X(LIDT, "lidt") X(LLDT, "lldt") \
+	X(LTR, "ltr") X(SGDT, "sgdt") X(SIDT, "sidt") X(SLDT, "sldt") \
+	X(STR, "str") X(SMSW, "smsw") X(RDMSR, "rdmsr") X(WRMSR, "wrmsr") \
+	X(INVLPG, "invlpg") X(WBINVD, "wbinvd") X(INVD, "invd") \
+	X(PUSHF, "pushf") X(POPF, "popf") X(MOV, "mov") X(MOVZX, "movzx") \
+	X(MOVSX, "movsx") X(MOVSXD, "movsxd") X(MOVS, "movs") \
+	X(STOS, "stos") X(LODS, "lods") X(ADD, "add") X(OR, "or") \
+	X(AND, "and") X(SUB, "sub") X(XOR, "xor") X(CMP, "cmp") \
+	X(TEST, "test") X(XCHG, "xchg") X(CMPXCHG, "cmpxchg") \
+	X(CMPXCHG8B, "cmpxchg8b")
+#define X86_MNEMONIC_ENUM(name, str) X86_INSN_##name,
+enum x86_mnemonic { X86_MNEMONICS(X86_MNEMONIC_ENUM) X86_INSN_NMNEMONICS };
+#undef X86_MNEMONIC_ENUM
+/* clang-format on */
 
 /* A memory operand: seg:[base + index*scale + disp], addr_bytes wide. */
 struct x86_mem {

@@ -192,52 +192,9 @@ uint16_t x86_opcodes_mnemonic(const struct x86_insn *in)
 
 const char *x86_mnemonic_name(unsigned mnemonic)
 {
-	static const char *const names[X86_INSN_NMNEMONICS] = {
-		[X86_INSN_OTHER] = "(other)",
-		[X86_INSN_CLI] = "cli",
-		[X86_INSN_STI] = "sti",
-		[X86_INSN_HLT] = "hlt",
-		[X86_INSN_IN] = "in",
-		[X86_INSN_OUT] = "out",
-		[X86_INSN_INS] = "ins",
-		[X86_INSN_OUTS] = "outs",
-		[X86_INSN_MOV_FROM_CR] = "mov from cr",
-		[X86_INSN_MOV_TO_CR] = "mov to cr",
-		[X86_INSN_CLTS] = "clts",
-		[X86_INSN_LGDT] = "lgdt",
-		[X86_INSN_LIDT] = "lidt",
-		[X86_INSN_LLDT] = "lldt",
-		[X86_INSN_LTR] = "ltr",
-		[X86_INSN_SGDT] = "sgdt",
-		[X86_INSN_SIDT] = "sidt",
-		[X86_INSN_SLDT] = "sldt",
-		[X86_INSN_STR] = "str",
-		[X86_INSN_SMSW] = "smsw",
-		[X86_INSN_RDMSR] = "rdmsr",
-		[X86_INSN_WRMSR] = "wrmsr",
-		[X86_INSN_INVLPG] = "invlpg",
-		[X86_INSN_WBINVD] = "wbinvd",
-		[X86_INSN_INVD] = "invd",
-		[X86_INSN_PUSHF] = "pushf",
-		[X86_INSN_POPF] = "popf",
-		[X86_INSN_MOV] = "mov",
-		[X86_INSN_MOVZX] = "movzx",
-		[X86_INSN_MOVSX] = "movsx",
-		[X86_INSN_MOVSXD] = "movsxd",
-		[X86_INSN_MOVS] = "movs",
-		[X86_INSN_STOS] = "stos",
-		[X86_INSN_LODS] = "lods",
-		[X86_INSN_ADD] = "add",
-		[X86_INSN_OR] = "or",
-		[X86_INSN_AND] = "and",
-		[X86_INSN_SUB] = "sub",
-		[X86_INSN_XOR] = "xor",
-		[X86_INSN_CMP] = "cmp",
-		[X86_INSN_TEST] = "test",
-		[X86_INSN_XCHG] = "xchg",
-		[X86_INSN_CMPXCHG] = "cmpxchg",
-		[X86_INSN_CMPXCHG8B] = "cmpxchg8b",
-	};
+#define X86_MNEMONIC_NAME(name, str) [X86_INSN_##name] = str,
+	static const char *const names[] = { X86_MNEMONICS(X86_MNEMONIC_NAME) };
+#undef X86_MNEMONIC_NAME
 
 	return mnemonic < X86_INSN_NMNEMONICS ? names[mnemonic] : "(bad)";
 }
