@@ -59,7 +59,7 @@ static const struct hv_cfg net = {
 		     "xl create p-te.cfg;xl create p-hvm.cfg;"
 		     "xl create s-hvm.cfg;xl create s-te.cfg;"
 		     "xl create hostile.cfg;"
-		     "wait p-te p-hvm s-hvm s-te hostile e-hvm;"
+		     "wait p-te p-hvm s-hvm s-te hostile;wait e-hvm e-te;"
 		     "xl network-list;xl list;poweroff"),
 		NET("e-hvm", "hvm", "03", "mode=echo ip=10.0.0.3 stops=3"),
 		NET("e-te", "te", "05", "mode=echo ip=10.0.0.5 stops=3"),
