@@ -31,8 +31,8 @@
 #include <string.h>
 #include "../grader.h"
 
-#define DISK_D_SIZE 66636 /* 16 pages and a part */
-#define DISK_E_SIZE 3000
+#define DISK_D_SIZE 66560 /* 130 sectors: 16 pages and a part */
+#define DISK_E_SIZE 3072
 
 static uint8_t disk_d[DISK_D_SIZE], disk_e[DISK_E_SIZE];
 
@@ -64,7 +64,7 @@ static void disks_fill(void)
 			"e.img", disk_e, sizeof(disk_e) \
 		}                                       \
 	}
-#define SIZE_D "66636"
+#define SIZE_D "66560"
 
 /* dd serves d.img to user, not e.img; plain is no driver domain. */
 static const struct hv_cfg guests = {
@@ -294,7 +294,7 @@ Test(lab7, toolstack_devices, .timeout = 1800)
 		   (const char *[]){ "xvda", bk, " w ", " " SIZE_D " ",
 				     "domains/d.img", NULL });
 	expect_row(r, "xl block-list u",
-		   (const char *[]){ "xvdb", "  0 ", " r ", " 3000 ",
+		   (const char *[]){ "xvdb", "  0 ", " r ", " 3072 ",
 				     "domains/e.img", NULL });
 	expect_row(r, "xl network-list u",
 		   (const char *[]){ "0 ", "  0 ", "00:16:3e:0a:0b:0c", " br7",
