@@ -80,8 +80,8 @@ void vmx_load(struct vcpu *v);
 int vmcs_setup(void);
 /* vmcs.c: fill v's fresh, current VMCS: controls, host and guest state. */
 int vmcs_init(struct vcpu *v);
-/* vmcs.c: print v's exit, control and guest-state fields and its GPRs
- * (for panics); makes v's VMCS current. */
+/* vmcs.c: print v's exit, control and guest-state fields (the ops
+ * table's dump); makes v's VMCS current. */
 void vmcs_dump(struct vcpu *v);
 
 /* ept.c: the EPT entry format (kernel/mm/nested.h). */
