@@ -100,7 +100,9 @@ static void test_balloon(void)
 	uint64_t beyond[2] = { gfn_of(balloon[1]), 1ULL << 40 };
 	bool zero = true;
 
-	report_eq(max, pv_boot.ram_bytes / 4096 + (pv_in_te() ? 2 : 1),
+	/* The builder's pages: start_info (te: and shared_info), then the
+	 * xenstore ring (lab 7). */
+	report_eq(max, pv_boot.ram_bytes / 4096 + (pv_in_te() ? 3 : 2),
 		  "maximum_reservation: the config's memory in pages");
 	report_eq(pages(XENMEM_current_reservation), max,
 		  "current_reservation: all of it at start");
