@@ -6,9 +6,9 @@
  * One boot scores the guest tests: dom0 creates an echo domain in each
  * container, a pinger in each container that pings both echoes and dom0
  * (10.0.0.1), a UDP stream each way across the containers, and a hostile
- * frontend that abuses its own vif meanwhile; at the end dom0 lists the
- * bridge and vifs.  The stack, the bridge and netback's data path are
- * also unit-tested on the host.
+ * frontend that abuses its own vif meanwhile; once they have ended, dom0
+ * lists the bridge and vifs.  The stack, the bridge and netback's data
+ * path are also unit-tested on the host.
  *
  * Bugs these tests catch, bug: the tests that fail:
  *   a checksum or a length not checked in net.c: net_unit
@@ -58,8 +58,9 @@ static const struct hv_cfg net = {
 		DOM0("xl create e-hvm.cfg;xl create e-te.cfg;"
 		     "xl create p-te.cfg;xl create p-hvm.cfg;"
 		     "xl create s-hvm.cfg;xl create s-te.cfg;"
-		     "xl create hostile.cfg;sleep 60000;xl network-list;"
-		     "xl list;poweroff"),
+		     "xl create hostile.cfg;"
+		     "wait p-te p-hvm s-hvm s-te hostile;wait e-hvm e-te;"
+		     "xl network-list;xl list;poweroff"),
 		NET("e-hvm", "hvm", "03", "mode=echo ip=10.0.0.3 stops=3"),
 		NET("e-te", "te", "05", "mode=echo ip=10.0.0.5 stops=3"),
 		NET("p-te", "te", "02",

@@ -40,13 +40,16 @@
 			"populate = \"eager\"\n"                \
 	}
 /* Config file file.cfg: domain name in container c running guests/g. */
-#define PV(file, name, c, g, extra)                              \
+#define PV(file, name, c, g, extra, more)                        \
 	{                                                        \
 		file, "name   = \"" name "\"\ntype   = \"pv\"\n" \
 		      "container = \"" c "\"\n"                  \
 		      "kernel = \"guests/" g ".elf\"\n"          \
-		      "extra  = \"" extra "\"\nmemory = 16\n"    \
+		      "extra  = \"" extra "\"\nmemory = 16\n" more \
 	}
+/* A read-only disk both pv-xenstore domains have: its directories. */
+#define DISK "disk   = [ \"file:x.img,xvda,r\" ]\n"
+static char img_x[64 << 10];
 
 static const struct hv_cfg store = {
 	.needs_virt = 1,
@@ -58,13 +61,14 @@ static const struct hv_cfg store = {
 		DOM0("xl create a.cfg;xl create b.cfg;xl create h.cfg;"
 		     "xl create t.cfg;xenstore-ls /local/domain/3;"
 		     "xenstore-write t hi;xenstore-read t;xenstore-rm t;"
-		     "xenstore-read t;sleep 8000;xenstore-ls /local/domain;"
+		     "xenstore-read t;wait xh xt;xenstore-ls /local/domain;"
 		     "poweroff"),
-		PV("a", "ha", "hvm", "pv-hostile-xs", "mode=badidx"),
-		PV("b", "hb", "te", "pv-hostile-xs", "mode=oversize"),
-		PV("h", "xh", "hvm", "pv-xenstore", "name=xh"),
-		PV("t", "xt", "te", "pv-xenstore", "name=xt"),
+		PV("a", "ha", "hvm", "pv-hostile-xs", "mode=badidx", ""),
+		PV("b", "hb", "te", "pv-hostile-xs", "mode=oversize", ""),
+		PV("h", "xh", "hvm", "pv-xenstore", "name=xh", DISK),
+		PV("t", "xt", "te", "pv-xenstore", "name=xt", DISK),
 	},
+	.files = { { "x.img", img_x, sizeof(img_x) } },
 };
 
 /* The first line from index from on containing text, or -1. */
@@ -125,6 +129,10 @@ Test(lab7, xs_permissions, .timeout = 1800)
 		"name key ",
 		"dom0's dir: EACCES",
 		"its own name is read-only: EACCES",
+		"frontend keys of xvda (virtual-device 51712)",
+		"backend dir readable by the frontend",
+		"backend dir write: EACCES",
+		"backend dir create: EACCES",
 		"write data/a/b",
 		"read after rm",
 		NULL,

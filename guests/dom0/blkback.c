@@ -352,6 +352,20 @@ static long blkback_start(void)
 	return r;
 }
 
+/* Whether d's frontend is still there: its channel still connects us.
+ * A dead domain's pages leave our p2m with it, so its ring must not be
+ * read once the channel is gone. */
+static bool blkback_alive(struct blkback_dev *d)
+{
+	struct evtchn_status st;
+
+	if (evtchn_status(d->port, &st) == 0 &&
+	    st.status == EVTCHNSTAT_interdomain)
+		return true;
+	d->broken = true;
+	return false;
+}
+
 bool blkback_poll(void)
 {
 	static int started; /* 0: not yet, 1: running, -1: failed */
@@ -374,7 +388,7 @@ bool blkback_poll(void)
 	}
 	for (unsigned i = 0; i < BLKBACK_DEVS; i++) {
 		struct blkback_dev *d = &blkback_devs[i];
-		if (d->connected && !d->broken)
+		if (d->connected && !d->broken && blkback_alive(d))
 			did |= blkback_ring_serve(d);
 		if (d->connected && d->broken)
 			blkback_rescan = true;

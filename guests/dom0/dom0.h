@@ -96,6 +96,9 @@ void shell_loop(void);
 /* `xl ARGS...`: 0 or 1 (the error printed). */
 int xl_main(int argc, char **argv);
 
+/* Whether the domain NAME or ID names has ended (or never was). */
+bool xl_ended(const char *what);
+
 /* A short name for hypercall error r ("ENOENT"). */
 const char *xl_strerror(long r);
 

@@ -1,8 +1,9 @@
 /*
  * shell.c - dom0's shell (lab 6): a "dom0# " prompt on the hypervisor
  * console with backspace editing, and the commands it runs: xl ...,
- * help, sleep, poweroff.  Input arrives through CONSOLEIO_read, which the
- * hypervisor fills from the machine's serial port.
+ * help, sleep, poweroff; lab 7 adds wait and xenstore-*.  Input arrives
+ * through CONSOLEIO_read, which the hypervisor fills from the machine's
+ * serial port.
  */
 #include "dom0.h"
 #include <guests/lib/pv.h>
@@ -42,6 +43,29 @@ static void shell_sleep(int argc, char **argv)
 	dom0_wait_until(NULL, pv_time_ns() + ms * 1000000);
 }
 
+#define SHELL_WAIT_MS 120000
+
+static char **shell_wait_names; /* wait's arguments, NULL-ended */
+
+static bool shell_all_ended(void)
+{
+	for (char **n = shell_wait_names; *n; n++)
+		if (!xl_ended(*n))
+			return false;
+	return true;
+}
+
+/* `wait NAME|ID...`: serves until each domain has ended (a script's way
+ * to let its domains finish), two minutes at most. */
+static void shell_wait(int argc, char **argv)
+{
+	argv[argc] = NULL;
+	shell_wait_names = argv + 1;
+	if (!dom0_wait_until(shell_all_ended,
+			     pv_time_ns() + SHELL_WAIT_MS * 1000000ULL))
+		printf("wait: still running after %u s\n", SHELL_WAIT_MS / 1000);
+}
+
 static void shell_help(void)
 {
 	printf("commands:\n");
@@ -52,12 +76,13 @@ static void shell_help(void)
 	       "  xenstore-rm PATH             remove it and what is below\n");
 	printf("  help               this list\n"
 	       "  sleep MS           wait MS milliseconds\n"
+	       "  wait NAME|ID...    wait until the domains have ended\n"
 	       "  poweroff           end dom0 and the machine\n");
 }
 
 bool shell_run(char *line)
 {
-	char *argv[DOM0_ARGS_MAX];
+	char *argv[DOM0_ARGS_MAX + 1];
 	int argc = shell_split(line, argv);
 
 	if (argc == 0)
@@ -68,6 +93,8 @@ bool shell_run(char *line)
 		shell_help();
 	else if (strcmp(argv[0], "sleep") == 0)
 		shell_sleep(argc, argv);
+	else if (strcmp(argv[0], "wait") == 0)
+		shell_wait(argc, argv);
 	else if (strcmp(argv[0], "xl") == 0)
 		xl_main(argc, argv);
 	else if (toolstack_xenstore_cmd(argc, argv) >= 0)

@@ -343,6 +343,36 @@ static int ts_devices(domid_t domid)
 	}
 }
 
+/*
+ * Writes again the directories of domid's disks whose backend is domain
+ * b: a driver domain that was destroyed took their backend directories
+ * with it, and the new one serves them once they are back.
+ */
+static void ts_reattach(domid_t domid, domid_t b)
+{
+	struct xen_domctl op = { .cmd = XEN_DOMCTL_getdevice, .domain = domid };
+	struct xen_domctl_getdevice *d = &op.u.getdevice;
+
+	for (uint32_t i = 0;; i++) {
+		struct ts_dev v = { .domid = domid, .d = d };
+		long id;
+
+		op.u.getdevice = (struct xen_domctl_getdevice){ .index = i };
+		if (dom0_domctl(&op) < 0)
+			return;
+		if (d->type != XEN_DEVICE_disk || d->backend != b || b == 0)
+			continue;
+		d->target[sizeof(d->target) - 1] = '\0';
+		d->vdev[sizeof(d->vdev) - 1] = '\0';
+		if ((id = ts_vdev(d->vdev)) < 0)
+			continue;
+		v.devid = (unsigned)id;
+		if (ts_txn(ts_vbd, &v) == 0)
+			printf("xl: domain %u's %s served by domain %u again\n",
+			       domid, d->vdev, b);
+	}
+}
+
 static long ts_domain_txn(xs_txn_t t, const void *arg)
 {
 	const struct xen_domctl_getdomaininfo *info = arg;
@@ -399,6 +429,10 @@ int toolstack_setup(domid_t domid, const char *config, uint32_t on_crash,
 	r = ts_store(domid);
 	if (d)
 		d->in_store = r >= 0;
+	for (int i = 0; r == 0 && i < TS_DOMAINS; i++)
+		if (ts_domains[i].used && ts_domains[i].in_store &&
+		    ts_domains[i].domid != domid)
+			ts_reattach(ts_domains[i].domid, domid);
 	if (r > 0) {
 		toolstack_forget(domid);
 		op.cmd = XEN_DOMCTL_destroydomain;

@@ -57,6 +57,16 @@ static long xl_lookup(const char *what)
 	return -XEN_ESRCH;
 }
 
+bool xl_ended(const char *what)
+{
+	struct xen_domctl_getdomaininfo info;
+	long id = xl_lookup(what);
+
+	return id < 0 || xl_info((domid_t)id, &info) < 0 ||
+	       info.domain != id ||
+	       (info.flags & (XEN_DOMINF_shutdown | XEN_DOMINF_dying));
+}
+
 /* Xen's six state letters: running, blocked, paused, shutdown, crashed,
  * dying, each '-' when it does not hold. */
 static void xl_state(uint32_t flags, char s[7])

@@ -30,7 +30,15 @@ long xs_transport(const struct xs_msg *req, struct xs_msg *rep)
 	return 0;
 }
 
+static unsigned xs_local_seen; /* xs_events_count() as the wait began */
+
+static bool xs_local_new_event(void)
+{
+	return xs_events_count() != xs_local_seen;
+}
+
 void xs_wait_event(uint64_t deadline_ns)
 {
-	dom0_wait_until(xs_events_queued, deadline_ns);
+	xs_local_seen = xs_events_count();
+	dom0_wait_until(xs_local_new_event, deadline_ns);
 }

@@ -151,11 +151,25 @@ long netfront_backend_state(struct netfront *nf)
 	return xenbus_read_state(nf->backend);
 }
 
+long netfront_wait_backend(struct netfront *nf, enum xenbus_state want,
+			   uint64_t timeout_ns)
+{
+	uint64_t end = pv_time_ns() + timeout_ns;
+	long r;
+
+	/* in slices: a state read now and then does not depend on every
+	 * watch event arriving */
+	do
+		r = xenbus_wait_state(nf->backend, want, 100 * 1000000ULL);
+	while (r != (long)want && pv_time_ns() < end);
+	return r;
+}
+
 /* Waits until the backend is in state want; 0, or -XEN_E* printed. */
 static long nf_wait_backend(struct netfront *nf, enum xenbus_state want,
 			    uint64_t timeout_ns)
 {
-	long r = xenbus_wait_state(nf->backend, want, timeout_ns);
+	long r = netfront_wait_backend(nf, want, timeout_ns);
 
 	if (r == (long)want)
 		return 0;
@@ -221,7 +235,7 @@ long netfront_reconnect(struct netfront *nf, uint64_t timeout_ns)
 void netfront_close(struct netfront *nf, uint64_t timeout_ns)
 {
 	xenbus_switch_state(nf->dir, XenbusStateClosing);
-	xenbus_wait_state(nf->backend, XenbusStateClosed, timeout_ns);
+	netfront_wait_backend(nf, XenbusStateClosed, timeout_ns);
 	xenbus_switch_state(nf->dir, XenbusStateClosed);
 	evtchn_close(nf->port);
 }

@@ -23,6 +23,7 @@
 #include <guests/lib/pv.h>
 #include <guests/lib/net.h>
 #include <inc/public/io/netif.h>
+#include <inc/public/io/xenbus.h>
 
 #define NETFRONT_TX_BUFS 64
 #define NETFRONT_RX_BUFS 128 /* of the ring's 256 slots */
@@ -87,6 +88,10 @@ long netfront_reconnect(struct netfront *nf, uint64_t timeout_ns);
  * Linux's does at shutdown.
  */
 void netfront_close(struct netfront *nf, uint64_t timeout_ns);
+
+/* Waits until the backend's state is want: want, or -XEN_ETIME. */
+long netfront_wait_backend(struct netfront *nf, enum xenbus_state want,
+			   uint64_t timeout_ns);
 
 /* The backend's state (XenbusState*), or -XEN_E*. */
 long netfront_backend_state(struct netfront *nf);

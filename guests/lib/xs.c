@@ -34,9 +34,9 @@ void xs_queue_event(const char *path, const char *token)
 	xs_ev_tail++;
 }
 
-bool xs_events_queued(void)
+unsigned xs_events_count(void)
 {
-	return xs_ev_head != xs_ev_tail;
+	return xs_ev_tail;
 }
 
 bool xs_watch_pop(char *path, size_t plen, char *token, size_t tlen)

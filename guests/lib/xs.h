@@ -51,8 +51,9 @@ bool xs_watch_pop(char *path, size_t plen, char *token, size_t tlen);
  * backends and toolstack share one queue); false if none. */
 bool xs_watch_take(const char *token, char *path, size_t plen);
 
-/* Waits until a watch event may have arrived or deadline_ns (system
- * time) passes; dom0 serves its daemons meanwhile. */
+/* Waits until a new watch event arrives or deadline_ns (system time)
+ * passes; dom0 serves its daemons meanwhile.  Events already queued do
+ * not end the wait: take them first, then re-read what they announce. */
 void xs_wait_event(uint64_t deadline_ns);
 
 long xs_transaction_start(xs_txn_t *t);
@@ -96,7 +97,8 @@ long xs_transport_init(void);
 /* Queues a watch event a transport received (dropped when full). */
 void xs_queue_event(const char *path, const char *token);
 
-/* Whether watch events wait in the queue. */
-bool xs_events_queued(void);
+/* Watch events queued since start-up: xs_wait_event waits for this to
+ * move, not for the queue to empty (others' events may stay in it). */
+unsigned xs_events_count(void);
 
 #endif

@@ -139,12 +139,14 @@ long xs_transport(const struct xs_msg *req, struct xs_msg *rep)
 
 void xs_wait_event(uint64_t deadline_ns)
 {
-	if (!xs_intf)
-		return;
-	xs_kicked = 0;
-	xs_poll(0, NULL);
-	if (xs_events_queued())
-		return;
-	pv_block_until(&xs_kicked, deadline_ns);
-	xs_poll(0, NULL);
+	unsigned seen = xs_events_count();
+
+	while (xs_intf && xs_events_count() == seen &&
+	       pv_time_ns() < deadline_ns) {
+		xs_kicked = 0;
+		if (xs_poll(0, NULL) < 0)
+			return;
+		if (xs_events_count() == seen)
+			pv_block_until(&xs_kicked, deadline_ns);
+	}
 }

@@ -47,7 +47,7 @@ static int tx_status(RING_IDX idx)
 /* The backend must have dropped the vif for what; then reconnect. */
 static void expect_dropped(const char *what)
 {
-	long s = xenbus_wait_state(nf->backend, XenbusStateClosed, STATE_WAIT);
+	long s = netfront_wait_backend(nf, XenbusStateClosed, STATE_WAIT);
 
 	report(s == XenbusStateClosed, "hostile: %s: the backend disconnected "
 	       "(state %ld)", what, s);

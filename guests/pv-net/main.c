@@ -345,11 +345,11 @@ static void bench_round(uint32_t peer, bool suppress)
 	rate = stream_to(peer, count, NET_UDP_MAX);
 	report(rtt && rate, "bench: a round with suppression %s",
 	       suppress ? "on" : "off");
-	printf("bench-split net: suppression %s: ping median %llu us, udp "
-	       "%llu.%02llu MiB/s, %u notifications for %u frames\n",
-	       suppress ? "on" : "off", (unsigned long long)(rtt / 1000),
-	       (unsigned long long)rate / 100, (unsigned long long)rate % 100,
-	       nf->notifies - n0, nf->tx_frames - f0);
+	printf("pv-net: bench %s rtt-us %llu udp-mibs %llu.%02llu events %u "
+	       "frames %u\n", suppress ? "sup" : "nosup",
+	       (unsigned long long)(rtt / 1000), (unsigned long long)rate / 100,
+	       (unsigned long long)rate % 100, nf->notifies - n0,
+	       nf->tx_frames - f0);
 }
 
 static void mode_bench(uint32_t peer)
