@@ -19,12 +19,16 @@
 
 #define TS_DOMAINS 32
 #define TS_RETRIES 8 /* transactions run again on EAGAIN */
+#define TS_RESTART_MAX	   3
+#define TS_RESTART_FAST_NS 1000000000ULL
 
 /* The domains xl created. */
 static struct ts_domain {
 	bool used, in_store;
 	domid_t domid;
 	uint32_t on_crash;
+	unsigned restarts;   /* in a row, each soon after its start */
+	uint64_t started_ns; /* when xl created it */
 	char config[64];
 } ts_domains[TS_DOMAINS];
 static volatile int ts_dom_exc; /* VIRQ_DOM_EXC since the last poll */
@@ -423,7 +427,8 @@ int toolstack_setup(domid_t domid, const char *config, uint32_t on_crash,
 			d = &ts_domains[i];
 	if (d) {
 		*d = (struct ts_domain){ .used = true, .domid = domid,
-					 .on_crash = on_crash };
+					 .on_crash = on_crash,
+					 .started_ns = pv_time_ns() };
 		strlcpy(d->config, config, sizeof(d->config));
 	}
 	r = ts_store(domid);
@@ -472,15 +477,28 @@ void toolstack_forget(domid_t domid)
 	d->in_store = false;
 }
 
-/* Destroys crashed domain d and creates it again from its config. */
+/*
+ * Destroys crashed domain d and creates it again from its config; one
+ * that keeps crashing within TS_RESTART_FAST_NS of its start is left
+ * crashed after TS_RESTART_MAX tries, so a crash loop does not spin.
+ */
 static void ts_restart(struct ts_domain *d)
 {
 	struct xen_domctl op = { .cmd = XEN_DOMCTL_destroydomain,
 				 .domain = d->domid };
+	bool fast = pv_time_ns() - d->started_ns < TS_RESTART_FAST_NS;
+	unsigned restarts = fast ? d->restarts + 1 : 0;
 	domid_t old = d->domid;
+	struct ts_domain *n;
 	long r;
 
 	toolstack_forget(old);
+	if (restarts > TS_RESTART_MAX) {
+		printf("xl: domain %u crashed %u times within a second of its "
+		       "start; left crashed\n", old, TS_RESTART_MAX + 1);
+		d->on_crash = XEN_ONCRASH_preserve;
+		return;
+	}
 	dom0_domctl(&op);
 	d->used = false;
 	op = (struct xen_domctl){ .cmd = XEN_DOMCTL_createdomain };
@@ -495,6 +513,9 @@ static void ts_restart(struct ts_domain *d)
 	       op.domain);
 	toolstack_setup(op.domain, op.u.createdomain.config,
 			op.u.createdomain.on_crash, true);
+	n = ts_find(op.domain);
+	if (n)
+		n->restarts = restarts;
 }
 
 bool toolstack_deaths_pending(void)
