@@ -199,6 +199,7 @@ static long nf_connect(struct netfront *nf, uint64_t timeout_ns)
 struct netfront *netfront_init(unsigned devid, uint64_t timeout_ns)
 {
 	struct netfront *nf = &nf_dev;
+	uint64_t end = pv_time_ns() + timeout_ns;
 	long r;
 
 	if (nf_used)
@@ -206,10 +207,12 @@ struct netfront *netfront_init(unsigned devid, uint64_t timeout_ns)
 	memset(nf, 0, sizeof(*nf));
 	snprintf(nf->dir, sizeof(nf->dir), "device/vif/%u", devid);
 	r = xs_init();
-	if (r >= 0)
-		r = nf_read_config(nf);
-	if (r >= 0)
-		r = gnttab_init();
+	/* a store busy elsewhere (dom0 creating domains) answers late */
+	while (r >= 0 && (r = nf_read_config(nf)) == -XEN_ETIME &&
+	       pv_time_ns() < end)
+		;
+	if (r >= 0 && (r = gnttab_init()) < 0)
+		printf("netfront: grant table: error %ld\n", r);
 	if (r >= 0 && (r = nf_grant_all(nf)) < 0)
 		printf("netfront: %s: grants: error %ld\n", nf->dir, r);
 	if (r >= 0)
