@@ -51,39 +51,25 @@ void vcpu_skip_insn(struct vcpu *v)
 	virt_reg_write(v, VREG_RIP, rip);
 }
 
-static void vcpu_set_segs(struct vcpu *v, struct vseg_desc code,
-			  struct vseg_desc data)
-{
-	enum vseg s;
-
-	virt_seg_write(v, VSEG_CS, &code);
-	for (s = VSEG_ES; s <= VSEG_GS; s++)
-		if (s != VSEG_CS)
-			virt_seg_write(v, s, &data);
-}
-
 /* The entry state image.h describes for each boot mode. */
 static void vcpu_set_boot(struct vcpu *v, const struct guest_boot *gb)
 {
-	const uint16_t code32 = 0x09b | SEG_ATTR_DB | SEG_ATTR_G;
-	const uint16_t code64 = 0x09b | SEG_ATTR_L | SEG_ATTR_G;
-	const uint16_t data32 = 0x093 | SEG_ATTR_DB | SEG_ATTR_G;
+	uint16_t code_attr = 0x09b | SEG_ATTR_G |
+			     (gb->mode == BOOT_MODE_LONG ? SEG_ATTR_L :
+							   SEG_ATTR_DB);
+	struct vseg_desc code = { 0x08, code_attr, 0xffffffff, 0 },
+			 data = { 0x10, 0x093 | SEG_ATTR_DB | SEG_ATTR_G,
+				  0xffffffff, 0 };
 	uint64_t efer = gb->efer;
+	enum vseg s;
 
-	if (gb->mode == BOOT_MODE_REAL)
-		vcpu_set_segs(v,
-			      (struct vseg_desc){ gb->cs_sel, 0x09b, 0xffff,
-						  (uint64_t)gb->cs_sel << 4 },
-			      (struct vseg_desc){ 0, 0x093, 0xffff, 0 });
-	else
-		vcpu_set_segs(v,
-			      (struct vseg_desc){ 0x08,
-						  gb->mode == BOOT_MODE_LONG ?
-							  code64 :
-							  code32,
-						  0xffffffff, 0 },
-			      (struct vseg_desc){ 0x10, data32, 0xffffffff,
-						  0 });
+	if (gb->mode == BOOT_MODE_REAL) {
+		code = (struct vseg_desc){ gb->cs_sel, 0x09b, 0xffff,
+					   (uint64_t)gb->cs_sel << 4 };
+		data = (struct vseg_desc){ 0, 0x093, 0xffff, 0 };
+	}
+	for (s = VSEG_ES; s <= VSEG_GS; s++)
+		virt_seg_write(v, s, s == VSEG_CS ? &code : &data);
 	if ((efer & EFER_LME) && (gb->cr0 & CR0_PG))
 		efer |= EFER_LMA;
 	virt_reg_write(v, VREG_CR4, gb->cr4);

@@ -60,19 +60,13 @@ static bool te_to_core(struct vcpu *v, const struct x86_insn *in, unsigned len)
 
 	if (t->vregs[VREG_CPL] != 0)
 		return false;
+	v->exit.insn_len = (uint8_t)len;
 	switch (in->mnemonic) {
 	case X86_INSN_INVLPG:
-		if (mmio_mem_linear(v, in, &v->exit.invlpg_la) < 0)
-			return false;
 		v->exit.kind = EXIT_INVLPG;
-		v->exit.insn_len = (uint8_t)len;
-		return true;
-	case X86_INSN_RDMSR:
-	case X86_INSN_WRMSR:
-		v->exit.kind = in->mnemonic == X86_INSN_RDMSR ? EXIT_MSR_READ :
-								EXIT_MSR_WRITE;
-		v->exit.insn_len = (uint8_t)len;
-		return true;
+		return mmio_mem_linear(v, in, &v->exit.invlpg_la) == 0;
+	case X86_INSN_RDMSR: v->exit.kind = EXIT_MSR_READ; return true;
+	case X86_INSN_WRMSR: v->exit.kind = EXIT_MSR_WRITE; return true;
 	case X86_INSN_HLT:
 		if ((t->vregs[VREG_RFLAGS] & X86_FLAGS_IF) && t->timer_on) {
 			t->halted = true;
@@ -80,7 +74,6 @@ static bool te_to_core(struct vcpu *v, const struct x86_insn *in, unsigned len)
 			return false;
 		}
 		v->exit.kind = EXIT_HLT;
-		v->exit.insn_len = (uint8_t)len;
 		return true;
 	}
 	return false;

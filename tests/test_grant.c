@@ -451,3 +451,25 @@ Test(grant, hypercall_limits)
 		     "ops in an absent frame");
 	cr_expect_eq(op(B, GNTTABOP_copy, &c, sizeof(c), 0), 0, "no ops");
 }
+
+/* A full maptrack: GNTST_no_device_space, and nothing half done. */
+Test(grant, maptrack_full)
+{
+	const uint64_t first = 16, n = GNTTAB_MAPTRACK + 1;
+	grant_handle_t h;
+
+	p2m_destroy(&C->p2m);
+	cr_assert_eq(p2m_init(&C->p2m, (first + n) * PAGE_SIZE, false), 0);
+	for (uint64_t i = 0; i < n; i++)
+		cr_assert_eq(p2m_balloon(&C->p2m, first + i, false), 0);
+	grant(REF, 2, PAGE, GTF_permit_access | GTF_readonly);
+	for (uint64_t i = 0; i < GNTTAB_MAPTRACK; i++)
+		cr_assert_eq(map(C, 0, REF, AT(first + i), RO, &h), GNTST_okay);
+	cr_expect_eq(map(C, 0, REF, AT(first + n - 1), RO, &h),
+		     GNTST_no_device_space);
+	cr_expect_eq(p2m_type_of(&C->p2m, first + n - 1), P2M_ABSENT);
+	cr_expect_eq(A->pv.gnttab.active[REF].readers, GNTTAB_MAPTRACK);
+	gnttab_domain_destroy(C);
+	cr_expect_eq(A->pv.gnttab.active[REF].readers, 0);
+	cr_expect_eq(pins(REF), 0);
+}

@@ -6,8 +6,8 @@
  *
  * One boot scores the guest tests: dom0 creates pv-blk in both
  * containers (hvm, te: each on its own writable image and a shared
- * read-only one), a hostile frontend (bad) on a third image, a
- * persistence writer (pw), a domain asking for an image already attached
+ * read-only one) beside a hostile frontend (bad) on a third image; then a
+ * persistence writer (pw), a domain asking for pw's image, attached
  * writable (rf), and once pw is gone the persistence reader (pr) on pw's
  * image; `xl console` waits for each to end.  Disk images are made here,
  * zeroed.
@@ -46,7 +46,7 @@
 		      "disk   = [ " disks " ]\n"                  \
 	}
 
-static char img_a[4 << 20], img_b[2 << 20], img_c[1 << 20], img_d[1 << 20],
+static char img_a[2 << 20], img_b[1 << 20], img_c[1 << 20], img_d[1 << 20],
 	img_ro[64 << 10];
 
 static const struct hv_cfg blk = {
@@ -55,9 +55,9 @@ static const struct hv_cfg blk = {
 	.timeout = 1200,
 	.domains = {
 		DOM0("xl create hvm.cfg;xl create te.cfg;xl create bad.cfg;"
-		     "xl create pw.cfg;xl create rf.cfg;xl console pw;"
-		     "xl destroy pw;sleep 500;xl create pr.cfg;xl console pr;"
-		     "xl console bad;xl console te;xl console hvm;poweroff"),
+		     "xl console bad;xl create pw.cfg;xl create rf.cfg;"
+		     "xl console pw;xl destroy pw;sleep 500;xl create pr.cfg;"
+		     "xl console pr;xl console te;xl console hvm;poweroff"),
 		BLK("hvm", "hvm", "mib=2",
 		    "\"file:a.img,xvda,w\", \"file:ro.img,xvdb,r\""),
 		BLK("te", "te", "mib=1",
@@ -65,7 +65,7 @@ static const struct hv_cfg blk = {
 		BLK("bad", "hvm", "hostile=1", "\"file:c.img,xvda,w\""),
 		BLK("pw", "hvm", "persist=1 seed=77", "\"file:d.img,xvda,w\""),
 		BLK("pr", "te", "persist=2 seed=77", "\"file:d.img,xvda,w\""),
-		BLK("rf", "hvm", "refused=1", "\"file:a.img,xvda,w\""),
+		BLK("rf", "hvm", "refused=1", "\"file:d.img,xvda,w\""),
 	},
 	.files = {
 		{ "a.img", img_a, sizeof(img_a) },
@@ -156,9 +156,9 @@ Test(lab7, blk_refused, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("blk", &blk);
 
-	expect_output(r, "a.img is in use by domain");
+	expect_output(r, "d.img is in use by domain");
 	cr_expect(!hv_find_output(r, "domain rf: exit"),
-		  "[wrong result] rf ran with a.img attached twice\n"
+		  "[wrong result] rf ran with d.img attached twice\n"
 		  "    log: %s", r->log);
 }
 
@@ -183,24 +183,28 @@ Test(lab7, blk_hostile, .timeout = 1800)
 	expect_output(r, "dom0# poweroff");
 }
 
-/* The backend in a driver domain: dd runs guests/driver-domain, fe's disk
- * line names backend=dd; dom0 destroys dd while fe reads. */
-static char img_dd[1 << 20];
+/* The backend in a driver domain: dd runs guests/driver-domain; fe's
+ * disk line names backend=dd, and fe runs the checks to the end; then fg
+ * reads from dd while dom0 destroys dd and creates it again, and the
+ * toolstack gives fg's disk to the new dd. */
+static char img_e[1 << 20], img_f[1 << 20];
 static const struct hv_cfg dd = {
 	.needs_virt = 1,
 	.progress_timeout = 240,
 	.timeout = 1200,
 	.domains = {
 		DOM0("xl create dd.cfg;sleep 1000;xl create fe.cfg;"
-		     "sleep 10000;xl destroy dd;xl console fe;poweroff"),
+		     "xl console fe;xl create fg.cfg;sleep 5000;xl destroy dd;"
+		     "sleep 2000;xl create dd.cfg;xl console fg;poweroff"),
 		{ "dd", "name   = \"dd\"\ntype   = \"pv\"\n"
 			"container = \"hvm\"\n"
 			"kernel = \"guests/driver-domain.elf\"\n"
 			"driver_domain = 1\nmemory = 32\n" },
-		BLK("fe", "hvm", "mib=1 gone=1",
-		    "\"file:e.img,xvda,w,backend=dd\""),
+		BLK("fe", "hvm", "mib=1", "\"file:e.img,xvda,w,backend=dd\""),
+		BLK("fg", "hvm", "gone=2", "\"file:f.img,xvda,w,backend=dd\""),
 	},
-	.files = { { "e.img", img_dd, sizeof(img_dd) } },
+	.files = { { "e.img", img_e, sizeof(img_e) },
+		   { "f.img", img_f, sizeof(img_f) } },
 };
 
 /* blkback unprivileged: fe's checks pass through dd. */
@@ -216,5 +220,18 @@ Test(lab7, blk_driver_gone, .timeout = 1800)
 		"the backend went away", "and fails at once afterwards", NULL,
 	};
 
-	expect_guest_passed(hv_boot_group("dd", &dd), "fe", p);
+	expect_guest_passed(hv_boot_group("dd", &dd), "fg", p);
+}
+
+/* dd created again: fe reconnects to it and uses the disk. */
+Test(lab7, blk_driver_restart, .timeout = 1800)
+{
+	static const char *const p[] = {
+		"reconnected to the backend's successor",
+		"a write read back through it", NULL,
+	};
+	struct hv_run *r = hv_boot_group("dd", &dd);
+
+	expect_guest_passed(r, "fg", p);
+	expect_output(r, "served by domain");
 }

@@ -2,10 +2,11 @@
  * lab7_grant.c - lab 7's grant tables (pv/grant.c, the foreign frames of
  * kernel/mm/p2m.c, guests/lib/gnttab.c): the host unit test of the grant
  * state machine (tests/test_grant.c) and one boot of guests/pv-grant,
- * two granter/mapper pairs across the containers: a granter in the hvm
- * container with its mapper in te, where the granter ends first, and a
- * granter in te with its mapper in the hvm container, where the mapper
- * ends first.  Points: lab7.points (grant section).
+ * three granter/mapper pairs: a granter in the hvm container with its
+ * mapper in te, where the granter ends first; a granter in te with its
+ * mapper in the hvm container, where the mapper ends first; and a
+ * mapper in the hvm container with shadow paging, its granter ending
+ * first.  Points: lab7.points (grant section).
  *
  * Bugs these tests catch, bug: the tests that fail:
  *   map_grant_ref / unmap_grant_ref stubbed (the handout): grant_unit,
@@ -46,6 +47,12 @@ static const struct hv_cfg grant_pairs = {
 		GRANT("grant-b-te", "te", "role=mapper peer=0 end=granter"),
 		GRANT("grant-c-te", "te", "role=granter peer=3 end=mapper"),
 		GRANT("grant-d-hvm", "hvm", "role=mapper peer=2 end=mapper"),
+		GRANT("grant-e-hvm", "hvm", "role=granter peer=5 end=granter"),
+		{ "grant-f-shadow",
+		  "name   = \"grant-f-shadow\"\ntype   = \"pv\"\n"
+		  "container = \"hvm\"\npaging = \"shadow\"\n"
+		  "kernel = \"guests/pv-grant.elf\"\n"
+		  "extra  = \"role=mapper peer=4 end=granter\"\nmemory = 16\n" },
 	},
 };
 
@@ -60,8 +67,11 @@ static void expect_all_passed(struct hv_run *r, const char *const granter[],
 {
 	expect_guest_passed(r, "grant-a-hvm", granter);
 	expect_guest_passed(r, "grant-b-te", mapper);
+	expect_guest_passed(r, "grant-f-shadow", mapper);
 	expect_guest_passed(r, "grant-c-te", granter);
 	expect_guest_passed(r, "grant-d-hvm", mapper);
+	expect_guest_passed(r, "grant-e-hvm", granter);
+	expect_guest_passed(r, "grant-f-shadow", mapper);
 }
 
 Test(lab7, grant_unit, .timeout = 300)
@@ -116,6 +126,7 @@ Test(lab7, grant_misuse, .timeout = 1800)
 
 	expect_guest_passed(r, "grant-b-te", mapper);
 	expect_guest_passed(r, "grant-d-hvm", mapper);
+	expect_guest_passed(r, "grant-f-shadow", mapper);
 }
 
 /* GNTTABOP_copy through grants, and what it refuses. */
@@ -154,6 +165,7 @@ Test(lab7, grant_revoke, .timeout = 1800)
 	const struct hv_line *l = hv_find_output(r, "hvlab: panic");
 
 	expect_guest_passed(r, "grant-b-te", mapper);
+	expect_guest_passed(r, "grant-f-shadow", mapper);
 	expect_guest_passed(r, "grant-c-te", granter);
 	cr_expect(l == NULL, "[panic] %s\n    log: %s", l ? l->text : "",
 		  r->log);

@@ -13,18 +13,16 @@
  * order of xl create: ha 1, hb 2, xh 3, xt 4.  (dom0's extra holds 255
  * bytes with the token: short file names.)
  *
- * Bugs these tests catch, bug: the tests that fail:
- *   permissions not enforced, or new nodes not owned by their creator:
- *     xs_unit, xs_permissions
- *   a watch not fired at registration, or fired twice per change:
- *     xs_unit, xs_watches
+ * Bugs these tests catch, bug: the tests that fail (each seen failing
+ * with the bug put in):
+ *   permissions not enforced: xs_unit, xs_permissions (and xs_hostile,
+ *     whose well-behaved domains then fail)
+ *   a watch not fired at registration: xs_unit, xs_watches
  *   transactions committed without the conflict check: xs_unit,
  *     xs_transactions
- *   quotas not enforced: xs_unit, xs_quotas
- *   ring indices trusted, or a long header read into the buffer:
- *     xs_hostile (dom0 crashes or the bystanders fail)
- *   the toolstack not writing /local/domain/N, or not removing it when
- *     the domain goes: xs_toolstack
+ *   the node quota not enforced: xs_unit, xs_quotas
+ *   ring indices not checked: xs_hostile (the flooder is never cut off)
+ *   the toolstack not removing /local/domain/N at a death: xs_toolstack
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -40,13 +38,16 @@
 			"populate = \"eager\"\n"                \
 	}
 /* Config file file.cfg: domain name in container c running guests/g. */
-#define PV(file, name, c, g, extra)                              \
+#define PV(file, name, c, g, extra, more)                        \
 	{                                                        \
 		file, "name   = \"" name "\"\ntype   = \"pv\"\n" \
 		      "container = \"" c "\"\n"                  \
 		      "kernel = \"guests/" g ".elf\"\n"          \
-		      "extra  = \"" extra "\"\nmemory = 16\n"    \
+		      "extra  = \"" extra "\"\nmemory = 16\n" more \
 	}
+/* A read-only disk both pv-xenstore domains have: its directories. */
+#define DISK "disk   = [ \"file:x.img,xvda,r\" ]\n"
+static char img_x[64 << 10];
 
 static const struct hv_cfg store = {
 	.needs_virt = 1,
@@ -60,11 +61,12 @@ static const struct hv_cfg store = {
 		     "xenstore-write t hi;xenstore-read t;xenstore-rm t;"
 		     "xenstore-read t;wait xh xt;xenstore-ls /local/domain;"
 		     "poweroff"),
-		PV("a", "ha", "hvm", "pv-hostile-xs", "mode=badidx"),
-		PV("b", "hb", "te", "pv-hostile-xs", "mode=oversize"),
-		PV("h", "xh", "hvm", "pv-xenstore", "name=xh"),
-		PV("t", "xt", "te", "pv-xenstore", "name=xt"),
+		PV("a", "ha", "hvm", "pv-hostile-xs", "mode=badidx", ""),
+		PV("b", "hb", "te", "pv-hostile-xs", "mode=oversize", ""),
+		PV("h", "xh", "hvm", "pv-xenstore", "name=xh", DISK),
+		PV("t", "xt", "te", "pv-xenstore", "name=xt", DISK),
 	},
+	.files = { { "x.img", img_x, sizeof(img_x) } },
 };
 
 /* The first line from index from on containing text, or -1. */
@@ -125,6 +127,10 @@ Test(lab7, xs_permissions, .timeout = 1800)
 		"name key ",
 		"dom0's dir: EACCES",
 		"its own name is read-only: EACCES",
+		"frontend keys of xvda (virtual-device 51712)",
+		"backend dir readable by the frontend",
+		"backend dir write: EACCES",
+		"backend dir create: EACCES",
 		"write data/a/b",
 		"read after rm",
 		NULL,

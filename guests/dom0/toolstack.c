@@ -19,12 +19,16 @@
 
 #define TS_DOMAINS 32
 #define TS_RETRIES 8 /* transactions run again on EAGAIN */
+#define TS_RESTART_MAX	   3
+#define TS_RESTART_FAST_NS 1000000000ULL
 
 /* The domains xl created. */
 static struct ts_domain {
 	bool used, in_store;
 	domid_t domid;
 	uint32_t on_crash;
+	unsigned restarts;   /* in a row, each soon after its start */
+	uint64_t started_ns; /* when xl created it */
 	char config[64];
 } ts_domains[TS_DOMAINS];
 static volatile int ts_dom_exc; /* VIRQ_DOM_EXC since the last poll */
@@ -343,6 +347,36 @@ static int ts_devices(domid_t domid)
 	}
 }
 
+/*
+ * Writes again the directories of domid's disks whose backend is domain
+ * b: a driver domain that was destroyed took their backend directories
+ * with it, and the new one serves them once they are back.
+ */
+static void ts_reattach(domid_t domid, domid_t b)
+{
+	struct xen_domctl op = { .cmd = XEN_DOMCTL_getdevice, .domain = domid };
+	struct xen_domctl_getdevice *d = &op.u.getdevice;
+
+	for (uint32_t i = 0;; i++) {
+		struct ts_dev v = { .domid = domid, .d = d };
+		long id;
+
+		op.u.getdevice = (struct xen_domctl_getdevice){ .index = i };
+		if (dom0_domctl(&op) < 0)
+			return;
+		if (d->type != XEN_DEVICE_disk || d->backend != b || b == 0)
+			continue;
+		d->target[sizeof(d->target) - 1] = '\0';
+		d->vdev[sizeof(d->vdev) - 1] = '\0';
+		if ((id = ts_vdev(d->vdev)) < 0)
+			continue;
+		v.devid = (unsigned)id;
+		if (ts_txn(ts_vbd, &v) == 0)
+			printf("xl: domain %u's %s served by domain %u again\n",
+			       domid, d->vdev, b);
+	}
+}
+
 static long ts_domain_txn(xs_txn_t t, const void *arg)
 {
 	const struct xen_domctl_getdomaininfo *info = arg;
@@ -393,12 +427,17 @@ int toolstack_setup(domid_t domid, const char *config, uint32_t on_crash,
 			d = &ts_domains[i];
 	if (d) {
 		*d = (struct ts_domain){ .used = true, .domid = domid,
-					 .on_crash = on_crash };
+					 .on_crash = on_crash,
+					 .started_ns = pv_time_ns() };
 		strlcpy(d->config, config, sizeof(d->config));
 	}
 	r = ts_store(domid);
 	if (d)
 		d->in_store = r >= 0;
+	for (int i = 0; r == 0 && i < TS_DOMAINS; i++)
+		if (ts_domains[i].used && ts_domains[i].in_store &&
+		    ts_domains[i].domid != domid)
+			ts_reattach(ts_domains[i].domid, domid);
 	if (r > 0) {
 		toolstack_forget(domid);
 		op.cmd = XEN_DOMCTL_destroydomain;
@@ -438,15 +477,28 @@ void toolstack_forget(domid_t domid)
 	d->in_store = false;
 }
 
-/* Destroys crashed domain d and creates it again from its config. */
+/*
+ * Destroys crashed domain d and creates it again from its config; one
+ * that keeps crashing within TS_RESTART_FAST_NS of its start is left
+ * crashed after TS_RESTART_MAX tries, so a crash loop does not spin.
+ */
 static void ts_restart(struct ts_domain *d)
 {
 	struct xen_domctl op = { .cmd = XEN_DOMCTL_destroydomain,
 				 .domain = d->domid };
+	bool fast = pv_time_ns() - d->started_ns < TS_RESTART_FAST_NS;
+	unsigned restarts = fast ? d->restarts + 1 : 0;
 	domid_t old = d->domid;
+	struct ts_domain *n;
 	long r;
 
 	toolstack_forget(old);
+	if (restarts > TS_RESTART_MAX) {
+		printf("xl: domain %u crashed %u times within a second of its "
+		       "start; left crashed\n", old, TS_RESTART_MAX + 1);
+		d->on_crash = XEN_ONCRASH_preserve;
+		return;
+	}
 	dom0_domctl(&op);
 	d->used = false;
 	op = (struct xen_domctl){ .cmd = XEN_DOMCTL_createdomain };
@@ -461,6 +513,9 @@ static void ts_restart(struct ts_domain *d)
 	       op.domain);
 	toolstack_setup(op.domain, op.u.createdomain.config,
 			op.u.createdomain.on_crash, true);
+	n = ts_find(op.domain);
+	if (n)
+		n->restarts = restarts;
 }
 
 bool toolstack_deaths_pending(void)

@@ -89,10 +89,26 @@ static long blkfront_connect(struct blkfront *bf)
 	return 0;
 }
 
+/* Reads the frontend directory's backend and backend-id: 0 or -XEN_E*. */
+static long blkfront_backend(struct blkfront *bf)
+{
+	char path[80];
+	long r, id;
+
+	snprintf(path, sizeof(path), "%s/backend", bf->dir);
+	if ((r = xs_read(0, path, bf->backend, sizeof(bf->backend))) < 0)
+		return printf("blkfront: %s: no backend\n", bf->dir), r;
+	snprintf(path, sizeof(path), "%s/backend-id", bf->dir);
+	if ((r = xs_read_int(0, path, &id)) < 0)
+		return printf("blkfront: %s: no backend-id\n", bf->dir), r;
+	bf->backend_id = (domid_t)id;
+	return 0;
+}
+
 long blkfront_init(struct blkfront *bf, unsigned devid)
 {
-	char path[80], dom[40];
-	long r, id;
+	char dom[40];
+	long r;
 
 	memset(bf, 0, sizeof(*bf));
 	bf->suppress = true;
@@ -102,13 +118,8 @@ long blkfront_init(struct blkfront *bf, unsigned devid)
 	if ((r = pv_domid()) < 0 || (r = xs_get_domain_path((domid_t)r, dom, sizeof(dom))) < 0)
 		return r;
 	snprintf(bf->dir, sizeof(bf->dir), "%s/device/vbd/%u", dom, devid);
-	snprintf(path, sizeof(path), "%s/backend", bf->dir);
-	if ((r = xs_read(0, path, bf->backend, sizeof(bf->backend))) < 0)
-		return printf("blkfront: %s: no backend\n", bf->dir), r;
-	snprintf(path, sizeof(path), "%s/backend-id", bf->dir);
-	if ((r = xs_read_int(0, path, &id)) < 0)
-		return printf("blkfront: %s: no backend-id\n", bf->dir), r;
-	bf->backend_id = (domid_t)id;
+	if ((r = blkfront_backend(bf)) < 0)
+		return r;
 	return blkfront_connect(bf);
 }
 
@@ -149,7 +160,9 @@ long blkfront_reconnect(struct blkfront *bf, uint64_t timeout_ns)
 
 	blkfront_release(bf);
 	xenbus_switch_state(bf->dir, XenbusStateInitialising);
-	while ((s = xenbus_read_state(bf->backend)) != XenbusStateInitWait) {
+	/* The backend may come back elsewhere (a new driver domain). */
+	while (blkfront_backend(bf) < 0 ||
+	       (s = xenbus_read_state(bf->backend)) != XenbusStateInitWait) {
 		if (pv_time_ns() >= deadline)
 			return -XEN_ETIMEDOUT;
 		pv_sleep(BLKFRONT_POLL_NS);

@@ -10,8 +10,9 @@
  *              by another domain)
  *   hostile=1  abuse the ring instead (hostile.c)
  *   bench=1    measure instead (bench.c, make bench-split)
- *   gone=1     after the checks of mib MiB, read until the backend goes
- *              away (its driver domain destroyed): the I/O must fail
+ *   gone=1     only read until the backend goes away (its driver domain
+ *              destroyed): the I/O must fail;
+ *   gone=2     and then reconnect to its successor and use the disk
  */
 #include <guests/lib/pv.h>
 #include <guests/lib/blkfront.h>
@@ -198,6 +199,17 @@ static void test_gone(struct blkfront *bf)
 	       (unsigned long long)n, r);
 	report_eq(blkfront_io(bf, BLKIF_OP_READ, 0, blk_buf, 8), -XEN_ENODEV,
 		  "and fails at once afterwards");
+	if (cmdline_u64("gone", 0) < 2)
+		return;
+	report_eq(blkfront_reconnect(bf, 120000000000ull), 0,
+		  "reconnected to the backend's successor");
+	blk_fill(blk_buf, 100, 64);
+	r = blkfront_io(bf, BLKIF_OP_WRITE, 100, blk_buf, 64);
+	memset(blk_buf, 0, 64 * 512);
+	if (r == 0)
+		r = blkfront_io(bf, BLKIF_OP_READ, 100, blk_buf, 64);
+	report(r == 0 && blk_check(blk_buf, 100, 64),
+	       "a write read back through it (%ld)", r);
 }
 
 void main(void)
@@ -222,6 +234,8 @@ void main(void)
 		blk_hostile(&disk);
 	else if (cmdline_u64("bench", 0))
 		blk_bench(&disk);
+	else if (cmdline_u64("gone", 0))
+		test_gone(&disk);
 	else if (persist == 1) {
 		blk_fill(blk_buf, 0, BUF_SECT);
 		report_eq(blkfront_io(&disk, BLKIF_OP_WRITE, 0, blk_buf, BUF_SECT), 0,
@@ -239,8 +253,6 @@ void main(void)
 		test_flush_discard(&disk);
 		test_errors(&disk);
 		test_readonly();
-		if (cmdline_u64("gone", 0))
-			test_gone(&disk);
 	}
 	blkfront_close(&disk);
 }

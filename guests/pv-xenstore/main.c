@@ -62,23 +62,43 @@ static void test_rw(void)
 		  "a bad path");
 }
 
-/* The backend's half of each disk: readable, not writable. */
-static void test_backend(void)
+/* Reads dir/key into buf; whether it is want. */
+static bool key_is(const char *dir, const char *key, const char *want)
 {
 	char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	return xs_read(0, path, buf, sizeof(buf)) >= 0 && strcmp(buf, want) == 0;
+}
+
+/* The toolstack's keys for the first disk, as Xen's xl writes them, and
+ * the backend's half: readable, not writable. */
+static void test_backend(void)
+{
+	char fe[64], be[128], path[160], id[16];
 	long n = xs_directory(0, "device/vbd", buf, sizeof(buf));
 
 	if (n <= 0) {
 		report_skip("no disk line: backend permissions");
 		return;
 	}
-	snprintf(path, sizeof(path), "device/vbd/%s/backend", buf);
-	report(xs_read(0, path, path, sizeof(path)) > 0, "frontend's backend key: %s", path);
-	strlcpy(path + strlen(path), "/frontend-id", sizeof(path) - strlen(path));
-	report(xs_read(0, path, buf, sizeof(buf)) > 0,
+	strlcpy(id, buf, sizeof(id));
+	snprintf(fe, sizeof(fe), "device/vbd/%s", id);
+	report(strcmp(id, "51712") == 0 && key_is(fe, "virtual-device", "51712") &&
+		       key_is(fe, "device-type", "disk") &&
+		       key_is(fe, "backend-id", "0"),
+	       "frontend keys of xvda (virtual-device 51712)");
+	snprintf(path, sizeof(path), "%s/backend", fe);
+	report(xs_read(0, path, be, sizeof(be)) > 0, "backend: %s", be);
+	report(key_is(be, "frontend-id", home + strlen("/local/domain/")) &&
+		       key_is(be, "mode", "r") && key_is(be, "dev", "xvda"),
 	       "backend dir readable by the frontend");
+	snprintf(path, sizeof(path), "%s/frontend-id", be);
 	report_eq(xs_write(0, path, "0"), -XEN_EACCES,
 		  "backend dir write: EACCES");
+	snprintf(path, sizeof(path), "%s/evil", be);
+	report_eq(xs_write(0, path, "0"), -XEN_EACCES,
+		  "backend dir create: EACCES");
 }
 
 /* Events with token tok that arrive within ms. */

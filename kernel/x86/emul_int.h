@@ -70,33 +70,14 @@ void x86_emul_virt_set_if(struct x86_emul_ctxt *ctxt,
  * The instruction handlers: each runs the decoded ctxt->insn and returns
  * X86EMUL_*; x86_emul_string sets *done false for an unfinished REP.
  */
-int x86_emul_alu(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int x86_emul_mov(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int x86_emul_xchg(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int x86_emul_cmpxchg(struct x86_emul_ctxt *ctxt,
-		     const struct x86_emul_ops *ops);
-int x86_emul_cmpxchg8b(struct x86_emul_ctxt *ctxt,
-		       const struct x86_emul_ops *ops);
-int x86_emul_movx(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
+typedef int x86_emul_handler(struct x86_emul_ctxt *ctxt,
+			     const struct x86_emul_ops *ops);
+x86_emul_handler x86_emul_alu, x86_emul_mov, x86_emul_xchg, x86_emul_cmpxchg,
+	x86_emul_cmpxchg8b, x86_emul_movx, x86_emul_io, x86_emul_pushf,
+	x86_emul_popf, x86_emul_cli_sti, x86_emul_mov_cr, x86_emul_clts,
+	x86_emul_lgdt_lidt, x86_emul_lldt_ltr, x86_emul_sgdt_sidt,
+	x86_emul_sldt_str, x86_emul_smsw, x86_emul_msr, x86_emul_sys;
 int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
 		    bool *done);
-int x86_emul_io(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int x86_emul_pushf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int x86_emul_popf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int x86_emul_cli_sti(struct x86_emul_ctxt *ctxt,
-		     const struct x86_emul_ops *ops);
-int x86_emul_mov_cr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int x86_emul_clts(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int x86_emul_lgdt_lidt(struct x86_emul_ctxt *ctxt,
-		       const struct x86_emul_ops *ops);
-int x86_emul_lldt_ltr(struct x86_emul_ctxt *ctxt,
-		      const struct x86_emul_ops *ops);
-int x86_emul_sgdt_sidt(struct x86_emul_ctxt *ctxt,
-		       const struct x86_emul_ops *ops);
-int x86_emul_sldt_str(struct x86_emul_ctxt *ctxt,
-		      const struct x86_emul_ops *ops);
-int x86_emul_smsw(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int x86_emul_msr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
-int x86_emul_sys(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops);
 
 #endif
