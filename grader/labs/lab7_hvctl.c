@@ -96,8 +96,7 @@ static const struct hv_cfg guests = {
  * tk starts paused (-p); bk is a running driver domain, nd a running
  * domain that is not one; u's devices name bk; g's vif names a backend
  * that does not run, n's one that is no driver domain, so the toolstack
- * refuses them (last: dom0 may not outlive a refused domain's release
- * yet); c crashes itself with on_crash "restart".  Short names:
+ * refuses them; c crashes itself with on_crash "restart".  Short names:
  * dom0's script and its token fit one config string.
  */
 static const struct hv_cfg script = {
@@ -322,6 +321,7 @@ Test(lab7, toolstack_on_crash, .timeout = 1800)
 		  "[wrong result] the hypervisor restarted a domain dom0 "
 		  "created\n    log: %s",
 		  r->log);
+	expect_domain_exit(r, "dom0", 0);
 }
 
 Test(lab7, toolstack_config_unit)

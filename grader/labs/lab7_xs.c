@@ -13,18 +13,16 @@
  * order of xl create: ha 1, hb 2, xh 3, xt 4.  (dom0's extra holds 255
  * bytes with the token: short file names.)
  *
- * Bugs these tests catch, bug: the tests that fail:
- *   permissions not enforced, or new nodes not owned by their creator:
- *     xs_unit, xs_permissions
- *   a watch not fired at registration, or fired twice per change:
- *     xs_unit, xs_watches
+ * Bugs these tests catch, bug: the tests that fail (each seen failing
+ * with the bug put in):
+ *   permissions not enforced: xs_unit, xs_permissions (and xs_hostile,
+ *     whose well-behaved domains then fail)
+ *   a watch not fired at registration: xs_unit, xs_watches
  *   transactions committed without the conflict check: xs_unit,
  *     xs_transactions
- *   quotas not enforced: xs_unit, xs_quotas
- *   ring indices trusted, or a long header read into the buffer:
- *     xs_hostile (dom0 crashes or the bystanders fail)
- *   the toolstack not writing /local/domain/N, or not removing it when
- *     the domain goes: xs_toolstack
+ *   the node quota not enforced: xs_unit, xs_quotas
+ *   ring indices not checked: xs_hostile (the flooder is never cut off)
+ *   the toolstack not removing /local/domain/N at a death: xs_toolstack
  */
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /*
  * xenstored.h - dom0's xenstore daemon (lab 7), after Xen's C xenstored
- * and docs/misc/xenstore.txt.  The core (xenstored_tree.c, xenstored.c)
- * keeps the tree, permissions, watches, transactions and quotas and
- * compiles on the host (tests/test_xenstore.c); xenstored_ring.c carries
+ * and docs/misc/xenstore.txt.  The core (xenstored_tree.c, xenstored.c,
+ * xenstored_txn.c) keeps the tree, permissions, watches, transactions
+ * and quotas and compiles on the host (tests/test_xenstore.c); xenstored_ring.c carries
  * messages over each domain's ring page and event channel, and
  * xs_local.c lets dom0's own code call in as domain 0.
  *

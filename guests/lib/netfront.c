@@ -211,8 +211,8 @@ struct netfront *netfront_init(unsigned devid, uint64_t timeout_ns)
 	while (r >= 0 && (r = nf_read_config(nf)) == -XEN_ETIME &&
 	       pv_time_ns() < end)
 		;
-	if (r >= 0)
-		r = gnttab_init();
+	if (r >= 0 && (r = gnttab_init()) < 0)
+		printf("netfront: grant table: error %ld\n", r);
 	if (r >= 0 && (r = nf_grant_all(nf)) < 0)
 		printf("netfront: %s: grants: error %ld\n", nf->dir, r);
 	if (r >= 0)

@@ -82,6 +82,7 @@ static bool offered(unsigned long nr)
 	case __HYPERVISOR_set_timer_op:
 	case __HYPERVISOR_xen_version:
 	case __HYPERVISOR_console_io:
+	case __HYPERVISOR_grant_table_op:
 	case __HYPERVISOR_vcpu_op:
 	case __HYPERVISOR_sched_op:
 	case __HYPERVISOR_event_channel_op:

@@ -371,7 +371,7 @@ void main(void)
 		report(false, "ip= gives this domain's address");
 	if (cmdline_get("peer", arg, sizeof(arg)) && !net_parse_ip(arg, &peer))
 		report(false, "peer=%s is an address", arg);
-	nf = netfront_init(0, 120000 * MS);
+	nf = netfront_init(0, 600000 * MS);
 	if (!report(nf, "vif 0 connected") || !ip)
 		return;
 	printf("pv-net: mac %02x:%02x:%02x:%02x:%02x:%02x ip %u.%u.%u.%u\n",
