@@ -137,8 +137,7 @@ uint64_t paging_build(const struct boot_info *bi)
 		uint64_t end = ROUNDUP(r->base + r->npages * PAGE_SIZE,
 				       LARGE_PAGE_SIZE);
 
-		if (!boot_mem_is_ram(r->type) &&
-		    (r->attr & EFI_MEMORY_RUNTIME))
+		if (!boot_mem_is_ram(r->type) && (r->attr & EFI_MEMORY_RUNTIME))
 			paging_map_large(pml4, base, base, end - base,
 					 PTE_W | PTE_PCD | PTE_PWT | PTE_NX);
 	}
