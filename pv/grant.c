@@ -12,9 +12,11 @@
  * stay set so that the granter cannot end access, and the mapper's
  * absent frame becomes a foreign frame (kernel/mm/p2m.h) showing the
  * granter's host page.  The mapper's maptrack remembers each mapping by
- * handle.  Ends of life, both sides: a granter's death removes every
- * mapping of its pages (the frames become absent, their nested or shadow
- * entries dropped), a mapper's death releases its pins; a mapped frame
+ * handle.  Ends of life, both sides: a granter's death revokes every
+ * mapping of its pages, whose frames then show one read-only page of
+ * zeros until their mappers unmap them (so a backend reading a dead
+ * frontend's ring reads zeros instead of faulting, and no page of the
+ * dead domain outlives it); a mapper's death releases its pins; a mapped frame
  * cannot be ballooned out, and a domain with mappings either way cannot
  * be saved or migrated.  GNTTABOP_copy copies through grants without
  * mapping anything, as backends do.
@@ -28,6 +30,7 @@
 #include <inc/public/grant_table.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
+#include <kernel/mm/page.h>
 #include <pv/hypercall.h>
 #include <pv/pv.h>
 
@@ -180,9 +183,36 @@ static void gnttab_release(struct domain *d, int h, bool unmap)
 	p2m_foreign_clear(&d->p2m, m->host_gfn);
 	if (unmap)
 		hvm_unmap(d, m->host_gfn, 1);
-	if (m->ref != GNTTAB_NO_REF)
+	if (m->ref != GNTTAB_NO_REF && !m->revoked)
 		gnttab_unpin(&domains[m->dom], m->ref, m->ro);
 	memset(m, 0, sizeof(*m));
+}
+
+/* The page a revoked mapping shows: zeros, mapped read-only, never
+ * freed. */
+static hpa_t gnttab_dead_page(void)
+{
+	static hpa_t page;
+
+	if (!page)
+		page = page_alloc();
+	return page;
+}
+
+/* The owner of mapper's mapping h died: the frame shows the dead page
+ * (absent if there is none), and the mapping stays for the mapper to
+ * unmap. */
+static void gnttab_revoke_one(struct domain *mapper, int h)
+{
+	struct gnttab_map *m = &mapper->pv.gnttab.maptrack[h];
+	hpa_t dead = gnttab_dead_page();
+
+	p2m_foreign_clear(&mapper->p2m, m->host_gfn);
+	if (dead)
+		p2m_foreign_set(&mapper->p2m, m->host_gfn, dead, true);
+	hvm_unmap(mapper, m->host_gfn, 1);
+	m->revoked = true;
+	m->dom = DOMID_FIRST_RESERVED; /* no domain's: ends its owner check */
 }
 
 /*
@@ -299,10 +329,13 @@ static void gnttab_each_map_of(struct domain *owner,
 		}
 }
 
-/* arg: the dying owner, whose own mappings of itself need no unmap. */
+/* arg: the dying owner, whose own mappings of itself just end. */
 static void gnttab_revoke(struct domain *mapper, int h, void *arg)
 {
-	gnttab_release(mapper, h, mapper != arg);
+	if (mapper == arg)
+		gnttab_release(mapper, h, false);
+	else
+		gnttab_revoke_one(mapper, h);
 }
 
 static void gnttab_match_gfn(struct domain *mapper, int h, void *arg)

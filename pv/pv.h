@@ -63,6 +63,7 @@ struct gnttab_active {
 struct gnttab_map {
 	bool used;
 	bool ro;
+	bool revoked;	   /* the owner died: it shows gnttab_dead_page */
 	domid_t dom;	   /* the page's owner */
 	grant_ref_t ref;   /* its grant, or GNTTAB_NO_REF */
 	uint64_t gfn;	   /* the owner's frame */

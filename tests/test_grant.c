@@ -279,14 +279,24 @@ Test(grant, granter_death_revokes_mappings)
 	grant(REF + 1, 2, PAGE, GTF_permit_access | GTF_readonly);
 	cr_assert_eq(map(B, 0, REF, AT(SLOT), RW, &h), GNTST_okay);
 	cr_assert_eq(map(C, 0, REF + 1, AT(SLOT), RO, &hc), GNTST_okay);
+	hpa_t page = p2m_lookup(&A->p2m, AT(PAGE)), dead;
+
 	gnttab_domain_destroy(A);
 	A->state = DOMAIN_EXITED;
-	cr_expect_eq(p2m_type_of(&B->p2m, SLOT), P2M_ABSENT);
-	cr_expect_eq(p2m_type_of(&C->p2m, SLOT), P2M_ABSENT);
-	cr_expect_eq(p2m_lookup(&B->p2m, AT(SLOT)), 0, "no page left in B");
+	/* Both frames show one read-only page of zeros, not A's page. */
+	dead = p2m_lookup(&B->p2m, AT(SLOT));
+	cr_expect(dead && dead != page, "B's frame no longer shows A's page");
+	cr_expect_eq(p2m_lookup(&C->p2m, AT(SLOT)), dead);
+	cr_expect_eq(p2m_type_of(&B->p2m, SLOT), P2M_FOREIGN_RO);
+	cr_expect_eq(p2m_type_of(&C->p2m, SLOT), P2M_FOREIGN_RO);
 	cr_expect(unmaps[1] == 1 && unmaps[2] == 1, "their mappings dropped");
+	cr_expect_eq(gnttab_frame_mapped(A, PAGE), false);
+	cr_expect_eq(unmap(B, h, AT(SLOT)), GNTST_okay, "B unmaps the revoked");
 	cr_expect_eq(unmap(B, h, AT(SLOT)), GNTST_bad_handle);
-	cr_expect(!gnttab_busy(B) && !gnttab_busy(C));
+	cr_expect_eq(p2m_type_of(&B->p2m, SLOT), P2M_ABSENT);
+	cr_expect(!gnttab_busy(B) && gnttab_busy(C), "C has not unmapped");
+	cr_expect_eq(unmap(C, hc, AT(SLOT)), GNTST_okay);
+	cr_expect(!gnttab_busy(C));
 	cr_expect_eq(map(B, 0, REF, AT(SLOT), RW, &h), GNTST_bad_domain,
 		     "a dead granter");
 }

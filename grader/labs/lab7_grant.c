@@ -153,6 +153,8 @@ Test(lab7, grant_revoke, .timeout = 1800)
 {
 	static const char *const mapper[] = {
 		"the granter ended",
+		"after the granter ended the mapping reads zeros, not its page",
+		"and writes to it are dropped",
 		"unmap after the granter ended: revoked",
 		"the frame is absent again: populated anew",
 		"and reads zeros, not the granter's page", NULL

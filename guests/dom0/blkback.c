@@ -369,15 +369,15 @@ static bool blkback_alive(struct blkback_dev *d)
 bool blkback_poll(void)
 {
 	static int started; /* 0: not yet, 1: running, -1: failed */
-	char path[BLKBACK_PATH_MAX], token[8];
+	char path[BLKBACK_PATH_MAX];
 	bool did = false;
 
 	if (!started)
 		started = blkback_start() < 0 ? -1 : 1;
 	if (started < 0)
 		return false;
-	/* Any event may concern a device: the queue is shared. */
-	while (xs_watch_pop(path, sizeof(path), token, sizeof(token)))
+	/* Only its own events: the toolstack and netback share the queue. */
+	while (xs_watch_take("vbd", path, sizeof(path)))
 		blkback_rescan = true;
 	if (blkback_rescan ||
 	    pv_time_ns() - blkback_scanned_ns > BLKBACK_RESCAN_NS) {

@@ -24,7 +24,7 @@
  *   3 mapper:  sees that write through its mapping; unmaps 9 (twice).
  *   4 granter: 9 is unpinned and ends; 8 stays pinned.
  *   end=granter: the granter exits with 8 mapped; the mapper sees its
- *              mapping revoked (bad handle, the frame absent again).
+ *              mapping revoked (zeros, read-only, until unmapped).
  *   end=mapper: the mapper exits with 8 mapped; the granter sees the pin
  *              released, ends 8 and balloons the page out.
  */
@@ -410,7 +410,12 @@ static void mapper_revoked(uint8_t *a, grant_handle_t ha)
 		 pv_time_ns() < deadline);
 	if (!report(st.status != EVTCHNSTAT_interdomain, "the granter ended"))
 		return;
-	report_eq(gnttab_unmap(ha, a), GNTST_bad_handle,
+	report(all_bytes(a, 4096, 0),
+	       "after the granter ended the mapping reads zeros, not its page");
+	((volatile uint8_t *)a)[300] = 'X';
+	report_eq(((volatile uint8_t *)a)[300], 0,
+		  "and writes to it are dropped");
+	report_eq(gnttab_unmap(ha, a), GNTST_okay,
 		  "unmap after the granter ended: revoked");
 	report_eq(reservation(XENMEM_increase_reservation, a), 1,
 		  "the frame is absent again: populated anew");
