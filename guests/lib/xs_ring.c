@@ -9,7 +9,7 @@
 #include <guests/lib/xs_ring.h>
 #include <guests/lib/pv.h>
 
-#define XS_TIMEOUT_NS (10 * 1000000000ULL) /* a dead daemon: fail, not hang */
+#define XS_TIMEOUT_NS (60 * 1000000000ULL) /* a dead daemon: fail, not hang */
 
 static struct xenstore_domain_interface *xs_intf;
 static evtchn_port_t xs_port;
