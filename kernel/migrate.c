@@ -312,7 +312,8 @@ static void mig_save(struct domain *d)
 
 	if (gnttab_busy(d)) {
 		cprintf("save %s: refused: it has grant or foreign mappings; "
-			"%s keeps running\n", d->name, d->name);
+			"%s keeps running\n",
+			d->name, d->name);
 		return;
 	}
 	r = mig_save_image(d, &img, &frames);

@@ -251,8 +251,12 @@ static void gnttab_map_one(struct domain *d, struct gnttab_map_grant_ref *op)
 	}
 	p2m_foreign_set(&d->p2m, host_gfn, hpa, ro);
 	d->pv.gnttab.maptrack[h] = (struct gnttab_map){
-		.used = true, .ro = ro, .dom = (domid_t)g->id, .ref = op->ref,
-		.gfn = gfn, .host_gfn = host_gfn,
+		.used = true,
+		.ro = ro,
+		.dom = (domid_t)g->id,
+		.ref = op->ref,
+		.gfn = gfn,
+		.host_gfn = host_gfn,
 	};
 	op->handle = (grant_handle_t)h;
 #else
@@ -265,7 +269,8 @@ static void gnttab_map_one(struct domain *d, struct gnttab_map_grant_ref *op)
  * GNTTABOP_unmap_grant_ref for d: ends the grant mapping op->handle
  * (whose frame op->host_addr must be, unless 0).  Sets op->status.
  */
-static void gnttab_unmap_one(struct domain *d, struct gnttab_unmap_grant_ref *op)
+static void gnttab_unmap_one(struct domain *d,
+			     struct gnttab_unmap_grant_ref *op)
 {
 #if SOL >= 7
 	struct gnttab_map *m = op->handle < GNTTAB_MAPTRACK ?
@@ -298,8 +303,11 @@ long gnttab_map_foreign(struct domain *d, struct domain *fd, uint64_t gfn,
 		return -XEN_ENOSPC;
 	p2m_foreign_set(&d->p2m, host_gfn, hpa, false);
 	d->pv.gnttab.maptrack[h] = (struct gnttab_map){
-		.used = true, .dom = (domid_t)fd->id, .ref = GNTTAB_NO_REF,
-		.gfn = gfn, .host_gfn = host_gfn,
+		.used = true,
+		.dom = (domid_t)fd->id,
+		.ref = GNTTAB_NO_REF,
+		.gfn = gfn,
+		.host_gfn = host_gfn,
 	};
 	return 0;
 }
@@ -322,7 +330,8 @@ static void gnttab_each_map_of(struct domain *owner,
 {
 	for (int i = 0; i < DOMAIN_MAX; i++)
 		for (int h = 0; h < GNTTAB_MAPTRACK; h++) {
-			struct gnttab_map *m = &domains[i].pv.gnttab.maptrack[h];
+			struct gnttab_map *m =
+				&domains[i].pv.gnttab.maptrack[h];
 
 			if (m->used && m->dom == owner->id)
 				fn(&domains[i], h, arg);
@@ -407,7 +416,8 @@ static uint8_t *gnttab_copy_ptr(struct domain *d,
 		memcpy(&e, ep, sizeof(e));
 		*status = (e.flags & GTF_type_mask) != GTF_permit_access ?
 				  GNTST_bad_gntref :
-			  e.domid != d->id || (dest && (e.flags & GTF_readonly)) ?
+			  e.domid != d->id ||
+					  (dest && (e.flags & GTF_readonly)) ?
 				  GNTST_permission_denied :
 				  GNTST_okay;
 		if (*status != GNTST_okay)
@@ -429,9 +439,8 @@ static void gnttab_copy_one(struct domain *d, struct gnttab_copy *op)
 	op->status = GNTST_okay;
 	src = gnttab_copy_ptr(d, &op->source, op->flags & GNTCOPY_source_gref,
 			      false, op->len, &op->status);
-	dst = src ? gnttab_copy_ptr(d, &op->dest,
-				    op->flags & GNTCOPY_dest_gref, true,
-				    op->len, &op->status) :
+	dst = src ? gnttab_copy_ptr(d, &op->dest, op->flags & GNTCOPY_dest_gref,
+				    true, op->len, &op->status) :
 		    NULL;
 	if (src && dst)
 		memmove(dst, src, op->len);

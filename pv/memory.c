@@ -136,8 +136,7 @@ static long memory_batch_one(struct vcpu *v, struct domain *fd,
  * a running domain into the caller's absent frames, as dom0's xenstored
  * maps each store page; an error per frame in errs.
  */
-static long memory_add_to_physmap_batch(struct vcpu *v, void *arg,
-					uint64_t op)
+static long memory_add_to_physmap_batch(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct xen_add_to_physmap_batch *a = arg;
 	struct domain *fd = a->foreign_domid < DOMAIN_MAX ?

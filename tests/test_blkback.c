@@ -12,15 +12,17 @@
 #include <guests/dom0/blkback.h>
 #include <guests/lib/ring.h>
 
-#define FRONT	 5
-#define SECTORS	 128 /* a 64 KiB disk */
-#define NGRANT	 16
+#define FRONT	5
+#define SECTORS 128 /* a 64 KiB disk */
+#define NGRANT	16
 
 static uint8_t disk_data[SECTORS * 512] __attribute__((aligned(4096)));
 static uint8_t pages[NGRANT][4096] __attribute__((aligned(4096)));
 static uint8_t ring_page[4096] __attribute__((aligned(4096)));
-static struct blkback_disk disk = { .path = "d.img", .data = disk_data,
-				    .sectors = SECTORS, .writer = -1 };
+static struct blkback_disk disk = { .path = "d.img",
+				    .data = disk_data,
+				    .sectors = SECTORS,
+				    .writer = -1 };
 static struct blkback_dev dev;
 static struct blkif_front_ring fr;
 static unsigned sends, copies;
@@ -36,8 +38,8 @@ static uint8_t *grant_page(grant_ref_t ref, domid_t dom)
 
 static uint8_t *copy_end(struct gnttab_copy_ptr *p, bool gref)
 {
-	uint8_t *page = gref ? grant_page(p->u.ref, p->domid)
-			     : (uint8_t *)(uintptr_t)(p->u.gmfn * 4096);
+	uint8_t *page = gref ? grant_page(p->u.ref, p->domid) :
+			       (uint8_t *)(uintptr_t)(p->u.gmfn * 4096);
 	return page ? page + p->offset : NULL;
 }
 
@@ -46,10 +48,14 @@ long gnttab_copy(struct gnttab_copy *ops, unsigned n)
 	copies++;
 	for (unsigned i = 0; i < n; i++) {
 		struct gnttab_copy *op = &ops[i];
-		uint8_t *src = copy_end(&op->source, op->flags & GNTCOPY_source_gref);
-		uint8_t *dst = copy_end(&op->dest, op->flags & GNTCOPY_dest_gref);
-		cr_assert(op->source.offset + op->len <= 4096, "source crosses a page");
-		cr_assert(op->dest.offset + op->len <= 4096, "dest crosses a page");
+		uint8_t *src = copy_end(&op->source,
+					op->flags & GNTCOPY_source_gref);
+		uint8_t *dst = copy_end(&op->dest,
+					op->flags & GNTCOPY_dest_gref);
+		cr_assert(op->source.offset + op->len <= 4096,
+			  "source crosses a page");
+		cr_assert(op->dest.offset + op->len <= 4096,
+			  "dest crosses a page");
 		if (!src || !dst) {
 			op->status = GNTST_general_error;
 			continue;
@@ -106,8 +112,10 @@ static struct blkif_request *req(uint8_t op, uint64_t sector, unsigned nseg,
 	r->nr_segments = (uint8_t)nseg;
 	r->id = 1000 + fr.req_prod_pvt++;
 	r->sector_number = sector;
-	for (unsigned i = 0; i < nseg && i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++)
-		r->seg[i] = (struct blkif_request_segment){ 8 + i, first, last };
+	for (unsigned i = 0; i < nseg && i < BLKIF_MAX_SEGMENTS_PER_REQUEST;
+	     i++)
+		r->seg[i] = (struct blkif_request_segment){ 8 + i, first,
+							    last };
 	return r;
 }
 
@@ -127,7 +135,8 @@ Test(blkback, read_multi_segment)
 	req(BLKIF_OP_READ, 3, 11, 0, 7);
 	cr_assert_eq(serve_status(0), BLKIF_RSP_OKAY);
 	for (unsigned i = 0; i < 11; i++)
-		cr_assert(!memcmp(pages[i], disk_data + (3 + 8 * i) * 512, 4096),
+		cr_assert(!memcmp(pages[i], disk_data + (3 + 8 * i) * 512,
+				  4096),
 			  "segment %u", i);
 	cr_expect_eq(RING_GET_RESPONSE(&fr, 0)->operation, BLKIF_OP_READ);
 }
@@ -147,12 +156,12 @@ Test(blkback, write_partial_pages)
 
 Test(blkback, malformed_requests_fail)
 {
-	req(BLKIF_OP_READ, 0, 0, 0, 7);		    /* no segment */
+	req(BLKIF_OP_READ, 0, 0, 0, 7);			  /* no segment */
 	req(BLKIF_OP_READ, 0, 1, 0, 7)->nr_segments = 12; /* too many */
-	req(BLKIF_OP_READ, 0, 1, 5, 4);		    /* first > last */
-	req(BLKIF_OP_READ, 0, 1, 0, 8);		    /* beyond the page */
-	req(BLKIF_OP_READ, SECTORS - 7, 1, 0, 7);   /* past the end */
-	req(BLKIF_OP_READ, ~0ull / 256, 1, 0, 7);   /* wraps */
+	req(BLKIF_OP_READ, 0, 1, 5, 4);			  /* first > last */
+	req(BLKIF_OP_READ, 0, 1, 0, 8);			  /* beyond the page */
+	req(BLKIF_OP_READ, SECTORS - 7, 1, 0, 7);	  /* past the end */
+	req(BLKIF_OP_READ, ~0ull / 256, 1, 0, 7);	  /* wraps */
 	req(BLKIF_OP_DISCARD, 0, 0, 0, 0);
 	((struct blkif_request_discard *)RING_GET_REQUEST(&fr, 6))->nr_sectors =
 		SECTORS + 1;
@@ -169,7 +178,8 @@ Test(blkback, foreign_grant_fails)
 	uint8_t before[4096];
 
 	memcpy(before, disk_data, 4096);
-	req(BLKIF_OP_WRITE, 0, 1, 0, 7)->seg[0].gref = 8 + NGRANT; /* not given */
+	req(BLKIF_OP_WRITE, 0, 1, 0, 7)->seg[0].gref = 8 +
+						       NGRANT; /* not given */
 	cr_expect_eq(serve_status(0), BLKIF_RSP_ERROR);
 	cr_expect(!memcmp(before, disk_data, 4096), "disk changed");
 }
@@ -212,7 +222,8 @@ Test(blkback, producer_backwards_or_too_far)
 	fr.req_prod_pvt = RING_SIZE(&fr); /* a full ring: fine */
 	for (RING_IDX i = 0; i < RING_SIZE(&fr); i++)
 		*RING_GET_REQUEST(&fr, i) = (struct blkif_request){
-			.operation = BLKIF_OP_FLUSH_DISKCACHE, .id = 1000 + i };
+			.operation = BLKIF_OP_FLUSH_DISKCACHE, .id = 1000 + i
+		};
 	cr_expect_eq(serve_status(RING_SIZE(&fr) - 1), BLKIF_RSP_OKAY);
 	cr_expect(!dev.broken);
 }
@@ -223,7 +234,8 @@ Test(blkback, endless_producer_is_bounded, .timeout = 10)
 {
 	for (RING_IDX i = 0; i < RING_SIZE(&fr); i++)
 		*RING_GET_REQUEST(&fr, i) = (struct blkif_request){
-			.operation = BLKIF_OP_FLUSH_DISKCACHE };
+			.operation = BLKIF_OP_FLUSH_DISKCACHE
+		};
 	hostile = true;
 	fr.sring->req_prod = RING_SIZE(&fr);
 	for (unsigned polls = 1; polls <= 3; polls++) {
@@ -247,7 +259,8 @@ Test(blkback, responses_notify_as_asked)
 	req(BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0, 0);
 	serve_status(2);
 	cr_expect_eq(sends, 2);
-	cr_expect_eq(fr.sring->req_event, 4, "backend asks for the next request");
+	cr_expect_eq(fr.sring->req_event, 4,
+		     "backend asks for the next request");
 }
 
 Test(ring, push_publishes_and_suppresses)

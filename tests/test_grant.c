@@ -23,13 +23,13 @@
 #include <pv/pv.h>
 #include "host_kernel.h"
 
-#define FRAMES	 16
-#define TABLE	 1  /* A's table frame 0 */
-#define PAGE	 5  /* A's granted page */
-#define SLOT	 3  /* the mappers' absent frame */
-#define SLOT2	 4
-#define ARG	 (15 * PAGE_SIZE)
-#define REF	 8
+#define FRAMES 16
+#define TABLE  1 /* A's table frame 0 */
+#define PAGE   5 /* A's granted page */
+#define SLOT   3 /* the mappers' absent frame */
+#define SLOT2  4
+#define ARG    (15 * PAGE_SIZE)
+#define REF    8
 
 struct domain domains[DOMAIN_MAX];
 static struct domain *A = &domains[0], *B = &domains[1], *C = &domains[2];
@@ -129,10 +129,9 @@ static long op(struct domain *d, unsigned cmd, void *ops, size_t size,
 static int16_t map(struct domain *d, domid_t dom, grant_ref_t ref,
 		   uint64_t host_addr, uint32_t flags, grant_handle_t *h)
 {
-	struct gnttab_map_grant_ref m = { .host_addr = host_addr,
-					  .flags = flags,
-					  .ref = ref,
-					  .dom = dom };
+	struct gnttab_map_grant_ref m = {
+		.host_addr = host_addr, .flags = flags, .ref = ref, .dom = dom
+	};
 
 	cr_assert_eq(op(d, GNTTABOP_map_grant_ref, &m, sizeof(m), 1), 0);
 	if (h)
@@ -154,8 +153,8 @@ static uint16_t pins(grant_ref_t ref)
 	return entry(ref)->flags & (GTF_reading | GTF_writing);
 }
 
-#define RW (GNTMAP_host_map)
-#define RO (GNTMAP_host_map | GNTMAP_readonly)
+#define RW	(GNTMAP_host_map)
+#define RO	(GNTMAP_host_map | GNTMAP_readonly)
 #define AT(gfn) ((uint64_t)(gfn) << PAGE_SHIFT)
 
 Test(grant, map_rw_shares_the_page_and_unmap_ends_it)
@@ -166,7 +165,8 @@ Test(grant, map_rw_shares_the_page_and_unmap_ends_it)
 	grant(REF, 1, PAGE, GTF_permit_access);
 	cr_assert_eq(map(B, 0, REF, AT(SLOT), RW, &h), GNTST_okay);
 	cr_expect_eq(p2m_type_of(&B->p2m, SLOT), P2M_FOREIGN);
-	cr_expect_eq(p2m_lookup(&B->p2m, AT(SLOT)), p2m_lookup(&A->p2m, AT(PAGE)));
+	cr_expect_eq(p2m_lookup(&B->p2m, AT(SLOT)),
+		     p2m_lookup(&A->p2m, AT(PAGE)));
 	cr_expect_eq(pins(REF), GTF_reading | GTF_writing);
 	cr_assert_eq(p2m_write(&B->p2m, AT(SLOT) + 8, &v, 4), 0);
 	cr_assert_eq(p2m_read(&A->p2m, AT(PAGE) + 8, &got, 4), 0);
@@ -338,18 +338,27 @@ Test(grant, foreign_map_stays_out_of_the_owners_p2m)
 }
 
 /* One copy by d; its status. */
-#define copy(d, s, t, n, f)                                          \
-	copy1((d), (struct gnttab_copy){ .source = s, .dest = t, .len = (n), \
-					  .flags = (f) })
+#define copy(d, s, t, n, f)              \
+	copy1((d), (struct gnttab_copy){ \
+			   .source = s, .dest = t, .len = (n), .flags = (f) })
 static int16_t copy1(struct domain *d, struct gnttab_copy c)
 {
 	cr_assert_eq(op(d, GNTTABOP_copy, &c, sizeof(c), 1), 0);
 	return c.status;
 }
 
-#define GREF(r, dom, off) { .u.ref = (r), .domid = (dom), .offset = (off) }
-#define GMFN(f, off) { .u.gmfn = (f), .domid = DOMID_SELF, .offset = (off) }
-#define FRAME_OF(f, dom) { .u.gmfn = (f), .domid = (dom) }
+#define GREF(r, dom, off)                                     \
+	{                                                     \
+		.u.ref = (r), .domid = (dom), .offset = (off) \
+	}
+#define GMFN(f, off)                                                \
+	{                                                           \
+		.u.gmfn = (f), .domid = DOMID_SELF, .offset = (off) \
+	}
+#define FRAME_OF(f, dom)                      \
+	{                                     \
+		.u.gmfn = (f), .domid = (dom) \
+	}
 
 Test(grant, copy_checks_each_side)
 {
@@ -358,45 +367,38 @@ Test(grant, copy_checks_each_side)
 	grant(REF, 1, PAGE, GTF_permit_access);
 	grant(REF + 1, 1, PAGE, GTF_permit_access | GTF_readonly);
 	grant(REF + 2, 2, PAGE, GTF_permit_access);
-	cr_expect_eq(copy(B, GREF(REF, 0, 16), GMFN(6, 0),
-						   8, GNTCOPY_source_gref),
+	cr_expect_eq(copy(B, GREF(REF, 0, 16), GMFN(6, 0), 8,
+			  GNTCOPY_source_gref),
 		     GNTST_okay);
 	cr_assert_eq(p2m_read(&B->p2m, AT(6), got, 8), 0);
 	cr_expect_eq(got[0], 0x47);
 	cr_expect_eq(got[7], 0x47);
-	cr_expect_eq(copy(B, GMFN(7, 0), GREF(REF, 0, 0),
-						   8, GNTCOPY_dest_gref),
+	cr_expect_eq(copy(B, GMFN(7, 0), GREF(REF, 0, 0), 8, GNTCOPY_dest_gref),
 		     GNTST_okay);
 	cr_assert_eq(p2m_read(&A->p2m, AT(PAGE), got, 8), 0);
 	cr_expect_eq(got[0], 0, "B's zeros in A's page");
-	cr_expect_eq(copy(B, GMFN(7, 0),
-						   GREF(REF + 1, 0, 0), 8,
-						   GNTCOPY_dest_gref),
+	cr_expect_eq(copy(B, GMFN(7, 0), GREF(REF + 1, 0, 0), 8,
+			  GNTCOPY_dest_gref),
 		     GNTST_permission_denied, "into a read-only grant");
-	cr_expect_eq(copy(B, GREF(REF + 2, 0, 0),
-						   GMFN(6, 0), 8,
-						   GNTCOPY_source_gref),
+	cr_expect_eq(copy(B, GREF(REF + 2, 0, 0), GMFN(6, 0), 8,
+			  GNTCOPY_source_gref),
 		     GNTST_permission_denied, "a grant to C");
 	cr_expect_eq(copy(B, FRAME_OF(PAGE, 0), GMFN(6, 0), 8, 0),
 		     GNTST_permission_denied, "A's frame without a grant");
-	cr_expect_eq(copy(B, GREF(REF, 0, 4090),
-						   GMFN(6, 0), 8,
-						   GNTCOPY_source_gref),
+	cr_expect_eq(copy(B, GREF(REF, 0, 4090), GMFN(6, 0), 8,
+			  GNTCOPY_source_gref),
 		     GNTST_bad_copy_arg, "across the source's page end");
-	cr_expect_eq(copy(B, GREF(REF, 0, 0),
-						   GMFN(6, 4095), 2,
-						   GNTCOPY_source_gref),
+	cr_expect_eq(copy(B, GREF(REF, 0, 0), GMFN(6, 4095), 2,
+			  GNTCOPY_source_gref),
 		     GNTST_bad_copy_arg, "across the destination's page end");
-	cr_expect_eq(copy(B, GREF(REF, 0, 0),
-						   GMFN(SLOT, 0), 8,
-						   GNTCOPY_source_gref),
+	cr_expect_eq(copy(B, GREF(REF, 0, 0), GMFN(SLOT, 0), 8,
+			  GNTCOPY_source_gref),
 		     GNTST_bad_page, "into an absent frame");
-	cr_expect_eq(copy(B, GREF(700, 0, 0),
-						   GMFN(6, 0), 8,
-						   GNTCOPY_source_gref),
+	cr_expect_eq(copy(B, GREF(700, 0, 0), GMFN(6, 0), 8,
+			  GNTCOPY_source_gref),
 		     GNTST_bad_gntref, "a ref in no frame");
-	cr_expect_eq(copy(B, GREF(REF, 9, 0), GMFN(6, 0),
-						   8, GNTCOPY_source_gref),
+	cr_expect_eq(copy(B, GREF(REF, 9, 0), GMFN(6, 0), 8,
+			  GNTCOPY_source_gref),
 		     GNTST_bad_domain, "no such domain");
 	cr_expect_eq(pins(REF), 0, "copies leave no pin");
 }
@@ -408,7 +410,8 @@ Test(grant, foreign_maps_for_dom0)
 	cr_expect_eq(gnttab_map_foreign(B, A, FRAMES + 1, SLOT), -XEN_EINVAL,
 		     "a frame A lacks");
 	cr_assert_eq(gnttab_map_foreign(B, A, PAGE, SLOT), 0);
-	cr_expect_eq(p2m_lookup(&B->p2m, AT(SLOT)), p2m_lookup(&A->p2m, AT(PAGE)));
+	cr_expect_eq(p2m_lookup(&B->p2m, AT(SLOT)),
+		     p2m_lookup(&A->p2m, AT(PAGE)));
 	cr_expect(gnttab_frame_mapped(A, PAGE) && gnttab_busy(A));
 	cr_expect_eq(gnttab_remove(B, SLOT), 0);
 	cr_expect_eq(p2m_type_of(&B->p2m, SLOT), P2M_ABSENT);

@@ -78,8 +78,8 @@ static void on_udp(struct net_if *nif, uint32_t src, uint16_t sport,
 	memcpy(got.data, data, len);
 }
 
-static void on_echo(struct net_if *nif, uint32_t src, uint16_t id,
-		    uint16_t seq, const uint8_t *data, size_t len)
+static void on_echo(struct net_if *nif, uint32_t src, uint16_t id, uint16_t seq,
+		    const uint8_t *data, size_t len)
 {
 	got.n++;
 	got.src = src;
@@ -99,7 +99,7 @@ Test(net, checksum_rfc1071)
 		     (uint16_t)~0xddf2);
 	/* an odd length pads with a zero byte */
 	cr_expect_eq(net_csum_fold(net_csum_add(0, w, 3)),
-		     (uint16_t)~(0x0001 + 0xf200));
+		     (uint16_t) ~(0x0001 + 0xf200));
 }
 
 /* An IPv4 header from a real capture: checksum field 0xb861 verifies. */

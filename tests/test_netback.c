@@ -127,7 +127,10 @@ static void tx_slot(grant_ref_t ref, uint16_t offset, uint16_t size,
 		    uint16_t flags, uint16_t id)
 {
 	*RING_GET_REQUEST(&ftx, ftx.req_prod_pvt++) = (netif_tx_request_t){
-		.gref = ref, .offset = offset, .size = size, .flags = flags,
+		.gref = ref,
+		.offset = offset,
+		.size = size,
+		.flags = flags,
 		.id = id
 	};
 }
@@ -155,8 +158,10 @@ Test(netback, tx_one_frame)
 	cr_expect_eq(peer_frames, 1, "the bridge's other port got it");
 	cr_expect(peer_len == 60 && !memcmp(peer_frame, page[3] + 100, 60));
 	cr_expect_eq(ftx.sring->rsp_prod, 1);
-	cr_expect(tx_rsp(0)->id == 77 && tx_rsp(0)->status == XEN_NETIF_RSP_OKAY);
-	cr_expect_eq(events, 1, "the frontend asked for an event (rsp_event 1)");
+	cr_expect(tx_rsp(0)->id == 77 &&
+		  tx_rsp(0)->status == XEN_NETIF_RSP_OKAY);
+	cr_expect_eq(events, 1,
+		     "the frontend asked for an event (rsp_event 1)");
 	cr_expect_eq(vif.tx.sring->req_event, 2, "the next request wakes us");
 	cr_expect_eq(vif.tx_frames, 1);
 }
@@ -292,8 +297,9 @@ Test(netback, tx_prod_backwards)
 /* Posts receive buffer ref (not pushed). */
 static void rx_post(grant_ref_t ref, uint16_t id)
 {
-	*RING_GET_REQUEST(&frx, frx.req_prod_pvt++) =
-		(netif_rx_request_t){ .id = id, .gref = ref };
+	*RING_GET_REQUEST(&frx, frx.req_prod_pvt++) = (netif_rx_request_t){
+		.id = id, .gref = ref
+	};
 }
 
 static void rx_push(void)

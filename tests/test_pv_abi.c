@@ -482,16 +482,17 @@ Test(pv_abi, xsd_errors)
 {
 	static const struct xsd_errors errs[] = XSD_ERRORS_INIT;
 	static const char *const names[] = {
-		"EINVAL", "EACCES", "EEXIST", "EISDIR", "ENOENT", "ENOMEM",
-		"ENOSPC", "EIO", "ENOTEMPTY", "ENOSYS", "EROFS", "EBUSY",
-		"EAGAIN", "EISCONN", "E2BIG", "EPERM",
+		"EINVAL", "EACCES",  "EEXIST",	  "EISDIR", "ENOENT", "ENOMEM",
+		"ENOSPC", "EIO",     "ENOTEMPTY", "ENOSYS", "EROFS",  "EBUSY",
+		"EAGAIN", "EISCONN", "E2BIG",	  "EPERM",
 	};
-	static const int nums[] = { 22, 13, 17, 21, 2, 12, 28, 5,
-				    39, 38, 30, 16, 11, 106, 7, 1 };
+	static const int nums[] = { 22, 13, 17, 21, 2,	12,  28, 5,
+				    39, 38, 30, 16, 11, 106, 7,	 1 };
 
 	cr_assert_eq(sizeof(errs) / sizeof(errs[0]), 16, "xsd_errors count");
 	for (int i = 0; i < 16; i++) {
-		cr_expect_str_eq(errs[i].errstring, names[i], "xsd_errors[%d]", i);
+		cr_expect_str_eq(errs[i].errstring, names[i], "xsd_errors[%d]",
+				 i);
 		cr_expect_eq(errs[i].errnum, nums[i], "%s", names[i]);
 	}
 	EQ(XEN_EIO, 5);

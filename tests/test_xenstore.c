@@ -82,8 +82,9 @@ static long send(struct xsd_conn *c, uint32_t type, uint32_t tx,
 {
 	static struct xsd_msg req;
 
-	req.h = (struct xsd_sockmsg){ .type = type, .req_id = 7, .tx_id = tx,
-				      .len = (uint32_t)len };
+	req.h = (struct xsd_sockmsg){
+		.type = type, .req_id = 7, .tx_id = tx, .len = (uint32_t)len
+	};
 	memcpy(req.body, body, len);
 	memset(&rep, 0xaa, sizeof(rep));
 	xsd_request(c, &req, &rep);
@@ -126,8 +127,7 @@ static const char *rd(struct xsd_conn *c, uint32_t tx, const char *path)
 	return out;
 }
 
-static long two(struct xsd_conn *c, uint32_t type, const char *a,
-		const char *b)
+static long two(struct xsd_conn *c, uint32_t type, const char *a, const char *b)
 {
 	char buf[512];
 	int n = snprintf(buf, sizeof(buf), "%s%c%s", a, 0, b);
@@ -163,7 +163,8 @@ TestSuite(xenstore, .init = setup);
 
 Test(xenstore, write_read_directory_rm)
 {
-	cr_expect_eq(wr(dom0, 0, "/a/b/c", "hello"), 3, "write creates parents");
+	cr_expect_eq(wr(dom0, 0, "/a/b/c", "hello"), 3,
+		     "write creates parents");
 	cr_expect_str_eq(rd(dom0, 0, "/a/b/c"), "hello");
 	cr_expect_str_eq(rd(dom0, 0, "/a/b"), "");
 	cr_expect_eq(wr(dom0, 0, "/a/d", "x"), 3);
@@ -172,7 +173,8 @@ Test(xenstore, write_read_directory_rm)
 		  memcmp(rep.body, "b\0d\0", 4) == 0);
 	cr_expect_eq(op1(dom0, XS_RM, 0, "/a/b"), 3);
 	cr_expect_str_eq(rd(dom0, 0, "/a/b/c"), "ENOENT");
-	cr_expect_eq(op1(dom0, XS_RM, 0, "/a/b"), 3, "rm of a missing node whose parent exists");
+	cr_expect_eq(op1(dom0, XS_RM, 0, "/a/b"), 3,
+		     "rm of a missing node whose parent exists");
 	cr_expect_eq(op1(dom0, XS_RM, 0, "/q/r"), -XEN_ENOENT);
 	cr_expect_eq(op1(dom0, XS_RM, 0, "/"), -XEN_EINVAL);
 	cr_expect_eq(op1(dom0, XS_MKDIR, 0, "/a/d"), 3, "mkdir keeps a value");
@@ -195,11 +197,13 @@ Test(xenstore, bad_paths_and_messages)
 	cr_expect_eq(wr(dom0, 0, "/a//b", "x"), -XEN_EINVAL);
 	cr_expect_eq(wr(dom0, 0, "/a/b/", "x"), -XEN_EINVAL);
 	cr_expect_eq(wr(dom0, 0, "/a b", "x"), -XEN_EINVAL);
-	cr_expect_eq(send(dom0, XS_READ, 0, "/a", 2), -XEN_EINVAL, "unterminated");
+	cr_expect_eq(send(dom0, XS_READ, 0, "/a", 2), -XEN_EINVAL,
+		     "unterminated");
 	cr_expect_eq(send(dom0, XS_WRITE, 0, "/a", 2), -XEN_EINVAL, "no value");
 	cr_expect_eq(send(dom0, 99, 0, "", 0), -XEN_EINVAL, "unknown type");
 	cr_expect_eq(send(dom0, XS_ERROR, 0, "", 0), -XEN_EINVAL);
-	cr_expect_eq(send(dom0, XS_READ, 55, "/a", 3), -XEN_ENOENT, "unknown transaction");
+	cr_expect_eq(send(dom0, XS_READ, 55, "/a", 3), -XEN_ENOENT,
+		     "unknown transaction");
 	{
 		char big[XSD_PATH_MAX + 8];
 
@@ -220,16 +224,29 @@ Test(xenstore, permissions)
 	cr_expect_eq(wr(dom1, 0, "/local/domain/1/x", "y"), 3, "its own");
 	cr_expect_eq(wr(dom1, 0, "/tool/x", "y"), -XEN_EACCES, "dom0's");
 	/* A backend dir: owned by 0, readable by 1. */
-	cr_expect_eq(wr(dom0, 0, "/local/domain/0/backend/vbd/1/51712/state", "1"), 3);
-	cr_expect_eq(two(dom0, XS_SET_PERMS, "/local/domain/0/backend/vbd/1/51712/state", "n0\0r1" + 0), 3);
-	cr_expect_eq(send(dom0, XS_SET_PERMS, 0,
-			  "/local/domain/0/backend/vbd/1/51712/state\0n0\0r1", 48),
+	cr_expect_eq(wr(dom0, 0, "/local/domain/0/backend/vbd/1/51712/state",
+			"1"),
 		     3);
-	cr_expect_str_eq(rd(dom1, 0, "/local/domain/0/backend/vbd/1/51712/state"), "1");
-	cr_expect_str_eq(rd(dom2, 0, "/local/domain/0/backend/vbd/1/51712/state"), "EACCES");
-	cr_expect_eq(wr(dom1, 0, "/local/domain/0/backend/vbd/1/51712/state", "4"),
+	cr_expect_eq(two(dom0, XS_SET_PERMS,
+			 "/local/domain/0/backend/vbd/1/51712/state",
+			 "n0\0r1" + 0),
+		     3);
+	cr_expect_eq(send(dom0, XS_SET_PERMS, 0,
+			  "/local/domain/0/backend/vbd/1/51712/state\0n0\0r1",
+			  48),
+		     3);
+	cr_expect_str_eq(rd(dom1, 0,
+			    "/local/domain/0/backend/vbd/1/51712/state"),
+			 "1");
+	cr_expect_str_eq(rd(dom2, 0,
+			    "/local/domain/0/backend/vbd/1/51712/state"),
+			 "EACCES");
+	cr_expect_eq(wr(dom1, 0, "/local/domain/0/backend/vbd/1/51712/state",
+			"4"),
 		     -XEN_EACCES, "read-only for the frontend");
-	cr_expect_eq(op1(dom1, XS_GET_PERMS, 0, "/local/domain/0/backend/vbd/1/51712/state"), 6);
+	cr_expect_eq(op1(dom1, XS_GET_PERMS, 0,
+			 "/local/domain/0/backend/vbd/1/51712/state"),
+		     6);
 	cr_expect(memcmp(rep.body, "n0\0r1\0", 6) == 0);
 	/* A new node is the creator's, with its parent's other entries. */
 	cr_expect_eq(wr(dom1, 0, "/local/domain/1/dev/x", "1"), 3);
@@ -237,10 +254,14 @@ Test(xenstore, permissions)
 	cr_expect_str_eq(rep.body, "n1");
 	cr_expect_eq(two(dom1, XS_SET_PERMS, "/local/domain/1/dev/x", "n2"),
 		     -XEN_EPERM, "only dom0 gives a node away");
-	cr_expect_eq(send(dom1, XS_SET_PERMS, 0, "/local/domain/1/dev/x\0n1\0r2", 28), 3);
+	cr_expect_eq(send(dom1, XS_SET_PERMS, 0,
+			  "/local/domain/1/dev/x\0n1\0r2", 28),
+		     3);
 	cr_expect_str_eq(rd(dom2, 0, "/local/domain/1/dev/x"), "1");
-	cr_expect_eq(two(dom2, XS_SET_PERMS, "/local/domain/1/dev/x", "b2"), -XEN_EACCES);
-	cr_expect_eq(op1(dom1, XS_RM, 0, "/local/domain/0/backend"), -XEN_EACCES);
+	cr_expect_eq(two(dom2, XS_SET_PERMS, "/local/domain/1/dev/x", "b2"),
+		     -XEN_EACCES);
+	cr_expect_eq(op1(dom1, XS_RM, 0, "/local/domain/0/backend"),
+		     -XEN_EACCES);
 	cr_expect_eq(two(dom1, XS_INTRODUCE, "3", "4"), -XEN_EACCES);
 }
 
@@ -253,7 +274,8 @@ Test(xenstore, watch_fires_once_then_per_change)
 	wr(dom1, 0, "data", "1");
 	wr(dom1, 0, "data/sub", "2");
 	wr(dom1, 0, "other", "3");
-	cr_expect_eq(count_events(dom1, "tok"), 3, "one per change at or below");
+	cr_expect_eq(count_events(dom1, "tok"), 3,
+		     "one per change at or below");
 	cr_expect_str_eq(events[2].path, "data/sub");
 	cr_expect_eq(two(dom1, XS_WATCH, "data", "tok"), -XEN_EEXIST);
 	cr_expect_eq(two(dom1, XS_UNWATCH, "data", "tok"), 3);
@@ -270,9 +292,11 @@ Test(xenstore, watch_on_removal_and_permissions)
 	cr_expect_eq(two(dom1, XS_WATCH, "/local/domain/1/a/b/c", "deep"), 3);
 	cr_expect_eq(two(dom2, XS_WATCH, "/local/domain/1", "spy"), 3);
 	op1(dom1, XS_RM, 0, "/local/domain/1/a");
-	cr_expect_eq(count_events(dom1, "deep"), 2, "a watch below a removed node fires");
+	cr_expect_eq(count_events(dom1, "deep"), 2,
+		     "a watch below a removed node fires");
 	wr(dom1, 0, "secret", "x");
-	cr_expect_eq(count_events(dom2, "spy"), 1, "only the registration event "
+	cr_expect_eq(count_events(dom2, "spy"), 1,
+		     "only the registration event "
 		     "for a domain that may not read");
 }
 
@@ -280,10 +304,19 @@ Test(xenstore, special_watches_and_introduce)
 {
 	cr_expect_eq(two(dom0, XS_WATCH, "@introduceDomain", "i"), 3);
 	cr_expect_eq(two(dom0, XS_WATCH, "@releaseDomain", "r"), 3);
-	send(dom0, XS_INTRODUCE, 0, "5\0" "123\0" "7", 8);
+	send(dom0, XS_INTRODUCE, 0,
+	     "5\0"
+	     "123\0"
+	     "7",
+	     8);
 	cr_expect_eq(rep.h.type, XS_INTRODUCE, "%.*s", rep.h.len, rep.body);
 	cr_expect_eq(count_events(dom0, "i"), 2);
-	cr_expect_eq(send(dom0, XS_INTRODUCE, 0, "5\0" "123\0" "7", 8), -XEN_EEXIST);
+	cr_expect_eq(send(dom0, XS_INTRODUCE, 0,
+			  "5\0"
+			  "123\0"
+			  "7",
+			  8),
+		     -XEN_EEXIST);
 	cr_expect_eq(op1(dom0, XS_IS_DOMAIN_INTRODUCED, 0, "5"), 2);
 	cr_expect_str_eq(rep.body, "T");
 	wr(dom0, 0, "/local/domain/5/x", "1");
@@ -291,7 +324,12 @@ Test(xenstore, special_watches_and_introduce)
 	cr_expect_eq(op1(dom0, XS_RELEASE, 0, "5"), 3);
 	cr_expect_eq(count_events(dom0, "r"), 2);
 	cr_expect_eq(op1(dom0, XS_RELEASE, 0, "5"), -XEN_ENOENT);
-	cr_expect_eq(send(dom0, XS_INTRODUCE, 0, "x\0" "1\0" "2", 6), -XEN_EINVAL);
+	cr_expect_eq(send(dom0, XS_INTRODUCE, 0,
+			  "x\0"
+			  "1\0"
+			  "2",
+			  6),
+		     -XEN_EINVAL);
 }
 
 Test(xenstore, transaction_isolation_and_commit)
@@ -313,7 +351,8 @@ Test(xenstore, transaction_isolation_and_commit)
 	cr_expect_eq(txn_end(dom0, t, true), 3);
 	cr_expect_str_eq(rd(dom0, 0, "/c"), "1");
 	cr_expect_str_eq(rd(dom0, 0, "/c/new/leaf"), "z");
-	cr_expect_eq(count_events(dom0, "w"), 3, "one per change at the commit");
+	cr_expect_eq(count_events(dom0, "w"), 3,
+		     "one per change at the commit");
 	cr_expect_eq(txn_end(dom0, t, true), -XEN_ENOENT, "ended");
 	t = txn_start(dom0);
 	op1(dom0, XS_RM, t, "/c/new");
@@ -335,15 +374,18 @@ Test(xenstore, transaction_conflict)
 	wr(dom0, a, "/n", "6");
 	wr(dom0, b, "/n", "6");
 	cr_expect_eq(txn_end(dom0, a, true), 3);
-	cr_expect_eq(txn_end(dom0, b, true), -XEN_EAGAIN, "read a changed node");
+	cr_expect_eq(txn_end(dom0, b, true), -XEN_EAGAIN,
+		     "read a changed node");
 	a = txn_start(dom0);
 	cr_expect_str_eq(rd(dom0, a, "/absent"), "ENOENT");
 	wr(dom0, 0, "/absent", "now");
-	cr_expect_eq(txn_end(dom0, a, true), -XEN_EAGAIN, "a node it missed appeared");
+	cr_expect_eq(txn_end(dom0, a, true), -XEN_EAGAIN,
+		     "a node it missed appeared");
 	a = txn_start(dom0);
 	rd(dom0, a, "/n");
 	wr(dom0, 0, "/elsewhere", "1");
-	cr_expect_eq(txn_end(dom0, a, true), 3, "unrelated changes do not conflict");
+	cr_expect_eq(txn_end(dom0, a, true), 3,
+		     "unrelated changes do not conflict");
 }
 
 Test(xenstore, quotas)
@@ -373,7 +415,8 @@ Test(xenstore, quotas)
 		static char big[XSD_VALUE_MAX + 2];
 
 		memset(big, 'v', sizeof(big) - 1);
-		cr_expect_eq(wr(dom0, 0, "/big", big), -XEN_E2BIG, "value size");
+		cr_expect_eq(wr(dom0, 0, "/big", big), -XEN_E2BIG,
+			     "value size");
 	}
 	xsd_conn_close(dom1);
 	dom1 = xsd_conn_open(1);
@@ -427,8 +470,10 @@ Test(xs_client, read_write_directory)
 	cr_expect_eq(xs_write(0, "data/x", "hello"), 0);
 	cr_expect_eq(xs_read(0, "data/x", buf, sizeof(buf)), 5);
 	cr_expect_str_eq(buf, "hello");
-	cr_expect_eq(xs_read(0, "data/x", buf, 5), -XEN_E2BIG, "no room for the NUL");
-	cr_expect_eq(xs_read(0, "/local/domain/2", buf, sizeof(buf)), -XEN_ENOENT);
+	cr_expect_eq(xs_read(0, "data/x", buf, 5), -XEN_E2BIG,
+		     "no room for the NUL");
+	cr_expect_eq(xs_read(0, "/local/domain/2", buf, sizeof(buf)),
+		     -XEN_ENOENT);
 	cr_expect_eq(xs_printf(0, "data/n", "%d", -42), 0);
 	cr_expect_eq(xs_read_int(0, "data/n", &v), 0);
 	cr_expect_eq(v, -42);
@@ -486,11 +531,13 @@ Test(xs_client, xenbus_states)
 	cr_expect_eq(xenbus_read_state("data/dev"), -XEN_ENOENT);
 	cr_expect_eq(xenbus_switch_state("data/dev", XenbusStateInitWait), 0);
 	cr_expect_eq(xenbus_read_state("data/dev"), XenbusStateInitWait);
-	cr_expect_eq(xenbus_wait_state("data/dev", XenbusStateInitWait, 1000000),
+	cr_expect_eq(xenbus_wait_state("data/dev", XenbusStateInitWait,
+				       1000000),
 		     XenbusStateInitWait);
 	cr_expect_eq(xenbus_wait_state("data/dev", XenbusStateConnected,
 				       50000000),
 		     -XEN_ETIME, "nobody connects: the deadline passes");
-	cr_expect_eq(count_events(dom1, "xenbus_wait"), 0, "and the watch is gone");
+	cr_expect_eq(count_events(dom1, "xenbus_wait"), 0,
+		     "and the watch is gone");
 	cr_expect_eq(op1(dom0, XS_DIRECTORY, 0, "/local/domain/1"), 5);
 }

@@ -37,13 +37,13 @@
 			"populate = \"eager\"\n"                \
 	}
 /* pv-blk as name in container c with extra and disk lines disks. */
-#define BLK(name, c, extra, disks)                                \
-	{                                                         \
-		name, "name   = \"" name "\"\ntype   = \"pv\"\n"  \
-		      "container = \"" c "\"\n"                   \
-		      "kernel = \"guests/pv-blk.elf\"\n"          \
-		      "extra  = \"" extra "\"\nmemory = 16\n"     \
-		      "disk   = [ " disks " ]\n"                  \
+#define BLK(name, c, extra, disks)                               \
+	{                                                        \
+		name, "name   = \"" name "\"\ntype   = \"pv\"\n" \
+		      "container = \"" c "\"\n"                  \
+		      "kernel = \"guests/pv-blk.elf\"\n"         \
+		      "extra  = \"" extra "\"\nmemory = 16\n"    \
+		      "disk   = [ " disks " ]\n"                 \
 	}
 
 static char img_a[2 << 20], img_b[1 << 20], img_c[1 << 20], img_d[1 << 20],
@@ -121,7 +121,8 @@ Test(lab7, blk_te, .timeout = 1800)
 Test(lab7, blk_suppression, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("blk", &blk);
-	static const char *const passes[] = { "notification suppression", NULL };
+	static const char *const passes[] = { "notification suppression",
+					      NULL };
 
 	expect_guest_passed(r, "hvm", passes);
 	expect_guest_passed(r, "te", passes);
@@ -131,8 +132,11 @@ Test(lab7, blk_suppression, .timeout = 1800)
 Test(lab7, blk_readonly, .timeout = 1800)
 {
 	static const char *const passes[] = {
-		"xvdb: info has VDISK_READONLY", "xvdb: read",
-		"xvdb: a write is refused", "xvdb: a discard is refused", NULL,
+		"xvdb: info has VDISK_READONLY",
+		"xvdb: read",
+		"xvdb: a write is refused",
+		"xvdb: a discard is refused",
+		NULL,
 	};
 
 	expect_guest_passed(hv_boot_group("blk", &blk), "hvm", passes);
@@ -144,7 +148,8 @@ Test(lab7, blk_persist, .timeout = 1800)
 	struct hv_run *r = hv_boot_group("blk", &blk);
 	static const char *const w[] = { "persist: wrote seed 77", NULL };
 	static const char *const rd[] = {
-		"persist: an earlier domain's seed 77 read back", NULL };
+		"persist: an earlier domain's seed 77 read back", NULL
+	};
 
 	expect_guest_passed(r, "pw", w);
 	expect_guest_passed(r, "pr", rd);
@@ -159,7 +164,8 @@ Test(lab7, blk_refused, .timeout = 1800)
 	expect_output(r, "d.img is in use by domain");
 	cr_expect(!hv_find_output(r, "domain rf: exit"),
 		  "[wrong result] rf ran with d.img attached twice\n"
-		  "    log: %s", r->log);
+		  "    log: %s",
+		  r->log);
 }
 
 /* Malformed requests, foreign grants, a backwards or far producer, a
@@ -169,13 +175,18 @@ Test(lab7, blk_hostile, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("blk", &blk);
 	static const char *const p[] = {
-		"nr_segments 0", "nr_segments 12", "first_sect > last_sect",
-		"last_sect 9", "a sector far beyond the disk",
-		"a grant ref never given", "a grant given to another domain",
+		"nr_segments 0",
+		"nr_segments 12",
+		"first_sect > last_sect",
+		"last_sect 9",
+		"a sector far beyond the disk",
+		"a grant ref never given",
+		"a grant given to another domain",
 		"a full ring answered and left unconsumed",
 		"req_prod run backwards: the backend closed the ring",
 		"req_prod 1000 ahead: the backend closed the ring",
-		"reconnected again", NULL,
+		"reconnected again",
+		NULL,
 	};
 
 	expect_guest_passed(r, "bad", p);
@@ -217,7 +228,9 @@ Test(lab7, blk_driver_domain, .timeout = 1800)
 Test(lab7, blk_driver_gone, .timeout = 1800)
 {
 	static const char *const p[] = {
-		"the backend went away", "and fails at once afterwards", NULL,
+		"the backend went away",
+		"and fails at once afterwards",
+		NULL,
 	};
 
 	expect_guest_passed(hv_boot_group("dd", &dd), "fg", p);
@@ -228,7 +241,8 @@ Test(lab7, blk_driver_restart, .timeout = 1800)
 {
 	static const char *const p[] = {
 		"reconnected to the backend's successor",
-		"a write read back through it", NULL,
+		"a write read back through it",
+		NULL,
 	};
 	struct hv_run *r = hv_boot_group("dd", &dd);
 

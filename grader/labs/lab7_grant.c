@@ -94,10 +94,14 @@ Test(lab7, grant_map, .timeout = 1800)
 		NULL
 	};
 	static const char *const mapper[] = {
-		"map ref 8 RW", "map ref 9 RO", "the granter's RW page",
+		"map ref 8 RW",
+		"map ref 9 RO",
+		"the granter's RW page",
 		"a write through the RO mapping is dropped",
 		"the granter's later write, through the mapping",
-		"unmap ref 9: got 0", "map own grant", NULL
+		"unmap ref 9: got 0",
+		"map own grant",
+		NULL
 	};
 
 	expect_all_passed(boot(), granter, mapper);
@@ -137,12 +141,15 @@ Test(lab7, grant_copy, .timeout = 1800)
 		"the page granted elsewhere unchanged", NULL
 	};
 	static const char *const mapper[] = {
-		"copy from ref 8", "copied bytes", "copy into ref 8",
+		"copy from ref 8",
+		"copied bytes",
+		"copy into ref 8",
 		"copy into a read-only grant",
 		"copy from a grant to another domain",
 		"copy from the peer's frame, no grant",
 		"copy across the source page's end",
-		"copy into an absent frame of its own", NULL
+		"copy into an absent frame of its own",
+		NULL
 	};
 
 	expect_all_passed(boot(), granter, mapper);
@@ -157,7 +164,8 @@ Test(lab7, grant_revoke, .timeout = 1800)
 		"and writes to it are dropped",
 		"unmap after the granter ended: revoked",
 		"the frame is absent again: populated anew",
-		"and reads zeros, not the granter's page", NULL
+		"and reads zeros, not the granter's page",
+		NULL
 	};
 	static const char *const granter[] = {
 		"ref 8 unpinned by the mapper's death", "end ref 8",

@@ -39,14 +39,14 @@
 			"populate = \"eager\"\n"                \
 	}
 /* pv-net as name in container c with extra and MAC 00:16:3e:00:07:mac. */
-#define NET(name, c, mac, extra)                                        \
-	{                                                               \
-		name, "name   = \"" name "\"\ntype   = \"pv\"\n"        \
-		      "container = \"" c "\"\n"                         \
-		      "kernel = \"guests/pv-net.elf\"\n"                \
-		      "extra  = \"" extra "\"\nmemory = 8\n"            \
-		      "vif    = [ \"mac=00:16:3e:00:07:" mac            \
-		      ",bridge=xenbr0\" ]\n"                            \
+#define NET(name, c, mac, extra)                                 \
+	{                                                        \
+		name, "name   = \"" name "\"\ntype   = \"pv\"\n" \
+		      "container = \"" c "\"\n"                  \
+		      "kernel = \"guests/pv-net.elf\"\n"         \
+		      "extra  = \"" extra "\"\nmemory = 8\n"     \
+		      "vif    = [ \"mac=00:16:3e:00:07:" mac     \
+		      ",bridge=xenbr0\" ]\n"                     \
 	}
 
 static const struct hv_cfg net = {
@@ -115,9 +115,10 @@ Test(lab7, net_udp_hvm_to_te, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("net", &net);
 	static const char *const s[] = {
-		"udp-send: 1000 datagrams of 1024 bytes acknowledged", NULL };
-	static const char *const e[] = {
-		"echo: streams in order and intact", "echo: served until", NULL };
+		"udp-send: 1000 datagrams of 1024 bytes acknowledged", NULL
+	};
+	static const char *const e[] = { "echo: streams in order and intact",
+					 "echo: served until", NULL };
 
 	expect_guest_passed(r, "s-hvm", s);
 	expect_guest_passed(r, "e-te", e);
@@ -128,9 +129,10 @@ Test(lab7, net_udp_te_to_hvm, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("net", &net);
 	static const char *const s[] = {
-		"udp-send: 1000 datagrams of 1024 bytes acknowledged", NULL };
-	static const char *const e[] = {
-		"echo: streams in order and intact", "echo: served until", NULL };
+		"udp-send: 1000 datagrams of 1024 bytes acknowledged", NULL
+	};
+	static const char *const e[] = { "echo: streams in order and intact",
+					 "echo: served until", NULL };
 
 	expect_guest_passed(r, "s-te", s);
 	expect_guest_passed(r, "e-hvm", e);
@@ -148,11 +150,15 @@ Test(lab7, net_dom0, .timeout = 1800)
 	expect_guest_passed(r, "p-te", p);
 	expect_guest_passed(r, "p-hvm", p);
 	l = hv_find_output(r, "local 10.0.0.1: ");
-	cr_assert(l, "[wrong result] xl network-list printed no line for "
-		     "dom0's interface\n    %s", hv_diagnose(r));
+	cr_assert(l,
+		  "[wrong result] xl network-list printed no line for "
+		  "dom0's interface\n    %s",
+		  hv_diagnose(r));
 	sscanf(strstr(l->text, "tx"), "tx %*u, %u pings", &answered);
-	cr_expect(answered >= 10, "[wrong result] dom0 answered %u pings, "
-		  "want at least 10\n    log: %s", answered, r->log);
+	cr_expect(answered >= 10,
+		  "[wrong result] dom0 answered %u pings, "
+		  "want at least 10\n    log: %s",
+		  answered, r->log);
 }
 
 /* Each guest's MAC is its vif line's, read from xenstore. */
@@ -178,10 +184,12 @@ Test(lab7, net_hostile, .timeout = 1800)
 		"hostile: size 0: the backend disconnected",
 		"hostile: reconnected after size 1515",
 		"hostile: a slot crossing its page: the backend disconnected",
-		"hostile: tx req_prod beyond the ring: the backend disconnected",
+		"hostile: tx req_prod beyond the ring: the backend "
+		"disconnected",
 		"hostile: tx req_prod running backwards: the backend "
 		"disconnected",
-		"hostile: rx req_prod beyond the ring: the backend disconnected",
+		"hostile: rx req_prod beyond the ring: the backend "
+		"disconnected",
 		"hostile: the vif works again",
 		NULL,
 	};
@@ -197,9 +205,10 @@ Test(lab7, net_hostile, .timeout = 1800)
 
 	expect_guest_passed(r, "hostile", h);
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(*reasons); i++)
-		cr_expect(hv_find_output(r, reasons[i]),
-			  "[wrong result] dom0's log has no \"%s\"\n    log: %s",
-			  reasons[i], r->log);
+		cr_expect(
+			hv_find_output(r, reasons[i]),
+			"[wrong result] dom0's log has no \"%s\"\n    log: %s",
+			reasons[i], r->log);
 	cr_expect(hv_find_output(r, "dom0# poweroff"),
 		  "[wrong result] dom0 did not reach its poweroff\n    %s",
 		  hv_diagnose(r));

@@ -38,11 +38,11 @@
 			"populate = \"eager\"\n"                \
 	}
 /* Config file file.cfg: domain name in container c running guests/g. */
-#define PV(file, name, c, g, extra, more)                        \
-	{                                                        \
-		file, "name   = \"" name "\"\ntype   = \"pv\"\n" \
-		      "container = \"" c "\"\n"                  \
-		      "kernel = \"guests/" g ".elf\"\n"          \
+#define PV(file, name, c, g, extra, more)                          \
+	{                                                          \
+		file, "name   = \"" name "\"\ntype   = \"pv\"\n"   \
+		      "container = \"" c "\"\n"                    \
+		      "kernel = \"guests/" g ".elf\"\n"            \
 		      "extra  = \"" extra "\"\nmemory = 16\n" more \
 	}
 /* A read-only disk both pv-xenstore domains have: its directories. */
@@ -72,7 +72,8 @@ static const struct hv_cfg store = {
 /* The first line from index from on containing text, or -1. */
 static long line_with(struct hv_run *r, long from, const char *text)
 {
-	for (long i = from < 0 ? (long)r->nlines : from; i < (long)r->nlines; i++)
+	for (long i = from < 0 ? (long)r->nlines : from; i < (long)r->nlines;
+	     i++)
 		if (strstr(r->lines[i].text, text))
 			return i;
 	return -1;
@@ -166,12 +167,9 @@ Test(lab7, xs_transactions, .timeout = 1800)
 Test(lab7, xs_quotas, .timeout = 1800)
 {
 	static const char *const passes[] = {
-		"node quota: ENOSPC",
-		"nodes freed by rm count again",
-		"watch quota: E2BIG",
-		"transaction quota: ENOSPC",
-		"a 4000-byte value",
-		NULL,
+		"node quota: ENOSPC", "nodes freed by rm count again",
+		"watch quota: E2BIG", "transaction quota: ENOSPC",
+		"a 4000-byte value",  NULL,
 	};
 
 	expect_both(hv_boot_group("xs-store", &store), passes);
@@ -183,9 +181,11 @@ Test(lab7, xs_hostile, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("xs-store", &store);
 	static const char *const bad_idx[] = {
-		"req_prod 3 rings ahead: the connection is closed", NULL };
+		"req_prod 3 rings ahead: the connection is closed", NULL
+	};
 	static const char *const oversize[] = {
-		"a 5000-byte header: the connection is closed", NULL };
+		"a 5000-byte header: the connection is closed", NULL
+	};
 
 	expect_guest_passed(r, "ha", bad_idx);
 	expect_guest_passed(r, "hb", oversize);
@@ -210,20 +210,24 @@ Test(lab7, xs_toolstack, .timeout = 1800)
 
 	cr_expect(name > ls && name < rd && domid > ls && domid < rd,
 		  "[wrong result] xenstore-ls /local/domain/3 shows no "
-		  "name = \"xh\" and domid = \"3\"\n    log: %s", r->log);
+		  "name = \"xh\" and domid = \"3\"\n    log: %s",
+		  r->log);
 	cr_expect(rd + 1 < (long)r->nlines &&
 			  strlen(r->lines[rd + 1].text) >= 2 &&
 			  strcmp(r->lines[rd + 1].text +
 					 strlen(r->lines[rd + 1].text) - 2,
 				 "hi") == 0,
 		  "[wrong result] xenstore-read t after writing hi: "
-		  "\"%s\"\n    log: %s", r->lines[rd + 1].text, r->log);
+		  "\"%s\"\n    log: %s",
+		  r->lines[rd + 1].text, r->log);
 	cr_expect(line_with(r, rm, "xenstore-read t: ENOENT") > rm,
 		  "[wrong result] t still there after xenstore-rm\n"
-		  "    log: %s", r->log);
+		  "    log: %s",
+		  r->log);
 	cr_expect(end > 0 && line_with(r, end, "0 = \"\"") == end + 1 &&
 			  line_with(r, end, "name = \"x") < 0 &&
 			  line_with(r, end, "name = \"h") < 0,
 		  "[wrong result] the ended domains' directories are still "
-		  "in /local/domain\n    log: %s", r->log);
+		  "in /local/domain\n    log: %s",
+		  r->log);
 }

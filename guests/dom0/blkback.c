@@ -22,7 +22,7 @@
 
 #define BLKBACK_DISKS 8
 #define BLKBACK_DEVS  8
-#define BLKBACK_STORE (10 * MiB) /* every image's sectors */
+#define BLKBACK_STORE (10 * MiB)  /* every image's sectors */
 #define BLKBACK_CHUNK (256 * KiB) /* bytes per bootfile call */
 
 static struct blkback_disk blkback_disks[BLKBACK_DISKS];
@@ -69,12 +69,15 @@ static struct blkback_disk *blkback_disk_load(struct blkback_disk *k,
 		       size > BLKBACK_STORE - blkback_store_used))
 		r = -XEN_ENOSPC;
 	for (off = 0; r == 0 && off < size; off += BLKBACK_CHUNK)
-		r = blkback_bootfile(path, blkback_store + blkback_store_used + off,
-				     off, (uint32_t)MIN(BLKBACK_CHUNK, size - off),
+		r = blkback_bootfile(path,
+				     blkback_store + blkback_store_used + off,
+				     off,
+				     (uint32_t)MIN(BLKBACK_CHUNK, size - off),
 				     &size);
 	if (r < 0) {
 		printf("blkback: image %s: %s\n", path,
-		       r == -XEN_ENOSPC ? "not whole sectors, or no room" : "cannot be read");
+		       r == -XEN_ENOSPC ? "not whole sectors, or no room" :
+					  "cannot be read");
 		return NULL;
 	}
 	strlcpy(k->path, path, sizeof(k->path));
@@ -134,8 +137,10 @@ static void blkback_dev_open(struct blkback_dev *d)
 	    !(d->disk = blkback_disk_get(params)))
 		goto fail;
 	d->writable = mode[0] == 'w';
-	if (d->writable && d->disk->writer >= 0 && d->disk->writer != d->front_id) {
-		printf("blkback: dom %u vbd %u: %s is attached writable by dom %d: refused\n",
+	if (d->writable && d->disk->writer >= 0 &&
+	    d->disk->writer != d->front_id) {
+		printf("blkback: dom %u vbd %u: %s is attached writable by dom "
+		       "%d: refused\n",
 		       d->front_id, d->devid, params, d->disk->writer);
 		d->disk = NULL;
 		goto fail;
@@ -185,9 +190,11 @@ static void blkback_connect(struct blkback_dev *d)
 		       d->front, ref, d->ring_slot ? r : -XEN_ENOSPC);
 		goto fail;
 	}
-	r = evtchn_bind_interdomain(d->front_id, (evtchn_port_t)evtchn, dom0_kick, NULL);
+	r = evtchn_bind_interdomain(d->front_id, (evtchn_port_t)evtchn,
+				    dom0_kick, NULL);
 	if (r < 0) {
-		printf("blkback: %s: event-channel %ld cannot be bound\n", d->front, evtchn);
+		printf("blkback: %s: event-channel %ld cannot be bound\n",
+		       d->front, evtchn);
 		gnttab_unmap(d->ring_handle, d->ring_slot);
 		goto fail;
 	}
@@ -223,8 +230,8 @@ static void blkback_dev_step(struct blkback_dev *d)
 	long front = xenbus_read_state(d->front);
 	long mine = xenbus_read_state(d->dir);
 
-	if (d->connected && (d->broken || front < 0 ||
-			     front >= XenbusStateClosing)) {
+	if (d->connected &&
+	    (d->broken || front < 0 || front >= XenbusStateClosing)) {
 		blkback_disconnect(d);
 		if (mine >= 0)
 			xenbus_switch_state(d->dir, XenbusStateClosed);
@@ -276,7 +283,8 @@ static struct blkback_dev *blkback_dev_find(unsigned front, unsigned id)
 	free->used = true;
 	free->front_id = (domid_t)front;
 	free->devid = id;
-	snprintf(free->dir, sizeof(free->dir), "%s/%u/%u", blkback_base, front, id);
+	snprintf(free->dir, sizeof(free->dir), "%s/%u/%u", blkback_base, front,
+		 id);
 	blkback_dev_open(free);
 	return free;
 }
@@ -344,7 +352,8 @@ static long blkback_start(void)
 		r = xs_get_domain_path((domid_t)me, dom, sizeof(dom));
 
 	if (r >= 0) {
-		snprintf(blkback_base, sizeof(blkback_base), "%s/backend/vbd", dom);
+		snprintf(blkback_base, sizeof(blkback_base), "%s/backend/vbd",
+			 dom);
 		r = xs_watch(blkback_base, "vbd");
 	}
 	if (r < 0)

@@ -60,7 +60,8 @@ struct blkback_dev {
 bool blkback_ring_serve(struct blkback_dev *d);
 
 /* The BLKIF_RSP_* status of request req of d's frontend, carried out. */
-int16_t blkback_dispatch(struct blkback_dev *d, const struct blkif_request *req);
+int16_t blkback_dispatch(struct blkback_dev *d,
+			 const struct blkif_request *req);
 
 /* What blkback_ring.c needs from the guest library (guest.h, pv.h,
  * gnttab.h); the host tests give their own. */

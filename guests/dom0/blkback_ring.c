@@ -69,14 +69,13 @@ static int16_t blkback_bad(struct blkback_dev *d,
 {
 	if (d->errors++ < BLKBACK_LOG_MAX)
 		printf("blkback: dom %u vbd %u: request %llu: %s\n",
-		       d->front_id, d->devid, (unsigned long long)req->id,
-		       why);
+		       d->front_id, d->devid, (unsigned long long)req->id, why);
 	return BLKIF_RSP_ERROR;
 }
 
 /* A read or write: at most two copy ops per segment, one hypercall. */
-static int16_t blkback_rw(struct blkback_dev *d, const struct blkif_request *req,
-			  bool to_disk)
+static int16_t blkback_rw(struct blkback_dev *d,
+			  const struct blkif_request *req, bool to_disk)
 {
 	struct gnttab_copy ops[2 * BLKIF_MAX_SEGMENTS_PER_REQUEST];
 	uint64_t off = req->sector_number * SECT, n;
@@ -86,7 +85,8 @@ static int16_t blkback_rw(struct blkback_dev *d, const struct blkif_request *req
 	    req->nr_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST)
 		return blkback_bad(d, req, "nr_segments not 1..11");
 	if (!(n = blkback_req_sectors(req)))
-		return blkback_bad(d, req, "first_sect/last_sect not 0..7, first <= last");
+		return blkback_bad(
+			d, req, "first_sect/last_sect not 0..7, first <= last");
 	if (!blkback_in_disk(d, req->sector_number, n))
 		return blkback_bad(d, req, "sectors beyond the disk");
 	if (to_disk && !d->writable)
@@ -106,7 +106,8 @@ static int16_t blkback_rw(struct blkback_dev *d, const struct blkif_request *req
 		return blkback_bad(d, req, "grant copy refused");
 	for (unsigned i = 0; i < nops; i++)
 		if (ops[i].status != GNTST_okay)
-			return blkback_bad(d, req, "a grant the frontend did not give");
+			return blkback_bad(d, req,
+					   "a grant the frontend did not give");
 	return BLKIF_RSP_OKAY;
 }
 
@@ -122,25 +123,24 @@ static int16_t blkback_discard(struct blkback_dev *d,
 		return blkback_bad(d, req, "discard on a read-only disk");
 	if (!blkback_in_disk(d, dr.sector_number, dr.nr_sectors))
 		return blkback_bad(d, req, "discard beyond the disk");
-	memset(d->disk->data + dr.sector_number * SECT, 0, dr.nr_sectors * SECT);
+	memset(d->disk->data + dr.sector_number * SECT, 0,
+	       dr.nr_sectors * SECT);
 	return BLKIF_RSP_OKAY;
 }
 
 int16_t blkback_dispatch(struct blkback_dev *d, const struct blkif_request *req)
 {
 	switch (req->operation) {
-	case BLKIF_OP_READ:
-		return blkback_rw(d, req, false);
+	case BLKIF_OP_READ: return blkback_rw(d, req, false);
 	case BLKIF_OP_WRITE:
 	case BLKIF_OP_WRITE_BARRIER: /* requests are served in order */
 		return blkback_rw(d, req, true);
 	case BLKIF_OP_FLUSH_DISKCACHE:
 		/* The image in memory is the stable storage; a flush with
 		 * data (Linux's FUA writes) writes them first. */
-		return req->nr_segments ? blkback_rw(d, req, true)
-					: BLKIF_RSP_OKAY;
-	case BLKIF_OP_DISCARD:
-		return blkback_discard(d, req);
+		return req->nr_segments ? blkback_rw(d, req, true) :
+					  BLKIF_RSP_OKAY;
+	case BLKIF_OP_DISCARD: return blkback_discard(d, req);
 	default:
 		blkback_bad(d, req, "unknown operation");
 		return BLKIF_RSP_EOPNOTSUPP;
@@ -151,8 +151,8 @@ int16_t blkback_dispatch(struct blkback_dev *d, const struct blkif_request *req)
 static void blkback_respond(struct blkback_dev *d, uint64_t id, uint8_t op,
 			    int16_t status)
 {
-	struct blkif_response *rsp =
-		RING_GET_RESPONSE(&d->ring, d->ring.rsp_prod_pvt);
+	struct blkif_response *rsp = RING_GET_RESPONSE(&d->ring,
+						       d->ring.rsp_prod_pvt);
 
 	rsp->id = id;
 	rsp->operation = op;
@@ -166,7 +166,8 @@ static void blkback_broken(struct blkback_dev *d, RING_IDX rp)
 {
 	printf("blkback: dom %u vbd %u: req_prod %u with req_cons %u: not a "
 	       "ring of %u slots; disconnecting\n",
-	       d->front_id, d->devid, rp, d->ring.req_cons, RING_SIZE(&d->ring));
+	       d->front_id, d->devid, rp, d->ring.req_cons,
+	       RING_SIZE(&d->ring));
 	d->broken = true;
 }
 

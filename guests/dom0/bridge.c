@@ -54,8 +54,7 @@ void bridge_detach(struct bridge_port *port)
 }
 
 /* The entry of mac, or NULL. */
-static struct bridge_fdb *bridge_fdb_find(struct bridge *br,
-					  const uint8_t *mac)
+static struct bridge_fdb *bridge_fdb_find(struct bridge *br, const uint8_t *mac)
 {
 	for (int i = 0; i < BRIDGE_FDB; i++)
 		if (br->fdb[i].port && memcmp(br->fdb[i].mac, mac, 6) == 0)

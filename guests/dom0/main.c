@@ -15,14 +15,14 @@
 #include "netback.h"
 #include <guests/lib/pv.h>
 
-#define DOM0_CMDLINE_MAX 512
+#define DOM0_CMDLINE_MAX  512
 #define DOM0_SERVE_ROUNDS 16 /* then the shell's input gets a look */
 
 /* What dom0 serves while it waits; each returns true when it did work. */
 /* toolstack_poll first: a dead domain's rings go before anyone reads
  * them (the hypervisor revokes dom0's mappings of its pages). */
 static bool (*const dom0_services[])(void) = { toolstack_poll, xenstored_poll,
-						      blkback_poll, netback_poll };
+					       blkback_poll, netback_poll };
 
 void dom0_serve(void)
 {

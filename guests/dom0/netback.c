@@ -102,14 +102,23 @@ static bool nb_int(const char *dir, const char *key, long *val)
 static void nb_vif_open(struct netback_vif *v)
 {
 	static const char *const features[] = {
-		"feature-rx-copy", "1", "feature-rx-flip", "0",
-		"feature-sg", "0", "feature-gso-tcpv4", "0",
-		"feature-gso-tcpv6", "0", "feature-split-event-channels", "0",
+		"feature-rx-copy",
+		"1",
+		"feature-rx-flip",
+		"0",
+		"feature-sg",
+		"0",
+		"feature-gso-tcpv4",
+		"0",
+		"feature-gso-tcpv6",
+		"0",
+		"feature-split-event-channels",
+		"0",
 	};
 	char path[NETBACK_PATH_MAX + 32];
 
-	snprintf(v->bport.name, sizeof(v->bport.name), "vif%u.%u",
-		 v->front_id, v->handle);
+	snprintf(v->bport.name, sizeof(v->bport.name), "vif%u.%u", v->front_id,
+		 v->handle);
 	if (!nb_key(v, "frontend", v->front, sizeof(v->front)) ||
 	    !nb_key(v, "bridge", v->bridge, sizeof(v->bridge)) ||
 	    !bridge_get(v->bridge)) {
@@ -189,7 +198,8 @@ static void nb_connect(struct netback_vif *v)
 
 	if (!nb_int(v->front, "request-rx-copy", &copy) || copy != 1)
 		printf("netback: %s: request-rx-copy must be 1 (no page "
-		       "flipping)\n", v->front);
+		       "flipping)\n",
+		       v->front);
 	else if (nb_int(v->front, "event-channel", &evtchn) &&
 		 nb_map(v, "tx-ring-ref", &v->tx_slot, &v->tx_handle) &&
 		 nb_map(v, "rx-ring-ref", &v->rx_slot, &v->rx_handle))
@@ -221,8 +231,8 @@ static void nb_vif_step(struct netback_vif *v)
 	long front = xenbus_read_state(v->front);
 	long mine = xenbus_read_state(v->dir);
 
-	if (v->connected && (v->broken[0] || front < 0 ||
-			     front >= XenbusStateClosing)) {
+	if (v->connected &&
+	    (v->broken[0] || front < 0 || front >= XenbusStateClosing)) {
 		nb_disconnect(v);
 		if (mine >= 0) /* not when the toolstack removed the dir */
 			xenbus_switch_state(v->dir, XenbusStateClosed);
@@ -230,8 +240,8 @@ static void nb_vif_step(struct netback_vif *v)
 		   (front == XenbusStateInitialised ||
 		    front == XenbusStateConnected)) {
 		nb_connect(v);
-	} else if (!v->connected && mine == XenbusStateClosed &&
-		   v->front[0] && front == XenbusStateInitialising) {
+	} else if (!v->connected && mine == XenbusStateClosed && v->front[0] &&
+		   front == XenbusStateInitialising) {
 		xenbus_switch_state(v->dir, XenbusStateInitWait);
 	}
 }

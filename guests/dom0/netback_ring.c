@@ -35,8 +35,8 @@ static bool nb_break(struct netback_vif *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(v->broken, sizeof(v->broken), fmt, ap);
 	va_end(ap);
-	printf("netback: vif%u.%u: %s; disconnecting\n", v->front_id,
-	       v->handle, v->broken);
+	printf("netback: vif%u.%u: %s; disconnecting\n", v->front_id, v->handle,
+	       v->broken);
 	return false;
 }
 
@@ -104,17 +104,20 @@ static size_t nb_tx_check(struct netback_vif *v, const netif_tx_request_t *reqs,
 	for (int i = 1; i < n; i++)
 		rest += bytes[i] = reqs[i].size;
 	if (rest >= total)
-		return nb_break(v, "tx id %u: fragments of %u bytes in a "
-				   "frame of %u", reqs[0].id, rest, total);
+		return nb_break(v,
+				"tx id %u: fragments of %u bytes in a "
+				"frame of %u",
+				reqs[0].id, rest, total);
 	bytes[0] = total - rest;
 	for (int i = 0; i < n; i++) {
 		if (reqs[i].flags & NETTXF_extra_info)
 			return nb_break(v, "tx id %u: extra_info, not offered",
 					reqs[i].id);
 		if (reqs[i].offset + bytes[i] > NB_PAGE)
-			return nb_break(v, "tx id %u: offset %u + %u bytes "
-					   "crosses its page", reqs[i].id,
-					reqs[i].offset, bytes[i]);
+			return nb_break(v,
+					"tx id %u: offset %u + %u bytes "
+					"crosses its page",
+					reqs[i].id, reqs[i].offset, bytes[i]);
 	}
 	return total;
 }
@@ -174,7 +177,8 @@ static void nb_tx_frame(struct netback_vif *v, const netif_tx_request_t *reqs,
 	if (v->broken[0])
 		return;
 	v->tx.req_cons += (RING_IDX)n;
-	nb_tx_respond(v, reqs, n, ok ? XEN_NETIF_RSP_OKAY : XEN_NETIF_RSP_ERROR);
+	nb_tx_respond(v, reqs, n,
+		      ok ? XEN_NETIF_RSP_OKAY : XEN_NETIF_RSP_ERROR);
 	if (!ok) {
 		v->tx_errors++;
 		return;

@@ -63,7 +63,8 @@ static void shell_wait(int argc, char **argv)
 	shell_wait_names = argv + 1;
 	if (!dom0_wait_until(shell_all_ended,
 			     pv_time_ns() + SHELL_WAIT_MS * 1000000ULL))
-		printf("wait: still running after %u s\n", SHELL_WAIT_MS / 1000);
+		printf("wait: still running after %u s\n",
+		       SHELL_WAIT_MS / 1000);
 }
 
 static void shell_help(void)

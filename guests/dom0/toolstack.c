@@ -17,8 +17,8 @@
 #include <guests/lib/pv.h>
 #include <stdarg.h>
 
-#define TS_DOMAINS 32
-#define TS_RETRIES 8 /* transactions run again on EAGAIN */
+#define TS_DOMAINS	   32
+#define TS_RETRIES	   8 /* transactions run again on EAGAIN */
 #define TS_RESTART_MAX	   3
 #define TS_RESTART_FAST_NS 1000000000ULL
 
@@ -114,7 +114,8 @@ static long ts_dir(xs_txn_t t, const char *dir, domid_t owner, domid_t reader)
 
 	if (reader != owner)
 		n += snprintf(perms + n, sizeof(perms) - (size_t)n, "r%u",
-			      reader) + 1;
+			      reader) +
+		     1;
 	perms[n] = '\0';
 	return r < 0 ? r : xs_set_perms(t, dir, perms);
 }
@@ -124,8 +125,10 @@ static long ts_dir(xs_txn_t t, const char *dir, domid_t owner, domid_t reader)
  * control/shutdown are N's. */
 static long ts_domain_keys(xs_txn_t t, domid_t domid, const char *name)
 {
-	static const char *const rw[] = { "data", "drivers", "feature", "attr",
-					  "error", "control/shutdown" };
+	static const char *const rw[] = {
+		"data", "drivers", "feature",
+		"attr", "error",   "control/shutdown"
+	};
 	char dir[32], path[XSD_PATH_MAX], num[8];
 	long r;
 
@@ -211,9 +214,8 @@ static long ts_dev_dirs(xs_txn_t t, const struct ts_dev *v, const char *type,
 	snprintf(num, sizeof(num), "%u", v->domid);
 	if (r == 0)
 		r = ts_key(t, be, "frontend-id", num);
-	for (const char *const *k = (const char *const[]){ "online", "1",
-							    "state", "1",
-							    NULL };
+	for (const char *const *k =
+		     (const char *const[]){ "online", "1", "state", "1", NULL };
 	     *k && r == 0; k += 2)
 		r = ts_key(t, be, k[0], k[1]);
 	if (r == 0)
@@ -228,14 +230,17 @@ static long ts_vbd(xs_txn_t t, const void *arg)
 	long r = ts_dev_dirs(t, v, "vbd", fe, be);
 
 	snprintf(num, sizeof(num), "%u", v->devid);
-	for (const char *const *k = (const char *const[]){
-		     "virtual-device", num, "device-type", "disk", NULL };
+	for (const char *const *k =
+		     (const char *const[]){ "virtual-device", num,
+					    "device-type", "disk", NULL };
 	     *k && r == 0; k += 2)
 		r = ts_key(t, fe, k[0], k[1]);
-	for (const char *const *k = (const char *const[]){
-		     "params", v->d->target, "mode", v->d->writable ? "w" : "r",
-		     "dev", v->d->vdev, "type", "file", "device-type", "disk",
-		     "removable", "0", "bootable", "1", NULL };
+	for (const char *const *k =
+		     (const char *const[]){ "params", v->d->target, "mode",
+					    v->d->writable ? "w" : "r", "dev",
+					    v->d->vdev, "type", "file",
+					    "device-type", "disk", "removable",
+					    "0", "bootable", "1", NULL };
 	     *k && r == 0; k += 2)
 		r = ts_key(t, be, k[0], k[1]);
 	return r;
@@ -251,13 +256,13 @@ static long ts_vif(xs_txn_t t, const void *arg)
 	snprintf(num, sizeof(num), "%u", v->devid);
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
 		 m[2], m[3], m[4], m[5]);
-	for (const char *const *k = (const char *const[]){ "handle", num, "mac",
-							    mac, NULL };
+	for (const char *const *k =
+		     (const char *const[]){ "handle", num, "mac", mac, NULL };
 	     *k && r == 0; k += 2)
 		r = ts_key(t, fe, k[0], k[1]);
-	for (const char *const *k = (const char *const[]){
-		     "handle", num, "mac", mac, "bridge", v->d->bridge, "type",
-		     "vif", NULL };
+	for (const char *const *k =
+		     (const char *const[]){ "handle", num, "mac", mac, "bridge",
+					    v->d->bridge, "type", "vif", NULL };
 	     *k && r == 0; k += 2)
 		r = ts_key(t, be, k[0], k[1]);
 	return r;
@@ -272,23 +277,28 @@ static long ts_disk_user(domid_t b, const char *target, bool writable)
 {
 	static char doms[512], devs[512];
 	char path[XSD_PATH_MAX], val[64];
-	long nd = xs_directory(0, ts_path(path, "/local/domain/%u/backend/vbd",
-					  b), doms, sizeof(doms));
+	long nd = xs_directory(0,
+			       ts_path(path, "/local/domain/%u/backend/vbd", b),
+			       doms, sizeof(doms));
 
 	for (const char *d = doms; nd > 0; nd--, d += strlen(d) + 1) {
-		long nv = xs_directory(0, ts_path(path, "/local/domain/%u/backend/vbd/%s",
-						  b, d), devs, sizeof(devs));
+		long nv = xs_directory(
+			0,
+			ts_path(path, "/local/domain/%u/backend/vbd/%s", b, d),
+			devs, sizeof(devs));
 
 		for (const char *v = devs; nv > 0; nv--, v += strlen(v) + 1) {
-			ts_path(path, "/local/domain/%u/backend/vbd/%s/%s/params",
-				b, d, v);
+			ts_path(path,
+				"/local/domain/%u/backend/vbd/%s/%s/params", b,
+				d, v);
 			if (xs_read(0, path, val, sizeof(val)) < 0 ||
 			    strcmp(val, target) != 0)
 				continue;
 			ts_path(path, "/local/domain/%u/backend/vbd/%s/%s/mode",
 				b, d, v);
-			if (writable || (xs_read(0, path, val, sizeof(val)) >= 0 &&
-					 strcmp(val, "w") == 0))
+			if (writable ||
+			    (xs_read(0, path, val, sizeof(val)) >= 0 &&
+			     strcmp(val, "w") == 0))
 				return ts_num(d);
 		}
 	}
@@ -319,7 +329,8 @@ static int ts_devices(domid_t domid)
 			user = ts_disk_user(d->backend, d->target, d->writable);
 			if (r < 0) {
 				printf("xl create: disk %s: vdev \"%s\" is not "
-				       "xvdX or sdX\n", d->target, d->vdev);
+				       "xvdX or sdX\n",
+				       d->target, d->vdev);
 				return 1;
 			}
 			if (user >= 0) {
@@ -333,9 +344,10 @@ static int ts_devices(domid_t domid)
 		} else if (r == 0) {
 			d->bridge[sizeof(d->bridge) - 1] = '\0';
 			if (!d->has_mac)
-				memcpy(d->mac, (uint8_t[]){ 0x00, 0x16, 0x3e, 0,
-							    (uint8_t)domid,
-							    (uint8_t)nvif },
+				memcpy(d->mac,
+				       (uint8_t[]){ 0x00, 0x16, 0x3e, 0,
+						    (uint8_t)domid,
+						    (uint8_t)nvif },
 				       6);
 			v.devid = nvif++;
 			r = ts_txn(ts_vif, &v);
@@ -426,7 +438,8 @@ int toolstack_setup(domid_t domid, const char *config, uint32_t on_crash,
 		if (!ts_domains[i].used)
 			d = &ts_domains[i];
 	if (d) {
-		*d = (struct ts_domain){ .used = true, .domid = domid,
+		*d = (struct ts_domain){ .used = true,
+					 .domid = domid,
 					 .on_crash = on_crash,
 					 .started_ns = pv_time_ns() };
 		strlcpy(d->config, config, sizeof(d->config));
@@ -471,8 +484,10 @@ void toolstack_forget(domid_t domid)
 	ts_rm(ts_path(path, "/vm/%u", domid));
 	n = xs_directory(0, "/local/domain", doms, sizeof(doms));
 	for (const char *b = doms; n > 0; n--, b += strlen(b) + 1) {
-		ts_rm(ts_path(path, "/local/domain/%s/backend/vbd/%u", b, domid));
-		ts_rm(ts_path(path, "/local/domain/%s/backend/vif/%u", b, domid));
+		ts_rm(ts_path(path, "/local/domain/%s/backend/vbd/%u", b,
+			      domid));
+		ts_rm(ts_path(path, "/local/domain/%s/backend/vif/%u", b,
+			      domid));
 	}
 	d->in_store = false;
 }
@@ -495,7 +510,8 @@ static void ts_restart(struct ts_domain *d)
 	toolstack_forget(old);
 	if (restarts > TS_RESTART_MAX) {
 		printf("xl: domain %u crashed %u times within a second of its "
-		       "start; left crashed\n", old, TS_RESTART_MAX + 1);
+		       "start; left crashed\n",
+		       old, TS_RESTART_MAX + 1);
 		d->on_crash = XEN_ONCRASH_preserve;
 		return;
 	}

@@ -21,8 +21,6 @@ struct xsd_watch {
 	char token[XSD_TOKEN_MAX];
 };
 
-
-
 static struct xsd_conn xsd_conns[XSD_CONNS];
 static struct xsd_watch xsd_watches[XSD_WATCHES];
 static const struct xsd_errors xsd_errs[] = XSD_ERRORS_INIT;
@@ -109,7 +107,8 @@ static void xsd_notify(struct xsd_watch *w, const char *path)
 	if (!xsd_send_event(w->conn, path + w->strip, w->token) &&
 	    !w->conn->overflowed) {
 		printf("xenstored: domain %u: watch events dropped (it does "
-		       "not read them)\n", w->conn->dom);
+		       "not read them)\n",
+		       w->conn->dom);
 		w->conn->overflowed = true;
 	}
 }
@@ -174,21 +173,12 @@ static int xsd_split(struct xsd_ctx *x)
 }
 
 /* The absolute path argument i names, in out; 0 or -XEN_E*. */
-static long xsd_path_arg(struct xsd_ctx *x, unsigned i,
-			 char out[XSD_PATH_MAX])
+static long xsd_path_arg(struct xsd_ctx *x, unsigned i, char out[XSD_PATH_MAX])
 {
 	if (i >= x->nargs)
 		return -XEN_EINVAL;
 	return xsd_canon(x->conn->dom, x->arg[i], out);
 }
-
-
-
-
-
-
-
-
 
 /* Whether path exists for the request, its value in *val, *len. */
 static bool xsd_get(struct xsd_ctx *x, const char *path, const char **val,
@@ -307,7 +297,8 @@ static long xsd_parse_perms(const char *const *arg, unsigned n,
 
 		if (!strchr("rwbn", arg[i][0]) || !arg[i][0] || !*p)
 			return -XEN_EINVAL;
-		for (; *p >= '0' && *p <= '9' && dom < DOMID_FIRST_RESERVED; p++)
+		for (; *p >= '0' && *p <= '9' && dom < DOMID_FIRST_RESERVED;
+		     p++)
 			dom = dom * 10 + (unsigned long)(*p - '0');
 		if (*p || dom >= DOMID_FIRST_RESERVED)
 			return -XEN_EINVAL;
@@ -335,7 +326,8 @@ static long xsd_do_get_perms(struct xsd_ctx *x)
 	ps = xsd_get_perms(n);
 	for (unsigned i = 0; i < ps->n; i++)
 		len += (size_t)snprintf(x->rep->body + len, 16, "%c%u",
-					ps->p[i].perm, ps->p[i].dom) + 1;
+					ps->p[i].perm, ps->p[i].dom) +
+		       1;
 	x->rep->h.len = (uint32_t)len;
 	return 0;
 }
@@ -370,8 +362,7 @@ static long xsd_do_set_perms(struct xsd_ctx *x)
 }
 
 /* A logged SET_PERMS's strings back into perms; 0 or -XEN_EINVAL. */
-static long xsd_unpack_perms(const char *val, size_t len,
-			     struct xsd_perms *ps)
+static long xsd_unpack_perms(const char *val, size_t len, struct xsd_perms *ps)
 {
 	const char *arg[XSD_PERMS_MAX];
 	unsigned n = 0;
@@ -382,8 +373,8 @@ static long xsd_unpack_perms(const char *val, size_t len,
 	return xsd_parse_perms(arg, n, ps);
 }
 
-long xsd_apply(domid_t dom, uint32_t type, const char *path,
-		      const char *val, size_t len)
+long xsd_apply(domid_t dom, uint32_t type, const char *path, const char *val,
+	       size_t len)
 {
 	struct xsd_perms ps;
 	char parent[XSD_PATH_MAX];
@@ -400,8 +391,7 @@ long xsd_apply(domid_t dom, uint32_t type, const char *path,
 		/* Fired first, so watchers' read access is the node's. */
 		xsd_fire(path, true);
 		return xsd_remove(path);
-	}
-	else if (type == XS_RM) {
+	} else if (type == XS_RM) {
 		/* Xen: removing what is not there succeeds if its parent is. */
 		strlcpy(parent, path, sizeof(parent));
 		*strrchr(parent, '/') = '\0';
@@ -448,7 +438,8 @@ static long xsd_do_watch(struct xsd_ctx *x)
 		return -XEN_ENOSPC;
 	w->conn = x->conn;
 	w->strip = path[0] == '/' && x->arg[0][0] != '/' ?
-			   strlen(path) - strlen(x->arg[0]) : 0;
+			   strlen(path) - strlen(x->arg[0]) :
+			   0;
 	strlcpy(w->path, path, sizeof(w->path));
 	strlcpy(w->token, x->arg[1], sizeof(w->token));
 	x->conn->nwatches++;
@@ -485,9 +476,6 @@ static long xsd_do_reset_watches(struct xsd_ctx *x)
 	xsd_unwatch_all(x->conn);
 	return xsd_ok(x);
 }
-
-
-
 
 /* Argument i as a decimal number below max; false if it is not one. */
 static bool xsd_num_arg(struct xsd_ctx *x, unsigned i, uint64_t max,
@@ -547,9 +535,10 @@ static long xsd_do_get_domain_path(struct xsd_ctx *x)
 
 	if (!xsd_num_arg(x, 0, DOMID_FIRST_RESERVED, &dom))
 		return -XEN_EINVAL;
-	return xsd_reply(x, path, (size_t)snprintf(path, sizeof(path),
-						   "/local/domain/%u",
-						   (unsigned)dom) + 1);
+	return xsd_reply(x, path,
+			 (size_t)snprintf(path, sizeof(path),
+					  "/local/domain/%u", (unsigned)dom) +
+				 1);
 }
 
 static long xsd_do_is_introduced(struct xsd_ctx *x)
@@ -580,7 +569,6 @@ static long (*const xsd_handlers[XS_TYPE_COUNT])(struct xsd_ctx *) = {
 	[XS_IS_DOMAIN_INTRODUCED] = xsd_do_is_introduced,
 	[XS_RESET_WATCHES] = xsd_do_reset_watches,
 };
-
 
 /* Serves the request in x; 0 or -XEN_E*. */
 static long xsd_serve(struct xsd_ctx *x)

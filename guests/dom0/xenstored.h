@@ -101,8 +101,7 @@ long xsd_errnum(const char *name);
 /* What the transport provides (xenstored_ring.c; the unit tests fake it) */
 
 /* Queues a watch event for conn; false when its queue is full. */
-bool xsd_send_event(struct xsd_conn *conn, const char *path,
-		    const char *token);
+bool xsd_send_event(struct xsd_conn *conn, const char *path, const char *token);
 
 /* INTRODUCE: maps domain dom's ring page gfn and binds its port; 0 or
  * -XEN_E*. */

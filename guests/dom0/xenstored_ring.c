@@ -43,7 +43,8 @@ static long xsd_pages_release(void)
 {
 	static uint64_t gfns[XSD_CONNS];
 	struct xen_memory_reservation res = {
-		.extent_start = (uintptr_t)gfns, .nr_extents = XSD_CONNS,
+		.extent_start = (uintptr_t)gfns,
+		.nr_extents = XSD_CONNS,
 		.domid = DOMID_SELF,
 	};
 	long r;
@@ -63,9 +64,13 @@ static long xsd_map(int i, domid_t dom, uint64_t gfn)
 	uint64_t idx = gfn, gpfn = (uintptr_t)xsd_pages[i] >> 12;
 	int err = 0;
 	struct xen_add_to_physmap_batch b = {
-		.domid = DOMID_SELF, .space = XENMAPSPACE_gmfn_foreign,
-		.size = 1, .foreign_domid = dom, .idxs = (uintptr_t)&idx,
-		.gpfns = (uintptr_t)&gpfn, .errs = (uintptr_t)&err,
+		.domid = DOMID_SELF,
+		.space = XENMAPSPACE_gmfn_foreign,
+		.size = 1,
+		.foreign_domid = dom,
+		.idxs = (uintptr_t)&idx,
+		.gpfns = (uintptr_t)&gpfn,
+		.errs = (uintptr_t)&err,
 	};
 	long r = xsd_pages_absent ? 0 : xsd_pages_release();
 
@@ -77,7 +82,8 @@ static long xsd_map(int i, domid_t dom, uint64_t gfn)
 static void xsd_unmap(int i)
 {
 	struct xen_remove_from_physmap rm = {
-		.domid = DOMID_SELF, .gpfn = (uintptr_t)xsd_pages[i] >> 12,
+		.domid = DOMID_SELF,
+		.gpfn = (uintptr_t)xsd_pages[i] >> 12,
 	};
 
 	HYPERVISOR_memory_op(XENMEM_remove_from_physmap, &rm);
@@ -129,8 +135,7 @@ long xsd_release(domid_t dom)
 	return 0;
 }
 
-bool xsd_send_event(struct xsd_conn *conn, const char *path,
-		    const char *token)
+bool xsd_send_event(struct xsd_conn *conn, const char *path, const char *token)
 {
 	struct xsd_ring *ring = conn->transport;
 
@@ -150,8 +155,8 @@ bool xsd_send_event(struct xsd_conn *conn, const char *path,
 /* Stops serving ring: the page's error field and dom0's log say why. */
 static void xsd_break(struct xsd_ring *ring, uint32_t error, const char *why)
 {
-	printf("xenstored: domain %u: %s; connection closed\n",
-	       ring->conn->dom, why);
+	printf("xenstored: domain %u: %s; connection closed\n", ring->conn->dom,
+	       why);
 	ring->intf->error = error;
 	ring->broken = true;
 	xsd_conn_reset(ring->conn);

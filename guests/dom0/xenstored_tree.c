@@ -26,7 +26,10 @@ void xsd_tree_init(void)
 {
 	memset(xsd_nodes, 0, sizeof(xsd_nodes));
 	xsd_nodes[0] = (struct xsd_node){
-		.used = true, .parent = -1, .child = -1, .sibling = -1,
+		.used = true,
+		.parent = -1,
+		.child = -1,
+		.sibling = -1,
 		.perms = { .n = 1, .p = { { 0, 'n' } } },
 	};
 	xsd_gen = 1;
@@ -125,7 +128,8 @@ unsigned xsd_owned(domid_t dom)
 	unsigned count = 0;
 
 	for (int i = 1; i < XSD_NODES; i++)
-		count += xsd_nodes[i].used && xsd_nodes[i].perms.p[0].dom == dom;
+		count += xsd_nodes[i].used &&
+			 xsd_nodes[i].perms.p[0].dom == dom;
 	return count;
 }
 
@@ -147,8 +151,11 @@ static int xsd_new_child(int parent, const char *name, domid_t dom)
 	if (i == XSD_NODES)
 		return -XEN_ENOSPC;
 	c = &xsd_nodes[i];
-	*c = (struct xsd_node){ .used = true, .parent = parent, .child = -1,
-				.sibling = p->child, .perms = p->perms,
+	*c = (struct xsd_node){ .used = true,
+				.parent = parent,
+				.child = -1,
+				.sibling = p->child,
+				.perms = p->perms,
 				.gen = ++xsd_gen };
 	memcpy(c->name, name, len);
 	if (dom != 0)

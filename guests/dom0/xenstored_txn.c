@@ -60,7 +60,7 @@ long xsd_txn_saw(struct xsd_txn *t, const char *path)
 
 /* Buffers a change in the transaction; 0 or -XEN_E*. */
 long xsd_txn_log(struct xsd_txn *t, uint32_t type, const char *path,
-			const char *value, size_t len)
+		 const char *value, size_t len)
 {
 	struct xsd_txn_op *op;
 	long r = xsd_txn_saw(t, path);
@@ -94,8 +94,8 @@ static bool xsd_op_creates(const struct xsd_txn_op *op, const char *path)
  * path as transaction t sees it: false if absent; else its value in
  * *val, *len (an empty value for a node only its own changes created).
  */
-bool xsd_txn_view(struct xsd_txn *t, const char *path,
-			 const char **val, size_t *len)
+bool xsd_txn_view(struct xsd_txn *t, const char *path, const char **val,
+		  size_t *len)
 {
 	bool made = false;
 	int n;
@@ -122,11 +122,11 @@ bool xsd_txn_view(struct xsd_txn *t, const char *path,
 
 /* Appends name to the NUL-separated list buf[0..*len) unless there;
  * -XEN_E2BIG when the reply would not hold it. */
-static long xsd_list_add(char *buf, size_t *len, const char *name,
-			 size_t nlen)
+static long xsd_list_add(char *buf, size_t *len, const char *name, size_t nlen)
 {
 	for (size_t at = 0; at < *len; at += strlen(buf + at) + 1)
-		if (strlen(buf + at) == nlen && memcmp(buf + at, name, nlen) == 0)
+		if (strlen(buf + at) == nlen &&
+		    memcmp(buf + at, name, nlen) == 0)
 			return 0;
 	if (*len + nlen + 1 > XENSTORE_PAYLOAD_MAX)
 		return -XEN_E2BIG;
@@ -137,8 +137,8 @@ static long xsd_list_add(char *buf, size_t *len, const char *name,
 }
 
 /* Whether child name (nlen bytes) of dir exists for the request. */
-static bool xsd_child_seen(struct xsd_ctx *x, const char *dir,
-			   const char *name, size_t nlen)
+static bool xsd_child_seen(struct xsd_ctx *x, const char *dir, const char *name,
+			   size_t nlen)
 {
 	char path[XSD_PATH_MAX];
 	const char *val;
@@ -163,8 +163,9 @@ long xsd_list(struct xsd_ctx *x, const char *dir, char *buf)
 					 strlen(xsd_name(c)));
 	for (unsigned i = 0; x->txn && i < x->txn->nops && r == 0; i++) {
 		const char *p = x->txn->ops[i].path, *name = p + dlen + 1;
-		size_t nlen = strchr(name, '/') ? (size_t)(strchr(name, '/') - name) :
-						  strlen(name);
+		size_t nlen = strchr(name, '/') ?
+				      (size_t)(strchr(name, '/') - name) :
+				      strlen(name);
 
 		if (x->txn->ops[i].type == XS_RM || !xsd_above(dir, p) ||
 		    strlen(p) <= dlen + 1 ||
@@ -189,12 +190,14 @@ long xsd_do_txn_start(struct xsd_ctx *x)
 			t = &xsd_txns[i];
 	if (!t)
 		return -XEN_ENOSPC;
-	*t = (struct xsd_txn){ .conn = x->conn, .id = xsd_next_txn++,
+	*t = (struct xsd_txn){ .conn = x->conn,
+			       .id = xsd_next_txn++,
 			       .start = xsd_gen };
 	if (xsd_next_txn == 0)
 		xsd_next_txn = 1;
 	x->conn->ntxns++;
-	return xsd_reply(x, id, (size_t)snprintf(id, sizeof(id), "%u", t->id) + 1);
+	return xsd_reply(x, id,
+			 (size_t)snprintf(id, sizeof(id), "%u", t->id) + 1);
 }
 
 /* Whether a node t looked at changed, appeared or went since t began. */

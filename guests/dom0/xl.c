@@ -62,8 +62,7 @@ bool xl_ended(const char *what)
 	struct xen_domctl_getdomaininfo info;
 	long id = xl_lookup(what);
 
-	return id < 0 || xl_info((domid_t)id, &info) < 0 ||
-	       info.domain != id ||
+	return id < 0 || xl_info((domid_t)id, &info) < 0 || info.domain != id ||
 	       (info.flags & (XEN_DOMINF_shutdown | XEN_DOMINF_dying));
 }
 
@@ -380,7 +379,8 @@ static const struct xl_cmd {
 	{ "dmesg", "", "the hypervisor's console ring", xl_dmesg },
 	{ "block-list", "NAME|ID", "its disks: vdev, backend, mode, size",
 	  xl_block_list },
-	{ "network-list", "[NAME|ID]", "its vifs: backend, mac, bridge; "
+	{ "network-list", "[NAME|ID]",
+	  "its vifs: backend, mac, bridge; "
 	  "without: the bridges",
 	  xl_network_list },
 };

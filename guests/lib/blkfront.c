@@ -11,8 +11,8 @@
 #include <guests/lib/xs.h>
 #include <guests/lib/pv.h>
 
-#define PAGE 4096u
-#define BLKFRONT_POLL_NS 50000000ull /* the backend's state checked */
+#define PAGE		      4096u
+#define BLKFRONT_POLL_NS      50000000ull /* the backend's state checked */
 #define BLKFRONT_HANDSHAKE_NS 10000000000ull
 
 static uint8_t blkfront_pages[2][PAGE] __attribute__((aligned(4096)));
@@ -65,7 +65,9 @@ static long blkfront_connect(struct blkfront *bf)
 				   BLKFRONT_HANDSHAKE_NS);
 
 	if (r < 0)
-		return printf("blkfront: %s: backend not in InitWait\n", bf->dir), r;
+		return printf("blkfront: %s: backend not in InitWait\n",
+			      bf->dir),
+		       r;
 	bf->sectors = blkfront_key(bf, "sectors", 0);
 	bf->sector_size = (unsigned)blkfront_key(bf, "sector-size", 512);
 	bf->info = (unsigned)blkfront_key(bf, "info", 0);
@@ -74,7 +76,8 @@ static long blkfront_connect(struct blkfront *bf)
 	SHARED_RING_INIT(bf->sring);
 	FRONT_RING_INIT(&bf->ring, bf->sring, PAGE);
 	memset(bf->req, 0, sizeof(bf->req));
-	if ((r = gnttab_grant(bf->backend_id, (uintptr_t)bf->sring / PAGE, false)) < 0)
+	if ((r = gnttab_grant(bf->backend_id, (uintptr_t)bf->sring / PAGE,
+			      false)) < 0)
 		return printf("blkfront: %s: ring grant: %ld\n", bf->dir, r), r;
 	bf->ring_ref = (grant_ref_t)r;
 	if ((r = evtchn_alloc_unbound(bf->backend_id)) < 0)
@@ -84,7 +87,9 @@ static long blkfront_connect(struct blkfront *bf)
 	if ((r = blkfront_publish(bf)) < 0 ||
 	    (r = xenbus_wait_state(bf->backend, XenbusStateConnected,
 				   BLKFRONT_HANDSHAKE_NS)) < 0)
-		return printf("blkfront: %s: backend did not connect: %ld\n", bf->dir, r), r;
+		return printf("blkfront: %s: backend did not connect: %ld\n",
+			      bf->dir, r),
+		       r;
 	bf->dead = false;
 	return 0;
 }
@@ -115,7 +120,8 @@ long blkfront_init(struct blkfront *bf, unsigned devid)
 	if (blkfront_npages == ARRAY_SIZE(blkfront_pages))
 		return -XEN_ENOSPC;
 	bf->sring = (struct blkif_sring *)blkfront_pages[blkfront_npages++];
-	if ((r = pv_domid()) < 0 || (r = xs_get_domain_path((domid_t)r, dom, sizeof(dom))) < 0)
+	if ((r = pv_domid()) < 0 ||
+	    (r = xs_get_domain_path((domid_t)r, dom, sizeof(dom))) < 0)
 		return r;
 	snprintf(bf->dir, sizeof(bf->dir), "%s/device/vbd/%u", dom, devid);
 	if ((r = blkfront_backend(bf)) < 0)
@@ -140,7 +146,8 @@ static void blkfront_release(struct blkfront *bf)
 	evtchn_close(bf->port);
 	gnttab_end(bf->ring_ref);
 	for (unsigned i = 0; i < BLKFRONT_RING_SIZE; i++)
-		for (unsigned s = 0; bf->req[i].busy && s < bf->req[i].nseg; s++)
+		for (unsigned s = 0; bf->req[i].busy && s < bf->req[i].nseg;
+		     s++)
 			gnttab_end(bf->req[i].gref[s]);
 	memset(bf->req, 0, sizeof(bf->req));
 }
@@ -184,14 +191,17 @@ static long blkfront_segments(struct blkfront *bf, struct blkif_request *r,
 		long ref;
 
 		if (q->nseg == BLKIF_MAX_SEGMENTS_PER_REQUEST ||
-		    (ref = gnttab_grant(bf->backend_id, buf / PAGE, readonly)) < 0) {
+		    (ref = gnttab_grant(bf->backend_id, buf / PAGE, readonly)) <
+			    0) {
 			while (q->nseg)
 				gnttab_end(q->gref[--q->nseg]);
 			return -XEN_E2BIG;
 		}
 		q->gref[q->nseg] = (grant_ref_t)ref;
 		r->seg[q->nseg] = (struct blkif_request_segment){
-			(grant_ref_t)ref, (uint8_t)first, (uint8_t)(first + cnt - 1) };
+			(grant_ref_t)ref, (uint8_t)first,
+			(uint8_t)(first + cnt - 1)
+		};
 		n += cnt;
 		buf += cnt * BLKIF_SECTOR_SIZE;
 	}
@@ -265,14 +275,16 @@ static bool blkfront_collect(struct blkfront *bf)
 
 		xen_rmb(); /* the responses after the index covering them */
 		if (RING_RESPONSE_PROD_OVERFLOW(&bf->ring, rp)) {
-			printf("blkfront: %s: backend's rsp_prod %u is wild\n", bf->dir, rp);
+			printf("blkfront: %s: backend's rsp_prod %u is wild\n",
+			       bf->dir, rp);
 			blkfront_fail_all(bf);
 			return true;
 		}
 		for (; bf->ring.rsp_cons != rp; bf->ring.rsp_cons++) {
 			struct blkif_response rsp;
 			RING_COPY_RESPONSE(&bf->ring, bf->ring.rsp_cons, &rsp);
-			if (rsp.id < BLKFRONT_RING_SIZE && bf->req[rsp.id].busy) {
+			if (rsp.id < BLKFRONT_RING_SIZE &&
+			    bf->req[rsp.id].busy) {
 				bf->req[rsp.id].done = true;
 				bf->req[rsp.id].status = rsp.status;
 				any = true;
@@ -316,22 +328,25 @@ long blkfront_complete(struct blkfront *bf, long id)
 		if (blkfront_collect(bf))
 			continue;
 		if (pv_time_ns() >= deadline) {
-			printf("blkfront: %s: no response in %llu ms\n", bf->dir,
-			       BLKFRONT_TIMEOUT_NS / 1000000);
+			printf("blkfront: %s: no response in %llu ms\n",
+			       bf->dir, BLKFRONT_TIMEOUT_NS / 1000000);
 			blkfront_fail_all(bf);
 			for (unsigned s = 0; s < q->nseg; s++)
 				gnttab_end(q->gref[s]);
 			q->busy = false;
 			return -XEN_ETIMEDOUT;
 		}
-		if (!pv_block_until(&bf->event, MIN(deadline, pv_time_ns() + BLKFRONT_POLL_NS)) &&
+		if (!pv_block_until(&bf->event,
+				    MIN(deadline,
+					pv_time_ns() + BLKFRONT_POLL_NS)) &&
 		    blkfront_backend_gone(bf))
 			blkfront_fail_all(bf);
 	}
 	r = blkfront_errno(bf, q->op, q->status);
 	for (unsigned s = 0; s < q->nseg; s++)
 		if (gnttab_end(q->gref[s]) < 0 && !bf->dead)
-			printf("blkfront: %s: grant %u still in use\n", bf->dir, q->gref[s]);
+			printf("blkfront: %s: grant %u still in use\n", bf->dir,
+			       q->gref[s]);
 	q->busy = false;
 	return r;
 }
@@ -354,25 +369,31 @@ long blkfront_io(struct blkfront *bf, uint8_t op, uint64_t sector, void *buf,
 	bool data = op == BLKIF_OP_READ || op == BLKIF_OP_WRITE;
 
 	if (!data) /* a flush or a discard: one request */
-		return (id = blkfront_submit(bf, op, sector, buf, (unsigned)nsect)) < 0
-			       ? id : (blkfront_push(bf), blkfront_complete(bf, id));
+		return (id = blkfront_submit(bf, op, sector, buf,
+					     (unsigned)nsect)) < 0 ?
+			       id :
+			       (blkfront_push(bf), blkfront_complete(bf, id));
 	while (done < nsect || head != tail) {
 		unsigned queued = tail - head;
 		while (done < nsect && !err) {
 			uintptr_t p = (uintptr_t)buf + done * BLKIF_SECTOR_SIZE;
 			unsigned n = blkfront_chunk(p, nsect - done);
-			if ((id = blkfront_submit(bf, op, sector + done, (void *)p, n)) == -XEN_EAGAIN)
+			if ((id = blkfront_submit(bf, op, sector + done,
+						  (void *)p, n)) == -XEN_EAGAIN)
 				break;
 			if (id < 0)
 				err = id;
 			else
-				ids[tail++ % BLKFRONT_RING_SIZE] = id, done += n;
+				ids[tail++ % BLKFRONT_RING_SIZE] = id,
+					     done += n;
 		}
 		if (tail - head != queued)
 			blkfront_push(bf);
 		if (head == tail)
 			break;
-		if ((id = blkfront_complete(bf, ids[head++ % BLKFRONT_RING_SIZE])) && !err)
+		if ((id = blkfront_complete(
+			     bf, ids[head++ % BLKFRONT_RING_SIZE])) &&
+		    !err)
 			err = id;
 		if (err)
 			done = nsect; /* collect what is out, submit no more */

@@ -34,7 +34,8 @@
 #define BLKFRONT_RING_SIZE  __CONST_RING_SIZE(blkif, 4096)
 
 /* The sectors one request carries at most (11 whole pages). */
-#define BLKFRONT_MAX_SECTORS (BLKIF_MAX_SEGMENTS_PER_REQUEST * BLKIF_SECTORS_PAGE)
+#define BLKFRONT_MAX_SECTORS \
+	(BLKIF_MAX_SEGMENTS_PER_REQUEST * BLKIF_SECTORS_PAGE)
 
 /* A request on the ring, by its id (the slot it was submitted in). */
 struct blkfront_req {

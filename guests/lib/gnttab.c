@@ -57,7 +57,8 @@ long gnttab_grant(domid_t dom, uint64_t gfn, bool readonly)
 		table[ref].frame = (uint32_t)gfn;
 		/* Xen's order: domid and frame visible before the flags. */
 		__atomic_store_n(&table[ref].flags,
-				 GTF_permit_access | (readonly ? GTF_readonly : 0),
+				 GTF_permit_access |
+					 (readonly ? GTF_readonly : 0),
 				 __ATOMIC_RELEASE);
 		return ref;
 	}

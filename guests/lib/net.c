@@ -18,8 +18,9 @@
 #define ICMP_ECHO     8
 #define ICMP_REPLY    0
 
-static const uint8_t net_bcast[ETH_ALEN] = { 0xff, 0xff, 0xff,
-					     0xff, 0xff, 0xff };
+static const uint8_t net_bcast[ETH_ALEN] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+};
 
 /* Big-endian loads and stores at any alignment. */
 static uint16_t get16(const uint8_t *p)
@@ -83,8 +84,7 @@ bool net_arp_lookup(struct net_if *nif, uint32_t ip, uint8_t mac[ETH_ALEN])
 }
 
 /* Records ip at mac, over its old entry or the oldest one. */
-static void net_arp_learn(struct net_if *nif, uint32_t ip,
-			  const uint8_t *mac)
+static void net_arp_learn(struct net_if *nif, uint32_t ip, const uint8_t *mac)
 {
 	unsigned i;
 
@@ -198,8 +198,8 @@ static uint16_t net_udp_csum(uint32_t src, uint32_t dst, const uint8_t *udp,
 	pseudo[8] = 0;
 	pseudo[9] = IP_PROTO_UDP;
 	put16(pseudo + 10, (uint16_t)len);
-	return net_csum_fold(net_csum_add(net_csum_add(0, pseudo, 12), udp,
-					  len));
+	return net_csum_fold(
+		net_csum_add(net_csum_add(0, pseudo, 12), udp, len));
 }
 
 long net_udp_send(struct net_if *nif, uint32_t dst, uint16_t sport,
@@ -238,13 +238,13 @@ static long net_icmp_send(struct net_if *nif, uint32_t dst, uint8_t type,
 	put16(icmp + 4, id);
 	put16(icmp + 6, seq);
 	memcpy(icmp + NET_ICMP_HLEN, data, len);
-	put16(icmp + 2, net_csum_fold(net_csum_add(0, icmp,
-						   NET_ICMP_HLEN + len)));
+	put16(icmp + 2,
+	      net_csum_fold(net_csum_add(0, icmp, NET_ICMP_HLEN + len)));
 	return net_ip_send(nif, f, dst, IP_PROTO_ICMP, NET_ICMP_HLEN + len);
 }
 
-long net_ping_send(struct net_if *nif, uint32_t dst, uint16_t id,
-		   uint16_t seq, const void *data, size_t len)
+long net_ping_send(struct net_if *nif, uint32_t dst, uint16_t id, uint16_t seq,
+		   const void *data, size_t len)
 {
 	return net_icmp_send(nif, dst, ICMP_ECHO, id, seq, data, len);
 }

@@ -33,8 +33,8 @@
 #define NET_ARP_SLOTS 8
 
 /* printf("%u.%u.%u.%u", NET_IP_ARGS(ip)) */
-#define NET_IP_ARGS(ip)                                                  \
-	(unsigned)((ip) >> 24), (unsigned)((ip) >> 16 & 0xff),           \
+#define NET_IP_ARGS(ip)                                        \
+	(unsigned)((ip) >> 24), (unsigned)((ip) >> 16 & 0xff), \
 		(unsigned)((ip) >> 8 & 0xff), (unsigned)((ip)&0xff)
 
 static inline uint16_t net_htons(uint16_t v)
@@ -109,8 +109,8 @@ long net_udp_send(struct net_if *nif, uint32_t dst, uint16_t sport,
 		  uint16_t dport, const void *data, size_t len);
 
 /* Sends an ICMP echo request with len bytes of data; as net_udp_send. */
-long net_ping_send(struct net_if *nif, uint32_t dst, uint16_t id,
-		   uint16_t seq, const void *data, size_t len);
+long net_ping_send(struct net_if *nif, uint32_t dst, uint16_t id, uint16_t seq,
+		   const void *data, size_t len);
 
 /* Whether ip's MAC is cached; copies it to mac. */
 bool net_arp_lookup(struct net_if *nif, uint32_t ip, uint8_t mac[ETH_ALEN]);

@@ -9,7 +9,7 @@
 #include <guests/lib/ring.h>
 #include <guests/lib/xs.h>
 
-#define NF_PAGE 4096
+#define NF_PAGE	 4096
 #define NF_TOKEN "netfront"
 
 static uint8_t nf_tx_ring[NF_PAGE] __attribute__((aligned(NF_PAGE)));
@@ -28,12 +28,12 @@ static void nf_event(evtchn_port_t port, void *arg)
 
 /* Publishes the ring's new requests and notifies as the backend asked
  * (or always, for the benchmark without suppression). */
-#define NF_PUSH(nf, r)                                                \
-	do {                                                          \
-		if (RING_PUSH_NOTIFY(r) || (nf)->notify_always) {     \
-			evtchn_send((nf)->port);                      \
-			(nf)->notifies++;                             \
-		}                                                     \
+#define NF_PUSH(nf, r)                                            \
+	do {                                                      \
+		if (RING_PUSH_NOTIFY(r) || (nf)->notify_always) { \
+			evtchn_send((nf)->port);                  \
+			(nf)->notifies++;                         \
+		}                                                 \
 	} while (0)
 
 /* Posts receive buffer id in the next request slot (not yet pushed). */
@@ -78,15 +78,19 @@ static long nf_grant_all(struct netfront *nf)
 
 	if (r >= 0)
 		nf->tx_ring_ref = (grant_ref_t)r;
-	r = r < 0 ? r : gnttab_grant(nf->backend_id, virt_to_gfn(nf_rx_ring), false);
+	r = r < 0 ? r :
+		    gnttab_grant(nf->backend_id, virt_to_gfn(nf_rx_ring),
+				 false);
 	if (r >= 0)
 		nf->rx_ring_ref = (grant_ref_t)r;
 	for (unsigned i = 0; r >= 0 && i < NETFRONT_TX_BUFS; i++) {
-		r = gnttab_grant(nf->backend_id, virt_to_gfn(nf_tx_pages[i]), true);
+		r = gnttab_grant(nf->backend_id, virt_to_gfn(nf_tx_pages[i]),
+				 true);
 		nf->tx_gref[i] = (grant_ref_t)r;
 	}
 	for (unsigned i = 0; r >= 0 && i < NETFRONT_RX_BUFS; i++) {
-		r = gnttab_grant(nf->backend_id, virt_to_gfn(nf_rx_pages[i]), false);
+		r = gnttab_grant(nf->backend_id, virt_to_gfn(nf_rx_pages[i]),
+				 false);
 		nf->rx_gref[i] = (grant_ref_t)r;
 	}
 	return r < 0 ? r : 0;
@@ -356,8 +360,8 @@ bool netfront_xmit(void *dev, const void *frame, size_t len)
 	return r == 0;
 }
 
-bool netfront_poll(struct netfront *nf, struct net_if *nif,
-		   volatile int *flag, uint64_t deadline_ns)
+bool netfront_poll(struct netfront *nf, struct net_if *nif, volatile int *flag,
+		   uint64_t deadline_ns)
 {
 	static uint8_t frame[ETH_FRAME_MAX];
 	long n;

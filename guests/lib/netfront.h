@@ -103,7 +103,7 @@ bool netfront_xmit(void *nf, const void *frame, size_t len);
  * Feeds every received frame to nif until deadline_ns or until *flag
  * becomes non-zero (flag NULL: until the deadline); whether *flag was set.
  */
-bool netfront_poll(struct netfront *nf, struct net_if *nif,
-		   volatile int *flag, uint64_t deadline_ns);
+bool netfront_poll(struct netfront *nf, struct net_if *nif, volatile int *flag,
+		   uint64_t deadline_ns);
 
 #endif

@@ -24,7 +24,7 @@ bool ring_push_requests(volatile RING_IDX *req_prod,
 			const volatile RING_IDX *req_event, RING_IDX new_prod);
 
 /* ring_push_requests for a front ring _r of any DEFINE_RING_TYPES. */
-#define RING_PUSH_NOTIFY(_r)                                             \
+#define RING_PUSH_NOTIFY(_r)                                                \
 	ring_push_requests(&(_r)->sring->req_prod, &(_r)->sring->req_event, \
 			   (_r)->req_prod_pvt)
 

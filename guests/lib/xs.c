@@ -57,7 +57,8 @@ bool xs_watch_take(const char *token, char *path, size_t plen)
 		strlcpy(path, xs_events[i % XS_EVENTS].path, plen);
 		/* Closes the gap: the events before it move up one. */
 		for (; i != xs_ev_head; i--)
-			xs_events[i % XS_EVENTS] = xs_events[(i - 1) % XS_EVENTS];
+			xs_events[i % XS_EVENTS] =
+				xs_events[(i - 1) % XS_EVENTS];
 		xs_ev_head++;
 		return true;
 	}
@@ -93,8 +94,10 @@ long xs_request(uint32_t type, xs_txn_t t, const void *body, size_t len,
 
 	if (len > XENSTORE_PAYLOAD_MAX)
 		return -XEN_E2BIG;
-	xs_req.h = (struct xsd_sockmsg){ .type = type, .req_id = ++xs_req_id,
-					 .tx_id = t, .len = (uint32_t)len };
+	xs_req.h = (struct xsd_sockmsg){ .type = type,
+					 .req_id = ++xs_req_id,
+					 .tx_id = t,
+					 .len = (uint32_t)len };
 	memcpy(xs_req.body, body, len);
 	r = xs_transport(&xs_req, &xs_rep);
 	if (r < 0)
@@ -226,7 +229,7 @@ long xs_transaction_start(xs_txn_t *t)
 long xs_transaction_end(xs_txn_t t, bool abort)
 {
 	return xs_ok(xs_req2(XS_TRANSACTION_END, t, abort ? "F" : "T", NULL,
-			   NULL, 0));
+			     NULL, 0));
 }
 
 long xs_set_perms(xs_txn_t t, const char *path, const char *perms)

@@ -36,7 +36,8 @@ static uint64_t bench_stream(struct blkfront *bf, unsigned io)
 		}
 		if (tail - head != queued)
 			blkfront_push(bf);
-		if (head != tail && blkfront_complete(bf, ids[head++ % BLKFRONT_RING_SIZE]))
+		if (head != tail &&
+		    blkfront_complete(bf, ids[head++ % BLKFRONT_RING_SIZE]))
 			return 0;
 	}
 	return pv_time_ns() - t0;
@@ -60,7 +61,8 @@ static void bench_print(const char *kind, bool suppress, uint64_t ns)
 {
 	uint64_t kib_s = ns ? BENCH_MIB * 1024ull * 1000000000ull / ns : 0;
 
-	report(ns != 0, "bench %s%s ran", kind, suppress ? "" : " (always notify)");
+	report(ns != 0, "bench %s%s ran", kind,
+	       suppress ? "" : " (always notify)");
 	printf("pv-blk: bench %s-%s %llu.%02llu MiB/s\n", kind,
 	       suppress ? "sup" : "nosup", (unsigned long long)kib_s / 1024,
 	       (unsigned long long)(kib_s % 1024) * 100 / 1024);
@@ -76,8 +78,8 @@ void blk_bench(struct blkfront *bf)
 		bench_print("seq4k", sup, bench_stream(bf, 8));
 		bench_print("seq64k", sup, bench_stream(bf, 128));
 		lat = bench_latency(bf);
-		printf("pv-blk: bench lat4k-%s %llu us\n", sup ? "sup" : "nosup",
-		       (unsigned long long)lat / 1000);
+		printf("pv-blk: bench lat4k-%s %llu us\n",
+		       sup ? "sup" : "nosup", (unsigned long long)lat / 1000);
 		printf("pv-blk: bench events-%s %u per 100 pushes\n",
 		       sup ? "sup" : "nosup",
 		       (bf->notifies - n0) * 100 / MAX(1u, bf->pushes - p0));

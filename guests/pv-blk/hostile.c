@@ -34,35 +34,45 @@ static int raw_request(struct blkfront *bf, const struct blkif_request *req)
 }
 
 /* A one-segment request of op on sector, a page granted as asked. */
-static struct blkif_request one_seg(uint8_t op, uint64_t sector, grant_ref_t ref)
+static struct blkif_request one_seg(uint8_t op, uint64_t sector,
+				    grant_ref_t ref)
 {
-	return (struct blkif_request){
-		.operation = op, .nr_segments = 1, .id = 777,
-		.sector_number = sector, .seg = { { ref, 0, 7 } } };
+	return (struct blkif_request){ .operation = op,
+				       .nr_segments = 1,
+				       .id = 777,
+				       .sector_number = sector,
+				       .seg = { { ref, 0, 7 } } };
 }
 
 static void hostile_requests(struct blkfront *bf)
 {
-	long mine = gnttab_grant(bf->backend_id, (uintptr_t)blk_buf / 4096, false);
-	long other = gnttab_grant(DOMID_FIRST_RESERVED - 1, (uintptr_t)blk_buf / 4096, false);
+	long mine = gnttab_grant(bf->backend_id, (uintptr_t)blk_buf / 4096,
+				 false);
+	long other = gnttab_grant(DOMID_FIRST_RESERVED - 1,
+				  (uintptr_t)blk_buf / 4096, false);
 	struct blkif_request r = one_seg(BLKIF_OP_READ, 0, (grant_ref_t)mine);
 
-	report_eq(raw_request(bf, &r), BLKIF_RSP_OKAY, "a well-formed raw request");
+	report_eq(raw_request(bf, &r), BLKIF_RSP_OKAY,
+		  "a well-formed raw request");
 	r.nr_segments = 0;
 	report_eq(raw_request(bf, &r), BLKIF_RSP_ERROR, "nr_segments 0");
 	r.nr_segments = 12;
 	report_eq(raw_request(bf, &r), BLKIF_RSP_ERROR, "nr_segments 12");
 	r = one_seg(BLKIF_OP_READ, 0, (grant_ref_t)mine);
 	r.seg[0].first_sect = 5, r.seg[0].last_sect = 2;
-	report_eq(raw_request(bf, &r), BLKIF_RSP_ERROR, "first_sect > last_sect");
+	report_eq(raw_request(bf, &r), BLKIF_RSP_ERROR,
+		  "first_sect > last_sect");
 	r.seg[0].first_sect = 0, r.seg[0].last_sect = 9;
 	report_eq(raw_request(bf, &r), BLKIF_RSP_ERROR, "last_sect 9");
 	r = one_seg(BLKIF_OP_READ, ~0ull >> 8, (grant_ref_t)mine);
-	report_eq(raw_request(bf, &r), BLKIF_RSP_ERROR, "a sector far beyond the disk");
+	report_eq(raw_request(bf, &r), BLKIF_RSP_ERROR,
+		  "a sector far beyond the disk");
 	r = one_seg(BLKIF_OP_WRITE, 0, 2000);
-	report_eq(raw_request(bf, &r), BLKIF_RSP_ERROR, "a grant ref never given");
+	report_eq(raw_request(bf, &r), BLKIF_RSP_ERROR,
+		  "a grant ref never given");
 	r = one_seg(BLKIF_OP_READ, 0, (grant_ref_t)other);
-	report_eq(raw_request(bf, &r), BLKIF_RSP_ERROR, "a grant given to another domain");
+	report_eq(raw_request(bf, &r), BLKIF_RSP_ERROR,
+		  "a grant given to another domain");
 	gnttab_end((grant_ref_t)mine);
 	gnttab_end((grant_ref_t)other);
 }
@@ -96,11 +106,14 @@ static void hostile_indices(struct blkfront *bf)
 		raw_request(bf, &r);
 	p = bf->ring.sring->req_prod;
 	wild_producer(bf, p - 5);
-	report(backend_closed(bf), "req_prod run backwards: the backend closed the ring");
+	report(backend_closed(bf),
+	       "req_prod run backwards: the backend closed the ring");
 	report_eq(blkfront_reconnect(bf, WAIT_NS), 0, "reconnected");
-	report_eq(blkfront_io(bf, BLKIF_OP_READ, 0, blk_buf, 8), 0, "a read after reconnecting");
+	report_eq(blkfront_io(bf, BLKIF_OP_READ, 0, blk_buf, 8), 0,
+		  "a read after reconnecting");
 	wild_producer(bf, bf->ring.sring->req_prod + 1000);
-	report(backend_closed(bf), "req_prod 1000 ahead: the backend closed the ring");
+	report(backend_closed(bf),
+	       "req_prod 1000 ahead: the backend closed the ring");
 	report_eq(blkfront_reconnect(bf, WAIT_NS), 0, "reconnected again");
 }
 
@@ -114,7 +127,8 @@ static void hostile_unconsumed(struct blkfront *bf)
 		*RING_GET_REQUEST(&bf->ring, bf->ring.req_prod_pvt++) = r;
 	blkfront_push(bf);
 	pv_sleep(1000000000ull);
-	report_eq(bf->ring.sring->rsp_prod - bf->ring.rsp_cons, RING_SIZE(&bf->ring),
+	report_eq(bf->ring.sring->rsp_prod - bf->ring.rsp_cons,
+		  RING_SIZE(&bf->ring),
 		  "a full ring answered and left unconsumed for 1 s");
 	bf->ring.rsp_cons = bf->ring.sring->rsp_prod;
 	report_eq(blkfront_io(bf, BLKIF_OP_READ, 0, blk_buf, 8), 0,

@@ -87,11 +87,14 @@ static void test_bulk(struct blkfront *bf, uint64_t mib)
 		r = blkfront_io(bf, BLKIF_OP_READ, s, blk_buf, BUF_SECT);
 		bad += checksum(blk_buf, sizeof(blk_buf)) != want;
 	}
-	report(r == 0 && bad == 0, "read back %llu MiB: %llu pieces of %u KiB "
-	       "with a wrong checksum (%ld)", (unsigned long long)mib,
-	       (unsigned long long)bad, (unsigned)(sizeof(blk_buf) / 1024), r);
+	report(r == 0 && bad == 0,
+	       "read back %llu MiB: %llu pieces of %u KiB "
+	       "with a wrong checksum (%ld)",
+	       (unsigned long long)mib, (unsigned long long)bad,
+	       (unsigned)(sizeof(blk_buf) / 1024), r);
 	printf("pv-blk: %llu MiB written and read in %llu ms\n",
-	       (unsigned long long)mib, (unsigned long long)((pv_time_ns() - t0) / 1000000));
+	       (unsigned long long)mib,
+	       (unsigned long long)((pv_time_ns() - t0) / 1000000));
 }
 
 /* One request of 11 segments, its buffer starting mid-page: the first
@@ -105,14 +108,15 @@ static void test_segments(struct blkfront *bf)
 	blk_fill(p, 1000, n);
 	id = blkfront_submit(bf, BLKIF_OP_WRITE, 1000, p, n);
 	report(id >= 0 && RING_GET_REQUEST(&bf->ring, bf->ring.req_prod_pvt - 1)
-				       ->nr_segments == 11,
+					  ->nr_segments == 11,
 	       "one write of %u sectors in 11 segments", n);
 	blkfront_push(bf);
 	report(blkfront_complete(bf, id) == 0, "its response OKAY");
 	memset(blk_buf, 0, sizeof(blk_buf));
 	id = blkfront_submit(bf, BLKIF_OP_READ, 1000, p, n);
 	blkfront_push(bf);
-	report(id >= 0 && blkfront_complete(bf, id) == 0 && blk_check(p, 1000, n),
+	report(id >= 0 && blkfront_complete(bf, id) == 0 &&
+		       blk_check(p, 1000, n),
 	       "read back in 11 segments");
 }
 
@@ -133,23 +137,28 @@ static void test_ring_full(struct blkfront *bf)
 	report_eq(n, BLKFRONT_RING_SIZE, "the ring holds %u requests", n);
 	report_eq(ids[n < ARRAY_SIZE(ids) ? n : 0], -XEN_EAGAIN, "then EAGAIN");
 	sent = bf->notifies - sent;
-	report(sent < n, "notification suppression: %u events for %u pushes", sent, n);
+	report(sent < n, "notification suppression: %u events for %u pushes",
+	       sent, n);
 	for (unsigned i = 0; i < n; i++)
 		ok += blkfront_complete(bf, ids[i]) == 0;
 	report_eq(ok, n, "all %u concurrent requests completed", n);
-	report(blk_check(blk_buf + 4096 * 31, 8 * 31, 8), "the last one's data");
+	report(blk_check(blk_buf + 4096 * 31, 8 * 31, 8),
+	       "the last one's data");
 }
 
 static void test_flush_discard(struct blkfront *bf)
 {
 	static const uint8_t zero[4096];
 
-	report(bf->flush && blkfront_io(bf, BLKIF_OP_FLUSH_DISKCACHE, 0, NULL, 0) == 0,
+	report(bf->flush && blkfront_io(bf, BLKIF_OP_FLUSH_DISKCACHE, 0, NULL,
+					0) == 0,
 	       "feature-flush-cache and a flush");
-	report(bf->discard && blkfront_io(bf, BLKIF_OP_DISCARD, 64, NULL, 8) == 0,
+	report(bf->discard &&
+		       blkfront_io(bf, BLKIF_OP_DISCARD, 64, NULL, 8) == 0,
 	       "feature-discard and a discard of 8 sectors");
 	blkfront_io(bf, BLKIF_OP_READ, 56, blk_buf, 24);
-	report(blk_check(blk_buf, 56, 8) && !memcmp(blk_buf + 4096, zero, 4096) &&
+	report(blk_check(blk_buf, 56, 8) &&
+		       !memcmp(blk_buf + 4096, zero, 4096) &&
 		       blk_check(blk_buf + 8192, 72, 8),
 	       "discarded sectors read as zeroes, their neighbours kept");
 	blk_fill(blk_buf, 64, 8);
@@ -160,10 +169,10 @@ static void test_errors(struct blkfront *bf)
 {
 	report_eq(blkfront_io(bf, BLKIF_OP_READ, bf->sectors - 4, blk_buf, 8),
 		  -XEN_EIO, "a read past the disk's end fails");
-	report_eq(blkfront_io(bf, BLKIF_OP_READ, bf->sectors - 8, blk_buf, 8), 0,
-		  "the last 8 sectors read");
-	report_eq(blkfront_io(bf, BLKIF_OP_INDIRECT, 0, NULL, 0), -XEN_EOPNOTSUPP,
-		  "BLKIF_OP_INDIRECT: EOPNOTSUPP");
+	report_eq(blkfront_io(bf, BLKIF_OP_READ, bf->sectors - 8, blk_buf, 8),
+		  0, "the last 8 sectors read");
+	report_eq(blkfront_io(bf, BLKIF_OP_INDIRECT, 0, NULL, 0),
+		  -XEN_EOPNOTSUPP, "BLKIF_OP_INDIRECT: EOPNOTSUPP");
 }
 
 static void test_readonly(void)
@@ -175,7 +184,8 @@ static void test_readonly(void)
 		return;
 	}
 	report(ro.info & VDISK_READONLY, "xvdb: info has VDISK_READONLY");
-	report_eq(blkfront_io(&ro, BLKIF_OP_READ, 0, blk_buf, 8), 0, "xvdb: read");
+	report_eq(blkfront_io(&ro, BLKIF_OP_READ, 0, blk_buf, 8), 0,
+		  "xvdb: read");
 	report_eq(blkfront_io(&ro, BLKIF_OP_WRITE, 0, blk_buf, 8), -XEN_EROFS,
 		  "xvdb: a write is refused");
 	report_eq(blkfront_io(&ro, BLKIF_OP_DISCARD, 0, NULL, 8), -XEN_EROFS,
@@ -192,7 +202,8 @@ static void test_gone(struct blkfront *bf)
 	long r = 0;
 
 	while (r == 0 && pv_time_ns() < end) {
-		r = blkfront_io(bf, BLKIF_OP_READ, (n++ * 8) % 2048, blk_buf, 8);
+		r = blkfront_io(bf, BLKIF_OP_READ, (n++ * 8) % 2048, blk_buf,
+				8);
 	}
 	report(r == -XEN_ENODEV || r == -XEN_ETIMEDOUT,
 	       "the backend went away after %llu reads: I/O failed with %ld",
@@ -214,7 +225,8 @@ static void test_gone(struct blkfront *bf)
 
 void main(void)
 {
-	uint64_t mib = cmdline_u64("mib", 2), persist = cmdline_u64("persist", 0);
+	uint64_t mib = cmdline_u64("mib", 2),
+		 persist = cmdline_u64("persist", 0);
 	long r;
 
 	blk_seed = (uint32_t)cmdline_u64("seed", 1);
@@ -224,7 +236,10 @@ void main(void)
 	report(r == 0, "grant table set up (%ld)", r);
 	r = blkfront_init(&disk, XVDA);
 	if (cmdline_u64("refused", 0)) {
-		report(r < 0, "xvda, attached writable elsewhere, does not connect (%ld)", r);
+		report(r < 0,
+		       "xvda, attached writable elsewhere, does not connect "
+		       "(%ld)",
+		       r);
 		return;
 	}
 	if (!report(r == 0, "xvda connected: %llu sectors (%ld)",
@@ -238,12 +253,14 @@ void main(void)
 		test_gone(&disk);
 	else if (persist == 1) {
 		blk_fill(blk_buf, 0, BUF_SECT);
-		report_eq(blkfront_io(&disk, BLKIF_OP_WRITE, 0, blk_buf, BUF_SECT), 0,
-			  "persist: wrote seed %u", blk_seed);
+		report_eq(blkfront_io(&disk, BLKIF_OP_WRITE, 0, blk_buf,
+				      BUF_SECT),
+			  0, "persist: wrote seed %u", blk_seed);
 	} else if (persist == 2) {
 		r = blkfront_io(&disk, BLKIF_OP_READ, 0, blk_buf, BUF_SECT);
 		report(r == 0 && blk_check(blk_buf, 0, BUF_SECT),
-		       "persist: an earlier domain's seed %u read back", blk_seed);
+		       "persist: an earlier domain's seed %u read back",
+		       blk_seed);
 	} else {
 		report(disk.sectors >= mib * 2048 && disk.sector_size == 512,
 		       "the disk holds %llu MiB", (unsigned long long)mib);

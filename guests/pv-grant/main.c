@@ -104,7 +104,8 @@ static void test_table_ops(void)
 	report(gnttab_op(GNTTABOP_get_version, &gv) == 0 && gv.version == 1,
 	       "get_version: 1");
 	report(gnttab_op(GNTTABOP_query_size, &qs) == 0 &&
-		       qs.status == GNTST_okay && qs.nr_frames == GNTTAB_FRAMES &&
+		       qs.status == GNTST_okay &&
+		       qs.nr_frames == GNTTAB_FRAMES &&
 		       qs.max_nr_frames == GNTTAB_FRAMES,
 	       "query_size: %u of %u frames placed", qs.nr_frames,
 	       qs.max_nr_frames);
@@ -133,7 +134,8 @@ static void test_self(void)
 	grant_handle_t h;
 
 	memset(page_own, 0x5a, sizeof(page_own));
-	report(ref >= GNTTAB_NR_RESERVED_ENTRIES, "grant to self: ref %ld", ref);
+	report(ref >= GNTTAB_NR_RESERVED_ENTRIES, "grant to self: ref %ld",
+	       ref);
 	if (!report(slot != NULL, "a slot"))
 		return;
 	report_eq(gnttab_map(DOMID_SELF, ref, slot, false, &h), GNTST_okay,
@@ -178,7 +180,8 @@ static void granter_mapped(void)
 	report_eq(flags_of(REF_OTHER), 0, "ref 10: never mapped");
 	report_eq(((volatile uint8_t *)page_rw)[100], 'M',
 		  "the mapper's write through its mapping");
-	report(all_bytes(page_rw + 200, 64, 'C'), "the mapper's copy into ref 8");
+	report(all_bytes(page_rw + 200, 64, 'C'),
+	       "the mapper's copy into ref 8");
 	report(all_bytes(page_ro, 4096, 0x52),
 	       "the read-only page unchanged by the mapper");
 	report(all_bytes(page_own, 4096, 0x4f),
@@ -329,10 +332,12 @@ static void test_copy(domid_t peer, uint8_t *absent)
 		  GNTST_permission_denied, "copy into a read-only grant");
 	report_eq(copy1(GNTCOPY_source_gref, REF_OTHER, 0, peer, 0, 0, mine,
 			DOMID_SELF, 0, 64),
-		  GNTST_permission_denied, "copy from a grant to another domain");
+		  GNTST_permission_denied,
+		  "copy from a grant to another domain");
 	report_eq(copy1(0, 0, virt_to_gfn(page_rw), peer, 0, 0, mine,
 			DOMID_SELF, 0, 64),
-		  GNTST_permission_denied, "copy from the peer's frame, no grant");
+		  GNTST_permission_denied,
+		  "copy from the peer's frame, no grant");
 	report_eq(copy1(GNTCOPY_source_gref, REF_RW, 0, peer, 4000, 0, mine,
 			DOMID_SELF, 0, 200),
 		  GNTST_bad_copy_arg, "copy across the source page's end");
@@ -359,9 +364,13 @@ static void misuse_physmap(domid_t peer, uint8_t *slot)
 	uint64_t idx = virt_to_gfn(page_rw), gpfn = virt_to_gfn(slot);
 	int err = 1;
 	struct xen_add_to_physmap_batch b = {
-		.domid = DOMID_SELF, .space = XENMAPSPACE_gmfn_foreign,
-		.size = 1, .foreign_domid = peer, .idxs = (uintptr_t)&idx,
-		.gpfns = (uintptr_t)&gpfn, .errs = (uintptr_t)&err,
+		.domid = DOMID_SELF,
+		.space = XENMAPSPACE_gmfn_foreign,
+		.size = 1,
+		.foreign_domid = peer,
+		.idxs = (uintptr_t)&idx,
+		.gpfns = (uintptr_t)&gpfn,
+		.errs = (uintptr_t)&err,
 	};
 	struct xen_remove_from_physmap rm = { .domid = DOMID_SELF,
 					      .gpfn = virt_to_gfn(buf) };
@@ -373,14 +382,13 @@ static void misuse_physmap(domid_t peer, uint8_t *slot)
 }
 
 /* Step 1: maps, reads, writes, copies, every misuse. */
-static bool mapper_map(domid_t peer, volatile uint8_t *a,
-		       volatile uint8_t *b, uint8_t *spare,
-		       grant_handle_t *ha, grant_handle_t *hb)
+static bool mapper_map(domid_t peer, volatile uint8_t *a, volatile uint8_t *b,
+		       uint8_t *spare, grant_handle_t *ha, grant_handle_t *hb)
 {
-	if (!report_eq(gnttab_map(peer, REF_RW, (void *)a, false, ha), GNTST_okay,
-		       "map ref 8 RW") ||
-	    !report_eq(gnttab_map(peer, REF_RO, (void *)b, true, hb), GNTST_okay,
-		       "map ref 9 RO"))
+	if (!report_eq(gnttab_map(peer, REF_RW, (void *)a, false, ha),
+		       GNTST_okay, "map ref 8 RW") ||
+	    !report_eq(gnttab_map(peer, REF_RO, (void *)b, true, hb),
+		       GNTST_okay, "map ref 9 RO"))
 		return false;
 	report(all_bytes(a, 4096, 0x47), "the granter's RW page");
 	report(all_bytes(b, 4096, 0x52), "the granter's RO page");
@@ -419,7 +427,8 @@ static void mapper_revoked(uint8_t *a, grant_handle_t ha)
 		  "unmap after the granter ended: revoked");
 	report_eq(reservation(XENMEM_increase_reservation, a), 1,
 		  "the frame is absent again: populated anew");
-	report(all_bytes(a, 4096, 0), "and reads zeros, not the granter's page");
+	report(all_bytes(a, 4096, 0),
+	       "and reads zeros, not the granter's page");
 }
 
 static void mapper(domid_t peer, bool granter_dies)

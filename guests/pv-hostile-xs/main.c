@@ -18,8 +18,10 @@ static evtchn_port_t port;
 /* Watches on paths from / down until the quota refuses one. */
 static void watch_everything(void)
 {
-	static const char *const paths[] = { "/", "/local", "/local/domain",
-					     "/local/domain/0", "/tool", "/vm" };
+	static const char *const paths[] = {
+		"/",	 "/local", "/local/domain", "/local/domain/0",
+		"/tool", "/vm"
+	};
 	char tok[16];
 	long r = 0;
 	unsigned i;
@@ -38,7 +40,8 @@ static size_t push(const void *data, size_t len)
 	size_t n = 0;
 
 	while (n < len && prod - cons < XENSTORE_RING_SIZE)
-		intf->req[MASK_XENSTORE_IDX(prod++)] = ((const char *)data)[n++];
+		intf->req[MASK_XENSTORE_IDX(prod++)] = ((
+			const char *)data)[n++];
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	intf->req_prod = prod;
 	evtchn_send(port);
@@ -69,7 +72,8 @@ static void flood(void)
 		}
 		sent += push(&req, sizeof(req));
 	}
-	report(sent > XENSTORE_RING_SIZE, "flooded %lu bytes of requests", sent);
+	report(sent > XENSTORE_RING_SIZE, "flooded %lu bytes of requests",
+	       sent);
 }
 
 /* Waits up to 2 s for the daemon to set the page's error field. */
@@ -88,7 +92,8 @@ void main(void)
 	char mode[16];
 
 	cmdline_get("mode", mode, sizeof(mode));
-	if (!report(xs_init() == 0 && hvm_get_param(HVM_PARAM_STORE_PFN, &pfn) == 0 &&
+	if (!report(xs_init() == 0 &&
+			    hvm_get_param(HVM_PARAM_STORE_PFN, &pfn) == 0 &&
 			    hvm_get_param(HVM_PARAM_STORE_EVTCHN, &p) == 0,
 		    "xs_init"))
 		return;

@@ -13,18 +13,19 @@
 #include <guests/lib/gnttab.h>
 #include <guests/lib/xs.h>
 
-#define BAD_ID	     0xbad /* not a buffer: netfront skips its response */
-#define FLOOD	     (NETFRONT_RX_BUFS + 40)
-#define STATE_WAIT   (20000 * MS)
+#define BAD_ID	   0xbad /* not a buffer: netfront skips its response */
+#define FLOOD	   (NETFRONT_RX_BUFS + 40)
+#define STATE_WAIT (20000 * MS)
 
 static uint8_t page[4096] __attribute__((aligned(4096)));
 
 /* Queues one transmit slot as given and pushes it with an event. */
 static void raw_tx(grant_ref_t ref, uint16_t offset, uint16_t size)
 {
-	*RING_GET_REQUEST(&nf->tx, nf->tx.req_prod_pvt++) =
-		(netif_tx_request_t){ .gref = ref, .offset = offset,
-				      .size = size, .id = BAD_ID };
+	*RING_GET_REQUEST(&nf->tx,
+			  nf->tx.req_prod_pvt++) = (netif_tx_request_t){
+		.gref = ref, .offset = offset, .size = size, .id = BAD_ID
+	};
 	xen_wmb(); /* the slot before the index */
 	nf->tx.sring->req_prod = nf->tx.req_prod_pvt;
 	evtchn_send(nf->port);
@@ -49,8 +50,10 @@ static void expect_dropped(const char *what)
 {
 	long s = netfront_wait_backend(nf, XenbusStateClosed, STATE_WAIT);
 
-	report(s == XenbusStateClosed, "hostile: %s: the backend disconnected "
-	       "(state %ld)", what, s);
+	report(s == XenbusStateClosed,
+	       "hostile: %s: the backend disconnected "
+	       "(state %ld)",
+	       what, s);
 	report(netfront_reconnect(nf, STATE_WAIT) == 0,
 	       "hostile: reconnected after %s", what);
 }
@@ -91,7 +94,8 @@ static void no_rx_buffers(void)
 	/* buffers taken are posted again, so a few more may come in */
 	report(got < FLOOD && got > 0,
 	       "hostile: %u frames of %u arrived while no buffer was posted "
-	       "(%u buffers)", got, FLOOD, NETFRONT_RX_BUFS);
+	       "(%u buffers)",
+	       got, FLOOD, NETFRONT_RX_BUFS);
 }
 
 void mode_hostile(void)

@@ -31,11 +31,11 @@
 #define PING_DATA  56
 #define PORT_ECHO  7
 #define PORT_STOP  9
-#define PORT_CTL   10 /* "notify always" / "notify suppress" */
+#define PORT_CTL   10	/* "notify always" / "notify suppress" */
 #define PORT_SEND  5000 /* the stream's source: acks come back here */
 #define PORT_RECV  5001
 #define PORT_HELO  5002 /* a stream starts: its datagram count */
-#define WINDOW	   48 /* datagrams unacknowledged: < NETFRONT_RX_BUFS */
+#define WINDOW	   48	/* datagrams unacknowledged: < NETFRONT_RX_BUFS */
 #define ACK_EVERY  16
 #define STREAM_HDR 8 /* seq, then the FNV-1a hash of the rest */
 
@@ -138,8 +138,10 @@ uint64_t ping_peer(uint32_t peer, unsigned count, const char *what)
 	for (unsigned i = 0; i < count; i++)
 		if ((rtt[got] = ping_once(peer, (uint16_t)i)))
 			got++;
-	report(got == count, "ping %s %u.%u.%u.%u: %u of %u replies, data "
-	       "intact", what, NET_IP_ARGS(peer), got, count);
+	report(got == count,
+	       "ping %s %u.%u.%u.%u: %u of %u replies, data "
+	       "intact",
+	       what, NET_IP_ARGS(peer), got, count);
 	if (!got)
 		return 0;
 	uint64_t m = median(rtt, got);
@@ -240,8 +242,8 @@ static uint64_t stream_to(uint32_t peer, uint32_t count, size_t size)
 static void mode_udp_send(uint32_t peer)
 {
 	uint32_t count = (uint32_t)cmdline_u64("count", 1000);
-	size_t size = MAX(STREAM_HDR, MIN(cmdline_u64("size", 1024),
-					  NET_UDP_MAX));
+	size_t size = MAX(STREAM_HDR,
+			  MIN(cmdline_u64("size", 1024), NET_UDP_MAX));
 	uint64_t rate = stream_to(peer, count, size);
 
 	report(rate > 0, "udp-send: %u datagrams of %zu bytes acknowledged",
@@ -297,8 +299,10 @@ static void mode_udp_recv(void)
 
 	nif.on_udp = on_stream;
 	netfront_poll(nf, &nif, &rs.done, pv_time_ns() + 180000 * MS);
-	report(rs.done && rs.count == count, "udp-recv: all %u datagrams "
-	       "arrived (%u announced, last %u)", count, rs.count, rs.next);
+	report(rs.done && rs.count == count,
+	       "udp-recv: all %u datagrams "
+	       "arrived (%u announced, last %u)",
+	       count, rs.count, rs.next);
 	report_eq(rs.bad_order, 0, "udp-recv: in order, none lost");
 	report_eq(rs.bad_data, 0, "udp-recv: every payload checksum right");
 }
@@ -328,7 +332,8 @@ static void on_echo_udp(struct net_if *n, uint32_t src, uint16_t sport,
 	else if (dport == PORT_STOP)
 		echo_stop(src);
 	else if (dport == PORT_CTL)
-		nf->notify_always = len == 13 && !memcmp(d, "notify always", 13);
+		nf->notify_always = len == 13 &&
+				    !memcmp(d, "notify always", 13);
 	else
 		on_stream(n, src, sport, dport, d, len);
 }
@@ -365,10 +370,10 @@ static void bench_round(uint32_t peer, bool suppress)
 	report(rtt && rate, "bench: a round with suppression %s",
 	       suppress ? "on" : "off");
 	printf("pv-net: bench %s rtt-us %llu udp-mibs %llu.%02llu events %u "
-	       "frames %u\n", suppress ? "sup" : "nosup",
-	       (unsigned long long)(rtt / 1000), (unsigned long long)rate / 100,
-	       (unsigned long long)rate % 100, nf->notifies - n0,
-	       nf->tx_frames - f0);
+	       "frames %u\n",
+	       suppress ? "sup" : "nosup", (unsigned long long)(rtt / 1000),
+	       (unsigned long long)rate / 100, (unsigned long long)rate % 100,
+	       nf->notifies - n0, nf->tx_frames - f0);
 }
 
 static void mode_bench(uint32_t peer)
@@ -413,8 +418,10 @@ void main(void)
 	else if (!strcmp(mode, "bench"))
 		mode_bench(peer);
 	else
-		report(false, "mode=%s: want ping, echo, udp-send, udp-recv, "
-		       "hostile or bench", mode);
+		report(false,
+		       "mode=%s: want ping, echo, udp-send, udp-recv, "
+		       "hostile or bench",
+		       mode);
 	printf("pv-net: %u frames sent, %u received, %u notifications\n",
 	       nf->tx_frames, nf->rx_frames, nf->notifies);
 	netfront_close(nf, 5000 * MS);

@@ -9,8 +9,8 @@
 #include <guests/lib/netfront.h>
 #include <guests/lib/net.h>
 
-#define MS	 1000000ULL
-#define DOM0_IP	 0x0a000001 /* netback's own interface: 10.0.0.1 */
+#define MS	1000000ULL
+#define DOM0_IP 0x0a000001 /* netback's own interface: 10.0.0.1 */
 
 extern struct netfront *nf;
 extern struct net_if nif;

@@ -68,7 +68,8 @@ static bool key_is(const char *dir, const char *key, const char *want)
 	char path[160];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	return xs_read(0, path, buf, sizeof(buf)) >= 0 && strcmp(buf, want) == 0;
+	return xs_read(0, path, buf, sizeof(buf)) >= 0 &&
+	       strcmp(buf, want) == 0;
 }
 
 /* The toolstack's keys for the first disk, as Xen's xl writes them, and
@@ -84,7 +85,8 @@ static void test_backend(void)
 	}
 	strlcpy(id, buf, sizeof(id));
 	snprintf(fe, sizeof(fe), "device/vbd/%s", id);
-	report(strcmp(id, "51712") == 0 && key_is(fe, "virtual-device", "51712") &&
+	report(strcmp(id, "51712") == 0 &&
+		       key_is(fe, "virtual-device", "51712") &&
 		       key_is(fe, "device-type", "disk") &&
 		       key_is(fe, "backend-id", "0"),
 	       "frontend keys of xvda (virtual-device 51712)");
@@ -128,7 +130,8 @@ static void test_watch(void)
 	xs_write(0, "data/w/sub", "3");
 	xs_write(0, "data/other", "4");
 	xs_rm(0, "data/w/sub");
-	report_eq(count_events("w", 200), 4, "then once per change at or below");
+	report_eq(count_events("w", 200), 4,
+		  "then once per change at or below");
 	report(xs_unwatch("data/w", "w") == 0, "unwatch");
 	xs_write(0, "data/w", "5");
 	report_eq(count_events("w", 100), 0, "none after unwatch");
@@ -196,15 +199,18 @@ static void test_quotas(void)
 		snprintf(path, sizeof(path), "t%u", i);
 		r = xs_watch("data", path);
 	}
-	report(r == -XEN_E2BIG, "watch quota: E2BIG after %u watches (%ld)", i - 1, r);
+	report(r == -XEN_E2BIG, "watch quota: E2BIG after %u watches (%ld)",
+	       i - 1, r);
 	for (i = 0, r = 0; i < 16 && r == 0; i++)
 		r = xs_transaction_start(&t[i]);
-	report(r == -XEN_ENOSPC, "transaction quota: ENOSPC after %u (%ld)", i - 1, r);
+	report(r == -XEN_ENOSPC, "transaction quota: ENOSPC after %u (%ld)",
+	       i - 1, r);
 	while (--i > 0)
 		xs_transaction_end(t[i - 1], true);
 	memset(buf, 'v', 4000);
 	buf[4000] = '\0';
-	report_eq(xs_write(0, "data/big", buf), -XEN_E2BIG, "a 4000-byte value");
+	report_eq(xs_write(0, "data/big", buf), -XEN_E2BIG,
+		  "a 4000-byte value");
 	count_events("t0", 50);
 }
 

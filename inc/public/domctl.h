@@ -33,7 +33,7 @@
  * xenstore entries (lab 7), then unpauses it.
  */
 struct xen_domctl_createdomain {
-	char config[64];  /* IN: "guest.cfg"; OUT: domain holds the new id */
+	char config[64];   /* IN: "guest.cfg"; OUT: domain holds the new id */
 	uint32_t on_crash; /* OUT: XEN_ONCRASH_*, the toolstack's to apply */
 	uint32_t pad;
 };
@@ -113,7 +113,7 @@ struct xen_domctl {
 	} u;
 };
 
-#define XEN_SYSCTL_readconsole 1	     /* the hypervisor's console ring */
+#define XEN_SYSCTL_readconsole 1      /* the hypervisor's console ring */
 #define XEN_SYSCTL_bootfile    0x4801 /* hvlab: a file of the boot disk */
 
 /* Like xen_domctl_console's read, from the hypervisor's own ring

@@ -85,37 +85,37 @@ struct grant_entry_v1 {
  */
 struct gnttab_map_grant_ref {
 	uint64_aligned_t host_addr; /* IN */
-	uint32_t flags;	       /* IN: GNTMAP_* */
-	grant_ref_t ref;       /* IN */
-	domid_t dom;	       /* IN: the granter */
-	int16_t status;	       /* OUT: GNTST_* */
-	grant_handle_t handle; /* OUT */
-	uint64_t dev_bus_addr; /* OUT: 0 (no device mappings) */
+	uint32_t flags;		    /* IN: GNTMAP_* */
+	grant_ref_t ref;	    /* IN */
+	domid_t dom;		    /* IN: the granter */
+	int16_t status;		    /* OUT: GNTST_* */
+	grant_handle_t handle;	    /* OUT */
+	uint64_t dev_bus_addr;	    /* OUT: 0 (no device mappings) */
 };
 
 /* Ends the mapping of handle; host_addr, when not 0, must be its. */
 struct gnttab_unmap_grant_ref {
 	uint64_aligned_t host_addr; /* IN */
-	uint64_t dev_bus_addr; /* IN: ignored */
-	grant_handle_t handle; /* IN */
-	int16_t status;	       /* OUT */
+	uint64_t dev_bus_addr;	    /* IN: ignored */
+	grant_handle_t handle;	    /* IN */
+	int16_t status;		    /* OUT */
 };
 
 /* The table's frames: nr_frames gfns to frame_list (0 for a frame not
  * placed yet); asking for more than the maximum is GNTST_general_error. */
 struct gnttab_setup_table {
-	domid_t dom;	    /* IN: DOMID_SELF */
-	uint32_t nr_frames; /* IN */
-	int16_t status;	    /* OUT */
+	domid_t dom;		     /* IN: DOMID_SELF */
+	uint32_t nr_frames;	     /* IN */
+	int16_t status;		     /* OUT */
 	uint64_aligned_t frame_list; /* IN: guest address of uint64_t[] */
 };
 
 /* Frames placed so far, and the most a table may have. */
 struct gnttab_query_size {
-	domid_t dom;	        /* IN */
-	uint32_t nr_frames;     /* OUT */
+	domid_t dom;		/* IN */
+	uint32_t nr_frames;	/* OUT */
 	uint32_t max_nr_frames; /* OUT */
-	int16_t status;	        /* OUT */
+	int16_t status;		/* OUT */
 };
 
 /* One side of a copy: a grant of domid (GNTCOPY_*_gref), or a frame of
@@ -167,11 +167,11 @@ struct gnttab_get_version {
 
 /* status values: 0 or negative. */
 #define GNTST_okay		0
-#define GNTST_general_error	(-1)  /* anything else */
-#define GNTST_bad_domain	(-2)  /* no such domain */
-#define GNTST_bad_gntref	(-3)  /* ref out of range, or not granted */
-#define GNTST_bad_handle	(-4)  /* no such mapping */
-#define GNTST_bad_virt_addr	(-5)  /* host_addr unusable */
+#define GNTST_general_error	(-1) /* anything else */
+#define GNTST_bad_domain	(-2) /* no such domain */
+#define GNTST_bad_gntref	(-3) /* ref out of range, or not granted */
+#define GNTST_bad_handle	(-4) /* no such mapping */
+#define GNTST_bad_virt_addr	(-5) /* host_addr unusable */
 #define GNTST_bad_dev_addr	(-6)
 #define GNTST_no_device_space	(-7)  /* no free handle */
 #define GNTST_permission_denied (-8)  /* e.g. write to a read-only grant */

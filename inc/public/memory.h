@@ -27,8 +27,8 @@ struct xen_memory_reservation {
 	domid_t domid; /* DOMID_SELF */
 };
 
-#define XENMAPSPACE_shared_info 0
-#define XENMAPSPACE_grant_table 1 /* lab 7: idx is the table's frame */
+#define XENMAPSPACE_shared_info	 0
+#define XENMAPSPACE_grant_table	 1 /* lab 7: idx is the table's frame */
 #define XENMAPSPACE_gmfn_foreign 4 /* lab 7: batch only, privileged only */
 
 /* Places the hypervisor's page (space, idx) at guest frame gpfn. */

@@ -233,8 +233,8 @@ int p2m_balloon(struct p2m *p, uint64_t gfn, bool in)
 
 int p2m_foreign_set(struct p2m *p, uint64_t gfn, hpa_t hpa, bool ro)
 {
-	if (p2m_type_of(p, gfn) != P2M_ABSENT || gfn >= p->nframes ||
-	    !hpa || hpa % PAGE_SIZE)
+	if (p2m_type_of(p, gfn) != P2M_ABSENT || gfn >= p->nframes || !hpa ||
+	    hpa % PAGE_SIZE)
 		return -E_INVAL;
 	p->entries[gfn] = hpa | (ro ? P2M_FOREIGN_RO : P2M_FOREIGN);
 	return 0;

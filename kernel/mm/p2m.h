@@ -22,11 +22,11 @@
 
 /* A guest frame's type (the low bits of a p2m entry). */
 enum p2m_type {
-	P2M_ABSENT, /* nothing: an access crashes the domain */
-	P2M_RAM,    /* guest RAM, read/write/execute */
-	P2M_ROM,    /* read-only RAM: reads and fetches work, writes dropped */
-	P2M_MMIO,   /* an emulated device's registers (p2m_type only) */
-	P2M_FOREIGN,	/* another domain's page, read/write (lab 7) */
+	P2M_ABSENT,  /* nothing: an access crashes the domain */
+	P2M_RAM,     /* guest RAM, read/write/execute */
+	P2M_ROM,     /* read-only RAM: reads and fetches work, writes dropped */
+	P2M_MMIO,    /* an emulated device's registers (p2m_type only) */
+	P2M_FOREIGN, /* another domain's page, read/write (lab 7) */
 	P2M_FOREIGN_RO, /* another domain's page, writes dropped (lab 7) */
 };
 

@@ -36,7 +36,7 @@ typedef uint64_t blkif_sector_t;
 #define BLKIF_SECTORS_PAGE 8
 
 struct blkif_request_segment {
-	grant_ref_t gref;  /* the frontend's grant of the page */
+	grant_ref_t gref;   /* the frontend's grant of the page */
 	uint8_t first_sect; /* the first sector of the page used */
 	uint8_t last_sect;  /* the last one, inclusive */
 };
@@ -52,8 +52,8 @@ struct blkif_request {
 
 /* BLKIF_OP_DISCARD reuses the request's slot with this layout. */
 struct blkif_request_discard {
-	uint8_t operation; /* BLKIF_OP_DISCARD */
-	uint8_t flag;	   /* BLKIF_DISCARD_* */
+	uint8_t operation;	      /* BLKIF_OP_DISCARD */
+	uint8_t flag;		      /* BLKIF_DISCARD_* */
 #define BLKIF_DISCARD_SECURE (1 << 0) /* the data must be unreadable after */
 	blkif_vdev_t handle;
 	uint64_t id;

@@ -54,81 +54,82 @@
 typedef unsigned int RING_IDX;
 
 /* Round a 32-bit number down to the nearest power of two. */
-#define __RD2(_x)  (((_x) & 0x00000002) ? 0x2 : ((_x) & 0x1))
-#define __RD4(_x)  (((_x) & 0x0000000c) ? __RD2((_x) >> 2) << 2 : __RD2(_x))
-#define __RD8(_x)  (((_x) & 0x000000f0) ? __RD4((_x) >> 4) << 4 : __RD4(_x))
-#define __RD16(_x) (((_x) & 0x0000ff00) ? __RD8((_x) >> 8) << 8 : __RD8(_x))
-#define __RD32(_x) (((_x) & 0xffff0000) ? __RD16((_x) >> 16) << 16 : __RD16(_x))
+#define __RD2(_x)  (((_x)&0x00000002) ? 0x2 : ((_x)&0x1))
+#define __RD4(_x)  (((_x)&0x0000000c) ? __RD2((_x) >> 2) << 2 : __RD2(_x))
+#define __RD8(_x)  (((_x)&0x000000f0) ? __RD4((_x) >> 4) << 4 : __RD4(_x))
+#define __RD16(_x) (((_x)&0x0000ff00) ? __RD8((_x) >> 8) << 8 : __RD8(_x))
+#define __RD32(_x) (((_x)&0xffff0000) ? __RD16((_x) >> 16) << 16 : __RD16(_x))
 
 /* The number of slots in a shared ring of _sz bytes whose header is _s. */
-#define __CONST_RING_SIZE(_s, _sz)                                          \
-	(__RD32(((_sz) - __builtin_offsetof(struct _s##_sring, ring)) /    \
+#define __CONST_RING_SIZE(_s, _sz)                                      \
+	(__RD32(((_sz) - __builtin_offsetof(struct _s##_sring, ring)) / \
 		sizeof(((struct _s##_sring *)0)->ring[0])))
-#define __RING_SIZE(_s, _sz)                                                \
-	(__RD32(((_sz) - (long)(_s)->ring + (long)(_s)) / sizeof((_s)->ring[0])))
+#define __RING_SIZE(_s, _sz)                              \
+	(__RD32(((_sz) - (long)(_s)->ring + (long)(_s)) / \
+		sizeof((_s)->ring[0])))
 
 /*
  * The shared page (__name##_sring) and each end's private view.  The header
  * is 64 bytes whatever the slot type (pvt is for netif's and others' use).
  */
-#define DEFINE_RING_TYPES(__name, __req_t, __rsp_t)                         \
-	union __name##_sring_entry {                                        \
-		__req_t req;                                                \
-		__rsp_t rsp;                                                \
-	};                                                                  \
-	struct __name##_sring {                                             \
-		RING_IDX req_prod, req_event;                               \
-		RING_IDX rsp_prod, rsp_event;                               \
-		union {                                                     \
-			struct {                                            \
-				uint8_t smartpoll_active;                   \
-			} netif;                                            \
-			uint8_t pvt_pad[4];                                 \
-		} pvt;                                                      \
-		uint8_t __pad[44];                                          \
-		union __name##_sring_entry ring[1]; /* variable length */   \
-	};                                                                  \
-	struct __name##_front_ring {                                        \
-		RING_IDX req_prod_pvt;                                      \
-		RING_IDX rsp_cons;                                          \
-		unsigned int nr_ents;                                       \
-		struct __name##_sring *sring;                               \
-	};                                                                  \
-	struct __name##_back_ring {                                         \
-		RING_IDX rsp_prod_pvt;                                      \
-		RING_IDX req_cons;                                          \
-		unsigned int nr_ents;                                       \
-		struct __name##_sring *sring;                               \
-	};                                                                  \
-	typedef struct __name##_sring __name##_sring_t;                     \
-	typedef struct __name##_front_ring __name##_front_ring_t;           \
+#define DEFINE_RING_TYPES(__name, __req_t, __rsp_t)                       \
+	union __name##_sring_entry {                                      \
+		__req_t req;                                              \
+		__rsp_t rsp;                                              \
+	};                                                                \
+	struct __name##_sring {                                           \
+		RING_IDX req_prod, req_event;                             \
+		RING_IDX rsp_prod, rsp_event;                             \
+		union {                                                   \
+			struct {                                          \
+				uint8_t smartpoll_active;                 \
+			} netif;                                          \
+			uint8_t pvt_pad[4];                               \
+		} pvt;                                                    \
+		uint8_t __pad[44];                                        \
+		union __name##_sring_entry ring[1]; /* variable length */ \
+	};                                                                \
+	struct __name##_front_ring {                                      \
+		RING_IDX req_prod_pvt;                                    \
+		RING_IDX rsp_cons;                                        \
+		unsigned int nr_ents;                                     \
+		struct __name##_sring *sring;                             \
+	};                                                                \
+	struct __name##_back_ring {                                       \
+		RING_IDX rsp_prod_pvt;                                    \
+		RING_IDX req_cons;                                        \
+		unsigned int nr_ents;                                     \
+		struct __name##_sring *sring;                             \
+	};                                                                \
+	typedef struct __name##_sring __name##_sring_t;                   \
+	typedef struct __name##_front_ring __name##_front_ring_t;         \
 	typedef struct __name##_back_ring __name##_back_ring_t
 
 /* The frontend initialises the shared page, before granting it.  Both
  * events start at 1: the first request or response notifies. */
-#define SHARED_RING_INIT(_s)                                                \
-	do {                                                                \
-		(_s)->req_prod = (_s)->rsp_prod = 0;                        \
-		(_s)->req_event = (_s)->rsp_event = 1;                      \
+#define SHARED_RING_INIT(_s)                                                   \
+	do {                                                                   \
+		(_s)->req_prod = (_s)->rsp_prod = 0;                           \
+		(_s)->req_event = (_s)->rsp_event = 1;                         \
 		(void)memset((_s)->pvt.pvt_pad, 0, sizeof((_s)->pvt.pvt_pad)); \
-		(void)memset((_s)->__pad, 0, sizeof((_s)->__pad));          \
+		(void)memset((_s)->__pad, 0, sizeof((_s)->__pad));             \
 	} while (0)
 
-#define FRONT_RING_ATTACH(_r, _s, _i, __size)                               \
-	do {                                                                \
-		(_r)->req_prod_pvt = (_i);                                  \
-		(_r)->rsp_cons = (_i);                                      \
-		(_r)->nr_ents = __RING_SIZE(_s, __size);                    \
-		(_r)->sring = (_s);                                         \
+#define FRONT_RING_ATTACH(_r, _s, _i, __size)            \
+	do {                                             \
+		(_r)->req_prod_pvt = (_i);               \
+		(_r)->rsp_cons = (_i);                   \
+		(_r)->nr_ents = __RING_SIZE(_s, __size); \
+		(_r)->sring = (_s);                      \
 	} while (0)
 #define FRONT_RING_INIT(_r, _s, __size) FRONT_RING_ATTACH(_r, _s, 0, __size)
 
-#define BACK_RING_ATTACH(_r, _s, _i, __size)                                \
-	do {                                                                \
-		(_r)->rsp_prod_pvt = (_i);                                  \
-		(_r)->req_cons = (_i);                                      \
-		(_r)->nr_ents = __RING_SIZE(_s, __size);                    \
-		(_r)->sring = (_s);                                         \
+#define BACK_RING_ATTACH(_r, _s, _i, __size)             \
+	do {                                             \
+		(_r)->rsp_prod_pvt = (_i);               \
+		(_r)->req_cons = (_i);                   \
+		(_r)->nr_ents = __RING_SIZE(_s, __size); \
+		(_r)->sring = (_s);                      \
 	} while (0)
 #define BACK_RING_INIT(_r, _s, __size) BACK_RING_ATTACH(_r, _s, 0, __size)
 
@@ -136,66 +137,69 @@ typedef unsigned int RING_IDX;
 
 /* Slots the frontend may still fill: those not holding an unconsumed
  * response or a request whose response has not come. */
-#define RING_FREE_REQUESTS(_r)                                              \
+#define RING_FREE_REQUESTS(_r) \
 	(RING_SIZE(_r) - ((_r)->req_prod_pvt - (_r)->rsp_cons))
 #define RING_FULL(_r) (RING_FREE_REQUESTS(_r) == 0)
 
-#define XEN_RING_NR_UNCONSUMED_RESPONSES(_r)                                \
+#define XEN_RING_NR_UNCONSUMED_RESPONSES(_r) \
 	((_r)->sring->rsp_prod - (_r)->rsp_cons)
 
 /* Requests the backend may consume: bounded by the free slots for their
  * responses, so a frontend that writes a wild req_prod cannot make the
  * backend produce more responses than the ring holds. */
-#define XEN_RING_NR_UNCONSUMED_REQUESTS(_r)                                 \
-	({                                                                  \
+#define XEN_RING_NR_UNCONSUMED_REQUESTS(_r)                                  \
+	({                                                                   \
 		unsigned int __req = (_r)->sring->req_prod - (_r)->req_cons; \
-		unsigned int __rsp = RING_SIZE(_r) -                        \
-				     ((_r)->req_cons - (_r)->rsp_prod_pvt); \
-		__req < __rsp ? __req : __rsp;                              \
+		unsigned int __rsp = RING_SIZE(_r) -                         \
+				     ((_r)->req_cons - (_r)->rsp_prod_pvt);  \
+		__req < __rsp ? __req : __rsp;                               \
 	})
 
-#define RING_HAS_UNCONSUMED_RESPONSES(_r) (!!XEN_RING_NR_UNCONSUMED_RESPONSES(_r))
-#define RING_HAS_UNCONSUMED_REQUESTS(_r)  (!!XEN_RING_NR_UNCONSUMED_REQUESTS(_r))
+#define RING_HAS_UNCONSUMED_RESPONSES(_r) \
+	(!!XEN_RING_NR_UNCONSUMED_RESPONSES(_r))
+#define RING_HAS_UNCONSUMED_REQUESTS(_r) (!!XEN_RING_NR_UNCONSUMED_REQUESTS(_r))
 
-#define RING_GET_REQUEST(_r, _idx)                                          \
+#define RING_GET_REQUEST(_r, _idx) \
 	(&((_r)->sring->ring[((_idx) & (RING_SIZE(_r) - 1))].req))
-#define RING_GET_RESPONSE(_r, _idx)                                         \
+#define RING_GET_RESPONSE(_r, _idx) \
 	(&((_r)->sring->ring[((_idx) & (RING_SIZE(_r) - 1))].rsp))
 
 /* A backend copies each request out of the shared page and validates the
  * copy: the frontend may rewrite the slot between two reads of a field. */
-#define RING_COPY_REQUEST(_r, _idx, _req)                                   \
-	do {                                                                \
-		*(_req) = *(volatile __typeof__(_req))RING_GET_REQUEST(_r, _idx); \
+#define RING_COPY_REQUEST(_r, _idx, _req)                                     \
+	do {                                                                  \
+		*(_req) = *(volatile __typeof__(_req))RING_GET_REQUEST(_r,    \
+								       _idx); \
 	} while (0)
-#define RING_COPY_RESPONSE(_r, _idx, _rsp)                                  \
-	do {                                                                \
-		*(_rsp) = *(volatile __typeof__(_rsp))RING_GET_RESPONSE(_r, _idx); \
+#define RING_COPY_RESPONSE(_r, _idx, _rsp)                                     \
+	do {                                                                   \
+		*(_rsp) = *(volatile __typeof__(_rsp))RING_GET_RESPONSE(_r,    \
+									_idx); \
 	} while (0)
 
 /* Loop termination for a backend: consuming index _cons would overwrite a
  * response not yet pushed. */
-#define RING_REQUEST_CONS_OVERFLOW(_r, _cons)                               \
+#define RING_REQUEST_CONS_OVERFLOW(_r, _cons) \
 	(((_cons) - (_r)->rsp_prod_pvt) >= RING_SIZE(_r))
 
 /* A producer index the other end published is impossible: more than the
  * ring holds beyond what this end has given back. */
-#define RING_REQUEST_PROD_OVERFLOW(_r, _prod)                               \
+#define RING_REQUEST_PROD_OVERFLOW(_r, _prod) \
 	(((_prod) - (_r)->rsp_prod_pvt) > RING_SIZE(_r))
-#define RING_RESPONSE_PROD_OVERFLOW(_r, _prod)                              \
+#define RING_RESPONSE_PROD_OVERFLOW(_r, _prod) \
 	(((_prod) - (_r)->rsp_cons) > RING_SIZE(_r))
 
 /* The write barrier: the other end must see the slots' contents before it
  * sees the producer index that covers them. */
-#define RING_PUSH_REQUESTS(_r)                                              \
-	do {                                                                \
-		xen_wmb();                                                  \
-		(_r)->sring->req_prod = (_r)->req_prod_pvt;                 \
+#define RING_PUSH_REQUESTS(_r)                              \
+	do {                                                \
+		xen_wmb();                                  \
+		(_r)->sring->req_prod = (_r)->req_prod_pvt; \
 	} while (0)
-#define RING_PUSH_RESPONSES(_r)                                             \
-	do {                                                                \
-		xen_wmb();                                                  \
-		(_r)->sring->rsp_prod = (_r)->rsp_prod_pvt;                 \
+#define RING_PUSH_RESPONSES(_r)                             \
+	do {                                                \
+		xen_wmb();                                  \
+		(_r)->sring->rsp_prod = (_r)->rsp_prod_pvt; \
 	} while (0)
 
 /*
@@ -216,15 +220,15 @@ typedef unsigned int RING_IDX;
 			     (RING_IDX)(__new - __old));                    \
 	} while (0)
 
-#define RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(_r, _notify)                   \
-	do {                                                                \
-		RING_IDX __old = (_r)->sring->rsp_prod;                     \
-		RING_IDX __new = (_r)->rsp_prod_pvt;                        \
+#define RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(_r, _notify)                    \
+	do {                                                                 \
+		RING_IDX __old = (_r)->sring->rsp_prod;                      \
+		RING_IDX __new = (_r)->rsp_prod_pvt;                         \
 		xen_wmb(); /* responses before the index that covers them */ \
-		(_r)->sring->rsp_prod = __new;                              \
-		xen_mb(); /* index before reading rsp_event */              \
-		(_notify) = ((RING_IDX)(__new - (_r)->sring->rsp_event) <   \
-			     (RING_IDX)(__new - __old));                    \
+		(_r)->sring->rsp_prod = __new;                               \
+		xen_mb(); /* index before reading rsp_event */               \
+		(_notify) = ((RING_IDX)(__new - (_r)->sring->rsp_event) <    \
+			     (RING_IDX)(__new - __old));                     \
 	} while (0)
 
 /*
@@ -233,24 +237,24 @@ typedef unsigned int RING_IDX;
  * and the store of *_event did not see the new event index, so did not
  * notify.  The full barrier orders that store before the second load.
  */
-#define RING_FINAL_CHECK_FOR_REQUESTS(_r, _work_to_do)                      \
-	do {                                                                \
-		(_work_to_do) = RING_HAS_UNCONSUMED_REQUESTS(_r);           \
-		if (_work_to_do)                                            \
-			break;                                              \
-		(_r)->sring->req_event = (_r)->req_cons + 1;                \
-		xen_mb();                                                   \
-		(_work_to_do) = RING_HAS_UNCONSUMED_REQUESTS(_r);           \
+#define RING_FINAL_CHECK_FOR_REQUESTS(_r, _work_to_do)            \
+	do {                                                      \
+		(_work_to_do) = RING_HAS_UNCONSUMED_REQUESTS(_r); \
+		if (_work_to_do)                                  \
+			break;                                    \
+		(_r)->sring->req_event = (_r)->req_cons + 1;      \
+		xen_mb();                                         \
+		(_work_to_do) = RING_HAS_UNCONSUMED_REQUESTS(_r); \
 	} while (0)
 
-#define RING_FINAL_CHECK_FOR_RESPONSES(_r, _work_to_do)                     \
-	do {                                                                \
-		(_work_to_do) = RING_HAS_UNCONSUMED_RESPONSES(_r);          \
-		if (_work_to_do)                                            \
-			break;                                              \
-		(_r)->sring->rsp_event = (_r)->rsp_cons + 1;                \
-		xen_mb();                                                   \
-		(_work_to_do) = RING_HAS_UNCONSUMED_RESPONSES(_r);          \
+#define RING_FINAL_CHECK_FOR_RESPONSES(_r, _work_to_do)            \
+	do {                                                       \
+		(_work_to_do) = RING_HAS_UNCONSUMED_RESPONSES(_r); \
+		if (_work_to_do)                                   \
+			break;                                     \
+		(_r)->sring->rsp_event = (_r)->rsp_cons + 1;       \
+		xen_mb();                                          \
+		(_work_to_do) = RING_HAS_UNCONSUMED_RESPONSES(_r); \
 	} while (0)
 
 #endif /* INC_PUBLIC_IO_RING_H */

@@ -13,7 +13,7 @@
 enum xenbus_state {
 	XenbusStateUnknown = 0,
 	XenbusStateInitialising = 1,
-	XenbusStateInitWait = 2,   /* backend: waiting for the frontend */
+	XenbusStateInitWait = 2,    /* backend: waiting for the frontend */
 	XenbusStateInitialised = 3, /* frontend: ring published */
 	XenbusStateConnected = 4,
 	XenbusStateClosing = 5, /* the other end is asked to close */

@@ -51,8 +51,8 @@ enum xsd_sockmsg_type {
 	XS_INVALID = 0xffff
 };
 
-#define XS_WRITE_NONE	  "NONE"
-#define XS_WRITE_CREATE	  "CREATE"
+#define XS_WRITE_NONE	     "NONE"
+#define XS_WRITE_CREATE	     "CREATE"
 #define XS_WRITE_CREATE_EXCL "CREATE|EXCL"
 
 /* The errors a reply may name, in Xen's order; errnum is Xen's errno. */
@@ -60,17 +60,20 @@ struct xsd_errors {
 	int errnum;
 	const char *errstring;
 };
-#define XSD_ERROR(name, num) { num, #name }
-#define XSD_ERRORS_INIT                                                   \
-	{                                                                 \
-		XSD_ERROR(EINVAL, 22), XSD_ERROR(EACCES, 13),             \
-			XSD_ERROR(EEXIST, 17), XSD_ERROR(EISDIR, 21),     \
-			XSD_ERROR(ENOENT, 2), XSD_ERROR(ENOMEM, 12),      \
-			XSD_ERROR(ENOSPC, 28), XSD_ERROR(EIO, 5),         \
-			XSD_ERROR(ENOTEMPTY, 39), XSD_ERROR(ENOSYS, 38),  \
-			XSD_ERROR(EROFS, 30), XSD_ERROR(EBUSY, 16),       \
-			XSD_ERROR(EAGAIN, 11), XSD_ERROR(EISCONN, 106),   \
-			XSD_ERROR(E2BIG, 7), XSD_ERROR(EPERM, 1),         \
+#define XSD_ERROR(name, num) \
+	{                    \
+		num, #name   \
+	}
+#define XSD_ERRORS_INIT                                                  \
+	{                                                                \
+		XSD_ERROR(EINVAL, 22), XSD_ERROR(EACCES, 13),            \
+			XSD_ERROR(EEXIST, 17), XSD_ERROR(EISDIR, 21),    \
+			XSD_ERROR(ENOENT, 2), XSD_ERROR(ENOMEM, 12),     \
+			XSD_ERROR(ENOSPC, 28), XSD_ERROR(EIO, 5),        \
+			XSD_ERROR(ENOTEMPTY, 39), XSD_ERROR(ENOSYS, 38), \
+			XSD_ERROR(EROFS, 30), XSD_ERROR(EBUSY, 16),      \
+			XSD_ERROR(EAGAIN, 11), XSD_ERROR(EISCONN, 106),  \
+			XSD_ERROR(E2BIG, 7), XSD_ERROR(EPERM, 1),        \
 	}
 
 struct xsd_sockmsg {
@@ -101,9 +104,9 @@ struct xenstore_domain_interface {
 	uint32_t evtchn_port;	  /* the daemon's end, for live update */
 };
 
-#define XENSTORE_PAYLOAD_MAX	4096
-#define XENSTORE_ABS_PATH_MAX	3072
-#define XENSTORE_REL_PATH_MAX	2048
+#define XENSTORE_PAYLOAD_MAX  4096
+#define XENSTORE_ABS_PATH_MAX 3072
+#define XENSTORE_REL_PATH_MAX 2048
 
 #define XENSTORE_SERVER_FEATURE_RECONNECTION 1
 #define XENSTORE_SERVER_FEATURE_ERROR	     2
@@ -111,15 +114,18 @@ struct xenstore_domain_interface {
 #define XENSTORE_CONNECTED 0
 #define XENSTORE_RECONNECT 1
 
-#define XENSTORE_ERROR_NONE    0
-#define XENSTORE_ERROR_COMM    1 /* a message header the daemon refused */
-#define XENSTORE_ERROR_RINGIDX 2 /* indices that cannot be (prod - cons > size) */
-#define XENSTORE_ERROR_PROTO   3
+#define XENSTORE_ERROR_NONE 0
+#define XENSTORE_ERROR_COMM 1 /* a message header the daemon refused */
+#define XENSTORE_ERROR_RINGIDX \
+	2 /* indices that cannot be (prod - cons > size) */
+#define XENSTORE_ERROR_PROTO 3
 
 _Static_assert(sizeof(struct xsd_sockmsg) == 16, "xsd_sockmsg");
 _Static_assert(__builtin_offsetof(struct xenstore_domain_interface, req_cons) ==
-		       2048, "xenstore req_cons");
+		       2048,
+	       "xenstore req_cons");
 _Static_assert(__builtin_offsetof(struct xenstore_domain_interface,
-				  evtchn_port) == 2076, "xenstore evtchn_port");
+				  evtchn_port) == 2076,
+	       "xenstore evtchn_port");
 
 #endif
