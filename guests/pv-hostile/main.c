@@ -19,8 +19,8 @@
  *
  * Across two domains, "role=sink peer=ID" offers an unbound port to domain
  * ID and blocks while "role=storm peer=ID port=P" binds to it and sends
- * 20000 times (P: the sink's port, by default 2, the first after the
- * library's VIRQ_TIMER).
+ * 20000 times (P: the sink's port, by default 3, the first after the
+ * domain builder's xenstore channel and the library's VIRQ_TIMER).
  */
 #include <guests/lib/pv.h>
 
@@ -372,7 +372,7 @@ void main(void)
 		if (strcmp(role, "sink") == 0)
 			role_sink(peer);
 		else
-			role_storm(peer, (evtchn_port_t)cmdline_u64("port", 2));
+			role_storm(peer, (evtchn_port_t)cmdline_u64("port", 3));
 		check_alive(role);
 		return;
 	}
