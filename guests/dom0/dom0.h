@@ -48,8 +48,11 @@ void dom0_kick(evtchn_port_t port, void *arg);
 
 /* main.c */
 
-/* Runs the services (xenstored, the backends) until none has work. */
-void dom0_serve(void);
+/* Runs the services (xenstored, the backends) until none has work, or
+ * DOM0_SERVE_ROUNDS times; whether work is left.  A service with work
+ * left has not asked for an event (a backend's budget ran out before it
+ * set req_event), so the caller must not block until it ran again. */
+bool dom0_serve(void);
 
 /* xenstored_ring.c: serves the domains' xenstore rings; true if it did
  * work. */

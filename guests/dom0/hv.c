@@ -64,10 +64,14 @@ bool dom0_wait_until(bool (*done)(void), uint64_t deadline_ns)
 	for (;;) {
 		/* Cleared before serving: an event during it wakes us again. */
 		dom0_woken = 0;
-		dom0_serve();
+		bool left = dom0_serve();
+
 		if ((done && done()) || pv_time_ns() >= deadline_ns)
 			return done && done();
-		pv_block_until(&dom0_woken, deadline_ns);
+		if (left)
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		else
+			pv_block_until(&dom0_woken, deadline_ns);
 	}
 }
 

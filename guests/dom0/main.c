@@ -24,7 +24,7 @@
 static bool (*const dom0_services[])(void) = { toolstack_poll, xenstored_poll,
 					       blkback_poll, netback_poll };
 
-void dom0_serve(void)
+bool dom0_serve(void)
 {
 	bool work = true;
 
@@ -33,6 +33,7 @@ void dom0_serve(void)
 		for (size_t i = 0; i < ARRAY_SIZE(dom0_services); i++)
 			work |= dom0_services[i]();
 	}
+	return work;
 }
 
 /* The command line past its leading KEY=VALUE words. */

@@ -422,7 +422,9 @@ void main(void)
 		       "mode=%s: want ping, echo, udp-send, udp-recv, "
 		       "hostile or bench",
 		       mode);
-	printf("pv-net: %u frames sent, %u received, %u notifications\n",
-	       nf->tx_frames, nf->rx_frames, nf->notifies);
+	printf("pv-net: %u frames sent, %u received, %u notifications, "
+	       "%u not sent (no ring space or no ARP answer in time)\n",
+	       nf->tx_frames, nf->rx_frames, nf->notifies,
+	       nif.stats.tx_failed);
 	netfront_close(nf, 5000 * MS);
 }
