@@ -87,12 +87,12 @@ static void setup(void)
 	SHARED_RING_INIT(s);
 	FRONT_RING_INIT(&fr, s, 4096);
 	memset(&dev, 0, sizeof(dev));
-	dev.front_id = FRONT;
-	dev.devid = 51712;
+	dev.xb.front_id = FRONT;
+	dev.xb.id = 51712;
 	dev.disk = &disk;
 	dev.writable = true;
-	dev.connected = true;
-	dev.port = 7;
+	dev.xb.connected = true;
+	dev.xb.port = 7;
 	BACK_RING_INIT(&dev.ring, s, 4096);
 	sends = copies = 0;
 	hostile = false;

@@ -97,8 +97,8 @@ static void setup(void)
 	FRONT_RING_INIT(&ftx, txs, PAGE);
 	FRONT_RING_INIT(&frx, rxs, PAGE);
 	memset(&vif, 0, sizeof(vif));
-	vif.front_id = FRONT;
-	vif.connected = true;
+	vif.xb.front_id = FRONT;
+	vif.xb.connected = true;
 	BACK_RING_INIT(&vif.tx, txs, PAGE);
 	BACK_RING_INIT(&vif.rx, rxs, PAGE);
 	vif.bport.deliver = netback_rx;

@@ -18,8 +18,7 @@
 #include <inc/public/grant_table.h>
 #include <inc/public/io/ring.h>
 #include <inc/public/io/blkif.h>
-
-#define BLKBACK_PATH_MAX 64
+#include "xenbus_back.h"
 
 /* A disk image, loaded once and kept: writes persist across attaches. */
 struct blkback_disk {
@@ -31,19 +30,13 @@ struct blkback_disk {
 
 /* One vbd: a frontend's device and its connection. */
 struct blkback_dev {
-	bool used;
-	domid_t front_id;
-	unsigned devid;
-	char dir[BLKBACK_PATH_MAX];   /* .../backend/vbd/FRONT/DEVID */
-	char front[BLKBACK_PATH_MAX]; /* the frontend's device dir */
+	struct xb_dev xb; /* first: the xenbus side */
 	struct blkback_disk *disk;
 	bool writable;
-	bool connected;
 	bool broken; /* the frontend broke the ring protocol */
 	struct blkif_back_ring ring;
 	void *ring_slot; /* where the frontend's ring page is mapped */
 	grant_handle_t ring_handle;
-	evtchn_port_t port;
 	unsigned long requests, errors;
 };
 

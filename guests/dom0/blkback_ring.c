@@ -31,7 +31,7 @@ static void blkback_copy_op(struct gnttab_copy *op, struct blkback_dev *d,
 	};
 	struct gnttab_copy_ptr remote = {
 		.u.ref = ref,
-		.domid = d->front_id,
+		.domid = d->xb.front_id,
 		.offset = (uint16_t)goff,
 	};
 
@@ -69,7 +69,8 @@ static int16_t blkback_bad(struct blkback_dev *d,
 {
 	if (d->errors++ < BLKBACK_LOG_MAX)
 		printf("blkback: dom %u vbd %u: request %llu: %s\n",
-		       d->front_id, d->devid, (unsigned long long)req->id, why);
+		       d->xb.front_id, d->xb.id, (unsigned long long)req->id,
+		       why);
 	return BLKIF_RSP_ERROR;
 }
 
@@ -166,7 +167,7 @@ static void blkback_broken(struct blkback_dev *d, RING_IDX rp)
 {
 	printf("blkback: dom %u vbd %u: req_prod %u with req_cons %u: not a "
 	       "ring of %u slots; disconnecting\n",
-	       d->front_id, d->devid, rp, d->ring.req_cons,
+	       d->xb.front_id, d->xb.id, rp, d->ring.req_cons,
 	       RING_SIZE(&d->ring));
 	d->broken = true;
 }
@@ -198,7 +199,7 @@ bool blkback_ring_serve(struct blkback_dev *d)
 		}
 		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(r, notify);
 		if (notify)
-			evtchn_send(d->port);
+			evtchn_send(d->xb.port);
 		if (!budget)
 			return true; /* the rest at the next poll */
 		RING_FINAL_CHECK_FOR_REQUESTS(r, more);

@@ -21,25 +21,19 @@
 #include <inc/public/io/ring.h>
 #include <inc/public/io/netif.h>
 #include "bridge.h"
+#include "xenbus_back.h"
 
-#define NETBACK_PATH_MAX 64
-#define NETBACK_BUDGET	 64 /* tx frames one call takes from one vif */
+#define NETBACK_BUDGET 64 /* tx frames one call takes from one vif */
 
 /* One vif: a frontend's device, its rings and its bridge port. */
 struct netback_vif {
-	bool used;
-	domid_t front_id;
-	unsigned handle;
-	char dir[NETBACK_PATH_MAX];   /* .../backend/vif/FRONT/HANDLE */
-	char front[NETBACK_PATH_MAX]; /* the frontend's device dir */
+	struct xb_dev xb; /* first: the xenbus side */
 	char bridge[BRIDGE_NAME_MAX];
-	bool connected;
 	char broken[80]; /* why the frontend's rings are not to be read */
 	struct netif_tx_back_ring tx;
 	struct netif_rx_back_ring rx;
 	void *tx_slot, *rx_slot; /* where the ring pages are mapped */
 	grant_handle_t tx_handle, rx_handle;
-	evtchn_port_t port;
 	struct bridge_port bport;
 	unsigned long tx_frames, tx_errors, rx_frames, rx_dropped;
 	unsigned logged; /* grant failures logged (a few, not a flood) */

@@ -35,8 +35,8 @@ static bool nb_break(struct netback_vif *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(v->broken, sizeof(v->broken), fmt, ap);
 	va_end(ap);
-	printf("netback: vif%u.%u: %s; disconnecting\n", v->front_id, v->handle,
-	       v->broken);
+	printf("netback: vif%u.%u: %s; disconnecting\n", v->xb.front_id,
+	       v->xb.id, v->broken);
 	return false;
 }
 
@@ -47,7 +47,7 @@ static void nb_log_grant(struct netback_vif *v, const char *ring,
 	if (v->logged++ < NB_LOG_MAX)
 		printf("netback: vif%u.%u: %s grant %u: copy status %d; frame "
 		       "dropped\n",
-		       v->front_id, v->handle, ring, ref, status);
+		       v->xb.front_id, v->xb.id, ring, ref, status);
 }
 
 /*
@@ -133,7 +133,7 @@ static int16_t nb_tx_copy(struct netback_vif *v, const netif_tx_request_t *reqs,
 	for (int i = 0; i < n; i++) {
 		ops[i] = (struct gnttab_copy){
 			.source = { .u.ref = reqs[i].gref,
-				    .domid = v->front_id,
+				    .domid = v->xb.front_id,
 				    .offset = reqs[i].offset },
 			.dest = { .u.gmfn = nb_gfn(nb_tx_buf),
 				  .domid = DOMID_SELF,
@@ -208,7 +208,7 @@ bool netback_tx(struct netback_vif *v)
 	if (done) {
 		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&v->tx, notify);
 		if (notify)
-			evtchn_send(v->port);
+			evtchn_send(v->xb.port);
 	}
 	if (v->broken[0] || done == NETBACK_BUDGET)
 		return done > 0;
@@ -224,7 +224,7 @@ static int16_t nb_rx_copy(struct netback_vif *v, grant_ref_t ref,
 {
 	struct gnttab_copy op = {
 		.source = { .u.gmfn = nb_gfn(nb_rx_buf), .domid = DOMID_SELF },
-		.dest = { .u.ref = ref, .domid = v->front_id },
+		.dest = { .u.ref = ref, .domid = v->xb.front_id },
 		.len = (uint16_t)len,
 		.flags = GNTCOPY_dest_gref,
 	};
@@ -246,7 +246,7 @@ bool netback_rx(struct bridge_port *port, const void *frame, size_t len)
 	bool ok;
 	int notify;
 
-	if (!v->connected || v->broken[0] || len > NB_FRAME_MAX ||
+	if (!v->xb.connected || v->broken[0] || len > NB_FRAME_MAX ||
 	    !netback_alive(v))
 		return false;
 	prod = v->rx.sring->req_prod;
@@ -267,7 +267,7 @@ bool netback_rx(struct bridge_port *port, const void *frame, size_t len)
 	};
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&v->rx, notify);
 	if (notify)
-		evtchn_send(v->port);
+		evtchn_send(v->xb.port);
 	if (ok)
 		v->rx_frames++;
 	return ok;

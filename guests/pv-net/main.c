@@ -424,7 +424,6 @@ void main(void)
 		       mode);
 	printf("pv-net: %u frames sent, %u received, %u notifications, "
 	       "%u not sent (no ring space or no ARP answer in time)\n",
-	       nf->tx_frames, nf->rx_frames, nf->notifies,
-	       nif.stats.tx_failed);
+	       nf->tx_frames, nf->rx_frames, nf->notifies, nif.stats.tx_failed);
 	netfront_close(nf, 5000 * MS);
 }
