@@ -31,6 +31,36 @@ const struct hv_line *hv_find_output(const struct hv_run *r, const char *text)
 	return NULL;
 }
 
+long hv_line_from(const struct hv_run *r, long from, const char *prefix)
+{
+	for (long i = from; i >= 0 && i < (long)r->nlines; i++)
+		if (strncmp(r->lines[i].text, prefix, strlen(prefix)) == 0)
+			return i;
+	return -1;
+}
+
+long hv_line_with(const struct hv_run *r, long from, long to, const char *text)
+{
+	for (long i = from; i >= 0 && i < to && i < (long)r->nlines; i++)
+		if (strstr(r->lines[i].text, text))
+			return i;
+	return -1;
+}
+
+long hv_dom0_cmd(const struct hv_run *r, const char *command, int nth)
+{
+	char echo[128];
+	long i = -1;
+
+	snprintf(echo, sizeof(echo), "dom0# %s", command);
+	while (nth-- > 0)
+		if ((i = hv_line_from(r, i + 1, echo)) < 0)
+			cr_assert_fail("[wrong result] dom0 never ran \"%s\"\n"
+				       "  %s",
+				       command, hv_diagnose(r));
+	return i;
+}
+
 const struct hv_line *hv_find_result_with(const struct hv_run *r,
 					  const char *prefix, const char *text)
 {

@@ -138,7 +138,28 @@ const struct hv_line *hv_find_output(const struct hv_run *r, const char *text);
 /* The first result line that starts with prefix and contains text. */
 const struct hv_line *hv_find_result_with(const struct hv_run *r,
 					  const char *prefix, const char *text);
+/*
+ * Line indexes, for tests that follow a log in order: the first line
+ * from index from on that starts with prefix, or that contains text
+ * before index to; -1 if none, or if from is -1 (so lookups chain).
+ */
+long hv_line_from(const struct hv_run *r, long from, const char *prefix);
+long hv_line_with(const struct hv_run *r, long from, long to, const char *text);
+/* The line where dom0's shell ran command for the nth time (from 1);
+ * fails the test when it did not. */
+long hv_dom0_cmd(const struct hv_run *r, const char *command, int nth);
 /* One line naming the failure class and evidence; static storage. */
 const char *hv_diagnose(const struct hv_run *r);
+
+/* dom0 (guests/dom0) as a domain of struct hv_cfg, running the
+ * commands extra, with 32 MiB. */
+#define HV_DOM0(extra)                                          \
+	{                                                       \
+		"dom0", "name   = \"dom0\"\ntype   = \"pv\"\n"  \
+			"privileged = 1\n"                      \
+			"kernel = \"guests/dom0.elf\"\n"        \
+			"extra  = \"" extra "\"\nmemory = 32\n" \
+			"populate = \"eager\"\n"                \
+	}
 
 #endif

@@ -42,15 +42,6 @@ static const struct hv_cfg edge = {
 	},
 };
 
-/* The index of the first line starting with prefix from line i; -1. */
-static long line_from(const struct hv_run *r, size_t i, const char *prefix)
-{
-	for (; i < r->nlines; i++)
-		if (strncmp(r->lines[i].text, prefix, strlen(prefix)) == 0)
-			return (long)i;
-	return -1;
-}
-
 /*
  * Domain name printed "migrate: seq 1" .. "migrate: seq loops" in order,
  * once each, then a checksum line, which goes to *csum.  Returns the
@@ -67,7 +58,7 @@ static void expect_sequence(struct hv_run *r, const char *name, int loops,
 	*last = -1;
 	for (seq = 1; seq <= loops; seq++) {
 		snprintf(want, sizeof(want), "%sseq %d", prefix, seq);
-		l = line_from(r, (size_t)(*last + 1), prefix);
+		l = hv_line_from(r, *last + 1, prefix);
 		if (l < 0 || strcmp(r->lines[l].text, want) != 0)
 			break;
 		*last = l;
@@ -75,7 +66,7 @@ static void expect_sequence(struct hv_run *r, const char *name, int loops,
 	cr_expect(seq > loops,
 		  "[wrong result] want \"%s\", got \"%s\"\n    log: %s", want,
 		  l < 0 ? "nothing" : r->lines[l].text, r->log);
-	l = line_from(r, (size_t)(*last + 1), prefix);
+	l = hv_line_from(r, *last + 1, prefix);
 	cr_expect(l >= 0 && strncmp(r->lines[l].text + strlen(prefix),
 				    "checksum 0x", 11) == 0,
 		  "[wrong result] no line \"%schecksum 0x...\" after the "
@@ -94,10 +85,10 @@ static void expect_midrun(struct hv_run *r, const char *prefix,
 			  const char *name, long last)
 {
 	char started[64];
-	long first, l = line_from(r, 0, prefix);
+	long first, l = hv_line_from(r, 0, prefix);
 
 	snprintf(started, sizeof(started), "domain %s: started (", name);
-	first = line_from(r, 0, started);
+	first = hv_line_from(r, 0, started);
 	cr_expect(first >= 0 && l > first && l < last,
 		  "[wrong result] want \"%s...\" while %s ran (between lines "
 		  "%ld and %ld), got line %ld\n    log: %s",
@@ -118,7 +109,7 @@ static void expect_rounds(struct hv_run *r, const char *name)
 	const char *t = "";
 
 	snprintf(prefix, sizeof(prefix), "migrate %s: ", name);
-	while ((l = line_from(r, (size_t)l, prefix)) >= 0 &&
+	while ((l = hv_line_from(r, l, prefix)) >= 0 &&
 	       sscanf(r->lines[l].text + strlen(prefix), "round %u: %u frames",
 		      &k, &frames) == 2) {
 		cr_expect(k == rounds, "[wrong result] round %u after %u: %s",

@@ -28,14 +28,6 @@
 #include <string.h>
 #include "../grader.h"
 
-#define DOM0(extra)                                             \
-	{                                                       \
-		"dom0", "name   = \"dom0\"\ntype   = \"pv\"\n"  \
-			"privileged = 1\n"                      \
-			"kernel = \"guests/dom0.elf\"\n"        \
-			"extra  = \"" extra "\"\nmemory = 32\n" \
-			"populate = \"eager\"\n"                \
-	}
 #define TICK                                                     \
 	{                                                        \
 		"tick", "name   = \"tick\"\ntype   = \"pv\"\n"   \
@@ -58,7 +50,7 @@ static const struct hv_cfg script = {
 	.progress_timeout = 240,
 	.timeout = 900,
 	.domains = {
-		DOM0("xl list;xl create tick.cfg;xl create hello.cfg;"
+		HV_DOM0("xl list;xl create tick.cfg;xl create hello.cfg;"
 		     "sleep 500;xl list;xl console hello;xl create tick.cfg;"
 		     "xl create no.cfg;xl create bad.cfg;xl dmesg;poweroff"),
 		TICK,
@@ -72,7 +64,7 @@ static const struct hv_cfg manage = {
 	.progress_timeout = 240,
 	.timeout = 900,
 	.domains = {
-		DOM0("xl create tick.cfg;xl pause tick;sleep 50;xl list;"
+		HV_DOM0("xl create tick.cfg;xl pause tick;sleep 50;xl list;"
 		     "sleep 500;xl unpause tick;sleep 500;xl destroy tick;"
 		     "xl list;xl destroy dom0;poweroff"),
 		TICK,
@@ -88,7 +80,7 @@ static const struct hv_cfg interactive = {
 	.serial_after = "dom0: hvlab's toolstack",
 	.serial_input = "xl lisx\x7ft\rxl create tick.cfg\rsleep 300\r"
 			"xl console tick\rhi there\r\x1dsleep 300\rpoweroff\r",
-	.domains = { DOM0(""), TICK },
+	.domains = { HV_DOM0(""), TICK },
 };
 
 /* A privileged pv-tick fails its EPERM checks and crashes; a second
@@ -108,43 +100,6 @@ static const struct hv_cfg crash = {
 	.domains = { CRASHER("dom0"), CRASHER("dom0b"), HELLO },
 };
 
-/* The first line from index from on that starts with prefix, or -1. */
-static long line_from(struct hv_run *r, long from, const char *prefix)
-{
-	for (size_t i = from < 0 ? r->nlines : (size_t)from; i < r->nlines; i++)
-		if (strncmp(r->lines[i].text, prefix, strlen(prefix)) == 0)
-			return (long)i;
-	return -1;
-}
-
-/* The first line in [from, to) containing text, or -1. */
-static long line_with(struct hv_run *r, long from, long to, const char *text)
-{
-	if (from < 0)
-		return -1;
-	for (long i = from; i < to && i < (long)r->nlines; i++)
-		if (strstr(r->lines[i].text, text))
-			return i;
-	return -1;
-}
-
-/* The line where dom0 ran command (its nth run, from 1), or a failure. */
-static long cmd_line(struct hv_run *r, const char *command, int nth)
-{
-	char echo[128];
-	long i = -1;
-
-	snprintf(echo, sizeof(echo), "dom0# %s", command);
-	while (nth-- > 0) {
-		i = line_from(r, i + 1, echo);
-		if (i < 0)
-			cr_assert_fail("[wrong result] dom0 never ran \"%s\"\n"
-				       "  %s",
-				       command, hv_diagnose(r));
-	}
-	return i;
-}
-
 /* One `xl list` row of the listing that starts after line from. */
 struct xl_row {
 	char name[32], state[8];
@@ -155,7 +110,7 @@ struct xl_row {
 static bool list_row(struct hv_run *r, long from, const char *name,
 		     struct xl_row *row)
 {
-	long head = line_from(r, from, "Name ");
+	long head = hv_line_from(r, from, "Name ");
 
 	for (long i = head + 1; head >= 0 && i < (long)r->nlines; i++) {
 		if (strncmp(r->lines[i].text, "dom0# ", 6) == 0)
@@ -191,32 +146,33 @@ static void expect_row(struct hv_run *r, long from, const char *name, int mem,
 Test(lab6, dom0_boot, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("dom0-script", &script);
-	long create = cmd_line(r, "xl create tick.cfg", 1);
+	long create = hv_dom0_cmd(r, "xl create tick.cfg", 1);
 
 	expect_output(r, "domain dom0: started");
-	cr_expect(line_with(r, 0, create, "domain tick: started") < 0 &&
-			  line_with(r, create, (long)r->nlines,
-				    "domain tick: started") > 0,
+	cr_expect(hv_line_with(r, 0, create, "domain tick: started") < 0 &&
+			  hv_line_with(r, create, (long)r->nlines,
+				       "domain tick: started") > 0,
 		  "[wrong result] tick must start at xl create, not at boot\n"
 		  "    log: %s",
 		  r->log);
-	expect_row(r, cmd_line(r, "xl list", 1), "dom0", 32, 1,
+	expect_row(r, hv_dom0_cmd(r, "xl list", 1), "dom0", 32, 1,
 		   "r----- -b----");
 }
 
 Test(lab6, dom0_create_list, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("dom0-script", &script);
-	long list = cmd_line(r, "xl list", 2);
+	long list = hv_dom0_cmd(r, "xl list", 2);
 
 	expect_row(r, list, "tick", 16, 1, "r----- -b----");
 	expect_row(r, list, "hello", 0, 0, "---s--");
-	cr_expect(line_with(r, cmd_line(r, "xl create tick.cfg", 2), r->nlines,
-			    "EEXIST") > 0 &&
-			  line_with(r, cmd_line(r, "xl create no.cfg", 1),
-				    r->nlines, "ENOENT") > 0 &&
-			  line_with(r, cmd_line(r, "xl create bad.cfg", 1),
-				    r->nlines, "EINVAL") > 0,
+	cr_expect(hv_line_with(r, hv_dom0_cmd(r, "xl create tick.cfg", 2),
+			       r->nlines, "EEXIST") > 0 &&
+			  hv_line_with(r, hv_dom0_cmd(r, "xl create no.cfg", 1),
+				       r->nlines, "ENOENT") > 0 &&
+			  hv_line_with(r,
+				       hv_dom0_cmd(r, "xl create bad.cfg", 1),
+				       r->nlines, "EINVAL") > 0,
 		  "[wrong result] xl create of a running name, a missing file "
 		  "and a bad config must fail with EEXIST, ENOENT, EINVAL\n"
 		  "    log: %s",
@@ -227,14 +183,14 @@ Test(lab6, dom0_create_list, .timeout = 1800)
 Test(lab6, dom0_pause, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("dom0-manage", &manage);
-	long list = cmd_line(r, "xl list", 1);
-	long unpause = cmd_line(r, "xl unpause tick", 1);
-	long destroy = cmd_line(r, "xl destroy tick", 1);
+	long list = hv_dom0_cmd(r, "xl list", 1);
+	long unpause = hv_dom0_cmd(r, "xl unpause tick", 1);
+	long destroy = hv_dom0_cmd(r, "xl destroy tick", 1);
 
 	expect_row(r, list, "tick", 16, 1, "--p---");
-	cr_expect(line_with(r, list, unpause, "tick: tick ") < 0,
+	cr_expect(hv_line_with(r, list, unpause, "tick: tick ") < 0,
 		  "[wrong result] tick ran while paused\n    log: %s", r->log);
-	cr_expect(line_with(r, unpause, destroy, "tick: tick ") > 0,
+	cr_expect(hv_line_with(r, unpause, destroy, "tick: tick ") > 0,
 		  "[wrong result] tick did not run after xl unpause\n"
 		  "    log: %s",
 		  r->log);
@@ -243,7 +199,7 @@ Test(lab6, dom0_pause, .timeout = 1800)
 Test(lab6, dom0_destroy, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("dom0-manage", &manage);
-	long list = cmd_line(r, "xl list", 2);
+	long list = hv_dom0_cmd(r, "xl list", 2);
 	struct xl_row row;
 
 	expect_result(r, "domain tick: destroyed (destroyed by dom0)");
@@ -251,7 +207,7 @@ Test(lab6, dom0_destroy, .timeout = 1800)
 		  "[wrong result] xl list still shows tick after xl destroy\n"
 		  "    log: %s",
 		  r->log);
-	cr_expect(line_with(r, list, r->nlines, "tick: tick ") < 0,
+	cr_expect(hv_line_with(r, list, r->nlines, "tick: tick ") < 0,
 		  "[wrong result] tick ran after xl destroy\n    log: %s",
 		  r->log);
 }
@@ -260,13 +216,14 @@ Test(lab6, dom0_destroy, .timeout = 1800)
 Test(lab6, dom0_console, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("dom0-script", &script);
-	long con = cmd_line(r, "xl console hello", 1);
-	long next = line_from(r, con + 1, "dom0# ");
-	long i = line_with(r, con, next, "hello from a protected-mode guest");
+	long con = hv_dom0_cmd(r, "xl console hello", 1);
+	long next = hv_line_from(r, con + 1, "dom0# ");
+	long i = hv_line_with(r, con, next,
+			      "hello from a protected-mode guest");
 
 	while (i >= 0 && strncmp(r->lines[i].text, "hello: ", 7) == 0)
-		i = line_with(r, i + 1, next,
-			      "hello from a protected-mode guest");
+		i = hv_line_with(r, i + 1, next,
+				 "hello from a protected-mode guest");
 	cr_expect(i > 0,
 		  "[wrong result] xl console hello did not show hello's "
 		  "output\n    log: %s",
@@ -276,9 +233,10 @@ Test(lab6, dom0_console, .timeout = 1800)
 Test(lab6, dom0_dmesg, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("dom0-script", &script);
-	long dmesg = cmd_line(r, "xl dmesg", 1);
+	long dmesg = hv_dom0_cmd(r, "xl dmesg", 1);
 
-	cr_expect(line_with(r, dmesg, r->nlines, "hvlab: running 1 domain") > 0,
+	cr_expect(hv_line_with(r, dmesg, r->nlines, "hvlab: running 1 domain") >
+			  0,
 		  "[wrong result] xl dmesg did not show the hypervisor's "
 		  "boot lines\n    log: %s",
 		  r->log);
@@ -297,8 +255,8 @@ Test(lab6, dom0_self_destroy, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("dom0-manage", &manage);
 
-	cr_expect(line_with(r, cmd_line(r, "xl destroy dom0", 1), r->nlines,
-			    "xl destroy dom0: EINVAL") > 0,
+	cr_expect(hv_line_with(r, hv_dom0_cmd(r, "xl destroy dom0", 1),
+			       r->nlines, "xl destroy dom0: EINVAL") > 0,
 		  "[wrong result] xl destroy dom0 must fail with EINVAL\n"
 		  "    log: %s",
 		  r->log);
@@ -309,9 +267,9 @@ Test(lab6, dom0_self_destroy, .timeout = 1800)
 Test(lab6, dom0_interactive, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("dom0-interactive", &interactive);
-	long head = line_from(r, 0, "Name ");
+	long head = hv_line_from(r, 0, "Name ");
 
-	cr_expect(head > 0 && line_with(r, 0, head, "xl lis") > 0,
+	cr_expect(head > 0 && hv_line_with(r, 0, head, "xl lis") > 0,
 		  "[wrong result] xl list typed with a backspace did not "
 		  "run\n    log: %s",
 		  r->log);

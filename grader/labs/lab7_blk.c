@@ -28,14 +28,6 @@
 #include <string.h>
 #include "../grader.h"
 
-#define DOM0(extra)                                             \
-	{                                                       \
-		"dom0", "name   = \"dom0\"\ntype   = \"pv\"\n"  \
-			"privileged = 1\n"                      \
-			"kernel = \"guests/dom0.elf\"\n"        \
-			"extra  = \"" extra "\"\nmemory = 32\n" \
-			"populate = \"eager\"\n"                \
-	}
 /* pv-blk as name in container c with extra and disk lines disks. */
 #define BLK(name, c, extra, disks)                               \
 	{                                                        \
@@ -54,7 +46,7 @@ static const struct hv_cfg blk = {
 	.progress_timeout = 240,
 	.timeout = 1200,
 	.domains = {
-		DOM0("xl create hvm.cfg;xl create te.cfg;xl create bad.cfg;"
+		HV_DOM0("xl create hvm.cfg;xl create te.cfg;xl create bad.cfg;"
 		     "xl console bad;xl create pw.cfg;xl create rf.cfg;"
 		     "xl console pw;xl destroy pw;sleep 500;xl create pr.cfg;"
 		     "xl console pr;xl console te;xl console hvm;poweroff"),
@@ -204,7 +196,7 @@ static const struct hv_cfg dd = {
 	.progress_timeout = 240,
 	.timeout = 1200,
 	.domains = {
-		DOM0("xl create dd.cfg;sleep 1000;xl create fe.cfg;"
+		HV_DOM0("xl create dd.cfg;sleep 1000;xl create fe.cfg;"
 		     "xl console fe;xl create fg.cfg;sleep 5000;xl destroy dd;"
 		     "sleep 2000;xl create dd.cfg;xl console fg;poweroff"),
 		{ "dd", "name   = \"dd\"\ntype   = \"pv\"\n"

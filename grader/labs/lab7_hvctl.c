@@ -83,15 +83,6 @@ static const struct hv_cfg guests = {
 	.files = DISKS,
 };
 
-#define DOM0(extra)                                             \
-	{                                                       \
-		"dom0", "name   = \"dom0\"\ntype   = \"pv\"\n"  \
-			"privileged = 1\n"                      \
-			"kernel = \"guests/dom0.elf\"\n"        \
-			"extra  = \"" extra "\"\nmemory = 32\n" \
-			"populate = \"eager\"\n"                \
-	}
-
 /*
  * tk starts paused (-p); bk is a running driver domain, nd a running
  * domain that is not one; u's devices name bk; g's vif names a backend
@@ -104,7 +95,7 @@ static const struct hv_cfg script = {
 	.progress_timeout = 240,
 	.timeout = 900,
 	.domains = {
-		DOM0("xl create -p tk.cfg;sleep 300;xl list;xl unpause tk;"
+		HV_DOM0("xl create -p tk.cfg;sleep 300;xl list;xl unpause tk;"
 		     "sleep 300;xl create bk.cfg;xl create nd.cfg;"
 		     "xl create u.cfg;xl block-list u;xl network-list u;"
 		     "xl create c.cfg;sleep 500;xl create g.cfg;"
@@ -124,44 +115,10 @@ static const struct hv_cfg script = {
 	.files = DISKS,
 };
 
-/* The first line from index from on that starts with prefix, or -1. */
-static long line_from(struct hv_run *r, long from, const char *prefix)
-{
-	for (size_t i = from < 0 ? r->nlines : (size_t)from; i < r->nlines; i++)
-		if (strncmp(r->lines[i].text, prefix, strlen(prefix)) == 0)
-			return (long)i;
-	return -1;
-}
-
-/* The first line in [from, to) containing text, or -1. */
-static long line_with(struct hv_run *r, long from, long to, const char *text)
-{
-	if (from < 0)
-		return -1;
-	for (long i = from; i < to && i < (long)r->nlines; i++)
-		if (strstr(r->lines[i].text, text))
-			return i;
-	return -1;
-}
-
-/* The line where dom0 ran command (first run), or a failure. */
-static long cmd_line(struct hv_run *r, const char *command)
-{
-	char echo[128];
-	long i;
-
-	snprintf(echo, sizeof(echo), "dom0# %s", command);
-	i = line_from(r, 0, echo);
-	if (i < 0)
-		cr_assert_fail("[wrong result] dom0 never ran \"%s\"\n  %s",
-			       command, hv_diagnose(r));
-	return i;
-}
-
 /* The end of command's output: the next prompt. */
 static long cmd_end(struct hv_run *r, long cmd)
 {
-	long next = line_from(r, cmd + 1, "dom0# ");
+	long next = hv_line_from(r, cmd + 1, "dom0# ");
 
 	return next < 0 ? (long)r->nlines : next;
 }
@@ -170,7 +127,7 @@ static long cmd_end(struct hv_run *r, long cmd)
 static void expect_row(struct hv_run *r, const char *command,
 		       const char *const words[])
 {
-	long cmd = cmd_line(r, command), end = cmd_end(r, cmd), i;
+	long cmd = hv_dom0_cmd(r, command, 1), end = cmd_end(r, cmd), i;
 	size_t w = 0;
 
 	for (i = cmd + 1; i < end; i++) {
@@ -193,8 +150,8 @@ static int created_id(struct hv_run *r, const char *cfg)
 	int id = -1;
 
 	snprintf(command, sizeof(command), "xl create %s", cfg);
-	cmd = cmd_line(r, command);
-	i = line_with(r, cmd, cmd_end(r, cmd), "created domain ");
+	cmd = hv_dom0_cmd(r, command, 1);
+	i = hv_line_with(r, cmd, cmd_end(r, cmd), "created domain ");
 	cr_assert(i > 0 && sscanf(strstr(r->lines[i].text, "created domain "),
 				  "created domain %d", &id) == 1,
 		  "[wrong result] %s created no domain\n    log: %s", command,
@@ -254,17 +211,17 @@ Test(lab7, toolstack_create_paused, .timeout = 1800)
 
 	disks_fill();
 	r = hv_boot_group("hvctl-dom0", &script);
-	create = cmd_line(r, "xl create -p tk.cfg");
-	list = cmd_line(r, "xl list");
-	unpause = cmd_line(r, "xl unpause tk");
-	cr_expect(line_with(r, create, unpause, "tk: tick ") < 0,
+	create = hv_dom0_cmd(r, "xl create -p tk.cfg", 1);
+	list = hv_dom0_cmd(r, "xl list", 1);
+	unpause = hv_dom0_cmd(r, "xl unpause tk", 1);
+	cr_expect(hv_line_with(r, create, unpause, "tk: tick ") < 0,
 		  "[wrong result] tk ran before xl unpause\n    log: %s",
 		  r->log);
-	cr_expect(line_with(r, unpause, r->nlines, "tk: tick ") > 0,
+	cr_expect(hv_line_with(r, unpause, r->nlines, "tk: tick ") > 0,
 		  "[wrong result] tk did not run after xl unpause\n"
 		  "    log: %s",
 		  r->log);
-	cr_expect(line_with(r, list, cmd_end(r, list), "--p---") > 0,
+	cr_expect(hv_line_with(r, list, cmd_end(r, list), "--p---") > 0,
 		  "[wrong result] xl list shows no paused domain after "
 		  "xl create -p\n    log: %s",
 		  r->log);
@@ -274,9 +231,9 @@ Test(lab7, toolstack_create_paused, .timeout = 1800)
 /* Some line of command's output contains text. */
 static void expect_in(struct hv_run *r, const char *command, const char *text)
 {
-	long cmd = cmd_line(r, command);
+	long cmd = hv_dom0_cmd(r, command, 1);
 
-	cr_expect(line_with(r, cmd, cmd_end(r, cmd), text) > 0,
+	cr_expect(hv_line_with(r, cmd, cmd_end(r, cmd), text) > 0,
 		  "[wrong result] %s: no \"%s\"\n    log: %s", command, text,
 		  r->log);
 }

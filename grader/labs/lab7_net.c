@@ -30,14 +30,6 @@
 #include <string.h>
 #include "../grader.h"
 
-#define DOM0(extra)                                             \
-	{                                                       \
-		"dom0", "name   = \"dom0\"\ntype   = \"pv\"\n"  \
-			"privileged = 1\n"                      \
-			"kernel = \"guests/dom0.elf\"\n"        \
-			"extra  = \"" extra "\"\nmemory = 32\n" \
-			"populate = \"eager\"\n"                \
-	}
 /* pv-net as name in container c with extra and MAC 00:16:3e:00:07:mac. */
 #define NET(name, c, mac, extra)                                 \
 	{                                                        \
@@ -55,7 +47,7 @@ static const struct hv_cfg net = {
 	.timeout = 1200,
 	.mem_mb = 320,
 	.domains = {
-		DOM0("xl create e-hvm.cfg;xl create e-te.cfg;"
+		HV_DOM0("xl create e-hvm.cfg;xl create e-te.cfg;"
 		     "xl create p-te.cfg;xl create p-hvm.cfg;"
 		     "xl create s-hvm.cfg;xl create s-te.cfg;"
 		     "xl create hostile.cfg;"

@@ -29,14 +29,6 @@
 #include <string.h>
 #include "../grader.h"
 
-#define DOM0(extra)                                             \
-	{                                                       \
-		"dom0", "name   = \"dom0\"\ntype   = \"pv\"\n"  \
-			"privileged = 1\n"                      \
-			"kernel = \"guests/dom0.elf\"\n"        \
-			"extra  = \"" extra "\"\nmemory = 32\n" \
-			"populate = \"eager\"\n"                \
-	}
 /* Config file file.cfg: domain name in container c running guests/g. */
 #define PV(file, name, c, g, extra, more)                          \
 	{                                                          \
@@ -56,7 +48,7 @@ static const struct hv_cfg store = {
 	.timeout = 1200,
 	.domains = {
 		/* 255 bytes at most: dom0's own key t is /local/domain/0/t. */
-		DOM0("xl create a.cfg;xl create b.cfg;xl create h.cfg;"
+		HV_DOM0("xl create a.cfg;xl create b.cfg;xl create h.cfg;"
 		     "xl create t.cfg;xenstore-ls /local/domain/3;"
 		     "xenstore-write t hi;xenstore-read t;xenstore-rm t;"
 		     "xenstore-read t;wait xh xt;xenstore-ls /local/domain;"
@@ -69,16 +61,6 @@ static const struct hv_cfg store = {
 	.files = { { "x.img", img_x, sizeof(img_x) } },
 };
 
-/* The first line from index from on containing text, or -1. */
-static long line_with(struct hv_run *r, long from, const char *text)
-{
-	for (long i = from < 0 ? (long)r->nlines : from; i < (long)r->nlines;
-	     i++)
-		if (strstr(r->lines[i].text, text))
-			return i;
-	return -1;
-}
-
 /* The first line that is text, or -1. */
 static long line_is(struct hv_run *r, const char *text)
 {
@@ -86,20 +68,6 @@ static long line_is(struct hv_run *r, const char *text)
 		if (strcmp(r->lines[i].text, text) == 0)
 			return (long)i;
 	return -1;
-}
-
-/* The line where dom0 ran command, or a failure. */
-static long cmd_line(struct hv_run *r, const char *command)
-{
-	char echo[128];
-	long i;
-
-	snprintf(echo, sizeof(echo), "dom0# %s", command);
-	i = line_with(r, 0, echo);
-	if (i < 0)
-		cr_assert_fail("[wrong result] dom0 never ran \"%s\"\n  %s",
-			       command, hv_diagnose(r));
-	return i;
 }
 
 /* Both pv-xenstore domains printed "PASS: " and each of passes (the
@@ -201,12 +169,12 @@ Test(lab7, xs_hostile, .timeout = 1800)
 Test(lab7, xs_toolstack, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("xs-store", &store);
-	long ls = cmd_line(r, "xenstore-ls /local/domain/3");
-	long rd = cmd_line(r, "xenstore-read t");
-	long rm = cmd_line(r, "xenstore-rm t");
+	long ls = hv_dom0_cmd(r, "xenstore-ls /local/domain/3", 1);
+	long rd = hv_dom0_cmd(r, "xenstore-read t", 1);
+	long rm = hv_dom0_cmd(r, "xenstore-rm t", 1);
 	long end = line_is(r, "dom0# xenstore-ls /local/domain");
-	long name = line_with(r, ls, "name = \"xh\"");
-	long domid = line_with(r, ls, "domid = \"3\"");
+	long name = hv_line_with(r, ls, (long)r->nlines, "name = \"xh\"");
+	long domid = hv_line_with(r, ls, (long)r->nlines, "domid = \"3\"");
 
 	cr_expect(name > ls && name < rd && domid > ls && domid < rd,
 		  "[wrong result] xenstore-ls /local/domain/3 shows no "
@@ -220,13 +188,18 @@ Test(lab7, xs_toolstack, .timeout = 1800)
 		  "[wrong result] xenstore-read t after writing hi: "
 		  "\"%s\"\n    log: %s",
 		  r->lines[rd + 1].text, r->log);
-	cr_expect(line_with(r, rm, "xenstore-read t: ENOENT") > rm,
+	cr_expect(hv_line_with(r, rm, (long)r->nlines,
+			       "xenstore-read t: ENOENT") > rm,
 		  "[wrong result] t still there after xenstore-rm\n"
 		  "    log: %s",
 		  r->log);
-	cr_expect(end > 0 && line_with(r, end, "0 = \"\"") == end + 1 &&
-			  line_with(r, end, "name = \"x") < 0 &&
-			  line_with(r, end, "name = \"h") < 0,
+	cr_expect(end > 0 &&
+			  hv_line_with(r, end, (long)r->nlines, "0 = \"\"") ==
+				  end + 1 &&
+			  hv_line_with(r, end, (long)r->nlines, "name = \"x") <
+				  0 &&
+			  hv_line_with(r, end, (long)r->nlines, "name = \"h") <
+				  0,
 		  "[wrong result] the ended domains' directories are still "
 		  "in /local/domain\n    log: %s",
 		  r->log);

@@ -53,8 +53,8 @@ long xb_write(const struct xb_dev *d, const char *key, const char *value)
 	return xs_write(0, path, value);
 }
 
-bool xb_map(const struct xb_backend *b, const struct xb_dev *d,
-	    const char *key, void **slot, grant_handle_t *handle)
+bool xb_map(const struct xb_backend *b, const struct xb_dev *d, const char *key,
+	    void **slot, grant_handle_t *handle)
 {
 	long ref, r = GNTST_general_error;
 
@@ -168,8 +168,7 @@ static void xb_free(struct xb_backend *b, struct xb_dev *d)
 
 /* The device of frontend front, id: known or new; NULL when the table is
  * full (logged once). */
-static struct xb_dev *xb_find(struct xb_backend *b, unsigned front,
-			      unsigned id)
+static struct xb_dev *xb_find(struct xb_backend *b, unsigned front, unsigned id)
 {
 	struct xb_dev *free = NULL;
 

@@ -45,16 +45,16 @@ struct xb_dev {
 struct xb_backend {
 	const char *name; /* "blkback": its log lines' prefix */
 	const char *type; /* "vbd": the directory and the watch token */
-	void *devs;	  /* n devices of size bytes, each a struct xb_dev first */
+	void *devs; /* n devices of size bytes, each a struct xb_dev first */
 	size_t size;
 	unsigned n;
 	void (*start)(void);		  /* once, when the watch is set */
 	bool (*open)(struct xb_dev *);	  /* offers it; false (logged): no */
 	bool (*connect)(struct xb_dev *); /* false (logged): not connected */
 	void (*disconnect)(struct xb_dev *);
-	void (*release)(struct xb_dev *);	  /* before it is forgotten */
-	bool (*broken)(const struct xb_dev *);	  /* its ring is not to be read */
-	bool (*serve)(struct xb_dev *);		  /* its ring; true if work done */
+	void (*release)(struct xb_dev *);      /* before it is forgotten */
+	bool (*broken)(const struct xb_dev *); /* its ring is not to be read */
+	bool (*serve)(struct xb_dev *);	       /* its ring; true if work done */
 	/* the backend's state: zero at first */
 	char base[XB_PATH_MAX]; /* .../backend/TYPE */
 	int started;		/* 0: not yet, 1: running, -1: failed */
@@ -86,8 +86,8 @@ long xb_write(const struct xb_dev *d, const char *key, const char *value);
 
 /* Maps the frontend's grant dir/key read-write at a new slot *slot;
  * false (logged) when it cannot be. */
-bool xb_map(const struct xb_backend *b, const struct xb_dev *d,
-	    const char *key, void **slot, grant_handle_t *handle);
+bool xb_map(const struct xb_backend *b, const struct xb_dev *d, const char *key,
+	    void **slot, grant_handle_t *handle);
 
 /* Unmaps what xb_map mapped at *slot, if anything. */
 void xb_unmap(void **slot, grant_handle_t handle);
