@@ -209,20 +209,28 @@ static long xsd_saw(struct xsd_ctx *x, const char *path)
 	return x->txn ? xsd_txn_saw(x->txn, path) : 0;
 }
 
+/* The path argument of a READ or DIRECTORY, which must be readable, into
+ * path; its value in *val, *len.  0 or -XEN_E*. */
+static long xsd_readable(struct xsd_ctx *x, char *path, const char **val,
+			 size_t *len)
+{
+	long r = xsd_path_arg(x, 0, path);
+
+	if (r < 0 || (r = xsd_saw(x, path)) < 0)
+		return r;
+	if (!xsd_get(x, path, val, len))
+		return -XEN_ENOENT;
+	return xsd_may(x, path, XSD_READ);
+}
+
 static long xsd_do_read(struct xsd_ctx *x)
 {
 	char path[XSD_PATH_MAX];
 	const char *val;
 	size_t len;
-	long r = xsd_path_arg(x, 0, path);
+	long r = xsd_readable(x, path, &val, &len);
 
-	if (r < 0 || (r = xsd_saw(x, path)) < 0)
-		return r;
-	if (!xsd_get(x, path, &val, &len))
-		return -XEN_ENOENT;
-	if ((r = xsd_may(x, path, XSD_READ)) < 0)
-		return r;
-	return xsd_reply(x, val, len);
+	return r < 0 ? r : xsd_reply(x, val, len);
 }
 
 static long xsd_do_directory(struct xsd_ctx *x)
@@ -230,16 +238,9 @@ static long xsd_do_directory(struct xsd_ctx *x)
 	char path[XSD_PATH_MAX];
 	const char *val;
 	size_t len;
-	long r = xsd_path_arg(x, 0, path);
+	long r = xsd_readable(x, path, &val, &len);
 
-	if (r < 0 || (r = xsd_saw(x, path)) < 0)
-		return r;
-	if (!xsd_get(x, path, &val, &len))
-		return -XEN_ENOENT;
-	if ((r = xsd_may(x, path, XSD_READ)) < 0)
-		return r;
-	r = xsd_list(x, path, x->rep->body);
-	if (r >= 0)
+	if (r >= 0 && (r = xsd_list(x, path, x->rep->body)) >= 0)
 		x->rep->h.len = (uint32_t)r;
 	return r < 0 ? r : 0;
 }
