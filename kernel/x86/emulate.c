@@ -51,7 +51,6 @@ uint64_t x86_emul_reg_read(const struct x86_emul_ctxt *ctxt, unsigned reg,
 	return ctxt->regs.gpr[reg] & x86_emul_size_mask(size);
 }
 
-/* 32-bit writes zero the upper half; 8- and 16-bit writes merge. */
 void x86_emul_reg_write(struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size,
 			uint64_t v)
 {
@@ -70,7 +69,6 @@ void x86_emul_reg_write(struct x86_emul_ctxt *ctxt, unsigned reg, unsigned size,
 		     (v & x86_emul_size_mask(size));
 }
 
-/* Segment base plus offset; in 64-bit mode only FS and GS have bases. */
 uint64_t x86_emul_seg_linear(const struct x86_emul_ctxt *ctxt, int seg,
 			     uint64_t off)
 {
@@ -81,7 +79,6 @@ uint64_t x86_emul_seg_linear(const struct x86_emul_ctxt *ctxt, int seg,
 	return (uint32_t)(ctxt->seg_base[seg] + off);
 }
 
-/* The linear address of the decoded memory operand (SDM 1, 3.7.5). */
 uint64_t x86_emul_mem_linear(const struct x86_emul_ctxt *ctxt)
 {
 	const struct x86_insn *in = &ctxt->insn;
@@ -212,20 +209,13 @@ void x86_emul_virt_set_if(struct x86_emul_ctxt *ctxt,
 		ctxt->regs.rflags &= ~(uint64_t)X86_FLAGS_IF;
 }
 
-/* LOCK is legal only on read-modify-write ALU forms with a memory destination. */
-static bool lock_allowed(const struct x86_insn *in)
+/* LOCK is legal only on read-modify-write forms with a memory destination. */
+static bool lock_allowed(unsigned mnem)
 {
-	switch (in->mnemonic) {
-	case X86_INSN_ADD:
-	case X86_INSN_OR:
-	case X86_INSN_AND:
-	case X86_INSN_SUB:
-	case X86_INSN_XOR:
-	case X86_INSN_XCHG:
-	case X86_INSN_CMPXCHG:
-	case X86_INSN_CMPXCHG8B: return true;
-	default: return false;
-	}
+	return mnem == X86_INSN_ADD || mnem == X86_INSN_OR ||
+	       mnem == X86_INSN_AND || mnem == X86_INSN_SUB ||
+	       mnem == X86_INSN_XOR || mnem == X86_INSN_XCHG ||
+	       mnem == X86_INSN_CMPXCHG || mnem == X86_INSN_CMPXCHG8B;
 }
 
 /* Runs the decoded instruction; *done is false for an unfinished REP. */
@@ -234,7 +224,7 @@ static int insn_dispatch(struct x86_emul_ctxt *ctxt,
 {
 	const struct x86_insn *in = &ctxt->insn;
 
-	if ((in->prefixes & X86_PFX_LOCK) && !lock_allowed(in))
+	if ((in->prefixes & X86_PFX_LOCK) && !lock_allowed(in->mnemonic))
 		return in->mnemonic == X86_INSN_OTHER ? X86EMUL_UNHANDLEABLE :
 							x86_emul_raise_ud(ctxt);
 	switch (in->mnemonic) {

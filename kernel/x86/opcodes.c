@@ -80,104 +80,82 @@ const uint16_t x86_opcodes_0f[256] = {
 #undef M
 #undef ALU_ROW
 
-static const uint16_t alu_mnemonic[8] = {
+/*
+ * The mnemonics of the instructions the emulator knows, where the opcode
+ * alone names them; the rest (X86_INSN_OTHER, 0) depend on ModRM.
+ */
+static const uint8_t by_opcode_1byte[256] = {
+	[0x00 ... 0x05] = X86_INSN_ADD, [0x08 ... 0x0d] = X86_INSN_OR,
+	[0x20 ... 0x25] = X86_INSN_AND, [0x28 ... 0x2d] = X86_INSN_SUB,
+	[0x30 ... 0x35] = X86_INSN_XOR, [0x38 ... 0x3d] = X86_INSN_CMP,
+	[0x6c ... 0x6d] = X86_INSN_INS, [0x6e ... 0x6f] = X86_INSN_OUTS,
+	[0x84 ... 0x85] = X86_INSN_TEST, [0xa8 ... 0xa9] = X86_INSN_TEST,
+	[0x86 ... 0x87] = X86_INSN_XCHG,
+	[0x88 ... 0x8b] = X86_INSN_MOV, [0xa0 ... 0xa3] = X86_INSN_MOV,
+	[0xb0 ... 0xbf] = X86_INSN_MOV,
+	[0x9c] = X86_INSN_PUSHF, [0x9d] = X86_INSN_POPF,
+	[0xa4 ... 0xa5] = X86_INSN_MOVS, [0xaa ... 0xab] = X86_INSN_STOS,
+	[0xac ... 0xad] = X86_INSN_LODS,
+	[0xe4 ... 0xe5] = X86_INSN_IN, [0xec ... 0xed] = X86_INSN_IN,
+	[0xe6 ... 0xe7] = X86_INSN_OUT, [0xee ... 0xef] = X86_INSN_OUT,
+	[0xf4] = X86_INSN_HLT, [0xfa] = X86_INSN_CLI, [0xfb] = X86_INSN_STI,
+};
+
+static const uint8_t by_opcode_0f[256] = {
+	[0x06] = X86_INSN_CLTS, [0x08] = X86_INSN_INVD, [0x09] = X86_INSN_WBINVD,
+	[0x20] = X86_INSN_MOV_FROM_CR, [0x22] = X86_INSN_MOV_TO_CR,
+	[0x30] = X86_INSN_WRMSR, [0x32] = X86_INSN_RDMSR,
+	[0xb0 ... 0xb1] = X86_INSN_CMPXCHG,
+	[0xb6 ... 0xb7] = X86_INSN_MOVZX, [0xbe ... 0xbf] = X86_INSN_MOVSX,
+};
+
+/* Groups 1 (80-83), 6 (0F 00) and 7 (0F 01, memory forms) by ModRM.reg. */
+static const uint8_t mnemonic_grp1[8] = {
 	X86_INSN_ADD, X86_INSN_OR, X86_INSN_OTHER, X86_INSN_OTHER,
 	X86_INSN_AND, X86_INSN_SUB, X86_INSN_XOR, X86_INSN_CMP,
+};
+static const uint8_t mnemonic_grp6[8] = {
+	X86_INSN_SLDT, X86_INSN_STR, X86_INSN_LLDT, X86_INSN_LTR,
+};
+static const uint8_t mnemonic_grp7[8] = {
+	X86_INSN_SGDT, X86_INSN_SIDT, X86_INSN_LGDT, X86_INSN_LIDT,
+	X86_INSN_SMSW, X86_INSN_OTHER, X86_INSN_OTHER, X86_INSN_INVLPG,
 };
 
 /* clang-format on */
 
-/* Mnemonics of the one-byte map that the emulator knows. */
+/* The X86_INSN_* of a one-byte opcode: by the table, or by ModRM or size. */
 static uint16_t mnemonic_1byte(const struct x86_insn *in)
 {
-	uint8_t op = in->opcode, ext = (in->modrm >> 3) & 7;
+	uint8_t ext = (in->modrm >> 3) & 7;
 
-	if (op < 0x40 && (op & 7) < 6)
-		return alu_mnemonic[op >> 3];
-	if (op >= 0x80 && op <= 0x83)
-		return alu_mnemonic[ext];
-	if (op >= 0xb0 && op <= 0xbf)
-		return X86_INSN_MOV;
-	switch (op) {
+	switch (in->opcode) {
 	case 0x63: return in->op_bytes == 8 ? X86_INSN_MOVSXD : X86_INSN_OTHER;
-	case 0x6c:
-	case 0x6d: return X86_INSN_INS;
-	case 0x6e:
-	case 0x6f: return X86_INSN_OUTS;
-	case 0x84:
-	case 0x85:
-	case 0xa8:
-	case 0xa9: return X86_INSN_TEST;
-	case 0x86:
-	case 0x87: return X86_INSN_XCHG;
-	case 0x88 ... 0x8b:
-	case 0xa0 ... 0xa3: return X86_INSN_MOV;
-	case 0x9c: return X86_INSN_PUSHF;
-	case 0x9d: return X86_INSN_POPF;
-	case 0xa4:
-	case 0xa5: return X86_INSN_MOVS;
-	case 0xaa:
-	case 0xab: return X86_INSN_STOS;
-	case 0xac:
-	case 0xad: return X86_INSN_LODS;
+	case 0x80 ... 0x83: return mnemonic_grp1[ext];
 	case 0xc6:
 	case 0xc7: return ext == 0 ? X86_INSN_MOV : X86_INSN_OTHER;
-	case 0xe4:
-	case 0xe5:
-	case 0xec:
-	case 0xed: return X86_INSN_IN;
-	case 0xe6:
-	case 0xe7:
-	case 0xee:
-	case 0xef: return X86_INSN_OUT;
-	case 0xf4: return X86_INSN_HLT;
 	case 0xf6:
 	case 0xf7: return ext < 2 ? X86_INSN_TEST : X86_INSN_OTHER;
-	case 0xfa: return X86_INSN_CLI;
-	case 0xfb: return X86_INSN_STI;
-	default: return X86_INSN_OTHER;
+	default: return by_opcode_1byte[in->opcode];
 	}
 }
 
-/* Groups 6 (0F 00) and 7 (0F 01, memory forms) by ModRM.reg. */
-static const uint16_t mnemonic_0f00[8] = {
-	X86_INSN_SLDT,	X86_INSN_STR,	X86_INSN_LLDT,	X86_INSN_LTR,
-	X86_INSN_OTHER, X86_INSN_OTHER, X86_INSN_OTHER, X86_INSN_OTHER,
-};
-static const uint16_t mnemonic_0f01[8] = {
-	X86_INSN_SGDT, X86_INSN_SIDT,  X86_INSN_LGDT,  X86_INSN_LIDT,
-	X86_INSN_SMSW, X86_INSN_OTHER, X86_INSN_OTHER, X86_INSN_INVLPG,
-};
-
-/* Mnemonics of the 0F map that the emulator knows. */
+/* The X86_INSN_* of a 0F opcode: by the table, or by ModRM or REX. */
 static uint16_t mnemonic_0f(const struct x86_insn *in)
 {
 	uint8_t ext = (in->modrm >> 3) & 7;
 
 	switch (in->opcode) {
-	case 0x00: return mnemonic_0f00[ext];
+	case 0x00: return mnemonic_grp6[ext];
 	case 0x01:
 		if (!in->is_mem)
 			return ext == 4 ? X86_INSN_SMSW : X86_INSN_OTHER;
-		return mnemonic_0f01[ext];
-	case 0x06: return X86_INSN_CLTS;
-	case 0x08: return X86_INSN_INVD;
-	case 0x09: return X86_INSN_WBINVD;
-	case 0x20: return X86_INSN_MOV_FROM_CR;
-	case 0x22: return X86_INSN_MOV_TO_CR;
-	case 0x30: return X86_INSN_WRMSR;
-	case 0x32: return X86_INSN_RDMSR;
-	case 0xb0:
-	case 0xb1: return X86_INSN_CMPXCHG;
+		return mnemonic_grp7[ext];
 	case 0xc7: /* CMPXCHG16B (REX.W) is left alone */
 		return ext == 1 && in->is_mem && !(in->rex & X86_REX_W) ?
 			       X86_INSN_CMPXCHG8B :
 			       X86_INSN_OTHER;
-	case 0xb6:
-	case 0xb7: return X86_INSN_MOVZX;
-	case 0xbe:
-	case 0xbf: return X86_INSN_MOVSX;
-	default: return X86_INSN_OTHER;
+	default: return by_opcode_0f[in->opcode];
 	}
 }
 
