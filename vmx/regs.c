@@ -159,6 +159,8 @@ static void vmx_write_intr_shadow(uint64_t on)
 void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 {
 	int slot = vmx_msr_slot(r);
+	bool paging = r == VREG_CR0 || r == VREG_CR3 || r == VREG_CR4 ||
+		      r == VREG_EFER;
 	uint64_t ar;
 
 	if (slot >= 0) {
@@ -170,8 +172,7 @@ void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 		return;
 	}
 	vmx_load(v);
-	if (r == VREG_CR0 || r == VREG_CR3 || r == VREG_CR4 || r == VREG_EFER)
-		v->arch.vmx.flush = true;
+	v->arch.vmx.flush |= paging;
 	switch (r) {
 	case VREG_CR0:
 		vmx_write_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, val, val,
@@ -195,7 +196,7 @@ void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 	case VREG_INTR_SHADOW: vmx_write_intr_shadow(val); break;
 	default: vmcs_write(vmx_reg_field(r), val);
 	}
-	if (r == VREG_CR0 || r == VREG_CR3 || r == VREG_CR4 || r == VREG_EFER)
+	if (paging)
 		vmx_load_pdptes(v);
 }
 

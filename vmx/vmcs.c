@@ -216,6 +216,12 @@ int vmcs_init(struct vcpu *v)
 	return 0;
 }
 
+/* A field, as cprintf's %llx wants it. */
+static unsigned long long vmcs_ull(uint32_t field)
+{
+	return (unsigned long long)vmcs_read(field);
+}
+
 static void vmcs_dump_exit(struct vcpu *v)
 {
 	uint64_t reason = vmcs_read(VMCS_EXIT_REASON);
@@ -229,47 +235,39 @@ static void vmcs_dump_exit(struct vcpu *v)
 		(unsigned long long)reason,
 		(unsigned long long)EXIT_REASON_BASIC(reason),
 		(reason & EXIT_REASON_ENTRY_FAIL) ? ", VM-entry failure" : "",
-		(unsigned long long)vmcs_read(VMCS_EXIT_QUALIFICATION),
-		(unsigned long long)vmcs_read(VMCS_EXIT_INSN_LEN),
-		(unsigned long long)vmcs_read(VMCS_EXIT_INSN_INFO));
+		vmcs_ull(VMCS_EXIT_QUALIFICATION), vmcs_ull(VMCS_EXIT_INSN_LEN),
+		vmcs_ull(VMCS_EXIT_INSN_INFO));
 	cprintf("  exit intr 0x%llx idt-vectoring 0x%llx entry intr 0x%llx "
 		"gpa 0x%llx\n",
-		(unsigned long long)vmcs_read(VMCS_EXIT_INTR_INFO),
-		(unsigned long long)vmcs_read(VMCS_IDT_VECTORING_INFO),
-		(unsigned long long)vmcs_read(VMCS_ENTRY_INTR_INFO),
-		(unsigned long long)vmcs_read(VMCS_GUEST_PHYS_ADDR));
+		vmcs_ull(VMCS_EXIT_INTR_INFO),
+		vmcs_ull(VMCS_IDT_VECTORING_INFO),
+		vmcs_ull(VMCS_ENTRY_INTR_INFO), vmcs_ull(VMCS_GUEST_PHYS_ADDR));
 }
 
 static void vmcs_dump_controls(void)
 {
 	cprintf("  pin %08llx proc %08llx proc2 %08llx exit %08llx "
 		"entry %08llx\n",
-		(unsigned long long)vmcs_read(VMCS_PIN_CONTROLS),
-		(unsigned long long)vmcs_read(VMCS_PROC_CONTROLS),
-		(unsigned long long)vmcs_read(VMCS_PROC_CONTROLS2),
-		(unsigned long long)vmcs_read(VMCS_EXIT_CONTROLS),
-		(unsigned long long)vmcs_read(VMCS_ENTRY_CONTROLS));
+		vmcs_ull(VMCS_PIN_CONTROLS), vmcs_ull(VMCS_PROC_CONTROLS),
+		vmcs_ull(VMCS_PROC_CONTROLS2), vmcs_ull(VMCS_EXIT_CONTROLS),
+		vmcs_ull(VMCS_ENTRY_CONTROLS));
 	cprintf("  eptp 0x%llx vpid %llu interruptibility %llx activity %llx\n",
-		(unsigned long long)vmcs_read(VMCS_EPT_POINTER),
-		(unsigned long long)(vmx_caps.vpid ? vmcs_read(VMCS_VPID) : 0),
-		(unsigned long long)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY),
-		(unsigned long long)vmcs_read(VMCS_GUEST_ACTIVITY));
+		vmcs_ull(VMCS_EPT_POINTER),
+		vmx_caps.vpid ? vmcs_ull(VMCS_VPID) : 0,
+		vmcs_ull(VMCS_GUEST_INTERRUPTIBILITY),
+		vmcs_ull(VMCS_GUEST_ACTIVITY));
 }
 
 static void vmcs_dump_guest(struct vcpu *v)
 {
 	cprintf("  rip %016llx rflags %08llx cr0 %08llx (real %08llx) "
 		"cr3 %016llx\n",
-		(unsigned long long)vmcs_read(VMCS_GUEST_RIP),
-		(unsigned long long)vmcs_read(VMCS_GUEST_RFLAGS),
-		(unsigned long long)vmcs_read(VMCS_CR0_SHADOW),
-		(unsigned long long)vmcs_read(VMCS_GUEST_CR0),
-		(unsigned long long)vmcs_read(VMCS_GUEST_CR3));
+		vmcs_ull(VMCS_GUEST_RIP), vmcs_ull(VMCS_GUEST_RFLAGS),
+		vmcs_ull(VMCS_CR0_SHADOW), vmcs_ull(VMCS_GUEST_CR0),
+		vmcs_ull(VMCS_GUEST_CR3));
 	cprintf("  cr4 %08llx (real %08llx) efer %llx cr2 %016llx\n",
-		(unsigned long long)vmcs_read(VMCS_CR4_SHADOW),
-		(unsigned long long)vmcs_read(VMCS_GUEST_CR4),
-		(unsigned long long)vmcs_read(VMCS_GUEST_EFER),
-		(unsigned long long)v->arch.vmx.cr2);
+		vmcs_ull(VMCS_CR4_SHADOW), vmcs_ull(VMCS_GUEST_CR4),
+		vmcs_ull(VMCS_GUEST_EFER), (unsigned long long)v->arch.vmx.cr2);
 }
 
 void vmcs_dump(struct vcpu *v)

@@ -4,18 +4,12 @@
  * rights, 4.7 page-fault exceptions, 4.8 accessed and dirty flags), labs 3
  * and 4.
  *
- * One walk serves the emulator (gmem_translate) and the shadow MMU
- * (kernel/mm/shadow.c): it reads the guest's page tables from its p2m, so
- * a hostile table can point only into the guest's own RAM, checks P, R/W
- * (with CR0.WP), U/S, NX, SMEP and SMAP as the CPU would, and on success
- * sets the accessed flags of the entries it used and the dirty flag of the
- * leaf for a write, as the CPU does for the access it stands in for.
- * Reserved bits are checked for shadow domains only, whose walks no CPU
- * has checked before.  PAE's four PDPTEs are read from memory at each
- * walk, where the CPU reads them at each CR3 load (the shadow rebuilds a
- * root whose PDPTEs changed at a CR3 load).  The instruction at CS:RIP is
- * fetched through it and decoded by kernel/x86/decode.c for the exit
- * decoders.
+ * One walk serves the emulator and the shadow MMU (shadow.c).  It reads
+ * the guest's tables through its p2m, so a hostile table can point only
+ * into the guest's own RAM.  Reserved bits are checked for shadow domains
+ * only, whose walks no CPU has checked before.  PAE's four PDPTEs are read
+ * at each walk, where the CPU reads them at each CR3 load (the shadow
+ * rebuilds a root whose PDPTEs changed at a CR3 load).
  */
 #include <inc/mmu.h>
 #include <inc/x86.h>

@@ -39,11 +39,8 @@ struct gmem_walk {
 int gmem_walk(struct vcpu *v, gva_t la, uint32_t access, struct gmem_walk *w);
 
 /*
- * Translates linear address la for an access by v (a write when write).
- * Returns 0 with *gpa set; -E_NOT_FOUND when the guest's tables do not
- * allow it (*pfec is the #PF error code to inject, with CR2 = la); -E_RANGE
- * when a guest page table lies outside guest RAM.  Sets A and D as the
- * CPU would for the access (gmem_walk), at CPL 3 a user access.
+ * gmem_walk for an access by v at its CPL (a write when write): 0 with
+ * *gpa, or gmem_walk's error with *pfec the #PF error code to inject.
  */
 int gmem_translate(struct vcpu *v, gva_t la, bool write, gpa_t *gpa,
 		   uint32_t *pfec);

@@ -82,7 +82,6 @@ int nested_init(struct domain *d, const struct nested_format *fmt)
 	return 0;
 }
 
-/* The counts stay as they were, for the domain's summary. */
 void nested_destroy(struct domain *d)
 {
 	struct nested_domain *nd = &d->nested;

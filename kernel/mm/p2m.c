@@ -1,18 +1,12 @@
 /*
- * p2m.c - guest-physical memory (labs 2, 3 and 5): a typed entry per guest
- * frame, backed by host pages at creation or at the first touch.
+ * p2m.c - guest-physical memory (labs 2, 3 and 5): a flat array
+ * entries[gfn] of typed entries (p2m.h).
  *
- * A flat array entries[gfn] holds the backing host page (0 while a RAM
- * frame is not populated) and the frame's type (p2m.h).  Every host page
- * comes from page_alloc, so guest memory is never shared with the
- * hypervisor or another domain; the nested tables (nested.c) and the
- * shadow (shadow.c) only ever map pages listed here.  Populating keeps
- * P2M_HOST_RESERVE_PAGES free for the hypervisor: a guest that touches
- * more than the host has runs out, not the hypervisor.  Populate "eager"
- * backs each full 2 MiB of guest RAM with a 2 MiB-aligned contiguous run
- * where the allocator has one, so that nested paging can map it with one
- * large page (lab 5).  The dirty log is a bitmap of frames written since
- * it was last collected, for live migration (kernel/migrate.c).
+ * Every host page comes from page_alloc, so guest memory is never shared
+ * with the hypervisor or another domain.  Populating keeps
+ * P2M_HOST_RESERVE_PAGES free: a guest that touches more than the host has
+ * runs out, not the hypervisor.  The dirty log serves live migration
+ * (kernel/migrate.c).
  */
 #include <inc/mmu.h>
 #include <kernel/kernel.h>
@@ -22,16 +16,16 @@
 #define P2M_MAX_SIZE	(4ULL * GiB)
 #define P2M_LARGE_PAGES (LARGE_PAGE_SIZE / PAGE_SIZE)
 
-static bool p2m_is_foreign(const struct p2m *p, uint64_t gfn);
+enum p2m_type p2m_type_of(const struct p2m *p, uint64_t gfn)
+{
+	return gfn < p->nframes ?
+		       (enum p2m_type)(p->entries[gfn] & P2M_TYPE_MASK) :
+		       P2M_ABSENT;
+}
 
 static hpa_t p2m_entry_hpa(p2m_entry_t e)
 {
 	return e & PTE_ADDR_MASK;
-}
-
-static enum p2m_type p2m_entry_type(p2m_entry_t e)
-{
-	return (enum p2m_type)(e & P2M_TYPE_MASK);
 }
 
 /* Bytes of a bitmap of p's frames, whole uint64_t words. */
@@ -93,6 +87,14 @@ static int p2m_fill(struct p2m *p)
 	return 0;
 }
 
+/* Whether gfn shows another domain's page (lab 7). */
+static bool p2m_is_foreign(const struct p2m *p, uint64_t gfn)
+{
+	enum p2m_type t = p2m_type_of(p, gfn);
+
+	return t == P2M_FOREIGN || t == P2M_FOREIGN_RO;
+}
+
 int p2m_init(struct p2m *p, uint64_t size, bool eager)
 {
 	size_t gfn;
@@ -139,11 +141,6 @@ void p2m_destroy(struct p2m *p)
 	memset(p, 0, sizeof(*p));
 }
 
-enum p2m_type p2m_type_of(const struct p2m *p, uint64_t gfn)
-{
-	return gfn < p->nframes ? p2m_entry_type(p->entries[gfn]) : P2M_ABSENT;
-}
-
 unsigned p2m_type_perm(enum p2m_type t)
 {
 	switch (t) {
@@ -153,22 +150,6 @@ unsigned p2m_type_perm(enum p2m_type t)
 	case P2M_FOREIGN_RO: return P2M_R;
 	default: return 0;
 	}
-}
-
-/* Whether gfn is guest memory: RAM or ROM. */
-static bool p2m_is_mem(const struct p2m *p, uint64_t gfn)
-{
-	enum p2m_type t = p2m_type_of(p, gfn);
-
-	return t == P2M_RAM || t == P2M_ROM;
-}
-
-/* Whether gfn shows another domain's page (lab 7). */
-static bool p2m_is_foreign(const struct p2m *p, uint64_t gfn)
-{
-	enum p2m_type t = p2m_type_of(p, gfn);
-
-	return t == P2M_FOREIGN || t == P2M_FOREIGN_RO;
 }
 
 hpa_t p2m_lookup(const struct p2m *p, gpa_t gpa)
@@ -205,7 +186,8 @@ int p2m_set_type(struct p2m *p, uint64_t gfn, uint64_t n, enum p2m_type t)
 	    n > p->nframes - gfn)
 		return -E_INVAL;
 	for (i = gfn; i < gfn + n; i++)
-		if (!p2m_is_mem(p, i))
+		if (p2m_type_of(p, i) != P2M_RAM &&
+		    p2m_type_of(p, i) != P2M_ROM)
 			return -E_INVAL;
 	for (i = gfn; i < gfn + n; i++)
 		p->entries[i] = (p->entries[i] & ~P2M_TYPE_MASK) | t;

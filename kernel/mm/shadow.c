@@ -13,15 +13,12 @@
  * so a tree is freed whole, never shared.  te roots also map the
  * hypervisor's upper half; a PAE root is a 4-entry PDPT below 4 GiB.
  *
- * Entries.  Upper shadow entries mirror the guest entry's P, R/W, U/S,
- * PWT, PCD and NX with the address replaced (the CPU combines the levels
- * itself); leaves also mirror G, except in te roots, whose translations
- * must die with every CR3 load.  A clean page (D = 0) is mapped read-only
- * until its first write, which faults here and sets D.  No leaf maps a
- * guest table (pt_count > 0) writable; shadow_written drops the entries
- * an emulated write to one changes.  A table written WRITES_UNSHADOW
- * times with no fill through it in between is unshadowed, so that a
- * frame the guest reuses for data stops trapping.
+ * Entries.  Upper shadow entries mirror the guest entry's rights with the
+ * address replaced (the CPU combines the levels itself); leaves also
+ * mirror G, except in te roots, whose translations must die with every
+ * CR3 load.  A table written WRITES_UNSHADOW times with no fill through
+ * it in between is unshadowed, so that a frame the guest reuses for data
+ * stops trapping.
  *
  * Global pages.  Because shadows are always coherent, a CR3 write needs no
  * invalidation at all: global pages survive it, and so do non-global
