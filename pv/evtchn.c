@@ -45,29 +45,21 @@ struct shared_info *pv_shared_info(struct domain *d)
 	return pv_map(d, d->pv.shared_info, sizeof(struct shared_info));
 }
 
-/* A domain with Xen's ABI that can take events, or NULL. */
-static struct domain *evtchn_domain(struct domain *self, domid_t id)
-{
-	struct domain *d = id == DOMID_SELF ? self : NULL;
-
-	if (!d && id < DOMAIN_MAX)
-		d = &domains[id];
-	return d && d->state == DOMAIN_RUNNING && d->pv.on ? d : NULL;
-}
-
 static bool evtchn_valid(uint32_t port)
 {
 	return port > 0 && port < PV_EVTCHN_PORTS;
 }
 
-/* A closed port of d, or -XEN_ENOSPC. */
-static long evtchn_alloc(struct domain *d)
+/* Opens a closed port of d as c; its number, or -XEN_ENOSPC. */
+static long evtchn_open(struct domain *d, struct evtchn c)
 {
 	uint32_t port;
 
 	for (port = 1; port < PV_EVTCHN_PORTS; port++)
-		if (d->pv.evtchn[port].state == EVTCHNSTAT_closed)
+		if (d->pv.evtchn[port].state == EVTCHNSTAT_closed) {
+			d->pv.evtchn[port] = c;
 			return port;
+		}
 	return -XEN_ENOSPC;
 }
 
@@ -207,14 +199,8 @@ static void evtchn_close_port(struct domain *d, uint32_t port)
 
 long evtchn_new_unbound(struct domain *d, domid_t remote)
 {
-	long port = evtchn_alloc(d);
-
-	if (port > 0)
-		d->pv.evtchn[port] = (struct evtchn){
-			.state = EVTCHNSTAT_unbound,
-			.remote_dom = remote,
-		};
-	return port;
+	return evtchn_open(d, (struct evtchn){ .state = EVTCHNSTAT_unbound,
+					       .remote_dom = remote });
 }
 
 static long evtchn_alloc_unbound(struct vcpu *v, void *arg, uint64_t op)
@@ -225,7 +211,7 @@ static long evtchn_alloc_unbound(struct vcpu *v, void *arg, uint64_t op)
 
 	if (!pv_self(v, a->dom) && !d->pv.privileged)
 		return -XEN_EPERM;
-	if (!(d = evtchn_domain(d, a->dom)))
+	if (!(d = pv_domain(d, a->dom)))
 		return -XEN_ESRCH;
 	port = evtchn_new_unbound(d, a->remote_dom == DOMID_SELF ?
 					     (domid_t)v->domain->id :
@@ -239,7 +225,7 @@ static long evtchn_alloc_unbound(struct vcpu *v, void *arg, uint64_t op)
 static long evtchn_bind_interdomain(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct evtchn_bind_interdomain *a = arg;
-	struct domain *d = v->domain, *rd = evtchn_domain(d, a->remote_dom);
+	struct domain *d = v->domain, *rd = pv_domain(d, a->remote_dom);
 	struct evtchn *rc;
 	long port;
 
@@ -250,13 +236,11 @@ static long evtchn_bind_interdomain(struct vcpu *v, void *arg, uint64_t op)
 	rc = &rd->pv.evtchn[a->remote_port];
 	if (rc->state != EVTCHNSTAT_unbound || rc->remote_dom != d->id)
 		return -XEN_EINVAL;
-	if ((port = evtchn_alloc(d)) < 0)
+	port = evtchn_open(d, (struct evtchn){ .state = EVTCHNSTAT_interdomain,
+					       .remote_dom = (uint16_t)rd->id,
+					       .remote_port = a->remote_port });
+	if (port < 0)
 		return port;
-	d->pv.evtchn[port] = (struct evtchn){
-		.state = EVTCHNSTAT_interdomain,
-		.remote_dom = (uint16_t)rd->id,
-		.remote_port = a->remote_port,
-	};
 	rc->state = EVTCHNSTAT_interdomain;
 	rc->remote_port = (uint32_t)port;
 	a->local_port = (evtchn_port_t)port;
@@ -280,11 +264,11 @@ static long evtchn_bind_virq(struct vcpu *v, void *arg, uint64_t op)
 		       &d->vcpus[a->vcpu].pv.virq_port[a->virq];
 	if (*slot)
 		return -XEN_EEXIST;
-	if ((port = evtchn_alloc(d)) < 0)
+	port = evtchn_open(d, (struct evtchn){ .state = EVTCHNSTAT_virq,
+					       .virq = (uint8_t)a->virq,
+					       .vcpu = a->vcpu });
+	if (port < 0)
 		return port;
-	d->pv.evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_virq,
-					      .virq = (uint8_t)a->virq,
-					      .vcpu = a->vcpu };
 	*slot = (uint16_t)port;
 	a->port = (evtchn_port_t)port;
 	return 0;
@@ -298,10 +282,10 @@ static long evtchn_bind_ipi(struct vcpu *v, void *arg, uint64_t op)
 
 	if (a->vcpu >= (uint32_t)d->nvcpus)
 		return -XEN_ENOENT;
-	if ((port = evtchn_alloc(d)) < 0)
+	port = evtchn_open(d, (struct evtchn){ .state = EVTCHNSTAT_ipi,
+					       .vcpu = a->vcpu });
+	if (port < 0)
 		return port;
-	d->pv.evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_ipi,
-					      .vcpu = a->vcpu };
 	a->port = (evtchn_port_t)port;
 	return 0;
 }
@@ -338,7 +322,7 @@ static long evtchn_send(struct vcpu *v, void *arg, uint64_t op)
 	c = &d->pv.evtchn[a->port];
 	switch (c->state) {
 	case EVTCHNSTAT_interdomain:
-		rd = evtchn_domain(d, c->remote_dom);
+		rd = pv_domain(d, c->remote_dom);
 		if (rd)
 			evtchn_set_pending(rd, c->remote_port);
 		return 0;
@@ -372,7 +356,7 @@ static long evtchn_status(struct vcpu *v, void *arg, uint64_t op)
 
 	if (!pv_self(v, a->dom) && !d->pv.privileged)
 		return -XEN_EPERM;
-	if (!(d = evtchn_domain(d, a->dom)))
+	if (!(d = pv_domain(d, a->dom)))
 		return -XEN_ESRCH;
 	if (a->port >= PV_EVTCHN_PORTS)
 		return -XEN_EINVAL;

@@ -45,16 +45,6 @@ void gnttab_domain_init(struct domain *d)
 		gt->frames[i] = PV_NO_GPA;
 }
 
-/* The domain id names for self: running, with Xen's ABI; else NULL. */
-static struct domain *gnttab_peer(struct domain *self, domid_t id)
-{
-	struct domain *d = id == DOMID_SELF ? self : NULL;
-
-	if (!d && id < DOMAIN_MAX)
-		d = &domains[id];
-	return d && d->state == DOMAIN_RUNNING && d->pv.on ? d : NULL;
-}
-
 /* Entry ref of d's table, through d's p2m; NULL when ref lies in no
  * placed frame. */
 static struct grant_entry_v1 *gnttab_entry(struct domain *d, grant_ref_t ref)
@@ -89,6 +79,17 @@ long gnttab_place(struct domain *d, uint64_t idx, uint64_t gfn)
 	return 0;
 }
 
+/* Whether entry flags and domid let domain m use it (write: writably);
+ * GNTST_*. */
+static int gnttab_check(uint16_t flags, domid_t domid, domid_t m, bool write)
+{
+	if ((flags & GTF_type_mask) != GTF_permit_access)
+		return GNTST_bad_gntref;
+	if (domid != m || (write && (flags & GTF_readonly)))
+		return GNTST_permission_denied;
+	return GNTST_okay;
+}
+
 #if SOL >= 7
 /*
  * Pins ref of granter g for a mapping by domain m, read-only or not: the
@@ -103,16 +104,16 @@ static int gnttab_pin(struct domain *g, grant_ref_t ref, domid_t m, bool ro,
 	struct grant_entry_v1 *e = gnttab_entry(g, ref);
 	struct gnttab_active *a = &g->pv.gnttab.active[ref % GNTTAB_MAX_REFS];
 	uint32_t *fd = (uint32_t *)e, old, set;
+	int st;
 
 	if (!e)
 		return GNTST_bad_gntref;
 	set = GTF_reading | (ro ? 0 : GTF_writing);
 	old = __atomic_load_n(fd, __ATOMIC_ACQUIRE);
 	do {
-		if ((old & GTF_type_mask) != GTF_permit_access)
-			return GNTST_bad_gntref;
-		if ((old >> 16) != m || (!ro && (old & GTF_readonly)))
-			return GNTST_permission_denied;
+		st = gnttab_check((uint16_t)old, (domid_t)(old >> 16), m, !ro);
+		if (st != GNTST_okay)
+			return st;
 	} while (!__atomic_compare_exchange_n(fd, &old, old | set, false,
 					      __ATOMIC_ACQ_REL,
 					      __ATOMIC_ACQUIRE));
@@ -226,7 +227,7 @@ static void gnttab_map_one(struct domain *d, struct gnttab_map_grant_ref *op)
 #if SOL >= 7
 	bool ro = op->flags & GNTMAP_readonly;
 	uint64_t host_gfn = op->host_addr >> PAGE_SHIFT, gfn = 0;
-	struct domain *g = gnttab_peer(d, op->dom);
+	struct domain *g = pv_domain(d, op->dom);
 	int h = gnttab_handle_alloc(d);
 	hpa_t hpa;
 
@@ -395,7 +396,7 @@ static uint8_t *gnttab_copy_ptr(struct domain *d,
 				const struct gnttab_copy_ptr *p, bool gref,
 				bool dest, uint16_t len, int16_t *status)
 {
-	struct domain *g = gnttab_peer(d, p->domid);
+	struct domain *g = pv_domain(d, p->domid);
 	struct grant_entry_v1 e, *ep;
 	uint64_t gfn = p->u.gmfn;
 
@@ -414,12 +415,7 @@ static uint8_t *gnttab_copy_ptr(struct domain *d,
 		}
 		/* One snapshot: the granter may change the entry meanwhile. */
 		memcpy(&e, ep, sizeof(e));
-		*status = (e.flags & GTF_type_mask) != GTF_permit_access ?
-				  GNTST_bad_gntref :
-			  e.domid != d->id ||
-					  (dest && (e.flags & GTF_readonly)) ?
-				  GNTST_permission_denied :
-				  GNTST_okay;
+		*status = gnttab_check(e.flags, e.domid, (domid_t)d->id, dest);
 		if (*status != GNTST_okay)
 			return NULL;
 		gfn = e.frame;
@@ -456,7 +452,7 @@ static bool gnttab_may_query(struct domain *d, domid_t dom)
 
 static void gnttab_query_size(struct domain *d, struct gnttab_query_size *op)
 {
-	struct domain *t = gnttab_peer(d, op->dom);
+	struct domain *t = pv_domain(d, op->dom);
 	uint32_t n = 0;
 
 	if (!gnttab_may_query(d, op->dom) || !t) {
@@ -476,7 +472,7 @@ static void gnttab_setup_table(struct vcpu *v, struct gnttab_setup_table *op)
 	struct domain *d = v->domain;
 	uint64_t gfns[GNTTAB_MAX_FRAMES];
 
-	if (op->dom != DOMID_SELF && op->dom != d->id) {
+	if (!pv_self(v, op->dom)) {
 		op->status = GNTST_permission_denied;
 		return;
 	}
@@ -520,26 +516,23 @@ static long gnttab_op_one(struct vcpu *v, uint64_t cmd, void *buf)
 	}
 }
 
-static size_t gnttab_op_size(uint64_t cmd)
-{
-	switch (cmd) {
-	case GNTTABOP_map_grant_ref: return sizeof(struct gnttab_map_grant_ref);
-	case GNTTABOP_unmap_grant_ref:
-		return sizeof(struct gnttab_unmap_grant_ref);
-	case GNTTABOP_copy: return sizeof(struct gnttab_copy);
-	case GNTTABOP_query_size: return sizeof(struct gnttab_query_size);
-	case GNTTABOP_setup_table: return sizeof(struct gnttab_setup_table);
-	case GNTTABOP_set_version: return sizeof(struct gnttab_set_version);
-	case GNTTABOP_get_version: return sizeof(struct gnttab_get_version);
-	default: return 0;
-	}
-}
+static const uint8_t gnttab_op_size[] = {
+	[GNTTABOP_map_grant_ref] = sizeof(struct gnttab_map_grant_ref),
+	[GNTTABOP_unmap_grant_ref] = sizeof(struct gnttab_unmap_grant_ref),
+	[GNTTABOP_copy] = sizeof(struct gnttab_copy),
+	[GNTTABOP_query_size] = sizeof(struct gnttab_query_size),
+	[GNTTABOP_setup_table] = sizeof(struct gnttab_setup_table),
+	[GNTTABOP_set_version] = sizeof(struct gnttab_set_version),
+	[GNTTABOP_get_version] = sizeof(struct gnttab_get_version),
+};
 
 /* Each of the count structs is read, run and written back in turn. */
 long grant_table_op(struct vcpu *v, const uint64_t *args)
 {
 	uint64_t buf[sizeof(struct gnttab_copy) / sizeof(uint64_t)];
-	size_t size = gnttab_op_size(args[0]);
+	size_t size = args[0] < ARRAY_SIZE(gnttab_op_size) ?
+			      gnttab_op_size[args[0]] :
+			      0;
 	long r = 0;
 
 	if (!size)

@@ -75,6 +75,17 @@ static inline bool pv_self(struct vcpu *v, domid_t domid)
 	return domid == DOMID_SELF || domid == v->domain->id;
 }
 
+/* The domain id names for self (DOMID_SELF: self) if it runs with Xen's
+ * ABI; else NULL. */
+static inline struct domain *pv_domain(struct domain *self, domid_t id)
+{
+	struct domain *d = id == DOMID_SELF ? self : NULL;
+
+	if (!d && id < DOMAIN_MAX)
+		d = &domains[id];
+	return d && d->state == DOMAIN_RUNNING && d->pv.on ? d : NULL;
+}
+
 /* One sub-op of a multiplexed hypercall: its handler (told the sub-op's
  * number, for handlers that serve two), the size of the struct it takes
  * (0: none), whether the struct is copied back on success. */

@@ -46,26 +46,18 @@ struct grant_entry_v1 {
 
 /* Refs below 8 are for the toolstack; ref 1 names the xenstore page. */
 #define GNTTAB_NR_RESERVED_ENTRIES 8
-#define GNTTAB_RESERVED_CONSOLE	   0
 #define GNTTAB_RESERVED_XENSTORE   1
 
-/* flags: the entry's type (bits 1:0). */
-#define GTF_invalid	    (0U << 0)
-#define GTF_permit_access   (1U << 0)
-#define GTF_accept_transfer (2U << 0) /* not offered by hvlab */
-#define GTF_transitive	    (3U << 0) /* not offered by hvlab */
-#define GTF_type_mask	    (3U << 0)
+/* flags: the entry's type (bits 1:0; hvlab offers no other type). */
+#define GTF_permit_access (1U << 0)
+#define GTF_type_mask	  (3U << 0)
 
 /* flags of a GTF_permit_access entry: readonly is the guest's, reading
  * and writing the hypervisor's (set while mapped that way). */
-#define _GTF_readonly 2
-#define GTF_readonly  (1U << _GTF_readonly)
-#define _GTF_reading  3
-#define GTF_reading   (1U << _GTF_reading)
-#define _GTF_writing  4
-#define GTF_writing   (1U << _GTF_writing)
-#define _GTF_sub_page 8
-#define GTF_sub_page  (1U << _GTF_sub_page) /* not offered by hvlab */
+#define GTF_readonly (1U << 2)
+#define GTF_reading  (1U << 3)
+#define GTF_writing  (1U << 4)
+#define GTF_sub_page (1U << 8) /* not offered by hvlab */
 
 /* Ops (cmd). */
 #define GNTTABOP_map_grant_ref	 0
@@ -137,10 +129,8 @@ struct gnttab_copy {
 	int16_t status; /* OUT */
 };
 
-#define _GNTCOPY_source_gref 0
-#define GNTCOPY_source_gref  (1U << _GNTCOPY_source_gref)
-#define _GNTCOPY_dest_gref   1
-#define GNTCOPY_dest_gref    (1U << _GNTCOPY_dest_gref)
+#define GNTCOPY_source_gref (1U << 0)
+#define GNTCOPY_dest_gref   (1U << 1)
 
 /* version: 1 (hvlab has no version 2; asking for it fails). */
 struct gnttab_set_version {
@@ -154,30 +144,23 @@ struct gnttab_get_version {
 };
 
 /* gnttab_map_grant_ref.flags */
-#define _GNTMAP_device_map	0
-#define GNTMAP_device_map	(1U << _GNTMAP_device_map) /* refused */
-#define _GNTMAP_host_map	1
-#define GNTMAP_host_map		(1U << _GNTMAP_host_map)
-#define _GNTMAP_readonly	2
-#define GNTMAP_readonly		(1U << _GNTMAP_readonly)
-#define _GNTMAP_application_map 3
-#define GNTMAP_application_map	(1U << _GNTMAP_application_map)
-#define _GNTMAP_contains_pte	4
-#define GNTMAP_contains_pte	(1U << _GNTMAP_contains_pte) /* refused */
+#define GNTMAP_device_map      (1U << 0) /* refused */
+#define GNTMAP_host_map	       (1U << 1)
+#define GNTMAP_readonly	       (1U << 2)
+#define GNTMAP_application_map (1U << 3)
+#define GNTMAP_contains_pte    (1U << 4) /* refused */
 
 /* status values: 0 or negative. */
 #define GNTST_okay		0
-#define GNTST_general_error	(-1) /* anything else */
-#define GNTST_bad_domain	(-2) /* no such domain */
-#define GNTST_bad_gntref	(-3) /* ref out of range, or not granted */
-#define GNTST_bad_handle	(-4) /* no such mapping */
-#define GNTST_bad_virt_addr	(-5) /* host_addr unusable */
-#define GNTST_bad_dev_addr	(-6)
+#define GNTST_general_error	(-1)  /* anything else */
+#define GNTST_bad_domain	(-2)  /* no such domain */
+#define GNTST_bad_gntref	(-3)  /* ref out of range, or not granted */
+#define GNTST_bad_handle	(-4)  /* no such mapping */
+#define GNTST_bad_virt_addr	(-5)  /* host_addr unusable */
 #define GNTST_no_device_space	(-7)  /* no free handle */
 #define GNTST_permission_denied (-8)  /* e.g. write to a read-only grant */
 #define GNTST_bad_page		(-9)  /* the granted frame is not RAM */
 #define GNTST_bad_copy_arg	(-10) /* a copy crosses a page end */
-#define GNTST_address_too_big	(-11)
 #define GNTST_eagain		(-12)
 
 _Static_assert(sizeof(struct grant_entry_v1) == 8, "grant_entry_v1");

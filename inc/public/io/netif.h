@@ -36,16 +36,10 @@
 #define XEN_NETIF_NR_SLOTS_MIN 18
 
 /* Transmit request flags. */
-#define _NETTXF_csum_blank     0 /* checksum left to the backend */
-#define NETTXF_csum_blank      (1U << _NETTXF_csum_blank)
-#define _NETTXF_data_validated 1 /* checksum already checked */
-#define NETTXF_data_validated  (1U << _NETTXF_data_validated)
-#define _NETTXF_more_data      2 /* the frame continues in the next slot */
-#define NETTXF_more_data       (1U << _NETTXF_more_data)
-#define _NETTXF_extra_info     3 /* a netif_extra_info slot follows */
-#define NETTXF_extra_info      (1U << _NETTXF_extra_info)
-
-#define XEN_NETIF_MAX_TX_SIZE 0xFFFF
+#define NETTXF_csum_blank     (1U << 0) /* checksum left to the backend */
+#define NETTXF_data_validated (1U << 1) /* checksum already checked */
+#define NETTXF_more_data      (1U << 2) /* the frame continues in the next slot */
+#define NETTXF_extra_info     (1U << 3) /* a netif_extra_info slot follows */
 
 /* 12 bytes; offset + this slot's bytes must stay within the page. */
 struct netif_tx_request {
@@ -57,13 +51,8 @@ struct netif_tx_request {
 };
 typedef struct netif_tx_request netif_tx_request_t;
 
-#define XEN_NETIF_EXTRA_TYPE_NONE      0
-#define XEN_NETIF_EXTRA_TYPE_GSO       1
-#define XEN_NETIF_EXTRA_TYPE_MCAST_ADD 2
-#define XEN_NETIF_EXTRA_TYPE_MCAST_DEL 3
-#define XEN_NETIF_EXTRA_TYPE_MAX       4
-#define _XEN_NETIF_EXTRA_FLAG_MORE     0
-#define XEN_NETIF_EXTRA_FLAG_MORE      (1U << _XEN_NETIF_EXTRA_FLAG_MORE)
+#define XEN_NETIF_EXTRA_TYPE_GSO  1
+#define XEN_NETIF_EXTRA_FLAG_MORE (1U << 0)
 
 /* Fits a tx request's and an rx response's slot; hvlab's backend offers
  * no feature that needs one, and answers a frame that has one with an
@@ -100,16 +89,11 @@ struct netif_rx_request {
 typedef struct netif_rx_request netif_rx_request_t;
 
 /* Receive response flags. */
-#define _NETRXF_data_validated 0
-#define NETRXF_data_validated  (1U << _NETRXF_data_validated)
-#define _NETRXF_csum_blank     1
-#define NETRXF_csum_blank      (1U << _NETRXF_csum_blank)
-#define _NETRXF_more_data      2
-#define NETRXF_more_data       (1U << _NETRXF_more_data)
-#define _NETRXF_extra_info     3
-#define NETRXF_extra_info      (1U << _NETRXF_extra_info)
-#define _NETRXF_gso_prefix     4
-#define NETRXF_gso_prefix      (1U << _NETRXF_gso_prefix)
+#define NETRXF_data_validated (1U << 0)
+#define NETRXF_csum_blank     (1U << 1)
+#define NETRXF_more_data      (1U << 2)
+#define NETRXF_extra_info     (1U << 3)
+#define NETRXF_gso_prefix     (1U << 4)
 
 struct netif_rx_response {
 	uint16_t id;

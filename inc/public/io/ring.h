@@ -115,23 +115,19 @@ typedef unsigned int RING_IDX;
 		(void)memset((_s)->__pad, 0, sizeof((_s)->__pad));             \
 	} while (0)
 
-#define FRONT_RING_ATTACH(_r, _s, _i, __size)            \
+/* Each end's private view of a shared ring of __size bytes at _s. */
+#define FRONT_RING_INIT(_r, _s, __size)                  \
 	do {                                             \
-		(_r)->req_prod_pvt = (_i);               \
-		(_r)->rsp_cons = (_i);                   \
+		(_r)->req_prod_pvt = (_r)->rsp_cons = 0; \
 		(_r)->nr_ents = __RING_SIZE(_s, __size); \
 		(_r)->sring = (_s);                      \
 	} while (0)
-#define FRONT_RING_INIT(_r, _s, __size) FRONT_RING_ATTACH(_r, _s, 0, __size)
-
-#define BACK_RING_ATTACH(_r, _s, _i, __size)             \
+#define BACK_RING_INIT(_r, _s, __size)                   \
 	do {                                             \
-		(_r)->rsp_prod_pvt = (_i);               \
-		(_r)->req_cons = (_i);                   \
+		(_r)->rsp_prod_pvt = (_r)->req_cons = 0; \
 		(_r)->nr_ents = __RING_SIZE(_s, __size); \
 		(_r)->sring = (_s);                      \
 	} while (0)
-#define BACK_RING_INIT(_r, _s, __size) BACK_RING_ATTACH(_r, _s, 0, __size)
 
 #define RING_SIZE(_r) ((_r)->nr_ents)
 
@@ -166,21 +162,12 @@ typedef unsigned int RING_IDX;
 
 /* A backend copies each request out of the shared page and validates the
  * copy: the frontend may rewrite the slot between two reads of a field. */
-#define RING_COPY_REQUEST(_r, _idx, _req)                                     \
-	do {                                                                  \
-		*(_req) = *(volatile __typeof__(_req))RING_GET_REQUEST(_r,    \
-								       _idx); \
-	} while (0)
-#define RING_COPY_RESPONSE(_r, _idx, _rsp)                                     \
-	do {                                                                   \
-		*(_rsp) = *(volatile __typeof__(_rsp))RING_GET_RESPONSE(_r,    \
-									_idx); \
-	} while (0)
-
-/* Loop termination for a backend: consuming index _cons would overwrite a
- * response not yet pushed. */
-#define RING_REQUEST_CONS_OVERFLOW(_r, _cons) \
-	(((_cons) - (_r)->rsp_prod_pvt) >= RING_SIZE(_r))
+#define RING_COPY_REQUEST(_r, _idx, _req)                                  \
+	((void)(*(_req) = *(volatile __typeof__(_req))RING_GET_REQUEST(_r, \
+								       _idx)))
+#define RING_COPY_RESPONSE(_r, _idx, _rsp)             \
+	((void)(*(_rsp) = *(volatile __typeof__(_rsp)) \
+				  RING_GET_RESPONSE(_r, _idx)))
 
 /* A producer index the other end published is impossible: more than the
  * ring holds beyond what this end has given back. */
@@ -196,11 +183,6 @@ typedef unsigned int RING_IDX;
 		xen_wmb();                                  \
 		(_r)->sring->req_prod = (_r)->req_prod_pvt; \
 	} while (0)
-#define RING_PUSH_RESPONSES(_r)                             \
-	do {                                                \
-		xen_wmb();                                  \
-		(_r)->sring->rsp_prod = (_r)->rsp_prod_pvt; \
-	} while (0)
 
 /*
  * Publish and decide whether to notify.  The full barrier orders the store
@@ -209,27 +191,22 @@ typedef unsigned int RING_IDX;
  * full barrier, load producer), so at least one side sees the other's store
  * and an event is never lost.
  */
-#define RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(_r, _notify)                    \
-	do {                                                                \
-		RING_IDX __old = (_r)->sring->req_prod;                     \
-		RING_IDX __new = (_r)->req_prod_pvt;                        \
-		xen_wmb(); /* requests before the index that covers them */ \
-		(_r)->sring->req_prod = __new;                              \
-		xen_mb(); /* index before reading req_event */              \
-		(_notify) = ((RING_IDX)(__new - (_r)->sring->req_event) <   \
-			     (RING_IDX)(__new - __old));                    \
-	} while (0)
-
-#define RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(_r, _notify)                    \
+#define __RING_PUSH_AND_CHECK_NOTIFY(_r, _prod, _pvt, _event, _notify)       \
 	do {                                                                 \
-		RING_IDX __old = (_r)->sring->rsp_prod;                      \
-		RING_IDX __new = (_r)->rsp_prod_pvt;                         \
-		xen_wmb(); /* responses before the index that covers them */ \
-		(_r)->sring->rsp_prod = __new;                               \
-		xen_mb(); /* index before reading rsp_event */               \
-		(_notify) = ((RING_IDX)(__new - (_r)->sring->rsp_event) <    \
+		RING_IDX __old = (_r)->sring->_prod;                         \
+		RING_IDX __new = (_r)->_pvt;                                 \
+		xen_wmb(); /* the slots before the index that covers them */ \
+		(_r)->sring->_prod = __new;                                  \
+		xen_mb(); /* the index before reading the event index */     \
+		(_notify) = ((RING_IDX)(__new - (_r)->sring->_event) <       \
 			     (RING_IDX)(__new - __old));                     \
 	} while (0)
+#define RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(_r, _notify)                    \
+	__RING_PUSH_AND_CHECK_NOTIFY(_r, req_prod, req_prod_pvt, req_event, \
+				     _notify)
+#define RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(_r, _notify)                   \
+	__RING_PUSH_AND_CHECK_NOTIFY(_r, rsp_prod, rsp_prod_pvt, rsp_event, \
+				     _notify)
 
 /*
  * A consumer that found the ring empty asks for an event at the next index
@@ -237,24 +214,20 @@ typedef unsigned int RING_IDX;
  * and the store of *_event did not see the new event index, so did not
  * notify.  The full barrier orders that store before the second load.
  */
-#define RING_FINAL_CHECK_FOR_REQUESTS(_r, _work_to_do)            \
-	do {                                                      \
-		(_work_to_do) = RING_HAS_UNCONSUMED_REQUESTS(_r); \
-		if (_work_to_do)                                  \
-			break;                                    \
-		(_r)->sring->req_event = (_r)->req_cons + 1;      \
-		xen_mb();                                         \
-		(_work_to_do) = RING_HAS_UNCONSUMED_REQUESTS(_r); \
+#define __RING_FINAL_CHECK(_r, _has_work, _event, _cons, _work_to_do) \
+	do {                                                          \
+		(_work_to_do) = _has_work(_r);                        \
+		if (_work_to_do)                                      \
+			break;                                        \
+		(_r)->sring->_event = (_r)->_cons + 1;                \
+		xen_mb();                                             \
+		(_work_to_do) = _has_work(_r);                        \
 	} while (0)
-
-#define RING_FINAL_CHECK_FOR_RESPONSES(_r, _work_to_do)            \
-	do {                                                       \
-		(_work_to_do) = RING_HAS_UNCONSUMED_RESPONSES(_r); \
-		if (_work_to_do)                                   \
-			break;                                     \
-		(_r)->sring->rsp_event = (_r)->rsp_cons + 1;       \
-		xen_mb();                                          \
-		(_work_to_do) = RING_HAS_UNCONSUMED_RESPONSES(_r); \
-	} while (0)
+#define RING_FINAL_CHECK_FOR_REQUESTS(_r, _work_to_do)                  \
+	__RING_FINAL_CHECK(_r, RING_HAS_UNCONSUMED_REQUESTS, req_event, \
+			   req_cons, _work_to_do)
+#define RING_FINAL_CHECK_FOR_RESPONSES(_r, _work_to_do)                  \
+	__RING_FINAL_CHECK(_r, RING_HAS_UNCONSUMED_RESPONSES, rsp_event, \
+			   rsp_cons, _work_to_do)
 
 #endif /* INC_PUBLIC_IO_RING_H */

@@ -51,10 +51,6 @@ enum xsd_sockmsg_type {
 	XS_INVALID = 0xffff
 };
 
-#define XS_WRITE_NONE	     "NONE"
-#define XS_WRITE_CREATE	     "CREATE"
-#define XS_WRITE_CREATE_EXCL "CREATE|EXCL"
-
 /* The errors a reply may name, in Xen's order; errnum is Xen's errno. */
 struct xsd_errors {
 	int errnum;
@@ -114,11 +110,9 @@ struct xenstore_domain_interface {
 #define XENSTORE_CONNECTED 0
 #define XENSTORE_RECONNECT 1
 
-#define XENSTORE_ERROR_NONE 0
 #define XENSTORE_ERROR_COMM 1 /* a message header the daemon refused */
 #define XENSTORE_ERROR_RINGIDX \
 	2 /* indices that cannot be (prod - cons > size) */
-#define XENSTORE_ERROR_PROTO 3
 
 _Static_assert(sizeof(struct xsd_sockmsg) == 16, "xsd_sockmsg");
 _Static_assert(__builtin_offsetof(struct xenstore_domain_interface, req_cons) ==
