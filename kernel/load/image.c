@@ -34,7 +34,6 @@ image_error(struct loader *ld, int code, const char *fmt, ...)
 	return code;
 }
 
-/* Checks that [gpa, gpa+len) is guest RAM outside the loader's own area. */
 int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
 		      const char *what)
 {
@@ -56,7 +55,6 @@ int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
 	return 0;
 }
 
-/* Writes len bytes of src, then zeros up to memsz, at gpa. */
 int image_copy(struct loader *ld, gpa_t gpa, const void *src, uint64_t len,
 	       uint64_t memsz)
 {
@@ -79,7 +77,6 @@ int image_copy(struct loader *ld, gpa_t gpa, const void *src, uint64_t len,
 	return 0;
 }
 
-/* Records the extent of the loaded kernel. */
 void image_note_load(struct loader *ld, gpa_t start, gpa_t end)
 {
 	if (ld->boot->load_end == 0 || start < ld->boot->load_start)
@@ -171,8 +168,7 @@ static int image_load_flat(struct loader *ld)
 	return 0;
 }
 
-/* Reserves the long-mode page-table area so the kernel cannot overlap it. */
-static void image_reserve_page_tables(struct loader *ld)
+void image_reserve_page_tables(struct loader *ld)
 {
 	if (ld->boot->mode == BOOT_MODE_LONG) {
 		ld->reserved_start = IMAGE_PT_BASE;
