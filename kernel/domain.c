@@ -367,12 +367,11 @@ static int domain_build(struct domain *d, bool load, char *err, size_t errlen)
 }
 
 /* Resets slot d to a fresh domain for config c (keeping the restart count). */
-static void domain_reset(struct domain *d, int id,
-			 const struct domain_config *c,
+static void domain_reset(struct domain *d, const struct domain_config *c,
 			 const struct boot_info *bi, int restarts)
 {
 	memset(d, 0, sizeof(*d));
-	d->id = id;
+	d->id = (int)(d - domains);
 	strlcpy(d->name, c->name, sizeof(d->name));
 	d->type = c->type;
 	d->on_crash = c->on_crash;
@@ -407,27 +406,32 @@ static bool domain_start(struct domain *d)
 	return false;
 }
 
-/* A slot neither in use nor holding a result; NULL when all are. */
-static struct domain *domain_slot(void)
+/*
+ * A slot neither in use nor holding a result, reset to a fresh domain for
+ * config c; NULL when all are taken.
+ */
+static struct domain *domain_new(const struct domain_config *c,
+				 const struct boot_info *bi)
 {
 	int id;
 
 	for (id = 0; id < DOMAIN_MAX; id++)
-		if (domains[id].state == DOMAIN_FREE && !domains[id].name[0])
+		if (domains[id].state == DOMAIN_FREE && !domains[id].name[0]) {
+			domain_reset(&domains[id], c, bi, 0);
 			return &domains[id];
+		}
 	return NULL;
 }
 
 struct domain *domain_create(const struct domain_config *c,
 			     const struct boot_info *bi)
 {
-	struct domain *d = domain_slot();
+	struct domain *d = domain_new(c, bi);
 
 	if (!d) {
 		cprintf("%s: more than %d domains\n", c->file, DOMAIN_MAX);
 		return NULL;
 	}
-	domain_reset(d, (int)(d - domains), c, bi, 0);
 	return domain_start(d) ? d : NULL;
 }
 
@@ -435,13 +439,12 @@ struct domain *domain_create_empty(const struct domain_config *c,
 				   const struct boot_info *bi, const char *name,
 				   char *err, size_t errlen)
 {
-	struct domain *d = domain_slot();
+	struct domain *d = domain_new(c, bi);
 
 	if (!d) {
 		snprintf(err, errlen, "more than %d domains", DOMAIN_MAX);
 		return NULL;
 	}
-	domain_reset(d, (int)(d - domains), c, bi, 0);
 	strlcpy(d->name, name, sizeof(d->name));
 	if (domain_build(d, false, err, errlen) == 0)
 		return d;
@@ -571,7 +574,7 @@ void domain_reap(struct domain *d)
 		return;
 	cprintf("domain %s: restarting (%d of %d)\n", d->name, d->restarts + 1,
 		DOMAIN_RESTART_MAX);
-	domain_reset(d, d->id, d->config, d->bi, d->restarts + 1);
+	domain_reset(d, d->config, d->bi, d->restarts + 1);
 	domain_start(d);
 }
 

@@ -157,17 +157,14 @@ static void convert(struct out *o, struct spec *sp, char c, va_list *ap)
 			    false, sv < 0, "");
 		break;
 	case 'u':
-		emit_number(o, sp, arg_unsigned(ap, sp->len), 10, false, false,
-			    "");
-		break;
 	case 'x':
 	case 'X':
-		emit_number(o, sp, arg_unsigned(ap, sp->len), 16, c == 'X',
-			    false, "");
-		break;
 	case 'o':
-		emit_number(o, sp, arg_unsigned(ap, sp->len), 8, false, false,
-			    "");
+		emit_number(o, sp, arg_unsigned(ap, sp->len),
+			    c == 'u' ? 10 :
+			    c == 'o' ? 8 :
+				       16,
+			    c == 'X', false, "");
 		break;
 	case 'p':
 		emit_number(o, sp, (uintptr_t)va_arg(*ap, void *), 16, false,

@@ -99,6 +99,17 @@ static int lex_string(struct parser *ps, struct token *t)
 	return 0;
 }
 
+int config_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Converts t->text, decimal or 0x hex, to t->num. */
 static int lex_convert_number(struct parser *ps, struct token *t)
 {
@@ -111,14 +122,9 @@ static int lex_convert_number(struct parser *ps, struct token *t)
 		s += 2;
 	}
 	for (; *s; s++) {
-		unsigned d = *s >= '0' && *s <= '9' ?
-				     (unsigned)(*s - '0') :
-			     *s >= 'a' && *s <= 'f' ?
-				     (unsigned)(*s - 'a' + 10) :
-			     *s >= 'A' && *s <= 'F' ?
-				     (unsigned)(*s - 'A' + 10) :
-				     99;
-		if (d >= base)
+		int d = config_hex_digit(*s);
+
+		if (d < 0 || (unsigned)d >= base)
 			return config_error(ps, t->line, "bad number \"%s\"",
 					    t->text);
 		if (v > (UINT64_MAX - d) / base)

@@ -110,18 +110,23 @@ SET_ENUM(paging, 1)
 SET_ENUM(populate, 0)
 SET_ENUM(container, 1)
 
+/* A number in lo..hi (unit: its unit, for the message). */
+static int set_range(struct parser *ps, const struct token *v, const char *key,
+		     const char *unit, unsigned lo, unsigned hi, unsigned *out)
+{
+	if (v->num < lo || v->num > hi)
+		return config_error(ps, v->line,
+				    "%s: %llu%s out of range %u..%u", key,
+				    (unsigned long long)v->num, unit, lo, hi);
+	*out = (unsigned)v->num;
+	return 0;
+}
+
 static int set_shadow_pages(struct parser *ps, const struct token *v,
 			    unsigned i)
 {
-	if (v->num < CONFIG_SHADOW_PAGES_MIN ||
-	    v->num > CONFIG_SHADOW_PAGES_MAX)
-		return config_error(ps, v->line,
-				    "shadow_pages: %llu out of range %d..%d",
-				    (unsigned long long)v->num,
-				    CONFIG_SHADOW_PAGES_MIN,
-				    CONFIG_SHADOW_PAGES_MAX);
-	ps->out->shadow_pages = v->num;
-	return 0;
+	return set_range(ps, v, "shadow_pages", "", CONFIG_SHADOW_PAGES_MIN,
+			 CONFIG_SHADOW_PAGES_MAX, &ps->out->shadow_pages);
 }
 
 #define CONFIG_AFTER_MAX 3600 /* migrate_after, save_after: an hour */
@@ -130,13 +135,7 @@ static int set_shadow_pages(struct parser *ps, const struct token *v,
 static int set_after(struct parser *ps, const struct token *v, const char *key,
 		     unsigned *out)
 {
-	if (v->num > CONFIG_AFTER_MAX)
-		return config_error(ps, v->line,
-				    "%s: %llu s out of range 0..%d", key,
-				    (unsigned long long)v->num,
-				    CONFIG_AFTER_MAX);
-	*out = (unsigned)v->num;
-	return 0;
+	return set_range(ps, v, key, " s", 0, CONFIG_AFTER_MAX, out);
 }
 
 /* A 0 | 1 key. */
@@ -204,13 +203,8 @@ static int set_memory(struct parser *ps, const struct token *v, unsigned i)
 
 static int set_vcpus(struct parser *ps, const struct token *v, unsigned i)
 {
-	if (v->num < 1 || v->num > CONFIG_VCPUS_MAX)
-		return config_error(ps, v->line,
-				    "vcpus: %llu out of range 1..%d",
-				    (unsigned long long)v->num,
-				    CONFIG_VCPUS_MAX);
-	ps->out->vcpus = v->num;
-	return 0;
+	return set_range(ps, v, "vcpus", "", 1, CONFIG_VCPUS_MAX,
+			 &ps->out->vcpus);
 }
 
 static int set_kernel_addr(struct parser *ps, const struct token *v, unsigned i)
@@ -325,22 +319,12 @@ static int set_disk(struct parser *ps, const struct token *v, unsigned i)
 	return set_file(ps, &path, "disk", &d->file);
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parses "xx:xx:xx:xx:xx:xx" into mac[6]. */
 static bool parse_mac(const char *s, uint8_t *mac)
 {
 	for (int i = 0; i < 6; i++, s += 3) {
-		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
+		int hi = config_hex_digit(s[0]),
+		    lo = hi < 0 ? -1 : config_hex_digit(s[1]);
 
 		if (lo < 0 || s[2] != (i == 5 ? '\0' : ':'))
 			return false;

@@ -34,7 +34,6 @@ image_error(struct loader *ld, int code, const char *fmt, ...)
 	return code;
 }
 
-/* Checks that [gpa, gpa+len) is guest RAM outside the loader's own area. */
 int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
 		      const char *what)
 {
@@ -56,7 +55,6 @@ int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
 	return 0;
 }
 
-/* Writes len bytes of src, then zeros up to memsz, at gpa. */
 int image_copy(struct loader *ld, gpa_t gpa, const void *src, uint64_t len,
 	       uint64_t memsz)
 {
@@ -79,7 +77,6 @@ int image_copy(struct loader *ld, gpa_t gpa, const void *src, uint64_t len,
 	return 0;
 }
 
-/* Records the extent of the loaded kernel. */
 void image_note_load(struct loader *ld, gpa_t start, gpa_t end)
 {
 	if (ld->boot->load_end == 0 || start < ld->boot->load_start)
@@ -145,13 +142,25 @@ int image_set_mode(struct loader *ld)
 	return image_build_page_tables(ld);
 }
 
-/* Flat binary: the whole file at kernel_addr. */
+void image_reserve_page_tables(struct loader *ld)
+{
+	if (ld->boot->mode == BOOT_MODE_LONG) {
+		ld->reserved_start = IMAGE_PT_BASE;
+		ld->reserved_end = IMAGE_PT_BASE + IMAGE_PT_SIZE;
+	}
+}
+
+/* Flat binary: the whole file at kernel_addr, real mode unless the config
+ * says otherwise. */
 static int image_load_flat(struct loader *ld)
 {
 	const struct domain_config *c = ld->c;
 	int r;
 
 	ld->boot->format = IMAGE_FLAT;
+	if (ld->boot->mode == BOOT_MODE_DEFAULT)
+		ld->boot->mode = BOOT_MODE_REAL;
+	image_reserve_page_tables(ld);
 	if ((r = image_check_range(ld, c->kernel_addr, ld->size,
 				   "flat image")) < 0)
 		return r;
@@ -169,15 +178,6 @@ static int image_load_flat(struct loader *ld)
 	image_note_load(ld, c->kernel_addr, c->kernel_addr + ld->size);
 	ld->boot->rip = c->entry;
 	return 0;
-}
-
-/* Reserves the long-mode page-table area so the kernel cannot overlap it. */
-static void image_reserve_page_tables(struct loader *ld)
-{
-	if (ld->boot->mode == BOOT_MODE_LONG) {
-		ld->reserved_start = IMAGE_PT_BASE;
-		ld->reserved_end = IMAGE_PT_BASE + IMAGE_PT_SIZE;
-	}
 }
 
 /* Plain ELF: protected mode for ELF32, long mode for ELF64 by default. */
@@ -198,15 +198,6 @@ static int image_load_plain_elf(struct loader *ld)
 	return 0;
 }
 
-/* Flat binary: real mode unless the config says otherwise. */
-static int image_load_flat_mode(struct loader *ld)
-{
-	if (ld->boot->mode == BOOT_MODE_DEFAULT)
-		ld->boot->mode = BOOT_MODE_REAL;
-	image_reserve_page_tables(ld);
-	return image_load_flat(ld);
-}
-
 /* Picks the format and loads the kernel (not yet the mode state). */
 static int image_load_kernel(struct loader *ld, const void *rd, size_t rsize)
 {
@@ -223,7 +214,7 @@ static int image_load_kernel(struct loader *ld, const void *rd, size_t rsize)
 				   "a ramdisk needs a Multiboot "
 				   "kernel");
 	if (ld->c->has_kernel_addr)
-		return image_load_flat_mode(ld);
+		return image_load_flat(ld);
 	if (ld->size >= SELFMAG && memcmp(ld->img, ELFMAG, SELFMAG) == 0)
 		return image_load_plain_elf(ld);
 	return image_error(ld, -E_INVAL,

@@ -63,6 +63,9 @@ int image_load_elf(struct loader *ld, unsigned *class);
 int image_elf_xen_notes(struct loader *ld, unsigned class,
 			struct xen_notes *out);
 
+/* In long mode, reserves the page-table area so the kernel cannot overlap it. */
+void image_reserve_page_tables(struct loader *ld);
+
 /* Sets the control registers (and page tables) for boot->mode. */
 int image_set_mode(struct loader *ld);
 

@@ -172,10 +172,7 @@ int image_load_pv(const struct domain_config *c, bool te, const void *kernel,
 	memset(boot, 0, sizeof(*boot));
 	boot->mode = te ? BOOT_MODE_LONG : BOOT_MODE_PROTECTED;
 	boot->pv_hypercall_page = IMAGE_PV_NONE;
-	if (te) {
-		ld.reserved_start = IMAGE_PT_BASE;
-		ld.reserved_end = IMAGE_PT_BASE + IMAGE_PT_SIZE;
-	}
+	image_reserve_page_tables(&ld);
 	if (ksize < SELFMAG || memcmp(kernel, ELFMAG, SELFMAG) != 0)
 		return image_error(&ld, -E_INVAL, "a pv kernel must be ELF");
 	if ((r = image_load_elf(&ld, &class)) < 0 ||
