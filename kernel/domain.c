@@ -19,6 +19,7 @@
 #include <kernel/load/image.h>
 #include <kernel/mm/page.h>
 #include <kernel/dev/debugexit.h>
+#include <kernel/dev/platform.h>
 #include <kernel/sched.h>
 #include <kernel/bench.h>
 #include <kernel/migrate.h>
@@ -335,6 +336,8 @@ static int domain_build(struct domain *d, bool load, char *err, size_t errlen)
 		r = debugexit_init(d);
 	if (r == 0 && c->testdev)
 		r = testdev_init(d, &d->testdev);
+	if (r == 0 && d->type == DOMAIN_HVM)
+		r = platform_init(d);
 	if (r < 0) {
 		snprintf(err, errlen, "devices: %s", error_name(r));
 		return r;

@@ -15,6 +15,7 @@
 #include <kernel/console.h>
 #include <kernel/load/config.h>
 #include <kernel/domain.h>
+#include <kernel/dev/platform.h>
 #include <kernel/mm/page.h>
 #include <kernel/sched.h>
 #include <kernel/exit.h>
@@ -62,6 +63,8 @@ static bool sched_domain(struct domain *d)
 
 		/* Idle rounds come here too: a PV timer that falls due while
 		 * every vcpu waits is fired by pv_can_wake. */
+		if (v->state == VCPU_HALTED && d->type == DOMAIN_HVM)
+			platform_poll(d);
 		if (v->state == VCPU_HALTED && !v->pv.down &&
 		    (vlapic_pending(v) || pv_can_wake(v)))
 			v->state = VCPU_RUNNABLE;

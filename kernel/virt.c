@@ -6,6 +6,7 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
+#include <kernel/dev/platform.h>
 #include <kernel/trap.h>
 #include <kernel/virt.h>
 #include <kernel/mm/shadow.h>
@@ -228,6 +229,8 @@ bool virt_deliver_interrupt(struct vcpu *v, bool event_queued)
 
 	if (event_queued)
 		return false;
+	if (v->domain->type == DOMAIN_HVM)
+		platform_poll(v->domain);
 	if (!(virt_reg_read(v, VREG_RFLAGS) & X86_FLAGS_IF) ||
 	    virt_reg_read(v, VREG_INTR_SHADOW))
 		return pv_upcall_vector(v) >= 0;

@@ -27,8 +27,8 @@ struct io_range {
 	const char *name;
 };
 
-#define IO_MAX_PORT_RANGES 16
-#define IO_MAX_MMIO_RANGES 8
+#define IO_MAX_PORT_RANGES 32
+#define IO_MAX_MMIO_RANGES 16
 
 struct io_handlers {
 	struct io_range ports[IO_MAX_PORT_RANGES];

@@ -19,6 +19,7 @@
 #include <kernel/dev/io.h>
 #include <kernel/mm/page.h>
 #include <kernel/dev/vlapic.h>
+#include <kernel/dev/irq.h>
 
 #define APIC_VERSION 0x00050014 /* 6 LVT entries, version 0x14 */
 
@@ -85,6 +86,8 @@ static uint32_t vlapic_read(struct vcpu *v, struct vlapic *l, unsigned reg)
 {
 	if (reg >= APIC_ISR && reg < APIC_TMR)
 		return l->isr[(reg - APIC_ISR) / 16];
+	if (reg >= APIC_TMR && reg < APIC_IRR)
+		return l->tmr[(reg - APIC_TMR) / 16];
 	if (reg >= APIC_IRR && reg < APIC_ESR) {
 		/* An expired timer is pending even while the guest's IF is
 		 * clear and nothing takes it. */
@@ -113,7 +116,8 @@ static uint32_t vlapic_read(struct vcpu *v, struct vlapic *l, unsigned reg)
 	}
 }
 
-static void vlapic_write(struct vlapic *l, unsigned reg, uint32_t val)
+static void vlapic_write(struct vcpu *v, struct vlapic *l, unsigned reg,
+			 uint32_t val)
 {
 	int vec;
 
@@ -126,8 +130,13 @@ static void vlapic_write(struct vlapic *l, unsigned reg, uint32_t val)
 	switch (reg) {
 	case APIC_TPR: l->tpr = val & 0xff; break;
 	case APIC_EOI:
-		if ((vec = vlapic_highest(l->isr)) >= 0)
-			vlapic_set(l->isr, vec, false);
+		if ((vec = vlapic_highest(l->isr)) < 0)
+			break;
+		vlapic_set(l->isr, vec, false);
+		if (l->tmr[vec / 32] & (1u << (vec % 32))) {
+			vlapic_set(l->tmr, vec, false);
+			irq_eoi(v->domain, (uint8_t)vec);
+		}
 		break;
 	case APIC_LDR: l->ldr = val & 0xff000000; break;
 	case APIC_DFR: l->dfr = val | 0x0fffffff; break;
@@ -159,7 +168,7 @@ static int vlapic_mmio(struct domain *d, void *opaque, uint64_t addr,
 		return 0;
 	}
 	if (write)
-		vlapic_write(l, reg, (uint32_t)*val);
+		vlapic_write(v, l, reg, (uint32_t)*val);
 	else
 		*val = vlapic_read(v, l, reg);
 	return 0;
@@ -182,12 +191,24 @@ int vlapic_init(struct vcpu *v)
 				v, "local APIC");
 }
 
+/* Whether the PIC's INTR reaches v: through LINT0 in ExtINT mode, or
+ * straight to the CPU while the APIC is disabled (SDM 3A 11.4.3). */
+static bool vlapic_extint(struct vcpu *v)
+{
+	uint32_t lint0 = v->lapic.lvt[3];
+
+	if (v->id != 0 || !irq_extint_pending(v->domain))
+		return false;
+	return !v->lapic.enabled || (!(lint0 & APIC_LVT_MASKED) &&
+				     ((lint0 >> 8) & 7) == APIC_DM_EXTINT);
+}
+
 bool vlapic_pending(struct vcpu *v)
 {
 	struct vlapic *l = &v->lapic;
 
 	vlapic_timer_update(l);
-	return vlapic_highest(l->irr) >= 0;
+	return vlapic_highest(l->irr) >= 0 || vlapic_extint(v);
 }
 
 bool vlapic_can_wake(struct vcpu *v)
@@ -200,7 +221,11 @@ int vlapic_take_interrupt(struct vcpu *v)
 	struct vlapic *l = &v->lapic;
 	int vec, prio;
 
-	if (!l->enabled || !vlapic_pending(v))
+	if (!vlapic_pending(v))
+		return -1;
+	if (vlapic_extint(v))
+		return irq_extint_ack(v->domain);
+	if (!l->enabled)
 		return -1;
 	vec = vlapic_highest(l->irr);
 	prio = MAX(vlapic_highest(l->isr), (int)l->tpr);
@@ -209,6 +234,33 @@ int vlapic_take_interrupt(struct vcpu *v)
 	vlapic_set(l->irr, vec, false);
 	vlapic_set(l->isr, vec, true);
 	return vec;
+}
+
+/* Whether l's APIC accepts a message for dest. */
+static bool vlapic_match(const struct vcpu *v, uint32_t dest, bool logical)
+{
+	if (!logical)
+		return dest == 0xff || dest == (uint32_t)v->id;
+	return (v->lapic.ldr >> 24) & dest;
+}
+
+void vlapic_deliver(struct domain *d, uint32_t dest, bool logical,
+		    unsigned mode, uint8_t vec, bool level)
+{
+	int i;
+
+	if ((mode != APIC_DM_FIXED && mode != APIC_DM_LOWEST) || vec < 16)
+		return;
+	for (i = 0; i < d->nvcpus; i++) {
+		struct vcpu *v = &d->vcpus[i];
+
+		if (!v->domain || !vlapic_match(v, dest, logical))
+			continue;
+		vlapic_set(v->lapic.irr, vec, true);
+		vlapic_set(v->lapic.tmr, vec, level);
+		if (mode == APIC_DM_LOWEST)
+			return;
+	}
 }
 
 uint64_t vlapic_base_msr(struct vcpu *v)

@@ -18,7 +18,7 @@ struct vlapic {
 	uint32_t tpr, svr, ldr, dfr, esr, tdcr, tmict;
 	uint32_t icr_lo, icr_hi;
 	uint32_t lvt[6]; /* timer, thermal, perf, LINT0, LINT1, error */
-	uint32_t irr[8], isr[8];
+	uint32_t irr[8], isr[8], tmr[8];
 	uint64_t deadline; /* TSC when the timer fires next; 0: idle */
 	uint64_t period;   /* TSC ticks per period (periodic mode) */
 	bool enabled;	   /* IA32_APIC_BASE.EN */
@@ -39,6 +39,15 @@ bool vlapic_can_wake(struct vcpu *v);
 
 /* Whether an interrupt waits in IRR (after firing an expired timer). */
 bool vlapic_pending(struct vcpu *v);
+
+/*
+ * Delivers an interrupt message (an IOAPIC redirection entry, an IPI) to
+ * the local APICs of d that dest selects: APIC ID dest (0xff: all) when
+ * physical, the LDR bits in dest when logical.  mode is APIC_DM_*; a
+ * level-triggered vector is marked in TMR so its EOI reaches irq_eoi.
+ */
+void vlapic_deliver(struct domain *d, uint32_t dest, bool logical,
+		    unsigned mode, uint8_t vec, bool level);
 
 /* IA32_APIC_BASE (MSR 0x1b). */
 uint64_t vlapic_base_msr(struct vcpu *v);
