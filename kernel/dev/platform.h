@@ -25,6 +25,10 @@ struct vcpu;
 #define PLATFORM_RESET_CF9  0xcf9 /* 0x06: hard reset */
 #define PLATFORM_FW_CFG	    0x510 /* selector; 0x511 data, 0x514 DMA */
 #define PLATFORM_PM_BASE    0x600 /* ACPI PM1a_EVT; +4 PM1a_CNT; +8 PM_TMR */
+#define PLATFORM_PM1_EVT    (PLATFORM_PM_BASE + 0) /* 4 bytes: STS, EN */
+#define PLATFORM_PM1_CNT    (PLATFORM_PM_BASE + 4) /* 2 bytes */
+#define PLATFORM_PM_TMR	    (PLATFORM_PM_BASE + 8) /* 4 bytes, 24 bits */
+#define PLATFORM_SLP_TYP_S5 5 /* the DSDT's \_S5 package; PM1_CNT bits 12:10 */
 
 /* Guest-physical addresses. */
 #define PLATFORM_IOAPIC_BASE 0xfec00000ULL
