@@ -59,4 +59,8 @@ int platform_init(struct domain *d);
  */
 void platform_poll(struct domain *d);
 
+/* Whether a device timer of d will still raise a line: a halted vcpu
+ * waits for it. */
+bool platform_armed(struct domain *d);
+
 #endif
