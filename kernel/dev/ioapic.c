@@ -25,13 +25,13 @@
 #define IOAPIC_VERSION	(0x11 | (PLATFORM_IOAPIC_PINS - 1) << 16)
 #define IOAPIC_REDIR	0x10 /* two registers per pin */
 
-#define REDIR_MODE(e)	  (((e) >> 8) & 7)
-#define REDIR_LOGICAL	  (1ULL << 11)
-#define REDIR_ACTIVE_LOW  (1ULL << 13)
-#define REDIR_REMOTE_IRR  (1ULL << 14)
-#define REDIR_LEVEL	  (1ULL << 15)
-#define REDIR_MASKED	  (1ULL << 16)
-#define REDIR_WRITABLE	  (0xff00000000000000ULL | 0x1afffULL)
+#define REDIR_MODE(e)	 (((e) >> 8) & 7)
+#define REDIR_LOGICAL	 (1ULL << 11)
+#define REDIR_ACTIVE_LOW (1ULL << 13)
+#define REDIR_REMOTE_IRR (1ULL << 14)
+#define REDIR_LEVEL	 (1ULL << 15)
+#define REDIR_MASKED	 (1ULL << 16)
+#define REDIR_WRITABLE	 (0xff00000000000000ULL | 0x1afffULL)
 
 /* Whether pin's input is active, as its polarity says. */
 static bool ioapic_asserted(const struct ioapic *a, unsigned pin)
@@ -152,6 +152,6 @@ int ioapic_init(struct domain *d, struct ioapic *a)
 	memset(a, 0, sizeof(*a));
 	for (pin = 0; pin < PLATFORM_IOAPIC_PINS; pin++)
 		a->redir[pin] = REDIR_MASKED;
-	return io_register_mmio(d, PLATFORM_IOAPIC_BASE, 0x1000, ioapic_mmio,
-				a, "IOAPIC");
+	return io_register_mmio(d, PLATFORM_IOAPIC_BASE, 0x1000, ioapic_mmio, a,
+				"IOAPIC");
 }

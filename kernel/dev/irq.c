@@ -33,8 +33,8 @@ int irq_init(struct domain *d)
 	r = io_register_port(d, PLATFORM_PIC_MASTER, 2, irq_pic_io, NULL,
 			     "8259A master");
 	if (r == 0)
-		r = io_register_port(d, PLATFORM_PIC_SLAVE, 2, irq_pic_io,
-				     NULL, "8259A slave");
+		r = io_register_port(d, PLATFORM_PIC_SLAVE, 2, irq_pic_io, NULL,
+				     "8259A slave");
 	if (r == 0)
 		r = io_register_port(d, PLATFORM_ELCR, 2, irq_pic_io, NULL,
 				     "ELCR");

@@ -54,7 +54,8 @@ static int pic_request(const struct pic_chip *c, bool master)
 	if (master && c->sfnm)
 		isr &= ~(1u << PIC_CASCADE);
 	cur = pic_highest(c, isr);
-	if (cur >= 0 && pic_rank(c, (unsigned)cur) <= pic_rank(c, (unsigned)req))
+	if (cur >= 0 &&
+	    pic_rank(c, (unsigned)cur) <= pic_rank(c, (unsigned)req))
 		return -1;
 	return req;
 }
@@ -155,7 +156,10 @@ static void pic_ocw2(struct pic_chip *c, uint8_t val)
 	case 0: c->rotate_aeoi = false; break;
 	case 4: c->rotate_aeoi = true; break;
 	case 6: c->lowest = val & 7; break;
-	case 1: case 3: case 5: case 7:
+	case 1:
+	case 3:
+	case 5:
+	case 7:
 		if (irq < 0)
 			break;
 		c->isr &= ~(1u << irq);

@@ -11,15 +11,15 @@
 /* One 8259A: bit n of each mask is its input IRn. */
 struct pic_chip {
 	uint8_t irr, isr, imr;
-	uint8_t lines;	  /* input levels, for edge detection */
-	uint8_t elcr;	  /* level-triggered inputs */
-	uint8_t base;	  /* ICW2: vector of IR0 */
-	uint8_t lowest;	  /* the input of lowest priority (rotation) */
-	uint8_t init;	  /* the ICW expected next: 0 none, 2, 3 or 4 */
-	bool icw4, single;	  /* ICW1's IC4 and SNGL */
+	uint8_t lines;		/* input levels, for edge detection */
+	uint8_t elcr;		/* level-triggered inputs */
+	uint8_t base;		/* ICW2: vector of IR0 */
+	uint8_t lowest;		/* the input of lowest priority (rotation) */
+	uint8_t init;		/* the ICW expected next: 0 none, 2, 3 or 4 */
+	bool icw4, single;	/* ICW1's IC4 and SNGL */
 	bool aeoi, rotate_aeoi; /* ICW4's AEOI; OCW2's rotate in AEOI */
-	bool sfnm, smm;	  /* special fully nested and special mask modes */
-	bool read_isr, poll;	  /* OCW3's RR/RIS and P */
+	bool sfnm, smm;	     /* special fully nested and special mask modes */
+	bool read_isr, poll; /* OCW3's RR/RIS and P */
 };
 
 struct pic {

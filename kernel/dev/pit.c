@@ -114,8 +114,8 @@ static void pit_latch(struct pit_channel *c, bool count, bool status,
 		c->read_hi = false;
 	}
 	if (status && !c->status_latched) {
-		c->status = (uint8_t)(pit_out(c, now) << 7 |
-				      !c->counting << 6 | c->ctrl);
+		c->status = (uint8_t)(pit_out(c, now) << 7 | !c->counting << 6 |
+				      c->ctrl);
 		c->status_latched = true;
 	}
 }
@@ -223,8 +223,8 @@ bool pit_armed(const struct pit *p)
 }
 
 /* Byte by byte: a word access reaches the next port too. */
-static int pit_io(struct domain *d, void *opaque, uint64_t port,
-		  unsigned size, bool write, uint64_t *val)
+static int pit_io(struct domain *d, void *opaque, uint64_t port, unsigned size,
+		  bool write, uint64_t *val)
 {
 	struct pit *p = opaque;
 	uint64_t now = rdtsc(), v = 0;
@@ -232,8 +232,8 @@ static int pit_io(struct domain *d, void *opaque, uint64_t port,
 
 	for (i = 0; i < size; i++) {
 		if (write)
-			pit_write(p, (unsigned)port + i, (uint8_t)(*val >> 8 * i),
-				  now);
+			pit_write(p, (unsigned)port + i,
+				  (uint8_t)(*val >> 8 * i), now);
 		else
 			v |= (uint64_t)pit_read(p, (unsigned)port + i, now)
 			     << 8 * i;

@@ -11,17 +11,17 @@
 struct domain;
 
 struct pit_channel {
-	uint64_t start;	  /* TSC when counting (re)started */
-	uint64_t held;	  /* PIT clocks counted before that (gate low) */
-	uint64_t fired;	  /* interrupts raised for this count (channel 0) */
-	uint16_t reload;  /* the count written; 0 means 65536 */
-	uint16_t latch;	  /* the count latched */
-	uint8_t ctrl;	  /* the control word's bits 5-0: RW, mode, BCD */
-	uint8_t status;	  /* the status latched */
-	uint8_t lsb;	  /* the low byte written, the high one due */
+	uint64_t start;	 /* TSC when counting (re)started */
+	uint64_t held;	 /* PIT clocks counted before that (gate low) */
+	uint64_t fired;	 /* interrupts raised for this count (channel 0) */
+	uint16_t reload; /* the count written; 0 means 65536 */
+	uint16_t latch;	 /* the count latched */
+	uint8_t ctrl;	 /* the control word's bits 5-0: RW, mode, BCD */
+	uint8_t status;	 /* the status latched */
+	uint8_t lsb;	 /* the low byte written, the high one due */
 	bool write_hi, read_hi; /* the byte flip-flops */
 	bool latched, status_latched;
-	bool counting;	  /* a count is loaded */
+	bool counting; /* a count is loaded */
 	bool gate;
 };
 
