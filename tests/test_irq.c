@@ -220,8 +220,9 @@ Test(pic, poll_and_rotation)
 
 Test(pic, hostile_bytes_keep_vectors_sane)
 {
-	static const unsigned ports[] = { 0x20, 0x21, 0xa0, 0xa1, 0x4d0,
-					  0x4d1 };
+	static const unsigned ports[] = {
+		0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x4d1
+	};
 	int i, v;
 
 	srand(1);
@@ -240,6 +241,15 @@ static uint64_t at(uint64_t clocks)
 	return 1000000 + clocks * TSC_PER_CLOCK;
 }
 
+/* Channel 0 owes an interrupt at clocks: taken at once. */
+static bool tick(uint64_t clocks)
+{
+	if (!pit_due(pit, at(clocks)))
+		return false;
+	pit_raised(pit, at(clocks));
+	return true;
+}
+
 static uint16_t pit_read16(unsigned port, uint64_t now)
 {
 	uint8_t lo = pit_read(pit, port, now);
@@ -252,9 +262,9 @@ Test(pit, reload_zero_is_65536)
 	pit_write(pit, 0x43, 0x34, at(0));
 	pit_write(pit, 0x40, 0, at(0));
 	pit_write(pit, 0x40, 0, at(0));
-	cr_expect(!pit_due(pit, at(65535)));
-	cr_expect(pit_due(pit, at(65536)));
-	cr_expect(!pit_due(pit, at(65537)));
+	cr_expect(!tick(65535));
+	cr_expect(tick(65536));
+	cr_expect(!tick(65537));
 }
 
 Test(pit, lobyte_then_hibyte)
@@ -263,8 +273,8 @@ Test(pit, lobyte_then_hibyte)
 	pit_write(pit, 0x40, 0x00, at(0));
 	pit_write(pit, 0x40, 0x10, at(0));
 	cr_expect_eq(pit_read16(0x40, at(0)), 0x1000);
-	cr_expect(!pit_due(pit, at(4095)));
-	cr_expect(pit_due(pit, at(4096)));
+	cr_expect(!tick(4095));
+	cr_expect(tick(4096));
 	pit_write(pit, 0x43, 0x24, at(0)); /* MSB only */
 	pit_write(pit, 0x40, 0x02, at(0));
 	cr_expect_eq(pit_read(pit, 0x40, at(0x100)), 0x01);
@@ -348,10 +358,15 @@ Test(pit, periodic_rate_holds_and_missed_ticks_merge)
 	pit_write(pit, 0x40, 0x9c, at(0)); /* 11932: 100 Hz */
 	pit_write(pit, 0x40, 0x2e, at(0));
 	for (t = 1; t <= 1000000; t += 7)
-		n += pit_due(pit, at(t));
+		n += tick(t);
 	cr_expect_eq(n, 1000000 / 11932);
-	cr_expect(pit_due(pit, at(100 * 11932)));
-	cr_expect(!pit_due(pit, at(100 * 11932 + 10)), "merged into one");
+	for (t = 100 * 11932, n = 0; tick(t); t += 600)
+		n++;
+	cr_expect_eq(n, 100 - 1000000 / 11932, "owed ticks raised one by one");
+	for (t = 1000 * 11932, n = 0; tick(t); t += 600)
+		n++;
+	cr_expect(n >= 64 && n <= 68, "beyond 64 owed, ticks merge (%llu)",
+		  (unsigned long long)n);
 	cr_expect(pit_armed(pit));
 }
 
@@ -361,25 +376,39 @@ Test(pit, mode0_and_mode4_fire_once)
 	pit_write(pit, 0x40, 10, at(0));
 	pit_write(pit, 0x40, 0, at(0));
 	cr_expect(pit_armed(pit));
-	cr_expect(!pit_due(pit, at(9)));
-	cr_expect(pit_due(pit, at(10)));
-	cr_expect(!pit_due(pit, at(100000)));
+	cr_expect(!tick(9));
+	cr_expect(tick(10));
+	cr_expect(!tick(100000));
 	cr_expect(!pit_armed(pit));
-	pit_write(pit, 0x43, 0x38, at(0));
-	pit_write(pit, 0x40, 10, at(0));
-	pit_write(pit, 0x40, 0, at(0));
-	cr_expect(pit_due(pit, at(20)));
-	cr_expect(!pit_due(pit, at(40)));
+	pit_write(pit, 0x43, 0x38, at(2000));
+	pit_write(pit, 0x40, 10, at(2000));
+	pit_write(pit, 0x40, 0, at(2000));
+	cr_expect(tick(2020));
+	cr_expect(!tick(4000));
 }
 
-Test(pit, count_one_interrupts_once_per_poll)
+Test(pit, count_one_clamped_to_500us)
 {
 	pit_write(pit, 0x43, 0x34, at(0));
 	pit_write(pit, 0x40, 1, at(0));
 	pit_write(pit, 0x40, 0, at(0));
-	cr_expect(pit_due(pit, at(1000000)));
-	cr_expect(!pit_due(pit, at(1000000)));
-	cr_expect(pit_due(pit, at(1000001)));
+	cr_expect(tick(1000000));
+	cr_expect(!tick(1000000));
+	cr_expect(!tick(1000300), "within 500 us of the last");
+	cr_expect(tick(1000600));
+}
+
+Test(pit, owed_tick_waits_until_the_last_was_taken)
+{
+	pic_init_pc(0x01);
+	pic_set_irq(pic, 0, true);
+	pic_set_irq(pic, 0, false);
+	cr_expect(irq_waiting(&dom, 0), "IRR0 pending, unmasked");
+	pic_write(pic, 0x21, 0x01);
+	cr_expect(!irq_waiting(&dom, 0), "masked: ticks merge");
+	pic_write(pic, 0x21, 0x00);
+	cr_expect_eq(pic_ack(pic), 0x20);
+	cr_expect(!irq_waiting(&dom, 0), "taken");
 }
 
 TestSuite(ioapic, .init = setup);

@@ -70,6 +70,20 @@ void ioapic_set_irq(struct domain *d, unsigned pin, bool high)
 		ioapic_deliver(d, pin);
 }
 
+bool ioapic_waiting(struct domain *d, unsigned pin)
+{
+	uint64_t e = d->irq.ioapic.redir[pin % PLATFORM_IOAPIC_PINS];
+	uint8_t vec = (uint8_t)e;
+	int i;
+
+	if (e & REDIR_MASKED)
+		return false;
+	for (i = 0; i < d->nvcpus; i++)
+		if (d->vcpus[i].lapic.irr[vec / 32] & (1u << vec % 32))
+			return true;
+	return false;
+}
+
 void ioapic_eoi(struct domain *d, uint8_t vec)
 {
 	struct ioapic *a = &d->irq.ioapic;

@@ -24,6 +24,9 @@ int ioapic_init(struct domain *d, struct ioapic *a);
 /* Drives pin of d's IOAPIC high or low. */
 void ioapic_set_irq(struct domain *d, unsigned pin, bool high);
 
+/* Whether pin is unmasked and its vector waits in a local APIC's IRR. */
+bool ioapic_waiting(struct domain *d, unsigned pin);
+
 /* A local APIC's EOI of level-triggered vector vec (irq_eoi). */
 void ioapic_eoi(struct domain *d, uint8_t vec);
 

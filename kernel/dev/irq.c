@@ -45,12 +45,26 @@ int irq_init(struct domain *d)
 	return r;
 }
 
+/* The IOAPIC pin ISA line irq arrives on. */
+static unsigned irq_pin(unsigned irq)
+{
+	return irq == PLATFORM_IRQ_PIT ? 2 : irq;
+}
+
 void irq_set(struct domain *d, unsigned irq, bool high)
 {
 	if (d->type != DOMAIN_HVM || irq >= IRQ_LINES)
 		return;
 	pic_set_irq(&d->irq.pic, irq, high);
-	ioapic_set_irq(d, irq == PLATFORM_IRQ_PIT ? 2 : irq, high);
+	ioapic_set_irq(d, irq_pin(irq), high);
+}
+
+bool irq_waiting(struct domain *d, unsigned irq)
+{
+	const struct pic_chip *c = &d->irq.pic.chip[irq / 8 % 2];
+
+	return (c->irr & ~c->imr & (1u << irq % 8)) ||
+	       ioapic_waiting(d, irq_pin(irq));
 }
 
 void irq_pulse(struct domain *d, unsigned irq)

@@ -31,6 +31,13 @@ int irq_init(struct domain *d);
 /* Drives ISA line irq (0-15) of d high or low. */
 void irq_set(struct domain *d, unsigned irq, bool high);
 
+/*
+ * Whether an earlier edge on ISA line irq still waits for a CPU: pending
+ * and unmasked in the PIC, or its IOAPIC pin's vector pending in a local
+ * APIC.
+ */
+bool irq_waiting(struct domain *d, unsigned irq);
+
 /* A rising then falling edge on ISA line irq. */
 void irq_pulse(struct domain *d, unsigned irq);
 

@@ -8,9 +8,12 @@
  * are bits 0 and 5 of port 0x61, as Linux's TSC calibration uses them.
  *
  * Nothing ticks: a counter's value and output are computed from the TSC
- * when read.  Channel 0's interrupts are raised by platform_poll, one per
- * poll however many periods passed, so that a count of 1 (1.19 MHz) gives
- * the guest interrupts only as fast as it takes them.
+ * when read.  Channel 0's interrupts are raised by platform_poll, one at a
+ * time when the previous one was taken: periods that passed while the
+ * vcpu could not exit are owed and raised later, so the rate holds over
+ * time, up to PIT_BACKLOG of them; older ones merge.  As KVM does, a
+ * short period is clamped (here to 500 us): a count of 1 (1.19 MHz) so
+ * leaves the guest time to run between its interrupts.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -20,7 +23,9 @@
 #include <kernel/dev/platform.h>
 #include <kernel/dev/pit.h>
 
-#define PIT_RW(c) (((c)->ctrl >> 4) & 3) /* 1 LSB, 2 MSB, 3 both */
+#define PIT_RW(c)   (((c)->ctrl >> 4) & 3) /* 1 LSB, 2 MSB, 3 both */
+#define PIT_BACKLOG 64	 /* channel 0 interrupts owed at most */
+#define PIT_MIN_GAP 2000 /* per second: at least 500 us between them */
 
 /* The control word's mode; 6 and 7 are modes 2 and 3. */
 static unsigned pit_mode(const struct pit_channel *c)
@@ -208,10 +213,16 @@ bool pit_due(struct pit *p, uint64_t now)
 	periods = pit_clocks(c, now) / pit_n(c);
 	if (pit_mode(c) != 2 && pit_mode(c) != 3)
 		periods = MIN(periods, 1);
-	if (periods <= c->fired)
-		return false;
-	c->fired = periods;
-	return true;
+	if (periods > c->fired + PIT_BACKLOG)
+		c->fired = periods - PIT_BACKLOG;
+	return periods > c->fired &&
+	       now - p->raised >= clock_tsc_hz() / PIT_MIN_GAP;
+}
+
+void pit_raised(struct pit *p, uint64_t now)
+{
+	p->ch[0].fired++;
+	p->raised = now;
 }
 
 bool pit_armed(const struct pit *p)

@@ -27,8 +27,9 @@ struct pit_channel {
 
 struct pit {
 	struct pit_channel ch[3];
-	uint8_t port61; /* bits 0-3 as written */
-	bool refresh;	/* port 0x61 bit 4 */
+	uint64_t raised; /* TSC when channel 0's last interrupt was raised */
+	uint8_t port61;	 /* bits 0-3 as written */
+	bool refresh;	 /* port 0x61 bit 4 */
 };
 
 /* Resets p: nothing counts, channel 2's gate is low.  0 or -E_*. */
@@ -39,11 +40,15 @@ uint8_t pit_read(struct pit *p, unsigned port, uint64_t now);
 void pit_write(struct pit *p, unsigned port, uint8_t val, uint64_t now);
 
 /*
- * Whether channel 0 reached the end of a count since the last call by
- * now: one interrupt for all the periods that passed, so the rate holds
- * and missed ticks merge as on an edge-triggered line.
+ * Whether channel 0 owes an interrupt by TSC now: a count ended since
+ * the last one raised (pit_raised), which is at least 500 us ago.  At
+ * most a bounded number of them are owed; older ones merge, as on an
+ * edge-triggered line.
  */
 bool pit_due(struct pit *p, uint64_t now);
+
+/* Channel 0's interrupt was raised at TSC now: one fewer owed. */
+void pit_raised(struct pit *p, uint64_t now);
 
 /* Whether channel 0 will still raise an interrupt. */
 bool pit_armed(const struct pit *p);

@@ -12,10 +12,15 @@ int platform_init(struct domain *d)
 	return irq_init(d);
 }
 
+/* The PIT's owed ticks wait until its line's last edge was taken. */
 void platform_poll(struct domain *d)
 {
-	if (pit_due(&d->irq.pit, rdtsc()))
+	uint64_t now = rdtsc();
+
+	if (pit_due(&d->irq.pit, now) && !irq_waiting(d, PLATFORM_IRQ_PIT)) {
+		pit_raised(&d->irq.pit, now);
 		irq_pulse(d, PLATFORM_IRQ_PIT);
+	}
 }
 
 bool platform_armed(struct domain *d)
