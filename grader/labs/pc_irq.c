@@ -61,8 +61,7 @@ Test(pc, pic_mask, .timeout = 900)
 Test(pc, pit_rate, .timeout = 900)
 {
 	static const char *const passes[] = {
-		"PIT mode 2 at 100 Hz: rate within 1% over 2 s of HLT",
-		NULL
+		"PIT mode 2 at 100 Hz: rate within 1% over 2 s of HLT", NULL
 	};
 
 	expect_guest_passed(hv_boot_group("irq", &irq_boot), "irq", passes);
@@ -75,7 +74,8 @@ Test(pc, ioapic, .timeout = 900)
 		"PIT through IOAPIC pin 2",
 		"pin 2 masked: no interrupt",
 		"level pin masked: no interrupt",
-		"level pin: delivered again at each EOI while asserted, not after",
+		"level pin: delivered again at each EOI while asserted, not "
+		"after",
 		"remote IRR set while in service",
 		"remote IRR cleared by the EOI",
 		NULL

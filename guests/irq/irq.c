@@ -15,16 +15,16 @@
 #include <inc/apic.h>
 #include <inc/testdev.h>
 
-#define LVT_LINT0     0x350
-#define LVT_EXTINT    0x700
-#define IOAPIC	      0xfec00000u
-#define PIC_VEC	      0x20 /* IRQ 0-15 at 0x20-0x2f */
-#define PIT_PIN_VEC   0x40
-#define PIN0_VEC      0x41
-#define LEVEL_VEC     0x45
-#define LEVEL_LINE    5
-#define RATE_COUNT    11932 /* 99.998 Hz */
-#define RATE_HZ_X100  10000
+#define LVT_LINT0    0x350
+#define LVT_EXTINT   0x700
+#define IOAPIC	     0xfec00000u
+#define PIC_VEC	     0x20 /* IRQ 0-15 at 0x20-0x2f */
+#define PIT_PIN_VEC  0x40
+#define PIN0_VEC     0x41
+#define LEVEL_VEC    0x45
+#define LEVEL_LINE   5
+#define RATE_COUNT   11932 /* 99.998 Hz */
+#define RATE_HZ_X100 10000
 
 static volatile unsigned ticks, pin0_ticks, level_ticks;
 static volatile uint64_t first_tsc, last_tsc;
@@ -179,8 +179,9 @@ static void test_pic(void)
 	pic_eoi = false;
 	outb(0x21, 0xfe);
 	wait_ms(50, false);
-	report_eq(ticks, 1, "IRQ 0 unmasked: one interrupt, none more "
-			    "without EOI");
+	report_eq(ticks, 1,
+		  "IRQ 0 unmasked: one interrupt, none more "
+		  "without EOI");
 	outb(0x20, 0x0b);
 	report_eq(inb(0x20), 0x01, "OCW3: ISR holds IRQ 0");
 	pic_eoi = true;
@@ -239,8 +240,9 @@ static void test_ioapic(void)
 	report_eq(level_ticks, 0, "level pin masked: no interrupt");
 	ioapic_write(0x10 + 2 * LEVEL_LINE, (1u << 15) | LEVEL_VEC);
 	wait_ms(20, false);
-	report_eq(level_ticks, 3, "level pin: delivered again at each EOI "
-				  "while asserted, not after");
+	report_eq(level_ticks, 3,
+		  "level pin: delivered again at each EOI "
+		  "while asserted, not after");
 	report(level_redir & (1u << 14), "remote IRR set while in service");
 	report(!(ioapic_read(0x10 + 2 * LEVEL_LINE) & (1u << 14)),
 	       "remote IRR cleared by the EOI");
