@@ -238,7 +238,7 @@ TestSuite(pit, .init = setup);
 
 static uint64_t at(uint64_t clocks)
 {
-	return 1000000 + clocks * TSC_PER_CLOCK;
+	return 100000000 + clocks * TSC_PER_CLOCK;
 }
 
 /* Channel 0 owes an interrupt at clocks: taken at once. */
@@ -360,12 +360,13 @@ Test(pit, periodic_rate_holds_and_missed_ticks_merge)
 	for (t = 1; t <= 1000000; t += 7)
 		n += tick(t);
 	cr_expect_eq(n, 1000000 / 11932);
-	for (t = 100 * 11932, n = 0; tick(t); t += 600)
+	for (t = 100 * 11932, n = 0; tick(t); t += 1200)
 		n++;
-	cr_expect_eq(n, 100 - 1000000 / 11932, "owed ticks raised one by one");
-	for (t = 1000 * 11932, n = 0; tick(t); t += 600)
+	cr_expect_eq(n, 100 - 1000000 / 11932 + 1,
+		     "owed ticks raised one by one, 1 ms apart");
+	for (t = 1000 * 11932, n = 0; tick(t); t += 1200)
 		n++;
-	cr_expect(n >= 64 && n <= 68, "beyond 64 owed, ticks merge (%llu)",
+	cr_expect(n >= 64 && n <= 72, "beyond 64 owed, ticks merge (%llu)",
 		  (unsigned long long)n);
 	cr_expect(pit_armed(pit));
 }
@@ -387,15 +388,15 @@ Test(pit, mode0_and_mode4_fire_once)
 	cr_expect(!tick(4000));
 }
 
-Test(pit, count_one_clamped_to_500us)
+Test(pit, count_one_clamped_to_1ms)
 {
 	pit_write(pit, 0x43, 0x34, at(0));
 	pit_write(pit, 0x40, 1, at(0));
 	pit_write(pit, 0x40, 0, at(0));
 	cr_expect(tick(1000000));
 	cr_expect(!tick(1000000));
-	cr_expect(!tick(1000300), "within 500 us of the last");
-	cr_expect(tick(1000600));
+	cr_expect(!tick(1001000), "within 1 ms of the last");
+	cr_expect(tick(1001200));
 }
 
 Test(pit, owed_tick_waits_until_the_last_was_taken)

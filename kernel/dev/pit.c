@@ -12,7 +12,7 @@
  * time when the previous one was taken: periods that passed while the
  * vcpu could not exit are owed and raised later, so the rate holds over
  * time, up to PIT_BACKLOG of them; older ones merge.  As KVM does, a
- * short period is clamped (here to 500 us): a count of 1 (1.19 MHz) so
+ * short period is clamped (here to 1 ms): a count of 1 (1.19 MHz) so
  * leaves the guest time to run between its interrupts.
  */
 #include <inc/x86.h>
@@ -25,7 +25,7 @@
 
 #define PIT_RW(c)   (((c)->ctrl >> 4) & 3) /* 1 LSB, 2 MSB, 3 both */
 #define PIT_BACKLOG 64	 /* channel 0 interrupts owed at most */
-#define PIT_MIN_GAP 2000 /* per second: at least 500 us between them */
+#define PIT_MIN_GAP 1000 /* per second: at least 1 ms between them */
 
 /* The control word's mode; 6 and 7 are modes 2 and 3. */
 static unsigned pit_mode(const struct pit_channel *c)
