@@ -29,8 +29,12 @@
 #define TESTDEV_MAP_GPA	   0x18 /* W: a guest-physical address to look up */
 /* R: how the nested tables map TESTDEV_MAP_GPA: 0 not mapped, 1 4 KiB,
  * 2 2 MiB, 3 1 GiB, | 0x100 when the mapping is writable */
-#define TESTDEV_MAP_LEVEL	  0x20
-#define TESTDEV_ROM_WRITES	  0x28 /* R: writes dropped by read-only RAM */
+#define TESTDEV_MAP_LEVEL  0x20
+#define TESTDEV_ROM_WRITES 0x28 /* R: writes dropped by read-only RAM */
+/* W: drives ISA interrupt line bits 3-0 low (bit 8 clear) or high (set),
+ * a level-triggered source for the PC's interrupt controllers */
+#define TESTDEV_IRQ		  0x30
+#define TESTDEV_IRQ_HIGH	  0x100
 #define TESTDEV_LAST_WRITE_BIT	  8
 #define TESTDEV_LAST_OFFSET_SHIFT 16
 #define TESTDEV_MAPPED_W	  0x100

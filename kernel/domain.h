@@ -20,6 +20,7 @@
 #include <kernel/console.h>
 #include <kernel/dev/testdev.h>
 #include <kernel/dev/vlapic.h>
+#include <kernel/dev/irq.h>
 #include <kernel/virt.h>
 #include <kernel/xstate.h>
 #include <svm/svm.h>
@@ -96,6 +97,7 @@ struct domain {
 	struct uart uart;
 	struct domain_console console; /* lab 6: `xl console`, CONSOLEIO */
 	struct testdev testdev;	       /* lab 5: when the config sets testdev */
+	struct irq_devices irq;	       /* hvm: PIC, IOAPIC and PIT */
 	struct pv_domain pv;	       /* lab 6 */
 	int nvcpus;
 	struct vcpu vcpus[VCPU_MAX];

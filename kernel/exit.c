@@ -15,6 +15,7 @@
 #include <kernel/exit.h>
 #include <kernel/mm/gmem.h>
 #include <kernel/dev/mmio.h>
+#include <kernel/dev/platform.h>
 #include <kernel/bench.h>
 #include <kernel/cpuid.h>
 #include <kernel/msr.h>
@@ -126,9 +127,10 @@ static void exit_io(struct vcpu *v)
 #endif
 
 /*
- * HLT waits for an interrupt: the vcpu's local APIC can raise one, or,
- * in a domain with Xen's ABI, an event (from any domain, at any time),
- * and only with RFLAGS.IF set can it be taken.  Otherwise nothing will
+ * HLT waits for an interrupt: the vcpu's local APIC can raise one, a
+ * device timer of the PC (platform_armed) can, or, in a domain with Xen's
+ * ABI, an event (from any domain, at any time), and only with RFLAGS.IF
+ * set can it be taken.  Otherwise nothing will
  * ever wake the vcpu, and its domain is over.
  */
 static void exit_hlt(struct vcpu *v)
@@ -139,7 +141,8 @@ static void exit_hlt(struct vcpu *v)
 			     "vcpu %d halted with interrupts "
 			     "disabled",
 			     v->id);
-	else if (!vlapic_can_wake(v) && !v->domain->pv.on)
+	else if (!vlapic_can_wake(v) && !v->domain->pv.on &&
+		 !platform_armed(v->domain))
 		domain_crash(v->domain, v,
 			     "vcpu %d halted with no interrupt "
 			     "source armed",

@@ -233,7 +233,7 @@ bool virt_deliver_interrupt(struct vcpu *v, bool event_queued)
 		platform_poll(v->domain);
 	if (!(virt_reg_read(v, VREG_RFLAGS) & X86_FLAGS_IF) ||
 	    virt_reg_read(v, VREG_INTR_SHADOW))
-		return pv_upcall_vector(v) >= 0;
+		return pv_upcall_vector(v) >= 0 || vlapic_pending(v);
 	vec = vlapic_take_interrupt(v);
 	if (vec < 0)
 		vec = pv_upcall_vector(v);

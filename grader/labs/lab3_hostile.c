@@ -165,7 +165,7 @@ Test(lab3, hostile_memory, .timeout = 900)
 
 	expect_result(r, "domain hostile-mem: crashed (read at 0x1000000 "
 			 "outside guest memory (16 MiB))");
-	expect_result(r, "domain hostile-mmio: crashed (write at 0xfec00000 "
+	expect_result(r, "domain hostile-mmio: crashed (write at 0xfeb00000 "
 			 "outside guest memory (16 MiB))");
 	expect_result(r, "domain hostile-high: crashed (read at 0x100000000 "
 			 "outside guest memory (16 MiB))");

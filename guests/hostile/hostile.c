@@ -9,7 +9,7 @@
 #include <guests/hostile/hostile.h>
 
 #define RAM_END	      0x1000000
-#define IOAPIC_BASE   0xfec00000
+#define MMIO_HOLE     0xfeb00000 /* below the IOAPIC: no device */
 #define STORM_DEFAULT 1000000
 
 /* CPUID and port-I/O exits in a tight loop: n of each (n= on the line). */
@@ -41,7 +41,7 @@ void main(void)
 	else if (strcmp(attack, "mem") == 0)
 		attack_mem(RAM_END, false);
 	else if (strcmp(attack, "mmio") == 0)
-		attack_mem(IOAPIC_BASE, true);
+		attack_mem(MMIO_HOLE, true);
 	else if (strcmp(attack, "high") == 0 || strcmp(attack, "top") == 0)
 		attack_high(attack[0] == 't');
 	else if (strcmp(attack, "ptwalk") == 0)

@@ -9,11 +9,14 @@
 #define PORT_DUMMY 0x80
 
 /* Ports with a device behind them: COM1 and the exit port (and its
- * neighbours, so a wide access there cannot end the guest). */
+ * neighbours, so a wide access there cannot end the guest), the PIC
+ * pair, the PIT, port 0x61 and the ELCR. */
 static bool io_device_port(uint32_t port)
 {
 	return (port >= 0x3f0 && port <= 0x3ff) ||
-	       (port >= 0xf0 && port <= 0xf7);
+	       (port >= 0xf0 && port <= 0xf7) || (port & ~0x81u) == 0x20 ||
+	       (port >= 0x40 && port <= 0x43) || port == 0x61 ||
+	       (port & ~1u) == 0x4d0;
 }
 
 static uint32_t io_in(uint32_t port, unsigned size)

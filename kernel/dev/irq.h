@@ -9,11 +9,34 @@
 #define KERNEL_DEV_IRQ_H
 
 #include <inc/types.h>
+#include <kernel/dev/pic.h>
+#include <kernel/dev/pit.h>
+#include <kernel/dev/ioapic.h>
 
 struct domain;
 
+/* An hvm domain's interrupt controllers and the timer on line 0. */
+struct irq_devices {
+	struct pic pic;
+	struct ioapic ioapic;
+	struct pit pit;
+};
+
+/*
+ * Gives d its PIC (ports and ELCR), IOAPIC and PIT; 0 or -E_*.  Other
+ * domain types keep all lines unconnected.
+ */
+int irq_init(struct domain *d);
+
 /* Drives ISA line irq (0-15) of d high or low. */
 void irq_set(struct domain *d, unsigned irq, bool high);
+
+/*
+ * Whether an earlier edge on ISA line irq still waits for a CPU: pending
+ * and unmasked in the PIC, or its IOAPIC pin's vector pending in a local
+ * APIC.
+ */
+bool irq_waiting(struct domain *d, unsigned irq);
 
 /* A rising then falling edge on ISA line irq. */
 void irq_pulse(struct domain *d, unsigned irq);

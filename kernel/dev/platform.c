@@ -1,17 +1,29 @@
 /*
  * platform.c - the PC devices of an hvm domain (kernel/dev/platform.h).
  */
+#include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/dev/platform.h>
+#include <kernel/dev/irq.h>
 
 int platform_init(struct domain *d)
 {
-	(void)d;
-	return 0;
+	return irq_init(d);
 }
 
+/* The PIT's owed ticks wait until its line's last edge was taken. */
 void platform_poll(struct domain *d)
 {
-	(void)d;
+	uint64_t now = rdtsc();
+
+	if (pit_due(&d->irq.pit, now) && !irq_waiting(d, PLATFORM_IRQ_PIT)) {
+		pit_raised(&d->irq.pit, now);
+		irq_pulse(d, PLATFORM_IRQ_PIT);
+	}
+}
+
+bool platform_armed(struct domain *d)
+{
+	return d->type == DOMAIN_HVM && pit_armed(&d->irq.pit);
 }

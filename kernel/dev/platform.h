@@ -36,10 +36,10 @@ struct vcpu;
 #define PLATFORM_TABLES_END  0x100000ULL
 
 /* ISA interrupt lines (and the IOAPIC pins they arrive on). */
-#define PLATFORM_IRQ_PIT   0 /* IOAPIC pin 2: the MADT's override */
-#define PLATFORM_IRQ_COM1  4
-#define PLATFORM_IRQ_RTC   8
-#define PLATFORM_IRQ_SCI   9
+#define PLATFORM_IRQ_PIT     0 /* IOAPIC pin 2: the MADT's override */
+#define PLATFORM_IRQ_COM1    4
+#define PLATFORM_IRQ_RTC     8
+#define PLATFORM_IRQ_SCI     9
 #define PLATFORM_IOAPIC_PINS 24
 
 /* Frequencies. */
@@ -58,5 +58,9 @@ int platform_init(struct domain *d);
  * delivered and while a vcpu halts.
  */
 void platform_poll(struct domain *d);
+
+/* Whether a device timer of d will still raise a line: a halted vcpu
+ * waits for it. */
+bool platform_armed(struct domain *d);
 
 #endif

@@ -5,7 +5,8 @@
  * the device and compare; each access is counted and recorded, so that
  * the guest also sees how the emulator split it.  The control registers
  * show the memory manager from the inside: host pages in use, how the
- * nested tables map an address, writes dropped by ROM.
+ * nested tables map an address, writes dropped by ROM; one drives an
+ * interrupt line, for tests of the PC's interrupt controllers.
  *
  * The device is reached only through nested faults (or the shadow's
  * non-RAM path) and kernel/dev/mmio.c, which never hands it an access
@@ -17,6 +18,7 @@
 #include <kernel/dev/io.h>
 #include <kernel/mm/nested.h>
 #include <kernel/dev/testdev.h>
+#include <kernel/dev/irq.h>
 
 /* A register-file access: recorded, then carried out like RAM. */
 static int testdev_regfile(struct testdev *t, uint64_t off, unsigned size,
@@ -74,6 +76,8 @@ static int testdev_mmio(struct domain *d, void *opaque, uint64_t gpa,
 	if (write) {
 		if (size == 8 && reg == TESTDEV_MAP_GPA)
 			t->map_gpa = *val;
+		if (size == 8 && reg == TESTDEV_IRQ)
+			irq_set(d, *val & 0xf, *val & TESTDEV_IRQ_HIGH);
 		return 0;
 	}
 	*val = size == 8 && reg % 8 == 0 ? testdev_ctrl_read(d, t, reg) : 0;

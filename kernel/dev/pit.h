@@ -1,0 +1,56 @@
+/*
+ * pit.h - the 8254 of an hvm domain (kernel/dev/pit.c): three counters at
+ * ports 0x40-0x42, the control word at 0x43, and port 0x61's channel 2
+ * gate (bit 0) and output (bit 5).  Channel 0 drives ISA line 0.
+ */
+#ifndef KERNEL_DEV_PIT_H
+#define KERNEL_DEV_PIT_H
+
+#include <inc/types.h>
+
+struct domain;
+
+struct pit_channel {
+	uint64_t start;	 /* TSC when counting (re)started */
+	uint64_t held;	 /* PIT clocks counted before that (gate low) */
+	uint64_t fired;	 /* interrupts raised for this count (channel 0) */
+	uint16_t reload; /* the count written; 0 means 65536 */
+	uint16_t latch;	 /* the count latched */
+	uint8_t ctrl;	 /* the control word's bits 5-0: RW, mode, BCD */
+	uint8_t status;	 /* the status latched */
+	uint8_t lsb;	 /* the low byte written, the high one due */
+	bool write_hi, read_hi; /* the byte flip-flops */
+	bool latched, status_latched;
+	bool counting; /* a count is loaded */
+	bool gate;
+};
+
+struct pit {
+	struct pit_channel ch[3];
+	uint64_t raised; /* TSC when channel 0's last interrupt was raised */
+	uint8_t port61;	 /* bits 0-3 as written */
+	bool refresh;	 /* port 0x61 bit 4 */
+};
+
+/* Resets p: nothing counts, channel 2's gate is low.  0 or -E_*. */
+int pit_init(struct domain *d, struct pit *p);
+
+/* A byte access at TSC now to ports 0x40-0x43 or 0x61. */
+uint8_t pit_read(struct pit *p, unsigned port, uint64_t now);
+void pit_write(struct pit *p, unsigned port, uint8_t val, uint64_t now);
+
+/*
+ * Whether channel 0 owes an interrupt by TSC now: a count ended since
+ * the last one raised (pit_raised), which is at least 1 ms ago.  At
+ * most a bounded number of them are owed; older ones merge, as on an
+ * edge-triggered line.
+ */
+bool pit_due(struct pit *p, uint64_t now);
+
+/* Channel 0's interrupt was raised at TSC now: one fewer owed. */
+void pit_raised(struct pit *p, uint64_t now);
+
+/* Whether channel 0 will still raise an interrupt. */
+bool pit_armed(const struct pit *p);
+
+#endif
