@@ -504,6 +504,14 @@ void domain_exit(struct domain *d, int status)
 	domain_tell_dom0(d);
 }
 
+void domain_reboot(struct domain *d)
+{
+	if (!domain_end(d, DOMAIN_EXITED))
+		return;
+	result_printf("domain %s: rebooted\n", d->name);
+	domain_tell_dom0(d);
+}
+
 void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
 {
 	va_list ap;

@@ -20,6 +20,7 @@
 #include <kernel/console.h>
 #include <kernel/dev/testdev.h>
 #include <kernel/dev/vlapic.h>
+#include <kernel/dev/chipset.h>
 #include <kernel/virt.h>
 #include <kernel/xstate.h>
 #include <svm/svm.h>
@@ -96,6 +97,7 @@ struct domain {
 	struct uart uart;
 	struct domain_console console; /* lab 6: `xl console`, CONSOLEIO */
 	struct testdev testdev;	       /* lab 5: when the config sets testdev */
+	struct chipset chipset;	       /* hvm: RTC, PCI, power and reset */
 	struct pv_domain pv;	       /* lab 6 */
 	int nvcpus;
 	struct vcpu vcpus[VCPU_MAX];
@@ -133,6 +135,9 @@ void domain_release(struct domain *d);
 
 /* Ends d with the exit status the guest reported. */
 void domain_exit(struct domain *d, int status);
+
+/* Ends d because its guest reset the machine: "rebooted", status 0. */
+void domain_reboot(struct domain *d);
 
 /*
  * Ends d because its guest did something fatal: prints the reason and a

@@ -7,11 +7,16 @@
 
 int platform_init(struct domain *d)
 {
-	(void)d;
-	return 0;
+	int r = rtc_init(d);
+
+	if (r == 0)
+		r = pci_init(d);
+	if (r == 0)
+		r = pm_init(d);
+	return r;
 }
 
 void platform_poll(struct domain *d)
 {
-	(void)d;
+	rtc_poll(d);
 }
