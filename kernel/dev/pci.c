@@ -45,10 +45,8 @@ struct pci_function {
 static uint32_t pci_host_read(struct domain *d, unsigned reg)
 {
 	switch (reg) {
-	case 0x00:
-		return 0x1237u << 16 | 0x8086; /* device, vendor */
-	case 0x04:
-		return 0x0280u << 16 | 0x0006; /* status, command */
+	case 0x00: return 0x1237u << 16 | 0x8086; /* device, vendor */
+	case 0x04: return 0x0280u << 16 | 0x0006; /* status, command */
 	case 0x08:
 		return 0x060000u << 8 | 0x02; /* class: host bridge; revision */
 	}
@@ -109,8 +107,8 @@ static void pci_rcr(struct domain *d, struct pci *p, uint64_t port,
 		domain_reboot(d);
 }
 
-static int pci_io(struct domain *d, void *opaque, uint64_t port,
-		  unsigned size, bool write, uint64_t *val)
+static int pci_io(struct domain *d, void *opaque, uint64_t port, unsigned size,
+		  bool write, uint64_t *val)
 {
 	struct pci *p = opaque;
 

@@ -30,10 +30,10 @@
 #define PM_CNT_SLP_EN	 0x2000
 #define PM_BLOCK_LEN	 12
 
-#define KBD_DATA       0x60
-#define KBD_CMD_RESET  0xfe
-#define PORT92_RESET   0x01
-#define NS_PER_S       1000000000ULL
+#define KBD_DATA      0x60
+#define KBD_CMD_RESET 0xfe
+#define PORT92_RESET  0x01
+#define NS_PER_S      1000000000ULL
 
 /* The PM timer's 24-bit count at host TSC value tsc. */
 static uint32_t pm_timer(uint64_t tsc)
@@ -64,7 +64,8 @@ static void pm_write(struct domain *d, struct pm *pm, unsigned off,
 		pm->sts &= (uint16_t)~val;
 		pm->en = (uint16_t)((pm->en & ~(mask >> 16)) | val >> 16);
 	} else if (off == 4) {
-		pm->cnt = (uint16_t)((pm->cnt & ~mask) | (val & ~PM_CNT_SLP_EN));
+		pm->cnt = (uint16_t)((pm->cnt & ~mask) |
+				     (val & ~PM_CNT_SLP_EN));
 		if ((val & PM_CNT_SLP_EN) &&
 		    (pm->cnt & PM_CNT_SLP_TYP) >> PM_CNT_SLP_SHIFT ==
 			    PLATFORM_SLP_TYP_S5)
@@ -73,8 +74,8 @@ static void pm_write(struct domain *d, struct pm *pm, unsigned off,
 }
 
 /* An access is to the bytes of one dword; any beyond it are dropped. */
-static int pm_io(struct domain *d, void *opaque, uint64_t port,
-		 unsigned size, bool write, uint64_t *val)
+static int pm_io(struct domain *d, void *opaque, uint64_t port, unsigned size,
+		 bool write, uint64_t *val)
 {
 	unsigned off = (unsigned)(port - PLATFORM_PM_BASE);
 	unsigned shift = 8 * (off & 3);

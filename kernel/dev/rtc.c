@@ -41,15 +41,15 @@
 /* The registers rtc_latch writes. */
 #define RTC_TIME_REGS 0x3d5
 
-#define RTC_A_UIP  0x80
-#define RTC_A_DV   0x70
-#define RTC_A_32K  0x20 /* the divider runs from a 32.768 kHz crystal */
-#define RTC_A_RS   0x0f
-#define RTC_C_IRQF 0x80
-#define RTC_C_PF   0x40
-#define RTC_C_AF   0x20
-#define RTC_C_UF   0x10
-#define RTC_D_VRT  0x80
+#define RTC_A_UIP   0x80
+#define RTC_A_DV    0x70
+#define RTC_A_32K   0x20 /* the divider runs from a 32.768 kHz crystal */
+#define RTC_A_RS    0x0f
+#define RTC_C_IRQF  0x80
+#define RTC_C_PF    0x40
+#define RTC_C_AF    0x20
+#define RTC_C_UF    0x10
+#define RTC_D_VRT   0x80
 #define RTC_HOUR_PM 0x80
 
 /* UIP rises this long before each update (datasheet, "Update Cycle"). */
@@ -64,7 +64,8 @@ static uint64_t rtc_now(void)
 
 static uint8_t rtc_to_reg(unsigned v, uint8_t b)
 {
-	return b & RTC_B_DM ? (uint8_t)v : (uint8_t)((v / 10 % 10) << 4 | v % 10);
+	return b & RTC_B_DM ? (uint8_t)v :
+			      (uint8_t)((v / 10 % 10) << 4 | v % 10);
 }
 
 static unsigned rtc_from_reg(uint8_t v, uint8_t b)
@@ -129,7 +130,8 @@ static void rtc_latch(struct rtc *r, int64_t t)
 	r->ram[RTC_SEC] = rtc_to_reg(s % 60, b);
 	r->ram[RTC_MIN] = rtc_to_reg(s / 60 % 60, b);
 	r->ram[RTC_HOUR] = b & RTC_B_24H ? rtc_to_reg(h, b) :
-		rtc_to_reg(h % 12 ? h % 12 : 12, b) | (h >= 12 ? RTC_HOUR_PM : 0);
+					   rtc_to_reg(h % 12 ? h % 12 : 12, b) |
+						   (h >= 12 ? RTC_HOUR_PM : 0);
 	r->ram[RTC_WDAY] = (uint8_t)((days % 7 + 11) % 7 + 1); /* Sunday 1 */
 	r->ram[RTC_MDAY] = rtc_to_reg(d, b);
 	r->ram[RTC_MONTH] = rtc_to_reg(m, b);
@@ -159,8 +161,8 @@ static bool rtc_updating(const struct rtc *r)
 /* IRQF and the interrupt line follow the flags and their enables. */
 static void rtc_irq(struct domain *d, struct rtc *r)
 {
-	bool irqf = r->ram[RTC_C] & r->ram[RTC_B] & (RTC_C_PF | RTC_C_AF |
-						    RTC_C_UF);
+	bool irqf = r->ram[RTC_C] & r->ram[RTC_B] &
+		    (RTC_C_PF | RTC_C_AF | RTC_C_UF);
 
 	r->ram[RTC_C] = (uint8_t)((r->ram[RTC_C] & ~RTC_C_IRQF) |
 				  (irqf ? RTC_C_IRQF : 0));
@@ -190,7 +192,8 @@ static bool rtc_alarm(struct rtc *r, uint64_t now)
 
 	rtc_latch(r, rtc_guest_time(r, now));
 	for (i = RTC_SEC; i <= RTC_HOUR; i += 2)
-		if ((r->ram[i + 1] & 0xc0) != 0xc0 && r->ram[i + 1] != r->ram[i])
+		if ((r->ram[i + 1] & 0xc0) != 0xc0 &&
+		    r->ram[i + 1] != r->ram[i])
 			return false;
 	return true;
 }
@@ -216,16 +219,18 @@ static uint8_t rtc_read(struct domain *d, struct rtc *r, unsigned i)
 
 	switch (i) {
 	case RTC_A:
-		return r->ram[RTC_A] | (rtc_updating(r) && now % NS_PER_S >=
-					NS_PER_S - RTC_UIP_NS ? RTC_A_UIP : 0);
+		return r->ram[RTC_A] |
+		       (rtc_updating(r) && now % NS_PER_S >=
+						   NS_PER_S - RTC_UIP_NS ?
+				RTC_A_UIP :
+				0);
 	case RTC_C:
 		rtc_poll(d);
 		v = r->ram[RTC_C];
 		r->ram[RTC_C] = 0;
 		rtc_irq(d, r);
 		return v;
-	case RTC_D:
-		return RTC_D_VRT;
+	case RTC_D: return RTC_D_VRT;
 	}
 	if (rtc_is_time(i) && !(r->ram[RTC_B] & RTC_B_SET))
 		rtc_latch(r, rtc_guest_time(r, now));
@@ -270,8 +275,8 @@ static void rtc_write(struct domain *d, struct rtc *r, unsigned i, uint8_t v)
 }
 
 /* Port accesses byte by byte: a word at the index port also writes data. */
-static int rtc_io(struct domain *d, void *opaque, uint64_t port,
-		  unsigned size, bool write, uint64_t *val)
+static int rtc_io(struct domain *d, void *opaque, uint64_t port, unsigned size,
+		  bool write, uint64_t *val)
 {
 	struct rtc *r = opaque;
 	uint64_t out = 0;

@@ -12,12 +12,12 @@ struct domain;
 #define RTC_NVRAM_SIZE 128
 
 /* Register B's mode bits (MC146818A datasheet, "Register B"). */
-#define RTC_B_SET  0x80 /* updates stopped: the guest sets the time */
-#define RTC_B_PIE  0x40
-#define RTC_B_AIE  0x20
-#define RTC_B_UIE  0x10
-#define RTC_B_DM   0x04 /* binary, not BCD */
-#define RTC_B_24H  0x02
+#define RTC_B_SET 0x80 /* updates stopped: the guest sets the time */
+#define RTC_B_PIE 0x40
+#define RTC_B_AIE 0x20
+#define RTC_B_UIE 0x10
+#define RTC_B_DM  0x04 /* binary, not BCD */
+#define RTC_B_24H 0x02
 
 struct rtc {
 	uint8_t index;
