@@ -15,11 +15,11 @@
 #include <kernel/dev/irq.h>
 #include <kernel/dev/platform.h>
 
-#define NS	1000000000ULL
-#define T0	1709214359ULL /* 2024-02-29 13:45:59 UTC, a Thursday */
-#define T2030	1893456000ULL /* 2030-01-01 00:00:00 UTC, a Tuesday */
-#define PM_TMR	PLATFORM_PM_TMR
-#define PM1_CNT PLATFORM_PM1_CNT
+#define NS	 1000000000ULL
+#define T0	 1709214359ULL /* 2024-02-29 13:45:59 UTC, a Thursday */
+#define T2030	 1893456000ULL /* 2030-01-01 00:00:00 UTC, a Tuesday */
+#define PM_TMR	 PLATFORM_PM_TMR
+#define PM1_CNT	 PLATFORM_PM1_CNT
 #define RTC_C_PF 0x40
 
 static struct domain dom;
@@ -271,8 +271,8 @@ Test(rtc, nvram_memory_size)
 
 Test(rtc, regs_to_unix_with_an_unset_century)
 {
-	uint8_t r[0x33] = { [0] = 0x59, [2] = 0x45, [4] = 0x81, [7] = 0x29,
-			    [8] = 0x02, [9] = 0x24 };
+	uint8_t r[0x33] = { [0] = 0x59, [2] = 0x45, [4] = 0x81,
+			    [7] = 0x29, [8] = 0x02, [9] = 0x24 };
 
 	cr_expect_eq(rtc_regs_to_unix(r, 0), (int64_t)T0);
 	r[4] = 0x93; /* 24 h: the PM bit is no part of it */

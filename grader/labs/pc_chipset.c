@@ -1,0 +1,121 @@
+/*
+ * pc_chipset.c - the chipset of an hvm domain (kernel/dev/rtc.c, pci.c,
+ * pm.c) seen by guests/chipset in one boot: the RTC's date, ticking
+ * seconds and update-ended flag, the CMOS memory-size bytes, a PCI scan
+ * of bus 0 that finds only the host bridge, the PM timer's rate against
+ * the RTC and the TSC, power-off through PM1a_CNT, the three reset ports,
+ * and random writes to every chipset port.  Points: pc.points.
+ *
+ * Bugs they catch (each applied, then make grade SUITE=pc), bug: test:
+ *   the time registers read binary, or UIP never clears: rtc
+ *   the memory bytes count from 0, not from 1 MiB: cmos_memory
+ *   CONFIG_ADDRESS ignores the enable bit or the function number:
+ *     pci_host_bridge
+ *   the PM timer counts TSC ns, not 3.58 MHz ticks: pm_timer
+ *   SLP_EN ignored, or any SLP_TYP powers off: poweroff
+ *   0xcf9 decoded as CONFIG_ADDRESS, reset writes ignored: reboot
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include "../grader.h"
+
+#define CHIPSET(name, mem, extra)                                        \
+	{                                                                \
+		name, "name   = \"" name "\"\n"                          \
+		      "kernel = \"guests/chipset.elf\"\n"                \
+		      "memory = " #mem "\nextra  = \"" extra "\"\n"      \
+	}
+
+static const struct hv_cfg chipset = {
+	.needs_virt = 1,
+	.domains = {
+		CHIPSET("chipset", 64, "mode=check mem=64"),
+		CHIPSET("chipset-off", 16, "mode=poweroff"),
+		CHIPSET("chipset-kbd", 16, "mode=kbd"),
+		CHIPSET("chipset-92", 16, "mode=port92"),
+		CHIPSET("chipset-cf9", 16, "mode=cf9"),
+		CHIPSET("chipset-hostile", 16, "mode=hostile"),
+	},
+};
+
+/* Domain "chipset" printed each of passes as a PASS line. */
+static void expect_passes(struct hv_run *r, const char *const *passes)
+{
+	char want[256];
+
+	for (; *passes; passes++) {
+		snprintf(want, sizeof(want), "chipset: PASS: %s", *passes);
+		expect_result(r, want);
+	}
+}
+
+Test(pc, rtc, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"RTC register B: 24 h, BCD", "RTC fields are valid BCD",
+		"RTC date is 2024 or later", "RTC seconds advance",
+		"RTC update-ended flag within a second", NULL
+	};
+
+	expect_passes(hv_boot_group("chipset", &chipset), passes);
+}
+
+Test(pc, cmos_memory, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"CMOS base memory (KiB)", "CMOS extended memory (KiB)",
+		"CMOS extended memory copy (KiB)",
+		"CMOS memory above 16 MiB (64 KiB)", NULL
+	};
+
+	expect_passes(hv_boot_group("chipset", &chipset), passes);
+}
+
+Test(pc, pci_host_bridge, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"PCI CONFIG_ADDRESS reads back",
+		"PCI bus 0 holds only the host bridge",
+		"PCI other buses are empty", NULL
+	};
+
+	expect_passes(hv_boot_group("chipset", &chipset), passes);
+}
+
+Test(pc, pm_timer, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"PM timer never goes back", "PM timer runs at 3.58 MHz within 1%",
+		"PM timer against the TSC within 1%", NULL
+	};
+	struct hv_run *r = hv_boot_group("chipset", &chipset);
+
+	expect_passes(r, passes);
+	expect_guest_passed(r, "chipset", NULL);
+}
+
+Test(pc, poweroff, .timeout = 900)
+{
+	expect_domain_exit(hv_boot_group("chipset", &chipset), "chipset-off",
+			   0);
+}
+
+Test(pc, reboot, .timeout = 900)
+{
+	struct hv_run *r = hv_boot_group("chipset", &chipset);
+
+	expect_result(r, "domain chipset-kbd: rebooted");
+	expect_result(r, "domain chipset-92: rebooted");
+	expect_result(r, "domain chipset-cf9: rebooted");
+}
+
+Test(pc, chipset_hostile, .timeout = 900)
+{
+	static const char *const passes[] = {
+		"20000 random chipset writes survived", NULL
+	};
+	struct hv_run *r = hv_boot_group("chipset", &chipset);
+
+	expect_guest_passed(r, "chipset-hostile", passes);
+	expect_output(r, "summary: chipset exited");
+}
