@@ -63,9 +63,10 @@ Test(pc, rtc, .timeout = 900)
 Test(pc, cmos_memory, .timeout = 900)
 {
 	static const char *const passes[] = {
-		"CMOS base memory (KiB)", "CMOS extended memory (KiB)",
-		"CMOS extended memory copy (KiB)",
-		"CMOS memory above 16 MiB (64 KiB)", NULL
+		"CMOS base memory (KiB): got 640, want 640",
+		"CMOS extended memory (KiB): got 64512, want 64512",
+		"CMOS extended memory copy (KiB): got 64512, want 64512",
+		"CMOS memory above 16 MiB (64 KiB): got 768, want 768", NULL
 	};
 
 	expect_passes(hv_boot_group("chipset", &chipset), passes);
