@@ -85,6 +85,7 @@ struct domain {
 	enum domain_state state;
 	enum on_crash on_crash;
 	int exit_status;       /* valid when DOMAIN_EXITED */
+	bool rebooted;	       /* DOMAIN_EXITED by a reset of its machine */
 	char crash_reason[96]; /* valid when DOMAIN_CRASHED */
 	int restarts;
 	struct p2m p2m;
@@ -136,7 +137,10 @@ void domain_release(struct domain *d);
 /* Ends d with the exit status the guest reported. */
 void domain_exit(struct domain *d, int status);
 
-/* Ends d because its guest reset the machine: "rebooted", status 0. */
+/*
+ * Ends d because its guest reset the machine: "rebooted", status 0;
+ * domain_reap then applies the config's on_reboot action.
+ */
 void domain_reboot(struct domain *d);
 
 /*
@@ -166,7 +170,8 @@ void domain_kill(struct domain *d, const char *why);
 /* The running privileged domain (dom0, lab 6), or NULL. */
 struct domain *domain_privileged(void);
 
-/* After d exited or crashed: frees it or applies its on_crash action. */
+/* After d exited or crashed: frees it or applies its on_crash action
+ * (on_reboot when it rebooted). */
 void domain_reap(struct domain *d);
 
 /* The domain table, for the scheduler. */

@@ -3,8 +3,9 @@
  * pm.c) seen by guests/chipset in one boot: the RTC's date, ticking
  * seconds and update-ended flag, the CMOS memory-size bytes, a PCI scan
  * of bus 0 that finds only the host bridge, the PM timer's rate against
- * the RTC and the TSC, power-off through PM1a_CNT, the three reset ports,
- * and random writes to every chipset port.  Points: pc.points.
+ * the RTC and the TSC, power-off through PM1a_CNT, the three reset ports
+ * (a reboot restarts the domain, as xl's default on_reboot does, or ends
+ * it with on_reboot "destroy"), and random writes to every chipset port.  Points: pc.points.
  *
  * Bugs they catch (each applied, then make grade SUITE=pc), bug: test:
  *   the time registers read binary, or UIP never clears: rtc
@@ -13,28 +14,32 @@
  *     pci_host_bridge
  *   the PM timer counts TSC ns, not 3.58 MHz ticks: pm_timer
  *   SLP_EN ignored, or any SLP_TYP powers off: poweroff
- *   0xcf9 decoded as CONFIG_ADDRESS, reset writes ignored: reboot
+ *   0xcf9 decoded as CONFIG_ADDRESS, reset writes ignored, on_reboot
+ *     not applied: reboot
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include "../grader.h"
 
-#define CHIPSET(name, mem, extra)                                        \
+#define CHIPSET(name, mem, extra, more)                                  \
 	{                                                                \
 		name, "name   = \"" name "\"\n"                          \
 		      "kernel = \"guests/chipset.elf\"\n"                \
-		      "memory = " #mem "\nextra  = \"" extra "\"\n"      \
+		      "memory = " #mem "\nextra  = \"" extra "\"\n" more \
 	}
+
+/* A reboot ends these: no restart (the default, as xl's). */
+#define ONE_BOOT "on_reboot = \"destroy\"\n"
 
 static const struct hv_cfg chipset = {
 	.needs_virt = 1,
 	.domains = {
-		CHIPSET("chipset", 64, "mode=check mem=64"),
-		CHIPSET("chipset-off", 16, "mode=poweroff"),
-		CHIPSET("chipset-kbd", 16, "mode=kbd"),
-		CHIPSET("chipset-92", 16, "mode=port92"),
-		CHIPSET("chipset-cf9", 16, "mode=cf9"),
-		CHIPSET("chipset-hostile", 16, "mode=hostile"),
+		CHIPSET("chipset", 64, "mode=check mem=64", ""),
+		CHIPSET("chipset-off", 16, "mode=poweroff", ""),
+		CHIPSET("chipset-kbd", 16, "mode=kbd", ""),
+		CHIPSET("chipset-92", 16, "mode=port92", ONE_BOOT),
+		CHIPSET("chipset-cf9", 16, "mode=cf9", ONE_BOOT),
+		CHIPSET("chipset-hostile", 16, "mode=hostile", ""),
 	},
 };
 
@@ -52,9 +57,12 @@ static void expect_passes(struct hv_run *r, const char *const *passes)
 Test(pc, rtc, .timeout = 900)
 {
 	static const char *const passes[] = {
-		"RTC register B: 24 h, BCD", "RTC fields are valid BCD",
-		"RTC date is 2024 or later", "RTC seconds advance",
-		"RTC update-ended flag within a second", NULL
+		"RTC register B: 24 h, BCD",
+		"RTC fields are valid BCD",
+		"RTC date is 2024 or later",
+		"RTC seconds advance",
+		"RTC update-ended flag within a second",
+		NULL
 	};
 
 	expect_passes(hv_boot_group("chipset", &chipset), passes);
@@ -86,7 +94,8 @@ Test(pc, pci_host_bridge, .timeout = 900)
 Test(pc, pm_timer, .timeout = 900)
 {
 	static const char *const passes[] = {
-		"PM timer never goes back", "PM timer runs at 3.58 MHz within 1%",
+		"PM timer never goes back",
+		"PM timer runs at 3.58 MHz within 1%",
 		"PM timer against the TSC within 1%", NULL
 	};
 	struct hv_run *r = hv_boot_group("chipset", &chipset);
@@ -106,8 +115,11 @@ Test(pc, reboot, .timeout = 900)
 	struct hv_run *r = hv_boot_group("chipset", &chipset);
 
 	expect_result(r, "domain chipset-kbd: rebooted");
+	expect_output(r, "domain chipset-kbd: restarting (3 of 3)");
 	expect_result(r, "domain chipset-92: rebooted");
 	expect_result(r, "domain chipset-cf9: rebooted");
+	cr_expect(!hv_find_output(r, "domain chipset-92: restarting"),
+		  "on_reboot \"destroy\" restarted chipset-92");
 }
 
 Test(pc, chipset_hostile, .timeout = 900)

@@ -70,13 +70,15 @@ static void check_rtc(void)
 	report(cmos(RTC_B) == 0x02, "RTC register B: 24 h, BCD");
 	ok = bcd_ok(r[0], 0, 0x59) && bcd_ok(r[2], 0, 0x59) &&
 	     bcd_ok(r[4], 0, 0x23) && r[6] >= 1 && r[6] <= 7 &&
-	     bcd_ok(r[7], 1, 0x31) && bcd_ok(r[8], 1, 0x12) && bcd_ok(y, 0, 0x99);
+	     bcd_ok(r[7], 1, 0x31) && bcd_ok(r[8], 1, 0x12) &&
+	     bcd_ok(y, 0, 0x99);
 	report(ok, "RTC fields are valid BCD");
 	report(c == 0x20 && y >= 0x24, "RTC date is 2024 or later");
 	report(rtc_next_second() && rtc_next_second(), "RTC seconds advance");
 	cmos(RTC_C);
 	t0 = pm_timer();
-	while (!((c = cmos(RTC_C)) & RTC_C_UF) && pm_since(t0) < 2 * PLATFORM_PMTMR_HZ)
+	while (!((c = cmos(RTC_C)) & RTC_C_UF) &&
+	       pm_since(t0) < 2 * PLATFORM_PMTMR_HZ)
 		;
 	report(c & RTC_C_UF, "RTC update-ended flag within a second");
 }
@@ -117,8 +119,8 @@ static void check_pci(void)
 			id = pci_read(0, dev, fn, 0);
 			if (id == 0xffffffff)
 				continue;
-			printf("PCI 00:%02x.%x %04x:%04x class %06x\n", dev,
-			       fn, id & 0xffff, id >> 16,
+			printf("PCI 00:%02x.%x %04x:%04x class %06x\n", dev, fn,
+			       id & 0xffff, id >> 16,
 			       pci_read(0, dev, fn, 8) >> 8);
 			found++;
 		}
@@ -167,7 +169,8 @@ static uint32_t pm_two_seconds(void)
 			return 0;
 		min = (lo1 - hi0) & PM_TMR_MASK;
 		max = (hi1 - lo0) & PM_TMR_MASK;
-		printf("PM timer: 2 RTC seconds are %u to %u ticks\n", min, max);
+		printf("PM timer: 2 RTC seconds are %u to %u ticks\n", min,
+		       max);
 		if (max - min < width) {
 			width = max - min;
 			best = min + width / 2;
@@ -235,7 +238,8 @@ static uint64_t rand_state = 0x9e3779b97f4a7c15ULL;
 
 static uint32_t rand32(void)
 {
-	rand_state = rand_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	rand_state = rand_state * 6364136223846793005ULL +
+		     1442695040888963407ULL;
 	return (uint32_t)(rand_state >> 32);
 }
 
@@ -243,10 +247,25 @@ static uint32_t rand32(void)
 static void hostile(void)
 {
 	static const uint16_t ports[] = {
-		0x60, 0x64, PLATFORM_RTC, PLATFORM_RTC + 1, PLATFORM_PORT_92,
-		0xcf8, 0xcf9, 0xcfa, 0xcfb, 0xcfc, 0xcfd, 0xcfe, 0xcff,
-		PLATFORM_PM_BASE, PLATFORM_PM_BASE + 2, PLATFORM_PM1_CNT,
-		PLATFORM_PM1_CNT + 1, PLATFORM_PM_TMR, PLATFORM_PM_TMR + 3,
+		0x60,
+		0x64,
+		PLATFORM_RTC,
+		PLATFORM_RTC + 1,
+		PLATFORM_PORT_92,
+		0xcf8,
+		0xcf9,
+		0xcfa,
+		0xcfb,
+		0xcfc,
+		0xcfd,
+		0xcfe,
+		0xcff,
+		PLATFORM_PM_BASE,
+		PLATFORM_PM_BASE + 2,
+		PLATFORM_PM1_CNT,
+		PLATFORM_PM1_CNT + 1,
+		PLATFORM_PM_TMR,
+		PLATFORM_PM_TMR + 3,
 	};
 	unsigned n = sizeof(ports) / sizeof(ports[0]);
 
@@ -256,7 +275,7 @@ static void hostile(void)
 		unsigned size = 1u << (rand32() % 3);
 
 		if (p == 0x64 || p == PLATFORM_PORT_92)
-			v &= 0x7e;		/* not 0xfe, not bit 0 */
+			v &= 0x7e; /* not 0xfe, not bit 0 */
 		if (p >= 0xcf8 && p <= 0xcfb)
 			v &= ~0x04040404u; /* RST_CPU, whichever byte */
 		if (p >= PLATFORM_PM1_CNT && p < PLATFORM_PM_TMR)
