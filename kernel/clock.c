@@ -7,6 +7,7 @@
 #include <inc/x86.h>
 #include <kernel/clock.h>
 #include <kernel/kernel.h>
+#include <kernel/dev/rtc.h>
 
 #define PIT_HZ	      1193182
 #define PIT_CH2	      0x42
@@ -112,6 +113,32 @@ static uint64_t clock_scale(uint64_t ticks, uint64_t scale)
 uint64_t clock_tsc_ns(uint64_t tsc)
 {
 	return clock_scale(tsc - clock_tsc0, 1000000000);
+}
+
+/* Unix seconds from the host's MC146818 RTC, whatever its format. */
+static int64_t clock_cmos_read(void)
+{
+	uint8_t r[0x33];
+	int i;
+
+	outb(0x70, 0x0a);
+	for (i = 0; i < 1000000 && (inb(0x71) & 0x80); i++)
+		pause(); /* update in progress: the fields are changing */
+	for (i = 0; i < (int)sizeof(r); i++) {
+		outb(0x70, (uint8_t)i);
+		r[i] = inb(0x71);
+	}
+	return rtc_regs_to_unix(r, r[0x0b]);
+}
+
+uint64_t clock_unix_ns(uint64_t tsc)
+{
+	static uint64_t boot_ns; /* Unix time at clock_tsc0 */
+
+	if (!boot_ns)
+		boot_ns = (uint64_t)clock_cmos_read() * 1000000000 -
+			  clock_tsc_ns(rdtsc());
+	return boot_ns + clock_tsc_ns(tsc);
 }
 
 uint64_t clock_tsc_to_us(uint64_t tsc_ticks)

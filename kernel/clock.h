@@ -15,6 +15,12 @@ uint64_t clock_tsc_hz(void);
 /* Nanoseconds from clock_init to the TSC value tsc. */
 uint64_t clock_tsc_ns(uint64_t tsc);
 
+/*
+ * Unix time in ns at TSC value tsc: the host's CMOS clock, read on the
+ * first call (to the second), plus the TSC time since.
+ */
+uint64_t clock_unix_ns(uint64_t tsc);
+
 /* Microseconds that tsc_ticks TSC ticks take. */
 uint64_t clock_tsc_to_us(uint64_t tsc_ticks);
 

@@ -504,6 +504,15 @@ void domain_exit(struct domain *d, int status)
 	domain_tell_dom0(d);
 }
 
+void domain_reboot(struct domain *d)
+{
+	if (!domain_end(d, DOMAIN_EXITED))
+		return;
+	d->rebooted = true;
+	result_printf("domain %s: rebooted\n", d->name);
+	domain_tell_dom0(d);
+}
+
 void domain_crash(struct domain *d, struct vcpu *v, const char *fmt, ...)
 {
 	va_list ap;
@@ -557,22 +566,25 @@ void domain_destroy(struct domain *d)
 }
 
 /*
- * Applies the on_crash action of a domain that just crashed: destroy frees
- * it, preserve keeps its memory for inspection, restart builds it again
- * from its config (at most DOMAIN_RESTART_MAX times).  A domain dom0
- * created is never restarted here: its toolstack destroys it and creates
- * it anew, as xl does.
+ * Applies the on_crash action of a domain that just crashed, or the
+ * on_reboot one of a domain that rebooted: destroy frees it, preserve
+ * keeps its memory for inspection, restart builds it again from its
+ * config (at most DOMAIN_RESTART_MAX times).  A domain dom0 created is
+ * never restarted here: its toolstack destroys it and creates it anew,
+ * as xl does.
  */
 void domain_reap(struct domain *d)
 {
-	if (d->state == DOMAIN_EXITED) {
+	enum on_crash action = d->rebooted ? d->config->on_reboot : d->on_crash;
+
+	if (d->state == DOMAIN_EXITED && !d->rebooted) {
 		domain_destroy(d);
 		return;
 	}
-	if (d->state != DOMAIN_CRASHED || d->on_crash == ON_CRASH_PRESERVE)
+	if (d->state == DOMAIN_FREE || action == ON_CRASH_PRESERVE)
 		return;
 	domain_destroy(d);
-	if (d->on_crash != ON_CRASH_RESTART || d->pv.toolstack ||
+	if (action != ON_CRASH_RESTART || d->pv.toolstack ||
 	    d->restarts == DOMAIN_RESTART_MAX)
 		return;
 	cprintf("domain %s: restarting (%d of %d)\n", d->name, d->restarts + 1,

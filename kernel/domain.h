@@ -21,6 +21,7 @@
 #include <kernel/dev/testdev.h>
 #include <kernel/dev/vlapic.h>
 #include <kernel/dev/irq.h>
+#include <kernel/dev/chipset.h>
 #include <kernel/virt.h>
 #include <kernel/xstate.h>
 #include <svm/svm.h>
@@ -85,6 +86,7 @@ struct domain {
 	enum domain_state state;
 	enum on_crash on_crash;
 	int exit_status;       /* valid when DOMAIN_EXITED */
+	bool rebooted;	       /* DOMAIN_EXITED by a reset of its machine */
 	char crash_reason[96]; /* valid when DOMAIN_CRASHED */
 	int restarts;
 	struct p2m p2m;
@@ -98,6 +100,7 @@ struct domain {
 	struct domain_console console; /* lab 6: `xl console`, CONSOLEIO */
 	struct testdev testdev;	       /* lab 5: when the config sets testdev */
 	struct irq_devices irq;	       /* hvm: PIC, IOAPIC and PIT */
+	struct chipset chipset;	       /* hvm: RTC, PCI, power and reset */
 	struct pv_domain pv;	       /* lab 6 */
 	int nvcpus;
 	struct vcpu vcpus[VCPU_MAX];
@@ -137,6 +140,12 @@ void domain_release(struct domain *d);
 void domain_exit(struct domain *d, int status);
 
 /*
+ * Ends d because its guest reset the machine: "rebooted", status 0;
+ * domain_reap then applies the config's on_reboot action.
+ */
+void domain_reboot(struct domain *d);
+
+/*
  * Ends d because its guest did something fatal: prints the reason and a
  * dump of v (may be NULL), then applies the config's on_crash action.
  */
@@ -163,7 +172,8 @@ void domain_kill(struct domain *d, const char *why);
 /* The running privileged domain (dom0, lab 6), or NULL. */
 struct domain *domain_privileged(void);
 
-/* After d exited or crashed: frees it or applies its on_crash action. */
+/* After d exited or crashed: frees it or applies its on_crash action
+ * (on_reboot when it rebooted). */
 void domain_reap(struct domain *d);
 
 /* The domain table, for the scheduler. */

@@ -86,48 +86,15 @@ void pv_time_update(struct vcpu *v)
 }
 #endif
 
-/* Unix time now from the host's CMOS RTC (BCD or binary, 12 or 24 h;
- * years 2000-2099). */
-static uint64_t pv_rtc_read(void)
-{
-	static const uint16_t mdays[] = { 0,   31,  59,	 90,  120, 151,
-					  181, 212, 243, 273, 304, 334 };
-	uint8_t r[10], b;
-	uint64_t y, days;
-	int i;
-
-	outb(0x70, 0x0a);
-	for (i = 0; i < 1000000 && (inb(0x71) & 0x80); i++)
-		pause(); /* update in progress: the fields are changing */
-	for (i = 0; i < 10; i++) {
-		outb(0x70, (uint8_t)i);
-		r[i] = inb(0x71);
-	}
-	outb(0x70, 0x0b);
-	b = inb(0x71);
-	for (i = 0; i < 10 && !(b & 0x04); i++) /* BCD, keep the PM bit */
-		r[i] = (uint8_t)((r[i] & 0x80) | ((r[i] & 0x70) >> 4) * 10 |
-				 (r[i] & 0x0f));
-	if (!(b & 0x02) && (r[4] & 0x80)) /* 12-hour clock, PM */
-		r[4] = (uint8_t)((r[4] & 0x7f) % 12 + 12);
-	else if (!(b & 0x02))
-		r[4] %= 12;
-	y = 2000 + r[9];
-	days = (y - 1970) * 365 + (y - 1969) / 4 + mdays[(r[8] - 1) % 12] +
-	       r[7] - 1 + (r[8] > 2 && y % 4 == 0);
-	return ((days * 24 + (r[4] & 0x7f)) * 60 + r[2]) * 60 + r[0];
-}
-
 /* Writes the wallclock at system time 0 into d's shared_info, if placed. */
 void pv_wallclock_update(struct domain *d)
 {
-	static uint64_t boot_ns; /* Unix time of system time 0, in ns */
 	struct shared_info *s = pv_shared_info(d);
+	uint64_t tsc = rdtsc(), boot_ns;
 
 	if (!s)
 		return;
-	if (!boot_ns)
-		boot_ns = pv_rtc_read() * NS_PER_S - pv_system_time();
+	boot_ns = clock_unix_ns(tsc) - clock_tsc_ns(tsc); /* of system time 0 */
 	s->wc_version |= 1;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	s->wc_sec = (uint32_t)(boot_ns / NS_PER_S);

@@ -39,7 +39,8 @@ Test(config, full_example)
 			   "disk    = [ \"file:disk0.img,xvda,w\",\n"
 			   "            \"cd.iso,xvdb,r\", ]\n"
 			   "vif     = [ \"mac=00:16:3e:00:00:0A\" ]\n"
-			   "on_crash = \"preserve\"; boot_mode = \"long\"\r\n";
+			   "on_crash = \"preserve\"; boot_mode = \"long\"\r\n"
+			   "on_reboot = \"destroy\"\n";
 
 	cr_assert_eq(parse(text), 0, "%s", err);
 	cr_expect_str_eq(cfg.name, "hello");
@@ -61,6 +62,7 @@ Test(config, full_example)
 	cr_expect(cfg.vifs[0].has_mac);
 	cr_expect_eq(cfg.vifs[0].mac[5], 0x0a);
 	cr_expect_eq(cfg.on_crash, ON_CRASH_PRESERVE);
+	cr_expect_eq(cfg.on_reboot, ON_CRASH_DESTROY);
 	cr_expect_eq(cfg.boot_mode, BOOT_MODE_LONG);
 	cr_expect_str_eq(cfg.file, "domains/t.cfg");
 }
@@ -72,6 +74,7 @@ Test(config, defaults)
 	cr_expect_eq(cfg.memory_mib, CONFIG_MEMORY_DEFAULT);
 	cr_expect_eq(cfg.vcpus, 1);
 	cr_expect_eq(cfg.on_crash, ON_CRASH_DESTROY);
+	cr_expect_eq(cfg.on_reboot, ON_CRASH_RESTART);
 	cr_expect_eq(cfg.boot_mode, BOOT_MODE_DEFAULT);
 	cr_expect_eq(cfg.paging, PAGING_DEFAULT);
 	cr_expect_eq(cfg.shadow_pages, 0);

@@ -82,6 +82,11 @@ uint64_t clock_tsc_ns(uint64_t tsc)
 			  tsc_hz);
 }
 
+uint64_t clock_unix_ns(uint64_t tsc)
+{
+	return clock_tsc_ns(tsc);
+}
+
 void domain_exit(struct domain *d, int status)
 {
 	exits++;

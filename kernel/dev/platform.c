@@ -9,7 +9,15 @@
 
 int platform_init(struct domain *d)
 {
-	return irq_init(d);
+	int r = irq_init(d);
+
+	if (r == 0)
+		r = rtc_init(d);
+	if (r == 0)
+		r = pci_init(d);
+	if (r == 0)
+		r = pm_init(d);
+	return r;
 }
 
 /* The PIT's owed ticks wait until its line's last edge was taken. */
@@ -21,9 +29,12 @@ void platform_poll(struct domain *d)
 		pit_raised(&d->irq.pit, now);
 		irq_pulse(d, PLATFORM_IRQ_PIT);
 	}
+	rtc_poll(d);
 }
 
 bool platform_armed(struct domain *d)
 {
-	return d->type == DOMAIN_HVM && pit_armed(&d->irq.pit);
+	return d->type == DOMAIN_HVM && (pit_armed(&d->irq.pit) ||
+					 (d->chipset.rtc.ram[RTC_B] &
+					  (RTC_B_PIE | RTC_B_AIE | RTC_B_UIE)));
 }

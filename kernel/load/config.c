@@ -385,6 +385,7 @@ static void config_defaults(struct domain_config *c, const char *file)
 	c->memory_mib = CONFIG_MEMORY_DEFAULT;
 	c->vcpus = 1;
 	c->on_crash = ON_CRASH_DESTROY;
+	c->on_reboot = ON_CRASH_RESTART;
 	c->boot_mode = BOOT_MODE_DEFAULT;
 	c->paging = PAGING_DEFAULT;
 }

@@ -22,6 +22,8 @@
  *                            spec: "" or KEY=VALUE,... of mac=, bridge=
  *                            and backend=NAME
  *   on_crash    "destroy"    destroy | restart | preserve; default destroy
+ *   on_reboot   "restart"    the same actions, when the guest resets its
+ *                            machine; default restart
  *   paging      "shadow"     nested | shadow (lab 4); default nested where
  *                            the CPU has NPT/EPT, else shadow; te: shadow
  *                            only ("nested" is an error)
@@ -160,6 +162,7 @@ struct domain_config {
 	unsigned nvifs;
 	struct config_vif vifs[CONFIG_MAX_VIFS];
 	enum on_crash on_crash;
+	enum on_crash on_reboot;
 	bool has_kernel_addr;
 	gpa_t kernel_addr;
 	bool has_entry;

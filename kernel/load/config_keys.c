@@ -105,6 +105,8 @@ static const char *const container_names[] = { "default", "hvm", "te" };
 
 SET_ENUM(type, 0)
 SET_ENUM(on_crash, 0)
+#define on_reboot_names on_crash_names /* the same actions */
+SET_ENUM(on_reboot, 0)
 SET_ENUM(boot_mode, 1)
 SET_ENUM(paging, 1)
 SET_ENUM(populate, 0)
@@ -384,6 +386,7 @@ const struct key config_keys[] = {
 	{ "disk", VAL_LIST, CONFIG_MAX_DISKS, set_disk },
 	{ "vif", VAL_LIST, CONFIG_MAX_VIFS, set_vif },
 	{ "on_crash", VAL_STRING, 0, set_on_crash },
+	{ "on_reboot", VAL_STRING, 0, set_on_reboot },
 	{ "kernel_addr", VAL_NUMBER, 0, set_kernel_addr },
 	{ "entry", VAL_NUMBER, 0, set_entry },
 	{ "boot_mode", VAL_STRING, 0, set_boot_mode },

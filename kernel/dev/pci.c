@@ -1,0 +1,130 @@
+/*
+ * pci.c - PCI configuration mechanism #1 (PCI Local Bus Specification 3.0,
+ * 3.2.2.3.2 "Software Generation of Configuration Transactions") with one
+ * device, the host bridge at 00:00.0, and the reset control register that
+ * shares its ports.
+ *
+ * CONFIG_ADDRESS at 0xcf8 takes dword accesses only: bit 31 enables,
+ * bits 23:16 bus, 15:11 device, 10:8 function, 7:2 dword; CONFIG_DATA at
+ * 0xcfc-0xcff reaches that dword, each port its byte lane.  Accesses of
+ * other sizes to 0xcf8-0xcfb are ordinary I/O, where the chipset's reset
+ * control register sits at 0xcf9 (Intel ICH9 datasheet, 13.7.5 "RST_CNT"):
+ * setting its RST_CPU bit (value 0x06 or 0x0e) reboots the domain.
+ *
+ * The host bridge is an Intel 440FX (82441FX PMC datasheet, 3.2 "PCI
+ * configuration registers"), the chipset of a PC whose firmware tables
+ * have no MCFG; it is read-only here.  Functions that do not exist read
+ * all ones and ignore writes, as a master abort does.
+ */
+#include <kernel/kernel.h>
+#include <kernel/domain.h>
+#include <kernel/dev/io.h>
+#include <kernel/dev/platform.h>
+#include <kernel/dev/pci.h>
+
+#define PCI_ADDR_ENABLE	  0x80000000u
+#define PCI_ADDR_WRITABLE 0x80fffffcu /* 30:24 reserved, 1:0 type 0 */
+#define PCI_ADDR_REG	  0xfc
+#define PCI_DATA	  (PLATFORM_PCI_CONF + 4)
+#define PCI_PORTS	  8
+
+#define RCR_RST_CPU 0x04
+#define RCR_KEPT    0x0a /* SYS_RST and FULL_RST; RST_CPU acts and clears */
+
+/*
+ * A function: read returns the dword at reg (a multiple of 4); write,
+ * NULL when it is read-only, stores the bytes mask selects of val there.
+ */
+struct pci_function {
+	uint16_t bdf; /* bus 15:8, device 7:3, function 2:0 */
+	uint32_t (*read)(struct domain *d, unsigned reg);
+	void (*write)(struct domain *d, unsigned reg, uint32_t val,
+		      uint32_t mask);
+};
+
+static uint32_t pci_host_read(struct domain *d, unsigned reg)
+{
+	switch (reg) {
+	case 0x00: return 0x1237u << 16 | 0x8086; /* device, vendor */
+	case 0x04: return 0x0280u << 16 | 0x0006; /* status, command */
+	case 0x08:
+		return 0x060000u << 8 | 0x02; /* class: host bridge; revision */
+	}
+	return 0;
+}
+
+static const struct pci_function pci_functions[] = {
+	{ 0x0000, pci_host_read, NULL },
+};
+
+/* The function CONFIG_ADDRESS addr selects, or NULL. */
+static const struct pci_function *pci_find(uint32_t addr)
+{
+	size_t i;
+
+	if (!(addr & PCI_ADDR_ENABLE))
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(pci_functions); i++)
+		if (pci_functions[i].bdf == (uint16_t)(addr >> 8))
+			return &pci_functions[i];
+	return NULL;
+}
+
+/* CONFIG_DATA: the byte lanes of port..port+size-1 of the dword. */
+static void pci_data(struct domain *d, struct pci *p, uint64_t port,
+		     unsigned size, bool write, uint64_t *val)
+{
+	const struct pci_function *f = pci_find(p->addr);
+	unsigned shift = 8 * (unsigned)(port & 3), reg = p->addr & PCI_ADDR_REG;
+	uint32_t mask = (uint32_t)((~0ULL >> (64 - 8 * size)) << shift);
+
+	if (!write)
+		*val = f ? (f->read(d, reg) & mask) >> shift :
+			   ~0ULL >> (64 - 8 * size);
+	else if (f && f->write)
+		f->write(d, reg, (uint32_t)(*val << shift), mask);
+}
+
+/* A non-dword access to 0xcf8-0xcfb: only its byte at 0xcf9 is there. */
+static void pci_rcr(struct domain *d, struct pci *p, uint64_t port,
+		    unsigned size, bool write, uint64_t *val)
+{
+	bool hit = port <= PLATFORM_RESET_CF9 &&
+		   PLATFORM_RESET_CF9 < port + size;
+	unsigned shift = hit ? 8 * (unsigned)(PLATFORM_RESET_CF9 - port) : 0;
+	uint8_t v = (uint8_t)(*val >> shift);
+
+	if (!write) {
+		*val = ~0ULL >> (64 - 8 * size);
+		if (hit)
+			*val &= ~(0xffULL << shift) | (uint64_t)p->rcr << shift;
+		return;
+	}
+	if (!hit)
+		return;
+	p->rcr = v & RCR_KEPT;
+	if (v & RCR_RST_CPU)
+		domain_reboot(d);
+}
+
+static int pci_io(struct domain *d, void *opaque, uint64_t port, unsigned size,
+		  bool write, uint64_t *val)
+{
+	struct pci *p = opaque;
+
+	if (port == PLATFORM_PCI_CONF && size == 4 && write)
+		p->addr = (uint32_t)*val & PCI_ADDR_WRITABLE;
+	else if (port == PLATFORM_PCI_CONF && size == 4)
+		*val = p->addr;
+	else if (port < PCI_DATA)
+		pci_rcr(d, p, port, size, write, val);
+	else
+		pci_data(d, p, port, size, write, val);
+	return 0;
+}
+
+int pci_init(struct domain *d)
+{
+	return io_register_port(d, PLATFORM_PCI_CONF, PCI_PORTS, pci_io,
+				&d->chipset.pci, "pci-conf");
+}
