@@ -34,7 +34,7 @@
 #define MCR_LOOP  0x10
 #define LCR_8N1	  0x03
 #define LCR_DLAB  0x80
-#define FCR_ON	  0x01 /* with the receive FIFO reset (0x02) and trigger 8 */
+#define FCR_ON	  0x01
 #define FCR_RESET 0x02
 #define FCR_TRIG8 0x80
 
@@ -63,12 +63,11 @@ static void com_out(unsigned reg, uint8_t v)
 	outb(COM1 + reg, v);
 }
 
-/* Sends s[0..n) through the loop; returns what came back, in order. */
-static unsigned loop_send(const char *s, unsigned n)
+/* Transmits s, which loopback hands to the receiver. */
+static void loop_send(const char *s)
 {
-	for (unsigned i = 0; i < n; i++)
-		com_out(UART_RBR, (uint8_t)s[i]);
-	return n;
+	for (; *s; s++)
+		com_out(UART_RBR, (uint8_t)*s);
 }
 
 /* Reads the receiver empty into buf[0..len); returns the count. */
@@ -89,16 +88,16 @@ static void check_fifo(void)
 	com_out(UART_FCR, FCR_ON | FCR_RESET | FCR_TRIG8);
 	check("FIFO mode shows in IIR bits 7:6", com_in(UART_IIR), 0xc1);
 	com_out(UART_IER, 0x01);
-	loop_send("abc", 3);
+	loop_send("abc");
 	check("3 bytes, trigger 8: character timeout", com_in(UART_IIR), 0xcc);
-	loop_send("defgh", 5);
+	loop_send("defgh");
 	check("8 bytes: received data available", com_in(UART_IIR), 0xc4);
 	check("the bytes come back in order", drain(buf, sizeof(buf)), 8);
 	check("... first 'a'", buf[0], 'a');
 	check("... last 'h'", buf[7], 'h');
 	check("empty: no interrupt", com_in(UART_IIR), 0xc1);
 	com_out(UART_IER, 0x05);
-	loop_send("0123456789abcdefX", 17);
+	loop_send("0123456789abcdefX");
 	check("17 bytes: overrun, line status first", com_in(UART_IIR), 0xc6);
 	check("LSR: DR and OE", com_in(UART_LSR) & (LSR_DR | LSR_OE),
 	      LSR_DR | LSR_OE);
@@ -115,7 +114,7 @@ static void check_thre(void)
 	com_out(UART_IER, 0x02);
 	check("ETBEI set: THR empty", com_in(UART_IIR), 0xc2);
 	check("IIR read cleared it", com_in(UART_IIR), 0xc1);
-	loop_send("t", 1);
+	loop_send("t");
 	com_out(UART_IER, 0x03);
 	check("RX data outranks THR empty", com_in(UART_IIR), 0xcc);
 	drain(buf, sizeof(buf));
