@@ -4,7 +4,8 @@
  * (guests/uart-echo), and the machine's serial input routed to a domain's
  * receiver (kernel/console.c).  Points: pc.points.
  *
- * uart_loopback runs the guest's loopback checks (on Bochs too);
+ * uart_loopback runs the guest's loopback checks (on Bochs too), and
+ * uart_console_once sees a second console = 1 config refused in that boot;
  * uart_input types into QEMU's serial port (SKIP on Bochs, which cannot)
  * while two echoing guests run: uart-a, the first hvm domain, and
  * uart-b, whose config sets console = 1.  uart-b must get the input
@@ -14,6 +15,7 @@
  * Bugs these tests catch, bug: the tests that fail:
  *   IIR priorities, the THRE rules, the FIFO trigger level, timeout or
  *     overrun, DLAB, modem status deltas: uart_loopback
+ *   two configs with console = 1 both started: uart_console_once
  *   input to the first hvm domain despite console = 1, input dropped or
  *     pushed into a full FIFO (overrun), no input at all: uart_input
  */
@@ -28,9 +30,12 @@
 		      "kernel = \"guests/uart-echo.elf\"\nmemory = 16\n" keys \
 	}
 
+/* A second config that claims the console (configs load in name order) is
+ * refused. */
 static const struct hv_cfg loopback = {
 	.needs_virt = 1,
-	.domains = { ECHO("uart16550", "") },
+	.domains = { ECHO("uart16550", "console = 1\n"),
+		     ECHO("uartdup", "console = 1\n") },
 };
 
 #define LONG_LINE "The quick brown fox jumps over the lazy dog 0123456789"
@@ -61,7 +66,15 @@ Test(pc, uart_loopback, .timeout = 900)
 	struct hv_run *r = hv_boot_group("uart-loopback", &loopback);
 
 	expect_guest_passed(r, "uart16550", passes);
-	expect_exit(r, 0);
+}
+
+Test(pc, uart_console_once, .timeout = 900)
+{
+	struct hv_run *r = hv_boot_group("uart-loopback", &loopback);
+
+	expect_result(r, "config domains/uartdup.cfg: rejected");
+	expect_output(r, "domains/uartdup.cfg:4: console: "
+			 "domains/uart16550.cfg has it already");
 }
 
 Test(pc, uart_input, .timeout = 900)
