@@ -2,7 +2,8 @@
  * console.c - the hypervisor console: COM1 (the 16550 UART at 0x3f8),
  * 115200 baud, 8 data bits, no parity, 1 stop bit (lab 1).  Lab 6 keeps
  * what it prints in a ring for dom0's `xl dmesg` (Xen's console ring,
- * sysctl readconsole) and passes the machine's serial input to dom0.
+ * sysctl readconsole) and passes the machine's serial input to dom0, or
+ * without one to an hvm domain's UART (kernel/dev/uart.c).
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -63,25 +64,52 @@ void cons_putc(int ch)
 	cons_putbyte((uint8_t)ch);
 }
 
-void console_poll(void)
+/*
+ * Hands the machine's serial input to hvm domain d's UART while its
+ * receiver has room.  The rest waits in the machine's UART, whose own
+ * FIFO and flow control hold it (QEMU stops reading its backend), so
+ * nothing typed is lost while the guest does not read.
+ */
+static void console_to_uart(struct domain *d)
 {
-	struct domain *dom0 = NULL;
+	while (uart_rx_room(&d->uart) && (inb(COM1 + COM_LSR) & COM_LSR_DR))
+		uart_receive(d, &d->uart, inb(COM1 + COM_DATA));
+}
+
+/* Passes the input to dom0 with VIRQ_CONSOLE, or drops it (dom0 NULL). */
+static void console_to_dom0(struct domain *dom0)
+{
 	bool got = false;
 	char ch;
 	int n;
 
-	if (!cons_ready)
-		return;
 	/* Bounded: a missing UART reads all ones. */
 	for (n = 0;
 	     n < CONSOLE_INPUT_RING && (inb(COM1 + COM_LSR) & COM_LSR_DR);
 	     n++) {
 		ch = (char)inb(COM1 + COM_DATA);
-		if (!dom0 && !(dom0 = domain_privileged()))
+		if (!dom0)
 			continue;
 		console_ring_put(&dom0->console.in, &ch, 1);
 		got = true;
 	}
 	if (got)
 		evtchn_send_virq(dom0, NULL, VIRQ_CONSOLE);
+}
+
+void console_poll(void)
+{
+	static struct domain *last;
+	struct domain *d;
+
+	if (!cons_ready)
+		return;
+	d = domain_console_input();
+	if (d && d != last)
+		cprintf("hvlab: serial input to %s\n", d->name);
+	last = d;
+	if (d && d->type == DOMAIN_HVM)
+		console_to_uart(d);
+	else
+		console_to_dom0(d);
 }

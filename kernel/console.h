@@ -51,8 +51,9 @@ extern struct console_ring console_hv_ring;
 void console_domain_init(struct domain_console *dc);
 
 /*
- * Reads the machine's serial input (COM1) into the privileged domain's
- * input, raising its VIRQ_CONSOLE; bytes are dropped while none runs.
+ * Passes the machine's serial input (COM1) to domain_console_input():
+ * dom0's console input, raising its VIRQ_CONSOLE, or an hvm domain's
+ * UART receiver as it has room; bytes are dropped while neither runs.
  */
 void console_poll(void);
 

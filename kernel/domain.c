@@ -486,6 +486,22 @@ struct domain *domain_privileged(void)
 	return NULL;
 }
 
+struct domain *domain_console_input(void)
+{
+	struct domain *d, *first = NULL;
+
+	if ((d = domain_privileged()))
+		return d;
+	for (d = domains; d < domains + DOMAIN_MAX; d++) {
+		if (d->state != DOMAIN_RUNNING || d->type != DOMAIN_HVM)
+			continue;
+		if (d->config->console)
+			return d;
+		first = first ? first : d;
+	}
+	return first;
+}
+
 /* VIRQ_DOM_EXC: dom0 learns that another domain ended. */
 static void domain_tell_dom0(struct domain *d)
 {
@@ -631,12 +647,14 @@ static void domain_summary(const struct domain *d)
 /*
  * Parses every "domains/ *.cfg" boot file into configs; returns how many
  * parsed, failures counted in *failed.  A second privileged config is
- * refused: there is one dom0, which *dom0 names (NULL: none).
+ * refused: there is one dom0, which *dom0 names (NULL: none); so is a
+ * second config that claims the console.
  */
 static int domain_parse_all(const struct boot_info *bi,
 			    struct domain_config *configs, int *failed,
 			    const struct domain_config **dom0)
 {
+	const struct domain_config *console = NULL;
 	char err[160];
 	int n = 0;
 	uint32_t f;
@@ -660,8 +678,12 @@ static int domain_parse_all(const struct boot_info *bi,
 		else if (c->privileged && *dom0)
 			cprintf("%s:%d: privileged: %s is dom0 already\n",
 				c->file, c->privileged_line, (*dom0)->file);
+		else if (c->console && console)
+			cprintf("%s:%d: console: %s has it already\n", c->file,
+				c->console_line, console->file);
 		else {
 			*dom0 = c->privileged ? c : *dom0;
+			console = c->console ? c : console;
 			n++;
 			continue;
 		}

@@ -172,6 +172,13 @@ void domain_kill(struct domain *d, const char *why);
 /* The running privileged domain (dom0, lab 6), or NULL. */
 struct domain *domain_privileged(void);
 
+/*
+ * The domain the machine's serial input goes to: dom0 while it runs,
+ * else the running hvm domain whose config sets console, else the first
+ * running hvm domain; NULL when there is none.
+ */
+struct domain *domain_console_input(void);
+
 /* After d exited or crashed: frees it or applies its on_crash action
  * (on_reboot when it rebooted). */
 void domain_reap(struct domain *d);

@@ -227,7 +227,7 @@ static long domctl_ring_out(struct vcpu *v, const struct console_ring *r,
 /*
  * XEN_DOMCTL_console: reads d's output, or writes d's input: at most what
  * the input ring holds, and for pv domains only (an hvm domain's input
- * would be its UART's receiver, which receives nothing).
+ * is its UART's receiver, which only the machine's serial port feeds).
  */
 static long domctl_console(struct vcpu *v, struct domain *d,
 			   struct xen_domctl_console *con)

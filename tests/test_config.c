@@ -472,6 +472,19 @@ Test(config, driver_domain)
 		      "may run backends already");
 }
 
+/* console: an hvm domain's key, 0 or 1. */
+Test(config, console)
+{
+	cr_assert_eq(parse(MINIMAL "console = 1\n"), 0, "%s", err);
+	cr_expect(cfg.console);
+	cr_expect_eq(cfg.console_line, 3);
+	expect_reject(MINIMAL "type = \"pv\"\nconsole = 1\n",
+		      "domains/t.cfg:4: console: only for type \"hvm\", not "
+		      "\"pv\"");
+	expect_reject(MINIMAL "console = 2\n",
+		      "domains/t.cfg:3: console: 2 is not 0 or 1");
+}
+
 Test(config, string_length_limits)
 {
 	char text[600];

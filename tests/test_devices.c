@@ -1,7 +1,7 @@
 /*
  * test_devices.c - the per-domain emulated devices of lab 3 on the host:
  * port/MMIO handler registration and the emulator's port callbacks
- * (kernel/dev/io.c), the 16550 UART
+ * (kernel/dev/io.c), the 16550 UART with its interrupts and receive FIFO
  * (kernel/dev/uart.c), the port-0xf4 exit device (kernel/dev/debugexit.c) and the
  * local APIC's registers, timer and interrupt priorities
  * (kernel/dev/vlapic.c).  The kernel services they call are stubbed here; the
@@ -226,6 +226,138 @@ Test(uart, registers)
 	port_out(UART_COM1_BASE + 4, 1, 0x10 | 0x03);
 	cr_expect_eq(port_in(UART_COM1_BASE + 6, 1) & 0xf0, 0x30,
 		     "loopback: DTR/RTS show as DSR/CTS");
+}
+
+/* The interrupt tests: COM1 register r, and the line the UART drives. */
+#define COM(r)	    (UART_COM1_BASE + (r))
+#define UART_LINE() (dom.uart.irq_level)
+#define IIR()	    port_in(COM(2), 1)
+
+static void uart_receive_str(const char *s)
+{
+	for (; *s; s++)
+		uart_receive(&dom, &dom.uart, (uint8_t)*s);
+}
+
+/* Table IV: line status, then received data, THR empty, modem status. */
+Test(uart, iir_priority_order)
+{
+	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	port_out(COM(4), 1, 0x10); /* loopback: the modem inputs change */
+	port_out(COM(0), 1, 'a');
+	port_out(COM(0), 1, 'b'); /* one-byte receiver: an overrun */
+	port_out(COM(1), 1, 0x0f);
+	cr_expect_eq(IIR(), 0x06, "line status first");
+	cr_expect_eq(port_in(COM(5), 1), 0x63, "LSR: DR, OE, THRE, TEMT");
+	cr_expect_eq(IIR(), 0x04, "then received data");
+	cr_expect_eq(port_in(COM(0), 1), 'b', "16450 overrun keeps the last");
+	cr_expect_eq(IIR(), 0x02, "then THR empty");
+	cr_expect_eq(IIR(), 0x00, "then modem status");
+	cr_expect_eq(port_in(COM(6), 1) & 0x0f, 0x0b, "DCTS, DDSR, DDCD");
+	cr_expect_eq(IIR(), 0x01, "nothing after MSR was read");
+}
+
+Test(uart, thre_interrupt_set_and_clear)
+{
+	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	port_out(COM(4), 1, 0x08);
+	cr_expect_eq(IIR(), 0x01, "no THRE interrupt before ETBEI");
+	port_out(COM(1), 1, 0x02);
+	cr_expect(UART_LINE(), "ETBEI set while THR is empty");
+	cr_expect_eq(IIR(), 0x02);
+	cr_expect(!UART_LINE() && IIR() == 0x01, "cleared by reading IIR");
+	port_out(COM(1), 1, 0x02);
+	cr_expect_eq(IIR(), 0x01, "ETBEI already set: no new interrupt");
+	port_out(COM(0), 1, 'x');
+	cr_expect(UART_LINE() && IIR() == 0x02, "THR written and sent again");
+	port_out(COM(1), 1, 0x00);
+	port_out(COM(1), 1, 0x02);
+	cr_expect_eq(IIR(), 0x02, "re-enabling ETBEI raises it again");
+	port_out(COM(1), 1, 0x00);
+	port_out(COM(1), 1, 0x03);
+	uart_receive(&dom, &dom.uart, 'r');
+	cr_expect_eq(IIR(), 0x04);
+	cr_expect_eq(IIR(), 0x04, "IIR read shows RX data: THRE stays");
+	port_in(COM(0), 1);
+	cr_expect_eq(IIR(), 0x02, "THRE once the data was read");
+}
+
+Test(uart, rx_fifo_fill_trigger_and_overrun)
+{
+	char got[UART_FIFO_SIZE + 1] = "";
+
+	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	cr_expect_eq(uart_rx_room(&dom.uart), 1, "16450 mode: one byte");
+	port_out(COM(2), 1, 0x81); /* FIFO on, trigger level 8 */
+	port_out(COM(1), 1, 0x01);
+	cr_expect_eq(IIR(), 0xc1, "FIFO mode shows in IIR bits 7:6");
+	uart_receive_str("1234567");
+	cr_expect_eq(IIR(), 0xcc, "below the trigger: character timeout");
+	uart_receive_str("8");
+	cr_expect_eq(IIR(), 0xc4, "at the trigger: received data");
+	uart_receive_str("9abcdefg");
+	cr_expect_eq(uart_rx_room(&dom.uart), 0, "16 bytes fill it");
+	cr_expect_eq(port_in(COM(5), 1), 0x61, "DR, no overrun yet");
+	uart_receive_str("h");
+	cr_expect_eq(port_in(COM(5), 1), 0x63, "the 17th byte overruns");
+	cr_expect_eq(port_in(COM(5), 1), 0x61, "OE cleared by reading LSR");
+	for (int i = 0; i < UART_FIFO_SIZE; i++)
+		got[i] = (char)port_in(COM(0), 1);
+	cr_expect_str_eq(got, "123456789abcdefg", "FIFO order, 'h' lost");
+	cr_expect_eq(port_in(COM(5), 1) & 0x01, 0, "empty: DR clear");
+	uart_receive_str("xy");
+	port_out(COM(2), 1, 0x83);
+	cr_expect_eq(port_in(COM(5), 1) & 0x01, 0, "FCR bit 1 empties it");
+	uart_receive_str("xy");
+	port_out(COM(2), 1, 0x00);
+	cr_expect_eq(port_in(COM(5), 1) & 0x01, 0, "leaving FIFO mode too");
+}
+
+/* On a PC, OUT2 enables the interrupt's buffer onto ISA line 4. */
+Test(uart, out2_gates_the_line)
+{
+	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	port_out(COM(1), 1, 0x01);
+	uart_receive(&dom, &dom.uart, 'k');
+	cr_expect_eq(IIR(), 0x04);
+	cr_expect(!UART_LINE(), "no OUT2: the line stays low");
+	port_out(COM(4), 1, 0x0b); /* DTR, RTS, OUT2 as Linux sets them */
+	cr_expect(UART_LINE(), "OUT2 set: the line follows the interrupt");
+	port_out(COM(4), 1, 0x1b);
+	cr_expect(!UART_LINE(), "loopback forces OUT2 inactive");
+	port_out(COM(4), 1, 0x0b);
+	port_in(COM(0), 1);
+	cr_expect(!UART_LINE(), "low once the byte was read");
+}
+
+Test(uart, loopback_echoes_and_disconnects_the_input)
+{
+	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	port_out(COM(4), 1, 0x10);
+	cr_expect_eq(uart_rx_room(&dom.uart), 0, "serial input disconnected");
+	port_out(COM(0), 1, 'L');
+	cr_expect_eq(port_in(COM(5), 1) & 0x01, 0x01, "DR");
+	cr_expect_eq(port_in(COM(0), 1), 'L', "the byte came back");
+	port_out(COM(0), 1, '\n');
+	uart_flush(&dom, &dom.uart);
+	cr_expect_str_eq(console, "", "nothing sent out");
+}
+
+/* DLAB turns ports 0 and 1 into the divisor latch, IIR stays. */
+Test(uart, dlab_hides_the_data_registers)
+{
+	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	uart_receive(&dom, &dom.uart, 'q');
+	port_out(COM(3), 1, 0x83);
+	port_out(COM(0), 1, 0x0c);
+	port_out(COM(1), 1, 0x02);
+	cr_expect_eq(port_in(COM(0), 1), 0x0c, "DLL");
+	cr_expect_eq(IIR(), 0x01, "DLM written, not IER");
+	port_out(COM(3), 1, 0x03);
+	cr_expect_eq(port_in(COM(1), 1), 0x00, "IER untouched");
+	cr_expect_eq(port_in(COM(0), 1), 'q', "RBR still holds the byte");
+	uart_flush(&dom, &dom.uart);
+	cr_expect_str_eq(console, "", "divisor writes are not output");
 }
 
 TestSuite(debugexit, .init = setup);

@@ -1,7 +1,9 @@
 /*
  * uart.h - an emulated 16550A UART per domain (labs 2 and 3).  What the guest
  * transmits appears in the hypervisor log, one line at a time, prefixed by
- * the domain's name.
+ * the domain's name; what it receives comes from the machine's serial port
+ * (kernel/console.c) or, in loopback mode, from its own transmitter.  Its
+ * interrupt drives ISA line PLATFORM_IRQ_COM1 of an hvm domain.
  */
 #ifndef KERNEL_UART_H
 #define KERNEL_UART_H
@@ -12,9 +14,16 @@ struct domain;
 
 #define UART_COM1_BASE 0x3f8
 #define UART_LINE_MAX  160
+#define UART_FIFO_SIZE 16
 
 struct uart {
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+	uint8_t lsr_err;   /* LSR.OE until LSR is read */
+	uint8_t msr_delta; /* MSR bits 3:0 until MSR is read */
+	bool thre_pending; /* the THRE interrupt, until IIR or THR clears it */
+	bool irq_level;	   /* what it drives onto its ISA line */
+	uint8_t rx[UART_FIFO_SIZE];
+	uint8_t rx_head, rx_count;
 	char line[UART_LINE_MAX + 1]; /* room for a NUL */
 	size_t len;
 };
@@ -31,5 +40,15 @@ void uart_put(struct domain *d, struct uart *u, uint8_t ch);
 
 /* Prints whatever is buffered as a last, unterminated line. */
 void uart_flush(struct domain *d, struct uart *u);
+
+/*
+ * How many bytes u's receiver takes from its serial input now: the room
+ * in its FIFO (or its one-byte holding register), 0 in loopback mode,
+ * where the input is disconnected.
+ */
+unsigned uart_rx_room(const struct uart *u);
+
+/* Byte ch arrives at u's serial input; the caller checked uart_rx_room. */
+void uart_receive(struct domain *d, struct uart *u, uint8_t ch);
 
 #endif

@@ -319,7 +319,7 @@ static int check_movable(struct parser *ps, const int *seen)
 	return 0;
 }
 
-/* Lab 6's keys belong to one domain type each. */
+/* Lab 6's keys, and console, belong to one domain type each. */
 static int check_pv_keys(struct parser *ps, const int *seen)
 {
 	static const struct {
@@ -328,7 +328,8 @@ static int check_pv_keys(struct parser *ps, const int *seen)
 	} keys[] = { { "container", DOMAIN_PV },
 		     { "privileged", DOMAIN_PV },
 		     { "driver_domain", DOMAIN_PV },
-		     { "xen_platform", DOMAIN_HVM } };
+		     { "xen_platform", DOMAIN_HVM },
+		     { "console", DOMAIN_HVM } };
 
 	for (unsigned i = 0; i < ARRAY_SIZE(keys); i++)
 		if (config_seen_line(seen, keys[i].key) &&

@@ -50,6 +50,10 @@
  *   driver_domain 1          0 | 1 (lab 7, type pv, not privileged): may
  *                            read disk images (XEN_SYSCTL_bootfile) and be
  *                            a disk's or vif's backend=
+ *   console     1            0 | 1 (type hvm): the machine's serial input
+ *                            goes to this domain's UART, not to the first
+ *                            hvm domain's (dom0 keeps it when one runs);
+ *                            at most one
  *
  * For kernels that are not ELF or Multiboot (hvlab's additions):
  *
@@ -179,6 +183,8 @@ struct domain_config {
 	bool privileged;	     /* type pv */
 	int privileged_line;	     /* where it was set, for messages */
 	bool driver_domain;	     /* type pv: may run backends (lab 7) */
+	bool console;		     /* type hvm: gets the serial input */
+	int console_line;	     /* where it was set, for messages */
 };
 
 /*

@@ -157,6 +157,12 @@ static int set_privileged(struct parser *ps, const struct token *v, unsigned i)
 	return set_flag(ps, v, "privileged", &ps->out->privileged);
 }
 
+static int set_console(struct parser *ps, const struct token *v, unsigned i)
+{
+	ps->out->console_line = v->line;
+	return set_flag(ps, v, "console", &ps->out->console);
+}
+
 /* A file reference: non-empty, recorded with its line. */
 static int set_file(struct parser *ps, const struct token *v, const char *key,
 		    struct config_file_ref *ref)
@@ -400,6 +406,7 @@ const struct key config_keys[] = {
 	{ "xen_platform", VAL_NUMBER, 0, set_xen_platform },
 	{ "privileged", VAL_NUMBER, 0, set_privileged },
 	{ "driver_domain", VAL_NUMBER, 0, set_driver_domain },
+	{ "console", VAL_NUMBER, 0, set_console },
 };
 
 const char *config_type_name(enum domain_type t)
