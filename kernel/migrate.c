@@ -54,6 +54,7 @@ struct mig_vcpu {
 struct mig_devices {
 	struct uart uart; /* with a partly sent line */
 	struct testdev testdev;
+	struct irq_devices irq; /* its timer times are host TSCs */
 	uint64_t rom_writes;
 };
 
@@ -186,6 +187,7 @@ static int mig_apply(struct domain *d, const struct mig_rec *h,
 	case MIG_REC_DEVICES:
 		d->uart = dev->uart;
 		d->testdev = dev->testdev;
+		d->irq = dev->irq;
 		d->nested.rom_writes = dev->rom_writes;
 		return 0;
 	case MIG_REC_END: return 0;
@@ -243,6 +245,7 @@ static int mig_send_state(struct mig_sink *out, struct domain *d)
 
 	dev.uart = d->uart;
 	dev.testdev = d->testdev;
+	dev.irq = d->irq;
 	dev.rom_writes = d->nested.rom_writes;
 	for (i = 0; i < d->nvcpus && r == 0; i++) {
 		mig_vcpu_get(&d->vcpus[i], &m);

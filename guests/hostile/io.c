@@ -4,19 +4,38 @@
  * runs off the end of guest RAM, which must crash this domain only.
  */
 #include <guests/hostile/hostile.h>
+#include <kernel/dev/platform.h>
 
 #define RAM_END	   0x1000000 /* the configs give hostile 16 MiB */
 #define PORT_DUMMY 0x80
 
-/* Ports with a device behind them: COM1 and the exit port (and its
- * neighbours, so a wide access there cannot end the guest), the PIC
- * pair, the PIT, port 0x61 and the ELCR. */
+/* Ports with a device behind them: COM1, the exit port (and its
+ * neighbours, so a wide access there cannot end the guest) and the PC's
+ * (kernel/dev/platform.h), where a write may reset, power off or
+ * raise interrupts. */
+static const struct {
+	uint16_t first, last;
+} io_devices[] = {
+	{ 0x3f0, 0x3ff },
+	{ 0xf0, 0xf7 },
+	{ PLATFORM_PIC_MASTER, PLATFORM_PIC_MASTER + 1 },
+	{ PLATFORM_PIC_SLAVE, PLATFORM_PIC_SLAVE + 1 },
+	{ PLATFORM_ELCR, PLATFORM_ELCR + 1 },
+	{ PLATFORM_PIT, PLATFORM_PIT + 3 },
+	{ PLATFORM_PORT_61, PLATFORM_PORT_61 },
+	{ 0x60, PLATFORM_KBD_CMD },
+	{ PLATFORM_RTC, PLATFORM_RTC + 1 },
+	{ PLATFORM_PORT_92, PLATFORM_PORT_92 },
+	{ PLATFORM_PCI_CONF, PLATFORM_PCI_CONF + 7 },
+	{ PLATFORM_PM_BASE, PLATFORM_PM_TMR + 3 },
+};
+
 static bool io_device_port(uint32_t port)
 {
-	return (port >= 0x3f0 && port <= 0x3ff) ||
-	       (port >= 0xf0 && port <= 0xf7) || (port & ~0x81u) == 0x20 ||
-	       (port >= 0x40 && port <= 0x43) || port == 0x61 ||
-	       (port & ~1u) == 0x4d0;
+	for (size_t i = 0; i < sizeof(io_devices) / sizeof(io_devices[0]); i++)
+		if (port >= io_devices[i].first && port <= io_devices[i].last)
+			return true;
+	return false;
 }
 
 static uint32_t io_in(uint32_t port, unsigned size)
