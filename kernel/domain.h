@@ -19,6 +19,7 @@
 #include <kernel/dev/uart.h>
 #include <kernel/console.h>
 #include <kernel/dev/testdev.h>
+#include <kernel/dev/fw_cfg.h>
 #include <kernel/dev/vlapic.h>
 #include <kernel/virt.h>
 #include <kernel/xstate.h>
@@ -96,6 +97,7 @@ struct domain {
 	struct uart uart;
 	struct domain_console console; /* lab 6: `xl console`, CONSOLEIO */
 	struct testdev testdev;	       /* lab 5: when the config sets testdev */
+	struct fw_cfg fw_cfg;	       /* hvm */
 	struct pv_domain pv;	       /* lab 6 */
 	int nvcpus;
 	struct vcpu vcpus[VCPU_MAX];
