@@ -229,7 +229,8 @@ Test(acpi, mp_table)
 		at(fp->config, c->length);
 		cr_expect_eq(sum(c, c->length), 0, "configuration checksum");
 
-		uint8_t *p = (uint8_t *)(c + 1), *end = (uint8_t *)c + c->length;
+		uint8_t *p = (uint8_t *)(c + 1),
+			*end = (uint8_t *)c + c->length;
 		unsigned cpus = 0, ints = 0;
 		for (unsigned i = 0; i < c->entry_count; i++) {
 			cr_assert(p < end);
@@ -240,9 +241,11 @@ Test(acpi, mp_table)
 				cpus++;
 			} else if (*p == MP_IOINT) {
 				struct mp_irq *e = (void *)p;
-				cr_expect_neq(e->bus_irq, 2, "IRQ 2: the cascade");
+				cr_expect_neq(e->bus_irq, 2,
+					      "IRQ 2: the cascade");
 				if (e->bus_irq == 0)
-					cr_expect_eq(e->pin, 2, "IRQ 0 on pin 2");
+					cr_expect_eq(e->pin, 2,
+						     "IRQ 0 on pin 2");
 				ints++;
 			}
 			p += *p == MP_PROCESSOR ? 20 : 8;

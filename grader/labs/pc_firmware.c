@@ -17,12 +17,12 @@
 #include <criterion/criterion.h>
 #include "../grader.h"
 
-#define FIRMWARE(name, cpus, mem)                                       \
-	{                                                               \
-		name, "name   = \"" name "\"\n"                         \
-		      "kernel = \"guests/firmware.elf\"\n"              \
+#define FIRMWARE(name, cpus, mem)                                         \
+	{                                                                 \
+		name, "name   = \"" name "\"\n"                           \
+		      "kernel = \"guests/firmware.elf\"\n"                \
 		      "extra  = \"cpus=" #cpus "\"\nvcpus  = " #cpus "\n" \
-		      "memory = " #mem "\n"                             \
+		      "memory = " #mem "\n"                               \
 	}
 
 static const struct hv_cfg firmware = {
@@ -39,14 +39,23 @@ static const struct hv_cfg firmware = {
 Test(pc, firmware_acpi, .timeout = 900)
 {
 	static const char *const passes[] = {
-		"RSDP found in 0xe0000-0xfffff", "RSDP checksum",
-		"RSDP revision 2, extended checksum", "XSDT checksum",
-		"APIC checksum", "FACP checksum",
-		"MADT: one local APIC per vcpu", "MADT: the IOAPIC at 0xfec00000",
-		"MADT: ISA IRQ 0 arrives on GSI 2", "FADT: PM1a event block at 0x600",
-		"FADT: PM1a control block at 0x604", "FADT: PM timer at 0x608", "DSDT checksum",
-		"DSDT: Name (\\_S5, Package", "MP floating pointer, checksum",
-		"MP configuration table checksum", NULL
+		"RSDP found in 0xe0000-0xfffff",
+		"RSDP checksum",
+		"RSDP revision 2, extended checksum",
+		"XSDT checksum",
+		"APIC checksum",
+		"FACP checksum",
+		"MADT: one local APIC per vcpu",
+		"MADT: the IOAPIC at 0xfec00000",
+		"MADT: ISA IRQ 0 arrives on GSI 2",
+		"FADT: PM1a event block at 0x600",
+		"FADT: PM1a control block at 0x604",
+		"FADT: PM timer at 0x608",
+		"DSDT checksum",
+		"DSDT: Name (\\_S5, Package",
+		"MP floating pointer, checksum",
+		"MP configuration table checksum",
+		NULL
 	};
 
 	expect_guest_passed(hv_boot_group("firmware", &firmware), "fw1",
@@ -56,10 +65,13 @@ Test(pc, firmware_acpi, .timeout = 900)
 Test(pc, firmware_fw_cfg, .timeout = 900)
 {
 	static const char *const passes[] = {
-		"fw_cfg: signature \"QEMU\"", "fw_cfg: CPU count",
-		"fw_cfg: RAM size as Multiboot's", "fw_cfg: etc/e820",
+		"fw_cfg: signature \"QEMU\"",
+		"fw_cfg: CPU count",
+		"fw_cfg: RAM size as Multiboot's",
+		"fw_cfg: etc/e820",
 		"e820: RAM ends at the RAM size",
-		"e820: the ACPI tables are not RAM", NULL
+		"e820: the ACPI tables are not RAM",
+		NULL
 	};
 
 	expect_guest_passed(hv_boot_group("firmware", &firmware), "fw1",

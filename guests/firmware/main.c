@@ -112,10 +112,10 @@ static void check_fadt(const struct acpi_fadt *f)
 	       "FADT: X_PM1a_CNT_BLK at 0x%llx",
 	       (unsigned long long)f->x_pm1a_cnt_blk.address);
 	report_eq(f->sci_int, 9, "FADT: SCI on IRQ 9");
-	report(memcmp(d->signature, "DSDT", 4) == 0 &&
-		       sum(d, d->length) == 0,
+	report(memcmp(d->signature, "DSDT", 4) == 0 && sum(d, d->length) == 0,
 	       "DSDT checksum");
-	report(memcmp(d + 1, "\x08\\_S5_\x12", 7) == 0, "DSDT: Name (\\_S5, Package");
+	report(memcmp(d + 1, "\x08\\_S5_\x12", 7) == 0,
+	       "DSDT: Name (\\_S5, Package");
 }
 
 static void check_mp(unsigned cpus)
@@ -126,8 +126,7 @@ static void check_mp(unsigned cpus)
 	if (!report(fp && sum(fp, 16) == 0, "MP floating pointer, checksum"))
 		return;
 	c = (void *)(uintptr_t)fp->config;
-	report(memcmp(c->signature, "PCMP", 4) == 0 &&
-		       sum(c, c->length) == 0,
+	report(memcmp(c->signature, "PCMP", 4) == 0 && sum(c, c->length) == 0,
 	       "MP configuration table checksum");
 	report_eq(c->entry_count, cpus + 2 + 15 + 2, "MP table entries");
 }

@@ -3,16 +3,18 @@
  * every size, REP OUTS with a huge count, and last a REP INSD whose buffer
  * runs off the end of guest RAM, which must crash this domain only.
  */
+#include <inc/fw_cfg.h>
 #include <guests/hostile/hostile.h>
 
 #define RAM_END	   0x1000000 /* the configs give hostile 16 MiB */
 #define PORT_DUMMY 0x80
 
-/* Ports with a device behind them: COM1 and the exit port (and its
- * neighbours, so a wide access there cannot end the guest). */
+/* Ports with a device behind them: COM1, fw_cfg and the exit port (and
+ * its neighbours, so a wide access there cannot end the guest). */
 static bool io_device_port(uint32_t port)
 {
 	return (port >= 0x3f0 && port <= 0x3ff) ||
+	       (port >= FW_CFG_PORT_SEL && port <= FW_CFG_PORT_DATA) ||
 	       (port >= 0xf0 && port <= 0xf7);
 }
 

@@ -50,7 +50,10 @@ static size_t fw_cfg_item(const struct fw_cfg_machine *m, uint16_t key,
 	case FW_CFG_ID: v = FW_CFG_ID_TRADITIONAL; break;
 	case FW_CFG_RAM_SIZE: memcpy(buf, &m->ram_end, 8); return 8;
 	case FW_CFG_NB_CPUS:
-	case FW_CFG_MAX_CPUS: v = m->ncpus; memcpy(buf, &v, 2); return 2;
+	case FW_CFG_MAX_CPUS:
+		v = m->ncpus;
+		memcpy(buf, &v, 2);
+		return 2;
 	case FW_CFG_FILE_DIR: return fw_cfg_dir(buf, n);
 	case FW_CFG_E820:
 		memcpy(buf, map, n * sizeof(map[0]));

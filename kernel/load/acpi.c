@@ -28,8 +28,8 @@
 #define IOAPIC_VERSION	  0x11 /* the 82093AA's */
 #define LAPIC_VERSION	  0x14
 #define ISA_IRQS	  16
-#define MP_CPU_SIGNATURE  0x600	  /* family 6 */
-#define MP_CPU_FEATURES	  0x201	  /* CPUID.1:EDX FPU and APIC */
+#define MP_CPU_SIGNATURE  0x600 /* family 6 */
+#define MP_CPU_FEATURES	  0x201 /* CPUID.1:EDX FPU and APIC */
 #define ACPI_MADT_ENABLED 1u
 #define MP_CPU_EN	  1u
 #define MP_CPU_BP	  2u
@@ -50,8 +50,21 @@ struct acpi_buf {
  * BytePrefix constants for SLP_TYPa and SLP_TYPb and two ZeroOps.
  */
 static const uint8_t dsdt_aml[] = {
-	0x08, '\\', '_', 'S', '5', '_', 0x12, 0x08, 0x04,
-	0x0a, PLATFORM_SLP_TYP_S5, 0x0a, PLATFORM_SLP_TYP_S5, 0x00, 0x00,
+	0x08,
+	'\\',
+	'_',
+	'S',
+	'5',
+	'_',
+	0x12,
+	0x08,
+	0x04,
+	0x0a,
+	PLATFORM_SLP_TYP_S5,
+	0x0a,
+	PLATFORM_SLP_TYP_S5,
+	0x00,
+	0x00,
 };
 
 uint8_t acpi_checksum(const void *p, size_t len)
@@ -163,8 +176,9 @@ static void acpi_override(struct acpi_buf *b, uint8_t irq, uint32_t gsi,
 {
 	struct acpi_madt_override *o = acpi_alloc(b, sizeof(*o), 1);
 
-	*o = (struct acpi_madt_override){ ACPI_MADT_OVERRIDE, sizeof(*o), 0,
-					  irq, gsi, flags };
+	*o = (struct acpi_madt_override){
+		ACPI_MADT_OVERRIDE, sizeof(*o), 0, irq, gsi, flags
+	};
 }
 
 static uint32_t acpi_madt(struct acpi_buf *b, unsigned ncpus)
@@ -182,8 +196,12 @@ static uint32_t acpi_madt(struct acpi_buf *b, unsigned ncpus)
 					       i, ACPI_MADT_ENABLED };
 	}
 	io = acpi_alloc(b, sizeof(*io), 1);
-	*io = (struct acpi_madt_ioapic){ ACPI_MADT_IOAPIC, sizeof(*io),
-					 IOAPIC_ID, 0, PLATFORM_IOAPIC_BASE, 0 };
+	*io = (struct acpi_madt_ioapic){ ACPI_MADT_IOAPIC,
+					 sizeof(*io),
+					 IOAPIC_ID,
+					 0,
+					 PLATFORM_IOAPIC_BASE,
+					 0 };
 	acpi_override(b, PLATFORM_IRQ_PIT, PLATFORM_GSI_PIT, 0);
 	acpi_override(b, PLATFORM_IRQ_SCI, PLATFORM_IRQ_SCI,
 		      ACPI_INTI_LEVEL | ACPI_INTI_ACTIVE_HIGH);
@@ -240,9 +258,10 @@ static uint32_t mp_config(struct acpi_buf *b, unsigned ncpus)
 	for (unsigned i = 0; i < ncpus; i++) {
 		p = mp_entry(b, c, sizeof(*p));
 		*p = (struct mp_processor){
-			MP_PROCESSOR, i, LAPIC_VERSION,
-			MP_CPU_EN | (i == 0 ? MP_CPU_BP : 0), MP_CPU_SIGNATURE,
-			MP_CPU_FEATURES, { 0, 0 }
+			MP_PROCESSOR,	  i,
+			LAPIC_VERSION,	  MP_CPU_EN | (i == 0 ? MP_CPU_BP : 0),
+			MP_CPU_SIGNATURE, MP_CPU_FEATURES,
+			{ 0, 0 }
 		};
 	}
 	*(struct mp_bus *)mp_entry(b, c, sizeof(struct mp_bus)) =
@@ -253,7 +272,8 @@ static uint32_t mp_config(struct acpi_buf *b, unsigned ncpus)
 	/* ISA IRQ n on pin n, but IRQ 0 on pin 2 and IRQ 2 (the cascade) nowhere. */
 	for (uint8_t irq = 0; irq < ISA_IRQS; irq++) {
 		uint16_t flags = irq == PLATFORM_IRQ_SCI ?
-					 ACPI_INTI_LEVEL | ACPI_INTI_ACTIVE_HIGH :
+					 ACPI_INTI_LEVEL |
+						 ACPI_INTI_ACTIVE_HIGH :
 					 0;
 
 		if (irq != PLATFORM_GSI_PIT)
@@ -264,7 +284,8 @@ static uint32_t mp_config(struct acpi_buf *b, unsigned ncpus)
 							PLATFORM_GSI_PIT :
 							irq });
 	}
-	mp_irq(b, c, (struct mp_irq){ MP_LINT, MP_IRQ_EXTINT, 0, 0, 0, 0xff, 0 });
+	mp_irq(b, c,
+	       (struct mp_irq){ MP_LINT, MP_IRQ_EXTINT, 0, 0, 0, 0xff, 0 });
 	mp_irq(b, c, (struct mp_irq){ MP_LINT, MP_IRQ_NMI, 0, 0, 0, 0xff, 1 });
 	c->length = (uint16_t)(b->buf + b->used - (uint8_t *)c);
 	c->checksum = acpi_checksum(c, c->length);
