@@ -49,23 +49,15 @@ struct acpi_buf {
  * PackageOp, PkgLength (its own byte to the end), NumElements, then
  * BytePrefix constants for SLP_TYPa and SLP_TYPb and two ZeroOps.
  */
+/* clang-format off */
 static const uint8_t dsdt_aml[] = {
-	0x08,
-	'\\',
-	'_',
-	'S',
-	'5',
-	'_',
-	0x12,
-	0x08,
-	0x04,
-	0x0a,
-	PLATFORM_SLP_TYP_S5,
-	0x0a,
-	PLATFORM_SLP_TYP_S5,
-	0x00,
-	0x00,
+	0x08, '\\', '_', 'S', '5', '_',	/* NameOp "\_S5_" */
+	0x12, 0x08, 0x04,		/* PackageOp PkgLength NumElements */
+	0x0a, PLATFORM_SLP_TYP_S5,	/* BytePrefix SLP_TYPa */
+	0x0a, PLATFORM_SLP_TYP_S5,	/* BytePrefix SLP_TYPb */
+	0x00, 0x00,			/* ZeroOp ZeroOp: reserved */
 };
+/* clang-format on */
 
 uint8_t acpi_checksum(const void *p, size_t len)
 {
