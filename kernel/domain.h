@@ -19,6 +19,7 @@
 #include <kernel/dev/uart.h>
 #include <kernel/console.h>
 #include <kernel/dev/testdev.h>
+#include <kernel/dev/fw_cfg.h>
 #include <kernel/dev/vlapic.h>
 #include <kernel/dev/irq.h>
 #include <kernel/dev/chipset.h>
@@ -101,6 +102,7 @@ struct domain {
 	struct testdev testdev;	       /* lab 5: when the config sets testdev */
 	struct irq_devices irq;	       /* hvm: PIC, IOAPIC and PIT */
 	struct chipset chipset;	       /* hvm: RTC, PCI, power and reset */
+	struct fw_cfg fw_cfg;	       /* hvm */
 	struct pv_domain pv;	       /* lab 6 */
 	int nvcpus;
 	struct vcpu vcpus[VCPU_MAX];

@@ -17,32 +17,30 @@
 #include <inc/public/memory.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
+#include <kernel/load/e820.h>
 #include <pv/hypercall.h>
 #include <pv/pv.h>
 
-#define E820_RAM      1
-#define E820_RESERVED 2
-#define EXTENT_CHUNK  64 /* frame numbers read per pv_copy_in */
+#define EXTENT_CHUNK 64 /* frame numbers read per pv_copy_in */
 
-/* An e820 entry as XENMEM_memory_map writes them: 20 bytes, packed. */
-struct e820_entry {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t type;
-} __attribute__((packed));
-
-_Static_assert(sizeof(struct e820_entry) == 20, "e820 entry");
-
-/* RAM, then the domain builder's pages (reserved) when it has some. */
+/*
+ * An hvm domain's map is the one its firmware reports (kernel/load/e820.c);
+ * a pv domain's is RAM, then the domain builder's pages (reserved) when it
+ * has some.
+ */
 static long memory_map(struct vcpu *v, void *arg, uint64_t op)
 {
 	struct xen_memory_map *m = arg;
 	struct domain *d = v->domain;
 	uint64_t size = p2m_size(&d->p2m), ram = d->pv.ram_end;
-	struct e820_entry map[2] = { { 0, ram ? ram : size, E820_RAM },
-				     { ram, size - ram, E820_RESERVED } };
+	struct e820_entry map[E820_MAX] = { { 0, ram ? ram : size, E820_RAM },
+					    { ram, size - ram,
+					      E820_RESERVED } };
+	unsigned n = ram ? 2 : 1;
 
-	m->nr_entries = MIN(m->nr_entries, ram ? 2u : 1u);
+	if (d->type == DOMAIN_HVM)
+		n = e820_build(ram ? ram : size, map);
+	m->nr_entries = MIN(m->nr_entries, n);
 	return pv_copy_out(v, m->buffer, map, m->nr_entries * sizeof(*map));
 }
 

@@ -372,6 +372,33 @@ Test(image, flat_errors)
 	expect_reject(0, -E_INVAL, PFX "empty file");
 }
 
+/* An hvm domain's firmware tables fill the BIOS area: nothing loads there. */
+Test(image, firmware_tables)
+{
+	struct guest_mem small = { NULL, 512 * KiB, ram_write };
+
+	cfg.has_kernel_addr = true;
+	cfg.kernel_addr = cfg.entry = 0x7c00;
+	cfg.vcpus = 2;
+	cr_assert_eq(load(512), 0, "%s", err);
+	cr_expect_eq(memcmp(ram + 0xf0000, "RSD PTR ", 8), 0, "the RSDP");
+	cfg.type = DOMAIN_TE;
+	memset(ram + 0xf0000, 0xaa, 8);
+	cr_assert_eq(load(512), 0, "%s", err);
+	cr_expect_eq(ram[0xf0000], 0xaa, "no tables for type te");
+	cfg.type = DOMAIN_HVM;
+	cfg.kernel_addr = cfg.entry = 0xdff00;
+	expect_reject(512, -E_RANGE,
+		      PFX "flat image [0xdff00, 0xe0100) overlaps "
+			  "the firmware tables [0xe0000, 0x100000)");
+	cfg.kernel_addr = cfg.entry = 0x7c00;
+	cr_expect_eq(image_load(&cfg, img, 512, NULL, 0, &small, &boot, err,
+				sizeof(err)),
+		     -E_RANGE);
+	cr_expect_str_eq(err, PFX "512 KiB of memory: no room for the "
+				  "firmware tables below 0x100000");
+}
+
 /* ---- Multiboot ---- */
 
 static void mb_header(uint8_t *at, uint32_t flags, const uint32_t *kludge)
@@ -434,8 +461,8 @@ Test(image, multiboot_elf_info)
 	cr_expect_eq(rd32(mm + 20), 1, "RAM");
 	cr_expect_eq(rd64(mm + 24 + 4), 0x9fc00);
 	cr_expect_eq(rd32(mm + 24 + 20), 2, "EBDA reserved");
-	cr_expect_eq(rd64(mm + 48 + 4), 0xf0000);
-	cr_expect_eq(rd32(mm + 48 + 20), 2, "BIOS reserved");
+	cr_expect_eq(rd64(mm + 48 + 4), 0xe0000);
+	cr_expect_eq(rd32(mm + 48 + 20), 2, "BIOS area (tables) reserved");
 	cr_expect_eq(rd64(mm + 72 + 4), 0x100000);
 	cr_expect_eq(rd64(mm + 72 + 12), (GUEST_MIB - 1) * MiB);
 	cr_expect_eq(rd32(mm + 72 + 20), 1, "RAM above 1 MiB");

@@ -3,6 +3,7 @@
  * every size, REP OUTS with a huge count, and last a REP INSD whose buffer
  * runs off the end of guest RAM, which must crash this domain only.
  */
+#include <inc/fw_cfg.h>
 #include <guests/hostile/hostile.h>
 #include <kernel/dev/platform.h>
 
@@ -28,6 +29,7 @@ static const struct {
 	{ PLATFORM_PORT_92, PLATFORM_PORT_92 },
 	{ PLATFORM_PCI_CONF, PLATFORM_PCI_CONF + 7 },
 	{ PLATFORM_PM_BASE, PLATFORM_PM_TMR + 3 },
+	{ FW_CFG_PORT_SEL, FW_CFG_PORT_DATA },
 };
 
 static bool io_device_port(uint32_t port)

@@ -48,7 +48,7 @@ int irq_init(struct domain *d)
 /* The IOAPIC pin ISA line irq arrives on. */
 static unsigned irq_pin(unsigned irq)
 {
-	return irq == PLATFORM_IRQ_PIT ? 2 : irq;
+	return irq == PLATFORM_IRQ_PIT ? PLATFORM_GSI_PIT : irq;
 }
 
 void irq_set(struct domain *d, unsigned irq, bool high)

@@ -6,6 +6,7 @@
 #include <kernel/domain.h>
 #include <kernel/dev/platform.h>
 #include <kernel/dev/irq.h>
+#include <kernel/dev/fw_cfg.h>
 
 int platform_init(struct domain *d)
 {
@@ -17,6 +18,8 @@ int platform_init(struct domain *d)
 		r = pci_init(d);
 	if (r == 0)
 		r = pm_init(d);
+	if (r == 0)
+		r = fw_cfg_init(d);
 	return r;
 }
 

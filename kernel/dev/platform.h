@@ -22,7 +22,8 @@ struct vcpu;
 #define PLATFORM_RTC	    0x70  /* index, 0x71 data */
 #define PLATFORM_PORT_92    0x92  /* bit 0: fast reset */
 #define PLATFORM_PCI_CONF   0xcf8 /* to 0xcff, mechanism #1 */
-#define PLATFORM_RESET_CF9  0xcf9 /* 0x06: hard reset */
+#define PLATFORM_RESET_CF9  0xcf9 /* PLATFORM_RESET_HARD: hard reset */
+#define PLATFORM_RESET_HARD 0x06
 #define PLATFORM_FW_CFG	    0x510 /* selector; 0x511 data, 0x514 DMA */
 #define PLATFORM_PM_BASE    0x600 /* ACPI PM1a_EVT; +4 PM1a_CNT; +8 PM_TMR */
 #define PLATFORM_PM1_EVT    (PLATFORM_PM_BASE + 0) /* 4 bytes: STS, EN */
@@ -37,6 +38,7 @@ struct vcpu;
 
 /* ISA interrupt lines (and the IOAPIC pins they arrive on). */
 #define PLATFORM_IRQ_PIT     0 /* IOAPIC pin 2: the MADT's override */
+#define PLATFORM_GSI_PIT     2
 #define PLATFORM_IRQ_COM1    4
 #define PLATFORM_IRQ_RTC     8
 #define PLATFORM_IRQ_SCI     9

@@ -32,4 +32,11 @@ _Static_assert(sizeof(struct e820_entry) == 20, "e820 entry is 20 bytes");
  */
 int e820_build(uint64_t ram_end, struct e820_entry *e);
 
+/* The RAM end of an hvm domain of size bytes: the last page of one with
+ * xen_platform is its xenstore ring (lab 7). */
+static inline uint64_t e820_ram_end(uint64_t size, bool xen_platform)
+{
+	return size - (xen_platform ? 4096 : 0);
+}
+
 #endif

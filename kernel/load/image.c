@@ -16,6 +16,9 @@
 #include <inc/stdio.h>
 #include <inc/string.h>
 #include <inc/x86.h>
+#include <kernel/dev/platform.h>
+#include <kernel/load/acpi.h>
+#include <kernel/load/e820.h>
 #include <kernel/load/image_load.h>
 
 int __attribute__((format(printf, 3, 4)))
@@ -34,6 +37,20 @@ image_error(struct loader *ld, int code, const char *fmt, ...)
 	return code;
 }
 
+/* Whether [gpa, gpa+len) overlaps area [start, end), with the reason. */
+static bool image_overlap(struct loader *ld, gpa_t gpa, uint64_t len,
+			  const char *what, gpa_t start, gpa_t end,
+			  const char *area)
+{
+	if (!len || gpa >= end || start >= gpa + len)
+		return false;
+	image_error(ld, -E_RANGE,
+		    "%s [0x%llx, 0x%llx) overlaps %s [0x%llx, 0x%llx)", what,
+		    (unsigned long long)gpa, (unsigned long long)(gpa + len),
+		    area, (unsigned long long)start, (unsigned long long)end);
+	return true;
+}
+
 int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
 		      const char *what)
 {
@@ -44,15 +61,14 @@ int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
 				   what, (unsigned long long)gpa,
 				   (unsigned long long)(gpa + len),
 				   (unsigned long long)(ld->mem->size / MiB));
-	if (len && gpa < ld->reserved_end && ld->reserved_start < gpa + len)
-		return image_error(ld, -E_RANGE,
-				   "%s [0x%llx, 0x%llx) overlaps "
-				   "the loader's area [0x%llx, 0x%llx)",
-				   what, (unsigned long long)gpa,
-				   (unsigned long long)(gpa + len),
-				   (unsigned long long)ld->reserved_start,
-				   (unsigned long long)ld->reserved_end);
-	return 0;
+	if (ld->c->type == DOMAIN_HVM &&
+	    image_overlap(ld, gpa, len, what, PLATFORM_TABLES,
+			  PLATFORM_TABLES_END, "the firmware tables"))
+		return -E_RANGE;
+	return image_overlap(ld, gpa, len, what, ld->reserved_start,
+			     ld->reserved_end, "the loader's area") ?
+		       -E_RANGE :
+		       0;
 }
 
 int image_copy(struct loader *ld, gpa_t gpa, const void *src, uint64_t len,
@@ -222,6 +238,16 @@ static int image_load_kernel(struct loader *ld, const void *rd, size_t rsize)
 			   "binary set kernel_addr");
 }
 
+/* An hvm domain's firmware tables (kernel/load/acpi.c), built for it. */
+static int image_write_tables(struct loader *ld)
+{
+	static uint8_t buf[ACPI_TABLES_SIZE];
+
+	memset(buf, 0, sizeof(buf));
+	acpi_build(buf, ld->c->vcpus);
+	return image_copy(ld, ACPI_TABLES_GPA, buf, sizeof(buf), 0);
+}
+
 int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 	       const void *ramdisk, size_t rsize, const struct guest_mem *mem,
 	       struct guest_boot *boot, char *err, size_t errlen)
@@ -247,14 +273,21 @@ int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 				   c->ramdisk.path);
 	if (ksize == 0)
 		return image_error(&ld, -E_INVAL, "empty file");
+	if (c->type == DOMAIN_HVM && mem->size < PLATFORM_TABLES_END)
+		return image_error(&ld, -E_RANGE,
+				   "%llu KiB of memory: no room for the "
+				   "firmware tables below 0x%llx",
+				   (unsigned long long)(mem->size / KiB),
+				   PLATFORM_TABLES_END);
 	if (c->xen_platform && mem->size < HOLE_END + 2 * PAGE_SIZE)
 		return image_error(&ld, -E_RANGE,
 				   "xen_platform: no room for the "
 				   "xenstore ring above 1 MiB");
-	below.size -= c->xen_platform ? PAGE_SIZE : 0;
+	below.size = e820_ram_end(mem->size, c->xen_platform);
 	ld.mem = &below;
 	if ((r = image_load_kernel(&ld, ramdisk, rsize)) < 0 ||
-	    (r = image_set_mode(&ld)) < 0)
+	    (r = image_set_mode(&ld)) < 0 ||
+	    (c->type == DOMAIN_HVM && (r = image_write_tables(&ld)) < 0))
 		return r;
 	ld.mem = mem;
 	if (c->xen_platform) {

@@ -13,7 +13,9 @@
  *   ELF        ELF32 or ELF64 ET_EXEC, PT_LOAD segments copied to p_paddr;
  *              entered in protected (ELF32) or long (ELF64) mode.
  * A xen_platform domain's last page of RAM is its xenstore ring (lab 7):
- * no format loads there, and Multiboot's memory map leaves it out.
+ * no format loads there, and Multiboot's memory map leaves it out.  An
+ * hvm domain's firmware tables (kernel/load/acpi.h) fill the BIOS area
+ * [PLATFORM_TABLES, PLATFORM_TABLES_END): no format loads there either.
  *
  * Entry state the core must establish from struct guest_boot:
  *   real       CS = cs_sel (base cs_sel << 4), DS = ES = SS = 0, IP = rip,
@@ -84,7 +86,8 @@ struct guest_boot {
  * fills *boot.  Returns 0, or a negative -E_* with
  * `FILE:LINE: kernel "path": reason` in err[0..errlen): unknown format,
  * malformed ELF or Multiboot header, bad checksum, a segment outside guest
- * memory or overlapping the loader's areas, entry outside the loaded code.
+ * memory or overlapping the loader's areas or the firmware tables, entry
+ * outside the loaded code, an hvm domain without the 1 MiB they need.
  */
 int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 	       const void *ramdisk, size_t rsize, const struct guest_mem *mem,

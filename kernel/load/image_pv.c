@@ -24,14 +24,13 @@
 #include <inc/public/xen.h>
 #include <inc/public/elfnote.h>
 #include <inc/public/hvm/start_info.h>
+#include <kernel/load/e820.h>
 #include <kernel/load/image_load.h>
 
 /* Inside the hvm_start_info page. */
 #define PVH_OFF_MODLIST 0x040
 #define PVH_OFF_MEMMAP	0x080
 #define PVH_OFF_CMDLINE 0x100
-#define E820_RAM	1
-#define E820_RESERVED	2
 
 _Static_assert(PVH_OFF_CMDLINE + CONFIG_EXTRA_MAX <= PAGE_SIZE, "pvh page");
 _Static_assert(sizeof(struct start_info) <= PAGE_SIZE, "start_info page");

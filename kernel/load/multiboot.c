@@ -12,19 +12,23 @@
 #include <inc/multiboot.h>
 #include <inc/stdio.h>
 #include <inc/string.h>
+#include <kernel/load/e820.h>
 #include <kernel/load/image_load.h>
 
 #define MB_FLAGS_SUPPORTED (MB_FLAG_PAGE_ALIGN | MB_FLAG_MEMORY_INFO)
 
 /* Offsets inside the info page at IMAGE_MB_INFO. */
 #define MBI_OFF_MMAP	0x080
-#define MBI_OFF_MODS	0x100
-#define MBI_OFF_LOADER	0x110
-#define MBI_OFF_MODSTR	0x120
+#define MBI_OFF_MODS	0x140
+#define MBI_OFF_LOADER	0x150
+#define MBI_OFF_MODSTR	0x160
 #define MBI_OFF_CMDLINE 0x200
 
-/* The guest's low RAM ends at the EBDA (below the VGA and BIOS hole). */
-#define LOW_RAM_END 0x9fc00
+_Static_assert(MBI_OFF_MMAP + E820_MAX * sizeof(struct mb_mmap_entry) <=
+		       MBI_OFF_MODS,
+	       "Multiboot info: room for the memory map");
+_Static_assert(MBI_OFF_MODSTR + CONFIG_PATH_MAX <= MBI_OFF_CMDLINE,
+	       "Multiboot info: room for the module's path");
 
 int multiboot_find(struct loader *ld, const struct mb_header **hdr, size_t *off)
 {
@@ -102,23 +106,22 @@ static int mb_load_kludge(struct loader *ld, const struct mb_header *h,
 	return 0;
 }
 
-/* Writes the guest's memory map (RAM, and the hole below 1 MiB). */
+/* Writes the guest's memory map: kernel/load/e820.c's, in Multiboot's form. */
 static int mb_write_mmap(struct loader *ld, struct mb_info *mi)
 {
-	struct mb_mmap_entry e[4] = {
-		{ 20, 0, LOW_RAM_END, 1 },
-		{ 20, LOW_RAM_END, 0xa0000 - LOW_RAM_END, 2 },
-		{ 20, 0xf0000, HOLE_END - 0xf0000, 2 },
-		{ 20, HOLE_END, ld->mem->size - HOLE_END, 1 },
-	};
-	unsigned n = ld->mem->size > HOLE_END ? 4 : 3;
+	struct e820_entry e[E820_MAX];
+	struct mb_mmap_entry m[E820_MAX];
+	int n = e820_build(ld->mem->size, e);
 
+	for (int i = 0; i < n; i++)
+		m[i] = (struct mb_mmap_entry){ 20, e[i].addr, e[i].size,
+					       e[i].type };
 	mi->flags |= MBI_MEM | MBI_MMAP;
-	mi->mem_lower = LOW_RAM_END / KiB;
+	mi->mem_lower = e[0].size / KiB;
 	mi->mem_upper = (ld->mem->size - HOLE_END) / KiB;
 	mi->mmap_addr = IMAGE_MB_INFO + MBI_OFF_MMAP;
-	mi->mmap_length = n * sizeof(e[0]);
-	return image_copy(ld, mi->mmap_addr, e, mi->mmap_length, 0);
+	mi->mmap_length = n * sizeof(m[0]);
+	return image_copy(ld, mi->mmap_addr, m, mi->mmap_length, 0);
 }
 
 /* Writes the command line: the kernel's path, then `extra` (as GRUB does). */

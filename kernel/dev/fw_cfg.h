@@ -1,0 +1,38 @@
+/*
+ * fw_cfg.h - QEMU's fw_cfg device of an hvm domain (kernel/dev/fw_cfg.c;
+ * the guest's view: inc/fw_cfg.h).
+ */
+#ifndef KERNEL_DEV_FW_CFG_H
+#define KERNEL_DEV_FW_CFG_H
+
+#include <inc/types.h>
+#include <kernel/load/e820.h>
+
+struct domain;
+
+#define FW_CFG_DATA_MAX (E820_MAX * sizeof(struct e820_entry))
+
+/* What fw_cfg tells a guest about its machine. */
+struct fw_cfg_machine {
+	unsigned ncpus;
+	uint64_t ram_end; /* as kernel/load/e820.h's e820_build takes it */
+};
+
+/* One domain's device: the item selected, built when it was selected. */
+struct fw_cfg {
+	uint16_t key;
+	uint32_t offset, len;
+	uint8_t data[FW_CFG_DATA_MAX];
+};
+
+/* Selects item key of machine m: reads start at its first byte. */
+void fw_cfg_select(struct fw_cfg *f, const struct fw_cfg_machine *m,
+		   uint16_t key);
+
+/* The selected item's next byte, 0 past its end (or for no item). */
+uint8_t fw_cfg_read(struct fw_cfg *f);
+
+/* Gives hvm domain d the device at PLATFORM_FW_CFG.  0 or -E_*. */
+int fw_cfg_init(struct domain *d);
+
+#endif
