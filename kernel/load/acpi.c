@@ -142,6 +142,7 @@ static uint32_t acpi_fadt(struct acpi_buf *b)
 	f->dsdt = dsdt;
 	f->x_dsdt = dsdt;
 	f->sci_int = PLATFORM_IRQ_SCI;
+	f->century = 0x32; /* the RTC's century byte (kernel/dev/rtc.c) */
 	f->pm1a_evt_blk = PLATFORM_PM1_EVT;
 	f->pm1a_cnt_blk = PLATFORM_PM1_CNT;
 	f->pm_tmr_blk = PLATFORM_PM_TMR;
