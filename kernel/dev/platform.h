@@ -36,10 +36,10 @@ struct vcpu;
 #define PLATFORM_TABLES_END  0x100000ULL
 
 /* ISA interrupt lines (and the IOAPIC pins they arrive on). */
-#define PLATFORM_IRQ_PIT     0 /* IOAPIC pin 2: the MADT's override */
-#define PLATFORM_IRQ_COM1    4
-#define PLATFORM_IRQ_RTC     8
-#define PLATFORM_IRQ_SCI     9
+#define PLATFORM_IRQ_PIT   0 /* IOAPIC pin 2: the MADT's override */
+#define PLATFORM_IRQ_COM1  4
+#define PLATFORM_IRQ_RTC   8
+#define PLATFORM_IRQ_SCI   9
 #define PLATFORM_IOAPIC_PINS 24
 
 /* Frequencies. */
