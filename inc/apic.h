@@ -33,9 +33,8 @@
 #define APIC_TDCR      0x3e0
 #define APIC_SELF_IPI  0x3f0 /* x2APIC only */
 
-#define MSR_X2APIC_FIRST      0x800 /* SDM 3A 11.12.1.2, table 11-6 */
-#define MSR_X2APIC_LAST	      0x8ff
-#define MSR_IA32_TSC_DEADLINE 0x6e0
+#define MSR_X2APIC_FIRST 0x800 /* SDM 3A 11.12.1.2, table 11-6 */
+#define MSR_X2APIC_LAST	 0x8ff
 
 #define APIC_SVR_ENABLE	  (1u << 8)
 #define APIC_LVT_MASKED	  (1u << 16)

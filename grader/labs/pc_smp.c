@@ -38,22 +38,22 @@ Test(pc, smp_start, .timeout = 900)
 
 Test(pc, smp_ipi, .timeout = 900)
 {
-	static const char *const passes[] = { "IPI ping-pong 100 times",
-					      "TLB shootdown",
-					      "spinlocked counter",
-					      "NMI delivered to the AP",
-					      "ESR: send illegal vector", NULL };
+	static const char *const passes[] = {
+		"IPI ping-pong 100 times",  "TLB shootdown",
+		"spinlocked counter",	    "NMI delivered to the AP",
+		"ESR: send illegal vector", NULL
+	};
 
 	expect_guest_passed(hv_boot_group("smp", &smp), "smp", passes);
 }
 
 Test(pc, smp_x2apic, .timeout = 900)
 {
-	static const char *const passes[] = {
-		"x2APIC MSR in xAPIC mode: #GP", "x2APIC: AP's ID 1",
-		"CPUID: x2APIC and TSC-deadline",
-		"TSC-deadline timer fired once", NULL
-	};
+	static const char *const passes[] = { "x2APIC MSR in xAPIC mode: #GP",
+					      "x2APIC: AP's ID 1",
+					      "CPUID: x2APIC and TSC-deadline",
+					      "TSC-deadline timer fired once",
+					      NULL };
 
 	expect_guest_passed(hv_boot_group("smp", &smp), "smp", passes);
 }
@@ -62,7 +62,8 @@ Test(pc, smp_hostile, .timeout = 900)
 {
 	struct hv_run *r = hv_boot_group("smp", &smp);
 
-	expect_result(r, "smp-hostile: PASS: IPIs to APIC ID 200 dropped, no error");
+	expect_result(
+		r, "smp-hostile: PASS: IPIs to APIC ID 200 dropped, no error");
 	expect_crash_with(r, "smp-hostile", "0xfffffff0");
 	expect_guest_passed(r, "bystander", NULL);
 }

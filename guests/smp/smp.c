@@ -65,7 +65,8 @@ static bool wait_for(volatile unsigned *flag, unsigned want, unsigned ms)
 	return *flag >= want;
 }
 
-#define EOI() (*(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PA + APIC_EOI) = 0)
+#define EOI() \
+	(*(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PA + APIC_EOI) = 0)
 
 __attribute__((interrupt)) static void on_ping(struct intr_frame *f)
 {
@@ -111,8 +112,7 @@ __attribute__((interrupt)) static void on_nmi(struct intr_frame *f)
 }
 
 /* #GP from RDMSR/WRMSR (2 bytes): counted and skipped. */
-__attribute__((interrupt)) static void on_gp(struct intr_frame *f,
-					    uint64_t err)
+__attribute__((interrupt)) static void on_gp(struct intr_frame *f, uint64_t err)
 {
 	gps++;
 	f->ip += 2;
@@ -151,8 +151,8 @@ static void ap_x2apic(void)
 	wrmsr(0x83f, 0x100); /* SELF IPI: reserved bits */
 	if (gps - before == 3 && v == 2)
 		stage = 10;
-	wrmsr(0x830, V_X2);		       /* to APIC ID 0, physical */
-	wrmsr(0x83f, V_X2);		       /* SELF IPI */
+	wrmsr(0x830, V_X2); /* to APIC ID 0, physical */
+	wrmsr(0x83f, V_X2); /* SELF IPI */
 }
 
 static void ap_main(void)
@@ -182,11 +182,13 @@ static void ap_main(void)
 static bool start_ap(void)
 {
 	memcpy((void *)SMP_TRAMPOLINE, tramp_start, tramp_end - tramp_start);
-	*(uint64_t *)(SMP_TRAMPOLINE + (tramp_cr3 - tramp_start)) = pt_read_cr3();
-	*(uint64_t *)(SMP_TRAMPOLINE + (tramp_stack - tramp_start)) =
-		(uintptr_t)ap_stack + sizeof(ap_stack);
-	*(uint64_t *)(SMP_TRAMPOLINE + (tramp_entry - tramp_start)) =
-		(uintptr_t)ap_main;
+	*(uint64_t *)(SMP_TRAMPOLINE +
+		      (tramp_cr3 - tramp_start)) = pt_read_cr3();
+	*(uint64_t *)(SMP_TRAMPOLINE +
+		      (tramp_stack - tramp_start)) = (uintptr_t)ap_stack +
+						     sizeof(ap_stack);
+	*(uint64_t *)(SMP_TRAMPOLINE +
+		      (tramp_entry - tramp_start)) = (uintptr_t)ap_main;
 	ipi(1, APIC_DM_INIT << 8 | APIC_ICR_ASSERT | APIC_ICR_LEVEL);
 	ipi(1, APIC_DM_INIT << 8 | APIC_ICR_LEVEL); /* de-assert */
 	for (int i = 0; i < 2; i++)
