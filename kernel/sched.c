@@ -6,7 +6,9 @@
  * preemption timer) makes it exit, or it has used SCHED_SLICE_EXITS exits
  * or SCHED_SLICE_US of time, whichever comes first.  The exit bound keeps
  * an exit storm from starving the others; the timer does the same for a
- * guest that spins without exiting.
+ * guest that spins without exiting.  When no vcpu can run, the CPU halts
+ * until the next host interrupt, with the timer set for the first guest
+ * timer due (sched_idle).
  */
 #include <inc/boot_info.h>
 #include <inc/x86.h>
