@@ -29,8 +29,11 @@ Test(pc, smp_start, .timeout = 900)
 {
 	static const char *const passes[] = {
 		"firmware state: LINT0 ExtINT, LINT1 NMI",
-		"AP started by INIT-SIPI-SIPI", "AP reads its own APIC ID",
-		"BSP reads its own APIC ID", NULL
+		"AP started by INIT-SIPI-SIPI",
+		"AP started in real mode at 0800:0000",
+		"AP reads its own APIC ID",
+		"BSP reads its own APIC ID",
+		NULL
 	};
 
 	expect_guest_passed(hv_boot_group("smp", &smp), "smp", passes);

@@ -23,7 +23,7 @@
 #define SHOOT_VA       0x8000000000ULL /* 512 GiB: PML4 slot 1 */
 
 extern char tramp_start[], tramp_end[], tramp_cr3[], tramp_stack[],
-	tramp_entry[];
+	tramp_entry[], tramp_cs[], tramp_ip[], tramp_here[];
 
 static volatile unsigned ap_up, ap_id, pings, pongs, x2_irqs, deadline_irqs,
 	nmis, gps, shoot_acks, stage;
@@ -255,6 +255,12 @@ void main(void)
 
 	if (!report(start_ap(), "AP started by INIT-SIPI-SIPI"))
 		return;
+	report(*(uint16_t *)(SMP_TRAMPOLINE + (tramp_cs - tramp_start)) ==
+			       SMP_TRAMPOLINE >> 4 &&
+		       *(uint16_t *)(SMP_TRAMPOLINE +
+				     (tramp_ip - tramp_start)) ==
+			       tramp_here - tramp_start,
+	       "AP started in real mode at 0800:0000");
 	report_eq(ap_id, 1, "AP reads its own APIC ID");
 	report_eq(apic_read(APIC_ID) >> 24, 0, "BSP reads its own APIC ID");
 	stage = 1;

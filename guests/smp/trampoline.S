@@ -4,7 +4,9 @@
  * sends STARTUP with vector SMP_TRAMPOLINE >> 12, so the AP runs it in real
  * mode at CS = 0x0800, IP = 0.  It turns on PAE, EFER.LME and paging with
  * the BSP's page tables at once and jumps to 64-bit code, which calls
- * tramp_entry on tramp_stack.
+ * tramp_entry on tramp_stack.  It records where it started: CS in
+ * tramp_cs, and in tramp_ip the IP of tramp_here (its offset when IP
+ * started at 0).
  */
 #include <inc/mmu.h>
 #include <inc/x86.h>
@@ -14,11 +16,17 @@
 
 	.text
 	.globl tramp_start, tramp_end, tramp_cr3, tramp_stack, tramp_entry
+	.globl tramp_cs, tramp_ip, tramp_here
 	.code16
 tramp_start:
 	cli
+	call tramp_here
+tramp_here:
+	popw %bx
 	movw %cs, %ax
 	movw %ax, %ds
+	movw %ax, tramp_cs - tramp_start
+	movw %bx, tramp_ip - tramp_start
 	lgdtl tramp_gdt_desc - tramp_start
 	movl %cr4, %eax
 	orl $CR4_PAE, %eax
@@ -57,4 +65,6 @@ tramp_gdt_desc:
 tramp_cr3:	.quad 0
 tramp_stack:	.quad 0
 tramp_entry:	.quad 0
+tramp_cs:	.word 0
+tramp_ip:	.word 0
 tramp_end:
