@@ -4,9 +4,11 @@
  *
  * Policy: pass through what the CPU reports for features hvlab lets a
  * guest use natively (under QEMU TCG -cpu max: SMEP/SMAP, UMIP, FSGSBASE,
- * ...); announce the emulated xAPIC (kernel/dev/vlapic.c); hide hardware
- * virtualization (VMX, SVM and its leaf) and what hvlab does not emulate
- * (x2APIC, MTRRs, MONITOR/MWAIT), and PCID and INVPCID from shadow-paged
+ * ...); announce the emulated local APIC with x2APIC and TSC-deadline
+ * mode (kernel/dev/vlapic.c), each vcpu's APIC ID in leaf 1 and the
+ * x2APIC topology leaf 0xb (one thread per core, a core per vcpu); hide
+ * hardware virtualization (VMX, SVM and its leaf) and what hvlab does not
+ * emulate (MTRRs, MONITOR/MWAIT), and PCID and INVPCID from shadow-paged
  * domains; set the hypervisor-present bit; answer the hypervisor range.
  *
  * XSAVE is offered with the state components x87, SSE, AVX and AVX-512
@@ -32,6 +34,7 @@
 #define L1_ECX_VMX	(1u << 5)
 #define L1_ECX_PCID	(1u << 17)
 #define L1_ECX_X2APIC	(1u << 21)
+#define L1_ECX_DEADLINE (1u << 24)
 #define L1_ECX_XSAVE	(1u << 26)
 #define L1_ECX_OSXSAVE	(1u << 27)
 #define L1_ECX_AVX	(1u << 28)
@@ -65,8 +68,8 @@ static bool cpuid_has(uint64_t xfeatures)
 
 static void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
 {
-	r->ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_X2APIC |
-		    L1_ECX_OSXSAVE);
+	r->ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_OSXSAVE);
+	r->ecx |= L1_ECX_X2APIC | L1_ECX_DEADLINE;
 	if (!cpuid_has(XFEATURE_X87))
 		r->ecx &= ~L1_ECX_XSAVE;
 	else if (virt_reg_read(v, VREG_CR4) & CR4_OSXSAVE)
@@ -80,6 +83,29 @@ static void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
 	r->edx &= ~L1_EDX_MTRR;
 	r->edx |= L1_EDX_APIC;
 	r->ebx = (r->ebx & 0x00ffffff) | ((uint32_t)v->id << 24);
+}
+
+/*
+ * Leaf 0xb, x2APIC topology (SDM 2A "CPUID", 9.9.1): subleaf 0 the SMT
+ * level (one thread), 1 the core level (the domain's vcpus), then none;
+ * EDX the x2APIC ID.
+ */
+static void cpuid_topology(struct vcpu *v, uint32_t subleaf,
+			   struct cpuid_regs *r)
+{
+	unsigned bits = 0;
+
+	while ((1 << bits) < v->domain->nvcpus)
+		bits++;
+	*r = (struct cpuid_regs){ 0, 0, subleaf & 0xff, (uint32_t)v->id };
+	if (subleaf == 0) {
+		r->ebx = 1;
+		r->ecx |= 1 << 8;
+	} else if (subleaf == 1) {
+		r->eax = bits;
+		r->ebx = (uint32_t)v->domain->nvcpus;
+		r->ecx |= 2 << 8;
+	}
 }
 
 static void cpuid_hv(uint32_t leaf, struct cpuid_regs *r)
@@ -158,6 +184,7 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
 			r.ecx &= ~(E1_ECX_XOP | E1_ECX_FMA4);
 		break;
 	case CPUID_XSAVE: cpuid_xsave(subleaf, &r); break;
+	case 0xb: cpuid_topology(v, subleaf, &r); break;
 	case 0x8000000a: r = (struct cpuid_regs){ 0, 0, 0, 0 }; break;
 	default: break;
 	}

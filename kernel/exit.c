@@ -130,13 +130,16 @@ static void exit_io(struct vcpu *v)
  * HLT waits for an interrupt: the vcpu's local APIC can raise one, a
  * device timer of the PC (platform_armed) can, or, in a domain with Xen's
  * ABI, an event (from any domain, at any time), and only with RFLAGS.IF
- * set can it be taken.  Otherwise nothing will
- * ever wake the vcpu, and its domain is over.
+ * set can it be taken.  Otherwise nothing will ever wake the only vcpu
+ * of a domain, and its domain is over; another vcpu may still send an
+ * IPI, an NMI or INIT.
  */
 static void exit_hlt(struct vcpu *v)
 {
 	vcpu_skip_insn(v);
-	if (!(virt_reg_read(v, VREG_RFLAGS) & X86_FLAGS_IF))
+	if (v->domain->nvcpus > 1)
+		v->state = VCPU_HALTED;
+	else if (!(virt_reg_read(v, VREG_RFLAGS) & X86_FLAGS_IF))
 		domain_crash(v->domain, v,
 			     "vcpu %d halted with interrupts "
 			     "disabled",

@@ -5,7 +5,8 @@
  * Every RDMSR/WRMSR exits.  The MSRs the CPU context switches through the
  * VMCB/VMCS (EFER, the SYSCALL/SYSENTER set, FS/GS bases, PAT) are emulated
  * on the saved guest state, TSC reads pass through, IA32_APIC_BASE belongs
- * to the virtual local APIC (kernel/dev/vlapic.c); any other MSR, and any
+ * to the virtual local APIC (kernel/dev/vlapic.c), and so do the x2APIC
+ * registers and IA32_TSC_DEADLINE; any other MSR, and any
  * value an MSR does not accept, is #GP(0) in the guest, as on a CPU
  * without that MSR.  Lab 6: a domain with Xen's ABI also has the MSR
  * that installs the hypercall page (pv/xen.c).
@@ -15,6 +16,7 @@
 #include <kernel/domain.h>
 #include <kernel/msr.h>
 #include <inc/mmu.h>
+#include <inc/apic.h>
 
 #define CPUID_E1_EDX_NX (1u << 20)
 
@@ -36,6 +38,12 @@ static enum vreg msr_vreg(uint32_t msr)
 	}
 }
 
+static bool msr_vlapic(uint32_t msr)
+{
+	return msr == MSR_IA32_TSC_DEADLINE ||
+	       (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST);
+}
+
 int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	struct vseg_desc s;
@@ -45,6 +53,8 @@ int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		*val = virt_reg_read(v, r);
 		return 0;
 	}
+	if (msr_vlapic(msr))
+		return vlapic_msr_read(v, msr, val);
 	switch (msr) {
 	case MSR_IA32_TSC: *val = rdtsc(); return 0;
 	case MSR_IA32_APIC_BASE: *val = vlapic_base_msr(v); return 0;
@@ -107,6 +117,8 @@ int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 
 	if (pv_wrmsr(v, msr, val, &err))
 		return err;
+	if (msr_vlapic(msr))
+		return vlapic_msr_write(v, msr, val);
 	switch (msr) {
 	case MSR_EFER: return msr_write_efer(v, val);
 	case MSR_IA32_APIC_BASE: return vlapic_set_base_msr(v, val);

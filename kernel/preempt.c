@@ -27,6 +27,8 @@
 static volatile uint32_t *preempt_apic; /* xAPIC registers, or NULL */
 static bool preempt_x2apic;
 static uint64_t preempt_ticks;
+static uint32_t preempt_count;	/* timer counts per period; 0: no timer */
+static uint64_t preempt_period; /* TSC ticks per period */
 
 static void apic_write(uint32_t reg, uint32_t val)
 {
@@ -84,7 +86,6 @@ static uint32_t preempt_calibrate(uint64_t period_us)
 int preempt_init(uint64_t period_us)
 {
 	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
-	uint32_t count;
 	int r;
 
 	if (!(cpuid(1, 0).edx & (1u << 9)) || !(base & APIC_BASE_ENABLE)) {
@@ -100,18 +101,42 @@ int preempt_init(uint64_t period_us)
 	trap_set_handler(PREEMPT_VECTOR, preempt_tick);
 	trap_set_handler(PREEMPT_SPURIOUS, preempt_spurious);
 	apic_write(APIC_SVR, APIC_SVR_ENABLE | PREEMPT_SPURIOUS);
-	count = preempt_calibrate(period_us);
+	preempt_count = preempt_calibrate(period_us);
+	preempt_period = clock_tsc_hz() / 1000000 * period_us;
 	apic_write(APIC_LVT_TIMER, APIC_LVT_PERIODIC | PREEMPT_VECTOR);
-	apic_write(APIC_TMICT, count);
+	apic_write(APIC_TMICT, preempt_count);
 	cprintf("preempt: APIC timer every %llu us (%u counts)\n",
-		(unsigned long long)period_us, count);
+		(unsigned long long)period_us, preempt_count);
 	return 0;
+}
+
+/*
+ * The timer in one-shot mode for the sleep, so that HLT ends by
+ * wake_tsc; with STI right before it, no interrupt slips in between (STI
+ * blocks interrupts for one instruction, SDM 2A "STI").
+ */
+void preempt_idle(uint64_t wake_tsc)
+{
+	uint64_t now = rdtsc(), t;
+
+	if (!preempt_count || !preempt_period || wake_tsc <= now) {
+		pause();
+		return;
+	}
+	t = MIN(wake_tsc - now, preempt_period);
+	apic_write(APIC_LVT_TIMER, PREEMPT_VECTOR);
+	apic_write(APIC_TMICT,
+		   (uint32_t)MAX(1, t * preempt_count / preempt_period));
+	__asm__ volatile("sti; hlt; cli" : : : "memory");
+	apic_write(APIC_LVT_TIMER, APIC_LVT_PERIODIC | PREEMPT_VECTOR);
+	apic_write(APIC_TMICT, preempt_count);
 }
 
 void preempt_stop(void)
 {
 	if (preempt_apic || preempt_x2apic)
 		apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
+	preempt_count = 0;
 }
 
 uint64_t preempt_tick_count(void)

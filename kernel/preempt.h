@@ -12,6 +12,12 @@
 int preempt_init(uint64_t period_us);
 void preempt_stop(void);
 
+/*
+ * Sleeps in HLT until a host interrupt, at the latest about wake_tsc (and
+ * one period); without a timer it only pauses.  Called with interrupts off.
+ */
+void preempt_idle(uint64_t wake_tsc);
+
 /* Ticks taken since boot. */
 uint64_t preempt_tick_count(void);
 

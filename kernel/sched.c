@@ -6,7 +6,9 @@
  * preemption timer) makes it exit, or it has used SCHED_SLICE_EXITS exits
  * or SCHED_SLICE_US of time, whichever comes first.  The exit bound keeps
  * an exit storm from starving the others; the timer does the same for a
- * guest that spins without exiting.
+ * guest that spins without exiting.  When no vcpu can run, the CPU halts
+ * until the next host interrupt, with the timer set for the first guest
+ * timer due (sched_idle).
  */
 #include <inc/boot_info.h>
 #include <inc/x86.h>
@@ -24,6 +26,9 @@
 
 #define SCHED_SLICE_EXITS 4096
 #define SCHED_TIMEOUT_S	  60
+#define SCHED_IDLE_US	  1000 /* the longest idle sleep: devices' timers */
+
+struct vcpu *sched_current;
 
 /* TSC value after which running domains are stopped; 0: never. */
 static uint64_t sched_deadline;
@@ -35,6 +40,7 @@ static void sched_slice(struct vcpu *v)
 	uint64_t budget = clock_tsc_hz() / 1000000 * SCHED_SLICE_US;
 	int n;
 
+	sched_current = v;
 	xstate_load(v);
 	pv_vcpu_switch(v, true);
 	for (n = 0; n < SCHED_SLICE_EXITS; n++) {
@@ -47,7 +53,50 @@ static void sched_slice(struct vcpu *v)
 	}
 	pv_vcpu_switch(v, false);
 	xstate_save(v);
+	sched_current = NULL;
 	v->run_tsc += rdtsc() - start;
+}
+
+/*
+ * INIT and STARTUP IPIs (kernel/dev/vlapic.c) take effect between slices
+ * (SDM 3A 9.4.4 "MP Initialization Example", 11.6.1): INIT puts v in its
+ * RESET state, where an AP waits for a STARTUP and the BSP starts again
+ * at the reset vector; STARTUP vector VV starts it in real mode at
+ * VV00:0000.
+ */
+static void sched_init_sipi(struct vcpu *v)
+{
+	struct vlapic *l = &v->lapic;
+	struct virt_event ev;
+	struct vseg_desc cs = { (uint16_t)(l->sipi << 8), 0x09b, 0xffff,
+				(uint64_t)l->sipi << 12 };
+
+	if (l->init) {
+		virt_take_event(v, &ev);
+		virt_vcpu_reset(v);
+		memset(v->gprs, 0, sizeof(v->gprs));
+		virt_flush_tlb(v);
+		l->init = false;
+		if (v->id == 0)
+			v->state = VCPU_RUNNABLE;
+	}
+	if (v->state != VCPU_WAIT_SIPI || l->sipi < 0)
+		return;
+	virt_seg_write(v, VSEG_CS, &cs);
+	virt_reg_write(v, VREG_RIP, 0);
+	l->sipi = -1;
+	v->state = VCPU_RUNNABLE;
+}
+
+/* Whether halted v has something to take: an NMI, an interrupt it
+ * accepts (RFLAGS.IF), or a Xen event or timer. */
+static bool sched_can_wake(struct vcpu *v)
+{
+	if (v->pv.down)
+		return false;
+	return v->lapic.nmi || pv_can_wake(v) ||
+	       (vlapic_pending(v) &&
+		(virt_reg_read(v, VREG_RFLAGS) & X86_FLAGS_IF));
 }
 
 /* Runs one slice of every runnable vcpu of d; false if none could run. */
@@ -65,8 +114,9 @@ static bool sched_domain(struct domain *d)
 		 * every vcpu waits is fired by pv_can_wake. */
 		if (v->state == VCPU_HALTED && d->type == DOMAIN_HVM)
 			platform_poll(d);
-		if (v->state == VCPU_HALTED && !v->pv.down &&
-		    (vlapic_pending(v) || pv_can_wake(v)))
+		if (v->state == VCPU_WAIT_SIPI)
+			sched_init_sipi(v);
+		if (v->state == VCPU_HALTED && sched_can_wake(v))
 			v->state = VCPU_RUNNABLE;
 		if (v->state != VCPU_RUNNABLE)
 			continue;
@@ -105,6 +155,26 @@ static void sched_set_timeout(void)
 	sched_deadline = s ? rdtsc() + s * clock_tsc_hz() : 0;
 }
 
+/*
+ * Nothing could run: the CPU sleeps until a host interrupt, at the latest
+ * when the first local APIC timer of a halted vcpu is due, or after
+ * SCHED_IDLE_US for the timers devices keep themselves.
+ */
+static void sched_idle(void)
+{
+	uint64_t wake = rdtsc() + clock_tsc_hz() / 1000000 * SCHED_IDLE_US;
+	int i, j;
+
+	for (i = 0; i < DOMAIN_MAX; i++)
+		for (j = 0; domains[i].state == DOMAIN_RUNNING &&
+			    j < domains[i].nvcpus;
+		     j++)
+			if (domains[i].vcpus[j].lapic.deadline)
+				wake = MIN(wake,
+					   domains[i].vcpus[j].lapic.deadline);
+	preempt_idle(wake);
+}
+
 void sched_run(void)
 {
 	struct domain *dom0 = domain_privileged();
@@ -124,7 +194,7 @@ void sched_run(void)
 		migrate_tick();
 		console_poll();
 		if (live && !ran)
-			pause();
+			sched_idle();
 	} while (live && (!dom0 || dom0->state == DOMAIN_RUNNING));
 	preempt_stop();
 }

@@ -5,6 +5,8 @@
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
 
+struct vcpu;
+
 /*
  * The longest a vcpu runs before the next one gets the CPU; the backends'
  * preemption timers (vmx.c) fire at the same period.
@@ -17,5 +19,9 @@
  * vcpu waits in HLT, polling the serial input for dom0.
  */
 void sched_run(void);
+
+/* The vcpu in its slice, NULL between slices: whose local APIC page an
+ * MMIO access reaches (kernel/dev/vlapic.c). */
+extern struct vcpu *sched_current;
 
 #endif

@@ -231,6 +231,14 @@ bool virt_deliver_interrupt(struct vcpu *v, bool event_queued)
 		return false;
 	if (v->domain->type == DOMAIN_HVM)
 		platform_poll(v->domain);
+	/* VM entry refuses an NMI in a MOV SS shadow (SDM 3C 26.3.1.5). */
+	if (v->lapic.nmi && !virt_reg_read(v, VREG_INTR_SHADOW)) {
+		vlapic_take_nmi(v);
+		ev.type = EVENT_NMI;
+		ev.vector = T_NMI;
+		virt_inject_event(v, &ev);
+		return vlapic_pending(v);
+	}
 	if (!(virt_reg_read(v, VREG_RFLAGS) & X86_FLAGS_IF) ||
 	    virt_reg_read(v, VREG_INTR_SHADOW))
 		return pv_upcall_vector(v) >= 0 || vlapic_pending(v);

@@ -294,10 +294,10 @@ void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 			   uint32_t error);
 
 /*
- * For the backend before each entry: queues the local APIC's highest
- * pending interrupt, else the Xen upcall vector (pv/evtchn.c), when the
- * guest can take one (RFLAGS.IF set, no STI or MOV SS shadow) and no
- * event is queued already.  Returns whether an interrupt waits for the
+ * For the backend before each entry: queues a pending NMI, else the local
+ * APIC's highest pending interrupt, else the Xen upcall vector
+ * (pv/evtchn.c), when the guest can take one (RFLAGS.IF set, no STI or
+ * MOV SS shadow) and no event is queued already.  Returns whether an interrupt waits for the
  * guest to become interruptible: the backend then exits at that point
  * (its interrupt window).
  */

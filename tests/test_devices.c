@@ -3,7 +3,8 @@
  * port/MMIO handler registration and the emulator's port callbacks
  * (kernel/dev/io.c), the 16550 UART with its interrupts and receive FIFO
  * (kernel/dev/uart.c), the port-0xf4 exit device (kernel/dev/debugexit.c) and the
- * local APIC's registers, timer and interrupt priorities
+ * local APIC's registers, timer and interrupt priorities, and its IPIs,
+ * x2APIC MSRs and TSC-deadline mode on a two-vcpu domain
  * (kernel/dev/vlapic.c).  The kernel services they call are stubbed here; the
  * console output is captured.
  */
@@ -23,6 +24,7 @@ static char console[4096];
 static int exit_status = -1000;
 static char crash_reason[256];
 static struct domain dom;
+struct vcpu *sched_current;
 
 int cprintf(const char *fmt, ...)
 {
@@ -377,7 +379,9 @@ static struct vcpu *lapic_vcpu(void)
 {
 	struct vcpu *v = &dom.vcpus[0];
 
+	dom.nvcpus = 1;
 	cr_assert_eq(vlapic_init(v), 0);
+	sched_current = v;
 	return v;
 }
 
@@ -421,7 +425,8 @@ Test(vlapic, masked_or_disabled_timer_raises_nothing)
 {
 	struct vcpu *v = lapic_vcpu();
 
-	lapic_rw(0x320, true, 0x41); /* SVR still disabled: masked */
+	lapic_rw(0xf0, true, 0xff);  /* SVR: software disabled */
+	lapic_rw(0x320, true, 0x41); /* so masked */
 	cr_expect_eq(lapic_rw(0x320, false, 0) & (1u << 16), 1u << 16);
 	lapic_rw(0x380, true, 10);
 	while (lapic_rw(0x390, false, 0))
@@ -457,4 +462,197 @@ Test(vlapic, apic_base_msr)
 	cr_expect_eq(vlapic_set_base_msr(v, 0xfec00000 | (1 << 11)), -E_INVAL);
 	cr_expect_eq(vlapic_set_base_msr(v, VLAPIC_BASE | (1 << 8)), 0);
 	cr_expect_eq(vlapic_take_interrupt(v), -1);
+}
+
+/* Two vcpus of an hvm domain: the BSP running, the AP waiting for SIPI. */
+static void smp_setup(void)
+{
+	setup();
+	dom.type = DOMAIN_HVM;
+	dom.nvcpus = 2;
+	for (int i = 0; i < 2; i++) {
+		dom.vcpus[i].domain = &dom;
+		dom.vcpus[i].id = i;
+		cr_assert_eq(vlapic_init(&dom.vcpus[i]), 0);
+	}
+	dom.vcpus[1].state = VCPU_WAIT_SIPI;
+	sched_current = &dom.vcpus[0];
+}
+
+/* An xAPIC register access by vcpu id. */
+static uint64_t smp_rw(int id, unsigned reg, bool write, uint32_t val)
+{
+	sched_current = &dom.vcpus[id];
+	return lapic_rw(reg, write, val);
+}
+
+static void smp_ipi(int from, uint32_t dest, uint32_t icr)
+{
+	smp_rw(from, 0x310, true, dest << 24);
+	smp_rw(from, 0x300, true, icr);
+}
+
+/* The vector vcpu id takes, and its EOI. */
+static int smp_take(int id)
+{
+	int vec = vlapic_take_interrupt(&dom.vcpus[id]);
+
+	smp_rw(id, 0xb0, true, 0);
+	return vec;
+}
+
+TestSuite(smp, .init = smp_setup);
+
+Test(smp, each_vcpu_sees_its_own_apic)
+{
+	cr_expect_eq(smp_rw(0, 0x20, false, 0), 0);
+	cr_expect_eq(smp_rw(1, 0x20, false, 0), 1u << 24);
+	smp_rw(1, 0x80, true, 0x30);
+	cr_expect_eq(smp_rw(0, 0x80, false, 0), 0, "TPR is per vcpu");
+	cr_expect_eq(smp_rw(0, 0x350, false, 0), 0x700, "BSP LINT0: ExtINT");
+	cr_expect_eq(smp_rw(0, 0x360, false, 0), 0x400, "BSP LINT1: NMI");
+	cr_expect_eq(smp_rw(1, 0x350, false, 0), 1u << 16, "AP LINT0 masked");
+}
+
+Test(smp, fixed_ipi_physical_and_shorthands)
+{
+	smp_ipi(0, 1, 0x40);
+	cr_expect_eq(smp_take(1), 0x40);
+	cr_expect_eq(smp_take(0), -1);
+	cr_expect_eq(smp_rw(0, 0x300, false, 0) & (1u << 12), 0, "idle");
+	smp_ipi(0, 0, 0x41 | 1u << 18); /* self */
+	cr_expect_eq(smp_take(0), 0x41);
+	cr_expect_eq(smp_take(1), -1);
+	smp_ipi(1, 0, 0x42 | 3u << 18); /* all but self */
+	cr_expect_eq(smp_take(0), 0x42);
+	cr_expect_eq(smp_take(1), -1);
+	smp_ipi(1, 0, 0x43 | 2u << 18); /* all */
+	cr_expect_eq(smp_take(0), 0x43);
+	cr_expect_eq(smp_take(1), 0x43);
+	smp_ipi(0, 0xff, 0x44); /* physical broadcast */
+	cr_expect_eq(smp_take(1), 0x44);
+}
+
+Test(smp, logical_flat_cluster_and_lowest_priority)
+{
+	smp_rw(0, 0xd0, true, 0x01000000);
+	smp_rw(1, 0xd0, true, 0x02000000);
+	smp_ipi(0, 0x02, 0x50 | 1u << 11);
+	cr_expect_eq(smp_take(1), 0x50, "flat: bit 1");
+	cr_expect_eq(smp_take(0), -1);
+	smp_rw(0, 0xe0, true, 0x0fffffff); /* cluster model */
+	smp_rw(1, 0xe0, true, 0x0fffffff);
+	smp_rw(0, 0xd0, true, 0x11000000);
+	smp_rw(1, 0xd0, true, 0x21000000);
+	smp_ipi(0, 0x21, 0x51 | 1u << 11);
+	cr_expect_eq(smp_take(1), 0x51, "cluster 2, member 1");
+	cr_expect_eq(smp_take(0), -1);
+	smp_rw(1, 0x80, true, 0x20);
+	smp_ipi(1, 0xff, 0x62 | 1u << 8); /* lowest priority to both */
+	cr_expect_eq(smp_take(0), 0x62, "the lower TPR wins");
+	cr_expect_eq(smp_take(1), -1, "and only it");
+}
+
+Test(smp, init_sipi_and_nmi)
+{
+	struct vcpu *ap = &dom.vcpus[1], *bsp = &dom.vcpus[0];
+
+	smp_ipi(0, 0, 0x608 | 1u << 18); /* SIPI to itself: not waiting */
+	cr_expect_eq(bsp->lapic.sipi, -1);
+	cr_expect_eq(bsp->state, VCPU_RUNNABLE);
+	smp_ipi(0, 1, 0x500 | 1u << 15); /* INIT level de-assert: no-op */
+	cr_expect(!ap->lapic.init);
+	ap->state = VCPU_RUNNABLE;
+	smp_rw(1, 0xf0, true, 0x1ff);
+	smp_ipi(0, 1, 0x4500);
+	cr_expect(ap->lapic.init);
+	cr_expect_eq(ap->state, VCPU_WAIT_SIPI);
+	cr_expect_eq(smp_rw(1, 0xf0, false, 0), 0xff, "INIT resets the APIC");
+	smp_ipi(0, 1, 0x608);
+	smp_ipi(0, 1, 0x609);
+	cr_expect_eq(ap->lapic.sipi, 8, "the first STARTUP counts");
+	cr_expect(!vlapic_take_nmi(ap));
+	smp_ipi(0, 1, 0x400);
+	cr_expect(vlapic_can_wake(ap));
+	cr_expect(vlapic_take_nmi(ap));
+	cr_expect(!vlapic_take_nmi(ap));
+}
+
+Test(smp, missing_ids_and_illegal_vectors)
+{
+	smp_ipi(0, 200, 0x40);
+	smp_ipi(0, 200, 0x4500);
+	cr_expect_eq(smp_take(1), -1);
+	cr_expect(!dom.vcpus[1].lapic.init);
+	smp_rw(0, 0x280, true, 0);
+	cr_expect_eq(smp_rw(0, 0x280, false, 0), 0, "no error for ID 200");
+	smp_ipi(0, 1, 0x05);
+	cr_expect_eq(smp_take(1), -1);
+	cr_expect_eq(smp_rw(0, 0x280, false, 0), 0, "seen at the next write");
+	smp_rw(0, 0x280, true, 0);
+	cr_expect_eq(smp_rw(0, 0x280, false, 0), 1u << 5, "send illegal");
+	smp_rw(0, 0x280, true, 0);
+	cr_expect_eq(smp_rw(0, 0x280, false, 0), 0);
+}
+
+Test(smp, x2apic_msrs)
+{
+	struct vcpu *v = &dom.vcpus[1], *bsp = &dom.vcpus[0];
+	uint64_t val;
+
+	cr_expect_eq(vlapic_msr_read(v, 0x802, &val), -E_INVAL, "xAPIC mode");
+	cr_expect_eq(vlapic_set_base_msr(v, VLAPIC_BASE | (1 << 10)), -E_INVAL,
+		     "EXTD without EN");
+	cr_assert_eq(vlapic_set_base_msr(v, VLAPIC_BASE | 3 << 10), 0);
+	cr_expect_eq(vlapic_base_msr(v), VLAPIC_BASE | 3 << 10);
+	cr_expect_eq(smp_rw(1, 0x20, false, 0), 0, "no MMIO in x2APIC mode");
+	cr_expect_eq(vlapic_msr_read(v, 0x802, &val), 0);
+	cr_expect_eq(val, 1);
+	cr_expect_eq(vlapic_msr_read(v, 0x80d, &val), 0);
+	cr_expect_eq(val, 2, "LDR from the ID");
+	cr_expect_eq(vlapic_msr_read(v, 0x831, &val), -E_INVAL, "ICR high");
+	cr_expect_eq(vlapic_msr_read(v, 0x80b, &val), -E_INVAL,
+		     "EOI: write-only");
+	cr_expect_eq(vlapic_msr_write(v, 0x802, 5), -E_INVAL, "ID: read-only");
+	cr_expect_eq(vlapic_msr_write(v, 0x80b, 1), -E_INVAL, "EOI of 1");
+	cr_expect_eq(vlapic_msr_write(v, 0x808, 1ULL << 32), -E_INVAL);
+	cr_expect_eq(vlapic_msr_write(v, 0x80e, 0), -E_INVAL, "no DFR");
+	cr_expect_eq(vlapic_msr_write(v, 0x83f, 0x100), -E_INVAL);
+	cr_expect_eq(vlapic_msr_write(v, 0x80f, 0x1ff), 0);
+	cr_expect_eq(vlapic_msr_write(v, 0x830, 0x60), 0, "ICR: to ID 0");
+	cr_expect_eq(vlapic_take_interrupt(bsp), 0x60);
+	cr_expect_eq(vlapic_msr_read(v, 0x830, &val), 0);
+	cr_expect_eq(val, 0x60);
+	cr_expect_eq(vlapic_msr_write(v, 0x83f, 0x61), 0, "SELF IPI");
+	cr_expect_eq(vlapic_take_interrupt(v), 0x61);
+	cr_expect_eq(vlapic_msr_write(v, 0x80b, 0), 0);
+	cr_expect_eq(v->lapic.isr[0x61 / 32], 0);
+	cr_expect_eq(vlapic_set_base_msr(v, VLAPIC_BASE | (1 << 11)), -E_INVAL,
+		     "x2APIC to xAPIC");
+	cr_expect_eq(vlapic_set_base_msr(v, VLAPIC_BASE), 0);
+	cr_expect_eq(vlapic_set_base_msr(v, VLAPIC_BASE | 3 << 10), -E_INVAL,
+		     "disabled to x2APIC");
+}
+
+Test(smp, tsc_deadline_timer)
+{
+	struct vcpu *v = &dom.vcpus[0];
+	uint64_t val;
+
+	cr_expect_eq(vlapic_msr_write(v, 0x6e0, rdtsc() + 1000), 0);
+	cr_expect(!v->lapic.deadline, "ignored outside TSC-deadline mode");
+	smp_rw(0, 0x320, true, 2u << 17 | 0x70);
+	smp_rw(0, 0x380, true, 1000);
+	cr_expect(!v->lapic.deadline, "TMICT ignored in TSC-deadline mode");
+	cr_expect_eq(vlapic_msr_write(v, 0x6e0, rdtsc() + 1000), 0);
+	cr_expect_eq(vlapic_msr_read(v, 0x6e0, &val), 0);
+	cr_expect_neq(val, 0);
+	while (!vlapic_pending(v))
+		;
+	cr_expect_eq(vlapic_take_interrupt(v), 0x70);
+	cr_expect_eq(vlapic_msr_read(v, 0x6e0, &val), 0);
+	cr_expect_eq(val, 0, "reads 0 once fired");
+	cr_expect_eq(vlapic_msr_write(v, 0x6e0, rdtsc() + 1000000000), 0);
+	smp_rw(0, 0x320, true, 0x70);
+	cr_expect(!v->lapic.deadline, "leaving the mode disarms");
 }

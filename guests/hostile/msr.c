@@ -14,10 +14,12 @@ static const struct {
 	{ 0xc0010000, 0x2000 },
 };
 
-/* The MSRs kernel/msr.c emulates; TSC only for reads. */
+/* The MSRs kernel/msr.c emulates; TSC only for reads (the x2APIC's
+ * fault while the APIC is in xAPIC mode). */
 static bool msr_known(uint32_t msr, bool write)
 {
 	return (msr == MSR_IA32_TSC && !write) || msr == MSR_IA32_APIC_BASE ||
+	       msr == MSR_IA32_TSC_DEADLINE ||
 	       (msr >= MSR_IA32_SYSENTER_CS && msr <= MSR_IA32_SYSENTER_EIP) ||
 	       msr == MSR_IA32_PAT || (msr >= MSR_EFER && msr <= MSR_SFMASK) ||
 	       (msr >= MSR_FS_BASE && msr <= MSR_KERNEL_GS_BASE);

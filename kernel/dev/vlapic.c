@@ -1,15 +1,20 @@
 /*
- * vlapic.c - a virtual xAPIC per vcpu (lab 3; SDM 3A 10.4 "Local APIC",
- * 10.5.4 "APIC Timer", 10.8 "Handling Interrupts").
+ * vlapic.c - a virtual local APIC per vcpu (lab 3; SDM 3A 11.4 "Local
+ * APIC", 11.5.4 "APIC Timer", 11.6 "Issuing Interprocessor Interrupts",
+ * 11.8 "Handling Interrupts", 11.12 "Extended XAPIC (x2APIC)").
  *
- * Registers live at VLAPIC_BASE in each domain's guest-physical space:
- * every access is a nested page fault, emulated by kernel/dev/mmio.c.  The
- * timer counts at VLAPIC_HZ, derived from the TSC, in one-shot or periodic
- * mode.  Its interrupt goes to IRR; the backend delivers the highest
- * pending vector that outranks ISR and TPR when the guest has RFLAGS.IF
- * set.  Inter-processor interrupts, LINT pins and the TSC-deadline mode
- * are not emulated: ICR writes are dropped.  Only vcpu 0 has a working
- * APIC page (its domain's MMIO range is the same address for every vcpu).
+ * In xAPIC mode the registers live at VLAPIC_BASE: every access is a
+ * nested page fault, emulated by kernel/dev/mmio.c, and the one MMIO range
+ * of a domain serves the vcpu that runs (sched_current).  In x2APIC mode
+ * they are MSRs 0x800-0x8ff (kernel/msr.c).  The timer counts at VLAPIC_HZ,
+ * derived from the TSC, in one-shot or periodic mode, or fires at a TSC
+ * value (TSC-deadline mode, IA32_TSC_DEADLINE).  Its interrupt goes to
+ * IRR; the backend delivers the highest pending vector that outranks ISR
+ * and TPR when the guest has RFLAGS.IF set.  IPIs (fixed, lowest
+ * priority, NMI, INIT, STARTUP) reach the vcpus of the sender's domain at
+ * once, so the ICR never reads busy; INIT and STARTUP take effect in the
+ * scheduler (kernel/sched.c).  SMI, the thermal and performance LVTs, and
+ * the NMI blocking that lasts until IRET are not emulated.
  */
 #include <inc/x86.h>
 #include <inc/apic.h>
@@ -20,8 +25,16 @@
 #include <kernel/mm/page.h>
 #include <kernel/dev/vlapic.h>
 #include <kernel/dev/irq.h>
+#include <kernel/sched.h>
 
-#define APIC_VERSION 0x00050014 /* 6 LVT entries, version 0x14 */
+#define APIC_VERSION	 0x00050014 /* 6 LVT entries, version 0x14 */
+#define VLAPIC_BROADCAST 0xffffffffu
+#define VLAPIC_LVT_ERROR 5
+
+/* Bits a write may set in each LVT: timer, thermal, perf, LINT0, LINT1,
+ * error (SDM 3A figure 11-8); the others are read-only or reserved. */
+static const uint32_t vlapic_lvt_bits[6] = { 0x700ff, 0x107ff, 0x107ff,
+					     0x1a7ff, 0x1a7ff, 0x100ff };
 
 /* Highest vector set in a 256-bit register, or -1. */
 static int vlapic_highest(const uint32_t *bits)
@@ -51,6 +64,22 @@ static uint64_t vlapic_tsc_per_count(const struct vlapic *l)
 	return MAX(1, clock_tsc_hz() * div / VLAPIC_HZ);
 }
 
+/* An error for the ESR's next write (SDM 3A 11.5.3), and the error LVT's
+ * interrupt. */
+static void vlapic_error(struct vlapic *l, uint32_t bit)
+{
+	uint32_t lvt = l->lvt[VLAPIC_LVT_ERROR];
+
+	l->esr_pending |= bit;
+	if (!(lvt & APIC_LVT_MASKED) && (lvt & 0xff) >= 16)
+		vlapic_set(l->irr, lvt & 0xff, true);
+}
+
+static bool vlapic_tsc_deadline_mode(const struct vlapic *l)
+{
+	return (l->lvt[0] & APIC_LVT_TIMER_MODE) == APIC_LVT_DEADLINE;
+}
+
 static void vlapic_arm(struct vlapic *l)
 {
 	l->period = (uint64_t)l->tmict * vlapic_tsc_per_count(l);
@@ -64,9 +93,12 @@ static void vlapic_timer_update(struct vlapic *l)
 
 	if (!l->deadline || now < l->deadline)
 		return;
-	if (!(l->lvt[0] & APIC_LVT_MASKED) && (l->svr & APIC_SVR_ENABLE) &&
-	    (l->lvt[0] & 0xff) >= 16)
-		vlapic_set(l->irr, l->lvt[0] & 0xff, true);
+	if (!(l->lvt[0] & APIC_LVT_MASKED) && (l->svr & APIC_SVR_ENABLE)) {
+		if ((l->lvt[0] & 0xff) >= 16)
+			vlapic_set(l->irr, l->lvt[0] & 0xff, true);
+		else
+			vlapic_error(l, APIC_ESR_RECV_ILLEGAL);
+	}
 	if ((l->lvt[0] & APIC_LVT_PERIODIC) && l->period)
 		l->deadline = MAX(l->deadline + l->period, now + 1);
 	else
@@ -77,13 +109,21 @@ static uint32_t vlapic_current_count(const struct vlapic *l)
 {
 	uint64_t now = rdtsc();
 
-	if (!l->deadline || now >= l->deadline)
+	if (!l->deadline || now >= l->deadline || vlapic_tsc_deadline_mode(l))
 		return 0;
 	return (uint32_t)((l->deadline - now) / vlapic_tsc_per_count(l));
 }
 
-static uint32_t vlapic_read(struct vcpu *v, struct vlapic *l, unsigned reg)
+/* The x2APIC's logical ID, derived from its ID (SDM 3A 11.12.10.2). */
+static uint32_t vlapic_x2apic_ldr(const struct vcpu *v)
 {
+	return (uint32_t)(v->id >> 4) << 16 | 1u << (v->id & 0xf);
+}
+
+static uint32_t vlapic_read(struct vcpu *v, unsigned reg)
+{
+	struct vlapic *l = &v->lapic;
+
 	if (reg >= APIC_ISR && reg < APIC_TMR)
 		return l->isr[(reg - APIC_ISR) / 16];
 	if (reg >= APIC_TMR && reg < APIC_IRR)
@@ -97,13 +137,14 @@ static uint32_t vlapic_read(struct vcpu *v, struct vlapic *l, unsigned reg)
 	if (reg >= APIC_LVT_TIMER && reg <= APIC_LVT_ERROR)
 		return l->lvt[(reg - APIC_LVT_TIMER) / 16];
 	switch (reg) {
-	case APIC_ID: return (uint32_t)v->id << 24;
+	case APIC_ID:
+		return l->x2apic ? (uint32_t)v->id : (uint32_t)v->id << 24;
 	case APIC_VER: return APIC_VERSION;
 	case APIC_TPR: return l->tpr;
 	case APIC_PPR:
 		return MAX(l->tpr & 0xf0,
 			   (uint32_t)MAX(vlapic_highest(l->isr), 0) & 0xf0);
-	case APIC_LDR: return l->ldr;
+	case APIC_LDR: return l->x2apic ? vlapic_x2apic_ldr(v) : l->ldr;
 	case APIC_DFR: return l->dfr;
 	case APIC_SVR: return l->svr;
 	case APIC_ESR: return l->esr;
@@ -116,35 +157,205 @@ static uint32_t vlapic_read(struct vcpu *v, struct vlapic *l, unsigned reg)
 	}
 }
 
-static void vlapic_write(struct vcpu *v, struct vlapic *l, unsigned reg,
-			 uint32_t val)
+/* Whether v's APIC accepts a message for dest (SDM 3A 11.6.2):
+ * physical, or logical in the flat or cluster model (x2APIC: cluster). */
+static bool vlapic_match(const struct vcpu *v, uint32_t dest, bool logical)
 {
-	int vec;
+	const struct vlapic *l = &v->lapic;
+	uint32_t ldr = l->ldr >> 24;
+
+	if (dest == VLAPIC_BROADCAST || (!l->x2apic && (dest & 0xff) == 0xff))
+		return true;
+	if (!logical)
+		return dest == (uint32_t)v->id;
+	if (l->x2apic) {
+		ldr = vlapic_x2apic_ldr(v);
+		return (dest >> 16) == (ldr >> 16) && (dest & ldr & 0xffff);
+	}
+	if ((l->dfr >> 28) == 0xf)
+		return dest & ldr;
+	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
+}
+
+/* The vcpus of d (a bit each) that dest selects. */
+static uint32_t vlapic_targets(struct domain *d, uint32_t dest, bool logical)
+{
+	uint32_t mask = 0;
+	int i;
+
+	for (i = 0; i < d->nvcpus; i++)
+		if (vlapic_match(&d->vcpus[i], dest, logical))
+			mask |= 1u << i;
+	return mask;
+}
+
+/* Of the vcpus in mask, the one with the lowest task priority. */
+static uint32_t vlapic_lowest(struct domain *d, uint32_t mask)
+{
+	int i, best = -1;
+
+	for (i = 0; i < d->nvcpus; i++)
+		if ((mask & (1u << i)) &&
+		    (best < 0 ||
+		     d->vcpus[i].lapic.tpr < d->vcpus[best].lapic.tpr))
+			best = i;
+	return best < 0 ? 0 : 1u << best;
+}
+
+/* The power-up state (SDM 3A 11.4.7.1), which INIT restores too; the
+ * ID and IA32_APIC_BASE stay. */
+static void vlapic_reset(struct vlapic *l)
+{
+	bool enabled = l->enabled, x2apic = l->x2apic;
+	int i;
+
+	memset(l, 0, sizeof(*l));
+	for (i = 0; i < 6; i++)
+		l->lvt[i] = APIC_LVT_MASKED;
+	l->svr = 0xff;
+	l->dfr = 0xffffffff;
+	l->sipi = -1;
+	l->enabled = enabled;
+	l->x2apic = x2apic;
+}
+
+/* A message arrives at t's APIC.  INIT and STARTUP go to hvm vcpus only:
+ * the scheduler applies them (sched.c). */
+static void vlapic_accept(struct vcpu *t, unsigned mode, uint8_t vec,
+			  bool level)
+{
+	struct vlapic *l = &t->lapic;
+	bool hvm = t->domain->type == DOMAIN_HVM && t->state != VCPU_STOPPED;
+
+	switch (mode) {
+	case APIC_DM_FIXED:
+	case APIC_DM_LOWEST:
+		vlapic_set(l->irr, vec, true);
+		vlapic_set(l->tmr, vec, level);
+		break;
+	case APIC_DM_NMI: l->nmi = true; break;
+	case APIC_DM_INIT:
+		if (!hvm)
+			break;
+		vlapic_reset(l);
+		l->init = true;
+		t->state = VCPU_WAIT_SIPI;
+		break;
+	case APIC_DM_STARTUP:
+		/* Only a vcpu waiting for it takes a STARTUP (SDM 3A 9.4.4). */
+		if (hvm && t->state == VCPU_WAIT_SIPI && l->sipi < 0)
+			l->sipi = vec;
+		break;
+	default: break;
+	}
+}
+
+/* Sends to the vcpus in mask; -E_INVAL for a vector below 16, which a
+ * fixed message may not carry (SDM 3A 11.5.2). */
+static int vlapic_send(struct domain *d, uint32_t mask, unsigned mode,
+		       uint8_t vec, bool level)
+{
+	int i;
+
+	if ((mode == APIC_DM_FIXED || mode == APIC_DM_LOWEST) && vec < 16)
+		return -E_INVAL;
+	if (mode == APIC_DM_LOWEST)
+		mask = vlapic_lowest(d, mask);
+	for (i = 0; i < d->nvcpus; i++)
+		if (mask & (1u << i))
+			vlapic_accept(&d->vcpus[i], mode, vec, level);
+	return 0;
+}
+
+void vlapic_deliver(struct domain *d, uint32_t dest, bool logical,
+		    unsigned mode, uint8_t vec, bool level)
+{
+	vlapic_send(d, vlapic_targets(d, dest, logical), mode, vec, level);
+}
+
+/*
+ * An IPI from v as the ICR's low half icr and destination dest say (SDM 3A
+ * 11.6.1).  An ID no vcpu has selects nobody: the message is dropped, with
+ * no error (the send accept error is the P6's).
+ */
+static void vlapic_ipi(struct vcpu *v, uint32_t dest, uint32_t icr)
+{
+	struct domain *d = v->domain;
+	uint32_t all = (1u << d->nvcpus) - 1, self = 1u << v->id, mask;
+	unsigned mode = (icr >> 8) & 7;
+
+	/* INIT level de-assert: ignored since the Pentium 4. */
+	if (mode == APIC_DM_INIT &&
+	    (icr & (APIC_ICR_ASSERT | APIC_ICR_LEVEL)) == APIC_ICR_LEVEL)
+		return;
+	switch (icr & APIC_ICR_SHORTHAND) {
+	case APIC_ICR_SELF: mask = self; break;
+	case APIC_ICR_ALL: mask = all; break;
+	case APIC_ICR_ALL_BUT: mask = all & ~self; break;
+	default: mask = vlapic_targets(d, dest, icr & APIC_ICR_LOGICAL);
+	}
+	if (vlapic_send(d, mask, mode, icr & 0xff, icr & APIC_ICR_LEVEL) < 0)
+		vlapic_error(&v->lapic, APIC_ESR_SEND_ILLEGAL);
+}
+
+/* A new LVT value; changing the timer to or from TSC-deadline mode
+ * disarms it (SDM 3A 11.5.4.1). */
+static void vlapic_write_lvt(struct vlapic *l, unsigned i, uint32_t val)
+{
+	uint32_t old = l->lvt[i];
+
+	val &= vlapic_lvt_bits[i];
+	l->lvt[i] = (l->svr & APIC_SVR_ENABLE) ? val : val | APIC_LVT_MASKED;
+	if (i == 0 && ((old ^ l->lvt[0]) & APIC_LVT_DEADLINE))
+		l->deadline = 0;
+}
+
+static void vlapic_eoi(struct vcpu *v)
+{
+	struct vlapic *l = &v->lapic;
+	int vec = vlapic_highest(l->isr);
+
+	if (vec < 0)
+		return;
+	vlapic_set(l->isr, vec, false);
+	if (l->tmr[vec / 32] & (1u << (vec % 32))) {
+		vlapic_set(l->tmr, vec, false);
+		irq_eoi(v->domain, (uint8_t)vec);
+	}
+}
+
+static void vlapic_write(struct vcpu *v, unsigned reg, uint32_t val)
+{
+	struct vlapic *l = &v->lapic;
+	int i;
 
 	if (reg >= APIC_LVT_TIMER && reg <= APIC_LVT_ERROR) {
-		l->lvt[(reg - APIC_LVT_TIMER) / 16] =
-			(l->svr & APIC_SVR_ENABLE) ? val :
-						     val | APIC_LVT_MASKED;
+		vlapic_write_lvt(l, (reg - APIC_LVT_TIMER) / 16, val);
 		return;
 	}
 	switch (reg) {
 	case APIC_TPR: l->tpr = val & 0xff; break;
-	case APIC_EOI:
-		if ((vec = vlapic_highest(l->isr)) < 0)
-			break;
-		vlapic_set(l->isr, vec, false);
-		if (l->tmr[vec / 32] & (1u << (vec % 32))) {
-			vlapic_set(l->tmr, vec, false);
-			irq_eoi(v->domain, (uint8_t)vec);
-		}
-		break;
+	case APIC_EOI: vlapic_eoi(v); break;
 	case APIC_LDR: l->ldr = val & 0xff000000; break;
 	case APIC_DFR: l->dfr = val | 0x0fffffff; break;
-	case APIC_SVR: l->svr = val & 0x3ff; break;
-	case APIC_ESR: l->esr = 0; break;
-	case APIC_ICR_LO: l->icr_lo = val; break;
-	case APIC_ICR_HI: l->icr_hi = val; break;
+	case APIC_SVR:
+		l->svr = val & 0x3ff;
+		/* Software disable masks every LVT (SDM 3A 11.4.7.2). */
+		for (i = 0; i < 6 && !(val & APIC_SVR_ENABLE); i++)
+			l->lvt[i] |= APIC_LVT_MASKED;
+		break;
+	case APIC_ESR:
+		l->esr = l->esr_pending;
+		l->esr_pending = 0;
+		break;
+	case APIC_ICR_LO:
+		l->icr_lo = val & ~APIC_ICR_BUSY;
+		vlapic_ipi(v, l->icr_hi >> 24, val);
+		break;
+	case APIC_ICR_HI: l->icr_hi = val & 0xff000000; break;
 	case APIC_TMICT:
+		if (vlapic_tsc_deadline_mode(l))
+			break;
 		l->tmict = val;
 		vlapic_arm(l);
 		break;
@@ -154,41 +365,47 @@ static void vlapic_write(struct vcpu *v, struct vlapic *l, unsigned reg,
 }
 
 /* Registers are 32 bits wide at 16-byte strides; other accesses read 0
- * and are dropped, as the SDM leaves them undefined. */
+ * and are dropped, as the SDM leaves them undefined, and so is the page
+ * of an APIC that is disabled or in x2APIC mode (SDM 3A 11.12.1.2). */
 static int vlapic_mmio(struct domain *d, void *opaque, uint64_t addr,
 		       unsigned size, bool write, uint64_t *val)
 {
-	struct vcpu *v = opaque;
-	struct vlapic *l = &v->lapic;
+	struct vcpu *v = sched_current;
 	unsigned reg = (unsigned)(addr - VLAPIC_BASE);
 
-	if (size != 4 || reg % 16) {
-		if (!write)
-			*val = 0;
+	if (!write)
+		*val = 0;
+	if (!v || v->domain != d || size != 4 || reg % 16 ||
+	    !v->lapic.enabled || v->lapic.x2apic)
 		return 0;
-	}
 	if (write)
-		vlapic_write(v, l, reg, (uint32_t)*val);
+		vlapic_write(v, reg, (uint32_t)*val);
 	else
-		*val = vlapic_read(v, l, reg);
+		*val = vlapic_read(v, reg);
 	return 0;
+}
+
+/* What a PC BIOS leaves for the OS (MP spec 1.4, 3.6.2.2 "Virtual Wire
+ * Mode"): the BSP's APIC enabled, LINT0 as ExtINT, LINT1 as NMI. */
+static void vlapic_virtual_wire(struct vlapic *l)
+{
+	l->svr = APIC_SVR_ENABLE | 0xff;
+	l->lvt[3] = APIC_DM_EXTINT << 8;
+	l->lvt[4] = APIC_DM_NMI << 8;
 }
 
 int vlapic_init(struct vcpu *v)
 {
 	struct vlapic *l = &v->lapic;
-	int i;
 
 	memset(l, 0, sizeof(*l));
-	for (i = 0; i < 6; i++)
-		l->lvt[i] = APIC_LVT_MASKED;
-	l->svr = 0xff;
-	l->dfr = 0xffffffff;
 	l->enabled = true;
+	vlapic_reset(l);
 	if (v->id != 0)
 		return 0;
+	vlapic_virtual_wire(l);
 	return io_register_mmio(v->domain, VLAPIC_BASE, PAGE_SIZE, vlapic_mmio,
-				v, "local APIC");
+				NULL, "local APIC");
 }
 
 /* Whether the PIC's INTR reaches v: through LINT0 in ExtINT mode, or
@@ -213,7 +430,7 @@ bool vlapic_pending(struct vcpu *v)
 
 bool vlapic_can_wake(struct vcpu *v)
 {
-	return vlapic_pending(v) || v->lapic.deadline;
+	return vlapic_pending(v) || v->lapic.deadline || v->lapic.nmi;
 }
 
 int vlapic_take_interrupt(struct vcpu *v)
@@ -236,44 +453,136 @@ int vlapic_take_interrupt(struct vcpu *v)
 	return vec;
 }
 
-/* Whether l's APIC accepts a message for dest. */
-static bool vlapic_match(const struct vcpu *v, uint32_t dest, bool logical)
-{
-	if (!logical)
-		return dest == 0xff || dest == (uint32_t)v->id;
-	return (v->lapic.ldr >> 24) & dest;
-}
-
-void vlapic_deliver(struct domain *d, uint32_t dest, bool logical,
-		    unsigned mode, uint8_t vec, bool level)
-{
-	int i;
-
-	if ((mode != APIC_DM_FIXED && mode != APIC_DM_LOWEST) || vec < 16)
-		return;
-	for (i = 0; i < d->nvcpus; i++) {
-		struct vcpu *v = &d->vcpus[i];
-
-		if (!v->domain || !vlapic_match(v, dest, logical))
-			continue;
-		vlapic_set(v->lapic.irr, vec, true);
-		vlapic_set(v->lapic.tmr, vec, level);
-		if (mode == APIC_DM_LOWEST)
-			return;
-	}
-}
-
 uint64_t vlapic_base_msr(struct vcpu *v)
 {
 	return VLAPIC_BASE | (v->lapic.enabled ? APIC_BASE_ENABLE : 0) |
+	       (v->lapic.x2apic ? APIC_BASE_X2APIC : 0) |
 	       (v->id == 0 ? APIC_BASE_BSP : 0);
 }
 
-/* Only enabling and disabling is supported; the base cannot move. */
+/*
+ * The base cannot move.  Modes change as SDM 3A 11.12.5 allows: not to
+ * EXTD without EN, not from x2APIC straight to xAPIC, not from disabled
+ * straight to x2APIC; disabling resets the APIC.
+ */
 int vlapic_set_base_msr(struct vcpu *v, uint64_t val)
 {
-	if ((val & ~(APIC_BASE_ENABLE | APIC_BASE_BSP)) != VLAPIC_BASE)
+	struct vlapic *l = &v->lapic;
+	bool en = val & APIC_BASE_ENABLE, x2 = val & APIC_BASE_X2APIC;
+
+	if ((val & ~(APIC_BASE_ENABLE | APIC_BASE_BSP | APIC_BASE_X2APIC)) !=
+		    VLAPIC_BASE ||
+	    (x2 && !en) || (en && l->x2apic && !x2) || (x2 && !l->enabled))
 		return -E_INVAL;
-	v->lapic.enabled = val & APIC_BASE_ENABLE;
+	if (!en)
+		vlapic_reset(l);
+	l->enabled = en;
+	l->x2apic = x2;
 	return 0;
+}
+
+/* Whether an x2APIC register reads through RDMSR (SDM 3A table 11-6). */
+static bool vlapic_x2apic_readable(unsigned reg)
+{
+	switch (reg) {
+	case APIC_ID:
+	case APIC_VER:
+	case APIC_TPR:
+	case APIC_PPR:
+	case APIC_LDR:
+	case APIC_SVR:
+	case APIC_ESR:
+	case APIC_ICR_LO:
+	case APIC_TMICT:
+	case APIC_TMCCT:
+	case APIC_TDCR: return true;
+	default:
+		return (reg >= APIC_ISR && reg < APIC_ESR) ||
+		       (reg >= APIC_LVT_TIMER && reg <= APIC_LVT_ERROR);
+	}
+}
+
+/* Whether WRMSR may write val to an x2APIC register: it must exist, be
+ * writable, and val must leave its reserved bits clear. */
+static bool vlapic_x2apic_writable(unsigned reg, uint64_t val)
+{
+	uint64_t bits;
+
+	if (reg >= APIC_LVT_TIMER && reg <= APIC_LVT_ERROR)
+		return !(val &
+			 ~(uint64_t)
+				 vlapic_lvt_bits[(reg - APIC_LVT_TIMER) / 16]);
+	switch (reg) {
+	case APIC_TPR:
+	case APIC_SELF_IPI: bits = 0xff; break;
+	case APIC_EOI:
+	case APIC_ESR: bits = 0; break;
+	case APIC_SVR: bits = 0x3ff; break;
+	case APIC_ICR_LO: bits = 0xffffffff000ccfffULL; break;
+	case APIC_TMICT: bits = 0xffffffff; break;
+	case APIC_TDCR: bits = 0xb; break;
+	default: return false;
+	}
+	return !(val & ~bits);
+}
+
+/* msr: IA32_TSC_DEADLINE, or an x2APIC register (kernel/msr.c). */
+static bool vlapic_msr_ok(struct vcpu *v, uint32_t msr)
+{
+	return msr == MSR_IA32_TSC_DEADLINE || v->lapic.x2apic;
+}
+
+int vlapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	struct vlapic *l = &v->lapic;
+	unsigned reg = (msr - MSR_X2APIC_FIRST) << 4;
+
+	if (!vlapic_msr_ok(v, msr))
+		return -E_INVAL;
+	if (msr == MSR_IA32_TSC_DEADLINE)
+		*val = vlapic_tsc_deadline_mode(l) ? l->deadline : 0;
+	else if (!vlapic_x2apic_readable(reg))
+		return -E_INVAL;
+	else if (reg == APIC_ICR_LO)
+		*val = (uint64_t)l->icr_hi << 32 | l->icr_lo;
+	else
+		*val = vlapic_read(v, reg);
+	return 0;
+}
+
+/* In x2APIC mode the ICR is one 64-bit MSR with a 32-bit destination,
+ * and SELF IPI sends a fixed interrupt to the writer (SDM 3A 11.12.9,
+ * 11.12.11). */
+int vlapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	struct vlapic *l = &v->lapic;
+	unsigned reg = (msr - MSR_X2APIC_FIRST) << 4;
+
+	if (!vlapic_msr_ok(v, msr))
+		return -E_INVAL;
+	if (msr == MSR_IA32_TSC_DEADLINE) {
+		if (vlapic_tsc_deadline_mode(l))
+			l->deadline = val;
+		return 0;
+	}
+	if (!vlapic_x2apic_writable(reg, val))
+		return -E_INVAL;
+	if (reg == APIC_ICR_LO) {
+		l->icr_hi = (uint32_t)(val >> 32);
+		l->icr_lo = (uint32_t)val;
+		vlapic_ipi(v, l->icr_hi, l->icr_lo);
+	} else if (reg == APIC_SELF_IPI) {
+		vlapic_ipi(v, 0, APIC_ICR_SELF | (uint32_t)val);
+	} else {
+		vlapic_write(v, reg, (uint32_t)val);
+	}
+	return 0;
+}
+
+bool vlapic_take_nmi(struct vcpu *v)
+{
+	bool nmi = v->lapic.nmi;
+
+	v->lapic.nmi = false;
+	return nmi;
 }
