@@ -8,16 +8,20 @@
  * mode (kernel/dev/vlapic.c), each vcpu's APIC ID in leaf 1 and the
  * x2APIC topology leaf 0xb (one thread per core, a core per vcpu); hide
  * hardware virtualization (VMX, SVM and its leaf) and what hvlab does not
- * emulate (MTRRs, MONITOR/MWAIT), and PCID and INVPCID from shadow-paged
- * domains; set the hypervisor-present bit; answer the hypervisor range.
+ * emulate (MTRRs, MONITOR/MWAIT, 5-level paging, RDTSCP and RDPID with
+ * their TSC_AUX, TSC_ADJUST, thermal monitoring and PDCM with their MSRs;
+ * leaf 6 keeps only ARAT: the vLAPIC timer never stops), and PCID and
+ * INVPCID from shadow-paged domains; set the hypervisor-present bit;
+ * answer the hypervisor range.
  *
  * XSAVE is offered with the state components x87, SSE, AVX and AVX-512
  * where the CPU has them (kernel/xstate.c switches every component per
- * vcpu), and with it AVX, FMA, F16C, AVX2, AVX-512, XSAVEOPT, XSAVEC and
- * XGETBV with ECX = 1; leaf 1 OSXSAVE follows the guest's CR4 and leaf
+ * vcpu), and with it AVX, FMA, F16C, AVX2, AVX-512, XSAVEOPT and XGETBV
+ * with ECX = 1; leaf 1 OSXSAVE follows the guest's CR4 and leaf
  * 0xd reports the guest's sizes.
- * Without XSAVE on the CPU all of them stay hidden.  XSAVES (it needs
- * IA32_XSS), AMX and PKU (PKRU is switched, but CR4.PKE is refused) are
+ * Without XSAVE on the CPU all of them stay hidden.  XSAVEC (leaf 0xd's
+ * compacted sizes are not the guest's), XSAVES (it needs IA32_XSS), AMX
+ * and PKU (PKRU is switched, but CR4.PKE is refused) are
  * hidden.
  *
  * Leaf 0x40000000: EAX = CPUID_HV_MAX, EBX:ECX:EDX = "hvla" "bhvl" "abhv",
@@ -31,6 +35,15 @@
 #include <kernel/cpuid.h>
 
 #define L1_ECX_MONITOR	(1u << 3)
+#define L1_ECX_TM2	(1u << 8)
+#define L1_ECX_PDCM	(1u << 15)
+#define L1_EDX_ACPI	(1u << 22)
+#define L1_EDX_TM	(1u << 29)
+#define L6_EAX_ARAT	(1u << 2)
+#define L7_EBX_TSC_ADJ	(1u << 1)
+#define L7_ECX_LA57	(1u << 16)
+#define L7_ECX_RDPID	(1u << 22)
+#define E1_EDX_RDTSCP	(1u << 27)
 #define L1_ECX_VMX	(1u << 5)
 #define L1_ECX_PCID	(1u << 17)
 #define L1_ECX_X2APIC	(1u << 21)
@@ -59,7 +72,7 @@
 #define E1_ECX_XOP	(1u << 11)
 #define E1_ECX_FMA4	(1u << 16)
 #define CPUID_XSAVE	0xd
-#define XSAVE1_EAX_OK	0x7u /* XSAVEOPT, XSAVEC, XGETBV with ECX = 1 */
+#define XSAVE1_EAX_OK	0x5u /* XSAVEOPT, XGETBV with ECX = 1 */
 
 static bool cpuid_has(uint64_t xfeatures)
 {
@@ -68,7 +81,8 @@ static bool cpuid_has(uint64_t xfeatures)
 
 static void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
 {
-	r->ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_OSXSAVE);
+	r->ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_OSXSAVE | L1_ECX_TM2 |
+		    L1_ECX_PDCM);
 	r->ecx |= L1_ECX_X2APIC | L1_ECX_DEADLINE;
 	if (!cpuid_has(XFEATURE_X87))
 		r->ecx &= ~L1_ECX_XSAVE;
@@ -80,7 +94,7 @@ static void cpuid_leaf1(struct vcpu *v, struct cpuid_regs *r)
 	/* Shadow roots are not tagged by PCID: CR4.PCIDE is refused. */
 	if (v->domain->shadow.on)
 		r->ecx &= ~L1_ECX_PCID;
-	r->edx &= ~L1_EDX_MTRR;
+	r->edx &= ~(L1_EDX_MTRR | L1_EDX_ACPI | L1_EDX_TM);
 	r->edx |= L1_EDX_APIC;
 	r->ebx = (r->ebx & 0x00ffffff) | ((uint32_t)v->id << 24);
 }
@@ -126,6 +140,8 @@ static void cpuid_leaf7(struct vcpu *v, struct cpuid_regs *r)
 	/* INVPCID is not intercepted: the shadow could not see it. */
 	if (v->domain->shadow.on)
 		r->ebx &= ~L7_EBX_INVPCID;
+	r->ebx &= ~L7_EBX_TSC_ADJ;
+	r->ecx &= ~(L7_ECX_LA57 | L7_ECX_RDPID);
 	if (!cpuid_has(XFEATURE_AVX))
 		r->ebx &= ~L7_EBX_AVX2;
 	if (!cpuid_has(XFEATURE_AVX512)) {
@@ -178,8 +194,10 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
 		if (subleaf == 0)
 			cpuid_leaf7(v, &r);
 		break;
+	case 6: r = (struct cpuid_regs){ L6_EAX_ARAT, 0, 0, 0 }; break;
 	case 0x80000001:
 		r.ecx &= ~E1_ECX_SVM;
+		r.edx &= ~E1_EDX_RDTSCP;
 		if (!cpuid_has(XFEATURE_AVX))
 			r.ecx &= ~(E1_ECX_XOP | E1_ECX_FMA4);
 		break;

@@ -6,7 +6,11 @@
  * VMCB/VMCS (EFER, the SYSCALL/SYSENTER set, FS/GS bases, PAT) are emulated
  * on the saved guest state, TSC reads pass through, IA32_APIC_BASE belongs
  * to the virtual local APIC (kernel/dev/vlapic.c), and so do the x2APIC
- * registers and IA32_TSC_DEADLINE; any other MSR, and any
+ * registers and IA32_TSC_DEADLINE.  What Linux reads without a fixup
+ * reads as a CPU without those features would answer: IA32_MISC_ENABLE
+ * with fast strings on and BTS and PEBS unavailable (SDM 4 table 2-2),
+ * no microcode revision (IA32_BIOS_SIGN_ID, writes ignored) and AMD's
+ * interrupt-pending message MSR 0.  Any other MSR, and any
  * value an MSR does not accept, is #GP(0) in the guest, as on a CPU
  * without that MSR.  Lab 6: a domain with Xen's ABI also has the MSR
  * that installs the hypercall page (pv/xen.c).
@@ -19,6 +23,8 @@
 #include <inc/apic.h>
 
 #define CPUID_E1_EDX_NX (1u << 20)
+/* IA32_MISC_ENABLE: fast strings (0), BTS (11) and PEBS (12) unavailable. */
+#define MISC_ENABLE_VALUE 0x1801
 
 /* The vreg behind msr for MSRs stored verbatim, or VREG_COUNT. */
 static enum vreg msr_vreg(uint32_t msr)
@@ -58,6 +64,9 @@ int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	switch (msr) {
 	case MSR_IA32_TSC: *val = rdtsc(); return 0;
 	case MSR_IA32_APIC_BASE: *val = vlapic_base_msr(v); return 0;
+	case MSR_IA32_MISC_ENABLE: *val = MISC_ENABLE_VALUE; return 0;
+	case MSR_IA32_BIOS_SIGN_ID:
+	case MSR_AMD_INT_PENDING: *val = 0; return 0;
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
 		virt_seg_read(v, msr == MSR_FS_BASE ? VSEG_FS : VSEG_GS, &s);
@@ -122,6 +131,7 @@ int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	switch (msr) {
 	case MSR_EFER: return msr_write_efer(v, val);
 	case MSR_IA32_APIC_BASE: return vlapic_set_base_msr(v, val);
+	case MSR_IA32_BIOS_SIGN_ID: return 0;
 	case MSR_FS_BASE: return msr_write_seg_base(v, VSEG_FS, val);
 	case MSR_GS_BASE: return msr_write_seg_base(v, VSEG_GS, val);
 	case MSR_IA32_PAT:

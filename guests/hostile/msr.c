@@ -19,7 +19,8 @@ static const struct {
 static bool msr_known(uint32_t msr, bool write)
 {
 	return (msr == MSR_IA32_TSC && !write) || msr == MSR_IA32_APIC_BASE ||
-	       msr == MSR_IA32_TSC_DEADLINE ||
+	       msr == MSR_IA32_TSC_DEADLINE || msr == MSR_IA32_BIOS_SIGN_ID ||
+	       msr == MSR_IA32_MISC_ENABLE || msr == MSR_AMD_INT_PENDING ||
 	       (msr >= MSR_IA32_SYSENTER_CS && msr <= MSR_IA32_SYSENTER_EIP) ||
 	       msr == MSR_IA32_PAT || (msr >= MSR_EFER && msr <= MSR_SFMASK) ||
 	       (msr >= MSR_FS_BASE && msr <= MSR_KERNEL_GS_BASE);

@@ -2,7 +2,8 @@
  * image.c - loads a guest kernel into guest-physical memory (labs 2 and 3): picks
  * the format, loads flat binaries, and sets the entry state (control
  * registers, the long-mode page tables).  ELF32/ELF64 executables are
- * loaded by image_elf.c, Multiboot v1 kernels by multiboot.c.  Formats
+ * loaded by image_elf.c, Multiboot v1 kernels by multiboot.c, Linux
+ * bzImages by linux.c.  Formats
  * and entry states: kernel/load/image.h.
  *
  * Nothing here touches host memory except through struct guest_mem, and
@@ -221,6 +222,8 @@ static int image_load_kernel(struct loader *ld, const void *rd, size_t rsize)
 	size_t off = 0;
 	int r = 0;
 
+	if (!ld->c->has_kernel_addr && linux_detect(ld->img, ld->size))
+		return linux_load(ld, rd, rsize);
 	if (!ld->c->has_kernel_addr && (r = multiboot_find(ld, &h, &off)) < 0)
 		return r;
 	if (r == 1)
@@ -228,7 +231,7 @@ static int image_load_kernel(struct loader *ld, const void *rd, size_t rsize)
 	if (rd)
 		return image_error(ld, -E_INVAL,
 				   "a ramdisk needs a Multiboot "
-				   "kernel");
+				   "or Linux kernel");
 	if (ld->c->has_kernel_addr)
 		return image_load_flat(ld);
 	if (ld->size >= SELFMAG && memcmp(ld->img, ELFMAG, SELFMAG) == 0)
@@ -305,7 +308,8 @@ const char *image_format_name(enum image_format f)
 	static const char *const names[] = { [IMAGE_FLAT] = "flat binary",
 					     [IMAGE_MULTIBOOT] = "Multiboot",
 					     [IMAGE_ELF32] = "ELF32",
-					     [IMAGE_ELF64] = "ELF64" };
+					     [IMAGE_ELF64] = "ELF64",
+					     [IMAGE_LINUX] = "Linux bzImage" };
 
 	return (unsigned)f < ARRAY_SIZE(names) ? names[f] : "?";
 }

@@ -12,6 +12,9 @@
  *              becomes module 0; an info structure goes to IMAGE_MB_INFO.
  *   ELF        ELF32 or ELF64 ET_EXEC, PT_LOAD segments copied to p_paddr;
  *              entered in protected (ELF32) or long (ELF64) mode.
+ *   Linux      a bzImage ("HdrS" at 0x202, kernel/load/linux.c): the
+ *              boot protocol's 64-bit entry, the ramdisk as its initrd
+ *              and `extra` as its command line.
  * A xen_platform domain's last page of RAM is its xenstore ring (lab 7):
  * no format loads there, and Multiboot's memory map leaves it out.  An
  * hvm domain's firmware tables (kernel/load/acpi.h) fill the BIOS area
@@ -38,6 +41,8 @@
 #define IMAGE_MB_INFO_SIZE 0x1000
 #define IMAGE_PT_BASE	   0x1000 /* long-mode page tables, 6 pages */
 #define IMAGE_PT_SIZE	   0x6000
+#define IMAGE_LINUX_PARAMS  0x9000 /* Linux: the zero page, then cmdline */
+#define IMAGE_LINUX_CMDLINE 0xa000
 
 /*
  * The guest's physical memory as the loader sees it: RAM [0, size), written
@@ -55,6 +60,7 @@ enum image_format {
 	IMAGE_MULTIBOOT,
 	IMAGE_ELF32,
 	IMAGE_ELF64,
+	IMAGE_LINUX,
 };
 
 /* How to start the guest's first vcpu; see the entry states above. */

@@ -84,4 +84,14 @@ int multiboot_find(struct loader *ld, const struct mb_header **hdr,
 int multiboot_load(struct loader *ld, const struct mb_header *h, size_t off,
 		   const void *rd, size_t rsize);
 
+/* Linux (linux.c): whether img is a bzImage, by its setup header's magic. */
+bool linux_detect(const uint8_t *img, size_t size);
+
+/*
+ * Loads the bzImage: checks its setup header, copies the kernel to
+ * pref_address, writes the zero page (with the initrd rd[0..rsize) when
+ * rd is not NULL) and sets the 64-bit entry.
+ */
+int linux_load(struct loader *ld, const void *rd, size_t rsize);
+
 #endif
