@@ -42,7 +42,7 @@ struct hv_file {
 struct hv_cfg {
 	const char *cmdline; /* extra key=value words for \hvlab.cmd */
 	struct hv_domain domains[HV_MAX_DOMAINS];
-	int mem_mb;		 /* guest RAM of the machine; 0: 256 */
+	int mem_mb;		 /* guest RAM of the machine; 0: 512 */
 	int needs_virt;		 /* SKIP unless the machine has VT-x/SVM */
 	const char *hv_elf;	 /* kernel image; NULL: obj/kernel/hv.elf */
 	double progress_timeout; /* s without output; 0: default */

@@ -360,7 +360,7 @@ static void run_machine(struct hv_run *r, const struct hv_cfg *cfg,
 	struct boot_job job = { m,
 				r->dir,
 				esp,
-				cfg->mem_mb ? cfg->mem_mb : 256,
+				cfg->mem_mb ? cfg->mem_mb : 512,
 				cfg->qemu_cpu,
 				cfg->serial_input != NULL };
 	struct run_state st = { r, NULL, 0, 0, -1 };

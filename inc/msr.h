@@ -39,17 +39,17 @@
 #define MSR_IA32_VMX_EPT_VPID_CAP	0x0000048c
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS 0x0000048d
 
-#define MSR_EFER	   0xc0000080
-#define MSR_STAR	   0xc0000081
-#define MSR_LSTAR	   0xc0000082
-#define MSR_CSTAR	   0xc0000083
-#define MSR_SFMASK	   0xc0000084 /* Intel: IA32_FMASK */
-#define MSR_FS_BASE	   0xc0000100
-#define MSR_GS_BASE	   0xc0000101
-#define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_EFER	    0xc0000080
+#define MSR_STAR	    0xc0000081
+#define MSR_LSTAR	    0xc0000082
+#define MSR_CSTAR	    0xc0000083
+#define MSR_SFMASK	    0xc0000084 /* Intel: IA32_FMASK */
+#define MSR_FS_BASE	    0xc0000100
+#define MSR_GS_BASE	    0xc0000101
+#define MSR_KERNEL_GS_BASE  0xc0000102
 #define MSR_AMD_INT_PENDING 0xc0010055 /* interrupt pending message */
-#define MSR_VM_CR	   0xc0010114
-#define MSR_VM_HSAVE_PA	   0xc0010117
+#define MSR_VM_CR	    0xc0010114
+#define MSR_VM_HSAVE_PA	    0xc0010117
 
 /* IA32_APIC_BASE (SDM 3A 11.4.4). */
 #define APIC_BASE_BSP	 (ULL(1) << 8)

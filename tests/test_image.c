@@ -598,7 +598,8 @@ Test(image, multiboot_mode_and_ramdisk_rules)
 	cr_expect_eq(image_load(&cfg, img, build_two_segments(ELFCLASS32), "x",
 				1, &mem, &boot, err, sizeof(err)),
 		     -E_INVAL);
-	cr_expect_str_eq(err, PFX "a ramdisk needs a Multiboot or Linux kernel");
+	cr_expect_str_eq(err,
+			 PFX "a ramdisk needs a Multiboot or Linux kernel");
 	n = build_mb_kludge(0x100000, 0, 0, 0x100020);
 	cr_expect_eq(image_load(&cfg, img, n, img, 16 * MiB, &mem, &boot, err,
 				sizeof(err)),

@@ -14,7 +14,7 @@
 #define BP_HDR_OFFSET	  0x1f1
 #define BP_HDR_MAGIC	  0x53726448 /* "HdrS" at 0x202 */
 #define BP_BOOT_FLAG	  0xaa55
-#define BP_VERSION_MIN	  0x020c /* 2.12: xloadflags */
+#define BP_VERSION_MIN	  0x020c    /* 2.12: xloadflags */
 #define BP_LOADED_HIGH	  (1u << 0) /* loadflags: protected-mode code at 1 MiB+ */
 #define BP_XLF_KERNEL_64  (1u << 0) /* xloadflags: 64-bit entry at +0x200 */
 #define BP_ENTRY64_OFFSET 0x200

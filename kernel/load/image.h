@@ -37,10 +37,10 @@
 #include <kernel/load/config.h>
 
 /* Guest-physical areas the loader itself uses; a kernel may not overlap. */
-#define IMAGE_MB_INFO	   0x9000 /* Multiboot info, cmdline, mmap */
-#define IMAGE_MB_INFO_SIZE 0x1000
-#define IMAGE_PT_BASE	   0x1000 /* long-mode page tables, 6 pages */
-#define IMAGE_PT_SIZE	   0x6000
+#define IMAGE_MB_INFO	    0x9000 /* Multiboot info, cmdline, mmap */
+#define IMAGE_MB_INFO_SIZE  0x1000
+#define IMAGE_PT_BASE	    0x1000 /* long-mode page tables, 6 pages */
+#define IMAGE_PT_SIZE	    0x6000
 #define IMAGE_LINUX_PARAMS  0x9000 /* Linux: the zero page, then cmdline */
 #define IMAGE_LINUX_CMDLINE 0xa000
 

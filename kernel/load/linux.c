@@ -55,14 +55,13 @@ static int linux_check(struct loader *ld, const struct setup_header *h,
 				   "0x%x: no 64-bit entry point",
 				   h->loadflags, h->xloadflags);
 	if (off >= ld->size || ld->size - off < (uint64_t)h->syssize * 16)
-		return image_error(ld, -E_INVAL,
-				   "truncated: setup_sects %u and syssize %u "
-				   "need %llu bytes, the file has %zu",
-				   h->setup_sects, h->syssize,
-				   (unsigned long long)(off +
-							(uint64_t)h->syssize *
-								16),
-				   ld->size);
+		return image_error(
+			ld, -E_INVAL,
+			"truncated: setup_sects %u and syssize %u "
+			"need %llu bytes, the file has %zu",
+			h->setup_sects, h->syssize,
+			(unsigned long long)(off + (uint64_t)h->syssize * 16),
+			ld->size);
 	*psize = ld->size - off;
 	return 0;
 }
@@ -71,7 +70,8 @@ static int linux_check(struct loader *ld, const struct setup_header *h,
 static int linux_initrd(struct loader *ld, struct boot_params *bp,
 			const void *rd, size_t rsize)
 {
-	uint64_t top = MIN(ld->mem->size, (uint64_t)bp->hdr.initrd_addr_max + 1);
+	uint64_t top = MIN(ld->mem->size,
+			   (uint64_t)bp->hdr.initrd_addr_max + 1);
 	uint64_t kend = ld->boot->load_end, start;
 
 	top &= ~(uint64_t)(PAGE_SIZE - 1);
@@ -92,8 +92,8 @@ static int linux_initrd(struct loader *ld, struct boot_params *bp,
 static int linux_params(struct loader *ld, struct boot_params *bp,
 			const void *rd, size_t rsize)
 {
-	size_t hlen = MIN(sizeof(bp->hdr), (size_t)0x202 + ld->img[0x201] -
-						   BP_HDR_OFFSET);
+	size_t hlen = MIN(sizeof(bp->hdr),
+			  (size_t)0x202 + ld->img[0x201] - BP_HDR_OFFSET);
 	size_t clen = strlen(ld->c->extra);
 	int r;
 

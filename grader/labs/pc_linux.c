@@ -1,0 +1,203 @@
+/*
+ * pc_linux.c - Debian 12's own Linux kernel (the cloud flavour) boots as
+ * an hvm domain with 2 vcpus and 256 MiB through the boot protocol
+ * (kernel/load/linux.c) on the PC of kernel/dev, kernel/load/acpi.c and
+ * e820.c; its initramfs's /init (guests/linux/init) prints what it
+ * measured as "init: KEY VALUE" lines and powers off.  One boot for all
+ * tests; tools/fetch-linux downloads the kernel once into obj/linux, and
+ * when it cannot (no network, no apt-get) every test SKIPs with its
+ * reason.  The loader's host unit tests: tests/test_image.c.
+ *
+ * Bugs these tests catch, bug: the tests that fail:
+ *   no zero page in RSI (linux_load): all but linux_init
+ *   e820 entries not counted (linux_params): linux_memory
+ *   CPUID announcing LA57 / an MSR Linux reads #GP: linux_init /
+ *     linux_problems
+ *   the RTC in local time or frozen: linux_rtc
+ *   the LAPIC timer or IOAPIC not delivering: linux_interrupts
+ *   PM1 ignoring SLP_TYP S5: linux_poweroff
+ *   the APs never started: linux_two_vcpus
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <criterion/criterion.h>
+#include "../grader.h"
+#include "../internal.h"
+
+#define LINUX_MIB 256
+
+static struct hv_cfg linux_cfg = {
+	.needs_virt = 1,
+	.cmdline = "timeout=900",
+	.timeout = 900,
+	.domains = {
+		{ "linux", "name    = \"linux\"\nkernel  = \"vmlinuz\"\n"
+			   "ramdisk = \"initrd.gz\"\n"
+			   "extra   = \"console=ttyS0 panic=-1\"\n"
+			   "memory  = 256\nvcpus   = 2\n" },
+	},
+};
+
+/* Reads path into memory as test file name; SKIPs or fails if it cannot. */
+static void linux_file(struct hv_file *f, const char *name, const char *path)
+{
+	struct stat st;
+	FILE *in = fopen(path, "rb");
+	void *data;
+
+	if (!in || fstat(fileno(in), &st) < 0)
+		cr_assert_fail("[machine error] %s: cannot read", path);
+	data = malloc(st.st_size);
+	if (!data || fread(data, 1, st.st_size, in) != (size_t)st.st_size)
+		cr_assert_fail("[machine error] %s: cannot read", path);
+	fclose(in);
+	*f = (struct hv_file){ name, data, st.st_size };
+}
+
+/* The kernel and initramfs (tools/fetch-linux, once: under a lock). */
+static void linux_fetch(void)
+{
+	char tool[600], cache[600], lock[700], log[700], why[512] = "";
+	char kernel[700], initrd[700];
+	int fd, rc;
+	FILE *f;
+
+	snprintf(tool, sizeof(tool), "%s/tools/fetch-linux", grader_root());
+	snprintf(cache, sizeof(cache), "%s/obj/linux", grader_root());
+	snprintf(lock, sizeof(lock), "%s.lock", cache);
+	snprintf(log, sizeof(log), "%s.fetch.log", cache);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0)
+		cr_assert_fail("[machine error] %s: cannot lock", lock);
+	char *argv[] = { tool, cache, NULL };
+	rc = run_command(argv, log, 900);
+	close(fd);
+	if (rc == 77) {
+		if ((f = fopen(log, "r"))) {
+			while (fgets(why, sizeof(why), f) && !strstr(why, "SKIP"))
+				;
+			fclose(f);
+		}
+		why[strcspn(why, "\n")] = '\0';
+		cr_skip_test("%s", why[0] ? why : "fetch-linux: SKIP");
+	}
+	if (rc != 0)
+		cr_assert_fail("[build error] tools/fetch-linux failed, see %s",
+			       log);
+	snprintf(kernel, sizeof(kernel), "%s/vmlinuz", cache);
+	snprintf(initrd, sizeof(initrd), "%s/initrd.gz", cache);
+	linux_file(&linux_cfg.files[0], "vmlinuz", kernel);
+	linux_file(&linux_cfg.files[1], "initrd.gz", initrd);
+}
+
+static struct hv_run *linux_boot(void)
+{
+	linux_fetch();
+	return hv_boot_group("linux", &linux_cfg);
+}
+
+/* The number after "linux: init: KEY " (the nth after it, from 0). */
+static long long linux_value(struct hv_run *r, const char *key, int nth)
+{
+	char prefix[64];
+	const struct hv_line *l;
+	const char *p;
+
+	snprintf(prefix, sizeof(prefix), "linux: init: %s ", key);
+	l = hv_find_result_with(r, prefix, "");
+	if (!l)
+		cr_assert_fail("[wrong result] /init printed no \"%s\" line\n  %s",
+			       key, hv_diagnose(r));
+	p = l->text + strlen(prefix);
+	while (nth-- > 0 && (p = strchr(p, ' ')))
+		p++;
+	cr_assert(p != NULL, "[wrong result] \"%s\": too few values", l->text);
+	return strtoll(p, NULL, 10);
+}
+
+Test(pc, linux_init, .timeout = 1200)
+{
+	struct hv_run *r = linux_boot();
+
+	expect_output(r, "linux: [");
+	expect_output(r, "Run /init as init process");
+	expect_result(r, "linux: init: reached /init");
+}
+
+Test(pc, linux_problems, .timeout = 1200)
+{
+	struct hv_run *r = linux_boot();
+	long long n = linux_value(r, "problems", 0);
+
+	cr_assert(n == 0,
+		  "[wrong result] dmesg has %lld lines with BUG:, WARNING: "
+		  "CPU or Call Trace (see %s)",
+		  n, r->log);
+}
+
+Test(pc, linux_memory, .timeout = 1200)
+{
+	struct hv_run *r = linux_boot();
+	long long kb = linux_value(r, "memtotal_kb", 0);
+
+	expect_output(r, "BIOS-e820: [mem 0x0000000000100000-"
+			 "0x000000000fffffff] usable");
+	expect_output(r, "ACPI: RSDP 0x00000000000F0000");
+	cr_assert(kb > LINUX_MIB * 1024 * 3 / 4 && kb < LINUX_MIB * 1024,
+		  "[wrong result] MemTotal %lld kB for a %d MiB domain", kb,
+		  LINUX_MIB);
+}
+
+Test(pc, linux_rtc, .timeout = 1200)
+{
+	struct hv_run *r = linux_boot();
+	long long t = linux_value(r, "rtc", 0);
+	struct stat st;
+	double end;
+
+	/* The log was last written when the machine stopped. */
+	cr_assert(stat(r->log, &st) == 0, "[machine error] %s", r->log);
+	end = (double)st.st_mtime;
+	cr_assert(t > end - r->seconds - 60 && t < end + 60,
+		  "[wrong result] the guest's clock says %lld, the host's "
+		  "was %.0f-%.0f",
+		  t, end - r->seconds, end);
+}
+
+Test(pc, linux_interrupts, .timeout = 1200)
+{
+	struct hv_run *r = linux_boot();
+	long long a = linux_value(r, "timer", 0), b = linux_value(r, "timer", 1);
+
+	expect_output(r, "TSC deadline timer available");
+	cr_assert(b > a,
+		  "[wrong result] the local APIC timer count (LOC in "
+		  "/proc/interrupts) stayed at %lld over a second",
+		  a);
+	cr_assert(linux_value(r, "ioapic_lines", 0) > 0,
+		  "[wrong result] no IO-APIC interrupt in /proc/interrupts");
+}
+
+Test(pc, linux_poweroff, .timeout = 1200)
+{
+	struct hv_run *r = linux_boot();
+
+	expect_output(r, "ACPI: PM: Preparing to enter system sleep state S5");
+	expect_domain_exit(r, "linux", 0);
+}
+
+Test(pc, linux_two_vcpus, .timeout = 1200)
+{
+	struct hv_run *r = linux_boot();
+
+	expect_output(r, "smp: Brought up 1 node, 2 CPUs");
+	cr_assert(linux_value(r, "cpus", 0) == 2,
+		  "[wrong result] /proc/cpuinfo lists %lld CPUs, not 2",
+		  linux_value(r, "cpus", 0));
+}
