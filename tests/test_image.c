@@ -1,7 +1,8 @@
 /*
  * test_image.c - kernel/load/image.c: flat, ELF32, ELF64 and Multiboot v1 guest
  * images built in memory, loaded into a buffer standing in for guest RAM,
- * and every rejection the loader promises.
+ * Linux bzImages (kernel/load/linux.c), and every rejection the loader
+ * promises.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 #include <inc/elf.h>
 #include <inc/error.h>
 #include <inc/x86.h>
+#include <kernel/load/acpi.h>
+#include <kernel/load/bootparam.h>
 #include <kernel/load/image.h>
 
 #define GUEST_MIB 16
@@ -606,6 +609,114 @@ Test(image, multiboot_mode_and_ramdisk_rules)
 		     -E_RANGE);
 	cr_expect_str_eq(err, PFX "ramdisk [0x101000, 0x1101000) outside guest "
 				  "memory (16 MiB)");
+}
+
+/* ---- Linux bzImages: the x86 boot protocol ---- */
+
+#define BZ_SIZE 0x2000 /* setup 2 sectors, then the kernel */
+
+/* A bzImage header over img: protocol 2.15, 64-bit entry, at 2 MiB. */
+static struct setup_header *build_bzimage(void)
+{
+	struct setup_header *h = (void *)(img + BP_HDR_OFFSET);
+
+	for (size_t i = 0x400; i < BZ_SIZE; i++)
+		img[i] = (uint8_t)i;
+	h->setup_sects = 1;
+	h->syssize = (BZ_SIZE - 0x400) / 16;
+	h->boot_flag = BP_BOOT_FLAG;
+	h->jump = 0x66eb; /* the header ends at 0x202 + 0x66 */
+	h->header = BP_HDR_MAGIC;
+	h->version = 0x020f;
+	h->loadflags = BP_LOADED_HIGH;
+	h->initrd_addr_max = 0x7fffffff;
+	h->kernel_alignment = 0x200000;
+	h->relocatable_kernel = 1;
+	h->xloadflags = BP_XLF_KERNEL_64;
+	h->cmdline_size = 0x7ff;
+	h->pref_address = 0x200000;
+	h->init_size = 0x100000;
+	strcpy(cfg.kernel.path, "k.elf");
+	return h;
+}
+
+static int load_linux(size_t rsize)
+{
+	static uint8_t rd[64 * 1024];
+
+	return image_load(&cfg, img, BZ_SIZE, rsize ? rd : NULL, rsize, &mem,
+			  &boot, err, sizeof(err));
+}
+
+Test(image, linux_good_header)
+{
+	struct boot_params *bp = (void *)(ram + IMAGE_LINUX_PARAMS);
+
+	build_bzimage();
+	strcpy(cfg.ramdisk.path, "initrd.gz");
+	strcpy(cfg.extra, "console=ttyS0 panic=-1");
+	cr_assert_eq(load_linux(0x2800), 0, "%s", err);
+	cr_expect_eq(boot.format, IMAGE_LINUX);
+	cr_expect_eq(boot.mode, BOOT_MODE_LONG);
+	cr_expect_eq(boot.rip, 0x200200);
+	cr_expect_eq(boot.rsi, IMAGE_LINUX_PARAMS);
+	cr_expect_eq(boot.cr3, IMAGE_PT_BASE);
+	cr_expect(memcmp(ram + 0x200000, img + 0x400, BZ_SIZE - 0x400) == 0);
+	cr_expect_eq(bp->hdr.header, BP_HDR_MAGIC);
+	cr_expect_eq(bp->hdr.type_of_loader, BP_LOADER_UNKNOWN);
+	cr_expect_eq(bp->hdr.cmd_line_ptr, IMAGE_LINUX_CMDLINE);
+	cr_expect_str_eq((char *)ram + IMAGE_LINUX_CMDLINE,
+			 "console=ttyS0 panic=-1");
+	cr_expect_eq(bp->hdr.ramdisk_image, GUEST_MIB * MiB - 0x3000);
+	cr_expect_eq(bp->hdr.ramdisk_size, 0x2800);
+	cr_expect_eq(bp->acpi_rsdp_addr, ACPI_TABLES_GPA);
+	cr_expect_eq(bp->e820_entries, 4);
+	cr_expect_eq(bp->e820_table[3].addr, 0x100000);
+	cr_expect_eq(bp->e820_table[3].size, GUEST_MIB * MiB - 0x100000);
+	cr_expect_eq(bp->e820_table[3].type, E820_RAM);
+}
+
+Test(image, linux_bad_magic)
+{
+	build_bzimage()->boot_flag = 0x1234;
+	cr_expect_eq(load_linux(0), -E_INVAL);
+	cr_expect_str_eq(err, PFX "setup header: boot_flag 0x1234 is not "
+				  "0xaa55");
+}
+
+Test(image, linux_old_protocol)
+{
+	build_bzimage()->version = 0x020b;
+	cr_expect_eq(load_linux(0), -E_NOT_SUPP);
+	cr_expect_str_eq(err, PFX "setup header: version 2.11 is older than "
+				  "2.12");
+	build_bzimage()->xloadflags = 0;
+	cr_expect_eq(load_linux(0), -E_NOT_SUPP);
+	cr_expect_str_eq(err, PFX "setup header: loadflags 0x1 / xloadflags "
+				  "0x0: no 64-bit entry point");
+}
+
+Test(image, linux_truncated)
+{
+	build_bzimage()->syssize = BZ_SIZE / 16;
+	cr_expect_eq(load_linux(0), -E_INVAL);
+	cr_expect_str_eq(err, PFX "truncated: setup_sects 1 and syssize 512 "
+				  "need 9216 bytes, the file has 8192");
+	cr_expect_eq(image_load(&cfg, img, 0x300, NULL, 0, &mem, &boot, err,
+				sizeof(err)),
+		     -E_INVAL);
+	cr_expect_str_eq(err, PFX "truncated: 768 bytes, no room for the "
+				  "setup header");
+}
+
+Test(image, linux_initrd_too_big)
+{
+	build_bzimage()->initrd_addr_max = 0x30ffff;
+	strcpy(cfg.ramdisk.path, "initrd.gz");
+	cr_expect_eq(load_linux(0x10001), -E_RANGE);
+	cr_expect_str_eq(err, PFX "ramdisk \"initrd.gz\" (65537 bytes) does "
+				  "not fit between the kernel's end 0x300000 "
+				  "and 0x310000");
 }
 
 /* ---- PV kernels (lab 6): Xen's notes and the start info pages ---- */

@@ -80,7 +80,8 @@ static void linux_fetch(void)
 	close(fd);
 	if (rc == 77) {
 		if ((f = fopen(log, "r"))) {
-			while (fgets(why, sizeof(why), f) && !strstr(why, "SKIP"))
+			while (fgets(why, sizeof(why), f) &&
+			       !strstr(why, "SKIP"))
 				;
 			fclose(f);
 		}
@@ -112,8 +113,9 @@ static long long linux_value(struct hv_run *r, const char *key, int nth)
 	snprintf(prefix, sizeof(prefix), "linux: init: %s ", key);
 	l = hv_find_result_with(r, prefix, "");
 	if (!l)
-		cr_assert_fail("[wrong result] /init printed no \"%s\" line\n  %s",
-			       key, hv_diagnose(r));
+		cr_assert_fail(
+			"[wrong result] /init printed no \"%s\" line\n  %s",
+			key, hv_diagnose(r));
 	p = l->text + strlen(prefix);
 	while (nth-- > 0 && (p = strchr(p, ' ')))
 		p++;
@@ -173,7 +175,8 @@ Test(pc, linux_rtc, .timeout = 1200)
 Test(pc, linux_interrupts, .timeout = 1200)
 {
 	struct hv_run *r = linux_boot();
-	long long a = linux_value(r, "timer", 0), b = linux_value(r, "timer", 1);
+	long long a = linux_value(r, "timer", 0),
+		  b = linux_value(r, "timer", 1);
 
 	expect_output(r, "TSC deadline timer available");
 	cr_assert(b > a,
