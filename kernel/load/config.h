@@ -8,8 +8,9 @@
  *   name        "hello"      required; 1-31 of [A-Za-z0-9_.-], starts alnum
  *   type        "hvm"        hvm | pv | te (trap-and-emulate); default hvm
  *   kernel      "guests/hello.elf"  required; ELF32/ELF64 EXEC, Multiboot v1
- *                            image, or a flat binary (when kernel_addr is set)
- *   ramdisk     "initrd.gz"  optional; a Multiboot module
+ *                            image, Linux bzImage, or a flat binary (when
+ *                            kernel_addr is set)
+ *   ramdisk     "initrd.gz"  optional; a Multiboot module or Linux initrd
  *   extra       "token=x"    optional kernel command line
  *   memory      16           MiB, 1..CONFIG_MEMORY_MAX_MIB; default 16
  *   vcpus       1            1..CONFIG_VCPUS_MAX; default 1
