@@ -172,8 +172,9 @@ static void vmcs_init_host(void)
 
 /*
  * Shadow paging (lab 4, kernel/mm/shadow.h): the CPU walks the core's
- * tables, so EPT is off and with it unrestricted guest (SDM 3C 26.2.1.1).
- * MOV to and from CR3 exit (CR3-target count 0, 25.6.7), INVLPG exits,
+ * tables, so EPT is off and with it unrestricted guest (SDM 3C 26.2.1.1),
+ * and INVPCID (hidden in CPUID: kernel/cpuid.c) is #UD.  MOV to and from
+ * CR3 exit (CR3-target count 0, 25.6.7), INVLPG exits,
  * and so does every #PF (PFEC mask and match 0, 25.6.3).
  */
 static void vmcs_init_shadow(void)
@@ -181,7 +182,8 @@ static void vmcs_init_shadow(void)
 	vmcs_write(VMCS_PROC_CONTROLS, vmx_caps.proc_shadow);
 	vmcs_write(VMCS_PROC_CONTROLS2,
 		   vmx_caps.proc2 &
-			   ~(PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST));
+			   ~(PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST |
+			     PROC2_ENABLE_INVPCID));
 	vmcs_write(VMCS_EXCEPTION_BITMAP,
 		   vmcs_read(VMCS_EXCEPTION_BITMAP) | 1u << T_PF);
 	vmcs_write(VMCS_PF_ERROR_MASK, 0);

@@ -129,6 +129,7 @@
 #define PROC2_ENABLE_EPT	 (1u << 1)
 #define PROC2_ENABLE_VPID	 (1u << 5)
 #define PROC2_UNRESTRICTED_GUEST (1u << 7)
+#define PROC2_ENABLE_INVPCID	 (1u << 12)
 
 /* Table 25-13 / 25-15: VM-exit and VM-entry controls */
 #define EXIT_SAVE_DEBUG_CONTROLS  (1u << 2)

@@ -144,7 +144,8 @@ static int vmx_probe_controls(void)
 		       0, "processor-based", &c->proc) < 0 ||
 	    vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
 		       PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST,
-		       PROC2_ENABLE_VPID, "secondary", &c->proc2) < 0 ||
+		       PROC2_ENABLE_VPID | PROC2_ENABLE_INVPCID, "secondary",
+		       &c->proc2) < 0 ||
 	    vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_EXIT_CTLS),
 		       EXIT_SAVE_DEBUG_CONTROLS | EXIT_HOST_ADDR_SPACE_SIZE |
 			       EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT |

@@ -34,12 +34,14 @@
 
 static struct hv_cfg linux_cfg = {
 	.needs_virt = 1,
-	.cmdline = "timeout=900",
+	.cmdline = "timeout=600",
 	.timeout = 900,
+	.progress_timeout = 120, /* Bochs: decompressing the kernel */
 	.domains = {
 		{ "linux", "name    = \"linux\"\nkernel  = \"vmlinuz\"\n"
 			   "ramdisk = \"initrd.gz\"\n"
-			   "extra   = \"console=ttyS0 panic=-1\"\n"
+			   "extra   = \"console=ttyS0 "
+			   "earlyprintk=serial,ttyS0 panic=-1\"\n"
 			   "memory  = 256\nvcpus   = 2\n" },
 	},
 };
