@@ -8,15 +8,14 @@
  * when it cannot (no network, no apt-get) every test SKIPs with its
  * reason.  The loader's host unit tests: tests/test_image.c.
  *
- * Bugs these tests catch, bug: the tests that fail:
- *   no zero page in RSI (linux_load): all but linux_init
- *   e820 entries not counted (linux_params): linux_memory
- *   CPUID announcing LA57 / an MSR Linux reads #GP: linux_init /
- *     linux_problems
- *   the RTC in local time or frozen: linux_rtc
- *   the LAPIC timer or IOAPIC not delivering: linux_interrupts
- *   PM1 ignoring SLP_TYP S5: linux_poweroff
- *   the APs never started: linux_two_vcpus
+ * Bugs these tests catch, bug: the tests that fail (each measured):
+ *   the RTC an hour ahead (rtc_guest_time): linux_rtc
+ *   CPUID without TSC-deadline: linux_interrupts
+ *   PM1 ignoring SLP_TYP S5 (pm.c): linux_poweroff
+ *   the APs' SIPI ignored (sched_init_sipi): linux_two_vcpus
+ *   CPUID announcing LA57, RDTSCP or TSC_ADJUST, the MADT listing one
+ *     vcpu of two, an e820 map of one entry or 96 MiB short: Linux never
+ *     reaches /init, all of them
  */
 #include <fcntl.h>
 #include <stdio.h>
