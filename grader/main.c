@@ -56,7 +56,7 @@ static void message_of(struct criterion_test_stats *st, char *buf, size_t len)
 		}
 }
 
-/* The report hooks run in Criterion's runner process. */
+/* A test starts (report hooks run in Criterion's runner process). */
 ReportHook(PRE_INIT)(struct criterion_test *test)
 {
 	progress_test(test->category, test->name);
@@ -69,7 +69,7 @@ ReportHook(ASSERT)(struct criterion_assert_stats *a)
 		progress_hide();
 }
 
-/* After each test body: record it. */
+/* Runs in the runner process after each test body: record it. */
 ReportHook(POST_TEST)(struct criterion_test_stats *st)
 {
 	char msg[sizeof(((struct test_result *)0)->message)];

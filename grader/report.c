@@ -6,10 +6,12 @@
  * A points table is grader/labs/SUITE.points (plus GRADER_EXTRA/SUITE.points
  * for hidden tests), one test a line:  NAME POINTS [student] [HINT]
  * HINT, where to look when the test fails, is DOC "SECTION" and what to
- * read there, e.g.  labs/lab1.md "What you write", page_free() in
- * kernel/mm/page.c; the score table prints it under the test's FAIL.
+ * read there, to the end of the line (a # starts a comment), e.g.
+ * labs/lab1.md "What you write", page_free() in kernel/mm/page.c; the
+ * score table prints it under the test's FAIL.
  */
 #define _GNU_SOURCE /* FNM_EXTMATCH: the globs Criterion's --filter takes */
+#include <ctype.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,7 +141,7 @@ static int points_line(struct report *rp, const char *suite, char *line,
 	char name[128], doc[400], section[400];
 	double pts;
 	struct points *p;
-	int n, at = 0, student;
+	int n, at = 0, end, student;
 
 	line[strcspn(line, "#\n")] = '\0';
 	n = sscanf(line, "%127s %lf %n", name, &pts, &at);
@@ -149,7 +151,9 @@ static int points_line(struct report *rp, const char *suite, char *line,
 		  strchr(" \t", line[at + 7]);
 	if (student)
 		at += 7 + strspn(line + at + 7, " \t");
-	line[at + strcspn(line + at, "\t")] = '\0'; /* trailing tabs */
+	for (end = strlen(line);
+	     end > at && isspace((unsigned char)line[end - 1]);)
+		line[--end] = '\0';
 	if (n < 2 || pts < 0 ||
 	    (line[at] && report_hint_section(line + at, doc, sizeof(doc),
 					     section, sizeof(section)) < 0)) {
@@ -191,7 +195,10 @@ int report_load_points(struct report *rp, const char *path)
 	return rc;
 }
 
-/* Gives each result its points from the table (the last entry wins). */
+/*
+ * Gives each result its points from the table: the last entry wins, and
+ * the last hint.
+ */
 void report_apply_points(struct report *rp)
 {
 	for (size_t i = 0; i < rp->ntests; i++) {
@@ -201,7 +208,8 @@ void report_apply_points(struct report *rp)
 			    strcmp(rp->table[k].name, t->name) == 0) {
 				t->max_points = rp->table[k].points;
 				t->student = rp->table[k].student;
-				t->hint = rp->table[k].hint;
+				if (rp->table[k].hint[0])
+					t->hint = rp->table[k].hint;
 			}
 		t->points = t->status == CR_STATUS_PASSED ? t->max_points : 0;
 	}
