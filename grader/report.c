@@ -293,10 +293,13 @@ int report_gradescope(const struct report *rp, const char *path)
 			"\"output\": ",
 			t->points, t->max_points,
 			t->status == CR_STATUS_PASSED ? "passed" : "failed");
-		char msg[sizeof(t->message) + 16];
-		snprintf(msg, sizeof(msg), "%s%s",
+		bool hint = t->status == CR_STATUS_FAILED && t->hint &&
+			    t->hint[0];
+		char msg[sizeof(t->message) + 400];
+		snprintf(msg, sizeof(msg), "%s%s%s%s",
 			 t->status == CR_STATUS_SKIPPED ? "skipped: " : "",
-			 t->message);
+			 t->message, hint ? "\nlook at: " : "",
+			 hint ? t->hint : "");
 		json_string(f, msg);
 		fputc('}', f);
 	}

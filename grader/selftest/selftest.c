@@ -266,9 +266,13 @@ static int grade_crashlab(const char *name, const char *opt1, const char *opt2,
  */
 Test(grader, crash_is_failure, .timeout = 120)
 {
-	char sum[800], *table;
-	int rc = grade_crashlab("crash_is_failure", NULL, NULL, sum,
-				sizeof(sum), &table);
+	char sum[800], gs[700], *table;
+	int rc;
+
+	snprintf(gs, sizeof(gs), "%s/obj/grader/runs/crash_is_failure.gs.json",
+		 grader_root());
+	rc = grade_crashlab("crash_is_failure", "--gradescope", gs, sum,
+			    sizeof(sum), &table);
 
 	cr_expect_eq(rc, 1, "grader exited %d:\n%s", rc, table);
 	cr_expect(strstr(table, "Score: 1/19 ") != NULL, "%s", table);
@@ -296,6 +300,8 @@ Test(grader, crash_is_failure, .timeout = 120)
 		expect_graded(summary, table, want[i].name, want[i].status,
 			      want[i].points, want[i].max, want[i].cls);
 	expect_hint(table, "aborts");
+	cr_expect(strstr(slurp(gs), "\\nlook at: docs/grader.md ") != NULL,
+		  "no hint in the Gradescope output of a FAIL:\n%s", slurp(gs));
 	cr_expect(strpbrk(table, "\r\033") == NULL,
 		  "control characters in output that is not a terminal:\n%s",
 		  table);
