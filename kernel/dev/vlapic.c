@@ -13,8 +13,10 @@
  * and TPR when the guest has RFLAGS.IF set.  IPIs (fixed, lowest
  * priority, NMI, INIT, STARTUP) reach the vcpus of the sender's domain at
  * once, so the ICR never reads busy; INIT and STARTUP take effect in the
- * scheduler (kernel/sched.c).  SMI, the thermal and performance LVTs, and
- * the NMI blocking that lasts until IRET are not emulated.
+ * scheduler (kernel/sched.c).  An NMI waits out a STI or MOV SS shadow in
+ * the backend's NMI window; the NMI blocking that lasts until IRET is
+ * VT-x's (virtual NMIs) only.  SMI and the thermal and performance LVTs
+ * are not emulated.
  */
 #include <inc/x86.h>
 #include <inc/apic.h>
