@@ -71,9 +71,12 @@ void bench_console_line(struct domain *d, const char *line)
 {
 }
 
+/* The TSC rate the devices are told: 1 GHz unless a test says. */
+static uint64_t tsc_hz;
+
 uint64_t clock_tsc_hz(void)
 {
-	return 1000000000ULL;
+	return tsc_hz;
 }
 
 /* What kernel/virt.c calls besides the backend. */
@@ -118,6 +121,7 @@ void trap_print_gprs(const uint64_t gprs[16])
 static void setup(void)
 {
 	memset(&dom, 0, sizeof(dom));
+	tsc_hz = 1000000000ULL;
 	strcpy(dom.name, "guest");
 	dom.vcpus[0].domain = &dom;
 	console_domain_init(&dom.console);
@@ -463,6 +467,38 @@ Test(vlapic, one_shot_timer_raises_its_vector_once)
 		     1u << (0x40 % 32), "vector in service");
 	lapic_rw(0xb0, true, 0); /* EOI */
 	cr_expect_eq(lapic_rw(0x100 + 0x40 / 32 * 16, false, 0), 0);
+}
+
+/* 2.59612 GHz is 25.9612 TSC ticks per 100 MHz clock: rounding that to
+ * 25 ran the timer 3.7% fast.  Every period ends at start + k * n clocks,
+ * to the tick. */
+Test(vlapic, timer_period_is_exact_at_any_tsc_rate)
+{
+	struct vcpu *v = lapic_vcpu();
+	uint64_t t0, t1, period = 2596120, k;
+
+	tsc_hz = 2596120000ULL;
+	lapic_rw(0xf0, true, 0x1ff);
+	lapic_rw(0x3e0, true, 0xb);	       /* divide by 1 */
+	lapic_rw(0x320, true, 0x20000 | 0x40); /* periodic */
+	t0 = rdtsc();
+	lapic_rw(0x380, true, 100000); /* 1 ms: 2596120 ticks */
+	t1 = rdtsc();
+	cr_expect_geq(v->lapic.deadline, t0 + period);
+	cr_expect_leq(v->lapic.deadline, t1 + period);
+	cr_expect_geq(lapic_rw(0x390, false, 0), 99000);
+	while (!vlapic_pending(v))
+		;
+	cr_expect_eq(vlapic_take_interrupt(v), 0x40);
+	k = (v->lapic.deadline - v->lapic.start) / period;
+	cr_expect_geq(k, 2);
+	cr_expect_eq(v->lapic.deadline - v->lapic.start, k * period,
+		     "period %llu ends %llu ticks from the start",
+		     (unsigned long long)k,
+		     (unsigned long long)(v->lapic.deadline - v->lapic.start));
+	lapic_rw(0x3e0, true, 0x3); /* divide by 16 */
+	lapic_rw(0x380, true, 3);   /* 48 clocks: 1246.1376 ticks */
+	cr_expect_eq(v->lapic.deadline - v->lapic.start, 1247, "rounded up");
 }
 
 Test(vlapic, masked_or_disabled_timer_raises_nothing)
