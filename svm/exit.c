@@ -177,8 +177,7 @@ static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 	case VMEXIT_NMI:
 	case VMEXIT_SMI:
 	case VMEXIT_INIT:
-	case VMEXIT_VINTR: /* svm.c's interrupt window */
-	case VMEXIT_EXCP_BASE + T_DB: return EXIT_INTR; /* and NMI window */
+	case VMEXIT_VINTR: return EXIT_INTR; /* svm.c's interrupt window */
 	case VMEXIT_VMRUN:
 	case VMEXIT_VMLOAD ... VMEXIT_SKINIT:
 	case VMEXIT_INVLPGA:

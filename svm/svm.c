@@ -138,7 +138,8 @@ static void svm_intr_window(struct vmcb *vmcb, bool on)
  * RFLAGS.TF under the #DB intercept, and the trap after the shadowed
  * instruction exits (as KVM does).  Never with an event queued, whose
  * frame would keep TF; a guest that steps itself takes the NMI at its
- * next exit.  svm_nmi_window_end gives back the guest's TF and DR6.
+ * next exit.  svm_nmi_window_end gives back the guest's TF and DR6, and
+ * makes the #DB exit a window's, EXIT_INTR.
  */
 static void svm_nmi_window(struct vcpu *v, bool on)
 {
@@ -162,8 +163,10 @@ static void svm_nmi_window_end(struct vcpu *v)
 	v->arch.svm.nmi_step = false;
 	vmcb->save.rflags &= ~X86_FLAGS_TF;
 	vmcb->control.intercept_exceptions &= ~(1u << T_DB);
-	if (vmcb->control.exitcode == VMEXIT_EXCP_BASE + T_DB)
+	if (vmcb->control.exitcode == VMEXIT_EXCP_BASE + T_DB) {
 		vmcb->save.dr6 = v->arch.svm.dr6;
+		v->exit.kind = EXIT_INTR;
+	}
 }
 
 static void svm_vcpu_run(struct vcpu *v)
@@ -198,9 +201,9 @@ static void svm_vcpu_run(struct vcpu *v)
 	vmcb->control.eventinj = 0;
 	v->gprs[GPR_RAX] = vmcb->save.rax;
 	v->gprs[GPR_RSP] = vmcb->save.rsp;
-	svm_nmi_window_end(v);
 	svm_requeue_event(vmcb);
 	svm_exit_decode(v);
+	svm_nmi_window_end(v);
 }
 
 static const struct virt_ops svm_ops = {
