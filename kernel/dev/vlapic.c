@@ -110,12 +110,11 @@ static void vlapic_arm(struct vlapic *l)
 	l->deadline = n ? l->start + vlapic_clocks_to_tsc(n) : 0;
 }
 
-/* When the period under way at now ends: periods missed meanwhile merge
- * into one, as they do in IRR.  Needs TMICT != 0. */
-static uint64_t vlapic_period_end(const struct vlapic *l, uint64_t now)
+/* When the period under way at TSC t ends.  Needs TMICT != 0. */
+static uint64_t vlapic_period_end(const struct vlapic *l, uint64_t t)
 {
 	uint64_t n = l->tmict * vlapic_divider(l);
-	uint64_t k = vlapic_tsc_to_clocks(now - l->start) / n + 1;
+	uint64_t k = vlapic_tsc_to_clocks(t - l->start) / n + 1;
 
 	return l->start + vlapic_clocks_to_tsc(k * n);
 }
@@ -133,8 +132,10 @@ static void vlapic_timer_update(struct vlapic *l)
 		else
 			vlapic_error(l, APIC_ESR_RECV_ILLEGAL);
 	}
+	/* A timer more than a period behind fires once more at once, then
+	 * keeps its phase: the periods missed meanwhile merge. */
 	if ((l->lvt[0] & APIC_LVT_PERIODIC) && l->tmict)
-		l->deadline = vlapic_period_end(l, now);
+		l->deadline = MAX(vlapic_period_end(l, l->deadline), now + 1);
 	else
 		l->deadline = 0;
 }
