@@ -85,6 +85,12 @@ int rm_rf(const char *path);
 const char *grader_root(void);
 void random_token(char *out, size_t hexlen);
 
+/* progress.c: the live progress line on a terminal. */
+void progress_start(int total, double start);
+void progress_test(const char *suite, const char *name);
+void progress_hide(void);
+void progress_stop(void);
+
 /* report.c: points and the reports that main writes after the run. */
 struct test_result {
 	char suite[64];
@@ -94,8 +100,9 @@ struct test_result {
 	double seconds;
 	double points;
 	double max_points;
-	int student;  /* exercises student code (handout check) */
-	int finished; /* Criterion saw the test to its end */
+	int student;	  /* exercises student code (handout check) */
+	int finished;	  /* Criterion saw the test to its end */
+	const char *hint; /* where to look on a FAIL (its points entry) */
 };
 
 struct points {
@@ -103,6 +110,8 @@ struct points {
 	char name[128];
 	double points;
 	int student;
+	char hint[400];	  /* DOC "SECTION", what to read there; or "" */
+	char origin[400]; /* FILE:LINE of the entry */
 };
 
 struct report {
@@ -123,6 +132,8 @@ void report_expect(struct report *rp, const char *suite, const char *name);
 int report_expect_table(struct report *rp, const char *suite, const char *test);
 void report_settle(struct report *rp);
 int report_load_points(struct report *rp, const char *path);
+int report_hint_section(const char *hint, char *doc, size_t doclen,
+			char *section, size_t seclen);
 void report_apply_points(struct report *rp);
 void report_print(const struct report *rp, FILE *out, double *score,
 		  double *max);

@@ -56,11 +56,25 @@ static void message_of(struct criterion_test_stats *st, char *buf, size_t len)
 		}
 }
 
+/* A test starts (report hooks run in Criterion's runner process). */
+ReportHook(PRE_INIT)(struct criterion_test *test)
+{
+	progress_test(test->category, test->name);
+}
+
+/* Criterion prints a failed assertion after this hook. */
+ReportHook(ASSERT)(struct criterion_assert_stats *a)
+{
+	if (!a->passed)
+		progress_hide();
+}
+
 /* Runs in the runner process after each test body: record it. */
 ReportHook(POST_TEST)(struct criterion_test_stats *st)
 {
 	char msg[sizeof(((struct test_result *)0)->message)];
 
+	progress_hide();
 	message_of(st, msg, sizeof(msg));
 	report_add(&grader_report, st->test->category, st->test->name,
 		   st->test_status, msg, st->elapsed_time);
@@ -88,6 +102,7 @@ ReportHook(TEST_CRASH)(struct criterion_test_stats *st)
 {
 	char asserts[3900], msg[sizeof(((struct test_result *)0)->message)];
 
+	progress_hide();
 	message_of(st, asserts, sizeof(asserts));
 	snprintf(msg, sizeof(msg),
 		 "[grader crash] the test process died of "
@@ -105,6 +120,7 @@ ReportHook(TEST_CRASH)(struct criterion_test_stats *st)
  */
 ReportHook(POST_ALL)(struct criterion_global_stats *gs)
 {
+	progress_stop();
 	for (struct criterion_suite_stats *ss = gs->suites; ss; ss = ss->next)
 		for (struct criterion_test_stats *st = ss->tests; st;
 		     st = st->next) {
@@ -178,6 +194,42 @@ static int expect_tests(struct criterion_ordered_set *tests, const char *suite,
 			    !t->data->disabled) {
 			report_expect(&grader_report, t->category, t->name);
 			count++;
+		}
+	}
+	return count;
+}
+
+/* Whether the run will start t (see count_selected). */
+static int will_run(struct criterion_test *t, const char *suite,
+		    const char *test, const char *filter)
+{
+	char full[300];
+
+	snprintf(full, sizeof(full), "%s/%s", t->category, t->name);
+	if (t->data->disabled)
+		return 0;
+	if (suite[0])
+		return strcmp(t->category, suite) == 0 &&
+		       fnmatch(test, t->name, FNM_EXTMATCH) == 0;
+	return !filter || fnmatch(filter, full, FNM_EXTMATCH) == 0;
+}
+
+/*
+ * How many tests the run will start: the graded suite's tests whose name
+ * matches test, or those Criterion's filter (a SUITE/TEST glob) selects.
+ */
+static int count_selected(struct criterion_test_set *set, const char *suite,
+			  const char *test, const char *filter)
+{
+	int count = 0; /* not n: FOREACH_SET's node */
+
+	FOREACH_SET(struct criterion_suite_set * ss, set->suites)
+	{
+		if (!ss->tests)
+			continue;
+		FOREACH_SET(struct criterion_test * t, ss->tests)
+		{
+			count += will_run(t, suite, test, filter);
 		}
 	}
 	return count;
@@ -378,6 +430,11 @@ int main(int argc, char **argv)
 		criterion_finalize(tests);
 		return ok < 0 ? 2 : 0;
 	}
+	if (!o.probe)
+		progress_start(count_selected(tests, o.suite,
+					      o.test ? o.test : "*",
+					      o.user_filter),
+			       start);
 	criterion_run_all_tests(tests);
 	if (!o.probe &&
 	    !expect_selected(tests, o.suite, o.test ? o.test : "*") && o.test) {

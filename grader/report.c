@@ -4,9 +4,14 @@
  * and the handout check (labs < N pass, lab N's student tests fail).
  *
  * A points table is grader/labs/SUITE.points (plus GRADER_EXTRA/SUITE.points
- * for hidden tests), one test a line:  NAME POINTS [student]
+ * for hidden tests), one test a line:  NAME POINTS [student] [HINT]
+ * HINT, where to look when the test fails, is DOC "SECTION" and what to
+ * read there, to the end of the line (a # starts a comment), e.g.
+ * labs/lab1.md "What you write", page_free() in kernel/mm/page.c; the
+ * score table prints it under the test's FAIL.
  */
 #define _GNU_SOURCE /* FNM_EXTMATCH: the globs Criterion's --filter takes */
+#include <ctype.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,21 +118,48 @@ void report_settle(struct report *rp)
 	}
 }
 
+/*
+ * Splits a hint, DOC "SECTION"..., into doc and section; 0, or -1 if it
+ * does not start that way.
+ */
+int report_hint_section(const char *hint, char *doc, size_t doclen,
+			char *section, size_t seclen)
+{
+	const char *open = strstr(hint, " \""),
+		   *close = open ? strchr(open + 2, '"') : NULL;
+
+	if (!open || !close || close == open + 2 || strchr(hint, ' ') < open)
+		return -1;
+	snprintf(doc, doclen, "%.*s", (int)(open - hint), hint);
+	snprintf(section, seclen, "%.*s", (int)(close - open - 2), open + 2);
+	return 0;
+}
+
 static int points_line(struct report *rp, const char *suite, char *line,
 		       const char *path, int lineno)
 {
-	char name[128], flag[32] = "";
+	char name[128], doc[400], section[400];
 	double pts;
 	struct points *p;
-	int n;
+	int n, at = 0, end, student;
 
 	line[strcspn(line, "#\n")] = '\0';
-	n = sscanf(line, "%127s %lf %31s", name, &pts, flag);
+	n = sscanf(line, "%127s %lf %n", name, &pts, &at);
 	if (n <= 0)
 		return 0;
-	if (n < 2 || pts < 0 || (n == 3 && strcmp(flag, "student") != 0)) {
+	student = strncmp(line + at, "student", 7) == 0 &&
+		  strchr(" \t", line[at + 7]);
+	if (student)
+		at += 7 + strspn(line + at + 7, " \t");
+	for (end = strlen(line);
+	     end > at && isspace((unsigned char)line[end - 1]);)
+		line[--end] = '\0';
+	if (n < 2 || pts < 0 ||
+	    (line[at] && report_hint_section(line + at, doc, sizeof(doc),
+					     section, sizeof(section)) < 0)) {
 		fprintf(stderr,
-			"%s:%d: want \"TEST POINTS [student]\", got \"%s\"\n",
+			"%s:%d: want TEST POINTS [student] "
+			"[DOC \"SECTION\"...], got \"%s\"\n",
 			path, lineno, line);
 		return -1;
 	}
@@ -137,15 +169,17 @@ static int points_line(struct report *rp, const char *suite, char *line,
 	p = &rp->table[rp->ntable++];
 	snprintf(p->suite, sizeof(p->suite), "%s", suite);
 	snprintf(p->name, sizeof(p->name), "%s", name);
+	snprintf(p->hint, sizeof(p->hint), "%s", line + at);
+	snprintf(p->origin, sizeof(p->origin), "%s:%d", path, lineno);
 	p->points = pts;
-	p->student = n == 3;
+	p->student = student;
 	return 0;
 }
 
 /* Loads path (SUITE.points) if it exists; -1 on a malformed line. */
 int report_load_points(struct report *rp, const char *path)
 {
-	char line[512], suite[64];
+	char line[1024], suite[64];
 	const char *base = strrchr(path, '/');
 	int lineno = 0, rc = 0;
 	FILE *f = fopen(path, "r");
@@ -161,7 +195,10 @@ int report_load_points(struct report *rp, const char *path)
 	return rc;
 }
 
-/* Gives each result its points from the table (the last entry wins). */
+/*
+ * Gives each result its points from the table: the last entry wins, and
+ * the last hint.
+ */
 void report_apply_points(struct report *rp)
 {
 	for (size_t i = 0; i < rp->ntests; i++) {
@@ -171,6 +208,8 @@ void report_apply_points(struct report *rp)
 			    strcmp(rp->table[k].name, t->name) == 0) {
 				t->max_points = rp->table[k].points;
 				t->student = rp->table[k].student;
+				if (rp->table[k].hint[0])
+					t->hint = rp->table[k].hint;
 			}
 		t->points = t->status == CR_STATUS_PASSED ? t->max_points : 0;
 	}
@@ -198,6 +237,8 @@ void report_print(const struct report *rp, FILE *out, double *score,
 			t->seconds);
 		if (t->status != CR_STATUS_PASSED && t->message[0])
 			fprintf(out, "       %s\n", t->message);
+		if (t->status == CR_STATUS_FAILED && t->hint && t->hint[0])
+			fprintf(out, "       look at: %s\n", t->hint);
 		if (t->status != CR_STATUS_SKIPPED) {
 			*score += t->points;
 			*max += t->max_points;
@@ -252,10 +293,13 @@ int report_gradescope(const struct report *rp, const char *path)
 			"\"output\": ",
 			t->points, t->max_points,
 			t->status == CR_STATUS_PASSED ? "passed" : "failed");
-		char msg[sizeof(t->message) + 16];
-		snprintf(msg, sizeof(msg), "%s%s",
+		bool hint = t->status == CR_STATUS_FAILED && t->hint &&
+			    t->hint[0];
+		char msg[sizeof(t->message) + 400];
+		snprintf(msg, sizeof(msg), "%s%s%s%s",
 			 t->status == CR_STATUS_SKIPPED ? "skipped: " : "",
-			 t->message);
+			 t->message, hint ? "\nlook at: " : "",
+			 hint ? t->hint : "");
 		json_string(f, msg);
 		fputc('}', f);
 	}

@@ -222,34 +222,40 @@ void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 	virt_inject_event(v, &ev);
 }
 
-bool virt_deliver_interrupt(struct vcpu *v, bool event_queued)
+unsigned virt_deliver_interrupt(struct vcpu *v, bool event_queued)
 {
 	struct virt_event ev = { .type = EVENT_EXTINT };
+	unsigned window = 0;
 	int vec;
 
 	if (event_queued)
-		return false;
+		return 0;
 	if (v->domain->type == DOMAIN_HVM)
 		platform_poll(v->domain);
-	/* VM entry refuses an NMI in a MOV SS shadow (SDM 3C 26.3.1.5). */
-	if (v->lapic.nmi && !virt_reg_read(v, VREG_INTR_SHADOW)) {
-		vlapic_take_nmi(v);
+	/* VM entry refuses an NMI in a MOV SS shadow or under virtual-NMI
+	 * blocking (SDM 3C 26.3.1.5); it waits for the NMI window. */
+	if (v->lapic.nmi && (virt_reg_read(v, VREG_INTR_SHADOW) ||
+			     virt_reg_read(v, VREG_NMI_BLOCKED)))
+		window = VIRT_WINDOW_NMI;
+	else if (vlapic_take_nmi(v)) {
 		ev.type = EVENT_NMI;
 		ev.vector = T_NMI;
 		virt_inject_event(v, &ev);
-		return vlapic_pending(v);
+		return vlapic_pending(v) ? VIRT_WINDOW_INTR : 0;
 	}
 	if (!(virt_reg_read(v, VREG_RFLAGS) & X86_FLAGS_IF) ||
 	    virt_reg_read(v, VREG_INTR_SHADOW))
-		return pv_upcall_vector(v) >= 0 || vlapic_pending(v);
+		return window | (pv_upcall_vector(v) >= 0 || vlapic_pending(v) ?
+					 VIRT_WINDOW_INTR :
+					 0);
 	vec = vlapic_take_interrupt(v);
 	if (vec < 0)
 		vec = pv_upcall_vector(v);
 	if (vec < 0)
-		return false;
+		return window;
 	ev.vector = (uint8_t)vec;
 	virt_inject_event(v, &ev);
-	return false;
+	return window;
 }
 
 const char *exit_kind_name(enum exit_kind k)

@@ -79,6 +79,7 @@ enum vreg {
 	VREG_DR7,
 	VREG_CPL,
 	VREG_INTR_SHADOW, /* 1 after STI or MOV SS: interrupts blocked once */
+	VREG_NMI_BLOCKED, /* 1 from an NMI's delivery to its IRET (VT-x) */
 	VREG_COUNT
 };
 
@@ -293,15 +294,19 @@ void virt_vcpu_reset(struct vcpu *v);
 void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 			   uint32_t error);
 
+/* What virt_deliver_interrupt asks the backend to exit for. */
+#define VIRT_WINDOW_INTR 1 /* RFLAGS.IF set, no shadow: an interrupt waits */
+#define VIRT_WINDOW_NMI	 2 /* no shadow, no NMI blocking: an NMI waits */
+
 /*
  * For the backend before each entry: queues a pending NMI, else the local
  * APIC's highest pending interrupt, else the Xen upcall vector
  * (pv/evtchn.c), when the guest can take one (RFLAGS.IF set, no STI or
- * MOV SS shadow) and no event is queued already.  Returns whether an interrupt waits for the
- * guest to become interruptible: the backend then exits at that point
- * (its interrupt window).
+ * MOV SS shadow, no NMI blocking) and no event is queued already.
+ * Returns the VIRT_WINDOW_* of what still waits: the backend then exits
+ * as soon as the guest can take it (its interrupt and NMI windows).
  */
-bool virt_deliver_interrupt(struct vcpu *v, bool event_queued);
+unsigned virt_deliver_interrupt(struct vcpu *v, bool event_queued);
 
 /* Backend probes: each returns its ops if usable, else NULL (and says why). */
 const struct virt_ops *svm_probe(void);

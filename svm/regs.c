@@ -51,6 +51,8 @@ uint64_t svm_reg_read(struct vcpu *v, enum vreg r)
 		return vmcb->save.cpl;
 	if (r == VREG_INTR_SHADOW)
 		return vmcb->control.interrupt_shadow & VMCB_INTR_SHADOW;
+	if (r == VREG_NMI_BLOCKED) /* not tracked: no vNMI (svm.c) */
+		return 0;
 	if (r == VREG_EFER)
 		return (vmcb->save.efer & ~EFER_SVME) |
 		       (v->arch.svm.efer_lme ? EFER_LME : 0);
@@ -82,6 +84,8 @@ void svm_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 		vmcb->control.interrupt_shadow = val ? VMCB_INTR_SHADOW : 0;
 		return;
 	}
+	if (r == VREG_NMI_BLOCKED)
+		return;
 	if (r == VREG_EFER) {
 		v->arch.svm.efer_lme = val & EFER_LME;
 		val |= EFER_SVME;

@@ -132,13 +132,51 @@ static void svm_intr_window(struct vmcb *vmcb, bool on)
 	}
 }
 
+/*
+ * No NMI window without vNMI (APM 15.21.10), which QEMU's TCG lacks: an
+ * NMI waiting out a STI or MOV SS shadow has the guest single-step with
+ * RFLAGS.TF under the #DB intercept, and the trap after the shadowed
+ * instruction exits (as KVM does).  Never with an event queued, whose
+ * frame would keep TF; a guest that steps itself takes the NMI at its
+ * next exit.  svm_nmi_window_end gives back the guest's TF and DR6, and
+ * makes the #DB exit a window's, EXIT_INTR.
+ */
+static void svm_nmi_window(struct vcpu *v, bool on)
+{
+	struct vmcb *vmcb = v->arch.svm.vmcb;
+
+	if (!on || (vmcb->save.rflags & X86_FLAGS_TF) ||
+	    (vmcb->control.eventinj & EVENTINJ_V))
+		return;
+	v->arch.svm.nmi_step = true;
+	v->arch.svm.dr6 = vmcb->save.dr6;
+	vmcb->save.rflags |= X86_FLAGS_TF;
+	vmcb->control.intercept_exceptions |= 1u << T_DB;
+}
+
+static void svm_nmi_window_end(struct vcpu *v)
+{
+	struct vmcb *vmcb = v->arch.svm.vmcb;
+
+	if (!v->arch.svm.nmi_step)
+		return;
+	v->arch.svm.nmi_step = false;
+	vmcb->save.rflags &= ~X86_FLAGS_TF;
+	vmcb->control.intercept_exceptions &= ~(1u << T_DB);
+	if (vmcb->control.exitcode == VMEXIT_EXCP_BASE + T_DB) {
+		vmcb->save.dr6 = v->arch.svm.dr6;
+		v->exit.kind = EXIT_INTR;
+	}
+}
+
 static void svm_vcpu_run(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->arch.svm.vmcb;
-	bool queued;
+	unsigned window;
 
-	queued = vmcb->control.eventinj & EVENTINJ_V;
-	svm_intr_window(vmcb, virt_deliver_interrupt(v, queued));
+	window = virt_deliver_interrupt(v, vmcb->control.eventinj & EVENTINJ_V);
+	svm_intr_window(vmcb, window & VIRT_WINDOW_INTR);
+	svm_nmi_window(v, window & VIRT_WINDOW_NMI);
 	vmcb->save.rax = v->gprs[GPR_RAX];
 	vmcb->save.rsp = v->gprs[GPR_RSP];
 	if (v->arch.svm.fresh)
@@ -165,6 +203,7 @@ static void svm_vcpu_run(struct vcpu *v)
 	v->gprs[GPR_RSP] = vmcb->save.rsp;
 	svm_requeue_event(vmcb);
 	svm_exit_decode(v);
+	svm_nmi_window_end(v);
 }
 
 static const struct virt_ops svm_ops = {

@@ -19,6 +19,8 @@ struct svm_vcpu {
 	hpa_t vmcb_pa;
 	bool fresh;    /* never run: flush the TLB for its ASID */
 	bool efer_lme; /* guest EFER.LME: in the VMCB only with CR0.PG */
+	bool nmi_step; /* single-stepping to the NMI window (svm.c) */
+	uint64_t dr6;  /* the guest's DR6 while nmi_step */
 };
 
 struct svm_domain {

@@ -5,8 +5,9 @@
  * (kernel/dev/uart.c), the port-0xf4 exit device (kernel/dev/debugexit.c) and the
  * local APIC's registers, timer and interrupt priorities, and its IPIs,
  * x2APIC MSRs and TSC-deadline mode on a two-vcpu domain
- * (kernel/dev/vlapic.c).  The kernel services they call are stubbed here; the
- * console output is captured.
+ * (kernel/dev/vlapic.c), and their delivery to a fake backend
+ * (virt_deliver_interrupt, kernel/virt.c).  The kernel services they call
+ * are stubbed here; the console output is captured.
  */
 #include <criterion/criterion.h>
 #include <stdarg.h>
@@ -19,6 +20,10 @@
 #include <kernel/dev/debugexit.h>
 #include <kernel/bench.h>
 #include <kernel/x86/emulate.h>
+#include <kernel/mm/shadow.h>
+#include <kernel/dev/platform.h>
+#include <kernel/trap.h>
+#include <pv/pv.h>
 
 static char console[4096];
 static int exit_status = -1000;
@@ -66,14 +71,57 @@ void bench_console_line(struct domain *d, const char *line)
 {
 }
 
+/* The TSC rate the devices are told: 1 GHz unless a test says. */
+static uint64_t tsc_hz;
+
 uint64_t clock_tsc_hz(void)
 {
-	return 1000000000ULL;
+	return tsc_hz;
+}
+
+/* What kernel/virt.c calls besides the backend. */
+const struct virt_ops *svm_probe(void)
+{
+	return NULL;
+}
+
+const struct virt_ops *vmx_probe(void)
+{
+	return NULL;
+}
+
+bool shadow_owns(struct vcpu *v, int vreg)
+{
+	return false;
+}
+
+uint64_t shadow_reg_read(struct vcpu *v, int vreg)
+{
+	abort();
+}
+
+void shadow_reg_write(struct vcpu *v, int vreg, uint64_t val)
+{
+	abort();
+}
+
+void platform_poll(struct domain *d)
+{
+}
+
+int pv_upcall_vector(struct vcpu *v)
+{
+	return -1;
+}
+
+void trap_print_gprs(const uint64_t gprs[16])
+{
 }
 
 static void setup(void)
 {
 	memset(&dom, 0, sizeof(dom));
+	tsc_hz = 1000000000ULL;
 	strcpy(dom.name, "guest");
 	dom.vcpus[0].domain = &dom;
 	console_domain_init(&dom.console);
@@ -421,6 +469,35 @@ Test(vlapic, one_shot_timer_raises_its_vector_once)
 	cr_expect_eq(lapic_rw(0x100 + 0x40 / 32 * 16, false, 0), 0);
 }
 
+/* 2.59612 GHz is 25.9612 TSC ticks per 100 MHz clock: rounding that to
+ * 25 ran the timer 3.7% fast.  Every period ends at start + k * n clocks,
+ * to the tick (50 ms periods: this test is never a period late). */
+Test(vlapic, timer_period_is_exact_at_any_tsc_rate)
+{
+	struct vcpu *v = lapic_vcpu();
+	uint64_t t0, t1, period = 129806000;
+
+	tsc_hz = 2596120000ULL;
+	lapic_rw(0xf0, true, 0x1ff);
+	lapic_rw(0x3e0, true, 0xb);	       /* divide by 1 */
+	lapic_rw(0x320, true, 0x20000 | 0x40); /* periodic */
+	t0 = rdtsc();
+	lapic_rw(0x380, true, 5000000); /* 50 ms: 129806000 ticks */
+	t1 = rdtsc();
+	cr_expect_geq(v->lapic.deadline, t0 + period);
+	cr_expect_leq(v->lapic.deadline, t1 + period);
+	cr_expect_geq(lapic_rw(0x390, false, 0), 4900000);
+	while (!vlapic_pending(v))
+		;
+	cr_expect_eq(vlapic_take_interrupt(v), 0x40);
+	cr_expect_eq(v->lapic.deadline - v->lapic.start, 2 * period,
+		     "the second period ends %llu ticks from the start",
+		     (unsigned long long)(v->lapic.deadline - v->lapic.start));
+	lapic_rw(0x3e0, true, 0x3); /* divide by 16 */
+	lapic_rw(0x380, true, 3);   /* 48 clocks: 1246.1376 ticks */
+	cr_expect_eq(v->lapic.deadline - v->lapic.start, 1247, "rounded up");
+}
+
 Test(vlapic, masked_or_disabled_timer_raises_nothing)
 {
 	struct vcpu *v = lapic_vcpu();
@@ -655,4 +732,52 @@ Test(smp, tsc_deadline_timer)
 	cr_expect_eq(vlapic_msr_write(v, 0x6e0, rdtsc() + 1000000000), 0);
 	smp_rw(0, 0x320, true, 0x70);
 	cr_expect(!v->lapic.deadline, "leaving the mode disarms");
+}
+
+/* A backend whose registers are an array and which records injections. */
+static uint64_t fake_regs[VREG_COUNT];
+static struct virt_event fake_events[4];
+static int fake_nevents;
+
+static uint64_t fake_reg_read(struct vcpu *v, enum vreg r)
+{
+	return fake_regs[r];
+}
+
+static void fake_inject(struct vcpu *v, const struct virt_event *ev)
+{
+	cr_assert_lt(fake_nevents, 4);
+	fake_events[fake_nevents++] = *ev;
+}
+
+static const struct virt_ops fake_ops = { .reg_read = fake_reg_read,
+					  .inject_event = fake_inject };
+
+Test(smp, nmi_waits_for_its_window_after_a_shadow_or_blocking)
+{
+	struct vcpu *ap = &dom.vcpus[1];
+
+	dom.ops = &fake_ops;
+	ap->state = VCPU_RUNNABLE;
+	smp_rw(1, 0xf0, true, 0x1ff);
+	smp_ipi(0, 1, 0x400);
+	smp_ipi(0, 1, 0x40);
+	fake_regs[VREG_RFLAGS] = X86_FLAGS_IF;
+	fake_regs[VREG_INTR_SHADOW] = 1;
+	cr_expect_eq(virt_deliver_interrupt(ap, false),
+		     VIRT_WINDOW_NMI | VIRT_WINDOW_INTR, "STI shadow");
+	cr_expect_eq(fake_nevents, 0);
+	fake_regs[VREG_INTR_SHADOW] = 0;
+	fake_regs[VREG_NMI_BLOCKED] = 1;
+	cr_expect_eq(virt_deliver_interrupt(ap, false), VIRT_WINDOW_NMI,
+		     "the NMI still blocked, the interrupt goes");
+	cr_expect_eq(fake_nevents, 1);
+	cr_expect_eq(fake_events[0].vector, 0x40);
+	fake_regs[VREG_NMI_BLOCKED] = 0;
+	cr_expect_eq(virt_deliver_interrupt(ap, true), 0, "event queued");
+	cr_expect_eq(virt_deliver_interrupt(ap, false), 0);
+	cr_expect_eq(fake_nevents, 2);
+	cr_expect_eq(fake_events[1].type, EVENT_NMI);
+	cr_expect_eq(fake_events[1].vector, T_NMI);
+	cr_expect(!ap->lapic.nmi);
 }

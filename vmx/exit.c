@@ -164,7 +164,8 @@ static enum exit_kind vmx_exit_kind(struct vcpu *v, uint64_t reason,
 	case EXIT_REASON_INIT:
 	case EXIT_REASON_SIPI:
 	case EXIT_REASON_SMI:
-	case EXIT_REASON_INTR_WINDOW: return EXIT_INTR; /* vmx.c's window */
+	case EXIT_REASON_INTR_WINDOW:
+	case EXIT_REASON_NMI_WINDOW: return EXIT_INTR; /* vmx.c's windows */
 	case EXIT_REASON_EXCEPTION_NMI: return vmx_decode_exception(v, qual);
 	case EXIT_REASON_INVLPG: v->exit.invlpg_la = qual; return EXIT_INVLPG;
 	case EXIT_REASON_GETSEC:

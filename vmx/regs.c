@@ -86,6 +86,9 @@ uint64_t vmx_reg_read(struct vcpu *v, enum vreg r)
 	if (r == VREG_INTR_SHADOW)
 		return (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
 			(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)) != 0;
+	if (r == VREG_NMI_BLOCKED)
+		return (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
+			INTERRUPTIBILITY_NMI) != 0;
 	return vmcs_read(vmx_reg_field(r));
 }
 
@@ -194,6 +197,12 @@ void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 		vmcs_write(VMCS_GUEST_RIP, val);
 		break;
 	case VREG_INTR_SHADOW: vmx_write_intr_shadow(val); break;
+	case VREG_NMI_BLOCKED:
+		ar = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
+		     ~(uint64_t)INTERRUPTIBILITY_NMI;
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
+			   ar | (val ? INTERRUPTIBILITY_NMI : 0));
+		break;
 	default: vmcs_write(vmx_reg_field(r), val);
 	}
 	if (paging)

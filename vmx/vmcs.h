@@ -111,11 +111,13 @@
 /* SDM 3C 25.6.1 table 25-5: pin-based VM-execution controls */
 #define PIN_EXT_INTR_EXITING (1u << 0)
 #define PIN_NMI_EXITING	     (1u << 3)
+#define PIN_VIRTUAL_NMIS     (1u << 5)
 #define PIN_PREEMPT_TIMER    (1u << 6)
 
 /* Table 25-6: primary processor-based controls */
 #define PROC_INTR_WINDOW_EXITING (1u << 2)
 #define PROC_HLT_EXITING	 (1u << 7)
+#define PROC_NMI_WINDOW_EXITING	 (1u << 22)
 #define PROC_INVLPG_EXITING	 (1u << 9)
 #define PROC_MWAIT_EXITING	 (1u << 10)
 #define PROC_CR3_LOAD_EXITING	 (1u << 15)
@@ -162,6 +164,7 @@
 /* 25.4.2 table 25-3: interruptibility state */
 #define INTERRUPTIBILITY_STI	(1u << 0)
 #define INTERRUPTIBILITY_MOV_SS (1u << 1)
+#define INTERRUPTIBILITY_NMI	(1u << 3)
 
 /* Appendix C: basic exit reasons */
 enum vmx_exit_reason {
@@ -172,6 +175,7 @@ enum vmx_exit_reason {
 	EXIT_REASON_SIPI = 4,
 	EXIT_REASON_SMI = 6,
 	EXIT_REASON_INTR_WINDOW = 7,
+	EXIT_REASON_NMI_WINDOW = 8,
 	EXIT_REASON_CPUID = 10,
 	EXIT_REASON_GETSEC = 11,
 	EXIT_REASON_HLT = 12,

@@ -136,7 +136,8 @@ static int vmx_probe_controls(void)
 
 	if (vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_PINBASED_CTLS),
 		       PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
-		       PIN_PREEMPT_TIMER, "pin-based", &c->pin) < 0 ||
+		       PIN_PREEMPT_TIMER | PIN_VIRTUAL_NMIS, "pin-based",
+		       &c->pin) < 0 ||
 	    vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS),
 		       PROC_HLT_EXITING | PROC_USE_IO_BITMAPS |
 			       PROC_USE_MSR_BITMAPS | PROC_MWAIT_EXITING |
@@ -178,6 +179,9 @@ static int vmx_probe_controls(void)
 	if (!c->vpid)
 		c->proc2 &= ~PROC2_ENABLE_VPID;
 	c->invvpid_single = ept & VPID_CAP_INVVPID_SINGLE;
+	c->nmi_window = (c->pin & PIN_VIRTUAL_NMIS) &&
+			(rdmsr(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS)) >> 32 &
+			 PROC_NMI_WINDOW_EXITING);
 	vmx_probe_preempt_timer();
 	return 0;
 }
@@ -339,16 +343,24 @@ static void vmx_entry_failed(struct vcpu *v, int r)
 }
 
 /*
- * Interrupt-window exiting: the guest exits as soon as it can take an
- * interrupt (SDM 3C 25.2 "Other Causes of VM Exits"), for an upcall that
- * waits for RFLAGS.IF.
+ * Interrupt- and NMI-window exiting: the guest exits as soon as it can
+ * take an interrupt, or an NMI (no STI or MOV SS shadow, no virtual-NMI
+ * blocking), SDM 3C 25.2 "Other Causes of VM Exits", 26.7.5-26.7.6.
+ * window is virt_deliver_interrupt's; a CPU without virtual NMIs gets
+ * no NMI window, and a blocked NMI waits for the next exit.
  */
-static void vmx_intr_window(bool on)
+static void vmx_windows(unsigned window)
 {
-	uint64_t proc = vmcs_read(VMCS_PROC_CONTROLS);
+	uint64_t old = vmcs_read(VMCS_PROC_CONTROLS);
+	uint64_t proc = old & ~(uint64_t)(PROC_INTR_WINDOW_EXITING |
+					  PROC_NMI_WINDOW_EXITING);
 
-	if (!!(proc & PROC_INTR_WINDOW_EXITING) != on)
-		vmcs_write(VMCS_PROC_CONTROLS, proc ^ PROC_INTR_WINDOW_EXITING);
+	if (window & VIRT_WINDOW_INTR)
+		proc |= PROC_INTR_WINDOW_EXITING;
+	if ((window & VIRT_WINDOW_NMI) && vmx_caps.nmi_window)
+		proc |= PROC_NMI_WINDOW_EXITING;
+	if (proc != old)
+		vmcs_write(VMCS_PROC_CONTROLS, proc);
 }
 
 /*
@@ -380,7 +392,7 @@ static void vmx_vcpu_run(struct vcpu *v)
 		return;
 	vmx_load(v);
 	queued = vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID;
-	vmx_intr_window(virt_deliver_interrupt(v, queued));
+	vmx_windows(virt_deliver_interrupt(v, queued));
 	if (vmx_caps.preempt_timer)
 		vmcs_write(VMCS_PREEMPT_TIMER, vmx_caps.preempt_timer);
 	vmcs_write(VMCS_GUEST_RSP, v->gprs[GPR_RSP]);

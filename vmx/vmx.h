@@ -60,6 +60,7 @@ struct vmx_caps {
 	uint32_t pin, proc, proc2, exit, entry;
 	uint32_t proc_shadow;	/* proc with the shadow-paging exits (vmcs.c) */
 	uint32_t preempt_timer; /* VMX-preemption timer value per entry */
+	bool nmi_window;	/* virtual NMIs and NMI-window exiting */
 };
 extern struct vmx_caps vmx_caps;
 

@@ -9,6 +9,8 @@
  *   pic_data_write ignores OCW1: pic_mask; pic_ocw2 clears no ISR bit:
  *     pic_mask
  *   pit_due raises every period missed (no merging): pit_rate
+ *   vlapic rounds the TSC ticks per timer count to a whole number:
+ *     apic_timer (unless the host's TSC is a multiple of 100 MHz)
  *   irq_set sends line 0 to pin 0: ioapic; ioapic_eoi does not deliver
  *     again: ioapic
  *   platform_poll raises line 0 at every call: irq_storm (the bystander
@@ -85,6 +87,26 @@ Test(pc, pit_rate, .timeout = 900)
 		  "PIT mode 2 at count 11932: %.3f Hz, want 99.998 Hz +- 1%%"
 		  "\n  %s\n  %s",
 		  hz, tsc->text, pit->text);
+}
+
+/* guests/irq times the APIC timer's one-shot countdown (TDCR divide by 1,
+ * 100 MHz) with the TSC: within 1% of the hypervisor's TSC rate. */
+Test(pc, apic_timer, .timeout = 900)
+{
+	struct hv_run *r = hv_boot_group("irq", &irq_boot);
+	const struct hv_line *tsc = hv_find_output(r, "hvlab: TSC ");
+	const struct hv_line *apic = hv_find_output(r, "apic timer: TSC at ");
+	double mhz = 0, hz = 0;
+
+	cr_assert(tsc && apic,
+		  "no \"hvlab: TSC\" or \"apic timer:\" line\n  %s",
+		  hv_diagnose(r));
+	sscanf(strstr(tsc->text, "TSC ") + 4, "%lf", &mhz);
+	sscanf(strstr(apic->text, "TSC at ") + 7, "%lf", &hz);
+	cr_expect(hz > mhz * 1e6 * 0.99 && hz < mhz * 1e6 * 1.01,
+		  "the APIC timer's 100 MHz measure the TSC at %.0f Hz, want "
+		  "%.3f MHz +- 1%%\n  %s\n  %s",
+		  hz, mhz, tsc->text, apic->text);
 }
 
 Test(pc, ioapic, .timeout = 900)

@@ -4,6 +4,7 @@
  * it correctly and quickly; batch_restores checks grader/batch without a
  * boot.  Run with make check-grader.
  */
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +206,26 @@ static void expect_graded(const char *summary, const char *table,
 		  table);
 }
 
+/* name's FAIL row in table has its points entry's hint below it. */
+static void expect_hint(const char *table, const char *name)
+{
+	const char *want = "       look at: docs/grader.md \"Self-tests\", ";
+	char row[200];
+	const char *line;
+
+	snprintf(row, sizeof(row), "\nFAIL   crashlab/%s ", name);
+	line = strstr(table, row);
+	cr_assert(line != NULL, "no FAIL row for %s in:\n%s", name, table);
+	/* The row's own lines are indented; the next row is not. */
+	for (line = strchr(line + 1, '\n');
+	     line && strncmp(line, "\n  ", 3) == 0;
+	     line = strchr(line + 1, '\n'))
+		if (strncmp(line + 1, want, strlen(want)) == 0)
+			return;
+	cr_expect(0, "no \"look at:\" line under crashlab/%s in:\n%s", name,
+		  table);
+}
+
 /*
  * Grades the fake lab crashlab.c in a second grader process with the
  * options opt1 and opt2 (NULL: none), in run directory grader.NAME with
@@ -245,9 +266,13 @@ static int grade_crashlab(const char *name, const char *opt1, const char *opt2,
  */
 Test(grader, crash_is_failure, .timeout = 120)
 {
-	char sum[800], *table;
-	int rc = grade_crashlab("crash_is_failure", NULL, NULL, sum,
-				sizeof(sum), &table);
+	char sum[800], gs[700], *table;
+	int rc;
+
+	snprintf(gs, sizeof(gs), "%s/obj/grader/runs/crash_is_failure.gs.json",
+		 grader_root());
+	rc = grade_crashlab("crash_is_failure", "--gradescope", gs, sum,
+			    sizeof(sum), &table);
 
 	cr_expect_eq(rc, 1, "grader exited %d:\n%s", rc, table);
 	cr_expect(strstr(table, "Score: 1/19 ") != NULL, "%s", table);
@@ -274,6 +299,12 @@ Test(grader, crash_is_failure, .timeout = 120)
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		expect_graded(summary, table, want[i].name, want[i].status,
 			      want[i].points, want[i].max, want[i].cls);
+	expect_hint(table, "aborts");
+	cr_expect(strstr(slurp(gs), "\\nlook at: docs/grader.md ") != NULL,
+		  "no hint in the Gradescope output of a FAIL:\n%s", slurp(gs));
+	cr_expect(strpbrk(table, "\r\033") == NULL,
+		  "control characters in output that is not a terminal:\n%s",
+		  table);
 	free(table);
 }
 
@@ -302,4 +333,66 @@ Test(grader, test_narrows_suite, .timeout = 120)
 		  "want only crashlab/segfaults, 0/2 in:\n%s", table);
 	cr_expect(strstr(table, "crashlab/passes") == NULL, "%s", table);
 	free(table);
+}
+
+/* Whether doc (a path in the tree) has a heading "#... section". */
+static int doc_has_section(const char *doc, const char *section)
+{
+	char path[700], line[512];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", grader_root(), doc);
+	f = fopen(path, "r");
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		size_t hashes = strspn(line, "#");
+
+		line[strcspn(line, "\n")] = '\0';
+		found = hashes > 0 && line[hashes] == ' ' &&
+			strcmp(line + hashes + 1, section) == 0;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Every entry of path has a hint whose section is a heading of its doc. */
+static void expect_hints(const char *path)
+{
+	struct report rp = { 0 };
+	char doc[400] = "", section[400] = "";
+
+	cr_assert(report_load_points(&rp, path) == 0, "%s does not load", path);
+	for (size_t k = 0; k < rp.ntable; k++) {
+		const struct points *p = &rp.table[k];
+
+		if (!p->hint[0])
+			cr_expect(0, "%s: %s has no hint", p->origin, p->name);
+		else if (report_hint_section(p->hint, doc, sizeof(doc), section,
+					     sizeof(section)) < 0 ||
+			 !doc_has_section(doc, section))
+			cr_expect(0, "%s: no section \"%s\" in %s", p->origin,
+				  section, doc);
+	}
+	free(rp.table);
+}
+
+/*
+ * Every test of every points table names where to look when it fails
+ * (a heading that exists), so that no FAIL leaves a student without one.
+ */
+Test(grader, every_test_has_hint)
+{
+	char pattern[600];
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "%s/grader/labs/*.points",
+		 grader_root());
+	cr_assert(glob(pattern, 0, NULL, &g) == 0, "no %s", pattern);
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		expect_hints(g.gl_pathv[i]);
+	globfree(&g);
+	snprintf(pattern, sizeof(pattern), "%s/grader/selftest/crashlab.points",
+		 grader_root());
+	expect_hints(pattern);
 }

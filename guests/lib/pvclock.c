@@ -69,17 +69,19 @@ uint64_t pv_wallclock_sec(void)
 /*
  * With interrupts off between the check and SCHEDOP_block, an event
  * that arrives in between leaves evtchn_upcall_pending set, which block
- * wakes on; the upcall itself runs once interrupts are on again.
+ * wakes on; the upcall itself runs once interrupts are on again.  The
+ * timer is armed again each round: the hypervisor's clock may reach the
+ * deadline a little before this pvclock reading does, as Linux allows.
  */
 bool pv_block_until(volatile int *flag, uint64_t deadline_ns)
 {
-	if (deadline_ns)
-		HYPERVISOR_set_timer_op(deadline_ns);
 	for (;;) {
 		cli();
 		if ((flag && *flag) ||
 		    (deadline_ns && pv_time_ns() >= deadline_ns))
 			break;
+		if (deadline_ns)
+			HYPERVISOR_set_timer_op(deadline_ns);
 		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 		pv_irq_enable();
 	}

@@ -13,8 +13,10 @@
  * and TPR when the guest has RFLAGS.IF set.  IPIs (fixed, lowest
  * priority, NMI, INIT, STARTUP) reach the vcpus of the sender's domain at
  * once, so the ICR never reads busy; INIT and STARTUP take effect in the
- * scheduler (kernel/sched.c).  SMI, the thermal and performance LVTs, and
- * the NMI blocking that lasts until IRET are not emulated.
+ * scheduler (kernel/sched.c).  An NMI waits out a STI or MOV SS shadow in
+ * the backend's NMI window; the NMI blocking that lasts until IRET is
+ * VT-x's (virtual NMIs) only.  SMI and the thermal and performance LVTs
+ * are not emulated.
  */
 #include <inc/x86.h>
 #include <inc/apic.h>
@@ -55,13 +57,32 @@ static void vlapic_set(uint32_t *bits, int vec, bool on)
 		bits[vec / 32] &= ~(1u << (vec % 32));
 }
 
-/* TSC ticks per timer count with the current divide configuration. */
-static uint64_t vlapic_tsc_per_count(const struct vlapic *l)
+/* VLAPIC_HZ clocks per timer count (the divide configuration). */
+static uint64_t vlapic_divider(const struct vlapic *l)
 {
 	unsigned code = ((l->tdcr & 8) >> 1) | (l->tdcr & 3);
-	uint64_t div = code == 7 ? 1 : 2ULL << code;
 
-	return MAX(1, clock_tsc_hz() * div / VLAPIC_HZ);
+	return code == 7 ? 1 : 2ULL << code;
+}
+
+/*
+ * VLAPIC_HZ clocks in dt TSC ticks, and the TSC ticks n clocks take
+ * (rounded up): exact at any TSC rate (2.6 GHz is 26 ticks a clock, less
+ * 4%), and without overflow for centuries of TSC.
+ */
+static uint64_t vlapic_tsc_to_clocks(uint64_t dt)
+{
+	uint64_t hz = clock_tsc_hz();
+
+	return dt / hz * VLAPIC_HZ + dt % hz * VLAPIC_HZ / hz;
+}
+
+static uint64_t vlapic_clocks_to_tsc(uint64_t n)
+{
+	uint64_t hz = clock_tsc_hz();
+
+	return n / VLAPIC_HZ * hz +
+	       (n % VLAPIC_HZ * hz + VLAPIC_HZ - 1) / VLAPIC_HZ;
 }
 
 /* An error for the ESR's next write (SDM 3A 11.5.3), and the error LVT's
@@ -80,10 +101,22 @@ static bool vlapic_tsc_deadline_mode(const struct vlapic *l)
 	return (l->lvt[0] & APIC_LVT_TIMER_MODE) == APIC_LVT_DEADLINE;
 }
 
+/* The timer's periods are counted from start, so none of them rounds. */
 static void vlapic_arm(struct vlapic *l)
 {
-	l->period = (uint64_t)l->tmict * vlapic_tsc_per_count(l);
-	l->deadline = l->tmict ? rdtsc() + l->period : 0;
+	uint64_t n = l->tmict * vlapic_divider(l);
+
+	l->start = rdtsc();
+	l->deadline = n ? l->start + vlapic_clocks_to_tsc(n) : 0;
+}
+
+/* When the period under way at TSC t ends.  Needs TMICT != 0. */
+static uint64_t vlapic_period_end(const struct vlapic *l, uint64_t t)
+{
+	uint64_t n = l->tmict * vlapic_divider(l);
+	uint64_t k = vlapic_tsc_to_clocks(t - l->start) / n + 1;
+
+	return l->start + vlapic_clocks_to_tsc(k * n);
 }
 
 /* Fires an expired timer: its vector to IRR, unless masked. */
@@ -99,19 +132,24 @@ static void vlapic_timer_update(struct vlapic *l)
 		else
 			vlapic_error(l, APIC_ESR_RECV_ILLEGAL);
 	}
-	if ((l->lvt[0] & APIC_LVT_PERIODIC) && l->period)
-		l->deadline = MAX(l->deadline + l->period, now + 1);
+	/* A timer more than a period behind fires once more at once, then
+	 * keeps its phase: the periods missed meanwhile merge. */
+	if ((l->lvt[0] & APIC_LVT_PERIODIC) && l->tmict)
+		l->deadline = MAX(vlapic_period_end(l, l->deadline), now + 1);
 	else
 		l->deadline = 0;
 }
 
 static uint32_t vlapic_current_count(const struct vlapic *l)
 {
-	uint64_t now = rdtsc();
+	uint64_t n = l->tmict * vlapic_divider(l), t;
 
-	if (!l->deadline || now >= l->deadline || vlapic_tsc_deadline_mode(l))
+	if (!l->deadline || vlapic_tsc_deadline_mode(l))
 		return 0;
-	return (uint32_t)((l->deadline - now) / vlapic_tsc_per_count(l));
+	t = vlapic_tsc_to_clocks(rdtsc() - l->start);
+	if (!(l->lvt[0] & APIC_LVT_PERIODIC) && t >= n)
+		return 0;
+	return (uint32_t)(l->tmict - t % n / vlapic_divider(l));
 }
 
 /* The x2APIC's logical ID, derived from its ID (SDM 3A 11.12.10.2). */

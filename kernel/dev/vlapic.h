@@ -22,12 +22,12 @@ struct vlapic {
 	uint32_t lvt[6]; /* timer, thermal, perf, LINT0, LINT1, error */
 	uint32_t irr[8], isr[8], tmr[8];
 	uint64_t deadline; /* TSC when the timer fires next; 0: idle */
-	uint64_t period;   /* TSC ticks per period (periodic mode) */
-	bool enabled;	   /* IA32_APIC_BASE.EN */
-	bool x2apic;	   /* IA32_APIC_BASE.EXTD */
-	bool nmi;	   /* an NMI waits for delivery */
-	bool init; /* an INIT waits for the scheduler to reset the vcpu */
-	int sipi;  /* the STARTUP vector waiting, or -1 */
+	uint64_t start; /* TSC when TMICT was written: periods count from it */
+	bool enabled;	/* IA32_APIC_BASE.EN */
+	bool x2apic;	/* IA32_APIC_BASE.EXTD */
+	bool nmi;	/* an NMI waits for delivery */
+	bool init;	/* an INIT waits for the scheduler to reset the vcpu */
+	int sipi;	/* the STARTUP vector waiting, or -1 */
 };
 
 /*
