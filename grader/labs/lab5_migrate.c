@@ -26,6 +26,7 @@
 
 static const struct hv_cfg edge = {
 	.needs_virt = 1,
+	.mem_mb = 256, /* big's 160 MiB twice do not fit */
 	.cmdline = "migrate=cmd:1 save=shadowed:1 timeout=1000",
 	.progress_timeout = 240,
 	.timeout = 1200,
