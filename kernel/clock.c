@@ -97,6 +97,8 @@ void clock_init(void)
 	cprintf("hvlab: TSC %llu.%03llu MHz (%s)\n",
 		(unsigned long long)(clock_hz / 1000000),
 		(unsigned long long)(clock_hz % 1000000 / 1000), source);
+	cprintf("hvlab: RTC %llu (Unix time)\n",
+		(unsigned long long)(clock_unix_ns(clock_tsc0) / 1000000000));
 }
 
 uint64_t clock_tsc_hz(void)
