@@ -22,7 +22,14 @@
 #define BZ_MEMORY "memory = 16\n"
 
 /* One image per domain, named as the domain. */
-enum { BZ_GOOD, BZ_SYSSIZE, BZ_SETUP_SECTS, BZ_INIT_SIZE, BZ_CMDLINE, BZ_N };
+enum {
+	BZ_GOOD,
+	BZ_SYSSIZE,
+	BZ_SETUP_SECTS,
+	BZ_INIT_SIZE,
+	BZ_CMDLINE,
+	BZ_N
+};
 
 static uint8_t bz_images[BZ_N][BZ_SIZE];
 
@@ -32,7 +39,8 @@ static uint8_t bz_images[BZ_N][BZ_SIZE];
  */
 static struct setup_header *bz_build(uint8_t *img)
 {
-	static const uint8_t entry[] = { 0x31, 0xc0, 0xe6, 0xf4, 0xf4, 0xeb, 0xfd };
+	static const uint8_t entry[] = { 0x31, 0xc0, 0xe6, 0xf4,
+					 0xf4, 0xeb, 0xfd };
 	struct setup_header *h = (void *)(img + BP_HDR_OFFSET);
 
 	memset(img, 0, BZ_SIZE);
@@ -64,13 +72,14 @@ static void bz_build_all(void)
 	bz_build(bz_images[BZ_CMDLINE])->cmdline_size = 8;
 }
 
-#define BZ_DOMAIN(name, extra)                                   \
-	{                                                        \
+/* A domain booting the image of its own name, with a command line. */
+#define BZ_DOMAIN(name)                                                \
+	{                                                              \
 		name, "name   = \"" name "\"\nkernel = \"" name "\"\n" \
-		      "extra  = \"" extra "\"\n" BZ_MEMORY        \
+		      "extra  = \"console=ttyS0\"\n" BZ_MEMORY         \
 	}
-#define BZ_FILE(name, i)                             \
-	{                                            \
+#define BZ_FILE(name, i)                                 \
+	{                                                \
 		name, bz_images[i], sizeof(bz_images[i]) \
 	}
 
@@ -79,11 +88,11 @@ static const struct hv_cfg bz_cfg = {
 	.domains = {
 		{ "hello", "name   = \"hello\"\nkernel = \"guests/hello.elf\"\n"
 			   BZ_MEMORY },
-		BZ_DOMAIN("bzgood", "console=ttyS0"),
-		BZ_DOMAIN("bzsyssize", "console=ttyS0"),
-		BZ_DOMAIN("bzsetup", "console=ttyS0"),
-		BZ_DOMAIN("bzinit", "console=ttyS0"),
-		BZ_DOMAIN("bzcmdline", "console=ttyS0"),
+		BZ_DOMAIN("bzgood"),
+		BZ_DOMAIN("bzsyssize"),
+		BZ_DOMAIN("bzsetup"),
+		BZ_DOMAIN("bzinit"),
+		BZ_DOMAIN("bzcmdline"),
 	},
 	.files = {
 		BZ_FILE("bzgood", BZ_GOOD),
