@@ -1,14 +1,14 @@
 /*
- * pc_bzimage.c - bzImages whose setup header lies about their sizes
- * (kernel/load/linux.c, issue "A real PC", hostile guests): only the
- * domain that names one fails to start, with the loader's reason naming
- * its config, its file and the field; the other domains run.  The images
+ * pc_bzimage.c - hostile Linux kernels: bzImages whose setup header lies
+ * about their sizes (kernel/load/linux.c).  Only the domain that names
+ * one fails to start, with the loader's reason naming its config, its
+ * file and the field; the other domains run.  The images
  * are built here from a setup header, as tests/test_image.c does for the
  * loader's unit tests, so no Linux download is needed: an honest one whose
  * 64-bit entry writes 0 to the exit port, and copies of it with one lie
  * each.  Points: pc.points.
  *
- * Bugs these tests catch, bug: the tests that fail:
+ * Bugs these tests catch, bug: the tests that fail (each measured):
  *   linux_check not comparing syssize with the file's size: linux_hostile
  *   linux_load not checking init_size against guest memory: linux_hostile
  */
