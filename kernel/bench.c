@@ -7,7 +7,9 @@
  * also runs the guests/bench CPU-bound loop natively, in the same boot and
  * for as many iterations as the guest reported on its console with
  *   "bench: loop iterations: N in C cycles, ..."
- * and prints the guest/native time ratio.
+ * and prints the guest/native time ratio.  For `make bench-linux` it also
+ * prints, per domain, how many exits of each kind it took and their rate
+ * over its run (its first exit to its last), so the costliest device shows.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -105,6 +107,29 @@ static void bench_ratio(const struct domain *d)
 				     100));
 }
 
+/* Every kind's count and rate over d's run, its first exit to its last. */
+static void bench_kinds(const struct domain *d)
+{
+	uint64_t first = ~0ULL, last = 0, hz = clock_tsc_hz();
+	int k;
+
+	for (k = 0; k < EXIT_NKINDS; k++) {
+		if (!d->exits_by_kind[k])
+			continue;
+		first = MIN(first, d->bench.first[k]);
+		last = MAX(last, d->bench.last[k]);
+	}
+	if (last <= first || !hz)
+		return;
+	for (k = 0; k < EXIT_NKINDS; k++)
+		if (d->exits_by_kind[k])
+			cprintf("bench-kinds: %s: %s %llu exits, %llu/s\n",
+				d->name, exit_kind_name(k),
+				(unsigned long long)d->exits_by_kind[k],
+				(unsigned long long)(d->exits_by_kind[k] * hz /
+						     (last - first)));
+}
+
 void bench_report(void)
 {
 	int i;
@@ -117,5 +142,6 @@ void bench_report(void)
 		bench_rate(&domains[i], EXIT_CPUID);
 		bench_rate(&domains[i], EXIT_HYPERCALL);
 		bench_ratio(&domains[i]);
+		bench_kinds(&domains[i]);
 	}
 }

@@ -1,6 +1,7 @@
 /*
- * bench.h - `make bench-exits` (kernel/bench.c): per-exit-kind counts and
- * timings, active with "bench" on the boot command line.
+ * bench.h - `make bench-exits` and `make bench-linux` (kernel/bench.c):
+ * per-exit-kind counts and timings, active with "bench" on the boot
+ * command line.
  */
 #ifndef KERNEL_BENCH_H
 #define KERNEL_BENCH_H
