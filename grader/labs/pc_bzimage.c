@@ -9,8 +9,8 @@
  * each.  Points: pc.points.
  *
  * Bugs these tests catch, bug: the tests that fail (each measured):
- *   linux_check not comparing syssize with the file's size: linux_hostile
- *   linux_load not checking init_size against guest memory: linux_hostile
+ *   linux_check not comparing syssize with the file's size: bzimage_lies
+ *   linux_load not checking init_size against guest memory: bzimage_lies
  */
 #include <string.h>
 #include <criterion/criterion.h>
@@ -103,7 +103,7 @@ static const struct hv_cfg bz_cfg = {
 	},
 };
 
-Test(pc, linux_hostile, .timeout = 900)
+Test(pc, bzimage_lies, .timeout = 900)
 {
 	struct hv_run *r;
 

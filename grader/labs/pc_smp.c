@@ -13,6 +13,7 @@
 
 static const struct hv_cfg smp = {
 	.needs_virt = 1,
+	.progress_timeout = 240, /* both vcpus share one CPU that may be busy */
 	.domains = {
 		{ "smp", "name   = \"smp\"\nkernel = \"guests/smp.elf\"\n"
 			 "memory = 16\nvcpus  = 2\n" },
