@@ -106,15 +106,9 @@ uint64_t clock_tsc_hz(void)
 	return clock_hz;
 }
 
-/* ticks * scale / clock_hz without overflowing 64 bits (scale <= 1e9). */
-static uint64_t clock_scale(uint64_t ticks, uint64_t scale)
-{
-	return ticks / clock_hz * scale + ticks % clock_hz * scale / clock_hz;
-}
-
 uint64_t clock_tsc_ns(uint64_t tsc)
 {
-	return clock_scale(tsc - clock_tsc0, 1000000000);
+	return clock_tsc_to(tsc - clock_tsc0, 1000000000);
 }
 
 /* Unix seconds from the host's MC146818 RTC, whatever its format. */
@@ -145,7 +139,7 @@ uint64_t clock_unix_ns(uint64_t tsc)
 
 uint64_t clock_tsc_to_us(uint64_t tsc_ticks)
 {
-	return clock_scale(tsc_ticks, 1000000);
+	return clock_tsc_to(tsc_ticks, 1000000);
 }
 
 void clock_udelay(uint64_t us)

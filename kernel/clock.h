@@ -21,6 +21,23 @@ uint64_t clock_tsc_ns(uint64_t tsc);
  */
 uint64_t clock_unix_ns(uint64_t tsc);
 
+/* Counts of an hz clock in ticks TSC ticks, rounded down, and the TSC
+ * ticks n counts take, rounded up: exact, and without overflow for
+ * centuries of TSC (hz <= 1e9). */
+static inline uint64_t clock_tsc_to(uint64_t ticks, uint64_t hz)
+{
+	uint64_t tsc_hz = clock_tsc_hz();
+
+	return ticks / tsc_hz * hz + ticks % tsc_hz * hz / tsc_hz;
+}
+
+static inline uint64_t clock_tsc_for(uint64_t n, uint64_t hz)
+{
+	uint64_t tsc_hz = clock_tsc_hz();
+
+	return n / hz * tsc_hz + (n % hz * tsc_hz + hz - 1) / hz;
+}
+
 /* Microseconds that tsc_ticks TSC ticks take. */
 uint64_t clock_tsc_to_us(uint64_t tsc_ticks);
 

@@ -44,12 +44,9 @@ static uint64_t pit_n(const struct pit_channel *c)
 /* PIT clocks counted by TSC now (without overflow for years of TSC). */
 static uint64_t pit_clocks(const struct pit_channel *c, uint64_t now)
 {
-	uint64_t hz = clock_tsc_hz(), dt = now - c->start;
-
 	if (!c->counting || !c->gate)
 		return c->held;
-	return c->held + dt / hz * PLATFORM_PIT_HZ +
-	       dt % hz * PLATFORM_PIT_HZ / hz;
+	return c->held + clock_tsc_to(now - c->start, PLATFORM_PIT_HZ);
 }
 
 /* The counting element's value (figures "Mode 0" to "Mode 4"; mode 3

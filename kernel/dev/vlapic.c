@@ -65,26 +65,6 @@ static uint64_t vlapic_divider(const struct vlapic *l)
 	return code == 7 ? 1 : 2ULL << code;
 }
 
-/*
- * VLAPIC_HZ clocks in dt TSC ticks, and the TSC ticks n clocks take
- * (rounded up): exact at any TSC rate (2.6 GHz is 26 ticks a clock, less
- * 4%), and without overflow for centuries of TSC.
- */
-static uint64_t vlapic_tsc_to_clocks(uint64_t dt)
-{
-	uint64_t hz = clock_tsc_hz();
-
-	return dt / hz * VLAPIC_HZ + dt % hz * VLAPIC_HZ / hz;
-}
-
-static uint64_t vlapic_clocks_to_tsc(uint64_t n)
-{
-	uint64_t hz = clock_tsc_hz();
-
-	return n / VLAPIC_HZ * hz +
-	       (n % VLAPIC_HZ * hz + VLAPIC_HZ - 1) / VLAPIC_HZ;
-}
-
 /* An error for the ESR's next write (SDM 3A 11.5.3), and the error LVT's
  * interrupt. */
 static void vlapic_error(struct vlapic *l, uint32_t bit)
@@ -107,16 +87,16 @@ static void vlapic_arm(struct vlapic *l)
 	uint64_t n = l->tmict * vlapic_divider(l);
 
 	l->start = rdtsc();
-	l->deadline = n ? l->start + vlapic_clocks_to_tsc(n) : 0;
+	l->deadline = n ? l->start + clock_tsc_for(n, VLAPIC_HZ) : 0;
 }
 
 /* When the period under way at TSC t ends.  Needs TMICT != 0. */
 static uint64_t vlapic_period_end(const struct vlapic *l, uint64_t t)
 {
 	uint64_t n = l->tmict * vlapic_divider(l);
-	uint64_t k = vlapic_tsc_to_clocks(t - l->start) / n + 1;
+	uint64_t k = clock_tsc_to(t - l->start, VLAPIC_HZ) / n + 1;
 
-	return l->start + vlapic_clocks_to_tsc(k * n);
+	return l->start + clock_tsc_for(k * n, VLAPIC_HZ);
 }
 
 /* Fires an expired timer: its vector to IRR, unless masked. */
@@ -146,7 +126,7 @@ static uint32_t vlapic_current_count(const struct vlapic *l)
 
 	if (!l->deadline || vlapic_tsc_deadline_mode(l))
 		return 0;
-	t = vlapic_tsc_to_clocks(rdtsc() - l->start);
+	t = clock_tsc_to(rdtsc() - l->start, VLAPIC_HZ);
 	if (!(l->lvt[0] & APIC_LVT_PERIODIC) && t >= n)
 		return 0;
 	return (uint32_t)(l->tmict - t % n / vlapic_divider(l));
