@@ -1,14 +1,19 @@
 /*
- * preempt.c - the preemption timer (labs 2 and 3): the local APIC timer in
- * periodic mode (SDM 3A 10.5.4 "APIC Timer"), so a guest that spins
+ * preempt.c - the preemption timer (labs 2 and 3): the local APIC timer
+ * (SDM 3A 10.5.4 "APIC Timer") ticks every period, so a guest that spins
  * without ever exiting still gives the CPU back.
  *
  * Guests run with host RFLAGS.IF set and the INTR intercept on: a tick
  * while a guest runs is a #VMEXIT(INTR), and the host takes the interrupt
- * itself as soon as the backend sets GIF again.  The timer uses the first
- * vector above the exceptions and the APIC's spurious vector the last one
- * (SDM 3A 10.9 advises low bits all ones).  The legacy 8259 PICs are masked
- * so that no firmware interrupt source reaches a vector without a handler.
+ * itself as soon as the backend sets GIF again.  The timer runs one-shot,
+ * set for the next tick or, when sooner, for what preempt_arm asks: a
+ * guest's own timer that falls due mid-slice must make it exit then, not
+ * at the next tick, or a guest that counts its timer interrupts while it
+ * spins (Linux timing its APIC timer against the PIT) sees time pass at
+ * the tick's rate.  The timer uses the first vector above the exceptions
+ * and the APIC's spurious vector the last one (SDM 3A 10.9 advises low
+ * bits all ones).  The legacy 8259 PICs are masked so that no firmware
+ * interrupt source reaches a vector without a handler.
  */
 #include <inc/apic.h>
 #include <inc/x86.h>
@@ -29,6 +34,8 @@ static bool preempt_x2apic;
 static uint64_t preempt_ticks;
 static uint32_t preempt_count;	/* timer counts per period; 0: no timer */
 static uint64_t preempt_period; /* TSC ticks per period */
+static uint64_t preempt_next;	/* TSC of the next tick */
+static uint64_t preempt_target; /* TSC the one-shot is set for */
 
 static void apic_write(uint32_t reg, uint32_t val)
 {
@@ -45,10 +52,29 @@ static uint32_t apic_read(uint32_t reg)
 	return preempt_apic[reg / 4];
 }
 
+/* Sets the one-shot for TSC value tsc, rounding up (at once if past). */
+static void preempt_set(uint64_t tsc)
+{
+	uint64_t now = rdtsc();
+	uint64_t t = tsc > now ? MIN(tsc - now, preempt_period) : 0;
+
+	preempt_target = tsc;
+	apic_write(APIC_TMICT,
+		   (uint32_t)MAX(1, (t * preempt_count + preempt_period - 1) /
+					    preempt_period));
+}
+
+/* A one-shot ended: a tick if the period is up, and the next one set. */
 static void preempt_tick(struct trapframe *tf)
 {
-	preempt_ticks++;
+	uint64_t now = rdtsc();
+
+	if (now >= preempt_next) {
+		preempt_ticks++;
+		preempt_next = MAX(preempt_next + preempt_period, now + 1);
+	}
 	apic_write(APIC_EOI, 0);
+	preempt_set(preempt_next);
 }
 
 static void preempt_spurious(struct trapframe *tf)
@@ -103,33 +129,30 @@ int preempt_init(uint64_t period_us)
 	apic_write(APIC_SVR, APIC_SVR_ENABLE | PREEMPT_SPURIOUS);
 	preempt_count = preempt_calibrate(period_us);
 	preempt_period = clock_tsc_hz() / 1000000 * period_us;
-	apic_write(APIC_LVT_TIMER, APIC_LVT_PERIODIC | PREEMPT_VECTOR);
-	apic_write(APIC_TMICT, preempt_count);
+	preempt_next = rdtsc() + preempt_period;
+	apic_write(APIC_LVT_TIMER, PREEMPT_VECTOR);
+	preempt_set(preempt_next);
 	cprintf("preempt: APIC timer every %llu us (%u counts)\n",
 		(unsigned long long)period_us, preempt_count);
 	return 0;
 }
 
-/*
- * The timer in one-shot mode for the sleep, so that HLT ends by
- * wake_tsc; with STI right before it, no interrupt slips in between (STI
- * blocks interrupts for one instruction, SDM 2A "STI").
- */
+void preempt_arm(uint64_t tsc)
+{
+	if (preempt_count && tsc && tsc < preempt_target)
+		preempt_set(tsc);
+}
+
+/* STI right before HLT lets no interrupt slip in between (STI blocks
+ * interrupts for one instruction, SDM 2A "STI"). */
 void preempt_idle(uint64_t wake_tsc)
 {
-	uint64_t now = rdtsc(), t;
-
-	if (!preempt_count || !preempt_period || wake_tsc <= now) {
+	if (!preempt_count || wake_tsc <= rdtsc()) {
 		pause();
 		return;
 	}
-	t = MIN(wake_tsc - now, preempt_period);
-	apic_write(APIC_LVT_TIMER, PREEMPT_VECTOR);
-	apic_write(APIC_TMICT,
-		   (uint32_t)MAX(1, t * preempt_count / preempt_period));
+	preempt_arm(wake_tsc);
 	__asm__ volatile("sti; hlt; cli" : : : "memory");
-	apic_write(APIC_LVT_TIMER, APIC_LVT_PERIODIC | PREEMPT_VECTOR);
-	apic_write(APIC_TMICT, preempt_count);
 }
 
 void preempt_stop(void)

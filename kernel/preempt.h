@@ -12,6 +12,9 @@
 int preempt_init(uint64_t period_us);
 void preempt_stop(void);
 
+/* Makes the timer interrupt by TSC value tsc too (0: nothing asked). */
+void preempt_arm(uint64_t tsc);
+
 /*
  * Sleeps in HLT until a host interrupt, at the latest about wake_tsc (and
  * one period); without a timer it only pauses.  Called with interrupts off.

@@ -7,6 +7,7 @@
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/dev/platform.h>
+#include <kernel/preempt.h>
 #include <kernel/trap.h>
 #include <kernel/virt.h>
 #include <kernel/mm/shadow.h>
@@ -222,7 +223,19 @@ void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
 	virt_inject_event(v, &ev);
 }
 
-unsigned virt_deliver_interrupt(struct vcpu *v, bool event_queued)
+/* The guest's next timer event, its local APIC's or its devices': the
+ * host's timer makes v exit then, so that it is delivered in time. */
+static void virt_arm_timer(struct vcpu *v)
+{
+	uint64_t t = v->lapic.deadline, dev;
+
+	if (v->domain->type == DOMAIN_HVM &&
+	    (dev = platform_next_event(v->domain)))
+		t = t ? MIN(t, dev) : dev;
+	preempt_arm(t);
+}
+
+static unsigned virt_deliver(struct vcpu *v, bool event_queued)
 {
 	struct virt_event ev = { .type = EVENT_EXTINT };
 	unsigned window = 0;
@@ -255,6 +268,14 @@ unsigned virt_deliver_interrupt(struct vcpu *v, bool event_queued)
 		return window;
 	ev.vector = (uint8_t)vec;
 	virt_inject_event(v, &ev);
+	return window;
+}
+
+unsigned virt_deliver_interrupt(struct vcpu *v, bool event_queued)
+{
+	unsigned window = virt_deliver(v, event_queued);
+
+	virt_arm_timer(v);
 	return window;
 }
 

@@ -304,7 +304,8 @@ void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
  * (pv/evtchn.c), when the guest can take one (RFLAGS.IF set, no STI or
  * MOV SS shadow, no NMI blocking) and no event is queued already.
  * Returns the VIRT_WINDOW_* of what still waits: the backend then exits
- * as soon as the guest can take it (its interrupt and NMI windows).
+ * as soon as the guest can take it (its interrupt and NMI windows).  Sets
+ * the host's timer for the guest's next timer event too.
  */
 unsigned virt_deliver_interrupt(struct vcpu *v, bool event_queued);
 

@@ -222,6 +222,21 @@ void pit_raised(struct pit *p, uint64_t now)
 	p->raised = now;
 }
 
+uint64_t pit_next(struct pit *p, uint64_t now)
+{
+	struct pit_channel *c = &p->ch[0];
+	uint64_t gap = p->raised + clock_tsc_hz() / PIT_MIN_GAP;
+	uint64_t end = (c->fired + 1) *
+		       pit_n(c); /* clocks: the next one owed */
+
+	if (!pit_armed(p) || !c->gate)
+		return 0;
+	if (end <= pit_clocks(c, now))
+		return MAX(now, gap);
+	return MAX(c->start + clock_tsc_for(end - c->held, PLATFORM_PIT_HZ),
+		   gap);
+}
+
 bool pit_armed(const struct pit *p)
 {
 	const struct pit_channel *c = &p->ch[0];

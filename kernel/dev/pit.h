@@ -50,6 +50,9 @@ bool pit_due(struct pit *p, uint64_t now);
 /* Channel 0's interrupt was raised at TSC now: one fewer owed. */
 void pit_raised(struct pit *p, uint64_t now);
 
+/* The TSC at which channel 0 may next raise an interrupt (pit_due), or
+ * 0 if it never will. */
+uint64_t pit_next(struct pit *p, uint64_t now);
 /* Whether channel 0 will still raise an interrupt. */
 bool pit_armed(const struct pit *p);
 

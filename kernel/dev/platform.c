@@ -35,6 +35,13 @@ void platform_poll(struct domain *d)
 	rtc_poll(d);
 }
 
+uint64_t platform_next_event(struct domain *d)
+{
+	if (irq_waiting(d, PLATFORM_IRQ_PIT))
+		return 0;
+	return pit_next(&d->irq.pit, rdtsc());
+}
+
 bool platform_armed(struct domain *d)
 {
 	return d->type == DOMAIN_HVM && (pit_armed(&d->irq.pit) ||

@@ -61,6 +61,10 @@ int platform_init(struct domain *d);
  */
 void platform_poll(struct domain *d);
 
+/* The TSC at which a device timer of d next raises a line, or 0: the
+ * host's timer is set for it while d runs (kernel/preempt.c). */
+uint64_t platform_next_event(struct domain *d);
+
 /* Whether a device timer of d will still raise a line: a halted vcpu
  * waits for it. */
 bool platform_armed(struct domain *d);
