@@ -15,47 +15,70 @@
 #define PIT_GATE_PORT 0x61
 #define PIT_GATE2     0x01 /* channel 2 gate */
 #define PIT_SPEAKER   0x02
-#define PIT_OUT2      0x20 /* channel 2 output, read back */
 
-#define CLOCK_CAL_MS   10
-#define CLOCK_CAL_RUNS 3
-/* Give up on a PIT whose output never rises (none there). */
-#define CLOCK_SPIN_MAX 50000000
+#define CLOCK_CAL_MS	   30
+#define CLOCK_SAMPLE_TRIES 8
+/* Give up on a PIT whose count never moves (none there). */
+#define CLOCK_SPIN_MAX 100000
 
 static uint64_t clock_hz;
 static uint64_t clock_tsc0;
 
-/* TSC ticks in one CLOCK_CAL_MS countdown of PIT channel 2, or 0. */
-static uint64_t clock_pit_once(void)
+/* Channel 2's count, latched (8254 data sheet, "Counter Latch Command"). */
+static uint16_t clock_pit_count(void)
 {
-	uint16_t latch = PIT_HZ * CLOCK_CAL_MS / 1000;
+	uint8_t lo;
+
+	outb(PIT_CMD, 0x80);
+	lo = inb(PIT_CH2);
+	return (uint16_t)(lo | inb(PIT_CH2) << 8);
+}
+
+/*
+ * A count and the TSC in the middle of its read: of a few reads, the one
+ * the TSC brackets most tightly.  On a machine that is itself a busy
+ * emulator, one read may be held up for milliseconds; that one is left
+ * out, while a delay between two samples costs nothing.
+ */
+static uint16_t clock_pit_sample(uint64_t *tsc)
+{
+	uint64_t best = ~0ULL, t0, t1;
+	uint16_t count = 0, c;
+
+	for (int i = 0; i < CLOCK_SAMPLE_TRIES; i++) {
+		t0 = rdtsc();
+		c = clock_pit_count();
+		t1 = rdtsc();
+		if (t1 - t0 < best) {
+			best = t1 - t0;
+			*tsc = t0 + best / 2;
+			count = c;
+		}
+	}
+	return count;
+}
+
+/* TSC ticks per second over CLOCK_CAL_MS of channel 2 counting down from
+ * 0xffff in mode 0, or 0 if it does not count. */
+static uint64_t clock_pit_hz(void)
+{
+	uint32_t want = PIT_HZ * CLOCK_CAL_MS / 1000, done = 0;
 	uint64_t t0, t1;
+	uint16_t c0;
 	long spins = 0;
 
 	outb(PIT_GATE_PORT, (inb(PIT_GATE_PORT) & ~PIT_SPEAKER) | PIT_GATE2);
 	/* Channel 2, lobyte/hibyte, mode 0 (interrupt on terminal count). */
 	outb(PIT_CMD, 0xb0);
-	outb(PIT_CH2, latch & 0xff);
-	outb(PIT_CH2, latch >> 8);
-	t0 = rdtsc();
-	while (!(inb(PIT_GATE_PORT) & PIT_OUT2))
+	outb(PIT_CH2, 0xff);
+	outb(PIT_CH2, 0xff);
+	c0 = clock_pit_sample(&t0);
+	while (done < want) {
 		if (++spins > CLOCK_SPIN_MAX)
 			return 0;
-	t1 = rdtsc();
-	return (t1 - t0) * (1000 / CLOCK_CAL_MS);
-}
-
-/* The smallest of a few runs: a delay can only lengthen a run. */
-static uint64_t clock_pit_hz(void)
-{
-	uint64_t best = 0;
-
-	for (int i = 0; i < CLOCK_CAL_RUNS; i++) {
-		uint64_t hz = clock_pit_once();
-		if (hz && (!best || hz < best))
-			best = hz;
+		done = (uint16_t)(c0 - clock_pit_sample(&t1));
 	}
-	return best;
+	return (t1 - t0) * PIT_HZ / done;
 }
 
 /* The TSC frequency CPUID states (SDM 2A, CPUID leaves 15H and 16H), or 0. */
