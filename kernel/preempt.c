@@ -35,6 +35,7 @@ static uint64_t preempt_ticks;
 static uint32_t preempt_count;	/* timer counts per period; 0: no timer */
 static uint64_t preempt_period; /* TSC ticks per period */
 static uint64_t preempt_next;	/* TSC of the next tick */
+static uint64_t preempt_event;	/* TSC preempt_arm asked for; 0: none */
 static uint64_t preempt_target; /* TSC the one-shot is set for */
 
 static void apic_write(uint32_t reg, uint32_t val)
@@ -52,12 +53,15 @@ static uint32_t apic_read(uint32_t reg)
 	return preempt_apic[reg / 4];
 }
 
-/* Sets the one-shot for TSC value tsc, rounding up (at once if past). */
-static void preempt_set(uint64_t tsc)
+/* Sets the one-shot for the next tick or the event asked for, whichever
+ * comes first, rounding up (at once if it has passed). */
+static void preempt_set(void)
 {
-	uint64_t now = rdtsc();
-	uint64_t t = tsc > now ? MIN(tsc - now, preempt_period) : 0;
+	uint64_t now = rdtsc(), tsc = preempt_next, t;
 
+	if (preempt_event && preempt_event < tsc)
+		tsc = preempt_event;
+	t = tsc > now ? MIN(tsc - now, preempt_period) : 0;
 	preempt_target = tsc;
 	apic_write(APIC_TMICT,
 		   (uint32_t)MAX(1, (t * preempt_count + preempt_period - 1) /
@@ -73,8 +77,10 @@ static void preempt_tick(struct trapframe *tf)
 		preempt_ticks++;
 		preempt_next = MAX(preempt_next + preempt_period, now + 1);
 	}
+	if (preempt_event <= now)
+		preempt_event = 0; /* its exit has come */
 	apic_write(APIC_EOI, 0);
-	preempt_set(preempt_next);
+	preempt_set();
 }
 
 static void preempt_spurious(struct trapframe *tf)
@@ -131,16 +137,24 @@ int preempt_init(uint64_t period_us)
 	preempt_period = clock_tsc_hz() / 1000000 * period_us;
 	preempt_next = rdtsc() + preempt_period;
 	apic_write(APIC_LVT_TIMER, PREEMPT_VECTOR);
-	preempt_set(preempt_next);
+	preempt_set();
 	cprintf("preempt: APIC timer every %llu us (%u counts)\n",
 		(unsigned long long)period_us, preempt_count);
 	return 0;
 }
 
+/* The one-shot is set again only when its time changes, or has passed
+ * with its interrupt still to come (it then sets the next itself). */
 void preempt_arm(uint64_t tsc)
 {
-	if (preempt_count && tsc && tsc < preempt_target)
-		preempt_set(tsc);
+	uint64_t now = rdtsc();
+
+	preempt_event = tsc;
+	if (!preempt_count)
+		return;
+	if (preempt_target <= now ||
+	    (tsc ? MIN(tsc, preempt_next) : preempt_next) != preempt_target)
+		preempt_set();
 }
 
 /* STI right before HLT lets no interrupt slip in between (STI blocks

@@ -12,7 +12,8 @@
 int preempt_init(uint64_t period_us);
 void preempt_stop(void);
 
-/* Makes the timer interrupt by TSC value tsc too (0: nothing asked). */
+/* Makes the timer interrupt by TSC value tsc too, for the guest about
+ * to run (0: nothing); a later call replaces it. */
 void preempt_arm(uint64_t tsc);
 
 /*

@@ -11,6 +11,7 @@
  *   pit_due raises every period missed (no merging): pit_rate
  *   vlapic rounds the TSC ticks per timer count to a whole number:
  *     apic_timer (unless the host's TSC is a multiple of 100 MHz)
+ *   virt_arm_timer arms nothing (the next tick ends the run): timers_spinning
  *   irq_set sends line 0 to pin 0: ioapic; ioapic_eoi does not deliver
  *     again: ioapic
  *   platform_poll raises line 0 at every call: irq_storm (the bystander
@@ -87,6 +88,55 @@ Test(pc, pit_rate, .timeout = 900)
 		  "PIT mode 2 at count 11932: %.3f Hz, want 99.998 Hz +- 1%%"
 		  "\n  %s\n  %s",
 		  hz, tsc->text, pit->text);
+}
+
+/* The rate of a timer from the median period guests/irq measured,
+ * "WHAT median period N TSC ticks of M", by the TSC frequency the
+ * hypervisor printed; 0 if a line is missing. */
+static double median_hz(struct hv_run *r, const char *what)
+{
+	const struct hv_line *tsc = hv_find_output(r, "hvlab: TSC ");
+	const struct hv_line *line = hv_find_output(r, what);
+	unsigned long long period = 0;
+	double mhz = 0;
+
+	if (!tsc || !line)
+		return 0;
+	sscanf(strstr(tsc->text, "TSC ") + 4, "%lf", &mhz);
+	sscanf(strstr(line->text, what) + strlen(what), " median period %llu",
+	       &period);
+	return period ? mhz * 1e6 / (double)period : 0;
+}
+
+/*
+ * The PIT at 500 Hz, then the local APIC timer at 250 Hz, for 500 ms each
+ * while the guest spins with interrupts on and never exits: the median
+ * time between their interrupts must be under 7 ms.  A hypervisor that
+ * looks at guest timers only when its own 10 ms scheduling tick makes the
+ * guest exit gives 10 ms; one that sets its timer for the guest's gives
+ * their periods, 2 and 4 ms, or less now and then on a busy machine, where
+ * an emulator's stalls make the timers catch up (pit_rate and apic_timer
+ * check the rates themselves).
+ */
+Test(pc, timers_spinning, .timeout = 900)
+{
+	struct hv_run *r = hv_boot_group("irq", &irq_boot);
+	double pit = median_hz(r, "pit spin:"),
+	       apic = median_hz(r, "apic spin:");
+
+	cr_assert(pit > 0 && apic > 0,
+		  "no \"pit spin:\" or \"apic spin:\" line, or no period "
+		  "measured\n  %s",
+		  hv_diagnose(r));
+	cr_expect(1e3 / pit < 7,
+		  "PIT at 500 Hz while the guest spins: a tick every %.2f ms, "
+		  "want 2 ms (under 7)",
+		  1e3 / pit);
+	cr_expect(1e3 / apic < 7,
+		  "local APIC timer, periodic at 250 Hz, while the guest "
+		  "spins: a "
+		  "tick every %.2f ms, want 4 ms (under 7)",
+		  1e3 / apic);
 }
 
 /* guests/irq times the APIC timer's one-shot countdown (TDCR divide by 1,
