@@ -106,8 +106,7 @@ static void exit_io_string(struct vcpu *v)
 {
 	if (mmio_emulate(v) == -E_NOT_SUPP)
 		domain_crash(v->domain, v,
-			     "%s at port 0x%x: cannot emulate the "
-			     "instruction",
+			     "%s at port 0x%x: cannot emulate the instruction",
 			     v->exit.io.in ? "ins" : "outs", v->exit.io.port);
 }
 
@@ -141,14 +140,11 @@ static void exit_hlt(struct vcpu *v)
 		v->state = VCPU_HALTED;
 	else if (!(virt_reg_read(v, VREG_RFLAGS) & X86_FLAGS_IF))
 		domain_crash(v->domain, v,
-			     "vcpu %d halted with interrupts "
-			     "disabled",
-			     v->id);
+			     "vcpu %d halted with interrupts disabled", v->id);
 	else if (!vlapic_can_wake(v) && !v->domain->pv.on &&
 		 !platform_armed(v->domain))
 		domain_crash(v->domain, v,
-			     "vcpu %d halted with no interrupt "
-			     "source armed",
+			     "vcpu %d halted with no interrupt source armed",
 			     v->id);
 	else
 		v->state = VCPU_HALTED;

@@ -576,8 +576,8 @@ int migrate_arm(struct domain *d)
 	if (!migrate && !save)
 		return 0;
 	if (d->type != DOMAIN_HVM || d->paging != PAGING_NESTED) {
-		cprintf("%s %s: refused: only an hvm domain with nested "
-			"paging can be moved\n",
+		cprintf("%s %s: refused: only an hvm domain with nested paging "
+			"can be moved\n",
 			migrate ? "migrate" : "save", d->name);
 		return -E_NOT_SUPP;
 	}

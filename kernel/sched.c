@@ -10,7 +10,6 @@
  * until the next host interrupt, with the timer set for the first guest
  * timer due (sched_idle).
  */
-#include <inc/boot_info.h>
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/clock.h>
@@ -18,7 +17,6 @@
 #include <kernel/load/config.h>
 #include <kernel/domain.h>
 #include <kernel/dev/platform.h>
-#include <kernel/mm/page.h>
 #include <kernel/sched.h>
 #include <kernel/exit.h>
 #include <kernel/preempt.h>

@@ -7,7 +7,6 @@
  * an item and rewinds it; each read of the data port (+1) gives its next
  * byte.  Writes to the data port are ignored, as QEMU has done since 2.4.
  */
-#include <inc/error.h>
 #include <inc/fw_cfg.h>
 #include <inc/string.h>
 #include <kernel/kernel.h>

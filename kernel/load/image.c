@@ -56,12 +56,12 @@ int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
 		      const char *what)
 {
 	if (gpa > ld->mem->size || len > ld->mem->size - gpa)
-		return image_error(ld, -E_RANGE,
-				   "%s [0x%llx, 0x%llx) outside "
-				   "guest memory (%llu MiB)",
-				   what, (unsigned long long)gpa,
-				   (unsigned long long)(gpa + len),
-				   (unsigned long long)(ld->mem->size / MiB));
+		return image_error(
+			ld, -E_RANGE,
+			"%s [0x%llx, 0x%llx) outside guest memory (%llu MiB)",
+			what, (unsigned long long)gpa,
+			(unsigned long long)(gpa + len),
+			(unsigned long long)(ld->mem->size / MiB));
 	if (ld->c->type == DOMAIN_HVM &&
 	    image_overlap(ld, gpa, len, what, PLATFORM_TABLES,
 			  PLATFORM_TABLES_END, "the firmware tables"))
@@ -86,8 +86,7 @@ int image_copy(struct loader *ld, gpa_t gpa, const void *src, uint64_t len,
 
 		if ((r = ld->mem->write(ld->mem->ctx, gpa + off, zeros, n)) < 0)
 			return image_error(ld, r,
-					   "zeroing guest memory at "
-					   "0x%llx: %s",
+					   "zeroing guest memory at 0x%llx: %s",
 					   (unsigned long long)(gpa + off),
 					   error_name(r));
 	}
@@ -136,8 +135,7 @@ int image_set_mode(struct loader *ld)
 	if (b->mode == BOOT_MODE_REAL) {
 		if (b->rip >= HOLE_END)
 			return image_error(ld, -E_RANGE,
-					   "real-mode entry 0x%llx "
-					   "above 1 MiB",
+					   "real-mode entry 0x%llx above 1 MiB",
 					   (unsigned long long)b->rip);
 		b->cs_sel = (b->rip >> 4) & 0xf000;
 		b->rip -= (uint64_t)b->cs_sel << 4;
@@ -147,10 +145,10 @@ int image_set_mode(struct loader *ld)
 	b->cr0 |= CR0_PE;
 	if (b->mode == BOOT_MODE_PROTECTED) {
 		if (b->rip > UINT32_MAX)
-			return image_error(ld, -E_RANGE,
-					   "protected-mode entry "
-					   "0x%llx above 4 GiB",
-					   (unsigned long long)b->rip);
+			return image_error(
+				ld, -E_RANGE,
+				"protected-mode entry 0x%llx above 4 GiB",
+				(unsigned long long)b->rip);
 		return 0;
 	}
 	b->cr0 |= CR0_PG;
@@ -182,13 +180,12 @@ static int image_load_flat(struct loader *ld)
 				   "flat image")) < 0)
 		return r;
 	if (c->entry < c->kernel_addr || c->entry - c->kernel_addr >= ld->size)
-		return image_error(ld, -E_RANGE,
-				   "entry 0x%llx outside the image "
-				   "[0x%llx, 0x%llx)",
-				   (unsigned long long)c->entry,
-				   (unsigned long long)c->kernel_addr,
-				   (unsigned long long)(c->kernel_addr +
-							ld->size));
+		return image_error(
+			ld, -E_RANGE,
+			"entry 0x%llx outside the image [0x%llx, 0x%llx)",
+			(unsigned long long)c->entry,
+			(unsigned long long)c->kernel_addr,
+			(unsigned long long)(c->kernel_addr + ld->size));
 	if ((r = image_copy(ld, c->kernel_addr, ld->img, ld->size, ld->size)) <
 	    0)
 		return r;
@@ -229,16 +226,16 @@ static int image_load_kernel(struct loader *ld, const void *rd, size_t rsize)
 	if (r == 1)
 		return multiboot_load(ld, h, off, rd, rsize);
 	if (rd)
-		return image_error(ld, -E_INVAL,
-				   "a ramdisk needs a Multiboot "
-				   "or Linux kernel");
+		return image_error(
+			ld, -E_INVAL,
+			"a ramdisk needs a Multiboot or Linux kernel");
 	if (ld->c->has_kernel_addr)
 		return image_load_flat(ld);
 	if (ld->size >= SELFMAG && memcmp(ld->img, ELFMAG, SELFMAG) == 0)
 		return image_load_plain_elf(ld);
-	return image_error(ld, -E_INVAL,
-			   "neither ELF nor Multiboot; for a flat "
-			   "binary set kernel_addr");
+	return image_error(
+		ld, -E_INVAL,
+		"neither ELF nor Multiboot; for a flat binary set kernel_addr");
 }
 
 /* An hvm domain's firmware tables (kernel/load/acpi.c), built for it. */
@@ -271,8 +268,7 @@ int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 		ramdisk = NULL;
 	else if (!ramdisk)
 		return image_error(&ld, -E_INVAL,
-				   "ramdisk \"%s\" not given to "
-				   "the loader",
+				   "ramdisk \"%s\" not given to the loader",
 				   c->ramdisk.path);
 	if (ksize == 0)
 		return image_error(&ld, -E_INVAL, "empty file");
@@ -284,8 +280,8 @@ int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 				   PLATFORM_TABLES_END);
 	if (c->xen_platform && mem->size < HOLE_END + 2 * PAGE_SIZE)
 		return image_error(&ld, -E_RANGE,
-				   "xen_platform: no room for the "
-				   "xenstore ring above 1 MiB");
+				   "xen_platform: no room for the xenstore "
+				   "ring above 1 MiB");
 	below.size = e820_ram_end(mem->size, c->xen_platform);
 	ld.mem = &below;
 	if ((r = image_load_kernel(&ld, ramdisk, rsize)) < 0 ||
@@ -301,15 +297,4 @@ int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 	}
 	snprintf(err, errlen, "ok");
 	return 0;
-}
-
-const char *image_format_name(enum image_format f)
-{
-	static const char *const names[] = { [IMAGE_FLAT] = "flat binary",
-					     [IMAGE_MULTIBOOT] = "Multiboot",
-					     [IMAGE_ELF32] = "ELF32",
-					     [IMAGE_ELF64] = "ELF64",
-					     [IMAGE_LINUX] = "Linux bzImage" };
-
-	return (unsigned)f < ARRAY_SIZE(names) ? names[f] : "?";
 }

@@ -49,10 +49,10 @@ static int pv_entry(struct loader *ld, bool te, const struct xen_notes *n)
 	ld->boot->rip = te ? n->entry : n->phys32_entry;
 	if (ld->boot->rip < ld->boot->load_start ||
 	    ld->boot->rip >= ld->boot->load_end)
-		return image_error(ld, -E_BAD_ELF,
-				   "Xen entry note 0x%llx outside the "
-				   "loaded image",
-				   (unsigned long long)ld->boot->rip);
+		return image_error(
+			ld, -E_BAD_ELF,
+			"Xen entry note 0x%llx outside the loaded image",
+			(unsigned long long)ld->boot->rip);
 	return 0;
 }
 
@@ -68,8 +68,8 @@ static int pv_ramdisk(struct loader *ld, const void *rd, size_t rsize,
 	if (rsize > top - ld->boot->load_end ||
 	    ((top - rsize) & ~(gpa_t)(PAGE_SIZE - 1)) < ld->boot->load_end)
 		return image_error(ld, -E_RANGE,
-				   "ramdisk of %zu bytes does not fit "
-				   "between the kernel and 0x%llx",
+				   "ramdisk of %zu bytes does not fit between "
+				   "the kernel and 0x%llx",
 				   rsize, (unsigned long long)top);
 	*gpa = (top - rsize) & ~(gpa_t)(PAGE_SIZE - 1);
 	return image_copy(ld, *gpa, rd, rsize, rsize);
