@@ -477,12 +477,11 @@ static bool domain_end(struct domain *d, enum domain_state state)
 
 struct domain *domain_privileged(void)
 {
-	int i;
+	struct domain *d;
 
-	for (i = 0; i < DOMAIN_MAX; i++)
-		if (domains[i].state == DOMAIN_RUNNING &&
-		    domains[i].pv.privileged)
-			return &domains[i];
+	for (d = domains; d < domains + DOMAIN_MAX; d++)
+		if (d->state == DOMAIN_RUNNING && d->pv.privileged)
+			return d;
 	return NULL;
 }
 

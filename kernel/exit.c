@@ -70,24 +70,12 @@ static void exit_msr_write(struct vcpu *v)
 }
 
 #if SOL >= 3
-/* Port I/O of size bytes at port; a failing device crashes the domain. */
-static bool exit_port(struct vcpu *v, uint16_t port, unsigned size, bool write,
-		      uint64_t *val)
-{
-	int r = io_port_access(v->domain, port, size, write, val);
-
-	if (r < 0)
-		domain_crash(v->domain, v, "port 0x%x: %s", port,
-			     error_name(r));
-	return r == 0;
-}
-
 static void exit_io_simple(struct vcpu *v, const struct exit_io *io)
 {
 	uint64_t mask = ~0ULL >> (64 - 8 * io->size);
 	uint64_t val = v->gprs[GPR_RAX] & mask;
 
-	if (!exit_port(v, io->port, io->size, !io->in, &val))
+	if (!io_vcpu_port(v, io->port, io->size, !io->in, &val))
 		return;
 	if (io->in && io->size == 4)
 		v->gprs[GPR_RAX] = (uint32_t)val;

@@ -161,15 +161,13 @@ static void sched_set_timeout(void)
 static void sched_idle(void)
 {
 	uint64_t wake = rdtsc() + clock_tsc_hz() / 1000000 * SCHED_IDLE_US;
-	int i, j;
+	struct domain *d;
+	int j;
 
-	for (i = 0; i < DOMAIN_MAX; i++)
-		for (j = 0; domains[i].state == DOMAIN_RUNNING &&
-			    j < domains[i].nvcpus;
-		     j++)
-			if (domains[i].vcpus[j].lapic.deadline)
-				wake = MIN(wake,
-					   domains[i].vcpus[j].lapic.deadline);
+	for (d = domains; d < domains + DOMAIN_MAX; d++)
+		for (j = 0; d->state == DOMAIN_RUNNING && j < d->nvcpus; j++)
+			if (d->vcpus[j].lapic.deadline)
+				wake = MIN(wake, d->vcpus[j].lapic.deadline);
 	preempt_idle(wake);
 }
 

@@ -71,7 +71,8 @@ void fw_cfg_select(struct fw_cfg *f, const struct fw_cfg_machine *m,
 	f->len = fw_cfg_item(m, key, f->data);
 }
 
-uint8_t fw_cfg_read(struct fw_cfg *f)
+/* The selected item's next byte, 0 past its end (or for no item). */
+static uint8_t fw_cfg_read(struct fw_cfg *f)
 {
 	if (f->offset >= f->len)
 		return 0;
