@@ -259,18 +259,16 @@ void exit_gpa_fault(struct vcpu *v)
 {
 	const struct exit_gpa_fault *f = &v->exit.gpa;
 	const struct io_range *r = io_mmio_find(v->domain, f->gpa);
+	const char *what = f->fetch ? "fetch" : f->write ? "write" : "read";
 
 	if (r)
 		mmio_fault(v, r, f->gpa);
 	else
 		domain_crash(v->domain, v,
 			     "%s at 0x%llx outside guest memory (%llu MiB)",
-			     f->fetch ? "fetch" :
-			     f->write ? "write" :
-					"read",
-			     (unsigned long long)f->gpa,
-			     (unsigned long long)(p2m_size(&v->domain->p2m) >>
-						  20));
+			     what, (unsigned long long)f->gpa,
+			     (unsigned long long)(p2m_size(&v->domain->p2m) /
+						  MiB));
 }
 
 /* Shadow paging (kernel/mm/shadow.c): a guest #PF and INVLPG. */

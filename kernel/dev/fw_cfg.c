@@ -63,8 +63,9 @@ static size_t fw_cfg_item(const struct fw_cfg_machine *m, uint16_t key,
 	return 4;
 }
 
-void fw_cfg_select(struct fw_cfg *f, const struct fw_cfg_machine *m,
-		   uint16_t key)
+/* Selects item key of machine m: reads start at its first byte. */
+static void fw_cfg_select(struct fw_cfg *f, const struct fw_cfg_machine *m,
+			  uint16_t key)
 {
 	f->key = key;
 	f->offset = 0;

@@ -108,7 +108,7 @@ int io_emul_out(struct x86_emul_ctxt *ctxt, uint16_t port, unsigned size,
 {
 	uint64_t v = val;
 
-	return io_vcpu_port(ctxt->priv, port, size, true, &v) ?
-		       X86EMUL_OKAY :
-		       X86EMUL_UNHANDLEABLE;
+	if (!io_vcpu_port(ctxt->priv, port, size, true, &v))
+		return X86EMUL_UNHANDLEABLE;
+	return X86EMUL_OKAY;
 }

@@ -213,15 +213,11 @@ void rtc_poll(struct domain *d)
 static uint8_t rtc_read(struct domain *d, struct rtc *r, unsigned i)
 {
 	uint64_t now = rtc_now();
+	bool uip = rtc_updating(r) && now % NS_PER_S >= NS_PER_S - RTC_UIP_NS;
 	uint8_t v;
 
 	switch (i) {
-	case RTC_A:
-		return r->ram[RTC_A] |
-		       (rtc_updating(r) && now % NS_PER_S >=
-						   NS_PER_S - RTC_UIP_NS ?
-				RTC_A_UIP :
-				0);
+	case RTC_A: return r->ram[RTC_A] | (uip ? RTC_A_UIP : 0);
 	case RTC_C:
 		rtc_poll(d);
 		v = r->ram[RTC_C];

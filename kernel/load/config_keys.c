@@ -256,7 +256,7 @@ static const char *disk_split(char *spec, char **f)
 {
 	static const char *const keys[] = { "target=", "vdev=", "access=",
 					    "backend=" };
-	unsigned k, pos = 0;
+	unsigned k, slot, pos = 0;
 	char *s, *end;
 
 	for (s = spec; s; s = end) {
@@ -274,11 +274,10 @@ static const char *disk_split(char *spec, char **f)
 			pos++;
 		if (k == DISK_FIELDS && pos == DISK_FIELDS - 1)
 			return "too many fields";
-		if (f[k == DISK_FIELDS ? pos : k])
+		slot = k == DISK_FIELDS ? pos : k;
+		if (f[slot])
 			return "a field given twice";
-		f[k == DISK_FIELDS ? pos : k] = k == DISK_FIELDS ?
-							s :
-							s + strlen(keys[k]);
+		f[slot] = k == DISK_FIELDS ? s : s + strlen(keys[k]);
 	}
 	return NULL;
 }

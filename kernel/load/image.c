@@ -62,14 +62,13 @@ int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
 			what, (unsigned long long)gpa,
 			(unsigned long long)(gpa + len),
 			(unsigned long long)(ld->mem->size / MiB));
-	if (ld->c->type == DOMAIN_HVM &&
-	    image_overlap(ld, gpa, len, what, PLATFORM_TABLES,
-			  PLATFORM_TABLES_END, "the firmware tables"))
+	if ((ld->c->type == DOMAIN_HVM &&
+	     image_overlap(ld, gpa, len, what, PLATFORM_TABLES,
+			   PLATFORM_TABLES_END, "the firmware tables")) ||
+	    image_overlap(ld, gpa, len, what, ld->reserved_start,
+			  ld->reserved_end, "the loader's area"))
 		return -E_RANGE;
-	return image_overlap(ld, gpa, len, what, ld->reserved_start,
-			     ld->reserved_end, "the loader's area") ?
-		       -E_RANGE :
-		       0;
+	return 0;
 }
 
 int image_copy(struct loader *ld, gpa_t gpa, const void *src, uint64_t len,
@@ -98,6 +97,22 @@ void image_note_load(struct loader *ld, gpa_t start, gpa_t end)
 	if (ld->boot->load_end == 0 || start < ld->boot->load_start)
 		ld->boot->load_start = start;
 	ld->boot->load_end = MAX(ld->boot->load_end, end);
+}
+
+int image_place_ramdisk(struct loader *ld, gpa_t top, const void *rd,
+			size_t rsize, gpa_t *at)
+{
+	gpa_t kend = ld->boot->load_end;
+
+	*at = (top - rsize) & ~(gpa_t)(PAGE_SIZE - 1);
+	if (rsize > top || *at < kend)
+		return image_error(ld, -E_RANGE,
+				   "ramdisk \"%s\" (%zu bytes) does not fit "
+				   "between the kernel's end 0x%llx and 0x%llx",
+				   ld->c->ramdisk.path, rsize,
+				   (unsigned long long)kend,
+				   (unsigned long long)top);
+	return image_copy(ld, *at, rd, rsize, rsize);
 }
 
 /* Builds the long-mode identity map of the low 4 GiB at IMAGE_PT_BASE. */
@@ -197,14 +212,12 @@ static int image_load_flat(struct loader *ld)
 /* Plain ELF: protected mode for ELF32, long mode for ELF64 by default. */
 static int image_load_plain_elf(struct loader *ld)
 {
+	bool elf64 = ld->size > EI_CLASS && ld->img[EI_CLASS] == ELFCLASS64;
 	unsigned class;
 	int r;
 
 	if (ld->boot->mode == BOOT_MODE_DEFAULT)
-		ld->boot->mode = ld->size > EI_CLASS && ld->img[EI_CLASS] ==
-								ELFCLASS64 ?
-					 BOOT_MODE_LONG :
-					 BOOT_MODE_PROTECTED;
+		ld->boot->mode = elf64 ? BOOT_MODE_LONG : BOOT_MODE_PROTECTED;
 	image_reserve_page_tables(ld);
 	if ((r = image_load_elf(ld, &class)) < 0)
 		return r;

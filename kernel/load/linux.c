@@ -70,20 +70,14 @@ static int linux_initrd(struct loader *ld, struct boot_params *bp,
 {
 	uint64_t top = MIN(ld->mem->size,
 			   (uint64_t)bp->hdr.initrd_addr_max + 1);
-	uint64_t kend = ld->boot->load_end, start;
+	gpa_t start;
+	int r;
 
-	top &= ~(uint64_t)(PAGE_SIZE - 1);
-	start = (top - rsize) & ~(uint64_t)(PAGE_SIZE - 1);
-	if (rsize > top || start < kend)
-		return image_error(ld, -E_RANGE,
-				   "ramdisk \"%s\" (%zu bytes) does not fit "
-				   "between the kernel's end 0x%llx and 0x%llx",
-				   ld->c->ramdisk.path, rsize,
-				   (unsigned long long)kend,
-				   (unsigned long long)top);
+	r = image_place_ramdisk(ld, top & ~(uint64_t)(PAGE_SIZE - 1), rd, rsize,
+				&start);
 	bp->hdr.ramdisk_image = start;
 	bp->hdr.ramdisk_size = rsize;
-	return image_copy(ld, start, rd, rsize, rsize);
+	return r;
 }
 
 /* The zero page: the file's setup header, then what the loader decides. */
