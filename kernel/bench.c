@@ -21,7 +21,7 @@
 
 static int bench_on = -1;
 
-bool bench_enabled(void)
+static bool bench_enabled(void)
 {
 	if (bench_on < 0)
 		bench_on = cmdline_get("bench") != NULL;

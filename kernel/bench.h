@@ -11,7 +11,6 @@
 
 struct domain;
 
-bool bench_enabled(void);
 void bench_exit(struct domain *d, enum exit_kind k);
 void bench_console_line(struct domain *d, const char *line);
 void bench_report(void);

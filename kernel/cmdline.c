@@ -28,8 +28,7 @@ static bool cmdline_add(char *word)
 
 	if (cmdline_nwords == CMDLINE_MAX_WORDS) {
 		cprintf("hvlab: cmdline: more than %d words, ignoring \"%s\" "
-			"and "
-			"the rest\n",
+			"and the rest\n",
 			CMDLINE_MAX_WORDS, word);
 		return false;
 	}

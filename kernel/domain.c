@@ -240,12 +240,12 @@ static const struct virt_ops *domain_ops(struct domain *d, char *err,
 		return virt_hw();
 	if (c->type == DOMAIN_PV)
 		snprintf(err, errlen,
-			 "container \"hvm\" needs VT-x or SVM, which this "
-			 "CPU lacks (container \"te\" runs anywhere)");
+			 "container \"hvm\" needs VT-x or SVM, which this CPU "
+			 "lacks (container \"te\" runs anywhere)");
 	else
 		snprintf(err, errlen,
-			 "type \"hvm\" needs VT-x or SVM, which "
-			 "this CPU lacks (type \"te\" runs anywhere)");
+			 "type \"hvm\" needs VT-x or SVM, which this CPU lacks "
+			 "(type \"te\" runs anywhere)");
 	return NULL;
 }
 
@@ -305,8 +305,8 @@ static int domain_pv_start(struct domain *d, const struct guest_boot *gb,
 	if (gb->pv_hypercall_page != IMAGE_PV_NONE &&
 	    pv_hypercall_page(d, gb->pv_hypercall_page) < 0) {
 		snprintf(err, errlen,
-			 "kernel %s: XEN_ELFNOTE_HYPERCALL_PAGE 0x%llx is "
-			 "not a page of RAM",
+			 "kernel %s: XEN_ELFNOTE_HYPERCALL_PAGE 0x%llx is not "
+			 "a page of RAM",
 			 d->config->kernel.path,
 			 (unsigned long long)gb->pv_hypercall_page);
 		return -E_INVAL;
@@ -477,12 +477,11 @@ static bool domain_end(struct domain *d, enum domain_state state)
 
 struct domain *domain_privileged(void)
 {
-	int i;
+	struct domain *d;
 
-	for (i = 0; i < DOMAIN_MAX; i++)
-		if (domains[i].state == DOMAIN_RUNNING &&
-		    domains[i].pv.privileged)
-			return &domains[i];
+	for (d = domains; d < domains + DOMAIN_MAX; d++)
+		if (d->state == DOMAIN_RUNNING && d->pv.privileged)
+			return d;
 	return NULL;
 }
 

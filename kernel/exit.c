@@ -70,24 +70,12 @@ static void exit_msr_write(struct vcpu *v)
 }
 
 #if SOL >= 3
-/* Port I/O of size bytes at port; a failing device crashes the domain. */
-static bool exit_port(struct vcpu *v, uint16_t port, unsigned size, bool write,
-		      uint64_t *val)
-{
-	int r = io_port_access(v->domain, port, size, write, val);
-
-	if (r < 0)
-		domain_crash(v->domain, v, "port 0x%x: %s", port,
-			     error_name(r));
-	return r == 0;
-}
-
 static void exit_io_simple(struct vcpu *v, const struct exit_io *io)
 {
 	uint64_t mask = ~0ULL >> (64 - 8 * io->size);
 	uint64_t val = v->gprs[GPR_RAX] & mask;
 
-	if (!exit_port(v, io->port, io->size, !io->in, &val))
+	if (!io_vcpu_port(v, io->port, io->size, !io->in, &val))
 		return;
 	if (io->in && io->size == 4)
 		v->gprs[GPR_RAX] = (uint32_t)val;
@@ -106,8 +94,7 @@ static void exit_io_string(struct vcpu *v)
 {
 	if (mmio_emulate(v) == -E_NOT_SUPP)
 		domain_crash(v->domain, v,
-			     "%s at port 0x%x: cannot emulate the "
-			     "instruction",
+			     "%s at port 0x%x: cannot emulate the instruction",
 			     v->exit.io.in ? "ins" : "outs", v->exit.io.port);
 }
 
@@ -141,14 +128,11 @@ static void exit_hlt(struct vcpu *v)
 		v->state = VCPU_HALTED;
 	else if (!(virt_reg_read(v, VREG_RFLAGS) & X86_FLAGS_IF))
 		domain_crash(v->domain, v,
-			     "vcpu %d halted with interrupts "
-			     "disabled",
-			     v->id);
+			     "vcpu %d halted with interrupts disabled", v->id);
 	else if (!vlapic_can_wake(v) && !v->domain->pv.on &&
 		 !platform_armed(v->domain))
 		domain_crash(v->domain, v,
-			     "vcpu %d halted with no interrupt "
-			     "source armed",
+			     "vcpu %d halted with no interrupt source armed",
 			     v->id);
 	else
 		v->state = VCPU_HALTED;
@@ -275,18 +259,16 @@ void exit_gpa_fault(struct vcpu *v)
 {
 	const struct exit_gpa_fault *f = &v->exit.gpa;
 	const struct io_range *r = io_mmio_find(v->domain, f->gpa);
+	const char *what = f->fetch ? "fetch" : f->write ? "write" : "read";
 
 	if (r)
 		mmio_fault(v, r, f->gpa);
 	else
 		domain_crash(v->domain, v,
 			     "%s at 0x%llx outside guest memory (%llu MiB)",
-			     f->fetch ? "fetch" :
-			     f->write ? "write" :
-					"read",
-			     (unsigned long long)f->gpa,
-			     (unsigned long long)(p2m_size(&v->domain->p2m) >>
-						  20));
+			     what, (unsigned long long)f->gpa,
+			     (unsigned long long)(p2m_size(&v->domain->p2m) /
+						  MiB));
 }
 
 /* Shadow paging (kernel/mm/shadow.c): a guest #PF and INVLPG. */

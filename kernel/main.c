@@ -36,16 +36,14 @@ static void main_check_boot_info(const struct boot_info *bi)
 	}
 	if (bi->size != sizeof(*bi)) {
 		cprintf("hvlab: boot_info size %llu, kernel expects %zu: "
-			"loader "
-			"and kernel are from different builds\n",
+			"loader and kernel are from different builds\n",
 			(unsigned long long)bi->size, sizeof(*bi));
 		power_off(1);
 	}
 	if (bi->nregions > BOOT_MAX_REGIONS || bi->nfiles > BOOT_MAX_FILES ||
 	    strnlen(bi->cmdline, sizeof(bi->cmdline)) == sizeof(bi->cmdline)) {
 		cprintf("hvlab: boot_info: nregions %u (max %d), nfiles %u "
-			"(max "
-			"%d) or an unterminated cmdline\n",
+			"(max %d) or an unterminated cmdline\n",
 			bi->nregions, BOOT_MAX_REGIONS, bi->nfiles,
 			BOOT_MAX_FILES);
 		power_off(1);
@@ -58,8 +56,7 @@ static void main_check_ram(void)
 
 	if (mib < MIN_RAM_MIB) {
 		cprintf("hvlab: only %zu MiB of usable RAM; hvlab needs at "
-			"least "
-			"%d MiB\n",
+			"least %d MiB\n",
 			mib, MIN_RAM_MIB);
 		power_off(1);
 	}

@@ -488,17 +488,15 @@ bool migrate_incoming(const struct domain *d)
 /* The running domain called name that no migration is moving; NULL. */
 static struct domain *mig_find(const char *name)
 {
+	struct domain *d;
 	size_t i;
-	int id;
 
 	for (i = 0; i < ARRAY_SIZE(mig_jobs); i++)
 		if (mig_jobs[i].src && strcmp(mig_jobs[i].name, name) == 0)
 			return NULL;
-
-	for (id = 0; id < DOMAIN_MAX; id++)
-		if (domains[id].state == DOMAIN_RUNNING &&
-		    strcmp(domains[id].name, name) == 0)
-			return &domains[id];
+	for (d = domains; d < domains + DOMAIN_MAX; d++)
+		if (d->state == DOMAIN_RUNNING && strcmp(d->name, name) == 0)
+			return d;
 	return NULL;
 }
 
@@ -576,8 +574,8 @@ int migrate_arm(struct domain *d)
 	if (!migrate && !save)
 		return 0;
 	if (d->type != DOMAIN_HVM || d->paging != PAGING_NESTED) {
-		cprintf("%s %s: refused: only an hvm domain with nested "
-			"paging can be moved\n",
+		cprintf("%s %s: refused: only an hvm domain with nested paging "
+			"can be moved\n",
 			migrate ? "migrate" : "save", d->name);
 		return -E_NOT_SUPP;
 	}

@@ -10,7 +10,6 @@
  * until the next host interrupt, with the timer set for the first guest
  * timer due (sched_idle).
  */
-#include <inc/boot_info.h>
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/clock.h>
@@ -18,7 +17,6 @@
 #include <kernel/load/config.h>
 #include <kernel/domain.h>
 #include <kernel/dev/platform.h>
-#include <kernel/mm/page.h>
 #include <kernel/sched.h>
 #include <kernel/exit.h>
 #include <kernel/preempt.h>
@@ -163,15 +161,13 @@ static void sched_set_timeout(void)
 static void sched_idle(void)
 {
 	uint64_t wake = rdtsc() + clock_tsc_hz() / 1000000 * SCHED_IDLE_US;
-	int i, j;
+	struct domain *d;
+	int j;
 
-	for (i = 0; i < DOMAIN_MAX; i++)
-		for (j = 0; domains[i].state == DOMAIN_RUNNING &&
-			    j < domains[i].nvcpus;
-		     j++)
-			if (domains[i].vcpus[j].lapic.deadline)
-				wake = MIN(wake,
-					   domains[i].vcpus[j].lapic.deadline);
+	for (d = domains; d < domains + DOMAIN_MAX; d++)
+		for (j = 0; d->state == DOMAIN_RUNNING && j < d->nvcpus; j++)
+			if (d->vcpus[j].lapic.deadline)
+				wake = MIN(wake, d->vcpus[j].lapic.deadline);
 	preempt_idle(wake);
 }
 

@@ -74,7 +74,11 @@ void symbols_init(const struct boot_info *bi)
 		"show addresses only\n");
 }
 
-const char *symbols_lookup(uint64_t addr, uint64_t *offset)
+/*
+ * Name of the function containing addr, with *offset set to addr's distance
+ * from its start; NULL if no function symbol covers addr.
+ */
+static const char *symbols_lookup(uint64_t addr, uint64_t *offset)
 {
 	const Elf64_Sym *best = NULL;
 

@@ -14,12 +14,6 @@ struct boot_info;
 void symbols_init(const struct boot_info *bi);
 
 /*
- * Name of the function containing addr, with *offset set to addr's distance
- * from its start; NULL if no function symbol covers addr.
- */
-const char *symbols_lookup(uint64_t addr, uint64_t *offset);
-
-/*
  * Prints "  #N 0x... name+0xoff" for rip and then for each return address
  * on the %rbp chain starting at rbp, stopping at a bounded depth or at the
  * first frame pointer or return address outside the kernel.

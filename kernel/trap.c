@@ -40,7 +40,8 @@ static const char *const trap_names[T_NEXCEPTIONS] = {
 	[T_CP] = "#CP", [T_HV] = "#HV", [T_VC] = "#VC",	 [T_SX] = "#SX",
 };
 
-const char *trap_name(uint64_t vector)
+/* The name of exception vector ("#PF"), or "#??" for reserved ones. */
+static const char *trap_name(uint64_t vector)
 {
 	if (vector < T_NEXCEPTIONS && trap_names[vector])
 		return trap_names[vector];

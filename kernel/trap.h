@@ -42,9 +42,6 @@ void trap_set_user_handler(trap_handler_fn handler);
 /* Runs the handler installed for tf's vector; false if there is none. */
 bool trap_run_handler(struct trapframe *tf);
 
-/* The name of exception vector ("#PF"), or "#??" for reserved ones. */
-const char *trap_name(uint64_t vector);
-
 /* Called by trapentry.S with the frame of every exception. */
 void trap(struct trapframe *tf);
 

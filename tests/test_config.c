@@ -118,7 +118,6 @@ Test(config, types_and_enums)
 		      "domains/t.cfg:3: boot_mode: \"default\" is not one of "
 		      "real, protected, long");
 	cr_expect_str_eq(config_type_name(DOMAIN_TE), "te");
-	cr_expect_str_eq(config_on_crash_name(ON_CRASH_RESTART), "restart");
 	cr_expect_str_eq(config_boot_mode_name(BOOT_MODE_PROTECTED),
 			 "protected");
 }
@@ -139,9 +138,6 @@ Test(config, paging)
 	cr_expect_eq(cfg.paging, PAGING_SHADOW);
 	cr_assert_eq(parse(MINIMAL "type = \"te\"\n"), 0, "%s", err);
 	cr_expect_eq(cfg.paging, PAGING_DEFAULT);
-	cr_expect_str_eq(config_paging_name(PAGING_SHADOW), "shadow");
-	cr_expect_str_eq(config_paging_name(PAGING_NESTED), "nested");
-	cr_expect_str_eq(config_paging_name(PAGING_DEFAULT), "default");
 }
 
 Test(config, testdev)

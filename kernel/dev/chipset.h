@@ -1,19 +1,41 @@
 /*
- * chipset.h - the state of an hvm domain's chipset devices: the RTC
- * (rtc.c), PCI configuration and reset control (pci.c), and power and
- * reset (pm.c).
+ * chipset.h - the chipset devices of an hvm domain: the RTC (rtc.h);
+ * PCI configuration mechanism #1 at PLATFORM_PCI_CONF, with a host bridge
+ * at 00:00.0 and the reset control register at PLATFORM_RESET_CF9
+ * (pci.c); power and reset (pm.c): the ACPI PM1a event and control
+ * registers and the PM timer at PLATFORM_PM_BASE, the keyboard
+ * controller's reset line and port 0x92.
  */
 #ifndef KERNEL_DEV_CHIPSET_H
 #define KERNEL_DEV_CHIPSET_H
 
+#include <inc/types.h>
 #include <kernel/dev/rtc.h>
-#include <kernel/dev/pci.h>
-#include <kernel/dev/pm.h>
+
+struct domain;
+
+struct pci {
+	uint32_t addr; /* CONFIG_ADDRESS */
+	uint8_t rcr;   /* reset control register */
+};
+
+struct pm {
+	uint16_t sts; /* PM1_STS */
+	uint16_t en;  /* PM1_EN */
+	uint16_t cnt; /* PM1_CNT without the write-only SLP_EN */
+	uint8_t port92;
+};
 
 struct chipset {
 	struct rtc rtc;
 	struct pci pci;
 	struct pm pm;
 };
+
+/* Gives d its configuration ports and reset control; 0 or -E_*. */
+int pci_init(struct domain *d);
+
+/* Gives d its PM1 block, PM timer, i8042 ports and port 0x92; 0 or -E_*. */
+int pm_init(struct domain *d);
 
 #endif

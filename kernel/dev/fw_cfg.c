@@ -7,7 +7,6 @@
  * an item and rewinds it; each read of the data port (+1) gives its next
  * byte.  Writes to the data port are ignored, as QEMU has done since 2.4.
  */
-#include <inc/error.h>
 #include <inc/fw_cfg.h>
 #include <inc/string.h>
 #include <kernel/kernel.h>
@@ -64,15 +63,17 @@ static size_t fw_cfg_item(const struct fw_cfg_machine *m, uint16_t key,
 	return 4;
 }
 
-void fw_cfg_select(struct fw_cfg *f, const struct fw_cfg_machine *m,
-		   uint16_t key)
+/* Selects item key of machine m: reads start at its first byte. */
+static void fw_cfg_select(struct fw_cfg *f, const struct fw_cfg_machine *m,
+			  uint16_t key)
 {
 	f->key = key;
 	f->offset = 0;
 	f->len = fw_cfg_item(m, key, f->data);
 }
 
-uint8_t fw_cfg_read(struct fw_cfg *f)
+/* The selected item's next byte, 0 past its end (or for no item). */
+static uint8_t fw_cfg_read(struct fw_cfg *f)
 {
 	if (f->offset >= f->len)
 		return 0;

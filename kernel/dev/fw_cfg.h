@@ -25,13 +25,6 @@ struct fw_cfg {
 	uint8_t data[FW_CFG_DATA_MAX];
 };
 
-/* Selects item key of machine m: reads start at its first byte. */
-void fw_cfg_select(struct fw_cfg *f, const struct fw_cfg_machine *m,
-		   uint16_t key);
-
-/* The selected item's next byte, 0 past its end (or for no item). */
-uint8_t fw_cfg_read(struct fw_cfg *f);
-
 /* Gives hvm domain d the device at PLATFORM_FW_CFG.  0 or -E_*. */
 int fw_cfg_init(struct domain *d);
 

@@ -82,26 +82,25 @@ const struct io_range *io_mmio_find(struct domain *d, gpa_t gpa)
 	return io_find(d->io.mmio, d->io.nmmio, gpa);
 }
 
-static int io_emul_port(struct x86_emul_ctxt *ctxt, uint16_t port,
-			unsigned size, bool write, uint64_t *val)
+bool io_vcpu_port(struct vcpu *v, uint16_t port, unsigned size, bool write,
+		  uint64_t *val)
 {
-	struct vcpu *v = ctxt->priv;
 	int r = io_port_access(v->domain, port, size, write, val);
 
-	if (r == 0)
-		return X86EMUL_OKAY;
-	domain_crash(v->domain, v, "port 0x%x: %s", port, error_name(r));
-	return X86EMUL_UNHANDLEABLE;
+	if (r < 0)
+		domain_crash(v->domain, v, "port 0x%x: %s", port,
+			     error_name(r));
+	return r == 0;
 }
 
 int io_emul_in(struct x86_emul_ctxt *ctxt, uint16_t port, unsigned size,
 	       uint32_t *val)
 {
 	uint64_t v = 0;
-	int r = io_emul_port(ctxt, port, size, false, &v);
+	bool ok = io_vcpu_port(ctxt->priv, port, size, false, &v);
 
 	*val = (uint32_t)v;
-	return r;
+	return ok ? X86EMUL_OKAY : X86EMUL_UNHANDLEABLE;
 }
 
 int io_emul_out(struct x86_emul_ctxt *ctxt, uint16_t port, unsigned size,
@@ -109,5 +108,7 @@ int io_emul_out(struct x86_emul_ctxt *ctxt, uint16_t port, unsigned size,
 {
 	uint64_t v = val;
 
-	return io_emul_port(ctxt, port, size, true, &v);
+	if (!io_vcpu_port(ctxt->priv, port, size, true, &v))
+		return X86EMUL_UNHANDLEABLE;
+	return X86EMUL_OKAY;
 }

@@ -54,13 +54,21 @@ int io_port_access(struct domain *d, uint16_t port, unsigned size, bool write,
 /* The MMIO range holding gpa, or NULL. */
 const struct io_range *io_mmio_find(struct domain *d, gpa_t gpa);
 
+struct vcpu;
 struct x86_emul_ctxt;
 
 /*
+ * Port I/O of vcpu v (an I/O exit, or an emulated IN/OUT): as
+ * io_port_access, but a failing device crashes v's domain with its reason
+ * ("port 0x71: ..."); returns whether the access completed.
+ */
+bool io_vcpu_port(struct vcpu *v, uint16_t port, unsigned size, bool write,
+		  uint64_t *val);
+
+/*
  * The emulator's port callbacks (struct x86_emul_ops .io_in, .io_out) for
- * an instruction of vcpu ctxt->priv: the access goes to its domain's port
- * handlers.  A failing device crashes the domain, as after an I/O exit,
- * and the instruction is X86EMUL_UNHANDLEABLE.
+ * an instruction of vcpu ctxt->priv, through io_vcpu_port; after a failing
+ * device the instruction is X86EMUL_UNHANDLEABLE.
  */
 int io_emul_in(struct x86_emul_ctxt *ctxt, uint16_t port, unsigned size,
 	       uint32_t *val);

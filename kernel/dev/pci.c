@@ -20,7 +20,7 @@
 #include <kernel/domain.h>
 #include <kernel/dev/io.h>
 #include <kernel/dev/platform.h>
-#include <kernel/dev/pci.h>
+#include <kernel/dev/chipset.h>
 
 #define PCI_ADDR_ENABLE	  0x80000000u
 #define PCI_ADDR_WRITABLE 0x80fffffcu /* 30:24 reserved, 1:0 type 0 */

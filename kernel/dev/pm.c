@@ -22,7 +22,7 @@
 #include <kernel/domain.h>
 #include <kernel/dev/io.h>
 #include <kernel/dev/platform.h>
-#include <kernel/dev/pm.h>
+#include <kernel/dev/chipset.h>
 
 #define PM_CNT_SCI_EN	 0x0001
 #define PM_CNT_SLP_TYP	 0x1c00

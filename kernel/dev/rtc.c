@@ -54,7 +54,6 @@
 /* UIP rises this long before each update (datasheet, "Update Cycle"). */
 #define RTC_UIP_NS 244000ULL
 #define NS_PER_S   1000000000ULL
-#define MIB	   (1ULL << 20)
 
 static uint64_t rtc_now(void)
 {
@@ -214,15 +213,11 @@ void rtc_poll(struct domain *d)
 static uint8_t rtc_read(struct domain *d, struct rtc *r, unsigned i)
 {
 	uint64_t now = rtc_now();
+	bool uip = rtc_updating(r) && now % NS_PER_S >= NS_PER_S - RTC_UIP_NS;
 	uint8_t v;
 
 	switch (i) {
-	case RTC_A:
-		return r->ram[RTC_A] |
-		       (rtc_updating(r) && now % NS_PER_S >=
-						   NS_PER_S - RTC_UIP_NS ?
-				RTC_A_UIP :
-				0);
+	case RTC_A: return r->ram[RTC_A] | (uip ? RTC_A_UIP : 0);
 	case RTC_C:
 		rtc_poll(d);
 		v = r->ram[RTC_C];
@@ -314,12 +309,12 @@ static void rtc_put16(struct rtc *r, unsigned i, uint64_t v)
  */
 static void rtc_nvram_memory(struct rtc *r, uint64_t ram_end)
 {
-	uint64_t low = MIN(ram_end, 4096 * MIB), high = ram_end - low;
+	uint64_t low = MIN(ram_end, 4096 * MiB), high = ram_end - low;
 
 	rtc_put16(r, 0x15, 640);
-	rtc_put16(r, 0x17, low > MIB ? (low - MIB) >> 10 : 0);
-	rtc_put16(r, 0x30, low > MIB ? (low - MIB) >> 10 : 0);
-	rtc_put16(r, 0x34, low > 16 * MIB ? (low - 16 * MIB) >> 16 : 0);
+	rtc_put16(r, 0x17, low > MiB ? (low - MiB) >> 10 : 0);
+	rtc_put16(r, 0x30, low > MiB ? (low - MiB) >> 10 : 0);
+	rtc_put16(r, 0x34, low > 16 * MiB ? (low - 16 * MiB) >> 16 : 0);
 	r->ram[0x5b] = (uint8_t)(high >> 16);
 	r->ram[0x5c] = (uint8_t)(high >> 24);
 	r->ram[0x5d] = (uint8_t)(high >> 32);
@@ -331,7 +326,7 @@ int rtc_init(struct domain *d)
 
 	r->ram[RTC_A] = RTC_A_32K | 0x06; /* 1024 Hz, as the BIOS sets it */
 	r->ram[RTC_B] = RTC_B_24H;
-	rtc_nvram_memory(r, d->config->memory_mib * MIB);
+	rtc_nvram_memory(r, d->config->memory_mib * MiB);
 	r->last_ns = rtc_now();
 	return io_register_port(d, PLATFORM_RTC, 2, rtc_io, r, "rtc");
 }

@@ -28,6 +28,7 @@
 #define IOAPIC_VERSION	  0x11 /* the 82093AA's */
 #define LAPIC_VERSION	  0x14
 #define ISA_IRQS	  16
+#define SCI_FLAGS	  (ACPI_INTI_LEVEL | ACPI_INTI_ACTIVE_HIGH)
 #define MP_CPU_SIGNATURE  0x600 /* family 6 */
 #define MP_CPU_FEATURES	  0x201 /* CPUID.1:EDX FPU and APIC */
 #define ACPI_MADT_ENABLED 1u
@@ -59,7 +60,8 @@ static const uint8_t dsdt_aml[] = {
 };
 /* clang-format on */
 
-uint8_t acpi_checksum(const void *p, size_t len)
+/* The byte that makes the sum of p[0..len) plus it 0 (mod 256). */
+static uint8_t acpi_checksum(const void *p, size_t len)
 {
 	const uint8_t *s = p;
 	uint8_t sum = 0;
@@ -196,8 +198,7 @@ static uint32_t acpi_madt(struct acpi_buf *b, unsigned ncpus)
 					 PLATFORM_IOAPIC_BASE,
 					 0 };
 	acpi_override(b, PLATFORM_IRQ_PIT, PLATFORM_GSI_PIT, 0);
-	acpi_override(b, PLATFORM_IRQ_SCI, PLATFORM_IRQ_SCI,
-		      ACPI_INTI_LEVEL | ACPI_INTI_ACTIVE_HIGH);
+	acpi_override(b, PLATFORM_IRQ_SCI, PLATFORM_IRQ_SCI, SCI_FLAGS);
 	nmi = acpi_alloc(b, sizeof(*nmi), 1);
 	*nmi = (struct acpi_madt_lapic_nmi){ ACPI_MADT_LAPIC_NMI, sizeof(*nmi),
 					     0xff, 0, 1 };
@@ -264,18 +265,13 @@ static uint32_t mp_config(struct acpi_buf *b, unsigned ncpus)
 				    PLATFORM_IOAPIC_BASE };
 	/* ISA IRQ n on pin n, but IRQ 0 on pin 2 and IRQ 2 (the cascade) nowhere. */
 	for (uint8_t irq = 0; irq < ISA_IRQS; irq++) {
-		uint16_t flags = irq == PLATFORM_IRQ_SCI ?
-					 ACPI_INTI_LEVEL |
-						 ACPI_INTI_ACTIVE_HIGH :
-					 0;
+		uint16_t flags = irq == PLATFORM_IRQ_SCI ? SCI_FLAGS : 0;
+		uint8_t pin = irq == PLATFORM_IRQ_PIT ? PLATFORM_GSI_PIT : irq;
 
 		if (irq != PLATFORM_GSI_PIT)
 			mp_irq(b, c,
 			       (struct mp_irq){ MP_IOINT, MP_IRQ_INT, flags, 0,
-						irq, IOAPIC_ID,
-						irq == PLATFORM_IRQ_PIT ?
-							PLATFORM_GSI_PIT :
-							irq });
+						irq, IOAPIC_ID, pin });
 	}
 	mp_irq(b, c,
 	       (struct mp_irq){ MP_LINT, MP_IRQ_EXTINT, 0, 0, 0, 0xff, 0 });

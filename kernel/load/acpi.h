@@ -29,7 +29,4 @@ _Static_assert(ACPI_TABLES_GPA + ACPI_TABLES_SIZE <= PLATFORM_TABLES_END,
  */
 void acpi_build(uint8_t *buf, unsigned ncpus);
 
-/* The byte that makes the sum of p[0..len) plus it 0 (mod 256). */
-uint8_t acpi_checksum(const void *p, size_t len);
-
 #endif

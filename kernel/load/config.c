@@ -76,21 +76,18 @@ static int lex_string(struct parser *ps, struct token *t)
 		if (c == '\\') {
 			if (ps->p >= ps->end ||
 			    (*ps->p != '"' && *ps->p != '\\'))
-				return config_error(
-					ps, t->line,
-					"bad escape in "
-					"string (only \\\" and \\\\)");
+				return config_error(ps, t->line,
+						    "bad escape in string "
+						    "(only \\\" and \\\\)");
 			c = *ps->p++;
 		}
 		if ((unsigned char)c < 0x20)
-			return config_error(ps, t->line,
-					    "control character "
-					    "0x%02x in string",
-					    c);
+			return config_error(
+				ps, t->line,
+				"control character 0x%02x in string", c);
 		if (n + 1 >= sizeof(t->text))
 			return config_error(ps, t->line,
-					    "string longer than %zu "
-					    "bytes",
+					    "string longer than %zu bytes",
 					    sizeof(t->text) - 1);
 		t->text[n++] = c;
 	}
@@ -129,9 +126,7 @@ static int lex_convert_number(struct parser *ps, struct token *t)
 					    t->text);
 		if (v > (UINT64_MAX - d) / base)
 			return config_error(ps, t->line,
-					    "number \"%s\" too "
-					    "large",
-					    t->text);
+					    "number \"%s\" too large", t->text);
 		v = v * base + d;
 	}
 	t->num = v;
@@ -210,24 +205,23 @@ static int parse_list(struct parser *ps, const struct key *k, struct token *t)
 			return 0;
 		if (t->kind != TOK_STRING)
 			return config_error(ps, t->line,
-					    "%s: expected a string "
-					    "or ']' in the list, got %s",
+					    "%s: expected a string or ']' in "
+					    "the list, got %s",
 					    k->name, tok_name(t->kind));
 		if (n == k->max_items)
 			return config_error(ps, t->line,
-					    "%s: more than %u "
-					    "entries",
-					    k->name, k->max_items);
+					    "%s: more than %u entries", k->name,
+					    k->max_items);
 		if ((r = k->set(ps, t, n++)) < 0 ||
 		    (r = lex_next_nonl(ps, t)) < 0)
 			return r;
 		if (t->kind == TOK_RBRACKET)
 			return 0;
 		if (t->kind != TOK_COMMA)
-			return config_error(ps, t->line,
-					    "%s: expected ',' or "
-					    "']' in the list, got %s",
-					    k->name, tok_name(t->kind));
+			return config_error(
+				ps, t->line,
+				"%s: expected ',' or ']' in the list, got %s",
+				k->name, tok_name(t->kind));
 	}
 }
 
@@ -266,10 +260,10 @@ static int parse_statement(struct parser *ps, struct token *t, int *seen)
 	if (!k)
 		return config_error(ps, t->line, "unknown key \"%s\"", t->text);
 	if (seen[k - config_keys])
-		return config_error(ps, t->line,
-				    "duplicate key \"%s\" (first "
-				    "set on line %d)",
-				    k->name, seen[k - config_keys]);
+		return config_error(
+			ps, t->line,
+			"duplicate key \"%s\" (first set on line %d)", k->name,
+			seen[k - config_keys]);
 	seen[k - config_keys] = t->line;
 	if ((r = lex_next(ps, t)) < 0)
 		return r;
@@ -281,8 +275,7 @@ static int parse_statement(struct parser *ps, struct token *t, int *seen)
 		return r;
 	if (t->kind != TOK_EOL && t->kind != TOK_EOF)
 		return config_error(ps, t->line,
-				    "%s: trailing junk after the "
-				    "value: %s",
+				    "%s: trailing junk after the value: %s",
 				    k->name, tok_name(t->kind));
 	return 0;
 }
@@ -334,13 +327,11 @@ static int check_pv_keys(struct parser *ps, const int *seen)
 	for (unsigned i = 0; i < ARRAY_SIZE(keys); i++)
 		if (config_seen_line(seen, keys[i].key) &&
 		    ps->out->type != keys[i].type)
-			return config_error(ps,
-					    config_seen_line(seen, keys[i].key),
-					    "%s: only for type \"%s\", not "
-					    "\"%s\"",
-					    keys[i].key,
-					    config_type_name(keys[i].type),
-					    config_type_name(ps->out->type));
+			return config_error(
+				ps, config_seen_line(seen, keys[i].key),
+				"%s: only for type \"%s\", not \"%s\"",
+				keys[i].key, config_type_name(keys[i].type),
+				config_type_name(ps->out->type));
 	if (ps->out->type == DOMAIN_PV && ps->out->container == CONTAINER_TE &&
 	    ps->out->paging == PAGING_NESTED)
 		return config_error(ps, config_seen_line(seen, "paging"),
@@ -348,8 +339,8 @@ static int check_pv_keys(struct parser *ps, const int *seen)
 				    "no hardware paging (only \"shadow\")");
 	if (ps->out->privileged && ps->out->driver_domain)
 		return config_error(ps, config_seen_line(seen, "driver_domain"),
-				    "driver_domain: the privileged domain "
-				    "may run backends already");
+				    "driver_domain: the privileged domain may "
+				    "run backends already");
 	return 0;
 }
 
@@ -370,9 +361,9 @@ static int parse_finish(struct parser *ps, const int *seen, int last_line)
 	if (check_movable(ps, seen) < 0 || check_pv_keys(ps, seen) < 0)
 		return -E_INVAL;
 	if (ps->out->has_entry && !ps->out->has_kernel_addr)
-		return config_error(ps, ps->out->kernel.line,
-				    "entry is only "
-				    "for flat binaries: set kernel_addr too");
+		return config_error(
+			ps, ps->out->kernel.line,
+			"entry is only for flat binaries: set kernel_addr too");
 	if (!ps->out->has_entry)
 		ps->out->entry = ps->out->kernel_addr;
 	return 0;

@@ -199,12 +199,9 @@ struct domain_config {
 int config_parse(const char *file, const char *text, size_t len,
 		 struct domain_config *out, char *err, size_t errlen);
 
-/* Name of a domain type / on_crash action / boot mode / paging mode,
- * e.g. "hvm". */
+/* Name of a domain type / boot mode, e.g. "hvm". */
 const char *config_type_name(enum domain_type t);
-const char *config_on_crash_name(enum on_crash a);
 const char *config_boot_mode_name(enum boot_mode m);
-const char *config_paging_name(enum paging_mode m);
 
 /*
  * Writes the boot-file name of path, relative to the directory of the

@@ -111,8 +111,7 @@ int config_file_find(const struct domain_config *c, const struct boot_info *bi,
 	}
 	if (!(*out = boot_file_find(bi, name))) {
 		snprintf(err, errlen,
-			 "%s:%d: %s \"%s\": not loaded (no boot "
-			 "file \"%s\")",
+			 "%s:%d: %s \"%s\": not loaded (no boot file \"%s\")",
 			 c->file, ref->line, key, ref->path, name);
 		return -E_NOT_FOUND;
 	}

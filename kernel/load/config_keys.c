@@ -14,9 +14,8 @@ static int set_str(struct parser *ps, const struct token *v, const char *key,
 {
 	if (strlcpy(dst, v->text, size) >= size)
 		return config_error(ps, v->line,
-				    "%s: value longer than %zu "
-				    "bytes",
-				    key, size - 1);
+				    "%s: value longer than %zu bytes", key,
+				    size - 1);
 	return 0;
 }
 
@@ -58,10 +57,9 @@ static int check_name(struct parser *ps, int line, const char *key,
 	for (c = s; *c; c++)
 		if (!name_char_ok(*c, c == s))
 			return config_error(ps, line,
-					    "%s: bad character "
-					    "'%c' in \"%s\" (letters, digits, "
-					    "'_', '.', '-'; starting with a "
-					    "letter or digit)",
+					    "%s: bad character '%c' in \"%s\" "
+					    "(letters, digits, '_', '.', '-'; "
+					    "starting with a letter or digit)",
 					    key, *c, s);
 	if (c - s >= CONFIG_NAME_MAX)
 		return config_error(ps, line, "%s: value longer than %d bytes",
@@ -201,8 +199,7 @@ static int set_memory(struct parser *ps, const struct token *v, unsigned i)
 				    "memory: 0 MiB, need at least 1");
 	if (v->num > CONFIG_MEMORY_MAX_MIB)
 		return config_error(ps, v->line,
-				    "memory: %llu MiB too large "
-				    "(limit %d MiB)",
+				    "memory: %llu MiB too large (limit %d MiB)",
 				    (unsigned long long)v->num,
 				    CONFIG_MEMORY_MAX_MIB);
 	ps->out->memory_mib = v->num;
@@ -218,10 +215,10 @@ static int set_vcpus(struct parser *ps, const struct token *v, unsigned i)
 static int set_kernel_addr(struct parser *ps, const struct token *v, unsigned i)
 {
 	if (v->num >= (uint64_t)CONFIG_MEMORY_MAX_MIB * MiB)
-		return config_error(ps, v->line,
-				    "kernel_addr: 0x%llx beyond "
-				    "the largest guest memory",
-				    (unsigned long long)v->num);
+		return config_error(
+			ps, v->line,
+			"kernel_addr: 0x%llx beyond the largest guest memory",
+			(unsigned long long)v->num);
 	ps->out->has_kernel_addr = true;
 	ps->out->kernel_addr = v->num;
 	return 0;
@@ -259,7 +256,7 @@ static const char *disk_split(char *spec, char **f)
 {
 	static const char *const keys[] = { "target=", "vdev=", "access=",
 					    "backend=" };
-	unsigned k, pos = 0;
+	unsigned k, slot, pos = 0;
 	char *s, *end;
 
 	for (s = spec; s; s = end) {
@@ -277,11 +274,10 @@ static const char *disk_split(char *spec, char **f)
 			pos++;
 		if (k == DISK_FIELDS && pos == DISK_FIELDS - 1)
 			return "too many fields";
-		if (f[k == DISK_FIELDS ? pos : k])
+		slot = k == DISK_FIELDS ? pos : k;
+		if (f[slot])
 			return "a field given twice";
-		f[k == DISK_FIELDS ? pos : k] = k == DISK_FIELDS ?
-							s :
-							s + strlen(keys[k]);
+		f[slot] = k == DISK_FIELDS ? s : s + strlen(keys[k]);
 	}
 	return NULL;
 }
@@ -306,10 +302,10 @@ static int set_disk(struct parser *ps, const struct token *v, unsigned i)
 	a = f[DISK_ACCESS];
 	if (strcmp(a, "r") && strcmp(a, "ro") && strcmp(a, "w") &&
 	    strcmp(a, "rw"))
-		return config_error(ps, v->line,
-				    "disk: \"%s\": access \"%s\" "
-				    "is not r, ro, w or rw",
-				    v->text, a);
+		return config_error(
+			ps, v->line,
+			"disk: \"%s\": access \"%s\" is not r, ro, w or rw",
+			v->text, a);
 	strlcpy(path.text,
 		f[DISK_PATH] + (strncmp(f[DISK_PATH], "file:", 5) ? 0 : 5),
 		sizeof(path.text));
@@ -414,19 +410,8 @@ const char *config_type_name(enum domain_type t)
 	return (unsigned)t < ARRAY_SIZE(type_names) ? type_names[t] : "?";
 }
 
-const char *config_on_crash_name(enum on_crash a)
-{
-	return (unsigned)a < ARRAY_SIZE(on_crash_names) ? on_crash_names[a] :
-							  "?";
-}
-
 const char *config_boot_mode_name(enum boot_mode m)
 {
 	return (unsigned)m < ARRAY_SIZE(boot_mode_names) ? boot_mode_names[m] :
 							   "?";
-}
-
-const char *config_paging_name(enum paging_mode m)
-{
-	return (unsigned)m < ARRAY_SIZE(paging_names) ? paging_names[m] : "?";
 }

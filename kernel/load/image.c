@@ -56,20 +56,19 @@ int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
 		      const char *what)
 {
 	if (gpa > ld->mem->size || len > ld->mem->size - gpa)
-		return image_error(ld, -E_RANGE,
-				   "%s [0x%llx, 0x%llx) outside "
-				   "guest memory (%llu MiB)",
-				   what, (unsigned long long)gpa,
-				   (unsigned long long)(gpa + len),
-				   (unsigned long long)(ld->mem->size / MiB));
-	if (ld->c->type == DOMAIN_HVM &&
-	    image_overlap(ld, gpa, len, what, PLATFORM_TABLES,
-			  PLATFORM_TABLES_END, "the firmware tables"))
+		return image_error(
+			ld, -E_RANGE,
+			"%s [0x%llx, 0x%llx) outside guest memory (%llu MiB)",
+			what, (unsigned long long)gpa,
+			(unsigned long long)(gpa + len),
+			(unsigned long long)(ld->mem->size / MiB));
+	if ((ld->c->type == DOMAIN_HVM &&
+	     image_overlap(ld, gpa, len, what, PLATFORM_TABLES,
+			   PLATFORM_TABLES_END, "the firmware tables")) ||
+	    image_overlap(ld, gpa, len, what, ld->reserved_start,
+			  ld->reserved_end, "the loader's area"))
 		return -E_RANGE;
-	return image_overlap(ld, gpa, len, what, ld->reserved_start,
-			     ld->reserved_end, "the loader's area") ?
-		       -E_RANGE :
-		       0;
+	return 0;
 }
 
 int image_copy(struct loader *ld, gpa_t gpa, const void *src, uint64_t len,
@@ -86,8 +85,7 @@ int image_copy(struct loader *ld, gpa_t gpa, const void *src, uint64_t len,
 
 		if ((r = ld->mem->write(ld->mem->ctx, gpa + off, zeros, n)) < 0)
 			return image_error(ld, r,
-					   "zeroing guest memory at "
-					   "0x%llx: %s",
+					   "zeroing guest memory at 0x%llx: %s",
 					   (unsigned long long)(gpa + off),
 					   error_name(r));
 	}
@@ -99,6 +97,22 @@ void image_note_load(struct loader *ld, gpa_t start, gpa_t end)
 	if (ld->boot->load_end == 0 || start < ld->boot->load_start)
 		ld->boot->load_start = start;
 	ld->boot->load_end = MAX(ld->boot->load_end, end);
+}
+
+int image_place_ramdisk(struct loader *ld, gpa_t top, const void *rd,
+			size_t rsize, gpa_t *at)
+{
+	gpa_t kend = ld->boot->load_end;
+
+	*at = (top - rsize) & ~(gpa_t)(PAGE_SIZE - 1);
+	if (rsize > top || *at < kend)
+		return image_error(ld, -E_RANGE,
+				   "ramdisk \"%s\" (%zu bytes) does not fit "
+				   "between the kernel's end 0x%llx and 0x%llx",
+				   ld->c->ramdisk.path, rsize,
+				   (unsigned long long)kend,
+				   (unsigned long long)top);
+	return image_copy(ld, *at, rd, rsize, rsize);
 }
 
 /* Builds the long-mode identity map of the low 4 GiB at IMAGE_PT_BASE. */
@@ -136,8 +150,7 @@ int image_set_mode(struct loader *ld)
 	if (b->mode == BOOT_MODE_REAL) {
 		if (b->rip >= HOLE_END)
 			return image_error(ld, -E_RANGE,
-					   "real-mode entry 0x%llx "
-					   "above 1 MiB",
+					   "real-mode entry 0x%llx above 1 MiB",
 					   (unsigned long long)b->rip);
 		b->cs_sel = (b->rip >> 4) & 0xf000;
 		b->rip -= (uint64_t)b->cs_sel << 4;
@@ -147,10 +160,10 @@ int image_set_mode(struct loader *ld)
 	b->cr0 |= CR0_PE;
 	if (b->mode == BOOT_MODE_PROTECTED) {
 		if (b->rip > UINT32_MAX)
-			return image_error(ld, -E_RANGE,
-					   "protected-mode entry "
-					   "0x%llx above 4 GiB",
-					   (unsigned long long)b->rip);
+			return image_error(
+				ld, -E_RANGE,
+				"protected-mode entry 0x%llx above 4 GiB",
+				(unsigned long long)b->rip);
 		return 0;
 	}
 	b->cr0 |= CR0_PG;
@@ -182,13 +195,12 @@ static int image_load_flat(struct loader *ld)
 				   "flat image")) < 0)
 		return r;
 	if (c->entry < c->kernel_addr || c->entry - c->kernel_addr >= ld->size)
-		return image_error(ld, -E_RANGE,
-				   "entry 0x%llx outside the image "
-				   "[0x%llx, 0x%llx)",
-				   (unsigned long long)c->entry,
-				   (unsigned long long)c->kernel_addr,
-				   (unsigned long long)(c->kernel_addr +
-							ld->size));
+		return image_error(
+			ld, -E_RANGE,
+			"entry 0x%llx outside the image [0x%llx, 0x%llx)",
+			(unsigned long long)c->entry,
+			(unsigned long long)c->kernel_addr,
+			(unsigned long long)(c->kernel_addr + ld->size));
 	if ((r = image_copy(ld, c->kernel_addr, ld->img, ld->size, ld->size)) <
 	    0)
 		return r;
@@ -200,14 +212,12 @@ static int image_load_flat(struct loader *ld)
 /* Plain ELF: protected mode for ELF32, long mode for ELF64 by default. */
 static int image_load_plain_elf(struct loader *ld)
 {
+	bool elf64 = ld->size > EI_CLASS && ld->img[EI_CLASS] == ELFCLASS64;
 	unsigned class;
 	int r;
 
 	if (ld->boot->mode == BOOT_MODE_DEFAULT)
-		ld->boot->mode = ld->size > EI_CLASS && ld->img[EI_CLASS] ==
-								ELFCLASS64 ?
-					 BOOT_MODE_LONG :
-					 BOOT_MODE_PROTECTED;
+		ld->boot->mode = elf64 ? BOOT_MODE_LONG : BOOT_MODE_PROTECTED;
 	image_reserve_page_tables(ld);
 	if ((r = image_load_elf(ld, &class)) < 0)
 		return r;
@@ -229,16 +239,16 @@ static int image_load_kernel(struct loader *ld, const void *rd, size_t rsize)
 	if (r == 1)
 		return multiboot_load(ld, h, off, rd, rsize);
 	if (rd)
-		return image_error(ld, -E_INVAL,
-				   "a ramdisk needs a Multiboot "
-				   "or Linux kernel");
+		return image_error(
+			ld, -E_INVAL,
+			"a ramdisk needs a Multiboot or Linux kernel");
 	if (ld->c->has_kernel_addr)
 		return image_load_flat(ld);
 	if (ld->size >= SELFMAG && memcmp(ld->img, ELFMAG, SELFMAG) == 0)
 		return image_load_plain_elf(ld);
-	return image_error(ld, -E_INVAL,
-			   "neither ELF nor Multiboot; for a flat "
-			   "binary set kernel_addr");
+	return image_error(
+		ld, -E_INVAL,
+		"neither ELF nor Multiboot; for a flat binary set kernel_addr");
 }
 
 /* An hvm domain's firmware tables (kernel/load/acpi.c), built for it. */
@@ -271,8 +281,7 @@ int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 		ramdisk = NULL;
 	else if (!ramdisk)
 		return image_error(&ld, -E_INVAL,
-				   "ramdisk \"%s\" not given to "
-				   "the loader",
+				   "ramdisk \"%s\" not given to the loader",
 				   c->ramdisk.path);
 	if (ksize == 0)
 		return image_error(&ld, -E_INVAL, "empty file");
@@ -284,8 +293,8 @@ int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 				   PLATFORM_TABLES_END);
 	if (c->xen_platform && mem->size < HOLE_END + 2 * PAGE_SIZE)
 		return image_error(&ld, -E_RANGE,
-				   "xen_platform: no room for the "
-				   "xenstore ring above 1 MiB");
+				   "xen_platform: no room for the xenstore "
+				   "ring above 1 MiB");
 	below.size = e820_ram_end(mem->size, c->xen_platform);
 	ld.mem = &below;
 	if ((r = image_load_kernel(&ld, ramdisk, rsize)) < 0 ||
@@ -301,15 +310,4 @@ int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 	}
 	snprintf(err, errlen, "ok");
 	return 0;
-}
-
-const char *image_format_name(enum image_format f)
-{
-	static const char *const names[] = { [IMAGE_FLAT] = "flat binary",
-					     [IMAGE_MULTIBOOT] = "Multiboot",
-					     [IMAGE_ELF32] = "ELF32",
-					     [IMAGE_ELF64] = "ELF64",
-					     [IMAGE_LINUX] = "Linux bzImage" };
-
-	return (unsigned)f < ARRAY_SIZE(names) ? names[f] : "?";
 }

@@ -112,7 +112,4 @@ int image_load_pv(const struct domain_config *c, bool te, const void *kernel,
 		  const struct guest_mem *mem, struct guest_boot *boot,
 		  char *err, size_t errlen);
 
-/* Name of an image format, e.g. "Multiboot". */
-const char *image_format_name(enum image_format f);
-
 #endif

@@ -42,31 +42,28 @@ static int elf_check_header(struct loader *ld, unsigned *class)
 
 	if (ld->size < sizeof(Elf64_Ehdr))
 		return image_error(ld, -E_BAD_ELF,
-				   "%zu bytes, too small for an "
-				   "ELF header",
+				   "%zu bytes, too small for an ELF header",
 				   ld->size);
 	*class = eh->e_ident[EI_CLASS];
 	if (*class != ELFCLASS32 && *class != ELFCLASS64)
 		return image_error(ld, -E_BAD_ELF,
-				   "e_ident[EI_CLASS]: class %u, "
-				   "want 1 (ELF32) or 2 (ELF64)",
+				   "e_ident[EI_CLASS]: class %u, want 1 "
+				   "(ELF32) or 2 (ELF64)",
 				   *class);
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB ||
 	    eh->e_ident[EI_VERSION] != EV_CURRENT)
-		return image_error(ld, -E_BAD_ELF,
-				   "e_ident: not a little-endian "
-				   "version-1 ELF file");
+		return image_error(
+			ld, -E_BAD_ELF,
+			"e_ident: not a little-endian version-1 ELF file");
 	if (eh->e_machine != (*class == ELFCLASS32 ? EM_386 : EM_X86_64))
 		return image_error(ld, -E_BAD_ELF,
-				   "e_machine: machine %u, want "
-				   "%s",
+				   "e_machine: machine %u, want %s",
 				   eh->e_machine,
 				   *class == ELFCLASS32 ? "EM_386 (3)" :
 							  "EM_X86_64 (62)");
 	if (eh->e_type != ET_EXEC)
 		return image_error(ld, -E_BAD_ELF,
-				   "e_type: type %u, want ET_EXEC "
-				   "(2)",
+				   "e_type: type %u, want ET_EXEC (2)",
 				   eh->e_type);
 	return 0;
 }
@@ -84,10 +81,10 @@ static int elf32_check_phdrs(struct loader *ld)
 		return image_error(ld, -E_BAD_ELF, "e_phentsize: %u, want %zu",
 				   eh->e_phentsize, sizeof(Elf32_Phdr));
 	if (eh->e_phoff > ld->size || len > ld->size - eh->e_phoff)
-		return image_error(ld, -E_BAD_ELF,
-				   "e_phoff: program headers "
-				   "outside the file (%zu bytes)",
-				   ld->size);
+		return image_error(
+			ld, -E_BAD_ELF,
+			"e_phoff: program headers outside the file (%zu bytes)",
+			ld->size);
 	return 0;
 }
 
@@ -145,16 +142,16 @@ static int elf_check_segment(struct loader *ld, const struct segment *s,
 	char what[32];
 
 	if (s->filesz > s->memsz)
-		return image_error(ld, -E_BAD_ELF,
-				   "segment %u: p_filesz 0x%llx > "
-				   "p_memsz 0x%llx",
-				   i, (unsigned long long)s->filesz,
-				   (unsigned long long)s->memsz);
+		return image_error(
+			ld, -E_BAD_ELF,
+			"segment %u: p_filesz 0x%llx > p_memsz 0x%llx", i,
+			(unsigned long long)s->filesz,
+			(unsigned long long)s->memsz);
 	if (s->offset > ld->size || s->filesz > ld->size - s->offset)
-		return image_error(ld, -E_BAD_ELF,
-				   "segment %u: file range outside "
-				   "the file (%zu bytes)",
-				   i, ld->size);
+		return image_error(
+			ld, -E_BAD_ELF,
+			"segment %u: file range outside the file (%zu bytes)",
+			i, ld->size);
 	snprintf(what, sizeof(what), "segment %u", i);
 	return image_check_range(ld, s->paddr, s->memsz, what);
 }
@@ -179,13 +176,12 @@ static int elf_check_segments(struct loader *ld, unsigned class)
 			if (b.type == PT_LOAD && b.memsz &&
 			    a.paddr < b.paddr + b.memsz &&
 			    b.paddr < a.paddr + a.memsz)
-				return image_error(
-					ld, -E_BAD_ELF,
-					"segments %u "
-					"and %u overlap at p_paddr 0x%llx",
-					j, i,
-					(unsigned long long)MAX(a.paddr,
-								b.paddr));
+				return image_error(ld, -E_BAD_ELF,
+						   "segments %u and %u overlap "
+						   "at p_paddr 0x%llx",
+						   j, i,
+						   (unsigned long long)MAX(
+							   a.paddr, b.paddr));
 		}
 	}
 	if (nload == 0)
@@ -219,10 +215,10 @@ static int elf_entry(struct loader *ld, unsigned class, uint64_t *entry)
 			return 0;
 		}
 	}
-	return image_error(ld, -E_BAD_ELF,
-			   "e_entry 0x%llx outside every "
-			   "executable PT_LOAD segment",
-			   (unsigned long long)e);
+	return image_error(
+		ld, -E_BAD_ELF,
+		"e_entry 0x%llx outside every executable PT_LOAD segment",
+		(unsigned long long)e);
 }
 
 int image_load_elf(struct loader *ld, unsigned *class)
@@ -311,8 +307,8 @@ static int elf_walk_notes(struct loader *ld, unsigned class, uint64_t off,
 		       (((uint64_t)n.descsz + 3) & ~3ull);
 		if (size > end - off)
 			return image_error(ld, -E_BAD_ELF,
-					   "note at file offset 0x%llx "
-					   "runs past its PT_NOTE",
+					   "note at file offset 0x%llx runs "
+					   "past its PT_NOTE",
 					   (unsigned long long)off);
 		if (n.namesz == 4 &&
 		    memcmp(ld->img + off + sizeof(n), "Xen", 4) == 0)

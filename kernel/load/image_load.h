@@ -46,6 +46,14 @@ int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
 int image_copy(struct loader *ld, gpa_t gpa, const void *src, uint64_t len,
 	       uint64_t memsz);
 
+/*
+ * Copies the ramdisk rd[0..rsize) to *at, the highest page-aligned
+ * address where it ends by top, above the loaded kernel; -E_RANGE when it
+ * does not fit there.
+ */
+int image_place_ramdisk(struct loader *ld, gpa_t top, const void *rd,
+			size_t rsize, gpa_t *at);
+
 /* Records the extent of the loaded kernel. */
 void image_note_load(struct loader *ld, gpa_t start, gpa_t end);
 

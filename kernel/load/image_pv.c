@@ -49,30 +49,11 @@ static int pv_entry(struct loader *ld, bool te, const struct xen_notes *n)
 	ld->boot->rip = te ? n->entry : n->phys32_entry;
 	if (ld->boot->rip < ld->boot->load_start ||
 	    ld->boot->rip >= ld->boot->load_end)
-		return image_error(ld, -E_BAD_ELF,
-				   "Xen entry note 0x%llx outside the "
-				   "loaded image",
-				   (unsigned long long)ld->boot->rip);
+		return image_error(
+			ld, -E_BAD_ELF,
+			"Xen entry note 0x%llx outside the loaded image",
+			(unsigned long long)ld->boot->rip);
 	return 0;
-}
-
-/* Places the ramdisk below the builder's pages; *gpa 0 when none. */
-static int pv_ramdisk(struct loader *ld, const void *rd, size_t rsize,
-		      gpa_t *gpa)
-{
-	gpa_t top = ld->boot->pv_ram_end;
-
-	*gpa = 0;
-	if (!rd)
-		return 0;
-	if (rsize > top - ld->boot->load_end ||
-	    ((top - rsize) & ~(gpa_t)(PAGE_SIZE - 1)) < ld->boot->load_end)
-		return image_error(ld, -E_RANGE,
-				   "ramdisk of %zu bytes does not fit "
-				   "between the kernel and 0x%llx",
-				   rsize, (unsigned long long)top);
-	*gpa = (top - rsize) & ~(gpa_t)(PAGE_SIZE - 1);
-	return image_copy(ld, *gpa, rd, rsize, rsize);
 }
 
 /* hvm container: the hvm_start_info page at pv_ram_end; EBX names it. */
@@ -134,7 +115,7 @@ static int pv_build_start_info(struct loader *ld, gpa_t rd, size_t rsize)
 static int pv_build(struct loader *ld, bool te, const void *rd, size_t rsize)
 {
 	unsigned pages = te ? IMAGE_PV_PAGES_TE : IMAGE_PV_PAGES_HVM;
-	gpa_t rd_gpa;
+	gpa_t rd_gpa = 0;
 	int r;
 
 	ld->boot->pv_ram_end = ld->mem->size - (gpa_t)pages * PAGE_SIZE;
@@ -145,7 +126,9 @@ static int pv_build(struct loader *ld, bool te, const void *rd, size_t rsize)
 				   "builder's pages from 0x%llx",
 				   (unsigned long long)ld->boot->load_end,
 				   (unsigned long long)ld->boot->pv_ram_end);
-	if ((r = pv_ramdisk(ld, rd, rsize, &rd_gpa)) < 0 ||
+	/* The ramdisk goes right below the builder's pages. */
+	if ((rd && (r = image_place_ramdisk(ld, ld->boot->pv_ram_end, rd, rsize,
+					    &rd_gpa)) < 0) ||
 	    (r = image_copy(ld, ld->boot->pv_store, NULL, 0, PAGE_SIZE)) < 0)
 		return r;
 	return te ? pv_build_start_info(ld, rd_gpa, rsize) :

@@ -9,8 +9,6 @@
  */
 #include <inc/error.h>
 #include <inc/memlayout.h>
-#include <inc/mmu.h>
-#include <inc/stdio.h>
 #include <inc/string.h>
 #include <kernel/load/acpi.h>
 #include <kernel/load/bootparam.h>
@@ -34,20 +32,20 @@ static int linux_check(struct loader *ld, const struct setup_header *h,
 		       512;
 
 	if (ld->size < sizeof(struct boot_params))
-		return image_error(ld, -E_INVAL,
-				   "truncated: %zu bytes, no room for the "
-				   "setup header",
-				   ld->size);
+		return image_error(
+			ld, -E_INVAL,
+			"truncated: %zu bytes, no room for the setup header",
+			ld->size);
 	if (h->boot_flag != BP_BOOT_FLAG)
-		return image_error(ld, -E_INVAL,
-				   "setup header: boot_flag 0x%04x is not "
-				   "0xaa55",
-				   h->boot_flag);
+		return image_error(
+			ld, -E_INVAL,
+			"setup header: boot_flag 0x%04x is not 0xaa55",
+			h->boot_flag);
 	if (h->version < BP_VERSION_MIN)
-		return image_error(ld, -E_NOT_SUPP,
-				   "setup header: version %u.%02u is older "
-				   "than 2.12",
-				   h->version >> 8, h->version & 0xff);
+		return image_error(
+			ld, -E_NOT_SUPP,
+			"setup header: version %u.%02u is older than 2.12",
+			h->version >> 8, h->version & 0xff);
 	if (!(h->loadflags & BP_LOADED_HIGH) ||
 	    !(h->xloadflags & BP_XLF_KERNEL_64))
 		return image_error(ld, -E_NOT_SUPP,
@@ -57,8 +55,8 @@ static int linux_check(struct loader *ld, const struct setup_header *h,
 	if (off >= ld->size || ld->size - off < (uint64_t)h->syssize * 16)
 		return image_error(
 			ld, -E_INVAL,
-			"truncated: setup_sects %u and syssize %u "
-			"need %llu bytes, the file has %zu",
+			"truncated: setup_sects %u and syssize %u need %llu "
+			"bytes, the file has %zu",
 			h->setup_sects, h->syssize,
 			(unsigned long long)(off + (uint64_t)h->syssize * 16),
 			ld->size);
@@ -72,20 +70,14 @@ static int linux_initrd(struct loader *ld, struct boot_params *bp,
 {
 	uint64_t top = MIN(ld->mem->size,
 			   (uint64_t)bp->hdr.initrd_addr_max + 1);
-	uint64_t kend = ld->boot->load_end, start;
+	gpa_t start;
+	int r;
 
-	top &= ~(uint64_t)(PAGE_SIZE - 1);
-	start = (top - rsize) & ~(uint64_t)(PAGE_SIZE - 1);
-	if (rsize > top || start < kend)
-		return image_error(ld, -E_RANGE,
-				   "ramdisk \"%s\" (%zu bytes) does not fit "
-				   "between the kernel's end 0x%llx and 0x%llx",
-				   ld->c->ramdisk.path, rsize,
-				   (unsigned long long)kend,
-				   (unsigned long long)top);
+	r = image_place_ramdisk(ld, top & ~(uint64_t)(PAGE_SIZE - 1), rd, rsize,
+				&start);
 	bp->hdr.ramdisk_image = start;
 	bp->hdr.ramdisk_size = rsize;
-	return image_copy(ld, start, rd, rsize, rsize);
+	return r;
 }
 
 /* The zero page: the file's setup header, then what the loader decides. */
@@ -125,10 +117,10 @@ int linux_load(struct loader *ld, const void *rd, size_t rsize)
 		return r;
 	if (ld->boot->mode != BOOT_MODE_DEFAULT &&
 	    ld->boot->mode != BOOT_MODE_LONG)
-		return image_error(ld, -E_INVAL,
-				   "boot_mode \"%s\": Linux starts in long "
-				   "mode",
-				   config_boot_mode_name(ld->boot->mode));
+		return image_error(
+			ld, -E_INVAL,
+			"boot_mode \"%s\": Linux starts in long mode",
+			config_boot_mode_name(ld->boot->mode));
 	ld->boot->mode = BOOT_MODE_LONG;
 	ld->reserved_start = IMAGE_PT_BASE;
 	ld->reserved_end = IMAGE_LINUX_CMDLINE + PAGE_SIZE;

@@ -8,7 +8,6 @@
 #include <inc/elf.h>
 #include <inc/error.h>
 #include <inc/memlayout.h>
-#include <inc/mmu.h>
 #include <inc/multiboot.h>
 #include <inc/stdio.h>
 #include <inc/string.h>
@@ -41,14 +40,13 @@ int multiboot_find(struct loader *ld, const struct mb_header **hdr, size_t *off)
 			continue;
 		if ((uint32_t)(h->magic + h->flags + h->checksum) != 0)
 			return image_error(ld, -E_INVAL,
-					   "Multiboot header at "
-					   "offset 0x%zx: bad checksum 0x%08x",
+					   "Multiboot header at offset 0x%zx: "
+					   "bad checksum 0x%08x",
 					   i, h->checksum);
 		if ((h->flags & 0xffff) & ~MB_FLAGS_SUPPORTED)
 			return image_error(ld, -E_NOT_SUPP,
-					   "Multiboot header: "
-					   "flags 0x%08x ask for unsupported "
-					   "features 0x%x",
+					   "Multiboot header: flags 0x%08x ask "
+					   "for unsupported features 0x%x",
 					   h->flags,
 					   (h->flags & 0xffff) &
 						   ~MB_FLAGS_SUPPORTED);
@@ -68,15 +66,14 @@ static int mb_load_kludge(struct loader *ld, const struct mb_header *h,
 
 	if (off + sizeof(*h) > ld->size)
 		return image_error(ld, -E_INVAL,
-				   "Multiboot header: address "
-				   "fields cut off by the end of the file");
+				   "Multiboot header: address fields cut off "
+				   "by the end of the file");
 	if (h->load_addr > h->header_addr ||
 	    h->header_addr - h->load_addr > off)
 		return image_error(
 			ld, -E_INVAL,
-			"Multiboot header: load_addr "
-			"0x%x / header_addr 0x%x put the load before "
-			"the file's start",
+			"Multiboot header: load_addr 0x%x / header_addr 0x%x "
+			"put the load before the file's start",
 			h->load_addr, h->header_addr);
 	start = off - (h->header_addr - h->load_addr);
 	load_end = h->load_end_addr ? h->load_end_addr :
@@ -85,16 +82,15 @@ static int mb_load_kludge(struct loader *ld, const struct mb_header *h,
 	if (load_end < h->load_addr ||
 	    load_end - h->load_addr > ld->size - start || bss_end < load_end)
 		return image_error(ld, -E_INVAL,
-				   "Multiboot header: bad "
-				   "load_end_addr 0x%x / bss_end_addr 0x%x",
+				   "Multiboot header: bad load_end_addr 0x%x / "
+				   "bss_end_addr 0x%x",
 				   h->load_end_addr, h->bss_end_addr);
 	if (h->entry_addr < h->load_addr || h->entry_addr >= load_end)
-		return image_error(
-			ld, -E_INVAL,
-			"Multiboot header: entry_addr "
-			"0x%x outside the loaded code [0x%x, 0x%llx)",
-			h->entry_addr, h->load_addr,
-			(unsigned long long)load_end);
+		return image_error(ld, -E_INVAL,
+				   "Multiboot header: entry_addr 0x%x outside "
+				   "the loaded code [0x%x, 0x%llx)",
+				   h->entry_addr, h->load_addr,
+				   (unsigned long long)load_end);
 	if ((r = image_check_range(ld, h->load_addr, bss_end - h->load_addr,
 				   "Multiboot load")) < 0 ||
 	    (r = image_copy(ld, h->load_addr, ld->img + start,
@@ -191,8 +187,8 @@ int multiboot_load(struct loader *ld, const struct mb_header *h, size_t off,
 	if (ld->c->boot_mode != BOOT_MODE_DEFAULT &&
 	    ld->c->boot_mode != BOOT_MODE_PROTECTED)
 		return image_error(ld, -E_INVAL,
-				   "boot_mode \"%s\": Multiboot "
-				   "kernels start in protected mode",
+				   "boot_mode \"%s\": Multiboot kernels start "
+				   "in protected mode",
 				   config_boot_mode_name(ld->c->boot_mode));
 	ld->reserved_start = IMAGE_MB_INFO;
 	ld->reserved_end = IMAGE_MB_INFO + IMAGE_MB_INFO_SIZE;
@@ -201,11 +197,9 @@ int multiboot_load(struct loader *ld, const struct mb_header *h, size_t off,
 	else if (ld->size >= SELFMAG && memcmp(ld->img, ELFMAG, SELFMAG) == 0)
 		r = image_load_elf(ld, &class);
 	else
-		r = image_error(
-			ld, -E_INVAL,
-			"Multiboot header without the "
-			"address fields (flag 16) in a file that is not "
-			"ELF");
+		r = image_error(ld, -E_INVAL,
+				"Multiboot header without the address fields "
+				"(flag 16) in a file that is not ELF");
 	if (r < 0)
 		return r;
 	ld->boot->mode = BOOT_MODE_PROTECTED;
