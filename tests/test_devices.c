@@ -22,6 +22,7 @@
 #include <kernel/x86/emulate.h>
 #include <kernel/mm/shadow.h>
 #include <kernel/dev/platform.h>
+#include <kernel/preempt.h>
 #include <kernel/trap.h>
 #include <pv/pv.h>
 
@@ -106,6 +107,15 @@ void shadow_reg_write(struct vcpu *v, int vreg, uint64_t val)
 }
 
 void platform_poll(struct domain *d)
+{
+}
+
+uint64_t platform_next_event(struct domain *d)
+{
+	return 0;
+}
+
+void preempt_arm(uint64_t tsc)
 {
 }
 

@@ -399,6 +399,37 @@ Test(pit, count_one_clamped_to_1ms)
 	cr_expect(tick(1001200));
 }
 
+/* pit_next, which the host's timer is set for, is the first TSC at which
+ * pit_due holds: the period's end, or 1 ms after the last tick raised. */
+Test(pit, next_is_the_first_due_time)
+{
+	uint64_t next = 0;
+
+	pit_write(pit, 0x43, 0x34, at(0));
+	pit_write(pit, 0x40, 0x9c, at(0)); /* 11932: 100 Hz */
+	pit_write(pit, 0x40, 0x2e, at(0));
+	for (int i = 1; i <= 3; i++) {
+		next = pit_next(pit, at(5));
+		cr_expect_eq(next, at(i * 11932ULL), "period %d", i);
+		cr_expect(!pit_due(pit, next - 1) && pit_due(pit, next));
+		pit_raised(pit, next);
+	}
+	cr_expect_eq(pit_next(pit, at(10 * 11932)), at(10 * 11932),
+		     "owed: due now");
+	pit_write(pit, 0x43, 0x34, at(1000000)); /* count 1: 1 ms apart */
+	pit_write(pit, 0x40, 1, at(1000000));
+	pit_write(pit, 0x40, 0, at(1000000));
+	pit_raised(pit, at(1000001));
+	next = pit_next(pit, at(1000002));
+	cr_expect(!pit_due(pit, next - 1) && pit_due(pit, next),
+		  "1 ms after the last");
+	pit_write(pit, 0x43, 0x30, at(2000000)); /* mode 0: fires once */
+	pit_write(pit, 0x40, 10, at(2000000));
+	pit_write(pit, 0x40, 0, at(2000000));
+	cr_expect(tick(2000010));
+	cr_expect_eq(pit_next(pit, at(2000011)), 0, "mode 0 fired: none");
+}
+
 Test(pit, owed_tick_waits_until_the_last_was_taken)
 {
 	pic_init_pc(0x01);

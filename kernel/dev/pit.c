@@ -226,8 +226,7 @@ uint64_t pit_next(struct pit *p, uint64_t now)
 {
 	struct pit_channel *c = &p->ch[0];
 	uint64_t gap = p->raised + clock_tsc_hz() / PIT_MIN_GAP;
-	uint64_t end = (c->fired + 1) *
-		       pit_n(c); /* clocks: the next one owed */
+	uint64_t end = (c->fired + 1) * pit_n(c); /* the next one owed */
 
 	if (!pit_armed(p) || !c->gate)
 		return 0;
