@@ -19,19 +19,11 @@
 #include <pv/hypercall.h>
 #include <pv/pv.h>
 
-/*
- * te guests run 64-bit code with paging off too, where gmem would wrap at
- * 4 GiB: there an address must lie in guest RAM (te/emulate.c's te_copy).
- */
 static long pv_copy(struct vcpu *v, gva_t la, void *buf, size_t len, bool out)
 {
-	uint64_t size = p2m_size(&v->domain->p2m);
 	gva_t fault_la;
 	uint32_t pfec;
 
-	if (v->domain->shadow.te && !(virt_reg_read(v, VREG_CR0) & CR0_PG) &&
-	    (la >= size || len > size - la))
-		return -XEN_EFAULT;
 	if ((out ? gmem_write(v, la, buf, len, &fault_la, &pfec) :
 		   gmem_read(v, la, buf, len, &fault_la, &pfec)) < 0)
 		return -XEN_EFAULT;

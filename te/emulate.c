@@ -24,17 +24,12 @@
 static int te_copy(struct vcpu *v, uint64_t la, void *buf, size_t n, bool write)
 {
 	struct te_vcpu *t = &v->arch.te;
-	uint64_t size = p2m_size(&v->domain->p2m);
 	bool user = t->vregs[VREG_CPL] == 3;
 	gva_t fault_la = la;
 	uint32_t pfec = 0;
-	int r = -E_RANGE;
+	int r = write ? gmem_write(v, la, buf, n, &fault_la, &pfec) :
+			gmem_read(v, la, buf, n, &fault_la, &pfec);
 
-	/* Paging off: 64-bit addresses, where gmem would wrap at 4 GiB. */
-	if ((virt_reg_read(v, VREG_CR0) & CR0_PG) ||
-	    (la < size && n <= size - la))
-		r = write ? gmem_write(v, la, buf, n, &fault_la, &pfec) :
-			    gmem_read(v, la, buf, n, &fault_la, &pfec);
 	if (r == 0)
 		return 0;
 	if (r != -E_NOT_FOUND)
@@ -52,19 +47,6 @@ int te_read(struct vcpu *v, uint64_t la, void *buf, size_t n)
 int te_write(struct vcpu *v, uint64_t la, const void *buf, size_t n)
 {
 	return te_copy(v, la, (void *)buf, n, true);
-}
-
-/* As far as it is mapped: the instruction may end before a hole. */
-size_t te_fetch(struct vcpu *v, uint64_t rip, uint8_t *bytes)
-{
-	size_t n = MIN(X86_MAX_INSN_LEN, PAGE_SIZE - rip % PAGE_SIZE);
-
-	if (te_read(v, rip, bytes, n) < 0)
-		return 0;
-	if (n < X86_MAX_INSN_LEN &&
-	    te_read(v, rip + n, bytes + n, X86_MAX_INSN_LEN - n) == 0)
-		n = X86_MAX_INSN_LEN;
-	return n;
 }
 
 /* --- the emulator's view of the guest --- */

@@ -16,6 +16,7 @@
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/dev/mmio.h>
+#include <kernel/mm/gmem.h>
 #include <kernel/x86/emulate.h>
 #include <te/te_int.h>
 
@@ -107,7 +108,7 @@ static bool te_decode_and_run(struct vcpu *v, uint64_t rip, unsigned skip)
 	struct te_vcpu *t = &v->arch.te;
 	uint8_t bytes[X86_MAX_INSN_LEN] = { 0 };
 	struct x86_insn in;
-	size_t avail = te_fetch(v, rip, bytes);
+	size_t avail = gmem_fetch(v, rip, bytes);
 
 	if (!avail) {
 		virt_inject_exception(v, T_GP, true, 0);

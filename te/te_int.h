@@ -25,8 +25,6 @@ struct x86_insn;
  */
 int te_read(struct vcpu *v, uint64_t la, void *buf, size_t n);
 int te_write(struct vcpu *v, uint64_t la, const void *buf, size_t n);
-/* emulate.c: fetches up to X86_MAX_INSN_LEN bytes at rip; how many. */
-size_t te_fetch(struct vcpu *v, uint64_t rip, uint8_t *bytes);
 /* emulate.c: runs the avail decoded bytes at rip through x86_emulate. */
 void te_emulate(struct vcpu *v, const uint8_t *bytes, size_t avail,
 		uint64_t rip);

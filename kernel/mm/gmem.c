@@ -227,15 +227,23 @@ int gmem_translate(struct vcpu *v, gva_t la, bool write, gpa_t *gpa,
 	return r;
 }
 
-/* Copies page by page; to_guest picks the direction. */
+/*
+ * Copies page by page; to_guest picks the direction.  te runs 64-bit code
+ * with paging off too (te/te.h), where the walk would wrap at 4 GiB:
+ * there the whole range must lie in guest RAM.
+ */
 static int gmem_copy(struct vcpu *v, gva_t la, void *buf, size_t len,
 		     bool to_guest, gva_t *fault_la, uint32_t *pfec)
 {
+	uint64_t size = p2m_size(&v->domain->p2m);
 	uint8_t *b = buf;
 	gpa_t gpa;
 	size_t n;
 	int r;
 
+	if (v->domain->shadow.te && !(virt_reg_read(v, VREG_CR0) & CR0_PG) &&
+	    (la >= size || len > size - la))
+		return -E_RANGE;
 	for (; len; len -= n, la += n, b += n) {
 		n = MIN(len, PAGE_SIZE - la % PAGE_SIZE);
 		r = gmem_translate(v, la, to_guest, &gpa, pfec);
@@ -267,23 +275,31 @@ int gmem_write(struct vcpu *v, gva_t la, const void *buf, size_t len,
 	return gmem_copy(v, la, (void *)buf, len, true, fault_la, pfec);
 }
 
+/* As far as it is mapped: the instruction may end before a hole. */
+size_t gmem_fetch(struct vcpu *v, gva_t la, uint8_t *buf)
+{
+	size_t n = MIN(X86_MAX_INSN_LEN, PAGE_SIZE - la % PAGE_SIZE);
+	gva_t fault_la;
+	uint32_t pfec;
+
+	if (gmem_read(v, la, buf, n, &fault_la, &pfec))
+		return 0;
+	if (n < X86_MAX_INSN_LEN &&
+	    !gmem_read(v, la + n, buf + n, X86_MAX_INSN_LEN - n, &fault_la,
+		       &pfec))
+		n = X86_MAX_INSN_LEN;
+	return n;
+}
+
 size_t gmem_fetch_insn(struct vcpu *v, uint8_t *buf)
 {
 	struct vseg_desc cs;
-	gva_t la, fault_la;
-	uint32_t pfec;
-	size_t n;
+	gva_t la = virt_reg_read(v, VREG_RIP);
 
 	virt_seg_read(v, VSEG_CS, &cs);
-	la = virt_reg_read(v, VREG_RIP);
 	if (!vcpu_long_mode(v))
 		la = (la + cs.base) & 0xffffffff;
-	n = MIN(15, PAGE_SIZE - la % PAGE_SIZE);
-	if (gmem_read(v, la, buf, n, &fault_la, &pfec))
-		return 0;
-	if (n < 15 && !gmem_read(v, la + n, buf + n, 15 - n, &fault_la, &pfec))
-		n = 15;
-	return n;
+	return gmem_fetch(v, la, buf);
 }
 
 enum x86_mode gmem_insn_mode(struct vcpu *v)
