@@ -12,7 +12,8 @@
  * their TSC_AUX, TSC_ADJUST, thermal monitoring and PDCM with their MSRs;
  * leaf 6 keeps only ARAT: the vLAPIC timer never stops), and PCID and
  * INVPCID from shadow-paged domains; set the hypervisor-present bit;
- * answer the hypervisor range.
+ * answer the hypervisor range; state the TSC frequency hvlab measured in
+ * leaves 0x15 and 0x16.
  *
  * XSAVE is offered with the state components x87, SSE, AVX and AVX-512
  * where the CPU has them (kernel/xstate.c switches every component per
@@ -31,8 +32,10 @@
  * hvlab's, and 0x40000100 for xen_platform hvm domains.
  */
 #include <kernel/kernel.h>
+#include <kernel/clock.h>
 #include <kernel/domain.h>
 #include <kernel/cpuid.h>
+#include <kernel/dev/vlapic.h>
 
 #define L1_ECX_MONITOR	(1u << 3)
 #define L1_ECX_TM2	(1u << 8)
@@ -176,6 +179,30 @@ static void cpuid_xsave(uint32_t subleaf, struct cpuid_regs *r)
 		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 }
 
+/*
+ * Leaves 0x15 and 0x16, where the CPU has them, state the TSC frequency
+ * hvlab measured (kernel/clock.c), not the CPU's claim, which an emulator
+ * need not keep (Bochs claims 3.5 GHz and counts 32 MHz).  Leaf 0x15's
+ * core crystal is the local APIC timer's 100 MHz, as on the CPUs whose
+ * crystal drives that timer: Linux then takes both rates from here
+ * instead of timing them against the PIT, whose checks an emulated exit
+ * is too slow to pass.
+ */
+static void cpuid_tsc(uint32_t leaf, struct cpuid_regs *r)
+{
+	uint32_t mhz = (uint32_t)(clock_tsc_hz() / 1000000);
+
+	if (cpuid(0, 0).eax < leaf)
+		return;
+	if (leaf == 0x15)
+		*r = (struct cpuid_regs){ 10000,
+					  (uint32_t)(clock_tsc_hz() / 10000),
+					  (uint32_t)VLAPIC_HZ, 0 };
+	else
+		*r = (struct cpuid_regs){ mhz, mhz,
+					  (uint32_t)(VLAPIC_HZ / 1000000), 0 };
+}
+
 struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
 {
 	struct cpuid_regs r;
@@ -203,6 +230,8 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
 		break;
 	case CPUID_XSAVE: cpuid_xsave(subleaf, &r); break;
 	case 0xb: cpuid_topology(v, subleaf, &r); break;
+	case 0x15:
+	case 0x16: cpuid_tsc(leaf, &r); break;
 	case 0x8000000a: r = (struct cpuid_regs){ 0, 0, 0, 0 }; break;
 	default: break;
 	}

@@ -140,13 +140,16 @@ Test(pc, timers_spinning, .timeout = 900)
 }
 
 /* guests/irq times the APIC timer's one-shot countdown (TDCR divide by 1,
- * 100 MHz) with the TSC: within 1% of the hypervisor's TSC rate. */
+ * 100 MHz) with the TSC: within 1% of the hypervisor's TSC rate; and
+ * reads CPUID leaf 0x15 where there is one. */
 Test(pc, apic_timer, .timeout = 900)
 {
 	struct hv_run *r = hv_boot_group("irq", &irq_boot);
 	const struct hv_line *tsc = hv_find_output(r, "hvlab: TSC ");
 	const struct hv_line *apic = hv_find_output(r, "apic timer: TSC at ");
+	const struct hv_line *leaf;
 	double mhz = 0, hz = 0;
+	unsigned crystal = 0;
 
 	cr_assert(tsc && apic,
 		  "no \"hvlab: TSC\" or \"apic timer:\" line\n  %s",
@@ -157,6 +160,18 @@ Test(pc, apic_timer, .timeout = 900)
 		  "the APIC timer's 100 MHz measure the TSC at %.0f Hz, want "
 		  "%.3f MHz +- 1%%\n  %s\n  %s",
 		  hz, mhz, tsc->text, apic->text);
+	/* Where the CPU has leaf 0x15 (Bochs), the guest reads the same
+	 * rates there: the TSC's to 10 kHz, the timer's as the crystal. */
+	if ((leaf = hv_find_output(r, "cpuid 0x15: TSC at "))) {
+		sscanf(strstr(leaf->text, "TSC at ") + 7, "%lf Hz, crystal %u",
+		       &hz, &crystal);
+		cr_expect(
+			hz > mhz * 1e6 - 10000 && hz < mhz * 1e6 + 10000 &&
+				crystal == 100000000,
+			"CPUID leaf 0x15 states TSC %.0f Hz and crystal %u Hz, "
+			"want %.3f MHz and the APIC timer's 100 MHz\n  %s",
+			hz, crystal, mhz, leaf->text);
+	}
 }
 
 Test(pc, ioapic, .timeout = 900)

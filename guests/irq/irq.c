@@ -333,6 +333,12 @@ void main(void)
 	apic_write(LVT_LINT0, LVT_EXTINT);
 	tsc_hz = calibrate_tsc();
 	printf("apic timer: TSC at %llu Hz\n", (unsigned long long)tsc_hz);
+	if (cpuid(0, 0).eax >= 0x15 && cpuid(0x15, 0).eax) {
+		struct cpuid_regs r = cpuid(0x15, 0);
+
+		printf("cpuid 0x15: TSC at %llu Hz, crystal %u Hz\n",
+		       (unsigned long long)r.ecx * r.ebx / r.eax, r.ecx);
+	}
 	if (cmdline_u64("storm", 0)) {
 		storm();
 		return;
