@@ -66,8 +66,8 @@ static void testdev_line(bool high)
 }
 
 /* Handlers stay inline: an interrupt handler may not call code that
- * clobbers registers. */
-__attribute__((interrupt)) static void pic_handler(struct intr_frame *f)
+ * clobbers registers.  A timer tick's TSC, for both timers' handlers. */
+static inline __attribute__((always_inline)) void stamp_tick(void)
 {
 	uint32_t lo, hi;
 
@@ -77,20 +77,18 @@ __attribute__((interrupt)) static void pic_handler(struct intr_frame *f)
 		stamps[ticks] = last_tsc;
 	if (!ticks++)
 		first_tsc = last_tsc;
+}
+
+__attribute__((interrupt)) static void pic_handler(struct intr_frame *f)
+{
+	stamp_tick();
 	if (pic_eoi)
 		__asm__ volatile("outb %%al, $0x20" : : "a"(0x20));
 }
 
 __attribute__((interrupt)) static void apic_timer_handler(struct intr_frame *f)
 {
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	last_tsc = (uint64_t)hi << 32 | lo;
-	if (ticks < ARRAY_SIZE(stamps))
-		stamps[ticks] = last_tsc;
-	if (!ticks++)
-		first_tsc = last_tsc;
+	stamp_tick();
 	*(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PA + APIC_EOI) = 0;
 }
 
