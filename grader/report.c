@@ -265,7 +265,22 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* Writes path in Gradescope's results.json format; 0, or -1 on I/O error. */
+/* The failure class from a "[class] ..." message, or "". */
+static void message_class(const char *msg, char *out, size_t len)
+{
+	const char *open = strchr(msg, '['),
+		   *close = open ? strchr(open, ']') : NULL;
+
+	if (!open || !close)
+		snprintf(out, len, "%s", "");
+	else
+		snprintf(out, len, "%.*s", (int)(close - open - 1), open + 1);
+}
+
+/*
+ * Writes path in Gradescope's results.json format, a failure's class as
+ * its tag; 0, or -1 on I/O error.
+ */
 int report_gradescope(const struct report *rp, const char *path)
 {
 	double score = 0;
@@ -301,22 +316,15 @@ int report_gradescope(const struct report *rp, const char *path)
 			 t->message, hint ? "\nlook at: " : "",
 			 hint ? t->hint : "");
 		json_string(f, msg);
-		fputc('}', f);
+		char cls[64];
+		message_class(t->message, cls, sizeof(cls));
+		fprintf(f, ", \"visibility\": \"visible\", \"tags\": [");
+		if (t->status == CR_STATUS_FAILED && cls[0])
+			json_string(f, cls);
+		fputs("]}", f);
 	}
 	fprintf(f, "\n  ]\n}\n");
 	return fclose(f);
-}
-
-/* The failure class from a "[class] ..." message, or "". */
-static void message_class(const char *msg, char *out, size_t len)
-{
-	const char *open = strchr(msg, '['),
-		   *close = open ? strchr(open, ']') : NULL;
-
-	if (!open || !close)
-		snprintf(out, len, "%s", "");
-	else
-		snprintf(out, len, "%.*s", (int)(close - open - 1), open + 1);
 }
 
 /*

@@ -302,6 +302,9 @@ Test(grader, crash_is_failure, .timeout = 120)
 	expect_hint(table, "aborts");
 	cr_expect(strstr(slurp(gs), "\\nlook at: docs/grader.md ") != NULL,
 		  "no hint in the Gradescope output of a FAIL:\n%s", slurp(gs));
+	cr_expect(strstr(slurp(gs), "\"tags\": [\"grader crash\"]") != NULL,
+		  "no failure class in the Gradescope tags of a FAIL:\n%s",
+		  slurp(gs));
 	cr_expect(strpbrk(table, "\r\033") == NULL,
 		  "control characters in output that is not a terminal:\n%s",
 		  table);
