@@ -163,9 +163,14 @@ long netfront_wait_backend(struct netfront *nf, enum xenbus_state want,
 
 	/* in slices: a state read now and then does not depend on every
 	 * watch event arriving */
-	do
+	do {
 		r = xenbus_wait_state(nf->backend, want, 100 * 1000000ULL);
-	while (r != (long)want && pv_time_ns() < end);
+		/* closed while it should connect: it has given up (could
+		 * not map the rings, refused a key); no use waiting on */
+		if (want == XenbusStateConnected && r != (long)want &&
+		    xenbus_read_state(nf->backend) == XenbusStateClosed)
+			return XenbusStateClosed;
+	} while (r != (long)want && pv_time_ns() < end);
 	return r;
 }
 

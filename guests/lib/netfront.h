@@ -89,7 +89,8 @@ long netfront_reconnect(struct netfront *nf, uint64_t timeout_ns);
  */
 void netfront_close(struct netfront *nf, uint64_t timeout_ns);
 
-/* Waits until the backend's state is want: want, or -XEN_ETIME. */
+/* Waits until the backend's state is want, or Closed when want is
+ * Connected (it gave up), at most timeout_ns; the state last read. */
 long netfront_wait_backend(struct netfront *nf, enum xenbus_state want,
 			   uint64_t timeout_ns);
 
