@@ -143,8 +143,9 @@ int preempt_init(uint64_t period_us)
 	return 0;
 }
 
-/* The one-shot is set again only when its time changes, or has passed
- * with its interrupt still to come (it then sets the next itself). */
+/* Writes the timer only when the time it is set for changes, or has
+ * passed: the event asked for then survives an interrupt already due,
+ * whose handler sets the one-shot again from it. */
 void preempt_arm(uint64_t tsc)
 {
 	uint64_t now = rdtsc();
