@@ -10,6 +10,7 @@
 #include <inc/elf.h>
 #include <inc/error.h>
 #include <inc/x86.h>
+#include "bzimage.h"
 #include <kernel/load/acpi.h>
 #include <kernel/load/bootparam.h>
 #include <kernel/load/image.h>
@@ -617,26 +618,10 @@ Test(image, multiboot_mode_and_ramdisk_rules)
 /* A bzImage header over img: protocol 2.15, 64-bit entry, at 2 MiB. */
 static struct setup_header *build_bzimage(void)
 {
-	struct setup_header *h = (void *)(img + BP_HDR_OFFSET);
-
 	for (size_t i = 0x400; i < BZ_SIZE; i++)
 		img[i] = (uint8_t)i;
-	h->setup_sects = 1;
-	h->syssize = (BZ_SIZE - 0x400) / 16;
-	h->boot_flag = BP_BOOT_FLAG;
-	h->jump = 0x66eb; /* the header ends at 0x202 + 0x66 */
-	h->header = BP_HDR_MAGIC;
-	h->version = 0x020f;
-	h->loadflags = BP_LOADED_HIGH;
-	h->initrd_addr_max = 0x7fffffff;
-	h->kernel_alignment = 0x200000;
-	h->relocatable_kernel = 1;
-	h->xloadflags = BP_XLF_KERNEL_64;
-	h->cmdline_size = 0x7ff;
-	h->pref_address = 0x200000;
-	h->init_size = 0x100000;
 	strcpy(cfg.kernel.path, "k.elf");
-	return h;
+	return bzimage_header(img, 1, BZ_SIZE - 0x400);
 }
 
 static int load_linux(size_t rsize)

@@ -16,6 +16,7 @@
 #include <criterion/criterion.h>
 #include <kernel/load/bootparam.h>
 #include "../grader.h"
+#include "../../tests/bzimage.h"
 
 #define BZ_SIZE	  0x2000 /* setup: 2 sectors, then the protected-mode code */
 #define BZ_SETUP  0x400
@@ -41,25 +42,10 @@ static struct setup_header *bz_build(uint8_t *img)
 {
 	static const uint8_t entry[] = { 0x31, 0xc0, 0xe6, 0xf4,
 					 0xf4, 0xeb, 0xfd };
-	struct setup_header *h = (void *)(img + BP_HDR_OFFSET);
 
 	memset(img, 0, BZ_SIZE);
 	memcpy(img + BZ_SETUP + BP_ENTRY64_OFFSET, entry, sizeof(entry));
-	h->setup_sects = BZ_SETUP / 512 - 1;
-	h->syssize = (BZ_SIZE - BZ_SETUP) / 16;
-	h->boot_flag = BP_BOOT_FLAG;
-	h->jump = 0x66eb; /* the header ends at 0x202 + 0x66 */
-	h->header = BP_HDR_MAGIC;
-	h->version = 0x020f;
-	h->loadflags = BP_LOADED_HIGH;
-	h->initrd_addr_max = 0x7fffffff;
-	h->kernel_alignment = 0x200000;
-	h->relocatable_kernel = 1;
-	h->xloadflags = BP_XLF_KERNEL_64;
-	h->cmdline_size = 0x7ff;
-	h->pref_address = 0x200000;
-	h->init_size = 0x100000;
-	return h;
+	return bzimage_header(img, BZ_SETUP / 512 - 1, BZ_SIZE - BZ_SETUP);
 }
 
 /* The honest image and its liars, each one field off. */
