@@ -11,9 +11,8 @@
 
 /* Fills the header at img + BP_HDR_OFFSET for setup_sects + 1 sectors of
  * setup followed by size bytes of kernel; returns it. */
-static inline struct setup_header *bzimage_header(uint8_t *img,
-						  unsigned setup_sects,
-						  uint32_t size)
+static inline struct setup_header *
+bzimage_header(uint8_t *img, unsigned setup_sects, uint32_t size)
 {
 	struct setup_header *h = (void *)(img + BP_HDR_OFFSET);
 
