@@ -129,7 +129,7 @@ static const struct hv_cfg migrate = {
 	.needs_virt = 1,
 	.cmdline = "timeout=3000",
 	.progress_timeout = 240,
-	.timeout = 900,
+	.timeout = 1800, /* Bochs: 11 minutes on an idle machine */
 	.domains = {
 		MIGRATE("moved", "mode=read loops=" MIGRATE_LOOPS,
 			"migrate_after = 1\n"),
@@ -367,7 +367,7 @@ static void expect_migration_done(struct hv_run *r, const char *name)
 		  want, l ? l->text : "no such line", r->log);
 }
 
-Test(lab5, migrate_twin, .timeout = 900)
+Test(lab5, migrate_twin, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("migrate", &migrate);
 
@@ -378,7 +378,7 @@ Test(lab5, migrate_twin, .timeout = 900)
 	expect_same_output(r, "moved", "still", 150 + 6);
 }
 
-Test(lab5, migrate_race, .timeout = 900)
+Test(lab5, migrate_race, .timeout = 1800)
 {
 	static const char *const bystander[] = { "protected mode: CR0.PE set",
 						 NULL };
@@ -389,7 +389,7 @@ Test(lab5, migrate_race, .timeout = 900)
 	expect_guest_passed(r, "bystander", bystander);
 }
 
-Test(lab5, save_restore, .timeout = 900)
+Test(lab5, save_restore, .timeout = 1800)
 {
 	struct hv_run *r = hv_boot_group("migrate", &migrate);
 
