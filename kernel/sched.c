@@ -155,19 +155,24 @@ static void sched_set_timeout(void)
 
 /*
  * Nothing could run: the CPU sleeps until a host interrupt, at the latest
- * when the first local APIC timer of a halted vcpu is due, or after
- * SCHED_IDLE_US for the timers devices keep themselves.
+ * when the first local APIC timer of a halted vcpu or an hvm domain's PIT
+ * is due, or after SCHED_IDLE_US for the timers devices keep themselves.
  */
 static void sched_idle(void)
 {
-	uint64_t wake = rdtsc() + clock_tsc_hz() / 1000000 * SCHED_IDLE_US;
+	uint64_t wake = rdtsc() + clock_tsc_hz() / 1000000 * SCHED_IDLE_US, t;
 	struct domain *d;
 	int j;
 
-	for (d = domains; d < domains + DOMAIN_MAX; d++)
-		for (j = 0; d->state == DOMAIN_RUNNING && j < d->nvcpus; j++)
+	for (d = domains; d < domains + DOMAIN_MAX; d++) {
+		if (d->state != DOMAIN_RUNNING)
+			continue;
+		if (d->type == DOMAIN_HVM && (t = platform_next_event(d)))
+			wake = MIN(wake, t);
+		for (j = 0; j < d->nvcpus; j++)
 			if (d->vcpus[j].lapic.deadline)
 				wake = MIN(wake, d->vcpus[j].lapic.deadline);
+	}
 	preempt_idle(wake);
 }
 

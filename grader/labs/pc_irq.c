@@ -61,35 +61,6 @@ Test(pc, pic_mask, .timeout = 900)
 	expect_guest_passed(hv_boot_group("irq", &irq_boot), "irq", passes);
 }
 
-/*
- * Mode 2 at count 11932 (99.998 Hz) for 2 s of HLT: the periods the guest
- * counted in the TSC ticks they took, by the TSC frequency the hypervisor
- * printed, within 1%.
- */
-Test(pc, pit_rate, .timeout = 900)
-{
-	struct hv_run *r = hv_boot_group("irq", &irq_boot);
-	const struct hv_line *tsc = hv_find_output(r, "hvlab: TSC ");
-	const struct hv_line *pit = hv_find_output(r, "pit rate: ");
-	double mhz = 0, hz;
-	unsigned long long ticks = 0;
-	unsigned periods = 0;
-
-	cr_assert(tsc && pit, "no \"hvlab: TSC\" or \"pit rate:\" line\n  %s",
-		  hv_diagnose(r));
-	sscanf(strstr(tsc->text, "TSC ") + 4, "%lf", &mhz);
-	sscanf(strstr(pit->text, "rate: ") + 6, "%u periods in %llu", &periods,
-	       &ticks);
-	cr_assert(mhz > 0 && ticks > 0 && periods >= 190,
-		  "%s\n  %s\n  too few periods", tsc->text, pit->text);
-	hz = periods * mhz * 1e6 / (double)ticks;
-	cr_expect(hz > 1193182.0 / 11932 * 0.99 &&
-			  hz < 1193182.0 / 11932 * 1.01,
-		  "PIT mode 2 at count 11932: %.3f Hz, want 99.998 Hz +- 1%%"
-		  "\n  %s\n  %s",
-		  hz, tsc->text, pit->text);
-}
-
 /* The rate of a timer from the median period guests/irq measured,
  * "WHAT median period N TSC ticks of M", by the TSC frequency the
  * hypervisor printed; 0 if a line is missing. */
@@ -106,6 +77,34 @@ static double median_hz(struct hv_run *r, const char *what)
 	sscanf(strstr(line->text, what) + strlen(what), " median period %llu",
 	       &period);
 	return period ? mhz * 1e6 / (double)period : 0;
+}
+
+/*
+ * Mode 2 at count 11932 (99.998 Hz) for 2 s of HLT: the median period by
+ * the TSC frequency the hypervisor printed, within 1%, and about as many
+ * interrupts as periods.  (Periods a stalled host makes the guest miss
+ * are raised later, at most 1 ms apart, so a stall near the end of the
+ * 2 s can leave some owed past it: at least three quarters of them.)
+ */
+Test(pc, pit_rate, .timeout = 900)
+{
+	struct hv_run *r = hv_boot_group("irq", &irq_boot);
+	const struct hv_line *pit = hv_find_output(r, "pit rate: ");
+	double hz = median_hz(r, "pit rate:");
+	unsigned n = 0;
+
+	cr_assert(pit && hz > 0,
+		  "no \"pit rate:\" line, or no period measured\n  %s",
+		  hv_diagnose(r));
+	sscanf(strstr(pit->text, " of ") + 4, "%u", &n);
+	cr_expect(n >= 150,
+		  "PIT mode 2 at 100 Hz: %u interrupts in 2 s, want 200\n  %s",
+		  n, pit->text);
+	cr_expect(hz > 1193182.0 / 11932 * 0.99 &&
+			  hz < 1193182.0 / 11932 * 1.01,
+		  "PIT mode 2 at count 11932: %.3f Hz, want 99.998 Hz +- 1%%"
+		  "\n  %s",
+		  hz, pit->text);
 }
 
 /*

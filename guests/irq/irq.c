@@ -30,7 +30,6 @@
 #define RATE_HZ_X100   10000
 
 static volatile unsigned ticks, pin0_ticks, level_ticks;
-static volatile uint64_t first_tsc, last_tsc;
 static volatile uint64_t stamps[512]; /* TSC of each of the first ticks */
 static volatile bool pic_eoi = true;
 static volatile uint32_t level_redir;
@@ -72,11 +71,9 @@ static inline __attribute__((always_inline)) void stamp_tick(void)
 	uint32_t lo, hi;
 
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	last_tsc = (uint64_t)hi << 32 | lo;
 	if (ticks < ARRAY_SIZE(stamps))
-		stamps[ticks] = last_tsc;
-	if (!ticks++)
-		first_tsc = last_tsc;
+		stamps[ticks] = (uint64_t)hi << 32 | lo;
+	ticks++;
 }
 
 __attribute__((interrupt)) static void pic_handler(struct intr_frame *f)
@@ -213,18 +210,6 @@ static void test_pic(void)
 	report(ticks > 1, "after EOI IRQ 0 arrives again (%u)", ticks);
 }
 
-/* The grader divides by the hypervisor's TSC frequency: the periods
- * between the first and the last interrupt, and the TSC ticks they took. */
-static void test_rate(void)
-{
-	pit_periodic(RATE_COUNT);
-	wait_ms(5, true);
-	ticks = 0;
-	wait_ms(2000, true);
-	printf("pit rate: %u periods in %llu TSC ticks\n", ticks - 1,
-	       (unsigned long long)(last_tsc - first_tsc));
-}
-
 /* The median time between the ticks stamped: a stall of the host
  * stretches a few of them, not the median. */
 static uint64_t median_period(void)
@@ -235,6 +220,18 @@ static uint64_t median_period(void)
 	for (unsigned i = 1; i < n; i++)
 		gaps[i - 1] = stamps[i] - stamps[i - 1];
 	return n > 1 ? median(gaps, n - 1) : 0;
+}
+
+/* 2 s of the PIT at 100 Hz in HLT, for the grader to divide by the
+ * hypervisor's TSC frequency. */
+static void test_rate(void)
+{
+	pit_periodic(RATE_COUNT);
+	wait_ms(5, true);
+	ticks = 0;
+	wait_ms(2000, true);
+	printf("pit rate: median period %llu TSC ticks of %u\n",
+	       (unsigned long long)median_period(), ticks);
 }
 
 /*
