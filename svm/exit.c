@@ -171,6 +171,11 @@ static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 	case VMEXIT_IOIO: return svm_decode_io(v, info1, info2);
 	case VMEXIT_NPF: return svm_decode_npf(v, info1, info2);
 	case VMEXIT_EXCP_BASE + T_PF: return svm_decode_pf(v, info1, info2);
+	case VMEXIT_EXCP_BASE + T_BP:
+	case VMEXIT_EXCP_BASE + T_DB:
+		v->exit.debug.vector = (uint8_t)(code - VMEXIT_EXCP_BASE);
+		v->exit.debug.dr6 = v->arch.svm.vmcb->save.dr6;
+		return EXIT_DEBUG;
 	case VMEXIT_INVLPG: return svm_decode_invlpg(v);
 	case VMEXIT_SHUTDOWN: return EXIT_SHUTDOWN;
 	case VMEXIT_INTR:

@@ -169,12 +169,29 @@ static void svm_nmi_window_end(struct vcpu *v)
 	}
 }
 
+/*
+ * GDB's requests (v->debug, kernel/virt.h): the #BP and #DB intercepts
+ * (APM 15.12 "Exception Intercepts"), and RFLAGS.TF for one step, set
+ * before svm_nmi_window, which leaves a stepping guest alone.
+ */
+static void svm_debug_enter(struct vcpu *v, struct vmcb *vmcb)
+{
+	const uint32_t both = 1u << T_BP | 1u << T_DB;
+
+	vmcb->control.intercept_exceptions &= ~both;
+	if (v->debug & VIRT_DEBUG_TRAP)
+		vmcb->control.intercept_exceptions |= both;
+	if (v->debug & VIRT_DEBUG_STEP)
+		vmcb->save.rflags |= X86_FLAGS_TF;
+}
+
 static void svm_vcpu_run(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->arch.svm.vmcb;
 	unsigned window;
 
 	window = virt_deliver_interrupt(v, vmcb->control.eventinj & EVENTINJ_V);
+	svm_debug_enter(v, vmcb);
 	svm_intr_window(vmcb, window & VIRT_WINDOW_INTR);
 	svm_nmi_window(v, window & VIRT_WINDOW_NMI);
 	vmcb->save.rax = v->gprs[GPR_RAX];
@@ -204,6 +221,8 @@ static void svm_vcpu_run(struct vcpu *v)
 	svm_requeue_event(vmcb);
 	svm_exit_decode(v);
 	svm_nmi_window_end(v);
+	if (v->debug & VIRT_DEBUG_STEP)
+		vmcb->save.rflags &= ~X86_FLAGS_TF;
 }
 
 static const struct virt_ops svm_ops = {

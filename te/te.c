@@ -141,6 +141,9 @@ static void te_world_switch(struct vcpu *v)
 	t->tf.ss = GD_UD | 3;
 	t->tf.rflags = (t->vregs[VREG_RFLAGS] & TE_RFLAGS_HW) | X86_FLAGS_IF |
 		       X86_FLAGS_FIXED;
+	/* GDB's single step (kernel/virt.h): TF never reaches vregs. */
+	if (v->debug & VIRT_DEBUG_STEP)
+		t->tf.rflags |= X86_FLAGS_TF;
 	/* A trap from CPL 3 lands on TSS.RSP0: never the live host stack. */
 	kern_tss.rsp[0] = (uint64_t)te_trap_stack + sizeof(te_trap_stack);
 	if (!t->root)

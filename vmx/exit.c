@@ -133,6 +133,13 @@ static enum exit_kind vmx_decode_exception(struct vcpu *v, uint64_t qual)
 		return EXIT_INTR;
 	if ((info & INTR_INFO_VECTOR_MASK) == T_UD)
 		return vmx_decode_ud(v);
+	/* GDB's intercepts (vmx.c); a #DB's qualification is DR6's bits. */
+	if ((info & INTR_INFO_VECTOR_MASK) == T_BP ||
+	    (info & INTR_INFO_VECTOR_MASK) == T_DB) {
+		v->exit.debug.vector = info & INTR_INFO_VECTOR_MASK;
+		v->exit.debug.dr6 = qual;
+		return EXIT_DEBUG;
+	}
 	if ((info & INTR_INFO_VECTOR_MASK) == T_PF) {
 		v->exit.pf.la = qual;
 		v->exit.pf.error = (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERROR) &

@@ -382,6 +382,23 @@ static bool vmx_shadow_real_mode(struct vcpu *v)
 	return true;
 }
 
+/*
+ * GDB's requests (v->debug, kernel/virt.h): #BP and #DB in the exception
+ * bitmap (SDM 3C 25.2), RFLAGS.TF for one step.
+ */
+static void vmx_debug_enter(struct vcpu *v)
+{
+	const uint32_t both = 1u << T_BP | 1u << T_DB;
+	uint64_t bitmap = vmcs_read(VMCS_EXCEPTION_BITMAP) & ~(uint64_t)both;
+
+	if (v->debug & VIRT_DEBUG_TRAP)
+		bitmap |= both;
+	vmcs_write(VMCS_EXCEPTION_BITMAP, bitmap);
+	if (v->debug & VIRT_DEBUG_STEP)
+		vmcs_write(VMCS_GUEST_RFLAGS,
+			   vmcs_read(VMCS_GUEST_RFLAGS) | X86_FLAGS_TF);
+}
+
 static void vmx_vcpu_run(struct vcpu *v)
 {
 	struct vmx_vcpu *x = &v->arch.vmx;
@@ -391,6 +408,7 @@ static void vmx_vcpu_run(struct vcpu *v)
 	if (vmx_shadow_real_mode(v))
 		return;
 	vmx_load(v);
+	vmx_debug_enter(v);
 	queued = vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID;
 	vmx_windows(virt_deliver_interrupt(v, queued));
 	if (vmx_caps.preempt_timer)
@@ -420,6 +438,9 @@ static void vmx_vcpu_run(struct vcpu *v)
 	v->gprs[GPR_RSP] = vmcs_read(VMCS_GUEST_RSP);
 	vmx_requeue_event(v);
 	vmx_exit_decode(v);
+	if (v->debug & VIRT_DEBUG_STEP)
+		vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) &
+						      ~(uint64_t)X86_FLAGS_TF);
 }
 
 static const struct virt_ops vmx_ops = {

@@ -161,6 +161,12 @@ static int set_console(struct parser *ps, const struct token *v, unsigned i)
 	return set_flag(ps, v, "console", &ps->out->console);
 }
 
+static int set_gdb(struct parser *ps, const struct token *v, unsigned i)
+{
+	ps->out->gdb_line = v->line;
+	return set_flag(ps, v, "gdb", &ps->out->gdb);
+}
+
 /* A file reference: non-empty, recorded with its line. */
 static int set_file(struct parser *ps, const struct token *v, const char *key,
 		    struct config_file_ref *ref)
@@ -403,6 +409,7 @@ const struct key config_keys[] = {
 	{ "privileged", VAL_NUMBER, 0, set_privileged },
 	{ "driver_domain", VAL_NUMBER, 0, set_driver_domain },
 	{ "console", VAL_NUMBER, 0, set_console },
+	{ "gdb", VAL_NUMBER, 0, set_gdb },
 };
 
 const char *config_type_name(enum domain_type t)

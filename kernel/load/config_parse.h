@@ -52,7 +52,7 @@ struct key {
 	int (*set)(struct parser *ps, const struct token *v, unsigned i);
 };
 
-#define CONFIG_NKEYS 25
+#define CONFIG_NKEYS 26
 
 /* Every key a config may set, in kernel/load/config_keys.c. */
 extern const struct key config_keys[CONFIG_NKEYS];
