@@ -24,7 +24,12 @@ enum rsp_event {
 
 /* A receiver; zeroed, it waits for a packet. */
 struct rsp_rx {
-	enum { RSP_IDLE, RSP_DATA, RSP_SUM1, RSP_SUM2 } state;
+	enum {
+		RSP_IDLE,
+		RSP_DATA,
+		RSP_SUM1,
+		RSP_SUM2
+	} state;
 	char buf[RSP_PACKET_MAX + 1]; /* the payload, NUL-terminated */
 	size_t len;
 	uint8_t sum, want;

@@ -25,7 +25,13 @@
 #define DR6_B0_B3  0xfull /* the breakpoint conditions met */
 #define GDB_XML	   4096
 
-enum gdb_reg_kind { GR_GPR, GR_VREG, GR_SEL, GR_BASE, GR_NONE };
+enum gdb_reg_kind {
+	GR_GPR,
+	GR_VREG,
+	GR_SEL,
+	GR_BASE,
+	GR_NONE
+};
 
 /* One register of target.xml, in GDB's numbering (amd64's core first). */
 struct gdb_reg {
@@ -36,9 +42,18 @@ struct gdb_reg {
 	uint8_t index;
 };
 
-#define GPR(n, r, t) { n, t, 8, GR_GPR, GPR_##r }
-#define SEL(n, s)    { n, "int32", 4, GR_SEL, VSEG_##s }
-#define X87(n, b, t) { n, t, b, GR_NONE, 0 }
+#define GPR(n, r, t)                     \
+	{                                \
+		n, t, 8, GR_GPR, GPR_##r \
+	}
+#define SEL(n, s)                               \
+	{                                       \
+		n, "int32", 4, GR_SEL, VSEG_##s \
+	}
+#define X87(n, b, t)                \
+	{                           \
+		n, t, b, GR_NONE, 0 \
+	}
 
 static const struct gdb_reg gdb_regs[] = {
 	GPR("rax", RAX, "int64"),

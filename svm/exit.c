@@ -147,6 +147,30 @@ static enum exit_kind svm_decode_pf(struct vcpu *v, uint64_t info1,
 	return EXIT_PAGE_FAULT;
 }
 
+/*
+ * INTn, intercepted while GDB debugs the guest (svm.c): QEMU's TCG exits
+ * here for INT3 instead of for #BP, with RIP at the INT3.  Any other INT n
+ * goes back to the guest as a software interrupt after the instruction.
+ */
+static enum exit_kind svm_decode_swint(struct vcpu *v)
+{
+	struct x86_insn in;
+	struct virt_event ev = { .type = EVENT_SOFTINT };
+
+	if (gmem_decode_insn(v, &in) < 0)
+		return EXIT_UNKNOWN;
+	if (x86_insn_is(&in, X86_MAP_1BYTE, 0xcc, -1)) {
+		v->exit.debug.vector = T_BP;
+		return EXIT_DEBUG;
+	}
+	if (!x86_insn_is(&in, X86_MAP_1BYTE, 0xcd, -1))
+		return EXIT_UNKNOWN;
+	ev.vector = (uint8_t)in.imm;
+	v->arch.svm.vmcb->save.rip += in.length;
+	svm_inject_event(v, &ev);
+	return EXIT_INTR;
+}
+
 static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 				    uint64_t info1, uint64_t info2)
 {
@@ -177,6 +201,7 @@ static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 		v->exit.debug.dr6 = v->arch.svm.vmcb->save.dr6;
 		return EXIT_DEBUG;
 	case VMEXIT_INVLPG: return svm_decode_invlpg(v);
+	case VMEXIT_SWINT: return svm_decode_swint(v);
 	case VMEXIT_SHUTDOWN: return EXIT_SHUTDOWN;
 	case VMEXIT_INTR:
 	case VMEXIT_NMI:
