@@ -176,6 +176,14 @@ DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
 
+static inline uint64_t read_dr6(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%db6, %0" : "=r"(v));
+	return v;
+}
+
 static inline void write_dr7(uint64_t v)
 {
 	__asm__ volatile("mov %0, %%db7" : : "r"(v));

@@ -232,10 +232,10 @@ void gdbstub_exit(struct vcpu *v)
 		/* The guest's own INT3: its frame holds the next RIP. */
 		virt_reg_write(v, VREG_RIP, rip + 1);
 		virt_inject_exception(v, T_BP, false, 0);
-	} else if (gdb_hw_hit(e->dr6))
-		gdb_stop(v, "T05hwbreak:;");
-	else if (step)
+	} else if (step)
 		gdb_stop(v, "S05");
+	else if (gdb_hw_hit(e->dr6))
+		gdb_stop(v, "T05hwbreak:;");
 	else
 		virt_inject_exception(v, T_DB, false, 0);
 }

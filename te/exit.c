@@ -195,6 +195,7 @@ static bool te_debug_trap(struct vcpu *v, uint64_t vec, uint64_t rip)
 		return false;
 	v->exit.kind = EXIT_DEBUG;
 	v->exit.debug.vector = vec == T_GP ? T_BP : T_DB;
+	v->exit.debug.dr6 = read_dr6(); /* v's, loaded for its slice */
 	return true;
 }
 

@@ -151,7 +151,12 @@ static void te_world_switch(struct vcpu *v)
 		      v->domain->name);
 	vm_switch(t->root);
 	te_current = v;
+	/* GDB's hardware breakpoints, at guest addresses the host never runs. */
+	if (v->debug && (t->vregs[VREG_DR7] & DR7_ENABLES))
+		write_dr7(t->vregs[VREG_DR7]);
 	te_enter(&t->tf);
+	if (v->debug && (t->vregs[VREG_DR7] & DR7_ENABLES))
+		write_dr7(DR7_RESET);
 	te_current = NULL;
 	vm_switch(kern_pml4);
 	kern_tss.rsp[0] = rsp0;
