@@ -48,8 +48,9 @@
 #define CR0_RESET    (CR0_CD | CR0_NW | CR0_ET) /* 0x60000010 */
 #define DR6_RESET    UL(0xffff0ff0)
 #define DR7_RESET    UL(0x400)
-#define DR7_ENABLES  UL(0xff)	/* L0, G0 ... L3, G3 */
-#define RIP_RESET    UL(0xfff0) /* with CS.base 0xffff0000 */
+#define DR6_BS	     (UL(1) << 14) /* a single step */
+#define DR7_ENABLES  UL(0xff)	   /* L0, G0 ... L3, G3 */
+#define RIP_RESET    UL(0xfff0)	   /* with CS.base 0xffff0000 */
 
 #define CR4_DE	     (UL(1) << 3)
 #define CR4_PSE	     (UL(1) << 4)

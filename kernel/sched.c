@@ -123,7 +123,8 @@ static bool sched_domain(struct domain *d)
 		sched_slice(v);
 		ran = true;
 	}
-	if (d->state == DOMAIN_RUNNING && sched_deadline &&
+	/* A domain GDB debugs waits for its debugger, without a timeout. */
+	if (d->state == DOMAIN_RUNNING && sched_deadline && !d->config->gdb &&
 	    rdtsc() > sched_deadline)
 		domain_crash(d, &d->vcpus[0], "timed out after %llu s",
 			     (unsigned long long)sched_timeout_s);
@@ -135,7 +136,8 @@ static bool sched_domain(struct domain *d)
 /*
  * The boot command line's "timeout=SECONDS" (default SCHED_TIMEOUT_S;
  * 0 lets domains run forever) bounds how long domains may run.  With a
- * dom0 the default is forever: it runs until someone types poweroff.
+ * dom0 the default is forever: it runs until someone types poweroff;
+ * a domain GDB debugs (gdb = 1) has none.
  */
 static void sched_set_timeout(void)
 {

@@ -175,6 +175,10 @@ static enum exit_kind vmx_exit_kind(struct vcpu *v, uint64_t reason,
 	case EXIT_REASON_NMI_WINDOW: return EXIT_INTR; /* vmx.c's windows */
 	case EXIT_REASON_EXCEPTION_NMI: return vmx_decode_exception(v, qual);
 	case EXIT_REASON_INVLPG: v->exit.invlpg_la = qual; return EXIT_INVLPG;
+	case EXIT_REASON_MTF: /* vmx.c's step for GDB: as TF's #DB */
+		v->exit.debug.vector = T_DB;
+		v->exit.debug.dr6 = DR6_BS;
+		return EXIT_DEBUG;
 	case EXIT_REASON_GETSEC:
 	case EXIT_REASON_VMCLEAR ... EXIT_REASON_VMXON:
 	case EXIT_REASON_MWAIT:
