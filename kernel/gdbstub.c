@@ -186,16 +186,17 @@ void gdbstub_attach(struct domain *d)
 	 * that domain takes the stub over. */
 	if (gdb.d && gdb.d != d && gdb.d->state == DOMAIN_RUNNING)
 		panic("gdbstub_attach: %s is debugged already", gdb.d->name);
-	gdb.up = gdb.up || com_init(GDB_COM);
+	gdb.up = gdb.up || com_init(GDB_COM, true);
 	if (!gdb.up) {
-		cprintf("gdb: no UART at COM2; %s runs without GDB\n", d->name);
+		cprintf("gdbstub: no UART at COM2; %s runs without GDB\n",
+			d->name);
 		return;
 	}
 	gdb.d = d;
 	gdb.stopped = true;
 	gdb.v = &d->vcpus[0];
 	gdb_arm(NULL);
-	cprintf("gdb: domain %s waits for GDB on COM2\n", d->name);
+	cprintf("gdbstub: domain %s waits for GDB on COM2\n", d->name);
 }
 
 bool gdbstub_holds(const struct domain *d)

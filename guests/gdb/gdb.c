@@ -2,8 +2,8 @@
  * gdb.c - the guest GDB debugs through hvlab's stub (kernel/gdbstub.c,
  * gdb = 1 in its config), built as an hvm guest (gdb) and as a te guest
  * (te-gdb).  tools/test-gdb-guest breaks in gdb_target by name, steps,
- * reads gdb_magic through the guest's page tables and stops in
- * gdb_hw_target at a hardware breakpoint.
+ * reads gdb_magic through the guest's page tables, stops in gdb_hw_target
+ * at a hardware breakpoint and compares $cr3 with what the guest prints.
  */
 #include <guests/lib/guest.h>
 
@@ -26,6 +26,8 @@ __attribute__((noinline)) void gdb_hw_target(void)
 
 void main(void)
 {
+	/* What GDB's $cr3 must show (tools/test-gdb-guest). */
+	printf("cr3 0x%lx\n", read_cr3());
 	for (int i = 1; i <= 3; i++)
 		gdb_target(i);
 	gdb_hw_target();
