@@ -21,7 +21,7 @@
 
 #define GDB_COM	   0x2f8
 #define GDB_BP_MAX 32
-#define GDB_G_REGS 24	  /* rax..gs: what 'g' and 'G' carry */
+#define GDB_G_REGS 24	  /* rax..gs: what 'g' carries (GDB writes with P) */
 #define DR6_B0_B3  0xfull /* the breakpoint conditions met */
 #define GDB_XML	   4096
 
@@ -42,61 +42,48 @@ struct gdb_reg {
 	uint8_t index;
 };
 
-#define GPR(n, r, t)                     \
-	{                                \
-		n, t, 8, GR_GPR, GPR_##r \
-	}
-#define SEL(n, s)                               \
-	{                                       \
-		n, "int32", 4, GR_SEL, VSEG_##s \
-	}
-#define X87(n, b, t)                \
-	{                           \
-		n, t, b, GR_NONE, 0 \
-	}
-
 static const struct gdb_reg gdb_regs[] = {
-	GPR("rax", RAX, "int64"),
-	GPR("rbx", RBX, "int64"),
-	GPR("rcx", RCX, "int64"),
-	GPR("rdx", RDX, "int64"),
-	GPR("rsi", RSI, "int64"),
-	GPR("rdi", RDI, "int64"),
-	GPR("rbp", RBP, "data_ptr"),
-	GPR("rsp", RSP, "data_ptr"),
-	GPR("r8", R8, "int64"),
-	GPR("r9", R9, "int64"),
-	GPR("r10", R10, "int64"),
-	GPR("r11", R11, "int64"),
-	GPR("r12", R12, "int64"),
-	GPR("r13", R13, "int64"),
-	GPR("r14", R14, "int64"),
-	GPR("r15", R15, "int64"),
+	{ "rax", "int64", 8, GR_GPR, GPR_RAX },
+	{ "rbx", "int64", 8, GR_GPR, GPR_RBX },
+	{ "rcx", "int64", 8, GR_GPR, GPR_RCX },
+	{ "rdx", "int64", 8, GR_GPR, GPR_RDX },
+	{ "rsi", "int64", 8, GR_GPR, GPR_RSI },
+	{ "rdi", "int64", 8, GR_GPR, GPR_RDI },
+	{ "rbp", "data_ptr", 8, GR_GPR, GPR_RBP },
+	{ "rsp", "data_ptr", 8, GR_GPR, GPR_RSP },
+	{ "r8", "int64", 8, GR_GPR, GPR_R8 },
+	{ "r9", "int64", 8, GR_GPR, GPR_R9 },
+	{ "r10", "int64", 8, GR_GPR, GPR_R10 },
+	{ "r11", "int64", 8, GR_GPR, GPR_R11 },
+	{ "r12", "int64", 8, GR_GPR, GPR_R12 },
+	{ "r13", "int64", 8, GR_GPR, GPR_R13 },
+	{ "r14", "int64", 8, GR_GPR, GPR_R14 },
+	{ "r15", "int64", 8, GR_GPR, GPR_R15 },
 	{ "rip", "code_ptr", 8, GR_VREG, VREG_RIP },
 	{ "eflags", "int32", 4, GR_VREG, VREG_RFLAGS },
-	SEL("cs", CS),
-	SEL("ss", SS),
-	SEL("ds", DS),
-	SEL("es", ES),
-	SEL("fs", FS),
-	SEL("gs", GS),
+	{ "cs", "int32", 4, GR_SEL, VSEG_CS },
+	{ "ss", "int32", 4, GR_SEL, VSEG_SS },
+	{ "ds", "int32", 4, GR_SEL, VSEG_DS },
+	{ "es", "int32", 4, GR_SEL, VSEG_ES },
+	{ "fs", "int32", 4, GR_SEL, VSEG_FS },
+	{ "gs", "int32", 4, GR_SEL, VSEG_GS },
 	/* GDB's amd64 core feature has the x87 registers: unavailable. */
-	X87("st0", 10, "i387_ext"),
-	X87("st1", 10, "i387_ext"),
-	X87("st2", 10, "i387_ext"),
-	X87("st3", 10, "i387_ext"),
-	X87("st4", 10, "i387_ext"),
-	X87("st5", 10, "i387_ext"),
-	X87("st6", 10, "i387_ext"),
-	X87("st7", 10, "i387_ext"),
-	X87("fctrl", 4, "int"),
-	X87("fstat", 4, "int"),
-	X87("ftag", 4, "int"),
-	X87("fiseg", 4, "int"),
-	X87("fioff", 4, "int"),
-	X87("foseg", 4, "int"),
-	X87("fooff", 4, "int"),
-	X87("fop", 4, "int"),
+	{ "st0", "i387_ext", 10, GR_NONE, 0 },
+	{ "st1", "i387_ext", 10, GR_NONE, 0 },
+	{ "st2", "i387_ext", 10, GR_NONE, 0 },
+	{ "st3", "i387_ext", 10, GR_NONE, 0 },
+	{ "st4", "i387_ext", 10, GR_NONE, 0 },
+	{ "st5", "i387_ext", 10, GR_NONE, 0 },
+	{ "st6", "i387_ext", 10, GR_NONE, 0 },
+	{ "st7", "i387_ext", 10, GR_NONE, 0 },
+	{ "fctrl", "int", 4, GR_NONE, 0 },
+	{ "fstat", "int", 4, GR_NONE, 0 },
+	{ "ftag", "int", 4, GR_NONE, 0 },
+	{ "fiseg", "int", 4, GR_NONE, 0 },
+	{ "fioff", "int", 4, GR_NONE, 0 },
+	{ "foseg", "int", 4, GR_NONE, 0 },
+	{ "fooff", "int", 4, GR_NONE, 0 },
+	{ "fop", "int", 4, GR_NONE, 0 },
 	{ "fs_base", "int64", 8, GR_BASE, VSEG_FS },
 	{ "gs_base", "int64", 8, GR_BASE, VSEG_GS },
 	{ "cr0", "int64", 8, GR_VREG, VREG_CR0 },
@@ -274,7 +261,8 @@ static bool gdb_reg_set(unsigned n, uint64_t val)
 		return false;
 	if (r->kind == GR_GPR)
 		gdb.v->gprs[r->index] = val;
-	else if (r->index == VREG_RIP || r->index == VREG_RFLAGS)
+	else if (r->kind == GR_VREG &&
+		 (r->index == VREG_RIP || r->index == VREG_RFLAGS))
 		virt_reg_write(gdb.v, (enum vreg)r->index,
 			       r->index == VREG_RIP ? val : (uint32_t)val);
 	else
@@ -301,27 +289,6 @@ static void gdb_cmd_g(char *reply)
 {
 	for (unsigned n = 0; n < GDB_G_REGS; n++)
 		reply = gdb_reg_hex(reply, n);
-}
-
-static void gdb_cmd_G(const char *args, char *reply)
-{
-	uint64_t val;
-	unsigned n;
-
-	if (strlen(args) < 2 * (16 * 8 + 8 + 4)) {
-		gdb_set(reply, "E01");
-		return;
-	}
-	for (n = 0; n < 18; n++) {
-		val = 0;
-		if (rsp_get_hex(args, &val, gdb_regs[n].bytes) < 0) {
-			gdb_set(reply, "E01");
-			return;
-		}
-		gdb_reg_set(n, val);
-		args += 2 * gdb_regs[n].bytes;
-	}
-	gdb_set(reply, "OK");
 }
 
 /* p n, P n=value */
@@ -576,7 +543,6 @@ static bool gdb_cmd_stopped(const char *p, char *reply)
 {
 	switch (p[0]) {
 	case 'g': gdb_cmd_g(reply); return true;
-	case 'G': gdb_cmd_G(p + 1, reply); return true;
 	case 'p': gdb_cmd_reg(p + 1, false, reply); return true;
 	case 'P': gdb_cmd_reg(p + 1, true, reply); return true;
 	case 'm': gdb_cmd_m(p + 1, reply); return true;
@@ -627,7 +593,7 @@ static void gdb_domain_ended(void)
 	if (gdb.d->state == DOMAIN_EXITED)
 		snprintf(msg, sizeof(msg), "W%02x", gdb.d->exit_status & 0xff);
 	else
-		gdb_set(msg, "X09"); /* SIGKILL */
+		strlcpy(msg, "X09", sizeof(msg)); /* it crashed: "SIGKILL" */
 	gdb_send(msg);
 	gdb.d = NULL;
 	gdb.stopped = gdb.waiting = false;
@@ -639,8 +605,10 @@ void gdbstub_poll(void)
 
 	if (!gdb.d)
 		return;
-	if (gdb.d->state != DOMAIN_RUNNING)
-		return gdb_domain_ended();
+	if (gdb.d->state != DOMAIN_RUNNING) {
+		gdb_domain_ended();
+		return;
+	}
 	/* Bounded: a stuck UART must not hold the other domains up. */
 	for (n = 0; n < 4 * RSP_PACKET_MAX && (ch = com_getbyte(GDB_COM)) >= 0;
 	     n++) {
