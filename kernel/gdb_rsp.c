@@ -9,21 +9,10 @@
 
 static const char rsp_digits[] = "0123456789abcdef";
 
-static int rsp_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The two checksum digits after '#'. */
 static enum rsp_event rsp_rx_sum(struct rsp_rx *rx, uint8_t ch)
 {
-	int d = rsp_hex_digit((char)ch);
+	int d = hex_digit((char)ch);
 
 	if (rx->state == RSP_SUM1) {
 		rx->want = (uint8_t)(d << 4);
@@ -91,7 +80,7 @@ int rsp_parse_hex(const char **s, uint64_t *val)
 	uint64_t v = 0;
 	int d, n;
 
-	for (n = 0; (d = rsp_hex_digit(*p)) >= 0; n++, p++)
+	for (n = 0; (d = hex_digit(*p)) >= 0; n++, p++)
 		v = v << 4 | (uint64_t)d;
 	if (n == 0 || n > 16)
 		return -E_INVAL;
@@ -119,8 +108,8 @@ int rsp_get_hex(const char *s, void *buf, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		hi = rsp_hex_digit(s[2 * i]);
-		lo = hi < 0 ? -1 : rsp_hex_digit(s[2 * i + 1]);
+		hi = hex_digit(s[2 * i]);
+		lo = hi < 0 ? -1 : hex_digit(s[2 * i + 1]);
 		if (lo < 0)
 			return -E_INVAL;
 		b[i] = (uint8_t)(hi << 4 | lo);

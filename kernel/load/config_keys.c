@@ -333,8 +333,7 @@ static int set_disk(struct parser *ps, const struct token *v, unsigned i)
 static bool parse_mac(const char *s, uint8_t *mac)
 {
 	for (int i = 0; i < 6; i++, s += 3) {
-		int hi = config_hex_digit(s[0]),
-		    lo = hi < 0 ? -1 : config_hex_digit(s[1]);
+		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
 
 		if (lo < 0 || s[2] != (i == 5 ? '\0' : ':'))
 			return false;

@@ -57,9 +57,6 @@ struct key {
 /* Every key a config may set, in kernel/load/config_keys.c. */
 extern const struct key config_keys[CONFIG_NKEYS];
 
-/* The value of hex digit c, or -1. */
-int config_hex_digit(char c);
-
 /* Formats "FILE:LINE: reason" into the caller's buffer; returns -E_INVAL. */
 int __attribute__((format(printf, 3, 4)))
 config_error(struct parser *ps, int line, const char *fmt, ...);
