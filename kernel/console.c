@@ -33,7 +33,7 @@ static char console_hv_buf[XEN_CONSOLE_RING];
 struct console_ring console_hv_ring = { .buf = console_hv_buf,
 					.size = XEN_CONSOLE_RING };
 
-bool com_init(uint16_t port, bool keep_input)
+bool com_init(uint16_t port)
 {
 	/* A missing UART reads all ones. */
 	if (inb(port + COM_LSR) == 0xff)
@@ -43,9 +43,7 @@ bool com_init(uint16_t port, bool keep_input)
 	outb(port + COM_DLL, 1); /* 115200 / 1 */
 	outb(port + COM_DLM, 0);
 	outb(port + COM_LCR, COM_LCR_8N1);
-	/* FIFOs on; the transmitter's cleared, the receiver's too unless
-	 * what arrived before (a debugger's first packet) is wanted. */
-	outb(port + COM_FCR, keep_input ? 0x05 : 0x07);
+	outb(port + COM_FCR, 0x07); /* enable and clear both FIFOs */
 	outb(port + COM_MCR, 0x03); /* DTR, RTS */
 	return true;
 }
@@ -68,7 +66,7 @@ int com_getbyte(uint16_t port)
 /* Programs COM1; output before this call is dropped. */
 void cons_init(void)
 {
-	com_init(COM1, false);
+	com_init(COM1);
 	cons_ready = true;
 }
 

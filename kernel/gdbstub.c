@@ -173,7 +173,7 @@ void gdbstub_attach(struct domain *d)
 	 * that domain takes the stub over. */
 	if (gdb.d && gdb.d != d && gdb.d->state == DOMAIN_RUNNING)
 		panic("gdbstub_attach: %s is debugged already", gdb.d->name);
-	gdb.up = gdb.up || com_init(GDB_COM, true);
+	gdb.up = gdb.up || com_init(GDB_COM);
 	if (!gdb.up) {
 		cprintf("gdbstub: no UART at COM2; %s runs without GDB\n",
 			d->name);

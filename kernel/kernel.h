@@ -17,11 +17,10 @@ void cons_putc(int ch);
 
 /*
  * A polled 16550 at I/O base port (kernel/console.c): com_init programs
- * it for 115200 8N1, keeping the bytes received so far when keep_input,
- * and returns false when no UART answers there; com_getbyte returns the
- * next received byte, or -1 when none waits.
+ * it for 115200 8N1 and returns false when no UART answers there;
+ * com_getbyte returns the next received byte, or -1 when none waits.
  */
-bool com_init(uint16_t port, bool keep_input);
+bool com_init(uint16_t port);
 void com_putbyte(uint16_t port, uint8_t b);
 int com_getbyte(uint16_t port);
 
