@@ -24,5 +24,7 @@ char *strrchr(const char *s, int c);
 /* Copies at most size-1 bytes and NUL-terminates; returns strlen(src). */
 #endif
 size_t strlcpy(char *dst, const char *src, size_t size);
+/* The value of hex digit c (either case), or -1. */
+int hex_digit(char c);
 
 #endif

@@ -48,7 +48,9 @@
 #define CR0_RESET    (CR0_CD | CR0_NW | CR0_ET) /* 0x60000010 */
 #define DR6_RESET    UL(0xffff0ff0)
 #define DR7_RESET    UL(0x400)
-#define RIP_RESET    UL(0xfff0) /* with CS.base 0xffff0000 */
+#define DR6_BS	     (UL(1) << 14) /* a single step */
+#define DR7_ENABLES  UL(0xff)	   /* L0, G0 ... L3, G3 */
+#define RIP_RESET    UL(0xfff0)	   /* with CS.base 0xffff0000 */
 
 #define CR4_DE	     (UL(1) << 3)
 #define CR4_PSE	     (UL(1) << 4)
@@ -174,6 +176,19 @@ DEFINE_CR_ACCESSORS(2)
 DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
+
+static inline uint64_t read_dr6(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%db6, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_dr7(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%db7" : : "r"(v));
+}
 
 static inline uint64_t read_rflags(void)
 {

@@ -3,7 +3,8 @@
  * 115200 baud, 8 data bits, no parity, 1 stop bit (lab 1).  Lab 6 keeps
  * what it prints in a ring for dom0's `xl dmesg` (Xen's console ring,
  * sysctl readconsole) and passes the machine's serial input to dom0, or
- * without one to an hvm domain's UART (kernel/dev/uart.c).
+ * without one to an hvm domain's UART (kernel/dev/uart.c).  The same
+ * polled 16550 code drives COM2 for the GDB stub (kernel/gdbstub.c).
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -32,25 +33,41 @@ static char console_hv_buf[XEN_CONSOLE_RING];
 struct console_ring console_hv_ring = { .buf = console_hv_buf,
 					.size = XEN_CONSOLE_RING };
 
+bool com_init(uint16_t port)
+{
+	/* A missing UART reads all ones. */
+	if (inb(port + COM_LSR) == 0xff)
+		return false;
+	outb(port + COM_IER, 0);
+	outb(port + COM_LCR, COM_LCR_DLAB);
+	outb(port + COM_DLL, 1); /* 115200 / 1 */
+	outb(port + COM_DLM, 0);
+	outb(port + COM_LCR, COM_LCR_8N1);
+	outb(port + COM_FCR, 0x07); /* enable and clear both FIFOs */
+	outb(port + COM_MCR, 0x03); /* DTR, RTS */
+	return true;
+}
+
+void com_putbyte(uint16_t port, uint8_t b)
+{
+	for (int i = 0; i < COM_SPIN_MAX; i++)
+		if (inb(port + COM_LSR) & COM_LSR_THRE)
+			break;
+	outb(port + COM_DATA, b);
+}
+
+int com_getbyte(uint16_t port)
+{
+	if (!(inb(port + COM_LSR) & COM_LSR_DR))
+		return -1;
+	return inb(port + COM_DATA);
+}
+
 /* Programs COM1; output before this call is dropped. */
 void cons_init(void)
 {
-	outb(COM1 + COM_IER, 0);
-	outb(COM1 + COM_LCR, COM_LCR_DLAB);
-	outb(COM1 + COM_DLL, 1); /* 115200 / 1 */
-	outb(COM1 + COM_DLM, 0);
-	outb(COM1 + COM_LCR, COM_LCR_8N1);
-	outb(COM1 + COM_FCR, 0x07); /* enable and clear both FIFOs */
-	outb(COM1 + COM_MCR, 0x03); /* DTR, RTS */
+	com_init(COM1);
 	cons_ready = true;
-}
-
-static void cons_putbyte(uint8_t b)
-{
-	for (int i = 0; i < COM_SPIN_MAX; i++)
-		if (inb(COM1 + COM_LSR) & COM_LSR_THRE)
-			break;
-	outb(COM1 + COM_DATA, b);
 }
 
 /* Writes one character; "\n" goes out as "\r\n" for terminals and logs. */
@@ -60,8 +77,8 @@ void cons_putc(int ch)
 		return;
 	console_ring_put(&console_hv_ring, &(char){ (char)ch }, 1);
 	if (ch == '\n')
-		cons_putbyte('\r');
-	cons_putbyte((uint8_t)ch);
+		com_putbyte(COM1, '\r');
+	com_putbyte(COM1, (uint8_t)ch);
 }
 
 /*
@@ -72,25 +89,24 @@ void cons_putc(int ch)
  */
 static void console_to_uart(struct domain *d)
 {
-	while (uart_rx_room(&d->uart) && (inb(COM1 + COM_LSR) & COM_LSR_DR))
-		uart_receive(d, &d->uart, inb(COM1 + COM_DATA));
+	int ch;
+
+	while (uart_rx_room(&d->uart) && (ch = com_getbyte(COM1)) >= 0)
+		uart_receive(d, &d->uart, (uint8_t)ch);
 }
 
 /* Passes the input to dom0 with VIRQ_CONSOLE, or drops it (dom0 NULL). */
 static void console_to_dom0(struct domain *dom0)
 {
 	bool got = false;
-	char ch;
-	int n;
+	int n, ch;
 
 	/* Bounded: a missing UART reads all ones. */
-	for (n = 0;
-	     n < CONSOLE_INPUT_RING && (inb(COM1 + COM_LSR) & COM_LSR_DR);
+	for (n = 0; n < CONSOLE_INPUT_RING && (ch = com_getbyte(COM1)) >= 0;
 	     n++) {
-		ch = (char)inb(COM1 + COM_DATA);
 		if (!dom0)
 			continue;
-		console_ring_put(&dom0->console.in, &ch, 1);
+		console_ring_put(&dom0->console.in, &(char){ (char)ch }, 1);
 		got = true;
 	}
 	if (got)

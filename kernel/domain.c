@@ -23,6 +23,7 @@
 #include <kernel/sched.h>
 #include <kernel/bench.h>
 #include <kernel/migrate.h>
+#include <kernel/gdbstub.h>
 
 #define DOMAIN_RESTART_MAX 3
 
@@ -394,6 +395,8 @@ static bool domain_start(struct domain *d)
 		cprintf("domain %s: started (%llu MiB, %d vcpu%s)\n", d->name,
 			(unsigned long long)d->config->memory_mib, d->nvcpus,
 			d->nvcpus == 1 ? "" : "s");
+		if (d->config->gdb)
+			gdbstub_attach(d);
 		return true;
 	}
 	/* Image and file errors already start with FILE:LINE. */
@@ -647,13 +650,13 @@ static void domain_summary(const struct domain *d)
  * Parses every "domains/ *.cfg" boot file into configs; returns how many
  * parsed, failures counted in *failed.  A second privileged config is
  * refused: there is one dom0, which *dom0 names (NULL: none); so is a
- * second config that claims the console.
+ * second config that claims the console, or GDB.
  */
 static int domain_parse_all(const struct boot_info *bi,
 			    struct domain_config *configs, int *failed,
 			    const struct domain_config **dom0)
 {
-	const struct domain_config *console = NULL;
+	const struct domain_config *console = NULL, *gdb = NULL;
 	char err[160];
 	int n = 0;
 	uint32_t f;
@@ -680,9 +683,13 @@ static int domain_parse_all(const struct boot_info *bi,
 		else if (c->console && console)
 			cprintf("%s:%d: console: %s has it already\n", c->file,
 				c->console_line, console->file);
+		else if (c->gdb && gdb)
+			cprintf("%s:%d: gdb: %s has it already\n", c->file,
+				c->gdb_line, gdb->file);
 		else {
 			*dom0 = c->privileged ? c : *dom0;
 			console = c->console ? c : console;
+			gdb = c->gdb ? c : gdb;
 			n++;
 			continue;
 		}

@@ -57,6 +57,7 @@ struct vcpu {
 	 * backend with its control structure around each entry. */
 	uint64_t gprs[GPR_COUNT];
 	struct vcpu_exit exit;
+	unsigned debug; /* VIRT_DEBUG_*: what GDB's stub asks (virt.h) */
 	uint64_t nexits;
 	uint64_t run_tsc; /* TSC ticks it has run (getdomaininfo) */
 	struct vlapic lapic;

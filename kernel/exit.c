@@ -19,6 +19,7 @@
 #include <kernel/bench.h>
 #include <kernel/cpuid.h>
 #include <kernel/msr.h>
+#include <kernel/gdbstub.h>
 #include <pv/hypercall.h>
 
 typedef void (*exit_handler_fn)(struct vcpu *v);
@@ -339,6 +340,7 @@ static const exit_handler_fn exit_handlers[EXIT_NKINDS] = {
 	[EXIT_INVALID_INSN] = exit_invalid_insn,
 	[EXIT_ENTRY_FAIL] = exit_entry_fail,
 	[EXIT_XSETBV] = exit_xsetbv,
+	[EXIT_DEBUG] = gdbstub_exit, /* kernel/gdbstub.c */
 	[EXIT_UNKNOWN] = exit_unknown,
 };
 

@@ -15,6 +15,15 @@ struct boot_info;
 void cons_init(void);
 void cons_putc(int ch);
 
+/*
+ * A polled 16550 at I/O base port (kernel/console.c): com_init programs
+ * it for 115200 8N1 and returns false when no UART answers there;
+ * com_getbyte returns the next received byte, or -1 when none waits.
+ */
+bool com_init(uint16_t port);
+void com_putbyte(uint16_t port, uint8_t b);
+int com_getbyte(uint16_t port);
+
 /* printf to the console (kernel/printf.c); returns bytes written. */
 int cprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vcprintf(const char *fmt, va_list ap);

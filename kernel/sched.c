@@ -21,6 +21,7 @@
 #include <kernel/exit.h>
 #include <kernel/preempt.h>
 #include <kernel/migrate.h>
+#include <kernel/gdbstub.h>
 
 #define SCHED_SLICE_EXITS 4096
 #define SCHED_TIMEOUT_S	  60
@@ -44,7 +45,8 @@ static void sched_slice(struct vcpu *v)
 	for (n = 0; n < SCHED_SLICE_EXITS; n++) {
 		virt_vcpu_run(v);
 		exit_dispatch(v);
-		if (v->state != VCPU_RUNNABLE || v->exit.kind == EXIT_INTR)
+		if (v->state != VCPU_RUNNABLE || v->exit.kind == EXIT_INTR ||
+		    gdbstub_holds(v->domain))
 			break;
 		if (budget && rdtsc() - start > budget)
 			break;
@@ -103,7 +105,7 @@ static bool sched_domain(struct domain *d)
 	bool ran = false;
 	int i;
 
-	if (migrate_incoming(d) || d->pv.paused)
+	if (migrate_incoming(d) || d->pv.paused || gdbstub_holds(d))
 		return false;
 	for (i = 0; i < d->nvcpus && d->state == DOMAIN_RUNNING; i++) {
 		struct vcpu *v = &d->vcpus[i];
@@ -121,7 +123,8 @@ static bool sched_domain(struct domain *d)
 		sched_slice(v);
 		ran = true;
 	}
-	if (d->state == DOMAIN_RUNNING && sched_deadline &&
+	/* A domain GDB debugs waits for its debugger, without a timeout. */
+	if (d->state == DOMAIN_RUNNING && sched_deadline && !d->config->gdb &&
 	    rdtsc() > sched_deadline)
 		domain_crash(d, &d->vcpus[0], "timed out after %llu s",
 			     (unsigned long long)sched_timeout_s);
@@ -133,7 +136,8 @@ static bool sched_domain(struct domain *d)
 /*
  * The boot command line's "timeout=SECONDS" (default SCHED_TIMEOUT_S;
  * 0 lets domains run forever) bounds how long domains may run.  With a
- * dom0 the default is forever: it runs until someone types poweroff.
+ * dom0 the default is forever: it runs until someone types poweroff;
+ * a domain GDB debugs (gdb = 1) has none.
  */
 static void sched_set_timeout(void)
 {
@@ -194,8 +198,10 @@ void sched_run(void)
 		}
 		migrate_tick();
 		console_poll();
+		gdbstub_poll();
 		if (live && !ran)
 			sched_idle();
 	} while (live && (!dom0 || dom0->state == DOMAIN_RUNNING));
+	gdbstub_poll(); /* GDB hears of a debugged domain's end */
 	preempt_stop();
 }

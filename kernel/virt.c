@@ -297,6 +297,7 @@ const char *exit_kind_name(enum exit_kind k)
 		[EXIT_INVALID_INSN] = "invalid-insn",
 		[EXIT_ENTRY_FAIL] = "entry-fail",
 		[EXIT_XSETBV] = "xsetbv",
+		[EXIT_DEBUG] = "debug",
 		[EXIT_UNKNOWN] = "unknown",
 	};
 

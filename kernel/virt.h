@@ -33,6 +33,7 @@ enum exit_kind {
 	EXIT_XSETBV,	   /* XSETBV */
 	EXIT_PAGE_FAULT,   /* a guest #PF, intercepted for shadow paging */
 	EXIT_INVLPG,	   /* INVLPG, intercepted for shadow paging */
+	EXIT_DEBUG,	   /* #BP or #DB while GDB debugs it (gdbstub.c) */
 	EXIT_UNKNOWN,	   /* anything else the backend cannot name */
 	EXIT_NKINDS
 };
@@ -171,6 +172,22 @@ struct exit_gpa_fault {
 	unsigned perm;	/* P2M_R/W/X the entry allowed, when present */
 };
 
+/*
+ * What GDB's stub (kernel/gdbstub.c) asks of the backend before each
+ * entry, in vcpu->debug: with VIRT_DEBUG_TRAP the guest's #BP and #DB
+ * exit as EXIT_DEBUG (RIP at the INT3 for #BP); with VIRT_DEBUG_STEP
+ * it runs one instruction under RFLAGS.TF, which the backend clears
+ * again at the exit.
+ */
+#define VIRT_DEBUG_TRAP 1u
+#define VIRT_DEBUG_STEP 2u
+
+/* EXIT_DEBUG: the vector, and for #DB the DR6 bits that say why. */
+struct exit_debug {
+	uint8_t vector;
+	uint64_t dr6;
+};
+
 /* A guest #PF (shadow paging): CR2 and the error code the CPU gave. */
 struct exit_page_fault {
 	gva_t la;
@@ -190,6 +207,7 @@ struct vcpu_exit {
 		struct exit_gpa_fault gpa;
 		struct exit_page_fault pf;
 		gva_t invlpg_la; /* EXIT_INVLPG: the linear address */
+		struct exit_debug debug;
 	};
 };
 

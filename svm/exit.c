@@ -147,6 +147,30 @@ static enum exit_kind svm_decode_pf(struct vcpu *v, uint64_t info1,
 	return EXIT_PAGE_FAULT;
 }
 
+/*
+ * INTn, intercepted while GDB debugs the guest (svm.c): QEMU's TCG exits
+ * here for INT3 instead of for #BP, with RIP at the INT3.  Any other INT n
+ * goes back to the guest as a software interrupt after the instruction.
+ */
+static enum exit_kind svm_decode_swint(struct vcpu *v)
+{
+	struct x86_insn in;
+	struct virt_event ev = { .type = EVENT_SOFTINT };
+
+	if (gmem_decode_insn(v, &in) < 0)
+		return EXIT_UNKNOWN;
+	if (x86_insn_is(&in, X86_MAP_1BYTE, 0xcc, -1)) {
+		v->exit.debug.vector = T_BP;
+		return EXIT_DEBUG;
+	}
+	if (!x86_insn_is(&in, X86_MAP_1BYTE, 0xcd, -1))
+		return EXIT_UNKNOWN;
+	ev.vector = (uint8_t)in.imm;
+	v->arch.svm.vmcb->save.rip += in.length;
+	svm_inject_event(v, &ev);
+	return EXIT_INTR;
+}
+
 static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 				    uint64_t info1, uint64_t info2)
 {
@@ -171,7 +195,13 @@ static enum exit_kind svm_exit_kind(struct vcpu *v, uint64_t code,
 	case VMEXIT_IOIO: return svm_decode_io(v, info1, info2);
 	case VMEXIT_NPF: return svm_decode_npf(v, info1, info2);
 	case VMEXIT_EXCP_BASE + T_PF: return svm_decode_pf(v, info1, info2);
+	case VMEXIT_EXCP_BASE + T_BP:
+	case VMEXIT_EXCP_BASE + T_DB:
+		v->exit.debug.vector = (uint8_t)(code - VMEXIT_EXCP_BASE);
+		v->exit.debug.dr6 = v->arch.svm.vmcb->save.dr6;
+		return EXIT_DEBUG;
 	case VMEXIT_INVLPG: return svm_decode_invlpg(v);
+	case VMEXIT_SWINT: return svm_decode_swint(v);
 	case VMEXIT_SHUTDOWN: return EXIT_SHUTDOWN;
 	case VMEXIT_INTR:
 	case VMEXIT_NMI:

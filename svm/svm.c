@@ -169,12 +169,33 @@ static void svm_nmi_window_end(struct vcpu *v)
 	}
 }
 
+/*
+ * GDB's requests (v->debug, kernel/virt.h): the #BP and #DB intercepts
+ * (APM 15.12 "Exception Intercepts"), and RFLAGS.TF for one step, set
+ * before svm_nmi_window, which leaves a stepping guest alone.  QEMU's TCG
+ * exits for INT3 through the INTn intercept only (exit.c).
+ */
+static void svm_debug_enter(struct vcpu *v, struct vmcb *vmcb)
+{
+	const uint32_t both = 1u << T_BP | 1u << T_DB;
+
+	vmcb->control.intercept_exceptions &= ~both;
+	vmcb->control.intercept_misc1 &= ~INTERCEPT_INTN;
+	if (v->debug & VIRT_DEBUG_TRAP) {
+		vmcb->control.intercept_exceptions |= both;
+		vmcb->control.intercept_misc1 |= INTERCEPT_INTN;
+	}
+	if (v->debug & VIRT_DEBUG_STEP)
+		vmcb->save.rflags |= X86_FLAGS_TF;
+}
+
 static void svm_vcpu_run(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->arch.svm.vmcb;
 	unsigned window;
 
 	window = virt_deliver_interrupt(v, vmcb->control.eventinj & EVENTINJ_V);
+	svm_debug_enter(v, vmcb);
 	svm_intr_window(vmcb, window & VIRT_WINDOW_INTR);
 	svm_nmi_window(v, window & VIRT_WINDOW_NMI);
 	vmcb->save.rax = v->gprs[GPR_RAX];
@@ -187,10 +208,16 @@ static void svm_vcpu_run(struct vcpu *v)
 	 * guest; GIF holds it off until STGI, where the host takes it.
 	 */
 	clgi();
+	/* QEMU's TCG arms DR7's breakpoints at a MOV to DR7 only, not from
+	 * the VMCB at VMRUN: the host loads the guest's for its run. */
+	if (vmcb->save.dr7 & DR7_ENABLES)
+		write_dr7(vmcb->save.dr7);
 	sti();
 	svm_vmrun(v, v->arch.svm.vmcb_pa, svm_host_vmcb_pa);
 	stgi();
 	cli();
+	if (vmcb->save.dr7 & DR7_ENABLES)
+		write_dr7(DR7_RESET);
 	/* No guest can see the host's TR, FS, GS and syscall MSRs, so check
 	 * here that the world switch gave them back (IST stacks need TR). */
 	if (svm_host_tr() != GD_TSS)
@@ -204,6 +231,8 @@ static void svm_vcpu_run(struct vcpu *v)
 	svm_requeue_event(vmcb);
 	svm_exit_decode(v);
 	svm_nmi_window_end(v);
+	if (v->debug & VIRT_DEBUG_STEP)
+		vmcb->save.rflags &= ~X86_FLAGS_TF;
 }
 
 static const struct virt_ops svm_ops = {

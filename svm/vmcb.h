@@ -144,6 +144,7 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 #define INTERCEPT_NMI	    (1u << 1)
 #define INTERCEPT_VINTR	    (1u << 4)
 #define INTERCEPT_CPUID	    (1u << 18)
+#define INTERCEPT_INTN	    (1u << 21)
 #define INTERCEPT_HLT	    (1u << 24)
 #define INTERCEPT_INVLPG    (1u << 25)
 #define INTERCEPT_INVLPGA   (1u << 26)
@@ -193,6 +194,7 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 #define VMEXIT_INIT	 0x063
 #define VMEXIT_VINTR	 0x064
 #define VMEXIT_CPUID	 0x072
+#define VMEXIT_SWINT	 0x075
 #define VMEXIT_HLT	 0x078
 #define VMEXIT_INVLPG	 0x079
 #define VMEXIT_INVLPGA	 0x07a

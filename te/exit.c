@@ -178,6 +178,27 @@ static bool te_page_fault(struct vcpu *v)
 	return false;
 }
 
+/*
+ * While GDB debugs v (kernel/virt.h's VIRT_DEBUG_TRAP), its #DB (the
+ * single step) and INT3, which the host's DPL-0 gates turn into a #GP
+ * at the INT3, exit to kernel/gdbstub.c.
+ */
+static bool te_debug_trap(struct vcpu *v, uint64_t vec, uint64_t rip)
+{
+	uint8_t op;
+
+	if (!(v->debug & VIRT_DEBUG_TRAP))
+		return false;
+	if (vec == T_GP && (te_read(v, rip, &op, 1) < 0 || op != 0xcc))
+		return false;
+	if (vec != T_GP && vec != T_DB)
+		return false;
+	v->exit.kind = EXIT_DEBUG;
+	v->exit.debug.vector = vec == T_GP ? T_BP : T_DB;
+	v->exit.debug.dr6 = read_dr6(); /* v's, loaded for its slice */
+	return true;
+}
+
 bool te_handle_trap(struct vcpu *v)
 {
 	struct te_vcpu *t = &v->arch.te;
@@ -187,6 +208,8 @@ bool te_handle_trap(struct vcpu *v)
 		v->exit.kind = EXIT_INTR;
 		return false;
 	}
+	if (te_debug_trap(v, vec, rip))
+		return false;
 	if (vec == T_GP)
 		return te_decode_and_run(v, rip, 0);
 	if (vec == T_UD && te_prefixed(v, rip)) {

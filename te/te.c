@@ -141,6 +141,9 @@ static void te_world_switch(struct vcpu *v)
 	t->tf.ss = GD_UD | 3;
 	t->tf.rflags = (t->vregs[VREG_RFLAGS] & TE_RFLAGS_HW) | X86_FLAGS_IF |
 		       X86_FLAGS_FIXED;
+	/* GDB's single step (kernel/virt.h): TF never reaches vregs. */
+	if (v->debug & VIRT_DEBUG_STEP)
+		t->tf.rflags |= X86_FLAGS_TF;
 	/* A trap from CPL 3 lands on TSS.RSP0: never the live host stack. */
 	kern_tss.rsp[0] = (uint64_t)te_trap_stack + sizeof(te_trap_stack);
 	if (!t->root)
@@ -148,7 +151,12 @@ static void te_world_switch(struct vcpu *v)
 		      v->domain->name);
 	vm_switch(t->root);
 	te_current = v;
+	/* GDB's hardware breakpoints, at guest addresses the host never runs. */
+	if (v->debug && (t->vregs[VREG_DR7] & DR7_ENABLES))
+		write_dr7(t->vregs[VREG_DR7]);
 	te_enter(&t->tf);
+	if (v->debug && (t->vregs[VREG_DR7] & DR7_ENABLES))
+		write_dr7(DR7_RESET);
 	te_current = NULL;
 	vm_switch(kern_pml4);
 	kern_tss.rsp[0] = rsp0;

@@ -481,6 +481,20 @@ Test(config, console)
 		      "domains/t.cfg:3: console: 2 is not 0 or 1");
 }
 
+/* gdb: 0 or 1, with its line for the "at most one" message (domain.c). */
+Test(config, gdb)
+{
+	cr_assert_eq(parse(MINIMAL "gdb = 1\n"), 0, "%s", err);
+	cr_expect(cfg.gdb);
+	cr_expect_eq(cfg.gdb_line, 3);
+	cr_assert_eq(parse(MINIMAL "type = \"te\"\ngdb = 1\n"), 0, "%s", err);
+	expect_reject(MINIMAL "gdb = 2\n",
+		      "domains/t.cfg:3: gdb: 2 is not 0 or 1");
+	expect_reject(MINIMAL "gdb = 1\ngdb = 0\n",
+		      "domains/t.cfg:4: duplicate key \"gdb\" (first set on "
+		      "line 3)");
+}
+
 Test(config, string_length_limits)
 {
 	char text[600];

@@ -133,6 +133,13 @@ static enum exit_kind vmx_decode_exception(struct vcpu *v, uint64_t qual)
 		return EXIT_INTR;
 	if ((info & INTR_INFO_VECTOR_MASK) == T_UD)
 		return vmx_decode_ud(v);
+	/* GDB's intercepts (vmx.c); a #DB's qualification is DR6's bits. */
+	if ((info & INTR_INFO_VECTOR_MASK) == T_BP ||
+	    (info & INTR_INFO_VECTOR_MASK) == T_DB) {
+		v->exit.debug.vector = info & INTR_INFO_VECTOR_MASK;
+		v->exit.debug.dr6 = qual;
+		return EXIT_DEBUG;
+	}
 	if ((info & INTR_INFO_VECTOR_MASK) == T_PF) {
 		v->exit.pf.la = qual;
 		v->exit.pf.error = (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERROR) &
@@ -168,6 +175,10 @@ static enum exit_kind vmx_exit_kind(struct vcpu *v, uint64_t reason,
 	case EXIT_REASON_NMI_WINDOW: return EXIT_INTR; /* vmx.c's windows */
 	case EXIT_REASON_EXCEPTION_NMI: return vmx_decode_exception(v, qual);
 	case EXIT_REASON_INVLPG: v->exit.invlpg_la = qual; return EXIT_INVLPG;
+	case EXIT_REASON_MTF: /* vmx.c's step for GDB: as TF's #DB */
+		v->exit.debug.vector = T_DB;
+		v->exit.debug.dr6 = DR6_BS;
+		return EXIT_DEBUG;
 	case EXIT_REASON_GETSEC:
 	case EXIT_REASON_VMCLEAR ... EXIT_REASON_VMXON:
 	case EXIT_REASON_MWAIT:

@@ -179,6 +179,8 @@ static int vmx_probe_controls(void)
 	if (!c->vpid)
 		c->proc2 &= ~PROC2_ENABLE_VPID;
 	c->invvpid_single = ept & VPID_CAP_INVVPID_SINGLE;
+	c->mtf = rdmsr(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS)) >> 32 &
+		 PROC_MONITOR_TRAP_FLAG;
 	c->nmi_window = (c->pin & PIN_VIRTUAL_NMIS) &&
 			(rdmsr(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS)) >> 32 &
 			 PROC_NMI_WINDOW_EXITING);
@@ -382,6 +384,50 @@ static bool vmx_shadow_real_mode(struct vcpu *v)
 	return true;
 }
 
+/*
+ * A step for GDB: the monitor trap flag where the CPU has it (SDM 3C
+ * 26.7.2, an exit after one instruction, which the guest cannot see),
+ * else RFLAGS.TF.  Bochs holds TF's single step pending from the VM entry
+ * on: an exit before the first instruction (the preemption timer) saves
+ * it as BS in the pending debug exceptions, and the next entry would
+ * report a step that never ran, so BS goes while RIP has not moved.
+ */
+static void vmx_debug_step(struct vcpu *v, bool on)
+{
+	uint64_t proc = vmcs_read(VMCS_PROC_CONTROLS) & ~PROC_MONITOR_TRAP_FLAG;
+	uint64_t rflags = vmcs_read(VMCS_GUEST_RFLAGS) & ~X86_FLAGS_TF;
+	uint64_t rip = vmcs_read(VMCS_GUEST_RIP);
+
+	if (vmx_caps.mtf) {
+		vmcs_write(VMCS_PROC_CONTROLS,
+			   proc | (on ? PROC_MONITOR_TRAP_FLAG : 0));
+		return;
+	}
+	vmcs_write(VMCS_GUEST_RFLAGS, rflags | (on ? X86_FLAGS_TF : 0));
+	if (!on)
+		return;
+	if (rip == v->arch.vmx.step_rip)
+		vmcs_write(VMCS_GUEST_PENDING_DBG,
+			   vmcs_read(VMCS_GUEST_PENDING_DBG) & ~DR6_BS);
+	v->arch.vmx.step_rip = rip;
+}
+
+/*
+ * GDB's requests (v->debug, kernel/virt.h): #BP and #DB in the exception
+ * bitmap (SDM 3C 25.2), and a step.
+ */
+static void vmx_debug_enter(struct vcpu *v)
+{
+	const uint32_t both = 1u << T_BP | 1u << T_DB;
+	uint64_t bitmap = vmcs_read(VMCS_EXCEPTION_BITMAP) & ~(uint64_t)both;
+
+	if (v->debug & VIRT_DEBUG_TRAP)
+		bitmap |= both;
+	vmcs_write(VMCS_EXCEPTION_BITMAP, bitmap);
+	if (v->debug & VIRT_DEBUG_STEP)
+		vmx_debug_step(v, true);
+}
+
 static void vmx_vcpu_run(struct vcpu *v)
 {
 	struct vmx_vcpu *x = &v->arch.vmx;
@@ -391,6 +437,7 @@ static void vmx_vcpu_run(struct vcpu *v)
 	if (vmx_shadow_real_mode(v))
 		return;
 	vmx_load(v);
+	vmx_debug_enter(v);
 	queued = vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID;
 	vmx_windows(virt_deliver_interrupt(v, queued));
 	if (vmx_caps.preempt_timer)
@@ -420,6 +467,8 @@ static void vmx_vcpu_run(struct vcpu *v)
 	v->gprs[GPR_RSP] = vmcs_read(VMCS_GUEST_RSP);
 	vmx_requeue_event(v);
 	vmx_exit_decode(v);
+	if (v->debug & VIRT_DEBUG_STEP)
+		vmx_debug_step(v, false);
 }
 
 static const struct virt_ops vmx_ops = {

@@ -35,10 +35,11 @@ struct vmx_vcpu {
 	hpa_t vmcs_pa;		    /* the guest's VMCS */
 	struct vmx_msr_entry *msrs; /* guest MSR area (direct map) */
 	hpa_t msrs_pa;
-	uint64_t cr2;  /* guest CR2: VT-x does not switch it */
-	bool launched; /* VMLAUNCH succeeded: next is VMRESUME */
-	bool flush;    /* guest paging changed: INVVPID first */
-	uint64_t fail; /* last VMfail: 1 + VM-instruction error */
+	uint64_t cr2;	   /* guest CR2: VT-x does not switch it */
+	bool launched;	   /* VMLAUNCH succeeded: next is VMRESUME */
+	bool flush;	   /* guest paging changed: INVVPID first */
+	uint64_t fail;	   /* last VMfail: 1 + VM-instruction error */
+	uint64_t step_rip; /* where GDB's step entered the guest (vmx.c) */
 };
 
 struct vmx_domain {
@@ -61,6 +62,7 @@ struct vmx_caps {
 	uint32_t proc_shadow;	/* proc with the shadow-paging exits (vmcs.c) */
 	uint32_t preempt_timer; /* VMX-preemption timer value per entry */
 	bool nmi_window;	/* virtual NMIs and NMI-window exiting */
+	bool mtf;		/* the monitor trap flag, for GDB's steps */
 };
 extern struct vmx_caps vmx_caps;
 

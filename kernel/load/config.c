@@ -96,17 +96,6 @@ static int lex_string(struct parser *ps, struct token *t)
 	return 0;
 }
 
-int config_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Converts t->text, decimal or 0x hex, to t->num. */
 static int lex_convert_number(struct parser *ps, struct token *t)
 {
@@ -119,7 +108,7 @@ static int lex_convert_number(struct parser *ps, struct token *t)
 		s += 2;
 	}
 	for (; *s; s++) {
-		int d = config_hex_digit(*s);
+		int d = hex_digit(*s);
 
 		if (d < 0 || (unsigned)d >= base)
 			return config_error(ps, t->line, "bad number \"%s\"",

@@ -55,6 +55,9 @@
  *                            goes to this domain's UART, not to the first
  *                            hvm domain's (dom0 keeps it when one runs);
  *                            at most one
+ *   gdb         1            0 | 1: the domain is debugged with GDB through
+ *                            the machine's COM2 (kernel/gdbstub.c); it
+ *                            starts stopped, waiting for GDB; at most one
  *
  * For kernels that are not ELF or Multiboot (hvlab's additions):
  *
@@ -186,6 +189,8 @@ struct domain_config {
 	bool driver_domain;	     /* type pv: may run backends (lab 7) */
 	bool console;		     /* type hvm: gets the serial input */
 	int console_line;	     /* where it was set, for messages */
+	bool gdb;		     /* debugged through kernel/gdbstub.c */
+	int gdb_line;		     /* where it was set, for messages */
 };
 
 /*

@@ -161,6 +161,12 @@ static int set_console(struct parser *ps, const struct token *v, unsigned i)
 	return set_flag(ps, v, "console", &ps->out->console);
 }
 
+static int set_gdb(struct parser *ps, const struct token *v, unsigned i)
+{
+	ps->out->gdb_line = v->line;
+	return set_flag(ps, v, "gdb", &ps->out->gdb);
+}
+
 /* A file reference: non-empty, recorded with its line. */
 static int set_file(struct parser *ps, const struct token *v, const char *key,
 		    struct config_file_ref *ref)
@@ -327,8 +333,7 @@ static int set_disk(struct parser *ps, const struct token *v, unsigned i)
 static bool parse_mac(const char *s, uint8_t *mac)
 {
 	for (int i = 0; i < 6; i++, s += 3) {
-		int hi = config_hex_digit(s[0]),
-		    lo = hi < 0 ? -1 : config_hex_digit(s[1]);
+		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
 
 		if (lo < 0 || s[2] != (i == 5 ? '\0' : ':'))
 			return false;
@@ -403,6 +408,7 @@ const struct key config_keys[] = {
 	{ "privileged", VAL_NUMBER, 0, set_privileged },
 	{ "driver_domain", VAL_NUMBER, 0, set_driver_domain },
 	{ "console", VAL_NUMBER, 0, set_console },
+	{ "gdb", VAL_NUMBER, 0, set_gdb },
 };
 
 const char *config_type_name(enum domain_type t)

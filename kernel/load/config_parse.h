@@ -52,13 +52,10 @@ struct key {
 	int (*set)(struct parser *ps, const struct token *v, unsigned i);
 };
 
-#define CONFIG_NKEYS 25
+#define CONFIG_NKEYS 26
 
 /* Every key a config may set, in kernel/load/config_keys.c. */
 extern const struct key config_keys[CONFIG_NKEYS];
-
-/* The value of hex digit c, or -1. */
-int config_hex_digit(char c);
 
 /* Formats "FILE:LINE: reason" into the caller's buffer; returns -E_INVAL. */
 int __attribute__((format(printf, 3, 4)))
