@@ -10,34 +10,86 @@
  * and prints the guest/native time ratio.  For `make bench-linux` it also
  * prints, per domain, how many exits of each kind it took and their rate
  * over its run (its first exit to its last), so the costliest device shows.
+ *
+ * With "bench=exit-path" (`make bench-exit-path`) the domain's next CPUID
+ * exit after it reported "bench: cpuid exits: N in C cycles" runs the
+ * bare loop first: the same N CPUID exits through the backend's entry
+ * alone (virt_ops.bench_cpuid), and the report sets hvlab's cycles per
+ * exit against the bare loop's.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/clock.h>
 #include <kernel/domain.h>
 #include <kernel/bench.h>
+#include <kernel/mm/gmem.h>
 
-#define BENCH_LOOP_PREFIX "bench: loop iterations: "
+#define BENCH_LOOP_PREFIX  "bench: loop iterations: "
+#define BENCH_CPUID_PREFIX "bench: cpuid exits: "
 
-static int bench_on = -1;
+static int bench_on = -1, bench_bare_on;
 
 static bool bench_enabled(void)
 {
-	if (bench_on < 0)
-		bench_on = cmdline_get("bench") != NULL;
+	const char *arg;
+
+	if (bench_on < 0) {
+		arg = cmdline_get("bench");
+		bench_on = arg != NULL;
+		bench_bare_on = arg && strcmp(arg, "exit-path") == 0;
+	}
 	return bench_on;
 }
 
-void bench_exit(struct domain *d, enum exit_kind k)
+/*
+ * v stands at a CPUID of len bytes whose exit is not handled yet: the two
+ * bytes after it become a jump back to it, and the backend alone runs it
+ * n times.  Code, registers and RIP are then put back for the full path.
+ * Returns the loop's TSC cycles, 0 if it could not run.
+ */
+static uint64_t bench_bare_loop(struct vcpu *v, uint8_t len, uint64_t n)
 {
+	uint8_t jmp[2] = { 0xeb, (uint8_t) - (len + 2) }, code[2];
+	uint64_t rip = virt_reg_read(v, VREG_RIP), gprs[GPR_COUNT], t, i;
+	struct vseg_desc cs;
+	uint32_t pfec;
+	gva_t la, fault;
+	int r = 0;
+
+	virt_seg_read(v, VSEG_CS, &cs);
+	la = vcpu_long_mode(v) ? rip + len : (uint32_t)(cs.base + rip + len);
+	if (gmem_read(v, la, code, 2, &fault, &pfec) < 0 ||
+	    gmem_write(v, la, jmp, 2, &fault, &pfec) < 0)
+		return 0;
+	memcpy(gprs, v->gprs, sizeof(gprs));
+	t = rdtsc();
+	for (i = 0; i < n && r >= 0; i += (uint64_t)r)
+		r = virt_bench_cpuid(v, len);
+	t = rdtsc() - t;
+	gmem_write(v, la, code, 2, &fault, &pfec);
+	memcpy(v->gprs, gprs, sizeof(gprs));
+	virt_reg_write(v, VREG_RIP, rip);
+	return r < 0 ? 0 : t;
+}
+
+void bench_exit(struct vcpu *v, enum exit_kind k)
+{
+	struct bench_stats *b = &v->domain->bench;
 	uint64_t now;
 
 	if (!bench_enabled())
 		return;
+	if (bench_bare_on && k == EXIT_CPUID && b->cpuid_n && !b->bare_cycles) {
+		b->bare_cycles = bench_bare_loop(v, v->exit.insn_len,
+						 b->cpuid_n);
+		/* hvlab's own CPUID exits span no bare loop */
+		b->first[k] += b->bare_cycles;
+		b->cpuid_n = b->bare_cycles ? b->cpuid_n : 0;
+	}
 	now = rdtsc();
-	if (!d->bench.first[k])
-		d->bench.first[k] = now;
-	d->bench.last[k] = now;
+	if (!b->first[k])
+		b->first[k] = now;
+	b->last[k] = now;
 }
 
 /* Parses a decimal number at *s, advancing it. */
@@ -50,18 +102,30 @@ static uint64_t bench_number(const char **s)
 	return v;
 }
 
-void bench_console_line(struct domain *d, const char *line)
+/* A guest's "PREFIX N in C cycles" line into *n and *cycles. */
+static void bench_parse(const char *line, const char *prefix, uint64_t *n,
+			uint64_t *cycles)
 {
-	size_t plen = strlen(BENCH_LOOP_PREFIX);
+	size_t plen = strlen(prefix);
 
-	if (!bench_enabled() || strncmp(line, BENCH_LOOP_PREFIX, plen))
+	if (strncmp(line, prefix, plen))
 		return;
 	line += plen;
-	d->bench.loop_n = bench_number(&line);
+	*n = bench_number(&line);
 	if (strncmp(line, " in ", 4) == 0) {
 		line += 4;
-		d->bench.loop_cycles = bench_number(&line);
+		*cycles = bench_number(&line);
 	}
+}
+
+void bench_console_line(struct domain *d, const char *line)
+{
+	if (!bench_enabled())
+		return;
+	bench_parse(line, BENCH_LOOP_PREFIX, &d->bench.loop_n,
+		    &d->bench.loop_cycles);
+	bench_parse(line, BENCH_CPUID_PREFIX, &d->bench.cpuid_n,
+		    &d->bench.cpuid_cycles);
 }
 
 /* The guest's loop, compiled into the hypervisor: same code, same count. */
@@ -107,6 +171,24 @@ static void bench_ratio(const struct domain *d)
 				     100));
 }
 
+/* The same CPUID exits through hvlab and through the bare loop. */
+static void bench_exit_path(const struct domain *d)
+{
+	const struct bench_stats *b = &d->bench;
+	uint64_t n = b->cpuid_n;
+
+	if (!n || !b->bare_cycles || !b->cpuid_cycles)
+		return;
+	cprintf("bench-exit-path: %s: %llu cpuid exits: bare %llu cycles "
+		"each, hvlab %llu cycles each, hvlab/bare %llu.%02llu\n",
+		d->name, (unsigned long long)n,
+		(unsigned long long)(b->bare_cycles / n),
+		(unsigned long long)(b->cpuid_cycles / n),
+		(unsigned long long)(b->cpuid_cycles / b->bare_cycles),
+		(unsigned long long)(b->cpuid_cycles * 100 / b->bare_cycles %
+				     100));
+}
+
 /* Every kind's count and rate over d's run, its first exit to its last. */
 static void bench_kinds(const struct domain *d)
 {
@@ -142,6 +224,7 @@ void bench_report(void)
 		bench_rate(&domains[i], EXIT_CPUID);
 		bench_rate(&domains[i], EXIT_HYPERCALL);
 		bench_ratio(&domains[i]);
+		bench_exit_path(&domains[i]);
 		bench_kinds(&domains[i]);
 	}
 }

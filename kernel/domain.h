@@ -78,6 +78,9 @@ struct bench_stats {
 	uint64_t last[EXIT_NKINDS];
 	uint64_t loop_n; /* the guest's CPU-bound loop */
 	uint64_t loop_cycles;
+	uint64_t cpuid_n; /* the guest's CPUID exits, through hvlab */
+	uint64_t cpuid_cycles;
+	uint64_t bare_cycles; /* as many through the bare loop */
 };
 
 struct domain {
