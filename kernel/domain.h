@@ -78,9 +78,13 @@ struct bench_stats {
 	uint64_t last[EXIT_NKINDS];
 	uint64_t loop_n; /* the guest's CPU-bound loop */
 	uint64_t loop_cycles;
-	uint64_t cpuid_n; /* the guest's CPUID exits, through hvlab */
-	uint64_t cpuid_cycles;
-	uint64_t bare_cycles; /* as many through the bare loop */
+	uint64_t cpuid_n;     /* the guest reported its CPUID loop's end */
+	uint64_t path_n;      /* CPUID exits right after another, */
+	uint64_t path_cycles; /* and their time from the one before */
+	uint64_t path_nexit;  /* the last CPUID exit's vcpu nexits */
+	uint64_t path_tsc;    /* and the TSC its handling resumed at */
+	uint64_t bare_n;      /* CPUID exits through the bare loop */
+	uint64_t bare_cycles;
 };
 
 struct domain {
