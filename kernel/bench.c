@@ -48,7 +48,7 @@ static bool bench_enabled(void)
  */
 static uint64_t bench_bare_loop(struct vcpu *v, uint8_t len, uint64_t n)
 {
-	uint8_t jmp[2] = { 0xeb, (uint8_t) - (len + 2) }, code[2];
+	uint8_t jmp[2] = { 0xeb, (uint8_t)(-2 - len) }, code[2]; /* JMP rel8 */
 	uint64_t rip = virt_reg_read(v, VREG_RIP), gprs[GPR_COUNT], t, i;
 	struct vseg_desc cs;
 	uint32_t pfec;
