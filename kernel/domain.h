@@ -85,6 +85,9 @@ struct bench_stats {
 	uint64_t path_tsc;    /* and the TSC its handling resumed at */
 	uint64_t bare_n;      /* CPUID exits through the bare loop */
 	uint64_t bare_cycles;
+	uint64_t path_mark; /* path_cycles when the last bare chunk ran */
+	uint64_t path_min;  /* cycles per exit of the fastest chunk, */
+	uint64_t bare_min;  /* 0 before the first */
 };
 
 struct domain {
