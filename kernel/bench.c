@@ -24,7 +24,7 @@
 
 #define BENCH_LOOP_PREFIX  "bench: loop iterations: "
 #define BENCH_CPUID_PREFIX "bench: cpuid exits: "
-#define BENCH_CHUNK	   500
+#define BENCH_CHUNK	   100
 
 static int bench_on = -1, bench_bare_on;
 
