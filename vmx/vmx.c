@@ -437,10 +437,10 @@ static int vmx_bench_cpuid(struct vcpu *v, uint8_t len)
 		return 1;
 	}
 	__asm__ volatile("sti; nop; cli" : : : "memory");
-	return reason == EXIT_REASON_EXTERNAL_INTR ||
-			       reason == EXIT_REASON_PREEMPT_TIMER ?
-		       0 :
-		       -1;
+	if (reason != EXIT_REASON_EXTERNAL_INTR &&
+	    reason != EXIT_REASON_PREEMPT_TIMER)
+		return -1;
+	return 0;
 }
 
 static const struct virt_ops vmx_ops = {
