@@ -1,7 +1,8 @@
 /*
- * bench.h - `make bench-exits` and `make bench-linux` (kernel/bench.c):
- * per-exit-kind counts and timings, active with "bench" on the boot
- * command line.
+ * bench.h - `make bench-exits`, `make bench-exit-path` and `make
+ * bench-linux` (kernel/bench.c): per-exit-kind counts and timings, active
+ * with "bench" on the boot command line ("bench=exit-path" adds the bare
+ * loop).
  */
 #ifndef KERNEL_BENCH_H
 #define KERNEL_BENCH_H
@@ -10,8 +11,9 @@
 #include <kernel/virt.h>
 
 struct domain;
+struct vcpu;
 
-void bench_exit(struct domain *d, enum exit_kind k);
+void bench_exit(struct vcpu *v, enum exit_kind k);
 void bench_console_line(struct domain *d, const char *line);
 void bench_report(void);
 

@@ -48,7 +48,8 @@ void vcpu_skip_insn(struct vcpu *v)
 {
 	uint64_t rip = virt_reg_read(v, VREG_RIP) + v->exit.insn_len;
 
-	if (!vcpu_long_mode(v))
+	/* only a RIP past 4 GiB asks which mode wraps it */
+	if ((rip >> 32) && !vcpu_long_mode(v))
 		rip &= 0xffffffff;
 	virt_reg_write(v, VREG_RIP, rip);
 }

@@ -79,6 +79,16 @@ struct bench_stats {
 	uint64_t last[EXIT_NKINDS];
 	uint64_t loop_n; /* the guest's CPU-bound loop */
 	uint64_t loop_cycles;
+	uint64_t cpuid_n;     /* the guest reported its CPUID loop's end */
+	uint64_t path_n;      /* CPUID exits right after another, */
+	uint64_t path_cycles; /* and their time from the one before */
+	uint64_t path_nexit;  /* the last CPUID exit's vcpu nexits */
+	uint64_t path_tsc;    /* and the TSC its handling resumed at */
+	uint64_t bare_n;      /* CPUID exits through the bare loop */
+	uint64_t bare_cycles;
+	uint64_t path_mark; /* path_cycles when the last bare chunk ran */
+	uint64_t path_min;  /* cycles per exit of the fastest chunk, */
+	uint64_t bare_min;  /* 0 before the first */
 };
 
 struct domain {

@@ -352,6 +352,6 @@ void exit_dispatch(struct vcpu *v)
 		panic("exit_dispatch: backend gave exit kind %d", k);
 	v->nexits++;
 	v->domain->exits_by_kind[k]++;
-	bench_exit(v->domain, k);
+	bench_exit(v, k);
 	exit_handlers[k](v);
 }

@@ -157,6 +157,13 @@ void virt_flush_tlb(struct vcpu *v)
 	v->domain->ops->flush_tlb(v);
 }
 
+int virt_bench_cpuid(struct vcpu *v, uint8_t len)
+{
+	if (!v->domain->ops->bench_cpuid)
+		return -1;
+	return v->domain->ops->bench_cpuid(v, len);
+}
+
 /* The backend's own dump, then the segments and general registers. */
 void virt_dump(struct vcpu *v)
 {

@@ -254,6 +254,11 @@ struct virt_ops {
 	/* Prints the control structure and guest state (virt_dump adds
 	 * the segments and general registers). */
 	void (*dump)(struct vcpu *v);
+	/* make bench-exit-path's bare loop (kernel/bench.c): enters v and
+	 * handles its exit with nothing around either but the minimum; at a
+	 * CPUID exit skips len bytes and returns 1, else 0 (a host interrupt
+	 * taken), -1 if the entry failed.  NULL: not offered (te). */
+	int (*bench_cpuid)(struct vcpu *v, uint8_t len);
 };
 
 /* The backend in use, NULL before virt_init() or when none is usable. */
@@ -287,6 +292,7 @@ void virt_load_paging(struct vcpu *v, const struct paging_regs *guest,
 		      const struct paging_regs *hw);
 void virt_flush_tlb(struct vcpu *v);
 void virt_dump(struct vcpu *v);
+int virt_bench_cpuid(struct vcpu *v, uint8_t len);
 
 /*
  * A vcpu's state after RESET (SDM 3A 10.1.1 table 10-1 "IA-32 Processor

@@ -7,10 +7,15 @@
 
 #ifndef HOST_TEST
 
+/* Eight bytes a move where they can: every exit clears and copies a few
+ * structures, and a byte at a time costs hundreds of instructions. */
 void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
+	uint64_t w = 0x0101010101010101ULL * (unsigned char)c;
 
+	for (; n >= 8; n -= 8, d += 8)
+		__builtin_memcpy(d, &w, 8);
 	while (n--)
 		*d++ = (unsigned char)c;
 	return dst;
@@ -27,6 +32,8 @@ void *memmove(void *dst, const void *src, size_t n)
 	const unsigned char *s = src;
 
 	if (d < s || d >= s + n) {
+		for (; n >= 8; n -= 8, d += 8, s += 8)
+			__builtin_memcpy(d, s, 8);
 		while (n--)
 			*d++ = *s++;
 	} else {

@@ -235,6 +235,21 @@ static void svm_vcpu_run(struct vcpu *v)
 		vmcb->save.rflags &= ~X86_FLAGS_TF;
 }
 
+/* The ops table's bench_cpuid: host interrupts stay off (IF with
+ * V_INTR_MASKING holds them), so the guest exits only for its CPUID. */
+static int svm_bench_cpuid(struct vcpu *v, uint8_t len)
+{
+	struct vmcb *vmcb = v->arch.svm.vmcb;
+
+	clgi();
+	svm_vmrun(v, v->arch.svm.vmcb_pa, svm_host_vmcb_pa);
+	stgi();
+	if (vmcb->control.exitcode != VMEXIT_CPUID)
+		return vmcb->control.exitcode == VMEXIT_INTR ? 0 : -1;
+	vmcb->save.rip += len;
+	return 1;
+}
+
 static const struct virt_ops svm_ops = {
 	.name = "svm",
 	.nested = &npt_format,
@@ -252,6 +267,7 @@ static const struct virt_ops svm_ops = {
 	.load_paging = svm_load_paging,
 	.flush_tlb = svm_flush_tlb,
 	.dump = vmcb_dump,
+	.bench_cpuid = svm_bench_cpuid,
 };
 
 /*

@@ -225,12 +225,14 @@ void vmx_exit_decode(struct vcpu *v)
 {
 	struct vcpu_exit *e = &v->exit;
 
-	memset(e, 0, sizeof(*e));
-	e->hw_code = vmcs_read(VMCS_EXIT_REASON);
-	e->hw_info1 = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	e->hw_info2 = vmcs_read(VMCS_GUEST_LINEAR_ADDR);
-	e->insn_len = (uint8_t)vmcs_read(VMCS_EXIT_INSN_LEN);
-	e->vectoring = vmcs_read(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID;
+	*e = (struct vcpu_exit){
+		.hw_code = vmcs_read(VMCS_EXIT_REASON),
+		.hw_info1 = vmcs_read(VMCS_EXIT_QUALIFICATION),
+		.hw_info2 = vmcs_read(VMCS_GUEST_LINEAR_ADDR),
+		.insn_len = (uint8_t)vmcs_read(VMCS_EXIT_INSN_LEN),
+		.vectoring = vmcs_read(VMCS_IDT_VECTORING_INFO) &
+			     INTR_INFO_VALID,
+	};
 	/* The preemption timer (vmx.c) ends the slice as a host interrupt. */
 	if (e->hw_code == EXIT_REASON_PREEMPT_TIMER)
 		e->kind = EXIT_INTR;

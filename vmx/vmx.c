@@ -471,6 +471,27 @@ static void vmx_vcpu_run(struct vcpu *v)
 		vmx_debug_step(v, false);
 }
 
+/* The ops table's bench_cpuid: a host interrupt exits the guest
+ * (external-interrupt exiting) and is taken at once. */
+static int vmx_bench_cpuid(struct vcpu *v, uint8_t len)
+{
+	uint64_t reason;
+
+	vmx_load(v);
+	if (vmx_vmrun(v, v->arch.vmx.launched))
+		return -1;
+	reason = vmcs_read(VMCS_EXIT_REASON);
+	if (reason == EXIT_REASON_CPUID) {
+		vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + len);
+		return 1;
+	}
+	__asm__ volatile("sti; nop; cli" : : : "memory");
+	if (reason != EXIT_REASON_EXTERNAL_INTR &&
+	    reason != EXIT_REASON_PREEMPT_TIMER)
+		return -1;
+	return 0;
+}
+
 static const struct virt_ops vmx_ops = {
 	.name = "vmx",
 	.nested = &ept_format,
@@ -489,6 +510,7 @@ static const struct virt_ops vmx_ops = {
 	.load_paging = vmx_load_paging,
 	.flush_tlb = vmx_flush_tlb,
 	.dump = vmcs_dump,
+	.bench_cpuid = vmx_bench_cpuid,
 };
 
 /*

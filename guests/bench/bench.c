@@ -1,9 +1,10 @@
 /*
  * bench.c - the guest of `make bench-exits` (labs 3 and 8): the cost of N
  * CPUID exits, N VMMCALL exits and of a CPU-bound loop, in TSC cycles.
- * n=N on the command line sets N (default 10000), loop=L the loop's
- * iterations (default 1000 N).  VMMCALL only runs under
- * hvlab (signature at CPUID 0x40000000); elsewhere it would raise #UD.
+ * n=N on the command line sets N (default 10000), vmmcall=V the VMMCALL
+ * exits alone (default N), loop=L the loop's iterations (default 1000 N).
+ * VMMCALL only runs under hvlab (signature at CPUID 0x40000000);
+ * elsewhere it would raise #UD.
  */
 #include <guests/lib/guest.h>
 
@@ -48,12 +49,13 @@ static uint64_t bench_vmmcall(uint64_t n)
 void main(void)
 {
 	uint64_t n = cmdline_u64("n", DEFAULT_N);
+	uint64_t nvmmcall = cmdline_u64("vmmcall", n);
 	uint64_t loop = cmdline_u64("loop", n * LOOP_PER_N);
 	uint64_t sum;
 
 	bench_print("cpuid exits", n, bench_cpuid(n));
 	if (under_hvlab())
-		bench_print("vmmcall exits", n, bench_vmmcall(n));
+		bench_print("vmmcall exits", nvmmcall, bench_vmmcall(nvmmcall));
 	else
 		report_skip("vmmcall exits: not running under hvlab");
 	bench_print("loop iterations", loop, guest_loop(loop, &sum));

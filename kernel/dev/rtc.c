@@ -200,6 +200,7 @@ void rtc_poll(struct domain *d)
 {
 	struct rtc *r = &d->chipset.rtc;
 	uint64_t now = rtc_now(), last = r->last_ns;
+	uint8_t c = r->ram[RTC_C];
 
 	r->last_ns = now;
 	if ((r->ram[RTC_A] & RTC_A_DV) == RTC_A_32K &&
@@ -207,7 +208,9 @@ void rtc_poll(struct domain *d)
 		r->ram[RTC_C] |= RTC_C_PF;
 	if (rtc_updating(r) && now / NS_PER_S != last / NS_PER_S)
 		r->ram[RTC_C] |= RTC_C_UF | (rtc_alarm(r, now) ? RTC_C_AF : 0);
-	rtc_irq(d, r);
+	/* every exit polls: the line is driven again only when it can change */
+	if (r->ram[RTC_C] != c)
+		rtc_irq(d, r);
 }
 
 static uint8_t rtc_read(struct domain *d, struct rtc *r, unsigned i)

@@ -187,8 +187,7 @@ int gmem_walk(struct vcpu *v, gva_t la, uint32_t access, struct gmem_walk *w)
 			  8 };
 	int r, l;
 
-	memset(w, 0, sizeof(*w));
-	w->rights = PTE_W | PTE_U;
+	*w = (struct gmem_walk){ .rights = PTE_W | PTE_U };
 	if (!(c.cr0 & CR0_PG)) {
 		w->gpa = la & 0xffffffff;
 		return 0;
