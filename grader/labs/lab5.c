@@ -129,7 +129,7 @@ static const struct hv_cfg migrate = {
 	.needs_virt = 1,
 	.cmdline = "timeout=3000",
 	.progress_timeout = 240,
-	.timeout = 1800, /* Bochs: 11 minutes on an idle machine */
+	.timeout = 1800, /* Bochs: 5 to 11 minutes */
 	.domains = {
 		MIGRATE("moved", "mode=read loops=" MIGRATE_LOOPS,
 			"migrate_after = 1\n"),
