@@ -54,34 +54,42 @@ static struct domain *ioreq_owner(struct domain *d)
 	return o->state == DOMAIN_RUNNING && o->pv.privileged ? o : NULL;
 }
 
-/* Crashes v's domain over request q: "port 0x... (in, 2 bytes): why". */
+/* Crashes v's domain over request q: "port 0x510 (3 x 2-byte read): why"
+ * (the reason must fit struct domain's crash_reason). */
 static void ioreq_crash(struct vcpu *v, const struct ioreq *q, const char *why)
 {
-	domain_crash(v->domain, v, "%s 0x%llx (%s, %u bytes x %u): %s",
-		     q->type == IOREQ_TYPE_PIO ? "port" : "MMIO at",
-		     (unsigned long long)q->addr,
-		     q->dir == IOREQ_READ ? "read" : "write", q->size, q->count,
-		     why);
+	char count[16] = "";
+
+	if (q->count > 1)
+		snprintf(count, sizeof(count), "%u x ", q->count);
+	domain_crash(v->domain, v, "%s 0x%llx (%s%u-byte %s): %s",
+		     q->type == IOREQ_TYPE_PIO ? "port" : "MMIO",
+		     (unsigned long long)q->addr, count, q->size,
+		     q->dir == IOREQ_READ ? "read" : "write", why);
 }
 
 /* Whether answer a is to request q: nothing but the data may change. */
 static bool ioreq_same(const struct ioreq *q, const struct ioreq *a)
 {
 	return a->addr == q->addr && a->size == q->size &&
-	       a->count == q->count && a->dir == q->dir &&
-	       a->type == q->type && a->data_is_ptr == q->data_is_ptr &&
-	       a->df == q->df && (!q->data_is_ptr || a->data == q->data);
+	       a->count == q->count && a->dir == q->dir && a->type == q->type &&
+	       a->data_is_ptr == q->data_is_ptr && a->df == q->df &&
+	       (!q->data_is_ptr || a->data == q->data);
 }
 
 int ioreq_forward(struct vcpu *v, uint8_t type, uint64_t addr, unsigned size,
 		  uint32_t count, bool write, bool is_ptr, bool df,
 		  uint64_t *data)
 {
-	struct ioreq q = { .addr = addr, .data = *data, .count = count,
-			   .size = size, .vp_eport = v->pv.ioreq_port,
+	struct ioreq q = { .addr = addr,
+			   .data = *data,
+			   .count = count,
+			   .size = size,
+			   .vp_eport = v->pv.ioreq_port,
 			   .data_is_ptr = is_ptr,
 			   .dir = write ? IOREQ_WRITE : IOREQ_READ,
-			   .df = df, .type = type };
+			   .df = df,
+			   .type = type };
 	struct domain *o = ioreq_owner(v->domain);
 	struct ioreq *slot;
 
@@ -112,7 +120,8 @@ void ioreq_poll(struct vcpu *v)
 	char why[80];
 
 	if (!ioreq_owner(v->domain)) {
-		ioreq_crash(v, &v->pv.ioreq, "the device model's domain has ended");
+		ioreq_crash(v, &v->pv.ioreq,
+			    "the device model's domain has ended");
 		return;
 	}
 	/* One copy: the device model may write the page meanwhile. */
@@ -129,9 +138,8 @@ void ioreq_poll(struct vcpu *v)
 	}
 	if (a.state != STATE_IORESP_READY || !ioreq_same(&v->pv.ioreq, &a)) {
 		snprintf(why, sizeof(why),
-			 "device model answered garbage (state %u, %u bytes x "
-			 "%u at 0x%llx)",
-			 a.state, a.size, a.count, (unsigned long long)a.addr);
+			 "device model answered garbage (state %u, size %u)",
+			 a.state, a.size);
 		ioreq_crash(v, &v->pv.ioreq, why);
 		return;
 	}

@@ -30,7 +30,7 @@
 #define STATE_IORESP_READY    3
 
 #define IOREQ_TYPE_PIO	0 /* port I/O */
-#define IOREQ_TYPE_COPY 1     /* MMIO */
+#define IOREQ_TYPE_COPY 1 /* MMIO */
 
 struct ioreq {
 	uint64_t addr;	   /* port, or guest-physical address */
