@@ -24,11 +24,11 @@
 #include <string.h>
 #include "../grader.h"
 
-#define DM(name, extra)                                        \
-	{                                                      \
+#define DM(name, extra)                                           \
+	{                                                         \
 		name, "name   = \"" name "\"\ntype   = \"hvm\"\n" \
-		      "kernel = \"guests/dm.elf\"\n"            \
-		      "extra  = \"" extra "\"\nmemory = 16\n"   \
+		      "kernel = \"guests/dm.elf\"\n"              \
+		      "extra  = \"" extra "\"\nmemory = 16\n"     \
 	}
 
 static const struct hv_cfg dm = {
@@ -106,7 +106,7 @@ Test(dm, dm_hang, .timeout = 1800)
 	struct hv_run *r = hv_boot_group("dm", &dm);
 
 	expect_crash_with(r, "hang",
-			  "port 0x500 (1-byte read): device model did not "
+			  "port 0x700 (1-byte read): device model did not "
 			  "answer");
 	hv_dom0_cmd(r, "poweroff", 1);
 	expect_exit(r, 0);

@@ -136,7 +136,8 @@ static void test_mmio(void)
 			ok &= mmio_in(off, sizes[t]) ==
 			      mirror(mmio_regs, off, sizes[t]);
 	}
-	report(ok, "MMIO writes of 1, 2, 4 and 8 bytes read back at every size");
+	report(ok,
+	       "MMIO writes of 1, 2, 4 and 8 bytes read back at every size");
 }
 
 static void rep_outsb(const void *p, uint64_t n)
@@ -205,10 +206,10 @@ static void test_irq(void)
 {
 	uint64_t end;
 
-	*(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PA + APIC_SVR) =
-		APIC_SVR_ENABLE | 0xff;
-	*(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PA + LVT_LINT0) =
-		LVT_EXTINT;
+	*(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PA +
+					  APIC_SVR) = APIC_SVR_ENABLE | 0xff;
+	*(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PA +
+					  LVT_LINT0) = LVT_EXTINT;
 	idt_set(PIC_VEC + DM_LINE, dm_handler);
 	outb(0x20, 0x11);
 	outb(0x21, PIC_VEC);

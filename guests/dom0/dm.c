@@ -18,10 +18,14 @@
 #include <inc/public/hvm/ioreq.h>
 #include <guests/lib/testdm.h>
 
-#define DM_DOMAINS	4
-#define DM_VCPUS	8 /* slots looked at per domain */
+#define DM_DOMAINS 4
+#define DM_VCPUS   8 /* slots looked at per domain */
 
-enum dm_mode { DM_NORMAL, DM_HANG, DM_GARBAGE };
+enum dm_mode {
+	DM_NORMAL,
+	DM_HANG,
+	DM_GARBAGE
+};
 
 struct dm_domain {
 	bool used;
@@ -57,8 +61,7 @@ static long dm_irq(domid_t domid, unsigned irq, bool level)
 	return dm_op(domid, &op);
 }
 
-static long dm_range(domid_t domid, uint32_t type, uint64_t start,
-		     uint64_t end)
+static long dm_range(domid_t domid, uint32_t type, uint64_t start, uint64_t end)
 {
 	struct xen_dm_op op = { .op = XEN_DMOP_map_io_range_to_ioreq_server };
 
@@ -133,7 +136,8 @@ int dm_main(int argc, char **argv)
 		return 1;
 	}
 	dm_pages_absent = true;
-	*d = (struct dm_domain){ .used = true, .domid = (domid_t)domid,
+	*d = (struct dm_domain){ .used = true,
+				 .domid = (domid_t)domid,
 				 .mode = mode };
 	for (unsigned i = 0; i < sizeof(d->regs); i++)
 		d->regs[i] = TESTDM_PATTERN(i);
@@ -146,7 +150,9 @@ int dm_main(int argc, char **argv)
 		return 1;
 	}
 	printf("dm: serving domain %ld%s\n", domid,
-	       mode == DM_HANG ? " (hang)" : mode == DM_GARBAGE ? " (garbage)" : "");
+	       mode == DM_HANG	  ? " (hang)" :
+	       mode == DM_GARBAGE ? " (garbage)" :
+				    "");
 	return 0;
 }
 

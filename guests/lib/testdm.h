@@ -15,12 +15,12 @@
 #ifndef GUESTS_LIB_TESTDM_H
 #define GUESTS_LIB_TESTDM_H
 
-#define TESTDM_PORT	       0x500
-#define TESTDM_FIFO	       0x510
-#define TESTDM_IRQ	       0x514
-#define TESTDM_PORT_END	       0x517 /* the last port claimed */
-#define TESTDM_MMIO	       0xe0000000ULL
-#define TESTDM_MMIO_SIZE       4096
-#define TESTDM_PATTERN(off)    ((uint8_t)(0xa0 + (off)*7))
+#define TESTDM_PORT	    0x700
+#define TESTDM_FIFO	    0x710
+#define TESTDM_IRQ	    0x714
+#define TESTDM_PORT_END	    0x717 /* the last port claimed */
+#define TESTDM_MMIO	    0xe0000000ULL
+#define TESTDM_MMIO_SIZE    4096
+#define TESTDM_PATTERN(off) ((uint8_t)(0xa0 + (off)*7))
 
 #endif
