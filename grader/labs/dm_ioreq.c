@@ -15,10 +15,10 @@
  *   the vcpu resumed before the answer, or the answer's data dropped:
  *     dm_ports, dm_mmio
  *   REP INS/OUTS forwarded element by element, the count or direction
- *     wrong, the rest after a page lost: dm_strings, ioreq_unit
- *   set_isa_irq_level not reaching the PIC: dm_irq
- *   no timeout: dm_hang (the boot times out); a garbage answer taken:
- *     dm_garbage
+ *     wrong, the rest after a page lost: dm_strings, ioreq_string_unit
+ *   set_isa_irq_level not reaching the PIC: dm_irq, ioreq_unit
+ *   no timeout: dm_hang (the boot times out), ioreq_unit; a garbage
+ *     answer taken: dm_garbage, ioreq_unit
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -47,8 +47,15 @@ static const struct hv_cfg dm = {
 	},
 };
 
-/* REP INS/OUTS to a device model's port as one request (test_mmio). */
+/* The request, the wait, the answer's checks and the crashes on the host
+ * (test_ioreq). */
 Test(dm, ioreq_unit, .timeout = 300)
+{
+	expect_host_test("test_ioreq", NULL);
+}
+
+/* REP INS/OUTS to a device model's port as one request (test_mmio). */
+Test(dm, ioreq_string_unit, .timeout = 300)
 {
 	expect_host_test("test_mmio", "mmio");
 }
