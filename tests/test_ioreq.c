@@ -128,7 +128,8 @@ static void setup(void)
 	g->type = DOMAIN_HVM;
 	cr_assert_eq(p2m_init(&g->p2m, 1 << 20, false), 0);
 	cr_assert_eq(dm(1, &op), 0);
-	cr_assert_eq(dm_range(XEN_DMOP_IO_RANGE_PORT, DM_PORT, DM_PORT + 15), 0);
+	cr_assert_eq(dm_range(XEN_DMOP_IO_RANGE_PORT, DM_PORT, DM_PORT + 15),
+		     0);
 	cr_assert_eq(dm_enable(true), 0);
 	sched_current = &g->vcpus[0];
 }
@@ -173,8 +174,7 @@ Test(ioreq, dm_op_checks_its_caller_and_ranges)
 		     -XEN_EINVAL);
 	cr_expect_eq(dm_range(XEN_DMOP_IO_RANGE_MEMORY, 0x1000, 0x1fff),
 		     -XEN_EINVAL, "guest RAM is no MMIO");
-	cr_expect_eq(dm_range(XEN_DMOP_IO_RANGE_MEMORY, 0xe0000000,
-			      0xe0000fff),
+	cr_expect_eq(dm_range(XEN_DMOP_IO_RANGE_MEMORY, 0xe0000000, 0xe0000fff),
 		     0);
 	dom0->pv.privileged = false;
 	cr_expect_eq(dm_enable(false), -XEN_EPERM);

@@ -140,37 +140,20 @@ static void test_mmio(void)
 	       "MMIO writes of 1, 2, 4 and 8 bytes read back at every size");
 }
 
-static void rep_outsb(const void *p, uint64_t n)
-{
-	__asm__ volatile("rep outsb"
-			 : "+S"(p), "+c"(n)
-			 : "d"(TESTDM_FIFO)
-			 : "memory");
-}
-
-static void rep_insb(void *p, uint64_t n)
-{
-	__asm__ volatile("rep insb"
-			 : "+D"(p), "+c"(n)
-			 : "d"(TESTDM_FIFO)
-			 : "memory");
-}
-
-static void rep_outsw(const void *p, uint64_t n)
-{
-	__asm__ volatile("rep outsw"
-			 : "+S"(p), "+c"(n)
-			 : "d"(TESTDM_FIFO)
-			 : "memory");
-}
-
-static void rep_insl(void *p, uint64_t n)
-{
-	__asm__ volatile("rep insl"
-			 : "+D"(p), "+c"(n)
-			 : "d"(TESTDM_FIFO)
-			 : "memory");
-}
+/* rep_NAME(p, n): REP INSN of n elements at p through the FIFO; reg is
+ * "S" (OUTS reads at RSI) or "D" (INS writes at RDI). */
+#define REP_IO(name, insn, reg)                           \
+	static void rep_##name(const void *p, uint64_t n) \
+	{                                                 \
+		__asm__ volatile("rep " insn              \
+				 : "+" reg(p), "+c"(n)    \
+				 : "d"(TESTDM_FIFO)       \
+				 : "memory");             \
+	}
+REP_IO(outsb, "outsb", "S")
+REP_IO(insb, "insb", "D")
+REP_IO(outsw, "outsw", "S")
+REP_IO(insl, "insl", "D")
 
 static void test_strings(void)
 {
