@@ -11,7 +11,10 @@
  * RIP where it was.  The scheduler polls a waiting vcpu (ioreq_poll): on
  * STATE_IORESP_READY it keeps the answer and wakes the vcpu, which
  * executes the instruction again; this time the handler finds the answer
- * to the same access and completes it.  INS/OUTS with REP go as one
+ * to the same access and completes it.  An instruction may make several
+ * accesses (a read-modify-write): the answers are kept in order until
+ * it completes, so each run asks only for the next one (Xen's MMIO
+ * cache does the same).  INS/OUTS with REP go as one
  * request of count elements in guest RAM (data_is_ptr, kernel/dev/
  * mmio.c's io_rep), which the device model reads or writes through its
  * foreign mapping of the guest's frame.
@@ -91,15 +94,24 @@ int ioreq_forward(struct vcpu *v, uint8_t type, uint64_t addr, unsigned size,
 			   .df = df,
 			   .type = type };
 	struct domain *o = ioreq_owner(v->domain);
+	struct pv_vcpu *p = &v->pv;
+	unsigned i = p->ioreq_next++;
 	struct ioreq *slot;
 
-	if (v->pv.ioreq_answered && ioreq_same(&v->pv.ioreq, &q)) {
-		v->pv.ioreq_answered = false;
+	if (i < p->ioreq_ndone && ioreq_same(&p->ioreq_done[i], &q)) {
 		if (!write && !is_ptr)
-			*data = v->pv.ioreq.data & (~0ULL >> (64 - 8 * size));
+			*data = p->ioreq_done[i].data &
+				(~0ULL >> (64 - 8 * size));
 		return 0;
 	}
-	v->pv.ioreq_answered = false;
+	/* The instruction went another way: later answers are stale. */
+	p->ioreq_ndone = (uint8_t)MIN(i, p->ioreq_ndone);
+	if (i >= IOREQ_PER_INSN) {
+		ioreq_crash(v, &q,
+			    "too many device accesses in one "
+			    "instruction");
+		return -E_IO;
+	}
 	v->pv.ioreq = q;
 	v->pv.ioreq_deadline = rdtsc() + IOREQ_TIMEOUT_S * clock_tsc_hz();
 	v->state = VCPU_IOREQ;
@@ -145,8 +157,21 @@ void ioreq_poll(struct vcpu *v)
 	}
 	slot->state = STATE_IOREQ_NONE;
 	v->pv.ioreq.data = a.data;
-	v->pv.ioreq_answered = true;
+	v->pv.ioreq_done[v->pv.ioreq_ndone++] = v->pv.ioreq;
 	v->state = VCPU_RUNNABLE;
+}
+
+void ioreq_insn_start(struct vcpu *v)
+{
+	v->pv.ioreq_next = 0;
+}
+
+/* A run that reached no device model (an interrupt handler's, taken
+ * before the answered instruction runs again) keeps the answers. */
+void ioreq_insn_end(struct vcpu *v)
+{
+	if (v->state != VCPU_IOREQ && v->pv.ioreq_next)
+		v->pv.ioreq_ndone = 0;
 }
 
 /* The handlers of claimed ranges: the access of the running vcpu. */

@@ -37,6 +37,7 @@ struct domain;
 /* Ports a domain may open (the 2-level ABI allows 4096). */
 #define PV_EVTCHN_PORTS 1024
 #define PV_NO_GPA	(~0ULL)
+#define IOREQ_PER_INSN	4 /* device model accesses one instruction makes */
 
 /* One port, EVTCHNSTAT_* in state. */
 struct evtchn {
@@ -119,12 +120,15 @@ struct pv_vcpu {
 	bool polling;	     /* SCHEDOP_poll: any event of the vcpu wakes it */
 	uint64_t poll_until; /* SCHEDOP_poll's timeout; 0: none */
 	bool down;	     /* VCPUOP_down */
-	/* VCPU_IOREQ: the request it waits for and until when; after the
-	 * answer, the answer, for the access that retries. */
+	/* VCPU_IOREQ: the request it waits for and until when.  The answers
+	 * to the accesses of the instruction it runs again, in order, which
+	 * that run takes instead of asking again (a read-modify-write makes
+	 * two); ioreq_next counts the accesses of the run (pv/ioreq.c). */
 	struct ioreq ioreq;
+	struct ioreq ioreq_done[IOREQ_PER_INSN];
+	uint8_t ioreq_ndone, ioreq_next;
 	uint32_t ioreq_port; /* its device model's port */
 	uint64_t ioreq_deadline;
-	bool ioreq_answered;
 };
 
 /* pv/evtchn.c */
@@ -260,6 +264,15 @@ bool ioreq_claims(const struct io_range *r);
 int ioreq_forward(struct vcpu *v, uint8_t type, uint64_t addr, unsigned size,
 		  uint32_t count, bool write, bool is_ptr, bool df,
 		  uint64_t *data);
+
+/*
+ * Brackets one run of an instruction of v that may reach a device model
+ * (an I/O exit, an emulated instruction): the start counts its accesses
+ * from the first again; the end, when the run reached a device model
+ * and v does not wait, forgets the answers, the instruction being done.
+ */
+void ioreq_insn_start(struct vcpu *v);
+void ioreq_insn_end(struct vcpu *v);
 
 /* A VCPU_IOREQ vcpu: wakes it when answered, crashes its domain after a
  * timeout, a garbage answer or the device model's end. */

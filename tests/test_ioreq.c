@@ -1,8 +1,8 @@
 /*
  * test_ioreq.c - pv/ioreq.c on the host: dm_op's checks, the request an
  * access to a claimed port becomes on the shared page, the vcpu waiting
- * until the answer and the retried access completing with it, and the
- * crashes: no answer before the deadline, an answer of another size or
+ * until the answer and the retried access completing with it, the
+ * accesses of a read-modify-write answered one per run, and the crashes: no answer before the deadline, an answer of another size or
  * a state that is none, the device model's domain gone.  Event channels,
  * grant mappings and the interrupt controllers are faked.
  */
@@ -148,11 +148,17 @@ static volatile struct ioreq *slot(void)
 	return (volatile struct ioreq *)kva(g->pv.ioreq.page);
 }
 
-/* The guest's 2-byte IN from DM_PORT + 1; io_port_access's result. */
+/* One run of the guest's 2-byte IN from DM_PORT + 1, as the I/O exit
+ * makes it; io_port_access's result. */
 static int guest_inw(uint64_t *val)
 {
+	int r;
+
 	*val = 0;
-	return io_port_access(g, DM_PORT + 1, 2, false, val);
+	ioreq_insn_start(&g->vcpus[0]);
+	r = io_port_access(g, DM_PORT + 1, 2, false, val);
+	ioreq_insn_end(&g->vcpus[0]);
+	return r;
 }
 
 /* The device model answers the slot's request with data. */
@@ -280,4 +286,56 @@ Test(ioreq, isa_irq_level)
 	cr_expect_eq(irq_level[5], 1);
 	op.u.set_isa_irq_level.isa_irq = 16;
 	cr_expect_eq(dm(1, &op), -XEN_EINVAL);
+}
+
+/* One run of a read-modify-write of the byte at port DM_PORT: a read and
+ * a write; 0 once both are answered, -E_AGAIN while one waits. */
+static int guest_rmw(uint32_t *asked)
+{
+	uint64_t val = 0;
+	int r;
+
+	ioreq_insn_start(&g->vcpus[0]);
+	r = io_port_access(g, DM_PORT, 1, false, &val);
+	if (r == 0) {
+		val |= 0x80;
+		r = io_port_access(g, DM_PORT, 1, true, &val);
+	}
+	ioreq_insn_end(&g->vcpus[0]);
+	*asked += r == -E_AGAIN;
+	return r;
+}
+
+Test(ioreq, read_modify_write_asks_once_per_access)
+{
+	uint32_t asked = 0;
+
+	cr_assert_eq(guest_rmw(&asked), -E_AGAIN);
+	cr_expect_eq(slot()->dir, IOREQ_READ);
+	answer(0x05);
+	ioreq_poll(&g->vcpus[0]);
+	cr_assert_eq(guest_rmw(&asked), -E_AGAIN);
+	cr_expect(slot()->dir == IOREQ_WRITE && slot()->data == 0x85,
+		  "the write of the answer read, 0x%llx",
+		  (unsigned long long)slot()->data);
+	answer(0);
+	ioreq_poll(&g->vcpus[0]);
+	cr_expect_eq(guest_rmw(&asked), 0, "both answers taken");
+	cr_expect_eq(asked, 2, "one request per access, none again");
+	cr_expect_eq(g->vcpus[0].pv.ioreq_ndone, 0, "forgotten once done");
+}
+
+/* An interrupt taken before the answered instruction runs again: the
+ * handler's exits reach no device model and keep the answer. */
+Test(ioreq, answer_survives_a_run_that_reaches_no_device_model)
+{
+	uint64_t val;
+
+	cr_assert_eq(guest_inw(&val), -E_AGAIN);
+	answer(0x4242);
+	ioreq_poll(&g->vcpus[0]);
+	ioreq_insn_start(&g->vcpus[0]);
+	ioreq_insn_end(&g->vcpus[0]);
+	cr_expect_eq(guest_inw(&val), 0);
+	cr_expect_eq(val, 0x4242);
 }

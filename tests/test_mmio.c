@@ -125,6 +125,14 @@ static int dm_port(struct domain *d, void *opaque, uint64_t port, unsigned size,
 	return -E_IO;
 }
 
+void ioreq_insn_start(struct vcpu *vc)
+{
+}
+
+void ioreq_insn_end(struct vcpu *vc)
+{
+}
+
 bool ioreq_claims(const struct io_range *r)
 {
 	return r->fn == dm_port;

@@ -14,6 +14,9 @@
  *     dm_strings
  *   the vcpu resumed before the answer, or the answer's data dropped:
  *     dm_ports, dm_mmio
+ *   an instruction's earlier answers asked again (a read-modify-write
+ *     never completes), or forgotten by an interrupt handler's exits
+ *     before the instruction runs again: dm_mmio, dm_irq, ioreq_unit
  *   REP INS/OUTS forwarded element by element, the count or direction
  *     wrong, the rest after a page lost: dm_strings, ioreq_string_unit
  *   set_isa_irq_level not reaching the PIC: dm_irq, ioreq_unit
@@ -77,6 +80,7 @@ Test(dm, dm_mmio, .timeout = 1800)
 	static const char *const passes[] = {
 		"MMIO reads of 1, 2, 4 and 8 bytes",
 		"MMIO writes of 1, 2, 4 and 8 bytes",
+		"MMIO read-modify-write (OR) of 4 bytes",
 		NULL,
 	};
 

@@ -138,6 +138,15 @@ static void test_mmio(void)
 	}
 	report(ok,
 	       "MMIO writes of 1, 2, 4 and 8 bytes read back at every size");
+	/* One instruction, two accesses: a read, then a write. */
+	__asm__ volatile(
+		"orl %1, %0"
+		: "+m"(*(volatile uint32_t *)(uintptr_t)(TESTDM_MMIO + 0x200))
+		: "ri"(0x80000001u));
+	mirror_set(mmio_regs, 0x200, 4,
+		   mirror(mmio_regs, 0x200, 4) | 0x80000001u);
+	report_eq(mmio_in(0x200, 4), mirror(mmio_regs, 0x200, 4),
+		  "MMIO read-modify-write (OR) of 4 bytes");
 }
 
 /* rep_NAME(p, n): REP INSN of n elements at p through the FIFO; reg is

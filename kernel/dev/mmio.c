@@ -227,7 +227,9 @@ static int mmio_run(struct vcpu *v, struct mmio_ctxt *m)
 
 	memset(m, 0, sizeof(*m));
 	mmio_ctxt_init(v, c);
+	ioreq_insn_start(v);
 	r = x86_emulate(c, &mmio_ops);
+	ioreq_insn_end(v);
 	/* Waiting for a device model: the instruction runs again. */
 	if (r == X86EMUL_UNHANDLEABLE && v->state == VCPU_IOREQ)
 		return 0;
