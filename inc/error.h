@@ -15,6 +15,7 @@ enum {
 	E_BAD_ELF,   /* malformed ELF image */
 	E_NOT_SUPP,  /* the CPU or platform lacks a feature */
 	E_IO,	     /* device or firmware I/O error */
+	E_AGAIN,     /* not done yet: retry when woken */
 	E_MAX
 };
 

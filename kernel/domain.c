@@ -572,6 +572,7 @@ void domain_destroy(struct domain *d)
 		virt_domain_destroy(d);
 	/* Before the memory goes: no other domain may still map it. */
 	gnttab_domain_destroy(d);
+	ioreq_domain_destroy(d);
 	if (d->pv.on)
 		pv_domain_destroy(d);
 	nested_destroy(d);

@@ -47,6 +47,7 @@ enum vcpu_state {
 	VCPU_HALTED,	/* HLT: waits for an interrupt */
 	VCPU_WAIT_SIPI, /* an application processor never started */
 	VCPU_STOPPED,	/* its domain is over */
+	VCPU_IOREQ,	/* waits for a device model's answer (pv/ioreq.c) */
 };
 
 struct vcpu {

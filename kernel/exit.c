@@ -75,8 +75,12 @@ static void exit_io_simple(struct vcpu *v, const struct exit_io *io)
 {
 	uint64_t mask = ~0ULL >> (64 - 8 * io->size);
 	uint64_t val = v->gprs[GPR_RAX] & mask;
+	bool done;
 
-	if (!io_vcpu_port(v, io->port, io->size, !io->in, &val))
+	ioreq_insn_start(v);
+	done = io_vcpu_port(v, io->port, io->size, !io->in, &val);
+	ioreq_insn_end(v);
+	if (!done)
 		return;
 	if (io->in && io->size == 4)
 		v->gprs[GPR_RAX] = (uint32_t)val;

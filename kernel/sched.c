@@ -116,6 +116,8 @@ static bool sched_domain(struct domain *d)
 			platform_poll(d);
 		if (v->state == VCPU_WAIT_SIPI)
 			sched_init_sipi(v);
+		if (v->state == VCPU_IOREQ)
+			ioreq_poll(v);
 		if (v->state == VCPU_HALTED && sched_can_wake(v))
 			v->state = VCPU_RUNNABLE;
 		if (v->state != VCPU_RUNNABLE)

@@ -13,6 +13,7 @@ static const char *const error_names[E_MAX] = {
 	[E_BAD_ELF] = "malformed ELF image",
 	[E_NOT_SUPP] = "not supported",
 	[E_IO] = "I/O error",
+	[E_AGAIN] = "try again",
 };
 
 const char *error_name(int err)

@@ -178,7 +178,7 @@ static bool evtchn_virq_global(uint32_t virq)
 }
 
 /* Closes d's port; an interdomain peer waits for d again, unbound. */
-static void evtchn_close_port(struct domain *d, uint32_t port)
+void evtchn_close_port(struct domain *d, uint32_t port)
 {
 	struct evtchn *c = &d->pv.evtchn[port];
 	struct evtchn *peer =
@@ -407,6 +407,7 @@ int pv_domain_init(struct domain *d)
 	d->pv.shared_info = PV_NO_GPA;
 	d->pv.shutdown_reason = 0;
 	gnttab_domain_init(d);
+	memset(&d->pv.ioreq, 0, sizeof(d->pv.ioreq));
 	for (i = 0; i < d->nvcpus; i++) {
 		struct vcpu *v = &d->vcpus[i];
 

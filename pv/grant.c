@@ -292,13 +292,14 @@ static void gnttab_unmap_one(struct domain *d,
 #endif
 }
 
-long gnttab_map_foreign(struct domain *d, struct domain *fd, uint64_t gfn,
-			uint64_t host_gfn)
+/* Shows host page hpa, fd's frame gfn (~0: not in fd's p2m), at d's
+ * absent frame host_gfn; 0 or -XEN_E*. */
+static long gnttab_map_host(struct domain *d, struct domain *fd, uint64_t gfn,
+			    hpa_t hpa, uint64_t host_gfn)
 {
 	int h = gnttab_handle_alloc(d);
-	hpa_t hpa;
 
-	if (!gnttab_slot_ok(d, host_gfn) || !(hpa = gnttab_page(fd, gfn)))
+	if (!gnttab_slot_ok(d, host_gfn) || !hpa)
 		return -XEN_EINVAL;
 	if (h < 0)
 		return -XEN_ENOSPC;
@@ -311,6 +312,18 @@ long gnttab_map_foreign(struct domain *d, struct domain *fd, uint64_t gfn,
 		.host_gfn = host_gfn,
 	};
 	return 0;
+}
+
+long gnttab_map_foreign(struct domain *d, struct domain *fd, uint64_t gfn,
+			uint64_t host_gfn)
+{
+	return gnttab_map_host(d, fd, gfn, gnttab_page(fd, gfn), host_gfn);
+}
+
+long gnttab_map_page(struct domain *d, struct domain *owner, hpa_t hpa,
+		     uint64_t host_gfn)
+{
+	return gnttab_map_host(d, owner, ~0ULL, hpa, host_gfn);
 }
 
 long gnttab_remove(struct domain *d, uint64_t host_gfn)

@@ -71,6 +71,7 @@ static const hypercall_fn hypercall_table[XEN_HYPERCALL_MAX] = {
 	[__HYPERVISOR_hvm_op] = hvm_op,
 	[__HYPERVISOR_sysctl] = sysctl,
 	[__HYPERVISOR_domctl] = domctl,
+	[__HYPERVISOR_dm_op] = dm_op,
 };
 
 /*

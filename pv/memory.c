@@ -155,6 +155,26 @@ static long memory_add_to_physmap_batch(struct vcpu *v, void *arg, uint64_t op)
 	return r;
 }
 
+/* XENMEM_acquire_resource: an ioreq server's page for its device model
+ * (pv/ioreq.c), one frame at a time. */
+static long memory_acquire_resource(struct vcpu *v, void *arg, uint64_t op)
+{
+	struct xen_mem_acquire_resource *a = arg;
+	struct domain *d = a->domid < DOMAIN_MAX ? &domains[a->domid] : NULL;
+	uint64_t gfn;
+
+	if (!v->domain->pv.privileged)
+		return -XEN_EPERM;
+	if (!d || d->state != DOMAIN_RUNNING)
+		return -XEN_ESRCH;
+	if (a->type != XENMEM_resource_ioreq_server || a->id != 0 ||
+	    a->nr_frames != 1 || a->flags)
+		return -XEN_EINVAL;
+	if (pv_copy_in(v, &gfn, a->frame_list, sizeof(gfn)) < 0)
+		return -XEN_EFAULT;
+	return ioreq_acquire(v, d, a->frame, gfn);
+}
+
 /* Makes a foreign or grant-mapped frame absent again (lab 7). */
 static long memory_remove_from_physmap(struct vcpu *v, void *arg, uint64_t op)
 {
@@ -190,6 +210,8 @@ static const struct pv_subop memory_ops[] = {
 	      struct xen_remove_from_physmap, false),
 	SUBOP(XENMEM_add_to_physmap_batch, memory_add_to_physmap_batch,
 	      struct xen_add_to_physmap_batch, false),
+	SUBOP(XENMEM_acquire_resource, memory_acquire_resource,
+	      struct xen_mem_acquire_resource, false),
 };
 
 long memory_op(struct vcpu *v, const uint64_t *args)

@@ -23,11 +23,13 @@
 #define PV_PV_H
 
 #include <inc/types.h>
+#include <kernel/dev/io.h>
 #include <inc/public/xen.h>
 #include <inc/public/event_channel.h>
 #include <inc/public/vcpu.h>
 #include <inc/public/hvm/params.h>
 #include <inc/public/grant_table.h>
+#include <inc/public/hvm/ioreq.h>
 
 struct vcpu;
 struct domain;
@@ -35,6 +37,7 @@ struct domain;
 /* Ports a domain may open (the 2-level ABI allows 4096). */
 #define PV_EVTCHN_PORTS 1024
 #define PV_NO_GPA	(~0ULL)
+#define IOREQ_PER_INSN	4 /* device model accesses one instruction makes */
 
 /* One port, EVTCHNSTAT_* in state. */
 struct evtchn {
@@ -76,6 +79,14 @@ struct gnttab {
 	struct gnttab_map maptrack[GNTTAB_MAPTRACK];
 };
 
+/* An ioreq server (pv/ioreq.c): the device model of domain owner serves
+ * the ranges it claimed in this domain's io tables. */
+struct ioreq_server {
+	bool created, enabled;
+	domid_t owner;
+	hpa_t page; /* shared_iopage_t, one slot per vcpu */
+};
+
 struct pv_domain {
 	bool on;	     /* the domain has Xen's ABI */
 	bool privileged;     /* dom0: domctl and sysctl */
@@ -93,6 +104,7 @@ struct pv_domain {
 	uint16_t virq_port[NR_VIRQS]; /* global VIRQs, 0: unbound */
 	struct evtchn evtchn[PV_EVTCHN_PORTS];
 	struct gnttab gnttab; /* lab 7 */
+	struct ioreq_server ioreq;
 	uint64_t nhypercalls[XEN_HYPERCALL_MAX];
 };
 
@@ -108,6 +120,15 @@ struct pv_vcpu {
 	bool polling;	     /* SCHEDOP_poll: any event of the vcpu wakes it */
 	uint64_t poll_until; /* SCHEDOP_poll's timeout; 0: none */
 	bool down;	     /* VCPUOP_down */
+	/* VCPU_IOREQ: the request it waits for and until when.  The answers
+	 * to the accesses of the instruction it runs again, in order, which
+	 * that run takes instead of asking again (a read-modify-write makes
+	 * two); ioreq_next counts the accesses of the run (pv/ioreq.c). */
+	struct ioreq ioreq;
+	struct ioreq ioreq_done[IOREQ_PER_INSN];
+	uint8_t ioreq_ndone, ioreq_next;
+	uint32_t ioreq_port; /* its device model's port */
+	uint64_t ioreq_deadline;
 };
 
 /* pv/evtchn.c */
@@ -219,6 +240,52 @@ long gnttab_map_foreign(struct domain *d, struct domain *fd, uint64_t gfn,
 /* Makes d's frame host_gfn, foreign or grant-mapped, absent again;
  * 0 or -XEN_EINVAL. */
 long gnttab_remove(struct domain *d, uint64_t host_gfn);
+
+/* Closes d's port; an interdomain peer waits for d again, unbound. */
+void evtchn_close_port(struct domain *d, uint32_t port);
+
+/* Maps host page hpa, which belongs to domain owner, at d's absent frame
+ * host_gfn as a foreign mapping (revoked when owner goes); 0 or -XEN_E*. */
+long gnttab_map_page(struct domain *d, struct domain *owner, hpa_t hpa,
+		     uint64_t host_gfn);
+
+/* pv/ioreq.c */
+
+/* Whether port or MMIO range r is claimed by a device model. */
+bool ioreq_claims(const struct io_range *r);
+
+/*
+ * Forwards v's access (count elements of size at addr; type IOREQ_TYPE_*;
+ * with is_ptr, *data is the guest-physical address of the elements) to
+ * its domain's device model.  0 when it is answered (a read's value in
+ * *data), or -E_AGAIN when v now waits (VCPU_IOREQ) and must run the
+ * instruction again once woken (ioreq_poll).
+ */
+int ioreq_forward(struct vcpu *v, uint8_t type, uint64_t addr, unsigned size,
+		  uint32_t count, bool write, bool is_ptr, bool df,
+		  uint64_t *data);
+
+/*
+ * Brackets one run of an instruction of v that may reach a device model
+ * (an I/O exit, an emulated instruction): the start counts its accesses
+ * from the first again; the end, when the run reached a device model
+ * and v does not wait, forgets the answers, the instruction being done.
+ */
+void ioreq_insn_start(struct vcpu *v);
+void ioreq_insn_end(struct vcpu *v);
+
+/* A VCPU_IOREQ vcpu: wakes it when answered, crashes its domain after a
+ * timeout, a garbage answer or the device model's end. */
+void ioreq_poll(struct vcpu *v);
+
+/* d goes (domain_destroy, after gnttab_domain_destroy): its server's
+ * page and ports. */
+void ioreq_domain_destroy(struct domain *d);
+
+/* __HYPERVISOR_dm_op and XENMEM_acquire_resource's ioreq page. */
+long dm_op(struct vcpu *v, const uint64_t *args);
+long ioreq_acquire(struct vcpu *v, struct domain *d, uint64_t frame,
+		   uint64_t host_gfn);
 
 /* pv/hypercall.c */
 

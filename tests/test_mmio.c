@@ -7,6 +7,9 @@
  * device.  The test device (kernel/dev/testdev.c, lab 5) behind MMIO: one
  * access per instruction, split at its end, its control registers, and
  * the crash with the bytes of an instruction the emulator cannot run.
+ * INS/OUTS to a device model's port (pv/ioreq.c, faked here): one request
+ * of count elements of guest RAM, as far as the page goes, and the
+ * instruction completes only once the request is answered.
  */
 #include <criterion/criterion.h>
 #include <stdarg.h>
@@ -25,6 +28,7 @@
 #define GUEST_RAM (4 * MiB)
 #define CODE	  0x7000
 #define PORT_BAD  0xbad
+#define PORT_DM	  0x234 /* a device model's */
 
 static struct boot_info *bi;
 static struct domain dom;
@@ -103,7 +107,58 @@ void domain_crash_no_mem(struct domain *d, struct vcpu *vc, gpa_t gpa)
 		     (unsigned long long)gpa);
 }
 
-/* Every port but PORT_BAD: reads give 0x41, 0x42, ...; writes are recorded. */
+/* The last request forwarded to the fake device model, and whether it
+ * answered it. */
+static struct {
+	int n;
+	uint16_t port;
+	unsigned size;
+	uint32_t count;
+	bool write, is_ptr, df, answered;
+	uint64_t gpa;
+} dm;
+
+/* PORT_DM's handler: the string path never calls it. */
+static int dm_port(struct domain *d, void *opaque, uint64_t port, unsigned size,
+		   bool write, uint64_t *val)
+{
+	return -E_IO;
+}
+
+void ioreq_insn_start(struct vcpu *vc)
+{
+}
+
+void ioreq_insn_end(struct vcpu *vc)
+{
+}
+
+bool ioreq_claims(const struct io_range *r)
+{
+	return r->fn == dm_port;
+}
+
+int ioreq_forward(struct vcpu *vc, uint8_t type, uint64_t addr, unsigned size,
+		  uint32_t count, bool write, bool is_ptr, bool df,
+		  uint64_t *data)
+{
+	if (dm.answered) {
+		dm.answered = false;
+		return 0;
+	}
+	dm.n++;
+	dm.port = (uint16_t)addr;
+	dm.size = size;
+	dm.count = count;
+	dm.write = write;
+	dm.is_ptr = is_ptr;
+	dm.df = df;
+	dm.gpa = *data;
+	vc->state = VCPU_IOREQ;
+	return -E_AGAIN;
+}
+
+/* Every port but PORT_BAD and PORT_DM: reads give 0x41, 0x42, ...; writes are recorded. */
 static int test_port(struct domain *d, void *opaque, uint64_t port,
 		     unsigned size, bool write, uint64_t *val)
 {
@@ -142,8 +197,15 @@ static void setup(void)
 	v = &dom.vcpus[0];
 	v->domain = &dom;
 	cr_assert_eq(p2m_init(&dom.p2m, GUEST_RAM, true), 0);
-	cr_assert_eq(io_register_port(&dom, 0, PORT_BAD, test_port, NULL,
+	memset(&dm, 0, sizeof(dm));
+	dom.pv.ioreq.enabled = true;
+	cr_assert_eq(io_register_port(&dom, 0, PORT_DM, test_port, NULL,
 				      "test"),
+		     0);
+	cr_assert_eq(io_register_port(&dom, PORT_DM, 1, dm_port, NULL, "dm"),
+		     0);
+	cr_assert_eq(io_register_port(&dom, PORT_DM + 1, PORT_BAD - PORT_DM - 1,
+				      test_port, NULL, "test"),
 		     0);
 	cr_assert_eq(io_register_port(&dom, PORT_BAD, 1, bad_port, NULL, "bad"),
 		     0);
@@ -388,4 +450,60 @@ Test(mmio, emulated_mmio_does_not_crash)
 	cr_expect_eq(dom.state, DOMAIN_RUNNING);
 	cr_expect_eq(regs[VREG_RIP], CODE + 2);
 	cr_expect_eq(dom.testdev.accesses, 1);
+}
+
+/* The device model answers: v runs the instruction again. */
+static int dm_answer(void)
+{
+	dm.answered = true;
+	v->state = VCPU_RUNNABLE;
+	return mmio_emulate(v);
+}
+
+Test(mmio, rep_insw_to_a_device_model_is_one_request)
+{
+	v->gprs[GPR_RDI] = 0x2000;
+	v->gprs[GPR_RCX] = 5;
+	v->gprs[GPR_RDX] = PORT_DM;
+	cr_assert_eq(RUN(0xf3, 0x66, 0x6d), 0); /* rep insw */
+	cr_expect_eq(v->state, VCPU_IOREQ);
+	cr_expect_eq(dm.n, 1);
+	cr_expect(dm.port == PORT_DM && dm.size == 2 && dm.count == 5,
+		  "port 0x%x, %u bytes x %u", dm.port, dm.size, dm.count);
+	cr_expect(dm.is_ptr && !dm.write && !dm.df && dm.gpa == 0x2000);
+	cr_expect_eq(v->gprs[GPR_RCX], 5, "nothing done while it waits");
+	cr_expect_eq(regs[VREG_RIP], CODE);
+	cr_assert_eq(dm_answer(), 0);
+	cr_expect_eq(dm.n, 1, "the answer completes it, no second request");
+	cr_expect_eq(v->gprs[GPR_RCX], 0);
+	cr_expect_eq(v->gprs[GPR_RDI], 0x200a);
+	cr_expect_eq(regs[VREG_RIP], CODE + 3);
+}
+
+Test(mmio, device_model_string_stops_at_the_page_end)
+{
+	v->gprs[GPR_RSI] = 0x2ff8;
+	v->gprs[GPR_RCX] = 10;
+	v->gprs[GPR_RDX] = PORT_DM;
+	cr_assert_eq(RUN(0xf3, 0x6f), 0); /* rep outsl */
+	cr_expect(dm.count == 2 && dm.size == 4 && dm.write && dm.is_ptr,
+		  "%u x %u", dm.count, dm.size);
+	cr_assert_eq(dm_answer(), 0);
+	cr_expect_eq(v->gprs[GPR_RCX], 8);
+	cr_expect_eq(v->gprs[GPR_RSI], 0x3000);
+	cr_expect_eq(regs[VREG_RIP], CODE, "the rest in the next page");
+}
+
+Test(mmio, device_model_string_backwards)
+{
+	regs[VREG_RFLAGS] |= X86_FLAGS_DF;
+	v->gprs[GPR_RDI] = 0x3006;
+	v->gprs[GPR_RCX] = 100;
+	v->gprs[GPR_RDX] = PORT_DM;
+	cr_assert_eq(RUN(0xf3, 0x66, 0x6d), 0); /* rep insw, DF=1 */
+	cr_expect(dm.count == 4 && dm.df && dm.gpa == 0x3006, "%u from 0x%llx",
+		  dm.count, (unsigned long long)dm.gpa);
+	cr_assert_eq(dm_answer(), 0);
+	cr_expect_eq(v->gprs[GPR_RCX], 96);
+	cr_expect_eq(v->gprs[GPR_RDI], 0x2ffe);
 }

@@ -10,6 +10,7 @@
  *   toolstack.c  lab 7: xenstore entries of the domains xl creates,
  *            their deaths and restarts; the xenstore-* commands
  *   xenstored*.c, xs_local.c  lab 7: the xenstore daemon
+ *   dm.c     a test device model for hvm domains (ioreq forwarding)
  */
 #ifndef GUESTS_DOM0_DOM0_H
 #define GUESTS_DOM0_DOM0_H
@@ -45,6 +46,18 @@ bool dom0_wait_until(bool (*done)(void), uint64_t deadline_ns);
 /* An event handler for the services' ports: ends the current wait so
  * that the services run. */
 void dom0_kick(evtchn_port_t port, void *arg);
+
+/* Gives back dom0's n frames from page-aligned pages, so that foreign
+ * frames can be shown there; 0 or -XEN_E*. */
+#define DOM0_RELEASE_MAX 32
+long dom0_frames_release(void *pages, unsigned n);
+
+/* Shows frame gfn of domain dom at dom0's absent frame page
+ * (XENMAPSPACE_gmfn_foreign); 0 or -XEN_E*. */
+long dom0_map_foreign(domid_t dom, uint64_t gfn, void *page);
+
+/* Makes dom0's frame page absent again (XENMEM_remove_from_physmap). */
+void dom0_unmap(void *page);
 
 /* main.c */
 
@@ -86,6 +99,17 @@ int toolstack_xenstore_cmd(int argc, char **argv);
 /* Ends dom0 (SCHEDOP_shutdown), and with it the machine. */
 void dom0_poweroff(int status) __attribute__((noreturn));
 
+/* dm.c: the test device model (issue 16) */
+
+/* `dm NAME [hang|garbage]`: serves NAME's test device; 0 or 1. */
+int dm_main(int argc, char **argv);
+
+/* Answers the requests of the domains it serves; true if it did work. */
+bool dm_poll(void);
+
+/* domid ended: its shared page goes (toolstack_forget). */
+void dm_forget(domid_t domid);
+
 /* shell.c */
 
 /* Runs one command line ("xl list"); false for "poweroff". */
@@ -98,6 +122,9 @@ void shell_loop(void);
 
 /* `xl ARGS...`: 0 or 1 (the error printed). */
 int xl_main(int argc, char **argv);
+
+/* The domain NAME or ID names: its id, or -XEN_ESRCH. */
+long xl_lookup(const char *what);
 
 /* Whether the domain NAME or ID names has ended (or never was). */
 bool xl_ended(const char *what);

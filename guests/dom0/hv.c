@@ -84,3 +84,49 @@ void dom0_poweroff(int status)
 {
 	guest_exit(status);
 }
+
+long dom0_frames_release(void *pages, unsigned n)
+{
+	static uint64_t gfns[DOM0_RELEASE_MAX];
+	struct xen_memory_reservation res = {
+		.extent_start = (uintptr_t)gfns,
+		.nr_extents = n,
+		.domid = DOMID_SELF,
+	};
+	long r;
+
+	if (n > DOM0_RELEASE_MAX)
+		return -XEN_EINVAL;
+	for (unsigned i = 0; i < n; i++)
+		gfns[i] = ((uintptr_t)pages >> 12) + i;
+	r = HYPERVISOR_memory_op(XENMEM_decrease_reservation, &res);
+	return r == n ? 0 : r < 0 ? r : -XEN_ENOMEM;
+}
+
+long dom0_map_foreign(domid_t dom, uint64_t gfn, void *page)
+{
+	uint64_t idx = gfn, gpfn = (uintptr_t)page >> 12;
+	int err = 0;
+	struct xen_add_to_physmap_batch b = {
+		.domid = DOMID_SELF,
+		.space = XENMAPSPACE_gmfn_foreign,
+		.size = 1,
+		.foreign_domid = dom,
+		.idxs = (uintptr_t)&idx,
+		.gpfns = (uintptr_t)&gpfn,
+		.errs = (uintptr_t)&err,
+	};
+	long r = HYPERVISOR_memory_op(XENMEM_add_to_physmap_batch, &b);
+
+	return r < 0 ? r : err;
+}
+
+void dom0_unmap(void *page)
+{
+	struct xen_remove_from_physmap rm = {
+		.domid = DOMID_SELF,
+		.gpfn = (uintptr_t)page >> 12,
+	};
+
+	HYPERVISOR_memory_op(XENMEM_remove_from_physmap, &rm);
+}

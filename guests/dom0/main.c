@@ -22,7 +22,8 @@
 /* toolstack_poll first: a dead domain's rings go before anyone reads
  * them (the hypervisor revokes dom0's mappings of its pages). */
 static bool (*const dom0_services[])(void) = { toolstack_poll, xenstored_poll,
-					       blkback_poll, netback_poll };
+					       blkback_poll, netback_poll,
+					       dm_poll };
 
 bool dom0_serve(void)
 {

@@ -78,6 +78,7 @@ static void shell_help(void)
 	printf("  help               this list\n"
 	       "  sleep MS           wait MS milliseconds\n"
 	       "  wait NAME|ID...    wait until the domains have ended\n"
+	       "  dm NAME [hang|garbage]  serve NAME's test device (ioreq)\n"
 	       "  poweroff           end dom0 and the machine\n");
 }
 
@@ -98,6 +99,8 @@ bool shell_run(char *line)
 		shell_wait(argc, argv);
 	else if (strcmp(argv[0], "xl") == 0)
 		xl_main(argc, argv);
+	else if (strcmp(argv[0], "dm") == 0)
+		dm_main(argc, argv);
 	else if (toolstack_xenstore_cmd(argc, argv) >= 0)
 		;
 	else

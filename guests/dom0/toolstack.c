@@ -476,6 +476,7 @@ void toolstack_forget(domid_t domid)
 	char path[XSD_PATH_MAX], body[8];
 	long n;
 
+	dm_forget(domid);
 	if (!d || !d->in_store)
 		return;
 	snprintf(body, sizeof(body), "%u", domid);

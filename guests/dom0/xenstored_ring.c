@@ -38,55 +38,19 @@ static struct xsd_ring xsd_rings[XSD_CONNS];
 static uint8_t xsd_pages[XSD_CONNS][4096] __attribute__((aligned(4096)));
 static bool xsd_pages_absent;
 
-/* Balloons out xsd_pages, so foreign frames can be mapped there. */
-static long xsd_pages_release(void)
-{
-	static uint64_t gfns[XSD_CONNS];
-	struct xen_memory_reservation res = {
-		.extent_start = (uintptr_t)gfns,
-		.nr_extents = XSD_CONNS,
-		.domid = DOMID_SELF,
-	};
-	long r;
-
-	for (int i = 0; i < XSD_CONNS; i++)
-		gfns[i] = (uintptr_t)xsd_pages[i] >> 12;
-	r = HYPERVISOR_memory_op(XENMEM_decrease_reservation, &res);
-	if (r != XSD_CONNS)
-		return r < 0 ? r : -XEN_ENOMEM;
-	xsd_pages_absent = true;
-	return 0;
-}
-
 /* Maps dom's frame gfn at slot i's page; 0 or -XEN_E*. */
 static long xsd_map(int i, domid_t dom, uint64_t gfn)
 {
-	uint64_t idx = gfn, gpfn = (uintptr_t)xsd_pages[i] >> 12;
-	int err = 0;
-	struct xen_add_to_physmap_batch b = {
-		.domid = DOMID_SELF,
-		.space = XENMAPSPACE_gmfn_foreign,
-		.size = 1,
-		.foreign_domid = dom,
-		.idxs = (uintptr_t)&idx,
-		.gpfns = (uintptr_t)&gpfn,
-		.errs = (uintptr_t)&err,
-	};
-	long r = xsd_pages_absent ? 0 : xsd_pages_release();
+	long r = xsd_pages_absent ? 0 :
+				    dom0_frames_release(xsd_pages, XSD_CONNS);
 
-	if (r == 0)
-		r = HYPERVISOR_memory_op(XENMEM_add_to_physmap_batch, &b);
-	return r < 0 ? r : err;
+	xsd_pages_absent = r == 0;
+	return r < 0 ? r : dom0_map_foreign(dom, gfn, xsd_pages[i]);
 }
 
 static void xsd_unmap(int i)
 {
-	struct xen_remove_from_physmap rm = {
-		.domid = DOMID_SELF,
-		.gpfn = (uintptr_t)xsd_pages[i] >> 12,
-	};
-
-	HYPERVISOR_memory_op(XENMEM_remove_from_physmap, &rm);
+	dom0_unmap(xsd_pages[i]);
 }
 
 long xsd_introduce(domid_t dom, uint64_t gfn, uint32_t port)

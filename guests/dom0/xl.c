@@ -41,7 +41,7 @@ static long xl_info(domid_t domid, struct xen_domctl_getdomaininfo *info)
 }
 
 /* The domain NAME or ID names: its id, or -XEN_ESRCH. */
-static long xl_lookup(const char *what)
+long xl_lookup(const char *what)
 {
 	struct xen_domctl_getdomaininfo info;
 	domid_t id = 0;

@@ -88,7 +88,8 @@ static bool offered(unsigned long nr)
 	case __HYPERVISOR_event_channel_op:
 	case __HYPERVISOR_hvm_op:
 	case __HYPERVISOR_sysctl:
-	case __HYPERVISOR_domctl: return true;
+	case __HYPERVISOR_domctl:
+	case __HYPERVISOR_dm_op: return true;
 	}
 	return false;
 }

@@ -17,6 +17,7 @@
 #define XENMEM_memory_map	    9
 #define XENMEM_remove_from_physmap  15 /* lab 7 */
 #define XENMEM_add_to_physmap_batch 23 /* lab 7 */
+#define XENMEM_acquire_resource	    28
 
 struct xen_memory_reservation {
 	uint64_aligned_t
@@ -70,6 +71,26 @@ struct xen_memory_map {
 	uint64_t buffer;
 };
 
+/*
+ * XENMEM_acquire_resource for the privileged domain: nr_frames frames of
+ * domain domid's resource (type, id) from frame on, shown at the
+ * caller's absent frames listed at frame_list (guest-linear, 8 bytes
+ * each).  hvlab's one resource: an ioreq server's shared page, frame
+ * XENMEM_resource_ioreq_server_frame_ioreq(0) (inc/public/hvm/dm_op.h).
+ */
+struct xen_mem_acquire_resource {
+	domid_t domid;
+	uint16_t type;
+#define XENMEM_resource_ioreq_server		    0
+#define XENMEM_resource_ioreq_server_frame_ioreq(n) (1 + (n))
+	uint32_t id;
+	uint32_t nr_frames;
+	uint32_t flags;
+	uint64_t frame;
+	uint64_t frame_list;
+};
+
+_Static_assert(sizeof(struct xen_mem_acquire_resource) == 32, "acquire");
 _Static_assert(sizeof(struct xen_memory_reservation) == 32, "reservation");
 _Static_assert(__builtin_offsetof(struct xen_memory_reservation, domid) == 24,
 	       "reservation.domid");

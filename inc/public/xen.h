@@ -41,6 +41,7 @@ typedef uint64_t uint64_aligned_t __attribute__((aligned(8)));
 #define __HYPERVISOR_hvm_op	      34
 #define __HYPERVISOR_sysctl	      35
 #define __HYPERVISOR_domctl	      36
+#define __HYPERVISOR_dm_op	      41
 #define XEN_HYPERCALL_MAX	      64 /* the hypercall page's stubs */
 
 typedef uint16_t domid_t;

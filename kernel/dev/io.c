@@ -77,6 +77,11 @@ int io_port_access(struct domain *d, uint16_t port, unsigned size, bool write,
 	return r->fn(d, r->opaque, port, size, write, val);
 }
 
+const struct io_range *io_port_find(struct domain *d, uint16_t port)
+{
+	return io_find(d->io.ports, d->io.nports, port);
+}
+
 const struct io_range *io_mmio_find(struct domain *d, gpa_t gpa)
 {
 	return io_find(d->io.mmio, d->io.nmmio, gpa);
@@ -87,7 +92,8 @@ bool io_vcpu_port(struct vcpu *v, uint16_t port, unsigned size, bool write,
 {
 	int r = io_port_access(v->domain, port, size, write, val);
 
-	if (r < 0)
+	/* -E_AGAIN: v waits for a device model (pv/ioreq.c) and retries. */
+	if (r < 0 && r != -E_AGAIN)
 		domain_crash(v->domain, v, "port 0x%x: %s", port,
 			     error_name(r));
 	return r == 0;

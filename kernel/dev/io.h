@@ -51,6 +51,9 @@ int io_register_mmio(struct domain *d, gpa_t base, uint64_t len, io_fn fn,
 int io_port_access(struct domain *d, uint16_t port, unsigned size, bool write,
 		   uint64_t *val);
 
+/* The port range holding port, or NULL. */
+const struct io_range *io_port_find(struct domain *d, uint16_t port);
+
 /* The MMIO range holding gpa, or NULL. */
 const struct io_range *io_mmio_find(struct domain *d, gpa_t gpa);
 

@@ -157,12 +157,46 @@ static int mmio_fetch(struct x86_emul_ctxt *c, uint64_t la, uint8_t *buf,
 	return X86EMUL_OKAY;
 }
 
+/*
+ * INS/OUTS to a device model's port: up to *reps elements of guest RAM
+ * from la, as far as its page goes, in one request (pv/ioreq.c); *reps 0
+ * for another port, whose elements go one by one.
+ */
+static int mmio_io_rep(struct x86_emul_ctxt *c, uint16_t port, unsigned size,
+		       bool in, uint64_t la, bool df, uint64_t *reps)
+{
+	struct vcpu *v = c->priv;
+	const struct io_range *r = io_port_find(v->domain, port);
+	uint32_t pfec = 0;
+	uint64_t room;
+	gpa_t gpa;
+	int e;
+
+	if (!r || !ioreq_claims(r) || !v->domain->pv.ioreq.enabled) {
+		*reps = 0;
+		return X86EMUL_OKAY;
+	}
+	e = mmio_translate(c, la, in, &gpa, &pfec);
+	if (e == -E_NOT_FOUND)
+		return mmio_page_fault(c, la, pfec);
+	if (e < 0 || la % size ||
+	    p2m_type_of(&v->domain->p2m, gpa >> PAGE_SHIFT) != P2M_RAM)
+		return mmio_outside_ram(c, la);
+	room = df ? gpa % PAGE_SIZE / size + 1 :
+		    (PAGE_SIZE - gpa % PAGE_SIZE) / size;
+	*reps = MIN(*reps, room);
+	e = ioreq_forward(v, IOREQ_TYPE_PIO, port, size, (uint32_t)*reps, !in,
+			  true, df, &gpa);
+	return e == 0 ? X86EMUL_OKAY : X86EMUL_UNHANDLEABLE;
+}
+
 static const struct x86_emul_ops mmio_ops = {
 	.fetch = mmio_fetch,
 	.read = mmio_read,
 	.write = mmio_write,
 	.io_in = io_emul_in,
 	.io_out = io_emul_out,
+	.io_rep = mmio_io_rep,
 };
 
 /* The emulator's view of v: mode, registers, segment bases, CPL. */
@@ -193,7 +227,12 @@ static int mmio_run(struct vcpu *v, struct mmio_ctxt *m)
 
 	memset(m, 0, sizeof(*m));
 	mmio_ctxt_init(v, c);
+	ioreq_insn_start(v);
 	r = x86_emulate(c, &mmio_ops);
+	ioreq_insn_end(v);
+	/* Waiting for a device model: the instruction runs again. */
+	if (r == X86EMUL_UNHANDLEABLE && v->state == VCPU_IOREQ)
+		return 0;
 	if (r == X86EMUL_UNHANDLEABLE)
 		return v->domain->state == DOMAIN_RUNNING ? -E_NOT_SUPP : -E_IO;
 	/* A fault in a REP string leaves rSI/rDI/rCX at the faulting element. */

@@ -235,6 +235,39 @@ static void string_advance(struct x86_emul_ctxt *ctxt)
 					   step);
 }
 
+/* INS/OUTS through ops->io_rep: *n elements done at once (0: none). */
+static int string_io_rep(struct x86_emul_ctxt *ctxt,
+			 const struct x86_emul_ops *ops, bool rep, uint64_t *n)
+{
+	const struct x86_insn *in = &ctxt->insn;
+	unsigned ab = in->addr_bytes;
+	bool ins = in->mnemonic == X86_INSN_INS;
+	int seg = ins				   ? X86_SEG_ES :
+		  in->seg_override != X86_SEG_NONE ? in->seg_override :
+						     X86_SEG_DS;
+	uint64_t la = x86_emul_seg_linear(
+		ctxt, seg,
+		x86_emul_reg_read(ctxt, ins ? X86_REG_RDI : X86_REG_RSI, ab));
+	uint64_t i;
+	int r;
+
+	*n = rep ? x86_emul_reg_read(ctxt, X86_REG_RCX, ab) : 1;
+	if (*n == 0)
+		return X86EMUL_OKAY;
+	r = ops->io_rep(ctxt, (uint16_t)ctxt->regs.gpr[X86_REG_RDX],
+			in->op_bytes, ins, la, ctxt->regs.rflags & X86_FLAGS_DF,
+			n);
+	if (r != X86EMUL_OKAY)
+		return r;
+	for (i = 0; i < *n; i++)
+		string_advance(ctxt);
+	if (rep)
+		x86_emul_reg_write(ctxt, X86_REG_RCX, ab,
+				   x86_emul_reg_read(ctxt, X86_REG_RCX, ab) -
+					   *n);
+	return X86EMUL_OKAY;
+}
+
 /*
  * String instructions, with REP: at most X86_EMUL_REP_BATCH elements per
  * call; *done is false while rCX has not reached 0, so RIP stays on the
@@ -247,8 +280,16 @@ int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
 	const struct x86_insn *in = &ctxt->insn;
 	bool rep = in->prefixes & (X86_PFX_REP | X86_PFX_REPNE);
 	unsigned ab = in->addr_bytes, n;
+	uint64_t many;
 	int r;
 
+	if ((in->mnemonic == X86_INSN_INS || in->mnemonic == X86_INSN_OUTS) &&
+	    ops->io_rep &&
+	    ((r = string_io_rep(ctxt, ops, rep, &many)) != X86EMUL_OKAY ||
+	     many)) {
+		*done = !rep || x86_emul_reg_read(ctxt, X86_REG_RCX, ab) == 0;
+		return r;
+	}
 	if (!rep) {
 		if ((r = string_step(ctxt, ops)) == X86EMUL_OKAY)
 			string_advance(ctxt);

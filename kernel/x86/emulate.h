@@ -84,6 +84,10 @@ struct x86_emul_ops {
 		     uint32_t *val);
 	int (*io_out)(struct x86_emul_ctxt *c, uint16_t port, unsigned size,
 		      uint32_t val);
+	/* Optional: INS (in) or OUTS of up to *reps elements at la in one
+	 * go; sets *reps to how many it did, 0 for one at a time. */
+	int (*io_rep)(struct x86_emul_ctxt *c, uint16_t port, unsigned size,
+		      bool in, uint64_t la, bool df, uint64_t *reps);
 	int (*read_cr)(struct x86_emul_ctxt *c, unsigned cr, uint64_t *val);
 	int (*write_cr)(struct x86_emul_ctxt *c, unsigned cr, uint64_t val);
 	int (*read_msr)(struct x86_emul_ctxt *c, uint32_t msr, uint64_t *val);
