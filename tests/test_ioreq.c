@@ -168,6 +168,14 @@ static void answer(uint64_t data)
 	slot()->state = STATE_IORESP_READY;
 }
 
+/* The next poll crashes the guest, the reason naming why. */
+static void expect_crash(const char *why)
+{
+	ioreq_poll(&g->vcpus[0]);
+	cr_expect_eq(g->state, DOMAIN_CRASHED);
+	cr_expect(strstr(g->crash_reason, why), "%s", g->crash_reason);
+}
+
 Test(ioreq, dm_op_checks_its_caller_and_ranges)
 {
 	struct xen_dm_op op = { .op = XEN_DMOP_create_ioreq_server };
@@ -236,10 +244,7 @@ Test(ioreq, answer_of_another_size_crashes_the_guest)
 	cr_assert_eq(guest_inw(&val), -E_AGAIN);
 	slot()->size = 4;
 	answer(0);
-	ioreq_poll(&g->vcpus[0]);
-	cr_expect_eq(g->state, DOMAIN_CRASHED);
-	cr_expect(strstr(g->crash_reason, "device model answered garbage"),
-		  "%s", g->crash_reason);
+	expect_crash("device model answered garbage");
 }
 
 Test(ioreq, a_state_that_is_none_crashes_the_guest)
@@ -248,10 +253,7 @@ Test(ioreq, a_state_that_is_none_crashes_the_guest)
 
 	cr_assert_eq(guest_inw(&val), -E_AGAIN);
 	slot()->state = 9;
-	ioreq_poll(&g->vcpus[0]);
-	cr_expect_eq(g->state, DOMAIN_CRASHED);
-	cr_expect(strstr(g->crash_reason, "garbage (state 9"), "%s",
-		  g->crash_reason);
+	expect_crash("garbage (state 9");
 }
 
 Test(ioreq, device_model_gone_crashes_the_guest)
@@ -260,10 +262,7 @@ Test(ioreq, device_model_gone_crashes_the_guest)
 
 	cr_assert_eq(guest_inw(&val), -E_AGAIN);
 	dom0->state = DOMAIN_CRASHED;
-	ioreq_poll(&g->vcpus[0]);
-	cr_expect_eq(g->state, DOMAIN_CRASHED);
-	cr_expect(strstr(g->crash_reason, "device model's domain has ended"),
-		  "%s", g->crash_reason);
+	expect_crash("device model's domain has ended");
 }
 
 Test(ioreq, disabled_server_reads_all_ones)
