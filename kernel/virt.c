@@ -248,7 +248,10 @@ static unsigned virt_deliver(struct vcpu *v, bool event_queued)
 	unsigned window = 0;
 	int vec;
 
-	if (event_queued)
+	/* An instruction whose device access a device model answered runs
+	 * again before any interrupt, as in Xen: a handler that used the
+	 * device would otherwise come first and take the answer. */
+	if (event_queued || v->pv.ioreq_ndone)
 		return 0;
 	if (v->domain->type == DOMAIN_HVM)
 		platform_poll(v->domain);
