@@ -40,12 +40,12 @@
 #include "dom0.h"
 #include <guests/lib/pv.h>
 
-#define DM_REGIONS    8 /* 0-5 are a PCI function's BARs */
-#define DM_FIXED      6 /* the first fixed region */
-#define DM_BAR_NONE   0
-#define DM_IO	      1 /* a region of ports */
-#define DM_MEM	      2 /* a region of MMIO */
-#define DM_PCI_CONFIG 256
+#define DM_REGIONS	8 /* 0-5 are a PCI function's BARs */
+#define DM_FIXED	6 /* the first fixed region */
+#define DM_BAR_NONE	0
+#define DM_IO		1 /* a region of ports */
+#define DM_MEM		2 /* a region of MMIO */
+#define DM_PCI_CONFIG	256
 #define DM_BDF(b, d, f) ((uint16_t)((b) << 8 | (d) << 3 | (f)))
 
 struct dm_domain;
@@ -68,10 +68,10 @@ struct dm_ops {
 };
 
 struct dm_region {
-	int type;	/* DM_BAR_NONE, DM_IO or DM_MEM */
-	uint64_t base;	/* a fixed region's, or where a BAR is claimed */
-	uint64_t size;	/* a power of two for a BAR */
-	bool claimed;	/* requests for it come */
+	int type;      /* DM_BAR_NONE, DM_IO or DM_MEM */
+	uint64_t base; /* a fixed region's, or where a BAR is claimed */
+	uint64_t size; /* a power of two for a BAR */
+	bool claimed;  /* requests for it come */
 };
 
 struct dm_dev {
@@ -83,7 +83,7 @@ struct dm_dev {
 	uint16_t bdf; /* bus 15:8, device 7:3, function 2:0 */
 	uint8_t config[DM_PCI_CONFIG];
 	uint8_t config_wmask[DM_PCI_CONFIG]; /* bits the guest may write */
-	struct dm_dev *next;		      /* the domain's devices */
+	struct dm_dev *next;		     /* the domain's devices */
 };
 
 /*
@@ -125,5 +125,6 @@ domid_t dm_domid(const struct dm_domain *d);
 /* The devices: each makes its device for d from the `dm NAME DEVICE
  * ARGS...` arguments after DEVICE; 0 or 1 (the error printed). */
 int dm_testdev_attach(struct dm_domain *d, int argc, char **argv);
+int dm_ide_attach(struct dm_domain *d, int argc, char **argv);
 
 #endif

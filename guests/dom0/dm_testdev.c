@@ -53,8 +53,7 @@ static void testdev_write(struct dm_dev *dev, int region, uint64_t off,
 	struct testdev *t = (struct testdev *)dev;
 	uint8_t *r = testdev_reg(t, region, off, size);
 
-	if (region == DM_FIXED &&
-	    off == TESTDM_FIFO - TESTDM_PORT) {
+	if (region == DM_FIXED && off == TESTDM_FIFO - TESTDM_PORT) {
 		testdev_fifo(t, (uint8_t *)&val, size, true);
 	} else if (region == DM_FIXED && off == TESTDM_IRQ - TESTDM_PORT) {
 		dm_irq_level(dev->dom, val & 0xf, true);
@@ -97,8 +96,8 @@ int dm_testdev_attach(struct dm_domain *d, int argc, char **argv)
 		if (!testdevs[i].used)
 			t = &testdevs[i];
 	if (argc || !t) {
-		printf("dm: test: %s\n", argc ? "takes no arguments" :
-						 "too many test devices");
+		printf("dm: test: %s\n",
+		       argc ? "takes no arguments" : "too many test devices");
 		return 1;
 	}
 	*t = (struct testdev){ .used = true };
