@@ -73,10 +73,10 @@ Test(dm, dm_ide_pci, .timeout = 1800)
 		"PCI: the PIIX3 IDE function at 00:01.1",
 		"PCI: class IDE, compatibility mode, bus master",
 		"PCI: an absent function reads all ones",
-		"PCI: I/O decoding off",
+		"PCI: I/O decoding off silences the disk's ports",
 		"PCI: BAR4 sizes to 16 ports of I/O",
 		"PCI: BAR4 moved: the bus master registers follow it",
-		"PCI: BAR4 moved back",
+		"PCI: BAR4 moved back: there again",
 		NULL,
 	};
 

@@ -88,8 +88,8 @@ struct ide {
 	struct dm_dev isa;
 	bool used;
 	struct blkback_disk *disk;
-	uint8_t reg[8];	     /* the registers last written (1-6) */
-	uint8_t hob[8];	     /* the ones written before them */
+	uint8_t reg[8]; /* the registers last written (1-6) */
+	uint8_t hob[8]; /* the ones written before them */
 	uint8_t status, error, control;
 	bool pending; /* the device's interrupt, until Status is read */
 	bool line;    /* IRQ 14 as last set */
@@ -101,7 +101,7 @@ struct ide {
 	uint8_t bm_cmd, bm_status;
 	uint32_t bm_prd;
 	bool write_cache;
-	bool readonly; /* the disk line's 'r': writes abort */
+	bool readonly;		 /* the disk line's 'r': writes abort */
 	uint16_t mode63, mode88; /* selected DMA modes: words 63 and 88 */
 };
 
@@ -215,8 +215,8 @@ static bool ide_address(struct ide *t, bool ext)
 	uint32_t n;
 
 	if (ext) {
-		lba = (uint64_t)h[ATA_LBAH] << 40 | (uint64_t)h[ATA_LBAM] << 32 |
-		      (uint64_t)h[ATA_LBAL] << 24;
+		lba = (uint64_t)h[ATA_LBAH] << 40 |
+		      (uint64_t)h[ATA_LBAM] << 32 | (uint64_t)h[ATA_LBAL] << 24;
 		n = (uint32_t)(h[ATA_NSECT] << 8 | r[ATA_NSECT]);
 		n = n ? n : 65536;
 	} else if (r[ATA_DEVICE] & ATA_DEV_LBA) {
@@ -537,8 +537,8 @@ static void ide_bm_write(struct ide *t, uint64_t off, unsigned size,
 				t->bm_status &= (uint8_t)~BM_ST_ACTIVE;
 			if (start)
 				t->bm_status |= BM_ST_ACTIVE;
-			if (start && (t->xfer == IDE_DMA_IN ||
-				      t->xfer == IDE_DMA_OUT))
+			if (start &&
+			    (t->xfer == IDE_DMA_IN || t->xfer == IDE_DMA_OUT))
 				ide_dma_run(t);
 		} else if (o == BM_STATUS) {
 			t->bm_status = (uint8_t)((t->bm_status & BM_ST_ACTIVE) |
@@ -596,8 +596,7 @@ static void ide_release(struct dm_dev *dev)
 	t->used = false;
 }
 
-static const struct dm_ops ide_ops = { ide_read, ide_write, NULL,
-				       ide_release };
+static const struct dm_ops ide_ops = { ide_read, ide_write, NULL, ide_release };
 static const struct dm_ops ide_isa_ops = { NULL, NULL, NULL, NULL };
 
 /* The configuration spaces of 00:01.0 and 00:01.1 as after firmware. */
@@ -620,8 +619,7 @@ static void ide_pci(struct ide *t)
 
 /* The image of domid's first disk line, and whether it is writable;
  * false (printed) when it has none. */
-static bool ide_disk_line(domid_t domid, char *path, size_t len,
-			  bool *writable)
+static bool ide_disk_line(domid_t domid, char *path, size_t len, bool *writable)
 {
 	struct xen_domctl op = { .cmd = XEN_DOMCTL_getdevice, .domain = domid };
 	struct xen_domctl_getdevice *g = &op.u.getdevice;
@@ -655,8 +653,9 @@ int dm_ide_attach(struct dm_domain *d, int argc, char **argv)
 		if (!ides[i].used)
 			t = &ides[i];
 	if (argc > 1 || !t) {
-		printf("dm: ide: %s\n", argc > 1 ? "usage: dm NAME ide [IMAGE]" :
-						   "too many IDE disks");
+		printf("dm: ide: %s\n", argc > 1 ?
+						"usage: dm NAME ide [IMAGE]" :
+						"too many IDE disks");
 		return 1;
 	}
 	if (argc == 1)

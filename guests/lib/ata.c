@@ -113,14 +113,12 @@ static void ata_block(bool write, uint16_t *w)
 				 : "memory");
 }
 
-int ata_pio(struct ata *a, bool write, uint64_t lba, uint32_t count,
-	    void *buf)
+int ata_pio(struct ata *a, bool write, uint64_t lba, uint32_t count, void *buf)
 {
 	return ata_pio_cmd(write, ata_ext(a, lba, count), lba, count, buf);
 }
 
-int ata_pio_cmd(bool write, bool ext, uint64_t lba, uint32_t count,
-		void *buf)
+int ata_pio_cmd(bool write, bool ext, uint64_t lba, uint32_t count, void *buf)
 {
 	uint16_t *w = buf;
 	int r;
@@ -158,10 +156,11 @@ int ata_identify(struct ata *a)
 	for (int i = 39; i >= 0 && a->model[i] == ' '; i--)
 		a->model[i] = 0;
 	a->lba48 = a->id[83] & (1u << 10);
-	a->sectors = a->lba48 ? (uint64_t)a->id[103] << 48 |
-					(uint64_t)a->id[102] << 32 |
-					(uint64_t)a->id[101] << 16 | a->id[100] :
-				(uint32_t)a->id[61] << 16 | a->id[60];
+	a->sectors = a->lba48 ?
+			     (uint64_t)a->id[103] << 48 |
+				     (uint64_t)a->id[102] << 32 |
+				     (uint64_t)a->id[101] << 16 | a->id[100] :
+			     (uint32_t)a->id[61] << 16 | a->id[60];
 	return ata_result();
 }
 
@@ -212,8 +211,7 @@ int ata_dma_prd(struct ata *a, bool write, bool ext, uint64_t lba,
 	return r;
 }
 
-int ata_dma(struct ata *a, bool write, uint64_t lba, uint32_t count,
-	    void *buf)
+int ata_dma(struct ata *a, bool write, uint64_t lba, uint32_t count, void *buf)
 {
 	uint64_t at = (uintptr_t)buf, left = (uint64_t)count * 512;
 	unsigned n = 0;

@@ -18,34 +18,34 @@
 
 #include <inc/types.h>
 
-#define ATA_CMD_PORT 0x1f0 /* primary command block */
-#define ATA_CTL_PORT 0x3f6 /* alternate status / device control */
-#define ATA_REG_DATA	 0
-#define ATA_REG_ERROR	 1 /* FEATURES when written */
-#define ATA_REG_NSECT	 2
-#define ATA_REG_LBAL	 3
-#define ATA_REG_LBAM	 4
-#define ATA_REG_LBAH	 5
-#define ATA_REG_DEVICE	 6
-#define ATA_REG_STATUS	 7 /* COMMAND when written */
-#define ATA_DEV_LBA	 0x40
-#define ATA_ST_BSY	 0x80
-#define ATA_ST_DRDY	 0x40
-#define ATA_ST_DRQ	 0x08
-#define ATA_ST_ERR	 0x01
-#define ATA_ABRT	 0x04
-#define ATA_CTL_NIEN	 0x02
-#define ATA_CTL_SRST	 0x04
-#define ATA_CTL_HOB	 0x80
+#define ATA_CMD_PORT   0x1f0 /* primary command block */
+#define ATA_CTL_PORT   0x3f6 /* alternate status / device control */
+#define ATA_REG_DATA   0
+#define ATA_REG_ERROR  1 /* FEATURES when written */
+#define ATA_REG_NSECT  2
+#define ATA_REG_LBAL   3
+#define ATA_REG_LBAM   4
+#define ATA_REG_LBAH   5
+#define ATA_REG_DEVICE 6
+#define ATA_REG_STATUS 7 /* COMMAND when written */
+#define ATA_DEV_LBA    0x40
+#define ATA_ST_BSY     0x80
+#define ATA_ST_DRDY    0x40
+#define ATA_ST_DRQ     0x08
+#define ATA_ST_ERR     0x01
+#define ATA_ABRT       0x04
+#define ATA_CTL_NIEN   0x02
+#define ATA_CTL_SRST   0x04
+#define ATA_CTL_HOB    0x80
 
-#define ATA_BM_CMD	0 /* bus master registers, offsets in BAR4 */
-#define ATA_BM_STATUS	2
-#define ATA_BM_PRD	4
-#define ATA_BM_START	0x01
-#define ATA_BM_TOMEM	0x08
-#define ATA_BM_ACTIVE	0x01
-#define ATA_BM_ERROR	0x02
-#define ATA_BM_IRQ	0x04
+#define ATA_BM_CMD    0 /* bus master registers, offsets in BAR4 */
+#define ATA_BM_STATUS 2
+#define ATA_BM_PRD    4
+#define ATA_BM_START  0x01
+#define ATA_BM_TOMEM  0x08
+#define ATA_BM_ACTIVE 0x01
+#define ATA_BM_ERROR  0x02
+#define ATA_BM_IRQ    0x04
 
 #define ATA_PRD_EOT 0x80000000u
 #define ATA_TIMEOUT (-1)
@@ -92,12 +92,10 @@ uint8_t ata_wait(void);
 int ata_result(void);
 
 /* count sectors (1..65536) from lba: PIO, 48-bit when needed. */
-int ata_pio(struct ata *a, bool write, uint64_t lba, uint32_t count,
-	    void *buf);
+int ata_pio(struct ata *a, bool write, uint64_t lba, uint32_t count, void *buf);
 
 /* The same with the command of the caller's choice: 48-bit when ext. */
-int ata_pio_cmd(bool write, bool ext, uint64_t lba, uint32_t count,
-		void *buf);
+int ata_pio_cmd(bool write, bool ext, uint64_t lba, uint32_t count, void *buf);
 
 /* count sectors with bus-master DMA through the PRD table prd (must not
  * cross 64 KiB), READ/WRITE DMA or their EXT forms; the bus master's
@@ -108,7 +106,6 @@ int ata_dma_prd(struct ata *a, bool write, bool ext, uint64_t lba,
 		uint32_t count, const struct ata_prd *prd, uint8_t *bm_status);
 
 /* count sectors with DMA to or from buf, the PRD table built here. */
-int ata_dma(struct ata *a, bool write, uint64_t lba, uint32_t count,
-	    void *buf);
+int ata_dma(struct ata *a, bool write, uint64_t lba, uint32_t count, void *buf);
 
 #endif
