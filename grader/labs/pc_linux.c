@@ -16,6 +16,13 @@
  *   CPUID announcing LA57, RDTSCP or TSC_ADJUST, the MADT listing one
  *     vcpu of two, an e820 map of one entry or 96 MiB short: Linux never
  *     reaches /init, all of them
+ * The xen group (linux_xen_*), each bug failing all four:
+ *   the platform device's BAR sizing ignored ("xen-platform-pci: no
+ *     resources found", no grant table, xenbus waits for its devices)
+ *   a wrong unplug magic ("unrecognised magic value"; insmod of
+ *     xen-blkfront and xen-netfront: No such device)
+ *   add_to_physmap refusing grant frames in BAR1 ("grant table
+ *     add_to_physmap failed, err=-22", then a BUG in gnttab_map)
  */
 #include <fcntl.h>
 #include <stdio.h>
