@@ -196,6 +196,10 @@ void pv_wallclock_update(struct domain *d);
  */
 long pv_store_init(struct domain *d, gpa_t gpa);
 
+/* A xen_platform hvm domain's unplug ports (kernel/dev/platform.c); 0 or
+ * -E_*. */
+int hvm_platform_init(struct domain *d);
+
 /* pv/xen.c */
 
 /* Fills d's hypercall page at guest-physical gpa (page aligned, RAM) with

@@ -55,8 +55,56 @@ static uint32_t pci_host_read(struct domain *d, unsigned reg)
 	return 0;
 }
 
+/*
+ * The Xen platform device at 00:02.0, in xen_platform domains only
+ * (QEMU's hw/i386/xen/xen_platform.c; Linux's drivers/xen/platform-pci.c
+ * sets up its grant table from it).  Its BARs are fixed: BAR0 Xen's
+ * ports, BAR1 the top of the domain's p2m; a dword of all ones written
+ * to one sizes it (PCI 3.0, 6.2.5.1), any other write puts it back.
+ * No interrupt pin: events come through the callback vector.
+ */
+static uint32_t pci_xen_read(struct domain *d, unsigned reg)
+{
+	const struct pci *p = &d->chipset.pci;
+	uint32_t bar1 = (uint32_t)(p2m_size(&d->p2m) - PLATFORM_XEN_MMIO_SIZE);
+
+	if (!d->config->xen_platform)
+		return ~0u;
+	switch (reg) {
+	case 0x00:
+	case 0x2c: return 0x0001u << 16 | 0x5853; /* device, vendor */
+	case 0x04: return p->xen_cmd;
+	case 0x08: return 0xff8000u << 8 | 0x01; /* class: other; revision */
+	case 0x10:
+		return (p->xen_sizing & 1 ? ~(PLATFORM_XEN_IO_SIZE - 1) :
+					    PLATFORM_XEN_IO) |
+		       1; /* I/O space */
+	case 0x14:
+		return (p->xen_sizing & 2 ?
+				(uint32_t) ~(PLATFORM_XEN_MMIO_SIZE - 1) :
+				bar1) |
+		       8; /* 32-bit memory, prefetchable */
+	}
+	return 0;
+}
+
+static void pci_xen_write(struct domain *d, unsigned reg, uint32_t val,
+			  uint32_t mask)
+{
+	struct pci *p = &d->chipset.pci;
+	unsigned bar = reg == 0x10 ? 1 : 2;
+
+	if (reg == 0x04) /* I/O, memory, bus master */
+		p->xen_cmd = (uint8_t)((p->xen_cmd & ~mask) | (val & mask & 7));
+	else if (reg == 0x10 || reg == 0x14)
+		p->xen_sizing = (uint8_t)((p->xen_sizing & ~bar) |
+					  (val == ~0u && mask == ~0u ? bar :
+								       0));
+}
+
 static const struct pci_function pci_functions[] = {
 	{ 0x0000, pci_host_read, NULL },
+	{ 0x0010, pci_xen_read, pci_xen_write },
 };
 
 /* The function CONFIG_ADDRESS addr selects, or NULL. */

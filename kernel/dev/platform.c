@@ -7,6 +7,7 @@
 #include <kernel/dev/platform.h>
 #include <kernel/dev/irq.h>
 #include <kernel/dev/fw_cfg.h>
+#include <pv/pv.h>
 
 int platform_init(struct domain *d)
 {
@@ -20,6 +21,8 @@ int platform_init(struct domain *d)
 		r = pm_init(d);
 	if (r == 0)
 		r = fw_cfg_init(d);
+	if (r == 0 && d->config->xen_platform)
+		r = hvm_platform_init(d);
 	return r;
 }
 
