@@ -61,6 +61,9 @@ struct vcpu {
 	unsigned debug; /* VIRT_DEBUG_*: what GDB's stub asks (virt.h) */
 	uint64_t nexits;
 	uint64_t run_tsc; /* TSC ticks it has run (getdomaininfo) */
+	/* Lab 8: this slice keeps the guest's VMLOAD state in the CPU
+	 * across its exits (svm/svm.c's svm_slice). */
+	bool lazy_state;
 	struct vlapic lapic;
 	/* x87/SSE/AVX, XCR0 and debug registers: neither VMRUN nor VM entry
 	 * switches them, and the hypervisor itself never uses them. */

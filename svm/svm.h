@@ -44,6 +44,11 @@ extern struct svm_caps svm_caps;
  */
 void svm_vmrun(struct vcpu *v, hpa_t vmcb_pa, hpa_t host_pa);
 
+/* Lab 8: before a read of v's VMLOAD state from its VMCB (written
+ * false) or after a write to it (true), while a lazy slice keeps that
+ * state in the CPU (svm.c). */
+void svm_state_sync(struct vcpu *v, bool written);
+
 /* vmcb.c: the I/O and MSR permission maps (once); 0 or -E_NO_MEM. */
 int vmcb_setup(void);
 /* vmcb.c: fill a fresh VMCB's control area and initial guest state. */
