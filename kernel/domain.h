@@ -93,6 +93,11 @@ struct bench_stats {
 	uint64_t path_mark; /* path_cycles when the last bare chunk ran */
 	uint64_t path_min;  /* cycles per exit of the fastest chunk, */
 	uint64_t bare_min;  /* 0 before the first */
+	/* exit_state=alternate (lab 8): the same, by the slice's way of
+	 * switching the VMLOAD state, [0] eager and [1] lazy. */
+	uint64_t state_n[2], state_cycles[2], state_min[2];
+	uint64_t state_chunk_n, state_chunk_cycles;
+	uint64_t state_nexit, state_tsc, state_run; /* the last CPUID exit */
 };
 
 struct domain {
