@@ -139,9 +139,9 @@ static void bench_exit_state(struct vcpu *v)
 		b->state_cycles[m] += dt;
 		b->state_chunk_cycles += dt;
 		if (++b->state_chunk_n == BENCH_CHUNK) {
-			b->state_min[m] =
-				bench_min(b->state_min[m],
-					  b->state_chunk_cycles / BENCH_CHUNK);
+			b->state_min[m] = bench_min(b->state_min[m],
+						    b->state_chunk_cycles /
+							    BENCH_CHUNK);
 			b->state_chunk_n = b->state_chunk_cycles = 0;
 		}
 	}
@@ -273,12 +273,37 @@ static void bench_exit_path_report(const struct domain *d)
 		bench_print_path("fastest chunk", d, b->bare_min, b->path_min);
 }
 
+void bench_slice(struct vcpu *v, bool lazy, uint64_t ops, uint64_t exits)
+{
+	struct bench_stats *b = &v->domain->bench;
+
+	if (!bench_enabled() || !bench_state_on)
+		return;
+	b->state_ops[lazy] += ops;
+	b->state_exits[lazy] += exits;
+}
+
+/* Hundredths of a / b. */
+static unsigned long long bench_centi(uint64_t a, uint64_t b)
+{
+	return b ? (unsigned long long)(a * 100 / b) : 0;
+}
+
 /* CPUID exits in eager and in lazy slices (exit_state=alternate). */
 static void bench_exit_state_report(const struct domain *d)
 {
 	const struct bench_stats *b = &d->bench;
 	const uint64_t *n = b->state_n, *c = b->state_cycles, *m = b->state_min;
+	const uint64_t *o = b->state_ops, *e = b->state_exits;
+	unsigned long long eo = bench_centi(o[0], e[0]),
+			   lo = bench_centi(o[1], e[1]);
 
+	if (e[0] && e[1])
+		cprintf("bench-exit-state: %s: VMLOAD and VMSAVE per exit: "
+			"eager %llu.%02llu (%llu exits), lazy %llu.%02llu "
+			"(%llu exits)\n",
+			d->name, eo / 100, eo % 100, (unsigned long long)e[0],
+			lo / 100, lo % 100, (unsigned long long)e[1]);
 	if (!n[0] || !n[1] || !m[0] || !m[1])
 		return;
 	cprintf("bench-exit-state: %s: eager %llu cycles each (%llu exits), "

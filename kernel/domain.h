@@ -98,6 +98,7 @@ struct bench_stats {
 	uint64_t state_n[2], state_cycles[2], state_min[2];
 	uint64_t state_chunk_n, state_chunk_cycles;
 	uint64_t state_nexit, state_tsc, state_run; /* the last CPUID exit */
+	uint64_t state_ops[2], state_exits[2];	    /* VMLOADs and VMSAVEs */
 };
 
 struct domain {

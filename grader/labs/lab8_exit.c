@@ -5,10 +5,10 @@
  * svm_state_sync).  Points: lab8.points, exit section.
  *
  * One boot with "bench exit_state=alternate": slices alternate between
- * the eager world switch and the lazy one, and kernel/bench.c times
+ * the eager world switch and the lazy one, and kernel/bench.c counts
+ * the VMLOADs and VMSAVEs per exit of each kind of slice and times
  * guests/bench's CPUID exits in each, the fastest chunk of 100 in a row
- * of each kind (the machine's other work falls in the slower ones);
- * under Bochs the TSC counts instructions.  Beside it two guests/lazy
+ * (the machine's other work falls in the slower ones).  Beside it two guests/lazy
  * fill that state with values of their own and read it back across
  * thousands of exits and slices, and lab 3's guests/exits checks every
  * register across the world switch.  VT-x has no such option in hvlab:
@@ -80,28 +80,48 @@ Test(lab8, state_exits, .timeout = 1800)
 	expect_guest_passed(boot_state(), "exits", NULL);
 }
 
+/* The line "bench-exit-state: bench: " + what: its two figures. */
+static void state_line(struct hv_run *r, const char *what, const char *fmt,
+		       double *eager, double *lazy)
+{
+	const struct hv_line *l = hv_find_output(r, what);
+	const char *p = l ? strstr(l->text, what) : NULL;
+
+	cr_assert(p && sscanf(p + strlen(what), fmt, eager, lazy) == 2 &&
+			  *eager > 0,
+		  "[wrong result] no \"%s\" line with both figures: no lazy "
+		  "slice ran CPUID exits (svm_slice_switch sets "
+		  "v->lazy_state): %s\n    log: %s",
+		  what, hv_diagnose(r), r->log);
+}
+
 /*
- * A CPUID exit in a lazy slice against one in an eager slice, the same
- * boot: the fastest chunk of each, lazy/eager at most 0.9 (QEMU TCG
- * measured 0.6 to 0.7: four VMLOAD and VMSAVE fewer per exit).
+ * The world switch's VMLOADs and VMSAVEs per exit, in lazy slices against
+ * eager ones, the same boot: four per exit eager, four per slice (and a
+ * sync per RDMSR or WRMSR of that state) lazy.  The emulators' clocks
+ * do not show the difference (QEMU TCG: 65000 cycles per CPUID exit
+ * either way), so the time is held only to "not slower", loosely: the
+ * fastest chunk of 100 CPUID exits, lazy at most 1.25 times eager's.
  */
 Test(lab8, state_cost, .timeout = 1800)
 {
 	struct hv_run *r = boot_state();
-	const struct hv_line *l = hv_find_output(r, "bench-exit-state: bench:");
-	unsigned long long eager = 0, lazy = 0;
-	const char *p = l ? strstr(l->text, "fastest chunk eager ") : NULL;
+	double eo, lo, et, lt;
 
-	cr_assert(p && sscanf(p, "fastest chunk eager %llu, lazy %llu",
-			      &eager, &lazy) == 2 &&
-			  eager > 0,
-		  "[wrong result] no \"bench-exit-state: bench: ... fastest "
-		  "chunk eager N, lazy M\" line: no lazy slice ran CPUID exits "
-		  "(svm_slice sets v->lazy_state): %s\n    log: %s",
-		  hv_diagnose(r), r->log);
-	cr_expect(lazy * 10 <= eager * 9,
-		  "[wrong result] a CPUID exit costs %llu cycles in a lazy "
-		  "slice against %llu in an eager one: want at most 0.9 of "
-		  "it\n    log: %s",
-		  lazy, eager, r->log);
+	state_line(r, "bench-exit-state: bench: VMLOAD and VMSAVE per exit: ",
+		   "eager %lf (%*u exits), lazy %lf", &eo, &lo);
+	state_line(r, "bench-exit-state: bench: eager ",
+		   "%*u cycles each (%*u exits), lazy %*u cycles each (%*u "
+		   "exits); fastest chunk eager %lf, lazy %lf",
+		   &et, &lt);
+	cr_expect(eo >= 3.9 && lo * 4 <= eo,
+		  "[wrong result] VMLOAD and VMSAVE per exit: %.2f lazy "
+		  "against %.2f eager, want at most a quarter of it\n"
+		  "    log: %s",
+		  lo, eo, r->log);
+	cr_expect(lt <= et * 1.25,
+		  "[wrong result] a CPUID exit costs %.0f cycles in a lazy "
+		  "slice against %.0f in an eager one (fastest chunks): "
+		  "slower\n    log: %s",
+		  lt, et, r->log);
 }
