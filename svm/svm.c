@@ -235,11 +235,15 @@ static bool svm_slice_lazy(void)
 
 	if (svm_state_mode < 0) {
 		arg = cmdline_get("exit_state");
-		svm_state_mode = !arg		       ? SVM_STATE_LAZY :
-				 !strcmp(arg, "eager") ? SVM_STATE_EAGER :
-				 !strcmp(arg, "alternate") ?
-							 SVM_STATE_ALTERNATE :
-							 SVM_STATE_LAZY;
+		svm_state_mode = SVM_STATE_LAZY;
+		if (arg && !strcmp(arg, "eager"))
+			svm_state_mode = SVM_STATE_EAGER;
+		else if (arg && !strcmp(arg, "alternate"))
+			svm_state_mode = SVM_STATE_ALTERNATE;
+		else if (arg)
+			cprintf("svm: exit_state=%s: want eager or alternate; "
+				"lazy\n",
+				arg);
 	}
 	if (svm_state_mode == SVM_STATE_ALTERNATE)
 		return svm_alternate_lazy = !svm_alternate_lazy;
@@ -307,11 +311,12 @@ void svm_state_sync(struct vcpu *v, bool written)
 #if SOL >= 8
 	if (!v->lazy_state)
 		return;
+	/* After a write the CPU takes the new value; before a read the
+	 * VMCB takes the CPU's. */
 	if (written)
-		svm_vmload(
-			v->arch.svm.vmcb_pa); /* the CPU takes the new value */
+		svm_vmload(v->arch.svm.vmcb_pa);
 	else
-		svm_vmsave(v->arch.svm.vmcb_pa); /* the VMCB takes the CPU's */
+		svm_vmsave(v->arch.svm.vmcb_pa);
 #else
 	/* LAB 8: your code here.  While v's slice is lazy the CPU holds
 	 * its VMLOAD state: make the VMCB's copy right before a read, and
