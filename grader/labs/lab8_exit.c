@@ -106,7 +106,8 @@ static void state_line(struct hv_run *r, const char *what, const char *fmt,
  * sync per RDMSR or WRMSR of that state) lazy.  The emulators' clocks
  * do not show the difference (QEMU TCG: 65000 cycles per CPUID exit
  * either way), so the time is held only to "not slower", loosely: the
- * fastest chunk of 100 CPUID exits, lazy at most 1.5 times eager's (0.95 to 1.08 measured).
+ * fastest chunk of 100 CPUID exits, lazy at most 1.5 times eager's
+ * (0.95 to 1.08 measured).
  */
 Test(lab8, state_cost, .timeout = 1800)
 {
