@@ -110,6 +110,12 @@ void virt_vcpu_run(struct vcpu *v)
 	v->domain->ops->vcpu_run(v);
 }
 
+void virt_slice(struct vcpu *v, bool in)
+{
+	if (v->domain->ops->slice)
+		v->domain->ops->slice(v, in);
+}
+
 /* Under shadow paging the core keeps CR0, CR3, CR4 and EFER (shadow.h). */
 uint64_t virt_reg_read(struct vcpu *v, enum vreg r)
 {

@@ -41,7 +41,10 @@ struct blkback_dev {
 	struct blkif_back_ring ring;
 	void *ring_slot; /* where the frontend's ring page is mapped */
 	grant_handle_t ring_handle;
-	unsigned long requests, errors;
+	/* The frontend's request-notify-each: an event for every response,
+	 * the backend without coalescing that lab 8 measures against. */
+	bool notify_each;
+	unsigned long requests, errors, events; /* events: notifications */
 };
 
 /* Requests blkback_ring_serve takes from one ring per call: a frontend
