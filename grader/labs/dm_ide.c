@@ -25,7 +25,8 @@
  *     configuration accesses not forwarded: dm_ide_pci and every DMA test
  *   no integrity word: dm_ide_identify; an unknown command not aborted:
  *     dm_ide_errors; SRST not holding BSY: dm_ide_reset; DMA's direction
- *     reversed: dm_ide_dma
+ *     reversed: dm_ide_dma; the bus master's direction bit not checked
+ *     against the command: dm_ide_hostile
  *   no range check of the LBA: dom0 reads past its image and dies, and
  *     every test fails
  */
@@ -229,6 +230,7 @@ Test(dm, dm_ide_hostile, .timeout = 1800)
 		"hostile PRD: 1 GiB, past the guest's RAM",
 		"hostile PRD: a region running past the end of RAM",
 		"hostile PRD: the table itself outside RAM",
+		"DMA: a direction bit contradicting the command",
 		"hostile PRD: the disk works after them",
 		NULL,
 	};
