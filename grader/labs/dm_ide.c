@@ -11,21 +11,24 @@
  * unpauses it and powers off after it; the hostile PRDs must leave dom0
  * running.
  *
- * The usual bugs, bug: the tests that fail:
- *   a sector count of 0 taken as 0, not 256 (65536 with 48 bits):
- *     dm_ide_pio, dm_ide_lba48
+ * The usual bugs, bug: the tests that fail (each seen failing so):
+ *   a sector count of 0 taken as 0, not 256: dm_ide_pio
  *   LBA bits 24-27 not taken from the device register, or the HOB
- *     bytes ignored: dm_ide_lba48
- *   DRQ left set after the last block: dm_ide_irq (and every PIO read,
- *     whose driver checks it)
- *   INTRQ not raised, not lowered by a Status read (or lowered by
- *     Alternate Status), nIEN ignored: dm_ide_irq
- *   EOT ignored (the table read past its end): dm_ide_prd; a byte count
- *     of 0 taken as 0, not 64 KiB: dm_ide_prd
- *   a PRD outside the guest's RAM read or written, or dom0 dying of
- *     it: dm_ide_hostile
- *   configuration accesses not forwarded, BAR4 not sizable or its claim
- *     not moved: dm_ide_pci
+ *     bytes ignored (48-bit counts and addresses): dm_ide_lba48
+ *   DRQ left set after the last block: dm_ide_irq, and every test
+ *     whose PIO the driver checks (pio, lba48, errors, reset, dma)
+ *   INTRQ not lowered by a Status read, or nIEN ignored: dm_ide_irq
+ *   EOT ignored (the table read past its end), a byte count of 0 taken
+ *     as 0, not 64 KiB: dm_ide_prd
+ *   a PRD outside the guest's RAM not failing the command: dm_ide_hostile
+ *   BAR4 not sizable, or its claim not following the BAR: dm_ide_pci;
+ *     configuration accesses not forwarded: dm_ide_pci and every DMA test
+ *   no integrity word: dm_ide_identify; an unknown command not aborted:
+ *     dm_ide_errors; SRST not holding BSY: dm_ide_reset; DMA's direction
+ *     reversed: dm_ide_dma; the bus master's direction bit not checked
+ *     against the command: dm_ide_hostile
+ *   no range check of the LBA: dom0 reads past its image and dies, and
+ *     every test fails
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -227,6 +230,7 @@ Test(dm, dm_ide_hostile, .timeout = 1800)
 		"hostile PRD: 1 GiB, past the guest's RAM",
 		"hostile PRD: a region running past the end of RAM",
 		"hostile PRD: the table itself outside RAM",
+		"DMA: a direction bit contradicting the command",
 		"hostile PRD: the disk works after them",
 		NULL,
 	};

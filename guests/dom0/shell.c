@@ -78,7 +78,9 @@ static void shell_help(void)
 	printf("  help               this list\n"
 	       "  sleep MS           wait MS milliseconds\n"
 	       "  wait NAME|ID...    wait until the domains have ended\n"
-	       "  dm NAME [hang|garbage|DEVICE ARGS]  serve a device of NAME\n"
+	       "  dm NAME [hang|garbage]  serve NAME's test device (ioreq)\n"
+	       "  dm NAME ide [IMAGE]     its IDE disk: IMAGE, or its first "
+	       "disk line\n"
 	       "  poweroff           end dom0 and the machine\n");
 }
 

@@ -386,6 +386,26 @@ static bool dma_refused(const struct ata_prd *t, bool write)
 	return r == -(ATA_ERRFLAG | ATA_ABRT) && (bm & ATA_BM_ERROR);
 }
 
+/* READ DMA with the bus master told to read memory: a driver's bug the
+ * controller refuses (Error) rather than move data the wrong way. */
+static bool dma_wrong_direction(void)
+{
+	uint8_t bm;
+
+	prd[0] = (struct ata_prd){ (uint32_t)(uintptr_t)big,
+				   8 * 512 | ATA_PRD_EOT };
+	outb(a.bm + ATA_BM_CMD, 0);
+	outl(a.bm + ATA_BM_PRD, (uint32_t)(uintptr_t)prd);
+	outb(a.bm + ATA_BM_STATUS, ATA_BM_ERROR | ATA_BM_IRQ);
+	ata_command(0xc8, 0, 10, 8, false);
+	outb(a.bm + ATA_BM_CMD, ATA_BM_START);
+	ata_wait();
+	bm = inb(a.bm + ATA_BM_STATUS);
+	outb(a.bm + ATA_BM_CMD, 0);
+	outb(a.bm + ATA_BM_STATUS, ATA_BM_ERROR | ATA_BM_IRQ);
+	return (bm & ATA_BM_ERROR) && ata_result() == -(ATA_ERRFLAG | ATA_ABRT);
+}
+
 static void test_hostile(void)
 {
 	uint64_t ram = guest_memory();
@@ -401,6 +421,8 @@ static void test_hostile(void)
 	       "hostile PRD: a region running past the end of RAM: Error");
 	report(dma_refused((const struct ata_prd *)0xf0000000, false),
 	       "hostile PRD: the table itself outside RAM: Error");
+	report(dma_wrong_direction(),
+	       "DMA: a direction bit contradicting the command: Error, ABRT");
 	report(ata_dma(&a, false, 10, 8, big) == 0 && image_ok(big, 10, 8),
 	       "hostile PRD: the disk works after them");
 }
