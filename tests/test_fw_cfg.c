@@ -90,9 +90,12 @@ Test(fw_cfg, cpus_and_ram)
 	cr_expect_eq(n, 2);
 	cr_expect_eq(max, 2);
 	cr_expect_eq(ram, 16 * MiB);
+	/* A p2m of 32 MiB: 16 of memory, then the platform device's BAR1. */
 	cfg.xen_platform = true;
+	dom.p2m.nframes = (16 * MiB + PLATFORM_XEN_MMIO_SIZE) >> 12;
 	get(FW_CFG_RAM_SIZE, &ram, 8);
-	cr_expect_eq(ram, 16 * MiB - 4096, "the xenstore ring is no RAM");
+	cr_expect_eq(ram, 16 * MiB - 4096,
+		     "the xenstore ring and BAR1 are no RAM");
 }
 
 /* The directory names etc/e820; that item is kernel/load/e820.c's map. */

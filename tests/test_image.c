@@ -23,22 +23,27 @@ static struct guest_boot boot;
 static char err[256];
 static uint8_t img[64 * 1024];
 static int fail_writes;
+static struct guest_mem mem; /* below: its writes go to ram_write */
 
 static int ram_write(void *ctx, gpa_t gpa, const void *src, size_t len)
 {
-	cr_assert(gpa + len <= GUEST_MIB * MiB, "write outside guest RAM");
+	cr_assert(gpa + len <= mem.size, "write outside guest RAM");
 	if (fail_writes)
 		return -E_NO_MEM;
 	memcpy(ram + gpa, src, len);
 	return 0;
 }
 
-static const struct guest_mem mem = { NULL, GUEST_MIB *MiB, ram_write };
+/* A xen_platform domain's p2m has its platform device's BAR1 above. */
+#define RAM_SIZE (GUEST_MIB * MiB + PLATFORM_XEN_MMIO_SIZE)
+
+static struct guest_mem mem = { NULL, GUEST_MIB *MiB, ram_write };
 
 static void setup(void)
 {
-	ram = malloc(GUEST_MIB * MiB);
-	memset(ram, 0xaa, GUEST_MIB * MiB);
+	ram = malloc(RAM_SIZE);
+	memset(ram, 0xaa, RAM_SIZE);
+	mem.size = GUEST_MIB * MiB;
 	memset(img, 0, sizeof(img));
 	memset(&cfg, 0, sizeof(cfg));
 	strcpy(cfg.file, "domains/t.cfg");
@@ -479,16 +484,21 @@ static void expect_store_page(gpa_t store)
 		cr_assert_eq(rd64(store + i), 0, "xenstore ring zeroed");
 }
 
-/* xen_platform: the last page is the xenstore ring, not in the map. */
+/* xen_platform: the p2m's top 16 MiB are the platform device's BAR1, the
+ * page below them the xenstore ring, not in the map. */
 Test(image, multiboot_xen_platform_store)
 {
+	const uint64_t end = GUEST_MIB * MiB - 4096;
+
+	mem.size = RAM_SIZE;
 	cfg.xen_platform = true;
 	cr_assert_eq(load(build_mb_elf()), 0, "%s", err);
-	expect_store_page(GUEST_MIB * MiB - 4096);
+	expect_store_page(end);
 
 	gpa_t mi = IMAGE_MB_INFO, mm = rd32(mi + 48);
-	cr_expect_eq(rd32(mi + 8), (GUEST_MIB - 1) * 1024 - 4, "mem_upper");
-	cr_expect_eq(rd64(mm + 72 + 12), (GUEST_MIB - 1) * MiB - 4096);
+	cr_expect_eq(rd32(mi + 8), (end - MiB) / 1024, "mem_upper");
+	cr_expect_eq(rd64(mm + 72 + 12), end - MiB);
+	mem.size = GUEST_MIB * MiB;
 	cfg.xen_platform = false;
 	cr_assert_eq(load(build_mb_elf()), 0, "%s", err);
 	cr_expect_eq(boot.pv_store, 0);
