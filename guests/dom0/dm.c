@@ -6,17 +6,21 @@
  * elements, interrupts go out with set_isa_irq_level.  "hang" takes every
  * request and never answers; "garbage" answers with another size.  The
  * hypervisor must crash the guest in both cases, and only it.
+ * `dm NAME nic [MAC]` adds an RTL8139 card on xenbr0 (dm_nic.c).
  *
  * The shared page of ioreq_t is mapped with XENMEM_acquire_resource at a
  * frame dom0 gave back; a string's elements are in the guest's RAM, one
  * page that dom0 maps for the copy (XENMAPSPACE_gmfn_foreign).
  */
 #include "dom0.h"
+#include "dm_nic.h"
 #include <guests/lib/pv.h>
 #include <inc/public/memory.h>
 #include <inc/public/hvm/dm_op.h>
 #include <inc/public/hvm/ioreq.h>
 #include <guests/lib/testdm.h>
+#include <guests/lib/net.h>
+#include <guests/lib/rtl8139.h>
 
 #define DM_DOMAINS 4
 #define DM_VCPUS   8 /* slots looked at per domain */
@@ -31,6 +35,7 @@ struct dm_domain {
 	bool used;
 	domid_t domid;
 	enum dm_mode mode;
+	struct dm_nic *nic;	      /* NULL: none */
 	volatile struct ioreq *slots; /* the shared page */
 	uint8_t regs[16];
 	uint8_t mmio[TESTDM_MMIO_SIZE];
@@ -52,7 +57,7 @@ static long dm_op(domid_t domid, struct xen_dm_op *op)
 	return _hypercall3(__HYPERVISOR_dm_op, domid, 1, &buf);
 }
 
-static long dm_irq(domid_t domid, unsigned irq, bool level)
+long dm_irq(domid_t domid, unsigned irq, bool level)
 {
 	struct xen_dm_op op = { .op = XEN_DMOP_set_isa_irq_level };
 
@@ -100,7 +105,10 @@ static long dm_setup(struct dm_domain *d)
 	    (r = dm_range(d->domid, XEN_DMOP_IO_RANGE_PORT, TESTDM_PORT,
 			  TESTDM_PORT_END)) < 0 ||
 	    (r = dm_range(d->domid, XEN_DMOP_IO_RANGE_MEMORY, TESTDM_MMIO,
-			  TESTDM_MMIO + TESTDM_MMIO_SIZE - 1)) < 0)
+			  TESTDM_MMIO + TESTDM_MMIO_SIZE - 1)) < 0 ||
+	    (d->nic &&
+	     (r = dm_range(d->domid, XEN_DMOP_IO_RANGE_PORT, DM_NIC_PORT,
+			   DM_NIC_PORT + RTL_IO_SIZE - 1)) < 0))
 		return r;
 	for (int i = 0; i < DM_VCPUS; i++)
 		if (d->slots[i].vp_eport)
@@ -110,18 +118,31 @@ static long dm_setup(struct dm_domain *d)
 	return dm_op(d->domid, &op);
 }
 
-/* `dm NAME [hang|garbage]`: 0 or 1 (the error printed). */
+/* The card of `dm NAME nic [MAC]` for d, 00:16:3e:00:80:ID by default;
+ * 0 or -XEN_E*. */
+static long dm_nic_plug(struct dm_domain *d, const char *mac_arg)
+{
+	uint8_t mac[6] = { 0x00, 0x16, 0x3e, 0x00, 0x80, (uint8_t)d->domid };
+
+	if (mac_arg && !net_parse_mac(mac_arg, mac))
+		return -XEN_EINVAL;
+	d->nic = dm_nic_attach(d->domid, mac);
+	return d->nic ? 0 : -XEN_ENOSPC;
+}
+
+/* `dm NAME [hang|garbage|nic [MAC]]`: 0 or 1 (the error printed). */
 int dm_main(int argc, char **argv)
 {
 	struct dm_domain *d = NULL;
 	long domid = argc >= 2 ? xl_lookup(argv[1]) : -XEN_EINVAL, r;
 	enum dm_mode mode = DM_NORMAL;
+	bool nic = argc >= 3 && strcmp(argv[2], "nic") == 0;
 
 	if (argc == 3 && strcmp(argv[2], "hang") == 0)
 		mode = DM_HANG;
 	else if (argc == 3 && strcmp(argv[2], "garbage") == 0)
 		mode = DM_GARBAGE;
-	else if (argc != 2)
+	else if (argc != 2 && !(nic && argc <= 4))
 		domid = -XEN_EINVAL;
 	for (int i = 0; i < DM_DOMAINS && !d; i++)
 		if (!dm_domains[i].used)
@@ -143,15 +164,18 @@ int dm_main(int argc, char **argv)
 		d->regs[i] = TESTDM_PATTERN(i);
 	for (unsigned i = 0; i < sizeof(d->mmio); i++)
 		d->mmio[i] = TESTDM_PATTERN(i);
-	if ((r = dm_setup(d)) < 0) {
+	if ((nic && (r = dm_nic_plug(d, argc == 4 ? argv[3] : NULL)) < 0) ||
+	    (r = dm_setup(d)) < 0) {
 		printf("dm: domain %ld: %s\n", domid, xl_strerror(r));
 		dom0_unmap(dm_pages[d - dm_domains]);
+		dm_nic_detach(d->nic);
 		d->used = false;
 		return 1;
 	}
 	printf("dm: serving domain %ld%s\n", domid,
 	       mode == DM_HANG	  ? " (hang)" :
 	       mode == DM_GARBAGE ? " (garbage)" :
+	       nic		  ? " (rtl8139 on xenbr0)" :
 				    "");
 	return 0;
 }
@@ -178,6 +202,8 @@ static void dm_port(struct dm_domain *d, uint64_t port, unsigned size,
 {
 	uint64_t off = port - TESTDM_PORT;
 
+	if (dm_nic_port(d->nic, port, size, write, data))
+		return;
 	if (port == TESTDM_FIFO) {
 		dm_fifo(d, (uint8_t *)data, size, write);
 	} else if (port == TESTDM_IRQ && write) {
@@ -274,6 +300,7 @@ void dm_forget(domid_t domid)
 	for (int i = 0; i < DM_DOMAINS; i++)
 		if (dm_domains[i].used && dm_domains[i].domid == domid) {
 			dom0_unmap(dm_pages[i]);
+			dm_nic_detach(dm_domains[i].nic);
 			dm_domains[i].used = false;
 		}
 }

@@ -11,6 +11,7 @@
  *            their deaths and restarts; the xenstore-* commands
  *   xenstored*.c, xs_local.c  lab 7: the xenstore daemon
  *   dm.c     a test device model for hvm domains (ioreq forwarding)
+ *   dm_nic.c, rtl8139.c  its RTL8139 card on xenbr0
  */
 #ifndef GUESTS_DOM0_DOM0_H
 #define GUESTS_DOM0_DOM0_H
@@ -101,7 +102,8 @@ void dom0_poweroff(int status) __attribute__((noreturn));
 
 /* dm.c: the test device model (issue 16) */
 
-/* `dm NAME [hang|garbage]`: serves NAME's test device; 0 or 1. */
+/* `dm NAME [hang|garbage|nic [MAC]]`: serves NAME's test device (and an
+ * RTL8139 card); 0 or 1. */
 int dm_main(int argc, char **argv);
 
 /* Answers the requests of the domains it serves; true if it did work. */

@@ -79,6 +79,7 @@ static void shell_help(void)
 	       "  sleep MS           wait MS milliseconds\n"
 	       "  wait NAME|ID...    wait until the domains have ended\n"
 	       "  dm NAME [hang|garbage]  serve NAME's test device (ioreq)\n"
+	       "  dm NAME nic [MAC]       and an RTL8139 on xenbr0\n"
 	       "  poweroff           end dom0 and the machine\n");
 }
 
