@@ -11,6 +11,8 @@
  * off.
  *
  * Bugs these tests catch, bug: the tests that fail:
+ *   any of the card's bugs below, RCR's accept bits, the 9346CR lock, a
+ *     full ring overwritten: nic_unit
  *   IDR not the MAC dom0 gave, TCR without the chip's version: nic_mac
  *   ISR written as a value instead of write-1-to-clear, IMR not masking
  *     the line, the line not following ISR & IMR: nic_isr_imr
@@ -53,6 +55,12 @@ static const struct hv_cfg nic = {
 		       "vif    = [ \"mac=00:16:3e:00:08:09,bridge=xenbr0\" ]\n" },
 	},
 };
+
+/* The card against a fake RAM on the host (test_rtl8139). */
+Test(dm, nic_unit, .timeout = 300)
+{
+	expect_host_test("test_rtl8139", NULL);
+}
 
 Test(dm, nic_mac, .timeout = 1800)
 {
