@@ -60,9 +60,9 @@ static void wr(unsigned off, unsigned size, uint32_t v)
 static void setup(void)
 {
 	memset(ram, 0, sizeof(ram));
-	card = (struct rtl8139_dev){
-		.dma = fake_dma, .irq = fake_irq, .xmit = fake_xmit
-	};
+	card = (struct rtl8139_dev){ .dma = fake_dma,
+				     .irq = fake_irq,
+				     .xmit = fake_xmit };
 	nsent = irq_changes = 0;
 	rtl8139_reset(&card, mac);
 	wr(RTL_RBSTART, 4, RING);
@@ -253,8 +253,7 @@ Test(rtl8139, receive_accept_bits)
 	cr_expect(rtl8139_input(&card, frame_to(mcast, 60, 0), 60));
 	cr_expect(rtl8139_input(&card, frame_to(other, 60, 0), 60));
 	wr(RTL_CR, 1, RTL_CR_TE);
-	cr_expect(!rtl8139_input(&card, frame_to(other, 60, 0), 60),
-		  "RE off");
+	cr_expect(!rtl8139_input(&card, frame_to(other, 60, 0), 60), "RE off");
 }
 
 Test(rtl8139, config_lock)

@@ -13,7 +13,9 @@
  * Bugs these tests catch, bug: the tests that fail:
  *   any of the card's bugs below, RCR's accept bits, the 9346CR lock, a
  *     full ring overwritten: nic_unit
- *   IDR not the MAC dom0 gave, TCR without the chip's version: nic_mac
+ *   the function not on the bus, a BAR that sizes wrong, its ports
+ *     answering before the command register enables them, IDR not the
+ *     MAC dom0 gave, TCR without the chip's version: nic_pci
  *   ISR written as a value instead of write-1-to-clear, IMR not masking
  *     the line, the line not following ISR & IMR: nic_isr_imr
  *   CAPR without the 16-byte lag (driver or card: BUFE never set, a
@@ -27,7 +29,8 @@
  *     nic_frames, nic_ring_wrap
  *   frames not on the bridge, either way: nic_frames
  *   TSAD or RBSTART not checked against the guest's RAM, a TSD size over
- *     1792 taken: nic_hostile (or dom0 dies: every test)
+ *     1792 taken, DMA without bus mastering: nic_hostile (or dom0 dies:
+ *     every test)
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -43,7 +46,7 @@ static const struct hv_cfg nic = {
 	.domains = {
 		HV_DOM0("xl create e.cfg;xl create -p nic.cfg;"
 			"dm nic nic " NIC_MAC ";xl unpause nic;"
-			"wait nic e;xl network-list;xl list;poweroff"),
+			"wait nic e;wait nic e;xl network-list;xl list;poweroff"),
 		{ "nic", "name   = \"nic\"\ntype   = \"hvm\"\n"
 			 "kernel = \"guests/nic.elf\"\nmemory = 16\n"
 			 "extra  = \"ip=10.0.0.8 peer=10.0.0.9 mac=" NIC_MAC
@@ -62,10 +65,18 @@ Test(dm, nic_unit, .timeout = 300)
 	expect_host_test("test_rtl8139", NULL);
 }
 
-Test(dm, nic_mac, .timeout = 1800)
+/* The card on the PCI bus, and its MAC through both BARs. */
+Test(dm, nic_pci, .timeout = 1800)
 {
 	static const char *const passes[] = {
+		"an RTL8139 (10ec:8139) at 00:03.0",
+		"its class is an Ethernet controller",
+		"BAR0: ports at 0xc100, 256 of them",
+		"BAR1: MMIO at 0xfebf0000, 256 bytes",
+		"interrupt pin INTA#, line 11",
+		"its ports answer once the command register enables them",
 		"the card's reset ends",
+		"BAR1's MMIO shows the same IDR0-5",
 		"IDR0-5 read the MAC dom0 gave, " NIC_MAC,
 		"TCR's hardware version is an RTL8139C's",
 		"after the reset: receive and transmit on",
@@ -98,15 +109,14 @@ Test(dm, nic_frames, .timeout = 1800)
 		"interrupts delivered them",
 		NULL,
 	};
-	static const char *const echo[] = { "vif 0 connected",
-					    "echo: served until told to stop",
-					    "echo: answered",
-					    "echo: no malformed frame arrived",
-					    NULL };
+	static const char *const echo[] = {
+		"vif 0 connected", "echo: served until told to stop",
+		"echo: answered", "echo: no malformed frame arrived", NULL
+	};
 
 	expect_guest_passed(r, "nic", passes);
 	expect_guest_passed(r, "e", echo);
-	expect_output(r, "dm: serving domain 2 (rtl8139 on xenbr0)");
+	expect_output(r, "dm: nic: rtl8139 " NIC_MAC " at 00:03.0 on xenbr0");
 }
 
 Test(dm, nic_ring_wrap, .timeout = 1800)
@@ -131,6 +141,7 @@ Test(dm, nic_hostile, .timeout = 1800)
 		"TSD size 4000 (over 1792): TABT and ISR.TER",
 		"a receive ring outside its RAM: ISR.SERR",
 		"after a reset the card works again",
+		"bus mastering off: a transmit aborts",
 		NULL,
 	};
 

@@ -1,124 +1,156 @@
 /*
- * dm_nic.c - the RTL8139 card of `dm NAME nic [MAC]` (issue 16): the card
- * (rtl8139.c) plugged into an hvm domain through dom0's device model
- * (dm.c) and into xenbr0, the bridge netback's vifs are on, as a port
- * named "nicN" (N the domain's id).  The card's DMA reaches the guest's
- * RAM one page at a time through a dom0 frame that shows the guest's
- * (XENMAPSPACE_gmfn_foreign): a frame that is not the guest's RAM fails
- * to map, and the card reports the error to the guest.
+ * dm_nic.c - `dm NAME nic [MAC]` (issue 16): an RTL8139 card (rtl8139.c)
+ * as PCI function 00:03.0 of an hvm domain, 10ec:8139, its registers in
+ * BAR0 (256 ports) and BAR1 (256 bytes of MMIO), INTA# on the ISA IRQ
+ * its interrupt line names (11 as firmware would leave it), its frames
+ * on xenbr0, the bridge netback's vifs are on, as port "nicN" (N the
+ * domain's id).  The card's DMA goes through dm_guest_copy, which
+ * refuses what is not the guest's RAM, and only while the command
+ * register lets the function master the bus.
  */
-#include "dom0.h"
-#include "dm_nic.h"
+#include "dm.h"
 #include "bridge.h"
 #include "rtl8139.h"
-#include <guests/lib/pv.h>
+#include <guests/lib/net.h>
 
-struct dm_nic {
+#define NIC_MAX		   4
+#define NIC_BDF		   DM_BDF(0, 3, 0)
+#define NIC_PORT	   0xc100 /* BAR0 as firmware would assign it */
+#define NIC_MMIO	   0xfebf0000u
+#define NIC_IRQ		   11
+#define PCI_CLASS_ETHERNET 0x020000
+/* as dm.c names them (PCI Local Bus Specification 3.0, 6.1) */
+#define PCI_COMMAND	   0x04
+#define PCI_COMMAND_MASTER 0x4
+#define PCI_INTERRUPT_LINE 0x3c
+
+struct nic {
+	struct dm_dev dev; /* first: ops get it */
 	bool used;
-	domid_t domid;
 	struct rtl8139_dev card;
 	struct bridge_port port;
 };
 
-static struct dm_nic dm_nics[DM_NIC_MAX];
-/* The frame a guest page shows at while the card copies. */
-static uint8_t dm_nic_page[4096] __attribute__((aligned(4096)));
-static bool dm_nic_page_absent;
+static struct nic nics[NIC_MAX];
 
-/* The card's DMA: len bytes at gpa, page by page. */
-static long dm_nic_dma(void *arg, uint64_t gpa, void *buf, size_t len,
-		       bool to_guest)
+/* The card's DMA: refused unless bus mastering is on. */
+static long nic_dma(void *arg, uint64_t gpa, void *buf, size_t len,
+		    bool to_guest)
 {
-	struct dm_nic *n = arg;
-	uint8_t *b = buf;
+	struct nic *n = arg;
 
-	while (len) {
-		size_t off = gpa % 4096, chunk = MIN(len, 4096 - off);
-
-		if (dom0_map_foreign(n->domid, gpa >> 12, dm_nic_page) < 0)
-			return -1;
-		if (to_guest)
-			memcpy(dm_nic_page + off, b, chunk);
-		else
-			memcpy(b, dm_nic_page + off, chunk);
-		dom0_unmap(dm_nic_page);
-		gpa += chunk;
-		b += chunk;
-		len -= chunk;
-	}
-	return 0;
+	if (!(n->dev.config[PCI_COMMAND] & PCI_COMMAND_MASTER))
+		return -XEN_EPERM;
+	return dm_guest_copy(n->dev.dom, gpa, buf, len, to_guest);
 }
 
-static void dm_nic_irq(void *arg, bool level)
+static void nic_irq(void *arg, bool level)
 {
-	struct dm_nic *n = arg;
+	struct nic *n = arg;
 
-	dm_irq(n->domid, DM_NIC_IRQ, level);
+	dm_irq_level(n->dev.dom, n->dev.config[PCI_INTERRUPT_LINE] & 0xf,
+		     level);
 }
 
 /* The card sent a frame: onto the bridge. */
-static void dm_nic_xmit(void *arg, const void *frame, size_t len)
+static void nic_xmit(void *arg, const void *frame, size_t len)
 {
-	struct dm_nic *n = arg;
+	struct nic *n = arg;
 
 	bridge_input(&n->port, frame, len);
 }
 
 /* The bridge has a frame for the card. */
-static bool dm_nic_deliver(struct bridge_port *port, const void *frame,
-			   size_t len)
+static bool nic_deliver(struct bridge_port *port, const void *frame, size_t len)
 {
-	struct dm_nic *n = port->arg;
+	struct nic *n = port->arg;
 
 	return rtl8139_input(&n->card, frame, len);
 }
 
-struct dm_nic *dm_nic_attach(domid_t domid, const uint8_t mac[6])
+/* BAR0 and BAR1 show the same registers. */
+static uint64_t nic_read(struct dm_dev *dev, int region, uint64_t off,
+			 unsigned size)
 {
-	struct dm_nic *n = NULL;
+	struct nic *n = (struct nic *)dev;
 
-	for (int i = 0; i < DM_NIC_MAX && !n; i++)
-		if (!dm_nics[i].used)
-			n = &dm_nics[i];
-	if (!n || (!dm_nic_page_absent &&
-		   dom0_frames_release(dm_nic_page, 1) < 0))
-		return NULL;
-	dm_nic_page_absent = true;
-	*n = (struct dm_nic){ .used = true, .domid = domid };
-	n->card.dma = dm_nic_dma;
-	n->card.irq = dm_nic_irq;
-	n->card.xmit = dm_nic_xmit;
-	n->card.arg = n;
-	rtl8139_reset(&n->card, mac);
-	snprintf(n->port.name, sizeof(n->port.name), "nic%u", domid);
-	n->port.deliver = dm_nic_deliver;
-	n->port.arg = n;
-	if (bridge_attach(bridge_get("xenbr0"), &n->port) < 0) {
-		n->used = false;
-		return NULL;
-	}
-	return n;
+	if (off >= RTL_IO_SIZE || size > 4)
+		return 0;
+	return rtl8139_io_read(&n->card, (unsigned)off, size);
 }
 
-bool dm_nic_port(struct dm_nic *n, uint64_t port, unsigned size, bool write,
-		 uint64_t *data)
+static void nic_write(struct dm_dev *dev, int region, uint64_t off,
+		      unsigned size, uint64_t val)
 {
-	uint64_t off = port - DM_NIC_PORT;
+	struct nic *n = (struct nic *)dev;
 
-	if (!n || off >= RTL_IO_SIZE || off + size > RTL_IO_SIZE)
-		return false;
-	if (write)
-		rtl8139_io_write(&n->card, (unsigned)off, size,
-				 (uint32_t)*data);
-	else
-		*data = rtl8139_io_read(&n->card, (unsigned)off, size);
-	return true;
+	if (off < RTL_IO_SIZE && size <= 4)
+		rtl8139_io_write(&n->card, (unsigned)off, size, (uint32_t)val);
 }
 
-void dm_nic_detach(struct dm_nic *n)
+static void nic_release(struct dm_dev *dev)
 {
-	if (!n)
-		return;
+	struct nic *n = (struct nic *)dev;
+
 	bridge_detach(&n->port);
 	n->used = false;
+}
+
+static const struct dm_ops nic_ops = { nic_read, nic_write, NULL, nic_release };
+
+/* The card with EEPROM address mac on d's bus and on xenbr0; 0 or 1. */
+static int nic_plug(struct nic *n, struct dm_domain *d, const uint8_t mac[6])
+{
+	domid_t domid = dm_domid(d);
+
+	*n = (struct nic){ .used = true };
+	n->card = (struct rtl8139_dev){
+		.dma = nic_dma, .irq = nic_irq, .xmit = nic_xmit, .arg = n
+	};
+	dm_pci_init(&n->dev, NIC_BDF, RTL_VENDOR, RTL_DEVICE,
+		    PCI_CLASS_ETHERNET, 1);
+	dm_pci_bar(&n->dev, 0, DM_IO, RTL_IO_SIZE, NIC_PORT);
+	dm_pci_bar(&n->dev, 1, DM_MEM, RTL_IO_SIZE, NIC_MMIO);
+	n->dev.config[PCI_INTERRUPT_LINE] = NIC_IRQ;
+	snprintf(n->port.name, sizeof(n->port.name), "nic%u", domid);
+	n->port.deliver = nic_deliver;
+	n->port.arg = n;
+	if (bridge_attach(bridge_get("xenbr0"), &n->port) < 0) {
+		printf("dm: nic: xenbr0 has no free port\n");
+		n->used = false;
+		return 1;
+	}
+	if (dm_dev_add(d, &n->dev, "nic", &nic_ops) < 0) {
+		bridge_detach(&n->port);
+		n->used = false;
+		return 1;
+	}
+	/* after dm_dev_add: the card's line is d's from now on */
+	rtl8139_reset(&n->card, mac);
+	printf("dm: nic: rtl8139 %02x:%02x:%02x:%02x:%02x:%02x at 00:03.0 on "
+	       "xenbr0\n",
+	       mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	return 0;
+}
+
+/* `dm NAME nic [MAC]`: 00:16:3e:00:80:ID unless MAC is given. */
+int dm_nic_attach(struct dm_domain *d, int argc, char **argv)
+{
+	uint8_t mac[ETH_ALEN] = { 0x00, 0x16, 0x3e,
+				  0x00, 0x80, (uint8_t)dm_domid(d) };
+	struct nic *n = NULL;
+
+	for (int i = 0; i < NIC_MAX && !n; i++)
+		if (!nics[i].used)
+			n = &nics[i];
+	if (argc > 1 || (argc == 1 && !net_parse_mac(argv[0], mac))) {
+		printf("dm: nic: %s: want a MAC such as 00:16:3e:00:08:01\n",
+		       argc ? argv[0] : "");
+		return 1;
+	}
+	if (!n) {
+		printf("dm: nic: too many cards\n");
+		return 1;
+	}
+	return nic_plug(n, d, mac);
 }

@@ -98,7 +98,8 @@ static uint8_t rtl8139_readb(struct rtl8139_dev *d, unsigned off)
 {
 	if (off == RTL_CR)
 		return (uint8_t)(d->regs[off] |
-				 (get16(d->regs + RTL_CBR) == rtl8139_read_off(d) ?
+				 (get16(d->regs + RTL_CBR) ==
+						  rtl8139_read_off(d) ?
 					  RTL_CR_BUFE :
 					  0));
 	if (off == RTL_TCR + 3)
@@ -127,9 +128,7 @@ static void rtl8139_writeb(struct rtl8139_dev *d, unsigned off, uint8_t b)
 	case RTL_ISR + 1:
 		d->regs[off] &= (uint8_t)~b; /* write 1 to clear */
 		break;
-	case RTL_CR:
-		d->regs[off] = b & (RTL_CR_RE | RTL_CR_TE);
-		break;
+	case RTL_CR: d->regs[off] = b & (RTL_CR_RE | RTL_CR_TE); break;
 	case RTL_MPC:
 		put32(d->regs + RTL_MPC, 0); /* any write clears it */
 		break;
@@ -140,8 +139,7 @@ static void rtl8139_writeb(struct rtl8139_dev *d, unsigned off, uint8_t b)
 		break;
 	case RTL_CBR:
 	case RTL_CBR + 1:
-	case RTL_MSR:
-		break; /* read-only */
+	case RTL_MSR: break; /* read-only */
 	default: d->regs[off] = b;
 	}
 }
@@ -152,7 +150,8 @@ static void rtl8139_tx_done(struct rtl8139_dev *d, int n, bool ok)
 {
 	uint8_t *tsd = d->regs + RTL_TSD0 + 4 * n;
 
-	put32(tsd, get32(tsd) | RTL_TSD_OWN | (ok ? RTL_TSD_TOK : RTL_TSD_TABT));
+	put32(tsd,
+	      get32(tsd) | RTL_TSD_OWN | (ok ? RTL_TSD_TOK : RTL_TSD_TABT));
 	rtl8139_raise(d, ok ? RTL_INT_TOK : RTL_INT_TER);
 }
 

@@ -78,8 +78,8 @@ static void shell_help(void)
 	printf("  help               this list\n"
 	       "  sleep MS           wait MS milliseconds\n"
 	       "  wait NAME|ID...    wait until the domains have ended\n"
-	       "  dm NAME [hang|garbage]  serve NAME's test device (ioreq)\n"
-	       "  dm NAME nic [MAC]       and an RTL8139 on xenbr0\n"
+	       "  dm NAME [hang|garbage|DEVICE ARGS]  serve a device of NAME\n"
+	       "  dm NAME nic [MAC]  an RTL8139 on xenbr0 for NAME\n"
 	       "  poweroff           end dom0 and the machine\n");
 }
 

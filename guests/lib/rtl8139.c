@@ -68,8 +68,7 @@ long rtl8139_send(struct rtl8139 *nic, const void *frame, size_t len)
 
 /* Copies n bytes of the ring from offset off to buf, joining the two
  * pieces of a frame the card wrapped to the ring's start. */
-static void rtl8139_copy(struct rtl8139 *nic, unsigned off, void *buf,
-			 size_t n)
+static void rtl8139_copy(struct rtl8139 *nic, unsigned off, void *buf, size_t n)
 {
 	unsigned len = RTL_RING_LEN(nic->rblen);
 	size_t first = MIN(n, (size_t)(len - off));
@@ -89,8 +88,8 @@ long rtl8139_recv(struct rtl8139 *nic, void *buf, size_t len)
 	if (inb(nic->io + RTL_CR) & RTL_CR_BUFE)
 		return 0;
 	/* 32-bit aligned, so a header never straddles the end */
-	status = (uint16_t)(nic->ring[nic->rx_off] |
-			    nic->ring[nic->rx_off + 1] << 8);
+	status = (uint16_t)(nic->ring[nic->rx_off] | nic->ring[nic->rx_off + 1]
+							     << 8);
 	size = (uint16_t)(nic->ring[nic->rx_off + 2] |
 			  nic->ring[nic->rx_off + 3] << 8);
 	if (!(status & RTL_RX_ROK) || size < 14 + RTL_RX_CRC ||

@@ -24,8 +24,8 @@
 
 #include <inc/types.h>
 
-#define RTL_VENDOR 0x10ec
-#define RTL_DEVICE 0x8139
+#define RTL_VENDOR  0x10ec
+#define RTL_DEVICE  0x8139
 #define RTL_IO_SIZE 256 /* BAR0: the registers as I/O ports */
 
 /* Registers: offsets from BAR0 (datasheet 6, table "Register Map"). */
@@ -72,12 +72,12 @@
 #define RTL_INT_SERR  0x8000 /* a DMA went outside the guest's RAM */
 
 /* RCR */
-#define RTL_RCR_AAP	0x01 /* accept all physical addresses */
-#define RTL_RCR_APM	0x02 /* accept our own address */
-#define RTL_RCR_AM	0x04 /* accept multicast */
-#define RTL_RCR_AB	0x08 /* accept broadcast */
-#define RTL_RCR_WRAP	0x80 /* a frame runs past the ring's end */
-#define RTL_RCR_RBLEN_SHIFT 11 /* 0..3: 8, 16, 32, 64 KiB */
+#define RTL_RCR_AAP	    0x01 /* accept all physical addresses */
+#define RTL_RCR_APM	    0x02 /* accept our own address */
+#define RTL_RCR_AM	    0x04 /* accept multicast */
+#define RTL_RCR_AB	    0x08 /* accept broadcast */
+#define RTL_RCR_WRAP	    0x80 /* a frame runs past the ring's end */
+#define RTL_RCR_RBLEN_SHIFT 11	 /* 0..3: 8, 16, 32, 64 KiB */
 
 /* TCR: the hardware version of an RTL8139C (datasheet 6.9). */
 #define RTL_TCR_HWVER 0x74000000u
@@ -91,8 +91,8 @@
 #define RTL_RX_PAM 0x4000 /* our address */
 #define RTL_RX_MAR 0x8000 /* multicast */
 
-#define RTL_RX_HDR  4
-#define RTL_RX_CRC  4
+#define RTL_RX_HDR   4
+#define RTL_RX_CRC   4
 #define RTL_CAPR_LAG 16 /* CAPR reads 16 bytes behind the read offset */
 
 /* The ring's length for RBLEN n (8 KiB << n); the buffer needs 16 more

@@ -4,7 +4,8 @@
  * (guests/lib/rtl8139.c) under the stack of guests/lib/net.c.  Its peer
  * is a netfront domU (guests/pv-net, mode=echo) on the same bridge:
  *
- *   the card's identity and MAC;
+ *   the card on the PCI bus (its ID, class, BARs sized as firmware
+ *     does, interrupt pin and line) and its MAC through both BARs;
  *   ISR and IMR with interrupts masked: TOK and ROK set, no interrupt;
  *     write 1 to clear; unmasking raises the line;
  *   pings and UDP echoes both ways through xenbr0, interrupt-driven, the
@@ -13,7 +14,8 @@
  *     header's (the 4-byte header and the CRC stripped);
  *   a hostile driver: transmit buffers outside its RAM or straddling
  *     its end, a size over the chip's limit, a receive ring outside its
- *     RAM: each an error bit, and the card still works after.
+ *     RAM, DMA without bus mastering: each an error bit, and the card
+ *     still works after.
  *
  * Command line: ip=IP peer=IP mac=MAC (the card's, as dom0 gave it).
  */
@@ -22,17 +24,26 @@
 #include <guests/lib/rtl8139.h>
 #include <inc/apic.h>
 
-#define LVT_LINT0    0x350
-#define LVT_EXTINT   0x700
-#define PIC_VEC	     0x20
-#define PORT_ECHO    7
-#define PORT_STOP    9
-#define PING_ID	     0x8139
-#define WAIT_CYCLES  20000000000ULL /* one answer, on a slow emulator */
-#define ECHO_COUNT   40
-#define ALL_INTS     0xffff
-#define NIC_PORT     0xc100 /* until the card sits on the PCI bus */
-#define NIC_IRQ      11
+#define LVT_LINT0      0x350
+#define LVT_EXTINT     0x700
+#define PIC_VEC	       0x20
+#define PORT_ECHO      7
+#define PORT_STOP      9
+#define PING_ID	       0x8139
+#define WAIT_CYCLES    20000000000ULL /* one answer, on a slow emulator */
+#define ECHO_COUNT     40
+#define ALL_INTS       0xffff
+#define PCI_ADDR       0xcf8
+#define PCI_DATA       0xcfc
+#define PCI_ID	       0x00
+#define PCI_COMMAND    0x04 /* and status above */
+#define PCI_CLASS      0x08 /* class, subclass, prog-if, revision */
+#define PCI_BAR0       0x10
+#define PCI_BAR1       0x14
+#define PCI_INTR       0x3c /* line, pin */
+#define PCI_CMD_IO     0x1
+#define PCI_CMD_MEM    0x2
+#define PCI_CMD_MASTER 0x4
 
 static uint8_t ring[RTL_RING_LEN(0) + 16] __attribute__((aligned(16)));
 static uint8_t frame[2048];
@@ -40,6 +51,8 @@ static struct rtl8139 nic;
 static struct net_if nif;
 static volatile unsigned irqs;
 static uint32_t peer;
+static unsigned pci_dev;	   /* the card's device number on bus 0 */
+static volatile uint8_t *nic_mmio; /* BAR1 */
 
 /* what the callbacks saw */
 static volatile int got;
@@ -203,23 +216,103 @@ static bool udp_echo(unsigned seq, size_t len)
 	return send_retry(udp_send, end) && nic_wait(&got, end) && got_ok;
 }
 
+/* Configuration mechanism #1: dword reg of bus 0's function dev.0. */
+static uint32_t pci_read(unsigned dev, unsigned reg)
+{
+	outl(PCI_ADDR, 0x80000000u | dev << 11 | reg);
+	return inl(PCI_DATA);
+}
+
+static void pci_write(unsigned dev, unsigned reg, uint32_t v)
+{
+	outl(PCI_ADDR, 0x80000000u | dev << 11 | reg);
+	outl(PCI_DATA, v);
+}
+
+/* BAR reg's size, as firmware finds it: all ones written, the bits that
+ * stay clear read back, the BAR restored. */
+static uint32_t pci_bar_size(unsigned reg, uint32_t *bar)
+{
+	uint32_t v;
+
+	*bar = pci_read(pci_dev, reg);
+	pci_write(pci_dev, reg, 0xffffffff);
+	v = pci_read(pci_dev, reg);
+	pci_write(pci_dev, reg, *bar);
+	v &= *bar & 1 ? 0xfffcu : ~0xfu; /* I/O BARs decode 16 bits */
+	return (*bar & 1 ? 0x10000 - v : ~v + 1);
+}
+
+/* Finds the card on bus 0, sizes its BARs, turns on I/O, memory and bus
+ * mastering; its port base, or 0. */
+static uint16_t test_pci(unsigned *line)
+{
+	uint32_t bar0, bar1, intr, size0, size1;
+	uint8_t ff;
+
+	for (pci_dev = 0; pci_dev < 32; pci_dev++)
+		if (pci_read(pci_dev, PCI_ID) ==
+		    ((uint32_t)RTL_DEVICE << 16 | RTL_VENDOR))
+			break;
+	if (!report(pci_dev < 32, "an RTL8139 (10ec:8139) at 00:%02x.0",
+		    pci_dev))
+		return 0;
+	report_eq(pci_read(pci_dev, PCI_CLASS) >> 8, 0x020000,
+		  "its class is an Ethernet controller");
+	size0 = pci_bar_size(PCI_BAR0, &bar0);
+	size1 = pci_bar_size(PCI_BAR1, &bar1);
+	report((bar0 & 1) && size0 == RTL_IO_SIZE,
+	       "BAR0: ports at 0x%x, %u of them", bar0 & ~3u, size0);
+	report(!(bar1 & 1) && size1 == RTL_IO_SIZE && bar1,
+	       "BAR1: MMIO at 0x%x, %u bytes", bar1 & ~0xfu, size1);
+	intr = pci_read(pci_dev, PCI_INTR);
+	*line = intr & 0xff;
+	report((intr >> 8 & 0xff) == 1 && *line < 16,
+	       "interrupt pin INTA#, line %u", *line);
+	ff = inb((uint16_t)((bar0 & ~3u) + RTL_IDR0));
+	pci_write(pci_dev, PCI_COMMAND,
+		  PCI_CMD_IO | PCI_CMD_MEM | PCI_CMD_MASTER);
+	report(ff == 0xff && inb((uint16_t)((bar0 & ~3u) + RTL_IDR0)) != 0xff,
+	       "its ports answer once the command register enables them");
+	nic_mmio = (volatile uint8_t *)(uintptr_t)(bar1 & ~0xfu);
+	return (uint16_t)(bar0 & ~3u);
+}
+
 static void test_identity(void)
 {
 	char arg[24];
 	uint8_t mac[ETH_ALEN];
 	uint32_t tcr = inl(nic.io + RTL_TCR);
+	bool mmio_ok = true;
 
-	report(cmdline_get("mac", arg, sizeof(arg)) && net_parse_mac(arg, mac) &&
+	report(cmdline_get("mac", arg, sizeof(arg)) &&
+		       net_parse_mac(arg, mac) &&
 		       memcmp(mac, nic.mac, ETH_ALEN) == 0,
 	       "IDR0-5 read the MAC dom0 gave, "
 	       "%02x:%02x:%02x:%02x:%02x:%02x",
 	       nic.mac[0], nic.mac[1], nic.mac[2], nic.mac[3], nic.mac[4],
 	       nic.mac[5]);
+	for (int i = 0; i < ETH_ALEN; i++)
+		mmio_ok &= nic_mmio[RTL_IDR0 + i] == nic.mac[i];
+	report(mmio_ok, "BAR1's MMIO shows the same IDR0-5");
 	report_eq(tcr & 0x7cc00000, RTL_TCR_HWVER,
 		  "TCR's hardware version is an RTL8139C's");
-	report_eq(inb(nic.io + RTL_CR),
-		  RTL_CR_RE | RTL_CR_TE | RTL_CR_BUFE,
+	report_eq(inb(nic.io + RTL_CR), RTL_CR_RE | RTL_CR_TE | RTL_CR_BUFE,
 		  "after the reset: receive and transmit on, ring empty");
+}
+
+/* Polls ISR, interrupts enabled, until a bit of mask is set or cycles
+ * pass; ISR. */
+static uint16_t isr_poll(uint16_t mask, uint64_t cycles)
+{
+	uint64_t end = rdtsc() + cycles;
+	uint16_t isr;
+
+	sti();
+	while (!((isr = inw(nic.io + RTL_ISR)) & mask) && rdtsc() < end)
+		pause();
+	cli();
+	return isr;
 }
 
 /* ARP requests for the peer with interrupts masked until its reply sets
@@ -232,11 +325,7 @@ static void test_isr_imr(void)
 	outw(nic.io + RTL_IMR, 0);
 	while (!(isr & RTL_INT_ROK) && rdtsc() < end) {
 		net_arp_request(&nif, peer);
-		sti();
-		for (uint64_t t = rdtsc() + WAIT_CYCLES / 20; rdtsc() < t;)
-			pause();
-		cli();
-		isr = inw(nic.io + RTL_ISR);
+		isr = isr_poll(RTL_INT_ROK, WAIT_CYCLES / 20);
 	}
 	report(isr == (RTL_INT_ROK | RTL_INT_TOK) && irqs == 0,
 	       "IMR 0: TOK and ROK in ISR (0x%x), no interrupt (%u)", isr,
@@ -324,31 +413,34 @@ static void test_hostile(void)
 	for (uint64_t end = rdtsc() + 6 * WAIT_CYCLES;
 	     !(inw(nic.io + RTL_ISR) & RTL_INT_SERR) && rdtsc() < end;) {
 		net_arp_request(&nif, peer);
-		for (uint64_t t = rdtsc() + WAIT_CYCLES / 20; rdtsc() < t;)
-			pause();
+		isr_poll(RTL_INT_SERR, WAIT_CYCLES / 20);
 	}
 	report(inw(nic.io + RTL_ISR) & RTL_INT_SERR,
 	       "a receive ring outside its RAM: ISR.SERR");
 	report(rtl8139_init(&nic, nic.io, ring, 0) && ping_once(100),
 	       "after a reset the card works again: a ping's reply");
+	pci_write(pci_dev, PCI_COMMAND, PCI_CMD_IO);
+	report(tx_aborted(tx_raw((uint32_t)(uintptr_t)frame, 100)),
+	       "bus mastering off: a transmit aborts (no DMA)");
+	pci_write(pci_dev, PCI_COMMAND,
+		  PCI_CMD_IO | PCI_CMD_MEM | PCI_CMD_MASTER);
 }
 
 static void stop_peer(void)
 {
-	static volatile int never;
-
 	udp_len = 4;
 	memcpy(udp_data, "stop", 4);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 3; i++)
 		net_udp_send(&nif, peer, PORT_STOP, PORT_STOP, udp_data, 4);
-		nic_wait(&never, rdtsc() + WAIT_CYCLES / 20);
-	}
+	drain();
 }
 
 void main(void)
 {
 	char arg[20];
 	uint32_t ip = 0;
+	unsigned line;
+	uint16_t io;
 
 	if (!cmdline_get("ip", arg, sizeof(arg)) || !net_parse_ip(arg, &ip) ||
 	    !cmdline_get("peer", arg, sizeof(arg)) ||
@@ -356,9 +448,10 @@ void main(void)
 		report(false, "ip= and peer= give the addresses");
 		return;
 	}
-	irq_setup(NIC_IRQ);
-	if (!report(rtl8139_init(&nic, NIC_PORT, ring, 0),
-		    "the card's reset ends"))
+	if (!(io = test_pci(&line)))
+		return;
+	irq_setup(line);
+	if (!report(rtl8139_init(&nic, io, ring, 0), "the card's reset ends"))
 		return;
 	net_if_init(&nif, nic.mac, ip, nic_xmit, &nic);
 	nif.on_echo = on_echo;

@@ -13,14 +13,16 @@
  *
  * The host bridge is an Intel 440FX (82441FX PMC datasheet, 3.2 "PCI
  * configuration registers"), the chipset of a PC whose firmware tables
- * have no MCFG; it is read-only here.  Functions that do not exist read
- * all ones and ignore writes, as a master abort does.
+ * have no MCFG; it is read-only here.  Other functions may be a device
+ * model's (pv/ioreq.c forwards their accesses); those that do not exist
+ * read all ones and ignore writes, as a master abort does.
  */
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/dev/io.h>
 #include <kernel/dev/platform.h>
 #include <kernel/dev/chipset.h>
+#include <pv/pv.h>
 
 #define PCI_ADDR_ENABLE	  0x80000000u
 #define PCI_ADDR_WRITABLE 0x80fffffcu /* 30:24 reserved, 1:0 type 0 */
@@ -71,18 +73,21 @@ static const struct pci_function *pci_find(uint32_t addr)
 }
 
 /* CONFIG_DATA: the byte lanes of port..port+size-1 of the dword. */
-static void pci_data(struct domain *d, struct pci *p, uint64_t port,
-		     unsigned size, bool write, uint64_t *val)
+static int pci_data(struct domain *d, struct pci *p, uint64_t port,
+		    unsigned size, bool write, uint64_t *val)
 {
 	const struct pci_function *f = pci_find(p->addr);
 	unsigned shift = 8 * (unsigned)(port & 3), reg = p->addr & PCI_ADDR_REG;
 	uint32_t mask = (uint32_t)((~0ULL >> (64 - 8 * size)) << shift);
 
+	if (!f && (p->addr & PCI_ADDR_ENABLE))
+		return ioreq_pci(d, p->addr, (uint16_t)port, size, write, val);
 	if (!write)
 		*val = f ? (f->read(d, reg) & mask) >> shift :
 			   ~0ULL >> (64 - 8 * size);
 	else if (f && f->write)
 		f->write(d, reg, (uint32_t)(*val << shift), mask);
+	return 0;
 }
 
 /* A non-dword access to 0xcf8-0xcfb: only its byte at 0xcf9 is there. */
@@ -119,7 +124,7 @@ static int pci_io(struct domain *d, void *opaque, uint64_t port, unsigned size,
 	else if (port < PCI_DATA)
 		pci_rcr(d, p, port, size, write, val);
 	else
-		pci_data(d, p, port, size, write, val);
+		return pci_data(d, p, port, size, write, val);
 	return 0;
 }
 
