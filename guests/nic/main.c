@@ -352,11 +352,12 @@ static void test_traffic(void)
 	unsigned ok = 0, irqs0 = irqs, wraps = 0, off = nic.rx_off;
 	bool ping_ok = true;
 
-	for (uint16_t i = 0; i < 10; i++)
-		ping_ok &= ping_once(i);
+	/* each stops at its first loss: every later one would wait too */
+	for (uint16_t i = 0; i < 10 && ping_ok; i++)
+		ping_ok = ping_once(i);
 	report(ping_ok, "ping %u.%u.%u.%u through xenbr0: 10 replies intact",
 	       NET_IP_ARGS(peer));
-	for (unsigned i = 0; i < ECHO_COUNT; i++) {
+	for (unsigned i = 0; i < ECHO_COUNT && ok == i; i++) {
 		/* odd sizes: frames end off a 32-bit boundary */
 		ok += udp_echo(i, 301 + (i * 97) % 1150);
 		wraps += nic.rx_off < off;
