@@ -29,7 +29,8 @@ struct rtl8139_dev {
 	void (*irq)(void *arg, bool level); /* INTA#'s new level */
 	void (*xmit)(void *arg, const void *frame, size_t len);
 	void *arg;
-	unsigned rx_dropped, dma_errors; /* for the dm's messages */
+	/* counters: frames the ring had no room for, DMAs refused */
+	unsigned rx_dropped, dma_errors;
 };
 
 /* Puts the card in its power-on state with EEPROM address mac (datasheet

@@ -14,8 +14,9 @@
  * next 32-bit boundary.  The driver says how far it has read with CAPR,
  * which by a quirk of the chip is 16 bytes behind its read offset.
  *
+ *	static uint8_t ring[RTL_RING_LEN(0) + 16];
  *	struct rtl8139 nic;
- *	rtl8139_init(&nic, io_base, RTL_RBLEN_8K);
+ *	rtl8139_init(&nic, bar0_port, ring, 0);		an 8 KiB ring
  *	rtl8139_send(&nic, frame, len);
  *	n = rtl8139_recv(&nic, buf, sizeof(buf));
  */
