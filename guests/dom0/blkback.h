@@ -28,6 +28,10 @@ struct blkback_disk {
 	int writer;	  /* the domain attached writable, or -1 */
 };
 
+/* The disk of image path, loaded at its first attachment (blkback's or
+ * the device model's IDE disk, dm_ide.c); NULL (logged) if it cannot be. */
+struct blkback_disk *blkback_disk_get(const char *path);
+
 /* One vbd: a frontend's device and its connection. */
 struct blkback_dev {
 	struct xb_dev xb; /* first: the xenbus side */

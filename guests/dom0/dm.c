@@ -465,6 +465,7 @@ static const struct {
 } dm_devices[] = {
 	{ "test", dm_testdev_attach },
 	{ "nic", dm_nic_attach },
+	{ "ide", dm_ide_attach },
 };
 
 /* `dm NAME [hang|garbage|DEVICE ARGS...]`: 0 or 1 (the error printed). */

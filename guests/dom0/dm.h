@@ -124,8 +124,10 @@ long dm_irq_level(struct dm_domain *d, unsigned irq, bool level);
 domid_t dm_domid(const struct dm_domain *d);
 
 /* The devices: each makes its device for d from the `dm NAME DEVICE
- * ARGS...` arguments after DEVICE; 0 or 1 (the error printed). */
+ * ARGS...` arguments after DEVICE; 0 or 1 (the error printed).  A new
+ * device adds its function here and its name to dm.c's dm_devices. */
 int dm_testdev_attach(struct dm_domain *d, int argc, char **argv);
 int dm_nic_attach(struct dm_domain *d, int argc, char **argv);
+int dm_ide_attach(struct dm_domain *d, int argc, char **argv);
 
 #endif

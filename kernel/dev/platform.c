@@ -32,7 +32,9 @@ void platform_poll(struct domain *d)
 		pit_raised(&d->irq.pit, now);
 		irq_pulse(d, PLATFORM_IRQ_PIT);
 	}
-	rtc_poll(d);
+	/* A flag whose interrupt is off comes due when register C is read. */
+	if (d->chipset.rtc.ram[RTC_B] & (RTC_B_PIE | RTC_B_AIE | RTC_B_UIE))
+		rtc_poll(d);
 }
 
 uint64_t platform_next_event(struct domain *d)
