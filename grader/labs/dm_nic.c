@@ -5,10 +5,10 @@
  * dom0's bridge to a netfront domU (guests/pv-net, mode=echo).
  * Points: dm.points (make grade SUITE=dm).
  *
- * One boot: dom0 creates the echo domU, creates nic paused, plugs the
- * card in (`dm nic nic MAC`), unpauses it; nic pings and UDP-echoes the
- * domU, then plays a hostile driver; dom0 lists the bridge and powers
- * off.
+ * One boot: dom0 creates the echo domU e and the pinger p, creates nic
+ * paused, plugs the card in (`dm nic nic MAC`), unpauses it; nic answers
+ * p's pings until p says stop, pings and UDP-echoes e, then plays a
+ * hostile driver; dom0 lists the bridge and powers off.
  *
  * Bugs these tests catch, bug: the tests that fail:
  *   any of the card's bugs below, RCR's accept bits, the 9346CR lock, a
@@ -27,7 +27,7 @@
  *     (lengths), nic_frames
  *   ROK/TOK never acknowledged (the line stays high, no further edge):
  *     nic_frames, nic_ring_wrap
- *   frames not on the bridge, either way: nic_frames
+ *   frames not on the bridge, either way: nic_frames, nic_from_netfront
  *   TSAD or RBSTART not checked against the guest's RAM, a TSD size over
  *     1792 taken, DMA without bus mastering: nic_hostile (or dom0 dies:
  *     every test)
@@ -44,9 +44,10 @@ static const struct hv_cfg nic = {
 	.timeout = 1500,
 	.mem_mb = 320,
 	.domains = {
-		HV_DOM0("xl create e.cfg;xl create -p nic.cfg;"
+		HV_DOM0("xl create e.cfg;xl create p.cfg;xl create -p nic.cfg;"
 			"dm nic nic " NIC_MAC ";xl unpause nic;"
-			"wait nic e;wait nic e;xl network-list;xl list;poweroff"),
+			"wait nic e p;wait nic e p;xl network-list;xl list;"
+			"poweroff"),
 		{ "nic", "name   = \"nic\"\ntype   = \"hvm\"\n"
 			 "kernel = \"guests/nic.elf\"\nmemory = 16\n"
 			 "extra  = \"ip=10.0.0.8 peer=10.0.0.9 mac=" NIC_MAC
@@ -56,6 +57,11 @@ static const struct hv_cfg nic = {
 		       "kernel = \"guests/pv-net.elf\"\nmemory = 8\n"
 		       "extra  = \"mode=echo ip=10.0.0.9\"\n"
 		       "vif    = [ \"mac=00:16:3e:00:08:09,bridge=xenbr0\" ]\n" },
+		{ "p", "name   = \"p\"\ntype   = \"pv\"\n"
+		       "container = \"hvm\"\n"
+		       "kernel = \"guests/pv-net.elf\"\nmemory = 8\n"
+		       "extra  = \"mode=ping ip=10.0.0.10 peer=10.0.0.8 count=5\"\n"
+		       "vif    = [ \"mac=00:16:3e:00:08:0a,bridge=xenbr0\" ]\n" },
 	},
 };
 
@@ -117,6 +123,24 @@ Test(dm, nic_frames, .timeout = 1800)
 	expect_guest_passed(r, "nic", passes);
 	expect_guest_passed(r, "e", echo);
 	expect_output(r, "dm: nic: rtl8139 " NIC_MAC " at 00:03.0 on xenbr0");
+}
+
+/* The other way: a netfront domU pings the card's guest. */
+Test(dm, nic_from_netfront, .timeout = 1800)
+{
+	struct hv_run *r = hv_boot_group("nic", &nic);
+	static const char *const passes[] = {
+		"served a netfront pinger until it said stop",
+		"answered its echo requests",
+		NULL,
+	};
+	static const char *const ping[] = {
+		"vif 0 connected", "ping peer 10.0.0.8: 5 of 5 replies",
+		"told 10.0.0.8 to stop", NULL
+	};
+
+	expect_guest_passed(r, "nic", passes);
+	expect_guest_passed(r, "p", ping);
 }
 
 Test(dm, nic_ring_wrap, .timeout = 1800)
