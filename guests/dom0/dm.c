@@ -464,6 +464,7 @@ static const struct {
 	int (*attach)(struct dm_domain *d, int argc, char **argv);
 } dm_devices[] = {
 	{ "test", dm_testdev_attach },
+	{ "nic", dm_nic_attach },
 	{ "ide", dm_ide_attach },
 };
 

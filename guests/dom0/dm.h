@@ -9,6 +9,7 @@
  *                and DMA through foreign mappings, PCI configuration
  *                space (header type 0) for devices that are PCI functions
  *   dm_testdev.c the test device (guests/lib/testdm.h)
+ *   dm_nic.c     an RTL8139 on xenbr0 (rtl8139.c)
  *   dm_ide.c     the PIIX3 IDE function and its disk
  *
  * A device is a struct dm_dev the device's file fills and gives to
@@ -126,6 +127,7 @@ domid_t dm_domid(const struct dm_domain *d);
  * ARGS...` arguments after DEVICE; 0 or 1 (the error printed).  A new
  * device adds its function here and its name to dm.c's dm_devices. */
 int dm_testdev_attach(struct dm_domain *d, int argc, char **argv);
+int dm_nic_attach(struct dm_domain *d, int argc, char **argv);
 int dm_ide_attach(struct dm_domain *d, int argc, char **argv);
 
 #endif

@@ -81,6 +81,7 @@ static void shell_help(void)
 	       "  dm NAME [hang|garbage]  serve NAME's test device (ioreq)\n"
 	       "  dm NAME ide [IMAGE]     its IDE disk: IMAGE, or its first "
 	       "disk line\n"
+	       "  dm NAME nic [MAC]       an RTL8139 on xenbr0 for NAME\n"
 	       "  poweroff           end dom0 and the machine\n");
 }
 
