@@ -43,12 +43,12 @@ struct bench_nic {
 };
 
 struct bench_env {
-	const char *name;	   /* the backend: "hvm" or "pv" */
-	uint64_t (*now_ns)(void);  /* monotonic time */
-	struct bench_disk *disk;   /* NULL: no disk, */
-	const char *no_disk;	   /* and why */
-	struct bench_nic *nic;	   /* NULL: no NIC, */
-	const char *no_nic;	   /* and why */
+	const char *name;	  /* the backend: "hvm" or "pv" */
+	uint64_t (*now_ns)(void); /* monotonic time */
+	struct bench_disk *disk;  /* NULL: no disk, */
+	const char *no_disk;	  /* and why */
+	struct bench_nic *nic;	  /* NULL: no NIC, */
+	const char *no_nic;	  /* and why */
 };
 
 /* The backend: fills env, connecting the devices it has. */

@@ -11,12 +11,12 @@
  */
 #include "bench8.h"
 
-#define FS_MAGIC     0x53463842 /* "B8FS" */
-#define FS_ITABLE    16
-#define FS_PER_SECT  (BENCH8_SECTOR / sizeof(struct fs_inode))
-#define FS_INODES    (FS_ITABLE * FS_PER_SECT)
-#define FS_DATA	     64
-#define FS_IO_SECTS  (BENCH8_IO_MAX / BENCH8_SECTOR)
+#define FS_MAGIC    0x53463842 /* "B8FS" */
+#define FS_ITABLE   16
+#define FS_PER_SECT (BENCH8_SECTOR / sizeof(struct fs_inode))
+#define FS_INODES   (FS_ITABLE * FS_PER_SECT)
+#define FS_DATA	    64
+#define FS_IO_SECTS (BENCH8_IO_MAX / BENCH8_SECTOR)
 
 struct fs_inode {
 	uint32_t used;

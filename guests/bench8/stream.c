@@ -79,8 +79,7 @@ static bool send_datagram(struct bench_env *env, uint32_t peer, uint32_t seq)
 }
 
 /* The stream's time in ns, 0 if it was not all acknowledged. */
-static uint64_t stream_run(struct bench_env *env, uint32_t peer,
-			   uint32_t count)
+static uint64_t stream_run(struct bench_env *env, uint32_t peer, uint32_t count)
 {
 	uint64_t t0, end;
 	uint32_t seq = 0;

@@ -7,8 +7,8 @@
  */
 #include "../bench8.h"
 
-#define PIT_HZ	     1193182
-#define PIT_10MS     11932
+#define PIT_HZ	 1193182
+#define PIT_10MS 11932
 
 static uint64_t tsc_per_ms;
 
