@@ -39,6 +39,7 @@ struct bench_nic {
 	net_xmit_t xmit;
 	bool (*poll)(void *dev, struct net_if *nif, volatile int *flag,
 		     uint64_t deadline_ns);
+	void (*close)(void *dev); /* once its frames are all sent */
 	void *dev;
 };
 

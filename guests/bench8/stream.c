@@ -116,8 +116,12 @@ void bench_stream(struct bench_env *env, uint32_t ip, uint32_t peer,
 	       (unsigned)NET_UDP_MAX);
 	bench_result("net", ns, (uint64_t)count * NET_UDP_MAX, "bytes");
 	/* three times: a datagram may meet a full receive ring */
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
 		stopped &= send_retry(env, peer, PORT_STOP, PORT_STOP, "stop",
 				      4, 1000 * BENCH8_MS);
+		st_nic->poll(st_nic->dev, &st_nif, NULL,
+			     env->now_ns() + 20 * BENCH8_MS);
+	}
 	report(stopped, "told the echo peer to stop");
+	st_nic->close(st_nic->dev);
 }

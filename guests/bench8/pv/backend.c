@@ -45,6 +45,11 @@ static void pv_disk_init(struct bench_env *env)
 	env->disk = &pv_disk;
 }
 
+static void pv_nic_close(void *dev)
+{
+	netfront_close(dev, 5000 * BENCH8_MS);
+}
+
 /* A vif only when the command line gives the stream's peer. */
 static void pv_nic_init(struct bench_env *env)
 {
@@ -61,6 +66,7 @@ static void pv_nic_init(struct bench_env *env)
 	memcpy(pv_nic.mac, nf->mac, ETH_ALEN);
 	pv_nic.xmit = netfront_xmit;
 	pv_nic.poll = pv_nic_poll;
+	pv_nic.close = pv_nic_close;
 	pv_nic.dev = nf;
 	env->nic = &pv_nic;
 }
