@@ -33,8 +33,11 @@ struct bench_disk {
 
 /* A NIC: frames out through xmit, in through poll, which feeds them to
  * nif until *flag is set (flag may be NULL) or deadline_ns passes; poll
- * returns whether *flag was set. */
+ * returns whether *flag was set.  A backend whose stack exists already
+ * (dom0's own port on its bridge) gives it as nif, and its address is
+ * used instead of ip=. */
 struct bench_nic {
+	struct net_if *nif;
 	uint8_t mac[ETH_ALEN];
 	net_xmit_t xmit;
 	bool (*poll)(void *dev, struct net_if *nif, volatile int *flag,
@@ -68,6 +71,10 @@ void bench_large_files(struct bench_env *env, unsigned nfiles,
  * peer (guests/pv-net mode=echo's stream protocol), from address ip. */
 void bench_stream(struct bench_env *env, uint32_t ip, uint32_t peer,
 		  uint32_t count);
+
+/* main.c: the workloads the command line asks for, on the backend's
+ * devices (a guest's main, dom0's bench8 command). */
+void bench8_main(void);
 
 /* main.c: "bench8: result TEST ns=NS work=W UNIT" for make lab8. */
 void bench_result(const char *test, uint64_t ns, uint64_t work,

@@ -60,7 +60,7 @@ static bool bench_ip(const char *key, uint32_t *ip)
 	return false;
 }
 
-void main(void)
+void bench8_main(void)
 {
 	uint32_t ip, peer;
 

@@ -76,9 +76,7 @@ static struct blkback_disk *blkback_disk_load(struct blkback_disk *k,
 	return k;
 }
 
-/* The disk of image path, loaded at its first attachment; NULL if it
- * cannot be. */
-static struct blkback_disk *blkback_disk_get(const char *path)
+struct blkback_disk *blkback_disk_get(const char *path)
 {
 	for (unsigned i = 0; i < BLKBACK_DISKS; i++) {
 		struct blkback_disk *k = &blkback_disks[i];

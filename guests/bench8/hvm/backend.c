@@ -65,3 +65,8 @@ void bench_backend_init(struct bench_env *env)
 	hvm_disk_init(env);
 	hvm_nic_init(env);
 }
+
+void main(void)
+{
+	bench8_main();
+}

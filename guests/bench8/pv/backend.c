@@ -78,3 +78,8 @@ void bench_backend_init(struct bench_env *env)
 	pv_disk_init(env);
 	pv_nic_init(env);
 }
+
+void main(void)
+{
+	bench8_main();
+}
