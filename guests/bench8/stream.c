@@ -4,7 +4,9 @@
  * datagrams of NET_UDP_MAX bytes (sequence number, FNV-1a hash of the
  * rest, a pattern the receiver checks), at most STREAM_WINDOW of them
  * unacknowledged; the receiver acknowledges every 16th and the last.
- * "stop" on port 9 lets the echo domain end.
+ * Pings first (netperf's request/response: the median round trip, and
+ * the echo domain checks it answered some); "stop" on port 9 after lets
+ * the echo domain end.
  */
 #include "bench8.h"
 
@@ -14,6 +16,8 @@
 #define PORT_HELO     5002
 #define STREAM_WINDOW 48
 #define STREAM_HDR    8
+#define PING_ID	      0xbe8
+#define PINGS	      9
 
 static struct bench_nic *st_nic;
 static struct net_if st_own, *st_nif = &st_own;
@@ -48,6 +52,39 @@ static void on_ack(struct net_if *n, uint32_t src, uint16_t sport,
 		st_acked = MAX(st_acked, get32le(data + 4));
 		st_acked_changed = 1;
 	}
+}
+
+static volatile int st_pong;
+
+static void on_pong(struct net_if *n, uint32_t src, uint16_t id, uint16_t seq,
+		    const uint8_t *data, size_t len)
+{
+	st_pong = id == PING_ID ? seq + 1 : st_pong;
+}
+
+/* The median round trip of PINGS echo requests to peer in ns, 0 if one
+ * went unanswered for 20 s (the first may wait for the peer to start). */
+static uint64_t ping_run(struct bench_env *env, uint32_t peer)
+{
+	uint64_t rtt[PINGS], t0, end;
+
+	st_nif->on_echo = on_pong;
+	for (uint16_t i = 0; i < PINGS; i++) {
+		t0 = env->now_ns();
+		end = t0 + (i ? 20000 : 120000) * BENCH8_MS;
+		st_pong = 0;
+		while (!st_pong && env->now_ns() < end) {
+			net_ping_send(st_nif, peer, PING_ID, i, "bench8", 6);
+			st_nic->poll(st_nic->dev, st_nif, &st_pong,
+				     MIN(end,
+					 env->now_ns() + 1000 * BENCH8_MS));
+		}
+		if (st_pong != i + 1)
+			return 0;
+		rtt[i] = env->now_ns() - t0;
+	}
+	st_nif->on_echo = NULL;
+	return median(rtt, PINGS);
 }
 
 /* net_udp_send, polling while ARP resolves dst or the ring is full;
@@ -114,6 +151,9 @@ void bench_stream(struct bench_env *env, uint32_t ip, uint32_t peer,
 	else
 		net_if_init(st_nif, st_nic->mac, ip, st_nic->xmit, st_nic->dev);
 	st_nif->on_udp = on_ack;
+	ns = ping_run(env, peer);
+	report(ns != 0, "net: %u pings answered", PINGS);
+	bench_result("rtt", ns, 1, "round-trip");
 	ns = stream_run(env, peer, count);
 	report(ns != 0, "net: %u datagrams of %u bytes acknowledged", count,
 	       (unsigned)NET_UDP_MAX);
