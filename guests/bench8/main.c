@@ -1,7 +1,7 @@
 /*
  * bench8 - the lab-8 benchmark (make lab8): the seeds' Tabela 1 workloads
  * in one guest, whichever way it runs (bench8.h).  Command line:
- *   primes=N         sysbench: the primes below N (default 200000)
+ *   primes=N         sysbench: the primes below N (default 500000)
  *   files=N kib=K    bonnie1: N files of K KiB created, read and deleted
  *                    (default 200 of 4)
  *   large=N mib=M    bonnie2: N files of M MiB written and read
@@ -43,7 +43,7 @@ static bool bench_wanted(const char *test)
 
 static void bench_cpu(void)
 {
-	uint64_t n = cmdline_u64("primes", 200000);
+	uint64_t n = cmdline_u64("primes", 500000);
 	uint64_t t0 = env.now_ns(), found = bench_primes(n);
 
 	bench_result("cpu", env.now_ns() - t0, found, "primes");
