@@ -6,7 +6,9 @@
  *   hvm/backend.c  natively (QEMU -kernel) and as an hvm domain: the
  *                  TSC against the PIT, the PC's own disk and NIC;
  *   pv/backend.c   a pv domain in either container, in dom0's care:
- *                  Xen's clock, blkfront and netfront.
+ *                  Xen's clock, blkfront and netfront;
+ *   dom0/backend.c dom0's bench8 command: an image in blkback's store
+ *                  and dom0's own port on xenbr0.
  * A backend without a disk or a NIC says why, and the workload prints
  * "bench8: skip TEST: REASON" instead of a figure.
  */
