@@ -17,6 +17,9 @@
  * With "bench=exit-path" (`make bench-exit-path`) it also sets the
  * cost of a CPUID exit through hvlab against a bare loop of the backend's
  * own entry (virt_ops.bench_cpuid) in the same boot: see bench_exit_path.
+ * With "exit_state=alternate" too (lab 8) it sets the cost of a CPUID
+ * exit in the slices that switch the VMLOAD state at every exit against
+ * that in the lazy ones: see bench_exit_state.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -29,7 +32,7 @@
 #define BENCH_CPUID_PREFIX "bench: cpuid exits: "
 #define BENCH_CHUNK	   100
 
-static int bench_on = -1, bench_bare_on;
+static int bench_on = -1, bench_bare_on, bench_state_on;
 
 static bool bench_enabled(void)
 {
@@ -39,6 +42,8 @@ static bool bench_enabled(void)
 		arg = cmdline_get("bench");
 		bench_on = arg != NULL;
 		bench_bare_on = arg && strcmp(arg, "exit-path") == 0;
+		arg = cmdline_get("exit_state");
+		bench_state_on = arg && strcmp(arg, "alternate") == 0;
 	}
 	return bench_on;
 }
@@ -116,6 +121,38 @@ static uint64_t bench_exit_path(struct vcpu *v)
 	return t;
 }
 
+/*
+ * "exit_state=alternate": slices alternate between the two ways of
+ * switching the VMLOAD state (svm/svm.c).  The time from one CPUID exit
+ * to the next in the same slice (v->run_tsc moves at each slice's end)
+ * counts for the slice's way, and so does the fastest chunk of
+ * BENCH_CHUNK such exits in a row: the machine's other work falls in
+ * the slower ones.
+ */
+static void bench_exit_state(struct vcpu *v)
+{
+	struct bench_stats *b = &v->domain->bench;
+	unsigned m = v->lazy_state;
+	uint64_t dt = rdtsc() - b->state_tsc;
+
+	if (v->nexits != b->state_nexit + 1 || v->run_tsc != b->state_run) {
+		b->state_chunk_n = b->state_chunk_cycles = 0;
+	} else {
+		b->state_n[m]++;
+		b->state_cycles[m] += dt;
+		b->state_chunk_cycles += dt;
+		if (++b->state_chunk_n == BENCH_CHUNK) {
+			b->state_min[m] = bench_min(b->state_min[m],
+						    b->state_chunk_cycles /
+							    BENCH_CHUNK);
+			b->state_chunk_n = b->state_chunk_cycles = 0;
+		}
+	}
+	b->state_nexit = v->nexits;
+	b->state_run = v->run_tsc;
+	b->state_tsc = rdtsc();
+}
+
 void bench_exit(struct vcpu *v, enum exit_kind k)
 {
 	struct bench_stats *b = &v->domain->bench;
@@ -126,6 +163,8 @@ void bench_exit(struct vcpu *v, enum exit_kind k)
 	/* hvlab's own CPUID exits span no bare loop */
 	if (bench_bare_on && k == EXIT_CPUID && b->first[k])
 		b->first[k] += bench_exit_path(v);
+	if (bench_state_on && k == EXIT_CPUID)
+		bench_exit_state(v);
 	now = rdtsc();
 	if (!b->first[k])
 		b->first[k] = now;
@@ -237,6 +276,49 @@ static void bench_exit_path_report(const struct domain *d)
 		bench_print_path("fastest chunk", d, b->bare_min, b->path_min);
 }
 
+void bench_slice(struct vcpu *v, bool lazy, uint64_t ops, uint64_t exits)
+{
+	struct bench_stats *b = &v->domain->bench;
+
+	if (!bench_enabled() || !bench_state_on)
+		return;
+	b->state_ops[lazy] += ops;
+	b->state_exits[lazy] += exits;
+}
+
+/* Hundredths of a / b. */
+static unsigned long long bench_centi(uint64_t a, uint64_t b)
+{
+	return b ? (unsigned long long)(a * 100 / b) : 0;
+}
+
+/* CPUID exits in eager and in lazy slices (exit_state=alternate). */
+static void bench_exit_state_report(const struct domain *d)
+{
+	const struct bench_stats *b = &d->bench;
+	const uint64_t *n = b->state_n, *c = b->state_cycles, *m = b->state_min;
+	const uint64_t *o = b->state_ops, *e = b->state_exits;
+	unsigned long long eo = bench_centi(o[0], e[0]),
+			   lo = bench_centi(o[1], e[1]);
+
+	if (e[0] && e[1])
+		cprintf("bench-exit-state: %s: VMLOAD and VMSAVE per exit: "
+			"eager %llu.%02llu (%llu exits), lazy %llu.%02llu "
+			"(%llu exits)\n",
+			d->name, eo / 100, eo % 100, (unsigned long long)e[0],
+			lo / 100, lo % 100, (unsigned long long)e[1]);
+	if (!n[0] || !n[1] || !m[0] || !m[1])
+		return;
+	cprintf("bench-exit-state: %s: eager %llu cycles each (%llu exits), "
+		"lazy %llu cycles each (%llu exits); fastest chunk eager %llu, "
+		"lazy %llu, lazy/eager %llu.%02llu\n",
+		d->name, (unsigned long long)(c[0] / n[0]),
+		(unsigned long long)n[0], (unsigned long long)(c[1] / n[1]),
+		(unsigned long long)n[1], (unsigned long long)m[0],
+		(unsigned long long)m[1], (unsigned long long)(m[1] / m[0]),
+		(unsigned long long)(m[1] * 100 / m[0] % 100));
+}
+
 /* Every kind's count and rate over d's run, its first exit to its last. */
 static void bench_kinds(const struct domain *d)
 {
@@ -294,6 +376,7 @@ void bench_report(void)
 		bench_rate(&domains[i], EXIT_HYPERCALL);
 		bench_ratio(&domains[i]);
 		bench_exit_path_report(&domains[i]);
+		bench_exit_state_report(&domains[i]);
 		bench_kinds(&domains[i]);
 		bench_counts(&domains[i]);
 	}

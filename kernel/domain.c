@@ -208,7 +208,9 @@ static int domain_memory(struct domain *d, char *err, size_t errlen)
 	char mib[24];
 	int r;
 
-	r = p2m_init(&d->p2m, c->memory_mib * MiB,
+	r = p2m_init(&d->p2m,
+		     c->memory_mib * MiB +
+			     (c->xen_platform ? PLATFORM_XEN_MMIO_SIZE : 0),
 		     c->populate == POPULATE_EAGER);
 	if (r < 0)
 		snprintf(err, errlen, "memory: %llu MiB asked, %s free%s",

@@ -41,6 +41,7 @@ static void sched_slice(struct vcpu *v)
 
 	sched_current = v;
 	xstate_load(v);
+	virt_slice(v, true);
 	pv_vcpu_switch(v, true);
 	for (n = 0; n < SCHED_SLICE_EXITS; n++) {
 		virt_vcpu_run(v);
@@ -52,6 +53,7 @@ static void sched_slice(struct vcpu *v)
 			break;
 	}
 	pv_vcpu_switch(v, false);
+	virt_slice(v, false);
 	xstate_save(v);
 	sched_current = NULL;
 	v->run_tsc += rdtsc() - start;

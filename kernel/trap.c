@@ -73,6 +73,12 @@ void trap_init(void)
 	lidt(&idtr);
 }
 
+void trap_ist(bool on)
+{
+	idt[T_DF].ist = on ? IST_DF : 0;
+	idt[T_NMI].ist = on ? IST_NMI : 0;
+}
+
 void trap_set_handler(int vector, trap_handler_fn handler)
 {
 	if (vector < 0 || vector >= IDT_NVECTORS)

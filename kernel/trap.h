@@ -29,6 +29,9 @@ typedef void (*trap_handler_fn)(struct trapframe *tf);
 
 /* Fills and loads the IDT; call after gdt_init. */
 void trap_init(void);
+/* The #DF and NMI gates' IST stacks on or off: off while the TSS in TR
+ * is a guest's (lab 8's lazy VMLOAD state, svm/svm.c). */
+void trap_ist(bool on);
 
 /* Installs handler for vector (0-255); NULL restores the fatal default. */
 void trap_set_handler(int vector, trap_handler_fn handler);

@@ -110,6 +110,12 @@ void virt_vcpu_run(struct vcpu *v)
 	v->domain->ops->vcpu_run(v);
 }
 
+void virt_slice(struct vcpu *v, bool in)
+{
+	if (v->domain->ops->slice)
+		v->domain->ops->slice(v, in);
+}
+
 /* Under shadow paging the core keeps CR0, CR3, CR4 and EFER (shadow.h). */
 uint64_t virt_reg_read(struct vcpu *v, enum vreg r)
 {
@@ -248,10 +254,16 @@ static unsigned virt_deliver(struct vcpu *v, bool event_queued)
 	unsigned window = 0;
 	int vec;
 
-	if (event_queued)
+	/* An instruction whose device access a device model answered runs
+	 * again before any interrupt, as in Xen: a handler that used the
+	 * device would otherwise come first and take the answer. */
+	if (event_queued || v->pv.ioreq_ndone)
 		return 0;
 	if (v->domain->type == DOMAIN_HVM)
 		platform_poll(v->domain);
+	/* Most exits have nothing to deliver: no register is read then. */
+	if (!v->lapic.nmi && !vlapic_pending(v) && pv_upcall_vector(v) < 0)
+		return 0;
 	/* VM entry refuses an NMI in a MOV SS shadow or under virtual-NMI
 	 * blocking (SDM 3C 26.3.1.5); it waits for the NMI window. */
 	if (v->lapic.nmi && (virt_reg_read(v, VREG_INTR_SHADOW) ||

@@ -231,6 +231,9 @@ struct virt_ops {
 	void (*vcpu_destroy)(struct vcpu *v);
 	/* Enters the guest and returns at the next exit, v->exit filled. */
 	void (*vcpu_run)(struct vcpu *v);
+	/* v's scheduler slice begins (in) or ends: state switched once per
+	 * slice instead of at every exit (lab 8).  NULL: nothing to do. */
+	void (*slice)(struct vcpu *v, bool in);
 	uint64_t (*reg_read)(struct vcpu *v, enum vreg r);
 	void (*reg_write)(struct vcpu *v, enum vreg r, uint64_t val);
 	void (*seg_read)(struct vcpu *v, enum vseg s, struct vseg_desc *out);
@@ -282,6 +285,7 @@ void virt_domain_destroy(struct domain *d);
 int virt_vcpu_init(struct vcpu *v);
 void virt_vcpu_destroy(struct vcpu *v);
 void virt_vcpu_run(struct vcpu *v);
+void virt_slice(struct vcpu *v, bool in);
 uint64_t virt_reg_read(struct vcpu *v, enum vreg r);
 void virt_reg_write(struct vcpu *v, enum vreg r, uint64_t val);
 void virt_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out);

@@ -5,7 +5,8 @@
  * HVMOP_set_param and HVMOP_get_param (inc/public/hvm/params.h) for
  * domains with Xen's ABI: the callback vector events arrive on, and the
  * xenstore ring and port the domain builder sets (lab 7), which the
- * privileged domain's toolstack reads for other domains.
+ * privileged domain's toolstack reads for other domains, and the unplug
+ * ports of a xen_platform hvm domain.
  *
  * The argument structs are read and written through the caller's own
  * paging (gmem), as Xen's copy_from_guest does for HVM guests.  After a
@@ -20,6 +21,8 @@
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/mm/gmem.h>
+#include <kernel/dev/io.h>
+#include <kernel/dev/platform.h>
 #include <pv/hypercall.h>
 #include <pv/pv.h>
 
@@ -115,6 +118,27 @@ static long hvm_param(struct vcpu *v, void *arg, uint64_t op)
 		return hvm_set_callback(d, a->value);
 	a->value = d->pv.params[a->index];
 	return 0;
+}
+
+/*
+ * Xen's unplug ports (xen:docs/misc/hvm-emulated-unplug.pandoc): 0x10
+ * reads the magic 0x49d2 and 0x12 protocol 1, whatever was written (the
+ * driver's name, the emulated devices it unplugs: a device model in dom0
+ * serves those, not this port).
+ */
+static int hvm_unplug_io(struct domain *d, void *opaque, uint64_t port,
+			 unsigned size, bool write, uint64_t *val)
+{
+	if (!write)
+		*val = (0x000149d2ULL >> 8 * (port - PLATFORM_XEN_UNPLUG)) &
+		       (~0ULL >> (64 - 8 * size));
+	return 0;
+}
+
+int hvm_platform_init(struct domain *d)
+{
+	return io_register_port(d, PLATFORM_XEN_UNPLUG, 4, hvm_unplug_io, NULL,
+				"xen-unplug");
 }
 
 long pv_store_init(struct domain *d, gpa_t gpa)

@@ -17,7 +17,9 @@
  * cache does the same).  INS/OUTS with REP go as one
  * request of count elements in guest RAM (data_is_ptr, kernel/dev/
  * mmio.c's io_rep), which the device model reads or writes through its
- * foreign mapping of the guest's frame.
+ * foreign mapping of the guest's frame.  A PCI function the server
+ * claims (XEN_DMOP_IO_RANGE_PCI) gets the configuration accesses that
+ * kernel/dev/pci.c does not answer itself, as IOREQ_TYPE_PCI_CONFIG.
  *
  * The shared page is a hypervisor page, never in the guest's p2m (the
  * guest cannot forge answers); the device model maps it with
@@ -66,7 +68,9 @@ static void ioreq_crash(struct vcpu *v, const struct ioreq *q, const char *why)
 	if (q->count > 1)
 		snprintf(count, sizeof(count), "%u x ", q->count);
 	domain_crash(v->domain, v, "%s 0x%llx (%s%u-byte %s): %s",
-		     q->type == IOREQ_TYPE_PIO ? "port" : "MMIO",
+		     q->type == IOREQ_TYPE_PIO	? "port" :
+		     q->type == IOREQ_TYPE_COPY ? "MMIO" :
+						  "PCI config",
 		     (unsigned long long)q->addr, count, q->size,
 		     q->dir == IOREQ_READ ? "read" : "write", why);
 }
@@ -208,6 +212,22 @@ bool ioreq_claims(const struct io_range *r)
 	return r->fn == ioreq_port_io || r->fn == ioreq_mmio_io;
 }
 
+int ioreq_pci(struct domain *d, uint32_t cf8, uint16_t port, unsigned size,
+	      bool write, uint64_t *val)
+{
+	struct ioreq_server *s = &d->pv.ioreq;
+	uint16_t bdf = (uint16_t)(cf8 >> 8);
+	uint64_t addr = (uint64_t)bdf << 32 | (cf8 & 0xfc) | (port & 3);
+
+	for (unsigned i = 0; i < s->npci; i++)
+		if (s->pci_bdf[i] == bdf)
+			return ioreq_io(d, IOREQ_TYPE_PCI_CONFIG, addr, size,
+					write, val);
+	if (!write)
+		*val = ~0ULL >> (64 - 8 * size);
+	return 0;
+}
+
 /* The server: its page, and one port of the device model per vcpu. */
 static long dm_create(struct vcpu *v, struct domain *d,
 		      struct xen_dm_op_create_ioreq_server *a)
@@ -247,6 +267,21 @@ static bool dm_mmio_ok(struct domain *d, uint64_t start, uint64_t end)
 	return true;
 }
 
+/* Claims function a->start (segment 0) for the server. */
+static long dm_map_pci(struct ioreq_server *s,
+		       const struct xen_dm_op_ioreq_server_range *a)
+{
+	if (a->start != a->end || a->start > 0xffff)
+		return -XEN_EINVAL;
+	for (unsigned i = 0; i < s->npci; i++)
+		if (s->pci_bdf[i] == a->start)
+			return -XEN_EEXIST;
+	if (s->npci == IOREQ_PCI_MAX)
+		return -XEN_ENOSPC;
+	s->pci_bdf[s->npci++] = (uint16_t)a->start;
+	return 0;
+}
+
 static long dm_map_range(struct domain *d,
 			 const struct xen_dm_op_ioreq_server_range *a)
 {
@@ -254,6 +289,8 @@ static long dm_map_range(struct domain *d,
 
 	if (a->id != 0 || a->end < a->start)
 		return -XEN_EINVAL;
+	if (a->type == XEN_DMOP_IO_RANGE_PCI)
+		return dm_map_pci(&d->pv.ioreq, a);
 	if (a->type == XEN_DMOP_IO_RANGE_PORT && a->end <= 0xffff)
 		r = io_register_port(d, (uint16_t)a->start,
 				     (uint32_t)(a->end - a->start + 1),
@@ -269,6 +306,32 @@ static long dm_map_range(struct domain *d,
 	return r == -E_NO_MEM ? -XEN_ENOSPC : r < 0 ? -XEN_EINVAL : 0;
 }
 
+/* Gives back a claim: exactly a range or function claimed before. */
+static long dm_unmap_range(struct domain *d,
+			   const struct xen_dm_op_ioreq_server_range *a)
+{
+	struct ioreq_server *s = &d->pv.ioreq;
+	const struct io_range *r = NULL;
+
+	if (a->id != 0 || a->end < a->start)
+		return -XEN_EINVAL;
+	for (unsigned i = 0; i < s->npci; i++)
+		if (a->type == XEN_DMOP_IO_RANGE_PCI &&
+		    s->pci_bdf[i] == a->start && a->end == a->start) {
+			s->pci_bdf[i] = s->pci_bdf[--s->npci];
+			return 0;
+		}
+	if (a->type == XEN_DMOP_IO_RANGE_PORT && a->start <= 0xffff)
+		r = io_port_find(d, (uint16_t)a->start);
+	else if (a->type == XEN_DMOP_IO_RANGE_MEMORY)
+		r = io_mmio_find(d, a->start);
+	if (!r || !ioreq_claims(r) || r->base != a->start ||
+	    r->len != a->end - a->start + 1)
+		return -XEN_ENOENT;
+	io_unregister(d, r);
+	return 0;
+}
+
 static long dm_op_run(struct vcpu *v, struct domain *d, struct xen_dm_op *op)
 {
 	struct ioreq_server *s = &d->pv.ioreq;
@@ -280,6 +343,9 @@ static long dm_op_run(struct vcpu *v, struct domain *d, struct xen_dm_op *op)
 	switch (op->op) {
 	case XEN_DMOP_map_io_range_to_ioreq_server:
 		return dm_map_range(d, &op->u.map_io_range_to_ioreq_server);
+	case XEN_DMOP_unmap_io_range_from_ioreq_server:
+		return dm_unmap_range(d,
+				      &op->u.unmap_io_range_from_ioreq_server);
 	case XEN_DMOP_set_ioreq_server_state:
 		if (op->u.set_ioreq_server_state.id != 0)
 			return -XEN_EINVAL;

@@ -79,12 +79,17 @@ struct gnttab {
 	struct gnttab_map maptrack[GNTTAB_MAPTRACK];
 };
 
+#define IOREQ_PCI_MAX 8
+
 /* An ioreq server (pv/ioreq.c): the device model of domain owner serves
- * the ranges it claimed in this domain's io tables. */
+ * the ranges it claimed in this domain's io tables, and the PCI
+ * functions it claimed. */
 struct ioreq_server {
 	bool created, enabled;
 	domid_t owner;
 	hpa_t page; /* shared_iopage_t, one slot per vcpu */
+	uint16_t pci_bdf[IOREQ_PCI_MAX]; /* bus 15:8, device 7:3, fn 2:0 */
+	uint8_t npci;
 };
 
 struct pv_domain {
@@ -191,6 +196,10 @@ void pv_wallclock_update(struct domain *d);
  */
 long pv_store_init(struct domain *d, gpa_t gpa);
 
+/* A xen_platform hvm domain's unplug ports (kernel/dev/platform.c); 0 or
+ * -E_*. */
+int hvm_platform_init(struct domain *d);
+
 /* pv/xen.c */
 
 /* Fills d's hypercall page at guest-physical gpa (page aligned, RAM) with
@@ -264,6 +273,14 @@ bool ioreq_claims(const struct io_range *r);
 int ioreq_forward(struct vcpu *v, uint8_t type, uint64_t addr, unsigned size,
 		  uint32_t count, bool write, bool is_ptr, bool df,
 		  uint64_t *data);
+
+/*
+ * A configuration access (port 0xcfc-0xcff, CONFIG_ADDRESS cf8) of a
+ * function kernel/dev/pci.c does not have: forwarded when d's device
+ * model claimed it, else all ones as a master abort.  As ioreq_forward.
+ */
+int ioreq_pci(struct domain *d, uint32_t cf8, uint16_t port, unsigned size,
+	      bool write, uint64_t *val);
 
 /*
  * Brackets one run of an instruction of v that may reach a device model

@@ -7,7 +7,8 @@
  *   %rdi  v: guest GPRs are loaded from and stored to v->gprs (offsets from
  *         kernel/asm-offsets.c); guest RAX and RSP live in the VMCB instead.
  *   %rsi  physical address of the guest's VMCB.
- *   %rdx  physical address of a host VMCB-sized area for VMSAVE/VMLOAD.
+ *   %rdx  physical address of a host VMCB-sized area for VMSAVE/VMLOAD,
+ *         or 0 when svm_slice keeps the guest's VMLOAD state loaded.
  *
  * Called with GIF = 0 (after CLGI).  VMRUN saves and restores only the
  * host's RAX, RSP, RIP, RFLAGS, control registers, EFER and descriptor
@@ -26,21 +27,32 @@ svm_vmrun:
 	push	%rdi			/* v, for after VMRUN */
 	push	%rdx			/* host_pa */
 #if SOL >= 3
+	/* host_pa 0 (lab 8): the guest's VMLOAD state is in the CPU already
+	 * and stays there after the exit (svm_slice). */
 	mov	%rdx, %rax
+	test	%rax, %rax
+	jz	1f
 	vmsave	%rax			/* host FS/GS/TR/LDTR/syscall MSRs */
-	mov	%rsi, %rax		/* VMRUN's operand, restored on exit */
+1:	mov	%rsi, %rax		/* VMRUN's operand, restored on exit */
 
 	LOAD_GUEST_GPRS
 
+	cmpq	$0, (%rsp)		/* host_pa; flags only: GPRs are the guest's */
+	je	2f
 	vmload	%rax
-	vmrun	%rax
+2:	vmrun	%rax
+	cmpq	$0, (%rsp)
+	je	3f
 	vmsave	%rax
-
+3:
 	/* Host RSP and RAX are back; every other GPR still holds the guest's. */
 	SAVE_GUEST_GPRS 8		/* v is under host_pa */
 
 	pop	%rax			/* host_pa */
+	test	%rax, %rax
+	jz	4f
 	vmload	%rax
+4:
 #else
 	/* LAB 3: your code here */
 	and	$-16, %rsp

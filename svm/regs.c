@@ -38,6 +38,17 @@ static uint64_t *svm_reg_field(struct vmcb *vmcb, enum vreg r)
 	}
 }
 
+/* Whether VMLOAD and VMSAVE switch r (APM 15.5.2), lazily in lab 8. */
+static bool svm_reg_vmload(enum vreg r)
+{
+	return r >= VREG_STAR && r <= VREG_SYSENTER_EIP;
+}
+
+static bool svm_seg_vmload(enum vseg s)
+{
+	return s == VSEG_FS || s == VSEG_GS || s == VSEG_TR || s == VSEG_LDTR;
+}
+
 /* EFER.SVME must stay set in the guest (VMRUN checks it); the guest never
  * sees it.  EFER.LME reaches the VMCB only while CR0.PG is set: QEMU's TCG
  * loads the host's CR0 at #VMEXIT while the guest's EFER is still in
@@ -56,6 +67,8 @@ uint64_t svm_reg_read(struct vcpu *v, enum vreg r)
 	if (r == VREG_EFER)
 		return (vmcb->save.efer & ~EFER_SVME) |
 		       (v->arch.svm.efer_lme ? EFER_LME : 0);
+	if (svm_reg_vmload(r))
+		svm_state_sync(v, false);
 	return *svm_reg_field(vmcb, r);
 }
 
@@ -95,7 +108,11 @@ void svm_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 	/* An emulated instruction completed: any STI/MOV SS shadow is over. */
 	if (r == VREG_RIP)
 		vmcb->control.interrupt_shadow = 0;
+	if (svm_reg_vmload(r))
+		svm_state_sync(v, false); /* the others of the set kept */
 	*svm_reg_field(vmcb, r) = val;
+	if (svm_reg_vmload(r))
+		svm_state_sync(v, true);
 	if (r == VREG_CR0 || r == VREG_EFER)
 		svm_sync_lme(v);
 }
@@ -120,6 +137,8 @@ void svm_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out)
 {
 	const struct vmcb_seg *f = svm_seg_field(v->arch.svm.vmcb, s);
 
+	if (svm_seg_vmload(s))
+		svm_state_sync(v, false);
 	*out = (struct vseg_desc){ f->selector, f->attrib, f->limit, f->base };
 }
 
@@ -127,7 +146,11 @@ void svm_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in)
 {
 	struct vmcb_seg *f = svm_seg_field(v->arch.svm.vmcb, s);
 
+	if (svm_seg_vmload(s))
+		svm_state_sync(v, false); /* the others of the set kept */
 	*f = (struct vmcb_seg){ in->sel, in->attr, in->limit, in->base };
+	if (svm_seg_vmload(s))
+		svm_state_sync(v, true);
 }
 
 void svm_inject_event(struct vcpu *v, const struct virt_event *ev)

@@ -9,6 +9,8 @@
 #include <kernel/mm/page.h>
 #include <kernel/domain.h>
 #include <kernel/gdt.h>
+#include <kernel/trap.h>
+#include <kernel/bench.h>
 #include <svm/svm.h>
 #include <svm/vmcb.h>
 
@@ -189,6 +191,141 @@ static void svm_debug_enter(struct vcpu *v, struct vmcb *vmcb)
 		vmcb->save.rflags |= X86_FLAGS_TF;
 }
 
+/* VMLOADs and VMSAVEs run so far: lab 8's count of the world switch's
+ * cost, which the emulators' clocks do not show (bench_slice). */
+static uint64_t svm_world_ops;
+
+static inline void svm_vmsave(hpa_t pa)
+{
+	svm_world_ops++;
+	__asm__ volatile("vmsave %%rax" : : "a"(pa) : "memory");
+}
+
+static inline void svm_vmload(hpa_t pa)
+{
+	svm_world_ops++;
+	__asm__ volatile("vmload %%rax" : : "a"(pa) : "memory");
+}
+
+/* svm_vmrun's host area: none when v's slice is lazy, else the host's,
+ * entry.S's two VMSAVEs and two VMLOADs counted. */
+static hpa_t svm_host_area(struct vcpu *v)
+{
+	if (v->lazy_state)
+		return 0;
+	svm_world_ops += 4;
+	return svm_host_vmcb_pa;
+}
+
+/* exit_state= on the command line: the slices that switch lazily. */
+enum {
+	SVM_STATE_LAZY,
+	SVM_STATE_EAGER,
+	SVM_STATE_ALTERNATE
+};
+static int svm_state_mode = -1;
+static bool svm_alternate_lazy;
+
+/* Whether the slice about to begin keeps the VMLOAD state loaded:
+ * always (default), never (exit_state=eager, the slow path), or every
+ * other slice (exit_state=alternate, for kernel/bench.c's comparison). */
+static bool svm_slice_lazy(void)
+{
+	const char *arg;
+
+	if (svm_state_mode < 0) {
+		arg = cmdline_get("exit_state");
+		svm_state_mode = SVM_STATE_LAZY;
+		if (arg && !strcmp(arg, "eager"))
+			svm_state_mode = SVM_STATE_EAGER;
+		else if (arg && !strcmp(arg, "alternate"))
+			svm_state_mode = SVM_STATE_ALTERNATE;
+		else if (arg)
+			cprintf("svm: exit_state=%s: want eager or alternate; "
+				"lazy\n",
+				arg);
+	}
+	if (svm_state_mode == SVM_STATE_ALTERNATE)
+		return svm_alternate_lazy = !svm_alternate_lazy;
+	return svm_state_mode == SVM_STATE_LAZY;
+}
+
+/*
+ * Lab 8: what VMLOAD and VMSAVE switch (FS, GS, TR and LDTR with their
+ * hidden parts, KernelGSBase, STAR, LSTAR, CSTAR, SFMASK, SYSENTER_*)
+ * is state the host does not use between two exits of one guest: it
+ * makes no system call, keeps no per-CPU data in GS, and needs TR only
+ * for the IST stacks of #DF and NMI.  So a lazy slice saves the host's
+ * once and loads the guest's once, runs its exits with host_pa 0
+ * (entry.S), and at its end saves the guest's and gives the host its
+ * own back, with IST off meanwhile (the TSS in TR is the guest's).
+ * Between, the VMCB's copy is stale: svm_state_sync keeps it right for
+ * the register accessors (regs.c).
+ */
+static void svm_slice_switch(struct vcpu *v, bool in)
+{
+#if SOL >= 8
+	if (in) {
+		v->lazy_state = svm_slice_lazy();
+		if (!v->lazy_state)
+			return;
+		trap_ist(false);
+		svm_vmsave(svm_host_vmcb_pa);
+		svm_vmload(v->arch.svm.vmcb_pa);
+		return;
+	}
+	if (!v->lazy_state)
+		return;
+	svm_vmsave(v->arch.svm.vmcb_pa);
+	svm_vmload(svm_host_vmcb_pa);
+	v->lazy_state = false;
+	trap_ist(true);
+#else
+	/* LAB 8: your code here.  At the slice's start (in), decide with
+	 * svm_slice_lazy() and for a lazy slice save the host's VMLOAD
+	 * state and load the guest's, IST off; at its end the reverse. */
+	(void)svm_slice_lazy;
+	v->lazy_state = false;
+#endif
+}
+
+/* svm_slice_switch, with the slice's VMLOADs and VMSAVEs counted for
+ * kernel/bench.c (exit_state=alternate). */
+static void svm_slice(struct vcpu *v, bool in)
+{
+	bool lazy = v->lazy_state;
+
+	if (in) {
+		v->arch.svm.slice_ops = svm_world_ops;
+		v->arch.svm.slice_exits = v->nexits;
+		svm_slice_switch(v, true);
+		return;
+	}
+	svm_slice_switch(v, false);
+	bench_slice(v, lazy, svm_world_ops - v->arch.svm.slice_ops,
+		    v->nexits - v->arch.svm.slice_exits);
+}
+
+void svm_state_sync(struct vcpu *v, bool written)
+{
+#if SOL >= 8
+	if (!v->lazy_state)
+		return;
+	/* After a write the CPU takes the new value; before a read the
+	 * VMCB takes the CPU's. */
+	if (written)
+		svm_vmload(v->arch.svm.vmcb_pa);
+	else
+		svm_vmsave(v->arch.svm.vmcb_pa);
+#else
+	/* LAB 8: your code here.  While v's slice is lazy the CPU holds
+	 * its VMLOAD state: make the VMCB's copy right before a read, and
+	 * the CPU's after a write. */
+	(void)v;
+	(void)written;
+#endif
+}
+
 static void svm_vcpu_run(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->arch.svm.vmcb;
@@ -213,14 +350,15 @@ static void svm_vcpu_run(struct vcpu *v)
 	if (vmcb->save.dr7 & DR7_ENABLES)
 		write_dr7(vmcb->save.dr7);
 	sti();
-	svm_vmrun(v, v->arch.svm.vmcb_pa, svm_host_vmcb_pa);
+	svm_vmrun(v, v->arch.svm.vmcb_pa, svm_host_area(v));
 	stgi();
 	cli();
 	if (vmcb->save.dr7 & DR7_ENABLES)
 		write_dr7(DR7_RESET);
 	/* No guest can see the host's TR, FS, GS and syscall MSRs, so check
-	 * here that the world switch gave them back (IST stacks need TR). */
-	if (svm_host_tr() != GD_TSS)
+	 * here that the world switch gave them back (IST stacks need TR);
+	 * a lazy slice gives them back at its end (svm_slice). */
+	if (!v->lazy_state && svm_host_tr() != GD_TSS)
 		panic("svm_vmrun: host TR 0x%x after the world switch: the "
 		      "host area was not VMLOADed",
 		      svm_host_tr());
@@ -242,7 +380,7 @@ static int svm_bench_cpuid(struct vcpu *v, uint8_t len)
 	struct vmcb *vmcb = v->arch.svm.vmcb;
 
 	clgi();
-	svm_vmrun(v, v->arch.svm.vmcb_pa, svm_host_vmcb_pa);
+	svm_vmrun(v, v->arch.svm.vmcb_pa, svm_host_area(v));
 	stgi();
 	if (vmcb->control.exitcode != VMEXIT_CPUID)
 		return vmcb->control.exitcode == VMEXIT_INTR ? 0 : -1;
@@ -258,6 +396,7 @@ static const struct virt_ops svm_ops = {
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_destroy = svm_vcpu_destroy,
 	.vcpu_run = svm_vcpu_run,
+	.slice = svm_slice,
 	.reg_read = svm_reg_read,
 	.reg_write = svm_reg_write,
 	.seg_read = svm_seg_read,

@@ -21,6 +21,9 @@ struct svm_vcpu {
 	bool efer_lme; /* guest EFER.LME: in the VMCB only with CR0.PG */
 	bool nmi_step; /* single-stepping to the NMI window (svm.c) */
 	uint64_t dr6;  /* the guest's DR6 while nmi_step */
+	/* svm.c's VMLOAD and VMSAVE count and v->nexits at the slice's
+	 * start (lab 8, kernel/bench.c) */
+	uint64_t slice_ops, slice_exits;
 };
 
 struct svm_domain {
@@ -43,6 +46,11 @@ extern struct svm_caps svm_caps;
  * Call with GIF clear.
  */
 void svm_vmrun(struct vcpu *v, hpa_t vmcb_pa, hpa_t host_pa);
+
+/* Lab 8: before a read of v's VMLOAD state from its VMCB (written
+ * false) or after a write to it (true), while a lazy slice keeps that
+ * state in the CPU (svm.c). */
+void svm_state_sync(struct vcpu *v, bool written);
 
 /* vmcb.c: the I/O and MSR permission maps (once); 0 or -E_NO_MEM. */
 int vmcb_setup(void);

@@ -70,8 +70,8 @@ long evtchn_send(evtchn_port_t port)
 {
 	cr_assert_eq(port, 7);
 	sends++;
-	if (hostile) {
-		fr.sring->req_prod += RING_SIZE(&fr);
+	if (hostile) { /* every slot answered is filled again at once */
+		fr.sring->req_prod = dev.ring.rsp_prod_pvt + RING_SIZE(&fr);
 		fr.sring->rsp_event = dev.ring.rsp_prod_pvt + 1;
 	}
 	return 0;
@@ -245,8 +245,11 @@ Test(blkback, endless_producer_is_bounded, .timeout = 10)
 	cr_expect(!dev.broken);
 }
 
-/* The backend's own suppression: it notifies only past rsp_event. */
-Test(blkback, responses_notify_as_asked)
+/* The backend's own suppression (lab 8): it notifies only past
+ * rsp_event. */
+TestSuite(coalesce, .init = setup);
+
+Test(coalesce, responses_notify_as_asked)
 {
 	req(BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0, 0);
 	serve_status(0);
@@ -261,6 +264,31 @@ Test(blkback, responses_notify_as_asked)
 	cr_expect_eq(sends, 2);
 	cr_expect_eq(fr.sring->req_event, 4,
 		     "backend asks for the next request");
+}
+
+/* A batch of five requests: five responses, one event. */
+Test(coalesce, one_event_per_batch)
+{
+	for (unsigned i = 0; i < 5; i++)
+		req(BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0, 0);
+	serve_status(4);
+	cr_expect_eq(fr.sring->rsp_prod, 5, "all five responses pushed");
+	cr_expect_eq(sends, 1, "one event for the batch, not %u", sends);
+	cr_expect_eq(dev.events, 1, "dev.events counts it");
+	cr_expect_eq(fr.sring->req_event, 6,
+		     "the final check asks for the next request");
+}
+
+/* request-notify-each: the slow path lab 8 measures keeps an event per
+ * response. */
+Test(coalesce, notify_each_is_the_slow_path)
+{
+	dev.notify_each = true;
+	for (unsigned i = 0; i < 5; i++)
+		req(BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0, 0);
+	serve_status(4);
+	cr_expect_eq(sends, 5, "an event per response, got %u", sends);
+	cr_expect_eq(fr.sring->req_event, 6);
 }
 
 Test(ring, push_publishes_and_suppresses)

@@ -557,3 +557,14 @@ Test(config, file_find)
 	cr_expect_null(bf);
 	cr_expect_null(boot_file_find(&bi, "domains/guests"));
 }
+
+/* xen_platform: its device's 16 MiB BAR1 sits above RAM, aligned. */
+Test(config, xen_platform_memory)
+{
+	cr_assert_eq(parse(MINIMAL "xen_platform = 1\nmemory = 128\n"), 0, "%s",
+		     err);
+	cr_expect(cfg.xen_platform);
+	expect_reject(MINIMAL "xen_platform = 1\nmemory = 24\n",
+		      "domains/t.cfg:4: memory: 24 MiB, xen_platform needs a "
+		      "multiple of 16");
+}

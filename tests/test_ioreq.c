@@ -2,8 +2,10 @@
  * test_ioreq.c - pv/ioreq.c on the host: dm_op's checks, the request an
  * access to a claimed port becomes on the shared page, the vcpu waiting
  * until the answer and the retried access completing with it, the
- * accesses of a read-modify-write answered one per run, and the crashes: no answer before the deadline, an answer of another size or
- * a state that is none, the device model's domain gone.  Event channels,
+ * accesses of a read-modify-write answered one per run, PCI functions
+ * claimed and their configuration accesses forwarded, claims given back,
+ * and the crashes: no answer before the deadline, an answer of another
+ * size or a state that is none, the device model's domain gone.  Event channels,
  * grant mappings and the interrupt controllers are faked.
  */
 #include <criterion/criterion.h>
@@ -92,14 +94,22 @@ static long dm(domid_t domid, struct xen_dm_op *op)
 	return dm_op(&dom0->vcpus[0], args);
 }
 
-static long dm_range(uint32_t type, uint64_t start, uint64_t end)
+static long dm_claim(bool map, uint32_t type, uint64_t start, uint64_t end)
 {
-	struct xen_dm_op op = { .op = XEN_DMOP_map_io_range_to_ioreq_server };
+	struct xen_dm_op op = {
+		.op = map ? XEN_DMOP_map_io_range_to_ioreq_server :
+			    XEN_DMOP_unmap_io_range_from_ioreq_server
+	};
 
 	op.u.map_io_range_to_ioreq_server.type = type;
 	op.u.map_io_range_to_ioreq_server.start = start;
 	op.u.map_io_range_to_ioreq_server.end = end;
 	return dm(1, &op);
+}
+
+static long dm_range(uint32_t type, uint64_t start, uint64_t end)
+{
+	return dm_claim(true, type, start, end);
 }
 
 static long dm_enable(bool on)
@@ -337,4 +347,65 @@ Test(ioreq, answer_survives_a_run_that_reaches_no_device_model)
 	ioreq_insn_end(&g->vcpus[0]);
 	cr_expect_eq(guest_inw(&val), 0);
 	cr_expect_eq(val, 0x4242);
+}
+
+#define PCI_CF8(bdf, reg) (0x80000000u | (bdf) << 8 | (reg))
+
+Test(ioreq, pci_function_config_access_is_forwarded)
+{
+	uint32_t sbdf = XEN_DMOP_PCI_SBDF(0, 0, 1, 1);
+	uint64_t val = 0;
+
+	cr_assert_eq(dm_range(XEN_DMOP_IO_RANGE_PCI, sbdf, sbdf), 0);
+	cr_expect_eq(dm_range(XEN_DMOP_IO_RANGE_PCI, sbdf, sbdf), -XEN_EEXIST);
+	cr_expect_eq(dm_range(XEN_DMOP_IO_RANGE_PCI, sbdf, sbdf + 1),
+		     -XEN_EINVAL);
+	/* A 2-byte read of register 0x0a: CONFIG_ADDRESS 0x08, port 0xcfe. */
+	ioreq_insn_start(&g->vcpus[0]);
+	cr_assert_eq(ioreq_pci(g, PCI_CF8(0x09, 0x08), 0xcfe, 2, false, &val),
+		     -E_AGAIN);
+	cr_expect_eq(slot()->type, IOREQ_TYPE_PCI_CONFIG);
+	cr_expect_eq(slot()->addr, (uint64_t)sbdf << 32 | 0x0a);
+	cr_expect_eq(slot()->size, 2);
+	cr_expect_eq(slot()->dir, IOREQ_READ);
+	answer(0x0101);
+	ioreq_poll(&g->vcpus[0]);
+	ioreq_insn_start(&g->vcpus[0]);
+	cr_expect_eq(ioreq_pci(g, PCI_CF8(0x09, 0x08), 0xcfe, 2, false, &val),
+		     0);
+	cr_expect_eq(val, 0x0101);
+}
+
+Test(ioreq, unclaimed_or_given_back_pci_function_reads_all_ones)
+{
+	uint32_t sbdf = XEN_DMOP_PCI_SBDF(0, 0, 3, 0);
+	uint64_t val = 0;
+
+	cr_assert_eq(dm_range(XEN_DMOP_IO_RANGE_PCI, sbdf, sbdf), 0);
+	cr_expect_eq(ioreq_pci(g, PCI_CF8(0x10, 0), 0xcfc, 4, false, &val), 0);
+	cr_expect_eq(val, 0xffffffffu);
+	cr_assert_eq(dm_claim(false, XEN_DMOP_IO_RANGE_PCI, sbdf, sbdf), 0);
+	cr_expect_eq(dm_claim(false, XEN_DMOP_IO_RANGE_PCI, sbdf, sbdf),
+		     -XEN_ENOENT);
+	val = 0;
+	cr_expect_eq(ioreq_pci(g, PCI_CF8(0x18, 0), 0xcfc, 4, false, &val), 0);
+	cr_expect_eq(val, 0xffffffffu);
+	cr_expect_eq(g->vcpus[0].state, VCPU_RUNNABLE);
+}
+
+Test(ioreq, port_range_given_back_is_no_longer_forwarded)
+{
+	uint64_t val;
+
+	cr_expect_eq(dm_claim(false, XEN_DMOP_IO_RANGE_PORT, DM_PORT,
+			      DM_PORT + 7),
+		     -XEN_ENOENT, "only the range claimed, whole");
+	cr_assert_eq(dm_claim(false, XEN_DMOP_IO_RANGE_PORT, DM_PORT,
+			      DM_PORT + 15),
+		     0);
+	cr_expect_eq(guest_inw(&val), 0);
+	cr_expect_eq(val, 0xffff);
+	cr_expect_eq(dm_range(XEN_DMOP_IO_RANGE_PORT, DM_PORT + 8,
+			      DM_PORT + 15),
+		     0, "the ports are free again");
 }

@@ -191,6 +191,7 @@ static void test_strings(void)
 __attribute__((interrupt)) static void dm_handler(struct intr_frame *f)
 {
 	irqs++;
+	outb(TESTDM_FIFO, 0x5a); /* the device, before the OUT completed */
 	__asm__ volatile("outb %%al, $0x20" : : "a"(0x20));
 }
 
@@ -216,6 +217,8 @@ static void test_irq(void)
 	cli();
 	report_eq(irqs, 1, "the device model's IRQ %d arrived", DM_LINE);
 	report_eq(inb(TESTDM_IRQ), 1, "the device model sent one pulse");
+	report(inb(TESTDM_FIFO) == 0x5a && inb(TESTDM_FIFO) == 0,
+	       "the handler's own access reached the device once");
 }
 
 void main(void)

@@ -28,6 +28,10 @@ struct blkback_disk {
 	int writer;	  /* the domain attached writable, or -1 */
 };
 
+/* The disk of image path, loaded at its first attachment (blkback's or
+ * the device model's IDE disk, dm_ide.c); NULL (logged) if it cannot be. */
+struct blkback_disk *blkback_disk_get(const char *path);
+
 /* One vbd: a frontend's device and its connection. */
 struct blkback_dev {
 	struct xb_dev xb; /* first: the xenbus side */
@@ -37,7 +41,10 @@ struct blkback_dev {
 	struct blkif_back_ring ring;
 	void *ring_slot; /* where the frontend's ring page is mapped */
 	grant_handle_t ring_handle;
-	unsigned long requests, errors;
+	/* The frontend's request-notify-each: an event for every response,
+	 * the backend without coalescing that lab 8 measures against. */
+	bool notify_each;
+	unsigned long requests, errors, events; /* events: notifications */
 };
 
 /* Requests blkback_ring_serve takes from one ring per call: a frontend

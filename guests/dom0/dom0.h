@@ -10,7 +10,7 @@
  *   toolstack.c  lab 7: xenstore entries of the domains xl creates,
  *            their deaths and restarts; the xenstore-* commands
  *   xenstored*.c, xs_local.c  lab 7: the xenstore daemon
- *   dm.c     a test device model for hvm domains (ioreq forwarding)
+ *   dm*.c    the device model of hvm domains (ioreq forwarding; dm.h)
  */
 #ifndef GUESTS_DOM0_DOM0_H
 #define GUESTS_DOM0_DOM0_H
@@ -99,9 +99,10 @@ int toolstack_xenstore_cmd(int argc, char **argv);
 /* Ends dom0 (SCHEDOP_shutdown), and with it the machine. */
 void dom0_poweroff(int status) __attribute__((noreturn));
 
-/* dm.c: the test device model (issue 16) */
+/* dm.c: the device model (issue 16, dm.h) */
 
-/* `dm NAME [hang|garbage]`: serves NAME's test device; 0 or 1. */
+/* `dm NAME [hang|garbage|DEVICE ARGS...]`: serves a device of NAME (the
+ * test device when none is named); 0 or 1. */
 int dm_main(int argc, char **argv);
 
 /* Answers the requests of the domains it serves; true if it did work. */

@@ -88,7 +88,7 @@ static void shell_help(void)
 	printf("  help               this list\n"
 	       "  sleep MS           wait MS milliseconds\n"
 	       "  wait NAME|ID...    wait until the domains have ended\n"
-	       "  dm NAME [hang|garbage]  serve NAME's test device (ioreq)\n"
+	       "  dm NAME [hang|garbage|DEVICE ARGS]  serve a device of NAME\n"
 	       "  bench8             make lab8's workloads in dom0\n"
 	       "  poweroff           end dom0 and the machine\n");
 }

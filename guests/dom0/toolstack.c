@@ -121,13 +121,20 @@ static long ts_dir(xs_txn_t t, const char *dir, domid_t owner, domid_t reader)
 }
 
 /* /local/domain/N and its keys, as libxl writes them: the dir is dom0's
- * and readable by N; data, drivers, feature, attr, error and
- * control/shutdown are N's. */
+ * and readable by N; data, drivers, feature, attr, error,
+ * control/shutdown and the control/feature-* keys where Linux says what
+ * it handles are N's. */
 static long ts_domain_keys(xs_txn_t t, domid_t domid, const char *name)
 {
 	static const char *const rw[] = {
-		"data", "drivers", "feature",
-		"attr", "error",   "control/shutdown"
+		"data",
+		"drivers",
+		"feature",
+		"attr",
+		"error",
+		"control/shutdown",
+		"control/feature-poweroff",
+		"control/feature-reboot",
 	};
 	char dir[32], path[XSD_PATH_MAX], num[8];
 	long r;

@@ -125,8 +125,12 @@ static void xb_open(struct xb_backend *b, struct xb_dev *d)
 	xenbus_switch_state(d->dir, XenbusStateInitWait);
 }
 
-/* Follows d's frontend: connects, disconnects, offers d again.  Writes
- * nothing once d's directory is gone: a write would create it again. */
+/*
+ * Follows d's frontend: connects, disconnects, offers d again.  A
+ * frontend that is Closing finds the backend Closing until it moves on
+ * (Linux's frontends, shutting down, wait for exactly that).  Writes
+ * nothing once d's directory is gone: a write would create it again.
+ */
 static void xb_step(struct xb_backend *b, struct xb_dev *d)
 {
 	long front = xenbus_read_state(d->front);
@@ -137,7 +141,12 @@ static void xb_step(struct xb_backend *b, struct xb_dev *d)
 		b->disconnect(d);
 		d->connected = false;
 		if (mine >= 0)
-			xenbus_switch_state(d->dir, XenbusStateClosed);
+			xenbus_switch_state(d->dir,
+					    front == XenbusStateClosing ?
+						    XenbusStateClosing :
+						    XenbusStateClosed);
+	} else if (mine == XenbusStateClosing && front != XenbusStateClosing) {
+		xenbus_switch_state(d->dir, XenbusStateClosed);
 	} else if (!d->connected && mine == XenbusStateInitWait &&
 		   (front == XenbusStateInitialised ||
 		    front == XenbusStateConnected)) {

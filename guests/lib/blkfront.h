@@ -13,7 +13,9 @@
  * (BLKIF_RSP_ERROR), EOPNOTSUPP, EROFS (a write to a read-only disk),
  * ENODEV (the backend closed or went away), ETIMEDOUT (no response in
  * BLKFRONT_TIMEOUT_NS).  After ENODEV, blkfront_reconnect waits for the
- * backend to come back.  Buffers are sector aligned in the guest's RAM
+ * backend to come back.  notify_each set before blkfront_init asks the
+ * backend for an event on every response, coalescing off (lab 8's
+ * measurement).  Buffers are sector aligned in the guest's RAM
  * (identity mapped, as pv guests are here).
  */
 #ifndef GUESTS_LIB_BLKFRONT_H
@@ -61,6 +63,7 @@ struct blkfront {
 	grant_ref_t ring_ref;
 	evtchn_port_t port;
 	volatile int event;
+	bool notify_each; /* set before blkfront_init: request-notify-each */
 	unsigned notifies, pushes; /* events sent, pushes made */
 	struct blkfront_req req[BLKFRONT_RING_SIZE];
 };
@@ -96,5 +99,23 @@ long blkfront_complete(struct blkfront *bf, long id);
  * ring kept full: 0 or the first -XEN_E*. */
 long blkfront_io(struct blkfront *bf, uint8_t op, uint64_t sector, void *buf,
 		 uint64_t nsect);
+
+/* One piece of a vectored I/O: nsect sectors from sector at buf, within
+ * one request (BLKFRONT_MAX_SECTORS, 11 pages). */
+struct blkfront_vec {
+	uint64_t sector;
+	void *buf;
+	unsigned nsect;
+};
+
+/*
+ * The same op on n scattered pieces (lab 8).  batch false: one
+ * blkfront_io each, a push and a wait per piece; batch true: every piece
+ * the ring holds queued at once with one push, the next batch pushed
+ * once the ring is free again.  0 or the first -XEN_E*; every piece
+ * was carried out or failed, none is left on the ring.
+ */
+long blkfront_iov(struct blkfront *bf, uint8_t op, const struct blkfront_vec *v,
+		  unsigned n, bool batch);
 
 #endif

@@ -247,7 +247,7 @@ long netfront_reconnect(struct netfront *nf, uint64_t timeout_ns)
 void netfront_close(struct netfront *nf, uint64_t timeout_ns)
 {
 	xenbus_switch_state(nf->dir, XenbusStateClosing);
-	netfront_wait_backend(nf, XenbusStateClosed, timeout_ns);
+	netfront_wait_backend(nf, XenbusStateClosing, timeout_ns);
 	xenbus_switch_state(nf->dir, XenbusStateClosed);
 	evtchn_close(nf->port);
 }

@@ -83,8 +83,8 @@ bool netfront_wait(struct netfront *nf, uint64_t deadline_ns);
 long netfront_reconnect(struct netfront *nf, uint64_t timeout_ns);
 
 /*
- * Disconnects: Closing, then (once the backend has unmapped the rings,
- * or after timeout_ns) Closed.  A frontend closes before it ends, as
+ * Disconnects: Closing, then (once the backend is Closing too, having
+ * unmapped the rings, or after timeout_ns) Closed.  A frontend closes before it ends, as
  * Linux's does at shutdown.
  */
 void netfront_close(struct netfront *nf, uint64_t timeout_ns);

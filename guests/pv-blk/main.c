@@ -10,6 +10,8 @@
  *              by another domain)
  *   hostile=1  abuse the ring instead (hostile.c)
  *   bench=1    measure instead (bench.c, make bench-split)
+ *   lab8=1     batched and coalesced I/O against one by one on xvda,
+ *              xvdb and xvdc (lab8.c, labs/lab8.md)
  *   gone=1     only read until the backend goes away (its driver domain
  *              destroyed): the I/O must fail;
  *   gone=2     and then reconnect to its successor and use the disk
@@ -249,6 +251,8 @@ void main(void)
 		blk_hostile(&disk);
 	else if (cmdline_u64("bench", 0))
 		blk_bench(&disk);
+	else if (cmdline_u64("lab8", 0))
+		blk_lab8(&disk);
 	else if (cmdline_u64("gone", 0))
 		test_gone(&disk);
 	else if (persist == 1) {

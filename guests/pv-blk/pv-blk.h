@@ -15,6 +15,9 @@ bool blk_check(const void *buf, uint64_t sector, uint64_t nsect);
 /* bench.c: throughput and latency, with and without suppression. */
 void blk_bench(struct blkfront *bf);
 
+/* lab8.c: the lab-8 measurement, batched against one by one (lab8=1). */
+void blk_lab8(struct blkfront *xvda);
+
 /* hostile.c: breaks bf's ring every way a frontend can. */
 void blk_hostile(struct blkfront *bf);
 

@@ -3,8 +3,11 @@
  * xen_platform = 1): hvlab's leaf stays at 0x40000000, Xen's leaves sit
  * at 0x40000100, the MSR they name fills a hypercall page with VMCALL or
  * VMMCALL stubs, and the page and the direct instruction reach Xen's
- * hypercalls.  With "xen=0" on its command line (a config without
- * xen_platform) it checks that none of this is there.
+ * hypercalls.  Issue 16: the Xen platform PCI device at 00:02.0 (its
+ * config space, BAR sizing), the unplug ports, and grant table frames
+ * placed in its BAR1 as Linux places them.  With "xen=0" on its command
+ * line (a config without xen_platform) it checks that none of this is
+ * there.
  */
 #include <guests/lib/guest.h>
 #include <inc/public/xen.h>
@@ -12,8 +15,12 @@
 #include <inc/public/hvm/hvm_op.h>
 #include <inc/public/hvm/params.h>
 #include <inc/public/event_channel.h>
+#include <inc/public/memory.h>
+#include <inc/public/grant_table.h>
+#include <kernel/dev/platform.h>
 
 #define XEN_BASE 0x40000100
+#define XEN_PCI	 (0x80000000u | 2u << 11) /* 00:02.0 */
 
 static uint8_t page[4096] __attribute__((aligned(4096)));
 
@@ -102,6 +109,126 @@ static void test_store(void)
 	       (unsigned long long)p.value);
 }
 
+/* Dword reg of the platform device's config space (mechanism #1). */
+static uint32_t pci_read(unsigned reg)
+{
+	outl(PLATFORM_PCI_CONF, XEN_PCI | reg);
+	return inl(PLATFORM_PCI_CONF + 4);
+}
+
+static void pci_write(unsigned reg, uint32_t val)
+{
+	outl(PLATFORM_PCI_CONF, XEN_PCI | reg);
+	outl(PLATFORM_PCI_CONF + 4, val);
+}
+
+/* BAR1: the 16 MiB above RAM and the xenstore ring. */
+static uint32_t bar1_base(void)
+{
+	return (uint32_t)(guest_memory() + 4096);
+}
+
+/* Writes all ones to the BAR at reg: what it reads then, restored. */
+static uint32_t pci_bar_size(unsigned reg)
+{
+	uint32_t old = pci_read(reg), size;
+
+	pci_write(reg, ~0u);
+	size = pci_read(reg);
+	pci_write(reg, old);
+	return size;
+}
+
+static void test_pci(void)
+{
+	uint32_t bar0 = pci_read(0x10), bar1 = pci_read(0x14);
+
+	report(pci_read(0x00) == 0x00015853 && pci_read(0x2c) == 0x00015853,
+	       "00:02.0: Xen platform device 5853:0001, subsystem 0x%x",
+	       pci_read(0x2c));
+	report(pci_read(0x08) >> 8 == 0xff8000 && (pci_read(0x0c) >> 16) == 0,
+	       "00:02.0: class ff80, header type 0");
+	report(bar0 == (PLATFORM_XEN_IO | 1) && bar1 == (bar1_base() | 8),
+	       "BARs 0x%x (I/O) 0x%x (prefetchable memory above RAM)", bar0,
+	       bar1);
+	report(pci_bar_size(0x10) ==
+			       (~(uint32_t)(PLATFORM_XEN_IO_SIZE - 1) | 1) &&
+		       pci_bar_size(0x14) == 0xff000008 &&
+		       pci_read(0x10) == bar0 && pci_read(0x14) == bar1,
+	       "BAR sizing: 0x100 ports, 16 MiB, then back");
+	pci_write(0x14, 0x10000008);
+	report(pci_read(0x14) == bar1, "BAR1 stays where it is");
+	pci_write(0x04, 0x7);
+	report((pci_read(0x3c) & 0xff00) == 0 && (pci_read(0x04) & 0xffff) == 7,
+	       "no interrupt pin; command 0x%x", pci_read(0x04) & 0xffff);
+}
+
+/* Xen's unplug ports, before and after Linux's writes to them. */
+static void test_unplug(void)
+{
+	report(inw(PLATFORM_XEN_UNPLUG) == 0x49d2 &&
+		       inb(PLATFORM_XEN_UNPLUG + 2) == 1,
+	       "unplug ports: magic 0x%x, protocol %u",
+	       inw(PLATFORM_XEN_UNPLUG), inb(PLATFORM_XEN_UNPLUG + 2));
+	outw(PLATFORM_XEN_UNPLUG + 2, 3);
+	outl(PLATFORM_XEN_UNPLUG, 0x60100);
+	outw(PLATFORM_XEN_UNPLUG, 3);
+	report(inw(PLATFORM_XEN_UNPLUG) == 0x49d2,
+	       "unplug ports: magic again after the driver's writes");
+}
+
+/* The domain's id, from an unbound port's status. */
+static long self_domid(void)
+{
+	struct evtchn_alloc_unbound a = { .dom = DOMID_SELF,
+					  .remote_dom = DOMID_SELF };
+	struct evtchn_status st = { .dom = DOMID_SELF };
+
+	if (page_call(__HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound,
+		      (uintptr_t)&a) < 0)
+		return -1;
+	st.port = a.port;
+	if (page_call(__HYPERVISOR_event_channel_op, EVTCHNOP_status,
+		      (uintptr_t)&st) < 0)
+		return -1;
+	return st.u.unbound.dom;
+}
+
+/*
+ * Grant table frame 0 at BAR1's first frame, as Linux's platform-pci
+ * probe places it; an entry written there grants page to the domain
+ * itself, and GNTTABOP_copy through that grant reads page.
+ */
+static void test_grant_bar(void)
+{
+	static uint8_t src[4096] __attribute__((aligned(4096)));
+	static uint8_t dst[4096] __attribute__((aligned(4096)));
+	struct xen_add_to_physmap a = { .domid = DOMID_SELF,
+					.space = XENMAPSPACE_grant_table,
+					.idx = 0,
+					.gpfn = bar1_base() >> 12 };
+	struct grant_entry_v1 *e = (void *)(uintptr_t)bar1_base();
+	struct gnttab_copy c = { .len = 16, .flags = GNTCOPY_source_gref };
+	long r = page_call(__HYPERVISOR_memory_op, XENMEM_add_to_physmap,
+			   (uintptr_t)&a);
+
+	report(r == 0, "add_to_physmap: grant frame 0 at BAR1 frame 0x%x (%ld)",
+	       bar1_base() >> 12, r);
+	memcpy(src, "granted at BAR1", 16);
+	e[5] = (struct grant_entry_v1){ .domid = (domid_t)self_domid(),
+					.frame = (uint32_t)((uintptr_t)src >>
+							    12) };
+	__atomic_store_n(&e[5].flags, GTF_permit_access, __ATOMIC_RELEASE);
+	c.source = (struct gnttab_copy_ptr){ .u.ref = 5, .domid = DOMID_SELF };
+	c.dest = (struct gnttab_copy_ptr){ .u.gmfn = (uintptr_t)dst >> 12,
+					   .domid = DOMID_SELF };
+	r = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy,
+		       (uintptr_t)&c, 1);
+	report(r == 0 && c.status == GNTST_okay && memcmp(dst, src, 16) == 0,
+	       "copy through ref 5 of the table in BAR1: \"%s\" (%d)", dst,
+	       c.status);
+}
+
 /* Without xen_platform: hvlab's leaf only, and only lab 5's hvm_op. */
 static void test_absent(void)
 {
@@ -118,6 +245,8 @@ static void test_absent(void)
 	       "direct: hvm_op get_param is -ENOSYS");
 	report(hvm_get_mem_type((uintptr_t)page >> 12) == HVMMEM_ram_rw,
 	       "direct: lab 5's hvm_op still types memory");
+	report(pci_read(0x00) == ~0u, "no device at 00:02.0");
+	report(inw(PLATFORM_XEN_UNPLUG) != 0x49d2, "no unplug ports");
 }
 
 void main(void)
@@ -126,6 +255,9 @@ void main(void)
 		test_leaves();
 		test_page();
 		test_store();
+		test_pci();
+		test_unplug();
+		test_grant_bar();
 	} else {
 		test_absent();
 	}

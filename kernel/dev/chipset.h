@@ -15,8 +15,9 @@
 struct domain;
 
 struct pci {
-	uint32_t addr; /* CONFIG_ADDRESS */
-	uint8_t rcr;   /* reset control register */
+	uint32_t addr;		     /* CONFIG_ADDRESS */
+	uint8_t rcr;		     /* reset control register */
+	uint8_t xen_cmd, xen_sizing; /* Xen platform device: command, BARs */
 };
 
 struct pm {

@@ -53,6 +53,17 @@ int io_register_mmio(struct domain *d, gpa_t base, uint64_t len, io_fn fn,
 		      fn, opaque, name);
 }
 
+void io_unregister(struct domain *d, const struct io_range *r)
+{
+	struct io_handlers *h = &d->io;
+	bool mmio = r >= h->mmio && r < h->mmio + h->nmmio;
+	struct io_range *t = mmio ? h->mmio : h->ports;
+	int *n = mmio ? &h->nmmio : &h->nports, i = (int)(r - t);
+
+	memmove(&t[i], &t[i + 1], (size_t)(*n - i - 1) * sizeof(*t));
+	(*n)--;
+}
+
 static const struct io_range *io_find(const struct io_range *r, int n,
 				      uint64_t addr)
 {

@@ -47,6 +47,9 @@ int io_register_port(struct domain *d, uint16_t base, uint32_t len, io_fn fn,
 int io_register_mmio(struct domain *d, gpa_t base, uint64_t len, io_fn fn,
 		     void *opaque, const char *name);
 
+/* Removes range r (of io_port_find or io_mmio_find) from d's tables. */
+void io_unregister(struct domain *d, const struct io_range *r);
+
 /* Dispatches one port access; unowned reads give all ones.  0 or -E_*. */
 int io_port_access(struct domain *d, uint16_t port, unsigned size, bool write,
 		   uint64_t *val);

@@ -13,14 +13,16 @@
  *
  * The host bridge is an Intel 440FX (82441FX PMC datasheet, 3.2 "PCI
  * configuration registers"), the chipset of a PC whose firmware tables
- * have no MCFG; it is read-only here.  Functions that do not exist read
- * all ones and ignore writes, as a master abort does.
+ * have no MCFG; it is read-only here.  Other functions may be a device
+ * model's (pv/ioreq.c forwards their accesses); those that do not exist
+ * read all ones and ignore writes, as a master abort does.
  */
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
 #include <kernel/dev/io.h>
 #include <kernel/dev/platform.h>
 #include <kernel/dev/chipset.h>
+#include <pv/pv.h>
 
 #define PCI_ADDR_ENABLE	  0x80000000u
 #define PCI_ADDR_WRITABLE 0x80fffffcu /* 30:24 reserved, 1:0 type 0 */
@@ -53,8 +55,56 @@ static uint32_t pci_host_read(struct domain *d, unsigned reg)
 	return 0;
 }
 
+/*
+ * The Xen platform device at 00:02.0, in xen_platform domains only
+ * (QEMU's hw/i386/xen/xen_platform.c; Linux's drivers/xen/platform-pci.c
+ * sets up its grant table from it).  Its BARs are fixed: BAR0 Xen's
+ * ports, BAR1 the top of the domain's p2m; a dword of all ones written
+ * to one sizes it (PCI 3.0, 6.2.5.1), any other write puts it back.
+ * No interrupt pin: events come through the callback vector.
+ */
+static uint32_t pci_xen_read(struct domain *d, unsigned reg)
+{
+	const struct pci *p = &d->chipset.pci;
+	uint32_t bar1 = (uint32_t)(p2m_size(&d->p2m) - PLATFORM_XEN_MMIO_SIZE);
+
+	if (!d->config->xen_platform)
+		return ~0u;
+	switch (reg) {
+	case 0x00:
+	case 0x2c: return 0x0001u << 16 | 0x5853; /* device, vendor */
+	case 0x04: return p->xen_cmd;
+	case 0x08: return 0xff8000u << 8 | 0x01; /* class: other; revision */
+	case 0x10:
+		return (p->xen_sizing & 1 ? ~(PLATFORM_XEN_IO_SIZE - 1) :
+					    PLATFORM_XEN_IO) |
+		       1; /* I/O space */
+	case 0x14:
+		return (p->xen_sizing & 2 ?
+				(uint32_t) ~(PLATFORM_XEN_MMIO_SIZE - 1) :
+				bar1) |
+		       8; /* 32-bit memory, prefetchable */
+	}
+	return 0;
+}
+
+static void pci_xen_write(struct domain *d, unsigned reg, uint32_t val,
+			  uint32_t mask)
+{
+	struct pci *p = &d->chipset.pci;
+	unsigned bar = reg == 0x10 ? 1 : 2;
+
+	if (reg == 0x04) /* I/O, memory, bus master */
+		p->xen_cmd = (uint8_t)((p->xen_cmd & ~mask) | (val & mask & 7));
+	else if (reg == 0x10 || reg == 0x14)
+		p->xen_sizing = (uint8_t)((p->xen_sizing & ~bar) |
+					  (val == ~0u && mask == ~0u ? bar :
+								       0));
+}
+
 static const struct pci_function pci_functions[] = {
 	{ 0x0000, pci_host_read, NULL },
+	{ 0x0010, pci_xen_read, pci_xen_write },
 };
 
 /* The function CONFIG_ADDRESS addr selects, or NULL. */
@@ -71,18 +121,21 @@ static const struct pci_function *pci_find(uint32_t addr)
 }
 
 /* CONFIG_DATA: the byte lanes of port..port+size-1 of the dword. */
-static void pci_data(struct domain *d, struct pci *p, uint64_t port,
-		     unsigned size, bool write, uint64_t *val)
+static int pci_data(struct domain *d, struct pci *p, uint64_t port,
+		    unsigned size, bool write, uint64_t *val)
 {
 	const struct pci_function *f = pci_find(p->addr);
 	unsigned shift = 8 * (unsigned)(port & 3), reg = p->addr & PCI_ADDR_REG;
 	uint32_t mask = (uint32_t)((~0ULL >> (64 - 8 * size)) << shift);
 
+	if (!f && (p->addr & PCI_ADDR_ENABLE))
+		return ioreq_pci(d, p->addr, (uint16_t)port, size, write, val);
 	if (!write)
 		*val = f ? (f->read(d, reg) & mask) >> shift :
 			   ~0ULL >> (64 - 8 * size);
 	else if (f && f->write)
 		f->write(d, reg, (uint32_t)(*val << shift), mask);
+	return 0;
 }
 
 /* A non-dword access to 0xcf8-0xcfb: only its byte at 0xcf9 is there. */
@@ -119,7 +172,7 @@ static int pci_io(struct domain *d, void *opaque, uint64_t port, unsigned size,
 	else if (port < PCI_DATA)
 		pci_rcr(d, p, port, size, write, val);
 	else
-		pci_data(d, p, port, size, write, val);
+		return pci_data(d, p, port, size, write, val);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <kernel/dev/platform.h>
 #include <kernel/dev/irq.h>
 #include <kernel/dev/fw_cfg.h>
+#include <pv/pv.h>
 
 int platform_init(struct domain *d)
 {
@@ -20,6 +21,8 @@ int platform_init(struct domain *d)
 		r = pm_init(d);
 	if (r == 0)
 		r = fw_cfg_init(d);
+	if (r == 0 && d->config->xen_platform)
+		r = hvm_platform_init(d);
 	return r;
 }
 
@@ -32,7 +35,9 @@ void platform_poll(struct domain *d)
 		pit_raised(&d->irq.pit, now);
 		irq_pulse(d, PLATFORM_IRQ_PIT);
 	}
-	rtc_poll(d);
+	/* A flag whose interrupt is off comes due when register C is read. */
+	if (d->chipset.rtc.ram[RTC_B] & (RTC_B_PIE | RTC_B_AIE | RTC_B_UIE))
+		rtc_poll(d);
 }
 
 uint64_t platform_next_event(struct domain *d)

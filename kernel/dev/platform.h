@@ -31,10 +31,20 @@ struct vcpu;
 #define PLATFORM_PM_TMR	    (PLATFORM_PM_BASE + 8) /* 4 bytes, 24 bits */
 #define PLATFORM_SLP_TYP_S5 5 /* the DSDT's \_S5 package; PM1_CNT bits 12:10 */
 
+/* xen_platform domains: Xen's unplug ports, the platform device's BAR0. */
+#define PLATFORM_XEN_UNPLUG  0x10 /* to 0x13 */
+#define PLATFORM_XEN_IO	     0xc000
+#define PLATFORM_XEN_IO_SIZE 0x100
+
 /* Guest-physical addresses. */
 #define PLATFORM_IOAPIC_BASE 0xfec00000ULL
 #define PLATFORM_TABLES	     0xe0000ULL /* ACPI and MP tables, to 0xfffff */
 #define PLATFORM_TABLES_END  0x100000ULL
+
+/* The Xen platform device's BAR1 (xen_platform domains): the top 16 MiB
+ * of the domain's p2m, above the xenstore ring, where Linux places its
+ * grant table frames. */
+#define PLATFORM_XEN_MMIO_SIZE 0x1000000ULL
 
 /* ISA interrupt lines (and the IOAPIC pins they arrive on). */
 #define PLATFORM_IRQ_PIT     0 /* IOAPIC pin 2: the MADT's override */

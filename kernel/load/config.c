@@ -326,6 +326,12 @@ static int check_pv_keys(struct parser *ps, const int *seen)
 		return config_error(ps, config_seen_line(seen, "paging"),
 				    "paging \"nested\": the te container has "
 				    "no hardware paging (only \"shadow\")");
+	/* The platform device's BAR1 sits above RAM, aligned to its size. */
+	if (ps->out->xen_platform && ps->out->memory_mib % 16)
+		return config_error(ps, config_seen_line(seen, "memory"),
+				    "memory: %llu MiB, xen_platform needs a "
+				    "multiple of 16",
+				    (unsigned long long)ps->out->memory_mib);
 	if (ps->out->privileged && ps->out->driver_domain)
 		return config_error(ps, config_seen_line(seen, "driver_domain"),
 				    "driver_domain: the privileged domain may "

@@ -7,6 +7,7 @@
 #define KERNEL_LOAD_E820_H
 
 #include <inc/types.h>
+#include <kernel/dev/platform.h>
 
 #define E820_RAM      1
 #define E820_RESERVED 2
@@ -31,11 +32,11 @@ _Static_assert(sizeof(struct e820_entry) == 20, "e820 entry is 20 bytes");
  */
 int e820_build(uint64_t ram_end, struct e820_entry *e);
 
-/* The RAM end of an hvm domain of size bytes: the last page of one with
- * xen_platform is its xenstore ring (lab 7). */
+/* The RAM end of an hvm domain of size bytes: one with xen_platform ends
+ * in its xenstore ring (lab 7), then its platform device's BAR1. */
 static inline uint64_t e820_ram_end(uint64_t size, bool xen_platform)
 {
-	return size - (xen_platform ? 4096 : 0);
+	return size - (xen_platform ? PLATFORM_XEN_MMIO_SIZE + 4096 : 0);
 }
 
 #endif

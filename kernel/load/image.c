@@ -291,7 +291,8 @@ int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 				   "firmware tables below 0x%llx",
 				   (unsigned long long)(mem->size / KiB),
 				   PLATFORM_TABLES_END);
-	if (c->xen_platform && mem->size < HOLE_END + 2 * PAGE_SIZE)
+	if (c->xen_platform &&
+	    mem->size < HOLE_END + 2 * PAGE_SIZE + PLATFORM_XEN_MMIO_SIZE)
 		return image_error(&ld, -E_RANGE,
 				   "xen_platform: no room for the xenstore "
 				   "ring above 1 MiB");
@@ -303,7 +304,7 @@ int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 		return r;
 	ld.mem = mem;
 	if (c->xen_platform) {
-		boot->pv_store = mem->size - PAGE_SIZE;
+		boot->pv_store = below.size;
 		if ((r = image_copy(&ld, boot->pv_store, NULL, 0, PAGE_SIZE)) <
 		    0)
 			return r;

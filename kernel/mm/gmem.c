@@ -91,13 +91,13 @@ static void gmem_set_ad(const struct gctx *c, struct gmem_walk *w, int level,
 {
 	struct p2m *p = &c->v->domain->p2m;
 	gpa_t gpa = w->entry_gpa[level];
-	hpa_t hpa = p2m_lookup(p, gpa);
 
 	/* A table in ROM keeps its bits: the CPU's write would be dropped. */
 	if ((w->entry[level] & bits) == bits ||
 	    p2m_type_ro(p2m_type_of(p, gpa >> PAGE_SHIFT)))
 		return;
-	__atomic_fetch_or((uint32_t *)((uint8_t *)kva(hpa) + gpa % PAGE_SIZE),
+	__atomic_fetch_or((uint32_t *)((uint8_t *)kva(p2m_lookup(p, gpa)) +
+				       gpa % PAGE_SIZE),
 			  (uint32_t)bits, __ATOMIC_SEQ_CST);
 	/* A migration must carry the bits over (lab 5). */
 	if (p->dirty)

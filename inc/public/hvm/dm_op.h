@@ -10,7 +10,11 @@
  *	create_ioreq_server		the server, its shared page of
  *					ioreq_t (inc/public/hvm/ioreq.h),
  *					mapped with XENMEM_acquire_resource
- *	map_io_range_to_ioreq_server	claims ports or MMIO [start, end]
+ *	map_io_range_to_ioreq_server	claims ports or MMIO [start, end],
+ *					or a PCI function (start = end =
+ *					XEN_DMOP_PCI_SBDF, segment 0)
+ *	unmap_io_range_from_ioreq_server gives back a claim, the same
+ *					range (a BAR that moves)
  *	set_ioreq_server_state		requests flow once it is enabled
  *	set_isa_irq_level		raises or lowers an ISA IRQ line
  *
@@ -27,10 +31,11 @@
 
 typedef uint16_t ioservid_t;
 
-#define XEN_DMOP_create_ioreq_server	      1
-#define XEN_DMOP_map_io_range_to_ioreq_server 3
-#define XEN_DMOP_set_ioreq_server_state	      5
-#define XEN_DMOP_set_isa_irq_level	      9
+#define XEN_DMOP_create_ioreq_server		  1
+#define XEN_DMOP_map_io_range_to_ioreq_server	  3
+#define XEN_DMOP_unmap_io_range_from_ioreq_server 4
+#define XEN_DMOP_set_ioreq_server_state		  5
+#define XEN_DMOP_set_isa_irq_level		  9
 
 struct xen_dm_op_create_ioreq_server {
 	uint8_t handle_bufioreq; /* IN: must be 0 (no buffered requests) */
@@ -44,8 +49,13 @@ struct xen_dm_op_ioreq_server_range {
 	uint32_t type; /* XEN_DMOP_IO_RANGE_* */
 #define XEN_DMOP_IO_RANGE_PORT	 0
 #define XEN_DMOP_IO_RANGE_MEMORY 1
+#define XEN_DMOP_IO_RANGE_PCI	 2   /* configuration space of a function */
 	uint64_aligned_t start, end; /* inclusive */
 };
+
+#define XEN_DMOP_PCI_SBDF(s, b, d, f)                                      \
+	((((s)&0xffffu) << 16) | (((b)&0xffu) << 8) | (((d)&0x1fu) << 3) | \
+	 ((f)&0x07u))
 
 struct xen_dm_op_set_ioreq_server_state {
 	ioservid_t id;
@@ -65,6 +75,8 @@ struct xen_dm_op {
 		struct xen_dm_op_create_ioreq_server create_ioreq_server;
 		struct xen_dm_op_ioreq_server_range
 			map_io_range_to_ioreq_server;
+		struct xen_dm_op_ioreq_server_range
+			unmap_io_range_from_ioreq_server;
 		struct xen_dm_op_set_ioreq_server_state set_ioreq_server_state;
 		struct xen_dm_op_set_isa_irq_level set_isa_irq_level;
 	} u;

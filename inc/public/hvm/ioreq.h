@@ -31,6 +31,10 @@
 
 #define IOREQ_TYPE_PIO	0 /* port I/O */
 #define IOREQ_TYPE_COPY 1 /* MMIO */
+/* A configuration access (CONFIG_DATA, 0xcfc-0xcff) to a claimed PCI
+ * function: addr is its SBDF << 32 | the register's byte offset (CONFIG_
+ * ADDRESS's dword plus the port's byte lane), size the access's. */
+#define IOREQ_TYPE_PCI_CONFIG 2
 
 struct ioreq {
 	uint64_t addr;	   /* port, or guest-physical address */

@@ -183,6 +183,11 @@ typedef unsigned int RING_IDX;
 		xen_wmb();                                  \
 		(_r)->sring->req_prod = (_r)->req_prod_pvt; \
 	} while (0)
+#define RING_PUSH_RESPONSES(_r)                             \
+	do {                                                \
+		xen_wmb();                                  \
+		(_r)->sring->rsp_prod = (_r)->rsp_prod_pvt; \
+	} while (0)
 
 /*
  * Publish and decide whether to notify.  The full barrier orders the store
