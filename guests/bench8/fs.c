@@ -151,13 +151,19 @@ static bool fs_delete(unsigned ino)
 	return fs_inode_write(ino) == 0;
 }
 
-/* Whether env has a disk, saying why not ("bench8: skip"). */
+/* Whether env has a disk with an empty file system on it, saying why
+ * not ("bench8: skip" without a disk, a failed report when it fails). */
 static bool fs_mount(struct bench_env *env, const char *test)
 {
+	long r;
+
 	fs_disk = env->disk;
-	if (!fs_disk)
+	if (!fs_disk) {
 		printf("bench8: skip %s: %s\n", test, env->no_disk);
-	return fs_disk && fs_format() == 0;
+		return false;
+	}
+	r = fs_format();
+	return report(r == 0, "%s: the disk formatted (%ld)", test, r);
 }
 
 void bench_small_files(struct bench_env *env, unsigned nfiles,
