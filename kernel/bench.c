@@ -10,6 +10,9 @@
  * and prints the guest/native time ratio.  For `make bench-linux` it also
  * prints, per domain, how many exits of each kind it took and their rate
  * over its run (its first exit to its last), so the costliest device shows.
+ * For `make lab8` it prints each domain's counters too: hypercalls by
+ * number, notifications, forwarded ioreqs, grant maps and copies, shadow
+ * faults (enum bench_event).
  *
  * With "bench=exit-path" (`make bench-exit-path`) it also sets the
  * cost of a CPUID exit through hvlab against a bare loop of the backend's
@@ -339,6 +342,27 @@ static void bench_kinds(const struct domain *d)
 						     (last - first)));
 }
 
+/* make lab8's counters: d's events (enum bench_event) and hypercalls by
+ * number, on two lines. */
+static void bench_counts(const struct domain *d)
+{
+	static const char *const names[BENCH_NEVENTS] = { "evtchn-send",
+							  "ioreq", "grant-map",
+							  "grant-copy",
+							  "shadow-fault" };
+	int i;
+
+	cprintf("bench-counts: %s:", d->name);
+	for (i = 0; i < BENCH_NEVENTS; i++)
+		cprintf(" %s %llu", names[i], (unsigned long long)d->counts[i]);
+	cprintf("\nbench-hypercalls: %s:", d->name);
+	for (i = 0; i < XEN_HYPERCALL_MAX; i++)
+		if (d->pv.nhypercalls[i])
+			cprintf(" %d=%llu", i,
+				(unsigned long long)d->pv.nhypercalls[i]);
+	cprintf("\n");
+}
+
 void bench_report(void)
 {
 	int i;
@@ -354,5 +378,6 @@ void bench_report(void)
 		bench_exit_path_report(&domains[i]);
 		bench_exit_state_report(&domains[i]);
 		bench_kinds(&domains[i]);
+		bench_counts(&domains[i]);
 	}
 }

@@ -13,6 +13,17 @@
 struct domain;
 struct vcpu;
 
+/* What `make lab8` counts per domain besides exits and hypercalls:
+ * d->counts[BENCH_*]++ where each happens, printed by bench_report. */
+enum bench_event {
+	BENCH_EVTCHN_SEND, /* EVTCHNOP_send: notifications */
+	BENCH_IOREQ,	   /* accesses forwarded to a device model */
+	BENCH_GRANT_MAP,   /* GNTTABOP_map_grant_ref */
+	BENCH_GRANT_COPY,  /* GNTTABOP_copy segments */
+	BENCH_SHADOW_FAULT,
+	BENCH_NEVENTS
+};
+
 void bench_exit(struct vcpu *v, enum exit_kind k);
 void bench_console_line(struct domain *d, const char *line);
 void bench_report(void);

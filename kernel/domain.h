@@ -24,6 +24,7 @@
 #include <kernel/dev/irq.h>
 #include <kernel/dev/chipset.h>
 #include <kernel/virt.h>
+#include <kernel/bench.h>
 #include <kernel/xstate.h>
 #include <svm/svm.h>
 #include <te/te.h>
@@ -129,6 +130,7 @@ struct domain {
 	struct vcpu vcpus[VCPU_MAX];
 	uint64_t exits_by_kind[EXIT_NKINDS];
 	struct bench_stats bench;
+	uint64_t counts[BENCH_NEVENTS];
 	const struct domain_config *config;
 	const struct boot_info *bi;
 	/* The backend running it: the hardware one, or te for type te. */

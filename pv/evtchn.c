@@ -319,6 +319,7 @@ static long evtchn_send(struct vcpu *v, void *arg, uint64_t op)
 
 	if (!evtchn_valid(a->port))
 		return -XEN_EINVAL;
+	d->counts[BENCH_EVTCHN_SEND]++;
 	c = &d->pv.evtchn[a->port];
 	switch (c->state) {
 	case EVTCHNSTAT_interdomain:

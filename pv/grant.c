@@ -508,6 +508,9 @@ static long gnttab_op_one(struct vcpu *v, uint64_t cmd, void *buf)
 {
 	struct domain *d = v->domain;
 
+	if (cmd == GNTTABOP_map_grant_ref || cmd == GNTTABOP_copy)
+		d->counts[cmd == GNTTABOP_copy ? BENCH_GRANT_COPY :
+						 BENCH_GRANT_MAP]++;
 	switch (cmd) {
 	case GNTTABOP_map_grant_ref: gnttab_map_one(d, buf); return 0;
 	case GNTTABOP_unmap_grant_ref: gnttab_unmap_one(d, buf); return 0;

@@ -121,6 +121,7 @@ int ioreq_forward(struct vcpu *v, uint8_t type, uint64_t addr, unsigned size,
 	v->state = VCPU_IOREQ;
 	if (!o)
 		return -E_AGAIN; /* ioreq_poll crashes the domain */
+	v->domain->counts[BENCH_IOREQ]++;
 	slot = ioreq_slot(v);
 	*slot = q;
 	/* The request is whole before the device model may see READY. */

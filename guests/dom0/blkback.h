@@ -77,4 +77,8 @@ void dom0_kick(evtchn_port_t port, void *arg);
  * work.  Starts watching its backend/vbd directory at the first call. */
 bool blkback_poll(void);
 
+/* The disk of image path, loaded at its first attachment (or by dom0's
+ * bench8); NULL if it cannot be. */
+struct blkback_disk *blkback_disk_get(const char *path);
+
 #endif

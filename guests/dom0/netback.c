@@ -174,6 +174,11 @@ bool netback_poll(void)
 	return xb_poll(&netback);
 }
 
+struct net_if *netback_local(void)
+{
+	return nb_local_port.br ? &nb_local : NULL;
+}
+
 void netback_show(void)
 {
 	bridge_show(printf);

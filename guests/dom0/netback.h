@@ -77,6 +77,10 @@ void dom0_kick(evtchn_port_t port, void *arg);
  * did work.  Starts watching its backend/vif directory at the first call. */
 bool netback_poll(void);
 
+/* dom0's own interface on xenbr0 (bench8 streams from it), NULL before
+ * the bridge is up. */
+struct net_if *netback_local(void);
+
 /* Prints each bridge's ports and each vif's counters. */
 void netback_show(void);
 

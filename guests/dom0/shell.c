@@ -7,6 +7,7 @@
  */
 #include "dom0.h"
 #include <guests/lib/pv.h>
+#include <guests/bench8/bench8.h>
 
 #define SHELL_LINE_MAX 128
 #define SHELL_PROMPT   "dom0# "
@@ -67,6 +68,15 @@ static void shell_wait(int argc, char **argv)
 		       SHELL_WAIT_MS / 1000);
 }
 
+/* make lab8's dom0 row: guests/bench8 on dom0's own disk store and
+ * bridge port, its options (primes=, disk=, peer=, ...) on dom0's
+ * command line; ends with the summary of its reports. */
+static void shell_bench8(void)
+{
+	bench8_main();
+	report_summary();
+}
+
 static void shell_help(void)
 {
 	printf("commands:\n");
@@ -82,6 +92,7 @@ static void shell_help(void)
 	       "  dm NAME ide [IMAGE]     its IDE disk: IMAGE, or its first "
 	       "disk line\n"
 	       "  dm NAME nic [MAC]       an RTL8139 on xenbr0 for NAME\n"
+	       "  bench8             make lab8's workloads in dom0\n"
 	       "  poweroff           end dom0 and the machine\n");
 }
 
@@ -104,6 +115,8 @@ bool shell_run(char *line)
 		xl_main(argc, argv);
 	else if (strcmp(argv[0], "dm") == 0)
 		dm_main(argc, argv);
+	else if (strcmp(argv[0], "bench8") == 0)
+		shell_bench8();
 	else if (toolstack_xenstore_cmd(argc, argv) >= 0)
 		;
 	else

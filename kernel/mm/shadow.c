@@ -652,6 +652,7 @@ void shadow_page_fault(struct vcpu *v, gva_t la, uint32_t pfec)
 	uint64_t *leaf;
 	int r;
 
+	d->counts[BENCH_SHADOW_FAULT]++;
 	if (d->shadow.te && PT_INDEX(la, 4) >= TE_HALF) {
 		domain_crash(d, v, "access to 0x%llx, the hypervisor's half",
 			     (unsigned long long)la);
