@@ -15,7 +15,6 @@
 
 #define LVT_LINT0  0x350
 #define LVT_EXTINT 0x700
-#define PIC_VEC	   0x20
 #define DM_LINE	   5
 
 static uint8_t port_regs[16], mmio_regs[TESTDM_MMIO_SIZE];
@@ -204,11 +203,7 @@ static void test_irq(void)
 	*(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PA +
 					  LVT_LINT0) = LVT_EXTINT;
 	idt_set(PIC_VEC + DM_LINE, dm_handler);
-	outb(0x20, 0x11);
-	outb(0x21, PIC_VEC);
-	outb(0x21, 0x04);
-	outb(0x21, 0x01);
-	outb(0x21, (uint8_t) ~(1u << DM_LINE));
+	pic_init((uint8_t) ~(1u << DM_LINE), 0xff);
 	sti();
 	outb(TESTDM_IRQ, DM_LINE);
 	end = rdtsc() + 2000000000ULL;

@@ -19,7 +19,6 @@
 #define LVT_LINT0      0x350
 #define LVT_EXTINT     0x700
 #define IOAPIC	       0xfec00000u
-#define PIC_VEC	       0x20 /* IRQ 0-15 at 0x20-0x2f */
 #define PIT_PIN_VEC    0x40
 #define PIN0_VEC       0x41
 #define LEVEL_VEC      0x45
@@ -172,20 +171,6 @@ static void pit_periodic(uint16_t count)
 	outb(0x43, 0x34);
 	outb(0x40, (uint8_t)count);
 	outb(0x40, (uint8_t)(count >> 8));
-}
-
-static void pic_init(uint8_t master_imr, uint8_t slave_imr)
-{
-	outb(0x20, 0x11);
-	outb(0x21, PIC_VEC);
-	outb(0x21, 0x04);
-	outb(0x21, 0x01);
-	outb(0xa0, 0x11);
-	outb(0xa1, PIC_VEC + 8);
-	outb(0xa1, 0x02);
-	outb(0xa1, 0x01);
-	outb(0x21, master_imr);
-	outb(0xa1, slave_imr);
 }
 
 static void test_pic(void)

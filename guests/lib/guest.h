@@ -130,6 +130,11 @@ void idt_set(int vec, void *handler);
 /* The same, for a gate that INT vec may use at CPL 3 (a system call). */
 void idt_set_user(int vec, void *handler);
 
+#define PIC_VEC 0x20 /* the 8259As' IRQ 0-15 at 0x20-0x2f (pic_init) */
+/* Initializes both 8259As, edge-triggered, IRQ n at vector PIC_VEC + n,
+ * the slave on the master's line 2, with these interrupt masks. */
+void pic_init(uint8_t master_imr, uint8_t slave_imr);
+
 /* The median of v[0..n), n > 0, sorting v in place (insertion sort: the
  * benchmarks' few hundred samples). */
 static inline uint64_t median(uint64_t *v, unsigned n)

@@ -38,6 +38,21 @@ void idt_set(int vec, void *handler)
 	__asm__ volatile("lidt %0" : : "m"(ptr));
 }
 
+/* ICW1-ICW4 of the 8259A datasheet, master at 0x20, slave at 0xa0. */
+void pic_init(uint8_t master_imr, uint8_t slave_imr)
+{
+	outb(0x20, 0x11); /* ICW1: edge, cascaded, ICW4 follows */
+	outb(0x21, PIC_VEC);
+	outb(0x21, 0x04); /* ICW3: the slave on IRQ 2 */
+	outb(0x21, 0x01); /* ICW4: 8086 mode */
+	outb(0xa0, 0x11);
+	outb(0xa1, PIC_VEC + 8);
+	outb(0xa1, 0x02); /* ICW3: its cascade identity */
+	outb(0xa1, 0x01);
+	outb(0x21, master_imr);
+	outb(0xa1, slave_imr);
+}
+
 void idt_set_user(int vec, void *handler)
 {
 	idt_set(vec, handler);

@@ -29,7 +29,6 @@
 
 #define LVT_LINT0      0x350
 #define LVT_EXTINT     0x700
-#define PIC_VEC	       0x20
 #define PORT_ECHO      7
 #define PORT_STOP      9
 #define PING_ID	       0x8139
@@ -85,16 +84,7 @@ static void irq_setup(unsigned line)
 	*(volatile uint32_t *)(uintptr_t)(APIC_DEFAULT_PA +
 					  LVT_LINT0) = LVT_EXTINT;
 	idt_set(PIC_VEC + (int)line, nic_handler);
-	outb(0x20, 0x11);
-	outb(0x21, PIC_VEC);
-	outb(0x21, 0x04);
-	outb(0x21, 0x01);
-	outb(0xa0, 0x11);
-	outb(0xa1, PIC_VEC + 8);
-	outb(0xa1, 0x02);
-	outb(0xa1, 0x01);
-	outb(0x21, (uint8_t)mask);
-	outb(0xa1, (uint8_t)(mask >> 8));
+	pic_init((uint8_t)mask, (uint8_t)(mask >> 8));
 }
 
 static bool nic_xmit(void *dev, const void *f, size_t len)
