@@ -30,12 +30,13 @@
 #include "dm.h"
 #include "blkback.h"
 
-#define IDE_MAX	       2
-#define IDE_SECTOR     512
-#define IDE_IRQ	       14
-#define IDE_CMD_PORT   0x1f0
-#define IDE_CTL_PORT   0x3f6
-#define IDE_BM_BASE    0xc000 /* BMIBA as firmware would assign it */
+#define IDE_MAX	     2
+#define IDE_SECTOR   512
+#define IDE_IRQ	     14
+#define IDE_CMD_PORT 0x1f0
+#define IDE_CTL_PORT 0x3f6
+#define IDE_BM_BASE \
+	0xc200 /* BMIBA, above the Xen platform device and the NIC */
 #define IDE_HEADS      16
 #define IDE_SPT	       63
 #define IDE_PRD_MAX    8192 /* entries walked at most: 64 KiB of table */
