@@ -24,18 +24,6 @@ static struct net_if st_own, *st_nif = &st_own;
 static volatile int st_acked_changed;
 static uint32_t st_acked;
 
-static void put32le(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32le(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 static uint32_t fnv1a(const uint8_t *p, size_t len)
 {
 	uint32_t h = 2166136261u;

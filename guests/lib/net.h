@@ -50,6 +50,19 @@ static inline uint32_t net_htonl(uint32_t v)
 #define net_ntohs net_htons
 #define net_ntohl net_htonl
 
+/* Little-endian 32-bit fields, as pv-net's stream protocol carries them. */
+static inline void put32le(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint32_t get32le(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
 struct net_if;
 
 /* Sends one whole frame; false when the device cannot take it now. */

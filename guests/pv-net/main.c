@@ -57,18 +57,6 @@ static uint32_t fnv1a(const uint8_t *p, size_t len)
 	return h;
 }
 
-static void put32le(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32le(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 bool net_send_retry(uint32_t dst, uint16_t sport, uint16_t dport,
 		    const void *data, size_t len, uint64_t timeout_ns)
 {
