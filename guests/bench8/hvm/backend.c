@@ -138,21 +138,21 @@ static uint16_t hvm_rtl_find(void)
 	return 0;
 }
 
-/* The NIC: an RTL8139 on bus 0 (dm NAME nic under hvlab), when the
- * command line gives the stream's peer; QEMU runs bench8 natively with
- * -net none, as nothing there would echo the stream. */
+/* The NIC: an RTL8139 on bus 0 (dm NAME nic under hvlab, QEMU's own
+ * natively, its frames to tools/echo-peer on the host), when the command
+ * line gives the stream's peer. */
 static void hvm_nic_init(struct bench_env *env)
 {
 	char arg[20];
 	uint16_t io;
 
-	env->no_nic = hvm_virtual() ? "no peer= on the command line" :
-				      "no echo peer natively (QEMU -net none)";
+	env->no_nic = "no peer= on the command line";
 	if (!cmdline_get("peer", arg, sizeof(arg)))
 		return;
 	env->no_nic = hvm_virtual() ? "no RTL8139 on the PCI bus: dom0 "
 				      "serves none (dm NAME nic)" :
-				      "no RTL8139 on the PCI bus";
+				      "no RTL8139 on the PCI bus "
+				      "(-device rtl8139)";
 	if (!(io = hvm_rtl_find()))
 		return;
 	env->no_nic = "the RTL8139's reset never ends";
