@@ -78,25 +78,40 @@ enum x86_opmap {
 
 /*
  * The instructions the emulator knows, X86_INSN_<NAME>, with the names
- * logs give them; everything else is X86_INSN_OTHER.
+ * logs give them, the emulator's handler for each (x86_emul_<handler>,
+ * kernel/x86/emul_int.h) and the check x86_emulate makes before it
+ * (X86_CHECK_<check>: LOCK allowed, CPL 0, CPL <= IOPL, CR4.UMIP, or a
+ * REP string that may stop early); everything else is X86_INSN_OTHER.
  */
 /* clang-format off */
 #define X86_MNEMONICS(X) \
-	X(OTHER, "(other)") X(CLI, "cli") X(STI, "sti") X(HLT, "hlt") \
-	X(IN, "in") X(OUT, "out") X(INS, "ins") X(OUTS, "outs") \
-	X(MOV_FROM_CR, "mov from cr") X(MOV_TO_CR, "mov to cr") \
-	X(CLTS, "clts") X(LGDT, "lgdt") X(LIDT, "lidt") X(LLDT, "lldt") \
-	X(LTR, "ltr") X(SGDT, "sgdt") X(SIDT, "sidt") X(SLDT, "sldt") \
-	X(STR, "str") X(SMSW, "smsw") X(RDMSR, "rdmsr") X(WRMSR, "wrmsr") \
-	X(INVLPG, "invlpg") X(WBINVD, "wbinvd") X(INVD, "invd") \
-	X(PUSHF, "pushf") X(POPF, "popf") X(MOV, "mov") X(MOVZX, "movzx") \
-	X(MOVSX, "movsx") X(MOVSXD, "movsxd") X(MOVS, "movs") \
-	X(STOS, "stos") X(LODS, "lods") X(ADD, "add") X(OR, "or") \
-	X(AND, "and") X(SUB, "sub") X(XOR, "xor") X(CMP, "cmp") \
-	X(TEST, "test") X(XCHG, "xchg") X(CMPXCHG, "cmpxchg") \
-	X(CMPXCHG8B, "cmpxchg8b")
-#define X86_MNEMONIC_ENUM(name, str) X86_INSN_##name,
-enum x86_mnemonic { X86_MNEMONICS(X86_MNEMONIC_ENUM) X86_INSN_NMNEMONICS };
+	X(CLI, "cli", cli_sti, IOPL) X(STI, "sti", cli_sti, IOPL) \
+	X(HLT, "hlt", sys, CPL0) X(IN, "in", io, IOPL) X(OUT, "out", io, IOPL) \
+	X(INS, "ins", string, REP) X(OUTS, "outs", string, REP) \
+	X(MOV_FROM_CR, "mov from cr", mov_cr, NONE) \
+	X(MOV_TO_CR, "mov to cr", mov_cr, NONE) X(CLTS, "clts", clts, CPL0) \
+	X(LGDT, "lgdt", lgdt_lidt, CPL0) X(LIDT, "lidt", lgdt_lidt, CPL0) \
+	X(LLDT, "lldt", lldt_ltr, CPL0) X(LTR, "ltr", lldt_ltr, CPL0) \
+	X(SGDT, "sgdt", sgdt_sidt, UMIP) X(SIDT, "sidt", sgdt_sidt, UMIP) \
+	X(SLDT, "sldt", sldt_str, UMIP) X(STR, "str", sldt_str, UMIP) \
+	X(SMSW, "smsw", smsw, UMIP) X(RDMSR, "rdmsr", msr, CPL0) \
+	X(WRMSR, "wrmsr", msr, CPL0) X(INVLPG, "invlpg", sys, CPL0) \
+	X(WBINVD, "wbinvd", sys, CPL0) X(INVD, "invd", sys, CPL0) \
+	X(PUSHF, "pushf", pushf, NONE) X(POPF, "popf", popf, NONE) \
+	X(MOV, "mov", mov, NONE) X(MOVZX, "movzx", movx, NONE) \
+	X(MOVSX, "movsx", movx, NONE) X(MOVSXD, "movsxd", movx, NONE) \
+	X(MOVS, "movs", string, REP) X(STOS, "stos", string, REP) \
+	X(LODS, "lods", string, REP) X(ADD, "add", alu, LOCK) \
+	X(OR, "or", alu, LOCK) X(AND, "and", alu, LOCK) X(SUB, "sub", alu, LOCK) \
+	X(XOR, "xor", alu, LOCK) X(CMP, "cmp", alu, NONE) \
+	X(TEST, "test", alu, NONE) X(XCHG, "xchg", xchg, LOCK) \
+	X(CMPXCHG, "cmpxchg", cmpxchg, LOCK) \
+	X(CMPXCHG8B, "cmpxchg8b", cmpxchg8b, LOCK)
+#define X86_MNEMONIC_ENUM(name, str, handler, check) X86_INSN_##name,
+enum x86_mnemonic {
+	X86_INSN_OTHER,
+	X86_MNEMONICS(X86_MNEMONIC_ENUM) X86_INSN_NMNEMONICS
+};
 #undef X86_MNEMONIC_ENUM
 /* clang-format on */
 

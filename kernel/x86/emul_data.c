@@ -270,44 +270,31 @@ static int string_io_rep(struct x86_emul_ctxt *ctxt,
 
 /*
  * String instructions, with REP: at most X86_EMUL_REP_BATCH elements per
- * call; *done is false while rCX has not reached 0, so RIP stays on the
- * instruction and the guest re-executes it, as after an interrupt (SDM 1,
- * 7.3.9.1).  A fault leaves the registers at the faulting element.
+ * call, x86_emulate leaving RIP on the instruction until rCX is 0.  A
+ * fault leaves the registers at the faulting element.
  */
-int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
-		    bool *done)
+int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	bool rep = in->prefixes & (X86_PFX_REP | X86_PFX_REPNE);
-	unsigned ab = in->addr_bytes, n;
-	uint64_t many;
+	unsigned ab = in->addr_bytes;
+	uint64_t many, count, n;
 	int r;
 
 	if ((in->mnemonic == X86_INSN_INS || in->mnemonic == X86_INSN_OUTS) &&
 	    ops->io_rep &&
 	    ((r = string_io_rep(ctxt, ops, rep, &many)) != X86EMUL_OKAY ||
-	     many)) {
-		*done = !rep || x86_emul_reg_read(ctxt, X86_REG_RCX, ab) == 0;
+	     many))
 		return r;
-	}
-	if (!rep) {
-		if ((r = string_step(ctxt, ops)) == X86EMUL_OKAY)
-			string_advance(ctxt);
-		return r;
-	}
-	for (n = 0; n < X86_EMUL_REP_BATCH &&
-		    x86_emul_reg_read(ctxt, X86_REG_RCX, ab) != 0;
-	     n++) {
-		if ((r = string_step(ctxt, ops)) != X86EMUL_OKAY) {
-			*done = false;
+	count = rep ? x86_emul_reg_read(ctxt, X86_REG_RCX, ab) : 1;
+	for (n = 0; n < X86_EMUL_REP_BATCH && n < count; n++) {
+		if ((r = string_step(ctxt, ops)) != X86EMUL_OKAY)
 			return r;
-		}
 		string_advance(ctxt);
-		x86_emul_reg_write(ctxt, X86_REG_RCX, ab,
-				   x86_emul_reg_read(ctxt, X86_REG_RCX, ab) -
-					   1);
+		if (rep)
+			x86_emul_reg_write(ctxt, X86_REG_RCX, ab,
+					   count - n - 1);
 	}
-	*done = x86_emul_reg_read(ctxt, X86_REG_RCX, ab) == 0;
 	return X86EMUL_OKAY;
 }
 

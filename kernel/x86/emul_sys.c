@@ -18,8 +18,6 @@ int x86_emul_io(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	uint32_t v;
 	int r;
 
-	if ((r = x86_emul_need_iopl(ctxt)) != X86EMUL_OKAY)
-		return r;
 	if (in->mnemonic == X86_INSN_OUT) {
 		if (!ops->io_out)
 			return X86EMUL_UNHANDLEABLE;
@@ -79,10 +77,7 @@ int x86_emul_popf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 int x86_emul_cli_sti(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	bool on = ctxt->insn.mnemonic == X86_INSN_STI;
-	int r;
 
-	if ((r = x86_emul_need_iopl(ctxt)) != X86EMUL_OKAY)
-		return r;
 	if (on && !x86_emul_virt_if(ctxt, ops))
 		ctxt->sti_shadow = true;
 	x86_emul_virt_set_if(ctxt, ops, on);
@@ -117,8 +112,6 @@ int x86_emul_clts(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	uint64_t cr0;
 	int r;
 
-	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
-		return r;
 	if (!ops->read_cr || !ops->write_cr)
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = ops->read_cr(ctxt, 0, &cr0)) != X86EMUL_OKAY)
@@ -139,8 +132,6 @@ int x86_emul_lgdt_lidt(struct x86_emul_ctxt *ctxt,
 	uint64_t limit, base;
 	int r;
 
-	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
-		return r;
 	if (!ops->load_dtr)
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = x86_emul_op_read(ctxt, ops, &m, 2, &limit)) != X86EMUL_OKAY)
@@ -167,8 +158,6 @@ int x86_emul_lldt_ltr(struct x86_emul_ctxt *ctxt,
 
 	if (ctxt->real_mode)
 		return x86_emul_raise_ud(ctxt);
-	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
-		return r;
 	if (!ops->load_sel)
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = x86_emul_op_read(ctxt, ops, &rm, 2, &sel)) != X86EMUL_OKAY)
@@ -178,23 +167,6 @@ int x86_emul_lldt_ltr(struct x86_emul_ctxt *ctxt,
 				     X86_DTR_LDT :
 				     X86_DTR_TR,
 			     (uint16_t)sel);
-}
-
-/*
- * SGDT, SIDT, SLDT, STR and SMSW run at any CPL, except that CR4.UMIP
- * makes them #GP(0) above CPL 0 (SDM 3A 2.5); CR4 is read only then.
- */
-static int need_umip_clear(struct x86_emul_ctxt *ctxt,
-			   const struct x86_emul_ops *ops)
-{
-	uint64_t cr4;
-	int r;
-
-	if (ctxt->real_mode || ctxt->cpl <= 0 || !ops->read_cr)
-		return X86EMUL_OKAY;
-	if ((r = ops->read_cr(ctxt, 4, &cr4)) != X86EMUL_OKAY)
-		return r;
-	return (cr4 & CR4_UMIP) ? x86_emul_raise_gp0(ctxt) : X86EMUL_OKAY;
 }
 
 /*
@@ -212,8 +184,6 @@ int x86_emul_sgdt_sidt(struct x86_emul_ctxt *ctxt,
 	uint32_t limit;
 	int r;
 
-	if ((r = need_umip_clear(ctxt, ops)) != X86EMUL_OKAY)
-		return r;
 	if (!ops->read_dtr)
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = ops->read_dtr(ctxt, which, &base, &limit)) != X86EMUL_OKAY)
@@ -250,8 +220,6 @@ int x86_emul_sldt_str(struct x86_emul_ctxt *ctxt,
 
 	if (ctxt->real_mode)
 		return x86_emul_raise_ud(ctxt);
-	if ((r = need_umip_clear(ctxt, ops)) != X86EMUL_OKAY)
-		return r;
 	if (!ops->read_sel)
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = ops->read_sel(ctxt, which, &sel)) != X86EMUL_OKAY)
@@ -264,8 +232,6 @@ int x86_emul_smsw(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	uint64_t cr0;
 	int r;
 
-	if ((r = need_umip_clear(ctxt, ops)) != X86EMUL_OKAY)
-		return r;
 	if (!ops->read_cr)
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = ops->read_cr(ctxt, 0, &cr0)) != X86EMUL_OKAY)
@@ -280,8 +246,6 @@ int x86_emul_msr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	uint64_t v;
 	int r;
 
-	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
-		return r;
 	if (!ops->read_msr || !ops->write_msr)
 		return X86EMUL_UNHANDLEABLE;
 	if (ctxt->insn.mnemonic == X86_INSN_WRMSR) {
@@ -299,10 +263,6 @@ int x86_emul_msr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 /* HLT, INVLPG, WBINVD and INVD (done as WBINVD: dropping dirty lines is never safe). */
 int x86_emul_sys(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
-	int r;
-
-	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
-		return r;
 	switch (ctxt->insn.mnemonic) {
 	case X86_INSN_HLT:
 		return ops->halt ? ops->halt(ctxt) : X86EMUL_UNHANDLEABLE;

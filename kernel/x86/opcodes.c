@@ -170,8 +170,9 @@ uint16_t x86_opcodes_mnemonic(const struct x86_insn *in)
 
 const char *x86_mnemonic_name(unsigned mnemonic)
 {
-#define X86_MNEMONIC_NAME(name, str) [X86_INSN_##name] = str,
-	static const char *const names[] = { X86_MNEMONICS(X86_MNEMONIC_NAME) };
+#define X86_MNEMONIC_NAME(name, str, handler, check) [X86_INSN_##name] = str,
+	static const char *const names[] = { [X86_INSN_OTHER] = "(other)",
+					     X86_MNEMONICS(X86_MNEMONIC_NAME) };
 #undef X86_MNEMONIC_NAME
 
 	return mnemonic < X86_INSN_NMNEMONICS ? names[mnemonic] : "(bad)";
