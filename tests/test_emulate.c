@@ -216,7 +216,7 @@ static void setup(void)
 		x86_emulate(&ctxt, &ops);                    \
 	})
 
-#define GPR(r) ctxt.regs.gpr[X86_REG_##r]
+#define GPR(r) ctxt.regs.gpr[GPR_##r]
 
 static void expect_fault(int r, uint8_t vector, uint64_t rip)
 {
@@ -330,7 +330,7 @@ Test(emulate, rep_outsb)
 
 Test(emulate, rep_insw_backwards_with_es_base)
 {
-	ctxt.seg_base[X86_SEG_ES] = 0x1000;
+	ctxt.seg_base[VSEG_ES] = 0x1000;
 	ctxt.regs.rflags |= X86_FLAGS_DF;
 	GPR(RDI) = 0x104;
 	GPR(RCX) = 3;
@@ -345,7 +345,7 @@ Test(emulate, rep_insw_backwards_with_es_base)
 
 Test(emulate, outs_segment_override)
 {
-	ctxt.seg_base[X86_SEG_FS] = 0x3000;
+	ctxt.seg_base[VSEG_FS] = 0x3000;
 	f.mem[0x3010] = 0x5a;
 	GPR(RSI) = 0x10;
 	cr_assert_eq(RUN(X86_MODE_32, 0x64, 0x6e),
@@ -592,7 +592,7 @@ Test(emulate, rdmsr_wrmsr)
 
 Test(emulate, invlpg_wbinvd)
 {
-	ctxt.seg_base[X86_SEG_DS] = 0x10000000;
+	ctxt.seg_base[VSEG_DS] = 0x10000000;
 	GPR(RBX) = 0x100;
 	GPR(RCX) = 0x8;
 	cr_assert_eq(RUN(X86_MODE_32, 0x0f, 0x01, 0x7c, 0x4b, 0x10),
@@ -645,7 +645,7 @@ Test(emulate, popf_cpl3_silently_ignores_if)
 Test(emulate, pushf_popf_16bit_ss_base)
 {
 	ctxt.real_mode = true;
-	ctxt.seg_base[X86_SEG_SS] = 0x2000;
+	ctxt.seg_base[VSEG_SS] = 0x2000;
 	GPR(RSP) = 0x10100; /* SP = 0x100; the upper bits are not the stack's */
 	ctxt.regs.rflags = X86_FLAGS_FIXED | X86_FLAGS_SF;
 	cr_assert_eq(RUN(X86_MODE_16, 0x9c), X86EMUL_OKAY);
@@ -735,8 +735,8 @@ Test(emulate, movzx_movsx_movsxd)
 Test(emulate, addressing_16bit_real_mode)
 {
 	ctxt.real_mode = true;
-	ctxt.seg_base[X86_SEG_DS] = 0x1000;
-	ctxt.seg_base[X86_SEG_SS] = 0x2000;
+	ctxt.seg_base[VSEG_DS] = 0x1000;
+	ctxt.seg_base[VSEG_SS] = 0x2000;
 	GPR(RBX) = 0xfff0;
 	GPR(RSI) = 0x20;
 	GPR(RBP) = 0x30;
@@ -764,7 +764,7 @@ Test(emulate, addressing_rip_relative_and_67)
 	GPR(RBX) = 0x1fffffff0;
 	cr_assert_eq(RUN(X86_MODE_64, 0x67, 0x88, 0x43, 0x20), X86EMUL_OKAY);
 	cr_expect_eq(f.mem[0x10], 0x42, "32-bit address size wraps at 4 GiB");
-	ctxt.seg_base[X86_SEG_GS] = 0x5000;
+	ctxt.seg_base[VSEG_GS] = 0x5000;
 	GPR(RBX) = 0x8;
 	cr_assert_eq(RUN(X86_MODE_64, 0x65, 0x88, 0x03), X86EMUL_OKAY);
 	cr_expect_eq(f.mem[0x5008], 0x42, "GS base applies in 64-bit mode");
@@ -773,7 +773,7 @@ Test(emulate, addressing_rip_relative_and_67)
 Test(emulate, fetch_through_callback)
 {
 	ctxt.regs.rip = 0x7ffc;
-	ctxt.seg_base[X86_SEG_CS] = 0x8000; /* ignored in 64-bit mode */
+	ctxt.seg_base[VSEG_CS] = 0x8000; /* ignored in 64-bit mode */
 	memcpy(f.mem + 0x7ffc, (uint8_t[]){ 0x48, 0x89, 0x03 }, 3);
 	f.fetch_limit = 0x7fff;
 	GPR(RBX) = 0x100;

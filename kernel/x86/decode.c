@@ -70,12 +70,12 @@ static int dec_byte(struct dec *d, uint8_t *b)
 static int prefix_seg(uint8_t b)
 {
 	switch (b) {
-	case 0x26: return X86_SEG_ES;
-	case 0x2e: return X86_SEG_CS;
-	case 0x36: return X86_SEG_SS;
-	case 0x3e: return X86_SEG_DS;
-	case 0x64: return X86_SEG_FS;
-	case 0x65: return X86_SEG_GS;
+	case 0x26: return VSEG_ES;
+	case 0x2e: return VSEG_CS;
+	case 0x36: return VSEG_SS;
+	case 0x3e: return VSEG_DS;
+	case 0x64: return VSEG_FS;
+	case 0x65: return VSEG_GS;
 	default: return X86_SEG_NONE;
 	}
 }
@@ -128,7 +128,7 @@ static int decode_prefixes(struct dec *d)
 		}
 		d->pos++;
 	}
-	if (d->mode == X86_MODE_64 && in->seg_override < X86_SEG_FS &&
+	if (d->mode == X86_MODE_64 && in->seg_override < VSEG_FS &&
 	    in->seg_override != X86_SEG_NONE) {
 		in->seg_override = X86_SEG_NONE;
 		in->prefixes &= ~X86_PFX_SEG;
@@ -254,11 +254,10 @@ static void decode_size_quirks(struct dec *d)
 /* 16-bit ModRM addressing (SDM table 2-1): base/index pairs by r/m. */
 static int decode_modrm16(struct dec *d)
 {
-	static const int8_t base[8] = { X86_REG_RBX, X86_REG_RBX, X86_REG_RBP,
-					X86_REG_RBP, X86_REG_RSI, X86_REG_RDI,
-					X86_REG_RBP, X86_REG_RBX };
-	static const int8_t index[8] = { X86_REG_RSI,  X86_REG_RDI,
-					 X86_REG_RSI,  X86_REG_RDI,
+	static const int8_t base[8] = { GPR_RBX, GPR_RBX, GPR_RBP, GPR_RBP,
+					GPR_RSI, GPR_RDI, GPR_RBP, GPR_RBX };
+	static const int8_t index[8] = { GPR_RSI,      GPR_RDI,
+					 GPR_RSI,      GPR_RDI,
 					 X86_REG_NONE, X86_REG_NONE,
 					 X86_REG_NONE, X86_REG_NONE };
 	struct x86_insn *in = d->out;
@@ -288,7 +287,7 @@ static int decode_sib(struct dec *d)
 	in->mem.scale = 1 << (in->sib >> 6);
 	idx = ((in->sib >> 3) & 7) | ((in->rex & X86_REX_X) ? 8 : 0);
 	base = (in->sib & 7) | ((in->rex & X86_REX_B) ? 8 : 0);
-	in->mem.index = idx == X86_REG_RSP ? X86_REG_NONE : (int8_t)idx;
+	in->mem.index = idx == GPR_RSP ? X86_REG_NONE : (int8_t)idx;
 	if ((in->sib & 7) == 5 && in->mod == 0) {
 		in->mem.base = X86_REG_NONE;
 		in->disp_bytes = 4;
@@ -321,9 +320,9 @@ static int decode_modrm32(struct dec *d)
 /* The default segment: SS for rBP/rSP-based forms, DS otherwise. */
 static int8_t default_seg(const struct x86_insn *in)
 {
-	if (in->mem.base == X86_REG_RBP || in->mem.base == X86_REG_RSP)
-		return X86_SEG_SS;
-	return X86_SEG_DS;
+	if (in->mem.base == GPR_RBP || in->mem.base == GPR_RSP)
+		return VSEG_SS;
+	return VSEG_DS;
 }
 
 /* Reads ModRM, SIB and displacement and fills in->mem. */
@@ -400,7 +399,7 @@ static int decode_imm(struct dec *d, uint16_t attr)
 		in->mem.disp = (int64_t)in->imm;
 		in->mem.seg = in->seg_override != X86_SEG_NONE ?
 				      in->seg_override :
-				      X86_SEG_DS;
+				      VSEG_DS;
 	}
 	return 0;
 }

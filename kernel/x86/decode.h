@@ -12,6 +12,7 @@
 
 #include <inc/types.h>
 #include <inc/error.h>
+#include <inc/x86.h>
 
 /* The architectural limit on instruction length (SDM 2.3.11). */
 #define X86_MAX_INSN_LEN 15
@@ -23,37 +24,10 @@ enum x86_mode {
 	X86_MODE_64, /* 64-bit mode (IA-32e, CS.L=1) */
 };
 
-/* Registers in ModRM/SIB numbering (SDM table 2-2, REX extensions). */
-enum x86_reg {
-	X86_REG_RAX,
-	X86_REG_RCX,
-	X86_REG_RDX,
-	X86_REG_RBX,
-	X86_REG_RSP,
-	X86_REG_RBP,
-	X86_REG_RSI,
-	X86_REG_RDI,
-	X86_REG_R8,
-	X86_REG_R9,
-	X86_REG_R10,
-	X86_REG_R11,
-	X86_REG_R12,
-	X86_REG_R13,
-	X86_REG_R14,
-	X86_REG_R15,
-	X86_REG_RIP = 16, /* base of a RIP-relative operand */
-	X86_REG_NONE = -1,
-};
-
-enum x86_seg {
-	X86_SEG_ES,
-	X86_SEG_CS,
-	X86_SEG_SS,
-	X86_SEG_DS,
-	X86_SEG_FS,
-	X86_SEG_GS,
-	X86_SEG_NONE = -1,
-};
+/* Beside enum gpr and enum vseg (inc/x86.h), for memory operands. */
+#define X86_REG_RIP  GPR_COUNT /* base of a RIP-relative operand */
+#define X86_REG_NONE (-1)
+#define X86_SEG_NONE (-1)
 
 /* Prefix bits in x86_insn.prefixes. */
 #define X86_PFX_LOCK   0x01
@@ -117,8 +91,8 @@ enum x86_mnemonic {
 
 /* A memory operand: seg:[base + index*scale + disp], addr_bytes wide. */
 struct x86_mem {
-	int8_t base;   /* enum x86_reg, X86_REG_RIP or X86_REG_NONE */
-	int8_t index;  /* enum x86_reg or X86_REG_NONE */
+	int8_t base;   /* enum gpr, X86_REG_RIP or X86_REG_NONE */
+	int8_t index;  /* enum gpr or X86_REG_NONE */
 	uint8_t scale; /* 1, 2, 4 or 8 */
 	int8_t seg;    /* effective segment, override applied */
 	int64_t disp;  /* sign-extended displacement */
@@ -127,7 +101,7 @@ struct x86_mem {
 struct x86_insn {
 	uint8_t length;
 	uint8_t prefixes;    /* X86_PFX_* */
-	int8_t seg_override; /* enum x86_seg or X86_SEG_NONE */
+	int8_t seg_override; /* enum vseg or X86_SEG_NONE */
 	uint8_t rex;	     /* 0 when absent */
 	uint8_t map;	     /* enum x86_opmap */
 	uint8_t opcode;	     /* the byte after the escape bytes */

@@ -72,12 +72,12 @@ static void alu_operands(struct x86_emul_ctxt *ctxt, struct operand *dst,
 
 	*src_imm = in->imm_bytes != 0;
 	if (op < 0x40 && (op & 7) >= 4) {
-		*dst = x86_emul_op_reg(X86_REG_RAX);
+		*dst = x86_emul_op_reg(GPR_RAX);
 	} else if (op < 0x40 && (op & 2)) {
 		*dst = x86_emul_op_reg(in->reg);
 		*src = x86_emul_op_rm(ctxt);
 	} else if (op == 0xa8 || op == 0xa9) {
-		*dst = x86_emul_op_reg(X86_REG_RAX);
+		*dst = x86_emul_op_reg(GPR_RAX);
 	} else {
 		*dst = x86_emul_op_rm(ctxt);
 		*src = x86_emul_op_reg(in->reg);
@@ -124,7 +124,7 @@ int x86_emul_mov(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	}
 	if (in->opcode >= 0xa0 && in->opcode <= 0xa3) {
 		rm.mem = true;
-		reg = x86_emul_op_reg(X86_REG_RAX);
+		reg = x86_emul_op_reg(GPR_RAX);
 	}
 	if (in->opcode == 0xc6 || in->opcode == 0xc7)
 		return x86_emul_op_write(ctxt, ops, &rm, size, in->imm);
@@ -167,16 +167,16 @@ static int string_step(struct x86_emul_ctxt *ctxt,
 	const struct x86_insn *in = &ctxt->insn;
 	unsigned size = in->op_bytes, ab = in->addr_bytes;
 	int src_seg = in->seg_override != X86_SEG_NONE ? in->seg_override :
-							 X86_SEG_DS;
+							 VSEG_DS;
 	struct operand src = { .mem = true }, dst = { .mem = true };
 	uint64_t v = 0;
 	uint32_t port_val;
 	int r = X86EMUL_OKAY;
 
 	src.la = x86_emul_seg_linear(ctxt, src_seg,
-				     x86_emul_reg_read(ctxt, X86_REG_RSI, ab));
-	dst.la = x86_emul_seg_linear(ctxt, X86_SEG_ES,
-				     x86_emul_reg_read(ctxt, X86_REG_RDI, ab));
+				     x86_emul_reg_read(ctxt, GPR_RSI, ab));
+	dst.la = x86_emul_seg_linear(ctxt, VSEG_ES,
+				     x86_emul_reg_read(ctxt, GPR_RDI, ab));
 	switch (in->mnemonic) {
 	case X86_INSN_MOVS:
 		if ((r = x86_emul_op_read(ctxt, ops, &src, size, &v)) ==
@@ -185,19 +185,18 @@ static int string_step(struct x86_emul_ctxt *ctxt,
 		break;
 	case X86_INSN_STOS:
 		r = x86_emul_op_write(ctxt, ops, &dst, size,
-				      x86_emul_reg_read(ctxt, X86_REG_RAX,
-							size));
+				      x86_emul_reg_read(ctxt, GPR_RAX, size));
 		break;
 	case X86_INSN_LODS:
 		if ((r = x86_emul_op_read(ctxt, ops, &src, size, &v)) ==
 		    X86EMUL_OKAY)
-			x86_emul_reg_write(ctxt, X86_REG_RAX, size, v);
+			x86_emul_reg_write(ctxt, GPR_RAX, size, v);
 		break;
 	case X86_INSN_INS:
 		if (!ops->io_in)
 			return X86EMUL_UNHANDLEABLE;
-		r = ops->io_in(ctxt, (uint16_t)ctxt->regs.gpr[X86_REG_RDX],
-			       size, &port_val);
+		r = ops->io_in(ctxt, (uint16_t)ctxt->regs.gpr[GPR_RDX], size,
+			       &port_val);
 		if (r == X86EMUL_OKAY)
 			r = x86_emul_op_write(ctxt, ops, &dst, size, port_val);
 		break;
@@ -206,8 +205,7 @@ static int string_step(struct x86_emul_ctxt *ctxt,
 			return X86EMUL_UNHANDLEABLE;
 		if ((r = x86_emul_op_read(ctxt, ops, &src, size, &v)) ==
 		    X86EMUL_OKAY)
-			r = ops->io_out(ctxt,
-					(uint16_t)ctxt->regs.gpr[X86_REG_RDX],
+			r = ops->io_out(ctxt, (uint16_t)ctxt->regs.gpr[GPR_RDX],
 					size, (uint32_t)v);
 		break;
 	}
@@ -225,14 +223,12 @@ static void string_advance(struct x86_emul_ctxt *ctxt)
 
 	if (mnem == X86_INSN_MOVS || mnem == X86_INSN_LODS ||
 	    mnem == X86_INSN_OUTS)
-		x86_emul_reg_write(ctxt, X86_REG_RSI, ab,
-				   x86_emul_reg_read(ctxt, X86_REG_RSI, ab) +
-					   step);
+		x86_emul_reg_write(ctxt, GPR_RSI, ab,
+				   x86_emul_reg_read(ctxt, GPR_RSI, ab) + step);
 	if (mnem == X86_INSN_MOVS || mnem == X86_INSN_STOS ||
 	    mnem == X86_INSN_INS)
-		x86_emul_reg_write(ctxt, X86_REG_RDI, ab,
-				   x86_emul_reg_read(ctxt, X86_REG_RDI, ab) +
-					   step);
+		x86_emul_reg_write(ctxt, GPR_RDI, ab,
+				   x86_emul_reg_read(ctxt, GPR_RDI, ab) + step);
 }
 
 /* INS/OUTS through ops->io_rep: *n elements done at once (0: none). */
@@ -242,29 +238,27 @@ static int string_io_rep(struct x86_emul_ctxt *ctxt,
 	const struct x86_insn *in = &ctxt->insn;
 	unsigned ab = in->addr_bytes;
 	bool ins = in->mnemonic == X86_INSN_INS;
-	int seg = ins				   ? X86_SEG_ES :
+	int seg = ins				   ? VSEG_ES :
 		  in->seg_override != X86_SEG_NONE ? in->seg_override :
-						     X86_SEG_DS;
+						     VSEG_DS;
 	uint64_t la = x86_emul_seg_linear(
 		ctxt, seg,
-		x86_emul_reg_read(ctxt, ins ? X86_REG_RDI : X86_REG_RSI, ab));
+		x86_emul_reg_read(ctxt, ins ? GPR_RDI : GPR_RSI, ab));
 	uint64_t i;
 	int r;
 
-	*n = rep ? x86_emul_reg_read(ctxt, X86_REG_RCX, ab) : 1;
+	*n = rep ? x86_emul_reg_read(ctxt, GPR_RCX, ab) : 1;
 	if (*n == 0)
 		return X86EMUL_OKAY;
-	r = ops->io_rep(ctxt, (uint16_t)ctxt->regs.gpr[X86_REG_RDX],
-			in->op_bytes, ins, la, ctxt->regs.rflags & X86_FLAGS_DF,
-			n);
+	r = ops->io_rep(ctxt, (uint16_t)ctxt->regs.gpr[GPR_RDX], in->op_bytes,
+			ins, la, ctxt->regs.rflags & X86_FLAGS_DF, n);
 	if (r != X86EMUL_OKAY)
 		return r;
 	for (i = 0; i < *n; i++)
 		string_advance(ctxt);
 	if (rep)
-		x86_emul_reg_write(ctxt, X86_REG_RCX, ab,
-				   x86_emul_reg_read(ctxt, X86_REG_RCX, ab) -
-					   *n);
+		x86_emul_reg_write(ctxt, GPR_RCX, ab,
+				   x86_emul_reg_read(ctxt, GPR_RCX, ab) - *n);
 	return X86EMUL_OKAY;
 }
 
@@ -286,14 +280,13 @@ int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	    ((r = string_io_rep(ctxt, ops, rep, &many)) != X86EMUL_OKAY ||
 	     many))
 		return r;
-	count = rep ? x86_emul_reg_read(ctxt, X86_REG_RCX, ab) : 1;
+	count = rep ? x86_emul_reg_read(ctxt, GPR_RCX, ab) : 1;
 	for (n = 0; n < X86_EMUL_REP_BATCH && n < count; n++) {
 		if ((r = string_step(ctxt, ops)) != X86EMUL_OKAY)
 			return r;
 		string_advance(ctxt);
 		if (rep)
-			x86_emul_reg_write(ctxt, X86_REG_RCX, ab,
-					   count - n - 1);
+			x86_emul_reg_write(ctxt, GPR_RCX, ab, count - n - 1);
 	}
 	return X86EMUL_OKAY;
 }
@@ -329,7 +322,7 @@ int x86_emul_cmpxchg(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	unsigned size = in->op_bytes;
 	struct operand rm = x86_emul_op_rm(ctxt),
 		       reg = x86_emul_op_reg(in->reg),
-		       acc = x86_emul_op_reg(X86_REG_RAX);
+		       acc = x86_emul_op_reg(GPR_RAX);
 	uint64_t dst, src, rax;
 	int r;
 
@@ -363,21 +356,20 @@ int x86_emul_cmpxchg8b(struct x86_emul_ctxt *ctxt,
 	uint64_t *gpr = ctxt->regs.gpr, old, cmp;
 	int r;
 
-	cmp = (uint32_t)gpr[X86_REG_RAX] |
-	      ((uint64_t)(uint32_t)gpr[X86_REG_RDX] << 32);
+	cmp = (uint32_t)gpr[GPR_RAX] | ((uint64_t)(uint32_t)gpr[GPR_RDX] << 32);
 	if ((r = x86_emul_op_read(ctxt, ops, &m, 8, &old)) != X86EMUL_OKAY)
 		return r;
 	if (old == cmp) {
 		ctxt->regs.rflags |= X86_FLAGS_ZF;
 		return x86_emul_op_write(
 			ctxt, ops, &m, 8,
-			(uint32_t)gpr[X86_REG_RBX] |
-				((uint64_t)(uint32_t)gpr[X86_REG_RCX] << 32));
+			(uint32_t)gpr[GPR_RBX] |
+				((uint64_t)(uint32_t)gpr[GPR_RCX] << 32));
 	}
 	ctxt->regs.rflags &= ~(uint64_t)X86_FLAGS_ZF;
 	if ((r = x86_emul_op_write(ctxt, ops, &m, 8, old)) != X86EMUL_OKAY)
 		return r;
-	gpr[X86_REG_RAX] = (uint32_t)old;
-	gpr[X86_REG_RDX] = old >> 32;
+	gpr[GPR_RAX] = (uint32_t)old;
+	gpr[GPR_RDX] = old >> 32;
 	return X86EMUL_OKAY;
 }

@@ -14,7 +14,7 @@ int x86_emul_io(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	const struct x86_insn *in = &ctxt->insn;
 	unsigned size = in->op_bytes;
 	uint16_t port = in->imm_bytes ? (uint8_t)in->imm :
-					(uint16_t)ctxt->regs.gpr[X86_REG_RDX];
+					(uint16_t)ctxt->regs.gpr[GPR_RDX];
 	uint32_t v;
 	int r;
 
@@ -22,14 +22,13 @@ int x86_emul_io(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 		if (!ops->io_out)
 			return X86EMUL_UNHANDLEABLE;
 		return ops->io_out(ctxt, port, size,
-				   (uint32_t)x86_emul_reg_read(ctxt,
-							       X86_REG_RAX,
+				   (uint32_t)x86_emul_reg_read(ctxt, GPR_RAX,
 							       size));
 	}
 	if (!ops->io_in)
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = ops->io_in(ctxt, port, size, &v)) == X86EMUL_OKAY)
-		x86_emul_reg_write(ctxt, X86_REG_RAX, size, v);
+		x86_emul_reg_write(ctxt, GPR_RAX, size, v);
 	return r;
 }
 
@@ -242,21 +241,21 @@ int x86_emul_smsw(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 /* RDMSR/WRMSR: ECX names the MSR, EDX:EAX holds the value. */
 int x86_emul_msr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
-	uint32_t msr = (uint32_t)ctxt->regs.gpr[X86_REG_RCX];
+	uint32_t msr = (uint32_t)ctxt->regs.gpr[GPR_RCX];
 	uint64_t v;
 	int r;
 
 	if (!ops->read_msr || !ops->write_msr)
 		return X86EMUL_UNHANDLEABLE;
 	if (ctxt->insn.mnemonic == X86_INSN_WRMSR) {
-		v = (ctxt->regs.gpr[X86_REG_RDX] << 32) |
-		    (uint32_t)ctxt->regs.gpr[X86_REG_RAX];
+		v = (ctxt->regs.gpr[GPR_RDX] << 32) |
+		    (uint32_t)ctxt->regs.gpr[GPR_RAX];
 		return ops->write_msr(ctxt, msr, v);
 	}
 	if ((r = ops->read_msr(ctxt, msr, &v)) != X86EMUL_OKAY)
 		return r;
-	x86_emul_reg_write(ctxt, X86_REG_RAX, 4, (uint32_t)v);
-	x86_emul_reg_write(ctxt, X86_REG_RDX, 4, v >> 32);
+	x86_emul_reg_write(ctxt, GPR_RAX, 4, (uint32_t)v);
+	x86_emul_reg_write(ctxt, GPR_RDX, 4, v >> 32);
 	return X86EMUL_OKAY;
 }
 

@@ -73,7 +73,7 @@ uint64_t x86_emul_seg_linear(const struct x86_emul_ctxt *ctxt, int seg,
 			     uint64_t off)
 {
 	if (ctxt->mode == X86_MODE_64)
-		return (seg == X86_SEG_FS || seg == X86_SEG_GS) ?
+		return (seg == VSEG_FS || seg == VSEG_GS) ?
 			       ctxt->seg_base[seg] + off :
 			       off;
 	return (uint32_t)(ctxt->seg_base[seg] + off);
@@ -146,14 +146,13 @@ int x86_emul_stack_push(struct x86_emul_ctxt *ctxt,
 			uint64_t v)
 {
 	unsigned sb = stack_bytes(ctxt);
-	uint64_t sp = (ctxt->regs.gpr[X86_REG_RSP] - size) &
-		      x86_emul_size_mask(sb);
+	uint64_t sp = (ctxt->regs.gpr[GPR_RSP] - size) & x86_emul_size_mask(sb);
 	struct operand op = { .mem = true,
-			      .la = x86_emul_seg_linear(ctxt, X86_SEG_SS, sp) };
+			      .la = x86_emul_seg_linear(ctxt, VSEG_SS, sp) };
 	int r = x86_emul_op_write(ctxt, ops, &op, size, v);
 
 	if (r == X86EMUL_OKAY)
-		x86_emul_reg_write(ctxt, X86_REG_RSP, sb, sp);
+		x86_emul_reg_write(ctxt, GPR_RSP, sb, sp);
 	return r;
 }
 
@@ -162,13 +161,13 @@ int x86_emul_stack_pop(struct x86_emul_ctxt *ctxt,
 		       uint64_t *v)
 {
 	unsigned sb = stack_bytes(ctxt);
-	uint64_t sp = ctxt->regs.gpr[X86_REG_RSP] & x86_emul_size_mask(sb);
+	uint64_t sp = ctxt->regs.gpr[GPR_RSP] & x86_emul_size_mask(sb);
 	struct operand op = { .mem = true,
-			      .la = x86_emul_seg_linear(ctxt, X86_SEG_SS, sp) };
+			      .la = x86_emul_seg_linear(ctxt, VSEG_SS, sp) };
 	int r = x86_emul_op_read(ctxt, ops, &op, size, v);
 
 	if (r == X86EMUL_OKAY)
-		x86_emul_reg_write(ctxt, X86_REG_RSP, sb, sp + size);
+		x86_emul_reg_write(ctxt, GPR_RSP, sb, sp + size);
 	return r;
 }
 
@@ -278,7 +277,7 @@ static bool rep_unfinished(const struct x86_emul_ctxt *ctxt)
 
 	return x86_emul_insns[in->mnemonic].check == X86_CHECK_REP &&
 	       (in->prefixes & (X86_PFX_REP | X86_PFX_REPNE)) &&
-	       x86_emul_reg_read(ctxt, X86_REG_RCX, in->addr_bytes) != 0;
+	       x86_emul_reg_read(ctxt, GPR_RCX, in->addr_bytes) != 0;
 }
 
 /*
@@ -289,7 +288,7 @@ static bool rep_unfinished(const struct x86_emul_ctxt *ctxt)
 static int insn_fetch_decode(struct x86_emul_ctxt *ctxt,
 			     const struct x86_emul_ops *ops)
 {
-	uint64_t cs_ip = x86_emul_seg_linear(ctxt, X86_SEG_CS, ctxt->regs.rip);
+	uint64_t cs_ip = x86_emul_seg_linear(ctxt, VSEG_CS, ctxt->regs.rip);
 	size_t got;
 	int r, d;
 

@@ -40,7 +40,7 @@ enum x86_dtr {
 };
 
 struct x86_regs {
-	uint64_t gpr[16]; /* enum x86_reg order */
+	uint64_t gpr[GPR_COUNT];
 	uint64_t rip;
 	uint64_t rflags; /* IF lives here unless get_if/set_if exist */
 };
@@ -56,8 +56,7 @@ struct x86_emul_ctxt {
 	enum x86_mode mode;
 	bool real_mode; /* no privilege checks; LLDT/LTR are #UD */
 	int cpl;	/* the guest's (virtual) CPL, or X86_CPL_UNCHECKED */
-	uint64_t
-		seg_base[6]; /* enum x86_seg order; FS/GS used in 64-bit mode */
+	uint64_t seg_base[6]; /* enum vseg order; FS/GS used in 64-bit mode */
 	uint8_t insn_bytes[X86_MAX_INSN_LEN];
 	size_t insn_avail;    /* bytes valid in insn_bytes; 0 = fetch them */
 	struct x86_insn insn; /* set by x86_emulate */

@@ -138,8 +138,8 @@ static void check_decode(const uint8_t *bytes, size_t n, enum x86_mode mode)
 	assert(a.op_bytes == 1 || a.op_bytes == 2 || a.op_bytes == 4 ||
 	       a.op_bytes == 8);
 	assert(a.addr_bytes == 2 || a.addr_bytes == 4 || a.addr_bytes == 8);
-	assert(!a.is_mem || (a.mem.scale && a.mem.seg >= X86_SEG_ES &&
-			     a.mem.seg <= X86_SEG_GS));
+	assert(!a.is_mem ||
+	       (a.mem.scale && a.mem.seg >= VSEG_ES && a.mem.seg <= VSEG_GS));
 	/* The same instruction decodes the same with every byte after it. */
 	assert(x86_decode(bytes, a.length, mode, &b) == 0 &&
 	       b.length == a.length);
@@ -159,7 +159,7 @@ static void check_emulate(const uint8_t *bytes, size_t n, enum x86_mode mode,
 	c.regs.rip = rip;
 	c.regs.rflags = X86_FLAGS_FIXED | ((ctl & 0x20) ? X86_FLAGS_DF : 0);
 	for (int i = 0; i < 16; i++)
-		c.regs.gpr[i] = 0x10 * (uint64_t)i + (i == X86_REG_RCX ? 3 : 0);
+		c.regs.gpr[i] = 0x10 * (uint64_t)i + (i == GPR_RCX ? 3 : 0);
 	c.insn_avail = MIN(n, (size_t)X86_MAX_INSN_LEN);
 	memcpy(c.insn_bytes, bytes, c.insn_avail);
 	r = x86_emulate(&c, &fz_ops);
