@@ -170,15 +170,11 @@ static int te_emul_write_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t val)
 	return x86_emul_raise(c, T_UD, false, 0);
 }
 
-static int te_emul_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
+static int te_emul_load_dtr(struct x86_emul_ctxt *c, enum vseg which,
 			    uint64_t base, uint32_t limit)
 {
-	struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
-	struct vseg_desc *s =
-		&t->segs[which == X86_DTR_GDT ? VSEG_GDTR : VSEG_IDTR];
+	struct vseg_desc *s = &te_ctxt_vcpu(c)->arch.te.segs[which];
 
-	if (which != X86_DTR_GDT && which != X86_DTR_IDT)
-		return X86EMUL_UNHANDLEABLE;
 	s->base = base;
 	s->limit = limit;
 	return X86EMUL_OKAY;
@@ -195,18 +191,16 @@ static int te_emul_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
  * it is not present.  A null LDT selector unloads the LDT; a null TR is
  * #GP(0).  LTR marks the TSS busy in the guest's GDT.
  */
-static int te_emul_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
+static int te_emul_load_sel(struct x86_emul_ctxt *c, enum vseg which,
 			    uint16_t sel)
 {
 	struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
 	const struct vseg_desc *gdtr = &t->segs[VSEG_GDTR];
-	bool ltr = which == X86_DTR_TR;
+	bool ltr = which == VSEG_TR;
 	uint16_t err = sel & 0xfffc;
 	uint64_t d[2];
 	unsigned type;
 
-	if (which != X86_DTR_LDT && which != X86_DTR_TR)
-		return X86EMUL_UNHANDLEABLE;
 	if (!(sel & 0xfffc) && ltr)
 		return x86_emul_raise(c, T_GP, true, 0);
 	if (!(sel & 0xfffc)) {
@@ -226,7 +220,7 @@ static int te_emul_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
 		d[0] |= (uint64_t)(TE_DESC_TSS_BUSY ^ TE_DESC_TSS_AVAIL) << 40;
 		te_write(te_ctxt_vcpu(c), gdtr->base + (sel & ~7), d, 8);
 	}
-	t->segs[ltr ? VSEG_TR : VSEG_LDTR] = (struct vseg_desc){
+	t->segs[which] = (struct vseg_desc){
 		.sel = sel,
 		.limit = (uint32_t)((d[0] & 0xffff) | ((d[0] >> 32) & 0xf0000)),
 		.base = ((d[0] >> 16) & 0xffffff) |
@@ -247,14 +241,14 @@ static int te_emul_write_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t val)
 	panic("te_emul_write_cr: not implemented");
 }
 
-static int te_emul_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
+static int te_emul_load_dtr(struct x86_emul_ctxt *c, enum vseg which,
 			    uint64_t base, uint32_t limit)
 {
 	/* LAB 2: your code here */
 	panic("te_emul_load_dtr: not implemented");
 }
 
-static int te_emul_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
+static int te_emul_load_sel(struct x86_emul_ctxt *c, enum vseg which,
 			    uint16_t sel)
 {
 	/* LAB 2: your code here */
@@ -262,30 +256,15 @@ static int te_emul_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
 }
 #endif
 
-/* SGDT and SIDT under UMIP show the virtual GDTR and IDTR. */
-static int te_emul_read_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
-			    uint64_t *base, uint32_t *limit)
+/* SGDT, SIDT, SLDT and STR under UMIP show what LGDT ... LTR loaded. */
+static int te_emul_read_sys(struct x86_emul_ctxt *c, enum vseg which,
+			    uint16_t *sel, uint64_t *base, uint32_t *limit)
 {
-	const struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
-	const struct vseg_desc *s =
-		&t->segs[which == X86_DTR_GDT ? VSEG_GDTR : VSEG_IDTR];
+	const struct vseg_desc *s = &te_ctxt_vcpu(c)->arch.te.segs[which];
 
-	if (which != X86_DTR_GDT && which != X86_DTR_IDT)
-		return X86EMUL_UNHANDLEABLE;
+	*sel = s->sel;
 	*base = s->base;
 	*limit = s->limit;
-	return X86EMUL_OKAY;
-}
-
-/* SLDT and STR under UMIP show the selectors LLDT and LTR loaded. */
-static int te_emul_read_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
-			    uint16_t *sel)
-{
-	const struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
-
-	if (which != X86_DTR_LDT && which != X86_DTR_TR)
-		return X86EMUL_UNHANDLEABLE;
-	*sel = t->segs[which == X86_DTR_LDT ? VSEG_LDTR : VSEG_TR].sel;
 	return X86EMUL_OKAY;
 }
 
@@ -326,8 +305,7 @@ static const struct x86_emul_ops te_emul_ops = {
 	.write_cr = te_emul_write_cr,
 	.load_dtr = te_emul_load_dtr,
 	.load_sel = te_emul_load_sel,
-	.read_dtr = te_emul_read_dtr,
-	.read_sel = te_emul_read_sel,
+	.read_sys = te_emul_read_sys,
 	.wbinvd = te_emul_wbinvd,
 	.get_if = te_emul_get_if,
 	.set_if = te_emul_set_if,

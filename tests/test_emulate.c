@@ -23,7 +23,7 @@ static struct fake {
 	uint64_t cr[9];
 	uint64_t msr[4];
 	bool msr_fault;
-	enum x86_dtr dtr;
+	enum vseg dtr;
 	uint64_t dtr_base;
 	uint32_t dtr_limit;
 	uint16_t sel;
@@ -110,7 +110,7 @@ static int fake_write_msr(struct x86_emul_ctxt *c, uint32_t msr, uint64_t val)
 	return X86EMUL_OKAY;
 }
 
-static int fake_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
+static int fake_load_dtr(struct x86_emul_ctxt *c, enum vseg which,
 			 uint64_t base, uint32_t limit)
 {
 	f.dtr = which;
@@ -119,8 +119,7 @@ static int fake_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
 	return X86EMUL_OKAY;
 }
 
-static int fake_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
-			 uint16_t sel)
+static int fake_load_sel(struct x86_emul_ctxt *c, enum vseg which, uint16_t sel)
 {
 	f.dtr = which;
 	f.sel = sel;
@@ -128,20 +127,13 @@ static int fake_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
 }
 
 /* SGDT/SIDT see dtr_base/dtr_limit, SLDT/STR see sel, whichever is asked. */
-static int fake_read_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
-			 uint64_t *base, uint32_t *limit)
-{
-	f.dtr = which;
-	*base = f.dtr_base;
-	*limit = f.dtr_limit;
-	return X86EMUL_OKAY;
-}
-
-static int fake_read_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
-			 uint16_t *sel)
+static int fake_read_sys(struct x86_emul_ctxt *c, enum vseg which,
+			 uint16_t *sel, uint64_t *base, uint32_t *limit)
 {
 	f.dtr = which;
 	*sel = f.sel;
+	*base = f.dtr_base;
+	*limit = f.dtr_limit;
 	return X86EMUL_OKAY;
 }
 
@@ -186,8 +178,7 @@ static const struct x86_emul_ops ops = {
 	.write_msr = fake_write_msr,
 	.load_dtr = fake_load_dtr,
 	.load_sel = fake_load_sel,
-	.read_dtr = fake_read_dtr,
-	.read_sel = fake_read_sel,
+	.read_sys = fake_read_sys,
 	.invlpg = fake_invlpg,
 	.wbinvd = fake_wbinvd,
 	.halt = fake_halt,
@@ -477,11 +468,11 @@ Test(emulate, lgdt_lidt)
 	GPR(RAX) = 0x500;
 	cr_assert_eq(RUN(X86_MODE_32, 0x0f, 0x01, 0x10),
 		     X86EMUL_OKAY); /* lgdt (%eax) */
-	cr_expect(f.dtr == X86_DTR_GDT && f.dtr_base == 0x12345678 &&
+	cr_expect(f.dtr == VSEG_GDTR && f.dtr_base == 0x12345678 &&
 		  f.dtr_limit == 0xff);
 	cr_assert_eq(RUN(X86_MODE_32, 0x66, 0x0f, 0x01, 0x18),
 		     X86EMUL_OKAY); /* lidtw */
-	cr_expect(f.dtr == X86_DTR_IDT && f.dtr_base == 0x345678,
+	cr_expect(f.dtr == VSEG_IDTR && f.dtr_base == 0x345678,
 		  "16-bit operand keeps 24 bits");
 	memcpy(f.mem + 0x600, d64, 10);
 	GPR(RBX) = 0x500;
@@ -497,12 +488,12 @@ Test(emulate, lldt_ltr)
 	GPR(RDX) = 0x28;
 	cr_assert_eq(RUN(X86_MODE_32, 0x0f, 0x00, 0xd2),
 		     X86EMUL_OKAY); /* lldt %dx */
-	cr_expect(f.dtr == X86_DTR_LDT && f.sel == 0x28);
+	cr_expect(f.dtr == VSEG_LDTR && f.sel == 0x28);
 	f.mem[0x40] = 0x30;
 	GPR(RAX) = 0x40;
 	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x00, 0x18),
 		     X86EMUL_OKAY); /* ltr (%rax) */
-	cr_expect(f.dtr == X86_DTR_TR && f.sel == 0x30);
+	cr_expect(f.dtr == VSEG_TR && f.sel == 0x30);
 	ctxt.real_mode = true;
 	expect_fault(RUN(X86_MODE_16, 0x0f, 0x00, 0xd8), T_UD, ctxt.regs.rip);
 	ctxt.real_mode = false;
@@ -517,14 +508,14 @@ Test(emulate, sgdt_sidt)
 	GPR(RBX) = 0x200;
 	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x01, 0x03),
 		     X86EMUL_OKAY); /* sgdt (%rbx) */
-	cr_expect(f.dtr == X86_DTR_GDT);
+	cr_expect(f.dtr == VSEG_GDTR);
 	cr_expect(f.mem[0x200] == 0xff && f.mem[0x201] == 0x0f);
 	cr_expect_eq(mem64(0x202), 0x1122334455667788);
 	cr_expect_eq(ctxt.regs.rip, 0x1003);
 	memset(f.mem + 0x200, 0xaa, 16);
 	cr_assert_eq(RUN(X86_MODE_32, 0x0f, 0x01, 0x0b),
 		     X86EMUL_OKAY); /* sidt (%ebx) */
-	cr_expect(f.dtr == X86_DTR_IDT);
+	cr_expect(f.dtr == VSEG_IDTR);
 	cr_expect_eq(mem64(0x202), 0xaaaaaaaa55667788,
 		     "a 4-byte base outside 64-bit mode");
 	GPR(RBX) = MEM_SIZE - 4;
@@ -538,11 +529,11 @@ Test(emulate, sldt_str_smsw)
 	GPR(RAX) = ~0ULL;
 	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x00, 0xc0),
 		     X86EMUL_OKAY); /* sldt %eax */
-	cr_expect(f.dtr == X86_DTR_LDT && GPR(RAX) == 0x28);
+	cr_expect(f.dtr == VSEG_LDTR && GPR(RAX) == 0x28);
 	GPR(RAX) = ~0ULL;
 	cr_assert_eq(RUN(X86_MODE_64, 0x66, 0x0f, 0x00, 0xc8),
 		     X86EMUL_OKAY); /* str %ax */
-	cr_expect(f.dtr == X86_DTR_TR && GPR(RAX) == 0xffffffffffff0028);
+	cr_expect(f.dtr == VSEG_TR && GPR(RAX) == 0xffffffffffff0028);
 	GPR(RBX) = 0x300;
 	memset(f.mem + 0x300, 0xaa, 8);
 	cr_assert_eq(RUN(X86_MODE_64, 0x48, 0x0f, 0x01, 0x23),

@@ -66,8 +66,8 @@ enum x86_opmap {
 	X(MOV_TO_CR, "mov to cr", mov_cr, NONE) X(CLTS, "clts", clts, CPL0) \
 	X(LGDT, "lgdt", lgdt_lidt, CPL0) X(LIDT, "lidt", lgdt_lidt, CPL0) \
 	X(LLDT, "lldt", lldt_ltr, CPL0) X(LTR, "ltr", lldt_ltr, CPL0) \
-	X(SGDT, "sgdt", sgdt_sidt, UMIP) X(SIDT, "sidt", sgdt_sidt, UMIP) \
-	X(SLDT, "sldt", sldt_str, UMIP) X(STR, "str", sldt_str, UMIP) \
+	X(SGDT, "sgdt", store_sys, UMIP) X(SIDT, "sidt", store_sys, UMIP) \
+	X(SLDT, "sldt", store_sys, UMIP) X(STR, "str", store_sys, UMIP) \
 	X(SMSW, "smsw", smsw, UMIP) X(RDMSR, "rdmsr", msr, CPL0) \
 	X(WRMSR, "wrmsr", msr, CPL0) X(INVLPG, "invlpg", sys, CPL0) \
 	X(WBINVD, "wbinvd", sys, CPL0) X(INVD, "invd", sys, CPL0) \

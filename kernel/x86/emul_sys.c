@@ -3,8 +3,7 @@
  * 2.8 "System instruction summary", vol. 2 instruction pages): IN/OUT,
  * PUSHF/POPF and CLI/STI on the virtual IF, MOV CR, CLTS, LGDT/LIDT,
  * LLDT/LTR, SGDT/SIDT, SLDT/STR, SMSW, RDMSR/WRMSR, HLT, INVLPG, WBINVD,
- * INVD.  Helpers and the
- * dispatch: kernel/x86/emulate.c.
+ * INVD.  Helpers and the dispatch: kernel/x86/emulate.c.
  */
 #include <kernel/x86/emul_int.h>
 
@@ -142,8 +141,8 @@ int x86_emul_lgdt_lidt(struct x86_emul_ctxt *ctxt,
 	if (ctxt->mode != X86_MODE_64 && in->op_bytes == 2)
 		base &= 0xffffff;
 	return ops->load_dtr(ctxt,
-			     in->mnemonic == X86_INSN_LGDT ? X86_DTR_GDT :
-							     X86_DTR_IDT,
+			     in->mnemonic == X86_INSN_LGDT ? VSEG_GDTR :
+							     VSEG_IDTR,
 			     base, (uint32_t)limit);
 }
 
@@ -162,36 +161,9 @@ int x86_emul_lldt_ltr(struct x86_emul_ctxt *ctxt,
 	if ((r = x86_emul_op_read(ctxt, ops, &rm, 2, &sel)) != X86EMUL_OKAY)
 		return r;
 	return ops->load_sel(ctxt,
-			     ctxt->insn.mnemonic == X86_INSN_LLDT ?
-				     X86_DTR_LDT :
-				     X86_DTR_TR,
+			     ctxt->insn.mnemonic == X86_INSN_LLDT ? VSEG_LDTR :
+								    VSEG_TR,
 			     (uint16_t)sel);
-}
-
-/*
- * SGDT/SIDT store a 2-byte limit, then the base: 8 bytes in 64-bit mode,
- * else 4 (SDM 2, "SGDT").  The register forms are other instructions.
- */
-int x86_emul_sgdt_sidt(struct x86_emul_ctxt *ctxt,
-		       const struct x86_emul_ops *ops)
-{
-	struct operand m = x86_emul_op_rm(ctxt);
-	enum x86_dtr which = ctxt->insn.mnemonic == X86_INSN_SGDT ?
-				     X86_DTR_GDT :
-				     X86_DTR_IDT;
-	uint64_t base;
-	uint32_t limit;
-	int r;
-
-	if (!ops->read_dtr)
-		return X86EMUL_UNHANDLEABLE;
-	if ((r = ops->read_dtr(ctxt, which, &base, &limit)) != X86EMUL_OKAY)
-		return r;
-	if ((r = x86_emul_op_write(ctxt, ops, &m, 2, limit)) != X86EMUL_OKAY)
-		return r;
-	m.la += 2;
-	return x86_emul_op_write(ctxt, ops, &m,
-				 ctxt->mode == X86_MODE_64 ? 8 : 4, base);
 }
 
 /*
@@ -207,23 +179,39 @@ static int store_rm16(struct x86_emul_ctxt *ctxt,
 				 rm.mem ? 2 : ctxt->insn.op_bytes, v);
 }
 
-/* SLDT and STR, #UD in real mode. */
-int x86_emul_sldt_str(struct x86_emul_ctxt *ctxt,
-		      const struct x86_emul_ops *ops)
+/*
+ * SGDT/SIDT store a 2-byte limit, then the base: 8 bytes in 64-bit mode,
+ * else 4 (SDM 2, "SGDT"); their register forms are other instructions.
+ * SLDT and STR store the selector, and are #UD in real mode.
+ */
+int x86_emul_store_sys(struct x86_emul_ctxt *ctxt,
+		       const struct x86_emul_ops *ops)
 {
-	enum x86_dtr which = ctxt->insn.mnemonic == X86_INSN_SLDT ?
-				     X86_DTR_LDT :
-				     X86_DTR_TR;
+	unsigned mnem = ctxt->insn.mnemonic;
+	enum vseg which = mnem == X86_INSN_SGDT ? VSEG_GDTR :
+			  mnem == X86_INSN_SIDT ? VSEG_IDTR :
+			  mnem == X86_INSN_SLDT ? VSEG_LDTR :
+						  VSEG_TR;
+	struct operand m = x86_emul_op_rm(ctxt);
+	uint64_t base;
+	uint32_t limit;
 	uint16_t sel;
 	int r;
 
-	if (ctxt->real_mode)
+	if (ctxt->real_mode && (which == VSEG_LDTR || which == VSEG_TR))
 		return x86_emul_raise_ud(ctxt);
-	if (!ops->read_sel)
+	if (!ops->read_sys)
 		return X86EMUL_UNHANDLEABLE;
-	if ((r = ops->read_sel(ctxt, which, &sel)) != X86EMUL_OKAY)
+	if ((r = ops->read_sys(ctxt, which, &sel, &base, &limit)) !=
+	    X86EMUL_OKAY)
 		return r;
-	return store_rm16(ctxt, ops, sel);
+	if (which == VSEG_LDTR || which == VSEG_TR)
+		return store_rm16(ctxt, ops, sel);
+	if ((r = x86_emul_op_write(ctxt, ops, &m, 2, limit)) != X86EMUL_OKAY)
+		return r;
+	m.la += 2;
+	return x86_emul_op_write(ctxt, ops, &m,
+				 ctxt->mode == X86_MODE_64 ? 8 : 4, base);
 }
 
 int x86_emul_smsw(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)

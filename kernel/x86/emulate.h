@@ -32,13 +32,6 @@ enum {
 /* Maximum REP iterations per call; RIP stays put until rCX reaches 0. */
 #define X86_EMUL_REP_BATCH 1024
 
-enum x86_dtr {
-	X86_DTR_GDT,
-	X86_DTR_IDT,
-	X86_DTR_LDT,
-	X86_DTR_TR
-};
-
 struct x86_regs {
 	uint64_t gpr[GPR_COUNT];
 	uint64_t rip;
@@ -91,14 +84,13 @@ struct x86_emul_ops {
 	int (*write_cr)(struct x86_emul_ctxt *c, unsigned cr, uint64_t val);
 	int (*read_msr)(struct x86_emul_ctxt *c, uint32_t msr, uint64_t *val);
 	int (*write_msr)(struct x86_emul_ctxt *c, uint32_t msr, uint64_t val);
-	int (*load_dtr)(struct x86_emul_ctxt *c, enum x86_dtr which,
-			uint64_t base, uint32_t limit);
-	int (*load_sel)(struct x86_emul_ctxt *c, enum x86_dtr which,
-			uint16_t sel);
-	int (*read_dtr)(struct x86_emul_ctxt *c, enum x86_dtr which,
+	/* LGDT and LIDT (VSEG_GDTR, VSEG_IDTR), LLDT and LTR (VSEG_LDTR,
+	 * VSEG_TR); their stores SGDT ... STR read the register whole. */
+	int (*load_dtr)(struct x86_emul_ctxt *c, enum vseg which, uint64_t base,
+			uint32_t limit);
+	int (*load_sel)(struct x86_emul_ctxt *c, enum vseg which, uint16_t sel);
+	int (*read_sys)(struct x86_emul_ctxt *c, enum vseg which, uint16_t *sel,
 			uint64_t *base, uint32_t *limit);
-	int (*read_sel)(struct x86_emul_ctxt *c, enum x86_dtr which,
-			uint16_t *sel);
 	int (*invlpg)(struct x86_emul_ctxt *c, uint64_t la);
 	int (*wbinvd)(struct x86_emul_ctxt *c);
 	int (*halt)(struct x86_emul_ctxt *c);

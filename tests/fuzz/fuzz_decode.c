@@ -79,18 +79,17 @@ static int fz_write_msr(struct x86_emul_ctxt *c, uint32_t msr, uint64_t val)
 	return X86EMUL_OKAY;
 }
 
-static int fz_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
-		       uint64_t base, uint32_t limit)
+static int fz_load_dtr(struct x86_emul_ctxt *c, enum vseg which, uint64_t base,
+		       uint32_t limit)
 {
-	assert(which == X86_DTR_GDT || which == X86_DTR_IDT);
+	assert(which == VSEG_GDTR || which == VSEG_IDTR);
 	assert(limit <= 0xffff);
 	return X86EMUL_OKAY;
 }
 
-static int fz_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
-		       uint16_t sel)
+static int fz_load_sel(struct x86_emul_ctxt *c, enum vseg which, uint16_t sel)
 {
-	assert(which == X86_DTR_LDT || which == X86_DTR_TR);
+	assert(which == VSEG_LDTR || which == VSEG_TR);
 	return X86EMUL_OKAY;
 }
 
