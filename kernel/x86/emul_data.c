@@ -160,23 +160,32 @@ int x86_emul_movx(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	return x86_emul_op_write(ctxt, ops, &reg, in->op_bytes, v);
 }
 
+/* The source at DS:rSI (or another segment's), or the destination ES:rDI. */
+static struct operand string_op(const struct x86_emul_ctxt *ctxt, bool src)
+{
+	const struct x86_insn *in = &ctxt->insn;
+	int seg = !src				   ? VSEG_ES :
+		  in->seg_override != X86_SEG_NONE ? in->seg_override :
+						     VSEG_DS;
+	uint64_t off = x86_emul_reg_read(ctxt, src ? GPR_RSI : GPR_RDI,
+					 in->addr_bytes);
+
+	return (struct operand){ .mem = true,
+				 .la = x86_emul_seg_linear(ctxt, seg, off) };
+}
+
 /* One element of MOVS, STOS, LODS, INS or OUTS. */
 static int string_step(struct x86_emul_ctxt *ctxt,
 		       const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
-	unsigned size = in->op_bytes, ab = in->addr_bytes;
-	int src_seg = in->seg_override != X86_SEG_NONE ? in->seg_override :
-							 VSEG_DS;
-	struct operand src = { .mem = true }, dst = { .mem = true };
+	unsigned size = in->op_bytes;
+	struct operand src = string_op(ctxt, true),
+		       dst = string_op(ctxt, false);
 	uint64_t v = 0;
 	uint32_t port_val;
 	int r = X86EMUL_OKAY;
 
-	src.la = x86_emul_seg_linear(ctxt, src_seg,
-				     x86_emul_reg_read(ctxt, GPR_RSI, ab));
-	dst.la = x86_emul_seg_linear(ctxt, VSEG_ES,
-				     x86_emul_reg_read(ctxt, GPR_RDI, ab));
 	switch (in->mnemonic) {
 	case X86_INSN_MOVS:
 		if ((r = x86_emul_op_read(ctxt, ops, &src, size, &v)) ==
@@ -212,79 +221,57 @@ static int string_step(struct x86_emul_ctxt *ctxt,
 	return r;
 }
 
-/* Advances rSI and/or rDI by one element in the direction DF says. */
-static void string_advance(struct x86_emul_ctxt *ctxt)
+/* Advances rSI and/or rDI by n elements in the direction DF says. */
+static void string_advance(struct x86_emul_ctxt *ctxt, uint64_t n)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	unsigned ab = in->addr_bytes, mnem = in->mnemonic;
-	uint64_t step = (ctxt->regs.rflags & X86_FLAGS_DF) ?
-				-(uint64_t)in->op_bytes :
-				in->op_bytes;
+	uint64_t step = n * in->op_bytes;
 
-	if (mnem == X86_INSN_MOVS || mnem == X86_INSN_LODS ||
-	    mnem == X86_INSN_OUTS)
+	if (ctxt->regs.rflags & X86_FLAGS_DF)
+		step = -step;
+	if (mnem != X86_INSN_STOS && mnem != X86_INSN_INS)
 		x86_emul_reg_write(ctxt, GPR_RSI, ab,
 				   x86_emul_reg_read(ctxt, GPR_RSI, ab) + step);
-	if (mnem == X86_INSN_MOVS || mnem == X86_INSN_STOS ||
-	    mnem == X86_INSN_INS)
+	if (mnem != X86_INSN_LODS && mnem != X86_INSN_OUTS)
 		x86_emul_reg_write(ctxt, GPR_RDI, ab,
 				   x86_emul_reg_read(ctxt, GPR_RDI, ab) + step);
 }
 
-/* INS/OUTS through ops->io_rep: *n elements done at once (0: none). */
-static int string_io_rep(struct x86_emul_ctxt *ctxt,
-			 const struct x86_emul_ops *ops, bool rep, uint64_t *n)
-{
-	const struct x86_insn *in = &ctxt->insn;
-	unsigned ab = in->addr_bytes;
-	bool ins = in->mnemonic == X86_INSN_INS;
-	int seg = ins				   ? VSEG_ES :
-		  in->seg_override != X86_SEG_NONE ? in->seg_override :
-						     VSEG_DS;
-	uint64_t la = x86_emul_seg_linear(
-		ctxt, seg,
-		x86_emul_reg_read(ctxt, ins ? GPR_RDI : GPR_RSI, ab));
-	uint64_t i;
-	int r;
-
-	*n = rep ? x86_emul_reg_read(ctxt, GPR_RCX, ab) : 1;
-	if (*n == 0)
-		return X86EMUL_OKAY;
-	r = ops->io_rep(ctxt, (uint16_t)ctxt->regs.gpr[GPR_RDX], in->op_bytes,
-			ins, la, ctxt->regs.rflags & X86_FLAGS_DF, n);
-	if (r != X86EMUL_OKAY)
-		return r;
-	for (i = 0; i < *n; i++)
-		string_advance(ctxt);
-	if (rep)
-		x86_emul_reg_write(ctxt, GPR_RCX, ab,
-				   x86_emul_reg_read(ctxt, GPR_RCX, ab) - *n);
-	return X86EMUL_OKAY;
-}
-
 /*
  * String instructions, with REP: at most X86_EMUL_REP_BATCH elements per
- * call, x86_emulate leaving RIP on the instruction until rCX is 0.  A
- * fault leaves the registers at the faulting element.
+ * call, x86_emulate leaving RIP on the instruction until rCX is 0; INS and
+ * OUTS as many as ops->io_rep takes at once.  A fault leaves the
+ * registers at the faulting element.
  */
 int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	bool rep = in->prefixes & (X86_PFX_REP | X86_PFX_REPNE);
+	bool ins = in->mnemonic == X86_INSN_INS;
 	unsigned ab = in->addr_bytes;
-	uint64_t many, count, n;
+	uint64_t count = rep ? x86_emul_reg_read(ctxt, GPR_RCX, ab) : 1, n;
 	int r;
 
-	if ((in->mnemonic == X86_INSN_INS || in->mnemonic == X86_INSN_OUTS) &&
-	    ops->io_rep &&
-	    ((r = string_io_rep(ctxt, ops, rep, &many)) != X86EMUL_OKAY ||
-	     many))
-		return r;
-	count = rep ? x86_emul_reg_read(ctxt, GPR_RCX, ab) : 1;
+	if (count && (ins || in->mnemonic == X86_INSN_OUTS) && ops->io_rep) {
+		n = count;
+		r = ops->io_rep(ctxt, (uint16_t)ctxt->regs.gpr[GPR_RDX],
+				in->op_bytes, ins, string_op(ctxt, !ins).la,
+				ctxt->regs.rflags & X86_FLAGS_DF, &n);
+		if (r != X86EMUL_OKAY)
+			return r;
+		if (n) {
+			string_advance(ctxt, n);
+			if (rep)
+				x86_emul_reg_write(ctxt, GPR_RCX, ab,
+						   count - n);
+			return X86EMUL_OKAY;
+		}
+	}
 	for (n = 0; n < X86_EMUL_REP_BATCH && n < count; n++) {
 		if ((r = string_step(ctxt, ops)) != X86EMUL_OKAY)
 			return r;
-		string_advance(ctxt);
+		string_advance(ctxt, 1);
 		if (rep)
 			x86_emul_reg_write(ctxt, GPR_RCX, ab, count - n - 1);
 	}
