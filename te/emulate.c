@@ -83,6 +83,7 @@ static int te_emul_write(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
 }
 
 #if SOL >= 2
+/* The emulator passes CR0, CR2, CR3, CR4 and CR8 only (#UD for others). */
 static int te_emul_read_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t *val)
 {
 	static const enum vreg crs[] = {
@@ -90,12 +91,7 @@ static int te_emul_read_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t *val)
 	};
 	struct vcpu *v = te_ctxt_vcpu(c);
 
-	if (cr == 8)
-		*val = v->arch.te.tpr;
-	else if (cr < 5 && cr != 1)
-		*val = virt_reg_read(v, crs[cr]);
-	else
-		return x86_emul_raise(c, T_UD, false, 0);
+	*val = cr == 8 ? v->arch.te.tpr : virt_reg_read(v, crs[cr]);
 	return X86EMUL_OKAY;
 }
 
@@ -161,13 +157,12 @@ static int te_emul_write_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t val)
 	case 2: t->vregs[VREG_CR2] = val; return X86EMUL_OKAY;
 	case 3: return te_write_cr3(c, val);
 	case 4: return te_write_cr4(c, val);
-	case 8:
+	default: /* CR8 */
 		if (val > 15)
 			return x86_emul_raise(c, T_GP, true, 0);
 		t->tpr = (uint8_t)val;
 		return X86EMUL_OKAY;
 	}
-	return x86_emul_raise(c, T_UD, false, 0);
 }
 
 static int te_emul_load_dtr(struct x86_emul_ctxt *c, enum vseg which,

@@ -66,18 +66,17 @@ static int dec_byte(struct dec *d, uint8_t *b)
 	return 0;
 }
 
-/* Maps a segment-override prefix byte to its segment, or X86_SEG_NONE. */
+/*
+ * Maps a segment-override prefix byte to its segment, or X86_SEG_NONE:
+ * 26, 2E, 36, 3E carry ES, CS, SS, DS in bits 4:3; 64 and 65 are FS, GS.
+ */
 static int prefix_seg(uint8_t b)
 {
-	switch (b) {
-	case 0x26: return VSEG_ES;
-	case 0x2e: return VSEG_CS;
-	case 0x36: return VSEG_SS;
-	case 0x3e: return VSEG_DS;
-	case 0x64: return VSEG_FS;
-	case 0x65: return VSEG_GS;
-	default: return X86_SEG_NONE;
-	}
+	if ((b & 0xe7) == 0x26)
+		return (b >> 3) & 3;
+	if (b == 0x64 || b == 0x65)
+		return VSEG_FS + (b & 1);
+	return X86_SEG_NONE;
 }
 
 /* Records one legacy prefix; returns false when b is not a prefix. */

@@ -115,6 +115,7 @@ int x86_emul_mov(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	struct operand rm = x86_emul_op_rm(ctxt),
 		       reg = x86_emul_op_reg(in->reg);
 	uint64_t v;
+	bool to_reg;
 	int r;
 
 	if (in->opcode >= 0xb0 && in->opcode <= 0xbf) {
@@ -128,16 +129,13 @@ int x86_emul_mov(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	}
 	if (in->opcode == 0xc6 || in->opcode == 0xc7)
 		return x86_emul_op_write(ctxt, ops, &rm, size, in->imm);
-	if (in->opcode == 0x8a || in->opcode == 0x8b || in->opcode == 0xa0 ||
-	    in->opcode == 0xa1) {
-		if ((r = x86_emul_op_read(ctxt, ops, &rm, size, &v)) !=
-		    X86EMUL_OKAY)
-			return r;
-		return x86_emul_op_write(ctxt, ops, &reg, size, v);
-	}
-	if ((r = x86_emul_op_read(ctxt, ops, &reg, size, &v)) != X86EMUL_OKAY)
+	/* 8A, 8B, A0, A1 load the register; 88, 89, A2, A3 store it. */
+	to_reg = in->opcode == 0x8a || in->opcode == 0x8b ||
+		 in->opcode == 0xa0 || in->opcode == 0xa1;
+	if ((r = x86_emul_op_read(ctxt, ops, to_reg ? &rm : &reg, size, &v)) !=
+	    X86EMUL_OKAY)
 		return r;
-	return x86_emul_op_write(ctxt, ops, &rm, size, v);
+	return x86_emul_op_write(ctxt, ops, to_reg ? &reg : &rm, size, v);
 }
 
 /* MOVZX, MOVSX (0F B6/B7/BE/BF) and MOVSXD (63 with REX.W). */

@@ -62,7 +62,8 @@ struct x86_emul_ctxt {
  * Callbacks.  Each returns X86EMUL_*; one returning X86EMUL_EXCEPTION
  * must have called x86_emul_raise().  A NULL callback makes instructions
  * that need it X86EMUL_UNHANDLEABLE, except get_if/set_if, whose absence
- * means IF is regs.rflags' own bit.  Addresses are linear; sizes 1-8.
+ * means IF is regs.rflags' own bit.  Addresses are linear; sizes 1-8;
+ * control registers 0, 2, 3, 4 and 8 (in 64-bit mode).
  */
 struct x86_emul_ctxt;
 struct x86_emul_ops {
