@@ -21,15 +21,12 @@ static struct fake {
 	struct port_io out[2048];
 	unsigned nout, nin;
 	uint64_t cr[9];
-	uint64_t msr[4];
-	bool msr_fault;
 	enum vseg dtr;
 	uint64_t dtr_base;
 	uint32_t dtr_limit;
 	uint16_t sel;
-	unsigned ninvlpg, nwbinvd, nhalt;
+	unsigned nwbinvd;
 	unsigned nwrites; /* memory writes */
-	uint64_t invlpg_la;
 	bool vif;
 	size_t fetch_limit; /* linear addresses >= this cannot be fetched */
 } f;
@@ -94,22 +91,6 @@ static int fake_write_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t val)
 	return X86EMUL_OKAY;
 }
 
-static int fake_read_msr(struct x86_emul_ctxt *c, uint32_t msr, uint64_t *val)
-{
-	if (f.msr_fault || msr >= ARRAY_SIZE(f.msr))
-		return x86_emul_raise(c, T_GP, true, 0);
-	*val = f.msr[msr];
-	return X86EMUL_OKAY;
-}
-
-static int fake_write_msr(struct x86_emul_ctxt *c, uint32_t msr, uint64_t val)
-{
-	if (f.msr_fault || msr >= ARRAY_SIZE(f.msr))
-		return x86_emul_raise(c, T_GP, true, 0);
-	f.msr[msr] = val;
-	return X86EMUL_OKAY;
-}
-
 static int fake_load_dtr(struct x86_emul_ctxt *c, enum vseg which,
 			 uint64_t base, uint32_t limit)
 {
@@ -137,22 +118,9 @@ static int fake_read_sys(struct x86_emul_ctxt *c, enum vseg which,
 	return X86EMUL_OKAY;
 }
 
-static int fake_invlpg(struct x86_emul_ctxt *c, uint64_t la)
-{
-	f.ninvlpg++;
-	f.invlpg_la = la;
-	return X86EMUL_OKAY;
-}
-
 static int fake_wbinvd(struct x86_emul_ctxt *c)
 {
 	f.nwbinvd++;
-	return X86EMUL_OKAY;
-}
-
-static int fake_halt(struct x86_emul_ctxt *c)
-{
-	f.nhalt++;
 	return X86EMUL_OKAY;
 }
 
@@ -174,14 +142,10 @@ static const struct x86_emul_ops ops = {
 	.io_out = fake_out,
 	.read_cr = fake_read_cr,
 	.write_cr = fake_write_cr,
-	.read_msr = fake_read_msr,
-	.write_msr = fake_write_msr,
 	.load_dtr = fake_load_dtr,
 	.load_sel = fake_load_sel,
 	.read_sys = fake_read_sys,
-	.invlpg = fake_invlpg,
 	.wbinvd = fake_wbinvd,
-	.halt = fake_halt,
 	.get_if = fake_get_if,
 	.set_if = fake_set_if,
 };
@@ -270,15 +234,18 @@ Test(emulate, if_in_rflags_without_callbacks)
 	cr_expect(ctxt.regs.rflags & X86_FLAGS_IF);
 }
 
-Test(emulate, hlt)
+/* The callers make exits of HLT, RDMSR, WRMSR, INVLPG: only #GP is here. */
+Test(emulate, exits_fault_above_cpl0)
 {
-	cr_assert_eq(RUN(X86_MODE_64, 0xf4), X86EMUL_OKAY);
-	cr_expect_eq(f.nhalt, 1);
+	cr_expect_eq(RUN(X86_MODE_64, 0xf4), X86EMUL_UNHANDLEABLE);
+	cr_expect_eq(RUN(X86_MODE_64, 0x0f, 0x32), X86EMUL_UNHANDLEABLE);
+	cr_expect_eq(RUN(X86_MODE_64, 0x0f, 0x01, 0x38), X86EMUL_UNHANDLEABLE);
+	cr_expect_eq(ctxt.regs.rip, 0x1000);
 	ctxt.cpl = 3;
-	expect_fault(RUN(X86_MODE_64, 0xf4), T_GP, 0x1001);
-	cr_expect_eq(f.nhalt, 1);
+	expect_fault(RUN(X86_MODE_64, 0xf4), T_GP, 0x1000);
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x30), T_GP, 0x1000);
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x01, 0x38), T_GP, 0x1000);
 }
-
 Test(emulate, in_out)
 {
 	GPR(RAX) = 0x1122334455667788;
@@ -563,35 +530,8 @@ Test(emulate, umip_stores_fault_above_cpl0)
 		     "CPL 0 under UMIP");
 }
 
-Test(emulate, rdmsr_wrmsr)
+Test(emulate, wbinvd_invd)
 {
-	GPR(RCX) = 2;
-	GPR(RDX) = 0xdeadbeef;
-	GPR(RAX) = 0xffffffff12345678;
-	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x30), X86EMUL_OKAY);
-	cr_expect_eq(f.msr[2], 0xdeadbeef12345678);
-	GPR(RAX) = GPR(RDX) = ~0ULL;
-	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x32), X86EMUL_OKAY);
-	cr_expect_eq(GPR(RAX), 0x12345678);
-	cr_expect_eq(GPR(RDX), 0xdeadbeef);
-	GPR(RCX) = 99;
-	expect_fault(RUN(X86_MODE_64, 0x0f, 0x32), T_GP, ctxt.regs.rip);
-	ctxt.cpl = 3;
-	GPR(RCX) = 1;
-	expect_fault(RUN(X86_MODE_64, 0x0f, 0x30), T_GP, ctxt.regs.rip);
-}
-
-Test(emulate, invlpg_wbinvd)
-{
-	ctxt.seg_base[VSEG_DS] = 0x10000000;
-	GPR(RBX) = 0x100;
-	GPR(RCX) = 0x8;
-	cr_assert_eq(RUN(X86_MODE_32, 0x0f, 0x01, 0x7c, 0x4b, 0x10),
-		     X86EMUL_OKAY);
-	cr_expect_eq(f.invlpg_la, 0x10000120, "DS base + ebx + ecx*2 + 0x10");
-	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x01, 0x7c, 0x4b, 0x10),
-		     X86EMUL_OKAY);
-	cr_expect_eq(f.invlpg_la, 0x120, "no DS base in 64-bit mode");
 	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x09), X86EMUL_OKAY);
 	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x08), X86EMUL_OKAY);
 	cr_expect_eq(f.nwbinvd, 2);

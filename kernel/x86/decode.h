@@ -60,7 +60,7 @@ enum x86_opmap {
 /* clang-format off */
 #define X86_MNEMONICS(X) \
 	X(CLI, "cli", cli_sti, IOPL) X(STI, "sti", cli_sti, IOPL) \
-	X(HLT, "hlt", sys, CPL0) X(IN, "in", io, IOPL) X(OUT, "out", io, IOPL) \
+	X(HLT, "hlt", exit, CPL0) X(IN, "in", io, IOPL) X(OUT, "out", io, IOPL) \
 	X(INS, "ins", string, REP) X(OUTS, "outs", string, REP) \
 	X(MOV_FROM_CR, "mov from cr", mov_cr, NONE) \
 	X(MOV_TO_CR, "mov to cr", mov_cr, NONE) X(CLTS, "clts", clts, CPL0) \
@@ -68,9 +68,9 @@ enum x86_opmap {
 	X(LLDT, "lldt", lldt_ltr, CPL0) X(LTR, "ltr", lldt_ltr, CPL0) \
 	X(SGDT, "sgdt", store_sys, UMIP) X(SIDT, "sidt", store_sys, UMIP) \
 	X(SLDT, "sldt", store_sys, UMIP) X(STR, "str", store_sys, UMIP) \
-	X(SMSW, "smsw", smsw, UMIP) X(RDMSR, "rdmsr", msr, CPL0) \
-	X(WRMSR, "wrmsr", msr, CPL0) X(INVLPG, "invlpg", sys, CPL0) \
-	X(WBINVD, "wbinvd", sys, CPL0) X(INVD, "invd", sys, CPL0) \
+	X(SMSW, "smsw", smsw, UMIP) X(RDMSR, "rdmsr", exit, CPL0) \
+	X(WRMSR, "wrmsr", exit, CPL0) X(INVLPG, "invlpg", exit, CPL0) \
+	X(WBINVD, "wbinvd", wbinvd, CPL0) X(INVD, "invd", wbinvd, CPL0) \
 	X(PUSHF, "pushf", pushf, NONE) X(POPF, "popf", popf, NONE) \
 	X(MOV, "mov", mov, NONE) X(MOVZX, "movzx", movx, NONE) \
 	X(MOVSX, "movsx", movx, NONE) X(MOVSXD, "movsxd", movx, NONE) \

@@ -2,8 +2,8 @@
  * emul_sys.c - the system instructions the emulator runs (SDM vol. 3A
  * 2.8 "System instruction summary", vol. 2 instruction pages): IN/OUT,
  * PUSHF/POPF and CLI/STI on the virtual IF, MOV CR, CLTS, LGDT/LIDT,
- * LLDT/LTR, SGDT/SIDT, SLDT/STR, SMSW, RDMSR/WRMSR, HLT, INVLPG, WBINVD,
- * INVD.  Helpers and the dispatch: kernel/x86/emulate.c.
+ * LLDT/LTR, SGDT/SIDT, SLDT/STR, SMSW, WBINVD, INVD; and the CPL check of
+ * RDMSR/WRMSR, HLT, INVLPG.  Helpers and the dispatch: kernel/x86/emulate.c.
  */
 #include <kernel/x86/emul_int.h>
 
@@ -226,37 +226,17 @@ int x86_emul_smsw(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	return store_rm16(ctxt, ops, cr0);
 }
 
-/* RDMSR/WRMSR: ECX names the MSR, EDX:EAX holds the value. */
-int x86_emul_msr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+/*
+ * RDMSR, WRMSR, HLT and INVLPG: the emulator's callers make exits of them
+ * for kernel/exit.c, so only their #GP above CPL 0 is the emulator's.
+ */
+int x86_emul_exit(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
-	uint32_t msr = (uint32_t)ctxt->regs.gpr[GPR_RCX];
-	uint64_t v;
-	int r;
-
-	if (!ops->read_msr || !ops->write_msr)
-		return X86EMUL_UNHANDLEABLE;
-	if (ctxt->insn.mnemonic == X86_INSN_WRMSR) {
-		v = (ctxt->regs.gpr[GPR_RDX] << 32) |
-		    (uint32_t)ctxt->regs.gpr[GPR_RAX];
-		return ops->write_msr(ctxt, msr, v);
-	}
-	if ((r = ops->read_msr(ctxt, msr, &v)) != X86EMUL_OKAY)
-		return r;
-	x86_emul_reg_write(ctxt, GPR_RAX, 4, (uint32_t)v);
-	x86_emul_reg_write(ctxt, GPR_RDX, 4, v >> 32);
-	return X86EMUL_OKAY;
+	return X86EMUL_UNHANDLEABLE;
 }
 
-/* HLT, INVLPG, WBINVD and INVD (done as WBINVD: dropping dirty lines is never safe). */
-int x86_emul_sys(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+/* WBINVD, and INVD done as WBINVD: dropping dirty lines is never safe. */
+int x86_emul_wbinvd(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
-	switch (ctxt->insn.mnemonic) {
-	case X86_INSN_HLT:
-		return ops->halt ? ops->halt(ctxt) : X86EMUL_UNHANDLEABLE;
-	case X86_INSN_INVLPG:
-		return ops->invlpg ?
-			       ops->invlpg(ctxt, x86_emul_mem_linear(ctxt)) :
-			       X86EMUL_UNHANDLEABLE;
-	default: return ops->wbinvd ? ops->wbinvd(ctxt) : X86EMUL_UNHANDLEABLE;
-	}
+	return ops->wbinvd ? ops->wbinvd(ctxt) : X86EMUL_UNHANDLEABLE;
 }

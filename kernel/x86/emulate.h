@@ -5,10 +5,10 @@
  * guest kernel's privileged instructions through it after a #GP; labs 3
  * and 5 use it for port I/O and MMIO.  Builds freestanding and on the host.
  *
- * Emulated: CLI, STI, HLT, PUSHF, POPF (virtual IF); IN, OUT, INS, OUTS
+ * Emulated: CLI, STI, PUSHF, POPF (virtual IF); IN, OUT, INS, OUTS
  * (REP too); MOV to/from CR0/CR2/CR3/CR4/CR8, CLTS; LGDT, LIDT, LLDT,
- * LTR and their stores SGDT, SIDT, SLDT, STR, SMSW; RDMSR, WRMSR,
- * INVLPG, WBINVD, INVD; and for MMIO MOV (r/m, reg, imm, moffs), MOVZX,
+ * LTR and their stores SGDT, SIDT, SLDT, STR, SMSW; WBINVD, INVD; the
+ * #GP of HLT, RDMSR, WRMSR, INVLPG above CPL 0; and for MMIO MOV (r/m, reg, imm, moffs), MOVZX,
  * MOVSX, MOVSXD, MOVS/STOS/LODS (REP too), ADD, OR, AND, SUB, XOR, CMP,
  * TEST with their arithmetic flags, XCHG, CMPXCHG and CMPXCHG8B (LOCK on
  * the read-modify-write ones).  guests/mmio checks each against the CPU.
@@ -83,8 +83,6 @@ struct x86_emul_ops {
 		      bool in, uint64_t la, bool df, uint64_t *reps);
 	int (*read_cr)(struct x86_emul_ctxt *c, unsigned cr, uint64_t *val);
 	int (*write_cr)(struct x86_emul_ctxt *c, unsigned cr, uint64_t val);
-	int (*read_msr)(struct x86_emul_ctxt *c, uint32_t msr, uint64_t *val);
-	int (*write_msr)(struct x86_emul_ctxt *c, uint32_t msr, uint64_t val);
 	/* LGDT and LIDT (VSEG_GDTR, VSEG_IDTR), LLDT and LTR (VSEG_LDTR,
 	 * VSEG_TR); their stores SGDT ... STR read the register whole. */
 	int (*load_dtr)(struct x86_emul_ctxt *c, enum vseg which, uint64_t base,
@@ -92,9 +90,7 @@ struct x86_emul_ops {
 	int (*load_sel)(struct x86_emul_ctxt *c, enum vseg which, uint16_t sel);
 	int (*read_sys)(struct x86_emul_ctxt *c, enum vseg which, uint16_t *sel,
 			uint64_t *base, uint32_t *limit);
-	int (*invlpg)(struct x86_emul_ctxt *c, uint64_t la);
 	int (*wbinvd)(struct x86_emul_ctxt *c);
-	int (*halt)(struct x86_emul_ctxt *c);
 	bool (*get_if)(struct x86_emul_ctxt *c);
 	void (*set_if)(struct x86_emul_ctxt *c, bool on);
 };

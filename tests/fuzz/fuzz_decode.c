@@ -68,17 +68,6 @@ static int fz_write_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t val)
 	return X86EMUL_OKAY;
 }
 
-static int fz_read_msr(struct x86_emul_ctxt *c, uint32_t msr, uint64_t *val)
-{
-	*val = msr;
-	return msr & 1 ? x86_emul_raise(c, T_GP, true, 0) : X86EMUL_OKAY;
-}
-
-static int fz_write_msr(struct x86_emul_ctxt *c, uint32_t msr, uint64_t val)
-{
-	return X86EMUL_OKAY;
-}
-
 static int fz_load_dtr(struct x86_emul_ctxt *c, enum vseg which, uint64_t base,
 		       uint32_t limit)
 {
@@ -90,11 +79,6 @@ static int fz_load_dtr(struct x86_emul_ctxt *c, enum vseg which, uint64_t base,
 static int fz_load_sel(struct x86_emul_ctxt *c, enum vseg which, uint16_t sel)
 {
 	assert(which == VSEG_LDTR || which == VSEG_TR);
-	return X86EMUL_OKAY;
-}
-
-static int fz_invlpg(struct x86_emul_ctxt *c, uint64_t la)
-{
 	return X86EMUL_OKAY;
 }
 
@@ -110,13 +94,9 @@ static const struct x86_emul_ops fz_ops = {
 	.io_out = fz_out,
 	.read_cr = fz_read_cr,
 	.write_cr = fz_write_cr,
-	.read_msr = fz_read_msr,
-	.write_msr = fz_write_msr,
 	.load_dtr = fz_load_dtr,
 	.load_sel = fz_load_sel,
-	.invlpg = fz_invlpg,
 	.wbinvd = fz_nop,
-	.halt = fz_nop,
 };
 
 static void check_decode(const uint8_t *bytes, size_t n, enum x86_mode mode)
