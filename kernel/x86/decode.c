@@ -301,11 +301,10 @@ static int decode_modrm32(struct dec *d)
 {
 	struct x86_insn *in = d->out;
 	uint8_t rm = in->modrm & 7;
-	int r;
 
 	in->disp_bytes = in->mod == 1 ? 1 : in->mod == 2 ? 4 : 0;
 	if (rm == 4)
-		return (r = decode_sib(d)) < 0 ? r : 0;
+		return decode_sib(d);
 	if (in->mod == 0 && rm == 5) {
 		in->mem.base = d->mode == X86_MODE_64 ? X86_REG_RIP :
 							X86_REG_NONE;
@@ -316,9 +315,11 @@ static int decode_modrm32(struct dec *d)
 	return 0;
 }
 
-/* The default segment: SS for rBP/rSP-based forms, DS otherwise. */
-static int8_t default_seg(const struct x86_insn *in)
+/* The override, else SS for rBP/rSP-based forms, else DS. */
+static int8_t effective_seg(const struct x86_insn *in)
 {
+	if (in->seg_override != X86_SEG_NONE)
+		return in->seg_override;
 	if (in->mem.base == GPR_RBP || in->mem.base == GPR_RSP)
 		return VSEG_SS;
 	return VSEG_DS;
@@ -340,16 +341,13 @@ static int decode_modrm(struct dec *d, uint16_t attr)
 	if (in->mod == 3 || (attr & A_REGONLY))
 		return 0;
 	in->is_mem = true;
-	in->mem.index = X86_REG_NONE;
-	in->mem.scale = 1;
 	r = in->addr_bytes == 2 ? decode_modrm16(d) : decode_modrm32(d);
 	if (r < 0)
 		return r;
 	if (in->disp_bytes && (r = dec_fetch(d, in->disp_bytes, &disp)) < 0)
 		return r;
 	in->mem.disp = (int64_t)disp;
-	in->mem.seg = in->seg_override != X86_SEG_NONE ? in->seg_override :
-							 default_seg(in);
+	in->mem.seg = effective_seg(in);
 	return 0;
 }
 
@@ -392,13 +390,8 @@ static int decode_imm(struct dec *d, uint16_t attr)
 		return r;
 	if (kind == IMM_MOFFS) {
 		in->is_mem = true;
-		in->mem.base = X86_REG_NONE;
-		in->mem.index = X86_REG_NONE;
-		in->mem.scale = 1;
 		in->mem.disp = (int64_t)in->imm;
-		in->mem.seg = in->seg_override != X86_SEG_NONE ?
-				      in->seg_override :
-				      VSEG_DS;
+		in->mem.seg = effective_seg(in);
 	}
 	return 0;
 }
@@ -425,6 +418,7 @@ int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode,
 	memset(out, 0, sizeof(*out));
 	out->seg_override = X86_SEG_NONE;
 	out->mem.base = out->mem.index = X86_REG_NONE;
+	out->mem.scale = 1;
 	out->mem.seg = X86_SEG_NONE;
 	if (mode != X86_MODE_16 && mode != X86_MODE_32 && mode != X86_MODE_64)
 		return dec_fail(&d, -E_INVAL, "bad processor mode");
