@@ -3,8 +3,7 @@
  * (labs 2 and 4).  CLI, STI, IN/OUT/INS/OUTS to the domain's devices, MOV
  * CR, LGDT/LIDT/LLDT/LTR, WBINVD, PUSHF/POPF and the UMIP-trapped
  * SGDT/SIDT/SMSW/SLDT/STR run through x86_emulate against the virtual
- * CPU, with the callbacks below; IRETQ, INT3/INT n and a prefixed CPUID
- * are emulated here.  At virtual CPL 3 (guest user mode) the privileged
+ * CPU, with the callbacks below.  At virtual CPL 3 (guest user mode) the privileged
  * ones are the guest's own #GP.
  * Guest memory is reached only through the guest's paging and the p2m,
  * with their bounds.
@@ -336,88 +335,4 @@ void te_emulate(struct vcpu *v, const uint8_t *bytes, size_t avail,
 	} else {
 		virt_inject_exception(v, T_UD, false, 0);
 	}
-}
-
-/*
- * The #GP error code a 64-bit IRET frame f raises at virtual CPL cpl, or
- * -1 when it is good: CS names CPL 0 or 3 (te has no rings 1 and 2) and
- * not an inner level; RIP and RSP are canonical.
- */
-static int te_iret_check(uint64_t cpl, const uint64_t f[5])
-{
-	unsigned rpl = f[1] & 3;
-
-	if ((rpl != 0 && rpl != 3) || rpl < cpl)
-		return (int)(f[1] & 0xfffc);
-	if (!is_canonical(f[0]) || !is_canonical(f[3]))
-		return 0;
-	return -1;
-}
-
-/*
- * IRETQ (SDM 2, "IRET", IA-32e mode): pops RIP, CS, RFLAGS, RSP and SS,
- * to the virtual CPL of the CS selector's RPL.  At CPL 3 IF stays (IOPL
- * is 0).  The selectors are kept for the frames of later events.
- */
-void te_iret(struct vcpu *v, const struct x86_insn *in)
-{
-	struct te_vcpu *t = &v->arch.te;
-	uint64_t f[5], cpl = t->vregs[VREG_CPL];
-	int r = -E_INVAL, err = 0;
-
-	if (in->rex & X86_REX_W)
-		r = te_read(v, v->gprs[GPR_RSP], f, sizeof(f));
-	if (r == -E_NOT_FOUND) {
-		virt_reg_write(v, VREG_CR2, t->fault_cr2);
-		virt_inject_exception(v, T_PF, true, t->fault_pfec);
-		return;
-	}
-	if (r < 0 || (err = te_iret_check(cpl, f)) >= 0) {
-		virt_inject_exception(v, T_GP, true, (uint32_t)err);
-		return;
-	}
-	if (cpl == 3)
-		f[2] = (f[2] & ~(uint64_t)X86_FLAGS_IF) |
-		       (t->vregs[VREG_RFLAGS] & X86_FLAGS_IF);
-	t->vregs[VREG_RIP] = f[0];
-	virt_reg_write(v, VREG_RFLAGS, f[2]);
-	v->gprs[GPR_RSP] = f[3];
-	t->segs[VSEG_CS].sel = (uint16_t)f[1];
-	t->segs[VSEG_SS].sel = (uint16_t)f[4];
-	if ((f[1] & 3) != cpl)
-		virt_reg_write(v, VREG_CPL, f[1] & 3);
-}
-
-/*
- * INT3 and INT n reach the host's DPL-0 gates as #GP(vector * 8 + 2); the
- * guest's virtual CPL 0 may use every gate of its own IDT, its user mode
- * those of DPL 3 (te_deliver checks).  The frame holds the next
- * instruction, as for any trap.
- */
-void te_softint(struct vcpu *v, const struct x86_insn *in, uint64_t rip)
-{
-	struct virt_event ev = {
-		.vector = in->opcode == 0xcc ? T_BP : (uint8_t)in->imm,
-		.type = EVENT_SOFTINT,
-	};
-
-	v->arch.te.vregs[VREG_RIP] = rip + in->length;
-	virt_inject_event(v, &ev);
-}
-
-/*
- * CPUID after the emulation prefix (inc/public/te.h): the CPU the
- * domain's policy describes (kernel/cpuid.c), as an SVM or VT-x guest
- * sees it.  A bare CPUID runs on the real CPU at CPL 3.
- */
-void te_cpuid(struct vcpu *v, const struct x86_insn *in, uint64_t rip)
-{
-	struct cpuid_regs r = cpuid_policy(v, (uint32_t)v->gprs[GPR_RAX],
-					   (uint32_t)v->gprs[GPR_RCX]);
-
-	v->gprs[GPR_RAX] = r.eax;
-	v->gprs[GPR_RBX] = r.ebx;
-	v->gprs[GPR_RCX] = r.ecx;
-	v->gprs[GPR_RDX] = r.edx;
-	v->arch.te.vregs[VREG_RIP] = rip + in->length;
 }
