@@ -136,7 +136,7 @@ static int decode_prefixes(struct dec *d)
 }
 
 /* Reads the opcode, following the 0F, 0F38 and 0F3A escapes. */
-static int decode_opcode(struct dec *d, uint16_t *attr)
+static int decode_opcode(struct dec *d, uint32_t *attr)
 {
 	struct x86_insn *in = d->out;
 	int r;
@@ -163,7 +163,7 @@ static int decode_opcode(struct dec *d, uint16_t *attr)
  * told apart by the byte after the opcode; F6/F7 have an immediate only
  * for TEST (/0, /1).  Adjusts *attr or rejects the encoding.
  */
-static int decode_special(struct dec *d, uint16_t *attr)
+static int decode_special(struct dec *d, uint32_t *attr)
 {
 	struct x86_insn *in = d->out;
 	uint8_t next;
@@ -201,7 +201,7 @@ static int decode_special(struct dec *d, uint16_t *attr)
 }
 
 /* Operand and address sizes from mode, prefixes, REX.W and the opcode. */
-static void decode_sizes(struct dec *d, uint16_t attr)
+static void decode_sizes(struct dec *d, uint32_t attr)
 {
 	struct x86_insn *in = d->out;
 	bool p66 = in->prefixes & X86_PFX_OPSIZE;
@@ -326,7 +326,7 @@ static int8_t effective_seg(const struct x86_insn *in)
 }
 
 /* Reads ModRM, SIB and displacement and fills in->mem. */
-static int decode_modrm(struct dec *d, uint16_t attr)
+static int decode_modrm(struct dec *d, uint32_t attr)
 {
 	struct x86_insn *in = d->out;
 	uint64_t disp = 0;
@@ -377,7 +377,7 @@ static void imm_sizes(const struct x86_insn *in, unsigned kind, uint8_t *n1,
 }
 
 /* Reads the immediate(s); a moffs becomes a base-less memory operand. */
-static int decode_imm(struct dec *d, uint16_t attr)
+static int decode_imm(struct dec *d, uint32_t attr)
 {
 	struct x86_insn *in = d->out;
 	unsigned kind = attr & A_IMM_MASK;
@@ -397,7 +397,7 @@ static int decode_imm(struct dec *d, uint16_t attr)
 }
 
 /* Checks the attribute word against the mode; 0 when the opcode exists. */
-static int decode_check(struct dec *d, uint16_t attr)
+static int decode_check(struct dec *d, uint32_t attr)
 {
 	if (attr & A_BAD)
 		return dec_fail(d, -E_INVAL, "undefined opcode");
@@ -412,7 +412,7 @@ int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode,
 	struct dec d = {
 		.bytes = bytes, .avail = avail, .mode = mode, .out = out
 	};
-	uint16_t attr;
+	uint32_t attr;
 	int r;
 
 	memset(out, 0, sizeof(*out));
