@@ -100,6 +100,42 @@ enum {
 };
 #define IDT_NVECTORS 256 /* exceptions, then interrupts 32-255 */
 
+/* General registers as x86 encodes them in ModRM, SIB and REX. */
+enum gpr {
+	GPR_RAX,
+	GPR_RCX,
+	GPR_RDX,
+	GPR_RBX,
+	GPR_RSP,
+	GPR_RBP,
+	GPR_RSI,
+	GPR_RDI,
+	GPR_R8,
+	GPR_R9,
+	GPR_R10,
+	GPR_R11,
+	GPR_R12,
+	GPR_R13,
+	GPR_R14,
+	GPR_R15,
+	GPR_COUNT
+};
+
+/* Segment registers in prefix/MOV Sreg order, then the system ones. */
+enum vseg {
+	VSEG_ES,
+	VSEG_CS,
+	VSEG_SS,
+	VSEG_DS,
+	VSEG_FS,
+	VSEG_GS,
+	VSEG_GDTR,
+	VSEG_LDTR,
+	VSEG_IDTR,
+	VSEG_TR,
+	VSEG_COUNT
+};
+
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
 };

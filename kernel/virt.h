@@ -11,6 +11,7 @@
 #define KERNEL_VIRT_H
 
 #include <inc/types.h>
+#include <inc/x86.h>
 
 struct vcpu;
 struct domain;
@@ -38,27 +39,6 @@ enum exit_kind {
 	EXIT_NKINDS
 };
 
-/* Guest register numbers as x86 encodes them in ModRM/REX. */
-enum gpr {
-	GPR_RAX,
-	GPR_RCX,
-	GPR_RDX,
-	GPR_RBX,
-	GPR_RSP,
-	GPR_RBP,
-	GPR_RSI,
-	GPR_RDI,
-	GPR_R8,
-	GPR_R9,
-	GPR_R10,
-	GPR_R11,
-	GPR_R12,
-	GPR_R13,
-	GPR_R14,
-	GPR_R15,
-	GPR_COUNT
-};
-
 /* Registers the backend keeps in its control structure (VMCB/VMCS). */
 enum vreg {
 	VREG_RIP,
@@ -82,20 +62,6 @@ enum vreg {
 	VREG_INTR_SHADOW, /* 1 after STI or MOV SS: interrupts blocked once */
 	VREG_NMI_BLOCKED, /* 1 from an NMI's delivery to its IRET (VT-x) */
 	VREG_COUNT
-};
-
-enum vseg {
-	VSEG_ES,
-	VSEG_CS,
-	VSEG_SS,
-	VSEG_DS,
-	VSEG_FS,
-	VSEG_GS,
-	VSEG_GDTR,
-	VSEG_LDTR,
-	VSEG_IDTR,
-	VSEG_TR,
-	VSEG_COUNT
 };
 
 /*

@@ -3,8 +3,7 @@
  * (labs 2 and 4).  CLI, STI, IN/OUT/INS/OUTS to the domain's devices, MOV
  * CR, LGDT/LIDT/LLDT/LTR, WBINVD, PUSHF/POPF and the UMIP-trapped
  * SGDT/SIDT/SMSW/SLDT/STR run through x86_emulate against the virtual
- * CPU, with the callbacks below; IRETQ, INT3/INT n and a prefixed CPUID
- * are emulated here.  At virtual CPL 3 (guest user mode) the privileged
+ * CPU, with the callbacks below.  At virtual CPL 3 (guest user mode) the privileged
  * ones are the guest's own #GP.
  * Guest memory is reached only through the guest's paging and the p2m,
  * with their bounds.
@@ -83,6 +82,7 @@ static int te_emul_write(struct x86_emul_ctxt *c, uint64_t la, unsigned size,
 }
 
 #if SOL >= 2
+/* The emulator passes CR0, CR2, CR3, CR4 and CR8 only (#UD for others). */
 static int te_emul_read_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t *val)
 {
 	static const enum vreg crs[] = {
@@ -90,12 +90,7 @@ static int te_emul_read_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t *val)
 	};
 	struct vcpu *v = te_ctxt_vcpu(c);
 
-	if (cr == 8)
-		*val = v->arch.te.tpr;
-	else if (cr < 5 && cr != 1)
-		*val = virt_reg_read(v, crs[cr]);
-	else
-		return x86_emul_raise(c, T_UD, false, 0);
+	*val = cr == 8 ? v->arch.te.tpr : virt_reg_read(v, crs[cr]);
 	return X86EMUL_OKAY;
 }
 
@@ -161,24 +156,19 @@ static int te_emul_write_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t val)
 	case 2: t->vregs[VREG_CR2] = val; return X86EMUL_OKAY;
 	case 3: return te_write_cr3(c, val);
 	case 4: return te_write_cr4(c, val);
-	case 8:
+	default: /* CR8 */
 		if (val > 15)
 			return x86_emul_raise(c, T_GP, true, 0);
 		t->tpr = (uint8_t)val;
 		return X86EMUL_OKAY;
 	}
-	return x86_emul_raise(c, T_UD, false, 0);
 }
 
-static int te_emul_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
+static int te_emul_load_dtr(struct x86_emul_ctxt *c, enum vseg which,
 			    uint64_t base, uint32_t limit)
 {
-	struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
-	struct vseg_desc *s =
-		&t->segs[which == X86_DTR_GDT ? VSEG_GDTR : VSEG_IDTR];
+	struct vseg_desc *s = &te_ctxt_vcpu(c)->arch.te.segs[which];
 
-	if (which != X86_DTR_GDT && which != X86_DTR_IDT)
-		return X86EMUL_UNHANDLEABLE;
 	s->base = base;
 	s->limit = limit;
 	return X86EMUL_OKAY;
@@ -195,18 +185,16 @@ static int te_emul_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
  * it is not present.  A null LDT selector unloads the LDT; a null TR is
  * #GP(0).  LTR marks the TSS busy in the guest's GDT.
  */
-static int te_emul_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
+static int te_emul_load_sel(struct x86_emul_ctxt *c, enum vseg which,
 			    uint16_t sel)
 {
 	struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
 	const struct vseg_desc *gdtr = &t->segs[VSEG_GDTR];
-	bool ltr = which == X86_DTR_TR;
+	bool ltr = which == VSEG_TR;
 	uint16_t err = sel & 0xfffc;
 	uint64_t d[2];
 	unsigned type;
 
-	if (which != X86_DTR_LDT && which != X86_DTR_TR)
-		return X86EMUL_UNHANDLEABLE;
 	if (!(sel & 0xfffc) && ltr)
 		return x86_emul_raise(c, T_GP, true, 0);
 	if (!(sel & 0xfffc)) {
@@ -226,7 +214,7 @@ static int te_emul_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
 		d[0] |= (uint64_t)(TE_DESC_TSS_BUSY ^ TE_DESC_TSS_AVAIL) << 40;
 		te_write(te_ctxt_vcpu(c), gdtr->base + (sel & ~7), d, 8);
 	}
-	t->segs[ltr ? VSEG_TR : VSEG_LDTR] = (struct vseg_desc){
+	t->segs[which] = (struct vseg_desc){
 		.sel = sel,
 		.limit = (uint32_t)((d[0] & 0xffff) | ((d[0] >> 32) & 0xf0000)),
 		.base = ((d[0] >> 16) & 0xffffff) |
@@ -247,14 +235,14 @@ static int te_emul_write_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t val)
 	panic("te_emul_write_cr: not implemented");
 }
 
-static int te_emul_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
+static int te_emul_load_dtr(struct x86_emul_ctxt *c, enum vseg which,
 			    uint64_t base, uint32_t limit)
 {
 	/* LAB 2: your code here */
 	panic("te_emul_load_dtr: not implemented");
 }
 
-static int te_emul_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
+static int te_emul_load_sel(struct x86_emul_ctxt *c, enum vseg which,
 			    uint16_t sel)
 {
 	/* LAB 2: your code here */
@@ -262,30 +250,15 @@ static int te_emul_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
 }
 #endif
 
-/* SGDT and SIDT under UMIP show the virtual GDTR and IDTR. */
-static int te_emul_read_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
-			    uint64_t *base, uint32_t *limit)
+/* SGDT, SIDT, SLDT and STR under UMIP show what LGDT ... LTR loaded. */
+static int te_emul_read_sys(struct x86_emul_ctxt *c, enum vseg which,
+			    uint16_t *sel, uint64_t *base, uint32_t *limit)
 {
-	const struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
-	const struct vseg_desc *s =
-		&t->segs[which == X86_DTR_GDT ? VSEG_GDTR : VSEG_IDTR];
+	const struct vseg_desc *s = &te_ctxt_vcpu(c)->arch.te.segs[which];
 
-	if (which != X86_DTR_GDT && which != X86_DTR_IDT)
-		return X86EMUL_UNHANDLEABLE;
+	*sel = s->sel;
 	*base = s->base;
 	*limit = s->limit;
-	return X86EMUL_OKAY;
-}
-
-/* SLDT and STR under UMIP show the selectors LLDT and LTR loaded. */
-static int te_emul_read_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
-			    uint16_t *sel)
-{
-	const struct te_vcpu *t = &te_ctxt_vcpu(c)->arch.te;
-
-	if (which != X86_DTR_LDT && which != X86_DTR_TR)
-		return X86EMUL_UNHANDLEABLE;
-	*sel = t->segs[which == X86_DTR_LDT ? VSEG_LDTR : VSEG_TR].sel;
 	return X86EMUL_OKAY;
 }
 
@@ -326,8 +299,7 @@ static const struct x86_emul_ops te_emul_ops = {
 	.write_cr = te_emul_write_cr,
 	.load_dtr = te_emul_load_dtr,
 	.load_sel = te_emul_load_sel,
-	.read_dtr = te_emul_read_dtr,
-	.read_sel = te_emul_read_sel,
+	.read_sys = te_emul_read_sys,
 	.wbinvd = te_emul_wbinvd,
 	.get_if = te_emul_get_if,
 	.set_if = te_emul_set_if,
@@ -363,88 +335,4 @@ void te_emulate(struct vcpu *v, const uint8_t *bytes, size_t avail,
 	} else {
 		virt_inject_exception(v, T_UD, false, 0);
 	}
-}
-
-/*
- * The #GP error code a 64-bit IRET frame f raises at virtual CPL cpl, or
- * -1 when it is good: CS names CPL 0 or 3 (te has no rings 1 and 2) and
- * not an inner level; RIP and RSP are canonical.
- */
-static int te_iret_check(uint64_t cpl, const uint64_t f[5])
-{
-	unsigned rpl = f[1] & 3;
-
-	if ((rpl != 0 && rpl != 3) || rpl < cpl)
-		return (int)(f[1] & 0xfffc);
-	if (!is_canonical(f[0]) || !is_canonical(f[3]))
-		return 0;
-	return -1;
-}
-
-/*
- * IRETQ (SDM 2, "IRET", IA-32e mode): pops RIP, CS, RFLAGS, RSP and SS,
- * to the virtual CPL of the CS selector's RPL.  At CPL 3 IF stays (IOPL
- * is 0).  The selectors are kept for the frames of later events.
- */
-void te_iret(struct vcpu *v, const struct x86_insn *in)
-{
-	struct te_vcpu *t = &v->arch.te;
-	uint64_t f[5], cpl = t->vregs[VREG_CPL];
-	int r = -E_INVAL, err = 0;
-
-	if (in->rex & X86_REX_W)
-		r = te_read(v, v->gprs[GPR_RSP], f, sizeof(f));
-	if (r == -E_NOT_FOUND) {
-		virt_reg_write(v, VREG_CR2, t->fault_cr2);
-		virt_inject_exception(v, T_PF, true, t->fault_pfec);
-		return;
-	}
-	if (r < 0 || (err = te_iret_check(cpl, f)) >= 0) {
-		virt_inject_exception(v, T_GP, true, (uint32_t)err);
-		return;
-	}
-	if (cpl == 3)
-		f[2] = (f[2] & ~(uint64_t)X86_FLAGS_IF) |
-		       (t->vregs[VREG_RFLAGS] & X86_FLAGS_IF);
-	t->vregs[VREG_RIP] = f[0];
-	virt_reg_write(v, VREG_RFLAGS, f[2]);
-	v->gprs[GPR_RSP] = f[3];
-	t->segs[VSEG_CS].sel = (uint16_t)f[1];
-	t->segs[VSEG_SS].sel = (uint16_t)f[4];
-	if ((f[1] & 3) != cpl)
-		virt_reg_write(v, VREG_CPL, f[1] & 3);
-}
-
-/*
- * INT3 and INT n reach the host's DPL-0 gates as #GP(vector * 8 + 2); the
- * guest's virtual CPL 0 may use every gate of its own IDT, its user mode
- * those of DPL 3 (te_deliver checks).  The frame holds the next
- * instruction, as for any trap.
- */
-void te_softint(struct vcpu *v, const struct x86_insn *in, uint64_t rip)
-{
-	struct virt_event ev = {
-		.vector = in->opcode == 0xcc ? T_BP : (uint8_t)in->imm,
-		.type = EVENT_SOFTINT,
-	};
-
-	v->arch.te.vregs[VREG_RIP] = rip + in->length;
-	virt_inject_event(v, &ev);
-}
-
-/*
- * CPUID after the emulation prefix (inc/public/te.h): the CPU the
- * domain's policy describes (kernel/cpuid.c), as an SVM or VT-x guest
- * sees it.  A bare CPUID runs on the real CPU at CPL 3.
- */
-void te_cpuid(struct vcpu *v, const struct x86_insn *in, uint64_t rip)
-{
-	struct cpuid_regs r = cpuid_policy(v, (uint32_t)v->gprs[GPR_RAX],
-					   (uint32_t)v->gprs[GPR_RCX]);
-
-	v->gprs[GPR_RAX] = r.eax;
-	v->gprs[GPR_RBX] = r.ebx;
-	v->gprs[GPR_RCX] = r.ecx;
-	v->gprs[GPR_RDX] = r.edx;
-	v->arch.te.vregs[VREG_RIP] = rip + in->length;
 }

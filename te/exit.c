@@ -4,17 +4,19 @@
  *
  * A #GP from a privileged instruction is decoded; RDMSR/WRMSR, INVLPG and
  * HLT with nothing to wake it become exits for kernel/exit.c, as under SVM
- * or VT-x; the rest is emulated against the virtual CPU by te/emulate.c.
- * A #PF is an exit too, for the shadow (kernel/mm/shadow.h), which fills
- * its tables or gives the guest its own #PF.  In a domain with Xen's ABI
- * (lab 6), INT 0x82 is the hypercall exit (pv/xen.c's te stubs).  Every other fault is queued
- * for te/reflect.c, which reflects it to the guest's own IDT.
+ * or VT-x; IRETQ, INT3/INT n and a prefixed CPUID are emulated here, the
+ * rest against the virtual CPU by te/emulate.c.  A #PF is an exit too, for
+ * the shadow (kernel/mm/shadow.h), which fills its tables or gives the
+ * guest its own #PF.  In a domain with Xen's ABI (lab 6), INT 0x82 is the
+ * hypercall exit (pv/xen.c's te stubs).  Every other fault is queued for
+ * te/reflect.c, which reflects it to the guest's own IDT.
  */
 #include <inc/public/te.h>
 #include <inc/mmu.h>
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
+#include <kernel/cpuid.h>
 #include <kernel/dev/mmio.h>
 #include <kernel/mm/gmem.h>
 #include <kernel/x86/emulate.h>
@@ -95,6 +97,90 @@ static bool te_hypercall(struct vcpu *v, const struct x86_insn *in,
 	v->exit.kind = EXIT_HYPERCALL;
 	v->exit.insn_len = (uint8_t)len;
 	return true;
+}
+
+/*
+ * The #GP error code a 64-bit IRET frame f raises at virtual CPL cpl, or
+ * -1 when it is good: CS names CPL 0 or 3 (te has no rings 1 and 2) and
+ * not an inner level; RIP and RSP are canonical.
+ */
+static int te_iret_check(uint64_t cpl, const uint64_t f[5])
+{
+	unsigned rpl = f[1] & 3;
+
+	if ((rpl != 0 && rpl != 3) || rpl < cpl)
+		return (int)(f[1] & 0xfffc);
+	if (!is_canonical(f[0]) || !is_canonical(f[3]))
+		return 0;
+	return -1;
+}
+
+/*
+ * IRETQ (SDM 2, "IRET", IA-32e mode): pops RIP, CS, RFLAGS, RSP and SS,
+ * to the virtual CPL of the CS selector's RPL.  At CPL 3 IF stays (IOPL
+ * is 0).  The selectors are kept for the frames of later events.
+ */
+static void te_iret(struct vcpu *v, const struct x86_insn *in)
+{
+	struct te_vcpu *t = &v->arch.te;
+	uint64_t f[5], cpl = t->vregs[VREG_CPL];
+	int r = -E_INVAL, err = 0;
+
+	if (in->rex & X86_REX_W)
+		r = te_read(v, v->gprs[GPR_RSP], f, sizeof(f));
+	if (r == -E_NOT_FOUND) {
+		virt_reg_write(v, VREG_CR2, t->fault_cr2);
+		virt_inject_exception(v, T_PF, true, t->fault_pfec);
+		return;
+	}
+	if (r < 0 || (err = te_iret_check(cpl, f)) >= 0) {
+		virt_inject_exception(v, T_GP, true, (uint32_t)err);
+		return;
+	}
+	if (cpl == 3)
+		f[2] = (f[2] & ~(uint64_t)X86_FLAGS_IF) |
+		       (t->vregs[VREG_RFLAGS] & X86_FLAGS_IF);
+	t->vregs[VREG_RIP] = f[0];
+	virt_reg_write(v, VREG_RFLAGS, f[2]);
+	v->gprs[GPR_RSP] = f[3];
+	t->segs[VSEG_CS].sel = (uint16_t)f[1];
+	t->segs[VSEG_SS].sel = (uint16_t)f[4];
+	if ((f[1] & 3) != cpl)
+		virt_reg_write(v, VREG_CPL, f[1] & 3);
+}
+
+/*
+ * INT3 and INT n reach the host's DPL-0 gates as #GP(vector * 8 + 2); the
+ * guest's virtual CPL 0 may use every gate of its own IDT, its user mode
+ * those of DPL 3 (te_deliver checks).  The frame holds the next
+ * instruction, as for any trap.
+ */
+static void te_softint(struct vcpu *v, const struct x86_insn *in, uint64_t rip)
+{
+	struct virt_event ev = {
+		.vector = in->opcode == 0xcc ? T_BP : (uint8_t)in->imm,
+		.type = EVENT_SOFTINT,
+	};
+
+	v->arch.te.vregs[VREG_RIP] = rip + in->length;
+	virt_inject_event(v, &ev);
+}
+
+/*
+ * CPUID after the emulation prefix (inc/public/te.h): the CPU the
+ * domain's policy describes (kernel/cpuid.c), as an SVM or VT-x guest
+ * sees it.  A bare CPUID runs on the real CPU at CPL 3.
+ */
+static void te_cpuid(struct vcpu *v, const struct x86_insn *in, uint64_t rip)
+{
+	struct cpuid_regs r = cpuid_policy(v, (uint32_t)v->gprs[GPR_RAX],
+					   (uint32_t)v->gprs[GPR_RCX]);
+
+	v->gprs[GPR_RAX] = r.eax;
+	v->gprs[GPR_RBX] = r.ebx;
+	v->gprs[GPR_RCX] = r.ecx;
+	v->gprs[GPR_RDX] = r.edx;
+	v->arch.te.vregs[VREG_RIP] = rip + in->length;
 }
 
 /*

@@ -14,8 +14,6 @@
 #include <kernel/domain.h>
 #include <te/te.h>
 
-struct x86_insn;
-
 /*
  * emulate.c: copies n bytes between guest-linear la and buf with the
  * rights of the virtual CPL: la is guest-physical while the guest's paging
@@ -28,11 +26,5 @@ int te_write(struct vcpu *v, uint64_t la, const void *buf, size_t n);
 /* emulate.c: runs the avail decoded bytes at rip through x86_emulate. */
 void te_emulate(struct vcpu *v, const uint8_t *bytes, size_t avail,
 		uint64_t rip);
-/* emulate.c: IRETQ to virtual CPL 0 or 3, or a queued #GP or #PF. */
-void te_iret(struct vcpu *v, const struct x86_insn *in);
-/* emulate.c: INT3 or INT n at rip, queued for the guest's own IDT. */
-void te_softint(struct vcpu *v, const struct x86_insn *in, uint64_t rip);
-/* emulate.c: CPUID at rip after the emulation prefix, from the policy. */
-void te_cpuid(struct vcpu *v, const struct x86_insn *in, uint64_t rip);
 
 #endif

@@ -36,9 +36,8 @@ static const char *mode_name(enum x86_mode m)
 
 static void check_mem(const struct decode_case *c, const struct x86_insn *in)
 {
-	int def_seg = (c->base == X86_REG_RSP || c->base == X86_REG_RBP) ?
-			      X86_SEG_SS :
-			      X86_SEG_DS;
+	int def_seg = (c->base == GPR_RSP || c->base == GPR_RBP) ? VSEG_SS :
+								   VSEG_DS;
 	uint64_t am = mask_bytes(in->addr_bytes);
 
 	cr_expect_eq(in->is_mem, c->mem, "[%s] %s: is_mem %d, objdump %d",
@@ -243,17 +242,17 @@ Test(decode, fields_rex_prefixes_sizes)
 	cr_assert_eq(x86_decode(b, sizeof(b), X86_MODE_64, &in), 0);
 	cr_expect_eq(in.length, 8);
 	cr_expect_eq(in.prefixes, X86_PFX_LOCK | X86_PFX_SEG);
-	cr_expect_eq(in.seg_override, X86_SEG_FS);
+	cr_expect_eq(in.seg_override, VSEG_FS);
 	cr_expect_eq(in.rex, 0x4b);
 	cr_expect_eq(in.map, X86_MAP_1BYTE);
 	cr_expect_eq(in.opcode, 0x83);
 	cr_expect_eq(in.op_bytes, 8);
 	cr_expect_eq(in.addr_bytes, 8);
 	cr_expect(in.has_sib);
-	cr_expect_eq(in.mem.base, X86_REG_R8);
-	cr_expect_eq(in.mem.index, X86_REG_R9);
+	cr_expect_eq(in.mem.base, GPR_R8);
+	cr_expect_eq(in.mem.index, GPR_R9);
 	cr_expect_eq(in.mem.scale, 4);
-	cr_expect_eq(in.mem.seg, X86_SEG_FS);
+	cr_expect_eq(in.mem.seg, VSEG_FS);
 	cr_expect_eq(in.disp_bytes, 1);
 	cr_expect_eq(in.imm, 1);
 	cr_expect_eq(in.mnemonic, X86_INSN_ADD);
@@ -278,9 +277,9 @@ Test(decode, ds_override_ignored_in_64bit)
 	struct x86_insn in;
 
 	cr_assert_eq(x86_decode(b, sizeof(b), X86_MODE_64, &in), 0);
-	cr_expect_eq(in.mem.seg, X86_SEG_SS);
+	cr_expect_eq(in.mem.seg, VSEG_SS);
 	cr_assert_eq(x86_decode(b, sizeof(b), X86_MODE_32, &in), 0);
-	cr_expect_eq(in.mem.seg, X86_SEG_DS);
+	cr_expect_eq(in.mem.seg, VSEG_DS);
 }
 
 Test(decode, mov_cr_ignores_mod)

@@ -21,15 +21,12 @@ static struct fake {
 	struct port_io out[2048];
 	unsigned nout, nin;
 	uint64_t cr[9];
-	uint64_t msr[4];
-	bool msr_fault;
-	enum x86_dtr dtr;
+	enum vseg dtr;
 	uint64_t dtr_base;
 	uint32_t dtr_limit;
 	uint16_t sel;
-	unsigned ninvlpg, nwbinvd, nhalt;
+	unsigned nwbinvd;
 	unsigned nwrites; /* memory writes */
-	uint64_t invlpg_la;
 	bool vif;
 	size_t fetch_limit; /* linear addresses >= this cannot be fetched */
 } f;
@@ -94,23 +91,7 @@ static int fake_write_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t val)
 	return X86EMUL_OKAY;
 }
 
-static int fake_read_msr(struct x86_emul_ctxt *c, uint32_t msr, uint64_t *val)
-{
-	if (f.msr_fault || msr >= ARRAY_SIZE(f.msr))
-		return x86_emul_raise(c, T_GP, true, 0);
-	*val = f.msr[msr];
-	return X86EMUL_OKAY;
-}
-
-static int fake_write_msr(struct x86_emul_ctxt *c, uint32_t msr, uint64_t val)
-{
-	if (f.msr_fault || msr >= ARRAY_SIZE(f.msr))
-		return x86_emul_raise(c, T_GP, true, 0);
-	f.msr[msr] = val;
-	return X86EMUL_OKAY;
-}
-
-static int fake_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
+static int fake_load_dtr(struct x86_emul_ctxt *c, enum vseg which,
 			 uint64_t base, uint32_t limit)
 {
 	f.dtr = which;
@@ -119,8 +100,7 @@ static int fake_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
 	return X86EMUL_OKAY;
 }
 
-static int fake_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
-			 uint16_t sel)
+static int fake_load_sel(struct x86_emul_ctxt *c, enum vseg which, uint16_t sel)
 {
 	f.dtr = which;
 	f.sel = sel;
@@ -128,39 +108,19 @@ static int fake_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
 }
 
 /* SGDT/SIDT see dtr_base/dtr_limit, SLDT/STR see sel, whichever is asked. */
-static int fake_read_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
-			 uint64_t *base, uint32_t *limit)
-{
-	f.dtr = which;
-	*base = f.dtr_base;
-	*limit = f.dtr_limit;
-	return X86EMUL_OKAY;
-}
-
-static int fake_read_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
-			 uint16_t *sel)
+static int fake_read_sys(struct x86_emul_ctxt *c, enum vseg which,
+			 uint16_t *sel, uint64_t *base, uint32_t *limit)
 {
 	f.dtr = which;
 	*sel = f.sel;
-	return X86EMUL_OKAY;
-}
-
-static int fake_invlpg(struct x86_emul_ctxt *c, uint64_t la)
-{
-	f.ninvlpg++;
-	f.invlpg_la = la;
+	*base = f.dtr_base;
+	*limit = f.dtr_limit;
 	return X86EMUL_OKAY;
 }
 
 static int fake_wbinvd(struct x86_emul_ctxt *c)
 {
 	f.nwbinvd++;
-	return X86EMUL_OKAY;
-}
-
-static int fake_halt(struct x86_emul_ctxt *c)
-{
-	f.nhalt++;
 	return X86EMUL_OKAY;
 }
 
@@ -182,15 +142,10 @@ static const struct x86_emul_ops ops = {
 	.io_out = fake_out,
 	.read_cr = fake_read_cr,
 	.write_cr = fake_write_cr,
-	.read_msr = fake_read_msr,
-	.write_msr = fake_write_msr,
 	.load_dtr = fake_load_dtr,
 	.load_sel = fake_load_sel,
-	.read_dtr = fake_read_dtr,
-	.read_sel = fake_read_sel,
-	.invlpg = fake_invlpg,
+	.read_sys = fake_read_sys,
 	.wbinvd = fake_wbinvd,
-	.halt = fake_halt,
 	.get_if = fake_get_if,
 	.set_if = fake_set_if,
 };
@@ -216,7 +171,7 @@ static void setup(void)
 		x86_emulate(&ctxt, &ops);                    \
 	})
 
-#define GPR(r) ctxt.regs.gpr[X86_REG_##r]
+#define GPR(r) ctxt.regs.gpr[GPR_##r]
 
 static void expect_fault(int r, uint8_t vector, uint64_t rip)
 {
@@ -279,15 +234,18 @@ Test(emulate, if_in_rflags_without_callbacks)
 	cr_expect(ctxt.regs.rflags & X86_FLAGS_IF);
 }
 
-Test(emulate, hlt)
+/* The callers make exits of HLT, RDMSR, WRMSR, INVLPG: only #GP is here. */
+Test(emulate, exits_fault_above_cpl0)
 {
-	cr_assert_eq(RUN(X86_MODE_64, 0xf4), X86EMUL_OKAY);
-	cr_expect_eq(f.nhalt, 1);
+	cr_expect_eq(RUN(X86_MODE_64, 0xf4), X86EMUL_UNHANDLEABLE);
+	cr_expect_eq(RUN(X86_MODE_64, 0x0f, 0x32), X86EMUL_UNHANDLEABLE);
+	cr_expect_eq(RUN(X86_MODE_64, 0x0f, 0x01, 0x38), X86EMUL_UNHANDLEABLE);
+	cr_expect_eq(ctxt.regs.rip, 0x1000);
 	ctxt.cpl = 3;
-	expect_fault(RUN(X86_MODE_64, 0xf4), T_GP, 0x1001);
-	cr_expect_eq(f.nhalt, 1);
+	expect_fault(RUN(X86_MODE_64, 0xf4), T_GP, 0x1000);
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x30), T_GP, 0x1000);
+	expect_fault(RUN(X86_MODE_64, 0x0f, 0x01, 0x38), T_GP, 0x1000);
 }
-
 Test(emulate, in_out)
 {
 	GPR(RAX) = 0x1122334455667788;
@@ -330,7 +288,7 @@ Test(emulate, rep_outsb)
 
 Test(emulate, rep_insw_backwards_with_es_base)
 {
-	ctxt.seg_base[X86_SEG_ES] = 0x1000;
+	ctxt.seg_base[VSEG_ES] = 0x1000;
 	ctxt.regs.rflags |= X86_FLAGS_DF;
 	GPR(RDI) = 0x104;
 	GPR(RCX) = 3;
@@ -345,7 +303,7 @@ Test(emulate, rep_insw_backwards_with_es_base)
 
 Test(emulate, outs_segment_override)
 {
-	ctxt.seg_base[X86_SEG_FS] = 0x3000;
+	ctxt.seg_base[VSEG_FS] = 0x3000;
 	f.mem[0x3010] = 0x5a;
 	GPR(RSI) = 0x10;
 	cr_assert_eq(RUN(X86_MODE_32, 0x64, 0x6e),
@@ -477,11 +435,11 @@ Test(emulate, lgdt_lidt)
 	GPR(RAX) = 0x500;
 	cr_assert_eq(RUN(X86_MODE_32, 0x0f, 0x01, 0x10),
 		     X86EMUL_OKAY); /* lgdt (%eax) */
-	cr_expect(f.dtr == X86_DTR_GDT && f.dtr_base == 0x12345678 &&
+	cr_expect(f.dtr == VSEG_GDTR && f.dtr_base == 0x12345678 &&
 		  f.dtr_limit == 0xff);
 	cr_assert_eq(RUN(X86_MODE_32, 0x66, 0x0f, 0x01, 0x18),
 		     X86EMUL_OKAY); /* lidtw */
-	cr_expect(f.dtr == X86_DTR_IDT && f.dtr_base == 0x345678,
+	cr_expect(f.dtr == VSEG_IDTR && f.dtr_base == 0x345678,
 		  "16-bit operand keeps 24 bits");
 	memcpy(f.mem + 0x600, d64, 10);
 	GPR(RBX) = 0x500;
@@ -497,12 +455,12 @@ Test(emulate, lldt_ltr)
 	GPR(RDX) = 0x28;
 	cr_assert_eq(RUN(X86_MODE_32, 0x0f, 0x00, 0xd2),
 		     X86EMUL_OKAY); /* lldt %dx */
-	cr_expect(f.dtr == X86_DTR_LDT && f.sel == 0x28);
+	cr_expect(f.dtr == VSEG_LDTR && f.sel == 0x28);
 	f.mem[0x40] = 0x30;
 	GPR(RAX) = 0x40;
 	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x00, 0x18),
 		     X86EMUL_OKAY); /* ltr (%rax) */
-	cr_expect(f.dtr == X86_DTR_TR && f.sel == 0x30);
+	cr_expect(f.dtr == VSEG_TR && f.sel == 0x30);
 	ctxt.real_mode = true;
 	expect_fault(RUN(X86_MODE_16, 0x0f, 0x00, 0xd8), T_UD, ctxt.regs.rip);
 	ctxt.real_mode = false;
@@ -517,14 +475,14 @@ Test(emulate, sgdt_sidt)
 	GPR(RBX) = 0x200;
 	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x01, 0x03),
 		     X86EMUL_OKAY); /* sgdt (%rbx) */
-	cr_expect(f.dtr == X86_DTR_GDT);
+	cr_expect(f.dtr == VSEG_GDTR);
 	cr_expect(f.mem[0x200] == 0xff && f.mem[0x201] == 0x0f);
 	cr_expect_eq(mem64(0x202), 0x1122334455667788);
 	cr_expect_eq(ctxt.regs.rip, 0x1003);
 	memset(f.mem + 0x200, 0xaa, 16);
 	cr_assert_eq(RUN(X86_MODE_32, 0x0f, 0x01, 0x0b),
 		     X86EMUL_OKAY); /* sidt (%ebx) */
-	cr_expect(f.dtr == X86_DTR_IDT);
+	cr_expect(f.dtr == VSEG_IDTR);
 	cr_expect_eq(mem64(0x202), 0xaaaaaaaa55667788,
 		     "a 4-byte base outside 64-bit mode");
 	GPR(RBX) = MEM_SIZE - 4;
@@ -538,11 +496,11 @@ Test(emulate, sldt_str_smsw)
 	GPR(RAX) = ~0ULL;
 	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x00, 0xc0),
 		     X86EMUL_OKAY); /* sldt %eax */
-	cr_expect(f.dtr == X86_DTR_LDT && GPR(RAX) == 0x28);
+	cr_expect(f.dtr == VSEG_LDTR && GPR(RAX) == 0x28);
 	GPR(RAX) = ~0ULL;
 	cr_assert_eq(RUN(X86_MODE_64, 0x66, 0x0f, 0x00, 0xc8),
 		     X86EMUL_OKAY); /* str %ax */
-	cr_expect(f.dtr == X86_DTR_TR && GPR(RAX) == 0xffffffffffff0028);
+	cr_expect(f.dtr == VSEG_TR && GPR(RAX) == 0xffffffffffff0028);
 	GPR(RBX) = 0x300;
 	memset(f.mem + 0x300, 0xaa, 8);
 	cr_assert_eq(RUN(X86_MODE_64, 0x48, 0x0f, 0x01, 0x23),
@@ -572,35 +530,8 @@ Test(emulate, umip_stores_fault_above_cpl0)
 		     "CPL 0 under UMIP");
 }
 
-Test(emulate, rdmsr_wrmsr)
+Test(emulate, wbinvd_invd)
 {
-	GPR(RCX) = 2;
-	GPR(RDX) = 0xdeadbeef;
-	GPR(RAX) = 0xffffffff12345678;
-	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x30), X86EMUL_OKAY);
-	cr_expect_eq(f.msr[2], 0xdeadbeef12345678);
-	GPR(RAX) = GPR(RDX) = ~0ULL;
-	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x32), X86EMUL_OKAY);
-	cr_expect_eq(GPR(RAX), 0x12345678);
-	cr_expect_eq(GPR(RDX), 0xdeadbeef);
-	GPR(RCX) = 99;
-	expect_fault(RUN(X86_MODE_64, 0x0f, 0x32), T_GP, ctxt.regs.rip);
-	ctxt.cpl = 3;
-	GPR(RCX) = 1;
-	expect_fault(RUN(X86_MODE_64, 0x0f, 0x30), T_GP, ctxt.regs.rip);
-}
-
-Test(emulate, invlpg_wbinvd)
-{
-	ctxt.seg_base[X86_SEG_DS] = 0x10000000;
-	GPR(RBX) = 0x100;
-	GPR(RCX) = 0x8;
-	cr_assert_eq(RUN(X86_MODE_32, 0x0f, 0x01, 0x7c, 0x4b, 0x10),
-		     X86EMUL_OKAY);
-	cr_expect_eq(f.invlpg_la, 0x10000120, "DS base + ebx + ecx*2 + 0x10");
-	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x01, 0x7c, 0x4b, 0x10),
-		     X86EMUL_OKAY);
-	cr_expect_eq(f.invlpg_la, 0x120, "no DS base in 64-bit mode");
 	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x09), X86EMUL_OKAY);
 	cr_assert_eq(RUN(X86_MODE_64, 0x0f, 0x08), X86EMUL_OKAY);
 	cr_expect_eq(f.nwbinvd, 2);
@@ -645,7 +576,7 @@ Test(emulate, popf_cpl3_silently_ignores_if)
 Test(emulate, pushf_popf_16bit_ss_base)
 {
 	ctxt.real_mode = true;
-	ctxt.seg_base[X86_SEG_SS] = 0x2000;
+	ctxt.seg_base[VSEG_SS] = 0x2000;
 	GPR(RSP) = 0x10100; /* SP = 0x100; the upper bits are not the stack's */
 	ctxt.regs.rflags = X86_FLAGS_FIXED | X86_FLAGS_SF;
 	cr_assert_eq(RUN(X86_MODE_16, 0x9c), X86EMUL_OKAY);
@@ -735,8 +666,8 @@ Test(emulate, movzx_movsx_movsxd)
 Test(emulate, addressing_16bit_real_mode)
 {
 	ctxt.real_mode = true;
-	ctxt.seg_base[X86_SEG_DS] = 0x1000;
-	ctxt.seg_base[X86_SEG_SS] = 0x2000;
+	ctxt.seg_base[VSEG_DS] = 0x1000;
+	ctxt.seg_base[VSEG_SS] = 0x2000;
 	GPR(RBX) = 0xfff0;
 	GPR(RSI) = 0x20;
 	GPR(RBP) = 0x30;
@@ -764,7 +695,7 @@ Test(emulate, addressing_rip_relative_and_67)
 	GPR(RBX) = 0x1fffffff0;
 	cr_assert_eq(RUN(X86_MODE_64, 0x67, 0x88, 0x43, 0x20), X86EMUL_OKAY);
 	cr_expect_eq(f.mem[0x10], 0x42, "32-bit address size wraps at 4 GiB");
-	ctxt.seg_base[X86_SEG_GS] = 0x5000;
+	ctxt.seg_base[VSEG_GS] = 0x5000;
 	GPR(RBX) = 0x8;
 	cr_assert_eq(RUN(X86_MODE_64, 0x65, 0x88, 0x03), X86EMUL_OKAY);
 	cr_expect_eq(f.mem[0x5008], 0x42, "GS base applies in 64-bit mode");
@@ -773,7 +704,7 @@ Test(emulate, addressing_rip_relative_and_67)
 Test(emulate, fetch_through_callback)
 {
 	ctxt.regs.rip = 0x7ffc;
-	ctxt.seg_base[X86_SEG_CS] = 0x8000; /* ignored in 64-bit mode */
+	ctxt.seg_base[VSEG_CS] = 0x8000; /* ignored in 64-bit mode */
 	memcpy(f.mem + 0x7ffc, (uint8_t[]){ 0x48, 0x89, 0x03 }, 3);
 	f.fetch_limit = 0x7fff;
 	GPR(RBX) = 0x100;

@@ -308,7 +308,7 @@ Test(gmem, decode_insn_in_the_vcpus_mode)
 	cr_assert_eq(gmem_decode_insn(v, &in), 0);
 	cr_expect_eq(in.length, 4);
 	cr_expect_eq(in.mnemonic, X86_INSN_OUTS);
-	cr_expect_eq(in.seg_override, X86_SEG_ES);
+	cr_expect_eq(in.seg_override, VSEG_ES);
 	cr_expect_eq(in.addr_bytes, 2, "67 in 32-bit code: 16-bit addresses");
 	cr_expect_eq(in.op_bytes, 4);
 	regs[VREG_CR0] = 0;

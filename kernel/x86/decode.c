@@ -66,18 +66,17 @@ static int dec_byte(struct dec *d, uint8_t *b)
 	return 0;
 }
 
-/* Maps a segment-override prefix byte to its segment, or X86_SEG_NONE. */
+/*
+ * Maps a segment-override prefix byte to its segment, or X86_SEG_NONE:
+ * 26, 2E, 36, 3E carry ES, CS, SS, DS in bits 4:3; 64 and 65 are FS, GS.
+ */
 static int prefix_seg(uint8_t b)
 {
-	switch (b) {
-	case 0x26: return X86_SEG_ES;
-	case 0x2e: return X86_SEG_CS;
-	case 0x36: return X86_SEG_SS;
-	case 0x3e: return X86_SEG_DS;
-	case 0x64: return X86_SEG_FS;
-	case 0x65: return X86_SEG_GS;
-	default: return X86_SEG_NONE;
-	}
+	if ((b & 0xe7) == 0x26)
+		return (b >> 3) & 3;
+	if (b == 0x64 || b == 0x65)
+		return VSEG_FS + (b & 1);
+	return X86_SEG_NONE;
 }
 
 /* Records one legacy prefix; returns false when b is not a prefix. */
@@ -128,7 +127,7 @@ static int decode_prefixes(struct dec *d)
 		}
 		d->pos++;
 	}
-	if (d->mode == X86_MODE_64 && in->seg_override < X86_SEG_FS &&
+	if (d->mode == X86_MODE_64 && in->seg_override < VSEG_FS &&
 	    in->seg_override != X86_SEG_NONE) {
 		in->seg_override = X86_SEG_NONE;
 		in->prefixes &= ~X86_PFX_SEG;
@@ -137,7 +136,7 @@ static int decode_prefixes(struct dec *d)
 }
 
 /* Reads the opcode, following the 0F, 0F38 and 0F3A escapes. */
-static int decode_opcode(struct dec *d, uint16_t *attr)
+static int decode_opcode(struct dec *d, uint32_t *attr)
 {
 	struct x86_insn *in = d->out;
 	int r;
@@ -164,7 +163,7 @@ static int decode_opcode(struct dec *d, uint16_t *attr)
  * told apart by the byte after the opcode; F6/F7 have an immediate only
  * for TEST (/0, /1).  Adjusts *attr or rejects the encoding.
  */
-static int decode_special(struct dec *d, uint16_t *attr)
+static int decode_special(struct dec *d, uint32_t *attr)
 {
 	struct x86_insn *in = d->out;
 	uint8_t next;
@@ -202,7 +201,7 @@ static int decode_special(struct dec *d, uint16_t *attr)
 }
 
 /* Operand and address sizes from mode, prefixes, REX.W and the opcode. */
-static void decode_sizes(struct dec *d, uint16_t attr)
+static void decode_sizes(struct dec *d, uint32_t attr)
 {
 	struct x86_insn *in = d->out;
 	bool p66 = in->prefixes & X86_PFX_OPSIZE;
@@ -254,11 +253,10 @@ static void decode_size_quirks(struct dec *d)
 /* 16-bit ModRM addressing (SDM table 2-1): base/index pairs by r/m. */
 static int decode_modrm16(struct dec *d)
 {
-	static const int8_t base[8] = { X86_REG_RBX, X86_REG_RBX, X86_REG_RBP,
-					X86_REG_RBP, X86_REG_RSI, X86_REG_RDI,
-					X86_REG_RBP, X86_REG_RBX };
-	static const int8_t index[8] = { X86_REG_RSI,  X86_REG_RDI,
-					 X86_REG_RSI,  X86_REG_RDI,
+	static const int8_t base[8] = { GPR_RBX, GPR_RBX, GPR_RBP, GPR_RBP,
+					GPR_RSI, GPR_RDI, GPR_RBP, GPR_RBX };
+	static const int8_t index[8] = { GPR_RSI,      GPR_RDI,
+					 GPR_RSI,      GPR_RDI,
 					 X86_REG_NONE, X86_REG_NONE,
 					 X86_REG_NONE, X86_REG_NONE };
 	struct x86_insn *in = d->out;
@@ -288,7 +286,7 @@ static int decode_sib(struct dec *d)
 	in->mem.scale = 1 << (in->sib >> 6);
 	idx = ((in->sib >> 3) & 7) | ((in->rex & X86_REX_X) ? 8 : 0);
 	base = (in->sib & 7) | ((in->rex & X86_REX_B) ? 8 : 0);
-	in->mem.index = idx == X86_REG_RSP ? X86_REG_NONE : (int8_t)idx;
+	in->mem.index = idx == GPR_RSP ? X86_REG_NONE : (int8_t)idx;
 	if ((in->sib & 7) == 5 && in->mod == 0) {
 		in->mem.base = X86_REG_NONE;
 		in->disp_bytes = 4;
@@ -303,11 +301,10 @@ static int decode_modrm32(struct dec *d)
 {
 	struct x86_insn *in = d->out;
 	uint8_t rm = in->modrm & 7;
-	int r;
 
 	in->disp_bytes = in->mod == 1 ? 1 : in->mod == 2 ? 4 : 0;
 	if (rm == 4)
-		return (r = decode_sib(d)) < 0 ? r : 0;
+		return decode_sib(d);
 	if (in->mod == 0 && rm == 5) {
 		in->mem.base = d->mode == X86_MODE_64 ? X86_REG_RIP :
 							X86_REG_NONE;
@@ -318,16 +315,18 @@ static int decode_modrm32(struct dec *d)
 	return 0;
 }
 
-/* The default segment: SS for rBP/rSP-based forms, DS otherwise. */
-static int8_t default_seg(const struct x86_insn *in)
+/* The override, else SS for rBP/rSP-based forms, else DS. */
+static int8_t effective_seg(const struct x86_insn *in)
 {
-	if (in->mem.base == X86_REG_RBP || in->mem.base == X86_REG_RSP)
-		return X86_SEG_SS;
-	return X86_SEG_DS;
+	if (in->seg_override != X86_SEG_NONE)
+		return in->seg_override;
+	if (in->mem.base == GPR_RBP || in->mem.base == GPR_RSP)
+		return VSEG_SS;
+	return VSEG_DS;
 }
 
 /* Reads ModRM, SIB and displacement and fills in->mem. */
-static int decode_modrm(struct dec *d, uint16_t attr)
+static int decode_modrm(struct dec *d, uint32_t attr)
 {
 	struct x86_insn *in = d->out;
 	uint64_t disp = 0;
@@ -342,16 +341,13 @@ static int decode_modrm(struct dec *d, uint16_t attr)
 	if (in->mod == 3 || (attr & A_REGONLY))
 		return 0;
 	in->is_mem = true;
-	in->mem.index = X86_REG_NONE;
-	in->mem.scale = 1;
 	r = in->addr_bytes == 2 ? decode_modrm16(d) : decode_modrm32(d);
 	if (r < 0)
 		return r;
 	if (in->disp_bytes && (r = dec_fetch(d, in->disp_bytes, &disp)) < 0)
 		return r;
 	in->mem.disp = (int64_t)disp;
-	in->mem.seg = in->seg_override != X86_SEG_NONE ? in->seg_override :
-							 default_seg(in);
+	in->mem.seg = effective_seg(in);
 	return 0;
 }
 
@@ -381,7 +377,7 @@ static void imm_sizes(const struct x86_insn *in, unsigned kind, uint8_t *n1,
 }
 
 /* Reads the immediate(s); a moffs becomes a base-less memory operand. */
-static int decode_imm(struct dec *d, uint16_t attr)
+static int decode_imm(struct dec *d, uint32_t attr)
 {
 	struct x86_insn *in = d->out;
 	unsigned kind = attr & A_IMM_MASK;
@@ -394,19 +390,14 @@ static int decode_imm(struct dec *d, uint16_t attr)
 		return r;
 	if (kind == IMM_MOFFS) {
 		in->is_mem = true;
-		in->mem.base = X86_REG_NONE;
-		in->mem.index = X86_REG_NONE;
-		in->mem.scale = 1;
 		in->mem.disp = (int64_t)in->imm;
-		in->mem.seg = in->seg_override != X86_SEG_NONE ?
-				      in->seg_override :
-				      X86_SEG_DS;
+		in->mem.seg = effective_seg(in);
 	}
 	return 0;
 }
 
 /* Checks the attribute word against the mode; 0 when the opcode exists. */
-static int decode_check(struct dec *d, uint16_t attr)
+static int decode_check(struct dec *d, uint32_t attr)
 {
 	if (attr & A_BAD)
 		return dec_fail(d, -E_INVAL, "undefined opcode");
@@ -421,12 +412,13 @@ int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode,
 	struct dec d = {
 		.bytes = bytes, .avail = avail, .mode = mode, .out = out
 	};
-	uint16_t attr;
+	uint32_t attr;
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	out->seg_override = X86_SEG_NONE;
 	out->mem.base = out->mem.index = X86_REG_NONE;
+	out->mem.scale = 1;
 	out->mem.seg = X86_SEG_NONE;
 	if (mode != X86_MODE_16 && mode != X86_MODE_32 && mode != X86_MODE_64)
 		return dec_fail(&d, -E_INVAL, "bad processor mode");

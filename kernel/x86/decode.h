@@ -12,6 +12,7 @@
 
 #include <inc/types.h>
 #include <inc/error.h>
+#include <inc/x86.h>
 
 /* The architectural limit on instruction length (SDM 2.3.11). */
 #define X86_MAX_INSN_LEN 15
@@ -23,37 +24,10 @@ enum x86_mode {
 	X86_MODE_64, /* 64-bit mode (IA-32e, CS.L=1) */
 };
 
-/* Registers in ModRM/SIB numbering (SDM table 2-2, REX extensions). */
-enum x86_reg {
-	X86_REG_RAX,
-	X86_REG_RCX,
-	X86_REG_RDX,
-	X86_REG_RBX,
-	X86_REG_RSP,
-	X86_REG_RBP,
-	X86_REG_RSI,
-	X86_REG_RDI,
-	X86_REG_R8,
-	X86_REG_R9,
-	X86_REG_R10,
-	X86_REG_R11,
-	X86_REG_R12,
-	X86_REG_R13,
-	X86_REG_R14,
-	X86_REG_R15,
-	X86_REG_RIP = 16, /* base of a RIP-relative operand */
-	X86_REG_NONE = -1,
-};
-
-enum x86_seg {
-	X86_SEG_ES,
-	X86_SEG_CS,
-	X86_SEG_SS,
-	X86_SEG_DS,
-	X86_SEG_FS,
-	X86_SEG_GS,
-	X86_SEG_NONE = -1,
-};
+/* Beside enum gpr and enum vseg (inc/x86.h), for memory operands. */
+#define X86_REG_RIP  GPR_COUNT /* base of a RIP-relative operand */
+#define X86_REG_NONE (-1)
+#define X86_SEG_NONE (-1)
 
 /* Prefix bits in x86_insn.prefixes. */
 #define X86_PFX_LOCK   0x01
@@ -78,32 +52,47 @@ enum x86_opmap {
 
 /*
  * The instructions the emulator knows, X86_INSN_<NAME>, with the names
- * logs give them; everything else is X86_INSN_OTHER.
+ * logs give them, the emulator's handler for each (x86_emul_<handler>,
+ * kernel/x86/emul_int.h) and the check x86_emulate makes before it
+ * (X86_CHECK_<check>: LOCK allowed, CPL 0, CPL <= IOPL, CR4.UMIP, or a
+ * REP string that may stop early); everything else is X86_INSN_OTHER.
  */
 /* clang-format off */
 #define X86_MNEMONICS(X) \
-	X(OTHER, "(other)") X(CLI, "cli") X(STI, "sti") X(HLT, "hlt") \
-	X(IN, "in") X(OUT, "out") X(INS, "ins") X(OUTS, "outs") \
-	X(MOV_FROM_CR, "mov from cr") X(MOV_TO_CR, "mov to cr") \
-	X(CLTS, "clts") X(LGDT, "lgdt") X(LIDT, "lidt") X(LLDT, "lldt") \
-	X(LTR, "ltr") X(SGDT, "sgdt") X(SIDT, "sidt") X(SLDT, "sldt") \
-	X(STR, "str") X(SMSW, "smsw") X(RDMSR, "rdmsr") X(WRMSR, "wrmsr") \
-	X(INVLPG, "invlpg") X(WBINVD, "wbinvd") X(INVD, "invd") \
-	X(PUSHF, "pushf") X(POPF, "popf") X(MOV, "mov") X(MOVZX, "movzx") \
-	X(MOVSX, "movsx") X(MOVSXD, "movsxd") X(MOVS, "movs") \
-	X(STOS, "stos") X(LODS, "lods") X(ADD, "add") X(OR, "or") \
-	X(AND, "and") X(SUB, "sub") X(XOR, "xor") X(CMP, "cmp") \
-	X(TEST, "test") X(XCHG, "xchg") X(CMPXCHG, "cmpxchg") \
-	X(CMPXCHG8B, "cmpxchg8b")
-#define X86_MNEMONIC_ENUM(name, str) X86_INSN_##name,
-enum x86_mnemonic { X86_MNEMONICS(X86_MNEMONIC_ENUM) X86_INSN_NMNEMONICS };
+	X(CLI, "cli", cli_sti, IOPL) X(STI, "sti", cli_sti, IOPL) \
+	X(HLT, "hlt", exit, CPL0) X(IN, "in", io, IOPL) X(OUT, "out", io, IOPL) \
+	X(INS, "ins", string, REP) X(OUTS, "outs", string, REP) \
+	X(MOV_FROM_CR, "mov from cr", mov_cr, NONE) \
+	X(MOV_TO_CR, "mov to cr", mov_cr, NONE) X(CLTS, "clts", clts, CPL0) \
+	X(LGDT, "lgdt", lgdt_lidt, CPL0) X(LIDT, "lidt", lgdt_lidt, CPL0) \
+	X(LLDT, "lldt", lldt_ltr, CPL0) X(LTR, "ltr", lldt_ltr, CPL0) \
+	X(SGDT, "sgdt", store_sys, UMIP) X(SIDT, "sidt", store_sys, UMIP) \
+	X(SLDT, "sldt", store_sys, UMIP) X(STR, "str", store_sys, UMIP) \
+	X(SMSW, "smsw", smsw, UMIP) X(RDMSR, "rdmsr", exit, CPL0) \
+	X(WRMSR, "wrmsr", exit, CPL0) X(INVLPG, "invlpg", exit, CPL0) \
+	X(WBINVD, "wbinvd", wbinvd, CPL0) X(INVD, "invd", wbinvd, CPL0) \
+	X(PUSHF, "pushf", pushf, NONE) X(POPF, "popf", popf, NONE) \
+	X(MOV, "mov", mov, NONE) X(MOVZX, "movzx", movx, NONE) \
+	X(MOVSX, "movsx", movx, NONE) X(MOVSXD, "movsxd", movx, NONE) \
+	X(MOVS, "movs", string, REP) X(STOS, "stos", string, REP) \
+	X(LODS, "lods", string, REP) X(ADD, "add", alu, LOCK) \
+	X(OR, "or", alu, LOCK) X(AND, "and", alu, LOCK) X(SUB, "sub", alu, LOCK) \
+	X(XOR, "xor", alu, LOCK) X(CMP, "cmp", alu, NONE) \
+	X(TEST, "test", alu, NONE) X(XCHG, "xchg", xchg, LOCK) \
+	X(CMPXCHG, "cmpxchg", cmpxchg, LOCK) \
+	X(CMPXCHG8B, "cmpxchg8b", cmpxchg8b, LOCK)
+#define X86_MNEMONIC_ENUM(name, str, handler, check) X86_INSN_##name,
+enum x86_mnemonic {
+	X86_INSN_OTHER,
+	X86_MNEMONICS(X86_MNEMONIC_ENUM) X86_INSN_NMNEMONICS
+};
 #undef X86_MNEMONIC_ENUM
 /* clang-format on */
 
 /* A memory operand: seg:[base + index*scale + disp], addr_bytes wide. */
 struct x86_mem {
-	int8_t base;   /* enum x86_reg, X86_REG_RIP or X86_REG_NONE */
-	int8_t index;  /* enum x86_reg or X86_REG_NONE */
+	int8_t base;   /* enum gpr, X86_REG_RIP or X86_REG_NONE */
+	int8_t index;  /* enum gpr or X86_REG_NONE */
 	uint8_t scale; /* 1, 2, 4 or 8 */
 	int8_t seg;    /* effective segment, override applied */
 	int64_t disp;  /* sign-extended displacement */
@@ -112,7 +101,7 @@ struct x86_mem {
 struct x86_insn {
 	uint8_t length;
 	uint8_t prefixes;    /* X86_PFX_* */
-	int8_t seg_override; /* enum x86_seg or X86_SEG_NONE */
+	int8_t seg_override; /* enum vseg or X86_SEG_NONE */
 	uint8_t rex;	     /* 0 when absent */
 	uint8_t map;	     /* enum x86_opmap */
 	uint8_t opcode;	     /* the byte after the escape bytes */

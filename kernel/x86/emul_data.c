@@ -72,12 +72,12 @@ static void alu_operands(struct x86_emul_ctxt *ctxt, struct operand *dst,
 
 	*src_imm = in->imm_bytes != 0;
 	if (op < 0x40 && (op & 7) >= 4) {
-		*dst = x86_emul_op_reg(X86_REG_RAX);
+		*dst = x86_emul_op_reg(GPR_RAX);
 	} else if (op < 0x40 && (op & 2)) {
 		*dst = x86_emul_op_reg(in->reg);
 		*src = x86_emul_op_rm(ctxt);
 	} else if (op == 0xa8 || op == 0xa9) {
-		*dst = x86_emul_op_reg(X86_REG_RAX);
+		*dst = x86_emul_op_reg(GPR_RAX);
 	} else {
 		*dst = x86_emul_op_rm(ctxt);
 		*src = x86_emul_op_reg(in->reg);
@@ -115,6 +115,7 @@ int x86_emul_mov(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	struct operand rm = x86_emul_op_rm(ctxt),
 		       reg = x86_emul_op_reg(in->reg);
 	uint64_t v;
+	bool to_reg;
 	int r;
 
 	if (in->opcode >= 0xb0 && in->opcode <= 0xbf) {
@@ -124,20 +125,17 @@ int x86_emul_mov(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	}
 	if (in->opcode >= 0xa0 && in->opcode <= 0xa3) {
 		rm.mem = true;
-		reg = x86_emul_op_reg(X86_REG_RAX);
+		reg = x86_emul_op_reg(GPR_RAX);
 	}
 	if (in->opcode == 0xc6 || in->opcode == 0xc7)
 		return x86_emul_op_write(ctxt, ops, &rm, size, in->imm);
-	if (in->opcode == 0x8a || in->opcode == 0x8b || in->opcode == 0xa0 ||
-	    in->opcode == 0xa1) {
-		if ((r = x86_emul_op_read(ctxt, ops, &rm, size, &v)) !=
-		    X86EMUL_OKAY)
-			return r;
-		return x86_emul_op_write(ctxt, ops, &reg, size, v);
-	}
-	if ((r = x86_emul_op_read(ctxt, ops, &reg, size, &v)) != X86EMUL_OKAY)
+	/* 8A, 8B, A0, A1 load the register; 88, 89, A2, A3 store it. */
+	to_reg = in->opcode == 0x8a || in->opcode == 0x8b ||
+		 in->opcode == 0xa0 || in->opcode == 0xa1;
+	if ((r = x86_emul_op_read(ctxt, ops, to_reg ? &rm : &reg, size, &v)) !=
+	    X86EMUL_OKAY)
 		return r;
-	return x86_emul_op_write(ctxt, ops, &rm, size, v);
+	return x86_emul_op_write(ctxt, ops, to_reg ? &reg : &rm, size, v);
 }
 
 /* MOVZX, MOVSX (0F B6/B7/BE/BF) and MOVSXD (63 with REX.W). */
@@ -160,23 +158,32 @@ int x86_emul_movx(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	return x86_emul_op_write(ctxt, ops, &reg, in->op_bytes, v);
 }
 
+/* The source at DS:rSI (or another segment's), or the destination ES:rDI. */
+static struct operand string_op(const struct x86_emul_ctxt *ctxt, bool src)
+{
+	const struct x86_insn *in = &ctxt->insn;
+	int seg = !src				   ? VSEG_ES :
+		  in->seg_override != X86_SEG_NONE ? in->seg_override :
+						     VSEG_DS;
+	uint64_t off = x86_emul_reg_read(ctxt, src ? GPR_RSI : GPR_RDI,
+					 in->addr_bytes);
+
+	return (struct operand){ .mem = true,
+				 .la = x86_emul_seg_linear(ctxt, seg, off) };
+}
+
 /* One element of MOVS, STOS, LODS, INS or OUTS. */
 static int string_step(struct x86_emul_ctxt *ctxt,
 		       const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
-	unsigned size = in->op_bytes, ab = in->addr_bytes;
-	int src_seg = in->seg_override != X86_SEG_NONE ? in->seg_override :
-							 X86_SEG_DS;
-	struct operand src = { .mem = true }, dst = { .mem = true };
+	unsigned size = in->op_bytes;
+	struct operand src = string_op(ctxt, true),
+		       dst = string_op(ctxt, false);
 	uint64_t v = 0;
 	uint32_t port_val;
 	int r = X86EMUL_OKAY;
 
-	src.la = x86_emul_seg_linear(ctxt, src_seg,
-				     x86_emul_reg_read(ctxt, X86_REG_RSI, ab));
-	dst.la = x86_emul_seg_linear(ctxt, X86_SEG_ES,
-				     x86_emul_reg_read(ctxt, X86_REG_RDI, ab));
 	switch (in->mnemonic) {
 	case X86_INSN_MOVS:
 		if ((r = x86_emul_op_read(ctxt, ops, &src, size, &v)) ==
@@ -185,19 +192,18 @@ static int string_step(struct x86_emul_ctxt *ctxt,
 		break;
 	case X86_INSN_STOS:
 		r = x86_emul_op_write(ctxt, ops, &dst, size,
-				      x86_emul_reg_read(ctxt, X86_REG_RAX,
-							size));
+				      x86_emul_reg_read(ctxt, GPR_RAX, size));
 		break;
 	case X86_INSN_LODS:
 		if ((r = x86_emul_op_read(ctxt, ops, &src, size, &v)) ==
 		    X86EMUL_OKAY)
-			x86_emul_reg_write(ctxt, X86_REG_RAX, size, v);
+			x86_emul_reg_write(ctxt, GPR_RAX, size, v);
 		break;
 	case X86_INSN_INS:
 		if (!ops->io_in)
 			return X86EMUL_UNHANDLEABLE;
-		r = ops->io_in(ctxt, (uint16_t)ctxt->regs.gpr[X86_REG_RDX],
-			       size, &port_val);
+		r = ops->io_in(ctxt, (uint16_t)ctxt->regs.gpr[GPR_RDX], size,
+			       &port_val);
 		if (r == X86EMUL_OKAY)
 			r = x86_emul_op_write(ctxt, ops, &dst, size, port_val);
 		break;
@@ -206,108 +212,67 @@ static int string_step(struct x86_emul_ctxt *ctxt,
 			return X86EMUL_UNHANDLEABLE;
 		if ((r = x86_emul_op_read(ctxt, ops, &src, size, &v)) ==
 		    X86EMUL_OKAY)
-			r = ops->io_out(ctxt,
-					(uint16_t)ctxt->regs.gpr[X86_REG_RDX],
+			r = ops->io_out(ctxt, (uint16_t)ctxt->regs.gpr[GPR_RDX],
 					size, (uint32_t)v);
 		break;
 	}
 	return r;
 }
 
-/* Advances rSI and/or rDI by one element in the direction DF says. */
-static void string_advance(struct x86_emul_ctxt *ctxt)
+/* Advances rSI and/or rDI by n elements in the direction DF says. */
+static void string_advance(struct x86_emul_ctxt *ctxt, uint64_t n)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	unsigned ab = in->addr_bytes, mnem = in->mnemonic;
-	uint64_t step = (ctxt->regs.rflags & X86_FLAGS_DF) ?
-				-(uint64_t)in->op_bytes :
-				in->op_bytes;
+	uint64_t step = n * in->op_bytes;
 
-	if (mnem == X86_INSN_MOVS || mnem == X86_INSN_LODS ||
-	    mnem == X86_INSN_OUTS)
-		x86_emul_reg_write(ctxt, X86_REG_RSI, ab,
-				   x86_emul_reg_read(ctxt, X86_REG_RSI, ab) +
-					   step);
-	if (mnem == X86_INSN_MOVS || mnem == X86_INSN_STOS ||
-	    mnem == X86_INSN_INS)
-		x86_emul_reg_write(ctxt, X86_REG_RDI, ab,
-				   x86_emul_reg_read(ctxt, X86_REG_RDI, ab) +
-					   step);
-}
-
-/* INS/OUTS through ops->io_rep: *n elements done at once (0: none). */
-static int string_io_rep(struct x86_emul_ctxt *ctxt,
-			 const struct x86_emul_ops *ops, bool rep, uint64_t *n)
-{
-	const struct x86_insn *in = &ctxt->insn;
-	unsigned ab = in->addr_bytes;
-	bool ins = in->mnemonic == X86_INSN_INS;
-	int seg = ins				   ? X86_SEG_ES :
-		  in->seg_override != X86_SEG_NONE ? in->seg_override :
-						     X86_SEG_DS;
-	uint64_t la = x86_emul_seg_linear(
-		ctxt, seg,
-		x86_emul_reg_read(ctxt, ins ? X86_REG_RDI : X86_REG_RSI, ab));
-	uint64_t i;
-	int r;
-
-	*n = rep ? x86_emul_reg_read(ctxt, X86_REG_RCX, ab) : 1;
-	if (*n == 0)
-		return X86EMUL_OKAY;
-	r = ops->io_rep(ctxt, (uint16_t)ctxt->regs.gpr[X86_REG_RDX],
-			in->op_bytes, ins, la, ctxt->regs.rflags & X86_FLAGS_DF,
-			n);
-	if (r != X86EMUL_OKAY)
-		return r;
-	for (i = 0; i < *n; i++)
-		string_advance(ctxt);
-	if (rep)
-		x86_emul_reg_write(ctxt, X86_REG_RCX, ab,
-				   x86_emul_reg_read(ctxt, X86_REG_RCX, ab) -
-					   *n);
-	return X86EMUL_OKAY;
+	if (ctxt->regs.rflags & X86_FLAGS_DF)
+		step = -step;
+	if (mnem != X86_INSN_STOS && mnem != X86_INSN_INS)
+		x86_emul_reg_write(ctxt, GPR_RSI, ab,
+				   x86_emul_reg_read(ctxt, GPR_RSI, ab) + step);
+	if (mnem != X86_INSN_LODS && mnem != X86_INSN_OUTS)
+		x86_emul_reg_write(ctxt, GPR_RDI, ab,
+				   x86_emul_reg_read(ctxt, GPR_RDI, ab) + step);
 }
 
 /*
  * String instructions, with REP: at most X86_EMUL_REP_BATCH elements per
- * call; *done is false while rCX has not reached 0, so RIP stays on the
- * instruction and the guest re-executes it, as after an interrupt (SDM 1,
- * 7.3.9.1).  A fault leaves the registers at the faulting element.
+ * call, x86_emulate leaving RIP on the instruction until rCX is 0; INS and
+ * OUTS as many as ops->io_rep takes at once.  A fault leaves the
+ * registers at the faulting element.
  */
-int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
-		    bool *done)
+int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	const struct x86_insn *in = &ctxt->insn;
 	bool rep = in->prefixes & (X86_PFX_REP | X86_PFX_REPNE);
-	unsigned ab = in->addr_bytes, n;
-	uint64_t many;
+	bool ins = in->mnemonic == X86_INSN_INS;
+	unsigned ab = in->addr_bytes;
+	uint64_t count = rep ? x86_emul_reg_read(ctxt, GPR_RCX, ab) : 1, n;
 	int r;
 
-	if ((in->mnemonic == X86_INSN_INS || in->mnemonic == X86_INSN_OUTS) &&
-	    ops->io_rep &&
-	    ((r = string_io_rep(ctxt, ops, rep, &many)) != X86EMUL_OKAY ||
-	     many)) {
-		*done = !rep || x86_emul_reg_read(ctxt, X86_REG_RCX, ab) == 0;
-		return r;
-	}
-	if (!rep) {
-		if ((r = string_step(ctxt, ops)) == X86EMUL_OKAY)
-			string_advance(ctxt);
-		return r;
-	}
-	for (n = 0; n < X86_EMUL_REP_BATCH &&
-		    x86_emul_reg_read(ctxt, X86_REG_RCX, ab) != 0;
-	     n++) {
-		if ((r = string_step(ctxt, ops)) != X86EMUL_OKAY) {
-			*done = false;
+	if (count && (ins || in->mnemonic == X86_INSN_OUTS) && ops->io_rep) {
+		n = count;
+		r = ops->io_rep(ctxt, (uint16_t)ctxt->regs.gpr[GPR_RDX],
+				in->op_bytes, ins, string_op(ctxt, !ins).la,
+				ctxt->regs.rflags & X86_FLAGS_DF, &n);
+		if (r != X86EMUL_OKAY)
 			return r;
+		if (n) {
+			string_advance(ctxt, n);
+			if (rep)
+				x86_emul_reg_write(ctxt, GPR_RCX, ab,
+						   count - n);
+			return X86EMUL_OKAY;
 		}
-		string_advance(ctxt);
-		x86_emul_reg_write(ctxt, X86_REG_RCX, ab,
-				   x86_emul_reg_read(ctxt, X86_REG_RCX, ab) -
-					   1);
 	}
-	*done = x86_emul_reg_read(ctxt, X86_REG_RCX, ab) == 0;
+	for (n = 0; n < X86_EMUL_REP_BATCH && n < count; n++) {
+		if ((r = string_step(ctxt, ops)) != X86EMUL_OKAY)
+			return r;
+		string_advance(ctxt, 1);
+		if (rep)
+			x86_emul_reg_write(ctxt, GPR_RCX, ab, count - n - 1);
+	}
 	return X86EMUL_OKAY;
 }
 
@@ -342,7 +307,7 @@ int x86_emul_cmpxchg(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	unsigned size = in->op_bytes;
 	struct operand rm = x86_emul_op_rm(ctxt),
 		       reg = x86_emul_op_reg(in->reg),
-		       acc = x86_emul_op_reg(X86_REG_RAX);
+		       acc = x86_emul_op_reg(GPR_RAX);
 	uint64_t dst, src, rax;
 	int r;
 
@@ -376,21 +341,20 @@ int x86_emul_cmpxchg8b(struct x86_emul_ctxt *ctxt,
 	uint64_t *gpr = ctxt->regs.gpr, old, cmp;
 	int r;
 
-	cmp = (uint32_t)gpr[X86_REG_RAX] |
-	      ((uint64_t)(uint32_t)gpr[X86_REG_RDX] << 32);
+	cmp = (uint32_t)gpr[GPR_RAX] | ((uint64_t)(uint32_t)gpr[GPR_RDX] << 32);
 	if ((r = x86_emul_op_read(ctxt, ops, &m, 8, &old)) != X86EMUL_OKAY)
 		return r;
 	if (old == cmp) {
 		ctxt->regs.rflags |= X86_FLAGS_ZF;
 		return x86_emul_op_write(
 			ctxt, ops, &m, 8,
-			(uint32_t)gpr[X86_REG_RBX] |
-				((uint64_t)(uint32_t)gpr[X86_REG_RCX] << 32));
+			(uint32_t)gpr[GPR_RBX] |
+				((uint64_t)(uint32_t)gpr[GPR_RCX] << 32));
 	}
 	ctxt->regs.rflags &= ~(uint64_t)X86_FLAGS_ZF;
 	if ((r = x86_emul_op_write(ctxt, ops, &m, 8, old)) != X86EMUL_OKAY)
 		return r;
-	gpr[X86_REG_RAX] = (uint32_t)old;
-	gpr[X86_REG_RDX] = old >> 32;
+	gpr[GPR_RAX] = (uint32_t)old;
+	gpr[GPR_RDX] = old >> 32;
 	return X86EMUL_OKAY;
 }

@@ -56,9 +56,8 @@ int x86_emul_stack_pop(struct x86_emul_ctxt *ctxt,
 		       const struct x86_emul_ops *ops, unsigned size,
 		       uint64_t *v);
 
-/* X86EMUL_OKAY when allowed; otherwise #GP(0) is raised. */
+/* X86EMUL_OKAY at CPL 0 (or in real mode); otherwise #GP(0) is raised. */
 int x86_emul_need_cpl0(struct x86_emul_ctxt *ctxt);
-int x86_emul_need_iopl(struct x86_emul_ctxt *ctxt);
 
 /* The guest's virtual IF, through ops->get_if/set_if when given. */
 bool x86_emul_virt_if(struct x86_emul_ctxt *ctxt,
@@ -67,17 +66,14 @@ void x86_emul_virt_set_if(struct x86_emul_ctxt *ctxt,
 			  const struct x86_emul_ops *ops, bool on);
 
 /*
- * The instruction handlers: each runs the decoded ctxt->insn and returns
- * X86EMUL_*; x86_emul_string sets *done false for an unfinished REP.
+ * The instruction handlers, named in decode.h's X86_MNEMONICS: each runs
+ * the decoded ctxt->insn and returns X86EMUL_*.
  */
 typedef int x86_emul_handler(struct x86_emul_ctxt *ctxt,
 			     const struct x86_emul_ops *ops);
-x86_emul_handler x86_emul_alu, x86_emul_mov, x86_emul_xchg, x86_emul_cmpxchg,
-	x86_emul_cmpxchg8b, x86_emul_movx, x86_emul_io, x86_emul_pushf,
-	x86_emul_popf, x86_emul_cli_sti, x86_emul_mov_cr, x86_emul_clts,
-	x86_emul_lgdt_lidt, x86_emul_lldt_ltr, x86_emul_sgdt_sidt,
-	x86_emul_sldt_str, x86_emul_smsw, x86_emul_msr, x86_emul_sys;
-int x86_emul_string(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
-		    bool *done);
+#define X86_EMUL_HANDLER(name, str, handler, check) \
+	x86_emul_handler x86_emul_##handler;
+X86_MNEMONICS(X86_EMUL_HANDLER)
+#undef X86_EMUL_HANDLER
 
 #endif

@@ -2,9 +2,8 @@
  * emul_sys.c - the system instructions the emulator runs (SDM vol. 3A
  * 2.8 "System instruction summary", vol. 2 instruction pages): IN/OUT,
  * PUSHF/POPF and CLI/STI on the virtual IF, MOV CR, CLTS, LGDT/LIDT,
- * LLDT/LTR, SGDT/SIDT, SLDT/STR, SMSW, RDMSR/WRMSR, HLT, INVLPG, WBINVD,
- * INVD.  Helpers and the
- * dispatch: kernel/x86/emulate.c.
+ * LLDT/LTR, SGDT/SIDT, SLDT/STR, SMSW, WBINVD, INVD; and the CPL check of
+ * RDMSR/WRMSR, HLT, INVLPG.  Helpers and the dispatch: kernel/x86/emulate.c.
  */
 #include <kernel/x86/emul_int.h>
 
@@ -14,24 +13,21 @@ int x86_emul_io(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	const struct x86_insn *in = &ctxt->insn;
 	unsigned size = in->op_bytes;
 	uint16_t port = in->imm_bytes ? (uint8_t)in->imm :
-					(uint16_t)ctxt->regs.gpr[X86_REG_RDX];
+					(uint16_t)ctxt->regs.gpr[GPR_RDX];
 	uint32_t v;
 	int r;
 
-	if ((r = x86_emul_need_iopl(ctxt)) != X86EMUL_OKAY)
-		return r;
 	if (in->mnemonic == X86_INSN_OUT) {
 		if (!ops->io_out)
 			return X86EMUL_UNHANDLEABLE;
 		return ops->io_out(ctxt, port, size,
-				   (uint32_t)x86_emul_reg_read(ctxt,
-							       X86_REG_RAX,
+				   (uint32_t)x86_emul_reg_read(ctxt, GPR_RAX,
 							       size));
 	}
 	if (!ops->io_in)
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = ops->io_in(ctxt, port, size, &v)) == X86EMUL_OKAY)
-		x86_emul_reg_write(ctxt, X86_REG_RAX, size, v);
+		x86_emul_reg_write(ctxt, GPR_RAX, size, v);
 	return r;
 }
 
@@ -79,10 +75,7 @@ int x86_emul_popf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 int x86_emul_cli_sti(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
 	bool on = ctxt->insn.mnemonic == X86_INSN_STI;
-	int r;
 
-	if ((r = x86_emul_need_iopl(ctxt)) != X86EMUL_OKAY)
-		return r;
 	if (on && !x86_emul_virt_if(ctxt, ops))
 		ctxt->sti_shadow = true;
 	x86_emul_virt_set_if(ctxt, ops, on);
@@ -117,8 +110,6 @@ int x86_emul_clts(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	uint64_t cr0;
 	int r;
 
-	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
-		return r;
 	if (!ops->read_cr || !ops->write_cr)
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = ops->read_cr(ctxt, 0, &cr0)) != X86EMUL_OKAY)
@@ -139,8 +130,6 @@ int x86_emul_lgdt_lidt(struct x86_emul_ctxt *ctxt,
 	uint64_t limit, base;
 	int r;
 
-	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
-		return r;
 	if (!ops->load_dtr)
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = x86_emul_op_read(ctxt, ops, &m, 2, &limit)) != X86EMUL_OKAY)
@@ -152,8 +141,8 @@ int x86_emul_lgdt_lidt(struct x86_emul_ctxt *ctxt,
 	if (ctxt->mode != X86_MODE_64 && in->op_bytes == 2)
 		base &= 0xffffff;
 	return ops->load_dtr(ctxt,
-			     in->mnemonic == X86_INSN_LGDT ? X86_DTR_GDT :
-							     X86_DTR_IDT,
+			     in->mnemonic == X86_INSN_LGDT ? VSEG_GDTR :
+							     VSEG_IDTR,
 			     base, (uint32_t)limit);
 }
 
@@ -167,62 +156,14 @@ int x86_emul_lldt_ltr(struct x86_emul_ctxt *ctxt,
 
 	if (ctxt->real_mode)
 		return x86_emul_raise_ud(ctxt);
-	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
-		return r;
 	if (!ops->load_sel)
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = x86_emul_op_read(ctxt, ops, &rm, 2, &sel)) != X86EMUL_OKAY)
 		return r;
 	return ops->load_sel(ctxt,
-			     ctxt->insn.mnemonic == X86_INSN_LLDT ?
-				     X86_DTR_LDT :
-				     X86_DTR_TR,
+			     ctxt->insn.mnemonic == X86_INSN_LLDT ? VSEG_LDTR :
+								    VSEG_TR,
 			     (uint16_t)sel);
-}
-
-/*
- * SGDT, SIDT, SLDT, STR and SMSW run at any CPL, except that CR4.UMIP
- * makes them #GP(0) above CPL 0 (SDM 3A 2.5); CR4 is read only then.
- */
-static int need_umip_clear(struct x86_emul_ctxt *ctxt,
-			   const struct x86_emul_ops *ops)
-{
-	uint64_t cr4;
-	int r;
-
-	if (ctxt->real_mode || ctxt->cpl <= 0 || !ops->read_cr)
-		return X86EMUL_OKAY;
-	if ((r = ops->read_cr(ctxt, 4, &cr4)) != X86EMUL_OKAY)
-		return r;
-	return (cr4 & CR4_UMIP) ? x86_emul_raise_gp0(ctxt) : X86EMUL_OKAY;
-}
-
-/*
- * SGDT/SIDT store a 2-byte limit, then the base: 8 bytes in 64-bit mode,
- * else 4 (SDM 2, "SGDT").  The register forms are other instructions.
- */
-int x86_emul_sgdt_sidt(struct x86_emul_ctxt *ctxt,
-		       const struct x86_emul_ops *ops)
-{
-	struct operand m = x86_emul_op_rm(ctxt);
-	enum x86_dtr which = ctxt->insn.mnemonic == X86_INSN_SGDT ?
-				     X86_DTR_GDT :
-				     X86_DTR_IDT;
-	uint64_t base;
-	uint32_t limit;
-	int r;
-
-	if ((r = need_umip_clear(ctxt, ops)) != X86EMUL_OKAY)
-		return r;
-	if (!ops->read_dtr)
-		return X86EMUL_UNHANDLEABLE;
-	if ((r = ops->read_dtr(ctxt, which, &base, &limit)) != X86EMUL_OKAY)
-		return r;
-	if ((r = x86_emul_op_write(ctxt, ops, &m, 2, limit)) != X86EMUL_OKAY)
-		return r;
-	m.la += 2;
-	return x86_emul_op_write(ctxt, ops, &m,
-				 ctxt->mode == X86_MODE_64 ? 8 : 4, base);
 }
 
 /*
@@ -238,25 +179,39 @@ static int store_rm16(struct x86_emul_ctxt *ctxt,
 				 rm.mem ? 2 : ctxt->insn.op_bytes, v);
 }
 
-/* SLDT and STR, #UD in real mode. */
-int x86_emul_sldt_str(struct x86_emul_ctxt *ctxt,
-		      const struct x86_emul_ops *ops)
+/*
+ * SGDT/SIDT store a 2-byte limit, then the base: 8 bytes in 64-bit mode,
+ * else 4 (SDM 2, "SGDT"); their register forms are other instructions.
+ * SLDT and STR store the selector, and are #UD in real mode.
+ */
+int x86_emul_store_sys(struct x86_emul_ctxt *ctxt,
+		       const struct x86_emul_ops *ops)
 {
-	enum x86_dtr which = ctxt->insn.mnemonic == X86_INSN_SLDT ?
-				     X86_DTR_LDT :
-				     X86_DTR_TR;
+	unsigned mnem = ctxt->insn.mnemonic;
+	enum vseg which = mnem == X86_INSN_SGDT ? VSEG_GDTR :
+			  mnem == X86_INSN_SIDT ? VSEG_IDTR :
+			  mnem == X86_INSN_SLDT ? VSEG_LDTR :
+						  VSEG_TR;
+	struct operand m = x86_emul_op_rm(ctxt);
+	uint64_t base;
+	uint32_t limit;
 	uint16_t sel;
 	int r;
 
-	if (ctxt->real_mode)
+	if (ctxt->real_mode && (which == VSEG_LDTR || which == VSEG_TR))
 		return x86_emul_raise_ud(ctxt);
-	if ((r = need_umip_clear(ctxt, ops)) != X86EMUL_OKAY)
-		return r;
-	if (!ops->read_sel)
+	if (!ops->read_sys)
 		return X86EMUL_UNHANDLEABLE;
-	if ((r = ops->read_sel(ctxt, which, &sel)) != X86EMUL_OKAY)
+	if ((r = ops->read_sys(ctxt, which, &sel, &base, &limit)) !=
+	    X86EMUL_OKAY)
 		return r;
-	return store_rm16(ctxt, ops, sel);
+	if (which == VSEG_LDTR || which == VSEG_TR)
+		return store_rm16(ctxt, ops, sel);
+	if ((r = x86_emul_op_write(ctxt, ops, &m, 2, limit)) != X86EMUL_OKAY)
+		return r;
+	m.la += 2;
+	return x86_emul_op_write(ctxt, ops, &m,
+				 ctxt->mode == X86_MODE_64 ? 8 : 4, base);
 }
 
 int x86_emul_smsw(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
@@ -264,8 +219,6 @@ int x86_emul_smsw(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	uint64_t cr0;
 	int r;
 
-	if ((r = need_umip_clear(ctxt, ops)) != X86EMUL_OKAY)
-		return r;
 	if (!ops->read_cr)
 		return X86EMUL_UNHANDLEABLE;
 	if ((r = ops->read_cr(ctxt, 0, &cr0)) != X86EMUL_OKAY)
@@ -273,43 +226,17 @@ int x86_emul_smsw(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	return store_rm16(ctxt, ops, cr0);
 }
 
-/* RDMSR/WRMSR: ECX names the MSR, EDX:EAX holds the value. */
-int x86_emul_msr(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+/*
+ * RDMSR, WRMSR, HLT and INVLPG: the emulator's callers make exits of them
+ * for kernel/exit.c, so only their #GP above CPL 0 is the emulator's.
+ */
+int x86_emul_exit(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
-	uint32_t msr = (uint32_t)ctxt->regs.gpr[X86_REG_RCX];
-	uint64_t v;
-	int r;
-
-	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
-		return r;
-	if (!ops->read_msr || !ops->write_msr)
-		return X86EMUL_UNHANDLEABLE;
-	if (ctxt->insn.mnemonic == X86_INSN_WRMSR) {
-		v = (ctxt->regs.gpr[X86_REG_RDX] << 32) |
-		    (uint32_t)ctxt->regs.gpr[X86_REG_RAX];
-		return ops->write_msr(ctxt, msr, v);
-	}
-	if ((r = ops->read_msr(ctxt, msr, &v)) != X86EMUL_OKAY)
-		return r;
-	x86_emul_reg_write(ctxt, X86_REG_RAX, 4, (uint32_t)v);
-	x86_emul_reg_write(ctxt, X86_REG_RDX, 4, v >> 32);
-	return X86EMUL_OKAY;
+	return X86EMUL_UNHANDLEABLE;
 }
 
-/* HLT, INVLPG, WBINVD and INVD (done as WBINVD: dropping dirty lines is never safe). */
-int x86_emul_sys(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
+/* WBINVD, and INVD done as WBINVD: dropping dirty lines is never safe. */
+int x86_emul_wbinvd(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
-	int r;
-
-	if ((r = x86_emul_need_cpl0(ctxt)) != X86EMUL_OKAY)
-		return r;
-	switch (ctxt->insn.mnemonic) {
-	case X86_INSN_HLT:
-		return ops->halt ? ops->halt(ctxt) : X86EMUL_UNHANDLEABLE;
-	case X86_INSN_INVLPG:
-		return ops->invlpg ?
-			       ops->invlpg(ctxt, x86_emul_mem_linear(ctxt)) :
-			       X86EMUL_UNHANDLEABLE;
-	default: return ops->wbinvd ? ops->wbinvd(ctxt) : X86EMUL_UNHANDLEABLE;
-	}
+	return ops->wbinvd ? ops->wbinvd(ctxt) : X86EMUL_UNHANDLEABLE;
 }

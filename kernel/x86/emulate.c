@@ -73,7 +73,7 @@ uint64_t x86_emul_seg_linear(const struct x86_emul_ctxt *ctxt, int seg,
 			     uint64_t off)
 {
 	if (ctxt->mode == X86_MODE_64)
-		return (seg == X86_SEG_FS || seg == X86_SEG_GS) ?
+		return (seg == VSEG_FS || seg == VSEG_GS) ?
 			       ctxt->seg_base[seg] + off :
 			       off;
 	return (uint32_t)(ctxt->seg_base[seg] + off);
@@ -146,14 +146,13 @@ int x86_emul_stack_push(struct x86_emul_ctxt *ctxt,
 			uint64_t v)
 {
 	unsigned sb = stack_bytes(ctxt);
-	uint64_t sp = (ctxt->regs.gpr[X86_REG_RSP] - size) &
-		      x86_emul_size_mask(sb);
+	uint64_t sp = (ctxt->regs.gpr[GPR_RSP] - size) & x86_emul_size_mask(sb);
 	struct operand op = { .mem = true,
-			      .la = x86_emul_seg_linear(ctxt, X86_SEG_SS, sp) };
+			      .la = x86_emul_seg_linear(ctxt, VSEG_SS, sp) };
 	int r = x86_emul_op_write(ctxt, ops, &op, size, v);
 
 	if (r == X86EMUL_OKAY)
-		x86_emul_reg_write(ctxt, X86_REG_RSP, sb, sp);
+		x86_emul_reg_write(ctxt, GPR_RSP, sb, sp);
 	return r;
 }
 
@@ -162,13 +161,13 @@ int x86_emul_stack_pop(struct x86_emul_ctxt *ctxt,
 		       uint64_t *v)
 {
 	unsigned sb = stack_bytes(ctxt);
-	uint64_t sp = ctxt->regs.gpr[X86_REG_RSP] & x86_emul_size_mask(sb);
+	uint64_t sp = ctxt->regs.gpr[GPR_RSP] & x86_emul_size_mask(sb);
 	struct operand op = { .mem = true,
-			      .la = x86_emul_seg_linear(ctxt, X86_SEG_SS, sp) };
+			      .la = x86_emul_seg_linear(ctxt, VSEG_SS, sp) };
 	int r = x86_emul_op_read(ctxt, ops, &op, size, v);
 
 	if (r == X86EMUL_OKAY)
-		x86_emul_reg_write(ctxt, X86_REG_RSP, sb, sp + size);
+		x86_emul_reg_write(ctxt, GPR_RSP, sb, sp + size);
 	return r;
 }
 
@@ -181,13 +180,30 @@ int x86_emul_need_cpl0(struct x86_emul_ctxt *ctxt)
 }
 
 /* CLI, STI, IN, OUT need CPL <= IOPL in protected mode (SDM 3A 16.5). */
-int x86_emul_need_iopl(struct x86_emul_ctxt *ctxt)
+static int need_iopl(struct x86_emul_ctxt *ctxt)
 {
 	int iopl = (int)((ctxt->regs.rflags & X86_FLAGS_IOPL) >> 12);
 
 	if (!ctxt->real_mode && ctxt->cpl > iopl)
 		return x86_emul_raise_gp0(ctxt);
 	return X86EMUL_OKAY;
+}
+
+/*
+ * SGDT, SIDT, SLDT, STR and SMSW run at any CPL, except that CR4.UMIP
+ * makes them #GP(0) above CPL 0 (SDM 3A 2.5); CR4 is read only then.
+ */
+static int need_umip_clear(struct x86_emul_ctxt *ctxt,
+			   const struct x86_emul_ops *ops)
+{
+	uint64_t cr4;
+	int r;
+
+	if (ctxt->real_mode || ctxt->cpl <= 0 || !ops->read_cr)
+		return X86EMUL_OKAY;
+	if ((r = ops->read_cr(ctxt, 4, &cr4)) != X86EMUL_OKAY)
+		return r;
+	return (cr4 & CR4_UMIP) ? x86_emul_raise_gp0(ctxt) : X86EMUL_OKAY;
 }
 
 bool x86_emul_virt_if(struct x86_emul_ctxt *ctxt,
@@ -209,70 +225,59 @@ void x86_emul_virt_set_if(struct x86_emul_ctxt *ctxt,
 		ctxt->regs.rflags &= ~(uint64_t)X86_FLAGS_IF;
 }
 
-/* LOCK is legal only on read-modify-write forms with a memory destination. */
-static bool lock_allowed(unsigned mnem)
+/* What x86_emulate checks before an instruction's handler runs. */
+enum {
+	X86_CHECK_NONE,
+	X86_CHECK_LOCK, /* LOCK allowed (the handler checks for memory) */
+	X86_CHECK_CPL0,
+	X86_CHECK_IOPL,
+	X86_CHECK_UMIP,
+	X86_CHECK_REP, /* a string instruction: REP may stop early */
+};
+
+#define X86_EMUL_INSN(name, str, handler, check) \
+	[X86_INSN_##name] = { x86_emul_##handler, X86_CHECK_##check },
+static const struct {
+	x86_emul_handler *run;
+	uint8_t check;
+} x86_emul_insns[X86_INSN_NMNEMONICS] = { X86_MNEMONICS(X86_EMUL_INSN) };
+#undef X86_EMUL_INSN
+
+/* Runs the decoded instruction after the checks its table entry names. */
+static int insn_dispatch(struct x86_emul_ctxt *ctxt,
+			 const struct x86_emul_ops *ops)
 {
-	return mnem == X86_INSN_ADD || mnem == X86_INSN_OR ||
-	       mnem == X86_INSN_AND || mnem == X86_INSN_SUB ||
-	       mnem == X86_INSN_XOR || mnem == X86_INSN_XCHG ||
-	       mnem == X86_INSN_CMPXCHG || mnem == X86_INSN_CMPXCHG8B;
+	const struct x86_insn *in = &ctxt->insn;
+	unsigned check = x86_emul_insns[in->mnemonic].check;
+	int r = X86EMUL_OKAY;
+
+	if (in->mnemonic == X86_INSN_OTHER)
+		return X86EMUL_UNHANDLEABLE;
+	/* LOCK is legal only on read-modify-write forms. */
+	if ((in->prefixes & X86_PFX_LOCK) && check != X86_CHECK_LOCK)
+		return x86_emul_raise_ud(ctxt);
+	if (check == X86_CHECK_CPL0)
+		r = x86_emul_need_cpl0(ctxt);
+	else if (check == X86_CHECK_IOPL)
+		r = need_iopl(ctxt);
+	else if (check == X86_CHECK_UMIP)
+		r = need_umip_clear(ctxt, ops);
+	return r == X86EMUL_OKAY ? x86_emul_insns[in->mnemonic].run(ctxt, ops) :
+				   r;
 }
 
-/* Runs the decoded instruction; *done is false for an unfinished REP. */
-static int insn_dispatch(struct x86_emul_ctxt *ctxt,
-			 const struct x86_emul_ops *ops, bool *done)
+/*
+ * A REP string stops after X86_EMUL_REP_BATCH elements: while rCX has not
+ * reached 0, RIP stays on the instruction and the guest re-executes it,
+ * as after an interrupt (SDM 1, 7.3.9.1).
+ */
+static bool rep_unfinished(const struct x86_emul_ctxt *ctxt)
 {
 	const struct x86_insn *in = &ctxt->insn;
 
-	if ((in->prefixes & X86_PFX_LOCK) && !lock_allowed(in->mnemonic))
-		return in->mnemonic == X86_INSN_OTHER ? X86EMUL_UNHANDLEABLE :
-							x86_emul_raise_ud(ctxt);
-	switch (in->mnemonic) {
-	case X86_INSN_ADD:
-	case X86_INSN_OR:
-	case X86_INSN_AND:
-	case X86_INSN_SUB:
-	case X86_INSN_XOR:
-	case X86_INSN_CMP:
-	case X86_INSN_TEST: return x86_emul_alu(ctxt, ops);
-	case X86_INSN_MOV: return x86_emul_mov(ctxt, ops);
-	case X86_INSN_XCHG: return x86_emul_xchg(ctxt, ops);
-	case X86_INSN_CMPXCHG: return x86_emul_cmpxchg(ctxt, ops);
-	case X86_INSN_CMPXCHG8B: return x86_emul_cmpxchg8b(ctxt, ops);
-	case X86_INSN_MOVZX:
-	case X86_INSN_MOVSX:
-	case X86_INSN_MOVSXD: return x86_emul_movx(ctxt, ops);
-	case X86_INSN_MOVS:
-	case X86_INSN_STOS:
-	case X86_INSN_LODS:
-	case X86_INSN_INS:
-	case X86_INSN_OUTS: return x86_emul_string(ctxt, ops, done);
-	case X86_INSN_IN:
-	case X86_INSN_OUT: return x86_emul_io(ctxt, ops);
-	case X86_INSN_PUSHF: return x86_emul_pushf(ctxt, ops);
-	case X86_INSN_POPF: return x86_emul_popf(ctxt, ops);
-	case X86_INSN_CLI:
-	case X86_INSN_STI: return x86_emul_cli_sti(ctxt, ops);
-	case X86_INSN_MOV_FROM_CR:
-	case X86_INSN_MOV_TO_CR: return x86_emul_mov_cr(ctxt, ops);
-	case X86_INSN_CLTS: return x86_emul_clts(ctxt, ops);
-	case X86_INSN_LGDT:
-	case X86_INSN_LIDT: return x86_emul_lgdt_lidt(ctxt, ops);
-	case X86_INSN_LLDT:
-	case X86_INSN_LTR: return x86_emul_lldt_ltr(ctxt, ops);
-	case X86_INSN_SGDT:
-	case X86_INSN_SIDT: return x86_emul_sgdt_sidt(ctxt, ops);
-	case X86_INSN_SLDT:
-	case X86_INSN_STR: return x86_emul_sldt_str(ctxt, ops);
-	case X86_INSN_SMSW: return x86_emul_smsw(ctxt, ops);
-	case X86_INSN_RDMSR:
-	case X86_INSN_WRMSR: return x86_emul_msr(ctxt, ops);
-	case X86_INSN_HLT:
-	case X86_INSN_INVLPG:
-	case X86_INSN_WBINVD:
-	case X86_INSN_INVD: return x86_emul_sys(ctxt, ops);
-	default: return X86EMUL_UNHANDLEABLE;
-	}
+	return x86_emul_insns[in->mnemonic].check == X86_CHECK_REP &&
+	       (in->prefixes & (X86_PFX_REP | X86_PFX_REPNE)) &&
+	       x86_emul_reg_read(ctxt, GPR_RCX, in->addr_bytes) != 0;
 }
 
 /*
@@ -283,7 +288,7 @@ static int insn_dispatch(struct x86_emul_ctxt *ctxt,
 static int insn_fetch_decode(struct x86_emul_ctxt *ctxt,
 			     const struct x86_emul_ops *ops)
 {
-	uint64_t cs_ip = x86_emul_seg_linear(ctxt, X86_SEG_CS, ctxt->regs.rip);
+	uint64_t cs_ip = x86_emul_seg_linear(ctxt, VSEG_CS, ctxt->regs.rip);
 	size_t got;
 	int r, d;
 
@@ -308,7 +313,6 @@ static int insn_fetch_decode(struct x86_emul_ctxt *ctxt,
 
 int x86_emulate(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 {
-	bool done = true;
 	int r, d;
 
 	ctxt->sti_shadow = false;
@@ -320,8 +324,8 @@ int x86_emulate(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 					     x86_emul_raise_ud(ctxt);
 	if (d < 0)
 		return X86EMUL_UNHANDLEABLE;
-	r = insn_dispatch(ctxt, ops, &done);
-	if (r == X86EMUL_OKAY && done)
+	r = insn_dispatch(ctxt, ops);
+	if (r == X86EMUL_OKAY && !rep_unfinished(ctxt))
 		ctxt->regs.rip = (ctxt->regs.rip + ctxt->insn.length) &
 				 x86_emul_size_mask(stack_bytes(ctxt));
 	return r;

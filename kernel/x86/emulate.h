@@ -5,10 +5,10 @@
  * guest kernel's privileged instructions through it after a #GP; labs 3
  * and 5 use it for port I/O and MMIO.  Builds freestanding and on the host.
  *
- * Emulated: CLI, STI, HLT, PUSHF, POPF (virtual IF); IN, OUT, INS, OUTS
+ * Emulated: CLI, STI, PUSHF, POPF (virtual IF); IN, OUT, INS, OUTS
  * (REP too); MOV to/from CR0/CR2/CR3/CR4/CR8, CLTS; LGDT, LIDT, LLDT,
- * LTR and their stores SGDT, SIDT, SLDT, STR, SMSW; RDMSR, WRMSR,
- * INVLPG, WBINVD, INVD; and for MMIO MOV (r/m, reg, imm, moffs), MOVZX,
+ * LTR and their stores SGDT, SIDT, SLDT, STR, SMSW; WBINVD, INVD; the
+ * #GP of HLT, RDMSR, WRMSR, INVLPG above CPL 0; and for MMIO MOV (r/m, reg, imm, moffs), MOVZX,
  * MOVSX, MOVSXD, MOVS/STOS/LODS (REP too), ADD, OR, AND, SUB, XOR, CMP,
  * TEST with their arithmetic flags, XCHG, CMPXCHG and CMPXCHG8B (LOCK on
  * the read-modify-write ones).  guests/mmio checks each against the CPU.
@@ -32,15 +32,8 @@ enum {
 /* Maximum REP iterations per call; RIP stays put until rCX reaches 0. */
 #define X86_EMUL_REP_BATCH 1024
 
-enum x86_dtr {
-	X86_DTR_GDT,
-	X86_DTR_IDT,
-	X86_DTR_LDT,
-	X86_DTR_TR
-};
-
 struct x86_regs {
-	uint64_t gpr[16]; /* enum x86_reg order */
+	uint64_t gpr[GPR_COUNT];
 	uint64_t rip;
 	uint64_t rflags; /* IF lives here unless get_if/set_if exist */
 };
@@ -56,8 +49,7 @@ struct x86_emul_ctxt {
 	enum x86_mode mode;
 	bool real_mode; /* no privilege checks; LLDT/LTR are #UD */
 	int cpl;	/* the guest's (virtual) CPL, or X86_CPL_UNCHECKED */
-	uint64_t
-		seg_base[6]; /* enum x86_seg order; FS/GS used in 64-bit mode */
+	uint64_t seg_base[6]; /* enum vseg order; FS/GS used in 64-bit mode */
 	uint8_t insn_bytes[X86_MAX_INSN_LEN];
 	size_t insn_avail;    /* bytes valid in insn_bytes; 0 = fetch them */
 	struct x86_insn insn; /* set by x86_emulate */
@@ -70,7 +62,8 @@ struct x86_emul_ctxt {
  * Callbacks.  Each returns X86EMUL_*; one returning X86EMUL_EXCEPTION
  * must have called x86_emul_raise().  A NULL callback makes instructions
  * that need it X86EMUL_UNHANDLEABLE, except get_if/set_if, whose absence
- * means IF is regs.rflags' own bit.  Addresses are linear; sizes 1-8.
+ * means IF is regs.rflags' own bit.  Addresses are linear; sizes 1-8;
+ * control registers 0, 2, 3, 4 and 8 (in 64-bit mode).
  */
 struct x86_emul_ctxt;
 struct x86_emul_ops {
@@ -90,19 +83,14 @@ struct x86_emul_ops {
 		      bool in, uint64_t la, bool df, uint64_t *reps);
 	int (*read_cr)(struct x86_emul_ctxt *c, unsigned cr, uint64_t *val);
 	int (*write_cr)(struct x86_emul_ctxt *c, unsigned cr, uint64_t val);
-	int (*read_msr)(struct x86_emul_ctxt *c, uint32_t msr, uint64_t *val);
-	int (*write_msr)(struct x86_emul_ctxt *c, uint32_t msr, uint64_t val);
-	int (*load_dtr)(struct x86_emul_ctxt *c, enum x86_dtr which,
-			uint64_t base, uint32_t limit);
-	int (*load_sel)(struct x86_emul_ctxt *c, enum x86_dtr which,
-			uint16_t sel);
-	int (*read_dtr)(struct x86_emul_ctxt *c, enum x86_dtr which,
+	/* LGDT and LIDT (VSEG_GDTR, VSEG_IDTR), LLDT and LTR (VSEG_LDTR,
+	 * VSEG_TR); their stores SGDT ... STR read the register whole. */
+	int (*load_dtr)(struct x86_emul_ctxt *c, enum vseg which, uint64_t base,
+			uint32_t limit);
+	int (*load_sel)(struct x86_emul_ctxt *c, enum vseg which, uint16_t sel);
+	int (*read_sys)(struct x86_emul_ctxt *c, enum vseg which, uint16_t *sel,
 			uint64_t *base, uint32_t *limit);
-	int (*read_sel)(struct x86_emul_ctxt *c, enum x86_dtr which,
-			uint16_t *sel);
-	int (*invlpg)(struct x86_emul_ctxt *c, uint64_t la);
 	int (*wbinvd)(struct x86_emul_ctxt *c);
-	int (*halt)(struct x86_emul_ctxt *c);
 	bool (*get_if)(struct x86_emul_ctxt *c);
 	void (*set_if)(struct x86_emul_ctxt *c, bool on);
 };

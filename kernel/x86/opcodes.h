@@ -31,12 +31,15 @@ enum {
 #define A_SPECIAL \
 	0x0200 /* shape depends on the next byte: see decode_special */
 #define A_REGONLY 0x0400 /* ModRM always names registers (MOV CR/DR) */
+/* The X86_INSN_* mnemonic where the opcode alone names it. */
+#define A_INSN_SHIFT 16
+#define A_INSN(name) ((uint32_t)X86_INSN_##name << A_INSN_SHIFT)
 
 /* SDM table A-2, the one-byte opcode map.  Prefix bytes never reach it. */
-extern const uint16_t x86_opcodes_1byte[256];
+extern const uint32_t x86_opcodes_1byte[256];
 
 /* SDM table A-3, the two-byte (0F) map, SSE included for lengths. */
-extern const uint16_t x86_opcodes_0f[256];
+extern const uint32_t x86_opcodes_0f[256];
 
 /* The X86_INSN_* mnemonic of a decoded instruction, X86_INSN_OTHER if none. */
 uint16_t x86_opcodes_mnemonic(const struct x86_insn *in);

@@ -68,34 +68,17 @@ static int fz_write_cr(struct x86_emul_ctxt *c, unsigned cr, uint64_t val)
 	return X86EMUL_OKAY;
 }
 
-static int fz_read_msr(struct x86_emul_ctxt *c, uint32_t msr, uint64_t *val)
+static int fz_load_dtr(struct x86_emul_ctxt *c, enum vseg which, uint64_t base,
+		       uint32_t limit)
 {
-	*val = msr;
-	return msr & 1 ? x86_emul_raise(c, T_GP, true, 0) : X86EMUL_OKAY;
-}
-
-static int fz_write_msr(struct x86_emul_ctxt *c, uint32_t msr, uint64_t val)
-{
-	return X86EMUL_OKAY;
-}
-
-static int fz_load_dtr(struct x86_emul_ctxt *c, enum x86_dtr which,
-		       uint64_t base, uint32_t limit)
-{
-	assert(which == X86_DTR_GDT || which == X86_DTR_IDT);
+	assert(which == VSEG_GDTR || which == VSEG_IDTR);
 	assert(limit <= 0xffff);
 	return X86EMUL_OKAY;
 }
 
-static int fz_load_sel(struct x86_emul_ctxt *c, enum x86_dtr which,
-		       uint16_t sel)
+static int fz_load_sel(struct x86_emul_ctxt *c, enum vseg which, uint16_t sel)
 {
-	assert(which == X86_DTR_LDT || which == X86_DTR_TR);
-	return X86EMUL_OKAY;
-}
-
-static int fz_invlpg(struct x86_emul_ctxt *c, uint64_t la)
-{
+	assert(which == VSEG_LDTR || which == VSEG_TR);
 	return X86EMUL_OKAY;
 }
 
@@ -111,13 +94,9 @@ static const struct x86_emul_ops fz_ops = {
 	.io_out = fz_out,
 	.read_cr = fz_read_cr,
 	.write_cr = fz_write_cr,
-	.read_msr = fz_read_msr,
-	.write_msr = fz_write_msr,
 	.load_dtr = fz_load_dtr,
 	.load_sel = fz_load_sel,
-	.invlpg = fz_invlpg,
 	.wbinvd = fz_nop,
-	.halt = fz_nop,
 };
 
 static void check_decode(const uint8_t *bytes, size_t n, enum x86_mode mode)
@@ -138,8 +117,8 @@ static void check_decode(const uint8_t *bytes, size_t n, enum x86_mode mode)
 	assert(a.op_bytes == 1 || a.op_bytes == 2 || a.op_bytes == 4 ||
 	       a.op_bytes == 8);
 	assert(a.addr_bytes == 2 || a.addr_bytes == 4 || a.addr_bytes == 8);
-	assert(!a.is_mem || (a.mem.scale && a.mem.seg >= X86_SEG_ES &&
-			     a.mem.seg <= X86_SEG_GS));
+	assert(!a.is_mem ||
+	       (a.mem.scale && a.mem.seg >= VSEG_ES && a.mem.seg <= VSEG_GS));
 	/* The same instruction decodes the same with every byte after it. */
 	assert(x86_decode(bytes, a.length, mode, &b) == 0 &&
 	       b.length == a.length);
@@ -159,7 +138,7 @@ static void check_emulate(const uint8_t *bytes, size_t n, enum x86_mode mode,
 	c.regs.rip = rip;
 	c.regs.rflags = X86_FLAGS_FIXED | ((ctl & 0x20) ? X86_FLAGS_DF : 0);
 	for (int i = 0; i < 16; i++)
-		c.regs.gpr[i] = 0x10 * (uint64_t)i + (i == X86_REG_RCX ? 3 : 0);
+		c.regs.gpr[i] = 0x10 * (uint64_t)i + (i == GPR_RCX ? 3 : 0);
 	c.insn_avail = MIN(n, (size_t)X86_MAX_INSN_LEN);
 	memcpy(c.insn_bytes, bytes, c.insn_avail);
 	r = x86_emulate(&c, &fz_ops);
