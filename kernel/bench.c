@@ -26,6 +26,7 @@
 #include <kernel/clock.h>
 #include <kernel/domain.h>
 #include <kernel/bench.h>
+#include <kernel/exit.h>
 #include <kernel/mm/gmem.h>
 
 #define BENCH_LOOP_PREFIX  "bench: loop iterations: "

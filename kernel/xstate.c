@@ -121,7 +121,7 @@ int xstate_vcpu_init(struct vcpu *v)
 	memcpy(v->xs.area + FXSAVE_MXCSR, &mxcsr, sizeof(mxcsr));
 	v->xs.xcr0 = XCR0_RESET;
 	memset(v->xs.dr, 0, sizeof(v->xs.dr));
-	v->xs.dr6 = virt_reset.dr6;
+	v->xs.dr6 = DR6_RESET;
 	return 0;
 }
 

@@ -76,14 +76,6 @@ static void vmcb_init_shadow(struct vmcb_control *c)
 	c->n_cr3 = 0;
 }
 
-/* The register state after RESET (kernel/virt.c), to which svm_reg_write
- * adds EFER.SVME; DR6 lives in the save area. */
-static void vmcb_init_save(struct vcpu *v, struct vmcb_save *s)
-{
-	virt_vcpu_reset(v);
-	s->dr6 = virt_reset.dr6;
-}
-
 void vmcb_init(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->arch.svm.vmcb;
@@ -95,7 +87,10 @@ void vmcb_init(struct vcpu *v)
 	/* XCR0 is the guest's while it runs: kernel/xstate.c checks its
 	 * writes. */
 	vmcb->control.intercept_misc2 |= INTERCEPT_XSETBV;
-	vmcb_init_save(v, &vmcb->save);
+	/* The state after RESET, to which svm_reg_write adds EFER.SVME;
+	 * DR6 lives in the save area. */
+	virt_vcpu_reset(v);
+	vmcb->save.dr6 = DR6_RESET;
 }
 
 static void vmcb_dump_control(const struct vmcb_control *c)

@@ -225,10 +225,8 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 #define EXITINFO1_CR_GPR 0xfULL	      /* MOV's general register */
 
 /* #NPF EXITINFO1: a page-fault error code (APM 15.25.6) */
-#define NPF_P	 (1ULL << 0)
-#define NPF_W	 (1ULL << 1)
-#define NPF_RSV	 (1ULL << 3) /* a reserved bit set in a nested entry */
-#define NPF_ID	 (1ULL << 4)
-#define NPF_WALK (1ULL << 33) /* reading or writing a guest page table */
+#define NPF_W	(1ULL << 1)
+#define NPF_RSV (1ULL << 3) /* a reserved bit set in a nested entry */
+#define NPF_ID	(1ULL << 4)
 
 #endif

@@ -224,12 +224,8 @@ enum {
 #define IOQ_PORT(q) ((uint16_t)((q) >> 16))
 
 /* Table 28-7: exit qualification of EPT violations */
-#define EPTQ_WRITE	 (1u << 1)
-#define EPTQ_FETCH	 (1u << 2)
-#define EPTQ_PERMS	 (7u << 3)
-#define EPTQ_PERMS_SHIFT 3
-#define EPTQ_LA_VALID	 (1u << 7)
-#define EPTQ_FINAL	 (1u << 8) /* with LA_VALID: not a guest table */
+#define EPTQ_WRITE (1u << 1)
+#define EPTQ_FETCH (1u << 2)
 
 /* Name of VM-instruction error n (SDM 3C 31.4), "?" if unknown. */
 const char *vmx_insn_error_name(uint64_t n);
