@@ -119,20 +119,20 @@ static enum exit_kind vmx_decode_ud(struct vcpu *v)
 static enum exit_kind vmx_decode_exception(struct vcpu *v, uint64_t qual)
 {
 	uint64_t info = vmcs_read(VMCS_EXIT_INTR_INFO);
+	uint8_t vec = info & INTR_INFO_VECTOR_MASK;
 
 	if ((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT ==
 	    INTR_TYPE_NMI)
 		return EXIT_INTR;
-	if ((info & INTR_INFO_VECTOR_MASK) == T_UD)
+	if (vec == T_UD)
 		return vmx_decode_ud(v);
 	/* GDB's intercepts (vmx.c); a #DB's qualification is DR6's bits. */
-	if ((info & INTR_INFO_VECTOR_MASK) == T_BP ||
-	    (info & INTR_INFO_VECTOR_MASK) == T_DB) {
-		v->exit.debug.vector = info & INTR_INFO_VECTOR_MASK;
+	if (vec == T_BP || vec == T_DB) {
+		v->exit.debug.vector = vec;
 		v->exit.debug.dr6 = qual;
 		return EXIT_DEBUG;
 	}
-	if ((info & INTR_INFO_VECTOR_MASK) == T_PF) {
+	if (vec == T_PF) {
 		v->exit.pf.la = qual;
 		v->exit.pf.error = (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERROR) &
 				   (PFEC_P | PFEC_W | PFEC_U | PFEC_RSVD |
