@@ -11,33 +11,6 @@
 #include <kernel/trap.h>
 #include <kernel/virt.h>
 #include <kernel/mm/shadow.h>
-#include <kernel/x86/decode.h>
-
-/* The emulator indexes v->gprs and the segments by its own numbers. */
-#define SAME(a, b) _Static_assert((int)(a) == (int)(b), #a " == " #b)
-SAME(X86_REG_RAX, GPR_RAX);
-SAME(X86_REG_RCX, GPR_RCX);
-SAME(X86_REG_RDX, GPR_RDX);
-SAME(X86_REG_RBX, GPR_RBX);
-SAME(X86_REG_RSP, GPR_RSP);
-SAME(X86_REG_RBP, GPR_RBP);
-SAME(X86_REG_RSI, GPR_RSI);
-SAME(X86_REG_RDI, GPR_RDI);
-SAME(X86_REG_R8, GPR_R8);
-SAME(X86_REG_R9, GPR_R9);
-SAME(X86_REG_R10, GPR_R10);
-SAME(X86_REG_R11, GPR_R11);
-SAME(X86_REG_R12, GPR_R12);
-SAME(X86_REG_R13, GPR_R13);
-SAME(X86_REG_R14, GPR_R14);
-SAME(X86_REG_R15, GPR_R15);
-SAME(X86_SEG_ES, VSEG_ES);
-SAME(X86_SEG_CS, VSEG_CS);
-SAME(X86_SEG_SS, VSEG_SS);
-SAME(X86_SEG_DS, VSEG_DS);
-SAME(X86_SEG_FS, VSEG_FS);
-SAME(X86_SEG_GS, VSEG_GS);
-#undef SAME
 
 /* VT-x on an Intel CPU, else SVM (CPUID leaf 0's vendor), if enabled. */
 static const struct virt_ops *virt_init(void)

@@ -11,6 +11,7 @@
 #define KERNEL_VIRT_H
 
 #include <inc/types.h>
+#include <kernel/x86/decode.h>
 
 struct vcpu;
 struct domain;
@@ -38,24 +39,25 @@ enum exit_kind {
 	EXIT_NKINDS
 };
 
-/* Guest register numbers as x86 encodes them in ModRM/REX. */
+/* Guest register numbers as x86 encodes them in ModRM/REX: the
+ * emulator's (kernel/x86/decode.h) indexes v->gprs with its own. */
 enum gpr {
-	GPR_RAX,
-	GPR_RCX,
-	GPR_RDX,
-	GPR_RBX,
-	GPR_RSP,
-	GPR_RBP,
-	GPR_RSI,
-	GPR_RDI,
-	GPR_R8,
-	GPR_R9,
-	GPR_R10,
-	GPR_R11,
-	GPR_R12,
-	GPR_R13,
-	GPR_R14,
-	GPR_R15,
+	GPR_RAX = X86_REG_RAX,
+	GPR_RCX = X86_REG_RCX,
+	GPR_RDX = X86_REG_RDX,
+	GPR_RBX = X86_REG_RBX,
+	GPR_RSP = X86_REG_RSP,
+	GPR_RBP = X86_REG_RBP,
+	GPR_RSI = X86_REG_RSI,
+	GPR_RDI = X86_REG_RDI,
+	GPR_R8 = X86_REG_R8,
+	GPR_R9 = X86_REG_R9,
+	GPR_R10 = X86_REG_R10,
+	GPR_R11 = X86_REG_R11,
+	GPR_R12 = X86_REG_R12,
+	GPR_R13 = X86_REG_R13,
+	GPR_R14 = X86_REG_R14,
+	GPR_R15 = X86_REG_R15,
 	GPR_COUNT
 };
 
@@ -84,13 +86,14 @@ enum vreg {
 	VREG_COUNT
 };
 
+/* Segment registers, the emulator's numbers first. */
 enum vseg {
-	VSEG_ES,
-	VSEG_CS,
-	VSEG_SS,
-	VSEG_DS,
-	VSEG_FS,
-	VSEG_GS,
+	VSEG_ES = X86_SEG_ES,
+	VSEG_CS = X86_SEG_CS,
+	VSEG_SS = X86_SEG_SS,
+	VSEG_DS = X86_SEG_DS,
+	VSEG_FS = X86_SEG_FS,
+	VSEG_GS = X86_SEG_GS,
 	VSEG_GDTR,
 	VSEG_LDTR,
 	VSEG_IDTR,
