@@ -22,8 +22,6 @@
 #include <kernel/gdbstub.h>
 #include <pv/hypercall.h>
 
-typedef void (*exit_handler_fn)(struct vcpu *v);
-
 /* Ends an emulated instruction: skipped, or #GP(0) when r refused it. */
 static void exit_complete(struct vcpu *v, int r)
 {
@@ -321,7 +319,7 @@ static void exit_unknown(struct vcpu *v)
 
 /* Each kind's handler, and its name for logs and statistics. */
 static const struct {
-	exit_handler_fn fn;
+	void (*fn)(struct vcpu *v);
 	const char *name;
 } exit_kinds[EXIT_NKINDS] = {
 	[EXIT_CPUID] = { exit_cpuid, "cpuid" },
