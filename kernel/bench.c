@@ -3,29 +3,17 @@
  *
  * With "bench" on the boot command line the hypervisor notes the TSC of
  * the first and last exit of each kind per domain and, once every domain
- * has ended, prints exits per second for CPUID and hypercall exits.  It
- * also runs the guests/bench CPU-bound loop natively, in the same boot and
- * for as many iterations as the guest reported on its console with
- *   "bench: loop iterations: N in C cycles, ..."
- * and prints the guest/native time ratio.  For `make bench-linux` it also
- * prints, per domain, how many exits of each kind it took and their rate
- * over its run (its first exit to its last), so the costliest device shows.
- * For `make lab8` it prints each domain's counters too: hypercalls by
- * number, notifications, forwarded ioreqs, grant maps and copies, shadow
- * faults (enum bench_event).
- *
- * With "bench=exit-path" (`make bench-exit-path`) it also sets the
- * cost of a CPUID exit through hvlab against a bare loop of the backend's
- * own entry (virt_ops.bench_cpuid) in the same boot: see bench_exit_path.
- * With "exit_state=alternate" too (lab 8) it sets the cost of a CPUID
- * exit in the slices that switch the VMLOAD state at every exit against
- * that in the lazy ones: see bench_exit_state.
+ * has ended, prints exits per second by kind, the guests/bench loop's
+ * time against the same loop run natively (bench_ratio), and make lab8's
+ * counters (enum bench_event).  "bench=exit-path" (`make bench-exit-path`)
+ * adds bench_exit_path, "exit_state=alternate" (lab 8) bench_exit_state.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/clock.h>
 #include <kernel/domain.h>
 #include <kernel/bench.h>
+#include <kernel/exit.h>
 #include <kernel/mm/gmem.h>
 
 #define BENCH_LOOP_PREFIX  "bench: loop iterations: "

@@ -2,34 +2,23 @@
  * cpuid.c - the CPUID a guest sees (lab 3; SDM vol. 2A "CPUID", AMD
  * CPUID Specification #25481).
  *
- * Policy: pass through what the CPU reports for features hvlab lets a
- * guest use natively (under QEMU TCG -cpu max: SMEP/SMAP, UMIP, FSGSBASE,
- * ...); announce the emulated local APIC with x2APIC and TSC-deadline
- * mode (kernel/dev/vlapic.c), each vcpu's APIC ID in leaf 1 and the
- * x2APIC topology leaf 0xb (one thread per core, a core per vcpu); hide
- * hardware virtualization (VMX, SVM and its leaf) and what hvlab does not
- * emulate (MTRRs, MONITOR/MWAIT, 5-level paging, RDTSCP and RDPID with
- * their TSC_AUX, TSC_ADJUST, thermal monitoring and PDCM with their MSRs;
- * leaf 6 keeps only ARAT: the vLAPIC timer never stops), and PCID and
- * INVPCID from shadow-paged domains; set the hypervisor-present bit;
- * answer the hypervisor range; state the TSC frequency hvlab measured in
- * leaves 0x15 and 0x16.
+ * Policy: pass through the features a guest uses natively (under QEMU TCG
+ * -cpu max: SMEP/SMAP, UMIP, FSGSBASE, ...); announce the emulated local
+ * APIC with x2APIC and TSC-deadline mode (kernel/dev/vlapic.c) and a core
+ * per vcpu; hide hardware virtualization and what hvlab does not emulate
+ * (MTRRs, MONITOR/MWAIT, LA57, RDTSCP/RDPID, TSC_ADJUST, thermal and
+ * PDCM MSRs; leaf 6 keeps only ARAT: the vLAPIC timer never stops), and
+ * PCID/INVPCID from shadow-paged domains; set the hypervisor bit.
  *
- * XSAVE is offered with the state components x87, SSE, AVX and AVX-512
- * where the CPU has them (kernel/xstate.c switches every component per
- * vcpu), and with it AVX, FMA, F16C, AVX2, AVX-512, XSAVEOPT and XGETBV
- * with ECX = 1; leaf 1 OSXSAVE follows the guest's CR4 and leaf
- * 0xd reports the guest's sizes.
- * Without XSAVE on the CPU all of them stay hidden.  XSAVEC (leaf 0xd's
- * compacted sizes are not the guest's), XSAVES (it needs IA32_XSS), AMX
- * and PKU (PKRU is switched, but CR4.PKE is refused) are
- * hidden.
+ * XSAVE comes with the components kernel/xstate.c offers (x87, SSE, AVX,
+ * AVX-512) and the instructions that need them; XSAVEC (leaf 0xd's
+ * compacted sizes are not the guest's), XSAVES (IA32_XSS), AMX and PKU
+ * (CR4.PKE is refused) stay hidden.
  *
- * Leaf 0x40000000: EAX = CPUID_HV_MAX, EBX:ECX:EDX = "hvla" "bhvl" "abhv",
- * i.e. the 12 bytes "hvlabhvlabhv".  Leaf 0x40000001 and the rest of the
- * range read as zeros.  Lab 6: a domain with Xen's ABI finds Xen's
- * leaves at its base (pv/xen.c): 0x40000000 for type pv, which hides
- * hvlab's, and 0x40000100 for xen_platform hvm domains.
+ * Leaf 0x40000000 is hvlab's signature "hvlabhvlabhv" with EAX =
+ * CPUID_HV_MAX; the rest of the range reads as zeros.  Lab 6: a domain
+ * with Xen's ABI finds Xen's leaves at its base (pv/xen.c): 0x40000000
+ * for type pv, which hides hvlab's, and 0x40000100 for xen_platform hvm.
  */
 #include <kernel/kernel.h>
 #include <kernel/clock.h>

@@ -242,14 +242,11 @@ static const struct virt_ops *domain_ops(struct domain *d, char *err,
 		return te_ops();
 	if (virt_hw())
 		return virt_hw();
-	if (c->type == DOMAIN_PV)
-		snprintf(err, errlen,
-			 "container \"hvm\" needs VT-x or SVM, which this CPU "
-			 "lacks (container \"te\" runs anywhere)");
-	else
-		snprintf(err, errlen,
-			 "type \"hvm\" needs VT-x or SVM, which this CPU lacks "
-			 "(type \"te\" runs anywhere)");
+	snprintf(err, errlen,
+		 "%s \"hvm\" needs VT-x or SVM, which this CPU lacks (%s "
+		 "\"te\" runs anywhere)",
+		 c->type == DOMAIN_PV ? "container" : "type",
+		 c->type == DOMAIN_PV ? "container" : "type");
 	return NULL;
 }
 

@@ -5,9 +5,9 @@
  * calls the one handler for its kind through a const table.  Handlers
  * emulate the instruction and skip it, inject the fault the guest's own
  * CPU would have raised, or crash the domain.  Nothing a guest does may
- * panic the hypervisor.  Nested faults go to kernel/mm/nested.c (lab 5).
- * Under shadow paging (lab 4) the guest's #PF,
- * INVLPG and its CR3 accesses come here too, for kernel/mm/shadow.c.
+ * panic the hypervisor.  Nested faults go to kernel/mm/nested.c (lab 5);
+ * under shadow paging (lab 4) the guest's #PF, INVLPG and CR3 accesses
+ * come here too, for kernel/mm/shadow.c.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -22,11 +22,19 @@
 #include <kernel/gdbstub.h>
 #include <pv/hypercall.h>
 
-typedef void (*exit_handler_fn)(struct vcpu *v);
-
-static void exit_inject_gp(struct vcpu *v)
+/* Ends an emulated instruction: skipped, or #GP(0) when r refused it. */
+static void exit_complete(struct vcpu *v, int r)
 {
-	virt_inject_exception(v, T_GP, true, 0);
+	if (r < 0)
+		virt_inject_exception(v, T_GP, true, 0);
+	else
+		vcpu_skip_insn(v);
+}
+
+/* The 64-bit operand of WRMSR and XSETBV. */
+static uint64_t exit_edx_eax(struct vcpu *v)
+{
+	return (uint32_t)v->gprs[GPR_RAX] | (v->gprs[GPR_RDX] << 32);
 }
 
 static void exit_cpuid(struct vcpu *v)
@@ -49,25 +57,19 @@ static void exit_cpuid(struct vcpu *v)
 static void exit_msr_read(struct vcpu *v)
 {
 	uint64_t val;
+	int r = msr_read(v, (uint32_t)v->gprs[GPR_RCX], &val);
 
-	if (msr_read(v, (uint32_t)v->gprs[GPR_RCX], &val) < 0) {
-		exit_inject_gp(v);
-		return;
+	if (r == 0) {
+		v->gprs[GPR_RAX] = (uint32_t)val;
+		v->gprs[GPR_RDX] = val >> 32;
 	}
-	v->gprs[GPR_RAX] = (uint32_t)val;
-	v->gprs[GPR_RDX] = val >> 32;
-	vcpu_skip_insn(v);
+	exit_complete(v, r);
 }
 
 static void exit_msr_write(struct vcpu *v)
 {
-	uint64_t val = (uint32_t)v->gprs[GPR_RAX] | (v->gprs[GPR_RDX] << 32);
-
-	if (msr_write(v, (uint32_t)v->gprs[GPR_RCX], val) < 0) {
-		exit_inject_gp(v);
-		return;
-	}
-	vcpu_skip_insn(v);
+	exit_complete(v, msr_write(v, (uint32_t)v->gprs[GPR_RCX],
+				   exit_edx_eax(v)));
 }
 
 #if SOL >= 3
@@ -95,20 +97,14 @@ static void exit_io_simple(struct vcpu *v, const struct exit_io *io)
  * instruction and RFLAGS.DF, and stops a long REP after a bounded number of
  * elements with RIP still on it: the guest executes it again for the rest.
  */
-static void exit_io_string(struct vcpu *v)
+static void exit_io(struct vcpu *v)
 {
-	if (mmio_emulate(v) == -E_NOT_SUPP)
+	if (!v->exit.io.string)
+		exit_io_simple(v, &v->exit.io);
+	else if (mmio_emulate(v) == -E_NOT_SUPP)
 		domain_crash(v->domain, v,
 			     "%s at port 0x%x: cannot emulate the instruction",
 			     v->exit.io.in ? "ins" : "outs", v->exit.io.port);
-}
-
-static void exit_io(struct vcpu *v)
-{
-	if (v->exit.io.string)
-		exit_io_string(v);
-	else
-		exit_io_simple(v, &v->exit.io);
 }
 #else
 static void exit_io(struct vcpu *v)
@@ -216,16 +212,13 @@ static void exit_cr_read(struct vcpu *v, const struct exit_cr *x)
 {
 	uint64_t val;
 
-	if (x->cr == 0)
-		val = virt_reg_read(v, VREG_CR0);
-	else if (x->cr == 3)
-		val = virt_reg_read(v, VREG_CR3);
-	else if (x->cr == 4)
-		val = virt_reg_read(v, VREG_CR4);
-	else {
+	if (x->cr != 0 && x->cr != 3 && x->cr != 4) {
 		domain_crash(v->domain, v, "unexpected read of CR%d", x->cr);
 		return;
 	}
+	val = virt_reg_read(v, x->cr == 0 ? VREG_CR0 :
+			       x->cr == 3 ? VREG_CR3 :
+					    VREG_CR4);
 	v->gprs[x->gpr] = vcpu_long_mode(v) ? val : (uint32_t)val;
 	vcpu_skip_insn(v);
 }
@@ -249,10 +242,8 @@ static void exit_cr_access(struct vcpu *v)
 		r = -E_NOT_SUPP;
 	if (r == -E_NOT_SUPP)
 		domain_crash(v->domain, v, "unexpected write to CR%d", x->cr);
-	else if (r < 0)
-		exit_inject_gp(v);
 	else
-		vcpu_skip_insn(v);
+		exit_complete(v, r);
 }
 
 static void exit_shutdown(struct vcpu *v)
@@ -304,15 +295,13 @@ static void exit_invalid_insn(struct vcpu *v)
  */
 static void exit_xsetbv(struct vcpu *v)
 {
-	uint64_t val = (uint32_t)v->gprs[GPR_RAX] | (v->gprs[GPR_RDX] << 32);
-
 	if (!(virt_reg_read(v, VREG_CR4) & CR4_OSXSAVE))
 		virt_inject_exception(v, T_UD, false, 0);
-	else if (virt_reg_read(v, VREG_CPL) != 0 ||
-		 xstate_xsetbv(v, (uint32_t)v->gprs[GPR_RCX], val) < 0)
-		exit_inject_gp(v);
+	else if (virt_reg_read(v, VREG_CPL) != 0)
+		exit_complete(v, -E_INVAL);
 	else
-		vcpu_skip_insn(v);
+		exit_complete(v, xstate_xsetbv(v, (uint32_t)v->gprs[GPR_RCX],
+					       exit_edx_eax(v)));
 }
 
 static void exit_entry_fail(struct vcpu *v)
@@ -328,34 +317,46 @@ static void exit_unknown(struct vcpu *v)
 		     (unsigned long long)v->exit.hw_info2);
 }
 
-static const exit_handler_fn exit_handlers[EXIT_NKINDS] = {
-	[EXIT_CPUID] = exit_cpuid,
-	[EXIT_IO] = exit_io,
-	[EXIT_MSR_READ] = exit_msr_read,
-	[EXIT_MSR_WRITE] = exit_msr_write,
-	[EXIT_HLT] = exit_hlt,
-	[EXIT_HYPERCALL] = hypercall_dispatch, /* pv/hypercall.c */
-	[EXIT_CR_ACCESS] = exit_cr_access,
-	[EXIT_SHUTDOWN] = exit_shutdown,
-	[EXIT_GPA_FAULT] = nested_fault,
-	[EXIT_PAGE_FAULT] = exit_page_fault,
-	[EXIT_INVLPG] = exit_invlpg,
-	[EXIT_INTR] = exit_intr,
-	[EXIT_INVALID_INSN] = exit_invalid_insn,
-	[EXIT_ENTRY_FAIL] = exit_entry_fail,
-	[EXIT_XSETBV] = exit_xsetbv,
-	[EXIT_DEBUG] = gdbstub_exit, /* kernel/gdbstub.c */
-	[EXIT_UNKNOWN] = exit_unknown,
+/* Each kind's handler, and its name for logs and statistics. */
+static const struct {
+	void (*fn)(struct vcpu *v);
+	const char *name;
+} exit_kinds[EXIT_NKINDS] = {
+	[EXIT_CPUID] = { exit_cpuid, "cpuid" },
+	[EXIT_IO] = { exit_io, "io" },
+	[EXIT_MSR_READ] = { exit_msr_read, "rdmsr" },
+	[EXIT_MSR_WRITE] = { exit_msr_write, "wrmsr" },
+	[EXIT_HLT] = { exit_hlt, "hlt" },
+	[EXIT_HYPERCALL] = { hypercall_dispatch,
+			     "hypercall" }, /* pv/hypercall.c */
+	[EXIT_CR_ACCESS] = { exit_cr_access, "cr" },
+	[EXIT_SHUTDOWN] = { exit_shutdown, "shutdown" },
+	[EXIT_GPA_FAULT] = { nested_fault, "gpa-fault" },
+	[EXIT_PAGE_FAULT] = { exit_page_fault, "page-fault" },
+	[EXIT_INVLPG] = { exit_invlpg, "invlpg" },
+	[EXIT_INTR] = { exit_intr, "intr" },
+	[EXIT_INVALID_INSN] = { exit_invalid_insn, "invalid-insn" },
+	[EXIT_ENTRY_FAIL] = { exit_entry_fail, "entry-fail" },
+	[EXIT_XSETBV] = { exit_xsetbv, "xsetbv" },
+	[EXIT_DEBUG] = { gdbstub_exit, "debug" }, /* kernel/gdbstub.c */
+	[EXIT_UNKNOWN] = { exit_unknown, "unknown" },
 };
+
+const char *exit_kind_name(enum exit_kind k)
+{
+	return (unsigned)k < EXIT_NKINDS && exit_kinds[k].name ?
+		       exit_kinds[k].name :
+		       "?";
+}
 
 void exit_dispatch(struct vcpu *v)
 {
 	enum exit_kind k = v->exit.kind;
 
-	if ((unsigned)k >= EXIT_NKINDS || !exit_handlers[k])
+	if ((unsigned)k >= EXIT_NKINDS || !exit_kinds[k].fn)
 		panic("exit_dispatch: backend gave exit kind %d", k);
 	v->nexits++;
 	v->domain->exits_by_kind[k]++;
 	bench_exit(v, k);
-	exit_handlers[k](v);
+	exit_kinds[k].fn(v);
 }

@@ -4,10 +4,13 @@
 #ifndef KERNEL_EXIT_H
 #define KERNEL_EXIT_H
 
-struct vcpu;
+#include <kernel/virt.h>
 
 /* Handles v->exit; the vcpu's state says whether it may go on. */
 void exit_dispatch(struct vcpu *v);
+
+/* A short name for an exit kind, for logs and statistics ("cpuid"); "?". */
+const char *exit_kind_name(enum exit_kind k);
 
 /*
  * The guest accessed guest-physical v->exit.gpa, which no RAM or ROM

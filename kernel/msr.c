@@ -2,18 +2,13 @@
  * msr.c - the MSRs a guest may use (lab 3; SDM vol. 4, AMD APM vol. 2
  * appendix A).
  *
- * Every RDMSR/WRMSR exits.  The MSRs the CPU context switches through the
- * VMCB/VMCS (EFER, the SYSCALL/SYSENTER set, FS/GS bases, PAT) are emulated
- * on the saved guest state, TSC reads pass through, IA32_APIC_BASE belongs
- * to the virtual local APIC (kernel/dev/vlapic.c), and so do the x2APIC
- * registers and IA32_TSC_DEADLINE.  What Linux reads without a fixup
- * reads as a CPU without those features would answer: IA32_MISC_ENABLE
- * with fast strings on and BTS and PEBS unavailable (SDM 4 table 2-2),
- * no microcode revision (IA32_BIOS_SIGN_ID, writes ignored) and AMD's
- * interrupt-pending message MSR 0.  Any other MSR, and any
- * value an MSR does not accept, is #GP(0) in the guest, as on a CPU
- * without that MSR.  Lab 6: a domain with Xen's ABI also has the MSR
- * that installs the hypercall page (pv/xen.c).
+ * Every RDMSR/WRMSR exits.  The MSRs the VMCB/VMCS holds are emulated on
+ * the saved guest state, TSC reads pass through, the APIC MSRs belong to
+ * kernel/dev/vlapic.c.  What Linux reads without a fixup reads as a CPU
+ * without those features would answer (SDM 4 table 2-2).  Any other MSR,
+ * and any value an MSR refuses, is #GP(0), as on a CPU without that MSR.
+ * Lab 6: a domain with Xen's ABI also has the MSR that installs the
+ * hypercall page (pv/xen.c).
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>

@@ -3,17 +3,15 @@
  * (SDM 3A 10.5.4 "APIC Timer") ticks every period, so a guest that spins
  * without ever exiting still gives the CPU back.
  *
- * Guests run with host RFLAGS.IF set and the INTR intercept on: a tick
- * while a guest runs is a #VMEXIT(INTR), and the host takes the interrupt
- * itself as soon as the backend sets GIF again.  The timer runs one-shot,
- * set for the next tick or, when sooner, for what preempt_arm asks: a
- * guest's own timer that falls due mid-slice must make it exit then, not
- * at the next tick, or a guest that counts its timer interrupts while it
- * spins (Linux timing its APIC timer against the PIT) sees time pass at
- * the tick's rate.  The timer uses the first vector above the exceptions
- * and the APIC's spurious vector the last one (SDM 3A 10.9 advises low
- * bits all ones).  The legacy 8259 PICs are masked so that no firmware
- * interrupt source reaches a vector without a handler.
+ * A tick while a guest runs makes it exit (SVM's INTR intercept, VT-x's
+ * external-interrupt exiting) and the host takes the interrupt itself.
+ * The timer runs one-shot, set for the next tick or, when sooner, for
+ * what preempt_arm asks: a guest timer due mid-slice must make it exit
+ * then, or a guest that counts its timer interrupts while it spins (Linux
+ * timing its APIC timer against the PIT) sees time pass at the tick's
+ * rate.  The spurious vector is 255 (SDM 3A 10.9 advises low bits all
+ * ones); the 8259 PICs are masked so that no firmware interrupt source
+ * reaches a vector without a handler.
  */
 #include <inc/apic.h>
 #include <inc/x86.h>

@@ -12,46 +12,40 @@
 #include <kernel/virt.h>
 #include <kernel/mm/shadow.h>
 
-const struct virt_ops *virt;
-
-/* VT-x first on an Intel CPU, SVM on an AMD one (CPUID leaf 0 vendor). */
-static const struct virt_ops *virt_probe(void)
+#if LAB >= 3
+/* VT-x on an Intel CPU, else SVM (CPUID leaf 0's vendor), if enabled. */
+static const struct virt_ops *virt_init(void)
 {
 	struct cpuid_regs r = cpuid(0, 0);
-
-	if (r.ebx == 0x756e6547 && r.edx == 0x49656e69 && r.ecx == 0x6c65746e)
-		return vmx_probe();
-	return svm_probe();
-}
-
-int virt_init(void)
-{
-	const struct virt_ops *ops = virt_probe();
-	int r;
+	bool intel = r.ebx == 0x756e6547 && r.edx == 0x49656e69 &&
+		     r.ecx == 0x6c65746e; /* "GenuineIntel" */
+	const struct virt_ops *ops = intel ? vmx_probe() : svm_probe();
+	int err;
 
 	if (!ops) {
 		cprintf("virt: no usable hardware virtualization\n");
-		return -E_NOT_SUPP;
+		return NULL;
 	}
-	r = ops->cpu_enable();
-	if (r < 0) {
+	err = ops->cpu_enable();
+	if (err < 0) {
 		cprintf("virt: enabling %s failed: %s\n", ops->name,
-			error_name(r));
-		return r;
+			error_name(err));
+		return NULL;
 	}
-	virt = ops;
 	cprintf("virt: using %s\n", ops->name);
-	return 0;
+	return ops;
 }
+#endif
 
 const struct virt_ops *virt_hw(void)
 {
+	static const struct virt_ops *virt;
 #if LAB >= 3
 	static bool tried;
 
 	if (!tried) {
 		tried = true;
-		virt_init();
+		virt = virt_init();
 	}
 #endif
 	return virt;
@@ -163,16 +157,20 @@ void virt_dump(struct vcpu *v)
 	trap_print_gprs(v->gprs);
 }
 
-const struct virt_reset_state virt_reset = {
-	.regs = {
-		[VREG_RIP] = RIP_RESET,
-		[VREG_RFLAGS] = RFLAGS_RESET,
-		[VREG_CR0] = CR0_RESET,
-		[VREG_PAT] = PAT_RESET,
+/*
+ * A vcpu's state after RESET (SDM 3A 10.1.1 table 10-1 "IA-32 Processor
+ * States Following Power-up, Reset, or INIT"; APM vol. 2 14.1.3 table
+ * 14-1), one for both vendors.
+ */
+void virt_vcpu_reset(struct vcpu *v)
+{
+	static const uint64_t regs[VREG_COUNT] = {
+		[VREG_RIP] = RIP_RESET, [VREG_RFLAGS] = RFLAGS_RESET,
+		[VREG_CR0] = CR0_RESET, [VREG_PAT] = PAT_RESET,
 		[VREG_DR7] = DR7_RESET,
 		/* CR2-CR4, EFER, the SYSCALL/SYSENTER MSRs and CPL: 0 */
-	},
-	.segs = {
+	};
+	static const struct vseg_desc segs[VSEG_COUNT] = {
 		[VSEG_CS] = { 0xf000, 0x09b, 0xffff, 0xffff0000 },
 		[VSEG_DS] = { 0, 0x093, 0xffff, 0 },
 		[VSEG_ES] = { 0, 0x093, 0xffff, 0 },
@@ -183,19 +181,14 @@ const struct virt_reset_state virt_reset = {
 		[VSEG_IDTR] = { 0, 0, 0xffff, 0 },
 		[VSEG_LDTR] = { 0, 0x082, 0xffff, 0 },
 		[VSEG_TR] = { 0, 0x08b, 0xffff, 0 },
-	},
-	.dr6 = DR6_RESET,
-};
-
-void virt_vcpu_reset(struct vcpu *v)
-{
+	};
 	enum vseg s;
 	enum vreg r;
 
 	for (s = 0; s < VSEG_COUNT; s++)
-		virt_seg_write(v, s, &virt_reset.segs[s]);
+		virt_seg_write(v, s, &segs[s]);
 	for (r = 0; r < VREG_COUNT; r++)
-		virt_reg_write(v, r, virt_reset.regs[r]);
+		virt_reg_write(v, r, regs[r]);
 }
 
 void virt_inject_exception(struct vcpu *v, uint8_t vector, bool has_error,
@@ -269,29 +262,4 @@ unsigned virt_deliver_interrupt(struct vcpu *v, bool event_queued)
 
 	virt_arm_timer(v);
 	return window;
-}
-
-const char *exit_kind_name(enum exit_kind k)
-{
-	static const char *const names[EXIT_NKINDS] = {
-		[EXIT_CPUID] = "cpuid",
-		[EXIT_IO] = "io",
-		[EXIT_MSR_READ] = "rdmsr",
-		[EXIT_MSR_WRITE] = "wrmsr",
-		[EXIT_HLT] = "hlt",
-		[EXIT_HYPERCALL] = "hypercall",
-		[EXIT_CR_ACCESS] = "cr",
-		[EXIT_SHUTDOWN] = "shutdown",
-		[EXIT_GPA_FAULT] = "gpa-fault",
-		[EXIT_PAGE_FAULT] = "page-fault",
-		[EXIT_INVLPG] = "invlpg",
-		[EXIT_INTR] = "intr",
-		[EXIT_INVALID_INSN] = "invalid-insn",
-		[EXIT_ENTRY_FAIL] = "entry-fail",
-		[EXIT_XSETBV] = "xsetbv",
-		[EXIT_DEBUG] = "debug",
-		[EXIT_UNKNOWN] = "unknown",
-	};
-
-	return (unsigned)k < EXIT_NKINDS && names[k] ? names[k] : "?";
 }

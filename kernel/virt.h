@@ -2,7 +2,7 @@
  * virt.h - the one interface between the vendor-neutral core and a hardware
  * virtualization backend (svm/ for AMD-V, vmx/ for VT-x), lab 3.
  *
- * A backend fills one const struct virt_ops; virt_init() picks the backend
+ * A backend fills one const struct virt_ops; virt_hw() picks the backend
  * the CPU supports.  Core code calls the virt_* wrappers below, never the
  * table.  After every run the backend has decoded the hardware exit into
  * vcpu->exit (an enum exit_kind plus fields), which kernel/exit.c dispatches.
@@ -122,20 +122,13 @@ struct exit_cr {
 	enum gpr gpr; /* the general register operand (MOV, LMSW) */
 };
 
-/*
- * A nested fault (SVM #NPF, VT-x EPT violation or misconfiguration),
- * decoded for kernel/mm/nested.c (lab 5).
- */
+/* A nested fault (SVM #NPF, VT-x EPT violation or misconfiguration),
+ * decoded for kernel/mm/nested.c (lab 5). */
 struct exit_gpa_fault {
 	gpa_t gpa;
-	gva_t la;      /* the guest-linear address, when la_valid */
-	bool la_valid; /* the CPU reported la (VT-x always; SVM never) */
-	bool walk;     /* the access read or wrote a guest page table */
-	bool present;  /* a translation existed: a permission fault */
 	bool write;
 	bool fetch;
 	bool misconfig; /* a nested entry hvlab wrote is malformed */
-	unsigned perm;	/* P2M_R/W/X the entry allowed, when present */
 };
 
 /*
@@ -230,18 +223,10 @@ struct virt_ops {
 	int (*bench_cpuid)(struct vcpu *v, uint8_t len);
 };
 
-/* The backend in use, NULL before virt_init() or when none is usable. */
-extern const struct virt_ops *virt;
-
 /*
- * Probes the backends and enables the first the CPU supports.  Returns 0,
- * or -E_NOT_SUPP when no backend is usable (the reason is printed).
- */
-int virt_init(void);
-
-/*
- * The hardware backend, enabled by virt_init() at the first call; NULL
- * when the CPU has none, and always before lab 3 (te domains need none).
+ * The hardware backend the CPU supports, enabled at the first call; NULL
+ * (the reason printed) when the CPU has none, and always before lab 3
+ * (te domains need none).
  */
 const struct virt_ops *virt_hw(void);
 
@@ -265,22 +250,10 @@ void virt_dump(struct vcpu *v);
 int virt_bench_cpuid(struct vcpu *v, uint8_t len);
 
 /*
- * A vcpu's state after RESET (SDM 3A 10.1.1 table 10-1 "IA-32 Processor
- * States Following Power-up, Reset, or INIT"; APM vol. 2 14.1.3 table
- * 14-1), one for both vendors.  DR6 is no vreg: the VMCB holds it on SVM,
- * kernel/xstate.c switches it by hand on VT-x.
- */
-struct virt_reset_state {
-	uint64_t regs[VREG_COUNT];
-	struct vseg_desc segs[VSEG_COUNT];
-	uint64_t dr6;
-};
-extern const struct virt_reset_state virt_reset;
-
-/*
- * Loads virt_reset's registers and segments into v through the backend's
- * reg_write and seg_write; the backend calls it once its VMCB/VMCS for v
- * is set up, and the core then sets the entry state the image asks for.
+ * Loads the registers and segments of a vcpu after RESET into v through
+ * the backend's reg_write and seg_write; the backend calls it once its
+ * VMCB/VMCS for v is set up, and the core then sets the entry state the
+ * image asks for.  DR6 is no vreg: the backends set it to DR6_RESET.
  */
 void virt_vcpu_reset(struct vcpu *v);
 
@@ -306,8 +279,5 @@ unsigned virt_deliver_interrupt(struct vcpu *v, bool event_queued);
 /* Backend probes: each returns its ops if usable, else NULL (and says why). */
 const struct virt_ops *svm_probe(void);
 const struct virt_ops *vmx_probe(void);
-
-/* A short name for an exit kind, for logs and statistics ("cpuid"); "?". */
-const char *exit_kind_name(enum exit_kind k);
 
 #endif

@@ -3,26 +3,18 @@
  * entry switches it (lab 3; SDM 1 ch. 13 "Managing State Using the XSAVE
  * Feature Set", SDM 3A 17.2 "Debug Registers", APM 2 15.5.1 "VMRUN").
  *
- * Every XCR0 component the CPU has (x87, SSE, AVX, AVX-512, PKRU, ...) is
- * saved with XSAVE in a per-vcpu area (FXSAVE's 512 bytes on a CPU
- * without XSAVE).  The hypervisor runs with XCR0 = xstate_mask, all of
- * them: around a slice it restores the whole area, then sets the guest's
- * XCR0, and after it reads the guest's XCR0 back, returns to xstate_mask
- * and saves the whole area.  So every register a guest can reach, even
- * one it enables later with XSETBV, holds that guest's value or the init
- * state, never another domain's.  XGETBV is not intercepted on either
- * vendor: it reads the real XCR0, which is why the guest's XCR0 is loaded
- * while it runs.
- *
- * XSETBV exits (EXIT_XSETBV) and is checked against the components
- * offered to guests, xstate_guest_mask().  QEMU's TCG ignores the SVM
- * XSETBV intercept and checks the value only against its own CPU: there a
- * guest can enable a component hvlab does not offer (MPX, PKRU), which is
- * why all of them are switched and XCR0 is read back after the slice.
+ * Around each slice every XCR0 component the CPU has is restored and
+ * saved (FXSAVE's 512 bytes without XSAVE), the guest's XCR0 loaded in
+ * between: a register a guest can reach holds its value or the init
+ * state, never another domain's, and XGETBV (not intercepted) reads the
+ * guest's XCR0.  All components, not only those offered: QEMU's TCG
+ * ignores the SVM XSETBV intercept, so a guest there can enable one
+ * hvlab does not offer (MPX, PKRU), which is also why XCR0 is read back
+ * after the slice.
  *
  * DR0-DR3 and DR6 are switched the same way rather than intercepting
- * MOV DR: guests use them natively, and one copy per slice is cheaper
- * than an exit per access.  DR7 is guest state in the VMCB and VMCS.
+ * MOV DR: one copy per slice is cheaper than an exit per access.  DR7 is
+ * guest state in the VMCB and VMCS.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -121,7 +113,7 @@ int xstate_vcpu_init(struct vcpu *v)
 	memcpy(v->xs.area + FXSAVE_MXCSR, &mxcsr, sizeof(mxcsr));
 	v->xs.xcr0 = XCR0_RESET;
 	memset(v->xs.dr, 0, sizeof(v->xs.dr));
-	v->xs.dr6 = virt_reset.dr6;
+	v->xs.dr6 = DR6_RESET;
 	return 0;
 }
 

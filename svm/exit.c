@@ -107,26 +107,16 @@ static enum exit_kind svm_decode_cr(struct vcpu *v, unsigned cr, bool write,
 }
 
 /*
- * #NPF (APM 15.25.6): EXITINFO1 has a #PF error code and says whether the
- * access was to the final guest-physical address or to a guest page table
- * on the walk; EXITINFO2 is the GPA.  SVM gives no linear address, nor
- * the entry's rights: a permission fault denied the access it names.  A
- * reserved bit in an entry is what VT-x calls a misconfiguration.
+ * #NPF (APM 15.25.6): EXITINFO1 has a #PF error code, EXITINFO2 the GPA.
+ * A reserved bit in an entry is what VT-x calls a misconfiguration.
  */
 static enum exit_kind svm_decode_npf(struct vcpu *v, uint64_t info1,
 				     uint64_t info2)
 {
-	struct exit_gpa_fault *f = &v->exit.gpa;
-
-	f->gpa = info2;
-	f->present = info1 & NPF_P;
-	f->write = info1 & NPF_W;
-	f->fetch = info1 & NPF_ID;
-	f->walk = info1 & NPF_WALK;
-	f->misconfig = info1 & NPF_RSV;
-	if (f->present)
-		f->perm = P2M_R | (f->write ? 0 : P2M_W) |
-			  (f->fetch ? 0 : P2M_X);
+	v->exit.gpa = (struct exit_gpa_fault){ .gpa = info2,
+					       .write = info1 & NPF_W,
+					       .fetch = info1 & NPF_ID,
+					       .misconfig = info1 & NPF_RSV };
 	return EXIT_GPA_FAULT;
 }
 

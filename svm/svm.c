@@ -217,37 +217,28 @@ static hpa_t svm_host_area(struct vcpu *v)
 	return svm_host_vmcb_pa;
 }
 
-/* exit_state= on the command line: the slices that switch lazily. */
-enum {
-	SVM_STATE_LAZY,
-	SVM_STATE_EAGER,
-	SVM_STATE_ALTERNATE
-};
-static int svm_state_mode = -1;
-static bool svm_alternate_lazy;
-
 /* Whether the slice about to begin keeps the VMLOAD state loaded:
  * always (default), never (exit_state=eager, the slow path), or every
  * other slice (exit_state=alternate, for kernel/bench.c's comparison). */
 static bool svm_slice_lazy(void)
 {
-	const char *arg;
+	static const char *mode;
+	static bool lazy;
 
-	if (svm_state_mode < 0) {
-		arg = cmdline_get("exit_state");
-		svm_state_mode = SVM_STATE_LAZY;
-		if (arg && !strcmp(arg, "eager"))
-			svm_state_mode = SVM_STATE_EAGER;
-		else if (arg && !strcmp(arg, "alternate"))
-			svm_state_mode = SVM_STATE_ALTERNATE;
-		else if (arg)
+	if (!mode) {
+		mode = cmdline_get("exit_state");
+		if (!mode) {
+			mode = "lazy";
+		} else if (strcmp(mode, "eager") && strcmp(mode, "alternate")) {
 			cprintf("svm: exit_state=%s: want eager or alternate; "
 				"lazy\n",
-				arg);
+				mode);
+			mode = "lazy";
+		}
 	}
-	if (svm_state_mode == SVM_STATE_ALTERNATE)
-		return svm_alternate_lazy = !svm_alternate_lazy;
-	return svm_state_mode == SVM_STATE_LAZY;
+	if (!strcmp(mode, "alternate"))
+		return lazy = !lazy;
+	return strcmp(mode, "eager") != 0;
 }
 
 /*
@@ -428,14 +419,13 @@ const struct virt_ops *svm_probe(void)
 		return NULL;
 	}
 	r = cpuid(0x8000000a, 0);
-	svm_caps.npt = r.edx & SVM_FEAT_NPT;
-	svm_caps.nrips = r.edx & SVM_FEAT_NRIPS;
-	svm_caps.nasids = r.ebx;
-	svm_caps.page1gb = cpuid(0x80000001, 0).edx & CPUID_EXT_PAGE1GB;
-	if (!svm_caps.npt) {
+	if (!(r.edx & SVM_FEAT_NPT)) {
 		cprintf("svm: no nested paging (CPUID 0x8000000A EDX[0])\n");
 		return NULL;
 	}
+	svm_caps.nrips = r.edx & SVM_FEAT_NRIPS;
+	svm_caps.nasids = r.ebx;
+	svm_caps.page1gb = cpuid(0x80000001, 0).edx & CPUID_EXT_PAGE1GB;
 	cprintf("svm: revision %u, %u ASIDs, NPT, nRIP save %s\n", r.eax & 0xff,
 		r.ebx, svm_caps.nrips ? "yes" : "no");
 	return &svm_ops;

@@ -33,7 +33,6 @@ struct svm_domain {
 /* What the CPU offers (svm.c, filled by svm_probe). */
 struct svm_caps {
 	bool nrips;	 /* CPUID 0x8000000A EDX[3]: nRIP saved on exit */
-	bool npt;	 /* EDX[0] */
 	bool page1gb;	 /* CPUID 0x80000001 EDX[26]: 1 GiB pages */
 	uint32_t nasids; /* EBX */
 };

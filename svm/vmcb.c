@@ -76,14 +76,6 @@ static void vmcb_init_shadow(struct vmcb_control *c)
 	c->n_cr3 = 0;
 }
 
-/* The register state after RESET (kernel/virt.c), to which svm_reg_write
- * adds EFER.SVME; DR6 lives in the save area. */
-static void vmcb_init_save(struct vcpu *v, struct vmcb_save *s)
-{
-	virt_vcpu_reset(v);
-	s->dr6 = virt_reset.dr6;
-}
-
 void vmcb_init(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->arch.svm.vmcb;
@@ -95,11 +87,19 @@ void vmcb_init(struct vcpu *v)
 	/* XCR0 is the guest's while it runs: kernel/xstate.c checks its
 	 * writes. */
 	vmcb->control.intercept_misc2 |= INTERCEPT_XSETBV;
-	vmcb_init_save(v, &vmcb->save);
+	/* The state after RESET, to which svm_reg_write adds EFER.SVME;
+	 * DR6 lives in the save area. */
+	virt_vcpu_reset(v);
+	vmcb->save.dr6 = DR6_RESET;
 }
 
-static void vmcb_dump_control(const struct vmcb_control *c)
+void vmcb_dump(struct vcpu *v)
 {
+	const struct vmcb_control *c = &v->arch.svm.vmcb->control;
+	const struct vmcb_save *s = &v->arch.svm.vmcb->save;
+
+	cprintf("VMCB of %s vcpu %d at 0x%llx:\n", v->domain->name, v->id,
+		(unsigned long long)v->arch.svm.vmcb_pa);
 	cprintf("  exitcode 0x%llx exitinfo1 0x%llx exitinfo2 0x%llx\n",
 		(unsigned long long)c->exitcode,
 		(unsigned long long)c->exitinfo1,
@@ -114,10 +114,6 @@ static void vmcb_dump_control(const struct vmcb_control *c)
 	cprintf("  n_cr3 0x%llx np 0x%llx int_ctl %08x shadow 0x%llx\n",
 		(unsigned long long)c->n_cr3, (unsigned long long)c->np_control,
 		c->int_ctl, (unsigned long long)c->interrupt_shadow);
-}
-
-static void vmcb_dump_save(const struct vmcb_save *s)
-{
 	cprintf("  rip %016llx rsp %016llx rax %016llx rflags %08llx cpl %u\n",
 		(unsigned long long)s->rip, (unsigned long long)s->rsp,
 		(unsigned long long)s->rax, (unsigned long long)s->rflags,
@@ -126,14 +122,4 @@ static void vmcb_dump_save(const struct vmcb_save *s)
 		(unsigned long long)s->cr0, (unsigned long long)s->cr2,
 		(unsigned long long)s->cr3, (unsigned long long)s->cr4,
 		(unsigned long long)s->efer);
-}
-
-void vmcb_dump(struct vcpu *v)
-{
-	const struct vmcb *vmcb = v->arch.svm.vmcb;
-
-	cprintf("VMCB of %s vcpu %d at 0x%llx:\n", v->domain->name, v->id,
-		(unsigned long long)v->arch.svm.vmcb_pa);
-	vmcb_dump_control(&vmcb->control);
-	vmcb_dump_save(&vmcb->save);
 }

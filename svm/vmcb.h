@@ -14,22 +14,19 @@
 
 /* Table B-1: control area */
 struct vmcb_control {
-	uint16_t intercept_cr_read;    /* 0x000 */
-	uint16_t intercept_cr_write;   /* 0x002 */
-	uint16_t intercept_dr_read;    /* 0x004 */
-	uint16_t intercept_dr_write;   /* 0x006 */
-	uint32_t intercept_exceptions; /* 0x008 */
-	uint32_t intercept_misc1;      /* 0x00c */
-	uint32_t intercept_misc2;      /* 0x010 */
-	uint32_t intercept_misc3;      /* 0x014 */
-	uint8_t reserved_018[0x03c - 0x018];
-	uint16_t pause_filter_threshold; /* 0x03c */
-	uint16_t pause_filter_count;	 /* 0x03e */
-	uint64_t iopm_base_pa;		 /* 0x040 */
-	uint64_t msrpm_base_pa;		 /* 0x048 */
-	uint64_t tsc_offset;		 /* 0x050 */
-	uint32_t guest_asid;		 /* 0x058 */
-	uint8_t tlb_control;		 /* 0x05c */
+	uint16_t intercept_cr_read;	     /* 0x000 */
+	uint16_t intercept_cr_write;	     /* 0x002 */
+	uint16_t intercept_dr_read;	     /* 0x004 */
+	uint16_t intercept_dr_write;	     /* 0x006 */
+	uint32_t intercept_exceptions;	     /* 0x008 */
+	uint32_t intercept_misc1;	     /* 0x00c */
+	uint32_t intercept_misc2;	     /* 0x010 */
+	uint8_t reserved_014[0x040 - 0x014]; /* pause filter */
+	uint64_t iopm_base_pa;		     /* 0x040 */
+	uint64_t msrpm_base_pa;		     /* 0x048 */
+	uint64_t tsc_offset;		     /* 0x050 */
+	uint32_t guest_asid;		     /* 0x058 */
+	uint8_t tlb_control;		     /* 0x05c */
 	uint8_t reserved_05d[3];
 	uint32_t int_ctl;	   /* 0x060: V_TPR, V_IRQ, V_INTR_MASKING */
 	uint32_t int_vector;	   /* 0x064 */
@@ -39,17 +36,12 @@ struct vmcb_control {
 	uint64_t exitinfo2;	   /* 0x080 */
 	uint64_t exitintinfo;	   /* 0x088 */
 	uint64_t np_control;	   /* 0x090: NP_ENABLE, SEV */
-	uint64_t avic_apic_bar;	   /* 0x098 */
-	uint64_t ghcb_pa;	   /* 0x0a0 */
-	uint64_t eventinj;	   /* 0x0a8 */
-	uint64_t n_cr3;		   /* 0x0b0 */
-	uint64_t virt_ext;	   /* 0x0b8: LBR, virtual VMLOAD/VMSAVE */
-	uint32_t vmcb_clean;	   /* 0x0c0 */
-	uint32_t reserved_0c4;
-	uint64_t nrip;		    /* 0x0c8 */
-	uint8_t insn_bytes_fetched; /* 0x0d0 */
-	uint8_t insn_bytes[15];	    /* 0x0d1 */
-	uint8_t reserved_0e0[0x400 - 0x0e0];
+	uint8_t reserved_098[0x0a8 - 0x098]; /* AVIC and SEV-ES */
+	uint64_t eventinj;		     /* 0x0a8 */
+	uint64_t n_cr3;			     /* 0x0b0 */
+	uint8_t reserved_0b8[0x0c8 - 0x0b8]; /* LBR, clean bits */
+	uint64_t nrip;			     /* 0x0c8 */
+	uint8_t reserved_0d0[0x400 - 0x0d0]; /* decode assists */
 };
 
 /* Table B-2: a segment register in the state save area */
@@ -85,28 +77,21 @@ struct vmcb_save {
 	uint64_t rflags; /* 0x570 */
 	uint64_t rip;	 /* 0x578 */
 	uint8_t reserved_580[0x5d8 - 0x580];
-	uint64_t rsp;		 /* 0x5d8 */
-	uint64_t s_cet;		 /* 0x5e0 */
-	uint64_t ssp;		 /* 0x5e8 */
-	uint64_t isst_addr;	 /* 0x5f0 */
-	uint64_t rax;		 /* 0x5f8 */
-	uint64_t star;		 /* 0x600 */
-	uint64_t lstar;		 /* 0x608 */
-	uint64_t cstar;		 /* 0x610 */
-	uint64_t sfmask;	 /* 0x618 */
-	uint64_t kernel_gs_base; /* 0x620 */
-	uint64_t sysenter_cs;	 /* 0x628 */
-	uint64_t sysenter_esp;	 /* 0x630 */
-	uint64_t sysenter_eip;	 /* 0x638 */
-	uint64_t cr2;		 /* 0x640 */
+	uint64_t rsp;			     /* 0x5d8 */
+	uint8_t reserved_5e0[0x5f8 - 0x5e0]; /* CET */
+	uint64_t rax;			     /* 0x5f8 */
+	uint64_t star;			     /* 0x600 */
+	uint64_t lstar;			     /* 0x608 */
+	uint64_t cstar;			     /* 0x610 */
+	uint64_t sfmask;		     /* 0x618 */
+	uint64_t kernel_gs_base;	     /* 0x620 */
+	uint64_t sysenter_cs;		     /* 0x628 */
+	uint64_t sysenter_esp;		     /* 0x630 */
+	uint64_t sysenter_eip;		     /* 0x638 */
+	uint64_t cr2;			     /* 0x640 */
 	uint8_t reserved_648[0x668 - 0x648];
-	uint64_t g_pat;	       /* 0x668 */
-	uint64_t dbgctl;       /* 0x670 */
-	uint64_t br_from;      /* 0x678 */
-	uint64_t br_to;	       /* 0x680 */
-	uint64_t lastexcpfrom; /* 0x688 */
-	uint64_t lastexcpto;   /* 0x690 */
-	uint8_t reserved_698[0x1000 - 0x698];
+	uint64_t g_pat;			      /* 0x668 */
+	uint8_t reserved_670[0x1000 - 0x670]; /* LBR */
 };
 
 struct vmcb {
@@ -225,10 +210,8 @@ _Static_assert(VMCB_OFFSET(save.g_pat) == 0x668, "G_PAT");
 #define EXITINFO1_CR_GPR 0xfULL	      /* MOV's general register */
 
 /* #NPF EXITINFO1: a page-fault error code (APM 15.25.6) */
-#define NPF_P	 (1ULL << 0)
-#define NPF_W	 (1ULL << 1)
-#define NPF_RSV	 (1ULL << 3) /* a reserved bit set in a nested entry */
-#define NPF_ID	 (1ULL << 4)
-#define NPF_WALK (1ULL << 33) /* reading or writing a guest page table */
+#define NPF_W	(1ULL << 1)
+#define NPF_RSV (1ULL << 3) /* a reserved bit set in a nested entry */
+#define NPF_ID	(1ULL << 4)
 
 #endif

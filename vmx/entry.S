@@ -18,8 +18,8 @@
  * 0x2 after an exit (IF, DF clear).
  */
 #include "kernel/asm-offsets.h"
-#include "vmx/asm-offsets.h"
 #include <kernel/gprs.h>
+#include <vmx/vmcs.h>
 
 	.text
 	.globl vmx_vmrun
@@ -28,7 +28,7 @@ vmx_vmrun:
 	PUSH_CALLEE_SAVED
 	push	%rdi			/* v, for after the exit */
 #if SOL >= 3
-	mov	$FIELD_HOST_RSP, %eax
+	mov	$VMCS_HOST_RSP, %eax
 	vmwrite	%rsp, %rax
 
 	test	%esi, %esi		/* MOVs keep the flags for the jump */

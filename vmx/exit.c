@@ -77,28 +77,20 @@ static enum exit_kind vmx_decode_cr(struct vcpu *v, uint64_t qual)
 
 /*
  * An EPT violation (28.2.1 table 28-7 "Exit Qualification for EPT
- * Violations": bits 0-2 the access, 3-5 the rights the entries granted,
- * 7 the linear address valid, 8 with it: the access's final address
- * rather than a guest page table), or a misconfiguration (no
+ * Violations": bits 0-2 the access), or a misconfiguration (no
  * qualification): the GPA is in the VMCS for both (28.2.5).
  */
 static enum exit_kind vmx_decode_ept(struct vcpu *v, uint64_t reason,
 				     uint64_t qual)
 {
-	struct exit_gpa_fault *f = &v->exit.gpa;
+	bool misconfig = reason == EXIT_REASON_EPT_MISCONFIG;
 
-	f->gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
-	if (reason == EXIT_REASON_EPT_MISCONFIG) {
-		f->misconfig = true;
-		return EXIT_GPA_FAULT;
-	}
-	f->write = qual & EPTQ_WRITE;
-	f->fetch = qual & EPTQ_FETCH;
-	f->perm = (qual & EPTQ_PERMS) >> EPTQ_PERMS_SHIFT;
-	f->present = f->perm;
-	f->la_valid = qual & EPTQ_LA_VALID;
-	f->la = f->la_valid ? vmcs_read(VMCS_GUEST_LINEAR_ADDR) : 0;
-	f->walk = f->la_valid && !(qual & EPTQ_FINAL);
+	v->exit.gpa = (struct exit_gpa_fault){
+		.gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR),
+		.write = !misconfig && (qual & EPTQ_WRITE),
+		.fetch = !misconfig && (qual & EPTQ_FETCH),
+		.misconfig = misconfig,
+	};
 	return EXIT_GPA_FAULT;
 }
 
@@ -127,20 +119,20 @@ static enum exit_kind vmx_decode_ud(struct vcpu *v)
 static enum exit_kind vmx_decode_exception(struct vcpu *v, uint64_t qual)
 {
 	uint64_t info = vmcs_read(VMCS_EXIT_INTR_INFO);
+	uint8_t vec = info & INTR_INFO_VECTOR_MASK;
 
 	if ((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT ==
 	    INTR_TYPE_NMI)
 		return EXIT_INTR;
-	if ((info & INTR_INFO_VECTOR_MASK) == T_UD)
+	if (vec == T_UD)
 		return vmx_decode_ud(v);
 	/* GDB's intercepts (vmx.c); a #DB's qualification is DR6's bits. */
-	if ((info & INTR_INFO_VECTOR_MASK) == T_BP ||
-	    (info & INTR_INFO_VECTOR_MASK) == T_DB) {
-		v->exit.debug.vector = info & INTR_INFO_VECTOR_MASK;
+	if (vec == T_BP || vec == T_DB) {
+		v->exit.debug.vector = vec;
 		v->exit.debug.dr6 = qual;
 		return EXIT_DEBUG;
 	}
-	if ((info & INTR_INFO_VECTOR_MASK) == T_PF) {
+	if (vec == T_PF) {
 		v->exit.pf.la = qual;
 		v->exit.pf.error = (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERROR) &
 				   (PFEC_P | PFEC_W | PFEC_U | PFEC_RSVD |

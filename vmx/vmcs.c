@@ -224,10 +224,14 @@ static unsigned long long vmcs_ull(uint32_t field)
 	return (unsigned long long)vmcs_read(field);
 }
 
-static void vmcs_dump_exit(struct vcpu *v)
+void vmcs_dump(struct vcpu *v)
 {
-	uint64_t reason = vmcs_read(VMCS_EXIT_REASON);
+	uint64_t reason;
 
+	vmx_load(v);
+	reason = vmcs_read(VMCS_EXIT_REASON);
+	cprintf("VMCS of %s vcpu %d at 0x%llx:\n", v->domain->name, v->id,
+		(unsigned long long)v->arch.vmx.vmcs_pa);
 	if (v->arch.vmx.fail)
 		cprintf("  VMLAUNCH/VMRESUME: VMfailValid, error %llu (%s)\n",
 			(unsigned long long)(v->arch.vmx.fail - 1),
@@ -244,10 +248,6 @@ static void vmcs_dump_exit(struct vcpu *v)
 		vmcs_ull(VMCS_EXIT_INTR_INFO),
 		vmcs_ull(VMCS_IDT_VECTORING_INFO),
 		vmcs_ull(VMCS_ENTRY_INTR_INFO), vmcs_ull(VMCS_GUEST_PHYS_ADDR));
-}
-
-static void vmcs_dump_controls(void)
-{
 	cprintf("  pin %08llx proc %08llx proc2 %08llx exit %08llx "
 		"entry %08llx\n",
 		vmcs_ull(VMCS_PIN_CONTROLS), vmcs_ull(VMCS_PROC_CONTROLS),
@@ -258,10 +258,6 @@ static void vmcs_dump_controls(void)
 		vmx_caps.vpid ? vmcs_ull(VMCS_VPID) : 0,
 		vmcs_ull(VMCS_GUEST_INTERRUPTIBILITY),
 		vmcs_ull(VMCS_GUEST_ACTIVITY));
-}
-
-static void vmcs_dump_guest(struct vcpu *v)
-{
 	cprintf("  rip %016llx rflags %08llx cr0 %08llx (real %08llx) "
 		"cr3 %016llx\n",
 		vmcs_ull(VMCS_GUEST_RIP), vmcs_ull(VMCS_GUEST_RFLAGS),
@@ -270,14 +266,4 @@ static void vmcs_dump_guest(struct vcpu *v)
 	cprintf("  cr4 %08llx (real %08llx) efer %llx cr2 %016llx\n",
 		vmcs_ull(VMCS_CR4_SHADOW), vmcs_ull(VMCS_GUEST_CR4),
 		vmcs_ull(VMCS_GUEST_EFER), (unsigned long long)v->arch.vmx.cr2);
-}
-
-void vmcs_dump(struct vcpu *v)
-{
-	vmx_load(v);
-	cprintf("VMCS of %s vcpu %d at 0x%llx:\n", v->domain->name, v->id,
-		(unsigned long long)v->arch.vmx.vmcs_pa);
-	vmcs_dump_exit(v);
-	vmcs_dump_controls();
-	vmcs_dump_guest(v);
 }

@@ -9,12 +9,11 @@
  * report failure in RFLAGS (SDM 3C 31.2 "Conventions": CF set is
  * VMfailInvalid, ZF set is VMfailValid with the error number in the
  * VM-instruction error field).  The accessors below check both and panic
- * with the error's name: a bad field is a hypervisor bug.
+ * with the error's name: a bad field is a hypervisor bug.  vmx/entry.S
+ * includes it for VMCS_HOST_RSP.
  */
 #ifndef VMX_VMCS_H
 #define VMX_VMCS_H
-
-#include <inc/types.h>
 
 /* Appendix B.1: 16-bit fields */
 #define VMCS_VPID	  0x0000
@@ -167,6 +166,31 @@
 #define INTERRUPTIBILITY_MOV_SS (1u << 1)
 #define INTERRUPTIBILITY_NMI	(1u << 3)
 
+#define EXIT_REASON_BASIC(r)   ((r)&0xffff)
+#define EXIT_REASON_ENTRY_FAIL (1u << 31)
+
+/* Table 28-3: exit qualification of control-register accesses */
+#define CRQ_CR(q)    ((q)&0xf)
+#define CRQ_TYPE(q)  (((q) >> 4) & 3)
+#define CRQ_LMSW_MEM (1u << 6)
+#define CRQ_GPR(q)   (((q) >> 8) & 0xf)
+#define CRQ_MOV_TO   0 /* CRQ_TYPE: then MOV from CR, CLTS, LMSW */
+#define CRQ_MOV_FROM 1
+#define CRQ_CLTS     2
+
+/* Table 28-5: exit qualification of I/O instructions */
+#define IOQ_SIZE(q) (((q)&7) + 1)
+#define IOQ_IN	    (1u << 3)
+#define IOQ_STRING  (1u << 4)
+#define IOQ_PORT(q) ((uint16_t)((q) >> 16))
+
+/* Table 28-7: exit qualification of EPT violations */
+#define EPTQ_WRITE (1u << 1)
+#define EPTQ_FETCH (1u << 2)
+
+#ifndef __ASSEMBLER__
+#include <inc/types.h>
+
 /* Appendix C: basic exit reasons */
 enum vmx_exit_reason {
 	EXIT_REASON_EXCEPTION_NMI = 0,
@@ -202,34 +226,6 @@ enum vmx_exit_reason {
 	EXIT_REASON_XSETBV = 55,
 	EXIT_REASON_VMFUNC = 59,
 };
-#define EXIT_REASON_BASIC(r)   ((r)&0xffff)
-#define EXIT_REASON_ENTRY_FAIL (1u << 31)
-
-/* Table 28-3: exit qualification of control-register accesses */
-#define CRQ_CR(q)    ((q)&0xf)
-#define CRQ_TYPE(q)  (((q) >> 4) & 3)
-#define CRQ_LMSW_MEM (1u << 6)
-#define CRQ_GPR(q)   (((q) >> 8) & 0xf)
-enum {
-	CRQ_MOV_TO,
-	CRQ_MOV_FROM,
-	CRQ_CLTS,
-	CRQ_LMSW
-};
-
-/* Table 28-5: exit qualification of I/O instructions */
-#define IOQ_SIZE(q) (((q)&7) + 1)
-#define IOQ_IN	    (1u << 3)
-#define IOQ_STRING  (1u << 4)
-#define IOQ_PORT(q) ((uint16_t)((q) >> 16))
-
-/* Table 28-7: exit qualification of EPT violations */
-#define EPTQ_WRITE	 (1u << 1)
-#define EPTQ_FETCH	 (1u << 2)
-#define EPTQ_PERMS	 (7u << 3)
-#define EPTQ_PERMS_SHIFT 3
-#define EPTQ_LA_VALID	 (1u << 7)
-#define EPTQ_FINAL	 (1u << 8) /* with LA_VALID: not a guest table */
 
 /* Name of VM-instruction error n (SDM 3C 31.4), "?" if unknown. */
 const char *vmx_insn_error_name(uint64_t n);
@@ -278,4 +274,5 @@ static inline void vmcs_write(uint32_t field, uint64_t val)
 		vmcs_fail("vmwrite", field, cf);
 }
 
+#endif /* !__ASSEMBLER__ */
 #endif

@@ -133,6 +133,7 @@ static int vmx_probe_controls(void)
 {
 	struct vmx_caps *c = &vmx_caps;
 	uint64_t ept = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
+	uint64_t proc = rdmsr(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS));
 
 	if (vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_PINBASED_CTLS),
 		       PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
@@ -158,7 +159,7 @@ static int vmx_probe_controls(void)
 		       0, "VM-entry", &c->entry) < 0)
 		return -E_NOT_SUPP;
 	c->proc &= ~(PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING) |
-		   (uint32_t)rdmsr(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS));
+		   (uint32_t)proc;
 	if (vmx_adjust(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS),
 		       c->proc | PROC_INVLPG_EXITING | PROC_CR3_LOAD_EXITING |
 			       PROC_CR3_STORE_EXITING,
@@ -179,11 +180,9 @@ static int vmx_probe_controls(void)
 	if (!c->vpid)
 		c->proc2 &= ~PROC2_ENABLE_VPID;
 	c->invvpid_single = ept & VPID_CAP_INVVPID_SINGLE;
-	c->mtf = rdmsr(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS)) >> 32 &
-		 PROC_MONITOR_TRAP_FLAG;
+	c->mtf = proc >> 32 & PROC_MONITOR_TRAP_FLAG;
 	c->nmi_window = (c->pin & PIN_VIRTUAL_NMIS) &&
-			(rdmsr(vmx_ctl_msr(MSR_IA32_VMX_PROCBASED_CTLS)) >> 32 &
-			 PROC_NMI_WINDOW_EXITING);
+			(proc >> 32 & PROC_NMI_WINDOW_EXITING);
 	vmx_probe_preempt_timer();
 	return 0;
 }
