@@ -504,7 +504,7 @@ static void gnttab_setup_table(struct vcpu *v, struct gnttab_setup_table *op)
 }
 
 /* Runs op cmd on one struct at buf; a negative result ends the call. */
-static long gnttab_op_one(struct vcpu *v, uint64_t cmd, void *buf)
+static long gnttab_op_one(struct vcpu *v, void *buf, uint64_t cmd)
 {
 	struct domain *d = v->domain;
 
@@ -545,7 +545,6 @@ static const uint8_t gnttab_op_size[] = {
 /* Each of the count structs is read, run and written back in turn. */
 long grant_table_op(struct vcpu *v, const uint64_t *args)
 {
-	uint64_t buf[sizeof(struct gnttab_copy) / sizeof(uint64_t)];
 	size_t size = args[0] < ARRAY_SIZE(gnttab_op_size) ?
 			      gnttab_op_size[args[0]] :
 			      0;
@@ -555,14 +554,8 @@ long grant_table_op(struct vcpu *v, const uint64_t *args)
 		return -XEN_ENOSYS;
 	if (args[2] > GNTTAB_BATCH_MAX)
 		return -XEN_EINVAL;
-	for (uint64_t i = 0; i < args[2] && r == 0; i++) {
-		gva_t la = args[1] + i * size;
-
-		if (pv_copy_in(v, buf, la, size) < 0)
-			return -XEN_EFAULT;
-		r = gnttab_op_one(v, args[0], buf);
-		if (r == 0 && pv_copy_out(v, la, buf, size) < 0)
-			return -XEN_EFAULT;
-	}
+	for (uint64_t i = 0; i < args[2] && r == 0; i++)
+		r = pv_struct_call(v, args[1] + i * size, size, true,
+				   gnttab_op_one, args[0]);
 	return r;
 }

@@ -86,11 +86,32 @@ static inline struct domain *pv_domain(struct domain *self, domid_t id)
 	return d && d->state == DOMAIN_RUNNING && d->pv.on ? d : NULL;
 }
 
-/* One sub-op of a multiplexed hypercall: its handler (told the sub-op's
- * number, for handlers that serve two), the size of the struct it takes
- * (0: none), whether the struct is copied back on success. */
+/* The handler of a struct the guest passes, copied in at arg; op is the
+ * sub-op's number (for handlers that serve two) or what its caller says. */
+typedef long (*pv_struct_fn)(struct vcpu *v, void *arg, uint64_t op);
+
+/* Copies size bytes at guest-linear la in, runs fn on them and, when out
+ * and fn returned 0, copies them back; -XEN_EFAULT when a copy fails. */
+static inline long pv_struct_call(struct vcpu *v, gva_t la, size_t size,
+				  bool out, pv_struct_fn fn, uint64_t op)
+{
+	uint64_t buf[20]; /* struct xen_domctl's 144 bytes, the largest */
+	long r;
+
+	if (size > sizeof(buf))
+		panic("pv_struct_call: struct of %zu bytes", size);
+	if (size && pv_copy_in(v, buf, la, size) < 0)
+		return -XEN_EFAULT;
+	r = fn(v, buf, op);
+	if (r == 0 && out && pv_copy_out(v, la, buf, size) < 0)
+		return -XEN_EFAULT;
+	return r;
+}
+
+/* One sub-op of a multiplexed hypercall: its handler, the size of its
+ * struct (0: none), whether the struct is copied back on success. */
 struct pv_subop {
-	long (*fn)(struct vcpu *v, void *arg, uint64_t op);
+	pv_struct_fn fn;
 	uint8_t size;
 	bool out;
 };
@@ -98,27 +119,16 @@ struct pv_subop {
 /* SUBOP(EVTCHNOP_send, evtchn_send, struct evtchn_send, false) */
 #define SUBOP(nr, fn, type, out) [nr] = { fn, sizeof(type), out }
 
-/*
- * Runs sub-op args[0] of ops[0..n) on its struct at guest-linear args[1],
- * copied in and (out, result 0) back; -XEN_ENOSYS for a sub-op not in ops.
- */
+/* Runs sub-op args[0] of ops[0..n) on its struct at guest-linear args[1];
+ * -XEN_ENOSYS for a sub-op not in ops. */
 static inline long pv_subop_call(struct vcpu *v, const uint64_t *args,
 				 const struct pv_subop *ops, size_t n)
 {
-	uint64_t buf[32 / sizeof(uint64_t)];
 	const struct pv_subop *op = args[0] < n ? &ops[args[0]] : NULL;
-	long r;
 
 	if (!op || !op->fn)
 		return -XEN_ENOSYS;
-	if (op->size > sizeof(buf))
-		panic("pv_subop_call: struct of %u bytes", op->size);
-	if (op->size && pv_copy_in(v, buf, args[1], op->size) < 0)
-		return -XEN_EFAULT;
-	r = op->fn(v, buf, args[0]);
-	if (r == 0 && op->out && pv_copy_out(v, args[1], buf, op->size) < 0)
-		return -XEN_EFAULT;
-	return r;
+	return pv_struct_call(v, args[1], op->size, op->out, op->fn, args[0]);
 }
 
 #endif

@@ -332,8 +332,11 @@ static long dm_unmap_range(struct domain *d,
 	return 0;
 }
 
-static long dm_op_run(struct vcpu *v, struct domain *d, struct xen_dm_op *op)
+/* The dm_op at arg on domain domid, which dm_op checked. */
+static long dm_op_run(struct vcpu *v, void *arg, uint64_t domid)
 {
+	struct xen_dm_op *op = arg;
+	struct domain *d = &domains[domid];
 	struct ioreq_server *s = &d->pv.ioreq;
 
 	if (op->op == XEN_DMOP_create_ioreq_server)
@@ -364,9 +367,7 @@ static long dm_op_run(struct vcpu *v, struct domain *d, struct xen_dm_op *op)
 long dm_op(struct vcpu *v, const uint64_t *args)
 {
 	struct xen_dm_op_buf buf;
-	struct xen_dm_op op;
 	struct domain *d;
-	long r;
 
 	if (!v->domain->pv.privileged)
 		return -XEN_EPERM;
@@ -375,15 +376,12 @@ long dm_op(struct vcpu *v, const uint64_t *args)
 		return -XEN_ESRCH;
 	if (args[1] < 1)
 		return -XEN_EINVAL;
-	if (pv_copy_in(v, &buf, args[2], sizeof(buf)) < 0 ||
-	    (buf.size >= sizeof(op) && pv_copy_in(v, &op, buf.h, sizeof(op))))
+	if (pv_copy_in(v, &buf, args[2], sizeof(buf)) < 0)
 		return -XEN_EFAULT;
-	if (buf.size < sizeof(op))
+	if (buf.size < sizeof(struct xen_dm_op))
 		return -XEN_EINVAL;
-	r = dm_op_run(v, d, &op);
-	if (r == 0 && pv_copy_out(v, buf.h, &op, sizeof(op)) < 0)
-		return -XEN_EFAULT;
-	return r;
+	return pv_struct_call(v, buf.h, sizeof(struct xen_dm_op), true,
+			      dm_op_run, args[0]);
 }
 
 long ioreq_acquire(struct vcpu *v, struct domain *d, uint64_t frame,
