@@ -337,46 +337,25 @@ long gnttab_remove(struct domain *d, uint64_t host_gfn)
 	return -XEN_EINVAL;
 }
 
-/* Calls fn on every mapping, held by any domain, of a page of owner. */
-static void gnttab_each_map_of(struct domain *owner,
-			       void (*fn)(struct domain *, int, void *),
-			       void *arg)
+/* Whether mapper's mapping h shows owner's frame gfn, or any of its pages
+ * (gfn ~0, no frame's number). */
+static bool gnttab_shows(struct domain *mapper, int h,
+			 const struct domain *owner, uint64_t gfn)
 {
-	for (int i = 0; i < DOMAIN_MAX; i++)
-		for (int h = 0; h < GNTTAB_MAPTRACK; h++) {
-			struct gnttab_map *m =
-				&domains[i].pv.gnttab.maptrack[h];
+	const struct gnttab_map *m = &mapper->pv.gnttab.maptrack[h];
 
-			if (m->used && m->dom == owner->id)
-				fn(&domains[i], h, arg);
-		}
+	return m->used && m->dom == owner->id &&
+	       (gfn == ~0ULL || m->gfn == gfn);
 }
 
-/* arg: the dying owner, whose own mappings of itself just end. */
-static void gnttab_revoke(struct domain *mapper, int h, void *arg)
-{
-	if (mapper == arg)
-		gnttab_release(mapper, h, false);
-	else
-		gnttab_revoke_one(mapper, h);
-}
-
-static void gnttab_match_gfn(struct domain *mapper, int h, void *arg)
-{
-	uint64_t *gfn = arg;
-
-	if (mapper->pv.gnttab.maptrack[h].gfn == *gfn)
-		*gfn = ~0ULL;
-}
-
-static void gnttab_count(struct domain *mapper, int h, void *arg)
-{
-	(*(int *)arg)++;
-}
-
+/* Others' mappings of d's pages are revoked; d's own, of itself too, end. */
 void gnttab_domain_destroy(struct domain *d)
 {
-	gnttab_each_map_of(d, gnttab_revoke, d);
+	for (int i = 0; i < DOMAIN_MAX; i++)
+		for (int h = 0; h < GNTTAB_MAPTRACK; h++)
+			if (&domains[i] != d &&
+			    gnttab_shows(&domains[i], h, d, ~0ULL))
+				gnttab_revoke_one(&domains[i], h);
 	for (int h = 0; h < GNTTAB_MAPTRACK; h++)
 		if (d->pv.gnttab.maptrack[h].used)
 			gnttab_release(d, h, false);
@@ -384,20 +363,19 @@ void gnttab_domain_destroy(struct domain *d)
 
 bool gnttab_frame_mapped(struct domain *d, uint64_t gfn)
 {
-	uint64_t probe = gfn;
-
-	gnttab_each_map_of(d, gnttab_match_gfn, &probe);
-	return probe != gfn;
+	for (int i = 0; i < DOMAIN_MAX; i++)
+		for (int h = 0; h < GNTTAB_MAPTRACK; h++)
+			if (gnttab_shows(&domains[i], h, d, gfn))
+				return true;
+	return false;
 }
 
 bool gnttab_busy(struct domain *d)
 {
-	int n = 0;
-
-	gnttab_each_map_of(d, gnttab_count, &n);
 	for (int h = 0; h < GNTTAB_MAPTRACK; h++)
-		n += d->pv.gnttab.maptrack[h].used;
-	return n > 0;
+		if (d->pv.gnttab.maptrack[h].used)
+			return true;
+	return gnttab_frame_mapped(d, ~0ULL);
 }
 
 /*

@@ -229,8 +229,8 @@ void gnttab_domain_init(struct domain *d);
  * domain holds of d's pages is removed, then d's own, releasing pins. */
 void gnttab_domain_destroy(struct domain *d);
 
-/* Whether another domain (or d itself) maps d's frame gfn: d may not
- * give it back (decrease_reservation). */
+/* Whether another domain (or d itself) maps d's frame gfn (~0: any): d
+ * may not give it back (decrease_reservation). */
 bool gnttab_frame_mapped(struct domain *d, uint64_t gfn);
 
 /* Whether d holds foreign mappings or has pages mapped elsewhere: it may
