@@ -29,45 +29,29 @@ long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len);
 void hypercall_dispatch(struct vcpu *v);
 
 /*
- * The handlers (pv/hvm_op.c, xen.c, memory.c): args as the ABI numbers
- * them (args[0] the sub-op, then guest-linear addresses of its structs);
- * 0, a count, or -XEN_E*.
+ * The handlers, one per hypercall number (pv/): args[] are the
+ * arguments inc/public/ names, e.g. __HYPERVISOR_vcpu_op(cmd, vcpuid,
+ * arg), their structs at guest-linear addresses; 0, a count, or -XEN_E*.
+ * domctl and dm_op are the privileged domain's, sysctl also driver
+ * domains' (-XEN_EPERM for others); set_timer_op(deadline) takes system
+ * time, 0 to stop.
  */
 long hvm_op(struct vcpu *v, const uint64_t *args);
 long xen_version(struct vcpu *v, const uint64_t *args);
 long console_io(struct vcpu *v, const uint64_t *args);
 long memory_op(struct vcpu *v, const uint64_t *args);
+long domctl(struct vcpu *v, const uint64_t *args);
+long sysctl(struct vcpu *v, const uint64_t *args);
+long set_timer_op(struct vcpu *v, const uint64_t *args);
+long vcpu_op(struct vcpu *v, const uint64_t *args);
+long sched_op(struct vcpu *v, const uint64_t *args);
+long grant_table_op(struct vcpu *v, const uint64_t *args);
+long event_channel_op(struct vcpu *v, const uint64_t *args);
+long dm_op(struct vcpu *v, const uint64_t *args);
 
 /* Drops d's mappings of [gfn, gfn+n) after their p2m entries changed
  * (pv/hvm_op.c). */
 void hvm_unmap(struct domain *d, uint64_t gfn, uint64_t n);
-
-/* __HYPERVISOR_domctl and __HYPERVISOR_sysctl (pv/domctl.c): args[0] the
- * guest-linear address of struct xen_domctl / xen_sysctl, read and
- * written back.  -XEN_EPERM unless the caller is privileged. */
-long domctl(struct vcpu *v, const uint64_t *args);
-long sysctl(struct vcpu *v, const uint64_t *args);
-
-/* __HYPERVISOR_set_timer_op (pv/vcpu.c): args[0] the deadline in system
- * time, 0 to stop.  0. */
-long set_timer_op(struct vcpu *v, const uint64_t *args);
-
-/* __HYPERVISOR_vcpu_op (pv/vcpu.c): args[0] the sub-op, args[1] the vcpu,
- * args[2] its struct's guest-linear address.  0, 1 (is_up) or -XEN_E*. */
-long vcpu_op(struct vcpu *v, const uint64_t *args);
-
-/* __HYPERVISOR_sched_op (pv/vcpu.c): args[0] the sub-op, args[1] its
- * struct's guest-linear address.  0 or -XEN_E*. */
-long sched_op(struct vcpu *v, const uint64_t *args);
-
-/* __HYPERVISOR_grant_table_op (pv/grant.c, lab 7): args[0] the op,
- * args[1] the guest-linear address of count (args[2]) structs, each
- * given its status.  0 or -XEN_E*. */
-long grant_table_op(struct vcpu *v, const uint64_t *args);
-
-/* __HYPERVISOR_event_channel_op (pv/evtchn.c): args[0] the sub-op,
- * args[1] its struct's guest-linear address.  0 or -XEN_E*. */
-long event_channel_op(struct vcpu *v, const uint64_t *args);
 
 /* Whether domid names v's domain (DOMID_SELF, or its own id). */
 static inline bool pv_self(struct vcpu *v, domid_t domid)

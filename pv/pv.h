@@ -148,6 +148,9 @@ void pv_domain_destroy(struct domain *d);
  * -XEN_ENOSPC. */
 long evtchn_new_unbound(struct domain *d, domid_t remote);
 
+/* Closes d's port; an interdomain peer waits for d again, unbound. */
+void evtchn_close_port(struct domain *d, uint32_t port);
+
 /* Marks port of d pending and upcalls its vcpu as the ABI says. */
 void evtchn_set_pending(struct domain *d, uint32_t port);
 
@@ -183,8 +186,8 @@ void pv_time_update(struct vcpu *v);
 /* The system time in ns: what vcpu_time_info describes. */
 uint64_t pv_system_time(void);
 
-/* Fills shared_info's wall clock, once the guest placed it (pv/memory.c's
- * add_to_physmap; the te builder's page at start). */
+/* Fills shared_info's wall clock (at system time 0), once the guest placed
+ * it (pv/memory.c's add_to_physmap; the te builder's page at start). */
 void pv_wallclock_update(struct domain *d);
 
 /* pv/hvm_op.c */
@@ -250,9 +253,6 @@ long gnttab_map_foreign(struct domain *d, struct domain *fd, uint64_t gfn,
  * 0 or -XEN_EINVAL. */
 long gnttab_remove(struct domain *d, uint64_t host_gfn);
 
-/* Closes d's port; an interdomain peer waits for d again, unbound. */
-void evtchn_close_port(struct domain *d, uint32_t port);
-
 /* Maps host page hpa, which belongs to domain owner, at d's absent frame
  * host_gfn as a foreign mapping (revoked when owner goes); 0 or -XEN_E*. */
 long gnttab_map_page(struct domain *d, struct domain *owner, hpa_t hpa,
@@ -299,8 +299,8 @@ void ioreq_poll(struct vcpu *v);
  * page and ports. */
 void ioreq_domain_destroy(struct domain *d);
 
-/* __HYPERVISOR_dm_op and XENMEM_acquire_resource's ioreq page. */
-long dm_op(struct vcpu *v, const uint64_t *args);
+/* XENMEM_acquire_resource: d's ioreq page at v's absent frame host_gfn,
+ * for v's domain, d's device model; 0 or -XEN_E*. */
 long ioreq_acquire(struct vcpu *v, struct domain *d, uint64_t frame,
 		   uint64_t host_gfn);
 
