@@ -143,14 +143,6 @@ static long domctl_destroy(struct domain *self, struct domain *d)
 	return 0;
 }
 
-static long domctl_pause(struct domain *self, struct domain *d, bool pause)
-{
-	if (d == self)
-		return -XEN_EINVAL;
-	d->pv.paused = pause;
-	return 0;
-}
-
 /* Whether every vcpu of d waits (HLT, SCHEDOP_block or _poll). */
 static bool domctl_blocked(const struct domain *d)
 {
@@ -351,8 +343,12 @@ static long domctl_run(struct vcpu *v, void *arg, uint64_t unused)
 		return -XEN_ESRCH;
 	switch (op->cmd) {
 	case XEN_DOMCTL_destroydomain: return domctl_destroy(self, d);
-	case XEN_DOMCTL_pausedomain: return domctl_pause(self, d, true);
-	case XEN_DOMCTL_unpausedomain: return domctl_pause(self, d, false);
+	case XEN_DOMCTL_pausedomain:
+	case XEN_DOMCTL_unpausedomain:
+		if (d == self)
+			return -XEN_EINVAL;
+		d->pv.paused = op->cmd == XEN_DOMCTL_pausedomain;
+		return 0;
 	case XEN_DOMCTL_console: return domctl_console(v, d, &op->u.console);
 	case XEN_DOMCTL_getdevice:
 		return domctl_device(self, d, &op->u.getdevice);
