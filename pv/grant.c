@@ -435,18 +435,13 @@ static void gnttab_copy_one(struct domain *d, struct gnttab_copy *op)
 		op->status = GNTST_general_error; /* pv_map: no host page */
 }
 
-/* Whether dom names d itself, or d is privileged. */
-static bool gnttab_may_query(struct domain *d, domid_t dom)
+/* Of the caller's own table; the privileged domain's, of any. */
+static void gnttab_query_size(struct vcpu *v, struct gnttab_query_size *op)
 {
-	return dom == DOMID_SELF || dom == d->id || d->pv.privileged;
-}
-
-static void gnttab_query_size(struct domain *d, struct gnttab_query_size *op)
-{
-	struct domain *t = pv_domain(d, op->dom);
+	struct domain *t = pv_domain(v->domain, op->dom);
 	uint32_t n = 0;
 
-	if (!gnttab_may_query(d, op->dom) || !t) {
+	if (!t || (!pv_self(v, op->dom) && !v->domain->pv.privileged)) {
 		op->status = t ? GNTST_permission_denied : GNTST_bad_domain;
 		return;
 	}
@@ -493,7 +488,7 @@ static long gnttab_op_one(struct vcpu *v, void *buf, uint64_t cmd)
 	case GNTTABOP_map_grant_ref: gnttab_map_one(d, buf); return 0;
 	case GNTTABOP_unmap_grant_ref: gnttab_unmap_one(d, buf); return 0;
 	case GNTTABOP_copy: gnttab_copy_one(d, buf); return 0;
-	case GNTTABOP_query_size: gnttab_query_size(d, buf); return 0;
+	case GNTTABOP_query_size: gnttab_query_size(v, buf); return 0;
 	case GNTTABOP_setup_table: gnttab_setup_table(v, buf); return 0;
 	case GNTTABOP_set_version:
 		/* Version 1 only: asking for it is a no-op. */
@@ -501,7 +496,7 @@ static long gnttab_op_one(struct vcpu *v, void *buf, uint64_t cmd)
 	case GNTTABOP_get_version: {
 		struct gnttab_get_version *g = buf;
 
-		if (!gnttab_may_query(d, g->dom))
+		if (!pv_self(v, g->dom) && !d->pv.privileged)
 			return -XEN_EPERM;
 		g->version = 1;
 		return 0;

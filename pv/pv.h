@@ -12,6 +12,7 @@
  *   pv/vcpu.c       vcpu_op, sched_op, set_timer_op, pvclock, timers
  *   pv/domctl.c     domctl and sysctl for the privileged domain
  *   pv/grant.c      grant tables (lab 7) and foreign mappings
+ *   pv/ioreq.c      ioreq servers: device models in dom0 (lab 7)
  *
  * The guest owns shared_info's and vcpu_info's frames (its RAM, placed
  * with XENMEM_add_to_physmap or VCPUOP_register_vcpu_info, or by the
