@@ -143,14 +143,6 @@ static long domctl_destroy(struct domain *self, struct domain *d)
 	return 0;
 }
 
-static long domctl_pause(struct domain *self, struct domain *d, bool pause)
-{
-	if (d == self)
-		return -XEN_EINVAL;
-	d->pv.paused = pause;
-	return 0;
-}
-
 /* Whether every vcpu of d waits (HLT, SCHEDOP_block or _poll). */
 static bool domctl_blocked(const struct domain *d)
 {
@@ -334,18 +326,29 @@ static long domctl_device(struct domain *self, struct domain *d,
 	return 0;
 }
 
-/* The operations on another domain, by op->cmd. */
-static long domctl_on(struct vcpu *v, struct xen_domctl *op)
+/* The domctl at arg: createdomain, getdomaininfo, or an operation on
+ * another domain. */
+static long domctl_run(struct vcpu *v, void *arg, uint64_t unused)
 {
-	struct domain *self = v->domain;
-	struct domain *d = domctl_domain(op->domain);
+	struct xen_domctl *op = arg;
+	struct domain *self = v->domain, *d = domctl_domain(op->domain);
 
+	if (op->interface_version != XEN_DOMCTL_INTERFACE_VERSION)
+		return -XEN_EACCES;
+	if (op->cmd == XEN_DOMCTL_createdomain)
+		return domctl_create(self, op);
+	if (op->cmd == XEN_DOMCTL_getdomaininfo)
+		return domctl_info(op);
 	if (!d)
 		return -XEN_ESRCH;
 	switch (op->cmd) {
 	case XEN_DOMCTL_destroydomain: return domctl_destroy(self, d);
-	case XEN_DOMCTL_pausedomain: return domctl_pause(self, d, true);
-	case XEN_DOMCTL_unpausedomain: return domctl_pause(self, d, false);
+	case XEN_DOMCTL_pausedomain:
+	case XEN_DOMCTL_unpausedomain:
+		if (d == self)
+			return -XEN_EINVAL;
+		d->pv.paused = op->cmd == XEN_DOMCTL_pausedomain;
+		return 0;
 	case XEN_DOMCTL_console: return domctl_console(v, d, &op->u.console);
 	case XEN_DOMCTL_getdevice:
 		return domctl_device(self, d, &op->u.getdevice);
@@ -355,24 +358,10 @@ static long domctl_on(struct vcpu *v, struct xen_domctl *op)
 
 long domctl(struct vcpu *v, const uint64_t *args)
 {
-	struct xen_domctl op;
-	long r;
-
 	if (!v->domain->pv.privileged)
 		return -XEN_EPERM;
-	if (pv_copy_in(v, &op, args[0], sizeof(op)) < 0)
-		return -XEN_EFAULT;
-	if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
-		return -XEN_EACCES;
-	if (op.cmd == XEN_DOMCTL_createdomain)
-		r = domctl_create(v->domain, &op);
-	else if (op.cmd == XEN_DOMCTL_getdomaininfo)
-		r = domctl_info(&op);
-	else
-		r = domctl_on(v, &op);
-	if (r == 0 && pv_copy_out(v, args[0], &op, sizeof(op)) < 0)
-		return -XEN_EFAULT;
-	return r;
+	return pv_struct_call(v, args[0], sizeof(struct xen_domctl), true,
+			      domctl_run, 0);
 }
 
 /* XEN_SYSCTL_readconsole: clear forgets what was read so far. */
@@ -437,28 +426,28 @@ static long sysctl_bootfile(struct vcpu *v, struct xen_sysctl_bootfile *b)
 	return 0;
 }
 
-/* Driver domains may read their disk images, nothing else. */
+/* The sysctl at arg: driver domains may read their disk images, nothing
+ * else. */
+static long sysctl_run(struct vcpu *v, void *arg, uint64_t unused)
+{
+	struct xen_sysctl *op = arg;
+	bool dom0 = v->domain->pv.privileged;
+
+	if (op->interface_version != XEN_SYSCTL_INTERFACE_VERSION)
+		return -XEN_EACCES;
+	if (op->cmd == XEN_SYSCTL_bootfile)
+		return sysctl_bootfile(v, &op->u.bootfile);
+	if (op->cmd == XEN_SYSCTL_readconsole && dom0)
+		return sysctl_readconsole(v, &op->u.readconsole);
+	return dom0 ? -XEN_ENOSYS : -XEN_EPERM;
+}
+
 long sysctl(struct vcpu *v, const uint64_t *args)
 {
-	struct xen_sysctl op;
-	bool dom0 = v->domain->pv.privileged;
-	long r;
-
-	if (!dom0 && !v->domain->pv.driver)
+	if (!v->domain->pv.privileged && !v->domain->pv.driver)
 		return -XEN_EPERM;
-	if (pv_copy_in(v, &op, args[0], sizeof(op)) < 0)
-		return -XEN_EFAULT;
-	if (op.interface_version != XEN_SYSCTL_INTERFACE_VERSION)
-		return -XEN_EACCES;
-	if (op.cmd == XEN_SYSCTL_bootfile)
-		r = sysctl_bootfile(v, &op.u.bootfile);
-	else if (op.cmd == XEN_SYSCTL_readconsole && dom0)
-		r = sysctl_readconsole(v, &op.u.readconsole);
-	else
-		r = dom0 ? -XEN_ENOSYS : -XEN_EPERM;
-	if (r == 0 && pv_copy_out(v, args[0], &op, sizeof(op)) < 0)
-		return -XEN_EFAULT;
-	return r;
+	return pv_struct_call(v, args[0], sizeof(struct xen_sysctl), true,
+			      sysctl_run, 0);
 }
 
 long console_io_read(struct vcpu *v, uint64_t count, uint64_t buf)

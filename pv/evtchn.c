@@ -177,7 +177,6 @@ static bool evtchn_virq_global(uint32_t virq)
 	return virq == VIRQ_CONSOLE || virq == VIRQ_DOM_EXC;
 }
 
-/* Closes d's port; an interdomain peer waits for d again, unbound. */
 void evtchn_close_port(struct domain *d, uint32_t port)
 {
 	struct evtchn *c = &d->pv.evtchn[port];

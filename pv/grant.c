@@ -337,46 +337,25 @@ long gnttab_remove(struct domain *d, uint64_t host_gfn)
 	return -XEN_EINVAL;
 }
 
-/* Calls fn on every mapping, held by any domain, of a page of owner. */
-static void gnttab_each_map_of(struct domain *owner,
-			       void (*fn)(struct domain *, int, void *),
-			       void *arg)
+/* Whether mapper's mapping h shows owner's frame gfn, or any of its pages
+ * (gfn ~0, no frame's number). */
+static bool gnttab_shows(struct domain *mapper, int h,
+			 const struct domain *owner, uint64_t gfn)
 {
-	for (int i = 0; i < DOMAIN_MAX; i++)
-		for (int h = 0; h < GNTTAB_MAPTRACK; h++) {
-			struct gnttab_map *m =
-				&domains[i].pv.gnttab.maptrack[h];
+	const struct gnttab_map *m = &mapper->pv.gnttab.maptrack[h];
 
-			if (m->used && m->dom == owner->id)
-				fn(&domains[i], h, arg);
-		}
+	return m->used && m->dom == owner->id &&
+	       (gfn == ~0ULL || m->gfn == gfn);
 }
 
-/* arg: the dying owner, whose own mappings of itself just end. */
-static void gnttab_revoke(struct domain *mapper, int h, void *arg)
-{
-	if (mapper == arg)
-		gnttab_release(mapper, h, false);
-	else
-		gnttab_revoke_one(mapper, h);
-}
-
-static void gnttab_match_gfn(struct domain *mapper, int h, void *arg)
-{
-	uint64_t *gfn = arg;
-
-	if (mapper->pv.gnttab.maptrack[h].gfn == *gfn)
-		*gfn = ~0ULL;
-}
-
-static void gnttab_count(struct domain *mapper, int h, void *arg)
-{
-	(*(int *)arg)++;
-}
-
+/* Others' mappings of d's pages are revoked; d's own, of itself too, end. */
 void gnttab_domain_destroy(struct domain *d)
 {
-	gnttab_each_map_of(d, gnttab_revoke, d);
+	for (int i = 0; i < DOMAIN_MAX; i++)
+		for (int h = 0; h < GNTTAB_MAPTRACK; h++)
+			if (&domains[i] != d &&
+			    gnttab_shows(&domains[i], h, d, ~0ULL))
+				gnttab_revoke_one(&domains[i], h);
 	for (int h = 0; h < GNTTAB_MAPTRACK; h++)
 		if (d->pv.gnttab.maptrack[h].used)
 			gnttab_release(d, h, false);
@@ -384,20 +363,19 @@ void gnttab_domain_destroy(struct domain *d)
 
 bool gnttab_frame_mapped(struct domain *d, uint64_t gfn)
 {
-	uint64_t probe = gfn;
-
-	gnttab_each_map_of(d, gnttab_match_gfn, &probe);
-	return probe != gfn;
+	for (int i = 0; i < DOMAIN_MAX; i++)
+		for (int h = 0; h < GNTTAB_MAPTRACK; h++)
+			if (gnttab_shows(&domains[i], h, d, gfn))
+				return true;
+	return false;
 }
 
 bool gnttab_busy(struct domain *d)
 {
-	int n = 0;
-
-	gnttab_each_map_of(d, gnttab_count, &n);
 	for (int h = 0; h < GNTTAB_MAPTRACK; h++)
-		n += d->pv.gnttab.maptrack[h].used;
-	return n > 0;
+		if (d->pv.gnttab.maptrack[h].used)
+			return true;
+	return gnttab_frame_mapped(d, ~0ULL);
 }
 
 /*
@@ -457,18 +435,13 @@ static void gnttab_copy_one(struct domain *d, struct gnttab_copy *op)
 		op->status = GNTST_general_error; /* pv_map: no host page */
 }
 
-/* Whether dom names d itself, or d is privileged. */
-static bool gnttab_may_query(struct domain *d, domid_t dom)
+/* Of the caller's own table; the privileged domain's, of any. */
+static void gnttab_query_size(struct vcpu *v, struct gnttab_query_size *op)
 {
-	return dom == DOMID_SELF || dom == d->id || d->pv.privileged;
-}
-
-static void gnttab_query_size(struct domain *d, struct gnttab_query_size *op)
-{
-	struct domain *t = pv_domain(d, op->dom);
+	struct domain *t = pv_domain(v->domain, op->dom);
 	uint32_t n = 0;
 
-	if (!gnttab_may_query(d, op->dom) || !t) {
+	if (!t || (!pv_self(v, op->dom) && !v->domain->pv.privileged)) {
 		op->status = t ? GNTST_permission_denied : GNTST_bad_domain;
 		return;
 	}
@@ -504,7 +477,7 @@ static void gnttab_setup_table(struct vcpu *v, struct gnttab_setup_table *op)
 }
 
 /* Runs op cmd on one struct at buf; a negative result ends the call. */
-static long gnttab_op_one(struct vcpu *v, uint64_t cmd, void *buf)
+static long gnttab_op_one(struct vcpu *v, void *buf, uint64_t cmd)
 {
 	struct domain *d = v->domain;
 
@@ -515,7 +488,7 @@ static long gnttab_op_one(struct vcpu *v, uint64_t cmd, void *buf)
 	case GNTTABOP_map_grant_ref: gnttab_map_one(d, buf); return 0;
 	case GNTTABOP_unmap_grant_ref: gnttab_unmap_one(d, buf); return 0;
 	case GNTTABOP_copy: gnttab_copy_one(d, buf); return 0;
-	case GNTTABOP_query_size: gnttab_query_size(d, buf); return 0;
+	case GNTTABOP_query_size: gnttab_query_size(v, buf); return 0;
 	case GNTTABOP_setup_table: gnttab_setup_table(v, buf); return 0;
 	case GNTTABOP_set_version:
 		/* Version 1 only: asking for it is a no-op. */
@@ -523,7 +496,7 @@ static long gnttab_op_one(struct vcpu *v, uint64_t cmd, void *buf)
 	case GNTTABOP_get_version: {
 		struct gnttab_get_version *g = buf;
 
-		if (!gnttab_may_query(d, g->dom))
+		if (!pv_self(v, g->dom) && !d->pv.privileged)
 			return -XEN_EPERM;
 		g->version = 1;
 		return 0;
@@ -545,7 +518,6 @@ static const uint8_t gnttab_op_size[] = {
 /* Each of the count structs is read, run and written back in turn. */
 long grant_table_op(struct vcpu *v, const uint64_t *args)
 {
-	uint64_t buf[sizeof(struct gnttab_copy) / sizeof(uint64_t)];
 	size_t size = args[0] < ARRAY_SIZE(gnttab_op_size) ?
 			      gnttab_op_size[args[0]] :
 			      0;
@@ -555,14 +527,8 @@ long grant_table_op(struct vcpu *v, const uint64_t *args)
 		return -XEN_ENOSYS;
 	if (args[2] > GNTTAB_BATCH_MAX)
 		return -XEN_EINVAL;
-	for (uint64_t i = 0; i < args[2] && r == 0; i++) {
-		gva_t la = args[1] + i * size;
-
-		if (pv_copy_in(v, buf, la, size) < 0)
-			return -XEN_EFAULT;
-		r = gnttab_op_one(v, args[0], buf);
-		if (r == 0 && pv_copy_out(v, la, buf, size) < 0)
-			return -XEN_EFAULT;
-	}
+	for (uint64_t i = 0; i < args[2] && r == 0; i++)
+		r = pv_struct_call(v, args[1] + i * size, size, true,
+				   gnttab_op_one, args[0]);
 	return r;
 }

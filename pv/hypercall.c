@@ -1,13 +1,8 @@
 /*
  * hypercall.c - the hypercall dispatcher (lab 5; lab 6 adds the PV
- * interface): Xen's HVM calling convention (inc/public/xen.h), one const
- * table from hypercall number to handler.
- *
- * A 64-bit caller passes the number in RAX and the arguments in RDI, RSI,
- * RDX, R10, R8, as Xen's x86-64 ABI has it; a 32-bit one uses EAX and EBX,
- * ECX, EDX, ESI, EDI.  Only the guest kernel may call (Xen's
- * hvm_hypercall refuses CPL > 0 with -EPERM), and a handler's result goes
- * back in RAX.
+ * interface): Xen's calling convention (inc/public/xen.h), one const
+ * table from hypercall number to handler.  Only the guest kernel may call
+ * (Xen's hvm_hypercall refuses CPL > 0 with -EPERM).
  */
 #include <inc/types.h>
 #include <inc/x86.h>
@@ -19,25 +14,24 @@
 #include <pv/hypercall.h>
 #include <pv/pv.h>
 
-static long pv_copy(struct vcpu *v, gva_t la, void *buf, size_t len, bool out)
+long pv_copy_in(struct vcpu *v, void *dst, gva_t la, size_t len)
 {
 	gva_t fault_la;
 	uint32_t pfec;
 
-	if ((out ? gmem_write(v, la, buf, len, &fault_la, &pfec) :
-		   gmem_read(v, la, buf, len, &fault_la, &pfec)) < 0)
+	if (gmem_read(v, la, dst, len, &fault_la, &pfec) < 0)
 		return -XEN_EFAULT;
 	return 0;
 }
 
-long pv_copy_in(struct vcpu *v, void *dst, gva_t la, size_t len)
-{
-	return pv_copy(v, la, dst, len, false);
-}
-
 long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len)
 {
-	return pv_copy(v, la, (void *)src, len, true);
+	gva_t fault_la;
+	uint32_t pfec;
+
+	if (gmem_write(v, la, src, len, &fault_la, &pfec) < 0)
+		return -XEN_EFAULT;
+	return 0;
 }
 
 void *pv_map(struct domain *d, gpa_t gpa, size_t len)
@@ -57,8 +51,6 @@ void *pv_map(struct domain *d, gpa_t gpa, size_t len)
 
 typedef long (*hypercall_fn)(struct vcpu *v, const uint64_t *args);
 
-/* Sorted by number; the other numbers below XEN_HYPERCALL_MAX are
- * -XEN_ENOSYS. */
 static const hypercall_fn hypercall_table[XEN_HYPERCALL_MAX] = {
 	[__HYPERVISOR_memory_op] = memory_op,
 	[__HYPERVISOR_set_timer_op] = set_timer_op,

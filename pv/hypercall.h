@@ -29,45 +29,29 @@ long pv_copy_out(struct vcpu *v, gva_t la, const void *src, size_t len);
 void hypercall_dispatch(struct vcpu *v);
 
 /*
- * The handlers (pv/hvm_op.c, xen.c, memory.c): args as the ABI numbers
- * them (args[0] the sub-op, then guest-linear addresses of its structs);
- * 0, a count, or -XEN_E*.
+ * The handlers, one per hypercall number (pv/): args[] are the
+ * arguments inc/public/ names, e.g. __HYPERVISOR_vcpu_op(cmd, vcpuid,
+ * arg), their structs at guest-linear addresses; 0, a count, or -XEN_E*.
+ * domctl and dm_op are the privileged domain's, sysctl also driver
+ * domains' (-XEN_EPERM for others); set_timer_op(deadline) takes system
+ * time, 0 to stop.
  */
 long hvm_op(struct vcpu *v, const uint64_t *args);
 long xen_version(struct vcpu *v, const uint64_t *args);
 long console_io(struct vcpu *v, const uint64_t *args);
 long memory_op(struct vcpu *v, const uint64_t *args);
+long domctl(struct vcpu *v, const uint64_t *args);
+long sysctl(struct vcpu *v, const uint64_t *args);
+long set_timer_op(struct vcpu *v, const uint64_t *args);
+long vcpu_op(struct vcpu *v, const uint64_t *args);
+long sched_op(struct vcpu *v, const uint64_t *args);
+long grant_table_op(struct vcpu *v, const uint64_t *args);
+long event_channel_op(struct vcpu *v, const uint64_t *args);
+long dm_op(struct vcpu *v, const uint64_t *args);
 
 /* Drops d's mappings of [gfn, gfn+n) after their p2m entries changed
  * (pv/hvm_op.c). */
 void hvm_unmap(struct domain *d, uint64_t gfn, uint64_t n);
-
-/* __HYPERVISOR_domctl and __HYPERVISOR_sysctl (pv/domctl.c): args[0] the
- * guest-linear address of struct xen_domctl / xen_sysctl, read and
- * written back.  -XEN_EPERM unless the caller is privileged. */
-long domctl(struct vcpu *v, const uint64_t *args);
-long sysctl(struct vcpu *v, const uint64_t *args);
-
-/* __HYPERVISOR_set_timer_op (pv/vcpu.c): args[0] the deadline in system
- * time, 0 to stop.  0. */
-long set_timer_op(struct vcpu *v, const uint64_t *args);
-
-/* __HYPERVISOR_vcpu_op (pv/vcpu.c): args[0] the sub-op, args[1] the vcpu,
- * args[2] its struct's guest-linear address.  0, 1 (is_up) or -XEN_E*. */
-long vcpu_op(struct vcpu *v, const uint64_t *args);
-
-/* __HYPERVISOR_sched_op (pv/vcpu.c): args[0] the sub-op, args[1] its
- * struct's guest-linear address.  0 or -XEN_E*. */
-long sched_op(struct vcpu *v, const uint64_t *args);
-
-/* __HYPERVISOR_grant_table_op (pv/grant.c, lab 7): args[0] the op,
- * args[1] the guest-linear address of count (args[2]) structs, each
- * given its status.  0 or -XEN_E*. */
-long grant_table_op(struct vcpu *v, const uint64_t *args);
-
-/* __HYPERVISOR_event_channel_op (pv/evtchn.c): args[0] the sub-op,
- * args[1] its struct's guest-linear address.  0 or -XEN_E*. */
-long event_channel_op(struct vcpu *v, const uint64_t *args);
 
 /* Whether domid names v's domain (DOMID_SELF, or its own id). */
 static inline bool pv_self(struct vcpu *v, domid_t domid)
@@ -86,11 +70,32 @@ static inline struct domain *pv_domain(struct domain *self, domid_t id)
 	return d && d->state == DOMAIN_RUNNING && d->pv.on ? d : NULL;
 }
 
-/* One sub-op of a multiplexed hypercall: its handler (told the sub-op's
- * number, for handlers that serve two), the size of the struct it takes
- * (0: none), whether the struct is copied back on success. */
+/* The handler of a struct the guest passes, copied in at arg; op is the
+ * sub-op's number (for handlers that serve two) or what its caller says. */
+typedef long (*pv_struct_fn)(struct vcpu *v, void *arg, uint64_t op);
+
+/* Copies size bytes at guest-linear la in, runs fn on them and, when out
+ * and fn returned 0, copies them back; -XEN_EFAULT when a copy fails. */
+static inline long pv_struct_call(struct vcpu *v, gva_t la, size_t size,
+				  bool out, pv_struct_fn fn, uint64_t op)
+{
+	uint64_t buf[20]; /* struct xen_domctl's 144 bytes, the largest */
+	long r;
+
+	if (size > sizeof(buf))
+		panic("pv_struct_call: struct of %zu bytes", size);
+	if (size && pv_copy_in(v, buf, la, size) < 0)
+		return -XEN_EFAULT;
+	r = fn(v, buf, op);
+	if (r == 0 && out && pv_copy_out(v, la, buf, size) < 0)
+		return -XEN_EFAULT;
+	return r;
+}
+
+/* One sub-op of a multiplexed hypercall: its handler, the size of its
+ * struct (0: none), whether the struct is copied back on success. */
 struct pv_subop {
-	long (*fn)(struct vcpu *v, void *arg, uint64_t op);
+	pv_struct_fn fn;
 	uint8_t size;
 	bool out;
 };
@@ -98,27 +103,16 @@ struct pv_subop {
 /* SUBOP(EVTCHNOP_send, evtchn_send, struct evtchn_send, false) */
 #define SUBOP(nr, fn, type, out) [nr] = { fn, sizeof(type), out }
 
-/*
- * Runs sub-op args[0] of ops[0..n) on its struct at guest-linear args[1],
- * copied in and (out, result 0) back; -XEN_ENOSYS for a sub-op not in ops.
- */
+/* Runs sub-op args[0] of ops[0..n) on its struct at guest-linear args[1];
+ * -XEN_ENOSYS for a sub-op not in ops. */
 static inline long pv_subop_call(struct vcpu *v, const uint64_t *args,
 				 const struct pv_subop *ops, size_t n)
 {
-	uint64_t buf[32 / sizeof(uint64_t)];
 	const struct pv_subop *op = args[0] < n ? &ops[args[0]] : NULL;
-	long r;
 
 	if (!op || !op->fn)
 		return -XEN_ENOSYS;
-	if (op->size > sizeof(buf))
-		panic("pv_subop_call: struct of %u bytes", op->size);
-	if (op->size && pv_copy_in(v, buf, args[1], op->size) < 0)
-		return -XEN_EFAULT;
-	r = op->fn(v, buf, args[0]);
-	if (r == 0 && op->out && pv_copy_out(v, args[1], buf, op->size) < 0)
-		return -XEN_EFAULT;
-	return r;
+	return pv_struct_call(v, args[1], op->size, op->out, op->fn, args[0]);
 }
 
 #endif

@@ -1,29 +1,24 @@
 /*
- * ioreq.c - I/O request forwarding (issue 16; Xen's ioreq model,
+ * ioreq.c - I/O request forwarding (lab 7; Xen's ioreq model,
  * inc/public/hvm/ioreq.h and dm_op.h): a device model in the privileged
- * domain claims ports and MMIO ranges of an hvm domain, and the accesses
- * its guest makes there are answered by the device model.
+ * domain claims ports, MMIO ranges and PCI functions of an hvm domain and
+ * answers the accesses its guest makes there.
  *
  * A claimed range is an ordinary entry of the domain's io tables
- * (kernel/dev/io.c) whose handler forwards: it writes the access into the
- * vcpu's ioreq_t on the server's shared page, signals the device model's
- * port, puts the vcpu in VCPU_IOREQ and returns -E_AGAIN; the exit leaves
- * RIP where it was.  The scheduler polls a waiting vcpu (ioreq_poll): on
- * STATE_IORESP_READY it keeps the answer and wakes the vcpu, which
- * executes the instruction again; this time the handler finds the answer
- * to the same access and completes it.  An instruction may make several
- * accesses (a read-modify-write): the answers are kept in order until
- * it completes, so each run asks only for the next one (Xen's MMIO
- * cache does the same).  INS/OUTS with REP go as one
- * request of count elements in guest RAM (data_is_ptr, kernel/dev/
- * mmio.c's io_rep), which the device model reads or writes through its
- * foreign mapping of the guest's frame.  A PCI function the server
- * claims (XEN_DMOP_IO_RANGE_PCI) gets the configuration accesses that
- * kernel/dev/pci.c does not answer itself, as IOREQ_TYPE_PCI_CONFIG.
+ * (kernel/dev/io.c) whose handler forwards: it fills the vcpu's slot on
+ * the server's shared page, signals the device model's port, puts the
+ * vcpu in VCPU_IOREQ and returns -E_AGAIN, leaving RIP where it was.  Once
+ * ioreq_poll finds the answer, the vcpu runs the instruction again and
+ * the handler completes the same access with it.  An instruction may make
+ * several accesses (a read-modify-write): the answers are kept in order
+ * until it completes, so each run asks only for the next one (as Xen's
+ * MMIO cache does).  REP INS/OUTS go as one request of count elements in
+ * guest RAM (data_is_ptr, kernel/dev/mmio.c's io_rep), which the device
+ * model reaches through its foreign mapping of the guest's frame.
  *
  * The shared page is a hypervisor page, never in the guest's p2m (the
  * guest cannot forge answers); the device model maps it with
- * XENMEM_acquire_resource, a foreign mapping revoked when the guest goes.
+ * XENMEM_acquire_resource, a mapping revoked when the guest goes.
  * Everything read from it is checked: a device model that answers
  * garbage, does not answer within IOREQ_TIMEOUT_S, or whose domain ended,
  * crashes only the domain it serves.
@@ -332,8 +327,11 @@ static long dm_unmap_range(struct domain *d,
 	return 0;
 }
 
-static long dm_op_run(struct vcpu *v, struct domain *d, struct xen_dm_op *op)
+/* The dm_op at arg on domain domid, which dm_op checked. */
+static long dm_op_run(struct vcpu *v, void *arg, uint64_t domid)
 {
+	struct xen_dm_op *op = arg;
+	struct domain *d = &domains[domid];
 	struct ioreq_server *s = &d->pv.ioreq;
 
 	if (op->op == XEN_DMOP_create_ioreq_server)
@@ -364,9 +362,7 @@ static long dm_op_run(struct vcpu *v, struct domain *d, struct xen_dm_op *op)
 long dm_op(struct vcpu *v, const uint64_t *args)
 {
 	struct xen_dm_op_buf buf;
-	struct xen_dm_op op;
 	struct domain *d;
-	long r;
 
 	if (!v->domain->pv.privileged)
 		return -XEN_EPERM;
@@ -375,15 +371,12 @@ long dm_op(struct vcpu *v, const uint64_t *args)
 		return -XEN_ESRCH;
 	if (args[1] < 1)
 		return -XEN_EINVAL;
-	if (pv_copy_in(v, &buf, args[2], sizeof(buf)) < 0 ||
-	    (buf.size >= sizeof(op) && pv_copy_in(v, &op, buf.h, sizeof(op))))
+	if (pv_copy_in(v, &buf, args[2], sizeof(buf)) < 0)
 		return -XEN_EFAULT;
-	if (buf.size < sizeof(op))
+	if (buf.size < sizeof(struct xen_dm_op))
 		return -XEN_EINVAL;
-	r = dm_op_run(v, d, &op);
-	if (r == 0 && pv_copy_out(v, buf.h, &op, sizeof(op)) < 0)
-		return -XEN_EFAULT;
-	return r;
+	return pv_struct_call(v, buf.h, sizeof(struct xen_dm_op), true,
+			      dm_op_run, args[0]);
 }
 
 long ioreq_acquire(struct vcpu *v, struct domain *d, uint64_t frame,

@@ -12,6 +12,7 @@
  *   pv/vcpu.c       vcpu_op, sched_op, set_timer_op, pvclock, timers
  *   pv/domctl.c     domctl and sysctl for the privileged domain
  *   pv/grant.c      grant tables (lab 7) and foreign mappings
+ *   pv/ioreq.c      ioreq servers: device models in dom0 (lab 7)
  *
  * The guest owns shared_info's and vcpu_info's frames (its RAM, placed
  * with XENMEM_add_to_physmap or VCPUOP_register_vcpu_info, or by the
@@ -148,6 +149,9 @@ void pv_domain_destroy(struct domain *d);
  * -XEN_ENOSPC. */
 long evtchn_new_unbound(struct domain *d, domid_t remote);
 
+/* Closes d's port; an interdomain peer waits for d again, unbound. */
+void evtchn_close_port(struct domain *d, uint32_t port);
+
 /* Marks port of d pending and upcalls its vcpu as the ABI says. */
 void evtchn_set_pending(struct domain *d, uint32_t port);
 
@@ -183,8 +187,8 @@ void pv_time_update(struct vcpu *v);
 /* The system time in ns: what vcpu_time_info describes. */
 uint64_t pv_system_time(void);
 
-/* Fills shared_info's wall clock, once the guest placed it (pv/memory.c's
- * add_to_physmap; the te builder's page at start). */
+/* Fills shared_info's wall clock (at system time 0), once the guest placed
+ * it (pv/memory.c's add_to_physmap; the te builder's page at start). */
 void pv_wallclock_update(struct domain *d);
 
 /* pv/hvm_op.c */
@@ -229,8 +233,8 @@ void gnttab_domain_init(struct domain *d);
  * domain holds of d's pages is removed, then d's own, releasing pins. */
 void gnttab_domain_destroy(struct domain *d);
 
-/* Whether another domain (or d itself) maps d's frame gfn: d may not
- * give it back (decrease_reservation). */
+/* Whether another domain (or d itself) maps d's frame gfn (~0: any): d
+ * may not give it back (decrease_reservation). */
 bool gnttab_frame_mapped(struct domain *d, uint64_t gfn);
 
 /* Whether d holds foreign mappings or has pages mapped elsewhere: it may
@@ -249,9 +253,6 @@ long gnttab_map_foreign(struct domain *d, struct domain *fd, uint64_t gfn,
 /* Makes d's frame host_gfn, foreign or grant-mapped, absent again;
  * 0 or -XEN_EINVAL. */
 long gnttab_remove(struct domain *d, uint64_t host_gfn);
-
-/* Closes d's port; an interdomain peer waits for d again, unbound. */
-void evtchn_close_port(struct domain *d, uint32_t port);
 
 /* Maps host page hpa, which belongs to domain owner, at d's absent frame
  * host_gfn as a foreign mapping (revoked when owner goes); 0 or -XEN_E*. */
@@ -299,8 +300,8 @@ void ioreq_poll(struct vcpu *v);
  * page and ports. */
 void ioreq_domain_destroy(struct domain *d);
 
-/* __HYPERVISOR_dm_op and XENMEM_acquire_resource's ioreq page. */
-long dm_op(struct vcpu *v, const uint64_t *args);
+/* XENMEM_acquire_resource: d's ioreq page at v's absent frame host_gfn,
+ * for v's domain, d's device model; 0 or -XEN_E*. */
 long ioreq_acquire(struct vcpu *v, struct domain *d, uint64_t frame,
 		   uint64_t host_gfn);
 

@@ -86,7 +86,6 @@ void pv_time_update(struct vcpu *v)
 }
 #endif
 
-/* Writes the wallclock at system time 0 into d's shared_info, if placed. */
 void pv_wallclock_update(struct domain *d)
 {
 	struct shared_info *s = pv_shared_info(d);

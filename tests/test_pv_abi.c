@@ -22,11 +22,11 @@
 #include <inc/public/hvm/hvm_op.h>
 #include <inc/public/hvm/params.h>
 #include <inc/public/hvm/start_info.h>
-#include <inc/public/io/xs_wire.h>
-#include <inc/public/io/xenbus.h>
-#include <inc/public/io/netif.h>
-#include <inc/public/io/ring.h>
-#include <inc/public/io/blkif.h>
+#include <guests/lib/io/xs_wire.h>
+#include <guests/lib/io/xenbus.h>
+#include <guests/lib/io/netif.h>
+#include <guests/lib/io/ring.h>
+#include <guests/lib/io/blkif.h>
 
 #define OFF(type, field, want) \
 	cr_expect_eq(offsetof(struct type, field), (want), #type "." #field)

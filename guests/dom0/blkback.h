@@ -1,7 +1,7 @@
 /*
  * blkback.h - the block backend (lab 7): serves the disks of other
  * domains' blkfronts from images held in this domain's memory, over
- * Xen's blkif ring (inc/public/io/blkif.h).  It runs in dom0 or in a
+ * Xen's blkif ring (guests/lib/io/blkif.h).  It runs in dom0 or in a
  * driver domain, the same files in both.
  *
  *   blkback.c       devices: xenstore watches, the xenbus handshake,
@@ -16,8 +16,8 @@
 #include <inc/public/xen.h>
 #include <inc/public/event_channel.h>
 #include <inc/public/grant_table.h>
-#include <inc/public/io/ring.h>
-#include <inc/public/io/blkif.h>
+#include <guests/lib/io/ring.h>
+#include <guests/lib/io/blkif.h>
 #include "xenbus_back.h"
 
 /* A disk image, loaded once and kept: writes persist across attaches. */

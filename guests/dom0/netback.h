@@ -1,7 +1,7 @@
 /*
  * netback.h - the network backend (lab 7): connects other domains'
  * netfronts to a software bridge (bridge.h) over Xen's netif rings
- * (inc/public/io/netif.h).  It runs in dom0 or in a driver domain, the
+ * (guests/lib/io/netif.h).  It runs in dom0 or in a driver domain, the
  * same files in both; its domain is also a port on the bridge, with an
  * address of its own (ip= on its command line, 10.0.0.1 by default), so
  * it answers ARP and ping.
@@ -18,8 +18,8 @@
 #include <inc/public/xen.h>
 #include <inc/public/event_channel.h>
 #include <inc/public/grant_table.h>
-#include <inc/public/io/ring.h>
-#include <inc/public/io/netif.h>
+#include <guests/lib/io/ring.h>
+#include <guests/lib/io/netif.h>
 #include "bridge.h"
 #include "xenbus_back.h"
 

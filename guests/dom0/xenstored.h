@@ -21,7 +21,7 @@
 #include <inc/types.h>
 #include <inc/public/xen.h>
 #include <inc/public/domctl.h>
-#include <inc/public/io/xs_wire.h>
+#include <guests/lib/io/xs_wire.h>
 
 #define XSD_NODES     1024
 #define XSD_NAME_MAX  64

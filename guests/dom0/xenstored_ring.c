@@ -1,6 +1,6 @@
 /*
  * xenstored_ring.c - dom0's xenstore daemon's transport (lab 7): each
- * introduced domain's ring page (inc/public/io/xs_wire.h), mapped into
+ * introduced domain's ring page (guests/lib/io/xs_wire.h), mapped into
  * one of dom0's absent frames with XENMEM_add_to_physmap_batch
  * (XENMAPSPACE_gmfn_foreign), and an interdomain event channel to it.
  *

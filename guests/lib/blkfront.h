@@ -1,7 +1,7 @@
 /*
  * blkfront.h - the block frontend of the PV guest library (lab 7): a
  * domain's virtual disk served by a blkback in dom0 or a driver domain,
- * over Xen's blkif ring (inc/public/io/blkif.h).  blkfront_init does the
+ * over Xen's blkif ring (guests/lib/io/blkif.h).  blkfront_init does the
  * xenbus handshake from /local/domain/N/device/vbd/DEVID; then
  *
  *	static uint8_t buf[64 * 1024] __attribute__((aligned(4096)));
@@ -25,8 +25,8 @@
 #include <inc/public/xen.h>
 #include <inc/public/event_channel.h>
 #include <inc/public/grant_table.h>
-#include <inc/public/io/ring.h>
-#include <inc/public/io/blkif.h>
+#include <guests/lib/io/ring.h>
+#include <guests/lib/io/blkif.h>
 
 #define XEN_ENODEV     19
 #define XEN_EOPNOTSUPP 95

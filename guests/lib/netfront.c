@@ -1,6 +1,6 @@
 /*
  * netfront.c - the network frontend (lab 7, netfront.h): Xen's netfront
- * protocol (inc/public/io/netif.h) over grants (gnttab.h), xenstore
+ * protocol (guests/lib/io/netif.h) over grants (gnttab.h), xenstore
  * (xs.h) and an event channel.  The backend is trusted no more than it
  * trusts us: every response's id, offset and length is checked.
  */

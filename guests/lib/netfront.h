@@ -1,6 +1,6 @@
 /*
  * netfront.h - the network frontend (guests/lib, lab 7): the domU's end
- * of a vif (inc/public/io/netif.h), found in xenstore under
+ * of a vif (guests/lib/io/netif.h), found in xenstore under
  * device/vif/N, whose backend (netback, in dom0 or a driver domain)
  * switches its frames on a bridge.
  *
@@ -22,8 +22,8 @@
 
 #include <guests/lib/pv.h>
 #include <guests/lib/net.h>
-#include <inc/public/io/netif.h>
-#include <inc/public/io/xenbus.h>
+#include <guests/lib/io/netif.h>
+#include <guests/lib/io/xenbus.h>
 
 #define NETFRONT_TX_BUFS 64
 #define NETFRONT_RX_BUFS 128 /* of the ring's 256 slots */

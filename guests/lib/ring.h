@@ -1,6 +1,6 @@
 /*
  * ring.h - the frontend's producer for Xen's shared rings (lab 7,
- * inc/public/io/ring.h): blkfront and netfront publish their requests
+ * guests/lib/io/ring.h): blkfront and netfront publish their requests
  * through ring_push_requests, which the ABI header's
  * RING_PUSH_REQUESTS_AND_CHECK_NOTIFY describes.
  *
@@ -12,7 +12,7 @@
 #define GUESTS_LIB_RING_H
 
 #include <inc/types.h>
-#include <inc/public/io/ring.h>
+#include <guests/lib/io/ring.h>
 
 /*
  * Makes the requests written below new_prod visible to the backend by

@@ -3,7 +3,7 @@
  * talk to dom0's daemon over their ring page (xs_ring.c), dom0 calls into
  * its own daemon as domain 0 (guests/dom0/xs_local.c), so backends run
  * unchanged in dom0 or in a driver domain.  Messages are Xen's
- * (inc/public/io/xs_wire.h); errors are -XEN_E* from the reply's name.
+ * (guests/lib/io/xs_wire.h); errors are -XEN_E* from the reply's name.
  *
  *	xs_init();
  *	xs_read(0, "name", buf, sizeof(buf));          relative: own dir
@@ -16,8 +16,8 @@
 
 #include <inc/types.h>
 #include <inc/public/xen.h>
-#include <inc/public/io/xs_wire.h>
-#include <inc/public/io/xenbus.h>
+#include <guests/lib/io/xs_wire.h>
+#include <guests/lib/io/xenbus.h>
 
 typedef uint32_t xs_txn_t; /* 0: no transaction (XBT_NIL) */
 

@@ -1,6 +1,6 @@
 /*
  * xs_ring.h - moving bytes through one of xenstore's two byte rings
- * (inc/public/io/xs_wire.h), for both ends: the client writes req and
+ * (guests/lib/io/xs_wire.h), for both ends: the client writes req and
  * reads rsp, dom0's daemon the other way round.  The indices live in a
  * page the other side can write at any time, so each is read once and
  * checked: prod - cons beyond the ring's size is an error, never a copy.
@@ -10,7 +10,7 @@
 
 #include <inc/types.h>
 #include <inc/string.h>
-#include <inc/public/io/xs_wire.h>
+#include <guests/lib/io/xs_wire.h>
 
 #define xs_mb()	 __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define xs_rmb() __asm__ volatile("" ::: "memory") /* x86: loads in order */

@@ -63,7 +63,7 @@ typedef uint16_t domid_t;
 #define XEN_ENOSPC 28 /* no free slot */
 #define XEN_ENOSYS 38 /* no such hypercall or sub-operation */
 #define XEN_ETIME  62 /* a deadline already past */
-/* and those xenstore replies name (io/xs_wire.h, lab 7) */
+/* and those xenstore replies name (guests/lib/io/xs_wire.h, lab 7) */
 #define XEN_EIO	      5
 #define XEN_E2BIG     7
 #define XEN_EISDIR    21

@@ -1,5 +1,5 @@
 /*
- * inc/public/io/xenbus.h - the states of a split driver's two ends
+ * guests/lib/io/xenbus.h - the states of a split driver's two ends
  * (lab 7), Xen's xen/include/public/io/xenbus.h.  Each end writes its
  * state to the "state" key of its own xenstore directory and watches the
  * other's: the backend goes InitWait when it has written its parameters,
@@ -7,8 +7,8 @@
  * (or Connected directly), the backend Connected once it has mapped them;
  * Closing and Closed tear the connection down.
  */
-#ifndef INC_PUBLIC_IO_XENBUS_H
-#define INC_PUBLIC_IO_XENBUS_H
+#ifndef GUESTS_LIB_IO_XENBUS_H
+#define GUESTS_LIB_IO_XENBUS_H
 
 enum xenbus_state {
 	XenbusStateUnknown = 0,

@@ -1,5 +1,5 @@
 /*
- * inc/public/io/xs_wire.h - xenstore's wire protocol (lab 7), as Xen's
+ * guests/lib/io/xs_wire.h - xenstore's wire protocol (lab 7), as Xen's
  * xen/include/public/io/xs_wire.h and docs/misc/xenstore.txt define it.
  * Needs <inc/types.h> (uint32_t).
  *
@@ -20,8 +20,8 @@
  * barrier before it moves cons, so the writer never reuses bytes still
  * being read.
  */
-#ifndef INC_PUBLIC_IO_XS_WIRE_H
-#define INC_PUBLIC_IO_XS_WIRE_H
+#ifndef GUESTS_LIB_IO_XS_WIRE_H
+#define GUESTS_LIB_IO_XS_WIRE_H
 
 enum xsd_sockmsg_type {
 	XS_CONTROL = 0, /* XS_DEBUG in older versions */

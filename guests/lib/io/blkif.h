@@ -1,8 +1,8 @@
 /*
- * inc/public/io/blkif.h - Xen's block device interface (xen/include/public/
+ * guests/lib/io/blkif.h - Xen's block device interface (xen/include/public/
  * io/blkif.h): the requests a frontend (blkfront) puts on the shared ring
  * and the responses its backend (blkback) returns.  Needs
- * inc/public/grant_table.h (grant_ref_t) and inc/public/io/ring.h first.
+ * inc/public/grant_table.h (grant_ref_t) and guests/lib/io/ring.h first.
  *
  * A request names up to BLKIF_MAX_SEGMENTS_PER_REQUEST segments, each a
  * granted page of the frontend and the sectors of it (first_sect ..
@@ -15,8 +15,8 @@
  * sector-size, info (VDISK_*) and feature-flush-cache, feature-barrier,
  * feature-discard; the frontend ring-ref, event-channel and protocol.
  */
-#ifndef INC_PUBLIC_IO_BLKIF_H
-#define INC_PUBLIC_IO_BLKIF_H
+#ifndef GUESTS_LIB_IO_BLKIF_H
+#define GUESTS_LIB_IO_BLKIF_H
 
 typedef uint16_t blkif_vdev_t;
 typedef uint64_t blkif_sector_t;
@@ -81,4 +81,4 @@ DEFINE_RING_TYPES(blkif, struct blkif_request, struct blkif_response);
 /* The protocol key's value for x86-64's layouts (io/protocols.h). */
 #define XEN_IO_PROTO_ABI_X86_64 "x86_64-abi"
 
-#endif /* INC_PUBLIC_IO_BLKIF_H */
+#endif /* GUESTS_LIB_IO_BLKIF_H */

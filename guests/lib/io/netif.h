@@ -1,5 +1,5 @@
 /*
- * inc/public/io/netif.h - the network split driver's rings (Xen's
+ * guests/lib/io/netif.h - the network split driver's rings (Xen's
  * xen/include/public/io/netif.h): a frontend's transmit and receive
  * rings of io/ring.h, and the xenstore keys the two ends exchange.
  * Needs inc/public/xen.h and memset() first; includes ring.h and
@@ -26,11 +26,11 @@
  * dir backend/vif/DOMID/N: handle, mac, bridge, feature-rx-copy = 1
  * (Linux's netfront refuses a backend without it), feature-sg = 0, ...
  */
-#ifndef INC_PUBLIC_IO_NETIF_H
-#define INC_PUBLIC_IO_NETIF_H
+#ifndef GUESTS_LIB_IO_NETIF_H
+#define GUESTS_LIB_IO_NETIF_H
 
-#include "ring.h"
-#include "../grant_table.h"
+#include <guests/lib/io/ring.h>
+#include <inc/public/grant_table.h>
 
 /* Slots a frame may use at most that every backend must accept. */
 #define XEN_NETIF_NR_SLOTS_MIN 18

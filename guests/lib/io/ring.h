@@ -1,5 +1,5 @@
 /*
- * inc/public/io/ring.h - Xen's shared I/O ring (xen/include/public/io/
+ * guests/lib/io/ring.h - Xen's shared I/O ring (xen/include/public/io/
  * ring.h): one shared page carries requests from a frontend to a backend
  * and responses back, in the same slots.  blkif.h and netif.h instantiate
  * it with DEFINE_RING_TYPES.
@@ -31,8 +31,8 @@
  *	if (notify)
  *		evtchn_send(port);
  */
-#ifndef INC_PUBLIC_IO_RING_H
-#define INC_PUBLIC_IO_RING_H
+#ifndef GUESTS_LIB_IO_RING_H
+#define GUESTS_LIB_IO_RING_H
 
 /*
  * x86 is TSO: stores are not reordered with older stores and loads are not
@@ -235,4 +235,4 @@ typedef unsigned int RING_IDX;
 	__RING_FINAL_CHECK(_r, RING_HAS_UNCONSUMED_RESPONSES, rsp_event, \
 			   rsp_cons, _work_to_do)
 
-#endif /* INC_PUBLIC_IO_RING_H */
+#endif /* GUESTS_LIB_IO_RING_H */
