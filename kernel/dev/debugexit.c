@@ -15,13 +15,12 @@
 static int debugexit_io(struct domain *d, void *opaque, uint64_t port,
 			unsigned size, bool write, uint64_t *val)
 {
-	if (!write) {
-		*val = ~0ULL >> (64 - 8 * size);
-		return 0;
-	}
-	if (port != DEBUGEXIT_PORT)
-		return 0;
-	domain_exit(d, (int)(*val & (~0ULL >> (64 - 8 * size))));
+	uint64_t ones = ~0ULL >> (64 - 8 * size);
+
+	if (!write)
+		*val = ones;
+	else if (port == DEBUGEXIT_PORT)
+		domain_exit(d, (int)(*val & ones));
 	return 0;
 }
 

@@ -36,21 +36,23 @@ static size_t fw_cfg_dir(uint8_t *buf, int n)
 	return 4 + sizeof(file);
 }
 
-/* Writes item key into buf (FW_CFG_DATA_MAX bytes); its length, 0 if none. */
-static size_t fw_cfg_item(const struct fw_cfg_machine *m, uint16_t key,
-			  uint8_t *buf)
+/* Writes item key of d into buf (FW_CFG_DATA_MAX bytes); its length, 0
+ * if none. */
+static size_t fw_cfg_item(struct domain *d, uint16_t key, uint8_t *buf)
 {
 	struct e820_entry map[E820_MAX];
-	int n = e820_build(m->ram_end, map);
+	uint64_t ram_end = e820_ram_end(p2m_size(&d->p2m),
+					d->config->xen_platform);
+	int n = e820_build(ram_end, map);
 	uint64_t v;
 
 	switch (key) {
 	case FW_CFG_SIGNATURE: memcpy(buf, "QEMU", 4); return 4;
 	case FW_CFG_ID: v = FW_CFG_ID_TRADITIONAL; break;
-	case FW_CFG_RAM_SIZE: memcpy(buf, &m->ram_end, 8); return 8;
+	case FW_CFG_RAM_SIZE: memcpy(buf, &ram_end, 8); return 8;
 	case FW_CFG_NB_CPUS:
 	case FW_CFG_MAX_CPUS:
-		v = m->ncpus;
+		v = d->nvcpus;
 		memcpy(buf, &v, 2);
 		return 2;
 	case FW_CFG_FILE_DIR: return fw_cfg_dir(buf, n);
@@ -63,35 +65,20 @@ static size_t fw_cfg_item(const struct fw_cfg_machine *m, uint16_t key,
 	return 4;
 }
 
-/* Selects item key of machine m: reads start at its first byte. */
-static void fw_cfg_select(struct fw_cfg *f, const struct fw_cfg_machine *m,
-			  uint16_t key)
-{
-	f->key = key;
-	f->offset = 0;
-	f->len = fw_cfg_item(m, key, f->data);
-}
-
-/* The selected item's next byte, 0 past its end (or for no item). */
-static uint8_t fw_cfg_read(struct fw_cfg *f)
-{
-	if (f->offset >= f->len)
-		return 0;
-	return f->data[f->offset++];
-}
-
+/* A selector write rewinds; data reads give the next byte, 0 past the end. */
 static int fw_cfg_io(struct domain *d, void *opaque, uint64_t port,
 		     unsigned size, bool write, uint64_t *val)
 {
-	struct fw_cfg_machine m = {
-		d->nvcpus,
-		e820_ram_end(p2m_size(&d->p2m), d->config->xen_platform),
-	};
+	struct fw_cfg *f = &d->fw_cfg;
 
 	if (!write)
-		*val = port == FW_CFG_PORT_DATA ? fw_cfg_read(&d->fw_cfg) : 0;
-	else if (port == FW_CFG_PORT_SEL && size == 2)
-		fw_cfg_select(&d->fw_cfg, &m, (uint16_t)*val);
+		*val = port == FW_CFG_PORT_DATA && f->offset < f->len ?
+			       f->data[f->offset++] :
+			       0;
+	else if (port == FW_CFG_PORT_SEL && size == 2) {
+		f->offset = 0;
+		f->len = fw_cfg_item(d, (uint16_t)*val, f->data);
+	}
 	return 0;
 }
 

@@ -12,15 +12,8 @@ struct domain;
 
 #define FW_CFG_DATA_MAX (E820_MAX * sizeof(struct e820_entry))
 
-/* What fw_cfg tells a guest about its machine. */
-struct fw_cfg_machine {
-	unsigned ncpus;
-	uint64_t ram_end; /* as kernel/load/e820.h's e820_build takes it */
-};
-
 /* One domain's device: the item selected, built when it was selected. */
 struct fw_cfg {
-	uint16_t key;
 	uint32_t offset, len;
 	uint8_t data[FW_CFG_DATA_MAX];
 };

@@ -1,8 +1,4 @@
-/*
- * ioapic.h - the I/O APIC of an hvm domain (kernel/dev/ioapic.c): 24 pins
- * behind IOREGSEL/IOWIN at PLATFORM_IOAPIC_BASE, delivering to the local
- * APICs through vlapic_deliver.
- */
+/* ioapic.h - the I/O APIC of an hvm domain (kernel/dev/ioapic.c). */
 #ifndef KERNEL_DEV_IOAPIC_H
 #define KERNEL_DEV_IOAPIC_H
 

@@ -13,14 +13,12 @@
 static int irq_pic_io(struct domain *d, void *opaque, uint64_t port,
 		      unsigned size, bool write, uint64_t *val)
 {
-	if (size != 1) {
-		if (!write)
-			*val = ~0ULL >> (64 - 8 * size);
-		return 0;
-	}
-	if (write)
+	/* The 8259A's registers are a byte wide. */
+	if (size != 1 && !write)
+		*val = ~0ULL >> (64 - 8 * size);
+	else if (size == 1 && write)
 		pic_write(&d->irq.pic, (unsigned)port, (uint8_t)*val);
-	else
+	else if (size == 1)
 		*val = pic_read(&d->irq.pic, (unsigned)port);
 	return 0;
 }

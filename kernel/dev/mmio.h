@@ -1,7 +1,6 @@
 /*
  * mmio.h - MMIO and string I/O through the emulator (kernel/dev/mmio.c,
- * lab 3): a guest access to a device's MMIO range, or an INS/OUTS, is run
- * by the x86 emulator against the devices' handlers.
+ * lab 3).
  */
 #ifndef KERNEL_DEV_MMIO_H
 #define KERNEL_DEV_MMIO_H

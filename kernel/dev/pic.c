@@ -147,27 +147,20 @@ static uint8_t pic_poll(struct pic *p, unsigned which)
 	return 0x80 | (uint8_t)irq;
 }
 
-/* OCW2: end of interrupt, rotation and priority setting. */
+/* OCW2 (bits R, SL, EOI): end of interrupt, specific (SL) or not, with
+ * rotation (R); else set priority (R and SL), or rotate in AEOI mode. */
 static void pic_ocw2(struct pic_chip *c, uint8_t val)
 {
 	int irq = (val & 0x40) ? (val & 7) : pic_highest(c, c->isr);
 
-	switch (val >> 5) {
-	case 0: c->rotate_aeoi = false; break;
-	case 4: c->rotate_aeoi = true; break;
-	case 6: c->lowest = val & 7; break;
-	case 1:
-	case 3:
-	case 5:
-	case 7:
-		if (irq < 0)
-			break;
+	if ((val & 0x20) && irq >= 0) {
 		c->isr &= ~(1u << irq);
 		if (val & 0x80)
 			c->lowest = (uint8_t)irq;
-		break;
-	default: break;
-	}
+	} else if ((val & 0xe0) == 0xc0)
+		c->lowest = val & 7;
+	else if (!(val & 0x60))
+		c->rotate_aeoi = val & 0x80;
 }
 
 /* ICW1 starts initialization: masks, priorities and edge latches reset. */

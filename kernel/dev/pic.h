@@ -1,7 +1,6 @@
 /*
- * pic.h - the 8259A pair of an hvm domain (kernel/dev/pic.c): master at
- * ports 0x20-0x21, slave at 0xa0-0xa1 cascaded on the master's IR2, and
- * the edge/level control registers at 0x4d0-0x4d1.
+ * pic.h - the 8259A pair of an hvm domain (kernel/dev/pic.c) and its
+ * edge/level control registers, at the PLATFORM_PIC_* and ELCR ports.
  */
 #ifndef KERNEL_DEV_PIC_H
 #define KERNEL_DEV_PIC_H

@@ -18,7 +18,6 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/clock.h>
-#include <kernel/domain.h>
 #include <kernel/dev/io.h>
 #include <kernel/dev/platform.h>
 #include <kernel/dev/pit.h>

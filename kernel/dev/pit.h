@@ -1,7 +1,6 @@
 /*
- * pit.h - the 8254 of an hvm domain (kernel/dev/pit.c): three counters at
- * ports 0x40-0x42, the control word at 0x43, and port 0x61's channel 2
- * gate (bit 0) and output (bit 5).  Channel 0 drives ISA line 0.
+ * pit.h - the 8254 of an hvm domain (kernel/dev/pit.c) at ports 0x40-0x43
+ * and 0x61.  Channel 0 drives ISA line 0.
  */
 #ifndef KERNEL_DEV_PIT_H
 #define KERNEL_DEV_PIT_H

@@ -88,28 +88,22 @@ static int pm_io(struct domain *d, void *opaque, uint64_t port, unsigned size,
 	return 0;
 }
 
-static int pm_kbd_io(struct domain *d, void *opaque, uint64_t port,
-		     unsigned size, bool write, uint64_t *val)
-{
-	if (!write)
-		*val = 0;
-	else if (port == PLATFORM_KBD_CMD && (uint8_t)*val == KBD_CMD_RESET)
-		domain_reboot(d);
-	return 0;
-}
-
-static int pm_port92_io(struct domain *d, void *opaque, uint64_t port,
-			unsigned size, bool write, uint64_t *val)
+/* The 8042's data and command ports, and port 0x92: the reset lines. */
+static int pm_reset_io(struct domain *d, void *opaque, uint64_t port,
+		       unsigned size, bool write, uint64_t *val)
 {
 	struct pm *pm = opaque;
-	uint8_t old = pm->port92;
+	uint8_t v = (uint8_t)*val, old = pm->port92;
 
 	if (!write) {
-		*val = pm->port92;
+		*val = port == PLATFORM_PORT_92 ? pm->port92 : 0;
 		return 0;
 	}
-	pm->port92 = (uint8_t)*val;
-	if (!(old & PORT92_RESET) && (pm->port92 & PORT92_RESET))
+	if (port == PLATFORM_PORT_92)
+		pm->port92 = v;
+	if ((port == PLATFORM_KBD_CMD && v == KBD_CMD_RESET) ||
+	    (port == PLATFORM_PORT_92 && !(old & PORT92_RESET) &&
+	     (v & PORT92_RESET)))
 		domain_reboot(d);
 	return 0;
 }
@@ -122,12 +116,12 @@ int pm_init(struct domain *d)
 	r = io_register_port(d, PLATFORM_PM_BASE, PM_BLOCK_LEN, pm_io, pm,
 			     "acpi-pm");
 	if (r == 0)
-		r = io_register_port(d, KBD_DATA, 1, pm_kbd_io, pm, "i8042");
+		r = io_register_port(d, KBD_DATA, 1, pm_reset_io, pm, "i8042");
 	if (r == 0)
-		r = io_register_port(d, PLATFORM_KBD_CMD, 1, pm_kbd_io, pm,
+		r = io_register_port(d, PLATFORM_KBD_CMD, 1, pm_reset_io, pm,
 				     "i8042");
 	if (r == 0)
-		r = io_register_port(d, PLATFORM_PORT_92, 1, pm_port92_io, pm,
+		r = io_register_port(d, PLATFORM_PORT_92, 1, pm_reset_io, pm,
 				     "port92");
 	return r;
 }

@@ -25,18 +25,17 @@
 #include <kernel/dev/platform.h>
 #include <kernel/dev/rtc.h>
 
-#define RTC_SEC	      0x00
-#define RTC_SEC_ALARM 0x01
-#define RTC_MIN	      0x02
-#define RTC_HOUR      0x04
-#define RTC_WDAY      0x06
-#define RTC_MDAY      0x07
-#define RTC_MONTH     0x08
-#define RTC_YEAR      0x09
-#define RTC_A	      0x0a
-#define RTC_C	      0x0c
-#define RTC_D	      0x0d
-#define RTC_CENTURY   0x32
+#define RTC_SEC	    0x00
+#define RTC_MIN	    0x02
+#define RTC_HOUR    0x04
+#define RTC_WDAY    0x06
+#define RTC_MDAY    0x07
+#define RTC_MONTH   0x08
+#define RTC_YEAR    0x09
+#define RTC_A	    0x0a
+#define RTC_C	    0x0c
+#define RTC_D	    0x0d
+#define RTC_CENTURY 0x32
 /* The registers rtc_latch writes. */
 #define RTC_TIME_REGS 0x3d5
 

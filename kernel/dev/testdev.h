@@ -1,8 +1,6 @@
 /*
- * testdev.h - hvlab's test device (kernel/dev/testdev.c, lab 5): a
- * register file and control registers at TESTDEV_BASE through MMIO
- * emulation, for guests that check the emulator and the memory manager
- * from the inside.  The guest's view is inc/testdev.h.
+ * testdev.h - hvlab's test device (kernel/dev/testdev.c, lab 5); the
+ * guest's view is inc/testdev.h.
  */
 #ifndef KERNEL_DEV_TESTDEV_H
 #define KERNEL_DEV_TESTDEV_H

@@ -1,9 +1,6 @@
 /*
- * uart.h - an emulated 16550A UART per domain (labs 2 and 3).  What the guest
- * transmits appears in the hypervisor log, one line at a time, prefixed by
- * the domain's name; what it receives comes from the machine's serial port
- * (kernel/console.c) or, in loopback mode, from its own transmitter.  Its
- * interrupt drives ISA line PLATFORM_IRQ_COM1 of an hvm domain.
+ * uart.h - an emulated 16550A UART per domain (kernel/dev/uart.c, labs 2
+ * and 3).
  */
 #ifndef KERNEL_UART_H
 #define KERNEL_UART_H

@@ -403,15 +403,6 @@ static int vlapic_mmio(struct domain *d, void *opaque, uint64_t addr,
 	return 0;
 }
 
-/* What a PC BIOS leaves for the OS (MP spec 1.4, 3.6.2.2 "Virtual Wire
- * Mode"): the BSP's APIC enabled, LINT0 as ExtINT, LINT1 as NMI. */
-static void vlapic_virtual_wire(struct vlapic *l)
-{
-	l->svr = APIC_SVR_ENABLE | 0xff;
-	l->lvt[3] = APIC_DM_EXTINT << 8;
-	l->lvt[4] = APIC_DM_NMI << 8;
-}
-
 int vlapic_init(struct vcpu *v)
 {
 	struct vlapic *l = &v->lapic;
@@ -421,7 +412,11 @@ int vlapic_init(struct vcpu *v)
 	vlapic_reset(l);
 	if (v->id != 0)
 		return 0;
-	vlapic_virtual_wire(l);
+	/* What a PC BIOS leaves for the OS (MP spec 1.4, 3.6.2.2 "Virtual
+	 * Wire Mode"): the BSP's APIC enabled, LINT0 ExtINT, LINT1 NMI. */
+	l->svr = APIC_SVR_ENABLE | 0xff;
+	l->lvt[3] = APIC_DM_EXTINT << 8;
+	l->lvt[4] = APIC_DM_NMI << 8;
 	return io_register_mmio(v->domain, VLAPIC_BASE, PAGE_SIZE, vlapic_mmio,
 				NULL, "local APIC");
 }

@@ -1,8 +1,5 @@
 /*
- * vlapic.h - the local APIC each vcpu sees (lab 3): xAPIC registers at
- * 0xfee00000 through MMIO emulation or x2APIC MSRs, the APIC timer, and
- * the interrupts and IPIs it raises (SDM 3A chapter 11 "Advanced
- * Programmable Interrupt Controller").
+ * vlapic.h - the local APIC each vcpu sees (kernel/dev/vlapic.c, lab 3).
  */
 #ifndef KERNEL_VLAPIC_H
 #define KERNEL_VLAPIC_H

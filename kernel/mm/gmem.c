@@ -55,17 +55,6 @@ static bool gmem_reserved(const struct gctx *c, uint64_t e, int level,
 	       (e & ((1ULL << PT_SHIFT(level)) - 1) & ~0x1fffULL);
 }
 
-/* Reads the entry at gpa; -E_RANGE (w->gpa = gpa) outside guest RAM. */
-static int gmem_read_entry(const struct gctx *c, gpa_t gpa, uint64_t *e,
-			   struct gmem_walk *w)
-{
-	*e = 0;
-	if (p2m_read(&c->v->domain->p2m, gpa, e, c->esize) == 0)
-		return 0;
-	w->gpa = gpa;
-	return -E_RANGE;
-}
-
 /* Whether the combined rights of w allow c's access (SDM 3A 4.6). */
 static bool gmem_allowed(const struct gctx *c, const struct gmem_walk *w)
 {
@@ -119,11 +108,19 @@ static int gmem_descend(const struct gctx *c, gpa_t table, int level, gva_t la,
 			    c->esize * ((la >> shift) & ((1u << bits) - 1));
 
 		w->entry_gpa[level] = gpa;
-		if (gmem_read_entry(c, gpa, &e, w))
+		e = 0;
+		if (p2m_read(&c->v->domain->p2m, gpa, &e, c->esize)) {
+			w->gpa = gpa;
 			return -E_RANGE;
+		}
 		w->entry[level] = e;
 		if (!(e & PTE_P))
 			return -E_NOT_FOUND;
+		/* PAE's PDPTEs have no R/W, U/S or NX bits (SDM 3A 4.4.1). */
+		if (level == 3 && w->top == 3) {
+			table = PTE_ADDR(e);
+			continue;
+		}
 		leaf = level == 1 || ((e & PTE_PS) && level <= 3 &&
 				      (c->esize == 8 || (c->cr4 & CR4_PSE)));
 		if (gmem_reserved(c, e, level, leaf)) {
@@ -152,29 +149,20 @@ static int gmem_descend(const struct gctx *c, gpa_t table, int level, gva_t la,
 /* The walk from CR3 in the guest's paging mode. */
 static int gmem_walk_mode(struct gctx *c, gva_t la, struct gmem_walk *w)
 {
-	uint64_t cr3 = virt_reg_read(c->v, VREG_CR3), pdpte;
-	gpa_t gpa;
+	uint64_t cr3 = virt_reg_read(c->v, VREG_CR3);
 
 	if (c->efer & EFER_LMA) {
 		w->top = 4;
 		return gmem_descend(c, cr3 & PTE_ADDR_MASK, 4, la, w);
 	}
 	la &= 0xffffffff;
-	if (!(c->cr4 & CR4_PAE)) {
-		c->esize = 4;
-		w->top = 2;
-		return gmem_descend(c, cr3 & 0xfffff000, 2, la, w);
+	if (c->cr4 & CR4_PAE) {
+		w->top = 3;
+		return gmem_descend(c, cr3 & 0xffffffe0, 3, la, w);
 	}
-	/* PAE: the four PDPTEs have no R/W, U/S or NX bits (SDM 3A 4.4.1). */
-	w->top = 3;
-	gpa = (cr3 & 0xffffffe0) + 8 * ((la >> 30) & 3);
-	w->entry_gpa[3] = gpa;
-	if (gmem_read_entry(c, gpa, &pdpte, w))
-		return -E_RANGE;
-	w->entry[3] = pdpte;
-	if (!(pdpte & PTE_P))
-		return -E_NOT_FOUND;
-	return gmem_descend(c, PTE_ADDR(pdpte), 2, la, w);
+	c->esize = 4;
+	w->top = 2;
+	return gmem_descend(c, cr3 & 0xfffff000, 2, la, w);
 }
 
 int gmem_walk(struct vcpu *v, gva_t la, uint32_t access, struct gmem_walk *w)
@@ -206,9 +194,8 @@ int gmem_walk(struct vcpu *v, gva_t la, uint32_t access, struct gmem_walk *w)
 	if (r)
 		return r;
 	/* PAE's PDPTEs have no accessed flag. */
-	for (l = w->top; l > w->level; l--)
-		if (!(c.esize == 8 && w->top == 3 && l == 3))
-			gmem_set_ad(&c, w, l, PTE_A);
+	for (l = w->top == 3 ? 2 : w->top; l > w->level; l--)
+		gmem_set_ad(&c, w, l, PTE_A);
 	gmem_set_ad(&c, w, w->level, PTE_A | ((access & PFEC_W) ? PTE_D : 0));
 	return 0;
 }

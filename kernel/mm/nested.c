@@ -297,11 +297,6 @@ static void nested_misconfig(struct vcpu *v)
 		     (unsigned long long)(e ? *e : 0));
 }
 
-/*
- * By the frame's type: RAM and ROM are populated and mapped (ROM
- * read-only, a write emulated and dropped), a device's MMIO is emulated,
- * and the rest crashes the domain (exit_gpa_fault).
- */
 void nested_fault(struct vcpu *v)
 {
 	struct domain *d = v->domain;
@@ -383,15 +378,6 @@ int nested_invalidate(struct domain *d, uint64_t gfn, uint64_t n)
 	return r;
 }
 
-/* Takes write away from the leaf *e at level, which maps from gfn. */
-static void nested_wp(struct domain *d, uint64_t *e, int level, uint64_t gfn)
-{
-	unsigned perm = p2m_type_perm(p2m_type_of(&d->p2m, gfn)) & ~P2M_W;
-
-	if ((*e & NESTED_W) && perm)
-		*e = d->nested.fmt->leaf(PTE_ADDR(*e), perm, level);
-}
-
 /*
  * Write-protects the leaves under table t at level (first frame base):
  * every one when bitmap is NULL, else the 4 KiB ones of frames set in it
@@ -401,6 +387,7 @@ static void nested_wp_table(struct domain *d, uint64_t *t, int level,
 			    uint64_t base, const uint64_t *bitmap)
 {
 	uint64_t n = nested_frames(level), gfn;
+	unsigned perm;
 	int i;
 
 	for (i = 0; i < PT_ENTRIES; i++) {
@@ -408,11 +395,12 @@ static void nested_wp_table(struct domain *d, uint64_t *t, int level,
 		if (!t[i] || (bitmap && level == 1 &&
 			      !(bitmap[gfn / 64] & (1ULL << (gfn % 64)))))
 			continue;
-		if (nested_is_leaf(t[i], level))
-			nested_wp(d, &t[i], level, gfn);
-		else
+		perm = p2m_type_perm(p2m_type_of(&d->p2m, gfn)) & ~P2M_W;
+		if (!nested_is_leaf(t[i], level))
 			nested_wp_table(d, kva(PTE_ADDR(t[i])), level - 1, gfn,
 					bitmap);
+		else if ((t[i] & NESTED_W) && perm)
+			t[i] = d->nested.fmt->leaf(PTE_ADDR(t[i]), perm, level);
 	}
 }
 

@@ -300,7 +300,6 @@ static const char *const page_type_names[BOOT_MEM_NTYPES] = {
 	"MMIO port", "PAL code",     "persistent",
 };
 
-/* Prints the memory map's size by type and what the allocator manages. */
 void page_print_summary(const struct boot_info *bi)
 {
 	uint64_t bytes[BOOT_MEM_NTYPES + 1] = { 0 };

@@ -86,23 +86,20 @@ static unsigned shadow_index(int levels, gva_t la, int level)
 	return levels == 3 && level == 3 ? (la >> 30) & 3 : PT_INDEX(la, level);
 }
 
-static bool shadow_key_eq(const struct shadow_key *a,
-			  const struct shadow_key *b)
-{
-	return a->gfn == b->gfn && a->level == b->level &&
-	       a->quadrant == b->quadrant && a->direct == b->direct &&
-	       a->access == b->access;
-}
-
 static struct shadow_page *shadow_find(struct shadow_domain *sd, int root,
 				       const struct shadow_key *k)
 {
 	unsigned i;
 
-	for (i = 0; i < sd->limit; i++)
+	for (i = 0; i < sd->limit; i++) {
+		const struct shadow_key *p = &sd->pages[i].key;
+
 		if (sd->pages[i].pa && sd->pages[i].root == root &&
-		    shadow_key_eq(&sd->pages[i].key, k))
+		    p->gfn == k->gfn && p->level == k->level &&
+		    p->quadrant == k->quadrant && p->direct == k->direct &&
+		    p->access == k->access)
 			return &sd->pages[i];
+	}
 	return NULL;
 }
 
@@ -124,7 +121,6 @@ static void shadow_page_free(struct domain *d, struct shadow_page *sp)
 	if (!sp->key.direct && sp->key.gfn < d->p2m.nframes)
 		sd->pt_count[sp->key.gfn]--;
 	page_free(sp->pa);
-	sd->roots[sp->root].npages--;
 	sd->used--;
 	memset(sp, 0, sizeof(*sp));
 }
@@ -211,7 +207,6 @@ static struct shadow_page *shadow_alloc(struct domain *d, int r,
 		return NULL;
 	sp->key = *k;
 	sp->root = r;
-	sd->roots[r].npages++;
 	sd->used++;
 	sd->peak = MAX(sd->peak, sd->used);
 	/* A frame just became a guest table: no shadow leaf may write it. */
@@ -594,14 +589,6 @@ static void shadow_unprotect(struct vcpu *v, gva_t la,
 			     (unsigned long long)w->gpa);
 }
 
-/* A guest #PF: CR2 and the error code. */
-static void shadow_inject_pf(struct vcpu *v, gva_t la, uint32_t pfec)
-{
-	v->domain->shadow.stats.guest_faults++;
-	virt_reg_write(v, VREG_CR2, la);
-	virt_inject_exception(v, T_PF, true, pfec);
-}
-
 /* The access at la goes to gpa, which no RAM backs: MMIO or a crash. */
 static void shadow_not_ram(struct vcpu *v, gpa_t gpa, uint32_t access)
 {
@@ -665,9 +652,11 @@ void shadow_page_fault(struct vcpu *v, gva_t la, uint32_t pfec)
 			     "(%llu MiB)",
 			     (unsigned long long)w.gpa,
 			     (unsigned long long)(p2m_size(&d->p2m) >> 20));
-	else if (r < 0)
-		shadow_inject_pf(v, la, w.pfec);
-	else if (!shadow_populate(v, w.gpa, access))
+	else if (r < 0) {
+		d->shadow.stats.guest_faults++;
+		virt_reg_write(v, VREG_CR2, la);
+		virt_inject_exception(v, T_PF, true, w.pfec);
+	} else if (!shadow_populate(v, w.gpa, access))
 		return;
 	else if (!(leaf = shadow_fill_room(v, la, &w)))
 		return;

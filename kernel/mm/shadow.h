@@ -59,7 +59,6 @@ struct shadow_root {
 	bool used;	    /* slot holds a root */
 	hpa_t pa;	    /* the table CR3 points to */
 	uint64_t last_used; /* for the LRU choice */
-	unsigned npages;    /* shadow pages in this tree */
 	uint64_t pdpte[4];  /* PAE: the guest's PDPTEs at the last CR3 load */
 };
 

@@ -231,7 +231,6 @@ int vm_lookup(hpa_t pml4, uint64_t va, hpa_t *pa, uint64_t *perm)
 	return 0;
 }
 
-/* Loads pml4 into CR3; from then on edits to it invalidate the TLB. */
 void vm_switch(hpa_t pml4)
 {
 	write_cr3(pml4);

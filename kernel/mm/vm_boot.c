@@ -18,12 +18,6 @@ extern char __data_start[], _end[];
 /* A lower-half address no table covers: only the runtime map is below 4 GiB. */
 #define CHECK_VM_EMPTY_VA 0x00007f0000000000ULL
 
-/* The page tables kpa() walks for kernel-image addresses. */
-static hpa_t vm_current_pml4(void)
-{
-	return kern_pml4 ? kern_pml4 : (read_cr3() & PTE_ADDR_MASK);
-}
-
 hpa_t kpa(const void *va)
 {
 	uint64_t v = (uintptr_t)va, perm;
@@ -31,7 +25,10 @@ hpa_t kpa(const void *va)
 
 	if (v >= DIRECTMAP_BASE && v < DIRECTMAP_BASE + DIRECTMAP_MAX)
 		return v - DIRECTMAP_BASE;
-	if (v >= KERNBASE && vm_lookup(vm_current_pml4(), v, &pa, &perm) == 0)
+	/* Before vm_init, the loader's tables map the image. */
+	if (v >= KERNBASE &&
+	    vm_lookup(kern_pml4 ? kern_pml4 : read_cr3() & PTE_ADDR_MASK, v,
+		      &pa, &perm) == 0)
 		return pa;
 	panic("kpa: %p is not a mapped kernel address", va);
 }
