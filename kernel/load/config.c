@@ -100,25 +100,13 @@ static int lex_string(struct parser *ps, struct token *t)
 static int lex_convert_number(struct parser *ps, struct token *t)
 {
 	const char *s = t->text;
-	unsigned base = 10;
-	uint64_t v = 0;
+	int r = strtou64(&s, &t->num);
 
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && s[2]) {
-		base = 16;
-		s += 2;
-	}
-	for (; *s; s++) {
-		int d = hex_digit(*s);
-
-		if (d < 0 || (unsigned)d >= base)
-			return config_error(ps, t->line, "bad number \"%s\"",
-					    t->text);
-		if (v > (UINT64_MAX - d) / base)
-			return config_error(ps, t->line,
-					    "number \"%s\" too large", t->text);
-		v = v * base + d;
-	}
-	t->num = v;
+	if (r == -E_RANGE)
+		return config_error(ps, t->line, "number \"%s\" too large",
+				    t->text);
+	if (r < 0 || *s)
+		return config_error(ps, t->line, "bad number \"%s\"", t->text);
 	t->kind = TOK_NUMBER;
 	return 0;
 }
