@@ -330,6 +330,9 @@ static const char *const container_names[] = { "default", "hvm", "te" };
 #define FLAG(f)		 VAL_NUMBER, .set = set_flag, FIELD(f)
 #define CONFIG_AFTER_MAX 3600 /* migrate_after, save_after: an hour */
 
+/* set_choice and set_range store enums and numbers as unsigned. */
+_Static_assert(sizeof(enum paging_mode) == sizeof(unsigned), "enum size");
+
 const struct key config_keys[] = {
 	{ "name", VAL_STRING, .set = set_name, FIELD(name),
 	  .hi = CONFIG_NAME_MAX },
