@@ -26,5 +26,11 @@ char *strrchr(const char *s, int c);
 size_t strlcpy(char *dst, const char *src, size_t size);
 /* The value of hex digit c (either case), or -1. */
 int hex_digit(char c);
+/*
+ * Parses the number at *s, decimal or hex after "0x", into *val and
+ * advances *s past it.  0, -E_INVAL (*val 0) when no digit is there, or
+ * -E_RANGE when it does not fit 64 bits.
+ */
+int strtou64(const char **s, uint64_t *val);
 
 #endif

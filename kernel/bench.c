@@ -159,16 +159,6 @@ void bench_exit(struct vcpu *v, enum exit_kind k)
 	b->last[k] = now;
 }
 
-/* Parses a decimal number at *s, advancing it. */
-static uint64_t bench_number(const char **s)
-{
-	uint64_t v = 0;
-
-	for (; **s >= '0' && **s <= '9'; (*s)++)
-		v = v * 10 + (uint64_t)(**s - '0');
-	return v;
-}
-
 /* A guest's "PREFIX N in C cycles" line into *n and *cycles. */
 static void bench_parse(const char *line, const char *prefix, uint64_t *n,
 			uint64_t *cycles)
@@ -178,10 +168,10 @@ static void bench_parse(const char *line, const char *prefix, uint64_t *n,
 	if (strncmp(line, prefix, plen))
 		return;
 	line += plen;
-	*n = bench_number(&line);
+	strtou64(&line, n);
 	if (strncmp(line, " in ", 4) == 0) {
 		line += 4;
-		*cycles = bench_number(&line);
+		strtou64(&line, cycles);
 	}
 }
 

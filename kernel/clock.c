@@ -167,8 +167,7 @@ uint64_t clock_tsc_to_us(uint64_t tsc_ticks)
 
 void clock_udelay(uint64_t us)
 {
-	uint64_t end = rdtsc() + us / 1000000 * clock_hz +
-		       us % 1000000 * clock_hz / 1000000;
+	uint64_t end = rdtsc() + clock_tsc_for(us, 1000000);
 
 	while (rdtsc() < end)
 		pause();

@@ -550,14 +550,12 @@ static void mig_cmdline(const char *key, const char *name, unsigned *seconds)
 	const char *arg = cmdline_get(key),
 		   *colon = arg ? strrchr(arg, ':') : 0;
 	size_t len = colon ? (size_t)(colon - arg) : 0;
-	unsigned s = 0;
-	const char *p;
+	const char *p = colon + 1;
+	uint64_t s;
 
 	if (!colon || len != strlen(name) || strncmp(arg, name, len) != 0)
 		return;
-	for (p = colon + 1; *p >= '0' && *p <= '9' && s < 1000000; p++)
-		s = s * 10 + (unsigned)(*p - '0');
-	if (*p || p == colon + 1 || !s) {
+	if (strtou64(&p, &s) < 0 || *p || !s || s > 1000000) {
 		cprintf("hvlab: %s=%s: not NAME:SECONDS; ignored\n", key, arg);
 		return;
 	}

@@ -10,6 +10,7 @@
 #include <inc/memlayout.h>
 #include <inc/x86.h>
 #include <kernel/kernel.h>
+#include <kernel/load/config.h>
 #include <kernel/mm/page.h>
 #include <kernel/symbols.h>
 #include <kernel/mm/vm.h>
@@ -59,19 +60,16 @@ static int symbols_parse(const uint8_t *elf, uint64_t size)
 
 void symbols_init(const struct boot_info *bi)
 {
-	for (uint32_t i = 0; i < bi->nfiles; i++) {
-		const struct boot_file *f = &bi->files[i];
-		if (strcmp(f->name, "hv.elf") != 0)
-			continue;
-		int r = symbols_parse(kva(f->pa), f->size);
-		if (r < 0)
-			cprintf("hvlab: hv.elf: no usable symbol table (%s); "
-				"backtraces will show addresses only\n",
-				error_name(r));
-		return;
-	}
-	cprintf("hvlab: hv.elf is not among the boot files; backtraces will "
-		"show addresses only\n");
+	const struct boot_file *f = boot_file_find(bi, "hv.elf");
+	int r = f ? symbols_parse(kva(f->pa), f->size) : 0;
+
+	if (!f)
+		cprintf("hvlab: hv.elf is not among the boot files; "
+			"backtraces will show addresses only\n");
+	else if (r < 0)
+		cprintf("hvlab: hv.elf: no usable symbol table (%s); "
+			"backtraces will show addresses only\n",
+			error_name(r));
 }
 
 /*

@@ -24,7 +24,8 @@ struct idt_gate {
 };
 _Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gates are 16 bytes");
 
-extern const uint64_t trap_vectors[IDT_NVECTORS];
+/* trapentry.S: the stub of vector n at trap_stubs + 16 * n. */
+extern const char trap_stubs[];
 
 static struct idt_gate idt[IDT_NVECTORS];
 static trap_handler_fn trap_handlers[IDT_NVECTORS];
@@ -66,13 +67,12 @@ void trap_init(void)
 	struct desc_ptr idtr = { sizeof(idt) - 1, (uint64_t)idt };
 
 	for (int v = 0; v < IDT_NVECTORS; v++)
-		trap_set_gate(v, trap_vectors[v], 0);
-	/* A #DF may come from a blown stack; an NMI may arrive anywhere. */
-	trap_set_gate(T_DF, trap_vectors[T_DF], IST_DF);
-	trap_set_gate(T_NMI, trap_vectors[T_NMI], IST_NMI);
+		trap_set_gate(v, (uint64_t)trap_stubs + 16 * v, 0);
+	trap_ist(true);
 	lidt(&idtr);
 }
 
+/* A #DF may come from a blown stack; an NMI may arrive anywhere. */
 void trap_ist(bool on)
 {
 	idt[T_DF].ist = on ? IST_DF : 0;

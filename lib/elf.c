@@ -114,35 +114,6 @@ static int elf_check_segment(const Elf64_Phdr *ph, unsigned i, size_t size,
 	return 0;
 }
 
-/* Checks that no two PT_LOAD segments share a byte of virtual memory. */
-static int elf_check_overlap(const void *img, char *why, size_t n)
-{
-	const Elf64_Ehdr *eh = img;
-
-	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *a = elf_phdr(img, i);
-
-		if (a->p_type != PT_LOAD || a->p_memsz == 0)
-			continue;
-		for (unsigned j = i + 1; j < eh->e_phnum; j++) {
-			const Elf64_Phdr *b = elf_phdr(img, j);
-
-			if (b->p_type != PT_LOAD || b->p_memsz == 0)
-				continue;
-			if (a->p_vaddr < b->p_vaddr + b->p_memsz &&
-			    b->p_vaddr < a->p_vaddr + a->p_memsz)
-				return elf_reject(why, n,
-						  "segments %u and %u "
-						  "overlap at vaddr 0x%llx",
-						  i, j,
-						  (unsigned long long)
-							  MAX(a->p_vaddr,
-							      b->p_vaddr));
-		}
-	}
-	return 0;
-}
-
 void elf_load_span(const void *img, uint64_t *lo, uint64_t *hi)
 {
 	const Elf64_Ehdr *eh = img;
@@ -184,19 +155,32 @@ static int elf_check_segments(const void *img, size_t size,
 	int r;
 
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = elf_phdr(img, i);
+		const Elf64_Phdr *a = elf_phdr(img, i);
 
-		if (ph->p_type != PT_LOAD)
+		if (a->p_type != PT_LOAD)
 			continue;
-		if ((r = elf_check_segment(ph, i, size, lim, why, n)) < 0)
+		if ((r = elf_check_segment(a, i, size, lim, why, n)) < 0)
 			return r;
-		nload += ph->p_memsz != 0;
+		nload += a->p_memsz != 0;
+		/* No two segments may share a byte of virtual memory. */
+		for (unsigned j = 0; j < i && a->p_memsz; j++) {
+			const Elf64_Phdr *b = elf_phdr(img, j);
+
+			if (b->p_type == PT_LOAD && b->p_memsz &&
+			    a->p_vaddr < b->p_vaddr + b->p_memsz &&
+			    b->p_vaddr < a->p_vaddr + a->p_memsz)
+				return elf_reject(
+					why, n,
+					"segments %u and %u overlap at vaddr "
+					"0x%llx",
+					j, i,
+					(unsigned long long)MAX(a->p_vaddr,
+								b->p_vaddr));
+		}
 	}
 	if (nload == 0)
 		return elf_reject(why, n,
 				  "e_phnum: no non-empty PT_LOAD segment");
-	if ((r = elf_check_overlap(img, why, n)) < 0)
-		return r;
 	elf_load_span(img, &lo, &hi);
 	if (hi - lo > lim->max_mem_size)
 		return elf_reject(why, n,

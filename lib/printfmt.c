@@ -76,22 +76,15 @@ static void emit_number(struct out *o, const struct spec *sp, uint64_t v,
 		emit_pad(o, ' ', fill);
 }
 
-static uint64_t arg_unsigned(va_list *ap, int len)
+/* The next integer argument of length len, sign-extended when sign. */
+static uint64_t arg_int(va_list *ap, int len, bool sign)
 {
 	if (len >= 2)
 		return va_arg(*ap, unsigned long long);
 	if (len == 1)
-		return va_arg(*ap, unsigned long);
-	return va_arg(*ap, unsigned int);
-}
-
-static int64_t arg_signed(va_list *ap, int len)
-{
-	if (len >= 2)
-		return va_arg(*ap, long long);
-	if (len == 1)
-		return va_arg(*ap, long);
-	return va_arg(*ap, int);
+		return sign ? (uint64_t)va_arg(*ap, long) :
+			      va_arg(*ap, unsigned long);
+	return sign ? (uint64_t)va_arg(*ap, int) : va_arg(*ap, unsigned int);
 }
 
 /* Parses flags, width, precision and length at *fmt; advances *fmt. */
@@ -152,7 +145,7 @@ static void convert(struct out *o, struct spec *sp, char c, va_list *ap)
 	switch (c) {
 	case 'd':
 	case 'i':
-		sv = arg_signed(ap, sp->len);
+		sv = (int64_t)arg_int(ap, sp->len, true);
 		emit_number(o, sp, sv < 0 ? -(uint64_t)sv : (uint64_t)sv, 10,
 			    false, sv < 0, "");
 		break;
@@ -160,7 +153,7 @@ static void convert(struct out *o, struct spec *sp, char c, va_list *ap)
 	case 'x':
 	case 'X':
 	case 'o':
-		emit_number(o, sp, arg_unsigned(ap, sp->len),
+		emit_number(o, sp, arg_int(ap, sp->len, false),
 			    c == 'u' ? 10 :
 			    c == 'o' ? 8 :
 				       16,

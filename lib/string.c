@@ -3,6 +3,7 @@
  * compiler may emit calls to memset/memcpy/memmove/memcmp on its own, so
  * these must exist even where nothing calls them by name.
  */
+#include <inc/error.h>
 #include <inc/string.h>
 
 #ifndef HOST_TEST
@@ -134,4 +135,28 @@ int hex_digit(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+int strtou64(const char **s, uint64_t *val)
+{
+	const char *p = *s;
+	unsigned base = 10;
+	uint64_t v = 0;
+	int d;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') &&
+	    hex_digit(p[2]) >= 0) {
+		base = 16;
+		p += 2;
+	}
+	for (; (d = hex_digit(*p)) >= 0 && (unsigned)d < base; p++) {
+		if (v > (UINT64_MAX - d) / base)
+			return -E_RANGE;
+		v = v * base + d;
+	}
+	*val = v;
+	if (p == *s)
+		return -E_INVAL;
+	*s = p;
+	return 0;
 }

@@ -1,9 +1,11 @@
 /*
  * test_printfmt.c - lib/printfmt.c against the conversions inc/stdio.h
- * promises.
+ * promises, and lib/string.c's number parser.
  */
 #include <criterion/criterion.h>
+#include <inc/error.h>
 #include <inc/stdio.h>
+#include <inc/string.h>
 
 static char buf[128];
 
@@ -57,4 +59,29 @@ Test(printfmt, truncation)
 	cr_expect_str_eq(small, "abcde");
 	cr_expect_eq(n, 8);
 	cr_expect_eq(snprintf(NULL, 0, "%d", 12345), 5);
+}
+
+Test(string, strtou64)
+{
+	const char *s = "0x1Fg";
+	uint64_t v;
+
+	cr_expect_eq(strtou64(&s, &v), 0);
+	cr_expect_eq(v, 0x1f);
+	cr_expect_str_eq(s, "g");
+	s = "120 in";
+	cr_expect_eq(strtou64(&s, &v), 0);
+	cr_expect_eq(v, 120);
+	cr_expect_str_eq(s, " in");
+	s = "0x";
+	cr_expect_eq(strtou64(&s, &v), 0);
+	cr_expect_str_eq(s, "x", "\"0x\" alone is the number 0");
+	s = "x1";
+	cr_expect_eq(strtou64(&s, &v), -E_INVAL);
+	cr_expect_eq(v, 0);
+	s = "18446744073709551615";
+	cr_expect_eq(strtou64(&s, &v), 0);
+	cr_expect_eq(v, UINT64_MAX);
+	s = "18446744073709551616";
+	cr_expect_eq(strtou64(&s, &v), -E_RANGE);
 }

@@ -10,6 +10,9 @@
 
 #define FILE_PATH_MAX 256
 
+/* Room for an EFI_FILE_INFO with a name of up to 255 CHAR16s. */
+typedef UINT64 file_info_buf[(offsetof(EFI_FILE_INFO, FileName) + 512) / 8];
+
 static EFI_FILE_HANDLE file_root;
 
 void file_open_volume(EFI_HANDLE device)
@@ -42,27 +45,6 @@ static void file_path16(const char *path, CHAR16 *out, size_t outlen)
 	out[i] = 0;
 }
 
-/* The file's EFI_FILE_INFO, in a buffer the caller frees. */
-static EFI_FILE_INFO *file_info(EFI_FILE_HANDLE f)
-{
-	EFI_GUID info_guid = EFI_FILE_INFO_ID;
-	UINTN len = 0;
-	EFI_FILE_INFO *info = NULL;
-	EFI_STATUS st;
-
-	st = f->GetInfo(f, &info_guid, &len, NULL);
-	if (st != EFI_BUFFER_TOO_SMALL)
-		return NULL;
-	if (EFI_ERROR(loader_bs->AllocatePool(EfiLoaderData, len,
-					      (void **)&info)))
-		return NULL;
-	if (EFI_ERROR(f->GetInfo(f, &info_guid, &len, info))) {
-		loader_bs->FreePool(info);
-		return NULL;
-	}
-	return info;
-}
-
 /* Reads all size bytes of f into buf; the File Protocol may return less
  * than asked per call. */
 static EFI_STATUS file_read_all(EFI_FILE_HANDLE f, char *buf, uint64_t size)
@@ -84,9 +66,12 @@ static EFI_STATUS file_read_all(EFI_FILE_HANDLE f, char *buf, uint64_t size)
 
 int file_read(const char *path, void **data, uint64_t *size)
 {
+	EFI_GUID info_guid = EFI_FILE_INFO_ID;
 	CHAR16 wpath[FILE_PATH_MAX];
+	file_info_buf buf;
+	EFI_FILE_INFO *info = (EFI_FILE_INFO *)buf;
+	UINTN len = sizeof(buf);
 	EFI_FILE_HANDLE f;
-	EFI_FILE_INFO *info;
 	EFI_STATUS st;
 
 	file_path16(path, wpath, ARRAY_SIZE(wpath));
@@ -95,12 +80,11 @@ int file_read(const char *path, void **data, uint64_t *size)
 		return -E_NOT_FOUND;
 	if (EFI_ERROR(st))
 		loader_fail("%s: open: %s", path, loader_efi_status(st));
-	if (!(info = file_info(f)))
+	if (EFI_ERROR(f->GetInfo(f, &info_guid, &len, info)))
 		loader_fail("%s: cannot read its file info", path);
 	if (info->Attribute & EFI_FILE_DIRECTORY)
 		loader_fail("%s: is a directory", path);
 	*size = info->FileSize;
-	loader_bs->FreePool(info);
 	*data = alloc_pages(ROUNDUP(*size, PAGE_SIZE) / PAGE_SIZE +
 				    (*size == 0),
 			    path);
@@ -148,7 +132,7 @@ void file_for_each(const char *dir, const char *suffix,
 		   void (*fn)(const char *name, void *arg), void *arg)
 {
 	CHAR16 wpath[FILE_PATH_MAX];
-	UINT64 buf[(offsetof(EFI_FILE_INFO, FileName) + 512) / 8];
+	file_info_buf buf;
 	EFI_FILE_INFO *info = (EFI_FILE_INFO *)buf;
 	EFI_FILE_HANDLE d;
 	char name[BOOT_NAME_MAX];

@@ -20,6 +20,8 @@
 static pte_t *paging_pool;
 static uint64_t paging_pool_pages;
 static uint64_t paging_pool_used;
+/* RAM's end, rounded up: allocations after memmap_reserve change types only. */
+static uint64_t paging_ram_end;
 
 void paging_reserve(uint64_t ram_end, uint64_t mmio_gib, uint64_t kern_span)
 {
@@ -35,6 +37,7 @@ void paging_reserve(uint64_t ram_end, uint64_t mmio_gib, uint64_t kern_span)
 	n += 2 * mmio_gib;
 	n += kern_span / LARGE_PAGE_SIZE + 2 + 2;
 	paging_pool_pages = n + PAGING_SLACK;
+	paging_ram_end = ROUNDUP(ram_end, LARGE_PAGE_SIZE);
 	paging_pool = alloc_pages(paging_pool_pages, "page tables");
 }
 
@@ -119,18 +122,11 @@ static void paging_map_kernel(pte_t *pml4, const struct boot_info *bi)
 uint64_t paging_build(const struct boot_info *bi)
 {
 	pte_t *pml4 = paging_alloc();
-	uint64_t ram_end = 0;
 
-	for (uint32_t i = 0; i < bi->nregions; i++) {
-		const struct boot_mem_region *r = &bi->regions[i];
-
-		if (boot_mem_is_ram(r->type))
-			ram_end = MAX(ram_end, r->base + r->npages * PAGE_SIZE);
-	}
-	ram_end = ROUNDUP(ram_end, LARGE_PAGE_SIZE);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
-	paging_map_large(pml4, 0, 0, ram_end, PTE_W);
-	paging_map_large(pml4, DIRECTMAP_BASE, 0, ram_end, PTE_W | PTE_NX);
+	paging_map_large(pml4, 0, 0, paging_ram_end, PTE_W);
+	paging_map_large(pml4, DIRECTMAP_BASE, 0, paging_ram_end,
+			 PTE_W | PTE_NX);
 	for (uint32_t i = 0; i < bi->nregions; i++) {
 		const struct boot_mem_region *r = &bi->regions[i];
 		uint64_t base = ROUNDDOWN(r->base, LARGE_PAGE_SIZE);

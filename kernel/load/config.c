@@ -100,25 +100,13 @@ static int lex_string(struct parser *ps, struct token *t)
 static int lex_convert_number(struct parser *ps, struct token *t)
 {
 	const char *s = t->text;
-	unsigned base = 10;
-	uint64_t v = 0;
+	int r = strtou64(&s, &t->num);
 
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && s[2]) {
-		base = 16;
-		s += 2;
-	}
-	for (; *s; s++) {
-		int d = hex_digit(*s);
-
-		if (d < 0 || (unsigned)d >= base)
-			return config_error(ps, t->line, "bad number \"%s\"",
-					    t->text);
-		if (v > (UINT64_MAX - d) / base)
-			return config_error(ps, t->line,
-					    "number \"%s\" too large", t->text);
-		v = v * base + d;
-	}
-	t->num = v;
+	if (r == -E_RANGE)
+		return config_error(ps, t->line, "number \"%s\" too large",
+				    t->text);
+	if (r < 0 || *s)
+		return config_error(ps, t->line, "bad number \"%s\"", t->text);
 	t->kind = TOK_NUMBER;
 	return 0;
 }
@@ -201,7 +189,7 @@ static int parse_list(struct parser *ps, const struct key *k, struct token *t)
 			return config_error(ps, t->line,
 					    "%s: more than %u entries", k->name,
 					    k->max_items);
-		if ((r = k->set(ps, t, n++)) < 0 ||
+		if ((r = k->set(ps, k, t, n++)) < 0 ||
 		    (r = lex_next_nonl(ps, t)) < 0)
 			return r;
 		if (t->kind == TOK_RBRACKET)
@@ -231,11 +219,11 @@ static int parse_value(struct parser *ps, const struct key *k, struct token *t)
 				    t->kind == TOK_IDENT ? t->text : "");
 	if (k->kind == VAL_LIST)
 		return parse_list(ps, k, t);
-	return k->set(ps, t, 0);
+	return k->set(ps, k, t, 0);
 }
 
 /* Parses one `KEY = VALUE` statement whose first token is *t. */
-static int parse_statement(struct parser *ps, struct token *t, int *seen)
+static int parse_statement(struct parser *ps, struct token *t)
 {
 	const struct key *k = NULL;
 	int r;
@@ -248,12 +236,12 @@ static int parse_statement(struct parser *ps, struct token *t, int *seen)
 			k = &config_keys[i];
 	if (!k)
 		return config_error(ps, t->line, "unknown key \"%s\"", t->text);
-	if (seen[k - config_keys])
+	if (ps->seen[k - config_keys])
 		return config_error(
 			ps, t->line,
 			"duplicate key \"%s\" (first set on line %d)", k->name,
-			seen[k - config_keys]);
-	seen[k - config_keys] = t->line;
+			ps->seen[k - config_keys]);
+	ps->seen[k - config_keys] = t->line;
 	if ((r = lex_next(ps, t)) < 0)
 		return r;
 	if (t->kind != TOK_EQUALS)
@@ -270,16 +258,16 @@ static int parse_statement(struct parser *ps, struct token *t, int *seen)
 }
 
 /* The line that set key, 0 if none did. */
-static int config_seen_line(const int *seen, const char *key)
+static int config_seen_line(const struct parser *ps, const char *key)
 {
 	for (unsigned k = 0; k < CONFIG_NKEYS; k++)
 		if (strcmp(config_keys[k].name, key) == 0)
-			return seen[k];
+			return ps->seen[k];
 	return 0;
 }
 
 /* migrate_after and save_after need an hvm domain with nested paging. */
-static int check_movable(struct parser *ps, const int *seen)
+static int check_movable(struct parser *ps)
 {
 	static const char *const keys[] = { "migrate_after", "save_after" };
 	const struct domain_config *c = ps->out;
@@ -289,7 +277,7 @@ static int check_movable(struct parser *ps, const int *seen)
 		if (!after[i] ||
 		    (c->type == DOMAIN_HVM && c->paging != PAGING_SHADOW))
 			continue;
-		return config_error(ps, config_seen_line(seen, keys[i]),
+		return config_error(ps, config_seen_line(ps, keys[i]),
 				    "%s: only an hvm domain with paging "
 				    "\"nested\" can be moved, not %s",
 				    keys[i],
@@ -302,7 +290,7 @@ static int check_movable(struct parser *ps, const int *seen)
 }
 
 /* Lab 6's keys, and console, belong to one domain type each. */
-static int check_pv_keys(struct parser *ps, const int *seen)
+static int check_pv_keys(struct parser *ps)
 {
 	static const struct {
 		const char *key;
@@ -314,46 +302,46 @@ static int check_pv_keys(struct parser *ps, const int *seen)
 		     { "console", DOMAIN_HVM } };
 
 	for (unsigned i = 0; i < ARRAY_SIZE(keys); i++)
-		if (config_seen_line(seen, keys[i].key) &&
+		if (config_seen_line(ps, keys[i].key) &&
 		    ps->out->type != keys[i].type)
 			return config_error(
-				ps, config_seen_line(seen, keys[i].key),
+				ps, config_seen_line(ps, keys[i].key),
 				"%s: only for type \"%s\", not \"%s\"",
 				keys[i].key, config_type_name(keys[i].type),
 				config_type_name(ps->out->type));
 	if (ps->out->type == DOMAIN_PV && ps->out->container == CONTAINER_TE &&
 	    ps->out->paging == PAGING_NESTED)
-		return config_error(ps, config_seen_line(seen, "paging"),
+		return config_error(ps, config_seen_line(ps, "paging"),
 				    "paging \"nested\": the te container has "
 				    "no hardware paging (only \"shadow\")");
 	/* The platform device's BAR1 sits above RAM, aligned to its size. */
 	if (ps->out->xen_platform && ps->out->memory_mib % 16)
-		return config_error(ps, config_seen_line(seen, "memory"),
+		return config_error(ps, config_seen_line(ps, "memory"),
 				    "memory: %llu MiB, xen_platform needs a "
 				    "multiple of 16",
 				    (unsigned long long)ps->out->memory_mib);
 	if (ps->out->privileged && ps->out->driver_domain)
-		return config_error(ps, config_seen_line(seen, "driver_domain"),
+		return config_error(ps, config_seen_line(ps, "driver_domain"),
 				    "driver_domain: the privileged domain may "
 				    "run backends already");
 	return 0;
 }
 
 /* Checks what no single statement can: required keys, key combinations. */
-static int parse_finish(struct parser *ps, const int *seen, int last_line)
+static int parse_finish(struct parser *ps, int last_line)
 {
 	static const char *const required[] = { "name", "kernel" };
 
 	for (unsigned i = 0; i < ARRAY_SIZE(required); i++)
-		if (!config_seen_line(seen, required[i]))
+		if (!config_seen_line(ps, required[i]))
 			return config_error(ps, last_line,
 					    "missing required key \"%s\"",
 					    required[i]);
 	if (ps->out->type == DOMAIN_TE && ps->out->paging == PAGING_NESTED)
-		return config_error(ps, config_seen_line(seen, "paging"),
+		return config_error(ps, config_seen_line(ps, "paging"),
 				    "paging \"nested\": a te domain has no "
 				    "hardware paging (only \"shadow\")");
-	if (check_movable(ps, seen) < 0 || check_pv_keys(ps, seen) < 0)
+	if (check_movable(ps) < 0 || check_pv_keys(ps) < 0)
 		return -E_INVAL;
 	if (ps->out->has_entry && !ps->out->has_kernel_addr)
 		return config_error(
@@ -361,6 +349,9 @@ static int parse_finish(struct parser *ps, const int *seen, int last_line)
 			"entry is only for flat binaries: set kernel_addr too");
 	if (!ps->out->has_entry)
 		ps->out->entry = ps->out->kernel_addr;
+	ps->out->privileged_line = config_seen_line(ps, "privileged");
+	ps->out->console_line = config_seen_line(ps, "console");
+	ps->out->gdb_line = config_seen_line(ps, "gdb");
 	return 0;
 }
 
@@ -387,7 +378,6 @@ int config_parse(const char *file, const char *text, size_t len,
 			     .err = err,
 			     .errlen = errlen,
 			     .out = out };
-	int seen[CONFIG_NKEYS] = { 0 };
 	struct token t;
 	int r;
 
@@ -397,10 +387,10 @@ int config_parse(const char *file, const char *text, size_t len,
 			return r;
 		if (t.kind == TOK_EOF)
 			break;
-		if ((r = parse_statement(&ps, &t, seen)) < 0)
+		if ((r = parse_statement(&ps, &t)) < 0)
 			return r;
 	}
-	if ((r = parse_finish(&ps, seen, t.line)) < 0)
+	if ((r = parse_finish(&ps, t.line)) < 0)
 		return r;
 	snprintf(err, errlen, "ok");
 	return 0;

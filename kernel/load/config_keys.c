@@ -19,25 +19,6 @@ static int set_str(struct parser *ps, const struct token *v, const char *key,
 	return 0;
 }
 
-/* Finds v->text among names[0..n); fails listing the choices. */
-static int set_enum(struct parser *ps, const struct token *v, const char *key,
-		    const char *const *names, unsigned n, unsigned *out)
-{
-	char choices[64] = "";
-
-	for (unsigned i = 0; i < n; i++) {
-		if (strcmp(v->text, names[i]) == 0) {
-			*out = i;
-			return 0;
-		}
-		snprintf(choices + strlen(choices),
-			 sizeof(choices) - strlen(choices), "%s%s",
-			 i ? ", " : "", names[i]);
-	}
-	return config_error(ps, v->line, "%s: \"%s\" is not one of %s", key,
-			    v->text, choices);
-}
-
 static bool name_char_ok(char c, bool first)
 {
 	bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -67,104 +48,68 @@ static int check_name(struct parser *ps, int line, const char *key,
 	return 0;
 }
 
-static int set_name(struct parser *ps, const struct token *v, unsigned i)
+/* The field of *ps->out that key k sets. */
+static void *key_field(struct parser *ps, const struct key *k)
 {
-	int r = check_name(ps, v->line, "name", v->text);
-
-	return r ? r :
-		   set_str(ps, v, "name", ps->out->name, sizeof(ps->out->name));
+	return (char *)ps->out + k->field;
 }
 
-static const char *const type_names[] = { "hvm", "pv", "te" };
-static const char *const on_crash_names[] = { "destroy", "restart",
-					      "preserve" };
-static const char *const boot_mode_names[] = { "default", "real", "protected",
-					       "long" };
-static const char *const paging_names[] = { "default", "nested", "shadow" };
-static const char *const populate_names[] = { "demand", "eager" };
-static const char *const container_names[] = { "default", "hvm", "te" };
-
-/*
- * Defines set_FIELD for the enum key FIELD: its value is one of
- * FIELD_names[first..] ("default" at 0, when there is one, is not a choice),
- * stored as its index.
- */
-#define SET_ENUM(field, first)                                             \
-	static int set_##field(struct parser *ps, const struct token *v,   \
-			       unsigned i)                                 \
-	{                                                                  \
-		unsigned m = 0;                                            \
-		int r = set_enum(ps, v, #field, field##_names + (first),   \
-				 ARRAY_SIZE(field##_names) - (first), &m); \
-                                                                           \
-		ps->out->field = m + (first);                              \
-		return r;                                                  \
-	}
-
-SET_ENUM(type, 0)
-SET_ENUM(on_crash, 0)
-#define on_reboot_names on_crash_names /* the same actions */
-SET_ENUM(on_reboot, 0)
-SET_ENUM(boot_mode, 1)
-SET_ENUM(paging, 1)
-SET_ENUM(populate, 0)
-SET_ENUM(container, 1)
-
-/* A number in lo..hi (unit: its unit, for the message). */
-static int set_range(struct parser *ps, const struct token *v, const char *key,
-		     const char *unit, unsigned lo, unsigned hi, unsigned *out)
+/* A string key: its value into a char array of k->hi bytes. */
+static int set_string(struct parser *ps, const struct key *k,
+		      const struct token *v, unsigned i)
 {
-	if (v->num < lo || v->num > hi)
+	return set_str(ps, v, k->name, key_field(ps, k), k->hi);
+}
+
+/* An enum key: one of k->names[k->lo..k->hi), stored as its index. */
+static int set_choice(struct parser *ps, const struct key *k,
+		      const struct token *v, unsigned i)
+{
+	char choices[64] = "";
+
+	for (unsigned n = k->lo; n < k->hi; n++) {
+		if (strcmp(v->text, k->names[n]) == 0) {
+			*(unsigned *)key_field(ps, k) = n;
+			return 0;
+		}
+		snprintf(choices + strlen(choices),
+			 sizeof(choices) - strlen(choices), "%s%s",
+			 n > k->lo ? ", " : "", k->names[n]);
+	}
+	return config_error(ps, v->line, "%s: \"%s\" is not one of %s", k->name,
+			    v->text, choices);
+}
+
+/* A number key in k->lo..k->hi (k->unit: its unit, for the message). */
+static int set_range(struct parser *ps, const struct key *k,
+		     const struct token *v, unsigned i)
+{
+	if (v->num < k->lo || v->num > k->hi)
 		return config_error(ps, v->line,
-				    "%s: %llu%s out of range %u..%u", key,
-				    (unsigned long long)v->num, unit, lo, hi);
-	*out = (unsigned)v->num;
+				    "%s: %llu%s out of range %u..%u", k->name,
+				    (unsigned long long)v->num,
+				    k->unit ? k->unit : "", k->lo, k->hi);
+	*(unsigned *)key_field(ps, k) = (unsigned)v->num;
 	return 0;
 }
 
-static int set_shadow_pages(struct parser *ps, const struct token *v,
-			    unsigned i)
+static int set_name(struct parser *ps, const struct key *k,
+		    const struct token *v, unsigned i)
 {
-	return set_range(ps, v, "shadow_pages", "", CONFIG_SHADOW_PAGES_MIN,
-			 CONFIG_SHADOW_PAGES_MAX, &ps->out->shadow_pages);
-}
-
-#define CONFIG_AFTER_MAX 3600 /* migrate_after, save_after: an hour */
-
-/* migrate_after, save_after: seconds, 0 for never. */
-static int set_after(struct parser *ps, const struct token *v, const char *key,
-		     unsigned *out)
-{
-	return set_range(ps, v, key, " s", 0, CONFIG_AFTER_MAX, out);
+	if (check_name(ps, v->line, k->name, v->text) < 0)
+		return -E_INVAL;
+	return set_string(ps, k, v, i);
 }
 
 /* A 0 | 1 key. */
-static int set_flag(struct parser *ps, const struct token *v, const char *key,
-		    bool *out)
+static int set_flag(struct parser *ps, const struct key *k,
+		    const struct token *v, unsigned i)
 {
 	if (v->num > 1)
-		return config_error(ps, v->line, "%s: %llu is not 0 or 1", key,
-				    (unsigned long long)v->num);
-	*out = v->num;
+		return config_error(ps, v->line, "%s: %llu is not 0 or 1",
+				    k->name, (unsigned long long)v->num);
+	*(bool *)key_field(ps, k) = v->num;
 	return 0;
-}
-
-static int set_privileged(struct parser *ps, const struct token *v, unsigned i)
-{
-	ps->out->privileged_line = v->line;
-	return set_flag(ps, v, "privileged", &ps->out->privileged);
-}
-
-static int set_console(struct parser *ps, const struct token *v, unsigned i)
-{
-	ps->out->console_line = v->line;
-	return set_flag(ps, v, "console", &ps->out->console);
-}
-
-static int set_gdb(struct parser *ps, const struct token *v, unsigned i)
-{
-	ps->out->gdb_line = v->line;
-	return set_flag(ps, v, "gdb", &ps->out->gdb);
 }
 
 /* A file reference: non-empty, recorded with its line. */
@@ -177,28 +122,14 @@ static int set_file(struct parser *ps, const struct token *v, const char *key,
 	return set_str(ps, v, key, ref->path, sizeof(ref->path));
 }
 
-/* Defines set_FIELD for key FIELD, checked and stored by helper. */
-#define SET_VIA(helper, field)                                           \
-	static int set_##field(struct parser *ps, const struct token *v, \
-			       unsigned i)                               \
-	{                                                                \
-		return helper(ps, v, #field, &ps->out->field);           \
-	}
-
-SET_VIA(set_after, migrate_after)
-SET_VIA(set_after, save_after)
-SET_VIA(set_flag, testdev)
-SET_VIA(set_flag, xen_platform)
-SET_VIA(set_flag, driver_domain)
-SET_VIA(set_file, kernel)
-SET_VIA(set_file, ramdisk)
-
-static int set_extra(struct parser *ps, const struct token *v, unsigned i)
+static int set_file_key(struct parser *ps, const struct key *k,
+			const struct token *v, unsigned i)
 {
-	return set_str(ps, v, "extra", ps->out->extra, sizeof(ps->out->extra));
+	return set_file(ps, v, k->name, key_field(ps, k));
 }
 
-static int set_memory(struct parser *ps, const struct token *v, unsigned i)
+static int set_memory(struct parser *ps, const struct key *k,
+		      const struct token *v, unsigned i)
 {
 	if (v->num == 0)
 		return config_error(ps, v->line,
@@ -212,13 +143,8 @@ static int set_memory(struct parser *ps, const struct token *v, unsigned i)
 	return 0;
 }
 
-static int set_vcpus(struct parser *ps, const struct token *v, unsigned i)
-{
-	return set_range(ps, v, "vcpus", "", 1, CONFIG_VCPUS_MAX,
-			 &ps->out->vcpus);
-}
-
-static int set_kernel_addr(struct parser *ps, const struct token *v, unsigned i)
+static int set_kernel_addr(struct parser *ps, const struct key *k,
+			   const struct token *v, unsigned i)
 {
 	if (v->num >= (uint64_t)CONFIG_MEMORY_MAX_MIB * MiB)
 		return config_error(
@@ -230,7 +156,8 @@ static int set_kernel_addr(struct parser *ps, const struct token *v, unsigned i)
 	return 0;
 }
 
-static int set_entry(struct parser *ps, const struct token *v, unsigned i)
+static int set_entry(struct parser *ps, const struct key *k,
+		     const struct token *v, unsigned i)
 {
 	ps->out->has_entry = true;
 	ps->out->entry = v->num;
@@ -289,7 +216,8 @@ static const char *disk_split(char *spec, char **f)
 }
 
 /* disk = [ Xen's disk spec ], kernel/load/config.h */
-static int set_disk(struct parser *ps, const struct token *v, unsigned i)
+static int set_disk(struct parser *ps, const struct key *k,
+		    const struct token *v, unsigned i)
 {
 	struct config_disk *d = &ps->out->disks[i];
 	char spec[CONFIG_VALUE_MAX], *f[DISK_FIELDS] = { 0 };
@@ -366,7 +294,8 @@ static int vif_field(struct parser *ps, const struct token *v, char *f,
 }
 
 /* vif = [ "" | "KEY=value,..." ] of mac=, bridge=, backend= */
-static int set_vif(struct parser *ps, const struct token *v, unsigned i)
+static int set_vif(struct parser *ps, const struct key *k,
+		   const struct token *v, unsigned i)
 {
 	struct config_vif *vif = &ps->out->vifs[i];
 	char spec[CONFIG_VALUE_MAX], *f, *end;
@@ -382,33 +311,61 @@ static int set_vif(struct parser *ps, const struct token *v, unsigned i)
 	return r;
 }
 
+static const char *const type_names[] = { "hvm", "pv", "te" };
+static const char *const on_crash_names[] = { "destroy", "restart",
+					      "preserve" };
+static const char *const boot_mode_names[] = { "default", "real", "protected",
+					       "long" };
+static const char *const paging_names[] = { "default", "nested", "shadow" };
+static const char *const populate_names[] = { "demand", "eager" };
+static const char *const container_names[] = { "default", "hvm", "te" };
+
+#define on_reboot_names on_crash_names /* the same actions */
+#define FIELD(f)	.field = offsetof(struct domain_config, f)
+/* An enum key, stored as the index of its name; "default" at 0, when
+ * there is one, is not a choice (first 1). */
+#define CHOICE(f, first)                                      \
+	VAL_STRING, .set = set_choice, FIELD(f), .lo = first, \
+		    .hi = ARRAY_SIZE(f##_names), .names = f##_names
+#define FLAG(f)		 VAL_NUMBER, .set = set_flag, FIELD(f)
+#define CONFIG_AFTER_MAX 3600 /* migrate_after, save_after: an hour */
+
+/* set_choice and set_range store enums and numbers as unsigned. */
+_Static_assert(sizeof(enum paging_mode) == sizeof(unsigned), "enum size");
+
 const struct key config_keys[] = {
-	{ "name", VAL_STRING, 0, set_name },
-	{ "type", VAL_STRING, 0, set_type },
-	{ "kernel", VAL_STRING, 0, set_kernel },
-	{ "ramdisk", VAL_STRING, 0, set_ramdisk },
-	{ "extra", VAL_STRING, 0, set_extra },
-	{ "memory", VAL_NUMBER, 0, set_memory },
-	{ "vcpus", VAL_NUMBER, 0, set_vcpus },
-	{ "disk", VAL_LIST, CONFIG_MAX_DISKS, set_disk },
-	{ "vif", VAL_LIST, CONFIG_MAX_VIFS, set_vif },
-	{ "on_crash", VAL_STRING, 0, set_on_crash },
-	{ "on_reboot", VAL_STRING, 0, set_on_reboot },
-	{ "kernel_addr", VAL_NUMBER, 0, set_kernel_addr },
-	{ "entry", VAL_NUMBER, 0, set_entry },
-	{ "boot_mode", VAL_STRING, 0, set_boot_mode },
-	{ "paging", VAL_STRING, 0, set_paging },
-	{ "shadow_pages", VAL_NUMBER, 0, set_shadow_pages },
-	{ "testdev", VAL_NUMBER, 0, set_testdev },
-	{ "migrate_after", VAL_NUMBER, 0, set_migrate_after },
-	{ "save_after", VAL_NUMBER, 0, set_save_after },
-	{ "populate", VAL_STRING, 0, set_populate },
-	{ "container", VAL_STRING, 0, set_container },
-	{ "xen_platform", VAL_NUMBER, 0, set_xen_platform },
-	{ "privileged", VAL_NUMBER, 0, set_privileged },
-	{ "driver_domain", VAL_NUMBER, 0, set_driver_domain },
-	{ "console", VAL_NUMBER, 0, set_console },
-	{ "gdb", VAL_NUMBER, 0, set_gdb },
+	{ "name", VAL_STRING, .set = set_name, FIELD(name),
+	  .hi = CONFIG_NAME_MAX },
+	{ "type", CHOICE(type, 0) },
+	{ "kernel", VAL_STRING, .set = set_file_key, FIELD(kernel) },
+	{ "ramdisk", VAL_STRING, .set = set_file_key, FIELD(ramdisk) },
+	{ "extra", VAL_STRING, .set = set_string, FIELD(extra),
+	  .hi = CONFIG_EXTRA_MAX },
+	{ "memory", VAL_NUMBER, .set = set_memory },
+	{ "vcpus", VAL_NUMBER, .set = set_range, FIELD(vcpus), .lo = 1,
+	  .hi = CONFIG_VCPUS_MAX },
+	{ "disk", VAL_LIST, CONFIG_MAX_DISKS, .set = set_disk },
+	{ "vif", VAL_LIST, CONFIG_MAX_VIFS, .set = set_vif },
+	{ "on_crash", CHOICE(on_crash, 0) },
+	{ "on_reboot", CHOICE(on_reboot, 0) },
+	{ "kernel_addr", VAL_NUMBER, .set = set_kernel_addr },
+	{ "entry", VAL_NUMBER, .set = set_entry },
+	{ "boot_mode", CHOICE(boot_mode, 1) },
+	{ "paging", CHOICE(paging, 1) },
+	{ "shadow_pages", VAL_NUMBER, .set = set_range, FIELD(shadow_pages),
+	  .lo = CONFIG_SHADOW_PAGES_MIN, .hi = CONFIG_SHADOW_PAGES_MAX },
+	{ "testdev", FLAG(testdev) },
+	{ "migrate_after", VAL_NUMBER, .set = set_range, FIELD(migrate_after),
+	  .hi = CONFIG_AFTER_MAX, .unit = " s" },
+	{ "save_after", VAL_NUMBER, .set = set_range, FIELD(save_after),
+	  .hi = CONFIG_AFTER_MAX, .unit = " s" },
+	{ "populate", CHOICE(populate, 0) },
+	{ "container", CHOICE(container, 1) },
+	{ "xen_platform", FLAG(xen_platform) },
+	{ "privileged", FLAG(privileged) },
+	{ "driver_domain", FLAG(driver_domain) },
+	{ "console", FLAG(console) },
+	{ "gdb", FLAG(gdb) },
 };
 
 const char *config_type_name(enum domain_type t)

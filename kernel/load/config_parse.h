@@ -9,6 +9,7 @@
 #include <kernel/load/config.h>
 
 #define CONFIG_VALUE_MAX 256 /* longest string value, with the NUL */
+#define CONFIG_NKEYS	 26
 
 enum tok_kind {
 	TOK_EOF,
@@ -36,6 +37,7 @@ struct parser {
 	char *err;
 	size_t errlen;
 	struct domain_config *out;
+	int seen[CONFIG_NKEYS]; /* the line that set each key, or 0 */
 };
 
 enum val_kind {
@@ -49,10 +51,16 @@ struct key {
 	enum val_kind kind;
 	unsigned max_items; /* list keys: the most items allowed */
 	/* Stores one value (each list item in turn, index i) into ps->out. */
-	int (*set)(struct parser *ps, const struct token *v, unsigned i);
+	int (*set)(struct parser *ps, const struct key *k,
+		   const struct token *v, unsigned i);
+	/* For the generic set functions of config_keys.c: the field they
+	 * store into, its bounds lo..hi (a string's size in hi; an enum's
+	 * choices names[lo..hi)) and the unit of a number, for messages. */
+	size_t field;
+	unsigned lo, hi;
+	const char *const *names;
+	const char *unit;
 };
-
-#define CONFIG_NKEYS 26
 
 /* Every key a config may set, in kernel/load/config_keys.c. */
 extern const struct key config_keys[CONFIG_NKEYS];
