@@ -11,14 +11,14 @@
 
 uint32_t pci_conf_read(uint16_t bdf, unsigned reg)
 {
-	outl(PCI_CONFIG_ADDRESS, PCI_ADDR_ENABLE | (uint32_t)bdf << 8 |
-					 (reg & 0xfc));
+	outl(PCI_CONFIG_ADDRESS,
+	     PCI_ADDR_ENABLE | (uint32_t)bdf << 8 | (reg & 0xfc));
 	return inl(PCI_CONFIG_DATA);
 }
 
 void pci_conf_write(uint16_t bdf, unsigned reg, uint32_t val)
 {
-	outl(PCI_CONFIG_ADDRESS, PCI_ADDR_ENABLE | (uint32_t)bdf << 8 |
-					 (reg & 0xfc));
+	outl(PCI_CONFIG_ADDRESS,
+	     PCI_ADDR_ENABLE | (uint32_t)bdf << 8 | (reg & 0xfc));
 	outl(PCI_CONFIG_DATA, val);
 }
