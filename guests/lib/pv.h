@@ -197,9 +197,10 @@ void pv_shared_info_init(void);
  * fills the hypercall page, places shared_info, routes events to
  * PV_UPCALL_VECTOR (HVM_PARAM_CALLBACK_IRQ, type vector), binds
  * VIRQ_TIMER, enables interrupts, and has gnttab_init place the grant
- * table in the Xen platform device's BAR1 (00:02.0).  0; -XEN_ENODEV,
- * with nothing changed, when there is no Xen or no platform device (then
- * the PC's own devices are the guest's); another -XEN_E*, printed.
+ * table in the Xen platform device's BAR1 (00:02.0).  0; -XEN_ENODEV
+ * when there is no platform device or no Xen, before any event or grant
+ * is set up (the PC's own devices are then the guest's); another
+ * -XEN_E*, printed.
  */
 long pvhvm_init(void);
 
