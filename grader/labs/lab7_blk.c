@@ -6,10 +6,11 @@
  *
  * One boot scores the guest tests: dom0 creates pv-blk in both
  * containers (hvm, te: each on its own writable image and a shared
- * read-only one) beside a hostile frontend (bad) on a third image; then a
+ * read-only one) beside a hostile frontend (bad) on a third image and an
+ * hvm domain with PV drivers (pvhvm, with a vif too); then a
  * persistence writer (pw), a domain asking for pw's image, attached
  * writable (rf), and once pw is gone the persistence reader (pr) on pw's
- * image; `xl console` waits for each to end.  Disk images are made here,
+ * image; `xl console` or `wait` waits for each to end.  Disk images are made here,
  * zeroed.
  *
  * Bugs these tests catch, bug: the tests that fail:
@@ -22,6 +23,8 @@
  *   images reloaded per attachment: blk_persist
  *   a second writable attachment allowed: blk_refused
  *   a bad ring index served or crashing dom0: blk_hostile
+ *   the callback vector not injected into an hvm domain, its grant
+ *     frames not placed: blk_pvhvm
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -39,7 +42,7 @@
 	}
 
 static char img_a[2 << 20], img_b[1 << 20], img_c[1 << 20], img_d[1 << 20],
-	img_ro[64 << 10];
+	img_h[1 << 20], img_ro[64 << 10];
 
 static const struct hv_cfg blk = {
 	.needs_virt = 1,
@@ -47,9 +50,10 @@ static const struct hv_cfg blk = {
 	.timeout = 1200,
 	.domains = {
 		HV_DOM0("xl create hvm.cfg;xl create te.cfg;xl create bad.cfg;"
+		     "xl create pvhvm.cfg;"
 		     "xl console bad;xl create pw.cfg;xl create rf.cfg;"
 		     "xl console pw;xl destroy pw;sleep 500;xl create pr.cfg;"
-		     "xl console pr;xl console te;xl console hvm;poweroff"),
+		     "xl console pr;xl console te;wait hvm pvhvm;poweroff"),
 		BLK("hvm", "hvm", "mib=2",
 		    "\"file:a.img,xvda,w\", \"file:ro.img,xvdb,r\""),
 		BLK("te", "te", "mib=1",
@@ -58,12 +62,19 @@ static const struct hv_cfg blk = {
 		BLK("pw", "hvm", "persist=1 seed=77", "\"file:d.img,xvda,w\""),
 		BLK("pr", "te", "persist=2 seed=77", "\"file:d.img,xvda,w\""),
 		BLK("rf", "hvm", "refused=1", "\"file:d.img,xvda,w\""),
+		{ "pvhvm", "name   = \"pvhvm\"\ntype   = \"hvm\"\n"
+			   "xen_platform = 1\n"
+			   "kernel = \"guests/pvhvm.elf\"\n"
+			   "extra  = \"ip=10.0.0.30\"\nmemory = 16\n"
+			   "disk   = [ \"file:h.img,xvda,w\" ]\n"
+			   "vif    = [ \"mac=00:16:3e:00:07:30,bridge=xenbr0\" ]\n" },
 	},
 	.files = {
 		{ "a.img", img_a, sizeof(img_a) },
 		{ "b.img", img_b, sizeof(img_b) },
 		{ "c.img", img_c, sizeof(img_c) },
 		{ "d.img", img_d, sizeof(img_d) },
+		{ "h.img", img_h, sizeof(img_h) },
 		{ "ro.img", img_ro, sizeof(img_ro) },
 	},
 };
@@ -118,6 +129,30 @@ Test(lab7, blk_suppression, .timeout = 1800)
 
 	expect_guest_passed(r, "hvm", passes);
 	expect_guest_passed(r, "te", passes);
+}
+
+/* PVHVM: an hvm domain with xen_platform = 1 runs blkfront and netfront
+ * as Linux does there (guests/pvhvm): Xen found above hvlab's leaves,
+ * the grant table in the platform device's BAR1, a pattern written to
+ * its disk and read back, pings to dom0 answered, every event on the
+ * callback vector. */
+Test(lab7, blk_pvhvm, .timeout = 1800)
+{
+	static const char *const passes[] = {
+		"PV drivers set up on the Xen platform",
+		"Xen's CPUID leaves above hvlab's",
+		"the grant table in the platform device's BAR1",
+		"xvda connected",
+		"wrote 256 sectors through blkfront",
+		"read them back intact",
+		"the disk's events came on vector 0xf3",
+		"vif 0 connected",
+		"ping dom0 10.0.0.1 through netfront",
+		"the vif's events came on vector 0xf3",
+		NULL,
+	};
+
+	expect_guest_passed(hv_boot_group("blk", &blk), "pvhvm", passes);
 }
 
 /* xvdb ('r'): VDISK_READONLY, reads served, writes and discards refused. */

@@ -4,9 +4,11 @@
  * netperf's stream) written once against the small interface below.  Each
  * way of running it links one backend that fills struct bench_env:
  *   hvm/backend.c  natively (QEMU -kernel) and as an hvm domain: the
- *                  TSC against the PIT, the PC's own disk and NIC;
+ *                  TSC against the PIT, the PC's own disk and NIC; or,
+ *                  in an hvm domain with the Xen platform device, PV
+ *                  drivers as pv/backend.c's (pvhvm_init);
  *   pv/backend.c   a pv domain in either container, in dom0's care:
- *                  Xen's clock, blkfront and netfront;
+ *                  Xen's clock, blkfront and netfront (pv/devices.c);
  *   dom0/backend.c dom0's bench8 command: an image in blkback's store
  *                  and dom0's own port on xenbr0.
  * A backend without a disk or a NIC says why, and the workload prints
@@ -59,6 +61,11 @@ struct bench_env {
 
 /* The backend: fills env, connecting the devices it has. */
 void bench_backend_init(struct bench_env *env);
+
+/* pv/devices.c: env's disk (xvda, blkfront) and NIC (vif 0, netfront,
+ * when the command line gives peer=) once Xen's events, clock and grant
+ * table are set up. */
+void bench_pv_devices(struct bench_env *env);
 
 /* cpu.c: the primes below n (sysbench --cpu-max-prime=n). */
 uint64_t bench_primes(uint64_t n);

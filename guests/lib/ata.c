@@ -14,18 +14,6 @@
 
 static struct ata_prd ata_table[ATA_PRD_TABLE] __attribute__((aligned(64)));
 
-uint32_t pci_conf_read(uint16_t bdf, unsigned reg)
-{
-	outl(0xcf8, 0x80000000u | (uint32_t)bdf << 8 | (reg & 0xfc));
-	return inl(0xcfc);
-}
-
-void pci_conf_write(uint16_t bdf, unsigned reg, uint32_t val)
-{
-	outl(0xcf8, 0x80000000u | (uint32_t)bdf << 8 | (reg & 0xfc));
-	outl(0xcfc, val);
-}
-
 static void ata_out(unsigned reg, uint8_t v)
 {
 	outb((uint16_t)(ATA_CMD_PORT + reg), v);

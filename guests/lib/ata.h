@@ -68,10 +68,6 @@ struct ata {
 	char model[41];
 };
 
-/* PCI configuration mechanism #1: the dword at reg of bdf. */
-uint32_t pci_conf_read(uint16_t bdf, unsigned reg);
-void pci_conf_write(uint16_t bdf, unsigned reg, uint32_t val);
-
 /* Finds 00:01.1, turns on its I/O decoding and bus mastering, sets
  * nIEN and identifies the disk.  0, ATA_TIMEOUT, or -1 when absent. */
 int ata_init(struct ata *a);

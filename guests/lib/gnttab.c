@@ -1,13 +1,16 @@
 /*
  * gnttab.c - grant tables for PV guests (lab 7; guests/lib/gnttab.h):
- * the table in the library's own frames, refs handed out from a bitmap,
- * and a pool of ballooned-out frames to map other domains' grants into.
+ * the table in the library's own frames (an hvm guest's: in its platform
+ * device's BAR1), refs handed out from a bitmap, and a pool of
+ * ballooned-out frames to map other domains' grants into.
  */
 #include <guests/lib/gnttab.h>
 
 #define GNTTAB_REFS (GNTTAB_FRAMES * 512)
 
-static struct grant_entry_v1 table[GNTTAB_REFS] __attribute__((aligned(4096)));
+static struct grant_entry_v1 own_table[GNTTAB_REFS]
+	__attribute__((aligned(4096)));
+static struct grant_entry_v1 *table = own_table;
 static uint8_t slots[GNTTAB_SLOTS][4096] __attribute__((aligned(4096)));
 static uint64_t ref_used[GNTTAB_REFS / 64];
 static uint64_t slot_used;
@@ -22,6 +25,12 @@ static long gnttab_place(unsigned i)
 					.gpfn = virt_to_gfn(&table[i * 512]) };
 
 	return HYPERVISOR_memory_op(XENMEM_add_to_physmap, &a);
+}
+
+void gnttab_frames_at(void *frames)
+{
+	if (!ready)
+		table = frames;
 }
 
 long gnttab_init(void)

@@ -36,6 +36,13 @@ static inline uint64_t virt_to_gfn(const void *p)
 	return (uintptr_t)p >> 12;
 }
 
+/*
+ * Before gnttab_init: the table goes to the GNTTAB_FRAMES page-aligned
+ * frames at frames instead of the library's own, as Linux's PVHVM start
+ * puts it in the Xen platform device's BAR1 (pvhvm.c).  Later: no effect.
+ */
+void gnttab_frames_at(void *frames);
+
 /* Places the table and balloons the slots out; 0 or -XEN_E*.  Again: 0. */
 long gnttab_init(void);
 

@@ -130,6 +130,11 @@ void idt_set(int vec, void *handler);
 /* The same, for a gate that INT vec may use at CPL 3 (a system call). */
 void idt_set_user(int vec, void *handler);
 
+/* PCI configuration mechanism #1 (PCI 3.0, 3.2.2.3.2): the dword at reg
+ * of bus/device/function bdf (pci.c). */
+uint32_t pci_conf_read(uint16_t bdf, unsigned reg);
+void pci_conf_write(uint16_t bdf, unsigned reg, uint32_t val);
+
 #define PIC_VEC 0x20 /* the 8259As' IRQ 0-15 at 0x20-0x2f (pic_init) */
 /* Initializes both 8259As, edge-triggered, IRQ n at vector PIC_VEC + n,
  * the slave on the master's line 2, with these interrupt masks. */

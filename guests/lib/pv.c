@@ -1,10 +1,10 @@
 /*
- * pv.c - start-up of the PV guests (lab 6) after entrypv.S: the unified
- * boot view from hvm_start_info (hvm container) or start_info (te
- * container), discovery of Xen's CPUID leaves as Linux does it
+ * pv.c - Xen from a guest kernel (lab 6), whichever way it started:
+ * discovery of Xen's CPUID leaves as Linux does it
  * (arch/x86/include/asm/xen/hypervisor.h: "XenVMMXenVMM" at 0x40000000 +
- * n * 0x100), the hypercall page, shared_info, the console through
- * console_io, and the end through SCHEDOP_shutdown.
+ * n * 0x100), the hypercall page, shared_info, and the HVM parameters.
+ * pvstart.c starts pv domains with them, pvhvm.c an hvm guest's PV
+ * drivers.
  */
 #include <guests/lib/pv.h>
 #include <inc/public/te.h>
@@ -12,16 +12,13 @@
 #define XEN_CPUID_FIRST 0x40000000
 #define XEN_CPUID_LAST	0x4000ff00
 #define XEN_CPUID_STEP	0x100
-#define E820_RAM	1
 
 struct pv_boot pv_boot;
 struct shared_info *HYPERVISOR_shared_info;
 uint8_t hypercall_page[4096] __attribute__((aligned(4096)));
 
-/* The page the hvm container's shared_info goes to (add_to_physmap). */
+/* Where shared_info goes (add_to_physmap) unless the te builder put it. */
 static uint8_t shared_info_page[4096] __attribute__((aligned(4096)));
-
-void pv_start(int container, uintptr_t info);
 
 struct cpuid_regs pv_cpuid(uint32_t leaf, uint32_t subleaf)
 {
@@ -33,16 +30,6 @@ struct cpuid_regs pv_cpuid(uint32_t leaf, uint32_t subleaf)
 			 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
 			 : "a"(leaf), "c"(subleaf));
 	return r;
-}
-
-/*
- * Before the hypercall page works nothing can be printed: a guest that
- * cannot find Xen ends with #UD, which crashes only its domain.
- */
-static void __attribute__((noreturn)) pv_early_fail(void)
-{
-	for (;;)
-		__asm__ volatile("ud2");
 }
 
 /* The first base whose leaf holds Xen's signature with base + 2 in
@@ -61,52 +48,16 @@ static uint32_t pv_find_xen(void)
 	return 0;
 }
 
-/* Fills pv_boot from hvm_start_info (PVH, version >= 1 has the map). */
-static void pv_boot_hvm(const struct hvm_start_info *si)
+bool pv_hypercall_init(void)
 {
-	const struct hvm_memmap_table_entry *map;
+	uint32_t msr;
 
-	if (si->magic != XEN_HVM_START_MAGIC_VALUE)
-		pv_early_fail();
-	pv_boot.hvm_si = si;
-	if (si->cmdline_paddr)
-		pv_boot.cmdline = (const char *)(uintptr_t)si->cmdline_paddr;
-	if (si->nr_modules) {
-		const struct hvm_modlist_entry *m = (const void *)(uintptr_t)
-							    si->modlist_paddr;
-		pv_boot.mod_start = m->paddr;
-		pv_boot.mod_len = m->size;
-	}
-	map = (const void *)(uintptr_t)si->memmap_paddr;
-	for (uint32_t i = 0; si->version >= 1 && i < si->memmap_entries; i++)
-		if (map[i].type == E820_RAM)
-			pv_boot.ram_bytes += map[i].size;
-	pv_boot.privileged = si->flags & SIF_PRIVILEGED;
-}
-
-/* Fills pv_boot from classic PV's start_info. */
-static void pv_boot_te(const struct start_info *si)
-{
-	if (strncmp(si->magic, XEN_START_INFO_MAGIC,
-		    sizeof(XEN_START_INFO_MAGIC) - 1) != 0)
-		pv_early_fail();
-	pv_boot.si = si;
-	pv_boot.cmdline = si->cmd_line;
-	pv_boot.ram_bytes = si->nr_pages * 4096;
-	pv_boot.mod_start = si->mod_start;
-	pv_boot.mod_len = si->mod_len;
-	pv_boot.privileged = si->flags & SIF_PRIVILEGED;
-}
-
-/* Asks for the hypercall page (CPUID base + 2: the MSR) and checks the
- * hypervisor filled it. */
-static void pv_hypercall_page_init(void)
-{
-	uint32_t msr = pv_cpuid(pv_boot.cpuid_base + 2, 0).ebx;
-
+	if (!(pv_boot.cpuid_base = pv_find_xen()))
+		return false;
+	/* CPUID base + 2: the MSR that fills the page. */
+	msr = pv_cpuid(pv_boot.cpuid_base + 2, 0).ebx;
 	wrmsr(msr, (uintptr_t)hypercall_page);
-	if (hypercall_page[__HYPERVISOR_sched_op * 32] == 0)
-		pv_early_fail();
+	return hypercall_page[__HYPERVISOR_sched_op * 32] != 0;
 }
 
 /* XENMEM_add_to_physmap of shared_info at page (the hypervisor zeroes
@@ -141,8 +92,7 @@ long pv_shared_info_move(void *page)
 	return r;
 }
 
-/* shared_info: where the te builder put it, or one of our own pages. */
-static void pv_shared_info_init(void)
+void pv_shared_info_init(void)
 {
 	long r;
 
@@ -153,38 +103,11 @@ static void pv_shared_info_init(void)
 	}
 	r = pv_shared_info_place(shared_info_page);
 	if (r != 0) {
-		printf("pv_start: add_to_physmap(shared_info) = %ld\n", r);
+		printf("pv_shared_info_init: add_to_physmap = %ld\n", r);
 		guest_exit(1);
 	}
 	HYPERVISOR_shared_info = (struct shared_info *)shared_info_page;
 	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-}
-
-/* Called by entrypv.S with the container and its start structure. */
-void pv_start(int container, uintptr_t info)
-{
-	struct xen_feature_info fi = { .submap_idx = 0 };
-
-	pv_boot.container = container;
-	pv_boot.cmdline = "";
-	if (container == PV_CONTAINER_HVM)
-		pv_boot_hvm((const void *)info);
-	else
-		pv_boot_te((const void *)info);
-	pv_boot.cpuid_base = pv_find_xen();
-	if (!pv_boot.cpuid_base)
-		pv_early_fail();
-	pv_hypercall_page_init();
-	guest_init(pv_boot.cmdline, pv_boot.ram_bytes);
-	if (HYPERVISOR_xen_version(XENVER_get_features, &fi) == 0 &&
-	    (fi.submap & (1u << XENFEAT_dom0)))
-		pv_boot.privileged = true;
-	pv_shared_info_init();
-	evtchn_init();
-	pv_timer_init();
-	pv_irq_enable();
-	main();
-	guest_exit(report_summary());
 }
 
 long pv_hypercall_direct(unsigned long nr, unsigned long a1, unsigned long a2,
@@ -230,49 +153,4 @@ long hvm_set_param(uint32_t index, uint64_t value)
 				   .value = value };
 
 	return HYPERVISOR_hvm_op(HVMOP_set_param, &p);
-}
-
-/* The console: a line buffer that console_io writes out whole. */
-static char cons_buf[256];
-static int cons_len;
-
-void cons_init(void)
-{
-	cons_len = 0;
-}
-
-void pv_console_flush(void)
-{
-	if (cons_len)
-		HYPERVISOR_console_io(CONSOLEIO_write, cons_len, cons_buf);
-	cons_len = 0;
-}
-
-void cons_putc(int ch)
-{
-	cons_buf[cons_len++] = (char)ch;
-	if (ch == '\n' || cons_len == sizeof(cons_buf))
-		pv_console_flush();
-}
-
-long pv_shutdown(unsigned reason)
-{
-	struct sched_shutdown s = { .reason = reason };
-
-	pv_console_flush();
-	return HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
-}
-
-/* Status 0 powers off; any other is a failure, which Xen's ABI can only
- * say as a crash. */
-void guest_exit(int status)
-{
-	long r = pv_shutdown(status == 0 ? SHUTDOWN_poweroff : SHUTDOWN_crash);
-
-	printf("guest_exit: SCHEDOP_shutdown returned %ld; halting\n", r);
-	pv_console_flush();
-	for (;;) {
-		cli();
-		hlt();
-	}
 }

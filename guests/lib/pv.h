@@ -26,6 +26,11 @@
  *
  * A hypercall is a call into the hypercall page (xen.h's convention):
  * RAX the number, RDI, RSI, RDX, R10, R8 the arguments, result in RAX.
+ *
+ * An hvm guest of guest.h's Multiboot start code in a domain with
+ * xen_platform = 1 gets the same from pvhvm_init (pvhvm.c), as Linux's
+ * PVHVM start does: then the xenstore client, the grant table, blkfront
+ * and netfront work as in a pv domain.
  */
 #ifndef GUESTS_LIB_PV_H
 #define GUESTS_LIB_PV_H
@@ -36,6 +41,9 @@
 
 /* The callback vector events arrive on (Linux uses 0xf3 too). */
 #define PV_UPCALL_VECTOR 0xf3
+
+/* Xen's errno for a device that is not there (pvhvm_init, blkfront.h). */
+#define XEN_ENODEV 19
 
 #ifndef __ASSEMBLER__
 
@@ -172,6 +180,29 @@ static inline long HYPERVISOR_sysctl(struct xen_sysctl *op)
  */
 long pv_hypercall_direct(unsigned long nr, unsigned long a1, unsigned long a2,
 			 unsigned long a3);
+
+/*
+ * Finds Xen's CPUID leaves (pv_boot.cpuid_base) and has the MSR they name
+ * fill the hypercall page; false when there is no Xen or the page stayed
+ * empty.
+ */
+bool pv_hypercall_init(void);
+
+/* Places shared_info: where the te builder put it, else in a page of the
+ * library (add_to_physmap); ends the guest when that is refused. */
+void pv_shared_info_init(void);
+
+/*
+ * pvhvm.c: PV drivers in an hvm guest.  Finds Xen above hvlab's leaves,
+ * fills the hypercall page, places shared_info, routes events to
+ * PV_UPCALL_VECTOR (HVM_PARAM_CALLBACK_IRQ, type vector), binds
+ * VIRQ_TIMER, enables interrupts, and has gnttab_init place the grant
+ * table in the Xen platform device's BAR1 (00:02.0).  0; -XEN_ENODEV
+ * when there is no platform device or no Xen, before any event or grant
+ * is set up (the PC's own devices are then the guest's); another
+ * -XEN_E*, printed.
+ */
+long pvhvm_init(void);
 
 /* The domain's own id (from an unbound port's status), or -XEN_E*. */
 long pv_domid(void);

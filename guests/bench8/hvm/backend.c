@@ -4,8 +4,12 @@
  * PIT.  The disk and the NIC are the PC's own (QEMU's devices natively,
  * hvlab's device model under hvlab): the PIIX3's IDE disk (ata.c) and an
  * RTL8139 (rtl8139.c, found on the PCI bus as guests/nic finds it),
- * polled: no interrupts.
+ * polled: no interrupts.  In a domain with the Xen platform device
+ * (xen_platform = 1) it runs as Linux does there instead: PV drivers
+ * (pvhvm_init, pv/devices.c) with Xen's clock, events on the callback
+ * vector.
  */
+#include <guests/lib/pv.h>
 #include <guests/lib/ata.h>
 #include <guests/lib/rtl8139.h>
 #include "../bench8.h"
@@ -168,6 +172,16 @@ static void hvm_nic_init(struct bench_env *env)
 
 void bench_backend_init(struct bench_env *env)
 {
+	long r = pvhvm_init();
+
+	if (r == 0) {
+		env->name = "hvm-pvdrv";
+		env->now_ns = pv_time_ns;
+		bench_pv_devices(env);
+		return;
+	}
+	if (r != -XEN_ENODEV)
+		report(false, "PV drivers on the Xen platform: %ld", r);
 	hvm_calibrate_tsc();
 	printf("bench8: TSC at %llu kHz\n", (unsigned long long)tsc_per_ms);
 	env->name = "hvm";
