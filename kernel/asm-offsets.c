@@ -5,7 +5,7 @@
  *
  * Compiled with -S only: each DEFINE leaves a "->NAME VALUE" marker in the
  * assembly output, which kernel/Makefrag turns into obj/kernel/asm-offsets.h.
- * Backend-specific constants come from the backend's own asm-offsets.c.
+ * Backend constants come from the backend's headers (vmx/vmcs.h).
  */
 #include <kernel/domain.h>
 
