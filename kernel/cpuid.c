@@ -227,6 +227,17 @@ struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t subleaf)
 	return r;
 }
 
+void cpuid_exec(struct vcpu *v)
+{
+	struct cpuid_regs r = cpuid_policy(v, (uint32_t)v->gprs[GPR_RAX],
+					   (uint32_t)v->gprs[GPR_RCX]);
+
+	v->gprs[GPR_RAX] = r.eax;
+	v->gprs[GPR_RBX] = r.ebx;
+	v->gprs[GPR_RCX] = r.ecx;
+	v->gprs[GPR_RDX] = r.edx;
+}
+
 uint64_t cpuid_cr4_allowed(void)
 {
 	struct cpuid_regs l1 = cpuid(1, 0), l7 = cpuid(7, 0);

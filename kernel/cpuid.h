@@ -18,6 +18,10 @@ struct vcpu;
 /* The CPUID result v sees for leaf/subleaf. */
 struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t subleaf);
 
+/* CPUID as v runs it: leaf in RAX, subleaf in RCX, the policy's answer
+ * into RAX, RBX, RCX and RDX.  The caller moves RIP past it. */
+void cpuid_exec(struct vcpu *v);
+
 /* CR4 bits a guest may set on this CPU. */
 uint64_t cpuid_cr4_allowed(void);
 

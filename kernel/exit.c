@@ -40,13 +40,7 @@ static uint64_t exit_edx_eax(struct vcpu *v)
 static void exit_cpuid(struct vcpu *v)
 {
 #if SOL >= 3
-	struct cpuid_regs r = cpuid_policy(v, (uint32_t)v->gprs[GPR_RAX],
-					   (uint32_t)v->gprs[GPR_RCX]);
-
-	v->gprs[GPR_RAX] = r.eax;
-	v->gprs[GPR_RBX] = r.ebx;
-	v->gprs[GPR_RCX] = r.ecx;
-	v->gprs[GPR_RDX] = r.edx;
+	cpuid_exec(v);
 	vcpu_skip_insn(v);
 #else
 	/* LAB 3: your code here */

@@ -173,13 +173,7 @@ static void te_softint(struct vcpu *v, const struct x86_insn *in, uint64_t rip)
  */
 static void te_cpuid(struct vcpu *v, const struct x86_insn *in, uint64_t rip)
 {
-	struct cpuid_regs r = cpuid_policy(v, (uint32_t)v->gprs[GPR_RAX],
-					   (uint32_t)v->gprs[GPR_RCX]);
-
-	v->gprs[GPR_RAX] = r.eax;
-	v->gprs[GPR_RBX] = r.ebx;
-	v->gprs[GPR_RCX] = r.ecx;
-	v->gprs[GPR_RDX] = r.edx;
+	cpuid_exec(v);
 	v->arch.te.vregs[VREG_RIP] = rip + in->length;
 }
 
