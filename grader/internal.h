@@ -55,7 +55,7 @@ struct boot_job {
 	const char *esp; /* ESP image */
 	int mem_mb;
 	const char *qemu_cpu; /* NULL: max */
-	int serial_socket;    /* COM1 also on DIR/serial.sock, for input */
+	int serial_pipe; /* COM1 also on the FIFOs DIR/serial.in and .out */
 };
 
 /* Starts the machine in its own process group; fills *serial_fd. */

@@ -224,12 +224,11 @@ static int qemu_argv(const struct boot_job *job, char **argv, char *buf,
 	ARG("none");
 	ARG("-monitor");
 	ARG("none");
-	if (job->serial_socket) {
-		/* Output still grows in serial.raw; run.c types into the
-		 * socket and drains it. */
+	if (job->serial_pipe) {
+		/* Output still grows in serial.raw; run.c types into
+		 * serial.in and drains serial.out (machine_prepare's FIFOs). */
 		ARG("-chardev");
-		ARG("socket,id=com1,path=%s/serial.sock,server=on,wait=off,"
-		    "logfile=%s/serial.raw",
+		ARG("pipe,id=com1,path=%s/serial,logfile=%s/serial.raw",
 		    job->dir, job->dir);
 		ARG("-serial");
 		ARG("chardev:com1");
@@ -317,6 +316,14 @@ static int machine_prepare(const struct boot_job *job, char **argv, char *buf,
 	}
 	if (job->m->accel == ACCEL_BOCHS)
 		return bochs_argv(job, argv, buf, len);
+	for (int i = 0; job->serial_pipe && i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/serial.%s", job->dir,
+			 i ? "out" : "in");
+		if (mkfifo(path, 0600) < 0) {
+			snprintf(err, errlen, "%s: cannot make a FIFO", path);
+			return -1;
+		}
+	}
 	snprintf(path, sizeof(path), "%s/vars.fd", job->dir);
 	if (copy_file(OVMF_VARS, path) < 0) {
 		snprintf(err, errlen, "%s: cannot copy to %s", OVMF_VARS, path);

@@ -5,16 +5,13 @@
  * signal, signal handlers, parent watch).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <linux/sockios.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <criterion/criterion.h>
 #include "internal.h"
@@ -43,7 +40,8 @@ struct run_state {
 	FILE *log;
 	size_t cap;
 	int started; /* the loader or hypervisor has spoken */
-	int sock;    /* the serial socket while typing; -1 before, -2 after */
+	int in, out; /* the serial FIFOs (machine.c); -1 until opened */
+	int typed;   /* cfg->serial_input is in serial.in */
 };
 
 static void run_emit(void *arg, const char *text)
@@ -118,45 +116,41 @@ static size_t run_drain(int fd, struct serial *s, struct run_state *st)
 	return total;
 }
 
+/* Opens FIFO DIR/serial.NAME into *fd once the machine has made it. */
+static void run_fifo(const struct boot_job *job, const char *name, int *fd)
+{
+	char path[600];
+
+	if (*fd >= 0)
+		return;
+	snprintf(path, sizeof(path), "%s/serial.%s", job->dir, name);
+	/* Read and write: opening a FIFO so never waits for the far end. */
+	*fd = open(path, O_RDWR | O_NONBLOCK);
+}
+
 /*
- * Types cfg->serial_input into the machine's serial port (QEMU's socket,
- * machine.c) once a line containing cfg->serial_after was printed.  The
- * connection stays until QEMU has read the input (it drops what is
- * unread when the client hangs up); what the port sends there meanwhile
- * is drained: the log file has it all.
+ * Types cfg->serial_input into the machine's serial port (QEMU's FIFO
+ * serial.in) once a line containing cfg->serial_after was printed, and
+ * drains serial.out, where QEMU also writes the port's output: the log
+ * file has it all, and a full FIFO would hold the port back.
  */
 static void run_type(const struct boot_job *job, struct run_state *st,
 		     const struct hv_cfg *cfg)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	size_t len = cfg->serial_input ? strlen(cfg->serial_input) : 0;
 	char buf[4096];
-	int fd, unread;
 
-	if (st->sock >= 0) {
-		while (read(st->sock, buf, sizeof(buf)) > 0)
-			;
-		/* Hangs up once QEMU has read it all: output through a
-		 * connected socket loses or repeats bytes at times. */
-		if (ioctl(st->sock, SIOCOUTQ, &unread) == 0 && unread == 0) {
-			close(st->sock);
-			st->sock = -2;
-		}
+	if (!len)
 		return;
-	}
-	if (st->sock == -2 || !len || !hv_find_output(st->r, cfg->serial_after))
-		return;
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/serial.sock",
-		 job->dir);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	if (fd < 0)
+	run_fifo(job, "in", &st->in);
+	run_fifo(job, "out", &st->out);
+	while (st->out >= 0 && read(st->out, buf, sizeof(buf)) > 0)
+		;
+	if (st->typed || st->in < 0 ||
+	    !hv_find_output(st->r, cfg->serial_after))
 		return;
 	/* A failed try is made again at the next poll. */
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
-	    write(fd, cfg->serial_input, len) == (ssize_t)len)
-		st->sock = fd;
-	else
-		close(fd);
+	st->typed = write(st->in, cfg->serial_input, len) == (ssize_t)len;
 }
 
 /* The wait loop: returns how the machine stopped; it is reaped on return. */
@@ -363,7 +357,7 @@ static void run_machine(struct hv_run *r, const struct hv_cfg *cfg,
 				cfg->mem_mb ? cfg->mem_mb : 512,
 				cfg->qemu_cpu,
 				cfg->serial_input != NULL };
-	struct run_state st = { r, NULL, 0, 0, -1 };
+	struct run_state st = { r, NULL, 0, 0, -1, -1, 0 };
 	int fd, is_file;
 
 	snprintf(esp, sizeof(esp), "%s/esp.img", r->dir);
@@ -381,8 +375,10 @@ static void run_machine(struct hv_run *r, const struct hv_cfg *cfg,
 	run_guard(0);
 	if (pid >= 0)
 		close(fd);
-	if (st.sock >= 0)
-		close(st.sock);
+	if (st.in >= 0)
+		close(st.in);
+	if (st.out >= 0)
+		close(st.out);
 	if (r->stop == HV_STOP_ERROR && !r->error[0])
 		snprintf(r->error, sizeof(r->error),
 			 "the machine failed to start, see %.400s/machine.out",
