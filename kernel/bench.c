@@ -111,11 +111,11 @@ static uint64_t bench_exit_path(struct vcpu *v)
 
 /*
  * "exit_state=alternate": slices alternate between the two ways of
- * switching the guest's state (kernel/virt.c's virt_slice).  The time from one CPUID exit
- * to the next in the same slice (v->run_tsc moves at each slice's end)
- * counts for the slice's way, and so does the fastest chunk of
- * BENCH_CHUNK such exits in a row: the machine's other work falls in
- * the slower ones.
+ * switching the guest's state (kernel/virt.c's virt_slice).  The time
+ * from one CPUID exit to the next in the same slice (v->run_tsc moves at
+ * each slice's end) counts for the slice's way, and so does the fastest
+ * chunk of BENCH_CHUNK such exits in a row: the machine's other work
+ * falls in the slower ones.
  */
 static void bench_exit_state(struct vcpu *v)
 {

@@ -218,44 +218,6 @@ int vmcs_init(struct vcpu *v)
 	return 0;
 }
 
-/*
- * Lab 8: the MSRs of the lists (vmx.h) are state the host does not use
- * between two exits of one guest: it makes no system call and never
- * runs SWAPGS, and an NMI or interrupt it takes meanwhile reads none of
- * them.  So a lazy slice (v->lazy_state, set by kernel/virt.c's
- * virt_slice) empties the lists and WRMSRs the guest's values once; at
- * its end it RDMSRs them back into v's list and WRMSRs the host's
- * (vmcs_setup's copy).  Between, v's list is stale: vmx_state_sync
- * keeps it right for the register accessors (regs.c).
- */
-void vmx_slice_switch(struct vcpu *v, bool in)
-{
-#if SOL >= 8
-	const struct vmx_msr_entry *host = kva(vmcs_host_msrs_pa);
-	struct vmx_msr_entry *g = v->arch.vmx.msrs;
-	unsigned n = in ? 0 : VMX_NMSRS;
-
-	if (!v->lazy_state)
-		return;
-	vmx_load(v);
-	vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, n);
-	vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, n);
-	vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, n);
-	for (n = 0; n < VMX_NMSRS; n++) {
-		if (!in)
-			g[n].value = rdmsr(g[n].index);
-		wrmsr(g[n].index, in ? g[n].value : host[n].value);
-	}
-	virt_world_ops += (in ? 1 : 2) * VMX_NMSRS;
-#else
-	/* LAB 8: your code here.  When v's slice begins (in) lazy, empty
-	 * its MSR lists and WRMSR the guest's values; at its end RDMSR
-	 * them into v's list, WRMSR the host's (vmcs_host_msrs_pa) and
-	 * fill the lists again.  Until then, no slice is lazy. */
-	v->lazy_state = false;
-#endif
-}
-
 void vmx_state_sync(struct vcpu *v, int slot, bool written)
 {
 #if SOL >= 8
@@ -263,8 +225,6 @@ void vmx_state_sync(struct vcpu *v, int slot, bool written)
 
 	if (!v->lazy_state)
 		return;
-	/* After a write the CPU takes the new value; before a read the
-	 * list takes the CPU's. */
 	virt_world_ops++;
 	if (written)
 		wrmsr(e->index, e->value);
@@ -274,9 +234,41 @@ void vmx_state_sync(struct vcpu *v, int slot, bool written)
 	/* LAB 8: your code here.  While v's slice is lazy the CPU holds
 	 * the MSRs of its list: make the list's copy of slot right before
 	 * a read, and the CPU's after a write. */
-	(void)v;
-	(void)slot;
-	(void)written;
+	(void)v, (void)slot, (void)written;
+#endif
+}
+
+/*
+ * Lab 8: the host does not use the MSRs of the lists (vmx.h) between two
+ * exits of one guest: it makes no system call and never runs SWAPGS,
+ * and neither do its NMI and interrupt handlers.  So a lazy slice
+ * empties the lists and WRMSRs the guest's values once; at its end it
+ * RDMSRs them back into v's list and WRMSRs the host's (vmcs_setup's).
+ */
+void vmx_slice_switch(struct vcpu *v, bool in)
+{
+#if SOL >= 8
+	const struct vmx_msr_entry *host = kva(vmcs_host_msrs_pa);
+	unsigned i, n = in ? 0 : VMX_NMSRS;
+
+	if (!v->lazy_state)
+		return;
+	vmx_load(v);
+	vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, n);
+	vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, n);
+	vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, n);
+	for (i = 0; i < VMX_NMSRS; i++) {
+		vmx_state_sync(v, i, in);
+		if (!in)
+			wrmsr(host[i].index, host[i].value);
+	}
+	virt_world_ops += n;
+#else
+	/* LAB 8: your code here.  When v's slice begins (in) lazy, empty
+	 * its MSR lists and load the guest's MSRs; at its end save them,
+	 * load the host's (vmcs_host_msrs_pa) and fill the lists again.
+	 * Until then, no slice is lazy. */
+	v->lazy_state = false;
 #endif
 }
 

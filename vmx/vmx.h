@@ -88,9 +88,9 @@ int vmcs_init(struct vcpu *v);
  * table's dump); makes v's VMCS current. */
 void vmcs_dump(struct vcpu *v);
 
-/* vmcs.c, lab 8: the slice op (kernel/virt.h); and, while a lazy slice
- * keeps the list MSRs in the CPU, sync slot of v's list with it before a
- * read (written false) or after a write (true). */
+/* vmcs.c, lab 8: the slice op (kernel/virt.h); slot of v's MSR list made
+ * the CPU's before a read (written false), or the CPU's made it after a
+ * write, while a lazy slice keeps the list's MSRs in the CPU. */
 void vmx_slice_switch(struct vcpu *v, bool in);
 void vmx_state_sync(struct vcpu *v, int slot, bool written);
 
