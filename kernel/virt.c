@@ -81,27 +81,16 @@ void virt_vcpu_run(struct vcpu *v)
 uint64_t virt_world_ops;
 
 /* Whether the slice about to begin keeps the guest's state loaded:
- * always (default), never (exit_state=eager, the slow path), or every
- * other slice (exit_state=alternate, for kernel/bench.c's comparison). */
+ * never with exit_state=eager (the slow path), every other slice with
+ * exit_state=alternate (for kernel/bench.c's comparison), else always. */
 static bool virt_slice_lazy(void)
 {
-	static const char *mode;
+	const char *mode = cmdline_get("exit_state");
 	static bool lazy;
 
-	if (!mode) {
-		mode = cmdline_get("exit_state");
-		if (!mode) {
-			mode = "lazy";
-		} else if (strcmp(mode, "eager") && strcmp(mode, "alternate")) {
-			cprintf("virt: exit_state=%s: want eager or alternate; "
-				"lazy\n",
-				mode);
-			mode = "lazy";
-		}
-	}
-	if (!strcmp(mode, "alternate"))
+	if (mode && !strcmp(mode, "alternate"))
 		return lazy = !lazy;
-	return strcmp(mode, "eager") != 0;
+	return !mode || strcmp(mode, "eager") != 0;
 }
 
 /* Lab 8: the policy sets v->lazy_state for the backend's slice op, which

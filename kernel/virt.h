@@ -238,9 +238,8 @@ int virt_vcpu_init(struct vcpu *v);
 void virt_vcpu_destroy(struct vcpu *v);
 void virt_vcpu_run(struct vcpu *v);
 void virt_slice(struct vcpu *v, bool in);
-/* Lab 8: the state the backends' world switches moved so far (VMLOADs
- * and VMSAVEs, MSR-list entries, RDMSRs and WRMSRs), a cost the
- * emulators' clocks do not show (kernel/bench.c's bench_slice). */
+/* Lab 8: the state switches the backends ran so far (VMLOADs, VMSAVEs,
+ * MSR-list entries, RDMSRs, WRMSRs), counted for kernel/bench.c. */
 extern uint64_t virt_world_ops;
 uint64_t virt_reg_read(struct vcpu *v, enum vreg r);
 void virt_reg_write(struct vcpu *v, enum vreg r, uint64_t val);

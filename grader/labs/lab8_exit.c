@@ -20,10 +20,11 @@
  * Bugs these tests catch, bug: the tests that fail:
  *   the handout's stub (never lazy): state_cost
  *   the guest's state not loaded at a lazy slice's start: state_leak
- *     (a guest reads the host's or another guest's values), state_exits
+ *     (a guest reads the host's or another guest's values), on SVM
+ *     state_exits too
  *   the guest's state not saved at its end: state_leak
  *   no sync before a read (RDMSR after SWAPGS reads the VMCB's or the
- *     MSR list's stale copy): state_leak, state_exits
+ *     MSR list's stale copy): state_leak, on SVM state_exits too
  *   SVM: the host's state not given back (TR): the hypervisor panics,
  *     every test fails with it
  */
