@@ -111,11 +111,11 @@ static uint64_t bench_exit_path(struct vcpu *v)
 
 /*
  * "exit_state=alternate": slices alternate between the two ways of
- * switching the VMLOAD state (svm/svm.c).  The time from one CPUID exit
- * to the next in the same slice (v->run_tsc moves at each slice's end)
- * counts for the slice's way, and so does the fastest chunk of
- * BENCH_CHUNK such exits in a row: the machine's other work falls in
- * the slower ones.
+ * switching the guest's state (kernel/virt.c's virt_slice).  The time
+ * from one CPUID exit to the next in the same slice (v->run_tsc moves at
+ * each slice's end) counts for the slice's way, and so does the fastest
+ * chunk of BENCH_CHUNK such exits in a row: the machine's other work
+ * falls in the slower ones.
  */
 static void bench_exit_state(struct vcpu *v)
 {
@@ -254,14 +254,19 @@ static void bench_exit_path_report(const struct domain *d)
 		bench_print_path("fastest chunk", d, b->bare_min, b->path_min);
 }
 
-void bench_slice(struct vcpu *v, bool lazy, uint64_t ops, uint64_t exits)
+void bench_slice(struct vcpu *v, bool in)
 {
 	struct bench_stats *b = &v->domain->bench;
 
 	if (!bench_enabled() || !bench_state_on)
 		return;
-	b->state_ops[lazy] += ops;
-	b->state_exits[lazy] += exits;
+	if (in) {
+		b->slice_ops = virt_world_ops;
+		b->slice_exits = v->nexits;
+		return;
+	}
+	b->state_ops[v->lazy_state] += virt_world_ops - b->slice_ops;
+	b->state_exits[v->lazy_state] += v->nexits - b->slice_exits;
 }
 
 /* Hundredths of a / b. */
@@ -280,7 +285,7 @@ static void bench_exit_state_report(const struct domain *d)
 			   lo = bench_centi(o[1], e[1]);
 
 	if (e[0] && e[1])
-		cprintf("bench-exit-state: %s: VMLOAD and VMSAVE per exit: "
+		cprintf("bench-exit-state: %s: state switches per exit: "
 			"eager %llu.%02llu (%llu exits), lazy %llu.%02llu "
 			"(%llu exits)\n",
 			d->name, eo / 100, eo % 100, (unsigned long long)e[0],

@@ -27,8 +27,8 @@ enum bench_event {
 void bench_exit(struct vcpu *v, enum exit_kind k);
 void bench_console_line(struct domain *d, const char *line);
 void bench_report(void);
-/* exit_state=alternate (lab 8): v's slice, lazy or not, ran exits
- * exits with ops VMLOADs and VMSAVEs (svm/svm.c). */
-void bench_slice(struct vcpu *v, bool lazy, uint64_t ops, uint64_t exits);
+/* exit_state=alternate (lab 8): v's slice begins (in) or ends, lazy or
+ * not; counts its exits and virt_world_ops (kernel/virt.c). */
+void bench_slice(struct vcpu *v, bool in);
 
 #endif

@@ -62,8 +62,8 @@ struct vcpu {
 	unsigned debug; /* VIRT_DEBUG_*: what GDB's stub asks (virt.h) */
 	uint64_t nexits;
 	uint64_t run_tsc; /* TSC ticks it has run (getdomaininfo) */
-	/* Lab 8: this slice keeps the guest's VMLOAD state in the CPU
-	 * across its exits (svm/svm.c's svm_slice). */
+	/* Lab 8: this slice keeps the guest's VMLOAD state (SVM) or list
+	 * MSRs (VT-x) in the CPU across its exits (kernel/virt.c). */
 	bool lazy_state;
 	struct vlapic lapic;
 	/* x87/SSE/AVX, XCR0 and debug registers: neither VMRUN nor VM entry
@@ -95,11 +95,12 @@ struct bench_stats {
 	uint64_t path_min;  /* cycles per exit of the fastest chunk, */
 	uint64_t bare_min;  /* 0 before the first */
 	/* exit_state=alternate (lab 8): the same, by the slice's way of
-	 * switching the VMLOAD state, [0] eager and [1] lazy. */
+	 * switching the guest's state, [0] eager and [1] lazy. */
 	uint64_t state_n[2], state_cycles[2], state_min[2];
 	uint64_t state_chunk_n, state_chunk_cycles;
 	uint64_t state_nexit, state_tsc, state_run; /* the last CPUID exit */
-	uint64_t state_ops[2], state_exits[2];	    /* VMLOADs and VMSAVEs */
+	uint64_t state_ops[2], state_exits[2];	    /* virt_world_ops */
+	uint64_t slice_ops, slice_exits;	    /* at the slice's start */
 };
 
 struct domain {

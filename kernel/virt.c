@@ -6,6 +6,7 @@
 #include <inc/x86.h>
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
+#include <kernel/bench.h>
 #include <kernel/dev/platform.h>
 #include <kernel/preempt.h>
 #include <kernel/trap.h>
@@ -77,10 +78,39 @@ void virt_vcpu_run(struct vcpu *v)
 	v->domain->ops->vcpu_run(v);
 }
 
+uint64_t virt_world_ops;
+
+/* Whether the slice about to begin keeps the guest's state loaded:
+ * never with exit_state=eager (the slow path), every other slice with
+ * exit_state=alternate (for kernel/bench.c's comparison), else always. */
+static bool virt_slice_lazy(void)
+{
+	const char *mode = cmdline_get("exit_state");
+	static bool lazy;
+
+	if (mode && !strcmp(mode, "alternate"))
+		return lazy = !lazy;
+	return !mode || strcmp(mode, "eager") != 0;
+}
+
+/* Lab 8: the policy sets v->lazy_state for the backend's slice op, which
+ * clears it if it keeps no state loaded; bench_slice counts the world
+ * switch's work in between. */
 void virt_slice(struct vcpu *v, bool in)
 {
-	if (v->domain->ops->slice)
-		v->domain->ops->slice(v, in);
+	const struct virt_ops *ops = v->domain->ops;
+
+	if (!ops->slice)
+		return;
+	if (in) {
+		bench_slice(v, true);
+		v->lazy_state = virt_slice_lazy();
+		ops->slice(v, true);
+		return;
+	}
+	ops->slice(v, false);
+	bench_slice(v, false);
+	v->lazy_state = false;
 }
 
 /* Under shadow paging the core keeps CR0, CR3, CR4 and EFER (shadow.h). */

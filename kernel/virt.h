@@ -191,7 +191,8 @@ struct virt_ops {
 	/* Enters the guest and returns at the next exit, v->exit filled. */
 	void (*vcpu_run)(struct vcpu *v);
 	/* v's scheduler slice begins (in) or ends: state switched once per
-	 * slice instead of at every exit (lab 8).  NULL: nothing to do. */
+	 * slice instead of at every exit while v->lazy_state (lab 8,
+	 * virt_slice).  NULL: nothing to do. */
 	void (*slice)(struct vcpu *v, bool in);
 	uint64_t (*reg_read)(struct vcpu *v, enum vreg r);
 	void (*reg_write)(struct vcpu *v, enum vreg r, uint64_t val);
@@ -237,6 +238,9 @@ int virt_vcpu_init(struct vcpu *v);
 void virt_vcpu_destroy(struct vcpu *v);
 void virt_vcpu_run(struct vcpu *v);
 void virt_slice(struct vcpu *v, bool in);
+/* Lab 8: the state switches the backends ran so far (VMLOADs, VMSAVEs,
+ * MSR-list entries, RDMSRs, WRMSRs), counted for kernel/bench.c. */
+extern uint64_t virt_world_ops;
 uint64_t virt_reg_read(struct vcpu *v, enum vreg r);
 void virt_reg_write(struct vcpu *v, enum vreg r, uint64_t val);
 void virt_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out);

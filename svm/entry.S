@@ -8,7 +8,7 @@
  *         kernel/asm-offsets.c); guest RAX and RSP live in the VMCB instead.
  *   %rsi  physical address of the guest's VMCB.
  *   %rdx  physical address of a host VMCB-sized area for VMSAVE/VMLOAD,
- *         or 0 when svm_slice keeps the guest's VMLOAD state loaded.
+ *         or 0 when svm_slice_switch keeps the guest's VMLOAD state loaded.
  *
  * Called with GIF = 0 (after CLGI).  VMRUN saves and restores only the
  * host's RAX, RSP, RIP, RFLAGS, control registers, EFER and descriptor
@@ -28,7 +28,7 @@ svm_vmrun:
 	push	%rdx			/* host_pa */
 #if SOL >= 3
 	/* host_pa 0 (lab 8): the guest's VMLOAD state is in the CPU already
-	 * and stays there after the exit (svm_slice). */
+	 * and stays there after the exit (svm_slice_switch). */
 	mov	%rdx, %rax
 	test	%rax, %rax
 	jz	1f

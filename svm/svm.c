@@ -10,7 +10,6 @@
 #include <kernel/domain.h>
 #include <kernel/gdt.h>
 #include <kernel/trap.h>
-#include <kernel/bench.h>
 #include <svm/svm.h>
 #include <svm/vmcb.h>
 
@@ -191,19 +190,15 @@ static void svm_debug_enter(struct vcpu *v, struct vmcb *vmcb)
 		vmcb->save.rflags |= X86_FLAGS_TF;
 }
 
-/* VMLOADs and VMSAVEs run so far: lab 8's count of the world switch's
- * cost, which the emulators' clocks do not show (bench_slice). */
-static uint64_t svm_world_ops;
-
 static inline void svm_vmsave(hpa_t pa)
 {
-	svm_world_ops++;
+	virt_world_ops++;
 	__asm__ volatile("vmsave %%rax" : : "a"(pa) : "memory");
 }
 
 static inline void svm_vmload(hpa_t pa)
 {
-	svm_world_ops++;
+	virt_world_ops++;
 	__asm__ volatile("vmload %%rax" : : "a"(pa) : "memory");
 }
 
@@ -213,32 +208,8 @@ static hpa_t svm_host_area(struct vcpu *v)
 {
 	if (v->lazy_state)
 		return 0;
-	svm_world_ops += 4;
+	virt_world_ops += 4;
 	return svm_host_vmcb_pa;
-}
-
-/* Whether the slice about to begin keeps the VMLOAD state loaded:
- * always (default), never (exit_state=eager, the slow path), or every
- * other slice (exit_state=alternate, for kernel/bench.c's comparison). */
-static bool svm_slice_lazy(void)
-{
-	static const char *mode;
-	static bool lazy;
-
-	if (!mode) {
-		mode = cmdline_get("exit_state");
-		if (!mode) {
-			mode = "lazy";
-		} else if (strcmp(mode, "eager") && strcmp(mode, "alternate")) {
-			cprintf("svm: exit_state=%s: want eager or alternate; "
-				"lazy\n",
-				mode);
-			mode = "lazy";
-		}
-	}
-	if (!strcmp(mode, "alternate"))
-		return lazy = !lazy;
-	return strcmp(mode, "eager") != 0;
 }
 
 /*
@@ -246,55 +217,34 @@ static bool svm_slice_lazy(void)
  * hidden parts, KernelGSBase, STAR, LSTAR, CSTAR, SFMASK, SYSENTER_*)
  * is state the host does not use between two exits of one guest: it
  * makes no system call, keeps no per-CPU data in GS, and needs TR only
- * for the IST stacks of #DF and NMI.  So a lazy slice saves the host's
- * once and loads the guest's once, runs its exits with host_pa 0
- * (entry.S), and at its end saves the guest's and gives the host its
- * own back, with IST off meanwhile (the TSS in TR is the guest's).
- * Between, the VMCB's copy is stale: svm_state_sync keeps it right for
- * the register accessors (regs.c).
+ * for the IST stacks of #DF and NMI.  So a lazy slice (v->lazy_state,
+ * set by kernel/virt.c's virt_slice) saves the host's once and loads
+ * the guest's once, runs its exits with host_pa 0 (entry.S), and at its
+ * end saves the guest's and gives the host its own back, with IST off
+ * meanwhile (the TSS in TR is the guest's).  Between, the VMCB's copy
+ * is stale: svm_state_sync keeps it right for the register accessors
+ * (regs.c).
  */
 static void svm_slice_switch(struct vcpu *v, bool in)
 {
 #if SOL >= 8
+	if (!v->lazy_state)
+		return;
 	if (in) {
-		v->lazy_state = svm_slice_lazy();
-		if (!v->lazy_state)
-			return;
 		trap_ist(false);
 		svm_vmsave(svm_host_vmcb_pa);
 		svm_vmload(v->arch.svm.vmcb_pa);
 		return;
 	}
-	if (!v->lazy_state)
-		return;
 	svm_vmsave(v->arch.svm.vmcb_pa);
 	svm_vmload(svm_host_vmcb_pa);
-	v->lazy_state = false;
 	trap_ist(true);
 #else
-	/* LAB 8: your code here.  At the slice's start (in), decide with
-	 * svm_slice_lazy() and for a lazy slice save the host's VMLOAD
-	 * state and load the guest's, IST off; at its end the reverse. */
-	(void)svm_slice_lazy;
+	/* LAB 8: your code here.  When v's slice begins (in) lazy, save
+	 * the host's VMLOAD state and load the guest's, IST off; at its
+	 * end the reverse.  Until then, no slice is lazy. */
 	v->lazy_state = false;
 #endif
-}
-
-/* svm_slice_switch, with the slice's VMLOADs and VMSAVEs counted for
- * kernel/bench.c (exit_state=alternate). */
-static void svm_slice(struct vcpu *v, bool in)
-{
-	bool lazy = v->lazy_state;
-
-	if (in) {
-		v->arch.svm.slice_ops = svm_world_ops;
-		v->arch.svm.slice_exits = v->nexits;
-		svm_slice_switch(v, true);
-		return;
-	}
-	svm_slice_switch(v, false);
-	bench_slice(v, lazy, svm_world_ops - v->arch.svm.slice_ops,
-		    v->nexits - v->arch.svm.slice_exits);
 }
 
 void svm_state_sync(struct vcpu *v, bool written)
@@ -348,7 +298,7 @@ static void svm_vcpu_run(struct vcpu *v)
 		write_dr7(DR7_RESET);
 	/* No guest can see the host's TR, FS, GS and syscall MSRs, so check
 	 * here that the world switch gave them back (IST stacks need TR);
-	 * a lazy slice gives them back at its end (svm_slice). */
+	 * a lazy slice gives them back at its end (svm_slice_switch). */
 	if (!v->lazy_state && svm_host_tr() != GD_TSS)
 		panic("svm_vmrun: host TR 0x%x after the world switch: the "
 		      "host area was not VMLOADed",
@@ -387,7 +337,7 @@ static const struct virt_ops svm_ops = {
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_destroy = svm_vcpu_destroy,
 	.vcpu_run = svm_vcpu_run,
-	.slice = svm_slice,
+	.slice = svm_slice_switch,
 	.reg_read = svm_reg_read,
 	.reg_write = svm_reg_write,
 	.seg_read = svm_seg_read,

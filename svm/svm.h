@@ -21,9 +21,6 @@ struct svm_vcpu {
 	bool efer_lme; /* guest EFER.LME: in the VMCB only with CR0.PG */
 	bool nmi_step; /* single-stepping to the NMI window (svm.c) */
 	uint64_t dr6;  /* the guest's DR6 while nmi_step */
-	/* svm.c's VMLOAD and VMSAVE count and v->nexits at the slice's
-	 * start (lab 8, kernel/bench.c) */
-	uint64_t slice_ops, slice_exits;
 };
 
 struct svm_domain {

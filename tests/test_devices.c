@@ -72,6 +72,15 @@ void bench_console_line(struct domain *d, const char *line)
 {
 }
 
+void bench_slice(struct vcpu *v, bool in)
+{
+}
+
+const char *cmdline_get(const char *key)
+{
+	return NULL;
+}
+
 /* The TSC rate the devices are told: 1 GHz unless a test says. */
 static uint64_t tsc_hz;
 

@@ -69,8 +69,10 @@ uint64_t vmx_reg_read(struct vcpu *v, enum vreg r)
 {
 	int slot = vmx_msr_slot(r);
 
-	if (slot >= 0)
+	if (slot >= 0) {
+		vmx_state_sync(v, slot, false);
 		return v->arch.vmx.msrs[slot].value;
+	}
 	if (r == VREG_CR2)
 		return v->arch.vmx.cr2;
 	vmx_load(v);
@@ -168,6 +170,7 @@ void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 
 	if (slot >= 0) {
 		v->arch.vmx.msrs[slot].value = val;
+		vmx_state_sync(v, slot, true);
 		return;
 	}
 	if (r == VREG_CR2) {

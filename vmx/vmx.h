@@ -14,7 +14,8 @@ struct virt_event;
 struct paging_regs;
 
 /* Guest MSRs VT-x does not switch itself: loaded at entry, stored at exit
- * through the VM-entry MSR-load and VM-exit MSR-store areas. */
+ * through the VM-entry MSR-load and VM-exit MSR-store areas (or once per
+ * lazy slice, lab 8). */
 enum vmx_msr_slot {
 	VMX_MSR_STAR,
 	VMX_MSR_LSTAR,
@@ -86,6 +87,12 @@ int vmcs_init(struct vcpu *v);
 /* vmcs.c: print v's exit, control and guest-state fields (the ops
  * table's dump); makes v's VMCS current. */
 void vmcs_dump(struct vcpu *v);
+
+/* vmcs.c, lab 8: the slice op (kernel/virt.h); slot of v's MSR list made
+ * the CPU's before a read (written false), or the CPU's made it after a
+ * write, while a lazy slice keeps the list's MSRs in the CPU. */
+void vmx_slice_switch(struct vcpu *v, bool in);
+void vmx_state_sync(struct vcpu *v, int slot, bool written);
 
 /* ept.c: the EPT entry format (kernel/mm/nested.h). */
 extern const struct nested_format ept_format;

@@ -1,9 +1,9 @@
 /*
- * lazy.c - lab 8's check of lazily switched state (svm/svm.c's
- * svm_slice): two or more of these run at once, each with its own
- * seed=S, and each fills the state VMLOAD and VMSAVE switch (KernelGSBase,
- * STAR, LSTAR, CSTAR, SFMASK, SYSENTER_*, FS and GS bases) with values of
- * its seed.  Then, for rounds=R rounds of CPUID exits long enough to
+ * lazy.c - lab 8's check of lazily switched state (kernel/virt.c's
+ * virt_slice): two or more of these run at once, each with its own
+ * seed=S, and each fills the state SVM's VMLOAD and VMSAVE switch
+ * (KernelGSBase, STAR, LSTAR, CSTAR, SFMASK, SYSENTER_*, FS and GS bases;
+ * on VT-x the MSR lists hold the first five) with values of its seed.  Then, for rounds=R rounds of CPUID exits long enough to
  * span several scheduler slices of the others, it swaps GS with SWAPGS
  * (natively: the hypervisor sees no exit) and reads every value back
  * with RDMSR (an exit).  A value of another domain's seed, of the host,
