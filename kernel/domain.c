@@ -27,7 +27,7 @@
 
 #define DOMAIN_RESTART_MAX 3
 
-struct domain domains[DOMAIN_MAX];
+struct domain domains[DOMAIN_MAX] __attribute__((aligned(PAGE_SIZE)));
 
 static int domain_mem_write(void *ctx, gpa_t gpa, const void *src, size_t len)
 {

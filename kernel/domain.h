@@ -103,6 +103,8 @@ struct bench_stats {
 	uint64_t slice_ops, slice_exits;	    /* at the slice's start */
 };
 
+/* What an exit reads comes first, up to the first vcpu: under QEMU's TCG
+ * each page an exit touches costs a page walk. */
 struct domain {
 	int id;
 	char name[CONFIG_NAME_MAX];
@@ -113,29 +115,29 @@ struct domain {
 	bool rebooted;	       /* DOMAIN_EXITED by a reset of its machine */
 	char crash_reason[96]; /* valid when DOMAIN_CRASHED */
 	int restarts;
+	/* The backend running it: the hardware one, or te for type te. */
+	const struct virt_ops *ops;
 	struct p2m p2m;
 	/* Host pages its guest RAM held when it ended, and at most. */
 	size_t host_pages, host_peak;
-	enum paging_mode paging;     /* nested or shadow, never DEFAULT */
-	struct nested_domain nested; /* lab 5: when paging is nested */
+	enum paging_mode paging; /* nested or shadow, never DEFAULT */
 	struct shadow_domain shadow;
+	struct irq_devices irq; /* hvm: PIC, IOAPIC and PIT */
+	struct chipset chipset; /* hvm: RTC, PCI, power and reset */
+	uint64_t exits_by_kind[EXIT_NKINDS];
+	struct bench_stats bench;
+	uint64_t counts[BENCH_NEVENTS];
+	int nvcpus;
+	struct vcpu vcpus[VCPU_MAX];
+	struct nested_domain nested; /* lab 5: when paging is nested */
 	struct io_handlers io;
 	struct uart uart;
 	struct domain_console console; /* lab 6: `xl console`, CONSOLEIO */
 	struct testdev testdev;	       /* lab 5: when the config sets testdev */
-	struct irq_devices irq;	       /* hvm: PIC, IOAPIC and PIT */
-	struct chipset chipset;	       /* hvm: RTC, PCI, power and reset */
 	struct fw_cfg fw_cfg;	       /* hvm */
 	struct pv_domain pv;	       /* lab 6 */
-	int nvcpus;
-	struct vcpu vcpus[VCPU_MAX];
-	uint64_t exits_by_kind[EXIT_NKINDS];
-	struct bench_stats bench;
-	uint64_t counts[BENCH_NEVENTS];
 	const struct domain_config *config;
 	const struct boot_info *bi;
-	/* The backend running it: the hardware one, or te for type te. */
-	const struct virt_ops *ops;
 	union {
 		struct svm_domain svm;
 		struct vmx_domain vmx;

@@ -19,7 +19,7 @@
 #include "kernel/asm-offsets.h"
 #include <kernel/gprs.h>
 
-	.text
+	.section .text.svm_vmrun, "ax"
 	.globl svm_vmrun
 	.type svm_vmrun, @function
 svm_vmrun:

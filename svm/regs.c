@@ -11,31 +11,33 @@
 #include <svm/svm.h>
 #include <svm/vmcb.h>
 
-/* The VMCB field holding r. */
+/* The VMCB field holding r: a table, not a switch, whose jump table
+ * would cost QEMU's TCG a lookup of its target at each exit. */
 static uint64_t *svm_reg_field(struct vmcb *vmcb, enum vreg r)
 {
-	struct vmcb_save *s = &vmcb->save;
+	static const uint16_t offset[VREG_COUNT] = {
+		[VREG_RIP] = VMCB_OFFSET(save.rip),
+		[VREG_RFLAGS] = VMCB_OFFSET(save.rflags),
+		[VREG_CR0] = VMCB_OFFSET(save.cr0),
+		[VREG_CR2] = VMCB_OFFSET(save.cr2),
+		[VREG_CR3] = VMCB_OFFSET(save.cr3),
+		[VREG_CR4] = VMCB_OFFSET(save.cr4),
+		[VREG_EFER] = VMCB_OFFSET(save.efer),
+		[VREG_PAT] = VMCB_OFFSET(save.g_pat),
+		[VREG_STAR] = VMCB_OFFSET(save.star),
+		[VREG_LSTAR] = VMCB_OFFSET(save.lstar),
+		[VREG_CSTAR] = VMCB_OFFSET(save.cstar),
+		[VREG_SFMASK] = VMCB_OFFSET(save.sfmask),
+		[VREG_KERNEL_GS_BASE] = VMCB_OFFSET(save.kernel_gs_base),
+		[VREG_SYSENTER_CS] = VMCB_OFFSET(save.sysenter_cs),
+		[VREG_SYSENTER_ESP] = VMCB_OFFSET(save.sysenter_esp),
+		[VREG_SYSENTER_EIP] = VMCB_OFFSET(save.sysenter_eip),
+		[VREG_DR7] = VMCB_OFFSET(save.dr7),
+	};
 
-	switch (r) {
-	case VREG_RIP: return &s->rip;
-	case VREG_RFLAGS: return &s->rflags;
-	case VREG_CR0: return &s->cr0;
-	case VREG_CR2: return &s->cr2;
-	case VREG_CR3: return &s->cr3;
-	case VREG_CR4: return &s->cr4;
-	case VREG_EFER: return &s->efer;
-	case VREG_PAT: return &s->g_pat;
-	case VREG_STAR: return &s->star;
-	case VREG_LSTAR: return &s->lstar;
-	case VREG_CSTAR: return &s->cstar;
-	case VREG_SFMASK: return &s->sfmask;
-	case VREG_KERNEL_GS_BASE: return &s->kernel_gs_base;
-	case VREG_SYSENTER_CS: return &s->sysenter_cs;
-	case VREG_SYSENTER_ESP: return &s->sysenter_esp;
-	case VREG_SYSENTER_EIP: return &s->sysenter_eip;
-	case VREG_DR7: return &s->dr7;
-	default: panic("svm_reg_field: register %d", r);
-	}
+	if ((unsigned)r >= VREG_COUNT || !offset[r])
+		panic("svm_reg_field: register %d", r);
+	return (uint64_t *)((uint8_t *)vmcb + offset[r]);
 }
 
 /* Whether VMLOAD and VMSAVE switch r (APM 15.5.2), lazily in lab 8. */

@@ -282,9 +282,10 @@ size_t gmem_fetch_insn(struct vcpu *v, uint8_t *buf)
 	struct vseg_desc cs;
 	gva_t la = virt_reg_read(v, VREG_RIP);
 
-	virt_seg_read(v, VSEG_CS, &cs);
-	if (!vcpu_long_mode(v))
+	if (!vcpu_long_mode(v)) {
+		virt_seg_read(v, VSEG_CS, &cs);
 		la = (la + cs.base) & 0xffffffff;
+	}
 	return gmem_fetch(v, la, buf);
 }
 
