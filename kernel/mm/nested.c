@@ -4,13 +4,9 @@
  * Page Table Mechanism (EPT)"), lab 5.  The interface: nested.h.
  *
  * The tables are a cache of the p2m: nested_fault fills them one fault at
- * a time, with a leaf as large as the p2m allows (a 2 MiB or 1 GiB region
- * of RAM that is populated, uniformly typed and host-contiguous), and
- * everything else here drops or write-protects what they hold.  A large
- * leaf is split into 512 smaller ones when part of it must change (a type
- * change, a logged write); when the cause is gone, the next fault there
- * merges the table back into one leaf.  The counts in d->nested.stats
- * follow every leaf and table as it comes and goes.
+ * a time, with a leaf as large as the p2m allows, and everything else here
+ * drops, splits or write-protects what they hold.  The counts in
+ * d->nested.stats follow every leaf and table as it comes and goes.
  */
 #include <inc/mmu.h>
 #include <kernel/kernel.h>
