@@ -1,13 +1,10 @@
 /*
  * emulate.c - executes one decoded instruction on behalf of a guest
  * (SDM vol. 2 instruction pages; vol. 3A 2.8 "System instruction
- * summary", 6.15 for the faults).  Operand access goes through small
- * helpers (register, memory, stack) so each instruction reads like its
- * SDM pseudo-code.  Segment limits and the TSS I/O bitmap are not
- * checked: the caller's memory and port callbacks enforce access.
- * This file has those helpers and the dispatch; the instructions are in
- * emul_data.c (moves, arithmetic, strings) and emul_sys.c (I/O,
- * flags, control registers, descriptor tables, MSRs).
+ * summary", 6.15 for the faults): the operand helpers (emul_int.h), so
+ * that each instruction in emul_data.c and emul_sys.c reads like its SDM
+ * pseudo-code, and the dispatch.  Segment limits and the TSS I/O bitmap
+ * are not checked: the caller's memory and port callbacks enforce access.
  */
 #include <kernel/x86/emul_int.h>
 #include <inc/string.h>
