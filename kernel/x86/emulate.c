@@ -138,33 +138,19 @@ static unsigned stack_bytes(const struct x86_emul_ctxt *ctxt)
 					   2;
 }
 
-int x86_emul_stack_push(struct x86_emul_ctxt *ctxt,
-			const struct x86_emul_ops *ops, unsigned size,
-			uint64_t v)
+int x86_emul_stack(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
+		   unsigned size, uint64_t *v, bool push)
 {
 	unsigned sb = stack_bytes(ctxt);
-	uint64_t sp = (ctxt->regs.gpr[GPR_RSP] - size) & x86_emul_size_mask(sb);
+	uint64_t sp = (ctxt->regs.gpr[GPR_RSP] - (push ? size : 0)) &
+		      x86_emul_size_mask(sb);
 	struct operand op = { .mem = true,
 			      .la = x86_emul_seg_linear(ctxt, VSEG_SS, sp) };
-	int r = x86_emul_op_write(ctxt, ops, &op, size, v);
+	int r = push ? x86_emul_op_write(ctxt, ops, &op, size, *v) :
+		       x86_emul_op_read(ctxt, ops, &op, size, v);
 
 	if (r == X86EMUL_OKAY)
-		x86_emul_reg_write(ctxt, GPR_RSP, sb, sp);
-	return r;
-}
-
-int x86_emul_stack_pop(struct x86_emul_ctxt *ctxt,
-		       const struct x86_emul_ops *ops, unsigned size,
-		       uint64_t *v)
-{
-	unsigned sb = stack_bytes(ctxt);
-	uint64_t sp = ctxt->regs.gpr[GPR_RSP] & x86_emul_size_mask(sb);
-	struct operand op = { .mem = true,
-			      .la = x86_emul_seg_linear(ctxt, VSEG_SS, sp) };
-	int r = x86_emul_op_read(ctxt, ops, &op, size, v);
-
-	if (r == X86EMUL_OKAY)
-		x86_emul_reg_write(ctxt, GPR_RSP, sb, sp + size);
+		x86_emul_reg_write(ctxt, GPR_RSP, sb, push ? sp : sp + size);
 	return r;
 }
 
