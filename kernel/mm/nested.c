@@ -4,13 +4,9 @@
  * Page Table Mechanism (EPT)"), lab 5.  The interface: nested.h.
  *
  * The tables are a cache of the p2m: nested_fault fills them one fault at
- * a time, with a leaf as large as the p2m allows (a 2 MiB or 1 GiB region
- * of RAM that is populated, uniformly typed and host-contiguous), and
- * everything else here drops or write-protects what they hold.  A large
- * leaf is split into 512 smaller ones when part of it must change (a type
- * change, a logged write); when the cause is gone, the next fault there
- * merges the table back into one leaf.  The counts in d->nested.stats
- * follow every leaf and table as it comes and goes.
+ * a time, with a leaf as large as the p2m allows, and everything else here
+ * drops, splits or write-protects what they hold.  The counts in
+ * d->nested.stats follow every leaf and table as it comes and goes.
  */
 #include <inc/mmu.h>
 #include <kernel/kernel.h>
@@ -19,6 +15,7 @@
 #include <kernel/dev/mmio.h>
 #include <kernel/mm/page.h>
 #include <kernel/mm/nested.h>
+#include <kernel/mm/vm.h>
 
 #define NESTED_W (1ULL << 1) /* bit 1 allows writes in both formats */
 
@@ -245,25 +242,6 @@ static void nested_populate(struct vcpu *v, uint64_t gfn, enum p2m_type t,
 		domain_crash_no_mem(d, v, v->exit.gpa.gpa);
 }
 
-/*
- * The deepest nonzero entry on gfn's walk and its level: the leaf mapping
- * gfn, or a table whose next entry is empty; NULL when the root's is.
- */
-static uint64_t *nested_find(struct domain *d, uint64_t gfn, int *level)
-{
-	uint64_t *t = kva(d->nested.root), *e = NULL;
-
-	for (*level = 4; *level >= 1 && t[PT_INDEX(gfn << PAGE_SHIFT, *level)];
-	     (*level)--) {
-		e = &t[PT_INDEX(gfn << PAGE_SHIFT, *level)];
-		if (nested_is_leaf(*e, *level))
-			return e;
-		t = kva(PTE_ADDR(*e));
-	}
-	(*level)++;
-	return e;
-}
-
 #if SOL >= 5
 /*
  * A write to ROM: the emulator runs the instruction and p2m_write drops
@@ -289,12 +267,11 @@ static void nested_misconfig(struct vcpu *v)
 {
 	gpa_t gpa = v->exit.gpa.gpa;
 	int level;
-	uint64_t *e = nested_find(v->domain, gpa >> PAGE_SHIFT, &level);
+	uint64_t *e = vm_find(v->domain->nested.root, gpa, ~0ULL, &level);
 
 	domain_crash(v->domain, v,
 		     "nested misconfiguration at 0x%llx: level-%d entry 0x%llx",
-		     (unsigned long long)gpa, level,
-		     (unsigned long long)(e ? *e : 0));
+		     (unsigned long long)gpa, level, (unsigned long long)*e);
 }
 
 void nested_fault(struct vcpu *v)
@@ -433,9 +410,9 @@ void nested_protect(struct domain *d, const uint64_t *bitmap)
 int nested_level(struct domain *d, gpa_t gpa, bool *writable)
 {
 	int level;
-	uint64_t *e = nested_find(d, gpa >> PAGE_SHIFT, &level);
+	uint64_t *e = vm_find(d->nested.root, gpa, ~0ULL, &level);
 
-	if (!e || !nested_is_leaf(*e, level))
+	if (!*e)
 		level = 0;
 	*writable = level && (*e & NESTED_W);
 	return level;

@@ -1,16 +1,11 @@
 /*
- * nested.h - nested paging as the hypervisor's memory manager (lab 5):
- * the NPT / EPT tables of a domain, filled on demand from its p2m by one
- * vendor-neutral fault handler, with 2 MiB and 1 GiB mappings where the
- * p2m allows them, and dirty logging by write protection.
- *
- * The tables start empty.  Every first access to a frame exits as a
- * nested fault (SVM #NPF, VT-x EPT violation), which the backend decodes
- * into struct exit_gpa_fault (kernel/virt.h) and nested_fault handles:
- * RAM is populated and mapped, a write to ROM is dropped and reported,
- * MMIO is emulated (kernel/dev/mmio.c), anything else crashes the domain.
- * Only the entry format differs between vendors: a backend supplies a
- * struct nested_format (svm/npt.c, vmx/ept.c) in its virt_ops.
+ * nested.h - nested paging as the hypervisor's memory manager (lab 5): a
+ * domain's NPT / EPT tables, filled on demand from its p2m by one
+ * vendor-neutral handler of the fault the backend decodes into struct
+ * exit_gpa_fault (kernel/virt.h), with large pages where the p2m allows
+ * them and dirty logging by write protection.  Only the entry format
+ * differs between vendors (svm/npt.c, vmx/ept.c).  The design:
+ * labs/lab5.md.
  */
 #ifndef KERNEL_NESTED_H
 #define KERNEL_NESTED_H

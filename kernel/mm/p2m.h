@@ -1,19 +1,10 @@
 /*
  * p2m.h - a domain's guest-physical memory (labs 2, 3 and 5): what each
- * guest frame is, and which host page backs it.  The core owns it; the
- * nested page tables (kernel/mm/nested.c) and the shadow (shadow.c) are
- * caches built from it and never map anything it does not list.
- *
- * Frames [0, nframes) are typed one by one (lab 5): RAM, populated when a
- * host page backs it (at creation with populate "eager", at the first
- * touch with "demand"); read-only RAM (P2M_ROM: writes are dropped and
- * reported); or absent.  Guest-physical addresses above are MMIO where an
- * emulated device claims them (kernel/dev/io.h), else absent.
- *
- * Lab 7: a foreign frame shows a page another domain owns (a grant map,
- * or dom0's map of a domain's frame): the entry holds that host page,
- * which this p2m never allocates, counts or frees.  Only an absent frame
- * becomes foreign, and it goes back to absent (pv/grant.c).
+ * guest frame is, and which host page backs it.  The nested tables
+ * (nested.c) and the shadow (shadow.c) are caches built from it and never
+ * map anything it does not list.  Frame types, eager and demand
+ * population: labs/lab5.md; foreign frames: labs/lab7.md.  A foreign
+ * frame's host page is never allocated, counted or freed here.
  */
 #ifndef KERNEL_P2M_H
 #define KERNEL_P2M_H

@@ -1,31 +1,16 @@
 /*
  * shadow.c - shadow page tables (lab 4; SDM 3A ch. 4 "Paging", 4.10.4
  * "Invalidation of TLBs and Paging-Structure Caches"; APM vol. 2 5.3 and
- * 15.19 "Paged Real Mode").  The interface and the idea: shadow.h.
+ * 15.19 "Paged Real Mode").  The interface: shadow.h; the design:
+ * labs/lab4.md.
  *
- * Shadow pages.  Every table the CPU walks is a host page described by a
- * struct shadow_page: the guest frame it shadows (a guest table, or for a
- * "direct" page the first frame of the region it maps: a guest large page
- * split into 4 KiB entries, or the identity map while paging is off), its
- * level in the hardware format, and a quadrant when one guest table needs
- * several shadow tables (32-bit paging's 1024-entry tables).  Each root
- * owns a private tree: a child is found by its key within the same root,
- * so a tree is freed whole, never shared.  te roots also map the
- * hypervisor's upper half; a PAE root is a 4-entry PDPT below 4 GiB.
- *
- * Entries.  Upper shadow entries mirror the guest entry's rights with the
- * address replaced (the CPU combines the levels itself); leaves also
- * mirror G, except in te roots, whose translations must die with every
- * CR3 load.  A table written WRITES_UNSHADOW times with no fill through
- * it in between is unshadowed, so that a frame the guest reuses for data
- * stops trapping.
- *
- * Global pages.  Because shadows are always coherent, a CR3 write needs no
- * invalidation at all: global pages survive it, and so do non-global
- * ones, which is allowed (the architecture lets a TLB be emptier than it
- * permits, never fuller; SDM 3A 4.10.4.1).  INVLPG drops the entry for
- * its address anyway, as the guest may rely on it after writing a table
- * that was unshadowed.
+ * Each root owns a private tree of shadow pages: a child is found by its
+ * key within the same root, so a tree is freed whole, never shared.
+ * Leaves mirror the guest's G, except in te roots, whose translations must
+ * die with every CR3 load.  Because shadows are always coherent, a CR3
+ * write needs no invalidation: a TLB may be emptier than the tables
+ * permit, never fuller (SDM 3A 4.10.4.1).  INVLPG drops its entry anyway,
+ * as the guest may rely on it after writing a table that was unshadowed.
  */
 #include <inc/mmu.h>
 #include <inc/x86.h>
@@ -50,16 +35,16 @@ enum shadow_mode {
 #define SM_PSE	0x8 /* CR4.PSE: 32-bit PDEs may map 4 MiB */
 
 #define UPPER_BITS	(PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD)
-#define WRITES_UNSHADOW 3
+#define WRITES_UNSHADOW 3   /* writes with no fill between: a frame reused */
 #define TE_HALF		256 /* te: PML4 entries from here are the hypervisor's */
 #define PAE_ROOT_LIMIT	(4ULL * GiB)
 
 struct shadow_key {
-	uint64_t gfn;
-	uint8_t level;	  /* 1: a page table ... 4: a PML4 */
+	uint64_t gfn;  /* the guest table; direct: the region's first frame */
+	uint8_t level; /* 1: a page table ... 4: a PML4 */
 	uint8_t quadrant; /* 32-bit guests: which part of the guest table */
-	bool direct;
-	uint64_t access; /* direct: PTE_W (with D), PTE_U, PTE_NX it grants */
+	bool direct;	  /* a split guest large page, or the identity map */
+	uint64_t access;  /* direct: PTE_W (with D), PTE_U, PTE_NX it grants */
 };
 
 struct shadow_page {
@@ -147,8 +132,8 @@ static bool shadow_root_busy(struct domain *d, int r)
 	return false;
 }
 
-/* The least recently used root no vcpu runs on, or -1. */
-static int shadow_root_lru(struct domain *d)
+/* Frees the least recently used root no vcpu runs on; it, or -1. */
+static int shadow_evict(struct domain *d)
 {
 	struct shadow_domain *sd = &d->shadow;
 	int r, best = -1;
@@ -158,6 +143,10 @@ static int shadow_root_lru(struct domain *d)
 		    (best < 0 ||
 		     sd->roots[r].last_used < sd->roots[best].last_used))
 			best = r;
+	if (best >= 0) {
+		shadow_root_free(d, best);
+		sd->stats.evictions++;
+	}
 	return best;
 }
 
@@ -196,13 +185,9 @@ static struct shadow_page *shadow_alloc(struct domain *d, int r,
 {
 	struct shadow_domain *sd = &d->shadow;
 	struct shadow_page *sp = shadow_by_pa(sd, 0);
-	int victim;
 
-	while (!sp && (victim = shadow_root_lru(d)) >= 0) {
-		shadow_root_free(d, victim);
-		sd->stats.evictions++;
+	while (!sp && shadow_evict(d) >= 0)
 		sp = shadow_by_pa(sd, 0);
-	}
 	if (!sp || !(sp->pa = page_alloc()))
 		return NULL;
 	sp->key = *k;
@@ -288,10 +273,8 @@ static int shadow_root_new(struct vcpu *v, uint64_t key, unsigned mode,
 
 	for (r = 0; r < SHADOW_ROOTS && sd->roots[r].used; r++)
 		;
-	if (r == SHADOW_ROOTS && (r = shadow_root_lru(d)) >= 0) {
-		shadow_root_free(d, r);
-		sd->stats.evictions++;
-	}
+	if (r == SHADOW_ROOTS)
+		r = shadow_evict(d);
 	if (r < 0)
 		return -E_NO_MEM;
 	sd->roots[r] = (struct shadow_root){ .key = key,

@@ -1,34 +1,11 @@
 /*
  * shadow.h - shadow paging (lab 4): the guest manages its own page tables,
- * the hypervisor builds the tables the CPU really walks.
- *
- * A domain with paging = "shadow" (and every te domain) runs on tables that
- * map guest-linear addresses straight to host pages: CR3 in the hardware
- * is a shadow root the core owns, while the guest reads and writes its own
- * CR0, CR3, CR4 and EFER through virt_reg_read/virt_reg_write (kept here).
- * The backends (svm/, vmx/, te/) only intercept what the core needs and load
- * the registers load_paging gives them (SDM 3A ch. 4, APM vol. 2 ch. 5 and
- * 15.12-15.16 on the intercepts).
- *
- * The shadow is filled on demand.  A guest #PF is intercepted and the
- * guest's own tables walked (setting A and D as the CPU would): if they
- * forbid the access the #PF is the guest's and is injected with its exact
- * error code and CR2; otherwise the fault exists only in the shadow and the
- * missing entries are filled from the guest's (P, R/W, U/S, NX, PWT, PCD,
- * G), through the p2m, and the guest retries.  A leaf is writable only
- * when the guest's is, its D bit is already set and the page it maps is not
- * one of the guest's page tables: those are write-protected, and a write
- * to one is emulated and the shadow entries it changes dropped, so the
- * shadow never holds a translation the guest's tables no longer give.
- *
- * Shadow tables are kept per guest address space (keyed by guest CR3, mode
- * and view) so that switching back to one does not rebuild it, within a
- * per-domain limit of shadow pages: when it is reached, the address space
- * used least recently is dropped whole.
- *
- * The hardware format is 4-level for guests in long mode and for te, PAE
- * otherwise (32-bit guest paging with 4 MiB pages, PAE, and paging off,
- * shadowed as an identity map of guest RAM).
+ * the hypervisor builds the tables the CPU really walks (SDM 3A ch. 4, APM
+ * vol. 2 ch. 5 and 15.12-15.16 on the intercepts).  CR3 in the hardware is
+ * a shadow root the core owns; the guest's CR0, CR3, CR4 and EFER are kept
+ * here.  How a shadow is filled on demand, kept coherent by
+ * write-protecting the guest's tables, cached per address space within a
+ * per-domain limit, and in which hardware format: labs/lab4.md.
  */
 #ifndef KERNEL_MM_SHADOW_H
 #define KERNEL_MM_SHADOW_H

@@ -59,17 +59,13 @@ pte_t *vm_walk(hpa_t pml4, uint64_t va, int level, bool create)
 #endif
 }
 
-/*
- * The entry that decides va's translation: a leaf (*level 1, or 2-3 with
- * PTE_PS), or the non-present entry where the walk ended.
- */
-static pte_t *vm_find(hpa_t pml4, uint64_t va, int *level)
+pte_t *vm_find(hpa_t pml4, uint64_t va, uint64_t present, int *level)
 {
 	pte_t *table = kva(pml4);
 
 	for (int l = 4;; l--) {
 		pte_t *e = &table[PT_INDEX(va, l)];
-		if (l == 1 || !(*e & PTE_P) || (*e & PTE_PS)) {
+		if (l == 1 || !(*e & present) || (*e & PTE_PS)) {
 			*level = l;
 			return e;
 		}
@@ -99,7 +95,7 @@ static int vm_check_free(hpa_t pml4, uint64_t va, uint64_t size)
 	int level;
 
 	while (size > 0) {
-		pte_t *e = vm_find(pml4, va, &level);
+		pte_t *e = vm_find(pml4, va, PTE_P, &level);
 		uint64_t step = vm_span(va, level);
 		if (*e & PTE_P)
 			return -E_EXISTS;
@@ -197,7 +193,7 @@ int vm_unmap(hpa_t pml4, uint64_t va, uint64_t size)
 	if ((r = vm_check_args(va, 0, size)) < 0)
 		return r;
 	while (size > 0) {
-		pte_t *e = vm_find(pml4, va, &level);
+		pte_t *e = vm_find(pml4, va, PTE_P, &level);
 		uint64_t step = vm_span(va, level);
 		bool partial = step < vm_level_size(level) || step > size;
 		if ((*e & PTE_P) && partial) {
@@ -221,7 +217,7 @@ int vm_unmap(hpa_t pml4, uint64_t va, uint64_t size)
 int vm_lookup(hpa_t pml4, uint64_t va, hpa_t *pa, uint64_t *perm)
 {
 	int level;
-	pte_t *e = vm_find(pml4, va, &level);
+	pte_t *e = vm_find(pml4, va, PTE_P, &level);
 	uint64_t mask = vm_level_size(level) - 1;
 
 	if (!(*e & PTE_P))

@@ -21,6 +21,14 @@ extern hpa_t kern_pml4;
 pte_t *vm_walk(hpa_t pml4, uint64_t va, int level, bool create);
 
 /*
+ * The entry that decides va's translation in the 4-level tables at pml4:
+ * a leaf (*level 1, or 2-3 with PTE_PS), or the entry where the walk ended
+ * because it has none of the bits in present (PTE_P; nested tables: ~0,
+ * present when nonzero).
+ */
+pte_t *vm_find(hpa_t pml4, uint64_t va, uint64_t present, int *level);
+
+/*
  * Maps [va, va+size) to [pa, pa+size) with perm (PTE_W, PTE_U, PTE_NX, PTE_PCD
  * ...; PTE_P implied).  Uses 2 MiB pages where va, pa and the remaining size
  * allow.  Returns 0, -E_EXISTS if any page is already mapped, -E_NO_MEM, or

@@ -1,10 +1,8 @@
 /*
  * emul_data.c - the data instructions the emulator runs (SDM vol. 2
- * instruction pages): ADD, OR, AND, SUB, XOR, CMP, TEST with their flags
- * (SDM 1, appendix A.2), MOV, XCHG, CMPXCHG, CMPXCHG8B, MOVZX/MOVSX/MOVSXD,
- * and the string
- * instructions MOVS, STOS, LODS, INS, OUTS with REP.  Helpers and the
- * dispatch: kernel/x86/emulate.c.
+ * instruction pages): the ALU ones with their flags (SDM 1, appendix
+ * A.2), moves, exchanges, and the string instructions with REP.  Helpers
+ * and the dispatch: kernel/x86/emulate.c.
  */
 #include <kernel/x86/emul_int.h>
 

@@ -48,13 +48,9 @@ int x86_emul_op_write(struct x86_emul_ctxt *ctxt,
 		      const struct x86_emul_ops *ops, const struct operand *op,
 		      unsigned size, uint64_t v);
 
-/* Push and pop at SS:rSP; rSP changes only when the access succeeds. */
-int x86_emul_stack_push(struct x86_emul_ctxt *ctxt,
-			const struct x86_emul_ops *ops, unsigned size,
-			uint64_t v);
-int x86_emul_stack_pop(struct x86_emul_ctxt *ctxt,
-		       const struct x86_emul_ops *ops, unsigned size,
-		       uint64_t *v);
+/* Push *v, or pop into *v, at SS:rSP; rSP changes only on success. */
+int x86_emul_stack(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
+		   unsigned size, uint64_t *v, bool push);
 
 /* X86EMUL_OKAY at CPL 0 (or in real mode); otherwise #GP(0) is raised. */
 int x86_emul_need_cpl0(struct x86_emul_ctxt *ctxt);

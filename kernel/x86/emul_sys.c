@@ -39,8 +39,8 @@ int x86_emul_pushf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 
 	if (x86_emul_virt_if(ctxt, ops))
 		f |= X86_FLAGS_IF;
-	return x86_emul_stack_push(ctxt, ops, ctxt->insn.op_bytes,
-				   f | X86_FLAGS_FIXED);
+	f |= X86_FLAGS_FIXED;
+	return x86_emul_stack(ctxt, ops, ctxt->insn.op_bytes, &f, true);
 }
 
 /*
@@ -57,7 +57,7 @@ int x86_emul_popf(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops)
 	bool set_if = ctxt->real_mode || ctxt->cpl <= iopl;
 	int r;
 
-	if ((r = x86_emul_stack_pop(ctxt, ops, ctxt->insn.op_bytes, &v)) !=
+	if ((r = x86_emul_stack(ctxt, ops, ctxt->insn.op_bytes, &v, false)) !=
 	    X86EMUL_OKAY)
 		return r;
 	if (ctxt->real_mode || ctxt->cpl <= 0)

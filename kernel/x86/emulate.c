@@ -1,13 +1,10 @@
 /*
  * emulate.c - executes one decoded instruction on behalf of a guest
  * (SDM vol. 2 instruction pages; vol. 3A 2.8 "System instruction
- * summary", 6.15 for the faults).  Operand access goes through small
- * helpers (register, memory, stack) so each instruction reads like its
- * SDM pseudo-code.  Segment limits and the TSS I/O bitmap are not
- * checked: the caller's memory and port callbacks enforce access.
- * This file has those helpers and the dispatch; the instructions are in
- * emul_data.c (moves, arithmetic, strings) and emul_sys.c (I/O,
- * flags, control registers, descriptor tables, MSRs).
+ * summary", 6.15 for the faults): the operand helpers (emul_int.h), so
+ * that each instruction in emul_data.c and emul_sys.c reads like its SDM
+ * pseudo-code, and the dispatch.  Segment limits and the TSS I/O bitmap
+ * are not checked: the caller's memory and port callbacks enforce access.
  */
 #include <kernel/x86/emul_int.h>
 #include <inc/string.h>
@@ -141,33 +138,19 @@ static unsigned stack_bytes(const struct x86_emul_ctxt *ctxt)
 					   2;
 }
 
-int x86_emul_stack_push(struct x86_emul_ctxt *ctxt,
-			const struct x86_emul_ops *ops, unsigned size,
-			uint64_t v)
+int x86_emul_stack(struct x86_emul_ctxt *ctxt, const struct x86_emul_ops *ops,
+		   unsigned size, uint64_t *v, bool push)
 {
 	unsigned sb = stack_bytes(ctxt);
-	uint64_t sp = (ctxt->regs.gpr[GPR_RSP] - size) & x86_emul_size_mask(sb);
+	uint64_t sp = (ctxt->regs.gpr[GPR_RSP] - (push ? size : 0)) &
+		      x86_emul_size_mask(sb);
 	struct operand op = { .mem = true,
 			      .la = x86_emul_seg_linear(ctxt, VSEG_SS, sp) };
-	int r = x86_emul_op_write(ctxt, ops, &op, size, v);
+	int r = push ? x86_emul_op_write(ctxt, ops, &op, size, *v) :
+		       x86_emul_op_read(ctxt, ops, &op, size, v);
 
 	if (r == X86EMUL_OKAY)
-		x86_emul_reg_write(ctxt, GPR_RSP, sb, sp);
-	return r;
-}
-
-int x86_emul_stack_pop(struct x86_emul_ctxt *ctxt,
-		       const struct x86_emul_ops *ops, unsigned size,
-		       uint64_t *v)
-{
-	unsigned sb = stack_bytes(ctxt);
-	uint64_t sp = ctxt->regs.gpr[GPR_RSP] & x86_emul_size_mask(sb);
-	struct operand op = { .mem = true,
-			      .la = x86_emul_seg_linear(ctxt, VSEG_SS, sp) };
-	int r = x86_emul_op_read(ctxt, ops, &op, size, v);
-
-	if (r == X86EMUL_OKAY)
-		x86_emul_reg_write(ctxt, GPR_RSP, sb, sp + size);
+		x86_emul_reg_write(ctxt, GPR_RSP, sb, push ? sp : sp + size);
 	return r;
 }
 

@@ -3,15 +3,9 @@
  * register file and a table of callbacks, in the manner of Xen's
  * x86_emulate (much smaller).  Lab 2's trap-and-emulate VMM runs the
  * guest kernel's privileged instructions through it after a #GP; labs 3
- * and 5 use it for port I/O and MMIO.  Builds freestanding and on the host.
- *
- * Emulated: CLI, STI, PUSHF, POPF (virtual IF); IN, OUT, INS, OUTS
- * (REP too); MOV to/from CR0/CR2/CR3/CR4/CR8, CLTS; LGDT, LIDT, LLDT,
- * LTR and their stores SGDT, SIDT, SLDT, STR, SMSW; WBINVD, INVD; the
- * #GP of HLT, RDMSR, WRMSR, INVLPG above CPL 0; and for MMIO MOV (r/m, reg, imm, moffs), MOVZX,
- * MOVSX, MOVSXD, MOVS/STOS/LODS (REP too), ADD, OR, AND, SUB, XOR, CMP,
- * TEST with their arithmetic flags, XCHG, CMPXCHG and CMPXCHG8B (LOCK on
- * the read-modify-write ones).  guests/mmio checks each against the CPU.
+ * and 5 use it for port I/O and MMIO.  The instructions it runs:
+ * X86_MNEMONICS (decode.h); guests/mmio checks each against the CPU.
+ * Builds freestanding and on the host.
  */
 #ifndef KERNEL_X86_EMULATE_H
 #define KERNEL_X86_EMULATE_H
