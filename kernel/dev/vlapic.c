@@ -3,20 +3,11 @@
  * APIC", 11.5.4 "APIC Timer", 11.6 "Issuing Interprocessor Interrupts",
  * 11.8 "Handling Interrupts", 11.12 "Extended XAPIC (x2APIC)").
  *
- * In xAPIC mode the registers live at VLAPIC_BASE: every access is a
- * nested page fault, emulated by kernel/dev/mmio.c, and the one MMIO range
- * of a domain serves the vcpu that runs (sched_current).  In x2APIC mode
- * they are MSRs 0x800-0x8ff (kernel/msr.c).  The timer counts at VLAPIC_HZ,
- * derived from the TSC, in one-shot or periodic mode, or fires at a TSC
- * value (TSC-deadline mode, IA32_TSC_DEADLINE).  Its interrupt goes to
- * IRR; the backend delivers the highest pending vector that outranks ISR
- * and TPR when the guest has RFLAGS.IF set.  IPIs (fixed, lowest
- * priority, NMI, INIT, STARTUP) reach the vcpus of the sender's domain at
- * once, so the ICR never reads busy; INIT and STARTUP take effect in the
- * scheduler (kernel/sched.c).  An NMI waits out a STI or MOV SS shadow in
- * the backend's NMI window; the NMI blocking that lasts until IRET is
- * VT-x's (virtual NMIs) only.  SMI and the thermal and performance LVTs
- * are not emulated.
+ * The xAPIC page at VLAPIC_BASE is one MMIO range per domain, so it
+ * serves the vcpu that runs (sched_current).  IPIs reach their targets at
+ * once, so the ICR never reads busy.  The NMI blocking that lasts until
+ * IRET is VT-x's (virtual NMIs) only.  SMI and the thermal and
+ * performance LVTs are not emulated.
  */
 #include <inc/x86.h>
 #include <inc/apic.h>
