@@ -332,7 +332,7 @@ static int domain_build(struct domain *d, bool load, char *err, size_t errlen)
 	r = domain_memory(d, err, errlen);
 	if (r < 0)
 		return r;
-	r = uart_init(d, &d->uart, UART_COM1_BASE);
+	r = uart_init(d, &d->uart);
 	if (r == 0)
 		r = debugexit_init(d);
 	if (r == 0 && c->testdev)

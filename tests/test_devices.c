@@ -240,7 +240,7 @@ Test(uart, lines_are_prefixed_and_sanitized)
 {
 	const char *s = "hi\r\n\x1b[2Jx";
 
-	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	cr_assert_eq(uart_init(&dom, &dom.uart), 0);
 	for (; *s; s++)
 		port_out(UART_COM1_BASE, 1, (uint8_t)*s);
 	cr_expect_str_eq(console, "guest: hi\n");
@@ -256,7 +256,7 @@ Test(uart, lines_reach_the_console_ring)
 	uint32_t index = 0;
 	size_t n;
 
-	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	cr_assert_eq(uart_init(&dom, &dom.uart), 0);
 	for (; *s; s++)
 		port_out(UART_COM1_BASE, 1, (uint8_t)*s);
 	uart_flush(&dom, &dom.uart);
@@ -269,7 +269,7 @@ Test(uart, long_lines_are_split)
 {
 	int i;
 
-	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	cr_assert_eq(uart_init(&dom, &dom.uart), 0);
 	for (i = 0; i < UART_LINE_MAX + 3; i++)
 		port_out(UART_COM1_BASE, 1, 'a');
 	port_out(UART_COM1_BASE, 1, '\n');
@@ -279,7 +279,7 @@ Test(uart, long_lines_are_split)
 
 Test(uart, registers)
 {
-	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	cr_assert_eq(uart_init(&dom, &dom.uart), 0);
 	cr_expect_eq(port_in(UART_COM1_BASE + 5, 1), 0x60, "LSR: THRE|TEMT");
 	port_out(UART_COM1_BASE + 7, 1, 0xa5);
 	cr_expect_eq(port_in(UART_COM1_BASE + 7, 1), 0xa5, "scratch");
@@ -311,7 +311,7 @@ static void uart_receive_str(const char *s)
 /* Table IV: line status, then received data, THR empty, modem status. */
 Test(uart, iir_priority_order)
 {
-	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	cr_assert_eq(uart_init(&dom, &dom.uart), 0);
 	port_out(COM(4), 1, 0x10); /* loopback: the modem inputs change */
 	port_out(COM(0), 1, 'a');
 	port_out(COM(0), 1, 'b'); /* one-byte receiver: an overrun */
@@ -328,7 +328,7 @@ Test(uart, iir_priority_order)
 
 Test(uart, thre_interrupt_set_and_clear)
 {
-	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	cr_assert_eq(uart_init(&dom, &dom.uart), 0);
 	port_out(COM(4), 1, 0x08);
 	cr_expect_eq(IIR(), 0x01, "no THRE interrupt before ETBEI");
 	port_out(COM(1), 1, 0x02);
@@ -355,7 +355,7 @@ Test(uart, rx_fifo_fill_trigger_and_overrun)
 {
 	char got[UART_FIFO_SIZE + 1] = "";
 
-	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	cr_assert_eq(uart_init(&dom, &dom.uart), 0);
 	cr_expect_eq(uart_rx_room(&dom.uart), 1, "16450 mode: one byte");
 	port_out(COM(2), 1, 0x81); /* FIFO on, trigger level 8 */
 	port_out(COM(1), 1, 0x01);
@@ -385,7 +385,7 @@ Test(uart, rx_fifo_fill_trigger_and_overrun)
 /* On a PC, OUT2 enables the interrupt's buffer onto ISA line 4. */
 Test(uart, out2_gates_the_line)
 {
-	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	cr_assert_eq(uart_init(&dom, &dom.uart), 0);
 	port_out(COM(1), 1, 0x01);
 	uart_receive(&dom, &dom.uart, 'k');
 	cr_expect_eq(IIR(), 0x04);
@@ -401,7 +401,7 @@ Test(uart, out2_gates_the_line)
 
 Test(uart, loopback_echoes_and_disconnects_the_input)
 {
-	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	cr_assert_eq(uart_init(&dom, &dom.uart), 0);
 	port_out(COM(4), 1, 0x10);
 	cr_expect_eq(uart_rx_room(&dom.uart), 0, "serial input disconnected");
 	port_out(COM(0), 1, 'L');
@@ -415,7 +415,7 @@ Test(uart, loopback_echoes_and_disconnects_the_input)
 /* DLAB turns ports 0 and 1 into the divisor latch, IIR stays. */
 Test(uart, dlab_hides_the_data_registers)
 {
-	cr_assert_eq(uart_init(&dom, &dom.uart, UART_COM1_BASE), 0);
+	cr_assert_eq(uart_init(&dom, &dom.uart), 0);
 	uart_receive(&dom, &dom.uart, 'q');
 	port_out(COM(3), 1, 0x83);
 	port_out(COM(0), 1, 0x0c);

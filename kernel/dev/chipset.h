@@ -1,10 +1,6 @@
 /*
- * chipset.h - the chipset devices of an hvm domain: the RTC (rtc.h);
- * PCI configuration mechanism #1 at PLATFORM_PCI_CONF, with a host bridge
- * at 00:00.0 and the reset control register at PLATFORM_RESET_CF9
- * (pci.c); power and reset (pm.c): the ACPI PM1a event and control
- * registers and the PM timer at PLATFORM_PM_BASE, the keyboard
- * controller's reset line and port 0x92.
+ * chipset.h - the chipset devices of an hvm domain: the RTC (rtc.c), PCI
+ * configuration (pci.c), power and reset (pm.c).
  */
 #ifndef KERNEL_DEV_CHIPSET_H
 #define KERNEL_DEV_CHIPSET_H

@@ -1,17 +1,11 @@
 /*
- * ioapic.c - the I/O APIC of an hvm domain (kernel/dev/ioapic.h), after
- * the Intel 82093AA I/O APIC data sheet, section 3 "Register
- * Descriptions": IOREGSEL at offset 0x00 and IOWIN at 0x10 select and
- * reach the identification, version (0x11, 24 entries) and arbitration
- * registers and the redirection table.
+ * ioapic.c - the I/O APIC of an hvm domain, after the Intel 82093AA I/O
+ * APIC data sheet, section 3 "Register Descriptions".
  *
- * An edge-triggered pin delivers when it becomes asserted.  A level-
- * triggered pin delivers while asserted and its remote IRR is clear; the
- * delivery sets remote IRR and the local APIC's EOI of that vector clears
- * it (irq_eoi), delivering again if the line is still asserted.  Setting
- * a pin to edge clears its remote IRR, as Linux relies on for a version
- * 0x11 IOAPIC, which has no EOI register.  Only the fixed and lowest-
- * priority delivery modes reach a local APIC (vlapic_deliver).
+ * A level-triggered pin delivers while asserted and its remote IRR is
+ * clear; the local APIC's EOI of its vector clears remote IRR (irq_eoi).
+ * Setting a pin to edge clears its remote IRR, as Linux relies on for a
+ * version 0x11 IOAPIC, which has no EOI register.
  */
 #include <inc/apic.h>
 #include <kernel/kernel.h>

@@ -3,13 +3,10 @@
  * exits that need it (labs 3 and 5): an access to an emulated device's
  * guest-physical range, and string port I/O (INS/OUTS).
  *
- * An MMIO range has no mapping in the nested page tables, so the access
- * exits as a nested page fault / EPT violation; INS/OUTS exit through the
- * I/O intercept.  The instruction at CS:RIP is then run by
- * kernel/x86/emulate.c: its memory operands go through the guest's own
- * paging to either a device handler (kernel/dev/io.c) or guest RAM, its
- * port accesses to the domain's port handlers.  The guest sees its
- * instruction complete, or the fault it would have raised.
+ * The instruction at CS:RIP is run by kernel/x86/emulate.c: its memory
+ * operands go through the guest's own paging to a device handler
+ * (kernel/dev/io.c) or guest RAM.  The guest sees its instruction
+ * complete, or the fault it would have raised.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>

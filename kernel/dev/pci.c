@@ -4,18 +4,14 @@
  * device, the host bridge at 00:00.0, and the reset control register that
  * shares its ports.
  *
- * CONFIG_ADDRESS at 0xcf8 takes dword accesses only: bit 31 enables,
- * bits 23:16 bus, 15:11 device, 10:8 function, 7:2 dword; CONFIG_DATA at
- * 0xcfc-0xcff reaches that dword, each port its byte lane.  Accesses of
- * other sizes to 0xcf8-0xcfb are ordinary I/O, where the chipset's reset
- * control register sits at 0xcf9 (Intel ICH9 datasheet, 13.7.5 "RST_CNT"):
- * setting its RST_CPU bit (value 0x06 or 0x0e) reboots the domain.
+ * CONFIG_ADDRESS at 0xcf8 takes dword accesses only; other sizes to
+ * 0xcf8-0xcfb are ordinary I/O, where the chipset's reset control
+ * register sits at 0xcf9 (Intel ICH9 datasheet, 13.7.5 "RST_CNT").
  *
- * The host bridge is an Intel 440FX (82441FX PMC datasheet, 3.2 "PCI
- * configuration registers"), the chipset of a PC whose firmware tables
- * have no MCFG; it is read-only here.  Other functions may be a device
- * model's (pv/ioreq.c forwards their accesses); those that do not exist
- * read all ones and ignore writes, as a master abort does.
+ * The host bridge is a read-only Intel 440FX (82441FX PMC datasheet, 3.2),
+ * the chipset of a PC whose firmware tables have no MCFG.  Other functions
+ * may be a device model's (pv/ioreq.c forwards their accesses); those that
+ * do not exist read all ones and ignore writes, as a master abort does.
  */
 #include <kernel/kernel.h>
 #include <kernel/domain.h>
@@ -56,11 +52,9 @@ static uint32_t pci_host_read(struct domain *d, unsigned reg)
 }
 
 /*
- * The Xen platform device at 00:02.0, in xen_platform domains only
- * (QEMU's hw/i386/xen/xen_platform.c; Linux's drivers/xen/platform-pci.c
- * sets up its grant table from it).  Its BARs are fixed: BAR0 Xen's
- * ports, BAR1 the top of the domain's p2m; a dword of all ones written
- * to one sizes it (PCI 3.0, 6.2.5.1), any other write puts it back.
+ * The Xen platform device at 00:02.0 of xen_platform domains (QEMU's
+ * hw/i386/xen/xen_platform.c), where Linux finds its grant table.  Its
+ * BARs are fixed; all ones written to one sizes it (PCI 3.0, 6.2.5.1).
  * No interrupt pin: events come through the callback vector.
  */
 static uint32_t pci_xen_read(struct domain *d, unsigned reg)

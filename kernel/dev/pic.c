@@ -1,12 +1,8 @@
 /*
- * pic.c - the 8259A pair of an hvm domain (kernel/dev/pic.h), after the
- * Intel 8259A data sheet: the initialization sequence (ICW1-ICW4, figure 6
- * "Initialization Sequence"), the operation command words (OCW1 masks,
- * OCW2 end of interrupt and rotation, OCW3 register reads, poll and
- * special mask), fully nested priority with rotation, automatic EOI,
- * the slave cascaded on the master's IR2, and the PC's edge/level
- * control registers (ELCR, 0x4d0-0x4d1; lines 0, 1, 2, 8 and 13 are
- * edge only, as on the PIIX).
+ * pic.c - the 8259A pair of an hvm domain, after the Intel 8259A data
+ * sheet, with the slave cascaded on the master's IR2, and the PC's
+ * edge/level control registers (ELCR; lines 0, 1, 2, 8 and 13 are edge
+ * only, as on the PIIX).
  *
  * Every byte a guest writes is a valid register value, so a hostile guest
  * can only confuse its own interrupts.

@@ -1,19 +1,14 @@
 /*
- * pit.c - the 8254 programmable interval timer of an hvm domain
- * (kernel/dev/pit.h), after the Intel 82C54 data sheet: the control word,
- * counter latch and read-back commands, LSB/MSB/both access with its byte
- * flip-flops, and modes 0 (interrupt on terminal count), 2 (rate
- * generator), 3 (square wave) and 4 (software strobe); modes 1 and 5,
- * which wait for a gate trigger, never start.  Channel 2's gate and output
- * are bits 0 and 5 of port 0x61, as Linux's TSC calibration uses them.
+ * pit.c - the 8254 programmable interval timer of an hvm domain, after
+ * the Intel 82C54 data sheet: modes 0, 2, 3 and 4; modes 1 and 5, which
+ * wait for a gate trigger, never start.  Channel 2's gate and output are
+ * bits 0 and 5 of port 0x61, as Linux's TSC calibration uses them.
  *
  * Nothing ticks: a counter's value and output are computed from the TSC
- * when read.  Channel 0's interrupts are raised by platform_poll, one at a
- * time when the previous one was taken: periods that passed while the
- * vcpu could not exit are owed and raised later, so the rate holds over
- * time, up to PIT_BACKLOG of them; older ones merge.  As KVM does, a
- * short period is clamped (here to 1 ms): a count of 1 (1.19 MHz) so
- * leaves the guest time to run between its interrupts.
+ * when read.  Periods that passed while the vcpu could not exit are owed
+ * and raised later, so the rate holds over time.  As KVM does, a short
+ * period is clamped (here to 1 ms): a count of 1 (1.19 MHz) so leaves
+ * the guest time to run between its interrupts.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>

@@ -40,9 +40,7 @@ void pit_write(struct pit *p, unsigned port, uint8_t val, uint64_t now);
 
 /*
  * Whether channel 0 owes an interrupt by TSC now: a count ended since
- * the last one raised (pit_raised), which is at least 1 ms ago.  At
- * most a bounded number of them are owed; older ones merge, as on an
- * edge-triggered line.
+ * the last one raised (pit_raised), which is at least 1 ms ago.
  */
 bool pit_due(struct pit *p, uint64_t now);
 

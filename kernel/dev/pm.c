@@ -2,19 +2,15 @@
  * pm.c - how an hvm guest powers off and resets its PC.
  *
  * The ACPI fixed hardware at PLATFORM_PM_BASE (ACPI 6.5, 4.8.3 "Fixed
- * Hardware Programming Model"): PM1a_EVT (PM1_STS, write 1 to clear, and
- * PM1_EN), PM1a_CNT and the 24-bit PM timer at PLATFORM_PMTMR_HZ.  The
- * platform has no legacy mode and no SMI_CMD, so SCI_EN reads 1.
- * Setting SLP_EN with SLP_TYP PLATFORM_SLP_TYP_S5 (the DSDT's \_S5) is
- * soft-off: the domain exits with status 0; the other sleep states do
- * nothing.  Nothing raises a PM1_STS event, so the SCI stays quiet.
+ * Hardware Programming Model").  The platform has no legacy mode and no
+ * SMI_CMD, so SCI_EN reads 1.  Sleep state S5 (the DSDT's \_S5) is
+ * soft-off: the domain exits with status 0; the other states do nothing.
+ * Nothing raises a PM1_STS event, so the SCI stays quiet.
  *
- * Reset: command 0xfe to the 8042 keyboard controller (port 0x64) pulses
- * the CPU reset line, as does bit 0 of port 0x92 (the PS/2 "system
- * control port A" fast reset) going from 0 to 1; either reboots the
- * domain (domain_reboot).  There is no keyboard: the status register
- * reads 0 (no data, input buffer empty), so a reset sequence that waits
- * for the input buffer goes straight on, and the data port reads 0.
+ * Reset: command 0xfe to the 8042 keyboard controller, or bit 0 of port
+ * 0x92 (PS/2 "system control port A") going from 0 to 1.  There is no
+ * keyboard: the status register reads 0 (input buffer empty), so a reset
+ * sequence that waits for the input buffer goes straight on.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>

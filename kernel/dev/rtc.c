@@ -5,16 +5,10 @@
  * The time is the host's (clock_unix_ns) plus a per-domain offset in
  * whole seconds that the guest changes by setting the clock, so updates
  * fall on the host's second boundaries.  The time registers are latched
- * from it on each read; while register B's SET bit is on they hold what
- * the guest writes, and clearing SET makes that the time.  Register C's
- * flags come due in rtc_poll: UF at each second, AF when the alarm
- * matches then, PF at the rate of register A's RS bits; register C's
- * IRQF, driving ISA line PLATFORM_IRQ_RTC, is set while a flag and its
- * enable bit in B are both set, until C is read.  The NMI mask (bit 7 of
- * the index) is ignored: nothing on this platform raises an NMI.
- *
- * The rest is NVRAM; at start it holds the memory size where a PC BIOS
- * (SeaBIOS, with QEMU's values) puts it.
+ * from it on each read, and hold what the guest writes while register B's
+ * SET bit is on.  The NMI mask (bit 7 of the index) is ignored: nothing on
+ * this platform raises an NMI.  The NVRAM holds the memory size where a
+ * PC BIOS (SeaBIOS, with QEMU's values) puts it.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>

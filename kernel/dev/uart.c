@@ -318,10 +318,8 @@ static int uart_io(struct domain *d, void *opaque, uint64_t port, unsigned size,
 	return 0;
 }
 
-int uart_init(struct domain *d, struct uart *u, uint16_t base)
+int uart_init(struct domain *d, struct uart *u)
 {
 	memset(u, 0, sizeof(*u));
-	if (base != UART_COM1_BASE)
-		return -E_INVAL;
-	return io_register_port(d, base, 8, uart_io, u, "uart");
+	return io_register_port(d, UART_COM1_BASE, 8, uart_io, u, "uart");
 }

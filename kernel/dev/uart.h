@@ -25,8 +25,8 @@ struct uart {
 	size_t len;
 };
 
-/* Resets u and claims the 8 ports at base in d; 0 or -E_*. */
-int uart_init(struct domain *d, struct uart *u, uint16_t base);
+/* Resets u and claims the 8 ports at UART_COM1_BASE in d; 0 or -E_*. */
+int uart_init(struct domain *d, struct uart *u);
 
 /*
  * Adds ch to d's console output as the guest's transmitter does: a line
@@ -38,11 +38,8 @@ void uart_put(struct domain *d, struct uart *u, uint8_t ch);
 /* Prints whatever is buffered as a last, unterminated line. */
 void uart_flush(struct domain *d, struct uart *u);
 
-/*
- * How many bytes u's receiver takes from its serial input now: the room
- * in its FIFO (or its one-byte holding register), 0 in loopback mode,
- * where the input is disconnected.
- */
+/* How many bytes u's receiver takes from its serial input now: 0 in
+ * loopback mode, where the input is disconnected. */
 unsigned uart_rx_room(const struct uart *u);
 
 /* Byte ch arrives at u's serial input; the caller checked uart_rx_room. */

@@ -3,20 +3,11 @@
  * APIC", 11.5.4 "APIC Timer", 11.6 "Issuing Interprocessor Interrupts",
  * 11.8 "Handling Interrupts", 11.12 "Extended XAPIC (x2APIC)").
  *
- * In xAPIC mode the registers live at VLAPIC_BASE: every access is a
- * nested page fault, emulated by kernel/dev/mmio.c, and the one MMIO range
- * of a domain serves the vcpu that runs (sched_current).  In x2APIC mode
- * they are MSRs 0x800-0x8ff (kernel/msr.c).  The timer counts at VLAPIC_HZ,
- * derived from the TSC, in one-shot or periodic mode, or fires at a TSC
- * value (TSC-deadline mode, IA32_TSC_DEADLINE).  Its interrupt goes to
- * IRR; the backend delivers the highest pending vector that outranks ISR
- * and TPR when the guest has RFLAGS.IF set.  IPIs (fixed, lowest
- * priority, NMI, INIT, STARTUP) reach the vcpus of the sender's domain at
- * once, so the ICR never reads busy; INIT and STARTUP take effect in the
- * scheduler (kernel/sched.c).  An NMI waits out a STI or MOV SS shadow in
- * the backend's NMI window; the NMI blocking that lasts until IRET is
- * VT-x's (virtual NMIs) only.  SMI and the thermal and performance LVTs
- * are not emulated.
+ * The xAPIC page at VLAPIC_BASE is one MMIO range per domain, so it
+ * serves the vcpu that runs (sched_current).  IPIs reach their targets at
+ * once, so the ICR never reads busy.  The NMI blocking that lasts until
+ * IRET is VT-x's (virtual NMIs) only.  SMI and the thermal and
+ * performance LVTs are not emulated.
  */
 #include <inc/x86.h>
 #include <inc/apic.h>
@@ -33,10 +24,37 @@
 #define VLAPIC_BROADCAST 0xffffffffu
 #define VLAPIC_LVT_ERROR 5
 
-/* Bits a write may set in each LVT: timer, thermal, perf, LINT0, LINT1,
- * error (SDM 3A figure 11-8); the others are read-only or reserved. */
-static const uint32_t vlapic_lvt_bits[6] = { 0x700ff, 0x107ff, 0x107ff,
-					     0x1a7ff, 0x1a7ff, 0x100ff };
+/*
+ * Each register (by offset / 16): whether RDMSR reads it and WRMSR writes
+ * it in x2APIC mode (SDM 3A table 11-6), and the bits a write may set; an
+ * x2APIC write of others raises #GP.  The LVTs (timer, thermal, perf,
+ * LINT0, LINT1, error) as SDM 3A figure 11-8 has them.
+ */
+static const struct vlapic_reg {
+	bool read, write;
+	uint64_t bits;
+} vlapic_regs[APIC_SELF_IPI / 16 + 1] = {
+	[APIC_ID / 16] = { true, false, 0 },
+	[APIC_VER / 16] = { true, false, 0 },
+	[APIC_TPR / 16] = { true, true, 0xff },
+	[APIC_PPR / 16] = { true, false, 0 },
+	[APIC_EOI / 16] = { false, true, 0 },
+	[APIC_LDR / 16] = { true, false, 0 },
+	[APIC_SVR / 16] = { true, true, 0x3ff },
+	[APIC_ISR / 16 ... APIC_ESR / 16 - 1] = { true, false, 0 },
+	[APIC_ESR / 16] = { true, true, 0 },
+	[APIC_ICR_LO / 16] = { true, true, 0xffffffff000ccfffULL },
+	[APIC_LVT_TIMER / 16] = { true, true, 0x700ff },
+	[APIC_LVT_TIMER / 16 + 1 ... APIC_LVT_TIMER / 16 + 2] = { true, true,
+								  0x107ff },
+	[APIC_LVT_TIMER / 16 + 3 ... APIC_LVT_TIMER / 16 + 4] = { true, true,
+								  0x1a7ff },
+	[APIC_LVT_ERROR / 16] = { true, true, 0x100ff },
+	[APIC_TMICT / 16] = { true, true, 0xffffffff },
+	[APIC_TMCCT / 16] = { true, false, 0 },
+	[APIC_TDCR / 16] = { true, true, 0xb },
+	[APIC_SELF_IPI / 16] = { false, true, 0xff },
+};
 
 /* Highest vector set in a 256-bit register, or -1. */
 static int vlapic_highest(const uint32_t *bits)
@@ -322,7 +340,7 @@ static void vlapic_write_lvt(struct vlapic *l, unsigned i, uint32_t val)
 {
 	uint32_t old = l->lvt[i];
 
-	val &= vlapic_lvt_bits[i];
+	val &= (uint32_t)vlapic_regs[APIC_LVT_TIMER / 16 + i].bits;
 	l->lvt[i] = (l->svr & APIC_SVR_ENABLE) ? val : val | APIC_LVT_MASKED;
 	if (i == 0 && ((old ^ l->lvt[0]) & APIC_LVT_DEADLINE))
 		l->deadline = 0;
@@ -494,49 +512,11 @@ int vlapic_set_base_msr(struct vcpu *v, uint64_t val)
 	return 0;
 }
 
-/* Whether an x2APIC register reads through RDMSR (SDM 3A table 11-6). */
-static bool vlapic_x2apic_readable(unsigned reg)
+/* The x2APIC register reg's access rules, or NULL for none. */
+static const struct vlapic_reg *vlapic_x2apic_reg(unsigned reg)
 {
-	switch (reg) {
-	case APIC_ID:
-	case APIC_VER:
-	case APIC_TPR:
-	case APIC_PPR:
-	case APIC_LDR:
-	case APIC_SVR:
-	case APIC_ESR:
-	case APIC_ICR_LO:
-	case APIC_TMICT:
-	case APIC_TMCCT:
-	case APIC_TDCR: return true;
-	default:
-		return (reg >= APIC_ISR && reg < APIC_ESR) ||
-		       (reg >= APIC_LVT_TIMER && reg <= APIC_LVT_ERROR);
-	}
-}
-
-/* Whether WRMSR may write val to an x2APIC register: it must exist, be
- * writable, and val must leave its reserved bits clear. */
-static bool vlapic_x2apic_writable(unsigned reg, uint64_t val)
-{
-	uint64_t bits;
-
-	if (reg >= APIC_LVT_TIMER && reg <= APIC_LVT_ERROR)
-		return !(val &
-			 ~(uint64_t)
-				 vlapic_lvt_bits[(reg - APIC_LVT_TIMER) / 16]);
-	switch (reg) {
-	case APIC_TPR:
-	case APIC_SELF_IPI: bits = 0xff; break;
-	case APIC_EOI:
-	case APIC_ESR: bits = 0; break;
-	case APIC_SVR: bits = 0x3ff; break;
-	case APIC_ICR_LO: bits = 0xffffffff000ccfffULL; break;
-	case APIC_TMICT: bits = 0xffffffff; break;
-	case APIC_TDCR: bits = 0xb; break;
-	default: return false;
-	}
-	return !(val & ~bits);
+	return reg / 16 < ARRAY_SIZE(vlapic_regs) ? &vlapic_regs[reg / 16] :
+						    NULL;
 }
 
 /* msr: IA32_TSC_DEADLINE, or an x2APIC register (kernel/msr.c). */
@@ -549,12 +529,13 @@ int vlapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	struct vlapic *l = &v->lapic;
 	unsigned reg = (msr - MSR_X2APIC_FIRST) << 4;
+	const struct vlapic_reg *r = vlapic_x2apic_reg(reg);
 
 	if (!vlapic_msr_ok(v, msr))
 		return -E_INVAL;
 	if (msr == MSR_IA32_TSC_DEADLINE)
 		*val = vlapic_tsc_deadline_mode(l) ? l->deadline : 0;
-	else if (!vlapic_x2apic_readable(reg))
+	else if (!r || !r->read)
 		return -E_INVAL;
 	else if (reg == APIC_ICR_LO)
 		*val = (uint64_t)l->icr_hi << 32 | l->icr_lo;
@@ -570,6 +551,7 @@ int vlapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	struct vlapic *l = &v->lapic;
 	unsigned reg = (msr - MSR_X2APIC_FIRST) << 4;
+	const struct vlapic_reg *r = vlapic_x2apic_reg(reg);
 
 	if (!vlapic_msr_ok(v, msr))
 		return -E_INVAL;
@@ -578,7 +560,7 @@ int vlapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 			l->deadline = val;
 		return 0;
 	}
-	if (!vlapic_x2apic_writable(reg, val))
+	if (!r || !r->write || (val & ~r->bits))
 		return -E_INVAL;
 	if (reg == APIC_ICR_LO) {
 		l->icr_hi = (uint32_t)(val >> 32);

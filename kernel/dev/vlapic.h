@@ -51,11 +51,9 @@ bool vlapic_take_nmi(struct vcpu *v);
 
 /*
  * Delivers an interrupt message (an IOAPIC redirection entry, an IPI) to
- * the local APICs of d that dest selects: APIC ID dest (0xff, 0xffffffff:
- * all) when physical, the logical IDs in dest when logical (flat or
- * cluster, as each APIC's DFR says).  mode is APIC_DM_*: fixed, lowest
- * priority (the lowest TPR), NMI, INIT or STARTUP; a level-triggered
- * vector is marked in TMR so its EOI reaches irq_eoi.
+ * the local APICs of d that dest selects, physical or logical; mode is
+ * APIC_DM_*.  A level-triggered vector is marked in TMR so its EOI
+ * reaches irq_eoi.
  */
 void vlapic_deliver(struct domain *d, uint32_t dest, bool logical,
 		    unsigned mode, uint8_t vec, bool level);

@@ -1,12 +1,7 @@
 /*
- * loader.h - the UEFI loader's internal interfaces (kernel/efi/).
- *
- * efi_main (main.c) runs the steps in order: read and check hv.elf
- * (file.c, elfload.c), read the domain configs and the files they name
- * (config.c), reserve everything the final steps need, exit boot services
- * (memmap.c), build the page tables (paging.c) and jump to the kernel
- * (trampoline.S).  Every failure goes through loader_fail (console.c),
- * which never returns.
+ * loader.h - the UEFI loader's internal interfaces (kernel/efi/; main.c
+ * runs the steps in order).  Every failure goes through loader_fail
+ * (console.c), which never returns.
  */
 #ifndef KERNEL_EFI_LOADER_H
 #define KERNEL_EFI_LOADER_H
