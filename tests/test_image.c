@@ -238,8 +238,8 @@ Test(image, elf_bad_headers)
 	img[16] = ET_EXEC;
 	*(uint16_t *)(img + 44) = 400;
 	expect_reject(n, -E_BAD_ELF,
-		      PFX "e_phoff: program headers outside the "
-			  "file (12288 bytes)");
+		      PFX "e_phoff: program headers [0x34, 0x3234) outside "
+			  "the file (12288 bytes) or misaligned");
 	*(uint16_t *)(img + 44) = 0;
 	expect_reject(n, -E_BAD_ELF, PFX "e_phnum: no program headers");
 	img[0] = 0;
