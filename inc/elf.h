@@ -17,7 +17,6 @@ typedef uint64_t Elf64_Xword;
 typedef int64_t Elf64_Sxword;
 
 #define EI_NIDENT  16
-#define EI_MAG0	   0
 #define EI_CLASS   4
 #define EI_DATA	   5
 #define EI_VERSION 6
