@@ -139,11 +139,8 @@ struct elf_limits {
 int elf_check(const void *img, size_t size, const struct elf_limits *lim,
 	      char *why, size_t whylen);
 
-/*
- * Checks only the headers: img[0..size) is an x86-64 ELF64 (or, if elf32,
- * also an i386 ELF32) ET_EXEC image whose program headers lie inside it.
- * Returns 0 or -E_BAD_ELF with the reason in why, as elf_check does.
- */
+/* elf_check's header checks alone, which with elf32 also accept an i386
+ * ELF32 image: 0, or -E_BAD_ELF with the reason in why. */
 int elf_check_headers(const void *img, size_t size, bool elf32, char *why,
 		      size_t whylen);
 
