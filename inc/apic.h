@@ -61,7 +61,6 @@
 /* Delivery modes of an ICR, LVT or IOAPIC redirection entry (bits 10:8). */
 #define APIC_DM_FIXED	0
 #define APIC_DM_LOWEST	1
-#define APIC_DM_SMI	2
 #define APIC_DM_NMI	4
 #define APIC_DM_INIT	5
 #define APIC_DM_STARTUP 6

@@ -72,13 +72,10 @@ struct boot_info {
 	struct boot_mem_region regions[BOOT_MAX_REGIONS];
 	struct boot_file files[BOOT_MAX_FILES];
 
-	uint64_t rsdp_pa;	  /* ACPI 2.0+ RSDP, 0 if none */
 	uint64_t efi_runtime_pa;  /* EFI_RUNTIME_SERVICES, identity mapped */
 	uint64_t kernel_pa_start; /* physical extent of hv.elf's segments */
 	uint64_t kernel_pa_end;
-	uint64_t loader_image_base; /* where firmware loaded BOOTX64.EFI */
-	uint64_t boot_pml4_pa;	    /* the loader's page tables */
-	uint64_t tsc_at_loader;	    /* rdtsc() when efi_main started */
+	uint64_t boot_pml4_pa; /* the loader's page tables */
 
 	char cmdline[BOOT_CMDLINE_MAX]; /* \hvlab.cmd's text, may be empty */
 };

@@ -1,6 +1,6 @@
 /*
  * elf.h - ELF64 file structures (System V ABI, "ELF-64 Object File Format"
- * and the AMD64 psABI) and elf_check(), the validator the loader runs on
+ * and the AMD64 psABI), the ELF32 headers and elf_check(), the validator the loader runs on
  * hv.elf and the kernel runs on guest images (lib/elf.c).
  */
 #ifndef INC_ELF_H
@@ -17,7 +17,6 @@ typedef uint64_t Elf64_Xword;
 typedef int64_t Elf64_Sxword;
 
 #define EI_NIDENT  16
-#define EI_MAG0	   0
 #define EI_CLASS   4
 #define EI_DATA	   5
 #define EI_VERSION 6
@@ -98,6 +97,22 @@ typedef struct {
 	Elf64_Xword st_size;
 } Elf64_Sym;
 
+/* ELF32 (System V ABI, Intel386 supplement), for i386 guest kernels. */
+typedef struct {
+	unsigned char e_ident[EI_NIDENT];
+	uint16_t e_type, e_machine;
+	uint32_t e_version, e_entry, e_phoff, e_shoff, e_flags;
+	uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum,
+		e_shstrndx;
+} Elf32_Ehdr;
+
+typedef struct {
+	uint32_t p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz;
+	uint32_t p_flags, p_align;
+} Elf32_Phdr;
+
+_Static_assert(sizeof(Elf32_Ehdr) == 52, "Elf32_Ehdr layout");
+_Static_assert(sizeof(Elf32_Phdr) == 32, "Elf32_Phdr layout");
 _Static_assert(sizeof(Elf64_Ehdr) == 64, "Elf64_Ehdr layout");
 _Static_assert(sizeof(Elf64_Phdr) == 56, "Elf64_Phdr layout");
 _Static_assert(sizeof(Elf64_Shdr) == 64, "Elf64_Shdr layout");
@@ -123,6 +138,11 @@ struct elf_limits {
  */
 int elf_check(const void *img, size_t size, const struct elf_limits *lim,
 	      char *why, size_t whylen);
+
+/* elf_check's header checks alone, which with elf32 also accept an i386
+ * ELF32 image: 0, or -E_BAD_ELF with the reason in why. */
+int elf_check_headers(const void *img, size_t size, bool elf32, char *why,
+		      size_t whylen);
 
 /* The i-th program header of an image elf_check() accepted. */
 const Elf64_Phdr *elf_phdr(const void *img, unsigned i);

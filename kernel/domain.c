@@ -84,12 +84,7 @@ static void vcpu_set_boot(struct vcpu *v, const struct guest_boot *gb)
 	virt_reg_write(v, VREG_CPL, 0);
 	v->gprs[GPR_RAX] = gb->rax;
 	v->gprs[GPR_RBX] = gb->rbx;
-	v->gprs[GPR_RCX] = gb->rcx;
-	v->gprs[GPR_RDX] = gb->rdx;
 	v->gprs[GPR_RSI] = gb->rsi;
-	v->gprs[GPR_RDI] = gb->rdi;
-	v->gprs[GPR_RBP] = gb->rbp;
-	v->gprs[GPR_RSP] = gb->rsp;
 }
 
 /*

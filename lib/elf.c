@@ -27,21 +27,28 @@ static bool elf_in_file(uint64_t off, uint64_t len, size_t size)
 	return off <= size && len <= size - off;
 }
 
-/* Checks the ELF header fields that say what kind of file this is. */
-static int elf_check_ident(const Elf64_Ehdr *eh, char *why, size_t n)
+/*
+ * Checks the ELF header fields that say what kind of file this is: an
+ * x86-64 ELF64 executable or, if elf32, an i386 ELF32 one.  e_type and
+ * e_machine lie at the same offsets in both classes.
+ */
+static int elf_check_ident(const Elf64_Ehdr *eh, bool elf32, char *why,
+			   size_t n)
 {
 	const unsigned char *id = eh->e_ident;
+	bool is32 = elf32 && id[EI_CLASS] == ELFCLASS32;
 
 	if (memcmp(id, ELFMAG, SELFMAG) != 0)
 		return elf_reject(why, n,
 				  "e_ident: bad magic %02x %02x %02x %02x, "
 				  "not an ELF file",
 				  id[0], id[1], id[2], id[3]);
-	if (id[EI_CLASS] != ELFCLASS64)
+	if (id[EI_CLASS] != ELFCLASS64 && !is32)
 		return elf_reject(why, n,
-				  "e_ident[EI_CLASS]: class %u, want "
-				  "ELFCLASS64 (2)",
-				  id[EI_CLASS]);
+				  "e_ident[EI_CLASS]: class %u, want %s",
+				  id[EI_CLASS],
+				  elf32 ? "1 (ELF32) or 2 (ELF64)" :
+					  "ELFCLASS64 (2)");
 	if (id[EI_DATA] != ELFDATA2LSB)
 		return elf_reject(why, n,
 				  "e_ident[EI_DATA]: encoding %u, want "
@@ -51,11 +58,10 @@ static int elf_check_ident(const Elf64_Ehdr *eh, char *why, size_t n)
 		return elf_reject(why, n,
 				  "e_ident[EI_VERSION]: version %u, want 1",
 				  id[EI_VERSION]);
-	if (eh->e_machine != EM_X86_64)
-		return elf_reject(why, n,
-				  "e_machine: machine %u, want EM_X86_64 "
-				  "(62)",
-				  eh->e_machine);
+	if (eh->e_machine != (is32 ? EM_386 : EM_X86_64))
+		return elf_reject(why, n, "e_machine: machine %u, want %s",
+				  eh->e_machine,
+				  is32 ? "EM_386 (3)" : "EM_X86_64 (62)");
 	if (eh->e_type != ET_EXEC)
 		return elf_reject(why, n, "e_type: type %u, want ET_EXEC (2)",
 				  eh->e_type);
@@ -63,25 +69,45 @@ static int elf_check_ident(const Elf64_Ehdr *eh, char *why, size_t n)
 }
 
 /* Checks that the program header table lies inside the file. */
-static int elf_check_phdrs(const Elf64_Ehdr *eh, size_t size, char *why,
-			   size_t n)
+static int elf_check_phdrs(const void *img, size_t size, char *why, size_t n)
 {
-	uint64_t len = (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr);
+	const Elf64_Ehdr *e64 = img;
+	const Elf32_Ehdr *e32 = img;
+	bool is32 = e64->e_ident[EI_CLASS] == ELFCLASS32;
+	uint64_t off = is32 ? e32->e_phoff : e64->e_phoff;
+	unsigned num = is32 ? e32->e_phnum : e64->e_phnum;
+	unsigned entsize = is32 ? e32->e_phentsize : e64->e_phentsize;
+	size_t want = is32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
+	uint64_t len = (uint64_t)num * want;
 
-	if (eh->e_phnum == 0)
+	if (num == 0)
 		return elf_reject(why, n, "e_phnum: no program headers");
-	if (eh->e_phentsize != sizeof(Elf64_Phdr))
-		return elf_reject(why, n, "e_phentsize: %u, want %zu",
-				  eh->e_phentsize, sizeof(Elf64_Phdr));
-	if (!elf_in_file(eh->e_phoff, len, size) || eh->e_phoff % 8 != 0)
+	if (entsize != want)
+		return elf_reject(why, n, "e_phentsize: %u, want %zu", entsize,
+				  want);
+	if (!elf_in_file(off, len, size) || off % (is32 ? 4 : 8) != 0)
 		return elf_reject(why, n,
 				  "e_phoff: program headers [0x%llx, "
 				  "0x%llx) outside the file (%zu bytes) or "
 				  "misaligned",
-				  (unsigned long long)eh->e_phoff,
-				  (unsigned long long)(eh->e_phoff + len),
-				  size);
+				  (unsigned long long)off,
+				  (unsigned long long)(off + len), size);
 	return 0;
+}
+
+int elf_check_headers(const void *img, size_t size, bool elf32, char *why,
+		      size_t whylen)
+{
+	int r;
+
+	if (size < sizeof(Elf64_Ehdr))
+		return elf_reject(why, whylen,
+				  "file: %zu bytes, too small for "
+				  "an ELF header",
+				  size);
+	if ((r = elf_check_ident(img, elf32, why, whylen)) < 0)
+		return r;
+	return elf_check_phdrs(img, size, why, whylen);
 }
 
 /* Checks one PT_LOAD segment on its own. */
@@ -199,23 +225,15 @@ static int elf_check_segments(const void *img, size_t size,
 int elf_check(const void *img, size_t size, const struct elf_limits *lim,
 	      char *why, size_t whylen)
 {
-	const Elf64_Ehdr *eh = img;
 	int r;
 
-	if (size < sizeof(Elf64_Ehdr))
-		return elf_reject(why, whylen,
-				  "file: %zu bytes, too small for "
-				  "an ELF header",
-				  size);
+	if ((r = elf_check_headers(img, size, false, why, whylen)) < 0)
+		return r;
 	if (size > lim->max_file_size)
 		return elf_reject(why, whylen,
 				  "file: %zu bytes, too large "
 				  "(limit %llu)",
 				  size, (unsigned long long)lim->max_file_size);
-	if ((r = elf_check_ident(eh, why, whylen)) < 0)
-		return r;
-	if ((r = elf_check_phdrs(eh, size, why, whylen)) < 0)
-		return r;
 	if ((r = elf_check_segments(img, size, lim, why, whylen)) < 0)
 		return r;
 	snprintf(why, whylen, "ok");

@@ -41,21 +41,7 @@ static void main_read_cmdline(struct boot_info *bi)
 			     ROUNDUP(size + 1, PAGE_SIZE) / PAGE_SIZE);
 }
 
-/* The ACPI 2.0+ RSDP from the configuration table (UEFI 2.10, 4.6). */
-static uint64_t main_find_rsdp(void)
-{
-	EFI_GUID acpi20 = ACPI_20_TABLE_GUID;
-
-	for (UINTN i = 0; i < loader_st->NumberOfTableEntries; i++) {
-		EFI_CONFIGURATION_TABLE *t = &loader_st->ConfigurationTable[i];
-
-		if (memcmp(&t->VendorGuid, &acpi20, sizeof(acpi20)) == 0)
-			return (uint64_t)(uintptr_t)t->VendorTable;
-	}
-	return 0;
-}
-
-static struct boot_info *main_boot_info(uint64_t tsc, EFI_LOADED_IMAGE *li)
+static struct boot_info *main_boot_info(void)
 {
 	struct boot_info *bi;
 
@@ -63,15 +49,12 @@ static struct boot_info *main_boot_info(uint64_t tsc, EFI_LOADED_IMAGE *li)
 			 "boot_info");
 	bi->magic = BOOT_INFO_MAGIC;
 	bi->size = sizeof(*bi);
-	bi->tsc_at_loader = tsc;
-	bi->loader_image_base = (uint64_t)(uintptr_t)li->ImageBase;
 	bi->efi_runtime_pa = (uint64_t)(uintptr_t)loader_st->RuntimeServices;
 	return bi;
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-	uint64_t tsc = rdtsc();
 	EFI_GUID li_guid = LOADED_IMAGE_PROTOCOL;
 	EFI_LOADED_IMAGE *li;
 	struct boot_info *bi;
@@ -86,12 +69,11 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	loader_printf("hvlab loader: image base 0x%llx\n",
 		      (unsigned long long)(uintptr_t)li->ImageBase);
 
-	bi = main_boot_info(tsc, li);
+	bi = main_boot_info();
 	file_open_volume(li->DeviceHandle);
 	entry = elfload_kernel(bi);
 	main_read_cmdline(bi);
 	config_load_all(bi);
-	bi->rsdp_pa = main_find_rsdp();
 
 	memmap_reserve(&ram_end, &mmio_gib);
 	paging_reserve(ram_end, mmio_gib,

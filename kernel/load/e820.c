@@ -5,8 +5,6 @@
 
 #define EBDA_START 0x9fc00ULL /* the BIOS's extended data area, 1 KiB */
 #define VGA_START  0xa0000ULL
-#define BIOS_START 0xe0000ULL /* the BIOS area: firmware tables */
-#define HIGH_START 0x100000ULL
 
 static int e820_add(struct e820_entry *e, int n, uint64_t start, uint64_t end,
 		    uint32_t type)
@@ -23,6 +21,6 @@ int e820_build(uint64_t ram_end, struct e820_entry *e)
 
 	n = e820_add(e, n, 0, MIN(ram_end, EBDA_START), E820_RAM);
 	n = e820_add(e, n, EBDA_START, VGA_START, E820_RESERVED);
-	n = e820_add(e, n, BIOS_START, HIGH_START, E820_RESERVED);
-	return e820_add(e, n, HIGH_START, ram_end, E820_RAM);
+	n = e820_add(e, n, PLATFORM_TABLES, PLATFORM_TABLES_END, E820_RESERVED);
+	return e820_add(e, n, PLATFORM_TABLES_END, ram_end, E820_RAM);
 }

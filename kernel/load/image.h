@@ -69,10 +69,9 @@ struct guest_boot {
 	enum boot_mode mode; /* never BOOT_MODE_DEFAULT */
 	uint64_t rip;	     /* real mode: offset from cs_sel << 4 */
 	uint16_t cs_sel;     /* real mode only */
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	uint64_t rax, rbx, rsi;
 	uint64_t cr0, cr3, cr4, efer;
 	gpa_t load_start, load_end; /* extent of the kernel, bss included */
-	gpa_t mb_info;		    /* Multiboot info address, or 0 */
 	/* Type pv (image_load_pv): */
 	gpa_t pv_ram_end;	 /* RAM below; the builder's pages above */
 	gpa_t pv_shared_info;	 /* te: shared_info's page, else 0 */

@@ -12,23 +12,6 @@
 #include <inc/string.h>
 #include <kernel/load/image_load.h>
 
-/* ELF32 (System V ABI, Intel386 supplement); inc/elf.h has ELF64 only. */
-typedef struct {
-	unsigned char e_ident[EI_NIDENT];
-	uint16_t e_type, e_machine;
-	uint32_t e_version, e_entry, e_phoff, e_shoff, e_flags;
-	uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum,
-		e_shstrndx;
-} Elf32_Ehdr;
-
-typedef struct {
-	uint32_t p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz;
-	uint32_t p_flags, p_align;
-} Elf32_Phdr;
-
-_Static_assert(sizeof(Elf32_Ehdr) == 52, "Elf32_Ehdr layout");
-_Static_assert(sizeof(Elf32_Phdr) == 32, "Elf32_Phdr layout");
-
 /* One PT_LOAD segment, whatever the ELF class. */
 struct segment {
 	uint32_t type, flags;
@@ -36,57 +19,20 @@ struct segment {
 };
 
 /*
- * Validates the headers of an ELF image and sets *class: an ELF64 one by
- * lib/elf.c's elf_check, an ELF32 one (which it does not know) here.
+ * Validates the headers of an ELF image and sets *class: lib/elf.c checks
+ * an ELF32 one's headers, an ELF64 one's segments too.
  */
 static int elf_validate(struct loader *ld, unsigned *class)
 {
-	const Elf32_Ehdr *eh = (const Elf32_Ehdr *)ld->img;
 	struct elf_limits lim = { 0, UINT64_MAX, ld->size, ld->mem->size };
-	uint64_t len;
 	char why[160];
+	int r;
 
-	if (ld->size < sizeof(Elf64_Ehdr))
-		return image_error(ld, -E_BAD_ELF,
-				   "%zu bytes, too small for an ELF header",
-				   ld->size);
-	*class = eh->e_ident[EI_CLASS];
-	if (*class == ELFCLASS64 &&
-	    elf_check(ld->img, ld->size, &lim, why, sizeof(why)) < 0)
-		return image_error(ld, -E_BAD_ELF, "%s", why);
-	if (*class == ELFCLASS64)
-		return 0;
-	if (*class != ELFCLASS32)
-		return image_error(ld, -E_BAD_ELF,
-				   "e_ident[EI_CLASS]: class %u, want 1 "
-				   "(ELF32) or 2 (ELF64)",
-				   *class);
-	if (eh->e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh->e_ident[EI_VERSION] != EV_CURRENT)
-		return image_error(
-			ld, -E_BAD_ELF,
-			"e_ident: not a little-endian version-1 ELF file");
-	if (eh->e_machine != EM_386)
-		return image_error(ld, -E_BAD_ELF,
-				   "e_machine: machine %u, want EM_386 (3)",
-				   eh->e_machine);
-	if (eh->e_type != ET_EXEC)
-		return image_error(ld, -E_BAD_ELF,
-				   "e_type: type %u, want ET_EXEC (2)",
-				   eh->e_type);
-	if (eh->e_phnum == 0)
-		return image_error(ld, -E_BAD_ELF,
-				   "e_phnum: no program headers");
-	len = (uint64_t)eh->e_phnum * sizeof(Elf32_Phdr);
-	if (eh->e_phentsize != sizeof(Elf32_Phdr))
-		return image_error(ld, -E_BAD_ELF, "e_phentsize: %u, want %zu",
-				   eh->e_phentsize, sizeof(Elf32_Phdr));
-	if (eh->e_phoff > ld->size || len > ld->size - eh->e_phoff)
-		return image_error(
-			ld, -E_BAD_ELF,
-			"e_phoff: program headers outside the file (%zu bytes)",
-			ld->size);
-	return 0;
+	if ((r = elf_check_headers(ld->img, ld->size, true, why,
+				   sizeof(why))) == 0 &&
+	    (*class = ld->img[EI_CLASS]) == ELFCLASS64)
+		r = elf_check(ld->img, ld->size, &lim, why, sizeof(why));
+	return r < 0 ? image_error(ld, r, "%s", why) : 0;
 }
 
 static unsigned elf_phnum(struct loader *ld, unsigned class)

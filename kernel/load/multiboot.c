@@ -171,7 +171,6 @@ static int mb_write_info(struct loader *ld, const void *rd, size_t rsize)
 	    (r = mb_write_cmdline(ld, &mi)) < 0 ||
 	    (rd && (r = mb_write_module(ld, &mi, rd, rsize)) < 0))
 		return r;
-	ld->boot->mb_info = IMAGE_MB_INFO;
 	ld->boot->rax = MB_BOOT_MAGIC;
 	ld->boot->rbx = IMAGE_MB_INFO;
 	return image_copy(ld, IMAGE_MB_INFO, &mi, sizeof(mi), 0);
