@@ -1,10 +1,8 @@
 /*
- * reflect.c - events for the trap-and-emulate guest (labs 2 and 4): faults,
- * the virtual timer and Xen's upcall (lab 6) reflected through the guest's
- * own IDT (SDM 3A 6.14 frame; from guest user mode onto the stack of its
- * TSS.RSP0), under the virtual IF; one the guest cannot take ends the domain like a triple
- * fault.  Also the paravirtual ports of inc/public/te.h, by which the
- * guest drives its timer and virtual IF.
+ * reflect.c - events for the trap-and-emulate guest (labs 2 and 4):
+ * faults, the virtual timer and Xen's upcall (lab 6) reflected through
+ * the guest's own IDT; one it cannot take ends the domain like a triple
+ * fault.  Also the paravirtual ports of inc/public/te.h.
  */
 #include <inc/public/te.h>
 #include <inc/x86.h>
