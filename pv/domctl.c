@@ -1,17 +1,10 @@
 /*
- * domctl.c - the privileged domain's management hypercalls (lab 6):
- * __HYPERVISOR_domctl and __HYPERVISOR_sysctl in the frame of Xen's
- * domctl.h and sysctl.h, with hvlab's payloads (inc/public/domctl.h), and
- * the read side of console_io.
- *
- * dom0's toolstack (guests/dom0, `xl`) creates domains from the configs
- * the loader put on the boot disk, destroys, pauses and lists them, reads
- * their console output and writes their console input, and reads the
- * hypervisor's own console ring (`xl dmesg`); lab 7 adds the devices of
- * a domain's config (getdevice) and the disk images (bootfile), which
- * driver domains may read too.  Domain ids are slots of
- * the domain table; a domain that ended keeps its slot, shown as shut
- * down, until dom0 destroys it, as in Xen.
+ * domctl.c - the privileged domain's management hypercalls (lab 6;
+ * labs/lab6.md's toolstack): __HYPERVISOR_domctl and __HYPERVISOR_sysctl
+ * in the frame of Xen's domctl.h and sysctl.h, with hvlab's payloads
+ * (inc/public/domctl.h), and the read side of console_io.  Domain ids are
+ * slots of the domain table; a domain that ended keeps its slot, shown as
+ * shut down, until dom0 destroys it, as in Xen.
  */
 #include <inc/types.h>
 #include <inc/public/xen.h>

@@ -4,18 +4,11 @@
  * vcpu_info comment describes it) and the upcall that tells a vcpu about
  * them, Xen's HVM callback vector.
  *
- * A domain's ports live in d->pv.evtchn[]; the pending and mask bitmaps
- * and the selector word live in the guest's shared_info and vcpu_info,
- * reached through the p2m each time (pv_map).  Until the guest places
- * shared_info there is nowhere to mark a port pending: Xen always has
- * the page, hvlab does not, so a send before then sets nothing and still
- * succeeds, and the guest learns of it by scanning once it has placed
- * the page (the bits it cannot see were never set).
- *
- * An interdomain channel is two ports that name each other.  Closing one
- * end, or destroying its domain, turns the other back into an unbound
- * port for the same remote domain, as Xen does, so no port ever leads to
- * a domain that is gone.
+ * labs/lab6.md describes delivery.  The bitmaps live in the guest's
+ * shared_info, which Xen always has and hvlab only once the guest placed
+ * it: a send before then sets nothing and still succeeds.  Closing one
+ * end of an interdomain channel, or destroying its domain, makes the
+ * other end unbound again, as in Xen, so no port leads to a dead domain.
  */
 #include <inc/types.h>
 #include <inc/public/xen.h>

@@ -1,28 +1,14 @@
 /*
  * grant.c - __HYPERVISOR_grant_table_op (lab 7; xen/include/public/
  * grant_table.h, version 1) and foreign mappings: how one domain shares
- * its pages with another.
+ * its pages with another.  labs/lab7.md describes the pins, the maptrack
+ * and the ends of life.
  *
- * A domain's grant table lives in frames of its own RAM, placed with
- * XENMEM_add_to_physmap(XENMAPSPACE_grant_table); the hypervisor reads an
- * entry through the p2m each time (gnttab_entry), so a table given back
- * with decrease_reservation simply grants nothing.  Mapping a grant
- * (GNTTABOP_map_grant_ref) pins it: the granter's active entry counts
- * the mappings and fixes the frame, the entry's GTF_reading/GTF_writing
- * stay set so that the granter cannot end access, and the mapper's
- * absent frame becomes a foreign frame (kernel/mm/p2m.h) showing the
- * granter's host page.  The mapper's maptrack remembers each mapping by
- * handle.  Ends of life, both sides: a granter's death revokes every
- * mapping of its pages, whose frames then show one read-only page of
- * zeros until their mappers unmap them (so a backend reading a dead
- * frontend's ring reads zeros instead of faulting, and no page of the
- * dead domain outlives it); a mapper's death releases its pins; a mapped frame
- * cannot be ballooned out, and a domain with mappings either way cannot
- * be saved or migrated.  GNTTABOP_copy copies through grants without
- * mapping anything, as backends do.
- *
- * dom0 maps any domain's frame (XENMAPSPACE_gmfn_foreign, pv/memory.c)
- * through the same maptrack, without a grant.
+ * A grant table lives in frames of its owner's RAM and is read through
+ * the p2m each time (gnttab_entry), so a frame given back grants nothing.
+ * A dead granter's pages are revoked: its mappers' frames show one
+ * read-only page of zeros until they unmap them, so a backend reading a
+ * dead frontend's ring reads zeros instead of faulting.
  */
 #include <inc/types.h>
 #include <inc/memlayout.h>

@@ -1,18 +1,11 @@
 /*
  * hvm_op.c - __HYPERVISOR_hvm_op (lab 5): a guest types its own memory,
  * Xen's HVMOP_set_mem_type and HVMOP_get_mem_type (inc/public/hvm/
- * hvm_op.h) over the typed p2m (kernel/mm/p2m.h).  Lab 6 adds
- * HVMOP_set_param and HVMOP_get_param (inc/public/hvm/params.h) for
- * domains with Xen's ABI: the callback vector events arrive on, and the
- * xenstore ring and port the domain builder sets (lab 7), which the
- * privileged domain's toolstack reads for other domains, and the unplug
- * ports of a xen_platform hvm domain.
- *
- * The argument structs are read and written through the caller's own
- * paging (gmem), as Xen's copy_from_guest does for HVM guests.  After a
- * type change, the mappings of the frames are dropped (nested tables or
- * shadow), so the next access sees the new type: a write to a frame made
- * HVMMEM_ram_ro faults and is discarded (kernel/mm/nested.c, shadow.c).
+ * hvm_op.h) over the typed p2m (kernel/mm/p2m.h); after a change the
+ * frames' nested or shadow mappings are dropped, so a write to a frame
+ * made HVMMEM_ram_ro faults and is discarded.  Lab 6 adds HVMOP_set_param
+ * and HVMOP_get_param (inc/public/hvm/params.h) for domains with Xen's
+ * ABI, and the unplug ports of a xen_platform hvm domain.
  */
 #include <inc/types.h>
 #include <inc/memlayout.h>

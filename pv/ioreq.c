@@ -4,17 +4,11 @@
  * domain claims ports, MMIO ranges and PCI functions of an hvm domain and
  * answers the accesses its guest makes there.
  *
- * A claimed range is an ordinary entry of the domain's io tables
- * (kernel/dev/io.c) whose handler forwards: it fills the vcpu's slot on
- * the server's shared page, signals the device model's port, puts the
- * vcpu in VCPU_IOREQ and returns -E_AGAIN, leaving RIP where it was.  Once
- * ioreq_poll finds the answer, the vcpu runs the instruction again and
- * the handler completes the same access with it.  An instruction may make
- * several accesses (a read-modify-write): the answers are kept in order
- * until it completes, so each run asks only for the next one (as Xen's
- * MMIO cache does).  REP INS/OUTS go as one request of count elements in
- * guest RAM (data_is_ptr, kernel/dev/mmio.c's io_rep), which the device
- * model reaches through its foreign mapping of the guest's frame.
+ * A claimed range is an entry of the domain's io tables whose handler
+ * forwards the access (ioreq_forward); once answered, the vcpu runs the
+ * instruction again, which takes the answers kept so far in order, as
+ * Xen's MMIO cache does.  REP INS/OUTS go as one request of count
+ * elements in guest RAM (data_is_ptr, kernel/dev/mmio.c's io_rep).
  *
  * The shared page is a hypervisor page, never in the guest's p2m (the
  * guest cannot forge answers); the device model maps it with

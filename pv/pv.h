@@ -13,12 +13,6 @@
  *   pv/domctl.c     domctl and sysctl for the privileged domain
  *   pv/grant.c      grant tables (lab 7) and foreign mappings
  *   pv/ioreq.c      ioreq servers: device models in dom0 (lab 7)
- *
- * The guest owns shared_info's and vcpu_info's frames (its RAM, placed
- * with XENMEM_add_to_physmap or VCPUOP_register_vcpu_info, or by the
- * domain builder in the te container); the hypervisor reaches them
- * through the p2m each time, so ballooning or migration never leaves a
- * stale pointer.
  */
 #ifndef PV_PV_H
 #define PV_PV_H

@@ -1,16 +1,10 @@
 /*
- * vcpu.c - time and scheduling for domains with Xen's ABI (lab 6):
- * __HYPERVISOR_vcpu_op (inc/public/vcpu.h), __HYPERVISOR_sched_op
- * (sched.h), __HYPERVISOR_set_timer_op, and pvclock: vcpu_time_info and
- * shared_info's wallclock (xen.h).
- *
- * System time is nanoseconds since the hypervisor booted, from the host
- * TSC (kernel/clock.c).  A vcpu's singleshot and periodic timers raise
- * its VIRQ_TIMER; they are checked when it is scheduled in and, while it
- * waits, each time the scheduler looks for work (pv_can_wake).  Blocking
- * (SCHEDOP_block, SCHEDOP_poll, HLT) is the core's VCPU_HALTED: an event
- * makes the vcpu runnable again (evtchn_set_pending), a due timer or
- * poll timeout through pv_can_wake.
+ * vcpu.c - time and scheduling for domains with Xen's ABI (lab 6;
+ * labs/lab6.md's pvclock): __HYPERVISOR_vcpu_op (inc/public/vcpu.h),
+ * __HYPERVISOR_sched_op (sched.h), __HYPERVISOR_set_timer_op, and
+ * shared_info's wallclock.  A vcpu's timers are checked when it is
+ * scheduled in and, while it waits (VCPU_HALTED), each time the scheduler
+ * looks for work (pv_can_wake).
  */
 #include <inc/types.h>
 #include <inc/x86.h>

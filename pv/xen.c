@@ -1,15 +1,10 @@
 /*
- * xen.c - finding Xen and calling it (lab 6): the CPUID leaves
- * (xen/include/public/arch-x86/cpuid.h), the hypercall page the MSR they
- * name fills, __HYPERVISOR_xen_version (public/version.h, features.h) and
- * __HYPERVISOR_console_io (public/xen.h): writes go where the domain's
- * UART output goes, reads come from its console input (pv/domctl.c).
- *
- * The hypercall page holds one 32-byte stub per hypercall number, "mov
- * $nr, %eax" then the container's way into the hypervisor, then "ret":
- * VMCALL (VT-x) or VMMCALL (SVM) in the hvm container; INT 0x82 in the te
- * container, which faults at CPL 3 and which te turns into the hypercall
- * exit (te/exit.c), as classic PV Xen's INT 0x82 for 32-bit guests.
+ * xen.c - finding Xen and calling it (lab 6; labs/lab6.md): the CPUID
+ * leaves (xen/include/public/arch-x86/cpuid.h), the hypercall page their
+ * MSR fills, __HYPERVISOR_xen_version (public/version.h, features.h) and
+ * __HYPERVISOR_console_io (public/xen.h).  The te container's stubs use
+ * INT 0x82, as classic PV Xen's 32-bit guests do: it faults at CPL 3 and
+ * te/exit.c makes it the hypercall exit.
  */
 #include <inc/types.h>
 #include <inc/boot_info.h>

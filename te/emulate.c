@@ -1,12 +1,7 @@
 /*
  * emulate.c - the privileged instructions of the trap-and-emulate guest
- * (labs 2 and 4).  CLI, STI, IN/OUT/INS/OUTS to the domain's devices, MOV
- * CR, LGDT/LIDT/LLDT/LTR, WBINVD, PUSHF/POPF and the UMIP-trapped
- * SGDT/SIDT/SMSW/SLDT/STR run through x86_emulate against the virtual
- * CPU, with the callbacks below.  At virtual CPL 3 (guest user mode) the privileged
- * ones are the guest's own #GP.
- * Guest memory is reached only through the guest's paging and the p2m,
- * with their bounds.
+ * (labs 2 and 4): the x86_emulate callbacks over the virtual CPU.  Guest
+ * memory is reached only through the guest's paging and the p2m.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>

@@ -1,15 +1,9 @@
 /*
  * exit.c - what the trap-and-emulate VMM does with each trap its guest
- * takes at CPL 3 (labs 2 and 4): the trap entry, decoding and dispatch.
- *
- * A #GP from a privileged instruction is decoded; RDMSR/WRMSR, INVLPG and
- * HLT with nothing to wake it become exits for kernel/exit.c, as under SVM
- * or VT-x; IRETQ, INT3/INT n and a prefixed CPUID are emulated here, the
- * rest against the virtual CPU by te/emulate.c.  A #PF is an exit too, for
- * the shadow (kernel/mm/shadow.h), which fills its tables or gives the
- * guest its own #PF.  In a domain with Xen's ABI (lab 6), INT 0x82 is the
- * hypercall exit (pv/xen.c's te stubs).  Every other fault is queued for
- * te/reflect.c, which reflects it to the guest's own IDT.
+ * takes at CPL 3 (labs 2 and 4; labs/lab2.md): decode a #GP and make it
+ * an exit for kernel/exit.c, emulate it here or in te/emulate.c; a #PF is
+ * the shadow's exit; INT 0x82 the hypercall exit of a domain with Xen's
+ * ABI (lab 6); any other fault is reflected to the guest (te/reflect.c).
  */
 #include <inc/public/te.h>
 #include <inc/mmu.h>

@@ -1,10 +1,8 @@
 /*
- * reflect.c - events for the trap-and-emulate guest (labs 2 and 4): faults,
- * the virtual timer and Xen's upcall (lab 6) reflected through the guest's
- * own IDT (SDM 3A 6.14 frame; from guest user mode onto the stack of its
- * TSS.RSP0), under the virtual IF; one the guest cannot take ends the domain like a triple
- * fault.  Also the paravirtual ports of inc/public/te.h, by which the
- * guest drives its timer and virtual IF.
+ * reflect.c - events for the trap-and-emulate guest (labs 2 and 4):
+ * faults, the virtual timer and Xen's upcall (lab 6) reflected through
+ * the guest's own IDT; one it cannot take ends the domain like a triple
+ * fault.  Also the paravirtual ports of inc/public/te.h.
  */
 #include <inc/public/te.h>
 #include <inc/x86.h>
@@ -97,20 +95,14 @@ static bool te_gate_allows(struct vcpu *v, const struct virt_event *ev)
 	return r < 0 || ((gate >> 45) & 3) == 3;
 }
 
-/* Xen's upcall vector (pv/evtchn.c), like the timer, under the virtual
- * IF; false when the guest has no gate for it. */
-static bool te_deliver_upcall(struct vcpu *v)
+/* The virtual timer or Xen's upcall (pv/evtchn.c), named what, under the
+ * virtual IF; false when the guest has no gate for it. */
+static bool te_deliver_irq(struct vcpu *v, int vec, const char *what)
 {
-	struct te_vcpu *t = &v->arch.te;
-	int vec;
-
-	if (!(t->vregs[VREG_RFLAGS] & X86_FLAGS_IF) ||
-	    (vec = pv_upcall_vector(v)) < 0)
-		return true;
-	t->halted = false;
+	v->arch.te.halted = false;
 	if (te_reflect(v, (uint8_t)vec, false, 0))
 		return true;
-	cprintf("te: %s: no gate for the upcall vector %d\n", v->domain->name,
+	cprintf("te: %s: no gate for the %s vector %d\n", v->domain->name, what,
 		vec);
 	return false;
 }
@@ -119,6 +111,7 @@ bool te_deliver(struct vcpu *v)
 {
 	struct te_vcpu *t = &v->arch.te;
 	struct virt_event ev = t->event;
+	int vec;
 
 	if (t->event_valid) {
 		t->event_valid = false;
@@ -138,15 +131,14 @@ bool te_deliver(struct vcpu *v)
 	}
 	if (t->timer_pending && (t->vregs[VREG_RFLAGS] & X86_FLAGS_IF)) {
 		t->timer_pending = false;
-		t->halted = false;
 		t->ticks_delivered++;
-		if (!te_reflect(v, TE_TIMER_VECTOR, false, 0)) {
-			cprintf("te: %s: no gate for the timer vector %d\n",
-				v->domain->name, TE_TIMER_VECTOR);
+		if (!te_deliver_irq(v, TE_TIMER_VECTOR, "timer"))
 			return false;
-		}
 	}
-	return te_deliver_upcall(v);
+	if ((t->vregs[VREG_RFLAGS] & X86_FLAGS_IF) &&
+	    (vec = pv_upcall_vector(v)) >= 0)
+		return te_deliver_irq(v, vec, "upcall");
+	return true;
 }
 
 /* --- the paravirtual ports of inc/public/te.h --- */

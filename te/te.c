@@ -1,16 +1,10 @@
 /*
  * te.c - the trap-and-emulate backend's entry points (labs 2 and 4): probe,
- * the world switch around te_enter, register access and the ops table the
- * core selects for domains of type "te".  svm/svm.c and vmx/vmx.c are its
- * hardware-assisted counterparts.
- *
- * A te guest runs at CPL 3 with IOPL 0 on the hypervisor's own GDT (user
- * code and data, kernel/gdt.c), under the root kernel/mm/shadow.c gives
- * it (load_paging): with paging off, guest RAM at [0, size) with PTE_U;
- * with the guest's paging on, its shadow in the kernel or user view; the
- * hypervisor's upper half, supervisor only, in every root.  Host
- * interrupts stay enabled in the guest, so the preemption timer ends its
- * slice like any trap.
+ * the world switch around te_enter, register access and the ops table;
+ * svm/svm.c and vmx/vmx.c are its hardware-assisted counterparts.  The
+ * guest runs at CPL 3 with IOPL 0 on the hypervisor's user segments,
+ * under the root kernel/mm/shadow.c gives it, with host interrupts
+ * enabled, so the preemption timer ends its slice like any trap.
  */
 #include <inc/memlayout.h>
 #include <inc/mmu.h>

@@ -1,17 +1,8 @@
 /*
- * te.h - the trap-and-emulate backend (lab 2): a classic software VMM
- * behind the same struct virt_ops as svm/ and vmx/.  The guest kernel runs
- * deprivileged at CPL 3 in a per-domain address space; every privileged
- * instruction it executes faults (#GP, or #UD for the emulation prefix)
- * and te/exit.c and te/emulate.c emulate it against the virtual CPU state
- * kept here.
- *
- * te guests are 64-bit and run on one vcpu.  They start with paging off
- * (virtual = physical) and may turn 4-level paging on (lab 4): the CPU
- * then walks the shadow tables of kernel/mm/shadow.c, whose root
- * load_paging hands te.  The guest kernel and its user mode both run at
- * CPL 3 (ring compression): the virtual CPL picks the shadow's kernel or
- * user view.
+ * te.h - the trap-and-emulate backend (lab 2; labs/lab2.md): a classic
+ * software VMM behind the same struct virt_ops as svm/ and vmx/.  Its
+ * 64-bit, one-vcpu guests run deprivileged at CPL 3 (ring compression:
+ * the virtual CPL picks the shadow's kernel or user view, lab 4).
  */
 #ifndef TE_TE_H
 #define TE_TE_H

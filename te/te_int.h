@@ -1,10 +1,7 @@
 /*
  * te_int.h - what the files of te/ share and nothing outside te/ sees
  * (labs 2 and 4): guest memory as the guest's instructions see it and
- * the emulation that te/exit.c dispatches to te/emulate.c.  Exceptions
- * for the guest are queued with virt_inject_exception, for te_deliver to
- * reflect before the next entry.
- * The public interface of the backend is te/te.h.
+ * the emulation that te/exit.c dispatches to te/emulate.c.
  */
 #ifndef TE_TE_INT_H
 #define TE_TE_INT_H
