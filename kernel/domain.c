@@ -2,14 +2,7 @@
  * domain.c - creating domains from the boot files' configs, ending and
  * summarizing them, and the vcpu state a guest image asks to start in
  * (labs 2 and 3); domain_run_all runs them all through the scheduler.
- *
- * A domain is built from its config: guest RAM in a p2m, its devices (COM1
- * UART, the port-0xf4 exit device), its kernel loaded through the p2m, its
- * nested tables (empty: kernel/mm/nested.c fills them on demand) and the
- * backend's state, then its vcpus.  A domain that cannot be built
- * is reported and skipped; the others run.  A pv domain (lab 6) runs in
- * the hvm or the te container, started by the PV builder
- * (kernel/load/image_pv.c) with Xen's ABI state (pv/pv.h).
+ * A domain that cannot be built is reported and skipped; the others run.
  */
 #include <inc/boot_info.h>
 #include <inc/x86.h>
@@ -612,8 +605,7 @@ void domain_reap(struct domain *d)
 	domain_start(d);
 }
 
-/* "domains/NAME.cfg" (directly under domains/). */
-static bool domain_is_config(const char *name)
+bool domain_is_config(const char *name)
 {
 	size_t len = strnlen(name, BOOT_NAME_MAX);
 
