@@ -132,7 +132,7 @@ static int domain_init_vcpus(struct domain *d, const struct guest_boot *gb)
 		v->id = i;
 		r = xstate_vcpu_init(v);
 		if (r == 0)
-			r = virt_vcpu_init(v);
+			r = d->ops->vcpu_init(v);
 		if (r == 0)
 			r = vlapic_init(v);
 		if (r < 0)
@@ -351,7 +351,7 @@ static int domain_build(struct domain *d, bool load, char *err, size_t errlen)
 		return -E_NOT_SUPP;
 	}
 	if (r == 0)
-		r = virt_domain_init(d);
+		r = d->ops->domain_init(d);
 	if (r == 0)
 		r = domain_init_vcpus(d, load ? &gb : NULL);
 	if (r < 0) {
@@ -557,11 +557,11 @@ void domain_destroy(struct domain *d)
 
 	for (i = 0; i < d->nvcpus; i++) {
 		if (d->vcpus[i].domain)
-			virt_vcpu_destroy(&d->vcpus[i]);
+			d->ops->vcpu_destroy(&d->vcpus[i]);
 		xstate_vcpu_free(&d->vcpus[i]);
 	}
-	if (d->ops)
-		virt_domain_destroy(d);
+	if (d->ops && d->ops->domain_destroy)
+		d->ops->domain_destroy(d);
 	/* Before the memory goes: no other domain may still map it. */
 	gnttab_domain_destroy(d);
 	ioreq_domain_destroy(d);

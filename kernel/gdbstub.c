@@ -1,16 +1,10 @@
 /*
  * gdbstub.c - a GDB stub for guests: GDB's remote serial protocol (GDB
- * manual, appendix E) for the one domain whose config says gdb = 1,
- * served on the machine's COM2 (QEMU and Bochs carry it to a TCP port:
- * `make gdb-guest`).
- *
- * The domain starts stopped.  While it is stopped the scheduler skips it
- * and the other domains run on; gdbstub_poll, called between slices,
- * answers GDB.  Software breakpoints are INT3 bytes written through the
- * guest's page tables (kernel/mm/gmem.c), hardware ones the guest's
- * DR0-DR3 and DR7, a step RFLAGS.TF: the backend turns the guest's #BP
- * and #DB into EXIT_DEBUG (VIRT_DEBUG_* in kernel/virt.h), which stops
- * the domain again.  GDB sees one thread, the vcpu that stopped.
+ * manual, appendix E) on the machine's COM2 for the one domain whose
+ * config says gdb = 1 (docs/debugging.md, "GDB on a guest").  The
+ * backend turns the guest's #BP and #DB into EXIT_DEBUG (VIRT_DEBUG_* in
+ * kernel/virt.h), which stops the domain; gdbstub_poll, called between
+ * slices, answers GDB while the other domains run on.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
