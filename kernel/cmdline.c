@@ -40,7 +40,6 @@ static bool cmdline_add(char *word)
 	return true;
 }
 
-/* Copies bi->cmdline and splits it into words; call before cmdline_get. */
 void cmdline_init(const struct boot_info *bi)
 {
 	char *p = cmdline_buf;
@@ -62,7 +61,6 @@ void cmdline_init(const struct boot_info *bi)
 	}
 }
 
-/* The value of the last key=value word with this key, or NULL. */
 const char *cmdline_get(const char *key)
 {
 	for (int i = cmdline_nwords - 1; i >= 0; i--)

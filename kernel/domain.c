@@ -2,14 +2,7 @@
  * domain.c - creating domains from the boot files' configs, ending and
  * summarizing them, and the vcpu state a guest image asks to start in
  * (labs 2 and 3); domain_run_all runs them all through the scheduler.
- *
- * A domain is built from its config: guest RAM in a p2m, its devices (COM1
- * UART, the port-0xf4 exit device), its kernel loaded through the p2m, its
- * nested tables (empty: kernel/mm/nested.c fills them on demand) and the
- * backend's state, then its vcpus.  A domain that cannot be built
- * is reported and skipped; the others run.  A pv domain (lab 6) runs in
- * the hvm or the te container, started by the PV builder
- * (kernel/load/image_pv.c) with Xen's ABI state (pv/pv.h).
+ * A domain that cannot be built is reported and skipped; the others run.
  */
 #include <inc/boot_info.h>
 #include <inc/x86.h>
@@ -134,7 +127,7 @@ static int domain_init_vcpus(struct domain *d, const struct guest_boot *gb)
 		v->id = i;
 		r = xstate_vcpu_init(v);
 		if (r == 0)
-			r = virt_vcpu_init(v);
+			r = d->ops->vcpu_init(v);
 		if (r == 0)
 			r = vlapic_init(v);
 		if (r < 0)
@@ -353,7 +346,7 @@ static int domain_build(struct domain *d, bool load, char *err, size_t errlen)
 		return -E_NOT_SUPP;
 	}
 	if (r == 0)
-		r = virt_domain_init(d);
+		r = d->ops->domain_init(d);
 	if (r == 0)
 		r = domain_init_vcpus(d, load ? &gb : NULL);
 	if (r < 0) {
@@ -559,11 +552,11 @@ void domain_destroy(struct domain *d)
 
 	for (i = 0; i < d->nvcpus; i++) {
 		if (d->vcpus[i].domain)
-			virt_vcpu_destroy(&d->vcpus[i]);
+			d->ops->vcpu_destroy(&d->vcpus[i]);
 		xstate_vcpu_free(&d->vcpus[i]);
 	}
-	if (d->ops)
-		virt_domain_destroy(d);
+	if (d->ops && d->ops->domain_destroy)
+		d->ops->domain_destroy(d);
 	/* Before the memory goes: no other domain may still map it. */
 	gnttab_domain_destroy(d);
 	ioreq_domain_destroy(d);
@@ -607,8 +600,7 @@ void domain_reap(struct domain *d)
 	domain_start(d);
 }
 
-/* "domains/NAME.cfg" (directly under domains/). */
-static bool domain_is_config(const char *name)
+bool domain_is_config(const char *name)
 {
 	size_t len = strnlen(name, BOOT_NAME_MAX);
 

@@ -211,6 +211,9 @@ struct domain *domain_console_input(void);
  * (on_reboot when it rebooted). */
 void domain_reap(struct domain *d);
 
+/* Whether boot file name is a domain config: "domains/NAME.cfg". */
+bool domain_is_config(const char *name);
+
 /* The domain table, for the scheduler. */
 extern struct domain domains[DOMAIN_MAX];
 

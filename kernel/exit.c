@@ -1,13 +1,9 @@
 /*
- * exit.c - what the hypervisor does for each kind of exit (lab 3).
- *
- * The backend has decoded the hardware exit into v->exit; exit_dispatch
- * calls the one handler for its kind through a const table.  Handlers
+ * exit.c - what the hypervisor does for each kind of exit (lab 3), the
+ * backend's decoded v->exit dispatched through a const table.  Handlers
  * emulate the instruction and skip it, inject the fault the guest's own
- * CPU would have raised, or crash the domain.  Nothing a guest does may
- * panic the hypervisor.  Nested faults go to kernel/mm/nested.c (lab 5);
- * under shadow paging (lab 4) the guest's #PF, INVLPG and CR3 accesses
- * come here too, for kernel/mm/shadow.c.
+ * CPU would have raised, or crash the domain: nothing a guest does may
+ * panic the hypervisor.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>

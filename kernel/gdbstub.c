@@ -1,16 +1,10 @@
 /*
  * gdbstub.c - a GDB stub for guests: GDB's remote serial protocol (GDB
- * manual, appendix E) for the one domain whose config says gdb = 1,
- * served on the machine's COM2 (QEMU and Bochs carry it to a TCP port:
- * `make gdb-guest`).
- *
- * The domain starts stopped.  While it is stopped the scheduler skips it
- * and the other domains run on; gdbstub_poll, called between slices,
- * answers GDB.  Software breakpoints are INT3 bytes written through the
- * guest's page tables (kernel/mm/gmem.c), hardware ones the guest's
- * DR0-DR3 and DR7, a step RFLAGS.TF: the backend turns the guest's #BP
- * and #DB into EXIT_DEBUG (VIRT_DEBUG_* in kernel/virt.h), which stops
- * the domain again.  GDB sees one thread, the vcpu that stopped.
+ * manual, appendix E) on the machine's COM2 for the one domain whose
+ * config says gdb = 1 (docs/debugging.md, "GDB on a guest").  The
+ * backend turns the guest's #BP and #DB into EXIT_DEBUG (VIRT_DEBUG_* in
+ * kernel/virt.h), which stops the domain; gdbstub_poll, called between
+ * slices, answers GDB while the other domains run on.
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -199,12 +193,6 @@ static struct gdb_bp *gdb_bp_find(gva_t la)
 	return NULL;
 }
 
-/* Which of GDB's hardware breakpoints a #DB's DR6 names. */
-static bool gdb_hw_hit(uint64_t dr6)
-{
-	return dr6 & gdb.hwmask & DR6_B0_B3;
-}
-
 void gdbstub_exit(struct vcpu *v)
 {
 	const struct exit_debug *e = &v->exit.debug;
@@ -222,7 +210,7 @@ void gdbstub_exit(struct vcpu *v)
 		virt_inject_exception(v, T_BP, false, 0);
 	} else if (step)
 		gdb_stop(v, "S05");
-	else if (gdb_hw_hit(e->dr6))
+	else if (e->dr6 & gdb.hwmask & DR6_B0_B3) /* one of GDB's */
 		gdb_stop(v, "T05hwbreak:;");
 	else
 		virt_inject_exception(v, T_DB, false, 0);
@@ -273,16 +261,15 @@ static bool gdb_reg_set(unsigned n, uint64_t val)
 /* Appends register n to out as 'g' and 'p' show it; 'x's: unavailable. */
 static char *gdb_reg_hex(char *out, unsigned n)
 {
+	unsigned len = 2 * gdb_regs[n].bytes;
 	uint64_t val;
-	unsigned size = gdb_reg_get(n, &val);
 
-	if (size) {
-		rsp_put_hex(out, &val, size);
-		return out + 2 * size;
-	}
-	memset(out, 'x', 2 * gdb_regs[n].bytes);
-	out[2 * gdb_regs[n].bytes] = 0;
-	return out + 2 * gdb_regs[n].bytes;
+	if (gdb_reg_get(n, &val))
+		rsp_put_hex(out, &val, len / 2);
+	else
+		memset(out, 'x', len);
+	out[len] = 0;
+	return out + len;
 }
 
 static void gdb_cmd_g(char *reply)
@@ -588,12 +575,10 @@ static void gdb_packet(const char *p)
 /* The debugged domain ended: GDB hears its exit status. */
 static void gdb_domain_ended(void)
 {
-	char msg[8];
+	char msg[8] = "X09"; /* it crashed: "SIGKILL" */
 
 	if (gdb.d->state == DOMAIN_EXITED)
 		snprintf(msg, sizeof(msg), "W%02x", gdb.d->exit_status & 0xff);
-	else
-		strlcpy(msg, "X09", sizeof(msg)); /* it crashed: "SIGKILL" */
 	gdb_send(msg);
 	gdb.d = NULL;
 	gdb.stopped = gdb.waiting = false;

@@ -31,7 +31,8 @@ int vcprintf(const char *fmt, va_list ap);
 /*
  * Result lines are the ones the grader counts (self-checks, domain exits,
  * the final status).  They carry the run's token from the boot command line,
- * " {TOKEN}" appended, when there is one.
+ * " {TOKEN}" appended, when there is one: the grader tells this run's
+ * output from stale output by it.  fmt should end in "\n".
  */
 int result_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -55,7 +56,8 @@ void power_off(int status) __attribute__((noreturn));
 /* Remembers the UEFI runtime services table for power_off's fallback. */
 void power_init(const struct boot_info *bi);
 
-/* Boot command line (\hvlab.cmd): value of key, or NULL. */
+/* Boot command line (\hvlab.cmd): the value of the last key=value word
+ * with this key, or NULL. */
 const char *cmdline_get(const char *key);
 /* Splits boot_info's command line into words; call once at boot. */
 void cmdline_init(const struct boot_info *bi);

@@ -88,12 +88,10 @@ static void main_list_domains(const struct boot_info *bi)
 	int n = 0;
 
 	for (uint32_t i = 0; i < bi->nfiles; i++) {
-		const char *name = bi->files[i].name;
-		size_t len = strnlen(name, BOOT_NAME_MAX);
-		if (strncmp(name, "domains/", 8) != 0 || len < 12 ||
-		    strcmp(name + len - 4, ".cfg") != 0)
+		if (!domain_is_config(bi->files[i].name))
 			continue;
-		cprintf("hvlab: domain config %s (%llu bytes)\n", name,
+		cprintf("hvlab: domain config %s (%llu bytes)\n",
+			bi->files[i].name,
 			(unsigned long long)bi->files[i].size);
 		n++;
 	}

@@ -1,14 +1,9 @@
 /*
- * migrate.c - save, restore and live migration of an hvm domain within
- * one hvlab (lab 5), in the manner of Xen's save format and pre-copy
- * migration (Clark et al., "Live Migration of Virtual Machines", NSDI
- * 2005).
- *
- * The records (struct mig_rec) are applied to the destination at once
- * (live) or appended to an image that restore applies (save).  Live
- * migration advances MIGRATE_BATCH frames per migrate_tick; it stops the
- * source when few dirty frames remain, the set stops shrinking, or
- * MIGRATE_MAX_ROUNDS is reached (kernel/migrate.h tells the rest).
+ * migrate.c - save, restore and live migration of an hvm domain (lab 5,
+ * kernel/migrate.h), after Xen's pre-copy migration (Clark et al., "Live
+ * Migration of Virtual Machines", NSDI 2005).  The records (struct
+ * mig_rec) are applied to the destination at once (live) or appended to
+ * an image that restore applies (save).
  */
 #include <inc/x86.h>
 #include <kernel/kernel.h>
@@ -80,11 +75,8 @@ struct mig_job {
 
 static struct mig_job mig_jobs[2 * DOMAIN_MAX];
 
-/*
- * bytes of zeroed host pages in b, leaving the host the last
- * P2M_HOST_RESERVE_PAGES (the running domains' demand faults need
- * them); 0 or -E_NO_MEM.
- */
+/* bytes of zeroed host pages in b, leaving the running domains' demand
+ * faults P2M_HOST_RESERVE_PAGES; 0 or -E_NO_MEM. */
 static int mig_buf_alloc(struct mig_buf *b, size_t bytes)
 {
 	memset(b, 0, sizeof(*b));
@@ -311,15 +303,8 @@ static void mig_save(struct domain *d)
 	char err[160] = "";
 	uint64_t t0 = rdtsc(), save_us;
 	size_t frames;
-	int r;
+	int r = mig_save_image(d, &img, &frames);
 
-	if (gnttab_busy(d)) {
-		cprintf("save %s: refused: it has grant or foreign mappings; "
-			"%s keeps running\n",
-			d->name, d->name);
-		return;
-	}
-	r = mig_save_image(d, &img, &frames);
 	if (r < 0) {
 		cprintf("save %s: failed: image: %s; %s keeps running\n",
 			d->name, error_name(r), d->name);
@@ -372,10 +357,6 @@ static void mig_start(struct mig_job *j, struct domain *d)
 	snprintf(name, sizeof(name), "%.*s" MIGRATE_SUFFIX,
 		 (int)(sizeof(name) - sizeof(MIGRATE_SUFFIX)), d->name);
 	j->src = d;
-	if (gnttab_busy(d)) {
-		mig_end(j, "refused: it has grant or foreign mappings");
-		return;
-	}
 	j->dst = domain_create_empty(d->config, d->bi, name, err, sizeof(err));
 	if (!j->dst) {
 		cprintf("migrate %s: failed: destination: %s; %s keeps "
@@ -516,7 +497,11 @@ void migrate_tick(void)
 		    !(d = mig_find(j->name)))
 			continue;
 		j->due = 0;
-		if (j->save)
+		if (gnttab_busy(d))
+			cprintf("%s %s: refused: it has grant or foreign "
+				"mappings; %s keeps running\n",
+				j->save ? "save" : "migrate", d->name, d->name);
+		else if (j->save)
 			mig_save(d);
 		else
 			mig_start(j, d);

@@ -1,22 +1,10 @@
 /*
  * migrate.h - save, restore and live migration of an hvm domain within
- * one hvlab (kernel/migrate.c, lab 5).
- *
- * A domain is moved as a stream of records, as Xen's save format does:
- * its frames (type and contents), then its vcpus (registers, MSRs, XSAVE
- * state, pending event, local APIC) and devices.  Live migration sends
- * every populated frame while the source runs, then in rounds the frames
- * the dirty log (kernel/mm/nested.h) says were written since, and stops
- * the source only for the last few frames and the vcpu state; the
- * destination, created empty from the same config as "NAME--incoming",
- * then takes the source's name and runs, and the source is destroyed.
- * Save writes the stream to an image in host memory, destroys the
- * domain, and restore builds a new one from the image.
- *
- * Triggered by a domain's config (migrate_after = SECONDS, save_after =
- * SECONDS) or the hypervisor command line (migrate=NAME:SECONDS,
- * save=NAME:SECONDS).  Each migration prints its rounds, the frames sent
- * in each, and the downtime.
+ * one hvlab (kernel/migrate.c, lab 5; labs/lab5.md tells the design): a
+ * stream of records, as Xen's save format, of its frames, then its vcpus
+ * and devices.  The destination is created empty from the same config as
+ * "NAME--incoming"; save writes the stream to an image in host memory,
+ * destroys the domain, and restore builds a new one from the image.
  */
 #ifndef KERNEL_MIGRATE_H
 #define KERNEL_MIGRATE_H

@@ -37,7 +37,6 @@ _Static_assert(offsetof(struct efi_runtime_services, reset_system) == 104,
 
 static uint64_t power_efi_runtime_pa;
 
-/* Remembers where the UEFI runtime services table is, for the fallback. */
 void power_init(const struct boot_info *bi)
 {
 	power_efi_runtime_pa = bi->efi_runtime_pa;

@@ -25,11 +25,6 @@ int cprintf(const char *fmt, ...)
 	return n;
 }
 
-/*
- * Prints one result line.  fmt should end in "\n"; the boot token, if the
- * command line sets token=..., goes in braces before that newline so the
- * grader can tell this run's output from stale output.
- */
 int result_printf(const char *fmt, ...)
 {
 	char line[256];

@@ -145,18 +145,13 @@ static bool sched_domain(struct domain *d)
  */
 static void sched_set_timeout(void)
 {
-	const char *arg = cmdline_get("timeout");
+	const char *arg = cmdline_get("timeout"), *p = arg;
 	uint64_t s = domain_privileged() ? 0 : SCHED_TIMEOUT_S;
 
-	if (arg) {
-		for (s = 0; *arg >= '0' && *arg <= '9' && s < 1000000; arg++)
-			s = s * 10 + (uint64_t)(*arg - '0');
-		if (*arg)
-			cprintf("hvlab: timeout=%s: not a number of seconds; "
-				"using %llu\n",
-				cmdline_get("timeout"),
-				(unsigned long long)(s = SCHED_TIMEOUT_S));
-	}
+	if (arg && (strtou64(&p, &s) < 0 || *p || s > 1000000))
+		cprintf("hvlab: timeout=%s: not a number of seconds; using "
+			"%llu\n",
+			arg, (unsigned long long)(s = SCHED_TIMEOUT_S));
 	sched_timeout_s = s;
 	sched_deadline = s ? rdtsc() + s * clock_tsc_hz() : 0;
 }

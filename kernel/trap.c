@@ -49,17 +49,15 @@ static const char *trap_name(uint64_t vector)
 	return vector < IDT_NVECTORS ? "interrupt" : "#??";
 }
 
-static void trap_set_gate(int vector, uint64_t handler, int ist)
+static void trap_set_gate(int vector, uint64_t handler)
 {
-	struct idt_gate *g = &idt[vector];
-
-	g->offset_low = handler & 0xffff;
-	g->selector = GD_KT;
-	g->ist = (uint8_t)ist;
-	g->type_attr = 0x80 | IDT_INTR_GATE; /* present, DPL 0 */
-	g->offset_mid = (handler >> 16) & 0xffff;
-	g->offset_high = (uint32_t)(handler >> 32);
-	g->reserved = 0;
+	idt[vector] = (struct idt_gate){
+		.offset_low = handler & 0xffff,
+		.selector = GD_KT,
+		.type_attr = 0x80 | IDT_INTR_GATE, /* present, DPL 0 */
+		.offset_mid = (handler >> 16) & 0xffff,
+		.offset_high = (uint32_t)(handler >> 32),
+	};
 }
 
 void trap_init(void)
@@ -67,7 +65,7 @@ void trap_init(void)
 	struct desc_ptr idtr = { sizeof(idt) - 1, (uint64_t)idt };
 
 	for (int v = 0; v < IDT_NVECTORS; v++)
-		trap_set_gate(v, (uint64_t)trap_stubs + 16 * v, 0);
+		trap_set_gate(v, (uint64_t)trap_stubs + 16 * v);
 	trap_ist(true);
 	lidt(&idtr);
 }

@@ -52,27 +52,6 @@ const struct virt_ops *virt_hw(void)
 	return virt;
 }
 
-int virt_domain_init(struct domain *d)
-{
-	return d->ops->domain_init(d);
-}
-
-void virt_domain_destroy(struct domain *d)
-{
-	if (d->ops->domain_destroy)
-		d->ops->domain_destroy(d);
-}
-
-int virt_vcpu_init(struct vcpu *v)
-{
-	return v->domain->ops->vcpu_init(v);
-}
-
-void virt_vcpu_destroy(struct vcpu *v)
-{
-	v->domain->ops->vcpu_destroy(v);
-}
-
 void virt_vcpu_run(struct vcpu *v)
 {
 	v->domain->ops->vcpu_run(v);

@@ -4,8 +4,9 @@
  *
  * A backend fills one const struct virt_ops; virt_hw() picks the backend
  * the CPU supports.  Core code calls the virt_* wrappers below, never the
- * table.  After every run the backend has decoded the hardware exit into
- * vcpu->exit (an enum exit_kind plus fields), which kernel/exit.c dispatches.
+ * table, but for the lifecycle hooks kernel/domain.c calls.  After every
+ * run the backend has decoded the hardware exit into vcpu->exit (an enum
+ * exit_kind plus fields), which kernel/exit.c dispatches.
  */
 #ifndef KERNEL_VIRT_H
 #define KERNEL_VIRT_H
@@ -231,11 +232,7 @@ struct virt_ops {
  */
 const struct virt_ops *virt_hw(void);
 
-/* Backend wrappers: the core's only way into the backend. */
-int virt_domain_init(struct domain *d);
-void virt_domain_destroy(struct domain *d);
-int virt_vcpu_init(struct vcpu *v);
-void virt_vcpu_destroy(struct vcpu *v);
+/* Backend wrappers: the core's way into the backend. */
 void virt_vcpu_run(struct vcpu *v);
 void virt_slice(struct vcpu *v, bool in);
 /* Lab 8: the state switches the backends ran so far (VMLOADs, VMSAVEs,
