@@ -185,7 +185,8 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 	return r;
 }
 
-/* The 12-character vendor or hypervisor signature in EBX, ECX, EDX. */
+/* The 12-character hypervisor signature in EBX, ECX, EDX (leaf
+ * 0x40000000; leaf 0's vendor string is in EBX, EDX, ECX). */
 static inline void cpuid_signature(const struct cpuid_regs *r, char sig[13])
 {
 	__builtin_memcpy(sig, &r->ebx, 4);
