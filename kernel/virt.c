@@ -61,15 +61,27 @@ uint64_t virt_world_ops;
 
 /* Whether the slice about to begin keeps the guest's state loaded:
  * never with exit_state=eager (the slow path), every other slice with
- * exit_state=alternate (for kernel/bench.c's comparison), else always. */
+ * exit_state=alternate (for kernel/bench.c's comparison), else always.
+ * The command line is read at the first slice. */
 static bool virt_slice_lazy(void)
 {
-	const char *mode = cmdline_get("exit_state");
+	static const char *mode;
 	static bool lazy;
 
-	if (mode && !strcmp(mode, "alternate"))
+	if (!mode) {
+		mode = cmdline_get("exit_state");
+		if (!mode) {
+			mode = "lazy";
+		} else if (strcmp(mode, "eager") && strcmp(mode, "alternate")) {
+			cprintf("virt: exit_state=%s: want eager or alternate; "
+				"lazy\n",
+				mode);
+			mode = "lazy";
+		}
+	}
+	if (!strcmp(mode, "alternate"))
 		return lazy = !lazy;
-	return !mode || strcmp(mode, "eager") != 0;
+	return strcmp(mode, "eager") != 0;
 }
 
 /* Lab 8: the policy sets v->lazy_state for the backend's slice op, which
