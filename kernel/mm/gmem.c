@@ -75,8 +75,8 @@ static bool gmem_allowed(const struct gctx *c, const struct gmem_walk *w)
 }
 
 /* Sets bits (A, D) in the guest entry of w at level, atomically. */
-static void gmem_set_ad(const struct gctx *c, struct gmem_walk *w, int level,
-			uint64_t bits)
+static inline void gmem_set_ad(const struct gctx *c, struct gmem_walk *w,
+			       int level, uint64_t bits)
 {
 	struct p2m *p = &c->v->domain->p2m;
 	gpa_t gpa = w->entry_gpa[level];
@@ -94,6 +94,22 @@ static void gmem_set_ad(const struct gctx *c, struct gmem_walk *w, int level,
 	w->entry[level] |= bits;
 }
 
+/* The entry at gpa, within one page as a table's entries are: p2m_read's
+ * range loop would cost each level of a walk more than the rest of it. */
+static int gmem_entry(const struct gctx *c, gpa_t gpa, uint64_t *e)
+{
+	const struct p2m *p = &c->v->domain->p2m;
+	hpa_t hpa = p2m_lookup(p, gpa);
+	const uint8_t *at = (const uint8_t *)kva(hpa) + gpa % PAGE_SIZE;
+
+	if (!p2m_type_mem(p2m_type_of(p, gpa >> PAGE_SHIFT)))
+		return -E_RANGE;
+	*e = !hpa	   ? 0 :
+	     c->esize == 8 ? *(const uint64_t *)at :
+			     *(const uint32_t *)at;
+	return 0;
+}
+
 /* Descends from the table at gpa `table`, level `level`, to the leaf. */
 static int gmem_descend(const struct gctx *c, gpa_t table, int level, gva_t la,
 			struct gmem_walk *w)
@@ -108,8 +124,7 @@ static int gmem_descend(const struct gctx *c, gpa_t table, int level, gva_t la,
 			    c->esize * ((la >> shift) & ((1u << bits) - 1));
 
 		w->entry_gpa[level] = gpa;
-		e = 0;
-		if (p2m_read(&c->v->domain->p2m, gpa, &e, c->esize)) {
+		if (gmem_entry(c, gpa, &e)) {
 			w->gpa = gpa;
 			return -E_RANGE;
 		}

@@ -16,13 +16,6 @@
 #define P2M_MAX_SIZE	(4ULL * GiB)
 #define P2M_LARGE_PAGES (LARGE_PAGE_SIZE / PAGE_SIZE)
 
-enum p2m_type p2m_type_of(const struct p2m *p, uint64_t gfn)
-{
-	return gfn < p->nframes ?
-		       (enum p2m_type)(p->entries[gfn] & P2M_TYPE_MASK) :
-		       P2M_ABSENT;
-}
-
 static hpa_t p2m_entry_hpa(p2m_entry_t e)
 {
 	return e & PTE_ADDR_MASK;
@@ -150,13 +143,6 @@ unsigned p2m_type_perm(enum p2m_type t)
 	case P2M_FOREIGN_RO: return P2M_R;
 	default: return 0;
 	}
-}
-
-hpa_t p2m_lookup(const struct p2m *p, gpa_t gpa)
-{
-	uint64_t gfn = gpa >> PAGE_SHIFT;
-
-	return gfn < p->nframes ? p2m_entry_hpa(p->entries[gfn]) : 0;
 }
 
 int p2m_populate(struct p2m *p, uint64_t gfn, hpa_t *hpa)

@@ -9,6 +9,8 @@
 #ifndef KERNEL_P2M_H
 #define KERNEL_P2M_H
 
+#include <inc/memlayout.h>
+#include <inc/mmu.h>
 #include <inc/types.h>
 
 /* A guest frame's type (the low bits of a p2m entry). */
@@ -83,7 +85,12 @@ static inline uint64_t p2m_size(const struct p2m *p)
 }
 
 /* The type of guest frame gfn below nframes; P2M_ABSENT above. */
-enum p2m_type p2m_type_of(const struct p2m *p, uint64_t gfn);
+static inline enum p2m_type p2m_type_of(const struct p2m *p, uint64_t gfn)
+{
+	return gfn < p->nframes ?
+		       (enum p2m_type)(p->entries[gfn] & P2M_TYPE_MASK) :
+		       P2M_ABSENT;
+}
 
 /* The rights a frame of type t gives: RWX for RAM, R|X for ROM, R|W and
  * R for foreign frames, 0 else. */
@@ -93,7 +100,12 @@ unsigned p2m_type_perm(enum p2m_type t);
  * Host page backing gfn when it is RAM or ROM and populated, or foreign,
  * else 0.  Never allocates.
  */
-hpa_t p2m_lookup(const struct p2m *p, gpa_t gpa);
+static inline hpa_t p2m_lookup(const struct p2m *p, gpa_t gpa)
+{
+	uint64_t gfn = gpa >> PAGE_SHIFT;
+
+	return gfn < p->nframes ? p->entries[gfn] & PTE_ADDR_MASK : 0;
+}
 
 /*
  * Host page backing gfn, populating a RAM or ROM frame with a zeroed page
