@@ -230,6 +230,30 @@ int domain_run_all(const struct boot_info *bi);
 void vcpu_skip_insn(struct vcpu *v);
 bool vcpu_long_mode(struct vcpu *v);
 
+/* Under shadow paging the core keeps CR0, CR3, CR4 and EFER (shadow.h);
+ * testing shadow.on here spares the other exits a call, and inline
+ * the exits their wrapper's. */
+static inline uint64_t virt_reg_read(struct vcpu *v, enum vreg r)
+{
+	if (v->domain->shadow.on && shadow_owns(v, r))
+		return shadow_reg_read(v, r);
+	return v->domain->ops->reg_read(v, r);
+}
+
+static inline void virt_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
+{
+	if (v->domain->shadow.on && shadow_owns(v, r))
+		shadow_reg_write(v, r, val);
+	else
+		v->domain->ops->reg_write(v, r, val);
+}
+
+static inline void virt_seg_read(struct vcpu *v, enum vseg s,
+				 struct vseg_desc *out)
+{
+	v->domain->ops->seg_read(v, s, out);
+}
+
 /* Every set-up vcpu of d forgets its translations (nested and shadow paging). */
 static inline void domain_flush_tlb(struct domain *d)
 {

@@ -104,28 +104,6 @@ void virt_slice(struct vcpu *v, bool in)
 	v->lazy_state = false;
 }
 
-/* Under shadow paging the core keeps CR0, CR3, CR4 and EFER (shadow.h);
- * testing shadow.on here spares the other exits a call. */
-uint64_t virt_reg_read(struct vcpu *v, enum vreg r)
-{
-	if (v->domain->shadow.on && shadow_owns(v, r))
-		return shadow_reg_read(v, r);
-	return v->domain->ops->reg_read(v, r);
-}
-
-void virt_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
-{
-	if (v->domain->shadow.on && shadow_owns(v, r))
-		shadow_reg_write(v, r, val);
-	else
-		v->domain->ops->reg_write(v, r, val);
-}
-
-void virt_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out)
-{
-	v->domain->ops->seg_read(v, s, out);
-}
-
 void virt_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in)
 {
 	v->domain->ops->seg_write(v, s, in);

@@ -238,9 +238,6 @@ void virt_slice(struct vcpu *v, bool in);
 /* Lab 8: the state switches the backends ran so far (VMLOADs, VMSAVEs,
  * MSR-list entries, RDMSRs, WRMSRs), counted for kernel/bench.c. */
 extern uint64_t virt_world_ops;
-uint64_t virt_reg_read(struct vcpu *v, enum vreg r);
-void virt_reg_write(struct vcpu *v, enum vreg r, uint64_t val);
-void virt_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out);
 void virt_seg_write(struct vcpu *v, enum vseg s, const struct vseg_desc *in);
 void virt_inject_event(struct vcpu *v, const struct virt_event *ev);
 bool virt_take_event(struct vcpu *v, struct virt_event *ev);
