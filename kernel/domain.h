@@ -230,9 +230,9 @@ int domain_run_all(const struct boot_info *bi);
 void vcpu_skip_insn(struct vcpu *v);
 bool vcpu_long_mode(struct vcpu *v);
 
-/* Under shadow paging the core keeps CR0, CR3, CR4 and EFER (shadow.h);
- * testing shadow.on here spares the other exits a call, and inline
- * the exits their wrapper's. */
+/* Under shadow paging the core keeps CR0, CR3, CR4 and EFER (shadow.h).
+ * Inline, shadow.on tested first: every exit reads registers, and under
+ * TCG every call costs it a lookup of the return's target. */
 static inline uint64_t virt_reg_read(struct vcpu *v, enum vreg r)
 {
 	if (v->domain->shadow.on && shadow_owns(v, r))
