@@ -68,8 +68,7 @@ int image_load_elf(struct loader *ld, unsigned *class);
  * accepted; notes of other owners and types are skipped.  0, or
  * -E_BAD_ELF for a note that runs past its segment or the file.
  */
-int image_elf_xen_notes(struct loader *ld, unsigned class,
-			struct xen_notes *out);
+int image_elf_xen_notes(struct loader *ld, struct xen_notes *out);
 
 /* In long mode, reserves the page-table area so the kernel cannot overlap it. */
 void image_reserve_page_tables(struct loader *ld);
