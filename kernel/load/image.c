@@ -22,22 +22,6 @@
 #include <kernel/load/e820.h>
 #include <kernel/load/image_load.h>
 
-int __attribute__((format(printf, 3, 4)))
-image_error(struct loader *ld, int code, const char *fmt, ...)
-{
-	va_list ap;
-	int n = snprintf(ld->err, ld->errlen,
-			 "%s:%d: kernel \"%s\": ", ld->c->file,
-			 ld->c->kernel.line, ld->c->kernel.path);
-
-	if (n >= 0 && (size_t)n < ld->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(ld->err + n, ld->errlen - n, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 /* Whether [gpa, gpa+len) overlaps area [start, end), with the reason. */
 static bool image_overlap(struct loader *ld, gpa_t gpa, uint64_t len,
 			  const char *what, gpa_t start, gpa_t end,

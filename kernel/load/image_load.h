@@ -35,8 +35,10 @@ struct xen_notes {
 };
 
 /* Formats `FILE:LINE: kernel "path": reason` and returns code. */
-int __attribute__((format(printf, 3, 4)))
-image_error(struct loader *ld, int code, const char *fmt, ...);
+#define image_error(ld, code, fmt, ...)                               \
+	config_error_at((ld)->err, (ld)->errlen, code, (ld)->c->file, \
+			(ld)->c->kernel.line, "kernel \"%s\": " fmt,  \
+			(ld)->c->kernel.path, ##__VA_ARGS__)
 
 /* Checks that [gpa, gpa+len) is guest RAM outside the loader's own area. */
 int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
