@@ -48,7 +48,7 @@ int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
 			(unsigned long long)(ld->mem->size / MiB));
 	if ((ld->c->type == DOMAIN_HVM &&
 	     image_overlap(ld, gpa, len, what, PLATFORM_TABLES,
-			   PLATFORM_TABLES_END, "the firmware tables")) ||
+			   PLATFORM_HOLE_END, "the firmware tables")) ||
 	    image_overlap(ld, gpa, len, what, ld->reserved_start,
 			  ld->reserved_end, "the loader's area"))
 		return -E_RANGE;
@@ -132,7 +132,7 @@ int image_set_mode(struct loader *ld)
 
 	b->cr0 = CR0_ET;
 	if (b->mode == BOOT_MODE_REAL) {
-		if (b->rip >= HOLE_END)
+		if (b->rip >= PLATFORM_HOLE_END)
 			return image_error(ld, -E_RANGE,
 					   "real-mode entry 0x%llx above 1 MiB",
 					   (unsigned long long)b->rip);
@@ -269,14 +269,14 @@ int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 				   c->ramdisk.path);
 	if (ksize == 0)
 		return image_error(&ld, -E_INVAL, "empty file");
-	if (c->type == DOMAIN_HVM && mem->size < PLATFORM_TABLES_END)
+	if (c->type == DOMAIN_HVM && mem->size < PLATFORM_HOLE_END)
 		return image_error(&ld, -E_RANGE,
 				   "%llu KiB of memory: no room for the "
 				   "firmware tables below 0x%llx",
 				   (unsigned long long)(mem->size / KiB),
-				   PLATFORM_TABLES_END);
-	if (c->xen_platform &&
-	    mem->size < HOLE_END + 2 * PAGE_SIZE + PLATFORM_XEN_MMIO_SIZE)
+				   PLATFORM_HOLE_END);
+	if (c->xen_platform && mem->size < PLATFORM_HOLE_END + 2 * PAGE_SIZE +
+						   PLATFORM_XEN_MMIO_SIZE)
 		return image_error(&ld, -E_RANGE,
 				   "xen_platform: no room for the xenstore "
 				   "ring above 1 MiB");

@@ -9,9 +9,6 @@
 
 #include <kernel/load/image.h>
 
-/* The end of the VGA and BIOS hole below 1 MiB: real-mode code stays under it. */
-#define HOLE_END 0x100000
-
 /* What one image_load call is working on. */
 struct loader {
 	const struct domain_config *c;
