@@ -139,8 +139,9 @@ struct elf_limits {
 int elf_check(const void *img, size_t size, const struct elf_limits *lim,
 	      char *why, size_t whylen);
 
-/* elf_check's header checks alone, which with elf32 also accept an i386
- * ELF32 image: 0, or -E_BAD_ELF with the reason in why. */
+/* elf_check's header checks and its PT_LOAD segments' file ranges alone,
+ * which with elf32 also accept an i386 ELF32 image: 0, or -E_BAD_ELF with
+ * the reason in why. */
 int elf_check_headers(const void *img, size_t size, bool elf32, char *why,
 		      size_t whylen);
 

@@ -113,6 +113,32 @@ static int elf_check_phdrs(const void *img, size_t size, char *why, size_t n)
 	return 0;
 }
 
+/* Checks that each PT_LOAD segment's file bytes lie inside the file. */
+static int elf_check_file_ranges(const void *img, size_t size, char *why,
+				 size_t n)
+{
+	for (unsigned i = 0; i < elf_phnum(img); i++) {
+		struct elf_segment s = elf_segment(img, i);
+
+		if (s.type != PT_LOAD)
+			continue;
+		if (s.filesz > s.memsz)
+			return elf_reject(why, n,
+					  "segment %u: p_filesz 0x%llx > "
+					  "p_memsz 0x%llx",
+					  i, (unsigned long long)s.filesz,
+					  (unsigned long long)s.memsz);
+		if (!elf_in_file(s.offset, s.filesz, size))
+			return elf_reject(
+				why, n,
+				"segment %u: file range p_offset 0x%llx + "
+				"p_filesz 0x%llx outside the file (%zu bytes)",
+				i, (unsigned long long)s.offset,
+				(unsigned long long)s.filesz, size);
+	}
+	return 0;
+}
+
 int elf_check_headers(const void *img, size_t size, bool elf32, char *why,
 		      size_t whylen)
 {
@@ -123,39 +149,10 @@ int elf_check_headers(const void *img, size_t size, bool elf32, char *why,
 				  "file: %zu bytes, too small for "
 				  "an ELF header",
 				  size);
-	if ((r = elf_check_ident(img, elf32, why, whylen)) < 0)
+	if ((r = elf_check_ident(img, elf32, why, whylen)) < 0 ||
+	    (r = elf_check_phdrs(img, size, why, whylen)) < 0)
 		return r;
-	return elf_check_phdrs(img, size, why, whylen);
-}
-
-/* Checks one PT_LOAD segment on its own. */
-static int elf_check_segment(const struct elf_segment *s, unsigned i,
-			     size_t size, const struct elf_limits *lim,
-			     char *why, size_t n)
-{
-	if (s->filesz > s->memsz)
-		return elf_reject(why, n,
-				  "segment %u: p_filesz 0x%llx > p_memsz "
-				  "0x%llx",
-				  i, (unsigned long long)s->filesz,
-				  (unsigned long long)s->memsz);
-	if (!elf_in_file(s->offset, s->filesz, size))
-		return elf_reject(
-			why, n,
-			"segment %u: file range p_offset 0x%llx "
-			"+ p_filesz 0x%llx outside the file (%zu bytes)",
-			i, (unsigned long long)s->offset,
-			(unsigned long long)s->filesz, size);
-	if (s->vaddr < lim->va_start || s->vaddr > lim->va_end ||
-	    s->memsz > lim->va_end - s->vaddr)
-		return elf_reject(why, n,
-				  "segment %u: vaddr [0x%llx, 0x%llx) "
-				  "outside [0x%llx, 0x%llx)",
-				  i, (unsigned long long)s->vaddr,
-				  (unsigned long long)(s->vaddr + s->memsz),
-				  (unsigned long long)lim->va_start,
-				  (unsigned long long)lim->va_end);
-	return 0;
+	return elf_check_file_ranges(img, size, why, whylen);
 }
 
 void elf_load_span(const void *img, uint64_t *lo, uint64_t *hi)
@@ -185,22 +182,29 @@ static bool elf_entry_ok(const void *img, uint64_t va)
 	return false;
 }
 
-/* The per-segment checks, then the checks across segments. */
-static int elf_check_segments(const void *img, size_t size,
-			      const struct elf_limits *lim, char *why, size_t n)
+/* Each segment's addresses, then the checks across segments. */
+static int elf_check_segments(const void *img, const struct elf_limits *lim,
+			      char *why, size_t n)
 {
 	const Elf64_Ehdr *eh = img;
 	unsigned nload = 0;
 	uint64_t lo, hi;
-	int r;
 
 	for (unsigned i = 0; i < elf_phnum(img); i++) {
 		struct elf_segment a = elf_segment(img, i);
 
 		if (a.type != PT_LOAD)
 			continue;
-		if ((r = elf_check_segment(&a, i, size, lim, why, n)) < 0)
-			return r;
+		if (a.vaddr < lim->va_start || a.vaddr > lim->va_end ||
+		    a.memsz > lim->va_end - a.vaddr)
+			return elf_reject(why, n,
+					  "segment %u: vaddr [0x%llx, 0x%llx) "
+					  "outside [0x%llx, 0x%llx)",
+					  i, (unsigned long long)a.vaddr,
+					  (unsigned long long)(a.vaddr +
+							       a.memsz),
+					  (unsigned long long)lim->va_start,
+					  (unsigned long long)lim->va_end);
 		nload += a.memsz != 0;
 		/* No two segments may share a byte of virtual memory. */
 		for (unsigned j = 0; j < i && a.memsz; j++) {
@@ -248,7 +252,7 @@ int elf_check(const void *img, size_t size, const struct elf_limits *lim,
 				  "file: %zu bytes, too large "
 				  "(limit %llu)",
 				  size, (unsigned long long)lim->max_file_size);
-	if ((r = elf_check_segments(img, size, lim, why, whylen)) < 0)
+	if ((r = elf_check_segments(img, lim, why, whylen)) < 0)
 		return r;
 	snprintf(why, whylen, "ok");
 	return 0;

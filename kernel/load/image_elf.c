@@ -14,7 +14,7 @@
 
 /*
  * Validates the headers of an ELF image and sets *class: lib/elf.c checks
- * an ELF32 one's headers, an ELF64 one's segments too.
+ * the headers and file ranges of either class, an ELF64 one's vaddrs too.
  */
 static int elf_validate(struct loader *ld, unsigned *class)
 {
@@ -29,31 +29,12 @@ static int elf_validate(struct loader *ld, unsigned *class)
 	return r < 0 ? image_error(ld, r, "%s", why) : 0;
 }
 
-/* Checks one PT_LOAD segment against the file and guest memory. */
-static int elf_check_segment(struct loader *ld, const struct elf_segment *s,
-			     unsigned i)
-{
-	char what[32];
-
-	if (s->filesz > s->memsz)
-		return image_error(
-			ld, -E_BAD_ELF,
-			"segment %u: p_filesz 0x%llx > p_memsz 0x%llx", i,
-			(unsigned long long)s->filesz,
-			(unsigned long long)s->memsz);
-	if (s->offset > ld->size || s->filesz > ld->size - s->offset)
-		return image_error(
-			ld, -E_BAD_ELF,
-			"segment %u: file range outside the file (%zu bytes)",
-			i, ld->size);
-	snprintf(what, sizeof(what), "segment %u", i);
-	return image_check_range(ld, s->paddr, s->memsz, what);
-}
-
-/* Checks every PT_LOAD segment and that no two overlap in guest memory. */
+/* Checks that every PT_LOAD segment is in guest memory and that no two
+ * overlap there (lib/elf.c checked their bytes in the file). */
 static int elf_check_segments(struct loader *ld)
 {
 	unsigned n = elf_phnum(ld->img), nload = 0;
+	char what[32];
 	int r;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -62,7 +43,8 @@ static int elf_check_segments(struct loader *ld)
 		if (a.type != PT_LOAD || a.memsz == 0)
 			continue;
 		nload++;
-		if ((r = elf_check_segment(ld, &a, i)) < 0)
+		snprintf(what, sizeof(what), "segment %u", i);
+		if ((r = image_check_range(ld, a.paddr, a.memsz, what)) < 0)
 			return r;
 		for (unsigned j = 0; j < i; j++) {
 			struct elf_segment b = elf_segment(ld->img, j);
