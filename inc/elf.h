@@ -139,13 +139,22 @@ struct elf_limits {
 int elf_check(const void *img, size_t size, const struct elf_limits *lim,
 	      char *why, size_t whylen);
 
-/* elf_check's header checks alone, which with elf32 also accept an i386
- * ELF32 image: 0, or -E_BAD_ELF with the reason in why. */
+/* elf_check's header checks and its PT_LOAD segments' file ranges alone,
+ * which with elf32 also accept an i386 ELF32 image: 0, or -E_BAD_ELF with
+ * the reason in why. */
 int elf_check_headers(const void *img, size_t size, bool elf32, char *why,
 		      size_t whylen);
 
-/* The i-th program header of an image elf_check() accepted. */
-const Elf64_Phdr *elf_phdr(const void *img, unsigned i);
+/* A program header of either class, widened. */
+struct elf_segment {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, paddr, filesz, memsz;
+};
+
+/* The number of program headers of an image elf_check_headers()
+ * accepted, and the i-th, in either class. */
+unsigned elf_phnum(const void *img);
+struct elf_segment elf_segment(const void *img, unsigned i);
 
 /*
  * The lowest and highest (exclusive) virtual address covered by the PT_LOAD

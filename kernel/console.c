@@ -11,20 +11,6 @@
 #include <kernel/console.h>
 #include <kernel/domain.h>
 
-#define COM1	     0x3f8
-#define COM_DATA     0 /* data register (DLAB=0) */
-#define COM_DLL	     0 /* divisor latch low (DLAB=1) */
-#define COM_IER	     1 /* interrupt enable (DLAB=0) */
-#define COM_DLM	     1 /* divisor latch high (DLAB=1) */
-#define COM_FCR	     2 /* FIFO control */
-#define COM_LCR	     3 /* line control */
-#define COM_LCR_DLAB 0x80
-#define COM_LCR_8N1  0x03
-#define COM_MCR	     4	  /* modem control */
-#define COM_LSR	     5	  /* line status */
-#define COM_LSR_DR   0x01 /* data ready */
-#define COM_LSR_THRE 0x20 /* transmit holding register empty */
-
 /* Polls at most this many times for room, so a missing UART cannot hang. */
 #define COM_SPIN_MAX 100000
 
@@ -36,31 +22,31 @@ struct console_ring console_hv_ring = { .buf = console_hv_buf,
 bool com_init(uint16_t port)
 {
 	/* A missing UART reads all ones. */
-	if (inb(port + COM_LSR) == 0xff)
+	if (inb(port + UART_LSR) == 0xff)
 		return false;
-	outb(port + COM_IER, 0);
-	outb(port + COM_LCR, COM_LCR_DLAB);
-	outb(port + COM_DLL, 1); /* 115200 / 1 */
-	outb(port + COM_DLM, 0);
-	outb(port + COM_LCR, COM_LCR_8N1);
-	outb(port + COM_FCR, 0x07); /* enable and clear both FIFOs */
-	outb(port + COM_MCR, 0x03); /* DTR, RTS */
+	outb(port + UART_IER, 0);
+	outb(port + UART_LCR, UART_LCR_DLAB);
+	outb(port + UART_DLL, 1); /* 115200 / 1 */
+	outb(port + UART_DLM, 0);
+	outb(port + UART_LCR, UART_LCR_8N1);
+	outb(port + UART_IIR_FCR, 0x07); /* enable and clear both FIFOs */
+	outb(port + UART_MCR, 0x03);	 /* DTR, RTS */
 	return true;
 }
 
 void com_putbyte(uint16_t port, uint8_t b)
 {
 	for (int i = 0; i < COM_SPIN_MAX; i++)
-		if (inb(port + COM_LSR) & COM_LSR_THRE)
+		if (inb(port + UART_LSR) & UART_LSR_THRE)
 			break;
-	outb(port + COM_DATA, b);
+	outb(port + UART_RBR_THR, b);
 }
 
 int com_getbyte(uint16_t port)
 {
-	if (!(inb(port + COM_LSR) & COM_LSR_DR))
+	if (!(inb(port + UART_LSR) & UART_LSR_DR))
 		return -1;
-	return inb(port + COM_DATA);
+	return inb(port + UART_RBR_THR);
 }
 
 /* Programs COM1; output before this call is dropped. */

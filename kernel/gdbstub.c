@@ -13,7 +13,6 @@
 #include <kernel/gdbstub.h>
 #include <kernel/mm/gmem.h>
 
-#define GDB_COM	   0x2f8
 #define GDB_BP_MAX 32
 #define GDB_G_REGS 24	  /* rax..gs: what 'g' carries (GDB writes with P) */
 #define DR6_B0_B3  0xfull /* the breakpoint conditions met */
@@ -129,7 +128,7 @@ static void gdb_set(char *reply, const char *s)
 static void gdb_send_out(void)
 {
 	for (const char *p = gdb.out; *p; p++)
-		com_putbyte(GDB_COM, (uint8_t)*p);
+		com_putbyte(COM2, (uint8_t)*p);
 }
 
 /* Sends payload as a packet (an empty one when it does not fit). */
@@ -167,7 +166,7 @@ void gdbstub_attach(struct domain *d)
 	 * that domain takes the stub over. */
 	if (gdb.d && gdb.d != d && gdb.d->state == DOMAIN_RUNNING)
 		panic("gdbstub_attach: %s is debugged already", gdb.d->name);
-	gdb.up = gdb.up || com_init(GDB_COM);
+	gdb.up = gdb.up || com_init(COM2);
 	if (!gdb.up) {
 		cprintf("gdbstub: no UART at COM2; %s runs without GDB\n",
 			d->name);
@@ -595,15 +594,15 @@ void gdbstub_poll(void)
 		return;
 	}
 	/* Bounded: a stuck UART must not hold the other domains up. */
-	for (n = 0; n < 4 * RSP_PACKET_MAX && (ch = com_getbyte(GDB_COM)) >= 0;
+	for (n = 0; n < 4 * RSP_PACKET_MAX && (ch = com_getbyte(COM2)) >= 0;
 	     n++) {
 		switch (rsp_rx_byte(&gdb.rx, (uint8_t)ch)) {
 		case RSP_PACKET:
 			if (!gdb.noack)
-				com_putbyte(GDB_COM, '+');
+				com_putbyte(COM2, '+');
 			gdb_packet(gdb.rx.buf);
 			break;
-		case RSP_BAD: com_putbyte(GDB_COM, '-'); break;
+		case RSP_BAD: com_putbyte(COM2, '-'); break;
 		case RSP_NACK: gdb_send_out(); break;
 		case RSP_INTERRUPT:
 			if (!gdb.stopped)

@@ -8,6 +8,7 @@
 #include <inc/error.h>
 #include <inc/stdio.h>
 #include <inc/string.h>
+#include <inc/uart.h>
 
 struct boot_info;
 

@@ -13,12 +13,30 @@
 #define elf_reject(why, len, ...) \
 	(snprintf((why), (len), __VA_ARGS__), -E_BAD_ELF)
 
-const Elf64_Phdr *elf_phdr(const void *img, unsigned i)
-{
-	const Elf64_Ehdr *eh = img;
+/* Either class's program header ph, widened. */
+#define ELF_SEGMENT(ph)                                                      \
+	((struct elf_segment){ (ph)->p_type, (ph)->p_flags, (ph)->p_offset,  \
+			       (ph)->p_vaddr, (ph)->p_paddr, (ph)->p_filesz, \
+			       (ph)->p_memsz })
 
-	return (const Elf64_Phdr *)((const char *)img + eh->e_phoff +
-				    (uint64_t)i * sizeof(Elf64_Phdr));
+unsigned elf_phnum(const void *img)
+{
+	const Elf64_Ehdr *e64 = img;
+	const Elf32_Ehdr *e32 = img;
+
+	return e64->e_ident[EI_CLASS] == ELFCLASS32 ? e32->e_phnum :
+						      e64->e_phnum;
+}
+
+struct elf_segment elf_segment(const void *img, unsigned i)
+{
+	const Elf64_Ehdr *e64 = img;
+	const Elf32_Ehdr *e32 = img;
+	const char *p = img;
+
+	if (e64->e_ident[EI_CLASS] == ELFCLASS32)
+		return ELF_SEGMENT((const Elf32_Phdr *)(p + e32->e_phoff) + i);
+	return ELF_SEGMENT((const Elf64_Phdr *)(p + e64->e_phoff) + i);
 }
 
 /* True when [off, off+len) lies inside a file of size bytes. */
@@ -95,6 +113,32 @@ static int elf_check_phdrs(const void *img, size_t size, char *why, size_t n)
 	return 0;
 }
 
+/* Checks that each PT_LOAD segment's file bytes lie inside the file. */
+static int elf_check_file_ranges(const void *img, size_t size, char *why,
+				 size_t n)
+{
+	for (unsigned i = 0; i < elf_phnum(img); i++) {
+		struct elf_segment s = elf_segment(img, i);
+
+		if (s.type != PT_LOAD)
+			continue;
+		if (s.filesz > s.memsz)
+			return elf_reject(why, n,
+					  "segment %u: p_filesz 0x%llx > "
+					  "p_memsz 0x%llx",
+					  i, (unsigned long long)s.filesz,
+					  (unsigned long long)s.memsz);
+		if (!elf_in_file(s.offset, s.filesz, size))
+			return elf_reject(
+				why, n,
+				"segment %u: file range p_offset 0x%llx + "
+				"p_filesz 0x%llx outside the file (%zu bytes)",
+				i, (unsigned long long)s.offset,
+				(unsigned long long)s.filesz, size);
+	}
+	return 0;
+}
+
 int elf_check_headers(const void *img, size_t size, bool elf32, char *why,
 		      size_t whylen)
 {
@@ -105,103 +149,77 @@ int elf_check_headers(const void *img, size_t size, bool elf32, char *why,
 				  "file: %zu bytes, too small for "
 				  "an ELF header",
 				  size);
-	if ((r = elf_check_ident(img, elf32, why, whylen)) < 0)
+	if ((r = elf_check_ident(img, elf32, why, whylen)) < 0 ||
+	    (r = elf_check_phdrs(img, size, why, whylen)) < 0)
 		return r;
-	return elf_check_phdrs(img, size, why, whylen);
-}
-
-/* Checks one PT_LOAD segment on its own. */
-static int elf_check_segment(const Elf64_Phdr *ph, unsigned i, size_t size,
-			     const struct elf_limits *lim, char *why, size_t n)
-{
-	if (ph->p_filesz > ph->p_memsz)
-		return elf_reject(why, n,
-				  "segment %u: p_filesz 0x%llx > p_memsz "
-				  "0x%llx",
-				  i, (unsigned long long)ph->p_filesz,
-				  (unsigned long long)ph->p_memsz);
-	if (!elf_in_file(ph->p_offset, ph->p_filesz, size))
-		return elf_reject(
-			why, n,
-			"segment %u: file range p_offset 0x%llx "
-			"+ p_filesz 0x%llx outside the file (%zu bytes)",
-			i, (unsigned long long)ph->p_offset,
-			(unsigned long long)ph->p_filesz, size);
-	if (ph->p_vaddr < lim->va_start || ph->p_vaddr > lim->va_end ||
-	    ph->p_memsz > lim->va_end - ph->p_vaddr)
-		return elf_reject(why, n,
-				  "segment %u: vaddr [0x%llx, 0x%llx) "
-				  "outside [0x%llx, 0x%llx)",
-				  i, (unsigned long long)ph->p_vaddr,
-				  (unsigned long long)(ph->p_vaddr +
-						       ph->p_memsz),
-				  (unsigned long long)lim->va_start,
-				  (unsigned long long)lim->va_end);
-	return 0;
+	return elf_check_file_ranges(img, size, why, whylen);
 }
 
 void elf_load_span(const void *img, uint64_t *lo, uint64_t *hi)
 {
-	const Elf64_Ehdr *eh = img;
-
 	*lo = UINT64_MAX;
 	*hi = 0;
-	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = elf_phdr(img, i);
+	for (unsigned i = 0; i < elf_phnum(img); i++) {
+		struct elf_segment s = elf_segment(img, i);
 
-		if (ph->p_type != PT_LOAD || ph->p_memsz == 0)
+		if (s.type != PT_LOAD || s.memsz == 0)
 			continue;
-		*lo = MIN(*lo, ph->p_vaddr);
-		*hi = MAX(*hi, ph->p_vaddr + ph->p_memsz);
+		*lo = MIN(*lo, s.vaddr);
+		*hi = MAX(*hi, s.vaddr + s.memsz);
 	}
 }
 
 /* True when va lies inside an executable PT_LOAD segment. */
 static bool elf_entry_ok(const void *img, uint64_t va)
 {
-	const Elf64_Ehdr *eh = img;
+	for (unsigned i = 0; i < elf_phnum(img); i++) {
+		struct elf_segment s = elf_segment(img, i);
 
-	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = elf_phdr(img, i);
-
-		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) &&
-		    va >= ph->p_vaddr && va - ph->p_vaddr < ph->p_memsz)
+		if (s.type == PT_LOAD && (s.flags & PF_X) && va >= s.vaddr &&
+		    va - s.vaddr < s.memsz)
 			return true;
 	}
 	return false;
 }
 
-/* The per-segment checks, then the checks across segments. */
-static int elf_check_segments(const void *img, size_t size,
-			      const struct elf_limits *lim, char *why, size_t n)
+/* Each segment's addresses, then the checks across segments. */
+static int elf_check_segments(const void *img, const struct elf_limits *lim,
+			      char *why, size_t n)
 {
 	const Elf64_Ehdr *eh = img;
 	unsigned nload = 0;
 	uint64_t lo, hi;
-	int r;
 
-	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *a = elf_phdr(img, i);
+	for (unsigned i = 0; i < elf_phnum(img); i++) {
+		struct elf_segment a = elf_segment(img, i);
 
-		if (a->p_type != PT_LOAD)
+		if (a.type != PT_LOAD)
 			continue;
-		if ((r = elf_check_segment(a, i, size, lim, why, n)) < 0)
-			return r;
-		nload += a->p_memsz != 0;
+		if (a.vaddr < lim->va_start || a.vaddr > lim->va_end ||
+		    a.memsz > lim->va_end - a.vaddr)
+			return elf_reject(why, n,
+					  "segment %u: vaddr [0x%llx, 0x%llx) "
+					  "outside [0x%llx, 0x%llx)",
+					  i, (unsigned long long)a.vaddr,
+					  (unsigned long long)(a.vaddr +
+							       a.memsz),
+					  (unsigned long long)lim->va_start,
+					  (unsigned long long)lim->va_end);
+		nload += a.memsz != 0;
 		/* No two segments may share a byte of virtual memory. */
-		for (unsigned j = 0; j < i && a->p_memsz; j++) {
-			const Elf64_Phdr *b = elf_phdr(img, j);
+		for (unsigned j = 0; j < i && a.memsz; j++) {
+			struct elf_segment b = elf_segment(img, j);
 
-			if (b->p_type == PT_LOAD && b->p_memsz &&
-			    a->p_vaddr < b->p_vaddr + b->p_memsz &&
-			    b->p_vaddr < a->p_vaddr + a->p_memsz)
+			if (b.type == PT_LOAD && b.memsz &&
+			    a.vaddr < b.vaddr + b.memsz &&
+			    b.vaddr < a.vaddr + a.memsz)
 				return elf_reject(
 					why, n,
 					"segments %u and %u overlap at vaddr "
 					"0x%llx",
 					j, i,
-					(unsigned long long)MAX(a->p_vaddr,
-								b->p_vaddr));
+					(unsigned long long)MAX(a.vaddr,
+								b.vaddr));
 		}
 	}
 	if (nload == 0)
@@ -234,7 +252,7 @@ int elf_check(const void *img, size_t size, const struct elf_limits *lim,
 				  "file: %zu bytes, too large "
 				  "(limit %llu)",
 				  size, (unsigned long long)lim->max_file_size);
-	if ((r = elf_check_segments(img, size, lim, why, whylen)) < 0)
+	if ((r = elf_check_segments(img, lim, why, whylen)) < 0)
 		return r;
 	snprintf(why, whylen, "ok");
 	return 0;

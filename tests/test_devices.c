@@ -242,7 +242,7 @@ Test(uart, lines_are_prefixed_and_sanitized)
 
 	cr_assert_eq(uart_init(&dom, &dom.uart), 0);
 	for (; *s; s++)
-		port_out(UART_COM1_BASE, 1, (uint8_t)*s);
+		port_out(COM1, 1, (uint8_t)*s);
 	cr_expect_str_eq(console, "guest: hi\n");
 	uart_flush(&dom, &dom.uart);
 	cr_expect_str_eq(console, "guest: hi\nguest: ?[2Jx\n");
@@ -258,7 +258,7 @@ Test(uart, lines_reach_the_console_ring)
 
 	cr_assert_eq(uart_init(&dom, &dom.uart), 0);
 	for (; *s; s++)
-		port_out(UART_COM1_BASE, 1, (uint8_t)*s);
+		port_out(COM1, 1, (uint8_t)*s);
 	uart_flush(&dom, &dom.uart);
 	n = console_ring_read(&dom.console.out, &index, out, sizeof(out));
 	cr_expect_eq(n, 10);
@@ -271,8 +271,8 @@ Test(uart, long_lines_are_split)
 
 	cr_assert_eq(uart_init(&dom, &dom.uart), 0);
 	for (i = 0; i < UART_LINE_MAX + 3; i++)
-		port_out(UART_COM1_BASE, 1, 'a');
-	port_out(UART_COM1_BASE, 1, '\n');
+		port_out(COM1, 1, 'a');
+	port_out(COM1, 1, '\n');
 	cr_expect_eq(strlen(console),
 		     2 * strlen("guest: \n") + UART_LINE_MAX + 3);
 }
@@ -280,25 +280,25 @@ Test(uart, long_lines_are_split)
 Test(uart, registers)
 {
 	cr_assert_eq(uart_init(&dom, &dom.uart), 0);
-	cr_expect_eq(port_in(UART_COM1_BASE + 5, 1), 0x60, "LSR: THRE|TEMT");
-	port_out(UART_COM1_BASE + 7, 1, 0xa5);
-	cr_expect_eq(port_in(UART_COM1_BASE + 7, 1), 0xa5, "scratch");
-	port_out(UART_COM1_BASE + 3, 1, 0x83);
-	port_out(UART_COM1_BASE, 1, 0x01);
-	port_out(UART_COM1_BASE + 1, 1, 0x00);
-	cr_expect_eq(port_in(UART_COM1_BASE, 1), 0x01, "DLL with DLAB");
-	port_out(UART_COM1_BASE + 3, 1, 0x03);
+	cr_expect_eq(port_in(COM1 + 5, 1), 0x60, "LSR: THRE|TEMT");
+	port_out(COM1 + 7, 1, 0xa5);
+	cr_expect_eq(port_in(COM1 + 7, 1), 0xa5, "scratch");
+	port_out(COM1 + 3, 1, 0x83);
+	port_out(COM1, 1, 0x01);
+	port_out(COM1 + 1, 1, 0x00);
+	cr_expect_eq(port_in(COM1, 1), 0x01, "DLL with DLAB");
+	port_out(COM1 + 3, 1, 0x03);
 	cr_expect_str_eq(console, "", "divisor writes are not output");
-	port_out(UART_COM1_BASE + 1, 1, 0x05);
-	cr_expect_eq(port_in(UART_COM1_BASE + 1, 1), 0x05, "IER");
-	cr_expect_eq(port_in(UART_COM1_BASE + 2, 1) & 1, 1, "no interrupt");
-	port_out(UART_COM1_BASE + 4, 1, 0x10 | 0x03);
-	cr_expect_eq(port_in(UART_COM1_BASE + 6, 1) & 0xf0, 0x30,
+	port_out(COM1 + 1, 1, 0x05);
+	cr_expect_eq(port_in(COM1 + 1, 1), 0x05, "IER");
+	cr_expect_eq(port_in(COM1 + 2, 1) & 1, 1, "no interrupt");
+	port_out(COM1 + 4, 1, 0x10 | 0x03);
+	cr_expect_eq(port_in(COM1 + 6, 1) & 0xf0, 0x30,
 		     "loopback: DTR/RTS show as DSR/CTS");
 }
 
 /* The interrupt tests: COM1 register r, and the line the UART drives. */
-#define COM(r)	    (UART_COM1_BASE + (r))
+#define COM(r)	    (COM1 + (r))
 #define UART_LINE() (dom.uart.irq_level)
 #define IIR()	    port_in(COM(2), 1)
 

@@ -91,7 +91,7 @@ Test(elf, accepts_valid_image)
 	elf_load_span(img.bytes, &lo, &hi);
 	cr_expect_eq(lo, TEXT_VA);
 	cr_expect_eq(hi, DATA_VA + 0x5000);
-	cr_expect_eq(elf_phdr(img.bytes, 2)->p_memsz, 0x5000);
+	cr_expect_eq(elf_segment(img.bytes, 2).memsz, 0x5000);
 }
 
 Test(elf, accepts_segment_ending_at_limit)

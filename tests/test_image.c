@@ -292,8 +292,8 @@ Test(image, elf_segment_errors)
 			  "segment");
 	build_elf(ELFCLASS32, 0x100000, s, 2);
 	expect_reject(0x2004, -E_BAD_ELF,
-		      PFX "segment 1: file range outside "
-			  "the file (8196 bytes)");
+		      PFX "segment 1: file range p_offset 0x2000 + p_filesz "
+			  "0x8 outside the file (8196 bytes)");
 }
 
 Test(image, elf64_overlapping_page_tables)

@@ -235,8 +235,8 @@ Test(lab3, exit_state, .timeout = 900)
 		"svm_insn_len: REX.W CPUID (48 0F A2) skipped as 3 bytes",
 		"VMMCALL intercepted (vmcb_init_control / vmcs_init_controls): "
 		"RAX = -ENOSYS, other GPRs kept (0 #UD)",
-		"world switch (VMLOAD/VMSAVE): GS base and KernelGSBase "
-		"follow SWAPGS across exits (0 wrong)",
+		"world switch (VMLOAD/VMSAVE, or the VMCS): GS base and "
+		"KernelGSBase follow SWAPGS across exits (0 wrong)",
 		NULL
 	};
 

@@ -255,8 +255,8 @@ static void check_segment_state(void)
 	wrmsr(MSR_GS_BASE, 0);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	report(bad == 0,
-	       "world switch (VMLOAD/VMSAVE): GS base and KernelGSBase "
-	       "follow SWAPGS across exits (%u wrong)",
+	       "world switch (VMLOAD/VMSAVE, or the VMCS): GS base and "
+	       "KernelGSBase follow SWAPGS across exits (%u wrong)",
 	       bad);
 }
 

@@ -38,8 +38,8 @@ struct vcpu;
 
 /* Guest-physical addresses. */
 #define PLATFORM_IOAPIC_BASE 0xfec00000ULL
-#define PLATFORM_TABLES	     0xe0000ULL /* ACPI and MP tables, to 0xfffff */
-#define PLATFORM_TABLES_END  0x100000ULL
+#define PLATFORM_TABLES	     0xe0000ULL	 /* ACPI and MP tables, to 0xfffff */
+#define PLATFORM_HOLE_END    0x100000ULL /* 1 MiB: the VGA and BIOS hole's end */
 
 /* The Xen platform device's BAR1 (xen_platform domains): the top 16 MiB
  * of the domain's p2m, above the xenstore ring, where Linux places its

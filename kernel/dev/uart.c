@@ -29,40 +29,7 @@
 #include <kernel/dev/uart.h>
 #include <kernel/bench.h>
 
-enum {
-	UART_RBR_THR = 0,
-	UART_IER = 1,
-	UART_IIR_FCR = 2,
-	UART_LCR = 3,
-	UART_MCR = 4,
-	UART_LSR = 5,
-	UART_MSR = 6,
-	UART_SCR = 7,
-};
-
-#define IER_ERBFI	0x01 /* received data available */
-#define IER_ETBEI	0x02 /* THR empty */
-#define IER_ELSI	0x04 /* receiver line status */
-#define IER_EDSSI	0x08 /* modem status */
-#define IIR_MODEM	0x00
-#define IIR_NONE	0x01
-#define IIR_THRE	0x02
-#define IIR_RX_DATA	0x04
-#define IIR_LINE	0x06
-#define IIR_RX_TIMEOUT	0x0c
-#define IIR_FIFO	0xc0
-#define FCR_ENABLE	0x01
-#define FCR_RX_RESET	0x02
-#define FCR_KEPT	0xc9 /* enable, DMA mode, trigger level */
-#define LCR_DLAB	0x80
-#define MCR_OUT2	0x08
-#define MCR_LOOP	0x10
-#define LSR_DR		0x01
-#define LSR_OE		0x02
-#define LSR_THRE	0x20
-#define LSR_TEMT	0x40
-#define MSR_RI		0x40
-#define MSR_DCD_DSR_CTS 0xb0
+#define UART_FCR_KEPT 0xc9 /* enable, DMA mode, trigger level */
 
 void uart_flush(struct domain *d, struct uart *u)
 {
@@ -99,7 +66,7 @@ void uart_put(struct domain *d, struct uart *u, uint8_t ch)
 /* The receiver holds 16 bytes in FIFO mode, one in 16450 mode. */
 static unsigned uart_rx_size(const struct uart *u)
 {
-	return (u->fcr & FCR_ENABLE) ? UART_FIFO_SIZE : 1;
+	return (u->fcr & UART_FCR_ENABLE) ? UART_FIFO_SIZE : 1;
 }
 
 /* FCR bits 7:6 pick 1, 4, 8 or 14 bytes; 16450 mode interrupts at one. */
@@ -107,12 +74,12 @@ static unsigned uart_rx_trigger(const struct uart *u)
 {
 	static const uint8_t level[] = { 1, 4, 8, 14 };
 
-	return (u->fcr & FCR_ENABLE) ? level[u->fcr >> 6] : 1;
+	return (u->fcr & UART_FCR_ENABLE) ? level[u->fcr >> 6] : 1;
 }
 
 unsigned uart_rx_room(const struct uart *u)
 {
-	return (u->mcr & MCR_LOOP) ? 0 : uart_rx_size(u) - u->rx_count;
+	return (u->mcr & UART_MCR_LOOP) ? 0 : uart_rx_size(u) - u->rx_count;
 }
 
 /*
@@ -123,8 +90,8 @@ unsigned uart_rx_room(const struct uart *u)
 static void uart_rx_push(struct uart *u, uint8_t ch)
 {
 	if (u->rx_count == uart_rx_size(u)) {
-		u->lsr_err |= LSR_OE;
-		if (!(u->fcr & FCR_ENABLE))
+		u->lsr_err |= UART_LSR_OE;
+		if (!(u->fcr & UART_FCR_ENABLE))
 			u->rx[u->rx_head] = ch;
 		return;
 	}
@@ -142,20 +109,20 @@ static uint8_t uart_rx_pop(struct uart *u)
 	return ch;
 }
 
-/* The pending interrupt of highest priority (Table IV), or IIR_NONE. */
+/* The pending interrupt of highest priority (Table IV), or UART_IIR_NONE. */
 static uint8_t uart_iir_id(const struct uart *u)
 {
-	if ((u->ier & IER_ELSI) && u->lsr_err)
-		return IIR_LINE;
-	if ((u->ier & IER_ERBFI) && u->rx_count >= uart_rx_trigger(u))
-		return IIR_RX_DATA;
-	if ((u->ier & IER_ERBFI) && u->rx_count)
-		return IIR_RX_TIMEOUT;
-	if ((u->ier & IER_ETBEI) && u->thre_pending)
-		return IIR_THRE;
-	if ((u->ier & IER_EDSSI) && u->msr_delta)
-		return IIR_MODEM;
-	return IIR_NONE;
+	if ((u->ier & UART_IER_ELSI) && u->lsr_err)
+		return UART_IIR_LINE;
+	if ((u->ier & UART_IER_ERBFI) && u->rx_count >= uart_rx_trigger(u))
+		return UART_IIR_RX_DATA;
+	if ((u->ier & UART_IER_ERBFI) && u->rx_count)
+		return UART_IIR_RX_TIMEOUT;
+	if ((u->ier & UART_IER_ETBEI) && u->thre_pending)
+		return UART_IIR_THRE;
+	if ((u->ier & UART_IER_EDSSI) && u->msr_delta)
+		return UART_IIR_MODEM;
+	return UART_IIR_NONE;
 }
 
 /*
@@ -164,8 +131,9 @@ static uint8_t uart_iir_id(const struct uart *u)
  */
 static void uart_update(struct domain *d, struct uart *u)
 {
-	bool level = uart_iir_id(u) != IIR_NONE &&
-		     (u->mcr & (MCR_OUT2 | MCR_LOOP)) == MCR_OUT2;
+	bool level = uart_iir_id(u) != UART_IIR_NONE &&
+		     (u->mcr & (UART_MCR_OUT2 | UART_MCR_LOOP)) ==
+			     UART_MCR_OUT2;
 
 	if (level == u->irq_level)
 		return;
@@ -183,8 +151,8 @@ void uart_receive(struct domain *d, struct uart *u, uint8_t ch)
 /* The modem inputs: fixed as connected, or in loopback the outputs. */
 static uint8_t uart_msr_lines(const struct uart *u)
 {
-	if (!(u->mcr & MCR_LOOP))
-		return MSR_DCD_DSR_CTS;
+	if (!(u->mcr & UART_MCR_LOOP))
+		return UART_MSR_DCD_DSR_CTS;
 	return (uint8_t)(((u->mcr & 0x02) << 3) | ((u->mcr & 0x01) << 5) |
 			 ((u->mcr & 0x04) << 4) | ((u->mcr & 0x08) << 4));
 }
@@ -197,7 +165,7 @@ static void uart_mcr_write(struct uart *u, uint8_t v)
 	u->mcr = v & 0x1f;
 	now = uart_msr_lines(u);
 	u->msr_delta |= (((old ^ now) >> 4) & 0x0b) |
-			((old & ~now & MSR_RI) >> 4);
+			((old & ~now & UART_MSR_RI) >> 4);
 }
 
 /*
@@ -206,11 +174,11 @@ static void uart_mcr_write(struct uart *u, uint8_t v)
  */
 static void uart_fcr_write(struct uart *u, uint8_t v)
 {
-	if (!(v & FCR_ENABLE))
+	if (!(v & UART_FCR_ENABLE))
 		v = 0;
-	if (((v ^ u->fcr) & FCR_ENABLE) || (v & FCR_RX_RESET))
+	if (((v ^ u->fcr) & UART_FCR_ENABLE) || (v & UART_FCR_RX_RESET))
 		u->rx_head = u->rx_count = 0;
-	u->fcr = v & FCR_KEPT;
+	u->fcr = v & UART_FCR_KEPT;
 }
 
 /*
@@ -222,7 +190,7 @@ static void uart_thr_write(struct domain *d, struct uart *u, uint8_t v)
 {
 	u->thre_pending = false;
 	uart_update(d, u);
-	if (u->mcr & MCR_LOOP)
+	if (u->mcr & UART_MCR_LOOP)
 		uart_rx_push(u, v);
 	else
 		uart_put(d, u, v);
@@ -232,7 +200,7 @@ static void uart_thr_write(struct domain *d, struct uart *u, uint8_t v)
 /* Setting ETBEI while THR is empty raises the THRE interrupt. */
 static void uart_ier_write(struct uart *u, uint8_t v)
 {
-	if (v & ~u->ier & IER_ETBEI)
+	if (v & ~u->ier & UART_IER_ETBEI)
 		u->thre_pending = true;
 	u->ier = v & 0x0f;
 }
@@ -242,15 +210,15 @@ static uint8_t uart_iir_read(struct uart *u)
 {
 	uint8_t id = uart_iir_id(u);
 
-	if (id == IIR_THRE)
+	if (id == UART_IIR_THRE)
 		u->thre_pending = false;
-	return id | ((u->fcr & FCR_ENABLE) ? IIR_FIFO : 0);
+	return id | ((u->fcr & UART_FCR_ENABLE) ? UART_IIR_FIFO : 0);
 }
 
 /* Reading LSR clears its error bits, MSR its change bits. */
 static uint8_t uart_read(struct uart *u, unsigned reg)
 {
-	bool dlab = u->lcr & LCR_DLAB;
+	bool dlab = u->lcr & UART_LCR_DLAB;
 	uint8_t v;
 
 	switch (reg) {
@@ -260,8 +228,8 @@ static uint8_t uart_read(struct uart *u, unsigned reg)
 	case UART_LCR: return u->lcr;
 	case UART_MCR: return u->mcr;
 	case UART_LSR:
-		v = LSR_THRE | LSR_TEMT | u->lsr_err |
-		    (u->rx_count ? LSR_DR : 0);
+		v = UART_LSR_THRE | UART_LSR_TEMT | u->lsr_err |
+		    (u->rx_count ? UART_LSR_DR : 0);
 		u->lsr_err = 0;
 		return v;
 	case UART_MSR:
@@ -275,7 +243,7 @@ static uint8_t uart_read(struct uart *u, unsigned reg)
 static void uart_write(struct domain *d, struct uart *u, unsigned reg,
 		       uint8_t v)
 {
-	bool dlab = u->lcr & LCR_DLAB;
+	bool dlab = u->lcr & UART_LCR_DLAB;
 
 	switch (reg) {
 	case UART_RBR_THR:
@@ -303,7 +271,7 @@ static int uart_io(struct domain *d, void *opaque, uint64_t port, unsigned size,
 		   bool write, uint64_t *val)
 {
 	struct uart *u = opaque;
-	unsigned reg = (unsigned)(port - UART_COM1_BASE);
+	unsigned reg = (unsigned)(port - COM1);
 	unsigned i;
 
 	if (!write)
@@ -321,5 +289,5 @@ static int uart_io(struct domain *d, void *opaque, uint64_t port, unsigned size,
 int uart_init(struct domain *d, struct uart *u)
 {
 	memset(u, 0, sizeof(*u));
-	return io_register_port(d, UART_COM1_BASE, 8, uart_io, u, "uart");
+	return io_register_port(d, COM1, 8, uart_io, u, "uart");
 }

@@ -9,7 +9,6 @@
 
 struct domain;
 
-#define UART_COM1_BASE 0x3f8
 #define UART_LINE_MAX  160
 #define UART_FIFO_SIZE 16
 
@@ -25,7 +24,7 @@ struct uart {
 	size_t len;
 };
 
-/* Resets u and claims the 8 ports at UART_COM1_BASE in d; 0 or -E_*. */
+/* Resets u and claims the 8 ports at COM1 in d; 0 or -E_*. */
 int uart_init(struct domain *d, struct uart *u);
 
 /*

@@ -9,12 +9,10 @@
  */
 #include <inc/stdio.h>
 #include <inc/string.h>
+#include <inc/uart.h>
 #include <inc/x86.h>
 #include <kernel/efi/loader.h>
 
-#define COM1		0x3f8
-#define COM_LSR		5
-#define COM_LSR_THRE	0x20
 #define QEMU_DEBUG_EXIT 0xf4
 #define BOCHS_SHUTDOWN	0x8900
 
@@ -27,10 +25,10 @@ void loader_console_exit_boot_services(void)
 
 static void console_com1_putc(char c)
 {
-	for (int i = 0; i < 100000 && !(inb(COM1 + COM_LSR) & COM_LSR_THRE);
+	for (int i = 0; i < 100000 && !(inb(COM1 + UART_LSR) & UART_LSR_THRE);
 	     i++)
 		pause();
-	outb(COM1, (uint8_t)c);
+	outb(COM1 + UART_RBR_THR, (uint8_t)c);
 }
 
 /* Writes s with '\n' expanded to "\r\n". */

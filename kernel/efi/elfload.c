@@ -24,17 +24,15 @@ static const struct elf_limits elfload_limits = {
 /* Copies each segment to block + (p_vaddr - lo) and zeroes its bss tail. */
 static void elfload_copy(const void *img, char *block, uint64_t lo)
 {
-	const Elf64_Ehdr *eh = img;
+	for (unsigned i = 0; i < elf_phnum(img); i++) {
+		struct elf_segment s = elf_segment(img, i);
 
-	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = elf_phdr(img, i);
-
-		if (ph->p_type != PT_LOAD || ph->p_memsz == 0)
+		if (s.type != PT_LOAD || s.memsz == 0)
 			continue;
-		memcpy(block + (ph->p_vaddr - lo),
-		       (const char *)img + ph->p_offset, ph->p_filesz);
-		memset(block + (ph->p_vaddr - lo) + ph->p_filesz, 0,
-		       ph->p_memsz - ph->p_filesz);
+		memcpy(block + (s.vaddr - lo), (const char *)img + s.offset,
+		       s.filesz);
+		memset(block + (s.vaddr - lo) + s.filesz, 0,
+		       s.memsz - s.filesz);
 	}
 }
 

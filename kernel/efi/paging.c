@@ -84,20 +84,20 @@ static void paging_map_large(pte_t *pml4, uint64_t va, uint64_t pa,
 
 /* Maps one PT_LOAD segment in 4 KiB pages; a page two segments share
  * gets the union of their permissions. */
-static void paging_map_segment(pte_t *pml4, const Elf64_Phdr *ph,
+static void paging_map_segment(pte_t *pml4, const struct elf_segment *s,
 			       uint64_t va_lo, uint64_t pa_lo)
 {
-	uint64_t va = ROUNDDOWN(ph->p_vaddr, PAGE_SIZE);
-	uint64_t end = ROUNDUP(ph->p_vaddr + ph->p_memsz, PAGE_SIZE);
+	uint64_t va = ROUNDDOWN(s->vaddr, PAGE_SIZE);
+	uint64_t end = ROUNDUP(s->vaddr + s->memsz, PAGE_SIZE);
 
 	for (; va < end; va += PAGE_SIZE) {
 		pte_t *e = paging_walk(pml4, va, 1);
 		pte_t old = *e;
 
 		*e = (pa_lo + (va - va_lo)) | PTE_P | PTE_G;
-		if ((ph->p_flags & PF_W) || (old & PTE_W))
+		if ((s->flags & PF_W) || (old & PTE_W))
 			*e |= PTE_W;
-		if (!(ph->p_flags & PF_X) && (!(old & PTE_P) || (old & PTE_NX)))
+		if (!(s->flags & PF_X) && (!(old & PTE_P) || (old & PTE_NX)))
 			*e |= PTE_NX;
 	}
 }
@@ -106,16 +106,15 @@ static void paging_map_kernel(pte_t *pml4, const struct boot_info *bi)
 {
 	const struct boot_file *f = boot_file_find(bi, "hv.elf");
 	const void *img = (const void *)(uintptr_t)f->pa;
-	const Elf64_Ehdr *eh = img;
 	uint64_t lo, hi;
 
 	elf_load_span(img, &lo, &hi);
 	lo = ROUNDDOWN(lo, PAGE_SIZE);
-	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = elf_phdr(img, i);
+	for (unsigned i = 0; i < elf_phnum(img); i++) {
+		struct elf_segment s = elf_segment(img, i);
 
-		if (ph->p_type == PT_LOAD && ph->p_memsz != 0)
-			paging_map_segment(pml4, ph, lo, bi->kernel_pa_start);
+		if (s.type == PT_LOAD && s.memsz != 0)
+			paging_map_segment(pml4, &s, lo, bi->kernel_pa_start);
 	}
 }
 

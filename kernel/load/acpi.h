@@ -18,7 +18,7 @@
 #define ACPI_TABLES_GPA	 (PLATFORM_TABLES + 0x10000)
 #define ACPI_TABLES_SIZE 0x1000
 
-_Static_assert(ACPI_TABLES_GPA + ACPI_TABLES_SIZE <= PLATFORM_TABLES_END,
+_Static_assert(ACPI_TABLES_GPA + ACPI_TABLES_SIZE <= PLATFORM_HOLE_END,
 	       "tables inside the BIOS area");
 
 /*

@@ -12,18 +12,19 @@
 #include <inc/string.h>
 #include <kernel/load/config_parse.h>
 
-int __attribute__((format(printf, 3, 4)))
-config_error(struct parser *ps, int line, const char *fmt, ...)
+int __attribute__((format(printf, 6, 7)))
+config_error_at(char *err, size_t errlen, int code, const char *file, int line,
+		const char *fmt, ...)
 {
 	va_list ap;
-	int n = snprintf(ps->err, ps->errlen, "%s:%d: ", ps->file, line);
+	int n = snprintf(err, errlen, "%s:%d: ", file, line);
 
-	if (n >= 0 && (size_t)n < ps->errlen) {
+	if (n >= 0 && (size_t)n < errlen) {
 		va_start(ap, fmt);
-		vsnprintf(ps->err + n, ps->errlen - n, fmt, ap);
+		vsnprintf(err + n, errlen - n, fmt, ap);
 		va_end(ap);
 	}
-	return -E_INVAL;
+	return code;
 }
 
 static const char *tok_name(enum tok_kind k)

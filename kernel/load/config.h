@@ -228,6 +228,12 @@ unsigned config_files(const struct domain_config *c,
 const struct boot_file *boot_file_find(const struct boot_info *bi,
 				       const char *name);
 
+/* Formats "FILE:LINE: " and then fmt into err[0..errlen); returns code.
+ * Under the parser's config_error and the image loaders' image_error. */
+int __attribute__((format(printf, 6, 7)))
+config_error_at(char *err, size_t errlen, int code, const char *file, int line,
+		const char *fmt, ...);
+
 /*
  * Finds the boot file for ref, named by key ("kernel", "ramdisk", "disk")
  * in config *c.  Returns 0 with *out set, or -E_NOT_FOUND with

@@ -66,7 +66,8 @@ struct key {
 extern const struct key config_keys[CONFIG_NKEYS];
 
 /* Formats "FILE:LINE: reason" into the caller's buffer; returns -E_INVAL. */
-int __attribute__((format(printf, 3, 4)))
-config_error(struct parser *ps, int line, const char *fmt, ...);
+#define config_error(ps, line, ...)                                          \
+	config_error_at((ps)->err, (ps)->errlen, -E_INVAL, (ps)->file, line, \
+			__VA_ARGS__)
 
 #endif

@@ -21,6 +21,6 @@ int e820_build(uint64_t ram_end, struct e820_entry *e)
 
 	n = e820_add(e, n, 0, MIN(ram_end, EBDA_START), E820_RAM);
 	n = e820_add(e, n, EBDA_START, VGA_START, E820_RESERVED);
-	n = e820_add(e, n, PLATFORM_TABLES, PLATFORM_TABLES_END, E820_RESERVED);
-	return e820_add(e, n, PLATFORM_TABLES_END, ram_end, E820_RAM);
+	n = e820_add(e, n, PLATFORM_TABLES, PLATFORM_HOLE_END, E820_RESERVED);
+	return e820_add(e, n, PLATFORM_HOLE_END, ram_end, E820_RAM);
 }

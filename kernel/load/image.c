@@ -22,22 +22,6 @@
 #include <kernel/load/e820.h>
 #include <kernel/load/image_load.h>
 
-int __attribute__((format(printf, 3, 4)))
-image_error(struct loader *ld, int code, const char *fmt, ...)
-{
-	va_list ap;
-	int n = snprintf(ld->err, ld->errlen,
-			 "%s:%d: kernel \"%s\": ", ld->c->file,
-			 ld->c->kernel.line, ld->c->kernel.path);
-
-	if (n >= 0 && (size_t)n < ld->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(ld->err + n, ld->errlen - n, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 /* Whether [gpa, gpa+len) overlaps area [start, end), with the reason. */
 static bool image_overlap(struct loader *ld, gpa_t gpa, uint64_t len,
 			  const char *what, gpa_t start, gpa_t end,
@@ -64,7 +48,7 @@ int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
 			(unsigned long long)(ld->mem->size / MiB));
 	if ((ld->c->type == DOMAIN_HVM &&
 	     image_overlap(ld, gpa, len, what, PLATFORM_TABLES,
-			   PLATFORM_TABLES_END, "the firmware tables")) ||
+			   PLATFORM_HOLE_END, "the firmware tables")) ||
 	    image_overlap(ld, gpa, len, what, ld->reserved_start,
 			  ld->reserved_end, "the loader's area"))
 		return -E_RANGE;
@@ -148,7 +132,7 @@ int image_set_mode(struct loader *ld)
 
 	b->cr0 = CR0_ET;
 	if (b->mode == BOOT_MODE_REAL) {
-		if (b->rip >= HOLE_END)
+		if (b->rip >= PLATFORM_HOLE_END)
 			return image_error(ld, -E_RANGE,
 					   "real-mode entry 0x%llx above 1 MiB",
 					   (unsigned long long)b->rip);
@@ -285,14 +269,14 @@ int image_load(const struct domain_config *c, const void *kernel, size_t ksize,
 				   c->ramdisk.path);
 	if (ksize == 0)
 		return image_error(&ld, -E_INVAL, "empty file");
-	if (c->type == DOMAIN_HVM && mem->size < PLATFORM_TABLES_END)
+	if (c->type == DOMAIN_HVM && mem->size < PLATFORM_HOLE_END)
 		return image_error(&ld, -E_RANGE,
 				   "%llu KiB of memory: no room for the "
 				   "firmware tables below 0x%llx",
 				   (unsigned long long)(mem->size / KiB),
-				   PLATFORM_TABLES_END);
-	if (c->xen_platform &&
-	    mem->size < HOLE_END + 2 * PAGE_SIZE + PLATFORM_XEN_MMIO_SIZE)
+				   PLATFORM_HOLE_END);
+	if (c->xen_platform && mem->size < PLATFORM_HOLE_END + 2 * PAGE_SIZE +
+						   PLATFORM_XEN_MMIO_SIZE)
 		return image_error(&ld, -E_RANGE,
 				   "xen_platform: no room for the xenstore "
 				   "ring above 1 MiB");

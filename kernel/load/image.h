@@ -18,7 +18,7 @@
  * A xen_platform domain's last page of RAM is its xenstore ring (lab 7):
  * no format loads there, and Multiboot's memory map leaves it out.  An
  * hvm domain's firmware tables (kernel/load/acpi.h) fill the BIOS area
- * [PLATFORM_TABLES, PLATFORM_TABLES_END): no format loads there either.
+ * [PLATFORM_TABLES, PLATFORM_HOLE_END): no format loads there either.
  *
  * Entry state the core must establish from struct guest_boot:
  *   real       CS = cs_sel (base cs_sel << 4), DS = ES = SS = 0, IP = rip,

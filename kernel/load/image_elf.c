@@ -12,15 +12,9 @@
 #include <inc/string.h>
 #include <kernel/load/image_load.h>
 
-/* One PT_LOAD segment, whatever the ELF class. */
-struct segment {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz;
-};
-
 /*
  * Validates the headers of an ELF image and sets *class: lib/elf.c checks
- * an ELF32 one's headers, an ELF64 one's segments too.
+ * the headers and file ranges of either class, an ELF64 one's vaddrs too.
  */
 static int elf_validate(struct loader *ld, unsigned *class)
 {
@@ -35,74 +29,25 @@ static int elf_validate(struct loader *ld, unsigned *class)
 	return r < 0 ? image_error(ld, r, "%s", why) : 0;
 }
 
-static unsigned elf_phnum(struct loader *ld, unsigned class)
+/* Checks that every PT_LOAD segment is in guest memory and that no two
+ * overlap there (lib/elf.c checked their bytes in the file). */
+static int elf_check_segments(struct loader *ld)
 {
-	if (class == ELFCLASS64)
-		return ((const Elf64_Ehdr *)ld->img)->e_phnum;
-	return ((const Elf32_Ehdr *)ld->img)->e_phnum;
-}
-
-/* Program header i of a validated image, in class-neutral form. */
-static struct segment elf_segment(struct loader *ld, unsigned class, unsigned i)
-{
-	struct segment s;
-
-	if (class == ELFCLASS64) {
-		const Elf64_Phdr *p = elf_phdr(ld->img, i);
-
-		s = (struct segment){ p->p_type,  p->p_flags, p->p_offset,
-				      p->p_vaddr, p->p_paddr, p->p_filesz,
-				      p->p_memsz };
-	} else {
-		const Elf32_Ehdr *eh = (const Elf32_Ehdr *)ld->img;
-		const Elf32_Phdr *p = (const Elf32_Phdr *)(ld->img +
-							   eh->e_phoff) +
-				      i;
-
-		s = (struct segment){ p->p_type,  p->p_flags, p->p_offset,
-				      p->p_vaddr, p->p_paddr, p->p_filesz,
-				      p->p_memsz };
-	}
-	return s;
-}
-
-/* Checks one PT_LOAD segment against the file and guest memory. */
-static int elf_check_segment(struct loader *ld, const struct segment *s,
-			     unsigned i)
-{
+	unsigned n = elf_phnum(ld->img), nload = 0;
 	char what[32];
-
-	if (s->filesz > s->memsz)
-		return image_error(
-			ld, -E_BAD_ELF,
-			"segment %u: p_filesz 0x%llx > p_memsz 0x%llx", i,
-			(unsigned long long)s->filesz,
-			(unsigned long long)s->memsz);
-	if (s->offset > ld->size || s->filesz > ld->size - s->offset)
-		return image_error(
-			ld, -E_BAD_ELF,
-			"segment %u: file range outside the file (%zu bytes)",
-			i, ld->size);
-	snprintf(what, sizeof(what), "segment %u", i);
-	return image_check_range(ld, s->paddr, s->memsz, what);
-}
-
-/* Checks every PT_LOAD segment and that no two overlap in guest memory. */
-static int elf_check_segments(struct loader *ld, unsigned class)
-{
-	unsigned n = elf_phnum(ld, class), nload = 0;
 	int r;
 
 	for (unsigned i = 0; i < n; i++) {
-		struct segment a = elf_segment(ld, class, i);
+		struct elf_segment a = elf_segment(ld->img, i);
 
 		if (a.type != PT_LOAD || a.memsz == 0)
 			continue;
 		nload++;
-		if ((r = elf_check_segment(ld, &a, i)) < 0)
+		snprintf(what, sizeof(what), "segment %u", i);
+		if ((r = image_check_range(ld, a.paddr, a.memsz, what)) < 0)
 			return r;
 		for (unsigned j = 0; j < i; j++) {
-			struct segment b = elf_segment(ld, class, j);
+			struct elf_segment b = elf_segment(ld->img, j);
 
 			if (b.type == PT_LOAD && b.memsz &&
 			    a.paddr < b.paddr + b.memsz &&
@@ -132,8 +77,8 @@ static int elf_entry(struct loader *ld, unsigned class, uint64_t *entry)
 	const Elf32_Ehdr *e32 = (const Elf32_Ehdr *)ld->img;
 	uint64_t e = class == ELFCLASS64 ? e64->e_entry : e32->e_entry;
 
-	for (unsigned i = 0; i < elf_phnum(ld, class); i++) {
-		struct segment s = elf_segment(ld, class, i);
+	for (unsigned i = 0; i < elf_phnum(ld->img); i++) {
+		struct elf_segment s = elf_segment(ld->img, i);
 
 		if (s.type != PT_LOAD || !(s.flags & PF_X))
 			continue;
@@ -157,11 +102,11 @@ int image_load_elf(struct loader *ld, unsigned *class)
 	int r;
 
 	if ((r = elf_validate(ld, class)) < 0 ||
-	    (r = elf_check_segments(ld, *class)) < 0 ||
+	    (r = elf_check_segments(ld)) < 0 ||
 	    (r = elf_entry(ld, *class, &ld->boot->rip)) < 0)
 		return r;
-	for (unsigned i = 0; i < elf_phnum(ld, *class); i++) {
-		struct segment s = elf_segment(ld, *class, i);
+	for (unsigned i = 0; i < elf_phnum(ld->img); i++) {
+		struct elf_segment s = elf_segment(ld->img, i);
 
 		if (s.type != PT_LOAD || s.memsz == 0)
 			continue;
@@ -182,14 +127,14 @@ struct elf_note {
  * A note's address (desc of 4 or 8 bytes) as guest-physical: a kernel
  * linked high names virtual addresses, which its segments translate.
  */
-static uint64_t elf_note_addr(struct loader *ld, unsigned class,
-			      const uint8_t *desc, uint32_t descsz)
+static uint64_t elf_note_addr(struct loader *ld, const uint8_t *desc,
+			      uint32_t descsz)
 {
 	uint64_t a = 0;
 
 	memcpy(&a, desc, descsz == 8 ? 8 : 4);
-	for (unsigned i = 0; i < elf_phnum(ld, class); i++) {
-		struct segment s = elf_segment(ld, class, i);
+	for (unsigned i = 0; i < elf_phnum(ld->img); i++) {
+		struct elf_segment s = elf_segment(ld->img, i);
 
 		if (s.type == PT_LOAD && a >= s.vaddr && a - s.vaddr < s.memsz)
 			return a - s.vaddr + s.paddr;
@@ -198,8 +143,8 @@ static uint64_t elf_note_addr(struct loader *ld, unsigned class,
 }
 
 /* Records the "Xen" note at n (its name and desc inside [n, end)). */
-static void elf_xen_note(struct loader *ld, unsigned class,
-			 const struct elf_note *n, struct xen_notes *out)
+static void elf_xen_note(struct loader *ld, const struct elf_note *n,
+			 struct xen_notes *out)
 {
 	const uint8_t *desc = (const uint8_t *)(n + 1) +
 			      ((n->namesz + 3) & ~3u);
@@ -207,7 +152,7 @@ static void elf_xen_note(struct loader *ld, unsigned class,
 
 	if (n->descsz != 4 && n->descsz != 8)
 		return;
-	a = elf_note_addr(ld, class, desc, n->descsz);
+	a = elf_note_addr(ld, desc, n->descsz);
 	if (n->type == XEN_ELFNOTE_ENTRY)
 		out->entry = a;
 	else if (n->type == XEN_ELFNOTE_PHYS32_ENTRY)
@@ -220,8 +165,8 @@ static void elf_xen_note(struct loader *ld, unsigned class,
 }
 
 /* Walks the notes in file bytes [off, off+len). */
-static int elf_walk_notes(struct loader *ld, unsigned class, uint64_t off,
-			  uint64_t len, struct xen_notes *out)
+static int elf_walk_notes(struct loader *ld, uint64_t off, uint64_t len,
+			  struct xen_notes *out)
 {
 	uint64_t end;
 
@@ -243,7 +188,7 @@ static int elf_walk_notes(struct loader *ld, unsigned class, uint64_t off,
 					   (unsigned long long)off);
 		if (n.namesz == 4 &&
 		    memcmp(ld->img + off + sizeof(n), "Xen", 4) == 0)
-			elf_xen_note(ld, class,
+			elf_xen_note(ld,
 				     (const struct elf_note *)(ld->img + off),
 				     out);
 		off += size;
@@ -251,18 +196,16 @@ static int elf_walk_notes(struct loader *ld, unsigned class, uint64_t off,
 	return 0;
 }
 
-int image_elf_xen_notes(struct loader *ld, unsigned class,
-			struct xen_notes *out)
+int image_elf_xen_notes(struct loader *ld, struct xen_notes *out)
 {
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	for (unsigned i = 0; i < elf_phnum(ld, class); i++) {
-		struct segment s = elf_segment(ld, class, i);
+	for (unsigned i = 0; i < elf_phnum(ld->img); i++) {
+		struct elf_segment s = elf_segment(ld->img, i);
 
 		if (s.type == PT_NOTE &&
-		    (r = elf_walk_notes(ld, class, s.offset, s.filesz, out)) <
-			    0)
+		    (r = elf_walk_notes(ld, s.offset, s.filesz, out)) < 0)
 			return r;
 	}
 	return 0;

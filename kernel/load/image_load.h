@@ -9,9 +9,6 @@
 
 #include <kernel/load/image.h>
 
-/* The end of the VGA and BIOS hole below 1 MiB: real-mode code stays under it. */
-#define HOLE_END 0x100000
-
 /* What one image_load call is working on. */
 struct loader {
 	const struct domain_config *c;
@@ -35,8 +32,10 @@ struct xen_notes {
 };
 
 /* Formats `FILE:LINE: kernel "path": reason` and returns code. */
-int __attribute__((format(printf, 3, 4)))
-image_error(struct loader *ld, int code, const char *fmt, ...);
+#define image_error(ld, code, fmt, ...)                               \
+	config_error_at((ld)->err, (ld)->errlen, code, (ld)->c->file, \
+			(ld)->c->kernel.line, "kernel \"%s\": " fmt,  \
+			(ld)->c->kernel.path, ##__VA_ARGS__)
 
 /* Checks that [gpa, gpa+len) is guest RAM outside the loader's own area. */
 int image_check_range(struct loader *ld, gpa_t gpa, uint64_t len,
@@ -68,8 +67,7 @@ int image_load_elf(struct loader *ld, unsigned *class);
  * accepted; notes of other owners and types are skipped.  0, or
  * -E_BAD_ELF for a note that runs past its segment or the file.
  */
-int image_elf_xen_notes(struct loader *ld, unsigned class,
-			struct xen_notes *out);
+int image_elf_xen_notes(struct loader *ld, struct xen_notes *out);
 
 /* In long mode, reserves the page-table area so the kernel cannot overlap it. */
 void image_reserve_page_tables(struct loader *ld);

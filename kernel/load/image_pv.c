@@ -158,7 +158,7 @@ int image_load_pv(const struct domain_config *c, bool te, const void *kernel,
 	if (ksize < SELFMAG || memcmp(kernel, ELFMAG, SELFMAG) != 0)
 		return image_error(&ld, -E_INVAL, "a pv kernel must be ELF");
 	if ((r = image_load_elf(&ld, &class)) < 0 ||
-	    (r = image_elf_xen_notes(&ld, class, &notes)) < 0 ||
+	    (r = image_elf_xen_notes(&ld, &notes)) < 0 ||
 	    (r = pv_entry(&ld, te, &notes)) < 0 ||
 	    (r = pv_build(&ld, te, c->ramdisk.path[0] ? ramdisk : NULL,
 			  rsize)) < 0 ||

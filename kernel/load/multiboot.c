@@ -114,7 +114,7 @@ static int mb_write_mmap(struct loader *ld, struct mb_info *mi)
 					       e[i].type };
 	mi->flags |= MBI_MEM | MBI_MMAP;
 	mi->mem_lower = e[0].size / KiB;
-	mi->mem_upper = (ld->mem->size - HOLE_END) / KiB;
+	mi->mem_upper = (ld->mem->size - PLATFORM_HOLE_END) / KiB;
 	mi->mmap_addr = IMAGE_MB_INFO + MBI_OFF_MMAP;
 	mi->mmap_length = n * sizeof(m[0]);
 	return image_copy(ld, mi->mmap_addr, m, mi->mmap_length, 0);
@@ -146,7 +146,7 @@ static int mb_write_module(struct loader *ld, struct mb_info *mi,
 	const char *path = ld->c->ramdisk.path;
 	int r;
 
-	m.mod_start = ROUNDUP(MAX(ld->boot->load_end, (gpa_t)HOLE_END),
+	m.mod_start = ROUNDUP(MAX(ld->boot->load_end, PLATFORM_HOLE_END),
 			      PAGE_SIZE);
 	m.mod_end = m.mod_start + rsize;
 	m.string = IMAGE_MB_INFO + MBI_OFF_MODSTR;
