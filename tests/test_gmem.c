@@ -24,24 +24,41 @@ static struct vcpu *v;
 static uint64_t regs[VREG_COUNT];
 static struct vseg_desc cs;
 
-uint64_t virt_reg_read(struct vcpu *vc, enum vreg r)
+static uint64_t test_reg_read(struct vcpu *vc, enum vreg r)
 {
 	return regs[r];
 }
 
-void virt_seg_read(struct vcpu *vc, enum vseg s, struct vseg_desc *out)
+static void test_seg_read(struct vcpu *vc, enum vseg s, struct vseg_desc *out)
 {
 	*out = s == VSEG_CS ? cs : (struct vseg_desc){ 0, 0x93, ~0u, 0 };
 }
+
+/* The backend the wrappers in domain.h call. */
+static const struct virt_ops test_ops = {
+	.reg_read = test_reg_read,
+	.seg_read = test_seg_read,
+};
 
 bool vcpu_long_mode(struct vcpu *vc)
 {
 	return (regs[VREG_EFER] & EFER_LMA) && (cs.attr & SEG_ATTR_L);
 }
 
-/* These domains do not shadow their paging: nothing to drop. */
+/* These domains do not shadow their paging: nothing to drop, and no
+ * register the shadow keeps. */
 void shadow_written(struct domain *d, gpa_t gpa, size_t len)
 {
+}
+
+bool shadow_owns(struct vcpu *vc, int vreg)
+{
+	return false;
+}
+
+uint64_t shadow_reg_read(struct vcpu *vc, int vreg)
+{
+	abort();
 }
 
 /* The host never runs out here: every test p2m is populated eagerly. */
@@ -58,6 +75,7 @@ static void setup(void)
 	cs = (struct vseg_desc){ 0x08, 0xc9b, ~0u, 0 };
 	v = &dom.vcpus[0];
 	v->domain = &dom;
+	dom.ops = &test_ops;
 	cr_assert_eq(p2m_init(&dom.p2m, GUEST_RAM, true), 0);
 }
 

@@ -44,20 +44,27 @@ static struct {
 static uint8_t out[8192];
 static unsigned nout;
 
-uint64_t virt_reg_read(struct vcpu *vc, enum vreg r)
+static uint64_t test_reg_read(struct vcpu *vc, enum vreg r)
 {
 	return regs[r];
 }
 
-void virt_reg_write(struct vcpu *vc, enum vreg r, uint64_t val)
+static void test_reg_write(struct vcpu *vc, enum vreg r, uint64_t val)
 {
 	regs[r] = val;
 }
 
-void virt_seg_read(struct vcpu *vc, enum vseg s, struct vseg_desc *o)
+static void test_seg_read(struct vcpu *vc, enum vseg s, struct vseg_desc *o)
 {
 	*o = segs[s];
 }
+
+/* The backend the wrappers in domain.h call. */
+static const struct virt_ops test_ops = {
+	.reg_read = test_reg_read,
+	.reg_write = test_reg_write,
+	.seg_read = test_seg_read,
+};
 
 bool vcpu_long_mode(struct vcpu *vc)
 {
@@ -86,9 +93,25 @@ void irq_set(struct domain *d, unsigned irq, bool high)
 {
 }
 
-/* These domains do not shadow their paging: nothing to drop. */
+/* These domains do not shadow their paging: nothing to drop, and no
+ * register the shadow keeps. */
 void shadow_written(struct domain *d, gpa_t gpa, size_t len)
 {
+}
+
+bool shadow_owns(struct vcpu *vc, int vreg)
+{
+	return false;
+}
+
+uint64_t shadow_reg_read(struct vcpu *vc, int vreg)
+{
+	abort();
+}
+
+void shadow_reg_write(struct vcpu *vc, int vreg, uint64_t val)
+{
+	abort();
 }
 
 void domain_crash(struct domain *d, struct vcpu *vc, const char *fmt, ...)
@@ -196,6 +219,7 @@ static void setup(void)
 	dom.state = DOMAIN_RUNNING;
 	v = &dom.vcpus[0];
 	v->domain = &dom;
+	dom.ops = &test_ops;
 	cr_assert_eq(p2m_init(&dom.p2m, GUEST_RAM, true), 0);
 	memset(&dm, 0, sizeof(dm));
 	dom.pv.ioreq.enabled = true;

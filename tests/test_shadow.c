@@ -35,23 +35,27 @@ static struct paging_regs hw; /* the last load_paging */
 static int flushes, emulations, gpa_faults, crashes;
 static struct virt_event injected; /* the last exception */
 
-uint64_t virt_reg_read(struct vcpu *vc, enum vreg r)
+static uint64_t test_reg_read(struct vcpu *vc, enum vreg r)
 {
-	return shadow_owns(vc, r) ? shadow_reg_read(vc, r) : regs[r];
+	return regs[r];
 }
 
-void virt_reg_write(struct vcpu *vc, enum vreg r, uint64_t val)
+static void test_reg_write(struct vcpu *vc, enum vreg r, uint64_t val)
 {
-	if (shadow_owns(vc, r))
-		shadow_reg_write(vc, r, val);
-	else
-		regs[r] = val;
+	regs[r] = val;
 }
 
-void virt_seg_read(struct vcpu *vc, enum vseg s, struct vseg_desc *out)
+static void test_seg_read(struct vcpu *vc, enum vseg s, struct vseg_desc *out)
 {
 	*out = s == VSEG_CS ? cs : (struct vseg_desc){ 0, 0x93, ~0u, 0 };
 }
+
+/* The backend the wrappers in domain.h call. */
+static const struct virt_ops test_ops = {
+	.reg_read = test_reg_read,
+	.reg_write = test_reg_write,
+	.seg_read = test_seg_read,
+};
 
 bool vcpu_long_mode(struct vcpu *vc)
 {
@@ -112,6 +116,7 @@ static void init(unsigned limit, bool te)
 	cs = (struct vseg_desc){ 0x08, 0xa9b, ~0u, 0 };
 	v = &dom.vcpus[0];
 	v->domain = &dom;
+	dom.ops = &test_ops;
 	dom.nvcpus = 1;
 	dom.state = DOMAIN_RUNNING;
 	cr_assert_eq(p2m_init(&dom.p2m, GUEST_RAM, true), 0);
