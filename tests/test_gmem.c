@@ -284,6 +284,37 @@ Test(gmem, fetch_stops_at_an_unmapped_page)
 	cr_expect_eq(gmem_fetch_insn(v, buf), 15);
 }
 
+/* In long mode the exiting instruction's bytes come from a bare descent
+ * (gmem_fetch_exiting): the same bytes as the full walk's, through 4 KiB,
+ * 2 MiB (PAT bit set: not an address bit) and 1 GiB pages. */
+Test(gmem, fetch_in_long_mode_through_every_page_size)
+{
+	static const struct {
+		gva_t la;
+		gpa_t gpa;
+	} at[] = {
+		{ 0xffffffff80000010ULL, 0x30010 },
+		{ 0xffffffff80201234ULL, 0x201234 },
+		{ 0xffffffff40005678ULL, 0x5678 },
+	};
+	uint8_t code[15], buf[15], full[15];
+
+	build_long();
+	put64(0x22000 + 8, 0x200000 | 0x1000 /* PAT */ | PTE_P | PTE_PS);
+	put64(0x21000 + 8 * 0x1fd, PTE_P | PTE_PS);
+	for (size_t i = 0; i < ARRAY_SIZE(at); i++) {
+		for (size_t j = 0; j < sizeof(code); j++)
+			code[j] = (uint8_t)(0x10 * i + j + 1);
+		cr_assert_eq(p2m_write(&dom.p2m, at[i].gpa, code, 15), 0);
+		regs[VREG_RIP] = at[i].la;
+		cr_expect_eq(gmem_fetch_insn(v, buf), 15);
+		cr_expect_arr_eq(buf, code, 15, "fetch at %#llx",
+				 (unsigned long long)at[i].la);
+		cr_expect_eq(gmem_fetch(v, at[i].la, full), 15);
+		cr_expect_arr_eq(full, code, 15, "the full walk agrees");
+	}
+}
+
 Test(gmem, fetch_adds_the_code_segment_base_outside_64_bit_mode)
 {
 	uint8_t buf[15];

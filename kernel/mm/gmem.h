@@ -58,8 +58,8 @@ int gmem_write(struct vcpu *v, gva_t la, const void *buf, size_t len,
 
 /*
  * Reads up to 15 bytes of the instruction at la (gmem_fetch_insn: at
- * CS:RIP) into buf; returns how many could be read (0 when even the first
- * byte is not mapped).
+ * CS:RIP, the instruction that exited) into buf; returns how many could
+ * be read (0 when even the first byte is not mapped).
  */
 size_t gmem_fetch(struct vcpu *v, gva_t la, uint8_t *buf);
 size_t gmem_fetch_insn(struct vcpu *v, uint8_t *buf);
