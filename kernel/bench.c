@@ -22,17 +22,21 @@
 
 static int bench_on = -1, bench_bare_on, bench_state_on;
 
-static bool bench_enabled(void)
+static void bench_read_cmdline(void)
 {
-	const char *arg;
+	const char *arg = cmdline_get("bench");
 
-	if (bench_on < 0) {
-		arg = cmdline_get("bench");
-		bench_on = arg != NULL;
-		bench_bare_on = arg && strcmp(arg, "exit-path") == 0;
-		arg = cmdline_get("exit_state");
-		bench_state_on = arg && strcmp(arg, "alternate") == 0;
-	}
+	bench_on = arg != NULL;
+	bench_bare_on = arg && strcmp(arg, "exit-path") == 0;
+	arg = cmdline_get("exit_state");
+	bench_state_on = arg && strcmp(arg, "alternate") == 0;
+}
+
+/* Small enough to inline: bench_exit runs at every exit. */
+static inline bool bench_enabled(void)
+{
+	if (bench_on < 0)
+		bench_read_cmdline();
 	return bench_on;
 }
 

@@ -27,16 +27,6 @@ static int domain_mem_write(void *ctx, gpa_t gpa, const void *src, size_t len)
 	return p2m_write(ctx, gpa, src, len);
 }
 
-bool vcpu_long_mode(struct vcpu *v)
-{
-	struct vseg_desc cs;
-
-	if (!(virt_reg_read(v, VREG_EFER) & EFER_LMA))
-		return false;
-	virt_seg_read(v, VSEG_CS, &cs);
-	return cs.attr & SEG_ATTR_L;
-}
-
 void vcpu_skip_insn(struct vcpu *v)
 {
 	uint64_t rip = virt_reg_read(v, VREG_RIP) + v->exit.insn_len;

@@ -228,7 +228,6 @@ int domain_run_all(const struct boot_info *bi);
 
 /* Vcpu helpers shared by the exit handlers. */
 void vcpu_skip_insn(struct vcpu *v);
-bool vcpu_long_mode(struct vcpu *v);
 
 /* Under shadow paging the core keeps CR0, CR3, CR4 and EFER (shadow.h).
  * Inline, shadow.on tested first: every exit reads registers, and under
@@ -252,6 +251,16 @@ static inline void virt_seg_read(struct vcpu *v, enum vseg s,
 				 struct vseg_desc *out)
 {
 	v->domain->ops->seg_read(v, s, out);
+}
+
+static inline bool vcpu_long_mode(struct vcpu *v)
+{
+	struct vseg_desc cs;
+
+	if (!(virt_reg_read(v, VREG_EFER) & EFER_LMA))
+		return false;
+	virt_seg_read(v, VSEG_CS, &cs);
+	return cs.attr & SEG_ATTR_L;
 }
 
 /* Every set-up vcpu of d forgets its translations (nested and shadow paging). */

@@ -46,8 +46,9 @@ static void sched_slice(struct vcpu *v)
 	for (n = 0; n < SCHED_SLICE_EXITS; n++) {
 		virt_vcpu_run(v);
 		exit_dispatch(v);
+		/* Only a debug exit stops a domain for GDB in a slice. */
 		if (v->state != VCPU_RUNNABLE || v->exit.kind == EXIT_INTR ||
-		    gdbstub_holds(v->domain))
+		    v->exit.kind == EXIT_DEBUG)
 			break;
 		if (budget && rdtsc() - start > budget)
 			break;

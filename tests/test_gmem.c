@@ -40,11 +40,6 @@ static const struct virt_ops test_ops = {
 	.seg_read = test_seg_read,
 };
 
-bool vcpu_long_mode(struct vcpu *vc)
-{
-	return (regs[VREG_EFER] & EFER_LMA) && (cs.attr & SEG_ATTR_L);
-}
-
 /* These domains do not shadow their paging: nothing to drop, and no
  * register the shadow keeps. */
 void shadow_written(struct domain *d, gpa_t gpa, size_t len)

@@ -66,12 +66,6 @@ static const struct virt_ops test_ops = {
 	.seg_read = test_seg_read,
 };
 
-bool vcpu_long_mode(struct vcpu *vc)
-{
-	return (regs[VREG_EFER] & EFER_LMA) &&
-	       (segs[VSEG_CS].attr & SEG_ATTR_L);
-}
-
 void virt_inject_exception(struct vcpu *vc, uint8_t vector, bool has_error,
 			   uint32_t error)
 {

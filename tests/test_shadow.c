@@ -57,12 +57,6 @@ static const struct virt_ops test_ops = {
 	.seg_read = test_seg_read,
 };
 
-bool vcpu_long_mode(struct vcpu *vc)
-{
-	return (virt_reg_read(vc, VREG_EFER) & EFER_LMA) &&
-	       (cs.attr & SEG_ATTR_L);
-}
-
 void virt_load_paging(struct vcpu *vc, const struct paging_regs *guest,
 		      const struct paging_regs *h)
 {

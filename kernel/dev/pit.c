@@ -22,12 +22,6 @@
 #define PIT_MIN_GAP 1000 /* per second: at least 1 ms between them */
 
 /* The control word's mode; 6 and 7 are modes 2 and 3. */
-static unsigned pit_mode(const struct pit_channel *c)
-{
-	unsigned m = (c->ctrl >> 1) & 7;
-
-	return m > 5 ? m - 4 : m;
-}
 
 /* The count as a number of clocks: 0 stands for 65536. */
 static uint64_t pit_n(const struct pit_channel *c)
@@ -228,14 +222,6 @@ uint64_t pit_next(struct pit *p, uint64_t now)
 		return MAX(now, gap);
 	return MAX(c->start + clock_tsc_for(end - c->held, PLATFORM_PIT_HZ),
 		   gap);
-}
-
-bool pit_armed(const struct pit *p)
-{
-	const struct pit_channel *c = &p->ch[0];
-
-	return c->counting &&
-	       (pit_mode(c) == 2 || pit_mode(c) == 3 || !c->fired);
 }
 
 /* Byte by byte: a word access reaches the next port too. */

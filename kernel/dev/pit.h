@@ -50,7 +50,22 @@ void pit_raised(struct pit *p, uint64_t now);
 /* The TSC at which channel 0 may next raise an interrupt (pit_due), or
  * 0 if it never will. */
 uint64_t pit_next(struct pit *p, uint64_t now);
-/* Whether channel 0 will still raise an interrupt. */
-bool pit_armed(const struct pit *p);
+/* A channel's mode 0-5 (modes 6 and 7 are 2 and 3). */
+static inline unsigned pit_mode(const struct pit_channel *c)
+{
+	unsigned m = (c->ctrl >> 1) & 7;
+
+	return m > 5 ? m - 4 : m;
+}
+
+/* Whether channel 0 will still raise an interrupt.  Inline: every exit
+ * of an hvm guest asks, and most guests leave the PIT idle once booted. */
+static inline bool pit_armed(const struct pit *p)
+{
+	const struct pit_channel *c = &p->ch[0];
+
+	return c->counting &&
+	       (pit_mode(c) == 2 || pit_mode(c) == 3 || !c->fired);
+}
 
 #endif

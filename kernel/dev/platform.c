@@ -29,9 +29,10 @@ int platform_init(struct domain *d)
 /* The PIT's owed ticks wait until its line's last edge was taken. */
 void platform_poll(struct domain *d)
 {
-	uint64_t now = rdtsc();
+	uint64_t now;
 
-	if (pit_due(&d->irq.pit, now) && !irq_waiting(d, PLATFORM_IRQ_PIT)) {
+	if (pit_armed(&d->irq.pit) && pit_due(&d->irq.pit, now = rdtsc()) &&
+	    !irq_waiting(d, PLATFORM_IRQ_PIT)) {
 		pit_raised(&d->irq.pit, now);
 		irq_pulse(d, PLATFORM_IRQ_PIT);
 	}
@@ -42,7 +43,7 @@ void platform_poll(struct domain *d)
 
 uint64_t platform_next_event(struct domain *d)
 {
-	if (irq_waiting(d, PLATFORM_IRQ_PIT))
+	if (!pit_armed(&d->irq.pit) || irq_waiting(d, PLATFORM_IRQ_PIT))
 		return 0;
 	return pit_next(&d->irq.pit, rdtsc());
 }

@@ -117,13 +117,10 @@ static uint64_t vlapic_period_end(const struct vlapic *l, uint64_t t)
 	return l->start + clock_tsc_for(k * n, VLAPIC_HZ);
 }
 
-/* Fires an expired timer: its vector to IRR, unless masked. */
-static void vlapic_timer_update(struct vlapic *l)
+/* Fires the timer that expired by TSC now: its vector to IRR, unless
+ * masked. */
+static void vlapic_timer_fire(struct vlapic *l, uint64_t now)
 {
-	uint64_t now = rdtsc();
-
-	if (!l->deadline || now < l->deadline)
-		return;
 	if (!(l->lvt[0] & APIC_LVT_MASKED) && (l->svr & APIC_SVR_ENABLE)) {
 		if ((l->lvt[0] & 0xff) >= 16)
 			vlapic_set(l->irr, l->lvt[0] & 0xff, true);
@@ -136,6 +133,15 @@ static void vlapic_timer_update(struct vlapic *l)
 		l->deadline = MAX(vlapic_period_end(l, l->deadline), now + 1);
 	else
 		l->deadline = 0;
+}
+
+/* Inline, the rest apart: every exit asks for pending interrupts. */
+static inline void vlapic_timer_update(struct vlapic *l)
+{
+	uint64_t now;
+
+	if (l->deadline && (now = rdtsc()) >= l->deadline)
+		vlapic_timer_fire(l, now);
 }
 
 static uint32_t vlapic_current_count(const struct vlapic *l)
