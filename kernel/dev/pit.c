@@ -21,8 +21,6 @@
 #define PIT_BACKLOG 64	 /* channel 0 interrupts owed at most */
 #define PIT_MIN_GAP 1000 /* per second: at least 1 ms between them */
 
-/* The control word's mode; 6 and 7 are modes 2 and 3. */
-
 /* The count as a number of clocks: 0 stands for 65536. */
 static uint64_t pit_n(const struct pit_channel *c)
 {

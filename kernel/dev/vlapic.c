@@ -135,7 +135,8 @@ static void vlapic_timer_fire(struct vlapic *l, uint64_t now)
 		l->deadline = 0;
 }
 
-/* Inline, the rest apart: every exit asks for pending interrupts. */
+/* The check inline, the firing apart: every exit asks for pending
+ * interrupts. */
 static inline void vlapic_timer_update(struct vlapic *l)
 {
 	uint64_t now;
