@@ -75,6 +75,9 @@ int machine_start_raced(const struct hv_run *r);
 struct hv_run *run_boot(const struct hv_cfg *cfg, const char *name);
 /* Fails the current test with the diagnosis if the machine did not run. */
 void run_require_machine(const struct hv_run *r);
+/* How much a machine with load average load on ncpu CPUs stretches the
+ * default time limits: load per CPU, at least 1. */
+double run_load_scale(double load, long ncpu);
 
 /* util.c */
 double now_seconds(void);

@@ -60,6 +60,15 @@ Test(grader, hang_is_timeout, .timeout = 300)
 	expect_class(r, "hvlab: ready in 1 us");
 }
 
+/* A loaded machine stretches the limits; an idle or half-idle one not. */
+Test(grader, load_stretches_limits)
+{
+	cr_expect_eq(run_load_scale(0.5, 2), 1);
+	cr_expect_eq(run_load_scale(2, 2), 1);
+	cr_expect_eq(run_load_scale(10, 2), 5);
+	cr_expect_eq(run_load_scale(3, 0), 1);
+}
+
 Test(grader, triple_fault, .timeout = 300)
 {
 	struct hv_run *r = boot_fake(FAKE("triple"), 0);
