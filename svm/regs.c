@@ -121,18 +121,22 @@ void svm_reg_write(struct vcpu *v, enum vreg r, uint64_t val)
 
 static struct vmcb_seg *svm_seg_field(struct vmcb *vmcb, enum vseg s)
 {
-	struct vmcb_save *sv = &vmcb->save;
-	struct vmcb_seg *segs[VSEG_COUNT] = {
-		[VSEG_ES] = &sv->es,	 [VSEG_CS] = &sv->cs,
-		[VSEG_SS] = &sv->ss,	 [VSEG_DS] = &sv->ds,
-		[VSEG_FS] = &sv->fs,	 [VSEG_GS] = &sv->gs,
-		[VSEG_GDTR] = &sv->gdtr, [VSEG_LDTR] = &sv->ldtr,
-		[VSEG_IDTR] = &sv->idtr, [VSEG_TR] = &sv->tr,
+	static const uint16_t offset[VSEG_COUNT] = {
+		[VSEG_ES] = VMCB_OFFSET(save.es),
+		[VSEG_CS] = VMCB_OFFSET(save.cs),
+		[VSEG_SS] = VMCB_OFFSET(save.ss),
+		[VSEG_DS] = VMCB_OFFSET(save.ds),
+		[VSEG_FS] = VMCB_OFFSET(save.fs),
+		[VSEG_GS] = VMCB_OFFSET(save.gs),
+		[VSEG_GDTR] = VMCB_OFFSET(save.gdtr),
+		[VSEG_LDTR] = VMCB_OFFSET(save.ldtr),
+		[VSEG_IDTR] = VMCB_OFFSET(save.idtr),
+		[VSEG_TR] = VMCB_OFFSET(save.tr),
 	};
 
 	if ((unsigned)s >= VSEG_COUNT)
 		panic("svm_seg_field: segment %d", s);
-	return segs[s];
+	return (struct vmcb_seg *)((uint8_t *)vmcb + offset[s]);
 }
 
 void svm_seg_read(struct vcpu *v, enum vseg s, struct vseg_desc *out)
